@@ -1,0 +1,34 @@
+from django.conf import settings
+from django.db import models
+
+from sellers.models import phone_validator
+from shop.core.models import TimeStamped
+
+
+class CourierProfile(TimeStamped):
+    """A person who delivers. Only an approved profile makes a courier."""
+
+    class Vehicle(models.TextChoices):
+        FOOT = "foot", "On foot"
+        BICYCLE = "bicycle", "Bicycle"
+        MOTORBIKE = "motorbike", "Motorbike"
+        CAR = "car", "Car"
+        VAN = "van", "Van or truck"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Awaiting approval"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Not approved"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="courier_profile")
+    phone = models.CharField(max_length=20, validators=[phone_validator])
+    vehicle = models.CharField(max_length=12, choices=Vehicle.choices)
+    service_area = models.CharField(max_length=120, help_text="Where you can deliver, e.g. Westlands, Nairobi.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self):
+        return f"{self.user} ({self.get_vehicle_display()}, {self.service_area})"

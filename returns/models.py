@@ -1,0 +1,1 @@
+# ReturnRequest and Refund arrive with the returns issue.

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "sellers"
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("setup/", views.setup, name="setup"),
+    path("settings/", views.settings_edit, name="settings"),
+]

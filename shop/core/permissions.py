@@ -1,0 +1,25 @@
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+
+
+def capability_required(check, message: str):
+    """Decorate a view so only logged-in users passing ``check(user)`` reach it.
+
+    Anonymous users are sent to log in; others without the capability get the 403 page
+    with ``message`` explaining what they are missing.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not check(request.user):
+                raise PermissionDenied(message)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

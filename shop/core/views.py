@@ -1,0 +1,64 @@
+import logging
+
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+log = logging.getLogger(__name__)
+
+
+def home(request):
+    return render(request, "core/home.html")
+
+
+@never_cache
+def healthz(request):
+    checks = {"database": _check_database()}
+    if settings.SCALE_MODE:
+        checks["redis"] = _check_redis()
+    healthy = all(value == "ok" for value in checks.values())
+    mode = "scale" if settings.SCALE_MODE else "embedded"
+    return JsonResponse({"status": "ok" if healthy else "down", "mode": mode, "checks": checks}, status=200 if healthy else 503)
+
+
+def _check_database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        return "ok"
+    except Exception as exc:
+        log.warning("healthz: database down: %s", exc)
+        return "down"
+
+
+def _check_redis() -> str:
+    import redis
+
+    try:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+        client.ping()
+        return "ok"
+    except Exception as exc:
+        log.warning("healthz: redis down: %s", exc)
+        return "down"
+
+
+def permission_denied(request, exception=None):
+    reason = str(exception) if exception and str(exception) else ""
+    return render(request, "403.html", {"reason": reason}, status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    # No context processors that touch the database: it may be what failed.
+    from django.template import loader
+
+    from django.http import HttpResponseServerError
+
+    return HttpResponseServerError(loader.get_template("500.html").render({"site_name": settings.SOKO_SITE_NAME}))

@@ -1,0 +1,11 @@
+from django.contrib import admin
+
+from .models import Notification
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["user", "kind", "text", "created_at", "read_at", "emailed_at"]
+    list_filter = ["kind"]
+    search_fields = ["user__email", "text"]
+    raw_id_fields = ["user"]

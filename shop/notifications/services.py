@@ -1,0 +1,80 @@
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from shop.core.realtime import push_html_on_commit, user_group
+
+from .models import Notification
+from .selectors import unread_count
+
+
+def notify(*, user, kind: str, text: str, url: str = "", email: bool = False) -> Notification:
+    """Store a notification, then (after commit) push it to the user's open pages
+    and, when asked, send an email copy through Huey."""
+    notification = Notification.objects.create(user=user, kind=kind, text=text[:300], url=url, email_wanted=email)
+    push_html_on_commit(user_group(user.pk), _push_fragment(notification))
+    if email:
+        from .tasks import notification_email_send_task
+
+        transaction.on_commit(lambda: notification_email_send_task(notification.pk))
+    return notification
+
+
+def _push_fragment(notification: Notification) -> str:
+    return render_to_string(
+        "notifications/_push.html",
+        {"notification": notification, "unread_notifications": unread_count(user=notification.user)},
+    )
+
+
+def notifications_mark_read(*, user, pk: int | None = None) -> int:
+    """Mark one notification (or all, when ``pk`` is None) of this user as read."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if pk is not None:
+        unread = unread.filter(pk=pk)
+    count = unread.update(read_at=timezone.now())
+    push_html_on_commit(user_group(user.pk), render_to_string("notifications/_bell_count.html", {"unread_notifications": unread_count(user=user), "oob": True}))
+    return count
+
+
+def notification_email_send(*, notification_id: int) -> bool:
+    """Send the email copy once: claiming ``emailed_at`` first makes a second run a no-op."""
+    from django.core.mail import send_mail
+
+    claimed = Notification.objects.filter(pk=notification_id, email_wanted=True, emailed_at__isnull=True).update(
+        emailed_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    notification = Notification.objects.select_related("user").get(pk=notification_id)
+    body = render_to_string("notifications/email.txt", {"notification": notification})
+    try:
+        send_mail(f"Soko: {notification.text[:70]}", body, None, [notification.user.email])
+    except Exception:
+        # Release the claim so the sweep retries later.
+        Notification.objects.filter(pk=notification_id).update(emailed_at=None)
+        raise
+    return True
+
+
+def notifications_sweep() -> dict:
+    """Retry email copies that never went out; forget read notifications past retention."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    now = timezone.now()
+    stale = Notification.objects.filter(
+        email_wanted=True,
+        emailed_at__isnull=True,
+        created_at__lt=now - timedelta(minutes=settings.SOKO_EMAIL_RETRY_AFTER_MINUTES),
+    ).values_list("pk", flat=True)[:200]
+    retried = 0
+    for pk in stale:
+        try:
+            retried += notification_email_send(notification_id=pk)
+        except Exception:
+            pass  # still unsent; the next sweep tries again
+    cutoff = now - timedelta(days=settings.SOKO_NOTIFICATION_RETENTION_DAYS)
+    deleted, _ = Notification.objects.filter(read_at__lt=cutoff).delete()
+    return {"emails_retried": retried, "notifications_deleted": deleted}

@@ -1,0 +1,41 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from .selectors import notification_get_for_user, notifications_for_user
+from .services import notifications_mark_read
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def notification_list(request):
+    page = Paginator(notifications_for_user(user=request.user), 20).get_page(request.GET.get("page"))
+    template = "notifications/list.html#list" if request.htmx else "notifications/list.html"
+    return render(request, template, {"page": page})
+
+
+@login_required
+@require_POST
+def mark_read(request, pk=None):
+    if pk is not None:
+        notification_get_for_user(user=request.user, pk=pk)  # 404 for someone else's
+    notifications_mark_read(user=request.user, pk=pk)
+    if request.htmx:
+        return notification_list(request)
+    return redirect("notifications:list")
+
+
+@login_required
+def open_notification(request, pk):
+    notification = notification_get_for_user(user=request.user, pk=pk)
+    notifications_mark_read(user=request.user, pk=pk)
+    safe = url_has_allowed_host_and_scheme(notification.url, allowed_hosts={request.get_host()})
+    return redirect(notification.url if notification.url and safe else "notifications:list")
+
+
+@login_required
+def bell_count(request):
+    return render(request, "notifications/_bell_count.html")

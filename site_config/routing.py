@@ -1,0 +1,3 @@
+from shop.notifications.routing import websocket_urlpatterns as notification_sockets
+
+websocket_urlpatterns = [*notification_sockets]

@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("shop.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("notifications/", include("shop.notifications.urls")),
+    path("dashboard/", include("sellers.urls")),
+    path("courier/", include("couriers.urls")),
+    path("", include("shop.core.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler403 = "shop.core.views.permission_denied"
+handler404 = "shop.core.views.page_not_found"
+handler500 = "shop.core.views.server_error"

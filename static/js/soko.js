@@ -1,0 +1,22 @@
+// Soko's page behaviour: toasts, and keeping live state right after a socket reconnect.
+(function () {
+  function showToasts(root) {
+    (root || document).querySelectorAll(".toast:not(.showing):not(.show):not(.hide)").forEach(function (el) {
+      var toast = bootstrap.Toast.getOrCreateInstance(el);
+      el.addEventListener("hidden.bs.toast", function () { el.remove(); });
+      toast.show();
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { showToasts(document); });
+  document.addEventListener("htmx:load", function (e) { showToasts(document); });
+  document.addEventListener("htmx:wsAfterMessage", function () { showToasts(document); });
+
+  // Delivery over the socket is at most once: after a reconnect, re-read the bell count.
+  var opened = false;
+  document.addEventListener("htmx:wsOpen", function () {
+    if (opened) {
+      htmx.ajax("GET", "/notifications/count/", { target: "#bell-count", swap: "outerHTML" });
+    }
+    opened = true;
+  });
+})();

@@ -1,0 +1,79 @@
+"""Suite-wide fixtures.
+
+Service markers: a test marked ``postgres`` or ``redis`` is skipped with a reason when
+that service is not configured or not answering, and fails instead when
+SOKO_REQUIRE_SERVICES=1 (as in CI), so a missing service can never pass silently.
+"""
+
+import os
+
+import pytest
+from django.conf import settings
+
+
+def _service_problem(marker: str) -> str | None:
+    if marker == "postgres":
+        if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+            return "needs PostgreSQL: set DATABASE_URL=postgres://..."
+        return None
+    if marker == "redis":
+        if not settings.REDIS_URL:
+            return "needs Redis: set REDIS_URL=redis://..."
+        import redis
+
+        try:
+            redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
+        except redis.RedisError as exc:
+            return f"Redis at REDIS_URL is not answering: {exc}"
+    return None
+
+
+def pytest_runtest_setup(item):
+    for marker in ("postgres", "redis"):
+        if item.get_closest_marker(marker) is None:
+            continue
+        problem = _service_problem(marker)
+        if problem is None:
+            continue
+        if os.environ.get("SOKO_REQUIRE_SERVICES") == "1":
+            pytest.fail(f"SOKO_REQUIRE_SERVICES=1 but this test {problem}", pytrace=False)
+        pytest.skip(problem)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def huey_immediate():
+    """Tasks run inline in tests; e2e fixtures switch this off around a live worker."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+    yield HUEY
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    # Rate limits live in the cache; one test's failed log-ins must not leak into the next.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def user(db):
+    from tests.factories import UserFactory
+
+    return UserFactory()
+
+
+@pytest.fixture
+def seller(db):
+    from tests.factories import StoreFactory
+
+    return StoreFactory().memberships.get().user
+
+
+@pytest.fixture
+def courier(db):
+    from tests.factories import CourierProfileFactory
+
+    return CourierProfileFactory(status="approved").user

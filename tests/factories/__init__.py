@@ -1,0 +1,59 @@
+import factory
+from django.contrib.auth import get_user_model
+
+from couriers.models import CourierProfile
+from sellers.models import Store, StoreMember
+from shop.notifications.models import Notification
+
+PASSWORD = "soko-test-pass-123"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["email"]
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.test")
+    display_name = factory.Faker("name")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class StoreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Store
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Store {n}")
+    slug = factory.Sequence(lambda n: f"store-{n}")
+    phone = "+254 712 000 000"
+    area = "Westlands, Nairobi"
+
+    @factory.post_generation
+    def owner(store, create, extracted, **kwargs):
+        if create:
+            StoreMember.objects.create(store=store, user=extracted or UserFactory(), role=StoreMember.Role.OWNER)
+
+
+class CourierProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CourierProfile
+
+    user = factory.SubFactory(UserFactory)
+    phone = "+254 733 000 000"
+    vehicle = CourierProfile.Vehicle.MOTORBIKE
+    service_area = "Kilimani, Nairobi"
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    user = factory.SubFactory(UserFactory)
+    kind = "system"
+    text = factory.Sequence(lambda n: f"Something happened #{n}")
