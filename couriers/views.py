@@ -11,6 +11,7 @@ from .models import CourierProfile
 courier_required = capability_required(
     lambda user: user_is_courier(user=user),
     "Deliveries are for approved couriers. Apply to deliver, and staff will review your profile.",
+    action=("Apply to deliver", "couriers:apply"),
 )
 
 

@@ -12,6 +12,7 @@ from .services import store_create
 seller_required = capability_required(
     lambda user: user_is_seller(user=user),
     "The seller dashboard is for store owners and staff. Open a store to start selling.",
+    action=("Open a store", "sellers:setup"),
 )
 
 

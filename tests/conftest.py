@@ -40,6 +40,14 @@ def pytest_runtest_setup(item):
         pytest.skip(problem)
 
 
+def pytest_configure(config):
+    # Inline before collection too: a test module importing site_config.asgi at the top
+    # would otherwise start the embedded Huey consumer inside the test process.
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+
+
 @pytest.fixture(autouse=True, scope="session")
 def huey_immediate():
     """Tasks run inline in tests; e2e fixtures switch this off around a live worker."""

@@ -14,6 +14,11 @@ class SignupForm(AllauthSignupForm):
         label="What brings you to Soko?", choices=INTENTS, initial="shop", widget=forms.RadioSelect
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Ask what brings them first; the rest follows allauth's order.
+        self.order_fields(["intent", "display_name", "email"])
+
     def save(self, request):
         user = super().save(request)
         user.display_name = self.cleaned_data.get("display_name", "")

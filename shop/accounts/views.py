@@ -1,10 +1,11 @@
+from allauth.account import views as allauth_views
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from couriers.models import CourierProfile
 
-from .forms import ProfileForm
+from .forms import ProfileForm, SignupForm
 from .selectors import user_is_seller
 
 
@@ -24,3 +25,14 @@ def profile(request):
             "courier_profile": CourierProfile.objects.filter(user=request.user).first(),
         },
     )
+
+
+class SignupView(allauth_views.SignupView):
+    """allauth's sign-up, with the intent preselected from ``?intent=sell|deliver``."""
+
+    def get_initial(self):
+        initial = super().get_initial()
+        intent = self.request.GET.get("intent")
+        if intent in dict(SignupForm.INTENTS):
+            initial["intent"] = intent
+        return initial

@@ -4,11 +4,12 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
 
-def capability_required(check, message: str):
+def capability_required(check, message: str, action: tuple[str, str] | None = None):
     """Decorate a view so only logged-in users passing ``check(user)`` reach it.
 
     Anonymous users are sent to log in; others without the capability get the 403 page
-    with ``message`` explaining what they are missing.
+    with ``message`` explaining what they are missing and, when given, an
+    ``action`` (label, url name) offering the way to gain it.
     """
 
     def decorator(view):
@@ -17,6 +18,7 @@ def capability_required(check, message: str):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not check(request.user):
+                request.denied_action = action
                 raise PermissionDenied(message)
             return view(request, *args, **kwargs)
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,9 @@ def _check_redis() -> str:
 
 def permission_denied(request, exception=None):
     reason = str(exception) if exception and str(exception) else ""
-    return render(request, "403.html", {"reason": reason}, status=403)
+    action = getattr(request, "denied_action", None)
+    context = {"reason": reason, "action_label": action[0] if action else "", "action_url": reverse(action[1]) if action else ""}
+    return render(request, "403.html", context, status=403)
 
 
 def page_not_found(request, exception=None):

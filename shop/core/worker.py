@@ -14,11 +14,13 @@ _started = threading.Event()
 
 def start_embedded_worker() -> bool:
     """Start Huey's consumer threads in this process, once. Returns whether it started."""
-    if not settings.HUEY_EMBEDDED_WORKER or _started.is_set():
+    from huey.contrib.djhuey import HUEY
+
+    # An immediate Huey (tests) runs tasks inline, and a consumer refuses to run on it.
+    if not settings.HUEY_EMBEDDED_WORKER or HUEY.immediate or _started.is_set():
         return False
     from django.utils.module_loading import autodiscover_modules
     from huey.consumer import Consumer
-    from huey.contrib.djhuey import HUEY
 
     class EmbeddedConsumer(Consumer):
         # Signals can only be handled on the main thread, which the web server owns.
