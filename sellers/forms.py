@@ -7,6 +7,11 @@ RESERVED_SLUGS = {"admin", "dashboard", "new", "edit", "settings", "soko"}
 
 
 class StoreSetupForm(forms.ModelForm):
+    # A plain text field, so "Mama Njeri Crafts" is turned into a slug instead of refused.
+    slug = forms.CharField(
+        label="Store address", max_length=60, help_text="Your store's address: /s/<address>/ — e.g. mama-njeri-crafts."
+    )
+
     class Meta:
         model = Store
         fields = ["name", "slug", "phone", "area"]

@@ -64,12 +64,14 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
-    "template_partials.apps.SimpleAppConfig",
+    "template_partials",  # its default config wraps the loaders so "page.html#fragment" loads
     "channels",
     "huey.contrib.djhuey",
     "shop.core",
     "shop.accounts",
     "shop.notifications",
+    "shop.media",
+    "shop.geo",
     "sellers",
     "couriers",
     "returns",
@@ -126,7 +128,7 @@ else:
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
             # A file, so a live daphne server in another process can share it in tests.
-            "TEST": {"NAME": BASE_DIR / ".test-db.sqlite3"},
+            "TEST": {"NAME": env("SQLITE_TEST_PATH") or BASE_DIR / ".test-db.sqlite3"},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -261,3 +263,11 @@ SOKO_NOTIFICATION_RETENTION_DAYS = int(env("SOKO_NOTIFICATION_RETENTION_DAYS", "
 # A notification whose email copy has not gone out after this long is retried by the sweep.
 SOKO_EMAIL_RETRY_AFTER_MINUTES = int(env("SOKO_EMAIL_RETRY_AFTER_MINUTES", "5"))
 SOKO_REQUIRE_SERVICES = env_bool("SOKO_REQUIRE_SERVICES")
+
+# Images
+SOKO_IMAGE_MAX_BYTES = int(env("SOKO_IMAGE_MAX_BYTES", str(8 * 1024 * 1024)))
+# Checked against the header's declared size before any pixel is decoded.
+SOKO_IMAGE_MAX_PIXELS = int(env("SOKO_IMAGE_MAX_PIXELS", "40000000"))
+SOKO_IMAGE_MAX_COUNT = int(env("SOKO_IMAGE_MAX_COUNT", "8"))
+# Rendition widths in pixels; pictures are never enlarged to reach them.
+SOKO_IMAGE_SIZES = tuple(int(width) for width in env_list("SOKO_IMAGE_SIZES", "160,480,1200"))

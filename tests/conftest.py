@@ -66,6 +66,14 @@ def _clean_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request, settings):
+    # PBKDF2's million rounds cost ~0.3 s per user. Browser tests keep the real hashers:
+    # their live server is another process that would not know this one.
+    if request.node.get_closest_marker("e2e") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def user(db):
     from tests.factories import UserFactory

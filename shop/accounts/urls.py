@@ -5,6 +5,6 @@ from . import views
 app_name = "accounts"
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
-    # Same URL name as allauth's, so every link to sign-up reaches this one.
+    # Listed before allauth's URLs (site_config/urls.py), so it answers /accounts/signup/.
     path("signup/", views.SignupView.as_view(), name="account_signup"),
 ]

@@ -1,0 +1,74 @@
+from decimal import Decimal
+
+from django.db.models import F, QuerySet
+
+from .distance import HaversineKm
+from .models import Area, AreaKind
+
+
+def area_countries() -> QuerySet[Area]:
+    return Area.objects.filter(parent__isnull=True, kind=AreaKind.COUNTRY)
+
+
+def area_children(*, parent: Area) -> QuerySet[Area]:
+    """The areas one level inside ``parent``, by name."""
+    return Area.objects.filter(parent=parent)
+
+
+def area_regions(*, country: Area | str) -> QuerySet[Area]:
+    """A country's regions; ``country`` is the area or its ISO code ("GN")."""
+    if isinstance(country, str):
+        return Area.objects.filter(
+            kind=AreaKind.REGION, parent__parent__isnull=True, parent__code=country.strip().upper()
+        )
+    return Area.objects.filter(kind=AreaKind.REGION, parent=country)
+
+
+def area_ancestors(*, area: Area) -> list[Area]:
+    """The areas above ``area``, country first: [Guinea, Conakry] for Kaloum. One query at most.
+
+    The tree is at most four deep, so one query with two joins from the parent reaches the
+    country; an area whose parents are already loaded costs none.
+    """
+    if not _parents_loaded(area):
+        # Cached on the caller's instance, so its `full_name` walks the loaded chain too.
+        area.parent = Area.objects.select_related("parent__parent").get(pk=area.parent_id)
+    ancestors = []
+    parent = area.parent
+    while parent is not None:
+        ancestors.append(parent)
+        parent = parent.parent
+    ancestors.reverse()
+    return ancestors
+
+
+def _parents_loaded(area: Area) -> bool:
+    while area.parent_id is not None:
+        if not Area.parent.is_cached(area):
+            return False
+        area = area.parent
+    return True
+
+
+def area_choices(*, parent: Area | int | None) -> list[tuple[int, str]]:
+    """(id, name) pairs for the select below ``parent``: countries when there is none.
+
+    The cascading address selects (country → region → district → neighbourhood) ask for
+    the next level with the id picked in the one above; an unknown id or a neighbourhood
+    gives an empty list, which hides the next select.
+    """
+    if parent is None:
+        areas = area_countries()
+    else:
+        areas = Area.objects.filter(parent=parent)
+    return list(areas.values_list("id", "name"))
+
+
+def areas_near(*, latitude: Decimal | float, longitude: Decimal | float, kind: str | None = None) -> QuerySet[Area]:
+    """Areas with coordinates, nearest first, each annotated with ``distance_km``."""
+    areas = Area.objects.filter(latitude__isnull=False, longitude__isnull=False)
+    if kind:
+        areas = areas.filter(kind=kind)
+    return areas.annotate(distance_km=HaversineKm("latitude", "longitude", latitude, longitude)).order_by(
+        F("distance_km").asc(), "name"
+    )

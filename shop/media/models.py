@@ -1,0 +1,106 @@
+from django.core.files.storage import default_storage
+from django.core.validators import RegexValidator
+from django.db import models
+from django.templatetags.static import static
+
+RENDITION_FORMATS = ("webp", "jpeg")
+PLACEHOLDER_PATH = "media/placeholder.svg"
+
+
+class StoredImage(models.Model):
+    """One uploaded picture, stored once however often it is uploaded (keyed by SHA-256).
+
+    The original keeps its metadata and is never served: pages show renditions only,
+    which are re-encoded without EXIF, XMP or colour profiles.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Being prepared"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Could not be prepared"
+
+    class Format(models.TextChoices):
+        JPEG = "JPEG", "JPEG"
+        PNG = "PNG", "PNG"
+        WEBP = "WEBP", "WebP"
+        GIF = "GIF", "GIF"
+
+    sha256 = models.CharField(
+        max_length=64, unique=True, validators=[RegexValidator(r"^[0-9a-f]{64}$", "A lowercase hex SHA-256.")]
+    )
+    original_name = models.CharField(max_length=255, help_text="Name in storage; private, never linked to.")
+    format = models.CharField(max_length=4, choices=Format.choices)
+    width = models.PositiveIntegerField(help_text="As displayed, after the EXIF orientation is applied.")
+    height = models.PositiveIntegerField(help_text="As displayed, after the EXIF orientation is applied.")
+    bytes = models.PositiveIntegerField(help_text="Size of the original upload.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    failure_reason = models.CharField(max_length=300, blank=True)
+    renditions = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Width → {"webp": name, "jpeg": name, "width": w, "height": h}, names in storage.',
+    )
+    # Read from the original's EXIF before it is stripped; for fraud checks only, never shown.
+    gps_latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    gps_longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.sha256[:12]} ({self.format}, {self.width}×{self.height}, {self.status})"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.READY and bool(self.renditions)
+
+    @property
+    def placeholder_url(self) -> str:
+        return static(PLACEHOLDER_PATH)
+
+    def url(self, size: int | None = None, fmt: str = "webp") -> str:
+        """The smallest rendition at least ``size`` pixels wide (the largest one when
+        ``size`` is None), or the placeholder while the picture is being prepared."""
+        _check_format(fmt)
+        rendition = self._rendition(size)
+        if rendition is None:
+            return self.placeholder_url
+        return default_storage.url(rendition[fmt])
+
+    def srcset(self, fmt: str = "webp") -> str:
+        """``"url 160w, url 480w, …"`` for a ``srcset`` attribute; empty until ready."""
+        _check_format(fmt)
+        return ", ".join(
+            f"{default_storage.url(rendition[fmt])} {rendition['width']}w" for rendition in self._renditions()
+        )
+
+    @property
+    def display_width(self) -> int:
+        largest = self._rendition(None)
+        return largest["width"] if largest else self.width
+
+    @property
+    def display_height(self) -> int:
+        largest = self._rendition(None)
+        return largest["height"] if largest else self.height
+
+    def _renditions(self) -> list[dict]:
+        if not self.is_ready:
+            return []
+        return sorted(self.renditions.values(), key=lambda rendition: rendition["width"])
+
+    def _rendition(self, size: int | None) -> dict | None:
+        renditions = self._renditions()
+        if not renditions:
+            return None
+        if size is not None:
+            for rendition in renditions:
+                if rendition["width"] >= size:
+                    return rendition
+        return renditions[-1]
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in RENDITION_FORMATS:
+        raise ValueError(f"Renditions come as {' or '.join(RENDITION_FORMATS)}, not {fmt!r}.")

@@ -1,0 +1,50 @@
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from couriers.models import CourierProfile
+from sellers.models import Store, StoreMember
+from shop.notifications.models import Notification
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [get_user_model(), Store, StoreMember, CourierProfile, Notification, EmailAddress]
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+def test_seeding_demo_data_twice_creates_nothing_twice():
+    call_command("seed_demo")
+    first = counts()
+
+    call_command("seed_demo")
+
+    assert counts() == first
+    assert first == {"User": 5, "Store": 2, "StoreMember": 2, "CourierProfile": 1, "Notification": 1, "EmailAddress": 5}
+
+
+def test_seed_demo_reports_what_it_made(capsys):
+    call_command("seed_demo")
+
+    assert "Demo data ready: 5 demo accounts, 2 stores (password soko-demo-123)." in capsys.readouterr().out
+
+
+def test_demo_buyer_logs_in_with_the_demo_password(client):
+    call_command("seed_demo")
+
+    response = client.post("/accounts/login/", {"login": "buyer@soko.test", "password": "soko-demo-123"})
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(get_user_model().objects.get(email="buyer@soko.test").pk)
+
+
+def test_demo_accounts_have_their_roles():
+    call_command("seed_demo")
+    user = get_user_model().objects.get
+
+    assert user(email="admin@soko.test").is_staff
+    assert Store.objects.get(slug="mama-njeri-crafts").memberships.get().user.email == "seller@soko.test"
+    assert CourierProfile.objects.get(user__email="courier@soko.test").status == CourierProfile.Status.APPROVED
