@@ -12,6 +12,17 @@ class Store(TimeStamped):
     slug = models.SlugField(max_length=60, unique=True, help_text="Your store's address: /s/<slug>/")
     phone = models.CharField(max_length=20, validators=[phone_validator])
     area = models.CharField(max_length=120, help_text="Town or neighbourhood you sell from.")
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    # Delivery scope: a store may offer several.
+    delivers_local = models.BooleanField("Local delivery", default=True)
+    delivers_national = models.BooleanField("National delivery", default=False)
+    delivers_international = models.BooleanField("International delivery", default=False)
+    delivers_digital = models.BooleanField("Digital delivery", default=False)
+    rating_avg = models.DecimalField(max_digits=3, decimal_places=2, default=0)
+    rating_count = models.PositiveIntegerField(default=0)
+    orders_count = models.PositiveIntegerField(default=0)
+    verified = models.BooleanField(default=False, help_text="Set by staff once the store's identity is checked.")
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="StoreMember", related_name="stores")
 
     class Meta:

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "allauth",
     "allauth.account",
     "crispy_forms",
@@ -72,6 +73,7 @@ INSTALLED_APPS = [
     "shop.notifications",
     "shop.media",
     "shop.geo",
+    "shop.catalog",
     "sellers",
     "couriers",
     "returns",
@@ -115,6 +117,9 @@ TEMPLATES = [
 DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Search matches a title word one letter off (the default 0.6 misses "neclace").
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c pg_trgm.word_similarity_threshold=0.4"
 else:
     DATABASES = {
         "default": {
@@ -263,6 +268,9 @@ SOKO_NOTIFICATION_RETENTION_DAYS = int(env("SOKO_NOTIFICATION_RETENTION_DAYS", "
 # A notification whose email copy has not gone out after this long is retried by the sweep.
 SOKO_EMAIL_RETRY_AFTER_MINUTES = int(env("SOKO_EMAIL_RETRY_AFTER_MINUTES", "5"))
 SOKO_REQUIRE_SERVICES = env_bool("SOKO_REQUIRE_SERVICES")
+# Listings from staff-verified stores go live without review when this is on.
+SOKO_AUTO_APPROVE_VERIFIED_STORES = env_bool("SOKO_AUTO_APPROVE_VERIFIED_STORES", default=True)
+SOKO_CATALOG_PAGE_SIZE = int(env("SOKO_CATALOG_PAGE_SIZE", "24"))
 
 # Images
 SOKO_IMAGE_MAX_BYTES = int(env("SOKO_IMAGE_MAX_BYTES", str(8 * 1024 * 1024)))

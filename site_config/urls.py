@@ -9,6 +9,8 @@ urlpatterns = [
     path("notifications/", include("shop.notifications.urls")),
     path("dashboard/", include("sellers.urls")),
     path("courier/", include("couriers.urls")),
+    path("", include("sellers.public_urls")),
+    path("", include("shop.catalog.urls")),
     path("", include("shop.core.urls")),
 ]
 
