@@ -32,3 +32,21 @@ class CourierProfile(TimeStamped):
 
     def __str__(self):
         return f"{self.user} ({self.get_vehicle_display()}, {self.service_area})"
+
+
+class HandoverCode(models.Model):
+    """The cash-on-delivery handover code shown as a QR on the buyer's order page.
+
+    The code is HMAC(SECRET_KEY, nonce) with a 128-bit ``nonce`` from ``secrets``: the
+    database alone (nonce, hash) reveals no code; only its SHA-256 is used to look it
+    up. Single use, expiring, bound to one order, carrying no amount.
+    """
+
+    order = models.OneToOneField("orders.Order", on_delete=models.CASCADE, related_name="handover_code")
+    nonce = models.BinaryField(max_length=16)
+    code_hash = models.CharField(max_length=64, unique=True)
+    short_code_hash = models.CharField(max_length=64, help_text="Hash of the numeric fallback, checked with the order number.")
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)

@@ -1,6 +1,6 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
-from .models import Store, StoreMember
+from .models import Store, StoreHours, StoreInvite, StoreMember
 
 
 class StoreMemberInline(admin.TabularInline):
@@ -9,9 +9,68 @@ class StoreMemberInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+class StoreHoursInline(admin.TabularInline):
+    model = StoreHours
+    extra = 0
+    max_num = 7
+
+
+class StoreInviteInline(admin.TabularInline):
+    model = StoreInvite
+    extra = 0
+    fields = ["email", "invited_by", "created_at", "expires_at", "accepted_at", "accepted_by"]
+    readonly_fields = fields
+    can_delete = True
+
+    def has_add_permission(self, request, obj=None):
+        return False  # invites carry an emailed token: owners send them from the dashboard
+
+
 @admin.register(Store)
 class StoreAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "area", "phone", "created_at"]
-    search_fields = ["name", "slug", "area"]
+    list_display = ["name", "slug", "area", "verified", "rating_avg", "orders_count", "created_at"]
+    list_display_links = ["name"]
+    list_editable = ["verified"]
+    list_filter = [
+        "verified", "delivers_local", "delivers_national", "delivers_international", "delivers_digital",
+        ("categories", admin.RelatedOnlyFieldListFilter), "area__kind",
+    ]
+    list_select_related = ["area__parent__parent__parent"]
+    search_fields = ["name", "slug", "tagline", "tags", "email", "phone", "area__name", "area_label", "memberships__user__email"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [StoreMemberInline]
+    autocomplete_fields = ["area"]
+    raw_id_fields = ["logo", "cover"]
+    filter_horizontal = ["categories"]
+    readonly_fields = ["rating_avg", "rating_count", "orders_count", "ens_verified_at", "created_at", "updated_at"]
+    actions = ["mark_verified", "mark_unverified"]
+    inlines = [StoreMemberInline, StoreHoursInline, StoreInviteInline]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "verified", "tagline", "description", ("logo", "cover")]}),
+        ("Contact", {"fields": [("phone", "email"), ("x_handle", "telegram"), ("discord", "ens_name", "ens_verified_at")]}),
+        ("Catalogue", {"fields": ["categories", "tags"]}),
+        ("Location and hours", {"fields": ["area", "area_label", ("latitude", "longitude"), "time_zone"]}),
+        ("Delivery", {"fields": [("delivers_local", "delivers_national", "delivers_international", "delivers_digital")]}),
+        ("Figures", {"fields": [("rating_avg", "rating_count", "orders_count"), ("created_at", "updated_at")]}),
+    ]
+
+    @admin.action(description="Mark the selected stores verified")
+    def mark_verified(self, request, queryset):
+        count = queryset.update(verified=True)
+        self.message_user(request, f"{count} store{'s' if count != 1 else ''} marked verified.", messages.SUCCESS)
+
+    @admin.action(description="Remove the verified badge from the selected stores")
+    def mark_unverified(self, request, queryset):
+        count = queryset.update(verified=False)
+        self.message_user(request, f"{count} store{'s' if count != 1 else ''} no longer verified.", messages.SUCCESS)
+
+
+@admin.register(StoreInvite)
+class StoreInviteAdmin(admin.ModelAdmin):
+    list_display = ["email", "store", "invited_by", "created_at", "expires_at", "accepted_at"]
+    list_filter = [("accepted_at", admin.EmptyFieldListFilter)]
+    search_fields = ["email", "store__name"]
+    list_select_related = ["store", "invited_by"]
+    readonly_fields = ["store", "email", "token_hash", "invited_by", "expires_at", "accepted_at", "accepted_by"]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,23 +1,25 @@
+from collections import defaultdict
+from decimal import Decimal
+
 from django import forms
+from django.urls import reverse
 from django.utils.text import slugify
 
-from .models import Store
+from shop.catalog.models import Category
+from shop.geo.models import Area, AreaKind
+from shop.media.forms import ImageUploadField
+from shop.media.validation import ACCEPT
+
+from . import validators
+from .models import Store, StoreHours
+from .selectors import DELIVERY_SCOPE_FIELDS, DirectoryQuery, area_path
+from .services import HoursInput
 
 RESERVED_SLUGS = {"admin", "dashboard", "new", "edit", "settings", "soko"}
+COORDINATE_PLACES = Decimal("0.000001")
 
 
-class StoreSetupForm(forms.ModelForm):
-    # A plain text field, so "Mama Njeri Crafts" is turned into a slug instead of refused.
-    slug = forms.CharField(
-        label="Store address", max_length=60, help_text="Your store's address: /s/<address>/ — e.g. mama-njeri-crafts."
-    )
-
-    class Meta:
-        model = Store
-        fields = ["name", "slug", "phone", "area"]
-        labels = {"name": "Store name", "slug": "Store address", "area": "Area"}
-        widgets = {"phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})}
-
+class StoreSlugMixin:
     def clean_slug(self):
         slug = slugify(self.cleaned_data["slug"])
         if not slug:
@@ -28,3 +30,307 @@ class StoreSetupForm(forms.ModelForm):
         if taken.exists():
             raise forms.ValidationError("A store already uses that address; please choose another.")
         return slug
+
+
+def _slug_field() -> forms.CharField:
+    # A plain text field, so "Mama Njeri Crafts" is turned into a slug instead of refused.
+    return forms.CharField(
+        label="Store address",
+        max_length=60,
+        help_text="Letters, numbers and dashes, e.g. mama-njeri-crafts: your page is then /s/mama-njeri-crafts/.",
+    )
+
+
+class StoreSetupForm(StoreSlugMixin, forms.ModelForm):
+    slug = _slug_field()
+    area = forms.CharField(
+        label="Area",
+        max_length=120,
+        help_text="Town or neighbourhood you sell from, e.g. Westlands, Nairobi. You can pick it on a map later.",
+    )
+
+    class Meta:
+        model = Store
+        fields = ["name", "slug", "phone"]
+        labels = {"name": "Store name"}
+        widgets = {"phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})}
+
+
+def time_zone_choices() -> list:
+    """Time zones grouped by continent, as a select's option groups."""
+    groups: dict[str, list] = defaultdict(list)
+    for name in sorted(validators.time_zone_names()):
+        continent, _, place = name.partition("/")
+        if place and continent not in {"Etc", "SystemV", "US", "posix", "right"}:
+            groups[continent].append((name, place.replace("_", " ")))
+        elif name == "UTC":
+            groups["UTC"].append((name, "UTC"))
+    return [(continent, sorted(zones, key=lambda zone: zone[1])) for continent, zones in sorted(groups.items())]
+
+
+AREA_LEVELS = (
+    ("country", AreaKind.COUNTRY, "Country"),
+    ("region", AreaKind.REGION, "Region"),
+    ("district", AreaKind.DISTRICT, "Town or district"),
+    ("neighbourhood", AreaKind.NEIGHBOURHOOD, "Neighbourhood"),
+)
+
+
+class AreaChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        # The select above already says where it is; the full name would also cost a query per option.
+        return obj.name
+
+
+class StoreSettingsForm(StoreSlugMixin, forms.ModelForm):
+    """Everything a store page shows that the seller controls. Rating, order count and
+    the verified badge are not here: staff and the marketplace set those."""
+
+    slug = _slug_field()
+    logo_upload = ImageUploadField(
+        label="Logo", required=False, widget=forms.FileInput(attrs={"accept": ACCEPT}),
+        help_text="A square picture works best. JPEG, PNG, WebP or GIF.",
+    )
+    remove_logo = forms.BooleanField(label="Remove the logo", required=False)
+    cover_upload = ImageUploadField(
+        label="Cover picture", required=False, widget=forms.FileInput(attrs={"accept": ACCEPT}),
+        help_text="Shown wide across the top of your store page.",
+    )
+    remove_cover = forms.BooleanField(label="Remove the cover picture", required=False)
+    categories = forms.ModelMultipleChoiceField(
+        queryset=Category.objects.filter(parent__isnull=True).order_by("position", "name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        help_text="Where shoppers browsing the stores directory find you.",
+    )
+    time_zone = forms.ChoiceField(label="Time zone", help_text="Your opening hours are in this time zone.")
+    latitude = forms.DecimalField(
+        required=False, min_value=-90, max_value=90,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    longitude = forms.DecimalField(
+        required=False, min_value=-180, max_value=180,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    x_handle = forms.CharField(label="X (Twitter)", required=False, max_length=40, help_text="e.g. @mamanjeri")
+    discord = forms.CharField(
+        required=False, max_length=60, help_text="Your username (mama.njeri) or an invite link (discord.gg/abc123)."
+    )
+    telegram = forms.CharField(required=False, max_length=60, help_text="e.g. @mamanjeri")
+    ens_name = forms.CharField(
+        label="ENS name", required=False, max_length=255,
+        help_text="An Ethereum Name Service name ending in .eth, e.g. mamanjeri.eth.",
+    )
+
+    class Meta:
+        model = Store
+        fields = [
+            "name", "slug", "tagline", "description", "phone", "email", "categories", "tags",
+            "delivers_local", "delivers_national", "delivers_international", "delivers_digital",
+            "area_label", "latitude", "longitude", "time_zone", "x_handle", "discord", "telegram", "ens_name",
+        ]
+        labels = {"name": "Store name", "email": "Email for shoppers"}
+        widgets = {
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+            "description": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = time_zone_choices()
+        self.fields["tags"].help_text = "Comma separated, e.g. kikoi, baskets, beadwork."
+        self._area_fields_set_up()
+
+    def _area_fields_set_up(self) -> None:
+        """One select per level, each offering the children of the level above's choice.
+
+        Bound to a parent that was just changed without JavaScript, a stale choice below
+        is refused and the select shows the new parent's children to pick from.
+        """
+        selected = {area.kind: area.pk for area in area_path(area=self.instance.area)}
+        options_url = reverse("sellers:area_options")
+        parent_id = None
+        for position, (name, kind, label) in enumerate(AREA_LEVELS):
+            queryset = (
+                Area.objects.filter(parent__isnull=True, kind=kind) if position == 0 else Area.objects.filter(parent_id=parent_id)
+            )
+            if position > 0 and parent_id is None:
+                queryset = Area.objects.none()
+            field = AreaChoiceField(
+                queryset=queryset,
+                required=position == 0,
+                label=label,
+                empty_label="—",
+                error_messages={
+                    "required": "Choose the country you sell from.",
+                    "invalid_choice": f"Choose a {label.lower()} in the area above; the list now shows them.",
+                },
+                widget=forms.Select(attrs={"autocomplete": "off"}),
+            )
+            if position + 1 < len(AREA_LEVELS):
+                below = AREA_LEVELS[position + 1][0]
+                field.widget.attrs.update(
+                    {"hx-get": options_url, "hx-target": f"#id_{below}", "hx-trigger": "change", "hx-swap": "innerHTML"}
+                )
+            self.fields[name] = field
+            if self.is_bound:
+                value = self.data.get(name) or None
+                parent_id = value if value and str(value).isdigit() else None
+            else:
+                parent_id = selected.get(kind)
+                field.initial = parent_id
+
+    def area_fields(self):
+        return [self[name] for name, _kind, _label in AREA_LEVELS]
+
+    def clean_tags(self):
+        return validators.tags_normalise(self.cleaned_data["tags"])
+
+    def clean_x_handle(self):
+        value = self.cleaned_data["x_handle"]
+        return validators.x_handle_normalise(value) if value.strip() else ""
+
+    def clean_discord(self):
+        value = self.cleaned_data["discord"]
+        return validators.discord_normalise(value) if value.strip() else ""
+
+    def clean_telegram(self):
+        value = self.cleaned_data["telegram"]
+        return validators.telegram_normalise(value) if value.strip() else ""
+
+    def clean_ens_name(self):
+        value = self.cleaned_data["ens_name"]
+        return validators.ens_name_normalise(value) if value.strip() else ""
+
+    def clean_latitude(self):
+        return _coordinate(self.cleaned_data["latitude"])
+
+    def clean_longitude(self):
+        return _coordinate(self.cleaned_data["longitude"])
+
+    def clean(self):
+        cleaned = super().clean()
+        latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
+        if (latitude is None) != (longitude is None) and not {"latitude", "longitude"} & set(self.errors):
+            self.add_error("longitude" if longitude is None else "latitude", "Give both latitude and longitude, or neither.")
+        chosen = [cleaned.get(name) for name, _kind, _label in AREA_LEVELS]
+        if not any(name in self.errors for name, _kind, _label in AREA_LEVELS):
+            self.instance.area = next((area for area in reversed(chosen) if area is not None), None)
+        for kind in ("logo", "cover"):
+            if cleaned.get(f"{kind}_upload") and cleaned.get(f"remove_{kind}"):
+                cleaned[f"remove_{kind}"] = False
+        return cleaned
+
+
+def _coordinate(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.quantize(COORDINATE_PLACES)
+
+
+TIME_ATTRS = {"type": "time", "class": "form-control form-control-sm"}
+
+
+class HoursForm(forms.Form):
+    weekday = forms.TypedChoiceField(choices=StoreHours.Weekday.choices, coerce=int, widget=forms.HiddenInput)
+    opens = forms.TimeField(required=False, label="Opens", widget=forms.TimeInput(attrs=TIME_ATTRS, format="%H:%M"))
+    closes = forms.TimeField(required=False, label="Closes", widget=forms.TimeInput(attrs=TIME_ATTRS, format="%H:%M"))
+    closed = forms.BooleanField(required=False, label="Closed", widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
+
+    @property
+    def weekday_label(self) -> str:
+        value = self.initial.get("weekday") if not self.is_bound else self.data.get(self.add_prefix("weekday"))
+        try:
+            return StoreHours.Weekday(int(value)).label
+        except (TypeError, ValueError):
+            return ""
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("closed"):
+            cleaned["opens"] = cleaned["closes"] = None
+        elif (cleaned.get("opens") is None) != (cleaned.get("closes") is None) and not self.errors:
+            raise forms.ValidationError("Give both the opening and the closing time, or tick Closed.")
+        return cleaned
+
+
+class BaseHoursFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        weekdays = [form.cleaned_data.get("weekday") for form in self.forms]
+        if sorted(weekdays) != list(range(7)):
+            raise forms.ValidationError("Give hours for each day of the week once.")
+
+    def opening_hours(self) -> list[HoursInput]:
+        """The days that have hours (times, or closed); days left blank have none."""
+        rows = []
+        for form in self.forms:
+            data = form.cleaned_data
+            if data["closed"] or data["opens"] is not None:
+                rows.append(HoursInput(weekday=data["weekday"], opens=data["opens"], closes=data["closes"], closed=data["closed"]))
+        return rows
+
+
+HoursFormSet = forms.formset_factory(HoursForm, formset=BaseHoursFormSet, extra=0, max_num=7, validate_max=True)
+
+
+class StoreInviteForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address",
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "placeholder": "name@example.com"}),
+    )
+
+
+SORT_CHOICES = [
+    ("popular", "Most popular"),
+    ("rating", "Best rated"),
+    ("distance", "Nearest"),
+    ("name", "Name"),
+]
+
+
+class StoreDirectoryForm(forms.Form):
+    """The stores directory's search box and filters: a GET form that works without JS."""
+
+    q = forms.CharField(
+        required=False, max_length=100, label="Search stores",
+        widget=forms.SearchInput(attrs={"placeholder": "Store name, category or tag", "autocomplete": "off"}),
+    )
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.filter(parent__isnull=True).order_by("position", "name"),
+        to_field_name="slug",
+        required=False,
+        empty_label="All categories",
+    )
+    scope = forms.MultipleChoiceField(
+        label="Delivers",
+        required=False,
+        choices=[(key, key.capitalize()) for key in DELIVERY_SCOPE_FIELDS],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    open_now = forms.BooleanField(label="Open now", required=False)
+    sort = forms.ChoiceField(choices=SORT_CHOICES, required=False, label="Sort by")
+    lat = forms.DecimalField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
+    lng = forms.DecimalField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
+
+    def directory_query(self) -> DirectoryQuery:
+        """What to show: the valid parts of the request; a bad value is ignored, not fatal."""
+        self.is_valid()
+        data = self.cleaned_data
+        latitude, longitude = data.get("lat"), data.get("lng")
+        if latitude is None or longitude is None:
+            latitude = longitude = None
+        sort = data.get("sort") or ("distance" if latitude is not None else "popular")
+        return DirectoryQuery(
+            q=(data.get("q") or "").strip(),
+            category=data.get("category"),
+            scopes=tuple(data.get("scope") or ()),
+            open_now=bool(data.get("open_now")),
+            sort=sort,
+            latitude=latitude,
+            longitude=longitude,
+        )
+
+    @property
+    def has_location(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return data.get("lat") is not None and data.get("lng") is not None

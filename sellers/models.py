@@ -1,24 +1,67 @@
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models import Q
 
 from shop.core.models import TimeStamped
 
+from . import validators
+
 phone_validator = RegexValidator(r"^\+?[0-9 ()-]{7,20}$", "Enter a phone number such as +254 712 345 678.")
+
+
+def default_time_zone() -> str:
+    # A callable, so changing TIME_ZONE in the environment does not call for a migration.
+    return settings.TIME_ZONE
 
 
 class Store(TimeStamped):
     name = models.CharField(max_length=80)
     slug = models.SlugField(max_length=60, unique=True, help_text="Your store's address: /s/<slug>/")
+    tagline = models.CharField(max_length=120, blank=True, help_text="One line under your name, e.g. Handwoven baskets from Kisii.")
+    description = models.TextField(max_length=4000, blank=True)
+    logo = models.ForeignKey(
+        "media.StoredImage", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cover = models.ForeignKey(
+        "media.StoredImage", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     phone = models.CharField(max_length=20, validators=[phone_validator])
-    area = models.CharField(max_length=120, help_text="Town or neighbourhood you sell from.")
-    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    email = models.EmailField(blank=True, help_text="Shown on your store page for shoppers' questions.")
+    categories = models.ManyToManyField("catalog.Category", blank=True, related_name="stores")
+    tags = models.CharField(
+        max_length=400, blank=True, help_text="Comma separated, stored in lower case: kikoi, baskets, beadwork."
+    )
+    time_zone = models.CharField(
+        max_length=64, default=default_time_zone, validators=[validators.validate_time_zone],
+        help_text="Your opening hours are in this time zone.",
+    )
+    area = models.ForeignKey(
+        "geo.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="stores",
+        help_text="The neighbourhood (or the district, region or country) you sell from.",
+    )
+    area_label = models.CharField(
+        "street or landmark", max_length=120, blank=True, help_text="Optional, e.g. Sarit Centre, 2nd floor."
+    )
+    latitude = models.DecimalField(
+        max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
     # Delivery scope: a store may offer several.
     delivers_local = models.BooleanField("Local delivery", default=True)
     delivers_national = models.BooleanField("National delivery", default=False)
     delivers_international = models.BooleanField("International delivery", default=False)
     delivers_digital = models.BooleanField("Digital delivery", default=False)
+    x_handle = models.CharField("X (Twitter)", max_length=15, blank=True, validators=[validators.validate_x_handle])
+    discord = models.CharField(max_length=60, blank=True, validators=[validators.validate_discord])
+    telegram = models.CharField(max_length=32, blank=True, validators=[validators.validate_telegram])
+    ens_name = models.CharField("ENS name", max_length=255, blank=True, validators=[validators.validate_ens_name])
+    # When an Ethereum node last confirmed that the name's "url" record points at this store.
+    ens_verified_at = models.DateTimeField("ENS name verified", null=True, blank=True, editable=False)
     rating_avg = models.DecimalField(max_digits=3, decimal_places=2, default=0)
     rating_count = models.PositiveIntegerField(default=0)
     orders_count = models.PositiveIntegerField(default=0)
@@ -27,9 +70,110 @@ class Store(TimeStamped):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="store_latitude_range",
+                violation_error_message="Latitude must be between -90 and 90.",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="store_longitude_range",
+                violation_error_message="Longitude must be between -180 and 180.",
+            ),
+        ]
 
     def __str__(self):
         return self.name
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [tag for tag in self.tags.split(", ") if tag]
+
+    @property
+    def delivery_scopes(self) -> list[tuple[str, str, str]]:
+        """(key, label, icon) for each delivery scope the store offers."""
+        scopes = [
+            ("local", "Local", "bi-geo-alt", self.delivers_local),
+            ("national", "National", "bi-truck", self.delivers_national),
+            ("international", "International", "bi-globe2", self.delivers_international),
+            ("digital", "Digital", "bi-cloud-arrow-down", self.delivers_digital),
+        ]
+        return [(key, label, icon) for key, label, icon, offered in scopes if offered]
+
+    @property
+    def has_location(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    @property
+    def x_url(self) -> str:
+        return f"https://x.com/{self.x_handle}" if self.x_handle else ""
+
+    @property
+    def telegram_url(self) -> str:
+        return f"https://t.me/{self.telegram}" if self.telegram else ""
+
+    @property
+    def discord_url(self) -> str:
+        return validators.discord_invite_url(self.discord) or ""
+
+    @property
+    def has_socials(self) -> bool:
+        return bool(self.x_handle or self.discord or self.telegram or self.ens_name)
+
+
+class Weekday(models.IntegerChoices):
+    # Numbered as datetime.weekday() numbers them.
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class StoreHours(models.Model):
+    """When a store opens on one weekday, in the store's time zone.
+
+    A closing time at or before the opening time runs past midnight into the next day
+    (18:00–02:00); equal times mean open around the clock from then. A weekday without a
+    row has no hours set.
+    """
+
+    Weekday = Weekday
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    opens = models.TimeField(null=True, blank=True)
+    closes = models.TimeField(null=True, blank=True)
+    closed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["weekday"]
+        verbose_name_plural = "store hours"
+        constraints = [
+            models.UniqueConstraint(fields=["store", "weekday"], name="store_hours_one_per_weekday"),
+            models.CheckConstraint(
+                condition=Q(closed=True) | Q(opens__isnull=False, closes__isnull=False),
+                name="store_hours_open_days_have_times",
+                violation_error_message="Give both opening and closing times, or mark the day closed.",
+            ),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="store_hours_weekday_range"),
+        ]
+
+    def __str__(self):
+        if self.closed:
+            return f"{self.get_weekday_display()}: closed"
+        return f"{self.get_weekday_display()}: {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    @property
+    def around_the_clock(self) -> bool:
+        return not self.closed and self.opens == self.closes
+
+    @property
+    def past_midnight(self) -> bool:
+        return not self.closed and self.closes is not None and self.closes < self.opens
 
 
 class StoreMember(TimeStamped):
@@ -46,3 +190,39 @@ class StoreMember(TimeStamped):
 
     def __str__(self):
         return f"{self.user} ({self.get_role_display()}) at {self.store}"
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == self.Role.OWNER
+
+
+class StoreInvite(TimeStamped):
+    """An owner's invitation to an email address without an account yet.
+
+    Only a hash of the token is stored: the link in the email is the one copy of it.
+    """
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="invites")
+    email = models.EmailField()
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "email"], condition=Q(accepted_at__isnull=True), name="store_invite_one_pending_per_email"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Invite to {self.email} for {self.store}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None

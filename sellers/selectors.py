@@ -1,11 +1,217 @@
-from django.http import Http404
+from dataclasses import dataclass
+from decimal import Decimal
 
-from .models import Store
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from shop.catalog.models import Category
+from shop.geo.distance import HaversineKm
+from shop.geo.models import Area
+
+from .hours import stores_open_at
+from .models import Store, StoreHours, StoreInvite, StoreMember
+
+OWNER_ONLY_MESSAGE = "Only the store's owner can invite or remove team members."
 
 
 def store_for_member(*, user) -> Store:
     """The store this user works for (the first, if several). 404 when none."""
-    store = Store.objects.filter(memberships__user=user).order_by("memberships__created_at").first()
-    if store is None:
+    return store_membership_for_user(user=user).store
+
+
+def store_membership_for_user(*, user) -> StoreMember:
+    """This user's membership (and its store) — the first, if several. 404 when none."""
+    membership = (
+        StoreMember.objects.filter(user=user).select_related("store").order_by("created_at", "pk").first()
+    )
+    if membership is None:
         raise Http404("You are not a member of any store.")
-    return store
+    return membership
+
+
+def store_for_owner(*, user) -> Store:
+    """The user's store, when they own it; 403 for staff (a role they lack), 404 for no store."""
+    membership = store_membership_for_user(user=user)
+    if not membership.is_owner:
+        raise PermissionDenied(OWNER_ONLY_MESSAGE)
+    return membership.store
+
+
+def store_member_get_for_owner(*, user, pk: int) -> StoreMember:
+    """A member of the store this user owns; 404 for anyone else's member."""
+    store = store_for_owner(user=user)
+    return get_object_or_404(StoreMember.objects.select_related("user", "store"), pk=pk, store=store)
+
+
+def store_invite_get_for_owner(*, user, pk: int) -> StoreInvite:
+    store = store_for_owner(user=user)
+    return get_object_or_404(StoreInvite, pk=pk, store=store, accepted_at__isnull=True)
+
+
+def store_team(*, store: Store) -> dict:
+    return {
+        "members": list(
+            store.memberships.select_related("user").order_by(F("role").desc(), "created_at", "pk")
+        ),
+        "invites": list(store.invites.filter(accepted_at__isnull=True).order_by("-created_at")),
+    }
+
+
+def store_invite_by_token(*, token: str) -> StoreInvite:
+    """The pending invite this link carries; 404 for a wrong, used or unknown token."""
+    from .services import invite_token_hash
+
+    invite = (
+        StoreInvite.objects.select_related("store", "invited_by")
+        .filter(token_hash=invite_token_hash(token), accepted_at__isnull=True)
+        .first()
+    )
+    if invite is None:
+        raise Http404("This invitation is not valid any more.")
+    return invite
+
+
+def store_hours_rows(*, store: Store) -> list[dict]:
+    """Initial rows for the hours formset: one per weekday, Monday first."""
+    by_weekday = {hours.weekday: hours for hours in store.hours.all()} if store.pk else {}
+    rows = []
+    for weekday, _label in StoreHours.Weekday.choices:
+        hours = by_weekday.get(weekday)
+        rows.append(
+            {
+                "weekday": weekday,
+                "opens": hours.opens if hours else None,
+                "closes": hours.closes if hours else None,
+                "closed": hours.closed if hours else False,
+            }
+        )
+    return rows
+
+
+def _public_stores() -> QuerySet[Store]:
+    # Everything a store card or page shows, in a fixed number of queries.
+    return Store.objects.select_related("area__parent__parent__parent", "logo", "cover").prefetch_related(
+        Prefetch("hours", queryset=StoreHours.objects.order_by("weekday")),
+        Prefetch("categories", queryset=Category.objects.order_by("position", "name")),
+    )
+
+
+def store_get_public(*, slug: str) -> Store:
+    try:
+        return _public_stores().get(slug=slug)
+    except Store.DoesNotExist:
+        raise Http404("No store has that address.")
+
+
+def store_products(*, store: Store, user):
+    """The listings a shopper may see on the store's page, newest first."""
+    from shop.catalog.models import Product
+    from shop.catalog.selectors import product_cards, with_favorite_flag
+
+    products = product_cards(Product.objects.visible().filter(store=store)).order_by("-published_at", "-id")
+    return with_favorite_flag(products, user=user)
+
+
+def store_is_favorite(*, store: Store, user) -> bool:
+    from shop.catalog.models import Favorite
+
+    return user.is_authenticated and Favorite.objects.filter(user=user, store=store).exists()
+
+
+def area_match_label(*, label: str) -> Area | None:
+    """The one area "Westlands, Nairobi" names: its first part is the area's name, the
+    rest names ancestors. ``None`` when no area, or more than one, fits."""
+    parts = [part.strip() for part in label.split(",") if part.strip()]
+    if not parts:
+        return None
+    wanted = {part.casefold() for part in parts[1:]}
+    candidates = [
+        area
+        for area in Area.objects.filter(name__iexact=parts[0]).with_ancestors()
+        if wanted <= {name.casefold() for name in area.full_name.split(", ")[1:]}
+    ]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def area_path(*, area: Area | None) -> list[Area]:
+    """Country first, down to ``area`` itself; empty without one."""
+    if area is None:
+        return []
+    from shop.geo.selectors import area_ancestors
+
+    return [*area_ancestors(area=area), area]
+
+
+def area_point(*, area: Area | None) -> tuple[Decimal, Decimal] | None:
+    """The coordinates of ``area`` or its nearest ancestor that has some (a map's centre)."""
+    for candidate in reversed(area_path(area=area)):
+        if candidate.latitude is not None and candidate.longitude is not None:
+            return candidate.latitude, candidate.longitude
+    return None
+
+
+@dataclass(frozen=True)
+class DirectoryQuery:
+    q: str = ""
+    category: Category | None = None
+    scopes: tuple[str, ...] = ()
+    open_now: bool = False
+    sort: str = "name"
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+
+
+DELIVERY_SCOPE_FIELDS = {
+    "local": "delivers_local",
+    "national": "delivers_national",
+    "international": "delivers_international",
+    "digital": "delivers_digital",
+}
+
+
+def store_directory(*, query: DirectoryQuery) -> QuerySet[Store]:
+    """The stores directory: search by name, category or tag; filter by delivery scope
+    (any of those asked for) and open now; sort by distance, rating, popularity or name.
+
+    Sorting by distance annotates ``distance_km``; stores without coordinates come last.
+    """
+    stores = _public_stores()
+    if query.q:
+        matching = Store.objects.all()
+        for word in query.q.split():
+            matching = matching.filter(
+                Q(name__icontains=word)
+                | Q(tagline__icontains=word)
+                | Q(tags__icontains=word)
+                | Q(categories__name__icontains=word)
+                | Q(categories__parent__name__icontains=word)
+            )
+        # A subquery: the category joins would otherwise repeat a store once per match.
+        stores = stores.filter(pk__in=matching.values("pk"))
+    if query.category is not None:
+        stores = stores.filter(
+            pk__in=Store.objects.filter(
+                Q(categories=query.category) | Q(categories__parent=query.category)
+            ).values("pk")
+        )
+    if query.scopes:
+        scope_filter = Q()
+        for scope in query.scopes:
+            scope_filter |= Q(**{DELIVERY_SCOPE_FIELDS[scope]: True})
+        stores = stores.filter(scope_filter)
+    if query.open_now:
+        stores = stores_open_at(stores, at=timezone.now())
+    if query.sort == "distance" and query.latitude is not None and query.longitude is not None:
+        stores = stores.annotate(
+            distance_km=HaversineKm("latitude", "longitude", query.latitude, query.longitude)
+        ).order_by(F("distance_km").asc(nulls_last=True), "name", "pk")
+    elif query.sort == "rating":
+        stores = stores.order_by("-rating_avg", "-rating_count", "name", "pk")
+    elif query.sort == "popular":
+        stores = stores.order_by("-orders_count", "name", "pk")
+    else:
+        stores = stores.order_by("name", "pk")
+    return stores

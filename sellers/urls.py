@@ -7,5 +7,11 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("setup/", views.setup, name="setup"),
     path("settings/", views.settings_edit, name="settings"),
+    path("settings/areas/", views.area_options, name="area_options"),
+    path("team/", views.team, name="team"),
+    path("team/invite/", views.team_invite, name="team_invite"),
+    path("team/<int:pk>/remove/", views.team_member_remove, name="team_member_remove"),
+    path("team/invites/<int:pk>/cancel/", views.team_invite_cancel, name="team_invite_cancel"),
+    path("join/<str:token>/", views.invite_accept, name="invite_accept"),
     path("products/", include("sellers.product_urls")),
 ]

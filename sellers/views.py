@@ -1,13 +1,43 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from shop.accounts.selectors import user_is_seller
 from shop.core.permissions import capability_required
+from shop.geo.selectors import area_choices
 
-from .forms import StoreSetupForm
-from .selectors import store_for_member
-from .services import store_create
+from .forms import HoursFormSet, StoreDirectoryForm, StoreInviteForm, StoreSettingsForm, StoreSetupForm
+from .hours import store_is_open, store_week
+from .selectors import (
+    area_point,
+    store_directory,
+    store_for_owner,
+    store_get_public,
+    store_hours_rows,
+    store_invite_by_token,
+    store_invite_get_for_owner,
+    store_is_favorite,
+    store_member_get_for_owner,
+    store_membership_for_user,
+    store_products,
+    store_team,
+)
+from .services import (
+    InviteError,
+    TeamError,
+    store_create,
+    store_invite_accept,
+    store_invite_cancel,
+    store_member_invite,
+    store_member_remove,
+    store_settings_save,
+)
 
 seller_required = capability_required(
     lambda user: user_is_seller(user=user),
@@ -30,16 +60,182 @@ def setup(request):
 
 @seller_required
 def dashboard(request):
-    store = store_for_member(user=request.user)
-    return render(request, "sellers/dashboard.html", {"store": store})
+    membership = store_membership_for_user(user=request.user)
+    context = {"store": membership.store, "membership": membership, "team": store_team(store=membership.store)["members"]}
+    return render(request, "sellers/dashboard.html", context)
 
 
 @seller_required
 def settings_edit(request):
-    store = store_for_member(user=request.user)
-    form = StoreSetupForm(request.POST or None, instance=store)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Store details saved.")
-        return redirect("sellers:dashboard")
-    return render(request, "sellers/settings.html", {"form": form, "store": store})
+    store = store_membership_for_user(user=request.user).store
+    form = StoreSettingsForm(request.POST or None, request.FILES or None, instance=store)
+    hours = HoursFormSet(request.POST or None, initial=store_hours_rows(store=store), prefix="hours")
+    if request.method == "POST":
+        form_ok, hours_ok = form.is_valid(), hours.is_valid()
+        if form_ok and hours_ok:
+            store_settings_save(
+                store=form.instance,
+                categories=form.cleaned_data["categories"],
+                logo=form.cleaned_data["logo_upload"],
+                remove_logo=form.cleaned_data["remove_logo"],
+                cover=form.cleaned_data["cover_upload"],
+                remove_cover=form.cleaned_data["remove_cover"],
+                hours=hours.opening_hours(),
+            )
+            messages.success(request, "Store details saved; your store page shows them now.")
+            return redirect("sellers:settings")
+        # The form wrote the invalid values onto the instance; show the saved store beside it.
+        store.refresh_from_db()
+    context = {
+        "form": form,
+        "hours": hours,
+        "store": store,
+        "map": _map_settings(store),
+        "ens_record_url": (
+            request.build_absolute_uri(reverse("stores:detail", args=[store.slug])) if settings.SOKO_ETH_RPC_URL else ""
+        ),
+    }
+    return render(request, "sellers/settings.html", context)
+
+
+def _map_settings(store) -> dict:
+    centre = (store.latitude, store.longitude) if store.has_location else area_point(area=store.area)
+    return {
+        "tile_url": settings.SOKO_MAP_TILE_URL,
+        "attribution": settings.SOKO_MAP_TILE_ATTRIBUTION,
+        "latitude": centre[0] if centre else "",
+        "longitude": centre[1] if centre else "",
+        "zoom": 15 if store.has_location else (11 if centre else 2),
+    }
+
+
+# Which selects lie below each area select: the next is filled, the others emptied.
+AREA_SELECTS_BELOW = {
+    "country": ["region", "district", "neighbourhood"],
+    "region": ["district", "neighbourhood"],
+    "district": ["neighbourhood"],
+    "parent": [None],
+}
+
+
+@login_required
+@require_GET
+def area_options(request):
+    """``<option>``s for the select below the one just changed (htmx), with the selects
+    further down emptied out of band: ``?country=<id>`` gives its regions and empties the
+    district and neighbourhood selects. ``?parent=<id>`` gives the children only."""
+    name = next((name for name in AREA_SELECTS_BELOW if name in request.GET), "parent")
+    value = request.GET.get(name, "")
+    choices = area_choices(parent=int(value)) if value.isdigit() else []
+    return render(request, "sellers/_area_options.html", {"choices": choices, "cleared": AREA_SELECTS_BELOW[name][1:]})
+
+
+@seller_required
+def team(request):
+    membership = store_membership_for_user(user=request.user)
+    context = {
+        "store": membership.store,
+        "membership": membership,
+        "form": StoreInviteForm() if membership.is_owner else None,
+        **store_team(store=membership.store),
+    }
+    return render(request, "sellers/team.html", context)
+
+
+@seller_required
+@require_POST
+def team_invite(request):
+    store = store_for_owner(user=request.user)
+    form = StoreInviteForm(request.POST)
+    if form.is_valid():
+        try:
+            result = store_member_invite(
+                store=store, actor=request.user, email=form.cleaned_data["email"], base_url=request.build_absolute_uri("/")
+            )
+        except TeamError as error:
+            form.add_error("email", str(error))
+        else:
+            if hasattr(result, "user"):
+                messages.success(request, f"{result.user.short_name} is now on your team.")
+            else:
+                messages.success(request, f"Invitation sent to {result.email}.")
+            return redirect("sellers:team")
+    membership = store_membership_for_user(user=request.user)
+    context = {"store": store, "membership": membership, "form": form, **store_team(store=store)}
+    return render(request, "sellers/team.html", context, status=200)
+
+
+@seller_required
+@require_POST
+def team_member_remove(request, pk: int):
+    member = store_member_get_for_owner(user=request.user, pk=pk)
+    try:
+        store_member_remove(member=member, actor=request.user)
+    except TeamError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{member.user.short_name} is no longer on your team.")
+    return redirect("sellers:team")
+
+
+@seller_required
+@require_POST
+def team_invite_cancel(request, pk: int):
+    invite = store_invite_get_for_owner(user=request.user, pk=pk)
+    store_invite_cancel(invite=invite, actor=request.user)
+    messages.success(request, f"The invitation to {invite.email} was withdrawn.")
+    return redirect("sellers:team")
+
+
+def invite_accept(request, token: str):
+    """The link from the invitation email: says who invited whom; a logged-in person
+    with the invited address joins with one button."""
+    invite = store_invite_by_token(token=token)
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('account_login')}?next={request.path}")
+        try:
+            store_invite_accept(invite=invite, user=request.user)
+        except InviteError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"Welcome to the team of {invite.store.name}!")
+            return redirect("sellers:dashboard")
+    expired = invite.expires_at <= timezone.now()
+    return render(request, "sellers/invite_accept.html", {"invite": invite, "expired": expired})
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def store_detail(request, slug: str):
+    store = store_get_public(slug=slug)
+    now = timezone.now()
+    products = Paginator(
+        store_products(store=store, user=request.user), settings.SOKO_CATALOG_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    context = {"store": store, "products": products}
+    if request.htmx:
+        return render(request, "stores/detail.html#products", context)
+    has_hours = bool(store.hours.all())
+    context |= {
+        "has_hours": has_hours,
+        "is_open": store_is_open(store=store, at=now) if has_hours else None,
+        "week": store_week(store=store, at=now) if has_hours else [],
+        "ens_verification": bool(settings.SOKO_ETH_RPC_URL),
+        "store_is_favorite": store_is_favorite(store=store, user=request.user),
+    }
+    return render(request, "stores/detail.html", context)
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def store_list(request):
+    form = StoreDirectoryForm(request.GET)
+    query = form.directory_query()
+    stores = Paginator(store_directory(query=query), settings.SOKO_STORES_PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    cards = [(store, store_is_open(store=store, at=now) if store.hours.all() else None) for store in stores]
+    context = {"form": form, "stores": stores, "cards": cards, "query": query}
+    template = "stores/list.html#results" if request.htmx else "stores/list.html"
+    return render(request, template, context)
+

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "django_filters",
     "template_partials",  # its default config wraps the loaders so "page.html#fragment" loads
     "channels",
     "huey.contrib.djhuey",
@@ -74,6 +75,9 @@ INSTALLED_APPS = [
     "shop.media",
     "shop.geo",
     "shop.catalog",
+    "shop.cart",
+    "shop.orders",
+    "shop.payments",
     "sellers",
     "couriers",
     "returns",
@@ -270,6 +274,9 @@ SOKO_EMAIL_RETRY_AFTER_MINUTES = int(env("SOKO_EMAIL_RETRY_AFTER_MINUTES", "5"))
 SOKO_REQUIRE_SERVICES = env_bool("SOKO_REQUIRE_SERVICES")
 # Listings from staff-verified stores go live without review when this is on.
 SOKO_AUTO_APPROVE_VERIFIED_STORES = env_bool("SOKO_AUTO_APPROVE_VERIFIED_STORES", default=True)
+# Cash-on-delivery handover codes expire after this many days; wrong numeric codes allowed per order.
+SOKO_HANDOVER_CODE_DAYS = int(env("SOKO_HANDOVER_CODE_DAYS", "7"))
+SOKO_HANDOVER_MAX_ATTEMPTS = int(env("SOKO_HANDOVER_MAX_ATTEMPTS", "5"))
 SOKO_CATALOG_PAGE_SIZE = int(env("SOKO_CATALOG_PAGE_SIZE", "24"))
 
 # Images
@@ -279,3 +286,16 @@ SOKO_IMAGE_MAX_PIXELS = int(env("SOKO_IMAGE_MAX_PIXELS", "40000000"))
 SOKO_IMAGE_MAX_COUNT = int(env("SOKO_IMAGE_MAX_COUNT", "8"))
 # Rendition widths in pixels; pictures are never enlarged to reach them.
 SOKO_IMAGE_SIZES = tuple(int(width) for width in env_list("SOKO_IMAGE_SIZES", "160,480,1200"))
+
+# Stores
+SOKO_STORES_PAGE_SIZE = int(env("SOKO_STORES_PAGE_SIZE", "24"))
+# Days a team invitation link stays valid.
+SOKO_STORE_INVITE_DAYS = int(env("SOKO_STORE_INVITE_DAYS", "14"))
+# Map tiles for the store location picker; point at your own tile server in production.
+SOKO_MAP_TILE_URL = env("SOKO_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+SOKO_MAP_TILE_ATTRIBUTION = env(
+    "SOKO_MAP_TILE_ATTRIBUTION", '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+)
+# An Ethereum JSON-RPC endpoint; without it, stores' ENS names are shown as unverified.
+SOKO_ETH_RPC_URL = env("SOKO_ETH_RPC_URL")
+SOKO_ETH_RPC_TIMEOUT = float(env("SOKO_ETH_RPC_TIMEOUT", "5"))

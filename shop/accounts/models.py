@@ -45,3 +45,29 @@ class User(AbstractUser):
     @property
     def short_name(self) -> str:
         return self.display_name or self.email.split("@")[0]
+
+
+class Address(models.Model):
+    """A delivery address in the user's address book. One may be the default."""
+
+    from shop.core.validators import phone_validator
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="addresses")
+    label = models.CharField(max_length=40, default="Home", help_text="e.g. Home, Work, Mum's place")
+    recipient = models.CharField(max_length=80)
+    phone = models.CharField(max_length=20, validators=[phone_validator])
+    area = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="+")
+    street = models.CharField("Street, building and landmark", max_length=200)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    is_default = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-is_default", "label", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user"], condition=models.Q(is_default=True), name="one_default_address_per_user")
+        ]
+
+    def __str__(self):
+        return f"{self.label}: {self.recipient}, {self.street}"

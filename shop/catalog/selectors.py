@@ -1,70 +1,303 @@
 """Reads of the catalog. Every shopper-facing query starts from ``Product.objects.visible()``."""
 
+from dataclasses import dataclass, field
+
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models.fields.json import KeyTextTransform
 from django.http import Http404
 
-from .models import Favorite, Product, ProductImage, Variant
+from sellers.models import Store
+
+from .models import Category, Favorite, Product, ProductImage, Variant
 
 
 def _is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def product_cards(queryset):
-    """Everything a product card shows, in a fixed number of queries."""
+# Categories ------------------------------------------------------------------------------
+
+
+@dataclass
+class CategoryTree:
+    """The whole category tree from one query (it is small and changes rarely)."""
+
+    categories: list[Category]
+    by_slug: dict[str, Category] = field(init=False)
+    children: dict[int | None, list[Category]] = field(init=False)
+
+    def __post_init__(self):
+        self.by_slug = {category.slug: category for category in self.categories}
+        self.children = {}
+        by_id = {category.pk: category for category in self.categories}
+        for category in self.categories:
+            self.children.setdefault(category.parent_id, []).append(category)
+            category.parent_in_tree = by_id.get(category.parent_id)
+
+    @property
+    def top_level(self) -> list[Category]:
+        return self.children.get(None, [])
+
+    def descendant_ids(self, category: Category) -> list[int]:
+        """The category and everything below it."""
+        ids, pending = [], [category]
+        while pending:
+            current = pending.pop()
+            ids.append(current.pk)
+            pending.extend(self.children.get(current.pk, []))
+        return ids
+
+    def ancestors(self, category: Category) -> list[Category]:
+        """From the top of the tree down to the category's parent."""
+        chain, current = [], getattr(category, "parent_in_tree", None)
+        while current is not None:
+            chain.append(current)
+            current = current.parent_in_tree
+        return chain[::-1]
+
+    def indented_choices(self, root: Category | None = None) -> list[tuple[str, str]]:
+        """(slug, label) for a select: the subtree under ``root`` (or everything), children indented."""
+        choices = []
+
+        def walk(parent_id, depth):
+            for category in self.children.get(parent_id, []):
+                choices.append((category.slug, "\u2003" * depth + category.name))
+                walk(category.pk, depth + 1)
+
+        walk(root.pk if root else None, 0)
+        return choices
+
+
+def category_tree() -> CategoryTree:
+    return CategoryTree(list(Category.objects.order_by("position", "name")))
+
+
+def category_top_level() -> list[Category]:
+    return list(Category.objects.filter(parent__isnull=True).order_by("position", "name"))
+
+
+# Product cards ---------------------------------------------------------------------------
+
+
+def product_cards(queryset: QuerySet) -> QuerySet:
+    """Everything a product card shows — primary picture, cheapest variant (for the sale
+    price), store, category — in a fixed number of queries however many products."""
     return queryset.select_related("store", "category").prefetch_related(
-        Prefetch("images", queryset=ProductImage.objects.select_related("image").order_by("position", "id"))
+        Prefetch(
+            "images",
+            queryset=ProductImage.objects.select_related("image").order_by("position", "id")[:1],
+            to_attr="card_images",
+        ),
+        Prefetch("variants", queryset=Variant.objects.order_by("price", "position", "id")[:1], to_attr="card_variants"),
     )
 
 
-def with_favorite_flag(queryset, *, user):
+def with_favorite_flag(queryset: QuerySet, *, user) -> QuerySet:
     if not user.is_authenticated:
         return queryset
     return queryset.annotate(is_favorite=Exists(Favorite.objects.filter(user=user, product=OuterRef("pk"))))
 
 
+def products_featured(*, user, limit: int = 8) -> list[Product]:
+    """Staff-featured listings, the most ordered first."""
+    queryset = Product.objects.visible().filter(featured=True).order_by("-orders_count", "-published_at", "-id")
+    return list(with_favorite_flag(product_cards(queryset), user=user)[:limit])
+
+
+def products_new(*, user, limit: int = 8) -> list[Product]:
+    queryset = Product.objects.visible().order_by("-published_at", "-id")
+    return list(with_favorite_flag(product_cards(queryset), user=user)[:limit])
+
+
+# The product page ------------------------------------------------------------------------
+
+
 def product_get_visible(*, slug: str, user) -> Product:
     """A product page: 404 for anything a shopper may not see."""
-    queryset = with_favorite_flag(product_cards(Product.objects.visible()), user=user).prefetch_related(
-        Prefetch("variants", queryset=Variant.objects.order_by("position", "id")), "tags"
+    queryset = (
+        Product.objects.visible()
+        .select_related("store__area__parent", "category__parent")
+        .prefetch_related(
+            Prefetch("images", queryset=ProductImage.objects.select_related("image").order_by("position", "id")),
+            Prefetch("variants", queryset=Variant.objects.order_by("position", "id")),
+            "tags",
+        )
     )
+    queryset = with_favorite_flag(queryset, user=user)
+    if user.is_authenticated:
+        queryset = queryset.annotate(
+            is_store_favorite=Exists(Favorite.objects.filter(user=user, store=OuterRef("store_id")))
+        )
     try:
         return queryset.get(slug=slug)
     except Product.DoesNotExist:
         raise Http404("No such product.")
 
 
-def product_search(queryset, *, query: str):
-    """Full-text search on PostgreSQL (weighted title > tags/brand > description, ranked,
-    with trigram similarity for typos); a plain substring match elsewhere."""
-    query = query.strip()
-    if not query:
+def variant_choose(*, product: Product, variant_id) -> Variant | None:
+    """The variant the shopper picked (``?variant=``), else the first one in stock, else the first.
+    Anything that is not one of this product's variants is ignored."""
+    variants = list(product.variants.all())
+    if not variants:
+        return None
+    for variant in variants:
+        if str(variant.pk) == str(variant_id or "").strip():
+            return variant
+    return next((variant for variant in variants if variant.stock > 0), variants[0])
+
+
+def related_products(*, product: Product, user, limit: int = 4) -> list[Product]:
+    queryset = (
+        Product.objects.visible()
+        .filter(category_id=product.category_id)
+        .exclude(pk=product.pk)
+        .order_by("-orders_count", "-published_at", "-id")
+    )
+    return list(with_favorite_flag(product_cards(queryset), user=user)[:limit])
+
+
+# Search and listing ----------------------------------------------------------------------
+
+
+MAX_SEARCH_WORDS = 8
+
+
+def product_search(queryset: QuerySet, *, query: str) -> QuerySet:
+    """Every word must match. On PostgreSQL a word matches the weighted full-text vector
+    (title > tags/brand > description) or, to forgive a typo, a title word by trigram
+    similarity; results are ranked. Elsewhere a word is a substring, title matches first."""
+    words = query.split()[:MAX_SEARCH_WORDS]
+    if not words:
         return queryset
     if _is_postgres():
         from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 
         from .search import product_search_vector
 
-        search = SearchQuery(query, search_type="websearch", config="simple")
         vector = product_search_vector()
-        # Both conditions can use an index: the GIN on the vector and the trigram GIN on title.
+        condition = Q()
+        for word in words:
+            # Each side can use an index: the GIN on the vector and the trigram GIN on title.
+            condition &= Q(search=SearchQuery(word, search_type="plain", config="simple")) | Q(
+                title__trigram_word_similar=word
+            )
+        text = " ".join(words)
         return (
             queryset.annotate(search=vector)
-            .filter(Q(search=search) | Q(title__trigram_word_similar=query))
-            .annotate(rank=SearchRank(vector, search), similarity=TrigramWordSimilarity(query, "title"))
-            .order_by("-rank", "-similarity", "-published_at")
+            .filter(condition)
+            .annotate(
+                rank=SearchRank(vector, SearchQuery(text, search_type="plain", config="simple")),
+                similarity=TrigramWordSimilarity(text, "title"),
+            )
+            .order_by("-rank", "-similarity", "-published_at", "-id")
         )
-    words = [word for word in query.split() if word]
     condition = Q()
+    title_hits = Value(0, output_field=IntegerField())
     for word in words:
         condition &= (
-            Q(title__icontains=word) | Q(brand__icontains=word) | Q(description__icontains=word) | Q(tags__name__icontains=word)
+            Q(title__icontains=word) | Q(brand__icontains=word) | Q(tags_text__icontains=word) | Q(description__icontains=word)
         )
-    return queryset.filter(condition).distinct()
+        title_hits = title_hits + Case(When(title__icontains=word, then=1), default=0, output_field=IntegerField())
+    return queryset.filter(condition).annotate(rank=title_hits).order_by("-rank", "-published_at", "-id")
 
 
-def related_products(*, product: Product, limit: int = 4):
-    return product_cards(
-        Product.objects.visible().filter(category_id=product.category_id).exclude(pk=product.pk).order_by("-orders_count", "-published_at")
-    )[:limit]
+def product_scope(*, category_ids: list[int] | None = None) -> QuerySet:
+    """The visible products a listing page draws from, before the shopper's filters."""
+    queryset = Product.objects.visible()
+    if category_ids is not None:
+        queryset = queryset.filter(category_id__in=category_ids)
+    return queryset
+
+
+def scope_brands(scope: QuerySet) -> list[str]:
+    brands = scope.exclude(brand="").order_by("brand").values_list("brand", flat=True).distinct()
+    return _unique_ignoring_case(brands)
+
+
+SIZE_ORDER = ["XXS", "XS", "S", "M", "L", "XL", "XXL", "XXXL"]
+
+
+def scope_variant_attributes(scope: QuerySet) -> dict[str, list[str]]:
+    """The colours and sizes the scope's variants come in, for the filter form."""
+    pairs = (
+        Variant.objects.filter(product__in=scope.order_by().values("pk"))
+        .annotate(colour=KeyTextTransform("colour", "attributes"), size=KeyTextTransform("size", "attributes"))
+        .filter(Q(colour__isnull=False) | Q(size__isnull=False))
+        .order_by()
+        .values_list("colour", "size")
+        .distinct()
+    )
+    pairs = list(pairs)
+    colours = _unique_ignoring_case(sorted(colour for colour, _ in pairs if colour))
+    sizes = _unique_ignoring_case(size for _, size in pairs if size)
+    return {"colour": colours, "size": sorted(sizes, key=_size_key)}
+
+
+def scope_stores(scope: QuerySet) -> list[Store]:
+    return list(
+        Store.objects.filter(Exists(scope.filter(store=OuterRef("pk")).order_by())).only("slug", "name").order_by("name")
+    )
+
+
+def _unique_ignoring_case(values) -> list[str]:
+    seen, unique = set(), []
+    for value in values:
+        key = str(value).strip().casefold()
+        if key and key not in seen:
+            seen.add(key)
+            unique.append(str(value).strip())
+    return unique
+
+
+def _size_key(size: str):
+    upper = size.upper()
+    if upper in SIZE_ORDER:
+        return (0, SIZE_ORDER.index(upper), "")
+    try:
+        return (1, float(size), "")
+    except ValueError:
+        return (2, 0, upper)
+
+
+def product_list_for_cards(queryset: QuerySet, *, user) -> QuerySet:
+    return with_favorite_flag(product_cards(queryset), user=user)
+
+
+# Favorites -------------------------------------------------------------------------------
+
+
+def favorite_products(*, user) -> list[Product]:
+    """The user's favorite products that shoppers may still see, the latest first."""
+    favorites = Favorite.objects.filter(user=user, product=OuterRef("pk"))
+    queryset = (
+        Product.objects.visible()
+        .filter(Exists(favorites))
+        .annotate(favorited_at=favorites.values("created_at")[:1], is_favorite=Value(True))
+        .order_by("-favorited_at", "-id")
+    )
+    return list(product_cards(queryset))
+
+
+def favorite_stores(*, user) -> list[Store]:
+    favorites = Favorite.objects.filter(user=user, store=OuterRef("pk"))
+    return list(
+        Store.objects.filter(Exists(favorites))
+        .select_related("area__parent")
+        .annotate(favorited_at=favorites.values("created_at")[:1], is_favorite=Value(True))
+        .order_by("-favorited_at", "-id")
+    )
+
+
+def product_get_favoritable(*, product_id) -> Product:
+    try:
+        return Product.objects.visible().get(pk=int(product_id))
+    except (Product.DoesNotExist, TypeError, ValueError):
+        raise Http404("No such product.")
+
+
+def store_get_favoritable(*, store_id) -> Store:
+    try:
+        return Store.objects.get(pk=int(store_id))
+    except (Store.DoesNotExist, TypeError, ValueError):
+        raise Http404("No such store.")

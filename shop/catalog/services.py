@@ -1,22 +1,49 @@
 """Writes to the catalog: listings, their moderation and favorites."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Min, Sum
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from shop.notifications.services import notify
 
-from .models import Favorite, Product, Variant
+from .models import Favorite, Product, ProductImage, Tag, Variant
 
-# Edits to these fields change what shoppers are told, so staff look again.
-SUBSTANTIVE_FIELDS = {"title", "description", "brand", "category", "kind", "condition"}
+# Edits to these change what shoppers are told, so staff look again. "tags" and "images"
+# are not model fields: product_save reports them when the tag set changes or a picture is added.
+SUBSTANTIVE_FIELDS = {"title", "description", "brand", "category", "kind", "condition", "tags", "images"}
 
 
 class ModerationError(Exception):
     pass
+
+
+class ProductInvalid(ValidationError):
+    """A save that the database state refuses (for instance a SKU another listing took meanwhile)."""
+
+
+@dataclass
+class VariantInput:
+    """One variant row as the seller entered it; ``id`` is None for a new one."""
+
+    name: str
+    price: Decimal
+    id: int | None = None
+    sku: str = ""
+    attributes: dict = field(default_factory=dict)
+    compare_at_price: Decimal | None = None
+    stock: int = 0
+    low_stock_threshold: int = 3
+    duration_minutes: int | None = None
+    delete: bool = False
 
 
 def product_slug_unique(*, title: str, exclude_pk: int | None = None) -> str:
@@ -42,24 +69,28 @@ def _auto_approves(product: Product) -> bool:
 @transaction.atomic
 def product_submit(*, product: Product, changed_fields: set[str] | None = None, publish: bool = True) -> Product:
     """After a seller saves a product: a new listing, or a substantive edit of one that
-    was live, goes to review (or straight live for verified stores, if the operator
-    allows). ``publish=False`` keeps it a draft."""
+    was live or archived, goes to review (or straight live for verified stores, if the
+    operator allows). ``publish=False`` keeps it a draft, and takes a substantive edit of
+    a live listing off sale rather than show shoppers text nobody reviewed.
+    ``changed_fields=None`` means "unknown", which counts as substantive."""
+    substantive = changed_fields is None or bool(set(changed_fields) & SUBSTANTIVE_FIELDS)
+    approved_before = product.status in {Product.Status.ACTIVE, Product.Status.ARCHIVED}
     if not publish:
-        if product.status in {Product.Status.DRAFT, Product.Status.REJECTED}:
-            product.status = Product.Status.DRAFT
-            product.save(update_fields=["status", "updated_at"])
+        if not approved_before or substantive:
+            _set_status(product, Product.Status.DRAFT)
         return product
-    needs_review = product.status in {Product.Status.DRAFT, Product.Status.REJECTED} or (
-        product.status == Product.Status.ACTIVE and changed_fields and changed_fields & SUBSTANTIVE_FIELDS
-    )
-    if needs_review:
+    if not approved_before or substantive:
         if _auto_approves(product):
             _activate(product)
         else:
-            product.status = Product.Status.PENDING
             product.rejection_reason = ""
-            product.save(update_fields=["status", "rejection_reason", "updated_at"])
+            _set_status(product, Product.Status.PENDING, "rejection_reason")
     return product
+
+
+def _set_status(product: Product, status: str, *also: str) -> None:
+    product.status = status
+    product.save(update_fields=["status", *also, "updated_at"])
 
 
 def _activate(product: Product) -> None:
@@ -100,30 +131,43 @@ def product_reject(*, product: Product, reason: str) -> Product:
     return product
 
 
+BULK_ACTIONS = ("archive", "activate", "delete")
+
+
 @transaction.atomic
 def products_bulk_set_status(*, store, product_ids: list[int], action: str) -> int:
     """Seller bulk actions on their own store's products: archive, activate, delete.
-    Activating only un-archives listings that were approved before."""
+    Returns how many products changed.
+
+    Only live listings are archived and only archived ones are activated again: an
+    archived listing is then always one staff approved as it stands (an edit of an
+    archived listing goes back to review, see ``product_submit``), so un-archiving
+    cannot put unreviewed text on sale."""
     products = Product.objects.filter(store=store, pk__in=product_ids)
+    now = timezone.now()
     if action == "archive":
-        return products.exclude(status=Product.Status.ARCHIVED).update(status=Product.Status.ARCHIVED, updated_at=timezone.now())
+        return products.filter(status=Product.Status.ACTIVE).update(status=Product.Status.ARCHIVED, updated_at=now)
     if action == "activate":
         return products.filter(status=Product.Status.ARCHIVED, published_at__isnull=False).update(
-            status=Product.Status.ACTIVE, updated_at=timezone.now()
+            status=Product.Status.ACTIVE, updated_at=now
         )
     if action == "delete":
-        deleted, _ = products.delete()
-        return deleted
+        # delete() counts cascaded variants and pictures too; the seller asked about products.
+        _, per_model = products.delete()
+        return per_model.get(Product._meta.label, 0)
     raise ValueError(f"Unknown bulk action {action!r}")
 
 
 @transaction.atomic
 def product_duplicate(*, product: Product) -> Product:
+    """A draft copy with the same variants (SKUs cleared: they must stay unique), pictures and tags."""
     variants = list(product.variants.all())
     images = list(product.images.all())
     tags = list(product.tags.all())
     copy = Product.objects.get(pk=product.pk)
     copy.pk = None
+    # A fresh row: without this, created_at (auto_now_add) would keep the original's date.
+    copy._state.adding = True
     copy.title = f"{product.title} (copy)"[:120]
     copy.slug = product_slug_unique(title=copy.title)
     copy.status = Product.Status.DRAFT
@@ -135,12 +179,150 @@ def product_duplicate(*, product: Product) -> Product:
     copy.tags.set(tags)
     for variant in variants:
         variant.pk, variant.product = None, copy
+        variant._state.adding = True
         variant.sku = ""
         variant.save()
     for image in images:
         image.pk, image.product = None, copy
+        image._state.adding = True
         image.save()
+    product_summary_refresh(product=copy)
     return copy
+
+
+@transaction.atomic
+def product_save(
+    *,
+    store,
+    product: Product | None,
+    fields: dict,
+    tags: list[str],
+    variants: Sequence[VariantInput],
+    images_keep: Sequence[int] | None = None,
+    images_new: Sequence = (),
+    publish: bool,
+) -> Product:
+    """Create or edit a listing with its variants and pictures in one transaction, then
+    refresh its price/stock summary and send it on to review via ``product_submit``.
+
+    ``fields`` are Product fields (title, category, kind, …). ``variants`` lists every row:
+    existing ones by ``id`` (``delete=True`` removes one), new ones without. ``images_keep``
+    is the existing pictures to keep, in display order (the first is the primary one);
+    None leaves them as they are. ``images_new`` are uploads (``ValidatedImage`` or files)
+    appended after them. Raises ``ProductInvalid`` and writes nothing when the result
+    would break a rule."""
+    from sellers.models import Store
+    from shop.media.services import image_store
+
+    # Serialises saves per store, so two saves cannot both take the same SKU.
+    store = Store.objects.select_for_update().get(pk=store.pk)
+    if product is None or product.pk is None:
+        product = Product(store=store, **fields)
+        product.slug = product_slug_unique(title=product.title)
+        product.save()
+        changed = set(fields) | {"tags", "images", "variants"}
+    else:
+        product = Product.objects.select_for_update().get(pk=product.pk, store=store)
+        changed = set()
+        for name, value in fields.items():
+            if getattr(product, name) != value:
+                changed.add(name)
+                setattr(product, name, value)
+        if changed:
+            product.save()
+
+    old_tags = set(product.tags.values_list("name", flat=True))
+    product_tags_set(product=product, names=tags)
+    if set(product.tags.values_list("name", flat=True)) != old_tags:
+        changed.add("tags")
+
+    if _variants_save(product=product, store=store, variants=variants):
+        changed.add("variants")
+    if _images_save(product=product, keep=images_keep, new=images_new, image_store=image_store):
+        changed.add("images")
+
+    product_summary_refresh(product=product)
+    return product_submit(product=product, changed_fields=changed, publish=publish)
+
+
+def _variants_save(*, product: Product, store, variants: Sequence[VariantInput]) -> bool:
+    """Apply the variant rows; returns whether anything changed."""
+    existing = {variant.pk: variant for variant in product.variants.all()}
+    unknown = {row.id for row in variants if row.id is not None} - set(existing)
+    if unknown:
+        raise ProductInvalid("A variant you edited no longer exists; reload the page and try again.")
+    rows = [row for row in variants if not row.delete]
+    if not rows:
+        raise ProductInvalid("Add at least one variant with a name and a price.")
+    _skus_check(product=product, store=store, rows=rows)
+
+    changed = False
+    deleted = [row.id for row in variants if row.delete and row.id is not None]
+    if deleted:
+        Variant.objects.filter(product=product, pk__in=deleted).delete()
+        changed = True
+    names = ["name", "sku", "attributes", "price", "compare_at_price", "stock", "low_stock_threshold", "duration_minutes"]
+    for position, row in enumerate(rows):
+        variant = existing[row.id] if row.id is not None else Variant(product=product)
+        values = {name: getattr(row, name) for name in names} | {"position": position}
+        values["sku"] = values["sku"].strip()
+        if variant.pk and all(getattr(variant, name) == value for name, value in values.items()):
+            continue
+        for name, value in values.items():
+            setattr(variant, name, value)
+        variant.full_clean(exclude=["product"])
+        variant.save()
+        changed = True
+    return changed
+
+
+def _skus_check(*, product: Product, store, rows: Sequence[VariantInput]) -> None:
+    skus = [row.sku.strip() for row in rows if row.sku.strip()]
+    seen: set[str] = set()
+    for sku in skus:
+        if sku.casefold() in seen:
+            raise ProductInvalid(f"Two variants use the SKU {sku}; each variant needs its own.")
+        seen.add(sku.casefold())
+    if not skus:
+        return
+    taken = (
+        Variant.objects.filter(product__store=store)
+        .exclude(product=product)
+        .annotate(sku_lower=Lower("sku"))
+        .filter(sku_lower__in=[sku.lower() for sku in skus])
+        .select_related("product")
+        .first()
+    )
+    if taken:
+        raise ProductInvalid(f"The SKU {taken.sku} is already used by “{taken.product.title}” in your store.")
+
+
+def _images_save(*, product: Product, keep: Sequence[int] | None, new: Sequence, image_store) -> bool:
+    """Remove, reorder and add pictures; returns whether a picture was added."""
+    existing = {image.pk: image for image in product.images.all()}
+    keep = list(existing) if keep is None else [pk for pk in dict.fromkeys(keep) if pk in existing]
+    limit = settings.SOKO_IMAGE_MAX_COUNT
+    if len(keep) + len(new) > limit:
+        raise ProductInvalid(
+            f"A product can have at most {limit} pictures: you are keeping {len(keep)} and adding {len(new)}. "
+            "Remove some first."
+        )
+    removed = set(existing) - set(keep)
+    if removed:
+        ProductImage.objects.filter(product=product, pk__in=removed).delete()
+    for position, pk in enumerate(keep):
+        if existing[pk].position != position:
+            ProductImage.objects.filter(pk=pk).update(position=position)
+    attached = {existing[pk].image_id for pk in keep}
+    position = len(keep)
+    for upload in new:
+        stored = image_store(upload=upload)
+        if stored.pk in attached:
+            continue  # the same picture twice adds nothing
+        attached.add(stored.pk)
+        ProductImage.objects.create(product=product, image=stored, alt=product.title[:140], position=position)
+        position += 1
+    return position > len(keep)
 
 
 def favorite_toggle(*, user, product=None, store=None) -> bool:
@@ -154,9 +336,7 @@ def favorite_toggle(*, user, product=None, store=None) -> bool:
 
 
 def product_tags_set(*, product: Product, names: list[str]) -> None:
-    from .models import Tag
-
-    clean = sorted({name.strip().lower()[:40] for name in names if name.strip()})
+    clean = sorted({name.strip().lower()[:40].strip() for name in names if name.strip()})
     tags = [Tag.objects.get_or_create(name=name)[0] for name in clean]
     product.tags.set(tags)
     product.tags_text = " ".join(clean)[:400]

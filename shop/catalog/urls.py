@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "catalog"
-urlpatterns: list = []
+urlpatterns = [
+    path("c/<slug:slug>/", views.category, name="category"),
+    path("search/", views.search, name="search"),
+    path("p/<slug:slug>/", views.product_detail, name="product"),
+    path("favorites/", views.favorites, name="favorites"),
+    path("favorites/toggle/", views.favorite_toggle_view, name="favorite_toggle"),
+]

@@ -11,7 +11,14 @@ log = logging.getLogger(__name__)
 
 
 def home(request):
-    return render(request, "core/home.html")
+    from shop.catalog.selectors import category_top_level, products_featured, products_new
+
+    context = {
+        "categories": category_top_level(),
+        "featured": products_featured(user=request.user),
+        "new_arrivals": products_new(user=request.user),
+    }
+    return render(request, "core/home.html", context)
 
 
 @never_cache

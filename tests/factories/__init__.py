@@ -32,7 +32,7 @@ class StoreFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Store {n}")
     slug = factory.Sequence(lambda n: f"store-{n}")
     phone = "+254 712 000 000"
-    area = "Westlands, Nairobi"
+    area_label = "Westlands, Nairobi"
 
     @factory.post_generation
     def owner(store, create, extracted, **kwargs):

@@ -3,6 +3,7 @@ from pytest_django.asserts import assertTemplateUsed
 
 from sellers.models import Store
 from tests.factories import StoreFactory, UserFactory
+from tests.factories.stores import places, settings_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -63,17 +64,18 @@ def test_store_setup_refuses_an_address_another_store_uses(client, user):
 
 
 def test_staff_member_of_a_store_edits_its_details_from_settings(client):
-    store = StoreFactory(name="Old name", slug="old-name")
+    where = places()
+    store = StoreFactory(name="Old name", slug="old-name", area=where.westlands)
     client.force_login(store.memberships.get().user)
 
     response = client.post(
         "/dashboard/settings/",
-        {"name": "New name", "slug": "old-name", "phone": "+254 700 111 222", "area": "Kilimani"},
+        settings_form_data(store, name="New name", phone="+254 700 111 222", area=where.kilimani),
     )
 
     assert response.status_code == 302
     store.refresh_from_db()
-    assert (store.name, store.phone, store.area) == ("New name", "+254 700 111 222", "Kilimani")
+    assert (store.name, store.phone, store.area) == ("New name", "+254 700 111 222", where.kilimani)
 
 
 def test_buyer_cannot_open_store_settings(client):

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from shop.catalog.demo import seed_catalog
 from shop.core.demo import DEMO_PASSWORD, seed_accounts
 
 
@@ -12,5 +13,12 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Demo data ready: {result['users']} demo accounts, {result['stores']} stores "
                 f"(password {DEMO_PASSWORD})."
+            )
+        )
+        catalog = seed_catalog()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo catalog ready: {catalog['products']} live products in {catalog['stores']} stores "
+                f"({catalog['new_products']} new)."
             )
         )

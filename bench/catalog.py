@@ -1,0 +1,406 @@
+"""Catalog benchmark: 10,000 products on PostgreSQL, a production-like daphne, a few clients.
+
+    .venv/bin/python bench/catalog.py                       # seed (once), serve, measure, stop
+    .venv/bin/python bench/catalog.py --requests 400 --clients 4
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/soko_bench (the default)
+
+What it does:
+1. creates the database named in BENCH_DATABASE_URL if missing, migrates it, and seeds
+   10,000 products (95 % live) in 40 stores with 1–2 variants and a picture each, using
+   bulk_create (a second run reuses them; ``--reseed`` starts over);
+2. starts daphne with DEBUG off on a free localhost port (its own settings module only
+   moves STATIC_ROOT to a temporary directory for collectstatic; no Huey worker);
+3. sends a bounded number of GET requests per scenario from a few threads (http.client,
+   keep-alive, localhost only; each scenario also stops after ``--max-seconds``);
+4. prints requests/s and p50/p95/max latency per scenario, then stops the server by its PID.
+"""
+
+import argparse
+import http.client
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/soko_bench"
+PRODUCTS = 10_000
+STORES = 40
+HOST = "127.0.0.1"
+
+NOUNS = [
+    "necklace", "basket", "kikoi", "sandals", "phone", "charger", "earbuds", "speaker", "laptop", "radio",
+    "blanket", "dress", "shirt", "fabric", "mangoes", "coffee", "tea", "honey", "rice", "spices",
+    "bread", "juice", "lamp", "table", "chair", "mat", "bowl", "carving", "painting", "bracelet",
+    "handbag", "wallet", "watch", "soap", "lotion", "lipstick", "bicycle", "helmet", "tyre", "lantern",
+]
+ADJECTIVES = [
+    "beaded", "handwoven", "leather", "cotton", "solar", "wireless", "wooden", "fresh", "organic", "vintage",
+    "classic", "modern", "striped", "printed", "carved", "portable", "compact", "deluxe", "kenyan", "guinean",
+]
+BRANDS = ["", "", "Mama Njeri", "Samsung", "Tecno", "Oraimo", "Kisii Stone", "Java Print", "Dormans", "Madina Mode",
+          "Karité Guinée", "JBL", "Nokia", "Infinix", "Raleigh"]
+COLOURS = ["red", "blue", "green", "black", "white", "yellow", "brown"]
+SIZES = ["S", "M", "L", "XL", "40", "41", "42"]
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=300, help="requests per scenario (default 300)")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent client threads (default 4)")
+    parser.add_argument("--max-seconds", type=float, default=60, help="stop a scenario after this long (default 60)")
+    parser.add_argument("--reseed", action="store_true", help="delete the benchmark's products and seed again")
+    parser.add_argument("--recreate-db", action="store_true", help="drop the benchmark database first (after a migration was edited)")
+    return parser.parse_args()
+
+
+# Seeding -----------------------------------------------------------------------------------
+
+
+def database_url() -> str:
+    return os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
+
+
+def ensure_database(url: str, *, recreate: bool = False) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as connection:
+        if recreate:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')
+            print(f"created database {name}")
+
+
+def django_setup(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_config.settings")
+    os.environ.setdefault("HUEY_EMBEDDED_WORKER", "0")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def seed(*, reseed: bool) -> dict:
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from sellers.models import Store
+    from shop.catalog.models import Category, Product, ProductImage, Variant
+    from shop.media.models import StoredImage
+
+    call_command("migrate", verbosity=0, interactive=False)
+    bench_products = Product.objects.filter(slug__startswith="bench-")
+    if reseed:
+        bench_products.delete()
+    if bench_products.count() >= PRODUCTS:
+        return {"seeded": False, "seconds": 0.0}
+
+    started = time.monotonic()
+    bench_products.delete()
+    rng = random.Random(2025)
+    stores = []
+    for n in range(STORES):
+        located = n % 8 != 0  # one store in eight has no map pin
+        lat, lng = (rng.uniform(-4.5, 1.0), rng.uniform(34.0, 40.0)) if n % 2 else (rng.uniform(7.5, 11.0), rng.uniform(-14.5, -9.0))
+        stores.append(
+            Store(
+                name=f"Bench store {n}",
+                slug=f"bench-store-{n}",
+                phone="+254 700 000 000",
+                latitude=Decimal(f"{lat:.6f}") if located else None,
+                longitude=Decimal(f"{lng:.6f}") if located else None,
+                delivers_national=n % 3 == 0,
+                delivers_international=n % 5 == 0,
+                rating_avg=Decimal(f"{rng.uniform(3, 5):.2f}"),
+                orders_count=rng.randint(0, 5000),
+            )
+        )
+    Store.objects.filter(slug__startswith="bench-store-").delete()
+    stores = Store.objects.bulk_create(stores)
+
+    images = []
+    for n in range(20):
+        sha = f"{n + 1:064x}"
+        images.append(
+            StoredImage(
+                sha256=sha, original_name=f"bench/{sha}.jpg", format="JPEG", width=1200, height=900, bytes=1,
+                status=StoredImage.Status.READY,
+                renditions={str(w): {"webp": f"bench/{sha}-{w}.webp", "jpeg": f"bench/{sha}-{w}.jpg", "width": w, "height": w * 3 // 4} for w in (160, 480, 1200)},
+            )
+        )
+    StoredImage.objects.filter(original_name__startswith="bench/").delete()
+    images = StoredImage.objects.bulk_create(images)
+
+    categories = list(Category.objects.filter(parent__isnull=False))
+    now = timezone.now()
+    statuses = [Product.Status.ACTIVE] * 19 + [rng.choice([Product.Status.DRAFT, Product.Status.ARCHIVED, Product.Status.PENDING])]
+    products, prices = [], []
+    for n in range(PRODUCTS):
+        noun, adjective = rng.choice(NOUNS), rng.choice(ADJECTIVES)
+        price = Decimal(rng.choice([50, 120, 250, 480, 900, 1500, 2400, 4800, 9500, 19500]))
+        prices.append(price)
+        status = statuses[n % len(statuses)]
+        products.append(
+            Product(
+                store=stores[n % STORES],
+                category=categories[n % len(categories)],
+                title=f"{adjective.title()} {noun} {n}",
+                slug=f"bench-{n}",
+                description=f"A {adjective} {rng.choice(NOUNS)} for everyday use, made to last. Item {n}.",
+                brand=rng.choice(BRANDS),
+                tags_text=f"{noun} {adjective} {rng.choice(NOUNS)}",
+                condition=rng.choice(["new", "new", "used", "handmade"]),
+                status=status,
+                published_at=now - timezone.timedelta(minutes=n * 7) if status == Product.Status.ACTIVE else None,
+                featured=n % 250 == 0,
+                min_price=price,
+                in_stock=n % 11 != 0,
+                rating_avg=Decimal(f"{rng.uniform(2.5, 5):.2f}") if n % 3 else Decimal("0"),
+                rating_count=rng.randint(1, 200) if n % 3 else 0,
+                orders_count=rng.randint(0, 900),
+            )
+        )
+    products = Product.objects.bulk_create(products, batch_size=2000)
+
+    variants, product_images = [], []
+    for product, price in zip(products, prices):
+        for position in range(1 + product.pk % 2):
+            variants.append(
+                Variant(
+                    product=product,
+                    name=f"Option {position + 1}",
+                    attributes={"colour": rng.choice(COLOURS), "size": rng.choice(SIZES)},
+                    price=price + position * 100,
+                    compare_at_price=price * Decimal("1.2") if product.pk % 7 == 0 and position == 0 else None,
+                    stock=0 if not product.in_stock else rng.randint(1, 40),
+                    position=position,
+                )
+            )
+        product_images.append(ProductImage(product=product, image=images[product.pk % len(images)], alt=product.title))
+    Variant.objects.bulk_create(variants, batch_size=4000)
+    ProductImage.objects.bulk_create(product_images, batch_size=4000)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return {"seeded": True, "seconds": time.monotonic() - started, "variants": len(variants)}
+
+
+def bench_urls() -> dict[str, list[str]]:
+    """A spread of real URLs per scenario, so no single row or plan is all that is measured."""
+    from shop.catalog.models import Product
+
+    live = list(Product.objects.visible().filter(slug__startswith="bench-").values_list("slug", flat=True)[:2000])
+    rng = random.Random(7)
+    return {
+        "category page (/c/fashion/)": [f"/c/fashion/?page={page}" for page in range(1, 6)],
+        "category, filtered + sorted": [
+            "/c/electronics/?min_price=100&max_price=5000&in_stock=on&sort=price",
+            "/c/home/?colour=red&sort=-price",
+            "/c/crafts/?brand=Kisii+Stone&sort=rating",
+            "/search/?delivery=national&sort=popular",
+            "/search/?sort=distance&lat=-1.2864&lng=36.8172",
+        ],
+        "search (/search/?q=)": [f"/search/?q={word}" for word in ("necklace", "basket", "solar+radio", "coffee", "handwoven")],
+        "search, misspelt": [f"/search/?q={word}" for word in ("neclace", "baskit", "speeker", "lantren", "bicycel")],
+        "product page (/p/<slug>/)": [f"/p/{slug}/" for slug in rng.sample(live, 40)],
+        "home (/)": ["/"],
+    }
+
+
+# The server ----------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def start_server(url: str, workdir: Path) -> tuple[subprocess.Popen, int, Path]:
+    (workdir / "bench_settings.py").write_text(
+        textwrap.dedent(
+            f"""\
+            from site_config.settings import *  # noqa: F403
+
+            STATIC_ROOT = {str(workdir / 'static')!r}
+            """
+        )
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench_settings",
+        "PYTHONPATH": f"{workdir}{os.pathsep}{ROOT}",
+        "DATABASE_URL": url,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-" + "x" * 60,
+        "ALLOWED_HOSTS": HOST,
+        "SECURE_SSL_REDIRECT": "0",
+        "HUEY_EMBEDDED_WORKER": "0",
+        "HUEY_SQLITE_PATH": str(workdir / "huey.sqlite3"),
+        "LOG_LEVEL": "WARNING",
+    }
+    env.pop("REDIS_URL", None)
+    python = sys.executable
+    subprocess.run(
+        [python, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v0"], env=env, cwd=ROOT, check=True
+    )
+    port = free_port()
+    log_path = workdir / "daphne.log"
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(
+            [str(Path(python).with_name("daphne")), "-b", HOST, "-p", str(port), "--verbosity", "0", "site_config.asgi:application"],
+            env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            status, _ = fetch(http.client.HTTPConnection(HOST, port, timeout=5), "/healthz")
+            if status == 200:
+                return server, port, log_path
+        except OSError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            stop_server(server)
+            raise RuntimeError(f"daphne did not start:\n{log_path.read_text(errors='replace')[-3000:]}")
+        time.sleep(0.2)
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        os.kill(server.pid, 15)
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            os.kill(server.pid, 9)
+            server.wait(5)
+
+
+# Measuring ---------------------------------------------------------------------------------
+
+
+def fetch(connection: http.client.HTTPConnection, path: str) -> tuple[int, int]:
+    connection.request("GET", path, headers={"Host": HOST})
+    response = connection.getresponse()
+    body = response.read()
+    return response.status, len(body)
+
+
+def run_scenario(port: int, urls: list[str], *, total: int, clients: int, max_seconds: float) -> dict:
+    latencies, errors, lock = [], [], threading.Lock()
+    counter = iter(range(total))
+    deadline = time.monotonic() + max_seconds
+
+    def client(offset: int):
+        connection = http.client.HTTPConnection(HOST, port, timeout=30)
+        for n in counter:
+            if time.monotonic() > deadline:
+                break
+            path = urls[(n + offset) % len(urls)]
+            started = time.perf_counter()
+            try:
+                status, _ = fetch(connection, path)
+            except (OSError, http.client.HTTPException) as exc:
+                connection.close()
+                connection = http.client.HTTPConnection(HOST, port, timeout=30)
+                with lock:
+                    errors.append(f"{path}: {exc}")
+                continue
+            elapsed = time.perf_counter() - started
+            with lock:
+                latencies.append(elapsed)
+                if status != 200:
+                    errors.append(f"{path}: HTTP {status}")
+        connection.close()
+
+    # Warm up: the first request of each URL pays for template and plan caches.
+    warm = http.client.HTTPConnection(HOST, port, timeout=30)
+    for path in urls[:10]:
+        fetch(warm, path)
+    warm.close()
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "rps": len(latencies) / wall if wall else 0,
+        "p50": statistics.median(latencies) * 1000 if latencies else 0,
+        "p95": latencies[max(0, int(len(latencies) * 0.95) - 1)] * 1000 if latencies else 0,
+        "max": latencies[-1] * 1000 if latencies else 0,
+        "errors": errors,
+    }
+
+
+def main():
+    args = parse_args()
+    url = database_url()
+    if urlsplit(url).hostname not in ("127.0.0.1", "localhost", "::1"):
+        sys.exit("The benchmark only talks to a local database.")
+    ensure_database(url, recreate=args.recreate_db)
+    django_setup(url)
+    from django.db import connections
+
+    seeded = seed(reseed=args.reseed)
+    from shop.catalog.models import Product
+
+    live = Product.objects.visible().filter(slug__startswith="bench-").count()
+    print(
+        f"catalog: {Product.objects.filter(slug__startswith='bench-').count()} bench products ({live} live)"
+        + (f", seeded in {seeded['seconds']:.1f} s" if seeded["seeded"] else ", reused")
+    )
+    scenarios = bench_urls()
+    connections.close_all()
+
+    with tempfile.TemporaryDirectory(prefix="soko-bench-") as tmp:
+        server, port, log_path = start_server(url, Path(tmp))
+        print(f"daphne pid {server.pid} on http://{HOST}:{port}/ (DEBUG=0), {args.clients} clients, "
+              f"{args.requests} requests per scenario, {os.cpu_count()} CPUs")
+        results = {}
+        try:
+            for name, urls in scenarios.items():
+                results[name] = run_scenario(port, urls, total=args.requests, clients=args.clients, max_seconds=args.max_seconds)
+        finally:
+            stop_server(server)
+            log_tail = log_path.read_text(errors="replace")[-2000:]
+
+    print()
+    print(f"| {'scenario':<30} | {'requests':>8} | {'req/s':>7} | {'p50 ms':>7} | {'p95 ms':>7} | {'max ms':>7} | errors |")
+    print(f"|{'-' * 32}|{'-' * 9}:|{'-' * 8}:|{'-' * 8}:|{'-' * 8}:|{'-' * 8}:|{'-' * 7}:|")
+    failed = False
+    for name, result in results.items():
+        print(
+            f"| {name:<30} | {result['requests']:>8} | {result['rps']:>7.1f} | {result['p50']:>7.1f} | "
+            f"{result['p95']:>7.1f} | {result['max']:>7.1f} | {len(result['errors']):>6} |"
+        )
+        failed = failed or bool(result["errors"])
+    if failed:
+        for name, result in results.items():
+            for error in result["errors"][:5]:
+                print(f"  {name}: {error}")
+        print(log_tail)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,329 @@
+"""The seller's product form: details, variants (an inline formset) and pictures.
+
+``ProductEditor`` binds the three together, checks the rules that span them, and turns
+them into the keyword arguments of ``shop.catalog.services.product_save``.
+"""
+
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db.models.functions import Lower
+from django.forms.models import BaseInlineFormSet, inlineformset_factory
+
+from shop.catalog.models import Product, Variant
+from shop.catalog.services import BULK_ACTIONS, VariantInput
+from shop.media.forms import MultipleImageField
+
+from .product_selectors import category_choices
+
+MAX_TAGS = 15
+
+
+class ProductForm(forms.ModelForm):
+    tags = forms.CharField(
+        required=False,
+        max_length=400,
+        help_text="Words shoppers might search for, separated by commas: kikoi, cotton, beach.",
+    )
+
+    class Meta:
+        model = Product
+        fields = ["kind", "title", "category", "description", "brand", "condition"]
+        labels = {"kind": "What are you selling?"}
+        help_texts = {"title": "What it is, as a shopper would search for it: “Handwoven sisal basket, large”."}
+        widgets = {"description": forms.Textarea(attrs={"rows": 6})}
+        error_messages = {
+            "title": {"required": "Give the product a title."},
+            "category": {"required": "Choose a category.", "invalid_choice": "Choose a category from the list."},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = category_choices()
+        self.fields["category"].empty_label = "Choose a category"
+        if self.instance.pk and "tags" not in self.initial:
+            self.initial["tags"] = ", ".join(tag.name for tag in self.instance.tags.all())
+
+    def clean_title(self):
+        title = " ".join(self.cleaned_data["title"].split())
+        if not title:
+            raise ValidationError("Give the product a title.")
+        return title
+
+    def clean_tags(self):
+        names = [name.strip() for name in self.cleaned_data["tags"].split(",") if name.strip()]
+        too_long = [name for name in names if len(name) > 40]
+        if too_long:
+            raise ValidationError(f"A tag can be at most 40 characters; “{too_long[0][:50]}” is longer.")
+        if len({name.lower() for name in names}) > MAX_TAGS:
+            raise ValidationError(f"Use at most {MAX_TAGS} tags.")
+        return names
+
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class VariantForm(forms.ModelForm):
+    colour = forms.CharField(required=False, max_length=30, help_text="Optional")
+    size = forms.CharField(required=False, max_length=30, help_text="Optional")
+
+    class Meta:
+        model = Variant
+        fields = ["name", "sku", "colour", "size", "price", "compare_at_price", "stock", "low_stock_threshold", "duration_minutes"]
+        labels = {
+            "name": "Variant name",
+            "compare_at_price": "Compare-at price",
+            "low_stock_threshold": "Low stock at",
+            "duration_minutes": "Duration (minutes)",
+        }
+        help_texts = {
+            "name": "e.g. Red / M, or Standard",
+            "sku": "Your own stock code; unique in your store",
+            "compare_at_price": "Optional: the higher “was” price",
+            "stock": "Units on hand",
+            "low_stock_threshold": "Flag it when stock is this low",
+            "duration_minutes": "Services only",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        attributes = self.instance.attributes or {}
+        self.fields["colour"].initial = attributes.get("colour", "")
+        self.fields["size"].initial = attributes.get("size", "")
+        price, stock = self.fields["price"], self.fields["stock"]
+        price.validators.append(MinValueValidator(Decimal("0.01"), "The price must be more than zero."))
+        stock.validators.append(MinValueValidator(0, "Stock cannot be negative."))
+        for name in ("price", "compare_at_price"):
+            self.fields[name].widget.attrs.update({"step": "0.01", "min": "0", "inputmode": "decimal"})
+        stock.widget.attrs.update({"min": "0", "inputmode": "numeric"})
+
+    def clean_sku(self):
+        return self.cleaned_data["sku"].strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        price, compare_at = cleaned.get("price"), cleaned.get("compare_at_price")
+        if compare_at is not None and price is not None and compare_at <= price:
+            self.add_error(
+                "compare_at_price",
+                f"The compare-at price must be higher than the price ({price}), or left empty.",
+            )
+        return cleaned
+
+    def variant_input(self) -> VariantInput:
+        data = self.cleaned_data
+        attributes = dict(self.instance.attributes or {})
+        for key in ("colour", "size"):
+            value = data.get(key, "").strip()
+            if value:
+                attributes[key] = value
+            else:
+                attributes.pop(key, None)
+        return VariantInput(
+            id=self.instance.pk,
+            name=data["name"].strip(),
+            sku=data.get("sku", ""),
+            attributes=attributes,
+            price=data["price"],
+            compare_at_price=data.get("compare_at_price"),
+            stock=data["stock"],
+            low_stock_threshold=data["low_stock_threshold"],
+            duration_minutes=data.get("duration_minutes"),
+        )
+
+
+class BaseVariantFormSet(BaseInlineFormSet):
+    default_error_messages = {
+        **BaseInlineFormSet.default_error_messages,
+        "too_few_forms": "Add at least one variant with a name and a price.",
+    }
+
+    def __init__(self, *args, store, **kwargs):
+        self.store = store
+        super().__init__(*args, **kwargs)
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = "Delete this variant"
+            form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        # A blank new row is ignored rather than required; "at least one" is checked by min_num.
+        if i >= self.initial_form_count():
+            form.empty_permitted = True
+            form.use_required_attribute = False
+        return form
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [form for form in self.forms if not self._should_delete_form(form) and form.cleaned_data]
+        first_use: dict[str, VariantForm] = {}
+        for form in kept:
+            sku = form.cleaned_data.get("sku", "")
+            if not sku:
+                continue
+            if sku.casefold() in first_use:
+                form.add_error("sku", f"Another variant of this product already uses the SKU {sku}.")
+            else:
+                first_use[sku.casefold()] = form
+        if not first_use:
+            return
+        taken = (
+            Variant.objects.filter(product__store=self.store)
+            .exclude(product_id=self.instance.pk)
+            .annotate(sku_lower=Lower("sku"))
+            .filter(sku_lower__in=[sku.lower() for sku in first_use])
+            .select_related("product")
+        )
+        for variant in taken:
+            form = first_use[variant.sku.casefold()]
+            form.add_error("sku", f"“{variant.product.title}” in your store already uses the SKU {variant.sku}.")
+
+    def variant_inputs(self) -> list[VariantInput]:
+        inputs = []
+        for form in self.forms:
+            if self._should_delete_form(form):
+                if form.instance.pk:
+                    inputs.append(VariantInput(id=form.instance.pk, name="", price=Decimal("0"), delete=True))
+            elif form.cleaned_data:
+                inputs.append(form.variant_input())
+        return inputs
+
+
+VariantFormSet = inlineformset_factory(
+    Product,
+    Variant,
+    form=VariantForm,
+    formset=BaseVariantFormSet,
+    extra=1,
+    min_num=1,
+    validate_min=True,
+    can_delete=True,
+)
+
+
+class ProductImagesForm(forms.Form):
+    """New uploads plus, for each existing picture, its position, whether to remove it and
+    which one is the primary (shown first)."""
+
+    images = MultipleImageField(required=False, label="Add pictures")
+    primary = forms.TypedChoiceField(coerce=int, required=False, widget=forms.RadioSelect, label="Main picture")
+
+    def __init__(self, *args, product: Product | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.existing = list(product.images.all()) if product is not None and product.pk else []
+        self.limit = settings.SOKO_IMAGE_MAX_COUNT
+        self.fields["images"].help_text = (
+            f"Up to {self.limit} pictures per product (JPEG, PNG, WebP or GIF); the first one is the main picture."
+        )
+        self.fields["primary"].choices = [(image.pk, f"Picture {n}") for n, image in enumerate(self.existing, 1)]
+        if self.existing:
+            self.initial.setdefault("primary", self.existing[0].pk)
+        for n, image in enumerate(self.existing, 1):
+            self.fields[f"position_{image.pk}"] = forms.IntegerField(
+                label="Position", initial=n, min_value=1, max_value=99, required=False,
+                widget=forms.NumberInput(attrs={"class": "form-control form-control-sm image-position", "min": 1}),
+            )
+            self.fields[f"remove_{image.pk}"] = forms.BooleanField(label="Remove", required=False)
+
+    def rows(self):
+        """(picture, position field, remove field, primary radio) for the template."""
+        radios = {int(radio.data["value"]): radio for radio in self["primary"]}
+        return [(image, self[f"position_{image.pk}"], self[f"remove_{image.pk}"], radios[image.pk]) for image in self.existing]
+
+    def clean(self):
+        cleaned = super().clean()
+        keep = self.keep_order()
+        uploads = cleaned.get("images") or []
+        if len(keep) + len(uploads) > self.limit:
+            self.add_error(
+                "images",
+                f"A product can have at most {self.limit} pictures: it would keep {len(keep)} and you added "
+                f"{len(uploads)}. Remove some pictures or choose fewer.",
+            )
+        return cleaned
+
+    def keep_order(self) -> list[int]:
+        """The pictures to keep, by the seller's positions, the primary one first."""
+        data = getattr(self, "cleaned_data", {})
+        kept = []
+        for index, image in enumerate(self.existing):
+            if data.get(f"remove_{image.pk}"):
+                continue
+            position = data.get(f"position_{image.pk}")
+            kept.append((position if position is not None else index + 1, index, image.pk))
+        order = [pk for _, _, pk in sorted(kept)]
+        primary = data.get("primary")
+        if primary in order:
+            order.remove(primary)
+            order.insert(0, primary)
+        return order
+
+
+class ProductEditor:
+    """The three forms of the product page, validated and saved together."""
+
+    def __init__(self, *, store, product: Product | None = None, data=None, files=None):
+        self.store = store
+        self.product = product
+        instance = product or Product(store=store)
+        self.details = ProductForm(data, instance=instance)
+        self.variants = VariantFormSet(data, instance=instance, prefix="variants", store=store)
+        self.pictures = ProductImagesForm(data, files, product=product)
+        self.errors: list[str] = []
+        self.files_sent = bool(files and files.getlist("images"))
+
+    def is_valid(self) -> bool:
+        forms_valid = [self.details.is_valid(), self.variants.is_valid(), self.pictures.is_valid()]
+        return all(forms_valid)
+
+    def variant_rows(self) -> list[tuple[VariantForm, bool]]:
+        """Each variant form, and whether it is a blank spare row the seller may leave empty."""
+        return [
+            (form, index > 0 and form.instance.pk is None and not (form.is_bound and form.has_changed()))
+            for index, form in enumerate(self.variants.forms)
+        ]
+
+    def add_error(self, error: ValidationError) -> None:
+        self.errors.extend(error.messages)
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(
+            self.errors or self.details.errors or self.pictures.errors or self.variants.total_error_count()
+        )
+
+    def save_kwargs(self) -> dict:
+        return {
+            "fields": self.details.service_fields(),
+            "tags": self.details.cleaned_data["tags"],
+            "variants": self.variants.variant_inputs(),
+            "images_keep": self.pictures.keep_order(),
+            "images_new": self.pictures.cleaned_data.get("images") or [],
+        }
+
+
+class IdListField(forms.Field):
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        try:
+            return sorted({int(item) for item in value or []})
+        except (TypeError, ValueError):
+            raise ValidationError("Choose products from the list.")
+
+
+class BulkActionForm(forms.Form):
+    ids = IdListField(required=True, error_messages={"required": "Tick at least one product first."})
+    action = forms.ChoiceField(
+        choices=[("", "Choose an action")] + [(action, action.title()) for action in BULK_ACTIONS],
+        error_messages={"required": "Choose what to do with the ticked products.", "invalid_choice": "Choose an action."},
+    )
+    confirm = forms.BooleanField(required=False)

@@ -1,0 +1,162 @@
+"""Check and normalise what a seller types into the store profile.
+
+Each ``*_normalise`` function takes what the seller typed (a handle with or without its
+``@``, or a profile link) and returns the canonical stored form, or raises
+``ValidationError`` with a message that says what a valid value looks like. The model
+fields run the same checks on the stored form, so the admin cannot store junk either.
+"""
+
+import re
+import zoneinfo
+from functools import lru_cache
+
+from django.core.exceptions import ValidationError
+
+X_HANDLE = re.compile(r"^[A-Za-z0-9_]{1,15}$")
+TELEGRAM_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{4,31}$")
+DISCORD_USERNAME = re.compile(r"^(?!.*\.\.)[a-z0-9_.]{2,32}$")
+DISCORD_INVITE = re.compile(r"^https://discord\.gg/([A-Za-z0-9-]{2,32})$")
+
+# What people paste instead of a bare handle: profile and invite links.
+X_LINK = re.compile(r"^(?:https?://)?(?:www\.|mobile\.)?(?:x|twitter)\.com/([^/?#]+)/?(?:[?#].*)?$", re.IGNORECASE)
+TELEGRAM_LINK = re.compile(r"^(?:https?://)?(?:www\.)?(?:t|telegram)\.me/([^/?#]+)/?(?:[?#].*)?$", re.IGNORECASE)
+DISCORD_INVITE_LINK = re.compile(
+    r"^(?:https?://)?(?:www\.)?(?:discord\.gg/|discord(?:app)?\.com/invite/)([^/?#]+)/?(?:[?#].*)?$", re.IGNORECASE
+)
+
+X_MESSAGE = "Enter an X (Twitter) handle such as @mamanjeri: 1 to 15 letters, digits or underscores."
+TELEGRAM_MESSAGE = (
+    "Enter a Telegram username such as @mamanjeri: 5 to 32 letters, digits or underscores, starting with a letter."
+)
+DISCORD_MESSAGE = (
+    "Enter a Discord username (2 to 32 lowercase letters, digits, _ or ., with no two dots in a row, "
+    "e.g. mama.njeri) or an invite link such as discord.gg/abc123."
+)
+
+ENS_SUFFIX = ".eth"
+
+
+def x_handle_normalise(value: str) -> str:
+    """``@Mama_Njeri`` or ``https://x.com/Mama_Njeri`` → ``Mama_Njeri`` (stored without the @)."""
+    value = value.strip()
+    if match := X_LINK.match(value):
+        value = match.group(1)
+    value = value.removeprefix("@")
+    validate_x_handle(value)
+    return value
+
+
+def validate_x_handle(value: str) -> None:
+    if not X_HANDLE.match(value):
+        raise ValidationError(X_MESSAGE, code="x_handle")
+
+
+def telegram_normalise(value: str) -> str:
+    """``@mama_njeri`` or ``t.me/mama_njeri`` → ``mama_njeri``."""
+    value = value.strip()
+    if match := TELEGRAM_LINK.match(value):
+        value = match.group(1)
+    value = value.removeprefix("@")
+    validate_telegram(value)
+    return value
+
+
+def validate_telegram(value: str) -> None:
+    if not TELEGRAM_NAME.match(value):
+        raise ValidationError(TELEGRAM_MESSAGE, code="telegram")
+
+
+def discord_normalise(value: str) -> str:
+    """A username (lower-cased, as Discord shows it) or an invite as ``https://discord.gg/<code>``.
+
+    Invite codes are case-sensitive, so only the username is lower-cased.
+    """
+    value = value.strip()
+    if match := DISCORD_INVITE_LINK.match(value):
+        value = f"https://discord.gg/{match.group(1)}"
+    else:
+        value = value.removeprefix("@").lower()
+    validate_discord(value)
+    return value
+
+
+def validate_discord(value: str) -> None:
+    if not (DISCORD_USERNAME.match(value) or DISCORD_INVITE.match(value)):
+        raise ValidationError(DISCORD_MESSAGE, code="discord")
+
+
+def discord_invite_url(value: str) -> str | None:
+    """The link for an invite; ``None`` for a username (Discord has no public profile URL)."""
+    return value if DISCORD_INVITE.match(value or "") else None
+
+
+def ens_name_normalise(value: str) -> str:
+    """An ENS name under ``.eth``, normalised by ENSIP-15 (``ens-normalize``).
+
+    Names that fail normalisation (confusable mixed scripts, invisible characters, empty
+    labels…) are refused with the library's reason; so is any other top-level name: the
+    ``.eth`` registrar is the one ENS itself runs, and a name under a DNS TLD says nothing
+    the store's website would not.
+    """
+    from ens_normalize import DisallowedSequence, ens_normalize
+
+    raw = value.strip()
+    try:
+        name = ens_normalize(raw)
+    except DisallowedSequence as error:
+        # CurableSequence is a subclass: both mean the name as typed is not a valid ENS name.
+        raise ValidationError(
+            "%(name)s is not a valid ENS name: %(reason)s.",
+            code="ens_invalid",
+            params={"name": raw, "reason": error.general_info.rstrip(".").lower()},
+        ) from None
+    if not name.endswith(ENS_SUFFIX):
+        raise ValidationError("Enter a name ending in .eth, such as mamanjeri.eth.", code="ens_suffix")
+    return name
+
+
+def validate_ens_name(value: str) -> None:
+    if ens_name_normalise(value) != value:
+        raise ValidationError("Store the ENS name in its normalised form (%(name)s).", params={"name": value})
+
+
+@lru_cache(maxsize=1)
+def time_zone_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in time_zone_names():
+        raise ValidationError(
+            "%(value)s is not a time zone we know; choose one such as Africa/Nairobi.",
+            code="time_zone",
+            params={"value": value},
+        )
+
+
+TAG_MAX_COUNT = 12
+TAG_MAX_LENGTH = 30
+
+
+def tags_normalise(value: str) -> str:
+    """``"Kikoi, BASKETS ,, #kikoi"`` → ``"kikoi, baskets"``: lower case, single spaces,
+    no ``#``, no duplicates, in the order first typed."""
+    tags: list[str] = []
+    for part in value.split(","):
+        tag = " ".join(part.replace("#", " ").split()).casefold()
+        if tag and tag not in tags:
+            tags.append(tag)
+    too_long = [tag for tag in tags if len(tag) > TAG_MAX_LENGTH]
+    if too_long:
+        raise ValidationError(
+            "Keep each tag to %(limit)s characters (%(tag)s is longer).",
+            code="tag_length",
+            params={"limit": TAG_MAX_LENGTH, "tag": too_long[0]},
+        )
+    if len(tags) > TAG_MAX_COUNT:
+        raise ValidationError(
+            "Use at most %(limit)s tags; you gave %(count)s.",
+            code="tag_count",
+            params={"limit": TAG_MAX_COUNT, "count": len(tags)},
+        )
+    return ", ".join(tags)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CartConfig(AppConfig):
+    name = "shop.cart"
+    label = "cart"
+    verbose_name = "Cart"

@@ -1,0 +1,199 @@
+"""Staff moderate listings here: the product list opens on the pending-review queue, with
+actions to approve or reject (with a reason the seller is shown)."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db import models
+from django.db.models import Count, F
+from django.db.models.functions import Coalesce
+from django.template.response import TemplateResponse
+from django.utils.html import format_html
+
+from .models import Category, Product, ProductImage, Tag, Variant
+from .services import ModerationError, product_approve, product_reject, product_summary_refresh
+
+ALL = "all"
+
+
+class ReviewStatusFilter(admin.SimpleListFilter):
+    """By status, pending review unless staff choose otherwise, with a count for each."""
+
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        counts = dict(Product.objects.values_list("status").annotate(n=Count("id")).order_by())
+        ordered = [Product.Status.PENDING] + [value for value in Product.Status.values if value != Product.Status.PENDING]
+        labels = dict(Product.Status.choices)
+        return [(value, f"{labels[value]} ({counts.get(value, 0)})") for value in ordered] + [(ALL, "All")]
+
+    def value(self):
+        return super().value() or Product.Status.PENDING
+
+    def queryset(self, request, queryset):
+        if self.value() == ALL:
+            return queryset
+        return queryset.filter(status=self.value())
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+
+class VariantInline(admin.TabularInline):
+    model = Variant
+    extra = 0
+    formfield_overrides = {models.JSONField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 24})}}
+    fields = ["name", "sku", "attributes", "price", "compare_at_price", "stock", "low_stock_threshold", "duration_minutes", "position"]
+
+
+class ProductImageInline(admin.TabularInline):
+    model = ProductImage
+    extra = 0
+    fields = ["thumbnail", "alt", "position"]
+    readonly_fields = ["thumbnail", "alt", "position"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Picture")
+    def thumbnail(self, product_image):
+        image = product_image.image
+        return format_html(
+            '<img src="{}" alt="" width="96" height="96" style="object-fit:cover;border-radius:6px">', image.url(160, "jpeg")
+        )
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        max_length=300,
+        help_text="The seller sees this with the listing: say what to change (at most 300 characters).",
+        error_messages={"required": "Give the seller a reason for the rejection."},
+    )
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["title", "store", "status", "category", "min_price", "in_stock", "created_at"]
+    list_display_links = ["title"]
+    list_filter = [ReviewStatusFilter, "store__verified", "kind"]
+    list_select_related = ["store", "category"]
+    search_fields = ["title", "slug", "brand", "store__name", "variants__sku"]
+    actions = ["approve_products", "reject_products"]
+    inlines = [VariantInline, ProductImageInline]
+    autocomplete_fields = ["category"]
+    readonly_fields = [
+        "store", "status", "rejection_reason", "published_at", "tags_text", "min_price", "in_stock",
+        "rating_avg", "rating_count", "orders_count", "created_at", "updated_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["store", "title", "slug", "kind", "category", "condition", "brand", "description", "tags_text", "featured"]}),
+        ("Review", {"fields": ["status", "rejection_reason", "published_at", "created_at", "updated_at"]}),
+        ("Figures", {"fields": ["min_price", "in_stock", "rating_avg", "rating_count", "orders_count"]}),
+    ]
+
+    def get_ordering(self, request):
+        # The review queue is first come, first served; other views show the newest first.
+        if request.GET.get("status", Product.Status.PENDING) == Product.Status.PENDING:
+            return ["created_at", "id"]
+        return ["-created_at", "-id"]
+
+    def has_add_permission(self, request):
+        # Listings belong to a store and are created by its sellers.
+        return False
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        product_summary_refresh(product=form.instance)
+
+    @admin.action(description="Approve the selected products", permissions=["change"])
+    def approve_products(self, request, queryset):
+        approved = 0
+        for product in queryset:
+            try:
+                product_approve(product=product)
+            except ModerationError as error:
+                self.message_user(request, str(error), messages.WARNING)
+            else:
+                approved += 1
+        if approved:
+            self.message_user(request, f"Approved {approved} product{'s' if approved != 1 else ''}; the sellers were notified.", messages.SUCCESS)
+
+    @admin.action(description="Reject the selected products with a reason…", permissions=["change"])
+    def reject_products(self, request, queryset):
+        form = RejectForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            rejected = 0
+            for product in queryset:
+                try:
+                    product_reject(product=product, reason=form.cleaned_data["reason"])
+                except ModerationError as error:
+                    self.message_user(request, str(error), messages.WARNING)
+                else:
+                    rejected += 1
+            if rejected:
+                self.message_user(request, f"Rejected {rejected} product{'s' if rejected != 1 else ''}; the sellers were told why.", messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Reject products",
+            "subtitle": None,
+            "opts": self.model._meta,
+            "products": queryset.select_related("store"),
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media,
+        }
+        return TemplateResponse(request, "admin/catalog/product/reject_products.html", context)
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["tree_name", "icon_preview", "slug", "parent", "position", "product_count"]
+    list_editable = ["position"]
+    list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "parent", "icon", "position"]
+
+    class Media:
+        css = {"all": ["vendor/bootstrap-icons/bootstrap-icons.min.css"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("parent").annotate(products_total=Count("products"))
+
+    def get_ordering(self, request):
+        # Each top-level category followed by its children: a readable tree in one list.
+        return [
+            Coalesce("parent__position", "position").asc(),
+            Coalesce("parent_id", "id").asc(),
+            F("parent_id").asc(nulls_first=True),
+            "position",
+            "name",
+        ]
+
+    @admin.display(description="Category", ordering="name")
+    def tree_name(self, category):
+        if category.parent_id:
+            return format_html('<span style="color:#888">{} ›</span> {}', category.parent.name, category.name)
+        return format_html("<strong>{}</strong>", category.name)
+
+    @admin.display(description="Icon")
+    def icon_preview(self, category):
+        return format_html('<i class="bi {}" title="{}"></i>', category.icon, category.icon)
+
+    @admin.display(description="Products", ordering="products_total")
+    def product_count(self, category):
+        return category.products_total
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    search_fields = ["name"]

@@ -1,0 +1,243 @@
+"""The shopper's filters and sorting for category pages and search, as one django-filter set.
+
+Invalid input never fails the page: django-filter applies only the fields that validated,
+and ``notices`` tells the shopper, in words, which ones were ignored and why.
+"""
+
+from decimal import Decimal
+from functools import cached_property
+
+import django_filters
+from django import forms
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Exists, F, OuterRef, QuerySet
+from django.utils.choices import BaseChoiceIterator
+
+from shop.geo.distance import HaversineKm
+
+from .models import Product, Variant
+from .selectors import CategoryTree, product_search, scope_brands, scope_stores, scope_variant_attributes
+
+SORT_CHOICES = [
+    ("relevance", "Best match"),
+    ("newest", "Newest"),
+    ("price", "Price: low to high"),
+    ("-price", "Price: high to low"),
+    ("rating", "Top rated"),
+    ("popular", "Most popular"),
+    ("distance", "Nearest to me"),
+]
+SORT_ORDER = {
+    "newest": [F("published_at").desc(nulls_last=True), "-id"],
+    "price": [F("min_price").asc(nulls_last=True), "-id"],
+    "-price": [F("min_price").desc(nulls_last=True), "-id"],
+    "rating": ["-rating_avg", "-rating_count", "-id"],
+    "popular": ["-orders_count", "-id"],
+}
+DELIVERY_CHOICES = [
+    ("local", "Local delivery"),
+    ("national", "National delivery"),
+    ("international", "International delivery"),
+    ("digital", "Digital delivery"),
+]
+RATING_CHOICES = [("4", "4 ★ and up"), ("3", "3 ★ and up"), ("2", "2 ★ and up")]
+MAX_PRICE = Decimal("9999999999")
+# The filter options (brands, colours, sizes, stores) of a page's scope are kept this long:
+# a new brand shows up in the select within minutes, and search pages skip three scans.
+FACET_CACHE_SECONDS = getattr(settings, "SOKO_CATALOG_FACET_CACHE_SECONDS", 300)
+
+
+class LazyChoices(BaseChoiceIterator):
+    """Choices computed on first use (validation or rendering), then kept for the request."""
+
+    def __init__(self, compute):
+        self.compute = compute
+        self._choices = None
+
+    def _get(self) -> list:
+        if self._choices is None:
+            self._choices = list(self.compute())
+        return self._choices
+
+    def __iter__(self):
+        return iter(self._get())
+
+    def __len__(self):
+        return len(self._get())
+
+
+class CaseInsensitiveChoiceField(django_filters.fields.ChoiceField):
+    """Accepts "samsung" for the choice "Samsung": shared links and hand-typed URLs vary in case."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        folded = value.casefold()
+        for key, _ in self.choices:
+            if str(key).casefold() == folded:
+                return str(key)
+        return value
+
+
+class CaseInsensitiveChoiceFilter(django_filters.ChoiceFilter):
+    field_class = CaseInsensitiveChoiceField
+
+
+class ProductFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Search", method="filter_search", max_length=200)
+    category = django_filters.ChoiceFilter(label="Category", method="filter_category", empty_label="All categories")
+    min_price = django_filters.NumberFilter(
+        label="Price from", field_name="min_price", lookup_expr="gte", min_value=0, max_value=MAX_PRICE
+    )
+    max_price = django_filters.NumberFilter(
+        label="Price to", field_name="min_price", lookup_expr="lte", min_value=0, max_value=MAX_PRICE
+    )
+    brand = CaseInsensitiveChoiceFilter(label="Brand", field_name="brand", lookup_expr="iexact", empty_label="Any brand")
+    colour = CaseInsensitiveChoiceFilter(label="Colour", method="filter_attribute", empty_label="Any colour")
+    size = CaseInsensitiveChoiceFilter(label="Size", method="filter_attribute", empty_label="Any size")
+    condition = django_filters.ChoiceFilter(label="Condition", choices=Product.Condition.choices, empty_label="Any condition")
+    delivery = django_filters.ChoiceFilter(
+        label="Delivery", choices=DELIVERY_CHOICES, method="filter_delivery", empty_label="Any delivery"
+    )
+    in_stock = django_filters.BooleanFilter(label="In stock only", method="filter_in_stock", widget=forms.CheckboxInput)
+    min_rating = django_filters.ChoiceFilter(
+        label="Rating", choices=RATING_CHOICES, method="filter_min_rating", empty_label="Any rating"
+    )
+    store = CaseInsensitiveChoiceFilter(label="Store", field_name="store__slug", empty_label="Any store")
+    sort = django_filters.ChoiceFilter(label="Sort by", choices=SORT_CHOICES, method="filter_nothing", empty_label=None)
+    lat = django_filters.NumberFilter(label="Your latitude", method="filter_nothing", min_value=-90, max_value=90)
+    lng = django_filters.NumberFilter(label="Your longitude", method="filter_nothing", min_value=-180, max_value=180)
+
+    def __init__(
+        self, data=None, queryset=None, *, tree: CategoryTree, root_category=None, facet_cache_key: str = "", **kwargs
+    ):
+        data = data.copy() if data is not None else None
+        if data is not None and not (data.get("q") or "").strip() and data.get("sort") == "relevance":
+            # Best match means nothing without words to match; quietly show the newest.
+            data.pop("sort")
+        super().__init__(data, queryset, **kwargs)
+        self.tree = tree
+        self.root_category = root_category
+        self.facet_cache_key = facet_cache_key
+        self.notices: list[str] = []
+        has_query = bool((self.data.get("q") or "").strip())
+        self.filters["sort"].extra["choices"] = [choice for choice in SORT_CHOICES if has_query or choice[0] != "relevance"]
+        self.filters["category"].extra["choices"] = tree.indented_choices(root_category)
+        if root_category is not None:
+            self.filters["category"].extra["empty_label"] = f"All of {root_category.name}"
+        # Computed once per request, only if the form is rendered or a value needs checking.
+        self.filters["brand"].extra["choices"] = LazyChoices(lambda: [(brand, brand) for brand in self.facets["brand"]])
+        self.filters["colour"].extra["choices"] = LazyChoices(
+            lambda: [(value.lower(), value.title()) for value in self.facets["colour"]]
+        )
+        self.filters["size"].extra["choices"] = LazyChoices(lambda: [(value, value) for value in self.facets["size"]])
+        self.filters["store"].extra["choices"] = LazyChoices(lambda: self.facets["store"])
+
+    @cached_property
+    def facets(self) -> dict:
+        if self.facet_cache_key:
+            cached = cache.get(self.facet_cache_key)
+            if cached is not None:
+                return cached
+        facets = {
+            "brand": scope_brands(self.queryset),
+            "store": [(store.slug, store.name) for store in scope_stores(self.queryset)],
+            **scope_variant_attributes(self.queryset),
+        }
+        if self.facet_cache_key:
+            cache.set(self.facet_cache_key, facets, FACET_CACHE_SECONDS)
+        return facets
+
+    def filter_search(self, queryset: QuerySet, name, value) -> QuerySet:
+        return product_search(queryset, query=value or "")
+
+    def filter_category(self, queryset: QuerySet, name, value) -> QuerySet:
+        category = self.tree.by_slug.get(value)
+        if category is None:
+            return queryset
+        return queryset.filter(category_id__in=self.tree.descendant_ids(category))
+
+    def filter_attribute(self, queryset: QuerySet, name, value) -> QuerySet:
+        if not value:
+            return queryset
+        # One match among the variants is enough; Exists keeps each product once.
+        matching = Variant.objects.filter(product=OuterRef("pk"), **{f"attributes__{name}__iexact": value})
+        return queryset.filter(Exists(matching))
+
+    def filter_delivery(self, queryset: QuerySet, name, value) -> QuerySet:
+        return queryset.filter(**{f"store__delivers_{value}": True}) if value else queryset
+
+    def filter_in_stock(self, queryset: QuerySet, name, value) -> QuerySet:
+        return queryset.filter(in_stock=True) if value else queryset
+
+    def filter_min_rating(self, queryset: QuerySet, name, value) -> QuerySet:
+        return queryset.filter(rating_avg__gte=Decimal(value)) if value else queryset
+
+    def filter_nothing(self, queryset: QuerySet, name, value) -> QuerySet:
+        # Sorting and the shopper's location are applied after every filter, in filter_queryset.
+        return queryset
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        self._collect_error_notices()
+        queryset = super().filter_queryset(queryset)
+        cleaned = self.form.cleaned_data
+        location = self.location
+        if location is not None:
+            queryset = queryset.annotate(distance_km=HaversineKm("store__latitude", "store__longitude", *location))
+        sort = cleaned.get("sort") or ("relevance" if (cleaned.get("q") or "").strip() else "newest")
+        if sort == "distance" and location is None:
+            self.notices.append("To sort by distance, share your location with “Near me”. Showing the newest instead.")
+            sort = "newest"
+        self._sort_applied = sort
+        if sort == "distance":
+            # Stores without coordinates have a NULL distance: they come last.
+            return queryset.order_by(F("distance_km").asc(nulls_last=True), "-published_at", "-id")
+        if sort == "relevance":
+            return queryset  # product_search ordered by rank
+        return queryset.order_by(*SORT_ORDER[sort])
+
+    @property
+    def sort_value(self) -> str:
+        """The order the results are actually in (after any fallback), for the sort select."""
+        return getattr(self, "_sort_applied", "")
+
+    def sidebar_fields(self) -> list:
+        """The select filters worth showing: those with something to choose from."""
+        present = {
+            "category": bool(self.filters["category"].extra["choices"]),
+            "brand": bool(self.facets["brand"]),
+            "colour": bool(self.facets["colour"]),
+            "size": bool(self.facets["size"]),
+            "store": len(self.facets["store"]) > 1,
+        }
+        names = ["category", "brand", "colour", "size", "condition", "delivery", "min_rating", "store"]
+        return [self.form[name] for name in names if present.get(name, True)]
+
+    @cached_property
+    def location(self) -> tuple[Decimal, Decimal] | None:
+        """The shopper's point, if both coordinates were given and valid."""
+        cleaned = self.form.cleaned_data
+        lat, lng = cleaned.get("lat"), cleaned.get("lng")
+        if lat is None or lng is None:
+            if (lat is None) != (lng is None) and "lat" not in self.form.errors and "lng" not in self.form.errors:
+                self.notices.append("Your location needs both a latitude and a longitude; it was ignored.")
+            return None
+        return lat, lng
+
+    def _collect_error_notices(self) -> None:
+        for name, errors in self.form.errors.items():
+            label = self.form.fields[name].label if name in self.form.fields else name
+            if name in ("lat", "lng"):
+                message = f"{label}: {' '.join(errors)} Your location was ignored."
+            elif name == "sort":
+                message = "That sort order is not available; showing the default order."
+            else:
+                message = f"{label}: {' '.join(errors)} This filter was ignored."
+            self.notices.append(message)
+
+    @property
+    def active_count(self) -> int:
+        """How many filters (not search, sort or location) the shopper has set."""
+        cleaned = getattr(self.form, "cleaned_data", {})
+        ignored = {"q", "sort", "lat", "lng"}
+        return sum(1 for name, value in cleaned.items() if name not in ignored and value not in (None, "", False))

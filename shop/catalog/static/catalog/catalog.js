@@ -1,0 +1,63 @@
+// Catalog pages: "Near me" fills the filter form with the browser's location; gallery thumbnails.
+(function () {
+  function nearMe(button) {
+    var form = document.getElementById("filter-form");
+    var sort = document.getElementById("id_sort");
+    if (!form || !navigator.geolocation) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      navigator.geolocation.getCurrentPosition(function (position) {
+        form.querySelector("[data-geo=lat]").value = position.coords.latitude.toFixed(5);
+        form.querySelector("[data-geo=lng]").value = position.coords.longitude.toFixed(5);
+        if (sort) sort.value = "distance";
+        button.disabled = false;
+        button.classList.add("active");
+        form.requestSubmit();
+      }, function () {
+        button.disabled = false;
+        button.title = "Your location is not available";
+        button.classList.add("btn-outline-danger");
+      }, { maximumAge: 600000, timeout: 10000 });
+    });
+  }
+
+  function gallery(root) {
+    var main = root.querySelector(".product-gallery-main img");
+    var source = root.querySelector(".product-gallery-main source");
+    root.querySelectorAll("[data-gallery-thumb]").forEach(function (thumb) {
+      thumb.addEventListener("click", function (event) {
+        if (!main) return;
+        event.preventDefault();
+        if (source) source.srcset = thumb.dataset.fullSrcset;
+        main.removeAttribute("srcset");
+        main.src = thumb.dataset.fullSrc;
+        root.querySelectorAll("[data-gallery-thumb]").forEach(function (other) { other.classList.remove("active"); });
+        thumb.classList.add("active");
+      });
+    });
+  }
+
+  // Filter requests: leave empty fields out of the address, and skip a request for the
+  // results already shown (Enter in a field fires both "change" and "submit").
+  document.addEventListener("htmx:configRequest", function (event) {
+    var elt = event.detail.elt;
+    if (!elt || !(elt.id === "filter-form" || elt.id === "id_sort")) return;
+    var data = event.detail.formData;
+    Array.from(new Set(data.keys())).forEach(function (key) {
+      if (data.getAll(key).every(function (value) { return value === ""; })) data.delete(key);
+    });
+    var next = new URLSearchParams(data);
+    var current = new URLSearchParams(window.location.search);
+    next.sort();
+    current.sort();
+    if (event.detail.path === window.location.pathname && next.toString() === current.toString()) {
+      event.preventDefault();
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-near-me]").forEach(nearMe);
+    document.querySelectorAll(".product-gallery").forEach(gallery);
+  });
+})();

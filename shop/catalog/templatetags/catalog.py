@@ -1,0 +1,125 @@
+"""Template helpers for catalog pages: money, ratings, links that keep the query string."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+
+register = template.Library()
+
+
+@register.filter
+def money(value) -> str:
+    """``KES 1,250`` or ``KES 99.50``: the operator's currency, whole amounts without cents."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = Decimal(value).quantize(Decimal("0.01"))
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    text = f"{amount:,.2f}"
+    if text.endswith(".00"):
+        text = text[:-3]
+    return f"{settings.SOKO_CURRENCY} {text}"
+
+
+@register.filter
+def percent_off(price, compare_at) -> int:
+    try:
+        price, compare_at = Decimal(price), Decimal(compare_at)
+    except (InvalidOperation, TypeError, ValueError):
+        return 0
+    if not compare_at or compare_at <= price:
+        return 0
+    return int(((compare_at - price) / compare_at * 100).to_integral_value())
+
+
+@register.simple_tag
+def store_url(store) -> str:
+    """The store's public page: ``stores:detail`` once it exists, its fixed address until then."""
+    try:
+        return reverse("stores:detail", args=[store.slug])
+    except NoReverseMatch:
+        return f"/s/{store.slug}/"
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes) -> str:
+    """The current query string with some parameters replaced (None removes one): for pagination."""
+    query = context["request"].GET.copy()
+    for name, value in changes.items():
+        query.pop(name, None)
+        if value is not None and value != "":
+            query[name] = value
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def delivery_scope(store) -> str:
+    """``Local · National``: how far the store delivers, or pickup only."""
+    scopes = [
+        label
+        for flag, label in (
+            ("delivers_local", "Local"),
+            ("delivers_national", "National"),
+            ("delivers_international", "International"),
+            ("delivers_digital", "Digital"),
+        )
+        if getattr(store, flag, False)
+    ]
+    return " · ".join(scopes) if scopes else "Pickup only"
+
+
+@register.filter
+def store_place(store) -> str:
+    """Where the store sells from, in a few words: "Westlands, Nairobi" (select_related
+    ``area__parent`` to keep this query-free), else the seller's own street/landmark text."""
+    area = getattr(store, "area", None)
+    if isinstance(area, str):
+        return area
+    label = getattr(store, "area_label", "")
+    if area is None:
+        return label
+    parent = area.parent if area.parent_id else None
+    place = f"{area.name}, {parent.name}" if parent else area.name
+    return f"{label} · {place}" if label else place
+
+
+@register.filter
+def km(value) -> str:
+    if value is None:
+        return ""
+    value = float(value)
+    if value < 1:
+        return f"{round(value * 1000, -1):.0f} m"
+    if value < 10:
+        return f"{value:.1f} km"
+    return f"{value:,.0f} km"
+
+
+@register.inclusion_tag("catalog/_heart.html", takes_context=True)
+def heart(context, target, *, favorite=None, size: str = ""):
+    """The favorite toggle for a product or a store (``target`` is either). ``favorite``
+    overrides the ``is_favorite`` annotation the selectors put on listed products."""
+    return heart_context(
+        target=target,
+        is_favorite=getattr(target, "is_favorite", False) if favorite is None else favorite,
+        next_url=context["request"].get_full_path(),
+        size=size,
+    )
+
+
+def heart_context(*, target, is_favorite: bool, next_url: str, size: str = "") -> dict:
+    from sellers.models import Store
+
+    is_store = isinstance(target, Store)
+    return {
+        "target": target,
+        "kind": "store" if is_store else "product",
+        "is_favorite": bool(is_favorite),
+        "next": next_url,
+        "size": size,
+        "name": target.name if is_store else target.title,
+    }

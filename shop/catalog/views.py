@@ -1,0 +1,136 @@
+from urllib.parse import quote, urlsplit
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from .filters import ProductFilter
+from .selectors import (
+    category_tree,
+    favorite_products,
+    favorite_stores,
+    product_get_favoritable,
+    product_get_visible,
+    product_list_for_cards,
+    product_scope,
+    related_products,
+    store_get_favoritable,
+    variant_choose,
+)
+from .services import favorite_toggle
+from .templatetags.catalog import heart_context
+
+
+def _wants_fragment(request) -> bool:
+    # A history-restore request (back button after the cache was evicted) needs the whole page.
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _render(request, template: str, fragment: str, context: dict) -> HttpResponse:
+    """The whole page, or only ``fragment`` of it for htmx; caches told the two differ."""
+    name = f"{template}#{fragment}" if _wants_fragment(request) else template
+    response = render(request, name, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def category(request, slug):
+    tree = category_tree()
+    current = tree.by_slug.get(slug)
+    if current is None:
+        raise Http404("No such category.")
+    scope = product_scope(category_ids=tree.descendant_ids(current))
+    return _product_list(request, tree=tree, scope=scope, category=current)
+
+
+def search(request):
+    tree = category_tree()
+    return _product_list(request, tree=tree, scope=product_scope(), category=None)
+
+
+def _product_list(request, *, tree, scope, category):
+    filterset = ProductFilter(
+        request.GET,
+        queryset=scope,
+        tree=tree,
+        root_category=category,
+        facet_cache_key=f"catalog:facets:{category.pk if category else 'all'}",
+    )
+    products = product_list_for_cards(filterset.qs, user=request.user)
+    page = Paginator(products, settings.SOKO_CATALOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "filterset": filterset,
+        "form": filterset.form,
+        "page": page,
+        "category": category,
+        "ancestors": tree.ancestors(category) if category else [],
+        "subcategories": tree.children.get(category.pk, []) if category else tree.top_level,
+        "query": (filterset.form.cleaned_data.get("q") or "").strip(),
+        "location": filterset.location,
+        "action": request.path,
+        "currency": settings.SOKO_CURRENCY,
+    }
+    return _render(request, "catalog/list.html", "results", context)
+
+
+def product_detail(request, slug):
+    product = product_get_visible(slug=slug, user=request.user)
+    variant = variant_choose(product=product, variant_id=request.GET.get("variant"))
+    context = {"product": product, "variant": variant, "cart_add_url": _cart_add_url()}
+    if not _wants_fragment(request):
+        context["related"] = related_products(product=product, user=request.user)
+        context["images"] = list(product.images.all())
+        context["ancestors"] = [product.category.parent] if product.category.parent_id else []
+    return _render(request, "catalog/product.html", "buy-box", context)
+
+
+def _cart_add_url() -> str | None:
+    # The cart is another feature's: offer a real form only once its URL exists.
+    try:
+        return reverse("cart:add")
+    except NoReverseMatch:
+        return None
+
+
+@require_POST
+def favorite_toggle_view(request):
+    next_url = _safe_next(request)
+    if not request.user.is_authenticated:
+        if request.htmx:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = f"{reverse(settings.LOGIN_URL)}?next={quote(next_url, safe='/')}"
+            return response
+        return redirect_to_login(next_url)
+    if request.POST.get("store"):
+        target = store_get_favoritable(store_id=request.POST["store"])
+        is_favorite = favorite_toggle(user=request.user, store=target)
+    else:
+        target = product_get_favoritable(product_id=request.POST.get("product"))
+        is_favorite = favorite_toggle(user=request.user, product=target)
+    if request.htmx:
+        context = heart_context(target=target, is_favorite=is_favorite, next_url=next_url, size=request.POST.get("size", ""))
+        return render(request, "catalog/_heart.html", context)
+    return redirect(next_url)
+
+
+def _safe_next(request) -> str:
+    """Where to go back to: the posted ``next``, else the page the form was on, if it is ours."""
+    for candidate in (request.POST.get("next"), request.headers.get("HX-Current-URL"), request.headers.get("Referer")):
+        if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}):
+            parts = urlsplit(candidate)
+            return parts.path + (f"?{parts.query}" if parts.query else "")
+    return reverse("catalog:favorites")
+
+
+@login_required
+def favorites(request):
+    context = {"products": favorite_products(user=request.user), "stores": favorite_stores(user=request.user)}
+    return render(request, "catalog/favorites.html", context)
+

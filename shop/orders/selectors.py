@@ -1,0 +1,172 @@
+"""Reading orders. ``*_for_buyer`` / ``*_for_member`` fetch *and* authorize: someone
+else's order number is a 404, never a peek."""
+
+from dataclasses import dataclass
+
+from django.core import signing
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from sellers.models import StoreMember
+
+from .models import Order, OrderEvent, OrderItem, OrderStatus
+from .transitions import TERMINAL, Role, status_label, steps_ahead
+
+PACKAGE_TOKEN_SALT = "soko.orders.package"
+
+STATUS_TABS = [("", "All")] + [(value, label) for value, label in OrderStatus.choices]
+
+
+def _detail_queryset() -> QuerySet[Order]:
+    return Order.objects.select_related("store", "checkout", "buyer", "handover_code").prefetch_related(
+        Prefetch("items", queryset=OrderItem.objects.order_by("id")),
+        Prefetch("events", queryset=OrderEvent.objects.select_related("actor").order_by("created_at", "id")),
+    )
+
+
+def order_get_for_buyer(*, user, number: str) -> Order:
+    """The buyer's own order with everything its page shows; 404 for anyone else's."""
+    order = _detail_queryset().filter(number=number, buyer=user).first() if user.is_authenticated else None
+    if order is None:
+        raise Http404("No such order.")
+    return order
+
+
+def order_get_for_member(*, user, number: str) -> Order:
+    """An order of a store this user works for; 404 for other stores' orders."""
+    order = (
+        _detail_queryset().filter(number=number, store__memberships__user=user).first()
+        if user.is_authenticated
+        else None
+    )
+    if order is None:
+        raise Http404("No such order in your store.")
+    return order
+
+
+def _list_queryset() -> QuerySet[Order]:
+    return (
+        Order.objects.select_related("store", "buyer", "checkout")
+        .annotate(item_count=Count("items"))
+        .prefetch_related(Prefetch("items", queryset=OrderItem.objects.order_by("id")))
+    )
+
+
+def orders_for_buyer(*, user, status: str = "") -> QuerySet[Order]:
+    orders = _list_queryset().filter(buyer=user)
+    if status:
+        orders = orders.filter(status=status)
+    return orders
+
+
+def orders_for_store(*, store, status: str = "", query: str = "") -> QuerySet[Order]:
+    orders = _list_queryset().filter(store=store)
+    if status:
+        orders = orders.filter(status=status)
+    if query:
+        orders = orders.filter(
+            Q(number__icontains=query)
+            | Q(buyer__email__icontains=query)
+            | Q(buyer__display_name__icontains=query)
+            | Q(checkout__recipient__icontains=query)
+            | Q(checkout__phone__icontains=query)
+        )
+    return orders
+
+
+def order_status_counts(*, orders: QuerySet[Order]) -> dict[str, int]:
+    """{status: count} plus "" for all, in one query."""
+    counts = dict(orders.order_by().values_list("status").annotate(n=Count("id")))
+    counts[""] = sum(counts.values())
+    return counts
+
+
+def order_member_user_ids(*, order: Order) -> list[int]:
+    return list(StoreMember.objects.filter(store_id=order.store_id).values_list("user_id", flat=True))
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    status: str
+    label: str
+    at: object  # datetime, or None for a step still to come
+    who: str = ""
+    note: str = ""
+    state: str = "done"  # done | current | ahead | stopped
+
+
+def order_timeline(*, order: Order, viewer: str) -> list[TimelineRow]:
+    """What happened to the order (its events, oldest first) and the steps still ahead.
+    ``viewer`` is the role of who reads it: the buyer sees "you" for their own moves."""
+    events = list(order.events.all())
+    rows = []
+    for index, event in enumerate(events):
+        last = index == len(events) - 1
+        if event.to_status in TERMINAL:
+            state = "stopped"
+        else:
+            state = "current" if last else "done"
+        rows.append(
+            TimelineRow(
+                status=event.to_status,
+                label="Order placed" if event.from_status == "" else status_label(event.to_status, order),
+                at=event.created_at,
+                who=_who(event, order, viewer),
+                note=event.note,
+                state=state,
+            )
+        )
+    rows += [TimelineRow(step.status, step.label, None, state="ahead") for step in steps_ahead(order)]
+    return rows
+
+
+def _who(event: OrderEvent, order: Order, viewer: str) -> str:
+    """Who made a move, by role rather than by name (staff and store members stay private)."""
+    if event.actor_id is None:
+        return "Soko"
+    if event.actor_id == order.buyer_id:
+        return "you" if viewer == Role.BUYER else "the buyer"
+    if event.actor.is_staff:
+        return Role.LABELS[Role.STAFF]
+    if viewer == Role.SELLER:
+        return str(event.actor)
+    return order.store.name
+
+
+@dataclass(frozen=True)
+class HandoverView:
+    """What the buyer's page shows of the cash-on-delivery handover code."""
+
+    state: str  # "active", "expired", "locked", or "" when nothing is shown
+    code: str = ""
+    short_code: str = ""
+
+
+def order_handover_for_buyer(*, order: Order) -> HandoverView:
+    """The code (QR text and 8-digit fallback) while it can still be used; only ever call
+    this for the order's own buyer."""
+    from couriers.handover import handover_code_reveal, handover_is_locked
+
+    handover = getattr(order, "handover_code", None)
+    if handover is None or handover.used_at is not None:
+        return HandoverView("")
+    if order.status in (
+        OrderStatus.CANCELLED,
+        OrderStatus.REFUNDED,
+        OrderStatus.DELIVERED,
+        OrderStatus.COMPLETED,
+    ):
+        return HandoverView("")
+    if handover.expires_at <= timezone.now():
+        return HandoverView("expired")
+    if handover_is_locked(handover):
+        return HandoverView("locked")
+    code, short = handover_code_reveal(handover=handover)
+    return HandoverView("active", code, short)
+
+
+def package_token_order_number(*, token: str) -> str:
+    """The order number inside a package label's QR token; ``signing.BadSignature`` when
+    the token was not made by this site (see ``package_token_make``)."""
+    return signing.Signer(salt=PACKAGE_TOKEN_SALT).unsign(token.strip())

@@ -1,0 +1,178 @@
+"""A shopper opens a product: pictures, options, price and stock, the seller, related items."""
+
+import sys
+import types
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import include, path
+
+from shop.catalog.models import Category, Product
+from tests.factories import StoreFactory
+from tests.factories.catalog import ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def kikoi():
+    return ProductFactory(
+        title="Kikoi beach wrap",
+        slug="kikoi-beach-wrap",
+        brand="Mama Njeri",
+        condition=Product.Condition.HANDMADE,
+        description="Soft striped cotton.",
+        category=Category.objects.get(slug="fashion-fabrics"),
+        store=StoreFactory(name="Mama Njeri Crafts", slug="mama-njeri-crafts", verified=True, delivers_national=True),
+        images=3,
+        tags=["kikoi", "cotton"],
+        variants=[
+            {"name": "Blue", "price": Decimal("1200"), "compare_at_price": Decimal("1500"), "stock": 10},
+            {"name": "Orange", "price": Decimal("1250"), "stock": 2},
+            {"name": "Green", "price": Decimal("1200"), "stock": 0},
+        ],
+    )
+
+
+def test_product_page_shows_everything_a_shopper_needs(client, kikoi):
+    response = client.get("/p/kikoi-beach-wrap/")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Kikoi beach wrap" in page and "Mama Njeri" in page and "Handmade" in page and "Physical item" in page
+    assert page.count("<picture>") >= 4  # the main picture and three thumbnails
+    assert 'data-testid="variant-price">KES 1,200<' in page
+    assert 'data-testid="compare-at">KES 1,500<' in page
+    assert "In stock" in page
+    assert 'href="/s/mama-njeri-crafts/"' in page and "Verified" in page
+    assert "Local · National" in page
+    assert "Westlands, Nairobi" in page
+    assert 'href="/search/?q=kikoi"' in page and "#cotton" in page
+    assert "Soft striped cotton." in page
+
+
+def test_choosing_an_option_without_javascript_shows_its_price_and_stock(client, kikoi):
+    orange = kikoi.variants.get(name="Orange")
+
+    page = client.get(f"/p/kikoi-beach-wrap/?variant={orange.pk}").content.decode()
+
+    assert 'data-testid="variant-price">KES 1,250<' in page
+    assert "Only 2 left" in page
+    assert 'data-testid="compare-at"' not in page
+    assert f'value="{orange.pk}" autocomplete="off" checked' in page
+
+
+def test_choosing_an_option_with_htmx_returns_only_the_buy_box(client, kikoi):
+    green = kikoi.variants.get(name="Green")
+
+    response = client.get(f"/p/kikoi-beach-wrap/?variant={green.pk}", headers=HTMX)
+
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div id="buy-box"')
+    assert "<html" not in body and "seller-card" not in body
+    assert "Sold out" in body
+    assert "HX-Request" in response["Vary"]
+
+
+@pytest.mark.parametrize("variant", ["abc", "999999", "", "-1"])
+def test_an_unknown_option_falls_back_to_the_first_in_stock(client, kikoi, variant):
+    response = client.get("/p/kikoi-beach-wrap/", {"variant": variant})
+
+    assert response.status_code == 200
+    assert response.context["variant"].name == "Blue"
+
+
+def test_another_products_option_is_not_borrowed(client, kikoi):
+    other = ProductFactory(variants=[{"name": "Cheap", "price": Decimal("1")}]).variants.get()
+
+    assert client.get("/p/kikoi-beach-wrap/", {"variant": other.pk}).context["variant"].name == "Blue"
+
+
+@pytest.mark.parametrize(
+    "status", [Product.Status.DRAFT, Product.Status.PENDING, Product.Status.REJECTED, Product.Status.ARCHIVED]
+)
+def test_unpublished_product_page_is_not_found(client, status):
+    ProductFactory(slug="secret-thing", status=status)
+
+    assert client.get("/p/secret-thing/").status_code == 404
+
+
+def test_related_products_come_from_the_same_category(client, kikoi):
+    ProductFactory(title="Kitenge fabric", category=kikoi.category)
+    ProductFactory(title="Hidden fabric", category=kikoi.category, status=Product.Status.DRAFT)
+    ProductFactory(title="Smartphone", category=Category.objects.get(slug="electronics-phones"))
+
+    response = client.get("/p/kikoi-beach-wrap/")
+
+    assert [p.title for p in response.context["related"]] == ["Kitenge fabric"]
+
+
+def test_without_a_cart_the_page_says_so_honestly(client, kikoi):
+    page = client.get("/p/kikoi-beach-wrap/").content.decode()
+
+    assert "Cart arrives soon" in page
+    assert 'name="quantity"' in page
+    assert "Add to cart" not in page and "disabled" not in page.split('data-testid="buy-box"')[1].split("seller-card")[0]
+
+
+def test_once_the_cart_exists_the_page_posts_to_it(client, kikoi, settings, monkeypatch):
+    # Stand in for the cart feature: a URL named "cart:add" in front of the site's own.
+    from site_config import urls as site_urls
+
+    urlconf = types.ModuleType("urls_with_cart")
+    urlconf.urlpatterns = [
+        path("", include(([path("cart/add/", lambda request: None, name="add")], "cart"))),
+        *site_urls.urlpatterns,
+    ]
+    monkeypatch.setitem(sys.modules, urlconf.__name__, urlconf)
+    settings.ROOT_URLCONF = urlconf.__name__
+
+    page = client.get("/p/kikoi-beach-wrap/").content.decode()
+
+    assert 'action="/cart/add/"' in page and 'method="post"' in page and "Add to cart" in page
+    assert f'name="variant" value="{kikoi.variants.get(name="Blue").pk}"' in page
+    assert "Cart arrives soon" not in page
+
+
+def test_sold_out_option_offers_no_quantity(client):
+    ProductFactory(slug="gone", variants__stock=0)
+
+    page = client.get("/p/gone/").content.decode()
+
+    assert "Sold out" in page and 'name="quantity"' not in page
+
+
+def test_service_shows_its_duration_and_speaks_of_bookings(client):
+    ProductFactory(
+        slug="deep-clean",
+        kind=Product.Kind.SERVICE,
+        variants=[{"name": "2 bedrooms", "duration_minutes": 240, "stock": 1}, {"name": "3 bedrooms", "stock": 0}],
+    )
+    three = Product.objects.get(slug="deep-clean").variants.get(name="3 bedrooms")
+
+    page = client.get("/p/deep-clean/").content.decode()
+    booked = client.get("/p/deep-clean/", {"variant": three.pk}).content.decode()
+
+    assert "about 240 min" in page and "Only 1 slot left" in page
+    assert "Fully booked" in booked
+
+
+def test_product_page_query_count_is_the_same_with_30_and_60_products(client, user):
+    client.force_login(user)
+    category = Category.objects.get(slug="fashion-fabrics")
+    ProductFactory(slug="main", category=category, images=1, variants=1, tags=["a"])
+    ProductFactory.create_batch(29, category=category, images=1)
+    with CaptureQueriesContext(connection) as thirty:
+        assert client.get("/p/main/").status_code == 200
+
+    big = ProductFactory(slug="big", category=category, images=8, variants=6, tags=["a", "b", "c", "d"])
+    ProductFactory.create_batch(29, category=category, images=3, variants=3)
+    with CaptureQueriesContext(connection) as sixty:
+        assert client.get(f"/p/{big.slug}/").status_code == 200
+
+    assert len(sixty) == len(thirty), [q["sql"][:100] for q in sixty.captured_queries]
+    assert len(thirty) <= 14
