@@ -14,4 +14,5 @@ urlpatterns = [
     path("team/invites/<int:pk>/cancel/", views.team_invite_cancel, name="team_invite_cancel"),
     path("join/<str:token>/", views.invite_accept, name="invite_accept"),
     path("products/", include("sellers.product_urls")),
+    path("orders/", include("sellers.order_urls")),
 ]

@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "shop.core.context_processors.soko",
+                "shop.cart.context_processors.cart",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },
@@ -278,6 +279,12 @@ SOKO_AUTO_APPROVE_VERIFIED_STORES = env_bool("SOKO_AUTO_APPROVE_VERIFIED_STORES"
 SOKO_HANDOVER_CODE_DAYS = int(env("SOKO_HANDOVER_CODE_DAYS", "7"))
 SOKO_HANDOVER_MAX_ATTEMPTS = int(env("SOKO_HANDOVER_MAX_ATTEMPTS", "5"))
 SOKO_CATALOG_PAGE_SIZE = int(env("SOKO_CATALOG_PAGE_SIZE", "24"))
+
+# Checkout
+# The flat fee per store order for home delivery (pick-up at the store is free).
+SOKO_DELIVERY_FEE = Decimal(env("SOKO_DELIVERY_FEE", "200"))
+# Payment method codes offered at checkout, in order (shop/payments/gateways.py).
+SOKO_PAYMENT_METHODS = env_list("SOKO_PAYMENT_METHODS", "cod")
 
 # Images
 SOKO_IMAGE_MAX_BYTES = int(env("SOKO_IMAGE_MAX_BYTES", str(8 * 1024 * 1024)))

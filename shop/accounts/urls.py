@@ -1,10 +1,11 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
 app_name = "accounts"
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
+    path("", include("shop.accounts.address_urls")),
     # Listed before allauth's URLs (site_config/urls.py), so it answers /accounts/signup/.
     path("signup/", views.SignupView.as_view(), name="account_signup"),
 ]

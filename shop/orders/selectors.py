@@ -11,7 +11,9 @@ from django.utils import timezone
 from sellers.models import StoreMember
 
 from .models import Order, OrderEvent, OrderItem, OrderStatus
-from .transitions import TERMINAL, Role, status_label, steps_ahead
+from .transitions import NOTE_EDITABLE, TERMINAL, Role, action_label, moves_for, status_label, steps_ahead
+
+S = OrderStatus
 
 PACKAGE_TOKEN_SALT = "soko.orders.package"
 
@@ -23,6 +25,11 @@ def _detail_queryset() -> QuerySet[Order]:
         Prefetch("items", queryset=OrderItem.objects.order_by("id")),
         Prefetch("events", queryset=OrderEvent.objects.select_related("actor").order_by("created_at", "id")),
     )
+
+
+def order_with_details(*, pk: int) -> Order:
+    """An order with everything its pages show, for services that already authorized."""
+    return _detail_queryset().get(pk=pk)
 
 
 def order_get_for_buyer(*, user, number: str) -> Order:
@@ -45,25 +52,21 @@ def order_get_for_member(*, user, number: str) -> Order:
     return order
 
 
-def _list_queryset() -> QuerySet[Order]:
+def _with_list_details(orders: QuerySet[Order]) -> QuerySet[Order]:
     return (
-        Order.objects.select_related("store", "buyer", "checkout")
+        orders.select_related("store", "buyer", "checkout")
         .annotate(item_count=Count("items"))
         .prefetch_related(Prefetch("items", queryset=OrderItem.objects.order_by("id")))
+        .order_by("-created_at", "-id")  # Meta.ordering does not apply to aggregate queries
     )
 
 
-def orders_for_buyer(*, user, status: str = "") -> QuerySet[Order]:
-    orders = _list_queryset().filter(buyer=user)
-    if status:
-        orders = orders.filter(status=status)
-    return orders
+def _buyer_orders(*, user) -> QuerySet[Order]:
+    return Order.objects.filter(buyer=user)
 
 
-def orders_for_store(*, store, status: str = "", query: str = "") -> QuerySet[Order]:
-    orders = _list_queryset().filter(store=store)
-    if status:
-        orders = orders.filter(status=status)
+def _store_orders(*, store, query: str = "") -> QuerySet[Order]:
+    orders = Order.objects.filter(store=store)
     if query:
         orders = orders.filter(
             Q(number__icontains=query)
@@ -75,11 +78,33 @@ def orders_for_store(*, store, status: str = "", query: str = "") -> QuerySet[Or
     return orders
 
 
-def order_status_counts(*, orders: QuerySet[Order]) -> dict[str, int]:
+def orders_for_buyer(*, user, status: str = "") -> QuerySet[Order]:
+    orders = _buyer_orders(user=user)
+    if status:
+        orders = orders.filter(status=status)
+    return _with_list_details(orders)
+
+
+def orders_for_store(*, store, status: str = "", query: str = "") -> QuerySet[Order]:
+    orders = _store_orders(store=store, query=query)
+    if status:
+        orders = orders.filter(status=status)
+    return _with_list_details(orders)
+
+
+def _status_counts(orders: QuerySet[Order]) -> dict[str, int]:
     """{status: count} plus "" for all, in one query."""
     counts = dict(orders.order_by().values_list("status").annotate(n=Count("id")))
     counts[""] = sum(counts.values())
     return counts
+
+
+def order_status_counts_for_buyer(*, user) -> dict[str, int]:
+    return _status_counts(_buyer_orders(user=user))
+
+
+def order_status_counts_for_store(*, store, query: str = "") -> dict[str, int]:
+    return _status_counts(_store_orders(store=store, query=query))
 
 
 def order_member_user_ids(*, order: Order) -> list[int]:
@@ -132,6 +157,28 @@ def _who(event: OrderEvent, order: Order, viewer: str) -> str:
     if viewer == Role.SELLER:
         return str(event.actor)
     return order.store.name
+
+
+def buyer_live_context(*, order: Order) -> dict:
+    moves = moves_for(order, Role.BUYER)
+    return {
+        "order": order,
+        "timeline": order_timeline(order=order, viewer=Role.BUYER),
+        "can_cancel": S.CANCELLED in moves,
+        "can_receive": S.COMPLETED in moves,
+        "can_edit_note": order.status in NOTE_EDITABLE,
+        "handover": order_handover_for_buyer(order=order),
+    }
+
+
+def seller_live_context(*, order: Order) -> dict:
+    moves = moves_for(order, Role.SELLER)
+    return {
+        "order": order,
+        "timeline": order_timeline(order=order, viewer=Role.SELLER),
+        "actions": [(to, action_label(order, to)) for to in moves if to != S.CANCELLED],
+        "can_cancel": S.CANCELLED in moves,
+    }
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,8 @@ MAIN_PATH = (S.PENDING, S.CONFIRMED, S.PREPARING, S.READY, S.OUT_FOR_DELIVERY, S
 PICKUP_PATH = (S.PENDING, S.CONFIRMED, S.PREPARING, S.READY, S.DELIVERED, S.COMPLETED)
 TERMINAL = frozenset({S.CANCELLED, S.REFUNDED})
 REFUNDABLE_FROM = frozenset({S.DELIVERED, S.COMPLETED, S.CANCELLED})
+# The buyer may edit the delivery note until the order leaves the store.
+NOTE_EDITABLE = frozenset({S.PENDING, S.CONFIRMED, S.PREPARING, S.READY})
 
 MOVES: dict[tuple[str, str], frozenset[str]] = {
     (S.PENDING, S.CONFIRMED): frozenset({Role.SELLER}),

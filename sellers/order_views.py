@@ -1,0 +1,93 @@
+"""The store's orders under /dashboard/orders/: status tabs and search, the order with
+the moves the store may make, and the printable packing slip with the pickup QR code."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_POST
+
+from shop.orders.models import OrderStatus
+from shop.orders.selectors import (
+    STATUS_TABS,
+    order_get_for_member,
+    order_status_counts_for_store,
+    orders_for_store,
+    seller_live_context,
+)
+from shop.orders.services import order_transition, package_token_make
+from shop.orders.transitions import Role, TransitionError, status_label
+
+from .selectors import store_for_member
+from .views import seller_required
+
+PAGE_SIZE = 20
+
+
+@seller_required
+@require_GET
+def orders(request):
+    store = store_for_member(user=request.user)
+    query = request.GET.get("q", "").strip()[:100]
+    status = request.GET.get("status", "")
+    if status not in OrderStatus.values:
+        status = ""
+    page = Paginator(orders_for_store(store=store, status=status, query=query), PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = order_status_counts_for_store(store=store, query=query)
+    context = {
+        "store": store,
+        "page": page,
+        "query": query,
+        "status": status,
+        "tabs": [(value, label, counts.get(value, 0)) for value, label in STATUS_TABS],
+    }
+    template = "sellers/orders/list.html#results" if request.htmx else "sellers/orders/list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _detail_response(request, number: str, *, fragment: bool = False):
+    order = order_get_for_member(user=request.user, number=number)
+    context = seller_live_context(order=order)
+    if request.htmx or fragment:
+        response = render(request, "sellers/orders/_live.html", {**context, "oob_extras": True})
+    else:
+        response = render(request, "sellers/orders/detail.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@seller_required
+@require_GET
+def order_detail(request, number: str):
+    return _detail_response(request, number)
+
+
+@seller_required
+@require_GET
+def order_live(request, number: str):
+    return _detail_response(request, number, fragment=True)
+
+
+@seller_required
+@require_POST
+def order_action(request, number: str):
+    order = order_get_for_member(user=request.user, number=number)
+    to = request.POST.get("to", "")
+    try:
+        order = order_transition(order=order, to=to, actor=request.user, role=Role.SELLER, note=request.POST.get("note", ""))
+    except TransitionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Order {order.number} is now {status_label(order.status, order).lower()}.")
+    if request.htmx:
+        return _detail_response(request, number)
+    return redirect("sellers:order_detail", number)
+
+
+@seller_required
+@require_GET
+def packing_slip(request, number: str):
+    order = order_get_for_member(user=request.user, number=number)
+    return render(request, "sellers/orders/packing_slip.html", {"order": order, "package_token": package_token_make(order=order)})

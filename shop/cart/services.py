@@ -1,0 +1,189 @@
+"""Writes to carts. A line's quantity never exceeds the stock on hand when it is set, and
+the price the shopper saw (``unit_price_seen``) only changes when they accept a new one.
+
+These services are also used by "order again": add with ``cart_add`` and show ``message``.
+"""
+
+import uuid
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+
+from shop.catalog.models import Product, Variant
+
+from .models import Cart, CartItem
+
+# The session key holding a guest's cart token.
+SESSION_KEY = "cart_token"
+
+
+class CartError(Exception):
+    """A change the cart refuses, with a sentence for the shopper."""
+
+
+@dataclass(frozen=True)
+class CartChange:
+    item: CartItem | None
+    message: str  # what to tell the shopper: added, capped, removed
+    capped: bool = False
+
+
+def variant_label(variant: Variant) -> str:
+    """"Kiondo basket — Red", or just the title when the only option is a default one."""
+    return f"{variant.product.title} — {variant.name}" if variant.name else variant.product.title
+
+
+def guest_token(session) -> uuid.UUID | None:
+    """The guest cart token kept in ``session``, if it holds a well-formed one."""
+    try:
+        return uuid.UUID(str(session.get(SESSION_KEY))) if session.get(SESSION_KEY) else None
+    except ValueError:
+        return None
+
+
+def _user_cart(user, *, create: bool) -> Cart | None:
+    cart = Cart.objects.filter(user=user).first()
+    if cart is None and create:
+        try:
+            with transaction.atomic():
+                cart = Cart.objects.create(user=user)
+        except IntegrityError:  # created by a parallel request of the same user
+            cart = Cart.objects.get(user=user)
+    return cart
+
+
+def cart_get_for_request(request, create: bool = False) -> Cart | None:
+    """The shopper's cart: the account's when logged in, else the guest cart whose token
+    is in the session. ``create`` makes one (and remembers a guest's token)."""
+    cached = getattr(request, "_soko_cart", None)
+    if cached is not None:
+        return cached
+    user = request.user
+    if user.is_authenticated:
+        cart = _user_cart(user, create=create)
+    else:
+        token = guest_token(request.session)
+        cart = Cart.objects.filter(token=token, user__isnull=True).first() if token else None
+        if cart is None and create:
+            cart = Cart.objects.create()
+            request.session[SESSION_KEY] = str(cart.token)
+    if cart is not None:
+        request._soko_cart = cart
+    return cart
+
+
+def _is_visible(variant: Variant) -> bool:
+    return variant.product.status == Product.Status.ACTIVE
+
+
+@transaction.atomic
+def cart_add(*, cart: Cart, variant: Variant, quantity: int) -> CartChange:
+    """Add ``quantity`` of ``variant``, capped by the stock on hand. A line already in the
+    cart keeps the price the shopper first saw: a change stays flagged until accepted."""
+    if quantity < 1:
+        raise CartError("Choose a quantity of at least 1.")
+    variant = Variant.objects.select_related("product").get(pk=variant.pk)
+    label = variant_label(variant)
+    if not _is_visible(variant):
+        raise CartError(f"{label} is no longer available.")
+    if variant.stock <= 0:
+        raise CartError(f"Sold out: {label}.")
+    # One writer per cart at a time: two quick "add" clicks must not lose one of them.
+    Cart.objects.select_for_update().filter(pk=cart.pk).first()
+    item = CartItem.objects.filter(cart=cart, variant=variant).first()
+    wanted = quantity + (item.quantity if item else 0)
+    new_quantity = min(wanted, variant.stock)
+    capped = new_quantity < wanted
+    if item is None:
+        item = CartItem.objects.create(cart=cart, variant=variant, quantity=new_quantity, unit_price_seen=variant.price)
+    elif new_quantity != item.quantity:
+        item.quantity = new_quantity
+        item.save(update_fields=["quantity"])
+    cart.save(update_fields=["updated_at"])
+    if capped:
+        message = f"Only {variant.stock} of {label} in stock: your cart has {new_quantity}."
+    else:
+        message = f"Added {quantity} × {label} to your cart."
+    return CartChange(item=item, message=message, capped=capped)
+
+
+@transaction.atomic
+def cart_set_quantity(*, cart: Cart, item: CartItem, quantity: int) -> CartChange:
+    """Set a line's quantity (0 removes it), capped by the stock on hand."""
+    if item.cart_id != cart.pk:
+        raise CartError("That item is not in your cart.")
+    if quantity <= 0:
+        return cart_remove(cart=cart, item=item)
+    variant = Variant.objects.select_related("product").get(pk=item.variant_id)
+    label = variant_label(variant)
+    if variant.stock <= 0:
+        raise CartError(f"Sold out: {label}. Remove it to check out.")
+    new_quantity = min(quantity, variant.stock)
+    CartItem.objects.filter(pk=item.pk).update(quantity=new_quantity)
+    item.quantity = new_quantity
+    cart.save(update_fields=["updated_at"])
+    if new_quantity < quantity:
+        return CartChange(item=item, message=f"Only {variant.stock} of {label} in stock: your cart has {new_quantity}.", capped=True)
+    return CartChange(item=item, message=f"{label}: quantity {new_quantity}.")
+
+
+@transaction.atomic
+def cart_remove(*, cart: Cart, item: CartItem) -> CartChange:
+    if item.cart_id != cart.pk:
+        raise CartError("That item is not in your cart.")
+    label = variant_label(Variant.objects.select_related("product").get(pk=item.variant_id))
+    CartItem.objects.filter(pk=item.pk).delete()
+    cart.save(update_fields=["updated_at"])
+    return CartChange(item=None, message=f"Removed {label} from your cart.")
+
+
+@transaction.atomic
+def cart_accept_price(*, cart: Cart, item: CartItem) -> CartChange:
+    """The shopper agrees to the variant's current price."""
+    if item.cart_id != cart.pk:
+        raise CartError("That item is not in your cart.")
+    variant = Variant.objects.select_related("product").get(pk=item.variant_id)
+    CartItem.objects.filter(pk=item.pk).update(unit_price_seen=variant.price)
+    item.unit_price_seen = variant.price
+    return CartChange(item=item, message=f"{variant_label(variant)}: new price accepted.")
+
+
+@transaction.atomic
+def cart_merge(*, guest_cart: Cart, user) -> Cart:
+    """Move a guest cart into the account's cart at log-in. Quantities of the same variant
+    add up, capped by stock (a line is never shrunk or dropped here: what is short or sold
+    out stays flagged). A line the account already had keeps its seen price; a line new to
+    the account brings the price the guest saw, so a change since is still flagged."""
+    guest_cart = Cart.objects.select_for_update().get(pk=guest_cart.pk)
+    if guest_cart.user_id == user.pk:
+        return guest_cart
+    cart = _user_cart(user, create=False)
+    if cart is None:
+        # Nothing to merge into: the guest cart simply becomes the account's.
+        guest_cart.user = user
+        guest_cart.save(update_fields=["user", "updated_at"])
+        return guest_cart
+    cart = Cart.objects.select_for_update().get(pk=cart.pk)
+    existing = {item.variant_id: item for item in cart.items.all()}
+    for guest_item in guest_cart.items.select_related("variant"):
+        stock = guest_item.variant.stock
+        item = existing.get(guest_item.variant_id)
+        if item is None:
+            CartItem.objects.create(
+                cart=cart,
+                variant=guest_item.variant,
+                quantity=max(1, min(guest_item.quantity, stock)),
+                unit_price_seen=guest_item.unit_price_seen,
+            )
+        else:
+            merged = max(item.quantity, min(item.quantity + guest_item.quantity, stock))
+            if merged != item.quantity:
+                CartItem.objects.filter(pk=item.pk).update(quantity=merged)
+    guest_cart.delete()
+    cart.save(update_fields=["updated_at"])
+    return cart
+
+
+def cart_lines_remove(*, cart: Cart, item_ids: list[int]) -> None:
+    """Drop the lines a checkout bought (called inside the checkout's transaction)."""
+    CartItem.objects.filter(cart=cart, pk__in=item_ids).delete()

@@ -1,0 +1,97 @@
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from .selectors import cart_item_get_for_cart, cart_summary, variant_get_for_cart
+from .services import CartError, cart_accept_price, cart_add, cart_get_for_request, cart_remove, cart_set_quantity
+
+MAX_QUANTITY = 999
+
+
+def _quantity(value) -> int:
+    try:
+        quantity = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise CartError("Choose a quantity of at least 1.")
+    if quantity > MAX_QUANTITY:
+        raise CartError(f"Choose a quantity up to {MAX_QUANTITY}.")
+    return quantity
+
+
+def _next_url(request, default: str) -> str:
+    """Where a form without JavaScript returns: ``next`` when it is one of ours."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
+        return candidate
+    return default
+
+
+def _wants_fragment(request) -> bool:
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _render_cart(request, *, updated: bool = False):
+    """The cart page, or for htmx its ``#cart`` fragment with the badge and any toasts out of band."""
+    summary = cart_summary(cart=cart_get_for_request(request))
+    request._soko_cart_count = summary.count  # the badge needs no query of its own
+    fragment = _wants_fragment(request)
+    template = "cart/detail.html#cart" if fragment else "cart/detail.html"
+    response = render(request, template, {"summary": summary, "oob": fragment and updated})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def detail(request):
+    return _render_cart(request)
+
+
+@require_POST
+def add(request):
+    variant = variant_get_for_cart(variant_id=request.POST.get("variant"))
+    try:
+        quantity = _quantity(request.POST.get("quantity", 1))
+        change = cart_add(cart=cart_get_for_request(request, create=True), variant=variant, quantity=quantity)
+    except CartError as error:
+        messages.error(request, str(error))
+    else:
+        (messages.warning if change.capped else messages.success)(request, change.message)
+    if request.htmx:
+        request.__dict__.pop("_soko_cart_count", None)
+        return render(request, "cart/_added.html", {"cart_url": reverse("cart:detail")})
+    product_url = f"{reverse('catalog:product', args=[variant.product.slug])}?variant={variant.pk}"
+    return redirect(_next_url(request, product_url))
+
+
+def _change_item(request, pk, change):
+    cart = cart_get_for_request(request)
+    item = cart_item_get_for_cart(cart=cart, item_id=pk)
+    try:
+        result = change(cart, item)
+    except CartError as error:
+        messages.error(request, str(error))
+    else:
+        (messages.warning if result.capped else messages.success)(request, result.message)
+    if _wants_fragment(request):
+        return _render_cart(request, updated=True)
+    return redirect(_next_url(request, reverse("cart:detail")))
+
+
+@require_POST
+def update(request, pk):
+    def change(cart, item):
+        return cart_set_quantity(cart=cart, item=item, quantity=_quantity(request.POST.get("quantity")))
+
+    return _change_item(request, pk, change)
+
+
+@require_POST
+def remove(request, pk):
+    return _change_item(request, pk, lambda cart, item: cart_remove(cart=cart, item=item))
+
+
+@require_POST
+def accept_price(request, pk):
+    return _change_item(request, pk, lambda cart, item: cart_accept_price(cart=cart, item=item))

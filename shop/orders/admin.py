@@ -1,0 +1,122 @@
+"""Staff see every order; a status changes only through the state machine (with a note)."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from .models import Checkout, Order, OrderEvent, OrderItem
+from .services import order_transition
+from .transitions import Role, TransitionError, moves_for, status_label
+
+
+class OrderItemInline(admin.TabularInline):
+    model = OrderItem
+    extra = 0
+    can_delete = False
+    fields = ["product_title", "variant_name", "sku", "unit_price", "quantity", "line_total"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class OrderEventInline(admin.TabularInline):
+    model = OrderEvent
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "from_status", "to_status", "actor", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class StatusChangeForm(forms.Form):
+    to = forms.ChoiceField(label="New status")
+    note = forms.CharField(max_length=300, widget=forms.Textarea(attrs={"rows": 3}), help_text="Why (shown on the timeline).")
+
+    def __init__(self, *args, order: Order, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = [(to, status_label(to, order)) for to in moves_for(order, Role.STAFF)]
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ["number", "store", "buyer", "status", "delivery_mode", "total", "currency", "created_at"]
+    list_filter = ["status", "delivery_mode", "created_at"]
+    search_fields = ["number", "buyer__email", "store__name", "checkout__recipient", "checkout__phone"]
+    list_select_related = ["store", "buyer"]
+    date_hierarchy = "created_at"
+    inlines = [OrderItemInline, OrderEventInline]
+    readonly_fields = [
+        "number", "checkout", "store", "buyer", "status_with_change", "delivery_mode", "items_total", "delivery_fee",
+        "total", "currency", "buyer_note", "stock_released_at", "created_at", "updated_at",
+    ]
+    exclude = ["status"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Status")
+    def status_with_change(self, order):
+        url = reverse("admin:orders_order_status", args=[order.pk])
+        return format_html('{} · <a href="{}">Change status…</a>', status_label(order.status, order), url)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.status_view)
+        return [path("<int:pk>/status/", view, name="orders_order_status"), *super().get_urls()]
+
+    def status_view(self, request, pk: int):
+        order = get_object_or_404(Order.objects.select_related("checkout", "store", "buyer"), pk=pk)
+        if not self.has_change_permission(request, order):
+            return redirect("admin:index")
+        form = StatusChangeForm(request.POST or None, order=order)
+        if request.method == "POST" and form.is_valid():
+            try:
+                order_transition(order=order, to=form.cleaned_data["to"], actor=request.user, role=Role.STAFF, note=form.cleaned_data["note"])
+            except TransitionError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, f"Order {order.number} is now {status_label(form.cleaned_data['to'], order).lower()}.")
+                return redirect("admin:orders_order_change", order.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Change the status of order {order.number}",
+            "order": order,
+            "current": status_label(order.status, order),
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "orders/admin_status.html", context)
+
+
+class OrderInline(admin.TabularInline):
+    model = Order
+    extra = 0
+    can_delete = False
+    fields = ["number", "store", "status", "total"]
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Checkout)
+class CheckoutAdmin(admin.ModelAdmin):
+    list_display = ["id", "buyer", "payment_method", "total", "currency", "created_at"]
+    list_filter = ["payment_method"]
+    search_fields = ["buyer__email", "recipient", "phone", "orders__number"]
+    inlines = [OrderInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,361 @@
+"""Placing a checkout: one ``Checkout`` (one payment) and one ``Order`` per store.
+
+Stock is reserved in the same transaction that creates the orders (Saleor's way): the
+variants are locked with ``select_for_update()`` in primary-key order, availability and
+prices are checked *under the lock*, and a failure raises before anything is written, so a
+failed checkout creates nothing and leaves the cart as it was. Locking in one global order
+means two checkouts wanting the same variants queue instead of deadlocking; a deadlock or
+a busy SQLite file is still retried a few times, so neither reaches the shopper.
+
+On SQLite, select_for_update is a no-op, and the IMMEDIATE transaction mode
+(settings.DATABASES) serialises writers instead.
+"""
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import F
+from django.urls import NoReverseMatch, reverse
+
+from couriers.handover import handover_code_issue
+from shop.cart.models import Cart, CartItem
+from shop.cart.services import variant_label
+from shop.catalog.models import Product, Variant
+from shop.catalog.services import product_summary_refresh
+from shop.catalog.templatetags.catalog import money
+
+from .models import Checkout, Order, OrderEvent, OrderItem, OrderStatus
+from .numbers import order_number_new
+
+log = logging.getLogger(__name__)
+
+ATTEMPTS = 4
+NUMBER_ATTEMPTS = 5
+# PostgreSQL: deadlock_detected, serialization_failure, lock_not_available.
+RETRYABLE_SQLSTATES = {"40P01", "40001", "55P03"}
+
+
+class CheckoutError(Exception):
+    """The checkout cannot be placed as it stands; ``problems`` says why, item by item."""
+
+    def __init__(self, problems: list[str] | str):
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__(" ".join(self.problems))
+
+
+class CheckoutBusy(CheckoutError):
+    def __init__(self):
+        super().__init__("Many people are checking out right now and we could not place your order. Please try again.")
+
+
+@dataclass(frozen=True)
+class DeliveryAddress:
+    """Where the orders go (and who to call): copied onto the checkout, never linked."""
+
+    recipient: str
+    phone: str
+    street: str
+    area: object = None  # a geo.Area, or None
+    area_label: str = ""
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+
+    @classmethod
+    def from_address(cls, address) -> "DeliveryAddress":
+        return cls(
+            recipient=address.recipient,
+            phone=address.phone,
+            street=address.street,
+            area=address.area,
+            area_label=address.area.full_name if address.area_id else "",
+            latitude=address.latitude,
+            longitude=address.longitude,
+        )
+
+
+@dataclass(frozen=True)
+class CheckoutDetails:
+    address: DeliveryAddress
+    payment_method: str
+    # Store id -> Order.DeliveryMode; a store left out is picked up.
+    delivery_modes: dict[int, str] = field(default_factory=dict)
+    instructions: str = ""
+
+
+def store_delivers(store) -> bool:
+    """Home delivery is offered by stores that deliver locally or nationally; pick-up always is."""
+    return bool(store.delivers_local or store.delivers_national)
+
+
+def delivery_fee(*, store, mode: str) -> Decimal:
+    """The fee for one store's order: ``SOKO_DELIVERY_FEE`` for home delivery, 0 for pick-up."""
+    if mode == Order.DeliveryMode.DELIVERY and store_delivers(store):
+        return settings.SOKO_DELIVERY_FEE
+    return Decimal("0")
+
+
+def checkout_get_existing(*, buyer, idempotency_key) -> Checkout | None:
+    """The checkout this buyer already placed with this form key, if any."""
+    return Checkout.objects.filter(idempotency_key=idempotency_key, buyer=buyer).first()
+
+
+def checkout_place(*, buyer, cart: Cart, details: CheckoutDetails, idempotency_key: uuid.UUID) -> Checkout:
+    """Place the cart: reserve stock and create the checkout, its orders, their items,
+    handover codes and first events, and empty the bought lines, all or nothing.
+
+    The same ``idempotency_key`` (the form's hidden field) placed again by the same buyer
+    returns the first checkout and creates nothing more. Raises ``CheckoutError`` naming
+    every item that cannot be bought ("Sold out: Kiondo basket — Red"), or ``CheckoutBusy``
+    when the database stayed too busy after a few tries.
+    """
+    if cart.user_id != buyer.pk:
+        raise CheckoutError("This cart is not yours.")
+    existing = checkout_get_existing(buyer=buyer, idempotency_key=idempotency_key)
+    if existing is not None:
+        return existing
+    for attempt in range(ATTEMPTS):
+        try:
+            with transaction.atomic():
+                checkout = _place(buyer=buyer, cart=cart, details=details, idempotency_key=idempotency_key)
+        except IntegrityError as error:
+            # Another request with this key got there first (the unique constraint).
+            existing = checkout_get_existing(buyer=buyer, idempotency_key=idempotency_key)
+            if existing is not None:
+                return existing
+            if Checkout.objects.filter(idempotency_key=idempotency_key).exists():
+                raise CheckoutError("This checkout page has expired: reload it and place your order again.") from error
+            raise
+        except OperationalError as error:
+            if not _is_retryable(error) or attempt + 1 == ATTEMPTS:
+                if _is_retryable(error):
+                    log.warning("checkout gave up after %s attempts: %s", ATTEMPTS, error)
+                    raise CheckoutBusy() from error
+                raise
+            log.warning("checkout attempt %s hit %r; retrying", attempt + 1, error)
+            time.sleep(0.05 * (attempt + 1))
+            continue
+        if checkout.orders_created:
+            transaction.on_commit(lambda: _notify_stores(checkout))
+        return checkout
+    raise CheckoutBusy()  # not reached: the loop returns or raises
+
+
+def _is_retryable(error: OperationalError) -> bool:
+    if getattr(error.__cause__, "sqlstate", None) in RETRYABLE_SQLSTATES:
+        return True
+    text = str(error).lower()
+    return "database is locked" in text or "deadlock" in text
+
+
+def _place(*, buyer, cart: Cart, details: CheckoutDetails, idempotency_key) -> Checkout:
+    # The cart row first: two submits of one cart (two tabs, a double click) queue here.
+    Cart.objects.select_for_update().filter(pk=cart.pk).first()
+    existing = checkout_get_existing(buyer=buyer, idempotency_key=idempotency_key)
+    if existing is not None:
+        existing.orders_created = False
+        return existing
+
+    items = list(CartItem.objects.filter(cart=cart).select_related("variant__product__store").order_by("added_at", "id"))
+    if not items:
+        raise CheckoutError("Your cart is empty.")
+    # Lock the variants in primary-key order, then read stock and price only from these rows.
+    locked = {
+        variant.pk: variant
+        for variant in Variant.objects.select_for_update().filter(pk__in={item.variant_id for item in items}).order_by("pk")
+    }
+    problems = []
+    for item in items:
+        variant = locked[item.variant_id]
+        variant.product = item.variant.product
+        label = variant_label(variant)
+        if variant.product.status != Product.Status.ACTIVE:
+            problems.append(f"No longer available: {label}.")
+        elif variant.stock <= 0:
+            problems.append(f"Sold out: {label}.")
+        elif variant.stock < item.quantity:
+            problems.append(f"Only {variant.stock} left: {label} (you asked for {item.quantity}).")
+        elif variant.price != item.unit_price_seen:
+            problems.append(f"Price changed: {label} is now {money(variant.price)}; accept the new price or remove it.")
+    if problems:
+        raise CheckoutError(problems)
+
+    by_store: dict[int, list[CartItem]] = {}
+    for item in items:
+        by_store.setdefault(item.variant.product.store_id, []).append(item)
+    stores = {items_[0].variant.product.store.pk: items_[0].variant.product.store for items_ in by_store.values()}
+    modes = {}
+    for store_id, store in stores.items():
+        mode = details.delivery_modes.get(store_id, Order.DeliveryMode.PICKUP)
+        if mode not in Order.DeliveryMode.values:
+            raise CheckoutError(f"Choose how to get your order from {store.name}.")
+        if mode == Order.DeliveryMode.DELIVERY and not store_delivers(store):
+            raise CheckoutError(f"{store.name} does not deliver: choose pick-up at the store.")
+        modes[store_id] = mode
+
+    currency = settings.SOKO_CURRENCY
+    address = details.address
+    checkout = Checkout.objects.create(
+        buyer=buyer,
+        idempotency_key=idempotency_key,
+        payment_method=details.payment_method,
+        recipient=address.recipient,
+        phone=address.phone,
+        area=address.area,
+        area_label=address.area_label[:200],
+        street=address.street,
+        latitude=address.latitude,
+        longitude=address.longitude,
+        instructions=details.instructions[:300],
+        currency=currency,
+    )
+
+    for item in items:
+        Variant.objects.filter(pk=item.variant_id).update(stock=F("stock") - item.quantity)
+        locked[item.variant_id].stock -= item.quantity
+    # Keep the listing's "in stock" flag true to the variants (products in pk order: no deadlock).
+    emptied = sorted({variant.product_id for variant in locked.values() if variant.stock == 0})
+    for product_id in emptied:
+        product_summary_refresh(product=next(v.product for v in locked.values() if v.product_id == product_id))
+
+    grand_total = Decimal("0")
+    orders = []
+    for store_id in sorted(by_store):
+        store, lines = stores[store_id], by_store[store_id]
+        items_total = sum((locked[item.variant_id].price * item.quantity for item in lines), Decimal("0"))
+        fee = delivery_fee(store=store, mode=modes[store_id])
+        order = _order_create(
+            checkout=checkout,
+            store=store,
+            buyer=buyer,
+            delivery_mode=modes[store_id],
+            items_total=items_total,
+            delivery_fee=fee,
+            total=items_total + fee,
+            currency=currency,
+            buyer_note=details.instructions[:300],
+        )
+        OrderItem.objects.bulk_create(
+            [
+                OrderItem(
+                    order=order,
+                    variant=locked[item.variant_id],
+                    product_title=item.variant.product.title[:120],
+                    variant_name=item.variant.name[:60],
+                    sku=item.variant.sku[:40],
+                    unit_price=locked[item.variant_id].price,
+                    quantity=item.quantity,
+                    line_total=locked[item.variant_id].price * item.quantity,
+                )
+                for item in lines
+            ]
+        )
+        OrderEvent.objects.create(order=order, from_status="", to_status=OrderStatus.PENDING, actor=buyer)
+        handover_code_issue(order=order)
+        grand_total += order.total
+        orders.append(order)
+
+    checkout.total = grand_total
+    checkout.save(update_fields=["total", "updated_at"])
+    CartItem.objects.filter(pk__in=[item.pk for item in items]).delete()
+    checkout.orders_created = True
+    checkout.placed_orders = orders
+    return checkout
+
+
+def _order_create(**fields) -> Order:
+    """An order with a fresh number; a clash with an existing number draws another."""
+    for attempt in range(NUMBER_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return Order.objects.create(number=order_number_new(), **fields)
+        except IntegrityError:
+            if attempt + 1 == NUMBER_ATTEMPTS:
+                raise
+    raise AssertionError("not reached")
+
+
+def seller_order_url(order: Order) -> str:
+    try:
+        return reverse("sellers:order_detail", args=[order.number])
+    except NoReverseMatch:  # the seller's order pages are another feature's
+        return f"/dashboard/orders/{order.number}/"
+
+
+def _notify_stores(checkout: Checkout) -> None:
+    """Tell each store's owner and staff about their new order (after commit)."""
+    from sellers.models import StoreMember
+    from shop.notifications.services import notify
+
+    orders = getattr(checkout, "placed_orders", None) or list(checkout.orders.all())
+    members = StoreMember.objects.filter(store__in=[order.store_id for order in orders]).select_related("user")
+    by_store: dict[int, list] = {}
+    for member in members:
+        by_store.setdefault(member.store_id, []).append(member.user)
+    for order in orders:
+        mode = "pick-up" if order.delivery_mode == Order.DeliveryMode.PICKUP else "delivery"
+        text = f"New order {order.number}: {money(order.total)}, {mode}."
+        for user in by_store.get(order.store_id, []):
+            try:
+                notify(user=user, kind="order", text=text, url=seller_order_url(order), email=True)
+            except Exception:  # the order stands; a missed notification must not undo it
+                log.exception("could not notify %s of order %s", user.pk, order.number)
+
+
+@dataclass
+class StoreReview:
+    """One store's part of the checkout as it would be placed now."""
+
+    group: object  # shop.cart.selectors.StoreGroup
+    mode: str
+    fee: Decimal
+
+    @property
+    def store(self):
+        return self.group.store
+
+    @property
+    def items_total(self) -> Decimal:
+        return self.group.subtotal
+
+    @property
+    def total(self) -> Decimal:
+        return self.items_total + self.fee
+
+    @property
+    def is_pickup(self) -> bool:
+        return self.mode == Order.DeliveryMode.PICKUP
+
+
+@dataclass
+class CheckoutPreview:
+    """The review step's figures, from the cart at current prices (``checkout_place``
+    recomputes them from the locked rows)."""
+
+    buyer: object
+    stores: list[StoreReview]
+    currency: str = field(default_factory=lambda: settings.SOKO_CURRENCY)
+
+    @property
+    def items_total(self) -> Decimal:
+        return sum((review.items_total for review in self.stores), Decimal("0"))
+
+    @property
+    def delivery_total(self) -> Decimal:
+        return sum((review.fee for review in self.stores), Decimal("0"))
+
+    @property
+    def total(self) -> Decimal:
+        return self.items_total + self.delivery_total
+
+
+def checkout_preview(*, buyer, summary, delivery_modes: dict[int, str]) -> CheckoutPreview:
+    stores = []
+    for group in summary.groups:
+        mode = delivery_modes.get(group.store.pk, Order.DeliveryMode.PICKUP)
+        stores.append(StoreReview(group=group, mode=mode, fee=delivery_fee(store=group.store, mode=mode)))
+    return CheckoutPreview(buyer=buyer, stores=stores)

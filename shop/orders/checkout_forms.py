@@ -1,0 +1,87 @@
+from django import forms
+
+from shop.catalog.templatetags.catalog import money
+
+from .checkout import delivery_fee, store_delivers
+from .models import Order
+
+NEW_ADDRESS = "new"
+
+
+def delivery_field_name(store) -> str:
+    return f"delivery_{store.pk}"
+
+
+def delivery_modes_from(data, groups) -> dict[int, str]:
+    """Each store's chosen delivery mode from request data; home delivery by default where
+    the store offers it, else pick-up. Anything not offered falls back to the default."""
+    modes = {}
+    for group in groups:
+        offered = [Order.DeliveryMode.DELIVERY, Order.DeliveryMode.PICKUP] if store_delivers(group.store) else [Order.DeliveryMode.PICKUP]
+        chosen = (data or {}).get(delivery_field_name(group.store))
+        modes[group.store.pk] = chosen if chosen in offered else offered[0]
+    return modes
+
+
+class CheckoutForm(forms.Form):
+    # A fresh key per rendering of the page: submitting the same page twice is one checkout.
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+    address = forms.ChoiceField(
+        label="Deliver to", widget=forms.RadioSelect, error_messages={"required": "Choose an address or add a new one."}
+    )
+    instructions = forms.CharField(
+        label="Delivery instructions",
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "e.g. Call when you reach the gate; leave with the guard."}),
+    )
+    payment_method = forms.ChoiceField(
+        label="Payment", widget=forms.RadioSelect, error_messages={"required": "Choose how you will pay."}
+    )
+
+    def __init__(self, *args, addresses, groups, gateways, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.addresses = {str(address.pk): address for address in addresses}
+        self.groups = groups
+        self.fields["address"].choices = [(pk, address.label) for pk, address in self.addresses.items()] + [
+            (NEW_ADDRESS, "A new address")
+        ]
+        default = next((pk for pk, address in self.addresses.items() if address.is_default), None)
+        self.fields["address"].initial = default or next(iter(self.addresses), NEW_ADDRESS)
+        self.gateways = {gateway.code: gateway for gateway in gateways}
+        self.fields["payment_method"].choices = [(gateway.code, gateway.label) for gateway in gateways]
+        if gateways:
+            self.fields["payment_method"].initial = gateways[0].code
+        for group in groups:
+            choices = []
+            if store_delivers(group.store):
+                fee = delivery_fee(store=group.store, mode=Order.DeliveryMode.DELIVERY)
+                choices.append((Order.DeliveryMode.DELIVERY, f"Home delivery · {money(fee) if fee else 'free'}"))
+            choices.append((Order.DeliveryMode.PICKUP, "Pick-up at the store · free"))
+            self.fields[delivery_field_name(group.store)] = forms.ChoiceField(
+                label=f"Delivery from {group.store.name}", choices=choices, initial=choices[0][0], widget=forms.RadioSelect
+            )
+
+    @property
+    def wants_new_address(self) -> bool:
+        return self.data.get("address") == NEW_ADDRESS if self.is_bound else self.fields["address"].initial == NEW_ADDRESS
+
+    def address_choices(self):
+        """(radio, Address or None) for the template; None is "a new address"."""
+        return [(radio, self.addresses.get(str(radio.data["value"]))) for radio in self["address"]]
+
+    def payment_choices(self):
+        """(radio, Gateway) for the template."""
+        return [(radio, self.gateways[radio.data["value"]]) for radio in self["payment_method"]]
+
+    def delivery_field(self, store) -> forms.BoundField:
+        return self[delivery_field_name(store)]
+
+    def chosen_address(self):
+        return self.addresses.get(self.cleaned_data["address"])
+
+    def delivery_modes(self) -> dict[int, str]:
+        return {group.store.pk: self.cleaned_data[delivery_field_name(group.store)] for group in self.groups}
+
+    def gateway(self):
+        return self.gateways[self.cleaned_data["payment_method"]]

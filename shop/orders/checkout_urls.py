@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import checkout_views
+
+app_name = "checkout"
+urlpatterns = [
+    path("", checkout_views.page, name="page"),
+]

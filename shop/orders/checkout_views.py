@@ -1,0 +1,136 @@
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.cache import patch_vary_headers
+
+from shop.accounts.address_forms import AddressForm
+from shop.accounts.address_services import address_save, addresses_for_user
+from shop.accounts.address_views import map_settings
+from shop.accounts.models import Address
+from shop.cart.selectors import cart_summary
+from shop.cart.services import cart_get_for_request
+from shop.payments.gateways import gateways_available
+
+from .checkout import (
+    CheckoutDetails,
+    CheckoutError,
+    DeliveryAddress,
+    checkout_get_existing,
+    checkout_place,
+    checkout_preview,
+)
+from .checkout_forms import CheckoutForm, delivery_modes_from
+
+
+def _orders_url(checkout) -> str:
+    """The buyer's order page when the checkout made one order, else their orders list."""
+    numbers = list(checkout.orders.order_by("id").values_list("number", flat=True))
+    if len(numbers) == 1:
+        try:
+            return reverse("orders:detail", args=[numbers[0]])
+        except NoReverseMatch:  # the order pages are another feature's
+            return f"/orders/{numbers[0]}/"
+    try:
+        return reverse("orders:list")
+    except NoReverseMatch:
+        return "/orders/"
+
+
+def _replayed(request):
+    """A resubmitted form (refresh, back button, double click) whose checkout exists."""
+    try:
+        key = uuid.UUID(request.POST.get("idempotency_key", ""))
+    except ValueError:
+        return None
+    return checkout_get_existing(buyer=request.user, idempotency_key=key)
+
+
+@login_required
+def page(request):
+    """The one-page checkout: address, delivery per store, instructions, payment, review.
+    For htmx (a delivery choice changed) only the ``#review`` figures are sent back."""
+    if request.method == "POST" and (existing := _replayed(request)) is not None:
+        return redirect(_orders_url(existing))
+    cart = cart_get_for_request(request)
+    summary = cart_summary(cart=cart)
+    request._soko_cart_count = summary.count
+    if summary.is_empty:
+        messages.info(request, "Your cart is empty: add something first.")
+        return redirect("cart:detail")
+
+    data = request.POST if request.method == "POST" else None
+    modes = delivery_modes_from(data or request.GET, summary.groups)
+    preview = checkout_preview(buyer=request.user, summary=summary, delivery_modes=modes)
+    gateways = gateways_available(preview)
+    addresses = list(addresses_for_user(user=request.user))
+    form = CheckoutForm(
+        data, addresses=addresses, groups=summary.groups, gateways=gateways, initial={"idempotency_key": uuid.uuid4()}
+    )
+    address_form = AddressForm(
+        data if form.wants_new_address else None, instance=Address(user=request.user), inline=True
+    )
+    context = {
+        "summary": summary,
+        "preview": preview,
+        "form": form,
+        "address_form": address_form,
+        "delivery_rows": [(review, form.delivery_field(review.store)) for review in preview.stores],
+        "delivery_fee": settings.SOKO_DELIVERY_FEE,
+        "map": map_settings(),
+    }
+
+    if request.htmx and request.method == "GET" and not request.htmx.history_restore_request:
+        response = render(request, "checkout/page.html#review", context)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+
+    refused = False
+    if data is not None and "recalculate" not in data:  # "Update totals" without JavaScript
+        response = _place(request, cart=cart, form=form, address_form=address_form)
+        if response is not None:
+            return response
+        refused = True
+    response = render(request, "checkout/page.html", context, status=422 if refused else 200)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _place(request, *, cart, form, address_form):
+    """Place the checkout from valid forms and redirect; ``None`` to show the page again."""
+    forms_valid = form.is_valid()
+    if form.wants_new_address:
+        forms_valid = address_form.is_valid() and forms_valid
+    if not forms_valid:
+        return None
+    address = form.chosen_address()
+    if address is None:
+        address = address_save(address=address_form.instance, make_default=address_form.cleaned_data.get("make_default", False))
+        # Shown again after a refusal, the page offers the address just saved, chosen.
+        form.data = form.data.copy()
+        form.data["address"] = str(address.pk)
+        form.addresses[str(address.pk)] = address
+        form.fields["address"].choices = [*form.fields["address"].choices[:-1], (str(address.pk), address.label), form.fields["address"].choices[-1]]
+    details = CheckoutDetails(
+        address=DeliveryAddress.from_address(address),
+        payment_method=form.cleaned_data["payment_method"],
+        delivery_modes=form.delivery_modes(),
+        instructions=form.cleaned_data["instructions"],
+    )
+    try:
+        checkout = checkout_place(
+            buyer=request.user, cart=cart, details=details, idempotency_key=form.cleaned_data["idempotency_key"]
+        )
+    except CheckoutError as error:
+        form.placement_problems = error.problems
+        return None
+    numbers = list(checkout.orders.order_by("id").values_list("number", flat=True))
+    if len(numbers) == 1:
+        messages.success(request, f"Thank you! Order {numbers[0]} is placed.")
+    else:
+        messages.success(request, f"Thank you! Your {len(numbers)} orders are placed: {', '.join(numbers)}.")
+    started = form.gateway().start(checkout)
+    return started or redirect(_orders_url(checkout))

@@ -1,0 +1,209 @@
+"""Changing orders: status moves (the one way an order's status changes), stock release,
+the buyer's delivery note, reordering, and the package label token."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core import signing
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from couriers.models import CourierProfile
+from sellers.models import StoreMember
+from shop.catalog.models import Product, Variant
+from shop.core.realtime import push_html_on_commit, user_group
+from shop.notifications.services import notify
+
+from .models import Order, OrderEvent, OrderItem, OrderStatus
+from .selectors import (
+    PACKAGE_TOKEN_SALT,
+    buyer_live_context,
+    order_member_user_ids,
+    order_with_details,
+    seller_live_context,
+)
+from .transitions import NOTE_EDITABLE, Role, TransitionError, status_label, transition_check
+
+S = OrderStatus
+
+
+def _acts_as(*, order: Order, actor, role: str) -> bool:
+    if role == Role.BUYER:
+        return actor.pk == order.buyer_id
+    if role == Role.SELLER:
+        return StoreMember.objects.filter(store_id=order.store_id, user=actor).exists()
+    if role == Role.STAFF:
+        return actor.is_staff
+    if role == Role.COURIER:
+        # Until delivery jobs bind a courier to an order, any approved courier qualifies.
+        return CourierProfile.objects.filter(user=actor, status=CourierProfile.Status.APPROVED).exists()
+    return False
+
+
+@transaction.atomic
+def order_transition(*, order: Order, to: str, actor, role: str, note: str = "") -> Order:
+    """Move ``order`` to ``to`` as ``actor`` acting as ``role``: lock the row, check the
+    move, update, record one ``OrderEvent``, return the stock on cancel (once), and after
+    commit push the new timeline to the buyer's and the store's open pages and notify
+    the buyer. Raises ``TransitionError`` and changes nothing when the move is refused."""
+    note = note.strip()[:300]
+    order = Order.objects.select_for_update().select_related("store", "checkout", "buyer").get(pk=order.pk)
+    if not _acts_as(order=order, actor=actor, role=role):
+        raise TransitionError(f"You cannot act on order {order.number} as {Role.LABELS.get(role, role)}.")
+    transition_check(order, to, role, note=note)
+    source = order.status
+    order.status = to
+    order.save(update_fields=["status", "updated_at"])
+    if to == S.CANCELLED:
+        stock_release(order=order)
+    OrderEvent.objects.create(order=order, from_status=source, to_status=to, actor=actor, note=note)
+    order_push(order=order)
+    _notify_status(order=order, role=role, note=note)
+    return order
+
+
+def stock_release(*, order: Order) -> bool:
+    """Put a cancelled order's units back on sale, exactly once: the caller holds the
+    order's row lock, and ``stock_released_at`` records that it happened. Variants are
+    updated in primary-key order, as checkout reserves them, so the two never deadlock."""
+    if order.stock_released_at is not None:
+        return False
+    quantities: dict[int, int] = defaultdict(int)
+    for variant_id, quantity in OrderItem.objects.filter(order=order, variant__isnull=False).values_list(
+        "variant_id", "quantity"
+    ):
+        quantities[variant_id] += quantity
+    for variant_id in sorted(quantities):
+        Variant.objects.filter(pk=variant_id).update(stock=F("stock") + quantities[variant_id])
+    order.stock_released_at = timezone.now()
+    Order.objects.filter(pk=order.pk).update(stock_released_at=order.stock_released_at)
+    products = Product.objects.filter(variants__pk__in=list(quantities)).distinct()
+    for product in products:
+        from shop.catalog.services import product_summary_refresh
+
+        product_summary_refresh(product=product)
+    return True
+
+
+def order_push(*, order: Order) -> None:
+    """After commit: the order's live fragments (timeline, status badge, actions) to the
+    buyer's open pages and to those of the store's members, as htmx out-of-band swaps.
+    Delivery over sockets is at most once; pages re-fetch these on reconnect."""
+    order = order_with_details(pk=order.pk)
+    push_html_on_commit(
+        user_group(order.buyer_id),
+        render_to_string("orders/_live.html", {**buyer_live_context(order=order), "oob": True}),
+    )
+    member_ids = order_member_user_ids(order=order)
+    if member_ids:
+        html = render_to_string("sellers/orders/_live.html", {**seller_live_context(order=order), "oob": True})
+        for user_id in member_ids:
+            push_html_on_commit(user_group(user_id), html)
+
+
+STATUS_NEWS = {
+    S.PENDING: "Your order {number} from {store} is waiting for the store again.",
+    S.CONFIRMED: "{store} confirmed your order {number}.",
+    S.PREPARING: "{store} is preparing your order {number}.",
+    S.READY: "Your order {number} from {store} is ready.",
+    S.OUT_FOR_DELIVERY: "Your order {number} from {store} is on its way.",
+    S.DELIVERED: "Your order {number} from {store} was delivered.",
+    S.COMPLETED: "Order {number} is complete. Thank you for shopping at {store}!",
+    S.CANCELLED: "Your order {number} from {store} was cancelled.",
+    S.REFUNDED: "Your order {number} from {store} was refunded.",
+}
+PICKUP_NEWS = {
+    S.READY: "Your order {number} is ready for pick-up at {store}.",
+    S.DELIVERED: "You collected your order {number} from {store}.",
+}
+
+
+def _notify_status(*, order: Order, role: str, note: str) -> None:
+    """The buyer hears of every change (live, and by email through Huey); the store's
+    members hear, live, of the buyer's own moves."""
+    news = STATUS_NEWS
+    if order.delivery_mode == Order.DeliveryMode.PICKUP:
+        news = {**STATUS_NEWS, **PICKUP_NEWS}
+    text = news[order.status].format(store=order.store.name, number=order.number)
+    if order.status == S.CANCELLED and note and role != Role.BUYER:
+        text = f"{text[:-1]}: {note}"
+    notify(user=order.buyer, kind="order", text=text, url=reverse("orders:detail", args=[order.number]), email=True)
+    if role == Role.BUYER:
+        member_text = f"{order.buyer} marked order {order.number} {status_label(order.status, order).lower()}."
+        if note:
+            member_text = f"{member_text[:-1]}: {note}"
+        url = reverse("sellers:order_detail", args=[order.number])
+        for member in StoreMember.objects.filter(store_id=order.store_id).select_related("user"):
+            notify(user=member.user, kind="order", text=member_text, url=url)
+
+
+@transaction.atomic
+def order_note_save(*, order: Order, buyer, note: str) -> Order:
+    """The buyer's delivery note (gate code, landmark…), editable until the order leaves."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.buyer_id != buyer.pk:
+        raise TransitionError("Only the buyer can write the delivery note.")
+    if order.status not in NOTE_EDITABLE:
+        raise TransitionError(
+            f"Order {order.number} is {status_label(order.status, order).lower()}: the note can no longer change."
+        )
+    order.buyer_note = note.strip()[:300]
+    order.save(update_fields=["buyer_note", "updated_at"])
+    order_push(order=order)
+    return order
+
+
+@dataclass
+class ReorderResult:
+    added: list[tuple[OrderItem, int]] = field(default_factory=list)
+    unavailable: list[tuple[OrderItem, str]] = field(default_factory=list)
+
+    @property
+    def message(self) -> str:
+        parts = []
+        if self.added:
+            count = sum(quantity for _, quantity in self.added)
+            parts.append(f"Added {count} item{'s' if count != 1 else ''} to your cart.")
+        if self.unavailable:
+            listed = "; ".join(f"{item.product_title} ({item.variant_name}): {why}" for item, why in self.unavailable)
+            parts.append(f"Not available: {listed}.")
+        return " ".join(parts) or "Nothing to add."
+
+
+def order_reorder(*, order: Order, cart) -> ReorderResult:
+    """Put the order's items back in ``cart``, as many as are still on sale; the others
+    are listed with the reason. Prices are today's, not the order's."""
+    from shop.cart.services import CartError, cart_add
+
+    result = ReorderResult()
+    variant_ids = [item.variant_id for item in order.items.all() if item.variant_id]
+    variants = Variant.objects.select_related("product").in_bulk(variant_ids)
+    for item in order.items.all():
+        variant = variants.get(item.variant_id)
+        if variant is None:
+            result.unavailable.append((item, "no longer sold"))
+            continue
+        if variant.product.status != Product.Status.ACTIVE:
+            result.unavailable.append((item, "no longer on sale"))
+            continue
+        if variant.stock <= 0:
+            result.unavailable.append((item, "sold out"))
+            continue
+        try:
+            change = cart_add(cart=cart, variant=variant, quantity=item.quantity)
+        except CartError as error:
+            result.unavailable.append((item, str(error)))
+            continue
+        result.added.append((item, min(item.quantity, variant.stock)))
+        if change.capped:
+            result.unavailable.append((item, f"only {variant.stock} left, your cart has {change.item.quantity}"))
+    return result
+
+
+def package_token_make(*, order: Order) -> str:
+    """What the package label's QR encodes: the order number, signed by this site, so a
+    courier's scan proves the label is genuine. Unrelated to the buyer's handover code."""
+    return signing.Signer(salt=PACKAGE_TOKEN_SALT).sign(order.number)

@@ -1,0 +1,145 @@
+"""The buyer's orders: /orders/ history and /orders/<number>/ with its live timeline,
+cancel, confirm receipt, delivery note, reorder and the cash-on-delivery handover code."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
+from django.views.decorators.http import require_GET, require_POST
+
+from couriers.handover import HandoverError, handover_code_renew
+from shop.cart.services import cart_get_for_request
+
+from .models import OrderStatus
+from .selectors import (
+    STATUS_TABS,
+    buyer_live_context,
+    order_get_for_buyer,
+    order_handover_for_buyer,
+    order_status_counts_for_buyer,
+    orders_for_buyer,
+)
+from .services import order_note_save, order_reorder, order_transition
+from .transitions import Role, TransitionError
+
+PAGE_SIZE = 10
+
+
+@login_required
+@require_GET
+def order_list(request):
+    status = request.GET.get("status", "")
+    if status not in OrderStatus.values:
+        status = ""
+    page = Paginator(orders_for_buyer(user=request.user, status=status), PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = order_status_counts_for_buyer(user=request.user)
+    context = {
+        "page": page,
+        "status": status,
+        "tabs": [(value, label, counts.get(value, 0)) for value, label in STATUS_TABS if not value or counts.get(value)],
+    }
+    template = "orders/list.html#results" if request.htmx else "orders/list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _detail_response(request, number: str, *, fragment: bool = False):
+    """The order page, or (for htmx requests) its live fragments with any messages."""
+    order = order_get_for_buyer(user=request.user, number=number)
+    context = buyer_live_context(order=order)
+    if request.htmx or fragment:
+        response = render(request, "orders/_live.html", {**context, "oob_extras": True})
+    else:
+        response = render(request, "orders/detail.html", context)
+    # The page carries the buyer's handover code: never cached, never shared.
+    add_never_cache_headers(response)
+    patch_cache_control(response, private=True, no_store=True)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+@require_GET
+def order_detail(request, number: str):
+    return _detail_response(request, number)
+
+
+@login_required
+@require_GET
+def order_live(request, number: str):
+    """The timeline, status and actions, re-read when the page's socket (re)connects."""
+    return _detail_response(request, number, fragment=True)
+
+
+def _after_post(request, number: str):
+    if request.htmx:
+        return _detail_response(request, number)
+    return redirect("orders:detail", number)
+
+
+def _transition(request, number: str, to: str, success: str):
+    order = order_get_for_buyer(user=request.user, number=number)
+    try:
+        order_transition(order=order, to=to, actor=request.user, role=Role.BUYER, note=request.POST.get("reason", ""))
+    except TransitionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success)
+    return _after_post(request, number)
+
+
+@login_required
+@require_POST
+def order_cancel(request, number: str):
+    return _transition(request, number, OrderStatus.CANCELLED, "Your order is cancelled.")
+
+
+@login_required
+@require_POST
+def order_receive(request, number: str):
+    return _transition(request, number, OrderStatus.COMPLETED, "Thank you! The order is complete.")
+
+
+@login_required
+@require_POST
+def order_note(request, number: str):
+    order = order_get_for_buyer(user=request.user, number=number)
+    try:
+        order_note_save(order=order, buyer=request.user, note=request.POST.get("note", ""))
+    except TransitionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Delivery note saved.")
+    return _after_post(request, number)
+
+
+@login_required
+@require_POST
+def order_reorder_view(request, number: str):
+    order = order_get_for_buyer(user=request.user, number=number)
+    result = order_reorder(order=order, cart=cart_get_for_request(request, create=True))
+    level = messages.SUCCESS if result.added and not result.unavailable else messages.WARNING
+    if not result.added:
+        level = messages.ERROR
+    messages.add_message(request, level, result.message)
+    if result.added:
+        return redirect("cart:detail")
+    return redirect("orders:detail", number)
+
+
+@login_required
+@require_POST
+def handover_renew(request, number: str):
+    order = order_get_for_buyer(user=request.user, number=number)
+    if order_handover_for_buyer(order=order).state not in ("expired", "locked"):
+        messages.error(request, "This order has no handover code to renew.")
+        return _after_post(request, number)
+    try:
+        handover_code_renew(order=order)
+    except HandoverError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Here is a new handover code.")
+    return _after_post(request, number)

@@ -1,0 +1,69 @@
+"""Payment methods as pluggable gateways.
+
+A gateway says whether it can take a checkout (``available_for``) and, once the checkout
+is placed, starts the payment (``start``): a redirect to a hosted page, or ``None`` when
+nothing happens online (cash on delivery). Gateways are registered with ``@register``;
+the operator turns them on with ``SOKO_PAYMENT_METHODS`` (codes, in display order).
+Card (Stripe) and M-Pesa arrive as more subclasses.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+from django.conf import settings
+from django.http import HttpResponse
+
+if TYPE_CHECKING:
+    from decimal import Decimal
+
+
+class CheckoutLike(Protocol):
+    """What a gateway may look at: the placed ``Checkout``, or the preview before placing."""
+
+    buyer: object
+    total: Decimal
+    currency: str
+
+
+class Gateway:
+    code: str = ""
+    label: str = ""
+    description: str = ""
+    icon: str = "bi-credit-card"
+
+    def available_for(self, checkout: CheckoutLike) -> bool:
+        return True
+
+    def start(self, checkout) -> HttpResponse | None:
+        """Begin paying for a placed checkout; ``None`` means there is nothing to do now."""
+        return None
+
+
+_REGISTRY: dict[str, type[Gateway]] = {}
+
+
+def register(cls: type[Gateway]) -> type[Gateway]:
+    _REGISTRY[cls.code] = cls
+    return cls
+
+
+@register
+class CashOnDelivery(Gateway):
+    code = "cod"
+    label = "Cash on delivery"
+    description = "Pay the courier or the store when you get your order."
+    icon = "bi-cash-coin"
+
+
+def gateway_get(code: str) -> Gateway | None:
+    """An enabled gateway by its code, else ``None``."""
+    if code not in settings.SOKO_PAYMENT_METHODS or code not in _REGISTRY:
+        return None
+    return _REGISTRY[code]()
+
+
+def gateways_available(checkout: CheckoutLike) -> list[Gateway]:
+    """The enabled gateways that can take this checkout, in the operator's order."""
+    gateways = [gateway_get(code) for code in settings.SOKO_PAYMENT_METHODS]
+    return [gateway for gateway in gateways if gateway is not None and gateway.available_for(checkout)]

@@ -1,0 +1,139 @@
+"""The cash-on-delivery handover code: unguessable, stored only hashed, single use,
+expiring, refused for a cancelled order; the numeric fallback is rate limited."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from couriers.handover import (
+    HandoverError,
+    handover_code_check,
+    handover_code_check_short,
+    handover_code_issue,
+    handover_code_renew,
+    handover_code_reveal,
+)
+from couriers.models import HandoverCode
+from shop.orders.models import OrderStatus
+from tests.factories.orders import OrderFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def codes(order):
+    order.handover_code.refresh_from_db()
+    return handover_code_reveal(handover=order.handover_code)
+
+
+def test_scanned_code_hands_over_its_order_once():
+    order = OrderFactory(status=OrderStatus.OUT_FOR_DELIVERY)
+    code, _short = codes(order)
+    assert handover_code_check(code=code) == order
+    with pytest.raises(HandoverError, match="already used") as refused:
+        handover_code_check(code=code)
+    assert refused.value.reason == "used"
+
+
+def test_unknown_code_is_refused():
+    OrderFactory()
+    with pytest.raises(HandoverError, match="not a valid") as refused:
+        handover_code_check(code="ABCDEFGHJKMNPQRSTVWXYZ0123456789")
+    assert refused.value.reason == "unknown"
+
+
+def test_expired_code_is_refused():
+    order = OrderFactory()
+    code, short = codes(order)
+    HandoverCode.objects.filter(order=order).update(expires_at=timezone.now() - timedelta(seconds=1))
+    with pytest.raises(HandoverError, match="expired"):
+        handover_code_check(code=code)
+    with pytest.raises(HandoverError, match="expired"):
+        handover_code_check_short(order_number=order.number, short_code=short)
+
+
+def test_cancelled_order_code_is_refused():
+    order = OrderFactory(status=OrderStatus.CANCELLED)
+    code, _short = codes(order)
+    with pytest.raises(HandoverError, match="cancelled") as refused:
+        handover_code_check(code=code)
+    assert refused.value.reason == "cancelled"
+    assert HandoverCode.objects.get(order=order).used_at is None
+
+
+def test_numeric_fallback_works_with_the_order_number_once():
+    order = OrderFactory()
+    _code, short = codes(order)
+    typed = f"{short[:4]} {short[4:]}"
+    assert handover_code_check_short(order_number=order.number.lower(), short_code=typed) == order
+    with pytest.raises(HandoverError, match="already used"):
+        handover_code_check_short(order_number=order.number, short_code=short)
+
+
+def test_numeric_fallback_of_another_order_is_wrong():
+    first, second = OrderFactory(), OrderFactory()
+    _code, short_of_first = codes(first)
+    with pytest.raises(HandoverError, match="Wrong code") as refused:
+        handover_code_check_short(order_number=second.number, short_code=short_of_first)
+    assert refused.value.reason == "wrong"
+
+
+def test_wrong_numeric_codes_lock_the_order_after_the_limit(settings):
+    settings.SOKO_HANDOVER_MAX_ATTEMPTS = 3
+    order = OrderFactory()
+    _code, short = codes(order)
+    wrong = str((int(short) + 1) % 10**8).zfill(8)
+    messages = []
+    for _ in range(3):
+        with pytest.raises(HandoverError) as refused:
+            handover_code_check_short(order_number=order.number, short_code=wrong)
+        messages.append(str(refused.value))
+    assert messages[0].endswith("2 attempts left.")
+    assert "No attempts left" in messages[-1]
+    assert HandoverCode.objects.get(order=order).failed_attempts == 3
+    # Even the right code is refused now, without counting.
+    with pytest.raises(HandoverError, match="Too many wrong codes") as refused:
+        handover_code_check_short(order_number=order.number, short_code=short)
+    assert refused.value.reason == "locked"
+    assert HandoverCode.objects.get(order=order).failed_attempts == 3
+    assert HandoverCode.objects.get(order=order).used_at is None
+
+
+def test_a_new_code_replaces_a_locked_one(settings):
+    settings.SOKO_HANDOVER_MAX_ATTEMPTS = 1
+    order = OrderFactory()
+    old_code, old_short = codes(order)
+    with pytest.raises(HandoverError):
+        handover_code_check_short(order_number=order.number, short_code=str((int(old_short) + 1) % 10**8).zfill(8))
+    handover_code_renew(order=order)
+    new_code, new_short = codes(order)
+    assert new_code != old_code
+    with pytest.raises(HandoverError, match="not a valid"):
+        handover_code_check(code=old_code)
+    assert handover_code_check_short(order_number=order.number, short_code=new_short) == order
+
+
+def test_code_is_not_derived_from_the_order_number():
+    first, second = OrderFactory(), OrderFactory()
+    first_code, first_short = codes(first)
+    second_code, second_short = codes(second)
+    assert first_code != second_code and first_short != second_short
+    assert first.number not in first_code
+    # Issued again for the very same order number, the code is a different one.
+    number = first.number
+    HandoverCode.objects.filter(order=first).delete()
+    reissued = handover_code_issue(order=first)
+    again_code, again_short = handover_code_reveal(handover=reissued)
+    assert first.number == number
+    assert again_code != first_code and again_short != first_short
+    assert len(first_code) == 32 and len(first_short) == 8
+
+
+def test_no_code_is_stored_in_clear():
+    order = OrderFactory()
+    code, short = codes(order)
+    row = HandoverCode.objects.filter(order=order).values().get()
+    stored = " ".join(str(value) for value in row.values())
+    assert code not in stored and code.lower() not in stored
+    assert short not in stored
+    assert bytes(row["nonce"]).hex() not in code.lower()

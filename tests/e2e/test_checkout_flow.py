@@ -1,0 +1,69 @@
+"""A shopper buys from two stores in a real browser: add to cart (the badge follows without
+a reload), check out with cash on delivery, and end up with two orders."""
+
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+import pytest
+
+from shop.orders.models import Checkout, Order
+from tests.e2e.pages import expect, log_in
+from tests.factories import StoreFactory, UserFactory
+from tests.factories.addresses import AddressFactory
+from tests.factories.catalog import ProductFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def two_stores(db):
+    basket = ProductFactory(
+        title="Kiondo basket", slug="kiondo-basket", store=StoreFactory(name="Kisii Weavers", delivers_local=True),
+        variants=[{"name": "Red", "price": Decimal("1200"), "stock": 5}],
+    )
+    kikoi = ProductFactory(
+        title="Kikoi wrap", slug="kikoi-wrap", store=StoreFactory(name="Mama Njeri Crafts", delivers_local=False),
+        variants=[{"name": "Blue", "price": Decimal("850"), "stock": 5}],
+    )
+    return basket, kikoi
+
+
+def test_shopper_buys_from_two_stores_with_cash_on_delivery(new_page, two_stores):
+    buyer = UserFactory(email="amina@example.test")
+    AddressFactory(user=buyer, street="Muthithi Rd, Apple Court flat 4")
+    page = new_page()
+    log_in(page, buyer.email)
+
+    page.goto("/p/kiondo-basket/")
+    page.evaluate("window.__sameDocument = true")
+    page.fill("#quantity", "2")
+    page.get_by_role("button", name="Add to cart").click()
+    expect(page.locator("#cart-badge")).to_have_attribute("data-count", "2")
+    expect(page.locator("#toasts")).to_contain_text("Added 2 × Kiondo basket — Red")
+    assert page.evaluate("window.__sameDocument === true"), "adding to the cart reloaded the page"
+
+    page.goto("/p/kikoi-wrap/")
+    page.get_by_role("button", name="Add to cart").click()
+    expect(page.locator("#cart-badge")).to_have_attribute("data-count", "3")
+
+    page.locator("[data-testid=cart-link]").click()
+    expect(page.locator("[data-testid=cart-store]")).to_have_count(2)
+    expect(page.locator("[data-testid=cart-total]")).to_have_text("KES 3,250")
+    page.locator("[data-testid=to-checkout]").click()
+
+    expect(page.locator("[data-testid=review-total]")).to_have_text("KES 3,450")  # one home delivery, one pick-up
+    page.get_by_label("Pick-up at the store · free").first.check()
+    expect(page.locator("[data-testid=review-total]")).to_have_text("KES 3,250")
+    page.get_by_label("Delivery instructions").fill("Call at the gate")
+    expect(page.get_by_label("Cash on delivery")).to_be_checked()
+    page.locator("[data-testid=place-order]").click()
+
+    page.wait_for_url(lambda url: urlsplit(url).path == "/orders/")
+    expect(page.locator("#toasts")).to_contain_text("Your 2 orders are placed")
+    checkout = Checkout.objects.get(buyer=buyer)
+    assert checkout.payment_method == "cod" and checkout.total == Decimal("3250")
+    assert sorted(Order.objects.filter(buyer=buyer).values_list("store__name", "delivery_mode")) == [
+        ("Kisii Weavers", "pickup"),
+        ("Mama Njeri Crafts", "pickup"),
+    ]
+    expect(page.locator("#cart-badge")).to_have_attribute("data-count", "0")

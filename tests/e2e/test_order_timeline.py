@@ -1,0 +1,96 @@
+"""The store confirms an order in one browser; the shopper's order page, open in another,
+shows the new status on its timeline within 2 seconds, without a reload. After the
+socket reconnects, the page re-reads the timeline (a push may have been missed)."""
+
+import time
+
+import pytest
+
+from shop.orders.models import Order, OrderEvent, OrderStatus
+from tests.e2e.pages import LATENCIES, expect, log_in, wait_for_socket
+from tests.factories.orders import OrderFactory, member_of
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+BUDGET_MS = 2_000
+
+# Keeps the htmx ws extension's socket wrapper, so a test can make it reconnect, and
+# counts the page's re-reads of its live fragments.
+KEEP_SOCKET = """
+window.__liveReads = 0;
+document.addEventListener("htmx:wsOpen", function (e) { window.__socket = e.detail.socketWrapper; });
+document.addEventListener("htmx:afterRequest", function (e) {
+  if (e.detail.successful && /\\/live\\/$/.test(e.detail.pathInfo.requestPath)) { window.__liveReads += 1; }
+});
+"""
+
+
+def open_order_page(page, path: str) -> None:
+    page.context.add_init_script(KEEP_SOCKET)
+    page.goto(path)
+    wait_for_socket(page)
+    page.wait_for_function("window.__liveReads >= 1")  # the re-read on the first connect
+    page.evaluate(
+        """(number) => {
+            window.__marker = "same-document";
+            window.__timelineChangedAt = null;
+            const start = document.getElementById("order-timeline-" + number).dataset.status;
+            new MutationObserver(() => {
+                const timeline = document.getElementById("order-timeline-" + number);
+                if (window.__timelineChangedAt === null && timeline && timeline.dataset.status !== start) {
+                    window.__timelineChangedAt = Date.now();
+                }
+            }).observe(document.body, {subtree: true, childList: true, attributes: true});
+        }""",
+        page.url.rstrip("/").split("/")[-1],
+    )
+
+
+def test_store_confirms_and_the_shoppers_timeline_updates_live(request, new_page):
+    order = OrderFactory(items=2)
+    shopper, store = new_page(), new_page()
+    log_in(shopper, order.buyer.email)
+    log_in(store, member_of(order).email)
+    open_order_page(shopper, f"/orders/{order.number}/")
+    store.goto(f"/dashboard/orders/{order.number}/")
+    wait_for_socket(store)
+    expect(shopper.locator(f"#order-timeline-{order.number}")).to_have_attribute("data-status", "pending")
+
+    clicked_at = time.time()
+    store.locator("button[data-action=confirmed]").click()
+
+    shopper.wait_for_function("window.__timelineChangedAt !== null", timeout=5_000, polling=10)
+    seen_ms = (time.time() - clicked_at) * 1000
+    page_ms = shopper.evaluate("window.__timelineChangedAt") - clicked_at * 1000
+    LATENCIES.append((request.node.name, page_ms, seen_ms))
+    assert page_ms < BUDGET_MS, f"timeline changed {page_ms:.0f} ms after the click (budget {BUDGET_MS} ms)"
+
+    timeline = shopper.locator(f"#order-timeline-{order.number}")
+    expect(timeline).to_have_attribute("data-status", "confirmed")
+    expect(timeline.locator("li.is-current")).to_contain_text("Confirmed")
+    expect(shopper.locator(f"#order-status-{order.number}")).to_have_text("Confirmed")
+    expect(shopper.locator("#toasts .toast", has_text="confirmed your order")).to_be_visible()
+    assert shopper.evaluate("window.__marker") == "same-document", "the shopper's page was reloaded"
+    # The store's own page moved on to the next step.
+    expect(store.locator("button[data-action=preparing]")).to_be_visible()
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.CONFIRMED
+
+
+def test_after_a_reconnect_the_page_rereads_the_timeline(new_page):
+    order = OrderFactory()
+    shopper = new_page()
+    log_in(shopper, order.buyer.email)
+    open_order_page(shopper, f"/orders/{order.number}/")
+
+    # A change whose push this page never receives (written straight to the database).
+    Order.objects.filter(pk=order.pk).update(status=OrderStatus.CONFIRMED)
+    OrderEvent.objects.create(order=order, from_status="pending", to_status="confirmed", actor=member_of(order))
+    shopper.wait_for_timeout(300)
+    expect(shopper.locator(f"#order-timeline-{order.number}")).to_have_attribute("data-status", "pending")
+
+    shopper.evaluate("window.__socket.reconnect()")
+    shopper.wait_for_function("window.__liveReads >= 2")
+
+    expect(shopper.locator(f"#order-timeline-{order.number}")).to_have_attribute("data-status", "confirmed")
+    expect(shopper.locator(f"#order-status-{order.number}")).to_have_text("Confirmed")
+    assert shopper.evaluate("window.__marker") == "same-document"

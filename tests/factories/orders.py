@@ -1,0 +1,103 @@
+"""Order factories: a placed order as checkout leaves it, built directly.
+
+``OrderFactory()`` is a pending cash-on-delivery home delivery from a new store with one
+line (2 × KES 250), its "placed" event and a handover code. ``items=3`` makes three lines
+of new products of the order's store; ``items=[(variant, quantity), …]`` exactly those
+(stock is not touched: checkout reserves it, these tests set it as their story needs).
+``status=...`` sets the status directly, ``payment_method="card"``, ``delivery_mode="pickup"``,
+``handover=False`` for no handover code.
+"""
+
+from decimal import Decimal
+
+import factory
+
+from couriers.handover import handover_code_issue
+from shop.orders.models import Checkout, Order, OrderEvent, OrderItem, OrderStatus
+from shop.orders.numbers import order_number_new
+
+from . import StoreFactory, UserFactory
+from .catalog import ProductFactory
+
+
+class CheckoutFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Checkout
+
+    buyer = factory.SubFactory(UserFactory)
+    payment_method = "cod"
+    recipient = "Amina Otieno"
+    phone = "+254 712 345 678"
+    area_label = "Kilimani, Nairobi"
+    street = "Argwings Kodhek Road, house 12"
+    instructions = "Blue gate next to the pharmacy"
+    currency = "KES"
+
+
+class OrderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Order
+        skip_postgeneration_save = True
+
+    class Params:
+        payment_method = "cod"
+
+    buyer = factory.SubFactory(UserFactory)
+    store = factory.SubFactory(StoreFactory)
+    checkout = factory.SubFactory(
+        CheckoutFactory, buyer=factory.SelfAttribute("..buyer"), payment_method=factory.SelfAttribute("..payment_method")
+    )
+    number = factory.LazyFunction(order_number_new)
+    status = OrderStatus.PENDING
+    delivery_mode = Order.DeliveryMode.DELIVERY
+    items_total = Decimal("0")
+    delivery_fee = Decimal("0")
+    total = Decimal("0")
+    currency = "KES"
+
+    @factory.post_generation
+    def items(order, create, extracted, **kwargs):
+        if not create:
+            return
+        if extracted is None:
+            extracted = 1
+        if isinstance(extracted, int):
+            lines = []
+            for _ in range(extracted):
+                product = ProductFactory(store=order.store, variants__price=Decimal("250.00"), variants__stock=10)
+                lines.append((product.variants.get(), 2))
+        else:
+            lines = list(extracted)
+        total = Decimal("0")
+        for variant, quantity in lines:
+            line_total = variant.price * quantity
+            OrderItem.objects.create(
+                order=order,
+                variant=variant,
+                product_title=variant.product.title,
+                variant_name=variant.name,
+                sku=variant.sku,
+                unit_price=variant.price,
+                quantity=quantity,
+                line_total=line_total,
+            )
+            total += line_total
+        order.items_total = total
+        order.total = total + order.delivery_fee
+        Order.objects.filter(pk=order.pk).update(items_total=order.items_total, total=order.total)
+        Checkout.objects.filter(pk=order.checkout_id).update(total=order.total)
+
+    @factory.post_generation
+    def placed(order, create, extracted, **kwargs):
+        if create and extracted is not False:
+            OrderEvent.objects.create(order=order, from_status="", to_status=OrderStatus.PENDING, actor=order.buyer)
+
+    @factory.post_generation
+    def handover(order, create, extracted, **kwargs):
+        if create and extracted is not False:
+            handover_code_issue(order=order)
+
+
+def member_of(order):
+    """The owner of the order's store (a seller who may act on it)."""
+    return order.store.memberships.get().user

@@ -1,0 +1,198 @@
+"""The shopper's order history and order page: filters, totals, cancel, receipt, the
+delivery note, reorder and the handover code."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from couriers.models import HandoverCode
+from shop.cart.models import CartItem
+from shop.catalog.models import Product
+from shop.orders.models import Order, OrderStatus
+from shop.orders.services import order_transition
+from shop.orders.transitions import Role
+from tests.factories import UserFactory
+from tests.factories.catalog import ProductFactory
+from tests.factories.orders import OrderFactory, member_of
+
+pytestmark = pytest.mark.django_db
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def detail(client, order, **headers):
+    return client.get(reverse("orders:detail", args=[order.number]), **headers)
+
+
+def test_history_lists_only_my_orders_newest_first(client):
+    me = UserFactory()
+    older, newer = OrderFactory(buyer=me), OrderFactory(buyer=me)
+    someone_elses = OrderFactory()
+    client.force_login(me)
+    html = client.get(reverse("orders:list")).content.decode()
+    assert html.index(newer.number) < html.index(older.number)
+    assert someone_elses.number not in html
+
+
+def test_history_filters_by_status_and_counts_each_tab(client):
+    me = UserFactory()
+    pending = OrderFactory(buyer=me, items=3)
+    cancelled = OrderFactory(buyer=me, status=OrderStatus.CANCELLED, items=2)
+    client.force_login(me)
+    response = client.get(reverse("orders:list"), {"status": "cancelled"})
+    html = response.content.decode()
+    assert cancelled.number in html and pending.number not in html
+    tabs = [(value, count) for value, _label, count in response.context["tabs"]]
+    assert tabs == [("", 2), ("pending", 1), ("cancelled", 1)]
+
+
+def test_history_tab_switch_returns_only_the_results_fragment(client):
+    me = UserFactory()
+    OrderFactory(buyer=me)
+    client.force_login(me)
+    response = client.get(reverse("orders:list"), {"status": "pending"}, **HX)
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="order-results">')
+    assert "<html" not in html
+    assert "HX-Request" in response["Vary"]
+
+
+def test_history_is_paginated(client):
+    me = UserFactory()
+    orders = [OrderFactory(buyer=me, items=0) for _ in range(12)]
+    client.force_login(me)
+    first = client.get(reverse("orders:list")).content.decode()
+    second = client.get(reverse("orders:list"), {"page": 2}).content.decode()
+    assert "Page 1 of 2" in first
+    assert orders[0].number in second and orders[0].number not in first
+
+
+def test_order_page_shows_items_totals_address_and_timeline(client):
+    product = ProductFactory(title="Kikoi beach towel", variants=[{"name": "Blue", "price": Decimal("1250.50"), "stock": 4}])
+    order = OrderFactory(store=product.store, items=[(product.variants.get(), 2)], delivery_fee=Decimal("150"))
+    client.force_login(order.buyer)
+    response = detail(client, order)
+    html = response.content.decode()
+    assert "Kikoi beach towel" in html and "Blue" in html
+    assert "KES 2,501" in html  # the line
+    assert "KES 2,651" in html  # with delivery
+    assert "Argwings Kodhek Road" in html and "Home delivery" in html
+    assert f'id="order-timeline-{order.number}"' in html and "Order placed" in html
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_buyer_cancels_with_htmx_and_gets_the_new_fragments(client):
+    order = OrderFactory()
+    client.force_login(order.buyer)
+    response = client.post(reverse("orders:cancel", args=[order.number]), {"reason": "Ordered twice"}, **HX)
+    html = response.content.decode()
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    assert "<html" not in html
+    assert f'id="order-timeline-{order.number}" hx-swap-oob="true"' in html
+    assert "Ordered twice" in html
+    assert "Your order is cancelled." in html  # the toast
+    assert 'data-testid="handover-qr"' not in html
+    assert 'data-testid="cancel-form"' not in html
+
+
+def test_buyer_cannot_cancel_once_the_store_prepares_it(client):
+    order = OrderFactory(status=OrderStatus.PREPARING)
+    client.force_login(order.buyer)
+    assert 'data-testid="cancel-form"' not in detail(client, order).content.decode()
+    response = client.post(reverse("orders:cancel", args=[order.number]), **HX)
+    assert "started preparing" in response.content.decode()
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PREPARING
+
+
+def test_buyer_confirms_receipt_of_a_delivered_order(client):
+    order = OrderFactory(status=OrderStatus.DELIVERED)
+    client.force_login(order.buyer)
+    assert "I received my order" in detail(client, order).content.decode()
+    client.post(reverse("orders:receive", args=[order.number]))
+    order.refresh_from_db()
+    assert order.status == OrderStatus.COMPLETED
+
+
+def test_delivery_note_can_change_until_the_order_leaves(client):
+    order = OrderFactory(status=OrderStatus.READY)
+    client.force_login(order.buyer)
+    client.post(reverse("orders:note", args=[order.number]), {"note": "Call at the gate"}, **HX)
+    order.refresh_from_db()
+    assert order.buyer_note == "Call at the gate"
+    order_transition(order=order, to=OrderStatus.OUT_FOR_DELIVERY, actor=member_of(order), role=Role.SELLER)
+    response = client.post(reverse("orders:note", args=[order.number]), {"note": "Changed my mind"}, **HX)
+    assert "can no longer change" in response.content.decode()
+    order.refresh_from_db()
+    assert order.buyer_note == "Call at the gate"
+    assert 'data-testid="note-form"' not in detail(client, order).content.decode()
+
+
+def test_reorder_puts_available_items_back_and_lists_the_rest(client):
+    store_product = ProductFactory(title="Sisal basket", variants=[{"stock": 5, "price": Decimal("800")}])
+    sold_out = ProductFactory(store=store_product.store, title="Beaded necklace", variants=[{"stock": 0}])
+    withdrawn = ProductFactory(store=store_product.store, title="Old lamp", variants=[{"stock": 3}])
+    scarce = ProductFactory(store=store_product.store, title="Clay pot", variants=[{"stock": 1}])
+    order = OrderFactory(
+        store=store_product.store,
+        items=[
+            (store_product.variants.get(), 2),
+            (sold_out.variants.get(), 1),
+            (withdrawn.variants.get(), 1),
+            (scarce.variants.get(), 3),
+        ],
+    )
+    Product.objects.filter(pk=withdrawn.pk).update(status=Product.Status.ARCHIVED)
+    client.force_login(order.buyer)
+
+    response = client.post(reverse("orders:reorder", args=[order.number]), follow=True)
+
+    in_cart = {item.variant.product.title: item.quantity for item in CartItem.objects.filter(cart__user=order.buyer)}
+    assert in_cart == {"Sisal basket": 2, "Clay pot": 1}
+    text = " ".join(str(message) for message in response.context["messages"])
+    assert "Beaded necklace" in text and "sold out" in text
+    assert "Old lamp" in text and "no longer on sale" in text
+    assert "Clay pot" in text and "only 1 left" in text
+    assert response.redirect_chain[-1][0] == reverse("cart:detail")
+
+
+def test_handover_code_shown_only_while_usable(client):
+    order = OrderFactory(status=OrderStatus.OUT_FOR_DELIVERY)
+    client.force_login(order.buyer)
+    html = detail(client, order).content.decode()
+    assert 'data-testid="handover-qr"' in html and 'data-testid="handover-digits"' in html
+
+    HandoverCode.objects.filter(order=order).update(expires_at=timezone.now() - timedelta(minutes=1))
+    html = detail(client, order).content.decode()
+    assert 'data-testid="handover-qr"' not in html and 'data-testid="handover-renew"' in html
+
+    client.post(reverse("orders:handover_renew", args=[order.number]))
+    assert 'data-testid="handover-qr"' in detail(client, order).content.decode()
+
+    Order.objects.filter(pk=order.pk).update(status=OrderStatus.CANCELLED)
+    html = detail(client, order).content.decode()
+    assert 'data-testid="handover-qr"' not in html and 'data-testid="handover-renew"' not in html
+
+
+def test_the_store_never_sees_the_handover_code(client):
+    order = OrderFactory()
+    client.force_login(member_of(order))
+    html = client.get(reverse("sellers:order_detail", args=[order.number])).content.decode()
+    html += client.get(reverse("sellers:packing_slip", args=[order.number])).content.decode()
+    from couriers.handover import handover_code_reveal
+
+    code, short = handover_code_reveal(handover=order.handover_code)
+    assert code not in html and short not in html and "handover-qr" not in html
+
+
+def test_live_fragment_reread_on_reconnect(client):
+    order = OrderFactory()
+    client.force_login(order.buyer)
+    order_transition(order=order, to=OrderStatus.CONFIRMED, actor=member_of(order), role=Role.SELLER)
+    html = client.get(reverse("orders:live", args=[order.number])).content.decode()
+    assert "<html" not in html
+    assert f'id="order-status-{order.number}" hx-swap-oob="true"' in html
+    assert 'data-status="confirmed"' in html

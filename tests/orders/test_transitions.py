@@ -1,0 +1,143 @@
+"""The order state machine, for every (status, target, role): allowed moves succeed and
+write exactly one event; forbidden ones raise with a message and change nothing."""
+
+import itertools
+
+import pytest
+
+from shop.orders.models import Order, OrderEvent, OrderStatus
+from shop.orders.services import order_transition
+from shop.orders.transitions import Role, TransitionError, transition_check
+from tests.factories import CourierProfileFactory, UserFactory
+from tests.factories.orders import OrderFactory, member_of
+
+S = OrderStatus
+STATUSES = list(S.values)
+ROLES = [Role.BUYER, Role.SELLER, Role.COURIER, Role.STAFF]
+
+# The table, written out again here on purpose: the test must not read the code's table.
+ORDINARY = {
+    (S.PENDING, S.CONFIRMED): {Role.SELLER},
+    (S.PENDING, S.CANCELLED): {Role.BUYER, Role.SELLER},
+    (S.CONFIRMED, S.PREPARING): {Role.SELLER},
+    (S.CONFIRMED, S.CANCELLED): {Role.BUYER, Role.SELLER},
+    (S.PREPARING, S.READY): {Role.SELLER},
+    (S.PREPARING, S.CANCELLED): {Role.SELLER},
+    (S.READY, S.CANCELLED): {Role.SELLER},
+    (S.OUT_FOR_DELIVERY, S.DELIVERED): {Role.SELLER, Role.COURIER},
+    (S.DELIVERED, S.COMPLETED): {Role.BUYER},
+}
+DELIVERY_ONLY = {(S.READY, S.OUT_FOR_DELIVERY): {Role.SELLER, Role.COURIER}}
+PICKUP_ONLY = {(S.READY, S.DELIVERED): {Role.SELLER}}
+
+
+def expected_allowed(source: str, to: str, role: str, *, pickup: bool, paid: bool) -> bool:
+    if source == to:
+        return False
+    if role == Role.STAFF:
+        if source == S.REFUNDED:
+            return False
+        if source == S.CANCELLED:
+            return to == S.REFUNDED and paid
+        if to == S.REFUNDED:
+            return source in (S.DELIVERED, S.COMPLETED)
+        return True
+    table = {**ORDINARY, **(PICKUP_ONLY if pickup else DELIVERY_ONLY)}
+    return role in table.get((source, to), set())
+
+
+def actor_for(order: Order, role: str):
+    if role == Role.BUYER:
+        return order.buyer
+    if role == Role.SELLER:
+        return member_of(order)
+    if role == Role.COURIER:
+        return CourierProfileFactory(status="approved").user
+    return UserFactory(is_staff=True)
+
+
+KINDS = {"delivery, cash on delivery": (False, False), "pick-up, paid by card": (True, True)}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", list(KINDS))
+@pytest.mark.parametrize("source,to,role", list(itertools.product(STATUSES, STATUSES, ROLES)))
+def test_every_move_for_every_role(source, to, role, kind):
+    pickup, paid = KINDS[kind]
+    order = OrderFactory(
+        status=source,
+        delivery_mode=Order.DeliveryMode.PICKUP if pickup else Order.DeliveryMode.DELIVERY,
+        payment_method="card" if paid else "cod",
+        items=0,
+        handover=False,
+    )
+    actor = actor_for(order, role)
+    events_before = OrderEvent.objects.filter(order=order).count()
+
+    if expected_allowed(source, to, role, pickup=pickup, paid=paid):
+        order_transition(order=order, to=to, actor=actor, role=role, note="Because the story says so")
+        order.refresh_from_db()
+        assert order.status == to
+        events = OrderEvent.objects.filter(order=order)
+        assert events.count() == events_before + 1
+        event = events.last()
+        assert (event.from_status, event.to_status, event.actor, event.note) == (source, to, actor, "Because the story says so")
+    else:
+        with pytest.raises(TransitionError) as refused:
+            order_transition(order=order, to=to, actor=actor, role=role, note="Because the story says so")
+        assert len(str(refused.value)) > 10
+        order.refresh_from_db()
+        assert order.status == source
+        assert order.stock_released_at is None
+        assert OrderEvent.objects.filter(order=order).count() == events_before
+
+
+@pytest.mark.django_db
+def test_store_must_give_a_reason_to_cancel():
+    order = OrderFactory(items=0)
+    with pytest.raises(TransitionError, match="reason"):
+        order_transition(order=order, to=S.CANCELLED, actor=member_of(order), role=Role.SELLER, note="  ")
+    order.refresh_from_db()
+    assert order.status == S.PENDING
+
+
+@pytest.mark.django_db
+def test_buyer_may_cancel_without_a_reason():
+    order = OrderFactory(items=0)
+    order_transition(order=order, to=S.CANCELLED, actor=order.buyer, role=Role.BUYER)
+    order.refresh_from_db()
+    assert order.status == S.CANCELLED
+
+
+@pytest.mark.django_db
+def test_staff_must_leave_a_note():
+    order = OrderFactory(items=0)
+    with pytest.raises(TransitionError, match="note"):
+        order_transition(order=order, to=S.CONFIRMED, actor=UserFactory(is_staff=True), role=Role.STAFF)
+
+
+@pytest.mark.django_db
+def test_buyer_told_why_an_order_being_prepared_cannot_be_cancelled():
+    order = OrderFactory(items=0, status=S.PREPARING)
+    with pytest.raises(TransitionError, match="started preparing"):
+        order_transition(order=order, to=S.CANCELLED, actor=order.buyer, role=Role.BUYER)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [Role.BUYER, Role.SELLER, Role.STAFF])
+def test_someone_else_cannot_claim_a_role_on_the_order(role):
+    order = OrderFactory(items=0)
+    stranger = UserFactory()
+    with pytest.raises(TransitionError, match="cannot act"):
+        order_transition(order=order, to=S.CANCELLED, actor=stranger, role=role, note="mine now")
+    order.refresh_from_db()
+    assert order.status == S.PENDING
+
+
+@pytest.mark.django_db
+def test_an_unknown_role_or_status_is_refused_clearly():
+    order = OrderFactory(items=0)
+    with pytest.raises(TransitionError, match="Unknown role"):
+        transition_check(order, S.CONFIRMED, "wizard")
+    with pytest.raises(TransitionError, match="Unknown order status"):
+        transition_check(order, "teleported", Role.SELLER)
