@@ -221,8 +221,11 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT") or BASE_DIR / "media")
+SOKO_PRIVATE_MEDIA_ROOT = env("SOKO_PRIVATE_MEDIA_ROOT")  # default: <MEDIA_ROOT>-private
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded image originals (with EXIF): private, never served.
+    "originals": {"BACKEND": "shop.media.storage.OriginalsStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -279,6 +282,8 @@ SOKO_AUTO_APPROVE_VERIFIED_STORES = env_bool("SOKO_AUTO_APPROVE_VERIFIED_STORES"
 SOKO_HANDOVER_CODE_DAYS = int(env("SOKO_HANDOVER_CODE_DAYS", "7"))
 SOKO_HANDOVER_MAX_ATTEMPTS = int(env("SOKO_HANDOVER_MAX_ATTEMPTS", "5"))
 SOKO_CATALOG_PAGE_SIZE = int(env("SOKO_CATALOG_PAGE_SIZE", "24"))
+# Filter choices (brands, colours, sizes, stores) per category are cached this long.
+SOKO_CATALOG_FACET_CACHE_SECONDS = int(env("SOKO_CATALOG_FACET_CACHE_SECONDS", "300"))
 
 # Checkout
 # The flat fee per store order for home delivery (pick-up at the store is free).

@@ -4,7 +4,7 @@ from io import BytesIO
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import default_storage, storages
 from django.db import IntegrityError, transaction
 from PIL import Image, ImageCms, ImageOps
 
@@ -37,7 +37,9 @@ def image_store(*, upload) -> StoredImage:
 
 def _stored_image_create(validated: ValidatedImage) -> StoredImage:
     sha = validated.sha256
-    name = _storage_put(f"images/originals/{sha[:2]}/{sha[2:4]}/{sha}.{validated.extension}", validated.content)
+    name = _storage_put(
+        f"images/originals/{sha[:2]}/{sha[2:4]}/{sha}.{validated.extension}", validated.content, storages["originals"]
+    )
     try:
         with transaction.atomic():
             return StoredImage.objects.create(
@@ -61,7 +63,7 @@ def image_process(*, image_id: int) -> StoredImage:
     image = StoredImage.objects.get(pk=image_id)
     if image.status == StoredImage.Status.READY:
         return image
-    with default_storage.open(image.original_name, "rb") as original:
+    with storages["originals"].open(image.original_name, "rb") as original:
         content = original.read()
     try:
         rendered = _renditions_render(content, image.format)
@@ -101,14 +103,14 @@ def _rendition_name(content: bytes, extension: str) -> str:
     return f"images/renditions/{sha[:2]}/{sha[2:4]}/{sha}.{extension}"
 
 
-def _storage_put(name: str, content: bytes) -> str:
+def _storage_put(name: str, content: bytes, storage=default_storage) -> str:
     """Save content-addressed bytes under ``name`` unless they are already there."""
-    if default_storage.exists(name):
+    if storage.exists(name):
         return name
-    saved = default_storage.save(name, ContentFile(content))
+    saved = storage.save(name, ContentFile(content))
     if saved != name:
         # Someone saved the same bytes in between and the storage picked a new name.
-        default_storage.delete(saved)
+        storage.delete(saved)
     return name
 
 

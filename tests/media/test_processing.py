@@ -1,10 +1,11 @@
 """Accepted pictures: stored once, and served only as clean, upright renditions."""
 
 from decimal import Decimal
+from pathlib import Path
 from io import BytesIO
 
 import pytest
-from django.core.files.storage import default_storage
+from django.core.files.storage import default_storage, storages
 from PIL import Image
 
 from shop.media.models import StoredImage
@@ -164,7 +165,7 @@ def test_picture_is_pending_until_processed_and_shows_the_placeholder():
 
 def test_unreadable_original_marks_the_picture_failed():
     image = image_store(upload=upload("photo.jpg", picture_bytes("JPEG", size=(400, 300))))
-    with default_storage.open(image.original_name, "wb") as original:
+    with storages["originals"].open(image.original_name, "wb") as original:
         original.write(b"\xff\xd8\xff\xe0 gone bad on disk")
 
     failed = image_process(image_id=image.pk)
@@ -172,3 +173,13 @@ def test_unreadable_original_marks_the_picture_failed():
     assert failed.status == StoredImage.Status.FAILED
     assert failed.failure_reason
     assert failed.url() == failed.placeholder_url
+
+
+def test_original_with_gps_is_kept_outside_served_media(store, media_root, settings):
+    image = store(upload("a.jpg", picture_bytes("JPEG", size=(300, 200))))
+
+    served = Path(settings.MEDIA_ROOT)
+    assert not [path for path in stored_files(served) if "originals" in path.parts]
+    assert storages["originals"].exists(image.original_name)
+    with pytest.raises(ValueError):
+        storages["originals"].url(image.original_name)
