@@ -5,6 +5,7 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
+from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
@@ -144,8 +145,9 @@ def test_the_logo_goes_through_the_media_pipeline_and_shows_on_the_store_page(
     store.refresh_from_db()
     assert store.logo.format == StoredImage.Format.PNG
     assert store.logo.status == StoredImage.Status.READY  # processed by the (inline) Huey task
-    stored = sorted(path.suffix for path in media_root.rglob("*") if path.is_file())
-    assert stored == [".jpg", ".jpg", ".png", ".webp", ".webp"]  # the original, then 160 and 320 px renditions
+    served = sorted(path.suffix for path in media_root.rglob("*") if path.is_file())
+    assert served == [".jpg", ".jpg", ".webp", ".webp"]  # 160 and 320 px renditions; no original
+    assert storages["originals"].exists(store.logo.original_name)
     page = owner_client.get("/s/mama-njeri-crafts/").content.decode()
     assert store.logo.srcset("webp") in page
     assert 'alt="Mama Njeri Crafts logo"' in page
@@ -171,7 +173,7 @@ def test_a_file_that_is_not_a_picture_is_refused_as_a_logo(owner_client, store, 
 
     assert response.status_code == 200
     assert "is not a JPEG, PNG, WebP or GIF picture" in response.content.decode()
-    assert not list(media_root.rglob("*.*"))
+    assert not list(media_root.parent.rglob("*.*"))  # neither served files nor a private original
     store.refresh_from_db()
     assert store.logo is None
 
