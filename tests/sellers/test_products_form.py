@@ -359,3 +359,39 @@ def test_edit_page_lists_existing_pictures_with_controls_that_work_without_javas
         assert f'name="primary" value="{image.pk}"' in page
     assert page.count("data-image-item") == 2
     assert "/static/js/product-images.js" in page
+
+
+def _polyglot_png() -> bytes:
+    return picture_bytes("PNG", size=(32, 32)) + b"<html><body><script>alert(document.cookie)</script></body></html>"
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("photo.jpg", b"Dear seller, this is a letter, not a photo.\n" * 20, "is not a JPEG, PNG, WebP or GIF picture"),
+        ("listing.png", None, "contains web page or script code hidden in the picture"),
+        ("poster.png", "bomb", "megapixels"),
+        ("holiday.jpg", "nine_mb", "the limit is 8 MB"),
+    ],
+    ids=["renamed-text-file", "html-png-polyglot", "20000x20000-declared", "9-mb-file"],
+)
+def test_bad_uploads_give_a_clear_form_error_and_store_nothing(seller_client, baskets, media_root, name, content, message):
+    from tests.media.pictures import png_declaring
+
+    if content is None:
+        content = _polyglot_png()
+    elif content == "bomb":
+        content = png_declaring(20000, 20000)
+    elif content == "nine_mb":
+        content = picture_bytes("JPEG", size=(16, 16)) + b"\0" * (9 * 1024 * 1024)
+    data = product_data(category=baskets, variants=[{"name": "One", "price": "50", "stock": "1"}])
+    data["images"] = [SimpleUploadedFile(name, content, content_type="image/png")]
+
+    response = seller_client.post(CREATE_URL, data)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert message in page
+    assert "is-invalid" in page or "invalid-feedback" in page or "alert-danger" in page
+    assert not Product.objects.exists() and not StoredImage.objects.exists()
+    assert not [path for path in media_root.parent.rglob("*") if path.is_file()]
