@@ -17,6 +17,7 @@ from shop.orders.selectors import (
 )
 from shop.orders.services import order_transition, package_token_make
 from shop.orders.transitions import Role, TransitionError, status_label
+from shop.orders.views import order_changed_response
 
 from .selectors import store_for_member
 from .views import seller_required
@@ -39,7 +40,12 @@ def orders(request):
         "page": page,
         "query": query,
         "status": status,
-        "tabs": [(value, label, counts.get(value, 0)) for value, label in STATUS_TABS],
+        # Empty tabs hide, except the new orders' (the store's work queue) and the open one.
+        "tabs": [
+            (value, label, counts.get(value, 0))
+            for value, label in STATUS_TABS
+            if value in ("", OrderStatus.PENDING, status) or counts.get(value)
+        ],
     }
     template = "sellers/orders/list.html#results" if request.htmx else "sellers/orders/list.html"
     response = render(request, template, context)
@@ -82,7 +88,7 @@ def order_action(request, number: str):
     else:
         messages.success(request, f"Order {order.number} is now {status_label(order.status, order).lower()}.")
     if request.htmx:
-        return _detail_response(request, number)
+        return order_changed_response(number)
     return redirect("sellers:order_detail", number)
 
 

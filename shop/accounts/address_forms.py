@@ -44,10 +44,11 @@ class AddressForm(forms.ModelForm):
         model = Address
         fields = ["label", "recipient", "phone", "street", "latitude", "longitude"]
         labels = {"recipient": "Recipient's name", "street": "Street, building and landmark"}
+        help_texts = {"label": "e.g. Home, Work"}
         widgets = {
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
             "recipient": forms.TextInput(attrs={"autocomplete": "name"}),
-            "street": forms.TextInput(attrs={"autocomplete": "street-address", "placeholder": "e.g. Muthithi Rd, Apple Court flat 4, opposite the petrol station"}),
+            "street": forms.TextInput(attrs={"autocomplete": "street-address", "placeholder": "e.g. Muthithi Rd, Apple Court flat 4"}),
         }
 
     def __init__(self, *args, inline: bool = False, **kwargs):
@@ -55,7 +56,9 @@ class AddressForm(forms.ModelForm):
         # Inline at checkout the fields hide while a saved address is chosen; the browser
         # must not insist on them then (the server checks them when they are used).
         self.use_required_attribute = not inline
-        if self.instance.pk and self.instance.is_default:
+        # The first address becomes the default anyway, and the default stays one until another is chosen.
+        has_default = Address.objects.filter(user_id=self.instance.user_id, is_default=True).exists()
+        if (self.instance.pk and self.instance.is_default) or not has_default:
             del self.fields["make_default"]
         self._area_fields_set_up()
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from couriers.models import CourierProfile
 from sellers.models import StoreMember
 from shop.catalog.models import Product, Variant
+from shop.catalog.services import product_summary_refresh
 from shop.core.realtime import push_html_on_commit, user_group
 from shop.notifications.services import notify
 
@@ -50,7 +51,7 @@ def order_transition(*, order: Order, to: str, actor, role: str, note: str = "")
     commit push the new timeline to the buyer's and the store's open pages and notify
     the buyer. Raises ``TransitionError`` and changes nothing when the move is refused."""
     note = note.strip()[:300]
-    order = Order.objects.select_for_update().select_related("store", "checkout", "buyer").get(pk=order.pk)
+    order = Order.objects.select_for_update(of=("self",)).select_related("store", "checkout", "buyer").get(pk=order.pk)
     if not _acts_as(order=order, actor=actor, role=role):
         raise TransitionError(f"You cannot act on order {order.number} as {Role.LABELS.get(role, role)}.")
     transition_check(order, to, role, note=note)
@@ -82,8 +83,6 @@ def stock_release(*, order: Order) -> bool:
     Order.objects.filter(pk=order.pk).update(stock_released_at=order.stock_released_at)
     products = Product.objects.filter(variants__pk__in=list(quantities)).distinct()
     for product in products:
-        from shop.catalog.services import product_summary_refresh
-
         product_summary_refresh(product=product)
     return True
 

@@ -1,9 +1,12 @@
 """The buyer's orders: /orders/ history and /orders/<number>/ with its live timeline,
 cancel, confirm receipt, delivery note, reorder and the cash-on-delivery handover code."""
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
@@ -75,8 +78,14 @@ def order_live(request, number: str):
 
 def _after_post(request, number: str):
     if request.htmx:
-        return _detail_response(request, number)
+        return order_changed_response(number)
     return redirect("orders:detail", number)
+
+
+def order_changed_response(number: str) -> HttpResponse:
+    """For an htmx action: no content, and an event telling the page to re-read its live
+    fragments (with this request's messages) from its stable ``data-order-live`` element."""
+    return HttpResponse(status=204, headers={"HX-Trigger": json.dumps({"order-changed": {"target": f"#order-live-{number}"}})})
 
 
 def _transition(request, number: str, to: str, success: str):

@@ -222,3 +222,17 @@ def test_the_checkout_page_costs_the_same_queries_for_2_or_10_items_across_store
         response = client.get("/checkout/")
     assert len(response.context["preview"].stores) == 10
     assert two <= 12
+
+
+def test_a_changed_price_can_be_accepted_from_the_checkout_and_then_placed(client, shopper, basket):
+    Variant.objects.filter(pk=basket.pk).update(price=Decimal("1300"))
+    item = CartItem.objects.get(variant=basket)
+    assert f'action="/cart/items/{item.pk}/accept-price/"' in client.get("/checkout/").content.decode()
+
+    response = client.post(f"/cart/items/{item.pk}/accept-price/", {"next": "/checkout/"})
+
+    assert response["Location"] == "/checkout/"
+    page = client.get("/checkout/").content.decode()
+    assert 'data-testid="place-order"' in page and "KES 2,600" in page
+    place(client, page)
+    assert Order.objects.get(store=basket.product.store).items.get().unit_price == Decimal("1300")

@@ -1,6 +1,7 @@
 """The shopper's order history and order page: filters, totals, cancel, receipt, the
 delivery note, reorder and the handover code."""
 
+import json
 from datetime import timedelta
 from decimal import Decimal
 
@@ -24,6 +25,15 @@ HX = {"HTTP_HX_REQUEST": "true"}
 
 def detail(client, order, **headers):
     return client.get(reverse("orders:detail", args=[order.number]), **headers)
+
+
+def act(client, name, order, data=None) -> str:
+    """Post an action as the page's htmx does: 204 and an event aimed at the page's stable
+    element; then the page re-reads its live fragments (with the action's messages)."""
+    response = client.post(reverse(name, args=[order.number]), data or {}, **HX)
+    assert response.status_code == 204
+    assert json.loads(response["HX-Trigger"]) == {"order-changed": {"target": f"#order-live-{order.number}"}}
+    return client.get(reverse("orders:live", args=[order.number]), **HX).content.decode()
 
 
 def test_history_lists_only_my_orders_newest_first(client):
@@ -86,8 +96,7 @@ def test_order_page_shows_items_totals_address_and_timeline(client):
 def test_buyer_cancels_with_htmx_and_gets_the_new_fragments(client):
     order = OrderFactory()
     client.force_login(order.buyer)
-    response = client.post(reverse("orders:cancel", args=[order.number]), {"reason": "Ordered twice"}, **HX)
-    html = response.content.decode()
+    html = act(client, "orders:cancel", order, {"reason": "Ordered twice"})
     order.refresh_from_db()
     assert order.status == OrderStatus.CANCELLED
     assert "<html" not in html
@@ -102,8 +111,7 @@ def test_buyer_cannot_cancel_once_the_store_prepares_it(client):
     order = OrderFactory(status=OrderStatus.PREPARING)
     client.force_login(order.buyer)
     assert 'data-testid="cancel-form"' not in detail(client, order).content.decode()
-    response = client.post(reverse("orders:cancel", args=[order.number]), **HX)
-    assert "started preparing" in response.content.decode()
+    assert "started preparing" in act(client, "orders:cancel", order)
     order.refresh_from_db()
     assert order.status == OrderStatus.PREPARING
 
@@ -120,12 +128,11 @@ def test_buyer_confirms_receipt_of_a_delivered_order(client):
 def test_delivery_note_can_change_until_the_order_leaves(client):
     order = OrderFactory(status=OrderStatus.READY)
     client.force_login(order.buyer)
-    client.post(reverse("orders:note", args=[order.number]), {"note": "Call at the gate"}, **HX)
+    assert "Delivery note saved." in act(client, "orders:note", order, {"note": "Call at the gate"})
     order.refresh_from_db()
     assert order.buyer_note == "Call at the gate"
     order_transition(order=order, to=OrderStatus.OUT_FOR_DELIVERY, actor=member_of(order), role=Role.SELLER)
-    response = client.post(reverse("orders:note", args=[order.number]), {"note": "Changed my mind"}, **HX)
-    assert "can no longer change" in response.content.decode()
+    assert "can no longer change" in act(client, "orders:note", order, {"note": "Changed my mind"})
     order.refresh_from_db()
     assert order.buyer_note == "Call at the gate"
     assert 'data-testid="note-form"' not in detail(client, order).content.decode()
@@ -196,3 +203,12 @@ def test_live_fragment_reread_on_reconnect(client):
     assert "<html" not in html
     assert f'id="order-status-{order.number}" hx-swap-oob="true"' in html
     assert 'data-status="confirmed"' in html
+
+
+def test_reorder_with_nothing_available_stays_on_the_order(client):
+    product = ProductFactory(variants=[{"stock": 0}])
+    order = OrderFactory(store=product.store, items=[(product.variants.get(), 1)])
+    client.force_login(order.buyer)
+    response = client.post(reverse("orders:reorder", args=[order.number]))
+    assert response["Location"] == reverse("orders:detail", args=[order.number])
+    assert not CartItem.objects.filter(cart__user=order.buyer).exists()
