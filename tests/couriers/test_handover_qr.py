@@ -3,7 +3,8 @@
 import io
 import re
 
-import cairosvg
+import os
+
 import pytest
 import zxingcpp
 from django.urls import reverse
@@ -11,6 +12,13 @@ from PIL import Image
 
 from couriers.handover import HandoverError, handover_code_check
 from tests.factories.orders import OrderFactory
+
+try:
+    import cairosvg  # needs the system's libcairo (Debian's chromium brings it; `apt-get install libcairo2`)
+except OSError as exc:  # pragma: no cover - depends on the machine
+    if os.environ.get("SOKO_REQUIRE_SERVICES") == "1":
+        raise
+    pytest.skip(f"cairosvg cannot load libcairo: {exc}", allow_module_level=True)
 
 pytestmark = pytest.mark.django_db
 
