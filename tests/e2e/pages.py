@@ -88,3 +88,35 @@ __all__ = [
     "wait_for_socket",
     "watch_page",
 ]
+
+
+# Keeps the htmx ws extension's socket wrapper, so a test can make it reconnect, and
+# counts the page's re-reads of its live fragments.
+KEEP_SOCKET = """
+window.__liveReads = 0;
+document.addEventListener("htmx:wsOpen", function (e) { window.__socket = e.detail.socketWrapper; });
+document.addEventListener("htmx:afterRequest", function (e) {
+  if (e.detail.successful && /\\/live\\/$/.test(e.detail.pathInfo.requestPath)) { window.__liveReads += 1; }
+});
+"""
+
+
+def open_order_page(page, path: str) -> None:
+    page.context.add_init_script(KEEP_SOCKET)
+    page.goto(path)
+    wait_for_socket(page)
+    page.wait_for_function("window.__liveReads >= 1")  # the re-read on the first connect
+    page.evaluate(
+        """(number) => {
+            window.__marker = "same-document";
+            window.__timelineChangedAt = null;
+            const start = document.getElementById("order-timeline-" + number).dataset.status;
+            new MutationObserver(() => {
+                const timeline = document.getElementById("order-timeline-" + number);
+                if (window.__timelineChangedAt === null && timeline && timeline.dataset.status !== start) {
+                    window.__timelineChangedAt = Date.now();
+                }
+            }).observe(document.body, {subtree: true, childList: true, attributes: true});
+        }""",
+        page.url.rstrip("/").split("/")[-1],
+    )

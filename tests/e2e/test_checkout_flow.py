@@ -1,13 +1,15 @@
 """A shopper buys from two stores in a real browser: add to cart (the badge follows without
-a reload), check out with cash on delivery, and end up with two orders."""
+a reload), check out with cash on delivery, end up with two orders, each with its handover
+QR code; a store confirms in another browser and the shopper's timeline follows live."""
 
+import time
 from decimal import Decimal
 from urllib.parse import urlsplit
 
 import pytest
 
 from shop.orders.models import Checkout, Order
-from tests.e2e.pages import expect, log_in
+from tests.e2e.pages import expect, log_in, open_order_page
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.addresses import AddressFactory
 from tests.factories.catalog import ProductFactory
@@ -67,3 +69,23 @@ def test_shopper_buys_from_two_stores_with_cash_on_delivery(new_page, two_stores
         ("Mama Njeri Crafts", "pickup"),
     ]
     expect(page.locator("#cart-badge")).to_have_attribute("data-count", "0")
+
+    # Each order page shows its own cash-on-delivery handover QR code.
+    orders = list(Order.objects.filter(buyer=buyer).select_related("store").order_by("store__name"))
+    for order in orders:
+        page.goto(f"/orders/{order.number}/")
+        expect(page.locator("[data-testid=handover-qr] svg")).to_have_count(1)
+
+    # The first store confirms in another browser; the shopper's open page follows live.
+    kisii = orders[0]
+    open_order_page(page, f"/orders/{kisii.number}/")
+    seller = new_page()
+    log_in(seller, kisii.store.memberships.get().user.email)
+    seller.goto(f"/dashboard/orders/{kisii.number}/")
+    clicked_at = time.time()
+    seller.locator("button[data-action=confirmed]").click()
+    page.wait_for_function("window.__timelineChangedAt !== null", timeout=5_000, polling=10)
+    page_ms = page.evaluate("window.__timelineChangedAt") - clicked_at * 1000
+    assert page_ms < 2_000, f"the shopper's timeline changed {page_ms:.0f} ms after the seller's click"
+    expect(page.locator(f"#order-timeline-{kisii.number}")).to_have_attribute("data-status", "confirmed")
+    assert page.evaluate("window.__marker") == "same-document", "the shopper's page was reloaded"

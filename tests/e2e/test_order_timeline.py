@@ -7,44 +7,12 @@ import time
 import pytest
 
 from shop.orders.models import Order, OrderEvent, OrderStatus
-from tests.e2e.pages import LATENCIES, expect, log_in, wait_for_socket
+from tests.e2e.pages import LATENCIES, expect, log_in, open_order_page, wait_for_socket
 from tests.factories.orders import OrderFactory, member_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 BUDGET_MS = 2_000
-
-# Keeps the htmx ws extension's socket wrapper, so a test can make it reconnect, and
-# counts the page's re-reads of its live fragments.
-KEEP_SOCKET = """
-window.__liveReads = 0;
-document.addEventListener("htmx:wsOpen", function (e) { window.__socket = e.detail.socketWrapper; });
-document.addEventListener("htmx:afterRequest", function (e) {
-  if (e.detail.successful && /\\/live\\/$/.test(e.detail.pathInfo.requestPath)) { window.__liveReads += 1; }
-});
-"""
-
-
-def open_order_page(page, path: str) -> None:
-    page.context.add_init_script(KEEP_SOCKET)
-    page.goto(path)
-    wait_for_socket(page)
-    page.wait_for_function("window.__liveReads >= 1")  # the re-read on the first connect
-    page.evaluate(
-        """(number) => {
-            window.__marker = "same-document";
-            window.__timelineChangedAt = null;
-            const start = document.getElementById("order-timeline-" + number).dataset.status;
-            new MutationObserver(() => {
-                const timeline = document.getElementById("order-timeline-" + number);
-                if (window.__timelineChangedAt === null && timeline && timeline.dataset.status !== start) {
-                    window.__timelineChangedAt = Date.now();
-                }
-            }).observe(document.body, {subtree: true, childList: true, attributes: true});
-        }""",
-        page.url.rstrip("/").split("/")[-1],
-    )
-
 
 def test_store_confirms_and_the_shoppers_timeline_updates_live(request, new_page):
     order = OrderFactory(items=2)
