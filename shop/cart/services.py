@@ -187,3 +187,14 @@ def cart_merge(*, guest_cart: Cart, user) -> Cart:
 def cart_lines_remove(*, cart: Cart, item_ids: list[int]) -> None:
     """Drop the lines a checkout bought (called inside the checkout's transaction)."""
     CartItem.objects.filter(cart=cart, pk__in=item_ids).delete()
+
+
+def guest_carts_forget(*, older_than_days: int) -> int:
+    """Delete guest carts nobody touched for ``older_than_days`` (their session is long gone)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    deleted, _ = Cart.objects.filter(user__isnull=True, updated_at__lt=cutoff).delete()
+    return deleted

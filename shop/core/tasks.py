@@ -21,8 +21,12 @@ def send_email_task(*, subject: str, body: str, to: list[str], from_email: str |
 def sweep():
     """Every minute: finish what a crash or a dropped task left undone. Safe to run
     any number of times; later features add their own steps here."""
+    from django.conf import settings
+
+    from shop.cart.services import guest_carts_forget
     from shop.notifications.services import notifications_sweep
 
     result = notifications_sweep()
+    result["guest_carts_deleted"] = guest_carts_forget(older_than_days=settings.SOKO_GUEST_CART_DAYS)
     log.info("sweep: %s", result)
     return result
