@@ -60,10 +60,23 @@ def order_transition(*, order: Order, to: str, actor, role: str, note: str = "")
     order.save(update_fields=["status", "updated_at"])
     if to == S.CANCELLED:
         stock_release(order=order)
+    if to == S.COMPLETED and not order.events.filter(to_status=S.COMPLETED).exists():
+        order_popularity_count(order=order)
     OrderEvent.objects.create(order=order, from_status=source, to_status=to, actor=actor, note=note)
     order_push(order=order)
     _notify_status(order=order, role=role, note=note)
     return order
+
+
+def order_popularity_count(*, order: Order) -> None:
+    """A completed order counts once towards its store's and products' popularity
+    (the "popularity" sort); the caller skips orders completed before (staff may move
+    an order back)."""
+    from sellers.models import Store
+
+    Store.objects.filter(pk=order.store_id).update(orders_count=F("orders_count") + 1)
+    product_ids = set(OrderItem.objects.filter(order=order, variant__isnull=False).values_list("variant__product_id", flat=True))
+    Product.objects.filter(pk__in=product_ids).update(orders_count=F("orders_count") + 1)
 
 
 def stock_release(*, order: Order) -> bool:
