@@ -2,17 +2,16 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django import forms
-from django.urls import reverse
 from django.utils.text import slugify
 
 from shop.catalog.models import Category
-from shop.geo.models import Area, AreaKind
+from shop.geo.forms import AreaFieldsMixin
 from shop.media.forms import ImageUploadField
 from shop.media.validation import ACCEPT
 
 from . import validators
 from .models import Store, StoreHours
-from .selectors import DELIVERY_SCOPE_FIELDS, DirectoryQuery, area_path
+from .selectors import DELIVERY_SCOPE_FIELDS, DirectoryQuery
 from .services import HoursInput
 
 RESERVED_SLUGS = {"admin", "dashboard", "new", "edit", "settings", "soko"}
@@ -68,23 +67,12 @@ def time_zone_choices() -> list:
     return [(continent, sorted(zones, key=lambda zone: zone[1])) for continent, zones in sorted(groups.items())]
 
 
-AREA_LEVELS = (
-    ("country", AreaKind.COUNTRY, "Country"),
-    ("region", AreaKind.REGION, "Region"),
-    ("district", AreaKind.DISTRICT, "Town or district"),
-    ("neighbourhood", AreaKind.NEIGHBOURHOOD, "Neighbourhood"),
-)
-
-
-class AreaChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        # The select above already says where it is; the full name would also cost a query per option.
-        return obj.name
-
-
-class StoreSettingsForm(StoreSlugMixin, forms.ModelForm):
+class StoreSettingsForm(StoreSlugMixin, AreaFieldsMixin, forms.ModelForm):
     """Everything a store page shows that the seller controls. Rating, order count and
     the verified badge are not here: staff and the marketplace set those."""
+
+    area_options_url_name = "sellers:area_options"
+    area_required_message = "Choose the country you sell from."
 
     slug = _slug_field()
     logo_upload = ImageUploadField(
@@ -139,49 +127,7 @@ class StoreSettingsForm(StoreSlugMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["time_zone"].choices = time_zone_choices()
         self.fields["tags"].help_text = "Comma separated, e.g. kikoi, baskets, beadwork."
-        self._area_fields_set_up()
-
-    def _area_fields_set_up(self) -> None:
-        """One select per level, each offering the children of the level above's choice.
-
-        Bound to a parent that was just changed without JavaScript, a stale choice below
-        is refused and the select shows the new parent's children to pick from.
-        """
-        selected = {area.kind: area.pk for area in area_path(area=self.instance.area)}
-        options_url = reverse("sellers:area_options")
-        parent_id = None
-        for position, (name, kind, label) in enumerate(AREA_LEVELS):
-            queryset = (
-                Area.objects.filter(parent__isnull=True, kind=kind) if position == 0 else Area.objects.filter(parent_id=parent_id)
-            )
-            if position > 0 and parent_id is None:
-                queryset = Area.objects.none()
-            field = AreaChoiceField(
-                queryset=queryset,
-                required=position == 0,
-                label=label,
-                empty_label="—",
-                error_messages={
-                    "required": "Choose the country you sell from.",
-                    "invalid_choice": f"Choose a {label.lower()} in the area above; the list now shows them.",
-                },
-                widget=forms.Select(attrs={"autocomplete": "off"}),
-            )
-            if position + 1 < len(AREA_LEVELS):
-                below = AREA_LEVELS[position + 1][0]
-                field.widget.attrs.update(
-                    {"hx-get": options_url, "hx-target": f"#id_{below}", "hx-trigger": "change", "hx-swap": "innerHTML"}
-                )
-            self.fields[name] = field
-            if self.is_bound:
-                value = self.data.get(name) or None
-                parent_id = value if value and str(value).isdigit() else None
-            else:
-                parent_id = selected.get(kind)
-                field.initial = parent_id
-
-    def area_fields(self):
-        return [self[name] for name, _kind, _label in AREA_LEVELS]
+        self.area_fields_add()
 
     def clean_tags(self):
         return validators.tags_normalise(self.cleaned_data["tags"])
@@ -213,9 +159,9 @@ class StoreSettingsForm(StoreSlugMixin, forms.ModelForm):
         latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
         if (latitude is None) != (longitude is None) and not {"latitude", "longitude"} & set(self.errors):
             self.add_error("longitude" if longitude is None else "latitude", "Give both latitude and longitude, or neither.")
-        chosen = [cleaned.get(name) for name, _kind, _label in AREA_LEVELS]
-        if not any(name in self.errors for name, _kind, _label in AREA_LEVELS):
-            self.instance.area = next((area for area in reversed(chosen) if area is not None), None)
+        chosen = self.area_chosen(cleaned)
+        if chosen is not None:
+            self.instance.area = chosen[1]
         for kind in ("logo", "cover"):
             if cleaned.get(f"{kind}_upload") and cleaned.get(f"remove_{kind}"):
                 cleaned[f"remove_{kind}"] = False

@@ -10,6 +10,7 @@ from django.utils import timezone
 from shop.catalog.models import Category
 from shop.geo.distance import HaversineKm
 from shop.geo.models import Area
+from shop.geo.selectors import area_path
 
 from .hours import stores_open_at
 from .models import Store, StoreHours, StoreInvite, StoreMember
@@ -134,15 +135,6 @@ def area_match_label(*, label: str) -> Area | None:
         if wanted <= {name.casefold() for name in area.full_name.split(", ")[1:]}
     ]
     return candidates[0] if len(candidates) == 1 else None
-
-
-def area_path(*, area: Area | None) -> list[Area]:
-    """Country first, down to ``area`` itself; empty without one."""
-    if area is None:
-        return []
-    from shop.geo.selectors import area_ancestors
-
-    return [*area_ancestors(area=area), area]
 
 
 def area_point(*, area: Area | None) -> tuple[Decimal, Decimal] | None:

@@ -1,5 +1,7 @@
 from django.urls import include, path
 
+from shop.geo.views import area_options
+
 from . import views
 
 app_name = "sellers"
@@ -7,7 +9,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("setup/", views.setup, name="setup"),
     path("settings/", views.settings_edit, name="settings"),
-    path("settings/areas/", views.area_options, name="area_options"),
+    path("settings/areas/", area_options, name="area_options"),
     path("team/", views.team, name="team"),
     path("team/invite/", views.team_invite, name="team_invite"),
     path("team/<int:pk>/remove/", views.team_member_remove, name="team_member_remove"),

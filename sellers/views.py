@@ -10,7 +10,6 @@ from django.views.decorators.vary import vary_on_headers
 
 from shop.accounts.selectors import user_is_seller
 from shop.core.permissions import capability_required
-from shop.geo.selectors import area_choices
 
 from .forms import HoursFormSet, StoreDirectoryForm, StoreInviteForm, StoreSettingsForm, StoreSetupForm
 from .hours import store_is_open, store_week
@@ -107,27 +106,6 @@ def _map_settings(store) -> dict:
         "longitude": centre[1] if centre else "",
         "zoom": 15 if store.has_location else (11 if centre else 2),
     }
-
-
-# Which selects lie below each area select: the next is filled, the others emptied.
-AREA_SELECTS_BELOW = {
-    "country": ["region", "district", "neighbourhood"],
-    "region": ["district", "neighbourhood"],
-    "district": ["neighbourhood"],
-    "parent": [None],
-}
-
-
-@login_required
-@require_GET
-def area_options(request):
-    """``<option>``s for the select below the one just changed (htmx), with the selects
-    further down emptied out of band: ``?country=<id>`` gives its regions and empties the
-    district and neighbourhood selects. ``?parent=<id>`` gives the children only."""
-    name = next((name for name in AREA_SELECTS_BELOW if name in request.GET), "parent")
-    value = request.GET.get(name, "")
-    choices = area_choices(parent=int(value)) if value.isdigit() else []
-    return render(request, "sellers/_area_options.html", {"choices": choices, "cleared": AREA_SELECTS_BELOW[name][1:]})
 
 
 @seller_required

@@ -1,36 +1,20 @@
 from decimal import Decimal
 
 from django import forms
-from django.urls import reverse
 
-from shop.geo.models import Area, AreaKind
+from shop.geo.forms import AREA_LEVELS, AreaFieldsMixin
 
 from .models import Address
 
-# One select per level of the area tree, each filled with the children of the choice above.
-AREA_LEVELS = (
-    ("country", AreaKind.COUNTRY, "Country"),
-    ("region", AreaKind.REGION, "Region"),
-    ("district", AreaKind.DISTRICT, "Town or district"),
-    ("neighbourhood", AreaKind.NEIGHBOURHOOD, "Neighbourhood"),
-)
 COORDINATE_PLACES = Decimal("0.000001")
 
 
-class AreaChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.name  # the select above already says where it is
-
-
-def _area_path(area: Area | None) -> list[Area]:
-    from shop.geo.selectors import area_ancestors
-
-    return [*area_ancestors(area=area), area] if area is not None else []
-
-
-class AddressForm(forms.ModelForm):
+class AddressForm(AreaFieldsMixin, forms.ModelForm):
     """An address in the book. The area is the deepest of the cascading selects, which must
     go down as far as the tree does (a district that has neighbourhoods needs one)."""
+
+    area_options_url_name = "accounts:address_area_options"
+    area_required_message = "Choose the country."
 
     latitude = forms.DecimalField(
         required=False, min_value=-90, max_value=90, widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"})
@@ -60,45 +44,7 @@ class AddressForm(forms.ModelForm):
         has_default = Address.objects.filter(user_id=self.instance.user_id, is_default=True).exists()
         if (self.instance.pk and self.instance.is_default) or not has_default:
             del self.fields["make_default"]
-        self._area_fields_set_up()
-
-    def _area_fields_set_up(self) -> None:
-        selected = {area.kind: area.pk for area in _area_path(self.instance.area if self.instance.area_id else None)}
-        options_url = reverse("accounts:address_area_options")
-        parent_id = None
-        for position, (name, kind, label) in enumerate(AREA_LEVELS):
-            if position == 0:
-                queryset = Area.objects.filter(parent__isnull=True, kind=kind)
-            elif parent_id is None:
-                queryset = Area.objects.none()
-            else:
-                queryset = Area.objects.filter(parent_id=parent_id)
-            field = AreaChoiceField(
-                queryset=queryset,
-                required=position == 0,
-                label=label,
-                empty_label="—",
-                error_messages={
-                    "required": "Choose the country.",
-                    "invalid_choice": f"Choose a {label.lower()} in the area above; the list now shows them.",
-                },
-                widget=forms.Select(attrs={"autocomplete": "off"}),
-            )
-            if position + 1 < len(AREA_LEVELS):
-                below = AREA_LEVELS[position + 1][0]
-                field.widget.attrs.update(
-                    {"hx-get": options_url, "hx-target": f"#id_{below}", "hx-trigger": "change", "hx-swap": "innerHTML"}
-                )
-            self.fields[name] = field
-            if self.is_bound:
-                value = self.data.get(name) or None
-                parent_id = value if value and str(value).isdigit() else None
-            else:
-                parent_id = selected.get(kind)
-                field.initial = parent_id
-
-    def area_fields(self):
-        return [self[name] for name, _kind, _label in AREA_LEVELS]
+        self.area_fields_add()
 
     def clean_latitude(self):
         value = self.cleaned_data["latitude"]
@@ -113,14 +59,10 @@ class AddressForm(forms.ModelForm):
         latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
         if (latitude is None) != (longitude is None) and not {"latitude", "longitude"} & set(self.errors):
             self.add_error("longitude" if longitude is None else "latitude", "Give both latitude and longitude, or neither.")
-        if any(name in self.errors for name, _kind, _label in AREA_LEVELS):
+        chosen = self.area_chosen(cleaned)
+        if chosen is None:
             return cleaned
-        chosen = [(name, cleaned.get(name)) for name, _kind, _label in AREA_LEVELS]
-        deepest = next(((name, area) for name, area in reversed(chosen) if area is not None), None)
-        if deepest is None:
-            return cleaned
-        name, area = deepest
-        position = [level[0] for level in AREA_LEVELS].index(name)
+        position, area = chosen
         if position + 1 < len(AREA_LEVELS) and area.children.exists():
             below, _kind, label = AREA_LEVELS[position + 1]
             self.add_error(below, f"Choose a {label.lower()} in {area.name}.")

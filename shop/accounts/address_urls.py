@@ -1,11 +1,13 @@
 from django.urls import path
 
+from shop.geo.views import area_options
+
 from . import address_views as views
 
 urlpatterns = [
     path("addresses/", views.address_list, name="addresses"),
     path("addresses/new/", views.address_add, name="address_add"),
-    path("addresses/areas/", views.area_options, name="address_area_options"),
+    path("addresses/areas/", area_options, name="address_area_options"),
     path("addresses/<int:pk>/edit/", views.address_edit, name="address_edit"),
     path("addresses/<int:pk>/delete/", views.address_remove, name="address_delete"),
     path("addresses/<int:pk>/default/", views.address_default, name="address_default"),

@@ -3,11 +3,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
-from shop.geo.selectors import area_choices
-
-from .address_forms import AREA_LEVELS, AddressForm
+from .address_forms import AddressForm
 from .address_services import (
     address_delete,
     address_get_for_user,
@@ -70,19 +68,3 @@ def address_default(request, pk):
     address = address_make_default(address=address_get_for_user(user=request.user, pk=pk))
     messages.success(request, f"“{address.label}” is now your default address.")
     return redirect(_next_url(request) or "accounts:addresses")
-
-
-# Which selects lie below each area select: the next is filled, the others emptied.
-SELECTS_BELOW = {name: [level[0] for level in AREA_LEVELS[i + 1 :]] for i, (name, _k, _l) in enumerate(AREA_LEVELS[:-1])}
-
-
-@login_required
-@require_GET
-def area_options(request):
-    """``<option>``s for the select below the one just changed (htmx), with the selects
-    further down emptied out of band: ``?country=<id>`` gives its regions."""
-    name = next((name for name in SELECTS_BELOW if name in request.GET), None)
-    value = request.GET.get(name, "") if name else ""
-    choices = area_choices(parent=int(value)) if value.isdigit() else []
-    cleared = SELECTS_BELOW[name][1:] if name else []
-    return render(request, "accounts/addresses_area_options.html", {"choices": choices, "cleared": cleared})

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 
 from sellers.models import Store
 from shop.catalog.models import Product, ProductImage, Variant
-from shop.catalog.templatetags.catalog import money
+from shop.core.templatetags.money import money
 
 from .models import Cart, CartItem
 from .services import guest_token, variant_label

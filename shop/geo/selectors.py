@@ -42,6 +42,11 @@ def area_ancestors(*, area: Area) -> list[Area]:
     return ancestors
 
 
+def area_path(*, area: Area | None) -> list[Area]:
+    """Country first, down to ``area`` itself; empty without one."""
+    return [*area_ancestors(area=area), area] if area is not None else []
+
+
 def _parents_loaded(area: Area) -> bool:
     while area.parent_id is not None:
         if not Area.parent.is_cached(area):

@@ -27,7 +27,7 @@ from shop.cart.models import Cart, CartItem
 from shop.cart.services import variant_label
 from shop.catalog.models import Product, Variant
 from shop.catalog.services import product_summary_refresh
-from shop.catalog.templatetags.catalog import money
+from shop.core.templatetags.money import money
 
 from .models import Checkout, Order, OrderEvent, OrderItem, OrderStatus
 from .numbers import order_number_new

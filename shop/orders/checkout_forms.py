@@ -1,6 +1,6 @@
 from django import forms
 
-from shop.catalog.templatetags.catalog import money
+from shop.core.templatetags.money import money
 
 from .checkout import delivery_fee, store_delivers
 from .models import Order

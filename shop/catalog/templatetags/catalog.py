@@ -1,27 +1,11 @@
-"""Template helpers for catalog pages: money, ratings, links that keep the query string."""
+"""Template helpers for catalog pages: discounts, ratings, links that keep the query string."""
 
 from decimal import Decimal, InvalidOperation
 
 from django import template
-from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
 register = template.Library()
-
-
-@register.filter
-def money(value) -> str:
-    """``KES 1,250`` or ``KES 99.50``: the operator's currency, whole amounts without cents."""
-    if value is None or value == "":
-        return ""
-    try:
-        amount = Decimal(value).quantize(Decimal("0.01"))
-    except (InvalidOperation, TypeError, ValueError):
-        return ""
-    text = f"{amount:,.2f}"
-    if text.endswith(".00"):
-        text = text[:-3]
-    return f"{settings.SOKO_CURRENCY} {text}"
 
 
 @register.filter

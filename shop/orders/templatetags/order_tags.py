@@ -1,27 +1,10 @@
-"""Template helpers for order pages: amounts in the order's currency, QR codes as SVG."""
-
-from decimal import Decimal, InvalidOperation
+"""Template helpers for order pages: QR codes as SVG, status and payment labels."""
 
 import segno
 from django import template
 from django.utils.safestring import mark_safe
 
 register = template.Library()
-
-
-@register.filter
-def amount(value, currency: str) -> str:
-    """``KES 1,250`` or ``KES 99.50``: an order's amount in the currency it was placed in."""
-    if value is None or value == "":
-        return ""
-    try:
-        value = Decimal(value).quantize(Decimal("0.01"))
-    except (InvalidOperation, TypeError, ValueError):
-        return ""
-    text = f"{value:,.2f}"
-    if text.endswith(".00"):
-        text = text[:-3]
-    return f"{currency} {text}"
 
 
 @register.simple_tag
