@@ -4,6 +4,8 @@ settings and the address book both use: each select offers the children of the c
 from django import forms
 from django.urls import reverse
 
+from shop.core.ids import id_or_none
+
 from .models import Area, AreaKind
 from .selectors import area_path
 
@@ -62,8 +64,7 @@ class AreaFieldsMixin:
                 )
             self.fields[name] = field
             if self.is_bound:
-                value = self.data.get(name) or None
-                parent_id = value if value and str(value).isdigit() else None
+                parent_id = id_or_none(self.data.get(name))
             else:
                 parent_id = selected.get(kind)
                 field.initial = parent_id

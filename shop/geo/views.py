@@ -2,6 +2,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from shop.core.ids import id_or_none
+
 from .forms import AREA_FIELD_NAMES
 from .selectors import area_choices
 
@@ -18,7 +20,7 @@ def area_options(request):
 
     The store settings and the address book each route to this under their own URL name."""
     name = next((name for name in SELECTS_BELOW if name in request.GET), "parent")
-    value = request.GET.get(name, "")
-    choices = area_choices(parent=int(value)) if value.isdigit() else []
+    parent_id = id_or_none(request.GET.get(name))
+    choices = area_choices(parent=parent_id) if parent_id else []
     cleared = SELECTS_BELOW.get(name, [])[1:]
     return render(request, "geo/_area_options.html", {"choices": choices, "cleared": cleared})
