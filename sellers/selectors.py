@@ -207,3 +207,22 @@ def store_directory(*, query: DirectoryQuery) -> QuerySet[Store]:
     else:
         stores = stores.order_by("name", "pk")
     return stores
+
+
+def store_photo_locations(*, store):
+    """Pictures this store uploaded whose EXIF carried a GPS position, newest first: the
+    seller may use one as the store's map pin. Positions are never shown to shoppers."""
+    from shop.catalog.models import ProductImage
+    from shop.media.models import StoredImage
+
+    product_image_ids = ProductImage.objects.filter(product__store=store).values("image_id")
+    own = Q(pk__in=product_image_ids) | Q(pk__in=[pk for pk in (store.logo_id, store.cover_id) if pk])
+    return StoredImage.objects.filter(own, gps_latitude__isnull=False, gps_longitude__isnull=False).order_by("-created_at")
+
+
+def store_photo_location_suggestion(*, store):
+    """The newest photo position that differs from the store's pin, or None."""
+    for image in store_photo_locations(store=store)[:5]:
+        if (image.gps_latitude, image.gps_longitude) != (store.latitude, store.longitude):
+            return image
+    return None

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -232,3 +233,20 @@ def store_ens_check(*, store_id: int) -> bool | None:
     # Only for the name that was checked: the seller may have changed it meanwhile.
     Store.objects.filter(pk=store.pk, ens_name=store.ens_name).update(ens_verified_at=timezone.now() if verified else None)
     return verified
+
+
+def store_location_from_photo(*, store, image_id) -> bool:
+    """Pin the store on the map where one of its own photos was taken. Only pictures
+    of this store count; returns whether the pin moved."""
+    from shop.core.ids import id_or_none
+
+    from .selectors import store_photo_locations
+
+    image = store_photo_locations(store=store).filter(pk=id_or_none(image_id)).first()
+    if image is None:
+        raise Http404("No such photo in your store.")
+    if (store.latitude, store.longitude) == (image.gps_latitude, image.gps_longitude):
+        return False
+    store.latitude, store.longitude = image.gps_latitude, image.gps_longitude
+    store.save(update_fields=["latitude", "longitude", "updated_at"])
+    return True

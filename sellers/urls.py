@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("setup/", views.setup, name="setup"),
     path("settings/", views.settings_edit, name="settings"),
+    path("settings/location-from-photo/", views.location_from_photo, name="location_from_photo"),
     path("settings/areas/", area_options, name="area_options"),
     path("team/", views.team, name="team"),
     path("team/invite/", views.team_invite, name="team_invite"),

@@ -14,6 +14,7 @@ from shop.core.permissions import capability_required
 from .forms import HoursFormSet, StoreDirectoryForm, StoreInviteForm, StoreSettingsForm, StoreSetupForm
 from .hours import store_is_open, store_week
 from .selectors import (
+    store_photo_location_suggestion,
     area_point,
     store_directory,
     store_for_owner,
@@ -28,6 +29,7 @@ from .selectors import (
     store_team,
 )
 from .services import (
+    store_location_from_photo,
     InviteError,
     TeamError,
     store_create,
@@ -60,8 +62,23 @@ def setup(request):
 @seller_required
 def dashboard(request):
     membership = store_membership_for_user(user=request.user)
-    context = {"store": membership.store, "membership": membership, "team": store_team(store=membership.store)["members"]}
+    store = membership.store
+    context = {
+        "store": store,
+        "membership": membership,
+        "team": store_team(store=store)["members"],
+        "photo_location": store_photo_location_suggestion(store=store),
+    }
     return render(request, "sellers/dashboard.html", context)
+
+
+@seller_required
+@require_POST
+def location_from_photo(request):
+    store = store_membership_for_user(user=request.user).store
+    if store_location_from_photo(store=store, image_id=request.POST.get("image")):
+        messages.success(request, "Your store's map pin now sits where that photo was taken.")
+    return redirect("sellers:dashboard")
 
 
 @seller_required
