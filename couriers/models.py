@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from sellers.models import phone_validator
+from shop.core.validators import phone_validator
 from shop.core.models import TimeStamped
 
 

@@ -1,13 +1,13 @@
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
 from shop.core.models import TimeStamped
+from shop.core.validators import phone_validator
 
 from . import validators
 
-phone_validator = RegexValidator(r"^\+?[0-9 ()-]{7,20}$", "Enter a phone number such as +254 712 345 678.")
 
 
 def default_time_zone() -> str:

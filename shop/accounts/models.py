@@ -1,6 +1,8 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 
+from shop.core.validators import phone_validator
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -49,8 +51,6 @@ class User(AbstractUser):
 
 class Address(models.Model):
     """A delivery address in the user's address book. One may be the default."""
-
-    from shop.core.validators import phone_validator
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="addresses")
     label = models.CharField(max_length=40, default="Home", help_text="e.g. Home, Work, Mum's place")
