@@ -4,6 +4,8 @@ import segno
 from django import template
 from django.utils.safestring import mark_safe
 
+from shop.payments.gateways import gateway_get
+
 register = template.Library()
 
 
@@ -29,11 +31,15 @@ def status_text(order) -> str:
     return status_label(order.status, order)
 
 
-PAYMENT_LABELS = {"cod": "Cash on delivery", "card": "Card", "mpesa": "M-Pesa", "dev": "Card (test gateway)"}
+# Methods whose gateway is not registered (yet, or any more) still read well on old orders.
+PAYMENT_LABELS = {"card": "Card", "mpesa": "M-Pesa", "dev": "Card (test gateway)"}
 
 
 @register.filter
 def payment_label(method: str) -> str:
+    gateway = gateway_get(method)
+    if gateway is not None:
+        return gateway.label
     return PAYMENT_LABELS.get(method, method.replace("_", " ").capitalize())
 
 
