@@ -178,7 +178,7 @@ def seed(*, reseed: bool) -> dict:
     products = Product.objects.bulk_create(products, batch_size=2000)
 
     variants, product_images = [], []
-    for product, price in zip(products, prices):
+    for product, price in zip(products, prices, strict=False):
         for position in range(1 + product.pk % 2):
             variants.append(
                 Variant(

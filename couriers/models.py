@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.db import models
 
-from shop.core.validators import phone_validator
 from shop.core.models import TimeStamped
+from shop.core.validators import phone_validator
 
 
 class CourierProfile(TimeStamped):
@@ -50,3 +50,6 @@ class HandoverCode(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
     failed_attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Handover code of order {self.order_id}"

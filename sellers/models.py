@@ -9,7 +9,6 @@ from shop.core.validators import phone_validator
 from . import validators
 
 
-
 def default_time_zone() -> str:
     # A callable, so changing TIME_ZONE in the environment does not call for a migration.
     return settings.TIME_ZONE

@@ -317,7 +317,7 @@ class IdListField(forms.Field):
         try:
             return sorted({int(item) for item in value or []})
         except (TypeError, ValueError):
-            raise ValidationError("Choose products from the list.")
+            raise ValidationError("Choose products from the list.") from None
 
 
 class BulkActionForm(forms.Form):

@@ -18,7 +18,7 @@ def product_get_for_member(*, user, pk: int) -> Product:
     try:
         return Product.objects.select_related("store", "category").get(store=store, pk=pk)
     except Product.DoesNotExist:
-        raise Http404("No such product in your store.")
+        raise Http404("No such product in your store.") from None
 
 
 def products_get_for_member(*, user, pks) -> list[Product]:
@@ -27,7 +27,7 @@ def products_get_for_member(*, user, pks) -> list[Product]:
     wanted = set(pks)
     products = list(Product.objects.filter(store=store, pk__in=wanted))
     if len(products) != len(wanted):
-        raise Http404("No such product in your store.")
+        raise Http404("No such product in your store.") from None
     return products
 
 

@@ -104,7 +104,7 @@ def store_get_public(*, slug: str) -> Store:
     try:
         return _public_stores().get(slug=slug)
     except Store.DoesNotExist:
-        raise Http404("No store has that address.")
+        raise Http404("No store has that address.") from None
 
 
 def store_products(*, store: Store, user):

@@ -14,7 +14,6 @@ from shop.core.permissions import capability_required
 from .forms import HoursFormSet, StoreDirectoryForm, StoreInviteForm, StoreSettingsForm, StoreSetupForm
 from .hours import store_is_open, store_week
 from .selectors import (
-    store_photo_location_suggestion,
     area_point,
     store_directory,
     store_for_owner,
@@ -25,16 +24,17 @@ from .selectors import (
     store_is_favorite,
     store_member_get_for_owner,
     store_membership_for_user,
+    store_photo_location_suggestion,
     store_products,
     store_team,
 )
 from .services import (
-    store_location_from_photo,
     InviteError,
     TeamError,
     store_create,
     store_invite_accept,
     store_invite_cancel,
+    store_location_from_photo,
     store_member_invite,
     store_member_remove,
     store_settings_save,

@@ -31,3 +31,6 @@ class CartItem(models.Model):
             models.UniqueConstraint(fields=["cart", "variant"], name="unique_cart_variant"),
             models.CheckConstraint(condition=models.Q(quantity__gte=1), name="cart_item_quantity_positive"),
         ]
+
+    def __str__(self):
+        return f"{self.quantity} × variant {self.variant_id}"

@@ -15,7 +15,7 @@ def _quantity(value) -> int:
     try:
         quantity = int(str(value).strip())
     except (TypeError, ValueError):
-        raise CartError("Choose a quantity of at least 1.")
+        raise CartError("Choose a quantity of at least 1.") from None
     if quantity > MAX_QUANTITY:
         raise CartError(f"Choose a quantity up to {MAX_QUANTITY}.")
     return quantity

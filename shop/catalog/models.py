@@ -129,6 +129,9 @@ class ProductImage(models.Model):
     class Meta:
         ordering = ["position", "id"]
 
+    def __str__(self):
+        return self.alt or f"Picture {self.pk}"
+
 
 class Favorite(TimeStamped):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favorites")

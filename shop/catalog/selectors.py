@@ -132,7 +132,7 @@ def product_get_visible(*, slug: str, user) -> Product:
     try:
         return queryset.get(slug=slug)
     except Product.DoesNotExist:
-        raise Http404("No such product.")
+        raise Http404("No such product.") from None
 
 
 def variant_choose(*, product: Product, variant_id) -> Variant | None:
@@ -293,11 +293,11 @@ def product_get_favoritable(*, product_id) -> Product:
     try:
         return Product.objects.visible().get(pk=int(product_id))
     except (Product.DoesNotExist, TypeError, ValueError):
-        raise Http404("No such product.")
+        raise Http404("No such product.") from None
 
 
 def store_get_favoritable(*, store_id) -> Store:
     try:
         return Store.objects.get(pk=int(store_id))
     except (Store.DoesNotExist, TypeError, ValueError):
-        raise Http404("No such store.")
+        raise Http404("No such store.") from None

@@ -62,10 +62,7 @@ def area_choices(*, parent: Area | int | None) -> list[tuple[int, str]]:
     the next level with the id picked in the one above; an unknown id or a neighbourhood
     gives an empty list, which hides the next select.
     """
-    if parent is None:
-        areas = area_countries()
-    else:
-        areas = Area.objects.filter(parent=parent)
+    areas = area_countries() if parent is None else Area.objects.filter(parent=parent)
     return list(areas.values_list("id", "name"))
 
 

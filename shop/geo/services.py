@@ -111,7 +111,7 @@ def areas_load(*, country_codes: list[str] | None = None) -> list[AreaLoadResult
     codes = [code.upper() for code in country_codes] if country_codes else area_data_countries()
     trees = {code: _area_data_read(code) for code in codes}  # every file is found before anything is written
     results = []
-    for code, tree in trees.items():
+    for _code, tree in trees.items():
         with transaction.atomic():
             result = AreaLoadResult()
             result.country = _area_tree_load(node=tree, parent=None, result=result)

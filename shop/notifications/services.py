@@ -1,3 +1,5 @@
+import contextlib
+
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -71,10 +73,8 @@ def notifications_sweep() -> dict:
     ).values_list("pk", flat=True)[:200]
     retried = 0
     for pk in stale:
-        try:
+        with contextlib.suppress(Exception):  # still unsent; the next sweep tries again
             retried += notification_email_send(notification_id=pk)
-        except Exception:
-            pass  # still unsent; the next sweep tries again
     cutoff = now - timedelta(days=settings.SOKO_NOTIFICATION_RETENTION_DAYS)
     deleted, _ = Notification.objects.filter(read_at__lt=cutoff).delete()
     return {"emails_retried": retried, "notifications_deleted": deleted}

@@ -140,7 +140,7 @@ def checkout_place(*, buyer, cart: Cart, details: CheckoutDetails, idempotency_k
             time.sleep(0.05 * (attempt + 1))
             continue
         if checkout.orders_created:
-            transaction.on_commit(lambda: _notify_stores(checkout))
+            transaction.on_commit(lambda placed=checkout: _notify_stores(placed))
         return checkout
     raise CheckoutBusy()  # not reached: the loop returns or raises
 

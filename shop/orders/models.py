@@ -82,6 +82,9 @@ class OrderItem(models.Model):
     class Meta:
         ordering = ["id"]
 
+    def __str__(self):
+        return f"{self.quantity} × {self.product_title} ({self.variant_name})"
+
 
 class OrderEvent(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
@@ -93,3 +96,6 @@ class OrderEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.from_status or 'placed'} → {self.to_status}"

@@ -128,10 +128,7 @@ def order_timeline(*, order: Order, viewer: str) -> list[TimelineRow]:
     rows = []
     for index, event in enumerate(events):
         last = index == len(events) - 1
-        if event.to_status in TERMINAL:
-            state = "stopped"
-        else:
-            state = "current" if last else "done"
+        state = "stopped" if event.to_status in TERMINAL else "current" if last else "done"
         rows.append(
             TimelineRow(
                 status=event.to_status,

@@ -269,7 +269,7 @@ def test_the_cart_page_costs_the_same_queries_for_2_or_10_items_across_stores(
     client, shopper, django_assert_max_num_queries
 ):
     def fill(count):
-        for n in range(count):
+        for _n in range(count):
             add(client, ProductFactory(images=1, store=StoreFactory()).variants.get(), 1)
 
     def cart_queries() -> int:

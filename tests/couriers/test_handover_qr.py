@@ -1,9 +1,8 @@
 """The QR code on the buyer's order page decodes to the code the courier's check accepts."""
 
 import io
-import re
-
 import os
+import re
 
 import pytest
 import zxingcpp

@@ -111,7 +111,7 @@ def settings_form_data(store, **changes) -> dict:
             data[flag] = "on"
     area = changes.pop("area", store.area)
     path = [*area_ancestors(area=area), area] if area is not None else []
-    for name, area_at_level in zip(("country", "region", "district", "neighbourhood"), path + [None] * 4):
+    for name, area_at_level in zip(("country", "region", "district", "neighbourhood"), path + [None] * 4, strict=False):
         data[name] = "" if area_at_level is None else str(area_at_level.pk)
     by_weekday = {hours.weekday: hours for hours in store.hours.all()}
     rows = changes.pop("hours", None)

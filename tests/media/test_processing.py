@@ -1,8 +1,8 @@
 """Accepted pictures: stored once, and served only as clean, upright renditions."""
 
 from decimal import Decimal
-from pathlib import Path
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from django.core.files.storage import default_storage, storages

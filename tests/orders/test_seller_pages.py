@@ -1,6 +1,8 @@
 """The store's orders: tabs with counts, search, the moves it may make as buttons, the
 reason a cancellation needs, and the packing slip."""
 
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 
@@ -98,4 +100,4 @@ def test_packing_slip_lists_what_to_pack_and_where_it_goes(client):
     assert order.number in html and "Amina Otieno" in html and "Collect <strong>KES 1,000</strong>" in html
     for item in order.items.all():
         assert item.product_title in html
-    assert 'data-testid="pickup-qr"' in html and "@media print" in open("shop/orders/static/orders/orders.css").read()
+    assert 'data-testid="pickup-qr"' in html and "@media print" in Path("shop/orders/static/orders/orders.css").read_text()

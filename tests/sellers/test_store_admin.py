@@ -38,7 +38,7 @@ def test_the_verified_badge_is_editable_in_the_store_list(staff_client):
 
     page = staff_client.get(reverse("admin:sellers_store_changelist")).content.decode()
 
-    assert f'name="form-0-verified"' in page
+    assert 'name="form-0-verified"' in page
     assert "Mama Njeri Crafts" in page
     assert Store.objects.get(pk=store.pk).verified is False
 

@@ -175,10 +175,10 @@ def count_queries(client, url: str) -> int:
 
 
 def test_the_store_page_costs_the_same_queries_for_two_products_or_twenty(client, store, django_assert_max_num_queries):
-    for n in range(2):
+    for _n in range(2):
         ProductFactory(store=store, images=1)
     few = count_queries(client, "/s/mama-njeri-crafts/")
-    for n in range(18):
+    for _n in range(18):
         ProductFactory(store=store, images=2, variants=2)
 
     with django_assert_max_num_queries(few):
@@ -190,7 +190,7 @@ def test_a_logged_in_shopper_page_costs_a_fixed_number_of_queries_too(client, st
     client.force_login(UserFactory())
     ProductFactory(store=store, images=1)
     few = count_queries(client, "/s/mama-njeri-crafts/")
-    for n in range(10):
+    for _n in range(10):
         ProductFactory(store=store, images=1)
 
     with django_assert_max_num_queries(few):
