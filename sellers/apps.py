@@ -5,3 +5,6 @@ class SellersConfig(AppConfig):
     name = "sellers"
     label = "sellers"
     verbose_name = "Stores"
+
+    def ready(self):
+        from . import tasks  # noqa: F401  (registers the app's background jobs)

@@ -1,3 +1,4 @@
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -7,10 +8,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from shop.catalog.models import Category
+from shop.catalog.models import Category, Favorite, Product, ProductImage
+from shop.catalog.selectors import product_cards, with_favorite_flag
 from shop.geo.distance import HaversineKm
 from shop.geo.models import Area
 from shop.geo.selectors import area_path
+from shop.media.models import StoredImage
 
 from .hours import stores_open_at
 from .models import Store, StoreHours, StoreInvite, StoreMember
@@ -61,10 +64,12 @@ def store_team(*, store: Store) -> dict:
     }
 
 
+def invite_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def store_invite_by_token(*, token: str) -> StoreInvite:
     """The pending invite this link carries; 404 for a wrong, used or unknown token."""
-    from .services import invite_token_hash
-
     invite = (
         StoreInvite.objects.select_related("store", "invited_by")
         .filter(token_hash=invite_token_hash(token), accepted_at__isnull=True)
@@ -109,16 +114,11 @@ def store_get_public(*, slug: str) -> Store:
 
 def store_products(*, store: Store, user):
     """The listings a shopper may see on the store's page, newest first."""
-    from shop.catalog.models import Product
-    from shop.catalog.selectors import product_cards, with_favorite_flag
-
     products = product_cards(Product.objects.visible().filter(store=store)).order_by("-published_at", "-id")
     return with_favorite_flag(products, user=user)
 
 
 def store_is_favorite(*, store: Store, user) -> bool:
-    from shop.catalog.models import Favorite
-
     return user.is_authenticated and Favorite.objects.filter(user=user, store=store).exists()
 
 
@@ -212,9 +212,6 @@ def store_directory(*, query: DirectoryQuery) -> QuerySet[Store]:
 def store_photo_locations(*, store):
     """Pictures this store uploaded whose EXIF carried a GPS position, newest first: the
     seller may use one as the store's map pin. Positions are never shown to shoppers."""
-    from shop.catalog.models import ProductImage
-    from shop.media.models import StoredImage
-
     product_image_ids = ProductImage.objects.filter(product__store=store).values("image_id")
     own = Q(pk__in=product_image_ids) | Q(pk__in=[pk for pk in (store.logo_id, store.cover_id) if pk])
     return StoredImage.objects.filter(own, gps_latitude__isnull=False, gps_longitude__isnull=False).order_by("-created_at")

@@ -1,4 +1,3 @@
-import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
@@ -10,12 +9,20 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
+from django.http.request import validate_host
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from shop.core.ids import id_or_none
+from shop.core.jobs import job_enqueue_on_commit
+from shop.core.tasks import send_email_task
+from shop.media.services import image_store
+from shop.notifications.services import notify
+
+from .ens import EnsLookupError, ens_text
 from .models import Store, StoreHours, StoreInvite, StoreMember
-from .selectors import OWNER_ONLY_MESSAGE, area_match_label
+from .selectors import OWNER_ONLY_MESSAGE, area_match_label, invite_token_hash, store_photo_locations
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +64,6 @@ def store_settings_save(
 ) -> Store:
     """Save a store whose fields the settings form has set, with its pictures
     (``ValidatedImage`` uploads, stored through the media pipeline), categories and hours."""
-    from shop.media.services import image_store
-
     saved_ens_name = Store.objects.filter(pk=store.pk).values_list("ens_name", flat=True).first()
     if store.ens_name != saved_ens_name:
         store.ens_verified_at = None
@@ -76,10 +81,8 @@ def store_settings_save(
     if hours is not None:
         store_hours_set(store=store, hours=hours)
     if store.ens_name and settings.SOKO_ETH_RPC_URL:
-        from .tasks import store_ens_check_task
-
         # Checked on every save: saving is what a seller does after setting the record.
-        transaction.on_commit(lambda: store_ens_check_task(store.pk))
+        job_enqueue_on_commit("sellers.store_ens_check", store.pk)
     return store
 
 
@@ -96,10 +99,6 @@ def store_hours_set(*, store: Store, hours: list[HoursInput]) -> None:
         )
         for row in hours
     )
-
-
-def invite_token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _require_owner(*, store: Store, actor) -> None:
@@ -123,8 +122,6 @@ def store_member_invite(*, store: Store, actor, email: str, base_url: str) -> St
             raise TeamError(f"{email} is already on your team.")
         member = StoreMember.objects.create(store=store, user=user, role=StoreMember.Role.STAFF)
         StoreInvite.objects.filter(store=store, email=email, accepted_at__isnull=True).delete()
-        from shop.notifications.services import notify
-
         notify(
             user=user,
             kind="store",
@@ -151,8 +148,6 @@ def store_member_invite(*, store: Store, actor, email: str, base_url: str) -> St
 
 
 def _invite_email_send(*, invite: StoreInvite, actor, link: str) -> None:
-    from shop.core.tasks import send_email_task
-
     context = {"invite": invite, "store": invite.store, "inviter": actor, "link": link, "site_name": settings.SOKO_SITE_NAME}
     subject = f"{actor.short_name} invited you to {invite.store.name} on {settings.SOKO_SITE_NAME}"
     body = render_to_string("sellers/email/invite.txt", context)
@@ -192,8 +187,6 @@ def store_member_remove(*, member: StoreMember, actor) -> None:
     if member.is_owner:
         raise TeamError("The store's owner cannot be removed from the team.")
     member.delete()
-    from shop.notifications.services import notify
-
     notify(user=member.user, kind="store", text=f"You are no longer on the team of {member.store.name}.")
 
 
@@ -210,10 +203,6 @@ def store_ens_check(*, store_id: int) -> bool | None:
     """Ask the Ethereum node whether the store's ENS name points at the store page (its
     ``url`` record ends in ``/s/<slug>/`` on one of this site's hosts) and record the
     answer. ``None`` when nothing could be checked (no node, no name, node unreachable)."""
-    from django.http.request import validate_host
-
-    from .ens import EnsLookupError, ens_text
-
     store = Store.objects.filter(pk=store_id).only("slug", "ens_name").first()
     if store is None or not store.ens_name or not settings.SOKO_ETH_RPC_URL:
         return None
@@ -238,10 +227,6 @@ def store_ens_check(*, store_id: int) -> bool | None:
 def store_location_from_photo(*, store, image_id) -> bool:
     """Pin the store on the map where one of its own photos was taken. Only pictures
     of this store count; returns whether the pin moved."""
-    from shop.core.ids import id_or_none
-
-    from .selectors import store_photo_locations
-
     image = store_photo_locations(store=store).filter(pk=id_or_none(image_id)).first()
     if image is None:
         raise Http404("No such photo in your store.")

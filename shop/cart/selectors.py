@@ -1,19 +1,38 @@
 """Reads of carts: the cart grouped by store with Decimal subtotals, each line flagged when
 it cannot be bought as the shopper saw it (gone, sold out, short, or its price changed)."""
 
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from sellers.models import Store
 from shop.catalog.models import Product, ProductImage, Variant
 from shop.core.templatetags.money import money
 
 from .models import Cart, CartItem
-from .services import guest_token, variant_label
+
+if TYPE_CHECKING:
+    from sellers.models import Store
+
+# The session key holding a guest's cart token.
+SESSION_KEY = "cart_token"
+
+
+def variant_label(variant: Variant) -> str:
+    """"Kiondo basket — Red", or just the title when the only option is a default one."""
+    return f"{variant.product.title} — {variant.name}" if variant.name else variant.product.title
+
+
+def guest_token(session) -> uuid.UUID | None:
+    """The guest cart token kept in ``session``, if it holds a well-formed one."""
+    try:
+        return uuid.UUID(str(session.get(SESSION_KEY))) if session.get(SESSION_KEY) else None
+    except ValueError:
+        return None
 
 
 @dataclass
@@ -87,7 +106,7 @@ class CartLine:
 
 @dataclass
 class StoreGroup:
-    store: Store
+    store: "Store"
     lines: list[CartLine] = field(default_factory=list)
 
     @property

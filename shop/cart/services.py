@@ -4,7 +4,6 @@ the price the shopper saw (``unit_price_seen``) only changes when they accept a 
 These services are also used by "order again": add with ``cart_add`` and show ``message``.
 """
 
-import uuid
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -12,9 +11,7 @@ from django.db import IntegrityError, transaction
 from shop.catalog.models import Product, Variant
 
 from .models import Cart, CartItem
-
-# The session key holding a guest's cart token.
-SESSION_KEY = "cart_token"
+from .selectors import SESSION_KEY, guest_token, variant_label
 
 
 class CartError(Exception):
@@ -26,19 +23,6 @@ class CartChange:
     item: CartItem | None
     message: str  # what to tell the shopper: added, capped, removed
     capped: bool = False
-
-
-def variant_label(variant: Variant) -> str:
-    """"Kiondo basket — Red", or just the title when the only option is a default one."""
-    return f"{variant.product.title} — {variant.name}" if variant.name else variant.product.title
-
-
-def guest_token(session) -> uuid.UUID | None:
-    """The guest cart token kept in ``session``, if it holds a well-formed one."""
-    try:
-        return uuid.UUID(str(session.get(SESSION_KEY))) if session.get(SESSION_KEY) else None
-    except ValueError:
-        return None
 
 
 def _user_cart(user, *, create: bool) -> Cart | None:

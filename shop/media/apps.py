@@ -5,3 +5,6 @@ class MediaConfig(AppConfig):
     name = "shop.media"
     label = "media"
     verbose_name = "Images"
+
+    def ready(self):
+        from . import tasks  # noqa: F401  (registers the app's background jobs)

@@ -8,6 +8,8 @@ from django.core.files.storage import default_storage, storages
 from django.db import IntegrityError, transaction
 from PIL import Image, ImageCms, ImageOps
 
+from shop.core.jobs import job_enqueue_on_commit
+
 from .models import StoredImage
 from .validation import ValidatedImage, image_validate
 
@@ -27,11 +29,9 @@ def image_store(*, upload) -> StoredImage:
     if image is None:
         image = _stored_image_create(validated)
     if image.status == StoredImage.Status.PENDING:
-        from .tasks import image_process_task
-
         # Also for a pending duplicate: processing is idempotent, and a lost task would
         # otherwise leave the picture pending for good.
-        transaction.on_commit(lambda: image_process_task(image.pk))
+        job_enqueue_on_commit("media.image_process", image.pk)
     return image
 
 

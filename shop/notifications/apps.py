@@ -5,3 +5,6 @@ class NotificationsConfig(AppConfig):
     name = "shop.notifications"
     label = "notifications"
     verbose_name = "Notifications"
+
+    def ready(self):
+        from . import tasks  # noqa: F401  (registers the app's background jobs)

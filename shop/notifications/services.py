@@ -1,9 +1,9 @@
 import contextlib
 
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from shop.core.jobs import job_enqueue_on_commit
 from shop.core.realtime import push_html_on_commit, user_group
 
 from .models import Notification
@@ -16,9 +16,7 @@ def notify(*, user, kind: str, text: str, url: str = "", email: bool = False) ->
     notification = Notification.objects.create(user=user, kind=kind, text=text[:300], url=url, email_wanted=email)
     push_html_on_commit(user_group(user.pk), _push_fragment(notification))
     if email:
-        from .tasks import notification_email_send_task
-
-        transaction.on_commit(lambda: notification_email_send_task(notification.pk))
+        job_enqueue_on_commit("notifications.email_send", notification.pk)
     return notification
 
 

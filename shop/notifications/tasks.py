@@ -1,8 +1,11 @@
 from huey.contrib.djhuey import db_task
 
+from shop.core.jobs import job
+
 from .services import notification_email_send, notify
 
 
+@job("notifications.email_send")
 @db_task(retries=3, retry_delay=30)
 def notification_email_send_task(notification_id: int) -> bool:
     return notification_email_send(notification_id=notification_id)

@@ -10,7 +10,7 @@ import factory
 from django.utils import timezone
 
 from sellers.models import StoreHours, StoreInvite
-from sellers.services import invite_token_hash
+from sellers.selectors import invite_token_hash
 from shop.geo.models import Area
 from shop.geo.selectors import area_ancestors
 from tests.geo.factories import AreaFactory
