@@ -5,8 +5,10 @@ These services are also used by "order again": add with ``cart_add`` and show ``
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from shop.catalog.models import Product, Variant
 
@@ -168,17 +170,8 @@ def cart_merge(*, guest_cart: Cart, user) -> Cart:
     return cart
 
 
-def cart_lines_remove(*, cart: Cart, item_ids: list[int]) -> None:
-    """Drop the lines a checkout bought (called inside the checkout's transaction)."""
-    CartItem.objects.filter(cart=cart, pk__in=item_ids).delete()
-
-
 def guest_carts_forget(*, older_than_days: int) -> int:
     """Delete guest carts nobody touched for ``older_than_days`` (their session is long gone)."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     cutoff = timezone.now() - timedelta(days=older_than_days)
     deleted, _ = Cart.objects.filter(user__isnull=True, updated_at__lt=cutoff).delete()
     return deleted

@@ -1,12 +1,10 @@
-"""Background jobs that belong to no single app. Tasks are thin: they call a service."""
+"""Background jobs that belong to no single app. Tasks are thin: they call a service.
 
-import logging
+Each app owns its periodic clean-up (``shop.notifications.tasks``, ``shop.cart.tasks``):
+core knows none of them."""
 
 from django.core.mail import EmailMultiAlternatives
-from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, task
-
-log = logging.getLogger(__name__)
+from huey.contrib.djhuey import task
 
 
 @task(retries=3, retry_delay=30)
@@ -15,18 +13,3 @@ def send_email_task(*, subject: str, body: str, to: list[str], from_email: str |
     if html:
         message.attach_alternative(html, "text/html")
     message.send()
-
-
-@db_periodic_task(crontab(minute="*"))
-def sweep():
-    """Every minute: finish what a crash or a dropped task left undone. Safe to run
-    any number of times; later features add their own steps here."""
-    from django.conf import settings
-
-    from shop.cart.services import guest_carts_forget
-    from shop.notifications.services import notifications_sweep
-
-    result = notifications_sweep()
-    result["guest_carts_deleted"] = guest_carts_forget(older_than_days=settings.SOKO_GUEST_CART_DAYS)
-    log.info("sweep: %s", result)
-    return result

@@ -1,5 +1,7 @@
 import contextlib
+from datetime import timedelta
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -59,10 +61,6 @@ def notification_email_send(*, notification_id: int) -> bool:
 
 def notifications_sweep() -> dict:
     """Retry email copies that never went out; forget read notifications past retention."""
-    from datetime import timedelta
-
-    from django.conf import settings
-
     now = timezone.now()
     stale = Notification.objects.filter(
         email_wanted=True,

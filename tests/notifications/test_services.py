@@ -3,7 +3,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from shop.core.tasks import sweep
 from shop.notifications.models import Notification
 from shop.notifications.services import (
     notification_email_send,
@@ -11,6 +10,7 @@ from shop.notifications.services import (
     notifications_sweep,
     notify,
 )
+from shop.notifications.tasks import notifications_sweep_task
 from tests.factories import NotificationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -117,7 +117,7 @@ def test_periodic_sweep_task_runs_the_notification_sweep(user, mailoutbox):
     stale = NotificationFactory(user=user, email_wanted=True)
     age(stale, hours=1)
 
-    result = sweep.call_local()
+    result = notifications_sweep_task.call_local()
 
     assert (result["emails_retried"], result["notifications_deleted"]) == (1, 0)
     assert len(mailoutbox) == 1
