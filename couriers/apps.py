@@ -1,7 +1,21 @@
 from django.apps import AppConfig
 
+from shop.core.modes import mode_register
+
 
 class CouriersConfig(AppConfig):
     name = "couriers"
     label = "couriers"
     verbose_name = "Couriers"
+
+    def ready(self):
+        from .selectors import user_is_courier
+
+        mode_register(
+            key="deliveries",
+            label="Deliveries",
+            icon="bi-bicycle",
+            url_name="couriers:home",
+            position=2,
+            applies=lambda user: user_is_courier(user=user),
+        )

@@ -2,11 +2,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
-from shop.accounts.selectors import user_is_courier
 from shop.core.permissions import capability_required
 
 from .forms import CourierProfileForm
 from .models import CourierProfile
+from .selectors import user_is_courier
 
 courier_required = capability_required(
     lambda user: user_is_courier(user=user),

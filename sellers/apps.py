@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from shop.core.modes import mode_register
+
 
 class SellersConfig(AppConfig):
     name = "sellers"
@@ -8,3 +10,13 @@ class SellersConfig(AppConfig):
 
     def ready(self):
         from . import tasks  # noqa: F401  (registers the app's background jobs)
+        from .selectors import user_is_seller
+
+        mode_register(
+            key="store",
+            label="My store",
+            icon="bi-shop",
+            url_name="sellers:dashboard",
+            position=1,
+            applies=lambda user: user_is_seller(user=user),
+        )

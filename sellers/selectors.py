@@ -55,6 +55,11 @@ def store_invite_get_for_owner(*, user, pk: int) -> StoreInvite:
     return get_object_or_404(StoreInvite, pk=pk, store=store, accepted_at__isnull=True)
 
 
+def user_is_seller(*, user) -> bool:
+    """Whether ``user`` is on any store's team."""
+    return user.is_authenticated and StoreMember.objects.filter(user=user).exists()
+
+
 def store_team(*, store: Store) -> dict:
     return {
         "members": list(

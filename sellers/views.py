@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from shop.accounts.selectors import user_is_seller
 from shop.core.permissions import capability_required
 
 from .forms import HoursFormSet, StoreDirectoryForm, StoreInviteForm, StoreSettingsForm, StoreSetupForm
@@ -27,6 +26,7 @@ from .selectors import (
     store_photo_location_suggestion,
     store_products,
     store_team,
+    user_is_seller,
 )
 from .services import (
     InviteError,

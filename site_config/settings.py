@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "shop.core.context_processors.soko",
+                "shop.notifications.context_processors.notifications",
                 "shop.cart.context_processors.cart",
             ],
             "builtins": ["template_partials.templatetags.partials"],

@@ -3,10 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
-from couriers.models import CourierProfile
-
 from .forms import ProfileForm, SignupForm
-from .selectors import user_is_seller
 
 
 @login_required
@@ -21,8 +18,7 @@ def profile(request):
         "accounts/profile.html",
         {
             "form": form,
-            "is_seller": user_is_seller(user=request.user),
-            "courier_profile": CourierProfile.objects.filter(user=request.user).first(),
+            "courier_profile": getattr(request.user, "courier_profile", None),
         },
     )
 

@@ -1,5 +1,6 @@
+from .selectors import cart_count_for_request
+
+
 def cart(request):
     """The navbar's cart badge. Lazy: a template that never shows it costs no query."""
-    from .selectors import cart_count_for_request
-
     return {"cart_count": lambda: cart_count_for_request(request)}

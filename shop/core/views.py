@@ -1,24 +1,15 @@
 import logging
 
+import redis
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 log = logging.getLogger(__name__)
-
-
-def home(request):
-    from shop.catalog.selectors import category_top_level, products_featured, products_new
-
-    context = {
-        "categories": category_top_level(),
-        "featured": products_featured(user=request.user),
-        "new_arrivals": products_new(user=request.user),
-    }
-    return render(request, "core/home.html", context)
 
 
 @never_cache
@@ -43,8 +34,6 @@ def _check_database() -> str:
 
 
 def _check_redis() -> str:
-    import redis
-
     try:
         client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
         client.ping()
@@ -67,7 +56,4 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     # No context processors that touch the database: it may be what failed.
-    from django.http import HttpResponseServerError
-    from django.template import loader
-
     return HttpResponseServerError(loader.get_template("500.html").render({"site_name": settings.SOKO_SITE_NAME}))
