@@ -7,9 +7,11 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, 
 from django.db.models.fields.json import KeyTextTransform
 from django.http import Http404
 
-from sellers.models import Store
-
 from .models import Category, Favorite, Product, ProductImage, Variant
+
+# Products belong to stores, which are the sellers app's: it sits above the catalog, so the
+# catalog reaches the store model through the relation instead of importing it.
+Store = Product.store.field.related_model
 
 
 def _is_postgres() -> bool:

@@ -19,8 +19,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import F
-from django.urls import NoReverseMatch, reverse
+from django.db.models import F, prefetch_related_objects
+from django.urls import reverse
 
 from couriers.handover import handover_code_issue
 from shop.cart.models import Cart, CartItem
@@ -28,6 +28,7 @@ from shop.cart.services import variant_label
 from shop.catalog.models import Product, Variant
 from shop.catalog.services import product_summary_refresh
 from shop.core.templatetags.money import money
+from shop.notifications.services import notify
 
 from .models import Checkout, Order, OrderEvent, OrderItem, OrderStatus
 from .numbers import order_number_new
@@ -279,29 +280,17 @@ def _order_create(**fields) -> Order:
     raise AssertionError("not reached")
 
 
-def seller_order_url(order: Order) -> str:
-    try:
-        return reverse("sellers:order_detail", args=[order.number])
-    except NoReverseMatch:  # the seller's order pages are another feature's
-        return f"/dashboard/orders/{order.number}/"
-
-
 def _notify_stores(checkout: Checkout) -> None:
     """Tell each store's owner and staff about their new order (after commit)."""
-    from sellers.models import StoreMember
-    from shop.notifications.services import notify
-
     orders = getattr(checkout, "placed_orders", None) or list(checkout.orders.all())
-    members = StoreMember.objects.filter(store__in=[order.store_id for order in orders]).select_related("user")
-    by_store: dict[int, list] = {}
-    for member in members:
-        by_store.setdefault(member.store_id, []).append(member.user)
+    prefetch_related_objects(orders, "store__members")
     for order in orders:
         mode = "pick-up" if order.delivery_mode == Order.DeliveryMode.PICKUP else "delivery"
         text = f"New order {order.number}: {money(order.total)}, {mode}."
-        for user in by_store.get(order.store_id, []):
+        url = reverse("sellers:order_detail", args=[order.number])
+        for user in order.store.members.all():
             try:
-                notify(user=user, kind="order", text=text, url=seller_order_url(order), email=True)
+                notify(user=user, kind="order", text=text, url=url, email=True)
             except Exception:  # the order stands; a missed notification must not undo it
                 log.exception("could not notify %s of order %s", user.pk, order.number)
 

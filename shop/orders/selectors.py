@@ -3,12 +3,11 @@ else's order number is a 404, never a peek."""
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
-
-from sellers.models import StoreMember
 
 from .models import Order, OrderEvent, OrderItem, OrderStatus
 from .transitions import NOTE_EDITABLE, TERMINAL, Role, action_label, moves_for, status_label, steps_ahead
@@ -108,7 +107,8 @@ def order_status_counts_for_store(*, store, query: str = "") -> dict[str, int]:
 
 
 def order_member_user_ids(*, order: Order) -> list[int]:
-    return list(StoreMember.objects.filter(store_id=order.store_id).values_list("user_id", flat=True))
+    """The store's team (owner and staff): who sees and works on the order."""
+    return list(get_user_model().objects.filter(stores=order.store_id).values_list("pk", flat=True))
 
 
 @dataclass(frozen=True)

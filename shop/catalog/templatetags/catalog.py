@@ -5,6 +5,8 @@ from decimal import Decimal, InvalidOperation
 from django import template
 from django.urls import NoReverseMatch, reverse
 
+from shop.catalog.models import Product
+
 register = template.Library()
 
 
@@ -96,9 +98,7 @@ def heart(context, target, *, favorite=None, size: str = ""):
 
 
 def heart_context(*, target, is_favorite: bool, next_url: str, size: str = "") -> dict:
-    from sellers.models import Store
-
-    is_store = isinstance(target, Store)
+    is_store = not isinstance(target, Product)
     return {
         "target": target,
         "kind": "store" if is_store else "product",

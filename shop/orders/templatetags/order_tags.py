@@ -4,6 +4,7 @@ import segno
 from django import template
 from django.utils.safestring import mark_safe
 
+from shop.orders.transitions import status_label
 from shop.payments.gateways import gateway_get
 
 register = template.Library()
@@ -26,8 +27,6 @@ def grouped_digits(code: str) -> str:
 
 @register.filter
 def status_text(order) -> str:
-    from shop.orders.transitions import status_label
-
     return status_label(order.status, order)
 
 
