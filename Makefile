@@ -1,11 +1,12 @@
-# Soko: `make run` serves the marketplace with demo data, `make test` runs the whole suite.
+# Soko: `make run` serves the marketplace with demo data, `make test` runs the whole suite,
+# `make lint` checks the code (ruff) and the import contracts (import-linter).
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install install-test migrate seed clean
+.PHONY: run test lint install install-test migrate seed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +34,10 @@ run: seed
 
 test: install-test
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) db.sqlite3* huey.sqlite3* .test-db.sqlite3* staticfiles .pytest_cache

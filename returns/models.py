@@ -1,1 +1,1 @@
-# ReturnRequest and Refund arrive with the returns issue.
+"""The returns app has no models: returns and refunds are designed in docs/ARCHITECTURE.md."""

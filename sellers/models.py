@@ -221,7 +221,3 @@ class StoreInvite(TimeStamped):
 
     def __str__(self):
         return f"Invite to {self.email} for {self.store}"
-
-    @property
-    def is_pending(self) -> bool:
-        return self.accepted_at is None

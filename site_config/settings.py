@@ -273,7 +273,6 @@ LOGGING = {
 # Operator-tunable marketplace numbers -------------------------------------------------
 SOKO_SITE_NAME = env("SOKO_SITE_NAME", "Soko")
 SOKO_CURRENCY = env("SOKO_CURRENCY", "KES")
-SOKO_PLATFORM_FEE_PERCENT = Decimal(env("SOKO_PLATFORM_FEE_PERCENT", "2.5"))
 SOKO_NOTIFICATION_RETENTION_DAYS = int(env("SOKO_NOTIFICATION_RETENTION_DAYS", "90"))
 # A notification whose email copy has not gone out after this long is retried by the sweep.
 SOKO_EMAIL_RETRY_AFTER_MINUTES = int(env("SOKO_EMAIL_RETRY_AFTER_MINUTES", "5"))

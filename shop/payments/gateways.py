@@ -4,7 +4,7 @@ A gateway says whether it can take a checkout (``available_for``) and, once the 
 is placed, starts the payment (``start``): a redirect to a hosted page, or ``None`` when
 nothing happens online (cash on delivery). Gateways are registered with ``@register``;
 the operator turns them on with ``SOKO_PAYMENT_METHODS`` (codes, in display order).
-Card (Stripe) and M-Pesa arrive as more subclasses.
+Cash on delivery is the one gateway.
 """
 
 from __future__ import annotations

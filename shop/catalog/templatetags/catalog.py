@@ -3,7 +3,7 @@
 from decimal import Decimal, InvalidOperation
 
 from django import template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from shop.catalog.models import Product
 
@@ -23,11 +23,8 @@ def percent_off(price, compare_at) -> int:
 
 @register.simple_tag
 def store_url(store) -> str:
-    """The store's public page: ``stores:detail`` once it exists, its fixed address until then."""
-    try:
-        return reverse("stores:detail", args=[store.slug])
-    except NoReverseMatch:
-        return f"/s/{store.slug}/"
+    """The store's public page."""
+    return reverse("stores:detail", args=[store.slug])
 
 
 @register.simple_tag(takes_context=True)
