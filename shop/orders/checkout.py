@@ -22,7 +22,6 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F, prefetch_related_objects
 from django.urls import reverse
 
-from couriers.handover import handover_code_issue
 from shop.cart.models import Cart, CartItem
 from shop.cart.services import variant_label
 from shop.catalog.models import Product, Variant
@@ -30,6 +29,7 @@ from shop.catalog.services import product_summary_refresh
 from shop.core.templatetags.money import money
 from shop.notifications.services import notify
 
+from .handover import handover_code_issue
 from .models import Checkout, Order, OrderEvent, OrderItem, OrderStatus
 from .numbers import order_number_new
 

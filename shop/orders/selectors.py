@@ -9,6 +9,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from .handover import handover_code_reveal, handover_is_locked
 from .models import Order, OrderEvent, OrderItem, OrderStatus
 from .transitions import NOTE_EDITABLE, TERMINAL, Role, action_label, moves_for, status_label, steps_ahead
 
@@ -190,8 +191,6 @@ class HandoverView:
 def order_handover_for_buyer(*, order: Order) -> HandoverView:
     """The code (QR text and 8-digit fallback) while it can still be used; only ever call
     this for the order's own buyer."""
-    from couriers.handover import handover_code_reveal, handover_is_locked
-
     handover = getattr(order, "handover_code", None)
     if handover is None or handover.used_at is not None:
         return HandoverView("")

@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from couriers.handover import (
+from couriers.models import HandoverCode
+from shop.orders.handover import (
     HandoverError,
     handover_code_check,
     handover_code_check_short,
@@ -14,7 +15,6 @@ from couriers.handover import (
     handover_code_renew,
     handover_code_reveal,
 )
-from couriers.models import HandoverCode
 from shop.orders.models import OrderStatus
 from tests.factories.orders import OrderFactory
 

@@ -17,7 +17,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .models import HandoverCode
+from couriers.models import HandoverCode
+
+from .models import OrderStatus
 
 
 class HandoverError(Exception):
@@ -92,8 +94,6 @@ def handover_code_renew(*, order) -> HandoverCode:
 
 
 def _refusal(handover: HandoverCode) -> HandoverError | None:
-    from shop.orders.models import OrderStatus
-
     if handover.used_at is not None:
         when = timezone.localtime(handover.used_at)
         return HandoverError(f"This code was already used on {when:%d %b %Y at %H:%M}.", reason="used")
