@@ -98,6 +98,7 @@ def ens_name_normalise(value: str) -> str:
     ``.eth`` registrar is the one ENS itself runs, and a name under a DNS TLD says nothing
     the store's website would not.
     """
+    # Imported here: the library takes over a second to load its tables, and few stores set a name.
     from ens_normalize import DisallowedSequence, ens_normalize
 
     raw = value.strip()

@@ -1,6 +1,8 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.urls import reverse
 
+from shop.core.tasks import send_email_task
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def get_signup_redirect_url(self, request):
@@ -13,8 +15,6 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def send_mail(self, template_prefix, email, context):
         """Render now (the request is here), send through Huey (never block the page)."""
-        from shop.core.tasks import send_email_task
-
         message = self.render_mail(template_prefix, email, context)
         html = next((body for body, mime in getattr(message, "alternatives", []) if mime == "text/html"), None)
         send_email_task(

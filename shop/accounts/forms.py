@@ -1,6 +1,8 @@
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 
+from .models import User
+
 
 class SignupForm(AllauthSignupForm):
     INTENTS = [
@@ -30,8 +32,6 @@ class SignupForm(AllauthSignupForm):
 
 class ProfileForm(forms.ModelForm):
     class Meta:
-        from .models import User
-
         model = User
         fields = ["display_name"]
         labels = {"display_name": "Your name"}

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from shop.media.services import image_store
 from shop.notifications.services import notify
 
 from .models import Favorite, Product, ProductImage, Tag, Variant
@@ -211,11 +212,8 @@ def product_save(
     None leaves them as they are. ``images_new`` are uploads (``ValidatedImage`` or files)
     appended after them. Raises ``ProductInvalid`` and writes nothing when the result
     would break a rule."""
-    from sellers.models import Store
-    from shop.media.services import image_store
-
     # Serialises saves per store, so two saves cannot both take the same SKU.
-    store = Store.objects.select_for_update().get(pk=store.pk)
+    store = type(store).objects.select_for_update().get(pk=store.pk)
     if product is None or product.pk is None:
         product = Product(store=store, **fields)
         product.slug = product_slug_unique(title=product.title)

@@ -7,26 +7,25 @@ import logging
 import threading
 
 from django.conf import settings
+from django.utils.module_loading import autodiscover_modules
+from huey.consumer import Consumer
+from huey.contrib.djhuey import HUEY
 
 log = logging.getLogger(__name__)
 _started = threading.Event()
 
 
+class EmbeddedConsumer(Consumer):
+    # Signals can only be handled on the main thread, which the web server owns.
+    def _set_signal_handlers(self):
+        pass
+
+
 def start_embedded_worker() -> bool:
     """Start Huey's consumer threads in this process, once. Returns whether it started."""
-    from huey.contrib.djhuey import HUEY
-
     # An immediate Huey (tests) runs tasks inline, and a consumer refuses to run on it.
     if not settings.HUEY_EMBEDDED_WORKER or HUEY.immediate or _started.is_set():
         return False
-    from django.utils.module_loading import autodiscover_modules
-    from huey.consumer import Consumer
-
-    class EmbeddedConsumer(Consumer):
-        # Signals can only be handled on the main thread, which the web server owns.
-        def _set_signal_handlers(self):
-            pass
-
     autodiscover_modules("tasks")
     options = {"workers": 2, "worker_type": "thread", "periodic": True}
     options.update(settings.HUEY.get("consumer", {}))

@@ -2,6 +2,7 @@ import contextlib
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -41,8 +42,6 @@ def notifications_mark_read(*, user, pk: int | None = None) -> int:
 
 def notification_email_send(*, notification_id: int) -> bool:
     """Send the email copy once: claiming ``emailed_at`` first makes a second run a no-op."""
-    from django.core.mail import send_mail
-
     claimed = Notification.objects.filter(pk=notification_id, email_wanted=True, emailed_at__isnull=True).update(
         emailed_at=timezone.now()
     )

@@ -67,7 +67,7 @@ def test_failed_email_copy_is_released_for_the_sweep_to_retry(user, mailoutbox, 
     def smtp_down(*args, **kwargs):
         raise ConnectionRefusedError("SMTP server not answering")
 
-    monkeypatch.setattr("django.core.mail.send_mail", smtp_down)
+    monkeypatch.setattr("shop.notifications.services.send_mail", smtp_down)
     with pytest.raises(ConnectionRefusedError):
         notification_email_send(notification_id=notification.pk)
     notification.refresh_from_db()
