@@ -1,0 +1,42 @@
+"""Services start background work by name (shop.core.jobs): the task runs once the
+transaction commits, and a name nobody registered fails inside the caller's transaction."""
+
+import pytest
+from django.db import transaction
+
+from shop.core.jobs import job, job_enqueue_on_commit
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_the_job_runs_only_after_the_transaction_commits():
+    ran = []
+    job("tests.record")(ran.append)
+
+    with transaction.atomic():
+        job_enqueue_on_commit("tests.record", 7)
+        assert ran == []
+
+    assert ran == [7]
+
+
+def test_a_job_of_a_rolled_back_transaction_never_runs():
+    ran = []
+    job("tests.record_rollback")(ran.append)
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        job_enqueue_on_commit("tests.record_rollback", 7)
+        raise RuntimeError("the service failed after asking for the job")
+
+    assert ran == []
+
+
+def test_an_unknown_job_fails_before_anything_is_committed():
+    with pytest.raises(KeyError), transaction.atomic():
+        job_enqueue_on_commit("media.no_such_job", 1)
+
+
+def test_every_background_job_a_service_names_is_registered():
+    from shop.core.jobs import _tasks
+
+    assert {"media.image_process", "notifications.email_send", "sellers.store_ens_check"} <= set(_tasks)
