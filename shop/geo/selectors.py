@@ -10,20 +10,6 @@ def area_countries() -> QuerySet[Area]:
     return Area.objects.filter(parent__isnull=True, kind=AreaKind.COUNTRY)
 
 
-def area_children(*, parent: Area) -> QuerySet[Area]:
-    """The areas one level inside ``parent``, by name."""
-    return Area.objects.filter(parent=parent)
-
-
-def area_regions(*, country: Area | str) -> QuerySet[Area]:
-    """A country's regions; ``country`` is the area or its ISO code ("GN")."""
-    if isinstance(country, str):
-        return Area.objects.filter(
-            kind=AreaKind.REGION, parent__parent__isnull=True, parent__code=country.strip().upper()
-        )
-    return Area.objects.filter(kind=AreaKind.REGION, parent=country)
-
-
 def area_ancestors(*, area: Area) -> list[Area]:
     """The areas above ``area``, country first: [Guinea, Conakry] for Kaloum. One query at most.
 
