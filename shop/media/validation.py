@@ -16,7 +16,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from PIL import ExifTags, Image, UnidentifiedImageError
 
-FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
 
