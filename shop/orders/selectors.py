@@ -4,7 +4,6 @@ else's order number is a 404, never a peek."""
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.core import signing
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -207,9 +206,3 @@ def order_handover_for_buyer(*, order: Order) -> HandoverView:
         return HandoverView("locked")
     code, short = handover_code_reveal(handover=handover)
     return HandoverView("active", code, short)
-
-
-def package_token_order_number(*, token: str) -> str:
-    """The order number inside a package label's QR token; ``signing.BadSignature`` when
-    the token was not made by this site (see ``package_token_make``)."""
-    return signing.Signer(salt=PACKAGE_TOKEN_SALT).unsign(token.strip())

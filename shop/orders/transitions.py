@@ -114,10 +114,9 @@ def action_label(order: Order, to: str) -> str:
 
 
 def order_was_paid(order: Order) -> bool:
-    """Money changed hands before delivery: anything but cash on delivery.
-
-    The payments issue replaces this with the recorded payment; until then a cancelled
-    cash-on-delivery order has nothing to refund."""
+    """Money changed hands before delivery: anything but cash on delivery. Payments are
+    not recorded, so the method decides; a cancelled cash-on-delivery order has nothing
+    to refund."""
     return order.checkout.payment_method != "cod"
 
 
