@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from shop.catalog.models import Product
 from shop.catalog.services import product_duplicate, product_save, products_bulk_set_status
+from shop.inventory.services import StockChangedMeanwhile
 
 from .product_forms import BulkActionForm, ProductEditor
 from .product_selectors import (
@@ -70,6 +71,8 @@ def _product_form(request, *, store, product: Product | None):
     if request.method == "POST" and editor.is_valid():
         try:
             saved = product_save(store=store, product=product, publish=request.POST.get("publish") == "1", **editor.save_kwargs())
+        except StockChangedMeanwhile as error:
+            editor.stock_changed(error)
         except ValidationError as error:
             editor.add_error(error)
         else:

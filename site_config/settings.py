@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "shop.media",
     "shop.geo",
     "shop.catalog",
+    "shop.inventory",
     "shop.cart",
     "shop.orders",
     "shop.payments",

@@ -3,41 +3,39 @@
 Stock is reserved in the same transaction that creates the orders (Saleor's way): the
 variants are locked with ``select_for_update()`` in primary-key order, availability and
 prices are checked *under the lock*, and a failure raises before anything is written, so a
-failed checkout creates nothing and leaves the cart as it was. Locking in one global order
-means two checkouts wanting the same variants queue instead of deadlocking; a deadlock or
-a busy SQLite file is still retried a few times, so neither reaches the shopper.
+failed checkout creates nothing and leaves the cart as it was. The locks and the stock
+itself belong to ``shop.inventory`` (variants, then products, each in primary-key order):
+every writer of stock locks in that one order, so a checkout and a seller's edit queue
+instead of deadlocking; a deadlock or a busy SQLite file is still retried a few times
+(``shop.core.transactions``), so neither reaches the shopper.
 
 On SQLite, select_for_update is a no-op, and the IMMEDIATE transaction mode
 (settings.DATABASES) serialises writers instead.
 """
 
 import logging
-import time
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
 
 from couriers.handover import handover_code_issue
 from shop.cart.models import Cart, CartItem
 from shop.cart.services import variant_label
-from shop.catalog.models import Product, Variant
-from shop.catalog.services import product_summary_refresh
+from shop.catalog.models import Product
 from shop.core.templatetags.money import money
+from shop.core.transactions import DatabaseBusy, atomic_retrying
+from shop.inventory.services import stock_lock, stock_reserve
 
 from .models import Checkout, Order, OrderEvent, OrderItem, OrderStatus
 from .numbers import order_number_new
 
 log = logging.getLogger(__name__)
 
-ATTEMPTS = 4
 NUMBER_ATTEMPTS = 5
-# PostgreSQL: deadlock_detected, serialization_failure, lock_not_available.
-RETRYABLE_SQLSTATES = {"40P01", "40001", "55P03"}
 
 
 class CheckoutError(Exception):
@@ -118,38 +116,23 @@ def checkout_place(*, buyer, cart: Cart, details: CheckoutDetails, idempotency_k
     existing = checkout_get_existing(buyer=buyer, idempotency_key=idempotency_key)
     if existing is not None:
         return existing
-    for attempt in range(ATTEMPTS):
-        try:
-            with transaction.atomic():
-                checkout = _place(buyer=buyer, cart=cart, details=details, idempotency_key=idempotency_key)
-        except IntegrityError as error:
-            # Another request with this key got there first (the unique constraint).
-            existing = checkout_get_existing(buyer=buyer, idempotency_key=idempotency_key)
-            if existing is not None:
-                return existing
-            if Checkout.objects.filter(idempotency_key=idempotency_key).exists():
-                raise CheckoutError("This checkout page has expired: reload it and place your order again.") from error
-            raise
-        except OperationalError as error:
-            if not _is_retryable(error) or attempt + 1 == ATTEMPTS:
-                if _is_retryable(error):
-                    log.warning("checkout gave up after %s attempts: %s", ATTEMPTS, error)
-                    raise CheckoutBusy() from error
-                raise
-            log.warning("checkout attempt %s hit %r; retrying", attempt + 1, error)
-            time.sleep(0.05 * (attempt + 1))
-            continue
-        if checkout.orders_created:
-            transaction.on_commit(lambda placed=checkout: _notify_stores(placed))
-        return checkout
-    raise CheckoutBusy()  # not reached: the loop returns or raises
-
-
-def _is_retryable(error: OperationalError) -> bool:
-    if getattr(error.__cause__, "sqlstate", None) in RETRYABLE_SQLSTATES:
-        return True
-    text = str(error).lower()
-    return "database is locked" in text or "deadlock" in text
+    try:
+        checkout = atomic_retrying(
+            lambda: _place(buyer=buyer, cart=cart, details=details, idempotency_key=idempotency_key), what="checkout"
+        )
+    except IntegrityError as error:
+        # Another request with this key got there first (the unique constraint).
+        existing = checkout_get_existing(buyer=buyer, idempotency_key=idempotency_key)
+        if existing is not None:
+            return existing
+        if Checkout.objects.filter(idempotency_key=idempotency_key).exists():
+            raise CheckoutError("This checkout page has expired: reload it and place your order again.") from error
+        raise
+    except DatabaseBusy as error:
+        raise CheckoutBusy() from error
+    if checkout.orders_created:
+        transaction.on_commit(lambda placed=checkout: _notify_stores(placed))
+    return checkout
 
 
 def _place(*, buyer, cart: Cart, details: CheckoutDetails, idempotency_key) -> Checkout:
@@ -163,11 +146,8 @@ def _place(*, buyer, cart: Cart, details: CheckoutDetails, idempotency_key) -> C
     items = list(CartItem.objects.filter(cart=cart).select_related("variant__product__store").order_by("added_at", "id"))
     if not items:
         raise CheckoutError("Your cart is empty.")
-    # Lock the variants in primary-key order, then read stock and price only from these rows.
-    locked = {
-        variant.pk: variant
-        for variant in Variant.objects.select_for_update().filter(pk__in={item.variant_id for item in items}).order_by("pk")
-    }
+    # Lock the variants (then their products), and read stock and price only from these rows.
+    locked = stock_lock(variant_ids={item.variant_id for item in items})
     problems = []
     for item in items:
         variant = locked[item.variant_id]
@@ -214,13 +194,7 @@ def _place(*, buyer, cart: Cart, details: CheckoutDetails, idempotency_key) -> C
         currency=currency,
     )
 
-    for item in items:
-        Variant.objects.filter(pk=item.variant_id).update(stock=F("stock") - item.quantity)
-        locked[item.variant_id].stock -= item.quantity
-    # Keep the listing's "in stock" flag true to the variants (products in pk order: no deadlock).
-    emptied = sorted({variant.product_id for variant in locked.values() if variant.stock == 0})
-    for product_id in emptied:
-        product_summary_refresh(product=next(v.product for v in locked.values() if v.product_id == product_id))
+    stock_reserve(locked=locked, quantities={item.variant_id: item.quantity for item in items})
 
     grand_total = Decimal("0")
     orders = []
