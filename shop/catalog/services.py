@@ -66,8 +66,7 @@ def product_summary_refresh(*, product: Product) -> None:
     min_price = Variant.objects.filter(product=product).aggregate(min_price=Min("price"))["min_price"]
     Product.objects.filter(pk=product.pk).update(min_price=min_price)
     in_stock_refresh(product_ids=[product.pk])
-    product.min_price = min_price
-    product.in_stock = Product.objects.filter(pk=product.pk).values_list("in_stock", flat=True).get()
+    product.refresh_from_db(fields=["min_price", "in_stock"])
 
 
 def _auto_approves(product: Product) -> bool:
