@@ -77,6 +77,7 @@ class VariantForm(forms.ModelForm):
     size = forms.CharField(required=False, max_length=30, help_text="Optional")
     stock = forms.IntegerField(initial=0, help_text="Units on hand", error_messages={"required": "Enter the units on hand."})
     stock_seen = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    stock_news = ""  # how the stock moved since the page was opened, when it clashes
 
     class Meta:
         model = Variant
@@ -127,7 +128,8 @@ class VariantForm(forms.ModelForm):
         seen: saving again sets the seller's figure, all other edits as they were."""
         self.data = self.data.copy()
         self.data[self.add_prefix("stock_seen")] = str(conflict.now)
-        self.add_error("stock", conflict.message)
+        self.stock_news = conflict.message
+        self.add_error("stock", f"Check this figure: stock is now {conflict.now}.")
 
     def variant_input(self) -> VariantInput:
         data = self.cleaned_data
