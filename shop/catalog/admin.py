@@ -70,7 +70,8 @@ class VariantAdminForm(forms.ModelForm):
         """Say how the stock moved; saving again sets the figure entered."""
         self.data = self.data.copy()
         self.data[self.add_prefix("stock_seen")] = str(conflict.now)
-        self.add_error("stock_count", conflict.message)
+        self.add_error(None, conflict.message)  # across the whole row: the inline is wide
+        self.add_error("stock_count", f"Check this figure: stock is now {conflict.now}.")
 
 
 class VariantInlineFormSet(BaseInlineFormSet):
