@@ -17,10 +17,10 @@ from django.utils.text import slugify
 from PIL import Image, ImageDraw, ImageFont
 
 from sellers.models import Store, StoreMember
+from sellers.selectors import area_match_label
+from shop.catalog.models import Category, Product, ProductImage, Variant
+from shop.catalog.services import product_summary_refresh, product_tags_set
 from shop.media.services import image_process, image_store
-
-from .models import Category, Product, ProductImage, Variant
-from .services import product_summary_refresh, product_tags_set
 
 # slug: (owner email, name, phone, area, latitude, longitude, delivery scopes, verified)
 STORES = {
@@ -264,8 +264,6 @@ def _stores() -> dict[str, Store]:
 
 def _area_fields(label: str) -> dict:
     """Linked to the geo tree when exactly one area fits the label, else kept as the seller's text."""
-    from sellers.selectors import area_match_label
-
     area = area_match_label(label=label)
     return {"area": area, "area_label": "" if area else label}
 
@@ -297,13 +295,12 @@ def _product(row, *, index: int, stores, categories, now) -> bool:
     )
     base = Decimal(str(price))
     compare_at = extras.get("compare_at")
-    for position, (name, attributes, price_or_delta, duration) in enumerate(variants):
+    stocks = [_variant_stock(kind, extras=extras, rng=rng) for _ in variants]
+    if not any(stocks) and "stock" not in extras:
+        # Every listing shown on the demo home page should be buyable unless sold out on purpose.
+        stocks = [5] * len(variants)
+    for position, ((name, attributes, price_or_delta, duration), stock) in enumerate(zip(variants, stocks, strict=True)):
         variant_price = price_or_delta if isinstance(price_or_delta, Decimal) else base + price_or_delta
-        stock = extras["stock"] if "stock" in extras else rng.choice([0, 2, 3, 6, 8, 12, 15, 20, 25, 40])
-        if kind == Product.Kind.SERVICE:
-            stock = extras.get("stock", rng.choice([2, 4, 5]))
-        if kind == Product.Kind.DIGITAL:
-            stock = 999
         Variant.objects.create(
             product=product,
             name=name,
@@ -315,13 +312,20 @@ def _product(row, *, index: int, stores, categories, now) -> bool:
             duration_minutes=duration,
             position=position,
         )
-    if not Variant.objects.filter(product=product, stock__gt=0).exists() and "stock" not in extras:
-        # Every listing shown on the demo home page should be buyable unless sold out on purpose.
-        Variant.objects.filter(product=product).update(stock=5)
     product_summary_refresh(product=product)
     product_tags_set(product=product, names=tags.split())
     _pictures(product, variants=variants, top_slug=product.category.parent.slug if product.category.parent else product.category.slug)
     return True
+
+
+def _variant_stock(kind: str, *, extras: dict, rng: random.Random) -> int:
+    """A new variant's opening stock: the row's own figure, else a seeded pick that fits the kind."""
+    stock = extras["stock"] if "stock" in extras else rng.choice([0, 2, 3, 6, 8, 12, 15, 20, 25, 40])
+    if kind == Product.Kind.SERVICE:
+        stock = extras.get("stock", rng.choice([2, 4, 5]))
+    if kind == Product.Kind.DIGITAL:
+        stock = 999
+    return stock
 
 
 def _pictures(product: Product, *, variants, top_slug: str) -> None:
