@@ -9,6 +9,7 @@ size and scaled down, so edges are smooth at thumbnail size.
 import functools
 import math
 import random
+import re
 from collections.abc import Callable
 from io import BytesIO
 
@@ -17,6 +18,8 @@ from PIL import Image, ImageChops, ImageDraw, ImageFilter
 WIDTH, HEIGHT = 640, 480
 SCALE = 2
 HORIZON = 250  # where the wall meets the table top
+ZOOM_CENTRE = (320, 330)  # objects grow around this point, staying on the table
+OBJECT_ZOOM = 1.15
 JPEG_QUALITY = 90
 
 RGB = tuple[int, int, int]
@@ -61,11 +64,22 @@ class Shape:
 
 
 class StillLife:
-    """A canvas in 640 × 480 picture coordinates; everything is drawn SCALE times larger."""
+    """A canvas in 640 × 480 picture coordinates; everything is drawn SCALE times larger, and
+    objects `zoom` times larger around the middle of the table."""
 
-    def __init__(self, rng: random.Random):
-        self.rng = rng
+    def __init__(self, rng: random.Random, *, zoom: float = 1.0):
+        self.rng, self.zoom = rng, zoom
+        self.unit = SCALE * zoom
         self.image = Image.new("RGB", (WIDTH * SCALE, HEIGHT * SCALE))
+
+    def px(self, x: float, y: float) -> tuple[float, float]:
+        """Picture coordinates to canvas pixels."""
+        cx, cy = ZOOM_CENTRE
+        return (cx + (x - cx) * self.zoom) * SCALE, (cy + (y - cy) * self.zoom) * SCALE
+
+    def _points(self, points, origin=(0, 0)) -> list[tuple[float, float]]:
+        ox, oy = origin
+        return [(px - ox, py - oy) for px, py in (self.px(x, y) for x, y in zip(points[::2], points[1::2], strict=True))]
 
     # Painting primitives -------------------------------------------------------------
 
@@ -80,20 +94,16 @@ class StillLife:
         alpha: float = 1.0,
     ) -> Shape:
         """Fill what `draw` draws (in picture coordinates) with `colour`, lit from the upper left."""
-        x0, y0 = math.floor(bbox[0] * SCALE) - 2, math.floor(bbox[1] * SCALE) - 2
-        x1, y1 = math.ceil(bbox[2] * SCALE) + 2, math.ceil(bbox[3] * SCALE) + 2
-        size = (max(1, x1 - x0), max(1, y1 - y0))
+        (left, top), (right, bottom) = self.px(bbox[0], bbox[1]), self.px(bbox[2], bbox[3])
+        x0, y0 = math.floor(left) - 2, math.floor(top) - 2
+        size = (max(1, math.ceil(right) + 2 - x0), max(1, math.ceil(bottom) + 2 - y0))
         mask = Image.new("L", size, 0)
-
-        def at(*points):
-            return [((x * SCALE) - x0, (y * SCALE) - y0) for x, y in zip(points[::2], points[1::2], strict=True)]
-
-        draw(ImageDraw.Draw(mask), at)
+        draw(ImageDraw.Draw(mask), lambda *points: self._points(points, (x0, y0)))
         if alpha < 1:
             mask = mask.point(lambda v: round(v * alpha))
         ramp = GRADIENTS[shade].resize(size, Image.Resampling.BILINEAR)
-        fill = Image.composite(Image.new("RGB", size, darker(colour, contrast)), Image.new("RGB", size, lighter(colour, contrast * 0.7)), ramp)
-        self.image.paste(fill, (x0, y0), mask)
+        light, dark = Image.new("RGB", size, lighter(colour, contrast * 0.7)), Image.new("RGB", size, darker(colour, contrast))
+        self.image.paste(Image.composite(dark, light, ramp), (x0, y0), mask)
         return Shape((x0, y0), mask)
 
     def ellipse(self, box, colour: RGB, **kwargs) -> Shape:
@@ -101,7 +111,7 @@ class StillLife:
 
     def rect(self, box, colour: RGB, *, radius: float = 0, **kwargs) -> Shape:
         return self.paint(
-            box, lambda d, at: d.rounded_rectangle(_box(at(*box)), radius=radius * SCALE, fill=255), colour, **kwargs
+            box, lambda d, at: d.rounded_rectangle(_box(at(*box)), radius=radius * self.unit, fill=255), colour, **kwargs
         )
 
     def polygon(self, points, colour: RGB, **kwargs) -> Shape:
@@ -114,39 +124,35 @@ class StillLife:
     def line(self, points, colour: RGB, width: float, *, alpha: float = 1.0) -> None:
         """A flat stroke (cords, straps, stitches)."""
         layer = ImageDraw.Draw(self.image, "RGBA")
-        scaled = [(x * SCALE, y * SCALE) for x, y in zip(points[::2], points[1::2], strict=True)]
-        layer.line(scaled, fill=(*colour, round(255 * alpha)), width=max(1, round(width * SCALE)), joint="curve")
+        layer.line(self._points(points), fill=(*colour, round(255 * alpha)), width=max(1, round(width * self.unit)), joint="curve")
 
     def arc(self, box, start: float, end: float, colour: RGB, width: float, *, alpha: float = 1.0) -> None:
         layer = ImageDraw.Draw(self.image, "RGBA")
-        layer.arc([v * SCALE for v in box], start, end, fill=(*colour, round(255 * alpha)), width=max(1, round(width * SCALE)))
+        fill = (*colour, round(255 * alpha))
+        layer.arc(_box(self._points(box)), start, end, fill=fill, width=max(1, round(width * self.unit)))
 
     def texture(self, shape: Shape, draw: Callable[[ImageDraw.ImageDraw, Callable], None], colour: RGB, *, alpha: float = 1.0):
         """Lines or dots drawn inside a painted shape only (weave, stripes, print)."""
-        ox, oy = shape.origin
         layer = Image.new("L", shape.mask.size, 0)
-
-        def at(*points):
-            return [((x * SCALE) - ox, (y * SCALE) - oy) for x, y in zip(points[::2], points[1::2], strict=True)]
-
-        draw(ImageDraw.Draw(layer), at)
+        draw(ImageDraw.Draw(layer), lambda *points: self._points(points, shape.origin))
         mask = ImageChops.multiply(layer, shape.mask)
         if alpha < 1:
             mask = mask.point(lambda v: round(v * alpha))
-        self.image.paste(colour, (ox, oy), mask)
+        self.image.paste(colour, shape.origin, mask)
 
     def glow(self, box, colour: RGB = WHITE, *, alpha: float = 0.5, blur: float = 6) -> None:
-        """A soft highlight or shadow: a blurred ellipse (blurred at a quarter of the size, for speed)."""
-        pad, quarter = blur * 3, SCALE / 4
-        x0, y0, x1, y1 = box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad
-        small = (max(1, round((x1 - x0) * quarter)), max(1, round((y1 - y0) * quarter)))
+        """A soft highlight or shadow: a blurred ellipse (blurred at a quarter of the canvas size, for speed)."""
+        (left, top), (right, bottom) = self.px(box[0], box[1]), self.px(box[2], box[3])
+        pad, shrink = blur * 3 * self.unit, 4
+        x0, y0, x1, y1 = left - pad, top - pad, right + pad, bottom + pad
+        small = (max(1, round((x1 - x0) / shrink)), max(1, round((y1 - y0) / shrink)))
         mask = Image.new("L", small, 0)
         ImageDraw.Draw(mask).ellipse(
-            (pad * quarter, pad * quarter, small[0] - pad * quarter, small[1] - pad * quarter), fill=round(255 * alpha)
+            (pad / shrink, pad / shrink, small[0] - pad / shrink, small[1] - pad / shrink), fill=round(255 * alpha)
         )
-        mask = mask.filter(ImageFilter.GaussianBlur(blur * quarter))
-        size = (round((x1 - x0) * SCALE), round((y1 - y0) * SCALE))
-        self.image.paste(colour, (round(x0 * SCALE), round(y0 * SCALE)), mask.resize(size, Image.Resampling.BILINEAR))
+        mask = mask.filter(ImageFilter.GaussianBlur(blur * self.unit / shrink))
+        size = (round(x1 - x0), round(y1 - y0))
+        self.image.paste(colour, (round(x0), round(y0)), mask.resize(size, Image.Resampling.BILINEAR))
 
     def shadow(self, cx: float, y: float, width: float, depth: float = 26, *, alpha: float = 0.45) -> None:
         """The soft contact shadow an object casts on the table, pushed right by the light."""
@@ -940,7 +946,7 @@ def bicycle(scene: StillLife, colour: RGB, rng: random.Random) -> None:
 
 
 def inner_tube(scene: StillLife, colour: RGB, rng: random.Random) -> None:
-    table = scene.image.getpixel((CX * SCALE, 330 * SCALE))
+    table = scene.image.getpixel(scene.px(CX, 330))
     scene.shadow(CX, 405, 420, 50, alpha=0.3)
     scene.ellipse((CX - 200, 250, CX + 200, 405), (36, 36, 40), shade="round", contrast=0.45)
     scene.ellipse((CX - 140, 290, CX + 140, 370), darker(table, 0.12), shade="vertical", contrast=0.1)  # the table through the hole
@@ -1051,13 +1057,15 @@ def gift_box(scene: StillLife, colour: RGB, rng: random.Random) -> None:
     scene.ellipse((CX, 170, CX + 70, 215), (240, 200, 60))
 
 
-# (words, how to draw, options): the first entry with a word in the listing's title or tags wins.
+# (words, how to draw, options): the first entry with one of its words (whole words) in the
+# listing's title or tags wins, so the more specific entries come first.
 OBJECTS: list[tuple[tuple[str, ...], Callable, dict]] = [
     (("hamper",), basket, {"hamper": True}),
     (("basket",), basket, {}),
     (("necklace",), beads_necklace, {}),
     (("bracelet",), beads_bracelets, {}),
     (("sandals", "shoes"), sandals, {}),
+    (("boubou", "dress"), garment, {}),
     (("kikoi",), fabric, {"pattern": "stripes"}),
     (("shuka",), fabric, {"pattern": "checks"}),
     (("kitenge", "ankara"), fabric, {"pattern": "wax"}),
@@ -1082,7 +1090,7 @@ OBJECTS: list[tuple[tuple[str, ...], Callable, dict]] = [
     (("charger",), power_bank, {"charger": True}),
     (("watch",), watch, {}),
     (("thermometer",), thermometer, {}),
-    (("mango", "fruit"), mangoes, {}),
+    (("mango", "mangoes"), mangoes, {}),
     (("sukuma", "greens", "vegetables"), greens, {}),
     (("rice",), sack, {}),
     (("spices", "masala"), spices, {}),
@@ -1100,7 +1108,6 @@ OBJECTS: list[tuple[tuple[str, ...], Callable, dict]] = [
     (("cleaning",), bucket, {}),
     (("suit",), garment, {"suit": True}),
     (("tailoring", "alterations"), sewing, {}),
-    (("boubou", "dress"), garment, {}),
     (("inner tube", "tube"), inner_tube, {}),
     (("bicycle",), bicycle, {}),
     (("parcel", "delivery"), parcel, {}),
@@ -1118,9 +1125,9 @@ OBJECTS: list[tuple[tuple[str, ...], Callable, dict]] = [
 
 def picture_object(words: str) -> tuple[Callable, dict]:
     """How to draw a listing, from its title and tags ("Kiondo sisal basket" → a basket)."""
-    text = f" {words.lower()} "
+    text = words.lower()
     for keys, draw, options in OBJECTS:
-        if any(key in text for key in keys):
+        if any(re.search(rf"\b{re.escape(key)}\b", text) for key in keys):
             return draw, options
     return gift_box, {}
 
@@ -1128,7 +1135,7 @@ def picture_object(words: str) -> tuple[Callable, dict]:
 def still_life_picture(*, words: str, colour: RGB, top_slug: str, seed: str) -> bytes:
     """A JPEG still life of the listing's object on a table, in `colour`; same seed, same bytes."""
     rng = random.Random(seed)
-    scene = StillLife(rng)
+    scene = StillLife(rng, zoom=OBJECT_ZOOM)
     room_paint(scene, top_slug)
     draw, options = picture_object(words)
     draw(scene, colour, rng, **options)

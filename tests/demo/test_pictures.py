@@ -21,6 +21,11 @@ def test_a_listing_is_drawn_by_its_words():
     assert picture_object("Samsung Galaxy A15 smartphone android")[0].__name__ == "smartphone"
     assert picture_object("Apple mangoes mango fruit fresh")[0].__name__ == "mangoes"
     assert picture_object("Used city bicycle, 26-inch")[0].__name__ == "bicycle"
+    # Whole words, most specific first: passion-fruit juice is a bottle of juice, not a pile of fruit,
+    # and a bicycle's inner tube is not a bicycle.
+    assert picture_object("Fresh passion juice, 1 litre juice passion fruit drinks")[0].__name__ == "juice"
+    assert picture_object("Wax print maxi dress dress wax print ankara")[0].__name__ == "garment"
+    assert picture_object("Bicycle inner tube, 26-inch bicycle tube parts")[0].__name__ == "inner_tube"
 
 
 def test_a_picture_is_a_photo_sized_jpeg_with_light_and_shade_and_the_same_every_time():
