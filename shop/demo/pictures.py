@@ -299,12 +299,16 @@ def basket(scene: StillLife, colour: RGB, rng: random.Random, *, hamper: bool = 
                 d.ellipse(_box(at(x, y + 1, x + 14, y + 10)), fill=255)
 
     scene.texture(body, weave, lighter(colour, 0.25), alpha=0.55)
+    # The stakes the sisal is woven round, narrowing to the base.
+    scene.texture(body, lambda d, at: [d.line(at(CX + x, top, CX + x * 0.79, bottom), fill=255, width=2 * SCALE)
+                                       for x in range(-150, 151, 20)], darker(colour, 0.3), alpha=0.5)
 
     def bands(d, at):
         for y in (top + 40, top + 56, bottom - 40):
             d.rectangle(_box(at(CX - 160, y, CX + 160, y + 8)), fill=255)
 
-    scene.texture(body, bands, natural if colour != natural else (140, 60, 40), alpha=0.85)
+    plain = sum(abs(a - b) for a, b in zip(colour, natural, strict=True)) < 60
+    scene.texture(body, bands, (150, 50, 50) if plain else natural, alpha=0.85)
     scene.ellipse((CX - 152, top - 18, CX + 152, top + 18), darker(colour, 0.35), shade="vertical")
     scene.ellipse((CX - 140, top - 12, CX + 140, top + 12), darker(colour, 0.6), shade="vertical", contrast=0.2)
     if hamper:
@@ -314,7 +318,7 @@ def basket(scene: StillLife, colour: RGB, rng: random.Random, *, hamper: bool = 
         scene.rect((CX - 14, top - 72, CX + 54, top - 56), (70, 60, 50), radius=4)
         scene.ellipse((CX + 60, top - 40, CX + 120, top + 6), (230, 120, 40), shade="round")  # mango
     # A leather strap over the top.
-    scene.arc((CX - 130, top - 120, CX + 130, top + 110), 200, 340, (96, 60, 36), 9)
+    scene.arc((CX - 130, top - 120, CX + 130, top + 110), 182, 358, (96, 60, 36), 9)
 
 
 def beads_necklace(scene: StillLife, colour: RGB, rng: random.Random) -> None:
