@@ -1004,17 +1004,19 @@ def hair(scene: StillLife, colour: RGB, rng: random.Random) -> None:
 
 def braids(scene: StillLife, colour: RGB, rng: random.Random) -> None:
     hair_ = (44, 32, 28)
-    scene.shadow(CX, 405, 380)
-    for n in range(4):
-        x = CX - 150 + n * 55
-        for k in range(9):
-            y = 180 + k * 24
-            scene.ellipse((x - 14 + (k % 2) * 6, y, x + 14 + (k % 2) * 6, y + 28), hair_, shade="round", contrast=0.5)
-    scene.rect((CX + 90, 330, CX + 260, 352), (200, 40, 40), radius=8)  # a comb
-    scene.texture(scene.rect((CX + 90, 352, CX + 260, 390), (200, 40, 40), alpha=1),
-                  lambda d, at: [d.rectangle(_box(at(x, 352, x + 5, 390)), fill=0) for x in range(CX + 95, CX + 260, 9)],
-                  (200, 40, 40))
-
+    scene.shadow(CX - 50, 400, 340, 60, alpha=0.3)
+    for row in range(4):
+        base = 285 + row * 32
+        for step in range(26):
+            x = CX - 200 + step * 11
+            y = base + 8 * math.sin(step / 5 + row)
+            angle = 0.7 if step % 2 else -0.7
+            scene.polygon(leaf(x, y, 26, 12, angle), lighter(hair_, 0.06 * (step % 2)), shade="round", contrast=0.5)
+        scene.ellipse((CX + 88, base - 7, CX + 102, base + 7), (240, 200, 60), shade="round")  # a bead at the end
+    scene.rect((CX + 140, 330, CX + 270, 350), (200, 40, 40), radius=8)  # a comb
+    teeth = scene.rect((CX + 140, 350, CX + 270, 385), (200, 40, 40))
+    scene.texture(teeth, lambda d, at: [d.rectangle(_box(at(x, 350, x + 5, 386)), fill=255) for x in range(CX + 144, CX + 270, 9)],
+                  scene.image.getpixel(scene.px(CX + 200, 395)))
 
 def lipstick(scene: StillLife, colour: RGB, rng: random.Random) -> None:
     for x in (CX - 90, CX + 60):
