@@ -1,6 +1,7 @@
 """Demo catalog for `manage.py seed_demo`: five located stores and ~70 live listings with
-variants, tags and generated still-life pictures (shop.demo.pictures). Idempotent: stores and products are found by slug,
-and a product's variants, pictures and tags are made only when the product is new."""
+variants, tags and generated still-life pictures (`shop.demo.pictures`). Idempotent: stores
+and products are found by slug, and a product's variants, pictures and tags are made only
+when the product is new."""
 
 import random
 from datetime import timedelta
