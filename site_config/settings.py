@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "shop.payments",
     "sellers",
     "couriers",
+    "shop.demo",  # seed_demo: demo accounts, stores and catalog
     "returns",
 ]
 
