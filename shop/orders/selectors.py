@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from django.core import signing
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
+from couriers.handover import handover_code_reveal, handover_state
 from sellers.models import StoreMember
 
 from .models import Order, OrderEvent, OrderItem, OrderStatus
@@ -180,34 +180,25 @@ def seller_live_context(*, order: Order) -> dict:
 
 @dataclass(frozen=True)
 class HandoverView:
-    """What the buyer's page shows of the cash-on-delivery handover code."""
+    """What the buyer's page shows of the cash-on-delivery handover code (``handover_state``
+    decides; this only dresses it for the template)."""
 
-    state: str  # "active", "expired", "locked", or "" when nothing is shown
+    state: str  # "active" (the code is shown), "expired", "locked", or "" when nothing is shown
     code: str = ""
     short_code: str = ""
+    waiting: bool = False  # shown, but a courier can accept it only once the order is handed over
 
 
 def order_handover_for_buyer(*, order: Order) -> HandoverView:
     """The code (QR text and 8-digit fallback) while it can still be used; only ever call
     this for the order's own buyer."""
-    from couriers.handover import handover_code_reveal, handover_is_locked
-
-    handover = getattr(order, "handover_code", None)
-    if handover is None or handover.used_at is not None:
+    state = handover_state(order)
+    if state.renewable:
+        return HandoverView("locked" if state.locked and state.status != "expired" else "expired")
+    if not state.shown:
         return HandoverView("")
-    if order.status in (
-        OrderStatus.CANCELLED,
-        OrderStatus.REFUNDED,
-        OrderStatus.DELIVERED,
-        OrderStatus.COMPLETED,
-    ):
-        return HandoverView("")
-    if handover.expires_at <= timezone.now():
-        return HandoverView("expired")
-    if handover_is_locked(handover):
-        return HandoverView("locked")
-    code, short = handover_code_reveal(handover=handover)
-    return HandoverView("active", code, short)
+    code, short = handover_code_reveal(handover=order.handover_code)
+    return HandoverView("active", code, short, waiting=state.status == "waiting")
 
 
 def package_token_order_number(*, token: str) -> str:

@@ -19,7 +19,6 @@ from .selectors import (
     STATUS_TABS,
     buyer_live_context,
     order_get_for_buyer,
-    order_handover_for_buyer,
     order_status_counts_for_buyer,
     orders_for_buyer,
 )
@@ -142,9 +141,6 @@ def order_reorder_view(request, number: str):
 @require_POST
 def handover_renew(request, number: str):
     order = order_get_for_buyer(user=request.user, number=number)
-    if order_handover_for_buyer(order=order).state not in ("expired", "locked"):
-        messages.error(request, "This order has no handover code to renew.")
-        return _after_post(request, number)
     try:
         handover_code_renew(order=order)
     except HandoverError as error:
