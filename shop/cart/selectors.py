@@ -3,17 +3,19 @@ it cannot be bought as the shopper saw it (gone, sold out, short, or its price c
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Prefetch, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from sellers.delivery import store_delivers_home
 from sellers.models import Store
 from shop.catalog.models import Product, ProductImage, Variant
-from shop.core.templatetags.money import money
 
+from .availability import LineProblem, line_problem, variant_label
 from .models import Cart, CartItem
-from .services import guest_token, variant_label
+from .services import guest_token
 
 
 @dataclass
@@ -49,18 +51,22 @@ class CartLine:
         images = list(self.product.images.all())
         return images[0].image if images else None
 
+    @cached_property
+    def _problem(self) -> LineProblem | None:
+        return line_problem(variant=self.variant, quantity=self.item.quantity, price_seen=self.item.unit_price_seen)
+
     @property
     def unavailable(self) -> bool:
-        return self.product.status != Product.Status.ACTIVE
+        return self._problem is not None and self._problem.kind == "unavailable"
 
     @property
     def sold_out(self) -> bool:
-        return not self.unavailable and self.variant.stock <= 0
+        return self._problem is not None and self._problem.kind == "sold_out"
 
     @property
     def short(self) -> bool:
         """Fewer on hand than the line asks for (but some)."""
-        return 0 < self.variant.stock < self.item.quantity
+        return self._problem is not None and self._problem.kind == "short"
 
     @property
     def price_changed(self) -> bool:
@@ -74,15 +80,7 @@ class CartLine:
     @property
     def problem(self) -> str:
         """Why this line stops the checkout, in a sentence; empty when it does not."""
-        if self.unavailable:
-            return f"No longer available: {self.label}. Remove it to check out."
-        if self.sold_out:
-            return f"Sold out: {self.label}. Remove it to check out."
-        if self.short:
-            return f"Only {self.variant.stock} of {self.label} left: lower the quantity to check out."
-        if self.price_changed:
-            return f"The price of {self.label} changed from {money(self.item.unit_price_seen)} to {money(self.variant.price)}: accept it or remove the item."
-        return ""
+        return self._problem.message if self._problem is not None else ""
 
 
 @dataclass
@@ -100,8 +98,8 @@ class StoreGroup:
 
     @property
     def delivers(self) -> bool:
-        """Home delivery is offered (pick-up at the store always is)."""
-        return self.store.delivers_local or self.store.delivers_national
+        """Home delivery is offered somewhere (pick-up at the store always is)."""
+        return store_delivers_home(self.store)
 
 
 @dataclass

@@ -133,7 +133,7 @@ def test_a_flagged_cart_cannot_be_placed_from_the_page(client, shopper, basket):
 
     page = client.get("/checkout/").content.decode()
 
-    assert "The price of Kiondo basket — Red changed" in page
+    assert "Price changed: Kiondo basket — Red is now" in page
     assert 'data-testid="place-order"' not in page
     assert "Price changed: Kiondo basket — Red" in place(client, page).content.decode()
     assert not Checkout.objects.exists()
