@@ -22,12 +22,17 @@ class LineProblem:
     message: str
 
 
+def gone(label: str) -> LineProblem:
+    """The line's product was withdrawn (or its variant deleted)."""
+    return LineProblem("unavailable", f"No longer available: {label}.")
+
+
 def line_problem(*, variant: Variant, quantity: int = 1, price_seen: Decimal | None = None) -> LineProblem | None:
     """What stops ``quantity`` of ``variant`` being bought at ``price_seen`` (the price the
     shopper accepted; ``None`` skips the price check), or ``None`` when nothing does."""
     label = variant_label(variant)
     if not variant.product.is_visible:
-        return LineProblem("unavailable", f"No longer available: {label}.")
+        return gone(label)
     if variant.stock <= 0:
         return LineProblem("sold_out", f"Sold out: {label}.")
     if variant.stock < quantity:

@@ -6,12 +6,11 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.db.models import Prefetch, Sum
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 
 from sellers.delivery import store_delivers_home
 from sellers.models import Store
 from shop.catalog.models import Product, ProductImage, Variant
+from shop.core.errors import NotFound
 
 from .availability import LineProblem, line_problem, variant_label
 from .models import Cart, CartItem
@@ -153,9 +152,10 @@ def cart_summary(*, cart: Cart | None) -> CartSummary:
 
 def cart_item_get_for_cart(*, cart: Cart | None, item_id) -> CartItem:
     """A line of this cart; anyone else's line (or none) is a 404."""
-    if cart is None or not str(item_id).isdigit():
-        raise Http404("No such item in your cart.")
-    return get_object_or_404(CartItem, pk=item_id, cart=cart)
+    item = CartItem.objects.filter(pk=item_id, cart=cart).first() if cart is not None and str(item_id).isdigit() else None
+    if item is None:
+        raise NotFound("No such item in your cart.")
+    return item
 
 
 def cart_count_for_request(request) -> int:
@@ -179,8 +179,11 @@ def cart_count_for_request(request) -> int:
 
 def variant_get_for_cart(*, variant_id) -> Variant:
     """A variant a shopper may put in the cart: one of a visible product. Else a 404."""
-    if not str(variant_id or "").isdigit():
-        raise Http404("No such item.")
-    return get_object_or_404(
-        Variant.objects.select_related("product").filter(product__in=Product.objects.visible()), pk=variant_id
+    variant = (
+        Variant.objects.select_related("product").filter(product__in=Product.objects.visible(), pk=variant_id).first()
+        if str(variant_id or "").isdigit()
+        else None
     )
+    if variant is None:
+        raise NotFound("No such item.")
+    return variant

@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import F, QuerySet
 
 from .distance import HaversineKm
@@ -99,3 +100,8 @@ def area_country(*, area: Area) -> Area:
 def area_within(*, area: Area, outer: Area) -> bool:
     """``area`` is ``outer`` or lies inside it."""
     return any(place.pk == outer.pk for place in area_path(area=area))
+
+
+def map_settings() -> dict:
+    """The map tiles the address and store pickers draw on."""
+    return {"tile_url": settings.SOKO_MAP_TILE_URL, "attribution": settings.SOKO_MAP_TILE_ATTRIBUTION}

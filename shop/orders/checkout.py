@@ -114,7 +114,7 @@ def checkout_place(*, buyer, cart: Cart, details: CheckoutDetails, idempotency_k
 
     The same ``idempotency_key`` (the form's hidden field) placed again by the same buyer
     returns the first checkout and creates nothing more. Raises ``CheckoutError`` naming
-    every item that cannot be bought ("Sold out: Kiondo basket — Red"), or ``CheckoutBusy``
+    every item that cannot be bought (in ``line_problem``'s words), or ``CheckoutBusy``
     when the database stayed too busy after a few tries.
     """
     if cart.user_id != buyer.pk:

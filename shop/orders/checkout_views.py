@@ -9,10 +9,10 @@ from django.utils.cache import patch_vary_headers
 
 from shop.accounts.address_forms import AddressForm
 from shop.accounts.address_services import address_save, addresses_for_user
-from shop.accounts.address_views import map_settings
 from shop.accounts.models import Address
 from shop.cart.selectors import cart_summary
 from shop.cart.services import cart_get_for_request
+from shop.geo.selectors import map_settings
 from shop.payments.gateways import gateways_available
 
 from .checkout import (

@@ -5,10 +5,10 @@ from dataclasses import dataclass
 
 from django.core import signing
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.http import Http404
 
 from couriers.handover import handover_code_reveal, handover_state
 from sellers.models import StoreMember
+from shop.core.errors import NotFound
 
 from .models import Order, OrderEvent, OrderItem, OrderStatus
 from .transitions import NOTE_EDITABLE, TERMINAL, Role, action_label, moves_for, status_label, steps_ahead
@@ -36,7 +36,7 @@ def order_get_for_buyer(*, user, number: str) -> Order:
     """The buyer's own order with everything its page shows; 404 for anyone else's."""
     order = _detail_queryset().filter(number=number, buyer=user).first() if user.is_authenticated else None
     if order is None:
-        raise Http404("No such order.")
+        raise NotFound("No such order.")
     return order
 
 
@@ -48,7 +48,7 @@ def order_get_for_member(*, user, number: str) -> Order:
         else None
     )
     if order is None:
-        raise Http404("No such order in your store.")
+        raise NotFound("No such order in your store.")
     return order
 
 

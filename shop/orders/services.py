@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from couriers.models import CourierProfile
 from sellers.models import StoreMember
-from shop.cart.availability import line_problem, variant_label
+from shop.cart.availability import gone, line_problem, variant_label
 from shop.cart.services import CartError, cart_add
 from shop.catalog.models import Product, Variant
 from shop.catalog.services import product_summary_refresh
@@ -194,7 +194,8 @@ def order_reorder(*, order: Order, cart) -> ReorderResult:
     for item in order.items.all():
         variant = variants.get(item.variant_id)
         if variant is None:
-            result.unavailable.append((item, f"No longer available: {item.product_title} — {item.variant_name}."))
+            label = f"{item.product_title} — {item.variant_name}" if item.variant_name else item.product_title
+            result.unavailable.append((item, gone(label).message))
             continue
         problem = line_problem(variant=variant)
         if problem is not None:
