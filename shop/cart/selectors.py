@@ -134,7 +134,8 @@ def cart_summary(*, cart: Cart | None) -> CartSummary:
         return CartSummary(cart=None, groups=[])
     items = (
         CartItem.objects.filter(cart=cart)
-        .select_related("variant__product__store")
+        # The store's area up to its country: where it delivers is decided without a query.
+        .select_related("variant__product__store__area__parent__parent__parent")
         .prefetch_related(
             Prefetch(
                 "variant__product__images",

@@ -164,7 +164,7 @@ def _place(*, buyer, cart: Cart, details: CheckoutDetails, idempotency_key) -> C
         existing.orders_created = False
         return existing
 
-    items = list(CartItem.objects.filter(cart=cart).select_related("variant__product__store").order_by("added_at", "id"))
+    items = list(CartItem.objects.filter(cart=cart).select_related("variant__product__store__area__parent__parent__parent").order_by("added_at", "id"))
     if not items:
         raise CheckoutError("Your cart is empty.")
     # Lock the variants in primary-key order, then read stock and price only from these rows.
