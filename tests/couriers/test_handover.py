@@ -251,3 +251,11 @@ def test_a_code_whose_key_was_dropped_must_be_renewed(settings):
     handover_code_renew(order=order)
     code, _short = codes(order)
     assert handover_code_check(code=code) == order
+
+
+def test_an_order_without_a_code_shows_nothing_and_refuses_typed_codes():
+    order = OrderFactory(status=OUT, handover=False)
+    state = handover_state(order)
+    assert not state.exists and not state.shown and not state.renewable
+    with pytest.raises(HandoverError, match=f"No order {order.number} awaits a handover"):
+        handover_code_check_short(order_number=order.number, short_code="12345678")
