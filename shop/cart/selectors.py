@@ -7,10 +7,10 @@ from functools import cached_property
 
 from django.db.models import Prefetch, Sum
 
-from sellers.delivery import store_delivers_home
 from sellers.models import Store
 from shop.catalog.models import Product, ProductImage, Variant
 from shop.core.errors import NotFound
+from shop.geo.delivery import store_delivers_home
 
 from .availability import LineProblem, line_problem, variant_label
 from .models import Cart, CartItem

@@ -22,14 +22,14 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from django.urls import NoReverseMatch, reverse
 
-from couriers.handover import handover_code_issue
-from sellers.delivery import HomeDelivery, store_delivers_home, store_home_delivery
 from shop.cart.availability import line_problem
 from shop.cart.models import Cart, CartItem
 from shop.catalog.models import Variant
 from shop.catalog.services import product_summary_refresh
 from shop.core.money import money_format
+from shop.geo.delivery import HomeDelivery, store_delivers_home, store_home_delivery
 
+from .handover import handover_code_issue
 from .models import Checkout, Order, OrderEvent, OrderItem, OrderStatus
 from .numbers import order_number_new
 

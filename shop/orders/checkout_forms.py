@@ -1,7 +1,7 @@
 from django import forms
 
-from sellers.delivery import HomeDelivery
 from shop.core.money import money_format
+from shop.geo.delivery import HomeDelivery
 
 from .checkout import delivery_fee
 from .models import Order

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from django.core import signing
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from couriers.handover import handover_code_reveal, handover_state
 from sellers.models import StoreMember
 from shop.core.errors import NotFound
 
+from .handover import handover_code_reveal, handover_state
 from .models import Order, OrderEvent, OrderItem, OrderStatus
 from .transitions import NOTE_EDITABLE, TERMINAL, Role, action_label, moves_for, status_label, steps_ahead
 

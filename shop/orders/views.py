@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from couriers.handover import HandoverError, handover_code_renew
 from shop.cart.services import cart_get_for_request
 
+from .handover import HandoverError, handover_code_renew
 from .models import OrderStatus
 from .responses import order_changed_response
 from .selectors import (

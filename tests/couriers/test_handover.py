@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from couriers.handover import (
+from couriers.models import HandoverCode
+from shop.orders.handover import (
     HandoverError,
     handover_code_check,
     handover_code_check_short,
@@ -17,7 +18,6 @@ from couriers.handover import (
     handover_code_reveal,
     handover_state,
 )
-from couriers.models import HandoverCode
 from shop.orders.models import Order, OrderStatus
 from tests.factories.orders import OrderFactory
 

@@ -9,7 +9,7 @@ import zxingcpp
 from django.urls import reverse
 from PIL import Image
 
-from couriers.handover import HandoverError, handover_code_check
+from shop.orders.handover import HandoverError, handover_code_check
 from shop.orders.models import OrderStatus
 from tests.factories.orders import OrderFactory
 

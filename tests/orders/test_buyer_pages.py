@@ -190,7 +190,7 @@ def test_the_store_never_sees_the_handover_code(client):
     client.force_login(member_of(order))
     html = client.get(reverse("sellers:order_detail", args=[order.number])).content.decode()
     html += client.get(reverse("sellers:packing_slip", args=[order.number])).content.decode()
-    from couriers.handover import handover_code_reveal
+    from shop.orders.handover import handover_code_reveal
 
     code, short = handover_code_reveal(handover=order.handover_code)
     assert code not in html and short not in html and "handover-qr" not in html

@@ -1,4 +1,5 @@
-"""Where a store delivers: the one rule for "does this store deliver home", and to where.
+"""Where a store delivers: the one rule for "does this store deliver home", and to where
+(the store's scope flags against the area tree).
 
 Scopes (``Store.delivers_*``): local is the store's town or city (``area_locality``: the
 district, or the whole region where the region is one city, such as Conakry); national is
@@ -8,14 +9,16 @@ delivery; an address without an area gets home delivery only from such stores.
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from shop.geo.models import Area
-from shop.geo.selectors import area_country, area_locality, area_within
+from .models import Area
+from .selectors import area_country, area_locality, area_within
 
-from .models import Store
+if TYPE_CHECKING:  # stores sit above geo: the rule reads a store, never imports its app
+    from sellers.models import Store
 
 
-def store_delivers_home(store: Store) -> bool:
+def store_delivers_home(store: "Store") -> bool:
     """The store offers home delivery somewhere (pick-up at the store it always offers)."""
     return bool(store.delivers_local or store.delivers_national or store.delivers_international)
 
@@ -28,7 +31,7 @@ class HomeDelivery:
     reason: str = ""
 
 
-def store_home_delivery(*, store: Store, area: Area | None) -> HomeDelivery:
+def store_home_delivery(*, store: "Store", area: Area | None) -> HomeDelivery:
     """Does ``store`` deliver home to ``area``? ``reason`` says why not, naming the store:
     "Kaloum Électronique delivers only within Conakry"."""
     if not store_delivers_home(store):

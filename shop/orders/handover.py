@@ -26,9 +26,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from shop.orders.models import Order, OrderStatus
+from couriers.models import HandoverCode
 
-from .models import HandoverCode
+from .models import Order, OrderStatus
 
 
 class HandoverError(Exception):
