@@ -213,3 +213,26 @@ def test_reorder_with_nothing_available_stays_on_the_order(client):
     response = client.post(reverse("orders:reorder", args=[order.number]))
     assert response["Location"] == reverse("orders:detail", args=[order.number])
     assert not CartItem.objects.filter(cart__user=order.buyer).exists()
+
+
+def test_handover_code_says_when_it_starts_working(client):
+    order = OrderFactory(status=OrderStatus.CONFIRMED)
+    client.force_login(order.buyer)
+    html = detail(client, order).content.decode()
+    assert 'data-testid="handover-qr"' in html and "it works once your order is out for delivery" in html
+
+    Order.objects.filter(pk=order.pk).update(status=OrderStatus.OUT_FOR_DELIVERY)
+    html = detail(client, order).content.decode()
+    assert 'data-testid="handover-qr"' in html and "it works once" not in html
+
+
+def test_buyer_cannot_renew_a_code_of_a_cancelled_order(client):
+    order = OrderFactory(status=OrderStatus.CANCELLED)
+    HandoverCode.objects.filter(order=order).update(expires_at=timezone.now() - timedelta(minutes=1))
+    before = HandoverCode.objects.get(order=order).code_hash
+    client.force_login(order.buyer)
+
+    response = client.post(reverse("orders:handover_renew", args=[order.number]), follow=True)
+
+    assert "no handover code to renew" in response.content.decode()
+    assert HandoverCode.objects.get(order=order).code_hash == before
