@@ -95,7 +95,7 @@ def _saved_message(product: Product, *, created: bool) -> str:
     title = f"“{product.title}”"
     if product.status == Product.Status.PENDING:
         return f"{title} is saved and waiting for review; you will be notified when staff have looked at it."
-    if product.status == Product.Status.ACTIVE:
+    if product.is_visible:
         return f"{title} is saved and live in your store."
     if product.status == Product.Status.DRAFT:
         return f"{title} is saved as a draft. Submit it for review when it is ready."

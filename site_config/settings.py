@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "shop.core.middleware.NotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "site_config.urls"

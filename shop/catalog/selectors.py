@@ -5,9 +5,9 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.db.models.fields.json import KeyTextTransform
-from django.http import Http404
 
 from sellers.models import Store
+from shop.core.errors import NotFound
 
 from .models import Category, Favorite, Product, ProductImage, Variant
 from .search import product_search_vector, search_vocabulary, search_word_spellings
@@ -133,7 +133,7 @@ def product_get_visible(*, slug: str, user) -> Product:
     try:
         return queryset.get(slug=slug)
     except Product.DoesNotExist:
-        raise Http404("No such product.") from None
+        raise NotFound("No such product.") from None
 
 
 def variant_choose(*, product: Product, variant_id) -> Variant | None:
@@ -302,11 +302,11 @@ def product_get_favoritable(*, product_id) -> Product:
     try:
         return Product.objects.visible().get(pk=int(product_id))
     except (Product.DoesNotExist, TypeError, ValueError):
-        raise Http404("No such product.") from None
+        raise NotFound("No such product.") from None
 
 
 def store_get_favoritable(*, store_id) -> Store:
     try:
         return Store.objects.get(pk=int(store_id))
     except (Store.DoesNotExist, TypeError, ValueError):
-        raise Http404("No such store.") from None
+        raise NotFound("No such store.") from None

@@ -22,14 +22,14 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
 
-from couriers.handover import handover_code_issue
+from shop.cart.availability import line_problem
 from shop.cart.models import Cart, CartItem
-from shop.cart.services import variant_label
-from shop.catalog.models import Product
-from shop.core.templatetags.money import money
+from shop.core.money import money_format
 from shop.core.transactions import DatabaseBusy, atomic_retrying
+from shop.geo.delivery import HomeDelivery, store_delivers_home, store_home_delivery
 from shop.inventory.services import stock_lock, stock_reserve
 
+from .handover import handover_code_issue
 from .models import Checkout, Order, OrderEvent, OrderItem, OrderStatus
 from .numbers import order_number_new
 
@@ -85,16 +85,19 @@ class CheckoutDetails:
     instructions: str = ""
 
 
-def store_delivers(store) -> bool:
-    """Home delivery is offered by stores that deliver locally or nationally; pick-up always is."""
-    return bool(store.delivers_local or store.delivers_national)
-
-
 def delivery_fee(*, store, mode: str) -> Decimal:
     """The fee for one store's order: ``SOKO_DELIVERY_FEE`` for home delivery, 0 for pick-up."""
-    if mode == Order.DeliveryMode.DELIVERY and store_delivers(store):
+    if mode == Order.DeliveryMode.DELIVERY and store_delivers_home(store):
         return settings.SOKO_DELIVERY_FEE
     return Decimal("0")
+
+
+def home_delivery_by_store(*, stores, area, area_known: bool = True) -> dict[int, HomeDelivery]:
+    """Whether each store delivers home to ``area`` (and why not). For a new address whose
+    area is not known yet, by the stores' scopes alone: ``checkout_place`` checks the area."""
+    if not area_known:
+        return {store.pk: HomeDelivery(store_delivers_home(store)) for store in stores}
+    return {store.pk: store_home_delivery(store=store, area=area) for store in stores}
 
 
 def checkout_get_existing(*, buyer, idempotency_key) -> Checkout | None:
@@ -108,7 +111,7 @@ def checkout_place(*, buyer, cart: Cart, details: CheckoutDetails, idempotency_k
 
     The same ``idempotency_key`` (the form's hidden field) placed again by the same buyer
     returns the first checkout and creates nothing more. Raises ``CheckoutError`` naming
-    every item that cannot be bought ("Sold out: Kiondo basket — Red"), or ``CheckoutBusy``
+    every item that cannot be bought (in ``line_problem``'s words), or ``CheckoutBusy``
     when the database stayed too busy after a few tries.
     """
     if cart.user_id != buyer.pk:
@@ -143,7 +146,7 @@ def _place(*, buyer, cart: Cart, details: CheckoutDetails, idempotency_key) -> C
         existing.orders_created = False
         return existing
 
-    items = list(CartItem.objects.filter(cart=cart).select_related("variant__product__store").order_by("added_at", "id"))
+    items = list(CartItem.objects.filter(cart=cart).select_related("variant__product__store__area__parent__parent__parent").order_by("added_at", "id"))
     if not items:
         raise CheckoutError("Your cart is empty.")
     # Lock the variants (then their products), and read stock and price only from these rows.
@@ -152,15 +155,9 @@ def _place(*, buyer, cart: Cart, details: CheckoutDetails, idempotency_key) -> C
     for item in items:
         variant = locked[item.variant_id]
         variant.product = item.variant.product
-        label = variant_label(variant)
-        if variant.product.status != Product.Status.ACTIVE:
-            problems.append(f"No longer available: {label}.")
-        elif variant.stock <= 0:
-            problems.append(f"Sold out: {label}.")
-        elif variant.stock < item.quantity:
-            problems.append(f"Only {variant.stock} left: {label} (you asked for {item.quantity}).")
-        elif variant.price != item.unit_price_seen:
-            problems.append(f"Price changed: {label} is now {money(variant.price)}; accept the new price or remove it.")
+        problem = line_problem(variant=variant, quantity=item.quantity, price_seen=item.unit_price_seen)
+        if problem is not None:
+            problems.append(problem.message)
     if problems:
         raise CheckoutError(problems)
 
@@ -173,8 +170,10 @@ def _place(*, buyer, cart: Cart, details: CheckoutDetails, idempotency_key) -> C
         mode = details.delivery_modes.get(store_id, Order.DeliveryMode.PICKUP)
         if mode not in Order.DeliveryMode.values:
             raise CheckoutError(f"Choose how to get your order from {store.name}.")
-        if mode == Order.DeliveryMode.DELIVERY and not store_delivers(store):
-            raise CheckoutError(f"{store.name} does not deliver: choose pick-up at the store.")
+        if mode == Order.DeliveryMode.DELIVERY:
+            home = store_home_delivery(store=store, area=details.address.area)
+            if not home.offered:
+                raise CheckoutError(f"{home.reason} Choose pick-up at the store, or another address.")
         modes[store_id] = mode
 
     currency = settings.SOKO_CURRENCY
@@ -272,7 +271,7 @@ def _notify_stores(checkout: Checkout) -> None:
         by_store.setdefault(member.store_id, []).append(member.user)
     for order in orders:
         mode = "pick-up" if order.delivery_mode == Order.DeliveryMode.PICKUP else "delivery"
-        text = f"New order {order.number}: {money(order.total)}, {mode}."
+        text = f"New order {order.number}: {money_format(order.total)}, {mode}."
         for user in by_store.get(order.store_id, []):
             try:
                 notify(user=user, kind="order", text=text, url=seller_order_url(order), email=True)

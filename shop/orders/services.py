@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from couriers.models import CourierProfile
 from sellers.models import StoreMember
+from shop.cart.availability import gone, line_problem, variant_label
+from shop.cart.services import CartError, cart_add
 from shop.catalog.models import Product, Variant
 from shop.core.realtime import push_html_on_commit, user_group
 from shop.core.transactions import DatabaseBusy, atomic_retrying
@@ -190,30 +192,25 @@ class ReorderResult:
         if self.added:
             count = sum(quantity for _, quantity in self.added)
             parts.append(f"Added {count} item{'s' if count != 1 else ''} to your cart.")
-        if self.unavailable:
-            listed = "; ".join(f"{item.product_title} ({item.variant_name}): {why}" for item, why in self.unavailable)
-            parts.append(f"Not available: {listed}.")
+        parts += [why for _item, why in self.unavailable]
         return " ".join(parts) or "Nothing to add."
 
 
 def order_reorder(*, order: Order, cart) -> ReorderResult:
     """Put the order's items back in ``cart``, as many as are still on sale; the others
     are listed with the reason. Prices are today's, not the order's."""
-    from shop.cart.services import CartError, cart_add
-
     result = ReorderResult()
     variant_ids = [item.variant_id for item in order.items.all() if item.variant_id]
     variants = Variant.objects.select_related("product").in_bulk(variant_ids)
     for item in order.items.all():
         variant = variants.get(item.variant_id)
         if variant is None:
-            result.unavailable.append((item, "no longer sold"))
+            label = f"{item.product_title} — {item.variant_name}" if item.variant_name else item.product_title
+            result.unavailable.append((item, gone(label).message))
             continue
-        if variant.product.status != Product.Status.ACTIVE:
-            result.unavailable.append((item, "no longer on sale"))
-            continue
-        if variant.stock <= 0:
-            result.unavailable.append((item, "sold out"))
+        problem = line_problem(variant=variant)
+        if problem is not None:
+            result.unavailable.append((item, problem.message))
             continue
         try:
             change = cart_add(cart=cart, variant=variant, quantity=item.quantity)
@@ -222,7 +219,9 @@ def order_reorder(*, order: Order, cart) -> ReorderResult:
             continue
         result.added.append((item, min(item.quantity, variant.stock)))
         if change.capped:
-            result.unavailable.append((item, f"only {variant.stock} left, your cart has {change.item.quantity}"))
+            result.unavailable.append(
+                (item, f"Only {variant.stock} left of {variant_label(variant)} (your cart has {change.item.quantity}).")
+            )
     return result
 
 
