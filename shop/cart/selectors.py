@@ -4,13 +4,14 @@ it cannot be bought as the shopper saw it (gone, sold out, short, or its price c
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, Sum
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from sellers.models import Store
 from shop.catalog.models import Product, ProductImage, Variant
 from shop.core.templatetags.money import money
+from shop.core.units import units_count, units_count_in
 
 from .models import Cart, CartItem
 from .services import guest_token, variant_label
@@ -96,7 +97,7 @@ class StoreGroup:
 
     @property
     def count(self) -> int:
-        return sum(line.quantity for line in self.lines)
+        return units_count(self.lines)
 
     @property
     def delivers(self) -> bool:
@@ -115,7 +116,7 @@ class CartSummary:
 
     @property
     def count(self) -> int:
-        return sum(line.quantity for line in self.lines)
+        return units_count(self.lines)
 
     @property
     def total(self) -> Decimal:
@@ -174,7 +175,7 @@ def cart_count_for_request(request) -> int:
         if not token:
             return 0
         items = CartItem.objects.filter(cart__token=token, cart__user__isnull=True)
-    count = items.aggregate(n=Sum("quantity"))["n"] or 0
+    count = units_count_in(items)
     request._soko_cart_count = count
     return count
 

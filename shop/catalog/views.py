@@ -1,3 +1,4 @@
+import uuid
 from urllib.parse import quote, urlsplit
 
 from django.conf import settings
@@ -83,7 +84,8 @@ def _product_list(request, *, tree, scope, category):
 def product_detail(request, slug):
     product = product_get_visible(slug=slug, user=request.user)
     variant = variant_choose(product=product, variant_id=request.GET.get("variant"))
-    context = {"product": product, "variant": variant, "cart_add_url": _cart_add_url()}
+    # A new key per rendered "Add to cart" form: the same click sent twice adds once.
+    context = {"product": product, "variant": variant, "cart_add_url": _cart_add_url(), "click_key": uuid.uuid4()}
     if not _wants_fragment(request):
         context["related"] = related_products(product=product, user=request.user)
         context["images"] = list(product.images.all())
