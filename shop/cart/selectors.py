@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 
 from sellers.models import Store
 from shop.catalog.models import Product, ProductImage, Variant
+from shop.catalog.selectors import pictures_for_variant
 from shop.core.templatetags.money import money
 from shop.core.units import units_count, units_count_in
 
@@ -47,7 +48,8 @@ class CartLine:
 
     @property
     def image(self):
-        images = list(self.product.images.all())
+        """The picture of the variant in the cart, else the product's first."""
+        images = pictures_for_variant(self.product.images.all(), self.variant)
         return images[0].image if images else None
 
     @property
