@@ -236,7 +236,7 @@ class ProductImagesForm(forms.Form):
             if len(variants) > 1:
                 self.fields[f"variant_{image.pk}"] = forms.TypedChoiceField(
                     label="Shows", required=False, coerce=int, empty_value=None,
-                    choices=[("", "Every variant")] + [(variant.pk, variant.name) for variant in variants],
+                    choices=[("", "All")] + [(variant.pk, variant.name) for variant in variants],
                     initial=image.variant_id or "",
                     error_messages={"invalid_choice": "Choose one of this product's variants."},
                     widget=forms.Select(attrs={"class": "form-select form-select-sm"}),

@@ -46,7 +46,7 @@ def test_the_form_offers_each_picture_a_choice_of_variant(seller_client, kikoi):
     first = pictures(kikoi)[0]
     assert page.count('data-testid="image-variant"') == 3
     assert f'name="variant_{first.pk}"' in page
-    assert '<option value="" selected>Every variant</option>' in page
+    assert '<option value="" selected>All</option>' in page
     for variant in kikoi.variants.all():
         assert f'<option value="{variant.pk}">{variant.name}</option>' in page
 
