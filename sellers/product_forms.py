@@ -238,6 +238,7 @@ class ProductImagesForm(forms.Form):
     def __init__(self, *args, product: Product | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.existing = list(product.images.all()) if product is not None and product.pk else []
+        variants = list(product.variants.all()) if self.existing else []
         self.limit = settings.SOKO_IMAGE_MAX_COUNT
         self.fields["images"].help_text = (
             f"Up to {self.limit} pictures per product (JPEG, PNG, WebP or GIF); the first one is the main picture."
@@ -251,11 +252,33 @@ class ProductImagesForm(forms.Form):
                 widget=forms.NumberInput(attrs={"class": "form-control form-control-sm image-position", "min": 1}),
             )
             self.fields[f"remove_{image.pk}"] = forms.BooleanField(label="Remove", required=False)
+            if len(variants) > 1:
+                self.fields[f"variant_{image.pk}"] = forms.TypedChoiceField(
+                    label="Shows", required=False, coerce=int, empty_value=None,
+                    choices=[("", "All")] + [(variant.pk, variant.name) for variant in variants],
+                    initial=image.variant_id or "",
+                    error_messages={"invalid_choice": "Choose one of this product's variants."},
+                    widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+                )
 
     def rows(self):
-        """(picture, position field, remove field, primary radio) for the template."""
+        """(picture, position field, remove field, primary radio, variant choice or None) for the template."""
         radios = {int(radio.data["value"]): radio for radio in self["primary"]}
-        return [(image, self[f"position_{image.pk}"], self[f"remove_{image.pk}"], radios[image.pk]) for image in self.existing]
+        return [
+            (
+                image,
+                self[f"position_{image.pk}"],
+                self[f"remove_{image.pk}"],
+                radios[image.pk],
+                self[f"variant_{image.pk}"] if f"variant_{image.pk}" in self.fields else None,
+            )
+            for image in self.existing
+        ]
+
+    def variant_assignments(self) -> dict[int, int | None]:
+        """The variant each kept picture shows (None: every variant), where the seller may choose."""
+        data = getattr(self, "cleaned_data", {})
+        return {image.pk: data.get(f"variant_{image.pk}") for image in self.existing if f"variant_{image.pk}" in self.fields}
 
     def clean(self):
         cleaned = super().clean()
@@ -333,6 +356,7 @@ class ProductEditor:
             "variants": self.variants.variant_inputs(),
             "images_keep": self.pictures.keep_order(),
             "images_new": self.pictures.cleaned_data.get("images") or [],
+            "image_variants": self.pictures.variant_assignments(),
         }
 
 

@@ -5,11 +5,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import Prefetch, Sum
+from django.db.models import Prefetch
 
 from sellers.models import Store
 from shop.catalog.models import Product, ProductImage, Variant
+from shop.catalog.selectors import pictures_for_variant
 from shop.core.errors import NotFound
+from shop.core.units import units_count, units_count_in
 from shop.geo.delivery import store_delivers_home
 
 from .availability import LineProblem, line_problem, variant_label
@@ -47,7 +49,8 @@ class CartLine:
 
     @property
     def image(self):
-        images = list(self.product.images.all())
+        """The picture of the variant in the cart, else the product's first."""
+        images = pictures_for_variant(self.product.images.all(), self.variant)
         return images[0].image if images else None
 
     @cached_property
@@ -93,7 +96,7 @@ class StoreGroup:
 
     @property
     def count(self) -> int:
-        return sum(line.quantity for line in self.lines)
+        return units_count(self.lines)
 
     @property
     def delivers(self) -> bool:
@@ -112,7 +115,7 @@ class CartSummary:
 
     @property
     def count(self) -> int:
-        return sum(line.quantity for line in self.lines)
+        return units_count(self.lines)
 
     @property
     def total(self) -> Decimal:
@@ -173,7 +176,7 @@ def cart_count_for_request(request) -> int:
         if not token:
             return 0
         items = CartItem.objects.filter(cart__token=token, cart__user__isnull=True)
-    count = items.aggregate(n=Sum("quantity"))["n"] or 0
+    count = units_count_in(items)
     request._soko_cart_count = count
     return count
 

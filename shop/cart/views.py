@@ -1,3 +1,5 @@
+import uuid
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +22,14 @@ def _quantity(value) -> int:
     if quantity > MAX_QUANTITY:
         raise CartError(f"Choose a quantity up to {MAX_QUANTITY}.")
     return quantity
+
+
+def _click_key(value) -> uuid.UUID | None:
+    """The "Add to cart" form's per-click key; a missing or malformed one adds as before."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
 
 
 def _next_url(request, default: str) -> str:
@@ -51,14 +61,21 @@ def add(request):
     variant = variant_get_for_cart(variant_id=request.POST.get("variant"))
     try:
         quantity = _quantity(request.POST.get("quantity", 1))
-        change = cart_add(cart=cart_get_for_request(request, create=True), variant=variant, quantity=quantity)
+        change = cart_add(
+            cart=cart_get_for_request(request, create=True),
+            variant=variant,
+            quantity=quantity,
+            click_key=_click_key(request.POST.get("click_key", "")),
+        )
     except CartError as error:
         messages.error(request, str(error))
     else:
         (messages.warning if change.capped else messages.success)(request, change.message)
     if request.htmx:
         request.__dict__.pop("_soko_cart_count", None)
-        return render(request, "cart/_added.html", {"cart_url": reverse("cart:detail")})
+        # The form stays on the page: its next click needs a key of its own.
+        context = {"cart_url": reverse("cart:detail"), "click_key": uuid.uuid4()}
+        return render(request, "cart/_added.html", context)
     product_url = f"{reverse('catalog:product', args=[variant.product.slug])}?variant={variant.pk}"
     return redirect(_next_url(request, product_url))
 

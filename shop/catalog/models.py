@@ -132,6 +132,8 @@ class Variant(models.Model):
 class ProductImage(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
     image = models.ForeignKey("media.StoredImage", on_delete=models.PROTECT, related_name="+")
+    # The variant this picture shows ("Blue"); none for a picture of the whole product.
+    variant = models.ForeignKey(Variant, null=True, blank=True, on_delete=models.SET_NULL, related_name="images")
     alt = models.CharField(max_length=140, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 

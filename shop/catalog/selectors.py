@@ -148,6 +148,18 @@ def variant_choose(*, product: Product, variant_id) -> Variant | None:
     return next((variant for variant in variants if variant.stock > 0), variants[0])
 
 
+def pictures_for_variant(images, variant: Variant | None) -> list[ProductImage]:
+    """A product's pictures as a shopper who picked ``variant`` sees them: that variant's own
+    first, then those of the whole product, then the other variants' (each in the seller's order)."""
+
+    def rank(image: ProductImage) -> int:
+        if variant is not None and image.variant_id == variant.pk:
+            return 0
+        return 1 if image.variant_id is None else 2
+
+    return sorted(images, key=rank)
+
+
 def related_products(*, product: Product, user, limit: int = 4) -> list[Product]:
     queryset = (
         Product.objects.visible()

@@ -1,6 +1,6 @@
 """Writes to the catalog: listings, their moderation and favorites."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -184,13 +184,17 @@ def product_duplicate(*, product: Product) -> Product:
     copy.rating_avg, copy.rating_count, copy.orders_count = 0, 0, 0
     copy.save()
     copy.tags.set(tags)
+    copied_variant = {}
     for variant in variants:
+        original = variant.pk
         variant.pk, variant.product = None, copy
         variant._state.adding = True
         variant.sku = ""
         variant.save()
+        copied_variant[original] = variant.pk
     for image in images:
         image.pk, image.product = None, copy
+        image.variant_id = copied_variant.get(image.variant_id)
         image._state.adding = True
         image.save()
     product_summary_refresh(product=copy)
@@ -206,6 +210,7 @@ def product_save(
     variants: Sequence[VariantInput],
     images_keep: Sequence[int] | None = None,
     images_new: Sequence = (),
+    image_variants: Mapping[int, int | None] | None = None,
     publish: bool,
 ) -> Product:
     """Create or edit a listing with its variants and pictures in one transaction, then
@@ -215,7 +220,8 @@ def product_save(
     existing ones by ``id`` (``delete=True`` removes one), new ones without. ``images_keep``
     is the existing pictures to keep, in display order (the first is the primary one);
     None leaves them as they are. ``images_new`` are uploads (``ValidatedImage`` or files)
-    appended after them. Raises ``ProductInvalid`` and writes nothing when the result
+    appended after them. ``image_variants`` maps kept pictures to the variant each shows
+    (None: the whole product). Raises ``ProductInvalid`` and writes nothing when the result
     would break a rule.
 
     Stock of existing variants changes only through ``shop.inventory.stock_adjust``,
@@ -234,6 +240,7 @@ def product_save(
                 variants=variants,
                 images_keep=images_keep,
                 images_new=images_new,
+                image_variants=image_variants,
                 publish=publish,
             ),
             what="product save",
@@ -242,7 +249,9 @@ def product_save(
         raise ProductInvalid("Your store is busy right now and nothing was saved. Please save again.") from error
 
 
-def _product_save(*, store, product, fields, tags, variants, images_keep, images_new, publish) -> Product:
+def _product_save(
+    *, store, product, fields, tags, variants, images_keep, images_new, image_variants, publish
+) -> Product:
     from sellers.models import Store
     from shop.media.services import image_store
 
@@ -274,6 +283,8 @@ def _product_save(*, store, product, fields, tags, variants, images_keep, images
         changed.add("variants")
     if _images_save(product=product, keep=images_keep, new=images_new, image_store=image_store):
         changed.add("images")
+    if image_variants:
+        _image_variants_save(product=product, assignments=image_variants)
 
     product_summary_refresh(product=product)
     return product_submit(product=product, changed_fields=changed, publish=publish)
@@ -368,6 +379,16 @@ def _images_save(*, product: Product, keep: Sequence[int] | None, new: Sequence,
         ProductImage.objects.create(product=product, image=stored, alt=product.title[:140], position=position)
         position += 1
     return position > len(keep)
+
+
+def _image_variants_save(*, product: Product, assignments: Mapping[int, int | None]) -> None:
+    """Say which variant each picture shows. Pictures and variants of other products are
+    ignored; choosing a picture for a variant is not a change that needs review."""
+    variant_ids = set(product.variants.values_list("pk", flat=True))
+    for image in ProductImage.objects.filter(product=product, pk__in=list(assignments)):
+        variant_id = assignments[image.pk] if assignments[image.pk] in variant_ids else None
+        if image.variant_id != variant_id:
+            ProductImage.objects.filter(pk=image.pk).update(variant_id=variant_id)
 
 
 def favorite_toggle(*, user, product=None, store=None) -> bool:

@@ -1,3 +1,4 @@
+import uuid
 from urllib.parse import quote
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from .selectors import (
     category_tree,
     favorite_products,
     favorite_stores,
+    pictures_for_variant,
     product_get_favoritable,
     product_get_visible,
     product_list_for_cards,
@@ -84,10 +86,18 @@ def _product_list(request, *, tree, scope, category):
 def product_detail(request, slug):
     product = product_get_visible(slug=slug, user=request.user)
     variant = variant_choose(product=product, variant_id=request.GET.get("variant"))
-    context = {"product": product, "variant": variant, "cart_add_url": _cart_add_url()}
-    if not _wants_fragment(request):
+    # A new key per rendered "Add to cart" form: the same click sent twice adds once.
+    context = {
+        "product": product,
+        "variant": variant,
+        "images": pictures_for_variant(product.images.all(), variant),
+        "cart_add_url": _cart_add_url(),
+        "click_key": uuid.uuid4(),
+    }
+    if _wants_fragment(request):
+        context["gallery_oob"] = True  # the picked variant's pictures come first
+    else:
         context["related"] = related_products(product=product, user=request.user)
-        context["images"] = list(product.images.all())
         context["ancestors"] = [product.category.parent] if product.category.parent_id else []
     return _render(request, "catalog/product.html", "buy-box", context)
 

@@ -3,9 +3,11 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
-from django.utils.cache import patch_vary_headers
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
+from django.views.decorators.http import require_GET
 
 from shop.accounts.address_forms import AddressForm
 from shop.accounts.address_services import address_save, addresses_for_user
@@ -25,20 +27,12 @@ from .checkout import (
     home_delivery_by_store,
 )
 from .checkout_forms import NEW_ADDRESS, CheckoutForm, chosen_address_key, delivery_modes_from
+from .models import Checkout
+from .selectors import checkout_get_for_buyer, order_handover_for_buyer
 
 
-def _orders_url(checkout) -> str:
-    """The buyer's order page when the checkout made one order, else their orders list."""
-    numbers = list(checkout.orders.order_by("id").values_list("number", flat=True))
-    if len(numbers) == 1:
-        try:
-            return reverse("orders:detail", args=[numbers[0]])
-        except NoReverseMatch:  # the order pages are another feature's
-            return f"/orders/{numbers[0]}/"
-    try:
-        return reverse("orders:list")
-    except NoReverseMatch:
-        return "/orders/"
+def _done_url(checkout) -> str:
+    return reverse("checkout:done", args=[checkout.idempotency_key])
 
 
 def _replayed(request):
@@ -55,7 +49,7 @@ def page(request):
     """The one-page checkout: address, delivery per store, instructions, payment, review.
     For htmx (a delivery choice changed) only the ``#review`` figures are sent back."""
     if request.method == "POST" and (existing := _replayed(request)) is not None:
-        return redirect(_orders_url(existing))
+        return redirect(_done_url(existing))
     cart = cart_get_for_request(request)
     summary = cart_summary(cart=cart)
     request._soko_cart_count = summary.count
@@ -143,10 +137,21 @@ def _place(request, *, cart, form, address_form):
     except CheckoutError as error:
         form.placement_problems = error.problems
         return None
-    numbers = list(checkout.orders.order_by("id").values_list("number", flat=True))
-    if len(numbers) == 1:
-        messages.success(request, f"Thank you! Order {numbers[0]} is placed.")
-    else:
-        messages.success(request, f"Thank you! Your {len(numbers)} orders are placed: {', '.join(numbers)}.")
     started = form.gateway().start(checkout)
-    return started or redirect(_orders_url(checkout))
+    return started or redirect(_done_url(checkout))
+
+
+@login_required
+@require_GET
+def done(request, reference):
+    """What the shopper just placed: each store's order, what happens next and, where it
+    applies, the handover code. Only the buyer may see it (it carries the code)."""
+    try:
+        checkout = checkout_get_for_buyer(user=request.user, reference=reference)
+    except Checkout.DoesNotExist:
+        raise Http404("No such checkout.") from None
+    orders = [(order, order_handover_for_buyer(order=order)) for order in checkout.orders.all()]
+    response = render(request, "checkout/done.html", {"checkout": checkout, "orders": orders})
+    add_never_cache_headers(response)
+    patch_cache_control(response, private=True, no_store=True)
+    return response

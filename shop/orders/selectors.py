@@ -10,7 +10,7 @@ from sellers.models import StoreMember
 from shop.core.errors import NotFound
 
 from .handover import handover_code_reveal, handover_state
-from .models import Order, OrderEvent, OrderItem, OrderStatus
+from .models import Checkout, Order, OrderEvent, OrderItem, OrderStatus
 from .transitions import NOTE_EDITABLE, TERMINAL, Role, action_label, moves_for, status_label, steps_ahead
 
 S = OrderStatus
@@ -40,6 +40,20 @@ def order_get_for_buyer(*, user, number: str) -> Order:
     return order
 
 
+def checkout_get_for_buyer(*, user, reference) -> Checkout:
+    """The buyer's own checkout (found by its unguessable reference, the form's idempotency
+    key) with its orders, their stores, items and handover codes, in the same number of
+    queries for one store as for several. ``Checkout.DoesNotExist`` for anyone else's."""
+    if not user.is_authenticated:
+        raise Checkout.DoesNotExist("No such checkout.")
+    orders = (
+        Order.objects.select_related("store__area__parent", "handover_code")
+        .prefetch_related(Prefetch("items", queryset=OrderItem.objects.order_by("id")))
+        .order_by("id")
+    )
+    return Checkout.objects.prefetch_related(Prefetch("orders", queryset=orders)).get(buyer=user, idempotency_key=reference)
+
+
 def order_get_for_member(*, user, number: str) -> Order:
     """An order of a store this user works for; 404 for other stores' orders."""
     order = (
@@ -55,9 +69,8 @@ def order_get_for_member(*, user, number: str) -> Order:
 def _with_list_details(orders: QuerySet[Order]) -> QuerySet[Order]:
     return (
         orders.select_related("store", "buyer", "checkout")
-        .annotate(item_count=Count("items"))
         .prefetch_related(Prefetch("items", queryset=OrderItem.objects.order_by("id")))
-        .order_by("-created_at", "-id")  # Meta.ordering does not apply to aggregate queries
+        .order_by("-created_at", "-id")
     )
 
 

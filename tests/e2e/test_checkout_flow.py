@@ -60,9 +60,11 @@ def test_shopper_buys_from_two_stores_with_cash_on_delivery(new_page, two_stores
     expect(page.get_by_label("Cash on delivery")).to_be_checked()
     page.locator("[data-testid=place-order]").click()
 
-    page.wait_for_url(lambda url: urlsplit(url).path == "/orders/")
-    expect(page.locator("#toasts")).to_contain_text("Your 2 orders are placed")
+    page.wait_for_url(lambda url: urlsplit(url).path.endswith("/done/"))
     checkout = Checkout.objects.get(buyer=buyer)
+    assert urlsplit(page.url).path == f"/checkout/{checkout.idempotency_key}/done/"
+    expect(page.locator("h1")).to_have_text("Thank you! Your 2 orders are placed.")
+    expect(page.locator("[data-testid=done-order] [data-testid=handover-qr] svg")).to_have_count(2)
     assert checkout.payment_method == "cod" and checkout.total == Decimal("3250")
     assert sorted(Order.objects.filter(buyer=buyer).values_list("store__name", "delivery_mode")) == [
         ("Kisii Weavers", "pickup"),
