@@ -20,3 +20,14 @@
     opened = true;
   });
 })();
+
+// A field the server marked invalid stops saying so once the person changes it; the
+// server checks it again on submit.
+document.addEventListener("input", function (event) {
+  var field = event.target;
+  if (!field.classList || !field.classList.contains("is-invalid")) return;
+  field.classList.remove("is-invalid");
+  field.removeAttribute("aria-invalid");
+  var box = field.closest(".input-group") || field;
+  box.parentElement.querySelectorAll(":scope > .invalid-feedback").forEach(function (feedback) { feedback.hidden = true; });
+});
