@@ -2,7 +2,7 @@
 restocking, in a fixed number of queries whatever the store's size."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -30,7 +30,7 @@ class StoreOverview:
     orders_today: int
     orders_waiting: int  # placed and not yet confirmed, whenever
     sales_week: tuple[Amount, ...]  # one per currency the week's orders were placed in
-    week_starts: datetime
+    week_starts: date  # the Monday, in the store's time zone
     restock: tuple[Variant, ...]  # the emptiest first, at most LOW_STOCK_SHOWN
     restock_count: int
 
@@ -67,7 +67,7 @@ def store_overview(*, store: Store, now: datetime) -> StoreOverview:
         orders_today=counts["today"],
         orders_waiting=counts["waiting"],
         sales_week=tuple(sales) or (Amount(value=Decimal("0"), currency=settings.SOKO_CURRENCY),),
-        week_starts=week,
+        week_starts=week.date(),
         restock=tuple(
             restock.annotate(product_variant_count=Subquery(siblings.values("n"))).order_by("stock", "product__title", "pk")[
                 :LOW_STOCK_SHOWN

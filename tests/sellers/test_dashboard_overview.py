@@ -1,7 +1,7 @@
 """The dashboard overview tells the seller how the store is doing at a glance: today's
 orders, this week's sales and what is running out, with links to act on it."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -86,6 +86,7 @@ def test_today_and_this_week_start_at_midnight_in_the_stores_time_zone(store):
     overview = store_overview(store=store, now=now)
 
     assert today == week == datetime(2026, 11, 22, 21, 0, tzinfo=UTC)
+    assert overview.week_starts == date(2026, 11, 23)  # the Monday the seller lives in, not UTC's Sunday
     assert overview.orders_today == 1
     assert [amount.value for amount in overview.sales_week] == [Decimal("200.00")]
     assert sunday_evening.store == monday_early.store == store
