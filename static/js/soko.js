@@ -31,3 +31,18 @@ document.addEventListener("input", function (event) {
   var box = field.closest(".input-group") || field;
   box.parentElement.querySelectorAll(":scope > .invalid-feedback").forEach(function (feedback) { feedback.hidden = true; });
 });
+
+// The dashboard's store switcher (a <details>, so it opens without JavaScript) closes on
+// a click elsewhere or Escape, like a menu.
+document.addEventListener("click", function (event) {
+  document.querySelectorAll("details.store-switcher[open]").forEach(function (menu) {
+    if (!menu.contains(event.target)) menu.open = false;
+  });
+});
+document.addEventListener("keydown", function (event) {
+  if (event.key !== "Escape") return;
+  document.querySelectorAll("details.store-switcher[open]").forEach(function (menu) {
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  });
+});

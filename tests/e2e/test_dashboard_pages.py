@@ -44,7 +44,12 @@ def test_on_a_phone_every_dashboard_tab_is_on_screen_and_the_switcher_changes_st
     expect(page.get_by_test_id("current-store")).to_have_text("Mama Njeri Crafts")
     expect(page.get_by_role("link", name="Sisal basket", exact=True)).to_be_visible()
 
-    page.get_by_test_id("store-switcher").locator("summary").click()
+    switcher = page.get_by_test_id("store-switcher")
+    switcher.locator("summary").click()
+    expect(page.get_by_role("button", name="Kaloum Électronique")).to_be_visible()
+    page.keyboard.press("Escape")  # closes like a menu
+    expect(page.get_by_role("button", name="Kaloum Électronique")).to_be_hidden()
+    switcher.locator("summary").click()
     page.get_by_role("button", name="Kaloum Électronique").click()
 
     page.wait_for_url("**/dashboard/products/")
