@@ -46,3 +46,25 @@ document.addEventListener("keydown", function (event) {
     menu.querySelector("summary").focus();
   });
 });
+
+// A strip of tabs wider than the screen (a list's status tabs on a phone) fades at each
+// edge it continues past, so it is plain that it scrolls.
+(function () {
+  function mark(strip) {
+    var back = Math.abs(strip.scrollLeft);
+    strip.classList.toggle("scrolls-back", back > 1);
+    strip.classList.toggle("scrolls-on", strip.scrollWidth - strip.clientWidth - back > 1);
+  }
+  function watch() {
+    document.querySelectorAll(".status-tabs").forEach(function (strip) {
+      mark(strip);
+      if (!strip.dataset.scrollHint) {
+        strip.dataset.scrollHint = "1";
+        strip.addEventListener("scroll", function () { mark(strip); }, { passive: true });
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", watch);
+  document.addEventListener("htmx:load", watch);
+  window.addEventListener("resize", watch);
+})();

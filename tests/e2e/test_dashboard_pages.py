@@ -9,6 +9,7 @@ from sellers.models import StoreMember
 from tests.e2e.pages import expect, log_in
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.catalog import ProductFactory
+from tests.factories.orders import OrderFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -86,4 +87,27 @@ def test_store_setup_fills_the_web_address_and_clears_a_fixed_error(new_page):
 
     page.wait_for_url("**/dashboard/")
     expect(page.get_by_test_id("store-web-address")).to_contain_text("/s/mama-mboga-greens/")
+    assert errors == []
+
+
+def test_on_a_phone_the_status_tabs_fade_at_the_edge_they_continue_past(new_page):
+    store = StoreFactory(name="Mama Njeri Crafts")
+    for status in ("pending", "confirmed", "preparing", "ready", "out_for_delivery", "delivered", "completed", "cancelled"):
+        OrderFactory(store=store, items=0, status=status)
+    page = new_page()
+    errors = console_errors(page)
+    page.set_viewport_size(PHONE)
+    log_in(page, store.memberships.get().user.email)
+
+    page.goto("/dashboard/orders/")
+    strip = page.locator(".status-tabs")
+    expect(strip).to_have_class(re.compile(r"\bscrolls-on\b"))
+    expect(strip).not_to_have_class(re.compile(r"\bscrolls-back\b"))
+
+    strip.evaluate("el => el.scrollTo({left: el.scrollWidth})")
+    expect(strip).to_have_class(re.compile(r"\bscrolls-back\b"))
+    expect(strip).not_to_have_class(re.compile(r"\bscrolls-on\b"))
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    expect(strip).not_to_have_class(re.compile(r"\bscrolls-(on|back)\b"))
     assert errors == []
