@@ -98,7 +98,7 @@ def test_the_overview_shows_the_stores_full_web_address(client):
 
 @pytest.mark.parametrize(
     "who, expected",
-    [("visitor", "/accounts/signup/"), ("shopper", "/dashboard/setup/"), ("seller", "/dashboard/")],
+    [("visitor", "/accounts/signup/?intent=sell"), ("shopper", "/dashboard/setup/"), ("seller", "/dashboard/")],
 )
 def test_sell_on_soko_in_the_footer_leads_each_person_somewhere_useful(client, user, seller, who, expected):
     if who != "visitor":
@@ -110,3 +110,6 @@ def test_sell_on_soko_in_the_footer_leads_each_person_somewhere_useful(client, u
     if who == "shopper":
         # and the set-up page opens for them (a sign-up page would send a logged-in person home)
         assert client.get(expected).status_code == 200
+    if who == "visitor":
+        # the sign-up form then starts with "Sell" chosen
+        assert client.get(expected).context["form"]["intent"].value() == "sell"
