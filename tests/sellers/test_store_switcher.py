@@ -14,6 +14,7 @@ from shop.catalog.models import Product
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.catalog import ProductFactory
 from tests.factories.orders import OrderFactory
+from tests.factories.stores import StoreInviteFactory
 from tests.sellers.test_products_form import edit_data
 
 pytestmark = pytest.mark.django_db
@@ -252,3 +253,12 @@ def test_the_switcher_costs_no_more_queries_for_five_stores_than_for_two(client,
     with django_assert_max_num_queries(len(two.captured_queries)):
         page = client.get(reverse("sellers:dashboard")).content.decode()
     assert "Extra 2" in page
+
+
+def test_joining_another_stores_team_opens_its_dashboard(amina_client, amina, crafts, stranger_store):
+    StoreInviteFactory(store=stranger_store, email=amina.email, token="join-madina")
+
+    response = amina_client.post("/dashboard/join/join-madina/", follow=True)
+
+    assert response.context["store"] == stranger_store
+    assert switcher_choices(response.content.decode())[-1] == (stranger_store.pk, True)
