@@ -166,6 +166,7 @@ def settings_edit(request):
         "form": form,
         "hours": hours,
         "map": _map_settings(store),
+        "store_url_prefix": _store_url_prefix(request),
         "ens_record_url": (
             request.build_absolute_uri(reverse("stores:detail", args=[store.slug])) if settings.SOKO_ETH_RPC_URL else ""
         ),

@@ -113,3 +113,14 @@ def test_sell_on_soko_in_the_footer_leads_each_person_somewhere_useful(client, u
     if who == "visitor":
         # the sign-up form then starts with "Sell" chosen
         assert client.get(expected).context["form"]["intent"].value() == "sell"
+
+
+def test_store_settings_show_the_web_address_in_full_too(client):
+    store = StoreFactory(slug="mama-njeri-crafts")
+    client.force_login(store.memberships.get().user)
+
+    page = client.get(reverse("sellers:settings")).content.decode()
+
+    assert "Web address" in page and "Store address" not in page
+    assert "Your store's page: " in page
+    assert "http://testserver/s/<strong>mama-njeri-crafts</strong>/" in page
