@@ -69,8 +69,10 @@ def product_summary_refresh(*, product: Product) -> None:
     product.refresh_from_db(fields=["min_price", "in_stock"])
 
 
-def _auto_approves(product: Product) -> bool:
-    return settings.SOKO_AUTO_APPROVE_VERIFIED_STORES and product.store.verified
+def store_listings_skip_review(*, store) -> bool:
+    """Whether this store's listings go live without staff review (verified stores, when
+    the operator allows it): the seller's button then says "Publish"."""
+    return settings.SOKO_AUTO_APPROVE_VERIFIED_STORES and store.verified
 
 
 @transaction.atomic
@@ -87,7 +89,7 @@ def product_submit(*, product: Product, changed_fields: set[str] | None = None, 
             _set_status(product, Product.Status.DRAFT)
         return product
     if not approved_before or substantive:
-        if _auto_approves(product):
+        if store_listings_skip_review(store=product.store):
             _activate(product)
         else:
             product.rejection_reason = ""
