@@ -8,10 +8,35 @@ from .forms import CourierProfileForm
 from .models import CourierProfile
 from .selectors import user_is_courier
 
+NOT_A_COURIER = {
+    None: (
+        "Deliveries are for approved couriers. Apply to deliver, and staff will review your profile.",
+        ("Apply to deliver", "couriers:apply"),
+    ),
+    CourierProfile.Status.PENDING: (
+        "Your courier application is awaiting approval. Staff review every new courier; "
+        "we will notify you when the job board opens for you.",
+        ("See my application", "couriers:apply"),
+    ),
+    CourierProfile.Status.REJECTED: (
+        "Your courier application was not approved. Update your details and apply again.",
+        ("Update my application", "couriers:apply"),
+    ),
+}
+
+
+def _application_status(user) -> str | None:
+    return CourierProfile.objects.filter(user=user).values_list("status", flat=True).first()
+
+
+def _not_a_courier(user) -> tuple[str, tuple[str, str]]:
+    return NOT_A_COURIER.get(_application_status(user), NOT_A_COURIER[None])
+
+
 courier_required = capability_required(
     lambda user: user_is_courier(user=user),
-    "Deliveries are for approved couriers. Apply to deliver, and staff will review your profile.",
-    action=("Apply to deliver", "couriers:apply"),
+    lambda user: _not_a_courier(user)[0],
+    action=lambda user: _not_a_courier(user)[1],
 )
 
 

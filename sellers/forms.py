@@ -11,37 +11,43 @@ from shop.media.validation import ACCEPT
 
 from . import validators
 from .models import Store, StoreHours
-from .selectors import DELIVERY_SCOPE_FIELDS, DirectoryQuery
+from .selectors import DELIVERY_SCOPE_FIELDS, RESERVED_SLUGS, DirectoryQuery, store_slug_free
 from .services import HoursInput
 
-RESERVED_SLUGS = {"admin", "dashboard", "new", "edit", "settings", "soko"}
 COORDINATE_PLACES = Decimal("0.000001")
 
 
 class StoreSlugMixin:
     def clean_slug(self):
-        slug = slugify(self.cleaned_data["slug"])
+        typed = self.cleaned_data["slug"]
+        slug = slugify(typed)
         if not slug:
+            if not typed.strip() and not self.fields["slug"].required:
+                return ""  # made from the name in clean()
             raise forms.ValidationError("Use letters, numbers and dashes, e.g. mama-njeri-crafts.")
         if slug in RESERVED_SLUGS:
-            raise forms.ValidationError("That address is reserved; please choose another.")
+            raise forms.ValidationError("That web address is reserved; please choose another.")
         taken = Store.objects.filter(slug=slug).exclude(pk=self.instance.pk)
         if taken.exists():
-            raise forms.ValidationError("A store already uses that address; please choose another.")
+            raise forms.ValidationError(
+                f"A store already uses that web address; {store_slug_free(name=slug)} is free, or choose another."
+            )
         return slug
 
 
-def _slug_field() -> forms.CharField:
+def _slug_field(*, required: bool = True) -> forms.CharField:
     # A plain text field, so "Mama Njeri Crafts" is turned into a slug instead of refused.
     return forms.CharField(
-        label="Store address",
+        label="Web address",
         max_length=60,
-        help_text="Letters, numbers and dashes, e.g. mama-njeri-crafts: your page is then /s/mama-njeri-crafts/.",
+        required=required,
+        help_text="The end of your store page's web address: letters, numbers and dashes, e.g. mama-njeri-crafts.",
+        widget=forms.TextInput(attrs={"autocapitalize": "none", "spellcheck": "false", "data-slug-input": ""}),
     )
 
 
 class StoreSetupForm(StoreSlugMixin, forms.ModelForm):
-    slug = _slug_field()
+    slug = _slug_field(required=False)
     area = forms.CharField(
         label="Area",
         max_length=120,
@@ -52,7 +58,20 @@ class StoreSetupForm(StoreSlugMixin, forms.ModelForm):
         model = Store
         fields = ["name", "slug", "phone"]
         labels = {"name": "Store name"}
-        widgets = {"phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})}
+        widgets = {
+            "name": forms.TextInput(attrs={"data-slug-source": ""}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].help_text = "Left empty, it is made from your store's name. Letters, numbers and dashes."
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("slug") and cleaned.get("name") and "slug" not in self.errors:
+            cleaned["slug"] = store_slug_free(name=cleaned["name"])
+        return cleaned
 
 
 def time_zone_choices() -> list:

@@ -8,6 +8,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from shop.orders.models import OrderStatus
+from shop.orders.responses import order_changed_response
 from shop.orders.selectors import (
     STATUS_TABS,
     order_get_for_member,
@@ -17,10 +18,8 @@ from shop.orders.selectors import (
 )
 from shop.orders.services import order_transition, package_token_make
 from shop.orders.transitions import Role, TransitionError, status_label
-from shop.orders.views import order_changed_response
 
-from .selectors import store_for_member
-from .views import seller_required
+from .views import current_store, dashboard_context, seller_required
 
 PAGE_SIZE = 20
 
@@ -28,7 +27,8 @@ PAGE_SIZE = 20
 @seller_required
 @require_GET
 def orders(request):
-    store = store_for_member(user=request.user)
+    current = current_store(request)
+    store = current.store
     query = request.GET.get("q", "").strip()[:100]
     status = request.GET.get("status", "")
     if status not in OrderStatus.values:
@@ -36,7 +36,7 @@ def orders(request):
     page = Paginator(orders_for_store(store=store, status=status, query=query), PAGE_SIZE).get_page(request.GET.get("page"))
     counts = order_status_counts_for_store(store=store, query=query)
     context = {
-        "store": store,
+        **dashboard_context(request, current),
         "page": page,
         "query": query,
         "status": status,
@@ -59,7 +59,9 @@ def _detail_response(request, number: str, *, fragment: bool = False):
     if request.htmx or fragment:
         response = render(request, "sellers/orders/_live.html", {**context, "oob_extras": True})
     else:
-        response = render(request, "sellers/orders/detail.html", context)
+        # An order of another of the user's stores (a notification's link) makes that store current.
+        current = current_store(request, switch_to=order.store_id)
+        response = render(request, "sellers/orders/detail.html", {**dashboard_context(request, current), **context})
     patch_vary_headers(response, ["HX-Request"])
     return response
 
@@ -96,4 +98,9 @@ def order_action(request, number: str):
 @require_GET
 def packing_slip(request, number: str):
     order = order_get_for_member(user=request.user, number=number)
-    return render(request, "sellers/orders/packing_slip.html", {"order": order, "package_token": package_token_make(order=order)})
+    context = {
+        **dashboard_context(request, current_store(request, switch_to=order.store_id)),
+        "order": order,
+        "package_token": package_token_make(order=order),
+    }
+    return render(request, "sellers/orders/packing_slip.html", context)

@@ -3,31 +3,28 @@ own store, so another store's product is a 404 whatever the URL says."""
 
 from django.db.models import Count, Exists, F, IntegerField, Max, Min, OuterRef, Prefetch, Q, Sum, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404
 
 from shop.catalog.models import Category, Product, ProductImage, Variant
-
-from .selectors import store_for_member
+from shop.core.errors import NotFound
 
 STATUS_TABS = [("", "All")] + list(Product.Status.choices)
 
 
 def product_get_for_member(*, user, pk: int) -> Product:
-    """``Product.objects.get(store=<the member's store>, pk=pk)``, as a 404 otherwise."""
-    store = store_for_member(user=user)
+    """A product of any store this user works for (a link names the product, not the
+    store); 404 for every other product."""
     try:
-        return Product.objects.select_related("store", "category").get(store=store, pk=pk)
+        return Product.objects.select_related("store", "category").get(store__memberships__user=user, pk=pk)
     except Product.DoesNotExist:
-        raise Http404("No such product in your store.") from None
+        raise NotFound("No such product in your store.") from None
 
 
-def products_get_for_member(*, user, pks) -> list[Product]:
-    """All of these products, or a 404 if any one is not the member's store's."""
-    store = store_for_member(user=user)
+def products_get_in_store(*, store, pks) -> list[Product]:
+    """All of these products, or a 404 if any one is not this store's."""
     wanted = set(pks)
     products = list(Product.objects.filter(store=store, pk__in=wanted))
     if len(products) != len(wanted):
-        raise Http404("No such product in your store.") from None
+        raise NotFound("No such product in your store.") from None
     return products
 
 

@@ -11,26 +11,33 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from shop.catalog.models import Product
-from shop.catalog.services import product_duplicate, product_save, products_bulk_set_status
+from shop.catalog.services import (
+    product_duplicate,
+    product_save,
+    products_bulk_set_status,
+    store_listings_skip_review,
+)
+from shop.inventory.services import StockChangedMeanwhile
 
 from .product_forms import BulkActionForm, ProductEditor
 from .product_selectors import (
     STATUS_TABS,
     product_for_editing,
     product_get_for_member,
-    products_get_for_member,
+    products_get_in_store,
     store_product_status_counts,
     store_products,
 )
-from .selectors import store_for_member
-from .views import seller_required
+from .selectors import CurrentStore
+from .views import current_store, dashboard_context, seller_required
 
 PAGE_SIZE = 20
 
 
 @seller_required
 def products(request):
-    store = store_for_member(user=request.user)
+    current = current_store(request)
+    store = current.store
     query = request.GET.get("q", "").strip()[:100]
     status = request.GET.get("status", "")
     if status not in Product.Status.values:
@@ -38,7 +45,7 @@ def products(request):
     page = Paginator(store_products(store=store, query=query, status=status), PAGE_SIZE).get_page(request.GET.get("page"))
     counts = store_product_status_counts(store=store)
     context = {
-        "store": store,
+        **dashboard_context(request, current),
         "page": page,
         "query": query,
         "status": status,
@@ -54,33 +61,37 @@ def products(request):
 
 @seller_required
 def product_create(request):
-    store = store_for_member(user=request.user)
-    return _product_form(request, store=store, product=None)
+    return _product_form(request, current=current_store(request), product=None)
 
 
 @seller_required
 def product_edit(request, pk: int):
     product = product_get_for_member(user=request.user, pk=pk)
-    return _product_form(request, store=product.store, product=product)
+    # A product of another of the user's stores (a moderation notice's link) makes that store current.
+    return _product_form(request, current=current_store(request, switch_to=product.store_id), product=product)
 
 
-def _product_form(request, *, store, product: Product | None):
+def _product_form(request, *, current: CurrentStore, product: Product | None):
+    store = current.store
     editing = product_for_editing(product=product) if product else None
     editor = ProductEditor(store=store, product=editing, data=request.POST or None, files=request.FILES or None)
     if request.method == "POST" and editor.is_valid():
         try:
             saved = product_save(store=store, product=product, publish=request.POST.get("publish") == "1", **editor.save_kwargs())
+        except StockChangedMeanwhile as error:
+            editor.stock_changed(error)
         except ValidationError as error:
             editor.add_error(error)
         else:
-            messages.success(request, _saved_message(saved, created=product is None))
+            messages.success(request, _saved_message(saved))
             return redirect("sellers:product_edit", saved.pk)
     return render(
         request,
         "sellers/products/form.html",
         {
-            "store": store,
+            **dashboard_context(request, current),
             "product": product,
+            "skips_review": store_listings_skip_review(store=store),
             "editor": editor,
             "currency": settings.SOKO_CURRENCY,
             "image_limit": settings.SOKO_IMAGE_MAX_COUNT,
@@ -88,15 +99,19 @@ def _product_form(request, *, store, product: Product | None):
     )
 
 
-def _saved_message(product: Product, *, created: bool) -> str:
+def _saved_message(product: Product) -> str:
     title = f"“{product.title}”"
     if product.status == Product.Status.PENDING:
         return f"{title} is saved and waiting for review; you will be notified when staff have looked at it."
-    if product.status == Product.Status.ACTIVE:
+    if product.is_visible:
         return f"{title} is saved and live in your store."
     if product.status == Product.Status.DRAFT:
-        return f"{title} is saved as a draft. Submit it for review when it is ready."
+        return f"{title} is saved as a draft. {_publish_it(product.store).capitalize()} when it is ready."
     return f"{title} is saved."
+
+
+def _publish_it(store) -> str:
+    return "publish it" if store_listings_skip_review(store=store) else "submit it for review"
 
 
 @seller_required
@@ -104,14 +119,18 @@ def _saved_message(product: Product, *, created: bool) -> str:
 def product_duplicate_view(request, pk: int):
     product = product_get_for_member(user=request.user, pk=pk)
     copy = product_duplicate(product=product)
-    messages.success(request, f"Made a copy of “{product.title}”. The copy is a draft: check it, then submit it for review.")
+    messages.success(
+        request,
+        f"Made a copy of “{product.title}”. The copy is a draft: check it, then {_publish_it(product.store)}.",
+    )
     return redirect("sellers:product_edit", copy.pk)
 
 
 @seller_required
 @require_POST
 def products_bulk(request):
-    store = store_for_member(user=request.user)
+    current = current_store(request)
+    store = current.store
     form = BulkActionForm(request.POST)
     back = _safe_query(request.POST.get("back", ""))
     list_url = reverse("sellers:products") + (f"?{back}" if back else "")
@@ -121,13 +140,13 @@ def products_bulk(request):
                 messages.error(request, error)
         return redirect(list_url)
     # 404, and nothing changes, if any ticked id is not this store's.
-    chosen = products_get_for_member(user=request.user, pks=form.cleaned_data["ids"])
+    chosen = products_get_in_store(store=store, pks=form.cleaned_data["ids"])
     action = form.cleaned_data["action"]
     if action == "delete" and not form.cleaned_data["confirm"]:
         return render(
             request,
             "sellers/products/confirm_delete.html",
-            {"store": store, "products": chosen, "back": back, "list_url": list_url},
+            {**dashboard_context(request, current), "products": chosen, "back": back, "list_url": list_url},
         )
     changed = products_bulk_set_status(store=store, product_ids=[product.pk for product in chosen], action=action)
     _bulk_messages(request, action=action, changed=changed, chosen=len(chosen))

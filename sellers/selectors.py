@@ -4,12 +4,12 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Prefetch, Q, QuerySet
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.text import slugify
 
 from shop.catalog.models import Category, Favorite, Product, ProductImage
 from shop.catalog.selectors import product_cards, with_favorite_flag
+from shop.core.errors import NotFound
 from shop.geo.distance import HaversineKm
 from shop.geo.models import Area
 from shop.geo.selectors import area_path
@@ -19,40 +19,75 @@ from .hours import stores_open_at
 from .models import Store, StoreHours, StoreInvite, StoreMember
 
 OWNER_ONLY_MESSAGE = "Only the store's owner can invite or remove team members."
+# Web addresses no store may take: they read as the marketplace's own pages.
+RESERVED_SLUGS = {"admin", "dashboard", "new", "edit", "settings", "soko"}
+SLUG_MAX_LENGTH = 60
 
 
-def store_for_member(*, user) -> Store:
-    """The store this user works for (the first, if several). 404 when none."""
-    return store_membership_for_user(user=user).store
+@dataclass(frozen=True)
+class CurrentStore:
+    """The store a dashboard page works on, and every store its user may switch to."""
+
+    membership: StoreMember
+    memberships: tuple[StoreMember, ...]
+
+    @property
+    def store(self) -> Store:
+        return self.membership.store
 
 
-def store_membership_for_user(*, user) -> StoreMember:
-    """This user's membership (and its store) — the first, if several. 404 when none."""
-    membership = (
-        StoreMember.objects.filter(user=user).select_related("store").order_by("created_at", "pk").first()
-    )
-    if membership is None:
-        raise Http404("You are not a member of any store.")
-    return membership
+def store_memberships_for_user(*, user) -> list[StoreMember]:
+    """Every store this user works for, in the order they joined (one query)."""
+    if not user.is_authenticated:
+        return []
+    return list(StoreMember.objects.filter(user=user).select_related("store__logo").order_by("created_at", "pk"))
 
 
-def store_for_owner(*, user) -> Store:
-    """The user's store, when they own it; 403 for staff (a role they lack), 404 for no store."""
-    membership = store_membership_for_user(user=user)
+def store_current_for_user(*, user, store_id: int | None) -> CurrentStore | None:
+    """The one rule for which store the dashboard works on: the store ``store_id`` names
+    when the user is on its team, else the store they joined first. ``None`` for someone
+    on no store's team. A ``store_id`` of a store they are not on is never chosen."""
+    memberships = store_memberships_for_user(user=user)
+    if not memberships:
+        return None
+    chosen = next((membership for membership in memberships if membership.store_id == store_id), memberships[0])
+    return CurrentStore(membership=chosen, memberships=tuple(memberships))
+
+
+def store_for_owner(*, membership: StoreMember) -> Store:
+    """The membership's store, when it is its owner's; 403 for staff (a role they lack)."""
     if not membership.is_owner:
         raise PermissionDenied(OWNER_ONLY_MESSAGE)
     return membership.store
 
 
-def store_member_get_for_owner(*, user, pk: int) -> StoreMember:
-    """A member of the store this user owns; 404 for anyone else's member."""
-    store = store_for_owner(user=user)
-    return get_object_or_404(StoreMember.objects.select_related("user", "store"), pk=pk, store=store)
+def store_member_get_for_owner(*, membership: StoreMember, pk: int) -> StoreMember:
+    """A member of the store this membership owns; 404 for anyone else's member."""
+    store = store_for_owner(membership=membership)
+    member = StoreMember.objects.select_related("user", "store").filter(pk=pk, store=store).first()
+    if member is None:
+        raise NotFound("No such member of your store.")
+    return member
 
 
-def store_invite_get_for_owner(*, user, pk: int) -> StoreInvite:
-    store = store_for_owner(user=user)
-    return get_object_or_404(StoreInvite, pk=pk, store=store, accepted_at__isnull=True)
+def store_invite_get_for_owner(*, membership: StoreMember, pk: int) -> StoreInvite:
+    store = store_for_owner(membership=membership)
+    invite = StoreInvite.objects.filter(pk=pk, store=store, accepted_at__isnull=True).first()
+    if invite is None:
+        raise NotFound("No such invitation from your store.")
+    return invite
+
+
+def store_slug_free(*, name: str) -> str:
+    """A web address no store uses, made from the store's name: mama-njeri-crafts, or
+    mama-njeri-crafts-2 (and so on) when that one is taken or reserved."""
+    base = slugify(name)[: SLUG_MAX_LENGTH - 4].strip("-") or "store"
+    taken = set(Store.objects.filter(slug__startswith=base).values_list("slug", flat=True)) | RESERVED_SLUGS
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
 
 
 def user_is_seller(*, user) -> bool:
@@ -81,7 +116,7 @@ def store_invite_by_token(*, token: str) -> StoreInvite:
         .first()
     )
     if invite is None:
-        raise Http404("This invitation is not valid any more.")
+        raise NotFound("This invitation is not valid any more.")
     return invite
 
 
@@ -114,7 +149,7 @@ def store_get_public(*, slug: str) -> Store:
     try:
         return _public_stores().get(slug=slug)
     except Store.DoesNotExist:
-        raise Http404("No store has that address.") from None
+        raise NotFound("No store has that address.") from None
 
 
 def store_products(*, store: Store, user):

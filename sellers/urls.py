@@ -8,6 +8,7 @@ app_name = "sellers"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("setup/", views.setup, name="setup"),
+    path("switch/", views.store_switch, name="store_switch"),
     path("settings/", views.settings_edit, name="settings"),
     path("settings/location-from-photo/", views.location_from_photo, name="location_from_photo"),
     path("settings/areas/", area_options, name="area_options"),

@@ -2,18 +2,23 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from shop.core.ids import id_or_none
 from shop.core.permissions import capability_required
 
 from .forms import HoursFormSet, StoreDirectoryForm, StoreInviteForm, StoreSettingsForm, StoreSetupForm
 from .hours import store_is_open, store_week
+from .overview import store_overview
 from .selectors import (
+    CurrentStore,
     area_point,
+    store_current_for_user,
     store_directory,
     store_for_owner,
     store_get_public,
@@ -22,7 +27,6 @@ from .selectors import (
     store_invite_get_for_owner,
     store_is_favorite,
     store_member_get_for_owner,
-    store_membership_for_user,
     store_photo_location_suggestion,
     store_products,
     store_team,
@@ -47,6 +51,40 @@ seller_required = capability_required(
 )
 
 
+CURRENT_STORE_SESSION_KEY = "dashboard_store"
+# Where the switcher lands: the same section of the other store (its list, not an object).
+SWITCH_SECTIONS = {"dashboard", "products", "orders", "team", "settings"}
+_SECTION_OF_URL = (("product", "products"), ("order", "orders"), ("team", "team"), ("settings", "settings"))
+
+
+def current_store(request, *, switch_to: int | None = None) -> CurrentStore:
+    """The store this dashboard request works on, remembered in the session and checked
+    against the user's memberships on every request (``store_current_for_user``).
+    ``switch_to`` names the store of the object a page shows (an order from a
+    notification), which becomes current so the page and its breadcrumb agree."""
+    current = getattr(request, "_current_store", None)
+    if current is None or (switch_to is not None and current.store.pk != switch_to):
+        wanted = switch_to if switch_to is not None else id_or_none(request.session.get(CURRENT_STORE_SESSION_KEY))
+        current = store_current_for_user(user=request.user, store_id=wanted)
+        if current is None:
+            raise Http404("You are not on any store's team.")
+        if request.session.get(CURRENT_STORE_SESSION_KEY) != current.store.pk:
+            request.session[CURRENT_STORE_SESSION_KEY] = current.store.pk
+        request._current_store = current
+    return current
+
+
+def dashboard_context(request, current: CurrentStore) -> dict:
+    """What every dashboard page's header, switcher and breadcrumb read."""
+    url_name = request.resolver_match.url_name if request.resolver_match else ""
+    return {
+        "store": current.store,
+        "membership": current.membership,
+        "store_memberships": current.memberships,
+        "dashboard_section": next((section for part, section in _SECTION_OF_URL if part in url_name), "dashboard"),
+    }
+
+
 @login_required
 def setup(request):
     if user_is_seller(user=request.user):
@@ -56,18 +94,38 @@ def setup(request):
         store = store_create(owner=request.user, **form.cleaned_data)
         messages.success(request, f"Welcome to Soko! {store.name} is ready.")
         return redirect("sellers:dashboard")
-    return render(request, "sellers/setup.html", {"form": form})
+    return render(request, "sellers/setup.html", {"form": form, "store_url_prefix": _store_url_prefix(request)})
+
+
+def _store_url_prefix(request) -> str:
+    """The store page's address up to the slug: https://soko.example/s/"""
+    return request.build_absolute_uri(reverse("stores:detail", args=["slug"])).removesuffix("slug/")
+
+
+@seller_required
+@require_POST
+def store_switch(request):
+    """Work on another store the user is on the team of; a store they are not on is a 404
+    and changes nothing."""
+    store_id = id_or_none(request.POST.get("store"))
+    chosen = store_current_for_user(user=request.user, store_id=store_id)
+    if store_id is None or chosen is None or chosen.store.pk != store_id:
+        raise Http404("You are not on that store's team.")
+    current = current_store(request, switch_to=store_id)
+    messages.info(request, f"You are now working on {current.store.name}.")
+    section = request.POST.get("section", "")
+    return redirect(f"sellers:{section if section in SWITCH_SECTIONS else 'dashboard'}")
 
 
 @seller_required
 def dashboard(request):
-    membership = store_membership_for_user(user=request.user)
-    store = membership.store
+    current = current_store(request)
+    store = current.store
     context = {
-        "store": store,
-        "membership": membership,
+        **dashboard_context(request, current),
         "team": store_team(store=store)["members"],
         "photo_location": store_photo_location_suggestion(store=store),
+        "overview": store_overview(store=store, now=timezone.now()),
     }
     return render(request, "sellers/dashboard.html", context)
 
@@ -75,7 +133,7 @@ def dashboard(request):
 @seller_required
 @require_POST
 def location_from_photo(request):
-    store = store_membership_for_user(user=request.user).store
+    store = current_store(request).store
     if store_location_from_photo(store=store, image_id=request.POST.get("image")):
         messages.success(request, "Your store's map pin now sits where that photo was taken.")
     return redirect("sellers:dashboard")
@@ -83,7 +141,8 @@ def location_from_photo(request):
 
 @seller_required
 def settings_edit(request):
-    store = store_membership_for_user(user=request.user).store
+    current = current_store(request)
+    store = current.store
     form = StoreSettingsForm(request.POST or None, request.FILES or None, instance=store)
     hours = HoursFormSet(request.POST or None, initial=store_hours_rows(store=store), prefix="hours")
     if request.method == "POST":
@@ -103,10 +162,11 @@ def settings_edit(request):
         # The form wrote the invalid values onto the instance; show the saved store beside it.
         store.refresh_from_db()
     context = {
+        **dashboard_context(request, current),
         "form": form,
         "hours": hours,
-        "store": store,
         "map": _map_settings(store),
+        "store_url_prefix": _store_url_prefix(request),
         "ens_record_url": (
             request.build_absolute_uri(reverse("stores:detail", args=[store.slug])) if settings.SOKO_ETH_RPC_URL else ""
         ),
@@ -127,12 +187,11 @@ def _map_settings(store) -> dict:
 
 @seller_required
 def team(request):
-    membership = store_membership_for_user(user=request.user)
+    current = current_store(request)
     context = {
-        "store": membership.store,
-        "membership": membership,
-        "form": StoreInviteForm() if membership.is_owner else None,
-        **store_team(store=membership.store),
+        **dashboard_context(request, current),
+        "form": StoreInviteForm() if current.membership.is_owner else None,
+        **store_team(store=current.store),
     }
     return render(request, "sellers/team.html", context)
 
@@ -140,7 +199,8 @@ def team(request):
 @seller_required
 @require_POST
 def team_invite(request):
-    store = store_for_owner(user=request.user)
+    current = current_store(request)
+    store = store_for_owner(membership=current.membership)
     form = StoreInviteForm(request.POST)
     if form.is_valid():
         try:
@@ -155,15 +215,14 @@ def team_invite(request):
             else:
                 messages.success(request, f"Invitation sent to {result.email}.")
             return redirect("sellers:team")
-    membership = store_membership_for_user(user=request.user)
-    context = {"store": store, "membership": membership, "form": form, **store_team(store=store)}
+    context = {**dashboard_context(request, current), "form": form, **store_team(store=store)}
     return render(request, "sellers/team.html", context, status=200)
 
 
 @seller_required
 @require_POST
 def team_member_remove(request, pk: int):
-    member = store_member_get_for_owner(user=request.user, pk=pk)
+    member = store_member_get_for_owner(membership=current_store(request).membership, pk=pk)
     try:
         store_member_remove(member=member, actor=request.user)
     except TeamError as error:
@@ -176,7 +235,7 @@ def team_member_remove(request, pk: int):
 @seller_required
 @require_POST
 def team_invite_cancel(request, pk: int):
-    invite = store_invite_get_for_owner(user=request.user, pk=pk)
+    invite = store_invite_get_for_owner(membership=current_store(request).membership, pk=pk)
     store_invite_cancel(invite=invite, actor=request.user)
     messages.success(request, f"The invitation to {invite.email} was withdrawn.")
     return redirect("sellers:team")
@@ -195,6 +254,7 @@ def invite_accept(request, token: str):
             messages.error(request, str(error))
         else:
             messages.success(request, f"Welcome to the team of {invite.store.name}!")
+            current_store(request, switch_to=invite.store_id)
             return redirect("sellers:dashboard")
     expired = invite.expires_at <= timezone.now()
     return render(request, "sellers/invite_accept.html", {"invite": invite, "expired": expired})

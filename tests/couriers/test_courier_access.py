@@ -16,7 +16,8 @@ def test_courier_awaiting_approval_opening_deliveries_gets_403_page(client):
     assert response.status_code == 403
     assertTemplateUsed(response, "403.html")
     page = response.content.decode()
-    assert "Deliveries are for approved couriers." in page
+    assert "Your courier application is awaiting approval." in page
+    assert "Apply to deliver" not in page
     assert 'href="/courier/apply/"' in page
 
 
@@ -24,7 +25,21 @@ def test_courier_turned_down_opening_deliveries_gets_403_page(client):
     profile = CourierProfileFactory(status=CourierProfile.Status.REJECTED)
     client.force_login(profile.user)
 
-    assert client.get("/courier/").status_code == 403
+    response = client.get("/courier/")
+
+    assert response.status_code == 403
+    assert "Your courier application was not approved. Update your details and apply again." in response.content.decode()
+
+
+def test_buyer_who_never_applied_opening_deliveries_is_asked_to_apply(client, user):
+    client.force_login(user)
+
+    response = client.get("/courier/")
+
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Deliveries are for approved couriers. Apply to deliver" in page
+    assert "Apply to deliver</a>" in page
 
 
 def test_approved_courier_opening_deliveries_sees_their_profile(client):

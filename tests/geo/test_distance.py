@@ -8,7 +8,6 @@ from django.db.models import F
 
 from shop.geo.distance import HaversineKm, haversine_km
 from shop.geo.models import Area
-from shop.geo.selectors import areas_near
 from tests.geo.factories import AreaFactory
 
 NAIROBI_CBD = (-1.2841, 36.8233)
@@ -78,13 +77,6 @@ def test_sqlite_computes_the_same_distances_as_python(places):
     if connection.vendor != "sqlite":
         pytest.skip("the embedded mode's database; this run uses PostgreSQL")
     database_agrees_with_python(places)
-
-
-def test_nearest_areas_come_first_and_unmapped_ones_are_left_out(places):
-    nearest = areas_near(latitude=NAIROBI_CBD[0], longitude=NAIROBI_CBD[1], kind="region")
-
-    assert [area.name for area in nearest] == ["Nairobi", "Mombasa", "Kindia", "Conakry"]
-    assert nearest[0].distance_km < 1
 
 
 def test_ordering_by_the_annotation_works_with_a_distance_between_two_columns(places):

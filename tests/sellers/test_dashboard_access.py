@@ -58,7 +58,7 @@ def test_store_setup_refuses_an_address_another_store_uses(client, user):
     )
 
     assert response.status_code == 200
-    assert "A store already uses that address" in response.content.decode()
+    assert "A store already uses that web address; mama-njeri-crafts-2 is free" in response.content.decode()
     assert Store.objects.count() == 1
     assert not user.store_memberships.exists()
 

@@ -72,7 +72,7 @@ def test_a_seller_sees_and_edits_only_their_own_store_settings(client, other_sto
     client.post("/dashboard/settings/", data)
     response = client.post("/dashboard/settings/", settings_form_data(mine, slug="kaloum-electronique"))
 
-    assert "A store already uses that address" in response.content.decode()
+    assert "A store already uses that web address" in response.content.decode()
     other_store.refresh_from_db()
     assert (other_store.name, other_store.slug) == ("Kaloum Électronique", "kaloum-electronique")
     assert Store.objects.get(pk=mine.pk).name == "Renamed"
