@@ -4,9 +4,9 @@ the moves the store may make, and the printable packing slip with the pickup QR 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
+from shop.core.htmx import render_page, wants_fragment
 from shop.orders.models import OrderStatus
 from shop.orders.selectors import (
     STATUS_TABS,
@@ -47,21 +47,16 @@ def orders(request):
             if value in ("", OrderStatus.PENDING, status) or counts.get(value)
         ],
     }
-    template = "sellers/orders/list.html#results" if request.htmx else "sellers/orders/list.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render_page(request, "sellers/orders/list.html", context, fragment="results")
 
 
 def _detail_response(request, number: str, *, fragment: bool = False):
     order = order_get_for_member(user=request.user, number=number)
     context = seller_live_context(order=order)
-    if request.htmx or fragment:
-        response = render(request, "sellers/orders/_live.html", {**context, "oob_extras": True})
-    else:
-        response = render(request, "sellers/orders/detail.html", context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    partial = fragment or wants_fragment(request)
+    return render_page(
+        request, "sellers/orders/detail.html", {**context, "oob_extras": partial}, fragment="sellers/orders/_live.html", partial=partial
+    )
 
 
 @seller_required

@@ -1,9 +1,10 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+
+from shop.core.htmx import render_page, wants_fragment
 
 from .selectors import cart_item_get_for_cart, cart_summary, variant_get_for_cart
 from .services import CartError, cart_accept_price, cart_add, cart_get_for_request, cart_remove, cart_set_quantity
@@ -29,19 +30,12 @@ def _next_url(request, default: str) -> str:
     return default
 
 
-def _wants_fragment(request) -> bool:
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
 def _render_cart(request, *, updated: bool = False):
     """The cart page, or for htmx its ``#cart`` fragment with the badge and any toasts out of band."""
     summary = cart_summary(cart=cart_get_for_request(request))
     request._soko_cart_count = summary.count  # the badge needs no query of its own
-    fragment = _wants_fragment(request)
-    template = "cart/detail.html#cart" if fragment else "cart/detail.html"
-    response = render(request, template, {"summary": summary, "oob": fragment and updated})
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    oob = wants_fragment(request) and updated
+    return render_page(request, "cart/detail.html", {"summary": summary, "oob": oob}, fragment="cart")
 
 
 def detail(request):
@@ -74,7 +68,7 @@ def _change_item(request, pk, change):
         messages.error(request, str(error))
     else:
         (messages.warning if result.capped else messages.success)(request, result.message)
-    if _wants_fragment(request):
+    if wants_fragment(request):
         return _render_cart(request, updated=True)
     return redirect(_next_url(request, reverse("cart:detail")))
 

@@ -7,9 +7,10 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+
+from shop.core.htmx import render_page, wants_fragment
 
 from .filters import ProductFilter
 from .selectors import (
@@ -26,19 +27,6 @@ from .selectors import (
 )
 from .services import favorite_toggle
 from .templatetags.catalog import heart_context
-
-
-def _wants_fragment(request) -> bool:
-    # A history-restore request (back button after the cache was evicted) needs the whole page.
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
-def _render(request, template: str, fragment: str, context: dict) -> HttpResponse:
-    """The whole page, or only ``fragment`` of it for htmx; caches told the two differ."""
-    name = f"{template}#{fragment}" if _wants_fragment(request) else template
-    response = render(request, name, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
 
 
 def category(request, slug):
@@ -77,18 +65,18 @@ def _product_list(request, *, tree, scope, category):
         "action": request.path,
         "currency": settings.SOKO_CURRENCY,
     }
-    return _render(request, "catalog/list.html", "results", context)
+    return render_page(request, "catalog/list.html", context, fragment="results")
 
 
 def product_detail(request, slug):
     product = product_get_visible(slug=slug, user=request.user)
     variant = variant_choose(product=product, variant_id=request.GET.get("variant"))
     context = {"product": product, "variant": variant, "cart_add_url": _cart_add_url()}
-    if not _wants_fragment(request):
+    if not wants_fragment(request):
         context["related"] = related_products(product=product, user=request.user)
         context["images"] = list(product.images.all())
         context["ancestors"] = [product.category.parent] if product.category.parent_id else []
-    return _render(request, "catalog/product.html", "buy-box", context)
+    return render_page(request, "catalog/product.html", context, fragment="buy-box")
 
 
 def _cart_add_url() -> str | None:

@@ -3,18 +3,17 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
-from django.views.decorators.vary import vary_on_headers
+
+from shop.core.htmx import render_page
 
 from .selectors import notification_get_for_user, notifications_for_user
 from .services import notifications_mark_read
 
 
 @login_required
-@vary_on_headers("HX-Request")
 def notification_list(request):
     page = Paginator(notifications_for_user(user=request.user), 20).get_page(request.GET.get("page"))
-    template = "notifications/list.html#list" if request.htmx else "notifications/list.html"
-    return render(request, template, {"page": page})
+    return render_page(request, "notifications/list.html", {"page": page}, fragment="list")
 
 
 @login_required

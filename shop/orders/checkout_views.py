@@ -3,9 +3,8 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
-from django.utils.cache import patch_vary_headers
 
 from shop.accounts.address_forms import AddressForm
 from shop.accounts.address_services import address_save, addresses_for_user
@@ -13,6 +12,7 @@ from shop.accounts.address_views import map_settings
 from shop.accounts.models import Address
 from shop.cart.selectors import cart_summary
 from shop.cart.services import cart_get_for_request
+from shop.core.htmx import render_page
 from shop.payments.gateways import gateways_available
 
 from .checkout import (
@@ -83,10 +83,8 @@ def page(request):
         "map": map_settings(),
     }
 
-    if request.htmx and request.method == "GET" and not request.htmx.history_restore_request:
-        response = render(request, "checkout/page.html#review", context)
-        patch_vary_headers(response, ["HX-Request"])
-        return response
+    if request.method == "GET":
+        return render_page(request, "checkout/page.html", context, fragment="review")
 
     refused = False
     if data is not None and "recalculate" not in data:  # "Update totals" without JavaScript
@@ -94,9 +92,7 @@ def page(request):
         if response is not None:
             return response
         refused = True
-    response = render(request, "checkout/page.html", context, status=422 if refused else 200)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render_page(request, "checkout/page.html", context, fragment="review", partial=False, status=422 if refused else 200)
 
 
 def _place(request, *, cart, form, address_form):

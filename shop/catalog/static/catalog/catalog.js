@@ -56,8 +56,18 @@
     }
   });
 
-  document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("[data-near-me]").forEach(nearMe);
-    document.querySelectorAll(".product-gallery").forEach(gallery);
+  // On page load and on every swap (Back/Forward swap in a fresh page): bind new elements once.
+  function each(root, selector, bind) {
+    var found = Array.from(root.querySelectorAll(selector));
+    if (root.matches && root.matches(selector)) found.push(root);
+    found.forEach(function (el) {
+      if (el.sokoBound) return;
+      el.sokoBound = true;
+      bind(el);
+    });
+  }
+  htmx.onLoad(function (root) {
+    each(root, "[data-near-me]", nearMe);
+    each(root, ".product-gallery", gallery);
   });
 })();
