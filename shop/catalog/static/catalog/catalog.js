@@ -57,6 +57,7 @@
   });
 
   // On page load and on every swap (Back/Forward swap in a fresh page): bind new elements once.
+  // htmx loads deferred: register once the document is parsed (before htmx's first pass).
   function each(root, selector, bind) {
     var found = Array.from(root.querySelectorAll(selector));
     if (root.matches && root.matches(selector)) found.push(root);
@@ -66,8 +67,10 @@
       bind(el);
     });
   }
-  htmx.onLoad(function (root) {
-    each(root, "[data-near-me]", nearMe);
-    each(root, ".product-gallery", gallery);
+  document.addEventListener("DOMContentLoaded", function () {
+    htmx.onLoad(function (root) {
+      each(root, "[data-near-me]", nearMe);
+      each(root, ".product-gallery", gallery);
+    });
   });
 })();
