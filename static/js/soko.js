@@ -59,6 +59,15 @@
     });
     openDrawers.clear();
   }
-  document.addEventListener("htmx:historyCacheMiss", closeDrawers);
   document.addEventListener("htmx:historyCacheHit", closeDrawers);
+
+  // Back twice in a row: only the last address's page may land (an earlier answer
+  // arriving late would show the wrong page under the address).
+  var restoring = null;
+  document.addEventListener("htmx:historyCacheMiss", function (event) {
+    closeDrawers();
+    if (restoring) restoring.abort();
+    restoring = event.detail.xhr;
+  });
+  document.addEventListener("htmx:historyRestore", function () { restoring = null; });
 })();
