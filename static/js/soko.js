@@ -39,10 +39,21 @@
     }
   }
 
-  // Delivery over the socket is at most once: after a reconnect, re-read the bell count.
+  // Lists that grow live ([data-live-list], with an id) re-read themselves from the address.
+  function rereadLiveLists() {
+    document.querySelectorAll("[data-live-list][id]").forEach(function (el) {
+      htmx.ajax("GET", window.location.pathname + window.location.search, { target: "#" + el.id, swap: "outerHTML" });
+    });
+  }
+
+  // Delivery over the socket is at most once: after a reconnect, re-read what pushes keep
+  // up to date (the bell count, open lists).
   var opened = false;
   document.addEventListener("htmx:wsOpen", function () {
-    if (opened) rereadBell();
+    if (opened) {
+      rereadBell();
+      rereadLiveLists();
+    }
     opened = true;
   });
 

@@ -15,8 +15,8 @@ from django.urls import reverse
 
 from shop.catalog.models import Favorite
 from shop.notifications.tasks import notify_task
-from tests.e2e.pages import expect, log_in, wait_for_socket
-from tests.factories import StoreFactory, UserFactory
+from tests.e2e.pages import KEEP_SOCKET, expect, log_in, wait_for_socket
+from tests.factories import NotificationFactory, StoreFactory, UserFactory
 from tests.factories.addresses import AddressFactory
 from tests.factories.catalog import CategoryFactory, ProductFactory
 from tests.factories.orders import OrderFactory
@@ -245,3 +245,39 @@ def test_the_store_sees_a_new_order_appear_in_its_open_order_list(new_page, mark
     expect(rows.first).to_contain_text("1× Kiondo basket")
     assert console.problems == [], "\n".join(console.problems)
     assert shopper_console.problems == [], "\n".join(shopper_console.problems)
+
+
+def test_after_a_reconnect_open_lists_catch_up_on_what_they_missed(new_page, market):
+    """Pushes are delivered at most once: rows that arrived while the socket was down show
+    up when it reconnects, without a reload."""
+    console, buyer = open_browser(new_page)
+    console.watch(buyer)
+    buyer.context.add_init_script(KEEP_SOCKET)
+    log_in(buyer, market["buyer"].email)
+    buyer.goto(reverse("notifications:list"))
+    wait_for_socket(buyer)
+    console_seller, seller = open_browser(new_page)
+    console_seller.watch(seller)
+    seller.context.add_init_script(KEEP_SOCKET)
+    log_in(seller, market["seller"].email)
+    seller.goto(reverse("sellers:orders"))
+    wait_for_socket(seller)
+    for page in (buyer, seller):
+        page.evaluate("window.__marker = 'same-document'")
+
+    # Written straight to the database: no push reaches the pages.
+    NotificationFactory(user=market["buyer"], text="Your order is on its way")
+    missed = OrderFactory(store=market["store"])
+    buyer.wait_for_timeout(300)
+    expect(buyer.locator("[data-testid=notification]")).to_have_count(0)
+    expect(seller.locator("[data-testid=order-list] .order-row")).to_have_count(1)
+
+    for page in (buyer, seller):
+        page.evaluate("window.__socket.reconnect()")
+
+    expect(buyer.locator("[data-testid=notification]")).to_have_count(1)
+    expect(buyer.locator("[data-testid=notification]")).to_contain_text("Your order is on its way")
+    expect(seller.locator("[data-testid=order-list] .order-row").first).to_contain_text(missed.number)
+    for page in (buyer, seller):
+        assert page.evaluate("window.__marker") == "same-document", "the page was reloaded"
+    assert console.problems == [] and console_seller.problems == [], console.problems + console_seller.problems
