@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from shop.catalog.models import Product
 from shop.catalog.services import product_duplicate, product_save, products_bulk_set_status
 from shop.core.htmx import render_page
+from shop.inventory.services import StockChangedMeanwhile
 
 from .product_forms import BulkActionForm, ProductEditor
 from .product_selectors import (
@@ -67,6 +68,8 @@ def _product_form(request, *, store, product: Product | None):
     if request.method == "POST" and editor.is_valid():
         try:
             saved = product_save(store=store, product=product, publish=request.POST.get("publish") == "1", **editor.save_kwargs())
+        except StockChangedMeanwhile as error:
+            editor.stock_changed(error)
         except ValidationError as error:
             editor.add_error(error)
         else:
@@ -89,7 +92,7 @@ def _saved_message(product: Product, *, created: bool) -> str:
     title = f"“{product.title}”"
     if product.status == Product.Status.PENDING:
         return f"{title} is saved and waiting for review; you will be notified when staff have looked at it."
-    if product.status == Product.Status.ACTIVE:
+    if product.is_visible:
         return f"{title} is saved and live in your store."
     if product.status == Product.Status.DRAFT:
         return f"{title} is saved as a draft. Submit it for review when it is ready."

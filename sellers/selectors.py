@@ -3,11 +3,10 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Prefetch, Q, QuerySet
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from shop.catalog.models import Category
+from shop.core.errors import NotFound
 from shop.geo.distance import HaversineKm
 from shop.geo.models import Area
 from shop.geo.selectors import area_path
@@ -29,7 +28,7 @@ def store_membership_for_user(*, user) -> StoreMember:
         StoreMember.objects.filter(user=user).select_related("store").order_by("created_at", "pk").first()
     )
     if membership is None:
-        raise Http404("You are not a member of any store.")
+        raise NotFound("You are not a member of any store.")
     return membership
 
 
@@ -44,12 +43,18 @@ def store_for_owner(*, user) -> Store:
 def store_member_get_for_owner(*, user, pk: int) -> StoreMember:
     """A member of the store this user owns; 404 for anyone else's member."""
     store = store_for_owner(user=user)
-    return get_object_or_404(StoreMember.objects.select_related("user", "store"), pk=pk, store=store)
+    member = StoreMember.objects.select_related("user", "store").filter(pk=pk, store=store).first()
+    if member is None:
+        raise NotFound("No such member of your store.")
+    return member
 
 
 def store_invite_get_for_owner(*, user, pk: int) -> StoreInvite:
     store = store_for_owner(user=user)
-    return get_object_or_404(StoreInvite, pk=pk, store=store, accepted_at__isnull=True)
+    invite = StoreInvite.objects.filter(pk=pk, store=store, accepted_at__isnull=True).first()
+    if invite is None:
+        raise NotFound("No such invitation from your store.")
+    return invite
 
 
 def store_team(*, store: Store) -> dict:
@@ -71,7 +76,7 @@ def store_invite_by_token(*, token: str) -> StoreInvite:
         .first()
     )
     if invite is None:
-        raise Http404("This invitation is not valid any more.")
+        raise NotFound("This invitation is not valid any more.")
     return invite
 
 
@@ -104,7 +109,7 @@ def store_get_public(*, slug: str) -> Store:
     try:
         return _public_stores().get(slug=slug)
     except Store.DoesNotExist:
-        raise Http404("No store has that address.") from None
+        raise NotFound("No store has that address.") from None
 
 
 def store_products(*, store: Store, user):

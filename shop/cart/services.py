@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
-from shop.catalog.models import Product, Variant
+from shop.catalog.models import Variant
 
+from .availability import line_problem, variant_label
 from .models import Cart, CartItem
 
 # The session key holding a guest's cart token.
@@ -26,11 +27,6 @@ class CartChange:
     item: CartItem | None
     message: str  # what to tell the shopper: added, capped, removed
     capped: bool = False
-
-
-def variant_label(variant: Variant) -> str:
-    """"Kiondo basket — Red", or just the title when the only option is a default one."""
-    return f"{variant.product.title} — {variant.name}" if variant.name else variant.product.title
 
 
 def guest_token(session) -> uuid.UUID | None:
@@ -72,10 +68,6 @@ def cart_get_for_request(request, create: bool = False) -> Cart | None:
     return cart
 
 
-def _is_visible(variant: Variant) -> bool:
-    return variant.product.status == Product.Status.ACTIVE
-
-
 @transaction.atomic
 def cart_add(*, cart: Cart, variant: Variant, quantity: int) -> CartChange:
     """Add ``quantity`` of ``variant``, capped by the stock on hand. A line already in the
@@ -84,10 +76,9 @@ def cart_add(*, cart: Cart, variant: Variant, quantity: int) -> CartChange:
         raise CartError("Choose a quantity of at least 1.")
     variant = Variant.objects.select_related("product").get(pk=variant.pk)
     label = variant_label(variant)
-    if not _is_visible(variant):
-        raise CartError(f"{label} is no longer available.")
-    if variant.stock <= 0:
-        raise CartError(f"Sold out: {label}.")
+    problem = line_problem(variant=variant)
+    if problem is not None:
+        raise CartError(problem.message)
     # One writer per cart at a time: two quick "add" clicks must not lose one of them.
     Cart.objects.select_for_update().filter(pk=cart.pk).first()
     item = CartItem.objects.filter(cart=cart, variant=variant).first()
@@ -116,8 +107,9 @@ def cart_set_quantity(*, cart: Cart, item: CartItem, quantity: int) -> CartChang
         return cart_remove(cart=cart, item=item)
     variant = Variant.objects.select_related("product").get(pk=item.variant_id)
     label = variant_label(variant)
-    if variant.stock <= 0:
-        raise CartError(f"Sold out: {label}. Remove it to check out.")
+    problem = line_problem(variant=variant)
+    if problem is not None:
+        raise CartError(problem.message)
     new_quantity = min(quantity, variant.stock)
     CartItem.objects.filter(pk=item.pk).update(quantity=new_quantity)
     item.quantity = new_quantity

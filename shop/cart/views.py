@@ -1,10 +1,10 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from shop.core.htmx import render_page, wants_fragment
+from shop.core.redirects import safe_next_url
 
 from .selectors import cart_item_get_for_cart, cart_summary, variant_get_for_cart
 from .services import CartError, cart_accept_price, cart_add, cart_get_for_request, cart_remove, cart_set_quantity
@@ -24,10 +24,7 @@ def _quantity(value) -> int:
 
 def _next_url(request, default: str) -> str:
     """Where a form without JavaScript returns: ``next`` when it is one of ours."""
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
-        return candidate
-    return default
+    return safe_next_url(request, default=default)
 
 
 def _render_cart(request, *, updated: bool = False):

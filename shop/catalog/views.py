@@ -1,4 +1,4 @@
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -7,10 +7,10 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from shop.core.htmx import render_page, wants_fragment
+from shop.core.redirects import safe_next_url
 
 from .filters import ProductFilter
 from .selectors import (
@@ -110,11 +110,11 @@ def favorite_toggle_view(request):
 
 def _safe_next(request) -> str:
     """Where to go back to: the posted ``next``, else the page the form was on, if it is ours."""
-    for candidate in (request.POST.get("next"), request.headers.get("HX-Current-URL"), request.headers.get("Referer")):
-        if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}):
-            parts = urlsplit(candidate)
-            return parts.path + (f"?{parts.query}" if parts.query else "")
-    return reverse("catalog:favorites")
+    return safe_next_url(
+        request,
+        candidates=(request.POST.get("next"), request.headers.get("HX-Current-URL"), request.headers.get("Referer")),
+        default=reverse("catalog:favorites"),
+    )
 
 
 @login_required

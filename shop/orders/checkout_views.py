@@ -8,11 +8,11 @@ from django.urls import NoReverseMatch, reverse
 
 from shop.accounts.address_forms import AddressForm
 from shop.accounts.address_services import address_save, addresses_for_user
-from shop.accounts.address_views import map_settings
 from shop.accounts.models import Address
 from shop.cart.selectors import cart_summary
 from shop.cart.services import cart_get_for_request
-from shop.core.htmx import render_page
+from shop.core.htmx import render_page, wants_fragment
+from shop.geo.selectors import map_settings
 from shop.payments.gateways import gateways_available
 
 from .checkout import (
@@ -22,8 +22,9 @@ from .checkout import (
     checkout_get_existing,
     checkout_place,
     checkout_preview,
+    home_delivery_by_store,
 )
-from .checkout_forms import CheckoutForm, delivery_modes_from
+from .checkout_forms import NEW_ADDRESS, CheckoutForm, chosen_address_key, delivery_modes_from
 
 
 def _orders_url(checkout) -> str:
@@ -63,12 +64,23 @@ def page(request):
         return redirect("cart:detail")
 
     data = request.POST if request.method == "POST" else None
-    modes = delivery_modes_from(data or request.GET, summary.groups)
+    addresses = list(addresses_for_user(user=request.user))
+    chosen = chosen_address_key(data or request.GET, addresses)
+    homes = home_delivery_by_store(
+        stores=[group.store for group in summary.groups],
+        area=next((address.area for address in addresses if str(address.pk) == chosen), None),
+        area_known=chosen != NEW_ADDRESS,
+    )
+    modes = delivery_modes_from(data or request.GET, summary.groups, homes)
     preview = checkout_preview(buyer=request.user, summary=summary, delivery_modes=modes)
     gateways = gateways_available(preview)
-    addresses = list(addresses_for_user(user=request.user))
     form = CheckoutForm(
-        data, addresses=addresses, groups=summary.groups, gateways=gateways, initial={"idempotency_key": uuid.uuid4()}
+        data,
+        addresses=addresses,
+        groups=summary.groups,
+        gateways=gateways,
+        homes=homes,
+        initial={"idempotency_key": uuid.uuid4(), "address": chosen},
     )
     address_form = AddressForm(
         data if form.wants_new_address else None, instance=Address(user=request.user), inline=True
@@ -78,13 +90,18 @@ def page(request):
         "preview": preview,
         "form": form,
         "address_form": address_form,
-        "delivery_rows": [(review, form.delivery_field(review.store)) for review in preview.stores],
+        "delivery_rows": [
+            (review, form.delivery_field(review.store), homes[review.store.pk].reason) for review in preview.stores
+        ],
         "delivery_fee": settings.SOKO_DELIVERY_FEE,
         "map": map_settings(),
     }
 
+    # The delivery choices changed: the figures only. The address changed: the whole page,
+    # from which htmx takes the delivery options and the figures.
     if request.method == "GET":
-        return render_page(request, "checkout/page.html", context, fragment="review")
+        partial = wants_fragment(request) and "address" not in request.GET
+        return render_page(request, "checkout/page.html", context, fragment="review", partial=partial)
 
     refused = False
     if data is not None and "recalculate" not in data:  # "Update totals" without JavaScript

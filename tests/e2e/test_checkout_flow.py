@@ -11,7 +11,7 @@ import pytest
 from shop.orders.models import Checkout, Order
 from tests.e2e.pages import expect, log_in, open_order_page
 from tests.factories import StoreFactory, UserFactory
-from tests.factories.addresses import AddressFactory
+from tests.factories.addresses import AddressFactory, westlands
 from tests.factories.catalog import ProductFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def two_stores(db):
     basket = ProductFactory(
-        title="Kiondo basket", slug="kiondo-basket", store=StoreFactory(name="Kisii Weavers", delivers_local=True),
+        title="Kiondo basket", slug="kiondo-basket", store=StoreFactory(name="Kisii Weavers", delivers_local=True, area=westlands()),
         variants=[{"name": "Red", "price": Decimal("1200"), "stock": 5}],
     )
     kikoi = ProductFactory(
