@@ -34,6 +34,7 @@ from shop.notifications.services import notify
 from .handover import handover_code_issue
 from .models import Checkout, Order, OrderEvent, OrderItem, OrderStatus
 from .numbers import order_number_new
+from .services import order_push_new
 
 log = logging.getLogger(__name__)
 
@@ -259,6 +260,10 @@ def _notify_stores(checkout: Checkout) -> None:
     orders = getattr(checkout, "placed_orders", None) or list(checkout.orders.all())
     prefetch_related_objects(orders, "store__members")
     for order in orders:
+        try:
+            order_push_new(order=order)
+        except Exception:  # best effort, like the notifications below: the list re-reads on load
+            log.exception("could not push new order %s", order.number)
         mode = "pick-up" if order.delivery_mode == Order.DeliveryMode.PICKUP else "delivery"
         text = f"New order {order.number}: {money_format(order.total)}, {mode}."
         url = reverse("sellers:order_detail", args=[order.number])
