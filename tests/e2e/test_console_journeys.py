@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import reverse
 
+from sellers.models import StoreMember
 from shop.catalog.models import Favorite
 from shop.notifications.tasks import notify_task
 from tests.e2e.pages import KEEP_SOCKET, expect, log_in, wait_for_socket
@@ -65,6 +66,12 @@ class Console:
         context.expose_function("__sokoReport", lambda problem: self.problems.append(problem))
         context.add_init_script(REPORT_HTMX_ERRORS)
 
+    def _request_failed(self, request):
+        # A navigation cancels what the page was still loading (net::ERR_ABORTED): not a
+        # fault. A missing file is an HTTP error, which the console reports.
+        if "ERR_ABORTED" not in (request.failure or ""):
+            self.problems.append(f"request failed: {request.url} ({request.failure})")
+
     def watch(self, page):
         def on_console(message):
             if message.type == "error":
@@ -72,7 +79,7 @@ class Console:
 
         page.on("console", on_console)
         page.on("pageerror", lambda error: self.problems.append(f"page error: {error} on {urlsplit(page.url).path}"))
-        page.on("requestfailed", lambda request: self.problems.append(f"request failed: {request.url}"))
+        page.on("requestfailed", self._request_failed)
         return page
 
 
@@ -111,7 +118,12 @@ def market(db):
     AddressFactory(user=buyer)
     Favorite.objects.create(user=buyer, product=basket)
     order = OrderFactory(buyer=buyer, store=store, items=[(basket.variants.first(), 1)])
-    return {"seller": seller, "store": store, "basket": basket, "buyer": buyer, "order": order}
+    # The seller also works for a second store: the dashboard shows the store switcher.
+    crafts = StoreFactory(name="Mama Njeri Crafts", slug="mama-njeri-crafts")
+    StoreMember.objects.create(store=crafts, user=seller, role=StoreMember.Role.STAFF)
+    ProductFactory(title="Sisal bag", store=crafts, category=baskets)
+    OrderFactory(store=crafts)
+    return {"seller": seller, "store": store, "basket": basket, "buyer": buyer, "order": order, "crafts": crafts}
 
 
 def buyer_paths(market) -> list[str]:
@@ -159,12 +171,28 @@ def test_the_shoppers_and_the_sellers_pages_log_no_errors(new_page, market, view
 
     seen, asked = browse(shopper, console, buyer_paths(market))
     assert seen == asked
+    # Place the order: the checkout's confirmation page.
+    shopper.goto(reverse("checkout:page"))
+    shopper.locator("[data-testid=place-order]").click()
+    shopper.wait_for_url(lambda url: urlsplit(url).path.endswith("/done/"))
+    expect(shopper.locator("main")).to_contain_text("Kisii Weavers")
+    shopper.wait_for_timeout(250)
+    assert console.problems == [], "\n".join(console.problems)
 
     seller_console, seller = open_browser(new_page, viewport)
     seller_console.watch(seller)
     log_in(seller, market["seller"].email)
     seen, asked = browse(seller, seller_console, seller_paths(market))
     assert seen == asked
+    # Switch to the other store, and its pages.
+    switcher = seller.get_by_test_id("store-switcher")
+    switcher.locator("summary").click()
+    switcher.get_by_role("button", name="Mama Njeri Crafts").click()
+    expect(seller.get_by_test_id("current-store")).to_have_text("Mama Njeri Crafts")
+    other_store = [reverse("sellers:dashboard"), reverse("sellers:products"), reverse("sellers:orders"), reverse("sellers:team")]
+    seen, asked = browse(seller, seller_console, other_store)
+    assert seen == asked
+    expect(seller.get_by_test_id("current-store")).to_have_text("Mama Njeri Crafts")
 
 
 def test_live_pushes_reach_pages_without_their_targets_quietly(new_page, market):
