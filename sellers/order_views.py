@@ -8,6 +8,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from shop.orders.models import OrderStatus
+from shop.orders.responses import order_changed_response
 from shop.orders.selectors import (
     STATUS_TABS,
     order_get_for_member,
@@ -17,7 +18,6 @@ from shop.orders.selectors import (
 )
 from shop.orders.services import order_transition, package_token_make
 from shop.orders.transitions import Role, TransitionError, status_label
-from shop.orders.views import order_changed_response
 
 from .views import current_store, dashboard_context, seller_required
 

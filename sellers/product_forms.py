@@ -15,6 +15,7 @@ from django.forms.models import BaseInlineFormSet, inlineformset_factory
 
 from shop.catalog.models import Product, Variant
 from shop.catalog.services import BULK_ACTIONS, VariantInput
+from shop.inventory.services import StockChangedMeanwhile, StockConflict
 from shop.media.forms import MultipleImageField
 
 from .product_selectors import category_choices
@@ -67,12 +68,20 @@ class ProductForm(forms.ModelForm):
 
 
 class VariantForm(forms.ModelForm):
+    """One variant row. Stock is not a model field here: ``stock_seen`` carries the figure
+    the page showed, and ``product_save`` hands both to ``shop.inventory``, which leaves
+    an untouched figure alone and refuses a changed one that clashes with sales made
+    meanwhile (``StockEdit``)."""
+
     colour = forms.CharField(required=False, max_length=30, help_text="Optional")
     size = forms.CharField(required=False, max_length=30, help_text="Optional")
+    stock = forms.IntegerField(initial=0, help_text="Units on hand", error_messages={"required": "Enter the units on hand."})
+    stock_seen = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    stock_news = ""  # how the stock moved since the page was opened, when it clashes
 
     class Meta:
         model = Variant
-        fields = ["name", "sku", "colour", "size", "price", "compare_at_price", "stock", "low_stock_threshold", "duration_minutes"]
+        fields = ["name", "sku", "colour", "size", "price", "compare_at_price", "low_stock_threshold", "duration_minutes"]
         labels = {
             "name": "Variant name",
             "compare_at_price": "Compare-at price",
@@ -83,7 +92,6 @@ class VariantForm(forms.ModelForm):
             "name": "e.g. Red / M, or Standard",
             "sku": "Your own stock code; unique in your store",
             "compare_at_price": "Optional: the higher “was” price",
-            "stock": "Units on hand",
             "low_stock_threshold": "Flag it when stock is this low",
             "duration_minutes": "Services only",
         }
@@ -93,6 +101,8 @@ class VariantForm(forms.ModelForm):
         attributes = self.instance.attributes or {}
         self.fields["colour"].initial = attributes.get("colour", "")
         self.fields["size"].initial = attributes.get("size", "")
+        if self.instance.pk:
+            self.fields["stock"].initial = self.fields["stock_seen"].initial = self.instance.stock
         price, stock = self.fields["price"], self.fields["stock"]
         price.validators.append(MinValueValidator(Decimal("0.01"), "The price must be more than zero."))
         stock.validators.append(MinValueValidator(0, "Stock cannot be negative."))
@@ -113,6 +123,14 @@ class VariantForm(forms.ModelForm):
             )
         return cleaned
 
+    def stock_conflict(self, conflict: StockConflict) -> None:
+        """Say on the stock field how the stock moved, and take the figure now as the one
+        seen: saving again sets the seller's figure, all other edits as they were."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("stock_seen")] = str(conflict.now)
+        self.stock_news = conflict.message
+        self.add_error("stock", f"Check this figure: stock is now {conflict.now}.")
+
     def variant_input(self) -> VariantInput:
         data = self.cleaned_data
         attributes = dict(self.instance.attributes or {})
@@ -130,6 +148,7 @@ class VariantForm(forms.ModelForm):
             price=data["price"],
             compare_at_price=data.get("compare_at_price"),
             stock=data["stock"],
+            stock_seen=data.get("stock_seen"),
             low_stock_threshold=data["low_stock_threshold"],
             duration_minutes=data.get("duration_minutes"),
         )
@@ -219,6 +238,7 @@ class ProductImagesForm(forms.Form):
     def __init__(self, *args, product: Product | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.existing = list(product.images.all()) if product is not None and product.pk else []
+        variants = list(product.variants.all()) if self.existing else []
         self.limit = settings.SOKO_IMAGE_MAX_COUNT
         self.fields["images"].help_text = (
             f"Up to {self.limit} pictures per product (JPEG, PNG, WebP or GIF); the first one is the main picture."
@@ -232,11 +252,33 @@ class ProductImagesForm(forms.Form):
                 widget=forms.NumberInput(attrs={"class": "form-control form-control-sm image-position", "min": 1}),
             )
             self.fields[f"remove_{image.pk}"] = forms.BooleanField(label="Remove", required=False)
+            if len(variants) > 1:
+                self.fields[f"variant_{image.pk}"] = forms.TypedChoiceField(
+                    label="Shows", required=False, coerce=int, empty_value=None,
+                    choices=[("", "All")] + [(variant.pk, variant.name) for variant in variants],
+                    initial=image.variant_id or "",
+                    error_messages={"invalid_choice": "Choose one of this product's variants."},
+                    widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+                )
 
     def rows(self):
-        """(picture, position field, remove field, primary radio) for the template."""
+        """(picture, position field, remove field, primary radio, variant choice or None) for the template."""
         radios = {int(radio.data["value"]): radio for radio in self["primary"]}
-        return [(image, self[f"position_{image.pk}"], self[f"remove_{image.pk}"], radios[image.pk]) for image in self.existing]
+        return [
+            (
+                image,
+                self[f"position_{image.pk}"],
+                self[f"remove_{image.pk}"],
+                radios[image.pk],
+                self[f"variant_{image.pk}"] if f"variant_{image.pk}" in self.fields else None,
+            )
+            for image in self.existing
+        ]
+
+    def variant_assignments(self) -> dict[int, int | None]:
+        """The variant each kept picture shows (None: every variant), where the seller may choose."""
+        data = getattr(self, "cleaned_data", {})
+        return {image.pk: data.get(f"variant_{image.pk}") for image in self.existing if f"variant_{image.pk}" in self.fields}
 
     def clean(self):
         cleaned = super().clean()
@@ -294,6 +336,13 @@ class ProductEditor:
     def add_error(self, error: ValidationError) -> None:
         self.errors.extend(error.messages)
 
+    def stock_changed(self, error: StockChangedMeanwhile) -> None:
+        """Mark each variant whose stock moved since the page was opened (nothing was saved)."""
+        rows = {form.instance.pk: form for form in self.variants.forms if form.instance.pk}
+        for conflict in error.conflicts:
+            rows[conflict.edit.variant_id].stock_conflict(conflict)
+        self.errors.append("The stock changed while you were editing: check the figures marked below and save again.")
+
     @property
     def has_errors(self) -> bool:
         return bool(
@@ -307,6 +356,7 @@ class ProductEditor:
             "variants": self.variants.variant_inputs(),
             "images_keep": self.pictures.keep_order(),
             "images_new": self.pictures.cleaned_data.get("images") or [],
+            "image_variants": self.pictures.variant_assignments(),
         }
 
 

@@ -3,9 +3,9 @@ own store, so another store's product is a 404 whatever the URL says."""
 
 from django.db.models import Count, Exists, F, IntegerField, Max, Min, OuterRef, Prefetch, Q, Sum, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404
 
 from shop.catalog.models import Category, Product, ProductImage, Variant
+from shop.core.errors import NotFound
 
 STATUS_TABS = [("", "All")] + list(Product.Status.choices)
 
@@ -16,7 +16,7 @@ def product_get_for_member(*, user, pk: int) -> Product:
     try:
         return Product.objects.select_related("store", "category").get(store__memberships__user=user, pk=pk)
     except Product.DoesNotExist:
-        raise Http404("No such product in your store.") from None
+        raise NotFound("No such product in your store.") from None
 
 
 def products_get_in_store(*, store, pks) -> list[Product]:
@@ -24,7 +24,7 @@ def products_get_in_store(*, store, pks) -> list[Product]:
     wanted = set(pks)
     products = list(Product.objects.filter(store=store, pk__in=wanted))
     if len(products) != len(wanted):
-        raise Http404("No such product in your store.") from None
+        raise NotFound("No such product in your store.") from None
     return products
 
 

@@ -17,6 +17,7 @@ from shop.catalog.services import (
     products_bulk_set_status,
     store_listings_skip_review,
 )
+from shop.inventory.services import StockChangedMeanwhile
 
 from .product_forms import BulkActionForm, ProductEditor
 from .product_selectors import (
@@ -77,6 +78,8 @@ def _product_form(request, *, current: CurrentStore, product: Product | None):
     if request.method == "POST" and editor.is_valid():
         try:
             saved = product_save(store=store, product=product, publish=request.POST.get("publish") == "1", **editor.save_kwargs())
+        except StockChangedMeanwhile as error:
+            editor.stock_changed(error)
         except ValidationError as error:
             editor.add_error(error)
         else:
@@ -100,7 +103,7 @@ def _saved_message(product: Product) -> str:
     title = f"“{product.title}”"
     if product.status == Product.Status.PENDING:
         return f"{title} is saved and waiting for review; you will be notified when staff have looked at it."
-    if product.status == Product.Status.ACTIVE:
+    if product.is_visible:
         return f"{title} is saved and live in your store."
     if product.status == Product.Status.DRAFT:
         return f"{title} is saved as a draft. {_publish_it(product.store).capitalize()} when it is ready."

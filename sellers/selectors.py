@@ -3,12 +3,11 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Prefetch, Q, QuerySet
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.text import slugify
 
 from shop.catalog.models import Category
+from shop.core.errors import NotFound
 from shop.geo.distance import HaversineKm
 from shop.geo.models import Area
 from shop.geo.selectors import area_path
@@ -60,14 +59,20 @@ def store_for_owner(*, membership: StoreMember) -> Store:
 
 
 def store_member_get_for_owner(*, membership: StoreMember, pk: int) -> StoreMember:
-    """A member of the store this membership owns; 404 for anyone else's member."""
+    """A member of the store this membership owns; not found for anyone else's member."""
     store = store_for_owner(membership=membership)
-    return get_object_or_404(StoreMember.objects.select_related("user", "store"), pk=pk, store=store)
+    member = StoreMember.objects.select_related("user", "store").filter(pk=pk, store=store).first()
+    if member is None:
+        raise NotFound("No such member of your store.")
+    return member
 
 
 def store_invite_get_for_owner(*, membership: StoreMember, pk: int) -> StoreInvite:
     store = store_for_owner(membership=membership)
-    return get_object_or_404(StoreInvite, pk=pk, store=store, accepted_at__isnull=True)
+    invite = StoreInvite.objects.filter(pk=pk, store=store, accepted_at__isnull=True).first()
+    if invite is None:
+        raise NotFound("No such invitation from your store.")
+    return invite
 
 
 def store_slug_free(*, name: str) -> str:
@@ -101,7 +106,7 @@ def store_invite_by_token(*, token: str) -> StoreInvite:
         .first()
     )
     if invite is None:
-        raise Http404("This invitation is not valid any more.")
+        raise NotFound("This invitation is not valid any more.")
     return invite
 
 
@@ -134,7 +139,7 @@ def store_get_public(*, slug: str) -> Store:
     try:
         return _public_stores().get(slug=slug)
     except Store.DoesNotExist:
-        raise Http404("No store has that address.") from None
+        raise NotFound("No store has that address.") from None
 
 
 def store_products(*, store: Store, user):

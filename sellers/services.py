@@ -9,10 +9,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+
+from shop.core.errors import NotFound
 
 from .models import Store, StoreHours, StoreInvite, StoreMember
 from .selectors import OWNER_ONLY_MESSAGE, area_match_label
@@ -244,7 +245,7 @@ def store_location_from_photo(*, store, image_id) -> bool:
 
     image = store_photo_locations(store=store).filter(pk=id_or_none(image_id)).first()
     if image is None:
-        raise Http404("No such photo in your store.")
+        raise NotFound("No such photo in your store.")
     if (store.latitude, store.longitude) == (image.gps_latitude, image.gps_longitude):
         return False
     store.latitude, store.longitude = image.gps_latitude, image.gps_longitude

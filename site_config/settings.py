@@ -75,11 +75,13 @@ INSTALLED_APPS = [
     "shop.media",
     "shop.geo",
     "shop.catalog",
+    "shop.inventory",
     "shop.cart",
     "shop.orders",
     "shop.payments",
     "sellers",
     "couriers",
+    "shop.demo",  # seed_demo: demo accounts, stores and catalog
     "returns",
 ]
 
@@ -95,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "shop.core.middleware.NotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "site_config.urls"

@@ -3,7 +3,8 @@ addresses always has exactly one default; the first address added becomes it."""
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
+
+from shop.core.errors import NotFound
 
 from .models import Address, User
 
@@ -15,7 +16,10 @@ def addresses_for_user(*, user) -> QuerySet[Address]:
 
 def address_get_for_user(*, user, pk) -> Address:
     """One of the user's own addresses; anyone else's is a 404."""
-    return get_object_or_404(addresses_for_user(user=user), pk=pk)
+    address = addresses_for_user(user=user).filter(pk=pk).first()
+    if address is None:
+        raise NotFound("No such address in your address book.")
+    return address
 
 
 def _lock_book(user) -> None:

@@ -1,9 +1,10 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+
+from shop.core.redirects import safe_next_url
+from shop.geo.selectors import map_settings
 
 from .address_forms import AddressForm
 from .address_services import (
@@ -18,14 +19,7 @@ from .models import Address
 
 def _next_url(request) -> str:
     """Back to where the shopper came from (the checkout), when that is one of our pages."""
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
-        return candidate
-    return ""
-
-
-def map_settings() -> dict:
-    return {"tile_url": settings.SOKO_MAP_TILE_URL, "attribution": settings.SOKO_MAP_TILE_ATTRIBUTION}
+    return safe_next_url(request)
 
 
 @login_required

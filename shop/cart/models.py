@@ -24,6 +24,9 @@ class CartItem(models.Model):
     # The price the shopper saw when adding: a later change is flagged, never silently charged.
     unit_price_seen = models.DecimalField(max_digits=12, decimal_places=2)
     added_at = models.DateTimeField(auto_now_add=True)
+    # The key of the "Add to cart" click that last added to this line: the same click
+    # sent twice (double click, resent form) adds once.
+    last_click_key = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["added_at", "id"]

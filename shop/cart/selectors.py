@@ -3,17 +3,20 @@ it cannot be bought as the shopper saw it (gone, sold out, short, or its price c
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
-from django.db.models import Prefetch, Sum
-from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.db.models import Prefetch
 
 from sellers.models import Store
 from shop.catalog.models import Product, ProductImage, Variant
-from shop.core.templatetags.money import money
+from shop.catalog.selectors import pictures_for_variant
+from shop.core.errors import NotFound
+from shop.core.units import units_count, units_count_in
+from shop.geo.delivery import store_delivers_home
 
+from .availability import LineProblem, line_problem, variant_label
 from .models import Cart, CartItem
-from .services import guest_token, variant_label
+from .services import guest_token
 
 
 @dataclass
@@ -46,21 +49,26 @@ class CartLine:
 
     @property
     def image(self):
-        images = list(self.product.images.all())
+        """The picture of the variant in the cart, else the product's first."""
+        images = pictures_for_variant(self.product.images.all(), self.variant)
         return images[0].image if images else None
+
+    @cached_property
+    def _problem(self) -> LineProblem | None:
+        return line_problem(variant=self.variant, quantity=self.item.quantity, price_seen=self.item.unit_price_seen)
 
     @property
     def unavailable(self) -> bool:
-        return self.product.status != Product.Status.ACTIVE
+        return self._problem is not None and self._problem.kind == "unavailable"
 
     @property
     def sold_out(self) -> bool:
-        return not self.unavailable and self.variant.stock <= 0
+        return self._problem is not None and self._problem.kind == "sold_out"
 
     @property
     def short(self) -> bool:
         """Fewer on hand than the line asks for (but some)."""
-        return 0 < self.variant.stock < self.item.quantity
+        return self._problem is not None and self._problem.kind == "short"
 
     @property
     def price_changed(self) -> bool:
@@ -74,15 +82,7 @@ class CartLine:
     @property
     def problem(self) -> str:
         """Why this line stops the checkout, in a sentence; empty when it does not."""
-        if self.unavailable:
-            return f"No longer available: {self.label}. Remove it to check out."
-        if self.sold_out:
-            return f"Sold out: {self.label}. Remove it to check out."
-        if self.short:
-            return f"Only {self.variant.stock} of {self.label} left: lower the quantity to check out."
-        if self.price_changed:
-            return f"The price of {self.label} changed from {money(self.item.unit_price_seen)} to {money(self.variant.price)}: accept it or remove the item."
-        return ""
+        return self._problem.message if self._problem is not None else ""
 
 
 @dataclass
@@ -96,12 +96,12 @@ class StoreGroup:
 
     @property
     def count(self) -> int:
-        return sum(line.quantity for line in self.lines)
+        return units_count(self.lines)
 
     @property
     def delivers(self) -> bool:
-        """Home delivery is offered (pick-up at the store always is)."""
-        return self.store.delivers_local or self.store.delivers_national
+        """Home delivery is offered somewhere (pick-up at the store always is)."""
+        return store_delivers_home(self.store)
 
 
 @dataclass
@@ -115,7 +115,7 @@ class CartSummary:
 
     @property
     def count(self) -> int:
-        return sum(line.quantity for line in self.lines)
+        return units_count(self.lines)
 
     @property
     def total(self) -> Decimal:
@@ -137,7 +137,8 @@ def cart_summary(*, cart: Cart | None) -> CartSummary:
         return CartSummary(cart=None, groups=[])
     items = (
         CartItem.objects.filter(cart=cart)
-        .select_related("variant__product__store")
+        # The store's area up to its country: where it delivers is decided without a query.
+        .select_related("variant__product__store__area__parent__parent__parent")
         .prefetch_related(
             Prefetch(
                 "variant__product__images",
@@ -155,9 +156,10 @@ def cart_summary(*, cart: Cart | None) -> CartSummary:
 
 def cart_item_get_for_cart(*, cart: Cart | None, item_id) -> CartItem:
     """A line of this cart; anyone else's line (or none) is a 404."""
-    if cart is None or not str(item_id).isdigit():
-        raise Http404("No such item in your cart.")
-    return get_object_or_404(CartItem, pk=item_id, cart=cart)
+    item = CartItem.objects.filter(pk=item_id, cart=cart).first() if cart is not None and str(item_id).isdigit() else None
+    if item is None:
+        raise NotFound("No such item in your cart.")
+    return item
 
 
 def cart_count_for_request(request) -> int:
@@ -174,15 +176,18 @@ def cart_count_for_request(request) -> int:
         if not token:
             return 0
         items = CartItem.objects.filter(cart__token=token, cart__user__isnull=True)
-    count = items.aggregate(n=Sum("quantity"))["n"] or 0
+    count = units_count_in(items)
     request._soko_cart_count = count
     return count
 
 
 def variant_get_for_cart(*, variant_id) -> Variant:
     """A variant a shopper may put in the cart: one of a visible product. Else a 404."""
-    if not str(variant_id or "").isdigit():
-        raise Http404("No such item.")
-    return get_object_or_404(
-        Variant.objects.select_related("product").filter(product__in=Product.objects.visible()), pk=variant_id
+    variant = (
+        Variant.objects.select_related("product").filter(product__in=Product.objects.visible(), pk=variant_id).first()
+        if str(variant_id or "").isdigit()
+        else None
     )
+    if variant is None:
+        raise NotFound("No such item.")
+    return variant

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
-from shop.catalog.models import Product, Variant
+from shop.catalog.models import Variant
 
+from .availability import line_problem, variant_label
 from .models import Cart, CartItem
 
 # The session key holding a guest's cart token.
@@ -26,11 +27,7 @@ class CartChange:
     item: CartItem | None
     message: str  # what to tell the shopper: added, capped, removed
     capped: bool = False
-
-
-def variant_label(variant: Variant) -> str:
-    """"Kiondo basket — Red", or just the title when the only option is a default one."""
-    return f"{variant.product.title} — {variant.name}" if variant.name else variant.product.title
+    repeated: bool = False  # the same click sent again: nothing changed
 
 
 def guest_token(session) -> uuid.UUID | None:
@@ -72,33 +69,37 @@ def cart_get_for_request(request, create: bool = False) -> Cart | None:
     return cart
 
 
-def _is_visible(variant: Variant) -> bool:
-    return variant.product.status == Product.Status.ACTIVE
-
-
 @transaction.atomic
-def cart_add(*, cart: Cart, variant: Variant, quantity: int) -> CartChange:
+def cart_add(*, cart: Cart, variant: Variant, quantity: int, click_key: uuid.UUID | None = None) -> CartChange:
     """Add ``quantity`` of ``variant``, capped by the stock on hand. A line already in the
-    cart keeps the price the shopper first saw: a change stays flagged until accepted."""
+    cart keeps the price the shopper first saw: a change stays flagged until accepted.
+
+    ``click_key`` comes from the "Add to cart" form, new for every click: the same key sent
+    again (a double click, a resent form) adds nothing more."""
     if quantity < 1:
         raise CartError("Choose a quantity of at least 1.")
     variant = Variant.objects.select_related("product").get(pk=variant.pk)
     label = variant_label(variant)
-    if not _is_visible(variant):
-        raise CartError(f"{label} is no longer available.")
-    if variant.stock <= 0:
-        raise CartError(f"Sold out: {label}.")
-    # One writer per cart at a time: two quick "add" clicks must not lose one of them.
+    problem = line_problem(variant=variant)
+    if problem is not None:
+        raise CartError(problem.message)
+    # One writer per cart at a time: two quick "add" clicks must not lose one of them, and
+    # the second of two with the same key sees the first one's key on the line.
     Cart.objects.select_for_update().filter(pk=cart.pk).first()
     item = CartItem.objects.filter(cart=cart, variant=variant).first()
+    if click_key is not None and item is not None and item.last_click_key == click_key:
+        return CartChange(item=item, message=f"Already added: your cart has {item.quantity} × {label}.", repeated=True)
     wanted = quantity + (item.quantity if item else 0)
     new_quantity = min(wanted, variant.stock)
     capped = new_quantity < wanted
     if item is None:
-        item = CartItem.objects.create(cart=cart, variant=variant, quantity=new_quantity, unit_price_seen=variant.price)
-    elif new_quantity != item.quantity:
+        item = CartItem.objects.create(
+            cart=cart, variant=variant, quantity=new_quantity, unit_price_seen=variant.price, last_click_key=click_key
+        )
+    else:
         item.quantity = new_quantity
-        item.save(update_fields=["quantity"])
+        item.last_click_key = click_key
+        item.save(update_fields=["quantity", "last_click_key"])
     cart.save(update_fields=["updated_at"])
     if capped:
         message = f"Only {variant.stock} of {label} in stock: your cart has {new_quantity}."
@@ -109,15 +110,19 @@ def cart_add(*, cart: Cart, variant: Variant, quantity: int) -> CartChange:
 
 @transaction.atomic
 def cart_set_quantity(*, cart: Cart, item: CartItem, quantity: int) -> CartChange:
-    """Set a line's quantity (0 removes it), capped by the stock on hand."""
+    """Set a line's quantity (0 removes it), capped by the stock on hand. A negative
+    quantity is refused and the line stays as it was."""
     if item.cart_id != cart.pk:
         raise CartError("That item is not in your cart.")
-    if quantity <= 0:
+    if quantity < 0:
+        raise CartError("Choose a quantity of at least 1; to remove the item use Remove.")
+    if quantity == 0:
         return cart_remove(cart=cart, item=item)
     variant = Variant.objects.select_related("product").get(pk=item.variant_id)
     label = variant_label(variant)
-    if variant.stock <= 0:
-        raise CartError(f"Sold out: {label}. Remove it to check out.")
+    problem = line_problem(variant=variant)
+    if problem is not None:
+        raise CartError(problem.message)
     new_quantity = min(quantity, variant.stock)
     CartItem.objects.filter(pk=item.pk).update(quantity=new_quantity)
     item.quantity = new_quantity

@@ -1,9 +1,12 @@
+import uuid
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+
+from shop.core.redirects import safe_next_url
 
 from .selectors import cart_item_get_for_cart, cart_summary, variant_get_for_cart
 from .services import CartError, cart_accept_price, cart_add, cart_get_for_request, cart_remove, cart_set_quantity
@@ -21,12 +24,17 @@ def _quantity(value) -> int:
     return quantity
 
 
+def _click_key(value) -> uuid.UUID | None:
+    """The "Add to cart" form's per-click key; a missing or malformed one adds as before."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
 def _next_url(request, default: str) -> str:
     """Where a form without JavaScript returns: ``next`` when it is one of ours."""
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
-        return candidate
-    return default
+    return safe_next_url(request, default=default)
 
 
 def _wants_fragment(request) -> bool:
@@ -53,14 +61,21 @@ def add(request):
     variant = variant_get_for_cart(variant_id=request.POST.get("variant"))
     try:
         quantity = _quantity(request.POST.get("quantity", 1))
-        change = cart_add(cart=cart_get_for_request(request, create=True), variant=variant, quantity=quantity)
+        change = cart_add(
+            cart=cart_get_for_request(request, create=True),
+            variant=variant,
+            quantity=quantity,
+            click_key=_click_key(request.POST.get("click_key", "")),
+        )
     except CartError as error:
         messages.error(request, str(error))
     else:
         (messages.warning if change.capped else messages.success)(request, change.message)
     if request.htmx:
         request.__dict__.pop("_soko_cart_count", None)
-        return render(request, "cart/_added.html", {"cart_url": reverse("cart:detail")})
+        # The form stays on the page: its next click needs a key of its own.
+        context = {"cart_url": reverse("cart:detail"), "click_key": uuid.uuid4()}
+        return render(request, "cart/_added.html", context)
     product_url = f"{reverse('catalog:product', args=[variant.product.slug])}?variant={variant.pk}"
     return redirect(_next_url(request, product_url))
 

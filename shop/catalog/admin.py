@@ -1,5 +1,7 @@
 """Staff moderate listings here: the product list opens on the pending-review queue, with
-actions to approve or reject (with a reason the seller is shown)."""
+actions to approve or reject (with a reason the seller is shown). Variants are edited
+inline; their stock goes through ``shop.inventory`` against the figure the page showed,
+as on the seller's form."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -7,8 +9,11 @@ from django.contrib.admin import helpers
 from django.db import models
 from django.db.models import Count, F
 from django.db.models.functions import Coalesce
+from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
+
+from shop.inventory.services import StockConflict, StockEdit, stock_adjust, stock_conflicts
 
 from .models import Category, Product, ProductImage, Tag, Variant
 from .services import ModerationError, product_approve, product_reject, product_summary_refresh
@@ -45,11 +50,66 @@ class ReviewStatusFilter(admin.SimpleListFilter):
             }
 
 
+class VariantAdminForm(forms.ModelForm):
+    """A variant row whose stock is not a model field: ``stock_count`` is the figure
+    entered, ``stock_seen`` the one the page showed (see ``shop.inventory.StockEdit``)."""
+
+    stock_count = forms.IntegerField(label="Stock", min_value=0, initial=0, widget=forms.NumberInput(attrs={"style": "width:6em"}))
+    stock_seen = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = Variant
+        fields = ["name", "sku", "attributes", "price", "compare_at_price", "low_stock_threshold", "duration_minutes", "position"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["stock_count"].initial = self.fields["stock_seen"].initial = self.instance.stock
+
+    def stock_conflict(self, conflict: StockConflict) -> None:
+        """Say how the stock moved; saving again sets the figure entered."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("stock_seen")] = str(conflict.now)
+        self.add_error(None, conflict.message)  # across the whole row: the inline is wide
+        self.add_error("stock_count", f"Check this figure: stock is now {conflict.now}.")
+
+
+class VariantInlineFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        # Locks the edited variants until the admin's transaction ends, so the figures
+        # checked here are still the figures when save_related applies them.
+        rows = {form.instance.pk: form for form in self.initial_forms if not self._should_delete_form(form)}
+        for conflict in stock_conflicts(edits=self.stock_edits(existing_only=True)):
+            rows[conflict.edit.variant_id].stock_conflict(conflict)
+
+    def stock_edits(self, *, existing_only: bool = False) -> list[StockEdit]:
+        """The stock figures to apply: existing rows against what the page showed; new
+        rows (after saving, created with no stock) against 0."""
+        edits = []
+        for form in self.forms:
+            if self._should_delete_form(form) or not form.cleaned_data or form.instance.pk is None:
+                continue
+            existing = form in self.initial_forms
+            if existing_only and not existing:
+                continue
+            seen = form.cleaned_data.get("stock_seen") if existing else 0
+            edits.append(StockEdit(variant_id=form.instance.pk, wanted=form.cleaned_data["stock_count"], seen=seen))
+        return edits
+
+
 class VariantInline(admin.TabularInline):
     model = Variant
+    form = VariantAdminForm
+    formset = VariantInlineFormSet
     extra = 0
     formfield_overrides = {models.JSONField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 24})}}
-    fields = ["name", "sku", "attributes", "price", "compare_at_price", "stock", "low_stock_threshold", "duration_minutes", "position"]
+    fields = [
+        "name", "sku", "attributes", "price", "compare_at_price", "stock_count", "stock_seen", "low_stock_threshold",
+        "duration_minutes", "position",
+    ]
 
 
 class ProductImageInline(admin.TabularInline):
@@ -111,6 +171,9 @@ class ProductAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        for formset in formsets:
+            if isinstance(formset, VariantInlineFormSet):
+                stock_adjust(edits=formset.stock_edits())
         product_summary_refresh(product=form.instance)
 
     @admin.action(description="Approve the selected products", permissions=["change"])

@@ -35,8 +35,8 @@ class Tag(models.Model):
 
 class ProductQuerySet(models.QuerySet):
     def visible(self):
-        """What shoppers may see: active listings only."""
-        return self.filter(status=Product.Status.ACTIVE)
+        """What shoppers may see and buy: active listings only."""
+        return self.filter(status__in=Product.VISIBLE_STATUSES)
 
 
 class Product(TimeStamped):
@@ -56,6 +56,9 @@ class Product(TimeStamped):
         ACTIVE = "active", "Active"
         REJECTED = "rejected", "Rejected"
         ARCHIVED = "archived", "Archived"
+
+    # "On sale to shoppers": the one rule, as a query (``visible()``) and for one row (``is_visible``).
+    VISIBLE_STATUSES = (Status.ACTIVE,)
 
     store = models.ForeignKey("sellers.Store", on_delete=models.CASCADE, related_name="products")
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
@@ -88,6 +91,11 @@ class Product(TimeStamped):
     def __str__(self):
         return self.title
 
+    @property
+    def is_visible(self) -> bool:
+        """On sale to shoppers: the same rule as ``Product.objects.visible()``."""
+        return self.status in self.VISIBLE_STATUSES
+
 
 class Variant(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
@@ -117,12 +125,15 @@ class Variant(models.Model):
 
     @property
     def on_sale(self) -> bool:
+        """Discounted: a compare-at price above the price (not "listed": see ``Product.is_visible``)."""
         return bool(self.compare_at_price and self.compare_at_price > self.price)
 
 
 class ProductImage(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
     image = models.ForeignKey("media.StoredImage", on_delete=models.PROTECT, related_name="+")
+    # The variant this picture shows ("Blue"); none for a picture of the whole product.
+    variant = models.ForeignKey(Variant, null=True, blank=True, on_delete=models.SET_NULL, related_name="images")
     alt = models.CharField(max_length=140, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 

@@ -1,9 +1,28 @@
-"""PostgreSQL full-text search pieces, shared by the query and the GIN index migration.
+"""Search pieces shared by the product search (selectors) and the GIN index migration.
 
-The query must use exactly the indexed expression for PostgreSQL to use the index.
+PostgreSQL: the weighted full-text vector; the query must use exactly the indexed expression
+for PostgreSQL to use the index. Elsewhere (SQLite): a vocabulary of the words in live
+listings' titles, brands and tags, and a fuzzy matcher that offers, for a word no listing
+contains, the vocabulary words within a typo or two of it.
 """
 
+import re
+
+from django.conf import settings
 from django.contrib.postgres.search import SearchVector
+from django.core.cache import cache
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+
+from .models import Product
+
+VOCABULARY_CACHE_KEY = "catalog:search-vocabulary"
+# A new listing's words become typo targets within this many seconds (its exact words match at once).
+VOCABULARY_CACHE_SECONDS = getattr(settings, "SOKO_SEARCH_VOCABULARY_SECONDS", 60)
+# Shorter words are too ambiguous to correct: "red" is one letter from "bed".
+FUZZY_MIN_LENGTH = 4
+FUZZY_MAX_ALTERNATIVES = 3
+WORD = re.compile(r"\w+")
 
 
 def product_search_vector():
@@ -12,3 +31,32 @@ def product_search_vector():
         + SearchVector("tags_text", "brand", weight="B", config="simple")
         + SearchVector("description", weight="C", config="simple")
     )
+
+
+def search_vocabulary() -> list[str]:
+    """The distinct lower-case words of live listings' titles, brands and tags (one query, cached)."""
+    words = cache.get(VOCABULARY_CACHE_KEY)
+    if words is None:
+        found = set()
+        for row in Product.objects.visible().order_by().values_list("title", "brand", "tags_text"):
+            found.update(WORD.findall(" ".join(row).lower()))
+        words = sorted(word for word in found if len(word) >= FUZZY_MIN_LENGTH - 1)
+        cache.set(VOCABULARY_CACHE_KEY, words, VOCABULARY_CACHE_SECONDS)
+    return words
+
+
+def search_word_spellings(word: str, *, vocabulary: list[str]) -> list[str]:
+    """The word itself, plus the vocabulary words it is probably a misspelling of.
+
+    A word that some listing word contains is taken as meant: it matches as before and gains
+    nothing. Otherwise up to three vocabulary words within one edit (two for words of six
+    letters or more; a swap of neighbouring letters is one edit) are offered, closest first.
+    """
+    text = word.lower()
+    if len(text) < FUZZY_MIN_LENGTH or any(text in known for known in vocabulary):
+        return [word]
+    max_edits = 1 if len(text) < 6 else 2
+    close = process.extract(
+        text, vocabulary, scorer=DamerauLevenshtein.distance, score_cutoff=max_edits, limit=FUZZY_MAX_ALTERNATIVES
+    )
+    return [word, *(known for known, _distance, _index in close)]

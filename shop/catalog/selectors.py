@@ -5,11 +5,12 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.db.models.fields.json import KeyTextTransform
-from django.http import Http404
 
 from sellers.models import Store
+from shop.core.errors import NotFound
 
 from .models import Category, Favorite, Product, ProductImage, Variant
+from .search import product_search_vector, search_vocabulary, search_word_spellings
 
 
 def _is_postgres() -> bool:
@@ -132,7 +133,7 @@ def product_get_visible(*, slug: str, user) -> Product:
     try:
         return queryset.get(slug=slug)
     except Product.DoesNotExist:
-        raise Http404("No such product.") from None
+        raise NotFound("No such product.") from None
 
 
 def variant_choose(*, product: Product, variant_id) -> Variant | None:
@@ -145,6 +146,18 @@ def variant_choose(*, product: Product, variant_id) -> Variant | None:
         if str(variant.pk) == str(variant_id or "").strip():
             return variant
     return next((variant for variant in variants if variant.stock > 0), variants[0])
+
+
+def pictures_for_variant(images, variant: Variant | None) -> list[ProductImage]:
+    """A product's pictures as a shopper who picked ``variant`` sees them: that variant's own
+    first, then those of the whole product, then the other variants' (each in the seller's order)."""
+
+    def rank(image: ProductImage) -> int:
+        if variant is not None and image.variant_id == variant.pk:
+            return 0
+        return 1 if image.variant_id is None else 2
+
+    return sorted(images, key=rank)
 
 
 def related_products(*, product: Product, user, limit: int = 4) -> list[Product]:
@@ -166,14 +179,13 @@ MAX_SEARCH_WORDS = 8
 def product_search(queryset: QuerySet, *, query: str) -> QuerySet:
     """Every word must match. On PostgreSQL a word matches the weighted full-text vector
     (title > tags/brand > description) or, to forgive a typo, a title word by trigram
-    similarity; results are ranked. Elsewhere a word is a substring, title matches first."""
+    similarity; results are ranked. Elsewhere a word is a substring, or one of the listing
+    words it is a likely misspelling of (``search_word_spellings``); title matches first."""
     words = query.split()[:MAX_SEARCH_WORDS]
     if not words:
         return queryset
     if _is_postgres():
         from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
-
-        from .search import product_search_vector
 
         vector = product_search_vector()
         condition = Q()
@@ -194,11 +206,20 @@ def product_search(queryset: QuerySet, *, query: str) -> QuerySet:
         )
     condition = Q()
     title_hits = Value(0, output_field=IntegerField())
+    vocabulary = search_vocabulary()
     for word in words:
-        condition &= (
-            Q(title__icontains=word) | Q(brand__icontains=word) | Q(tags_text__icontains=word) | Q(description__icontains=word)
-        )
-        title_hits = title_hits + Case(When(title__icontains=word, then=1), default=0, output_field=IntegerField())
+        # A misspelt word also matches the listing words it is close to ("neclace" → "necklace").
+        in_title, anywhere = Q(), Q()
+        for spelling in search_word_spellings(word, vocabulary=vocabulary):
+            in_title |= Q(title__icontains=spelling)
+            anywhere |= (
+                Q(title__icontains=spelling)
+                | Q(brand__icontains=spelling)
+                | Q(tags_text__icontains=spelling)
+                | Q(description__icontains=spelling)
+            )
+        condition &= anywhere
+        title_hits = title_hits + Case(When(in_title, then=1), default=0, output_field=IntegerField())
     return queryset.filter(condition).annotate(rank=title_hits).order_by("-rank", "-published_at", "-id")
 
 
@@ -293,11 +314,11 @@ def product_get_favoritable(*, product_id) -> Product:
     try:
         return Product.objects.visible().get(pk=int(product_id))
     except (Product.DoesNotExist, TypeError, ValueError):
-        raise Http404("No such product.") from None
+        raise NotFound("No such product.") from None
 
 
 def store_get_favoritable(*, store_id) -> Store:
     try:
         return Store.objects.get(pk=int(store_id))
     except (Store.DoesNotExist, TypeError, ValueError):
-        raise Http404("No such store.") from None
+        raise NotFound("No such store.") from None

@@ -1,18 +1,20 @@
 """Writes to the catalog: listings, their moderation and favorites."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Min, Sum
+from django.db.models import Min
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from shop.core.transactions import DatabaseBusy, atomic_retrying
+from shop.inventory.services import StockEdit, in_stock_refresh, stock_adjust, stock_lock
 from shop.notifications.services import notify
 
 from .models import Favorite, Product, ProductImage, Tag, Variant
@@ -32,7 +34,9 @@ class ProductInvalid(ValidationError):
 
 @dataclass
 class VariantInput:
-    """One variant row as the seller entered it; ``id`` is None for a new one."""
+    """One variant row as the seller entered it; ``id`` is None for a new one.
+    ``stock_seen`` is the stock the form showed for an existing one (see
+    ``shop.inventory.services.StockEdit``); None when the form did not say."""
 
     name: str
     price: Decimal
@@ -41,6 +45,7 @@ class VariantInput:
     attributes: dict = field(default_factory=dict)
     compare_at_price: Decimal | None = None
     stock: int = 0
+    stock_seen: int | None = None
     low_stock_threshold: int = 3
     duration_minutes: int | None = None
     delete: bool = False
@@ -56,10 +61,12 @@ def product_slug_unique(*, title: str, exclude_pk: int | None = None) -> str:
 
 
 def product_summary_refresh(*, product: Product) -> None:
-    """Recompute the denormalised price and stock flags from the variants."""
-    totals = Variant.objects.filter(product=product).aggregate(min_price=Min("price"), stock=Sum("stock"))
-    Product.objects.filter(pk=product.pk).update(min_price=totals["min_price"], in_stock=bool(totals["stock"]))
-    product.min_price, product.in_stock = totals["min_price"], bool(totals["stock"])
+    """Recompute the denormalised price (here) and in-stock flag (``shop.inventory``)
+    from the variants."""
+    min_price = Variant.objects.filter(product=product).aggregate(min_price=Min("price"))["min_price"]
+    Product.objects.filter(pk=product.pk).update(min_price=min_price)
+    in_stock_refresh(product_ids=[product.pk])
+    product.refresh_from_db(fields=["min_price", "in_stock"])
 
 
 def store_listings_skip_review(*, store) -> bool:
@@ -110,7 +117,7 @@ def _notify_store(product: Product, text: str) -> None:
 
 @transaction.atomic
 def product_approve(*, product: Product) -> Product:
-    product = Product.objects.select_for_update().select_related("store").get(pk=product.pk)
+    product = Product.objects.select_for_update(of=("self",)).select_related("store").get(pk=product.pk)
     if product.status != Product.Status.PENDING:
         raise ModerationError(f"“{product.title}” is {product.get_status_display().lower()}, not pending review.")
     _activate(product)
@@ -123,7 +130,7 @@ def product_reject(*, product: Product, reason: str) -> Product:
     reason = reason.strip()
     if not reason:
         raise ModerationError("Give the seller a reason for the rejection.")
-    product = Product.objects.select_for_update().select_related("store").get(pk=product.pk)
+    product = Product.objects.select_for_update(of=("self",)).select_related("store").get(pk=product.pk)
     if product.status != Product.Status.PENDING:
         raise ModerationError(f"“{product.title}” is {product.get_status_display().lower()}, not pending review.")
     product.status = Product.Status.REJECTED
@@ -179,20 +186,23 @@ def product_duplicate(*, product: Product) -> Product:
     copy.rating_avg, copy.rating_count, copy.orders_count = 0, 0, 0
     copy.save()
     copy.tags.set(tags)
+    copied_variant = {}
     for variant in variants:
+        original = variant.pk
         variant.pk, variant.product = None, copy
         variant._state.adding = True
         variant.sku = ""
         variant.save()
+        copied_variant[original] = variant.pk
     for image in images:
         image.pk, image.product = None, copy
+        image.variant_id = copied_variant.get(image.variant_id)
         image._state.adding = True
         image.save()
     product_summary_refresh(product=copy)
     return copy
 
 
-@transaction.atomic
 def product_save(
     *,
     store,
@@ -202,6 +212,7 @@ def product_save(
     variants: Sequence[VariantInput],
     images_keep: Sequence[int] | None = None,
     images_new: Sequence = (),
+    image_variants: Mapping[int, int | None] | None = None,
     publish: bool,
 ) -> Product:
     """Create or edit a listing with its variants and pictures in one transaction, then
@@ -211,20 +222,52 @@ def product_save(
     existing ones by ``id`` (``delete=True`` removes one), new ones without. ``images_keep``
     is the existing pictures to keep, in display order (the first is the primary one);
     None leaves them as they are. ``images_new`` are uploads (``ValidatedImage`` or files)
-    appended after them. Raises ``ProductInvalid`` and writes nothing when the result
-    would break a rule."""
+    appended after them. ``image_variants`` maps kept pictures to the variant each shows
+    (None: the whole product). Raises ``ProductInvalid`` and writes nothing when the result
+    would break a rule.
+
+    Stock of existing variants changes only through ``shop.inventory.stock_adjust``,
+    against the figure the form showed (``VariantInput.stock_seen``): a form left open
+    while buyers checked out never puts sold units back on sale, and a changed figure
+    that clashes raises ``StockChangedMeanwhile`` (nothing written). Locks: the store,
+    then the product's variants, then the product (inventory's order, as checkout).
+    A deadlock or busy database is retried; if it stays busy, ``ProductInvalid``."""
+    try:
+        return atomic_retrying(
+            lambda: _product_save(
+                store=store,
+                product=product,
+                fields=fields,
+                tags=tags,
+                variants=variants,
+                images_keep=images_keep,
+                images_new=images_new,
+                image_variants=image_variants,
+                publish=publish,
+            ),
+            what="product save",
+        )
+    except DatabaseBusy as error:
+        raise ProductInvalid("Your store is busy right now and nothing was saved. Please save again.") from error
+
+
+def _product_save(
+    *, store, product, fields, tags, variants, images_keep, images_new, image_variants, publish
+) -> Product:
     from sellers.models import Store
     from shop.media.services import image_store
 
-    # Serialises saves per store, so two saves cannot both take the same SKU.
-    store = Store.objects.select_for_update().get(pk=store.pk)
+    # Serialises saves per store, so two saves cannot both take the same SKU. NO KEY: an
+    # order being placed for this store (a foreign key to it) need not wait for the save.
+    store = Store.objects.select_for_update(no_key=True).get(pk=store.pk)
     if product is None or product.pk is None:
         product = Product(store=store, **fields)
         product.slug = product_slug_unique(title=product.title)
         product.save()
         changed = set(fields) | {"tags", "images", "variants"}
     else:
-        product = Product.objects.select_for_update().get(pk=product.pk, store=store)
+        stock_lock(product_ids=[product.pk])
+        product = Product.objects.get(pk=product.pk, store=store)
         changed = set()
         for name, value in fields.items():
             if getattr(product, name) != value:
@@ -242,13 +285,17 @@ def product_save(
         changed.add("variants")
     if _images_save(product=product, keep=images_keep, new=images_new, image_store=image_store):
         changed.add("images")
+    if image_variants:
+        _image_variants_save(product=product, assignments=image_variants)
 
     product_summary_refresh(product=product)
     return product_submit(product=product, changed_fields=changed, publish=publish)
 
 
 def _variants_save(*, product: Product, store, variants: Sequence[VariantInput]) -> bool:
-    """Apply the variant rows; returns whether anything changed."""
+    """Apply the variant rows (the caller holds the variants' locks); returns whether
+    anything changed. A new variant starts with the stock entered; an existing one's
+    stock goes through ``stock_adjust``."""
     existing = {variant.pk: variant for variant in product.variants.all()}
     unknown = {row.id for row in variants if row.id is not None} - set(existing)
     if unknown:
@@ -258,22 +305,31 @@ def _variants_save(*, product: Product, store, variants: Sequence[VariantInput])
         raise ProductInvalid("Add at least one variant with a name and a price.")
     _skus_check(product=product, store=store, rows=rows)
 
-    changed = False
+    if any(row.stock < 0 for row in rows):
+        raise ProductInvalid("Stock cannot be negative.")
+    edits = [StockEdit(variant_id=row.id, wanted=row.stock, seen=row.stock_seen) for row in rows if row.id is not None]
+    changed = bool(stock_adjust(edits=edits))
     deleted = [row.id for row in variants if row.delete and row.id is not None]
     if deleted:
         Variant.objects.filter(product=product, pk__in=deleted).delete()
         changed = True
-    names = ["name", "sku", "attributes", "price", "compare_at_price", "stock", "low_stock_threshold", "duration_minutes"]
+    names = ["name", "sku", "attributes", "price", "compare_at_price", "low_stock_threshold", "duration_minutes"]
     for position, row in enumerate(rows):
-        variant = existing[row.id] if row.id is not None else Variant(product=product)
         values = {name: getattr(row, name) for name in names} | {"position": position}
         values["sku"] = values["sku"].strip()
-        if variant.pk and all(getattr(variant, name) == value for name, value in values.items()):
+        if row.id is None:
+            variant = Variant(product=product, stock=row.stock, **values)
+            variant.full_clean(exclude=["product"])
+            variant.save()
+            changed = True
+            continue
+        variant = existing[row.id]
+        if all(getattr(variant, name) == value for name, value in values.items()):
             continue
         for name, value in values.items():
             setattr(variant, name, value)
-        variant.full_clean(exclude=["product"])
-        variant.save()
+        variant.full_clean(exclude=["product", "stock"])
+        variant.save(update_fields=list(values))
         changed = True
     return changed
 
@@ -325,6 +381,16 @@ def _images_save(*, product: Product, keep: Sequence[int] | None, new: Sequence,
         ProductImage.objects.create(product=product, image=stored, alt=product.title[:140], position=position)
         position += 1
     return position > len(keep)
+
+
+def _image_variants_save(*, product: Product, assignments: Mapping[int, int | None]) -> None:
+    """Say which variant each picture shows. Pictures and variants of other products are
+    ignored; choosing a picture for a variant is not a change that needs review."""
+    variant_ids = set(product.variants.values_list("pk", flat=True))
+    for image in ProductImage.objects.filter(product=product, pk__in=list(assignments)):
+        variant_id = assignments[image.pk] if assignments[image.pk] in variant_ids else None
+        if image.variant_id != variant_id:
+            ProductImage.objects.filter(pk=image.pk).update(variant_id=variant_id)
 
 
 def favorite_toggle(*, user, product=None, store=None) -> bool:

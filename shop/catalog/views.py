@@ -1,4 +1,5 @@
-from urllib.parse import quote, urlsplit
+import uuid
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -8,14 +9,16 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+
+from shop.core.redirects import safe_next_url
 
 from .filters import ProductFilter
 from .selectors import (
     category_tree,
     favorite_products,
     favorite_stores,
+    pictures_for_variant,
     product_get_favoritable,
     product_get_visible,
     product_list_for_cards,
@@ -83,10 +86,18 @@ def _product_list(request, *, tree, scope, category):
 def product_detail(request, slug):
     product = product_get_visible(slug=slug, user=request.user)
     variant = variant_choose(product=product, variant_id=request.GET.get("variant"))
-    context = {"product": product, "variant": variant, "cart_add_url": _cart_add_url()}
-    if not _wants_fragment(request):
+    # A new key per rendered "Add to cart" form: the same click sent twice adds once.
+    context = {
+        "product": product,
+        "variant": variant,
+        "images": pictures_for_variant(product.images.all(), variant),
+        "cart_add_url": _cart_add_url(),
+        "click_key": uuid.uuid4(),
+    }
+    if _wants_fragment(request):
+        context["gallery_oob"] = True  # the picked variant's pictures come first
+    else:
         context["related"] = related_products(product=product, user=request.user)
-        context["images"] = list(product.images.all())
         context["ancestors"] = [product.category.parent] if product.category.parent_id else []
     return _render(request, "catalog/product.html", "buy-box", context)
 
@@ -122,11 +133,11 @@ def favorite_toggle_view(request):
 
 def _safe_next(request) -> str:
     """Where to go back to: the posted ``next``, else the page the form was on, if it is ours."""
-    for candidate in (request.POST.get("next"), request.headers.get("HX-Current-URL"), request.headers.get("Referer")):
-        if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}):
-            parts = urlsplit(candidate)
-            return parts.path + (f"?{parts.query}" if parts.query else "")
-    return reverse("catalog:favorites")
+    return safe_next_url(
+        request,
+        candidates=(request.POST.get("next"), request.headers.get("HX-Current-URL"), request.headers.get("Referer")),
+        default=reverse("catalog:favorites"),
+    )
 
 
 @login_required

@@ -1,4 +1,6 @@
-from django.http import HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
+
+from .errors import NotFound
 
 
 def reject_nul_characters(get_response):
@@ -14,3 +16,18 @@ def reject_nul_characters(get_response):
         return get_response(request)
 
     return middleware
+
+
+class NotFoundMiddleware:
+    """Translate a selector's ``NotFound`` into Django's 404 page for any view."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, NotFound):
+            raise Http404(str(exception)) from exception
+        return None

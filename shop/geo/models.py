@@ -62,6 +62,11 @@ class Area(TimeStamped):
     )
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    is_city = models.BooleanField(
+        "one city",
+        default=False,
+        help_text="A region that is one city split into communes (Conakry): local delivery covers all of it.",
+    )
 
     objects = AreaQuerySet.as_manager()
 

@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import F, QuerySet
 
 from .distance import HaversineKm
@@ -74,3 +75,33 @@ def areas_near(*, latitude: Decimal | float, longitude: Decimal | float, kind: s
     return areas.annotate(distance_km=HaversineKm("latitude", "longitude", latitude, longitude)).order_by(
         F("distance_km").asc(), "name"
     )
+
+
+def area_locality(*, area: Area) -> Area:
+    """The town or city ``area`` lies in: what "local" means for a store's delivery.
+
+    That is the district (a Guinean prefecture or Conakry commune's city, a Kenyan town,
+    a Pakistani city), except in a region that is one city (``is_city``: Conakry), where
+    it is the whole region; an area above district level is its own locality (a store
+    that only gave its Kenyan county delivers in that county).
+    """
+    path = area_path(area=area)
+    region = next((place for place in path if place.kind == AreaKind.REGION), None)
+    if region is not None and region.is_city:
+        return region
+    district = next((place for place in path if place.kind == AreaKind.DISTRICT), None)
+    return district or area
+
+
+def area_country(*, area: Area) -> Area:
+    return area_path(area=area)[0]
+
+
+def area_within(*, area: Area, outer: Area) -> bool:
+    """``area`` is ``outer`` or lies inside it."""
+    return any(place.pk == outer.pk for place in area_path(area=area))
+
+
+def map_settings() -> dict:
+    """The map tiles the address and store pickers draw on."""
+    return {"tile_url": settings.SOKO_MAP_TILE_URL, "attribution": settings.SOKO_MAP_TILE_ATTRIBUTION}

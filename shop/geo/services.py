@@ -36,6 +36,7 @@ def area_upsert(
     code: str = "",
     latitude: Decimal | None = None,
     longitude: Decimal | None = None,
+    is_city: bool = False,
 ) -> tuple[Area, str]:
     """Create the area named ``slug`` under ``parent``, or bring the existing one up to date.
 
@@ -53,6 +54,7 @@ def area_upsert(
         "code": code.strip().upper(),
         "latitude": latitude,
         "longitude": longitude,
+        "is_city": is_city,
     }
     area = Area.objects.select_for_update().filter(parent=parent, slug=slug).first()
     if area is None:
@@ -91,6 +93,7 @@ def _area_tree_load(*, node: dict, parent: Area | None, result: AreaLoadResult) 
             code=node.get("code") or "",
             latitude=node.get("latitude"),
             longitude=node.get("longitude"),
+            is_city=bool(node.get("city", False)),
         )
     except ValidationError as exc:
         where = f"{node.get('name')!r} in {parent.full_name}" if parent else repr(node.get("name"))

@@ -1,4 +1,4 @@
-from django.shortcuts import get_object_or_404
+from shop.core.errors import NotFound
 
 from .models import Notification
 
@@ -13,4 +13,7 @@ def notifications_for_user(*, user):
 
 def notification_get_for_user(*, user, pk: int) -> Notification:
     """Fetch one of the user's own notifications; another user's is a 404."""
-    return get_object_or_404(Notification, pk=pk, user=user)
+    notification = Notification.objects.filter(pk=pk, user=user).first()
+    if notification is None:
+        raise NotFound("No such notification.")
+    return notification

@@ -1,9 +1,11 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
+
+from shop.core.redirects import safe_next_url
 
 from .selectors import notification_get_for_user, notifications_for_user
 from .services import notifications_mark_read
@@ -32,8 +34,7 @@ def mark_read(request, pk=None):
 def open_notification(request, pk):
     notification = notification_get_for_user(user=request.user, pk=pk)
     notifications_mark_read(user=request.user, pk=pk)
-    safe = url_has_allowed_host_and_scheme(notification.url, allowed_hosts={request.get_host()})
-    return redirect(notification.url if notification.url and safe else "notifications:list")
+    return redirect(safe_next_url(request, candidates=[notification.url], default=reverse("notifications:list")))
 
 
 @login_required

@@ -1,4 +1,6 @@
-"""Staff see every order; a status changes only through the state machine (with a note)."""
+"""Staff see every order; a status changes only through the state machine (with a note).
+Cancelling an order whose goods left the store restocks nothing unless staff tick
+"goods returned to stock"."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -7,9 +9,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from .models import Checkout, Order, OrderEvent, OrderItem
+from .models import Checkout, Order, OrderEvent, OrderItem, OrderStatus
 from .services import order_transition
-from .transitions import Role, TransitionError, moves_for, status_label
+from .transitions import LEFT_THE_STORE, Role, TransitionError, moves_for, status_label
 
 
 class OrderItemInline(admin.TabularInline):
@@ -37,10 +39,29 @@ class OrderEventInline(admin.TabularInline):
 class StatusChangeForm(forms.Form):
     to = forms.ChoiceField(label="New status")
     note = forms.CharField(max_length=300, widget=forms.Textarea(attrs={"rows": 3}), help_text="Why (shown on the timeline).")
+    goods_returned = forms.BooleanField(
+        label="Goods returned to stock",
+        required=False,
+        help_text=(
+            "Only when cancelling: tick it if the goods are back on the store's shelf, to put them on sale again. "
+            "Left unticked, cancelling this order restocks nothing."
+        ),
+    )
 
     def __init__(self, *args, order: Order, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to"].choices = [(to, status_label(to, order)) for to in moves_for(order, Role.STAFF)]
+        self.order = order
+        moves = moves_for(order, Role.STAFF)
+        self.fields["to"].choices = [(to, status_label(to, order)) for to in moves]
+        if order.status not in LEFT_THE_STORE or OrderStatus.CANCELLED not in moves:
+            # Before the goods leave, cancelling always restocks: nothing to ask.
+            del self.fields["goods_returned"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("goods_returned") and cleaned.get("to") != OrderStatus.CANCELLED:
+            self.add_error("goods_returned", "Goods go back to stock only when you cancel the order.")
+        return cleaned
 
 
 @admin.register(Order)
@@ -79,11 +100,21 @@ class OrderAdmin(admin.ModelAdmin):
         form = StatusChangeForm(request.POST or None, order=order)
         if request.method == "POST" and form.is_valid():
             try:
-                order_transition(order=order, to=form.cleaned_data["to"], actor=request.user, role=Role.STAFF, note=form.cleaned_data["note"])
+                moved = order_transition(
+                    order=order,
+                    to=form.cleaned_data["to"],
+                    actor=request.user,
+                    role=Role.STAFF,
+                    note=form.cleaned_data["note"],
+                    goods_returned=form.cleaned_data.get("goods_returned", False),
+                )
             except TransitionError as error:
                 form.add_error(None, str(error))
             else:
-                messages.success(request, f"Order {order.number} is now {status_label(form.cleaned_data['to'], order).lower()}.")
+                text = f"Order {order.number} is now {status_label(moved.status, moved).lower()}."
+                if moved.status == OrderStatus.CANCELLED:
+                    text += " Its units are back on sale." if moved.stock_released_at else " No stock was returned."
+                messages.success(request, text)
                 return redirect("admin:orders_order_change", order.pk)
         context = {
             **self.admin_site.each_context(request),

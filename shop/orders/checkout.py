@@ -3,41 +3,39 @@
 Stock is reserved in the same transaction that creates the orders (Saleor's way): the
 variants are locked with ``select_for_update()`` in primary-key order, availability and
 prices are checked *under the lock*, and a failure raises before anything is written, so a
-failed checkout creates nothing and leaves the cart as it was. Locking in one global order
-means two checkouts wanting the same variants queue instead of deadlocking; a deadlock or
-a busy SQLite file is still retried a few times, so neither reaches the shopper.
+failed checkout creates nothing and leaves the cart as it was. The locks and the stock
+itself belong to ``shop.inventory`` (variants, then products, each in primary-key order):
+every writer of stock locks in that one order, so a checkout and a seller's edit queue
+instead of deadlocking; a deadlock or a busy SQLite file is still retried a few times
+(``shop.core.transactions``), so neither reaches the shopper.
 
 On SQLite, select_for_update is a no-op, and the IMMEDIATE transaction mode
 (settings.DATABASES) serialises writers instead.
 """
 
 import logging
-import time
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
 
-from couriers.handover import handover_code_issue
+from shop.cart.availability import line_problem
 from shop.cart.models import Cart, CartItem
-from shop.cart.services import variant_label
-from shop.catalog.models import Product, Variant
-from shop.catalog.services import product_summary_refresh
-from shop.core.templatetags.money import money
+from shop.core.money import money_format
+from shop.core.transactions import DatabaseBusy, atomic_retrying
+from shop.geo.delivery import HomeDelivery, store_delivers_home, store_home_delivery
+from shop.inventory.services import stock_lock, stock_reserve
 
+from .handover import handover_code_issue
 from .models import Checkout, Order, OrderEvent, OrderItem, OrderStatus
 from .numbers import order_number_new
 
 log = logging.getLogger(__name__)
 
-ATTEMPTS = 4
 NUMBER_ATTEMPTS = 5
-# PostgreSQL: deadlock_detected, serialization_failure, lock_not_available.
-RETRYABLE_SQLSTATES = {"40P01", "40001", "55P03"}
 
 
 class CheckoutError(Exception):
@@ -87,16 +85,19 @@ class CheckoutDetails:
     instructions: str = ""
 
 
-def store_delivers(store) -> bool:
-    """Home delivery is offered by stores that deliver locally or nationally; pick-up always is."""
-    return bool(store.delivers_local or store.delivers_national)
-
-
 def delivery_fee(*, store, mode: str) -> Decimal:
     """The fee for one store's order: ``SOKO_DELIVERY_FEE`` for home delivery, 0 for pick-up."""
-    if mode == Order.DeliveryMode.DELIVERY and store_delivers(store):
+    if mode == Order.DeliveryMode.DELIVERY and store_delivers_home(store):
         return settings.SOKO_DELIVERY_FEE
     return Decimal("0")
+
+
+def home_delivery_by_store(*, stores, area, area_known: bool = True) -> dict[int, HomeDelivery]:
+    """Whether each store delivers home to ``area`` (and why not). For a new address whose
+    area is not known yet, by the stores' scopes alone: ``checkout_place`` checks the area."""
+    if not area_known:
+        return {store.pk: HomeDelivery(store_delivers_home(store)) for store in stores}
+    return {store.pk: store_home_delivery(store=store, area=area) for store in stores}
 
 
 def checkout_get_existing(*, buyer, idempotency_key) -> Checkout | None:
@@ -110,7 +111,7 @@ def checkout_place(*, buyer, cart: Cart, details: CheckoutDetails, idempotency_k
 
     The same ``idempotency_key`` (the form's hidden field) placed again by the same buyer
     returns the first checkout and creates nothing more. Raises ``CheckoutError`` naming
-    every item that cannot be bought ("Sold out: Kiondo basket — Red"), or ``CheckoutBusy``
+    every item that cannot be bought (in ``line_problem``'s words), or ``CheckoutBusy``
     when the database stayed too busy after a few tries.
     """
     if cart.user_id != buyer.pk:
@@ -118,38 +119,23 @@ def checkout_place(*, buyer, cart: Cart, details: CheckoutDetails, idempotency_k
     existing = checkout_get_existing(buyer=buyer, idempotency_key=idempotency_key)
     if existing is not None:
         return existing
-    for attempt in range(ATTEMPTS):
-        try:
-            with transaction.atomic():
-                checkout = _place(buyer=buyer, cart=cart, details=details, idempotency_key=idempotency_key)
-        except IntegrityError as error:
-            # Another request with this key got there first (the unique constraint).
-            existing = checkout_get_existing(buyer=buyer, idempotency_key=idempotency_key)
-            if existing is not None:
-                return existing
-            if Checkout.objects.filter(idempotency_key=idempotency_key).exists():
-                raise CheckoutError("This checkout page has expired: reload it and place your order again.") from error
-            raise
-        except OperationalError as error:
-            if not _is_retryable(error) or attempt + 1 == ATTEMPTS:
-                if _is_retryable(error):
-                    log.warning("checkout gave up after %s attempts: %s", ATTEMPTS, error)
-                    raise CheckoutBusy() from error
-                raise
-            log.warning("checkout attempt %s hit %r; retrying", attempt + 1, error)
-            time.sleep(0.05 * (attempt + 1))
-            continue
-        if checkout.orders_created:
-            transaction.on_commit(lambda placed=checkout: _notify_stores(placed))
-        return checkout
-    raise CheckoutBusy()  # not reached: the loop returns or raises
-
-
-def _is_retryable(error: OperationalError) -> bool:
-    if getattr(error.__cause__, "sqlstate", None) in RETRYABLE_SQLSTATES:
-        return True
-    text = str(error).lower()
-    return "database is locked" in text or "deadlock" in text
+    try:
+        checkout = atomic_retrying(
+            lambda: _place(buyer=buyer, cart=cart, details=details, idempotency_key=idempotency_key), what="checkout"
+        )
+    except IntegrityError as error:
+        # Another request with this key got there first (the unique constraint).
+        existing = checkout_get_existing(buyer=buyer, idempotency_key=idempotency_key)
+        if existing is not None:
+            return existing
+        if Checkout.objects.filter(idempotency_key=idempotency_key).exists():
+            raise CheckoutError("This checkout page has expired: reload it and place your order again.") from error
+        raise
+    except DatabaseBusy as error:
+        raise CheckoutBusy() from error
+    if checkout.orders_created:
+        transaction.on_commit(lambda placed=checkout: _notify_stores(placed))
+    return checkout
 
 
 def _place(*, buyer, cart: Cart, details: CheckoutDetails, idempotency_key) -> Checkout:
@@ -160,27 +146,18 @@ def _place(*, buyer, cart: Cart, details: CheckoutDetails, idempotency_key) -> C
         existing.orders_created = False
         return existing
 
-    items = list(CartItem.objects.filter(cart=cart).select_related("variant__product__store").order_by("added_at", "id"))
+    items = list(CartItem.objects.filter(cart=cart).select_related("variant__product__store__area__parent__parent__parent").order_by("added_at", "id"))
     if not items:
         raise CheckoutError("Your cart is empty.")
-    # Lock the variants in primary-key order, then read stock and price only from these rows.
-    locked = {
-        variant.pk: variant
-        for variant in Variant.objects.select_for_update().filter(pk__in={item.variant_id for item in items}).order_by("pk")
-    }
+    # Lock the variants (then their products), and read stock and price only from these rows.
+    locked = stock_lock(variant_ids={item.variant_id for item in items})
     problems = []
     for item in items:
         variant = locked[item.variant_id]
         variant.product = item.variant.product
-        label = variant_label(variant)
-        if variant.product.status != Product.Status.ACTIVE:
-            problems.append(f"No longer available: {label}.")
-        elif variant.stock <= 0:
-            problems.append(f"Sold out: {label}.")
-        elif variant.stock < item.quantity:
-            problems.append(f"Only {variant.stock} left: {label} (you asked for {item.quantity}).")
-        elif variant.price != item.unit_price_seen:
-            problems.append(f"Price changed: {label} is now {money(variant.price)}; accept the new price or remove it.")
+        problem = line_problem(variant=variant, quantity=item.quantity, price_seen=item.unit_price_seen)
+        if problem is not None:
+            problems.append(problem.message)
     if problems:
         raise CheckoutError(problems)
 
@@ -193,8 +170,10 @@ def _place(*, buyer, cart: Cart, details: CheckoutDetails, idempotency_key) -> C
         mode = details.delivery_modes.get(store_id, Order.DeliveryMode.PICKUP)
         if mode not in Order.DeliveryMode.values:
             raise CheckoutError(f"Choose how to get your order from {store.name}.")
-        if mode == Order.DeliveryMode.DELIVERY and not store_delivers(store):
-            raise CheckoutError(f"{store.name} does not deliver: choose pick-up at the store.")
+        if mode == Order.DeliveryMode.DELIVERY:
+            home = store_home_delivery(store=store, area=details.address.area)
+            if not home.offered:
+                raise CheckoutError(f"{home.reason} Choose pick-up at the store, or another address.")
         modes[store_id] = mode
 
     currency = settings.SOKO_CURRENCY
@@ -214,13 +193,7 @@ def _place(*, buyer, cart: Cart, details: CheckoutDetails, idempotency_key) -> C
         currency=currency,
     )
 
-    for item in items:
-        Variant.objects.filter(pk=item.variant_id).update(stock=F("stock") - item.quantity)
-        locked[item.variant_id].stock -= item.quantity
-    # Keep the listing's "in stock" flag true to the variants (products in pk order: no deadlock).
-    emptied = sorted({variant.product_id for variant in locked.values() if variant.stock == 0})
-    for product_id in emptied:
-        product_summary_refresh(product=next(v.product for v in locked.values() if v.product_id == product_id))
+    stock_reserve(locked=locked, quantities={item.variant_id: item.quantity for item in items})
 
     grand_total = Decimal("0")
     orders = []
@@ -298,7 +271,7 @@ def _notify_stores(checkout: Checkout) -> None:
         by_store.setdefault(member.store_id, []).append(member.user)
     for order in orders:
         mode = "pick-up" if order.delivery_mode == Order.DeliveryMode.PICKUP else "delivery"
-        text = f"New order {order.number}: {money(order.total)}, {mode}."
+        text = f"New order {order.number}: {money_format(order.total)}, {mode}."
         for user in by_store.get(order.store_id, []):
             try:
                 notify(user=user, kind="order", text=text, url=seller_order_url(order), email=True)

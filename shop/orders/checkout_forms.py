@@ -1,8 +1,9 @@
 from django import forms
 
-from shop.core.templatetags.money import money
+from shop.core.money import money_format
+from shop.geo.delivery import HomeDelivery
 
-from .checkout import delivery_fee, store_delivers
+from .checkout import delivery_fee
 from .models import Order
 
 NEW_ADDRESS = "new"
@@ -12,12 +13,26 @@ def delivery_field_name(store) -> str:
     return f"delivery_{store.pk}"
 
 
-def delivery_modes_from(data, groups) -> dict[int, str]:
+def chosen_address_key(data, addresses) -> str:
+    """The address radio's value: from ``data`` when it names one, else the default
+    address, else the first, else "a new address"."""
+    keys = [str(address.pk) for address in addresses]
+    chosen = (data or {}).get("address")
+    if chosen in keys or chosen == NEW_ADDRESS:
+        return chosen
+    default = next((str(address.pk) for address in addresses if address.is_default), None)
+    return default or next(iter(keys), NEW_ADDRESS)
+
+
+def delivery_modes_from(data, groups, homes: dict[int, HomeDelivery]) -> dict[int, str]:
     """Each store's chosen delivery mode from request data; home delivery by default where
-    the store offers it, else pick-up. Anything not offered falls back to the default."""
+    the store offers it to the chosen address, else pick-up. Anything not offered falls
+    back to the default."""
     modes = {}
     for group in groups:
-        offered = [Order.DeliveryMode.DELIVERY, Order.DeliveryMode.PICKUP] if store_delivers(group.store) else [Order.DeliveryMode.PICKUP]
+        offered = [Order.DeliveryMode.PICKUP]
+        if homes[group.store.pk].offered:
+            offered.insert(0, Order.DeliveryMode.DELIVERY)
         chosen = (data or {}).get(delivery_field_name(group.store))
         modes[group.store.pk] = chosen if chosen in offered else offered[0]
     return modes
@@ -39,32 +54,37 @@ class CheckoutForm(forms.Form):
         label="Payment", widget=forms.RadioSelect, error_messages={"required": "Choose how you will pay."}
     )
 
-    def __init__(self, *args, addresses, groups, gateways, **kwargs):
+    def __init__(self, *args, addresses, groups, gateways, homes: dict[int, HomeDelivery], **kwargs):
         super().__init__(*args, **kwargs)
         self.addresses = {str(address.pk): address for address in addresses}
         self.groups = groups
         self.fields["address"].choices = [(pk, address.label) for pk, address in self.addresses.items()] + [
             (NEW_ADDRESS, "A new address")
         ]
-        default = next((pk for pk, address in self.addresses.items() if address.is_default), None)
-        self.fields["address"].initial = default or next(iter(self.addresses), NEW_ADDRESS)
+        self.fields["address"].initial = chosen_address_key(None, addresses)
         self.gateways = {gateway.code: gateway for gateway in gateways}
         self.fields["payment_method"].choices = [(gateway.code, gateway.label) for gateway in gateways]
         if gateways:
             self.fields["payment_method"].initial = gateways[0].code
         for group in groups:
             choices = []
-            if store_delivers(group.store):
+            home = homes[group.store.pk]
+            if home.offered:
                 fee = delivery_fee(store=group.store, mode=Order.DeliveryMode.DELIVERY)
-                choices.append((Order.DeliveryMode.DELIVERY, f"Home delivery · {money(fee) if fee else 'free'}"))
+                choices.append((Order.DeliveryMode.DELIVERY, f"Home delivery · {money_format(fee) if fee else 'free'}"))
             choices.append((Order.DeliveryMode.PICKUP, "Pick-up at the store · free"))
             self.fields[delivery_field_name(group.store)] = forms.ChoiceField(
-                label=f"Delivery from {group.store.name}", choices=choices, initial=choices[0][0], widget=forms.RadioSelect
+                label=f"Delivery from {group.store.name}",
+                choices=choices,
+                initial=choices[0][0],
+                widget=forms.RadioSelect,
+                # A home delivery the store does not offer here (a stale page, a forged form): say why.
+                error_messages={"invalid_choice": home.reason or "Choose how to get this order."},
             )
 
     @property
     def wants_new_address(self) -> bool:
-        return self.data.get("address") == NEW_ADDRESS if self.is_bound else self.fields["address"].initial == NEW_ADDRESS
+        return str(self["address"].value()) == NEW_ADDRESS
 
     def address_choices(self):
         """(radio, Address or None) for the template; None is "a new address"."""

@@ -5,4 +5,5 @@ from . import checkout_views
 app_name = "checkout"
 urlpatterns = [
     path("", checkout_views.page, name="page"),
+    path("<uuid:reference>/done/", checkout_views.done, name="done"),
 ]

@@ -3,16 +3,18 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
-from django.utils.cache import patch_vary_headers
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
+from django.views.decorators.http import require_GET
 
 from shop.accounts.address_forms import AddressForm
 from shop.accounts.address_services import address_save, addresses_for_user
-from shop.accounts.address_views import map_settings
 from shop.accounts.models import Address
 from shop.cart.selectors import cart_summary
 from shop.cart.services import cart_get_for_request
+from shop.geo.selectors import map_settings
 from shop.payments.gateways import gateways_available
 
 from .checkout import (
@@ -22,22 +24,15 @@ from .checkout import (
     checkout_get_existing,
     checkout_place,
     checkout_preview,
+    home_delivery_by_store,
 )
-from .checkout_forms import CheckoutForm, delivery_modes_from
+from .checkout_forms import NEW_ADDRESS, CheckoutForm, chosen_address_key, delivery_modes_from
+from .models import Checkout
+from .selectors import checkout_get_for_buyer, order_handover_for_buyer
 
 
-def _orders_url(checkout) -> str:
-    """The buyer's order page when the checkout made one order, else their orders list."""
-    numbers = list(checkout.orders.order_by("id").values_list("number", flat=True))
-    if len(numbers) == 1:
-        try:
-            return reverse("orders:detail", args=[numbers[0]])
-        except NoReverseMatch:  # the order pages are another feature's
-            return f"/orders/{numbers[0]}/"
-    try:
-        return reverse("orders:list")
-    except NoReverseMatch:
-        return "/orders/"
+def _done_url(checkout) -> str:
+    return reverse("checkout:done", args=[checkout.idempotency_key])
 
 
 def _replayed(request):
@@ -54,7 +49,7 @@ def page(request):
     """The one-page checkout: address, delivery per store, instructions, payment, review.
     For htmx (a delivery choice changed) only the ``#review`` figures are sent back."""
     if request.method == "POST" and (existing := _replayed(request)) is not None:
-        return redirect(_orders_url(existing))
+        return redirect(_done_url(existing))
     cart = cart_get_for_request(request)
     summary = cart_summary(cart=cart)
     request._soko_cart_count = summary.count
@@ -63,12 +58,23 @@ def page(request):
         return redirect("cart:detail")
 
     data = request.POST if request.method == "POST" else None
-    modes = delivery_modes_from(data or request.GET, summary.groups)
+    addresses = list(addresses_for_user(user=request.user))
+    chosen = chosen_address_key(data or request.GET, addresses)
+    homes = home_delivery_by_store(
+        stores=[group.store for group in summary.groups],
+        area=next((address.area for address in addresses if str(address.pk) == chosen), None),
+        area_known=chosen != NEW_ADDRESS,
+    )
+    modes = delivery_modes_from(data or request.GET, summary.groups, homes)
     preview = checkout_preview(buyer=request.user, summary=summary, delivery_modes=modes)
     gateways = gateways_available(preview)
-    addresses = list(addresses_for_user(user=request.user))
     form = CheckoutForm(
-        data, addresses=addresses, groups=summary.groups, gateways=gateways, initial={"idempotency_key": uuid.uuid4()}
+        data,
+        addresses=addresses,
+        groups=summary.groups,
+        gateways=gateways,
+        homes=homes,
+        initial={"idempotency_key": uuid.uuid4(), "address": chosen},
     )
     address_form = AddressForm(
         data if form.wants_new_address else None, instance=Address(user=request.user), inline=True
@@ -78,12 +84,16 @@ def page(request):
         "preview": preview,
         "form": form,
         "address_form": address_form,
-        "delivery_rows": [(review, form.delivery_field(review.store)) for review in preview.stores],
+        "delivery_rows": [
+            (review, form.delivery_field(review.store), homes[review.store.pk].reason) for review in preview.stores
+        ],
         "delivery_fee": settings.SOKO_DELIVERY_FEE,
         "map": map_settings(),
     }
 
-    if request.htmx and request.method == "GET" and not request.htmx.history_restore_request:
+    # The delivery choices changed: the figures only. The address changed: the whole page,
+    # from which htmx takes the delivery options and the figures.
+    if request.htmx and request.method == "GET" and not request.htmx.history_restore_request and "address" not in request.GET:
         response = render(request, "checkout/page.html#review", context)
         patch_vary_headers(response, ["HX-Request"])
         return response
@@ -127,10 +137,21 @@ def _place(request, *, cart, form, address_form):
     except CheckoutError as error:
         form.placement_problems = error.problems
         return None
-    numbers = list(checkout.orders.order_by("id").values_list("number", flat=True))
-    if len(numbers) == 1:
-        messages.success(request, f"Thank you! Order {numbers[0]} is placed.")
-    else:
-        messages.success(request, f"Thank you! Your {len(numbers)} orders are placed: {', '.join(numbers)}.")
     started = form.gateway().start(checkout)
-    return started or redirect(_orders_url(checkout))
+    return started or redirect(_done_url(checkout))
+
+
+@login_required
+@require_GET
+def done(request, reference):
+    """What the shopper just placed: each store's order, what happens next and, where it
+    applies, the handover code. Only the buyer may see it (it carries the code)."""
+    try:
+        checkout = checkout_get_for_buyer(user=request.user, reference=reference)
+    except Checkout.DoesNotExist:
+        raise Http404("No such checkout.") from None
+    orders = [(order, order_handover_for_buyer(order=order)) for order in checkout.orders.all()]
+    response = render(request, "checkout/done.html", {"checkout": checkout, "orders": orders})
+    add_never_cache_headers(response)
+    patch_cache_control(response, private=True, no_store=True)
+    return response

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 
 from shop.core.models import TimeStamped
+from shop.core.units import units_count
 
 
 class OrderStatus(models.TextChoices):
@@ -65,6 +66,11 @@ class Order(TimeStamped):
 
     def __str__(self):
         return self.number
+
+    @property
+    def item_count(self) -> int:
+        """Units ordered (2 necklaces are 2 items); pages prefetch ``items``."""
+        return units_count(self.items.all())
 
 
 class OrderItem(models.Model):

@@ -5,12 +5,12 @@ from dataclasses import dataclass
 
 from django.core import signing
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.http import Http404
-from django.utils import timezone
 
 from sellers.models import StoreMember
+from shop.core.errors import NotFound
 
-from .models import Order, OrderEvent, OrderItem, OrderStatus
+from .handover import handover_code_reveal, handover_state
+from .models import Checkout, Order, OrderEvent, OrderItem, OrderStatus
 from .transitions import NOTE_EDITABLE, TERMINAL, Role, action_label, moves_for, status_label, steps_ahead
 
 S = OrderStatus
@@ -36,8 +36,22 @@ def order_get_for_buyer(*, user, number: str) -> Order:
     """The buyer's own order with everything its page shows; 404 for anyone else's."""
     order = _detail_queryset().filter(number=number, buyer=user).first() if user.is_authenticated else None
     if order is None:
-        raise Http404("No such order.")
+        raise NotFound("No such order.")
     return order
+
+
+def checkout_get_for_buyer(*, user, reference) -> Checkout:
+    """The buyer's own checkout (found by its unguessable reference, the form's idempotency
+    key) with its orders, their stores, items and handover codes, in the same number of
+    queries for one store as for several. ``Checkout.DoesNotExist`` for anyone else's."""
+    if not user.is_authenticated:
+        raise Checkout.DoesNotExist("No such checkout.")
+    orders = (
+        Order.objects.select_related("store__area__parent", "handover_code")
+        .prefetch_related(Prefetch("items", queryset=OrderItem.objects.order_by("id")))
+        .order_by("id")
+    )
+    return Checkout.objects.prefetch_related(Prefetch("orders", queryset=orders)).get(buyer=user, idempotency_key=reference)
 
 
 def order_get_for_member(*, user, number: str) -> Order:
@@ -48,16 +62,15 @@ def order_get_for_member(*, user, number: str) -> Order:
         else None
     )
     if order is None:
-        raise Http404("No such order in your store.")
+        raise NotFound("No such order in your store.")
     return order
 
 
 def _with_list_details(orders: QuerySet[Order]) -> QuerySet[Order]:
     return (
         orders.select_related("store", "buyer", "checkout")
-        .annotate(item_count=Count("items"))
         .prefetch_related(Prefetch("items", queryset=OrderItem.objects.order_by("id")))
-        .order_by("-created_at", "-id")  # Meta.ordering does not apply to aggregate queries
+        .order_by("-created_at", "-id")
     )
 
 
@@ -180,34 +193,25 @@ def seller_live_context(*, order: Order) -> dict:
 
 @dataclass(frozen=True)
 class HandoverView:
-    """What the buyer's page shows of the cash-on-delivery handover code."""
+    """What the buyer's page shows of the cash-on-delivery handover code (``handover_state``
+    decides; this only dresses it for the template)."""
 
-    state: str  # "active", "expired", "locked", or "" when nothing is shown
+    state: str  # "active" (the code is shown), "expired", "locked", or "" when nothing is shown
     code: str = ""
     short_code: str = ""
+    waiting: bool = False  # shown, but a courier can accept it only once the order is handed over
 
 
 def order_handover_for_buyer(*, order: Order) -> HandoverView:
     """The code (QR text and 8-digit fallback) while it can still be used; only ever call
     this for the order's own buyer."""
-    from couriers.handover import handover_code_reveal, handover_is_locked
-
-    handover = getattr(order, "handover_code", None)
-    if handover is None or handover.used_at is not None:
+    state = handover_state(order)
+    if state.renewable:
+        return HandoverView("locked" if state.locked and state.status != "expired" else "expired")
+    if not state.shown:
         return HandoverView("")
-    if order.status in (
-        OrderStatus.CANCELLED,
-        OrderStatus.REFUNDED,
-        OrderStatus.DELIVERED,
-        OrderStatus.COMPLETED,
-    ):
-        return HandoverView("")
-    if handover.expires_at <= timezone.now():
-        return HandoverView("expired")
-    if handover_is_locked(handover):
-        return HandoverView("locked")
-    code, short = handover_code_reveal(handover=handover)
-    return HandoverView("active", code, short)
+    code, short = handover_code_reveal(handover=order.handover_code)
+    return HandoverView("active", code, short, waiting=state.status == "waiting")
 
 
 def package_token_order_number(*, token: str) -> str:

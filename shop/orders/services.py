@@ -1,5 +1,6 @@
-"""Changing orders: status moves (the one way an order's status changes), stock release,
-the buyer's delivery note, reordering, and the package label token."""
+"""Changing orders: status moves (the one way an order's status changes, returning a
+cancelled order's stock through ``shop.inventory``), the buyer's delivery note,
+reordering, and the package label token."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -13,9 +14,12 @@ from django.utils import timezone
 
 from couriers.models import CourierProfile
 from sellers.models import StoreMember
+from shop.cart.availability import gone, line_problem, variant_label
+from shop.cart.services import CartError, cart_add
 from shop.catalog.models import Product, Variant
-from shop.catalog.services import product_summary_refresh
 from shop.core.realtime import push_html_on_commit, user_group
+from shop.core.transactions import DatabaseBusy, atomic_retrying
+from shop.inventory.services import stock_release
 from shop.notifications.services import notify
 
 from .models import Order, OrderEvent, OrderItem, OrderStatus
@@ -26,7 +30,7 @@ from .selectors import (
     order_with_details,
     seller_live_context,
 )
-from .transitions import NOTE_EDITABLE, Role, TransitionError, status_label, transition_check
+from .transitions import NOTE_EDITABLE, Role, TransitionError, cancel_restocks, status_label, transition_check
 
 S = OrderStatus
 
@@ -44,22 +48,36 @@ def _acts_as(*, order: Order, actor, role: str) -> bool:
     return False
 
 
-@transaction.atomic
-def order_transition(*, order: Order, to: str, actor, role: str, note: str = "") -> Order:
+def order_transition(
+    *, order: Order, to: str, actor, role: str, note: str = "", goods_returned: bool = False
+) -> Order:
     """Move ``order`` to ``to`` as ``actor`` acting as ``role``: lock the row, check the
-    move, update, record one ``OrderEvent``, return the stock on cancel (once), and after
-    commit push the new timeline to the buyer's and the store's open pages and notify
-    the buyer. Raises ``TransitionError`` and changes nothing when the move is refused."""
+    move, update, record one ``OrderEvent``, return the stock on cancel (once, and for
+    goods that left the store only when ``goods_returned``: see ``cancel_restocks``), and
+    after commit push the new timeline to the buyer's and the store's open pages and
+    notify the buyer. Raises ``TransitionError`` and changes nothing when the move is
+    refused, or when the database stayed busy after a few tries (deadlocks are retried)."""
+    try:
+        return atomic_retrying(
+            lambda: _transition(order=order, to=to, actor=actor, role=role, note=note, goods_returned=goods_returned),
+            what="order transition",
+        )
+    except DatabaseBusy as error:
+        raise TransitionError(f"Order {order.number} is busy right now: nothing changed. Please try again.") from error
+
+
+def _transition(*, order: Order, to: str, actor, role: str, note: str, goods_returned: bool) -> Order:
     note = note.strip()[:300]
     order = Order.objects.select_for_update(of=("self",)).select_related("store", "checkout", "buyer").get(pk=order.pk)
     if not _acts_as(order=order, actor=actor, role=role):
         raise TransitionError(f"You cannot act on order {order.number} as {Role.LABELS.get(role, role)}.")
     transition_check(order, to, role, note=note)
+    restock = to == S.CANCELLED and cancel_restocks(order, goods_returned=goods_returned)
     source = order.status
     order.status = to
     order.save(update_fields=["status", "updated_at"])
-    if to == S.CANCELLED:
-        stock_release(order=order)
+    if restock:
+        order_restock(order=order)
     if to == S.COMPLETED and not order.events.filter(to_status=S.COMPLETED).exists():
         order_popularity_count(order=order)
     OrderEvent.objects.create(order=order, from_status=source, to_status=to, actor=actor, note=note)
@@ -70,8 +88,8 @@ def order_transition(*, order: Order, to: str, actor, role: str, note: str = "")
 
 def order_popularity_count(*, order: Order) -> None:
     """A completed order counts once towards its store's and products' popularity
-    (the "popularity" sort); the caller skips orders completed before (staff may move
-    an order back)."""
+    (the "popularity" sort); the caller skips orders completed before (staff may reopen
+    a completion made by mistake)."""
     from sellers.models import Store
 
     Store.objects.filter(pk=order.store_id).update(orders_count=F("orders_count") + 1)
@@ -79,10 +97,9 @@ def order_popularity_count(*, order: Order) -> None:
     Product.objects.filter(pk__in=product_ids).update(orders_count=F("orders_count") + 1)
 
 
-def stock_release(*, order: Order) -> bool:
-    """Put a cancelled order's units back on sale, exactly once: the caller holds the
-    order's row lock, and ``stock_released_at`` records that it happened. Variants are
-    updated in primary-key order, as checkout reserves them, so the two never deadlock."""
+def order_restock(*, order: Order) -> bool:
+    """Put the order's units back on sale, exactly once: the caller holds the order's row
+    lock, and ``stock_released_at`` records that it happened."""
     if order.stock_released_at is not None:
         return False
     quantities: dict[int, int] = defaultdict(int)
@@ -90,13 +107,9 @@ def stock_release(*, order: Order) -> bool:
         "variant_id", "quantity"
     ):
         quantities[variant_id] += quantity
-    for variant_id in sorted(quantities):
-        Variant.objects.filter(pk=variant_id).update(stock=F("stock") + quantities[variant_id])
+    stock_release(quantities=quantities)
     order.stock_released_at = timezone.now()
     Order.objects.filter(pk=order.pk).update(stock_released_at=order.stock_released_at)
-    products = Product.objects.filter(variants__pk__in=list(quantities)).distinct()
-    for product in products:
-        product_summary_refresh(product=product)
     return True
 
 
@@ -179,30 +192,25 @@ class ReorderResult:
         if self.added:
             count = sum(quantity for _, quantity in self.added)
             parts.append(f"Added {count} item{'s' if count != 1 else ''} to your cart.")
-        if self.unavailable:
-            listed = "; ".join(f"{item.product_title} ({item.variant_name}): {why}" for item, why in self.unavailable)
-            parts.append(f"Not available: {listed}.")
+        parts += [why for _item, why in self.unavailable]
         return " ".join(parts) or "Nothing to add."
 
 
 def order_reorder(*, order: Order, cart) -> ReorderResult:
     """Put the order's items back in ``cart``, as many as are still on sale; the others
     are listed with the reason. Prices are today's, not the order's."""
-    from shop.cart.services import CartError, cart_add
-
     result = ReorderResult()
     variant_ids = [item.variant_id for item in order.items.all() if item.variant_id]
     variants = Variant.objects.select_related("product").in_bulk(variant_ids)
     for item in order.items.all():
         variant = variants.get(item.variant_id)
         if variant is None:
-            result.unavailable.append((item, "no longer sold"))
+            label = f"{item.product_title} — {item.variant_name}" if item.variant_name else item.product_title
+            result.unavailable.append((item, gone(label).message))
             continue
-        if variant.product.status != Product.Status.ACTIVE:
-            result.unavailable.append((item, "no longer on sale"))
-            continue
-        if variant.stock <= 0:
-            result.unavailable.append((item, "sold out"))
+        problem = line_problem(variant=variant)
+        if problem is not None:
+            result.unavailable.append((item, problem.message))
             continue
         try:
             change = cart_add(cart=cart, variant=variant, quantity=item.quantity)
@@ -211,7 +219,9 @@ def order_reorder(*, order: Order, cart) -> ReorderResult:
             continue
         result.added.append((item, min(item.quantity, variant.stock)))
         if change.capped:
-            result.unavailable.append((item, f"only {variant.stock} left, your cart has {change.item.quantity}"))
+            result.unavailable.append(
+                (item, f"Only {variant.stock} left of {variant_label(variant)} (your cart has {change.item.quantity}).")
+            )
     return result
 
 

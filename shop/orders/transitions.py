@@ -1,32 +1,38 @@
 """The order status machine: which moves exist and who may make each.
 
-One table (``MOVES``) names every ordinary move and the roles allowed to make it; a few
-moves also depend on the order (pick-up or delivery, paid or cash on delivery). Staff
-may make any move except out of the terminal statuses, always with a note saying why.
+One table (``MOVES``) names every move and the roles allowed to make it; a few moves also
+depend on the order (pick-up or delivery, paid or cash on delivery). Staff make only the
+moves the table gives them, always with a note saying why.
 
 =====================  ======================  ==========================================
 from                   to                      who
 =====================  ======================  ==========================================
-pending                confirmed               seller
-pending                cancelled               buyer, seller (reason required)
-confirmed              preparing               seller
-confirmed              cancelled               buyer, seller (reason required)
-preparing              ready                   seller
-preparing              cancelled               seller (reason required)
-ready                  out_for_delivery        seller, courier — delivery orders only
-ready                  delivered               seller — pick-up orders only (collected)
-ready                  cancelled               seller (reason required)
-out_for_delivery       delivered               seller, courier
-delivered              completed               buyer (confirms receipt)
+pending                confirmed               seller, staff
+pending                cancelled               buyer, seller (reason required), staff
+confirmed              preparing               seller, staff
+confirmed              cancelled               buyer, seller (reason required), staff
+preparing              ready                   seller, staff
+preparing              cancelled               seller (reason required), staff
+ready                  out_for_delivery        seller, courier, staff — delivery orders only
+ready                  delivered               seller, staff — pick-up orders only (collected)
+ready                  cancelled               seller (reason required), staff
+out_for_delivery       delivered               seller, courier, staff
+out_for_delivery       ready                   staff (the delivery failed; back at the store)
+out_for_delivery       cancelled               staff
+delivered              completed               buyer (confirms receipt), staff
+completed              delivered               staff (receipt confirmed by mistake)
+delivered / completed  cancelled               staff
 delivered / completed  refunded                staff
 cancelled              refunded                staff — only when the order was paid
-any other move                                 staff, with a note; never out of refunded,
-                                               out of cancelled only to refunded, into
-                                               refunded only from the three above
 =====================  ======================  ==========================================
 
-The seller makes the delivery moves itself (self-delivery, or a courier it called), until
-the couriers issue assigns delivery jobs; a courier is then the one who makes them.
+Nothing leaves refunded; cancelled leaves only for refunded. Cancelling puts the order's
+units back on sale while the goods never left the store (up to ready); once they have
+(out for delivery, delivered, completed) only when staff confirm the goods came back to
+stock (``cancel_restocks``).
+
+The seller makes the delivery moves itself (self-delivery, or a courier it called); courier
+delivery jobs are not built yet, and a courier's moves are the table's.
 """
 
 from dataclasses import dataclass
@@ -54,22 +60,29 @@ class TransitionError(Exception):
 MAIN_PATH = (S.PENDING, S.CONFIRMED, S.PREPARING, S.READY, S.OUT_FOR_DELIVERY, S.DELIVERED, S.COMPLETED)
 PICKUP_PATH = (S.PENDING, S.CONFIRMED, S.PREPARING, S.READY, S.DELIVERED, S.COMPLETED)
 TERMINAL = frozenset({S.CANCELLED, S.REFUNDED})
-REFUNDABLE_FROM = frozenset({S.DELIVERED, S.COMPLETED, S.CANCELLED})
 # The buyer may edit the delivery note until the order leaves the store.
 NOTE_EDITABLE = frozenset({S.PENDING, S.CONFIRMED, S.PREPARING, S.READY})
 
+# Goods in these statuses have left the store: cancelling does not restock them by itself.
+LEFT_THE_STORE = frozenset({S.OUT_FOR_DELIVERY, S.DELIVERED, S.COMPLETED})
+
 MOVES: dict[tuple[str, str], frozenset[str]] = {
-    (S.PENDING, S.CONFIRMED): frozenset({Role.SELLER}),
-    (S.PENDING, S.CANCELLED): frozenset({Role.BUYER, Role.SELLER}),
-    (S.CONFIRMED, S.PREPARING): frozenset({Role.SELLER}),
-    (S.CONFIRMED, S.CANCELLED): frozenset({Role.BUYER, Role.SELLER}),
-    (S.PREPARING, S.READY): frozenset({Role.SELLER}),
-    (S.PREPARING, S.CANCELLED): frozenset({Role.SELLER}),
-    (S.READY, S.OUT_FOR_DELIVERY): frozenset({Role.SELLER, Role.COURIER}),
-    (S.READY, S.DELIVERED): frozenset({Role.SELLER}),
-    (S.READY, S.CANCELLED): frozenset({Role.SELLER}),
-    (S.OUT_FOR_DELIVERY, S.DELIVERED): frozenset({Role.SELLER, Role.COURIER}),
-    (S.DELIVERED, S.COMPLETED): frozenset({Role.BUYER}),
+    (S.PENDING, S.CONFIRMED): frozenset({Role.SELLER, Role.STAFF}),
+    (S.PENDING, S.CANCELLED): frozenset({Role.BUYER, Role.SELLER, Role.STAFF}),
+    (S.CONFIRMED, S.PREPARING): frozenset({Role.SELLER, Role.STAFF}),
+    (S.CONFIRMED, S.CANCELLED): frozenset({Role.BUYER, Role.SELLER, Role.STAFF}),
+    (S.PREPARING, S.READY): frozenset({Role.SELLER, Role.STAFF}),
+    (S.PREPARING, S.CANCELLED): frozenset({Role.SELLER, Role.STAFF}),
+    (S.READY, S.OUT_FOR_DELIVERY): frozenset({Role.SELLER, Role.COURIER, Role.STAFF}),
+    (S.READY, S.DELIVERED): frozenset({Role.SELLER, Role.STAFF}),
+    (S.READY, S.CANCELLED): frozenset({Role.SELLER, Role.STAFF}),
+    (S.OUT_FOR_DELIVERY, S.DELIVERED): frozenset({Role.SELLER, Role.COURIER, Role.STAFF}),
+    (S.OUT_FOR_DELIVERY, S.READY): frozenset({Role.STAFF}),
+    (S.OUT_FOR_DELIVERY, S.CANCELLED): frozenset({Role.STAFF}),
+    (S.DELIVERED, S.COMPLETED): frozenset({Role.BUYER, Role.STAFF}),
+    (S.DELIVERED, S.CANCELLED): frozenset({Role.STAFF}),
+    (S.COMPLETED, S.DELIVERED): frozenset({Role.STAFF}),
+    (S.COMPLETED, S.CANCELLED): frozenset({Role.STAFF}),
     (S.DELIVERED, S.REFUNDED): frozenset({Role.STAFF}),
     (S.COMPLETED, S.REFUNDED): frozenset({Role.STAFF}),
     (S.CANCELLED, S.REFUNDED): frozenset({Role.STAFF}),
@@ -121,24 +134,32 @@ def order_was_paid(order: Order) -> bool:
     return order.checkout.payment_method != "cod"
 
 
-def _staff_may(order: Order, to: str) -> str | None:
-    """None when staff may make the move, else why not."""
+def cancel_restocks(order: Order, *, goods_returned: bool) -> bool:
+    """Whether cancelling ``order`` from its current status puts its units back on sale:
+    always while the goods never left the store; after that only when staff confirm
+    the goods came back to stock."""
+    return order.status not in LEFT_THE_STORE or goods_returned
+
+
+def _staff_refused(order: Order, to: str) -> str:
+    """Why staff cannot make a move the table does not give them."""
     if order.status == S.REFUNDED:
         return "A refunded order cannot change any more."
-    if order.status == S.CANCELLED and to != S.REFUNDED:
-        return "A cancelled order cannot be reopened: its stock went back on sale. Ask the buyer to order again."
-    if to == S.REFUNDED and order.status not in REFUNDABLE_FROM:
+    if order.status == S.CANCELLED:
+        return "A cancelled order cannot be reopened. Ask the buyer to order again."
+    if to == S.REFUNDED:
         return "Only a delivered, completed or cancelled order can be refunded; cancel it first."
-    return None
+    current, target = status_label(order.status, order).lower(), status_label(to, order).lower()
+    return f"Staff cannot move an order from {current} to {target}: orders move one step at a time."
 
 
-def _condition(order: Order, to: str, role: str) -> str | None:
+def _condition(order: Order, to: str) -> str | None:
     """Moves that depend on the order itself; None when the move fits this order."""
     pickup = order.delivery_mode == Order.DeliveryMode.PICKUP
     source = order.status
-    if role != Role.STAFF and (source, to) == (S.READY, S.OUT_FOR_DELIVERY) and pickup:
+    if (source, to) == (S.READY, S.OUT_FOR_DELIVERY) and pickup:
         return "This is a pick-up order: the buyer collects it at the store, nothing goes out for delivery."
-    if role != Role.STAFF and (source, to) == (S.READY, S.DELIVERED) and not pickup:
+    if (source, to) == (S.READY, S.DELIVERED) and not pickup:
         return "A delivery order is marked delivered once it has gone out for delivery."
     if (source, to) == (S.CANCELLED, S.REFUNDED) and not order_was_paid(order):
         return "Nothing to refund: this cancelled order was never paid (cash on delivery)."
@@ -157,24 +178,19 @@ def transition_check(order: Order, to: str, role: str, *, note: str = "") -> Non
     target = status_label(to, order)
     if to == order.status:
         raise TransitionError(f"Order {order.number} is already {current.lower()}.")
-    if role == Role.STAFF:
-        problem = _staff_may(order, to) or _condition(order, to, role)
-        if problem:
-            raise TransitionError(problem)
-        if not note.strip():
-            raise TransitionError(STAFF_NOTE_REQUIRED)
-        return
     allowed = MOVES.get((order.status, to))
+    if role == Role.STAFF and Role.STAFF not in (allowed or ()):
+        raise TransitionError(_staff_refused(order, to))
     if not allowed:
         if order.status in TERMINAL:
             raise TransitionError(f"Order {order.number} is {current.lower()}; it cannot change any more.")
         raise TransitionError(f"An order cannot go from {current.lower()} to {target.lower()}.")
     if role not in allowed:
         raise TransitionError(_not_yours(order, to, role, allowed))
-    problem = _condition(order, to, role)
+    problem = _condition(order, to)
     if problem:
         raise TransitionError(problem)
-    required = NOTE_REQUIRED.get((role, to))
+    required = STAFF_NOTE_REQUIRED if role == Role.STAFF else NOTE_REQUIRED.get((role, to))
     if required and not note.strip():
         raise TransitionError(required)
 

@@ -1,25 +1,23 @@
 """The buyer's orders: /orders/ history and /orders/<number>/ with its live timeline,
 cancel, confirm receipt, delivery note, reorder and the cash-on-delivery handover code."""
 
-import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from couriers.handover import HandoverError, handover_code_renew
 from shop.cart.services import cart_get_for_request
 
+from .handover import HandoverError, handover_code_renew
 from .models import OrderStatus
+from .responses import order_changed_response
 from .selectors import (
     STATUS_TABS,
     buyer_live_context,
     order_get_for_buyer,
-    order_handover_for_buyer,
     order_status_counts_for_buyer,
     orders_for_buyer,
 )
@@ -82,12 +80,6 @@ def _after_post(request, number: str):
     return redirect("orders:detail", number)
 
 
-def order_changed_response(number: str) -> HttpResponse:
-    """For an htmx action: no content, and an event telling the page to re-read its live
-    fragments (with this request's messages) from its stable ``data-order-live`` element."""
-    return HttpResponse(status=204, headers={"HX-Trigger": json.dumps({"order-changed": {"target": f"#order-live-{number}"}})})
-
-
 def _transition(request, number: str, to: str, success: str):
     order = order_get_for_buyer(user=request.user, number=number)
     try:
@@ -142,9 +134,6 @@ def order_reorder_view(request, number: str):
 @require_POST
 def handover_renew(request, number: str):
     order = order_get_for_buyer(user=request.user, number=number)
-    if order_handover_for_buyer(order=order).state not in ("expired", "locked"):
-        messages.error(request, "This order has no handover code to renew.")
-        return _after_post(request, number)
     try:
         handover_code_renew(order=order)
     except HandoverError as error:

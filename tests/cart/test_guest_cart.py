@@ -86,7 +86,7 @@ def test_a_price_seen_as_a_guest_stays_flagged_after_logging_in(client, basket):
     log_in(client, buyer)
 
     assert CartItem.objects.get(cart__user=buyer).unit_price_seen == Decimal("1200")
-    assert "changed from KES 1,200 to KES 1,300" in client.get("/cart/").content.decode()
+    assert "is now KES 1,300 (was KES 1,200)" in client.get("/cart/").content.decode()
 
 
 def test_merge_never_drops_or_shrinks_a_line_that_ran_short(basket):

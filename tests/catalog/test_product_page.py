@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from shop.catalog.models import Category, Product
+from shop.catalog.models import Category, Product, ProductImage
 from tests.factories import StoreFactory
 from tests.factories.catalog import ProductFactory
 
@@ -166,3 +166,63 @@ def test_product_page_query_count_is_the_same_with_30_and_60_products(client, us
 
     assert len(sixty) == len(thirty), [q["sql"][:100] for q in sixty.captured_queries]
     assert len(thirty) <= 14
+
+
+def main_picture(page: str) -> str:
+    """The big picture of the gallery (before the thumbnails)."""
+    return page.split("product-gallery-main")[1].split("product-gallery-thumbs")[0]
+
+
+@pytest.fixture
+def orange_picture(kikoi):
+    """The seller marked the last of the three pictures as the orange kikoi."""
+    picture = kikoi.images.order_by("position").last()
+    ProductImage.objects.filter(pk=picture.pk).update(variant=kikoi.variants.get(name="Orange"))
+    return picture
+
+
+def test_picking_a_variant_without_javascript_shows_its_picture_first(client, kikoi, orange_picture):
+    orange = kikoi.variants.get(name="Orange")
+
+    response = client.get(f"/p/kikoi-beach-wrap/?variant={orange.pk}")
+
+    assert response.context["images"][0] == orange_picture
+    assert orange_picture.image.sha256 in main_picture(response.content.decode())
+
+
+def test_another_variant_shows_the_whole_products_pictures_first(client, kikoi, orange_picture):
+    blue = kikoi.variants.get(name="Blue")
+
+    response = client.get(f"/p/kikoi-beach-wrap/?variant={blue.pk}")
+
+    images = response.context["images"]
+    assert len(images) == 3 and images[-1] == orange_picture
+    assert orange_picture.image.sha256 not in main_picture(response.content.decode())
+
+
+def test_picking_a_variant_with_htmx_swaps_the_gallery_too(client, kikoi, orange_picture):
+    orange = kikoi.variants.get(name="Orange")
+
+    body = client.get(f"/p/kikoi-beach-wrap/?variant={orange.pk}", headers=HTMX).content.decode()
+
+    assert body.lstrip().startswith('<div id="buy-box"')
+    gallery = body.split('<div id="gallery"')[1]
+    assert gallery.startswith(' class="product-gallery" data-testid="gallery" hx-swap-oob="true"')
+    assert orange_picture.image.sha256 in main_picture(gallery)
+    assert "seller-card" not in body
+
+
+def test_the_full_page_gallery_is_not_sent_out_of_band(client, kikoi):
+    page = client.get("/p/kikoi-beach-wrap/").content.decode()
+
+    assert page.count('<div id="gallery"') == 1 and "hx-swap-oob" not in page.split('<div id="gallery"')[1].split(">")[0]
+
+
+def test_the_cart_shows_the_picture_of_the_variant_in_it(client, kikoi, orange_picture):
+    orange = kikoi.variants.get(name="Orange")
+    client.post("/cart/add/", {"variant": orange.pk, "quantity": 1})
+
+    page = client.get("/cart/").content.decode()
+
+    line = page.split('data-testid="cart-line"')[1]
+    assert orange_picture.image.sha256 in line.split("</a>")[0]

@@ -1,6 +1,10 @@
-"""Shoppers search: words in titles, brands, tags and descriptions; typos and ranking on PostgreSQL."""
+"""Shoppers search: words in titles, brands, tags and descriptions; typos forgiven in both modes,
+ranking on PostgreSQL."""
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from shop.catalog.models import Product
 from tests.factories.catalog import ProductFactory
@@ -106,3 +110,89 @@ def test_postgres_search_combines_with_filters_and_other_sorts(client):
 
     assert titles(client.get("/search/", {"q": "necklace", "sort": "-price"})) == ["Dear necklace", "Cheap necklace"]
     assert titles(client.get("/search/", {"q": "necklace", "max_price": "500"})) == ["Cheap necklace"]
+
+
+# Typos in the embedded (SQLite) mode: a vocabulary of live listings' words and a fuzzy matcher.
+embedded = pytest.mark.skipif(connection.vendor == "postgresql", reason="PostgreSQL forgives typos by trigram")
+
+
+@embedded
+def test_a_misspelt_word_finds_the_listing_in_the_embedded_mode(client):
+    ProductFactory(title="Beaded necklace")
+    ProductFactory(title="Leather sandals")
+    ProductFactory(title="Galaxy A15", brand="Samsung")
+
+    assert titles(client.get("/search/", {"q": "neclace"})) == ["Beaded necklace"]
+    assert titles(client.get("/search/", {"q": "sandels"})) == ["Leather sandals"]
+    assert titles(client.get("/search/", {"q": "samsnug"})) == ["Galaxy A15"]
+
+
+@embedded
+def test_every_word_of_a_phrase_is_forgiven_its_typo(client):
+    ProductFactory(title="Kiondo sisal basket")
+    ProductFactory(title="Kiondo table mat")
+    ProductFactory(title="Plastic shopping basket")
+
+    assert titles(client.get("/search/", {"q": "kiondo baskit"})) == ["Kiondo sisal basket"]
+
+
+@embedded
+def test_a_correctly_spelt_word_finds_and_ranks_as_before(client):
+    # "feather" is one letter from "leather": an exact word must not pull in its neighbours.
+    ProductFactory(title="Leather belt")
+    ProductFactory(title="Feather duster")
+    ProductFactory(title="Beaded necklace")
+    ProductFactory(title="Gift box", description="A necklace, a bracelet and earrings.")
+
+    assert titles(client.get("/search/", {"q": "leather"})) == ["Leather belt"]
+    assert titles(client.get("/search/", {"q": "necklace"})) == ["Beaded necklace", "Gift box"]
+
+
+@embedded
+def test_gibberish_finds_nothing(client):
+    ProductFactory(title="Beaded necklace")
+    ProductFactory(title="Kiondo sisal basket")
+
+    response = client.get("/search/", {"q": "xqzvkw"})
+
+    assert titles(response) == []
+    assert "Nothing matches “xqzvkw”" in response.content.decode()
+
+
+@embedded
+def test_a_typo_never_reveals_an_unpublished_listing(client):
+    ProductFactory(title="Secret necklace", status=Product.Status.DRAFT)
+
+    assert titles(client.get("/search/", {"q": "neclace"})) == []
+
+
+@embedded
+def test_a_listing_published_later_is_found_by_a_typo_once_the_vocabulary_refreshes(client):
+    ProductFactory(title="Beaded necklace")
+    assert titles(client.get("/search/", {"q": "sandels"})) == []
+
+    ProductFactory(title="Leather sandals")
+    cache.clear()  # what the vocabulary's short cache lifetime does on its own
+
+    assert titles(client.get("/search/", {"q": "sandels"})) == ["Leather sandals"]
+
+
+def _search_queries(client, query: str) -> int:
+    cache.clear()  # measure the vocabulary being built, not read from the cache
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/search/", {"q": query})
+    assert response.status_code == 200 and titles(response)
+    return len(queries)
+
+
+@embedded
+@pytest.mark.parametrize("query", ["neclace", "necklace", "kiondo baskit"])
+def test_search_page_query_count_does_not_grow_with_the_catalog(client, query):
+    ProductFactory(title="Beaded necklace", tags=["kiondo", "basket"])
+    few = _search_queries(client, query)
+
+    for n in range(20):
+        ProductFactory(title=f"Kiondo basket {n}", brand=f"Weaver {n}", tags=["necklace", f"tag{n}"])
+    many = _search_queries(client, query)
+
+    assert many == few

@@ -7,13 +7,14 @@ from shop.cart.models import Cart
 from shop.cart.services import cart_add
 from shop.orders.checkout import CheckoutDetails, DeliveryAddress
 from tests.factories import StoreFactory, UserFactory
-from tests.factories.addresses import AddressFactory
+from tests.factories.addresses import AddressFactory, westlands
 from tests.factories.catalog import ProductFactory
 
 
 @pytest.fixture
 def weavers(db):
-    return StoreFactory(name="Kisii Weavers", slug="kisii-weavers", delivers_local=True)
+    # In Westlands, Nairobi: it delivers to the buyers' Nairobi addresses.
+    return StoreFactory(name="Kisii Weavers", slug="kisii-weavers", delivers_local=True, area=westlands())
 
 
 @pytest.fixture

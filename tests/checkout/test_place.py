@@ -90,7 +90,7 @@ def test_every_item_that_cannot_be_bought_is_named(buyer, cart, details, key, ba
         checkout_place(buyer=buyer, cart=cart, details=details, idempotency_key=key)
 
     assert refused.value.problems == [
-        "Only 1 left: Kiondo basket — Red (you asked for 2).",
+        "Only 1 left of Kiondo basket — Red (you asked for 2).",
         "No longer available: Kikoi wrap — Blue.",
     ]
     assert nothing_created()

@@ -9,7 +9,8 @@ import zxingcpp
 from django.urls import reverse
 from PIL import Image
 
-from couriers.handover import HandoverError, handover_code_check
+from shop.orders.handover import HandoverError, handover_code_check
+from shop.orders.models import OrderStatus
 from tests.factories.orders import OrderFactory
 
 try:
@@ -36,7 +37,7 @@ def page_svg(html: str, testid: str) -> str:
 
 
 def test_order_page_qr_decodes_to_a_code_that_hands_over_once(client):
-    order = OrderFactory()
+    order = OrderFactory(status=OrderStatus.OUT_FOR_DELIVERY)
     client.force_login(order.buyer)
     html = client.get(reverse("orders:detail", args=[order.number])).content.decode()
 

@@ -11,7 +11,7 @@ import pytest
 from shop.orders.models import Checkout, Order
 from tests.e2e.pages import expect, log_in, open_order_page
 from tests.factories import StoreFactory, UserFactory
-from tests.factories.addresses import AddressFactory
+from tests.factories.addresses import AddressFactory, westlands
 from tests.factories.catalog import ProductFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def two_stores(db):
     basket = ProductFactory(
-        title="Kiondo basket", slug="kiondo-basket", store=StoreFactory(name="Kisii Weavers", delivers_local=True),
+        title="Kiondo basket", slug="kiondo-basket", store=StoreFactory(name="Kisii Weavers", delivers_local=True, area=westlands()),
         variants=[{"name": "Red", "price": Decimal("1200"), "stock": 5}],
     )
     kikoi = ProductFactory(
@@ -60,9 +60,11 @@ def test_shopper_buys_from_two_stores_with_cash_on_delivery(new_page, two_stores
     expect(page.get_by_label("Cash on delivery")).to_be_checked()
     page.locator("[data-testid=place-order]").click()
 
-    page.wait_for_url(lambda url: urlsplit(url).path == "/orders/")
-    expect(page.locator("#toasts")).to_contain_text("Your 2 orders are placed")
+    page.wait_for_url(lambda url: urlsplit(url).path.endswith("/done/"))
     checkout = Checkout.objects.get(buyer=buyer)
+    assert urlsplit(page.url).path == f"/checkout/{checkout.idempotency_key}/done/"
+    expect(page.locator("h1")).to_have_text("Thank you! Your 2 orders are placed.")
+    expect(page.locator("[data-testid=done-order] [data-testid=handover-qr] svg")).to_have_count(2)
     assert checkout.payment_method == "cod" and checkout.total == Decimal("3250")
     assert sorted(Order.objects.filter(buyer=buyer).values_list("store__name", "delivery_mode")) == [
         ("Kisii Weavers", "pickup"),

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import factory
 
-from couriers.handover import handover_code_issue
+from shop.orders.handover import handover_code_issue
 from shop.orders.models import Checkout, Order, OrderEvent, OrderItem, OrderStatus
 from shop.orders.numbers import order_number_new
 

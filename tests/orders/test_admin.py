@@ -20,10 +20,10 @@ def test_staff_move_an_order_with_a_note(staff_client):
     order = OrderFactory()
     url = reverse("admin:orders_order_status", args=[order.pk])
     assert staff_client.get(reverse("admin:orders_order_change", args=[order.pk])).status_code == 200
-    response = staff_client.post(url, {"to": "preparing", "note": "Store confirmed by phone"})
+    response = staff_client.post(url, {"to": "confirmed", "note": "Store confirmed by phone"})
     assert response.status_code == 302
     order.refresh_from_db()
-    assert order.status == OrderStatus.PREPARING
+    assert order.status == OrderStatus.CONFIRMED
     assert order.events.last().note == "Store confirmed by phone"
 
 

@@ -68,7 +68,7 @@ def edit_data(product: Product, *, variant_changes=None, images=None, **fields) 
         row = {
             "id": variant.pk, "name": variant.name, "sku": variant.sku, "colour": variant.attributes.get("colour", ""),
             "size": variant.attributes.get("size", ""), "price": str(variant.price),
-            "compare_at_price": str(variant.compare_at_price or ""), "stock": str(variant.stock),
+            "compare_at_price": str(variant.compare_at_price or ""), "stock": str(variant.stock), "stock_seen": str(variant.stock),
             "low_stock_threshold": str(variant.low_stock_threshold), "duration_minutes": str(variant.duration_minutes or ""),
         }
         variants.append(row | (variant_changes or {}).get(variant.pk, {}))

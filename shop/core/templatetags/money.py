@@ -1,24 +1,12 @@
-"""Amounts of money as shoppers read them, on catalog and order pages alike."""
-
-from decimal import Decimal, InvalidOperation
+"""The ``money`` filter: ``{{ order.total|money:order.currency }}`` (see shop.core.money)."""
 
 from django import template
-from django.conf import settings
+
+from shop.core.money import money_format
 
 register = template.Library()
 
 
 @register.filter
 def money(value, currency: str | None = None) -> str:
-    """``KES 1,250`` or ``KES 99.50``: whole amounts without cents. In ``currency`` (an
-    order's, which it keeps however the operator's changes), else the operator's currency."""
-    if value is None or value == "":
-        return ""
-    try:
-        amount = Decimal(value).quantize(Decimal("0.01"))
-    except (InvalidOperation, TypeError, ValueError):
-        return ""
-    text = f"{amount:,.2f}"
-    if text.endswith(".00"):
-        text = text[:-3]
-    return f"{currency or settings.SOKO_CURRENCY} {text}"
+    return money_format(value, currency)

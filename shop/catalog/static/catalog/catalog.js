@@ -22,21 +22,20 @@
     });
   }
 
-  function gallery(root) {
-    var main = root.querySelector(".product-gallery-main img");
+  // Delegated, so a gallery swapped in by the variant picker works too.
+  document.addEventListener("click", function (event) {
+    var thumb = event.target.closest("[data-gallery-thumb]");
+    var root = thumb && thumb.closest(".product-gallery");
+    var main = root && root.querySelector(".product-gallery-main img");
+    if (!main) return;
     var source = root.querySelector(".product-gallery-main source");
-    root.querySelectorAll("[data-gallery-thumb]").forEach(function (thumb) {
-      thumb.addEventListener("click", function (event) {
-        if (!main) return;
-        event.preventDefault();
-        if (source) source.srcset = thumb.dataset.fullSrcset;
-        main.removeAttribute("srcset");
-        main.src = thumb.dataset.fullSrc;
-        root.querySelectorAll("[data-gallery-thumb]").forEach(function (other) { other.classList.remove("active"); });
-        thumb.classList.add("active");
-      });
-    });
-  }
+    event.preventDefault();
+    if (source) source.srcset = thumb.dataset.fullSrcset;
+    main.removeAttribute("srcset");
+    main.src = thumb.dataset.fullSrc;
+    root.querySelectorAll("[data-gallery-thumb]").forEach(function (other) { other.classList.remove("active"); });
+    thumb.classList.add("active");
+  });
 
   // Filter requests: leave empty fields out of the address, and skip a request for the
   // results already shown (Enter in a field fires both "change" and "submit").
@@ -58,6 +57,5 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-near-me]").forEach(nearMe);
-    document.querySelectorAll(".product-gallery").forEach(gallery);
   });
 })();

@@ -2,14 +2,21 @@
 
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from couriers.models import CourierProfile
 from sellers.models import Store, StoreHours, StoreMember
+from sellers.selectors import area_match_label
+from shop.catalog.models import Category
+from shop.geo.models import Area
+from shop.geo.services import areas_load
 from shop.notifications.models import Notification
 
 DEMO_PASSWORD = "soko-demo-123"
+# Every demo account, and nobody else, has an address at this domain.
+DEMO_EMAIL_DOMAIN = "soko.test"
 
 DEMO_STORES = [
     ("seller@soko.test", "Amina Odhiambo", "Mama Njeri Crafts", "mama-njeri-crafts", "+254 712 345 678", "Westlands, Nairobi"),
@@ -62,9 +69,6 @@ DEMO_STORE_PROFILES = {
 
 def _store_profile(store: Store, area_text: str) -> None:
     """Give a demo store its area, hours, categories and profile fields where it has none."""
-    from sellers.selectors import area_match_label
-    from shop.catalog.models import Category
-
     profile = dict(DEMO_STORE_PROFILES.get(store.slug, {}))
     categories, hours, time_zone = profile.pop("categories", []), profile.pop("hours", None), profile.pop("time_zone", None)
     changed = [field for field, value in profile.items() if not getattr(store, field) and value]
@@ -89,9 +93,6 @@ def _store_profile(store: Store, area_text: str) -> None:
 
 def _areas() -> None:
     """The shipped area trees, so stores and addresses have places to pick (loaded once)."""
-    from shop.geo.models import Area
-    from shop.geo.services import areas_load
-
     if not Area.objects.filter(parent__isnull=True).exists():
         areas_load(country_codes=None)
 
@@ -106,13 +107,12 @@ def _account(email: str, name: str, **flags):
 
 
 def _verified_email(user) -> None:
-    from allauth.account.models import EmailAddress
-
     EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
 
 
 @transaction.atomic
-def seed_accounts() -> dict:
+def seed_accounts() -> None:
+    """The demo accounts, the two stores the sellers own and the approved courier."""
     admin = _account("admin@soko.test", "Soko Staff", is_staff=True, is_superuser=True)
     _areas()
     for email, name, store_name, slug, phone, area in DEMO_STORES:
@@ -135,4 +135,3 @@ def seed_accounts() -> dict:
     Notification.objects.get_or_create(
         user=buyer, kind="system", text="Welcome to Soko! Your notifications appear here.", defaults={"url": "/"}
     )
-    return {"users": get_user_model().objects.filter(email__endswith="@soko.test").count(), "stores": Store.objects.count()}

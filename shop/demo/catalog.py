@@ -1,12 +1,11 @@
 """Demo catalog for `manage.py seed_demo`: five located stores and ~70 live listings with
-variants, tags and generated pictures. Idempotent: stores and products are found by slug,
-and a product's variants, pictures and tags are made only when the product is new."""
+variants, tags and generated still-life pictures (`shop.demo.pictures`). Idempotent: stores
+and products are found by slug, and a product's variants, pictures and tags are made only
+when the product is new."""
 
-import hashlib
 import random
 from datetime import timedelta
 from decimal import Decimal
-from io import BytesIO
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
@@ -14,13 +13,14 @@ from django.db import transaction
 from django.db.models import Avg, Sum
 from django.utils import timezone
 from django.utils.text import slugify
-from PIL import Image, ImageDraw, ImageFont
 
 from sellers.models import Store, StoreMember
+from sellers.selectors import area_match_label
+from shop.catalog.models import Category, Product, ProductImage, Variant
+from shop.catalog.services import product_summary_refresh, product_tags_set
 from shop.media.services import image_process, image_store
 
-from .models import Category, Product, ProductImage, Variant
-from .services import product_summary_refresh, product_tags_set
+from .pictures import still_life_picture
 
 # slug: (owner email, name, phone, area, latitude, longitude, delivery scopes, verified)
 STORES = {
@@ -218,7 +218,6 @@ CATEGORY_COLOURS = {
     "home": (180, 83, 9), "health": (220, 38, 38), "beauty": (219, 39, 119), "crafts": (124, 58, 237),
     "transport": (8, 145, 178), "services": (15, 118, 110),
 }
-PICTURE_SIZE = (640, 480)
 
 
 def seed_catalog() -> dict:
@@ -264,8 +263,6 @@ def _stores() -> dict[str, Store]:
 
 def _area_fields(label: str) -> dict:
     """Linked to the geo tree when exactly one area fits the label, else kept as the seller's text."""
-    from sellers.selectors import area_match_label
-
     area = area_match_label(label=label)
     return {"area": area, "area_label": "" if area else label}
 
@@ -297,13 +294,12 @@ def _product(row, *, index: int, stores, categories, now) -> bool:
     )
     base = Decimal(str(price))
     compare_at = extras.get("compare_at")
-    for position, (name, attributes, price_or_delta, duration) in enumerate(variants):
+    stocks = [_variant_stock(kind, extras=extras, rng=rng) for _ in variants]
+    if not any(stocks) and "stock" not in extras:
+        # Every listing shown on the demo home page should be buyable unless sold out on purpose.
+        stocks = [5] * len(variants)
+    for position, ((name, attributes, price_or_delta, duration), stock) in enumerate(zip(variants, stocks, strict=True)):
         variant_price = price_or_delta if isinstance(price_or_delta, Decimal) else base + price_or_delta
-        stock = extras["stock"] if "stock" in extras else rng.choice([0, 2, 3, 6, 8, 12, 15, 20, 25, 40])
-        if kind == Product.Kind.SERVICE:
-            stock = extras.get("stock", rng.choice([2, 4, 5]))
-        if kind == Product.Kind.DIGITAL:
-            stock = 999
         Variant.objects.create(
             product=product,
             name=name,
@@ -315,83 +311,36 @@ def _product(row, *, index: int, stores, categories, now) -> bool:
             duration_minutes=duration,
             position=position,
         )
-    if not Variant.objects.filter(product=product, stock__gt=0).exists() and "stock" not in extras:
-        # Every listing shown on the demo home page should be buyable unless sold out on purpose.
-        Variant.objects.filter(product=product).update(stock=5)
     product_summary_refresh(product=product)
     product_tags_set(product=product, names=tags.split())
-    _pictures(product, variants=variants, top_slug=product.category.parent.slug if product.category.parent else product.category.slug)
+    _pictures(product, variants=variants, tags=tags, top_slug=product.category.parent.slug if product.category.parent else product.category.slug)
     return True
 
 
-def _pictures(product: Product, *, variants, top_slug: str) -> None:
+def _variant_stock(kind: str, *, extras: dict, rng: random.Random) -> int:
+    """A new variant's opening stock: the row's own figure, else a seeded pick that fits the kind."""
+    stock = extras["stock"] if "stock" in extras else rng.choice([0, 2, 3, 6, 8, 12, 15, 20, 25, 40])
+    if kind == Product.Kind.SERVICE:
+        stock = extras.get("stock", rng.choice([2, 4, 5]))
+    if kind == Product.Kind.DIGITAL:
+        stock = 999
+    return stock
+
+
+def _pictures(product: Product, *, variants, tags: str, top_slug: str) -> None:
+    """One still life per colour the listing comes in (up to three), else one in its category's colour."""
     tints = [attributes["colour"] for _, attributes, _, _ in variants if attributes.get("colour")]
     tints = list(dict.fromkeys(tints))[:3] or [None]
     for position, tint in enumerate(tints):
         colour = PALETTE.get(tint or "", CATEGORY_COLOURS.get(top_slug, (15, 118, 110)))
-        content = _picture_bytes(product.title, colour=colour, shape=top_slug)
-        image = image_store(upload=ContentFile(content, name=f"{product.slug}-{position + 1}.png"))
+        content = still_life_picture(
+            words=f"{product.title} {tags}", colour=colour, top_slug=top_slug, seed=f"{product.slug}-{position}"
+        )
+        image = image_store(upload=ContentFile(content, name=f"{product.slug}-{position + 1}.jpg"))
         # Ready now rather than when a worker gets to it, so the demo shows pictures at once.
         image_process(image_id=image.pk)
         alt = f"{product.title}, {tint}" if tint else product.title
         ProductImage.objects.create(product=product, image=image, alt=alt[:140], position=position)
-
-
-def _picture_bytes(title: str, *, colour: tuple[int, int, int], shape: str) -> bytes:
-    """A flat illustration: the product's initials on a shape that hints at its category."""
-    width, height = PICTURE_SIZE
-    light = tuple(min(255, c + (255 - c) * 3 // 4) for c in colour)
-    picture = Image.new("RGB", PICTURE_SIZE, light)
-    draw = ImageDraw.Draw(picture)
-    # A soft diagonal band gives each card a little depth.
-    mid = tuple(min(255, c + (255 - c) // 2) for c in colour)
-    draw.polygon([(0, height * 0.7), (width, height * 0.35), (width, height), (0, height)], fill=mid)
-    cx, cy, r = width // 2, height // 2 - 10, 150
-    _shape(draw, shape, cx, cy, r, colour)
-    words = [word for word in title.replace(",", " ").split() if word[:1].isalnum()]
-    initials = "".join(word[0] for word in words[:2]).upper()
-    font = ImageFont.load_default(size=120)
-    # Dark letters on pale shapes (white, ivory), white ones elsewhere.
-    luminance = 0.2126 * colour[0] + 0.7152 * colour[1] + 0.0722 * colour[2]
-    ink = (30, 41, 59) if luminance > 170 else (255, 255, 255)
-    draw.text((cx, cy), initials, fill=ink, font=font, anchor="mm")
-    # A content-derived mark keeps two products with the same initials from sharing a file.
-    digest = hashlib.sha256(title.encode()).digest()
-    for n in range(3):
-        x = 40 + n * 28
-        draw.ellipse((x, height - 60, x + 18, height - 42), fill=tuple(digest[n * 3 + k] // 2 + 64 for k in range(3)))
-    buffer = BytesIO()
-    picture.save(buffer, "PNG", optimize=False)
-    return buffer.getvalue()
-
-
-def _shape(draw: ImageDraw.ImageDraw, shape: str, cx: int, cy: int, r: int, colour) -> None:
-    box = (cx - r, cy - r, cx + r, cy + r)
-    if shape == "electronics":
-        draw.rounded_rectangle((cx - r * 0.6, cy - r, cx + r * 0.6, cy + r), radius=28, fill=colour)
-    elif shape in ("fashion",):
-        draw.polygon([(cx - r * 0.55, cy - r), (cx + r * 0.55, cy - r), (cx + r, cy + r), (cx - r, cy + r)], fill=colour)
-    elif shape == "home":
-        draw.rectangle((cx - r * 0.8, cy - r * 0.2, cx + r * 0.8, cy + r), fill=colour)
-        draw.polygon([(cx - r, cy - r * 0.1), (cx, cy - r), (cx + r, cy - r * 0.1)], fill=colour)
-    elif shape == "crafts":
-        draw.polygon([(cx, cy - r), (cx + r, cy), (cx, cy + r), (cx - r, cy)], fill=colour)
-    elif shape == "health":
-        draw.rectangle((cx - r * 0.35, cy - r, cx + r * 0.35, cy + r), fill=colour)
-        draw.rectangle((cx - r, cy - r * 0.35, cx + r, cy + r * 0.35), fill=colour)
-    elif shape == "transport":
-        draw.ellipse((cx - r * 1.3, cy - r * 0.55, cx - r * 0.2, cy + r * 0.55), fill=colour)
-        draw.ellipse((cx + r * 0.2, cy - r * 0.55, cx + r * 1.3, cy + r * 0.55), fill=colour)
-    elif shape == "shopping":
-        draw.arc((cx - r * 0.45, cy - r * 1.1, cx + r * 0.45, cy - r * 0.2), 180, 360, fill=colour, width=16)
-        draw.rounded_rectangle((cx - r * 0.8, cy - r * 0.6, cx + r * 0.8, cy + r), radius=20, fill=colour)
-    elif shape == "services":
-        draw.ellipse(box, outline=colour, width=26)
-        draw.ellipse((cx - r * 0.72, cy - r * 0.72, cx + r * 0.72, cy + r * 0.72), fill=colour)
-    elif shape == "beauty":
-        draw.ellipse((cx - r * 0.75, cy - r, cx + r * 0.75, cy + r), fill=colour)
-    else:
-        draw.ellipse(box, fill=colour)
 
 
 def _store_totals(store: Store) -> None:

@@ -4,9 +4,9 @@ import pytest
 from django.db.models import Count, Q
 
 from sellers.models import Store
-from shop.catalog.demo import seed_catalog
 from shop.catalog.models import Product, ProductImage, Tag, Variant
-from shop.core.demo import seed_accounts
+from shop.demo.accounts import seed_accounts
+from shop.demo.catalog import seed_catalog
 from shop.media.models import StoredImage
 
 pytestmark = pytest.mark.django_db
@@ -18,8 +18,7 @@ def counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in MODELS}
 
 
-def test_demo_catalog_is_rich_enough_to_try_every_filter_and_seeds_only_once(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def test_demo_catalog_is_rich_enough_to_try_every_filter_and_seeds_only_once():
     seed_accounts()
 
     first = seed_catalog()

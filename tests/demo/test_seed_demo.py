@@ -5,6 +5,7 @@ from django.core.management import call_command
 
 from couriers.models import CourierProfile
 from sellers.models import Store, StoreMember
+from shop.catalog.models import Product
 from shop.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -27,10 +28,18 @@ def test_seeding_demo_data_twice_creates_nothing_twice():
     assert first == {"User": 5, "Store": 5, "StoreMember": 5, "CourierProfile": 1, "Notification": 1, "EmailAddress": 5}
 
 
-def test_seed_demo_reports_what_it_made(capsys):
+def test_seed_demo_summary_counts_the_stores_a_visitor_finds(capsys):
     call_command("seed_demo")
+    first = capsys.readouterr().out
+    call_command("seed_demo")
+    again = capsys.readouterr().out
 
-    assert "Demo data ready: 5 demo accounts, 2 stores (password soko-demo-123)." in capsys.readouterr().out
+    stores, live = Store.objects.count(), Product.objects.visible().count()
+    assert stores == 5
+    assert f"5 demo accounts, {stores} stores, {live} live products ({live} new)" in first
+    # A second run finds everything in place: same figures, nothing new.
+    assert f"5 demo accounts, {stores} stores, {live} live products (0 new)" in again
+    assert "soko-demo-123" in first
 
 
 def test_demo_buyer_logs_in_with_the_demo_password(client):

@@ -1,0 +1,46 @@
+"""Can this cart line be bought? The one rule, with one set of messages, for the cart page,
+adding to the cart, "order again" and the checkout (which passes the rows it locked)."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from shop.catalog.models import Variant
+from shop.core.money import money_format
+
+
+def variant_label(variant: Variant) -> str:
+    """"Kiondo basket — Red", or just the title when the only option is a default one."""
+    return f"{variant.product.title} — {variant.name}" if variant.name else variant.product.title
+
+
+@dataclass(frozen=True)
+class LineProblem:
+    """Why a line cannot be bought as it stands. ``kind`` is unavailable, sold_out, short
+    or price_changed; ``message`` is the sentence the shopper reads, wherever they are."""
+
+    kind: str
+    message: str
+
+
+def gone(label: str) -> LineProblem:
+    """The line's product was withdrawn (or its variant deleted)."""
+    return LineProblem("unavailable", f"No longer available: {label}.")
+
+
+def line_problem(*, variant: Variant, quantity: int = 1, price_seen: Decimal | None = None) -> LineProblem | None:
+    """What stops ``quantity`` of ``variant`` being bought at ``price_seen`` (the price the
+    shopper accepted; ``None`` skips the price check), or ``None`` when nothing does."""
+    label = variant_label(variant)
+    if not variant.product.is_visible:
+        return gone(label)
+    if variant.stock <= 0:
+        return LineProblem("sold_out", f"Sold out: {label}.")
+    if variant.stock < quantity:
+        return LineProblem("short", f"Only {variant.stock} left of {label} (you asked for {quantity}).")
+    if price_seen is not None and variant.price != price_seen:
+        return LineProblem(
+            "price_changed",
+            f"Price changed: {label} is now {money_format(variant.price)} (was {money_format(price_seen)}): "
+            "accept the new price or remove it.",
+        )
+    return None
