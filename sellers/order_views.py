@@ -4,9 +4,9 @@ the moves the store may make, and the printable packing slip with the pickup QR 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
+from shop.core.htmx import render_page, wants_fragment
 from shop.orders.models import OrderStatus
 from shop.orders.responses import order_changed_response
 from shop.orders.selectors import (
@@ -47,23 +47,19 @@ def orders(request):
             if value in ("", OrderStatus.PENDING, status) or counts.get(value)
         ],
     }
-    template = "sellers/orders/list.html#results" if request.htmx else "sellers/orders/list.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render_page(request, "sellers/orders/list.html", context, fragment="results")
 
 
 def _detail_response(request, number: str, *, fragment: bool = False):
     order = order_get_for_member(user=request.user, number=number)
     context = seller_live_context(order=order)
-    if request.htmx or fragment:
-        response = render(request, "sellers/orders/_live.html", {**context, "oob_extras": True})
-    else:
+    partial = fragment or wants_fragment(request)
+    if not partial:
         # An order of another of the user's stores (a notification's link) makes that store current.
-        current = current_store(request, switch_to=order.store_id)
-        response = render(request, "sellers/orders/detail.html", {**dashboard_context(request, current), **context})
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+        context = {**dashboard_context(request, current_store(request, switch_to=order.store_id)), **context}
+    return render_page(
+        request, "sellers/orders/detail.html", {**context, "oob_extras": partial}, fragment="sellers/orders/_live.html", partial=partial
+    )
 
 
 @seller_required

@@ -7,7 +7,6 @@ from django.core.paginator import Paginator
 from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from shop.catalog.models import Product
@@ -17,6 +16,7 @@ from shop.catalog.services import (
     products_bulk_set_status,
     store_listings_skip_review,
 )
+from shop.core.htmx import render_page
 from shop.inventory.services import StockChangedMeanwhile
 
 from .product_forms import BulkActionForm, ProductEditor
@@ -53,10 +53,7 @@ def products(request):
         "currency": settings.SOKO_CURRENCY,
         "back": _list_query(query=query, status=status, page=page.number if page.number > 1 else None),
     }
-    template = "sellers/products/list.html#results" if request.htmx else "sellers/products/list.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render_page(request, "sellers/products/list.html", context, fragment="results")
 
 
 @seller_required

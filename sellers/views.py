@@ -7,9 +7,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
-from django.views.decorators.vary import vary_on_headers
 
 from shop.accounts.selectors import user_is_seller
+from shop.core.htmx import render_page, wants_fragment
 from shop.core.ids import id_or_none
 from shop.core.permissions import capability_required
 
@@ -261,7 +261,6 @@ def invite_accept(request, token: str):
 
 
 @require_GET
-@vary_on_headers("HX-Request")
 def store_detail(request, slug: str):
     store = store_get_public(slug=slug)
     now = timezone.now()
@@ -269,8 +268,8 @@ def store_detail(request, slug: str):
         store_products(store=store, user=request.user), settings.SOKO_CATALOG_PAGE_SIZE
     ).get_page(request.GET.get("page"))
     context = {"store": store, "products": products}
-    if request.htmx:
-        return render(request, "stores/detail.html#products", context)
+    if wants_fragment(request):
+        return render_page(request, "stores/detail.html", context, fragment="products")
     has_hours = bool(store.hours.all())
     context |= {
         "has_hours": has_hours,
@@ -279,11 +278,10 @@ def store_detail(request, slug: str):
         "ens_verification": bool(settings.SOKO_ETH_RPC_URL),
         "store_is_favorite": store_is_favorite(store=store, user=request.user),
     }
-    return render(request, "stores/detail.html", context)
+    return render_page(request, "stores/detail.html", context, fragment="products")
 
 
 @require_GET
-@vary_on_headers("HX-Request")
 def store_list(request):
     form = StoreDirectoryForm(request.GET)
     query = form.directory_query()
@@ -291,6 +289,5 @@ def store_list(request):
     now = timezone.now()
     cards = [(store, store_is_open(store=store, at=now) if store.hours.all() else None) for store in stores]
     context = {"form": form, "stores": stores, "cards": cards, "query": query}
-    template = "stores/list.html#results" if request.htmx else "stores/list.html"
-    return render(request, template, context)
+    return render_page(request, "stores/list.html", context, fragment="results")
 

@@ -3,9 +3,9 @@ import uuid
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
+from shop.core.htmx import render_page, wants_fragment
 from shop.core.redirects import safe_next_url
 
 from .selectors import cart_item_get_for_cart, cart_summary, variant_get_for_cart
@@ -37,19 +37,12 @@ def _next_url(request, default: str) -> str:
     return safe_next_url(request, default=default)
 
 
-def _wants_fragment(request) -> bool:
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
 def _render_cart(request, *, updated: bool = False):
     """The cart page, or for htmx its ``#cart`` fragment with the badge and any toasts out of band."""
     summary = cart_summary(cart=cart_get_for_request(request))
     request._soko_cart_count = summary.count  # the badge needs no query of its own
-    fragment = _wants_fragment(request)
-    template = "cart/detail.html#cart" if fragment else "cart/detail.html"
-    response = render(request, template, {"summary": summary, "oob": fragment and updated})
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    oob = wants_fragment(request) and updated
+    return render_page(request, "cart/detail.html", {"summary": summary, "oob": oob}, fragment="cart")
 
 
 def detail(request):
@@ -89,7 +82,7 @@ def _change_item(request, pk, change):
         messages.error(request, str(error))
     else:
         (messages.warning if result.capped else messages.success)(request, result.message)
-    if _wants_fragment(request):
+    if wants_fragment(request):
         return _render_cart(request, updated=True)
     return redirect(_next_url(request, reverse("cart:detail")))
 

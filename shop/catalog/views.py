@@ -8,9 +8,9 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
+from shop.core.htmx import render_page, wants_fragment
 from shop.core.redirects import safe_next_url
 
 from .filters import ProductFilter
@@ -29,19 +29,6 @@ from .selectors import (
 )
 from .services import favorite_toggle
 from .templatetags.catalog import heart_context
-
-
-def _wants_fragment(request) -> bool:
-    # A history-restore request (back button after the cache was evicted) needs the whole page.
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
-def _render(request, template: str, fragment: str, context: dict) -> HttpResponse:
-    """The whole page, or only ``fragment`` of it for htmx; caches told the two differ."""
-    name = f"{template}#{fragment}" if _wants_fragment(request) else template
-    response = render(request, name, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
 
 
 def category(request, slug):
@@ -80,7 +67,7 @@ def _product_list(request, *, tree, scope, category):
         "action": request.path,
         "currency": settings.SOKO_CURRENCY,
     }
-    return _render(request, "catalog/list.html", "results", context)
+    return render_page(request, "catalog/list.html", context, fragment="results")
 
 
 def product_detail(request, slug):
@@ -94,12 +81,12 @@ def product_detail(request, slug):
         "cart_add_url": _cart_add_url(),
         "click_key": uuid.uuid4(),
     }
-    if _wants_fragment(request):
+    if wants_fragment(request):
         context["gallery_oob"] = True  # the picked variant's pictures come first
     else:
         context["related"] = related_products(product=product, user=request.user)
         context["ancestors"] = [product.category.parent] if product.category.parent_id else []
-    return _render(request, "catalog/product.html", "buy-box", context)
+    return render_page(request, "catalog/product.html", context, fragment="buy-box")
 
 
 def _cart_add_url() -> str | None:

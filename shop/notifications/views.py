@@ -3,8 +3,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from django.views.decorators.vary import vary_on_headers
 
+from shop.core.htmx import render_page
 from shop.core.redirects import safe_next_url
 
 from .selectors import notification_get_for_user, notifications_for_user
@@ -12,11 +12,9 @@ from .services import notifications_mark_read
 
 
 @login_required
-@vary_on_headers("HX-Request")
 def notification_list(request):
     page = Paginator(notifications_for_user(user=request.user), 20).get_page(request.GET.get("page"))
-    template = "notifications/list.html#list" if request.htmx else "notifications/list.html"
-    return render(request, template, {"page": page})
+    return render_page(request, "notifications/list.html", {"page": page}, fragment="list")
 
 
 @login_required

@@ -32,6 +32,7 @@ from shop.inventory.services import stock_lock, stock_reserve
 from .handover import handover_code_issue
 from .models import Checkout, Order, OrderEvent, OrderItem, OrderStatus
 from .numbers import order_number_new
+from .services import order_push_new
 
 log = logging.getLogger(__name__)
 
@@ -270,6 +271,10 @@ def _notify_stores(checkout: Checkout) -> None:
     for member in members:
         by_store.setdefault(member.store_id, []).append(member.user)
     for order in orders:
+        try:
+            order_push_new(order=order)
+        except Exception:  # best effort, like the notifications below: the list re-reads on load
+            log.exception("could not push new order %s", order.number)
         mode = "pick-up" if order.delivery_mode == Order.DeliveryMode.PICKUP else "delivery"
         text = f"New order {order.number}: {money_format(order.total)}, {mode}."
         for user in by_store.get(order.store_id, []):

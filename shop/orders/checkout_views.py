@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.http import require_GET
 
 from shop.accounts.address_forms import AddressForm
@@ -14,6 +14,7 @@ from shop.accounts.address_services import address_save, addresses_for_user
 from shop.accounts.models import Address
 from shop.cart.selectors import cart_summary
 from shop.cart.services import cart_get_for_request
+from shop.core.htmx import render_page, wants_fragment
 from shop.geo.selectors import map_settings
 from shop.payments.gateways import gateways_available
 
@@ -93,10 +94,9 @@ def page(request):
 
     # The delivery choices changed: the figures only. The address changed: the whole page,
     # from which htmx takes the delivery options and the figures.
-    if request.htmx and request.method == "GET" and not request.htmx.history_restore_request and "address" not in request.GET:
-        response = render(request, "checkout/page.html#review", context)
-        patch_vary_headers(response, ["HX-Request"])
-        return response
+    if request.method == "GET":
+        partial = wants_fragment(request) and "address" not in request.GET
+        return render_page(request, "checkout/page.html", context, fragment="review", partial=partial)
 
     refused = False
     if data is not None and "recalculate" not in data:  # "Update totals" without JavaScript
@@ -104,9 +104,7 @@ def page(request):
         if response is not None:
             return response
         refused = True
-    response = render(request, "checkout/page.html", context, status=422 if refused else 200)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render_page(request, "checkout/page.html", context, fragment="review", partial=False, status=422 if refused else 200)
 
 
 def _place(request, *, cart, form, address_form):

@@ -28,6 +28,7 @@ from .selectors import (
     buyer_live_context,
     order_member_user_ids,
     order_with_details,
+    orders_for_store,
     seller_live_context,
 )
 from .transitions import NOTE_EDITABLE, Role, TransitionError, cancel_restocks, status_label, transition_check
@@ -127,6 +128,15 @@ def order_push(*, order: Order) -> None:
         html = render_to_string("sellers/orders/_live.html", {**seller_live_context(order=order), "oob": True})
         for user_id in member_ids:
             push_html_on_commit(user_group(user_id), html)
+
+
+def order_push_new(*, order: Order) -> None:
+    """After commit: a newly placed order's row to the top of its store's order list, on
+    the members' open pages that show new orders (other pages skip it)."""
+    order = orders_for_store(store=order.store_id).get(pk=order.pk)
+    html = render_to_string("sellers/orders/_push_new.html", {"order": order})
+    for user_id in order_member_user_ids(order=order):
+        push_html_on_commit(user_group(user_id), html)
 
 
 STATUS_NEWS = {

@@ -5,11 +5,12 @@ cancel, confirm receipt, delivery note, reorder and the cash-on-delivery handove
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
-from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
+from django.shortcuts import redirect
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from shop.cart.services import cart_get_for_request
+from shop.core.htmx import render_page, wants_fragment
 
 from .handover import HandoverError, handover_code_renew
 from .models import OrderStatus
@@ -40,24 +41,20 @@ def order_list(request):
         "status": status,
         "tabs": [(value, label, counts.get(value, 0)) for value, label in STATUS_TABS if not value or counts.get(value)],
     }
-    template = "orders/list.html#results" if request.htmx else "orders/list.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render_page(request, "orders/list.html", context, fragment="results")
 
 
 def _detail_response(request, number: str, *, fragment: bool = False):
     """The order page, or (for htmx requests) its live fragments with any messages."""
     order = order_get_for_buyer(user=request.user, number=number)
     context = buyer_live_context(order=order)
-    if request.htmx or fragment:
-        response = render(request, "orders/_live.html", {**context, "oob_extras": True})
-    else:
-        response = render(request, "orders/detail.html", context)
+    partial = fragment or wants_fragment(request)
+    response = render_page(
+        request, "orders/detail.html", {**context, "oob_extras": partial}, fragment="orders/_live.html", partial=partial
+    )
     # The page carries the buyer's handover code: never cached, never shared.
     add_never_cache_headers(response)
     patch_cache_control(response, private=True, no_store=True)
-    patch_vary_headers(response, ["HX-Request"])
     return response
 
 

@@ -1,4 +1,5 @@
-// Soko's page behaviour: toasts, and keeping live state right after a socket reconnect.
+// Soko's page behaviour: toasts, live pushes, Back/Forward, and keeping live state right
+// after a socket reconnect.
 (function () {
   function showToasts(root) {
     (root || document).querySelectorAll(".toast:not(.showing):not(.show):not(.hide)").forEach(function (el) {
@@ -8,17 +9,78 @@
     });
   }
   document.addEventListener("DOMContentLoaded", function () { showToasts(document); });
-  document.addEventListener("htmx:load", function (e) { showToasts(document); });
+  document.addEventListener("htmx:load", function () { showToasts(document); });
   document.addEventListener("htmx:wsAfterMessage", function () { showToasts(document); });
 
-  // Delivery over the socket is at most once: after a reconnect, re-read the bell count.
+  // A push goes to every open page of its user: each out-of-band part is swapped where the
+  // page has its target (an order's timeline on that order's page, a new row on an open
+  // list) and skipped on pages without it, instead of failing with htmx:oobErrorNoTarget.
+  function oobSelector(el) {
+    var spec = el.getAttribute("hx-swap-oob") || el.getAttribute("data-hx-swap-oob") || "true";
+    var colon = spec.indexOf(":");
+    if (colon > 0) return spec.slice(colon + 1);
+    return el.id ? "#" + CSS.escape(el.id) : null;
+  }
+  htmx.defineExtension("soko-live", {
+    transformResponse: function (text) {
+      var template = document.createElement("template");
+      template.innerHTML = text;
+      Array.from(template.content.children).forEach(function (part) {
+        var selector = oobSelector(part);
+        if (!selector || !document.querySelector(selector)) part.remove();
+      });
+      return template.innerHTML;
+    }
+  });
+
+  function rereadBell() {
+    if (document.getElementById("bell-count")) {
+      htmx.ajax("GET", "/notifications/count/", { target: "#bell-count", swap: "outerHTML" });
+    }
+  }
+
+  // Lists that grow live ([data-live-list], with an id) re-read themselves from the address.
+  function rereadLiveLists() {
+    document.querySelectorAll("[data-live-list][id]").forEach(function (el) {
+      htmx.ajax("GET", window.location.pathname + window.location.search, { target: "#" + el.id, swap: "outerHTML" });
+    });
+  }
+
+  // Delivery over the socket is at most once: after a reconnect, re-read what pushes keep
+  // up to date (the bell count, open lists).
   var opened = false;
   document.addEventListener("htmx:wsOpen", function () {
     if (opened) {
-      htmx.ajax("GET", "/notifications/count/", { target: "#bell-count", swap: "outerHTML" });
+      rereadBell();
+      rereadLiveLists();
     }
     opened = true;
   });
+
+  // Back/Forward: htmx re-reads the page from the server and swaps it in (see base.html).
+  // A drawer (offcanvas) open on the page being left belongs to elements about to go:
+  // close it first so its backdrop, scroll lock and focus trap go with it.
+  var openDrawers = new Set();
+  document.addEventListener("show.bs.offcanvas", function (event) { openDrawers.add(event.target); });
+  document.addEventListener("hidden.bs.offcanvas", function (event) { openDrawers.delete(event.target); });
+  function closeDrawers() {
+    openDrawers.forEach(function (el) {
+      var drawer = bootstrap.Offcanvas.getInstance(el);
+      if (drawer) drawer.hide();
+    });
+    openDrawers.clear();
+  }
+  document.addEventListener("htmx:historyCacheHit", closeDrawers);
+
+  // Back twice in a row: only the last address's page may land (an earlier answer
+  // arriving late would show the wrong page under the address).
+  var restoring = null;
+  document.addEventListener("htmx:historyCacheMiss", function (event) {
+    closeDrawers();
+    if (restoring) restoring.abort();
+    restoring = event.detail.xhr;
+  });
+  document.addEventListener("htmx:historyRestore", function () { restoring = null; });
 })();
 
 // A field the server marked invalid stops saying so once the person changes it; the

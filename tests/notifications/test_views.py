@@ -40,7 +40,7 @@ def test_marking_one_read_with_htmx_returns_only_the_list_fragment(client, user)
 
     assert response.status_code == 200
     fragment = response.content.decode()
-    assert fragment.lstrip().startswith('<div id="notification-list">')
+    assert fragment.lstrip().startswith('<div id="notification-list"')
     assert "<html" not in fragment and "<nav" not in fragment
     assert "Your parcel is at the door" in fragment
     assert "HX-Request" in response["Vary"]

@@ -55,7 +55,20 @@
     }
   });
 
+  // On page load and on every swap (Back/Forward swap in a fresh page): bind new elements once.
+  // htmx loads deferred: register once the document is parsed (before htmx's first pass).
+  function each(root, selector, bind) {
+    var found = Array.from(root.querySelectorAll(selector));
+    if (root.matches && root.matches(selector)) found.push(root);
+    found.forEach(function (el) {
+      if (el.sokoBound) return;
+      el.sokoBound = true;
+      bind(el);
+    });
+  }
   document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("[data-near-me]").forEach(nearMe);
+    htmx.onLoad(function (root) {
+      each(root, "[data-near-me]", nearMe);
+    });
   });
 })();

@@ -1,0 +1,283 @@
+"""A shopper and a seller walk through every page of their day in a real browser, and the
+browser's console stays clean: no error, no failed load, no htmx error event (among them
+``htmx:oobErrorNoTarget`` when a live push reaches a page without its target).
+
+Also: live rows. A new notification appears at the top of an open notification list, and
+an order placed by a shopper appears at the top of the store's open order list.
+"""
+
+import json
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+import pytest
+from django.urls import reverse
+
+from shop.catalog.models import Favorite
+from shop.notifications.tasks import notify_task
+from tests.e2e.pages import KEEP_SOCKET, expect, log_in, wait_for_socket
+from tests.factories import NotificationFactory, StoreFactory, UserFactory
+from tests.factories.addresses import AddressFactory
+from tests.factories.catalog import CategoryFactory, ProductFactory
+from tests.factories.orders import OrderFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+# Every htmx error event (htmx logs them too, but a test should not depend on that).
+HTMX_ERRORS = [
+    "htmx:error", "htmx:oobErrorNoTarget", "htmx:responseError", "htmx:sendError", "htmx:swapError",
+    "htmx:targetError", "htmx:onLoadError", "htmx:historyCacheError", "htmx:historyCacheMissLoadError",
+    "htmx:evalDisallowedError", "htmx:invalidPath", "htmx:badResponseUrl", "htmx:timeout", "htmx:wsError",
+]  # fmt: skip
+REPORT_HTMX_ERRORS = (
+    json.dumps(HTMX_ERRORS)
+    + """.forEach(function (name) {
+  document.addEventListener(name, function () { window.__sokoReport(name + " on " + location.pathname); }, true);
+});"""
+)
+
+
+# A transparent 1×1 PNG: the map tiles' stand-in, for this machine is offline.
+PIXEL = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+)
+
+
+def _offline_images(route):
+    """Pictures from other hosts (map tiles) get a blank pixel; anything else from another
+    host is refused, and reported as a failed request."""
+    if urlsplit(route.request.url).hostname in ("127.0.0.1", "localhost"):
+        route.continue_()
+    elif route.request.resource_type == "image":
+        route.fulfill(status=200, content_type="image/png", body=PIXEL)
+    else:
+        route.abort()
+
+
+class Console:
+    """Everything that went wrong in a browser context's pages, with the page it happened on."""
+
+    def __init__(self, context):
+        self.problems: list[str] = []
+        context.route("**/*", _offline_images)
+        context.expose_function("__sokoReport", lambda problem: self.problems.append(problem))
+        context.add_init_script(REPORT_HTMX_ERRORS)
+
+    def watch(self, page):
+        def on_console(message):
+            if message.type == "error":
+                self.problems.append(f"console: {message.text} on {urlsplit(page.url).path}")
+
+        page.on("console", on_console)
+        page.on("pageerror", lambda error: self.problems.append(f"page error: {error} on {urlsplit(page.url).path}"))
+        page.on("requestfailed", lambda request: self.problems.append(f"request failed: {request.url}"))
+        return page
+
+
+def browse(page, console: Console, paths: list[str]) -> tuple[list[str], list[str]]:
+    """Open each page, let it settle (scripts, socket, live re-reads); return the paths it
+    ended on (a redirect would skip a page) next to the paths asked for."""
+    seen = []
+    for path in paths:
+        response = page.goto(path)
+        assert response is not None and response.ok, f"{path} answered {response and response.status}"
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(250)
+        seen.append(urlsplit(page.url).path)
+    paths = [urlsplit(path).path for path in paths]
+    assert console.problems == [], "\n".join(console.problems)
+    return seen, paths
+
+
+def open_browser(new_page, viewport=None):
+    page = new_page()
+    if viewport:
+        page.set_viewport_size(viewport)
+    return Console(page.context), page
+
+
+@pytest.fixture
+def market(db):
+    seller = UserFactory(email="njeri@example.test")
+    store = StoreFactory(name="Kisii Weavers", slug="kisii-weavers", owner=seller, delivers_local=False, delivers_national=False)
+    baskets = CategoryFactory(slug="home-baskets", name="Baskets")
+    basket = ProductFactory(
+        title="Kiondo basket", slug="kiondo-basket", store=store, category=baskets, brand="Kisii",
+        variants=[{"name": "Red", "price": Decimal("1200"), "stock": 8}, {"name": "Blue", "price": Decimal("1300"), "stock": 4}],
+    )  # fmt: skip
+    buyer = UserFactory(email="amina@example.test")
+    AddressFactory(user=buyer)
+    Favorite.objects.create(user=buyer, product=basket)
+    order = OrderFactory(buyer=buyer, store=store, items=[(basket.variants.first(), 1)])
+    return {"seller": seller, "store": store, "basket": basket, "buyer": buyer, "order": order}
+
+
+def buyer_paths(market) -> list[str]:
+    basket, order, store = market["basket"], market["order"], market["store"]
+    return [
+        "/",
+        reverse("catalog:category", args=["home-baskets"]),
+        reverse("catalog:search") + "?q=kiondo",
+        reverse("catalog:product", args=[basket.slug]),
+        reverse("cart:detail"),
+        reverse("checkout:page"),
+        reverse("orders:list"),
+        reverse("orders:detail", args=[order.number]),
+        reverse("notifications:list"),
+        reverse("catalog:favorites"),
+        reverse("accounts:addresses"),
+        reverse("stores:list"),
+        reverse("stores:detail", args=[store.slug]),
+    ]
+
+
+def seller_paths(market) -> list[str]:
+    basket, order = market["basket"], market["order"]
+    return [
+        reverse("sellers:dashboard"),
+        reverse("sellers:products"),
+        reverse("sellers:product_create"),
+        reverse("sellers:product_edit", args=[basket.pk]),
+        reverse("sellers:orders"),
+        reverse("sellers:order_detail", args=[order.number]),
+        reverse("sellers:packing_slip", args=[order.number]),
+        reverse("sellers:settings"),
+        reverse("sellers:team"),
+    ]
+
+
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
+def test_the_shoppers_and_the_sellers_pages_log_no_errors(new_page, market, viewport):
+    console, shopper = open_browser(new_page, viewport)
+    console.watch(shopper)
+    log_in(shopper, market["buyer"].email)
+    shopper.goto(reverse("catalog:product", args=[market["basket"].slug]))
+    shopper.get_by_role("button", name="Add to cart").click()
+    expect(shopper.locator("#cart-badge")).to_have_attribute("data-count", "1")
+
+    seen, asked = browse(shopper, console, buyer_paths(market))
+    assert seen == asked
+
+    seller_console, seller = open_browser(new_page, viewport)
+    seller_console.watch(seller)
+    log_in(seller, market["seller"].email)
+    seen, asked = browse(seller, seller_console, seller_paths(market))
+    assert seen == asked
+
+
+def test_live_pushes_reach_pages_without_their_targets_quietly(new_page, market):
+    """The store confirms an order while its shopper is on other pages: the order's
+    timeline and actions are pushed to every page of the shopper; the order list takes the
+    new status, the stores directory only the bell, and nothing errs."""
+    order = market["order"]
+    console, shopper = open_browser(new_page)
+    console.watch(shopper)
+    log_in(shopper, market["buyer"].email)
+    shopper.goto(reverse("orders:list"))
+    wait_for_socket(shopper)
+    directory = shopper.context.new_page()
+    console.watch(directory)
+    directory.goto(reverse("stores:list"))
+    directory.wait_for_function("window.__e2e.wsOpen > 0")
+
+    seller_console, seller = open_browser(new_page)
+    seller_console.watch(seller)
+    log_in(seller, market["seller"].email)
+    seller.goto(reverse("sellers:order_detail", args=[order.number]))
+    seller.locator("button[data-action=confirmed]").click()
+
+    expect(shopper.locator(f"#order-status-{order.number}")).to_have_text("Confirmed")
+    expect(directory.locator("#bell-count")).to_have_attribute("data-count", "1")
+    expect(seller.locator("button[data-action=preparing]")).to_be_visible()
+    directory.wait_for_timeout(300)
+    assert console.problems == [], "\n".join(console.problems)
+    assert seller_console.problems == [], "\n".join(seller_console.problems)
+
+
+def test_a_new_notification_appears_at_the_top_of_the_open_list(new_page, market):
+    console, page = open_browser(new_page, PHONE)
+    console.watch(page)
+    log_in(page, market["buyer"].email)
+    page.goto(reverse("notifications:list"))
+    wait_for_socket(page)
+    expect(page.locator("[data-testid=notification]")).to_have_count(0)
+    expect(page.get_by_text("No notifications yet")).to_be_visible()
+
+    notify_task(market["buyer"].pk, "order", "Kisii Weavers confirmed your order", "/orders/")
+    expect(page.locator("[data-testid=notification]")).to_have_count(1)
+    notify_task(market["buyer"].pk, "order", "Your order is on its way", "/orders/")
+
+    rows = page.locator("[data-testid=notification]")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("Your order is on its way")
+    expect(rows.nth(1)).to_contain_text("Kisii Weavers confirmed your order")
+    expect(page.get_by_text("No notifications yet")).to_be_hidden()
+    rows.first.get_by_title("Mark as read").click()  # a live row works like the others
+    expect(page.locator("[data-testid=notification].notification-unread")).to_have_count(1)
+    assert console.problems == [], "\n".join(console.problems)
+
+
+def test_the_store_sees_a_new_order_appear_in_its_open_order_list(new_page, market):
+    console, seller = open_browser(new_page)
+    console.watch(seller)
+    log_in(seller, market["seller"].email)
+    seller.goto(reverse("sellers:orders"))
+    wait_for_socket(seller)
+    rows = seller.locator("[data-testid=order-list] .order-row")
+    expect(rows).to_have_count(1)
+
+    shopper_console, shopper = open_browser(new_page, PHONE)
+    shopper_console.watch(shopper)
+    log_in(shopper, market["buyer"].email)
+    shopper.goto(reverse("catalog:product", args=[market["basket"].slug]))
+    shopper.get_by_role("button", name="Add to cart").click()
+    expect(shopper.locator("#cart-badge")).to_have_attribute("data-count", "1")
+    shopper.goto(reverse("checkout:page"))
+    shopper.locator("[data-testid=place-order]").click()
+    shopper.wait_for_url(lambda url: urlsplit(url).path != reverse("checkout:page"))
+
+    new_order = market["buyer"].orders.order_by("-created_at", "-id").first()
+    assert new_order.pk != market["order"].pk
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text(new_order.number)
+    expect(rows.first).to_contain_text("1× Kiondo basket")
+    assert console.problems == [], "\n".join(console.problems)
+    assert shopper_console.problems == [], "\n".join(shopper_console.problems)
+
+
+def test_after_a_reconnect_open_lists_catch_up_on_what_they_missed(new_page, market):
+    """Pushes are delivered at most once: rows that arrived while the socket was down show
+    up when it reconnects, without a reload."""
+    console, buyer = open_browser(new_page)
+    console.watch(buyer)
+    buyer.context.add_init_script(KEEP_SOCKET)
+    log_in(buyer, market["buyer"].email)
+    buyer.goto(reverse("notifications:list"))
+    wait_for_socket(buyer)
+    console_seller, seller = open_browser(new_page)
+    console_seller.watch(seller)
+    seller.context.add_init_script(KEEP_SOCKET)
+    log_in(seller, market["seller"].email)
+    seller.goto(reverse("sellers:orders"))
+    wait_for_socket(seller)
+    for page in (buyer, seller):
+        page.evaluate("window.__marker = 'same-document'")
+
+    # Written straight to the database: no push reaches the pages.
+    NotificationFactory(user=market["buyer"], text="Your order is on its way")
+    missed = OrderFactory(store=market["store"])
+    buyer.wait_for_timeout(300)
+    expect(buyer.locator("[data-testid=notification]")).to_have_count(0)
+    expect(seller.locator("[data-testid=order-list] .order-row")).to_have_count(1)
+
+    for page in (buyer, seller):
+        page.evaluate("window.__socket.reconnect()")
+
+    expect(buyer.locator("[data-testid=notification]")).to_have_count(1)
+    expect(buyer.locator("[data-testid=notification]")).to_contain_text("Your order is on its way")
+    expect(seller.locator("[data-testid=order-list] .order-row").first).to_contain_text(missed.number)
+    for page in (buyer, seller):
+        assert page.evaluate("window.__marker") == "same-document", "the page was reloaded"
+    assert console.problems == [] and console_seller.problems == [], console.problems + console_seller.problems
