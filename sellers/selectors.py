@@ -62,7 +62,7 @@ def store_for_owner(*, membership: StoreMember) -> Store:
 
 
 def store_member_get_for_owner(*, membership: StoreMember, pk: int) -> StoreMember:
-    """A member of the store this membership owns; 404 for anyone else's member."""
+    """A member of the store this membership owns; not found for anyone else's member."""
     store = store_for_owner(membership=membership)
     member = StoreMember.objects.select_related("user", "store").filter(pk=pk, store=store).first()
     if member is None:
