@@ -3,7 +3,6 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
@@ -28,7 +27,6 @@ from .checkout import (
     home_delivery_by_store,
 )
 from .checkout_forms import NEW_ADDRESS, CheckoutForm, chosen_address_key, delivery_modes_from
-from .models import Checkout
 from .selectors import checkout_get_for_buyer, order_handover_for_buyer
 
 
@@ -144,10 +142,7 @@ def _place(request, *, cart, form, address_form):
 def done(request, reference):
     """What the shopper just placed: each store's order, what happens next and, where it
     applies, the handover code. Only the buyer may see it (it carries the code)."""
-    try:
-        checkout = checkout_get_for_buyer(user=request.user, reference=reference)
-    except Checkout.DoesNotExist:
-        raise Http404("No such checkout.") from None
+    checkout = checkout_get_for_buyer(user=request.user, reference=reference)
     orders = [(order, order_handover_for_buyer(order=order)) for order in checkout.orders.all()]
     response = render(request, "checkout/done.html", {"checkout": checkout, "orders": orders})
     add_never_cache_headers(response)

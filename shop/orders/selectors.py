@@ -42,15 +42,22 @@ def order_get_for_buyer(*, user, number: str) -> Order:
 def checkout_get_for_buyer(*, user, reference) -> Checkout:
     """The buyer's own checkout (found by its unguessable reference, the form's idempotency
     key) with its orders, their stores, items and handover codes, in the same number of
-    queries for one store as for several. ``Checkout.DoesNotExist`` for anyone else's."""
-    if not user.is_authenticated:
-        raise Checkout.DoesNotExist("No such checkout.")
+    queries for one store as for several. ``NotFound`` for anyone else's."""
     orders = (
         Order.objects.select_related("store__area__parent", "handover_code")
         .prefetch_related(Prefetch("items", queryset=OrderItem.objects.order_by("id")))
         .order_by("id")
     )
-    return Checkout.objects.prefetch_related(Prefetch("orders", queryset=orders)).get(buyer=user, idempotency_key=reference)
+    checkout = (
+        Checkout.objects.prefetch_related(Prefetch("orders", queryset=orders))
+        .filter(buyer=user, idempotency_key=reference)
+        .first()
+        if user.is_authenticated
+        else None
+    )
+    if checkout is None:
+        raise NotFound("No such checkout.")
+    return checkout
 
 
 def order_get_for_member(*, user, number: str) -> Order:
