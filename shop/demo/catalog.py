@@ -340,7 +340,9 @@ def _pictures(product: Product, *, variants, tags: str, top_slug: str) -> None:
         # Ready now rather than when a worker gets to it, so the demo shows pictures at once.
         image_process(image_id=image.pk)
         alt = f"{product.title}, {tint}" if tint else product.title
-        ProductImage.objects.create(product=product, image=image, alt=alt[:140], position=position)
+        # A colour's picture belongs to its first variant, so the gallery follows the shopper's pick.
+        variant = product.variants.filter(attributes__colour=tint).order_by("position").first() if tint else None
+        ProductImage.objects.create(product=product, image=image, variant=variant, alt=alt[:140], position=position)
 
 
 def _store_totals(store: Store) -> None:

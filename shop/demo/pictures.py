@@ -1018,6 +1018,7 @@ def braids(scene: StillLife, colour: RGB, rng: random.Random) -> None:
     scene.texture(teeth, lambda d, at: [d.rectangle(_box(at(x, 350, x + 5, 386)), fill=255) for x in range(CX + 144, CX + 270, 9)],
                   scene.image.getpixel(scene.px(CX + 200, 395)))
 
+
 def lipstick(scene: StillLife, colour: RGB, rng: random.Random) -> None:
     for x in (CX - 90, CX + 60):
         scene.shadow(x + 20, 410, 110, 18)

@@ -34,6 +34,9 @@ def test_demo_catalog_is_rich_enough_to_try_every_filter_and_seeds_only_once():
     assert live.values("category__parent").distinct().count() == 10  # every top-level category
     assert not live.annotate(n=Count("variants")).filter(Q(n=0) | Q(n__gt=6)).exists()
     assert not live.filter(images__isnull=True).exists()
+    # Each colour's picture is that colour's: picking "Blue" shows the blue basket.
+    blue = ProductImage.objects.get(product__slug="kiondo-sisal-basket", alt__endswith="blue")
+    assert blue.variant.attributes["colour"] == "blue"
     assert not StoredImage.objects.exclude(status=StoredImage.Status.READY).exists()
     assert Store.objects.filter(latitude__isnull=False).count() == 5
     for scope in ("delivers_national", "delivers_international", "delivers_digital"):
