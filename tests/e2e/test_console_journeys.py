@@ -68,8 +68,9 @@ class Console:
 
     def _request_failed(self, request):
         # A navigation cancels what the page was still loading (net::ERR_ABORTED): not a
-        # fault. A missing file is an HTTP error, which the console reports.
-        if "ERR_ABORTED" not in (request.failure or ""):
+        # fault, nor is the browser's own favicon fetch cut off by the next page. A missing
+        # file is an HTTP error, which the console reports.
+        if "ERR_ABORTED" not in (request.failure or "") and "favicon" not in request.url:
             self.problems.append(f"request failed: {request.url} ({request.failure})")
 
     def watch(self, page):
