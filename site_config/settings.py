@@ -290,6 +290,8 @@ SOKO_HANDOVER_MAX_ATTEMPTS = int(env("SOKO_HANDOVER_MAX_ATTEMPTS", "5"))
 SOKO_CATALOG_PAGE_SIZE = int(env("SOKO_CATALOG_PAGE_SIZE", "24"))
 # Filter choices (brands, colours, sizes, stores) per category are cached this long.
 SOKO_CATALOG_FACET_CACHE_SECONDS = int(env("SOKO_CATALOG_FACET_CACHE_SECONDS", "300"))
+# A new listing's words become typo targets (embedded mode) within this many seconds; its exact words match at once.
+SOKO_SEARCH_VOCABULARY_SECONDS = int(env("SOKO_SEARCH_VOCABULARY_SECONDS", "60"))
 
 # Checkout
 # The flat fee per store order for home delivery (pick-up at the store is free).

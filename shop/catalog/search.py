@@ -17,8 +17,6 @@ from rapidfuzz.distance import DamerauLevenshtein
 from .models import Product
 
 VOCABULARY_CACHE_KEY = "catalog:search-vocabulary"
-# A new listing's words become typo targets within this many seconds (its exact words match at once).
-VOCABULARY_CACHE_SECONDS = getattr(settings, "SOKO_SEARCH_VOCABULARY_SECONDS", 60)
 # Shorter words are too ambiguous to correct: "red" is one letter from "bed".
 FUZZY_MIN_LENGTH = 4
 FUZZY_MAX_ALTERNATIVES = 3
@@ -41,7 +39,7 @@ def search_vocabulary() -> list[str]:
         for row in Product.objects.visible().order_by().values_list("title", "brand", "tags_text"):
             found.update(WORD.findall(" ".join(row).lower()))
         words = sorted(word for word in found if len(word) >= FUZZY_MIN_LENGTH - 1)
-        cache.set(VOCABULARY_CACHE_KEY, words, VOCABULARY_CACHE_SECONDS)
+        cache.set(VOCABULARY_CACHE_KEY, words, settings.SOKO_SEARCH_VOCABULARY_SECONDS)
     return words
 
 
