@@ -31,12 +31,6 @@ def store():
     return StoreFactory(name="Mama Njeri Crafts", time_zone="Africa/Nairobi")
 
 
-@pytest.fixture
-def seller_client(client, store):
-    client.force_login(store.memberships.get().user)
-    return client
-
-
 def test_overview_shows_todays_orders_and_this_weeks_sales(seller_client, store):
     now = timezone.now()
     placed(store, total="1250.00", at=now)

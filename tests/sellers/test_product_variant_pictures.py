@@ -7,23 +7,11 @@ import pytest
 
 from shop.catalog.models import Product, ProductImage
 from shop.catalog.services import product_duplicate
-from tests.factories import StoreFactory
 from tests.factories.catalog import ProductFactory
 
 from .test_products_form import edit_data
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def store():
-    return StoreFactory(name="Mama Njeri Crafts")
-
-
-@pytest.fixture
-def seller_client(client, store):
-    client.force_login(store.memberships.get().user)
-    return client
 
 
 @pytest.fixture

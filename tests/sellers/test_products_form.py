@@ -7,7 +7,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from shop.catalog.models import Product, ProductImage, Variant
 from shop.media.models import StoredImage
-from tests.factories import StoreFactory
 from tests.factories.catalog import CategoryFactory, ProductFactory, ProductImageFactory
 from tests.media.pictures import picture_bytes
 
@@ -25,17 +24,6 @@ def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.MEDIA_ROOT.mkdir()
     return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def store():
-    return StoreFactory(name="Mama Njeri Crafts")
-
-
-@pytest.fixture
-def seller_client(client, store):
-    client.force_login(store.memberships.get().user)
-    return client
 
 
 @pytest.fixture

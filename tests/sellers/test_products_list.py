@@ -20,12 +20,6 @@ def store():
     return StoreFactory()
 
 
-@pytest.fixture
-def seller_client(client, store):
-    client.force_login(store.memberships.get().user)
-    return client
-
-
 def row(page: str, product: Product) -> str:
     start = page.index(f'data-product="{product.pk}"')
     end = page.find("</li>", start)
