@@ -221,8 +221,9 @@ class BaseHoursFormSet(forms.BaseFormSet):
     def clean(self):
         if any(self.errors):
             return
+        # A row left untouched has no cleaned weekday (None), which sorts with nothing.
         weekdays = [form.cleaned_data.get("weekday") for form in self.forms]
-        if sorted(weekdays) != list(range(7)):
+        if None in weekdays or sorted(weekdays) != list(range(7)):
             raise forms.ValidationError("Give hours for each day of the week once.")
 
     def opening_hours(self) -> list[HoursInput]:

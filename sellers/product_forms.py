@@ -15,6 +15,7 @@ from django.forms.models import BaseInlineFormSet, inlineformset_factory
 
 from shop.catalog.models import Product, Variant
 from shop.catalog.services import BULK_ACTIONS, VariantInput
+from shop.core.ids import id_or_none
 from shop.inventory.services import StockChangedMeanwhile, StockConflict
 from shop.media.forms import MultipleImageField
 
@@ -364,10 +365,10 @@ class IdListField(forms.Field):
     widget = forms.MultipleHiddenInput
 
     def to_python(self, value):
-        try:
-            return sorted({int(item) for item in value or []})
-        except (TypeError, ValueError):
-            raise ValidationError("Choose products from the list.") from None
+        ids = [id_or_none(item) for item in (value if isinstance(value, list | tuple) else [value] if value else [])]
+        if None in ids:
+            raise ValidationError("Choose products from the list.")
+        return sorted(set(ids))
 
 
 class BulkActionForm(forms.Form):

@@ -17,6 +17,7 @@ from shop.catalog.services import (
     store_listings_skip_review,
 )
 from shop.core.htmx import render_page
+from shop.core.ids import int_or_none
 from shop.inventory.services import StockChangedMeanwhile
 
 from .product_forms import BulkActionForm, ProductEditor
@@ -178,7 +179,7 @@ def _list_query(*, query: str, status: str, page: int | None) -> str:
 def _safe_query(raw: str) -> str:
     """Only the list's own filters survive the round trip through the bulk form."""
     params = QueryDict(raw)
-    page = params.get("page", "")
+    page = params.get("page")
     return _list_query(
-        query=params.get("q", "")[:100], status=params.get("status", ""), page=int(page) if page.isdigit() else None
+        query=params.get("q", "")[:100], status=params.get("status", ""), page=int_or_none(page, minimum=1)
     )

@@ -12,6 +12,7 @@ from django.db.models import Prefetch
 from shop.catalog.models import Product, ProductImage, Variant
 from shop.catalog.selectors import pictures_for_variant
 from shop.core.errors import NotFound
+from shop.core.ids import id_or_none
 from shop.core.units import units_count, units_count_in
 from shop.geo.delivery import store_delivers_home
 
@@ -170,7 +171,8 @@ def cart_summary(*, cart: Cart | None) -> CartSummary:
 
 def cart_item_get_for_cart(*, cart: Cart | None, item_id) -> CartItem:
     """A line of this cart; anyone else's line (or none) is a 404."""
-    item = CartItem.objects.filter(pk=item_id, cart=cart).first() if cart is not None and str(item_id).isdigit() else None
+    pk = id_or_none(item_id)
+    item = CartItem.objects.filter(pk=pk, cart=cart).first() if cart is not None and pk is not None else None
     if item is None:
         raise NotFound("No such item in your cart.")
     return item
@@ -197,9 +199,10 @@ def cart_count_for_request(request) -> int:
 
 def variant_get_for_cart(*, variant_id) -> Variant:
     """A variant a shopper may put in the cart: one of a visible product. Else a 404."""
+    pk = id_or_none(variant_id)
     variant = (
-        Variant.objects.select_related("product").filter(product__in=Product.objects.visible(), pk=variant_id).first()
-        if str(variant_id or "").isdigit()
+        Variant.objects.select_related("product").filter(product__in=Product.objects.visible(), pk=pk).first()
+        if pk is not None
         else None
     )
     if variant is None:

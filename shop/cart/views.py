@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from shop.core.htmx import render_page, wants_fragment
+from shop.core.ids import int_or_none
 from shop.core.redirects import safe_next_url
 
 from .selectors import cart_item_get_for_cart, cart_summary, variant_get_for_cart
@@ -15,10 +16,9 @@ MAX_QUANTITY = 999
 
 
 def _quantity(value) -> int:
-    try:
-        quantity = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise CartError("Choose a quantity of at least 1.") from None
+    quantity = int_or_none(value, minimum=-MAX_QUANTITY)
+    if quantity is None:
+        raise CartError("Choose a quantity of at least 1.")
     if quantity > MAX_QUANTITY:
         raise CartError(f"Choose a quantity up to {MAX_QUANTITY}.")
     return quantity

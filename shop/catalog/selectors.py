@@ -8,6 +8,7 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, 
 from django.db.models.fields.json import KeyTextTransform
 
 from shop.core.errors import NotFound
+from shop.core.ids import id_or_none
 
 from .models import Category, Favorite, Product, ProductImage, Variant
 from .search import product_search_vector, search_vocabulary, search_word_spellings
@@ -313,14 +314,16 @@ def favorite_stores(*, user) -> list[Store]:
 
 
 def product_get_favoritable(*, product_id) -> Product:
-    try:
-        return Product.objects.visible().get(pk=int(product_id))
-    except (Product.DoesNotExist, TypeError, ValueError):
-        raise NotFound("No such product.") from None
+    pk = id_or_none(product_id)
+    product = Product.objects.visible().filter(pk=pk).first() if pk else None
+    if product is None:
+        raise NotFound("No such product.")
+    return product
 
 
 def store_get_favoritable(*, store_id) -> Store:
-    try:
-        return Store.objects.get(pk=int(store_id))
-    except (Store.DoesNotExist, TypeError, ValueError):
-        raise NotFound("No such store.") from None
+    pk = id_or_none(store_id)
+    store = Store.objects.filter(pk=pk).first() if pk else None
+    if store is None:
+        raise NotFound("No such store.")
+    return store

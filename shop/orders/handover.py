@@ -160,7 +160,8 @@ def _short_matches(handover: HandoverCode, order_number: str, short_code: str) -
 
 
 def _digits(text: str) -> str:
-    return "".join(ch for ch in text if ch.isdigit())
+    # ASCII only: str.isdigit() also takes "²", which the constant-time comparison refuses.
+    return "".join(ch for ch in text if ch in "0123456789")
 
 
 def _fields(order_number: str) -> dict:

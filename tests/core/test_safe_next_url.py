@@ -31,3 +31,9 @@ def test_an_http_link_from_an_https_page_is_refused():
 def test_candidates_are_tried_in_order():
     request = RequestFactory().get("/", HTTP_HOST="testserver")
     assert safe_next_url(request, candidates=[None, "https://evil.test/", "/orders/"], default="/") == "/orders/"
+
+
+@pytest.mark.parametrize("relative", ["foo", "cart", "../admin/", "①"])
+def test_a_relative_next_url_falls_back_to_the_default(relative):
+    """``redirect("foo")`` would look "foo" up as a URL pattern name and fail with a 500."""
+    assert safe_next_url(post(relative), default="/cart/") == "/cart/"

@@ -196,3 +196,21 @@ def test_duplicate_makes_a_draft_copy_with_variants_pictures_and_tags(seller_cli
     assert list(copy.tags.values_list("name", flat=True)) == ["cotton"]
     assert copy.min_price == Decimal("500.00")
     assert original.variants.count() == 2 and original.images.count() == 2
+
+
+@pytest.mark.parametrize("hostile", ["9" * 25, "²", "①", "-1"])
+def test_bulk_refuses_an_id_no_product_can_have_with_a_message(seller_client, store, hostile):
+    """A 25-digit id overflowed SQLite's integer (a 500); Unicode digits broke int()."""
+    product = ProductFactory(store=store)
+    response = seller_client.post("/dashboard/products/bulk/", {"ids": [product.pk, hostile], "action": "archive"}, follow=True)
+    assert response.status_code == 200
+    assert "Choose products from the list." in response.content.decode()
+    product.refresh_from_db()
+    assert product.status == Product.Status.ACTIVE
+
+
+def test_bulk_back_link_ignores_a_page_number_in_unicode_digits(seller_client, store):
+    product = ProductFactory(store=store)
+    response = seller_client.post("/dashboard/products/bulk/", {"ids": [product.pk], "action": "archive", "back": "page=²"})
+    assert response.status_code == 302
+    assert response["Location"] == "/dashboard/products/"

@@ -1,0 +1,195 @@
+"""Hostile input on every URL: no 500, nothing slower than two seconds.
+
+Every route the resolver knows (so a new view is covered the day it is added) is asked
+for by each kind of user — anonymous, buyer, seller, courier, staff — with GET, POST and
+htmx requests whose parameters (those its pages' links and forms use, plus common ones
+such as ``next`` and ``page``) and path arguments carry hostile values: Unicode digits,
+25-digit numbers, negatives, NUL, 5,000-character strings, markup, ``../``, relative and
+absolute ``next`` targets. Runs on SQLite and, in CI's scale pass, on PostgreSQL.
+"""
+
+import uuid
+from urllib.parse import quote
+
+import pytest
+from django.core.management import call_command
+from django.test import Client, RequestFactory
+
+from shop.cart.services import cart_add, cart_get_for_request
+from shop.notifications.services import notify
+from tests.factories import CourierProfileFactory, StoreFactory, UserFactory
+from tests.factories.addresses import AddressFactory
+from tests.factories.catalog import CategoryFactory, ProductFactory
+from tests.factories.orders import OrderFactory
+
+from .fuzz import (
+    COMMON_PARAMS,
+    HOSTILE,
+    ROLES,
+    Finding,
+    crawl,
+    request,
+    route_fill,
+    route_params,
+    samples_new,
+    url_routes,
+)
+
+pytestmark = pytest.mark.django_db
+
+ROUTES = url_routes()
+# The values each field of a real form is tried with, one field at a time: the ones that
+# broke views before (Unicode digits, a 25-digit id, long text, markup, a relative "next").
+FIELD_VALUES = ["²", "9" * 25, "x" * 5000, "<script>alert(1)</script>", "foo"]
+# Seeds of the crawl: the pages a person of each kind starts from.
+SEEDS = [
+    "/",
+    "/stores/",
+    "/search/?q=kikoi",
+    "/cart/",
+    "/checkout/",
+    "/orders/",
+    "/favorites/",
+    "/notifications/",
+    "/accounts/profile/",
+    "/accounts/addresses/",
+    "/dashboard/",
+    "/dashboard/products/",
+    "/dashboard/orders/",
+    "/dashboard/team/",
+    "/dashboard/settings/",
+    "/courier/",
+    "/admin/",
+]
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Real objects for every page: two stores (one the seller's, one a stranger's), their
+    products, a buyer with an address, a cart, an order and a notification, an approved
+    courier and a staff member. Committed once for the module and flushed afterwards."""
+    with django_db_blocker.unblock():
+        seller = UserFactory(email="seller@fuzz.test")
+        buyer = UserFactory(email="buyer@fuzz.test")
+        staff = UserFactory(email="staff@fuzz.test", is_staff=True, is_superuser=True)
+        courier = CourierProfileFactory(status="approved", user=UserFactory(email="courier@fuzz.test")).user
+        store = StoreFactory(owner=seller, name="Duka la Fuzz", slug="duka-la-fuzz")
+        stranger = StoreFactory(name="Other Store", slug="other-store")
+        category = CategoryFactory(name="Fashion", slug="fashion")
+        product = ProductFactory(store=store, category=category, title="Kikoi wrap", variants=2, images=1, tags=["kikoi"])
+        ProductFactory(store=stranger, category=category, title="Kikoi scarf", variants=1)
+        AddressFactory(user=buyer)
+        order = OrderFactory(buyer=buyer, store=store)
+        notify(user=buyer, kind="system", text="Welcome", url="/orders/")
+        cart_add(cart=cart_for_request_user(buyer), variant=product.variants.first(), quantity=1)
+        users = {"buyer": buyer, "seller": seller, "courier": courier, "staff": staff}
+        samples = samples_new()
+        findings: list[Finding] = []
+        seeds = [
+            *SEEDS,
+            f"/p/{product.slug}/",
+            f"/s/{store.slug}/",
+            f"/orders/{order.number}/",
+            f"/dashboard/products/{product.pk}/",
+            f"/dashboard/orders/{order.number}/",
+        ]
+        for role in ROLES:
+            crawl(client_for(users, role), role, seeds, samples, findings)
+        yield {"users": users, "samples": samples, "crawl_findings": findings, "order": order, "product": product}
+        call_command("flush", interactive=False, verbosity=0)
+
+
+def cart_for_request_user(user):
+    fake = RequestFactory().get("/")
+    fake.user, fake.session = user, {}
+    return cart_get_for_request(fake, create=True)
+
+
+def client_for(users: dict, role: str) -> Client:
+    client = Client()
+    if role != "anonymous":
+        client.force_login(users[role])
+    return client
+
+
+def test_the_crawl_reads_every_seed_page_without_a_server_error(world):
+    assert not world["crawl_findings"], "\n".join(map(str, world["crawl_findings"]))
+
+
+def test_every_route_is_fuzzed():
+    """The parametrised test below covers what the resolver knows, admin included."""
+    assert len(ROUTES) > 100
+    assert any(route.startswith("admin/") for route in ROUTES)
+    assert "p/<slug:slug>/" in ROUTES
+
+
+def _path_defaults(world) -> dict[str, str]:
+    order = world["order"]
+    return {
+        "pk": str(world["product"].pk),
+        "number": order.number,
+        "slug": world["product"].slug,
+        "reference": str(uuid.uuid4()),
+        "token": "not-a-token",
+        "object_id": str(world["product"].pk),
+        "app_label": "catalog",
+    }
+
+
+def _gated(response) -> bool:
+    """The role is turned away before the view reads its input: a login redirect or a 403/404."""
+    if response is None:
+        return False
+    if response.status_code in {403, 404, 405}:
+        return True
+    return response.status_code in {301, 302} and "/login" in response.get("Location", "")
+
+
+def _hostile(names: list[str], offset: int) -> dict[str, str]:
+    """Every name gets a hostile value, rotated so each value meets each name across rounds."""
+    return {name: HOSTILE[(offset + index) % len(HOSTILE)] for index, name in enumerate(names)}
+
+
+def _real_form_variants(names: list[str], real: dict[str, str]):
+    """A real form made hostile in two ways, so a request gets past the checks of the
+    fields it leaves alone: every value in the names the form lacks (``next``, ``page``…),
+    then each of its own fields in turn with each of ``FIELD_VALUES``."""
+    extra = [name for name in names if name not in real]
+    for value in HOSTILE:
+        yield {**real, **dict.fromkeys(extra, value)}
+    for name in sorted(real):
+        for value in FIELD_VALUES:
+            yield {**real, name: value}
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_hostile_input_never_breaks_a_page(world, route):
+    samples = world["samples"].get(route)
+    paths = sorted(samples.paths)[:2] if samples and samples.paths else []
+    if not paths:
+        paths = [route_fill(route, _path_defaults(world))]
+    names = sorted({*(samples.params if samples else ()), *COMMON_PARAMS})
+    admin = route.startswith("admin/")
+    findings: list[Finding] = []
+    for role in ROLES:
+        if admin and role not in {"anonymous", "staff"}:
+            continue
+        client = client_for(world["users"], role)
+        for path in paths:
+            baseline = request(client, role, "GET", path, {}, {}, findings)
+            rounds = 3 if _gated(baseline) else len(HOSTILE)
+            for offset in range(rounds):
+                data = _hostile(names, offset)
+                htmx = {"HX-Request": "true"} if offset % 2 else {}
+                request(client, role, "GET", path, data, htmx, findings)
+                request(client, role, "POST", path, data, htmx, findings)
+            for real in samples.forms if samples and not _gated(baseline) else []:
+                for data in _real_form_variants(names, real):
+                    request(client, role, "POST", path, data, {}, findings)
+        # Hostile path arguments: each converter gets each value (the resolver keeps what fits).
+        for param in route_params(route) if not _gated(baseline) or role == "anonymous" else []:
+            for value in HOSTILE:
+                hostile_path = route_fill(route, {**_path_defaults(world), param: quote(value, safe="")})
+                request(client, role, "GET", hostile_path, {}, {}, findings)
+    assert not findings, f"{len(findings)} problems:\n" + "\n".join(map(str, findings[:40]))
+
