@@ -51,7 +51,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "daphne",  # first: runserver then serves ASGI with websockets
-    "django.contrib.admin",
+    "shop.core.apps.SokoAdminConfig",  # django.contrib.admin with the site of shop/core/admin.py
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -133,7 +133,8 @@ if DATABASE_URL:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite backend; a number beyond 64 bits matches nothing instead of a 500.
+            "ENGINE": "shop.core.sqlite",
             "NAME": env("SQLITE_PATH") or BASE_DIR / "db.sqlite3",
             "OPTIONS": {
                 # IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue

@@ -1,7 +1,15 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class CoreConfig(AppConfig):
     name = "shop.core"
     label = "core"
     verbose_name = "Core"
+
+
+class SokoAdminConfig(admin_apps.AdminConfig):
+    """``django.contrib.admin`` with Soko's site (shop/core/admin.py) as the default ``admin.site``."""
+
+    default = False  # "shop.core" in INSTALLED_APPS means CoreConfig
+    default_site = "shop.core.admin.SokoAdminSite"

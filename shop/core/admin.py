@@ -1,0 +1,86 @@
+"""The admin site: Django's, made to answer malformed ids with a message instead of a 500.
+
+Django's admin trusts two things a forged request controls: the ticked rows of a list
+action (``_selected_action``, filtered as ``pk__in`` unchecked) and the value of an
+autocomplete field when a form with errors is shown again (looked up unchecked). A
+value the key column cannot hold ("²", a 25-digit number) raised there. Every ModelAdmin
+registered on the site, the project's and third parties' alike, gets both checks.
+"""
+
+from django.contrib import admin
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from .ids import MAX_ID
+
+
+def key_is_valid(field: models.Field, value) -> bool:
+    """Whether ``value`` could be stored in the key column ``field``."""
+    try:
+        python = field.to_python(value)
+    except (ValidationError, TypeError, ValueError):
+        return False
+    if isinstance(python, int):
+        return -MAX_ID - 1 <= python <= MAX_ID
+    return python is not None
+
+
+class _ValidatedAutocompleteMixin:
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        target = remote.model._meta.get_field(getattr(remote, "field_name", None) or remote.model._meta.pk.name)
+        return super().optgroups(name, [item for item in value if key_is_valid(target, item)], attr)
+
+
+class ValidatedAutocompleteSelect(_ValidatedAutocompleteMixin, AutocompleteSelect):
+    pass
+
+
+class ValidatedAutocompleteSelectMultiple(_ValidatedAutocompleteMixin, AutocompleteSelectMultiple):
+    pass
+
+
+# Forms an inline builds at most, whatever its TOTAL_FORMS says, when it sets no max_num.
+INLINE_MAX_FORMS = 200
+
+
+class HostileInputAdminMixin:
+    """Drops ticked rows whose id the key column cannot hold (Django then says "Items must
+    be selected…" when none is left), checks autocomplete values before looking them up,
+    and builds no more inline forms than the inline allows (Django's default is 2,000,
+    seconds of CPU for a forged TOTAL_FORMS)."""
+
+    def get_formsets_with_inlines(self, request, obj=None):
+        for inline in self.get_inline_instances(request, obj):
+            limit = inline.get_max_num(request, obj) or INLINE_MAX_FORMS
+            yield inline.get_formset(request, obj, max_num=limit, absolute_max=limit), inline
+
+    def response_action(self, request, queryset):
+        selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        valid = [value for value in selected if key_is_valid(self.model._meta.pk, value)]
+        if len(valid) != len(selected):
+            request.POST = request.POST.copy()
+            request.POST.setlist(ACTION_CHECKBOX_NAME, valid)
+        return super().response_action(request, queryset)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if formfield is not None and type(formfield.widget) is AutocompleteSelect:
+            formfield.widget = ValidatedAutocompleteSelect(db_field, self.admin_site, using=formfield.widget.db)
+        return formfield
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if formfield is not None and type(formfield.widget) is AutocompleteSelectMultiple:
+            formfield.widget = ValidatedAutocompleteSelectMultiple(db_field, self.admin_site, using=formfield.widget.db)
+        return formfield
+
+
+class SokoAdminSite(admin.AdminSite):
+    def register(self, model_or_iterable, admin_class=None, **options):
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, HostileInputAdminMixin):
+            admin_class = type(admin_class.__name__, (HostileInputAdminMixin, admin_class), {"__module__": admin_class.__module__})
+        super().register(model_or_iterable, admin_class, **options)

@@ -1,0 +1,45 @@
+"""Django's SQLite backend, answering a number too big for a 64-bit column as PostgreSQL
+does: it matches nothing, instead of raising OverflowError (a 500).
+
+sqlite3 cannot bind a Python int beyond 64 bits, and Django's form fields and admin look
+up ids from the request before anything checks their size (``ModelChoiceField``,
+``pk__in`` of a list action). Such a parameter is bound as a float (±inf past a float's
+range), which SQLite compares with integers by value: ``id = 1e25`` is simply false.
+Writes are not affected: model fields refuse such numbers before any INSERT.
+"""
+
+from collections.abc import Mapping
+
+from django.db.backends.sqlite3 import base
+
+_LARGEST = 2**63 - 1
+
+
+def _fit(value):
+    if isinstance(value, int) and not isinstance(value, bool) and not -_LARGEST - 1 <= value <= _LARGEST:
+        try:
+            return float(value)
+        except OverflowError:
+            return float("inf") if value > 0 else float("-inf")
+    return value
+
+
+def _fit_params(params):
+    if params is None:
+        return None
+    if isinstance(params, Mapping):
+        return {name: _fit(value) for name, value in params.items()}
+    return [_fit(value) for value in params]
+
+
+class SQLiteCursorWrapper(base.SQLiteCursorWrapper):
+    def execute(self, query, params=None):
+        return super().execute(query, _fit_params(params))
+
+    def executemany(self, query, param_list):
+        return super().executemany(query, (_fit_params(params) for params in param_list))
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    def create_cursor(self, name=None):
+        return self.connection.cursor(factory=SQLiteCursorWrapper)
