@@ -3,13 +3,19 @@
 Each app owns its periodic clean-up (``shop.notifications.tasks``, ``shop.cart.tasks``):
 core knows none of them."""
 
-from django.core.mail import EmailMultiAlternatives
+import logging
+
 from huey.contrib.djhuey import task
+
+from .mail import PermanentMailError, mail_send
+
+logger = logging.getLogger(__name__)
 
 
 @task(retries=3, retry_delay=30)
 def send_email_task(*, subject: str, body: str, to: list[str], from_email: str | None = None, html: str | None = None):
-    message = EmailMultiAlternatives(subject, body, from_email, to)
-    if html:
-        message.attach_alternative(html, "text/html")
-    message.send()
+    """Send one email; a passing failure is retried (three times), a permanent one is logged."""
+    try:
+        mail_send(subject=subject, body=body, to=to, from_email=from_email, html=html)
+    except PermanentMailError as exc:
+        logger.warning("Email %r to %s not sent, and not retried: %s", subject, to, exc)

@@ -1,16 +1,19 @@
 import contextlib
+import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from shop.core.jobs import job_enqueue_on_commit
+from shop.core.mail import PermanentMailError, mail_send
 from shop.core.realtime import push_html_on_commit, user_group
 
 from .models import Notification
 from .selectors import unread_count
+
+logger = logging.getLogger(__name__)
 
 
 def notify(*, user, kind: str, text: str, url: str = "", email: bool = False) -> Notification:
@@ -41,7 +44,9 @@ def notifications_mark_read(*, user, pk: int | None = None) -> int:
 
 
 def notification_email_send(*, notification_id: int) -> bool:
-    """Send the email copy once: claiming ``emailed_at`` first makes a second run a no-op."""
+    """Send the email copy once: claiming ``emailed_at`` first makes a second run a no-op.
+    A failure that would repeat (a refused address) is recorded and never retried; any
+    other failure releases the claim for the sweep."""
     claimed = Notification.objects.filter(pk=notification_id, email_wanted=True, emailed_at__isnull=True).update(
         emailed_at=timezone.now()
     )
@@ -50,7 +55,13 @@ def notification_email_send(*, notification_id: int) -> bool:
     notification = Notification.objects.select_related("user").get(pk=notification_id)
     body = render_to_string("notifications/email.txt", {"notification": notification})
     try:
-        send_mail(f"Soko: {notification.text[:70]}", body, None, [notification.user.email])
+        mail_send(subject=f"{settings.SOKO_SITE_NAME}: {notification.text}", body=body, to=[notification.user.email])
+    except PermanentMailError as exc:
+        logger.warning("Email copy of notification %s failed for good: %s", notification_id, exc)
+        Notification.objects.filter(pk=notification_id).update(
+            emailed_at=None, email_failed_at=timezone.now(), email_error=str(exc)[:300]
+        )
+        return False
     except Exception:
         # Release the claim so the sweep retries later.
         Notification.objects.filter(pk=notification_id).update(emailed_at=None)
@@ -64,6 +75,7 @@ def notifications_sweep() -> dict:
     stale = Notification.objects.filter(
         email_wanted=True,
         emailed_at__isnull=True,
+        email_failed_at__isnull=True,
         created_at__lt=now - timedelta(minutes=settings.SOKO_EMAIL_RETRY_AFTER_MINUTES),
     ).values_list("pk", flat=True)[:200]
     retried = 0

@@ -61,24 +61,6 @@ def test_notification_without_email_sends_none(user, mailoutbox, django_capture_
     assert mailoutbox == []
 
 
-def test_failed_email_copy_is_released_for_the_sweep_to_retry(user, mailoutbox, monkeypatch):
-    notification = NotificationFactory(user=user, email_wanted=True)
-
-    def smtp_down(*args, **kwargs):
-        raise ConnectionRefusedError("SMTP server not answering")
-
-    monkeypatch.setattr("shop.notifications.services.send_mail", smtp_down)
-    with pytest.raises(ConnectionRefusedError):
-        notification_email_send(notification_id=notification.pk)
-    notification.refresh_from_db()
-    assert notification.emailed_at is None
-
-    monkeypatch.undo()
-    age(notification, minutes=10)
-    assert notifications_sweep()["emails_retried"] == 1
-    assert len(mailoutbox) == 1
-
-
 def test_sweep_retries_a_stale_unsent_email_and_forgets_old_read_notifications(user, mailoutbox, settings):
     settings.SOKO_EMAIL_RETRY_AFTER_MINUTES = 5
     settings.SOKO_NOTIFICATION_RETENTION_DAYS = 90
