@@ -236,7 +236,7 @@ class BaseHoursFormSet(forms.BaseFormSet):
         return rows
 
 
-HoursFormSet = forms.formset_factory(HoursForm, formset=BaseHoursFormSet, extra=0, max_num=7, validate_max=True)
+HoursFormSet = forms.formset_factory(HoursForm, formset=BaseHoursFormSet, extra=0, max_num=7, absolute_max=7, validate_max=True)
 
 
 class StoreInviteForm(forms.Form):

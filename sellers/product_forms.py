@@ -159,14 +159,21 @@ class BaseVariantFormSet(BaseInlineFormSet):
     default_error_messages = {
         **BaseInlineFormSet.default_error_messages,
         "too_few_forms": "Add at least one variant with a name and a price.",
+        "too_many_forms": "A product can have at most %(num)d variants.",
     }
 
     def __init__(self, *args, store, **kwargs):
         self.store = store
+        # No more rows are built than a product may have, whatever TOTAL_FORMS says.
+        self.max_num = self.absolute_max = settings.SOKO_PRODUCT_MAX_VARIANTS
         super().__init__(*args, **kwargs)
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
+        # Django offers every variant in the database to a row's hidden id; a row may
+        # only name a variant of this product (another store's id is refused).
+        form.fields["id"].queryset = self.get_queryset() if self.instance.pk else Variant.objects.none()
+        form.fields["id"].error_messages["invalid_choice"] = "This variant is not one of this product's: reload the page."
         if "DELETE" in form.fields:
             form.fields["DELETE"].label = "Delete this variant"
             form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
@@ -225,6 +232,7 @@ VariantFormSet = inlineformset_factory(
     extra=1,
     min_num=1,
     validate_min=True,
+    validate_max=True,
     can_delete=True,
 )
 

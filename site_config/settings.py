@@ -252,6 +252,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Soko <no-reply@soko.test>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Forms --------------------------------------------------------------------------------
+# The largest real form is a product with SOKO_PRODUCT_MAX_VARIANTS variants (12 fields
+# each) and its pictures, about 650 fields; a request with more is refused with a 400.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 800
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -289,6 +292,8 @@ SOKO_AUTO_APPROVE_VERIFIED_STORES = env_bool("SOKO_AUTO_APPROVE_VERIFIED_STORES"
 SOKO_HANDOVER_CODE_DAYS = int(env("SOKO_HANDOVER_CODE_DAYS", "7"))
 SOKO_HANDOVER_MAX_ATTEMPTS = int(env("SOKO_HANDOVER_MAX_ATTEMPTS", "5"))
 SOKO_CATALOG_PAGE_SIZE = int(env("SOKO_CATALOG_PAGE_SIZE", "24"))
+# Variants one product may have (the product form and the admin build no more rows).
+SOKO_PRODUCT_MAX_VARIANTS = int(env("SOKO_PRODUCT_MAX_VARIANTS", "50"))
 # Filter choices (brands, colours, sizes, stores) per category are cached this long.
 SOKO_CATALOG_FACET_CACHE_SECONDS = int(env("SOKO_CATALOG_FACET_CACHE_SECONDS", "300"))
 # A new listing's words become typo targets (embedded mode) within this many seconds; its exact words match at once.

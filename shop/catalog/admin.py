@@ -4,6 +4,7 @@ inline; their stock goes through ``shop.inventory`` against the figure the page 
 as on the seller's form."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db import models
@@ -105,6 +106,9 @@ class VariantInline(admin.TabularInline):
     form = VariantAdminForm
     formset = VariantInlineFormSet
     extra = 0
+
+    def get_max_num(self, request, obj=None, **kwargs):
+        return settings.SOKO_PRODUCT_MAX_VARIANTS
     formfield_overrides = {models.JSONField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 24})}}
     fields = [
         "name", "sku", "attributes", "price", "compare_at_price", "stock_count", "stock_seen", "low_stock_threshold",
