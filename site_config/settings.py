@@ -225,7 +225,14 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "/media/"
+# Public pictures: served from this site's /media/ by default, or from another origin
+# (a CDN, a bucket, a cookieless host) named by SOKO_MEDIA_URL, e.g. https://media.example.com/.
+MEDIA_URL = env("SOKO_MEDIA_URL") or "/media/"
+if not MEDIA_URL.endswith("/"):
+    MEDIA_URL += "/"
+# Whether the web process itself serves MEDIA_ROOT at MEDIA_URL (development, or one machine
+# without a proxy). Off by default in production: the proxy serves MEDIA_ROOT (README).
+SOKO_SERVE_MEDIA = env_bool("SOKO_SERVE_MEDIA", default=DEBUG) and MEDIA_URL.startswith("/")
 MEDIA_ROOT = Path(env("MEDIA_ROOT") or BASE_DIR / "media")
 SOKO_PRIVATE_MEDIA_ROOT = env("SOKO_PRIVATE_MEDIA_ROOT")  # default: <MEDIA_ROOT>-private
 STORAGES = {

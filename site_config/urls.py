@@ -2,6 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from shop.media.views import media_serve
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("shop.accounts.urls")),
@@ -17,10 +19,9 @@ urlpatterns = [
     path("", include("shop.core.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.SOKO_SERVE_MEDIA:
+    # Public pictures from this process (a proxy or a bucket does it better: see the README).
+    urlpatterns.append(path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", media_serve, name="media"))
 
 handler403 = "shop.core.views.permission_denied"
 handler404 = "shop.core.views.page_not_found"
