@@ -58,6 +58,7 @@ def parse_args():
     parser.add_argument("--requests", type=int, default=300, help="requests per scenario (default 300)")
     parser.add_argument("--clients", type=int, default=4, help="concurrent client threads (default 4)")
     parser.add_argument("--max-seconds", type=float, default=60, help="stop a scenario after this long (default 60)")
+    parser.add_argument("--only", default="", help="run only the scenarios whose name contains this text")
     parser.add_argument("--reseed", action="store_true", help="delete the benchmark's products and seed again")
     parser.add_argument("--recreate-db", action="store_true", help="drop the benchmark database first (after a migration was edited)")
     return parser.parse_args()
@@ -218,6 +219,11 @@ def bench_urls() -> dict[str, list[str]]:
         ],
         "search (/search/?q=)": [f"/search/?q={word}" for word in ("necklace", "basket", "solar+radio", "coffee", "handwoven")],
         "search, misspelt": [f"/search/?q={word}" for word in ("neclace", "baskit", "speeker", "lantren", "bicycel")],
+        # A search's cost must not grow with its words (shop.core.search caps them).
+        "search, 1 word": [f"/search/?q={word}" for word in ("a", "e", "o", "n", "r")],
+        "search, 50 words": [f"/search/?q={'+'.join(rng.choices('abcdefghijklmnoprstuvwy', k=50))}" for _ in range(5)],
+        "stores, 1 word": [f"/stores/?q={word}" for word in ("a", "e", "o", "n", "r")],
+        "stores, 50 words": [f"/stores/?q={'+'.join(rng.choices('abcdefghijklmnoprstuvwy', k=50))}" for _ in range(5)],
         "product page (/p/<slug>/)": [f"/p/{slug}/" for slug in rng.sample(live, 40)],
         "home (/)": ["/"],
     }
@@ -369,7 +375,7 @@ def main():
         f"catalog: {Product.objects.filter(slug__startswith='bench-').count()} bench products ({live} live)"
         + (f", seeded in {seeded['seconds']:.1f} s" if seeded["seeded"] else ", reused")
     )
-    scenarios = bench_urls()
+    scenarios = {name: urls for name, urls in bench_urls().items() if args.only in name}
     connections.close_all()
 
     with tempfile.TemporaryDirectory(prefix="soko-bench-") as tmp:

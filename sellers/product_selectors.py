@@ -6,6 +6,7 @@ from django.db.models.functions import Coalesce
 
 from shop.catalog.models import Category, Product, ProductImage, Variant
 from shop.core.errors import NotFound
+from shop.core.search import search_text
 
 STATUS_TABS = [("", "All")] + list(Product.Status.choices)
 
@@ -32,7 +33,7 @@ def store_products(*, store, query: str = "", status: str = ""):
     """The dashboard list: one row per product with its stock and price range, low-stock
     and sold-out counts, and pictures prefetched; a fixed number of queries per page."""
     products = Product.objects.filter(store=store)
-    query = query.strip()
+    query = search_text(query)
     if query:
         # A subquery, not a join: joining variants here would skew the sums below.
         sku_match = Variant.objects.filter(product=OuterRef("pk"), sku__icontains=query)

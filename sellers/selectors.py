@@ -8,8 +8,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from shop.catalog.models import Category, Favorite, Product, ProductImage
-from shop.catalog.selectors import product_cards, with_favorite_flag
+from shop.catalog.selectors import category_tree, product_cards, with_favorite_flag
 from shop.core.errors import NotFound
+from shop.core.search import search_words
 from shop.geo.distance import HaversineKm
 from shop.geo.models import Area
 from shop.geo.selectors import area_path
@@ -204,6 +205,12 @@ DELIVERY_SCOPE_FIELDS = {
 }
 
 
+def _category_named(category: Category, word: str) -> bool:
+    """Whether the word is in the category's name or its parent's (from ``category_tree``)."""
+    names = [category.name, category.parent_in_tree.name if category.parent_in_tree else ""]
+    return any(word.casefold() in name.casefold() for name in names)
+
+
 def store_directory(*, query: DirectoryQuery) -> QuerySet[Store]:
     """The stores directory: search by name, category or tag; filter by delivery scope
     (any of those asked for) and open now; sort by distance, rating, popularity or name.
@@ -211,18 +218,21 @@ def store_directory(*, query: DirectoryQuery) -> QuerySet[Store]:
     Sorting by distance annotates ``distance_km``; stores without coordinates come last.
     """
     stores = _public_stores()
-    if query.q:
-        matching = Store.objects.all()
-        for word in query.q.split():
-            matching = matching.filter(
+    words = search_words(query.q)
+    if words:
+        # No joins: a word that names a category (or its parent) matches the stores in it
+        # through one subquery on the store-category table; the category names are matched
+        # in Python against the cached tree. The words are capped (shop.core.search).
+        categories = category_tree().categories
+        in_category = Store.categories.through.objects
+        for word in words:
+            named = [category.pk for category in categories if _category_named(category, word)]
+            stores = stores.filter(
                 Q(name__icontains=word)
                 | Q(tagline__icontains=word)
                 | Q(tags__icontains=word)
-                | Q(categories__name__icontains=word)
-                | Q(categories__parent__name__icontains=word)
+                | Q(pk__in=in_category.filter(category_id__in=named).values("store_id"))
             )
-        # A subquery: the category joins would otherwise repeat a store once per match.
-        stores = stores.filter(pk__in=matching.values("pk"))
     if query.category is not None:
         stores = stores.filter(
             pk__in=Store.objects.filter(

@@ -9,6 +9,7 @@ from django.db.models.fields.json import KeyTextTransform
 
 from shop.core.errors import NotFound
 from shop.core.ids import id_or_none
+from shop.core.search import search_words
 
 from .models import Category, Favorite, Product, ProductImage, Variant
 from .search import product_search_vector, search_vocabulary, search_word_spellings
@@ -178,15 +179,14 @@ def related_products(*, product: Product, user, limit: int = 4) -> list[Product]
 # Search and listing ----------------------------------------------------------------------
 
 
-MAX_SEARCH_WORDS = 8
-
-
 def product_search(queryset: QuerySet, *, query: str) -> QuerySet:
     """Every word must match. On PostgreSQL a word matches the weighted full-text vector
     (title > tags/brand > description) or, to forgive a typo, a title word by trigram
     similarity; results are ranked. Elsewhere a word is a substring, or one of the listing
-    words it is a likely misspelling of (``search_word_spellings``); title matches first."""
-    words = query.split()[:MAX_SEARCH_WORDS]
+    words it is a likely misspelling of (``search_word_spellings``); title matches first.
+    The words are capped (``shop.core.search``), so a query costs at most that many
+    index conditions, and no joins, however long the text."""
+    words = search_words(query)
     if not words:
         return queryset
     if _is_postgres():

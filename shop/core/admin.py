@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from .ids import MAX_ID
+from .search import search_text
 
 
 def key_is_valid(field: models.Field, value) -> bool:
@@ -56,6 +57,10 @@ class HostileInputAdminMixin:
         for inline in self.get_inline_instances(request, obj):
             limit = inline.get_max_num(request, obj) or INLINE_MAX_FORMS
             yield inline.get_formset(request, obj, max_num=limit, absolute_max=limit), inline
+
+    def get_search_results(self, request, queryset, search_term):
+        # Django ORs every search field per word: cap the words like every other search.
+        return super().get_search_results(request, queryset, search_text(search_term))
 
     def response_action(self, request, queryset):
         selected = request.POST.getlist(ACTION_CHECKBOX_NAME)

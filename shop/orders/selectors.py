@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from shop.core.errors import NotFound
+from shop.core.search import search_text
 
 from .handover import handover_code_reveal, handover_state
 from .models import Checkout, Order, OrderEvent, OrderItem, OrderStatus
@@ -86,6 +87,7 @@ def _buyer_orders(*, user) -> QuerySet[Order]:
 
 def _store_orders(*, store, query: str = "") -> QuerySet[Order]:
     orders = Order.objects.filter(store=store)
+    query = search_text(query)
     if query:
         orders = orders.filter(
             Q(number__icontains=query)
