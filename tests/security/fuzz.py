@@ -148,8 +148,9 @@ class RouteSamples:
     forms: list[dict[str, str]] = field(default_factory=list)
 
     def form_add(self, values: dict[str, str]):
+        """Keeps up to two forms with different fields (the same form of another object adds nothing)."""
         self.params.update(values)
-        if len(self.forms) < 3 and values not in self.forms:
+        if len(self.forms) < 2 and all(set(values) != set(form) for form in self.forms):
             self.forms.append(dict(values))
 
 
