@@ -23,6 +23,12 @@ class AccountAdapter(DefaultAccountAdapter):
             subject=message.subject, body=message.body, to=list(message.to), from_email=message.from_email, html=html
         )
 
+    def get_login_stages(self):
+        return [
+            "shop.accounts.stages.SignupEmailVerificationStage" if stage.endswith(".EmailVerificationStage") else stage
+            for stage in super().get_login_stages()
+        ]
+
     def _get_login_attempts_cache_key(self, request, **credentials):
         """Failed log-ins count per (account, client address): failures from one address
         never refuse the right password from another (``ACCOUNT_RATE_LIMITS``)."""

@@ -1,7 +1,7 @@
 import pyotp
 import pytest
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from allauth.mfa.totp.internal.auth import generate_totp_secret
 from django.test import Client
 
 from tests.factories import PASSWORD, UserFactory
@@ -16,10 +16,8 @@ def log_in(client, email, password, next_url=""):
 
 
 def staff_with_totp():
-    staff = UserFactory(email="staff@example.test", is_staff=True, is_superuser=True)
     secret = generate_totp_secret()
-    TOTP.activate(staff, secret)
-    return staff, secret
+    return UserFactory(email="staff@example.test", is_staff=True, is_superuser=True, totp=secret), secret
 
 
 def test_admin_login_page_is_the_shop_login(client):
@@ -36,7 +34,7 @@ def test_admin_login_does_not_send_elsewhere(client):
 
 
 def test_wrong_passwords_for_staff_are_limited_like_any_login():
-    UserFactory(email="staff@example.test", is_staff=True)
+    staff_with_totp()
     attacker = Client(REMOTE_ADDR="203.0.113.7")
     for _ in range(5):
         log_in(attacker, "staff@example.test", "guess", "/admin/")
@@ -82,7 +80,7 @@ def test_wrong_authenticator_code_is_refused(client):
 
 
 def test_staff_without_an_authenticator_are_sent_to_set_one_up_before_the_admin(client):
-    staff = UserFactory(email="staff@example.test", is_staff=True, is_superuser=True)
+    staff = UserFactory(email="staff@example.test", is_staff=True, is_superuser=True, totp=False)
     log_in(client, "staff@example.test", PASSWORD, "/admin/")
     assert client.get("/admin/orders/order/")["Location"] == "/accounts/2fa/totp/activate/"
 
