@@ -1,6 +1,8 @@
 from allauth.mfa.models import Authenticator
+from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 
 def staff_second_factor_required(get_response):
@@ -15,6 +17,7 @@ def staff_second_factor_required(get_response):
             and user.is_staff
             and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         ):
+            messages.info(request, _("Staff sign in with an authenticator app: set one up to use the admin."))
             return redirect("mfa_activate_totp")
         return get_response(request)
 

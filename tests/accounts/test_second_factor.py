@@ -83,6 +83,8 @@ def test_staff_without_an_authenticator_are_sent_to_set_one_up_before_the_admin(
     staff = UserFactory(email="staff@example.test", is_staff=True, is_superuser=True, totp=False)
     log_in(client, "staff@example.test", PASSWORD, "/admin/")
     assert client.get("/admin/orders/order/")["Location"] == "/accounts/2fa/totp/activate/"
+    told = client.get("/admin/", follow=True).content.decode()
+    assert "Staff sign in with an authenticator app: set one up to use the admin." in told
 
     # allauth asks for the password again before an authenticator is added.
     assert client.get("/accounts/2fa/totp/activate/")["Location"].startswith("/accounts/reauthenticate/")
