@@ -27,6 +27,16 @@ def test_admin_login_page_is_the_shop_login(client):
     assert response["Location"] == "/accounts/login/?next=%2Fadmin%2Forders%2F"
 
 
+def test_admin_login_form_takes_no_passwords(client):
+    staff_with_totp()
+
+    response = client.post("/admin/login/", {"username": "staff@example.test", "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert "_auth_user_id" not in client.session
+
+
 def test_admin_login_does_not_send_elsewhere(client):
     response = client.get("/admin/login/?next=https://evil.example/")
 
