@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
@@ -97,6 +98,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "shop.accounts.middleware.staff_second_factor_required",
     "shop.core.middleware.NotFoundMiddleware",
 ]
 
@@ -205,15 +207,32 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", "optional")  # none | optional | mandatory
+# Sign-up answers every address the same way: "enter the code we emailed you" (the owner of
+# a known address is mailed that they already have an account). Only sign-up asks for the
+# code (shop.accounts.stages); existing accounts log in with their password.
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_ADAPTER = "shop.accounts.adapter.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "shop.accounts.forms.SignupForm"}
-# 5 failed log-ins per account within 5 minutes; the 6th is refused.
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Failed log-ins are counted per (account, client address) and per client address, never per
+# account alone, so nobody elsewhere can lock an account: 5 per account and address within
+# 5 minutes, and 50 per address within 10 minutes whatever the account; log-in attempts of
+# any outcome, 60 per address a minute. The per-address figures are generous: a whole office
+# or carrier NAT shares one address. The right password from another address always gets
+# through (AccountAdapter._get_login_attempts_cache_key).
+ACCOUNT_RATE_LIMITS = {"login": "60/m/ip", "login_failed": "5/5m/key,50/10m/ip"}
+# The client address: the Nth address from the right of X-Forwarded-For when N trusted proxies
+# append to it, or a header one trusted proxy sets (e.g. X-Real-IP); else the peer address.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(env("SOKO_TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("SOKO_TRUSTED_CLIENT_IP_HEADER") or None
+# Second factor: TOTP with recovery codes; required for staff (shop.accounts.middleware),
+# optional for everyone else.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 
 # Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -2,7 +2,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from shop.accounts.views import admin_login
 from shop.media.views import media_serve
+
+admin.site.login = admin_login
 
 urlpatterns = [
     path("admin/", admin.site.urls),

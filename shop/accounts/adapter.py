@@ -1,4 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.internal.httpkit import clean_client_ip
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
 from shop.core.tasks import send_email_task
@@ -20,3 +22,24 @@ class AccountAdapter(DefaultAccountAdapter):
         send_email_task(
             subject=message.subject, body=message.body, to=list(message.to), from_email=message.from_email, html=html
         )
+
+    def get_login_stages(self):
+        return [
+            "shop.accounts.stages.SignupEmailVerificationStage" if stage.endswith(".EmailVerificationStage") else stage
+            for stage in super().get_login_stages()
+        ]
+
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        """Failed log-ins count per (account, client address): failures from one address
+        never refuse the right password from another (``ACCOUNT_RATE_LIMITS``)."""
+        return f"{super()._get_login_attempts_cache_key(request, **credentials)}:{self.get_client_ip(request)}"
+
+    def get_client_ip(self, request):
+        """allauth's rule (``SOKO_TRUSTED_PROXY_COUNT`` / ``SOKO_TRUSTED_CLIENT_IP_HEADER``),
+        except that a request carrying fewer forwarded addresses than trusted proxies, i.e.
+        one that skipped a proxy, counts under its leftmost one instead of failing."""
+        try:
+            return super().get_client_ip(request)
+        except ImproperlyConfigured:
+            forwarded = clean_client_ip(request.headers["X-Forwarded-For"].split(",")[0])
+            return forwarded or request.META["REMOTE_ADDR"]

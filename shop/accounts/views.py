@@ -1,7 +1,13 @@
 from allauth.account import views as allauth_views
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from shop.core.redirects import safe_next_url
 
 from .forms import ProfileForm, SignupForm
 
@@ -32,3 +38,13 @@ class SignupView(allauth_views.SignupView):
         if intent in dict(SignupForm.INTENTS):
             initial["intent"] = intent
         return initial
+
+
+def admin_login(request, extra_context=None):
+    """The admin's login page is the shop's: one rate limit and one second-factor stage."""
+    next_url = safe_next_url(request, default=reverse("admin:index"))
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
+    if request.user.is_staff:
+        return redirect(next_url)
+    raise PermissionDenied(_("The admin is for Soko staff only."))

@@ -1,11 +1,18 @@
 """A seller signs up through the real forms and lands in their store's dashboard."""
 
 import pytest
+from django.contrib.sessions.backends.db import SessionStore
 
 from sellers.models import Store
 from tests.e2e.pages import expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def mailed_code(page):
+    """The code the sign-up mailed, read from the browser's session."""
+    [session_key] = [c["value"] for c in page.context.cookies() if c["name"] == "sessionid"]
+    return SessionStore(session_key=session_key)["account_email_verification_code"]["code"]
 
 
 def test_seller_signs_up_sets_up_store_and_sees_dashboard(new_page):
@@ -17,6 +24,10 @@ def test_seller_signs_up_sets_up_store_and_sees_dashboard(new_page):
     page.fill("input[name=password2]", "sukuma-wiki-2025!")
     page.check("input[name=intent][value=sell]")
     page.locator("main form button[type=submit]").click()
+
+    page.wait_for_url("**/accounts/confirm-email/")
+    page.fill("input[name=code]", mailed_code(page))
+    page.locator("main form button[type=submit]").first.click()
 
     page.wait_for_url("**/dashboard/setup/")
     page.fill("input[name=name]", "Mama Mboga Greens")

@@ -1,4 +1,5 @@
 import factory
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth import get_user_model
 
 from couriers.models import CourierProfile
@@ -22,6 +23,13 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+    @factory.post_generation
+    def totp(obj, create, extracted, **kwargs):
+        """Staff have an authenticator app, as the admin requires: ``totp=<secret>`` picks
+        its secret, ``totp=False`` leaves it out; others get one only when asked."""
+        if create and extracted is not False and (extracted or obj.is_staff):
+            TOTP.activate(obj, extracted or generate_totp_secret())
 
 
 class StoreFactory(factory.django.DjangoModelFactory):

@@ -78,7 +78,10 @@ def test_owner_invites_an_unknown_address_who_signs_up_from_the_emailed_link_and
         f"/accounts/signup/?next={link}",
         {"email": "kofi@example.test", "password1": PASSWORD, "password2": PASSWORD, "intent": "shop", "next": link},
     )
-    assert signed_up["Location"] == link  # back to the invitation, now logged in
+    assert signed_up["Location"] == "/accounts/confirm-email/"
+    code = client.session["account_email_verification_code"]["code"]
+    confirmed = client.post("/accounts/confirm-email/", {"code": code})
+    assert confirmed["Location"] == link  # back to the invitation, now logged in
     assert 'data-testid="accept-invite"' in client.get(link).content.decode()
     response = client.post(link)
 
