@@ -93,3 +93,12 @@ def courier(db):
     from tests.factories import CourierProfileFactory
 
     return CourierProfileFactory(status="approved").user
+
+
+@pytest.fixture
+def admin_user(db):
+    """pytest-django's ``admin_client`` logs this one in: a superuser with the authenticator
+    app the admin requires of staff."""
+    from tests.factories import UserFactory
+
+    return UserFactory(email="admin@example.test", is_staff=True, is_superuser=True)

@@ -12,7 +12,7 @@ import uuid
 from urllib.parse import quote
 
 import pytest
-from django.core.management import call_command
+from django.db import transaction
 from django.test import Client, RequestFactory
 
 from shop.cart.services import cart_add, cart_get_for_request
@@ -70,8 +70,9 @@ SEEDS = [
 def world(django_db_setup, django_db_blocker):
     """Real objects for every page: two stores (one the seller's, one a stranger's), their
     products, a buyer with an address, a cart, an order and a notification, an approved
-    courier and a staff member. Committed once for the module and flushed afterwards."""
-    with django_db_blocker.unblock():
+    courier and a staff member. Made once for the module inside a transaction that is rolled
+    back at its end (as ``setUpTestData`` does); each test runs in a savepoint within it."""
+    with django_db_blocker.unblock(), transaction.atomic():
         seller = UserFactory(email="seller@fuzz.test")
         buyer = UserFactory(email="buyer@fuzz.test")
         staff = UserFactory(email="staff@fuzz.test", is_staff=True, is_superuser=True)
@@ -99,7 +100,7 @@ def world(django_db_setup, django_db_blocker):
         for role in ROLES:
             crawl(client_for(users, role), role, seeds, samples, findings)
         yield {"users": users, "samples": samples, "crawl_findings": findings, "order": order, "product": product}
-        call_command("flush", interactive=False, verbosity=0)
+        transaction.set_rollback(True)
 
 
 def cart_for_request_user(user):
