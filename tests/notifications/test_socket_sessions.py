@@ -9,7 +9,7 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.sessions.models import Session
 from django.test import Client
 
-from shop.core.realtime import user_group
+from shop.core.realtime import socket_slot_take, user_group
 from shop.notifications.consumers import CLOSE_SESSION_ENDED, CLOSE_TOO_MANY_SOCKETS
 from tests.factories import UserFactory
 from tests.notifications.test_consumers import PATH, SOKO_ORIGIN, application, session_cookie  # noqa: F401
@@ -208,3 +208,35 @@ def test_the_twenty_first_socket_of_a_user_is_refused_until_one_closes(applicati
 
     assert code == CLOSE_TOO_MANY_SOCKETS
     assert room_again is True
+
+
+@pytest.mark.redis
+def test_through_channels_redis_logout_closes_and_the_socket_limit_is_shared(application, settings):  # noqa: F811
+    from channels_redis.core import RedisChannelLayer
+
+    assert isinstance(get_channel_layer(), RedisChannelLayer)
+    settings.SOKO_SOCKETS_PER_USER = 2
+    amina = UserFactory(email="amina@example.test")
+    browser = Client()
+    cookie = session_cookie(browser, amina)
+    assert socket_slot_take(amina.pk)  # another web process holds one of her sockets
+
+    async def scenario():
+        socket = page(application, cookie)
+        assert (await socket.connect(timeout=3))[0]
+        extra = page(application, cookie)
+        await extra.connect(timeout=3)
+        refused_code = await closed_with(extra)
+        await extra.disconnect()
+        await database_sync_to_async(browser.post)("/accounts/logout/")
+        code = await closed_with(socket)
+        await push_to(amina)
+        heard_nothing = await socket.receive_nothing(timeout=0.5)
+        await socket.disconnect()
+        return refused_code, code, heard_nothing
+
+    refused_code, code, heard_nothing = async_to_sync(scenario)()
+
+    assert refused_code == CLOSE_TOO_MANY_SOCKETS
+    assert code == CLOSE_SESSION_ENDED
+    assert heard_nothing is True
