@@ -1,6 +1,7 @@
 """When no database connection can be had, pages answer 503 "busy, try again" with
 Retry-After, never a 500; each process holds a bounded number of connections."""
 
+import gc
 import threading
 
 import psycopg
@@ -136,3 +137,19 @@ def test_a_failing_query_is_still_an_error_not_busy():
     from shop.core.middleware import database_unavailable
 
     assert database_unavailable(error) is False
+
+
+def test_a_connection_lost_without_closing_gives_its_slot_back(settings):
+    settings.SOKO_DB_CONNECT_WAIT_SECONDS = 0.2
+
+    def connect_and_forget():
+        # A thread that ends without closing: its connection is only garbage collected.
+        connections["default"].ensure_connection()
+
+    for _ in range(settings.SOKO_DB_MAX_CONNECTIONS + 2):
+        thread = threading.Thread(target=connect_and_forget)
+        thread.start()
+        thread.join(timeout=30)
+        gc.collect()
+
+    assert in_fresh_thread(lambda: connections["default"].cursor().close()) is None

@@ -9,6 +9,7 @@ a 503 "busy, try again".
 """
 
 import threading
+import weakref
 
 from django.conf import settings
 from django.db.backends.postgresql import base
@@ -31,28 +32,31 @@ def _connection_slots() -> threading.BoundedSemaphore:
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
-    holds_slot = False
+    slot_release = None
 
     def get_new_connection(self, conn_params):
-        if not _connection_slots().acquire(timeout=settings.SOKO_DB_CONNECT_WAIT_SECONDS):
+        slots = _connection_slots()
+        if not slots.acquire(timeout=settings.SOKO_DB_CONNECT_WAIT_SECONDS):
             raise ConnectionUnavailable(
                 f"all {settings.SOKO_DB_MAX_CONNECTIONS} database connections of this process are in use"
             )
         try:
             connection = super().get_new_connection(conn_params)
         except OperationalError as exc:
-            _connection_slots().release()
+            slots.release()
             raise ConnectionUnavailable(str(exc)) from exc
         except BaseException:
-            _connection_slots().release()
+            slots.release()
             raise
-        self.holds_slot = True
+        # Released when the connection closes, or when it is collected unclosed (its
+        # thread ended without closing it), so a lost connection never keeps its slot.
+        self.slot_release = weakref.finalize(connection, slots.release)
         return connection
 
     def _close(self):
         try:
             super()._close()
         finally:
-            if self.holds_slot:
-                self.holds_slot = False
-                _connection_slots().release()
+            if self.slot_release is not None:
+                self.slot_release()
+                self.slot_release = None
