@@ -1,4 +1,5 @@
 import asyncio
+import logging
 from importlib import import_module
 from types import SimpleNamespace
 
@@ -6,6 +7,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth import get_user
+from django.db import DatabaseError
 
 from shop.core.realtime import (
     remember_server_loop,
@@ -15,6 +17,8 @@ from shop.core.realtime import (
     socket_slot_take,
     user_group,
 )
+
+log = logging.getLogger(__name__)
 
 # Application close codes (4000-4999): the session ended, or the user has too many sockets.
 CLOSE_SESSION_ENDED = 4401
@@ -71,7 +75,12 @@ class NotificationConsumer(AsyncWebsocketConsumer):
     async def recheck_session(self):
         while not self.ended:
             await asyncio.sleep(settings.SOKO_SOCKET_RECHECK_SECONDS)
-            if await database_sync_to_async(session_user_id)(self.session_key) != self.user_id:
+            try:
+                user_id = await database_sync_to_async(session_user_id)(self.session_key)
+            except DatabaseError:  # busy or down: ask again at the next interval
+                log.warning("socket session re-check failed", exc_info=True)
+                continue
+            if user_id != self.user_id:
                 await self.end_session()
                 return
             await database_sync_to_async(socket_slot_refresh)(self.user_id)
