@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "shop.accounts.middleware.staff_second_factor_required",
     "shop.core.middleware.NotFoundMiddleware",
+    "shop.core.middleware.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "site_config.urls"
@@ -128,8 +129,12 @@ TEMPLATES = [
 # Database -----------------------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    # Under ASGI each request runs in a thread of its own with its own connection: a kept
+    # connection would outlive its thread and sit idle, so each closes when its request ends.
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Bounds the connections one process holds (SOKO_DB_MAX_CONNECTIONS below).
+        DATABASES["default"]["ENGINE"] = "shop.core.postgresql"
         # Search matches a title word one letter off (the default 0.6 misses "neclace").
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c pg_trgm.word_similarity_threshold=0.4"
 else:
@@ -150,6 +155,11 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# PostgreSQL: connections one process (web or worker) may hold at once, and how long a
+# request waits for one before it is answered 503 "busy, try again" with Retry-After.
+SOKO_DB_MAX_CONNECTIONS = int(env("SOKO_DB_MAX_CONNECTIONS", "10"))
+SOKO_DB_CONNECT_WAIT_SECONDS = float(env("SOKO_DB_CONNECT_WAIT_SECONDS", "5"))
+SOKO_BUSY_RETRY_AFTER_SECONDS = int(env("SOKO_BUSY_RETRY_AFTER_SECONDS", "5"))
 
 # Redis: channels, huey, cache ----------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
@@ -190,6 +200,11 @@ else:
 
 # The embedded mode runs the Huey consumer in threads of the web process.
 HUEY_EMBEDDED_WORKER = env_bool("HUEY_EMBEDDED_WORKER", default=not SCALE_MODE)
+
+# Sockets: how often an open socket checks that its session still authenticates its
+# user, and how many sockets (open pages) one user may have at once.
+SOKO_SOCKET_RECHECK_SECONDS = float(env("SOKO_SOCKET_RECHECK_SECONDS", "60"))
+SOKO_SOCKETS_PER_USER = int(env("SOKO_SOCKETS_PER_USER", "20"))
 
 # Accounts -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

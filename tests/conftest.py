@@ -13,7 +13,9 @@ from django.conf import settings
 
 def _service_problem(marker: str) -> str | None:
     if marker == "postgres":
-        if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
             return "needs PostgreSQL: set DATABASE_URL=postgres://..."
         return None
     if marker == "redis":

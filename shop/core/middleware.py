@@ -1,6 +1,15 @@
-from django.http import Http404, HttpResponseBadRequest
+import logging
+import sys
+
+from django.conf import settings
+from django.db import OperationalError
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.template import loader
 
 from .errors import NotFound
+from .postgresql.base import ConnectionUnavailable
+
+log = logging.getLogger(__name__)
 
 
 def reject_nul_characters(get_response):
@@ -31,3 +40,39 @@ class NotFoundMiddleware:
         if isinstance(exception, NotFound):
             raise Http404(str(exception)) from exception
         return None
+
+
+def database_unavailable(exception: BaseException | None) -> bool:
+    """The exception says no database connection could be had (not that a query failed)."""
+    return isinstance(exception, OperationalError) and isinstance(exception.__cause__, ConnectionUnavailable)
+
+
+def busy_response(request, exception: BaseException):
+    """503 "busy, try again" with ``Retry-After``, for a request that got no connection."""
+    log.warning("no database connection for %s %s: %s", request.method, request.path, exception)
+    # The page renders without context processors: they would ask the database again.
+    html = loader.get_template("503.html").render({"site_name": settings.SOKO_SITE_NAME})
+    return HttpResponse(html, status=503, headers={"Retry-After": str(settings.SOKO_BUSY_RETRY_AFTER_SECONDS)})
+
+
+class DatabaseBusyMiddleware:
+    """A view that could not get a database connection answers 503 with ``Retry-After``
+    instead of a 500; any other error goes on as before."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if database_unavailable(exception):
+            return busy_response(request, exception)
+        return None
+
+
+def busy_response_for_current_error(request):
+    """For the 500 handler: the busy page when the error being handled is a missing
+    connection (raised outside a view, e.g. in a middleware), else None."""
+    exception = sys.exc_info()[1]
+    return busy_response(request, exception) if database_unavailable(exception) else None

@@ -9,6 +9,8 @@ from django.template import loader
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
+from .middleware import busy_response_for_current_error
+
 log = logging.getLogger(__name__)
 
 
@@ -55,5 +57,8 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    busy = busy_response_for_current_error(request)
+    if busy is not None:
+        return busy
     # No context processors that touch the database: it may be what failed.
     return HttpResponseServerError(loader.get_template("500.html").render({"site_name": settings.SOKO_SITE_NAME}))

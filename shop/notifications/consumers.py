@@ -1,28 +1,101 @@
-from channels.generic.websocket import AsyncWebsocketConsumer
+import asyncio
+import logging
+from importlib import import_module
+from types import SimpleNamespace
 
-from shop.core.realtime import remember_server_loop, user_group
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.contrib.auth import get_user
+from django.db import DatabaseError
+
+from shop.core.realtime import (
+    remember_server_loop,
+    session_group,
+    socket_slot_refresh,
+    socket_slot_release,
+    socket_slot_take,
+    user_group,
+)
+
+log = logging.getLogger(__name__)
+
+# Application close codes (4000-4999): the session ended, or the user has too many sockets.
+CLOSE_SESSION_ENDED = 4401
+CLOSE_TOO_MANY_SOCKETS = 4429
+
+
+def session_user_id(session_key: str) -> int | None:
+    """Who the session authenticates now, as a request would see it (`get_user`: the
+    session exists, its user is active and its password hash still matches), or None."""
+    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    user = get_user(SimpleNamespace(session=session))
+    return user.pk if user.is_authenticated else None
 
 
 class NotificationConsumer(AsyncWebsocketConsumer):
-    """One socket per open page. Joins ``user.<id>``; anonymous sockets are refused."""
+    """One socket per open page. Joins ``user.<id>`` and its session's group; anonymous
+    sockets are refused, and the socket closes when its session ends (logout, password
+    change, deactivation, expiry), checked again every SOKO_SOCKET_RECHECK_SECONDS."""
+
+    groups_joined: tuple[str, ...] = ()
+    counted = False
+    ended = False
+    recheck = None
 
     async def connect(self):
         user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
+        session = self.scope.get("session")
+        if user is None or not user.is_authenticated or session is None or not session.session_key:
             await self.close()
             return
+        self.user_id = user.pk
+        self.session_key = session.session_key
+        if not await database_sync_to_async(socket_slot_take)(self.user_id):
+            await self.accept()
+            await self.close(code=CLOSE_TOO_MANY_SOCKETS)
+            return
+        self.counted = True
         remember_server_loop()
-        self.group = user_group(user.pk)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        self.groups_joined = (user_group(self.user_id), session_group(self.session_key))
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
+        self.recheck = asyncio.ensure_future(self.recheck_session())
 
     async def disconnect(self, code):
-        if hasattr(self, "group"):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        if self.recheck is not None:
+            self.recheck.cancel()
+        for group in self.groups_joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        if self.counted:
+            self.counted = False
+            await database_sync_to_async(socket_slot_release)(self.user_id)
+
+    async def recheck_session(self):
+        while not self.ended:
+            await asyncio.sleep(settings.SOKO_SOCKET_RECHECK_SECONDS)
+            try:
+                user_id = await database_sync_to_async(session_user_id)(self.session_key)
+            except DatabaseError:  # busy or down: ask again at the next interval
+                log.warning("socket session re-check failed", exc_info=True)
+                continue
+            if user_id != self.user_id:
+                await self.end_session()
+                return
+            await database_sync_to_async(socket_slot_refresh)(self.user_id)
+
+    async def end_session(self):
+        self.ended = True
+        await self.close(code=CLOSE_SESSION_ENDED)
 
     async def receive(self, text_data=None, bytes_data=None):
         # The page only listens; anything it sends is ignored.
         pass
 
     async def html_push(self, event):
-        await self.send(text_data=event["html"])
+        if not self.ended:
+            await self.send(text_data=event["html"])
+
+    async def socket_close(self, event):
+        await self.end_session()
