@@ -5,6 +5,7 @@ from django import forms
 from django.utils.text import slugify
 
 from shop.catalog.models import Category
+from shop.core.search import SEARCH_MAX_LENGTH
 from shop.geo.forms import AreaFieldsMixin
 from shop.media.forms import ImageUploadField
 from shop.media.validation import ACCEPT
@@ -257,9 +258,12 @@ SORT_CHOICES = [
 class StoreDirectoryForm(forms.Form):
     """The stores directory's search box and filters: a GET form that works without JS."""
 
+    # No max_length: a longer search is cut to its first words (search_words), not ignored.
     q = forms.CharField(
-        required=False, max_length=100, label="Search stores",
-        widget=forms.SearchInput(attrs={"placeholder": "Store name, category or tag", "autocomplete": "off"}),
+        required=False, label="Search stores",
+        widget=forms.SearchInput(
+            attrs={"placeholder": "Store name, category or tag", "autocomplete": "off", "maxlength": SEARCH_MAX_LENGTH}
+        ),
     )
     category = forms.ModelChoiceField(
         queryset=Category.objects.filter(parent__isnull=True).order_by("position", "name"),

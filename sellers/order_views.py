@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from shop.core.htmx import render_page, wants_fragment
+from shop.core.search import search_text
 from shop.orders.models import OrderStatus
 from shop.orders.responses import order_changed_response
 from shop.orders.selectors import (
@@ -29,7 +30,7 @@ PAGE_SIZE = 20
 def orders(request):
     current = current_store(request)
     store = current.store
-    query = request.GET.get("q", "").strip()[:100]
+    query = search_text(request.GET.get("q"))
     status = request.GET.get("status", "")
     if status not in OrderStatus.values:
         status = ""

@@ -18,6 +18,7 @@ from shop.catalog.services import (
 )
 from shop.core.htmx import render_page
 from shop.core.ids import int_or_none
+from shop.core.search import search_text
 from shop.inventory.services import StockChangedMeanwhile
 
 from .product_forms import BulkActionForm, ProductEditor
@@ -39,7 +40,7 @@ PAGE_SIZE = 20
 def products(request):
     current = current_store(request)
     store = current.store
-    query = request.GET.get("q", "").strip()[:100]
+    query = search_text(request.GET.get("q"))
     status = request.GET.get("status", "")
     if status not in Product.Status.values:
         status = ""

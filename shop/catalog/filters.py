@@ -84,7 +84,8 @@ class CaseInsensitiveChoiceFilter(django_filters.ChoiceFilter):
 
 
 class ProductFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="Search", method="filter_search", max_length=200)
+    # No max_length: a longer search is cut to its first words (shop.core.search), not ignored.
+    q = django_filters.CharFilter(label="Search", method="filter_search")
     category = django_filters.ChoiceFilter(label="Category", method="filter_category", empty_label="All categories")
     min_price = django_filters.NumberFilter(
         label="Price from", field_name="min_price", lookup_expr="gte", min_value=0, max_value=MAX_PRICE

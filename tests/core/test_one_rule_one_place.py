@@ -48,6 +48,7 @@ def test_the_modules_are_found():
         ("safe next URL", r"url_has_allowed_host_and_scheme", {"shop/core/redirects.py"}),
         ("handover code state", r"\.used_at\b|failed_attempts|SOKO_HANDOVER_MAX_ATTEMPTS", {"shop/orders/handover.py", "couriers/models.py"}),
         ("delivery area", r"area_locality|delivers only within", {"shop/geo/delivery.py", "shop/geo/selectors.py"}),
+        ("a search is cut to size", r"\b(query|q|search_term)(\.q)?\.split\(|\.get\(\s*\"q\"[^)]*\)\.strip\(\)\[", {"shop/core/search.py"}),
     ],
 )
 def test_each_rule_is_written_only_by_its_owner(rule, pattern, owners):
