@@ -327,6 +327,8 @@ SOKO_EMAIL_RETRY_AFTER_MINUTES = int(env("SOKO_EMAIL_RETRY_AFTER_MINUTES", "5"))
 SOKO_REQUIRE_SERVICES = env_bool("SOKO_REQUIRE_SERVICES")
 # Guest carts untouched this long are deleted by the sweep.
 SOKO_GUEST_CART_DAYS = int(env("SOKO_GUEST_CART_DAYS", "30"))
+# A live listing's price (or compare-at price) change by more than this goes back to review.
+SOKO_REVIEW_PRICE_CHANGE_PERCENT = Decimal(env("SOKO_REVIEW_PRICE_CHANGE_PERCENT", "50"))
 # Listings from staff-verified stores go live without review when this is on.
 SOKO_AUTO_APPROVE_VERIFIED_STORES = env_bool("SOKO_AUTO_APPROVE_VERIFIED_STORES", default=True)
 # Cash-on-delivery handover codes expire after this many days; wrong numeric codes allowed per order.

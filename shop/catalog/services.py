@@ -20,9 +20,15 @@ from shop.notifications.services import notify
 
 from .models import Favorite, Product, ProductImage, Tag, Variant
 
-# Edits to these change what shoppers are told, so staff look again. "tags" and "images"
-# are not model fields: product_save reports them when the tag set changes or a picture is added.
-SUBSTANTIVE_FIELDS = {"title", "description", "brand", "category", "kind", "condition", "tags", "images"}
+# Edits to these change what shoppers are told, so staff look again. "tags", "images" and
+# the "variant_…" names are not model fields: product_save reports them when the tag set
+# changes, a picture is added, a variant is added or renamed or its attributes change
+# ("variant_text"), or a price or compare-at price moves by more than
+# SOKO_REVIEW_PRICE_CHANGE_PERCENT, or a compare-at price appears ("variant_price").
+# Stock, SKU, low-stock threshold, order and removing a variant are not reviewed.
+SUBSTANTIVE_FIELDS = {
+    "title", "description", "brand", "category", "kind", "condition", "tags", "images", "variant_text", "variant_price",
+}
 
 
 class ModerationError(Exception):
@@ -279,8 +285,7 @@ def _product_save(
     if set(product.tags.values_list("name", flat=True)) != old_tags:
         changed.add("tags")
 
-    if _variants_save(product=product, store=store, variants=variants):
-        changed.add("variants")
+    changed |= _variants_save(product=product, store=store, variants=variants)
     if _images_save(product=product, keep=images_keep, new=images_new, image_store=image_store):
         changed.add("images")
     if image_variants:
@@ -290,10 +295,21 @@ def _product_save(
     return product_submit(product=product, changed_fields=changed, publish=publish)
 
 
-def _variants_save(*, product: Product, store, variants: Sequence[VariantInput]) -> bool:
-    """Apply the variant rows (the caller holds the variants' locks); returns whether
-    anything changed. A new variant starts with the stock entered; an existing one's
-    stock goes through ``stock_adjust``."""
+def _price_jump(old: Decimal | None, new: Decimal | None) -> bool:
+    """Whether a price moved far enough for staff to look again (a compare-at price that
+    appears is a new "was" claim; one that goes away is not)."""
+    if new is None or old == new:
+        return False
+    if old is None:
+        return True
+    return abs(new - old) * 100 > old * settings.SOKO_REVIEW_PRICE_CHANGE_PERCENT
+
+
+def _variants_save(*, product: Product, store, variants: Sequence[VariantInput]) -> set[str]:
+    """Apply the variant rows (the caller holds the variants' locks); returns what changed:
+    "variants" for anything, plus "variant_text" / "variant_price" for what shoppers see
+    (``SUBSTANTIVE_FIELDS``). A new variant starts with the stock entered; an existing
+    one's stock goes through ``stock_adjust``."""
     existing = {variant.pk: variant for variant in product.variants.all()}
     unknown = {row.id for row in variants if row.id is not None} - set(existing)
     if unknown:
@@ -306,11 +322,11 @@ def _variants_save(*, product: Product, store, variants: Sequence[VariantInput])
     if any(row.stock < 0 for row in rows):
         raise ProductInvalid("Stock cannot be negative.")
     edits = [StockEdit(variant_id=row.id, wanted=row.stock, seen=row.stock_seen) for row in rows if row.id is not None]
-    changed = bool(stock_adjust(edits=edits))
+    changed = {"variants"} if stock_adjust(edits=edits) else set()
     deleted = [row.id for row in variants if row.delete and row.id is not None]
     if deleted:
         Variant.objects.filter(product=product, pk__in=deleted).delete()
-        changed = True
+        changed.add("variants")
     names = ["name", "sku", "attributes", "price", "compare_at_price", "low_stock_threshold", "duration_minutes"]
     for position, row in enumerate(rows):
         values = {name: getattr(row, name) for name in names} | {"position": position}
@@ -319,16 +335,20 @@ def _variants_save(*, product: Product, store, variants: Sequence[VariantInput])
             variant = Variant(product=product, stock=row.stock, **values)
             variant.full_clean(exclude=["product"])
             variant.save()
-            changed = True
+            changed |= {"variants", "variant_text"}
             continue
         variant = existing[row.id]
         if all(getattr(variant, name) == value for name, value in values.items()):
             continue
+        if (variant.name, variant.attributes) != (values["name"], values["attributes"]):
+            changed.add("variant_text")
+        if _price_jump(variant.price, values["price"]) or _price_jump(variant.compare_at_price, values["compare_at_price"]):
+            changed.add("variant_price")
         for name, value in values.items():
             setattr(variant, name, value)
         variant.full_clean(exclude=["product", "stock"])
         variant.save(update_fields=list(values))
-        changed = True
+        changed.add("variants")
     return changed
 
 
