@@ -12,6 +12,7 @@ from django.http.request import validate_host
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shop.core.errors import NotFound
 from shop.core.ids import id_or_none
@@ -107,32 +108,21 @@ def _require_owner(*, store: Store, actor) -> None:
 
 
 @transaction.atomic
-def store_member_invite(*, store: Store, actor, email: str, base_url: str) -> StoreMember | StoreInvite:
-    """Add a person to the store's team as staff.
+def store_member_invite(*, store: Store, actor, email: str, base_url: str) -> StoreInvite:
+    """Invite a person to the store's team as staff; nobody joins without accepting.
 
-    An existing account joins at once and is notified. An unknown address gets a pending
-    invite: a link (``base_url`` + the accept page) emailed through Huey, valid for
-    ``SOKO_STORE_INVITE_DAYS``. Inviting the same address again sends a fresh link.
+    Every address gets the same: a pending invite whose link (``base_url`` + the accept
+    page, valid for ``SOKO_STORE_INVITE_DAYS``) is emailed through Huey, so the owner learns
+    nothing about whether the address has an account. An existing account is also told in
+    the app, with the same link. Inviting the same address again sends a fresh link.
     """
     _require_owner(store=store, actor=actor)
     email = email.strip().lower()
     user = get_user_model().objects.filter(email__iexact=email).first()
-    if user is not None:
-        if StoreMember.objects.filter(store=store, user=user).exists():
-            raise TeamError(f"{email} is already on your team.")
-        member = StoreMember.objects.create(store=store, user=user, role=StoreMember.Role.STAFF)
-        StoreInvite.objects.filter(store=store, email=email, accepted_at__isnull=True).delete()
-        notify(
-            user=user,
-            kind="store",
-            text=f"{actor.short_name} added you to {store.name} as staff.",
-            url=reverse("sellers:dashboard"),
-            email=True,
-        )
-        return member
-
+    if user is not None and StoreMember.objects.filter(store=store, user=user).exists():
+        raise TeamError(_("%(email)s is already on your team.") % {"email": email})
     token = secrets.token_urlsafe(32)
-    invite, _ = StoreInvite.objects.update_or_create(
+    invite, _created = StoreInvite.objects.update_or_create(
         store=store,
         email=email,
         accepted_at=None,
@@ -142,8 +132,16 @@ def store_member_invite(*, store: Store, actor, email: str, base_url: str) -> St
             "expires_at": timezone.now() + timedelta(days=settings.SOKO_STORE_INVITE_DAYS),
         },
     )
-    link = base_url.rstrip("/") + reverse("sellers:invite_accept", args=[token])
-    _invite_email_send(invite=invite, actor=actor, link=link)
+    path = reverse("sellers:invite_accept", args=[token])
+    _invite_email_send(invite=invite, actor=actor, link=base_url.rstrip("/") + path)
+    if user is not None:
+        notify(
+            user=user,
+            kind="store",
+            text=_("%(name)s invited you to join %(store)s as staff: accept or decline.")
+            % {"name": actor.short_name, "store": store.name},
+            url=path,
+        )
     return invite
 
 
@@ -178,6 +176,23 @@ def store_invite_accept(*, invite: StoreInvite, user) -> StoreMember:
     invite.accepted_by = user
     invite.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
     return member
+
+
+@transaction.atomic
+def store_invite_decline(*, invite: StoreInvite) -> None:
+    """The invited person says no (anyone holding the emailed link may): the invitation
+    goes, and whoever sent it is told."""
+    invite = StoreInvite.objects.select_for_update().select_related("store", "invited_by").get(pk=invite.pk)
+    if invite.accepted_at is not None:
+        raise InviteError(_("This invitation has already been used."))
+    invite.delete()
+    if invite.invited_by is not None:
+        notify(
+            user=invite.invited_by,
+            kind="store",
+            text=_("%(email)s declined your invitation to %(store)s.") % {"email": invite.email, "store": invite.store.name},
+            url=reverse("sellers:team"),
+        )
 
 
 @transaction.atomic

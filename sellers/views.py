@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from shop.core.htmx import render_page, wants_fragment
@@ -38,6 +39,7 @@ from .services import (
     store_create,
     store_invite_accept,
     store_invite_cancel,
+    store_invite_decline,
     store_location_from_photo,
     store_member_invite,
     store_member_remove,
@@ -204,16 +206,14 @@ def team_invite(request):
     form = StoreInviteForm(request.POST)
     if form.is_valid():
         try:
-            result = store_member_invite(
+            invite = store_member_invite(
                 store=store, actor=request.user, email=form.cleaned_data["email"], base_url=request.build_absolute_uri("/")
             )
         except TeamError as error:
             form.add_error("email", str(error))
         else:
-            if hasattr(result, "user"):
-                messages.success(request, f"{result.user.short_name} is now on your team.")
-            else:
-                messages.success(request, f"Invitation sent to {result.email}.")
+            # The same words whether or not the address has an account.
+            messages.success(request, _("Invitation sent to %(email)s. They join once they accept.") % {"email": invite.email})
             return redirect("sellers:team")
     context = {**dashboard_context(request, current), "form": form, **store_team(store=store)}
     return render(request, "sellers/team.html", context, status=200)
@@ -245,6 +245,14 @@ def invite_accept(request, token: str):
     """The link from the invitation email: says who invited whom; a logged-in person
     with the invited address joins with one button."""
     invite = store_invite_by_token(token=token)
+    if request.method == "POST" and "decline" in request.POST:
+        try:
+            store_invite_decline(invite=invite)
+        except InviteError as error:
+            messages.error(request, str(error))
+            return redirect("catalog:home")
+        messages.success(request, _("You declined the invitation to %(store)s.") % {"store": invite.store.name})
+        return redirect("catalog:home")
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('account_login')}?next={request.path}")

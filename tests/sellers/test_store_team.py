@@ -35,22 +35,65 @@ def invite_link(message) -> str:
     return re.search(r"http://testserver(/dashboard/join/[^/\s]+/)", message.body).group(1)
 
 
-def test_owner_invites_someone_already_on_soko_who_joins_at_once_and_is_told(
+def test_someone_already_on_soko_is_invited_and_joins_only_by_accepting(
     client, store, owner, django_capture_on_commit_callbacks
 ):
-    wanjiru = UserFactory(email="wanjiru@example.test")
+    """Typing an account's email used to add it at once, naming it, and hand the person a
+    dashboard of a store they never asked to join."""
+    wanjiru = UserFactory(email="wanjiru@example.test", display_name="Wanjiru Kamau")
     client.force_login(owner)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/dashboard/team/invite/", {"email": "Wanjiru@Example.test"})
+        response = client.post("/dashboard/team/invite/", {"email": "Wanjiru@Example.test"}, follow=True)
 
-    assert response.status_code == 302
-    assert StoreMember.objects.get(store=store, user=wanjiru).role == StoreMember.Role.STAFF
+    page = response.content.decode()
+    assert "Invitation sent to wanjiru@example.test." in page
+    assert "Wanjiru Kamau" not in page
+    assert not StoreMember.objects.filter(store=store, user=wanjiru).exists()
     notification = Notification.objects.get(user=wanjiru)
-    assert notification.text == "Amina added you to Mama Njeri Crafts as staff."
-    assert notification.url == "/dashboard/"
+    assert notification.text == "Amina invited you to join Mama Njeri Crafts as staff: accept or decline."
+    assert notification.url.startswith("/dashboard/join/")
     assert [message.to for message in mail.outbox] == [["wanjiru@example.test"]]
+
+    client.force_login(wanjiru)
+    client.post(notification.url)
+
+    assert StoreMember.objects.get(store=store, user=wanjiru).role == StoreMember.Role.STAFF
+
+
+def test_the_owner_is_answered_the_same_for_a_known_and_an_unknown_address(client, store, owner):
+    UserFactory(email="known@example.test", display_name="Known Person")
+    client.force_login(owner)
+
+    def answer(email: str):
+        response = client.post("/dashboard/team/invite/", {"email": email}, follow=True)
+        said = [str(message).replace(email, "EMAIL") for message in response.context["messages"]]
+        rows = re.findall(r'<li class="list-group-item[^"]*"[^>]*>.*?</li>', response.content.decode(), flags=re.S)
+        row = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", next(row for row in rows if email in row))
+        return response.redirect_chain, said, re.sub(r"/\d+/", "/N/", row.replace(email, "EMAIL")), response.content.decode()
+
+    known, unknown = answer("known@example.test"), answer("unknown@example.test")
+
+    assert known[:3] == unknown[:3]
+    assert known[1] == ["Invitation sent to EMAIL. They join once they accept."]
+    assert "Known Person" not in known[3]
+
+
+def test_the_invited_person_declines_and_the_owner_is_told(client, store, owner, django_capture_on_commit_callbacks):
+    wanjiru = UserFactory(email="wanjiru@example.test")
+    client.force_login(owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/dashboard/team/invite/", {"email": "wanjiru@example.test"})
+    link = invite_link(mail.outbox[0])
+
+    client.force_login(wanjiru)
+    response = client.post(link, {"decline": "1"}, follow=True)
+
+    assert "You declined the invitation to Mama Njeri Crafts." in response.content.decode()
     assert not StoreInvite.objects.exists()
+    assert not StoreMember.objects.filter(user=wanjiru).exists()
+    assert Notification.objects.filter(user=owner, text__contains="declined your invitation").exists()
+    assert client.get(link).status_code == 404
 
 
 def test_owner_invites_an_unknown_address_who_signs_up_from_the_emailed_link_and_joins(
