@@ -10,8 +10,10 @@ Two modes (see docs/ARCHITECTURE.md):
 import os
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -69,6 +71,7 @@ INSTALLED_APPS = [
     "django_filters",
     "template_partials",  # its default config wraps the loaders so "page.html#fragment" loads
     "channels",
+    "csp",
     "huey.contrib.djhuey",
     "shop.core",
     "shop.accounts",
@@ -88,6 +91,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "shop.core.middleware.permissions_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -309,6 +314,8 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
 
 LOGGING = {
     "version": 1,
@@ -368,3 +375,31 @@ SOKO_MAP_TILE_ATTRIBUTION = env(
 # An Ethereum JSON-RPC endpoint; without it, stores' ENS names are shown as unverified.
 SOKO_ETH_RPC_URL = env("SOKO_ETH_RPC_URL")
 SOKO_ETH_RPC_TIMEOUT = float(env("SOKO_ETH_RPC_TIMEOUT", "5"))
+
+# Content-Security-Policy --------------------------------------------------------------
+
+def _origin(url: str) -> str | None:
+    """scheme://host[:port] of an absolute URL, None for a path."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+
+
+# Content-Security-Policy (django-csp), in every mode so development shows a violation the
+# day it is written. Scripts and styles come only from this site's static files (a <style>
+# or <script> that must be inline carries the request's nonce); no inline handlers, no
+# eval (htmx's allowEval is off), no framing, forms post only here. Pictures may also come
+# from the media origin (SOKO_MEDIA_URL) and the map tile server; sockets are same-origin.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:", *filter(None, [_origin(MEDIA_URL), _origin(SOKO_MAP_TILE_URL)])],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}

@@ -121,6 +121,9 @@ class ProductImageInline(admin.TabularInline):
     extra = 0
     fields = ["thumbnail", "alt", "position"]
     readonly_fields = ["thumbnail", "alt", "position"]
+
+    class Media:
+        css = {"all": ["catalog/admin.css"]}
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
@@ -130,7 +133,7 @@ class ProductImageInline(admin.TabularInline):
     def thumbnail(self, product_image):
         image = product_image.image
         return format_html(
-            '<img src="{}" alt="" width="96" height="96" style="object-fit:cover;border-radius:6px">', image.url(160, "jpeg")
+            '<img class="admin-thumbnail" src="{}" alt="" width="96" height="96">', image.url(160, "jpeg")
         )
 
 
@@ -231,7 +234,7 @@ class CategoryAdmin(admin.ModelAdmin):
     fields = ["name", "slug", "parent", "icon", "position"]
 
     class Media:
-        css = {"all": ["vendor/bootstrap-icons/bootstrap-icons.min.css"]}
+        css = {"all": ["vendor/bootstrap-icons/bootstrap-icons.min.css", "catalog/admin.css"]}
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("parent").annotate(products_total=Count("products"))
@@ -249,7 +252,7 @@ class CategoryAdmin(admin.ModelAdmin):
     @admin.display(description="Category", ordering="name")
     def tree_name(self, category):
         if category.parent_id:
-            return format_html('<span style="color:#888">{} ›</span> {}', category.parent.name, category.name)
+            return format_html('<span class="admin-parent-name">{} ›</span> {}', category.parent.name, category.name)
         return format_html("<strong>{}</strong>", category.name)
 
     @admin.display(description="Icon")

@@ -76,3 +76,35 @@ def busy_response_for_current_error(request):
     connection (raised outside a view, e.g. in a middleware), else None."""
     exception = sys.exc_info()[1]
     return busy_response(request, exception) if database_unavailable(exception) else None
+
+
+# Browser features pages may use: the camera (the courier's QR scanner) and the location
+# (distance to stores) on this site only; everything else is off for every page and frame.
+PERMISSIONS_POLICY = ", ".join(
+    [
+        "camera=(self)",
+        "geolocation=(self)",
+        "microphone=()",
+        "payment=()",
+        "usb=()",
+        "serial=()",
+        "bluetooth=()",
+        "midi=()",
+        "magnetometer=()",
+        "gyroscope=()",
+        "accelerometer=()",
+        "display-capture=()",
+        "browsing-topics=()",
+    ]
+)
+
+
+def permissions_policy(get_response):
+    """Send ``Permissions-Policy`` with every response (Django has no setting for it)."""
+
+    def middleware(request):
+        response = get_response(request)
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
+
+    return middleware

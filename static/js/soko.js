@@ -130,3 +130,13 @@ document.addEventListener("keydown", function (event) {
   document.addEventListener("htmx:load", watch);
   window.addEventListener("resize", watch);
 })();
+
+// Behaviour that would otherwise be an inline handler (the Content-Security-Policy runs no
+// inline script): a button that prints the page, and forms that ask before they submit.
+document.addEventListener("click", function (event) {
+  if (event.target.closest("[data-print]")) window.print();
+});
+document.addEventListener("submit", function (event) {
+  var question = event.target.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) event.preventDefault();
+});
