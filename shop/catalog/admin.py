@@ -55,7 +55,7 @@ class VariantAdminForm(forms.ModelForm):
     """A variant row whose stock is not a model field: ``stock_count`` is the figure
     entered, ``stock_seen`` the one the page showed (see ``shop.inventory.StockEdit``)."""
 
-    stock_count = forms.IntegerField(label="Stock", min_value=0, initial=0, widget=forms.NumberInput(attrs={"style": "width:6em"}))
+    stock_count = forms.IntegerField(label="Stock", min_value=0, initial=0, widget=forms.NumberInput(attrs={"class": "admin-stock-count"}))
     stock_seen = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     class Meta:
@@ -106,6 +106,9 @@ class VariantInline(admin.TabularInline):
     form = VariantAdminForm
     formset = VariantInlineFormSet
     extra = 0
+
+    class Media:
+        css = {"all": ["catalog/admin.css"]}
 
     def get_max_num(self, request, obj=None, **kwargs):
         return settings.SOKO_PRODUCT_MAX_VARIANTS

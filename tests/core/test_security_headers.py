@@ -72,6 +72,19 @@ def test_an_inline_style_block_gets_the_requests_nonce(client, user):
 INLINE = re.compile(r"""\son[a-z]+\s*=\s*["']|\sstyle\s*=\s*["']|javascript:|hx-on[:-]|<script(?![^>]*\ssrc=)(?![^>]*type="application/json")[^>]*>|<style(?![^>]*nonce=)""")
 
 
+def test_no_python_code_writes_a_style_attribute():
+    """Widgets' attrs and format_html snippets end up in pages too."""
+    pattern = re.compile(r"""["']style["']\s*:|\sstyle=\\?["']""")
+    found = [
+        f"{path.relative_to(settings.BASE_DIR)}:{number}"
+        for folder in ("shop", "sellers", "couriers", "returns", "site_config")
+        for path in (Path(settings.BASE_DIR) / folder).rglob("*.py")
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert found == []
+
+
 def test_no_template_has_inline_handlers_styles_or_scripts():
     roots = [Path(settings.BASE_DIR) / "templates", *Path(settings.BASE_DIR).glob("*/templates"), *Path(settings.BASE_DIR).glob("shop/*/templates")]
     found = [
