@@ -22,10 +22,15 @@ def log_in(page: Page, email: str, password: str = PASSWORD) -> None:
     wait_for_socket(page)
 
 
+# Predicates given to wait_for_function are arrow functions: Playwright compiles one once
+# and calls it while polling, where a plain expression would be eval'd on every poll, which
+# the Content-Security-Policy (no 'unsafe-eval') refuses.
+
+
 def wait_for_socket(page: Page, timeout_ms: int = 10_000) -> None:
     """The htmx ws extension has opened /ws/notifications/ (the server has joined the
     user's group before accepting, so a push sent from now on reaches this page)."""
-    page.wait_for_function("window.__e2e && window.__e2e.wsOpen > 0", timeout=timeout_ms)
+    page.wait_for_function("() => window.__e2e && window.__e2e.wsOpen > 0", timeout=timeout_ms)
 
 
 def bell_count(page: Page) -> int:
@@ -67,7 +72,7 @@ def wait_for_bell_change(page: Page, enqueued_at: float, timeout_ms: int = 5_000
     The in-page figure is the moment the page's DOM changed; the test-side one adds the
     round trip of Playwright's polling, an upper bound. Waits longer than the 2 s budget
     so that a slow delivery fails the latency assertion with its figure, not a timeout."""
-    page.wait_for_function("window.__bellChangedAt !== null", timeout=timeout_ms, polling=10)
+    page.wait_for_function("() => window.__bellChangedAt !== null", timeout=timeout_ms, polling=10)
     seen = time.time()
     changed_at_ms = page.evaluate("window.__bellChangedAt")
     return changed_at_ms - enqueued_at * 1000, (seen - enqueued_at) * 1000
@@ -105,7 +110,7 @@ def open_order_page(page, path: str) -> None:
     page.context.add_init_script(KEEP_SOCKET)
     page.goto(path)
     wait_for_socket(page)
-    page.wait_for_function("window.__liveReads >= 1")  # the re-read on the first connect
+    page.wait_for_function("() => window.__liveReads >= 1")  # the re-read on the first connect
     page.evaluate(
         """(number) => {
             window.__marker = "same-document";

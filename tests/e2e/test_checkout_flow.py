@@ -86,7 +86,7 @@ def test_shopper_buys_from_two_stores_with_cash_on_delivery(new_page, two_stores
     seller.goto(f"/dashboard/orders/{kisii.number}/")
     clicked_at = time.time()
     seller.locator("button[data-action=confirmed]").click()
-    page.wait_for_function("window.__timelineChangedAt !== null", timeout=5_000, polling=10)
+    page.wait_for_function("() => window.__timelineChangedAt !== null", timeout=5_000, polling=10)
     page_ms = page.evaluate("window.__timelineChangedAt") - clicked_at * 1000
     assert page_ms < 2_000, f"the shopper's timeline changed {page_ms:.0f} ms after the seller's click"
     expect(page.locator(f"#order-timeline-{kisii.number}")).to_have_attribute("data-status", "confirmed")

@@ -209,7 +209,7 @@ def test_live_pushes_reach_pages_without_their_targets_quietly(new_page, market)
     directory = shopper.context.new_page()
     console.watch(directory)
     directory.goto(reverse("stores:list"))
-    directory.wait_for_function("window.__e2e.wsOpen > 0")
+    directory.wait_for_function("() => window.__e2e.wsOpen > 0")
 
     seller_console, seller = open_browser(new_page)
     seller_console.watch(seller)

@@ -65,12 +65,12 @@ def test_back_with_the_filter_drawer_open_closes_it_and_the_form_matches(new_pag
 
     page.go_back()  # the drawer is still open
 
-    page.wait_for_function("!new URLSearchParams(location.search).has('max_price')")
+    page.wait_for_function("() => !new URLSearchParams(location.search).has('max_price')")
     assert query(page) == {"brand": ["Samsung"]}
     expect(cards(page)).to_have_count(2)
     expect(drawer).not_to_be_visible()
     expect(page.locator(".offcanvas-backdrop")).to_have_count(0)
-    page.wait_for_function("getComputedStyle(document.body).overflow !== 'hidden'")  # the page scrolls again
+    page.wait_for_function("() => getComputedStyle(document.body).overflow !== 'hidden'")  # the page scrolls again
     expect(page.locator("#id_brand")).to_have_value("Samsung")
     expect(page.locator("#id_max_price")).to_have_value("")
     expect(page.locator("nav[aria-label=Main]")).to_have_count(1)
@@ -89,12 +89,12 @@ def test_back_with_the_filter_drawer_open_closes_it_and_the_form_matches(new_pag
 
     page.go_back()
     page.go_back()
-    page.wait_for_function("!new URLSearchParams(location.search).has('brand')")
+    page.wait_for_function("() => !new URLSearchParams(location.search).has('brand')")
     expect(cards(page)).to_have_count(4)
     expect(page.locator("#id_brand")).to_have_value("")
     expect(page.locator("#id_sort")).to_have_value("newest")
     page.go_forward()
-    page.wait_for_function("new URLSearchParams(location.search).get('brand') === 'Samsung'")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('brand') === 'Samsung'")
     expect(page.locator("#id_brand")).to_have_value("Samsung")
     expect(cards(page)).to_have_count(2)
     assert problems == []

@@ -27,7 +27,7 @@ def test_store_confirms_and_the_shoppers_timeline_updates_live(request, new_page
     clicked_at = time.time()
     store.locator("button[data-action=confirmed]").click()
 
-    shopper.wait_for_function("window.__timelineChangedAt !== null", timeout=5_000, polling=10)
+    shopper.wait_for_function("() => window.__timelineChangedAt !== null", timeout=5_000, polling=10)
     seen_ms = (time.time() - clicked_at) * 1000
     page_ms = shopper.evaluate("window.__timelineChangedAt") - clicked_at * 1000
     LATENCIES.append((request.node.name, page_ms, seen_ms))
@@ -57,7 +57,7 @@ def test_after_a_reconnect_the_page_rereads_the_timeline(new_page):
     expect(shopper.locator(f"#order-timeline-{order.number}")).to_have_attribute("data-status", "pending")
 
     shopper.evaluate("window.__socket.reconnect()")
-    shopper.wait_for_function("window.__liveReads >= 2")
+    shopper.wait_for_function("() => window.__liveReads >= 2")
 
     expect(shopper.locator(f"#order-timeline-{order.number}")).to_have_attribute("data-status", "confirmed")
     expect(shopper.locator(f"#order-status-{order.number}")).to_have_text("Confirmed")
