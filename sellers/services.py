@@ -182,7 +182,7 @@ def store_invite_accept(*, invite: StoreInvite, user) -> StoreMember:
 def store_invite_decline(*, invite: StoreInvite) -> None:
     """The invited person says no (anyone holding the emailed link may): the invitation
     goes, and whoever sent it is told."""
-    invite = StoreInvite.objects.select_for_update().select_related("store", "invited_by").get(pk=invite.pk)
+    invite = StoreInvite.objects.select_for_update(of=("self",)).select_related("store", "invited_by").get(pk=invite.pk)
     if invite.accepted_at is not None:
         raise InviteError(_("This invitation has already been used."))
     invite.delete()
