@@ -131,20 +131,26 @@ def test_deactivated_account_loses_its_open_sockets(application):  # noqa: F811
     assert reconnect_refused is True
 
 
-def test_a_session_deleted_behind_the_sockets_back_is_noticed_by_the_recheck(application, settings):  # noqa: F811
-    settings.SOKO_SOCKET_RECHECK_SECONDS = 0.2
-    amina = UserFactory(email="amina@example.test")
-    cookie = session_cookie(Client(), amina)
+def close_code_after(app, cookie, change) -> int:
+    """Open a page's socket, make ``change`` in the database behind its back, and return the
+    code the socket is closed with once its periodic re-check notices."""
 
     async def scenario():
-        socket = page(application, cookie)
+        socket = page(app, cookie)
         assert (await socket.connect(timeout=3))[0]
-        await database_sync_to_async(lambda: Session.objects.all().delete())()
+        await database_sync_to_async(change)()
         code = await closed_with(socket)
         await socket.disconnect()
         return code
 
-    assert async_to_sync(scenario)() == CLOSE_SESSION_ENDED
+    return async_to_sync(scenario)()
+
+
+def test_a_session_deleted_behind_the_sockets_back_is_noticed_by_the_recheck(application, settings):  # noqa: F811
+    settings.SOKO_SOCKET_RECHECK_SECONDS = 0.2
+    cookie = session_cookie(Client(), UserFactory(email="amina@example.test"))
+
+    assert close_code_after(application, cookie, lambda: Session.objects.all().delete()) == CLOSE_SESSION_ENDED
 
 
 def test_a_deactivation_that_skips_save_is_noticed_by_the_recheck(application, settings):  # noqa: F811
@@ -152,15 +158,8 @@ def test_a_deactivation_that_skips_save_is_noticed_by_the_recheck(application, s
     amina = UserFactory(email="amina@example.test")
     cookie = session_cookie(Client(), amina)
 
-    async def scenario():
-        socket = page(application, cookie)
-        assert (await socket.connect(timeout=3))[0]
-        await database_sync_to_async(lambda: type(amina).objects.filter(pk=amina.pk).update(is_active=False))()
-        code = await closed_with(socket)
-        await socket.disconnect()
-        return code
-
-    assert async_to_sync(scenario)() == CLOSE_SESSION_ENDED
+    deactivate = lambda: type(amina).objects.filter(pk=amina.pk).update(is_active=False)  # noqa: E731
+    assert close_code_after(application, cookie, deactivate) == CLOSE_SESSION_ENDED
 
 
 def test_a_live_session_keeps_its_socket_through_rechecks(application, settings):  # noqa: F811
