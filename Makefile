@@ -1,12 +1,16 @@
 # Soko: `make run` serves the marketplace with demo data, `make test` runs the whole suite,
 # `make lint` checks the code (ruff) and the import contracts (import-linter).
+# `make messages` updates the translation catalogs (needs GNU gettext); `make compilemessages`
+# compiles them with Babel (no system package), which `make run` and `make test` do first.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint install install-test migrate seed clean
+LANGUAGES := fr sw ur
+
+.PHONY: run test lint install install-test migrate seed clean messages compilemessages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +26,15 @@ $(VENV)/.installed-test: requirements.txt requirements-test.txt | $(BIN)/python
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-migrate: install
+compilemessages: install
+	$(BIN)/python -m scripts.compilemessages
+
+messages: install-test
+	$(BIN)/python manage.py makemessages $(foreach l,$(LANGUAGES),-l $(l)) --no-obsolete --add-location=file -i ".venv/*" -i "node_modules/*" -i "staticfiles/*" -i "tests/*" -i "bench/*"
+	$(BIN)/python manage.py makemessages -d djangojs $(foreach l,$(LANGUAGES),-l $(l)) --no-obsolete --add-location=file -i ".venv/*" -i "node_modules/*" -i "staticfiles/*" -i "static/vendor/*" -i "tests/*"
+	$(BIN)/python -m scripts.compilemessages
+
+migrate: install compilemessages
 	$(BIN)/python manage.py migrate --noinput
 
 seed: migrate
@@ -32,7 +44,7 @@ run: seed
 	@echo "Soko on http://$(HOST):$(PORT)/  (demo accounts: see README; password soko-demo-123)"
 	$(BIN)/daphne -b $(HOST) -p $(PORT) site_config.asgi:application
 
-test: install-test
+test: install-test compilemessages
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install-test

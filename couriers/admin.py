@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy
 
 from .models import CourierProfile
 from .services import courier_profile_review
@@ -12,13 +13,13 @@ class CourierProfileAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "reviewed_at", "reviewed_by"]
     actions = ["approve", "reject"]
 
-    @admin.action(description="Approve selected courier profiles")
+    @admin.action(description=gettext_lazy("Approve selected courier profiles"))
     def approve(self, request, queryset):
         for profile in queryset:
             courier_profile_review(profile=profile, reviewer=request.user, approve=True)
         messages.success(request, f"{queryset.count()} courier profile(s) approved.")
 
-    @admin.action(description="Reject selected courier profiles")
+    @admin.action(description=gettext_lazy("Reject selected courier profiles"))
     def reject(self, request, queryset):
         for profile in queryset:
             courier_profile_review(profile=profile, reviewer=request.user, approve=False)

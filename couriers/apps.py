@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 from shop.core.modes import mode_register
 
@@ -6,14 +7,14 @@ from shop.core.modes import mode_register
 class CouriersConfig(AppConfig):
     name = "couriers"
     label = "couriers"
-    verbose_name = "Couriers"
+    verbose_name = gettext_lazy("Couriers")
 
     def ready(self):
         from .selectors import user_is_courier
 
         mode_register(
             key="deliveries",
-            label="Deliveries",
+            label=gettext_lazy("Deliveries"),
             icon="bi-bicycle",
             url_name="couriers:home",
             position=2,

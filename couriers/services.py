@@ -1,7 +1,10 @@
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
+from shop.core.i18n import lazy_text
 from shop.notifications.services import notify
 
 from .models import CourierProfile
@@ -18,7 +21,7 @@ def courier_profile_review(*, profile: CourierProfile, reviewer, approve: bool) 
     profile.reviewed_by = reviewer
     profile.save(update_fields=["status", "reviewed_at", "reviewed_by", "updated_at"])
     if approve:
-        notify(user=profile.user, kind="courier", text="You are approved to deliver with Soko.", url=reverse("couriers:home"))
+        notify(user=profile.user, kind="courier", text=lazy_text(gettext_lazy("You are approved to deliver with %(site)s."), site=settings.SOKO_SITE_NAME), url=reverse("couriers:home"))
     else:
-        notify(user=profile.user, kind="courier", text="Your courier application was not approved.", url=reverse("couriers:apply"))
+        notify(user=profile.user, kind="courier", text=gettext_lazy("Your courier application was not approved."), url=reverse("couriers:apply"))
     return profile

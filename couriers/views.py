@@ -1,6 +1,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shop.core.permissions import capability_required
 
@@ -10,17 +12,17 @@ from .selectors import user_is_courier
 
 NOT_A_COURIER = {
     None: (
-        "Deliveries are for approved couriers. Apply to deliver, and staff will review your profile.",
-        ("Apply to deliver", "couriers:apply"),
+        gettext_lazy("Deliveries are for approved couriers. Apply to deliver, and staff will review your profile."),
+        (gettext_lazy("Apply to deliver"), "couriers:apply"),
     ),
     CourierProfile.Status.PENDING: (
-        "Your courier application is awaiting approval. Staff review every new courier; "
-        "we will notify you when the job board opens for you.",
-        ("See my application", "couriers:apply"),
+        gettext_lazy("Your courier application is awaiting approval. Staff review every new courier; "
+        "we will notify you when the job board opens for you."),
+        (gettext_lazy("See my application"), "couriers:apply"),
     ),
     CourierProfile.Status.REJECTED: (
-        "Your courier application was not approved. Update your details and apply again.",
-        ("Update my application", "couriers:apply"),
+        gettext_lazy("Your courier application was not approved. Update your details and apply again."),
+        (gettext_lazy("Update my application"), "couriers:apply"),
     ),
 }
 
@@ -51,7 +53,7 @@ def apply(request):
         profile.user = request.user
         profile.status = CourierProfile.Status.PENDING
         profile.save()
-        messages.success(request, "Thanks! Staff will review your courier profile; we will notify you.")
+        messages.success(request, _("Thanks! Staff will review your courier profile; we will notify you."))
         return redirect("couriers:apply")
     return render(request, "couriers/apply.html", {"form": form, "profile": profile})
 

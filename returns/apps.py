@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class ReturnsConfig(AppConfig):
     name = "returns"
     label = "returns"
-    verbose_name = "Returns"
+    verbose_name = gettext_lazy("Returns")

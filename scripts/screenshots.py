@@ -30,6 +30,13 @@ PAGES = [
     ("courier-apply", "buyer@soko.test", "/courier/apply/"),
     ("dashboard", "seller@soko.test", "/dashboard/"),
     ("courier-home", "courier@soko.test", "/courier/"),
+    ("product", None, "/p/kiondo-sisal-basket/"),
+    ("cart", "buyer@soko.test", "/cart/"),
+    ("checkout", "buyer@soko.test", "/checkout/"),
+    ("orders", "buyer@soko.test", "/orders/"),
+    ("order", "buyer@soko.test", "@first-order"),
+    ("products", "seller@soko.test", "/dashboard/products/"),
+    ("store-orders", "seller@soko.test", "/dashboard/orders/"),
 ]
 WIDTHS = {"desktop": (1280, 800), "phone": (390, 844)}
 
@@ -47,6 +54,7 @@ def main() -> None:
     parser.add_argument("--base", default="http://127.0.0.1:8000")
     parser.add_argument("--out", default="screenshots")
     parser.add_argument("--only", default="", help="comma-separated page names")
+    parser.add_argument("--language", default="", help="fr, sw or ur: pages in that language (names get a suffix)")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -56,15 +64,21 @@ def main() -> None:
         for width_name, (width, height) in WIDTHS.items():
             for account in sorted({a for _, a, _ in PAGES}, key=str):
                 context = browser.new_context(viewport={"width": width, "height": height})
+                if args.language:
+                    context.add_cookies([{"name": "soko_language", "value": args.language, "url": args.base}])
                 page = context.new_page()
                 if account:
                     log_in(page, args.base, account)
                 for name, page_account, path in PAGES:
                     if page_account != account or (only and name not in only):
                         continue
+                    if path == "@first-order":  # the newest order on the buyer's list
+                        page.goto(f"{args.base}/orders/")
+                        path = page.locator("[data-order] a").first.get_attribute("href")
                     page.goto(f"{args.base}{path}")
                     page.wait_for_load_state("networkidle")
-                    target = out / f"{name}-{width_name}.png"
+                    suffix = f"-{args.language}" if args.language else ""
+                    target = out / f"{name}{suffix}-{width_name}.png"
                     page.screenshot(path=str(target), full_page=True)
                     print(target)
                 context.close()

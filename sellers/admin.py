@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy, ngettext
 
 from .models import Store, StoreHours, StoreInvite, StoreMember
 
@@ -45,23 +46,23 @@ class StoreAdmin(admin.ModelAdmin):
     actions = ["mark_verified", "mark_unverified"]
     inlines = [StoreMemberInline, StoreHoursInline, StoreInviteInline]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "verified", "tagline", "description", ("logo", "cover")]}),
-        ("Contact", {"fields": [("phone", "email"), ("x_handle", "telegram"), ("discord", "ens_name", "ens_verified_at")]}),
-        ("Catalogue", {"fields": ["categories", "tags"]}),
-        ("Location and hours", {"fields": ["area", "area_label", ("latitude", "longitude"), "time_zone"]}),
-        ("Delivery", {"fields": [("delivers_local", "delivers_national", "delivers_international", "delivers_digital")]}),
-        ("Figures", {"fields": [("rating_avg", "rating_count", "orders_count"), ("created_at", "updated_at")]}),
+        (None, {"fields": ["name", "slug", "verified", "currency", "tagline", "description", ("logo", "cover")]}),
+        (gettext_lazy("Contact"), {"fields": [("phone", "email"), ("x_handle", "telegram"), ("discord", "ens_name", "ens_verified_at")]}),
+        (gettext_lazy("Catalogue"), {"fields": ["categories", "tags"]}),
+        (gettext_lazy("Location and hours"), {"fields": ["area", "area_label", ("latitude", "longitude"), "time_zone"]}),
+        (gettext_lazy("Delivery"), {"fields": [("delivers_local", "delivers_national", "delivers_international", "delivers_digital")]}),
+        (gettext_lazy("Figures"), {"fields": [("rating_avg", "rating_count", "orders_count"), ("created_at", "updated_at")]}),
     ]
 
-    @admin.action(description="Mark the selected stores verified")
+    @admin.action(description=gettext_lazy("Mark the selected stores verified"))
     def mark_verified(self, request, queryset):
         count = queryset.update(verified=True)
-        self.message_user(request, f"{count} store{'s' if count != 1 else ''} marked verified.", messages.SUCCESS)
+        self.message_user(request, ngettext("%(count)s store marked verified.", "%(count)s stores marked verified.", count) % {"count": count}, messages.SUCCESS)
 
-    @admin.action(description="Remove the verified badge from the selected stores")
+    @admin.action(description=gettext_lazy("Remove the verified badge from the selected stores"))
     def mark_unverified(self, request, queryset):
         count = queryset.update(verified=False)
-        self.message_user(request, f"{count} store{'s' if count != 1 else ''} no longer verified.", messages.SUCCESS)
+        self.message_user(request, ngettext("%(count)s store no longer verified.", "%(count)s stores no longer verified.", count) % {"count": count}, messages.SUCCESS)
 
 
 @admin.register(StoreInvite)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 from shop.core.modes import mode_register
 
@@ -6,7 +7,7 @@ from shop.core.modes import mode_register
 class SellersConfig(AppConfig):
     name = "sellers"
     label = "sellers"
-    verbose_name = "Stores"
+    verbose_name = gettext_lazy("Stores")
 
     def ready(self):
         from . import tasks  # noqa: F401  (registers the app's background jobs)
@@ -14,7 +15,7 @@ class SellersConfig(AppConfig):
 
         mode_register(
             key="store",
-            label="My store",
+            label=gettext_lazy("My store"),
             icon="bi-shop",
             url_name="sellers:dashboard",
             position=1,

@@ -3,6 +3,8 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shop.catalog.models import Category
 from shop.core.search import SEARCH_MAX_LENGTH
@@ -25,13 +27,13 @@ class StoreSlugMixin:
         if not slug:
             if not typed.strip() and not self.fields["slug"].required:
                 return ""  # made from the name in clean()
-            raise forms.ValidationError("Use letters, numbers and dashes, e.g. mama-njeri-crafts.")
+            raise forms.ValidationError(_("Use letters, numbers and dashes, e.g. mama-njeri-crafts."))
         if slug in RESERVED_SLUGS:
-            raise forms.ValidationError("That web address is reserved; please choose another.")
+            raise forms.ValidationError(_("That web address is reserved; please choose another."))
         taken = Store.objects.filter(slug=slug).exclude(pk=self.instance.pk)
         if taken.exists():
             raise forms.ValidationError(
-                f"A store already uses that web address; {store_slug_free(name=slug)} is free, or choose another."
+                _("A store already uses that web address; %(store_slug_free)s is free, or choose another.") % {"store_slug_free": store_slug_free(name=slug)}
             )
         return slug
 
@@ -39,10 +41,10 @@ class StoreSlugMixin:
 def _slug_field(*, required: bool = True) -> forms.CharField:
     # A plain text field, so "Mama Njeri Crafts" is turned into a slug instead of refused.
     return forms.CharField(
-        label="Web address",
+        label=gettext_lazy("Web address"),
         max_length=60,
         required=required,
-        help_text="The end of your store page's web address: letters, numbers and dashes, e.g. mama-njeri-crafts.",
+        help_text=gettext_lazy("The end of your store page's web address: letters, numbers and dashes, e.g. mama-njeri-crafts."),
         widget=forms.TextInput(attrs={"autocapitalize": "none", "spellcheck": "false", "data-slug-input": ""}),
     )
 
@@ -50,15 +52,15 @@ def _slug_field(*, required: bool = True) -> forms.CharField:
 class StoreSetupForm(StoreSlugMixin, forms.ModelForm):
     slug = _slug_field(required=False)
     area = forms.CharField(
-        label="Area",
+        label=gettext_lazy("Area"),
         max_length=120,
-        help_text="Town or neighbourhood you sell from, e.g. Westlands, Nairobi. You can pick it on a map later.",
+        help_text=gettext_lazy("Town or neighbourhood you sell from, e.g. Westlands, Nairobi. You can pick it on a map later."),
     )
 
     class Meta:
         model = Store
         fields = ["name", "slug", "phone"]
-        labels = {"name": "Store name"}
+        labels = {"name": gettext_lazy("Store name")}
         widgets = {
             "name": forms.TextInput(attrs={"data-slug-source": ""}),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
@@ -66,7 +68,7 @@ class StoreSetupForm(StoreSlugMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["slug"].help_text = "Left empty, it is made from your store's name. Letters, numbers and dashes."
+        self.fields["slug"].help_text = _("Left empty, it is made from your store's name. Letters, numbers and dashes.")
 
     def clean(self):
         cleaned = super().clean()
@@ -92,42 +94,42 @@ class StoreSettingsForm(StoreSlugMixin, AreaFieldsMixin, forms.ModelForm):
     the verified badge are not here: staff and the marketplace set those."""
 
     area_options_url_name = "sellers:area_options"
-    area_required_message = "Choose the country you sell from."
+    area_required_message = gettext_lazy("Choose the country you sell from.")
 
     slug = _slug_field()
     logo_upload = ImageUploadField(
-        label="Logo", required=False, widget=forms.FileInput(attrs={"accept": ACCEPT}),
-        help_text="A square picture works best. JPEG, PNG, WebP or GIF.",
+        label=gettext_lazy("Logo"), required=False, widget=forms.FileInput(attrs={"accept": ACCEPT}),
+        help_text=gettext_lazy("A square picture works best. JPEG, PNG, WebP or GIF."),
     )
-    remove_logo = forms.BooleanField(label="Remove the logo", required=False)
+    remove_logo = forms.BooleanField(label=gettext_lazy("Remove the logo"), required=False)
     cover_upload = ImageUploadField(
-        label="Cover picture", required=False, widget=forms.FileInput(attrs={"accept": ACCEPT}),
-        help_text="Shown wide across the top of your store page.",
+        label=gettext_lazy("Cover picture"), required=False, widget=forms.FileInput(attrs={"accept": ACCEPT}),
+        help_text=gettext_lazy("Shown wide across the top of your store page."),
     )
-    remove_cover = forms.BooleanField(label="Remove the cover picture", required=False)
-    categories = forms.ModelMultipleChoiceField(
+    remove_cover = forms.BooleanField(label=gettext_lazy("Remove the cover picture"), required=False)
+    categories = forms.ModelMultipleChoiceField(label=gettext_lazy("Categories"),
         queryset=Category.objects.filter(parent__isnull=True).order_by("position", "name"),
         required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
-        help_text="Where shoppers browsing the stores directory find you.",
+        help_text=gettext_lazy("Where shoppers browsing the stores directory find you."),
     )
-    time_zone = forms.ChoiceField(label="Time zone", help_text="Your opening hours are in this time zone.")
-    latitude = forms.DecimalField(
+    time_zone = forms.ChoiceField(label=gettext_lazy("Time zone"), help_text=gettext_lazy("Your opening hours are in this time zone."))
+    latitude = forms.DecimalField(label=gettext_lazy("Latitude"),
         required=False, min_value=-90, max_value=90,
         widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
     )
-    longitude = forms.DecimalField(
+    longitude = forms.DecimalField(label=gettext_lazy("Longitude"),
         required=False, min_value=-180, max_value=180,
         widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
     )
-    x_handle = forms.CharField(label="X (Twitter)", required=False, max_length=40, help_text="e.g. @mamanjeri")
-    discord = forms.CharField(
-        required=False, max_length=60, help_text="Your username (mama.njeri) or an invite link (discord.gg/abc123)."
+    x_handle = forms.CharField(label=gettext_lazy("X (Twitter)"), required=False, max_length=40, help_text=gettext_lazy("e.g. @mamanjeri"))
+    discord = forms.CharField(label=gettext_lazy("Discord"),
+        required=False, max_length=60, help_text=gettext_lazy("Your username (mama.njeri) or an invite link (discord.gg/abc123).")
     )
-    telegram = forms.CharField(required=False, max_length=60, help_text="e.g. @mamanjeri")
+    telegram = forms.CharField(label=gettext_lazy("Telegram"), required=False, max_length=60, help_text=gettext_lazy("e.g. @mamanjeri"))
     ens_name = forms.CharField(
-        label="ENS name", required=False, max_length=255,
-        help_text="An Ethereum Name Service name ending in .eth, e.g. mamanjeri.eth.",
+        label=gettext_lazy("ENS name"), required=False, max_length=255,
+        help_text=gettext_lazy("An Ethereum Name Service name ending in .eth, e.g. mamanjeri.eth."),
     )
 
     class Meta:
@@ -137,7 +139,7 @@ class StoreSettingsForm(StoreSlugMixin, AreaFieldsMixin, forms.ModelForm):
             "delivers_local", "delivers_national", "delivers_international", "delivers_digital",
             "area_label", "latitude", "longitude", "time_zone", "x_handle", "discord", "telegram", "ens_name",
         ]
-        labels = {"name": "Store name", "email": "Email for shoppers"}
+        labels = {"name": gettext_lazy("Store name"), "email": gettext_lazy("Email for shoppers")}
         widgets = {
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
             "description": forms.Textarea(attrs={"rows": 5}),
@@ -146,7 +148,7 @@ class StoreSettingsForm(StoreSlugMixin, AreaFieldsMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["time_zone"].choices = time_zone_choices()
-        self.fields["tags"].help_text = "Comma separated, e.g. kikoi, baskets, beadwork."
+        self.fields["tags"].help_text = _("Comma separated, e.g. kikoi, baskets, beadwork.")
         self.area_fields_add()
 
     def clean_tags(self):
@@ -178,7 +180,7 @@ class StoreSettingsForm(StoreSlugMixin, AreaFieldsMixin, forms.ModelForm):
         cleaned = super().clean()
         latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
         if (latitude is None) != (longitude is None) and not {"latitude", "longitude"} & set(self.errors):
-            self.add_error("longitude" if longitude is None else "latitude", "Give both latitude and longitude, or neither.")
+            self.add_error("longitude" if longitude is None else "latitude", _("Give both latitude and longitude, or neither."))
         chosen = self.area_chosen(cleaned)
         if chosen is not None:
             self.instance.area = chosen[1]
@@ -196,10 +198,10 @@ TIME_ATTRS = {"type": "time", "class": "form-control form-control-sm"}
 
 
 class HoursForm(forms.Form):
-    weekday = forms.TypedChoiceField(choices=StoreHours.Weekday.choices, coerce=int, widget=forms.HiddenInput)
-    opens = forms.TimeField(required=False, label="Opens", widget=forms.TimeInput(attrs=TIME_ATTRS, format="%H:%M"))
-    closes = forms.TimeField(required=False, label="Closes", widget=forms.TimeInput(attrs=TIME_ATTRS, format="%H:%M"))
-    closed = forms.BooleanField(required=False, label="Closed", widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
+    weekday = forms.TypedChoiceField(label=gettext_lazy("Weekday"), choices=StoreHours.Weekday.choices, coerce=int, widget=forms.HiddenInput)
+    opens = forms.TimeField(required=False, label=gettext_lazy("Opens"), widget=forms.TimeInput(attrs=TIME_ATTRS, format="%H:%M"))
+    closes = forms.TimeField(required=False, label=gettext_lazy("Closes"), widget=forms.TimeInput(attrs=TIME_ATTRS, format="%H:%M"))
+    closed = forms.BooleanField(required=False, label=gettext_lazy("Closed"), widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
 
     @property
     def weekday_label(self) -> str:
@@ -214,7 +216,7 @@ class HoursForm(forms.Form):
         if cleaned.get("closed"):
             cleaned["opens"] = cleaned["closes"] = None
         elif (cleaned.get("opens") is None) != (cleaned.get("closes") is None) and not self.errors:
-            raise forms.ValidationError("Give both the opening and the closing time, or tick Closed.")
+            raise forms.ValidationError(_("Give both the opening and the closing time, or tick Closed."))
         return cleaned
 
 
@@ -225,7 +227,7 @@ class BaseHoursFormSet(forms.BaseFormSet):
         # A row left untouched has no cleaned weekday (None), which sorts with nothing.
         weekdays = [form.cleaned_data.get("weekday") for form in self.forms]
         if None in weekdays or sorted(weekdays) != list(range(7)):
-            raise forms.ValidationError("Give hours for each day of the week once.")
+            raise forms.ValidationError(_("Give hours for each day of the week once."))
 
     def opening_hours(self) -> list[HoursInput]:
         """The days that have hours (times, or closed); days left blank have none."""
@@ -242,17 +244,20 @@ HoursFormSet = forms.formset_factory(HoursForm, formset=BaseHoursFormSet, extra=
 
 class StoreInviteForm(forms.Form):
     email = forms.EmailField(
-        label="Email address",
-        widget=forms.EmailInput(attrs={"autocomplete": "off", "placeholder": "name@example.com"}),
+        label=gettext_lazy("Email address"),
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "placeholder": gettext_lazy("name@example.com")}),
     )
 
 
 SORT_CHOICES = [
-    ("popular", "Most popular"),
-    ("rating", "Best rated"),
-    ("distance", "Nearest"),
-    ("name", "Name"),
+    ("popular", gettext_lazy("Most popular")),
+    ("rating", gettext_lazy("Best rated")),
+    ("distance", gettext_lazy("Nearest")),
+    ("name", gettext_lazy("Name")),
 ]
+
+
+SCOPE_LABELS = {"local": gettext_lazy("Local"), "national": gettext_lazy("National"), "international": gettext_lazy("International"), "digital": gettext_lazy("Digital")}
 
 
 class StoreDirectoryForm(forms.Form):
@@ -260,27 +265,27 @@ class StoreDirectoryForm(forms.Form):
 
     # No max_length: a longer search is cut to its first words (search_words), not ignored.
     q = forms.CharField(
-        required=False, label="Search stores",
+        required=False, label=gettext_lazy("Search stores"),
         widget=forms.SearchInput(
-            attrs={"placeholder": "Store name, category or tag", "autocomplete": "off", "maxlength": SEARCH_MAX_LENGTH}
+            attrs={"placeholder": gettext_lazy("Store name, category or tag"), "autocomplete": "off", "maxlength": SEARCH_MAX_LENGTH}
         ),
     )
-    category = forms.ModelChoiceField(
+    category = forms.ModelChoiceField(label=gettext_lazy("Category"),
         queryset=Category.objects.filter(parent__isnull=True).order_by("position", "name"),
         to_field_name="slug",
         required=False,
-        empty_label="All categories",
+        empty_label=gettext_lazy("All categories"),
     )
     scope = forms.MultipleChoiceField(
-        label="Delivers",
+        label=gettext_lazy("Delivers"),
         required=False,
-        choices=[(key, key.capitalize()) for key in DELIVERY_SCOPE_FIELDS],
+        choices=[(key, SCOPE_LABELS[key]) for key in DELIVERY_SCOPE_FIELDS],
         widget=forms.CheckboxSelectMultiple,
     )
-    open_now = forms.BooleanField(label="Open now", required=False)
-    sort = forms.ChoiceField(choices=SORT_CHOICES, required=False, label="Sort by")
-    lat = forms.DecimalField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
-    lng = forms.DecimalField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
+    open_now = forms.BooleanField(label=gettext_lazy("Open now"), required=False)
+    sort = forms.ChoiceField(choices=SORT_CHOICES, required=False, label=gettext_lazy("Sort by"))
+    lat = forms.DecimalField(label=gettext_lazy("Lat"), required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
+    lng = forms.DecimalField(label=gettext_lazy("Lng"), required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
 
     def directory_query(self) -> DirectoryQuery:
         """What to show: the valid parts of the request; a bad value is ignored, not fatal."""

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from .models import Store, StoreHours
 
@@ -91,12 +92,12 @@ def store_week(*, store: Store, at: datetime) -> list[WeekRow]:
     for weekday, label in StoreHours.Weekday.choices:
         hours = by_weekday.get(weekday)
         if hours is None or hours.closed:
-            text = "Closed"
+            text = _("Closed")
         elif hours.around_the_clock and hours.opens == time(0):
-            text = "Open 24 hours"
+            text = _("Open 24 hours")
         else:
             text = f"{hours.opens:%H:%M} – {hours.closes:%H:%M}"
             if hours.past_midnight or hours.around_the_clock:
-                text += " (next day)"
+                text += _(" (next day)")
         rows.append(WeekRow(weekday=weekday, label=label, text=text, is_today=weekday == today))
     return rows

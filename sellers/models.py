@@ -2,11 +2,18 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from shop.core.currencies import STORE_CURRENCIES, currency_choices
 from shop.core.models import TimeStamped
 from shop.core.validators import phone_validator
 
 from . import validators
+
+
+def default_currency() -> str:
+    return settings.SOKO_CURRENCY
 
 
 def default_time_zone() -> str:
@@ -15,70 +22,76 @@ def default_time_zone() -> str:
 
 
 class Store(TimeStamped):
-    name = models.CharField(max_length=80)
-    slug = models.SlugField(max_length=60, unique=True, help_text="Your store's address: /s/<slug>/")
-    tagline = models.CharField(max_length=120, blank=True, help_text="One line under your name, e.g. Handwoven baskets from Kisii.")
-    description = models.TextField(max_length=4000, blank=True)
+    name = models.CharField(verbose_name=gettext_lazy("name"), max_length=80)
+    slug = models.SlugField(verbose_name=gettext_lazy("slug"), max_length=60, unique=True, help_text=gettext_lazy("Your store's address: /s/<slug>/"))
+    tagline = models.CharField(verbose_name=gettext_lazy("tagline"), max_length=120, blank=True, help_text=gettext_lazy("One line under your name, e.g. Handwoven baskets from Kisii."))
+    description = models.TextField(verbose_name=gettext_lazy("description"), max_length=4000, blank=True)
     logo = models.ForeignKey(
-        "media.StoredImage", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "media.StoredImage", verbose_name=gettext_lazy("logo"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     cover = models.ForeignKey(
-        "media.StoredImage", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "media.StoredImage", verbose_name=gettext_lazy("cover"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    phone = models.CharField(max_length=20, validators=[phone_validator])
-    email = models.EmailField(blank=True, help_text="Shown on your store page for shoppers' questions.")
-    categories = models.ManyToManyField("catalog.Category", blank=True, related_name="stores")
-    tags = models.CharField(
-        max_length=400, blank=True, help_text="Comma separated, stored in lower case: kikoi, baskets, beadwork."
+    phone = models.CharField(verbose_name=gettext_lazy("phone"), max_length=20, validators=[phone_validator])
+    email = models.EmailField(verbose_name=gettext_lazy("email"), blank=True, help_text=gettext_lazy("Shown on your store page for shoppers' questions."))
+    categories = models.ManyToManyField("catalog.Category", verbose_name=gettext_lazy("categories"), blank=True, related_name="stores")
+    tags = models.CharField(verbose_name=gettext_lazy("tags"),
+        max_length=400, blank=True, help_text=gettext_lazy("Comma separated, stored in lower case: kikoi, baskets, beadwork.")
     )
-    time_zone = models.CharField(
+    currency = models.CharField(verbose_name=gettext_lazy("currency"),
+        max_length=3, choices=currency_choices(STORE_CURRENCIES), default=default_currency,
+        help_text=gettext_lazy("Prices are in this currency; it follows the store's country when the store opens."),
+    )
+    time_zone = models.CharField(verbose_name=gettext_lazy("time zone"),
         max_length=64, default=default_time_zone, validators=[validators.validate_time_zone],
-        help_text="Your opening hours are in this time zone.",
+        help_text=gettext_lazy("Your opening hours are in this time zone."),
     )
     area = models.ForeignKey(
-        "geo.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="stores",
-        help_text="The neighbourhood (or the district, region or country) you sell from.",
+        "geo.Area", verbose_name=gettext_lazy("area"), null=True, blank=True, on_delete=models.PROTECT, related_name="stores",
+        help_text=gettext_lazy("The neighbourhood (or the district, region or country) you sell from."),
     )
     area_label = models.CharField(
-        "street or landmark", max_length=120, blank=True, help_text="Optional, e.g. Sarit Centre, 2nd floor."
+        gettext_lazy("street or landmark"), max_length=120, blank=True, help_text=gettext_lazy("Optional, e.g. Sarit Centre, 2nd floor.")
     )
-    latitude = models.DecimalField(
+    latitude = models.DecimalField(verbose_name=gettext_lazy("latitude"),
         max_digits=9, decimal_places=6, null=True, blank=True,
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
-    longitude = models.DecimalField(
+    longitude = models.DecimalField(verbose_name=gettext_lazy("longitude"),
         max_digits=9, decimal_places=6, null=True, blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     # Delivery scope: a store may offer several.
-    delivers_local = models.BooleanField("Local delivery", default=True)
-    delivers_national = models.BooleanField("National delivery", default=False)
-    delivers_international = models.BooleanField("International delivery", default=False)
-    delivers_digital = models.BooleanField("Digital delivery", default=False)
-    x_handle = models.CharField("X (Twitter)", max_length=15, blank=True, validators=[validators.validate_x_handle])
-    discord = models.CharField(max_length=60, blank=True, validators=[validators.validate_discord])
-    telegram = models.CharField(max_length=32, blank=True, validators=[validators.validate_telegram])
-    ens_name = models.CharField("ENS name", max_length=255, blank=True, validators=[validators.validate_ens_name])
+    delivers_local = models.BooleanField(gettext_lazy("Local delivery"), default=True)
+    delivers_national = models.BooleanField(gettext_lazy("National delivery"), default=False)
+    delivers_international = models.BooleanField(gettext_lazy("International delivery"), default=False)
+    delivers_digital = models.BooleanField(gettext_lazy("Digital delivery"), default=False)
+    x_handle = models.CharField(gettext_lazy("X (Twitter)"), max_length=15, blank=True, validators=[validators.validate_x_handle])
+    discord = models.CharField(verbose_name=gettext_lazy("discord"), max_length=60, blank=True, validators=[validators.validate_discord])
+    telegram = models.CharField(verbose_name=gettext_lazy("telegram"), max_length=32, blank=True, validators=[validators.validate_telegram])
+    ens_name = models.CharField(gettext_lazy("ENS name"), max_length=255, blank=True, validators=[validators.validate_ens_name])
     # When an Ethereum node last confirmed that the name's "url" record points at this store.
-    ens_verified_at = models.DateTimeField("ENS name verified", null=True, blank=True, editable=False)
-    rating_avg = models.DecimalField(max_digits=3, decimal_places=2, default=0)
-    rating_count = models.PositiveIntegerField(default=0)
-    orders_count = models.PositiveIntegerField(default=0)
-    verified = models.BooleanField(default=False, help_text="Set by staff once the store's identity is checked.")
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="StoreMember", related_name="stores")
+    ens_verified_at = models.DateTimeField(gettext_lazy("ENS name verified"), null=True, blank=True, editable=False)
+    rating_avg = models.DecimalField(verbose_name=gettext_lazy("rating avg"), max_digits=3, decimal_places=2, default=0)
+    rating_count = models.PositiveIntegerField(verbose_name=gettext_lazy("rating count"), default=0)
+    orders_count = models.PositiveIntegerField(verbose_name=gettext_lazy("orders count"), default=0)
+    verified = models.BooleanField(verbose_name=gettext_lazy("verified"), default=False, help_text=gettext_lazy("Set by staff once the store's identity is checked."))
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("members"), through="StoreMember", related_name="stores")
 
     class Meta:
+        verbose_name = gettext_lazy("store")
+        verbose_name_plural = gettext_lazy("stores")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
                 name="store_latitude_range",
-                violation_error_message="Latitude must be between -90 and 90.",
+                violation_error_message=gettext_lazy("Latitude must be between -90 and 90."),
             ),
             models.CheckConstraint(
                 condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
                 name="store_longitude_range",
-                violation_error_message="Longitude must be between -180 and 180.",
+                violation_error_message=gettext_lazy("Longitude must be between -180 and 180."),
             ),
         ]
 
@@ -93,10 +106,10 @@ class Store(TimeStamped):
     def delivery_scopes(self) -> list[tuple[str, str, str]]:
         """(key, label, icon) for each delivery scope the store offers."""
         scopes = [
-            ("local", "Local", "bi-geo-alt", self.delivers_local),
-            ("national", "National", "bi-truck", self.delivers_national),
-            ("international", "International", "bi-globe2", self.delivers_international),
-            ("digital", "Digital", "bi-cloud-arrow-down", self.delivers_digital),
+            ("local", _("Local"), "bi-geo-alt", self.delivers_local),
+            ("national", _("National"), "bi-truck", self.delivers_national),
+            ("international", _("International"), "bi-globe2", self.delivers_international),
+            ("digital", _("Digital"), "bi-cloud-arrow-down", self.delivers_digital),
         ]
         return [(key, label, icon) for key, label, icon, offered in scopes if offered]
 
@@ -123,13 +136,13 @@ class Store(TimeStamped):
 
 class Weekday(models.IntegerChoices):
     # Numbered as datetime.weekday() numbers them.
-    MONDAY = 0, "Monday"
-    TUESDAY = 1, "Tuesday"
-    WEDNESDAY = 2, "Wednesday"
-    THURSDAY = 3, "Thursday"
-    FRIDAY = 4, "Friday"
-    SATURDAY = 5, "Saturday"
-    SUNDAY = 6, "Sunday"
+    MONDAY = 0, gettext_lazy("Monday")
+    TUESDAY = 1, gettext_lazy("Tuesday")
+    WEDNESDAY = 2, gettext_lazy("Wednesday")
+    THURSDAY = 3, gettext_lazy("Thursday")
+    FRIDAY = 4, gettext_lazy("Friday")
+    SATURDAY = 5, gettext_lazy("Saturday")
+    SUNDAY = 6, gettext_lazy("Sunday")
 
 
 class StoreHours(models.Model):
@@ -142,28 +155,29 @@ class StoreHours(models.Model):
 
     Weekday = Weekday
 
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="hours")
-    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
-    opens = models.TimeField(null=True, blank=True)
-    closes = models.TimeField(null=True, blank=True)
-    closed = models.BooleanField(default=False)
+    store = models.ForeignKey(Store, verbose_name=gettext_lazy("store"), on_delete=models.CASCADE, related_name="hours")
+    weekday = models.PositiveSmallIntegerField(verbose_name=gettext_lazy("weekday"), choices=Weekday.choices)
+    opens = models.TimeField(verbose_name=gettext_lazy("opens"), null=True, blank=True)
+    closes = models.TimeField(verbose_name=gettext_lazy("closes"), null=True, blank=True)
+    closed = models.BooleanField(verbose_name=gettext_lazy("closed"), default=False)
 
     class Meta:
+        verbose_name = gettext_lazy("store hours")
         ordering = ["weekday"]
-        verbose_name_plural = "store hours"
+        verbose_name_plural = gettext_lazy("store hours")
         constraints = [
             models.UniqueConstraint(fields=["store", "weekday"], name="store_hours_one_per_weekday"),
             models.CheckConstraint(
                 condition=Q(closed=True) | Q(opens__isnull=False, closes__isnull=False),
                 name="store_hours_open_days_have_times",
-                violation_error_message="Give both opening and closing times, or mark the day closed.",
+                violation_error_message=gettext_lazy("Give both opening and closing times, or mark the day closed."),
             ),
             models.CheckConstraint(condition=Q(weekday__lte=6), name="store_hours_weekday_range"),
         ]
 
     def __str__(self):
         if self.closed:
-            return f"{self.get_weekday_display()}: closed"
+            return _("%(weekday)s: closed") % {"weekday": self.get_weekday_display()}
         return f"{self.get_weekday_display()}: {self.opens:%H:%M}–{self.closes:%H:%M}"
 
     @property
@@ -177,18 +191,20 @@ class StoreHours(models.Model):
 
 class StoreMember(TimeStamped):
     class Role(models.TextChoices):
-        OWNER = "owner", "Owner"
-        STAFF = "staff", "Staff"
+        OWNER = "owner", gettext_lazy("Owner")
+        STAFF = "staff", gettext_lazy("Staff")
 
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="store_memberships")
-    role = models.CharField(max_length=10, choices=Role.choices, default=Role.STAFF)
+    store = models.ForeignKey(Store, verbose_name=gettext_lazy("store"), on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("user"), on_delete=models.CASCADE, related_name="store_memberships")
+    role = models.CharField(verbose_name=gettext_lazy("role"), max_length=10, choices=Role.choices, default=Role.STAFF)
 
     class Meta:
+        verbose_name = gettext_lazy("store member")
+        verbose_name_plural = gettext_lazy("store members")
         constraints = [models.UniqueConstraint(fields=["store", "user"], name="unique_store_member")]
 
     def __str__(self):
-        return f"{self.user} ({self.get_role_display()}) at {self.store}"
+        return _("%(user)s (%(role)s) at %(store)s") % {"user": self.user, "role": self.get_role_display(), "store": self.store}
 
     @property
     def is_owner(self) -> bool:
@@ -201,17 +217,19 @@ class StoreInvite(TimeStamped):
     Only a hash of the token is stored: the link in the email is the one copy of it.
     """
 
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="invites")
-    email = models.EmailField()
-    token_hash = models.CharField(max_length=64, unique=True)
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    expires_at = models.DateTimeField()
-    accepted_at = models.DateTimeField(null=True, blank=True)
+    store = models.ForeignKey(Store, verbose_name=gettext_lazy("store"), on_delete=models.CASCADE, related_name="invites")
+    email = models.EmailField(verbose_name=gettext_lazy("email"))
+    token_hash = models.CharField(verbose_name=gettext_lazy("token hash"), max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("invited by"), null=True, on_delete=models.SET_NULL, related_name="+")
+    expires_at = models.DateTimeField(verbose_name=gettext_lazy("expires at"))
+    accepted_at = models.DateTimeField(verbose_name=gettext_lazy("accepted at"), null=True, blank=True)
     accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("accepted by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     class Meta:
+        verbose_name = gettext_lazy("store invite")
+        verbose_name_plural = gettext_lazy("store invites")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -220,4 +238,4 @@ class StoreInvite(TimeStamped):
         ]
 
     def __str__(self):
-        return f"Invite to {self.email} for {self.store}"
+        return _("Invite to %(email)s for %(store)s") % {"email": self.email, "store": self.store}

@@ -4,6 +4,7 @@ the moves the store may make, and the printable packing slip with the pickup QR 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from shop.core.htmx import render_page, wants_fragment
@@ -85,7 +86,7 @@ def order_action(request, number: str):
     except TransitionError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"Order {order.number} is now {status_label(order.status, order).lower()}.")
+        messages.success(request, _("Order %(number)s is now %(lower)s.") % {"number": order.number, "lower": status_label(order.status, order).lower()})
     if request.htmx:
         return order_changed_response(number)
     return redirect("sellers:order_detail", number)

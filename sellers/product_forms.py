@@ -12,9 +12,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db.models.functions import Lower
 from django.forms.models import BaseInlineFormSet, inlineformset_factory
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shop.catalog.models import Product, Variant
 from shop.catalog.services import BULK_ACTIONS, VariantInput
+from shop.core.currencies import currency_places, money_is_valid_for
 from shop.core.ids import id_or_none
 from shop.inventory.services import StockChangedMeanwhile, StockConflict
 from shop.media.forms import MultipleImageField
@@ -25,43 +28,43 @@ MAX_TAGS = 15
 
 
 class ProductForm(forms.ModelForm):
-    tags = forms.CharField(
+    tags = forms.CharField(label=gettext_lazy("Tags"),
         required=False,
         max_length=400,
-        help_text="Words shoppers might search for, separated by commas: kikoi, cotton, beach.",
+        help_text=gettext_lazy("Words shoppers might search for, separated by commas: kikoi, cotton, beach."),
     )
 
     class Meta:
         model = Product
         fields = ["kind", "title", "category", "description", "brand", "condition"]
-        labels = {"kind": "What are you selling?"}
-        help_texts = {"title": "What it is, as a shopper would search for it: “Handwoven sisal basket, large”."}
+        labels = {"kind": gettext_lazy("What are you selling?")}
+        help_texts = {"title": gettext_lazy("What it is, as a shopper would search for it: “Handwoven sisal basket, large”.")}
         widgets = {"description": forms.Textarea(attrs={"rows": 6})}
         error_messages = {
-            "title": {"required": "Give the product a title."},
-            "category": {"required": "Choose a category.", "invalid_choice": "Choose a category from the list."},
+            "title": {"required": gettext_lazy("Give the product a title.")},
+            "category": {"required": gettext_lazy("Choose a category."), "invalid_choice": gettext_lazy("Choose a category from the list.")},
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = category_choices()
-        self.fields["category"].empty_label = "Choose a category"
+        self.fields["category"].empty_label = _("Choose a category")
         if self.instance.pk and "tags" not in self.initial:
             self.initial["tags"] = ", ".join(tag.name for tag in self.instance.tags.all())
 
     def clean_title(self):
         title = " ".join(self.cleaned_data["title"].split())
         if not title:
-            raise ValidationError("Give the product a title.")
+            raise ValidationError(_("Give the product a title."))
         return title
 
     def clean_tags(self):
         names = [name.strip() for name in self.cleaned_data["tags"].split(",") if name.strip()]
         too_long = [name for name in names if len(name) > 40]
         if too_long:
-            raise ValidationError(f"A tag can be at most 40 characters; “{too_long[0][:50]}” is longer.")
+            raise ValidationError(_("A tag can be at most 40 characters; “%(too_long)s” is longer.") % {"too_long": too_long[0][:50]})
         if len({name.lower() for name in names}) > MAX_TAGS:
-            raise ValidationError(f"Use at most {MAX_TAGS} tags.")
+            raise ValidationError(_("Use at most %(MAX_TAGS)s tags.") % {"MAX_TAGS": MAX_TAGS})
         return names
 
     def service_fields(self) -> dict:
@@ -74,27 +77,27 @@ class VariantForm(forms.ModelForm):
     an untouched figure alone and refuses a changed one that clashes with sales made
     meanwhile (``StockEdit``)."""
 
-    colour = forms.CharField(required=False, max_length=30, help_text="Optional")
-    size = forms.CharField(required=False, max_length=30, help_text="Optional")
-    stock = forms.IntegerField(initial=0, help_text="Units on hand", error_messages={"required": "Enter the units on hand."})
-    stock_seen = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    colour = forms.CharField(label=gettext_lazy("Colour"), required=False, max_length=30, help_text=gettext_lazy("Optional"))
+    size = forms.CharField(label=gettext_lazy("Size"), required=False, max_length=30, help_text=gettext_lazy("Optional"))
+    stock = forms.IntegerField(label=gettext_lazy("Stock"), initial=0, help_text=gettext_lazy("Units on hand"), error_messages={"required": gettext_lazy("Enter the units on hand.")})
+    stock_seen = forms.IntegerField(label=gettext_lazy("Stock seen"), required=False, widget=forms.HiddenInput)
     stock_news = ""  # how the stock moved since the page was opened, when it clashes
 
     class Meta:
         model = Variant
         fields = ["name", "sku", "colour", "size", "price", "compare_at_price", "low_stock_threshold", "duration_minutes"]
         labels = {
-            "name": "Variant name",
-            "compare_at_price": "Compare-at price",
-            "low_stock_threshold": "Low stock at",
-            "duration_minutes": "Duration (minutes)",
+            "name": gettext_lazy("Variant name"),
+            "compare_at_price": gettext_lazy("Compare-at price"),
+            "low_stock_threshold": gettext_lazy("Low stock at"),
+            "duration_minutes": gettext_lazy("Duration (minutes)"),
         }
         help_texts = {
-            "name": "e.g. Red / M, or Standard",
-            "sku": "Your own stock code; unique in your store",
-            "compare_at_price": "Optional: the higher “was” price",
-            "low_stock_threshold": "Flag it when stock is this low",
-            "duration_minutes": "Services only",
+            "name": gettext_lazy("e.g. Red / M, or Standard"),
+            "sku": gettext_lazy("Your own stock code; unique in your store"),
+            "compare_at_price": gettext_lazy("Optional: the higher “was” price"),
+            "low_stock_threshold": gettext_lazy("Flag it when stock is this low"),
+            "duration_minutes": gettext_lazy("Services only"),
         }
 
     def __init__(self, *args, **kwargs):
@@ -105,11 +108,32 @@ class VariantForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["stock"].initial = self.fields["stock_seen"].initial = self.instance.stock
         price, stock = self.fields["price"], self.fields["stock"]
-        price.validators.append(MinValueValidator(Decimal("0.01"), "The price must be more than zero."))
-        stock.validators.append(MinValueValidator(0, "Stock cannot be negative."))
+        price.validators.append(MinValueValidator(Decimal("0.01"), _("The price must be more than zero.")))
+        stock.validators.append(MinValueValidator(0, _("Stock cannot be negative.")))
         for name in ("price", "compare_at_price"):
             self.fields[name].widget.attrs.update({"step": "0.01", "min": "0", "inputmode": "decimal"})
         stock.widget.attrs.update({"min": "0", "inputmode": "numeric"})
+
+    currency = ""  # the store's, set by the formset
+
+    def clean_price(self):
+        return self._whole_units(self.cleaned_data["price"])
+
+    def clean_compare_at_price(self):
+        return self._whole_units(self.cleaned_data["compare_at_price"])
+
+    def _whole_units(self, amount):
+        """A price the store's currency can hold: whole francs in GNF, cents in KES."""
+        if amount is not None and self.currency and not money_is_valid_for(amount, self.currency):
+            if currency_places(self.currency) == 0:
+                raise ValidationError(
+                    _("Prices in %(currency)s are whole numbers, without decimals.") % {"currency": self.currency}
+                )
+            raise ValidationError(
+                _("Prices in %(currency)s have at most %(places)s decimals.")
+                % {"currency": self.currency, "places": currency_places(self.currency)}
+            )
+        return amount
 
     def clean_sku(self):
         return self.cleaned_data["sku"].strip()
@@ -120,7 +144,7 @@ class VariantForm(forms.ModelForm):
         if compare_at is not None and price is not None and compare_at <= price:
             self.add_error(
                 "compare_at_price",
-                f"The compare-at price must be higher than the price ({price}), or left empty.",
+                _("The compare-at price must be higher than the price (%(price)s), or left empty.") % {"price": price},
             )
         return cleaned
 
@@ -130,7 +154,7 @@ class VariantForm(forms.ModelForm):
         self.data = self.data.copy()
         self.data[self.add_prefix("stock_seen")] = str(conflict.now)
         self.stock_news = conflict.message
-        self.add_error("stock", f"Check this figure: stock is now {conflict.now}.")
+        self.add_error("stock", _("Check this figure: stock is now %(now)s.") % {"now": conflict.now})
 
     def variant_input(self) -> VariantInput:
         data = self.cleaned_data
@@ -158,8 +182,8 @@ class VariantForm(forms.ModelForm):
 class BaseVariantFormSet(BaseInlineFormSet):
     default_error_messages = {
         **BaseInlineFormSet.default_error_messages,
-        "too_few_forms": "Add at least one variant with a name and a price.",
-        "too_many_forms": "A product can have at most %(num)d variants.",
+        "too_few_forms": gettext_lazy("Add at least one variant with a name and a price."),
+        "too_many_forms": gettext_lazy("A product can have at most %(num)d variants."),
     }
 
     def __init__(self, *args, store, **kwargs):
@@ -170,12 +194,16 @@ class BaseVariantFormSet(BaseInlineFormSet):
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
+        form.currency = self.store.currency
+        step = str(Decimal(1).scaleb(-currency_places(form.currency)))
+        for name in ("price", "compare_at_price"):
+            form.fields[name].widget.attrs["step"] = step
         # Django offers every variant in the database to a row's hidden id; a row may
         # only name a variant of this product (another store's id is refused).
         form.fields["id"].queryset = self.get_queryset() if self.instance.pk else Variant.objects.none()
-        form.fields["id"].error_messages["invalid_choice"] = "This variant is not one of this product's: reload the page."
+        form.fields["id"].error_messages["invalid_choice"] = _("This variant is not one of this product's: reload the page.")
         if "DELETE" in form.fields:
-            form.fields["DELETE"].label = "Delete this variant"
+            form.fields["DELETE"].label = _("Delete this variant")
             form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
 
     def _construct_form(self, i, **kwargs):
@@ -197,7 +225,7 @@ class BaseVariantFormSet(BaseInlineFormSet):
             if not sku:
                 continue
             if sku.casefold() in first_use:
-                form.add_error("sku", f"Another variant of this product already uses the SKU {sku}.")
+                form.add_error("sku", _("Another variant of this product already uses the SKU %(sku)s.") % {"sku": sku})
             else:
                 first_use[sku.casefold()] = form
         if not first_use:
@@ -211,7 +239,7 @@ class BaseVariantFormSet(BaseInlineFormSet):
         )
         for variant in taken:
             form = first_use[variant.sku.casefold()]
-            form.add_error("sku", f"“{variant.product.title}” in your store already uses the SKU {variant.sku}.")
+            form.add_error("sku", _("“%(title)s” in your store already uses the SKU %(sku)s.") % {"title": variant.product.title, "sku": variant.sku})
 
     def variant_inputs(self) -> list[VariantInput]:
         inputs = []
@@ -241,8 +269,8 @@ class ProductImagesForm(forms.Form):
     """New uploads plus, for each existing picture, its position, whether to remove it and
     which one is the primary (shown first)."""
 
-    images = MultipleImageField(required=False, label="Add pictures")
-    primary = forms.TypedChoiceField(coerce=int, required=False, widget=forms.RadioSelect, label="Main picture")
+    images = MultipleImageField(required=False, label=gettext_lazy("Add pictures"))
+    primary = forms.TypedChoiceField(coerce=int, required=False, widget=forms.RadioSelect, label=gettext_lazy("Main picture"))
 
     def __init__(self, *args, product: Product | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -250,23 +278,23 @@ class ProductImagesForm(forms.Form):
         variants = list(product.variants.all()) if self.existing else []
         self.limit = settings.SOKO_IMAGE_MAX_COUNT
         self.fields["images"].help_text = (
-            f"Up to {self.limit} pictures per product (JPEG, PNG, WebP or GIF); the first one is the main picture."
+            _("Up to %(limit)s pictures per product (JPEG, PNG, WebP or GIF); the first one is the main picture.") % {"limit": self.limit}
         )
         self.fields["primary"].choices = [(image.pk, f"Picture {n}") for n, image in enumerate(self.existing, 1)]
         if self.existing:
             self.initial.setdefault("primary", self.existing[0].pk)
         for n, image in enumerate(self.existing, 1):
             self.fields[f"position_{image.pk}"] = forms.IntegerField(
-                label="Position", initial=n, min_value=1, max_value=99, required=False,
+                label=_("Position"), initial=n, min_value=1, max_value=99, required=False,
                 widget=forms.NumberInput(attrs={"class": "form-control form-control-sm image-position", "min": 1}),
             )
-            self.fields[f"remove_{image.pk}"] = forms.BooleanField(label="Remove", required=False)
+            self.fields[f"remove_{image.pk}"] = forms.BooleanField(label=_("Remove"), required=False)
             if len(variants) > 1:
                 self.fields[f"variant_{image.pk}"] = forms.TypedChoiceField(
-                    label="Shows", required=False, coerce=int, empty_value=None,
-                    choices=[("", "All")] + [(variant.pk, variant.name) for variant in variants],
+                    label=_("Shows"), required=False, coerce=int, empty_value=None,
+                    choices=[("", _("All"))] + [(variant.pk, variant.name) for variant in variants],
                     initial=image.variant_id or "",
-                    error_messages={"invalid_choice": "Choose one of this product's variants."},
+                    error_messages={"invalid_choice": _("Choose one of this product's variants.")},
                     widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
                 )
 
@@ -296,8 +324,7 @@ class ProductImagesForm(forms.Form):
         if len(keep) + len(uploads) > self.limit:
             self.add_error(
                 "images",
-                f"A product can have at most {self.limit} pictures: it would keep {len(keep)} and you added "
-                f"{len(uploads)}. Remove some pictures or choose fewer.",
+                _("A product can have at most %(limit)s pictures: it would keep %(len)s and you added %(len2)s. Remove some pictures or choose fewer.") % {"limit": self.limit, "len": len(keep), "len2": len(uploads)},
             )
         return cleaned
 
@@ -350,7 +377,7 @@ class ProductEditor:
         rows = {form.instance.pk: form for form in self.variants.forms if form.instance.pk}
         for conflict in error.conflicts:
             rows[conflict.edit.variant_id].stock_conflict(conflict)
-        self.errors.append("The stock changed while you were editing: check the figures marked below and save again.")
+        self.errors.append(_("The stock changed while you were editing: check the figures marked below and save again."))
 
     @property
     def has_errors(self) -> bool:
@@ -375,14 +402,14 @@ class IdListField(forms.Field):
     def to_python(self, value):
         ids = [id_or_none(item) for item in (value if isinstance(value, list | tuple) else [value] if value else [])]
         if None in ids:
-            raise ValidationError("Choose products from the list.")
+            raise ValidationError(_("Choose products from the list."))
         return sorted(set(ids))
 
 
 class BulkActionForm(forms.Form):
-    ids = IdListField(required=True, error_messages={"required": "Tick at least one product first."})
-    action = forms.ChoiceField(
-        choices=[("", "Choose an action")] + [(action, action.title()) for action in BULK_ACTIONS],
-        error_messages={"required": "Choose what to do with the ticked products.", "invalid_choice": "Choose an action."},
+    ids = IdListField(label=gettext_lazy("Ids"), required=True, error_messages={"required": gettext_lazy("Tick at least one product first.")})
+    action = forms.ChoiceField(label=gettext_lazy("Action"),
+        choices=[("", gettext_lazy("Choose an action"))] + [(action, action.title()) for action in BULK_ACTIONS],
+        error_messages={"required": gettext_lazy("Choose what to do with the ticked products."), "invalid_choice": gettext_lazy("Choose an action.")},
     )
-    confirm = forms.BooleanField(required=False)
+    confirm = forms.BooleanField(label=gettext_lazy("Confirm"), required=False)

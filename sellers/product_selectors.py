@@ -3,12 +3,14 @@ own store, so another store's product is a 404 whatever the URL says."""
 
 from django.db.models import Count, Exists, F, IntegerField, Max, Min, OuterRef, Prefetch, Q, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shop.catalog.models import Category, Product, ProductImage, Variant
 from shop.core.errors import NotFound
 from shop.core.search import search_text
 
-STATUS_TABS = [("", "All")] + list(Product.Status.choices)
+STATUS_TABS = [("", gettext_lazy("All"))] + list(Product.Status.choices)
 
 
 def product_get_for_member(*, user, pk: int) -> Product:
@@ -17,7 +19,7 @@ def product_get_for_member(*, user, pk: int) -> Product:
     try:
         return Product.objects.select_related("store", "category").get(store__memberships__user=user, pk=pk)
     except Product.DoesNotExist:
-        raise NotFound("No such product in your store.") from None
+        raise NotFound(_("No such product in your store.")) from None
 
 
 def products_get_in_store(*, store, pks) -> list[Product]:
@@ -25,7 +27,7 @@ def products_get_in_store(*, store, pks) -> list[Product]:
     wanted = set(pks)
     products = list(Product.objects.filter(store=store, pk__in=wanted))
     if len(products) != len(wanted):
-        raise NotFound("No such product in your store.") from None
+        raise NotFound(_("No such product in your store.")) from None
     return products
 
 
@@ -90,11 +92,11 @@ def category_choices() -> list:
             rows.extend(descendants(child, depth + 1))
         return rows
 
-    choices: list = [("", "Choose a category")]
+    choices: list = [("", _("Choose a category"))]
     for top in children.get(None, []):
         below = descendants(top, 0)
         if below:
-            choices.append((top.name, [(top.pk, f"{top.name} (general)")] + below))
+            choices.append((top.name, [(top.pk, _("%(category)s (general)") % {"category": top.name})] + below))
         else:
             choices.append((top.pk, top.name))
     return choices

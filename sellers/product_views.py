@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shop.catalog.models import Product
@@ -101,16 +102,16 @@ def _product_form(request, *, current: CurrentStore, product: Product | None):
 def _saved_message(product: Product) -> str:
     title = f"“{product.title}”"
     if product.status == Product.Status.PENDING:
-        return f"{title} is saved and waiting for review; you will be notified when staff have looked at it."
+        return _("%(title)s is saved and waiting for review; you will be notified when staff have looked at it.") % {"title": title}
     if product.is_visible:
-        return f"{title} is saved and live in your store."
+        return _("%(title)s is saved and live in your store.") % {"title": title}
     if product.status == Product.Status.DRAFT:
-        return f"{title} is saved as a draft. {_publish_it(product.store).capitalize()} when it is ready."
-    return f"{title} is saved."
+        return _("%(title)s is saved as a draft. %(capitalize)s when it is ready.") % {"title": title, "capitalize": _publish_it(product.store).capitalize()}
+    return _("%(title)s is saved.") % {"title": title}
 
 
 def _publish_it(store) -> str:
-    return "publish it" if store_listings_skip_review(store=store) else "submit it for review"
+    return _("publish it") if store_listings_skip_review(store=store) else _("submit it for review")
 
 
 @seller_required
@@ -120,7 +121,7 @@ def product_duplicate_view(request, pk: int):
     copy = product_duplicate(product=product)
     messages.success(
         request,
-        f"Made a copy of “{product.title}”. The copy is a draft: check it, then {_publish_it(product.store)}.",
+        _("Made a copy of “%(title)s”. The copy is a draft: check it, then %(publish_it)s.") % {"title": product.title, "publish_it": _publish_it(product.store)},
     )
     return redirect("sellers:product_edit", copy.pk)
 

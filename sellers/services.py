@@ -1,5 +1,6 @@
 import logging
 import secrets
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import time, timedelta
 from urllib.parse import urlsplit
@@ -13,11 +14,15 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from shop.core.currencies import currency_for_country
 from shop.core.errors import NotFound
+from shop.core.i18n import lazy_text, speaking_to
 from shop.core.ids import id_or_none
 from shop.core.jobs import job_enqueue_on_commit
 from shop.core.tasks import send_email_task
+from shop.geo.selectors import area_country
 from shop.media.services import image_store
 from shop.notifications.services import notify
 
@@ -38,10 +43,16 @@ def store_create(*, owner, name: str, slug: str, phone: str, area: str = "") -> 
     the area it names when exactly one fits, otherwise kept as the street/landmark text."""
     matched = area_match_label(label=area) if area else None
     store = Store.objects.create(
-        name=name, slug=slug, phone=phone, area=matched, area_label="" if matched else area.strip()
+        name=name, slug=slug, phone=phone, area=matched, area_label="" if matched else area.strip(),
+        currency=store_currency_for_area(matched),
     )
     StoreMember.objects.create(store=store, user=owner, role=StoreMember.Role.OWNER)
     return store
+
+
+def store_currency_for_area(area) -> str:
+    """The currency of the country ``area`` lies in (the operator's currency when unknown)."""
+    return currency_for_country(area_country(area=area).code if area is not None else None)
 
 
 @dataclass(frozen=True)
@@ -138,17 +149,24 @@ def store_member_invite(*, store: Store, actor, email: str, base_url: str) -> St
         notify(
             user=user,
             kind="store",
-            text=_("%(name)s invited you to join %(store)s as staff: accept or decline.")
-            % {"name": actor.short_name, "store": store.name},
+            text=lazy_text(
+                gettext_lazy("%(name)s invited you to join %(store)s as staff: accept or decline."),
+                name=actor.short_name, store=store.name,
+            ),
             url=path,
         )
     return invite
 
 
 def _invite_email_send(*, invite: StoreInvite, actor, link: str) -> None:
+    """In the invited person's language when they have an account, else in the inviter's."""
     context = {"invite": invite, "store": invite.store, "inviter": actor, "link": link, "site_name": settings.SOKO_SITE_NAME}
-    subject = f"{actor.short_name} invited you to {invite.store.name} on {settings.SOKO_SITE_NAME}"
-    body = render_to_string("sellers/email/invite.txt", context)
+    recipient = get_user_model().objects.filter(email__iexact=invite.email).first()
+    with speaking_to(recipient) if recipient is not None else nullcontext():
+        subject = _("%(name)s invited you to %(store)s on %(site)s") % {
+            "name": actor.short_name, "store": invite.store.name, "site": settings.SOKO_SITE_NAME,
+        }
+        body = render_to_string("sellers/email/invite.txt", context)
     to = [invite.email]
     transaction.on_commit(lambda: send_email_task(subject=subject, body=body, to=to))
 
@@ -162,14 +180,14 @@ def store_invite_accept(*, invite: StoreInvite, user) -> StoreMember:
     """The invited person, logged in with the invited address, joins the team as staff."""
     invite = StoreInvite.objects.select_for_update().select_related("store").get(pk=invite.pk)
     if invite.accepted_at is not None:
-        raise InviteError("This invitation has already been used.")
+        raise InviteError(_("This invitation has already been used."))
     if invite.expires_at <= timezone.now():
-        raise InviteError("This invitation has expired; ask the store's owner to send a new one.")
+        raise InviteError(_("This invitation has expired; ask the store's owner to send a new one."))
     if user.email.lower() != invite.email.lower():
         raise InviteError(
-            f"This invitation was sent to {invite.email}. Log in with that address to accept it."
+            _("This invitation was sent to %(email)s. Log in with that address to accept it.") % {"email": invite.email}
         )
-    member, _ = StoreMember.objects.get_or_create(
+    member, _created = StoreMember.objects.get_or_create(
         store=invite.store, user=user, defaults={"role": StoreMember.Role.STAFF}
     )
     invite.accepted_at = timezone.now()
@@ -190,7 +208,9 @@ def store_invite_decline(*, invite: StoreInvite) -> None:
         notify(
             user=invite.invited_by,
             kind="store",
-            text=_("%(email)s declined your invitation to %(store)s.") % {"email": invite.email, "store": invite.store.name},
+            text=lazy_text(
+                gettext_lazy("%(email)s declined your invitation to %(store)s."), email=invite.email, store=invite.store.name
+            ),
             url=reverse("sellers:team"),
         )
 
@@ -200,9 +220,12 @@ def store_member_remove(*, member: StoreMember, actor) -> None:
     """The owner takes someone off the team. The owner cannot be removed."""
     _require_owner(store=member.store, actor=actor)
     if member.is_owner:
-        raise TeamError("The store's owner cannot be removed from the team.")
+        raise TeamError(_("The store's owner cannot be removed from the team."))
     member.delete()
-    notify(user=member.user, kind="store", text=f"You are no longer on the team of {member.store.name}.")
+    notify(
+        user=member.user, kind="store",
+        text=lazy_text(gettext_lazy("You are no longer on the team of %(store)s."), store=member.store.name),
+    )
 
 
 @transaction.atomic
@@ -244,7 +267,7 @@ def store_location_from_photo(*, store, image_id) -> bool:
     of this store count; returns whether the pin moved."""
     image = store_photo_locations(store=store).filter(pk=id_or_none(image_id)).first()
     if image is None:
-        raise NotFound("No such photo in your store.")
+        raise NotFound(_("No such photo in your store."))
     if (store.latitude, store.longitude) == (image.gps_latitude, image.gps_longitude):
         return False
     store.latitude, store.longitude = image.gps_latitude, image.gps_longitude

@@ -7,10 +7,12 @@ fields run the same checks on the stored form, so the admin cannot store junk ei
 """
 
 import re
-import zoneinfo
-from functools import lru_cache
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from shop.core.validators import time_zone_names, validate_time_zone  # noqa: F401  (re-exported: the store form and model use them)
 
 X_HANDLE = re.compile(r"^[A-Za-z0-9_]{1,15}$")
 TELEGRAM_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{4,31}$")
@@ -24,13 +26,13 @@ DISCORD_INVITE_LINK = re.compile(
     r"^(?:https?://)?(?:www\.)?(?:discord\.gg/|discord(?:app)?\.com/invite/)([^/?#]+)/?(?:[?#].*)?$", re.IGNORECASE
 )
 
-X_MESSAGE = "Enter an X (Twitter) handle such as @mamanjeri: 1 to 15 letters, digits or underscores."
+X_MESSAGE = gettext_lazy("Enter an X (Twitter) handle such as @mamanjeri: 1 to 15 letters, digits or underscores.")
 TELEGRAM_MESSAGE = (
-    "Enter a Telegram username such as @mamanjeri: 5 to 32 letters, digits or underscores, starting with a letter."
+    gettext_lazy("Enter a Telegram username such as @mamanjeri: 5 to 32 letters, digits or underscores, starting with a letter.")
 )
 DISCORD_MESSAGE = (
-    "Enter a Discord username (2 to 32 lowercase letters, digits, _ or ., with no two dots in a row, "
-    "e.g. mama.njeri) or an invite link such as discord.gg/abc123."
+    gettext_lazy("Enter a Discord username (2 to 32 lowercase letters, digits, _ or ., with no two dots in a row, "
+    "e.g. mama.njeri) or an invite link such as discord.gg/abc123.")
 )
 
 ENS_SUFFIX = ".eth"
@@ -107,32 +109,18 @@ def ens_name_normalise(value: str) -> str:
     except DisallowedSequence as error:
         # CurableSequence is a subclass: both mean the name as typed is not a valid ENS name.
         raise ValidationError(
-            "%(name)s is not a valid ENS name: %(reason)s.",
+            _("%(name)s is not a valid ENS name: %(reason)s."),
             code="ens_invalid",
             params={"name": raw, "reason": error.general_info.rstrip(".").lower()},
         ) from None
     if not name.endswith(ENS_SUFFIX):
-        raise ValidationError("Enter a name ending in .eth, such as mamanjeri.eth.", code="ens_suffix")
+        raise ValidationError(_("Enter a name ending in .eth, such as mamanjeri.eth."), code="ens_suffix")
     return name
 
 
 def validate_ens_name(value: str) -> None:
     if ens_name_normalise(value) != value:
-        raise ValidationError("Store the ENS name in its normalised form (%(name)s).", params={"name": value})
-
-
-@lru_cache(maxsize=1)
-def time_zone_names() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
-
-
-def validate_time_zone(value: str) -> None:
-    if value not in time_zone_names():
-        raise ValidationError(
-            "%(value)s is not a time zone we know; choose one such as Africa/Nairobi.",
-            code="time_zone",
-            params={"value": value},
-        )
+        raise ValidationError(_("Store the ENS name in its normalised form (%(name)s)."), params={"name": value})
 
 
 TAG_MAX_COUNT = 12
@@ -150,13 +138,13 @@ def tags_normalise(value: str) -> str:
     too_long = [tag for tag in tags if len(tag) > TAG_MAX_LENGTH]
     if too_long:
         raise ValidationError(
-            "Keep each tag to %(limit)s characters (%(tag)s is longer).",
+            _("Keep each tag to %(limit)s characters (%(tag)s is longer)."),
             code="tag_length",
             params={"limit": TAG_MAX_LENGTH, "tag": too_long[0]},
         )
     if len(tags) > TAG_MAX_COUNT:
         raise ValidationError(
-            "Use at most %(limit)s tags; you gave %(count)s.",
+            _("Use at most %(limit)s tags; you gave %(count)s."),
             code="tag_count",
             params={"limit": TAG_MAX_COUNT, "count": len(tags)},
         )

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from shop.core.htmx import render_page, wants_fragment
@@ -48,8 +49,8 @@ from .services import (
 
 seller_required = capability_required(
     lambda user: user_is_seller(user=user),
-    "The seller dashboard is for store owners and staff. Open a store to start selling.",
-    action=("Open a store", "sellers:setup"),
+    gettext_lazy("The seller dashboard is for store owners and staff. Open a store to start selling."),
+    action=(gettext_lazy("Open a store"), "sellers:setup"),
 )
 
 
@@ -69,7 +70,7 @@ def current_store(request, *, switch_to: int | None = None) -> CurrentStore:
         wanted = switch_to if switch_to is not None else id_or_none(request.session.get(CURRENT_STORE_SESSION_KEY))
         current = store_current_for_user(user=request.user, store_id=wanted)
         if current is None:
-            raise Http404("You are not on any store's team.")
+            raise Http404(_("You are not on any store's team."))
         if request.session.get(CURRENT_STORE_SESSION_KEY) != current.store.pk:
             request.session[CURRENT_STORE_SESSION_KEY] = current.store.pk
         request._current_store = current
@@ -94,7 +95,7 @@ def setup(request):
     form = StoreSetupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         store = store_create(owner=request.user, **form.cleaned_data)
-        messages.success(request, f"Welcome to Soko! {store.name} is ready.")
+        messages.success(request, _("Welcome to Soko! %(name)s is ready.") % {"name": store.name})
         return redirect("sellers:dashboard")
     return render(request, "sellers/setup.html", {"form": form, "store_url_prefix": _store_url_prefix(request)})
 
@@ -112,7 +113,7 @@ def store_switch(request):
     store_id = id_or_none(request.POST.get("store"))
     chosen = store_current_for_user(user=request.user, store_id=store_id)
     if store_id is None or chosen is None or chosen.store.pk != store_id:
-        raise Http404("You are not on that store's team.")
+        raise Http404(_("You are not on that store's team."))
     current = current_store(request, switch_to=store_id)
     messages.info(request, f"You are now working on {current.store.name}.")
     section = request.POST.get("section", "")
@@ -137,7 +138,7 @@ def dashboard(request):
 def location_from_photo(request):
     store = current_store(request).store
     if store_location_from_photo(store=store, image_id=request.POST.get("image")):
-        messages.success(request, "Your store's map pin now sits where that photo was taken.")
+        messages.success(request, _("Your store's map pin now sits where that photo was taken."))
     return redirect("sellers:dashboard")
 
 
@@ -159,7 +160,7 @@ def settings_edit(request):
                 remove_cover=form.cleaned_data["remove_cover"],
                 hours=hours.opening_hours(),
             )
-            messages.success(request, "Store details saved; your store page shows them now.")
+            messages.success(request, _("Store details saved; your store page shows them now."))
             return redirect("sellers:settings")
         # The form wrote the invalid values onto the instance; show the saved store beside it.
         store.refresh_from_db()
@@ -228,7 +229,7 @@ def team_member_remove(request, pk: int):
     except TeamError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"{member.user.short_name} is no longer on your team.")
+        messages.success(request, _("%(short_name)s is no longer on your team.") % {"short_name": member.user.short_name})
     return redirect("sellers:team")
 
 
@@ -237,7 +238,7 @@ def team_member_remove(request, pk: int):
 def team_invite_cancel(request, pk: int):
     invite = store_invite_get_for_owner(membership=current_store(request).membership, pk=pk)
     store_invite_cancel(invite=invite, actor=request.user)
-    messages.success(request, f"The invitation to {invite.email} was withdrawn.")
+    messages.success(request, _("The invitation to %(email)s was withdrawn.") % {"email": invite.email})
     return redirect("sellers:team")
 
 
@@ -261,7 +262,7 @@ def invite_accept(request, token: str):
         except InviteError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, f"Welcome to the team of {invite.store.name}!")
+            messages.success(request, _("Welcome to the team of %(name)s!") % {"name": invite.store.name})
             current_store(request, switch_to=invite.store_id)
             return redirect("sellers:dashboard")
     expired = invite.expires_at <= timezone.now()

@@ -95,10 +95,12 @@ MIDDLEWARE = [
     "shop.core.middleware.permissions_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "shop.core.middleware.reject_nul_characters",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "shop.accounts.preferences.PreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -120,6 +122,8 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "shop.core.context_processors.soko",
@@ -255,7 +259,27 @@ ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("SOKO_TRUSTED_CLIENT_IP_HEADER") or None
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 
 # Internationalisation -----------------------------------------------------------------
+# Pages speak the visitor's language: the account's choice, else the language cookie (the
+# switch in the navbar and footer), else the browser's Accept-Language. URLs carry no
+# language prefix (docs/ARCHITECTURE.md, "Languages"). Catalogs live in locale/ and are
+# compiled with Babel (make messages / make compilemessages), no system gettext needed.
 LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("fr", "Français"),
+    ("sw", "Kiswahili"),
+    ("ur", "اردو"),
+]
+LANGUAGES_BIDI = ["ur"]
+# Soko's own catalogs first (`make messages` writes there), then the Swahili and Urdu for
+# django-allauth's sign-in pages and emails, which allauth does not ship (kept by hand).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_allauth"]
+LANGUAGE_COOKIE_NAME = "soko_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = not DEBUG
+# Times are stored in UTC and shown in the viewer's zone (the account's, else the browser's,
+# sent in the soko_tz cookie), falling back to TIME_ZONE.
 TIME_ZONE = env("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -350,8 +374,14 @@ SOKO_CATALOG_FACET_CACHE_SECONDS = int(env("SOKO_CATALOG_FACET_CACHE_SECONDS", "
 SOKO_SEARCH_VOCABULARY_SECONDS = int(env("SOKO_SEARCH_VOCABULARY_SECONDS", "60"))
 
 # Checkout
-# The flat fee per store order for home delivery (pick-up at the store is free).
+# The flat fee per store order for home delivery (pick-up at the store is free), in the
+# store's currency: SOKO_DELIVERY_FEES as "GNF:25000,PKR:250"; SOKO_DELIVERY_FEE for
+# a currency not listed.
 SOKO_DELIVERY_FEE = Decimal(env("SOKO_DELIVERY_FEE", "200"))
+SOKO_DELIVERY_FEES = {
+    code: Decimal(amount)
+    for code, _sep, amount in (item.partition(":") for item in env_list("SOKO_DELIVERY_FEES", "GNF:25000,PKR:250"))
+}
 # Payment method codes offered at checkout, in order (shop/payments/gateways.py).
 SOKO_PAYMENT_METHODS = env_list("SOKO_PAYMENT_METHODS", "cod")
 

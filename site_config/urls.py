@@ -1,7 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.cache import cache_control
+from django.views.i18n import JavaScriptCatalog
 
+from shop.accounts.preferences import currency_set, language_set
 from shop.accounts.views import admin_login
 from shop.media.views import media_serve
 
@@ -9,6 +12,12 @@ admin.site.login = admin_login
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("preferences/language/", language_set, name="language_set"),
+    path("preferences/currency/", currency_set, name="currency_set"),
+    # The page's strings for soko.js and the other scripts (gettext, ngettext, interpolate).
+    # Pages ask for it with their language in the query string, so a browser may keep each
+    # language's copy for an hour and a switch never serves the old one.
+    path("jsi18n/", cache_control(max_age=3600, private=True)(JavaScriptCatalog.as_view()), name="javascript_catalog"),
     path("accounts/", include("shop.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("shop.notifications.urls")),

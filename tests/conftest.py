@@ -104,3 +104,10 @@ def admin_user(db):
     from tests.factories import UserFactory
 
     return UserFactory(email="admin@example.test", is_staff=True, is_superuser=True)
+
+
+def pytest_sessionstart(session):
+    # The translation catalogs, compiled as `make compilemessages` does (a no-op when current).
+    from scripts.compilemessages import compile_all
+
+    compile_all()

@@ -1,6 +1,8 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shop.geo.forms import AREA_LEVELS, AreaFieldsMixin
 
@@ -14,25 +16,25 @@ class AddressForm(AreaFieldsMixin, forms.ModelForm):
     go down as far as the tree does (a district that has neighbourhoods needs one)."""
 
     area_options_url_name = "accounts:address_area_options"
-    area_required_message = "Choose the country."
+    area_required_message = gettext_lazy("Choose the country.")
 
-    latitude = forms.DecimalField(
+    latitude = forms.DecimalField(label=gettext_lazy("Latitude"),
         required=False, min_value=-90, max_value=90, widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"})
     )
-    longitude = forms.DecimalField(
+    longitude = forms.DecimalField(label=gettext_lazy("Longitude"),
         required=False, min_value=-180, max_value=180, widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"})
     )
-    make_default = forms.BooleanField(label="Use as my default address", required=False)
+    make_default = forms.BooleanField(label=gettext_lazy("Use as my default address"), required=False)
 
     class Meta:
         model = Address
         fields = ["label", "recipient", "phone", "street", "latitude", "longitude"]
-        labels = {"recipient": "Recipient's name", "street": "Street, building and landmark"}
-        help_texts = {"label": "e.g. Home, Work"}
+        labels = {"recipient": gettext_lazy("Recipient's name"), "street": gettext_lazy("Street, building and landmark")}
+        help_texts = {"label": gettext_lazy("e.g. Home, Work")}
         widgets = {
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
             "recipient": forms.TextInput(attrs={"autocomplete": "name"}),
-            "street": forms.TextInput(attrs={"autocomplete": "street-address", "placeholder": "e.g. Muthithi Rd, Apple Court flat 4"}),
+            "street": forms.TextInput(attrs={"autocomplete": "street-address", "placeholder": gettext_lazy("e.g. Muthithi Rd, Apple Court flat 4")}),
         }
 
     def __init__(self, *args, inline: bool = False, **kwargs):
@@ -58,14 +60,14 @@ class AddressForm(AreaFieldsMixin, forms.ModelForm):
         cleaned = super().clean()
         latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
         if (latitude is None) != (longitude is None) and not {"latitude", "longitude"} & set(self.errors):
-            self.add_error("longitude" if longitude is None else "latitude", "Give both latitude and longitude, or neither.")
+            self.add_error("longitude" if longitude is None else "latitude", _("Give both latitude and longitude, or neither."))
         chosen = self.area_chosen(cleaned)
         if chosen is None:
             return cleaned
         position, area = chosen
         if position + 1 < len(AREA_LEVELS) and area.children.exists():
             below, _kind, label = AREA_LEVELS[position + 1]
-            self.add_error(below, f"Choose a {label.lower()} in {area.name}.")
+            self.add_error(below, _("Choose a %(lower)s in %(name)s.") % {"lower": label.lower(), "name": area.name})
             return cleaned
         self.instance.area = area
         return cleaned

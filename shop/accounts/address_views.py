@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shop.core.redirects import safe_next_url
@@ -41,7 +42,7 @@ def _address_form(request, address: Address):
     form = AddressForm(request.POST or None, instance=address)
     if request.method == "POST" and form.is_valid():
         address = address_save(address=form.instance, make_default=form.cleaned_data.get("make_default", False))
-        messages.success(request, f"Address “{address.label}” saved.")
+        messages.success(request, _("Address “%(label)s” saved.") % {"label": address.label})
         return redirect(_next_url(request) or "accounts:addresses")
     context = {"form": form, "address": address, "next": _next_url(request), "map": map_settings()}
     return render(request, "accounts/addresses_form.html", context)
@@ -52,7 +53,7 @@ def _address_form(request, address: Address):
 def address_remove(request, pk):
     address = address_get_for_user(user=request.user, pk=pk)
     address_delete(address=address)
-    messages.success(request, f"Address “{address.label}” deleted.")
+    messages.success(request, _("Address “%(label)s” deleted.") % {"label": address.label})
     return redirect("accounts:addresses")
 
 
@@ -60,5 +61,5 @@ def address_remove(request, pk):
 @require_POST
 def address_default(request, pk):
     address = address_make_default(address=address_get_for_user(user=request.user, pk=pk))
-    messages.success(request, f"“{address.label}” is now your default address.")
+    messages.success(request, _("“%(label)s” is now your default address.") % {"label": address.label})
     return redirect(_next_url(request) or "accounts:addresses")

@@ -1,19 +1,24 @@
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy
+
+from shop.core.currencies import STORE_CURRENCIES, currency_choices
+from shop.core.validators import time_zone_names
 
 from .models import User
 
 
 class SignupForm(AllauthSignupForm):
     INTENTS = [
-        ("shop", "Shop — buy from stores near you"),
-        ("sell", "Sell — open a store on Soko"),
-        ("deliver", "Deliver — earn as a courier"),
+        ("shop", gettext_lazy("Shop — buy from stores near you")),
+        ("sell", gettext_lazy("Sell — open a store on Soko")),
+        ("deliver", gettext_lazy("Deliver — earn as a courier")),
     ]
 
-    display_name = forms.CharField(label="Your name", max_length=80, required=False)
+    display_name = forms.CharField(label=gettext_lazy("Your name"), max_length=80, required=False)
     intent = forms.ChoiceField(
-        label="What brings you to Soko?", choices=INTENTS, initial="shop", widget=forms.RadioSelect
+        label=gettext_lazy("What brings you to Soko?"), choices=INTENTS, initial="shop", widget=forms.RadioSelect
     )
 
     def __init__(self, *args, **kwargs):
@@ -31,7 +36,25 @@ class SignupForm(AllauthSignupForm):
 
 
 class ProfileForm(forms.ModelForm):
+    """The name others see, and how Soko speaks and shows times and prices to this person."""
+
+    time_zone = forms.ChoiceField(label=gettext_lazy("Time zone"), required=False)
+
     class Meta:
         model = User
-        fields = ["display_name"]
-        labels = {"display_name": "Your name"}
+        fields = ["display_name", "language", "time_zone", "display_currency"]
+        labels = {
+            "display_name": gettext_lazy("Your name"),
+            "language": gettext_lazy("Language"),
+            "display_currency": gettext_lazy("Also show prices in"),
+        }
+        help_texts = {
+            "language": gettext_lazy("Pages, emails and notifications use it."),
+            "display_currency": gettext_lazy("An approximate amount next to prices in other currencies; you always pay in the store's."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", gettext_lazy("As my browser says")), *settings.LANGUAGES]
+        self.fields["display_currency"].choices = [("", gettext_lazy("Each price in its own currency only")), *currency_choices(STORE_CURRENCIES)]
+        self.fields["time_zone"].choices = [("", gettext_lazy("As my browser says")), *((name, name) for name in sorted(time_zone_names()))]

@@ -1,7 +1,10 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils.translation import gettext_lazy
 
-from shop.core.validators import phone_validator
+from shop.core.currencies import STORE_CURRENCIES, currency_choices
+from shop.core.validators import phone_validator, validate_time_zone
 
 
 class UserManager(BaseUserManager):
@@ -30,8 +33,13 @@ class User(AbstractUser):
     gained through a store membership or an approved courier profile."""
 
     username = None
-    email = models.EmailField("email address", unique=True)
-    display_name = models.CharField(max_length=80, blank=True)
+    email = models.EmailField(gettext_lazy("email address"), unique=True)
+    display_name = models.CharField(verbose_name=gettext_lazy("display name"), max_length=80, blank=True)
+    # Preferences: pages, emails and notifications use them; empty means "not chosen yet"
+    # (the browser's language and time zone, no conversions).
+    language = models.CharField(verbose_name=gettext_lazy("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
+    time_zone = models.CharField(verbose_name=gettext_lazy("time zone"), max_length=64, blank=True, validators=[validate_time_zone])
+    display_currency = models.CharField(verbose_name=gettext_lazy("display currency"), max_length=3, choices=currency_choices(STORE_CURRENCIES), blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -39,6 +47,8 @@ class User(AbstractUser):
     objects = UserManager()
 
     class Meta:
+        verbose_name = gettext_lazy("user")
+        verbose_name_plural = gettext_lazy("users")
         ordering = ["email"]
 
     def __str__(self):
@@ -52,18 +62,20 @@ class User(AbstractUser):
 class Address(models.Model):
     """A delivery address in the user's address book. One may be the default."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="addresses")
-    label = models.CharField(max_length=40, default="Home", help_text="e.g. Home, Work, Mum's place")
-    recipient = models.CharField(max_length=80)
-    phone = models.CharField(max_length=20, validators=[phone_validator])
-    area = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="+")
-    street = models.CharField("Street, building and landmark", max_length=200)
-    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    is_default = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(User, verbose_name=gettext_lazy("user"), on_delete=models.CASCADE, related_name="addresses")
+    label = models.CharField(verbose_name=gettext_lazy("label"), max_length=40, default="Home", help_text=gettext_lazy("e.g. Home, Work, Mum's place"))
+    recipient = models.CharField(verbose_name=gettext_lazy("recipient"), max_length=80)
+    phone = models.CharField(verbose_name=gettext_lazy("phone"), max_length=20, validators=[phone_validator])
+    area = models.ForeignKey("geo.Area", verbose_name=gettext_lazy("area"), on_delete=models.PROTECT, related_name="+")
+    street = models.CharField(gettext_lazy("Street, building and landmark"), max_length=200)
+    latitude = models.DecimalField(verbose_name=gettext_lazy("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(verbose_name=gettext_lazy("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    is_default = models.BooleanField(verbose_name=gettext_lazy("is default"), default=False)
+    created_at = models.DateTimeField(verbose_name=gettext_lazy("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = gettext_lazy("address")
+        verbose_name_plural = gettext_lazy("addresses")
         ordering = ["-is_default", "label", "id"]
         constraints = [
             models.UniqueConstraint(fields=["user"], condition=models.Q(is_default=True), name="one_default_address_per_user")

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class CartConfig(AppConfig):
     name = "shop.cart"
     label = "cart"
-    verbose_name = "Cart"
+    verbose_name = gettext_lazy("Cart")
 
     def ready(self):
         from . import signals  # noqa: F401

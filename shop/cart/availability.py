@@ -4,6 +4,8 @@ adding to the cart, "order again" and the checkout (which passes the rows it loc
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from shop.catalog.models import Variant
 from shop.core.money import money_format
 
@@ -24,7 +26,7 @@ class LineProblem:
 
 def gone(label: str) -> LineProblem:
     """The line's product was withdrawn (or its variant deleted)."""
-    return LineProblem("unavailable", f"No longer available: {label}.")
+    return LineProblem("unavailable", _("No longer available: %(label)s.") % {"label": label})
 
 
 def line_problem(*, variant: Variant, quantity: int = 1, price_seen: Decimal | None = None) -> LineProblem | None:
@@ -34,13 +36,12 @@ def line_problem(*, variant: Variant, quantity: int = 1, price_seen: Decimal | N
     if not variant.product.is_visible:
         return gone(label)
     if variant.stock <= 0:
-        return LineProblem("sold_out", f"Sold out: {label}.")
+        return LineProblem("sold_out", _("Sold out: %(label)s.") % {"label": label})
     if variant.stock < quantity:
-        return LineProblem("short", f"Only {variant.stock} left of {label} (you asked for {quantity}).")
+        return LineProblem("short", _("Only %(stock)s left of %(label)s (you asked for %(quantity)s).") % {"stock": variant.stock, "label": label, "quantity": quantity})
     if price_seen is not None and variant.price != price_seen:
         return LineProblem(
             "price_changed",
-            f"Price changed: {label} is now {money_format(variant.price)} (was {money_format(price_seen)}): "
-            "accept the new price or remove it.",
+            _("Price changed: %(label)s is now %(money_format)s (was %(money_format2)s): accept the new price or remove it.") % {"label": label, "money_format": money_format(variant.price), "money_format2": money_format(price_seen)},
         )
     return None

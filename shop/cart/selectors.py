@@ -7,6 +7,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db.models import Prefetch
 
 from shop.catalog.models import Product, ProductImage, Variant
@@ -134,7 +135,28 @@ class CartSummary:
 
     @property
     def total(self) -> Decimal:
+        """The sum of the lines; meaningful when they share one currency (see ``totals``)."""
         return sum((group.subtotal for group in self.groups), Decimal("0"))
+
+    @property
+    def currencies(self) -> list[str]:
+        """The currencies the cart's stores price in, in the order the stores were added."""
+        return list(dict.fromkeys(group.store.currency for group in self.groups))
+
+    @property
+    def currency(self) -> str:
+        return self.currencies[0] if self.groups else settings.SOKO_CURRENCY
+
+    @property
+    def totals(self) -> list[tuple[str, Decimal, int]]:
+        """(currency, total, units) per currency: a cart may hold several, each paid on its own."""
+        return [
+            (code, part.total, part.count) for code in self.currencies for part in [self.for_currency(code)]
+        ]
+
+    def for_currency(self, currency: str) -> "CartSummary":
+        """The part of the cart priced in ``currency`` (one checkout pays one currency)."""
+        return CartSummary(cart=self.cart, groups=[group for group in self.groups if group.store.currency == currency])
 
     @property
     def problems(self) -> list[str]:

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shop.catalog.models import Variant
 
@@ -69,7 +70,7 @@ def cart_add(*, cart: Cart, variant: Variant, quantity: int, click_key: uuid.UUI
     ``click_key`` comes from the "Add to cart" form, new for every click: the same key sent
     again (a double click, a resent form) adds nothing more."""
     if quantity < 1:
-        raise CartError("Choose a quantity of at least 1.")
+        raise CartError(_("Choose a quantity of at least 1."))
     variant = Variant.objects.select_related("product").get(pk=variant.pk)
     label = variant_label(variant)
     problem = line_problem(variant=variant)
@@ -80,7 +81,7 @@ def cart_add(*, cart: Cart, variant: Variant, quantity: int, click_key: uuid.UUI
     Cart.objects.select_for_update().filter(pk=cart.pk).first()
     item = CartItem.objects.filter(cart=cart, variant=variant).first()
     if click_key is not None and item is not None and item.last_click_key == click_key:
-        return CartChange(item=item, message=f"Already added: your cart has {item.quantity} × {label}.", repeated=True)
+        return CartChange(item=item, message=_("Already added: your cart has %(quantity)s × %(label)s.") % {"quantity": item.quantity, "label": label}, repeated=True)
     wanted = quantity + (item.quantity if item else 0)
     new_quantity = min(wanted, variant.stock)
     capped = new_quantity < wanted
@@ -94,9 +95,9 @@ def cart_add(*, cart: Cart, variant: Variant, quantity: int, click_key: uuid.UUI
         item.save(update_fields=["quantity", "last_click_key"])
     cart.save(update_fields=["updated_at"])
     if capped:
-        message = f"Only {variant.stock} of {label} in stock: your cart has {new_quantity}."
+        message = _("Only %(stock)s of %(label)s in stock: your cart has %(new_quantity)s.") % {"stock": variant.stock, "label": label, "new_quantity": new_quantity}
     else:
-        message = f"Added {quantity} × {label} to your cart."
+        message = _("Added %(quantity)s × %(label)s to your cart.") % {"quantity": quantity, "label": label}
     return CartChange(item=item, message=message, capped=capped)
 
 
@@ -105,9 +106,9 @@ def cart_set_quantity(*, cart: Cart, item: CartItem, quantity: int) -> CartChang
     """Set a line's quantity (0 removes it), capped by the stock on hand. A negative
     quantity is refused and the line stays as it was."""
     if item.cart_id != cart.pk:
-        raise CartError("That item is not in your cart.")
+        raise CartError(_("That item is not in your cart."))
     if quantity < 0:
-        raise CartError("Choose a quantity of at least 1; to remove the item use Remove.")
+        raise CartError(_("Choose a quantity of at least 1; to remove the item use Remove."))
     if quantity == 0:
         return cart_remove(cart=cart, item=item)
     variant = Variant.objects.select_related("product").get(pk=item.variant_id)
@@ -120,29 +121,29 @@ def cart_set_quantity(*, cart: Cart, item: CartItem, quantity: int) -> CartChang
     item.quantity = new_quantity
     cart.save(update_fields=["updated_at"])
     if new_quantity < quantity:
-        return CartChange(item=item, message=f"Only {variant.stock} of {label} in stock: your cart has {new_quantity}.", capped=True)
-    return CartChange(item=item, message=f"{label}: quantity {new_quantity}.")
+        return CartChange(item=item, message=_("Only %(stock)s of %(label)s in stock: your cart has %(new_quantity)s.") % {"stock": variant.stock, "label": label, "new_quantity": new_quantity}, capped=True)
+    return CartChange(item=item, message=_("%(label)s: quantity %(new_quantity)s.") % {"label": label, "new_quantity": new_quantity})
 
 
 @transaction.atomic
 def cart_remove(*, cart: Cart, item: CartItem) -> CartChange:
     if item.cart_id != cart.pk:
-        raise CartError("That item is not in your cart.")
+        raise CartError(_("That item is not in your cart."))
     label = variant_label(Variant.objects.select_related("product").get(pk=item.variant_id))
     CartItem.objects.filter(pk=item.pk).delete()
     cart.save(update_fields=["updated_at"])
-    return CartChange(item=None, message=f"Removed {label} from your cart.")
+    return CartChange(item=None, message=_("Removed %(label)s from your cart.") % {"label": label})
 
 
 @transaction.atomic
 def cart_accept_price(*, cart: Cart, item: CartItem) -> CartChange:
     """The shopper agrees to the variant's current price."""
     if item.cart_id != cart.pk:
-        raise CartError("That item is not in your cart.")
+        raise CartError(_("That item is not in your cart."))
     variant = Variant.objects.select_related("product").get(pk=item.variant_id)
     CartItem.objects.filter(pk=item.pk).update(unit_price_seen=variant.price)
     item.unit_price_seen = variant.price
-    return CartChange(item=item, message=f"{variant_label(variant)}: new price accepted.")
+    return CartChange(item=item, message=_("%(variant_label)s: new price accepted.") % {"variant_label": variant_label(variant)})
 
 
 @transaction.atomic
@@ -184,5 +185,5 @@ def cart_merge(*, guest_cart: Cart, user) -> Cart:
 def guest_carts_forget(*, older_than_days: int) -> int:
     """Delete guest carts nobody touched for ``older_than_days`` (their session is long gone)."""
     cutoff = timezone.now() - timedelta(days=older_than_days)
-    deleted, _ = Cart.objects.filter(user__isnull=True, updated_at__lt=cutoff).delete()
+    deleted, _per_model = Cart.objects.filter(user__isnull=True, updated_at__lt=cutoff).delete()
     return deleted

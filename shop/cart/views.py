@@ -3,6 +3,7 @@ import uuid
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shop.core.htmx import render_page, wants_fragment
@@ -18,9 +19,9 @@ MAX_QUANTITY = 999
 def _quantity(value) -> int:
     quantity = int_or_none(value, minimum=-MAX_QUANTITY)
     if quantity is None:
-        raise CartError("Choose a quantity of at least 1.")
+        raise CartError(_("Choose a quantity of at least 1."))
     if quantity > MAX_QUANTITY:
-        raise CartError(f"Choose a quantity up to {MAX_QUANTITY}.")
+        raise CartError(_("Choose a quantity up to %(MAX_QUANTITY)s.") % {"MAX_QUANTITY": MAX_QUANTITY})
     return quantity
 
 

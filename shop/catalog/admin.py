@@ -13,6 +13,8 @@ from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from shop.inventory.services import StockConflict, StockEdit, stock_adjust, stock_conflicts
 
@@ -32,7 +34,7 @@ class ReviewStatusFilter(admin.SimpleListFilter):
         counts = dict(Product.objects.values_list("status").annotate(n=Count("id")).order_by())
         ordered = [Product.Status.PENDING] + [value for value in Product.Status.values if value != Product.Status.PENDING]
         labels = dict(Product.Status.choices)
-        return [(value, f"{labels[value]} ({counts.get(value, 0)})") for value in ordered] + [(ALL, "All")]
+        return [(value, f"{labels[value]} ({counts.get(value, 0)})") for value in ordered] + [(ALL, _("All"))]
 
     def value(self):
         return super().value() or Product.Status.PENDING
@@ -55,8 +57,8 @@ class VariantAdminForm(forms.ModelForm):
     """A variant row whose stock is not a model field: ``stock_count`` is the figure
     entered, ``stock_seen`` the one the page showed (see ``shop.inventory.StockEdit``)."""
 
-    stock_count = forms.IntegerField(label="Stock", min_value=0, initial=0, widget=forms.NumberInput(attrs={"class": "admin-stock-count"}))
-    stock_seen = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    stock_count = forms.IntegerField(label=gettext_lazy("Stock"), min_value=0, initial=0, widget=forms.NumberInput(attrs={"class": "admin-stock-count"}))
+    stock_seen = forms.IntegerField(label=gettext_lazy("Stock seen"), required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Variant
@@ -72,7 +74,7 @@ class VariantAdminForm(forms.ModelForm):
         self.data = self.data.copy()
         self.data[self.add_prefix("stock_seen")] = str(conflict.now)
         self.add_error(None, conflict.message)  # across the whole row: the inline is wide
-        self.add_error("stock_count", f"Check this figure: stock is now {conflict.now}.")
+        self.add_error("stock_count", _("Check this figure: stock is now %(now)s.") % {"now": conflict.now})
 
 
 class VariantInlineFormSet(BaseInlineFormSet):
@@ -132,7 +134,7 @@ class ProductImageInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="Picture")
+    @admin.display(description=gettext_lazy("Picture"))
     def thumbnail(self, product_image):
         image = product_image.image
         return format_html(
@@ -141,11 +143,11 @@ class ProductImageInline(admin.TabularInline):
 
 
 class RejectForm(forms.Form):
-    reason = forms.CharField(
+    reason = forms.CharField(label=gettext_lazy("Reason"),
         widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
         max_length=300,
-        help_text="The seller sees this with the listing: say what to change (at most 300 characters).",
-        error_messages={"required": "Give the seller a reason for the rejection."},
+        help_text=gettext_lazy("The seller sees this with the listing: say what to change (at most 300 characters)."),
+        error_messages={"required": gettext_lazy("Give the seller a reason for the rejection.")},
     )
 
 
@@ -165,8 +167,8 @@ class ProductAdmin(admin.ModelAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["store", "title", "slug", "kind", "category", "condition", "brand", "description", "tags_text", "featured"]}),
-        ("Review", {"fields": ["status", "rejection_reason", "published_at", "created_at", "updated_at"]}),
-        ("Figures", {"fields": ["min_price", "in_stock", "rating_avg", "rating_count", "orders_count"]}),
+        (gettext_lazy("Review"), {"fields": ["status", "rejection_reason", "published_at", "created_at", "updated_at"]}),
+        (gettext_lazy("Figures"), {"fields": ["min_price", "in_stock", "rating_avg", "rating_count", "orders_count"]}),
     ]
 
     def get_ordering(self, request):
@@ -186,7 +188,7 @@ class ProductAdmin(admin.ModelAdmin):
                 stock_adjust(edits=formset.stock_edits())
         product_summary_refresh(product=form.instance)
 
-    @admin.action(description="Approve the selected products", permissions=["change"])
+    @admin.action(description=gettext_lazy("Approve the selected products"), permissions=["change"])
     def approve_products(self, request, queryset):
         approved = 0
         for product in queryset:
@@ -197,9 +199,9 @@ class ProductAdmin(admin.ModelAdmin):
             else:
                 approved += 1
         if approved:
-            self.message_user(request, f"Approved {approved} product{'s' if approved != 1 else ''}; the sellers were notified.", messages.SUCCESS)
+            self.message_user(request, ngettext("Approved %(approved)s product; the sellers were notified.", "Approved %(approved)s products; the sellers were notified.", approved) % {"approved": approved}, messages.SUCCESS)
 
-    @admin.action(description="Reject the selected products with a reason…", permissions=["change"])
+    @admin.action(description=gettext_lazy("Reject the selected products with a reason…"), permissions=["change"])
     def reject_products(self, request, queryset):
         form = RejectForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
@@ -212,11 +214,11 @@ class ProductAdmin(admin.ModelAdmin):
                 else:
                     rejected += 1
             if rejected:
-                self.message_user(request, f"Rejected {rejected} product{'s' if rejected != 1 else ''}; the sellers were told why.", messages.SUCCESS)
+                self.message_user(request, ngettext("Rejected %(rejected)s product; the sellers were told why.", "Rejected %(rejected)s products; the sellers were told why.", rejected) % {"rejected": rejected}, messages.SUCCESS)
             return None
         context = {
             **self.admin_site.each_context(request),
-            "title": "Reject products",
+            "title": _("Reject products"),
             "subtitle": None,
             "opts": self.model._meta,
             "products": queryset.select_related("store"),
@@ -252,17 +254,17 @@ class CategoryAdmin(admin.ModelAdmin):
             "name",
         ]
 
-    @admin.display(description="Category", ordering="name")
+    @admin.display(description=gettext_lazy("Category"), ordering="name")
     def tree_name(self, category):
         if category.parent_id:
             return format_html('<span class="admin-parent-name">{} ›</span> {}', category.parent.name, category.name)
         return format_html("<strong>{}</strong>", category.name)
 
-    @admin.display(description="Icon")
+    @admin.display(description=gettext_lazy("Icon"))
     def icon_preview(self, category):
         return format_html('<i class="bi {}" title="{}"></i>', category.icon, category.icon)
 
-    @admin.display(description="Products", ordering="products_total")
+    @admin.display(description=gettext_lazy("Products"), ordering="products_total")
     def product_count(self, category):
         return category.products_total
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 from shop.core.modes import mode_register
 
@@ -6,7 +7,7 @@ from shop.core.modes import mode_register
 class CatalogConfig(AppConfig):
     name = "shop.catalog"
     label = "catalog"
-    verbose_name = "Catalog"
+    verbose_name = gettext_lazy("Catalog")
 
     def ready(self):
-        mode_register(key="shop", label="Shop", icon="bi-bag", url_name="catalog:home", position=0)
+        mode_register(key="shop", label=gettext_lazy("Shop"), icon="bi-bag", url_name="catalog:home", position=0)

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils.choices import BaseChoiceIterator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shop.geo.distance import HaversineKm
 
@@ -20,13 +22,13 @@ from .models import Product, Variant
 from .selectors import CategoryTree, product_search, scope_brands, scope_stores, scope_variant_attributes
 
 SORT_CHOICES = [
-    ("relevance", "Best match"),
-    ("newest", "Newest"),
-    ("price", "Price: low to high"),
-    ("-price", "Price: high to low"),
-    ("rating", "Top rated"),
-    ("popular", "Most popular"),
-    ("distance", "Nearest to me"),
+    ("relevance", gettext_lazy("Best match")),
+    ("newest", gettext_lazy("Newest")),
+    ("price", gettext_lazy("Price: low to high")),
+    ("-price", gettext_lazy("Price: high to low")),
+    ("rating", gettext_lazy("Top rated")),
+    ("popular", gettext_lazy("Most popular")),
+    ("distance", gettext_lazy("Nearest to me")),
 ]
 SORT_ORDER = {
     "newest": [F("published_at").desc(nulls_last=True), "-id"],
@@ -36,12 +38,12 @@ SORT_ORDER = {
     "popular": ["-orders_count", "-id"],
 }
 DELIVERY_CHOICES = [
-    ("local", "Local delivery"),
-    ("national", "National delivery"),
-    ("international", "International delivery"),
-    ("digital", "Digital delivery"),
+    ("local", gettext_lazy("Local delivery")),
+    ("national", gettext_lazy("National delivery")),
+    ("international", gettext_lazy("International delivery")),
+    ("digital", gettext_lazy("Digital delivery")),
 ]
-RATING_CHOICES = [("4", "4 ★ and up"), ("3", "3 ★ and up"), ("2", "2 ★ and up")]
+RATING_CHOICES = [("4", gettext_lazy("4 ★ and up")), ("3", gettext_lazy("3 ★ and up")), ("2", gettext_lazy("2 ★ and up"))]
 MAX_PRICE = Decimal("9999999999")
 # The filter options (brands, colours, sizes, stores) of a page's scope are kept this long:
 # a new brand shows up in the select within minutes, and search pages skip three scans.
@@ -73,7 +75,7 @@ class CaseInsensitiveChoiceField(django_filters.fields.ChoiceField):
     def to_python(self, value):
         value = super().to_python(value)
         folded = value.casefold()
-        for key, _ in self.choices:
+        for key, _label in self.choices:
             if str(key).casefold() == folded:
                 return str(key)
         return value
@@ -85,29 +87,29 @@ class CaseInsensitiveChoiceFilter(django_filters.ChoiceFilter):
 
 class ProductFilter(django_filters.FilterSet):
     # No max_length: a longer search is cut to its first words (shop.core.search), not ignored.
-    q = django_filters.CharFilter(label="Search", method="filter_search")
-    category = django_filters.ChoiceFilter(label="Category", method="filter_category", empty_label="All categories")
+    q = django_filters.CharFilter(label=gettext_lazy("Search"), method="filter_search")
+    category = django_filters.ChoiceFilter(label=gettext_lazy("Category"), method="filter_category", empty_label=gettext_lazy("All categories"))
     min_price = django_filters.NumberFilter(
-        label="Price from", field_name="min_price", lookup_expr="gte", min_value=0, max_value=MAX_PRICE
+        label=gettext_lazy("Price from"), field_name="min_price", lookup_expr="gte", min_value=0, max_value=MAX_PRICE
     )
     max_price = django_filters.NumberFilter(
-        label="Price to", field_name="min_price", lookup_expr="lte", min_value=0, max_value=MAX_PRICE
+        label=gettext_lazy("Price to"), field_name="min_price", lookup_expr="lte", min_value=0, max_value=MAX_PRICE
     )
-    brand = CaseInsensitiveChoiceFilter(label="Brand", field_name="brand", lookup_expr="iexact", empty_label="Any brand")
-    colour = CaseInsensitiveChoiceFilter(label="Colour", method="filter_attribute", empty_label="Any colour")
-    size = CaseInsensitiveChoiceFilter(label="Size", method="filter_attribute", empty_label="Any size")
-    condition = django_filters.ChoiceFilter(label="Condition", choices=Product.Condition.choices, empty_label="Any condition")
+    brand = CaseInsensitiveChoiceFilter(label=gettext_lazy("Brand"), field_name="brand", lookup_expr="iexact", empty_label=gettext_lazy("Any brand"))
+    colour = CaseInsensitiveChoiceFilter(label=gettext_lazy("Colour"), method="filter_attribute", empty_label=gettext_lazy("Any colour"))
+    size = CaseInsensitiveChoiceFilter(label=gettext_lazy("Size"), method="filter_attribute", empty_label=gettext_lazy("Any size"))
+    condition = django_filters.ChoiceFilter(label=gettext_lazy("Condition"), choices=Product.Condition.choices, empty_label=gettext_lazy("Any condition"))
     delivery = django_filters.ChoiceFilter(
-        label="Delivery", choices=DELIVERY_CHOICES, method="filter_delivery", empty_label="Any delivery"
+        label=gettext_lazy("Delivery"), choices=DELIVERY_CHOICES, method="filter_delivery", empty_label=gettext_lazy("Any delivery")
     )
-    in_stock = django_filters.BooleanFilter(label="In stock only", method="filter_in_stock", widget=forms.CheckboxInput)
+    in_stock = django_filters.BooleanFilter(label=gettext_lazy("In stock only"), method="filter_in_stock", widget=forms.CheckboxInput)
     min_rating = django_filters.ChoiceFilter(
-        label="Rating", choices=RATING_CHOICES, method="filter_min_rating", empty_label="Any rating"
+        label=gettext_lazy("Rating"), choices=RATING_CHOICES, method="filter_min_rating", empty_label=gettext_lazy("Any rating")
     )
-    store = CaseInsensitiveChoiceFilter(label="Store", field_name="store__slug", empty_label="Any store")
-    sort = django_filters.ChoiceFilter(label="Sort by", choices=SORT_CHOICES, method="filter_nothing", empty_label=None)
-    lat = django_filters.NumberFilter(label="Your latitude", method="filter_nothing", min_value=-90, max_value=90)
-    lng = django_filters.NumberFilter(label="Your longitude", method="filter_nothing", min_value=-180, max_value=180)
+    store = CaseInsensitiveChoiceFilter(label=gettext_lazy("Store"), field_name="store__slug", empty_label=gettext_lazy("Any store"))
+    sort = django_filters.ChoiceFilter(label=gettext_lazy("Sort by"), choices=SORT_CHOICES, method="filter_nothing", empty_label=None)
+    lat = django_filters.NumberFilter(label=gettext_lazy("Your latitude"), method="filter_nothing", min_value=-90, max_value=90)
+    lng = django_filters.NumberFilter(label=gettext_lazy("Your longitude"), method="filter_nothing", min_value=-180, max_value=180)
 
     def __init__(
         self, data=None, queryset=None, *, tree: CategoryTree, root_category=None, facet_cache_key: str = "", **kwargs
@@ -125,7 +127,7 @@ class ProductFilter(django_filters.FilterSet):
         self.filters["sort"].extra["choices"] = [choice for choice in SORT_CHOICES if has_query or choice[0] != "relevance"]
         self.filters["category"].extra["choices"] = tree.indented_choices(root_category)
         if root_category is not None:
-            self.filters["category"].extra["empty_label"] = f"All of {root_category.name}"
+            self.filters["category"].extra["empty_label"] = _("All of %(name)s") % {"name": root_category.name}
         # Computed once per request, only if the form is rendered or a value needs checking.
         self.filters["brand"].extra["choices"] = LazyChoices(lambda: [(brand, brand) for brand in self.facets["brand"]])
         self.filters["colour"].extra["choices"] = LazyChoices(
@@ -187,7 +189,7 @@ class ProductFilter(django_filters.FilterSet):
             queryset = queryset.annotate(distance_km=HaversineKm("store__latitude", "store__longitude", *location))
         sort = cleaned.get("sort") or ("relevance" if (cleaned.get("q") or "").strip() else "newest")
         if sort == "distance" and location is None:
-            self.notices.append("To sort by distance, share your location with “Near me”. Showing the newest instead.")
+            self.notices.append(_("To sort by distance, share your location with “Near me”. Showing the newest instead."))
             sort = "newest"
         self._sort_applied = sort
         if sort == "distance":
@@ -221,7 +223,7 @@ class ProductFilter(django_filters.FilterSet):
         lat, lng = cleaned.get("lat"), cleaned.get("lng")
         if lat is None or lng is None:
             if (lat is None) != (lng is None) and "lat" not in self.form.errors and "lng" not in self.form.errors:
-                self.notices.append("Your location needs both a latitude and a longitude; it was ignored.")
+                self.notices.append(_("Your location needs both a latitude and a longitude; it was ignored."))
             return None
         return lat, lng
 
@@ -229,11 +231,11 @@ class ProductFilter(django_filters.FilterSet):
         for name, errors in self.form.errors.items():
             label = self.form.fields[name].label if name in self.form.fields else name
             if name in ("lat", "lng"):
-                message = f"{label}: {' '.join(errors)} Your location was ignored."
+                message = _("%(label)s: %(join)s Your location was ignored.") % {"label": label, "join": ' '.join(errors)}
             elif name == "sort":
-                message = "That sort order is not available; showing the default order."
+                message = _("That sort order is not available; showing the default order.")
             else:
-                message = f"{label}: {' '.join(errors)} This filter was ignored."
+                message = _("%(label)s: %(join)s This filter was ignored.") % {"label": label, "join": ' '.join(errors)}
             self.notices.append(message)
 
     @property

@@ -4,29 +4,33 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from shop.core.models import TimeStamped
 
 
 class Category(models.Model):
-    name = models.CharField(max_length=60)
-    slug = models.SlugField(max_length=60, unique=True)
-    icon = models.CharField(max_length=40, default="bi-tag", help_text="A Bootstrap Icons class, e.g. bi-basket.")
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
-    position = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(verbose_name=gettext_lazy("name"), max_length=60)
+    slug = models.SlugField(verbose_name=gettext_lazy("slug"), max_length=60, unique=True)
+    icon = models.CharField(verbose_name=gettext_lazy("icon"), max_length=40, default="bi-tag", help_text=gettext_lazy("A Bootstrap Icons class, e.g. bi-basket."))
+    parent = models.ForeignKey("self", verbose_name=gettext_lazy("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    position = models.PositiveSmallIntegerField(verbose_name=gettext_lazy("position"), default=0)
 
     class Meta:
+        verbose_name = gettext_lazy("category")
         ordering = ["position", "name"]
-        verbose_name_plural = "categories"
+        verbose_name_plural = gettext_lazy("categories")
 
     def __str__(self):
         return self.name
 
 
 class Tag(models.Model):
-    name = models.CharField(max_length=40, unique=True)
+    name = models.CharField(verbose_name=gettext_lazy("name"), max_length=40, unique=True)
 
     class Meta:
+        verbose_name = gettext_lazy("tag")
+        verbose_name_plural = gettext_lazy("tags")
         ordering = ["name"]
 
     def __str__(self):
@@ -41,50 +45,52 @@ class ProductQuerySet(models.QuerySet):
 
 class Product(TimeStamped):
     class Kind(models.TextChoices):
-        PHYSICAL = "physical", "Physical item"
-        DIGITAL = "digital", "Digital item"
-        SERVICE = "service", "Service"
+        PHYSICAL = "physical", gettext_lazy("Physical item")
+        DIGITAL = "digital", gettext_lazy("Digital item")
+        SERVICE = "service", gettext_lazy("Service")
 
     class Condition(models.TextChoices):
-        NEW = "new", "New"
-        USED = "used", "Used"
-        HANDMADE = "handmade", "Handmade"
+        NEW = "new", gettext_lazy("New")
+        USED = "used", gettext_lazy("Used")
+        HANDMADE = "handmade", gettext_lazy("Handmade")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PENDING = "pending", "Pending review"
-        ACTIVE = "active", "Active"
-        REJECTED = "rejected", "Rejected"
-        ARCHIVED = "archived", "Archived"
+        DRAFT = "draft", gettext_lazy("Draft")
+        PENDING = "pending", gettext_lazy("Pending review")
+        ACTIVE = "active", gettext_lazy("Active")
+        REJECTED = "rejected", gettext_lazy("Rejected")
+        ARCHIVED = "archived", gettext_lazy("Archived")
 
     # "On sale to shoppers": the one rule, as a query (``visible()``) and for one row (``is_visible``).
     VISIBLE_STATUSES = (Status.ACTIVE,)
 
-    store = models.ForeignKey("sellers.Store", on_delete=models.CASCADE, related_name="products")
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PHYSICAL)
-    title = models.CharField(max_length=120)
-    slug = models.SlugField(max_length=140, unique=True)
-    description = models.TextField(blank=True)
-    brand = models.CharField(max_length=60, blank=True, db_index=True)
-    condition = models.CharField(max_length=10, choices=Condition.choices, default=Condition.NEW)
-    tags = models.ManyToManyField(Tag, blank=True, related_name="products")
+    store = models.ForeignKey("sellers.Store", verbose_name=gettext_lazy("store"), on_delete=models.CASCADE, related_name="products")
+    category = models.ForeignKey(Category, verbose_name=gettext_lazy("category"), on_delete=models.PROTECT, related_name="products")
+    kind = models.CharField(verbose_name=gettext_lazy("kind"), max_length=10, choices=Kind.choices, default=Kind.PHYSICAL)
+    title = models.CharField(verbose_name=gettext_lazy("title"), max_length=120)
+    slug = models.SlugField(verbose_name=gettext_lazy("slug"), max_length=140, unique=True)
+    description = models.TextField(verbose_name=gettext_lazy("description"), blank=True)
+    brand = models.CharField(verbose_name=gettext_lazy("brand"), max_length=60, blank=True, db_index=True)
+    condition = models.CharField(verbose_name=gettext_lazy("condition"), max_length=10, choices=Condition.choices, default=Condition.NEW)
+    tags = models.ManyToManyField(Tag, verbose_name=gettext_lazy("tags"), blank=True, related_name="products")
     # The tag names as text, so full-text search indexes one row without a join.
-    tags_text = models.CharField(max_length=400, blank=True, editable=False)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
-    rejection_reason = models.CharField(max_length=300, blank=True)
-    featured = models.BooleanField(default=False)
-    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    tags_text = models.CharField(verbose_name=gettext_lazy("tags text"), max_length=400, blank=True, editable=False)
+    status = models.CharField(verbose_name=gettext_lazy("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    rejection_reason = models.CharField(verbose_name=gettext_lazy("rejection reason"), max_length=300, blank=True)
+    featured = models.BooleanField(verbose_name=gettext_lazy("featured"), default=False)
+    published_at = models.DateTimeField(verbose_name=gettext_lazy("published at"), null=True, blank=True, db_index=True)
     # Denormalised for listing and sorting: kept up to date by the services that change them.
-    min_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True, db_index=True)
-    in_stock = models.BooleanField(default=False)
-    rating_avg = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0"))
-    rating_count = models.PositiveIntegerField(default=0)
-    orders_count = models.PositiveIntegerField(default=0)
+    min_price = models.DecimalField(verbose_name=gettext_lazy("min price"), max_digits=12, decimal_places=2, null=True, blank=True, db_index=True)
+    in_stock = models.BooleanField(verbose_name=gettext_lazy("in stock"), default=False)
+    rating_avg = models.DecimalField(verbose_name=gettext_lazy("rating avg"), max_digits=3, decimal_places=2, default=Decimal("0"))
+    rating_count = models.PositiveIntegerField(verbose_name=gettext_lazy("rating count"), default=0)
+    orders_count = models.PositiveIntegerField(verbose_name=gettext_lazy("orders count"), default=0)
 
     objects = ProductQuerySet.as_manager()
 
     class Meta:
+        verbose_name = gettext_lazy("product")
+        verbose_name_plural = gettext_lazy("products")
         ordering = ["-published_at", "-id"]
         indexes = [models.Index(fields=["status", "category"], name="product_status_category_idx")]
 
@@ -98,18 +104,20 @@ class Product(TimeStamped):
 
 
 class Variant(models.Model):
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
-    name = models.CharField(max_length=60, help_text="e.g. Red / M, or Basic, Premium, Express for a service.")
-    sku = models.CharField("SKU", max_length=40, blank=True)
-    attributes = models.JSONField(default=dict, blank=True, help_text='e.g. {"colour": "red", "size": "M"}')
-    price = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))])
-    compare_at_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    stock = models.IntegerField(default=0, help_text="Units on hand; for a service, concurrent bookings.")
-    low_stock_threshold = models.PositiveIntegerField(default=3)
-    duration_minutes = models.PositiveIntegerField(null=True, blank=True, help_text="Services: estimated duration.")
-    position = models.PositiveSmallIntegerField(default=0)
+    product = models.ForeignKey(Product, verbose_name=gettext_lazy("product"), on_delete=models.CASCADE, related_name="variants")
+    name = models.CharField(verbose_name=gettext_lazy("name"), max_length=60, help_text=gettext_lazy("e.g. Red / M, or Basic, Premium, Express for a service."))
+    sku = models.CharField(gettext_lazy("SKU"), max_length=40, blank=True)
+    attributes = models.JSONField(verbose_name=gettext_lazy("attributes"), default=dict, blank=True, help_text=gettext_lazy('e.g. {"colour": "red", "size": "M"}'))
+    price = models.DecimalField(verbose_name=gettext_lazy("price"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))])
+    compare_at_price = models.DecimalField(verbose_name=gettext_lazy("compare at price"), max_digits=12, decimal_places=2, null=True, blank=True)
+    stock = models.IntegerField(verbose_name=gettext_lazy("stock"), default=0, help_text=gettext_lazy("Units on hand; for a service, concurrent bookings."))
+    low_stock_threshold = models.PositiveIntegerField(verbose_name=gettext_lazy("low stock threshold"), default=3)
+    duration_minutes = models.PositiveIntegerField(verbose_name=gettext_lazy("duration minutes"), null=True, blank=True, help_text=gettext_lazy("Services: estimated duration."))
+    position = models.PositiveSmallIntegerField(verbose_name=gettext_lazy("position"), default=0)
 
     class Meta:
+        verbose_name = gettext_lazy("variant")
+        verbose_name_plural = gettext_lazy("variants")
         ordering = ["position", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(stock__gte=0), name="variant_stock_not_negative"),
@@ -130,14 +138,16 @@ class Variant(models.Model):
 
 
 class ProductImage(models.Model):
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
-    image = models.ForeignKey("media.StoredImage", on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey(Product, verbose_name=gettext_lazy("product"), on_delete=models.CASCADE, related_name="images")
+    image = models.ForeignKey("media.StoredImage", verbose_name=gettext_lazy("image"), on_delete=models.PROTECT, related_name="+")
     # The variant this picture shows ("Blue"); none for a picture of the whole product.
-    variant = models.ForeignKey(Variant, null=True, blank=True, on_delete=models.SET_NULL, related_name="images")
-    alt = models.CharField(max_length=140, blank=True)
-    position = models.PositiveSmallIntegerField(default=0)
+    variant = models.ForeignKey(Variant, verbose_name=gettext_lazy("variant"), null=True, blank=True, on_delete=models.SET_NULL, related_name="images")
+    alt = models.CharField(verbose_name=gettext_lazy("alt"), max_length=140, blank=True)
+    position = models.PositiveSmallIntegerField(verbose_name=gettext_lazy("position"), default=0)
 
     class Meta:
+        verbose_name = gettext_lazy("product image")
+        verbose_name_plural = gettext_lazy("product images")
         ordering = ["position", "id"]
 
     def __str__(self):
@@ -145,11 +155,13 @@ class ProductImage(models.Model):
 
 
 class Favorite(TimeStamped):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favorites")
-    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    store = models.ForeignKey("sellers.Store", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("user"), on_delete=models.CASCADE, related_name="favorites")
+    product = models.ForeignKey(Product, verbose_name=gettext_lazy("product"), null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    store = models.ForeignKey("sellers.Store", verbose_name=gettext_lazy("store"), null=True, blank=True, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
+        verbose_name = gettext_lazy("favorite")
+        verbose_name_plural = gettext_lazy("favorites")
         constraints = [
             models.CheckConstraint(
                 condition=Q(product__isnull=False, store__isnull=True) | Q(product__isnull=True, store__isnull=False),

@@ -12,7 +12,10 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from shop.core.i18n import lazy_text
 from shop.core.transactions import DatabaseBusy, atomic_retrying
 from shop.inventory.services import StockEdit, in_stock_refresh, stock_adjust, stock_lock
 from shop.media.services import image_store
@@ -116,7 +119,7 @@ def _activate(product: Product) -> None:
     product.save(update_fields=["status", "rejection_reason", "published_at", "updated_at"])
 
 
-def _notify_store(product: Product, text: str) -> None:
+def _notify_store(product: Product, text) -> None:
     url = reverse("sellers:product_edit", args=[product.pk])
     for member in product.store.memberships.select_related("user"):
         notify(user=member.user, kind="moderation", text=text, url=url, email=True)
@@ -126,9 +129,9 @@ def _notify_store(product: Product, text: str) -> None:
 def product_approve(*, product: Product) -> Product:
     product = Product.objects.select_for_update(of=("self",)).select_related("store").get(pk=product.pk)
     if product.status != Product.Status.PENDING:
-        raise ModerationError(f"“{product.title}” is {product.get_status_display().lower()}, not pending review.")
+        raise ModerationError(_("“%(title)s” is %(lower)s, not pending review.") % {"title": product.title, "lower": product.get_status_display().lower()})
     _activate(product)
-    _notify_store(product, f"“{product.title}” was approved and is now live.")
+    _notify_store(product, lazy_text(gettext_lazy("“%(title)s” was approved and is now live."), title=product.title))
     return product
 
 
@@ -136,14 +139,16 @@ def product_approve(*, product: Product) -> Product:
 def product_reject(*, product: Product, reason: str) -> Product:
     reason = reason.strip()
     if not reason:
-        raise ModerationError("Give the seller a reason for the rejection.")
+        raise ModerationError(_("Give the seller a reason for the rejection."))
     product = Product.objects.select_for_update(of=("self",)).select_related("store").get(pk=product.pk)
     if product.status != Product.Status.PENDING:
-        raise ModerationError(f"“{product.title}” is {product.get_status_display().lower()}, not pending review.")
+        raise ModerationError(_("“%(title)s” is %(lower)s, not pending review.") % {"title": product.title, "lower": product.get_status_display().lower()})
     product.status = Product.Status.REJECTED
     product.rejection_reason = reason[:300]
     product.save(update_fields=["status", "rejection_reason", "updated_at"])
-    _notify_store(product, f"“{product.title}” was not approved: {product.rejection_reason}")
+    _notify_store(
+        product, lazy_text(gettext_lazy("“%(title)s” was not approved: %(reason)s"), title=product.title, reason=product.rejection_reason)
+    )
     return product
 
 
@@ -169,7 +174,7 @@ def products_bulk_set_status(*, store, product_ids: list[int], action: str) -> i
         )
     if action == "delete":
         # delete() counts cascaded variants and pictures too; the seller asked about products.
-        _, per_model = products.delete()
+        _count, per_model = products.delete()
         return per_model.get(Product._meta.label, 0)
     raise ValueError(f"Unknown bulk action {action!r}")
 
@@ -255,7 +260,7 @@ def product_save(
             what="product save",
         )
     except DatabaseBusy as error:
-        raise ProductInvalid("Your store is busy right now and nothing was saved. Please save again.") from error
+        raise ProductInvalid(_("Your store is busy right now and nothing was saved. Please save again.")) from error
 
 
 def _product_save(
@@ -313,14 +318,14 @@ def _variants_save(*, product: Product, store, variants: Sequence[VariantInput])
     existing = {variant.pk: variant for variant in product.variants.all()}
     unknown = {row.id for row in variants if row.id is not None} - set(existing)
     if unknown:
-        raise ProductInvalid("A variant you edited no longer exists; reload the page and try again.")
+        raise ProductInvalid(_("A variant you edited no longer exists; reload the page and try again."))
     rows = [row for row in variants if not row.delete]
     if not rows:
-        raise ProductInvalid("Add at least one variant with a name and a price.")
+        raise ProductInvalid(_("Add at least one variant with a name and a price."))
     _skus_check(product=product, store=store, rows=rows)
 
     if any(row.stock < 0 for row in rows):
-        raise ProductInvalid("Stock cannot be negative.")
+        raise ProductInvalid(_("Stock cannot be negative."))
     edits = [StockEdit(variant_id=row.id, wanted=row.stock, seen=row.stock_seen) for row in rows if row.id is not None]
     changed = {"variants"} if stock_adjust(edits=edits) else set()
     deleted = [row.id for row in variants if row.delete and row.id is not None]
@@ -357,7 +362,7 @@ def _skus_check(*, product: Product, store, rows: Sequence[VariantInput]) -> Non
     seen: set[str] = set()
     for sku in skus:
         if sku.casefold() in seen:
-            raise ProductInvalid(f"Two variants use the SKU {sku}; each variant needs its own.")
+            raise ProductInvalid(_("Two variants use the SKU %(sku)s; each variant needs its own.") % {"sku": sku})
         seen.add(sku.casefold())
     if not skus:
         return
@@ -370,7 +375,7 @@ def _skus_check(*, product: Product, store, rows: Sequence[VariantInput]) -> Non
         .first()
     )
     if taken:
-        raise ProductInvalid(f"The SKU {taken.sku} is already used by “{taken.product.title}” in your store.")
+        raise ProductInvalid(_("The SKU %(sku)s is already used by “%(title)s” in your store.") % {"sku": taken.sku, "title": taken.product.title})
 
 
 def _images_save(*, product: Product, keep: Sequence[int] | None, new: Sequence, image_store) -> bool:
@@ -380,8 +385,7 @@ def _images_save(*, product: Product, keep: Sequence[int] | None, new: Sequence,
     limit = settings.SOKO_IMAGE_MAX_COUNT
     if len(keep) + len(new) > limit:
         raise ProductInvalid(
-            f"A product can have at most {limit} pictures: you are keeping {len(keep)} and adding {len(new)}. "
-            "Remove some first."
+            _("A product can have at most %(limit)s pictures: you are keeping %(len)s and adding %(len2)s. Remove some first.") % {"limit": limit, "len": len(keep), "len2": len(new)}
         )
     removed = set(existing) - set(keep)
     if removed:
@@ -414,7 +418,7 @@ def _image_variants_save(*, product: Product, assignments: Mapping[int, int | No
 def favorite_toggle(*, user, product=None, store=None) -> bool:
     """Add or remove a favorite; returns whether it is now a favorite."""
     lookup = {"user": user, "product": product, "store": store}
-    deleted, _ = Favorite.objects.filter(**lookup).delete()
+    deleted, _per_model = Favorite.objects.filter(**lookup).delete()
     if deleted:
         return False
     Favorite.objects.get_or_create(**lookup)

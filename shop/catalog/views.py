@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shop.core.htmx import render_page, wants_fragment
@@ -35,7 +36,7 @@ def category(request, slug):
     tree = category_tree()
     current = tree.by_slug.get(slug)
     if current is None:
-        raise Http404("No such category.")
+        raise Http404(_("No such category."))
     scope = product_scope(category_ids=tree.descendant_ids(current))
     return _product_list(request, tree=tree, scope=scope, category=current)
 

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from .ids import MAX_ID
+from .models import CurrencyRate
 from .search import search_text
 
 
@@ -108,3 +109,10 @@ class SokoAdminSite(admin.AdminSite):
         if not issubclass(admin_class, HostileInputAdminMixin):
             admin_class = type(admin_class.__name__, (HostileInputAdminMixin, admin_class), {"__module__": admin_class.__module__})
         super().register(model_or_iterable, admin_class, **options)
+
+
+@admin.register(CurrencyRate)
+class CurrencyRateAdmin(admin.ModelAdmin):
+    list_display = ["currency", "per_usd", "as_of", "created_at"]
+    list_filter = ["currency"]
+    date_hierarchy = "as_of"

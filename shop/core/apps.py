@@ -1,11 +1,12 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_lazy
 
 
 class CoreConfig(AppConfig):
     name = "shop.core"
     label = "core"
-    verbose_name = "Core"
+    verbose_name = gettext_lazy("Core")
 
 
 class SokoAdminConfig(admin_apps.AdminConfig):

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import OperationalError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.template import loader
+from django.utils.translation import gettext as _
 
 from .errors import NotFound
 from .postgresql.base import ConnectionUnavailable
@@ -21,7 +22,7 @@ def reject_nul_characters(get_response):
         if request.method == "POST" and request.content_type in {"application/x-www-form-urlencoded", "multipart/form-data"}:
             values.extend(request.POST.values())
         if any("\x00" in value for value in values):
-            return HttpResponseBadRequest("Bad request: the address or form contains a NUL character.")
+            return HttpResponseBadRequest(_("Bad request: the address or form contains a NUL character."))
         return get_response(request)
 
     return middleware

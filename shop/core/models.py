@@ -1,9 +1,45 @@
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .currencies import STORE_CURRENCIES, currency_choices, rates_forget
 
 
 class TimeStamped(models.Model):
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
         abstract = True
+
+
+class CurrencyRate(models.Model):
+    """How many units of a currency one US dollar buys, as staff read it on a date. Used
+    only to show shoppers approximate conversions, never to charge."""
+
+    currency = models.CharField(_("currency"), max_length=3, choices=currency_choices(STORE_CURRENCIES))
+    per_usd = models.DecimalField(
+        _("units per US dollar"), max_digits=18, decimal_places=6, validators=[MinValueValidator(Decimal("0.000001"))]
+    )
+    as_of = models.DateField(_("rate date"), help_text=_("The day the rate was read (shown beside conversions)."))
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["currency", "-as_of"]
+        verbose_name = _("currency rate")
+        verbose_name_plural = _("currency rates")
+        constraints = [models.CheckConstraint(condition=models.Q(per_usd__gt=0), name="core_currencyrate_positive")]
+
+    def __str__(self):
+        return f"1 USD = {self.per_usd.normalize():f} {self.currency} ({self.as_of})"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        rates_forget()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        rates_forget()
+        return result

@@ -122,3 +122,19 @@ def sockets_close_on_commit(group: str) -> None:
             log.exception("closing the sockets of %s failed", group)
 
     transaction.on_commit(send, robust=True)
+
+
+def push_rendered_on_commit(user_ids, render) -> None:
+    """Push ``render()``'s fragment to each user's pages, rendered in that user's language
+    and time zone: once per (language, time zone) among them, not once per user."""
+    from django.contrib.auth import get_user_model
+
+    from .i18n import recipient_language, speaking_to
+
+    copies: dict[tuple[str, str], str] = {}
+    for user in get_user_model().objects.filter(pk__in=list(user_ids)).only("pk", "language", "time_zone"):
+        key = (recipient_language(user), user.time_zone)
+        if key not in copies:
+            with speaking_to(user):
+                copies[key] = render()
+        push_html_on_commit(user_group(user.pk), copies[key])

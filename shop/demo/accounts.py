@@ -5,11 +5,14 @@ from decimal import Decimal
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from couriers.models import CourierProfile
 from sellers.models import Store, StoreHours, StoreMember
 from sellers.selectors import area_match_label
+from sellers.services import store_currency_for_area
 from shop.catalog.models import Category
+from shop.core.models import CurrencyRate
 from shop.geo.models import Area
 from shop.geo.services import areas_load
 from shop.notifications.models import Notification
@@ -18,9 +21,11 @@ DEMO_PASSWORD = "soko-demo-123"
 # Every demo account, and nobody else, has an address at this domain.
 DEMO_EMAIL_DOMAIN = "soko.test"
 
+# (owner email, owner name, owner's language, store name, slug, phone, area)
 DEMO_STORES = [
-    ("seller@soko.test", "Amina Odhiambo", "Mama Njeri Crafts", "mama-njeri-crafts", "+254 712 345 678", "Westlands, Nairobi"),
-    ("seller2@soko.test", "Mamadou Diallo", "Kaloum Électronique", "kaloum-electronique", "+224 622 12 34 56", "Kaloum, Conakry"),
+    ("seller@soko.test", "Amina Odhiambo", "", "Mama Njeri Crafts", "mama-njeri-crafts", "+254 712 345 678", "Westlands, Nairobi"),
+    ("seller2@soko.test", "Mamadou Diallo", "fr", "Kaloum Électronique", "kaloum-electronique", "+224 622 12 34 56", "Kaloum, Conakry"),
+    ("seller3@soko.test", "Ayesha Khan", "ur", "Anarkali Karigar", "anarkali-karigar", "+92 300 123 4567", "Lahore, Punjab"),
 ]
 
 
@@ -64,6 +69,23 @@ DEMO_STORE_PROFILES = {
         "time_zone": "Africa/Conakry",
         "hours": [("08:30", "20:00")] * 6 + [("10:00", "14:00")],
     },
+    "anarkali-karigar": {
+        "tagline": "ہاتھ کی کاریگری: کھسے، اجرک اور رلی، انارکلی بازار سے",
+        "description": (
+            "Handmade khussa, ajrak and ralli quilts from artisans in Lahore, Multan and Sindh. "
+            "ہر چیز ہاتھ سے بنی ہے۔ آرڈر پر سائز بھی بنواتے ہیں۔"
+        ),
+        "email": "salam@anarkali-karigar.soko.test",
+        "tags": "khussa, ajrak, ralli, handmade",
+        "area_label": "Anarkali Bazaar",
+        "latitude": Decimal("31.567800"),
+        "longitude": Decimal("74.310600"),
+        "delivers_national": True,
+        "verified": True,
+        "categories": ["fashion", "crafts"],
+        "time_zone": "Asia/Karachi",
+        "hours": [("11:00", "21:00")] * 4 + [("15:00", "21:00"), ("11:00", "22:00"), ("11:00", "22:00")],
+    },
 }
 
 
@@ -76,7 +98,8 @@ def _store_profile(store: Store, area_text: str) -> None:
         setattr(store, field, profile[field])
     if store.area_id is None and (area := area_match_label(label=area_text)) is not None:
         store.area = area
-        changed.append("area")
+        store.currency = store_currency_for_area(area)
+        changed.extend(["area", "currency"])
     if hours and not store.hours.exists():
         if time_zone:
             store.time_zone = time_zone
@@ -115,8 +138,8 @@ def seed_accounts() -> None:
     """The demo accounts, the two stores the sellers own and the approved courier."""
     admin = _account("admin@soko.test", "Soko Staff", is_staff=True, is_superuser=True)
     _areas()
-    for email, name, store_name, slug, phone, area in DEMO_STORES:
-        owner = _account(email, name)
+    for email, name, language, store_name, slug, phone, area in DEMO_STORES:
+        owner = _account(email, name, language=language)
         store, _ = Store.objects.get_or_create(slug=slug, defaults={"name": store_name, "phone": phone})
         StoreMember.objects.get_or_create(store=store, user=owner, defaults={"role": StoreMember.Role.OWNER})
         _store_profile(store, area)
@@ -131,6 +154,10 @@ def seed_accounts() -> None:
             "reviewed_by": admin,
         },
     )
+    # Staff-kept rates for the approximate conversions shoppers may ask for.
+    for currency, per_usd in (("KES", "129.2"), ("GNF", "8650"), ("PKR", "281.5")):
+        if not CurrencyRate.objects.filter(currency=currency).exists():
+            CurrencyRate.objects.create(currency=currency, per_usd=Decimal(per_usd), as_of=timezone.localdate())
     buyer = _account("buyer@soko.test", "Wanjiru Kamau")
     Notification.objects.get_or_create(
         user=buyer, kind="system", text="Welcome to Soko! Your notifications appear here.", defaults={"url": "/"}

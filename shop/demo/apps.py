@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class DemoConfig(AppConfig):
     name = "shop.demo"
     label = "demo"
-    verbose_name = "Demo data"
+    verbose_name = gettext_lazy("Demo data")

@@ -16,6 +16,7 @@ from django.utils.text import slugify
 
 from sellers.models import Store, StoreMember
 from sellers.selectors import area_match_label
+from sellers.services import store_currency_for_area
 from shop.catalog.models import Category, Product, ProductImage, Variant
 from shop.catalog.services import product_summary_refresh, product_tags_set
 from shop.media.services import image_process, image_store
@@ -34,7 +35,19 @@ STORES = {
                        "-1.290600", "36.783100", {"local", "digital"}, True),
     "madina-mode": ("seller2@soko.test", "Madina Mode", "+224 620 00 11 22", "Madina, Conakry",
                     "9.544700", "-13.675200", {"local", "national", "international"}, False),
+    "anarkali-karigar": ("seller3@soko.test", "Anarkali Karigar", "+92 300 123 4567", "Lahore, Punjab",
+                         "31.567800", "74.310600", {"local", "national"}, True),
+    "saddar-spice-house": ("seller3@soko.test", "Saddar Spice House", "+92 321 765 4321", "Karachi, Sindh",
+                           "24.855000", "67.020800", {"local"}, False),
 }
+# The rows below give prices in shillings; a store pricing in another currency gets them
+# converted at about the market rate and rounded as its shops round: (factor, rounding step).
+PRICE_SCALE = {"KES": (Decimal("1"), Decimal("1")), "GNF": (Decimal("70"), Decimal("500")), "PKR": (Decimal("2.2"), Decimal("10"))}
+
+
+def demo_price(shillings, currency: str) -> Decimal:
+    factor, step = PRICE_SCALE.get(currency, PRICE_SCALE["KES"])
+    return max(step, (Decimal(str(shillings)) * factor / step).quantize(Decimal("1")) * step)
 
 
 # A product's variants: (name, attributes, price delta or absolute Decimal price, duration in minutes).
@@ -205,6 +218,31 @@ PRODUCTS = [
      "bogolan mud cloth cushion decor", HANDMADE, P, "45 × 45 cm cover in hand-painted mud cloth.", {}),
     ("madina-mode", "health-fitness", "Yoga mat, 6 mm", "", 1800, colours("Purple", "Green", "Black"),
      "yoga mat fitness exercise", NEW, P, "Non-slip mat with a carry strap.", {}),
+    ("madina-mode", "fashion-fabrics", "Pagne tissé main, 2 mètres", "Madina Mode", 2800, colours("Blue", "Orange"),
+     "pagne tissage fabric handwoven", HANDMADE, P, "Pagne tissé à la main à Labé : coton épais, couleurs qui tiennent au lavage.", {}),
+    ("madina-mode", "beauty-skin-care", "Savon noir au karité", "Karité Guinée", 400, ONE,
+     "savon noir karite soap", HANDMADE, P, "Savon noir artisanal au beurre de karité, 200 g.", {}),
+    # Nyali Fresh Market, in Swahili as its customers ask for it
+    ("nyali-fresh-market", "food-drinks", "Asali safi ya nyuki, 500 g", "Asali ya Kwale", 650, ONE,
+     "asali honey nyuki", NEW, P, "Asali safi kutoka Kwale, haijachanganywa na sukari.", {}),
+    ("nyali-fresh-market", "food-drinks", "Chai ya tangawizi, 250 g", "", 300, ONE,
+     "chai tangawizi tea ginger", NEW, P, "Majani ya chai ya Kericho yaliyochanganywa na tangawizi kavu.", {}),
+    # Anarkali Karigar: crafts and clothes from Punjab and Sindh
+    ("anarkali-karigar", "fashion-shoes", "ملتانی کھسہ", "Anarkali Karigar", 1800, sizes("38", "39", "40", "41", "42", colour="Gold"),
+     "khussa shoes multani handmade", HANDMADE, P, "ملتان کے کاریگروں کا بنایا ہوا کڑھائی والا کھسہ۔ Hand-embroidered Multani khussa.", {"featured": True}),
+    ("anarkali-karigar", "fashion-fabrics", "سندھی اجرک شال", "Anarkali Karigar", 1500, colours("Red", "Blue"),
+     "ajrak shawl fabric sindhi block print", HANDMADE, P, "ہالا کی ہاتھ سے چھپی اجرک، قدرتی رنگوں میں۔", {}),
+    ("anarkali-karigar", "home-decor", "Ralli quilt, single", "Anarkali Karigar", 4200, colours("Multicolour"),
+     "ralli quilt blanket sindh patchwork", HANDMADE, P, "A patchwork ralli stitched by hand in Tharparkar: a bedcover or a wall hanging.", {}),
+    ("anarkali-karigar", "fashion-men", "Peshawari chappal", "Anarkali Karigar", 2600, sizes("40", "41", "42", "43", "44", colour="Brown"),
+     "peshawari chappal sandals leather", HANDMADE, P, "Leather Peshawari chappal with a double sole.", {}),
+    ("anarkali-karigar", "fashion-women", "کڑھائی والا لان سوٹ", "Anarkali Karigar", 3800, colours("Teal", "Pink"),
+     "lawn suit embroidered three piece", NEW, P, "تین پیس لان سوٹ: کڑھائی والی قمیض، دوپٹہ اور شلوار۔", {"compare_at": 4500}),
+    # Saddar Spice House, Karachi
+    ("saddar-spice-house", "food-prepared-meals", "بریانی مصالحہ، 100 گرام", "Saddar Spice House", 120, options(("100 g", 120, None), ("500 g", 520, None)),
+     "biryani masala spices", NEW, P, "کراچی کی سندھی بریانی کا مصالحہ، گھر میں پیسا ہوا۔", {}),
+    ("saddar-spice-house", "food-drinks", "Kashmiri chai mix, 200 g", "Saddar Spice House", 380, ONE,
+     "kashmiri chai pink tea", NEW, P, "Green tea leaves, cardamom and a pinch of salt for pink noon chai.", {}),
 ]
 
 PALETTE = {
@@ -262,15 +300,16 @@ def _stores() -> dict[str, Store]:
 
 
 def _area_fields(label: str) -> dict:
-    """Linked to the geo tree when exactly one area fits the label, else kept as the seller's text."""
+    """Linked to the geo tree when exactly one area fits the label, else kept as the seller's
+    text; the store prices in its country's currency."""
     area = area_match_label(label=label)
-    return {"area": area, "area_label": "" if area else label}
+    return {"area": area, "area_label": "" if area else label, "currency": store_currency_for_area(area)}
 
 
 @transaction.atomic
 def _product(row, *, index: int, stores, categories, now) -> bool:
     store_slug, category_slug, title, brand, price, variants, tags, condition, kind, description, extras = row
-    slug = slugify(title)[:140]
+    slug = (slugify(title) or slugify(tags))[:140]  # an Urdu title has no Latin letters: its tags name it
     if Product.objects.filter(slug=slug).exists():
         return False
     rng = random.Random(slug)
@@ -292,14 +331,15 @@ def _product(row, *, index: int, stores, categories, now) -> bool:
         rating_count=rng.randint(2, 80) if rated else 0,
         orders_count=rng.randint(0, 240),
     )
-    base = Decimal(str(price))
-    compare_at = extras.get("compare_at")
+    currency = stores[store_slug].currency
+    base = demo_price(price, currency)
+    compare_at = extras.get("compare_at") and demo_price(extras["compare_at"], currency)
     stocks = [_variant_stock(kind, extras=extras, rng=rng) for _ in variants]
     if not any(stocks) and "stock" not in extras:
         # Every listing shown on the demo home page should be buyable unless sold out on purpose.
         stocks = [5] * len(variants)
     for position, ((name, attributes, price_or_delta, duration), stock) in enumerate(zip(variants, stocks, strict=True)):
-        variant_price = price_or_delta if isinstance(price_or_delta, Decimal) else base + price_or_delta
+        variant_price = demo_price(price_or_delta, currency) if isinstance(price_or_delta, Decimal) else base + demo_price(price_or_delta, currency) * bool(price_or_delta)
         Variant.objects.create(
             product=product,
             name=name,

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class GeoConfig(AppConfig):
     name = "shop.geo"
     label = "geo"
-    verbose_name = "Geography"
+    verbose_name = gettext_lazy("Geography")

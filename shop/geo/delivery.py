@@ -11,14 +11,16 @@ delivery; an address without an area gets home delivery only from such stores.
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext as _
+
 from .models import Area
 from .selectors import area_country, area_locality, area_within
 
 if TYPE_CHECKING:  # stores sit above geo: the rule reads a store, never imports its app
-    from sellers.models import Store
+    pass
 
 
-def store_delivers_home(store: "Store") -> bool:
+def store_delivers_home(store: _("Store")) -> bool:
     """The store offers home delivery somewhere (pick-up at the store it always offers)."""
     return bool(store.delivers_local or store.delivers_national or store.delivers_international)
 
@@ -31,23 +33,23 @@ class HomeDelivery:
     reason: str = ""
 
 
-def store_home_delivery(*, store: "Store", area: Area | None) -> HomeDelivery:
+def store_home_delivery(*, store: _("Store"), area: Area | None) -> HomeDelivery:
     """Does ``store`` deliver home to ``area``? ``reason`` says why not, naming the store:
     "Kaloum Électronique delivers only within Conakry"."""
     if not store_delivers_home(store):
-        return HomeDelivery(False, f"{store.name} does not deliver: pick your order up at the store.")
+        return HomeDelivery(False, _("%(name)s does not deliver: pick your order up at the store.") % {"name": store.name})
     if store.delivers_international:
         return HomeDelivery(True)
     if store.area_id is None:
-        return HomeDelivery(False, f"{store.name} has not said where it delivers: pick your order up at the store.")
+        return HomeDelivery(False, _("%(name)s has not said where it delivers: pick your order up at the store.") % {"name": store.name})
     if area is None:
-        return HomeDelivery(False, f"Choose an address with its area to get home delivery from {store.name}.")
+        return HomeDelivery(False, _("Choose an address with its area to get home delivery from %(name)s.") % {"name": store.name})
     if store.delivers_national:
         country = area_country(area=store.area)
         if not area_within(area=area, outer=country):
-            return HomeDelivery(False, f"{store.name} delivers only within {country.name}.")
+            return HomeDelivery(False, _("%(name)s delivers only within %(name2)s.") % {"name": store.name, "name2": country.name})
         return HomeDelivery(True)
     locality = area_locality(area=store.area)
     if not area_within(area=area, outer=locality):
-        return HomeDelivery(False, f"{store.name} delivers only within {locality.name}.")
+        return HomeDelivery(False, _("%(name)s delivers only within %(name2)s.") % {"name": store.name, "name2": locality.name})
     return HomeDelivery(True)

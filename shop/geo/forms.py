@@ -3,6 +3,8 @@ settings and the address book both use: each select offers the children of the c
 
 from django import forms
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shop.core.ids import id_or_none
 
@@ -10,10 +12,10 @@ from .models import Area, AreaKind
 from .selectors import area_path
 
 AREA_LEVELS = (
-    ("country", AreaKind.COUNTRY, "Country"),
-    ("region", AreaKind.REGION, "Region"),
-    ("district", AreaKind.DISTRICT, "Town or district"),
-    ("neighbourhood", AreaKind.NEIGHBOURHOOD, "Neighbourhood"),
+    ("country", AreaKind.COUNTRY, gettext_lazy("Country")),
+    ("region", AreaKind.REGION, gettext_lazy("Region")),
+    ("district", AreaKind.DISTRICT, gettext_lazy("Town or district")),
+    ("neighbourhood", AreaKind.NEIGHBOURHOOD, gettext_lazy("Neighbourhood")),
 )
 AREA_FIELD_NAMES = tuple(name for name, _kind, _label in AREA_LEVELS)
 
@@ -53,7 +55,7 @@ class AreaFieldsMixin:
                 empty_label="—",
                 error_messages={
                     "required": self.area_required_message,
-                    "invalid_choice": f"Choose a {label.lower()} in the area above; the list now shows them.",
+                    "invalid_choice": _("Choose a %(lower)s in the area above; the list now shows them.") % {"lower": label.lower()},
                 },
                 widget=forms.Select(attrs={"autocomplete": "off"}),
             )

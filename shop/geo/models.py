@@ -1,15 +1,17 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shop.core.models import TimeStamped
 
 
 class AreaKind(models.TextChoices):
-    COUNTRY = "country", "Country"
-    REGION = "region", "Region"
-    DISTRICT = "district", "District"
-    NEIGHBOURHOOD = "neighbourhood", "Neighbourhood"
+    COUNTRY = "country", gettext_lazy("Country")
+    REGION = "region", gettext_lazy("Region")
+    DISTRICT = "district", gettext_lazy("District")
+    NEIGHBOURHOOD = "neighbourhood", gettext_lazy("Neighbourhood")
 
 
 # The tree's levels from the top; an area sits exactly one level below its parent.
@@ -44,33 +46,35 @@ class Area(TimeStamped):
 
     Kind = AreaKind
 
-    name = models.CharField(max_length=120)
-    slug = models.SlugField(max_length=140, help_text="Unique among the parent's children; URL- and file-friendly.")
-    kind = models.CharField(max_length=20, choices=AreaKind.choices)
+    name = models.CharField(verbose_name=gettext_lazy("name"), max_length=120)
+    slug = models.SlugField(verbose_name=gettext_lazy("slug"), max_length=140, help_text=gettext_lazy("Unique among the parent's children; URL- and file-friendly."))
+    kind = models.CharField(verbose_name=gettext_lazy("kind"), max_length=20, choices=AreaKind.choices)
     parent = models.ForeignKey(
-        "self",
+        "self", verbose_name=gettext_lazy("parent"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="children",
-        help_text="Empty for a country; otherwise the area one level up.",
+        help_text=gettext_lazy("Empty for a country; otherwise the area one level up."),
     )
-    code = models.CharField(
+    code = models.CharField(verbose_name=gettext_lazy("code"),
         max_length=10,
         blank=True,
-        help_text="Optional short code: ISO 3166-1 for a country (GN, KE, PK), ISO 3166-2 below (GN-C, KE-47).",
+        help_text=gettext_lazy("Optional short code: ISO 3166-1 for a country (GN, KE, PK), ISO 3166-2 below (GN-C, KE-47)."),
     )
-    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = models.DecimalField(verbose_name=gettext_lazy("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(verbose_name=gettext_lazy("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     is_city = models.BooleanField(
-        "one city",
+        gettext_lazy("one city"),
         default=False,
-        help_text="A region that is one city split into communes (Conakry): local delivery covers all of it.",
+        help_text=gettext_lazy("A region that is one city split into communes (Conakry): local delivery covers all of it."),
     )
 
     objects = AreaQuerySet.as_manager()
 
     class Meta:
+        verbose_name = gettext_lazy("area")
+        verbose_name_plural = gettext_lazy("areas")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["parent", "slug"], name="geo_area_slug_unique_in_parent"),
@@ -87,17 +91,17 @@ class Area(TimeStamped):
                 condition=Q(kind=AreaKind.COUNTRY, parent__isnull=True)
                 | (~Q(kind=AreaKind.COUNTRY) & Q(parent__isnull=False)),
                 name="geo_area_only_countries_are_roots",
-                violation_error_message="A country has no parent, and every other area has one.",
+                violation_error_message=gettext_lazy("A country has no parent, and every other area has one."),
             ),
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
                 name="geo_area_latitude_range",
-                violation_error_message="Latitude must be between -90 and 90.",
+                violation_error_message=gettext_lazy("Latitude must be between -90 and 90."),
             ),
             models.CheckConstraint(
                 condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
                 name="geo_area_longitude_range",
-                violation_error_message="Longitude must be between -180 and 180.",
+                violation_error_message=gettext_lazy("Longitude must be between -180 and 180."),
             ),
         ]
         indexes = [models.Index(fields=["parent", "kind"], name="geo_area_parent_kind_idx")]
@@ -131,11 +135,10 @@ class Area(TimeStamped):
             if self.parent_id is not None:
                 errors["parent"] = "A country is the top of the tree and has no parent."
         elif self.parent_id is None:
-            errors["parent"] = f"A {self.get_kind_display().lower()} needs a {expected_parent_kind}."
+            errors["parent"] = _("A %(lower)s needs a %(expected_parent_kind)s.") % {"lower": self.get_kind_display().lower(), "expected_parent_kind": expected_parent_kind}
         elif self.parent.kind != expected_parent_kind:
             errors["parent"] = (
-                f"A {self.get_kind_display().lower()} belongs in a {expected_parent_kind}; "
-                f"{self.parent.name} is a {self.parent.get_kind_display().lower()}."
+                _("A %(lower)s belongs in a %(expected_parent_kind)s; %(name)s is a %(lower2)s.") % {"lower": self.get_kind_display().lower(), "expected_parent_kind": expected_parent_kind, "name": self.parent.name, "lower2": self.parent.get_kind_display().lower()}
             )
         if self.pk is not None and self.children.exclude(kind=kind_below(self.kind)).exists():
             errors["kind"] = "The areas inside this one would no longer be one level below it; move them first."

@@ -17,6 +17,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Exists, F, OuterRef, Q
+from django.utils.translation import gettext as _
 
 from shop.catalog.models import Product, Variant
 
@@ -67,12 +68,12 @@ class StockConflict:
     def message(self) -> str:
         seen, now = self.edit.seen, self.now
         if seen is None:
-            what = f"Stock is now {now}"
+            what = _("Stock is now %(now)s") % {"now": now}
         elif now < seen:
-            what = f"{seen - now} sold since you opened this page; stock is now {now}"
+            what = _("%(count)s sold since you opened this page; stock is now %(now)s") % {"count": seen - now, "now": now}
         else:
-            what = f"{now - seen} came back or were added since you opened this page; stock is now {now}"
-        return f"{what}. Check the figure and save again to set it to {self.edit.wanted}."
+            what = _("%(count)s came back or were added since you opened this page; stock is now %(now)s") % {"count": now - seen, "now": now}
+        return _("%(what)s. Check the figure and save again to set it to %(wanted)s.") % {"what": what, "wanted": self.edit.wanted}
 
 
 class StockChangedMeanwhile(StockError):
@@ -150,7 +151,7 @@ def stock_adjust(*, edits: Sequence[StockEdit]) -> list[int]:
     none and ``StockChangedMeanwhile`` naming every conflict. Returns the primary keys of
     the variants whose stock changed."""
     if any(edit.wanted < 0 for edit in edits):
-        raise StockError("Stock cannot be negative.")
+        raise StockError(_("Stock cannot be negative."))
     locked = stock_lock(variant_ids=[edit.variant_id for edit in edits])
     conflicts = _conflicts(edits, locked)
     if conflicts:

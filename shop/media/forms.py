@@ -7,6 +7,7 @@ which then does not validate a second time.
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import ngettext
 
 from .validation import ACCEPT, ValidatedImage, image_validate
 
@@ -47,8 +48,7 @@ class MultipleImageField(ImageUploadField):
             return []
         if len(uploads) > self.max_count:
             raise ValidationError(
-                f"You can add at most {self.max_count} picture{'s' if self.max_count != 1 else ''} here; "
-                f"you chose {len(uploads)}.",
+                ngettext("You can add at most %(max_count)s picture here; you chose %(len)s.", "You can add at most %(max_count)s pictures here; you chose %(len)s.", self.max_count) % {"max_count": self.max_count, "len": len(uploads)},
                 code="too_many_files",
             )
         images, errors = [], []

@@ -2,6 +2,7 @@ from django.core.files.storage import default_storage
 from django.core.validators import RegexValidator
 from django.db import models
 from django.templatetags.static import static
+from django.utils.translation import gettext_lazy
 
 RENDITION_FORMATS = ("webp", "jpeg")
 PLACEHOLDER_PATH = "media/placeholder.svg"
@@ -15,37 +16,39 @@ class StoredImage(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Being prepared"
-        READY = "ready", "Ready"
-        FAILED = "failed", "Could not be prepared"
+        PENDING = "pending", gettext_lazy("Being prepared")
+        READY = "ready", gettext_lazy("Ready")
+        FAILED = "failed", gettext_lazy("Could not be prepared")
 
     class Format(models.TextChoices):
-        JPEG = "JPEG", "JPEG"
-        PNG = "PNG", "PNG"
-        WEBP = "WEBP", "WebP"
-        GIF = "GIF", "GIF"
+        JPEG = "JPEG", gettext_lazy("JPEG")
+        PNG = "PNG", gettext_lazy("PNG")
+        WEBP = "WEBP", gettext_lazy("WebP")
+        GIF = "GIF", gettext_lazy("GIF")
 
-    sha256 = models.CharField(
+    sha256 = models.CharField(verbose_name=gettext_lazy("sha256"),
         max_length=64, unique=True, validators=[RegexValidator(r"^[0-9a-f]{64}$", "A lowercase hex SHA-256.")]
     )
-    original_name = models.CharField(max_length=255, help_text="Name in storage; private, never linked to.")
-    format = models.CharField(max_length=4, choices=Format.choices)
-    width = models.PositiveIntegerField(help_text="As displayed, after the EXIF orientation is applied.")
-    height = models.PositiveIntegerField(help_text="As displayed, after the EXIF orientation is applied.")
-    bytes = models.PositiveIntegerField(help_text="Size of the original upload.")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    failure_reason = models.CharField(max_length=300, blank=True)
-    renditions = models.JSONField(
+    original_name = models.CharField(verbose_name=gettext_lazy("original name"), max_length=255, help_text=gettext_lazy("Name in storage; private, never linked to."))
+    format = models.CharField(verbose_name=gettext_lazy("format"), max_length=4, choices=Format.choices)
+    width = models.PositiveIntegerField(verbose_name=gettext_lazy("width"), help_text=gettext_lazy("As displayed, after the EXIF orientation is applied."))
+    height = models.PositiveIntegerField(verbose_name=gettext_lazy("height"), help_text=gettext_lazy("As displayed, after the EXIF orientation is applied."))
+    bytes = models.PositiveIntegerField(verbose_name=gettext_lazy("bytes"), help_text=gettext_lazy("Size of the original upload."))
+    status = models.CharField(verbose_name=gettext_lazy("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    failure_reason = models.CharField(verbose_name=gettext_lazy("failure reason"), max_length=300, blank=True)
+    renditions = models.JSONField(verbose_name=gettext_lazy("renditions"),
         default=dict,
         blank=True,
-        help_text='Width → {"webp": name, "jpeg": name, "width": w, "height": h}, names in storage.',
+        help_text=gettext_lazy('Width → {"webp": name, "jpeg": name, "width": w, "height": h}, names in storage.'),
     )
     # Read from the original's EXIF before it is stripped; for fraud checks only, never shown.
-    gps_latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    gps_longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    gps_latitude = models.DecimalField(verbose_name=gettext_lazy("gps latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    gps_longitude = models.DecimalField(verbose_name=gettext_lazy("gps longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    created_at = models.DateTimeField(verbose_name=gettext_lazy("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = gettext_lazy("stored image")
+        verbose_name_plural = gettext_lazy("stored images")
         ordering = ["-created_at", "-id"]
 
     def __str__(self):

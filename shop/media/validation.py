@@ -14,6 +14,7 @@ from io import BytesIO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from PIL import ExifTags, Image, UnidentifiedImageError
 
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
@@ -70,24 +71,22 @@ def image_validate(*, upload) -> ValidatedImage:
     if len(content) > max_bytes:
         raise _too_large(name, len(content), max_bytes)
     if not content:
-        raise ValidationError(f"{name} is empty.", code="empty")
+        raise ValidationError(_("%(name)s is empty.") % {"name": name}, code="empty")
 
     image_format = _sniff_format(content)
     if image_format is None:
         raise ValidationError(
-            f"{name} is not a JPEG, PNG, WebP or GIF picture, whatever its name says.", code="not_an_image"
+            _("%(name)s is not a JPEG, PNG, WebP or GIF picture, whatever its name says.") % {"name": name}, code="not_an_image"
         )
     if _contains_markup(content):
         raise ValidationError(
-            f"{name} contains web page or script code hidden in the picture, so it was refused.", code="markup"
+            _("%(name)s contains web page or script code hidden in the picture, so it was refused.") % {"name": name}, code="markup"
         )
     try:
         _check_structure(content, image_format)
     except _TrailingData:
         raise ValidationError(
-            f"{name} has extra data after the end of the picture, so it was refused. "
-            "Save it again as a plain picture (for example with your phone's or computer's photo editor) "
-            "and upload that.",
+            _("%(name)s has extra data after the end of the picture, so it was refused. Save it again as a plain picture (for example with your phone's or computer's photo editor) and upload that.") % {"name": name},
             code="trailing_data",
         ) from None
     except _Damaged:
@@ -112,7 +111,7 @@ def image_validate(*, upload) -> ValidatedImage:
 def _display_name(upload) -> str:
     name = os.path.basename(getattr(upload, "name", "") or "")
     if not name:
-        return "This file"
+        return _("This file")
     return name if len(name) <= 80 else name[:77] + "…"
 
 
@@ -127,22 +126,21 @@ def _limit_megabytes(size: int) -> str:
 
 def _too_large(name: str, size: int, limit: int) -> ValidationError:
     return ValidationError(
-        f"{name} is {_megabytes(size)}; the limit is {_limit_megabytes(limit)}. "
-        "Make the picture smaller and try again.",
+        _("%(name)s is %(megabytes)s; the limit is %(limit_megabytes)s. Make the picture smaller and try again.") % {"name": name, "megabytes": _megabytes(size), "limit_megabytes": _limit_megabytes(limit)},
         code="too_large",
     )
 
 
 def _too_many_pixels(name: str, width: int | None = None, height: int | None = None) -> ValidationError:
-    limit = f"{settings.SOKO_IMAGE_MAX_PIXELS / 1_000_000:g} megapixels"
+    limit = _("%(count)s megapixels") % {"count": format(settings.SOKO_IMAGE_MAX_PIXELS / 1_000_000, "g")}
     if width and height:
         return ValidationError(
-            f"{name} is {width} × {height} pixels ({width * height / 1_000_000:.0f} megapixels); "
-            f"the limit is {limit}. Make the picture smaller and try again.",
+            _("%(name)s is %(width)s × %(height)s pixels (%(megapixels)s megapixels); the limit is %(limit)s. Make the picture smaller and try again.")
+            % {"name": name, "width": width, "height": height, "megapixels": format(width * height / 1_000_000, ".0f"), "limit": limit},
             code="too_many_pixels",
         )
     return ValidationError(
-        f"{name} has more pixels than the limit of {limit}. Make the picture smaller and try again.",
+        _("%(name)s has more pixels than the limit of %(limit)s. Make the picture smaller and try again.") % {"name": name, "limit": limit},
         code="too_many_pixels",
     )
 
@@ -150,7 +148,7 @@ def _too_many_pixels(name: str, width: int | None = None, height: int | None = N
 def _damaged(name: str, image_format: str) -> ValidationError:
     label = {"WEBP": "WebP"}.get(image_format, image_format)
     return ValidationError(
-        f"{name} looks like a {label} picture but is damaged or incomplete, so it could not be read.",
+        _("%(name)s looks like a %(label)s picture but is damaged or incomplete, so it could not be read.") % {"name": name, "label": label},
         code="damaged",
     )
 

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class NotificationsConfig(AppConfig):
     name = "shop.notifications"
     label = "notifications"
-    verbose_name = "Notifications"
+    verbose_name = gettext_lazy("Notifications")
 
     def ready(self):
         from . import tasks  # noqa: F401  (registers the app's background jobs)

@@ -6,8 +6,9 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from shop.core.i18n import speaking_to
 from shop.core.jobs import job_enqueue_on_commit
-from shop.core.mail import PermanentMailError, mail_send
+from shop.core.mail import PermanentMailError, mail_send, mail_subject
 from shop.core.realtime import push_html_on_commit, user_group
 
 from .models import Notification
@@ -16,11 +17,15 @@ from .selectors import unread_count
 logger = logging.getLogger(__name__)
 
 
-def notify(*, user, kind: str, text: str, url: str = "", email: bool = False) -> Notification:
+def notify(*, user, kind: str, text, url: str = "", email: bool = False) -> Notification:
     """Store a notification, then (after commit) push it to the user's open pages
-    and, when asked, send an email copy through Huey."""
-    notification = Notification.objects.create(user=user, kind=kind, text=text[:300], url=url, email_wanted=email)
-    push_html_on_commit(user_group(user.pk), _push_fragment(notification))
+    and, when asked, send an email copy through Huey.
+
+    ``text`` is rendered in the recipient's language (build it with ``lazy_text``), whoever
+    caused it: the notification keeps that text, and the email copy is in it too."""
+    with speaking_to(user):
+        notification = Notification.objects.create(user=user, kind=kind, text=str(text)[:300], url=url, email_wanted=email)
+        push_html_on_commit(user_group(user.pk), _push_fragment(notification))
     if email:
         job_enqueue_on_commit("notifications.email_send", notification.pk)
     return notification
@@ -39,7 +44,9 @@ def notifications_mark_read(*, user, pk: int | None = None) -> int:
     if pk is not None:
         unread = unread.filter(pk=pk)
     count = unread.update(read_at=timezone.now())
-    push_html_on_commit(user_group(user.pk), render_to_string("notifications/_bell_count.html", {"unread_notifications": unread_count(user=user), "oob": True}))
+    with speaking_to(user):
+        fragment = render_to_string("notifications/_bell_count.html", {"unread_notifications": unread_count(user=user), "oob": True})
+    push_html_on_commit(user_group(user.pk), fragment)
     return count
 
 
@@ -53,9 +60,11 @@ def notification_email_send(*, notification_id: int) -> bool:
     if not claimed:
         return False
     notification = Notification.objects.select_related("user").get(pk=notification_id)
-    body = render_to_string("notifications/email.txt", {"notification": notification})
+    with speaking_to(notification.user):
+        body = render_to_string("notifications/email.txt", {"notification": notification, "site_name": settings.SOKO_SITE_NAME})
+        subject = mail_subject(f"{settings.SOKO_SITE_NAME}: {notification.text}")
     try:
-        mail_send(subject=f"{settings.SOKO_SITE_NAME}: {notification.text}", body=body, to=[notification.user.email])
+        mail_send(subject=subject, body=body, to=[notification.user.email])
     except PermanentMailError as exc:
         logger.warning("Email copy of notification %s failed for good: %s", notification_id, exc)
         Notification.objects.filter(pk=notification_id).update(

@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import Checkout, Order, OrderEvent, OrderItem, OrderStatus
 from .services import order_transition
@@ -37,14 +39,14 @@ class OrderEventInline(admin.TabularInline):
 
 
 class StatusChangeForm(forms.Form):
-    to = forms.ChoiceField(label="New status")
-    note = forms.CharField(max_length=300, widget=forms.Textarea(attrs={"rows": 3}), help_text="Why (shown on the timeline).")
+    to = forms.ChoiceField(label=gettext_lazy("New status"))
+    note = forms.CharField(label=gettext_lazy("Note"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}), help_text=gettext_lazy("Why (shown on the timeline)."))
     goods_returned = forms.BooleanField(
-        label="Goods returned to stock",
+        label=gettext_lazy("Goods returned to stock"),
         required=False,
         help_text=(
-            "Only when cancelling: tick it if the goods are back on the store's shelf, to put them on sale again. "
-            "Left unticked, cancelling this order restocks nothing."
+            gettext_lazy("Only when cancelling: tick it if the goods are back on the store's shelf, to put them on sale again. "
+            "Left unticked, cancelling this order restocks nothing.")
         ),
     )
 
@@ -60,7 +62,7 @@ class StatusChangeForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("goods_returned") and cleaned.get("to") != OrderStatus.CANCELLED:
-            self.add_error("goods_returned", "Goods go back to stock only when you cancel the order.")
+            self.add_error("goods_returned", _("Goods go back to stock only when you cancel the order."))
         return cleaned
 
 
@@ -84,10 +86,10 @@ class OrderAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="Status")
+    @admin.display(description=gettext_lazy("Status"))
     def status_with_change(self, order):
         url = reverse("admin:orders_order_status", args=[order.pk])
-        return format_html('{} · <a href="{}">Change status…</a>', status_label(order.status, order), url)
+        return format_html('{} · <a href="{}">{}</a>', status_label(order.status, order), url, _("Change status…"))
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.status_view)
@@ -111,14 +113,14 @@ class OrderAdmin(admin.ModelAdmin):
             except TransitionError as error:
                 form.add_error(None, str(error))
             else:
-                text = f"Order {order.number} is now {status_label(moved.status, moved).lower()}."
+                text = _("Order %(number)s is now %(lower)s.") % {"number": order.number, "lower": status_label(moved.status, moved).lower()}
                 if moved.status == OrderStatus.CANCELLED:
-                    text += " Its units are back on sale." if moved.stock_released_at else " No stock was returned."
+                    text += _(" Its units are back on sale.") if moved.stock_released_at else _(" No stock was returned.")
                 messages.success(request, text)
                 return redirect("admin:orders_order_change", order.pk)
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Change the status of order {order.number}",
+            "title": _("Change the status of order %(number)s") % {"number": order.number},
             "order": order,
             "current": status_label(order.status, order),
             "form": form,

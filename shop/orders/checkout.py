@@ -22,10 +22,13 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import prefetch_related_objects
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shop.cart.availability import line_problem
 from shop.cart.models import Cart, CartItem
-from shop.core.money import money_format
+from shop.core.i18n import lazy_text
+from shop.core.money import lazy_money
 from shop.core.transactions import DatabaseBusy, atomic_retrying
 from shop.geo.delivery import HomeDelivery, store_delivers_home, store_home_delivery
 from shop.inventory.services import stock_lock, stock_reserve
@@ -86,12 +89,15 @@ class CheckoutDetails:
     # Store id -> Order.DeliveryMode; a store left out is picked up.
     delivery_modes: dict[int, str] = field(default_factory=dict)
     instructions: str = ""
+    # One checkout pays in one currency: only the cart's lines priced in it are bought.
+    currency: str = field(default_factory=lambda: settings.SOKO_CURRENCY)
 
 
 def delivery_fee(*, store, mode: str) -> Decimal:
-    """The fee for one store's order: ``SOKO_DELIVERY_FEE`` for home delivery, 0 for pick-up."""
+    """The fee for one store's order, in the store's currency: ``SOKO_DELIVERY_FEES`` (else
+    ``SOKO_DELIVERY_FEE``) for home delivery, 0 for pick-up."""
     if mode == Order.DeliveryMode.DELIVERY and store_delivers_home(store):
-        return settings.SOKO_DELIVERY_FEE
+        return settings.SOKO_DELIVERY_FEES.get(store.currency, settings.SOKO_DELIVERY_FEE)
     return Decimal("0")
 
 
@@ -118,7 +124,7 @@ def checkout_place(*, buyer, cart: Cart, details: CheckoutDetails, idempotency_k
     when the database stayed too busy after a few tries.
     """
     if cart.user_id != buyer.pk:
-        raise CheckoutError("This cart is not yours.")
+        raise CheckoutError(_("This cart is not yours."))
     existing = checkout_get_existing(buyer=buyer, idempotency_key=idempotency_key)
     if existing is not None:
         return existing
@@ -132,7 +138,7 @@ def checkout_place(*, buyer, cart: Cart, details: CheckoutDetails, idempotency_k
         if existing is not None:
             return existing
         if Checkout.objects.filter(idempotency_key=idempotency_key).exists():
-            raise CheckoutError("This checkout page has expired: reload it and place your order again.") from error
+            raise CheckoutError(_("This checkout page has expired: reload it and place your order again.")) from error
         raise
     except DatabaseBusy as error:
         raise CheckoutBusy() from error
@@ -149,9 +155,15 @@ def _place(*, buyer, cart: Cart, details: CheckoutDetails, idempotency_key) -> C
         existing.orders_created = False
         return existing
 
-    items = list(CartItem.objects.filter(cart=cart).select_related("variant__product__store__area__parent__parent__parent").order_by("added_at", "id"))
+    items = list(
+        CartItem.objects.filter(cart=cart, variant__product__store__currency=details.currency)
+        .select_related("variant__product__store__area__parent__parent__parent")
+        .order_by("added_at", "id")
+    )
     if not items:
-        raise CheckoutError("Your cart is empty.")
+        if CartItem.objects.filter(cart=cart).exists():
+            raise CheckoutError(_("Nothing in your cart is priced in %(currency)s.") % {"currency": details.currency})
+        raise CheckoutError(_("Your cart is empty."))
     # Lock the variants (then their products), and read stock and price only from these rows.
     locked = stock_lock(variant_ids={item.variant_id for item in items})
     problems = []
@@ -172,14 +184,14 @@ def _place(*, buyer, cart: Cart, details: CheckoutDetails, idempotency_key) -> C
     for store_id, store in stores.items():
         mode = details.delivery_modes.get(store_id, Order.DeliveryMode.PICKUP)
         if mode not in Order.DeliveryMode.values:
-            raise CheckoutError(f"Choose how to get your order from {store.name}.")
+            raise CheckoutError(_("Choose how to get your order from %(name)s.") % {"name": store.name})
         if mode == Order.DeliveryMode.DELIVERY:
             home = store_home_delivery(store=store, area=details.address.area)
             if not home.offered:
-                raise CheckoutError(f"{home.reason} Choose pick-up at the store, or another address.")
+                raise CheckoutError(_("%(reason)s Choose pick-up at the store, or another address.") % {"reason": home.reason})
         modes[store_id] = mode
 
-    currency = settings.SOKO_CURRENCY
+    currency = details.currency
     address = details.address
     checkout = Checkout.objects.create(
         buyer=buyer,
@@ -264,8 +276,11 @@ def _notify_stores(checkout: Checkout) -> None:
             order_push_new(order=order)
         except Exception:  # best effort, like the notifications below: the list re-reads on load
             log.exception("could not push new order %s", order.number)
-        mode = "pick-up" if order.delivery_mode == Order.DeliveryMode.PICKUP else "delivery"
-        text = f"New order {order.number}: {money_format(order.total)}, {mode}."
+        if order.delivery_mode == Order.DeliveryMode.PICKUP:
+            template = gettext_lazy("New order %(number)s: %(total)s, pick-up.")
+        else:
+            template = gettext_lazy("New order %(number)s: %(total)s, delivery.")
+        text = lazy_text(template, number=order.number, total=lazy_money(order.total, order.currency))
         url = reverse("sellers:order_detail", args=[order.number])
         for user in order.store.members.all():
             try:
@@ -306,7 +321,7 @@ class CheckoutPreview:
 
     buyer: object
     stores: list[StoreReview]
-    currency: str = field(default_factory=lambda: settings.SOKO_CURRENCY)
+    currency: str
 
     @property
     def items_total(self) -> Decimal:
@@ -326,4 +341,4 @@ def checkout_preview(*, buyer, summary, delivery_modes: dict[int, str]) -> Check
     for group in summary.groups:
         mode = delivery_modes.get(group.store.pk, Order.DeliveryMode.PICKUP)
         stores.append(StoreReview(group=group, mode=mode, fee=delivery_fee(store=group.store, mode=mode)))
-    return CheckoutPreview(buyer=buyer, stores=stores)
+    return CheckoutPreview(buyer=buyer, stores=stores, currency=summary.currency)

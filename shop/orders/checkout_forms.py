@@ -1,4 +1,6 @@
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shop.core.money import money_format
 from shop.geo.delivery import HomeDelivery
@@ -40,18 +42,18 @@ def delivery_modes_from(data, groups, homes: dict[int, HomeDelivery]) -> dict[in
 
 class CheckoutForm(forms.Form):
     # A fresh key per rendering of the page: submitting the same page twice is one checkout.
-    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+    idempotency_key = forms.UUIDField(label=gettext_lazy("Idempotency key"), widget=forms.HiddenInput)
     address = forms.ChoiceField(
-        label="Deliver to", widget=forms.RadioSelect, error_messages={"required": "Choose an address or add a new one."}
+        label=gettext_lazy("Deliver to"), widget=forms.RadioSelect, error_messages={"required": gettext_lazy("Choose an address or add a new one.")}
     )
     instructions = forms.CharField(
-        label="Delivery instructions",
+        label=gettext_lazy("Delivery instructions"),
         required=False,
         max_length=300,
-        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "e.g. Call when you reach the gate; leave with the guard."}),
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": gettext_lazy("e.g. Call when you reach the gate; leave with the guard.")}),
     )
     payment_method = forms.ChoiceField(
-        label="Payment", widget=forms.RadioSelect, error_messages={"required": "Choose how you will pay."}
+        label=gettext_lazy("Payment"), widget=forms.RadioSelect, error_messages={"required": gettext_lazy("Choose how you will pay.")}
     )
 
     def __init__(self, *args, addresses, groups, gateways, homes: dict[int, HomeDelivery], **kwargs):
@@ -59,7 +61,7 @@ class CheckoutForm(forms.Form):
         self.addresses = {str(address.pk): address for address in addresses}
         self.groups = groups
         self.fields["address"].choices = [(pk, address.label) for pk, address in self.addresses.items()] + [
-            (NEW_ADDRESS, "A new address")
+            (NEW_ADDRESS, _("A new address"))
         ]
         self.fields["address"].initial = chosen_address_key(None, addresses)
         self.gateways = {gateway.code: gateway for gateway in gateways}
@@ -72,14 +74,14 @@ class CheckoutForm(forms.Form):
             if home.offered:
                 fee = delivery_fee(store=group.store, mode=Order.DeliveryMode.DELIVERY)
                 choices.append((Order.DeliveryMode.DELIVERY, f"Home delivery · {money_format(fee) if fee else 'free'}"))
-            choices.append((Order.DeliveryMode.PICKUP, "Pick-up at the store · free"))
+            choices.append((Order.DeliveryMode.PICKUP, _("Pick-up at the store · free")))
             self.fields[delivery_field_name(group.store)] = forms.ChoiceField(
-                label=f"Delivery from {group.store.name}",
+                label=_("Delivery from %(name)s") % {"name": group.store.name},
                 choices=choices,
                 initial=choices[0][0],
                 widget=forms.RadioSelect,
                 # A home delivery the store does not offer here (a stale page, a forged form): say why.
-                error_messages={"invalid_choice": home.reason or "Choose how to get this order."},
+                error_messages={"invalid_choice": home.reason or _("Choose how to get this order.")},
             )
 
     @property

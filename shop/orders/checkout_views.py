@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from shop.accounts.address_forms import AddressForm
@@ -50,10 +51,14 @@ def page(request):
     if request.method == "POST" and (existing := _replayed(request)) is not None:
         return redirect(_done_url(existing))
     cart = cart_get_for_request(request)
-    summary = cart_summary(cart=cart)
-    request._soko_cart_count = summary.count
+    whole = cart_summary(cart=cart)
+    request._soko_cart_count = whole.count
+    # One checkout pays one currency: the one asked for, else the first the cart holds.
+    asked = (request.POST if request.method == "POST" else request.GET).get("currency")
+    currency = asked if asked in whole.currencies else whole.currency
+    summary = whole.for_currency(currency)
     if summary.is_empty:
-        messages.info(request, "Your cart is empty: add something first.")
+        messages.info(request, _("Your cart is empty: add something first."))
         return redirect("cart:detail")
 
     data = request.POST if request.method == "POST" else None
@@ -80,13 +85,16 @@ def page(request):
     )
     context = {
         "summary": summary,
+        "currency": currency,
+        # The rest of the cart, paid in another checkout each: (currency, total, units).
+        "other_currencies": [row for row in whole.totals if row[0] != currency],
         "preview": preview,
         "form": form,
         "address_form": address_form,
         "delivery_rows": [
             (review, form.delivery_field(review.store), homes[review.store.pk].reason) for review in preview.stores
         ],
-        "delivery_fee": settings.SOKO_DELIVERY_FEE,
+        "delivery_fee": settings.SOKO_DELIVERY_FEES.get(currency, settings.SOKO_DELIVERY_FEE),
         "map": map_settings(),
     }
 
@@ -98,14 +106,14 @@ def page(request):
 
     refused = False
     if data is not None and "recalculate" not in data:  # "Update totals" without JavaScript
-        response = _place(request, cart=cart, form=form, address_form=address_form)
+        response = _place(request, cart=cart, form=form, address_form=address_form, currency=currency)
         if response is not None:
             return response
         refused = True
     return render_page(request, "checkout/page.html", context, fragment="review", partial=False, status=422 if refused else 200)
 
 
-def _place(request, *, cart, form, address_form):
+def _place(request, *, cart, form, address_form, currency: str):
     """Place the checkout from valid forms and redirect; ``None`` to show the page again."""
     forms_valid = form.is_valid()
     if form.wants_new_address:
@@ -125,6 +133,7 @@ def _place(request, *, cart, form, address_form):
         payment_method=form.cleaned_data["payment_method"],
         delivery_modes=form.delivery_modes(),
         instructions=form.cleaned_data["instructions"],
+        currency=currency,
     )
     try:
         checkout = checkout_place(

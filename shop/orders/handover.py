@@ -25,6 +25,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from couriers.models import HandoverCode
 
@@ -85,7 +87,7 @@ class HandoverState:
 
 # Still heading for a handover: the code is shown so the buyer has it at the door.
 BEFORE_HANDOVER = (OrderStatus.PENDING, OrderStatus.CONFIRMED, OrderStatus.PREPARING, OrderStatus.READY)
-LOCKED = "Too many wrong codes for this order. Ask the buyer to show the QR code, or to get a new code."
+LOCKED = gettext_lazy("Too many wrong codes for this order. Ask the buyer to show the QR code, or to get a new code.")
 
 
 def order_at_handover(order: Order) -> bool:
@@ -105,24 +107,24 @@ def handover_state(order: Order, *, handover: HandoverCode | None = None) -> Han
     if handover is None:
         handover = getattr(order, "handover_code", None)
     if handover is None:
-        return HandoverState("none", f"No order {order.number} awaits a handover.")
+        return HandoverState("none", _("No order %(number)s awaits a handover.") % {"number": order.number})
     if handover.used_at is not None:
         when = timezone.localtime(handover.used_at)
         return HandoverState("used", f"This code was already used on {when:%d %b %Y at %H:%M}.")
     if order.status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED):
-        return HandoverState("cancelled", f"Order {order.number} was cancelled: do not hand it over.")
+        return HandoverState("cancelled", _("Order %(number)s was cancelled: do not hand it over.") % {"number": order.number})
     at_handover = order_at_handover(order)
     if not (at_handover or order.status in BEFORE_HANDOVER):
         return HandoverState(
-            "closed", f"Order {order.number} is already {order.get_status_display().lower()}: do not hand it over again."
+            "closed", _("Order %(number)s is already %(lower)s: do not hand it over again.") % {"number": order.number, "lower": order.get_status_display().lower()}
         )
     if handover.expires_at <= timezone.now() or handover_code_reveal(handover=handover) is None:
         # A code whose key left the fallbacks cannot be shown again: as good as expired.
-        return HandoverState("expired", "This code has expired. Ask the buyer to open the order page for a new one.")
+        return HandoverState("expired", _("This code has expired. Ask the buyer to open the order page for a new one."))
     locked = handover_is_locked(handover)
     if not at_handover:
-        where = "ready for pick-up" if order.delivery_mode == Order.DeliveryMode.PICKUP else "out for delivery"
-        return HandoverState("waiting", f"Order {order.number} is not {where} yet: do not hand it over.", locked)
+        where = _("ready for pick-up") if order.delivery_mode == Order.DeliveryMode.PICKUP else _("out for delivery")
+        return HandoverState("waiting", _("Order %(number)s is not %(where)s yet: do not hand it over.") % {"number": order.number, "where": where}, locked)
     return HandoverState("active", LOCKED if locked else "", locked)
 
 
@@ -200,8 +202,8 @@ def handover_code_renew(*, order) -> HandoverCode:
     state = handover_state(order, handover=handover)
     if not state.renewable:
         if state.status == "used":
-            raise HandoverError("This order's handover code was already used.", reason="used")
-        raise HandoverError("This order has no handover code to renew.", reason=state.status)
+            raise HandoverError(_("This order's handover code was already used."), reason="used")
+        raise HandoverError(_("This order has no handover code to renew."), reason=state.status)
     for name, value in _fields(order.number).items():
         setattr(handover, name, value)
     handover.failed_attempts = 0
@@ -224,7 +226,7 @@ def handover_code_check(*, code: str):
             .first()
         )
         if handover is None:
-            raise HandoverError("This is not a valid Soko handover code.", reason="unknown")
+            raise HandoverError(_("This is not a valid Soko handover code."), reason="unknown")
         state = handover_state(handover.order, handover=handover)
         if not state.accepts_qr:
             raise _refusal(state)
@@ -247,7 +249,7 @@ def handover_code_check_short(*, order_number: str, short_code: str):
             .first()
         )
         if handover is None:
-            raise HandoverError(f"No order {number} awaits a handover.", reason="unknown")
+            raise HandoverError(_("No order %(number)s awaits a handover.") % {"number": number}, reason="unknown")
         if handover_is_locked(handover):
             raise HandoverError(LOCKED, reason="locked")
         if not _short_matches(handover, number, short_code):
@@ -255,9 +257,9 @@ def handover_code_check_short(*, order_number: str, short_code: str):
             handover.save(update_fields=["failed_attempts"])
             left = settings.SOKO_HANDOVER_MAX_ATTEMPTS - handover.failed_attempts
             refusal = HandoverError(
-                f"Wrong code for order {number}. {left} attempt{'s' if left != 1 else ''} left."
+                ngettext("Wrong code for order %(number)s. %(left)s attempt left.", "Wrong code for order %(number)s. %(left)s attempts left.", left) % {"number": number, "left": left}
                 if left
-                else "Wrong code. No attempts left: ask the buyer to show the QR code, or to get a new code.",
+                else _("Wrong code. No attempts left: ask the buyer to show the QR code, or to get a new code."),
                 reason="wrong",
             )
         else:

@@ -3,64 +3,74 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, gettext_lazy
 
 from shop.core.models import TimeStamped
 from shop.core.units import units_count
 
 
 class OrderStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    CONFIRMED = "confirmed", "Confirmed"
-    PREPARING = "preparing", "Preparing"
-    READY = "ready", "Ready"
-    OUT_FOR_DELIVERY = "out_for_delivery", "Out for delivery"
-    DELIVERED = "delivered", "Delivered"
-    COMPLETED = "completed", "Completed"
-    CANCELLED = "cancelled", "Cancelled"
-    REFUNDED = "refunded", "Refunded"
+    PENDING = "pending", gettext_lazy("Pending")
+    CONFIRMED = "confirmed", gettext_lazy("Confirmed")
+    PREPARING = "preparing", gettext_lazy("Preparing")
+    READY = "ready", gettext_lazy("Ready")
+    OUT_FOR_DELIVERY = "out_for_delivery", gettext_lazy("Out for delivery")
+    DELIVERED = "delivered", gettext_lazy("Delivered")
+    COMPLETED = "completed", gettext_lazy("Completed")
+    CANCELLED = "cancelled", gettext_lazy("Cancelled")
+    REFUNDED = "refunded", gettext_lazy("Refunded")
 
 
 class Checkout(TimeStamped):
     """One payment: what the shopper placed in one go, across stores."""
 
-    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="checkouts")
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("buyer"), on_delete=models.PROTECT, related_name="checkouts")
     # From a hidden form field: a double submit or refresh finds the same checkout.
-    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True)
-    payment_method = models.CharField(max_length=20)
-    recipient = models.CharField(max_length=80)
-    phone = models.CharField(max_length=20)
-    area = models.ForeignKey("geo.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    area_label = models.CharField(max_length=200)
-    street = models.CharField(max_length=200)
-    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    instructions = models.CharField(max_length=300, blank=True)
-    total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
-    currency = models.CharField(max_length=3)
+    idempotency_key = models.UUIDField(verbose_name=gettext_lazy("idempotency key"), default=uuid.uuid4, unique=True)
+    payment_method = models.CharField(verbose_name=gettext_lazy("payment method"), max_length=20)
+    recipient = models.CharField(verbose_name=gettext_lazy("recipient"), max_length=80)
+    phone = models.CharField(verbose_name=gettext_lazy("phone"), max_length=20)
+    area = models.ForeignKey("geo.Area", verbose_name=gettext_lazy("area"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    area_label = models.CharField(verbose_name=gettext_lazy("area label"), max_length=200)
+    street = models.CharField(verbose_name=gettext_lazy("street"), max_length=200)
+    latitude = models.DecimalField(verbose_name=gettext_lazy("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(verbose_name=gettext_lazy("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    instructions = models.CharField(verbose_name=gettext_lazy("instructions"), max_length=300, blank=True)
+    total = models.DecimalField(verbose_name=gettext_lazy("total"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    currency = models.CharField(verbose_name=gettext_lazy("currency"), max_length=3)
+
+    class Meta:
+        verbose_name = gettext_lazy("checkout")
+        verbose_name_plural = gettext_lazy("checkouts")
+
+    def __str__(self):
+        return gettext("Checkout %(id)s of %(buyer)s") % {"id": self.pk, "buyer": self.buyer_id and self.buyer}
 
 
 class Order(TimeStamped):
     """What one store must fulfil for one checkout."""
 
     class DeliveryMode(models.TextChoices):
-        DELIVERY = "delivery", "Home delivery"
-        PICKUP = "pickup", "Pick-up at the store"
+        DELIVERY = "delivery", gettext_lazy("Home delivery")
+        PICKUP = "pickup", gettext_lazy("Pick-up at the store")
 
-    checkout = models.ForeignKey(Checkout, on_delete=models.PROTECT, related_name="orders")
-    store = models.ForeignKey("sellers.Store", on_delete=models.PROTECT, related_name="orders")
-    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
-    number = models.CharField(max_length=20, unique=True, help_text="Human-friendly, e.g. SK-7F3K-9QX2")
-    status = models.CharField(max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING, db_index=True)
-    delivery_mode = models.CharField(max_length=10, choices=DeliveryMode.choices, default=DeliveryMode.DELIVERY)
-    items_total = models.DecimalField(max_digits=12, decimal_places=2)
-    delivery_fee = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
-    total = models.DecimalField(max_digits=12, decimal_places=2)
-    currency = models.CharField(max_length=3)
-    buyer_note = models.CharField(max_length=300, blank=True)
+    checkout = models.ForeignKey(Checkout, verbose_name=gettext_lazy("checkout"), on_delete=models.PROTECT, related_name="orders")
+    store = models.ForeignKey("sellers.Store", verbose_name=gettext_lazy("store"), on_delete=models.PROTECT, related_name="orders")
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("buyer"), on_delete=models.PROTECT, related_name="orders")
+    number = models.CharField(verbose_name=gettext_lazy("number"), max_length=20, unique=True, help_text=gettext_lazy("Human-friendly, e.g. SK-7F3K-9QX2"))
+    status = models.CharField(verbose_name=gettext_lazy("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING, db_index=True)
+    delivery_mode = models.CharField(verbose_name=gettext_lazy("delivery mode"), max_length=10, choices=DeliveryMode.choices, default=DeliveryMode.DELIVERY)
+    items_total = models.DecimalField(verbose_name=gettext_lazy("items total"), max_digits=12, decimal_places=2)
+    delivery_fee = models.DecimalField(verbose_name=gettext_lazy("delivery fee"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    total = models.DecimalField(verbose_name=gettext_lazy("total"), max_digits=12, decimal_places=2)
+    currency = models.CharField(verbose_name=gettext_lazy("currency"), max_length=3)
+    buyer_note = models.CharField(verbose_name=gettext_lazy("buyer note"), max_length=300, blank=True)
     # Set when cancelling returns the stock, so it is returned exactly once.
-    stock_released_at = models.DateTimeField(null=True, blank=True)
+    stock_released_at = models.DateTimeField(verbose_name=gettext_lazy("stock released at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = gettext_lazy("order")
+        verbose_name_plural = gettext_lazy("orders")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["store", "status"], name="order_store_status_idx")]
 
@@ -76,16 +86,18 @@ class Order(TimeStamped):
 class OrderItem(models.Model):
     """A snapshot of what was bought: later product edits never change it."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
-    variant = models.ForeignKey("catalog.Variant", null=True, on_delete=models.SET_NULL, related_name="+")
-    product_title = models.CharField(max_length=120)
-    variant_name = models.CharField(max_length=60)
-    sku = models.CharField(max_length=40, blank=True)
-    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
-    quantity = models.PositiveIntegerField()
-    line_total = models.DecimalField(max_digits=12, decimal_places=2)
+    order = models.ForeignKey(Order, verbose_name=gettext_lazy("order"), on_delete=models.CASCADE, related_name="items")
+    variant = models.ForeignKey("catalog.Variant", verbose_name=gettext_lazy("variant"), null=True, on_delete=models.SET_NULL, related_name="+")
+    product_title = models.CharField(verbose_name=gettext_lazy("product title"), max_length=120)
+    variant_name = models.CharField(verbose_name=gettext_lazy("variant name"), max_length=60)
+    sku = models.CharField(verbose_name=gettext_lazy("sku"), max_length=40, blank=True)
+    unit_price = models.DecimalField(verbose_name=gettext_lazy("unit price"), max_digits=12, decimal_places=2)
+    quantity = models.PositiveIntegerField(verbose_name=gettext_lazy("quantity"))
+    line_total = models.DecimalField(verbose_name=gettext_lazy("line total"), max_digits=12, decimal_places=2)
 
     class Meta:
+        verbose_name = gettext_lazy("order item")
+        verbose_name_plural = gettext_lazy("order items")
         ordering = ["id"]
 
     def __str__(self):
@@ -93,15 +105,20 @@ class OrderItem(models.Model):
 
 
 class OrderEvent(models.Model):
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    note = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    order = models.ForeignKey(Order, verbose_name=gettext_lazy("order"), on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(verbose_name=gettext_lazy("from status"), max_length=20, blank=True)
+    to_status = models.CharField(verbose_name=gettext_lazy("to status"), max_length=20)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("actor"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField(verbose_name=gettext_lazy("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(verbose_name=gettext_lazy("created at"), auto_now_add=True, db_index=True)
 
     class Meta:
+        verbose_name = gettext_lazy("order event")
+        verbose_name_plural = gettext_lazy("order events")
         ordering = ["created_at", "id"]
 
     def __str__(self):
-        return f"{self.from_status or 'placed'} → {self.to_status}"
+        def label(status):
+            return OrderStatus(status).label if status in OrderStatus.values else status
+
+        return f"{label(self.from_status) if self.from_status else gettext('Placed')} → {label(self.to_status)}"

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shop.core.errors import NotFound
 from shop.core.search import search_text
@@ -17,7 +19,7 @@ S = OrderStatus
 
 PACKAGE_TOKEN_SALT = "soko.orders.package"
 
-STATUS_TABS = [("", "All")] + [(value, label) for value, label in OrderStatus.choices]
+STATUS_TABS = [("", gettext_lazy("All"))] + [(value, label) for value, label in OrderStatus.choices]
 
 
 def _detail_queryset() -> QuerySet[Order]:
@@ -36,7 +38,7 @@ def order_get_for_buyer(*, user, number: str) -> Order:
     """The buyer's own order with everything its page shows; 404 for anyone else's."""
     order = _detail_queryset().filter(number=number, buyer=user).first() if user.is_authenticated else None
     if order is None:
-        raise NotFound("No such order.")
+        raise NotFound(_("No such order."))
     return order
 
 
@@ -57,7 +59,7 @@ def checkout_get_for_buyer(*, user, reference) -> Checkout:
         else None
     )
     if checkout is None:
-        raise NotFound("No such checkout.")
+        raise NotFound(_("No such checkout."))
     return checkout
 
 
@@ -69,7 +71,7 @@ def order_get_for_member(*, user, number: str) -> Order:
         else None
     )
     if order is None:
-        raise NotFound("No such order in your store.")
+        raise NotFound(_("No such order in your store."))
     return order
 
 
@@ -154,7 +156,7 @@ def order_timeline(*, order: Order, viewer: str) -> list[TimelineRow]:
         rows.append(
             TimelineRow(
                 status=event.to_status,
-                label="Order placed" if event.from_status == "" else status_label(event.to_status, order),
+                label=_("Order placed") if event.from_status == "" else status_label(event.to_status, order),
                 at=event.created_at,
                 who=_who(event, order, viewer),
                 note=event.note,
@@ -168,9 +170,9 @@ def order_timeline(*, order: Order, viewer: str) -> list[TimelineRow]:
 def _who(event: OrderEvent, order: Order, viewer: str) -> str:
     """Who made a move, by role rather than by name (staff and store members stay private)."""
     if event.actor_id is None:
-        return "Soko"
+        return _("Soko")
     if event.actor_id == order.buyer_id:
-        return "you" if viewer == Role.BUYER else "the buyer"
+        return _("you") if viewer == Role.BUYER else _("the buyer")
     if event.actor.is_staff:
         return Role.LABELS[Role.STAFF]
     if viewer == Role.SELLER:

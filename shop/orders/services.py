@@ -11,12 +11,16 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from couriers.selectors import user_is_courier
 from shop.cart.availability import gone, line_problem, variant_label
 from shop.cart.services import CartError, cart_add
 from shop.catalog.models import Product, Variant
-from shop.core.realtime import push_html_on_commit, user_group
+from shop.core.i18n import lazy_text
+from shop.core.realtime import push_rendered_on_commit
 from shop.core.transactions import DatabaseBusy, atomic_retrying
 from shop.inventory.services import stock_release
 from shop.notifications.services import notify
@@ -63,14 +67,14 @@ def order_transition(
             what="order transition",
         )
     except DatabaseBusy as error:
-        raise TransitionError(f"Order {order.number} is busy right now: nothing changed. Please try again.") from error
+        raise TransitionError(_("Order %(number)s is busy right now: nothing changed. Please try again.") % {"number": order.number}) from error
 
 
 def _transition(*, order: Order, to: str, actor, role: str, note: str, goods_returned: bool) -> Order:
     note = note.strip()[:300]
     order = Order.objects.select_for_update(of=("self",)).select_related("store", "checkout", "buyer").get(pk=order.pk)
     if not _acts_as(order=order, actor=actor, role=role):
-        raise TransitionError(f"You cannot act on order {order.number} as {Role.LABELS.get(role, role)}.")
+        raise TransitionError(_("You cannot act on order %(number)s as %(get)s.") % {"number": order.number, "get": Role.LABELS.get(role, role)})
     transition_check(order, to, role, note=note)
     restock = to == S.CANCELLED and cancel_restocks(order, goods_returned=goods_returned)
     source = order.status
@@ -117,57 +121,70 @@ def order_push(*, order: Order) -> None:
     buyer's open pages and to those of the store's members, as htmx out-of-band swaps.
     Delivery over sockets is at most once; pages re-fetch these on reconnect."""
     order = order_with_details(pk=order.pk)
-    push_html_on_commit(
-        user_group(order.buyer_id),
-        render_to_string("orders/_live.html", {**buyer_live_context(order=order), "oob": True}),
+    push_rendered_on_commit(
+        [order.buyer_id],
+        lambda: render_to_string("orders/_live.html", {**buyer_live_context(order=order), "oob": True}),
     )
     member_ids = order_member_user_ids(order=order)
     if member_ids:
-        html = render_to_string("sellers/orders/_live.html", {**seller_live_context(order=order), "oob": True})
-        for user_id in member_ids:
-            push_html_on_commit(user_group(user_id), html)
+        push_rendered_on_commit(
+            member_ids,
+            lambda: render_to_string("sellers/orders/_live.html", {**seller_live_context(order=order), "oob": True}),
+        )
 
 
 def order_push_new(*, order: Order) -> None:
     """After commit: a newly placed order's row to the top of its store's order list, on
     the members' open pages that show new orders (other pages skip it)."""
     order = orders_for_store(store=order.store_id).get(pk=order.pk)
-    html = render_to_string("sellers/orders/_push_new.html", {"order": order})
-    for user_id in order_member_user_ids(order=order):
-        push_html_on_commit(user_group(user_id), html)
+    push_rendered_on_commit(
+        order_member_user_ids(order=order), lambda: render_to_string("sellers/orders/_push_new.html", {"order": order})
+    )
 
+
+# The status in lower case, as it reads inside a sentence, when the sentence is read.
+lazy_status_label = lazy(lambda status, order: str(status_label(status, order)).lower(), str)
 
 STATUS_NEWS = {
-    S.PENDING: "Your order {number} from {store} is waiting for the store again.",
-    S.CONFIRMED: "{store} confirmed your order {number}.",
-    S.PREPARING: "{store} is preparing your order {number}.",
-    S.READY: "Your order {number} from {store} is ready.",
-    S.OUT_FOR_DELIVERY: "Your order {number} from {store} is on its way.",
-    S.DELIVERED: "Your order {number} from {store} was delivered.",
-    S.COMPLETED: "Order {number} is complete. Thank you for shopping at {store}!",
-    S.CANCELLED: "Your order {number} from {store} was cancelled.",
-    S.REFUNDED: "Your order {number} from {store} was refunded.",
+    S.PENDING: gettext_lazy("Your order %(number)s from %(store)s is waiting for the store again."),
+    S.CONFIRMED: gettext_lazy("%(store)s confirmed your order %(number)s."),
+    S.PREPARING: gettext_lazy("%(store)s is preparing your order %(number)s."),
+    S.READY: gettext_lazy("Your order %(number)s from %(store)s is ready."),
+    S.OUT_FOR_DELIVERY: gettext_lazy("Your order %(number)s from %(store)s is on its way."),
+    S.DELIVERED: gettext_lazy("Your order %(number)s from %(store)s was delivered."),
+    S.COMPLETED: gettext_lazy("Order %(number)s is complete. Thank you for shopping at %(store)s!"),
+    S.CANCELLED: gettext_lazy("Your order %(number)s from %(store)s was cancelled."),
+    S.REFUNDED: gettext_lazy("Your order %(number)s from %(store)s was refunded."),
 }
 PICKUP_NEWS = {
-    S.READY: "Your order {number} is ready for pick-up at {store}.",
-    S.DELIVERED: "You collected your order {number} from {store}.",
+    S.READY: gettext_lazy("Your order %(number)s is ready for pick-up at %(store)s."),
+    S.DELIVERED: gettext_lazy("You collected your order %(number)s from %(store)s."),
 }
+CANCELLED_WITH_NOTE = gettext_lazy("Your order %(number)s from %(store)s was cancelled: %(note)s")
 
 
 def _notify_status(*, order: Order, role: str, note: str) -> None:
     """The buyer hears of every change (live, and by email through Huey); the store's
-    members hear, live, of the buyer's own moves."""
+    members hear, live, of the buyer's own moves. Each in their own language."""
     news = STATUS_NEWS
     if order.delivery_mode == Order.DeliveryMode.PICKUP:
         news = {**STATUS_NEWS, **PICKUP_NEWS}
-    text = news[order.status].format(store=order.store.name, number=order.number)
+    template = news[order.status]
     if order.status == S.CANCELLED and note and role != Role.BUYER:
-        text = f"{text[:-1]}: {note}"
+        template = CANCELLED_WITH_NOTE
+    text = lazy_text(template, store=order.store.name, number=order.number, note=note)
     notify(user=order.buyer, kind="order", text=text, url=reverse("orders:detail", args=[order.number]), email=True)
     if role == Role.BUYER:
-        member_text = f"{order.buyer} marked order {order.number} {status_label(order.status, order).lower()}."
+        status = lazy_status_label(order.status, order)
         if note:
-            member_text = f"{member_text[:-1]}: {note}"
+            member_text = lazy_text(
+                gettext_lazy("%(buyer)s marked order %(number)s %(status)s: %(note)s"),
+                buyer=order.buyer, number=order.number, status=status, note=note,
+            )
+        else:
+            member_text = lazy_text(
+                gettext_lazy("%(buyer)s marked order %(number)s %(status)s."), buyer=order.buyer, number=order.number, status=status
+            )
         url = reverse("sellers:order_detail", args=[order.number])
         for member in order.store.members.all():
             notify(user=member, kind="order", text=member_text, url=url)
@@ -178,10 +195,10 @@ def order_note_save(*, order: Order, buyer, note: str) -> Order:
     """The buyer's delivery note (gate code, landmark…), editable until the order leaves."""
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.buyer_id != buyer.pk:
-        raise TransitionError("Only the buyer can write the delivery note.")
+        raise TransitionError(_("Only the buyer can write the delivery note."))
     if order.status not in NOTE_EDITABLE:
         raise TransitionError(
-            f"Order {order.number} is {status_label(order.status, order).lower()}: the note can no longer change."
+            _("Order %(number)s is %(lower)s: the note can no longer change.") % {"number": order.number, "lower": status_label(order.status, order).lower()}
         )
     order.buyer_note = note.strip()[:300]
     order.save(update_fields=["buyer_note", "updated_at"])
@@ -199,9 +216,9 @@ class ReorderResult:
         parts = []
         if self.added:
             count = sum(quantity for _, quantity in self.added)
-            parts.append(f"Added {count} item{'s' if count != 1 else ''} to your cart.")
+            parts.append(ngettext("Added %(count)s item to your cart.", "Added %(count)s items to your cart.", count) % {"count": count})
         parts += [why for _item, why in self.unavailable]
-        return " ".join(parts) or "Nothing to add."
+        return " ".join(parts) or _("Nothing to add.")
 
 
 def order_reorder(*, order: Order, cart) -> ReorderResult:
@@ -228,7 +245,7 @@ def order_reorder(*, order: Order, cart) -> ReorderResult:
         result.added.append((item, min(item.quantity, variant.stock)))
         if change.capped:
             result.unavailable.append(
-                (item, f"Only {variant.stock} left of {variant_label(variant)} (your cart has {change.item.quantity}).")
+                (item, _("Only %(stock)s left of %(variant_label)s (your cart has %(quantity)s).") % {"stock": variant.stock, "variant_label": variant_label(variant), "quantity": change.item.quantity})
             )
     return result
 

@@ -37,6 +37,9 @@ delivery jobs are not built yet, and a courier's moves are the table's.
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from .models import Order, OrderStatus
 
 S = OrderStatus
@@ -49,7 +52,7 @@ class Role:
     STAFF = "staff"
 
     ALL = (BUYER, SELLER, COURIER, STAFF)
-    LABELS = {BUYER: "the buyer", SELLER: "the store", COURIER: "a courier", STAFF: "Soko staff"}
+    LABELS = {BUYER: gettext_lazy("the buyer"), SELLER: gettext_lazy("the store"), COURIER: gettext_lazy("a courier"), STAFF: gettext_lazy("Soko staff")}
 
 
 class TransitionError(Exception):
@@ -90,33 +93,33 @@ MOVES: dict[tuple[str, str], frozenset[str]] = {
 
 # Moves where the role must say why (shown to the buyer on the timeline).
 NOTE_REQUIRED: dict[tuple[str, str], str] = {
-    (Role.SELLER, S.CANCELLED): "Give the buyer a reason for cancelling.",
+    (Role.SELLER, S.CANCELLED): gettext_lazy("Give the buyer a reason for cancelling."),
 }
-STAFF_NOTE_REQUIRED = "Staff changes need a note saying why."
+STAFF_NOTE_REQUIRED = gettext_lazy("Staff changes need a note saying why.")
 
 # What the button for a move says, by target status.
 ACTION_LABELS = {
-    S.CONFIRMED: "Confirm order",
-    S.PREPARING: "Start preparing",
-    S.READY: "Mark ready",
-    S.OUT_FOR_DELIVERY: "Out for delivery",
-    S.DELIVERED: "Mark delivered",
-    S.COMPLETED: "I received it",
-    S.CANCELLED: "Cancel order",
-    S.REFUNDED: "Refund",
+    S.CONFIRMED: gettext_lazy("Confirm order"),
+    S.PREPARING: gettext_lazy("Start preparing"),
+    S.READY: gettext_lazy("Mark ready"),
+    S.OUT_FOR_DELIVERY: gettext_lazy("Out for delivery"),
+    S.DELIVERED: gettext_lazy("Mark delivered"),
+    S.COMPLETED: gettext_lazy("I received it"),
+    S.CANCELLED: gettext_lazy("Cancel order"),
+    S.REFUNDED: gettext_lazy("Refund"),
 }
-PICKUP_ACTION_LABELS = {S.READY: "Ready for pick-up", S.DELIVERED: "Collected by the buyer"}
+PICKUP_ACTION_LABELS = {S.READY: gettext_lazy("Ready for pick-up"), S.DELIVERED: gettext_lazy("Collected by the buyer")}
 
 
 def status_label(status: str, order: Order | None = None) -> str:
     """The status as people say it; a pick-up order is "ready for pick-up", then "collected"."""
     if status == "":
-        return "Placed"
+        return _("Placed")
     if order is not None and order.delivery_mode == Order.DeliveryMode.PICKUP:
         if status == S.READY:
-            return "Ready for pick-up"
+            return _("Ready for pick-up")
         if status == S.DELIVERED:
-            return "Collected"
+            return _("Collected")
     return S(status).label
 
 
@@ -143,13 +146,13 @@ def cancel_restocks(order: Order, *, goods_returned: bool) -> bool:
 def _staff_refused(order: Order, to: str) -> str:
     """Why staff cannot make a move the table does not give them."""
     if order.status == S.REFUNDED:
-        return "A refunded order cannot change any more."
+        return _("A refunded order cannot change any more.")
     if order.status == S.CANCELLED:
-        return "A cancelled order cannot be reopened. Ask the buyer to order again."
+        return _("A cancelled order cannot be reopened. Ask the buyer to order again.")
     if to == S.REFUNDED:
-        return "Only a delivered, completed or cancelled order can be refunded; cancel it first."
+        return _("Only a delivered, completed or cancelled order can be refunded; cancel it first.")
     current, target = status_label(order.status, order).lower(), status_label(to, order).lower()
-    return f"Staff cannot move an order from {current} to {target}: orders move one step at a time."
+    return _("Staff cannot move an order from %(current)s to %(target)s: orders move one step at a time.") % {"current": current, "target": target}
 
 
 def _condition(order: Order, to: str) -> str | None:
@@ -157,11 +160,11 @@ def _condition(order: Order, to: str) -> str | None:
     pickup = order.delivery_mode == Order.DeliveryMode.PICKUP
     source = order.status
     if (source, to) == (S.READY, S.OUT_FOR_DELIVERY) and pickup:
-        return "This is a pick-up order: the buyer collects it at the store, nothing goes out for delivery."
+        return _("This is a pick-up order: the buyer collects it at the store, nothing goes out for delivery.")
     if (source, to) == (S.READY, S.DELIVERED) and not pickup:
-        return "A delivery order is marked delivered once it has gone out for delivery."
+        return _("A delivery order is marked delivered once it has gone out for delivery.")
     if (source, to) == (S.CANCELLED, S.REFUNDED) and not order_was_paid(order):
-        return "Nothing to refund: this cancelled order was never paid (cash on delivery)."
+        return _("Nothing to refund: this cancelled order was never paid (cash on delivery).")
     return None
 
 
@@ -170,20 +173,20 @@ def transition_check(order: Order, to: str, role: str, *, note: str = "") -> Non
     to ``to`` now. Does not check that the person really has that role for this order
     (``order_transition`` does)."""
     if role not in Role.ALL:
-        raise TransitionError(f"Unknown role “{role}”.")
+        raise TransitionError(_("Unknown role “%(role)s”.") % {"role": role})
     if to not in S.values:
-        raise TransitionError(f"Unknown order status “{to}”.")
+        raise TransitionError(_("Unknown order status “%(to)s”.") % {"to": to})
     current = status_label(order.status, order)
     target = status_label(to, order)
     if to == order.status:
-        raise TransitionError(f"Order {order.number} is already {current.lower()}.")
+        raise TransitionError(_("Order %(number)s is already %(lower)s.") % {"number": order.number, "lower": current.lower()})
     allowed = MOVES.get((order.status, to))
     if role == Role.STAFF and Role.STAFF not in (allowed or ()):
         raise TransitionError(_staff_refused(order, to))
     if not allowed:
         if order.status in TERMINAL:
-            raise TransitionError(f"Order {order.number} is {current.lower()}; it cannot change any more.")
-        raise TransitionError(f"An order cannot go from {current.lower()} to {target.lower()}.")
+            raise TransitionError(_("Order %(number)s is %(lower)s; it cannot change any more.") % {"number": order.number, "lower": current.lower()})
+        raise TransitionError(_("An order cannot go from %(lower)s to %(lower2)s.") % {"lower": current.lower(), "lower2": target.lower()})
     if role not in allowed:
         raise TransitionError(_not_yours(order, to, role, allowed))
     problem = _condition(order, to)
@@ -197,12 +200,11 @@ def transition_check(order: Order, to: str, role: str, *, note: str = "") -> Non
 def _not_yours(order: Order, to: str, role: str, allowed: frozenset[str]) -> str:
     if role == Role.BUYER and to == S.CANCELLED:
         return (
-            f"The store has started preparing order {order.number}, so it can no longer be cancelled here. "
-            "Contact the store."
+            _("The store has started preparing order %(number)s, so it can no longer be cancelled here. Contact the store.") % {"number": order.number}
         )
-    who = " or ".join(Role.LABELS[r] for r in Role.ALL if r in allowed)
+    who = _(" or ").join(str(Role.LABELS[r]) for r in Role.ALL if r in allowed)
     target = status_label(to, order).lower()
-    return f"Only {who} can move order {order.number} from {status_label(order.status, order).lower()} to {target}."
+    return _("Only %(who)s can move order %(number)s from %(lower)s to %(target)s.") % {"who": who, "number": order.number, "lower": status_label(order.status, order).lower(), "target": target}
 
 
 def moves_for(order: Order, role: str) -> list[str]:

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from shop.cart.services import cart_get_for_request
@@ -91,13 +92,13 @@ def _transition(request, number: str, to: str, success: str):
 @login_required
 @require_POST
 def order_cancel(request, number: str):
-    return _transition(request, number, OrderStatus.CANCELLED, "Your order is cancelled.")
+    return _transition(request, number, OrderStatus.CANCELLED, _("Your order is cancelled."))
 
 
 @login_required
 @require_POST
 def order_receive(request, number: str):
-    return _transition(request, number, OrderStatus.COMPLETED, "Thank you! The order is complete.")
+    return _transition(request, number, OrderStatus.COMPLETED, _("Thank you! The order is complete."))
 
 
 @login_required
@@ -109,7 +110,7 @@ def order_note(request, number: str):
     except TransitionError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, "Delivery note saved.")
+        messages.success(request, _("Delivery note saved."))
     return _after_post(request, number)
 
 
@@ -136,5 +137,5 @@ def handover_renew(request, number: str):
     except HandoverError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, "Here is a new handover code.")
+        messages.success(request, _("Here is a new handover code."))
     return _after_post(request, number)

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class PaymentsConfig(AppConfig):
     name = "shop.payments"
     label = "payments"
-    verbose_name = "Payments"
+    verbose_name = gettext_lazy("Payments")

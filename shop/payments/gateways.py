@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from django.conf import settings
 from django.http import HttpResponse
+from django.utils.translation import gettext_lazy
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -51,8 +52,8 @@ def register(cls: type[Gateway]) -> type[Gateway]:
 @register
 class CashOnDelivery(Gateway):
     code = "cod"
-    label = "Cash on delivery"
-    description = "Pay the courier or the store when you get your order."
+    label = gettext_lazy("Cash on delivery")
+    description = gettext_lazy("Pay the courier or the store when you get your order.")
     icon = "bi-cash-coin"
 
 

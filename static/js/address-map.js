@@ -25,7 +25,7 @@
       if (marker) {
         marker.setLatLng([lat, lng]);
       } else {
-        marker = L.marker([lat, lng], { draggable: true, title: "Delivery point", alt: "Delivery point" }).addTo(map);
+        marker = L.marker([lat, lng], { draggable: true, title: gettext("Delivery point"), alt: gettext("Delivery point") }).addTo(map);
         marker.on("dragend", function () {
           var point = marker.getLatLng();
           fill(point.lat, point.lng);
@@ -64,17 +64,17 @@
       locate.hidden = false;
       locate.addEventListener("click", function () {
         locate.disabled = true;
-        if (status) status.textContent = "Finding you…";
+        if (status) status.textContent = gettext("Finding you…");
         navigator.geolocation.getCurrentPosition(
           function (position) {
             locate.disabled = false;
             fill(position.coords.latitude, position.coords.longitude);
             place(position.coords.latitude, position.coords.longitude, true);
-            if (status) status.textContent = "Pinned where you are now.";
+            if (status) status.textContent = gettext("Pinned where you are now.");
           },
           function () {
             locate.disabled = false;
-            if (status) status.textContent = "Your browser did not share your location.";
+            if (status) status.textContent = gettext("Your browser did not share your location.");
           },
           { enableHighAccuracy: true, timeout: 10000 }
         );

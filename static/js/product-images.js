@@ -115,7 +115,7 @@
       var existing = parseInt(zone.getAttribute("data-existing"), 10) || 0;
       var removed = document.querySelectorAll("[data-remove]:checked").length;
       var free = limit - existing + removed;
-      input.setCustomValidity(input.files.length > free ? "A product can have at most " + limit + " pictures." : "");
+      input.setCustomValidity(input.files.length > free ? interpolate(gettext("A product can have at most %(limit)s pictures."), { limit: limit }, true) : "");
     }
 
     ["dragenter", "dragover"].forEach(function (name) {

@@ -40,7 +40,7 @@
       if (marker) {
         marker.setLatLng([lat, lng]);
       } else {
-        marker = L.marker([lat, lng], { draggable: true, title: "Your store", alt: "Store location" }).addTo(map);
+        marker = L.marker([lat, lng], { draggable: true, title: gettext("Your store"), alt: gettext("Store location") }).addTo(map);
         marker.on("dragend", function () {
           var point = marker.getLatLng();
           fill(point.lat, point.lng);
@@ -78,7 +78,7 @@
           },
           function () {
             locate.disabled = false;
-            locate.textContent = "Location unavailable";
+            locate.textContent = gettext("Location unavailable");
           },
           { enableHighAccuracy: true, timeout: 10000 }
         );
@@ -97,19 +97,19 @@
     button.hidden = false;
     button.addEventListener("click", function () {
       button.disabled = true;
-      if (status) status.textContent = "Finding you…";
+      if (status) status.textContent = gettext("Finding you…");
       navigator.geolocation.getCurrentPosition(
         function (position) {
           button.disabled = false;
           form.elements.lat.value = round6(position.coords.latitude);
           form.elements.lng.value = round6(position.coords.longitude);
           form.elements.sort.value = "distance";
-          if (status) status.textContent = "Sorted by distance from you.";
+          if (status) status.textContent = gettext("Sorted by distance from you.");
           form.requestSubmit();
         },
         function () {
           button.disabled = false;
-          if (status) status.textContent = "Your browser did not share your location.";
+          if (status) status.textContent = gettext("Your browser did not share your location.");
         },
         { timeout: 10000, maximumAge: 600000 }
       );

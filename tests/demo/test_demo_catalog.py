@@ -30,7 +30,7 @@ def test_demo_catalog_is_rich_enough_to_try_every_filter_and_seeds_only_once():
 
     live = Product.objects.visible()
     assert live.count() >= 60
-    assert live.values("store").distinct().count() == 5
+    assert live.values("store").distinct().count() == 7
     assert live.values("category__parent").distinct().count() == 10  # every top-level category
     assert not live.annotate(n=Count("variants")).filter(Q(n=0) | Q(n__gt=6)).exists()
     assert not live.filter(images__isnull=True).exists()
@@ -38,7 +38,14 @@ def test_demo_catalog_is_rich_enough_to_try_every_filter_and_seeds_only_once():
     blue = ProductImage.objects.get(product__slug="kiondo-sisal-basket", alt__endswith="blue")
     assert blue.variant.attributes["colour"] == "blue"
     assert not StoredImage.objects.exclude(status=StoredImage.Status.READY).exists()
-    assert Store.objects.filter(latitude__isnull=False).count() == 5
+    assert Store.objects.filter(latitude__isnull=False).count() == 7
+    # Each store prices in its country's currency (whole francs in Guinea), and some listings
+    # carry names in the shops' own languages.
+    currencies = dict(Store.objects.values_list("slug", "currency"))
+    assert (currencies["mama-njeri-crafts"], currencies["kaloum-electronique"], currencies["anarkali-karigar"]) == ("KES", "GNF", "PKR")
+    assert all(price == price.to_integral_value() for price in Variant.objects.filter(product__store__currency="GNF").values_list("price", flat=True))
+    titles = set(live.values_list("title", flat=True))
+    assert {"Savon noir au karité", "Asali safi ya nyuki, 500 g", "ملتانی کھسہ"} <= titles
     for scope in ("delivers_national", "delivers_international", "delivers_digital"):
         assert Store.objects.filter(**{scope: True}).exists()
 

@@ -25,7 +25,7 @@ def test_seeding_demo_data_twice_creates_nothing_twice():
 
     assert counts() == first
     # Two stores from the accounts, three more from the demo catalog (owned by the two sellers).
-    assert first == {"User": 5, "Store": 5, "StoreMember": 5, "CourierProfile": 1, "Notification": 1, "EmailAddress": 5}
+    assert first == {"User": 6, "Store": 7, "StoreMember": 7, "CourierProfile": 1, "Notification": 1, "EmailAddress": 6}
 
 
 def test_seed_demo_summary_counts_the_stores_a_visitor_finds(capsys):
@@ -35,10 +35,10 @@ def test_seed_demo_summary_counts_the_stores_a_visitor_finds(capsys):
     again = capsys.readouterr().out
 
     stores, live = Store.objects.count(), Product.objects.visible().count()
-    assert stores == 5
-    assert f"5 demo accounts, {stores} stores, {live} live products ({live} new)" in first
+    assert stores == 7
+    assert f"6 demo accounts, {stores} stores, {live} live products ({live} new)" in first
     # A second run finds everything in place: same figures, nothing new.
-    assert f"5 demo accounts, {stores} stores, {live} live products (0 new)" in again
+    assert f"6 demo accounts, {stores} stores, {live} live products (0 new)" in again
     assert "soko-demo-123" in first
 
 

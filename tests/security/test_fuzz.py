@@ -13,14 +13,8 @@ from urllib.parse import quote
 
 import pytest
 from django.db import transaction
-from django.test import Client, RequestFactory
 
-from shop.cart.services import cart_add, cart_get_for_request
-from shop.notifications.services import notify
-from tests.factories import CourierProfileFactory, StoreFactory, UserFactory
-from tests.factories.addresses import AddressFactory
-from tests.factories.catalog import CategoryFactory, ProductFactory
-from tests.factories.orders import OrderFactory
+from tests.world import client_for, world_build
 
 from .fuzz import (
     COMMON_PARAMS,
@@ -45,76 +39,23 @@ ROUTES = url_routes()
 FIELD_VALUES = ["²", "9" * 25]
 ADDRESS_FIELD_VALUES = [*FIELD_VALUES, "foo", "//evil.example/"]
 ADDRESS_FIELDS = ("next", "back", "url", "redirect")
-# Seeds of the crawl: the pages a person of each kind starts from.
-SEEDS = [
-    "/",
-    "/stores/",
-    "/search/?q=kikoi",
-    "/cart/",
-    "/checkout/",
-    "/orders/",
-    "/favorites/",
-    "/notifications/",
-    "/accounts/profile/",
-    "/accounts/addresses/",
-    "/dashboard/",
-    "/dashboard/products/",
-    "/dashboard/orders/",
-    "/dashboard/team/",
-    "/dashboard/settings/",
-    "/courier/",
-    "/admin/",
-]
 
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
-    """Real objects for every page: two stores (one the seller's, one a stranger's), their
-    products, a buyer with an address, a cart, an order and a notification, an approved
-    courier and a staff member. Made once for the module inside a transaction that is rolled
-    back at its end (as ``setUpTestData`` does); each test runs in a savepoint within it."""
+    """Real objects for every page (tests/world.py), made once for the module inside a
+    transaction that is rolled back at its end (as ``setUpTestData`` does); each test runs
+    in a savepoint within it. The crawl then reads every role's pages."""
     with django_db_blocker.unblock(), transaction.atomic():
-        seller = UserFactory(email="seller@fuzz.test")
-        buyer = UserFactory(email="buyer@fuzz.test")
-        staff = UserFactory(email="staff@fuzz.test", is_staff=True, is_superuser=True)
-        courier = CourierProfileFactory(status="approved", user=UserFactory(email="courier@fuzz.test")).user
-        store = StoreFactory(owner=seller, name="Duka la Fuzz", slug="duka-la-fuzz")
-        stranger = StoreFactory(name="Other Store", slug="other-store")
-        category = CategoryFactory(name="Fashion", slug="fashion")
-        product = ProductFactory(store=store, category=category, title="Kikoi wrap", variants=2, images=1, tags=["kikoi"])
-        ProductFactory(store=stranger, category=category, title="Kikoi scarf", variants=1)
-        AddressFactory(user=buyer)
-        order = OrderFactory(buyer=buyer, store=store)
-        notify(user=buyer, kind="system", text="Welcome", url="/orders/")
-        cart_add(cart=cart_for_request_user(buyer), variant=product.variants.first(), quantity=1)
-        users = {"buyer": buyer, "seller": seller, "courier": courier, "staff": staff}
+        built = world_build(domain="fuzz.test")
+        users = built["users"]
         samples = samples_new()
         findings: list[Finding] = []
-        seeds = [
-            *SEEDS,
-            f"/p/{product.slug}/",
-            f"/s/{store.slug}/",
-            f"/orders/{order.number}/",
-            f"/dashboard/products/{product.pk}/",
-            f"/dashboard/orders/{order.number}/",
-        ]
+        seeds = built["seeds"]
         for role in ROLES:
             crawl(client_for(users, role), role, seeds, samples, findings)
-        yield {"users": users, "samples": samples, "crawl_findings": findings, "order": order, "product": product}
+        yield {**built, "samples": samples, "crawl_findings": findings}
         transaction.set_rollback(True)
-
-
-def cart_for_request_user(user):
-    fake = RequestFactory().get("/")
-    fake.user, fake.session = user, {}
-    return cart_get_for_request(fake, create=True)
-
-
-def client_for(users: dict, role: str) -> Client:
-    client = Client()
-    if role != "anonymous":
-        client.force_login(users[role])
-    return client
 
 
 def test_the_crawl_reads_every_seed_page_without_a_server_error(world):

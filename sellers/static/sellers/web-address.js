@@ -14,7 +14,7 @@
     }
     function showPreview() {
       var strong = document.createElement("strong");
-      strong.textContent = slugify(slug.value) || (name && slugify(name.value)) || "your-store";
+      strong.textContent = slugify(slug.value) || (name && slugify(name.value)) || gettext("your-store");
       preview.replaceChildren(preview.dataset.prefix, strong, "/");
     }
     slug.addEventListener("input", showPreview);

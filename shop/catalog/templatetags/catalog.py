@@ -4,6 +4,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from shop.catalog.models import Product
 
@@ -45,14 +46,14 @@ def delivery_scope(store) -> str:
     scopes = [
         label
         for flag, label in (
-            ("delivers_local", "Local"),
-            ("delivers_national", "National"),
-            ("delivers_international", "International"),
-            ("delivers_digital", "Digital"),
+            ("delivers_local", _("Local")),
+            ("delivers_national", _("National")),
+            ("delivers_international", _("International")),
+            ("delivers_digital", _("Digital")),
         )
         if getattr(store, flag, False)
     ]
-    return " · ".join(scopes) if scopes else "Pickup only"
+    return " · ".join(scopes) if scopes else _("Pickup only")
 
 
 @register.filter

@@ -2,7 +2,9 @@
 
 import segno
 from django import template
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from shop.orders.transitions import status_label
 from shop.payments.gateways import gateway_get
@@ -11,11 +13,12 @@ register = template.Library()
 
 
 @register.simple_tag
-def qr_svg(text: str, label: str = "QR code") -> str:
+def qr_svg(text: str, label: str = "") -> str:
     """``text`` as an inline SVG QR code, drawn on the server (segno). Dark on white with
     the quiet zone, so phone cameras read it in dark mode too; sized by CSS."""
     qr = segno.make(text, error="m", micro=False)
     svg = qr.svg_inline(scale=1, border=4, dark="#000", light="#fff", omitsize=True, svgclass="qr-code", lineclass=None)
+    label = escape(label or _("QR code"))  # a translation may hold quotes
     return mark_safe(svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1))
 
 

@@ -16,7 +16,7 @@
         form.requestSubmit();
       }, function () {
         button.disabled = false;
-        button.title = "Your location is not available";
+        button.title = gettext("Your location is not available");
         button.classList.add("btn-outline-danger");
       }, { maximumAge: 600000, timeout: 10000 });
     });

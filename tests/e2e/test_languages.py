@@ -1,0 +1,86 @@
+"""Switching to Urdu in a real browser: from the footer without JavaScript, from the navbar
+select with it. The page turns right to left, and the choice outlives logging in."""
+
+from urllib.parse import urlsplit
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from tests.e2e.conftest import PAGE_INIT_SCRIPT
+from tests.e2e.pages import PASSWORD, expect
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def page_without_js(browser, soko_live):
+    context = browser.new_context(base_url=soko_live.url, java_script_enabled=False)
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+def html_attributes(page) -> tuple[str, str]:
+    html = page.locator("html")
+    return html.get_attribute("lang"), html.get_attribute("dir")
+
+
+def test_without_javascript_the_footer_switches_to_urdu_and_the_account_keeps_it(page_without_js):
+    user = UserFactory(email="ayesha@example.test", password=PASSWORD)
+    page = page_without_js
+    page.goto("/")
+    assert html_attributes(page) == ("en", "ltr")
+    # The navbar's select has a submit button of its own when scripts are off.
+    expect(page.locator("[data-testid=navbar-language] button[type=submit]")).to_be_attached()
+
+    page.locator("[data-testid=footer-language] button[value=ur]").click()
+    page.wait_for_load_state()
+    assert html_attributes(page) == ("ur", "rtl")
+    assert "bootstrap.rtl.min.css" in page.content()
+    assert page.locator("h1").first.inner_text() != "Your neighbourhood's stores, in one place."
+
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", user.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(lambda url: urlsplit(url).path == "/")
+    assert html_attributes(page) == ("ur", "rtl")
+    assert get_user_model().objects.get(pk=user.pk).language == "ur"
+
+
+def test_with_javascript_the_navbar_select_switches_at_once(new_page):
+    page = new_page()
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto("/stores/")
+    assert html_attributes(page) == ("en", "ltr")
+    # The select submits itself: its button is hidden.
+    expect(page.locator("[data-testid=navbar-language] button[type=submit]")).to_be_hidden()
+
+    page.locator("#navbar-language").select_option("ur")
+    page.wait_for_function("() => document.documentElement.dir === 'rtl'")
+    assert urlsplit(page.url).path == "/stores/"
+    assert html_attributes(page) == ("ur", "rtl")
+    expect(page.locator("#navbar-language")).to_have_value("ur")
+
+    page.locator("#navbar-language").select_option("fr")
+    page.wait_for_function("() => document.documentElement.lang === 'fr'")
+    assert html_attributes(page) == ("fr", "ltr")
+
+
+def test_the_browser_time_zone_reaches_the_account(new_page, browser, soko_live):
+    user = UserFactory(email="tz@example.test", password=PASSWORD)
+    context = browser.new_context(base_url=soko_live.url, timezone_id="Asia/Karachi")
+    context.add_init_script(PAGE_INIT_SCRIPT)
+    try:
+        page = context.new_page()
+        page.goto("/")
+        page.goto("/accounts/login/")
+        page.fill("input[name=login]", user.email)
+        page.fill("input[name=password]", PASSWORD)
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_url(lambda url: urlsplit(url).path == "/")
+        page.goto("/")
+        assert get_user_model().objects.get(pk=user.pk).time_zone == "Asia/Karachi"
+    finally:
+        context.close()

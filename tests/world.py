@@ -1,0 +1,74 @@
+"""A small world of real objects for the suites that walk every page (the fuzz suite, the
+pseudo-locale suite): two stores (one the seller's, one a stranger's), their products, a
+buyer with an address, a cart, an order and a notification, an approved courier and a
+staff member."""
+
+from django.test import Client, RequestFactory
+
+from shop.cart.services import cart_add, cart_get_for_request
+from shop.notifications.services import notify
+from tests.factories import CourierProfileFactory, StoreFactory, UserFactory
+from tests.factories.addresses import AddressFactory
+from tests.factories.catalog import CategoryFactory, ProductFactory
+from tests.factories.orders import OrderFactory
+
+# Seeds of a crawl: the pages a person of each kind starts from.
+SEEDS = [
+    "/",
+    "/stores/",
+    "/search/?q=kikoi",
+    "/cart/",
+    "/checkout/",
+    "/orders/",
+    "/favorites/",
+    "/notifications/",
+    "/accounts/profile/",
+    "/accounts/addresses/",
+    "/dashboard/",
+    "/dashboard/products/",
+    "/dashboard/orders/",
+    "/dashboard/team/",
+    "/dashboard/settings/",
+    "/courier/",
+    "/admin/",
+]
+
+
+def world_build(*, domain: str = "world.test", **user_fields) -> dict:
+    """Create the world (inside the caller's transaction); ``user_fields`` go on every user."""
+    seller = UserFactory(email=f"seller@{domain}", **user_fields)
+    buyer = UserFactory(email=f"buyer@{domain}", **user_fields)
+    staff = UserFactory(email=f"staff@{domain}", is_staff=True, is_superuser=True, **user_fields)
+    courier = CourierProfileFactory(status="approved", user=UserFactory(email=f"courier@{domain}", **user_fields)).user
+    store = StoreFactory(owner=seller, name="Duka la Fuzz", slug="duka-la-fuzz")
+    stranger = StoreFactory(name="Other Store", slug="other-store")
+    category = CategoryFactory(name="Fashion", slug="fashion")
+    product = ProductFactory(store=store, category=category, title="Kikoi wrap", variants=2, images=1, tags=["kikoi"])
+    ProductFactory(store=stranger, category=category, title="Kikoi scarf", variants=1)
+    AddressFactory(user=buyer)
+    order = OrderFactory(buyer=buyer, store=store)
+    notify(user=buyer, kind="system", text="Welcome", url="/orders/")
+    cart_add(cart=cart_for_request_user(buyer), variant=product.variants.first(), quantity=1)
+    users = {"buyer": buyer, "seller": seller, "courier": courier, "staff": staff}
+    seeds = [
+        *SEEDS,
+        f"/p/{product.slug}/",
+        f"/s/{store.slug}/",
+        f"/orders/{order.number}/",
+        f"/dashboard/products/{product.pk}/",
+        f"/dashboard/orders/{order.number}/",
+    ]
+    return {"users": users, "order": order, "product": product, "store": store, "seeds": seeds}
+
+
+def cart_for_request_user(user):
+    fake = RequestFactory().get("/")
+    fake.user, fake.session = user, {}
+    return cart_get_for_request(fake, create=True)
+
+
+def client_for(users: dict, role: str, **client_kwargs) -> Client:
+    client = Client(**client_kwargs)
+    if role != "anonymous":
+        client.force_login(users[role])
+    return client
