@@ -53,8 +53,12 @@ INLINE_MAX_FORMS = 200
 class HostileInputAdminMixin:
     """Drops ticked rows whose id the key column cannot hold (Django then says "Items must
     be selected…" when none is left), checks autocomplete values before looking them up,
-    and builds no more inline forms than the inline allows (Django's default is 2,000,
-    seconds of CPU for a forged TOTAL_FORMS)."""
+    and builds no more inline or list-edit forms than a page can show (Django's default
+    is 2,000, seconds of CPU for a forged TOTAL_FORMS)."""
+
+    def get_changelist_formset(self, request, **kwargs):
+        limit = max(self.list_per_page, self.list_max_show_all)
+        return super().get_changelist_formset(request, **{"max_num": limit, "absolute_max": limit, **kwargs})
 
     def get_formsets_with_inlines(self, request, obj=None):
         for inline in self.get_inline_instances(request, obj):
