@@ -1,24 +1,31 @@
-"""Catalog benchmark: 10,000 products on PostgreSQL, a production-like daphne, a few clients.
+"""Catalog benchmark: 10,000 products on PostgreSQL, the production web setup, 4 clients.
 
     .venv/bin/python bench/catalog.py                       # seed (once), serve, measure, stop
-    .venv/bin/python bench/catalog.py --requests 400 --clients 4
+    .venv/bin/python bench/catalog.py --server daphne       # one daphne process instead
+    .venv/bin/python bench/catalog.py --only search --seconds 10
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/soko_bench (the default)
+    BENCH_REDIS_URL=redis://127.0.0.1:6379/13 (the default; flushed at the start)
 
 What it does:
 1. creates the database named in BENCH_DATABASE_URL if missing, migrates it, and seeds
    10,000 products (95 % live) in 40 stores with 1–2 variants and a picture each, using
    bulk_create (a second run reuses them; ``--reseed`` starts over);
-2. starts daphne with DEBUG off on a free localhost port (its own settings module only
-   moves STATIC_ROOT to a temporary directory for collectstatic; no Huey worker);
-3. sends a bounded number of GET requests per scenario from a few threads (http.client,
-   keep-alive, localhost only; each scenario also stops after ``--max-seconds``);
-4. prints requests/s and p50/p95/max latency per scenario, then stops the server by its PID.
+2. counts each scenario's queries in this process (Django's test client);
+3. starts the production web setup with DEBUG off on a free localhost port: gunicorn with
+   site_config/gunicorn.py, one worker per core (or ``--server daphne``), the cache in
+   Redis, no Huey worker;
+4. per scenario, warms up, then loads it with wrk (4 connections, 20 s, URLs rotated by a
+   Lua script), or without wrk with a few http.client threads;
+5. prints requests/s, the ratio to the reference page (``/healthz/live``, which does no
+   work, on the same setup: ratios compare across machines), p50/p95/max latency, queries
+   and errors, then the workers' RSS, the database connections they hold and the load average.
 """
 
 import argparse
 import http.client
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
@@ -33,6 +40,7 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/soko_bench"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
 PRODUCTS = 10_000
 STORES = 40
 HOST = "127.0.0.1"
@@ -55,9 +63,14 @@ SIZES = ["S", "M", "L", "XL", "40", "41", "42"]
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--requests", type=int, default=300, help="requests per scenario (default 300)")
-    parser.add_argument("--clients", type=int, default=4, help="concurrent client threads (default 4)")
-    parser.add_argument("--max-seconds", type=float, default=60, help="stop a scenario after this long (default 60)")
+    parser.add_argument("--server", choices=["gunicorn", "daphne"], default="gunicorn",
+                        help="gunicorn with one worker per core (production, the default) or one daphne process")
+    parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (default: one per core)")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent connections (default 4)")
+    parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto", help="load generator (default: wrk if installed)")
+    parser.add_argument("--seconds", type=float, default=20, help="wrk: seconds per scenario (default 20)")
+    parser.add_argument("--requests", type=int, default=300, help="Python client: requests per scenario (default 300)")
+    parser.add_argument("--max-seconds", type=float, default=60, help="Python client: stop a scenario after this long (default 60)")
     parser.add_argument("--only", default="", help="run only the scenarios whose name contains this text")
     parser.add_argument("--reseed", action="store_true", help="delete the benchmark's products and seed again")
     parser.add_argument("--recreate-db", action="store_true", help="drop the benchmark database first (after a migration was edited)")
@@ -209,6 +222,7 @@ def bench_urls() -> dict[str, list[str]]:
     live = list(Product.objects.visible().filter(slug__startswith="bench-").values_list("slug", flat=True)[:2000])
     rng = random.Random(7)
     return {
+        "reference (/healthz/live)": ["/healthz/live"],
         "category page (/c/fashion/)": [f"/c/fashion/?page={page}" for page in range(1, 6)],
         "category, filtered + sorted": [
             "/c/electronics/?min_price=100&max_price=5000&in_stock=on&sort=price",
@@ -238,7 +252,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(url: str, workdir: Path) -> tuple[subprocess.Popen, int, Path]:
+def server_command(kind: str, port: int, workers: int) -> list[str]:
+    bin_dir = Path(sys.executable).parent
+    if kind == "gunicorn":
+        # The production setup (Procfile `web`): site_config/gunicorn.py, one worker per core.
+        return [str(bin_dir / "gunicorn"), "-c", str(ROOT / "site_config" / "gunicorn.py"),
+                "-b", f"{HOST}:{port}", "-w", str(workers)]
+    return [str(bin_dir / "daphne"), "-b", HOST, "-p", str(port), "--verbosity", "0", "site_config.asgi:application"]
+
+
+def start_server(url: str, redis_url: str, workdir: Path, *, kind: str, workers: int) -> tuple[subprocess.Popen, int, Path]:
     (workdir / "bench_settings.py").write_text(
         textwrap.dedent(
             f"""\
@@ -253,26 +276,23 @@ def start_server(url: str, workdir: Path) -> tuple[subprocess.Popen, int, Path]:
         "DJANGO_SETTINGS_MODULE": "bench_settings",
         "PYTHONPATH": f"{workdir}{os.pathsep}{ROOT}",
         "DATABASE_URL": url,
+        "REDIS_URL": redis_url,
         "DEBUG": "0",
         "SECRET_KEY": "bench-" + "x" * 60,
         "ALLOWED_HOSTS": HOST,
         "SECURE_SSL_REDIRECT": "0",
         "HUEY_EMBEDDED_WORKER": "0",
-        "HUEY_SQLITE_PATH": str(workdir / "huey.sqlite3"),
         "LOG_LEVEL": "WARNING",
     }
-    env.pop("REDIS_URL", None)
-    python = sys.executable
+    for name in ("SOKO_DB_POOL", "SOKO_DB_CONN_MAX_AGE", "WEB_CONCURRENCY"):
+        env.pop(name, None)  # the entry points choose, as in production
     subprocess.run(
-        [python, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v0"], env=env, cwd=ROOT, check=True
+        [sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v0"], env=env, cwd=ROOT, check=True
     )
     port = free_port()
-    log_path = workdir / "daphne.log"
+    log_path = workdir / "server.log"
     with open(log_path, "wb") as log:
-        server = subprocess.Popen(
-            [str(Path(python).with_name("daphne")), "-b", HOST, "-p", str(port), "--verbosity", "0", "site_config.asgi:application"],
-            env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-        )
+        server = subprocess.Popen(server_command(kind, port, workers), env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 30
     while True:
         try:
@@ -283,7 +303,7 @@ def start_server(url: str, workdir: Path) -> tuple[subprocess.Popen, int, Path]:
             pass
         if server.poll() is not None or time.monotonic() > deadline:
             stop_server(server)
-            raise RuntimeError(f"daphne did not start:\n{log_path.read_text(errors='replace')[-3000:]}")
+            raise RuntimeError(f"{kind} did not start:\n{log_path.read_text(errors='replace')[-3000:]}")
         time.sleep(0.2)
 
 
@@ -297,6 +317,39 @@ def stop_server(server: subprocess.Popen) -> None:
             server.wait(5)
 
 
+def serving_processes(server: subprocess.Popen) -> list[int]:
+    """The processes that answer requests: gunicorn's workers (children of its master), or daphne."""
+    children = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(server.pid):
+            children.append(int(status.parent.name))
+    return sorted(children) or [server.pid]
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def database_sessions(url: str) -> int:
+    """Connections to the benchmark's database that the server holds (for the connection check)."""
+    import psycopg
+
+    parts = urlsplit(url)
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as connection:
+        row = connection.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [parts.path.lstrip("/")]
+        ).fetchone()
+    return row[0]
+
+
 # Measuring ---------------------------------------------------------------------------------
 
 
@@ -307,7 +360,53 @@ def fetch(connection: http.client.HTTPConnection, path: str) -> tuple[int, int]:
     return response.status, len(body)
 
 
-def run_scenario(port: int, urls: list[str], *, total: int, clients: int, max_seconds: float) -> dict:
+def warm_up(port: int, urls: list[str]) -> None:
+    """The first request of each URL in each worker pays for template and plan caches."""
+    warm = http.client.HTTPConnection(HOST, port, timeout=30)
+    for path in urls[:10] * 2:
+        fetch(warm, path)
+    warm.close()
+
+
+WRK_SCRIPT = """
+local paths = {%(paths)s}
+local counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", paths[(counter %% #paths) + 1])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %%d %%d %%d %%d %%f %%f %%f\\n", summary.requests, summary.duration,
+    e.connect + e.read + e.write + e.timeout, e.status,
+    latency:percentile(50), latency:percentile(95), latency.max))
+end
+"""
+
+
+def run_scenario_wrk(port: int, urls: list[str], *, clients: int, seconds: float, workdir: Path) -> dict:
+    """wrk drives the load (C, little CPU of its own); a Lua script rotates the URLs."""
+    script = workdir / "rotate.lua"
+    script.write_text(WRK_SCRIPT % {"paths": ", ".join(f'"{path}"' for path in urls)})
+    completed = subprocess.run(
+        ["wrk", "-t", str(min(clients, 2)), "-c", str(clients), "-d", f"{int(seconds)}s", "--timeout", "30s",
+         "-s", str(script), f"http://{HOST}:{port}"],
+        capture_output=True, text=True, check=True,
+    )
+    line = next(line for line in completed.stdout.splitlines() if line.startswith("RESULT "))
+    requests, duration_us, failures, non_2xx, p50, p95, worst = line.split()[1:]
+    requests = int(requests)
+    errors = [f"{failures} socket errors"] * (int(failures) > 0) + [f"{non_2xx} non-2xx answers"] * (int(non_2xx) > 0)
+    return {
+        "requests": requests,
+        "rps": requests / (int(duration_us) / 1e6),
+        "p50": float(p50) / 1000, "p95": float(p95) / 1000, "max": float(worst) / 1000,
+        "errors": errors,
+    }
+
+
+def run_scenario_python(port: int, urls: list[str], *, total: int, clients: int, max_seconds: float) -> dict:
+    """Without wrk: a few http.client threads (they share the machine's cores with the server)."""
     latencies, errors, lock = [], [], threading.Lock()
     counter = iter(range(total))
     deadline = time.monotonic() + max_seconds
@@ -334,12 +433,6 @@ def run_scenario(port: int, urls: list[str], *, total: int, clients: int, max_se
                     errors.append(f"{path}: HTTP {status}")
         connection.close()
 
-    # Warm up: the first request of each URL pays for template and plan caches.
-    warm = http.client.HTTPConnection(HOST, port, timeout=30)
-    for path in urls[:10]:
-        fetch(warm, path)
-    warm.close()
-
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
     started = time.perf_counter()
     for thread in threads:
@@ -358,11 +451,26 @@ def run_scenario(port: int, urls: list[str], *, total: int, clients: int, max_se
     }
 
 
+def queries_per_page(urls: list[str]) -> int:
+    """Queries the scenario's first URL runs, counted in this process by Django's test client
+    (a second request, so per-process caches are as warm as in the server)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST=HOST)
+    client.get(urls[0])
+    with CaptureQueriesContext(connection) as queries:
+        client.get(urls[0])
+    return len(queries)
+
+
 def main():
     args = parse_args()
     url = database_url()
-    if urlsplit(url).hostname not in ("127.0.0.1", "localhost", "::1"):
-        sys.exit("The benchmark only talks to a local database.")
+    redis_url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL)
+    if {urlsplit(url).hostname, urlsplit(redis_url).hostname} - {"127.0.0.1", "localhost", "::1"}:
+        sys.exit("The benchmark only talks to a local database and Redis.")
     ensure_database(url, recreate=args.recreate_db)
     django_setup(url)
     from django.db import connections
@@ -375,31 +483,54 @@ def main():
         f"catalog: {Product.objects.filter(slug__startswith='bench-').count()} bench products ({live} live)"
         + (f", seeded in {seeded['seconds']:.1f} s" if seeded["seeded"] else ", reused")
     )
-    scenarios = {name: urls for name, urls in bench_urls().items() if args.only in name}
+    scenarios = {name: urls for name, urls in bench_urls().items() if args.only in name or name.startswith("reference")}
+    queries = {name: queries_per_page(urls) for name, urls in scenarios.items()}
     connections.close_all()
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()  # the benchmark's own Redis database: a cold cache
+    use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk"))
+    workers = args.workers or os.cpu_count()
 
     with tempfile.TemporaryDirectory(prefix="soko-bench-") as tmp:
-        server, port, log_path = start_server(url, Path(tmp))
-        print(f"daphne pid {server.pid} on http://{HOST}:{port}/ (DEBUG=0), {args.clients} clients, "
-              f"{args.requests} requests per scenario, {os.cpu_count()} CPUs")
+        server, port, log_path = start_server(url, redis_url, Path(tmp), kind=args.server, workers=workers)
+        processes = serving_processes(server)
+        load_before = os.getloadavg()
+        print(
+            f"{args.server} ({len(processes)} process{'es' if len(processes) > 1 else ''}) on http://{HOST}:{port}/ "
+            f"(DEBUG=0, Redis cache), {args.clients} clients ({'wrk' if use_wrk else 'Python threads'}), "
+            f"{f'{args.seconds:.0f} s' if use_wrk else f'{args.requests} requests'} per scenario, {os.cpu_count()} CPUs, "
+            f"load average {load_before[0]:.2f}"
+        )
         results = {}
         try:
             for name, urls in scenarios.items():
-                results[name] = run_scenario(port, urls, total=args.requests, clients=args.clients, max_seconds=args.max_seconds)
+                warm_up(port, urls)
+                if use_wrk:
+                    results[name] = run_scenario_wrk(port, urls, clients=args.clients, seconds=args.seconds, workdir=Path(tmp))
+                else:
+                    results[name] = run_scenario_python(port, urls, total=args.requests, clients=args.clients, max_seconds=args.max_seconds)
+            rss = [rss_mib(pid) for pid in processes]
+            sessions = database_sessions(url)
         finally:
+            load_after = os.getloadavg()
             stop_server(server)
             log_tail = log_path.read_text(errors="replace")[-2000:]
 
+    reference = results[next(iter(results))]["rps"]
     print()
-    print(f"| {'scenario':<30} | {'requests':>8} | {'req/s':>7} | {'p50 ms':>7} | {'p95 ms':>7} | {'max ms':>7} | errors |")
-    print(f"|{'-' * 32}|{'-' * 9}:|{'-' * 8}:|{'-' * 8}:|{'-' * 8}:|{'-' * 8}:|{'-' * 7}:|")
+    print(f"| {'scenario':<30} | {'requests':>8} | {'req/s':>7} | {'× ref':>6} | {'p50 ms':>7} | {'p95 ms':>7} | {'max ms':>7} | queries | errors |")
+    print(f"|{'-' * 32}|{'-' * 9}:|{'-' * 8}:|{'-' * 7}:|{'-' * 8}:|{'-' * 8}:|{'-' * 8}:|{'-' * 8}:|{'-' * 7}:|")
     failed = False
     for name, result in results.items():
         print(
-            f"| {name:<30} | {result['requests']:>8} | {result['rps']:>7.1f} | {result['p50']:>7.1f} | "
-            f"{result['p95']:>7.1f} | {result['max']:>7.1f} | {len(result['errors']):>6} |"
+            f"| {name:<30} | {result['requests']:>8} | {result['rps']:>7.1f} | {result['rps'] / reference:>6.3f} | {result['p50']:>7.1f} | "
+            f"{result['p95']:>7.1f} | {result['max']:>7.1f} | {queries[name]:>7} | {len(result['errors']):>6} |"
         )
         failed = failed or bool(result["errors"])
+    print()
+    print(f"worker RSS after the run: {', '.join(f'{value:.0f} MiB' for value in rss)}; "
+          f"database connections held: {sessions}; load average {load_before[0]:.2f} before, {load_after[0]:.2f} after")
     if failed:
         for name, result in results.items():
             for error in result["errors"][:5]:

@@ -8,6 +8,9 @@ import os
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_config.settings")
+# Each request runs in a thread of its own: PostgreSQL connections come from a per-process
+# pool, so a request borrows one instead of opening (and leaving behind) its own.
+os.environ.setdefault("SOKO_DB_POOL", "1")
 django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs apps loaded)

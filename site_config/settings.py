@@ -137,15 +137,30 @@ TEMPLATES = [
 
 # Database -----------------------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL")
+# PostgreSQL: connections one process (web or worker) may hold at once, and how long a
+# request waits for one before it is answered 503 "busy, try again" with Retry-After.
+SOKO_DB_MAX_CONNECTIONS = int(env("SOKO_DB_MAX_CONNECTIONS", "10"))
+SOKO_DB_CONNECT_WAIT_SECONDS = float(env("SOKO_DB_CONNECT_WAIT_SECONDS", "5"))
+SOKO_BUSY_RETRY_AFTER_SECONDS = int(env("SOKO_BUSY_RETRY_AFTER_SECONDS", "5"))
+# How connections are reused, set by the entry point that serves requests (docs/PERFORMANCE.md):
+# - site_config/wsgi.py (gunicorn's workers answer one request at a time in one thread):
+#   each keeps its connection for SOKO_DB_CONN_MAX_AGE seconds, checked before reuse;
+# - site_config/asgi.py (daphne runs each request in a thread of its own, so a kept
+#   connection would outlive its thread): SOKO_DB_POOL, a psycopg pool per process that a
+#   request borrows from and gives back to.
+SOKO_DB_CONN_MAX_AGE = int(env("SOKO_DB_CONN_MAX_AGE", "0"))
+SOKO_DB_POOL = env_bool("SOKO_DB_POOL")
 if DATABASE_URL:
-    # Under ASGI each request runs in a thread of its own with its own connection: a kept
-    # connection would outlive its thread and sit idle, so each closes when its request ends.
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=SOKO_DB_CONN_MAX_AGE)}
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = SOKO_DB_CONN_MAX_AGE > 0
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # Bounds the connections one process holds (SOKO_DB_MAX_CONNECTIONS below).
+        # Bounds the connections one process holds (SOKO_DB_MAX_CONNECTIONS).
         DATABASES["default"]["ENGINE"] = "shop.core.postgresql"
+        options = DATABASES["default"].setdefault("OPTIONS", {})
         # Search matches a title word one letter off (the default 0.6 misses "neclace").
-        DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c pg_trgm.word_similarity_threshold=0.4"
+        options["options"] = "-c pg_trgm.word_similarity_threshold=0.4"
+        if SOKO_DB_POOL and not SOKO_DB_CONN_MAX_AGE:
+            options["pool"] = {"min_size": 1, "max_size": SOKO_DB_MAX_CONNECTIONS, "timeout": SOKO_DB_CONNECT_WAIT_SECONDS}
 else:
     DATABASES = {
         "default": {
@@ -164,11 +179,6 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# PostgreSQL: connections one process (web or worker) may hold at once, and how long a
-# request waits for one before it is answered 503 "busy, try again" with Retry-After.
-SOKO_DB_MAX_CONNECTIONS = int(env("SOKO_DB_MAX_CONNECTIONS", "10"))
-SOKO_DB_CONNECT_WAIT_SECONDS = float(env("SOKO_DB_CONNECT_WAIT_SECONDS", "5"))
-SOKO_BUSY_RETRY_AFTER_SECONDS = int(env("SOKO_BUSY_RETRY_AFTER_SECONDS", "5"))
 
 # Redis: channels, huey, cache ----------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
@@ -286,7 +296,7 @@ USE_TZ = True
 
 # Static and media ---------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Public pictures: served from this site's /media/ by default, or from another origin
 # (a CDN, a bucket, a cookieless host) named by SOKO_MEDIA_URL, e.g. https://media.example.com/.

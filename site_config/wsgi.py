@@ -1,6 +1,14 @@
+"""WSGI entry point: HTTP only, served in production by gunicorn (site_config/gunicorn.py),
+with daphne (site_config/asgi.py) answering /ws/ behind the same proxy.
+
+A gunicorn worker answers one request at a time in one thread, so it keeps its database
+connection between requests (checked before reuse) instead of opening one per request.
+"""
+
 import os
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_config.settings")
+os.environ.setdefault("SOKO_DB_CONN_MAX_AGE", "60")
 application = get_wsgi_application()

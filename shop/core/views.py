@@ -3,7 +3,7 @@ import logging
 import redis
 from django.conf import settings
 from django.db import connection
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
@@ -12,6 +12,12 @@ from django.views.decorators.cache import never_cache
 from .middleware import busy_response_for_current_error
 
 log = logging.getLogger(__name__)
+
+
+@never_cache
+def liveness(request):
+    """The process answers: no database, no cache, no session (the benchmark's reference page)."""
+    return HttpResponse("ok", content_type="text/plain")
 
 
 @never_cache

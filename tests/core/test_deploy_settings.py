@@ -37,3 +37,16 @@ def test_operator_forgetting_the_secret_key_is_told_to_set_it():
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "SECRET_KEY must be set in the environment" in result.stderr
+
+
+def test_the_release_step_collects_and_compresses_every_static_file(tmp_path):
+    """collectstatic with the production storage follows every url() and source map a
+    stylesheet names: a vendored file that points at a missing one fails the release."""
+    result = manage(
+        "collectstatic", "--noinput", "-v0",
+        DEBUG="0", SECRET_KEY=secrets.token_urlsafe(45), ALLOWED_HOSTS="shop.example.com", STATIC_ROOT=str(tmp_path),
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    assert (tmp_path / "staticfiles.json").exists()
+    assert list((tmp_path / "vendor" / "bootstrap").glob("bootstrap.rtl.min.*.css"))

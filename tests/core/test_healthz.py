@@ -52,3 +52,14 @@ def test_probe_in_scale_mode_gets_ok_when_redis_answers(client):
 
     assert response.status_code == 200
     assert response.json()["checks"] == {"database": "ok", "redis": "ok"}
+
+
+def test_liveness_answers_without_a_query_or_a_cookie(client, django_assert_num_queries, monkeypatch):
+    monkeypatch.setattr(views, "connection", UnreachableDatabase())
+
+    with django_assert_num_queries(0):
+        response = client.get("/healthz/live")
+
+    assert response.status_code == 200
+    assert response.content == b"ok"
+    assert not response.cookies
