@@ -111,3 +111,14 @@ def pytest_sessionstart(session):
     from scripts.compilemessages import compile_all
 
     compile_all()
+
+
+@pytest.fixture(autouse=True)
+def english_after_each_test():
+    """A request in another language leaves that language active in the thread (Django's
+    LocaleMiddleware activates it and nothing deactivates it under the test client): each
+    test starts from the default, whatever the test before it asked for."""
+    yield
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)

@@ -214,7 +214,7 @@ class ProductFilter(django_filters.FilterSet):
             "store": len(self.facets["store"]) > 1,
         }
         names = ["category", "brand", "colour", "size", "condition", "delivery", "min_rating", "store"]
-        return [self.form[name] for name in names if present.get(name, True)]
+        return [SidebarSelect(self.form[name]) for name in names if present.get(name, True)]
 
     @cached_property
     def location(self) -> tuple[Decimal, Decimal] | None:
@@ -244,3 +244,15 @@ class ProductFilter(django_filters.FilterSet):
         cleaned = getattr(self.form, "cleaned_data", {})
         ignored = {"q", "sort", "lat", "lng"}
         return sum(1 for name, value in cleaned.items() if name not in ignored and value not in (None, "", False))
+
+
+class SidebarSelect:
+    """A select of the sidebar with its options worked out once, in Python: (value, label,
+    selected) for each choice, which the template only prints."""
+
+    def __init__(self, bound_field):
+        self.html_name = bound_field.html_name
+        self.id_for_label = bound_field.id_for_label
+        self.label = bound_field.label
+        current = "" if bound_field.value() is None else str(bound_field.value())
+        self.options = [(value, label, str(value) == current) for value, label in bound_field.field.choices]

@@ -1,7 +1,6 @@
 """Search pieces shared by the product search (selectors) and the GIN index migration.
 
-PostgreSQL: the weighted full-text vector; the query must use exactly the indexed expression
-for PostgreSQL to use the index. Elsewhere (SQLite): a vocabulary of the words in live
+PostgreSQL: the weighted full-text vector, stored in a generated column (``SearchDocument``). Elsewhere (SQLite): a vocabulary of the words in live
 listings' titles, brands and tags, and a fuzzy matcher that offers, for a word no listing
 contains, the vocabulary words within a typo or two of it.
 """
@@ -9,8 +8,9 @@ contains, the vocabulary words within a typo or two of it.
 import re
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVector
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.cache import cache
+from django.db.models import Expression
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
@@ -29,6 +29,18 @@ def product_search_vector():
         + SearchVector("tags_text", "brand", weight="B", config="simple")
         + SearchVector("description", weight="C", config="simple")
     )
+
+
+class SearchDocument(Expression):
+    """PostgreSQL: the product's stored, GIN-indexed ``search_document`` column, generated
+    from ``product_search_vector()`` (migration catalog 0006). It is not a model field, so
+    Django never writes it; PostgreSQL keeps it in step with every insert and update."""
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler, connection):
+        alias = compiler.query.get_initial_alias()
+        return f"{compiler.quote_name_unless_alias(alias)}.search_document", []
 
 
 def search_vocabulary() -> list[str]:

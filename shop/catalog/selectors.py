@@ -12,7 +12,7 @@ from shop.core.ids import id_or_none
 from shop.core.search import search_words
 
 from .models import Category, Favorite, Product, ProductImage, Variant
-from .search import product_search_vector, search_vocabulary, search_word_spellings
+from .search import SearchDocument, search_vocabulary, search_word_spellings
 
 # Products belong to stores, which are the sellers app's: it sits above the catalog, so the
 # catalog reaches the store model through the relation instead of importing it.
@@ -190,7 +190,7 @@ def product_search(queryset: QuerySet, *, query: str) -> QuerySet:
     if not words:
         return queryset
     if _is_postgres():
-        vector = product_search_vector()
+        vector = SearchDocument()
         condition = Q()
         for word in words:
             # Each side can use an index: the GIN on the vector and the trigram GIN on title.

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,6 +16,7 @@ from shop.core.htmx import render_page, wants_fragment
 from shop.core.redirects import safe_next_url
 
 from .filters import ProductFilter
+from .hearts import heart_html
 from .selectors import (
     category_tree,
     favorite_products,
@@ -29,7 +31,6 @@ from .selectors import (
     variant_choose,
 )
 from .services import favorite_toggle
-from .templatetags.catalog import heart_context
 
 
 def category(request, slug):
@@ -106,8 +107,9 @@ def favorite_toggle_view(request):
         target = product_get_favoritable(product_id=request.POST.get("product"))
         is_favorite = favorite_toggle(user=request.user, product=target)
     if request.htmx:
-        context = heart_context(target=target, is_favorite=is_favorite, next_url=next_url, size=request.POST.get("size", ""))
-        return render(request, "catalog/_heart.html", context)
+        size = request.POST.get("size", "")
+        html = heart_html(target=target, is_favorite=is_favorite, next_url=next_url, csrf_token=get_token(request), size=size if size == "lg" else "")
+        return HttpResponse(html)
     return redirect(next_url)
 
 

@@ -196,3 +196,22 @@ def test_search_page_query_count_does_not_grow_with_the_catalog(client, query):
     many = _search_queries(client, query)
 
     assert many == few
+
+
+@pytest.mark.parametrize(
+    ("current", "last", "expected"),
+    [
+        (1, 1, [1]),
+        (1, 3, [1, 2, 3]),
+        (4, 50, [1, 2, 3, 4, 5, 6, None, 50]),
+        (5, 50, [1, None, 3, 4, 5, 6, 7, None, 50]),
+        (50, 50, [1, None, 48, 49, 50]),
+    ],
+)
+def test_page_links_show_the_ends_and_two_either_side(current, last, expected):
+    from django.core.paginator import Paginator
+
+    from shop.catalog.templatetags.catalog import page_numbers
+
+    page = Paginator(range(last * 2), 2).page(current)
+    assert page_numbers(page) == expected

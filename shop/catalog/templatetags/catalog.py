@@ -6,7 +6,7 @@ from django import template
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from shop.catalog.models import Product
+from shop.catalog.hearts import heart_html
 
 register = template.Library()
 
@@ -20,6 +20,30 @@ def percent_off(price, compare_at) -> int:
     if not compare_at or compare_at <= price:
         return 0
     return int(((compare_at - price) / compare_at * 100).to_integral_value())
+
+
+@register.simple_tag(takes_context=True)
+def product_cards(context, products) -> list:
+    """``{% product_cards page.object_list as cards %}``: each product's card as HTML, from
+    the card cache where nothing it shows has changed (shop.catalog.cards)."""
+    from shop.catalog.cards import product_cards as cards
+
+    return cards(products, context=context)
+
+
+@register.filter
+def page_numbers(page) -> list[int | None]:
+    """The page links to show: the first, the last and two either side of the current one,
+    with ``None`` for a gap ("…"). Worked out here, not by looping over every page in the
+    template: a search can have hundreds of pages."""
+    last, current = page.paginator.num_pages, page.number
+    shown = sorted({1, last, *range(max(1, current - 2), min(last, current + 2) + 1)})
+    numbers: list[int | None] = []
+    for number in shown:
+        if numbers and number - numbers[-1] > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers
 
 
 @register.simple_tag
@@ -83,25 +107,14 @@ def km(value) -> str:
     return f"{value:,.0f} km"
 
 
-@register.inclusion_tag("catalog/_heart.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def heart(context, target, *, favorite=None, size: str = ""):
     """The favorite toggle for a product or a store (``target`` is either). ``favorite``
     overrides the ``is_favorite`` annotation the selectors put on listed products."""
-    return heart_context(
+    return heart_html(
         target=target,
         is_favorite=getattr(target, "is_favorite", False) if favorite is None else favorite,
         next_url=context["request"].get_full_path(),
+        csrf_token=context.get("csrf_token"),
         size=size,
     )
-
-
-def heart_context(*, target, is_favorite: bool, next_url: str, size: str = "") -> dict:
-    is_store = not isinstance(target, Product)
-    return {
-        "target": target,
-        "kind": "store" if is_store else "product",
-        "is_favorite": bool(is_favorite),
-        "next": next_url,
-        "size": size,
-        "name": target.name if is_store else target.title,
-    }

@@ -1,0 +1,45 @@
+"""PostgreSQL: search reads a stored, GIN-indexed vector that PostgreSQL keeps in step with
+every write, so an edit is searchable at once and nothing is recomputed per matching row."""
+
+import pytest
+from django.db import connection
+
+from shop.catalog.models import Product
+from shop.catalog.selectors import product_scope, product_search
+from tests.factories.catalog import ProductFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+
+def titles(response) -> list[str]:
+    return [product.title for product in response.context["page"].object_list]
+
+
+def test_an_edited_title_is_found_by_its_new_words_at_once(client):
+    product = ProductFactory(title="Kiondo basket")
+
+    Product.objects.filter(pk=product.pk).update(title="Sisal tote")
+    assert titles(client.get("/search/", {"q": "sisal"})) == ["Sisal tote"]
+    assert titles(client.get("/search/", {"q": "kiondo"})) == []
+
+    product.refresh_from_db()
+    product.brand = "Mama Njeri"
+    product.save()
+    assert titles(client.get("/search/", {"q": "njeri"})) == ["Sisal tote"]
+
+
+def test_matching_and_ranking_use_the_stored_column_and_its_index():
+    ProductFactory.create_batch(3, title="Beaded necklace")
+    queryset = product_search(product_scope(), query="necklace")
+    sql, params = queryset.query.sql_with_params()
+
+    assert "search_document" in sql
+    assert "to_tsvector" not in sql  # nothing recomputed per row
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'product_search_document_idx'")
+        (index,) = cursor.fetchone()
+    assert "search_document @@" in plan
+    assert "ts_rank(search_document" in plan
+    assert "USING gin (search_document)" in index
