@@ -36,6 +36,7 @@ messages: install-test
 
 migrate: install compilemessages
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py catalog_changed
 
 seed: migrate
 	$(BIN)/python manage.py seed_demo

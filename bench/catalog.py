@@ -494,10 +494,9 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="soko-bench-") as tmp:
         server, port, log_path = start_server(url, redis_url, Path(tmp), kind=args.server, workers=workers)
-        processes = serving_processes(server)
         load_before = os.getloadavg()
         print(
-            f"{args.server} ({len(processes)} process{'es' if len(processes) > 1 else ''}) on http://{HOST}:{port}/ "
+            f"{args.server} ({workers if args.server == 'gunicorn' else 1} process{'es' if args.server == 'gunicorn' and workers > 1 else ''}) on http://{HOST}:{port}/ "
             f"(DEBUG=0, Redis cache), {args.clients} clients ({'wrk' if use_wrk else 'Python threads'}), "
             f"{f'{args.seconds:.0f} s' if use_wrk else f'{args.requests} requests'} per scenario, {os.cpu_count()} CPUs, "
             f"load average {load_before[0]:.2f}"
@@ -510,6 +509,7 @@ def main():
                     results[name] = run_scenario_wrk(port, urls, clients=args.clients, seconds=args.seconds, workdir=Path(tmp))
                 else:
                     results[name] = run_scenario_python(port, urls, total=args.requests, clients=args.clients, max_seconds=args.max_seconds)
+            processes = serving_processes(server)  # after the run: workers may have been replaced
             rss = [rss_mib(pid) for pid in processes]
             sessions = database_sessions(url)
         finally:

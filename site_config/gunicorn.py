@@ -17,9 +17,9 @@ worker_class = "sync"
 timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
 # Keep-alive behind a proxy on the same network.
 keepalive = 5
-# Workers are replaced after a few thousand requests (staggered), so memory cannot creep.
-max_requests = 5000
-max_requests_jitter = 500
+# Workers are replaced after some 20,000 requests (staggered), so memory cannot creep.
+max_requests = 20000
+max_requests_jitter = 2000
 # The proxy in front speaks for the client (X-Forwarded-Proto); only trust it locally.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 accesslog = "-" if os.environ.get("WEB_ACCESS_LOG") else None

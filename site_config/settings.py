@@ -378,8 +378,14 @@ SOKO_HANDOVER_MAX_ATTEMPTS = int(env("SOKO_HANDOVER_MAX_ATTEMPTS", "5"))
 SOKO_CATALOG_PAGE_SIZE = int(env("SOKO_CATALOG_PAGE_SIZE", "24"))
 # Variants one product may have (the product form and the admin build no more rows).
 SOKO_PRODUCT_MAX_VARIANTS = int(env("SOKO_PRODUCT_MAX_VARIANTS", "50"))
-# Filter choices (brands, colours, sizes, stores) per category are cached this long.
+# Filter choices (brands, colours, sizes, stores) per category are cached this long, under
+# the catalog's stamp (a change to the catalog gives them a new key at once).
 SOKO_CATALOG_FACET_CACHE_SECONDS = int(env("SOKO_CATALOG_FACET_CACHE_SECONDS", "300"))
+# Catalog pages a visitor without an account or cart sees are cached whole for this long,
+# under the catalog's stamp (shop.catalog.page_cache); 0 turns it off.
+SOKO_CATALOG_PAGE_CACHE_SECONDS = int(env("SOKO_CATALOG_PAGE_CACHE_SECONDS", "600"))
+# The catalog's change log (shop.catalog.stamp) is pruned past this many rows.
+SOKO_CATALOG_CHANGES_KEEP = int(env("SOKO_CATALOG_CHANGES_KEEP", "2000"))
 # A new listing's words become typo targets (embedded mode) within this many seconds; its exact words match at once.
 SOKO_SEARCH_VOCABULARY_SECONDS = int(env("SOKO_SEARCH_VOCABULARY_SECONDS", "60"))
 

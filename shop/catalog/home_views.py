@@ -2,9 +2,11 @@
 
 from django.shortcuts import render
 
+from .page_cache import anonymous_page_cache
 from .selectors import category_top_level, products_featured, products_new
 
 
+@anonymous_page_cache
 def home(request):
     context = {
         "categories": category_top_level(),

@@ -170,3 +170,17 @@ class Favorite(TimeStamped):
             models.UniqueConstraint(fields=["user", "product"], condition=Q(product__isnull=False), name="unique_favorite_product"),
             models.UniqueConstraint(fields=["user", "store"], condition=Q(store__isnull=False), name="unique_favorite_store"),
         ]
+
+
+class CatalogChange(models.Model):
+    """One row per statement that changed what catalog pages show, written by database
+    triggers on the tables those pages read (migration catalog 0007), never by Python: a
+    bulk update, an ``F()`` stock change, the admin and raw SQL all count alike. The
+    catalog's stamp is the count and the highest id of these rows (``catalog_stamp``), so
+    it changes with every committed change; cached pages carry it in their key."""
+
+    id = models.BigAutoField(primary_key=True)
+
+    class Meta:
+        verbose_name = gettext_lazy("catalog change")
+        verbose_name_plural = gettext_lazy("catalog changes")

@@ -4,7 +4,6 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -13,10 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shop.core.htmx import render_page, wants_fragment
+from shop.core.pagination import WindowCountPaginator
 from shop.core.redirects import safe_next_url
 
 from .filters import ProductFilter
 from .hearts import heart_html
+from .page_cache import anonymous_page_cache
 from .selectors import (
     category_tree,
     favorite_products,
@@ -31,8 +32,10 @@ from .selectors import (
     variant_choose,
 )
 from .services import favorite_toggle
+from .stamp import catalog_stamp
 
 
+@anonymous_page_cache
 def category(request, slug):
     tree = category_tree()
     current = tree.by_slug.get(slug)
@@ -42,6 +45,7 @@ def category(request, slug):
     return _product_list(request, tree=tree, scope=scope, category=current)
 
 
+@anonymous_page_cache
 def search(request):
     tree = category_tree()
     return _product_list(request, tree=tree, scope=product_scope(), category=None)
@@ -53,10 +57,10 @@ def _product_list(request, *, tree, scope, category):
         queryset=scope,
         tree=tree,
         root_category=category,
-        facet_cache_key=f"catalog:facets:{category.pk if category else 'all'}",
+        facet_cache_key=f"catalog:facets:{category.pk if category else 'all'}:{catalog_stamp(request)}",
     )
     products = product_list_for_cards(filterset.qs, user=request.user)
-    page = Paginator(products, settings.SOKO_CATALOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = WindowCountPaginator(products, settings.SOKO_CATALOG_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filterset": filterset,
         "form": filterset.form,
@@ -72,6 +76,7 @@ def _product_list(request, *, tree, scope, category):
     return render_page(request, "catalog/list.html", context, fragment="results")
 
 
+@anonymous_page_cache
 def product_detail(request, slug):
     product = product_get_visible(slug=slug, user=request.user)
     variant = variant_choose(product=product, variant_id=request.GET.get("variant"))

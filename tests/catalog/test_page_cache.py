@@ -1,0 +1,176 @@
+"""Whole catalog pages cached for visitors without a session (shop.catalog.page_cache),
+under the catalog's stamp that database triggers move on (shop.catalog.stamp)."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import F
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from shop.catalog.models import CatalogChange, Category, Product, Variant
+from shop.catalog.stamp import catalog_changes_prune, catalog_stamp
+from tests.factories.catalog import ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+CACHED_PAGES = [
+    "/",
+    "/c/fashion/",
+    "/c/fashion/?page=2&sort=price&in_stock=on",
+    "/search/?q=kikoi",
+    "/search/?q=kikio&sort=distance&lat=-1.28&lng=36.8",
+    "/search/?colour=red&brand=Mama+Njeri",
+    "/p/{slug}/",
+    "/p/{slug}/?variant={variant}",
+]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def kikoi():
+    fashion = Category.objects.get(slug="fashion")
+    ProductFactory.create_batch(30, title="Plain kikoi", category=fashion, images=1, brand="Mama Njeri")
+    product = ProductFactory(
+        title="Striped kikoi", category=fashion, images=1, tags=["beach"], variants=[{"price": Decimal("1200"), "attributes": {"colour": "red"}}]
+    )
+    return Product.objects.get(pk=product.pk)
+
+
+def watched_tables() -> set[str]:
+    """The tables the installed triggers watch, read from the database itself."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT event_object_table FROM information_schema.triggers WHERE trigger_name LIKE '%%_changed'")
+        else:
+            cursor.execute("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_changed'")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def url_of(template: str, product) -> str:
+    return template.format(slug=product.slug, variant=product.variants.first().pk)
+
+
+@pytest.mark.parametrize("template", CACHED_PAGES)
+@pytest.mark.parametrize("htmx", [False, True])
+def test_every_table_a_cached_page_reads_is_watched_by_the_triggers(client, kikoi, template, htmx):
+    """A page that starts reading a table the triggers do not watch would be served stale
+    after a change there: add the table to catalog 0007's list (and a migration)."""
+    headers = {"HX-Request": "true"} if htmx else {}
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url_of(template, kikoi), headers=headers)
+
+    assert response.status_code == 200
+    read = {table for query in queries for table in re.findall(r'(?:FROM|JOIN)\s+"(\w+)"', query["sql"])}
+    assert read, "the page ran no query: nothing was checked"
+    assert read - {"catalog_catalogchange"} <= watched_tables()
+
+
+@pytest.mark.parametrize("template", CACHED_PAGES)
+def test_a_second_visitor_gets_the_page_for_one_query(kikoi, template):
+    url = url_of(template, kikoi)
+    first = Client().get(url)
+
+    with CaptureQueriesContext(connection) as queries:
+        second = Client().get(url)
+
+    assert len(queries) == 1  # the stamp
+    assert second.status_code == 200
+    assert strip_per_response(second.content.decode()) == strip_per_response(first.content.decode())
+
+
+def strip_per_response(html: str) -> str:
+    html = re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", html)
+    html = re.sub(r'"X-CSRFToken": "\w+"', "", html)
+    return re.sub(r'name="click_key" value="[0-9a-f-]+"', "", html)
+
+
+def test_a_cached_page_carries_a_working_token_for_this_visitor_and_a_new_click_key(kikoi):
+    url = f"/p/{kikoi.slug}/"
+    Client().get(url)
+    shopper = Client(enforce_csrf_checks=True)
+
+    page = shopper.get(url)
+    again = shopper.get(url)
+    html = page.content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="(\w+)"', html).group(1)
+    click_keys = [re.search(r'name="click_key" value="([0-9a-f-]+)"', p.content.decode()).group(1) for p in (page, again)]
+    added = shopper.post(
+        "/cart/add/", {"variant": kikoi.variants.first().pk, "quantity": 1, "click_key": click_keys[0], "csrfmiddlewaretoken": token}
+    )
+
+    assert "csrftoken" in page.cookies
+    assert click_keys[0] != click_keys[1]
+    assert added.status_code == 302
+
+
+def test_signed_in_shoppers_and_visitors_with_a_session_get_their_own_page(client, kikoi, user):
+    anonymous = Client().get("/c/fashion/").content.decode()
+    client.force_login(user)
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/c/fashion/").content.decode()
+    ran = len(queries)  # read now: the next request clears Django's query log
+    guest = Client()
+    guest.post("/cart/add/", {"variant": kikoi.variants.first().pk, "quantity": 1})
+
+    assert ran > 1
+    assert 'action="/accounts/logout/"' in page and 'action="/accounts/logout/"' not in anonymous
+    assert 'data-count="1"' in guest.get("/c/fashion/").content.decode()
+
+
+def test_a_change_by_update_or_f_expression_moves_the_stamp_on(kikoi):
+    before = catalog_stamp()
+    Variant.objects.filter(product=kikoi).update(stock=F("stock") - 1)
+    after_update = catalog_stamp()
+    Product.objects.filter(pk=kikoi.pk).update(title="Red kikoi")
+
+    assert len({before, after_update, catalog_stamp()}) == 3
+
+
+def test_pruning_keeps_every_stamp_new(kikoi, settings):
+    settings.SOKO_CATALOG_CHANGES_KEEP = 1
+    seen = {catalog_stamp()}
+
+    deleted = catalog_changes_prune()
+    seen.add(catalog_stamp())
+    Product.objects.filter(pk=kikoi.pk).update(title="Red kikoi")
+    seen.add(catalog_stamp())
+
+    assert deleted > 1
+    assert CatalogChange.objects.count() == 2
+    assert len(seen) == 3
+
+
+def test_the_browser_is_told_nothing_changed_until_something_does(kikoi):
+    visitor = Client()
+    visitor.get("/c/fashion/")  # sets the CSRF cookie
+    first = visitor.get("/c/fashion/")
+    etag = first["ETag"]
+
+    unchanged = visitor.get("/c/fashion/", headers={"If-None-Match": etag})
+    Variant.objects.filter(product=kikoi).update(price=Decimal("950"))
+    changed = visitor.get("/c/fashion/", headers={"If-None-Match": etag})
+
+    assert "no-cache" in first["Cache-Control"] and "private" in first["Cache-Control"]
+    assert unchanged.status_code == 304 and unchanged.content == b""
+    assert changed.status_code == 200 and changed["ETag"] != etag
+
+
+def test_a_product_page_is_never_answered_304(kikoi):
+    """A browser's copy would repeat its add-to-cart click key."""
+    visitor = Client()
+    visitor.get(f"/p/{kikoi.slug}/")
+    page = visitor.get(f"/p/{kikoi.slug}/")
+
+    assert "ETag" not in page
+    assert visitor.get(f"/p/{kikoi.slug}/", headers={"If-None-Match": '"anything"'}).status_code == 200
