@@ -184,3 +184,6 @@ class CatalogChange(models.Model):
     class Meta:
         verbose_name = gettext_lazy("catalog change")
         verbose_name_plural = gettext_lazy("catalog changes")
+
+    def __str__(self):
+        return f"Catalog change {self.pk}"
