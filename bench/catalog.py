@@ -71,6 +71,8 @@ def parse_args():
     parser.add_argument("--seconds", type=float, default=20, help="wrk: seconds per scenario (default 20)")
     parser.add_argument("--requests", type=int, default=300, help="Python client: requests per scenario (default 300)")
     parser.add_argument("--max-seconds", type=float, default=60, help="Python client: stop a scenario after this long (default 60)")
+    parser.add_argument("--page-cache", choices=["on", "off"], default="on",
+                        help="off: every page is rendered, as for a signed-in shopper (SOKO_CATALOG_PAGE_CACHE_SECONDS=0)")
     parser.add_argument("--only", default="", help="run only the scenarios whose name contains this text")
     parser.add_argument("--reseed", action="store_true", help="delete the benchmark's products and seed again")
     parser.add_argument("--recreate-db", action="store_true", help="drop the benchmark database first (after a migration was edited)")
@@ -239,6 +241,10 @@ def bench_urls() -> dict[str, list[str]]:
         "stores, 1 word": [f"/stores/?q={word}" for word in ("a", "e", "o", "n", "r")],
         "stores, 50 words": [f"/stores/?q={'+'.join(rng.choices('abcdefghijklmnoprstuvwy', k=50))}" for _ in range(5)],
         "product page (/p/<slug>/)": [f"/p/{slug}/" for slug in rng.sample(live, 40)],
+        # The long tail: a different product or page on (nearly) every request, so a page
+        # cache rarely has it; what the shopper who asks for something new waits for.
+        "product page, 2,000 (cold)": [f"/p/{slug}/" for slug in rng.sample(live, 2000)],
+        "search, 400 words (cold)": [f"/search/?q={noun}+{adjective}&page={page}" for noun in NOUNS for adjective in ADJECTIVES[:5] for page in (1, 2)],
         "home (/)": ["/"],
     }
 
@@ -261,7 +267,7 @@ def server_command(kind: str, port: int, workers: int) -> list[str]:
     return [str(bin_dir / "daphne"), "-b", HOST, "-p", str(port), "--verbosity", "0", "site_config.asgi:application"]
 
 
-def start_server(url: str, redis_url: str, workdir: Path, *, kind: str, workers: int) -> tuple[subprocess.Popen, int, Path]:
+def start_server(url: str, redis_url: str, workdir: Path, *, kind: str, workers: int, page_cache: bool) -> tuple[subprocess.Popen, int, Path]:
     (workdir / "bench_settings.py").write_text(
         textwrap.dedent(
             f"""\
@@ -283,8 +289,9 @@ def start_server(url: str, redis_url: str, workdir: Path, *, kind: str, workers:
         "SECURE_SSL_REDIRECT": "0",
         "HUEY_EMBEDDED_WORKER": "0",
         "LOG_LEVEL": "WARNING",
+        "SOKO_CATALOG_PAGE_CACHE_SECONDS": os.environ.get("SOKO_CATALOG_PAGE_CACHE_SECONDS", "600") if page_cache else "0",
     }
-    for name in ("SOKO_DB_POOL", "SOKO_DB_CONN_MAX_AGE", "WEB_CONCURRENCY"):
+    for name in ("SOKO_DB_CONN_MAX_AGE", "SOKO_ASGI_THREADS", "WEB_CONCURRENCY"):
         env.pop(name, None)  # the entry points choose, as in production
     subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v0"], env=env, cwd=ROOT, check=True
@@ -452,16 +459,18 @@ def run_scenario_python(port: int, urls: list[str], *, total: int, clients: int,
 
 
 def queries_per_page(urls: list[str]) -> int:
-    """Queries the scenario's first URL runs, counted in this process by Django's test client
-    (a second request, so per-process caches are as warm as in the server)."""
+    """Queries the scenario's first URL runs when it is rendered (not served from the page
+    cache, where every page costs one), counted in this process by Django's test client on a
+    second request, so the other caches are as warm as in the server."""
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
+    from django.test.utils import CaptureQueriesContext, override_settings
 
     client = Client(HTTP_HOST=HOST)
-    client.get(urls[0])
-    with CaptureQueriesContext(connection) as queries:
+    with override_settings(SOKO_CATALOG_PAGE_CACHE_SECONDS=0):
         client.get(urls[0])
+        with CaptureQueriesContext(connection) as queries:
+            client.get(urls[0])
     return len(queries)
 
 
@@ -493,11 +502,11 @@ def main():
     workers = args.workers or os.cpu_count()
 
     with tempfile.TemporaryDirectory(prefix="soko-bench-") as tmp:
-        server, port, log_path = start_server(url, redis_url, Path(tmp), kind=args.server, workers=workers)
+        server, port, log_path = start_server(url, redis_url, Path(tmp), kind=args.server, workers=workers, page_cache=args.page_cache == "on")
         load_before = os.getloadavg()
         print(
             f"{args.server} ({workers if args.server == 'gunicorn' else 1} process{'es' if args.server == 'gunicorn' and workers > 1 else ''}) on http://{HOST}:{port}/ "
-            f"(DEBUG=0, Redis cache), {args.clients} clients ({'wrk' if use_wrk else 'Python threads'}), "
+            f"(DEBUG=0, Redis cache, page cache {args.page_cache}), {args.clients} clients ({'wrk' if use_wrk else 'Python threads'}), "
             f"{f'{args.seconds:.0f} s' if use_wrk else f'{args.requests} requests'} per scenario, {os.cpu_count()} CPUs, "
             f"load average {load_before[0]:.2f}"
         )

@@ -142,14 +142,14 @@ DATABASE_URL = env("DATABASE_URL")
 SOKO_DB_MAX_CONNECTIONS = int(env("SOKO_DB_MAX_CONNECTIONS", "10"))
 SOKO_DB_CONNECT_WAIT_SECONDS = float(env("SOKO_DB_CONNECT_WAIT_SECONDS", "5"))
 SOKO_BUSY_RETRY_AFTER_SECONDS = int(env("SOKO_BUSY_RETRY_AFTER_SECONDS", "5"))
-# How connections are reused, set by the entry point that serves requests (docs/PERFORMANCE.md):
-# - site_config/wsgi.py (gunicorn's workers answer one request at a time in one thread):
-#   each keeps its connection for SOKO_DB_CONN_MAX_AGE seconds, checked before reuse;
-# - site_config/asgi.py (daphne runs each request in a thread of its own, so a kept
-#   connection would outlive its thread): SOKO_DB_POOL, a psycopg pool per process that a
-#   request borrows from and gives back to.
+# How long a process keeps a database connection between requests (checked before reuse).
+# The entry points that serve requests set 60: gunicorn's workers (site_config/wsgi.py)
+# answer one request at a time in one thread, and daphne (site_config/asgi.py) runs
+# requests on SOKO_ASGI_THREADS reused threads (shop.core.asgi); 0 (close at the end of
+# each request) for everything else.
 SOKO_DB_CONN_MAX_AGE = int(env("SOKO_DB_CONN_MAX_AGE", "0"))
-SOKO_DB_POOL = env_bool("SOKO_DB_POOL")
+# Threads one daphne process runs views on at once; each may keep a database connection.
+SOKO_ASGI_THREADS = int(env("SOKO_ASGI_THREADS", "8"))
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=SOKO_DB_CONN_MAX_AGE)}
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = SOKO_DB_CONN_MAX_AGE > 0
@@ -159,8 +159,6 @@ if DATABASE_URL:
         options = DATABASES["default"].setdefault("OPTIONS", {})
         # Search matches a title word one letter off (the default 0.6 misses "neclace").
         options["options"] = "-c pg_trgm.word_similarity_threshold=0.4"
-        if SOKO_DB_POOL and not SOKO_DB_CONN_MAX_AGE:
-            options["pool"] = {"min_size": 1, "max_size": SOKO_DB_MAX_CONNECTIONS, "timeout": SOKO_DB_CONNECT_WAIT_SECONDS}
 else:
     DATABASES = {
         "default": {
@@ -176,6 +174,8 @@ else:
             },
             # A file, so a live daphne server in another process can share it in tests.
             "TEST": {"NAME": env("SQLITE_TEST_PATH") or BASE_DIR / ".test-db.sqlite3"},
+            "CONN_MAX_AGE": SOKO_DB_CONN_MAX_AGE,
+            "CONN_HEALTH_CHECKS": SOKO_DB_CONN_MAX_AGE > 0,
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

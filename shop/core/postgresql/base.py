@@ -1,14 +1,12 @@
 """PostgreSQL with a bound on the connections one process holds.
 
-Under ASGI every request runs in a thread of its own with its own connection, so
-nothing else limits how many a process opens. Opening one waits for a free slot (at
+Each thread that touches the database (daphne's request threads, Huey's workers,
+channels' consumers) holds a connection of its own, so nothing else limits how many a
+process opens. Opening one waits for a free slot (at
 most ``SOKO_DB_MAX_CONNECTIONS`` per process) for ``SOKO_DB_CONNECT_WAIT_SECONDS``;
 failing that, or when the server refuses ("too many clients"), the error is
 ``ConnectionUnavailable``, which ``shop.core.middleware.database_busy`` answers with
 a 503 "busy, try again".
-
-With ``SOKO_DB_POOL`` (the ASGI entry point) the connections come from a psycopg pool
-of the same size instead, and a request that waits too long for one gets the same error.
 """
 
 import threading
@@ -38,11 +36,6 @@ class DatabaseWrapper(base.DatabaseWrapper):
     slot_release = None
 
     def get_new_connection(self, conn_params):
-        if self.pool:
-            try:
-                return super().get_new_connection(conn_params)
-            except OperationalError as exc:  # PoolTimeout is one
-                raise ConnectionUnavailable(str(exc)) from exc
         slots = _connection_slots()
         if not slots.acquire(timeout=settings.SOKO_DB_CONNECT_WAIT_SECONDS):
             raise ConnectionUnavailable(
