@@ -244,7 +244,10 @@ def bench_urls() -> dict[str, list[str]]:
         # The long tail: a different product or page on (nearly) every request, so a page
         # cache rarely has it; what the shopper who asks for something new waits for.
         "product page, 2,000 (cold)": [f"/p/{slug}/" for slug in rng.sample(live, 2000)],
-        "search, 400 words (cold)": [f"/search/?q={noun}+{adjective}&page={page}" for noun in NOUNS for adjective in ADJECTIVES[:5] for page in (1, 2)],
+        "search, 1,920 (cold)": [
+            f"/search/?q={word}&page={page}&sort={sort}"
+            for sort in ("relevance", "price", "-price", "newest") for page in range(1, 9) for word in NOUNS + ADJECTIVES
+        ],
         "home (/)": ["/"],
     }
 

@@ -31,6 +31,8 @@ PAGES = [
     ("dashboard", "seller@soko.test", "/dashboard/"),
     ("courier-home", "courier@soko.test", "/courier/"),
     ("product", None, "/p/kiondo-sisal-basket/"),
+    ("category", None, "/c/fashion/"),
+    ("search-buyer", "buyer@soko.test", "/search/?q=basket"),
     ("cart", "buyer@soko.test", "/cart/"),
     ("checkout", "buyer@soko.test", "/checkout/"),
     ("orders", "buyer@soko.test", "/orders/"),
