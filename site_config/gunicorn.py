@@ -10,7 +10,8 @@ import multiprocessing
 import os
 
 wsgi_app = "site_config.wsgi:application"
-bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
+# $PORT as platforms give it; WEB_BIND (e.g. 127.0.0.1:8000, unix:/run/soko.sock) overrides.
+bind = os.environ.get("WEB_BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count())
 worker_class = "sync"
 # A request that takes longer than this is cut off and its worker replaced.

@@ -8,6 +8,9 @@ those plus the catalog's stamp (``shop.catalog.stamp``), which database triggers
 with every change to a table the pages read: a new price, stock, title, picture or store
 name is a new key at once, and the old page is never read again.
 
+A page is stored the second time it is asked for (the first leaves a small marker), so a
+stream of one-off addresses, such as random searches, cannot fill the cache with pages.
+
 Two things in the HTML belong to one response only and are put back on every hit: the CSRF
 token (masked afresh for this visitor's cookie) and the product page's add-to-cart click
 key (a new one per page shown). A visitor with a session (a cart, messages, a login) or a
@@ -134,7 +137,10 @@ def anonymous_page_cache(view):
             entry = _template_of(response)
             if entry is None:
                 return response
-            cache.set(key, entry, settings.SOKO_CATALOG_PAGE_CACHE_SECONDS)
+            # A page is kept from its second request on: a stream of one-off addresses
+            # (random searches) writes a marker each, not a whole page.
+            if not cache.add(f"{key}:seen", True, settings.SOKO_CATALOG_PAGE_CACHE_SECONDS):
+                cache.set(key, entry, settings.SOKO_CATALOG_PAGE_CACHE_SECONDS)
             return _revalidatable(response, key, request, CLICK_KEY_SLOT in entry["html"])
         return _revalidatable(_response_from(entry, request), key, request, has_click_key)
 

@@ -2,7 +2,9 @@
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.db.models.fields.json import KeyTextTransform
@@ -76,8 +78,17 @@ class CategoryTree:
         return choices
 
 
-def category_tree() -> CategoryTree:
-    return CategoryTree(list(Category.objects.order_by("position", "name")))
+def category_tree(*, stamp: str = "") -> CategoryTree:
+    """The tree, read in one query; with the catalog's ``stamp``, kept in the cache until the
+    catalog changes (shop.catalog.stamp)."""
+    if not stamp:
+        return CategoryTree(list(Category.objects.order_by("position", "name")))
+    key = f"catalog:categories:{stamp}"
+    categories = cache.get(key)
+    if categories is None:
+        categories = list(Category.objects.order_by("position", "name"))
+        cache.set(key, categories, settings.SOKO_CATALOG_FACET_CACHE_SECONDS)
+    return CategoryTree(categories)
 
 
 def category_top_level() -> list[Category]:

@@ -37,7 +37,7 @@ from .stamp import catalog_stamp
 
 @anonymous_page_cache
 def category(request, slug):
-    tree = category_tree()
+    tree = category_tree(stamp=catalog_stamp(request))
     current = tree.by_slug.get(slug)
     if current is None:
         raise Http404(_("No such category."))
@@ -47,7 +47,7 @@ def category(request, slug):
 
 @anonymous_page_cache
 def search(request):
-    tree = category_tree()
+    tree = category_tree(stamp=catalog_stamp(request))
     return _product_list(request, tree=tree, scope=product_scope(), category=None)
 
 
