@@ -192,8 +192,8 @@ def related_products(*, product: Product, user, limit: int = 4) -> list[Product]
 
 def product_search(queryset: QuerySet, *, query: str) -> QuerySet:
     """Every word must match. On PostgreSQL a word matches the weighted full-text vector
-    (title > tags/brand > description) or, to forgive a typo, a title word by trigram
-    similarity; results are ranked. Elsewhere a word is a substring, or one of the listing
+    (title > tags/brand > description) or, when no live listing has the word (a typo), a
+    title word by trigram similarity; results are ranked. Elsewhere a word is a substring, or one of the listing
     words it is a likely misspelling of (``search_word_spellings``); title matches first.
     The words are capped (``shop.core.search``), so a query costs at most that many
     index conditions, and no joins, however long the text."""
@@ -204,10 +204,12 @@ def product_search(queryset: QuerySet, *, query: str) -> QuerySet:
         vector = SearchDocument()
         condition = Q()
         for word in words:
-            # Each side can use an index: the GIN on the vector and the trigram GIN on title.
-            condition &= Q(search=SearchQuery(word, search_type="plain", config="simple")) | Q(
-                title__trigram_word_similar=word
-            )
+            # The stored vector's GIN index finds the word; only a word that no live listing
+            # has (a typo, most likely) also matches title words that look like it (trigram
+            # GIN). The check is one uncorrelated EXISTS, which PostgreSQL runs once per query.
+            query = SearchQuery(word, search_type="plain", config="simple")
+            found_anywhere = Exists(Product.objects.visible().annotate(search=SearchDocument()).filter(search=query))
+            condition &= Q(search=query) | (Q(title__trigram_word_similar=word) & ~found_anywhere)
         text = " ".join(words)
         return (
             queryset.annotate(search=vector)
