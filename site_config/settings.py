@@ -398,8 +398,48 @@ SOKO_DELIVERY_FEES = {
     code: Decimal(amount)
     for code, _sep, amount in (item.partition(":") for item in env_list("SOKO_DELIVERY_FEES", "GNF:25000,PKR:250"))
 }
-# Payment method codes offered at checkout, in order (shop/payments/gateways.py).
-SOKO_PAYMENT_METHODS = env_list("SOKO_PAYMENT_METHODS", "cod")
+# Payment method codes offered at checkout, in order (shop/payments/gateways.py); each
+# is offered only where it can take the checkout (currency, country, configuration).
+SOKO_PAYMENT_METHODS = env_list("SOKO_PAYMENT_METHODS", "cod,card,mpesa,paypal")
+# An online payment not made within this many minutes releases the checkout's stock.
+SOKO_PAYMENT_DEADLINE_MINUTES = int(env("SOKO_PAYMENT_DEADLINE_MINUTES", "30"))
+# Days after delivery the buyer may report a problem before the store's share is released.
+SOKO_BUYER_PROTECTION_DAYS = int(env("SOKO_BUYER_PROTECTION_DAYS", "3"))
+# The platform's fee in percent of each line, by how it was sold ("fixed:2.5,auction:2").
+SOKO_PLATFORM_FEES = {
+    kind: Decimal(percent)
+    for kind, _sep, percent in (item.partition(":") for item in env_list("SOKO_PLATFORM_FEES", "fixed:2.5,auction:2"))
+}
+# A tax line on invoices ("VAT:16" = 16 % included in prices); empty for none.
+SOKO_INVOICE_TAX = env("SOKO_INVOICE_TAX")
+
+# Stripe (cards). Without a secret key, cards go through the development gateway: a local
+# hosted page with Pay / Decline / Cancel that speaks Stripe's API in-process.
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", "whsec_soko_development" if not STRIPE_SECRET_KEY else "")
+# Where the stripe library sends requests: Stripe itself, or a fake in tests and demos.
+STRIPE_API_BASE = env("STRIPE_API_BASE", "https://api.stripe.com")
+# Currencies Stripe Checkout is offered in (Stripe does not settle every currency).
+STRIPE_CURRENCIES = env_list("STRIPE_CURRENCIES", "KES,GNF,PKR,USD,EUR")
+# Pending Checkout Sessions older than this many minutes are settled from Stripe's side.
+STRIPE_SETTLE_AFTER_MINUTES = int(env("STRIPE_SETTLE_AFTER_MINUTES", "10"))
+
+# M-Pesa (Daraja STK push), Kenya; offered for KES when the keys are set.
+MPESA_API_BASE = env("MPESA_API_BASE", "https://sandbox.safaricom.co.ke")
+MPESA_CONSUMER_KEY = env("MPESA_CONSUMER_KEY")
+MPESA_CONSUMER_SECRET = env("MPESA_CONSUMER_SECRET")
+MPESA_SHORTCODE = env("MPESA_SHORTCODE", "174379")
+MPESA_PASSKEY = env("MPESA_PASSKEY")
+# The public address Safaricom posts results to (this site's /payments/mpesa/callback/).
+MPESA_CALLBACK_URL = env("MPESA_CALLBACK_URL")
+# A push with no callback after this many seconds is asked about with the STK query API.
+MPESA_QUERY_AFTER_SECONDS = int(env("MPESA_QUERY_AFTER_SECONDS", "120"))
+
+# PayPal (Orders v2); offered when the client id and secret are set.
+PAYPAL_API_BASE = env("PAYPAL_API_BASE", "https://api-m.sandbox.paypal.com")
+PAYPAL_CLIENT_ID = env("PAYPAL_CLIENT_ID")
+PAYPAL_CLIENT_SECRET = env("PAYPAL_CLIENT_SECRET")
+PAYPAL_CURRENCIES = env_list("PAYPAL_CURRENCIES", "USD,EUR")
 
 # Images
 SOKO_IMAGE_MAX_BYTES = int(env("SOKO_IMAGE_MAX_BYTES", str(8 * 1024 * 1024)))

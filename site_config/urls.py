@@ -24,6 +24,7 @@ urlpatterns = [
     path("cart/", include("shop.cart.urls")),
     path("checkout/", include("shop.orders.checkout_urls")),
     path("orders/", include("shop.orders.urls", namespace="orders")),
+    path("payments/", include("shop.payments.urls")),
     path("dashboard/", include("sellers.urls")),
     path("courier/", include("couriers.urls")),
     path("", include("sellers.public_urls")),

@@ -111,3 +111,18 @@ def money_convert(amount: Decimal, source: str, target: str) -> Decimal | None:
     if source not in rates or target not in rates:
         return None
     return money_quantize(Decimal(amount) / rates[source][0] * rates[target][0], target)
+
+
+def money_to_minor(amount: Decimal, code: str) -> int:
+    """``amount`` in the currency's minor unit, as providers and the ledger count it:
+    KES 99.50 is 9950, GNF 25000 is 25000 (GNF has no minor unit). Refuses a fraction
+    finer than the minor unit rather than round money away."""
+    amount = Decimal(amount)
+    if not money_is_valid_for(amount, code):
+        raise ValueError(f"{amount} {code} has a fraction finer than the currency's minor unit")
+    return int(amount.scaleb(currency_places(code)))
+
+
+def money_from_minor(minor: int, code: str) -> Decimal:
+    """The inverse of ``money_to_minor``: 9950 KES is Decimal("99.50")."""
+    return Decimal(int(minor)).scaleb(-currency_places(code)).quantize(Decimal(1).scaleb(-currency_places(code)))

@@ -21,3 +21,11 @@ class OriginalsStorage(FileSystemStorage):
 
     def url(self, name):
         raise ValueError("Originals are private and have no URL.")
+
+
+def private_storage():
+    """The storage of files only the site hands out (invoices), through a view that checks
+    who asks: the originals' storage, never served."""
+    from django.core.files.storage import storages
+
+    return storages["originals"]

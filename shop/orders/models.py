@@ -7,6 +7,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from shop.core.models import TimeStamped
 from shop.core.units import units_count
+from shop.payments.models import PaymentStatus
 
 
 class OrderStatus(models.TextChoices):
@@ -38,6 +39,12 @@ class Checkout(TimeStamped):
     instructions = models.CharField(verbose_name=gettext_lazy("instructions"), max_length=300, blank=True)
     total = models.DecimalField(verbose_name=gettext_lazy("total"), max_digits=12, decimal_places=2, default=Decimal("0"))
     currency = models.CharField(verbose_name=gettext_lazy("currency"), max_length=3)
+    payment_status = models.CharField(
+        verbose_name=gettext_lazy("payment status"), max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.ON_DELIVERY, db_index=True
+    )
+    # An online payment not made by then releases the stock (shop.payments.services).
+    payment_due_by = models.DateTimeField(verbose_name=gettext_lazy("pay by"), null=True, blank=True)
+    paid_at = models.DateTimeField(verbose_name=gettext_lazy("paid at"), null=True, blank=True)
 
     class Meta:
         verbose_name = gettext_lazy("checkout")
@@ -67,6 +74,11 @@ class Order(TimeStamped):
     buyer_note = models.CharField(verbose_name=gettext_lazy("buyer note"), max_length=300, blank=True)
     # Set when cancelling returns the stock, so it is returned exactly once.
     stock_released_at = models.DateTimeField(verbose_name=gettext_lazy("stock released at"), null=True, blank=True)
+    # The platform's fee on this order, fixed when it is paid (or delivered, for cash).
+    fee = models.DecimalField(verbose_name=gettext_lazy("platform fee"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    delivered_at = models.DateTimeField(verbose_name=gettext_lazy("delivered at"), null=True, blank=True)
+    # When the store's share stopped being held for buyer protection (shop.payments.services).
+    funds_released_at = models.DateTimeField(verbose_name=gettext_lazy("funds released at"), null=True, blank=True)
 
     class Meta:
         verbose_name = gettext_lazy("order")
@@ -94,6 +106,8 @@ class OrderItem(models.Model):
     unit_price = models.DecimalField(verbose_name=gettext_lazy("unit price"), max_digits=12, decimal_places=2)
     quantity = models.PositiveIntegerField(verbose_name=gettext_lazy("quantity"))
     line_total = models.DecimalField(verbose_name=gettext_lazy("line total"), max_digits=12, decimal_places=2)
+    # How it was sold ("fixed" price or "auction"): the platform fee depends on it.
+    listing_type = models.CharField(verbose_name=gettext_lazy("listing type"), max_length=10, default="fixed")
 
     class Meta:
         verbose_name = gettext_lazy("order item")

@@ -1,0 +1,3 @@
+"""Filled in by the gateway module."""
+
+urlpatterns: list = []

@@ -1,0 +1,220 @@
+"""What happens to money: attempts start, succeed or fail; held funds are released, paid
+out, refunded. Every function here is idempotent: a provider that says "paid" five
+times, a job that runs again after a crash, change nothing the second time.
+
+Locks are taken in one order everywhere: the checkout row, then the attempt row (then
+the order rows), so two deliveries of one event queue instead of deadlocking.
+
+The orders above this app hear of a checkout that may go ahead (paid, or switched to
+cash on delivery) through the ``checkout_confirmed`` signal, sent inside the transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shop.core.currencies import money_from_minor, money_to_minor
+from shop.core.realtime import push_rendered_on_commit
+from shop.core.transactions import atomic_retrying
+
+from . import ledger
+from .ledger import Line
+from .models import LedgerTransaction, PaymentAttempt, PaymentFlag, PaymentStatus, ProviderEvent
+from .signals import checkout_confirmed
+
+log = logging.getLogger(__name__)
+
+Status = PaymentAttempt.Status
+
+
+def event_record(*, provider: str, event_id: str, kind: str, payload) -> ProviderEvent | None:
+    """Keep a provider's event once: the new ``ProviderEvent``, or ``None`` when this id
+    was stored before (a redelivery: answer 2xx and do nothing). Call inside the
+    transaction that processes the event, so a crash stores neither."""
+    if ProviderEvent.objects.filter(provider=provider, event_id=event_id).exists():
+        return None
+    try:
+        with transaction.atomic():
+            return ProviderEvent.objects.create(provider=provider, event_id=event_id[:255], kind=kind[:100], payload=payload)
+    except IntegrityError:
+        return None  # a concurrent delivery of the same event stored it first
+
+
+def _lock(attempt_id: int) -> tuple[object, PaymentAttempt]:
+    """Lock the attempt's checkout, then the attempt; both fresh from the database."""
+    checkout_id = PaymentAttempt.objects.values_list("checkout_id", flat=True).get(pk=attempt_id)
+    checkout_model = PaymentAttempt._meta.get_field("checkout").related_model
+    checkout = checkout_model.objects.select_for_update().get(pk=checkout_id)
+    attempt = PaymentAttempt.objects.select_for_update().get(pk=attempt_id)
+    attempt.checkout = checkout
+    return checkout, attempt
+
+
+def checkout_awaits_payment(checkout) -> bool:
+    """The checkout still takes an online payment: it awaits one and the deadline has not passed."""
+    return checkout.payment_status == PaymentStatus.AWAITING and (
+        checkout.payment_due_by is None or checkout.payment_due_by > timezone.now()
+    )
+
+
+def checkout_amount_minor(checkout) -> int:
+    return money_to_minor(checkout.total, checkout.currency)
+
+
+def attempt_create(*, checkout, gateway: str, provider: str, phone: str = "") -> PaymentAttempt:
+    """A new pending try to pay ``checkout`` in full (its total, in minor units)."""
+    return PaymentAttempt.objects.create(
+        checkout=checkout,
+        gateway=gateway,
+        provider=provider,
+        amount_minor=checkout_amount_minor(checkout),
+        currency=checkout.currency,
+        phone=phone,
+    )
+
+
+def attempt_reference_set(*, attempt: PaymentAttempt, reference: str, redirect_url: str = "") -> PaymentAttempt:
+    """Record the provider's id for the attempt (and the page the buyer pays on)."""
+    attempt.reference = reference[:255]
+    attempt.redirect_url = redirect_url[:2000]
+    attempt.save(update_fields=["reference", "redirect_url", "updated_at"])
+    return attempt
+
+
+def attempt_succeeded(*, attempt_id: int, received_minor: int, currency: str, payment_reference: str) -> PaymentAttempt:
+    """The provider confirmed that ``received_minor`` ``currency`` was paid for this attempt.
+
+    Paid once: the checkout becomes paid, the capture is posted to the ledger and the
+    stores hear of their orders. A second call changes nothing. An amount or currency
+    other than the attempt's is not fulfilled: the attempt is held for review and staff
+    see a flag; so is money that arrives after the checkout expired or was paid another way.
+    """
+    return atomic_retrying(
+        lambda: _succeeded(attempt_id, int(received_minor), str(currency).upper(), payment_reference), what="payment"
+    )
+
+
+def _succeeded(attempt_id: int, received_minor: int, currency: str, payment_reference: str) -> PaymentAttempt:
+    checkout, attempt = _lock(attempt_id)
+    if attempt.status in (Status.SUCCEEDED, Status.FLAGGED):
+        return attempt
+    attempt.received_minor = received_minor
+    attempt.received_currency = currency[:3]
+    if payment_reference and not PaymentAttempt.objects.filter(provider=attempt.provider, payment_reference=payment_reference).exists():
+        attempt.payment_reference = payment_reference[:255]
+    attempt.finished_at = timezone.now()
+    problem = None
+    if (received_minor, currency) != (attempt.amount_minor, attempt.currency):
+        problem = (
+            PaymentFlag.Kind.MISMATCH,
+            f"Expected {attempt.amount_minor} {attempt.currency} (minor units), the provider reported {received_minor} {currency}.",
+        )
+    elif checkout.payment_status == PaymentStatus.PAID:
+        problem = (PaymentFlag.Kind.DOUBLE, f"Checkout {checkout.pk} was already paid; this payment must be refunded.")
+    elif checkout.payment_status != PaymentStatus.AWAITING:
+        problem = (PaymentFlag.Kind.LATE, f"Checkout {checkout.pk} is {checkout.payment_status}; this payment must be refunded.")
+    if problem is not None:
+        kind, detail = problem
+        attempt.status = Status.FLAGGED
+        attempt.message = _("We received your payment but need to check it. We will contact you.")
+        attempt.save()
+        PaymentFlag.objects.create(kind=kind, attempt=attempt, checkout=checkout, detail=detail)
+        log.warning("payment attempt %s flagged (%s): %s", attempt.pk, kind, detail)
+        _push_status(checkout)
+        return attempt
+    attempt.status = Status.SUCCEEDED
+    attempt.message = ""
+    attempt.save()
+    checkout.payment_status = PaymentStatus.PAID
+    checkout.paid_at = attempt.finished_at
+    checkout.save(update_fields=["payment_status", "paid_at", "updated_at"])
+    _post_capture(checkout=checkout, attempt=attempt)
+    checkout_confirmed.send(sender=PaymentAttempt, checkout=checkout)
+    _push_status(checkout)
+    return attempt
+
+
+def _post_capture(*, checkout, attempt: PaymentAttempt) -> None:
+    """The payment in, each store's share held, the platform's fee earned."""
+    lines = [Line(ledger.provider_account(attempt.provider), attempt.currency, attempt.amount_minor)]
+    for order in checkout.orders.prefetch_related("items"):
+        fee = ledger.order_fee_minor(order)
+        share = money_to_minor(order.total, order.currency) - fee
+        lines.append(Line(ledger.store_held(order.store_id), order.currency, -share, order=order))
+        lines.append(Line(ledger.FEES, order.currency, -fee, order=order))
+        order.fee = money_from_minor(fee, order.currency)
+        order.save(update_fields=["fee", "updated_at"])
+    ledger.post(
+        kind=LedgerTransaction.Kind.CAPTURE,
+        key=f"capture:attempt:{attempt.pk}",
+        lines=lines,
+        memo=f"{attempt.get_provider_display()} {attempt.payment_reference or attempt.reference}",
+        checkout=checkout,
+    )
+
+
+def attempt_failed(*, attempt_id: int, status: str = Status.FAILED, message: str = "") -> PaymentAttempt:
+    """The try ended without money: declined, cancelled, timed out. A final attempt
+    (paid, or already failed) is left as it is. The buyer's open pages offer the other
+    methods at once."""
+
+    def work():
+        checkout, attempt = _lock(attempt_id)
+        if attempt.is_final:
+            return attempt
+        attempt.status = status
+        attempt.message = message[:300]
+        attempt.finished_at = timezone.now()
+        attempt.save(update_fields=["status", "message", "finished_at", "updated_at"])
+        _push_status(checkout)
+        return attempt
+
+    return atomic_retrying(work, what="payment")
+
+
+def attempts_expire(*, checkout) -> int:
+    """The checkout was not paid in time: its pending attempts end (caller holds its lock)."""
+    return PaymentAttempt.objects.filter(checkout=checkout, status=Status.PENDING).update(
+        status=Status.EXPIRED, finished_at=timezone.now(), message=_("Not paid in time.")
+    )
+
+
+def checkout_pay_on_delivery(*, checkout, gateway: str = "cod") -> bool:
+    """The buyer gave up paying online and will pay cash on delivery: the checkout goes
+    ahead as cash on delivery (its pending attempts are dropped). ``False`` when it is no
+    longer awaiting payment (paid meanwhile, or expired)."""
+
+    def work():
+        checkout_model = type(checkout)
+        locked = checkout_model.objects.select_for_update().get(pk=checkout.pk)
+        if not checkout_awaits_payment(locked):
+            return False
+        PaymentAttempt.objects.filter(checkout=locked, status=Status.PENDING).update(
+            status=Status.CANCELLED, finished_at=timezone.now(), message=_("Switched to cash on delivery.")
+        )
+        locked.payment_method = gateway
+        locked.payment_status = PaymentStatus.ON_DELIVERY
+        locked.payment_due_by = None
+        locked.save(update_fields=["payment_method", "payment_status", "payment_due_by", "updated_at"])
+        checkout_confirmed.send(sender=PaymentAttempt, checkout=locked)
+        _push_status(locked)
+        return True
+
+    return atomic_retrying(work, what="payment")
+
+
+def _push_status(checkout) -> None:
+    """The payment's live fragment to the buyer's open pages, after commit."""
+    push_rendered_on_commit(
+        [checkout.buyer_id],
+        lambda: render_to_string("payments/_status.html", {"checkout": checkout, "attempt": checkout_latest_attempt(checkout), "oob": True}),
+    )
+
+
+def checkout_latest_attempt(checkout) -> PaymentAttempt | None:
+    return PaymentAttempt.objects.filter(checkout=checkout).order_by("-created_at", "-id").first()
