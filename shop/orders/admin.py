@@ -40,13 +40,20 @@ class OrderEventInline(admin.TabularInline):
 
 class StatusChangeForm(forms.Form):
     to = forms.ChoiceField(label=gettext_lazy("New status"))
-    note = forms.CharField(label=gettext_lazy("Note"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}), help_text=gettext_lazy("Why (shown on the timeline)."))
+    note = forms.CharField(
+        label=gettext_lazy("Note"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Why (shown on the timeline)."),
+    )
     goods_returned = forms.BooleanField(
         label=gettext_lazy("Goods returned to stock"),
         required=False,
         help_text=(
-            gettext_lazy("Only when cancelling: tick it if the goods are back on the store's shelf, to put them on sale again. "
-            "Left unticked, cancelling this order restocks nothing.")
+            gettext_lazy(
+                "Only when cancelling: tick it if the goods are back on the store's shelf, to put them on sale again. "
+                "Left unticked, cancelling this order restocks nothing."
+            )
         ),
     )
 
@@ -75,8 +82,20 @@ class OrderAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     inlines = [OrderItemInline, OrderEventInline]
     readonly_fields = [
-        "number", "checkout", "store", "buyer", "status_with_change", "delivery_mode", "items_total", "delivery_fee",
-        "total", "currency", "buyer_note", "stock_released_at", "created_at", "updated_at",
+        "number",
+        "checkout",
+        "store",
+        "buyer",
+        "status_with_change",
+        "delivery_mode",
+        "items_total",
+        "delivery_fee",
+        "total",
+        "currency",
+        "buyer_note",
+        "stock_released_at",
+        "created_at",
+        "updated_at",
     ]
     exclude = ["status"]
 
@@ -113,9 +132,14 @@ class OrderAdmin(admin.ModelAdmin):
             except TransitionError as error:
                 form.add_error(None, str(error))
             else:
-                text = _("Order %(number)s is now %(lower)s.") % {"number": order.number, "lower": status_label(moved.status, moved).lower()}
+                text = _("Order %(number)s is now %(lower)s.") % {
+                    "number": order.number,
+                    "lower": status_label(moved.status, moved).lower(),
+                }
                 if moved.status == OrderStatus.CANCELLED:
-                    text += _(" Its units are back on sale.") if moved.stock_released_at else _(" No stock was returned.")
+                    text += (
+                        _(" Its units are back on sale.") if moved.stock_released_at else _(" No stock was returned.")
+                    )
                 messages.success(request, text)
                 return redirect("admin:orders_order_change", order.pk)
         context = {

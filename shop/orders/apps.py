@@ -6,3 +6,6 @@ class OrdersConfig(AppConfig):
     name = "shop.orders"
     label = "orders"
     verbose_name = gettext_lazy("Orders")
+
+    def ready(self):
+        from . import payment_flow  # noqa: F401  (connects the payment signal's receiver)

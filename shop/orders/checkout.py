@@ -16,12 +16,14 @@ On SQLite, select_for_update is a no-op, and the IMMEDIATE transaction mode
 import logging
 import uuid
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import prefetch_related_objects
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -33,6 +35,8 @@ from shop.core.transactions import DatabaseBusy, atomic_retrying
 from shop.geo.delivery import HomeDelivery, store_delivers_home, store_home_delivery
 from shop.inventory.services import stock_lock, stock_reserve
 from shop.notifications.services import notify
+from shop.payments.gateways import gateway_get
+from shop.payments.models import PaymentStatus
 
 from .handover import handover_code_issue
 from .models import Checkout, Order, OrderEvent, OrderItem, OrderStatus
@@ -142,7 +146,7 @@ def checkout_place(*, buyer, cart: Cart, details: CheckoutDetails, idempotency_k
         raise
     except DatabaseBusy as error:
         raise CheckoutBusy() from error
-    if checkout.orders_created:
+    if checkout.orders_created and checkout.payment_status == PaymentStatus.ON_DELIVERY:
         transaction.on_commit(lambda placed=checkout: _notify_stores(placed))
     return checkout
 
@@ -188,12 +192,19 @@ def _place(*, buyer, cart: Cart, details: CheckoutDetails, idempotency_key) -> C
         if mode == Order.DeliveryMode.DELIVERY:
             home = store_home_delivery(store=store, area=details.address.area)
             if not home.offered:
-                raise CheckoutError(_("%(reason)s Choose pick-up at the store, or another address.") % {"reason": home.reason})
+                raise CheckoutError(
+                    _("%(reason)s Choose pick-up at the store, or another address.") % {"reason": home.reason}
+                )
         modes[store_id] = mode
 
     currency = details.currency
     address = details.address
+    gateway = gateway_get(details.payment_method)
+    online = gateway is not None and gateway.online
     checkout = Checkout.objects.create(
+        # Paid online: the stock stays reserved until the deadline, the stores wait for the money.
+        payment_status=PaymentStatus.AWAITING if online else PaymentStatus.ON_DELIVERY,
+        payment_due_by=timezone.now() + timedelta(minutes=settings.SOKO_PAYMENT_DEADLINE_MINUTES) if online else None,
         buyer=buyer,
         idempotency_key=idempotency_key,
         payment_method=details.payment_method,

@@ -44,16 +44,22 @@ class CheckoutForm(forms.Form):
     # A fresh key per rendering of the page: submitting the same page twice is one checkout.
     idempotency_key = forms.UUIDField(label=gettext_lazy("Idempotency key"), widget=forms.HiddenInput)
     address = forms.ChoiceField(
-        label=gettext_lazy("Deliver to"), widget=forms.RadioSelect, error_messages={"required": gettext_lazy("Choose an address or add a new one.")}
+        label=gettext_lazy("Deliver to"),
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Choose an address or add a new one.")},
     )
     instructions = forms.CharField(
         label=gettext_lazy("Delivery instructions"),
         required=False,
         max_length=300,
-        widget=forms.Textarea(attrs={"rows": 2, "placeholder": gettext_lazy("e.g. Call when you reach the gate; leave with the guard.")}),
+        widget=forms.Textarea(
+            attrs={"rows": 2, "placeholder": gettext_lazy("e.g. Call when you reach the gate; leave with the guard.")}
+        ),
     )
     payment_method = forms.ChoiceField(
-        label=gettext_lazy("Payment"), widget=forms.RadioSelect, error_messages={"required": gettext_lazy("Choose how you will pay.")}
+        label=gettext_lazy("Payment"),
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Choose how you will pay.")},
     )
 
     def __init__(self, *args, addresses, groups, gateways, homes: dict[int, HomeDelivery], **kwargs):

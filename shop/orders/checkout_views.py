@@ -17,6 +17,7 @@ from shop.cart.services import cart_get_for_request
 from shop.core.htmx import render_page, wants_fragment
 from shop.geo.selectors import map_settings
 from shop.payments.gateways import gateways_available
+from shop.payments.models import PaymentStatus
 
 from .checkout import (
     CheckoutDetails,
@@ -32,6 +33,9 @@ from .selectors import checkout_get_for_buyer, order_handover_for_buyer
 
 
 def _done_url(checkout) -> str:
+    """Where a placed checkout leads: its payment while one is awaited, else the orders."""
+    if checkout.payment_status == PaymentStatus.AWAITING:
+        return reverse("payments:status", args=[checkout.idempotency_key])
     return reverse("checkout:done", args=[checkout.idempotency_key])
 
 
@@ -110,7 +114,9 @@ def page(request):
         if response is not None:
             return response
         refused = True
-    return render_page(request, "checkout/page.html", context, fragment="review", partial=False, status=422 if refused else 200)
+    return render_page(
+        request, "checkout/page.html", context, fragment="review", partial=False, status=422 if refused else 200
+    )
 
 
 def _place(request, *, cart, form, address_form, currency: str):
@@ -122,12 +128,18 @@ def _place(request, *, cart, form, address_form, currency: str):
         return None
     address = form.chosen_address()
     if address is None:
-        address = address_save(address=address_form.instance, make_default=address_form.cleaned_data.get("make_default", False))
+        address = address_save(
+            address=address_form.instance, make_default=address_form.cleaned_data.get("make_default", False)
+        )
         # Shown again after a refusal, the page offers the address just saved, chosen.
         form.data = form.data.copy()
         form.data["address"] = str(address.pk)
         form.addresses[str(address.pk)] = address
-        form.fields["address"].choices = [*form.fields["address"].choices[:-1], (str(address.pk), address.label), form.fields["address"].choices[-1]]
+        form.fields["address"].choices = [
+            *form.fields["address"].choices[:-1],
+            (str(address.pk), address.label),
+            form.fields["address"].choices[-1],
+        ]
     details = CheckoutDetails(
         address=DeliveryAddress.from_address(address),
         payment_method=form.cleaned_data["payment_method"],
@@ -142,7 +154,7 @@ def _place(request, *, cart, form, address_form, currency: str):
     except CheckoutError as error:
         form.placement_problems = error.problems
         return None
-    started = form.gateway().start(checkout)
+    started = form.gateway().start(request, checkout)
     return started or redirect(_done_url(checkout))
 
 

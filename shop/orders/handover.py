@@ -112,11 +112,15 @@ def handover_state(order: Order, *, handover: HandoverCode | None = None) -> Han
         when = timezone.localtime(handover.used_at)
         return HandoverState("used", f"This code was already used on {when:%d %b %Y at %H:%M}.")
     if order.status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED):
-        return HandoverState("cancelled", _("Order %(number)s was cancelled: do not hand it over.") % {"number": order.number})
+        return HandoverState(
+            "cancelled", _("Order %(number)s was cancelled: do not hand it over.") % {"number": order.number}
+        )
     at_handover = order_at_handover(order)
     if not (at_handover or order.status in BEFORE_HANDOVER):
         return HandoverState(
-            "closed", _("Order %(number)s is already %(lower)s: do not hand it over again.") % {"number": order.number, "lower": order.get_status_display().lower()}
+            "closed",
+            _("Order %(number)s is already %(lower)s: do not hand it over again.")
+            % {"number": order.number, "lower": order.get_status_display().lower()},
         )
     if handover.expires_at <= timezone.now() or handover_code_reveal(handover=handover) is None:
         # A code whose key left the fallbacks cannot be shown again: as good as expired.
@@ -124,7 +128,11 @@ def handover_state(order: Order, *, handover: HandoverCode | None = None) -> Han
     locked = handover_is_locked(handover)
     if not at_handover:
         where = _("ready for pick-up") if order.delivery_mode == Order.DeliveryMode.PICKUP else _("out for delivery")
-        return HandoverState("waiting", _("Order %(number)s is not %(where)s yet: do not hand it over.") % {"number": order.number, "where": where}, locked)
+        return HandoverState(
+            "waiting",
+            _("Order %(number)s is not %(where)s yet: do not hand it over.") % {"number": order.number, "where": where},
+            locked,
+        )
     return HandoverState("active", LOCKED if locked else "", locked)
 
 
@@ -257,7 +265,12 @@ def handover_code_check_short(*, order_number: str, short_code: str):
             handover.save(update_fields=["failed_attempts"])
             left = settings.SOKO_HANDOVER_MAX_ATTEMPTS - handover.failed_attempts
             refusal = HandoverError(
-                ngettext("Wrong code for order %(number)s. %(left)s attempt left.", "Wrong code for order %(number)s. %(left)s attempts left.", left) % {"number": number, "left": left}
+                ngettext(
+                    "Wrong code for order %(number)s. %(left)s attempt left.",
+                    "Wrong code for order %(number)s. %(left)s attempts left.",
+                    left,
+                )
+                % {"number": number, "left": left}
                 if left
                 else _("Wrong code. No attempts left: ask the buyer to show the QR code, or to get a new code."),
                 reason="wrong",

@@ -25,22 +25,41 @@ class OrderStatus(models.TextChoices):
 class Checkout(TimeStamped):
     """One payment: what the shopper placed in one go, across stores."""
 
-    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("buyer"), on_delete=models.PROTECT, related_name="checkouts")
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("buyer"), on_delete=models.PROTECT, related_name="checkouts"
+    )
     # From a hidden form field: a double submit or refresh finds the same checkout.
     idempotency_key = models.UUIDField(verbose_name=gettext_lazy("idempotency key"), default=uuid.uuid4, unique=True)
     payment_method = models.CharField(verbose_name=gettext_lazy("payment method"), max_length=20)
     recipient = models.CharField(verbose_name=gettext_lazy("recipient"), max_length=80)
     phone = models.CharField(verbose_name=gettext_lazy("phone"), max_length=20)
-    area = models.ForeignKey("geo.Area", verbose_name=gettext_lazy("area"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    area = models.ForeignKey(
+        "geo.Area",
+        verbose_name=gettext_lazy("area"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     area_label = models.CharField(verbose_name=gettext_lazy("area label"), max_length=200)
     street = models.CharField(verbose_name=gettext_lazy("street"), max_length=200)
-    latitude = models.DecimalField(verbose_name=gettext_lazy("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(verbose_name=gettext_lazy("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = models.DecimalField(
+        verbose_name=gettext_lazy("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        verbose_name=gettext_lazy("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
     instructions = models.CharField(verbose_name=gettext_lazy("instructions"), max_length=300, blank=True)
-    total = models.DecimalField(verbose_name=gettext_lazy("total"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    total = models.DecimalField(
+        verbose_name=gettext_lazy("total"), max_digits=12, decimal_places=2, default=Decimal("0")
+    )
     currency = models.CharField(verbose_name=gettext_lazy("currency"), max_length=3)
     payment_status = models.CharField(
-        verbose_name=gettext_lazy("payment status"), max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.ON_DELIVERY, db_index=True
+        verbose_name=gettext_lazy("payment status"),
+        max_length=20,
+        choices=PaymentStatus.choices,
+        default=PaymentStatus.ON_DELIVERY,
+        db_index=True,
     )
     # An online payment not made by then releases the stock (shop.payments.services).
     payment_due_by = models.DateTimeField(verbose_name=gettext_lazy("pay by"), null=True, blank=True)
@@ -61,21 +80,47 @@ class Order(TimeStamped):
         DELIVERY = "delivery", gettext_lazy("Home delivery")
         PICKUP = "pickup", gettext_lazy("Pick-up at the store")
 
-    checkout = models.ForeignKey(Checkout, verbose_name=gettext_lazy("checkout"), on_delete=models.PROTECT, related_name="orders")
-    store = models.ForeignKey("sellers.Store", verbose_name=gettext_lazy("store"), on_delete=models.PROTECT, related_name="orders")
-    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("buyer"), on_delete=models.PROTECT, related_name="orders")
-    number = models.CharField(verbose_name=gettext_lazy("number"), max_length=20, unique=True, help_text=gettext_lazy("Human-friendly, e.g. SK-7F3K-9QX2"))
-    status = models.CharField(verbose_name=gettext_lazy("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING, db_index=True)
-    delivery_mode = models.CharField(verbose_name=gettext_lazy("delivery mode"), max_length=10, choices=DeliveryMode.choices, default=DeliveryMode.DELIVERY)
+    checkout = models.ForeignKey(
+        Checkout, verbose_name=gettext_lazy("checkout"), on_delete=models.PROTECT, related_name="orders"
+    )
+    store = models.ForeignKey(
+        "sellers.Store", verbose_name=gettext_lazy("store"), on_delete=models.PROTECT, related_name="orders"
+    )
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("buyer"), on_delete=models.PROTECT, related_name="orders"
+    )
+    number = models.CharField(
+        verbose_name=gettext_lazy("number"),
+        max_length=20,
+        unique=True,
+        help_text=gettext_lazy("Human-friendly, e.g. SK-7F3K-9QX2"),
+    )
+    status = models.CharField(
+        verbose_name=gettext_lazy("status"),
+        max_length=20,
+        choices=OrderStatus.choices,
+        default=OrderStatus.PENDING,
+        db_index=True,
+    )
+    delivery_mode = models.CharField(
+        verbose_name=gettext_lazy("delivery mode"),
+        max_length=10,
+        choices=DeliveryMode.choices,
+        default=DeliveryMode.DELIVERY,
+    )
     items_total = models.DecimalField(verbose_name=gettext_lazy("items total"), max_digits=12, decimal_places=2)
-    delivery_fee = models.DecimalField(verbose_name=gettext_lazy("delivery fee"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    delivery_fee = models.DecimalField(
+        verbose_name=gettext_lazy("delivery fee"), max_digits=12, decimal_places=2, default=Decimal("0")
+    )
     total = models.DecimalField(verbose_name=gettext_lazy("total"), max_digits=12, decimal_places=2)
     currency = models.CharField(verbose_name=gettext_lazy("currency"), max_length=3)
     buyer_note = models.CharField(verbose_name=gettext_lazy("buyer note"), max_length=300, blank=True)
     # Set when cancelling returns the stock, so it is returned exactly once.
     stock_released_at = models.DateTimeField(verbose_name=gettext_lazy("stock released at"), null=True, blank=True)
     # The platform's fee on this order, fixed when it is paid (or delivered, for cash).
-    fee = models.DecimalField(verbose_name=gettext_lazy("platform fee"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    fee = models.DecimalField(
+        verbose_name=gettext_lazy("platform fee"), max_digits=12, decimal_places=2, default=Decimal("0")
+    )
     delivered_at = models.DateTimeField(verbose_name=gettext_lazy("delivered at"), null=True, blank=True)
     # When the store's share stopped being held for buyer protection (shop.payments.services).
     funds_released_at = models.DateTimeField(verbose_name=gettext_lazy("funds released at"), null=True, blank=True)
@@ -99,7 +144,9 @@ class OrderItem(models.Model):
     """A snapshot of what was bought: later product edits never change it."""
 
     order = models.ForeignKey(Order, verbose_name=gettext_lazy("order"), on_delete=models.CASCADE, related_name="items")
-    variant = models.ForeignKey("catalog.Variant", verbose_name=gettext_lazy("variant"), null=True, on_delete=models.SET_NULL, related_name="+")
+    variant = models.ForeignKey(
+        "catalog.Variant", verbose_name=gettext_lazy("variant"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     product_title = models.CharField(verbose_name=gettext_lazy("product title"), max_length=120)
     variant_name = models.CharField(verbose_name=gettext_lazy("variant name"), max_length=60)
     sku = models.CharField(verbose_name=gettext_lazy("sku"), max_length=40, blank=True)
@@ -119,10 +166,19 @@ class OrderItem(models.Model):
 
 
 class OrderEvent(models.Model):
-    order = models.ForeignKey(Order, verbose_name=gettext_lazy("order"), on_delete=models.CASCADE, related_name="events")
+    order = models.ForeignKey(
+        Order, verbose_name=gettext_lazy("order"), on_delete=models.CASCADE, related_name="events"
+    )
     from_status = models.CharField(verbose_name=gettext_lazy("from status"), max_length=20, blank=True)
     to_status = models.CharField(verbose_name=gettext_lazy("to status"), max_length=20)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("actor"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=gettext_lazy("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     note = models.CharField(verbose_name=gettext_lazy("note"), max_length=300, blank=True)
     created_at = models.DateTimeField(verbose_name=gettext_lazy("created at"), auto_now_add=True, db_index=True)
 

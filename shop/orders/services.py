@@ -2,6 +2,7 @@
 cancelled order's stock through ``shop.inventory``), the buyer's delivery note,
 reordering, and the package label token."""
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -24,6 +25,9 @@ from shop.core.realtime import push_rendered_on_commit
 from shop.core.transactions import DatabaseBusy, atomic_retrying
 from shop.inventory.services import stock_release
 from shop.notifications.services import notify
+from shop.payments.invoices import invoice_issue_later
+from shop.payments.models import PaymentStatus
+from shop.payments.payouts import order_cash_collected, order_funds_release, order_paid_online, order_transfer
 
 from .models import Order, OrderEvent, OrderItem, OrderStatus
 from .selectors import (
@@ -37,6 +41,7 @@ from .selectors import (
 from .transitions import NOTE_EDITABLE, Role, TransitionError, cancel_restocks, status_label, transition_check
 
 S = OrderStatus
+log = logging.getLogger(__name__)
 
 
 def _acts_as(*, order: Order, actor, role: str) -> bool:
@@ -52,9 +57,7 @@ def _acts_as(*, order: Order, actor, role: str) -> bool:
     return False
 
 
-def order_transition(
-    *, order: Order, to: str, actor, role: str, note: str = "", goods_returned: bool = False
-) -> Order:
+def order_transition(*, order: Order, to: str, actor, role: str, note: str = "", goods_returned: bool = False) -> Order:
     """Move ``order`` to ``to`` as ``actor`` acting as ``role``: lock the row, check the
     move, update, record one ``OrderEvent``, return the stock on cancel (once, and for
     goods that left the store only when ``goods_returned``: see ``cancel_restocks``), and
@@ -67,14 +70,19 @@ def order_transition(
             what="order transition",
         )
     except DatabaseBusy as error:
-        raise TransitionError(_("Order %(number)s is busy right now: nothing changed. Please try again.") % {"number": order.number}) from error
+        raise TransitionError(
+            _("Order %(number)s is busy right now: nothing changed. Please try again.") % {"number": order.number}
+        ) from error
 
 
 def _transition(*, order: Order, to: str, actor, role: str, note: str, goods_returned: bool) -> Order:
     note = note.strip()[:300]
     order = Order.objects.select_for_update(of=("self",)).select_related("store", "checkout", "buyer").get(pk=order.pk)
     if not _acts_as(order=order, actor=actor, role=role):
-        raise TransitionError(_("You cannot act on order %(number)s as %(get)s.") % {"number": order.number, "get": Role.LABELS.get(role, role)})
+        raise TransitionError(
+            _("You cannot act on order %(number)s as %(get)s.")
+            % {"number": order.number, "get": Role.LABELS.get(role, role)}
+        )
     transition_check(order, to, role, note=note)
     restock = to == S.CANCELLED and cancel_restocks(order, goods_returned=goods_returned)
     source = order.status
@@ -84,10 +92,36 @@ def _transition(*, order: Order, to: str, actor, role: str, note: str, goods_ret
         order_restock(order=order)
     if to == S.COMPLETED and not order.events.filter(to_status=S.COMPLETED).exists():
         order_popularity_count(order=order)
+    order_payment_follow(order=order, to=to)
     OrderEvent.objects.create(order=order, from_status=source, to_status=to, actor=actor, note=note)
     order_push(order=order)
     _notify_status(order=order, role=role, note=note)
     return order
+
+
+def order_payment_follow(*, order: Order, to: str) -> None:
+    """Money that follows an order's move, inside the move's transaction: cash taken at the
+    door is posted (and invoiced) on delivery; a buyer confirming receipt of an order paid
+    online ends the hold on its store's share."""
+    if to == S.DELIVERED and order.delivered_at is None:
+        order.delivered_at = timezone.now()
+        Order.objects.filter(pk=order.pk).update(delivered_at=order.delivered_at)
+        if order.checkout.payment_status == PaymentStatus.ON_DELIVERY:
+            order_cash_collected(order)
+            invoice_issue_later(order.pk)
+    if to == S.COMPLETED and order_paid_online(order) is not None:
+        # The buyer confirmed receipt: no need to wait for the window to end.
+        order_funds_release(order)
+        transaction.on_commit(lambda: order_transfer_safely(order.pk))
+
+
+def order_transfer_safely(order_id: int) -> None:
+    """Send the order's released share to its store now (after commit); a failure is
+    logged and retried by the release job."""
+    try:
+        order_transfer(Order.objects.select_related("checkout").get(pk=order_id))
+    except Exception:  # the release job retries transfers that did not go out
+        log.exception("transfer for order %s failed", order_id)
 
 
 def order_popularity_count(*, order: Order) -> None:
@@ -96,7 +130,9 @@ def order_popularity_count(*, order: Order) -> None:
     a completion made by mistake)."""
     # The store's model, reached through the order: sellers sits above orders.
     type(order.store).objects.filter(pk=order.store_id).update(orders_count=F("orders_count") + 1)
-    product_ids = set(OrderItem.objects.filter(order=order, variant__isnull=False).values_list("variant__product_id", flat=True))
+    product_ids = set(
+        OrderItem.objects.filter(order=order, variant__isnull=False).values_list("variant__product_id", flat=True)
+    )
     Product.objects.filter(pk__in=product_ids).update(orders_count=F("orders_count") + 1)
 
 
@@ -179,11 +215,17 @@ def _notify_status(*, order: Order, role: str, note: str) -> None:
         if note:
             member_text = lazy_text(
                 gettext_lazy("%(buyer)s marked order %(number)s %(status)s: %(note)s"),
-                buyer=order.buyer, number=order.number, status=status, note=note,
+                buyer=order.buyer,
+                number=order.number,
+                status=status,
+                note=note,
             )
         else:
             member_text = lazy_text(
-                gettext_lazy("%(buyer)s marked order %(number)s %(status)s."), buyer=order.buyer, number=order.number, status=status
+                gettext_lazy("%(buyer)s marked order %(number)s %(status)s."),
+                buyer=order.buyer,
+                number=order.number,
+                status=status,
             )
         url = reverse("sellers:order_detail", args=[order.number])
         for member in order.store.members.all():
@@ -198,7 +240,8 @@ def order_note_save(*, order: Order, buyer, note: str) -> Order:
         raise TransitionError(_("Only the buyer can write the delivery note."))
     if order.status not in NOTE_EDITABLE:
         raise TransitionError(
-            _("Order %(number)s is %(lower)s: the note can no longer change.") % {"number": order.number, "lower": status_label(order.status, order).lower()}
+            _("Order %(number)s is %(lower)s: the note can no longer change.")
+            % {"number": order.number, "lower": status_label(order.status, order).lower()}
         )
     order.buyer_note = note.strip()[:300]
     order.save(update_fields=["buyer_note", "updated_at"])
@@ -216,7 +259,10 @@ class ReorderResult:
         parts = []
         if self.added:
             count = sum(quantity for _, quantity in self.added)
-            parts.append(ngettext("Added %(count)s item to your cart.", "Added %(count)s items to your cart.", count) % {"count": count})
+            parts.append(
+                ngettext("Added %(count)s item to your cart.", "Added %(count)s items to your cart.", count)
+                % {"count": count}
+            )
         parts += [why for _item, why in self.unavailable]
         return " ".join(parts) or _("Nothing to add.")
 
@@ -245,7 +291,15 @@ def order_reorder(*, order: Order, cart) -> ReorderResult:
         result.added.append((item, min(item.quantity, variant.stock)))
         if change.capped:
             result.unavailable.append(
-                (item, _("Only %(stock)s left of %(variant_label)s (your cart has %(quantity)s).") % {"stock": variant.stock, "variant_label": variant_label(variant), "quantity": change.item.quantity})
+                (
+                    item,
+                    _("Only %(stock)s left of %(variant_label)s (your cart has %(quantity)s).")
+                    % {
+                        "stock": variant.stock,
+                        "variant_label": variant_label(variant),
+                        "quantity": change.item.quantity,
+                    },
+                )
             )
     return result
 

@@ -40,6 +40,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shop.payments.models import PaymentStatus
+
 from .models import Order, OrderStatus
 
 S = OrderStatus
@@ -52,7 +54,12 @@ class Role:
     STAFF = "staff"
 
     ALL = (BUYER, SELLER, COURIER, STAFF)
-    LABELS = {BUYER: gettext_lazy("the buyer"), SELLER: gettext_lazy("the store"), COURIER: gettext_lazy("a courier"), STAFF: gettext_lazy("Soko staff")}
+    LABELS = {
+        BUYER: gettext_lazy("the buyer"),
+        SELLER: gettext_lazy("the store"),
+        COURIER: gettext_lazy("a courier"),
+        STAFF: gettext_lazy("Soko staff"),
+    }
 
 
 class TransitionError(Exception):
@@ -130,10 +137,9 @@ def action_label(order: Order, to: str) -> str:
 
 
 def order_was_paid(order: Order) -> bool:
-    """Money changed hands before delivery: anything but cash on delivery. Payments are
-    not recorded, so the method decides; a cancelled cash-on-delivery order has nothing
-    to refund."""
-    return order.checkout.payment_method != "cod"
+    """Money changed hands before delivery: the checkout was paid online. A cancelled
+    cash-on-delivery order (or one never paid) has nothing to refund."""
+    return order.checkout.payment_status == PaymentStatus.PAID
 
 
 def cancel_restocks(order: Order, *, goods_returned: bool) -> bool:
@@ -152,7 +158,10 @@ def _staff_refused(order: Order, to: str) -> str:
     if to == S.REFUNDED:
         return _("Only a delivered, completed or cancelled order can be refunded; cancel it first.")
     current, target = status_label(order.status, order).lower(), status_label(to, order).lower()
-    return _("Staff cannot move an order from %(current)s to %(target)s: orders move one step at a time.") % {"current": current, "target": target}
+    return _("Staff cannot move an order from %(current)s to %(target)s: orders move one step at a time.") % {
+        "current": current,
+        "target": target,
+    }
 
 
 def _condition(order: Order, to: str) -> str | None:
@@ -163,6 +172,10 @@ def _condition(order: Order, to: str) -> str | None:
         return _("This is a pick-up order: the buyer collects it at the store, nothing goes out for delivery.")
     if (source, to) == (S.READY, S.DELIVERED) and not pickup:
         return _("A delivery order is marked delivered once it has gone out for delivery.")
+    if (source, to) == (S.PENDING, S.CONFIRMED) and order.checkout.payment_status == PaymentStatus.AWAITING:
+        return _("Order %(number)s waits for the buyer's payment: confirm it once it is paid.") % {
+            "number": order.number
+        }
     if (source, to) == (S.CANCELLED, S.REFUNDED) and not order_was_paid(order):
         return _("Nothing to refund: this cancelled order was never paid (cash on delivery).")
     return None
@@ -179,14 +192,21 @@ def transition_check(order: Order, to: str, role: str, *, note: str = "") -> Non
     current = status_label(order.status, order)
     target = status_label(to, order)
     if to == order.status:
-        raise TransitionError(_("Order %(number)s is already %(lower)s.") % {"number": order.number, "lower": current.lower()})
+        raise TransitionError(
+            _("Order %(number)s is already %(lower)s.") % {"number": order.number, "lower": current.lower()}
+        )
     allowed = MOVES.get((order.status, to))
     if role == Role.STAFF and Role.STAFF not in (allowed or ()):
         raise TransitionError(_staff_refused(order, to))
     if not allowed:
         if order.status in TERMINAL:
-            raise TransitionError(_("Order %(number)s is %(lower)s; it cannot change any more.") % {"number": order.number, "lower": current.lower()})
-        raise TransitionError(_("An order cannot go from %(lower)s to %(lower2)s.") % {"lower": current.lower(), "lower2": target.lower()})
+            raise TransitionError(
+                _("Order %(number)s is %(lower)s; it cannot change any more.")
+                % {"number": order.number, "lower": current.lower()}
+            )
+        raise TransitionError(
+            _("An order cannot go from %(lower)s to %(lower2)s.") % {"lower": current.lower(), "lower2": target.lower()}
+        )
     if role not in allowed:
         raise TransitionError(_not_yours(order, to, role, allowed))
     problem = _condition(order, to)
@@ -199,12 +219,17 @@ def transition_check(order: Order, to: str, role: str, *, note: str = "") -> Non
 
 def _not_yours(order: Order, to: str, role: str, allowed: frozenset[str]) -> str:
     if role == Role.BUYER and to == S.CANCELLED:
-        return (
-            _("The store has started preparing order %(number)s, so it can no longer be cancelled here. Contact the store.") % {"number": order.number}
-        )
+        return _(
+            "The store has started preparing order %(number)s, so it can no longer be cancelled here. Contact the store."
+        ) % {"number": order.number}
     who = _(" or ").join(str(Role.LABELS[r]) for r in Role.ALL if r in allowed)
     target = status_label(to, order).lower()
-    return _("Only %(who)s can move order %(number)s from %(lower)s to %(target)s.") % {"who": who, "number": order.number, "lower": status_label(order.status, order).lower(), "target": target}
+    return _("Only %(who)s can move order %(number)s from %(lower)s to %(target)s.") % {
+        "who": who,
+        "number": order.number,
+        "lower": status_label(order.status, order).lower(),
+        "target": target,
+    }
 
 
 def moves_for(order: Order, role: str) -> list[str]:

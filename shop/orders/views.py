@@ -1,7 +1,6 @@
 """The buyer's orders: /orders/ history and /orders/<number>/ with its live timeline,
 cancel, confirm receipt, delivery note, reorder and the cash-on-delivery handover code."""
 
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -40,7 +39,9 @@ def order_list(request):
     context = {
         "page": page,
         "status": status,
-        "tabs": [(value, label, counts.get(value, 0)) for value, label in STATUS_TABS if not value or counts.get(value)],
+        "tabs": [
+            (value, label, counts.get(value, 0)) for value, label in STATUS_TABS if not value or counts.get(value)
+        ],
     }
     return render_page(request, "orders/list.html", context, fragment="results")
 

@@ -6,3 +6,7 @@ class PaymentsConfig(AppConfig):
     name = "shop.payments"
     label = "payments"
     verbose_name = gettext_lazy("Payments")
+
+    def ready(self):
+        # Each gateway registers itself with shop.payments.gateways when imported.
+        from . import stripe_gateway  # noqa: F401

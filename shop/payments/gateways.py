@@ -1,10 +1,14 @@
 """Payment methods as pluggable gateways.
 
-A gateway says whether it can take a checkout (``available_for``) and, once the checkout
-is placed, starts the payment (``start``): a redirect to a hosted page, or ``None`` when
-nothing happens online (cash on delivery). Gateways are registered with ``@register``;
-the operator turns them on with ``SOKO_PAYMENT_METHODS`` (codes, in display order).
-Cash on delivery is the one gateway.
+A gateway says whether it can take a checkout (``available_for``: the currency, the
+buyer's country, whether its provider is configured) and, once the checkout is placed,
+starts the payment (``start``): a redirect to a hosted page or to a page of ours, or
+``None`` when nothing happens online (cash on delivery). Gateways are registered with
+``@register`` in their own modules (``PaymentsConfig.ready`` imports them); the operator
+turns them on with ``SOKO_PAYMENT_METHODS`` (codes, in display order).
+
+Online gateways record each try as a ``PaymentAttempt`` (``shop.payments.services``) and
+report its end through ``attempt_succeeded`` / ``attempt_failed``, which are idempotent.
 """
 
 from __future__ import annotations
@@ -32,11 +36,13 @@ class Gateway:
     label: str = ""
     description: str = ""
     icon: str = "bi-credit-card"
+    # Paid before delivery (the checkout awaits the payment until its deadline).
+    online: bool = False
 
     def available_for(self, checkout: CheckoutLike) -> bool:
         return True
 
-    def start(self, checkout) -> HttpResponse | None:
+    def start(self, request, checkout) -> HttpResponse | None:
         """Begin paying for a placed checkout; ``None`` means there is nothing to do now."""
         return None
 

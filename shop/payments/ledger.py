@@ -73,11 +73,15 @@ class Line:
 
 def _account(code: str, currency: str) -> LedgerAccount:
     store_id = int(code.split(":")[1]) if code.startswith("store:") else None
-    account, _created = LedgerAccount.objects.get_or_create(code=code, currency=currency, defaults={"store_id": store_id})
+    account, _created = LedgerAccount.objects.get_or_create(
+        code=code, currency=currency, defaults={"store_id": store_id}
+    )
     return account
 
 
-def post(*, kind: str, key: str, lines: list[Line], memo: str = "", checkout=None, order=None) -> LedgerTransaction | None:
+def post(
+    *, kind: str, key: str, lines: list[Line], memo: str = "", checkout=None, order=None
+) -> LedgerTransaction | None:
     """Post one balanced transaction, once per ``key``: ``None`` when ``key`` was posted
     before (nothing is written). Zero lines are left out. Raises ``Unbalanced``."""
     totals: dict[str, int] = defaultdict(int)
@@ -92,10 +96,17 @@ def post(*, kind: str, key: str, lines: list[Line], memo: str = "", checkout=Non
         return None
     try:
         with transaction.atomic():
-            posted = LedgerTransaction.objects.create(kind=kind, key=key, memo=memo[:300], checkout=checkout, order=order)
+            posted = LedgerTransaction.objects.create(
+                kind=kind, key=key, memo=memo[:300], checkout=checkout, order=order
+            )
             LedgerEntry.objects.bulk_create(
                 [
-                    LedgerEntry(transaction=posted, account=_account(line.code, line.currency), amount_minor=line.amount, order=line.order)
+                    LedgerEntry(
+                        transaction=posted,
+                        account=_account(line.code, line.currency),
+                        amount_minor=line.amount,
+                        order=line.order,
+                    )
                     for line in lines
                     if line.amount
                 ]
@@ -128,7 +139,9 @@ def fee_percent(listing_type: str) -> Decimal:
 
 def fee_minor(amount: Decimal, currency: str, listing_type: str) -> int:
     """The fee on ``amount`` in minor units, rounded half up to the currency's minor unit."""
-    fee = (amount * fee_percent(listing_type) / 100).quantize(Decimal(1).scaleb(-currency_places(currency)), rounding=ROUND_HALF_UP)
+    fee = (amount * fee_percent(listing_type) / 100).quantize(
+        Decimal(1).scaleb(-currency_places(currency)), rounding=ROUND_HALF_UP
+    )
     return money_to_minor(fee, currency)
 
 

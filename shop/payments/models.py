@@ -48,10 +48,18 @@ class PaymentAttempt(TimeStamped):
 
     FINAL = frozenset({Status.SUCCEEDED, Status.FAILED, Status.CANCELLED, Status.EXPIRED, Status.FLAGGED})
 
-    checkout = models.ForeignKey("orders.Checkout", verbose_name=gettext_lazy("checkout"), on_delete=models.PROTECT, related_name="attempts")
+    checkout = models.ForeignKey(
+        "orders.Checkout", verbose_name=gettext_lazy("checkout"), on_delete=models.PROTECT, related_name="attempts"
+    )
     gateway = models.CharField(verbose_name=gettext_lazy("gateway"), max_length=20)
     provider = models.CharField(verbose_name=gettext_lazy("provider"), max_length=20, choices=Provider.choices)
-    status = models.CharField(verbose_name=gettext_lazy("status"), max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
+    status = models.CharField(
+        verbose_name=gettext_lazy("status"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.PENDING,
+        db_index=True,
+    )
     amount_minor = models.BigIntegerField(verbose_name=gettext_lazy("amount (minor units)"))
     currency = models.CharField(verbose_name=gettext_lazy("currency"), max_length=3)
     # The provider's name for this try: a Checkout Session id, a CheckoutRequestID, a PayPal order id.
@@ -70,16 +78,26 @@ class PaymentAttempt(TimeStamped):
         verbose_name_plural = gettext_lazy("payment attempts")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["provider", "reference"], condition=~Q(reference=""), name="attempt_provider_reference_unique"),
             models.UniqueConstraint(
-                fields=["provider", "payment_reference"], condition=~Q(payment_reference=""), name="attempt_payment_reference_unique"
+                fields=["provider", "reference"], condition=~Q(reference=""), name="attempt_provider_reference_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["provider", "payment_reference"],
+                condition=~Q(payment_reference=""),
+                name="attempt_payment_reference_unique",
             ),
             # One success per checkout: a second provider saying "paid" is a double payment to refund.
-            models.UniqueConstraint(fields=["checkout"], condition=Q(status="succeeded"), name="attempt_one_success_per_checkout"),
+            models.UniqueConstraint(
+                fields=["checkout"], condition=Q(status="succeeded"), name="attempt_one_success_per_checkout"
+            ),
         ]
 
     def __str__(self):
-        return gettext("Payment %(id)s (%(gateway)s, %(status)s)") % {"id": self.pk, "gateway": self.gateway, "status": self.get_status_display()}
+        return gettext("Payment %(id)s (%(gateway)s, %(status)s)") % {
+            "id": self.pk,
+            "gateway": self.gateway,
+            "status": self.get_status_display(),
+        }
 
     @property
     def amount(self):
@@ -124,11 +142,32 @@ class PaymentFlag(TimeStamped):
         RECONCILIATION = "reconciliation", gettext_lazy("Ledger and provider differ")
 
     kind = models.CharField(verbose_name=gettext_lazy("kind"), max_length=20, choices=Kind.choices)
-    attempt = models.ForeignKey(PaymentAttempt, verbose_name=gettext_lazy("payment attempt"), null=True, blank=True, on_delete=models.PROTECT, related_name="flags")
-    checkout = models.ForeignKey("orders.Checkout", verbose_name=gettext_lazy("checkout"), null=True, blank=True, on_delete=models.PROTECT, related_name="payment_flags")
+    attempt = models.ForeignKey(
+        PaymentAttempt,
+        verbose_name=gettext_lazy("payment attempt"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="flags",
+    )
+    checkout = models.ForeignKey(
+        "orders.Checkout",
+        verbose_name=gettext_lazy("checkout"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payment_flags",
+    )
     detail = models.TextField(verbose_name=gettext_lazy("detail"))
     resolved_at = models.DateTimeField(verbose_name=gettext_lazy("resolved at"), null=True, blank=True)
-    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("resolved by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=gettext_lazy("resolved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     resolution = models.CharField(verbose_name=gettext_lazy("resolution"), max_length=300, blank=True)
 
     class Meta:
@@ -143,8 +182,12 @@ class PaymentFlag(TimeStamped):
 class ConnectedAccount(TimeStamped):
     """A store's Stripe Express account, where its payouts are transferred."""
 
-    store = models.OneToOneField("sellers.Store", verbose_name=gettext_lazy("store"), on_delete=models.CASCADE, related_name="connected_account")
-    provider = models.CharField(verbose_name=gettext_lazy("provider"), max_length=20, choices=Provider.choices, default=Provider.STRIPE)
+    store = models.OneToOneField(
+        "sellers.Store", verbose_name=gettext_lazy("store"), on_delete=models.CASCADE, related_name="connected_account"
+    )
+    provider = models.CharField(
+        verbose_name=gettext_lazy("provider"), max_length=20, choices=Provider.choices, default=Provider.STRIPE
+    )
     account_id = models.CharField(verbose_name=gettext_lazy("account id"), max_length=255, unique=True)
     details_submitted = models.BooleanField(verbose_name=gettext_lazy("details submitted"), default=False)
     payouts_enabled = models.BooleanField(verbose_name=gettext_lazy("payouts enabled"), default=False)
@@ -167,12 +210,23 @@ class Payout(TimeStamped):
         FAILED = "failed", gettext_lazy("Failed")
         REVERSED = "reversed", gettext_lazy("Reversed")
 
-    store = models.ForeignKey("sellers.Store", verbose_name=gettext_lazy("store"), on_delete=models.PROTECT, related_name="payouts")
-    order = models.ForeignKey("orders.Order", verbose_name=gettext_lazy("order"), null=True, blank=True, on_delete=models.PROTECT, related_name="payouts")
+    store = models.ForeignKey(
+        "sellers.Store", verbose_name=gettext_lazy("store"), on_delete=models.PROTECT, related_name="payouts"
+    )
+    order = models.ForeignKey(
+        "orders.Order",
+        verbose_name=gettext_lazy("order"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payouts",
+    )
     provider = models.CharField(verbose_name=gettext_lazy("provider"), max_length=20, choices=Provider.choices)
     amount_minor = models.BigIntegerField(verbose_name=gettext_lazy("amount (minor units)"))
     currency = models.CharField(verbose_name=gettext_lazy("currency"), max_length=3)
-    status = models.CharField(verbose_name=gettext_lazy("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(
+        verbose_name=gettext_lazy("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
     reference = models.CharField(verbose_name=gettext_lazy("provider reference"), max_length=255, blank=True)
     note = models.CharField(verbose_name=gettext_lazy("note"), max_length=300, blank=True)
 
@@ -181,7 +235,9 @@ class Payout(TimeStamped):
         verbose_name_plural = gettext_lazy("payouts")
         ordering = ["-created_at", "-id"]
         # One transfer per order: the job may run again, or die between provider and commit.
-        constraints = [models.UniqueConstraint(fields=["order"], condition=Q(order__isnull=False), name="payout_once_per_order")]
+        constraints = [
+            models.UniqueConstraint(fields=["order"], condition=Q(order__isnull=False), name="payout_once_per_order")
+        ]
 
     def __str__(self):
         return f"{self.store_id} {self.amount} {self.currency}"
@@ -201,18 +257,38 @@ class Refund(TimeStamped):
         MANUAL = "manual", gettext_lazy("To refund by hand")
         FAILED = "failed", gettext_lazy("Failed")
 
-    order = models.ForeignKey("orders.Order", verbose_name=gettext_lazy("order"), on_delete=models.PROTECT, related_name="refunds")
-    attempt = models.ForeignKey(PaymentAttempt, verbose_name=gettext_lazy("payment"), null=True, blank=True, on_delete=models.PROTECT, related_name="refunds")
+    order = models.ForeignKey(
+        "orders.Order", verbose_name=gettext_lazy("order"), on_delete=models.PROTECT, related_name="refunds"
+    )
+    attempt = models.ForeignKey(
+        PaymentAttempt,
+        verbose_name=gettext_lazy("payment"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="refunds",
+    )
     provider = models.CharField(verbose_name=gettext_lazy("provider"), max_length=20, choices=Provider.choices)
     amount_minor = models.BigIntegerField(verbose_name=gettext_lazy("amount (minor units)"))
     fee_minor = models.BigIntegerField(verbose_name=gettext_lazy("platform fee returned (minor units)"), default=0)
     currency = models.CharField(verbose_name=gettext_lazy("currency"), max_length=3)
-    status = models.CharField(verbose_name=gettext_lazy("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(
+        verbose_name=gettext_lazy("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
     reason = models.CharField(verbose_name=gettext_lazy("reason"), max_length=300)
-    lines = models.JSONField(verbose_name=gettext_lazy("lines"), default=dict, help_text=gettext_lazy("Order item id -> units refunded"))
+    lines = models.JSONField(
+        verbose_name=gettext_lazy("lines"), default=dict, help_text=gettext_lazy("Order item id -> units refunded")
+    )
     idempotency_key = models.CharField(verbose_name=gettext_lazy("idempotency key"), max_length=100, unique=True)
     reference = models.CharField(verbose_name=gettext_lazy("provider reference"), max_length=255, blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("requested by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=gettext_lazy("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     checklist = models.JSONField(verbose_name=gettext_lazy("checklist"), default=dict, blank=True)
 
     class Meta:
@@ -231,7 +307,9 @@ class Refund(TimeStamped):
 class Invoice(TimeStamped):
     """The PDF invoice of one paid order, rendered once and kept privately."""
 
-    order = models.OneToOneField("orders.Order", verbose_name=gettext_lazy("order"), on_delete=models.PROTECT, related_name="invoice")
+    order = models.OneToOneField(
+        "orders.Order", verbose_name=gettext_lazy("order"), on_delete=models.PROTECT, related_name="invoice"
+    )
     number = models.CharField(verbose_name=gettext_lazy("number"), max_length=40, unique=True)
     pdf = models.FileField(verbose_name=gettext_lazy("PDF"), upload_to="invoices/", storage=private_storage, blank=True)
     emailed_at = models.DateTimeField(verbose_name=gettext_lazy("emailed at"), null=True, blank=True)
@@ -254,7 +332,14 @@ class LedgerAccount(models.Model):
 
     code = models.CharField(verbose_name=gettext_lazy("code"), max_length=100)
     currency = models.CharField(verbose_name=gettext_lazy("currency"), max_length=3)
-    store = models.ForeignKey("sellers.Store", verbose_name=gettext_lazy("store"), null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_accounts")
+    store = models.ForeignKey(
+        "sellers.Store",
+        verbose_name=gettext_lazy("store"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_accounts",
+    )
 
     class Meta:
         verbose_name = gettext_lazy("ledger account")
@@ -279,8 +364,22 @@ class LedgerTransaction(models.Model):
     key = models.CharField(verbose_name=gettext_lazy("key"), max_length=120, unique=True)
     kind = models.CharField(verbose_name=gettext_lazy("kind"), max_length=20, choices=Kind.choices)
     memo = models.CharField(verbose_name=gettext_lazy("memo"), max_length=300, blank=True)
-    checkout = models.ForeignKey("orders.Checkout", verbose_name=gettext_lazy("checkout"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    order = models.ForeignKey("orders.Order", verbose_name=gettext_lazy("order"), null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_transactions")
+    checkout = models.ForeignKey(
+        "orders.Checkout",
+        verbose_name=gettext_lazy("checkout"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    order = models.ForeignKey(
+        "orders.Order",
+        verbose_name=gettext_lazy("order"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_transactions",
+    )
     created_at = models.DateTimeField(verbose_name=gettext_lazy("created at"), auto_now_add=True, db_index=True)
 
     class Meta:
@@ -303,10 +402,21 @@ class LedgerTransaction(models.Model):
 class LedgerEntry(models.Model):
     """A debit (positive) or credit (negative) of one account, in minor units."""
 
-    transaction = models.ForeignKey(LedgerTransaction, verbose_name=gettext_lazy("transaction"), on_delete=models.PROTECT, related_name="entries")
-    account = models.ForeignKey(LedgerAccount, verbose_name=gettext_lazy("account"), on_delete=models.PROTECT, related_name="entries")
+    transaction = models.ForeignKey(
+        LedgerTransaction, verbose_name=gettext_lazy("transaction"), on_delete=models.PROTECT, related_name="entries"
+    )
+    account = models.ForeignKey(
+        LedgerAccount, verbose_name=gettext_lazy("account"), on_delete=models.PROTECT, related_name="entries"
+    )
     # The order this entry is a share of (one checkout pays several stores' orders).
-    order = models.ForeignKey("orders.Order", verbose_name=gettext_lazy("order"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey(
+        "orders.Order",
+        verbose_name=gettext_lazy("order"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     amount_minor = models.BigIntegerField(verbose_name=gettext_lazy("amount (minor units)"))
 
     class Meta:

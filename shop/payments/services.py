@@ -25,6 +25,7 @@ from shop.core.transactions import atomic_retrying
 from . import ledger
 from .ledger import Line
 from .models import LedgerTransaction, PaymentAttempt, PaymentFlag, PaymentStatus, ProviderEvent
+from .selectors import payment_status_context
 from .signals import checkout_confirmed
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,9 @@ def event_record(*, provider: str, event_id: str, kind: str, payload) -> Provide
         return None
     try:
         with transaction.atomic():
-            return ProviderEvent.objects.create(provider=provider, event_id=event_id[:255], kind=kind[:100], payload=payload)
+            return ProviderEvent.objects.create(
+                provider=provider, event_id=event_id[:255], kind=kind[:100], payload=payload
+            )
     except IntegrityError:
         return None  # a concurrent delivery of the same event stored it first
 
@@ -105,7 +108,10 @@ def _succeeded(attempt_id: int, received_minor: int, currency: str, payment_refe
         return attempt
     attempt.received_minor = received_minor
     attempt.received_currency = currency[:3]
-    if payment_reference and not PaymentAttempt.objects.filter(provider=attempt.provider, payment_reference=payment_reference).exists():
+    if (
+        payment_reference
+        and not PaymentAttempt.objects.filter(provider=attempt.provider, payment_reference=payment_reference).exists()
+    ):
         attempt.payment_reference = payment_reference[:255]
     attempt.finished_at = timezone.now()
     problem = None
@@ -117,7 +123,10 @@ def _succeeded(attempt_id: int, received_minor: int, currency: str, payment_refe
     elif checkout.payment_status == PaymentStatus.PAID:
         problem = (PaymentFlag.Kind.DOUBLE, f"Checkout {checkout.pk} was already paid; this payment must be refunded.")
     elif checkout.payment_status != PaymentStatus.AWAITING:
-        problem = (PaymentFlag.Kind.LATE, f"Checkout {checkout.pk} is {checkout.payment_status}; this payment must be refunded.")
+        problem = (
+            PaymentFlag.Kind.LATE,
+            f"Checkout {checkout.pk} is {checkout.payment_status}; this payment must be refunded.",
+        )
     if problem is not None:
         kind, detail = problem
         attempt.status = Status.FLAGGED
@@ -212,9 +221,5 @@ def _push_status(checkout) -> None:
     """The payment's live fragment to the buyer's open pages, after commit."""
     push_rendered_on_commit(
         [checkout.buyer_id],
-        lambda: render_to_string("payments/_status.html", {"checkout": checkout, "attempt": checkout_latest_attempt(checkout), "oob": True}),
+        lambda: render_to_string("payments/_status.html", {**payment_status_context(checkout), "oob": True}),
     )
-
-
-def checkout_latest_attempt(checkout) -> PaymentAttempt | None:
-    return PaymentAttempt.objects.filter(checkout=checkout).order_by("-created_at", "-id").first()

@@ -15,6 +15,7 @@ import factory
 from shop.orders.handover import handover_code_issue
 from shop.orders.models import Checkout, Order, OrderEvent, OrderItem, OrderStatus
 from shop.orders.numbers import order_number_new
+from shop.payments.models import PaymentStatus
 
 from . import StoreFactory, UserFactory
 from .catalog import ProductFactory
@@ -26,6 +27,10 @@ class CheckoutFactory(factory.django.DjangoModelFactory):
 
     buyer = factory.SubFactory(UserFactory)
     payment_method = "cod"
+    # A checkout paid online in these stories is already paid.
+    payment_status = factory.LazyAttribute(
+        lambda checkout: PaymentStatus.ON_DELIVERY if checkout.payment_method == "cod" else PaymentStatus.PAID
+    )
     recipient = "Amina Otieno"
     phone = "+254 712 345 678"
     area_label = "Kilimani, Nairobi"
@@ -45,7 +50,9 @@ class OrderFactory(factory.django.DjangoModelFactory):
     buyer = factory.SubFactory(UserFactory)
     store = factory.SubFactory(StoreFactory)
     checkout = factory.SubFactory(
-        CheckoutFactory, buyer=factory.SelfAttribute("..buyer"), payment_method=factory.SelfAttribute("..payment_method")
+        CheckoutFactory,
+        buyer=factory.SelfAttribute("..buyer"),
+        payment_method=factory.SelfAttribute("..payment_method"),
     )
     number = factory.LazyFunction(order_number_new)
     status = OrderStatus.PENDING

@@ -1,0 +1,117 @@
+"""Orders and their payment: what a checkout's orders do when it is paid, not paid in time,
+delivered, or past the buyer's confirmation window.
+
+- A checkout paid online (or switched to cash on delivery) is *confirmed*: its stores hear
+  of their orders then, not before (``checkout_confirmed``, from shop.payments).
+- A checkout still unpaid at its deadline expires once: its orders are cancelled and
+  their stock released exactly once, however many times the job runs.
+- A delivered order paid in cash posts the cash to the ledger; a delivered order paid
+  online has its store's share released after ``SOKO_BUYER_PROTECTION_DAYS`` (or when the
+  buyer confirms receipt) and transferred to a connected account.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.dispatch import receiver
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from shop.core.transactions import atomic_retrying
+from shop.payments.invoices import invoice_issue_later
+from shop.payments.models import PaymentStatus
+from shop.payments.payouts import order_funds_release
+from shop.payments.services import attempts_expire
+from shop.payments.signals import checkout_confirmed
+
+from .models import Checkout, Order, OrderEvent, OrderStatus
+from .services import _notify_status, order_push, order_restock, order_transfer_safely
+
+log = logging.getLogger(__name__)
+
+S = OrderStatus
+NOT_PAID_IN_TIME = gettext_lazy("Not paid in time: the items went back on sale.")
+
+
+@receiver(checkout_confirmed)
+def _checkout_confirmed(sender, checkout, **kwargs) -> None:
+    """The stores hear of their orders; the buyer's open order pages show the payment."""
+    from .checkout import _notify_stores
+
+    orders = list(Order.objects.filter(checkout=checkout).select_related("store", "checkout"))
+    checkout.placed_orders = orders
+    transaction.on_commit(lambda: _notify_stores(checkout))
+    for order in orders:
+        order_push(order=order)
+        if checkout.payment_status == PaymentStatus.PAID:
+            invoice_issue_later(order.pk)
+
+
+def checkouts_expire(*, now=None) -> int:
+    """Expire every checkout whose payment deadline passed; returns how many expired."""
+    now = now or timezone.now()
+    due = Checkout.objects.filter(payment_status=PaymentStatus.AWAITING, payment_due_by__lte=now).values_list(
+        "pk", flat=True
+    )
+    return sum(1 for pk in list(due) if atomic_retrying(lambda pk=pk: _expire(pk, now), what="payment deadline"))
+
+
+def _expire(checkout_id: int, now) -> bool:
+    checkout = Checkout.objects.select_for_update().get(pk=checkout_id)
+    if (
+        checkout.payment_status != PaymentStatus.AWAITING
+        or checkout.payment_due_by is None
+        or checkout.payment_due_by > now
+    ):
+        return False  # paid, switched or expired meanwhile
+    checkout.payment_status = PaymentStatus.EXPIRED
+    checkout.save(update_fields=["payment_status", "updated_at"])
+    attempts_expire(checkout=checkout)
+    for order in (
+        Order.objects.select_for_update(of=("self",))
+        .filter(checkout=checkout)
+        .select_related("store", "checkout", "buyer")
+    ):
+        if order.status != S.PENDING:
+            continue
+        order.status = S.CANCELLED
+        order.save(update_fields=["status", "updated_at"])
+        order_restock(order=order)
+        OrderEvent.objects.create(order=order, from_status=S.PENDING, to_status=S.CANCELLED, note=str(NOT_PAID_IN_TIME))
+        order_push(order=order)
+        _notify_status(order=order, role="staff", note=str(NOT_PAID_IN_TIME))
+    return True
+
+
+def funds_release_due(*, now=None) -> int:
+    """Release (and transfer) the shares of delivered orders whose confirmation window has
+    passed, and retry transfers that did not go out. Safe to run any number of times."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.SOKO_BUYER_PROTECTION_DAYS)
+    due = Order.objects.filter(
+        status__in=[S.DELIVERED, S.COMPLETED],
+        delivered_at__lte=cutoff,
+        funds_released_at__isnull=True,
+        checkout__payment_status=PaymentStatus.PAID,
+    ).values_list("pk", flat=True)
+    released = 0
+    for pk in list(due):
+        if atomic_retrying(lambda pk=pk: _release(pk), what="funds release"):
+            released += 1
+    unpaid = Order.objects.filter(funds_released_at__isnull=False, checkout__payment_status=PaymentStatus.PAID).exclude(
+        payouts__status="paid"
+    )
+    for pk in list(unpaid.values_list("pk", flat=True)[:500]):
+        order_transfer_safely(pk)
+    return released
+
+
+def _release(order_id: int) -> bool:
+    order = Order.objects.select_for_update(of=("self",)).select_related("checkout").get(pk=order_id)
+    if order.status not in (S.DELIVERED, S.COMPLETED):
+        return False
+    return order_funds_release(order)

@@ -1,0 +1,24 @@
+import logging
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from .payment_flow import checkouts_expire, funds_release_due
+
+log = logging.getLogger(__name__)
+
+
+@db_periodic_task(crontab(minute="*"))
+def checkouts_expire_task() -> int:
+    """Every minute: checkouts not paid by their deadline release their stock, once."""
+    expired = checkouts_expire()
+    if expired:
+        log.info("checkouts expired unpaid: %s", expired)
+    return expired
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def funds_release_task() -> int:
+    """Every quarter hour: stores' shares past the buyer's confirmation window are released
+    and transferred. Safe to repeat."""
+    return funds_release_due()

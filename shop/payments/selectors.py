@@ -1,0 +1,32 @@
+"""What the payment pages show, read from the database (the truth, not the provider's redirect)."""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from .gateways import gateways_available
+from .models import PaymentAttempt, PaymentStatus
+
+
+def checkout_for_buyer(*, user, reference):
+    """The buyer's own checkout by its unguessable reference; ``Http404`` for anyone else's.
+    Reached through the buyer's relation: this app sits below orders."""
+    checkout = user.checkouts.filter(idempotency_key=reference).first()
+    if checkout is None:
+        raise Http404("No such checkout.")
+    return checkout
+
+
+def payment_status_context(checkout) -> dict:
+    """The payment fragment's context: the latest attempt and, while the checkout still
+    awaits a payment that is not under way, the ways it can be paid now."""
+    attempt = PaymentAttempt.objects.filter(checkout=checkout).order_by("-created_at", "-id").first()
+    awaiting = checkout.payment_status == PaymentStatus.AWAITING
+    under_way = attempt is not None and attempt.status == PaymentAttempt.Status.PENDING
+    return {
+        "checkout": checkout,
+        "attempt": attempt,
+        "awaiting": awaiting,
+        "under_way": awaiting and under_way,
+        "alternatives": gateways_available(checkout) if awaiting and not under_way else [],
+    }

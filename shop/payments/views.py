@@ -1,0 +1,83 @@
+"""The buyer's payment pages and Stripe's webhook.
+
+The status page shows the truth from the database, never what a redirect claims: a
+pending payment turns into paid (or failed, with the other ways to pay) live over the
+buyer's socket. The webhook is CSRF-exempt (Stripe signs it instead).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from shop.core.htmx import render_page
+
+from .gateways import gateway_get
+from .models import PaymentAttempt
+from .selectors import checkout_for_buyer, payment_status_context
+from .services import attempt_failed, checkout_awaits_payment, checkout_pay_on_delivery
+from .stripe_gateway import session_expire, status_url
+from .stripe_webhook import webhook_process
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request):
+    status, reason = webhook_process(request.body, request.headers.get("Stripe-Signature"))
+    return HttpResponse(reason, status=status, content_type="text/plain; charset=utf-8")
+
+
+@login_required
+@require_GET
+def status(request, reference):
+    """Where the buyer lands after paying (or while an M-Pesa request is on their phone)."""
+    checkout = checkout_for_buyer(user=request.user, reference=reference)
+    response = render_page(
+        request, "payments/status.html", payment_status_context(checkout), fragment="payments/_status.html"
+    )
+    add_never_cache_headers(response)
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@login_required
+@require_GET
+def cancel(request, reference, attempt_id: int):
+    """Stripe's cancel link: the buyer left the card page. The session is closed at Stripe
+    and the buyer is offered the other ways to pay."""
+    checkout = checkout_for_buyer(user=request.user, reference=reference)
+    attempt = PaymentAttempt.objects.filter(checkout=checkout, pk=attempt_id).first()
+    if attempt is not None and attempt.status == PaymentAttempt.Status.PENDING:
+        session_expire(attempt)
+        attempt_failed(
+            attempt_id=attempt.pk, status=PaymentAttempt.Status.CANCELLED, message=_("You left the card payment page.")
+        )
+    return redirect(status_url(checkout))
+
+
+@login_required
+@require_POST
+def pay(request, reference):
+    """Pay a checkout that awaits payment another way (or the same way again)."""
+    checkout = checkout_for_buyer(user=request.user, reference=reference)
+    if not checkout_awaits_payment(checkout):
+        messages.info(request, _("This checkout no longer waits for a payment."))
+        return redirect(status_url(checkout))
+    gateway = gateway_get(request.POST.get("payment_method", ""))
+    if gateway is None or not gateway.available_for(checkout):
+        messages.error(request, _("Choose one of the ways to pay shown."))
+        return redirect(status_url(checkout))
+    if not gateway.online:
+        if checkout_pay_on_delivery(checkout=checkout, gateway=gateway.code):
+            messages.success(request, _("Your order is placed: you pay when you get it."))
+            return redirect(reverse("checkout:done", args=[checkout.idempotency_key]))
+        return redirect(status_url(checkout))
+    if checkout.payment_method != gateway.code:
+        checkout.payment_method = gateway.code
+        checkout.save(update_fields=["payment_method", "updated_at"])
+    return gateway.start(request, checkout) or redirect(status_url(checkout))
