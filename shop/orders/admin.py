@@ -2,6 +2,8 @@
 Cancelling an order whose goods left the store restocks nothing unless staff tick
 "goods returned to stock"."""
 
+import uuid
+
 from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import get_object_or_404, redirect
@@ -10,6 +12,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from shop.payments.refunds import RefundError, refund_order, refundable_units
 
 from .models import Checkout, Order, OrderEvent, OrderItem, OrderStatus
 from .services import order_transition
@@ -73,6 +77,35 @@ class StatusChangeForm(forms.Form):
         return cleaned
 
 
+class RefundForm(forms.Form):
+    """Units to refund per line (none by default), the delivery fee, and why."""
+
+    delivery = forms.BooleanField(label=gettext_lazy("Refund the delivery fee"), required=False)
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"), max_length=300, help_text=gettext_lazy("Shown to the buyer.")
+    )
+    key = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, order: Order, **kwargs):
+        super().__init__(*args, **kwargs)
+        left = refundable_units(order)
+        self.items = list(order.items.all())
+        for item in self.items:
+            self.fields[f"item_{item.pk}"] = forms.IntegerField(
+                label=f"{item.product_title} ({item.variant_name}) × {item.unit_price}",
+                min_value=0,
+                max_value=max(left[item.pk], 0),
+                initial=0,
+                help_text=_("%(count)s of %(quantity)s can still be refunded.")
+                % {"count": left[item.pk], "quantity": item.quantity},
+            )
+        if not order.delivery_fee:
+            del self.fields["delivery"]
+
+    def lines(self) -> dict[int, int]:
+        return {item.pk: self.cleaned_data.get(f"item_{item.pk}") or 0 for item in self.items}
+
+
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     list_display = ["number", "store", "buyer", "status", "delivery_mode", "total", "currency", "created_at"]
@@ -108,11 +141,61 @@ class OrderAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("Status"))
     def status_with_change(self, order):
         url = reverse("admin:orders_order_status", args=[order.pk])
-        return format_html('{} · <a href="{}">{}</a>', status_label(order.status, order), url, _("Change status…"))
+        refund = reverse("admin:orders_order_refund", args=[order.pk])
+        return format_html(
+            '{} · <a href="{}">{}</a> · <a href="{}">{}</a>',
+            status_label(order.status, order),
+            url,
+            _("Change status…"),
+            refund,
+            _("Refund…"),
+        )
 
     def get_urls(self):
-        view = self.admin_site.admin_view(self.status_view)
-        return [path("<int:pk>/status/", view, name="orders_order_status"), *super().get_urls()]
+        return [
+            path("<int:pk>/status/", self.admin_site.admin_view(self.status_view), name="orders_order_status"),
+            path("<int:pk>/refund/", self.admin_site.admin_view(self.refund_view), name="orders_order_refund"),
+            *super().get_urls(),
+        ]
+
+    def refund_view(self, request, pk: int):
+        """Refund some of the order's lines through the way it was paid (shop.payments.refunds)."""
+        order = get_object_or_404(Order.objects.select_related("checkout", "store", "buyer"), pk=pk)
+        if not self.has_change_permission(request, order):
+            return redirect("admin:index")
+        form = RefundForm(request.POST or None, order=order, initial={"key": uuid.uuid4().hex})
+        if request.method == "POST" and form.is_valid():
+            try:
+                refund = refund_order(
+                    order=order,
+                    lines=form.lines(),
+                    delivery=form.cleaned_data.get("delivery", False),
+                    reason=form.cleaned_data["reason"],
+                    actor=request.user,
+                    key=f"admin-{form.cleaned_data['key']}",
+                )
+            except RefundError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(
+                    request,
+                    _("Refund of %(amount)s %(currency)s recorded: %(status)s.")
+                    % {
+                        "amount": refund.amount,
+                        "currency": refund.currency,
+                        "status": refund.get_status_display().lower(),
+                    },
+                )
+                return redirect("admin:orders_order_change", order.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Refund order %(number)s") % {"number": order.number},
+            "order": order,
+            "current": status_label(order.status, order),
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "orders/admin_refund.html", context)
 
     def status_view(self, request, pk: int):
         order = get_object_or_404(Order.objects.select_related("checkout", "store", "buyer"), pk=pk)

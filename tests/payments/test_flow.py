@@ -17,6 +17,7 @@ from shop.orders.services import order_transition
 from shop.orders.transitions import TransitionError
 from shop.payments import ledger
 from shop.payments.models import LedgerEntry, LedgerTransaction, PaymentAttempt, PaymentFlag, PaymentStatus
+from shop.payments.refunds import RefundError, refund_order
 from shop.payments.services import attempt_create, attempt_failed, attempt_succeeded, checkout_pay_on_delivery
 from tests.factories import UserFactory
 
@@ -156,3 +157,37 @@ def test_held_shares_are_released_after_the_buyers_window(placed, settings):
     assert ledger.balance(ledger.store_held(order.store_id), "KES") == 0
     assert ledger.balance(ledger.store_payable(order.store_id), "KES") == -(260100 - 6003)
     assert LedgerEntry.objects.filter(transaction__kind="release").count() == 2 and balanced()
+
+
+def test_a_cash_refund_is_owed_by_the_store_and_returns_the_fee(placed):
+    checkout_pay_on_delivery(checkout=placed)
+    order = deliver(Order.objects.get(checkout=placed, delivery_mode="delivery"), UserFactory(is_staff=True))
+    item = order.items.get()
+
+    refund = refund_order(order=order, lines={item.pk: 1}, reason="Torn", key="r1")
+
+    assert refund_order(order=order, lines={item.pk: 1}, reason="Torn", key="r1") == refund  # same key, same refund
+    assert (refund.provider, refund.status, refund.amount_minor, refund.fee_minor) == ("cash", "manual", 120050, 3001)
+    assert PaymentFlag.objects.get().kind == PaymentFlag.Kind.MANUAL_REFUND and balanced()
+    assert ledger.balance(ledger.store_payable(order.store_id), "KES") == 6003 - 3001
+    with pytest.raises(RefundError, match="Only 1 of"):
+        refund_order(order=order, lines={item.pk: 2}, reason="Torn")
+
+
+def test_nothing_is_refunded_on_an_order_never_paid(placed):
+    order = placed.orders.first()
+    with pytest.raises(RefundError, match="Nothing was paid"):
+        refund_order(order=order, lines={order.items.first().pk: 1}, reason="Changed mind")
+
+
+def test_an_m_pesa_refund_is_listed_for_staff_to_send_by_hand(placed):
+    attempt = attempt_create(checkout=placed, gateway="mpesa", provider="mpesa")
+    attempt_succeeded(attempt_id=attempt.pk, received_minor=345100, currency="KES", payment_reference="NLJ7RT61SV")
+    order = Order.objects.get(checkout=placed, delivery_mode="pickup")
+
+    refund = refund_order(order=order, lines={order.items.get().pk: 1}, reason="Out of stock")
+
+    assert (refund.status, refund.amount_minor, refund.fee_minor) == ("manual", 85000, 2125)
+    assert not any(refund.checklist.values())
+    assert ledger.balance("provider:mpesa", "KES") == 345100 - 85000 and balanced()
+    assert ledger.balance(ledger.store_held(order.store_id), "KES") == 0

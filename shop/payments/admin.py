@@ -1,0 +1,168 @@
+"""Staff see every payment, provider event, flag, refund, payout and ledger posting. The
+ledger and the providers' records are read-only here: money moves only through
+``shop.payments`` (refunds from the order's admin page). Flags are resolved with a note;
+manual refunds are ticked off on their checklist."""
+
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from .models import (
+    ConnectedAccount,
+    Invoice,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransaction,
+    PaymentAttempt,
+    PaymentFlag,
+    Payout,
+    ProviderEvent,
+    Refund,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PaymentAttempt)
+class PaymentAttemptAdmin(ReadOnlyAdmin):
+    list_display = ["id", "checkout", "gateway", "provider", "status", "amount", "currency", "reference", "created_at"]
+    list_filter = ["status", "provider", "created_at"]
+    search_fields = ["reference", "payment_reference", "phone", "checkout__buyer__email"]
+    list_select_related = ["checkout__buyer"]
+
+
+@admin.register(ProviderEvent)
+class ProviderEventAdmin(ReadOnlyAdmin):
+    list_display = ["event_id", "provider", "kind", "received_at", "processed_at", "outcome"]
+    list_filter = ["provider", "kind"]
+    search_fields = ["event_id"]
+
+
+@admin.register(PaymentFlag)
+class PaymentFlagAdmin(admin.ModelAdmin):
+    list_display = ["id", "kind", "checkout", "attempt", "created_at", "resolved_at"]
+    list_filter = ["kind", ("resolved_at", admin.EmptyFieldListFilter)]
+    fields = ["kind", "checkout", "attempt", "detail", "created_at", "resolution", "resolved_at", "resolved_by"]
+    readonly_fields = ["kind", "checkout", "attempt", "detail", "created_at", "resolved_at", "resolved_by"]
+    actions = ["resolve"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if obj.resolution.strip() and obj.resolved_at is None:
+            obj.resolved_at, obj.resolved_by = timezone.now(), request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=gettext_lazy("Mark resolved"))
+    def resolve(self, request, queryset):
+        count = queryset.filter(resolved_at__isnull=True).update(resolved_at=timezone.now(), resolved_by=request.user)
+        messages.success(
+            request, ngettext("%(count)s flag resolved.", "%(count)s flags resolved.", count) % {"count": count}
+        )
+
+
+@admin.register(Refund)
+class RefundAdmin(admin.ModelAdmin):
+    list_display = ["id", "order", "provider", "status", "amount", "currency", "reason", "created_at"]
+    list_filter = ["status", "provider"]
+    search_fields = ["order__number", "reference"]
+    list_select_related = ["order"]
+    readonly_fields = [
+        "order",
+        "attempt",
+        "provider",
+        "amount_minor",
+        "fee_minor",
+        "currency",
+        "reason",
+        "lines",
+        "idempotency_key",
+        "reference",
+        "requested_by",
+        "created_at",
+    ]
+    fields = [*readonly_fields, "status", "checklist"]
+    actions = ["mark_sent"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=gettext_lazy("Mark manual refunds as sent (every checklist item ticked)"))
+    def mark_sent(self, request, queryset):
+        done = 0
+        for refund in queryset.filter(status=Refund.Status.MANUAL):
+            if refund.checklist and all(refund.checklist.values()):
+                refund.status = Refund.Status.SUCCEEDED
+                refund.save(update_fields=["status", "updated_at"])
+                done += 1
+        if done < queryset.count():
+            messages.warning(request, _("Only manual refunds whose checklist is complete were marked sent."))
+        messages.success(
+            request, ngettext("%(count)s refund marked sent.", "%(count)s refunds marked sent.", done) % {"count": done}
+        )
+
+
+@admin.register(Payout)
+class PayoutAdmin(ReadOnlyAdmin):
+    list_display = ["id", "store", "order", "provider", "status", "amount", "currency", "reference", "created_at"]
+    list_filter = ["status", "provider"]
+    search_fields = ["store__name", "order__number", "reference"]
+    list_select_related = ["store", "order"]
+
+
+@admin.register(ConnectedAccount)
+class ConnectedAccountAdmin(ReadOnlyAdmin):
+    list_display = ["store", "account_id", "details_submitted", "payouts_enabled", "updated_at"]
+    search_fields = ["store__name", "account_id"]
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ReadOnlyAdmin):
+    list_display = ["number", "order", "created_at", "emailed_at"]
+    search_fields = ["number", "order__number"]
+
+
+class LedgerEntryInline(admin.TabularInline):
+    model = LedgerEntry
+    extra = 0
+    can_delete = False
+    fields = ["account", "order", "amount_minor"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LedgerTransaction)
+class LedgerTransactionAdmin(ReadOnlyAdmin):
+    list_display = ["key", "kind", "memo", "created_at"]
+    list_filter = ["kind", "created_at"]
+    search_fields = ["key", "memo"]
+    inlines = [LedgerEntryInline]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LedgerAccount)
+class LedgerAccountAdmin(ReadOnlyAdmin):
+    list_display = ["code", "currency", "store"]
+    list_filter = ["currency"]
+    search_fields = ["code"]

@@ -1,0 +1,258 @@
+"""Refunds: some or all of an order's lines given back through the way they were paid.
+
+- Card (Stripe, or the development gateway): a Stripe refund of the payment, with an
+  idempotency key; when the store's share was already transferred, the transfer is
+  reversed by the store's part of the refund.
+- PayPal: a refund of the capture.
+- M-Pesa: recorded for staff to reverse by hand, with a checklist (and a flag).
+- Cash on delivery: recorded as owed by the store to the buyer; the platform gives the
+  store back its fee on the refunded lines.
+
+Each refund posts one balanced ledger transaction: the store's share of the refunded
+lines leaves its held (or payable) account, the platform returns its fee on them, and the
+money leaves the provider's account. A refund is recorded before the provider is asked
+(``Refund`` row with a unique idempotency key), so a crash in between is retried with the
+same key and never refunds twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from decimal import Decimal
+
+import stripe
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from shop.core.currencies import money_to_minor
+
+from . import ledger
+from .ledger import Line
+from .models import LedgerTransaction, PaymentFlag, PaymentStatus, Payout, Provider, Refund
+from .payouts import CARD_PROVIDERS, order_paid_online
+from .stripe_gateway import stripe_client
+
+log = logging.getLogger(__name__)
+
+
+class RefundError(Exception):
+    """The refund cannot be made as asked; the message says why, for staff."""
+
+
+def refundable_units(order) -> dict[int, int]:
+    """Order item id -> units not refunded yet."""
+    units = {item.pk: item.quantity for item in order.items.all()}
+    for refund in order.refunds.exclude(status=Refund.Status.FAILED):
+        for item_id, count in (refund.lines or {}).items():
+            if item_id.isdigit() and int(item_id) in units:
+                units[int(item_id)] -= int(count)
+    return units
+
+
+def delivery_refunded(order) -> bool:
+    return order.refunds.exclude(status=Refund.Status.FAILED).filter(lines__has_key="delivery").exists()
+
+
+def refund_order(
+    *, order, lines: dict[int, int], reason: str, actor=None, delivery: bool = False, key: str = ""
+) -> Refund:
+    """Refund ``lines`` (order item id -> units) of ``order``, and its delivery fee when
+    ``delivery``. ``key`` makes a repeat of the same request return the first refund."""
+    key = key or uuid.uuid4().hex
+    existing = Refund.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        return existing
+    reason = reason.strip()
+    if not reason:
+        raise RefundError(_("Say why the order is refunded."))
+    with transaction.atomic():
+        order = type(order).objects.select_for_update(of=("self",)).select_related("checkout").get(pk=order.pk)
+        refund = _record(order=order, lines=lines, reason=reason, actor=actor, delivery=delivery, key=key)
+    if refund.provider in CARD_PROVIDERS:
+        _stripe_refund(order, refund)
+    elif refund.provider == Provider.PAYPAL:
+        _paypal_refund(order, refund)
+    return refund
+
+
+def _record(*, order, lines, reason, actor, delivery, key) -> Refund:
+    """Check the request against what is left to refund and record it (status by method);
+    manual refunds post their ledger entries at once."""
+    attempt = order_paid_online(order)
+    cash = order.checkout.payment_status == PaymentStatus.ON_DELIVERY and order.delivered_at is not None
+    if attempt is None and not cash:
+        raise RefundError(
+            _("Nothing was paid for order %(number)s, so there is nothing to refund.") % {"number": order.number}
+        )
+    left = refundable_units(order)
+    items = {item.pk: item for item in order.items.all()}
+    amount, fee, chosen = Decimal("0"), 0, {}
+    for item_id, units in lines.items():
+        units = int(units)
+        if units <= 0:
+            continue
+        if item_id not in items:
+            raise RefundError(_("That line is not part of order %(number)s.") % {"number": order.number})
+        if units > left[item_id]:
+            raise RefundError(
+                _("Only %(count)s of “%(title)s” can still be refunded.")
+                % {"count": left[item_id], "title": items[item_id].product_title}
+            )
+        line_amount = items[item_id].unit_price * units
+        amount += line_amount
+        fee += ledger.fee_minor(line_amount, order.currency, items[item_id].listing_type)
+        chosen[str(item_id)] = units
+    if delivery and order.delivery_fee and not delivery_refunded(order):
+        amount += order.delivery_fee
+        chosen["delivery"] = 1
+    if not chosen:
+        raise RefundError(_("Choose what to refund."))
+    # The fee returned never exceeds what the platform kept on this order.
+    fee = min(fee, -ledger.balance(ledger.FEES, order.currency, order=order))
+    provider = attempt.provider if attempt is not None else Provider.CASH
+    manual = provider in (Provider.MPESA, Provider.CASH)
+    refund = Refund.objects.create(
+        order=order,
+        attempt=attempt,
+        provider=provider,
+        amount_minor=money_to_minor(amount, order.currency),
+        fee_minor=max(fee, 0),
+        currency=order.currency,
+        status=Refund.Status.MANUAL if manual else Refund.Status.PENDING,
+        reason=reason[:300],
+        lines=chosen,
+        idempotency_key=key[:100],
+        requested_by=actor,
+        checklist=_checklist(provider) if manual else {},
+    )
+    if manual:
+        _post(order, refund)
+        PaymentFlag.objects.create(
+            kind=PaymentFlag.Kind.MANUAL_REFUND,
+            checkout=order.checkout,
+            attempt=attempt,
+            detail=f"Refund {refund.pk} of order {order.number}: {refund.amount} {refund.currency} by {refund.get_provider_display()}, to send by hand.",
+        )
+    return refund
+
+
+def _checklist(provider: str) -> dict:
+    if provider == Provider.MPESA:
+        return {
+            "Reverse the M-Pesa transaction (receipt on the payment)": False,
+            "Buyer confirmed the money arrived": False,
+        }
+    return {"Store gave the cash back to the buyer": False, "Buyer confirmed the money arrived": False}
+
+
+def _post(order, refund: Refund) -> None:
+    """The refund in the ledger. Paid online: the store's part leaves its held share (or
+    its payable once released), the fee comes back from the platform, the money leaves
+    the provider. Cash: the store hands the money back itself; the platform owes it the fee."""
+    share = refund.amount_minor - refund.fee_minor
+    store_account = (
+        ledger.store_payable(order.store_id) if order.funds_released_at else ledger.store_held(order.store_id)
+    )
+    if refund.provider == Provider.CASH:
+        lines = [
+            Line(ledger.FEES, refund.currency, refund.fee_minor, order=order),
+            Line(ledger.store_payable(order.store_id), refund.currency, -refund.fee_minor, order=order),
+        ]
+    else:
+        lines = [
+            Line(store_account, refund.currency, share, order=order),
+            Line(ledger.FEES, refund.currency, refund.fee_minor, order=order),
+            Line(ledger.provider_account(refund.provider), refund.currency, -refund.amount_minor, order=order),
+        ]
+    ledger.post(
+        kind=LedgerTransaction.Kind.REFUND,
+        key=f"refund:{refund.pk}",
+        lines=lines,
+        memo=f"Refund on order {order.number}: {refund.reason}",
+        checkout=order.checkout,
+        order=order,
+    )
+
+
+def _finish(order, refund: Refund, *, reference: str, succeeded: bool) -> None:
+    with transaction.atomic():
+        locked = Refund.objects.select_for_update().get(pk=refund.pk)
+        if locked.reference:
+            return
+        locked.reference = reference[:255]
+        locked.status = Refund.Status.SUCCEEDED if succeeded else Refund.Status.PENDING
+        locked.save(update_fields=["reference", "status", "updated_at"])
+        _post(order, locked)
+        refund.reference, refund.status = locked.reference, locked.status
+
+
+def _fail(refund: Refund, error: Exception) -> None:
+    log.warning("refund %s failed: %s", refund.pk, error)
+    Refund.objects.filter(pk=refund.pk, reference="").update(status=Refund.Status.FAILED)
+    refund.status = Refund.Status.FAILED
+    raise RefundError(_("The provider refused the refund: %(error)s") % {"error": error}) from error
+
+
+def _stripe_refund(order, refund: Refund) -> None:
+    client = stripe_client()
+    try:
+        made = client.v1.refunds.create(
+            params={
+                "payment_intent": refund.attempt.payment_reference,
+                "amount": refund.amount_minor,
+                "metadata": {"refund_id": str(refund.pk), "order": order.number},
+            },
+            options={"idempotency_key": f"refund-{refund.idempotency_key}"},
+        )
+    except stripe.StripeError as error:
+        _fail(refund, error)
+    _finish(order, refund, reference=made.id, succeeded=made.status == "succeeded")
+    payout = Payout.objects.filter(order=order, status=Payout.Status.PAID).first()
+    if payout is not None:
+        _reverse_transfer(order, refund, payout, client)
+
+
+def _reverse_transfer(order, refund: Refund, payout: Payout, client) -> None:
+    """Take the store's part of the refund back from the transfer it was paid."""
+    share = refund.amount_minor - refund.fee_minor
+    try:
+        reversal = client.v1.transfers.reversals.create(
+            payout.reference,
+            params={"amount": share},
+            options={"idempotency_key": f"reversal-{refund.idempotency_key}"},
+        )
+    except stripe.StripeError as error:
+        log.warning("reversal for refund %s failed: %s", refund.pk, error)
+        PaymentFlag.objects.create(
+            kind=PaymentFlag.Kind.MANUAL_REFUND,
+            checkout=order.checkout,
+            detail=f"Reverse {share} {refund.currency} of transfer {payout.reference} by hand: {error}",
+        )
+        return
+    ledger.post(
+        kind=LedgerTransaction.Kind.REFUND,
+        key=f"reversal:{refund.pk}",
+        lines=[
+            Line(ledger.provider_account(payout.provider), refund.currency, share, order=order),
+            Line(ledger.store_payable(order.store_id), refund.currency, -share, order=order),
+        ],
+        memo=f"Transfer {payout.reference} reversed ({reversal.id})",
+        checkout=order.checkout,
+        order=order,
+    )
+
+
+def _paypal_refund(order, refund: Refund) -> None:
+    from .paypal import PaypalError, paypal_refund
+
+    try:
+        reference = paypal_refund(
+            attempt=refund.attempt,
+            amount_minor=refund.amount_minor,
+            idempotency_key=refund.idempotency_key,
+            note=refund.reason,
+        )
+    except PaypalError as error:
+        _fail(refund, error)
+    _finish(order, refund, reference=reference, succeeded=True)
