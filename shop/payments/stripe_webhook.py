@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from datetime import timedelta
 
 import stripe
 from django.conf import settings
@@ -226,3 +227,29 @@ HANDLERS = {
     "charge.refunded": ChargeRefunded,
     "account.updated": AccountUpdated,
 }
+
+
+def stripe_pending_settle(*, older_than_minutes: int | None = None) -> int:
+    """Ask Stripe about card attempts still pending after a while (a webhook lost, an
+    endpoint down): a paid session settles, an expired one fails. Returns how many
+    changed. Safe to run any number of times."""
+    minutes = settings.STRIPE_SETTLE_AFTER_MINUTES if older_than_minutes is None else older_than_minutes
+    cutoff = timezone.now() - timedelta(minutes=minutes)
+    pending = PaymentAttempt.objects.filter(
+        provider=stripe_provider(), status=Status.PENDING, created_at__lte=cutoff
+    ).exclude(reference="")
+    changed = 0
+    for attempt in pending[:200]:
+        try:
+            session = SessionPaid.fetch({"id": attempt.reference})
+        except stripe.StripeError as error:
+            log.warning("could not settle attempt %s: %s", attempt.pk, error)
+            continue
+        if session.payment_status == "paid":
+            SessionPaid.apply(session)
+        elif session.status == "expired":
+            SessionFailed.apply(session)
+        else:
+            continue
+        changed += 1
+    return changed

@@ -1,0 +1,17 @@
+"""The payments app's background jobs: each is idempotent, so a second run (or a run after
+a crash) changes nothing more."""
+
+import logging
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from .stripe_webhook import stripe_pending_settle
+
+log = logging.getLogger(__name__)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def stripe_pending_settle_task() -> int:
+    """Every five minutes: card payments still pending are settled from Stripe's side."""
+    return stripe_pending_settle()
