@@ -1,3 +1,8 @@
-"""Filled in by the gateway module."""
+from django.urls import path
 
-urlpatterns: list = []
+from . import dev_views
+
+urlpatterns = [
+    path("checkout/<str:session_id>/", dev_views.checkout, name="dev_checkout"),
+    path("connect/<str:account_id>/", dev_views.connect, name="dev_connect"),
+]

@@ -91,6 +91,11 @@ def _attempt(*, reference: str = "", attempt_id: str = "") -> PaymentAttempt | N
     return None
 
 
+def _metadata(obj, key: str) -> str:
+    metadata = obj.metadata
+    return str(metadata[key]) if metadata and key in metadata else ""
+
+
 class SessionPaid:
     """``checkout.session.completed`` / ``async_payment_succeeded``: paid once the session says so."""
 
@@ -151,7 +156,7 @@ class IntentSucceeded:
 
     @staticmethod
     def apply(intent) -> str:
-        attempt = _attempt(attempt_id=str((intent.metadata or {}).get("attempt_id", "")))
+        attempt = _attempt(attempt_id=_metadata(intent, "attempt_id"))
         if attempt is None:
             return "unknown payment intent"
         if intent.status != "succeeded":
@@ -175,7 +180,7 @@ class IntentFailed:
 
     @staticmethod
     def apply(intent) -> str:
-        attempt = _attempt(attempt_id=str((intent.metadata or {}).get("attempt_id", "")))
+        attempt = _attempt(attempt_id=_metadata(intent, "attempt_id"))
         if attempt is None:
             return "unknown payment intent"
         if intent.status == "succeeded":
