@@ -1,0 +1,87 @@
+"""Paying online in a real browser with the development gateway (Stripe's code paths, a
+local hosted page): the order page turns paid without a reload; a declined card offers
+the other ways to pay and the shopper finishes with cash on delivery."""
+
+import re
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+import pytest
+
+from shop.orders.models import Checkout
+from shop.payments.models import LedgerTransaction, PaymentAttempt, PaymentStatus
+from tests.e2e.pages import expect, log_in, wait_for_socket
+from tests.factories import StoreFactory, UserFactory
+from tests.factories.addresses import AddressFactory, westlands
+from tests.factories.catalog import ProductFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def shopper(db):
+    ProductFactory(
+        title="Kiondo basket",
+        slug="kiondo-basket",
+        store=StoreFactory(name="Kisii Weavers", delivers_local=True, area=westlands()),
+        variants=[{"name": "Red", "price": Decimal("1200"), "stock": 5}],
+    )
+    buyer = UserFactory(email="amina@example.test")
+    AddressFactory(user=buyer)
+    return buyer
+
+
+def place_by_card(page):
+    page.goto("/p/kiondo-basket/")
+    page.get_by_role("button", name="Add to cart").click()
+    expect(page.locator("#cart-badge")).to_have_attribute("data-count", "1")
+    page.goto("/checkout/")
+    page.locator("[data-testid=payment-choice]", has_text="Card").click()
+    page.locator("[data-testid=place-order]").click()
+    page.wait_for_url(re.compile(r"/payments/dev/checkout/"))
+
+
+def test_paying_turns_the_order_page_paid_without_a_reload(new_page, shopper):
+    page = new_page()
+    log_in(page, shopper.email)
+    place_by_card(page)
+    checkout = Checkout.objects.get(buyer=shopper)
+    order = checkout.orders.get()
+    assert checkout.payment_status == PaymentStatus.AWAITING
+
+    watcher = page.context.new_page()
+    watcher.goto(f"/orders/{order.number}/")
+    wait_for_socket(watcher)
+    expect(watcher.locator("[data-testid=order-payment]")).to_have_attribute("data-payment", "awaiting")
+    watcher.evaluate("window.__sameDocument = true")
+
+    page.get_by_role("button", name=re.compile(r"^Pay")).click()
+    page.wait_for_url(lambda url: urlsplit(url).path == f"/payments/{checkout.idempotency_key}/")
+    expect(page.locator("[data-testid=payment-status]")).to_have_attribute("data-status", "paid-succeeded")
+
+    expect(watcher.locator("[data-testid=order-payment]")).to_have_attribute("data-payment", "paid")
+    assert watcher.evaluate("window.__sameDocument === true"), "the order page reloaded"
+    assert LedgerTransaction.objects.filter(kind="capture").count() == 1
+
+
+def test_a_declined_card_offers_cash_and_the_shopper_pays_on_delivery(new_page, shopper):
+    page = new_page()
+    log_in(page, shopper.email)
+    place_by_card(page)
+    checkout = Checkout.objects.get(buyer=shopper)
+
+    page.get_by_role("button", name=re.compile(r"^Decline")).click()
+    page.get_by_role("link", name=re.compile("Back to")).click()
+
+    page.wait_for_url(lambda url: urlsplit(url).path == f"/payments/{checkout.idempotency_key}/")
+    expect(page.locator("[data-testid=payment-failed]")).to_be_visible()
+    choices = page.locator("[data-testid=payment-alternative]")
+    expect(choices.filter(has_text="Cash on delivery")).to_have_count(1)
+    choices.filter(has_text="Cash on delivery").click()
+    page.locator("[data-testid=payment-retry]").click()
+
+    page.wait_for_url(lambda url: urlsplit(url).path.endswith("/done/"))
+    expect(page.locator("h1")).to_have_text("Thank you! Your order is placed.")
+    checkout.refresh_from_db()
+    assert (checkout.payment_status, checkout.payment_method) == (PaymentStatus.ON_DELIVERY, "cod")
+    assert list(PaymentAttempt.objects.filter(checkout=checkout).values_list("status", flat=True)) != ["pending"]
