@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from django.http import Http404
+from django.utils.translation import gettext as _
+
+from shop.core.errors import NotFound
 
 from .gateways import gateways_available
 from .models import PaymentAttempt, PaymentStatus
 
 
 def checkout_for_buyer(*, user, reference):
-    """The buyer's own checkout by its unguessable reference; ``Http404`` for anyone else's.
+    """The buyer's own checkout by its unguessable reference; ``NotFound`` for anyone else's.
     Reached through the buyer's relation: this app sits below orders."""
     checkout = user.checkouts.filter(idempotency_key=reference).first()
     if checkout is None:
-        raise Http404("No such checkout.")
+        raise NotFound(_("No such checkout."))
     return checkout
 
 
