@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import ConnectedAccount, PaymentAttempt, Refund
+from .models import ConnectedAccount, PaymentAttempt, ProviderEvent, Refund
 from .services import attempt_failed, attempt_succeeded, event_record
 from .stripe_gateway import stripe_client, stripe_provider
 
@@ -56,6 +56,8 @@ def webhook_process(payload: bytes, signature_header: str | None) -> tuple[int, 
             raise TypeError
     except (ValueError, KeyError, TypeError):
         return 400, "malformed event"
+    if ProviderEvent.objects.filter(provider=stripe_provider(), event_id=event_id).exists():
+        return 200, "already processed"
     handler = HANDLERS.get(kind)
     try:
         truth = handler.fetch(obj) if handler else None
