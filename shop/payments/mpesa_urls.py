@@ -1,3 +1,8 @@
-"""Filled in by the gateway module."""
+from django.urls import path
 
-urlpatterns: list = []
+from . import mpesa_views
+
+urlpatterns = [
+    path("callback/", mpesa_views.callback, name="mpesa_callback"),
+    path("<uuid:reference>/", mpesa_views.phone, name="mpesa_phone"),
+]

@@ -6,6 +6,7 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from .mpesa import mpesa_pending_settle
 from .stripe_webhook import stripe_pending_settle
 
 log = logging.getLogger(__name__)
@@ -15,3 +16,9 @@ log = logging.getLogger(__name__)
 def stripe_pending_settle_task() -> int:
     """Every five minutes: card payments still pending are settled from Stripe's side."""
     return stripe_pending_settle()
+
+
+@db_periodic_task(crontab(minute="*"))
+def mpesa_pending_settle_task() -> int:
+    """Every minute: M-Pesa pushes with no callback after a while are asked about."""
+    return mpesa_pending_settle()
