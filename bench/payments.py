@@ -36,7 +36,7 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from catalog import HOST, ROOT, django_setup, ensure_database, start_server, stop_server  # noqa: E402
+from catalog import HOST, django_setup, ensure_database, start_server, stop_server  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/soko_bench_payments"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"
@@ -155,7 +155,7 @@ def prove(attempts, unique_events: int) -> list[str]:
     from shop.payments.models import LedgerTransaction, PaymentAttempt, ProviderEvent
 
     problems = []
-    paid_sessions = {event_attempt for event_attempt in PaymentAttempt.objects.filter(status="succeeded").values_list("pk", flat=True)}
+    paid_sessions = set(PaymentAttempt.objects.filter(status="succeeded").values_list("pk", flat=True))
     captures = LedgerTransaction.objects.filter(kind="capture").values("checkout").annotate(n=Count("id"))
     if any(row["n"] != 1 for row in captures):
         problems.append("a checkout has more than one capture")
