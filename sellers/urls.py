@@ -2,7 +2,7 @@ from django.urls import include, path
 
 from shop.geo.views import area_options
 
-from . import views
+from . import payouts_views, views
 
 app_name = "sellers"
 urlpatterns = [
@@ -19,4 +19,8 @@ urlpatterns = [
     path("join/<str:token>/", views.invite_accept, name="invite_accept"),
     path("products/", include("sellers.product_urls")),
     path("orders/", include("sellers.order_urls")),
+    path("payouts/", payouts_views.payouts, name="payouts"),
+    path("payouts/connect/", payouts_views.connect_start, name="payouts_connect"),
+    path("payouts/connect/return/", payouts_views.connect_return, name="payouts_connect_return"),
+    path("payouts/connect/refresh/", payouts_views.connect_refresh_link, name="payouts_connect_refresh"),
 ]

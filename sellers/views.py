@@ -56,8 +56,8 @@ seller_required = capability_required(
 
 CURRENT_STORE_SESSION_KEY = "dashboard_store"
 # Where the switcher lands: the same section of the other store (its list, not an object).
-SWITCH_SECTIONS = {"dashboard", "products", "orders", "team", "settings"}
-_SECTION_OF_URL = (("product", "products"), ("order", "orders"), ("team", "team"), ("settings", "settings"))
+SWITCH_SECTIONS = {"dashboard", "products", "orders", "payouts", "team", "settings"}
+_SECTION_OF_URL = (("product", "products"), ("order", "orders"), ("payout", "payouts"), ("team", "team"), ("settings", "settings"))
 
 
 def current_store(request, *, switch_to: int | None = None) -> CurrentStore:

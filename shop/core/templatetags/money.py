@@ -7,6 +7,7 @@ conversion follows the amount ("KES 1,250 ≈ GNF 86,000").
 from django import template
 from django.utils.html import format_html
 
+from shop.core.currencies import money_from_minor
 from shop.core.money import money_approximate, money_format
 
 register = template.Library()
@@ -25,3 +26,16 @@ def money(value, currency: str | None = None) -> str:
 def money_plain(value, currency: str | None = None) -> str:
     """The amount alone, for attributes and places an approximation does not fit."""
     return money_format(value, currency)
+
+
+@register.filter
+def money_abs(value, currency: str | None = None) -> str:
+    """The amount without its sign (the words around it say which way it goes)."""
+    return money_format(abs(value), currency)
+
+
+@register.filter
+def minor_money(value: int, currency: str) -> str:
+    """A signed amount in minor units, as a movement: "+KES 2,541.00", "−KES 60.03"."""
+    amount = money_from_minor(int(value), currency)
+    return ("+" if amount > 0 else "−") + money_format(abs(amount), currency)
