@@ -4,6 +4,9 @@ ledger and the providers' records are read-only here: money moves only through
 manual refunds are ticked off on their checklist."""
 
 from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -20,6 +23,7 @@ from .models import (
     ProviderEvent,
     Refund,
 )
+from .statements import reconciliation
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -66,6 +70,53 @@ class PaymentFlagAdmin(admin.ModelAdmin):
         if obj.resolution.strip() and obj.resolved_at is None:
             obj.resolved_at, obj.resolved_by = timezone.now(), request.user
         super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.reconciliation_view)
+        return [path("reconciliation/", view, name="payments_reconciliation"), *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "reconciliation_url": reverse("admin:payments_reconciliation")}
+        return super().changelist_view(request, extra_context)
+
+    def reconciliation_view(self, request):
+        """Ledger against providers, per day: differences highlighted, and flagged on request."""
+        if not self.has_view_permission(request):
+            return redirect("admin:index")
+        try:
+            days = min(max(int(request.GET.get("days", 30)), 1), 366)
+        except ValueError:
+            days = 30
+        rows = reconciliation(days=days)
+        if request.method == "POST" and self.has_change_permission(request):
+            flagged = 0
+            for row in rows:
+                if not row["difference"]:
+                    continue
+                detail = f"{row['day']} {row['provider']} {row['currency']}: the ledger says {row['ledger']}, the provider reported {row['reported']}"
+                if not PaymentFlag.objects.filter(
+                    kind=PaymentFlag.Kind.RECONCILIATION, detail=detail, resolved_at__isnull=True
+                ).exists():
+                    PaymentFlag.objects.create(kind=PaymentFlag.Kind.RECONCILIATION, detail=detail)
+                    flagged += 1
+            messages.success(
+                request,
+                ngettext("%(count)s difference flagged.", "%(count)s differences flagged.", flagged)
+                % {"count": flagged},
+            )
+            return redirect(f"{request.path}?days={days}")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Reconciliation: ledger and providers"),
+            "rows": rows,
+            "days": days,
+            "differences": sum(1 for row in rows if row["difference"]),
+            "open_flags": PaymentFlag.objects.filter(resolved_at__isnull=True).select_related("checkout", "attempt")[
+                :100
+            ],
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/payments/reconciliation.html", context)
 
     @admin.action(description=gettext_lazy("Mark resolved"))
     def resolve(self, request, queryset):

@@ -74,7 +74,7 @@ def reconciliation(*, days: int = 30, now=None) -> list[dict]:
     made), newest day first. ``difference`` is non-zero where they disagree."""
     now = now or timezone.now()
     since = now - timedelta(days=days)
-    rows: dict[tuple, dict] = defaultdict(lambda: {"ledger": 0, "provider": 0})
+    rows: dict[tuple, dict] = defaultdict(lambda: {"ledger": 0, "reported": 0})
     entries = (
         LedgerEntry.objects.filter(
             account__code__startswith="provider:",
@@ -95,7 +95,7 @@ def reconciliation(*, days: int = 30, now=None) -> list[dict]:
         .annotate(total=Sum("received_minor"))
     )
     for row in paid:
-        rows[(row["day"], row["provider"], row["received_currency"])]["provider"] += row["total"]
+        rows[(row["day"], row["provider"], row["received_currency"])]["reported"] += row["total"]
     refunded = (
         Refund.objects.filter(created_at__gte=since)
         .filter(
@@ -108,14 +108,14 @@ def reconciliation(*, days: int = 30, now=None) -> list[dict]:
         .annotate(total=Sum("amount_minor"))
     )
     for row in refunded:
-        rows[(row["day"], row["provider"], row["currency"])]["provider"] -= row["total"]
+        rows[(row["day"], row["provider"], row["currency"])]["reported"] -= row["total"]
     result = [
         {
             "day": day,
             "provider": provider,
             "currency": currency,
             **values,
-            "difference": values["ledger"] - values["provider"],
+            "difference": values["ledger"] - values["reported"],
         }
         for (day, provider, currency), values in rows.items()
     ]
