@@ -8,8 +8,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from shop.orders.models import Checkout
-from shop.payments.models import LedgerTransaction, PaymentAttempt, PaymentStatus
+from sellers.models import Store
+from shop.orders.models import Checkout, Order
+from shop.orders.services import order_transition
+from shop.payments.devstripe import dev_engine
+from shop.payments.models import ConnectedAccount, LedgerTransaction, PaymentAttempt, PaymentStatus
 from tests.e2e.pages import expect, log_in, wait_for_socket
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.addresses import AddressFactory, westlands
@@ -85,3 +88,40 @@ def test_a_declined_card_offers_cash_and_the_shopper_pays_on_delivery(new_page, 
     checkout.refresh_from_db()
     assert (checkout.payment_status, checkout.payment_method) == (PaymentStatus.ON_DELIVERY, "cod")
     assert list(PaymentAttempt.objects.filter(checkout=checkout).values_list("status", flat=True)) != ["pending"]
+
+
+def test_a_sellers_payouts_page_shows_the_held_share_then_the_transfer(new_page, shopper):
+    store = Store.objects.get(name="Kisii Weavers")
+    owner = store.memberships.get(role="owner").user
+    engine = dev_engine()
+    account = engine.account_create({"type": "express", "country": "KE"})
+    engine.account_onboard(account["id"])
+    ConnectedAccount.objects.create(store=store, account_id=account["id"], details_submitted=True, payouts_enabled=True)
+
+    page = new_page()
+    log_in(page, shopper.email)
+    place_by_card(page)
+    page.get_by_role("button", name=re.compile(r"^Pay")).click()
+    expect(page.locator("[data-testid=payment-status]")).to_have_attribute("data-status", "paid-succeeded")
+
+    seller = new_page()
+    log_in(seller, owner.email)
+    seller.goto("/dashboard/payouts/")
+    expect(seller.locator("[data-testid=payout-held]")).to_have_text(
+        "KES 1,370"
+    )  # 1,200 + 200 delivery, less 2.5 % of 1,200
+    expect(seller.locator("[data-testid=payout-account-state]")).to_contain_text(account["id"])
+
+    order = Order.objects.get(buyer=shopper)
+    staff = UserFactory(is_staff=True)
+    for to in ("confirmed", "preparing", "ready", "out_for_delivery", "delivered"):
+        order = order_transition(order=order, to=to, actor=staff, role="staff", note="delivered")
+    page.goto(f"/orders/{order.number}/")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="I received my order").click()
+    expect(page.locator("[data-testid=order-status]")).to_have_attribute("data-status", "completed")
+
+    seller.reload()
+    expect(seller.locator("[data-testid=payout-paid]")).to_have_text("KES 1,370")
+    expect(seller.locator("[data-testid=payout-held]")).to_have_text("KES 0")
+    expect(seller.locator("[data-testid=payout-line][data-kind=transfer]")).to_have_count(1)
