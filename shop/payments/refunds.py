@@ -31,6 +31,7 @@ from . import ledger
 from .ledger import Line
 from .models import LedgerTransaction, PaymentFlag, PaymentStatus, Payout, Provider, Refund
 from .payouts import CARD_PROVIDERS, order_paid_online
+from .paypal import PaypalError, paypal_refund
 from .stripe_gateway import stripe_client
 
 log = logging.getLogger(__name__)
@@ -244,8 +245,6 @@ def _reverse_transfer(order, refund: Refund, payout: Payout, client) -> None:
 
 
 def _paypal_refund(order, refund: Refund) -> None:
-    from .paypal import PaypalError, paypal_refund
-
     try:
         reference = paypal_refund(
             attempt=refund.attempt,

@@ -7,6 +7,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from .mpesa import mpesa_pending_settle
+from .paypal import paypal_pending_settle
 from .stripe_webhook import stripe_pending_settle
 
 log = logging.getLogger(__name__)
@@ -22,3 +23,9 @@ def stripe_pending_settle_task() -> int:
 def mpesa_pending_settle_task() -> int:
     """Every minute: M-Pesa pushes with no callback after a while are asked about."""
     return mpesa_pending_settle()
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def paypal_pending_settle_task() -> int:
+    """Every five minutes: PayPal orders approved by buyers who never came back are captured."""
+    return paypal_pending_settle()

@@ -1,0 +1,233 @@
+"""PayPal Checkout (Orders v2): the buyer approves on PayPal's page, we capture on return.
+
+A small client of our own over httpx (``PAYPAL_API_BASE``: PayPal, or a local fake). Every
+POST carries a ``PayPal-Request-Id`` built from the attempt and the action, so a retried
+create, capture or refund is the same one at PayPal. The capture PayPal returns (its
+amount and currency) is what ``attempt_succeeded`` checks; an order the buyer approved
+but never came back from is captured by ``paypal_pending_settle``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+
+import httpx
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from shop.core.currencies import money_from_minor, money_to_minor
+
+from .gateways import Gateway, register
+from .models import PaymentAttempt, Provider
+from .services import attempt_create, attempt_failed, attempt_reference_set, attempt_succeeded, checkout_awaits_payment
+
+log = logging.getLogger(__name__)
+
+Status = PaymentAttempt.Status
+
+
+class PaypalError(Exception):
+    """PayPal refused or could not be reached; ``issue`` is PayPal's code when it gave one."""
+
+    def __init__(self, message: str, issue: str = ""):
+        super().__init__(message)
+        self.issue = issue
+
+
+def paypal_configured() -> bool:
+    return bool(settings.PAYPAL_CLIENT_ID and settings.PAYPAL_CLIENT_SECRET)
+
+
+class PaypalClient:
+    _tokens: dict[tuple[str, str], tuple[str, float]] = {}
+    _lock = threading.Lock()
+
+    def __init__(self):
+        self.base = settings.PAYPAL_API_BASE.rstrip("/")
+
+    def _send(self, method: str, path: str, **kwargs) -> dict:
+        try:
+            response = httpx.request(method, self.base + path, timeout=20, **kwargs)
+            body = response.json() if response.content else {}
+        except (httpx.HTTPError, ValueError) as error:
+            raise PaypalError(_("PayPal could not be reached. Try again in a moment.")) from error
+        if response.status_code >= 400:
+            details = body.get("details") or [{}] if isinstance(body, dict) else [{}]
+            issue = (details[0] or {}).get("issue", "") or (body.get("name", "") if isinstance(body, dict) else "")
+            raise PaypalError(
+                (body.get("message") if isinstance(body, dict) else "") or _("PayPal refused the request."), issue
+            )
+        return body
+
+    def token(self) -> str:
+        key = (self.base, settings.PAYPAL_CLIENT_ID)
+        with self._lock:
+            cached = self._tokens.get(key)
+            if cached and cached[1] > time.monotonic():
+                return cached[0]
+            body = self._send(
+                "POST",
+                "/v1/oauth2/token",
+                data={"grant_type": "client_credentials"},
+                auth=(settings.PAYPAL_CLIENT_ID, settings.PAYPAL_CLIENT_SECRET),
+            )
+            self._tokens[key] = (body["access_token"], time.monotonic() + max(int(body.get("expires_in", 0)) - 60, 0))
+            return body["access_token"]
+
+    def call(self, method: str, path: str, *, request_id: str = "", json=None) -> dict:
+        headers = {"Authorization": f"Bearer {self.token()}", "Content-Type": "application/json"}
+        if request_id:
+            headers["PayPal-Request-Id"] = request_id
+        return self._send(method, path, json=json, headers=headers)
+
+
+def _value(minor: int, currency: str) -> str:
+    """PayPal's amount string: "3451.00"; no decimals for zero-decimal currencies."""
+    return str(money_from_minor(minor, currency))
+
+
+def _minor(amount: dict) -> tuple[int, str]:
+    currency = str(amount.get("currency_code", "")).upper()
+    try:
+        return money_to_minor(Decimal(str(amount.get("value"))), currency), currency
+    except (InvalidOperation, ValueError):
+        return -1, currency
+
+
+@register
+class PaypalGateway(Gateway):
+    code = "paypal"
+    label = gettext_lazy("PayPal")
+    description = gettext_lazy("Pay with your PayPal account, on PayPal's page.")
+    icon = "bi-paypal"
+    online = True
+
+    def available_for(self, checkout) -> bool:
+        return paypal_configured() and checkout.currency in settings.PAYPAL_CURRENCIES
+
+    def start(self, request, checkout):
+        status = reverse("payments:status", args=[checkout.idempotency_key])
+        if not checkout_awaits_payment(checkout):
+            return redirect(status)
+        attempt = attempt_create(checkout=checkout, gateway=self.code, provider=Provider.PAYPAL)
+        try:
+            order = PaypalClient().call(
+                "POST",
+                "/v2/checkout/orders",
+                request_id=f"attempt-{attempt.pk}-create",
+                json={
+                    "intent": "CAPTURE",
+                    "purchase_units": [
+                        {
+                            "reference_id": f"checkout-{checkout.pk}",
+                            "custom_id": str(attempt.pk),
+                            "amount": {
+                                "currency_code": attempt.currency,
+                                "value": _value(attempt.amount_minor, attempt.currency),
+                            },
+                        }
+                    ],
+                    "payment_source": {
+                        "paypal": {
+                            "experience_context": {
+                                "brand_name": settings.SOKO_SITE_NAME,
+                                "user_action": "PAY_NOW",
+                                "return_url": request.build_absolute_uri(reverse("payments:paypal_return")),
+                                "cancel_url": request.build_absolute_uri(reverse("payments:paypal_cancel")),
+                            }
+                        }
+                    },
+                },
+            )
+            approve = next(
+                link["href"] for link in order.get("links", []) if link.get("rel") in ("payer-action", "approve")
+            )
+        except (PaypalError, StopIteration, KeyError, TypeError) as error:
+            log.warning("PayPal refused an order for checkout %s: %s", checkout.pk, error)
+            attempt_failed(
+                attempt_id=attempt.pk,
+                message=_("The PayPal payment could not be started. Try again or choose another way to pay."),
+            )
+            return redirect(status)
+        attempt_reference_set(attempt=attempt, reference=order["id"], redirect_url=approve)
+        return redirect(approve)
+
+
+def paypal_capture(attempt: PaymentAttempt) -> PaymentAttempt:
+    """Capture the attempt's approved order (or read the capture already made) and record
+    the outcome: paid, declined, or still waiting for the buyer."""
+    client = PaypalClient()
+    try:
+        order = client.call(
+            "POST", f"/v2/checkout/orders/{attempt.reference}/capture", request_id=f"attempt-{attempt.pk}-capture"
+        )
+    except PaypalError as error:
+        if error.issue == "ORDER_ALREADY_CAPTURED":
+            order = client.call("GET", f"/v2/checkout/orders/{attempt.reference}")
+        elif error.issue in ("INSTRUMENT_DECLINED", "PAYER_ACTION_REQUIRED", "ORDER_NOT_APPROVED"):
+            if error.issue == "ORDER_NOT_APPROVED":
+                return attempt
+            return attempt_failed(
+                attempt_id=attempt.pk, message=_("PayPal declined the payment. Choose another way to pay.")
+            )
+        else:
+            raise
+    captures = [
+        capture
+        for unit in order.get("purchase_units", [])
+        for capture in (unit.get("payments") or {}).get("captures", [])
+    ]
+    done = [capture for capture in captures if capture.get("status") in ("COMPLETED", "PENDING")]
+    if order.get("status") != "COMPLETED" or not done:
+        return attempt_failed(
+            attempt_id=attempt.pk, message=_("PayPal declined the payment. Choose another way to pay.")
+        )
+    received, currency = _minor(done[0].get("amount") or {})
+    return attempt_succeeded(
+        attempt_id=attempt.pk, received_minor=received, currency=currency, payment_reference=str(done[0].get("id", ""))
+    )
+
+
+def paypal_pending_settle(*, older_than_minutes: int = 5) -> int:
+    """PayPal attempts still pending after a while: capture what the buyer approved, fail
+    what PayPal voided. Returns how many ended."""
+    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
+    ended = 0
+    for attempt in PaymentAttempt.objects.filter(
+        provider=Provider.PAYPAL, status=Status.PENDING, created_at__lte=cutoff
+    ).exclude(reference="")[:200]:
+        try:
+            order = PaypalClient().call("GET", f"/v2/checkout/orders/{attempt.reference}")
+            if order.get("status") in ("APPROVED", "COMPLETED"):
+                paypal_capture(attempt)
+            elif order.get("status") == "VOIDED":
+                attempt_failed(attempt_id=attempt.pk, message=_("The PayPal payment was not completed."))
+            else:
+                continue
+        except PaypalError as error:
+            log.warning("could not settle PayPal attempt %s: %s", attempt.pk, error)
+            continue
+        ended += 1
+    return ended
+
+
+def paypal_refund(*, attempt: PaymentAttempt, amount_minor: int, idempotency_key: str, note: str = "") -> str:
+    """Refund part of the attempt's capture; PayPal's refund id."""
+    refund = PaypalClient().call(
+        "POST",
+        f"/v2/payments/captures/{attempt.payment_reference}/refund",
+        request_id=f"refund-{idempotency_key}",
+        json={
+            "amount": {"currency_code": attempt.currency, "value": _value(amount_minor, attempt.currency)},
+            "note_to_payer": note[:255],
+        },
+    )
+    return str(refund["id"])
