@@ -27,12 +27,17 @@ def _permanent_code(code) -> bool:
     return isinstance(code, int) and 500 <= code < 600
 
 
-def mail_send(*, subject: str, body: str, to: list[str], from_email: str | None = None, html: str | None = None) -> None:
-    """Send one message now. Raises ``PermanentMailError`` for a failure that a retry would
-    repeat; anything else (connection refused, a 4xx answer) propagates for a retry."""
+def mail_send(
+    *, subject: str, body: str, to: list[str], from_email: str | None = None, html: str | None = None, attachments=()
+) -> None:
+    """Send one message now (``attachments``: (file name, bytes, MIME type) each). Raises
+    ``PermanentMailError`` for a failure that a retry would repeat; anything else
+    (connection refused, a 4xx answer) propagates for a retry."""
     message = EmailMultiAlternatives(mail_subject(subject), body, from_email, to)
     if html:
         message.attach_alternative(html, "text/html")
+    for name, content, mimetype in attachments:
+        message.attach(name, content, mimetype)
     try:
         message.send()
     except (BadHeaderError, ValueError) as exc:  # ValueError: an address Django cannot encode

@@ -2,6 +2,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.utils.translation import gettext, gettext_lazy
 
@@ -133,6 +134,14 @@ class Order(TimeStamped):
 
     def __str__(self):
         return self.number
+
+    @property
+    def invoice_ready(self) -> bool:
+        """Its PDF invoice exists (pages select the invoice with the order)."""
+        try:
+            return bool(self.invoice.pdf)
+        except ObjectDoesNotExist:
+            return False
 
     @property
     def item_count(self) -> int:

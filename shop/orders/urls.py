@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import invoice_views, views
 
 app_name = "orders"
 urlpatterns = [
@@ -12,4 +12,5 @@ urlpatterns = [
     path("<str:number>/note/", views.order_note, name="note"),
     path("<str:number>/reorder/", views.order_reorder_view, name="reorder"),
     path("<str:number>/handover/renew/", views.handover_renew, name="handover_renew"),
+    path("<str:number>/invoice.pdf", invoice_views.invoice_download, name="invoice"),
 ]

@@ -9,4 +9,4 @@ class PaymentsConfig(AppConfig):
 
     def ready(self):
         # Each gateway registers itself with shop.payments.gateways when imported.
-        from . import mpesa, paypal, stripe_gateway  # noqa: F401
+        from . import mpesa, paypal, stripe_gateway, tasks  # noqa: F401  (tasks: the background jobs)

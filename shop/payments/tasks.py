@@ -4,8 +4,11 @@ a crash) changes nothing more."""
 import logging
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
+from shop.core.jobs import job
+
+from .invoices import invoice_issue
 from .mpesa import mpesa_pending_settle
 from .paypal import paypal_pending_settle
 from .stripe_webhook import stripe_pending_settle
@@ -29,3 +32,11 @@ def mpesa_pending_settle_task() -> int:
 def paypal_pending_settle_task() -> int:
     """Every five minutes: PayPal orders approved by buyers who never came back are captured."""
     return paypal_pending_settle()
+
+
+@job("payments.invoice_issue")
+@db_task(retries=3, retry_delay=60)
+def invoice_issue_task(order_id: int) -> str:
+    """The order's invoice: rendered, kept and emailed once (a retry finishes what is left)."""
+    invoice = invoice_issue(order_id)
+    return invoice.number if invoice else ""
