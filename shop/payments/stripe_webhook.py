@@ -98,12 +98,24 @@ def _metadata(obj, key: str) -> str:
     return str(metadata[key]) if metadata and key in metadata else ""
 
 
-class SessionPaid:
-    """``checkout.session.completed`` / ``async_payment_succeeded``: paid once the session says so."""
+class SessionEvent:
+    """An event about a Checkout Session: the session, as Stripe has it now."""
 
     @staticmethod
     def fetch(obj):
         return stripe_client().v1.checkout.sessions.retrieve(obj["id"])
+
+
+class IntentEvent:
+    """An event about a PaymentIntent: the intent, as Stripe has it now."""
+
+    @staticmethod
+    def fetch(obj):
+        return stripe_client().v1.payment_intents.retrieve(obj["id"])
+
+
+class SessionPaid(SessionEvent):
+    """``checkout.session.completed`` / ``async_payment_succeeded``: paid once the session says so."""
 
     @staticmethod
     def apply(session) -> str:
@@ -126,12 +138,8 @@ class SessionPaid:
         return f"attempt {attempt.pk} {attempt.status}"
 
 
-class SessionFailed:
+class SessionFailed(SessionEvent):
     """``checkout.session.async_payment_failed`` and ``checkout.session.expired``."""
-
-    @staticmethod
-    def fetch(obj):
-        return stripe_client().v1.checkout.sessions.retrieve(obj["id"])
 
     @staticmethod
     def apply(session) -> str:
@@ -149,12 +157,8 @@ class SessionFailed:
         return f"attempt {attempt.pk} {attempt.status}"
 
 
-class IntentSucceeded:
+class IntentSucceeded(IntentEvent):
     """``payment_intent.succeeded``: may come before the session's own event."""
-
-    @staticmethod
-    def fetch(obj):
-        return stripe_client().v1.payment_intents.retrieve(obj["id"])
 
     @staticmethod
     def apply(intent) -> str:
@@ -172,13 +176,9 @@ class IntentSucceeded:
         return f"attempt {attempt.pk} {attempt.status}"
 
 
-class IntentFailed:
+class IntentFailed(IntentEvent):
     """``payment_intent.payment_failed``: a declined card. The buyer may still pay on the
     same page with another card (then the attempt succeeds after all)."""
-
-    @staticmethod
-    def fetch(obj):
-        return stripe_client().v1.payment_intents.retrieve(obj["id"])
 
     @staticmethod
     def apply(intent) -> str:

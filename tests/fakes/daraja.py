@@ -17,8 +17,10 @@ import secrets
 import threading
 import time
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
+
+from tests.fakes.server import FakeServer
 
 PROCESSING = {"requestId": "", "errorCode": "500.001.1001", "errorMessage": "The transaction is being processed"}
 RESULTS = {
@@ -29,7 +31,7 @@ RESULTS = {
 }
 
 
-class FakeDaraja:
+class FakeDaraja(FakeServer):
     def __init__(
         self,
         *,
@@ -43,16 +45,7 @@ class FakeDaraja:
         self.key, self.secret, self.passkey, self.shortcode, self.auto_pay = key, secret, passkey, shortcode, auto_pay
         self.tokens: set[str] = set()
         self.pushes: dict[str, dict] = {}
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-
-    def __enter__(self):
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(port, _handler(self))
 
     def settings(self) -> dict:
         return {

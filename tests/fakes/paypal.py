@@ -14,8 +14,10 @@ import json
 import secrets
 import threading
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+from tests.fakes.server import FakeServer
 
 
 def _error(name: str, issue: str, message: str) -> dict:
@@ -27,7 +29,7 @@ def _error(name: str, issue: str, message: str) -> dict:
     }
 
 
-class FakePaypal:
+class FakePaypal(FakeServer):
     def __init__(self, *, port: int = 0, client_id: str = "soko-client", secret: str = "soko-secret"):
         self.client_id, self.secret = client_id, secret
         self.tokens: set[str] = set()
@@ -37,16 +39,7 @@ class FakePaypal:
         self.decline: set[str] = set()
         self.tampered: dict[str, str] = {}
         self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-
-    def __enter__(self):
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(port, _handler(self))
 
     def settings(self) -> dict:
         return {"PAYPAL_API_BASE": self.url, "PAYPAL_CLIENT_ID": self.client_id, "PAYPAL_CLIENT_SECRET": self.secret}

@@ -18,9 +18,8 @@ import argparse
 import html
 import json
 import os
-import threading
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlsplit
 
 if __name__ == "__main__":  # run on its own: the engine's module needs Django's settings
@@ -30,6 +29,7 @@ if __name__ == "__main__":  # run on its own: the engine's module needs Django's
     django.setup()
 
 from shop.payments.devstripe import ApiError, MemoryStore, StripeEngine, decode_params, event_payload, sign
+from tests.fakes.server import FakeServer
 
 __all__ = ["FakeStripe", "sign"]
 
@@ -50,21 +50,12 @@ PAGE = """<!doctype html><meta charset="utf-8"><title>Fake Stripe checkout</titl
 <form method="post" action="cancel"><button>Cancel</button></form></body>"""
 
 
-class FakeStripe:
+class FakeStripe(FakeServer):
     def __init__(self, *, port: int = 0, webhook_url: str = "", webhook_secret: str = "whsec_fake"):
         self.webhook_url, self.webhook_secret = webhook_url, webhook_secret
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        super().__init__(port, _handler(self))
         self.engine = StripeEngine(MemoryStore(), hosted_base=self.url, webhook_secret=webhook_secret)
         self.requests: list[tuple[str, str, dict]] = []
-
-    def __enter__(self):
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
 
     def deliver(self, events: list[dict]) -> list[int]:
         """POST each event, signed, to the webhook URL; the answers' status codes."""
