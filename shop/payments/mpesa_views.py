@@ -2,69 +2,65 @@
 comes from Safaricom, and proves nothing until Daraja's STK query confirms it)."""
 
 import json
-from datetime import timedelta
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .models import PaymentAttempt, Provider
-from .mpesa import MpesaError, MpesaGateway, callback_process, normalise_phone, push_send
+from .mpesa import (
+    CheckoutClosed,
+    MalformedCallback,
+    MpesaError,
+    callback_process,
+    mpesa_pay,
+    mpesa_takes,
+    normalise_phone,
+)
 from .selectors import checkout_for_buyer
-from .services import attempt_create, attempt_failed, checkout_awaits_payment
 from .stripe_gateway import status_url
-
-# A second submit within this long finds the push already on its way.
-RESUBMIT_WINDOW = timedelta(seconds=60)
 
 
 class PhoneForm(forms.Form):
     phone = forms.CharField(
         label=gettext_lazy("M-Pesa phone number"),
         max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
     )
 
     def clean_phone(self):
         return normalise_phone(self.cleaned_data["phone"])
 
 
+def _phone_initial(text: str) -> str:
+    try:
+        return normalise_phone(text)
+    except forms.ValidationError:
+        return ""
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def phone(request, reference):
     checkout = checkout_for_buyer(user=request.user, reference=reference)
-    if not checkout_awaits_payment(checkout) or not MpesaGateway().available_for(checkout):
+    if not mpesa_takes(checkout):
+        if request.method == "POST":
+            messages.info(request, _("This checkout no longer waits for a payment."))
         return redirect(status_url(checkout))
-    try:
-        initial = normalise_phone(checkout.phone)
-    except forms.ValidationError:
-        initial = ""
-    form = PhoneForm(request.POST or None, initial={"phone": initial})
+    form = PhoneForm(request.POST or None, initial={"phone": _phone_initial(checkout.phone)})
     if request.method == "POST" and form.is_valid():
-        recent = PaymentAttempt.objects.filter(
-            checkout=checkout,
-            provider=Provider.MPESA,
-            status=PaymentAttempt.Status.PENDING,
-            created_at__gte=timezone.now() - RESUBMIT_WINDOW,
-        ).exclude(reference="")
-        if recent.exists():
-            return redirect(status_url(checkout))
-        if checkout.payment_method != MpesaGateway.code:
-            checkout.payment_method = MpesaGateway.code
-            checkout.save(update_fields=["payment_method", "updated_at"])
-        attempt = attempt_create(
-            checkout=checkout, gateway=MpesaGateway.code, provider=Provider.MPESA, phone=form.cleaned_data["phone"]
-        )
         try:
-            push_send(request=request, attempt=attempt)
+            mpesa_pay(request=request, checkout=checkout, phone=form.cleaned_data["phone"])
+        except CheckoutClosed as error:
+            messages.info(request, str(error))
+            return redirect(status_url(checkout))
         except MpesaError as error:
-            attempt_failed(attempt_id=attempt.pk, message=str(error))
-            form.add_error(None, str(error))
+            form.add_error("phone" if error.about_phone else None, str(error))
         else:
             return redirect(status_url(checkout))
     return render(
@@ -75,11 +71,10 @@ def phone(request, reference):
 @csrf_exempt
 @require_POST
 def callback(request):
+    """Safaricom's result of a push. Any well-formed body is answered "Accepted" (Safaricom
+    may drop a result it sees refused); what it changes is ``callback_process``'s to decide."""
     try:
-        payload = json.loads(request.body)
-    except ValueError:
-        return JsonResponse({"ResultCode": 1, "ResultDesc": "Rejected: not JSON"}, status=400)
-    status, reason = callback_process(payload)
-    if status == 400:
-        return JsonResponse({"ResultCode": 1, "ResultDesc": f"Rejected: {reason}"}, status=400)
-    return JsonResponse({"ResultCode": 0, "ResultDesc": "Accepted"}, status=status)
+        callback_process(json.loads(request.body))
+    except (ValueError, MalformedCallback):
+        return JsonResponse({"ResultCode": 1, "ResultDesc": "Rejected: not an stkCallback"}, status=400)
+    return JsonResponse({"ResultCode": 0, "ResultDesc": "Accepted"})

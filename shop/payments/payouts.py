@@ -119,7 +119,7 @@ def order_transfer(order) -> Payout | None:
                 "transfer_group": transfer_group(order.checkout),
                 "metadata": {"order": order.number, "payout_id": str(payout.pk)},
             },
-            options={"idempotency_key": f"transfer-order-{order.pk}"},
+            options={"idempotency_key": f"transfer-order-{order.number}"},
         )
     except stripe.StripeError as error:
         log.warning("transfer for order %s failed: %s", order.number, error)

@@ -122,7 +122,7 @@ class PaypalGateway(Gateway):
             order = PaypalClient().call(
                 "POST",
                 "/v2/checkout/orders",
-                request_id=f"attempt-{attempt.pk}-create",
+                request_id=f"{checkout.idempotency_key}-{attempt.pk}-create",
                 json={
                     "intent": "CAPTURE",
                     "purchase_units": [
@@ -167,7 +167,9 @@ def paypal_capture(attempt: PaymentAttempt) -> PaymentAttempt:
     client = PaypalClient()
     try:
         order = client.call(
-            "POST", f"/v2/checkout/orders/{attempt.reference}/capture", request_id=f"attempt-{attempt.pk}-capture"
+            "POST",
+            f"/v2/checkout/orders/{attempt.reference}/capture",
+            request_id=f"{attempt.checkout.idempotency_key}-{attempt.pk}-capture",
         )
     except PaypalError as error:
         if error.issue == "ORDER_ALREADY_CAPTURED":

@@ -117,7 +117,7 @@ def session_create(*, request, checkout, attempt: PaymentAttempt):
         params["customer_email"] = checkout.buyer.email
     return stripe_client().v1.checkout.sessions.create(
         params=params,
-        options={"idempotency_key": f"checkout-{checkout.pk}-attempt-{attempt.pk}-session"},
+        options={"idempotency_key": f"checkout-{checkout.idempotency_key}-attempt-{attempt.pk}-session"},
     )
 
 
@@ -132,7 +132,8 @@ def session_expire(attempt: PaymentAttempt) -> None:
         return
     try:
         stripe_client().v1.checkout.sessions.expire(
-            attempt.reference, options={"idempotency_key": f"attempt-{attempt.pk}-expire"}
+            attempt.reference,
+            options={"idempotency_key": f"checkout-{attempt.checkout.idempotency_key}-attempt-{attempt.pk}-expire"},
         )
     except stripe.StripeError as error:
         log.info("could not expire session %s: %s", attempt.reference, error)

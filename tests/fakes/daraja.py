@@ -1,13 +1,17 @@
 """A fake Safaricom Daraja for tests and demos: OAuth, STK push and STK query in Daraja's
-wire format, and the buyer's phone simulated by ``complete()``, which builds (and, with
-``deliver=True``, posts) the real ``stkCallback`` body to the push's CallBackURL.
+wire format, and the buyer's phone simulated by ``complete()``, which posts the real
+``stkCallback`` body to the push's CallBackURL.
 
-    with FakeDaraja() as fake:                     # tests: fake.url, fake.pushes
-        body = fake.complete(request_id, 0)        # the callback JSON; post it yourself
-    python -m tests.fakes.daraja --port 12112 --auto-pay 5   # demos: pays every push after 5 s
+    with FakeDaraja() as fake:                              # tests: fake.url, fake.pushes
+        body = fake.callback_body(request_id, 0)            # the buyer paid; post it yourself
+        fake.answer(request_id, None)                       # the query says "being processed"
+        fake.refuse_next("500.001.1001", "Unable to lock subscriber, ...")
+    python -m tests.fakes.daraja --port 12112 --auto-pay 5  # demos: pays every push after 5 s
 
-It checks Basic auth on the token, the Bearer token on the rest, and the Password
-(base64 of shortcode + passkey + timestamp). Not covered: C2B, B2C, reversals, balances.
+It checks Basic auth on the token, the Bearer token on the rest (tokens expire after
+``token_lifetime`` seconds), the shortcode and the Password (base64 of shortcode + passkey
++ timestamp), the phone and the amount. Not covered: C2B, B2C, reversals, transaction
+status, account balance, Safaricom's rate limits and callback retries.
 """
 
 import argparse
@@ -17,21 +21,21 @@ import secrets
 import threading
 import time
 import urllib.request
-from http.server import BaseHTTPRequestHandler
-from urllib.parse import urlsplit
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
 
-from tests.fakes.server import FakeServer
-
-PROCESSING = {"requestId": "", "errorCode": "500.001.1001", "errorMessage": "The transaction is being processed"}
+PROCESSING = ("500.001.1001", "The transaction is being processed")
 RESULTS = {
     0: "The service request is processed successfully.",
+    1: "The balance is insufficient for the transaction.",
+    1019: "Transaction has expired.",
     1032: "Request cancelled by user",
     1037: "DS timeout user cannot be reached",
-    1: "The balance is insufficient for the transaction",
+    2001: "The initiator information is invalid.",
 }
 
 
-class FakeDaraja(FakeServer):
+class FakeDaraja:
     def __init__(
         self,
         *,
@@ -40,14 +44,30 @@ class FakeDaraja(FakeServer):
         secret: str = "soko-secret",
         passkey: str = "soko-passkey",
         shortcode: str = "174379",
+        token_lifetime: int = 3599,
         auto_pay: float = 0,
     ):
-        self.key, self.secret, self.passkey, self.shortcode, self.auto_pay = key, secret, passkey, shortcode, auto_pay
-        self.tokens: set[str] = set()
+        self.key, self.secret, self.passkey, self.shortcode = key, secret, passkey, shortcode
+        self.token_lifetime, self.auto_pay = token_lifetime, auto_pay
+        self.tokens: dict[str, float] = {}
+        self.token_requests = 0
         self.pushes: dict[str, dict] = {}
-        super().__init__(port, _handler(self))
+        self.queries: list[str] = []
+        self.refusals: list[tuple[int, str, str]] = []
+        self.lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+
+    def __enter__(self):
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
 
     def settings(self) -> dict:
+        """The Django settings that point Soko at this fake."""
         return {
             "MPESA_API_BASE": self.url,
             "MPESA_CONSUMER_KEY": self.key,
@@ -56,38 +76,66 @@ class FakeDaraja(FakeServer):
             "MPESA_SHORTCODE": self.shortcode,
         }
 
-    def complete(
-        self, request_id: str, result_code: int = 0, *, amount=None, phone=None, receipt=None, deliver: bool = False
+    def refuse_next(self, code: str, message: str, status: int = 0) -> None:
+        """The next push is refused with Daraja's error body (HTTP 400, or 500 for 500.* codes)."""
+        self.refusals.append((status or int(code[:3]), code, message))
+
+    def answer(self, request_id: str, result_code: int | None) -> None:
+        """What the STK query says of the push from now on; ``None``: still being processed."""
+        self.pushes[request_id]["result"] = result_code
+
+    def callback_body(
+        self, request_id: str, result_code: int = 0, *, amount=None, phone=None, receipt: str | None = None
     ) -> dict:
-        """The buyer answers on the phone: the STK query says ``result_code`` from now on,
-        and the callback body (amount and phone may be made to lie) is returned."""
+        """The buyer answered the prompt: the STK query says ``result_code`` from now on,
+        and this is the callback Safaricom posts. ``amount`` and ``phone`` may be made to lie."""
         push = self.pushes[request_id]
-        push["result"] = result_code
+        self.answer(request_id, result_code)
         callback = {
             "MerchantRequestID": push["merchant"],
             "CheckoutRequestID": request_id,
             "ResultCode": result_code,
-            "ResultDesc": RESULTS.get(result_code, "Failed"),
+            "ResultDesc": RESULTS.get(result_code, "The transaction failed."),
         }
         if result_code == 0:
             callback["CallbackMetadata"] = {
                 "Item": [
                     {"Name": "Amount", "Value": float(push["amount"] if amount is None else amount)},
-                    {"Name": "MpesaReceiptNumber", "Value": receipt or "S" + secrets.token_hex(5).upper()[:9]},
+                    {"Name": "MpesaReceiptNumber", "Value": receipt or _receipt()},
+                    {"Name": "Balance"},
                     {"Name": "TransactionDate", "Value": int(time.strftime("%Y%m%d%H%M%S"))},
                     {"Name": "PhoneNumber", "Value": int(push["phone"] if phone is None else phone)},
                 ]
             }
-        body = {"Body": {"stkCallback": callback}}
+        return {"Body": {"stkCallback": callback}}
+
+    def complete(
+        self,
+        request_id: str,
+        result_code: int = 0,
+        *,
+        amount=None,
+        phone=None,
+        receipt: str | None = None,
+        deliver: bool = True,
+    ) -> dict:
+        """``callback_body``, posted to the push's CallBackURL unless ``deliver`` is false."""
+        body = self.callback_body(request_id, result_code, amount=amount, phone=phone, receipt=receipt)
         if deliver:
             request = urllib.request.Request(
-                push["callback"],
+                self.pushes[request_id]["callback"],
                 data=json.dumps(body).encode(),
                 method="POST",
                 headers={"Content-Type": "application/json"},
             )
-            urllib.request.urlopen(request, timeout=10).close()
+            with urllib.request.urlopen(request, timeout=30) as response:
+                response.read()
         return body
+
+
+def _receipt() -> str:
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    return "T" + "".join(secrets.choice(alphabet) for _ in range(9))
 
 
 def _handler(fake: FakeDaraja):
@@ -104,32 +152,39 @@ def _handler(fake: FakeDaraja):
             self.wfile.write(data)
 
         def _error(self, status: int, code: str, message: str):
-            return self._answer(status, {"requestId": secrets.token_hex(8), "errorCode": code, "errorMessage": message})
+            request_id = f"{secrets.token_hex(2)}-{secrets.token_hex(2)}-{secrets.token_hex(6)}"
+            return self._answer(status, {"requestId": request_id, "errorCode": code, "errorMessage": message})
 
         def do_GET(self):
             parts = urlsplit(self.path)
-            if parts.path != "/oauth/v1/generate" or "grant_type=client_credentials" not in parts.query:
+            if parts.path != "/oauth/v1/generate":
                 return self._error(404, "404.001.01", "Resource not found")
+            if parse_qs(parts.query).get("grant_type") != ["client_credentials"]:
+                return self._error(400, "400.008.02", "Invalid grant type passed")
             expected = "Basic " + base64.b64encode(f"{fake.key}:{fake.secret}".encode()).decode()
             if self.headers.get("Authorization") != expected:
                 return self._error(400, "400.008.01", "Invalid Authentication passed")
             token = secrets.token_urlsafe(20)
-            fake.tokens.add(token)
-            return self._answer(200, {"access_token": token, "expires_in": "3599"})
+            with fake.lock:
+                fake.token_requests += 1
+                fake.tokens[token] = time.monotonic() + fake.token_lifetime
+            return self._answer(200, {"access_token": token, "expires_in": str(fake.token_lifetime)})
 
         def do_POST(self):
-            if (self.headers.get("Authorization") or "").removeprefix("Bearer ") not in fake.tokens:
-                return self._error(401, "404.001.03", "Invalid Access Token")
+            token = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
+            if fake.tokens.get(token, 0) < time.monotonic():
+                return self._error(404, "404.001.03", "Invalid Access Token")
             try:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
-                stamp = body["Timestamp"]
-                password_ok = (
-                    body["Password"] == base64.b64encode(f"{fake.shortcode}{fake.passkey}{stamp}".encode()).decode()
-                )
+                stamp = str(body["Timestamp"])
+                password = base64.b64encode(f"{fake.shortcode}{fake.passkey}{stamp}".encode()).decode()
+                password_ok = body["Password"] == password and len(stamp) == 14 and stamp.isdigit()
             except (ValueError, KeyError, TypeError):
-                return self._error(400, "400.002.02", "Bad Request - Invalid body")
-            if not password_ok or str(body.get("BusinessShortCode")) != fake.shortcode:
-                return self._error(400, "400.002.02", "Bad Request - Invalid Password")
+                return self._error(400, "400.002.02", "Bad Request - Invalid Request Payload")
+            if str(body.get("BusinessShortCode")) != fake.shortcode:
+                return self._error(400, "400.002.02", "Bad Request - Invalid BusinessShortCode")
+            if not password_ok:
+                return self._error(500, "500.001.1001", "Wrong credentials")
             if self.path == "/mpesa/stkpush/v1/processrequest":
                 return self._push(body)
             if self.path == "/mpesa/stkpushquery/v1/query":
@@ -137,23 +192,33 @@ def _handler(fake: FakeDaraja):
             return self._error(404, "404.001.01", "Resource not found")
 
         def _push(self, body):
+            if fake.refusals:
+                return self._error(*fake.refusals.pop(0))
             phone = str(body.get("PhoneNumber", ""))
             if not (phone.isdigit() and phone.startswith("254") and len(phone) == 12):
                 return self._error(400, "400.002.02", "Bad Request - Invalid PhoneNumber")
+            if str(body.get("PartyA")) != phone or str(body.get("PartyB")) != fake.shortcode:
+                return self._error(400, "400.002.02", "Bad Request - Invalid PartyA")
             if not isinstance(body.get("Amount"), int) or body["Amount"] < 1:
                 return self._error(400, "400.002.02", "Bad Request - Invalid Amount")
+            if body.get("TransactionType") != "CustomerPayBillOnline":
+                return self._error(400, "400.002.02", "Bad Request - Invalid TransactionType")
+            if not str(body.get("CallBackURL", "")).startswith(("http://", "https://")):
+                return self._error(400, "400.002.02", "Bad Request - Invalid CallBackURL")
+            if not 1 <= len(str(body.get("AccountReference", ""))) <= 12:
+                return self._error(400, "400.002.02", "Bad Request - Invalid AccountReference")
             request_id = f"ws_CO_{time.strftime('%d%m%Y%H%M%S')}{secrets.randbelow(10**9):09d}"
             merchant = f"{secrets.randbelow(99999)}-{secrets.randbelow(99999999)}-1"
             fake.pushes[request_id] = {
                 "phone": phone,
                 "amount": body["Amount"],
-                "callback": body.get("CallBackURL", ""),
+                "callback": body["CallBackURL"],
                 "merchant": merchant,
                 "result": None,
                 "body": body,
             }
             if fake.auto_pay:
-                threading.Timer(fake.auto_pay, fake.complete, args=(request_id, 0), kwargs={"deliver": True}).start()
+                threading.Timer(fake.auto_pay, _deliver, args=(fake, request_id)).start()
             return self._answer(
                 200,
                 {
@@ -166,24 +231,33 @@ def _handler(fake: FakeDaraja):
             )
 
         def _query(self, body):
-            push = fake.pushes.get(str(body.get("CheckoutRequestID")))
+            request_id = str(body.get("CheckoutRequestID", ""))
+            fake.queries.append(request_id)
+            push = fake.pushes.get(request_id)
             if push is None:
-                return self._error(500, "500.001.1001", "The transaction is being processed")
+                return self._error(400, "400.002.02", "Bad Request - Invalid CheckoutRequestID")
             if push["result"] is None:
-                return self._answer(500, {**PROCESSING, "requestId": secrets.token_hex(8)})
+                return self._error(500, *PROCESSING)
             return self._answer(
                 200,
                 {
                     "ResponseCode": "0",
                     "ResponseDescription": "The service request has been accepted successsfully",
                     "MerchantRequestID": push["merchant"],
-                    "CheckoutRequestID": body["CheckoutRequestID"],
+                    "CheckoutRequestID": request_id,
                     "ResultCode": str(push["result"]),
-                    "ResultDesc": RESULTS.get(push["result"], "Failed"),
+                    "ResultDesc": RESULTS.get(push["result"], "The transaction failed."),
                 },
             )
 
     return Handler
+
+
+def _deliver(fake: FakeDaraja, request_id: str) -> None:
+    try:
+        fake.complete(request_id, 0)
+    except OSError as error:
+        print(f"fake Daraja: the callback for {request_id} failed: {error}", flush=True)
 
 
 def main():

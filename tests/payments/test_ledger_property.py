@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 from django.db.models import Sum
+from django.test import RequestFactory
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -19,20 +20,23 @@ from shop.orders.models import Order, OrderStatus
 from shop.orders.payment_flow import funds_release_due
 from shop.orders.services import order_transition
 from shop.payments import ledger
-from shop.payments.models import LedgerEntry, LedgerTransaction, PaymentStatus, Refund
+from shop.payments.devstripe import dev_engine
+from shop.payments.models import LedgerEntry, LedgerTransaction, PaymentAttempt, PaymentStatus, Refund
+from shop.payments.paypal import PaypalGateway, paypal_capture
 from shop.payments.refunds import refund_order
 from shop.payments.services import attempt_create, attempt_succeeded
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.catalog import ProductFactory
 from tests.factories.orders import CheckoutFactory, OrderFactory
+from tests.fakes.paypal import FakePaypal
 
 pytestmark = pytest.mark.django_db
 
 S = OrderStatus
 CURRENCIES = ["KES", "GNF", "PKR"]
-# Methods whose money the ledger records without a provider round trip for refunds; the
-# card and PayPal stories (refunds through their fakes) are in test_ledger_providers.py.
-METHODS = ["cod", "mpesa"]
+# Card goes through the development gateway's engine (Stripe's API in-process), PayPal
+# through the fake PayPal over HTTP, M-Pesa refunds are recorded for staff, cash is cash.
+METHODS = ["cod", "card", "mpesa", "paypal"]
 
 line = st.tuples(
     st.integers(min_value=1, max_value=3),  # units
@@ -94,17 +98,59 @@ def _sum(entries) -> int:
     return entries.aggregate(total=Sum("amount_minor"))["total"] or 0
 
 
+@pytest.fixture
+def paypal(settings):
+    with FakePaypal() as fake:
+        for name, value in fake.settings().items():
+            setattr(settings, name, value)
+        settings.PAYPAL_CURRENCIES = CURRENCIES
+        yield fake
+
+
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 )
 @given(stores=st.lists(store, min_size=1, max_size=4), methods=st.data())
-def test_every_story_balances_to_the_minor_unit(db, stores, methods):
+def test_every_story_balances_to_the_minor_unit(db, paypal, stores, methods):
     with transaction.atomic():
-        _story(stores, methods)
+        _story(stores, methods, paypal)
         transaction.set_rollback(True)
 
 
-def _story(stores, methods):
+def _pay(checkout, method: str, paypal) -> None:
+    """Pay the way a buyer would: through the provider's page, then its confirmation."""
+    if method == "card":
+        attempt = attempt_create(checkout=checkout, gateway="card", provider="dev")
+        engine = dev_engine()
+        line = {
+            "price_data": {"currency": checkout.currency.lower(), "unit_amount": str(attempt.amount_minor)},
+            "quantity": "1",
+        }
+        session = engine.session_create({"mode": "payment", "line_items": [line]})
+        engine.session_pay(session["id"])
+        session = engine.session_retrieve({}, session["id"])
+        attempt_succeeded(
+            attempt_id=attempt.pk,
+            received_minor=session["amount_total"],
+            currency=session["currency"],
+            payment_reference=session["payment_intent"],
+        )
+    elif method == "paypal":
+        PaypalGateway().start(RequestFactory().get("/", HTTP_HOST="testserver"), checkout)
+        attempt = PaymentAttempt.objects.get(checkout=checkout, provider="paypal")
+        paypal.approve(attempt.reference)
+        paypal_capture(attempt)
+    else:
+        attempt = attempt_create(checkout=checkout, gateway=method, provider=method)
+        attempt_succeeded(
+            attempt_id=attempt.pk,
+            received_minor=attempt.amount_minor,
+            currency=checkout.currency,
+            payment_reference=f"R{attempt.pk}",
+        )
+
+
+def _story(stores, methods, paypal):
     buyer, staff = UserFactory(), UserFactory(is_staff=True)
     by_currency = defaultdict(list)
     for currency, lines, delivery_minor, data in stores:
@@ -114,16 +160,11 @@ def _story(stores, methods):
         by_currency[currency].append((lines, delivery_minor, data))
 
     for currency, group in by_currency.items():
-        method = methods.draw(st.sampled_from(METHODS if currency == "KES" else ["cod"]), label=f"method {currency}")
+        offered = METHODS if currency == "KES" else ["cod", "card", "paypal"]  # M-Pesa takes shillings only
+        method = methods.draw(st.sampled_from(offered), label=f"method {currency}")
         checkout = _place(buyer, currency, [(lines, delivery) for lines, delivery, _data in group], method)
         if method != "cod":
-            attempt = attempt_create(checkout=checkout, gateway=method, provider=method)
-            attempt_succeeded(
-                attempt_id=attempt.pk,
-                received_minor=attempt.amount_minor,
-                currency=currency,
-                payment_reference=f"R{attempt.pk}",
-            )
+            _pay(checkout, method, paypal)
         for order, (_lines, _delivery, data) in zip(
             Order.objects.filter(checkout=checkout).order_by("id"), group, strict=True
         ):
