@@ -1,24 +1,37 @@
-"""An order's invoice, for its buyer and its store's team only (staff use the admin)."""
+"""An order's invoice, for its buyer, its store's team and staff only."""
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from shop.core.errors import NotFound
 from shop.payments.models import Invoice
+
+from .models import Order
+
+
+def _order_get_for_invoice_reader(*, user, number: str) -> Order:
+    """The order with its invoice, for its buyer, a member of its store, or staff; anyone
+    else's order number is a 404, the same as no such order."""
+    orders = Order.objects.select_related("invoice").filter(number=number)
+    if not user.is_staff:
+        orders = orders.filter(Q(buyer=user) | Q(store__memberships__user=user))
+    order = orders.first()
+    if order is None:
+        raise NotFound(_("No such order."))
+    return order
 
 
 @login_required
 @require_GET
 def invoice_download(request, number: str):
-    invoice = (
-        Invoice.objects.select_related("order").filter(order__number=number).filter(order__buyer=request.user).first()
-        or Invoice.objects.select_related("order")
-        .filter(order__number=number, order__store__members=request.user)
-        .first()
-    )
-    if invoice is None or not invoice.pdf:
-        raise Http404("No invoice for this order yet.")
+    order = _order_get_for_invoice_reader(user=request.user, number=number)
+    if not order.invoice_ready:
+        raise Http404("The invoice of this order is not issued yet: orders are invoiced once paid.")
+    invoice: Invoice = order.invoice
     response = FileResponse(
         invoice.pdf.open("rb"), as_attachment=True, filename=f"{invoice.number}.pdf", content_type="application/pdf"
     )

@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -188,6 +189,17 @@ class ConnectedAccountAdmin(ReadOnlyAdmin):
 class InvoiceAdmin(ReadOnlyAdmin):
     list_display = ["number", "order", "created_at", "emailed_at"]
     search_fields = ["number", "order__number"]
+    # The PDF is in private storage (no URL): staff download it through the order's invoice view.
+    exclude = ["pdf"]
+    readonly_fields = ["download"]
+
+    @admin.display(description=gettext_lazy("PDF"))
+    def download(self, invoice):
+        if not invoice.pdf:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("orders:invoice", args=[invoice.order.number]), invoice.pdf.name
+        )
 
 
 class LedgerEntryInline(admin.TabularInline):

@@ -1,5 +1,5 @@
 """PDF invoices: one per paid order (or cash order once delivered), rendered once, kept in
-private storage, emailed to the buyer once, downloadable by the buyer and the store.
+private storage, emailed to the buyer once, downloadable by the buyer, the store and staff.
 
 The PDF embeds DejaVu Sans, with Noto Sans Arabic as the fallback for Urdu and Arabic
 names, shaped by HarfBuzz so their letters join (fonts and licences in ``fonts/``).
@@ -10,16 +10,17 @@ each happen once, and a run after a crash finishes what the first left undone.
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from fpdf import FPDF
+from fpdf import FPDF, FontFace
 
 from shop.core.currencies import currency_places
 from shop.core.i18n import speaking_to
@@ -33,6 +34,9 @@ from .models import Invoice, PaymentStatus
 log = logging.getLogger(__name__)
 
 FONTS = Path(__file__).resolve().parent / "fonts"
+# Relative widths of the lines table: item, quantity, unit price, amount.
+COLUMNS = (96, 16, 30, 32)
+MUTED, RULE, HEADING_FILL = (90, 90, 90), (190, 190, 190), (240, 240, 240)
 
 
 def invoice_due(order) -> bool:
@@ -51,6 +55,19 @@ def tax_included(total: Decimal, currency: str) -> tuple[str, Decimal, Decimal] 
     return name, rate, (total * rate / (100 + rate)).quantize(step, rounding=ROUND_HALF_UP)
 
 
+@contextmanager
+def _language_direction(pdf: FPDF):
+    """Text written inside reads in the active language's direction: an Urdu sentence that
+    opens with a Latin name ("Soko کی فیس …") still reads right to left. Names, phones and
+    addresses stay outside, where each line finds its own direction."""
+    if translation.get_language_bidi():
+        pdf.set_text_shaping(True, direction="rtl")
+    try:
+        yield "R" if translation.get_language_bidi() else "L"
+    finally:
+        pdf.set_text_shaping(True)
+
+
 class _Pdf(FPDF):
     def __init__(self):
         super().__init__(format="A4")
@@ -65,72 +82,114 @@ class _Pdf(FPDF):
 
 def invoice_render(order) -> bytes:
     """The invoice of ``order`` as PDF bytes, in the buyer's language."""
-    checkout, currency = order.checkout, order.currency
     with speaking_to(order.buyer):
         pdf = _Pdf()
         pdf.add_page()
-        pdf.set_font("DejaVu", "B", 18)
-        pdf.cell(0, 10, settings.SOKO_SITE_NAME, new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("DejaVu", "", 11)
-        paid_on = checkout.paid_at or order.delivered_at or timezone.now()
-        pdf.cell(0, 6, _("Invoice %(number)s") % {"number": invoice_number(order)}, new_x="LMARGIN", new_y="NEXT")
+        _render_heading(pdf, order)
+        _render_parties(pdf, order)
+        _render_lines(pdf, order)
+        _render_totals(pdf, order)
+        _render_notes(pdf, order)
+        return bytes(pdf.output())
+
+
+def _render_heading(pdf: FPDF, order) -> None:
+    paid_on = order.checkout.paid_at or order.delivered_at or timezone.now()
+    top = pdf.get_y()
+    pdf.set_font("DejaVu", "B", 20)
+    pdf.cell(0, 10, settings.SOKO_SITE_NAME)
+    pdf.set_xy(pdf.l_margin, top)
+    with _language_direction(pdf):
+        pdf.set_font("DejaVu", "B", 14)
+        pdf.cell(
+            0, 8, _("Invoice %(number)s") % {"number": invoice_number(order)}, align="R", new_x="LMARGIN", new_y="NEXT"
+        )
+        pdf.set_font("DejaVu", "", 10)
+        pdf.set_text_color(*MUTED)
         pdf.cell(
             0,
             6,
             _("Order %(number)s · %(date)s")
             % {"number": order.number, "date": date_format(timezone.localtime(paid_on), "j F Y")},
+            align="R",
             new_x="LMARGIN",
             new_y="NEXT",
         )
-        pdf.ln(4)
-        top = pdf.get_y()
-        pdf.set_font("DejaVu", "B", 10)
-        pdf.cell(85, 6, _("Sold by"), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("DejaVu", "", 10)
-        pdf.multi_cell(
-            85,
-            5,
-            "\n".join(
-                filter(
-                    None, [order.store.name, getattr(order.store, "area_label", ""), getattr(order.store, "phone", "")]
-                )
-            ),
-        )
-        pdf.set_xy(110, top)
-        pdf.set_font("DejaVu", "B", 10)
-        pdf.cell(0, 6, _("Billed to"), new_x="LEFT", new_y="NEXT")
-        pdf.set_font("DejaVu", "", 10)
-        pdf.multi_cell(
-            0, 5, "\n".join(filter(None, [checkout.recipient, checkout.phone, checkout.street, checkout.area_label]))
-        )
-        pdf.set_y(max(pdf.get_y(), top + 30) + 4)
+    pdf.set_text_color(0)
+    pdf.ln(2)
+    pdf.set_draw_color(*RULE)
+    pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
+    pdf.ln(6)
 
-        widths = (96, 16, 30, 32)
-        pdf.set_font("DejaVu", "B", 10)
-        for width, title, align in zip(
-            widths, (_("Item"), _("Qty"), _("Unit price"), _("Amount")), "LRRR", strict=True
-        ):
-            pdf.cell(width, 7, title, border="B", align=align)
-        pdf.ln()
+
+def _render_parties(pdf: FPDF, order) -> None:
+    store, checkout = order.store, order.checkout
+    half = pdf.epw / 2
+    top = pdf.get_y()
+    columns = (
+        (_("Sold by"), [store.name, store.area_label, store.phone, store.email]),
+        (_("Billed to"), [checkout.recipient, checkout.phone, checkout.street, checkout.area_label]),
+    )
+    bottom = top
+    for index, (title, lines) in enumerate(columns):
+        pdf.set_xy(pdf.l_margin + index * half, top)
+        pdf.set_font("DejaVu", "B", 9)
+        pdf.set_text_color(*MUTED)
+        pdf.cell(half - 4, 6, title.upper(), new_x="LEFT", new_y="NEXT")
+        pdf.set_text_color(0)
         pdf.set_font("DejaVu", "", 10)
+        pdf.multi_cell(half - 4, 5, "\n".join(filter(None, lines)), new_x="LEFT", new_y="NEXT")
+        bottom = max(bottom, pdf.get_y())
+    pdf.set_xy(pdf.l_margin, bottom + 8)
+
+
+def _render_lines(pdf: FPDF, order) -> None:
+    currency = order.currency
+    pdf.set_font("DejaVu", "", 10)
+    pdf.set_draw_color(*RULE)
+    with pdf.table(
+        col_widths=COLUMNS,
+        text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT"),
+        borders_layout="HORIZONTAL_LINES",
+        headings_style=FontFace(emphasis="BOLD", fill_color=HEADING_FILL),
+        line_height=5.5,
+        padding=(1.5, 1.5),
+        v_align="TOP",
+    ) as table:
+        table.row((_("Item"), _("Qty"), _("Unit price"), _("Amount")))
         for item in order.items.all():
-            name = f"{item.product_title} — {item.variant_name}" if item.variant_name else item.product_title
-            pdf.cell(widths[0], 7, name[:70])
-            pdf.cell(widths[1], 7, str(item.quantity), align="R")
-            pdf.cell(widths[2], 7, money_format(item.unit_price, currency), align="R")
-            pdf.cell(widths[3], 7, money_format(item.line_total, currency), align="R", new_x="LMARGIN", new_y="NEXT")
-        rows = [(_("Items"), order.items_total), (_("Delivery"), order.delivery_fee)]
-        pdf.ln(2)
-        for label, amount in rows:
-            pdf.cell(sum(widths[:3]), 6, label, align="R")
-            pdf.cell(widths[3], 6, money_format(amount, currency), align="R", new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("DejaVu", "B", 11)
-        pdf.cell(sum(widths[:3]), 8, _("Total (%(currency)s)") % {"currency": currency}, align="R")
-        pdf.cell(widths[3], 8, money_format(order.total, currency), align="R", new_x="LMARGIN", new_y="NEXT")
+            name = "\n".join(filter(None, [item.product_title, item.variant_name]))
+            table.row(
+                (
+                    name,
+                    str(item.quantity),
+                    money_format(item.unit_price, currency),
+                    money_format(item.line_total, currency),
+                )
+            )
+    pdf.ln(3)
+
+
+def _render_totals(pdf: FPDF, order) -> None:
+    currency = order.currency
+    label_width = pdf.epw * sum(COLUMNS[:3]) / sum(COLUMNS)
+    amount_width = pdf.epw - label_width
+    pdf.set_font("DejaVu", "", 10)
+    for label, amount in ((_("Items"), order.items_total), (_("Delivery"), order.delivery_fee)):
+        pdf.cell(label_width, 6, label, align="R")
+        pdf.cell(amount_width, 6, money_format(amount, currency), align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_draw_color(*RULE)
+    pdf.line(pdf.l_margin + label_width / 2, pdf.get_y() + 1, pdf.w - pdf.r_margin, pdf.get_y() + 1)
+    pdf.ln(2)
+    pdf.set_font("DejaVu", "B", 12)
+    pdf.cell(label_width, 8, _("Total (%(currency)s)") % {"currency": currency}, align="R")
+    pdf.cell(amount_width, 8, money_format(order.total, currency), align="R", new_x="LMARGIN", new_y="NEXT")
+    tax = tax_included(order.total, currency)
+    if tax:
+        name, rate, amount = tax
         pdf.set_font("DejaVu", "", 9)
-        tax = tax_included(order.total, currency)
-        if tax:
-            name, rate, amount = tax
+        pdf.set_text_color(*MUTED)
+        with _language_direction(pdf):
             pdf.cell(
                 0,
                 5,
@@ -140,28 +199,38 @@ def invoice_render(order) -> bytes:
                 new_x="LMARGIN",
                 new_y="NEXT",
             )
-        pdf.ln(4)
-        gateway = gateway_get(checkout.payment_method)
-        status = dict(PaymentStatus.choices).get(checkout.payment_status, "")
-        method = gateway.label if gateway else checkout.payment_method
+        pdf.set_text_color(0)
+    pdf.ln(8)
+
+
+def _render_notes(pdf: FPDF, order) -> None:
+    checkout, currency = order.checkout, order.currency
+    gateway = gateway_get(checkout.payment_method)
+    # Cash paid at the door is as paid as a card: the checkout still says "pay on delivery".
+    status = PaymentStatus.PAID.label if invoice_due(order) else PaymentStatus(checkout.payment_status).label
+    method = gateway.label if gateway else checkout.payment_method
+    pdf.set_font("DejaVu", "", 9)
+    with _language_direction(pdf) as align:
         pdf.multi_cell(
             0,
             5,
             _("Payment: %(method)s (%(status)s).") % {"method": method, "status": status},
+            align=align,
             new_x="LMARGIN",
             new_y="NEXT",
         )
         if order.fee:
-            fee = money_format(order.fee, currency)
+            pdf.set_text_color(*MUTED)
             pdf.multi_cell(
                 0,
                 5,
                 _("%(site)s's fee of %(fee)s is paid by the store out of this total.")
-                % {"site": settings.SOKO_SITE_NAME, "fee": fee},
+                % {"site": settings.SOKO_SITE_NAME, "fee": money_format(order.fee, currency)},
+                align=align,
                 new_x="LMARGIN",
                 new_y="NEXT",
             )
-        return bytes(pdf.output())
+            pdf.set_text_color(0)
 
 
 def invoice_number(order) -> str:
@@ -182,7 +251,9 @@ def invoice_issue(order_id: int) -> Invoice | None:
         invoice = Invoice.objects.get(order=order)
     if not invoice.pdf:
         invoice.pdf.save(f"{invoice.number}.pdf", ContentFile(invoice_render(order)), save=False)
-        Invoice.objects.filter(pk=invoice.pk, pdf="").update(pdf=invoice.pdf.name)
+        if not Invoice.objects.filter(pk=invoice.pk, pdf="").update(pdf=invoice.pdf.name):
+            # A concurrent run stored its copy first: keep that one, drop ours.
+            invoice.pdf.storage.delete(invoice.pdf.name)
         invoice.refresh_from_db()
     # Claim the email first (a conditional update), so two runs never both send it.
     claimed = (
