@@ -1,26 +1,127 @@
 from django.contrib import admin, messages
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
-from .models import CourierProfile
-from .services import courier_profile_review
+from shop.core.money import money_format
+from shop.payments.couriers import courier_balances
+
+from .models import CourierProfile, CourierRating, DeliveryJob, Remittance, ScanEvent
+from .services import courier_profile_review, remittance_record
 
 
 @admin.register(CourierProfile)
 class CourierProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "phone", "vehicle", "service_area", "status", "created_at"]
-    list_filter = ["status", "vehicle"]
-    search_fields = ["user__email", "phone", "service_area"]
-    readonly_fields = ["status", "reviewed_at", "reviewed_by"]
+    list_display = ["user", "phone", "vehicle", "status", "availability", "rating", "deliveries_count", "cash_held"]
+    list_filter = ["status", "vehicle", "availability"]
+    search_fields = ["user__email", "user__display_name", "phone", "service_area"]
+    readonly_fields = ["status", "reviewed_at", "reviewed_by", "rating", "rating_count", "deliveries_count", "balances"]
+    filter_horizontal = ["areas"]
     actions = ["approve", "reject"]
+
+    @admin.display(description=gettext_lazy("cash held"))
+    def cash_held(self, profile):
+        return (
+            ", ".join(money_format(b.cash_held, b.currency) for b in courier_balances(profile.user_id) if b.cash_held)
+            or "—"
+        )
+
+    @admin.display(description=gettext_lazy("cash and commission"))
+    def balances(self, profile):
+        rows = courier_balances(profile.user_id)
+        return (
+            "; ".join(
+                f"{money_format(b.cash_held, b.currency)} cash held, {money_format(b.commission_owed, b.currency)} commission owed"
+                for b in rows
+            )
+            or "—"
+        )
 
     @admin.action(description=gettext_lazy("Approve selected courier profiles"))
     def approve(self, request, queryset):
         for profile in queryset:
             courier_profile_review(profile=profile, reviewer=request.user, approve=True)
-        messages.success(request, f"{queryset.count()} courier profile(s) approved.")
+        count = queryset.count()
+        messages.success(
+            request,
+            ngettext("%(count)s courier profile approved.", "%(count)s courier profiles approved.", count)
+            % {"count": count},
+        )
 
     @admin.action(description=gettext_lazy("Reject selected courier profiles"))
     def reject(self, request, queryset):
         for profile in queryset:
             courier_profile_review(profile=profile, reviewer=request.user, approve=False)
-        messages.success(request, f"{queryset.count()} courier profile(s) rejected.")
+        count = queryset.count()
+        messages.success(
+            request,
+            ngettext("%(count)s courier profile rejected.", "%(count)s courier profiles rejected.", count)
+            % {"count": count},
+        )
+
+
+@admin.register(DeliveryJob)
+class DeliveryJobAdmin(admin.ModelAdmin):
+    list_display = [
+        "order",
+        "store",
+        "status",
+        "courier",
+        "distance_km",
+        "commission",
+        "currency",
+        "published_at",
+        "flagged_at",
+    ]
+    list_filter = ["status", "assigned", "commission_payer"]
+    search_fields = ["order__number", "store__name", "courier__email"]
+    list_select_related = ["order", "store", "courier"]
+    # Jobs change through their services (scans, confirmations) only.
+    readonly_fields = [field.name for field in DeliveryJob._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ScanEvent)
+class ScanEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "user", "kind", "typed", "accepted", "reason", "job"]
+    list_filter = ["kind", "accepted", "typed"]
+    search_fields = ["user__email", "job__order__number"]
+    readonly_fields = [field.name for field in ScanEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CourierRating)
+class CourierRatingAdmin(admin.ModelAdmin):
+    list_display = ["courier", "stars", "buyer", "created_at"]
+    list_filter = ["stars"]
+    readonly_fields = ["job", "courier", "buyer", "stars", "comment", "created_at"]
+
+
+@admin.register(Remittance)
+class RemittanceAdmin(admin.ModelAdmin):
+    """Staff record the cash a courier hands in; each record posts to the ledger once and
+    cannot be edited afterwards (record a correcting one instead)."""
+
+    list_display = ["created_at", "courier", "amount", "commission_kept", "currency", "store", "recorded_by"]
+    list_filter = ["currency"]
+    search_fields = ["courier__email", "note"]
+    autocomplete_fields = ["courier", "store"]
+    fields = ["courier", "currency", "amount", "commission_kept", "store", "note"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            remittance_record(remittance=obj, recorded_by=request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False

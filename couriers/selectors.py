@@ -1,4 +1,24 @@
-from .models import CourierProfile
+"""Reading couriers and their jobs. ``*_for_courier`` fetch *and* authorize: a job the
+courier may not see is a ``NotFound`` (404), never a peek."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shop.core.errors import NotFound
+from shop.geo.distance import HaversineKm
+from shop.geo.models import Area
+from shop.geo.selectors import area_path
+
+from .models import CourierProfile, DeliveryJob
+
+J = DeliveryJob.Status
+ACTIVE = (J.ACCEPTED, J.PICKED_UP, J.AT_DOOR)
 
 
 def user_is_courier(*, user) -> bool:
@@ -7,3 +27,121 @@ def user_is_courier(*, user) -> bool:
         user.is_authenticated
         and CourierProfile.objects.filter(user=user, status=CourierProfile.Status.APPROVED).exists()
     )
+
+
+def job_group(area_id: int) -> str:
+    """The socket group of the job board for one area."""
+    return f"jobs.{area_id}"
+
+
+def job_area_groups(*, job: DeliveryJob) -> list[str]:
+    """Every board that shows ``job``: its pickup area's and each area above it (a courier
+    serving Conakry sees the jobs of Kaloum)."""
+    return [job_group(area.pk) for area in area_path(area=job.pickup_area)]
+
+
+def courier_area_ids(*, user) -> list[int]:
+    return list(
+        CourierProfile.areas.through.objects.filter(courierprofile__user=user).values_list("area_id", flat=True)
+    )
+
+
+def areas_within(area_ids) -> QuerySet[Area]:
+    """The areas ``area_ids`` and every area inside them (the tree is four deep)."""
+    ids = list(area_ids)
+    return Area.objects.filter(
+        Q(pk__in=ids) | Q(parent__in=ids) | Q(parent__parent__in=ids) | Q(parent__parent__parent__in=ids)
+    )
+
+
+def _jobs() -> QuerySet[DeliveryJob]:
+    return DeliveryJob.objects.select_related(
+        "order__checkout", "store", "pickup_area__parent", "dropoff_area__parent", "courier"
+    )
+
+
+def jobs_open_for_courier(*, user, latitude=None, longitude=None) -> QuerySet[DeliveryJob]:
+    """Open board jobs picked up in the courier's areas: nearest first when the courier
+    shared where it is, else newest first."""
+    jobs = _jobs().filter(
+        status=J.OPEN, assigned=False, pickup_area__in=areas_within(courier_area_ids(user=user)).values("pk")
+    )
+    if latitude is not None and longitude is not None:
+        return jobs.annotate(away_km=HaversineKm("pickup_latitude", "pickup_longitude", latitude, longitude)).order_by(
+            "away_km", "-published_at", "-id"
+        )
+    return jobs.order_by("-published_at", "-id")
+
+
+def jobs_of_courier(*, user) -> QuerySet[DeliveryJob]:
+    return _jobs().filter(courier=user)
+
+
+def job_get_for_courier(*, user, job_id: int) -> DeliveryJob:
+    """A job the courier holds, or an open board job in its areas; ``NotFound`` otherwise
+    (another courier's job, another area's, a job that does not exist)."""
+    job = _jobs().select_related("order__handover_code").filter(pk=job_id).first()
+    if job is not None and job.courier_id == user.pk:
+        return job
+    if (
+        job is not None
+        and job.status == J.OPEN
+        and not job.assigned
+        and areas_within(courier_area_ids(user=user)).filter(pk=job.pickup_area_id).exists()
+    ):
+        return job
+    raise NotFound(_("No such delivery job for you."))
+
+
+def job_get_for_buyer(*, user, number: str) -> DeliveryJob:
+    job = _jobs().filter(order__number=number, order__buyer=user).first() if user.is_authenticated else None
+    if job is None:
+        raise NotFound(_("No such delivery."))
+    return job
+
+
+def couriers_for_job(*, store, area) -> QuerySet[CourierProfile]:
+    """Approved couriers a store may assign: serving the pickup area or an area above it,
+    and not off duty."""
+    ids = [place.pk for place in area_path(area=area)]
+    return (
+        CourierProfile.objects.filter(status=CourierProfile.Status.APPROVED, areas__in=ids)
+        .exclude(availability=CourierProfile.Availability.OFF)
+        .select_related("user")
+        .distinct()
+        .order_by("-rating", "user__display_name", "pk")
+    )
+
+
+@dataclass
+class EarningsWeek:
+    start: date
+    jobs: list[DeliveryJob] = field(default_factory=list)
+    commission: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    cash: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+
+    @property
+    def end(self) -> date:
+        return self.start + timedelta(days=6)
+
+
+def earnings_by_week(*, user, weeks: int = 8) -> list[EarningsWeek]:
+    """Delivered jobs of the last ``weeks`` weeks, newest week first, with the commission
+    earned and the cash collected in each (per currency)."""
+    today = timezone.localdate()
+    since = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
+    by_week: dict[date, EarningsWeek] = {}
+    delivered = (
+        jobs_of_courier(user=user)
+        .filter(status=J.DELIVERED, delivered_at__date__gte=since)
+        .order_by("-delivered_at", "-id")
+    )
+    for job in delivered:
+        day = timezone.localdate(job.delivered_at)
+        start = day - timedelta(days=day.weekday())
+        week = by_week.setdefault(start, EarningsWeek(start))
+        week.jobs.append(job)
+        week.commission[job.currency] += job.commission
+        if job.cash_amount is not None:
+            week.cash[job.currency] += job.cash_amount
+    return [by_week[start] for start in sorted(by_week, reverse=True)]

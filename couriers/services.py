@@ -1,13 +1,58 @@
+"""Couriers' work: profiles reviewed by staff, delivery jobs made by stores and taken by
+couriers, pickup and handover by scan, cash confirmed by both sides, ratings and
+hand-ins of cash.
+
+Every move locks the job's row first (then the order's, through ``order_transition``),
+so two couriers, or a courier and a buyer, acting at once are served one after the other.
+A scan that is refused is recorded and changes nothing else; after
+``SOKO_COURIER_BAD_SCANS_PER_MINUTE`` refused scans in a minute a courier's scans are
+refused without being checked.
+"""
+
+import hmac
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+
 from django.conf import settings
+from django.core import signing
 from django.db import transaction
+from django.db.models import Avg, Count, F
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shop.core.i18n import lazy_text
+from shop.core.money import money_format
+from shop.core.realtime import push_html_on_commit, push_rendered_on_commit
 from shop.notifications.services import notify
+from shop.orders.handover import HandoverError, handover_code_check, handover_code_check_short
+from shop.orders.models import Order, OrderStatus
+from shop.orders.selectors import PACKAGE_TOKEN_SALT
+from shop.orders.services import order_push, order_transition, package_short_code
+from shop.orders.transitions import Role, TransitionError
+from shop.payments.couriers import remittance_post
+from shop.payments.models import PaymentStatus
 
-from .models import CourierProfile
+from .commission import commission_for, distance_between, point_of, rate_per_km
+from .models import CourierProfile, CourierRating, DeliveryJob, Remittance, ScanEvent
+from .selectors import areas_within, courier_area_ids, job_area_groups, user_is_courier
+
+J = DeliveryJob.Status
+S = OrderStatus
+
+
+class CourierError(Exception):
+    """A refused courier action; ``str(error)`` is meant for the person who tried it.
+    ``reason`` names the refusal for tests and the scan log."""
+
+    def __init__(self, message: str, *, reason: str = "refused"):
+        super().__init__(message)
+        self.reason = reason
+
+
+# Profiles ------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -21,7 +66,607 @@ def courier_profile_review(*, profile: CourierProfile, reviewer, approve: bool) 
     profile.reviewed_by = reviewer
     profile.save(update_fields=["status", "reviewed_at", "reviewed_by", "updated_at"])
     if approve:
-        notify(user=profile.user, kind="courier", text=lazy_text(gettext_lazy("You are approved to deliver with %(site)s."), site=settings.SOKO_SITE_NAME), url=reverse("couriers:home"))
+        notify(
+            user=profile.user,
+            kind="courier",
+            text=lazy_text(gettext_lazy("You are approved to deliver with %(site)s."), site=settings.SOKO_SITE_NAME),
+            url=reverse("couriers:home"),
+        )
     else:
-        notify(user=profile.user, kind="courier", text=gettext_lazy("Your courier application was not approved."), url=reverse("couriers:apply"))
+        notify(
+            user=profile.user,
+            kind="courier",
+            text=gettext_lazy("Your courier application was not approved."),
+            url=reverse("couriers:apply"),
+        )
     return profile
+
+
+# Jobs made by the store -----------------------------------------------------------------
+
+# A store arranges a courier while it prepares the order or once it is ready.
+ARRANGEABLE = (S.CONFIRMED, S.PREPARING, S.READY)
+
+
+def _job_fields(*, order: Order, bonus: Decimal) -> dict:
+    store, checkout = order.store, order.checkout
+    pickup = point_of(latitude=store.latitude, longitude=store.longitude, area=store.area)
+    dropoff = point_of(latitude=checkout.latitude, longitude=checkout.longitude, area=checkout.area)
+    distance = distance_between(pickup, dropoff)
+    return {
+        "store": store,
+        "pickup_area": store.area,
+        "dropoff_area": checkout.area,
+        "pickup_latitude": pickup.latitude if pickup else None,
+        "pickup_longitude": pickup.longitude if pickup else None,
+        "dropoff_latitude": dropoff.latitude if dropoff else None,
+        "dropoff_longitude": dropoff.longitude if dropoff else None,
+        "distance_km": distance,
+        "rate_per_km": rate_per_km(order.currency),
+        "bonus": bonus,
+        "commission": commission_for(distance_km=distance, currency=order.currency, bonus=bonus),
+        "currency": order.currency,
+        "commission_payer": store.courier_fee_payer,
+    }
+
+
+def _bonus(value) -> Decimal:
+    try:
+        bonus = Decimal(str(value or "0").strip() or "0")
+    except InvalidOperation:
+        raise CourierError(_("The bonus must be a number, e.g. 50."), reason="bonus") from None
+    if not bonus.is_finite() or bonus < 0 or bonus >= Decimal("1e9"):
+        raise CourierError(_("The bonus must be zero or more."), reason="bonus")
+    return bonus
+
+
+@transaction.atomic
+def job_create(*, order: Order, actor, courier_profile: CourierProfile | None = None, bonus="0") -> DeliveryJob:
+    """The store gives a home-delivery order to a courier: to ``courier_profile`` when it
+    names one (the job is that courier's at once), else to the job board. The commission
+    is fixed now. Refused for a pick-up order, an order not being prepared or ready, or
+    one that already has a courier job."""
+    bonus = _bonus(bonus)
+    order = (
+        Order.objects.select_for_update(of=("self",)).select_related("store__area", "checkout__area").get(pk=order.pk)
+    )
+    if not order.store.members.filter(pk=actor.pk).exists():
+        raise CourierError(_("Only the store's team can arrange its deliveries."), reason="not_member")
+    if order.delivery_mode != Order.DeliveryMode.DELIVERY:
+        raise CourierError(_("This is a pick-up order: the buyer collects it at the store."), reason="pickup")
+    if order.status not in ARRANGEABLE:
+        raise CourierError(
+            _("Order %(number)s is %(status)s: arrange a courier while you prepare it or once it is ready.")
+            % {"number": order.number, "status": order.get_status_display().lower()},
+            reason="status",
+        )
+    job = DeliveryJob.objects.select_for_update().filter(order=order).first()
+    if job is not None and job.status != J.CANCELLED:
+        raise CourierError(_("Order %(number)s already has a courier job.") % {"number": order.number}, reason="exists")
+    now = timezone.now()
+    fields = _job_fields(order=order, bonus=bonus)
+    if courier_profile is not None:
+        profile = CourierProfile.objects.filter(pk=courier_profile.pk, status=CourierProfile.Status.APPROVED).first()
+        if profile is None:
+            raise CourierError(_("This courier is not approved to deliver."), reason="courier")
+        serves = areas_within(courier_area_ids(user=profile.user)).filter(pk=order.store.area_id)
+        if order.store.area_id is None or not serves.exists():
+            raise CourierError(_("This courier does not serve your store's area."), reason="area")
+        fields |= {"status": J.ACCEPTED, "courier": profile.user, "assigned": True, "accepted_at": now}
+    else:
+        if order.store.area is None:
+            raise CourierError(
+                _("Set your store's area in the settings so couriers nearby can see the job."), reason="area"
+            )
+        fields |= {"status": J.OPEN, "courier": None, "assigned": False, "accepted_at": None}
+    fields |= {
+        "published_at": now,
+        "picked_up_at": None,
+        "delivered_at": None,
+        "flagged_at": None,
+        "cash_amount": None,
+        "cash_courier_confirmed_at": None,
+        "cash_buyer_confirmed_at": None,
+    }
+    if job is None:
+        job = DeliveryJob.objects.create(order=order, **fields)
+    else:  # a cancelled job of this order is made anew
+        for name, value in fields.items():
+            setattr(job, name, value)
+        job.save()
+    if job.courier_id:
+        notify(
+            user=job.courier,
+            kind="courier",
+            text=lazy_text(
+                gettext_lazy("%(store)s gave you the delivery of order %(number)s (%(commission)s)."),
+                store=order.store.name,
+                number=order.number,
+                commission=money_format(job.commission, job.currency),
+            ),
+            url=reverse("couriers:job", args=[job.pk]),
+        )
+    else:
+        job_board_push_new(job=job)
+    order_push(order=order)
+    return job
+
+
+@transaction.atomic
+def job_withdraw(*, job: DeliveryJob, actor) -> DeliveryJob:
+    """The store takes the job back before pickup (to deliver itself, or to publish it
+    again with another bonus)."""
+    job = DeliveryJob.objects.select_for_update().select_related("order", "store").get(pk=job.pk)
+    if not job.store.members.filter(pk=actor.pk).exists():
+        raise CourierError(_("Only the store's team can withdraw its jobs."), reason="not_member")
+    if job.status not in (J.OPEN, J.ACCEPTED):
+        raise CourierError(_("The courier already picked this order up."), reason="status")
+    was_open, courier = job.status == J.OPEN, job.courier
+    job.status = J.CANCELLED
+    job.courier = None
+    job.save(update_fields=["status", "courier", "updated_at"])
+    if was_open:
+        job_board_push_gone(job=job)
+    elif courier is not None:
+        notify(
+            user=courier,
+            kind="courier",
+            text=lazy_text(
+                gettext_lazy("%(store)s withdrew the delivery of order %(number)s."),
+                store=job.store.name,
+                number=job.order.number,
+            ),
+            url=reverse("couriers:home"),
+        )
+    order_push(order=job.order)
+    return job
+
+
+def jobs_flag_untaken() -> int:
+    """Tell stores about their board jobs nobody accepted within SOKO_JOB_UNTAKEN_MINUTES,
+    once per job; returns how many were flagged."""
+    cutoff = timezone.now() - timedelta(minutes=settings.SOKO_JOB_UNTAKEN_MINUTES)
+    flagged = 0
+    ids = DeliveryJob.objects.filter(status=J.OPEN, flagged_at__isnull=True, published_at__lte=cutoff).values_list(
+        "pk", flat=True
+    )
+    for job_id in list(ids):
+        with transaction.atomic():
+            job = (
+                DeliveryJob.objects.select_for_update(of=("self",))
+                .select_related("order", "store")
+                .filter(pk=job_id, status=J.OPEN, flagged_at__isnull=True)
+                .first()
+            )
+            if job is None:
+                continue
+            job.flagged_at = timezone.now()
+            job.save(update_fields=["flagged_at", "updated_at"])
+            text = lazy_text(
+                gettext_lazy(
+                    "No courier has taken order %(number)s yet. Add a bonus, assign a courier or deliver it yourself."
+                ),
+                number=job.order.number,
+            )
+            for member in job.store.members.all():
+                notify(
+                    user=member, kind="order", text=text, url=reverse("sellers:order_detail", args=[job.order.number])
+                )
+            order_push(order=job.order)
+            flagged += 1
+    return flagged
+
+
+# The board ------------------------------------------------------------------------------
+
+
+def job_board_push_new(*, job: DeliveryJob) -> None:
+    """After commit: the new job's card to the top of every board that shows it."""
+    job = DeliveryJob.objects.select_related("order", "store", "pickup_area__parent", "dropoff_area__parent").get(
+        pk=job.pk
+    )
+    html = render_to_string("couriers/_job_push.html", {"job": job})
+    for group in job_area_groups(job=job):
+        push_html_on_commit(group, html)
+
+
+def job_board_push_gone(*, job: DeliveryJob) -> None:
+    """After commit: the job's card leaves every board (taken, or withdrawn)."""
+    html = f'<div id="job-{job.pk}" hx-swap-oob="delete"></div>'
+    for group in job_area_groups(job=job):
+        push_html_on_commit(group, html)
+
+
+TAKEN = gettext_lazy("Sorry, another courier already took this job.")
+
+
+def job_accept(*, job_id: int, courier) -> DeliveryJob:
+    """The first approved courier to accept an open board job in its areas gets it: one
+    conditional UPDATE decides, so two couriers accepting at once cannot both win; every
+    other gets "already taken"."""
+    if not user_is_courier(user=courier):
+        raise CourierError(_("Only approved couriers can take jobs."), reason="not_courier")
+    profile = CourierProfile.objects.get(user=courier)
+    if profile.availability == CourierProfile.Availability.OFF:
+        raise CourierError(_("You are off duty. Set yourself available to take jobs."), reason="off")
+    with transaction.atomic():
+        visible = DeliveryJob.objects.filter(
+            pk=job_id, assigned=False, pickup_area__in=areas_within(courier_area_ids(user=courier)).values("pk")
+        )
+        if not visible.exists():
+            raise CourierError(_("This job is not on your board."), reason="not_visible")
+        won = visible.filter(status=J.OPEN).update(
+            status=J.ACCEPTED, courier=courier, accepted_at=timezone.now(), updated_at=timezone.now()
+        )
+        if not won:
+            raise CourierError(str(TAKEN), reason="taken")
+        job = DeliveryJob.objects.select_related("order", "store").get(pk=job_id)
+        job_board_push_gone(job=job)
+        text = lazy_text(
+            gettext_lazy("%(courier)s will deliver order %(number)s."), courier=courier, number=job.order.number
+        )
+        for member in job.store.members.all():
+            notify(user=member, kind="order", text=text, url=reverse("sellers:order_detail", args=[job.order.number]))
+        order_push(order=job.order)
+    return job
+
+
+@transaction.atomic
+def job_release(*, job: DeliveryJob, courier) -> DeliveryJob:
+    """The courier gives a job back before pickup: it returns to the board."""
+    job = DeliveryJob.objects.select_for_update().select_related("order", "store").get(pk=job.pk)
+    if job.courier_id != courier.pk or job.status != J.ACCEPTED:
+        raise CourierError(_("You can give a job back only before you pick it up."), reason="status")
+    job.status, job.courier, job.accepted_at, job.assigned = J.OPEN, None, None, False
+    job.published_at = timezone.now()
+    job.save(update_fields=["status", "courier", "accepted_at", "assigned", "published_at", "updated_at"])
+    job_board_push_new(job=job)
+    text = lazy_text(
+        gettext_lazy("The courier gave back order %(number)s: it is on the job board again."), number=job.order.number
+    )
+    for member in job.store.members.all():
+        notify(user=member, kind="order", text=text, url=reverse("sellers:order_detail", args=[job.order.number]))
+    order_push(order=job.order)
+    return job
+
+
+# Scans ----------------------------------------------------------------------------------
+
+
+def _scan_guard(user) -> None:
+    since = timezone.now() - timedelta(minutes=1)
+    refused = ScanEvent.objects.filter(user=user, accepted=False, created_at__gte=since).count()
+    if refused >= settings.SOKO_COURIER_BAD_SCANS_PER_MINUTE:
+        raise CourierError(_("Too many refused scans. Wait a minute, then try again."), reason="rate")
+
+
+def _scan_log(*, user, kind: str, typed: bool, job=None, error: Exception | None = None) -> None:
+    ScanEvent.objects.create(
+        user=user,
+        job=job,
+        kind=kind,
+        typed=typed,
+        accepted=error is None,
+        reason=getattr(error, "reason", "") if error else "",
+    )
+
+
+def _scanning(user, kind: str, typed: bool, work):
+    """Run one scan: refused outright past the bad-scan limit; recorded either way."""
+    _scan_guard(user)
+    try:
+        job = work()
+    except (CourierError, HandoverError, TransitionError) as error:
+        _scan_log(user=user, kind=kind, typed=typed, error=error)
+        if isinstance(error, CourierError):
+            raise
+        raise CourierError(str(error), reason=getattr(error, "reason", "refused")) from error
+    _scan_log(user=user, kind=kind, typed=typed, job=job)
+    return job
+
+
+def _held_job(*, courier, order: Order, statuses) -> DeliveryJob:
+    job = DeliveryJob.objects.select_for_update().filter(order=order).first()
+    if job is None or job.status == J.CANCELLED or job.courier_id != courier.pk:
+        raise CourierError(
+            _("Order %(number)s is not one of your deliveries.") % {"number": order.number}, reason="not_yours"
+        )
+    if job.status not in statuses:
+        raise CourierError(
+            _("Order %(number)s is already %(status)s.")
+            % {"number": order.number, "status": job.get_status_display().lower()},
+            reason="status",
+        )
+    return job
+
+
+def _pickup(*, courier, order: Order) -> DeliveryJob:
+    with transaction.atomic():
+        job = _held_job(courier=courier, order=order, statuses=(J.ACCEPTED,))
+        if order.status != S.READY:
+            raise CourierError(
+                _("Order %(number)s is not ready yet: the store is still preparing it.") % {"number": order.number},
+                reason="not_ready",
+            )
+        order_transition(order=order, to=S.OUT_FOR_DELIVERY, actor=courier, role=Role.COURIER, scanned=True)
+        job.status, job.picked_up_at = J.PICKED_UP, timezone.now()
+        job.save(update_fields=["status", "picked_up_at", "updated_at"])
+        CourierProfile.objects.filter(user=courier).update(availability=CourierProfile.Availability.BUSY)
+    return job
+
+
+def pickup_scan(*, courier, token: str) -> DeliveryJob:
+    """The courier scanned a package label: the order leaves the store with it."""
+
+    def work():
+        try:
+            number = signing.Signer(salt=PACKAGE_TOKEN_SALT).unsign(token.strip())
+        except signing.BadSignature:
+            raise CourierError(_("This is not a Soko package label."), reason="unknown") from None
+        order = Order.objects.filter(number=number).first()
+        if order is None:
+            raise CourierError(_("This is not a Soko package label."), reason="unknown")
+        return _pickup(courier=courier, order=order)
+
+    return _scanning(courier, ScanEvent.Kind.PICKUP, False, work)
+
+
+def pickup_typed(*, courier, job: DeliveryJob, code: str) -> DeliveryJob:
+    """The courier typed the 6-digit pickup code printed under the label's QR."""
+
+    def work():
+        digits = "".join(ch for ch in code if ch in "0123456789")
+        order = job.order
+        if job.courier_id != courier.pk:
+            raise CourierError(
+                _("Order %(number)s is not one of your deliveries.") % {"number": order.number}, reason="not_yours"
+            )
+        if not digits or not constant_time_equal(digits, package_short_code(order=order)):
+            raise CourierError(_("Wrong pickup code for order %(number)s.") % {"number": order.number}, reason="wrong")
+        return _pickup(courier=courier, order=order)
+
+    return _scanning(courier, ScanEvent.Kind.PICKUP, True, work)
+
+
+def constant_time_equal(left: str, right: str) -> bool:
+    return hmac.compare_digest(left.encode(), right.encode())
+
+
+def _holder_check(courier):
+    def accept(order: Order) -> None:
+        job = DeliveryJob.objects.filter(order=order).exclude(status=J.CANCELLED).first()
+        if job is None or job.courier_id != courier.pk:
+            raise HandoverError(
+                _("Order %(number)s is not one of your deliveries.") % {"number": order.number}, reason="not_yours"
+            )
+
+    return accept
+
+
+def _at_door(*, courier, order: Order) -> DeliveryJob:
+    """The buyer's code was accepted: a paid order is delivered now; a cash order waits
+    for the courier and the buyer to confirm the cash."""
+    job = DeliveryJob.objects.select_for_update().get(order=order)
+    job.status = J.AT_DOOR
+    job.save(update_fields=["status", "updated_at"])
+    if order.checkout.payment_status == PaymentStatus.ON_DELIVERY:
+        order_push(order=order)
+        notify(
+            user=order.buyer,
+            kind="order",
+            text=lazy_text(
+                gettext_lazy(
+                    "The courier is at your door with order %(number)s. Pay %(total)s in cash, then confirm it."
+                ),
+                number=order.number,
+                total=money_format(order.total, order.currency),
+            ),
+            url=reverse("orders:detail", args=[order.number]),
+        )
+        return job
+    return _deliver(job=job, courier=courier)
+
+
+def _deliver(*, job: DeliveryJob, courier) -> DeliveryJob:
+    order_transition(order=job.order, to=S.DELIVERED, actor=courier, role=Role.COURIER, scanned=True)
+    job.status, job.delivered_at = J.DELIVERED, timezone.now()
+    job.save(update_fields=["status", "delivered_at", "updated_at"])
+    busy = DeliveryJob.objects.filter(courier=courier, status__in=(J.PICKED_UP, J.AT_DOOR)).exclude(pk=job.pk).exists()
+    CourierProfile.objects.filter(user=courier).update(
+        deliveries_count=F("deliveries_count") + 1,
+        **({} if busy else {"availability": CourierProfile.Availability.AVAILABLE}),
+    )
+    return job
+
+
+def handover_scan(*, courier, code: str) -> DeliveryJob:
+    """The courier scanned the buyer's QR code at the door."""
+
+    def work():
+        with transaction.atomic():
+            order = handover_code_check(code=code, accept=_holder_check(courier))
+            order = Order.objects.select_related("checkout", "buyer", "store").get(pk=order.pk)
+            return _at_door(courier=courier, order=order)
+
+    return _scanning(courier, ScanEvent.Kind.HANDOVER, False, work)
+
+
+def handover_typed(*, courier, job: DeliveryJob, code: str) -> DeliveryJob:
+    """The courier typed the buyer's 8-digit code for the order of ``job``."""
+
+    def work():
+        if job.courier_id != courier.pk:
+            raise CourierError(
+                _("Order %(number)s is not one of your deliveries.") % {"number": job.order.number}, reason="not_yours"
+            )
+        # Checked in its own transaction, so a wrong code's count is kept.
+        order = handover_code_check_short(order_number=job.order.number, short_code=code, accept=_holder_check(courier))
+        with transaction.atomic():
+            order = Order.objects.select_related("checkout", "buyer", "store").get(pk=order.pk)
+            return _at_door(courier=courier, order=order)
+
+    return _scanning(courier, ScanEvent.Kind.HANDOVER, True, work)
+
+
+def store_handover(*, order: Order, actor, code: str) -> Order:
+    """The store delivered the order itself and typed (or scanned) the buyer's code."""
+
+    def accept(checked: Order) -> None:
+        if not checked.store.members.filter(pk=actor.pk).exists():
+            raise HandoverError(_("This order is not from your store."), reason="not_yours")
+        job = DeliveryJob.objects.filter(order=checked).exclude(status=J.CANCELLED).first()
+        if job is not None:
+            raise HandoverError(_("A courier holds this order: the courier scans the buyer's code."), reason="courier")
+
+    def accept_this(checked: Order) -> None:
+        if checked.pk != order.pk:
+            raise HandoverError(_("This code is for another order."), reason="other_order")
+        accept(checked)
+
+    def work():
+        text = code.strip()
+        # The QR's text is 32 letters and digits; the typed fallback is 8 digits.
+        if len("".join(ch for ch in text if ch.isalnum())) > 12:
+            checked = handover_code_check(code=text, accept=accept_this)
+        else:
+            checked = handover_code_check_short(order_number=order.number, short_code=text, accept=accept_this)
+        return order_transition(order=checked, to=S.DELIVERED, actor=actor, role=Role.SELLER, scanned=True)
+
+    _scan_guard(actor)
+    try:
+        delivered = work()
+    except (HandoverError, TransitionError) as error:
+        _scan_log(user=actor, kind=ScanEvent.Kind.HANDOVER, typed=True, error=error)
+        raise CourierError(str(error), reason=getattr(error, "reason", "refused")) from error
+    _scan_log(user=actor, kind=ScanEvent.Kind.HANDOVER, typed=True)
+    return delivered
+
+
+# Cash at the door ------------------------------------------------------------------------
+
+
+def _cash_done(job: DeliveryJob) -> bool:
+    return job.cash_courier_confirmed_at is not None and job.cash_buyer_confirmed_at is not None
+
+
+@transaction.atomic
+def cash_confirm_courier(*, job: DeliveryJob, courier, amount) -> DeliveryJob:
+    """The courier confirms the cash it received; the order is delivered once the buyer
+    has confirmed too. The amount must be the order's total."""
+    job = DeliveryJob.objects.select_for_update().select_related("order__checkout", "order__buyer").get(pk=job.pk)
+    order = job.order
+    if job.courier_id != courier.pk:
+        raise CourierError(
+            _("Order %(number)s is not one of your deliveries.") % {"number": order.number}, reason="not_yours"
+        )
+    if job.status != J.AT_DOOR:
+        raise CourierError(_("Scan the buyer's code before confirming the cash."), reason="status")
+    try:
+        received = Decimal(str(amount).replace(",", "").strip())
+    except InvalidOperation:
+        raise CourierError(
+            _("Enter the amount you received, e.g. %(total)s.") % {"total": order.total}, reason="amount"
+        ) from None
+    if received != order.total:
+        raise CourierError(
+            _("The buyer pays exactly %(total)s for order %(number)s. Count the cash again.")
+            % {"total": money_format(order.total, order.currency), "number": order.number},
+            reason="amount",
+        )
+    if job.cash_courier_confirmed_at is None:
+        job.cash_amount, job.cash_courier_confirmed_at = received, timezone.now()
+        job.save(update_fields=["cash_amount", "cash_courier_confirmed_at", "updated_at"])
+    if _cash_done(job):
+        return _deliver(job=job, courier=job.courier)
+    order_push(order=order)
+    return job
+
+
+@transaction.atomic
+def cash_confirm_buyer(*, job: DeliveryJob, buyer) -> DeliveryJob:
+    """The buyer confirms, on their own order page, that they paid the courier."""
+    job = DeliveryJob.objects.select_for_update().select_related("order__checkout", "courier").get(pk=job.pk)
+    if job.order.buyer_id != buyer.pk:
+        raise CourierError(_("No such delivery."), reason="not_yours")
+    if job.status != J.AT_DOOR:
+        raise CourierError(_("There is no cash to confirm for this order now."), reason="status")
+    if job.cash_buyer_confirmed_at is None:
+        job.cash_buyer_confirmed_at = timezone.now()
+        job.save(update_fields=["cash_buyer_confirmed_at", "updated_at"])
+    if _cash_done(job):
+        return _deliver(job=job, courier=job.courier)
+    order_push(order=job.order)
+    push_rendered_on_commit([job.courier_id], lambda: _job_live(job))
+    return job
+
+
+def _job_live(job: DeliveryJob) -> str:
+    job = DeliveryJob.objects.select_related("order__checkout", "store", "pickup_area", "dropoff_area").get(pk=job.pk)
+    return render_to_string("couriers/job.html#live", {"job": job, "oob": True})
+
+
+# Location, ratings, cash hand-ins ---------------------------------------------------------
+
+
+def _coordinate(value, limit: int) -> Decimal:
+    try:
+        number = Decimal(str(value)).quantize(Decimal("0.000001"))
+    except InvalidOperation:
+        raise CourierError(_("Your phone sent no usable location."), reason="location") from None
+    if not number.is_finite() or abs(number) > limit:
+        raise CourierError(_("Your phone sent no usable location."), reason="location")
+    return number
+
+
+@transaction.atomic
+def courier_location_share(*, job: DeliveryJob, courier, latitude, longitude) -> DeliveryJob:
+    """The courier's position while the order is on its way, shown live to the buyer;
+    only from a courier who chose to share it."""
+    job = DeliveryJob.objects.select_for_update().select_related("order").get(pk=job.pk)
+    if job.courier_id != courier.pk or job.status not in (J.PICKED_UP, J.AT_DOOR):
+        raise CourierError(_("You share your location only while delivering this order."), reason="status")
+    if not CourierProfile.objects.filter(user=courier, share_location=True).exists():
+        raise CourierError(_("Location sharing is off in your profile."), reason="off")
+    job.courier_latitude = _coordinate(latitude, 90)
+    job.courier_longitude = _coordinate(longitude, 180)
+    job.courier_located_at = timezone.now()
+    job.save(update_fields=["courier_latitude", "courier_longitude", "courier_located_at", "updated_at"])
+    html = render_to_string("couriers/_courier_position.html", {"job": job, "oob": True})
+    push_html_on_commit(f"user.{job.order.buyer_id}", html)
+    return job
+
+
+@transaction.atomic
+def courier_rate(*, job: DeliveryJob, buyer, stars, comment: str = "") -> CourierRating:
+    """The buyer rates the courier who delivered their order, once; the courier's average
+    is recomputed in the same transaction."""
+    job = DeliveryJob.objects.select_for_update().select_related("order").get(pk=job.pk)
+    if job.order.buyer_id != buyer.pk:
+        raise CourierError(_("No such delivery."), reason="not_yours")
+    if job.status != J.DELIVERED or job.courier_id is None:
+        raise CourierError(_("You can rate the courier once your order is delivered."), reason="status")
+    try:
+        stars = int(stars)
+    except (TypeError, ValueError):
+        stars = 0
+    if not 1 <= stars <= 5:
+        raise CourierError(_("Choose from 1 to 5 stars."), reason="stars")
+    if CourierRating.objects.filter(job=job).exists():
+        raise CourierError(_("You already rated this delivery."), reason="rated")
+    rating = CourierRating.objects.create(
+        job=job, courier_id=job.courier_id, buyer=buyer, stars=stars, comment=comment.strip()[:300]
+    )
+    figures = CourierRating.objects.filter(courier_id=job.courier_id).aggregate(avg=Avg("stars"), n=Count("id"))
+    CourierProfile.objects.filter(user_id=job.courier_id).update(
+        rating=Decimal(figures["avg"]).quantize(Decimal("0.01")), rating_count=figures["n"]
+    )
+    return rating
+
+
+@transaction.atomic
+def remittance_record(*, remittance: Remittance, recorded_by) -> Remittance:
+    """Staff record cash a courier handed in; it is posted to the ledger once."""
+    remittance.recorded_by = recorded_by
+    remittance.save()
+    remittance_post(remittance)
+    return remittance

@@ -1,14 +1,45 @@
+"""The courier's phone pages under /courier/: the job board and my deliveries, a job with
+its map, the scanner, earnings; and the buyer's cash confirmation and courier rating."""
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
 
+from shop.core.htmx import render_page
 from shop.core.permissions import capability_required
+from shop.geo.selectors import map_settings
+from shop.payments.couriers import courier_balances
 
-from .forms import CourierProfileForm
-from .models import CourierProfile
-from .selectors import user_is_courier
+from .forms import AvailabilityForm, CourierProfileForm
+from .models import CourierProfile, DeliveryJob
+from .selectors import (
+    ACTIVE,
+    earnings_by_week,
+    job_get_for_buyer,
+    job_get_for_courier,
+    jobs_of_courier,
+    jobs_open_for_courier,
+    user_is_courier,
+)
+from .services import (
+    CourierError,
+    cash_confirm_buyer,
+    cash_confirm_courier,
+    courier_location_share,
+    courier_rate,
+    handover_scan,
+    handover_typed,
+    job_accept,
+    job_release,
+    pickup_scan,
+    pickup_typed,
+)
 
 NOT_A_COURIER = {
     None: (
@@ -16,8 +47,10 @@ NOT_A_COURIER = {
         (gettext_lazy("Apply to deliver"), "couriers:apply"),
     ),
     CourierProfile.Status.PENDING: (
-        gettext_lazy("Your courier application is awaiting approval. Staff review every new courier; "
-        "we will notify you when the job board opens for you."),
+        gettext_lazy(
+            "Your courier application is awaiting approval. Staff review every new courier; "
+            "we will notify you when the job board opens for you."
+        ),
         (gettext_lazy("See my application"), "couriers:apply"),
     ),
     CourierProfile.Status.REJECTED: (
@@ -53,11 +86,238 @@ def apply(request):
         profile.user = request.user
         profile.status = CourierProfile.Status.PENDING
         profile.save()
+        form.save_m2m()
         messages.success(request, _("Thanks! Staff will review your courier profile; we will notify you."))
         return redirect("couriers:apply")
     return render(request, "couriers/apply.html", {"form": form, "profile": profile})
 
 
+def _location(request) -> tuple[str | None, str | None]:
+    """Where the courier said it is (the board's "near me"), when both numbers are sane."""
+    latitude, longitude = request.GET.get("lat"), request.GET.get("lng")
+    try:
+        if latitude and longitude and abs(float(latitude)) <= 90 and abs(float(longitude)) <= 180:
+            return latitude, longitude
+    except ValueError:
+        pass
+    return None, None
+
+
 @courier_required
+@require_GET
 def home(request):
-    return render(request, "couriers/home.html", {"profile": request.user.courier_profile})
+    """The board: open jobs in the courier's areas (live), and my deliveries."""
+    profile = request.user.courier_profile
+    latitude, longitude = _location(request)
+    jobs = list(jobs_open_for_courier(user=request.user, latitude=latitude, longitude=longitude)[:50])
+    mine = list(jobs_of_courier(user=request.user).filter(status__in=ACTIVE).order_by("accepted_at", "id"))
+    context = {
+        "profile": profile,
+        "jobs": jobs,
+        "mine": mine,
+        "near_me": latitude is not None,
+        "areas": list(profile.areas.select_related("parent")),
+        "availability_form": AvailabilityForm(instance=profile),
+    }
+    return render_page(request, "couriers/home.html", context, fragment="board")
+
+
+@courier_required
+@require_POST
+def availability(request):
+    form = AvailabilityForm(request.POST, instance=request.user.courier_profile)
+    if form.is_valid():
+        form.save()
+        messages.success(
+            request, _("You are now %(state)s.") % {"state": form.instance.get_availability_display().lower()}
+        )
+    else:
+        messages.error(request, _("Choose available, busy or off duty."))
+    return redirect("couriers:home")
+
+
+@courier_required
+@require_GET
+def job_detail(request, job_id: int):
+    job = job_get_for_courier(user=request.user, job_id=job_id)
+    return render(request, "couriers/job.html", _job_context(job))
+
+
+def _job_context(job: DeliveryJob) -> dict:
+    return {
+        "job": job,
+        "order": job.order,
+        "map": map_settings(),
+        "location_seconds": settings.SOKO_COURIER_LOCATION_SECONDS,
+    }
+
+
+def _done(request, job_id: int | None = None):
+    if job_id is not None:
+        return redirect("couriers:job", job_id)
+    return redirect("couriers:home")
+
+
+@courier_required
+@require_POST
+def job_accept_view(request, job_id: int):
+    try:
+        job = job_accept(job_id=job_id, courier=request.user)
+    except CourierError as error:
+        messages.error(request, str(error))
+        if request.htmx:
+            # The card leaves the board: the job is gone for this courier.
+            response = HttpResponse(f'<div id="job-{int(job_id)}" hx-swap-oob="delete"></div>')
+            response["HX-Reswap"] = "none"
+            return response
+        return redirect("couriers:home")
+    messages.success(request, _("The job is yours. Pick the order up at %(store)s.") % {"store": job.store.name})
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("couriers:job", args=[job.pk])
+        return response
+    return redirect("couriers:job", job.pk)
+
+
+@courier_required
+@require_POST
+def job_release_view(request, job_id: int):
+    job = job_get_for_courier(user=request.user, job_id=job_id)
+    try:
+        job_release(job=job, courier=request.user)
+    except CourierError as error:
+        messages.error(request, str(error))
+        return _done(request, job.pk)
+    messages.success(request, _("You gave the job back."))
+    return _done(request)
+
+
+@courier_required
+@require_POST
+def job_code(request, job_id: int):
+    """The typed fallback on a job's page: the pickup code, then the buyer's code."""
+    job = job_get_for_courier(user=request.user, job_id=job_id)
+    code = request.POST.get("code", "")
+    try:
+        if job.status == DeliveryJob.Status.ACCEPTED:
+            job = pickup_typed(courier=request.user, job=job, code=code)
+        else:
+            job = handover_typed(courier=request.user, job=job, code=code)
+    except CourierError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _scan_news(job))
+    return _done(request, job.pk)
+
+
+def _scan_news(job: DeliveryJob) -> str:
+    if job.status == DeliveryJob.Status.PICKED_UP:
+        return _("Picked up order %(number)s. The buyer knows it is on its way.") % {"number": job.order.number}
+    if job.status == DeliveryJob.Status.AT_DOOR:
+        return _("Code accepted. Collect the cash, then confirm the amount.")
+    return _("Delivered order %(number)s. Thank you!") % {"number": job.order.number}
+
+
+@courier_required
+def scan(request):
+    """The scanner: the phone's camera reads a package label or a buyer's QR code, and the
+    text is posted here (a typed code goes to the job's page)."""
+    if request.method == "POST":
+        text = request.POST.get("code", "").strip()
+        try:
+            if ":" in text:  # a package label is the signed order number
+                job = pickup_scan(courier=request.user, token=text)
+            else:
+                job = handover_scan(courier=request.user, code=text)
+        except CourierError as error:
+            messages.error(request, str(error))
+            return redirect("couriers:scan")
+        messages.success(request, _scan_news(job))
+        return redirect("couriers:job", job.pk)
+    mine = list(jobs_of_courier(user=request.user).filter(status__in=ACTIVE).order_by("accepted_at", "id"))
+    return render(request, "couriers/scan.html", {"mine": mine})
+
+
+@courier_required
+@require_POST
+def job_cash(request, job_id: int):
+    job = job_get_for_courier(user=request.user, job_id=job_id)
+    try:
+        job = cash_confirm_courier(job=job, courier=request.user, amount=request.POST.get("amount", ""))
+    except CourierError as error:
+        messages.error(request, str(error))
+    else:
+        if job.status == DeliveryJob.Status.DELIVERED:
+            messages.success(request, _scan_news(job))
+        else:
+            messages.info(request, _("Thank you. Waiting for the buyer to confirm on their phone."))
+    return _done(request, job.pk)
+
+
+@courier_required
+@require_POST
+def job_location(request, job_id: int):
+    job = job_get_for_courier(user=request.user, job_id=job_id)
+    try:
+        courier_location_share(
+            job=job, courier=request.user, latitude=request.POST.get("lat"), longitude=request.POST.get("lng")
+        )
+    except CourierError as error:
+        return HttpResponse(str(error), status=409, content_type="text/plain; charset=utf-8")
+    return HttpResponse(status=204)
+
+
+@courier_required
+@require_GET
+def job_live(request, job_id: int):
+    """The job's live part, re-read when the page's socket (re)connects."""
+    job = job_get_for_courier(user=request.user, job_id=job_id)
+    return render(request, "couriers/job.html#live", {**_job_context(job), "oob": True})
+
+
+@courier_required
+@require_GET
+def earnings(request):
+    return render(
+        request,
+        "couriers/earnings.html",
+        {
+            "weeks": earnings_by_week(user=request.user),
+            "balances": courier_balances(request.user.pk),
+            "profile": request.user.courier_profile,
+        },
+    )
+
+
+# The buyer's side of a courier delivery (linked from the order page) -------------------
+
+
+@login_required
+@require_POST
+def buyer_cash_confirm(request, number: str):
+    job = job_get_for_buyer(user=request.user, number=number)
+    try:
+        job = cash_confirm_buyer(job=job, buyer=request.user)
+    except CourierError as error:
+        messages.error(request, str(error))
+    else:
+        if job.status == DeliveryJob.Status.DELIVERED:
+            messages.success(request, _("Thank you! Your order is delivered."))
+        else:
+            messages.info(request, _("Thank you. Waiting for the courier to confirm the cash."))
+    return redirect("orders:detail", number)
+
+
+@login_required
+@require_POST
+def buyer_courier_rate(request, number: str):
+    job = job_get_for_buyer(user=request.user, number=number)
+    try:
+        courier_rate(
+            job=job, buyer=request.user, stars=request.POST.get("stars"), comment=request.POST.get("comment", "")
+        )
+    except CourierError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Thank you for rating your courier."))
+    return redirect("orders:detail", number)

@@ -66,6 +66,11 @@ class Store(TimeStamped):
     delivers_national = models.BooleanField(gettext_lazy("National delivery"), default=False)
     delivers_international = models.BooleanField(gettext_lazy("International delivery"), default=False)
     delivers_digital = models.BooleanField(gettext_lazy("Digital delivery"), default=False)
+    courier_fee_payer = models.CharField(
+        gettext_lazy("courier commission paid by"), max_length=10, default="seller",
+        choices=[("seller", gettext_lazy("My store")), ("buyer", gettext_lazy("The buyer, in the delivery fee"))],
+        help_text=gettext_lazy("When the buyer pays, checkout adds the courier's commission for the distance to the delivery fee."),
+    )
     x_handle = models.CharField(gettext_lazy("X (Twitter)"), max_length=15, blank=True, validators=[validators.validate_x_handle])
     discord = models.CharField(verbose_name=gettext_lazy("discord"), max_length=60, blank=True, validators=[validators.validate_discord])
     telegram = models.CharField(verbose_name=gettext_lazy("telegram"), max_length=32, blank=True, validators=[validators.validate_telegram])

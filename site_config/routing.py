@@ -1,3 +1,4 @@
+from couriers.routing import websocket_urlpatterns as courier_sockets
 from shop.notifications.routing import websocket_urlpatterns as notification_sockets
 
-websocket_urlpatterns = [*notification_sockets]
+websocket_urlpatterns = [*notification_sockets, *courier_sockets]

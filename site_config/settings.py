@@ -398,6 +398,20 @@ SOKO_DELIVERY_FEES = {
     code: Decimal(amount)
     for code, _sep, amount in (item.partition(":") for item in env_list("SOKO_DELIVERY_FEES", "GNF:25000,PKR:250"))
 }
+# Couriers. A job's commission is distance_km × rate + the store's bonus, in the order's
+# currency: SOKO_COURIER_RATES_PER_KM as "GNF:2000,PKR:20"; SOKO_COURIER_RATE_PER_KM for a
+# currency not listed.
+SOKO_COURIER_RATE_PER_KM = Decimal(env("SOKO_COURIER_RATE_PER_KM", "2.0"))
+SOKO_COURIER_RATES_PER_KM = {
+    code: Decimal(amount)
+    for code, _sep, amount in (item.partition(":") for item in env_list("SOKO_COURIER_RATES_PER_KM", "GNF:2000,PKR:20"))
+}
+# A job on the board nobody accepted within this many minutes is flagged to its store.
+SOKO_JOB_UNTAKEN_MINUTES = int(env("SOKO_JOB_UNTAKEN_MINUTES", "30"))
+# Refused scans (wrong, used, not yours…) one courier may make in a minute.
+SOKO_COURIER_BAD_SCANS_PER_MINUTE = int(env("SOKO_COURIER_BAD_SCANS_PER_MINUTE", "10"))
+# How often a courier's page shares its location while an order is on its way.
+SOKO_COURIER_LOCATION_SECONDS = int(env("SOKO_COURIER_LOCATION_SECONDS", "30"))
 # Payment method codes offered at checkout, in order (shop/payments/gateways.py); each
 # is offered only where it can take the checkout (currency, country, configuration).
 SOKO_PAYMENT_METHODS = env_list("SOKO_PAYMENT_METHODS", "cod,card,mpesa,paypal")

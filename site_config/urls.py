@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.decorators.cache import cache_control
 from django.views.i18n import JavaScriptCatalog
 
+from couriers.urls import buyer_urlpatterns as buyer_courier_urls
 from shop.accounts.preferences import currency_set, language_set
 from shop.accounts.views import admin_login
 from shop.media.views import media_serve
@@ -24,6 +25,7 @@ urlpatterns = [
     path("cart/", include("shop.cart.urls")),
     path("checkout/", include("shop.orders.checkout_urls")),
     path("orders/", include("shop.orders.urls", namespace="orders")),
+    path("orders/", include((buyer_courier_urls, "couriers"), namespace="courier_buyer")),
     path("payments/", include("shop.payments.urls")),
     path("dashboard/", include("sellers.urls")),
     path("courier/", include("couriers.urls")),

@@ -19,6 +19,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -28,14 +29,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from couriers.models import HandoverCode
-
-from .models import Order, OrderStatus
+from .models import HandoverCode, Order, OrderStatus
 
 
 class HandoverError(Exception):
     """A refused handover code. ``reason`` is one of unknown, early, used, expired,
-    cancelled, closed, wrong, locked; ``str(error)`` is meant for the courier (or the buyer,
+    cancelled, closed, wrong, locked (or the caller's own, e.g. not_yours); ``str(error)`` is meant for the courier (or the buyer,
     for a refused renewal)."""
 
     def __init__(self, message: str, *, reason: str):
@@ -223,9 +222,11 @@ def _refusal(state: HandoverState) -> HandoverError:
     return HandoverError(state.refusal, reason={"none": "unknown", "waiting": "early"}.get(state.status, state.status))
 
 
-def handover_code_check(*, code: str):
+def handover_code_check(*, code: str, accept: Callable[[Order], None] | None = None):
     """The order a scanned code belongs to, marking the code used (once, under a lock).
-    Raises ``HandoverError`` unless ``handover_state`` accepts the QR code."""
+    Raises ``HandoverError`` unless ``handover_state`` accepts the QR code, and unless
+    ``accept(order)`` (the caller's own check, e.g. that this courier holds the order)
+    returns without raising ``HandoverError``; a refused code stays unused."""
     with transaction.atomic():
         handover = (
             HandoverCode.objects.select_for_update(of=("self",))
@@ -238,12 +239,14 @@ def handover_code_check(*, code: str):
         state = handover_state(handover.order, handover=handover)
         if not state.accepts_qr:
             raise _refusal(state)
+        if accept is not None:
+            accept(handover.order)
         handover.used_at = timezone.now()
         handover.save(update_fields=["used_at"])
         return handover.order
 
 
-def handover_code_check_short(*, order_number: str, short_code: str):
+def handover_code_check_short(*, order_number: str, short_code: str, accept: Callable[[Order], None] | None = None):
     """Like ``handover_code_check``, for the 8-digit code typed with the order number.
     Each wrong code counts; after SOKO_HANDOVER_MAX_ATTEMPTS wrong ones the code is
     refused until the buyer asks for a new one."""
@@ -277,11 +280,17 @@ def handover_code_check_short(*, order_number: str, short_code: str):
             )
         else:
             state = handover_state(handover.order, handover=handover)
-            if state.accepts_typed:
-                handover.used_at = timezone.now()
-                handover.save(update_fields=["used_at"])
-            else:
+            if not state.accepts_typed:
                 refusal = _refusal(state)
+            else:
+                try:
+                    if accept is not None:
+                        accept(handover.order)
+                except HandoverError as error:
+                    refusal = error
+                else:
+                    handover.used_at = timezone.now()
+                    handover.save(update_fields=["used_at"])
     # Raised outside the transaction, so the counted wrong attempt is kept.
     if refusal is not None:
         raise refusal

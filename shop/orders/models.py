@@ -201,3 +201,36 @@ class OrderEvent(models.Model):
             return OrderStatus(status).label if status in OrderStatus.values else status
 
         return f"{label(self.from_status) if self.from_status else gettext('Placed')} → {label(self.to_status)}"
+
+
+class HandoverCode(models.Model):
+    """The cash-on-delivery handover code shown as a QR on the buyer's order page.
+
+    The code is HMAC(SECRET_KEY, nonce) with a 128-bit ``nonce`` from ``secrets``: the
+    database alone (nonce, hash) reveals no code; only its SHA-256 is used to look it
+    up. Single use, expiring, bound to one order, carrying no amount.
+    """
+
+    order = models.OneToOneField(
+        Order, verbose_name=gettext_lazy("order"), on_delete=models.CASCADE, related_name="handover_code"
+    )
+    nonce = models.BinaryField(verbose_name=gettext_lazy("nonce"), max_length=16)
+    code_hash = models.CharField(verbose_name=gettext_lazy("code hash"), max_length=64, unique=True)
+    short_code_hash = models.CharField(
+        verbose_name=gettext_lazy("short code hash"),
+        max_length=64,
+        help_text=gettext_lazy("Hash of the numeric fallback, checked with the order number."),
+    )
+    expires_at = models.DateTimeField(verbose_name=gettext_lazy("expires at"))
+    used_at = models.DateTimeField(verbose_name=gettext_lazy("used at"), null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(verbose_name=gettext_lazy("failed attempts"), default=0)
+    created_at = models.DateTimeField(verbose_name=gettext_lazy("created at"), auto_now_add=True)
+
+    class Meta:
+        # Created by the couriers app, whose table it keeps.
+        db_table = "couriers_handovercode"
+        verbose_name = gettext_lazy("handover code")
+        verbose_name_plural = gettext_lazy("handover codes")
+
+    def __str__(self):
+        return gettext("Handover code of order %(order_id)s") % {"order_id": self.order_id}

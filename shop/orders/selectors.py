@@ -23,7 +23,9 @@ STATUS_TABS = [("", gettext_lazy("All"))] + [(value, label) for value, label in 
 
 
 def _detail_queryset() -> QuerySet[Order]:
-    return Order.objects.select_related("store", "checkout", "buyer", "handover_code", "invoice").prefetch_related(
+    return Order.objects.select_related(
+        "store", "checkout", "buyer", "handover_code", "invoice", "delivery_job__courier__courier_profile"
+    ).prefetch_related(
         Prefetch("items", queryset=OrderItem.objects.order_by("id")),
         Prefetch("events", queryset=OrderEvent.objects.select_related("actor").order_by("created_at", "id")),
     )

@@ -2,10 +2,13 @@
 cancelled order's stock through ``shop.inventory``), the buyer's delivery note,
 reordering, and the package label token."""
 
+import hashlib
+import hmac
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.db.models import F
@@ -16,7 +19,6 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from couriers.selectors import user_is_courier
 from shop.cart.availability import gone, line_problem, variant_label
 from shop.cart.services import CartError, cart_add
 from shop.catalog.models import Product, Variant
@@ -25,6 +27,7 @@ from shop.core.realtime import push_rendered_on_commit
 from shop.core.transactions import DatabaseBusy, atomic_retrying
 from shop.inventory.services import stock_release
 from shop.notifications.services import notify
+from shop.payments.couriers import order_commission_earned
 from shop.payments.invoices import invoice_issue_later
 from shop.payments.models import PaymentStatus
 from shop.payments.payouts import order_cash_collected, order_funds_release, order_paid_online, order_transfer
@@ -38,7 +41,15 @@ from .selectors import (
     orders_for_store,
     seller_live_context,
 )
-from .transitions import NOTE_EDITABLE, Role, TransitionError, cancel_restocks, status_label, transition_check
+from .transitions import (
+    NOTE_EDITABLE,
+    Role,
+    TransitionError,
+    cancel_restocks,
+    order_courier_job,
+    status_label,
+    transition_check,
+)
 
 S = OrderStatus
 log = logging.getLogger(__name__)
@@ -52,12 +63,16 @@ def _acts_as(*, order: Order, actor, role: str) -> bool:
     if role == Role.STAFF:
         return actor.is_staff
     if role == Role.COURIER:
-        # Orders are not assigned to couriers: any approved courier may make the courier moves.
-        return user_is_courier(user=actor)
+        # A courier acts only on the orders of the delivery jobs it holds (couriers sit
+        # above orders: the job is reached through its relation, never imported).
+        job = getattr(order, "delivery_job", None)
+        return job is not None and job.courier_id == actor.pk
     return False
 
 
-def order_transition(*, order: Order, to: str, actor, role: str, note: str = "", goods_returned: bool = False) -> Order:
+def order_transition(
+    *, order: Order, to: str, actor, role: str, note: str = "", goods_returned: bool = False, scanned: bool = False
+) -> Order:
     """Move ``order`` to ``to`` as ``actor`` acting as ``role``: lock the row, check the
     move, update, record one ``OrderEvent``, return the stock on cancel (once, and for
     goods that left the store only when ``goods_returned``: see ``cancel_restocks``), and
@@ -66,7 +81,9 @@ def order_transition(*, order: Order, to: str, actor, role: str, note: str = "",
     refused, or when the database stayed busy after a few tries (deadlocks are retried)."""
     try:
         return atomic_retrying(
-            lambda: _transition(order=order, to=to, actor=actor, role=role, note=note, goods_returned=goods_returned),
+            lambda: _transition(
+                order=order, to=to, actor=actor, role=role, note=note, goods_returned=goods_returned, scanned=scanned
+            ),
             what="order transition",
         )
     except DatabaseBusy as error:
@@ -75,15 +92,19 @@ def order_transition(*, order: Order, to: str, actor, role: str, note: str = "",
         ) from error
 
 
-def _transition(*, order: Order, to: str, actor, role: str, note: str, goods_returned: bool) -> Order:
+def _transition(*, order: Order, to: str, actor, role: str, note: str, goods_returned: bool, scanned: bool) -> Order:
     note = note.strip()[:300]
-    order = Order.objects.select_for_update(of=("self",)).select_related("store", "checkout", "buyer").get(pk=order.pk)
+    order = (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("store", "checkout", "buyer", "delivery_job")
+        .get(pk=order.pk)
+    )
     if not _acts_as(order=order, actor=actor, role=role):
         raise TransitionError(
             _("You cannot act on order %(number)s as %(get)s.")
             % {"number": order.number, "get": Role.LABELS.get(role, role)}
         )
-    transition_check(order, to, role, note=note)
+    transition_check(order, to, role, note=note, scanned=scanned)
     restock = to == S.CANCELLED and cancel_restocks(order, goods_returned=goods_returned)
     source = order.status
     order.status = to
@@ -101,14 +122,19 @@ def _transition(*, order: Order, to: str, actor, role: str, note: str, goods_ret
 
 def order_payment_follow(*, order: Order, to: str) -> None:
     """Money that follows an order's move, inside the move's transaction: cash taken at the
-    door is posted (and invoiced) on delivery; a buyer confirming receipt of an order paid
-    online ends the hold on its store's share."""
+    door is posted (and invoiced) on delivery, to the courier who took it when a courier
+    delivered, and the courier's commission with it; a buyer confirming receipt of an
+    order paid online ends the hold on its store's share."""
     if to == S.DELIVERED and order.delivered_at is None:
         order.delivered_at = timezone.now()
         Order.objects.filter(pk=order.pk).update(delivered_at=order.delivered_at)
+        job = order_courier_job(order)
+        courier_id = job.courier_id if job is not None else None
         if order.checkout.payment_status == PaymentStatus.ON_DELIVERY:
-            order_cash_collected(order)
+            order_cash_collected(order, courier_id=courier_id)
             invoice_issue_later(order.pk)
+        if courier_id is not None:
+            order_commission_earned(order, courier_id=courier_id, commission=job.commission)
     if to == S.COMPLETED and order_paid_online(order) is not None:
         # The buyer confirmed receipt: no need to wait for the window to end.
         order_funds_release(order)
@@ -302,6 +328,14 @@ def order_reorder(*, order: Order, cart) -> ReorderResult:
                 )
             )
     return result
+
+
+def package_short_code(*, order: Order) -> str:
+    """The 6 digits printed under the package label's QR: what a courier types when the
+    label will not scan. Keyed with ``SECRET_KEY``; guessing is bounded by the couriers'
+    bad-scan limit."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), b"soko-package:" + order.number.encode(), hashlib.sha256).digest()
+    return str(int.from_bytes(digest[:8], "big") % 10**6).zfill(6)
 
 
 def package_token_make(*, order: Order) -> str:

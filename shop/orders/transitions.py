@@ -13,10 +13,11 @@ confirmed              preparing               seller, staff
 confirmed              cancelled               buyer, seller (reason required), staff
 preparing              ready                   seller, staff
 preparing              cancelled               seller (reason required), staff
-ready                  out_for_delivery        seller, courier, staff — delivery orders only
+ready                  out_for_delivery        seller, courier, staff — delivery orders only;
+                                               a courier's job: only its courier, by scan
 ready                  delivered               seller, staff — pick-up orders only (collected)
 ready                  cancelled               seller (reason required), staff
-out_for_delivery       delivered               seller, courier, staff
+out_for_delivery       delivered               seller, courier (by the handover scan), staff
 out_for_delivery       ready                   staff (the delivery failed; back at the store)
 out_for_delivery       cancelled               staff
 delivered              completed               buyer (confirms receipt), staff
@@ -31,8 +32,10 @@ units back on sale while the goods never left the store (up to ready); once they
 (out for delivery, delivered, completed) only when staff confirm the goods came back to
 stock (``cancel_restocks``).
 
-The seller makes the delivery moves itself (self-delivery, or a courier it called); courier
-delivery jobs are not built yet, and a courier's moves are the table's.
+The seller delivers itself, or gives the order to a courier (``couriers.DeliveryJob``).
+A courier's order leaves the store when its courier scans the package label; a delivery
+order is delivered only through the buyer's handover code, scanned or typed at the door
+(``scanned``), by the store or the courier who holds it. Staff override with a note.
 """
 
 from dataclasses import dataclass
@@ -164,10 +167,32 @@ def _staff_refused(order: Order, to: str) -> str:
     }
 
 
-def _condition(order: Order, to: str) -> str | None:
+def order_courier_job(order: Order):
+    """The order's delivery job while a courier is (or may be) on it, else None. Couriers
+    sit above orders: the job is reached through its relation, never imported."""
+    job = getattr(order, "delivery_job", None)
+    if job is None or job.status == "cancelled":
+        return None
+    return job
+
+
+def _condition(order: Order, to: str, role: str, scanned: bool) -> str | None:
     """Moves that depend on the order itself; None when the move fits this order."""
     pickup = order.delivery_mode == Order.DeliveryMode.PICKUP
     source = order.status
+    if (source, to) == (S.READY, S.OUT_FOR_DELIVERY) and role in (Role.SELLER, Role.COURIER) and not pickup:
+        if role == Role.SELLER and order_courier_job(order) is not None:
+            return _("A courier takes order %(number)s: it leaves when the courier scans the package label.") % {
+                "number": order.number
+            }
+        if role == Role.COURIER and not scanned:
+            return _("Scan the package label (or type its pickup code) to pick order %(number)s up.") % {
+                "number": order.number
+            }
+    if (source, to) == (S.OUT_FOR_DELIVERY, S.DELIVERED) and role in (Role.SELLER, Role.COURIER) and not scanned:
+        return _("Order %(number)s is delivered when the buyer's handover code is scanned or typed at the door.") % {
+            "number": order.number
+        }
     if (source, to) == (S.READY, S.OUT_FOR_DELIVERY) and pickup:
         return _("This is a pick-up order: the buyer collects it at the store, nothing goes out for delivery.")
     if (source, to) == (S.READY, S.DELIVERED) and not pickup:
@@ -181,10 +206,11 @@ def _condition(order: Order, to: str) -> str | None:
     return None
 
 
-def transition_check(order: Order, to: str, role: str, *, note: str = "") -> None:
+def transition_check(order: Order, to: str, role: str, *, note: str = "", scanned: bool = False) -> None:
     """Raise ``TransitionError`` with a clear message unless ``role`` may move ``order``
-    to ``to`` now. Does not check that the person really has that role for this order
-    (``order_transition`` does)."""
+    to ``to`` now. ``scanned``: the move comes from a scan (package label or handover
+    code) that was checked. Does not check that the person really has that role for this
+    order (``order_transition`` does)."""
     if role not in Role.ALL:
         raise TransitionError(_("Unknown role “%(role)s”.") % {"role": role})
     if to not in S.values:
@@ -209,7 +235,7 @@ def transition_check(order: Order, to: str, role: str, *, note: str = "") -> Non
         )
     if role not in allowed:
         raise TransitionError(_not_yours(order, to, role, allowed))
-    problem = _condition(order, to)
+    problem = _condition(order, to, role, scanned)
     if problem:
         raise TransitionError(problem)
     required = STAFF_NOTE_REQUIRED if role == Role.STAFF else NOTE_REQUIRED.get((role, to))

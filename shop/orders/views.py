@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shop.cart.services import cart_get_for_request
 from shop.core.htmx import render_page, wants_fragment
+from shop.geo.selectors import map_settings
 
 from .handover import HandoverError, handover_code_renew
 from .models import OrderStatus
@@ -52,7 +53,7 @@ def _detail_response(request, number: str, *, fragment: bool = False):
     context = buyer_live_context(order=order)
     partial = fragment or wants_fragment(request)
     response = render_page(
-        request, "orders/detail.html", {**context, "oob_extras": partial}, fragment="orders/_live.html", partial=partial
+        request, "orders/detail.html", {**context, "oob_extras": partial, "map": map_settings()}, fragment="orders/_live.html", partial=partial
     )
     # The page carries the buyer's handover code: never cached, never shared.
     add_never_cache_headers(response)

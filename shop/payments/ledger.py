@@ -18,8 +18,10 @@ Accounts, by code (one per currency):
 ``store:<id>:payable``   a store's share that is due (credit = owed to the store; a
                          debit balance is what the store owes, e.g. fees on cash orders)
 ``store:<id>:cash``      cash a store collected at the door (debit = cash in its hands)
-``courier:<id>:cash``    cash a courier collected and has not handed in
-``courier:<id>:commission`` what the platform owes a courier
+``courier:<id>:cash``    cash a courier collected and has not handed in (debit = in its
+                         hands); ``<id>`` is the courier's user id
+``courier:<id>:commission`` commissions owed to a courier (credit = owed)
+``platform:cash``        cash couriers handed in to the platform
 =======================  ===============================================================
 """
 
@@ -38,6 +40,7 @@ from shop.core.currencies import currency_places, money_to_minor
 from .models import LedgerAccount, LedgerEntry, LedgerTransaction
 
 FEES = "platform:fees"
+PLATFORM_CASH = "platform:cash"
 
 
 def provider_account(provider: str) -> str:
@@ -54,6 +57,14 @@ def store_payable(store_id: int) -> str:
 
 def store_cash(store_id: int) -> str:
     return f"store:{store_id}:cash"
+
+
+def courier_cash(user_id: int) -> str:
+    return f"courier:{user_id}:cash"
+
+
+def courier_commission(user_id: int) -> str:
+    return f"courier:{user_id}:commission"
 
 
 class Unbalanced(ValueError):

@@ -359,6 +359,8 @@ class LedgerTransaction(models.Model):
         RELEASE = "release", gettext_lazy("Held funds released")
         TRANSFER = "transfer", gettext_lazy("Paid out")
         REFUND = "refund", gettext_lazy("Refund")
+        COMMISSION = "commission", gettext_lazy("Courier commission")
+        REMITTANCE = "remittance", gettext_lazy("Cash handed in by a courier")
         ADJUSTMENT = "adjustment", gettext_lazy("Adjustment")
 
     key = models.CharField(verbose_name=gettext_lazy("key"), max_length=120, unique=True)

@@ -31,23 +31,30 @@ log = logging.getLogger(__name__)
 CARD_PROVIDERS = (Provider.STRIPE, Provider.DEV)
 
 
-def order_cash_collected(order) -> None:
-    """A cash-on-delivery order was handed over and paid at the door (the store took the
-    cash): the store keeps it, and owes the platform its fee. Posted once per order;
-    call inside the transaction that marks the order delivered."""
+def order_cash_collected(order, *, courier_id: int | None = None) -> None:
+    """A cash-on-delivery order was handed over and paid at the door. Taken by the store:
+    the store keeps the cash and owes the platform its fee. Taken by a courier
+    (``courier_id``): the courier holds the cash until it hands it in, and the platform
+    owes the store its share. Posted once per order, whoever took it; call inside the
+    transaction that marks the order delivered."""
     total = money_to_minor(order.total, order.currency)
     fee = ledger.order_fee_minor(order)
+    holder = ledger.store_cash(order.store_id) if courier_id is None else ledger.courier_cash(courier_id)
+    lines = [
+        Line(holder, order.currency, total, order=order),
+        Line(ledger.store_payable(order.store_id), order.currency, -(total - fee), order=order),
+        Line(ledger.FEES, order.currency, -fee, order=order),
+    ]
+    if courier_id is None:
+        # The cash stays with the store: its payable is settled by what it holds.
+        lines += [
+            Line(ledger.store_payable(order.store_id), order.currency, total, order=order),
+            Line(ledger.store_cash(order.store_id), order.currency, -total, order=order),
+        ]
     posted = ledger.post(
         kind=LedgerTransaction.Kind.CASH,
         key=f"cash:order:{order.pk}",
-        lines=[
-            Line(ledger.store_cash(order.store_id), order.currency, total, order=order),
-            Line(ledger.store_payable(order.store_id), order.currency, -(total - fee), order=order),
-            Line(ledger.FEES, order.currency, -fee, order=order),
-            # The cash stays with the store: its payable is settled by what it holds.
-            Line(ledger.store_payable(order.store_id), order.currency, total, order=order),
-            Line(ledger.store_cash(order.store_id), order.currency, -total, order=order),
-        ],
+        lines=lines,
         memo=f"Cash collected for order {order.number}",
         checkout=order.checkout,
         order=order,

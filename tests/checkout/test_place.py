@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
-from couriers.models import HandoverCode
+from shop.orders.models import HandoverCode
 from shop.cart.models import CartItem
 from shop.catalog.models import Product, Variant
 from shop.notifications.models import Notification

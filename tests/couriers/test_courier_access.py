@@ -3,6 +3,12 @@ from pytest_django.asserts import assertTemplateUsed
 
 from couriers.models import CourierProfile
 from tests.factories import CourierProfileFactory
+from tests.factories.addresses import westlands
+
+
+def nairobi():
+    """The district Westlands lies in: what a courier picks as its area."""
+    return westlands().parent
 
 pytestmark = pytest.mark.django_db
 
@@ -73,13 +79,15 @@ def test_buyer_applying_to_deliver_waits_for_approval(client, user):
     client.force_login(user)
 
     response = client.post(
-        "/courier/apply/", {"phone": "+254 733 000 111", "vehicle": "bicycle", "service_area": "Westlands, Nairobi"}
+        "/courier/apply/",
+        {"phone": "+254 733 000 111", "vehicle": "bicycle", "areas": [nairobi().pk], "service_area": "Westlands"},
     )
 
     assert response.status_code == 302
     profile = CourierProfile.objects.get(user=user)
     assert profile.status == CourierProfile.Status.PENDING
     assert profile.vehicle == CourierProfile.Vehicle.BICYCLE
+    assert list(profile.areas.all()) == [nairobi()]
     assert "Awaiting approval" in client.get("/courier/apply/").content.decode()
 
 
@@ -87,7 +95,10 @@ def test_turned_down_courier_updating_their_application_is_pending_again(client)
     profile = CourierProfileFactory(status=CourierProfile.Status.REJECTED)
     client.force_login(profile.user)
 
-    client.post("/courier/apply/", {"phone": "+254 733 000 222", "vehicle": "car", "service_area": "Kaloum, Conakry"})
+    client.post(
+        "/courier/apply/",
+        {"phone": "+254 733 000 222", "vehicle": "car", "areas": [nairobi().pk], "service_area": "Kaloum, Conakry"},
+    )
 
     profile.refresh_from_db()
     assert profile.status == CourierProfile.Status.PENDING

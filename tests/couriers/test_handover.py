@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from couriers.models import HandoverCode
+from shop.orders.models import HandoverCode
 from shop.orders.handover import (
     HandoverError,
     handover_code_check,

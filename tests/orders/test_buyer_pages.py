@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from couriers.models import HandoverCode
+from shop.orders.models import HandoverCode
 from shop.cart.models import CartItem
 from shop.catalog.models import Product
 from shop.orders.models import Order, OrderStatus

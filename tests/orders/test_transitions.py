@@ -5,10 +5,13 @@ import itertools
 
 import pytest
 
+from couriers.models import DeliveryJob
+
 from shop.orders.models import Order, OrderEvent, OrderStatus
 from shop.orders.services import order_transition
 from shop.orders.transitions import Role, TransitionError, transition_check
 from tests.factories import CourierProfileFactory, UserFactory
+from tests.factories.couriers import DeliveryJobFactory
 from tests.factories.orders import OrderFactory, member_of
 
 S = OrderStatus
@@ -24,7 +27,8 @@ ORDINARY = {
     (S.PREPARING, S.READY): {Role.SELLER, Role.STAFF},
     (S.PREPARING, S.CANCELLED): {Role.SELLER, Role.STAFF},
     (S.READY, S.CANCELLED): {Role.SELLER, Role.STAFF},
-    (S.OUT_FOR_DELIVERY, S.DELIVERED): {Role.SELLER, Role.COURIER, Role.STAFF},
+    # Without a scan only staff deliver (the scanned moves: test_scanned_moves below).
+    (S.OUT_FOR_DELIVERY, S.DELIVERED): {Role.STAFF},
     (S.OUT_FOR_DELIVERY, S.READY): {Role.STAFF},
     (S.OUT_FOR_DELIVERY, S.CANCELLED): {Role.STAFF},
     (S.DELIVERED, S.COMPLETED): {Role.BUYER, Role.STAFF},
@@ -34,7 +38,7 @@ ORDINARY = {
     (S.DELIVERED, S.REFUNDED): {Role.STAFF},
     (S.COMPLETED, S.REFUNDED): {Role.STAFF},
 }
-DELIVERY_ONLY = {(S.READY, S.OUT_FOR_DELIVERY): {Role.SELLER, Role.COURIER, Role.STAFF}}
+DELIVERY_ONLY = {(S.READY, S.OUT_FOR_DELIVERY): {Role.SELLER, Role.STAFF}}
 PICKUP_ONLY = {(S.READY, S.DELIVERED): {Role.SELLER, Role.STAFF}}
 PAID_ONLY = {(S.CANCELLED, S.REFUNDED): {Role.STAFF}}
 
@@ -50,7 +54,10 @@ def actor_for(order: Order, role: str):
     if role == Role.SELLER:
         return member_of(order)
     if role == Role.COURIER:
-        return CourierProfileFactory(status="approved").user
+        # The courier holding the order's job: without a scan it still cannot move it.
+        courier = CourierProfileFactory(status="approved").user
+        DeliveryJobFactory(order=order, courier=courier, status=DeliveryJob.Status.ACCEPTED)
+        return courier
     return UserFactory(is_staff=True)
 
 
@@ -139,3 +146,32 @@ def test_an_unknown_role_or_status_is_refused_clearly():
         transition_check(order, S.CONFIRMED, "wizard")
     with pytest.raises(TransitionError, match="Unknown order status"):
         transition_check(order, "teleported", Role.SELLER)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("source,to", [(S.READY, S.OUT_FOR_DELIVERY), (S.OUT_FOR_DELIVERY, S.DELIVERED)])
+def test_scanned_moves_belong_to_the_courier_holding_the_job(source, to):
+    order = OrderFactory(status=source, items=0, handover=False)
+    holder = CourierProfileFactory(status="approved").user
+    DeliveryJobFactory(order=order, courier=holder, status=DeliveryJob.Status.ACCEPTED)
+    stranger = CourierProfileFactory(status="approved").user
+
+    with pytest.raises(TransitionError, match="as a courier"):
+        order_transition(order=order, to=to, actor=stranger, role=Role.COURIER, scanned=True)
+    # The store does not send out, or deliver, an order a courier holds by itself.
+    if to == S.OUT_FOR_DELIVERY:
+        with pytest.raises(TransitionError, match="courier"):
+            order_transition(order=order, to=to, actor=member_of(order), role=Role.SELLER, scanned=True)
+    order_transition(order=order, to=to, actor=holder, role=Role.COURIER, scanned=True)
+    order.refresh_from_db()
+    assert order.status == to
+
+
+@pytest.mark.django_db
+def test_store_delivering_itself_needs_the_buyers_code():
+    order = OrderFactory(status=S.OUT_FOR_DELIVERY, items=0, handover=False)
+    with pytest.raises(TransitionError, match="handover code"):
+        order_transition(order=order, to=S.DELIVERED, actor=member_of(order), role=Role.SELLER)
+    order_transition(order=order, to=S.DELIVERED, actor=member_of(order), role=Role.SELLER, scanned=True)
+    order.refresh_from_db()
+    assert order.status == S.DELIVERED

@@ -4,10 +4,13 @@ When the shopper chose a display currency other than the amount's, a small appro
 conversion follows the amount ("KES 1,250 ≈ GNF 86,000").
 """
 
+from decimal import Decimal
+
 from django import template
+from django.conf import settings
 from django.utils.html import format_html
 
-from shop.core.currencies import money_from_minor
+from shop.core.currencies import money_from_minor, money_quantize
 from shop.core.money import money_approximate, money_format
 
 register = template.Library()
@@ -39,3 +42,12 @@ def minor_money(value: int, currency: str) -> str:
     """A signed amount in minor units, as a movement: "+KES 2,541.00", "−KES 60.03"."""
     amount = money_from_minor(int(value), currency)
     return ("+" if amount > 0 else "−") + money_format(abs(amount), currency)
+
+
+@register.filter
+def money_input(value, currency: str | None = None) -> str:
+    """The amount as a form field's value: plain digits in the currency's minor unit
+    ("1250.00", "25000"), with no symbol or grouping."""
+    if value is None or value == "":
+        return ""
+    return str(money_quantize(Decimal(value), currency or settings.SOKO_CURRENCY))

@@ -1,0 +1,53 @@
+"""What a delivery job pays its courier: ``distance_km × rate + bonus``.
+
+The distance is the straight line (haversine) from the pickup point to the drop-off
+point: the store's pin, else the centroid of its area (or the nearest area above it that
+has one); the buyer's pin, else the centroid of the address's area. With neither point
+known the distance is 0 and the commission is the bonus alone. Kilometres are rounded to
+two decimals, the commission to the currency's minor unit, half up.
+"""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+
+from shop.core.currencies import currency_places
+from shop.geo.distance import haversine_km
+from shop.geo.selectors import area_path
+
+KM = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Point:
+    latitude: Decimal
+    longitude: Decimal
+
+
+def rate_per_km(currency: str) -> Decimal:
+    return settings.SOKO_COURIER_RATES_PER_KM.get(currency, settings.SOKO_COURIER_RATE_PER_KM)
+
+
+def commission_for(*, distance_km: Decimal, currency: str, bonus: Decimal = Decimal("0")) -> Decimal:
+    amount = distance_km * rate_per_km(currency) + bonus
+    return amount.quantize(Decimal(1).scaleb(-currency_places(currency)), rounding=ROUND_HALF_UP)
+
+
+def distance_between(start: Point | None, end: Point | None) -> Decimal:
+    if start is None or end is None:
+        return Decimal("0.00")
+    km = haversine_km(start.latitude, start.longitude, end.latitude, end.longitude)
+    return Decimal(repr(km)).quantize(KM, rounding=ROUND_HALF_UP)
+
+
+def point_of(*, latitude, longitude, area) -> Point | None:
+    """The pinned point, else the centroid of ``area`` or of the closest area above it."""
+    if latitude is not None and longitude is not None:
+        return Point(Decimal(latitude), Decimal(longitude))
+    if area is None:
+        return None
+    for place in reversed(area_path(area=area)):
+        if place.latitude is not None and place.longitude is not None:
+            return Point(place.latitude, place.longitude)
+    return None
