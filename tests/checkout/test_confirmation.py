@@ -10,8 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from shop.orders.models import HandoverCode
-from shop.orders.models import Checkout, OrderStatus
+from shop.orders.models import Checkout, HandoverCode, OrderStatus
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.orders import CheckoutFactory, OrderFactory
 

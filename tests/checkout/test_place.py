@@ -7,12 +7,11 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
-from shop.orders.models import HandoverCode
 from shop.cart.models import CartItem
 from shop.catalog.models import Product, Variant
 from shop.notifications.models import Notification
 from shop.orders.checkout import CheckoutError, checkout_place
-from shop.orders.models import Checkout, Order, OrderEvent, OrderItem
+from shop.orders.models import Checkout, HandoverCode, Order, OrderEvent, OrderItem
 from tests.factories import UserFactory
 
 from .conftest import details_for

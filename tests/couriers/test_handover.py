@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from shop.orders.models import HandoverCode
 from shop.orders.handover import (
     HandoverError,
     handover_code_check,
@@ -18,7 +17,7 @@ from shop.orders.handover import (
     handover_code_reveal,
     handover_state,
 )
-from shop.orders.models import Order, OrderStatus
+from shop.orders.models import HandoverCode, Order, OrderStatus
 from tests.factories.orders import OrderFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,10 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from shop.orders.models import HandoverCode
 from shop.cart.models import CartItem
 from shop.catalog.models import Product
-from shop.orders.models import Order, OrderStatus
+from shop.orders.models import HandoverCode, Order, OrderStatus
 from shop.orders.services import order_transition
 from shop.orders.transitions import Role
 from tests.factories import UserFactory

@@ -6,7 +6,6 @@ import itertools
 import pytest
 
 from couriers.models import DeliveryJob
-
 from shop.orders.models import Order, OrderEvent, OrderStatus
 from shop.orders.services import order_transition
 from shop.orders.transitions import Role, TransitionError, transition_check
