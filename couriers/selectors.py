@@ -1,7 +1,6 @@
 """Reading couriers and their jobs. ``*_for_courier`` fetch *and* authorize: a job the
 courier may not see is a ``NotFound`` (404), never a peek."""
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -117,8 +116,9 @@ def couriers_for_job(*, store, area) -> QuerySet[CourierProfile]:
 class EarningsWeek:
     start: date
     jobs: list[DeliveryJob] = field(default_factory=list)
-    commission: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
-    cash: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    # Plain dicts: a template looking up ``.items`` on a defaultdict would create that key.
+    commission: dict[str, Decimal] = field(default_factory=dict)
+    cash: dict[str, Decimal] = field(default_factory=dict)
 
     @property
     def end(self) -> date:
@@ -141,7 +141,7 @@ def earnings_by_week(*, user, weeks: int = 8) -> list[EarningsWeek]:
         start = day - timedelta(days=day.weekday())
         week = by_week.setdefault(start, EarningsWeek(start))
         week.jobs.append(job)
-        week.commission[job.currency] += job.commission
+        week.commission[job.currency] = week.commission.get(job.currency, Decimal("0")) + job.commission
         if job.cash_amount is not None:
-            week.cash[job.currency] += job.cash_amount
+            week.cash[job.currency] = week.cash.get(job.currency, Decimal("0")) + job.cash_amount
     return [by_week[start] for start in sorted(by_week, reverse=True)]

@@ -196,7 +196,7 @@ def job_create(*, order: Order, actor, courier_profile: CourierProfile | None = 
 def job_withdraw(*, job: DeliveryJob, actor) -> DeliveryJob:
     """The store takes the job back before pickup (to deliver itself, or to publish it
     again with another bonus)."""
-    job = DeliveryJob.objects.select_for_update().select_related("order", "store").get(pk=job.pk)
+    job = DeliveryJob.objects.select_for_update(of=("self",)).select_related("order", "store").get(pk=job.pk)
     if not job.store.members.filter(pk=actor.pk).exists():
         raise CourierError(_("Only the store's team can withdraw its jobs."), reason="not_member")
     if job.status not in (J.OPEN, J.ACCEPTED):
@@ -314,7 +314,7 @@ def job_accept(*, job_id: int, courier) -> DeliveryJob:
 @transaction.atomic
 def job_release(*, job: DeliveryJob, courier) -> DeliveryJob:
     """The courier gives a job back before pickup: it returns to the board."""
-    job = DeliveryJob.objects.select_for_update().select_related("order", "store").get(pk=job.pk)
+    job = DeliveryJob.objects.select_for_update(of=("self",)).select_related("order", "store").get(pk=job.pk)
     if job.courier_id != courier.pk or job.status != J.ACCEPTED:
         raise CourierError(_("You can give a job back only before you pick it up."), reason="status")
     job.status, job.courier, job.accepted_at, job.assigned = J.OPEN, None, None, False
@@ -553,7 +553,7 @@ def _cash_done(job: DeliveryJob) -> bool:
 def cash_confirm_courier(*, job: DeliveryJob, courier, amount) -> DeliveryJob:
     """The courier confirms the cash it received; the order is delivered once the buyer
     has confirmed too. The amount must be the order's total."""
-    job = DeliveryJob.objects.select_for_update().select_related("order__checkout", "order__buyer").get(pk=job.pk)
+    job = DeliveryJob.objects.select_for_update(of=("self",)).select_related("order__checkout", "order__buyer").get(pk=job.pk)
     order = job.order
     if job.courier_id != courier.pk:
         raise CourierError(
@@ -585,7 +585,7 @@ def cash_confirm_courier(*, job: DeliveryJob, courier, amount) -> DeliveryJob:
 @transaction.atomic
 def cash_confirm_buyer(*, job: DeliveryJob, buyer) -> DeliveryJob:
     """The buyer confirms, on their own order page, that they paid the courier."""
-    job = DeliveryJob.objects.select_for_update().select_related("order__checkout", "courier").get(pk=job.pk)
+    job = DeliveryJob.objects.select_for_update(of=("self",)).select_related("order__checkout", "courier").get(pk=job.pk)
     if job.order.buyer_id != buyer.pk:
         raise CourierError(_("No such delivery."), reason="not_yours")
     if job.status != J.AT_DOOR:
@@ -601,8 +601,11 @@ def cash_confirm_buyer(*, job: DeliveryJob, buyer) -> DeliveryJob:
 
 
 def _job_live(job: DeliveryJob) -> str:
-    job = DeliveryJob.objects.select_related("order__checkout", "store", "pickup_area", "dropoff_area").get(pk=job.pk)
-    return render_to_string("couriers/job.html#live", {"job": job, "oob": True})
+    job = (
+        DeliveryJob.objects.select_related("order__checkout", "store", "pickup_area", "dropoff_area", "courier__courier_profile")
+        .get(pk=job.pk)
+    )
+    return render_to_string("couriers/job.html#live", {"job": job, "order": job.order, "user": job.courier, "oob": True})
 
 
 # Location, ratings, cash hand-ins ---------------------------------------------------------
@@ -622,7 +625,7 @@ def _coordinate(value, limit: int) -> Decimal:
 def courier_location_share(*, job: DeliveryJob, courier, latitude, longitude) -> DeliveryJob:
     """The courier's position while the order is on its way, shown live to the buyer;
     only from a courier who chose to share it."""
-    job = DeliveryJob.objects.select_for_update().select_related("order").get(pk=job.pk)
+    job = DeliveryJob.objects.select_for_update(of=("self",)).select_related("order").get(pk=job.pk)
     if job.courier_id != courier.pk or job.status not in (J.PICKED_UP, J.AT_DOOR):
         raise CourierError(_("You share your location only while delivering this order."), reason="status")
     if not CourierProfile.objects.filter(user=courier, share_location=True).exists():
@@ -640,7 +643,7 @@ def courier_location_share(*, job: DeliveryJob, courier, latitude, longitude) ->
 def courier_rate(*, job: DeliveryJob, buyer, stars, comment: str = "") -> CourierRating:
     """The buyer rates the courier who delivered their order, once; the courier's average
     is recomputed in the same transaction."""
-    job = DeliveryJob.objects.select_for_update().select_related("order").get(pk=job.pk)
+    job = DeliveryJob.objects.select_for_update(of=("self",)).select_related("order").get(pk=job.pk)
     if job.order.buyer_id != buyer.pk:
         raise CourierError(_("No such delivery."), reason="not_yours")
     if job.status != J.DELIVERED or job.courier_id is None:

@@ -152,10 +152,18 @@ def _job_context(job: DeliveryJob) -> dict:
     }
 
 
+def _go(request, url: str):
+    """After a POST: the page again (its messages with it); an htmx form (one that arrived
+    over the socket) is told to load it."""
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
 def _done(request, job_id: int | None = None):
-    if job_id is not None:
-        return redirect("couriers:job", job_id)
-    return redirect("couriers:home")
+    return _go(request, reverse("couriers:job", args=[job_id]) if job_id is not None else reverse("couriers:home"))
 
 
 @courier_required
@@ -305,7 +313,7 @@ def buyer_cash_confirm(request, number: str):
             messages.success(request, _("Thank you! Your order is delivered."))
         else:
             messages.info(request, _("Thank you. Waiting for the courier to confirm the cash."))
-    return redirect("orders:detail", number)
+    return _go(request, reverse("orders:detail", args=[number]))
 
 
 @login_required
@@ -320,4 +328,4 @@ def buyer_courier_rate(request, number: str):
         messages.error(request, str(error))
     else:
         messages.success(request, _("Thank you for rating your courier."))
-    return redirect("orders:detail", number)
+    return _go(request, reverse("orders:detail", args=[number]))
