@@ -25,7 +25,7 @@ urlpatterns = [
     path("cart/", include("shop.cart.urls")),
     path("checkout/", include("shop.orders.checkout_urls")),
     path("orders/", include("shop.orders.urls", namespace="orders")),
-    path("orders/", include((buyer_courier_urls, "couriers"), namespace="courier_buyer")),
+    path("orders/", include((buyer_courier_urls, "courier_buyer"))),
     path("payments/", include("shop.payments.urls")),
     path("dashboard/", include("sellers.urls")),
     path("courier/", include("couriers.urls")),
