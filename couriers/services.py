@@ -471,6 +471,7 @@ def _deliver(*, job: DeliveryJob, courier) -> DeliveryJob:
     order_transition(order=job.order, to=S.DELIVERED, actor=courier, role=Role.COURIER, scanned=True)
     job.status, job.delivered_at = J.DELIVERED, timezone.now()
     job.save(update_fields=["status", "delivered_at", "updated_at"])
+    push_rendered_on_commit([courier.pk], lambda: _job_live(job))
     busy = DeliveryJob.objects.filter(courier=courier, status__in=(J.PICKED_UP, J.AT_DOOR)).exclude(pk=job.pk).exists()
     CourierProfile.objects.filter(user=courier).update(
         deliveries_count=F("deliveries_count") + 1,
@@ -596,7 +597,7 @@ def cash_confirm_buyer(*, job: DeliveryJob, buyer) -> DeliveryJob:
     if _cash_done(job):
         return _deliver(job=job, courier=job.courier)
     order_push(order=job.order)
-    push_rendered_on_commit([job.courier_id], lambda: _job_live(job))
+    push_rendered_on_commit([job.courier_id], lambda: _job_live(job))  # "the buyer confirmed"
     return job
 
 
