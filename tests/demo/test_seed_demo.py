@@ -3,14 +3,21 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from couriers.models import CourierProfile
+from couriers.models import CourierProfile, CourierRating, DeliveryJob, ScanEvent
+from couriers.selectors import areas_within, earnings_by_week, jobs_of_courier, jobs_open_for_courier
 from sellers.models import Store, StoreMember
 from shop.catalog.models import Product
 from shop.notifications.models import Notification
+from shop.orders.models import Checkout, Order, OrderEvent, OrderStatus
+from shop.payments.models import LedgerTransaction, PaymentStatus
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [get_user_model(), Store, StoreMember, CourierProfile, Notification, EmailAddress]
+MODELS = [
+    get_user_model(), Store, StoreMember, CourierProfile, Notification, EmailAddress,
+    Checkout, Order, OrderEvent, DeliveryJob, ScanEvent, CourierRating, LedgerTransaction,
+]
+J = DeliveryJob.Status
 
 
 def counts() -> dict[str, int]:
@@ -25,7 +32,13 @@ def test_seeding_demo_data_twice_creates_nothing_twice():
 
     assert counts() == first
     # Two stores from the accounts, three more from the demo catalog (owned by the two sellers).
-    assert first == {"User": 6, "Store": 7, "StoreMember": 7, "CourierProfile": 1, "Notification": 1, "EmailAddress": 6}
+    assert {name: first[name] for name in ("User", "Store", "StoreMember", "CourierProfile", "EmailAddress")} == {
+        "User": 6, "Store": 7, "StoreMember": 7, "CourierProfile": 1, "EmailAddress": 6,
+    }
+    # The demo courier's twelve deliveries, one order (and checkout) each.
+    assert (first["Checkout"], first["Order"], first["DeliveryJob"]) == (12, 12, 12)
+    # The demo orders notify their buyer, stores and courier; the welcome note is made once.
+    assert Notification.objects.filter(text__startswith="Welcome to Soko!").count() == 1
 
 
 def test_seed_demo_summary_counts_the_stores_a_visitor_finds(capsys):
@@ -58,3 +71,33 @@ def test_demo_accounts_have_their_roles():
     assert user(email="admin@soko.test").is_staff
     assert Store.objects.get(slug="mama-njeri-crafts").memberships.get().user.email == "seller@soko.test"
     assert CourierProfile.objects.get(user__email="courier@soko.test").status == CourierProfile.Status.APPROVED
+
+
+def test_demo_courier_has_open_jobs_on_its_board_and_jobs_in_every_state():
+    call_command("seed_demo")
+    courier = get_user_model().objects.get(email="courier@soko.test")
+    profile = courier.courier_profile
+
+    assert jobs_open_for_courier(user=courier).count() >= 3
+    held = set(jobs_of_courier(user=courier).values_list("status", flat=True))
+    assert {J.ACCEPTED, J.PICKED_UP, J.AT_DOOR, J.DELIVERED} <= held
+    # Its areas hold the Nairobi stores it delivers for; it is on duty and shares its position.
+    served = areas_within(profile.areas.values_list("pk", flat=True))
+    assert served.filter(pk=Store.objects.get(slug="mama-njeri-crafts").area_id).exists()
+    assert served.filter(pk=Store.objects.get(slug="kilimani-fixit").area_id).exists()
+    assert (profile.availability, profile.share_location) == (CourierProfile.Availability.AVAILABLE, True)
+    # At the door with a cash order: the code was scanned, nobody confirmed the cash yet.
+    at_door = jobs_of_courier(user=courier).get(status=J.AT_DOOR)
+    assert at_door.order.checkout.payment_status == PaymentStatus.ON_DELIVERY
+    assert (at_door.cash_courier_confirmed_at, at_door.cash_buyer_confirmed_at) == (None, None)
+    assert at_door.order.status == OrderStatus.OUT_FOR_DELIVERY
+    # Delivered in cash and by card, over several weeks of earnings, and rated.
+    delivered = jobs_of_courier(user=courier).filter(status=J.DELIVERED)
+    assert {job.order.checkout.payment_status for job in delivered} == {PaymentStatus.ON_DELIVERY, PaymentStatus.PAID}
+    assert all(job.order.status == OrderStatus.DELIVERED for job in delivered)
+    assert len(earnings_by_week(user=courier)) >= 2
+    assert profile.deliveries_count == delivered.count()
+    assert profile.rating_count > 0
+    # A job the store withdrew, and a board job nobody took in time, flagged to its store.
+    assert DeliveryJob.objects.filter(status=J.CANCELLED, store__slug__in=["mama-njeri-crafts", "kilimani-fixit"]).exists()
+    assert jobs_open_for_courier(user=courier).filter(flagged_at__isnull=False).count() == 1

@@ -2,15 +2,20 @@ from django.core.management.base import BaseCommand
 
 from shop.demo.accounts import DEMO_PASSWORD, seed_accounts
 from shop.demo.catalog import seed_catalog
-from shop.demo.selectors import demo_summary
+from shop.demo.deliveries import COURIER_EMAIL, seed_deliveries
+from shop.demo.selectors import demo_courier_jobs, demo_summary
 
 
 class Command(BaseCommand):
-    help = "Create Soko's demo accounts, stores and catalog. Safe to run again: nothing is duplicated."
+    help = (
+        "Create Soko's demo accounts, stores, catalog and the demo courier's deliveries. "
+        "Safe to run again: nothing is duplicated."
+    )
 
     def handle(self, *args, **options):
         seed_accounts()
         created = seed_catalog()
+        deliveries = seed_deliveries()
         summary = demo_summary()
         self.stdout.write(
             self.style.SUCCESS(
@@ -19,3 +24,10 @@ class Command(BaseCommand):
                 f"Password for every account: {DEMO_PASSWORD}"
             )
         )
+        jobs = demo_courier_jobs(email=COURIER_EMAIL)
+        if jobs:
+            held = ", ".join(f"{count} {status}" for status, count in jobs["held"].items())
+            self.stdout.write(
+                f"Courier {COURIER_EMAIL}: {jobs['board']} open jobs on the board; its own: {held or 'none'} "
+                f"({deliveries['new_jobs']} jobs new)."
+            )
