@@ -27,6 +27,7 @@ from shop.core.i18n import lazy_text
 from shop.core.money import money_format
 from shop.core.realtime import push_html_on_commit, push_rendered_on_commit
 from shop.notifications.services import notify
+from shop.orders.fares import commission_for, distance_between, point_of, rate_per_km
 from shop.orders.handover import HandoverError, handover_code_check, handover_code_check_short
 from shop.orders.models import Order, OrderStatus
 from shop.orders.selectors import PACKAGE_TOKEN_SALT
@@ -35,7 +36,6 @@ from shop.orders.transitions import Role, TransitionError
 from shop.payments.couriers import remittance_post
 from shop.payments.models import PaymentStatus
 
-from .commission import commission_for, distance_between, point_of, rate_per_km
 from .models import CourierProfile, CourierRating, DeliveryJob, Remittance, ScanEvent
 from .selectors import areas_within, courier_area_ids, job_area_groups, user_is_courier
 

@@ -136,7 +136,7 @@ class StoreSettingsForm(StoreSlugMixin, AreaFieldsMixin, forms.ModelForm):
         model = Store
         fields = [
             "name", "slug", "tagline", "description", "phone", "email", "categories", "tags",
-            "delivers_local", "delivers_national", "delivers_international", "delivers_digital",
+            "delivers_local", "delivers_national", "delivers_international", "delivers_digital", "courier_fee_payer",
             "area_label", "latitude", "longitude", "time_zone", "x_handle", "discord", "telegram", "ens_name",
         ]
         labels = {"name": gettext_lazy("Store name"), "email": gettext_lazy("Email for shoppers")}

@@ -7,12 +7,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from couriers.commission import rate_per_km
 from couriers.models import CourierProfile
 from couriers.selectors import couriers_for_job
 from couriers.services import ARRANGEABLE, CourierError, job_create, job_withdraw, store_handover
 from shop.core.htmx import render_page, wants_fragment
 from shop.core.search import search_text
+from shop.orders.fares import rate_per_km
 from shop.orders.models import OrderStatus
 from shop.orders.responses import order_changed_response
 from shop.orders.selectors import (

@@ -38,6 +38,7 @@ from shop.notifications.services import notify
 from shop.payments.gateways import gateway_get
 from shop.payments.models import PaymentStatus
 
+from .fares import Point, courier_fare, point_of
 from .handover import handover_code_issue
 from .models import Checkout, Order, OrderEvent, OrderItem, OrderStatus
 from .numbers import order_number_new
@@ -97,12 +98,21 @@ class CheckoutDetails:
     currency: str = field(default_factory=lambda: settings.SOKO_CURRENCY)
 
 
-def delivery_fee(*, store, mode: str) -> Decimal:
+def delivery_fee(*, store, mode: str, dropoff: Point | None = None) -> Decimal:
     """The fee for one store's order, in the store's currency: ``SOKO_DELIVERY_FEES`` (else
-    ``SOKO_DELIVERY_FEE``) for home delivery, 0 for pick-up."""
+    ``SOKO_DELIVERY_FEE``) for home delivery, plus the courier's fare to ``dropoff`` when the
+    store passes it on to the buyer (``shop.orders.fares``); 0 for pick-up."""
     if mode == Order.DeliveryMode.DELIVERY and store_delivers_home(store):
-        return settings.SOKO_DELIVERY_FEES.get(store.currency, settings.SOKO_DELIVERY_FEE)
+        base = settings.SOKO_DELIVERY_FEES.get(store.currency, settings.SOKO_DELIVERY_FEE)
+        return base + courier_fare(store=store, dropoff=dropoff)
     return Decimal("0")
+
+
+def address_point(address) -> Point | None:
+    """Where an address (or a ``DeliveryAddress``) is: its pin, else its area's centroid."""
+    if address is None:
+        return None
+    return point_of(latitude=address.latitude, longitude=address.longitude, area=address.area)
 
 
 def home_delivery_by_store(*, stores, area, area_known: bool = True) -> dict[int, HomeDelivery]:
@@ -226,7 +236,7 @@ def _place(*, buyer, cart: Cart, details: CheckoutDetails, idempotency_key) -> C
     for store_id in sorted(by_store):
         store, lines = stores[store_id], by_store[store_id]
         items_total = sum((locked[item.variant_id].price * item.quantity for item in lines), Decimal("0"))
-        fee = delivery_fee(store=store, mode=modes[store_id])
+        fee = delivery_fee(store=store, mode=modes[store_id], dropoff=address_point(address))
         order = _order_create(
             checkout=checkout,
             store=store,
@@ -347,9 +357,10 @@ class CheckoutPreview:
         return self.items_total + self.delivery_total
 
 
-def checkout_preview(*, buyer, summary, delivery_modes: dict[int, str]) -> CheckoutPreview:
+def checkout_preview(*, buyer, summary, delivery_modes: dict[int, str], dropoff: Point | None = None) -> CheckoutPreview:
     stores = []
     for group in summary.groups:
         mode = delivery_modes.get(group.store.pk, Order.DeliveryMode.PICKUP)
-        stores.append(StoreReview(group=group, mode=mode, fee=delivery_fee(store=group.store, mode=mode)))
+        fee = delivery_fee(store=group.store, mode=mode, dropoff=dropoff)
+        stores.append(StoreReview(group=group, mode=mode, fee=fee))
     return CheckoutPreview(buyer=buyer, stores=stores, currency=summary.currency)

@@ -62,7 +62,7 @@ class CheckoutForm(forms.Form):
         error_messages={"required": gettext_lazy("Choose how you will pay.")},
     )
 
-    def __init__(self, *args, addresses, groups, gateways, homes: dict[int, HomeDelivery], **kwargs):
+    def __init__(self, *args, addresses, groups, gateways, homes: dict[int, HomeDelivery], dropoff=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.addresses = {str(address.pk): address for address in addresses}
         self.groups = groups
@@ -78,8 +78,9 @@ class CheckoutForm(forms.Form):
             choices = []
             home = homes[group.store.pk]
             if home.offered:
-                fee = delivery_fee(store=group.store, mode=Order.DeliveryMode.DELIVERY)
-                choices.append((Order.DeliveryMode.DELIVERY, f"Home delivery · {money_format(fee) if fee else 'free'}"))
+                fee = delivery_fee(store=group.store, mode=Order.DeliveryMode.DELIVERY, dropoff=dropoff)
+                label = _("Home delivery · %(fee)s") % {"fee": money_format(fee)} if fee else _("Home delivery · free")
+                choices.append((Order.DeliveryMode.DELIVERY, label))
             choices.append((Order.DeliveryMode.PICKUP, _("Pick-up at the store · free")))
             self.fields[delivery_field_name(group.store)] = forms.ChoiceField(
                 label=_("Delivery from %(name)s") % {"name": group.store.name},

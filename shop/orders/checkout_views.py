@@ -23,6 +23,7 @@ from .checkout import (
     CheckoutDetails,
     CheckoutError,
     DeliveryAddress,
+    address_point,
     checkout_get_existing,
     checkout_place,
     checkout_preview,
@@ -68,13 +69,16 @@ def page(request):
     data = request.POST if request.method == "POST" else None
     addresses = list(addresses_for_user(user=request.user))
     chosen = chosen_address_key(data or request.GET, addresses)
+    chosen_address = next((address for address in addresses if str(address.pk) == chosen), None)
     homes = home_delivery_by_store(
         stores=[group.store for group in summary.groups],
-        area=next((address.area for address in addresses if str(address.pk) == chosen), None),
+        area=chosen_address.area if chosen_address else None,
         area_known=chosen != NEW_ADDRESS,
     )
     modes = delivery_modes_from(data or request.GET, summary.groups, homes)
-    preview = checkout_preview(buyer=request.user, summary=summary, delivery_modes=modes)
+    # Stores that pass couriers' fares on charge by the distance to the chosen address.
+    dropoff = address_point(chosen_address)
+    preview = checkout_preview(buyer=request.user, summary=summary, delivery_modes=modes, dropoff=dropoff)
     gateways = gateways_available(preview)
     form = CheckoutForm(
         data,
@@ -82,6 +86,7 @@ def page(request):
         groups=summary.groups,
         gateways=gateways,
         homes=homes,
+        dropoff=dropoff,
         initial={"idempotency_key": uuid.uuid4(), "address": chosen},
     )
     address_form = AddressForm(

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
+from sellers.models import Store
 from shop.cart.models import CartItem
 from shop.catalog.models import Product, Variant
 from shop.notifications.models import Notification
@@ -199,3 +200,19 @@ def test_a_fresh_key_after_a_placed_checkout_finds_an_empty_cart(buyer, cart, de
 
     with pytest.raises(CheckoutError, match="empty"):
         checkout_place(buyer=buyer, cart=cart, details=details, idempotency_key=uuid.uuid4())
+
+
+def test_a_store_passing_couriers_fares_on_adds_the_fare_for_the_distance(buyer, cart, key, weavers, crafts):
+    # The store 10 km due north of the buyer's Westlands address (its area's centroid).
+    Store.objects.filter(pk=weavers.pk).update(
+        courier_fee_payer="buyer", latitude=Decimal("-1.177667"), longitude=Decimal("36.8108")
+    )
+    details = details_for(buyer, delivery_modes={weavers.pk: "delivery", crafts.pk: "pickup"})
+
+    checkout = checkout_place(buyer=buyer, cart=cart, details=details, idempotency_key=key)
+
+    weavers_order = checkout.orders.get(store=weavers)
+    # 0.089933° of latitude is 10.00 km; × KES 2.0 per km = KES 20.00 on top of the flat KES 200.
+    assert weavers_order.delivery_fee == Decimal("220.00")
+    assert weavers_order.total == weavers_order.items_total + Decimal("220.00")
+    assert checkout.total == sum(order.total for order in checkout.orders.all())

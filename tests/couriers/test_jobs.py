@@ -336,3 +336,27 @@ def test_nobody_else_confirms_the_cash(job, courier, rival):
         cash_confirm_buyer(job=job, buyer=UserFactory())
     job.refresh_from_db()
     assert job.cash_courier_confirmed_at is None and job.cash_buyer_confirmed_at is None
+
+
+# Who pays the courier ------------------------------------------------------------------
+
+
+def test_a_store_passing_the_fare_on_charges_the_buyer_by_distance_at_checkout(shop_area):
+    from shop.orders.checkout import address_point, delivery_fee
+    from shop.orders.fares import Point
+
+    order = ready_order(shop_area)
+    store = order.store
+    dropoff = Point(Decimal("0"), Decimal("37"))  # 111.20 km east of the store
+    assert delivery_fee(store=store, mode=Order.DeliveryMode.DELIVERY, dropoff=dropoff) == Decimal("200")
+
+    store.courier_fee_payer = "buyer"
+    assert delivery_fee(store=store, mode=Order.DeliveryMode.DELIVERY, dropoff=dropoff) == Decimal("422.40")
+    assert delivery_fee(store=store, mode=Order.DeliveryMode.PICKUP, dropoff=dropoff) == Decimal("0")
+    # No known drop-off point (a new address not saved yet): the flat fee alone.
+    assert delivery_fee(store=store, mode=Order.DeliveryMode.DELIVERY, dropoff=None) == Decimal("200")
+    assert address_point(order.checkout) == Point(Decimal("0"), Decimal("37"))
+
+    store.save(update_fields=["courier_fee_payer"])
+    job = job_create(order=order, actor=member_of(order))
+    assert (job.commission_payer, job.commission) == ("buyer", Decimal("222.40"))

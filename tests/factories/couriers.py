@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import factory
 
-from couriers.commission import commission_for, rate_per_km
 from couriers.models import CourierProfile, DeliveryJob
+from shop.orders.fares import commission_for, rate_per_km
 
 from . import CourierProfileFactory
 

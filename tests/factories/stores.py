@@ -105,6 +105,7 @@ def settings_form_data(store, **changes) -> dict:
         "discord": store.discord,
         "telegram": store.telegram,
         "ens_name": store.ens_name,
+        "courier_fee_payer": store.courier_fee_payer,
     }
     for flag in ("delivers_local", "delivers_national", "delivers_international", "delivers_digital"):
         if getattr(store, flag):

@@ -1,4 +1,6 @@
-"""What a delivery job pays its courier: ``distance_km × rate + bonus``.
+"""What a courier's delivery costs: ``distance_km × rate + bonus`` (the job's commission),
+and the fare a buyer pays at checkout when the store passes couriers' commissions on
+(``Store.courier_fee_payer == "buyer"``: the commission without a bonus, for the distance).
 
 The distance is the straight line (haversine) from the pickup point to the drop-off
 point: the store's pin, else the centroid of its area (or the nearest area above it that
@@ -51,3 +53,18 @@ def point_of(*, latitude, longitude, area) -> Point | None:
         if place.latitude is not None and place.longitude is not None:
             return Point(place.latitude, place.longitude)
     return None
+
+
+def store_point(store) -> Point | None:
+    return point_of(latitude=store.latitude, longitude=store.longitude, area=store.area)
+
+
+def courier_fare(*, store, dropoff: Point | None) -> Decimal:
+    """What the buyer pays a store that passes the courier's commission on, for delivery to
+    ``dropoff``; 0 for a store that pays couriers itself, or when a point is unknown."""
+    if store.courier_fee_payer != "buyer" or dropoff is None:
+        return Decimal("0")
+    start = store_point(store)
+    if start is None:
+        return Decimal("0")
+    return commission_for(distance_km=distance_between(start, dropoff), currency=store.currency)
