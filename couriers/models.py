@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from shop.core.models import TimeStamped
 from shop.core.validators import phone_validator
@@ -42,7 +42,7 @@ class CourierProfile(TimeStamped):
 
     class Availability(models.TextChoices):
         AVAILABLE = "available", gettext_lazy("Available")
-        BUSY = "busy", gettext_lazy("Busy")
+        BUSY = "busy", pgettext_lazy("courier availability", "Busy")
         OFF = "off", gettext_lazy("Off duty")
 
     status = models.CharField(

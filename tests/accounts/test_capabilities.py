@@ -8,6 +8,7 @@ from couriers.models import CourierProfile
 from sellers.models import StoreMember
 from shop.notifications.models import Notification
 from tests.factories import UserFactory
+from tests.factories.addresses import westlands
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,10 @@ def test_existing_buyer_opens_a_store_then_becomes_an_approved_courier(client):
     assert StoreMember.objects.get(user=buyer).role == StoreMember.Role.OWNER
     assert client.get("/dashboard/").status_code == 200
 
-    client.post("/courier/apply/", {"phone": "+254 700 000 001", "vehicle": "foot", "service_area": "Kibera, Nairobi"})
+    client.post(
+        "/courier/apply/",
+        {"phone": "+254 700 000 001", "vehicle": "foot", "areas": [westlands().parent.pk], "service_area": "Kibera"},
+    )
     assert CourierProfile.objects.get(user=buyer).status == CourierProfile.Status.PENDING
     assert client.get("/courier/").status_code == 403
 
