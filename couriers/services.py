@@ -82,6 +82,13 @@ def courier_profile_review(*, profile: CourierProfile, reviewer, approve: bool) 
     return profile
 
 
+def _tell_store(job: DeliveryJob, text) -> None:
+    """Notify every member of the job's store, linking to the order."""
+    url = reverse("sellers:order_detail", args=[job.order.number])
+    for member in job.store.members.all():
+        notify(user=member, kind="order", text=text, url=url)
+
+
 # Jobs made by the store -----------------------------------------------------------------
 
 # A store arranges a courier while it prepares the order or once it is ready.
@@ -248,10 +255,7 @@ def jobs_flag_untaken() -> int:
                 ),
                 number=job.order.number,
             )
-            for member in job.store.members.all():
-                notify(
-                    user=member, kind="order", text=text, url=reverse("sellers:order_detail", args=[job.order.number])
-                )
+            _tell_store(job, text)
             order_push(order=job.order)
             flagged += 1
     return flagged
@@ -305,8 +309,7 @@ def job_accept(*, job_id: int, courier) -> DeliveryJob:
         text = lazy_text(
             gettext_lazy("%(courier)s will deliver order %(number)s."), courier=courier, number=job.order.number
         )
-        for member in job.store.members.all():
-            notify(user=member, kind="order", text=text, url=reverse("sellers:order_detail", args=[job.order.number]))
+        _tell_store(job, text)
         order_push(order=job.order)
     return job
 
@@ -324,8 +327,7 @@ def job_release(*, job: DeliveryJob, courier) -> DeliveryJob:
     text = lazy_text(
         gettext_lazy("The courier gave back order %(number)s: it is on the job board again."), number=job.order.number
     )
-    for member in job.store.members.all():
-        notify(user=member, kind="order", text=text, url=reverse("sellers:order_detail", args=[job.order.number]))
+    _tell_store(job, text)
     order_push(order=job.order)
     return job
 
