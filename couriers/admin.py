@@ -104,6 +104,9 @@ class CourierRatingAdmin(admin.ModelAdmin):
     list_filter = ["stars"]
     readonly_fields = ["job", "courier", "buyer", "stars", "comment", "created_at"]
 
+    def has_add_permission(self, request):
+        return False  # buyers rate on their order page
+
 
 @admin.register(Remittance)
 class RemittanceAdmin(admin.ModelAdmin):

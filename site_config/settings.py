@@ -188,7 +188,13 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "soko:channels"},
+            "CONFIG": {
+                # redis-py 8 reads with a 5 s timeout by default, as long as channels-redis's
+                # blocking receive, and caps a pool at 100 connections, raising beyond: the
+                # first dropped a socket every 5 s, the second failed mass disconnects.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "max_connections": 1000}],
+                "prefix": "soko:channels",
+            },
         }
     }
     CACHES = {

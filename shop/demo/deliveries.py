@@ -45,7 +45,6 @@ from sellers.selectors import area_match_label
 from shop.cart.models import Cart
 from shop.cart.services import cart_add
 from shop.catalog.models import Product, Variant
-from shop.geo.selectors import area_locality
 from shop.notifications.models import Notification
 from shop.orders.checkout import CheckoutDetails, DeliveryAddress, checkout_place
 from shop.orders.handover import handover_code_reveal
@@ -157,9 +156,10 @@ def seed_deliveries() -> dict:
 
 
 def _courier_areas(profile: CourierProfile, stores) -> None:
-    """The towns of the Nairobi stores, set the first time (later changes in the demo are kept)."""
+    """The districts of the Nairobi stores (their neighbourhoods' parents), set the first time
+    (later changes in the demo are kept)."""
     if not profile.areas.exists():
-        profile.areas.set({area_locality(area=store.area).pk for store in stores})
+        profile.areas.set({store.area.parent_id if store.area.parent_id else store.area_id for store in stores})
 
 
 def _owner(store: Store):

@@ -46,7 +46,7 @@ def test_the_modules_are_found():
         ("store delivers home", r"delivers_(local|national|international)\s+(or|and)\b|\b(or|and)\s+\S*delivers_(local|national|international)\b", {"shop/geo/delivery.py"}),
         ("can this cart line be bought", r"[\"'](Sold out|No longer available)[: ]", {"shop/cart/availability.py"}),
         ("safe next URL", r"url_has_allowed_host_and_scheme", {"shop/core/redirects.py"}),
-        ("handover code state", r"\.used_at\b|failed_attempts|SOKO_HANDOVER_MAX_ATTEMPTS", {"shop/orders/handover.py", "couriers/models.py"}),
+        ("handover code state", r"\.used_at\b|failed_attempts|SOKO_HANDOVER_MAX_ATTEMPTS", {"shop/orders/handover.py", "shop/orders/models.py"}),
         ("delivery area", r"area_locality|delivers only within", {"shop/geo/delivery.py", "shop/geo/selectors.py"}),
         ("a search is cut to size", r"\b(query|q|search_term)(\.q)?\.split\(|\.get\(\s*\"q\"[^)]*\)\.strip\(\)\[", {"shop/core/search.py"}),
     ],

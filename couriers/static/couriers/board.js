@@ -1,7 +1,12 @@
 // The job board: "Sort by distance" asks the phone where it is once and reloads the board
 // nearest first. New jobs arrive over the socket (out-of-band swaps into #job-list); taken
-// ones leave the same way.
+// ones leave the same way. Pushes are at most once, so whenever the socket (re)opens the
+// list is read again from the server.
 (function () {
+  document.addEventListener("htmx:wsOpen", function () {
+    const board = document.getElementById("job-board");
+    if (board) htmx.ajax("GET", board.dataset.boardLive, { source: board, target: board, swap: "outerHTML" });
+  });
   const button = document.querySelector("[data-near-me]");
   if (!button || !navigator.geolocation) return;
   button.addEventListener("click", function (event) {
