@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "shop.payments",
     "sellers",
     "couriers",
+    "shop.auctions",
     "shop.demo",  # seed_demo: demo accounts, stores and catalog
     "returns",
 ]
@@ -430,6 +431,31 @@ SOKO_PLATFORM_FEES = {
     kind: Decimal(percent)
     for kind, _sep, percent in (item.partition(":") for item in env_list("SOKO_PLATFORM_FEES", "fixed:2.5,auction:2"))
 }
+# Auctions. The next bid must beat the current price by the increment of its price band:
+# SOKO_AUCTION_INCREMENTS as "from:step" pairs ("0:1,100:5,…" = 1 below 100, 5 from 100…),
+# in the auction's currency; the same table serves every currency, scaled by
+# SOKO_AUCTION_INCREMENT_SCALES ("GNF:1000,PKR:10": multiply bands and steps).
+SOKO_AUCTION_INCREMENTS = [
+    (Decimal(start), Decimal(step))
+    for start, _sep, step in (
+        item.partition(":")
+        for item in env_list("SOKO_AUCTION_INCREMENTS", "0:1,100:5,500:10,1000:25,5000:50,10000:100,50000:500,100000:1000")
+    )
+]
+SOKO_AUCTION_INCREMENT_SCALES = {
+    code: Decimal(scale)
+    for code, _sep, scale in (item.partition(":") for item in env_list("SOKO_AUCTION_INCREMENT_SCALES", "GNF:100,PKR:1"))
+}
+# A bid in an auction's last N minutes moves its end to N minutes after that bid.
+SOKO_AUCTION_SOFT_CLOSE_MINUTES = int(env("SOKO_AUCTION_SOFT_CLOSE_MINUTES", "2"))
+# Hours a winner (or a second-chance buyer) has to pay before the order is cancelled.
+SOKO_AUCTION_PAYMENT_HOURS = int(env("SOKO_AUCTION_PAYMENT_HOURS", "48"))
+# Hours a second-chance offer stays open.
+SOKO_AUCTION_OFFER_HOURS = int(env("SOKO_AUCTION_OFFER_HOURS", "24"))
+# Unpaid wins after which a buyer may no longer bid (staff can lift the block).
+SOKO_AUCTION_VIOLATIONS_TO_BLOCK = int(env("SOKO_AUCTION_VIOLATIONS_TO_BLOCK", "3"))
+# Watchers hear that an auction ends within this many minutes, once.
+SOKO_AUCTION_ENDING_SOON_MINUTES = int(env("SOKO_AUCTION_ENDING_SOON_MINUTES", "15"))
 # A tax line on invoices ("VAT:16" = 16 % included in prices); empty for none.
 SOKO_INVOICE_TAX = env("SOKO_INVOICE_TAX")
 

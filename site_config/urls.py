@@ -29,6 +29,7 @@ urlpatterns = [
     path("payments/", include("shop.payments.urls")),
     path("dashboard/", include("sellers.urls")),
     path("courier/", include("couriers.urls")),
+    path("auctions/", include("shop.auctions.urls")),
     path("", include("sellers.public_urls")),
     path("", include("shop.catalog.urls")),
     path("", include("shop.core.urls")),

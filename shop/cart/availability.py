@@ -17,8 +17,8 @@ def variant_label(variant: Variant) -> str:
 
 @dataclass(frozen=True)
 class LineProblem:
-    """Why a line cannot be bought as it stands. ``kind`` is unavailable, sold_out, short
-    or price_changed; ``message`` is the sentence the shopper reads, wherever they are."""
+    """Why a line cannot be bought as it stands. ``kind`` is unavailable, auction,
+    sold_out, short or price_changed; ``message`` is the sentence the shopper reads, wherever they are."""
 
     kind: str
     message: str
@@ -35,6 +35,8 @@ def line_problem(*, variant: Variant, quantity: int = 1, price_seen: Decimal | N
     label = variant_label(variant)
     if not variant.product.is_visible:
         return gone(label)
+    if variant.product.is_auction:
+        return LineProblem("auction", _("Sold by auction, not from the cart: %(label)s.") % {"label": label})
     if variant.stock <= 0:
         return LineProblem("sold_out", _("Sold out: %(label)s.") % {"label": label})
     if variant.stock < quantity:

@@ -54,6 +54,12 @@ class Product(TimeStamped):
         USED = "used", gettext_lazy("Used")
         HANDMADE = "handmade", gettext_lazy("Handmade")
 
+    class Listing(models.TextChoices):
+        """How it is sold: at a fixed price from the cart, or by auction (one unit), never both."""
+
+        FIXED = "fixed", gettext_lazy("Fixed price")
+        AUCTION = "auction", gettext_lazy("Auction")
+
     class Status(models.TextChoices):
         DRAFT = "draft", gettext_lazy("Draft")
         PENDING = "pending", gettext_lazy("Pending review")
@@ -67,6 +73,7 @@ class Product(TimeStamped):
     store = models.ForeignKey("sellers.Store", verbose_name=gettext_lazy("store"), on_delete=models.CASCADE, related_name="products")
     category = models.ForeignKey(Category, verbose_name=gettext_lazy("category"), on_delete=models.PROTECT, related_name="products")
     kind = models.CharField(verbose_name=gettext_lazy("kind"), max_length=10, choices=Kind.choices, default=Kind.PHYSICAL)
+    listing_type = models.CharField(verbose_name=gettext_lazy("sold by"), max_length=10, choices=Listing.choices, default=Listing.FIXED)
     title = models.CharField(verbose_name=gettext_lazy("title"), max_length=120)
     slug = models.SlugField(verbose_name=gettext_lazy("slug"), max_length=140, unique=True)
     description = models.TextField(verbose_name=gettext_lazy("description"), blank=True)
@@ -101,6 +108,10 @@ class Product(TimeStamped):
     def is_visible(self) -> bool:
         """On sale to shoppers: the same rule as ``Product.objects.visible()``."""
         return self.status in self.VISIBLE_STATUSES
+
+    @property
+    def is_auction(self) -> bool:
+        return self.listing_type == self.Listing.AUCTION
 
 
 class Variant(models.Model):

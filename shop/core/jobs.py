@@ -36,3 +36,11 @@ def job_enqueue_on_commit(name: str, *args) -> None:
     raises ``KeyError`` here, inside the caller's transaction."""
     task = _tasks[name]
     transaction.on_commit(lambda: task(*args))
+
+
+def job_schedule_on_commit(name: str, *args, eta) -> None:
+    """Like ``job_enqueue_on_commit``, for the task to run at ``eta`` (a timezone-aware
+    moment): the worker holds it until then. A periodic job should still sweep up what it
+    does, since a worker's schedule does not outlive its queue."""
+    task = _tasks[name]
+    transaction.on_commit(lambda: task.schedule(args=args, eta=eta))

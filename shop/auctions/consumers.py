@@ -1,0 +1,57 @@
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.utils.translation import get_supported_language_variant
+
+from shop.core.errors import NotFound
+from shop.core.realtime import remember_server_loop
+from shop.notifications.consumers import NotificationConsumer
+
+from .selectors import auction_get_public, auction_group
+
+
+def _auction_visible(auction_id: int) -> bool:
+    try:
+        auction_get_public(auction_id=auction_id)
+    except NotFound:
+        return False
+    return True
+
+
+def _language(scope) -> str:
+    user = scope.get("user")
+    chosen = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+    chosen = chosen or scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME, "")
+    try:
+        return get_supported_language_variant(chosen) if chosen else settings.LANGUAGE_CODE
+    except LookupError:
+        return settings.LANGUAGE_CODE
+
+
+class AuctionConsumer(NotificationConsumer):
+    """An auction page's socket, open to anyone who may see the auction (signed in or not):
+    it joins ``auction.<id>`` and receives the page's changing parts in the viewer's
+    language, each with the auction's sequence number. A signed-in viewer's socket is also
+    their notification socket (bell, toasts), with its session checks."""
+
+    async def connect(self):
+        self.auction_id = self.scope["url_route"]["kwargs"]["auction_id"]
+        self.language = _language(self.scope)
+        if not await database_sync_to_async(_auction_visible)(self.auction_id):
+            await self.close()
+            return
+        group = auction_group(self.auction_id)
+        user = self.scope.get("user")
+        if user is not None and user.is_authenticated:
+            await super().connect()
+            if not self.groups_joined:
+                return
+        else:
+            remember_server_loop()
+            await self.accept()
+        await self.channel_layer.group_add(group, self.channel_name)
+        self.groups_joined = (*self.groups_joined, group)
+
+    async def auction_push(self, event):
+        if not self.ended:
+            html = event["html"]
+            await self.send(text_data=html.get(self.language) or html.get(settings.LANGUAGE_CODE, ""))

@@ -1,0 +1,149 @@
+"""Reading auctions. An auction is public while its product is on sale (moderation decides)
+or once it has ended; ``auction_get_public`` is the one rule pages and sockets ask."""
+
+from datetime import timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from shop.catalog.models import Product
+from shop.core.errors import NotFound
+
+from .bidding import State, increment_for
+from .models import Auction, Bid, BiddingBlock, SecondChanceOffer, Watch
+
+A = Auction.Status
+HISTORY_SIZE = 20
+
+
+def auction_group(auction_id: int) -> str:
+    """The socket group of everyone watching one auction's page."""
+    return f"auction.{auction_id}"
+
+
+def auction_state(auction: Auction) -> State:
+    return State(
+        currency=auction.currency,
+        start_price=auction.start_price,
+        reserve_price=auction.reserve_price,
+        price=auction.current_price,
+        leader=auction.leader_id,
+        leader_max=None,
+    )
+
+
+def auction_is_open(auction: Auction, *, now=None) -> bool:
+    """Taking bids now: not ended or cancelled, between its start and end, product on sale."""
+    now = now or timezone.now()
+    return (
+        auction.status in Auction.OPEN
+        and auction.starts_at <= now < auction.ends_at
+        and auction.product.status in Product.VISIBLE_STATUSES
+    )
+
+
+def buy_now_available(auction: Auction) -> bool:
+    """Buy-it-now is offered until the first bid (with a reserve: the first bid that meets it)."""
+    if auction.buy_now_price is None:
+        return False
+    if auction.reserve_price is None:
+        return auction.bid_count == 0
+    return not auction.reserve_met
+
+
+def min_next_bid(auction: Auction):
+    if auction.current_price is None:
+        return auction.start_price
+    return auction.current_price + increment_for(auction.current_price, auction.currency)
+
+
+def bidder_handle(user) -> str:
+    """How a bidder is shown to others: first and last letter of their name, masked."""
+    name = (getattr(user, "first_name", "") or user.email.split("@")[0] or "?").strip()
+    return f"{name[0]}***{name[-1]}" if len(name) > 1 else f"{name}***"
+
+
+def user_is_blocked_from_bidding(*, user) -> bool:
+    return BiddingBlock.objects.filter(user=user, lifted_at__isnull=True).exists()
+
+
+def user_manages_auction(*, user, auction: Auction) -> bool:
+    return user.is_authenticated and auction.store.members.filter(pk=user.pk).exists()
+
+
+def _public() -> QuerySet[Auction]:
+    return Auction.objects.select_related("product", "store").filter(
+        Q(product__status__in=Product.VISIBLE_STATUSES) | Q(status=A.ENDED)
+    ).exclude(status=A.CANCELLED)
+
+
+def auction_get_public(*, auction_id) -> Auction:
+    auction = _public().filter(pk=auction_id).first()
+    if auction is None:
+        raise NotFound()
+    return auction
+
+
+def auctions_live(*, category=None, now=None) -> QuerySet[Auction]:
+    """Taking bids now, ending first first."""
+    now = now or timezone.now()
+    found = (
+        Auction.objects.select_related("product__category", "store")
+        .filter(status__in=Auction.OPEN, starts_at__lte=now, ends_at__gt=now, product__status__in=Product.VISIBLE_STATUSES)
+        .order_by("ends_at", "id")
+    )
+    if category is not None:
+        found = found.filter(Q(product__category=category) | Q(product__category__parent=category))
+    return found
+
+
+def auctions_ending_soon(*, hours: int = 24, category=None, now=None) -> QuerySet[Auction]:
+    now = now or timezone.now()
+    return auctions_live(category=category, now=now).filter(ends_at__lte=now + timedelta(hours=hours))
+
+
+def auctions_upcoming(*, category=None, now=None) -> QuerySet[Auction]:
+    now = now or timezone.now()
+    found = (
+        Auction.objects.select_related("product__category", "store")
+        .filter(status__in=Auction.OPEN, starts_at__gt=now, product__status__in=Product.VISIBLE_STATUSES)
+        .order_by("starts_at", "id")
+    )
+    if category is not None:
+        found = found.filter(Q(product__category=category) | Q(product__category__parent=category))
+    return found
+
+
+def bid_history(*, auction: Auction, limit: int = HISTORY_SIZE) -> list[Bid]:
+    return list(Bid.objects.filter(auction=auction).select_related("bidder").order_by("-amount")[:limit])
+
+
+def user_watches(*, user, auction: Auction) -> bool:
+    return user.is_authenticated and Watch.objects.filter(user=user, auction=auction).exists()
+
+
+def open_offer_for(*, user, auction: Auction) -> SecondChanceOffer | None:
+    if not user.is_authenticated:
+        return None
+    return SecondChanceOffer.objects.filter(auction=auction, bidder=user, status=SecondChanceOffer.Status.OPEN).first()
+
+
+def auctions_for_store(*, store) -> QuerySet[Auction]:
+    return Auction.objects.filter(store=store).select_related("product", "winner", "order").order_by("-created_at", "-id")
+
+
+def auction_get_for_store(*, store, auction_id) -> Auction:
+    auction = auctions_for_store(store=store).filter(pk=auction_id).first()
+    if auction is None:
+        raise NotFound()
+    return auction
+
+
+def auctions_for_bidder(*, user) -> QuerySet[Auction]:
+    """Auctions the user bid on, most recent first."""
+    return (
+        Auction.objects.filter(proxies__bidder=user)
+        .select_related("product", "order")
+        .order_by("-ends_at", "-id")
+        .distinct()
+    )

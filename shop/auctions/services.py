@@ -1,0 +1,670 @@
+"""Writing auctions: listing, bidding, buy-it-now, watching, closing, unpaid winners and
+second-chance offers.
+
+Every change to an auction's state locks its row first (``select_for_update``; on SQLite
+the IMMEDIATE transaction serialises writers), reads the clock *after* the lock, and
+moves ``seq`` on; the pages watching it get the new state after commit. A bid and the
+closing job therefore queue on the same row: whichever comes second sees what the first
+did, so no bid is accepted after the auction closed, and an auction closes once.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from shop.catalog.models import Product
+from shop.core.i18n import lazy_text
+from shop.core.jobs import job_schedule_on_commit
+from shop.core.money import lazy_money, money_format
+from shop.core.realtime import group_send
+from shop.core.transactions import DatabaseBusy, atomic_retrying
+from shop.notifications.services import notify
+from shop.orders.models import OrderStatus
+from shop.orders.won import won_order_create
+from shop.payments.models import PaymentStatus
+
+from .bidding import BidRefused, State, apply_bid
+from .models import Auction, Bid, BiddingBlock, PaymentViolation, ProxyBid, SecondChanceOffer, Watch
+from .selectors import (
+    auction_group,
+    auction_is_open,
+    bid_history,
+    bidder_handle,
+    buy_now_available,
+    min_next_bid,
+    user_is_blocked_from_bidding,
+    user_manages_auction,
+)
+
+log = logging.getLogger(__name__)
+
+A = Auction.Status
+O = Auction.Outcome  # noqa: E741
+OFFER = SecondChanceOffer.Status
+
+
+class AuctionError(Exception):
+    """An auction action that cannot be done; the message says why, to the person who tried."""
+
+    def __init__(self, message: str, *, code: str = "refused"):
+        self.code = code
+        super().__init__(message)
+
+
+# --- Listing ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Terms:
+    start_price: Decimal
+    starts_at: object
+    ends_at: object
+    reserve_price: Decimal | None = None
+    buy_now_price: Decimal | None = None
+    soft_close_minutes: int | None = None
+
+
+def terms_problems(terms: Terms, *, now=None) -> list[str]:
+    """What is wrong with an auction's terms, in the seller's words (empty when nothing)."""
+    now = now or timezone.now()
+    problems = []
+    if terms.start_price is None or terms.start_price <= 0:
+        problems.append(_("The start price must be more than zero."))
+    if terms.ends_at <= terms.starts_at:
+        problems.append(_("The auction must end after it starts."))
+    if terms.ends_at <= now:
+        problems.append(_("The end time has passed: choose a time in the future."))
+    if terms.reserve_price is not None and terms.start_price and terms.reserve_price < terms.start_price:
+        problems.append(_("The reserve cannot be below the start price."))
+    if terms.buy_now_price is not None and terms.start_price:
+        floor = max(terms.start_price, terms.reserve_price or terms.start_price)
+        if terms.buy_now_price <= floor:
+            problems.append(_("The buy-it-now price must be above the start price and the reserve."))
+    return problems
+
+
+def auction_create(*, product: Product, terms: Terms, relisted_from: Auction | None = None) -> Auction:
+    """List ``product`` (sold by auction) on these terms. It is shown, and takes bids, while
+    the product is on sale: the same moderation as any listing."""
+    if not product.is_auction:
+        raise AuctionError(_("Only a product sold by auction can be put up for auction."))
+    problems = terms_problems(terms)
+    if problems:
+        raise AuctionError(" ".join(problems), code="terms")
+
+    def work():
+        Product.objects.select_for_update().filter(pk=product.pk).first()
+        if Auction.objects.filter(product=product, status__in=Auction.OPEN).exists():
+            raise AuctionError(_("This product already has an auction that has not ended."), code="duplicate")
+        now = timezone.now()
+        auction = Auction.objects.create(
+            product=product,
+            store=product.store,
+            currency=product.store.currency,
+            start_price=terms.start_price,
+            reserve_price=terms.reserve_price,
+            buy_now_price=terms.buy_now_price,
+            starts_at=terms.starts_at,
+            ends_at=terms.ends_at,
+            soft_close_minutes=terms.soft_close_minutes or settings.SOKO_AUCTION_SOFT_CLOSE_MINUTES,
+            status=A.LIVE if terms.starts_at <= now else A.SCHEDULED,
+            relisted_from=relisted_from,
+        )
+        job_schedule_on_commit("auctions.close", auction.pk, eta=auction.ends_at)
+        return auction
+
+    return atomic_retrying(work, what="auction listing")
+
+
+def auction_relist(*, auction: Auction, terms: Terms) -> Auction:
+    """A new auction of the same product after one that ended unsold."""
+    if auction.status != A.ENDED or auction.outcome == O.SOLD:
+        raise AuctionError(_("Only an auction that ended unsold can be relisted."))
+    return auction_create(product=auction.product, terms=terms, relisted_from=auction)
+
+
+def auction_cancel(*, auction_id: int, actor, reason: str) -> Auction:
+    """Staff stop an auction that has not ended (bids are kept, nothing is sold)."""
+    if not reason.strip():
+        raise AuctionError(_("Say why the auction is cancelled."))
+
+    def work():
+        auction = Auction.objects.select_for_update().get(pk=auction_id)
+        if auction.status not in Auction.OPEN:
+            raise AuctionError(_("This auction has already ended."))
+        auction.status = A.CANCELLED
+        auction.cancel_reason = reason.strip()[:300]
+        auction.closed_at = timezone.now()
+        auction.seq += 1
+        auction.save(update_fields=["status", "cancel_reason", "closed_at", "seq", "updated_at"])
+        _push_state(auction)
+        return auction
+
+    return atomic_retrying(work, what="auction cancel")
+
+
+# --- Bidding ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BidOutcome:
+    auction: Auction
+    leading: bool
+    message: str
+
+
+def _lock(auction_id: int) -> Auction:
+    auction = Auction.objects.select_for_update(of=("self",)).select_related("product", "store").filter(pk=auction_id).first()
+    if auction is None:
+        raise AuctionError(_("This auction does not exist."), code="missing")
+    return auction
+
+
+def _bidder_problem(auction: Auction, user, now) -> tuple[str, str] | None:
+    if not user.is_authenticated:
+        return _("Log in to bid."), "login"
+    if not auction_is_open(auction, now=now):
+        if auction.status in Auction.OPEN and now < auction.starts_at:
+            return _("This auction has not started yet."), "not_live"
+        return _("This auction is not taking bids: it has ended."), "not_live"
+    if user_manages_auction(user=user, auction=auction):
+        return _("You cannot bid on your own store's auction."), "own"
+    if user_is_blocked_from_bidding(user=user):
+        return _("You may not bid: too many auctions you won were not paid. Contact us to lift the block."), "blocked"
+    return None
+
+
+def bid_place(*, auction_id: int, bidder, amount: Decimal) -> BidOutcome:
+    """``bidder`` offers up to ``amount``. Raises ``AuctionError`` with the reason when the
+    bid is refused (code ``login``, ``not_live``, ``own``, ``blocked``, ``too_low``,
+    ``busy``); nothing is written then."""
+    if amount is None or amount <= 0:
+        raise AuctionError(_("Enter an amount."), code="too_low")
+    try:
+        return atomic_retrying(lambda: _bid(auction_id, bidder, amount), what="bid")
+    except DatabaseBusy as error:
+        raise AuctionError(_("Many people are bidding right now. Please try again."), code="busy") from error
+    except IntegrityError as error:
+        # The unique (auction, amount) backstop: another bid took this amount first.
+        raise AuctionError(_("Someone bid this amount a moment ago: bid higher."), code="too_low") from error
+
+
+def _bid(auction_id: int, bidder, amount: Decimal) -> BidOutcome:
+    auction = _lock(auction_id)
+    now = timezone.now()
+    problem = _bidder_problem(auction, bidder, now)
+    if problem is not None:
+        raise AuctionError(problem[0], code=problem[1])
+    amount = amount.quantize(Decimal("0.01"))
+    leader_proxy = ProxyBid.objects.filter(auction=auction, bidder_id=auction.leader_id).first() if auction.leader_id else None
+    state = State(
+        currency=auction.currency,
+        start_price=auction.start_price,
+        reserve_price=auction.reserve_price,
+        price=auction.current_price,
+        leader=auction.leader_id,
+        leader_max=leader_proxy.max_amount if leader_proxy else None,
+    )
+    try:
+        result = apply_bid(state, bidder=bidder.pk, amount=amount)
+    except BidRefused as refused:
+        raise AuctionError(str(refused), code=refused.code) from refused
+
+    proxy, created = ProxyBid.objects.get_or_create(
+        auction=auction, bidder=bidder, defaults={"max_amount": amount, "raised_at": now}
+    )
+    if not created and amount > proxy.max_amount:
+        proxy.max_amount, proxy.raised_at = amount, now
+        proxy.save(update_fields=["max_amount", "raised_at", "updated_at"])
+    with transaction.atomic():
+        Bid.objects.bulk_create(
+            [Bid(auction=auction, bidder_id=step.bidder, amount=step.amount, automatic=step.automatic) for step in result.steps]
+        )
+
+    new = result.state
+    auction.current_price = new.price
+    auction.leader_id = new.leader
+    auction.reserve_met = new.reserve_met
+    auction.bid_count += len(result.steps)
+    auction.status = A.LIVE
+    fields = ["current_price", "leader", "reserve_met", "bid_count", "status", "seq", "updated_at"]
+    window = timedelta(minutes=auction.soft_close_minutes)
+    if result.steps and auction.ends_at - now < window:
+        auction.ends_at = now + window
+        fields.append("ends_at")
+        job_schedule_on_commit("auctions.close", auction.pk, eta=auction.ends_at)
+    if result.steps:
+        auction.seq += 1
+    auction.save(update_fields=fields)
+    if result.steps:
+        _push_state(auction)
+    if result.outbid is not None:
+        _tell_outbid(auction, result.outbid)
+
+    if not result.leading:
+        message = _("You were outbid at once: another bidder's maximum is higher (or the same and set earlier).")
+    elif not created and not result.steps:
+        message = _("Your maximum is now %(max)s. You still lead at %(price)s.") % {
+            "max": money_format(amount, auction.currency),
+            "price": money_format(auction.current_price, auction.currency),
+        }
+    else:
+        message = _("You lead at %(price)s. Soko bids for you up to %(max)s.") % {
+            "price": money_format(auction.current_price, auction.currency),
+            "max": money_format(amount, auction.currency),
+        }
+    return BidOutcome(auction=auction, leading=result.leading, message=message)
+
+
+def _tell_outbid(auction: Auction, user_id: int) -> None:
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        return
+    text = lazy_text(
+        gettext_lazy("You were outbid on %(title)s: the price is now %(price)s."),
+        title=auction.product.title,
+        price=lazy_money(auction.current_price, auction.currency),
+    )
+    notify(user=user, kind="auction", text=text, url=reverse("auctions:detail", args=[auction.pk]), email=True)
+
+
+def buy_now(*, auction_id: int, buyer) -> Auction:
+    """Buy the item at its buy-it-now price: the auction ends at once, sold to ``buyer``."""
+
+    def work():
+        auction = _lock(auction_id)
+        now = timezone.now()
+        problem = _bidder_problem(auction, buyer, now)
+        if problem is not None:
+            raise AuctionError(problem[0], code=problem[1])
+        if not buy_now_available(auction):
+            raise AuctionError(_("Buy it now is no longer offered: bidding has begun."), code="buy_now_gone")
+        auction.status = A.ENDED
+        auction.outcome = O.SOLD
+        auction.closed_at = now
+        auction.ends_at = now
+        _sell(auction, buyer=buyer, price=auction.buy_now_price, note=_("Bought with buy it now."))
+        return auction
+
+    try:
+        return atomic_retrying(work, what="buy it now")
+    except DatabaseBusy as error:
+        raise AuctionError(_("Many people are bidding right now. Please try again."), code="busy") from error
+
+
+def watch_set(*, auction: Auction, user, on: bool) -> bool:
+    """Follow (or stop following) an auction; the watchers count moves once per change."""
+
+    def work():
+        if on:
+            _watch, created = Watch.objects.get_or_create(auction=auction, user=user)
+            changed = 1 if created else 0
+        else:
+            changed = -Watch.objects.filter(auction=auction, user=user).delete()[0]
+        if changed:
+            Auction.objects.filter(pk=auction.pk).update(watchers_count=F("watchers_count") + changed, seq=F("seq") + 1)
+            auction.refresh_from_db(fields=["watchers_count", "seq"])
+            _push_state(auction)
+        return bool(changed)
+
+    return atomic_retrying(work, what="watch")
+
+
+# --- Closing ---------------------------------------------------------------------------
+
+
+def _sell(auction: Auction, *, buyer, price: Decimal, note: str) -> None:
+    """Record the sale of a locked auction and create the buyer's order with its deadline."""
+    due_by = timezone.now() + timedelta(hours=settings.SOKO_AUCTION_PAYMENT_HOURS)
+    variant = auction.product.variants.order_by("position", "id").first()
+    if variant is None:
+        raise AuctionError(_("This product has no variant to sell."))
+    variant.product = auction.product
+    order = won_order_create(buyer=buyer, variant=variant, price=price, due_by=due_by, note=note)
+    auction.winner = buyer
+    auction.final_price = price
+    auction.order = order
+    auction.seq += 1
+    auction.save()
+    _push_state(auction)
+    url = reverse("payments:status", args=[order.checkout.idempotency_key])
+    notify(
+        user=buyer,
+        kind="auction",
+        text=lazy_text(
+            gettext_lazy("You won %(title)s for %(price)s. Pay by %(due)s to keep it."),
+            title=auction.product.title,
+            price=lazy_money(price, auction.currency),
+            due=_when(due_by),
+        ),
+        url=url,
+        email=True,
+    )
+    _tell_store(
+        auction,
+        lazy_text(
+            gettext_lazy("Auction sold: %(title)s for %(price)s (order %(number)s, awaiting payment)."),
+            title=auction.product.title,
+            price=lazy_money(price, auction.currency),
+            number=order.number,
+        ),
+    )
+
+
+def _when(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _tell_store(auction: Auction, text) -> None:
+    url = reverse("sellers:auction_detail", args=[auction.pk])
+    for user in auction.store.members.all():
+        notify(user=user, kind="auction", text=text, url=url, email=True)
+
+
+def auction_close(*, auction_id: int) -> bool:
+    """Close one auction whose end has passed: sold to the leader when the reserve is met
+    (with their order), else unsold. Exactly once: the row lock and the status make a
+    second run (or a run after a crash that rolled back) do nothing more."""
+
+    def work():
+        auction = _lock(auction_id)
+        now = timezone.now()
+        if auction.status not in Auction.OPEN or auction.ends_at > now:
+            return False
+        auction.status = A.ENDED
+        auction.closed_at = now
+        if auction.leader_id is None:
+            auction.outcome = O.NO_BIDS
+        elif not auction.reserve_met:
+            auction.outcome = O.RESERVE_NOT_MET
+        else:
+            auction.outcome = O.SOLD
+            _sell(auction, buyer=auction.leader, price=auction.current_price, note=_("Won at auction."))
+            return True
+        auction.seq += 1
+        auction.save(update_fields=["status", "closed_at", "outcome", "seq", "updated_at"])
+        _push_state(auction)
+        if auction.outcome == O.RESERVE_NOT_MET:
+            text = gettext_lazy("Auction ended below your reserve: %(title)s. Offer the top bidder the reserve price, or relist it.")
+        else:
+            text = gettext_lazy("Auction ended with no bids: %(title)s. You can relist it.")
+        _tell_store(auction, lazy_text(text, title=auction.product.title))
+        return True
+
+    return atomic_retrying(work, what="auction close")
+
+
+def auctions_close_due(*, now=None) -> int:
+    """Close every auction past its end (the periodic job; safe to run any number of times)."""
+    now = now or timezone.now()
+    due = list(Auction.objects.filter(status__in=Auction.OPEN, ends_at__lte=now).values_list("pk", flat=True)[:500])
+    closed = 0
+    for pk in due:
+        try:
+            closed += auction_close(auction_id=pk)
+        except Exception:  # one bad auction must not hold up the others; the next run tries again
+            log.exception("closing auction %s failed", pk)
+    return closed
+
+
+def auctions_start_due(*, now=None) -> int:
+    """Scheduled auctions whose start has come are live (pages read the clock anyway)."""
+    now = now or timezone.now()
+    started = 0
+    for pk in list(Auction.objects.filter(status=A.SCHEDULED, starts_at__lte=now).values_list("pk", flat=True)):
+        with transaction.atomic():
+            auction = _lock(pk)
+            if auction.status == A.SCHEDULED:
+                auction.status = A.LIVE
+                auction.seq += 1
+                auction.save(update_fields=["status", "seq", "updated_at"])
+                _push_state(auction)
+                started += 1
+    return started
+
+
+def auctions_ending_soon_notify(*, now=None) -> int:
+    """Tell the watchers of each auction that ends within SOKO_AUCTION_ENDING_SOON_MINUTES,
+    once per auction (claimed by a conditional update)."""
+    now = now or timezone.now()
+    soon = now + timedelta(minutes=settings.SOKO_AUCTION_ENDING_SOON_MINUTES)
+    told = 0
+    candidates = Auction.objects.filter(
+        status__in=Auction.OPEN, ends_at__gt=now, ends_at__lte=soon, starts_at__lte=now, ending_soon_sent_at__isnull=True
+    ).select_related("product")
+    for auction in candidates:
+        with transaction.atomic():
+            if not Auction.objects.filter(pk=auction.pk, ending_soon_sent_at__isnull=True).update(ending_soon_sent_at=now):
+                continue
+            for watch in Watch.objects.filter(auction=auction).select_related("user"):
+                notify(
+                    user=watch.user,
+                    kind="auction",
+                    text=lazy_text(gettext_lazy("Ending soon: %(title)s."), title=auction.product.title),
+                    url=reverse("auctions:detail", args=[auction.pk]),
+                    email=True,
+                )
+            told += 1
+    return told
+
+
+# --- Unpaid winners and second chances -------------------------------------------------
+
+
+def unpaid_wins_settle() -> int:
+    """Each sold auction whose order was cancelled for want of payment: a violation for the
+    buyer (a block at SOKO_AUCTION_VIOLATIONS_TO_BLOCK), and a second-chance offer to the
+    next bidder at their own highest bid. Once per order (the violation is unique to it)."""
+    due = Auction.objects.filter(
+        outcome=O.SOLD,
+        order__status=OrderStatus.CANCELLED,
+        order__checkout__payment_status=PaymentStatus.EXPIRED,
+        order__payment_violation__isnull=True,
+    ).values_list("pk", flat=True)
+    settled = 0
+    for pk in list(due):
+        settled += atomic_retrying(lambda pk=pk: _settle_unpaid(pk), what="unpaid win")
+    return settled
+
+
+def _settle_unpaid(auction_id: int) -> bool:
+    auction = _lock(auction_id)
+    order = auction.order
+    if order is None or PaymentViolation.objects.filter(order=order).exists():
+        return False
+    if order.status != OrderStatus.CANCELLED or order.checkout.payment_status != PaymentStatus.EXPIRED:
+        return False
+    buyer = order.buyer
+    PaymentViolation.objects.create(buyer=buyer, auction=auction, order=order)
+    _block_if_due(buyer)
+    notify(
+        user=buyer,
+        kind="auction",
+        text=lazy_text(
+            gettext_lazy("You did not pay for %(title)s in time: the order is cancelled and recorded as unpaid."),
+            title=auction.product.title,
+        ),
+        url=reverse("auctions:detail", args=[auction.pk]),
+        email=True,
+    )
+    auction.winner = None
+    auction.order = None
+    auction.final_price = None
+    auction.seq += 1
+    auction.save(update_fields=["winner", "order", "final_price", "seq", "updated_at"])
+    _offer_to_next(auction)
+    return True
+
+
+def _block_if_due(user) -> None:
+    last_lift = BiddingBlock.objects.filter(user=user, lifted_at__isnull=False).order_by("-lifted_at").first()
+    violations = PaymentViolation.objects.filter(buyer=user)
+    if last_lift is not None:
+        violations = violations.filter(created_at__gt=last_lift.lifted_at)
+    if violations.count() < settings.SOKO_AUCTION_VIOLATIONS_TO_BLOCK:
+        return
+    if BiddingBlock.objects.filter(user=user, lifted_at__isnull=True).exists():
+        return
+    BiddingBlock.objects.create(
+        user=user, reason=_("%(count)s won auctions not paid.") % {"count": violations.count()}
+    )
+
+
+def _offer_to_next(auction: Auction) -> SecondChanceOffer | None:
+    """Offer the item to the highest bidder not yet offered it, who has not failed to pay
+    for it and may bid, at their own highest bid."""
+    offered = set(SecondChanceOffer.objects.filter(auction=auction).values_list("bidder_id", flat=True))
+    unpaid = set(PaymentViolation.objects.filter(auction=auction).values_list("buyer_id", flat=True))
+    blocked = set(BiddingBlock.objects.filter(lifted_at__isnull=True).values_list("user_id", flat=True))
+    skip = offered | unpaid | blocked
+    for proxy in ProxyBid.objects.filter(auction=auction).select_related("bidder").order_by("-max_amount", "raised_at"):
+        if proxy.bidder_id in skip:
+            continue
+        if auction.reserve_price is not None and proxy.max_amount < auction.reserve_price:
+            break
+        return _offer_make(auction, bidder=proxy.bidder, amount=proxy.max_amount, reason=SecondChanceOffer.Reason.UNPAID)
+    _tell_store(
+        auction,
+        lazy_text(
+            gettext_lazy("No one is left to offer %(title)s to after an unpaid win. You can relist it."),
+            title=auction.product.title,
+        ),
+    )
+    return None
+
+
+def _offer_make(auction: Auction, *, bidder, amount: Decimal, reason: str) -> SecondChanceOffer:
+    offer = SecondChanceOffer.objects.create(
+        auction=auction,
+        bidder=bidder,
+        amount=amount,
+        reason=reason,
+        expires_at=timezone.now() + timedelta(hours=settings.SOKO_AUCTION_OFFER_HOURS),
+    )
+    notify(
+        user=bidder,
+        kind="auction",
+        text=lazy_text(
+            gettext_lazy("Second chance: %(title)s is yours for %(price)s if you accept by %(due)s."),
+            title=auction.product.title,
+            price=lazy_money(amount, auction.currency),
+            due=_when(offer.expires_at),
+        ),
+        url=reverse("auctions:detail", args=[auction.pk]),
+        email=True,
+    )
+    return offer
+
+
+def reserve_offer_make(*, auction_id: int, actor) -> SecondChanceOffer:
+    """The seller offers the item at the reserve price to the top bidder of an auction that
+    ended below it."""
+
+    def work():
+        auction = _lock(auction_id)
+        if not user_manages_auction(user=actor, auction=auction):
+            raise AuctionError(_("Only the store's team can do this."), code="forbidden")
+        if auction.outcome != O.RESERVE_NOT_MET or auction.leader_id is None:
+            raise AuctionError(_("Only an auction that ended below its reserve can be offered at the reserve."))
+        if SecondChanceOffer.objects.filter(auction=auction).exists():
+            raise AuctionError(_("This auction was already offered to its top bidder."))
+        return _offer_make(auction, bidder=auction.leader, amount=auction.reserve_price, reason=SecondChanceOffer.Reason.RESERVE)
+
+    return atomic_retrying(work, what="reserve offer")
+
+
+def offer_answer(*, offer_id: int, user, accept: bool) -> SecondChanceOffer:
+    """The bidder accepts (an order to pay, with the usual deadline) or declines an offer."""
+
+    def work():
+        offer = SecondChanceOffer.objects.filter(pk=offer_id, bidder=user).first()
+        if offer is None:
+            raise AuctionError(_("This offer does not exist."), code="missing")
+        auction = _lock(offer.auction_id)
+        offer = SecondChanceOffer.objects.select_for_update().get(pk=offer.pk)
+        if offer.status != OFFER.OPEN or offer.expires_at <= timezone.now():
+            raise AuctionError(_("This offer is no longer open."), code="closed")
+        if not accept:
+            offer.status = OFFER.DECLINED
+            offer.save(update_fields=["status", "updated_at"])
+            if offer.reason == SecondChanceOffer.Reason.UNPAID:
+                _offer_to_next(auction)
+            return offer
+        if user_is_blocked_from_bidding(user=user):
+            raise AuctionError(_("You may not buy at auction: too many auctions you won were not paid."), code="blocked")
+        offer.status = OFFER.ACCEPTED
+        offer.save(update_fields=["status", "updated_at"])
+        auction.outcome = O.SOLD
+        _sell(auction, buyer=user, price=offer.amount, note=_("Bought from a second-chance offer."))
+        return offer
+
+    return atomic_retrying(work, what="offer answer")
+
+
+def offers_expire(*, now=None) -> int:
+    """Open offers past their time expire; an unpaid win's offer moves on to the next bidder."""
+    now = now or timezone.now()
+    expired = 0
+    for pk in list(SecondChanceOffer.objects.filter(status=OFFER.OPEN, expires_at__lte=now).values_list("pk", flat=True)):
+        with transaction.atomic():
+            offer = SecondChanceOffer.objects.select_related("auction").get(pk=pk)
+            auction = _lock(offer.auction_id)
+            if not SecondChanceOffer.objects.filter(pk=pk, status=OFFER.OPEN).update(status=OFFER.EXPIRED):
+                continue
+            expired += 1
+            if offer.reason == SecondChanceOffer.Reason.UNPAID:
+                _offer_to_next(auction)
+    return expired
+
+
+def bidding_block_lift(*, block: BiddingBlock, actor) -> bool:
+    """Staff let a blocked buyer bid again; earlier violations no longer count to a block."""
+    return bool(
+        BiddingBlock.objects.filter(pk=block.pk, lifted_at__isnull=True).update(lifted_at=timezone.now(), lifted_by=actor)
+    )
+
+
+# --- Live pages ------------------------------------------------------------------------
+
+
+def live_fragments(auction: Auction) -> str:
+    """The parts of the auction page that change, as out-of-band fragments (the page renders
+    the same templates)."""
+    context = {
+        "auction": auction,
+        "history": [(bid, bidder_handle(bid.bidder)) for bid in bid_history(auction=auction)],
+        "leader_handle": bidder_handle(auction.leader) if auction.leader_id else "",
+        "min_next": min_next_bid(auction),
+        "buy_now": buy_now_available(auction),
+        "oob": True,
+    }
+    return render_to_string("auctions/_live.html", context)
+
+
+def _push_state(auction: Auction) -> None:
+    """After commit, send the auction's new state to its watchers, rendered once per
+    language; each socket takes its own."""
+
+    def send():
+        try:
+            fresh = Auction.objects.select_related("product", "store", "leader").get(pk=auction.pk)
+            copies = {}
+            for code, _name in settings.LANGUAGES:
+                with translation.override(code):
+                    copies[code] = live_fragments(fresh)
+            group_send(auction_group(auction.pk), {"type": "auction.push", "seq": fresh.seq, "html": copies})
+        except Exception:  # best effort: pages re-read the state on reconnect or on a gap
+            log.exception("push of auction %s failed", auction.pk)
+
+    transaction.on_commit(send, robust=True)

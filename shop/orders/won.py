@@ -1,0 +1,82 @@
+"""An order for something won at auction (or bought from a second-chance offer).
+
+The auction's closing calls ``won_order_create`` inside its own transaction, so the order
+exists exactly when the auction is recorded as sold. It is a checkout of its own that
+awaits payment until ``due_by`` (the auction's payment deadline, in hours, not the cart's
+minutes): the winner pays it from the payment page with any method offered there, cash on
+delivery included. Its one line is sold as ``auction`` (the platform's auction fee). It
+goes to the winner's default address when the store delivers there, else it is picked up
+at the store. Unpaid at the deadline, ``checkouts_expire`` cancels it like any checkout
+and puts the unit back; the auctions app then deals with the unpaid winner.
+"""
+
+import contextlib
+from datetime import datetime
+from decimal import Decimal
+
+from shop.accounts.models import Address
+from shop.catalog.models import Variant
+from shop.geo.delivery import store_home_delivery
+from shop.inventory.services import StockShort, stock_lock, stock_reserve
+from shop.payments.models import PaymentStatus
+
+from .checkout import _order_create, address_point, delivery_fee
+from .handover import handover_code_issue
+from .models import Checkout, Order, OrderEvent, OrderItem, OrderStatus
+
+
+def won_order_create(*, buyer, variant: Variant, price: Decimal, due_by: datetime, note: str = "") -> Order:
+    """The winner's order for one unit of ``variant`` at ``price``, payable until ``due_by``.
+    Runs in the caller's transaction; the unit is reserved when the store still counts one."""
+    product = variant.product
+    store = product.store
+    address = Address.objects.filter(user=buyer).select_related("area__parent__parent__parent").order_by("-is_default", "id").first()
+    mode = Order.DeliveryMode.PICKUP
+    if address is not None and store_home_delivery(store=store, area=address.area).offered:
+        mode = Order.DeliveryMode.DELIVERY
+    locked = stock_lock(variant_ids=[variant.pk])
+    # The seller may have counted it out meanwhile: the unit sold is the one the auction showed.
+    with contextlib.suppress(StockShort):
+        stock_reserve(locked=locked, quantities={variant.pk: 1})
+    checkout = Checkout.objects.create(
+        buyer=buyer,
+        payment_method="",
+        payment_status=PaymentStatus.AWAITING,
+        payment_due_by=due_by,
+        recipient=(address.recipient if address else buyer.get_full_name() or buyer.email)[:80],
+        phone=(address.phone if address else "")[:20],
+        area=address.area if address else None,
+        area_label=(address.area.full_name if address else "")[:200],
+        street=(address.street if address else "")[:200],
+        latitude=address.latitude if address else None,
+        longitude=address.longitude if address else None,
+        currency=store.currency,
+    )
+    fee = delivery_fee(store=store, mode=mode, dropoff=address_point(address))
+    order = _order_create(
+        checkout=checkout,
+        store=store,
+        buyer=buyer,
+        delivery_mode=mode,
+        items_total=price,
+        delivery_fee=fee,
+        total=price + fee,
+        currency=store.currency,
+        buyer_note=note[:300],
+    )
+    OrderItem.objects.create(
+        order=order,
+        variant=variant,
+        product_title=product.title[:120],
+        variant_name=variant.name[:60],
+        sku=variant.sku[:40],
+        unit_price=price,
+        quantity=1,
+        line_total=price,
+        listing_type="auction",
+    )
+    OrderEvent.objects.create(order=order, from_status="", to_status=OrderStatus.PENDING, actor=buyer, note=note[:300])
+    handover_code_issue(order=order)
+    checkout.total = order.total
+    checkout.save(update_fields=["total", "updated_at"])
+    return order
