@@ -647,6 +647,7 @@ def live_fragments(auction: Auction) -> str:
         "leader_handle": bidder_handle(auction.leader) if auction.leader_id else "",
         "min_next": min_next_bid(auction),
         "buy_now": buy_now_available(auction),
+        "now": timezone.now(),
         "oob": True,
     }
     return render_to_string("auctions/_live.html", context)

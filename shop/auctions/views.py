@@ -90,6 +90,7 @@ def _page_context(request, auction: Auction) -> dict:
         "won": user.is_authenticated and auction.winner_id == user.pk,
         "offer": open_offer_for(user=user, auction=auction),
         "increments": increment_table(auction.currency),
+        "now": timezone.now(),
     }
 
 
