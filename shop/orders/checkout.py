@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import prefetch_related_objects
+from django.db.models import QuerySet, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,6 +37,7 @@ from shop.inventory.services import stock_lock, stock_reserve
 from shop.notifications.services import notify
 from shop.payments.gateways import gateway_get
 from shop.payments.models import PaymentStatus
+from shop.payments.services import attempts_expire
 
 from .fares import Point, courier_fare, point_of
 from .handover import handover_code_issue
@@ -96,6 +97,8 @@ class CheckoutDetails:
     instructions: str = ""
     # One checkout pays in one currency: only the cart's lines priced in it are bought.
     currency: str = field(default_factory=lambda: settings.SOKO_CURRENCY)
+    # Numbers of won auction orders awaiting payment, paid with this checkout too.
+    won: tuple[str, ...] = ()
 
 
 def delivery_fee(*, store, mode: str, dropoff: Point | None = None) -> Decimal:
@@ -268,12 +271,71 @@ def _place(*, buyer, cart: Cart, details: CheckoutDetails, idempotency_key) -> C
         grand_total += order.total
         orders.append(order)
 
+    if details.won:
+        joined = won_orders_join(
+            checkout=checkout, numbers=details.won, address=address, delivery_modes=details.delivery_modes
+        )
+        grand_total += sum((order.total for order in joined), Decimal("0"))
+        orders.extend(joined)
+
     checkout.total = grand_total
     checkout.save(update_fields=["total", "updated_at"])
     CartItem.objects.filter(pk__in=[item.pk for item in items]).delete()
     checkout.orders_created = True
     checkout.placed_orders = orders
     return checkout
+
+
+def won_orders_awaiting(*, buyer, currency: str) -> QuerySet[Order]:
+    """The buyer's won orders that still await payment in a checkout of their own."""
+    return (
+        Order.objects.filter(
+            buyer=buyer,
+            currency=currency,
+            status=OrderStatus.PENDING,
+            pay_by__gt=timezone.now(),
+            checkout__payment_status=PaymentStatus.AWAITING,
+            checkout__payment_method="",
+        )
+        .select_related("store__area__parent__parent__parent", "checkout")
+        .prefetch_related("items")
+        .order_by("pay_by", "id")
+    )
+
+
+def won_order_delivery(*, order: Order, mode: str | None, address) -> tuple[str, Decimal]:
+    """The delivery of a won order sent to ``address``: ``mode`` (else the order's) when the
+    store delivers there, else pick-up; and its fee."""
+    mode = mode or order.delivery_mode
+    if mode == Order.DeliveryMode.DELIVERY and not store_home_delivery(store=order.store, area=address.area).offered:
+        mode = Order.DeliveryMode.PICKUP
+    return mode, delivery_fee(store=order.store, mode=mode, dropoff=address_point(address))
+
+
+def won_orders_join(*, checkout: Checkout, numbers, address, delivery_modes: dict[int, str]) -> list[Order]:
+    """Move the buyer's chosen won orders (by number) into ``checkout`` (being placed, in
+    the caller's transaction), to its address. Their own checkouts go: deleted, or expired
+    when a payment was already tried on them."""
+    wanted = list(won_orders_awaiting(buyer=checkout.buyer, currency=checkout.currency).filter(number__in=list(numbers)))
+    own = {order.checkout_id for order in wanted}
+    locked = {c.pk: c for c in Checkout.objects.select_for_update().filter(pk__in=own).order_by("pk")}
+    joined = []
+    for order in wanted:
+        old = locked[order.checkout_id]
+        if old.payment_status != PaymentStatus.AWAITING:
+            continue  # paid or expired meanwhile
+        mode, fee = won_order_delivery(order=order, mode=delivery_modes.get(order.store_id), address=address)
+        order.checkout, order.delivery_mode, order.delivery_fee = checkout, mode, fee
+        order.total = order.items_total + fee
+        order.save(update_fields=["checkout", "delivery_mode", "delivery_fee", "total", "updated_at"])
+        if old.attempts.exists():
+            old.payment_status = PaymentStatus.EXPIRED
+            old.save(update_fields=["payment_status", "updated_at"])
+            attempts_expire(checkout=old)
+        else:
+            old.delete()
+        joined.append(order)
+    return joined
 
 
 def _order_create(**fields) -> Order:
@@ -336,6 +398,23 @@ class StoreReview:
 
 
 @dataclass
+class WonReview:
+    """A won auction order paid with this checkout, as it would go to the chosen address."""
+
+    order: Order
+    mode: str
+    fee: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.order.items_total + self.fee
+
+    @property
+    def is_pickup(self) -> bool:
+        return self.mode == Order.DeliveryMode.PICKUP
+
+
+@dataclass
 class CheckoutPreview:
     """The review step's figures, from the cart at current prices (``checkout_place``
     recomputes them from the locked rows)."""
@@ -343,24 +422,37 @@ class CheckoutPreview:
     buyer: object
     stores: list[StoreReview]
     currency: str
+    won: list[WonReview] = field(default_factory=list)
 
     @property
     def items_total(self) -> Decimal:
-        return sum((review.items_total for review in self.stores), Decimal("0"))
+        return sum((review.items_total for review in self.stores), Decimal("0")) + sum(
+            (review.order.items_total for review in self.won), Decimal("0")
+        )
 
     @property
     def delivery_total(self) -> Decimal:
-        return sum((review.fee for review in self.stores), Decimal("0"))
+        return sum((review.fee for review in [*self.stores, *self.won]), Decimal("0"))
 
     @property
     def total(self) -> Decimal:
         return self.items_total + self.delivery_total
 
 
-def checkout_preview(*, buyer, summary, delivery_modes: dict[int, str], dropoff: Point | None = None) -> CheckoutPreview:
+def checkout_preview(
+    *, buyer, summary, delivery_modes: dict[int, str], dropoff: Point | None = None, won=(), address=None
+) -> CheckoutPreview:
+    """``won``: won auction orders paid with it, sent to ``address`` (when known)."""
     stores = []
     for group in summary.groups:
         mode = delivery_modes.get(group.store.pk, Order.DeliveryMode.PICKUP)
         fee = delivery_fee(store=group.store, mode=mode, dropoff=dropoff)
         stores.append(StoreReview(group=group, mode=mode, fee=fee))
-    return CheckoutPreview(buyer=buyer, stores=stores, currency=summary.currency)
+    won_reviews = []
+    for order in won:
+        if address is None:
+            mode, fee = order.delivery_mode, order.delivery_fee
+        else:
+            mode, fee = won_order_delivery(order=order, mode=delivery_modes.get(order.store_id), address=address)
+        won_reviews.append(WonReview(order=order, mode=mode, fee=fee))
+    return CheckoutPreview(buyer=buyer, stores=stores, currency=summary.currency, won=won_reviews)

@@ -28,6 +28,7 @@ from .checkout import (
     checkout_place,
     checkout_preview,
     home_delivery_by_store,
+    won_orders_awaiting,
 )
 from .checkout_forms import NEW_ADDRESS, CheckoutForm, chosen_address_key, delivery_modes_from
 from .selectors import checkout_get_for_buyer, order_handover_for_buyer
@@ -78,7 +79,21 @@ def page(request):
     modes = delivery_modes_from(data or request.GET, summary.groups, homes)
     # Stores that pass couriers' fares on charge by the distance to the chosen address.
     dropoff = address_point(chosen_address)
-    preview = checkout_preview(buyer=request.user, summary=summary, delivery_modes=modes, dropoff=dropoff)
+    # Won auctions awaiting payment go with it unless unticked (all are, on the first view).
+    won_orders = list(won_orders_awaiting(buyer=request.user, currency=currency))
+    asked_won = data or request.GET
+    if asked_won.get("won_shown"):
+        won_chosen = [order for order in won_orders if order.number in asked_won.getlist("won")]
+    else:
+        won_chosen = won_orders
+    preview = checkout_preview(
+        buyer=request.user,
+        summary=summary,
+        delivery_modes=modes,
+        dropoff=dropoff,
+        won=won_chosen,
+        address=chosen_address,
+    )
     gateways = gateways_available(preview)
     form = CheckoutForm(
         data,
@@ -104,6 +119,8 @@ def page(request):
             (review, form.delivery_field(review.store), homes[review.store.pk].reason) for review in preview.stores
         ],
         "delivery_fee": settings.SOKO_DELIVERY_FEES.get(currency, settings.SOKO_DELIVERY_FEE),
+        "won_orders": won_orders,
+        "won_chosen": won_chosen,
         "map": map_settings(),
     }
 
@@ -115,7 +132,14 @@ def page(request):
 
     refused = False
     if data is not None and "recalculate" not in data:  # "Update totals" without JavaScript
-        response = _place(request, cart=cart, form=form, address_form=address_form, currency=currency)
+        response = _place(
+            request,
+            cart=cart,
+            form=form,
+            address_form=address_form,
+            currency=currency,
+            won=tuple(order.number for order in won_chosen),
+        )
         if response is not None:
             return response
         refused = True
@@ -124,7 +148,7 @@ def page(request):
     )
 
 
-def _place(request, *, cart, form, address_form, currency: str):
+def _place(request, *, cart, form, address_form, currency: str, won: tuple[str, ...] = ()):
     """Place the checkout from valid forms and redirect; ``None`` to show the page again."""
     forms_valid = form.is_valid()
     if form.wants_new_address:
@@ -151,6 +175,7 @@ def _place(request, *, cart, form, address_form, currency: str):
         delivery_modes=form.delivery_modes(),
         instructions=form.cleaned_data["instructions"],
         currency=currency,
+        won=won,
     )
     try:
         checkout = checkout_place(

@@ -123,6 +123,9 @@ class Order(TimeStamped):
         verbose_name=gettext_lazy("platform fee"), max_digits=12, decimal_places=2, default=Decimal("0")
     )
     delivered_at = models.DateTimeField(verbose_name=gettext_lazy("delivered at"), null=True, blank=True)
+    # Won at auction: the order's own payment deadline, kept when it is paid together with
+    # other orders in a checkout whose (shorter) deadline passes (``shop.orders.won``).
+    pay_by = models.DateTimeField(verbose_name=gettext_lazy("pay by"), null=True, blank=True)
     # When the store's share stopped being held for buyer protection (shop.payments.services).
     funds_released_at = models.DateTimeField(verbose_name=gettext_lazy("funds released at"), null=True, blank=True)
 

@@ -4,7 +4,8 @@ delivered, or past the buyer's confirmation window.
 - A checkout paid online (or switched to cash on delivery) is *confirmed*: its stores hear
   of their orders then, not before (``checkout_confirmed``, from shop.payments).
 - A checkout still unpaid at its deadline expires once: its orders are cancelled and
-  their stock released exactly once, however many times the job runs.
+  their stock released exactly once, however many times the job runs; a won auction's
+  order paid with it awaits payment again on its own until its own deadline.
 - A delivered order paid in cash posts the cash to the ledger; a delivered order paid
   online has its store's share released after ``SOKO_BUYER_PROTECTION_DAYS`` (or when the
   buyer confirms receipt) and transferred to a connected account.
@@ -30,6 +31,7 @@ from shop.payments.signals import checkout_confirmed
 
 from .models import Checkout, Order, OrderEvent, OrderStatus
 from .services import _notify_status, order_push, order_restock, order_transfer_safely
+from .won import won_order_detach
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +80,8 @@ def _expire(checkout_id: int, now) -> bool:
     ):
         if order.status != S.PENDING:
             continue
+        if won_order_detach(order=order, expiring=checkout, now=now):
+            continue  # won at auction: it awaits payment again, until its own deadline
         order.status = S.CANCELLED
         order.save(update_fields=["status", "updated_at"])
         order_restock(order=order)

@@ -8,11 +8,19 @@ delivery included. Its one line is sold as ``auction`` (the platform's auction f
 goes to the winner's default address when the store delivers there, else it is picked up
 at the store. Unpaid at the deadline, ``checkouts_expire`` cancels it like any checkout
 and puts the unit back; the auctions app then deals with the unpaid winner.
+
+Or the winner pays it together with the cart: the checkout page offers the won orders
+still awaiting payment, and ``won_orders_join`` (``shop.orders.checkout``) moves the chosen ones into the new checkout
+(to its address and delivery choices). The order keeps its own deadline (``pay_by``): if
+that checkout expires first, ``won_order_detach`` gives the order a checkout of its own
+again, awaiting payment until ``pay_by``, instead of cancelling it.
 """
 
 import contextlib
 from datetime import datetime
 from decimal import Decimal
+
+from django.utils import timezone
 
 from shop.accounts.models import Address
 from shop.catalog.models import Variant
@@ -63,6 +71,7 @@ def won_order_create(*, buyer, variant: Variant, price: Decimal, due_by: datetim
         total=price + fee,
         currency=store.currency,
         buyer_note=note[:300],
+        pay_by=due_by,
     )
     OrderItem.objects.create(
         order=order,
@@ -80,3 +89,24 @@ def won_order_create(*, buyer, variant: Variant, price: Decimal, due_by: datetim
     checkout.total = order.total
     checkout.save(update_fields=["total", "updated_at"])
     return order
+
+
+def won_order_detach(*, order: Order, expiring: Checkout, now=None) -> bool:
+    """When ``expiring`` (a checkout the won order was paid with) runs out before the
+    order's own deadline: the order awaits payment again in a checkout of its own."""
+    now = now or timezone.now()
+    if order.pay_by is None or order.pay_by <= now:
+        return False
+    fields = (
+        "buyer", "recipient", "phone", "area", "area_label", "street", "latitude", "longitude", "instructions", "currency"
+    )
+    own = Checkout.objects.create(
+        payment_method="",
+        payment_status=PaymentStatus.AWAITING,
+        payment_due_by=order.pay_by,
+        total=order.total,
+        **{name: getattr(expiring, name) for name in fields},
+    )
+    order.checkout = own
+    order.save(update_fields=["checkout", "updated_at"])
+    return True
