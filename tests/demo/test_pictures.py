@@ -4,6 +4,7 @@ from io import BytesIO
 
 from PIL import Image
 
+from shop.demo.auctions import LOTS
 from shop.demo.catalog import PRODUCTS
 from shop.demo.pictures import gift_box, picture_object, still_life_picture
 
@@ -38,3 +39,9 @@ def test_a_picture_is_a_photo_sized_jpeg_with_light_and_shade_and_the_same_every
     assert first == again and first != blue
     # Gradients and textures, not a few flat fills: thousands of distinct colours.
     assert len(picture.getcolors(maxcolors=1 << 20)) > 5000
+
+
+def test_every_demo_auction_item_is_drawn_as_its_own_object():
+    unrecognised = [lot.title for lot in LOTS if picture_object(f"{lot.title} {lot.tags}")[0] is gift_box]
+
+    assert unrecognised == []

@@ -6,7 +6,9 @@ from django.core.management import call_command
 from couriers.models import CourierProfile, CourierRating, DeliveryJob, ScanEvent
 from couriers.selectors import areas_within, earnings_by_week, jobs_of_courier, jobs_open_for_courier
 from sellers.models import Store, StoreMember
+from shop.auctions.models import Auction, Bid, ProxyBid, Watch
 from shop.catalog.models import Product
+from shop.demo.auctions import LOTS
 from shop.notifications.models import Notification
 from shop.orders.models import Checkout, Order, OrderEvent, OrderStatus
 from shop.payments.models import LedgerTransaction, PaymentStatus
@@ -16,6 +18,7 @@ pytestmark = pytest.mark.django_db
 MODELS = [
     get_user_model(), Store, StoreMember, CourierProfile, Notification, EmailAddress,
     Checkout, Order, OrderEvent, DeliveryJob, ScanEvent, CourierRating, LedgerTransaction,
+    Product, Auction, Bid, ProxyBid, Watch,
 ]
 J = DeliveryJob.Status
 
@@ -31,12 +34,15 @@ def test_seeding_demo_data_twice_creates_nothing_twice():
     call_command("seed_demo")
 
     assert counts() == first
-    # Two stores from the accounts, three more from the demo catalog (owned by the two sellers).
+    # Three stores from the accounts, four more from the demo catalog (owned by the sellers);
+    # two more buyers who bid at the demo auctions.
     assert {name: first[name] for name in ("User", "Store", "StoreMember", "CourierProfile", "EmailAddress")} == {
-        "User": 6, "Store": 7, "StoreMember": 7, "CourierProfile": 1, "EmailAddress": 6,
+        "User": 8, "Store": 7, "StoreMember": 7, "CourierProfile": 1, "EmailAddress": 8,
     }
-    # The demo courier's twelve deliveries, one order (and checkout) each.
-    assert (first["Checkout"], first["Order"], first["DeliveryJob"]) == (12, 12, 12)
+    # The demo courier's twelve deliveries, one order (and checkout) each, and the order of
+    # the auction the demo buyer won.
+    assert (first["Checkout"], first["Order"], first["DeliveryJob"]) == (13, 13, 12)
+    assert first["Auction"] == len(LOTS)
     # The demo orders notify their buyer, stores and courier; the welcome note is made once.
     assert Notification.objects.filter(text__startswith="Welcome to Soko!").count() == 1
 
@@ -49,10 +55,13 @@ def test_seed_demo_summary_counts_the_stores_a_visitor_finds(capsys):
 
     stores, live = Store.objects.count(), Product.objects.visible().count()
     assert stores == 7
-    assert f"6 demo accounts, {stores} stores, {live} live products ({live} new)" in first
+    assert f"8 demo accounts, {stores} stores, {live} live products ({live} new)" in first
     # A second run finds everything in place: same figures, nothing new.
-    assert f"6 demo accounts, {stores} stores, {live} live products (0 new)" in again
+    assert f"8 demo accounts, {stores} stores, {live} live products (0 new)" in again
     assert "soko-demo-123" in first
+    assert "Auctions: 6 taking bids, the first ends at " in first
+    assert "; 1 starting later; 1 ended (8 listed now)." in first
+    assert "; 1 starting later; 1 ended (0 listed now)." in again
 
 
 def test_demo_buyer_logs_in_with_the_demo_password(client):
