@@ -157,6 +157,11 @@ def auction_cancel(*, auction_id: int, actor, reason: str) -> Auction:
 # --- Bidding ---------------------------------------------------------------------------
 
 
+CENT = Decimal("0.01")
+# Amounts are stored with max_digits=12, decimal_places=2: below 10^10.
+MAX_AMOUNT = Decimal("10000000000")
+
+
 @dataclass(frozen=True)
 class BidOutcome:
     auction: Auction
@@ -188,8 +193,10 @@ def _bidder_problem(auction: Auction, user, now) -> tuple[str, str] | None:
 def bid_place(*, auction_id: int, bidder, amount: Decimal) -> BidOutcome:
     """``bidder`` offers up to ``amount``. Raises ``AuctionError`` with the reason when the
     bid is refused (code ``login``, ``not_live``, ``own``, ``blocked``, ``too_low``,
-    ``busy``); nothing is written then."""
-    if amount is None or amount <= 0:
+    ``amount``, ``busy``); nothing is written then."""
+    # ``is_finite`` first: comparing a NaN raises InvalidOperation (NaN and infinities are
+    # refused in ``_bid``, with the auction's example amount).
+    if amount is None or (amount.is_finite() and amount <= 0):
         raise AuctionError(_("Enter an amount."), code="too_low")
     try:
         return atomic_retrying(lambda: _bid(auction_id, bidder, amount), what="bid")
@@ -206,7 +213,15 @@ def _bid(auction_id: int, bidder, amount: Decimal) -> BidOutcome:
     problem = _bidder_problem(auction, bidder, now)
     if problem is not None:
         raise AuctionError(problem[0], code=problem[1])
-    amount = amount.quantize(Decimal("0.01"))
+    # No price can be NaN, infinite, or beyond the 12 digits (2 decimals) it is stored in:
+    # such an amount would raise in ``quantize`` or in the database instead of a message.
+    # (Compared before quantizing, which raises for an amount that large; then again after,
+    # as 9999999999.999 rounds up to 10000000000.00.)
+    if not amount.is_finite() or amount >= MAX_AMOUNT or amount.quantize(CENT) >= MAX_AMOUNT:
+        raise AuctionError(
+            _("Enter your bid as a number, e.g. %(example)s.") % {"example": min_next_bid(auction)}, code="amount"
+        )
+    amount = amount.quantize(CENT)
     leader_proxy = ProxyBid.objects.filter(auction=auction, bidder_id=auction.leader_id).first() if auction.leader_id else None
     state = State(
         currency=auction.currency,
