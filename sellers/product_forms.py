@@ -22,12 +22,25 @@ from shop.core.ids import id_or_none
 from shop.inventory.services import StockChangedMeanwhile, StockConflict
 from shop.media.forms import MultipleImageField
 
+from .auction_forms import product_open_auction, product_open_offer
 from .product_selectors import category_choices
 
 MAX_TAGS = 15
 
 
 class ProductForm(forms.ModelForm):
+    # Not required: a form that leaves it out keeps how the product is sold (fixed for a new one).
+    listing_type = forms.ChoiceField(
+        label=gettext_lazy("Sold by"),
+        choices=Product.Listing.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=gettext_lazy(
+            "Fixed price: shoppers buy from the cart. Auction: one unit to the highest bidder (one variant, stock 1); "
+            "put it up for auction from Auctions once it is saved."
+        ),
+        error_messages={"invalid_choice": gettext_lazy("Choose fixed price or auction.")},
+    )
     tags = forms.CharField(label=gettext_lazy("Tags"),
         required=False,
         max_length=400,
@@ -36,7 +49,7 @@ class ProductForm(forms.ModelForm):
 
     class Meta:
         model = Product
-        fields = ["kind", "title", "category", "description", "brand", "condition"]
+        fields = ["kind", "listing_type", "title", "category", "description", "brand", "condition"]
         labels = {"kind": gettext_lazy("What are you selling?")}
         help_texts = {"title": gettext_lazy("What it is, as a shopper would search for it: “Handwoven sisal basket, large”.")}
         widgets = {"description": forms.Textarea(attrs={"rows": 6})}
@@ -57,6 +70,22 @@ class ProductForm(forms.ModelForm):
         if not title:
             raise ValidationError(_("Give the product a title."))
         return title
+
+    def clean_listing_type(self):
+        listing_type = self.cleaned_data.get("listing_type") or self.instance.listing_type or Product.Listing.FIXED
+        if self.instance.pk and listing_type != self.instance.listing_type:
+            # The unit is promised to bidders while an auction runs or an offer waits for an answer.
+            auction = product_open_auction(self.instance)
+            if auction is not None:
+                raise ValidationError(
+                    _("This product is up for auction (auction %(id)s): change how it is sold once the auction has ended.")
+                    % {"id": auction.pk}
+                )
+            if product_open_offer(self.instance) is not None:
+                raise ValidationError(
+                    _("This product is offered to a bidder: change how it is sold once they answer or the offer expires.")
+                )
+        return listing_type
 
     def clean_tags(self):
         names = [name.strip() for name in self.cleaned_data["tags"].split(",") if name.strip()]
@@ -360,7 +389,30 @@ class ProductEditor:
 
     def is_valid(self) -> bool:
         forms_valid = [self.details.is_valid(), self.variants.is_valid(), self.pictures.is_valid()]
-        return all(forms_valid)
+        return all(forms_valid) and self._auction_unit_valid()
+
+    def _auction_unit_valid(self) -> bool:
+        """A product sold by auction is one unit: exactly one variant, with stock 1. A variant
+        left at 0 that was already 0 passes: its unit was sold (or is being paid for)."""
+        if self.details.cleaned_data.get("listing_type") != Product.Listing.AUCTION:
+            return True
+        kept = [
+            form for form in self.variants.forms if not self.variants._should_delete_form(form) and form.cleaned_data
+        ]
+        if len(kept) != 1:
+            message = _("A product sold by auction is one unit: keep exactly one variant (it has %(count)s).") % {
+                "count": len(kept)
+            }
+            self.details.add_error("listing_type", message)
+            return False
+        form = kept[0]
+        stock = form.cleaned_data["stock"]
+        unit_sold = form.instance.pk is not None and stock == 0 and form.instance.stock == 0
+        if stock != 1 and not unit_sold:
+            form.add_error("stock", _("A product sold by auction is one unit: set the stock to 1."))
+            self.details.add_error("listing_type", _("A product sold by auction is one unit: its variant's stock must be 1."))
+            return False
+        return True
 
     def variant_rows(self) -> list[tuple[VariantForm, bool]]:
         """Each variant form, and whether it is a blank spare row the seller may leave empty."""
