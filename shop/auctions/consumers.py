@@ -39,16 +39,19 @@ class AuctionConsumer(NotificationConsumer):
         if not await database_sync_to_async(_auction_visible)(self.auction_id):
             await self.close()
             return
+        # In the auction's group before the socket opens: the page re-reads its live parts
+        # when it opens, so nothing committed after that read can be missed.
         group = auction_group(self.auction_id)
+        await self.channel_layer.group_add(group, self.channel_name)
         user = self.scope.get("user")
         if user is not None and user.is_authenticated:
             await super().connect()
             if not self.groups_joined:
+                await self.channel_layer.group_discard(group, self.channel_name)
                 return
         else:
             remember_server_loop()
             await self.accept()
-        await self.channel_layer.group_add(group, self.channel_name)
         self.groups_joined = (*self.groups_joined, group)
 
     async def auction_push(self, event):

@@ -1,10 +1,14 @@
 """Reading auctions. An auction is public while its product is on sale (moderation decides)
 or once it has ended; ``auction_get_public`` is the one rule pages and sockets ask."""
 
+import hashlib
+import hmac
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shop.catalog.models import Product
 from shop.core.errors import NotFound
@@ -58,9 +62,14 @@ def min_next_bid(auction: Auction):
 
 
 def bidder_handle(user) -> str:
-    """How a bidder is shown to others: first and last letter of their name, masked."""
-    name = (getattr(user, "first_name", "") or user.email.split("@")[0] or "?").strip()
-    return f"{name[0]}***{name[-1]}" if len(name) > 1 else f"{name}***"
+    """How a bidder is shown to others: the first and last letter of their display name
+    ("A***a"); without one, a code derived from the account that reveals nothing of the
+    email address ("Bidder 3F2A"). The same person has the same handle everywhere."""
+    name = (user.display_name or "").strip()
+    if len(name) > 1:
+        return f"{name[0]}***{name[-1]}"
+    code = hmac.new(settings.SECRET_KEY.encode(), f"bidder:{user.pk}".encode(), hashlib.sha256).hexdigest()[:4].upper()
+    return _("Bidder %(code)s") % {"code": code}
 
 
 def user_is_blocked_from_bidding(*, user) -> bool:

@@ -99,6 +99,8 @@ def auction_create(*, product: Product, terms: Terms, relisted_from: Auction | N
     the product is on sale: the same moderation as any listing."""
     if not product.is_auction:
         raise AuctionError(_("Only a product sold by auction can be put up for auction."))
+    if product.variants.count() != 1:
+        raise AuctionError(_("An auction sells one item: the product needs exactly one option."), code="terms")
     problems = terms_problems(terms)
     if problems:
         raise AuctionError(" ".join(problems), code="terms")
@@ -107,6 +109,8 @@ def auction_create(*, product: Product, terms: Terms, relisted_from: Auction | N
         Product.objects.select_for_update().filter(pk=product.pk).first()
         if Auction.objects.filter(product=product, status__in=Auction.OPEN).exists():
             raise AuctionError(_("This product already has an auction that has not ended."), code="duplicate")
+        if SecondChanceOffer.objects.filter(auction__product=product, status=OFFER.OPEN).exists():
+            raise AuctionError(_("This product is offered to a bidder: wait for their answer or for the offer to expire."), code="duplicate")
         now = timezone.now()
         auction = Auction.objects.create(
             product=product,
@@ -129,7 +133,8 @@ def auction_create(*, product: Product, terms: Terms, relisted_from: Auction | N
 
 def auction_relist(*, auction: Auction, terms: Terms) -> Auction:
     """A new auction of the same product after one that ended unsold."""
-    if auction.status != A.ENDED or auction.outcome == O.SOLD:
+    # Sold, unless the sale fell through (unpaid, and nobody left to offer it to).
+    if auction.status != A.ENDED or (auction.outcome == O.SOLD and auction.winner_id is not None):
         raise AuctionError(_("Only an auction that ended unsold can be relisted."))
     return auction_create(product=auction.product, terms=terms, relisted_from=auction)
 
@@ -141,10 +146,12 @@ def auction_cancel(*, auction_id: int, actor, reason: str) -> Auction:
 
     def work():
         auction = Auction.objects.select_for_update().get(pk=auction_id)
-        if auction.status not in Auction.OPEN:
+        if auction.status not in Auction.OPEN or auction.ends_at <= timezone.now():
+            # Past its end it is the closing's: a sale whose reserve was met stands.
             raise AuctionError(_("This auction has already ended."))
         auction.status = A.CANCELLED
         auction.cancel_reason = reason.strip()[:300]
+        log.info("auction %s cancelled by user %s: %s", auction.pk, getattr(actor, "pk", None), auction.cancel_reason)
         auction.closed_at = timezone.now()
         auction.seq += 1
         auction.save(update_fields=["status", "cancel_reason", "closed_at", "seq", "updated_at"])

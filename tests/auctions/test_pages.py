@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from shop.auctions.models import Bid
+from shop.auctions.selectors import bidder_handle
 from shop.auctions.services import bid_place, live_fragments
 from shop.cart.models import CartItem
 from shop.catalog.models import Product
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def test_list_shows_live_auctions_and_the_page_their_state(client):
     auction = live_auction(start_price="100", title="Brass lamp")
-    bid_place(auction_id=auction.pk, bidder=UserFactory(first_name="Amina"), amount=Decimal("130"))
+    bid_place(auction_id=auction.pk, bidder=UserFactory(display_name="Amina"), amount=Decimal("130"))
     page = client.get(reverse("auctions:list"))
     assert page.status_code == 200 and b"Brass lamp" in page.content
     detail = client.get(reverse("auctions:detail", args=[auction.pk]))
@@ -65,7 +66,7 @@ def test_htmx_bid_answers_with_the_live_parts_and_the_box(client):
 
 def test_pushed_fragments_carry_no_form_and_no_personal_data():
     auction = live_auction(start_price="100")
-    bidder = UserFactory(first_name="Zawadi", email="zawadi.secret@example.com")
+    bidder = UserFactory(display_name="Zawadi", email="zawadi.secret@example.com")
     bid_place(auction_id=auction.pk, bidder=bidder, amount=Decimal("500"))
     auction.refresh_from_db()
     html = live_fragments(auction)
@@ -79,3 +80,11 @@ def test_an_auction_product_cannot_go_in_the_cart(client):
     client.force_login(UserFactory())
     client.post(reverse("cart:add"), {"variant": variant.pk, "quantity": 1})
     assert not CartItem.objects.filter(variant=variant).exists()
+
+
+def test_a_bidder_without_a_display_name_shows_no_part_of_their_email():
+    anonymous = UserFactory(display_name="", email="wanjiku.kamau@example.com")
+    handle = bidder_handle(anonymous)
+    assert handle.startswith("Bidder ") and "w" not in handle.lower().replace("bidder", "")
+    assert bidder_handle(anonymous) == handle
+    assert bidder_handle(UserFactory(display_name="Wanjiku")) == "W***u"

@@ -30,6 +30,7 @@ PUSHED = {
         ("/search/?q=kikoi&page=1", 'id="results"', None),
     ],
     "catalog/product.html": [("/p/kikoi-wrap/?variant={variant}", 'id="buy-box"', None)],
+    "auctions/list.html": [("/auctions/?show=live&category=", 'id="auction-results"', None)],
     "stores/list.html": [("/stores/?q=duka", 'data-testid="stores-count"', None)],
     "stores/detail.html": [("/s/duka-la-amina/?page=1", 'data-testid="product-card"', None)],
     "orders/list.html": [("/orders/?status=pending", 'id="order-results"', "buyer")],

@@ -23,11 +23,9 @@
     return match ? parseInt(match[1], 10) : null;
   }
 
-  var opened = false;
-  document.addEventListener("htmx:wsOpen", function () {
-    if (opened) reread();
-    opened = true;
-  });
+  // Every open (the first too: a bid may land between the page's rendering and its
+  // socket joining the auction's group).
+  document.addEventListener("htmx:wsOpen", reread);
 
   document.addEventListener("htmx:wsBeforeMessage", function (event) {
     var seq = pushedSeq(event.detail.message);
@@ -52,6 +50,9 @@
     }
     var buyNow = document.querySelector("[data-buy-now-form]");
     if (buyNow) buyNow.hidden = state.dataset.buyNow !== "1";
+    // "You are the highest bidder" holds only while the leader is still this viewer.
+    var lead = document.querySelector("[data-you-lead]");
+    if (lead) lead.hidden = state.dataset.leader !== lead.dataset.youLead;
     tick();
   }
   document.addEventListener("htmx:oobAfterSwap", syncBox);
