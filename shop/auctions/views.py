@@ -42,7 +42,9 @@ from .services import AuctionError, bid_place, buy_now, offer_answer, watch_set
 def auction_list(request):
     """Live now, ending within a day, or starting soon; by category."""
     if product_id := request.GET.get("product", ""):
-        latest = Auction.objects.filter(product_id=product_id if product_id.isdigit() else 0).order_by("-created_at").first()
+        # A well-formed id only: digits within a database integer ("٣" is a digit too).
+        wanted = int(product_id) if product_id.isascii() and product_id.isdigit() and len(product_id) < 10 else 0
+        latest = Auction.objects.filter(product_id=wanted).order_by("-created_at").first()
         if latest is None:
             raise NotFound()
         return redirect("auctions:detail", latest.pk)

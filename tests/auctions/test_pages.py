@@ -88,3 +88,8 @@ def test_a_bidder_without_a_display_name_shows_no_part_of_their_email():
     assert handle.startswith("Bidder ") and "w" not in handle.lower().replace("bidder", "")
     assert bidder_handle(anonymous) == handle
     assert bidder_handle(UserFactory(display_name="Wanjiku")) == "W***u"
+
+
+@pytest.mark.parametrize("product", ["abc", "99999999999999999999", "٣", "-1"])
+def test_a_bad_product_link_is_a_404_not_an_error(client, product):
+    assert client.get(reverse("auctions:list"), {"product": product}).status_code == 404
