@@ -17,8 +17,7 @@ from shop.auctions.selectors import (
     auctions_for_store,
     bid_history,
     bidder_handle,
-    buy_now_available,
-    min_next_bid,
+    live_context,
 )
 from shop.auctions.services import AuctionError, auction_create, auction_relist, reserve_offer_make
 from shop.core.ids import id_or_none
@@ -115,10 +114,12 @@ def _when(moment) -> str:
 
 
 def _detail_context(request, current: CurrentStore, auction: Auction, *, relist_form=None) -> dict:
-    live_history = [(bid, bidder_handle(bid.bidder)) for bid in bid_history(auction=auction)]
+    # What services.live_fragments renders auctions/_live.html with, so the first render
+    # and the pushes that replace it agree.
+    live = live_context(auction)
     all_bids = (
         [(bid, bidder_handle(bid.bidder)) for bid in bid_history(auction=auction, limit=ALL_BIDS_LIMIT)]
-        if auction.bid_count > len(live_history)
+        if auction.bid_count > len(live["history"])
         else []
     )
     offers = [
@@ -132,14 +133,8 @@ def _detail_context(request, current: CurrentStore, auction: Auction, *, relist_
     return _context(
         request,
         current,
-        auction=auction,
+        **live,
         product=auction.product,
-        # What services.live_fragments renders auctions/_live.html with, so the first
-        # render and the pushes that replace it agree.
-        history=live_history,
-        leader_handle=bidder_handle(auction.leader) if auction.leader_id else "",
-        min_next=min_next_bid(auction),
-        buy_now=buy_now_available(auction),
         all_bids=all_bids,
         offers=offers,
         unpaid=unpaid,

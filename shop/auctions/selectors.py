@@ -72,6 +72,21 @@ def bidder_handle(user) -> str:
     return _("Bidder %(code)s") % {"code": code}
 
 
+def live_context(auction: Auction, *, bids: list[Bid] | None = None) -> dict:
+    """What ``auctions/_live.html`` shows, for the page, its re-read and the pushes.
+    ``bids`` (the history, read once) lets a push render every language without asking
+    the database again; the handles are made in the current language."""
+    bids = bid_history(auction=auction) if bids is None else bids
+    return {
+        "auction": auction,
+        "history": [(bid, bidder_handle(bid.bidder)) for bid in bids],
+        "leader_handle": bidder_handle(auction.leader) if auction.leader_id else "",
+        "min_next": min_next_bid(auction),
+        "buy_now": buy_now_available(auction),
+        "now": timezone.now(),
+    }
+
+
 def user_is_blocked_from_bidding(*, user) -> bool:
     return BiddingBlock.objects.filter(user=user, lifted_at__isnull=True).exists()
 

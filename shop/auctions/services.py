@@ -40,8 +40,8 @@ from .selectors import (
     auction_group,
     auction_is_open,
     bid_history,
-    bidder_handle,
     buy_now_available,
+    live_context,
     min_next_bid,
     user_is_blocked_from_bidding,
     user_manages_auction,
@@ -660,19 +660,10 @@ def bidding_block_lift(*, block: BiddingBlock, actor) -> bool:
 # --- Live pages ------------------------------------------------------------------------
 
 
-def live_fragments(auction: Auction) -> str:
+def live_fragments(auction: Auction, *, bids=None) -> str:
     """The parts of the auction page that change, as out-of-band fragments (the page renders
     the same templates)."""
-    context = {
-        "auction": auction,
-        "history": [(bid, bidder_handle(bid.bidder)) for bid in bid_history(auction=auction)],
-        "leader_handle": bidder_handle(auction.leader) if auction.leader_id else "",
-        "min_next": min_next_bid(auction),
-        "buy_now": buy_now_available(auction),
-        "now": timezone.now(),
-        "oob": True,
-    }
-    return render_to_string("auctions/_live.html", context)
+    return render_to_string("auctions/_live.html", {**live_context(auction, bids=bids), "oob": True})
 
 
 def _push_state(auction: Auction) -> None:
@@ -682,10 +673,11 @@ def _push_state(auction: Auction) -> None:
     def send():
         try:
             fresh = Auction.objects.select_related("product", "store", "leader").get(pk=auction.pk)
+            bids = bid_history(auction=fresh)  # read once, rendered in every language
             copies = {}
             for code, _name in settings.LANGUAGES:
                 with translation.override(code):
-                    copies[code] = live_fragments(fresh)
+                    copies[code] = live_fragments(fresh, bids=bids)
             group_send(auction_group(auction.pk), {"type": "auction.push", "seq": fresh.seq, "html": copies})
         except Exception:  # best effort: pages re-read the state on reconnect or on a gap
             log.exception("push of auction %s failed", auction.pk)

@@ -26,9 +26,7 @@ from .selectors import (
     auctions_for_bidder,
     auctions_live,
     auctions_upcoming,
-    bid_history,
-    bidder_handle,
-    buy_now_available,
+    live_context,
     min_next_bid,
     open_offer_for,
     user_is_blocked_from_bidding,
@@ -77,13 +75,9 @@ def _page_context(request, auction: Auction) -> dict:
     user = request.user
     images = list(auction.product.images.select_related("image")[:6])
     return {
-        "auction": auction,
+        **live_context(auction),
         "product": auction.product,
         "images": images,
-        "history": [(bid, bidder_handle(bid.bidder)) for bid in bid_history(auction=auction)],
-        "leader_handle": bidder_handle(auction.leader) if auction.leader_id else "",
-        "min_next": min_next_bid(auction),
-        "buy_now": buy_now_available(auction),
         "is_open": auction_is_open(auction),
         "watching": user_watches(user=user, auction=auction),
         "manages": user_manages_auction(user=user, auction=auction),
@@ -92,7 +86,6 @@ def _page_context(request, auction: Auction) -> dict:
         "won": user.is_authenticated and auction.winner_id == user.pk,
         "offer": open_offer_for(user=user, auction=auction),
         "increments": increment_table(auction.currency),
-        "now": timezone.now(),
     }
 
 
