@@ -20,6 +20,7 @@ urlpatterns = [
     path("products/", include("sellers.product_urls")),
     path("orders/", include("sellers.order_urls")),
     path("auctions/", include("sellers.auction_urls")),
+    path("messages/", include("sellers.chat_urls")),
     path("payouts/", payouts_views.payouts, name="payouts"),
     path("payouts/connect/", payouts_views.connect_start, name="payouts_connect"),
     path("payouts/connect/return/", payouts_views.connect_return, name="payouts_connect_return"),

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "sellers",
     "couriers",
     "shop.auctions",
+    "shop.chat",
     "shop.demo",  # seed_demo: demo accounts, stores and catalog
     "returns",
 ]
@@ -129,6 +130,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "shop.core.context_processors.soko",
                 "shop.notifications.context_processors.notifications",
+                "shop.chat.context_processors.chat",
                 "shop.cart.context_processors.cart",
             ],
             "builtins": ["template_partials.templatetags.partials"],
@@ -456,6 +458,14 @@ SOKO_AUCTION_OFFER_HOURS = int(env("SOKO_AUCTION_OFFER_HOURS", "24"))
 SOKO_AUCTION_VIOLATIONS_TO_BLOCK = int(env("SOKO_AUCTION_VIOLATIONS_TO_BLOCK", "3"))
 # Watchers hear that an auction ends within this many minutes, once.
 SOKO_AUCTION_ENDING_SOON_MINUTES = int(env("SOKO_AUCTION_ENDING_SOON_MINUTES", "15"))
+# Chat: messages a person may send per minute; messages a conversation page shows at a time
+# (older ones load upward); minutes between email digests of unread messages per conversation;
+# hours an offer made in a chat stays open, and hours to pay once it is accepted.
+SOKO_CHAT_MESSAGES_PER_MINUTE = int(env("SOKO_CHAT_MESSAGES_PER_MINUTE", "30"))
+SOKO_CHAT_PAGE_SIZE = int(env("SOKO_CHAT_PAGE_SIZE", "30"))
+SOKO_CHAT_EMAIL_MINUTES = int(env("SOKO_CHAT_EMAIL_MINUTES", "15"))
+SOKO_CHAT_OFFER_HOURS = int(env("SOKO_CHAT_OFFER_HOURS", "24"))
+SOKO_CHAT_OFFER_PAY_HOURS = int(env("SOKO_CHAT_OFFER_PAY_HOURS", "24"))
 # A tax line on invoices ("VAT:16" = 16 % included in prices); empty for none.
 SOKO_INVOICE_TAX = env("SOKO_INVOICE_TAX")
 

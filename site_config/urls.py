@@ -30,6 +30,7 @@ urlpatterns = [
     path("dashboard/", include("sellers.urls")),
     path("courier/", include("couriers.urls")),
     path("auctions/", include("shop.auctions.urls")),
+    path("messages/", include("shop.chat.urls")),
     path("", include("sellers.public_urls")),
     path("", include("shop.catalog.urls")),
     path("", include("shop.core.urls")),

@@ -17,6 +17,7 @@ again, awaiting payment until ``pay_by``, instead of cancelling it.
 """
 
 import contextlib
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -46,20 +47,7 @@ def won_order_create(*, buyer, variant: Variant, price: Decimal, due_by: datetim
     # The seller may have counted it out meanwhile: the unit sold is the one the auction showed.
     with contextlib.suppress(StockShort):
         stock_reserve(locked=locked, quantities={variant.pk: 1})
-    checkout = Checkout.objects.create(
-        buyer=buyer,
-        payment_method="",
-        payment_status=PaymentStatus.AWAITING,
-        payment_due_by=due_by,
-        recipient=(address.recipient if address else buyer.get_full_name() or buyer.email)[:80],
-        phone=(address.phone if address else "")[:20],
-        area=address.area if address else None,
-        area_label=(address.area.full_name if address else "")[:200],
-        street=(address.street if address else "")[:200],
-        latitude=address.latitude if address else None,
-        longitude=address.longitude if address else None,
-        currency=store.currency,
-    )
+    checkout = _own_checkout(buyer=buyer, address=address, currency=store.currency, due_by=due_by)
     fee = delivery_fee(store=store, mode=mode, dropoff=address_point(address))
     order = _order_create(
         checkout=checkout,
@@ -83,6 +71,81 @@ def won_order_create(*, buyer, variant: Variant, price: Decimal, due_by: datetim
         quantity=1,
         line_total=price,
         listing_type="auction",
+    )
+    OrderEvent.objects.create(order=order, from_status="", to_status=OrderStatus.PENDING, actor=buyer, note=note[:300])
+    handover_code_issue(order=order)
+    checkout.total = order.total
+    checkout.save(update_fields=["total", "updated_at"])
+    return order
+
+
+def _own_checkout(*, buyer, address, currency: str, due_by: datetime) -> Checkout:
+    """A checkout of its own for an order made outside the cart, awaiting payment until ``due_by``."""
+    return Checkout.objects.create(
+        buyer=buyer,
+        payment_method="",
+        payment_status=PaymentStatus.AWAITING,
+        payment_due_by=due_by,
+        recipient=(address.recipient if address else buyer.get_full_name() or buyer.email)[:80],
+        phone=(address.phone if address else "")[:20],
+        area=address.area if address else None,
+        area_label=(address.area.full_name if address else "")[:200],
+        street=(address.street if address else "")[:200],
+        latitude=address.latitude if address else None,
+        longitude=address.longitude if address else None,
+        currency=currency,
+    )
+
+
+@dataclass(frozen=True)
+class AgreedLine:
+    variant: Variant
+    quantity: int
+    unit_price: Decimal
+
+
+def agreed_order_create(
+    *, buyer, store, lines: list[AgreedLine], delivery_mode: str, fee: Decimal, address, due_by: datetime, note: str = ""
+) -> Order:
+    """An order at prices agreed with the store (an offer made in a chat), in a checkout of
+    its own awaiting payment until ``due_by``. Runs in the caller's transaction: every
+    line's stock is reserved under the inventory lock, or ``StockShort`` is raised and
+    nothing is written. Unpaid by ``due_by``, ``checkouts_expire`` cancels it and the
+    stock comes back."""
+    wanted: dict[int, int] = {}
+    for line in lines:
+        wanted[line.variant.pk] = wanted.get(line.variant.pk, 0) + line.quantity
+    locked = stock_lock(variant_ids=list(wanted))
+    if set(locked) != set(wanted):
+        raise StockShort([pk for pk in wanted if pk not in locked])
+    stock_reserve(locked=locked, quantities=wanted)
+    if delivery_mode != Order.DeliveryMode.DELIVERY:
+        address = None
+    checkout = _own_checkout(buyer=buyer, address=address, currency=store.currency, due_by=due_by)
+    items_total = sum((line.unit_price * line.quantity for line in lines), Decimal("0"))
+    order = _order_create(
+        checkout=checkout,
+        store=store,
+        buyer=buyer,
+        delivery_mode=delivery_mode,
+        items_total=items_total,
+        delivery_fee=fee,
+        total=items_total + fee,
+        currency=store.currency,
+        buyer_note=note[:300],
+    )
+    OrderItem.objects.bulk_create(
+        OrderItem(
+            order=order,
+            variant=line.variant,
+            product_title=line.variant.product.title[:120],
+            variant_name=line.variant.name[:60],
+            sku=line.variant.sku[:40],
+            unit_price=line.unit_price,
+            quantity=line.quantity,
+            line_total=line.unit_price * line.quantity,
+        )
+        for line in lines
     )
     OrderEvent.objects.create(order=order, from_status="", to_status=OrderStatus.PENDING, actor=buyer, note=note[:300])
     handover_code_issue(order=order)

@@ -27,7 +27,11 @@
       template.innerHTML = text;
       Array.from(template.content.children).forEach(function (part) {
         var selector = oobSelector(part);
-        if (!selector || !document.querySelector(selector)) part.remove();
+        if (!selector || !document.querySelector(selector)) { part.remove(); return; }
+        // An item appended to a list that the page already shows (it read it meanwhile).
+        var item = part.firstElementChild;
+        var spec = part.getAttribute("hx-swap-oob") || "";
+        if (item && item.id && /^(beforeend|afterbegin):/.test(spec) && document.getElementById(item.id)) part.remove();
       });
       return template.innerHTML;
     }

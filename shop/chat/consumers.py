@@ -1,0 +1,94 @@
+import json
+import time
+
+from channels.db import database_sync_to_async
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+
+from shop.core.errors import NotFound
+from shop.notifications.consumers import NotificationConsumer
+
+from .selectors import conversation_for_user
+from .services import presence_set
+
+TYPING_EVERY_SECONDS = 2
+
+
+def chat_group(conversation_id: int) -> str:
+    return f"chat.{conversation_id}"
+
+
+def _participant(user, conversation_id: int):
+    """(side, display name, language) of a participant; None for anyone else (staff read
+    the page, but a socket is for those in the conversation)."""
+    try:
+        viewer = conversation_for_user(user=user, pk=conversation_id, for_writing=True)
+    except NotFound:
+        return None
+    conversation = viewer.conversation
+    name = user.short_name if viewer.side == "buyer" or conversation.is_delivery else conversation.store.name
+    return viewer.side, name, getattr(user, "language", "")
+
+
+class ChatConsumer(NotificationConsumer):
+    """A conversation page's socket: the participant's notification socket (messages, their
+    inbox rows and unread badges reach every tab through ``user.<id>``), plus the
+    conversation's group for typing, open only to the people in the conversation."""
+
+    conversation_id = None
+    last_typing = 0.0
+
+    async def connect(self):
+        self.conversation_id = self.scope["url_route"]["kwargs"]["conversation_id"]
+        user = self.scope.get("user")
+        found = None
+        if user is not None and user.is_authenticated:
+            found = await database_sync_to_async(_participant)(user, self.conversation_id)
+        if found is None:
+            await self.close()
+            return
+        self.side, self.display_name, language = found
+        self.language = language or "en"
+        await super().connect()
+        if not self.groups_joined:
+            return
+        group = chat_group(self.conversation_id)
+        await self.channel_layer.group_add(group, self.channel_name)
+        self.groups_joined = (*self.groups_joined, group)
+        self.present = True
+        await database_sync_to_async(presence_set)(conversation_id=self.conversation_id, user_id=self.user_id, here=True)
+
+    async def disconnect(self, code):
+        await super().disconnect(code)
+        if getattr(self, "present", False):
+            self.present = False
+            await database_sync_to_async(presence_set)(conversation_id=self.conversation_id, user_id=self.user_id, here=False)
+
+    async def receive(self, text_data=None, bytes_data=None):
+        """The page says its person is typing (at most every few seconds)."""
+        if self.ended or not text_data or len(text_data) > 200:
+            return
+        try:
+            data = json.loads(text_data)
+        except ValueError:
+            return
+        if not isinstance(data, dict) or not data.get("typing"):
+            return
+        now = time.monotonic()
+        if now - self.last_typing < TYPING_EVERY_SECONDS:
+            return
+        self.last_typing = now
+        await self.channel_layer.group_send(
+            chat_group(self.conversation_id),
+            {"type": "chat.typing", "side": self.side, "name": self.display_name, "from": self.channel_name},
+        )
+
+    async def chat_typing(self, event):
+        if self.ended or event["side"] == self.side:
+            return
+        with translation.override(self.language):
+            text = _("%(name)s is typing…") % {"name": event["name"]}
+        await self.send(
+            text_data=f'<span id="chat-{self.conversation_id}-typing" hx-swap-oob="true" class="chat-typing small text-body-secondary" data-typing="1">{escape(text)}</span>'
+        )

@@ -1,0 +1,179 @@
+"""Reading conversations: who may read one and from which side, inboxes, message pages
+and unread counts. Every read goes through ``conversation_for_user`` (or an inbox that
+lists only the viewer's own conversations), so a page, a fragment and a socket apply the
+same rule."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, When
+from django.db.models.functions import Coalesce
+
+from shop.core.errors import NotFound
+
+from .models import Block, Conversation, Message, Mute, QuickReply, Side
+
+STAFF = "staff"  # reads a conversation (for a report) and never writes to it
+
+
+def user_store_ids(user):
+    """The stores ``user`` is on the team of (a subquery)."""
+    return user.stores.values("pk")
+
+
+def side_of(*, conversation: Conversation, user) -> str | None:
+    """The side ``user`` writes from in ``conversation``, or None when they are not in it.
+    The team is every member of the store (a delivery conversation: its courier)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    if conversation.buyer_id == user.pk:
+        return Side.BUYER
+    if conversation.is_delivery:
+        return Side.TEAM if conversation.courier_id == user.pk else None
+    if user.stores.filter(pk=conversation.store_id).exists():
+        return Side.TEAM
+    return None
+
+
+@dataclass(frozen=True)
+class Viewer:
+    conversation: Conversation
+    side: str  # Side.BUYER, Side.TEAM or STAFF
+
+    @property
+    def other_side(self) -> str:
+        return Side.TEAM if self.side == Side.BUYER else Side.BUYER
+
+    @property
+    def can_write(self) -> bool:
+        return self.side in (Side.BUYER, Side.TEAM)
+
+
+def conversation_for_user(*, user, pk, for_writing: bool = False) -> Viewer:
+    """The conversation ``pk`` as ``user`` may see it; NotFound for anyone else (staff
+    read every conversation, but never write to one)."""
+    conversation = (
+        Conversation.objects.select_related("buyer", "store", "courier", "job", "product", "order").filter(pk=pk).first()
+        if isinstance(pk, int)
+        else None
+    )
+    if conversation is None:
+        raise NotFound()
+    side = side_of(conversation=conversation, user=user)
+    if side is None and not for_writing and user.is_authenticated and user.is_active and user.is_staff:
+        side = STAFF
+    if side is None:
+        raise NotFound()
+    return Viewer(conversation=conversation, side=side)
+
+
+def side_user_ids(*, conversation: Conversation, side: str) -> list[int]:
+    """Everyone who reads the conversation from ``side``."""
+    if side == Side.BUYER:
+        return [conversation.buyer_id]
+    if conversation.is_delivery:
+        return [conversation.courier_id]
+    return list(get_user_model().objects.filter(stores=conversation.store_id).values_list("pk", flat=True))
+
+
+def unread_total(*, user) -> int:
+    """Unread messages across every conversation ``user`` is in, from either side."""
+    if user is None or not user.is_authenticated:
+        return 0
+    result = Conversation.objects.filter(
+        Q(buyer=user) | Q(kind=Conversation.Kind.STORE, store_id__in=Subquery(user_store_ids(user))) | Q(courier=user)
+    ).aggregate(
+        total=Coalesce(
+            Sum(Case(When(buyer=user, then="buyer_unread"), default="team_unread", output_field=IntegerField())), 0
+        )
+    )
+    return result["total"]
+
+
+def store_unread_total(*, store) -> int:
+    return Conversation.objects.filter(kind=Conversation.Kind.STORE, store=store).aggregate(
+        total=Coalesce(Sum("team_unread"), 0)
+    )["total"]
+
+
+def store_unread_totals(*, store_ids) -> dict[int, int]:
+    rows = (
+        Conversation.objects.filter(kind=Conversation.Kind.STORE, store_id__in=list(store_ids), team_unread__gt=0)
+        .values("store_id")
+        .annotate(total=Sum("team_unread"))
+    )
+    return {row["store_id"]: row["total"] for row in rows}
+
+
+def _matching(conversations: QuerySet, q: str) -> QuerySet:
+    q = (q or "").strip()[:100]
+    if not q:
+        return conversations
+    in_messages = Message.objects.filter(conversation=OuterRef("pk"), text__icontains=q)
+    return conversations.filter(
+        Q(Exists(in_messages))
+        | Q(store__name__icontains=q)
+        | Q(buyer__display_name__icontains=q)
+        | Q(product__title__icontains=q)
+        | Q(order__number__icontains=q)
+    )
+
+
+def _listed(conversations: QuerySet) -> QuerySet:
+    return (
+        conversations.filter(last_message_at__isnull=False)
+        .select_related("buyer", "store__logo", "courier", "product", "order")
+        .order_by("-last_message_at", "-id")
+    )
+
+
+def inbox_personal(*, user, q: str = "") -> QuerySet[Conversation]:
+    """The user's own conversations: with stores as a shopper, and about deliveries they
+    hold as a courier. Newest message first."""
+    return _listed(_matching(Conversation.objects.filter(Q(buyer=user) | Q(courier=user)), q))
+
+
+def inbox_store(*, store, q: str = "") -> QuerySet[Conversation]:
+    """A store's conversations with shoppers, newest message first."""
+    return _listed(_matching(Conversation.objects.filter(kind=Conversation.Kind.STORE, store=store), q))
+
+
+def _with_parts(messages: QuerySet) -> QuerySet:
+    return messages.select_related("sender", "image", "product__store", "order", "offer").prefetch_related(
+        "product__images__image", "product__variants", "offer__lines__variant__product"
+    )
+
+
+def messages_before(*, conversation: Conversation, before: int | None = None, limit: int | None = None) -> list[Message]:
+    """The latest messages (before ``before`` when given), oldest first."""
+    limit = limit or settings.SOKO_CHAT_PAGE_SIZE
+    messages = Message.objects.filter(conversation=conversation)
+    if before is not None:
+        messages = messages.filter(seq__lt=before)
+    return list(reversed(_with_parts(messages.order_by("-seq"))[:limit]))
+
+
+def messages_after(*, conversation: Conversation, after: int, limit: int = 200) -> list[Message]:
+    """Messages with a sequence number above ``after`` (what a page has not shown), oldest first."""
+    return list(_with_parts(Message.objects.filter(conversation=conversation, seq__gt=after).order_by("seq"))[:limit])
+
+
+def message_with_parts(*, pk: int) -> Message:
+    return _with_parts(Message.objects.filter(pk=pk)).get()
+
+
+def blocks_between(*, conversation: Conversation) -> list[Block]:
+    return list(Block.objects.filter(buyer_id=conversation.buyer_id, store_id=conversation.store_id))
+
+
+def is_muted(*, conversation: Conversation, user) -> bool:
+    return Mute.objects.filter(conversation=conversation, user=user).exists()
+
+
+def quick_replies(*, store) -> list[QuickReply]:
+    return list(QuickReply.objects.filter(store=store))
+
+
+def messages_sent_recently(*, user, since) -> int:
+    return Message.objects.filter(sender=user, created_at__gte=since).count()
