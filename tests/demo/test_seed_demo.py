@@ -39,9 +39,9 @@ def test_seeding_demo_data_twice_creates_nothing_twice():
     assert {name: first[name] for name in ("User", "Store", "StoreMember", "CourierProfile", "EmailAddress")} == {
         "User": 8, "Store": 7, "StoreMember": 7, "CourierProfile": 1, "EmailAddress": 8,
     }
-    # The demo courier's twelve deliveries, one order (and checkout) each, and the order of
-    # the auction the demo buyer won.
-    assert (first["Checkout"], first["Order"], first["DeliveryJob"]) == (13, 13, 12)
+    # The demo courier's twelve deliveries, one order (and checkout) each, the order of the
+    # auction the demo buyer won, and the order of the offer she accepted in a conversation.
+    assert (first["Checkout"], first["Order"], first["DeliveryJob"]) == (14, 14, 12)
     assert first["Auction"] == len(LOTS)
     # The demo orders notify their buyer, stores and courier; the welcome note is made once.
     assert Notification.objects.filter(text__startswith="Welcome to Soko!").count() == 1

@@ -3,13 +3,15 @@ from django.core.management.base import BaseCommand
 from shop.demo.accounts import DEMO_PASSWORD, seed_accounts
 from shop.demo.auctions import demo_auctions, seed_auctions
 from shop.demo.catalog import seed_catalog
-from shop.demo.deliveries import COURIER_EMAIL, seed_deliveries
+from shop.demo.chat import demo_chats, seed_chats
+from shop.demo.deliveries import BUYER_EMAIL, COURIER_EMAIL, seed_deliveries
 from shop.demo.selectors import demo_courier_jobs, demo_summary
 
 
 class Command(BaseCommand):
     help = (
-        "Create Soko's demo accounts, stores, catalog, the demo courier's deliveries and the demo auctions. "
+        "Create Soko's demo accounts, stores, catalog, the demo courier's deliveries, the demo auctions "
+        "and the demo buyer's conversations with the stores. "
         "Safe to run again: nothing is duplicated."
     )
 
@@ -18,6 +20,7 @@ class Command(BaseCommand):
         created = seed_catalog()
         deliveries = seed_deliveries()
         auctions = seed_auctions()
+        chats = seed_chats()
         summary = demo_summary()
         self.stdout.write(
             self.style.SUCCESS(
@@ -38,4 +41,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Auctions: {listed['live']} taking bids{ending}; {listed['upcoming']} starting later; "
             f"{listed['ended']} ended ({auctions['new_auctions']} listed now)."
+        )
+        inboxes = demo_chats()
+        self.stdout.write(
+            f"Messages: {BUYER_EMAIL} has {inboxes['buyer_conversations']} conversations "
+            f"({inboxes['buyer_unread']} unread messages; open offers: {inboxes['open_offers']}); "
+            f"the demo stores' inboxes hold {inboxes['store_conversations']} ({inboxes['store_unread']} unread) "
+            f"({chats['new_messages']} messages new)."
         )
