@@ -49,6 +49,7 @@ def world_build(*, domain: str = "world.test", **user_fields) -> dict:
     order = OrderFactory(buyer=buyer, store=store)
     notify(user=buyer, kind="system", text="Welcome", url="/orders/")
     cart_add(cart=cart_for_request_user(buyer), variant=product.variants.first(), quantity=1)
+    conversation = _chat(buyer=buyer, seller=seller, store=store, product=product, order=order)
     users = {"buyer": buyer, "seller": seller, "courier": courier, "staff": staff}
     seeds = [
         *SEEDS,
@@ -57,8 +58,37 @@ def world_build(*, domain: str = "world.test", **user_fields) -> dict:
         f"/orders/{order.number}/",
         f"/dashboard/products/{product.pk}/",
         f"/dashboard/orders/{order.number}/",
+        "/messages/",
+        f"/messages/{conversation.pk}/",
+        f"/messages/{conversation.pk}/offers/new/",
+        "/dashboard/messages/",
+        "/dashboard/messages/replies/",
     ]
     return {"users": users, "order": order, "product": product, "store": store, "seeds": seeds}
+
+
+def _chat(*, buyer, seller, store, product, order):
+    """The buyer's conversation with the store: words, a product card, an order card and an open offer."""
+    from decimal import Decimal
+
+    from shop.chat.offers import LineAsked, offer_make
+    from shop.chat.selectors import conversation_for_user
+    from shop.chat.services import conversation_start, message_send, quick_reply_add
+
+    conversation = conversation_start(buyer=buyer, store=store, product=product)
+    message_send(conversation=conversation, user=buyer, text="Is it available in blue?")
+    message_send(conversation=conversation, user=seller, product=product)
+    message_send(conversation=conversation, user=buyer, order=order)
+    quick_reply_add(store=store, text="Yes, it is in stock.")
+    variant = product.variants.first()
+    offer_make(
+        viewer=conversation_for_user(user=seller, pk=conversation.pk),
+        user=seller,
+        lines=[LineAsked(variant_id=variant.pk, quantity=1, unit_price=variant.price - Decimal("1"))],
+        delivery_mode="pickup",
+        delivery_fee=Decimal("0"),
+    )
+    return conversation
 
 
 def cart_for_request_user(user):

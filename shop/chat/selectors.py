@@ -140,7 +140,7 @@ def inbox_store(*, store, q: str = "") -> QuerySet[Conversation]:
 
 
 def _with_parts(messages: QuerySet) -> QuerySet:
-    return messages.select_related("sender", "image", "product__store", "order", "offer").prefetch_related(
+    return messages.select_related("sender", "image", "product__store", "order", "offer__order").prefetch_related(
         "product__images__image", "product__variants", "offer__lines__variant__product"
     )
 

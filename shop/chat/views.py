@@ -129,6 +129,8 @@ def _conversation_context(request, viewer, *, form=None) -> dict:
     blocks = blocks_between(conversation=conversation)
     context = {
         "conversation": conversation,
+        # The page's partials (#composer) say ``c``, which only the whole page defined with {% with %}.
+        "c": conversation,
         "viewer": viewer,
         "messages_shown": shown,
         "has_earlier": bool(shown) and shown[0].seq > 1,

@@ -36,6 +36,8 @@ PUSHED = {
     "orders/list.html": [("/orders/?status=pending", 'id="order-results"', "buyer")],
     "sellers/orders/list.html": [("/dashboard/orders/?status=pending&q=", 'id="order-results"', "seller")],
     "sellers/products/list.html": [("/dashboard/products/?status=active&q=kikoi", 'id="product-results"', "seller")],
+    "chat/inbox.html": [("/messages/?q=kikoi", 'data-testid="chat-inbox"', "buyer")],
+    "sellers/chat/inbox.html": [("/dashboard/messages/?q=", 'data-testid="store-chat-inbox"', "seller")],
 }
 # Partials whose links or forms push the address of the page that includes them.
 PUSHING_PARTIALS = ("_pagination.html", "_status_tabs.html", "_list_search.html")
