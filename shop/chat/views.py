@@ -12,15 +12,16 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from shop.accounts.models import Address
 from shop.catalog.models import Product
 from shop.core.errors import NotFound
-from shop.core.htmx import wants_fragment
+from shop.core.htmx import render_page, wants_fragment
 from shop.core.ids import id_or_none, int_or_none
+from shop.core.redirects import safe_next_url
 from shop.orders.models import Order
 
 from .forms import MessageForm, OfferForm, ReportForm
@@ -70,10 +71,8 @@ def inbox(request):
     if stores:
         totals = store_unread_totals(store_ids=[store.pk for store in stores])
         stores = [(store, totals.get(store.pk, 0)) for store in stores]
-    context = {"conversations": conversations, "q": q, "stores": stores, "side_of": Side.BUYER}
-    if wants_fragment(request):
-        return render(request, "chat/inbox.html#rows", context)
-    return render(request, "chat/inbox.html", context)
+    context = {"conversations": conversations, "q": q, "stores": stores}
+    return render_page(request, "chat/inbox.html", context, fragment="rows")
 
 
 @require_POST
@@ -81,9 +80,8 @@ def start(request):
     """"Ask the store" (from a product, a store page or an order): the shopper's
     conversation with the store, about that product or order."""
     if not request.user.is_authenticated:
-        back = request.POST.get("next", "")
-        back = back if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) else "/"
-        return redirect(f"{reverse('account_login')}?next={back}")
+        back = safe_next_url(request, default="/")
+        return redirect(f"{reverse('account_login')}?{urlencode({'next': back})}")
     product = order = None
     store = STORE.objects.filter(pk=id_or_none(request.POST.get("store"))).first()
     if product_id := id_or_none(request.POST.get("product")):
@@ -102,7 +100,7 @@ def start(request):
         conversation = conversation_start(buyer=request.user, store=store, product=product, order=order)
     except ChatError as error:
         messages.error(request, str(error))
-        return redirect(request.POST.get("next") if url_has_allowed_host_and_scheme(request.POST.get("next", ""), allowed_hosts={request.get_host()}) else "chat:inbox")
+        return redirect(safe_next_url(request, default=reverse("chat:inbox")))
     return _back(request, conversation.pk)
 
 
