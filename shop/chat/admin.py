@@ -29,7 +29,7 @@ class MessageInline(ReadOnly, admin.TabularInline):
 
 @admin.register(Conversation)
 class ConversationAdmin(ReadOnly, admin.ModelAdmin):
-    list_display = ("pk", "kind", "buyer", "store", "courier", "last_message_at", "seq")
+    list_display = ("id", "kind", "buyer", "store", "courier", "last_message_at", "seq")
     list_filter = ("kind",)
     search_fields = ("buyer__email", "store__name", "courier__email")
     list_select_related = ("buyer", "store", "courier")
@@ -50,7 +50,7 @@ class OfferLineInline(ReadOnly, admin.TabularInline):
 
 @admin.register(Offer)
 class OfferAdmin(ReadOnly, admin.ModelAdmin):
-    list_display = ("pk", "store", "buyer", "status", "items_total", "list_total", "currency", "expires_at", "order")
+    list_display = ("id", "store", "buyer", "status", "items_total", "list_total", "currency", "expires_at", "order")
     list_filter = ("status",)
     list_select_related = ("store", "buyer", "order")
     inlines = [OfferLineInline]
@@ -58,7 +58,7 @@ class OfferAdmin(ReadOnly, admin.ModelAdmin):
 
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
-    list_display = ("pk", "reason", "reporter", "conversation", "message", "status", "created_at")
+    list_display = ("id", "reason", "reporter", "conversation", "message", "status", "created_at")
     list_filter = ("status", "reason")
     list_select_related = ("reporter", "conversation", "message")
     readonly_fields = ("reporter", "conversation", "message", "reason", "text", "created_at", "open_page")

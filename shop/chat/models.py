@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from shop.core.models import TimeStamped
 
@@ -153,7 +153,7 @@ class Message(models.Model):
         indexes = [models.Index(fields=["sender", "created_at"], name="chat_message_sender_idx")]
 
     def __str__(self):
-        return f"{self.conversation_id}#{self.seq} {self.kind}"
+        return f"{self.conversation_id}#{self.seq} {self.get_kind_display()}"
 
 
 class Offer(TimeStamped):
@@ -212,7 +212,7 @@ class Offer(TimeStamped):
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
-        return f"Offer {self.pk} ({self.status})"
+        return gettext("Offer %(id)s (%(status)s)") % {"id": self.pk, "status": self.get_status_display()}
 
     @property
     def total(self) -> Decimal:
@@ -239,7 +239,9 @@ class OfferLine(models.Model):
         constraints = [models.UniqueConstraint(fields=["offer", "variant"], name="chat_offer_line_unique")]
 
     def __str__(self):
-        return f"{self.quantity} × {self.variant_id} at {self.unit_price}"
+        return gettext("%(quantity)s × %(variant)s at %(price)s") % {
+            "quantity": self.quantity, "variant": self.variant_id, "price": self.unit_price
+        }
 
     @property
     def line_total(self) -> Decimal:
@@ -276,7 +278,9 @@ class Block(TimeStamped):
         constraints = [models.UniqueConstraint(fields=["buyer", "store", "by_side"], name="chat_block_unique")]
 
     def __str__(self):
-        return f"{self.buyer_id} × {self.store_id} by {self.by_side}"
+        return gettext("%(buyer)s × %(store)s by %(side)s") % {
+            "buyer": self.buyer_id, "store": self.store_id, "side": self.get_by_side_display()
+        }
 
 
 class Mute(models.Model):
@@ -291,7 +295,7 @@ class Mute(models.Model):
         constraints = [models.UniqueConstraint(fields=["conversation", "user"], name="chat_mute_unique")]
 
     def __str__(self):
-        return f"{self.user_id} muted {self.conversation_id}"
+        return gettext("%(user)s muted %(conversation)s") % {"user": self.user_id, "conversation": self.conversation_id}
 
 
 class Digest(models.Model):
@@ -310,7 +314,7 @@ class Digest(models.Model):
         constraints = [models.UniqueConstraint(fields=["conversation", "user"], name="chat_digest_unique")]
 
     def __str__(self):
-        return f"digest {self.conversation_id} → {self.user_id}"
+        return gettext("digest %(conversation)s → %(user)s") % {"conversation": self.conversation_id, "user": self.user_id}
 
 
 class Report(TimeStamped):
@@ -346,4 +350,4 @@ class Report(TimeStamped):
         ]
 
     def __str__(self):
-        return f"report {self.pk}: {self.reason}"
+        return gettext("report %(id)s: %(reason)s") % {"id": self.pk, "reason": self.get_reason_display()}
