@@ -2,6 +2,7 @@ import json
 import time
 
 from channels.db import database_sync_to_async
+from django.conf import settings
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -13,6 +14,12 @@ from .selectors import conversation_for_user
 from .services import presence_set
 
 TYPING_EVERY_SECONDS = 2
+
+
+def _scope_language(scope) -> str:
+    """The page's language for someone who never chose one: the language cookie, else the site's."""
+    chosen = scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME, "")
+    return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
 def chat_group(conversation_id: int) -> str:
@@ -49,21 +56,27 @@ class ChatConsumer(NotificationConsumer):
             await self.close()
             return
         self.side, self.display_name, language = found
-        self.language = language or "en"
+        self.language = language if language in dict(settings.LANGUAGES) else _scope_language(self.scope)
+        # Here before the socket opens: a message sent meanwhile rings no bell, and the page
+        # reads what it missed once its socket is open.
+        self.present, self.present_user_id = True, user.pk
+        await database_sync_to_async(presence_set)(conversation_id=self.conversation_id, user_id=user.pk, here=True)
         await super().connect()
         if not self.groups_joined:
+            self.present = False
+            await database_sync_to_async(presence_set)(conversation_id=self.conversation_id, user_id=user.pk, here=False)
             return
         group = chat_group(self.conversation_id)
         await self.channel_layer.group_add(group, self.channel_name)
         self.groups_joined = (*self.groups_joined, group)
-        self.present = True
-        await database_sync_to_async(presence_set)(conversation_id=self.conversation_id, user_id=self.user_id, here=True)
 
     async def disconnect(self, code):
         await super().disconnect(code)
         if getattr(self, "present", False):
             self.present = False
-            await database_sync_to_async(presence_set)(conversation_id=self.conversation_id, user_id=self.user_id, here=False)
+            await database_sync_to_async(presence_set)(
+                conversation_id=self.conversation_id, user_id=self.present_user_id, here=False
+            )
 
     async def receive(self, text_data=None, bytes_data=None):
         """The page says its person is typing (at most every few seconds)."""

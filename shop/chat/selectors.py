@@ -30,7 +30,9 @@ def side_of(*, conversation: Conversation, user) -> str | None:
     if conversation.buyer_id == user.pk:
         return Side.BUYER
     if conversation.is_delivery:
-        return Side.TEAM if conversation.courier_id == user.pk else None
+        # The courier holding the job: one who handed it over reads no more of it.
+        holds = conversation.courier_id == user.pk and conversation.job.courier_id == user.pk
+        return Side.TEAM if holds else None
     if user.stores.filter(pk=conversation.store_id).exists():
         return Side.TEAM
     return None

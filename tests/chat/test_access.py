@@ -250,7 +250,7 @@ def test_once_the_delivery_ends_nobody_can_write_in_its_conversation(delivery, e
     assert Message.objects.filter(conversation=conversation).count() == 2
 
 
-def test_a_courier_replaced_on_the_job_can_no_longer_write(delivery):
+def test_a_courier_replaced_on_the_job_can_no_longer_write_or_read(delivery):
     other = CourierProfileFactory(status="approved").user
     DeliveryJob.objects.filter(pk=delivery.job.pk).update(courier=other)
     conversation = Conversation.objects.get(pk=delivery.delivery.pk)
@@ -258,7 +258,8 @@ def test_a_courier_replaced_on_the_job_can_no_longer_write(delivery):
     with pytest.raises(ChatError) as refused:
         message_send(conversation=conversation, user=delivery.courier, text="still me")
 
-    assert refused.value.code == "ended"
+    assert refused.value.code == "forbidden"
+    assert browser(delivery.courier).get(reverse("chat:conversation", args=[conversation.pk])).status_code == 404
 
 
 # --- Blocking ----------------------------------------------------------------------------
