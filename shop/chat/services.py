@@ -225,6 +225,9 @@ def system_message(*, conversation: Conversation, text: str, side: str, offer=No
         )
         locked.refresh_from_db()
         _push_message(conversation=locked, message_id=message.pk)
+        # It starts an unread run like any message: without the bell here, the next
+        # message of the run would not ring it either.
+        _notify_offline(conversation=locked, message=message)
     return message
 
 
@@ -455,6 +458,8 @@ def mute_set(*, viewer: Viewer, user, muted: bool) -> None:
         raise ChatError(_("You are not in this conversation."), code="forbidden")
     if muted:
         Mute.objects.get_or_create(conversation=viewer.conversation, user=user)
+        # Messages already waiting for the digest are not emailed either.
+        Digest.objects.filter(conversation=viewer.conversation, user=user).update(pending_since=None)
     else:
         Mute.objects.filter(conversation=viewer.conversation, user=user).delete()
 
