@@ -27,7 +27,7 @@ from shop.inventory.services import StockShort
 from shop.orders.models import Order
 from shop.orders.won import AgreedLine, agreed_order_create
 
-from .models import Conversation, Message, Offer, OfferLine, Side
+from .models import Block, Conversation, Message, Offer, OfferLine, Side
 from .selectors import Viewer
 from .services import ChatError, _push_message, message_send, system_message
 
@@ -161,22 +161,24 @@ def offer_accept(*, viewer: Viewer, user, offer_id: int, address_id: int | None 
             raise ChatError(_("This offer has expired."), code="expired")
         if offer.status != S.OPEN:
             raise ChatError(_answered(offer), code=offer.status)
+        if Block.objects.filter(buyer_id=offer.buyer_id, store_id=offer.store_id).exists():
+            raise ChatError(_("Messages between you are blocked."), code="blocked")
+        lines = list(offer.lines.select_related("variant__product").order_by("pk"))
+        if any(line.variant.product.status != Product.Status.ACTIVE for line in lines):
+            raise ChatError(_("An item of this offer is no longer on sale. Ask the store for a new offer."), code="off_sale")
         address = None
         if offer.delivery_mode == Offer.DeliveryMode.DELIVERY:
             addresses = Address.objects.filter(user=user).select_related("area").order_by("-is_default", "id")
             address = addresses.filter(pk=address_id).first() if address_id else addresses.first()
             if address is None:
                 raise ChatError(_("Add a delivery address to your account first."), code="address")
-        lines = [
-            AgreedLine(variant=line.variant, quantity=line.quantity, unit_price=line.unit_price)
-            for line in offer.lines.select_related("variant__product").order_by("pk")
-        ]
+        agreed = [AgreedLine(variant=line.variant, quantity=line.quantity, unit_price=line.unit_price) for line in lines]
         try:
             with transaction.atomic():
                 order = agreed_order_create(
                     buyer=user,
                     store=offer.store,
-                    lines=lines,
+                    lines=agreed,
                     delivery_mode=Order.DeliveryMode.DELIVERY if address else Order.DeliveryMode.PICKUP,
                     fee=offer.delivery_fee,
                     address=address,

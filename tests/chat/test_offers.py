@@ -260,6 +260,26 @@ def test_delivery_offer_without_an_address_asks_for_one_and_reserves_nothing():
     assert offer.status == Offer.Status.OPEN
 
 
+def test_an_open_offer_cannot_be_accepted_once_either_side_blocked_the_other():
+    world = chat_world(stock=5)
+    offer = offer_for(world, (variant_of(world.product), 2, "200"))
+    block_set(viewer=as_user(world, world.owner), user=world.owner, blocked=True)
+
+    refused(lambda: accept(world, offer), code="blocked")
+
+    assert not Order.objects.exists() and variant_of(world.product).stock == 5
+
+
+def test_an_offer_whose_product_went_off_sale_cannot_be_accepted():
+    world = chat_world(stock=5)
+    offer = offer_for(world, (variant_of(world.product), 2, "200"))
+    Product.objects.filter(pk=world.product.pk).update(status=Product.Status.ARCHIVED)
+
+    refused(lambda: accept(world, offer), code="off_sale")
+
+    assert not Order.objects.exists() and variant_of(world.product).stock == 5
+
+
 def test_accepting_in_the_browser_leads_to_the_payment_page_with_the_agreed_total():
     world = chat_world(price="250.00")
     offer = offer_for(world, (variant_of(world.product), 3, "233.33"), mode="pickup")
