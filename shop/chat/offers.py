@@ -164,7 +164,7 @@ def offer_accept(*, viewer: Viewer, user, offer_id: int, address_id: int | None 
         if Block.objects.filter(buyer_id=offer.buyer_id, store_id=offer.store_id).exists():
             raise ChatError(_("Messages between you are blocked."), code="blocked")
         lines = list(offer.lines.select_related("variant__product").order_by("pk"))
-        if any(line.variant.product.status != Product.Status.ACTIVE for line in lines):
+        if any(not line.variant.product.is_visible for line in lines):
             raise ChatError(_("An item of this offer is no longer on sale. Ask the store for a new offer."), code="off_sale")
         address = None
         if offer.delivery_mode == Offer.DeliveryMode.DELIVERY:
