@@ -1,3 +1,33 @@
+// Messages pages: the inboxes and a conversation.
+//
+// Any of them: a push about a conversation deletes its inbox row and puts the new one at
+// the top. The live extension (soko-live) skips an item the page already shows, which
+// would drop the moved row once the delete ran: the old row is taken out first. After a
+// socket reconnect, the navbar's unread badge is read again (pushes are at most once).
+(function () {
+  var pendingRow = /hx-swap-oob="delete:#(chat-row-\d+)"/g;
+  document.addEventListener("htmx:wsBeforeMessage", function (event) {
+    var message = event.detail.message;
+    if (typeof message !== "string" || message.indexOf("delete:#chat-row-") < 0) return;
+    var match;
+    pendingRow.lastIndex = 0;
+    while ((match = pendingRow.exec(message))) {
+      var row = document.getElementById(match[1]);
+      if (row) row.remove();
+    }
+  });
+
+  var opened = false;
+  document.addEventListener("htmx:wsOpen", function () {
+    var badge = document.getElementById("chat-unread");
+    var url = document.querySelector("[data-chat-unread-url]");
+    if (opened && badge && url) {
+      htmx.ajax("GET", url.dataset.chatUnreadUrl, { target: "#chat-unread", swap: "outerHTML" });
+    }
+    opened = true;
+  });
+})();
+
 // A conversation's page. Messages arrive over the socket, each with the conversation's
 // sequence number: a message already shown is skipped, and a socket that reopens or a
 // push that skips a number makes the page fetch what it has not shown, so no message is
@@ -9,9 +39,47 @@
   var list = document.getElementById("chat-" + id + "-messages");
   var scroller = document.getElementById("chat-scroll");
   var canWrite = page.dataset.canWrite === "1";
+  var typingId = "chat-" + id + "-typing";
+  var me = page.dataset.me;
+
+  function csrfToken() {
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+    } catch (error) {
+      return "";
+    }
+  }
+
+  // Cards pushed over the socket were rendered without a request, so their forms (accept,
+  // decline, withdraw an offer) have no CSRF field: give them the page's token.
+  function arm(root) {
+    var token = csrfToken();
+    if (!token || !root || !root.querySelectorAll) return;
+    root.querySelectorAll("form[method=post]").forEach(function (form) {
+      if (form.querySelector("[name=csrfmiddlewaretoken]")) return;
+      var field = document.createElement("input");
+      field.type = "hidden";
+      field.name = "csrfmiddlewaretoken";
+      field.value = token;
+      form.prepend(field);
+    });
+  }
+
+  // A message names its author (a member of the store's team) once per run of messages from
+  // them, as a messenger does, and never on this person's own messages: a push is rendered
+  // once for the whole side, so it names the author of every team message.
+  function nameAuthors() {
+    var previous = null;
+    scroller.querySelectorAll("[data-testid=chat-msg]").forEach(function (el) {
+      var author = el.querySelector(".chat-author");
+      var sameRun = previous !== null && previous.dataset.side === el.dataset.side && previous.dataset.sender === el.dataset.sender;
+      if (author) author.hidden = sameRun || (!!me && el.dataset.sender === me);
+      previous = el.dataset.sender ? el : null;
+    });
+  }
 
   function shownSeq() {
-    var seqs = Array.from(document.querySelectorAll("#chat-scroll [data-seq]")).map(function (el) { return parseInt(el.dataset.seq, 10) || 0; });
+    var seqs = Array.from(scroller.querySelectorAll("[data-seq]")).map(function (el) { return parseInt(el.dataset.seq, 10) || 0; });
     return seqs.length ? Math.max.apply(null, seqs) : 0;
   }
 
@@ -21,7 +89,7 @@
   // Messages in the list stay in order and appear once, however they arrived.
   function tidy() {
     var seen = {};
-    document.querySelectorAll("#chat-scroll > [data-seq]").forEach(function (el) { seen[el.id] = true; });
+    scroller.querySelectorAll(":scope > [data-seq]").forEach(function (el) { seen[el.id] = true; });
     Array.from(list.children).forEach(function (el) {
       if (el.id && seen[el.id]) el.remove();
       else seen[el.id] = true;
@@ -29,8 +97,10 @@
     Array.from(list.children)
       .sort(function (a, b) { return (parseInt(a.dataset.seq, 10) || 0) - (parseInt(b.dataset.seq, 10) || 0); })
       .forEach(function (el) { list.appendChild(el); });
-    var empty = document.querySelector(".chat-empty");
+    var empty = scroller.querySelector(".chat-empty");
     if (empty && list.children.length) empty.remove();
+    nameAuthors();
+    arm(scroller);
     applyRead();
     markRead();
   }
@@ -43,15 +113,16 @@
     fetch(url, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.text() : ""; })
       .then(function (html) {
+        var stick = nearBottom();
         var template = document.createElement("template");
         template.innerHTML = html;
         Array.from(template.content.children).forEach(function (el) {
           if (!el.id || !document.getElementById(el.id)) { list.appendChild(el); htmx.process(el); }
         });
-        var stick = nearBottom();
         tidy();
         if (stick) toBottom();
       })
+      .catch(function () { /* offline: the next socket open fetches again */ })
       .finally(function () { fetching = false; });
   }
 
@@ -60,8 +131,8 @@
     if (!canWrite || document.visibilityState !== "visible") return;
     clearTimeout(readTimer);
     readTimer = setTimeout(function () {
-      var token = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"];
-      fetch(page.dataset.readUrl, { method: "POST", headers: { "X-CSRFToken": token, "HX-Request": "true" }, credentials: "same-origin" });
+      fetch(page.dataset.readUrl, { method: "POST", headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" }, credentials: "same-origin" })
+        .catch(function () { /* offline: read again on the next message or visit */ });
     }, 400);
   }
   document.addEventListener("visibilitychange", markRead);
@@ -69,7 +140,7 @@
   function applyRead() {
     var state = document.getElementById("chat-" + id + "-read");
     var upTo = state ? parseInt(state.dataset.readSeq, 10) || 0 : 0;
-    document.querySelectorAll(".chat-mine[data-seq]").forEach(function (el) {
+    scroller.querySelectorAll(".chat-mine[data-seq]").forEach(function (el) {
       el.classList.toggle("chat-read", (parseInt(el.dataset.seq, 10) || 0) <= upTo);
     });
   }
@@ -78,58 +149,85 @@
   var socket = null;
   document.addEventListener("htmx:wsOpen", function (event) { socket = event.detail.socketWrapper; fetchMissed(); });
 
+  // Whether the reader was at the end before a push changed the list (after it, a tall card
+  // or picture would make the page look scrolled up).
+  var stickToEnd = true;
   document.addEventListener("htmx:wsBeforeMessage", function (event) {
+    stickToEnd = nearBottom();
     var match = new RegExp('beforeend:#chat-' + id + '-messages"[^]*?data-seq="(\\d+)"').exec(event.detail.message);
     if (!match) return;
     var seq = parseInt(match[1], 10);
     if (seq > shownSeq() + 1) setTimeout(fetchMissed, 0); // one or more were missed
   });
 
-  var typing = document.getElementById("chat-" + id + "-typing");
   var typingTimer = null;
+  function clearTyping() {
+    var typing = document.getElementById(typingId);
+    if (typing) typing.textContent = "";
+  }
   document.addEventListener("htmx:oobAfterSwap", function (event) {
+    // ``detail.target`` is the element swapped out (gone, for an outerHTML swap);
+    // ``event.target`` is the new content.
     var target = event.detail.target;
+    var fresh = event.target;
     if (!target) return;
-    if (target === list || list.contains(target)) {
-      var stick = nearBottom();
+    if (target === list || list.contains(target) || (fresh !== document && scroller.contains(fresh))) {
+      var mine = fresh.classList && fresh.classList.contains("chat-mine");
       tidy();
-      if (stick) toBottom();
-      if (typing) typing.textContent = "";
+      if (stickToEnd || mine) toBottom();
+      if (target === list) clearTyping();
     }
     if (target.id === "chat-" + id + "-read") applyRead();
-    if (target.id === "chat-" + id + "-typing") {
-      typing = target;
+    if (target.id === typingId) {
+      var typing = document.getElementById(typingId);
+      if (typing) typing.setAttribute("aria-live", "polite");
       clearTimeout(typingTimer);
-      typingTimer = setTimeout(function () { typing.textContent = ""; }, 5000);
+      typingTimer = setTimeout(clearTyping, 5000);
     }
     // An order's status changed: every card of that order follows.
     if (target.id && target.id.indexOf("order-status-") === 0) {
+      var status = document.getElementById(target.id);
       var number = target.id.slice("order-status-".length);
-      document.querySelectorAll('[data-order-status="' + CSS.escape(number) + '"]').forEach(function (card) {
-        card.className = target.className;
-        card.textContent = target.textContent;
+      if (status) document.querySelectorAll('[data-order-status="' + CSS.escape(number) + '"]').forEach(function (card) {
+        card.className = status.className;
+        card.textContent = status.textContent;
       });
     }
   });
 
-  var input = document.getElementById("chat-text");
+  // A picture that loads at the end of the conversation keeps the end in view.
+  scroller.addEventListener("load", function (event) {
+    if (event.target.tagName === "IMG" && nearBottom()) toBottom();
+  }, true);
+
+  var lastTypingSent = 0;
   function wireComposer() {
-    input = document.getElementById("chat-text");
+    var input = document.getElementById("chat-text");
     var form = document.getElementById("chat-form");
-    if (!input || !form) return;
-    // Enter sends, Shift+Enter breaks the line; the box grows with its text.
+    if (!input || !form || form.dataset.wired) return;
+    form.dataset.wired = "1";
+    var file = form.querySelector("[name=image]");
+    // The box grows with its text, up to five lines (rows, not an inline style: the CSP
+    // refuses style attributes, which htmx copies to the new box when the form is swapped).
+    function grow() {
+      input.rows = 1;
+      while (input.rows < 5 && input.scrollHeight > input.clientHeight + 1) input.rows += 1;
+    }
+    // Enter sends, Shift+Enter breaks the line.
     input.addEventListener("keydown", function (event) {
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
-        if (input.value.trim() || form.querySelector("[name=image]").files.length) htmx.trigger(form, "submit");
+        if (input.value.trim() || (file && file.files.length)) htmx.trigger(form, "submit");
       }
     });
     input.addEventListener("input", function () {
-      input.style.height = "auto";
-      input.style.height = Math.min(input.scrollHeight, 128) + "px";
-      if (socket && input.value) socket.send(JSON.stringify({ typing: 1 }));
+      grow();
+      var now = Date.now();
+      if (socket && input.value && now - lastTypingSent > 2000) {
+        lastTypingSent = now;
+        socket.send(JSON.stringify({ typing: 1 }));
+      }
     });
-    var file = form.querySelector("[name=image]");
     var label = document.querySelector(".chat-file-name");
     if (file && label) file.addEventListener("change", function () {
       label.hidden = !file.files.length;
@@ -144,6 +242,7 @@
         input.dispatchEvent(new Event("input"));
       });
     });
+    grow();
   }
   document.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target && event.detail.target.id === "chat-composer") {
@@ -152,11 +251,10 @@
       if (again && !document.querySelector("[data-testid=chat-send-error]")) again.focus();
     }
   });
-  document.addEventListener("htmx:afterSettle", function (event) {
-    if (event.detail.target && event.detail.target.id === "chat-composer") wireComposer();
-  });
 
   wireComposer();
+  nameAuthors();
+  arm(scroller);
   applyRead();
   if (!location.hash || location.hash === "#chat-end") toBottom();
 })();
