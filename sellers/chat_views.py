@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shop.chat.selectors import inbox_store, quick_replies
 from shop.chat.services import ChatError, quick_reply_add, quick_reply_delete
-from shop.core.htmx import wants_fragment
+from shop.core.htmx import render_page
 from shop.core.ids import id_or_none
 
 from .views import current_store, dashboard_context, seller_required
@@ -31,9 +31,7 @@ def chat_inbox(request):
         "conversations": list(inbox_store(store=current.store, q=q)[:INBOX_LIMIT]),
         "q": q,
     }
-    if wants_fragment(request):
-        return render(request, "sellers/chat/inbox.html#rows", context)
-    return render(request, "sellers/chat/inbox.html", context)
+    return render_page(request, "sellers/chat/inbox.html", context, fragment="rows")
 
 
 @seller_required

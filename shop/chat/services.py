@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shop.accounts.models import Address
 from shop.core.i18n import lazy_text, recipient_language, speaking_to
 from shop.core.jobs import job_enqueue_on_commit
 from shop.core.mail import PermanentMailError, mail_send, mail_subject
@@ -247,6 +248,9 @@ def _push_message(*, conversation: Conversation, message_id: int, replace: bool 
         fresh = Conversation.objects.select_related("buyer", "store__logo", "courier", "product", "order").get(pk=conversation.pk)
         from django.contrib.auth import get_user_model
 
+        addresses = []
+        if message.kind == K.OFFER:
+            addresses = list(Address.objects.filter(user_id=fresh.buyer_id).select_related("area").order_by("-is_default", "id"))
         copies: dict[tuple, str] = {}
         for side in (Side.BUYER, Side.TEAM):
             users = get_user_model().objects.filter(pk__in=side_user_ids(conversation=fresh, side=side))
@@ -256,7 +260,13 @@ def _push_message(*, conversation: Conversation, message_id: int, replace: bool 
                     with speaking_to(user):
                         copies[key] = render_to_string(
                             "chat/_push.html",
-                            {**_viewer_context(fresh, side), "messages": [message], "replace": replace},
+                            {
+                                **_viewer_context(fresh, side),
+                                "messages": [message],
+                                "replace": replace,
+                                # An offer card lets the shopper choose where it is delivered.
+                                "addresses": addresses if side == Side.BUYER else [],
+                            },
                         )
                 with speaking_to(user):
                     badge = render_to_string("chat/_badge.html", {"chat_unread": unread_total(user=user), "oob": True})

@@ -25,13 +25,20 @@
     transformResponse: function (text) {
       var template = document.createElement("template");
       template.innerHTML = text;
-      Array.from(template.content.children).forEach(function (part) {
+      var parts = Array.from(template.content.children);
+      // What the same push deletes first (a row it moves to the top of its list).
+      var deleted = parts
+        .map(function (part) { return /^delete:#(.+)$/.exec(part.getAttribute("hx-swap-oob") || ""); })
+        .filter(Boolean)
+        .map(function (match) { return match[1]; });
+      parts.forEach(function (part) {
         var selector = oobSelector(part);
         if (!selector || !document.querySelector(selector)) { part.remove(); return; }
-        // An item appended to a list that the page already shows (it read it meanwhile).
+        // An item added to a list that already shows it (the page read it meanwhile),
+        // unless this push takes the old one out.
         var item = part.firstElementChild;
         var spec = part.getAttribute("hx-swap-oob") || "";
-        if (item && item.id && /^(beforeend|afterbegin):/.test(spec) && document.getElementById(item.id)) part.remove();
+        if (item && item.id && /^(beforeend|afterbegin):/.test(spec) && document.getElementById(item.id) && deleted.indexOf(item.id) < 0) part.remove();
       });
       return template.innerHTML;
     }

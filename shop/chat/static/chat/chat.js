@@ -1,22 +1,9 @@
 // Messages pages: the inboxes and a conversation.
 //
 // Any of them: a push about a conversation deletes its inbox row and puts the new one at
-// the top. The live extension (soko-live) skips an item the page already shows, which
-// would drop the moved row once the delete ran: the old row is taken out first. After a
-// socket reconnect, the navbar's unread badge is read again (pushes are at most once).
+// the top (soko-live lets the new row in because the same push deletes the old one).
+// After a socket reconnect, the navbar's unread badge is read again (pushes are at most once).
 (function () {
-  var pendingRow = /hx-swap-oob="delete:#(chat-row-\d+)"/g;
-  document.addEventListener("htmx:wsBeforeMessage", function (event) {
-    var message = event.detail.message;
-    if (typeof message !== "string" || message.indexOf("delete:#chat-row-") < 0) return;
-    var match;
-    pendingRow.lastIndex = 0;
-    while ((match = pendingRow.exec(message))) {
-      var row = document.getElementById(match[1]);
-      if (row) row.remove();
-    }
-  });
-
   var opened = false;
   document.addEventListener("htmx:wsOpen", function () {
     var badge = document.getElementById("chat-unread");
