@@ -327,26 +327,29 @@ def bid_phase(port: int, auction_id: int, cookies: list[str], board: Board, *, t
     return {"bids": bids, "errors": errors, "wall": time.monotonic() - started}
 
 
-def csrf_tokens(port: int, auction_id: int, cookies: list[str]) -> list[tuple[str, str]]:
-    """Each bidder loads the auction's page, as before a bid: the CSRF cookie it sets."""
+def csrf_token(port: int, path: str, cookie: str) -> str:
+    """Load the page at ``path`` as the person with ``cookie``, as before posting one of its
+    forms: the CSRF cookie it sets."""
     from django.conf import settings
 
-    pairs = []
-    for cookie in cookies:
-        connection = http.client.HTTPConnection(HOST, port, timeout=30)
-        connection.request("GET", f"/auctions/{auction_id}/", headers={"Host": f"{HOST}:{port}", "Cookie": cookie})
-        response = connection.getresponse()
-        response.read()
-        token = next(
-            (value.split(";", 1)[0].split("=", 1)[1] for value in response.msg.get_all("Set-Cookie") or []
-             if value.startswith(f"{settings.CSRF_COOKIE_NAME}=")),
-            None,
-        )
-        connection.close()
-        if response.status != 200 or not token:
-            raise RuntimeError(f"the auction page answered {response.status} without a CSRF cookie")
-        pairs.append((cookie, token))
-    return pairs
+    connection = http.client.HTTPConnection(HOST, port, timeout=30)
+    connection.request("GET", path, headers={"Host": f"{HOST}:{port}", "Cookie": cookie})
+    response = connection.getresponse()
+    response.read()
+    token = next(
+        (value.split(";", 1)[0].split("=", 1)[1] for value in response.msg.get_all("Set-Cookie") or []
+         if value.startswith(f"{settings.CSRF_COOKIE_NAME}=")),
+        None,
+    )
+    connection.close()
+    if response.status != 200 or not token:
+        raise RuntimeError(f"{path} answered {response.status} without a CSRF cookie")
+    return token
+
+
+def csrf_tokens(port: int, auction_id: int, cookies: list[str]) -> list[tuple[str, str]]:
+    """Each bidder loads the auction's page, as before a bid: the CSRF cookie it sets."""
+    return [(cookie, csrf_token(port, f"/auctions/{auction_id}/", cookie)) for cookie in cookies]
 
 
 # Measuring ---------------------------------------------------------------------------------
