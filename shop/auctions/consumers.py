@@ -57,4 +57,4 @@ class AuctionConsumer(NotificationConsumer):
     async def auction_push(self, event):
         if not self.ended:
             html = event["html"]
-            await self.send(text_data=html.get(self.language) or html.get(settings.LANGUAGE_CODE, ""))
+            await self.send_text(html.get(self.language) or html.get(settings.LANGUAGE_CODE, ""))

@@ -11,7 +11,7 @@ from shop.core.errors import NotFound
 from shop.notifications.consumers import NotificationConsumer
 
 from .selectors import conversation_for_user
-from .services import presence_set
+from .services import presence_refresh, presence_set
 
 TYPING_EVERY_SECONDS = 2
 
@@ -70,6 +70,9 @@ class ChatConsumer(NotificationConsumer):
         await self.channel_layer.group_add(group, self.channel_name)
         self.groups_joined = (*self.groups_joined, group)
 
+    async def still_open(self):
+        await database_sync_to_async(presence_refresh)(conversation_id=self.conversation_id, user_id=self.present_user_id)
+
     async def disconnect(self, code):
         await super().disconnect(code)
         if getattr(self, "present", False):
@@ -102,6 +105,6 @@ class ChatConsumer(NotificationConsumer):
             return
         with translation.override(self.language):
             text = _("%(name)s is typing…") % {"name": event["name"]}
-        await self.send(
-            text_data=f'<span id="chat-{self.conversation_id}-typing" hx-swap-oob="true" class="chat-typing small text-body-secondary" data-typing="1">{escape(text)}</span>'
+        await self.send_text(
+            f'<span id="chat-{self.conversation_id}-typing" hx-swap-oob="true" class="chat-typing small text-body-secondary" data-typing="1">{escape(text)}</span>'
         )

@@ -347,15 +347,26 @@ def _presence_key(conversation_id: int, user_id: int) -> str:
     return f"soko:chat:here:{conversation_id}:{user_id}"
 
 
+def _presence_seconds() -> int:
+    # Open sockets refresh the mark at every re-check: one of a process that died without
+    # disconnecting lasts only until then.
+    return 2 * settings.SOKO_SOCKET_RECHECK_SECONDS + 60
+
+
+def presence_refresh(*, conversation_id: int, user_id: int) -> None:
+    cache.touch(_presence_key(conversation_id, user_id), _presence_seconds())
+
+
 def presence_set(*, conversation_id: int, user_id: int, here: bool) -> None:
     """A socket of ``user_id`` is open on the conversation's page (counted across tabs)."""
     key = _presence_key(conversation_id, user_id)
     if here:
-        cache.add(key, 0, 3600)
+        cache.add(key, 0, _presence_seconds())
         try:
             cache.incr(key)
         except ValueError:
-            cache.add(key, 1, 3600)
+            cache.add(key, 1, _presence_seconds())
+        cache.touch(key, _presence_seconds())
     else:
         try:
             if cache.decr(key) <= 0:

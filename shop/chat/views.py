@@ -120,10 +120,11 @@ def delivery_start(request, job_id: int):
     return _back(request, conversation.pk)
 
 
-def _conversation_context(request, viewer, *, form=None) -> dict:
+def _conversation_context(request, viewer, *, form=None, with_messages: bool = True) -> dict:
+    """The conversation page's context; ``with_messages=False`` for the composer alone."""
     conversation = viewer.conversation
     before = int_or_none(request.GET.get("before"), minimum=1)
-    shown = messages_before(conversation=conversation, before=before)
+    shown = messages_before(conversation=conversation, before=before) if with_messages else []
     blocks = blocks_between(conversation=conversation)
     context = {
         "conversation": conversation,
@@ -212,7 +213,8 @@ def send(request, conversation_id: int):
     if wants_fragment(request):
         # The message itself arrives over the socket (and by ``since`` if it does not):
         # the answer is the emptied form, or the form with the reason it was refused.
-        context = {**_conversation_context(request, viewer, form=MessageForm() if not error else form), "send_error": error}
+        composer = _conversation_context(request, viewer, form=MessageForm() if not error else form, with_messages=False)
+        context = {**composer, "send_error": error}
         return render(request, "chat/conversation.html#composer", context, status=200 if not error else 422)
     if error:
         messages.error(request, error)

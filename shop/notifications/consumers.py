@@ -1,8 +1,10 @@
 import asyncio
+import contextlib
 import logging
 from importlib import import_module
 from types import SimpleNamespace
 
+from autobahn.exception import Disconnected
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -84,6 +86,10 @@ class NotificationConsumer(AsyncWebsocketConsumer):
                 await self.end_session()
                 return
             await database_sync_to_async(socket_slot_refresh)(self.user_id)
+            await self.still_open()
+
+    async def still_open(self):
+        """Called at every re-check while the session holds: what a subclass keeps alive."""
 
     async def end_session(self):
         self.ended = True
@@ -95,7 +101,13 @@ class NotificationConsumer(AsyncWebsocketConsumer):
 
     async def html_push(self, event):
         if not self.ended:
-            await self.send(text_data=event["html"])
+            await self.send_text(event["html"])
+
+    async def send_text(self, text: str) -> None:
+        """Send, unless the socket is closing: a push racing the close must not end the
+        consumer before its disconnect runs (its groups and counts would stay behind)."""
+        with contextlib.suppress(Disconnected):
+            await self.send(text_data=text)
 
     async def socket_close(self, event):
         await self.end_session()

@@ -114,8 +114,14 @@
   }
 
   var readTimer = null;
+  // Only what the other side wrote needs reading; posted once per newer message.
+  var readUpTo = 0;
   function markRead() {
     if (!canWrite || document.visibilityState !== "visible") return;
+    var theirs = Array.from(scroller.querySelectorAll(".chat-theirs[data-seq], .chat-system[data-seq]")).map(function (el) { return parseInt(el.dataset.seq, 10) || 0; });
+    var newest = theirs.length ? Math.max.apply(null, theirs) : 0;
+    if (newest <= readUpTo) return;
+    readUpTo = newest;
     clearTimeout(readTimer);
     readTimer = setTimeout(function () {
       fetch(page.dataset.readUrl, { method: "POST", headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" }, credentials: "same-origin" })
