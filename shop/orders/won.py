@@ -49,34 +49,11 @@ def won_order_create(*, buyer, variant: Variant, price: Decimal, due_by: datetim
         stock_reserve(locked=locked, quantities={variant.pk: 1})
     checkout = _own_checkout(buyer=buyer, address=address, currency=store.currency, due_by=due_by)
     fee = delivery_fee(store=store, mode=mode, dropoff=address_point(address))
-    order = _order_create(
-        checkout=checkout,
-        store=store,
-        buyer=buyer,
-        delivery_mode=mode,
-        items_total=price,
-        delivery_fee=fee,
-        total=price + fee,
-        currency=store.currency,
-        buyer_note=note[:300],
-        pay_by=due_by,
-    )
-    OrderItem.objects.create(
-        order=order,
-        variant=variant,
-        product_title=product.title[:120],
-        variant_name=variant.name[:60],
-        sku=variant.sku[:40],
-        unit_price=price,
-        quantity=1,
-        line_total=price,
+    line = AgreedLine(variant=variant, quantity=1, unit_price=price)
+    return _order_with_lines(
+        checkout=checkout, store=store, buyer=buyer, mode=mode, fee=fee, lines=[line], note=note, pay_by=due_by,
         listing_type="auction",
     )
-    OrderEvent.objects.create(order=order, from_status="", to_status=OrderStatus.PENDING, actor=buyer, note=note[:300])
-    handover_code_issue(order=order)
-    checkout.total = order.total
-    checkout.save(update_fields=["total", "updated_at"])
-    return order
 
 
 def _own_checkout(*, buyer, address, currency: str, due_by: datetime) -> Checkout:
@@ -122,17 +99,29 @@ def agreed_order_create(
     if delivery_mode != Order.DeliveryMode.DELIVERY:
         address = None
     checkout = _own_checkout(buyer=buyer, address=address, currency=store.currency, due_by=due_by)
+    return _order_with_lines(
+        checkout=checkout, store=store, buyer=buyer, mode=delivery_mode, fee=fee, lines=lines, note=note
+    )
+
+
+def _order_with_lines(
+    *, checkout: Checkout, store, buyer, mode: str, fee: Decimal, lines: list["AgreedLine"], note: str,
+    pay_by: datetime | None = None, listing_type: str = "fixed",
+) -> Order:
+    """The order in ``checkout`` for ``lines`` (their stock already reserved), pending, with
+    its handover code; the checkout's total follows."""
     items_total = sum((line.unit_price * line.quantity for line in lines), Decimal("0"))
     order = _order_create(
         checkout=checkout,
         store=store,
         buyer=buyer,
-        delivery_mode=delivery_mode,
+        delivery_mode=mode,
         items_total=items_total,
         delivery_fee=fee,
         total=items_total + fee,
         currency=store.currency,
         buyer_note=note[:300],
+        pay_by=pay_by,
     )
     OrderItem.objects.bulk_create(
         OrderItem(
@@ -144,6 +133,7 @@ def agreed_order_create(
             unit_price=line.unit_price,
             quantity=line.quantity,
             line_total=line.unit_price * line.quantity,
+            listing_type=listing_type,
         )
         for line in lines
     )

@@ -23,7 +23,6 @@ from shop.chat.models import TEXT_MAX, Digest, Message, QuickReply, Report
 from shop.chat.selectors import conversation_for_user
 from shop.chat.services import (
     QUICK_REPLIES_MAX,
-    ChatError,
     conversation_read,
     digests_send,
     message_send,
@@ -36,7 +35,7 @@ from shop.media.models import PLACEHOLDER_PATH, StoredImage
 from shop.notifications.models import Notification
 from tests.factories import PASSWORD, StoreFactory
 from tests.factories.catalog import ProductFactory
-from tests.factories.chat import chat_world
+from tests.factories.chat import chat_world, refused
 
 pytestmark = pytest.mark.django_db
 
@@ -63,14 +62,6 @@ def logged_in(user) -> Client:
 
 def say(world, user, text="Hello", **parts) -> Message:
     return message_send(conversation=world.conversation, user=user, text=text, **parts)
-
-
-def refused(call, code=None) -> ChatError:
-    with pytest.raises(ChatError) as caught:
-        call()
-    if code is not None:
-        assert caught.value.code == code, (caught.value.code, str(caught.value))
-    return caught.value
 
 
 def flashed(response) -> list[tuple[str, str]]:

@@ -16,7 +16,7 @@ from shop.catalog.models import Product, Variant
 from shop.chat.models import Conversation, Message, Offer, OfferLine
 from shop.chat.offers import LineAsked, offer_accept, offer_decline, offer_make, offers_expire
 from shop.chat.selectors import conversation_for_user
-from shop.chat.services import ChatError, block_set, digests_send, message_send
+from shop.chat.services import block_set, digests_send, message_send
 from shop.core.money import money_format
 from shop.notifications.models import Notification
 from shop.orders.models import Checkout, Order, OrderItem, OrderStatus
@@ -26,7 +26,7 @@ from tests.factories import PASSWORD, StoreFactory
 from tests.factories.addresses import AddressFactory
 from tests.factories.auctions import auction_product
 from tests.factories.catalog import ProductFactory
-from tests.factories.chat import chat_world
+from tests.factories.chat import chat_world, refused
 
 pytestmark = pytest.mark.django_db
 
@@ -69,14 +69,6 @@ def logged_in(user) -> Client:
 
 def bells(user) -> int:
     return Notification.objects.filter(user=user, kind="chat").count()
-
-
-def refused(call, code=None) -> ChatError:
-    with pytest.raises(ChatError) as caught:
-        call()
-    if code is not None:
-        assert caught.value.code == code, (caught.value.code, str(caught.value))
-    return caught.value
 
 
 def nothing_offered(world):

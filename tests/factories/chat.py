@@ -2,9 +2,11 @@
 
 from dataclasses import dataclass
 
+import pytest
+
 from sellers.models import StoreMember
 from shop.chat.models import Conversation
-from shop.chat.services import conversation_start
+from shop.chat.services import ChatError, conversation_start
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.catalog import ProductFactory
 
@@ -28,3 +30,12 @@ def chat_world(*, stock: int = 10, price: str = "250.00", **store_fields) -> Cha
     buyer = UserFactory(display_name="Buyer Bea")
     conversation = conversation_start(buyer=buyer, store=store, product=product)
     return Chat(conversation=conversation, buyer=buyer, owner=owner, staff=staff, store=store, product=product)
+
+
+def refused(call, code=None) -> ChatError:
+    """The ChatError ``call()`` raises (with ``code``, when given)."""
+    with pytest.raises(ChatError) as caught:
+        call()
+    if code is not None:
+        assert caught.value.code == code, (caught.value.code, str(caught.value))
+    return caught.value
