@@ -266,7 +266,8 @@ async def _page_clients(web_port, ws_port, people, reads, events, control):
                     found += 1
                 if found:
                     received[0] += found
-                    if reads and not stopping:
+                    # The page marks read what the other person wrote (chat.js).
+                    if reads and not stopping and "chat-theirs" in text:
                         mark_read(index)
                 else:
                     other[index] += 1  # read state, a badge alone
