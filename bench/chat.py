@@ -108,7 +108,7 @@ def parse_args():
     parser.add_argument("--warmup", type=float, default=5, help="seconds of sending first, not measured (default 5)")
     parser.add_argument("--senders", type=int, default=8, help="sending threads, one HTTP connection each (default 8)")
     parser.add_argument("--reads", choices=["page", "off"], default="page",
-                        help="page: each socket posts /read/ 400 ms after a message lands, as the page does (default); off: no reads")
+                        help="page: each socket posts /read/ 400 ms after the other person's message lands, as the page does (default); off: no reads")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn workers (default: one per core)")
     parser.add_argument("--wait", type=float, default=10, help="seconds after the last send a message may take before it counts as lost")
     parser.add_argument("--breakdown", type=int, default=30, help="messages sent in this process after the run to split a message's cost (default 30; 0: none)")
