@@ -347,6 +347,12 @@ class Report(TimeStamped):
             models.UniqueConstraint(
                 fields=["reporter", "conversation", "message"], condition=Q(status="open"), name="chat_report_open_once"
             ),
+            # A message of NULL is distinct to the one above: one open report of the whole conversation too.
+            models.UniqueConstraint(
+                fields=["reporter", "conversation"],
+                condition=Q(status="open", message__isnull=True),
+                name="chat_report_conversation_open_once",
+            ),
         ]
 
     def __str__(self):

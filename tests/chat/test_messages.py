@@ -508,3 +508,14 @@ def test_a_file_that_is_not_a_picture_is_refused_with_a_clear_message(media_root
     assert plain.status_code == 302
     assert any(level == "error" and "is not a JPEG, PNG, WebP or GIF picture" in text for level, text in flashed(plain))
     assert not Message.objects.exists() and not StoredImage.objects.exists() and not Digest.objects.exists()
+
+
+def test_the_database_keeps_one_open_report_of_a_whole_conversation_per_person():
+    from django.db import IntegrityError, transaction
+
+    world = chat_world()
+    Report.objects.create(reporter=world.buyer, conversation=world.conversation, reason=Report.Reason.SPAM)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Report.objects.create(reporter=world.buyer, conversation=world.conversation, reason=Report.Reason.SCAM)
+    Report.objects.filter(reporter=world.buyer).update(status=Report.Status.REJECTED)
+    Report.objects.create(reporter=world.buyer, conversation=world.conversation, reason=Report.Reason.SCAM)

@@ -2,6 +2,7 @@
 than it has nor above its list price; accepted once, the offer becomes one order awaiting
 payment with its stock reserved, and an unpaid order gives the stock back."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -427,3 +428,17 @@ def test_unpaid_offer_order_is_cancelled_after_the_deadline_and_its_stock_comes_
     assert order.checkout.payment_status == PaymentStatus.EXPIRED
     assert (variant_of(world.product).stock, variant_of(second).stock) == (10, 2)
     assert Product.objects.get(pk=second.pk).in_stock is True
+
+
+def test_an_accepted_offer_card_shows_what_became_of_its_order():
+    world = chat_world(stock=10)
+    offer = offer_for(world, (variant_of(world.product), 1, "200"))
+    accept(world, offer)
+    order = Order.objects.get()
+    page = logged_in(world.buyer).get(reverse("chat:conversation", args=[world.conversation.pk])).content.decode()
+    assert re.search(rf'data-order-status="{order.number}" class="badge rounded-pill order-status order-status-pending"', page)
+
+    checkouts_expire(now=order.checkout.payment_due_by + timedelta(minutes=1))
+
+    page = logged_in(world.buyer).get(reverse("chat:conversation", args=[world.conversation.pk])).content.decode()
+    assert re.search(rf'data-order-status="{order.number}" class="badge rounded-pill order-status order-status-cancelled"', page)

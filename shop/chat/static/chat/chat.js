@@ -145,8 +145,25 @@
   // Whether the reader was at the end before a push changed the list (after it, a tall card
   // or picture would make the page look scrolled up).
   var stickToEnd = true;
+  // An order's status pushed to the person's pages (its own badge, #order-status-<number>):
+  // every order card of that order in the conversation follows, whether or not the page
+  // shows the badge itself.
+  function followOrderStatus(message) {
+    if (message.indexOf('id="order-status-') < 0) return;
+    var template = document.createElement("template");
+    template.innerHTML = message;
+    template.content.querySelectorAll('[id^="order-status-"]').forEach(function (status) {
+      var number = status.id.slice("order-status-".length);
+      document.querySelectorAll('[data-order-status="' + CSS.escape(number) + '"]').forEach(function (card) {
+        card.className = status.className;
+        card.textContent = status.textContent;
+      });
+    });
+  }
+
   document.addEventListener("htmx:wsBeforeMessage", function (event) {
     stickToEnd = nearBottom();
+    if (typeof event.detail.message === "string") followOrderStatus(event.detail.message);
     var match = new RegExp('beforeend:#chat-' + id + '-messages"[^]*?data-seq="(\\d+)"').exec(event.detail.message);
     if (!match) return;
     var seq = parseInt(match[1], 10);
@@ -176,15 +193,6 @@
       if (typing) typing.setAttribute("aria-live", "polite");
       clearTimeout(typingTimer);
       typingTimer = setTimeout(clearTyping, 5000);
-    }
-    // An order's status changed: every card of that order follows.
-    if (target.id && target.id.indexOf("order-status-") === 0) {
-      var status = document.getElementById(target.id);
-      var number = target.id.slice("order-status-".length);
-      if (status) document.querySelectorAll('[data-order-status="' + CSS.escape(number) + '"]').forEach(function (card) {
-        card.className = status.className;
-        card.textContent = status.textContent;
-      });
     }
   });
 
