@@ -71,6 +71,11 @@ class ChatConsumer(NotificationConsumer):
         self.groups_joined = (*self.groups_joined, group)
 
     async def still_open(self):
+        """Still in the conversation (a member removed from the store, a courier who handed
+        the job over, is not): keep the presence mark, else close the socket."""
+        if await database_sync_to_async(_participant)(self.scope["user"], self.conversation_id) is None:
+            await self.end_session()
+            return
         await database_sync_to_async(presence_refresh)(conversation_id=self.conversation_id, user_id=self.present_user_id)
 
     async def disconnect(self, code):

@@ -265,3 +265,27 @@ def test_typing_reaches_the_other_side_and_never_the_typists_own_page(applicatio
 def test_through_channels_redis_messages_and_typing_reach_the_right_pages(redis_layer, application):
     pushed_message_reaches_the_open_pages(application)
     typing_reaches_the_other_side_only(application)
+
+
+def test_a_member_removed_from_the_store_has_their_chat_socket_closed_at_the_next_recheck(application, settings):
+    from sellers.models import StoreMember
+    from shop.notifications.consumers import CLOSE_SESSION_ENDED
+
+    settings.SOKO_SOCKET_RECHECK_SECONDS = 0.2
+    world = chat_world()
+    [staff_cookie, owner_cookie] = cookies(world.staff, world.owner)
+
+    async def scenario():
+        staff, owner = socket(application, world.conversation, staff_cookie), socket(application, world.conversation, owner_cookie)
+        await opened(staff, world.conversation, world.staff)
+        await opened(owner, world.conversation, world.owner)
+        await database_sync_to_async(StoreMember.objects.filter(store=world.store, user=world.staff).delete)()
+        closed = await staff.receive_output(timeout=3)
+        kept = await owner.receive_nothing(timeout=0.6)
+        await owner.disconnect()
+        return closed, kept
+
+    closed, kept = async_to_sync(scenario)()
+
+    assert closed == {"type": "websocket.close", "code": CLOSE_SESSION_ENDED}
+    assert kept is True
