@@ -14,6 +14,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -168,32 +169,12 @@ def message_send(
     # Validated (and stored) before the conversation's row is locked: it takes a while.
     image = image_store(upload=upload) if upload is not None else None
     with transaction.atomic():
-        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
-        now = timezone.now()
-        seq = locked.seq + 1
-        message = Message.objects.create(
-            conversation=locked, seq=seq, sender=user, side=side, kind=kind, text=text, image=image,
+        locked, message = _append(
+            conversation=conversation, side=side, sender=user, kind=kind, text=text, image=image,
             product=product, order=order, offer=offer,
         )
-        other_unread = "team_unread" if side == Side.BUYER else "buyer_unread"
-        mine = "buyer" if side == Side.BUYER else "team"
-        Conversation.objects.filter(pk=locked.pk).update(
-            seq=seq,
-            last_message_at=now,
-            last_preview=_preview(message)[:PREVIEW],
-            **{
-                other_unread: F(other_unread) + 1,
-                f"{mine}_unread": 0,
-                f"{mine}_read_seq": seq,
-                f"{mine}_seen_at": now,
-            },
-            updated_at=now,
-        )
-        locked.refresh_from_db()
         if image is not None and not image.is_ready:
             job_enqueue_on_commit("chat.image_ready", message.pk)
-        _push_message(conversation=locked, message_id=message.pk)
-        _notify_offline(conversation=locked, message=message)
     conversation.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
     return message
 
@@ -212,24 +193,38 @@ def _preview(message: Message) -> str:
 
 def system_message(*, conversation: Conversation, text: str, side: str, offer=None, order=None) -> Message:
     """A notice in the conversation (an offer answered, a delivery ended), numbered like
-    any message; ``side`` is the side it speaks for (the other side's unread count moves)."""
+    any message; ``side`` is the side it speaks for (the other side's unread count moves).
+    It starts an unread run like any message, bell included: without it, the next message
+    of the run would not ring it either."""
     with transaction.atomic():
-        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
-        seq = locked.seq + 1
-        now = timezone.now()
-        message = Message.objects.create(
-            conversation=locked, seq=seq, side=side, kind=K.SYSTEM, text=text[:TEXT_MAX], offer=offer, order=order
+        _locked, message = _append(
+            conversation=conversation, side=side, kind=K.SYSTEM, text=text[:TEXT_MAX], offer=offer, order=order
         )
-        other_unread = "team_unread" if side == Side.BUYER else "buyer_unread"
-        Conversation.objects.filter(pk=locked.pk).update(
-            seq=seq, last_message_at=now, last_preview=text[:PREVIEW], **{other_unread: F(other_unread) + 1}
-        )
-        locked.refresh_from_db()
-        _push_message(conversation=locked, message_id=message.pk)
-        # It starts an unread run like any message: without the bell here, the next
-        # message of the run would not ring it either.
-        _notify_offline(conversation=locked, message=message)
     return message
+
+
+def _append(*, conversation: Conversation, side: str, sender=None, **fields) -> tuple[Conversation, Message]:
+    """In the caller's transaction: lock the conversation, store the message with the next
+    sequence number, move the other side's unread count on (a sender has read everything up
+    to their own message), and, after commit, push it and tell the absent."""
+    locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    now = timezone.now()
+    seq = locked.seq + 1
+    message = Message.objects.create(conversation=locked, seq=seq, sender=sender, side=side, **fields)
+    other = Side.TEAM if side == Side.BUYER else Side.BUYER
+    read = {f"{side}_unread": 0, f"{side}_read_seq": seq, f"{side}_seen_at": now} if sender is not None else {}
+    Conversation.objects.filter(pk=locked.pk).update(
+        seq=seq,
+        last_message_at=now,
+        last_preview=_preview(message)[:PREVIEW],
+        updated_at=now,
+        **{f"{other}_unread": F(f"{other}_unread") + 1},
+        **read,
+    )
+    locked.refresh_from_db()
+    _push_message(conversation=locked, message_id=message.pk)
+    _notify_offline(conversation=locked, message=message)
+    return locked, message
 
 
 # --- Pushing -----------------------------------------------------------------------------
@@ -246,7 +241,6 @@ def _push_message(*, conversation: Conversation, message_id: int, replace: bool 
     def send():
         message = message_with_parts(pk=message_id)
         fresh = Conversation.objects.select_related("buyer", "store__logo", "courier", "product", "order").get(pk=conversation.pk)
-        from django.contrib.auth import get_user_model
 
         addresses = []
         if message.kind == K.OFFER:
@@ -268,9 +262,7 @@ def _push_message(*, conversation: Conversation, message_id: int, replace: bool 
                                 "addresses": addresses if side == Side.BUYER else [],
                             },
                         )
-                with speaking_to(user):
-                    badge = render_to_string("chat/_badge.html", {"chat_unread": unread_total(user=user), "oob": True})
-                _send_to(user.pk, copies[key] + badge)
+                _send_to(user.pk, copies[key] + _badge(user))
 
     transaction.on_commit(send, robust=True)
 
@@ -284,13 +276,15 @@ def _send_to(user_id: int, html: str) -> None:
         log.exception("chat push to user %s failed", user_id)
 
 
-def _push_badges(user_ids) -> None:
-    from django.contrib.auth import get_user_model
+def _badge(user) -> str:
+    """The navbar's unread messages badge of ``user``, in their language."""
+    with speaking_to(user):
+        return render_to_string("chat/_badge.html", {"chat_unread": unread_total(user=user), "oob": True})
 
+
+def _push_badges(user_ids) -> None:
     for user in get_user_model().objects.filter(pk__in=list(user_ids)).only("pk", "language", "time_zone"):
-        with speaking_to(user):
-            html = render_to_string("chat/_badge.html", {"chat_unread": unread_total(user=user), "oob": True})
-        push_html_on_commit(user_group(user.pk), html)
+        push_html_on_commit(user_group(user.pk), _badge(user))
 
 
 def image_ready(*, message_id: int) -> bool:
@@ -314,24 +308,22 @@ def conversation_read(*, viewer: Viewer, user) -> bool:
     if not viewer.can_write:
         return False
     conversation = viewer.conversation
-    mine = "buyer" if viewer.side == Side.BUYER else "team"
+    mine = viewer.side
     now = timezone.now()
-    changed = Conversation.objects.filter(pk=conversation.pk).exclude(
-        **{f"{mine}_unread": 0, f"{mine}_read_seq": F("seq")}
-    ).update(**{f"{mine}_unread": 0, f"{mine}_read_seq": F("seq"), f"{mine}_seen_at": now})
-    Conversation.objects.filter(pk=conversation.pk).update(**{f"{mine}_seen_at": now})
+    row = Conversation.objects.filter(pk=conversation.pk)
+    changed = row.exclude(**{f"{mine}_unread": 0, f"{mine}_read_seq": F("seq")}).update(
+        **{f"{mine}_unread": 0, f"{mine}_read_seq": F("seq"), f"{mine}_seen_at": now}
+    )
     if not changed:
+        row.update(**{f"{mine}_seen_at": now})
         return False
     conversation.refresh_from_db()
-    Digest.objects.filter(conversation=conversation, user__in=side_user_ids(conversation=conversation, side=viewer.side)).update(
-        pending_since=None
-    )
-    _push_badges(side_user_ids(conversation=conversation, side=viewer.side))
+    readers = side_user_ids(conversation=conversation, side=mine)
+    Digest.objects.filter(conversation=conversation, user__in=readers).update(pending_since=None)
+    _push_badges(readers)
     other = viewer.other_side
 
     def send():
-        from django.contrib.auth import get_user_model
-
         for user in get_user_model().objects.filter(pk__in=side_user_ids(conversation=conversation, side=other)).only(
             "pk", "language", "time_zone"
         ):
@@ -399,8 +391,6 @@ def _notify_offline(*, conversation: Conversation, message: Message) -> None:
         if user_id in muted or is_present(conversation_id=conversation.pk, user_id=user_id):
             continue
         if unread_now == 1:
-            from django.contrib.auth import get_user_model
-
             notify(
                 user=get_user_model().objects.get(pk=user_id),
                 kind="chat",
