@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "couriers",
     "shop.auctions",
     "shop.chat",
+    "shop.reviews",
     "shop.demo",  # seed_demo: demo accounts, stores and catalog
     "returns",
 ]
@@ -466,6 +467,15 @@ SOKO_CHAT_PAGE_SIZE = int(env("SOKO_CHAT_PAGE_SIZE", "30"))
 SOKO_CHAT_EMAIL_MINUTES = int(env("SOKO_CHAT_EMAIL_MINUTES", "15"))
 SOKO_CHAT_OFFER_HOURS = int(env("SOKO_CHAT_OFFER_HOURS", "24"))
 SOKO_CHAT_OFFER_PAY_HOURS = int(env("SOKO_CHAT_OFFER_PAY_HOURS", "24"))
+# Reviews: days a review stays editable; hours after delivery before the one email asking
+# for a review; reviews a product page shows at a time.
+SOKO_REVIEW_EDIT_DAYS = int(env("SOKO_REVIEW_EDIT_DAYS", "30"))
+SOKO_REVIEW_EMAIL_HOURS = int(env("SOKO_REVIEW_EMAIL_HOURS", "48"))
+SOKO_REVIEWS_PAGE_SIZE = int(env("SOKO_REVIEWS_PAGE_SIZE", "10"))
+# Returns: the default return window of a store (each store can change its own); days a
+# buyer has to escalate a rejected return to staff.
+SOKO_RETURN_WINDOW_DAYS = int(env("SOKO_RETURN_WINDOW_DAYS", "30"))
+SOKO_RETURN_ESCALATE_DAYS = int(env("SOKO_RETURN_ESCALATE_DAYS", "7"))
 # A tax line on invoices ("VAT:16" = 16 % included in prices); empty for none.
 SOKO_INVOICE_TAX = env("SOKO_INVOICE_TAX")
 

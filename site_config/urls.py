@@ -31,6 +31,8 @@ urlpatterns = [
     path("courier/", include("couriers.urls")),
     path("auctions/", include("shop.auctions.urls")),
     path("messages/", include("shop.chat.urls")),
+    path("reviews/", include("shop.reviews.urls")),
+    path("returns/", include("returns.urls")),
     path("", include("sellers.public_urls")),
     path("", include("shop.catalog.urls")),
     path("", include("shop.core.urls")),
