@@ -16,6 +16,11 @@ def default_currency() -> str:
     return settings.SOKO_CURRENCY
 
 
+def default_return_window_days() -> int:
+    # A callable, so changing SOKO_RETURN_WINDOW_DAYS in the environment does not call for a migration.
+    return settings.SOKO_RETURN_WINDOW_DAYS
+
+
 def default_time_zone() -> str:
     # A callable, so changing TIME_ZONE in the environment does not call for a migration.
     return settings.TIME_ZONE
@@ -70,6 +75,11 @@ class Store(TimeStamped):
         gettext_lazy("courier commission paid by"), max_length=10, default="seller",
         choices=[("seller", gettext_lazy("My store")), ("buyer", gettext_lazy("The buyer, in the delivery fee"))],
         help_text=gettext_lazy("When the buyer pays, checkout adds the courier's commission for the distance to the delivery fee."),
+    )
+    return_window_days = models.PositiveSmallIntegerField(
+        gettext_lazy("return window (days)"), default=default_return_window_days,
+        validators=[MaxValueValidator(365)],
+        help_text=gettext_lazy("Buyers may ask to return items this many days after delivery. 0: this store accepts no returns."),
     )
     x_handle = models.CharField(gettext_lazy("X (Twitter)"), max_length=15, blank=True, validators=[validators.validate_x_handle])
     discord = models.CharField(verbose_name=gettext_lazy("discord"), max_length=60, blank=True, validators=[validators.validate_discord])

@@ -19,6 +19,7 @@ urlpatterns = [
     path("join/<str:token>/", views.invite_accept, name="invite_accept"),
     path("products/", include("sellers.product_urls")),
     path("orders/", include("sellers.order_urls")),
+    path("returns/", include("sellers.return_urls")),
     path("auctions/", include("sellers.auction_urls")),
     path("messages/", include("sellers.chat_urls")),
     path("payouts/", payouts_views.payouts, name="payouts"),

@@ -79,6 +79,10 @@ class Product(TimeStamped):
     description = models.TextField(verbose_name=gettext_lazy("description"), blank=True)
     brand = models.CharField(verbose_name=gettext_lazy("brand"), max_length=60, blank=True, db_index=True)
     condition = models.CharField(verbose_name=gettext_lazy("condition"), max_length=10, choices=Condition.choices, default=Condition.NEW)
+    returnable = models.BooleanField(
+        verbose_name=gettext_lazy("returnable"), default=True,
+        help_text=gettext_lazy("Buyers may return it within your store's return window. Untick for items that cannot be returned (food, cosmetics, made to measure)."),
+    )
     tags = models.ManyToManyField(Tag, verbose_name=gettext_lazy("tags"), blank=True, related_name="products")
     # The tag names as text, so full-text search indexes one row without a join.
     tags_text = models.CharField(verbose_name=gettext_lazy("tags text"), max_length=400, blank=True, editable=False)

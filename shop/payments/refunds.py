@@ -62,18 +62,44 @@ def refund_order(
     ``delivery``. ``key`` makes a repeat of the same request return the first refund."""
     key = key or uuid.uuid4().hex
     existing = Refund.objects.filter(idempotency_key=key).first()
-    if existing is not None:
+    if existing is not None and existing.status != Refund.Status.FAILED:
         return existing
     reason = reason.strip()
     if not reason:
         raise RefundError(_("Say why the order is refunded."))
     with transaction.atomic():
         order = type(order).objects.select_for_update(of=("self",)).select_related("checkout").get(pk=order.pk)
-        refund = _record(order=order, lines=lines, reason=reason, actor=actor, delivery=delivery, key=key)
+        if existing is None:
+            refund = _record(order=order, lines=lines, reason=reason, actor=actor, delivery=delivery, key=key)
+        else:
+            refund = _revive(order, existing)
+            if refund is None:  # another retry of the same key got there first
+                return Refund.objects.get(pk=existing.pk)
     if refund.provider in CARD_PROVIDERS:
-        _stripe_refund(order, refund)
+        _stripe_refund(order, refund, retry=existing is not None)
     elif refund.provider == Provider.PAYPAL:
         _paypal_refund(order, refund)
+    return refund
+
+
+def _revive(order, failed: Refund) -> Refund | None:
+    """A refund the provider refused, asked for again with the same key: the same lines,
+    checked again against what is left to refund (a failed refund holds none), back to
+    pending. ``None`` when it is no longer failed (a concurrent retry revived it)."""
+    refund = Refund.objects.select_for_update().get(pk=failed.pk)
+    if refund.status != Refund.Status.FAILED:
+        return None
+    left = refundable_units(order)
+    for item_id, count in refund.lines.items():
+        if item_id == "delivery":
+            if delivery_refunded(order):
+                raise RefundError(
+                    _("The delivery fee of order %(number)s was already refunded.") % {"number": order.number}
+                )
+        elif int(count) > left.get(int(item_id), 0):
+            raise RefundError(_("Some of these units were refunded since; this refund cannot be made again."))
+    refund.status = Refund.Status.PENDING
+    refund.save(update_fields=["status", "updated_at"])
     return refund
 
 
@@ -195,17 +221,34 @@ def _fail(refund: Refund, error: Exception) -> None:
     raise RefundError(_("The provider refused the refund: %(error)s") % {"error": error}) from error
 
 
-def _stripe_refund(order, refund: Refund) -> None:
+def _stripe_refund(order, refund: Refund, *, retry: bool = False) -> None:
+    """Ask Stripe. Stripe replays a key's first answer, refusals included, so a retry of a
+    failed refund first looks for a refund of it Stripe made after all (by its metadata),
+    then asks again under a new key."""
     client = stripe_client()
+    intent = refund.attempt.payment_reference
+    idempotency_key = f"refund-{refund.idempotency_key}"
     try:
-        made = client.v1.refunds.create(
-            params={
-                "payment_intent": refund.attempt.payment_reference,
-                "amount": refund.amount_minor,
-                "metadata": {"refund_id": str(refund.pk), "order": order.number},
-            },
-            options={"idempotency_key": f"refund-{refund.idempotency_key}"},
-        )
+        made = None
+        if retry:
+            made = next(
+                (
+                    found
+                    for found in client.v1.refunds.list(params={"payment_intent": intent, "limit": 100}).data
+                    if (found.metadata or {}).get("refund_id") == str(refund.pk)
+                ),
+                None,
+            )
+            idempotency_key = f"{idempotency_key}-{uuid.uuid4().hex[:12]}"
+        if made is None:
+            made = client.v1.refunds.create(
+                params={
+                    "payment_intent": intent,
+                    "amount": refund.amount_minor,
+                    "metadata": {"refund_id": str(refund.pk), "order": order.number},
+                },
+                options={"idempotency_key": idempotency_key},
+            )
     except stripe.StripeError as error:
         _fail(refund, error)
     _finish(order, refund, reference=made.id, succeeded=made.status == "succeeded")

@@ -1,0 +1,537 @@
+"""Changing returns. Each move locks the return's row, checks the status it leaves, writes
+one ``ReturnEvent``, notifies the other side and, after commit, pushes the return's live
+parts to the buyer's pages and the store members' pages.
+
+The money rule: a return refunds its own lines, once. ``return_request_create`` counts the
+units still open to a return under the order's row lock (never more than bought, less
+other returns and other refunds); the refund goes through ``refund_order`` with the key
+``return:<id>`` (which checks refundable units under the same lock again), and a return
+holds at most one refund (a one-to-one column). A refund the provider refused leaves the
+return "received" with the error; asking again reuses the key.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from couriers import services as courier_services
+from couriers.models import DeliveryJob
+from shop.core.i18n import lazy_text
+from shop.core.realtime import push_rendered_on_commit
+from shop.inventory.services import stock_release
+from shop.media.services import image_store
+from shop.notifications.services import notify
+from shop.orders.models import Order
+from shop.payments.models import Refund
+from shop.payments.refunds import RefundError, refund_order
+
+from .models import (
+    PHOTOS_MAX,
+    TEXT_MAX,
+    CourierPayer,
+    ReturnEvent,
+    ReturnLine,
+    ReturnMethod,
+    ReturnPhoto,
+    ReturnReason,
+    ReturnRequest,
+    ReturnStatus,
+)
+from .selectors import (
+    lines_left,
+    order_returns_for_buyer,
+    return_member_user_ids,
+    return_window_open,
+    return_with_details,
+)
+
+S = ReturnStatus
+Role = ReturnEvent.Role
+# The goods have not left the buyer yet while a courier job is in one of these.
+JOB_NOT_PICKED_UP = (DeliveryJob.Status.OPEN, DeliveryJob.Status.ACCEPTED, DeliveryJob.Status.CANCELLED)
+
+
+class ReturnError(Exception):
+    """The move is refused; the message says why, to the person who asked."""
+
+
+def _lock(request: ReturnRequest) -> ReturnRequest:
+    return (
+        ReturnRequest.objects.select_for_update(of=("self",))
+        .select_related("order", "store", "buyer")
+        .get(pk=request.pk)
+    )
+
+
+def _move(request: ReturnRequest, *, to: str, actor, role: str, note: str = "", fields: dict | None = None) -> None:
+    """Set the status (and ``fields``) of a locked return and record the event."""
+    previous = request.status
+    request.status = to
+    for name, value in (fields or {}).items():
+        setattr(request, name, value)
+    request.save()
+    ReturnEvent.objects.create(
+        request=request, actor=actor, role=role, from_status=previous, to_status=to, note=note[:TEXT_MAX]
+    )
+
+
+# Who hears of what -------------------------------------------------------------------------
+
+BUYER_NEWS = {
+    S.APPROVED: gettext_lazy("%(store)s approved your return for order %(number)s."),
+    S.REJECTED: gettext_lazy("%(store)s rejected your return for order %(number)s: %(note)s"),
+    S.RECEIVED: gettext_lazy("%(store)s received the items you returned from order %(number)s."),
+    S.REFUNDED: gettext_lazy("Your return for order %(number)s was refunded."),
+}
+STORE_NEWS = {
+    S.REQUESTED: gettext_lazy("%(buyer)s asked to return items from order %(number)s."),
+    S.CANCELLED: gettext_lazy("%(buyer)s cancelled the return for order %(number)s."),
+    S.ESCALATED: gettext_lazy("%(buyer)s asked Soko staff to look at the rejected return for order %(number)s."),
+    S.RECEIVED: gettext_lazy("The courier brought back the items of the return for order %(number)s."),
+    S.REFUNDED: gettext_lazy("The return for order %(number)s was refunded."),
+}
+STAFF_NEWS = {
+    S.APPROVED: gettext_lazy("Soko staff approved the return for order %(number)s: %(note)s"),
+    S.REJECTED: gettext_lazy("Soko staff rejected the return for order %(number)s: %(note)s"),
+}
+REFUND_FAILED = gettext_lazy("The refund of the return for order %(number)s failed: %(note)s")
+
+
+def _tell(request: ReturnRequest, *, to_buyer=None, to_store=None, note: str = "") -> None:
+    params = {"store": request.store.name, "number": request.order.number, "buyer": request.buyer, "note": note}
+    if to_buyer is not None:
+        notify(
+            user=request.buyer,
+            kind="return",
+            text=lazy_text(to_buyer, **params),
+            url=reverse("returns:detail", args=[request.pk]),
+            email=True,
+        )
+    if to_store is not None:
+        url = reverse("sellers:return_detail", args=[request.pk])
+        for member in request.store.members.all():
+            notify(user=member, kind="return", text=lazy_text(to_store, **params), url=url)
+
+
+def return_push(*, request: ReturnRequest) -> None:
+    """After commit: the return's live parts (status, timeline, actions; its row in lists;
+    the order page's returns box) to the buyer's pages and the store members' pages, as
+    htmx out-of-band swaps. Pages re-read them when their socket reopens."""
+    pk = request.pk
+
+    def buyer_html():
+        fresh = return_with_details(pk=pk)
+        context = {"ret": fresh, "oob": True, "viewer": "buyer"}
+        box = {"order": fresh.order, "returns": order_returns_for_buyer(order=fresh.order), "oob": True}
+        return render_to_string("returns/_push_buyer.html", {**context, **box})
+
+    def member_html():
+        fresh = return_with_details(pk=pk)
+        return render_to_string("returns/_push_store.html", {"ret": fresh, "oob": True, "viewer": "store"})
+
+    push_rendered_on_commit([request.buyer_id], buyer_html)
+    members = return_member_user_ids(request=request)
+    if members:
+        push_rendered_on_commit(members, member_html)
+
+
+# The buyer ------------------------------------------------------------------------------
+
+
+def return_request_create(
+    *, order: Order, buyer, lines: dict[int, int], reason: str, text: str = "", photos=()
+) -> ReturnRequest:
+    """The buyer asks to return ``lines`` (order item id -> units) of a delivered order."""
+    if order.buyer_id != buyer.pk:
+        raise ReturnError(_("Only the buyer of an order can return its items."))
+    if reason not in ReturnReason.values:
+        raise ReturnError(_("Choose why you are returning the items."))
+    text = text.strip()
+    if reason == ReturnReason.OTHER and not text:
+        raise ReturnError(_("Tell the store what is wrong."))
+    photos = list(photos)
+    if len(photos) > PHOTOS_MAX:
+        raise ReturnError(_("Add at most %(count)s pictures.") % {"count": PHOTOS_MAX})
+    wanted = {int(item_id): int(units) for item_id, units in lines.items() if int(units) > 0}
+    if not wanted:
+        raise ReturnError(_("Choose at least one item to return."))
+    # Pictures are validated and stored before the lock: a bad file refuses the request.
+    images = [image_store(upload=upload) for upload in photos]
+    with transaction.atomic():
+        order = Order.objects.select_for_update(of=("self",)).select_related("store", "checkout").get(pk=order.pk)
+        if not return_window_open(order):
+            raise ReturnError(_("Items of this order can no longer be returned."))
+        left = {row.item.pk: row for row in lines_left(order)}
+        for item_id, units in wanted.items():
+            row = left.get(item_id)
+            if row is None:
+                raise ReturnError(_("That item is not part of this order."))
+            if not row.returnable:
+                raise ReturnError(_("“%(title)s” cannot be returned.") % {"title": row.item.product_title})
+            if units > row.available:
+                raise ReturnError(
+                    _("You can return at most %(count)s of “%(title)s”.")
+                    % {"count": row.available, "title": row.item.product_title}
+                )
+        request = ReturnRequest.objects.create(
+            order=order, buyer=buyer, store=order.store, reason=reason, text=text[:TEXT_MAX]
+        )
+        ReturnLine.objects.bulk_create(
+            [ReturnLine(request=request, item_id=item_id, quantity=units) for item_id, units in sorted(wanted.items())]
+        )
+        ReturnPhoto.objects.bulk_create(
+            [ReturnPhoto(request=request, image=image, position=n) for n, image in enumerate(images)]
+        )
+        ReturnEvent.objects.create(request=request, actor=buyer, role=Role.BUYER, to_status=S.REQUESTED, note=text)
+        _tell(request, to_store=STORE_NEWS[S.REQUESTED])
+        return_push(request=request)
+    return request
+
+
+def _goods_left_the_buyer(request: ReturnRequest) -> bool:
+    if request.job_id is None:
+        return False
+    return DeliveryJob.objects.filter(pk=request.job_id).exclude(status__in=JOB_NOT_PICKED_UP).exists()
+
+
+@transaction.atomic
+def return_cancel(*, request: ReturnRequest, buyer) -> ReturnRequest:
+    request = _lock(request)
+    if request.buyer_id != buyer.pk:
+        raise ReturnError(_("Only the buyer can cancel this return."))
+    if request.status not in (S.REQUESTED, S.APPROVED, S.ESCALATED) or _goods_left_the_buyer(request):
+        raise ReturnError(_("This return can no longer be cancelled."))
+    if request.job_id is not None:
+        job = DeliveryJob.objects.get(pk=request.job_id)
+        if job.status != DeliveryJob.Status.CANCELLED:
+            courier_services.job_withdraw(job=job, actor=buyer)
+    _move(request, to=S.CANCELLED, actor=buyer, role=Role.BUYER, fields={"cancelled_at": timezone.now()})
+    _tell(request, to_store=STORE_NEWS[S.CANCELLED])
+    return_push(request=request)
+    return request
+
+
+def escalate_deadline(request: ReturnRequest):
+    if request.rejected_at is None:
+        return None
+    return request.rejected_at + timedelta(days=settings.SOKO_RETURN_ESCALATE_DAYS)
+
+
+def return_can_escalate(request: ReturnRequest, *, now=None) -> bool:
+    deadline = escalate_deadline(request)
+    return (
+        request.status == S.REJECTED
+        and not request.staff_decision
+        and deadline is not None
+        and (now or timezone.now()) <= deadline
+    )
+
+
+@transaction.atomic
+def return_escalate(*, request: ReturnRequest, buyer, text: str = "") -> ReturnRequest:
+    request = _lock(request)
+    if request.buyer_id != buyer.pk:
+        raise ReturnError(_("Only the buyer can escalate this return."))
+    if not return_can_escalate(request):
+        raise ReturnError(
+            _("A rejected return can be sent to Soko staff within %(days)s days of the rejection, once.")
+            % {"days": settings.SOKO_RETURN_ESCALATE_DAYS}
+        )
+    text = text.strip()[:TEXT_MAX]
+    _move(
+        request,
+        to=S.ESCALATED,
+        actor=buyer,
+        role=Role.BUYER,
+        note=text,
+        fields={"escalated_at": timezone.now(), "escalation_text": text},
+    )
+    _tell(request, to_store=STORE_NEWS[S.ESCALATED])
+    return_push(request=request)
+    return request
+
+
+# The store ------------------------------------------------------------------------------
+
+
+def _is_member(request: ReturnRequest, user) -> bool:
+    return request.store.memberships.filter(user=user).exists()
+
+
+def _approve(
+    request: ReturnRequest,
+    *,
+    actor,
+    role: str,
+    method: str,
+    instructions: str,
+    payer: str,
+    refund_delivery: bool,
+    note: str = "",
+    extra: dict | None = None,
+) -> None:
+    if method not in ReturnMethod.values:
+        raise ReturnError(_("Choose how the items come back."))
+    instructions = instructions.strip()[:TEXT_MAX]
+    fields = {
+        "method": method,
+        "instructions": instructions,
+        "approved_at": timezone.now(),
+        "refund_delivery": refund_delivery,
+        **(extra or {}),
+    }
+    if method == ReturnMethod.COURIER:
+        if payer not in CourierPayer.values:
+            raise ReturnError(_("Choose who pays the courier."))
+        summary = ", ".join(f"{line.quantity} × {line.item.product_title}" for line in request.lines.all())
+        try:
+            job = courier_services.return_job_create(
+                order=request.order,
+                actor=actor,
+                payer=DeliveryJob.Payer.BUYER if payer == CourierPayer.BUYER else DeliveryJob.Payer.SELLER,
+                note=summary[:300],
+            )
+        except courier_services.CourierError as error:
+            raise ReturnError(str(error)) from error
+        fields.update(job=job, courier_payer=payer)
+    _move(request, to=S.APPROVED, actor=actor, role=role, note=note or instructions, fields=fields)
+
+
+@transaction.atomic
+def return_approve(
+    *,
+    request: ReturnRequest,
+    actor,
+    method: str,
+    instructions: str = "",
+    payer: str = "",
+    refund_delivery: bool = False,
+) -> ReturnRequest:
+    """The store approves: the buyer drops the items off at the store, or a courier job
+    (paid by the buyer in cash at pickup, or by the store) collects them."""
+    request = _lock(request)
+    if not _is_member(request, actor):
+        raise ReturnError(_("Only the store's team can approve this return."))
+    if request.status != S.REQUESTED:
+        raise ReturnError(_("Only a new return can be approved."))
+    _approve(
+        request,
+        actor=actor,
+        role=Role.STORE,
+        method=method,
+        instructions=instructions,
+        payer=payer,
+        refund_delivery=refund_delivery,
+    )
+    _tell(request, to_buyer=BUYER_NEWS[S.APPROVED])
+    return_push(request=request)
+    return request
+
+
+@transaction.atomic
+def return_reject(*, request: ReturnRequest, actor, reason: str) -> ReturnRequest:
+    request = _lock(request)
+    if not _is_member(request, actor):
+        raise ReturnError(_("Only the store's team can reject this return."))
+    if request.status != S.REQUESTED:
+        raise ReturnError(_("Only a new return can be rejected."))
+    reason = reason.strip()[:TEXT_MAX]
+    if not reason:
+        raise ReturnError(_("Say why the return is rejected: the buyer reads it."))
+    _move(
+        request,
+        to=S.REJECTED,
+        actor=actor,
+        role=Role.STORE,
+        note=reason,
+        fields={"reject_reason": reason, "rejected_at": timezone.now()},
+    )
+    _tell(request, to_buyer=BUYER_NEWS[S.REJECTED], note=reason)
+    return_push(request=request)
+    return request
+
+
+def _restock(request: ReturnRequest) -> None:
+    """The returned units back on sale, once (``restocked_at`` under the return's lock)."""
+    if request.restocked_at is not None:
+        return
+    quantities: dict[int, int] = defaultdict(int)
+    for line in request.lines.select_related("item"):
+        if line.item.variant_id is not None:
+            quantities[line.item.variant_id] += line.quantity
+    stock_release(quantities=quantities)
+    request.restocked_at = timezone.now()
+    request.resellable = True
+
+
+def return_receive(
+    *,
+    request: ReturnRequest,
+    actor,
+    resellable: bool = False,
+    refund_delivery: bool | None = None,
+    role: str = Role.STORE,
+) -> ReturnRequest:
+    """The goods are back at the store: received (units back in stock when resellable),
+    then refunded. Receiving twice receives once."""
+    with transaction.atomic():
+        request = _lock(request)
+        if role == Role.STORE and not _is_member(request, actor):
+            raise ReturnError(_("Only the store's team can receive this return."))
+        if request.status != S.APPROVED:
+            raise ReturnError(_("Only an approved return can be received."))
+        fields = {"received_at": timezone.now()}
+        if refund_delivery is not None:
+            fields["refund_delivery"] = request.refund_delivery or refund_delivery
+        if resellable:
+            _restock(request)
+        _move(request, to=S.RECEIVED, actor=actor, role=role, fields=fields)
+        if role == Role.COURIER:
+            _tell(request, to_buyer=BUYER_NEWS[S.RECEIVED], to_store=STORE_NEWS[S.RECEIVED])
+        else:
+            _tell(request, to_buyer=BUYER_NEWS[S.RECEIVED])
+        return_push(request=request)
+    try:
+        return return_refund(request=request, actor=actor)
+    except ReturnError:
+        return ReturnRequest.objects.get(pk=request.pk)
+
+
+@transaction.atomic
+def return_restock(*, request: ReturnRequest, actor) -> ReturnRequest:
+    """Put the units of a return that is back at the store on sale (once), e.g. after a
+    courier brought them."""
+    request = _lock(request)
+    if not _is_member(request, actor):
+        raise ReturnError(_("Only the store's team can put these items back on sale."))
+    if request.status not in (S.RECEIVED, S.REFUNDED):
+        raise ReturnError(_("The items are not back at the store yet."))
+    if request.restocked_at is not None:
+        raise ReturnError(_("These items are already back on sale."))
+    _restock(request)
+    request.save(update_fields=["restocked_at", "resellable", "updated_at"])
+    ReturnEvent.objects.create(
+        request=request,
+        actor=actor,
+        role=Role.STORE,
+        from_status=request.status,
+        to_status=request.status,
+        note=_("Back on sale"),
+    )
+    return_push(request=request)
+    return request
+
+
+def return_refund(*, request: ReturnRequest, actor) -> ReturnRequest:
+    """Refund a received return's lines (and the delivery fee when decided) through the
+    way the order was paid, under the key ``return:<id>``: a repeat (double click, retry
+    after a provider error) refunds at most once."""
+    request = ReturnRequest.objects.select_related("order").get(pk=request.pk)
+    if request.status != S.RECEIVED:
+        raise ReturnError(_("Only a return whose items are back can be refunded."))
+    lines = dict(request.lines.values_list("item_id", "quantity"))
+    key = f"return:{request.pk}"
+    try:
+        refund = refund_order(
+            order=request.order,
+            lines=lines,
+            reason=_("Return %(id)s") % {"id": request.pk},
+            actor=actor,
+            delivery=request.refund_delivery,
+            key=key,
+        )
+        if refund.status == Refund.Status.FAILED:
+            raise RefundError(_("The provider refused the refund."))
+    except RefundError as error:
+        message = str(error)[:300]
+        with transaction.atomic():
+            request = _lock(request)
+            failed = Refund.objects.filter(idempotency_key=key).first()
+            if request.status == S.RECEIVED:
+                request.refund_error = message
+                if failed is not None:
+                    request.refund = failed
+                request.save(update_fields=["refund_error", "refund", "updated_at"])
+                _tell(request, to_store=REFUND_FAILED, note=message)
+                return_push(request=request)
+        raise ReturnError(message) from error
+    with transaction.atomic():
+        request = _lock(request)
+        if request.status != S.RECEIVED:
+            return request
+        _move(
+            request,
+            to=S.REFUNDED,
+            actor=actor,
+            role=Role.STAFF if actor is not None and actor.is_staff and not _is_member(request, actor) else Role.STORE,
+            fields={"refund": refund, "refund_error": "", "refunded_at": timezone.now()},
+        )
+        _tell(request, to_buyer=BUYER_NEWS[S.REFUNDED], to_store=STORE_NEWS[S.REFUNDED])
+        return_push(request=request)
+    return request
+
+
+# Staff ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def return_decide(
+    *, request: ReturnRequest, staff, approve: bool, note: str, refund_delivery: bool = False
+) -> ReturnRequest:
+    """Staff rule on an escalated return, with a note both sides read. Approved: the buyer
+    drops the items off at the store (the note is the instructions); rejected: final."""
+    request = _lock(request)
+    if not staff.is_staff:
+        raise ReturnError(_("Only Soko staff decide escalated returns."))
+    if request.status != S.ESCALATED:
+        raise ReturnError(_("Only an escalated return waits for a decision."))
+    note = note.strip()[:TEXT_MAX]
+    if not note:
+        raise ReturnError(_("Write a note for the buyer and the store."))
+    decided = {"staff_note": note, "decided_by": staff, "decided_at": timezone.now()}
+    if approve:
+        _approve(
+            request,
+            actor=staff,
+            role=Role.STAFF,
+            method=ReturnMethod.DROP_OFF,
+            instructions=note,
+            payer="",
+            refund_delivery=refund_delivery,
+            note=note,
+            extra={**decided, "staff_decision": "approved"},
+        )
+        status = S.APPROVED
+    else:
+        _move(
+            request,
+            to=S.REJECTED,
+            actor=staff,
+            role=Role.STAFF,
+            note=note,
+            fields={**decided, "staff_decision": "rejected"},
+        )
+        status = S.REJECTED
+    _tell(request, to_buyer=STAFF_NEWS[status], to_store=STAFF_NEWS[status], note=note)
+    return_push(request=request)
+    return request
+
+
+# Couriers --------------------------------------------------------------------------------
+
+
+def return_job_delivered(*, job: DeliveryJob) -> ReturnRequest | None:
+    """The courier brought a return's goods to the store: received, then refunded."""
+    request = ReturnRequest.objects.filter(job=job, status=S.APPROVED).first()
+    if request is None:
+        return None
+    return return_receive(request=request, actor=job.courier, role=Role.COURIER)
