@@ -61,7 +61,8 @@ class CourierProfileAdmin(admin.ModelAdmin):
 @admin.register(DeliveryJob)
 class DeliveryJobAdmin(admin.ModelAdmin):
     list_display = [
-        "order",
+        "job_order",
+        "kind",
         "store",
         "status",
         "courier",
@@ -71,11 +72,15 @@ class DeliveryJobAdmin(admin.ModelAdmin):
         "published_at",
         "flagged_at",
     ]
-    list_filter = ["status", "assigned", "commission_payer"]
-    search_fields = ["order__number", "store__name", "courier__email"]
-    list_select_related = ["order", "store", "courier"]
+    list_filter = ["kind", "status", "assigned", "commission_payer"]
+    search_fields = ["order__number", "return_order__number", "store__name", "courier__email"]
+    list_select_related = ["order", "return_order", "store", "courier"]
     # Jobs change through their services (scans, confirmations) only.
     readonly_fields = [field.name for field in DeliveryJob._meta.fields]
+
+    @admin.display(description=gettext_lazy("order"))
+    def job_order(self, job):
+        return job.for_order
 
     def has_add_permission(self, request):
         return False
@@ -88,7 +93,7 @@ class DeliveryJobAdmin(admin.ModelAdmin):
 class ScanEventAdmin(admin.ModelAdmin):
     list_display = ["created_at", "user", "kind", "typed", "accepted", "reason", "job"]
     list_filter = ["kind", "accepted", "typed"]
-    search_fields = ["user__email", "job__order__number"]
+    search_fields = ["user__email", "job__order__number", "job__return_order__number"]
     readonly_fields = [field.name for field in ScanEvent._meta.fields]
 
     def has_add_permission(self, request):

@@ -94,14 +94,27 @@ class CourierProfile(TimeStamped):
 
 
 class DeliveryJob(TimeStamped):
-    """One home delivery by a courier: assigned by the store, or published to the job board
-    for the first approved courier who accepts it.
+    """One courier job: a home delivery of an order (``kind`` delivery, ``order`` set), or
+    a return pickup (``kind`` return, ``return_order`` set) that collects returned goods
+    at the order's delivery address and brings them back to the store. Assigned by the
+    store, or published to the job board for the first approved courier who accepts it.
 
     The commission is fixed when the job is made: ``distance_km × rate_per_km + bonus``,
-    in the order's currency. ``commission_payer`` says who funds it: the buyer (it was
-    added to the delivery fee at checkout) or the store; either way the store's share of
-    the order pays the courier (``shop.payments.couriers``).
+    in the order's currency. ``commission_payer`` says who funds it. For a delivery: the
+    buyer (it was added to the delivery fee at checkout) or the store; either way the
+    store's share of the order pays the courier (``shop.payments.couriers``). For a return
+    pickup: the buyer pays the courier in cash at pickup, or the store's share pays it
+    once the goods reach the store.
+
+    A return pickup's ``pickup_*`` fields are the buyer's address and its ``dropoff_*``
+    fields the store's (the reverse of a delivery); its two codes (the buyer's pickup code
+    and the store's drop-off code) are derived from ``code_nonce`` and ``SECRET_KEY``
+    (``couriers.selectors.return_codes``).
     """
+
+    class Kind(models.TextChoices):
+        DELIVERY = "delivery", gettext_lazy("Delivery")
+        RETURN = "return", gettext_lazy("Return pickup")
 
     class Status(models.TextChoices):
         OPEN = "open", gettext_lazy("Open")
@@ -115,9 +128,34 @@ class DeliveryJob(TimeStamped):
         BUYER = "buyer", gettext_lazy("The buyer (in the delivery fee)")
         SELLER = "seller", gettext_lazy("The store")
 
-    order = models.OneToOneField(
-        "orders.Order", verbose_name=gettext_lazy("order"), on_delete=models.CASCADE, related_name="delivery_job"
+    kind = models.CharField(
+        verbose_name=gettext_lazy("kind"), max_length=10, choices=Kind.choices, default=Kind.DELIVERY
     )
+    # The order a delivery job takes to the buyer (one per order).
+    order = models.OneToOneField(
+        "orders.Order",
+        verbose_name=gettext_lazy("order"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="delivery_job",
+    )
+    # The order whose returned goods a return pickup brings back (one open job at a time).
+    return_order = models.ForeignKey(
+        "orders.Order",
+        verbose_name=gettext_lazy("returned order"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="return_jobs",
+    )
+    note = models.CharField(
+        verbose_name=gettext_lazy("what to collect"),
+        max_length=300,
+        blank=True,
+        help_text=gettext_lazy("For a return pickup, e.g. 2 × Basket."),
+    )
+    code_nonce = models.CharField(verbose_name=gettext_lazy("code nonce"), max_length=32, blank=True, editable=False)
     store = models.ForeignKey(
         "sellers.Store", verbose_name=gettext_lazy("store"), on_delete=models.CASCADE, related_name="delivery_jobs"
     )
@@ -212,10 +250,31 @@ class DeliveryJob(TimeStamped):
                 name="courier_job_held_has_courier",
                 violation_error_message=gettext_lazy("A job that was accepted has a courier."),
             ),
+            models.CheckConstraint(
+                condition=Q(kind="delivery", order__isnull=False, return_order__isnull=True)
+                | Q(kind="return", order__isnull=True, return_order__isnull=False),
+                name="courier_job_kind_order",
+                violation_error_message=gettext_lazy("A delivery has its order; a return pickup its returned order."),
+            ),
+            models.UniqueConstraint(
+                fields=["return_order"],
+                condition=Q(status__in=["open", "accepted", "picked_up"]),
+                name="courier_one_open_return_job",
+                violation_error_message=gettext_lazy("This order already has a return pickup under way."),
+            ),
         ]
 
     def __str__(self):
-        return f"{self.order} ({self.get_status_display()})"
+        return f"{self.for_order} ({self.get_status_display()})"
+
+    @property
+    def is_return(self) -> bool:
+        return self.kind == self.Kind.RETURN
+
+    @property
+    def for_order(self):
+        """The order of the job, whichever its kind."""
+        return self.return_order if self.kind == self.Kind.RETURN else self.order
 
 
 class ScanEvent(models.Model):
@@ -225,6 +284,7 @@ class ScanEvent(models.Model):
     class Kind(models.TextChoices):
         PICKUP = "pickup", gettext_lazy("Pickup")
         HANDOVER = "handover", gettext_lazy("Handover")
+        DROPOFF = "dropoff", gettext_lazy("Return drop-off")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("scanned by"), on_delete=models.CASCADE, related_name="+"

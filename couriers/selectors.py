@@ -1,10 +1,14 @@
 """Reading couriers and their jobs. ``*_for_courier`` fetch *and* authorize: a job the
 courier may not see is a ``NotFound`` (404), never a peek."""
 
+import hashlib
+import hmac
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +18,7 @@ from shop.geo.distance import HaversineKm
 from shop.geo.models import Area
 from shop.geo.selectors import area_path
 
-from .models import CourierProfile, DeliveryJob
+from .models import CourierProfile, CourierRating, DeliveryJob
 
 J = DeliveryJob.Status
 ACTIVE = (J.ACCEPTED, J.PICKED_UP, J.AT_DOOR)
@@ -55,7 +59,12 @@ def areas_within(area_ids) -> QuerySet[Area]:
 
 def _jobs() -> QuerySet[DeliveryJob]:
     return DeliveryJob.objects.select_related(
-        "order__checkout", "store", "pickup_area__parent", "dropoff_area__parent", "courier"
+        "order__checkout",
+        "return_order__checkout",
+        "store",
+        "pickup_area__parent",
+        "dropoff_area__parent",
+        "courier",
     )
 
 
@@ -145,3 +154,60 @@ def earnings_by_week(*, user, weeks: int = 8) -> list[EarningsWeek]:
         if job.cash_amount is not None:
             week.cash[job.currency] = week.cash.get(job.currency, Decimal("0")) + job.cash_amount
     return [by_week[start] for start in sorted(by_week, reverse=True)]
+
+
+def ratings_recent(*, user, limit: int = 5) -> list[CourierRating]:
+    """The courier's latest ratings from buyers, newest first (one query)."""
+    return list(CourierRating.objects.filter(courier=user).order_by("-created_at", "-id")[:limit])
+
+
+# Return pickups' codes --------------------------------------------------------------------
+
+RETURN_CODE_DIGITS = 8
+# What the QR of a return code encodes: the job and the code.
+RETURN_QR = re.compile(r"^SOKO-RETURN-(\d{1,12})-(\d{6,10})$")
+
+
+def _return_code(*, job: DeliveryJob, which: str, key: str) -> str:
+    message = f"soko-return:{which}:{job.pk}:{job.code_nonce}".encode()
+    digest = hmac.new(key.encode(), message, hashlib.sha256).digest()
+    return str(int.from_bytes(digest[:8], "big") % 10**RETURN_CODE_DIGITS).zfill(RETURN_CODE_DIGITS)
+
+
+def return_codes(job: DeliveryJob) -> dict[str, str]:
+    """A return pickup's two codes, the same every time they are shown: ``pickup`` (the
+    buyer shows it to the courier who collects the goods) and ``dropoff`` (the store shows
+    it to the courier who brings them), 8 digits each, with ``pickup_qr`` and
+    ``dropoff_qr``, the text of their QR codes for the courier's scanner. Empty for a
+    delivery job. Show ``pickup`` to the buyer only and ``dropoff`` to the store only."""
+    if not job.is_return or not job.code_nonce:
+        return {}
+    pickup = _return_code(job=job, which="pickup", key=settings.SECRET_KEY)
+    dropoff = _return_code(job=job, which="dropoff", key=settings.SECRET_KEY)
+    return {
+        "pickup": pickup,
+        "dropoff": dropoff,
+        "pickup_qr": f"SOKO-RETURN-{job.pk}-{pickup}",
+        "dropoff_qr": f"SOKO-RETURN-{job.pk}-{dropoff}",
+    }
+
+
+def return_code_matches(*, job: DeliveryJob, which: str, code: str) -> bool:
+    """Whether ``code`` (digits; spaces and dashes ignored) is the job's ``which`` code,
+    compared in constant time under the current key and each fallback key."""
+    digits = "".join(ch for ch in str(code) if ch in "0123456789")
+    if not job.is_return or not job.code_nonce or len(digits) != RETURN_CODE_DIGITS:
+        return False
+    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    matched = False
+    for key in keys:
+        matched |= hmac.compare_digest(digits.encode(), _return_code(job=job, which=which, key=key).encode())
+    return matched
+
+
+def return_cash_to_collect(job: DeliveryJob):
+    """What the courier collects in cash from the buyer at a return pickup the buyer pays
+    (its commission), else None."""
+    if job.is_return and job.commission_payer == DeliveryJob.Payer.BUYER and job.commission > 0:
+        return job.commission
+    return None

@@ -1,5 +1,6 @@
 """Couriers' work: profiles reviewed by staff, delivery jobs made by stores and taken by
-couriers, pickup and handover by scan, cash confirmed by both sides, ratings and
+couriers, pickup and handover by scan, cash confirmed by both sides, return pickups
+(the buyer's goods back to the store, by the buyer's and the store's codes), ratings and
 hand-ins of cash.
 
 Every move locks the job's row first (then the order's, through ``order_transition``),
@@ -10,6 +11,7 @@ refused without being checked.
 """
 
 import hmac
+import secrets
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -33,11 +35,19 @@ from shop.orders.models import Order, OrderStatus
 from shop.orders.selectors import PACKAGE_TOKEN_SALT
 from shop.orders.services import order_push, order_transition, package_short_code
 from shop.orders.transitions import Role, TransitionError
-from shop.payments.couriers import remittance_post
+from shop.payments.couriers import remittance_post, return_commission_earned
 from shop.payments.models import PaymentStatus
 
 from .models import CourierProfile, CourierRating, DeliveryJob, Remittance, ScanEvent
-from .selectors import areas_within, courier_area_ids, job_area_groups, user_is_courier
+from .selectors import (
+    RETURN_QR,
+    areas_within,
+    courier_area_ids,
+    job_area_groups,
+    return_code_matches,
+    user_is_courier,
+)
+from .signals import return_job_delivered
 
 J = DeliveryJob.Status
 S = OrderStatus
@@ -84,7 +94,7 @@ def courier_profile_review(*, profile: CourierProfile, reviewer, approve: bool) 
 
 def _tell_store(job: DeliveryJob, text) -> None:
     """Notify every member of the job's store, linking to the order."""
-    url = reverse("sellers:order_detail", args=[job.order.number])
+    url = reverse("sellers:order_detail", args=[job.for_order.number])
     for member in job.store.members.all():
         notify(user=member, kind="order", text=text, url=url)
 
@@ -203,7 +213,11 @@ def job_create(*, order: Order, actor, courier_profile: CourierProfile | None = 
 def job_withdraw(*, job: DeliveryJob, actor) -> DeliveryJob:
     """The store takes the job back before pickup (to deliver itself, or to publish it
     again with another bonus)."""
-    job = DeliveryJob.objects.select_for_update(of=("self",)).select_related("order", "store").get(pk=job.pk)
+    job = (
+        DeliveryJob.objects.select_for_update(of=("self",))
+        .select_related("order", "return_order", "store")
+        .get(pk=job.pk)
+    )
     if not job.store.members.filter(pk=actor.pk).exists():
         raise CourierError(_("Only the store's team can withdraw its jobs."), reason="not_member")
     if job.status not in (J.OPEN, J.ACCEPTED):
@@ -219,13 +233,15 @@ def job_withdraw(*, job: DeliveryJob, actor) -> DeliveryJob:
             user=courier,
             kind="courier",
             text=lazy_text(
-                gettext_lazy("%(store)s withdrew the delivery of order %(number)s."),
+                gettext_lazy("%(store)s withdrew the return pickup of order %(number)s.")
+                if job.is_return
+                else gettext_lazy("%(store)s withdrew the delivery of order %(number)s."),
                 store=job.store.name,
-                number=job.order.number,
+                number=job.for_order.number,
             ),
             url=reverse("couriers:home"),
         )
-    order_push(order=job.order)
+    order_push(order=job.for_order)
     return job
 
 
@@ -241,7 +257,7 @@ def jobs_flag_untaken() -> int:
         with transaction.atomic():
             job = (
                 DeliveryJob.objects.select_for_update(of=("self",))
-                .select_related("order", "store")
+                .select_related("order", "return_order", "store")
                 .filter(pk=job_id, status=J.OPEN, flagged_at__isnull=True)
                 .first()
             )
@@ -253,10 +269,10 @@ def jobs_flag_untaken() -> int:
                 gettext_lazy(
                     "No courier has taken order %(number)s yet. Add a bonus, assign a courier or deliver it yourself."
                 ),
-                number=job.order.number,
+                number=job.for_order.number,
             )
             _tell_store(job, text)
-            order_push(order=job.order)
+            order_push(order=job.for_order)
             flagged += 1
     return flagged
 
@@ -266,9 +282,9 @@ def jobs_flag_untaken() -> int:
 
 def job_board_push_new(*, job: DeliveryJob) -> None:
     """After commit: the new job's card to the top of every board that shows it."""
-    job = DeliveryJob.objects.select_related("order", "store", "pickup_area__parent", "dropoff_area__parent").get(
-        pk=job.pk
-    )
+    job = DeliveryJob.objects.select_related(
+        "order__checkout", "return_order__checkout", "store", "pickup_area__parent", "dropoff_area__parent"
+    ).get(pk=job.pk)
     html = render_to_string("couriers/_job_push.html", {"job": job})
     for group in job_area_groups(job=job):
         push_html_on_commit(group, html)
@@ -304,20 +320,27 @@ def job_accept(*, job_id: int, courier) -> DeliveryJob:
         )
         if not won:
             raise CourierError(str(TAKEN), reason="taken")
-        job = DeliveryJob.objects.select_related("order", "store").get(pk=job_id)
+        job = DeliveryJob.objects.select_related("order", "return_order", "store").get(pk=job_id)
         job_board_push_gone(job=job)
-        text = lazy_text(
-            gettext_lazy("%(courier)s will deliver order %(number)s."), courier=courier, number=job.order.number
-        )
-        _tell_store(job, text)
-        order_push(order=job.order)
+        if job.is_return:
+            _return_accepted(job=job, courier=courier)
+        else:
+            text = lazy_text(
+                gettext_lazy("%(courier)s will deliver order %(number)s."), courier=courier, number=job.order.number
+            )
+            _tell_store(job, text)
+        order_push(order=job.for_order)
     return job
 
 
 @transaction.atomic
 def job_release(*, job: DeliveryJob, courier) -> DeliveryJob:
     """The courier gives a job back before pickup: it returns to the board."""
-    job = DeliveryJob.objects.select_for_update(of=("self",)).select_related("order", "store").get(pk=job.pk)
+    job = (
+        DeliveryJob.objects.select_for_update(of=("self",))
+        .select_related("order", "return_order", "store")
+        .get(pk=job.pk)
+    )
     if job.courier_id != courier.pk or job.status != J.ACCEPTED:
         raise CourierError(_("You can give a job back only before you pick it up."), reason="status")
     job.status, job.courier, job.accepted_at, job.assigned = J.OPEN, None, None, False
@@ -325,10 +348,11 @@ def job_release(*, job: DeliveryJob, courier) -> DeliveryJob:
     job.save(update_fields=["status", "courier", "accepted_at", "assigned", "published_at", "updated_at"])
     job_board_push_new(job=job)
     text = lazy_text(
-        gettext_lazy("The courier gave back order %(number)s: it is on the job board again."), number=job.order.number
+        gettext_lazy("The courier gave back order %(number)s: it is on the job board again."),
+        number=job.for_order.number,
     )
     _tell_store(job, text)
-    order_push(order=job.order)
+    order_push(order=job.for_order)
     return job
 
 
@@ -417,6 +441,7 @@ def pickup_typed(*, courier, job: DeliveryJob, code: str) -> DeliveryJob:
     """The courier typed the 6-digit pickup code printed under the label's QR."""
 
     def work():
+        _delivery_only(job)
         digits = "".join(ch for ch in code if ch in "0123456789")
         order = job.order
         if job.courier_id != courier.pk:
@@ -498,6 +523,7 @@ def handover_typed(*, courier, job: DeliveryJob, code: str) -> DeliveryJob:
     """The courier typed the buyer's 8-digit code for the order of ``job``."""
 
     def work():
+        _delivery_only(job)
         if job.courier_id != courier.pk:
             raise CourierError(
                 _("Order %(number)s is not one of your deliveries.") % {"number": job.order.number}, reason="not_yours"
@@ -556,7 +582,12 @@ def _cash_done(job: DeliveryJob) -> bool:
 def cash_confirm_courier(*, job: DeliveryJob, courier, amount) -> DeliveryJob:
     """The courier confirms the cash it received; the order is delivered once the buyer
     has confirmed too. The amount must be the order's total."""
-    job = DeliveryJob.objects.select_for_update(of=("self",)).select_related("order__checkout", "order__buyer").get(pk=job.pk)
+    job = (
+        DeliveryJob.objects.select_for_update(of=("self",))
+        .select_related("order__checkout", "order__buyer")
+        .get(pk=job.pk)
+    )
+    _delivery_only(job)
     order = job.order
     if job.courier_id != courier.pk:
         raise CourierError(
@@ -588,7 +619,10 @@ def cash_confirm_courier(*, job: DeliveryJob, courier, amount) -> DeliveryJob:
 @transaction.atomic
 def cash_confirm_buyer(*, job: DeliveryJob, buyer) -> DeliveryJob:
     """The buyer confirms, on their own order page, that they paid the courier."""
-    job = DeliveryJob.objects.select_for_update(of=("self",)).select_related("order__checkout", "courier").get(pk=job.pk)
+    job = (
+        DeliveryJob.objects.select_for_update(of=("self",)).select_related("order__checkout", "courier").get(pk=job.pk)
+    )
+    _delivery_only(job)
     if job.order.buyer_id != buyer.pk:
         raise CourierError(_("No such delivery."), reason="not_yours")
     if job.status != J.AT_DOOR:
@@ -604,11 +638,246 @@ def cash_confirm_buyer(*, job: DeliveryJob, buyer) -> DeliveryJob:
 
 
 def _job_live(job: DeliveryJob) -> str:
-    job = (
-        DeliveryJob.objects.select_related("order__checkout", "store", "pickup_area", "dropoff_area", "courier__courier_profile")
-        .get(pk=job.pk)
+    job = DeliveryJob.objects.select_related(
+        "order__checkout",
+        "return_order__checkout",
+        "store",
+        "pickup_area",
+        "dropoff_area",
+        "courier__courier_profile",
+    ).get(pk=job.pk)
+    context = {"job": job, "order": job.for_order, "user": job.courier, "oob": True}
+    return render_to_string("couriers/job.html#live", context)
+
+
+# Return pickups -----------------------------------------------------------------------------
+
+# A store sends a courier for returned goods of an order that reached its buyer.
+RETURNABLE = (S.DELIVERED, S.COMPLETED)
+RETURN_UNDER_WAY = (J.OPEN, J.ACCEPTED, J.PICKED_UP)
+
+
+def _delivery_only(job: DeliveryJob) -> None:
+    if job.is_return:
+        raise CourierError(_("This is a return pickup, not a delivery."), reason="return")
+
+
+@transaction.atomic
+def return_job_create(*, order: Order, actor, payer: str, note: str, bonus="0") -> DeliveryJob:
+    """The store sends a courier to collect returned goods (``note``: what to collect,
+    e.g. "2 × Basket") at the buyer's delivery address and bring them to the store: a
+    return pickup on the job board of the buyer's area (else the store's). The commission
+    is fixed now, as for a delivery; ``payer`` is ``Payer.BUYER`` (the buyer pays it to
+    the courier in cash at pickup) or ``Payer.SELLER`` (the store's share pays it once the
+    goods reach the store). Refused for a pick-up order, an order not delivered (or
+    completed), or one with a return pickup under way."""
+    bonus = _bonus(bonus)
+    if payer not in DeliveryJob.Payer.values:
+        raise CourierError(_("Choose who pays the courier: the buyer or the store."), reason="payer")
+    order = (
+        Order.objects.select_for_update(of=("self",)).select_related("store__area", "checkout__area").get(pk=order.pk)
     )
-    return render_to_string("couriers/job.html#live", {"job": job, "order": job.order, "user": job.courier, "oob": True})
+    if not order.store.members.filter(pk=actor.pk).exists():
+        raise CourierError(_("Only the store's team can arrange its return pickups."), reason="not_member")
+    if order.delivery_mode != Order.DeliveryMode.DELIVERY:
+        raise CourierError(
+            _("This is a pick-up order: the buyer brings returned goods back to the store."), reason="pickup"
+        )
+    if order.status not in RETURNABLE:
+        raise CourierError(
+            _("Order %(number)s is %(status)s: a courier collects returns of delivered orders only.")
+            % {"number": order.number, "status": order.get_status_display().lower()},
+            reason="status",
+        )
+    if DeliveryJob.objects.filter(return_order=order, status__in=RETURN_UNDER_WAY).exists():
+        raise CourierError(
+            _("A courier is already arranged to collect the return of order %(number)s.") % {"number": order.number},
+            reason="exists",
+        )
+    store, checkout = order.store, order.checkout
+    board_area = checkout.area or store.area
+    if board_area is None:
+        raise CourierError(
+            _("Set your store's area in the settings so couriers nearby can see the job."), reason="area"
+        )
+    # The reverse of the delivery: from the buyer's address to the store.
+    pickup = point_of(latitude=checkout.latitude, longitude=checkout.longitude, area=checkout.area)
+    dropoff = point_of(latitude=store.latitude, longitude=store.longitude, area=store.area)
+    distance = distance_between(pickup, dropoff)
+    job = DeliveryJob.objects.create(
+        kind=DeliveryJob.Kind.RETURN,
+        return_order=order,
+        note=note.strip()[:300],
+        code_nonce=secrets.token_hex(16),
+        store=store,
+        status=J.OPEN,
+        pickup_area=board_area,
+        dropoff_area=store.area,
+        pickup_latitude=pickup.latitude if pickup else None,
+        pickup_longitude=pickup.longitude if pickup else None,
+        dropoff_latitude=dropoff.latitude if dropoff else None,
+        dropoff_longitude=dropoff.longitude if dropoff else None,
+        distance_km=distance,
+        rate_per_km=rate_per_km(order.currency),
+        bonus=bonus,
+        commission=commission_for(distance_km=distance, currency=order.currency, bonus=bonus),
+        currency=order.currency,
+        commission_payer=payer,
+        published_at=timezone.now(),
+    )
+    job_board_push_new(job=job)
+    return job
+
+
+def _return_accepted(*, job: DeliveryJob, courier) -> None:
+    order = job.return_order
+    _tell_store(
+        job,
+        lazy_text(
+            gettext_lazy("%(courier)s will collect the return of order %(number)s."),
+            courier=courier,
+            number=order.number,
+        ),
+    )
+    notify(
+        user=order.buyer,
+        kind="order",
+        text=lazy_text(
+            gettext_lazy("A courier will collect your return of order %(number)s. Have your pickup code ready."),
+            number=order.number,
+        ),
+        url=reverse("orders:detail", args=[order.number]),
+    )
+
+
+def _return_held(*, courier, job_id: int, statuses) -> DeliveryJob:
+    job = (
+        DeliveryJob.objects.select_for_update(of=("self",))
+        .select_related("return_order", "store")
+        .filter(pk=job_id, kind=DeliveryJob.Kind.RETURN)
+        .first()
+    )
+    if job is None or job.status == J.CANCELLED or job.courier_id != courier.pk:
+        raise CourierError(_("This return pickup is not one of your jobs."), reason="not_yours")
+    if job.status not in statuses:
+        raise CourierError(
+            _("The return of order %(number)s is already %(status)s.")
+            % {"number": job.return_order.number, "status": job.get_status_display().lower()},
+            reason="status",
+        )
+    return job
+
+
+def _return_picked_up(*, courier, job_id: int) -> DeliveryJob:
+    with transaction.atomic():
+        job = _return_held(courier=courier, job_id=job_id, statuses=(J.ACCEPTED,))
+        job.status, job.picked_up_at = J.PICKED_UP, timezone.now()
+        job.save(update_fields=["status", "picked_up_at", "updated_at"])
+        CourierProfile.objects.filter(user=courier).update(availability=CourierProfile.Availability.BUSY)
+        _tell_store(
+            job,
+            lazy_text(
+                gettext_lazy("The courier collected the return of order %(number)s and is bringing it to you."),
+                number=job.return_order.number,
+            ),
+        )
+        order_push(order=job.return_order)
+        push_rendered_on_commit([courier.pk], lambda: _job_live(job))
+    return job
+
+
+def _return_deliver(*, job: DeliveryJob) -> DeliveryJob:
+    """The goods of a picked-up return reached the store (the caller holds the job's row
+    lock): the job is delivered, a store-paid commission posted, and
+    ``return_job_delivered`` sent after commit."""
+    job.status, job.delivered_at = J.DELIVERED, timezone.now()
+    job.save(update_fields=["status", "delivered_at", "updated_at"])
+    if job.commission_payer == DeliveryJob.Payer.SELLER:
+        return_commission_earned(job)
+    courier_id = job.courier_id
+    busy = (
+        DeliveryJob.objects.filter(courier_id=courier_id, status__in=(J.PICKED_UP, J.AT_DOOR))
+        .exclude(pk=job.pk)
+        .exists()
+    )
+    CourierProfile.objects.filter(user_id=courier_id).update(
+        deliveries_count=F("deliveries_count") + 1,
+        **({} if busy else {"availability": CourierProfile.Availability.AVAILABLE}),
+    )
+    _tell_store(
+        job,
+        lazy_text(
+            gettext_lazy("The returned goods of order %(number)s reached your store."), number=job.return_order.number
+        ),
+    )
+    order_push(order=job.return_order)
+    push_rendered_on_commit([courier_id], lambda: _job_live(job))
+    transaction.on_commit(lambda: return_job_delivered.send(sender=DeliveryJob, job=job))
+    return job
+
+
+def _return_dropped_off(*, courier, job_id: int) -> DeliveryJob:
+    with transaction.atomic():
+        job = _return_held(courier=courier, job_id=job_id, statuses=(J.PICKED_UP,))
+        return _return_deliver(job=job)
+
+
+def _return_code_move(*, courier, job: DeliveryJob | None, code: str, which: str, typed: bool) -> DeliveryJob:
+    kind = ScanEvent.Kind.PICKUP if which == "pickup" else ScanEvent.Kind.DROPOFF
+
+    def work():
+        if job is None or not job.is_return or job.courier_id != courier.pk:
+            raise CourierError(_("This return pickup is not one of your jobs."), reason="not_yours")
+        if not return_code_matches(job=job, which=which, code=code):
+            if which == "pickup":
+                raise CourierError(
+                    _("Wrong pickup code: ask the buyer for the 8 digits on their page."), reason="wrong"
+                )
+            raise CourierError(_("Wrong drop-off code: ask the store for the 8 digits on its page."), reason="wrong")
+        if which == "pickup":
+            return _return_picked_up(courier=courier, job_id=job.pk)
+        return _return_dropped_off(courier=courier, job_id=job.pk)
+
+    return _scanning(courier, kind, typed, work)
+
+
+def return_pickup_typed(*, courier, job: DeliveryJob, code: str) -> DeliveryJob:
+    """At the buyer's, the courier types the buyer's pickup code: the return is picked up
+    (accepted → picked up). A wrong code counts towards the bad-scan limit."""
+    return _return_code_move(courier=courier, job=job, code=code, which="pickup", typed=True)
+
+
+def return_dropoff_typed(*, courier, job: DeliveryJob, code: str) -> DeliveryJob:
+    """At the store, the courier types the store's drop-off code: the return is delivered
+    (picked up → delivered) and ``return_job_delivered`` is sent."""
+    return _return_code_move(courier=courier, job=job, code=code, which="dropoff", typed=True)
+
+
+def return_code_scan(*, courier, text: str) -> DeliveryJob:
+    """The courier's scanner read a return code's QR (``SOKO-RETURN-<job>-<code>``): the
+    buyer's before pickup, the store's after."""
+    match = RETURN_QR.match(text.strip())
+    job = DeliveryJob.objects.filter(pk=int(match[1]), kind=DeliveryJob.Kind.RETURN).first() if match else None
+    code = match[2] if match else ""
+    which = "dropoff" if job is not None and job.status == J.PICKED_UP else "pickup"
+    return _return_code_move(courier=courier, job=job, code=code, which=which, typed=False)
+
+
+@transaction.atomic
+def return_job_received_by_store(*, job: DeliveryJob, actor) -> DeliveryJob:
+    """The store confirms it has the returned goods. A picked-up return is delivered (and
+    ``return_job_delivered`` sent); one not picked up yet is withdrawn (the goods came
+    back another way); a delivered or cancelled one is left as it is."""
+    job = DeliveryJob.objects.select_for_update(of=("self",)).select_related("return_order", "store").get(pk=job.pk)
+    if not job.store.members.filter(pk=actor.pk).exists():
+        raise CourierError(_("Only the store's team can confirm its returns."), reason="not_member")
+    if not job.is_return:
+        raise CourierError(_("This is a delivery, not a return pickup."), reason="not_return")
+    if job.status == J.PICKED_UP:
+        return _return_deliver(job=job)
+    if job.status in (J.OPEN, J.ACCEPTED):
+        return job_withdraw(job=job, actor=actor)
+    return job
 
 
 # Location, ratings, cash hand-ins ---------------------------------------------------------
@@ -629,6 +898,7 @@ def courier_location_share(*, job: DeliveryJob, courier, latitude, longitude) ->
     """The courier's position while the order is on its way, shown live to the buyer;
     only from a courier who chose to share it."""
     job = DeliveryJob.objects.select_for_update(of=("self",)).select_related("order").get(pk=job.pk)
+    _delivery_only(job)
     if job.courier_id != courier.pk or job.status not in (J.PICKED_UP, J.AT_DOOR):
         raise CourierError(_("You share your location only while delivering this order."), reason="status")
     if not CourierProfile.objects.filter(user=courier, share_location=True).exists():
@@ -647,6 +917,7 @@ def courier_rate(*, job: DeliveryJob, buyer, stars, comment: str = "") -> Courie
     """The buyer rates the courier who delivered their order, once; the courier's average
     is recomputed in the same transaction."""
     job = DeliveryJob.objects.select_for_update(of=("self",)).select_related("order").get(pk=job.pk)
+    _delivery_only(job)
     if job.order.buyer_id != buyer.pk:
         raise CourierError(_("No such delivery."), reason="not_yours")
     if job.status != J.DELIVERED or job.courier_id is None:

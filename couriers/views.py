@@ -25,6 +25,8 @@ from .selectors import (
     job_get_for_courier,
     jobs_of_courier,
     jobs_open_for_courier,
+    ratings_recent,
+    return_cash_to_collect,
     user_is_courier,
 )
 from .services import (
@@ -39,6 +41,9 @@ from .services import (
     job_release,
     pickup_scan,
     pickup_typed,
+    return_code_scan,
+    return_dropoff_typed,
+    return_pickup_typed,
 )
 
 NOT_A_COURIER = {
@@ -146,7 +151,8 @@ def job_detail(request, job_id: int):
 def _job_context(job: DeliveryJob) -> dict:
     return {
         "job": job,
-        "order": job.order,
+        "order": job.for_order,
+        "cash_to_collect": return_cash_to_collect(job),
         "map": map_settings(),
         "location_seconds": settings.SOKO_COURIER_LOCATION_SECONDS,
     }
@@ -179,7 +185,10 @@ def job_accept_view(request, job_id: int):
             response["HX-Reswap"] = "none"
             return response
         return redirect("couriers:home")
-    messages.success(request, _("The job is yours. Pick the order up at %(store)s.") % {"store": job.store.name})
+    if job.is_return:
+        messages.success(request, _("The job is yours. Collect the return from the buyer, then bring it to the store."))
+    else:
+        messages.success(request, _("The job is yours. Pick the order up at %(store)s.") % {"store": job.store.name})
     if request.htmx:
         response = HttpResponse(status=204)
         response["HX-Redirect"] = reverse("couriers:job", args=[job.pk])
@@ -203,11 +212,16 @@ def job_release_view(request, job_id: int):
 @courier_required
 @require_POST
 def job_code(request, job_id: int):
-    """The typed fallback on a job's page: the pickup code, then the buyer's code."""
+    """The typed fallback on a job's page: the pickup code, then the buyer's code (for a
+    return pickup: the buyer's pickup code, then the store's drop-off code)."""
     job = job_get_for_courier(user=request.user, job_id=job_id)
     code = request.POST.get("code", "")
     try:
-        if job.status == DeliveryJob.Status.ACCEPTED:
+        if job.is_return and job.status == DeliveryJob.Status.ACCEPTED:
+            job = return_pickup_typed(courier=request.user, job=job, code=code)
+        elif job.is_return:
+            job = return_dropoff_typed(courier=request.user, job=job, code=code)
+        elif job.status == DeliveryJob.Status.ACCEPTED:
             job = pickup_typed(courier=request.user, job=job, code=code)
         else:
             job = handover_typed(courier=request.user, job=job, code=code)
@@ -219,6 +233,15 @@ def job_code(request, job_id: int):
 
 
 def _scan_news(job: DeliveryJob) -> str:
+    if job.is_return and job.status == DeliveryJob.Status.PICKED_UP:
+        return _("Collected the return of order %(number)s. Bring it to %(store)s.") % {
+            "number": job.for_order.number,
+            "store": job.store.name,
+        }
+    if job.is_return:
+        return _("Returned goods of order %(number)s delivered to the store. Thank you!") % {
+            "number": job.for_order.number
+        }
     if job.status == DeliveryJob.Status.PICKED_UP:
         return _("Picked up order %(number)s. The buyer knows it is on its way.") % {"number": job.order.number}
     if job.status == DeliveryJob.Status.AT_DOOR:
@@ -233,7 +256,9 @@ def scan(request):
     if request.method == "POST":
         text = request.POST.get("code", "").strip()
         try:
-            if ":" in text:  # a package label is the signed order number
+            if text.startswith("SOKO-RETURN-"):  # a return pickup's code
+                job = return_code_scan(courier=request.user, text=text)
+            elif ":" in text:  # a package label is the signed order number
                 job = pickup_scan(courier=request.user, token=text)
             else:
                 job = handover_scan(courier=request.user, code=text)
@@ -293,6 +318,7 @@ def earnings(request):
             "weeks": earnings_by_week(user=request.user),
             "balances": courier_balances(request.user.pk),
             "profile": request.user.courier_profile,
+            "ratings": ratings_recent(user=request.user),
         },
     )
 

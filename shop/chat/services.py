@@ -99,8 +99,8 @@ def delivery_job_active(job) -> bool:
 
 def delivery_conversation_start(*, user, job) -> Conversation:
     """The conversation between the courier holding the delivery ``job`` and its buyer,
-    opened by either of them while the delivery lasts."""
-    order = job.order
+    opened by either of them while the delivery (or the return pickup) lasts."""
+    order = job.for_order
     if user.pk not in (job.courier_id, order.buyer_id) or not delivery_job_active(job):
         raise ChatError(_("You can message about a delivery only while a courier holds it."), code="ended")
     conversation = Conversation.objects.filter(job=job).first()

@@ -109,8 +109,8 @@ def start(request):
 def delivery_start(request, job_id: int):
     from couriers.models import DeliveryJob
 
-    job = DeliveryJob.objects.select_related("order").filter(pk=job_id).first()
-    if job is None or request.user.pk not in (job.courier_id, job.order.buyer_id):
+    job = DeliveryJob.objects.select_related("order", "return_order").filter(pk=job_id).first()
+    if job is None or request.user.pk not in (job.courier_id, job.for_order.buyer_id):
         raise NotFound()
     try:
         conversation = delivery_conversation_start(user=request.user, job=job)

@@ -3,7 +3,10 @@
 A courier's commission is paid out of the store's share of the order (the buyer's
 delivery fee, when the buyer funds it, went to that share at checkout): on delivery the
 store's payable is debited and ``courier:<user>:commission`` credited. Cash a courier takes
-at the door is posted by ``payouts.order_cash_collected(order, courier_id=…)``. Staff record
+at the door is posted by ``payouts.order_cash_collected(order, courier_id=…)``. A return
+pickup the store funds is posted the same way when its goods reach the store
+(``return_commission_earned``); one the buyer pays in cash at pickup is the courier's own
+and is not posted. Staff record
 what a courier hands in (``remittance_post``), to the platform or to the store, and
 how much commission the courier kept out of that cash.
 """
@@ -37,6 +40,25 @@ def order_commission_earned(order, *, courier_id: int, commission: Decimal) -> N
         ],
         memo=f"Courier commission for order {order.number}",
         checkout=order.checkout,
+        order=order,
+    )
+
+
+def return_commission_earned(job) -> None:
+    """The store funds the return pickup ``job`` whose goods reached it: its payable is
+    debited and the courier's commission credited, once per job."""
+    order = job.return_order
+    amount = money_to_minor(job.commission, job.currency)
+    if amount <= 0:
+        return
+    ledger.post(
+        kind=LedgerTransaction.Kind.COMMISSION,
+        key=f"commission:return_job:{job.pk}",
+        lines=[
+            Line(ledger.store_payable(job.store_id), job.currency, amount, order=order),
+            Line(ledger.courier_commission(job.courier_id), job.currency, -amount, order=order),
+        ],
+        memo=f"Courier commission for the return pickup of order {order.number}",
         order=order,
     )
 
