@@ -4,14 +4,16 @@ gets ``NotFound`` (a 404), never a peek."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
+from couriers.selectors import return_codes
 from shop.core.errors import NotFound
 from shop.orders.models import Order, OrderItem, OrderStatus
 from shop.payments.refunds import refundable_units
 
-from .models import HOLDING, OPEN, ReturnEvent, ReturnLine, ReturnMethod, ReturnRequest, ReturnStatus
+from .models import HOLDING, OPEN, ReturnLine, ReturnMethod, ReturnRequest, ReturnStatus
 
 RETURNABLE_ORDER_STATUSES = (OrderStatus.DELIVERED, OrderStatus.COMPLETED)
 # Returns that were accepted: their units count as returned in the store's return rate.
@@ -183,9 +185,70 @@ def order_returns_for_buyer(*, order: Order) -> list[ReturnRequest]:
     return list(_returns().filter(order=order).order_by("-created_at", "-id"))
 
 
-def timeline(*, request: ReturnRequest) -> list[ReturnEvent]:
-    return list(request.events.all())
+def order_box_context(order: Order, *, oob: bool = False) -> dict:
+    """The buyer's order page's returns box: the order's returns and, while the store's
+    window is open and some units may still be returned, the "Return items" link."""
+    window = return_window_open(order)
+    can_return = window and any(row.returnable and row.available for row in lines_left(order))
+    return {
+        "order": order,
+        "returns": order_returns_for_buyer(order=order),
+        "can_return": can_return,
+        "deadline": return_deadline(order) if window else None,
+        "oob": oob,
+    }
 
 
-def courier_on_the_way(request: ReturnRequest) -> bool:
-    return request.method == ReturnMethod.COURIER and request.job_id is not None
+def escalate_deadline(request: ReturnRequest):
+    if request.rejected_at is None:
+        return None
+    return request.rejected_at + timedelta(days=settings.SOKO_RETURN_ESCALATE_DAYS)
+
+
+def return_can_escalate(request: ReturnRequest, *, now=None) -> bool:
+    deadline = escalate_deadline(request)
+    return (
+        request.status == ReturnStatus.REJECTED
+        and not request.staff_decision
+        and deadline is not None
+        and (now or timezone.now()) <= deadline
+    )
+
+
+def _codes(ret: ReturnRequest) -> dict:
+    if ret.method == ReturnMethod.COURIER and ret.job is not None and ret.status == ReturnStatus.APPROVED:
+        return return_codes(ret.job)
+    return {}
+
+
+def _job_waiting(ret: ReturnRequest) -> bool:
+    """No courier job, or one that has not collected the goods yet."""
+    return ret.job is None or ret.job.status in ("open", "accepted", "cancelled")
+
+
+def buyer_context(ret: ReturnRequest) -> dict:
+    """What the buyer's return page and its live part show (the pickup code only to them)."""
+    codes = _codes(ret)
+    return {
+        "ret": ret,
+        "events": list(ret.events.all()),
+        "pickup_code": codes.get("pickup", ""),
+        "pickup_qr": codes.get("pickup_qr", ""),
+        "can_escalate": return_can_escalate(ret),
+        "escalate_until": escalate_deadline(ret),
+        "can_cancel": ret.status in (ReturnStatus.REQUESTED, ReturnStatus.ESCALATED)
+        or (ret.status == ReturnStatus.APPROVED and _job_waiting(ret)),
+    }
+
+
+def store_context(ret: ReturnRequest) -> dict:
+    """What the store's return page and its live part show (the drop-off code only to it)."""
+    codes = _codes(ret)
+    return {
+        "ret": ret,
+        "events": list(ret.events.all()),
+        "dropoff_code": codes.get("dropoff", ""),
+        "dropoff_qr": codes.get("dropoff_qr", ""),
+        "courier_coming": ret.method == ReturnMethod.COURIER and ret.job is not None,
+        "job_waiting": _job_waiting(ret),
+    }

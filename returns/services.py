@@ -13,7 +13,6 @@ return "received" with the error; asking again reuses the key.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -47,11 +46,14 @@ from .models import (
     ReturnStatus,
 )
 from .selectors import (
+    buyer_context,
     lines_left,
-    order_returns_for_buyer,
+    order_box_context,
+    return_can_escalate,
     return_member_user_ids,
     return_window_open,
     return_with_details,
+    store_context,
 )
 
 S = ReturnStatus
@@ -130,13 +132,12 @@ def return_push(*, request: ReturnRequest) -> None:
 
     def buyer_html():
         fresh = return_with_details(pk=pk)
-        context = {"ret": fresh, "oob": True, "viewer": "buyer"}
-        box = {"order": fresh.order, "returns": order_returns_for_buyer(order=fresh.order), "oob": True}
-        return render_to_string("returns/_push_buyer.html", {**context, **box})
+        context = {**order_box_context(fresh.order, oob=True), **buyer_context(fresh), "oob": True}
+        return render_to_string("returns/_push_buyer.html", context)
 
     def member_html():
         fresh = return_with_details(pk=pk)
-        return render_to_string("returns/_push_store.html", {"ret": fresh, "oob": True, "viewer": "store"})
+        return render_to_string("returns/_push_store.html", {**store_context(fresh), "oob": True})
 
     push_rendered_on_commit([request.buyer_id], buyer_html)
     members = return_member_user_ids(request=request)
@@ -213,27 +214,12 @@ def return_cancel(*, request: ReturnRequest, buyer) -> ReturnRequest:
     if request.job_id is not None:
         job = DeliveryJob.objects.get(pk=request.job_id)
         if job.status != DeliveryJob.Status.CANCELLED:
-            courier_services.job_withdraw(job=job, actor=buyer)
+            # The job is the store's: it is withdrawn in the name of the store's first member.
+            courier_services.job_withdraw(job=job, actor=request.store.memberships.order_by("id").first().user)
     _move(request, to=S.CANCELLED, actor=buyer, role=Role.BUYER, fields={"cancelled_at": timezone.now()})
     _tell(request, to_store=STORE_NEWS[S.CANCELLED])
     return_push(request=request)
     return request
-
-
-def escalate_deadline(request: ReturnRequest):
-    if request.rejected_at is None:
-        return None
-    return request.rejected_at + timedelta(days=settings.SOKO_RETURN_ESCALATE_DAYS)
-
-
-def return_can_escalate(request: ReturnRequest, *, now=None) -> bool:
-    deadline = escalate_deadline(request)
-    return (
-        request.status == S.REJECTED
-        and not request.staff_decision
-        and deadline is not None
-        and (now or timezone.now()) <= deadline
-    )
 
 
 @transaction.atomic
@@ -392,6 +378,12 @@ def return_receive(
         fields = {"received_at": timezone.now()}
         if refund_delivery is not None:
             fields["refund_delivery"] = request.refund_delivery or refund_delivery
+        if role == Role.STORE and request.job_id is not None:
+            # The store has the goods: a picked-up pickup ends here, one not picked up is withdrawn.
+            try:
+                courier_services.return_job_received_by_store(job=request.job, actor=actor)
+            except courier_services.CourierError as error:
+                raise ReturnError(str(error)) from error
         if resellable:
             _restock(request)
         _move(request, to=S.RECEIVED, actor=actor, role=role, fields=fields)
