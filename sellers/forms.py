@@ -137,7 +137,7 @@ class StoreSettingsForm(StoreSlugMixin, AreaFieldsMixin, forms.ModelForm):
         fields = [
             "name", "slug", "tagline", "description", "phone", "email", "categories", "tags",
             "delivers_local", "delivers_national", "delivers_international", "delivers_digital", "courier_fee_payer",
-            "area_label", "latitude", "longitude", "time_zone", "x_handle", "discord", "telegram", "ens_name",
+            "return_window_days", "area_label", "latitude", "longitude", "time_zone", "x_handle", "discord", "telegram", "ens_name",
         ]
         labels = {"name": gettext_lazy("Store name"), "email": gettext_lazy("Email for shoppers")}
         widgets = {

@@ -49,7 +49,7 @@ class ProductForm(forms.ModelForm):
 
     class Meta:
         model = Product
-        fields = ["kind", "listing_type", "title", "category", "description", "brand", "condition"]
+        fields = ["kind", "listing_type", "title", "category", "description", "brand", "condition", "returnable"]
         labels = {"kind": gettext_lazy("What are you selling?")}
         help_texts = {"title": gettext_lazy("What it is, as a shopper would search for it: “Handwoven sisal basket, large”.")}
         widgets = {"description": forms.Textarea(attrs={"rows": 6})}
