@@ -24,6 +24,7 @@ from shop.orders.selectors import (
 )
 from shop.orders.services import order_transition, package_short_code, package_token_make
 from shop.orders.transitions import Role, TransitionError, order_courier_job, status_label
+from shop.reviews.selectors import feedback_scores
 
 from .views import current_store, dashboard_context, seller_required
 
@@ -43,6 +44,9 @@ def orders(request):
         request.GET.get("page")
     )
     counts = order_status_counts_for_store(store=store, query=query)
+    scores = feedback_scores(buyer_ids=[order.buyer_id for order in page])
+    for order in page:
+        order.buyer_score, order.buyer_score_known = scores.get(order.buyer_id), True
     context = {
         **dashboard_context(request, current),
         "page": page,

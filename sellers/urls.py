@@ -22,6 +22,7 @@ urlpatterns = [
     path("returns/", include("sellers.return_urls")),
     path("auctions/", include("sellers.auction_urls")),
     path("messages/", include("sellers.chat_urls")),
+    path("reviews/", include("sellers.review_urls")),
     path("payouts/", payouts_views.payouts, name="payouts"),
     path("payouts/connect/", payouts_views.connect_start, name="payouts_connect"),
     path("payouts/connect/return/", payouts_views.connect_return, name="payouts_connect_return"),

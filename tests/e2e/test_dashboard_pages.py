@@ -37,8 +37,8 @@ def test_on_a_phone_every_dashboard_tab_is_on_screen_and_the_switcher_changes_st
 
     page.goto("/dashboard/products/")
     tabs = page.get_by_test_id("dashboard-tabs").locator("a")
-    expect(tabs).to_have_count(9)
-    for index in range(9):
+    expect(tabs).to_have_count(10)
+    for index in range(10):
         box = tabs.nth(index).bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], tabs.nth(index).inner_text()
     expect(page.get_by_test_id("dashboard-tabs").get_by_role("link", name="Settings")).to_be_in_viewport()
