@@ -350,3 +350,74 @@ def test_a_buyer_paid_return_shows_the_cash_and_posts_nothing(client, delivered,
     assert not LedgerTransaction.objects.filter(key__startswith="commission:return_job").exists()
     earnings = client.get("/courier/earnings/").content.decode()
     assert "Return pickup" in earnings and "KES 222.40" in earnings
+
+
+# The courier's pages ---------------------------------------------------------------------
+
+
+def _rated_delivery(courier, shop_area, stars: int, comment: str):
+    from django.utils import timezone
+
+    from couriers.models import CourierRating
+    from tests.factories.couriers import DeliveryJobFactory
+
+    order = ready_order(shop_area, status=S.DELIVERED)
+    job = DeliveryJobFactory(order=order, courier=courier, status=J.DELIVERED, delivered_at=timezone.now())
+    return CourierRating.objects.create(job=job, courier=courier, buyer=order.buyer, stars=stars, comment=comment)
+
+
+def _queries(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_earnings_show_the_recent_ratings_with_constant_queries(client, courier, shop_area):
+    client.force_login(courier)
+    _rated_delivery(courier, shop_area, 5, "Fast and careful")
+    make(ready_order(shop_area, status=S.DELIVERED))
+    few = (_queries(client, "/courier/earnings/"), _queries(client, "/courier/"))
+    for n in range(6):
+        _rated_delivery(courier, shop_area, 2 + n % 3, f"Comment {n}")
+        job = make(ready_order(shop_area, status=S.DELIVERED))
+        if n % 2:
+            job_accept(job_id=job.pk, courier=courier)
+    assert (_queries(client, "/courier/earnings/"), _queries(client, "/courier/")) == few
+
+    html = client.get("/courier/earnings/").content.decode()
+    assert html.count('data-testid="rating"') == 5  # the latest five
+    assert "Comment 5" in html and "Fast and careful" not in html
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_couriers_accepting_a_return_at_once_one_holds_it(shop_area, district):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    from tests.factories.couriers import courier_serving
+
+    job = make(ready_order(shop_area, status=S.DELIVERED))
+    couriers = [courier_serving(district) for _ in range(3)]
+    barrier = threading.Barrier(len(couriers))
+
+    def accept(courier):
+        try:
+            barrier.wait(timeout=30)
+            return job_accept(job_id=job.pk, courier=courier)
+        except CourierError as error:
+            return error
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(couriers)) as pool:
+        outcomes = list(pool.map(accept, couriers))
+    winners = [outcome for outcome in outcomes if isinstance(outcome, DeliveryJob)]
+    assert len(winners) == 1
+    assert sorted(outcome.reason for outcome in outcomes if isinstance(outcome, CourierError)) == ["taken", "taken"]
+    assert fresh(job).courier_id == winners[0].courier_id
