@@ -1,7 +1,7 @@
 """A small world of real objects for the suites that walk every page (the fuzz suite, the
 pseudo-locale suite): two stores (one the seller's, one a stranger's), their products, a
-buyer with an address, a cart, an order and a notification, an approved courier and a
-staff member."""
+buyer with an address, a cart, an order and a notification, an approved courier holding a
+return pickup, and a staff member."""
 
 from django.test import Client, RequestFactory
 
@@ -50,6 +50,7 @@ def world_build(*, domain: str = "world.test", **user_fields) -> dict:
     notify(user=buyer, kind="system", text="Welcome", url="/orders/")
     cart_add(cart=cart_for_request_user(buyer), variant=product.variants.first(), quantity=1)
     conversation = _chat(buyer=buyer, seller=seller, store=store, product=product, order=order)
+    return_job = _return_pickup(buyer=buyer, seller=seller, store=store, courier=courier)
     users = {"buyer": buyer, "seller": seller, "courier": courier, "staff": staff}
     seeds = [
         *SEEDS,
@@ -63,6 +64,8 @@ def world_build(*, domain: str = "world.test", **user_fields) -> dict:
         f"/messages/{conversation.pk}/offers/new/",
         "/dashboard/messages/",
         "/dashboard/messages/replies/",
+        f"/courier/jobs/{return_job.pk}/",
+        "/courier/earnings/",
     ]
     return {"users": users, "order": order, "product": product, "store": store, "seeds": seeds}
 
@@ -89,6 +92,19 @@ def _chat(*, buyer, seller, store, product, order):
         delivery_fee=Decimal("0"),
     )
     return conversation
+
+
+def _return_pickup(*, buyer, seller, store, courier):
+    """A delivered order of the store whose return the courier is on its way to collect."""
+    from couriers.services import job_accept, return_job_create
+    from tests.geo.factories import AreaFactory
+
+    area = AreaFactory(name="Fuzz Market")
+    type(store).objects.filter(pk=store.pk).update(area=area)
+    courier.courier_profile.areas.set([area])
+    delivered = OrderFactory(buyer=buyer, store=type(store).objects.get(pk=store.pk), status="delivered")
+    job = return_job_create(order=delivered, actor=seller, payer="buyer", note="1 × Kikoi wrap")
+    return job_accept(job_id=job.pk, courier=courier)
 
 
 def cart_for_request_user(user):
