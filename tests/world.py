@@ -50,6 +50,7 @@ def world_build(*, domain: str = "world.test", **user_fields) -> dict:
     notify(user=buyer, kind="system", text="Welcome", url="/orders/")
     cart_add(cart=cart_for_request_user(buyer), variant=product.variants.first(), quantity=1)
     conversation = _chat(buyer=buyer, seller=seller, store=store, product=product, order=order)
+    delivered = _reviewed(buyer=buyer, seller=seller, store=store, product=product)
     return_job = _return_pickup(buyer=buyer, seller=seller, store=store, courier=courier)
     users = {"buyer": buyer, "seller": seller, "courier": courier, "staff": staff}
     seeds = [
@@ -64,6 +65,11 @@ def world_build(*, domain: str = "world.test", **user_fields) -> dict:
         f"/messages/{conversation.pk}/offers/new/",
         "/dashboard/messages/",
         "/dashboard/messages/replies/",
+        f"/reviews/order/{delivered.number}/",
+        f"/reviews/product/{product.pk}/",
+        "/reviews/feedback/",
+        "/dashboard/reviews/",
+        f"/dashboard/orders/{delivered.number}/",
         f"/courier/jobs/{return_job.pk}/",
         "/courier/earnings/",
     ]
@@ -105,6 +111,24 @@ def _return_pickup(*, buyer, seller, store, courier):
     delivered = OrderFactory(buyer=buyer, store=type(store).objects.get(pk=store.pk), status="delivered")
     job = return_job_create(order=delivered, actor=seller, payer="buyer", note="1 × Kikoi wrap")
     return job_accept(job_id=job.pk, courier=courier)
+
+
+def _reviewed(*, buyer, seller, store, product):
+    """A delivered order of the buyer's, reviewed (one line and the store), answered by the
+    store, with feedback on the buyer."""
+    from django.utils import timezone
+
+    from shop.orders.models import Order
+    from shop.reviews.services import buyer_feedback_leave, review_respond, review_save
+
+    order = OrderFactory(buyer=buyer, store=store, items=[(product.variants.first(), 1)])
+    Order.objects.filter(pk=order.pk).update(status="delivered", delivered_at=timezone.now())
+    order.refresh_from_db()
+    review = review_save(order=order, author=buyer, item=order.items.first(), stars=4, text="Soft and bright")
+    review_save(order=order, author=buyer, stars=5, text="Quick and friendly")
+    review_respond(review=review, user=seller, text="Asante!")
+    buyer_feedback_leave(order=order, user=seller, rating="positive", comment="Paid on time")
+    return order
 
 
 def cart_for_request_user(user):

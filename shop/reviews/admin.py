@@ -1,9 +1,12 @@
 from django import forms
 from django.contrib import admin, messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from shop.core.ids import int_or_none
 
 from .models import BuyerFeedback, Review, ReviewReport, ReviewRevision
 from .services import ReviewError, review_hide, review_unhide
@@ -45,7 +48,9 @@ class ReviewAdmin(admin.ModelAdmin):
         ]
 
     def hide_view(self, request, pk: int):
-        review = Review.objects.get(pk=pk)
+        review = Review.objects.filter(pk=int_or_none(pk)).first()
+        if review is None:
+            raise Http404
         form = HideForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
