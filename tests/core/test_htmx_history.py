@@ -38,6 +38,7 @@ PUSHED = {
     "sellers/products/list.html": [("/dashboard/products/?status=active&q=kikoi", 'id="product-results"', "seller")],
     "chat/inbox.html": [("/messages/?q=kikoi", 'data-testid="chat-inbox"', "buyer")],
     "sellers/chat/inbox.html": [("/dashboard/messages/?q=", 'data-testid="store-chat-inbox"', "seller")],
+    "sellers/returns/list.html": [("/dashboard/returns/?status=all&q=", 'id="return-results"', "seller")],
 }
 # Partials whose links or forms push the address of the page that includes them.
 PUSHING_PARTIALS = ("_pagination.html", "_status_tabs.html", "_list_search.html")

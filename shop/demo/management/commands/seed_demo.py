@@ -5,6 +5,7 @@ from shop.demo.auctions import demo_auctions, seed_auctions
 from shop.demo.catalog import seed_catalog
 from shop.demo.chat import demo_chats, seed_chats
 from shop.demo.deliveries import BUYER_EMAIL, COURIER_EMAIL, seed_deliveries
+from shop.demo.returns import demo_returns, seed_returns
 from shop.demo.selectors import demo_courier_jobs, demo_summary
 
 
@@ -21,6 +22,7 @@ class Command(BaseCommand):
         deliveries = seed_deliveries()
         auctions = seed_auctions()
         chats = seed_chats()
+        returns = seed_returns()
         summary = demo_summary()
         self.stdout.write(
             self.style.SUCCESS(
@@ -49,3 +51,5 @@ class Command(BaseCommand):
             f"the demo stores' inboxes hold {inboxes['store_conversations']} ({inboxes['store_unread']} unread) "
             f"({chats['new_messages']} messages new)."
         )
+        states = ", ".join(f"{count} {status}" for status, count in sorted(demo_returns().items()))
+        self.stdout.write(f"Returns: {BUYER_EMAIL} has {states or 'none'} ({returns['new_returns']} new).")
