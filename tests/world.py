@@ -1,7 +1,7 @@
 """A small world of real objects for the suites that walk every page (the fuzz suite, the
 pseudo-locale suite): two stores (one the seller's, one a stranger's), their products, a
-buyer with an address, a cart, an order and a notification, an approved courier and a
-staff member."""
+buyer with an address, a cart, an order and a notification, an approved courier holding a
+return pickup, and a staff member."""
 
 from django.test import Client, RequestFactory
 
@@ -50,7 +50,9 @@ def world_build(*, domain: str = "world.test", **user_fields) -> dict:
     notify(user=buyer, kind="system", text="Welcome", url="/orders/")
     cart_add(cart=cart_for_request_user(buyer), variant=product.variants.first(), quantity=1)
     conversation = _chat(buyer=buyer, seller=seller, store=store, product=product, order=order)
+    delivered = _reviewed(buyer=buyer, seller=seller, store=store, product=product)
     returned = _returns(buyer=buyer, seller=seller, store=store)
+    return_job = _return_pickup(buyer=buyer, seller=seller, store=store, courier=courier)
     users = {"buyer": buyer, "seller": seller, "courier": courier, "staff": staff}
     seeds = [
         *SEEDS,
@@ -64,6 +66,11 @@ def world_build(*, domain: str = "world.test", **user_fields) -> dict:
         f"/messages/{conversation.pk}/offers/new/",
         "/dashboard/messages/",
         "/dashboard/messages/replies/",
+        f"/reviews/order/{delivered.number}/",
+        f"/reviews/product/{product.pk}/",
+        "/reviews/feedback/",
+        "/dashboard/reviews/",
+        f"/dashboard/orders/{delivered.number}/",
         "/returns/",
         f"/returns/{returned['requested'].pk}/",
         f"/returns/{returned['rejected'].pk}/",
@@ -71,6 +78,8 @@ def world_build(*, domain: str = "world.test", **user_fields) -> dict:
         "/dashboard/returns/",
         f"/dashboard/returns/{returned['requested'].pk}/",
         f"/dashboard/returns/{returned['rejected'].pk}/",
+        f"/courier/jobs/{return_job.pk}/",
+        "/courier/earnings/",
     ]
     return {"users": users, "order": order, "product": product, "store": store, "seeds": seeds}
 
@@ -99,6 +108,19 @@ def _chat(*, buyer, seller, store, product, order):
     return conversation
 
 
+def _return_pickup(*, buyer, seller, store, courier):
+    """A delivered order of the store whose return the courier is on its way to collect."""
+    from couriers.services import job_accept, return_job_create
+    from tests.geo.factories import AreaFactory
+
+    area = AreaFactory(name="Fuzz Market")
+    type(store).objects.filter(pk=store.pk).update(area=area)
+    courier.courier_profile.areas.set([area])
+    delivered = OrderFactory(buyer=buyer, store=type(store).objects.get(pk=store.pk), status="delivered")
+    job = return_job_create(order=delivered, actor=seller, payer="buyer", note="1 × Kikoi wrap")
+    return job_accept(job_id=job.pk, courier=courier)
+
+
 def _returns(*, buyer, seller, store):
     """Delivered orders with a return asked for, and one the store rejected (escalatable)."""
     from django.utils import timezone
@@ -114,6 +136,24 @@ def _returns(*, buyer, seller, store):
         )
     made["rejected"] = return_reject(request=made["rejected"], actor=seller, reason="Worn since")
     return made
+
+
+def _reviewed(*, buyer, seller, store, product):
+    """A delivered order of the buyer's, reviewed (one line and the store), answered by the
+    store, with feedback on the buyer."""
+    from django.utils import timezone
+
+    from shop.orders.models import Order
+    from shop.reviews.services import buyer_feedback_leave, review_respond, review_save
+
+    order = OrderFactory(buyer=buyer, store=store, items=[(product.variants.first(), 1)])
+    Order.objects.filter(pk=order.pk).update(status="delivered", delivered_at=timezone.now())
+    order.refresh_from_db()
+    review = review_save(order=order, author=buyer, item=order.items.first(), stars=4, text="Soft and bright")
+    review_save(order=order, author=buyer, stars=5, text="Quick and friendly")
+    review_respond(review=review, user=seller, text="Asante!")
+    buyer_feedback_leave(order=order, user=seller, rating="positive", comment="Paid on time")
+    return order
 
 
 def cart_for_request_user(user):
