@@ -43,7 +43,8 @@ def _line_rows(order, data=None):
         value = 0
         if data is not None:
             raw = data.get(f"qty-{row.item.pk}", "0")
-            value = int(raw) if str(raw).strip().isdigit() else -1
+            raw = str(raw).strip()
+            value = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 6 else -1
         rows.append({"row": row, "value": value})
     return rows
 

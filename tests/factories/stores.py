@@ -106,6 +106,7 @@ def settings_form_data(store, **changes) -> dict:
         "telegram": store.telegram,
         "ens_name": store.ens_name,
         "courier_fee_payer": store.courier_fee_payer,
+        "return_window_days": store.return_window_days,
     }
     for flag in ("delivers_local", "delivers_national", "delivers_international", "delivers_digital"):
         if getattr(store, flag):

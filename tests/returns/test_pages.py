@@ -50,7 +50,10 @@ def test_others_get_404_by_page_and_by_direct_post(client, cash_order):
     client.force_login(UserFactory())
     item = cash_order.items.order_by("id").first()
     assert client.get(f"/returns/new/{cash_order.number}/").status_code == 404
-    assert client.post(f"/returns/new/{cash_order.number}/", {f"qty-{item.pk}": "1", "reason": "damaged"}).status_code == 404
+    assert (
+        client.post(f"/returns/new/{cash_order.number}/", {f"qty-{item.pk}": "1", "reason": "damaged"}).status_code
+        == 404
+    )
     assert client.get(f"/returns/{ret.pk}/").status_code == 404
     assert client.post(f"/returns/{ret.pk}/escalate/").status_code == 404
     assert client.post(f"/returns/{ret.pk}/cancel/").status_code == 404
