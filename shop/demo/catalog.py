@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Avg, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -313,7 +313,6 @@ def _product(row, *, index: int, stores, categories, now) -> bool:
     if Product.objects.filter(slug=slug).exists():
         return False
     rng = random.Random(slug)
-    rated = rng.random() < 0.8
     product = Product.objects.create(
         store=stores[store_slug],
         category=categories[category_slug],
@@ -327,8 +326,6 @@ def _product(row, *, index: int, stores, categories, now) -> bool:
         featured=extras.get("featured", False),
         # Spread over the last five weeks, the first rows newest.
         published_at=now - timedelta(hours=11 * index + rng.randint(0, 10)),
-        rating_avg=Decimal(str(round(rng.uniform(3.4, 5.0), 1))) if rated else Decimal("0"),
-        rating_count=rng.randint(2, 80) if rated else 0,
         orders_count=rng.randint(0, 240),
     )
     currency = stores[store_slug].currency
@@ -386,9 +383,7 @@ def _pictures(product: Product, *, variants, tags: str, top_slug: str) -> None:
 
 
 def _store_totals(store: Store) -> None:
-    """Store rating and order count as the sum of its listings' (the reviews feature will own these)."""
-    totals = Product.objects.filter(store=store, rating_count__gt=0).aggregate(rating=Avg("rating_avg"), ratings=Sum("rating_count"))
+    """Store order count as the sum of its listings'. Ratings start at nothing: the demo
+    reviews (`shop.demo.reviews`) make them."""
     orders = Product.objects.filter(store=store).aggregate(orders=Sum("orders_count"))["orders"] or 0
-    Store.objects.filter(pk=store.pk).update(
-        rating_avg=Decimal(str(round(totals["rating"] or 0, 2))), rating_count=totals["ratings"] or 0, orders_count=orders
-    )
+    Store.objects.filter(pk=store.pk).update(orders_count=orders)

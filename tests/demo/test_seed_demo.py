@@ -12,13 +12,14 @@ from shop.demo.auctions import LOTS
 from shop.notifications.models import Notification
 from shop.orders.models import Checkout, Order, OrderEvent, OrderStatus
 from shop.payments.models import LedgerTransaction, PaymentStatus
+from shop.reviews.models import BuyerFeedback, HelpfulVote, Review, ReviewPhoto
 
 pytestmark = pytest.mark.django_db
 
 MODELS = [
     get_user_model(), Store, StoreMember, CourierProfile, Notification, EmailAddress,
     Checkout, Order, OrderEvent, DeliveryJob, ScanEvent, CourierRating, LedgerTransaction,
-    Product, Auction, Bid, ProxyBid, Watch,
+    Product, Auction, Bid, ProxyBid, Watch, Review, ReviewPhoto, HelpfulVote, BuyerFeedback,
 ]
 J = DeliveryJob.Status
 
@@ -35,13 +36,14 @@ def test_seeding_demo_data_twice_creates_nothing_twice():
 
     assert counts() == first
     # Three stores from the accounts, four more from the demo catalog (owned by the sellers);
-    # two more buyers who bid at the demo auctions.
+    # two more buyers who bid at the demo auctions, three more who shop and review.
     assert {name: first[name] for name in ("User", "Store", "StoreMember", "CourierProfile", "EmailAddress")} == {
-        "User": 8, "Store": 7, "StoreMember": 7, "CourierProfile": 1, "EmailAddress": 8,
+        "User": 11, "Store": 7, "StoreMember": 7, "CourierProfile": 1, "EmailAddress": 11,
     }
     # The demo courier's twelve deliveries, one order (and checkout) each, the order of the
-    # auction the demo buyer won, and the order of the offer she accepted in a conversation.
-    assert (first["Checkout"], first["Order"], first["DeliveryJob"]) == (14, 14, 12)
+    # auction the demo buyer won, the order of the offer she accepted in a conversation, and
+    # the ten pick-up orders the demo reviewers collected.
+    assert (first["Checkout"], first["Order"], first["DeliveryJob"]) == (24, 24, 12)
     assert first["Auction"] == len(LOTS)
     # The demo orders notify their buyer, stores and courier; the welcome note is made once.
     assert Notification.objects.filter(text__startswith="Welcome to Soko!").count() == 1
@@ -55,9 +57,9 @@ def test_seed_demo_summary_counts_the_stores_a_visitor_finds(capsys):
 
     stores, live = Store.objects.count(), Product.objects.visible().count()
     assert stores == 7
-    assert f"8 demo accounts, {stores} stores, {live} live products ({live} new)" in first
+    assert f"11 demo accounts, {stores} stores, {live} live products ({live} new)" in first
     # A second run finds everything in place: same figures, nothing new.
-    assert f"8 demo accounts, {stores} stores, {live} live products (0 new)" in again
+    assert f"11 demo accounts, {stores} stores, {live} live products (0 new)" in again
     assert "soko-demo-123" in first
     assert "Auctions: 6 taking bids, the first ends at " in first
     assert "; 1 starting later; 1 ended (8 listed now)." in first

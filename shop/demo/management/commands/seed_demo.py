@@ -6,13 +6,14 @@ from shop.demo.catalog import seed_catalog
 from shop.demo.chat import demo_chats, seed_chats
 from shop.demo.deliveries import BUYER_EMAIL, COURIER_EMAIL, seed_deliveries
 from shop.demo.returns import demo_returns, seed_returns
+from shop.demo.reviews import demo_reviews, seed_reviews
 from shop.demo.selectors import demo_courier_jobs, demo_summary
 
 
 class Command(BaseCommand):
     help = (
-        "Create Soko's demo accounts, stores, catalog, the demo courier's deliveries, the demo auctions "
-        "and the demo buyer's conversations with the stores. "
+        "Create Soko's demo accounts, stores, catalog, the demo courier's deliveries, the demo auctions, "
+        "the demo buyer's conversations with the stores, and the demo buyers' reviews. "
         "Safe to run again: nothing is duplicated."
     )
 
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         auctions = seed_auctions()
         chats = seed_chats()
         returns = seed_returns()
+        reviews = seed_reviews()
         summary = demo_summary()
         self.stdout.write(
             self.style.SUCCESS(
@@ -53,3 +55,8 @@ class Command(BaseCommand):
         )
         states = ", ".join(f"{count} {status}" for status, count in sorted(demo_returns().items()))
         self.stdout.write(f"Returns: {BUYER_EMAIL} has {states or 'none'} ({returns['new_returns']} new).")
+        listed = demo_reviews()
+        self.stdout.write(
+            f"Reviews: {listed['products']} of products, {listed['stores']} of stores, "
+            f"{listed['responses']} answered by the store ({reviews['new_reviews']} new)."
+        )
