@@ -73,8 +73,9 @@ def orders_awaiting_review(*, order: Order) -> bool:
     return reviewed < len(order.items.all()) + 1
 
 
-def product_reviews_page(*, product_id: int, sort: str = "newest", page: int | str = 1):
-    """A page of the product's visible reviews: newest, most helpful, or those with photos first."""
+def product_reviews_page(*, product_id: int, sort: str = "newest", page: int | str = 1, count: int | None = None):
+    """A page of the product's visible reviews: newest, most helpful, or those with photos
+    first. ``count``, when the caller knows how many there are, saves counting them again."""
     reviews = Review.objects.filter(product_id=product_id, kind=Review.Kind.PRODUCT, hidden_at__isnull=True)
     if sort == "helpful":
         reviews = reviews.order_by("-helpful_count", "-created_at", "-id")
@@ -83,15 +84,24 @@ def product_reviews_page(*, product_id: int, sort: str = "newest", page: int | s
     else:
         reviews = reviews.order_by("-created_at", "-id")
     paginator = Paginator(_with_photos(reviews.select_related("store")), settings.SOKO_REVIEWS_PAGE_SIZE)
+    if count is not None:
+        paginator.count = count
     return paginator.get_page(page)
 
 
 def product_reviews_context(*, product, sort: str = "newest", page=1) -> dict:
     sort = sort if sort in SORTS else "newest"
+    if product.rating_count:
+        distribution = rating_distribution(product_id=product.pk, kind="product")
+        known = None if sort == "photos" else distribution.count
+        reviews_page = product_reviews_page(product_id=product.pk, sort=sort, page=page, count=known)
+    else:  # the count kept with the reviews says there are none: nothing to read
+        distribution = Distribution(count=0, rows=[(stars, 0, 0) for stars in range(5, 0, -1)])
+        reviews_page = Paginator([], settings.SOKO_REVIEWS_PAGE_SIZE).get_page(1)
     return {
         "product": product,
-        "reviews_page": product_reviews_page(product_id=product.pk, sort=sort, page=page),
-        "distribution": rating_distribution(product_id=product.pk, kind="product"),
+        "reviews_page": reviews_page,
+        "distribution": distribution,
         "sort": sort,
         "sorts": [("newest", _("Newest")), ("helpful", _("Most helpful")), ("photos", _("With photos"))],
         "report_reasons": ReviewReport.Reason.choices,
