@@ -212,13 +212,14 @@ def job_create(*, order: Order, actor, courier_profile: CourierProfile | None = 
 @transaction.atomic
 def job_withdraw(*, job: DeliveryJob, actor) -> DeliveryJob:
     """The store takes the job back before pickup (to deliver itself, or to publish it
-    again with another bonus)."""
+    again with another bonus); the buyer of a return pickup calls it off with the return."""
     job = (
         DeliveryJob.objects.select_for_update(of=("self",))
         .select_related("order", "return_order", "store")
         .get(pk=job.pk)
     )
-    if not job.store.members.filter(pk=actor.pk).exists():
+    by_buyer = job.is_return and job.return_order.buyer_id == actor.pk
+    if not by_buyer and not job.store.members.filter(pk=actor.pk).exists():
         raise CourierError(_("Only the store's team can withdraw its jobs."), reason="not_member")
     if job.status not in (J.OPEN, J.ACCEPTED):
         raise CourierError(_("The courier already picked this order up."), reason="status")
@@ -233,7 +234,9 @@ def job_withdraw(*, job: DeliveryJob, actor) -> DeliveryJob:
             user=courier,
             kind="courier",
             text=lazy_text(
-                gettext_lazy("%(store)s withdrew the return pickup of order %(number)s.")
+                gettext_lazy("The buyer called off the return pickup of order %(number)s.")
+                if by_buyer
+                else gettext_lazy("%(store)s withdrew the return pickup of order %(number)s.")
                 if job.is_return
                 else gettext_lazy("%(store)s withdrew the delivery of order %(number)s."),
                 store=job.store.name,

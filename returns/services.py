@@ -214,8 +214,7 @@ def return_cancel(*, request: ReturnRequest, buyer) -> ReturnRequest:
     if request.job_id is not None:
         job = DeliveryJob.objects.get(pk=request.job_id)
         if job.status != DeliveryJob.Status.CANCELLED:
-            # The job is the store's: it is withdrawn in the name of the store's first member.
-            courier_services.job_withdraw(job=job, actor=request.store.memberships.order_by("id").first().user)
+            courier_services.job_withdraw(job=job, actor=buyer)
     _move(request, to=S.CANCELLED, actor=buyer, role=Role.BUYER, fields={"cancelled_at": timezone.now()})
     _tell(request, to_store=STORE_NEWS[S.CANCELLED])
     return_push(request=request)

@@ -311,6 +311,22 @@ def test_the_store_withdraws_before_pickup_not_after(delivered, courier):
     assert job_withdraw(job=other, actor=member_of(delivered)).status == J.CANCELLED
 
 
+def test_the_buyer_calls_off_a_return_pickup_and_its_courier_hears_of_it(delivered, courier):
+    job = make(delivered)
+    job_accept(job_id=job.pk, courier=courier)
+    with pytest.raises(CourierError) as stranger:
+        job_withdraw(job=job, actor=UserFactory())
+    assert stranger.value.reason == "not_member"
+    assert job_withdraw(job=fresh(job), actor=delivered.buyer).status == J.CANCELLED
+    told = courier.notifications.order_by("-id").first()
+    assert f"The buyer called off the return pickup of order {delivered.number}." == told.text
+    delivery_order = ready_order(delivered.store.area, store=delivered.store)
+    delivery = job_create(order=delivery_order, actor=member_of(delivered))
+    with pytest.raises(CourierError):  # the buyer of a delivery cannot take it off the board
+        job_withdraw(job=delivery, actor=delivery_order.buyer)
+    assert fresh(delivery).status == J.OPEN
+
+
 def test_a_delivery_job_is_not_a_return(shop_area):
     order = ready_order(shop_area)
     job = job_create(order=order, actor=member_of(order))

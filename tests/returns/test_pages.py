@@ -115,3 +115,26 @@ def test_the_store_queue_reads_a_fixed_number_of_queries(client):
     returns(45)
     large = {status: _queries(client, f"/dashboard/returns/?status={status}") for status in ("open", "all")}
     assert small == large
+
+
+def test_the_buyers_returns_pages_read_a_fixed_number_of_queries(client):
+    buyer = UserFactory()
+    client.force_login(buyer)
+    orders = []
+
+    def returns(n):
+        for index in range(n):
+            order = delivered_order(method="cod", units=(5, 5), buyer=buyer)
+            ret = ask(order)
+            if index % 2:
+                return_approve(request=ret, actor=member(order), method="drop_off")
+            orders.append((order, ret))
+
+    returns(2)
+    first_order, first_return = orders[0]
+    pages = ("/returns/", f"/returns/{first_return.pk}/", f"/orders/{first_order.number}/")
+    small = [_queries(client, url) for url in pages]
+    returns(18)
+    ask(first_order)  # a second return of the same order
+    large = [_queries(client, url) for url in pages]
+    assert small == large
