@@ -41,6 +41,10 @@ def test_on_a_phone_every_dashboard_tab_is_on_screen_and_the_switcher_changes_st
     for index in range(10):
         box = tabs.nth(index).bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], tabs.nth(index).inner_text()
+    cut_short = page.get_by_test_id("dashboard-tabs").evaluate(
+        "nav => [...nav.querySelectorAll('span')].filter(s => s.scrollWidth > s.clientWidth).map(s => s.textContent)"
+    )
+    assert cut_short == []  # every label whole
     expect(page.get_by_test_id("dashboard-tabs").get_by_role("link", name="Settings")).to_be_in_viewport()
     expect(page.get_by_test_id("current-store")).to_have_text("Mama Njeri Crafts")
     expect(page.get_by_role("link", name="Sisal basket", exact=True)).to_be_visible()
