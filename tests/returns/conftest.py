@@ -38,6 +38,17 @@ def card_pay(checkout) -> None:
     )
 
 
+def mpesa_pay(checkout) -> None:
+    """Paid by M-Pesa: the push confirmed by Daraja, as the callback ends."""
+    attempt = attempt_create(checkout=checkout, gateway="mpesa", provider="mpesa", phone="254712345678")
+    attempt_succeeded(
+        attempt_id=attempt.pk,
+        received_minor=attempt.amount_minor,
+        currency=attempt.currency,
+        payment_reference="QKA1B2C3D4",
+    )
+
+
 def deliver(order, staff=None):
     staff = staff or UserFactory(is_staff=True)
     for to in (S.CONFIRMED, S.PREPARING, S.READY, S.OUT_FOR_DELIVERY, S.DELIVERED):
@@ -49,7 +60,7 @@ def delivered_order(
     *, method: str = "cod", units=(2, 3), prices=("250.00", "100.00"), fee="200.00", store=None, buyer=None
 ):
     """A delivered order of ``store`` with one line per entry of ``units`` (new products
-    with stock 10), paid by ``method`` ("cod" or "card")."""
+    with stock 10), paid by ``method`` ("cod", "card" or "mpesa")."""
     store = store or StoreFactory()
     buyer = buyer or UserFactory()
     checkout = CheckoutFactory(
@@ -66,6 +77,8 @@ def delivered_order(
     checkout.refresh_from_db()
     if method == "card":
         card_pay(checkout)
+    elif method == "mpesa":
+        mpesa_pay(checkout)
     return deliver(order)
 
 

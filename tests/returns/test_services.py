@@ -22,11 +22,11 @@ from returns.services import (
 from shop.catalog.models import Variant
 from shop.notifications.models import Notification
 from shop.orders.models import Order
-from shop.payments.models import Refund
+from shop.payments.models import PaymentFlag, Refund
 from shop.payments.refunds import refund_order
 from tests.factories import UserFactory
 
-from .conftest import balanced, member
+from .conftest import balanced, delivered_order, member
 
 pytestmark = pytest.mark.django_db
 S = ReturnStatus
@@ -63,6 +63,20 @@ def test_a_cash_return_from_request_to_refund(cash_order):
     assert request.refund.status == Refund.Status.MANUAL  # the store hands the cash back
     assert Variant.objects.get(pk=items[0].variant_id).stock == stock + 2
     assert [event.to_status for event in request.events.all()] == [S.REQUESTED, S.APPROVED, S.RECEIVED, S.REFUNDED]
+    assert balanced()
+
+
+def test_an_mpesa_return_is_listed_for_staff_to_reverse_with_its_checklist(db):
+    order = delivered_order(method="mpesa")
+    store_user = member(order)
+    request = ask(order, units=[0, 2])
+    request = return_approve(request=request, actor=store_user, method="drop_off")
+    request = return_receive(request=request, actor=store_user)
+    request.refresh_from_db()
+    refund = request.refund
+    assert request.status == S.REFUNDED and (refund.provider, refund.status) == ("mpesa", Refund.Status.MANUAL)
+    assert refund.amount_minor == 20000 and not any(refund.checklist.values())  # nothing ticked yet
+    assert PaymentFlag.objects.filter(kind=PaymentFlag.Kind.MANUAL_REFUND, checkout=order.checkout).count() == 1
     assert balanced()
 
 
