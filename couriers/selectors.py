@@ -1,7 +1,6 @@
 """Reading couriers and their jobs. ``*_for_courier`` fetch *and* authorize: a job the
 courier may not see is a ``NotFound`` (404), never a peek."""
 
-import hashlib
 import hmac
 import re
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shop.core.codes import keyed_digits
 from shop.core.errors import NotFound
 from shop.geo.distance import HaversineKm
 from shop.geo.models import Area
@@ -169,9 +169,7 @@ RETURN_QR = re.compile(r"^SOKO-RETURN-(\d{1,12})-(\d{6,10})$")
 
 
 def _return_code(*, job: DeliveryJob, which: str, key: str) -> str:
-    message = f"soko-return:{which}:{job.pk}:{job.code_nonce}".encode()
-    digest = hmac.new(key.encode(), message, hashlib.sha256).digest()
-    return str(int.from_bytes(digest[:8], "big") % 10**RETURN_CODE_DIGITS).zfill(RETURN_CODE_DIGITS)
+    return keyed_digits(f"soko-return:{which}:{job.pk}:{job.code_nonce}".encode(), digits=RETURN_CODE_DIGITS, key=key)
 
 
 def return_codes(job: DeliveryJob) -> dict[str, str]:

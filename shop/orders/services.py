@@ -2,13 +2,10 @@
 cancelled order's stock through ``shop.inventory``), the buyer's delivery note,
 reordering, and the package label token."""
 
-import hashlib
-import hmac
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.db.models import F
@@ -22,6 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from shop.cart.availability import gone, line_problem, variant_label
 from shop.cart.services import CartError, cart_add
 from shop.catalog.models import Product, Variant
+from shop.core.codes import keyed_digits
 from shop.core.i18n import lazy_text
 from shop.core.realtime import push_rendered_on_commit
 from shop.core.transactions import DatabaseBusy, atomic_retrying
@@ -334,8 +332,7 @@ def package_short_code(*, order: Order) -> str:
     """The 6 digits printed under the package label's QR: what a courier types when the
     label will not scan. Keyed with ``SECRET_KEY``; guessing is bounded by the couriers'
     bad-scan limit."""
-    digest = hmac.new(settings.SECRET_KEY.encode(), b"soko-package:" + order.number.encode(), hashlib.sha256).digest()
-    return str(int.from_bytes(digest[:8], "big") % 10**6).zfill(6)
+    return keyed_digits(b"soko-package:" + order.number.encode(), digits=6)
 
 
 def package_token_make(*, order: Order) -> str:
