@@ -105,15 +105,18 @@ def _tell_store(job: DeliveryJob, text) -> None:
 ARRANGEABLE = (S.CONFIRMED, S.PREPARING, S.READY)
 
 
-def _job_fields(*, order: Order, bonus: Decimal) -> dict:
+def _job_fields(*, order: Order, bonus: Decimal, to_store: bool = False) -> dict:
+    """Where a job runs and what it pays: from the store to the buyer's delivery address,
+    or the reverse for a return pickup (``to_store``); the commission is fixed here."""
     store, checkout = order.store, order.checkout
-    pickup = point_of(latitude=store.latitude, longitude=store.longitude, area=store.area)
-    dropoff = point_of(latitude=checkout.latitude, longitude=checkout.longitude, area=checkout.area)
+    at_store = point_of(latitude=store.latitude, longitude=store.longitude, area=store.area)
+    at_buyer = point_of(latitude=checkout.latitude, longitude=checkout.longitude, area=checkout.area)
+    pickup, dropoff = (at_buyer, at_store) if to_store else (at_store, at_buyer)
     distance = distance_between(pickup, dropoff)
     return {
         "store": store,
-        "pickup_area": store.area,
-        "dropoff_area": checkout.area,
+        "pickup_area": checkout.area if to_store else store.area,
+        "dropoff_area": store.area if to_store else checkout.area,
         "pickup_latitude": pickup.latitude if pickup else None,
         "pickup_longitude": pickup.longitude if pickup else None,
         "dropoff_latitude": dropoff.latitude if dropoff else None,
@@ -697,37 +700,23 @@ def return_job_create(*, order: Order, actor, payer: str, note: str, bonus="0") 
             _("A courier is already arranged to collect the return of order %(number)s.") % {"number": order.number},
             reason="exists",
         )
-    store, checkout = order.store, order.checkout
-    board_area = checkout.area or store.area
-    if board_area is None:
+    fields = _job_fields(order=order, bonus=bonus, to_store=True)
+    # On the board of the buyer's area (else the store's).
+    fields["pickup_area"] = fields["pickup_area"] or fields["dropoff_area"]
+    if fields["pickup_area"] is None:
         raise CourierError(
             _("Set your store's area in the settings so couriers nearby can see the job."), reason="area"
         )
-    # The reverse of the delivery: from the buyer's address to the store.
-    pickup = point_of(latitude=checkout.latitude, longitude=checkout.longitude, area=checkout.area)
-    dropoff = point_of(latitude=store.latitude, longitude=store.longitude, area=store.area)
-    distance = distance_between(pickup, dropoff)
-    job = DeliveryJob.objects.create(
-        kind=DeliveryJob.Kind.RETURN,
-        return_order=order,
-        note=note.strip()[:300],
-        code_nonce=secrets.token_hex(16),
-        store=store,
-        status=J.OPEN,
-        pickup_area=board_area,
-        dropoff_area=store.area,
-        pickup_latitude=pickup.latitude if pickup else None,
-        pickup_longitude=pickup.longitude if pickup else None,
-        dropoff_latitude=dropoff.latitude if dropoff else None,
-        dropoff_longitude=dropoff.longitude if dropoff else None,
-        distance_km=distance,
-        rate_per_km=rate_per_km(order.currency),
-        bonus=bonus,
-        commission=commission_for(distance_km=distance, currency=order.currency, bonus=bonus),
-        currency=order.currency,
-        commission_payer=payer,
-        published_at=timezone.now(),
-    )
+    fields |= {
+        "kind": DeliveryJob.Kind.RETURN,
+        "return_order": order,
+        "note": note.strip()[:300],
+        "code_nonce": secrets.token_hex(16),
+        "status": J.OPEN,
+        "commission_payer": payer,
+        "published_at": timezone.now(),
+    }
+    job = DeliveryJob.objects.create(**fields)
     job_board_push_new(job=job)
     return job
 
