@@ -20,7 +20,6 @@ from shop.orders.models import Order, OrderStatus
 from shop.orders.payment_flow import funds_release_due
 from shop.orders.services import order_transition
 from shop.payments import ledger
-from shop.payments.devstripe import dev_engine
 from shop.payments.models import LedgerEntry, LedgerTransaction, PaymentAttempt, PaymentStatus, Refund
 from shop.payments.paypal import PaypalGateway, paypal_capture
 from shop.payments.refunds import refund_order
@@ -28,6 +27,7 @@ from shop.payments.services import attempt_create, attempt_succeeded
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.catalog import ProductFactory
 from tests.factories.orders import CheckoutFactory, OrderFactory
+from tests.factories.payments import dev_card_pay
 from tests.fakes.paypal import FakePaypal
 
 pytestmark = pytest.mark.django_db
@@ -120,21 +120,7 @@ def test_every_story_balances_to_the_minor_unit(db, paypal, stores, methods):
 def _pay(checkout, method: str, paypal) -> None:
     """Pay the way a buyer would: through the provider's page, then its confirmation."""
     if method == "card":
-        attempt = attempt_create(checkout=checkout, gateway="card", provider="dev")
-        engine = dev_engine()
-        line = {
-            "price_data": {"currency": checkout.currency.lower(), "unit_amount": str(attempt.amount_minor)},
-            "quantity": "1",
-        }
-        session = engine.session_create({"mode": "payment", "line_items": [line]})
-        engine.session_pay(session["id"])
-        session = engine.session_retrieve({}, session["id"])
-        attempt_succeeded(
-            attempt_id=attempt.pk,
-            received_minor=session["amount_total"],
-            currency=session["currency"],
-            payment_reference=session["payment_intent"],
-        )
+        dev_card_pay(checkout)
     elif method == "paypal":
         PaypalGateway().start(RequestFactory().get("/", HTTP_HOST="testserver"), checkout)
         attempt = PaymentAttempt.objects.get(checkout=checkout, provider="paypal")

@@ -9,33 +9,14 @@ from django.utils import timezone
 
 from shop.orders.models import OrderStatus
 from shop.orders.services import order_transition
-from shop.payments.devstripe import dev_engine
 from shop.payments.models import LedgerTransaction, PaymentStatus
 from shop.payments.services import attempt_create, attempt_succeeded
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.catalog import ProductFactory
 from tests.factories.orders import CheckoutFactory, OrderFactory
+from tests.factories.payments import dev_card_pay
 
 S = OrderStatus
-
-
-def card_pay(checkout) -> None:
-    """Pay the checkout as a buyer would on the development gateway's page."""
-    attempt = attempt_create(checkout=checkout, gateway="card", provider="dev")
-    engine = dev_engine()
-    line = {
-        "price_data": {"currency": checkout.currency.lower(), "unit_amount": str(attempt.amount_minor)},
-        "quantity": "1",
-    }
-    session = engine.session_create({"mode": "payment", "line_items": [line]})
-    engine.session_pay(session["id"])
-    session = engine.session_retrieve({}, session["id"])
-    attempt_succeeded(
-        attempt_id=attempt.pk,
-        received_minor=session["amount_total"],
-        currency=session["currency"],
-        payment_reference=session["payment_intent"],
-    )
 
 
 def mpesa_pay(checkout) -> None:
@@ -76,7 +57,7 @@ def delivered_order(
     order = OrderFactory(checkout=checkout, buyer=buyer, store=store, delivery_fee=Decimal(fee), items=lines)
     checkout.refresh_from_db()
     if method == "card":
-        card_pay(checkout)
+        dev_card_pay(checkout)
     elif method == "mpesa":
         mpesa_pay(checkout)
     return deliver(order)
