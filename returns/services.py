@@ -26,6 +26,7 @@ from couriers import services as courier_services
 from couriers.models import DeliveryJob
 from shop.core.i18n import lazy_text
 from shop.core.realtime import push_rendered_on_commit
+from shop.core.signals import staff_acted
 from shop.inventory.services import stock_release
 from shop.media.services import image_store
 from shop.notifications.services import notify
@@ -512,6 +513,10 @@ def return_decide(
             fields={**decided, "staff_decision": "rejected"},
         )
         status = S.REJECTED
+    staff_acted.send(
+        sender=ReturnRequest, actor=staff, action="return_decided", target=request, reason=note,
+        before={"status": S.ESCALATED}, after={"status": status, "staff_decision": "approved" if approve else "rejected"},
+    )
     _tell(request, to_buyer=STAFF_NEWS[status], to_store=STAFF_NEWS[status], note=note)
     return_push(request=request)
     return request

@@ -254,3 +254,66 @@ class StoreInvite(TimeStamped):
 
     def __str__(self):
         return _("Invite to %(email)s for %(store)s") % {"email": self.email, "store": self.store}
+
+
+class SalesForecast(models.Model):
+    """The units a store (``product`` empty) or one of its best sellers will likely sell in
+    each of the coming weeks, as made on ``made_on`` (sellers.forecast). No weeks: too little
+    history to forecast."""
+
+    store = models.ForeignKey(Store, verbose_name=gettext_lazy("store"), on_delete=models.CASCADE, related_name="forecasts")
+    product = models.ForeignKey(
+        "catalog.Product", verbose_name=gettext_lazy("product"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    made_on = models.DateField(verbose_name=gettext_lazy("made on"))
+    history_days = models.PositiveIntegerField(verbose_name=gettext_lazy("days with sales"))
+    # [{"starts": "2026-11-24", "expected": "12.5", "low": "8.0", "high": "17.1"}, ...] in units
+    weeks = models.JSONField(verbose_name=gettext_lazy("weeks"), default=list)
+
+    class Meta:
+        verbose_name = gettext_lazy("sales forecast")
+        verbose_name_plural = gettext_lazy("sales forecasts")
+        constraints = [
+            models.UniqueConstraint(fields=["store", "product"], name="sales_forecast_one_per_product"),
+            models.UniqueConstraint(fields=["store"], condition=Q(product__isnull=True), name="sales_forecast_one_per_store"),
+        ]
+
+    def __str__(self):
+        return f"{self.store} {self.product or ''} {self.made_on}"
+
+
+class StockAlert(models.Model):
+    """A product's stock crossed below what the store needs: a variant fell to its own
+    threshold, or a best seller's stock below its forecast demand (``variant`` empty). Open
+    until the stock is back above; one open alert per variant or product and reason, so each
+    crossing tells the store once."""
+
+    class Reason(models.TextChoices):
+        THRESHOLD = "threshold", gettext_lazy("At the low-stock threshold")
+        FORECAST = "forecast", gettext_lazy("Below the forecast demand")
+
+    store = models.ForeignKey(Store, verbose_name=gettext_lazy("store"), on_delete=models.CASCADE, related_name="stock_alerts")
+    product = models.ForeignKey("catalog.Product", verbose_name=gettext_lazy("product"), on_delete=models.CASCADE, related_name="+")
+    variant = models.ForeignKey(
+        "catalog.Variant", verbose_name=gettext_lazy("variant"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    reason = models.CharField(verbose_name=gettext_lazy("reason"), max_length=10, choices=Reason.choices)
+    stock = models.IntegerField(verbose_name=gettext_lazy("stock when raised"))
+    needed = models.DecimalField(verbose_name=gettext_lazy("needed"), max_digits=10, decimal_places=1)
+    opened_at = models.DateTimeField(verbose_name=gettext_lazy("opened at"), auto_now_add=True)
+    closed_at = models.DateTimeField(verbose_name=gettext_lazy("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = gettext_lazy("stock alert")
+        verbose_name_plural = gettext_lazy("stock alerts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["variant", "reason"], condition=Q(closed_at__isnull=True, variant__isnull=False), name="stock_alert_one_open_per_variant"
+            ),
+            models.UniqueConstraint(
+                fields=["product", "reason"], condition=Q(closed_at__isnull=True, variant__isnull=True), name="stock_alert_one_open_per_product"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.product} {self.reason} {self.opened_at:%Y-%m-%d}"

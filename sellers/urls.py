@@ -2,7 +2,7 @@ from django.urls import include, path
 
 from shop.geo.views import area_options
 
-from . import payouts_views, views
+from . import analytics_views, blog_views, payouts_views, promotion_views, views
 
 app_name = "sellers"
 urlpatterns = [
@@ -23,6 +23,17 @@ urlpatterns = [
     path("auctions/", include("sellers.auction_urls")),
     path("messages/", include("sellers.chat_urls")),
     path("reviews/", include("sellers.review_urls")),
+    path("analytics/", analytics_views.analytics, name="analytics"),
+    path("promotions/", promotion_views.promotions, name="promotions"),
+    path("blog/", blog_views.blog, name="blog"),
+    path("blog/new/", blog_views.blog_edit, name="blog_new"),
+    path("blog/<int:pk>/", blog_views.blog_edit, name="blog_edit"),
+    path("blog/<int:pk>/publish/", blog_views.blog_publish, name="blog_publish"),
+    path("blog/<int:pk>/unpublish/", blog_views.blog_unpublish, name="blog_unpublish"),
+    path("blog/<int:pk>/delete/", blog_views.blog_delete, name="blog_delete"),
+    path("promotions/<int:pk>/stop/", promotion_views.sale_stop_view, name="sale_stop"),
+    path("promotions/codes/<int:pk>/stop/", promotion_views.promo_code_stop_view, name="promo_code_stop"),
+    path("analytics/sales.csv", analytics_views.analytics_csv, name="analytics_csv"),
     path("payouts/", payouts_views.payouts, name="payouts"),
     path("payouts/connect/", payouts_views.connect_start, name="payouts_connect"),
     path("payouts/connect/return/", payouts_views.connect_return, name="payouts_connect_return"),

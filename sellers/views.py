@@ -1,3 +1,5 @@
+from functools import wraps
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from shop.accounts.standing import ensure_can_transact
 from shop.core.htmx import render_page, wants_fragment
 from shop.core.ids import id_or_none
 from shop.core.permissions import capability_required
@@ -46,18 +49,38 @@ from .services import (
     store_member_remove,
     store_settings_save,
 )
+from .structured import store_preview_image, store_structured_data
 
-seller_required = capability_required(
+_seller_capability = capability_required(
     lambda user: user_is_seller(user=user),
     gettext_lazy("The seller dashboard is for store owners and staff. Open a store to start selling."),
     action=(gettext_lazy("Open a store"), "sellers:setup"),
 )
+READING = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def seller_required(view=None, *, reading_post: bool = False):
+    """The dashboard's one gate: store members only, and every write (any method but GET,
+    HEAD, OPTIONS) by an account in good standing (``ensure_can_transact``: a suspended
+    seller reads the dashboard but cannot change listings, orders or the store; the 403
+    page says why). ``reading_post``: a POST that only changes what the page shows."""
+
+    def decorator(view):
+        @wraps(view)
+        def checked(request, *args, **kwargs):
+            if request.method not in READING and not reading_post:
+                ensure_can_transact(request.user)
+            return view(request, *args, **kwargs)
+
+        return _seller_capability(checked)
+
+    return decorator(view) if view is not None else decorator
 
 
 CURRENT_STORE_SESSION_KEY = "dashboard_store"
 # Where the switcher lands: the same section of the other store (its list, not an object).
-SWITCH_SECTIONS = {"dashboard", "products", "orders", "payouts", "team", "settings"}
-_SECTION_OF_URL = (("product", "products"), ("order", "orders"), ("payout", "payouts"), ("team", "team"), ("settings", "settings"))
+SWITCH_SECTIONS = {"dashboard", "analytics", "products", "orders", "promotions", "payouts", "team", "settings"}
+_SECTION_OF_URL = (("analytics", "analytics"), ("promotion", "promotions"), ("product", "products"), ("order", "orders"), ("payout", "payouts"), ("team", "team"), ("settings", "settings"))
 
 
 def current_store(request, *, switch_to: int | None = None) -> CurrentStore:
@@ -105,7 +128,7 @@ def _store_url_prefix(request) -> str:
     return request.build_absolute_uri(reverse("stores:detail", args=["slug"])).removesuffix("slug/")
 
 
-@seller_required
+@seller_required(reading_post=True)
 @require_POST
 def store_switch(request):
     """Work on another store the user is on the team of; a store they are not on is a 404
@@ -286,6 +309,8 @@ def store_detail(request, slug: str):
         "week": store_week(store=store, at=now) if has_hours else [],
         "ens_verification": bool(settings.SOKO_ETH_RPC_URL),
         "store_is_favorite": store_is_favorite(store=store, user=request.user),
+        "store_image": store_preview_image(request, store),
+        "store_data": store_structured_data(request=request, store=store),
     }
     return render_page(request, "stores/detail.html", context, fragment="products")
 

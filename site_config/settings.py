@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django.contrib.postgres",
     "allauth",
     "allauth.account",
@@ -90,6 +91,9 @@ INSTALLED_APPS = [
     "shop.reviews",
     "shop.demo",  # seed_demo: demo accounts, stores and catalog
     "returns",
+    "shop.blog",
+    "shop.moderation",
+    "shop.promotions",
 ]
 
 MIDDLEWARE = [
@@ -108,6 +112,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "shop.accounts.middleware.StandingMiddleware",
     "shop.accounts.middleware.staff_second_factor_required",
     "shop.core.middleware.NotFoundMiddleware",
     "shop.core.middleware.DatabaseBusyMiddleware",
@@ -427,6 +432,30 @@ SOKO_COURIER_LOCATION_SECONDS = int(env("SOKO_COURIER_LOCATION_SECONDS", "30"))
 SOKO_PAYMENT_METHODS = env_list("SOKO_PAYMENT_METHODS", "cod,card,mpesa,paypal")
 # An online payment not made within this many minutes releases the checkout's stock.
 SOKO_PAYMENT_DEADLINE_MINUTES = int(env("SOKO_PAYMENT_DEADLINE_MINUTES", "30"))
+# Who pays for Soko's own promo codes: "platform" (the stores get their full share, Soko's
+# ledger account platform:promotions carries the cost) or "stores" (like a store's own code).
+SOKO_PLATFORM_CODES_PAID_BY = env("SOKO_PLATFORM_CODES_PAID_BY", "platform")
+
+
+def env_per_currency(name: str, default: str) -> dict[str, Decimal]:
+    """A number per currency: "10,GNF:1000" is 10 for every currency but GNF's 1000
+    (the plain number is under the key "default")."""
+    values = {}
+    for item in env_list(name, default):
+        currency, _sep, number = item.rpartition(":")
+        values[currency.strip().upper() or "default"] = Decimal(number)
+    return values
+
+
+# Loyalty points (shop.promotions.loyalty): a completed order earns 1 point per
+# SOKO_LOYALTY_EARN_EVERY units of its currency paid for items; a point takes
+# SOKO_LOYALTY_POINT_VALUE of the currency off a later order, at most
+# SOKO_LOYALTY_MAX_ORDER_PERCENT of its items; points expire SOKO_LOYALTY_EXPIRY_DAYS after
+# they were earned.
+SOKO_LOYALTY_EARN_EVERY = env_per_currency("SOKO_LOYALTY_EARN_EVERY", "10")
+SOKO_LOYALTY_POINT_VALUE = env_per_currency("SOKO_LOYALTY_POINT_VALUE", "0.10")
+SOKO_LOYALTY_MAX_ORDER_PERCENT = Decimal(env("SOKO_LOYALTY_MAX_ORDER_PERCENT", "50"))
+SOKO_LOYALTY_EXPIRY_DAYS = int(env("SOKO_LOYALTY_EXPIRY_DAYS", "365"))
 # Days after delivery the buyer may report a problem before the store's share is released.
 SOKO_BUYER_PROTECTION_DAYS = int(env("SOKO_BUYER_PROTECTION_DAYS", "3"))
 # The platform's fee in percent of each line, by how it was sold ("fixed:2.5,auction:2").
@@ -472,10 +501,35 @@ SOKO_CHAT_OFFER_PAY_HOURS = int(env("SOKO_CHAT_OFFER_PAY_HOURS", "24"))
 SOKO_REVIEW_EDIT_DAYS = int(env("SOKO_REVIEW_EDIT_DAYS", "30"))
 SOKO_REVIEW_EMAIL_HOURS = int(env("SOKO_REVIEW_EMAIL_HOURS", "48"))
 SOKO_REVIEWS_PAGE_SIZE = int(env("SOKO_REVIEWS_PAGE_SIZE", "10"))
+# Reports: distinct reporters with an open report that take a target down by themselves; reports
+# one person may file per hour; a reporter with at least SOKO_REPORT_REJECTED_MIN rejected
+# reports, more rejected than upheld, still reaches staff but no longer counts towards the
+# automatic take-down.
+SOKO_REPORT_THRESHOLD = int(env("SOKO_REPORT_THRESHOLD", "10"))
+SOKO_REPORTS_PER_HOUR = int(env("SOKO_REPORTS_PER_HOUR", "10"))
+SOKO_REPORT_REJECTED_MIN = int(env("SOKO_REPORT_REJECTED_MIN", "5"))
 # Returns: the default return window of a store (each store can change its own); days a
 # buyer has to escalate a rejected return to staff.
 SOKO_RETURN_WINDOW_DAYS = int(env("SOKO_RETURN_WINDOW_DAYS", "30"))
 SOKO_RETURN_ESCALATE_DAYS = int(env("SOKO_RETURN_ESCALATE_DAYS", "7"))
+# Sales forecasts: days since a store's (or product's) first sale before it is forecast (and
+# sales on at least a quarter of them); a variant is "low" when its stock falls to its own
+# threshold, or a best seller's stock below the forecast demand of this many days.
+SOKO_FORECAST_MIN_DAYS = int(env("SOKO_FORECAST_MIN_DAYS", "56"))
+SOKO_LOW_STOCK_FORECAST_DAYS = int(env("SOKO_LOW_STOCK_FORECAST_DAYS", "14"))
+# Complaints: days a party has to answer staff (a reminder, then as long again before staff
+# take it over); days a resolved complaint stays open before it closes by itself; the most
+# support staff may refund in one complaint, per currency ("KES:20000,USD:150"; a currency
+# not named has no allowance), beyond which the moderation.refund_over_limit permission is needed.
+SOKO_COMPLAINT_REPLY_DAYS = int(env("SOKO_COMPLAINT_REPLY_DAYS", "3"))
+SOKO_COMPLAINT_CLOSE_DAYS = int(env("SOKO_COMPLAINT_CLOSE_DAYS", "7"))
+SOKO_SUPPORT_REFUND_LIMIT = {
+    code: Decimal(amount)
+    for code, _sep, amount in (
+        item.partition(":")
+        for item in env_list("SOKO_SUPPORT_REFUND_LIMIT", "KES:20000,GNF:1500000,PKR:40000,USD:150,EUR:150")
+    )
+}
 # A tax line on invoices ("VAT:16" = 16 % included in prices); empty for none.
 SOKO_INVOICE_TAX = env("SOKO_INVOICE_TAX")
 

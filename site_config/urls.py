@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.views.decorators.cache import cache_control
 from django.views.i18n import JavaScriptCatalog
@@ -8,11 +9,17 @@ from couriers.urls import buyer_urlpatterns as buyer_courier_urls
 from shop.accounts.preferences import currency_set, language_set
 from shop.accounts.views import admin_login
 from shop.media.views import media_serve
+from shop.moderation.urls_complaints import store_urlpatterns as store_complaint_urls
+
+from .sitemaps import SITEMAPS, robots_txt
 
 admin.site.login = admin_login
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("robots.txt", robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"}, name="sitemap_index"),
+    path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
     path("preferences/language/", language_set, name="language_set"),
     path("preferences/currency/", currency_set, name="currency_set"),
     # The page's strings for soko.js and the other scripts (gettext, ngettext, interpolate).
@@ -27,12 +34,17 @@ urlpatterns = [
     path("orders/", include("shop.orders.urls", namespace="orders")),
     path("orders/", include((buyer_courier_urls, "courier_buyer"))),
     path("payments/", include("shop.payments.urls")),
+    path("dashboard/complaints/", include((store_complaint_urls, "store_complaints"))),
     path("dashboard/", include("sellers.urls")),
     path("courier/", include("couriers.urls")),
     path("auctions/", include("shop.auctions.urls")),
     path("messages/", include("shop.chat.urls")),
     path("reviews/", include("shop.reviews.urls")),
     path("returns/", include("returns.urls")),
+    path("points/", include("shop.promotions.urls")),
+    path("blog/", include("shop.blog.urls")),
+    path("", include("shop.moderation.urls")),
+    path("complaints/", include("shop.moderation.urls_complaints")),
     path("", include("sellers.public_urls")),
     path("", include("shop.catalog.urls")),
     path("", include("shop.core.urls")),

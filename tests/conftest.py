@@ -76,6 +76,15 @@ def _fast_password_hashing(request, settings):
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _patient_connection_slots(settings):
+    # Concurrency tests start more threads than a process may hold connections; those
+    # beyond the bound wait for a slot. On a busy machine (CI runs two suites side by side)
+    # the default five seconds can pass before one frees. The bound's own story
+    # (tests/core/test_db_busy.py) sets a short wait again.
+    settings.SOKO_DB_CONNECT_WAIT_SECONDS = 60
+
+
 @pytest.fixture
 def user(db):
     from tests.factories import UserFactory

@@ -53,6 +53,8 @@ def world_build(*, domain: str = "world.test", **user_fields) -> dict:
     delivered = _reviewed(buyer=buyer, seller=seller, store=store, product=product)
     returned = _returns(buyer=buyer, seller=seller, store=store)
     return_job = _return_pickup(buyer=buyer, seller=seller, store=store, courier=courier)
+    complaint = _complaint(order=delivered)
+    export = _export(staff=staff)
     users = {"buyer": buyer, "seller": seller, "courier": courier, "staff": staff}
     seeds = [
         *SEEDS,
@@ -71,6 +73,10 @@ def world_build(*, domain: str = "world.test", **user_fields) -> dict:
         "/reviews/feedback/",
         "/dashboard/reviews/",
         f"/dashboard/orders/{delivered.number}/",
+        "/complaints/",
+        f"/complaints/{complaint.number}/",
+        f"/complaints/new/order/{delivered.number}/",
+        "/dashboard/complaints/",
         "/returns/",
         f"/returns/{returned['requested'].pk}/",
         f"/returns/{returned['rejected'].pk}/",
@@ -80,6 +86,13 @@ def world_build(*, domain: str = "world.test", **user_fields) -> dict:
         f"/dashboard/returns/{returned['rejected'].pk}/",
         f"/courier/jobs/{return_job.pk}/",
         "/courier/earnings/",
+        "/reports/",
+        f"/report/product/{product.pk}/",
+        f"/report/store/{store.pk}/",
+        f"/report/user/{buyer.pk}/",
+        f"/admin/moderation/export/{export.pk}/change/",
+        f"/admin/moderation/export/{export.pk}/download/",
+        f"/admin/moderation/export/progress/?id={export.pk}",
     ]
     return {"users": users, "order": order, "product": product, "store": store, "seeds": seeds}
 
@@ -106,6 +119,23 @@ def _chat(*, buyer, seller, store, product, order):
         delivery_fee=Decimal("0"),
     )
     return conversation
+
+
+def _export(*, staff):
+    """A staff export of today's orders, asked and waiting for the worker (no file yet)."""
+    from django.utils import timezone
+
+    from shop.moderation.models import Export
+
+    today = timezone.localdate()
+    return Export.objects.create(requested_by=staff, kind="orders", date_from=today, date_to=today)
+
+
+def _complaint(*, order):
+    """The buyer's complaint about a delivered order."""
+    from shop.moderation.complaints import complaint_file
+
+    return complaint_file(user=order.buyer, side="buyer", kind="not_as_described", text="Faded colours", order=order)
 
 
 def _return_pickup(*, buyer, seller, store, courier):

@@ -8,8 +8,8 @@ from .models import User
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "display_name", "is_active", "is_staff", "date_joined", "last_login"]
-    list_filter = ["is_active", "is_staff", "is_superuser"]
+    list_display = ["email", "display_name", "standing", "is_active", "is_staff", "date_joined", "last_login"]
+    list_filter = ["standing", "is_active", "is_staff", "is_superuser"]
     search_fields = ["email", "display_name"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
@@ -17,4 +17,5 @@ class UserAdmin(BaseUserAdmin):
         (gettext_lazy("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         (gettext_lazy("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
+    # The standing is changed (and shown on this page) through the account actions only.
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]

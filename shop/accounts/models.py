@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy
 
 from shop.core.currencies import STORE_CURRENCIES, currency_choices
@@ -28,6 +30,12 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
 
+class Standing(models.TextChoices):
+    GOOD = "good", gettext_lazy("In good standing")
+    SUSPENDED = "suspended", gettext_lazy("Suspended")
+    DEACTIVATED = "deactivated", gettext_lazy("Deactivated")
+
+
 class User(AbstractUser):
     """A Soko account. Everyone can shop; selling and delivering are capabilities
     gained through a store membership or an approved courier profile."""
@@ -40,6 +48,16 @@ class User(AbstractUser):
     language = models.CharField(verbose_name=gettext_lazy("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
     time_zone = models.CharField(verbose_name=gettext_lazy("time zone"), max_length=64, blank=True, validators=[validate_time_zone])
     display_currency = models.CharField(verbose_name=gettext_lazy("display currency"), max_length=3, choices=currency_choices(STORE_CURRENCIES), blank=True)
+    # Standing, set by staff or by reports (shop.moderation): a suspended account may read its
+    # orders but not sell, bid, chat or check out until ``suspended_until``; a deactivated one
+    # may sign in only to read the notice and appeal. ``is_active`` stays for Django's own use.
+    standing = models.CharField(
+        verbose_name=gettext_lazy("standing"), max_length=12, choices=Standing.choices, default=Standing.GOOD
+    )
+    suspended_until = models.DateTimeField(verbose_name=gettext_lazy("suspended until"), null=True, blank=True)
+    standing_reason = models.CharField(verbose_name=gettext_lazy("reason given"), max_length=500, blank=True)
+    # Part of the session hash: raising it signs the account out of every browser.
+    session_epoch = models.PositiveIntegerField(verbose_name=gettext_lazy("session generation"), default=0)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -57,6 +75,35 @@ class User(AbstractUser):
     @property
     def short_name(self) -> str:
         return self.display_name or self.email.split("@")[0]
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django checks this hash on every request: a new epoch ends every session at once.
+        # Epoch 0 keeps Django's own hash, so sessions from before the epoch existed stay valid.
+        if not self.session_epoch:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "shop.accounts.User.session", f"{self.password}:{self.session_epoch}", secret=secret, algorithm="sha256"
+        ).hexdigest()
+
+    @property
+    def is_deactivated(self) -> bool:
+        """May sign in only to read the notice and appeal."""
+        return self.standing == Standing.DEACTIVATED
+
+    @property
+    def is_suspended_now(self) -> bool:
+        """Suspended, with the end still ahead (an ended suspension restricts nothing, even
+        before the periodic tidy sets the account back to good standing)."""
+        return self.standing == Standing.SUSPENDED and (self.suspended_until is None or self.suspended_until > timezone.now())
+
+    @property
+    def is_restricted(self) -> bool:
+        """May not sell, bid, chat or check out (suspended until a time still ahead, or deactivated)."""
+        if self.standing == Standing.DEACTIVATED:
+            return True
+        return self.standing == Standing.SUSPENDED and (
+            self.suspended_until is None or self.suspended_until > timezone.now()
+        )
 
 
 class Address(models.Model):

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_POST
 
 from shop.core.currencies import STORE_CURRENCIES, display_currency_activate, display_currency_deactivate
 from shop.core.redirects import safe_next_url
+from shop.core.seo import LANGUAGE_PARAM
 from shop.core.validators import time_zone_names
 
 from .models import User
@@ -65,7 +66,8 @@ class PreferencesMiddleware:
             # No connection to read the session with: go on as a visitor; the view meets the
             # same error and answers "busy" (shop.core.middleware.DatabaseBusyMiddleware).
             signed_in = False
-        language = language_valid(user.language) if signed_in else None
+        # A page's address in one language (?lang=, shop.core.seo) wins, for that request only.
+        language = language_valid(request.GET.get(LANGUAGE_PARAM)) or (language_valid(user.language) if signed_in else None)
         if language and language != translation.get_language():
             translation.activate(language)
             request.LANGUAGE_CODE = language

@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from shop.core.admin import ReadOnlyAdmin
 from shop.core.money import money_format
 from shop.core.transactions import DatabaseBusy
 
@@ -21,17 +22,6 @@ from .models import Auction, Bid, BiddingBlock, PaymentViolation, ProxyBid, Seco
 from .services import AuctionError, auction_cancel, bidding_block_lift
 
 CANCEL_TEMPLATE = "admin/auctions/auction/cancel_auctions.html"
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class CancelForm(forms.Form):

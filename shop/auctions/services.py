@@ -16,18 +16,20 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shop.accounts.standing import ensure_can_transact
 from shop.catalog.models import Product
 from shop.core.i18n import lazy_text
 from shop.core.jobs import job_schedule_on_commit
 from shop.core.money import lazy_money, money_format
 from shop.core.realtime import group_send
+from shop.core.signals import staff_acted
 from shop.core.transactions import DatabaseBusy, atomic_retrying
 from shop.notifications.services import notify
 from shop.orders.models import OrderStatus
@@ -203,6 +205,7 @@ def bid_place(*, auction_id: int, bidder, amount: Decimal) -> BidOutcome:
     ``amount``, ``busy``); nothing is written then."""
     # ``is_finite`` first: comparing a NaN raises InvalidOperation (NaN and infinities are
     # refused in ``_bid``, with the auction's example amount).
+    ensure_can_transact(bidder)  # a suspended or deactivated account may not bid
     if amount is None or (amount.is_finite() and amount <= 0):
         raise AuctionError(_("Enter an amount."), code="too_low")
     try:
@@ -303,6 +306,7 @@ def _tell_outbid(auction: Auction, user_id: int) -> None:
 
 def buy_now(*, auction_id: int, buyer) -> Auction:
     """Buy the item at its buy-it-now price: the auction ends at once, sold to ``buyer``."""
+    ensure_can_transact(buyer)
 
     def work():
         auction = _lock(auction_id)
@@ -607,7 +611,10 @@ def reserve_offer_make(*, auction_id: int, actor) -> SecondChanceOffer:
 
 
 def offer_answer(*, offer_id: int, user, accept: bool) -> SecondChanceOffer:
-    """The bidder accepts (an order to pay, with the usual deadline) or declines an offer."""
+    """The bidder accepts (an order to pay, with the usual deadline) or declines an offer.
+    Declining is open to anyone; accepting is buying (``ensure_can_transact``)."""
+    if accept:
+        ensure_can_transact(user)
 
     def work():
         offer = SecondChanceOffer.objects.filter(pk=offer_id, bidder=user).first()
@@ -650,11 +657,61 @@ def offers_expire(*, now=None) -> int:
     return expired
 
 
-def bidding_block_lift(*, block: BiddingBlock, actor) -> bool:
-    """Staff let a blocked buyer bid again; earlier violations no longer count to a block."""
-    return bool(
-        BiddingBlock.objects.filter(pk=block.pk, lifted_at__isnull=True).update(lifted_at=timezone.now(), lifted_by=actor)
+def proxy_bids_cancel(*, bidder) -> int:
+    """Soko stops bidding for ``bidder`` (a deactivated account): in each auction still
+    open, their maximum comes down to what they have already bid (the current price where
+    they lead), so no other bid raises them again. Bids already placed stand. Returns how
+    many maximums came down; running it again changes nothing."""
+    auction_ids = list(
+        ProxyBid.objects.filter(bidder=bidder, auction__status__in=Auction.OPEN).order_by("auction_id").values_list("auction_id", flat=True)
     )
+
+    def cut(auction_id: int) -> int:
+        auction = _lock(auction_id)
+        if auction.status not in Auction.OPEN:
+            return 0
+        proxy = ProxyBid.objects.select_for_update().filter(auction=auction, bidder=bidder).first()
+        if proxy is None:
+            return 0
+        if auction.leader_id == bidder.pk:
+            reached = auction.current_price
+        else:
+            reached = Bid.objects.filter(auction=auction, bidder=bidder).aggregate(top=Max("amount"))["top"]
+        if reached is None or proxy.max_amount <= reached:
+            return 0
+        proxy.max_amount = reached
+        proxy.save(update_fields=["max_amount", "updated_at"])
+        return 1
+
+    return sum(atomic_retrying(lambda pk=pk: cut(pk), what="proxy bid cancel") for pk in auction_ids)
+
+
+def offers_decline_all(*, user) -> int:
+    """Decline every open second-chance offer to ``user`` (a deactivated account cannot buy);
+    an unpaid win's offer moves on to the next bidder. Returns how many were declined."""
+    declined = 0
+    for pk in list(SecondChanceOffer.objects.filter(bidder=user, status=OFFER.OPEN).values_list("pk", flat=True)):
+        try:
+            offer_answer(offer_id=pk, user=user, accept=False)
+        except AuctionError:  # expired or answered meanwhile
+            continue
+        declined += 1
+    return declined
+
+
+def bidding_block_lift(*, block: BiddingBlock, actor) -> bool:
+    """Staff let a blocked buyer bid again; earlier violations no longer count to a block.
+    The moderation log hears of it on the buyer's account."""
+    with transaction.atomic():
+        lifted = BiddingBlock.objects.filter(pk=block.pk, lifted_at__isnull=True).update(
+            lifted_at=timezone.now(), lifted_by=actor
+        )
+        if lifted:
+            staff_acted.send(
+                sender=BiddingBlock, actor=actor, action="bidding_unblocked", target=block.user,
+                before={"bidding_block": block.pk, "blocked": True, "block_reason": block.reason}, after={"blocked": False},
+            )
+    return bool(lifted)
 
 
 # --- Live pages ------------------------------------------------------------------------

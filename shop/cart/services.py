@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shop.catalog.activity import CART_ADD, product_activity_count
 from shop.catalog.models import Variant
 
 from .availability import line_problem, variant_label
@@ -94,6 +95,8 @@ def cart_add(*, cart: Cart, variant: Variant, quantity: int, click_key: uuid.UUI
         item.last_click_key = click_key
         item.save(update_fields=["quantity", "last_click_key"])
     cart.save(update_fields=["updated_at"])
+    slug = variant.product.slug
+    transaction.on_commit(lambda: product_activity_count(slug=slug, kind=CART_ADD))
     if capped:
         message = _("Only %(stock)s of %(label)s in stock: your cart has %(new_quantity)s.") % {"stock": variant.stock, "label": label, "new_quantity": new_quantity}
     else:

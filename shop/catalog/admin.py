@@ -193,7 +193,7 @@ class ProductAdmin(admin.ModelAdmin):
         approved = 0
         for product in queryset:
             try:
-                product_approve(product=product)
+                product_approve(product=product, actor=request.user)
             except ModerationError as error:
                 self.message_user(request, str(error), messages.WARNING)
             else:
@@ -208,7 +208,7 @@ class ProductAdmin(admin.ModelAdmin):
             rejected = 0
             for product in queryset:
                 try:
-                    product_reject(product=product, reason=form.cleaned_data["reason"])
+                    product_reject(product=product, reason=form.cleaned_data["reason"], actor=request.user)
                 except ModerationError as error:
                     self.message_user(request, str(error), messages.WARNING)
                 else:

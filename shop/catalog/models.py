@@ -66,6 +66,9 @@ class Product(TimeStamped):
         ACTIVE = "active", gettext_lazy("Active")
         REJECTED = "rejected", gettext_lazy("Rejected")
         ARCHIVED = "archived", gettext_lazy("Archived")
+        # Taken down by Soko (reports or staff, see shop.moderation): only a staff reversal
+        # brings back the status it had; seller edits leave it hidden.
+        HIDDEN = "hidden", gettext_lazy("Hidden by Soko")
 
     # "On sale to shoppers": the one rule, as a query (``visible()``) and for one row (``is_visible``).
     VISIBLE_STATUSES = (Status.ACTIVE,)
@@ -173,6 +176,16 @@ class Favorite(TimeStamped):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("user"), on_delete=models.CASCADE, related_name="favorites")
     product = models.ForeignKey(Product, verbose_name=gettext_lazy("product"), null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     store = models.ForeignKey("sellers.Store", verbose_name=gettext_lazy("store"), null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # What the shopper was last told of a favourite product (shop.catalog.favorite_alerts):
+    # its lowest price and whether it was in stock, and the last change told.
+    price_seen = models.DecimalField(verbose_name=gettext_lazy("price seen"), max_digits=12, decimal_places=2, null=True, blank=True)
+    in_stock_seen = models.BooleanField(verbose_name=gettext_lazy("in stock seen"), null=True, blank=True)
+    change = models.CharField(
+        verbose_name=gettext_lazy("last change"), max_length=12, blank=True,
+        choices=[("price_drop", gettext_lazy("Price dropped")), ("back", gettext_lazy("Back in stock"))],
+    )
+    price_before = models.DecimalField(verbose_name=gettext_lazy("price before"), max_digits=12, decimal_places=2, null=True, blank=True)
+    changed_at = models.DateTimeField(verbose_name=gettext_lazy("changed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = gettext_lazy("favorite")
@@ -202,3 +215,22 @@ class CatalogChange(models.Model):
 
     def __str__(self):
         return f"Catalog change {self.pk}"
+
+
+class ProductDayStats(models.Model):
+    """How often a product's page was seen and its "Add to cart" used on one day (the
+    store's own calendar day). Written only by ``product_activity_flush``, which adds the
+    counts buffered in the cache; pages never write here on the request path."""
+
+    product = models.ForeignKey(Product, verbose_name=gettext_lazy("product"), on_delete=models.CASCADE, related_name="day_stats")
+    day = models.DateField(verbose_name=gettext_lazy("day"))
+    views = models.PositiveIntegerField(verbose_name=gettext_lazy("page views"), default=0)
+    cart_adds = models.PositiveIntegerField(verbose_name=gettext_lazy("added to cart"), default=0)
+
+    class Meta:
+        verbose_name = gettext_lazy("product day figures")
+        verbose_name_plural = gettext_lazy("product day figures")
+        constraints = [models.UniqueConstraint(fields=["product", "day"], name="product_day_stats_once")]
+
+    def __str__(self):
+        return f"{self.product_id} {self.day}: {self.views} views, {self.cart_adds} added"

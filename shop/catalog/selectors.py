@@ -310,7 +310,13 @@ def favorite_products(*, user) -> list[Product]:
     queryset = (
         Product.objects.visible()
         .filter(Exists(favorites))
-        .annotate(favorited_at=favorites.values("created_at")[:1], is_favorite=Value(True))
+        .annotate(
+            favorited_at=favorites.values("created_at")[:1],
+            is_favorite=Value(True),
+            favorite_change=favorites.values("change")[:1],
+            favorite_price_before=favorites.values("price_before")[:1],
+            favorite_changed_at=favorites.values("changed_at")[:1],
+        )
         .order_by("-favorited_at", "-id")
     )
     return list(product_cards(queryset))
@@ -321,7 +327,13 @@ def favorite_stores(*, user) -> list[Store]:
     return list(
         Store.objects.filter(Exists(favorites))
         .select_related("area__parent")
-        .annotate(favorited_at=favorites.values("created_at")[:1], is_favorite=Value(True))
+        .annotate(
+            favorited_at=favorites.values("created_at")[:1],
+            is_favorite=Value(True),
+            favorite_change=favorites.values("change")[:1],
+            favorite_price_before=favorites.values("price_before")[:1],
+            favorite_changed_at=favorites.values("changed_at")[:1],
+        )
         .order_by("-favorited_at", "-id")
     )
 

@@ -1,13 +1,13 @@
 """Writes to the catalog: listings, their moderation and favorites."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import Min, OuterRef, Subquery
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shop.core.i18n import lazy_text
+from shop.core.signals import staff_acted
 from shop.core.transactions import DatabaseBusy, atomic_retrying
 from shop.inventory.services import StockEdit, in_stock_refresh, stock_adjust, stock_lock
 from shop.media.services import image_store
@@ -79,6 +80,23 @@ def product_summary_refresh(*, product: Product) -> None:
     product.refresh_from_db(fields=["min_price", "in_stock"])
 
 
+def variant_sale_price_set(*, variant_id: int, price: Decimal, compare_at_price: Decimal | None, only_if_price: Decimal | None = None) -> bool:
+    """Set a variant's price and struck-through price for a sale starting or ending, without
+    a new review (a discount is not a new listing); ``only_if_price``: only while the price
+    is still that (a price the seller changed meanwhile stays). Call
+    ``products_price_refresh`` after."""
+    variants = Variant.objects.filter(pk=variant_id)
+    if only_if_price is not None:
+        variants = variants.filter(price=only_if_price)
+    return bool(variants.update(price=price, compare_at_price=compare_at_price))
+
+
+def products_price_refresh(*, product_ids: Iterable[int]) -> None:
+    """Recompute the products' denormalised lowest price from their variants, in one query."""
+    lowest = Subquery(Variant.objects.filter(product=OuterRef("pk")).order_by("price").values("price")[:1])
+    Product.objects.filter(pk__in=sorted(set(product_ids))).update(min_price=lowest)
+
+
 def store_listings_skip_review(*, store) -> bool:
     """Whether this store's listings go live without staff review (verified stores, when
     the operator allows it): the seller's button then says "Publish"."""
@@ -92,6 +110,9 @@ def product_submit(*, product: Product, changed_fields: set[str] | None = None, 
     operator allows). ``publish=False`` keeps it a draft, and takes a substantive edit of
     a live listing off sale rather than show shoppers text nobody reviewed.
     ``changed_fields=None`` means "unknown", which counts as substantive."""
+    if product.status == Product.Status.HIDDEN:
+        # Taken down by Soko: edits are kept, but only staff put it back on sale.
+        return product
     substantive = changed_fields is None or bool(set(changed_fields) & SUBSTANTIVE_FIELDS)
     approved_before = product.status in {Product.Status.ACTIVE, Product.Status.ARCHIVED}
     if not publish:
@@ -126,17 +147,22 @@ def _notify_store(product: Product, text) -> None:
 
 
 @transaction.atomic
-def product_approve(*, product: Product) -> Product:
+def product_approve(*, product: Product, actor=None) -> Product:
+    """Staff (``actor``) put a pending listing on sale; the moderation log hears of it."""
     product = Product.objects.select_for_update(of=("self",)).select_related("store").get(pk=product.pk)
     if product.status != Product.Status.PENDING:
         raise ModerationError(_("“%(title)s” is %(lower)s, not pending review.") % {"title": product.title, "lower": product.get_status_display().lower()})
     _activate(product)
+    staff_acted.send(
+        sender=Product, actor=actor, action="product_approved", target=product,
+        before={"status": Product.Status.PENDING}, after={"status": product.status},
+    )
     _notify_store(product, lazy_text(gettext_lazy("“%(title)s” was approved and is now live."), title=product.title))
     return product
 
 
 @transaction.atomic
-def product_reject(*, product: Product, reason: str) -> Product:
+def product_reject(*, product: Product, reason: str, actor=None) -> Product:
     reason = reason.strip()
     if not reason:
         raise ModerationError(_("Give the seller a reason for the rejection."))
@@ -146,6 +172,10 @@ def product_reject(*, product: Product, reason: str) -> Product:
     product.status = Product.Status.REJECTED
     product.rejection_reason = reason[:300]
     product.save(update_fields=["status", "rejection_reason", "updated_at"])
+    staff_acted.send(
+        sender=Product, actor=actor, action="product_rejected", target=product, reason=product.rejection_reason,
+        before={"status": Product.Status.PENDING}, after={"status": product.status},
+    )
     _notify_store(
         product, lazy_text(gettext_lazy("“%(title)s” was not approved: %(reason)s"), title=product.title, reason=product.rejection_reason)
     )
@@ -421,7 +451,8 @@ def favorite_toggle(*, user, product=None, store=None) -> bool:
     deleted, _per_model = Favorite.objects.filter(**lookup).delete()
     if deleted:
         return False
-    Favorite.objects.get_or_create(**lookup)
+    seen = {"price_seen": product.min_price, "in_stock_seen": product.in_stock} if product is not None else {}
+    Favorite.objects.get_or_create(**lookup, defaults=seen)
     return True
 
 

@@ -1,4 +1,5 @@
 import uuid
+from functools import wraps
 from urllib.parse import quote
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from shop.core.htmx import render_page, wants_fragment
 from shop.core.pagination import WindowCountPaginator
 from shop.core.redirects import safe_next_url
 
+from .activity import VIEW, product_activity_count
 from .filters import ProductFilter
 from .hearts import heart_html
 from .page_cache import anonymous_page_cache
@@ -76,6 +78,21 @@ def _product_list(request, *, tree, scope, category):
     return render_page(request, "catalog/list.html", context, fragment="results")
 
 
+def counted_as_product_view(view):
+    """Counts every whole product page shown, from the page cache or not (the buy box that
+    htmx swaps for another variant is not a new view). The count goes to the cache only."""
+
+    @wraps(view)
+    def counted(request, slug, **kwargs):
+        response = view(request, slug, **kwargs)
+        if request.method == "GET" and response.status_code == 200 and not wants_fragment(request):
+            product_activity_count(slug=slug, kind=VIEW)
+        return response
+
+    return counted
+
+
+@counted_as_product_view
 @anonymous_page_cache
 def product_detail(request, slug):
     product = product_get_visible(slug=slug, user=request.user)

@@ -45,12 +45,14 @@ class ChatConsumer(NotificationConsumer):
 
     conversation_id = None
     last_typing = 0.0
+    # Chatting is refused to a suspended account (it reads the conversation's page only).
+    refuse_restricted = True
 
     async def connect(self):
         self.conversation_id = self.scope["url_route"]["kwargs"]["conversation_id"]
         user = self.scope.get("user")
         found = None
-        if user is not None and user.is_authenticated:
+        if user is not None and user.is_authenticated and not self.refused_for_standing(user):
             found = await database_sync_to_async(_participant)(user, self.conversation_id)
         if found is None:
             await self.close()

@@ -144,6 +144,8 @@ class Message(models.Model):
         "chat.Offer", verbose_name=gettext_lazy("offer"), null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
     )
     created_at = models.DateTimeField(verbose_name=gettext_lazy("sent at"), auto_now_add=True)
+    # Taken down by Soko (reports or staff, see shop.moderation): shown as a notice instead.
+    hidden_at = models.DateTimeField(verbose_name=gettext_lazy("hidden by Soko at"), null=True, blank=True)
 
     class Meta:
         verbose_name = gettext_lazy("message")

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shop.accounts.models import Address
+from shop.accounts.standing import ensure_can_transact
 from shop.core.i18n import lazy_text, recipient_language, speaking_to
 from shop.core.jobs import job_enqueue_on_commit
 from shop.core.mail import PermanentMailError, mail_send, mail_subject
@@ -145,6 +146,7 @@ def message_send(
 ) -> Message:
     """Store one message from ``user`` (text, a picture, a product card, an order card or an
     offer card) with the conversation's next sequence number; push it after commit."""
+    ensure_can_transact(user)  # a suspended or deactivated account may not chat
     text = (text or "").strip()
     if len(text) > TEXT_MAX:
         raise ChatError(_("A message can be at most %(count)s characters.") % {"count": TEXT_MAX}, code="long")

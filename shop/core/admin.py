@@ -14,6 +14,8 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import path
+from django.utils.translation import gettext_lazy
 
 from .ids import MAX_ID
 from .models import CurrencyRate
@@ -90,6 +92,19 @@ class HostileInputAdminMixin:
         return formfield
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records staff read but never add, change or delete from the admin (histories, logs)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 # The admin's autocomplete widget (select2) writes style attributes from its script; the
 # site's policy allows none, so admin pages (staff only, behind their second factor) allow
 # style attributes. Scripts stay as strict as everywhere else.
@@ -97,6 +112,24 @@ ADMIN_CSP_UPDATE = {"style-src-attr": ["'unsafe-inline'"]}
 
 
 class SokoAdminSite(admin.AdminSite):
+    site_header = gettext_lazy("Soko staff")
+    site_title = gettext_lazy("Soko staff")
+    index_title = gettext_lazy("Today on Soko")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._pages = []
+
+    def register_page(self, route: str, view, name: str) -> None:
+        """An admin page that is no model's (the staff queue), added by a higher app: served
+        at /admin/<route> behind the admin's sign-in, named ``admin:<name>``. The view checks
+        its own permissions."""
+        self._pages.append((route, view, name))
+
+    def get_urls(self):
+        pages = [path(route, self.admin_view(view), name=name) for route, view, name in self._pages]
+        return [*pages, *super().get_urls()]
+
     def admin_view(self, view, cacheable=False):
         guarded = super().admin_view(view, cacheable)
 

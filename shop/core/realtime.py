@@ -85,16 +85,23 @@ def group_send(group: str, message: dict) -> None:
     if layer is None:
         return
     loop = _server_loop
-    if isinstance(layer, InMemoryChannelLayer) and loop is not None and loop.is_running():
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    in_memory_on_server = isinstance(layer, InMemoryChannelLayer) and loop is not None and loop.is_running()
+    if in_memory_on_server and running is not loop:
         # The in-memory layer lives on the server's loop; sending from a worker thread
         # through async_to_sync arrives late, so hand the coroutine to that loop.
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is not loop:
-            asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)
-            return
+        asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)
+        return
+    if running is not None:
+        # Synchronous code called from a thread that runs an event loop (a script driving a
+        # browser, say) cannot use async_to_sync here: send from a thread of its own.
+        sender = threading.Thread(target=async_to_sync(layer.group_send), args=(group, message))
+        sender.start()
+        sender.join()
+        return
     async_to_sync(layer.group_send)(group, message)
 
 

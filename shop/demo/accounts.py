@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,6 +16,7 @@ from shop.catalog.models import Category
 from shop.core.models import CurrencyRate
 from shop.geo.models import Area
 from shop.geo.services import areas_load
+from shop.moderation.roles import FINANCE, MODERATORS, SUPPORT, roles_sync
 from shop.notifications.models import Notification
 
 DEMO_PASSWORD = "soko-demo-123"
@@ -133,10 +135,28 @@ def _verified_email(user) -> None:
     EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
 
 
+# Staff in one role each (the admin, like every staff account, first asks them to set up an
+# authenticator app): (email, name, group).
+DEMO_STAFF = [
+    ("moderator@soko.test", "Neema Wafula", MODERATORS),
+    ("support@soko.test", "Yusuf Camara", SUPPORT),
+    ("finance@soko.test", "Farah Siddiqui", FINANCE),
+]
+
+
+def _staff_roles() -> None:
+    """The staff groups with their permissions, and one demo staff member in each."""
+    roles_sync()
+    for email, name, role in DEMO_STAFF:
+        user = _account(email, name, is_staff=True)
+        user.groups.add(Group.objects.get(name=role))
+
+
 @transaction.atomic
 def seed_accounts() -> None:
     """The demo accounts, the two stores the sellers own and the approved courier."""
     admin = _account("admin@soko.test", "Soko Staff", is_staff=True, is_superuser=True)
+    _staff_roles()
     _areas()
     for email, name, language, store_name, slug, phone, area in DEMO_STORES:
         owner = _account(email, name, language=language)

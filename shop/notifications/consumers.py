@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 # Application close codes (4000-4999): the session ended, or the user has too many sockets.
 CLOSE_SESSION_ENDED = 4401
 CLOSE_TOO_MANY_SOCKETS = 4429
+# The account was deactivated (every socket), or suspended (sockets used to act: chat).
+CLOSE_ACCOUNT_CLOSED = 4403
 
 
 def session_user_id(session_key: str) -> int | None:
@@ -38,8 +40,14 @@ def session_user_id(session_key: str) -> int | None:
 class NotificationConsumer(AsyncWebsocketConsumer):
     """One socket per open page. Joins ``user.<id>`` and its session's group; anonymous
     sockets are refused, and the socket closes when its session ends (logout, password
-    change, deactivation, expiry), checked again every SOKO_SOCKET_RECHECK_SECONDS."""
+    change, deactivation, expiry), checked again every SOKO_SOCKET_RECHECK_SECONDS.
 
+    A deactivated account's sockets are refused, and close at once on ``account.closed``
+    (sent to ``user.<id>`` when the account is deactivated). A socket used to act (chat)
+    sets ``refuse_restricted``: it is refused to a suspended account too, and closes on
+    ``account.restricted``."""
+
+    refuse_restricted = False
     groups_joined: tuple[str, ...] = ()
     counted = False
     ended = False
@@ -49,6 +57,9 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         user = self.scope.get("user")
         session = self.scope.get("session")
         if user is None or not user.is_authenticated or session is None or not session.session_key:
+            await self.close()
+            return
+        if self.refused_for_standing(user):
             await self.close()
             return
         self.user_id = user.pk
@@ -111,3 +122,18 @@ class NotificationConsumer(AsyncWebsocketConsumer):
 
     async def socket_close(self, event):
         await self.end_session()
+
+    def refused_for_standing(self, user) -> bool:
+        """The account may not hold this socket (the user was read from the database as
+        the socket opened, so the standing is current)."""
+        if getattr(user, "is_deactivated", False):
+            return True
+        return self.refuse_restricted and getattr(user, "is_restricted", False)
+
+    async def account_closed(self, event):
+        self.ended = True
+        await self.close(code=CLOSE_ACCOUNT_CLOSED)
+
+    async def account_restricted(self, event):
+        if self.refuse_restricted:
+            await self.account_closed(event)

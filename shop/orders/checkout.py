@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shop.accounts.standing import ensure_can_transact
 from shop.cart.availability import line_problem
 from shop.cart.models import Cart, CartItem
 from shop.core.i18n import lazy_text
@@ -38,6 +39,8 @@ from shop.notifications.services import notify
 from shop.payments.gateways import gateway_get
 from shop.payments.models import PaymentStatus
 from shop.payments.services import attempts_expire
+from shop.promotions.codes import Applied, PromoRefused, Subtotal, promo_apply, promo_redeem
+from shop.promotions.loyalty import PointsQuote, PointsRefused, points_balance, points_quote, points_redeem
 
 from .fares import Point, courier_fare, point_of
 from .handover import handover_code_issue
@@ -99,6 +102,10 @@ class CheckoutDetails:
     currency: str = field(default_factory=lambda: settings.SOKO_CURRENCY)
     # Numbers of won auction orders awaiting payment, paid with this checkout too.
     won: tuple[str, ...] = ()
+    # A promo code the shopper typed (shop.promotions.codes); a refused one stops the checkout with its reason.
+    promo_code: str = ""
+    # Spend the buyer's loyalty points on it (as many as an order may take).
+    use_points: bool = False
 
 
 def delivery_fee(*, store, mode: str, dropoff: Point | None = None) -> Decimal:
@@ -142,6 +149,7 @@ def checkout_place(*, buyer, cart: Cart, details: CheckoutDetails, idempotency_k
     """
     if cart.user_id != buyer.pk:
         raise CheckoutError(_("This cart is not yours."))
+    ensure_can_transact(buyer)  # a suspended or deactivated account may not check out
     existing = checkout_get_existing(buyer=buyer, idempotency_key=idempotency_key)
     if existing is not None:
         return existing
@@ -212,6 +220,14 @@ def _place(*, buyer, cart: Cart, details: CheckoutDetails, idempotency_key) -> C
 
     currency = details.currency
     address = details.address
+    items_totals = {
+        store_id: sum((locked[item.variant_id].price * item.quantity for item in lines), Decimal("0"))
+        for store_id, lines in by_store.items()
+    }
+    applied = _promo_apply(buyer=buyer, details=details, items_totals=items_totals)
+    points = (
+        _points_quote(buyer=buyer, currency=details.currency, items_totals=items_totals, applied=applied) if details.use_points else None
+    )
     gateway = gateway_get(details.payment_method)
     online = gateway is not None and gateway.online
     checkout = Checkout.objects.create(
@@ -233,13 +249,21 @@ def _place(*, buyer, cart: Cart, details: CheckoutDetails, idempotency_key) -> C
     )
 
     stock_reserve(locked=locked, quantities={item.variant_id: item.quantity for item in items})
+    if applied is not None:
+        try:
+            promo_redeem(applied=applied, buyer=buyer, checkout=checkout)
+        except PromoRefused as refused:
+            raise CheckoutError(str(refused)) from refused
 
     grand_total = Decimal("0")
     orders = []
     for store_id in sorted(by_store):
         store, lines = stores[store_id], by_store[store_id]
-        items_total = sum((locked[item.variant_id].price * item.quantity for item in lines), Decimal("0"))
+        items_total = items_totals[store_id]
         fee = delivery_fee(store=store, mode=modes[store_id], dropoff=address_point(address))
+        code_discount = applied.discounts.get(store_id, Decimal("0")) if applied else Decimal("0")
+        points_discount = points.discounts.get(store_id, Decimal("0")) if points else Decimal("0")
+        discount = code_discount + points_discount
         order = _order_create(
             checkout=checkout,
             store=store,
@@ -247,7 +271,12 @@ def _place(*, buyer, cart: Cart, details: CheckoutDetails, idempotency_key) -> C
             delivery_mode=modes[store_id],
             items_total=items_total,
             delivery_fee=fee,
-            total=items_total + fee,
+            discount=discount,
+            platform_discount=(code_discount if applied and applied.platform_pays else Decimal("0")) + points_discount,
+            promo_code=applied.code.code if code_discount else "",
+            points_used=points.points.get(store_id, 0) if points else 0,
+            points_discount=points_discount,
+            total=items_total + fee - discount,
             currency=currency,
             buyer_note=details.instructions[:300],
         )
@@ -271,6 +300,12 @@ def _place(*, buyer, cart: Cart, details: CheckoutDetails, idempotency_key) -> C
         grand_total += order.total
         orders.append(order)
 
+    if points is not None and points.total_points:
+        try:
+            points_redeem(user=buyer, quote=points, orders={order.store_id: order for order in orders})
+        except PointsRefused as refused:
+            raise CheckoutError(str(refused)) from refused
+
     if details.won:
         joined = won_orders_join(
             checkout=checkout, numbers=details.won, address=address, delivery_modes=details.delivery_modes
@@ -284,6 +319,29 @@ def _place(*, buyer, cart: Cart, details: CheckoutDetails, idempotency_key) -> C
     checkout.orders_created = True
     checkout.placed_orders = orders
     return checkout
+
+
+def _promo_apply(*, buyer, details: CheckoutDetails, items_totals: dict[int, Decimal]) -> Applied | None:
+    if not details.promo_code.strip():
+        return None
+    try:
+        return promo_apply(
+            text=details.promo_code,
+            buyer=buyer,
+            subtotals=[Subtotal(store_id=store_id, items=total) for store_id, total in sorted(items_totals.items())],
+            currency=details.currency,
+            has_ordered=Order.objects.filter(buyer=buyer).exclude(status=OrderStatus.CANCELLED).exists(),
+        )
+    except PromoRefused as refused:
+        raise CheckoutError(str(refused)) from refused
+
+
+def _points_quote(*, buyer, currency: str, items_totals: dict[int, Decimal], applied: Applied | None) -> PointsQuote:
+    """What the buyer's points take off these orders, after any promo code's reduction."""
+    code = applied.discounts if applied else {}
+    return points_quote(
+        user=buyer, currency=currency, items={store_id: total - code.get(store_id, Decimal("0")) for store_id, total in items_totals.items()}
+    )
 
 
 def won_orders_awaiting(*, buyer, currency: str) -> QuerySet[Order]:
@@ -316,7 +374,9 @@ def won_orders_join(*, checkout: Checkout, numbers, address, delivery_modes: dic
     """Move the buyer's chosen won orders (by number) into ``checkout`` (being placed, in
     the caller's transaction), to its address. Their own checkouts go: deleted, or expired
     when a payment was already tried on them."""
-    wanted = list(won_orders_awaiting(buyer=checkout.buyer, currency=checkout.currency).filter(number__in=list(numbers)))
+    wanted = list(
+        won_orders_awaiting(buyer=checkout.buyer, currency=checkout.currency).filter(number__in=list(numbers))
+    )
     own = {order.checkout_id for order in wanted}
     locked = {c.pk: c for c in Checkout.objects.select_for_update().filter(pk__in=own).order_by("pk")}
     joined = []
@@ -423,6 +483,14 @@ class CheckoutPreview:
     stores: list[StoreReview]
     currency: str
     won: list[WonReview] = field(default_factory=list)
+    # A promo code the shopper typed: what it takes off, or why it does not apply.
+    promo_code: str = ""
+    discount: Decimal = Decimal("0")  # the promo code's and the points' together
+    promo_problem: str = ""
+    # The buyer's loyalty points in this currency, and what spending them takes off.
+    points_balance: int = 0
+    points: PointsQuote | None = None
+    use_points: bool = False
 
     @property
     def items_total(self) -> Decimal:
@@ -436,13 +504,31 @@ class CheckoutPreview:
 
     @property
     def total(self) -> Decimal:
-        return self.items_total + self.delivery_total
+        return self.items_total + self.delivery_total - self.discount
+
+    @property
+    def points_discount(self) -> Decimal:
+        return self.points.total if self.use_points and self.points else Decimal("0")
+
+    @property
+    def code_discount(self) -> Decimal:
+        return self.discount - self.points_discount
 
 
 def checkout_preview(
-    *, buyer, summary, delivery_modes: dict[int, str], dropoff: Point | None = None, won=(), address=None
+    *,
+    buyer,
+    summary,
+    delivery_modes: dict[int, str],
+    dropoff: Point | None = None,
+    won=(),
+    address=None,
+    promo_code="",
+    use_points: bool = False,
 ) -> CheckoutPreview:
-    """``won``: won auction orders paid with it, sent to ``address`` (when known)."""
+    """``won``: won auction orders paid with it, sent to ``address`` (when known);
+    ``promo_code``: the code the shopper typed, applied as checkout will; ``use_points``:
+    the shopper's points spent as checkout will."""
     stores = []
     for group in summary.groups:
         mode = delivery_modes.get(group.store.pk, Order.DeliveryMode.PICKUP)
@@ -455,4 +541,25 @@ def checkout_preview(
         else:
             mode, fee = won_order_delivery(order=order, mode=delivery_modes.get(order.store_id), address=address)
         won_reviews.append(WonReview(order=order, mode=mode, fee=fee))
-    return CheckoutPreview(buyer=buyer, stores=stores, currency=summary.currency, won=won_reviews)
+    preview = CheckoutPreview(buyer=buyer, stores=stores, currency=summary.currency, won=won_reviews)
+    details = CheckoutDetails(
+        address=None, payment_method="", currency=summary.currency, promo_code=promo_code
+    )
+    items_totals = {review.store.pk: review.items_total for review in stores}
+    applied = None
+    if promo_code.strip() and stores:
+        preview.promo_code = promo_code.strip().upper()
+        try:
+            applied = _promo_apply(buyer=buyer, details=details, items_totals=items_totals)
+        except CheckoutError as refused:
+            preview.promo_problem = " ".join(str(problem) for problem in refused.problems)
+        else:
+            preview.discount = applied.total
+    if buyer.is_authenticated and stores:
+        preview.points_balance = points_balance(user=buyer, currency=summary.currency)
+        preview.use_points = use_points
+        if preview.points_balance > 0:  # what they would take off, offered when not chosen
+            preview.points = _points_quote(buyer=buyer, currency=summary.currency, items_totals=items_totals, applied=applied)
+            if use_points:
+                preview.discount += preview.points.total
+    return preview

@@ -56,6 +56,13 @@ class CheckoutForm(forms.Form):
             attrs={"rows": 2, "placeholder": gettext_lazy("e.g. Call when you reach the gate; leave with the guard.")}
         ),
     )
+    promo_code = forms.CharField(
+        label=gettext_lazy("Promo code"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
+    use_points = forms.BooleanField(label=gettext_lazy("Use my points"), required=False)
     payment_method = forms.ChoiceField(
         label=gettext_lazy("Payment"),
         widget=forms.RadioSelect,

@@ -93,6 +93,8 @@ def page(request):
         dropoff=dropoff,
         won=won_chosen,
         address=chosen_address,
+        promo_code=(data or request.GET).get("promo_code", "")[:40],
+        use_points=(data or request.GET).get("use_points") == "1",
     )
     gateways = gateways_available(preview)
     form = CheckoutForm(
@@ -176,6 +178,8 @@ def _place(request, *, cart, form, address_form, currency: str, won: tuple[str, 
         instructions=form.cleaned_data["instructions"],
         currency=currency,
         won=won,
+        promo_code=form.cleaned_data["promo_code"],
+        use_points=form.cleaned_data["use_points"],
     )
     try:
         checkout = checkout_place(

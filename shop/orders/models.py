@@ -113,6 +113,19 @@ class Order(TimeStamped):
     delivery_fee = models.DecimalField(
         verbose_name=gettext_lazy("delivery fee"), max_digits=12, decimal_places=2, default=Decimal("0")
     )
+    # A promo code's reduction of the items (``total`` is items + delivery - discount), and
+    # the part of it the platform pays for (the store's share counts it as paid).
+    discount = models.DecimalField(verbose_name=gettext_lazy("discount"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    platform_discount = models.DecimalField(
+        verbose_name=gettext_lazy("discount paid by Soko"), max_digits=12, decimal_places=2, default=Decimal("0")
+    )
+    promo_code = models.CharField(verbose_name=gettext_lazy("promo code"), max_length=40, blank=True)
+    # Loyalty points the buyer spent on this order and what they took off: part of
+    # ``discount`` and of ``platform_discount`` (Soko pays for points).
+    points_used = models.PositiveIntegerField(verbose_name=gettext_lazy("points spent"), default=0)
+    points_discount = models.DecimalField(
+        verbose_name=gettext_lazy("discount from points"), max_digits=12, decimal_places=2, default=Decimal("0")
+    )
     total = models.DecimalField(verbose_name=gettext_lazy("total"), max_digits=12, decimal_places=2)
     currency = models.CharField(verbose_name=gettext_lazy("currency"), max_length=3)
     buyer_note = models.CharField(verbose_name=gettext_lazy("buyer note"), max_length=300, blank=True)
@@ -133,7 +146,17 @@ class Order(TimeStamped):
         verbose_name = gettext_lazy("order")
         verbose_name_plural = gettext_lazy("orders")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["store", "status"], name="order_store_status_idx")]
+        indexes = [
+            models.Index(fields=["store", "status"], name="order_store_status_idx"),
+            # The store's analytics: its orders over a period, and a shopper's orders after a chat.
+            models.Index(fields=["store", "created_at"], name="order_store_created_idx"),
+            models.Index(fields=["store", "buyer", "created_at"], name="order_store_buyer_created_idx"),
+        ]
+
+    @property
+    def code_discount(self) -> Decimal:
+        """What the promo code took off (``discount`` holds the points' part too)."""
+        return self.discount - self.points_discount
 
     def __str__(self):
         return self.number

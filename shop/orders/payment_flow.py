@@ -28,6 +28,8 @@ from shop.payments.models import PaymentStatus
 from shop.payments.payouts import order_funds_release
 from shop.payments.services import attempts_expire
 from shop.payments.signals import checkout_confirmed
+from shop.promotions.codes import promo_use_return
+from shop.promotions.loyalty import order_points_settle
 
 from .models import Checkout, Order, OrderEvent, OrderStatus
 from .services import _notify_status, order_push, order_restock, order_transfer_safely
@@ -86,8 +88,10 @@ def _expire(checkout_id: int, now) -> bool:
         order.save(update_fields=["status", "updated_at"])
         order_restock(order=order)
         OrderEvent.objects.create(order=order, from_status=S.PENDING, to_status=S.CANCELLED, note=str(NOT_PAID_IN_TIME))
+        order_points_settle(order=order)  # the points spent on it come back
         order_push(order=order)
         _notify_status(order=order, role="staff", note=str(NOT_PAID_IN_TIME))
+    promo_use_return(checkout=checkout, now=now)
     return True
 
 

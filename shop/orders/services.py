@@ -29,6 +29,8 @@ from shop.payments.couriers import order_commission_earned
 from shop.payments.invoices import invoice_issue_later
 from shop.payments.models import PaymentStatus
 from shop.payments.payouts import order_cash_collected, order_funds_release, order_paid_online, order_transfer
+from shop.promotions.codes import promo_use_return
+from shop.promotions.loyalty import order_points_settle
 
 from .models import Order, OrderEvent, OrderItem, OrderStatus
 from .selectors import (
@@ -113,6 +115,10 @@ def _transition(*, order: Order, to: str, actor, role: str, note: str, goods_ret
         order_popularity_count(order=order)
     order_payment_follow(order=order, to=to)
     OrderEvent.objects.create(order=order, from_status=source, to_status=to, actor=actor, note=note)
+    if to in (S.COMPLETED, S.CANCELLED, S.REFUNDED):
+        order_points_settle(order=order)  # earned on completion, given back when cancelled
+    if to == S.CANCELLED:
+        promo_use_return(checkout=order.checkout)  # when the checkout placed nothing after all
     order_push(order=order)
     _notify_status(order=order, role=role, note=note)
     return order

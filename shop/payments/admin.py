@@ -4,10 +4,10 @@ ledger and the providers' records are read-only here: money moves only through
 manual refunds are ticked off on their checklist."""
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -24,6 +24,7 @@ from .models import (
     ProviderEvent,
     Refund,
 )
+from .services import flag_resolve
 from .statements import reconciliation
 
 
@@ -68,9 +69,10 @@ class PaymentFlagAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        if obj.resolution.strip() and obj.resolved_at is None:
-            obj.resolved_at, obj.resolved_by = timezone.now(), request.user
+        resolving = bool(obj.resolution.strip()) and obj.resolved_at is None
         super().save_model(request, obj, form, change)
+        if resolving:
+            flag_resolve(flag=obj, actor=request.user, note=obj.resolution)
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.reconciliation_view)
@@ -83,7 +85,7 @@ class PaymentFlagAdmin(admin.ModelAdmin):
     def reconciliation_view(self, request):
         """Ledger against providers, per day: differences highlighted, and flagged on request."""
         if not self.has_view_permission(request):
-            return redirect("admin:index")
+            raise PermissionDenied
         try:
             days = min(max(int(request.GET.get("days", 30)), 1), 366)
         except ValueError:
@@ -121,7 +123,7 @@ class PaymentFlagAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Mark resolved"))
     def resolve(self, request, queryset):
-        count = queryset.filter(resolved_at__isnull=True).update(resolved_at=timezone.now(), resolved_by=request.user)
+        count = sum(flag_resolve(flag=flag, actor=request.user) for flag in queryset.filter(resolved_at__isnull=True))
         messages.success(
             request, ngettext("%(count)s flag resolved.", "%(count)s flags resolved.", count) % {"count": count}
         )

@@ -22,6 +22,8 @@ Accounts, by code (one per currency):
                          hands); ``<id>`` is the courier's user id
 ``courier:<id>:commission`` commissions owed to a courier (credit = owed)
 ``platform:cash``        cash couriers handed in to the platform
+``platform:promotions``  what Soko paid of its own promo codes' discounts (debit = spent):
+                         the store's share counts such a discount as paid by the buyer
 =======================  ===============================================================
 """
 
@@ -41,6 +43,7 @@ from .models import LedgerAccount, LedgerEntry, LedgerTransaction
 
 FEES = "platform:fees"
 PLATFORM_CASH = "platform:cash"
+PROMOTIONS = "platform:promotions"
 
 
 def provider_account(provider: str) -> str:
@@ -154,6 +157,18 @@ def fee_minor(amount: Decimal, currency: str, listing_type: str) -> int:
         Decimal(1).scaleb(-currency_places(currency)), rounding=ROUND_HALF_UP
     )
     return money_to_minor(fee, currency)
+
+
+def order_share_minor(order, fee: int) -> int:
+    """The store's share of an order: what the buyer pays, plus the discount Soko pays for,
+    less the platform's fee (on the listed prices)."""
+    return money_to_minor(order.total + order.platform_discount, order.currency) - fee
+
+
+def order_promotion_lines(order) -> list[Line]:
+    """Soko's part of the order's discount, spent from its promotions account."""
+    paid = money_to_minor(order.platform_discount, order.currency)
+    return [Line(PROMOTIONS, order.currency, paid, order=order)] if paid else []
 
 
 def order_fee_minor(order) -> int:

@@ -271,6 +271,8 @@ class Refund(TimeStamped):
     provider = models.CharField(verbose_name=gettext_lazy("provider"), max_length=20, choices=Provider.choices)
     amount_minor = models.BigIntegerField(verbose_name=gettext_lazy("amount (minor units)"))
     fee_minor = models.BigIntegerField(verbose_name=gettext_lazy("platform fee returned (minor units)"), default=0)
+    # The part of the refunded lines' discount Soko had paid for: it comes back to Soko.
+    promotion_minor = models.BigIntegerField(verbose_name=gettext_lazy("Soko's discount returned (minor units)"), default=0)
     currency = models.CharField(verbose_name=gettext_lazy("currency"), max_length=3)
     status = models.CharField(
         verbose_name=gettext_lazy("status"), max_length=20, choices=Status.choices, default=Status.PENDING

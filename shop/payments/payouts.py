@@ -42,8 +42,9 @@ def order_cash_collected(order, *, courier_id: int | None = None) -> None:
     holder = ledger.store_cash(order.store_id) if courier_id is None else ledger.courier_cash(courier_id)
     lines = [
         Line(holder, order.currency, total, order=order),
-        Line(ledger.store_payable(order.store_id), order.currency, -(total - fee), order=order),
+        Line(ledger.store_payable(order.store_id), order.currency, -ledger.order_share_minor(order, fee), order=order),
         Line(ledger.FEES, order.currency, -fee, order=order),
+        *ledger.order_promotion_lines(order),
     ]
     if courier_id is None:
         # The cash stays with the store: its payable is settled by what it holds.
@@ -68,6 +69,11 @@ def order_paid_online(order) -> PaymentAttempt | None:
     if order.checkout.payment_status != PaymentStatus.PAID:
         return None
     return PaymentAttempt.objects.filter(checkout_id=order.checkout_id, status=PaymentAttempt.Status.SUCCEEDED).first()
+
+
+def order_cancelled_unpaid(order) -> bool:
+    """The order was cancelled with nothing paid online and nothing handed over for cash."""
+    return order.status == "cancelled" and order.delivered_at is None and order_paid_online(order) is None
 
 
 def order_funds_release(order) -> bool:

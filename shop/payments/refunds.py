@@ -25,13 +25,14 @@ import stripe
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from shop.core.currencies import money_to_minor
+from shop.core.currencies import money_quantize, money_to_minor
 
 from . import ledger
 from .ledger import Line
 from .models import LedgerTransaction, PaymentFlag, PaymentStatus, Payout, Provider, Refund
 from .payouts import CARD_PROVIDERS, order_paid_online
 from .paypal import PaypalError, paypal_refund
+from .signals import refund_recorded
 from .stripe_gateway import stripe_client
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,11 @@ def refund_order(
             refund = _revive(order, existing)
             if refund is None:  # another retry of the same key got there first
                 return Refund.objects.get(pk=existing.pk)
-    if refund.provider in CARD_PROVIDERS:
+    if refund.amount_minor == 0:
+        # The units were paid for by a reduction only (Soko's code, points): nothing goes
+        # back to the shopper's card or account, the ledger moves the reduction back.
+        _finish(order, refund, reference=f"reduction-only:{refund.pk}", succeeded=True)
+    elif refund.provider in CARD_PROVIDERS:
         _stripe_refund(order, refund, retry=existing is not None)
     elif refund.provider == Provider.PAYPAL:
         _paypal_refund(order, refund)
@@ -114,7 +119,8 @@ def _record(*, order, lines, reason, actor, delivery, key) -> Refund:
         )
     left = refundable_units(order)
     items = {item.pk: item for item in order.items.all()}
-    amount, fee, chosen = Decimal("0"), 0, {}
+    listed_before = sum((item.unit_price * (item.quantity - left[item.pk]) for item in items.values()), Decimal("0"))
+    listed, fee, chosen = Decimal("0"), 0, {}
     for item_id, units in lines.items():
         units = int(units)
         if units <= 0:
@@ -127,9 +133,11 @@ def _record(*, order, lines, reason, actor, delivery, key) -> Refund:
                 % {"count": left[item_id], "title": items[item_id].product_title}
             )
         line_amount = items[item_id].unit_price * units
-        amount += line_amount
+        listed += line_amount
         fee += ledger.fee_minor(line_amount, order.currency, items[item_id].listing_type)
         chosen[str(item_id)] = units
+    amount = _discounted(order, listed_before + listed, order.discount) - _discounted(order, listed_before, order.discount)
+    promotion = _part(order, listed_before + listed) - _part(order, listed_before)
     if delivery and order.delivery_fee and not delivery_refunded(order):
         amount += order.delivery_fee
         chosen["delivery"] = 1
@@ -145,6 +153,7 @@ def _record(*, order, lines, reason, actor, delivery, key) -> Refund:
         provider=provider,
         amount_minor=money_to_minor(amount, order.currency),
         fee_minor=max(fee, 0),
+        promotion_minor=promotion,
         currency=order.currency,
         status=Refund.Status.MANUAL if manual else Refund.Status.PENDING,
         reason=reason[:300],
@@ -153,6 +162,7 @@ def _record(*, order, lines, reason, actor, delivery, key) -> Refund:
         requested_by=actor,
         checklist=_checklist(provider) if manual else {},
     )
+    refund_recorded.send(sender=Refund, order=order, refund=refund)
     if manual:
         _post(order, refund)
         PaymentFlag.objects.create(
@@ -162,6 +172,22 @@ def _record(*, order, lines, reason, actor, delivery, key) -> Refund:
             detail=f"Refund {refund.pk} of order {order.number}: {refund.amount} {refund.currency} by {refund.get_provider_display()}, to send by hand.",
         )
     return refund
+
+
+def _discounted(order, listed: Decimal, discount: Decimal) -> Decimal:
+    """What the buyer paid for items listed at ``listed`` (the first units refunded, in
+    order): the discount shared in proportion, rounded so that refunding every unit gives
+    back exactly what was paid for the items."""
+    if not discount or not order.items_total:
+        return listed
+    return money_quantize(listed * (order.items_total - discount) / order.items_total, order.currency)
+
+
+def _part(order, listed: Decimal) -> int:
+    """Soko's part of the discount on items listed at ``listed``, in minor units."""
+    if not order.platform_discount or not order.items_total:
+        return 0
+    return money_to_minor(money_quantize(listed * order.platform_discount / order.items_total, order.currency), order.currency)
 
 
 def _checklist(provider: str) -> dict:
@@ -177,20 +203,23 @@ def _post(order, refund: Refund) -> None:
     """The refund in the ledger. Paid online: the store's part leaves its held share (or
     its payable once released), the fee comes back from the platform, the money leaves
     the provider. Cash: the store hands the money back itself; the platform owes it the fee."""
-    share = refund.amount_minor - refund.fee_minor
+    share = refund.amount_minor - refund.fee_minor + refund.promotion_minor
     store_account = (
         ledger.store_payable(order.store_id) if order.funds_released_at else ledger.store_held(order.store_id)
     )
+    promotion = [Line(ledger.PROMOTIONS, refund.currency, -refund.promotion_minor, order=order)] if refund.promotion_minor else []
     if refund.provider == Provider.CASH:
         lines = [
             Line(ledger.FEES, refund.currency, refund.fee_minor, order=order),
-            Line(ledger.store_payable(order.store_id), refund.currency, -refund.fee_minor, order=order),
+            Line(ledger.store_payable(order.store_id), refund.currency, refund.promotion_minor - refund.fee_minor, order=order),
+            *promotion,
         ]
     else:
         lines = [
             Line(store_account, refund.currency, share, order=order),
             Line(ledger.FEES, refund.currency, refund.fee_minor, order=order),
             Line(ledger.provider_account(refund.provider), refund.currency, -refund.amount_minor, order=order),
+            *promotion,
         ]
     ledger.post(
         kind=LedgerTransaction.Kind.REFUND,
@@ -259,7 +288,7 @@ def _stripe_refund(order, refund: Refund, *, retry: bool = False) -> None:
 
 def _reverse_transfer(order, refund: Refund, payout: Payout, client) -> None:
     """Take the store's part of the refund back from the transfer it was paid."""
-    share = refund.amount_minor - refund.fee_minor
+    share = refund.amount_minor - refund.fee_minor + refund.promotion_minor
     try:
         reversal = client.v1.transfers.reversals.create(
             payout.reference,

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from shop.core.currencies import money_from_minor, money_to_minor
 from shop.core.realtime import push_rendered_on_commit
+from shop.core.signals import staff_acted
 from shop.core.transactions import atomic_retrying
 
 from . import ledger
@@ -153,9 +154,10 @@ def _post_capture(*, checkout, attempt: PaymentAttempt) -> None:
     lines = [Line(ledger.provider_account(attempt.provider), attempt.currency, attempt.amount_minor)]
     for order in checkout.orders.prefetch_related("items"):
         fee = ledger.order_fee_minor(order)
-        share = money_to_minor(order.total, order.currency) - fee
+        share = ledger.order_share_minor(order, fee)
         lines.append(Line(ledger.store_held(order.store_id), order.currency, -share, order=order))
         lines.append(Line(ledger.FEES, order.currency, -fee, order=order))
+        lines += ledger.order_promotion_lines(order)
         order.fee = money_from_minor(fee, order.currency)
         order.save(update_fields=["fee", "updated_at"])
     ledger.post(
@@ -223,3 +225,23 @@ def _push_status(checkout) -> None:
         [checkout.buyer_id],
         lambda: render_to_string("payments/_status.html", {**payment_status_context(checkout), "oob": True}),
     )
+
+
+def flag_resolve(*, flag: PaymentFlag, actor, note: str = "") -> bool:
+    """Staff mark a payment flag resolved, with what they did about it (the note replaces
+    the one kept, when given). ``False`` when it was resolved already; the moderation log
+    hears of each resolution once."""
+    note = (note or "").strip()[: PaymentFlag._meta.get_field("resolution").max_length]
+    with transaction.atomic():
+        locked = PaymentFlag.objects.select_for_update().filter(pk=flag.pk, resolved_at__isnull=True).first()
+        if locked is None:
+            return False
+        locked.resolved_at, locked.resolved_by = timezone.now(), actor
+        locked.resolution = note or locked.resolution
+        locked.save(update_fields=["resolved_at", "resolved_by", "resolution", "updated_at"])
+        staff_acted.send(
+            sender=PaymentFlag, actor=actor, action="flag_resolved", target=locked, reason=locked.resolution,
+            before={"resolved": False}, after={"resolved": True, "resolution": locked.resolution},
+        )
+    flag.resolved_at, flag.resolved_by, flag.resolution = locked.resolved_at, locked.resolved_by, locked.resolution
+    return True

@@ -5,3 +5,7 @@ from django.dispatch import Signal
 # A checkout's orders may go ahead: it was paid online, or the buyer chose to pay on
 # delivery after all. Sent inside the transaction that records it (``checkout=``).
 checkout_confirmed = Signal()
+
+# A refund of some of an order's lines was recorded (``order=``, ``refund=``), inside the
+# transaction that records it.
+refund_recorded = Signal()

@@ -1,10 +1,9 @@
-import pyotp
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import generate_totp_secret
 from django.test import Client
 
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +69,7 @@ def test_staff_with_password_and_authenticator_code_reach_the_admin(client):
     staff, secret = staff_with_totp()
     log_in(client, "staff@example.test", PASSWORD, "/admin/")
 
-    response = client.post("/accounts/2fa/authenticate/", {"code": pyotp.TOTP(secret).now()})
+    response = client.post("/accounts/2fa/authenticate/", {"code": totp_code(secret)})
 
     assert response.status_code == 302
     assert response["Location"] == "/admin/"
@@ -101,7 +100,7 @@ def test_staff_without_an_authenticator_are_sent_to_set_one_up_before_the_admin(
     client.post("/accounts/reauthenticate/", {"password": PASSWORD})
     setup = client.get("/accounts/2fa/totp/activate/")
     assert setup.status_code == 200
-    code = pyotp.TOTP(setup.context["form"].secret).now()
+    code = totp_code(setup.context["form"].secret)
     response = client.post("/accounts/2fa/totp/activate/", {"code": code})
 
     assert response.status_code == 302

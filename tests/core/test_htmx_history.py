@@ -39,6 +39,8 @@ PUSHED = {
     "chat/inbox.html": [("/messages/?q=kikoi", 'data-testid="chat-inbox"', "buyer")],
     "sellers/chat/inbox.html": [("/dashboard/messages/?q=", 'data-testid="store-chat-inbox"', "seller")],
     "sellers/returns/list.html": [("/dashboard/returns/?status=all&q=", 'id="return-results"', "seller")],
+    "blog/list.html": [("/blog/?page=1", 'id="posts"', None)],
+    "promotions/points.html": [("/points/?page=1", 'id="points-history"', "buyer")],
 }
 # Partials whose links or forms push the address of the page that includes them.
 PUSHING_PARTIALS = ("_pagination.html", "_status_tabs.html", "_list_search.html")

@@ -32,9 +32,8 @@ MODELS = [Conversation, Message, Offer, OfferLine, QuickReply, Digest, Order, Ch
 
 
 @pytest.fixture
-def seeded():
-    call_command("seed_demo")
-    return timezone.now()
+def seeded(demo):
+    return demo.at
 
 
 def user(email: str):
@@ -132,10 +131,9 @@ def test_an_accepted_offer_became_an_order_at_the_agreed_prices_and_another_offe
     assert taken.order.items.get().unit_price == line.unit_price and taken.order.total == open_offer.total
 
 
-def test_seeding_twice_creates_nothing_more_and_an_expired_open_offer_is_made_again(capsys):
-    call_command("seed_demo")
+def test_seeding_twice_creates_nothing_more_and_an_expired_open_offer_is_made_again(demo, capsys):
     first = counts()
-    out = capsys.readouterr().out
+    out = demo.out
 
     call_command("seed_demo")
     again = capsys.readouterr().out

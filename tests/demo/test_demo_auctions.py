@@ -21,9 +21,8 @@ SELLERS = {"seller@soko.test", "seller2@soko.test"}
 
 
 @pytest.fixture
-def seeded():
-    call_command("seed_demo")
-    return timezone.now()
+def seeded(demo):
+    return demo.at
 
 
 def owners(auctions) -> set[str]:

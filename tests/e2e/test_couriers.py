@@ -19,7 +19,7 @@ from shop.orders.models import Checkout, Order, OrderStatus
 from shop.orders.selectors import PACKAGE_TOKEN_SALT
 from shop.orders.services import package_short_code
 from tests.e2e.conftest import CHROMIUM_ARGS, PAGE_INIT_SCRIPT
-from tests.e2e.pages import KEEP_SOCKET, expect, log_in, wait_for_socket
+from tests.e2e.pages import KEEP_SOCKET, LIVE_MS, expect, log_in, wait_for_socket
 from tests.factories.addresses import westlands
 from tests.factories.couriers import courier_serving
 from tests.factories.orders import OrderFactory, member_of
@@ -72,7 +72,7 @@ def test_a_cash_delivery_from_the_board_to_the_door(new_page):
     job = DeliveryJob.objects.get(order=order)
 
     card = phone.locator(f"#job-{job.pk}")
-    expect(card).to_be_visible(timeout=5_000)
+    expect(card).to_be_visible(timeout=LIVE_MS)
     expect(card.get_by_test_id("job-commission")).to_have_text(f"KES {job.commission:,.2f}".replace(".00", ""))
     assert phone.evaluate("window.__marker") == "same-document", "the board was reloaded"
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
@@ -89,14 +89,14 @@ def test_a_cash_delivery_from_the_board_to_the_door(new_page):
     phone.get_by_test_id("pickup-form").locator("button").click()
     expect(phone.get_by_test_id("job-status")).to_have_text("Picked up")
     settled(phone)
-    expect(buyer.get_by_test_id("order-status")).to_have_text("Out for delivery", timeout=5_000)
+    expect(buyer.get_by_test_id("order-status")).to_have_text("Out for delivery", timeout=LIVE_MS)
 
     digits = handover_code_reveal(handover=Order.objects.get(pk=order.pk).handover_code)[1]
     phone.fill("#handover-code", digits)
     phone.get_by_test_id("handover-form").locator("button").click()
     expect(phone.get_by_test_id("job-status")).to_have_text("At the door")
     settled(phone)
-    expect(buyer.get_by_test_id("cash-prompt")).to_be_visible(timeout=5_000)
+    expect(buyer.get_by_test_id("cash-prompt")).to_be_visible(timeout=LIVE_MS)
 
     phone.get_by_test_id("cash-form").locator("button").click()
     expect(phone.get_by_test_id("cash-waiting")).to_be_visible()
@@ -105,7 +105,7 @@ def test_a_cash_delivery_from_the_board_to_the_door(new_page):
     buyer.get_by_test_id("cash-confirm").click()
     expect(buyer.get_by_test_id("order-status")).to_have_text("Delivered")
     expect(buyer.get_by_test_id("rate-courier")).to_be_visible()
-    expect(phone.get_by_test_id("job-delivered")).to_be_visible(timeout=5_000)
+    expect(phone.get_by_test_id("job-delivered")).to_be_visible(timeout=LIVE_MS)
     assert Order.objects.get(pk=order.pk).status == OrderStatus.DELIVERED
 
 

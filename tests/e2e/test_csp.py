@@ -2,14 +2,13 @@
 courier and staff (the admin, after its authenticator code) walk their main pages in a
 real browser and no ``securitypolicyviolation`` event fires."""
 
-import pyotp
 import pytest
 from allauth.mfa.totp.internal.auth import generate_totp_secret
 from django.urls import reverse
 
-from tests.e2e.pages import log_in
-from tests.e2e.test_console_journeys import PHONE, _offline_images, buyer_paths, market, seller_paths  # noqa: F401
-from tests.factories import PASSWORD, CourierProfileFactory, UserFactory
+from tests.e2e.pages import log_in, offline_images, staff_log_in
+from tests.e2e.test_console_journeys import PHONE, buyer_paths, market, seller_paths  # noqa: F401
+from tests.factories import CourierProfileFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -25,7 +24,7 @@ def watched(new_page, viewport=None):
     if viewport:
         page.set_viewport_size(viewport)
     violations: list[str] = []
-    page.context.route("**/*", _offline_images)
+    page.context.route("**/*", offline_images)
     page.context.expose_function("__sokoViolation", lambda text: violations.append(text))
     page.context.add_init_script(REPORT_VIOLATIONS)
     page.on("console", lambda message: "Content Security Policy" in message.text and violations.append(message.text))
@@ -64,13 +63,7 @@ def test_the_admin_breaks_no_rule_of_the_policy(new_page, market):  # noqa: F811
     secret = generate_totp_secret()
     UserFactory(email="staff@example.test", is_staff=True, is_superuser=True, totp=secret)
     page, violations = watched(new_page)
-    page.goto("/accounts/login/?next=/admin/")
-    page.fill("input[name=login]", "staff@example.test")
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.fill("input[name=code]", pyotp.TOTP(secret).now())
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url("**/admin/")
+    staff_log_in(page, "staff@example.test", secret)
     basket = market["basket"]
     walk(
         page,

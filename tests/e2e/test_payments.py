@@ -13,7 +13,7 @@ from shop.orders.models import Checkout, Order
 from shop.orders.services import order_transition
 from shop.payments.devstripe import dev_engine
 from shop.payments.models import ConnectedAccount, LedgerTransaction, PaymentAttempt, PaymentStatus
-from tests.e2e.pages import expect, log_in, wait_for_socket
+from tests.e2e.pages import LIVE_MS, expect, log_in, wait_for_socket
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.addresses import AddressFactory, westlands
 from tests.factories.catalog import ProductFactory
@@ -83,7 +83,7 @@ def test_a_declined_card_offers_cash_and_the_shopper_pays_on_delivery(new_page, 
     choices.filter(has_text="Cash on delivery").click()
     page.locator("[data-testid=payment-retry]").click()
 
-    page.wait_for_url(lambda url: urlsplit(url).path.endswith("/done/"))
+    page.wait_for_url(lambda url: urlsplit(url).path.endswith("/done/"), timeout=3 * LIVE_MS)
     expect(page.locator("h1")).to_have_text("Thank you! Your order is placed.")
     checkout.refresh_from_db()
     assert (checkout.payment_status, checkout.payment_method) == (PaymentStatus.ON_DELIVERY, "cod")

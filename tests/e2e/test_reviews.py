@@ -11,9 +11,7 @@ With SOKO_SHOTS_DIR set, the product page's reviews (with the response) and the 
 form are also saved there as PNG screenshots at 1280 and 390 px, for review.
 """
 
-import os
 from io import BytesIO
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -22,7 +20,7 @@ from PIL import Image, ImageDraw
 
 from shop.orders.models import Order, OrderStatus
 from shop.reviews.models import Review
-from tests.e2e.pages import assert_same_document, bell_count, expect, log_in, wait_for_socket, watch_page
+from tests.e2e.pages import LIVE_MS, assert_same_document, bell_count, expect, log_in, shot, wait_for_socket, watch_page
 from tests.e2e.test_auctions import open_browser
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.catalog import ProductFactory
@@ -32,7 +30,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
-LIVE_BUDGET_MS = 5_000
+LIVE_BUDGET_MS = LIVE_MS
 
 
 def png_bytes() -> bytes:
@@ -47,16 +45,6 @@ def png_bytes() -> bytes:
     return out.getvalue()
 
 
-def shot(page, name: str, *, selector: str | None = None) -> None:
-    folder = os.environ.get("SOKO_SHOTS_DIR")
-    if not folder:
-        return
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    if selector:
-        page.locator(selector).screenshot(path=str(Path(folder) / f"{name}.png"))
-    else:
-        page.evaluate("window.scrollTo(0, 0)")
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
 def delivered(buyer, product) -> Order:

@@ -1,4 +1,7 @@
+import time
+
 import factory
+import pyotp
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth import get_user_model
 
@@ -7,6 +10,19 @@ from sellers.models import Store, StoreMember
 from shop.notifications.models import Notification
 
 PASSWORD = "soko-test-pass-123"
+# An authenticator code is good for its 30-second window only; a test types one with at
+# least this long left, so a slow page cannot carry it into the next window.
+TOTP_MARGIN_SECONDS = 10
+
+
+def totp_code(secret: str) -> str:
+    """The code an authenticator app shows for ``secret`` now, waiting for the next window
+    when too little of this one is left for the code to arrive in it."""
+    totp = pyotp.TOTP(secret)
+    left = totp.interval - time.time() % totp.interval
+    if left < TOTP_MARGIN_SECONDS:
+        time.sleep(left)
+    return totp.now()
 
 
 class UserFactory(factory.django.DjangoModelFactory):

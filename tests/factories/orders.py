@@ -8,6 +8,7 @@ of new products of the order's store; ``items=[(variant, quantity), …]`` exact
 ``handover=False`` for no handover code.
 """
 
+import random
 from decimal import Decimal
 
 import factory
@@ -108,3 +109,31 @@ class OrderFactory(factory.django.DjangoModelFactory):
 def member_of(order):
     """The owner of the order's store (a seller who may act on it)."""
     return order.store.memberships.get().user
+
+
+def orders_bulk_create(store, specs, *, buyer=None):
+    """Orders built in bulk: ``specs`` are (created_at, status, currency, [(variant, quantity, unit price)])."""
+    buyer = buyer or UserFactory()
+    checkout = CheckoutFactory(buyer=buyer)
+    orders = Order.objects.bulk_create(
+        [
+            Order(
+                checkout=checkout, store=store, buyer=buyer, number=f"T-{store.pk}-{n}-{random.random():.9f}"[:20],
+                status=status, items_total=Decimal("0"), total=sum((Decimal(p) * q for _v, q, p in lines), Decimal("0")),
+                currency=currency,
+            )
+            for n, (_at, status, currency, lines) in enumerate(specs)
+        ]
+    )
+    for order, (at, *_rest) in zip(orders, specs, strict=True):
+        order.created_at = at
+    Order.objects.bulk_update(orders, ["created_at"])
+    OrderItem.objects.bulk_create(
+        [
+            OrderItem(order=order, variant=variant, product_title=variant.product.title, variant_name=variant.name,
+                      unit_price=Decimal(price), quantity=quantity, line_total=Decimal(price) * quantity)
+            for order, (_at, _s, _c, lines) in zip(orders, specs, strict=True)
+            for variant, quantity, price in lines
+        ]
+    )
+    return orders

@@ -38,7 +38,7 @@ _NEVER_TRANSLATED = [
     re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"),  # UUIDs
     re.compile(r"\b(?:https?://|www\.)\S+"),
     re.compile(r"\b[\w-]+(?:\.[\w-]+)+/\S*"),  # a host and path shown as text: soko.test/s/shop/
-    re.compile(r"\b(?:GNF|KES|PKR|USD|TOTP)\b"),
+    re.compile(r"\b(?:GNF|KES|PKR|USD|TOTP|CSV|Excel)\b"),  # codes and file-format names
 ]
 # A word left over: two letters or more (an initial standing for a store's logo is data).
 # What Django's admin itself shows without marking it for translation (its search icon's alt

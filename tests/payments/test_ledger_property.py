@@ -1,7 +1,8 @@
 """The ledger over random stories: carts across 1-4 stores and currencies (one checkout
-per currency), paid by each method, delivered, partly refunded, released. Whatever the
-story, every transaction sums to zero and each checkout's charge is exactly the stores'
-share plus the platform's fees, to the minor unit."""
+per currency), some with a promo code's discount paid by the store or by Soko, paid by each
+method, delivered, partly refunded, released. Whatever the story, every transaction sums to
+zero and each checkout's charge is exactly the stores' share plus the platform's fees less
+what Soko paid of the discounts, to the minor unit."""
 
 from collections import defaultdict
 from datetime import timedelta
@@ -15,7 +16,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shop.core.currencies import money_from_minor, money_to_minor
+from shop.core.currencies import money_from_minor, money_quantize, money_to_minor
 from shop.orders.models import Order, OrderStatus
 from shop.orders.payment_flow import funds_release_due
 from shop.orders.services import order_transition
@@ -48,6 +49,8 @@ store = st.tuples(
     st.lists(line, min_size=1, max_size=3),
     st.integers(min_value=0, max_value=50_000),  # delivery fee, minor units
     st.data(),
+    st.integers(min_value=0, max_value=99),  # promo code discount, % of the items
+    st.booleans(),  # the discount paid by Soko (else by the store)
 )
 
 
@@ -56,6 +59,7 @@ def _decimal(minor: int, currency: str) -> Decimal:
 
 
 def _place(buyer, currency: str, stores: list, method: str):
+    """``stores``: (lines, delivery fee, discount %, paid by Soko) per store."""
     checkout = CheckoutFactory(
         buyer=buyer,
         currency=currency,
@@ -64,7 +68,7 @@ def _place(buyer, currency: str, stores: list, method: str):
         payment_due_by=None if method == "cod" else timezone.now() + timedelta(minutes=30),
     )
     orders = []
-    for lines, delivery_minor in stores:
+    for lines, delivery_minor, discount_percent, by_platform in stores:
         shop = StoreFactory(currency=currency)
         items = []
         for units, price_minor, kind in lines:
@@ -81,6 +85,11 @@ def _place(buyer, currency: str, stores: list, method: str):
         for item, (_variant, _units, kind) in zip(order.items.order_by("id"), items, strict=True):
             item.listing_type = kind
             item.save(update_fields=["listing_type"])
+        if discount_percent:
+            order.discount = money_quantize(order.items_total * discount_percent / 100, currency)
+            order.platform_discount = order.discount if by_platform else Decimal("0")
+            order.total = order.items_total + order.delivery_fee - order.discount
+            order.save(update_fields=["discount", "platform_discount", "total"])
         orders.append(order)
     checkout.total = sum((order.total for order in Order.objects.filter(checkout=checkout)), Decimal("0"))
     checkout.save(update_fields=["total"])
@@ -139,19 +148,19 @@ def _pay(checkout, method: str, paypal) -> None:
 def _story(stores, methods, paypal):
     buyer, staff = UserFactory(), UserFactory(is_staff=True)
     by_currency = defaultdict(list)
-    for currency, lines, delivery_minor, data in stores:
+    for currency, lines, delivery_minor, data, discount_percent, by_platform in stores:
         if currency == "GNF":
             lines = [(units, max(price // 100, 1) * 100, kind) for units, price, kind in lines]  # whole francs
             delivery_minor = delivery_minor // 100 * 100
-        by_currency[currency].append((lines, delivery_minor, data))
+        by_currency[currency].append((lines, delivery_minor, data, discount_percent, by_platform))
 
     for currency, group in by_currency.items():
         offered = METHODS if currency == "KES" else ["cod", "card", "paypal"]  # M-Pesa takes shillings only
         method = methods.draw(st.sampled_from(offered), label=f"method {currency}")
-        checkout = _place(buyer, currency, [(lines, delivery) for lines, delivery, _data in group], method)
+        checkout = _place(buyer, currency, [(lines, delivery, off, paid) for lines, delivery, _data, off, paid in group], method)
         if method != "cod":
             _pay(checkout, method, paypal)
-        for order, (_lines, _delivery, data) in zip(
+        for order, (_lines, _delivery, data, _off, _paid) in zip(
             Order.objects.filter(checkout=checkout).order_by("id"), group, strict=True
         ):
             order = _deliver(order, staff)
@@ -178,18 +187,23 @@ def _check(checkout):
     entries = LedgerEntry.objects.filter(order__in=orders)
     stores = -_sum(entries.filter(account__code__startswith="store:"))
     fees = -_sum(entries.filter(account__code=ledger.FEES))
+    promotions = _sum(entries.filter(account__code=ledger.PROMOTIONS))
     assert fees >= 0
+    assert promotions == sum(money_to_minor(order.platform_discount, currency) for order in orders) - sum(
+        Refund.objects.filter(order__checkout=checkout).values_list("promotion_minor", flat=True)
+    )
     if checkout.payment_status == PaymentStatus.PAID:
-        # Everything the buyer paid, net of refunds, is the stores' (now payable) plus the fees.
-        assert charged == stores + fees
+        # Everything the buyer paid, net of refunds, is the stores' (now payable) plus the
+        # fees, less what Soko paid of the discounts.
+        assert charged == stores + fees - promotions
         received = LedgerEntry.objects.filter(transaction__checkout=checkout, account__code__startswith="provider:")
         assert charged == _sum(received)
         assert _sum(entries.filter(account__code__endswith=":held")) == 0
     else:
         # Cash: the stores kept what the buyers paid (refunds they hand back themselves) and
-        # owe the platform exactly its fees.
+        # owe the platform exactly its fees, less what Soko paid of the discounts.
         assert checkout.payment_status == PaymentStatus.ON_DELIVERY
-        assert stores == -fees
+        assert stores == promotions - fees
     for order in orders:
         order_fees = -_sum(entries.filter(order=order, account__code=ledger.FEES))
         assert order_fees == ledger.order_fee_minor(order) - sum(order.refunds.values_list("fee_minor", flat=True))

@@ -4,9 +4,12 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from shop.catalog.hearts import heart_html
+from shop.catalog.structured import product_preview_image, product_price_text, product_structured_data
+from shop.core.seo import language_url
 
 register = template.Library()
 
@@ -29,6 +32,12 @@ def product_cards(context, products) -> list:
     from shop.catalog.cards import product_cards as cards
 
     return cards(products, context=context)
+
+
+@register.filter
+def paired_with(items, others) -> list[tuple]:
+    """``{% for product, card in products|paired_with:cards %}``: two lists side by side."""
+    return list(zip(items, others, strict=True))
 
 
 @register.filter
@@ -118,3 +127,16 @@ def heart(context, target, *, favorite=None, size: str = ""):
         csrf_token=context.get("csrf_token"),
         size=size,
     )
+
+
+@register.simple_tag(takes_context=True)
+def product_social(context):
+    """The product page's preview picture, price text and schema.org data, for the head."""
+    request, product, variant = context["request"], context["product"], context.get("variant")
+    images = list(context.get("images") or ())
+    url = request.build_absolute_uri(language_url(request.path, get_language()))
+    return {
+        "image": product_preview_image(request, images),
+        "price": product_price_text(product, variant),
+        "data": product_structured_data(request=request, product=product, variant=variant, images=images, url=url),
+    }

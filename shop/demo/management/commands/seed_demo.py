@@ -2,12 +2,16 @@ from django.core.management.base import BaseCommand
 
 from shop.demo.accounts import DEMO_PASSWORD, seed_accounts
 from shop.demo.auctions import demo_auctions, seed_auctions
+from shop.demo.blog import seed_blog
 from shop.demo.catalog import seed_catalog
 from shop.demo.chat import demo_chats, seed_chats
 from shop.demo.deliveries import BUYER_EMAIL, COURIER_EMAIL, seed_deliveries
+from shop.demo.moderation import seed_moderation
+from shop.demo.promotions import WELCOME, seed_promotions
 from shop.demo.returns import demo_returns, seed_returns
 from shop.demo.reviews import demo_reviews, seed_reviews
 from shop.demo.selectors import demo_courier_jobs, demo_summary
+from shop.moderation.models import Case, Complaint
 
 
 class Command(BaseCommand):
@@ -25,6 +29,9 @@ class Command(BaseCommand):
         chats = seed_chats()
         returns = seed_returns()
         reviews = seed_reviews()
+        moderation = seed_moderation()
+        promotions = seed_promotions()
+        blog = seed_blog()
         summary = demo_summary()
         self.stdout.write(
             self.style.SUCCESS(
@@ -53,10 +60,20 @@ class Command(BaseCommand):
             f"the demo stores' inboxes hold {inboxes['store_conversations']} ({inboxes['store_unread']} unread) "
             f"({chats['new_messages']} messages new)."
         )
+        self.stdout.write(
+            f"Promotions: a sale runs at Mama Njeri Crafts; codes NJERI15 (the store's) and {WELCOME} (a first order) "
+            f"({promotions['new_sales']} sales, {promotions['new_codes']} codes new); {BUYER_EMAIL} confirmed {promotions['completed']} collected order(s) and earned points."
+        )
+        self.stdout.write(f"Blog: Mama Njeri Crafts has posts at /blog/, one featured on the home page ({blog['new_posts']} new).")
         states = ", ".join(f"{count} {status}" for status, count in sorted(demo_returns().items()))
         self.stdout.write(f"Returns: {BUYER_EMAIL} has {states or 'none'} ({returns['new_returns']} new).")
         listed = demo_reviews()
         self.stdout.write(
             f"Reviews: {listed['products']} of products, {listed['stores']} of stores, "
             f"{listed['responses']} answered by the store ({reviews['new_reviews']} new)."
+        )
+        self.stdout.write(
+            f"Trust and safety: {Case.objects.count()} reported item(s) and "
+            f"{Complaint.objects.exclude(status=Complaint.Status.CLOSED).count()} open complaint(s) waiting for staff "
+            f"({moderation['new_reports']} reports and {moderation['new_complaints']} complaints new)."
         )

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy
+
+
+class ModerationConfig(AppConfig):
+    name = "shop.moderation"
+    label = "moderation"
+    verbose_name = gettext_lazy("Trust and safety")
+
+    def ready(self):
+        from . import account_tasks, export_tasks, tasks  # noqa: F401 - register the periodic tasks and the exports' build
+        from .receivers import log_staff_action  # noqa: F401 - the log hears the staff actions of the apps below
+        from .roles import roles_sync_after_migrate
+
+        post_migrate.connect(roles_sync_after_migrate, sender=self, dispatch_uid="moderation.roles_sync")

@@ -1,0 +1,139 @@
+"""Staff roles: the Django groups staff are put in, and what each may do, defined here only.
+
+``manage.py sync_roles`` (run by ``seed_demo`` and after every ``migrate``) makes each group
+hold exactly the permissions listed: the code is the source of truth, so a permission
+added to a group by hand in the admin is taken away at the next sync. Give one person more
+(say, ``moderation.export_personal``) on their own account instead. Superusers need no group.
+
+- **Moderators**: the staff queue, cases and reports, take-downs, account actions and
+  appeals, complaints; they read products, stores, reviews, chat messages and auctions, and
+  change products (approval).
+- **Support**: orders, returns and complaints; refunds up to the support limit (not
+  ``refund_over_limit``); they read payments.
+- **Finance**: the ledger, reconciliation (payment flags), payouts and refunds; they export the
+  ledger and payouts and may refund over the support limit.
+
+Every group may request exports of what it can read; personal data in exports needs
+``moderation.export_personal``, which no group carries.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.db.models import Q
+
+MODERATORS, SUPPORT, FINANCE = "Moderators", "Support", "Finance"
+
+_EXPORTS = ["moderation.view_export", "moderation.add_export"]
+
+# Group name -> "app_label.codename" of every permission its members have.
+ROLES: dict[str, list[str]] = {
+    MODERATORS: [
+        "moderation.view_case",
+        "moderation.change_case",
+        "moderation.decide_case",
+        "moderation.view_report",
+        "moderation.change_report",
+        "moderation.view_takedown",
+        "moderation.view_logentry",
+        "moderation.view_accountaction",
+        "moderation.add_accountaction",
+        "moderation.act_on_account",
+        "moderation.view_appeal",
+        "moderation.change_appeal",
+        "moderation.view_complaint",
+        "moderation.change_complaint",
+        "moderation.resolve_complaint",
+        "moderation.view_complaintmessage",
+        "moderation.add_complaintmessage",
+        "moderation.view_complaintphoto",
+        "accounts.view_user",
+        "catalog.view_product",
+        "catalog.change_product",
+        "sellers.view_store",
+        "reviews.view_review",
+        "reviews.view_reviewreport",
+        "chat.view_message",
+        "chat.view_report",
+        "auctions.view_auction",
+        "auctions.view_biddingblock",
+        *_EXPORTS,
+    ],
+    SUPPORT: [
+        "orders.view_order",
+        "orders.change_order",
+        "orders.view_checkout",
+        "returns.view_returnrequest",
+        "returns.change_returnrequest",
+        "payments.view_paymentattempt",
+        "payments.view_refund",
+        "moderation.view_complaint",
+        "moderation.change_complaint",
+        "moderation.resolve_complaint",
+        "moderation.view_complaintmessage",
+        "moderation.add_complaintmessage",
+        "moderation.view_complaintphoto",
+        "moderation.view_logentry",
+        "accounts.view_user",
+        "sellers.view_store",
+        "catalog.view_product",
+        *_EXPORTS,
+    ],
+    FINANCE: [
+        "payments.view_ledgeraccount",
+        "payments.view_ledgertransaction",
+        "payments.view_ledgerentry",
+        "payments.view_payout",
+        "payments.view_paymentflag",
+        "payments.change_paymentflag",
+        "payments.view_paymentattempt",
+        "payments.view_providerevent",
+        "payments.view_refund",
+        "payments.change_refund",
+        "payments.view_connectedaccount",
+        "payments.view_invoice",
+        "orders.view_order",
+        "orders.view_checkout",
+        "sellers.view_store",
+        "moderation.view_logentry",
+        "moderation.refund_over_limit",
+        "moderation.export_finance",
+        *_EXPORTS,
+    ],
+}
+
+
+class RoleError(Exception):
+    pass
+
+
+def _permissions(names: list[str]) -> tuple[list[Permission], list[str]]:
+    """The permissions called ``names``, and the names no permission answers to."""
+    query = Q(pk__in=[])
+    for name in names:
+        app_label, codename = name.split(".", 1)
+        query |= Q(content_type__app_label=app_label, codename=codename)
+    found = list(Permission.objects.filter(query).select_related("content_type"))
+    known = {f"{permission.content_type.app_label}.{permission.codename}" for permission in found}
+    return found, [name for name in names if name not in known]
+
+
+@transaction.atomic
+def roles_sync(*, strict: bool = True) -> dict[str, int]:
+    """Create the groups of ``ROLES`` and give each exactly its permissions. Safe to run
+    again. ``strict``: a permission that does not exist is an error (else it is skipped,
+    as during a partial migration). Returns each group's permission count."""
+    counts = {}
+    for name, names in ROLES.items():
+        permissions, missing = _permissions(names)
+        if missing and strict:
+            raise RoleError(f"{name}: no such permission: {', '.join(missing)}")
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(permissions)
+        counts[name] = len(permissions)
+    return counts
+
+
+def roles_sync_after_migrate(sender, **kwargs) -> None:
+    """post_migrate receiver (for this app, the last one installed, so every app's
+    permissions exist by then)."""
+    roles_sync(strict=False)

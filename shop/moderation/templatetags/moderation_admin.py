@@ -1,0 +1,64 @@
+"""The admin's trust-and-safety parts: ``{% moderation_log original %}`` on change pages and
+``{% staff_dashboard %}`` on the admin's landing page."""
+
+import json
+
+from django import template
+from django.contrib.contenttypes.models import ContentType
+
+from ..dashboard import chart_data, dashboard_for_user
+from ..log import entries_for
+from ..models import Case
+
+register = template.Library()
+
+# Kinds whose change page shows the log even while it is empty.
+ALWAYS = {
+    "catalog.product", "sellers.store", "accounts.user", "reviews.review", "chat.message", "auctions.auction",
+    "orders.order", "moderation.complaint", "moderation.appeal", "returns.returnrequest",
+    "payments.paymentflag",
+}
+SHOWN = 50
+
+
+def _pretty(value) -> str:
+    """``{"status": "pending"}`` as ``status: pending``, one field a line."""
+    if not value:
+        return ""
+    if not isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return "\n".join(
+        f"{key}: {item if isinstance(item, str) else json.dumps(item, ensure_ascii=False, default=str)}"
+        for key, item in sorted(value.items())
+    )
+
+
+@register.inclusion_tag("admin/moderation/_log.html", takes_context=True)
+def moderation_log(context, obj):
+    request = context.get("request")
+    if obj is None or obj.pk is None or request is None or not request.user.has_perm("moderation.view_logentry"):
+        return {"show": False}
+    if isinstance(obj, Case):
+        return {"show": False}  # a case's page shows its target's log itself
+    entries = list(entries_for(obj)[: SHOWN + 1])
+    opts = obj._meta
+    show = bool(entries) or f"{opts.app_label}.{opts.model_name}" in ALWAYS
+    return {
+        "show": show,
+        "entries": [
+            {"entry": entry, "before": _pretty(entry.before), "after": _pretty(entry.after)} for entry in entries[:SHOWN]
+        ],
+        "more": len(entries) > SHOWN,
+        "log_url": "admin:moderation_logentry_changelist",
+        "target_type": ContentType.objects.get_for_model(obj, for_concrete_model=False).pk,
+        "target_id": obj.pk,
+    }
+
+
+@register.inclusion_tag("admin/moderation/_dashboard.html", takes_context=True)
+def staff_dashboard(context):
+    request = context.get("request")
+    if request is None or not request.user.is_staff:
+        return {"figures": None}
+    figures = dashboard_for_user(request.user)
+    return {"figures": figures, "chart_data": chart_data(figures)}

@@ -1,0 +1,64 @@
+"""Ten people report one product at the same moment (PostgreSQL, one thread each): the
+product is hidden once, by one take-down, and staff and the seller are told once."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.db import connection
+
+from shop.catalog.models import Product
+from shop.moderation.models import Case, LogEntry, Report, Takedown
+from shop.moderation.reports import report_file
+from shop.notifications.models import Notification
+from tests.factories import UserFactory
+from tests.factories.catalog import ProductFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def at_once(calls) -> list:
+    barrier = threading.Barrier(len(calls))
+
+    def run(call):
+        try:
+            barrier.wait(timeout=30)
+            return call()
+        except Exception as error:  # noqa: BLE001 - each outcome is inspected
+            return error
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+@pytest.mark.parametrize("reporters", [10, 13])
+def test_distinct_reporters_at_once_hide_the_product_exactly_once(reporters):
+    product = ProductFactory()
+    seller = product.store.memberships.get().user
+    staff = UserFactory(is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(content_type__app_label="moderation", codename="decide_case"))
+    people = [UserFactory() for _ in range(reporters)]
+
+    results = at_once([lambda p=p: report_file(reporter=p, target=product, reason="scam") for p in people])
+
+    assert all(isinstance(result, Report) for result in results), results
+    product.refresh_from_db()
+    assert product.status == Product.Status.HIDDEN
+    case = Case.objects.get()
+    assert case.open_reporters == reporters and case.status == Case.Status.TAKEN_DOWN
+    assert Takedown.objects.count() == 1
+    assert LogEntry.objects.filter(action=LogEntry.Action.TAKEDOWN).count() == 1
+    assert Notification.objects.filter(user=seller, kind="moderation").count() == 1
+    assert Notification.objects.filter(user=staff, kind="moderation").count() == 1
+
+
+def test_one_reporter_ten_times_at_once_files_one_report():
+    product = ProductFactory()
+    person = UserFactory()
+    at_once([lambda: report_file(reporter=person, target=product, reason="scam") for _ in range(10)])
+    product.refresh_from_db()
+    assert product.status == Product.Status.ACTIVE
+    assert Report.objects.count() == 1 and Case.objects.get().open_reporters == 1
