@@ -16,7 +16,7 @@ from django.urls import reverse
 from sellers.models import StoreMember
 from shop.catalog.models import Favorite
 from shop.notifications.tasks import notify_task
-from tests.e2e.pages import KEEP_SOCKET, expect, log_in, wait_for_socket
+from tests.e2e.pages import KEEP_SOCKET, LIVE_MS, expect, log_in, offline_images, store_moves_order, wait_for_socket
 from tests.factories import NotificationFactory, StoreFactory, UserFactory
 from tests.factories.addresses import AddressFactory
 from tests.factories.catalog import CategoryFactory, ProductFactory
@@ -39,30 +39,12 @@ REPORT_HTMX_ERRORS = (
 )
 
 
-# A transparent 1×1 PNG: the map tiles' stand-in, for this machine is offline.
-PIXEL = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
-)
-
-
-def _offline_images(route):
-    """Pictures from other hosts (map tiles) get a blank pixel; anything else from another
-    host is refused, and reported as a failed request."""
-    if urlsplit(route.request.url).hostname in ("127.0.0.1", "localhost"):
-        route.continue_()
-    elif route.request.resource_type == "image":
-        route.fulfill(status=200, content_type="image/png", body=PIXEL)
-    else:
-        route.abort()
-
-
 class Console:
     """Everything that went wrong in a browser context's pages, with the page it happened on."""
 
     def __init__(self, context):
         self.problems: list[str] = []
-        context.route("**/*", _offline_images)
+        context.route("**/*", offline_images)
         context.expose_function("__sokoReport", lambda problem: self.problems.append(problem))
         context.add_init_script(REPORT_HTMX_ERRORS)
 
@@ -109,7 +91,9 @@ def open_browser(new_page, viewport=None):
 @pytest.fixture
 def market(db):
     seller = UserFactory(email="njeri@example.test")
-    store = StoreFactory(name="Kisii Weavers", slug="kisii-weavers", owner=seller, delivers_local=False, delivers_national=False)
+    store = StoreFactory(
+        name="Kisii Weavers", slug="kisii-weavers", owner=seller, delivers_local=False, delivers_national=False
+    )
     baskets = CategoryFactory(slug="home-baskets", name="Baskets")
     basket = ProductFactory(
         title="Kiondo basket", slug="kiondo-basket", store=store, category=baskets, brand="Kisii",
@@ -175,7 +159,7 @@ def test_the_shoppers_and_the_sellers_pages_log_no_errors(new_page, market, view
     # Place the order: the checkout's confirmation page.
     shopper.goto(reverse("checkout:page"))
     shopper.locator("[data-testid=place-order]").click()
-    shopper.wait_for_url(lambda url: urlsplit(url).path.endswith("/done/"))
+    shopper.wait_for_url(lambda url: urlsplit(url).path.endswith("/done/"), timeout=3 * LIVE_MS)
     expect(shopper.locator("main")).to_contain_text("Kisii Weavers")
     shopper.wait_for_timeout(250)
     assert console.problems == [], "\n".join(console.problems)
@@ -190,7 +174,12 @@ def test_the_shoppers_and_the_sellers_pages_log_no_errors(new_page, market, view
     switcher.locator("summary").click()
     switcher.get_by_role("button", name="Mama Njeri Crafts").click()
     expect(seller.get_by_test_id("current-store")).to_have_text("Mama Njeri Crafts")
-    other_store = [reverse("sellers:dashboard"), reverse("sellers:products"), reverse("sellers:orders"), reverse("sellers:team")]
+    other_store = [
+        reverse("sellers:dashboard"),
+        reverse("sellers:products"),
+        reverse("sellers:orders"),
+        reverse("sellers:team"),
+    ]
     seen, asked = browse(seller, seller_console, other_store)
     assert seen == asked
     expect(seller.get_by_test_id("current-store")).to_have_text("Mama Njeri Crafts")
@@ -215,7 +204,7 @@ def test_live_pushes_reach_pages_without_their_targets_quietly(new_page, market)
     seller_console.watch(seller)
     log_in(seller, market["seller"].email)
     seller.goto(reverse("sellers:order_detail", args=[order.number]))
-    seller.locator("button[data-action=confirmed]").click()
+    store_moves_order(seller, order.number, "confirmed")
 
     expect(shopper.locator(f"#order-status-{order.number}")).to_have_text("Confirmed")
     expect(directory.locator("#bell-count")).to_have_attribute("data-count", "1")
