@@ -5,6 +5,8 @@ lists the tables each cached page reads and fails on one that is not watched).""
 
 from django.db import migrations, models
 
+from shop.catalog.change_triggers import triggers_create, triggers_drop
+
 WATCHED_TABLES = [
     "catalog_category",
     "catalog_product",
@@ -29,32 +31,14 @@ $$ LANGUAGE plpgsql
 
 
 def forwards(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
+    if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(POSTGRESQL_FUNCTION)
-    for table in WATCHED_TABLES:
-        if vendor == "postgresql":
-            schema_editor.execute(
-                f"CREATE TRIGGER {table}_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
-                "FOR EACH STATEMENT EXECUTE FUNCTION soko_catalog_changed()"
-            )
-        elif vendor == "sqlite":
-            for event in ("INSERT", "UPDATE", "DELETE"):
-                schema_editor.execute(
-                    f"CREATE TRIGGER {table}_{event.lower()}_changed AFTER {event} ON {table} "
-                    "BEGIN INSERT INTO catalog_catalogchange (id) VALUES (NULL); END"
-                )
+    triggers_create(schema_editor, WATCHED_TABLES)
 
 
 def backwards(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    for table in WATCHED_TABLES:
-        if vendor == "postgresql":
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_changed ON {table}")
-        elif vendor == "sqlite":
-            for event in ("insert", "update", "delete"):
-                schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_{event}_changed")
-    if vendor == "postgresql":
+    triggers_drop(schema_editor, WATCHED_TABLES)
+    if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("DROP FUNCTION IF EXISTS soko_catalog_changed()")
 
 

@@ -5,17 +5,11 @@ migration that rebuilds a watched table on SQLite needs the same step."""
 
 from django.db import migrations
 
+from shop.catalog.change_triggers import sqlite_triggers_again
+
 
 def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "sqlite":
-        return
-    for event in ("INSERT", "UPDATE", "DELETE"):
-        name = f"sellers_store_{event.lower()}_changed"
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
-        schema_editor.execute(
-            f"CREATE TRIGGER {name} AFTER {event} ON sellers_store "
-            "BEGIN INSERT INTO catalog_catalogchange (id) VALUES (NULL); END"
-        )
+    sqlite_triggers_again(schema_editor, ["sellers_store"])
 
 
 class Migration(migrations.Migration):

@@ -5,17 +5,11 @@ which drops its change triggers (catalog 0007): they are made again, as in 0008.
 
 from django.db import migrations, models
 
+from shop.catalog.change_triggers import sqlite_triggers_again
+
 
 def triggers_again(apps, schema_editor):
-    if schema_editor.connection.vendor != "sqlite":
-        return
-    for event in ("INSERT", "UPDATE", "DELETE"):
-        name = f"catalog_product_{event.lower()}_changed"
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
-        schema_editor.execute(
-            f"CREATE TRIGGER {name} AFTER {event} ON catalog_product "
-            "BEGIN INSERT INTO catalog_catalogchange (id) VALUES (NULL); END"
-        )
+    sqlite_triggers_again(schema_editor, ["catalog_product"])
 
 
 class Migration(migrations.Migration):

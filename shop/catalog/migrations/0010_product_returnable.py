@@ -4,18 +4,11 @@ drops their change triggers (catalog 0007): they are made again, as in 0008."""
 
 from django.db import migrations, models
 
+from shop.catalog.change_triggers import sqlite_triggers_again
+
 
 def triggers_again(apps, schema_editor):
-    if schema_editor.connection.vendor != "sqlite":
-        return
-    for table in ("catalog_product", "sellers_store"):
-        for event in ("INSERT", "UPDATE", "DELETE"):
-            name = f"{table}_{event.lower()}_changed"
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
-            schema_editor.execute(
-                f"CREATE TRIGGER {name} AFTER {event} ON {table} "
-                "BEGIN INSERT INTO catalog_catalogchange (id) VALUES (NULL); END"
-            )
+    sqlite_triggers_again(schema_editor, ["catalog_product", "sellers_store"])
 
 
 class Migration(migrations.Migration):

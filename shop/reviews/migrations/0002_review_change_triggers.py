@@ -3,33 +3,17 @@ tables it reads from this app move the stamp on like the catalog's own (catalog 
 
 from django.db import migrations
 
+from shop.catalog.change_triggers import triggers_create, triggers_drop
+
 WATCHED_TABLES = ["reviews_review", "reviews_reviewphoto"]
 
 
 def forwards(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    for table in WATCHED_TABLES:
-        if vendor == "postgresql":
-            schema_editor.execute(
-                f"CREATE TRIGGER {table}_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
-                "FOR EACH STATEMENT EXECUTE FUNCTION soko_catalog_changed()"
-            )
-        elif vendor == "sqlite":
-            for event in ("INSERT", "UPDATE", "DELETE"):
-                schema_editor.execute(
-                    f"CREATE TRIGGER {table}_{event.lower()}_changed AFTER {event} ON {table} "
-                    "BEGIN INSERT INTO catalog_catalogchange (id) VALUES (NULL); END"
-                )
+    triggers_create(schema_editor, WATCHED_TABLES)
 
 
 def backwards(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    for table in WATCHED_TABLES:
-        if vendor == "postgresql":
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_changed ON {table}")
-        elif vendor == "sqlite":
-            for event in ("insert", "update", "delete"):
-                schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_{event}_changed")
+    triggers_drop(schema_editor, WATCHED_TABLES)
 
 
 class Migration(migrations.Migration):
