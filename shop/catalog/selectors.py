@@ -304,19 +304,25 @@ def product_list_for_cards(queryset: QuerySet, *, user) -> QuerySet:
 # Favorites -------------------------------------------------------------------------------
 
 
+def _favorite_fields(favorites: QuerySet) -> dict:
+    """What a favorites page shows of each favorite (``favorites``: the user's Favorite rows
+    for the outer product or store), as annotations."""
+    return {
+        "favorited_at": favorites.values("created_at")[:1],
+        "is_favorite": Value(True),
+        "favorite_change": favorites.values("change")[:1],
+        "favorite_price_before": favorites.values("price_before")[:1],
+        "favorite_changed_at": favorites.values("changed_at")[:1],
+    }
+
+
 def favorite_products(*, user) -> list[Product]:
     """The user's favorite products that shoppers may still see, the latest first."""
     favorites = Favorite.objects.filter(user=user, product=OuterRef("pk"))
     queryset = (
         Product.objects.visible()
         .filter(Exists(favorites))
-        .annotate(
-            favorited_at=favorites.values("created_at")[:1],
-            is_favorite=Value(True),
-            favorite_change=favorites.values("change")[:1],
-            favorite_price_before=favorites.values("price_before")[:1],
-            favorite_changed_at=favorites.values("changed_at")[:1],
-        )
+        .annotate(**_favorite_fields(favorites))
         .order_by("-favorited_at", "-id")
     )
     return list(product_cards(queryset))
@@ -327,13 +333,7 @@ def favorite_stores(*, user) -> list[Store]:
     return list(
         Store.objects.filter(Exists(favorites))
         .select_related("area__parent")
-        .annotate(
-            favorited_at=favorites.values("created_at")[:1],
-            is_favorite=Value(True),
-            favorite_change=favorites.values("change")[:1],
-            favorite_price_before=favorites.values("price_before")[:1],
-            favorite_changed_at=favorites.values("changed_at")[:1],
-        )
+        .annotate(**_favorite_fields(favorites))
         .order_by("-favorited_at", "-id")
     )
 

@@ -92,8 +92,9 @@ class HostileInputAdminMixin:
         return formfield
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records staff read but never add, change or delete from the admin (histories, logs)."""
+class ReadOnly:
+    """Records staff read but never add, change or delete from the admin (histories, logs):
+    mixed into a ModelAdmin (``ReadOnlyAdmin``) or an inline."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -103,6 +104,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
+    pass
 
 
 # The admin's autocomplete widget (select2) writes style attributes from its script; the

@@ -24,6 +24,15 @@ from django.db.models import Q
 MODERATORS, SUPPORT, FINANCE = "Moderators", "Support", "Finance"
 
 _EXPORTS = ["moderation.view_export", "moderation.add_export"]
+# Moderators and support both work on complaints.
+_COMPLAINTS = [
+    "moderation.view_complaint",
+    "moderation.change_complaint",
+    "moderation.resolve_complaint",
+    "moderation.view_complaintmessage",
+    "moderation.add_complaintmessage",
+    "moderation.view_complaintphoto",
+]
 
 # Group name -> "app_label.codename" of every permission its members have.
 ROLES: dict[str, list[str]] = {
@@ -40,12 +49,7 @@ ROLES: dict[str, list[str]] = {
         "moderation.act_on_account",
         "moderation.view_appeal",
         "moderation.change_appeal",
-        "moderation.view_complaint",
-        "moderation.change_complaint",
-        "moderation.resolve_complaint",
-        "moderation.view_complaintmessage",
-        "moderation.add_complaintmessage",
-        "moderation.view_complaintphoto",
+        *_COMPLAINTS,
         "accounts.view_user",
         "catalog.view_product",
         "catalog.change_product",
@@ -66,12 +70,7 @@ ROLES: dict[str, list[str]] = {
         "returns.change_returnrequest",
         "payments.view_paymentattempt",
         "payments.view_refund",
-        "moderation.view_complaint",
-        "moderation.change_complaint",
-        "moderation.resolve_complaint",
-        "moderation.view_complaintmessage",
-        "moderation.add_complaintmessage",
-        "moderation.view_complaintphoto",
+        *_COMPLAINTS,
         "moderation.view_logentry",
         "accounts.view_user",
         "sellers.view_store",

@@ -12,6 +12,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from shop.core.admin import ReadOnlyAdmin
+
 from .models import (
     ConnectedAccount,
     Invoice,
@@ -26,17 +28,6 @@ from .models import (
 )
 from .services import flag_resolve
 from .statements import reconciliation
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PaymentAttempt)

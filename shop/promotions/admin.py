@@ -1,24 +1,15 @@
 from django.contrib import admin
 
-from shop.core.admin import ReadOnlyAdmin
+from shop.core.admin import ReadOnly, ReadOnlyAdmin
 
 from .codes import code_normalise
 from .models import LoyaltyEntry, PromoCode, PromoRedemption, Sale, SaleItem
 
 
-class SaleItemInline(admin.TabularInline):
+class SaleItemInline(ReadOnly, admin.TabularInline):
     model = SaleItem
     extra = 0
     fields = readonly_fields = ["variant", "price_before", "compare_at_before", "sale_price", "running"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Sale)

@@ -17,6 +17,15 @@ LATENCIES: list[tuple[str, float, float]] = []
 LIVE_MS = 10_000
 
 
+def console_errors(page: Page) -> list[str]:
+    """Collect the page's console errors and uncaught exceptions from now on (each with the
+    address it happened on): a test asserts the list is empty at the end."""
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(f"{page.url}: {message.text}") if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+    return errors
+
+
 def log_in(page: Page, email: str, password: str = PASSWORD) -> None:
     """Log in through the real allauth form, land on the home page (LOGIN_REDIRECT_URL)
     and wait for its live socket."""

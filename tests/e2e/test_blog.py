@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from shop.blog.models import Post
-from tests.e2e.pages import expect, log_in, offline_images, shot
+from tests.e2e.pages import console_errors, expect, log_in, offline_images, shot
 from tests.factories import StoreFactory
 from tests.factories.catalog import ProductFactory
 
@@ -15,13 +15,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
-
-
-def console_errors(page) -> list[str]:
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(f"{page.url}: {message.text}") if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return errors
 
 
 def fits(page, width) -> None:

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from sellers.models import StoreMember
-from tests.e2e.pages import expect, log_in
+from tests.e2e.pages import console_errors, expect, log_in
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.catalog import ProductFactory
 from tests.factories.orders import OrderFactory
@@ -14,13 +14,6 @@ from tests.factories.orders import OrderFactory
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
-
-
-def console_errors(page) -> list[str]:
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return errors
 
 
 def test_on_a_phone_every_dashboard_tab_is_on_screen_and_the_switcher_changes_store(new_page):

@@ -16,7 +16,7 @@ from shop.catalog.models import Variant
 from shop.orders.models import Order, OrderStatus
 from shop.orders.services import order_transition
 from shop.promotions.models import Sale
-from tests.e2e.pages import LIVE_MS, expect, log_in, offline_images, shot
+from tests.e2e.pages import LIVE_MS, console_errors, expect, log_in, offline_images, shot
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.addresses import AddressFactory
 from tests.factories.catalog import ProductFactory
@@ -25,13 +25,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
-
-
-def console_errors(page) -> list[str]:
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(f"{page.url}: {message.text}") if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return errors
 
 
 def test_a_seller_schedules_a_sale_and_a_shopper_sees_it(new_page):

@@ -9,19 +9,12 @@ from django.utils import timezone
 from bench.forecast import seasonal_days
 from sellers.forecast import store_forecast
 from shop.orders.models import Order, OrderStatus
-from tests.e2e.pages import assert_charts_fit, expect, log_in, shot
+from tests.e2e.pages import assert_charts_fit, console_errors, expect, log_in, shot
 from tests.factories import StoreFactory
 from tests.factories.catalog import ProductFactory
 from tests.factories.orders import OrderFactory, orders_bulk_create
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def console_errors(page) -> list[str]:
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return errors
 
 
 def test_a_seller_sees_the_charts_drawn_and_changes_the_period(new_page):
