@@ -7,6 +7,7 @@ Two modes (see docs/ARCHITECTURE.md):
   separate `worker` process, Redis cache.
 """
 
+import hashlib
 import os
 from decimal import Decimal
 from pathlib import Path
@@ -89,12 +90,20 @@ INSTALLED_APPS = [
     "shop.auctions",
     "shop.chat",
     "shop.reviews",
-    "shop.demo",  # seed_demo: demo accounts, stores and catalog
     "returns",
     "shop.blog",
     "shop.moderation",
     "shop.promotions",
 ]
+# Demo data (seed_demo: demo accounts with a published password, stores and catalog): in
+# development, or in production only when asked for with SOKO_DEMO=1.
+SOKO_DEMO = env_bool("SOKO_DEMO", default=DEBUG)
+if SOKO_DEMO:
+    INSTALLED_APPS.append("shop.demo")
+# The development gateway (Stripe played locally, no money moves) and its pages under
+# /payments/dev/: development only, never installed with DEBUG=0.
+if DEBUG:
+    INSTALLED_APPS.append("shop.devgateway")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -427,9 +436,6 @@ SOKO_JOB_UNTAKEN_MINUTES = int(env("SOKO_JOB_UNTAKEN_MINUTES", "30"))
 SOKO_COURIER_BAD_SCANS_PER_MINUTE = int(env("SOKO_COURIER_BAD_SCANS_PER_MINUTE", "10"))
 # How often a courier's page shares its location while an order is on its way.
 SOKO_COURIER_LOCATION_SECONDS = int(env("SOKO_COURIER_LOCATION_SECONDS", "30"))
-# Payment method codes offered at checkout, in order (shop/payments/gateways.py); each
-# is offered only where it can take the checkout (currency, country, configuration).
-SOKO_PAYMENT_METHODS = env_list("SOKO_PAYMENT_METHODS", "cod,card,mpesa,paypal")
 # An online payment not made within this many minutes releases the checkout's stock.
 SOKO_PAYMENT_DEADLINE_MINUTES = int(env("SOKO_PAYMENT_DEADLINE_MINUTES", "30"))
 # Who pays for Soko's own promo codes: "platform" (the stores get their full share, Soko's
@@ -533,10 +539,15 @@ SOKO_SUPPORT_REFUND_LIMIT = {
 # A tax line on invoices ("VAT:16" = 16 % included in prices); empty for none.
 SOKO_INVOICE_TAX = env("SOKO_INVOICE_TAX")
 
-# Stripe (cards). Without a secret key, cards go through the development gateway: a local
-# hosted page with Pay / Decline / Cancel that speaks Stripe's API in-process.
+# Stripe (cards): both secrets, from the Stripe dashboard, no defaults. Without a secret key
+# and with DEBUG=1, cards go through the development gateway (shop.devgateway): a local
+# hosted page with Pay / Decline / Cancel that speaks Stripe's API in-process and signs its
+# events with a secret derived from this process's SECRET_KEY; with DEBUG=0 cards are then
+# not offered, and `check --deploy` refuses SOKO_PAYMENT_METHODS naming them.
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
-STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", "whsec_soko_development" if not STRIPE_SECRET_KEY else "")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
+if DEBUG and not STRIPE_SECRET_KEY and not STRIPE_WEBHOOK_SECRET:
+    STRIPE_WEBHOOK_SECRET = "whsec_dev_" + hashlib.sha256(f"soko-devgateway:{SECRET_KEY}".encode()).hexdigest()[:40]
 # Where the stripe library sends requests: Stripe itself, or a fake in tests and demos.
 STRIPE_API_BASE = env("STRIPE_API_BASE", "https://api.stripe.com")
 # Currencies Stripe Checkout is offered in (Stripe does not settle every currency).
@@ -560,6 +571,19 @@ PAYPAL_API_BASE = env("PAYPAL_API_BASE", "https://api-m.sandbox.paypal.com")
 PAYPAL_CLIENT_ID = env("PAYPAL_CLIENT_ID")
 PAYPAL_CLIENT_SECRET = env("PAYPAL_CLIENT_SECRET")
 PAYPAL_CURRENCIES = env_list("PAYPAL_CURRENCIES", "USD,EUR")
+
+# Payment method codes offered at checkout, in order (shop/payments/gateways.py); each
+# is offered only where it can take the checkout (currency, country, configuration).
+# Default: every method in development; with DEBUG=0, cash on delivery and the methods
+# whose provider settings are present (`check --deploy` refuses a method named here whose
+# provider is not configured).
+_PROVIDERS_CONFIGURED = {
+    "card": bool(STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET),
+    "mpesa": bool(MPESA_CONSUMER_KEY and MPESA_CONSUMER_SECRET and MPESA_PASSKEY and MPESA_CALLBACK_URL),
+    "paypal": bool(PAYPAL_CLIENT_ID and PAYPAL_CLIENT_SECRET),
+}
+_PAYMENT_METHODS_DEFAULT = ["cod", *(code for code, ready in _PROVIDERS_CONFIGURED.items() if ready or DEBUG)]
+SOKO_PAYMENT_METHODS = env_list("SOKO_PAYMENT_METHODS", ",".join(_PAYMENT_METHODS_DEFAULT))
 
 # Images
 SOKO_IMAGE_MAX_BYTES = int(env("SOKO_IMAGE_MAX_BYTES", str(8 * 1024 * 1024)))

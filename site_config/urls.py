@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
@@ -33,6 +34,8 @@ urlpatterns = [
     path("checkout/", include("shop.orders.checkout_urls")),
     path("orders/", include("shop.orders.urls", namespace="orders")),
     path("orders/", include((buyer_courier_urls, "courier_buyer"))),
+    # The development gateway's hosted pages: its app is installed only with DEBUG=1.
+    *([path("payments/dev/", include("shop.devgateway.urls"))] if apps.is_installed("shop.devgateway") else []),
     path("payments/", include("shop.payments.urls")),
     path("dashboard/complaints/", include((store_complaint_urls, "store_complaints"))),
     path("dashboard/", include("sellers.urls")),

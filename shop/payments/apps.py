@@ -8,5 +8,10 @@ class PaymentsConfig(AppConfig):
     verbose_name = gettext_lazy("Payments")
 
     def ready(self):
+        from django.core import checks
+
         # Each gateway registers itself with shop.payments.gateways when imported.
         from . import mpesa, paypal, stripe_gateway, tasks  # noqa: F401  (tasks: the background jobs)
+        from .checks import payment_providers_check
+
+        checks.register(payment_providers_check, checks.Tags.security, deploy=True)

@@ -5,7 +5,10 @@ buyer's country, whether its provider is configured) and, once the checkout is p
 starts the payment (``start``): a redirect to a hosted page or to a page of ours, or
 ``None`` when nothing happens online (cash on delivery). Gateways are registered with
 ``@register`` in their own modules (``PaymentsConfig.ready`` imports them); the operator
-turns them on with ``SOKO_PAYMENT_METHODS`` (codes, in display order).
+turns them on with ``SOKO_PAYMENT_METHODS`` (codes, in display order). They fail closed: a
+gateway whose provider is not configured is not offered (only the development gateway,
+installed with ``DEBUG=1``, stands in for Stripe), and ``check --deploy`` refuses an enabled
+one whose ``required_settings`` are empty.
 
 Online gateways record each try as a ``PaymentAttempt`` (``shop.payments.services``) and
 report its end through ``attempt_succeeded`` / ``attempt_failed``, which are idempotent.
@@ -38,6 +41,9 @@ class Gateway:
     icon: str = "bi-credit-card"
     # Paid before delivery (the checkout awaits the payment until its deadline).
     online: bool = False
+    # The settings its provider needs in production: `check --deploy` refuses the gateway
+    # in SOKO_PAYMENT_METHODS while any is empty (shop.payments.checks).
+    required_settings: tuple[str, ...] = ()
 
     def available_for(self, checkout: CheckoutLike) -> bool:
         return True
@@ -68,6 +74,11 @@ def gateway_get(code: str) -> Gateway | None:
     if code not in settings.SOKO_PAYMENT_METHODS or code not in _REGISTRY:
         return None
     return _REGISTRY[code]()
+
+
+def gateway_class(code: str) -> type[Gateway] | None:
+    """A registered gateway by its code, enabled or not."""
+    return _REGISTRY.get(code)
 
 
 def gateways_available(checkout: CheckoutLike) -> list[Gateway]:

@@ -438,23 +438,3 @@ class LedgerEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Ledger entries are append-only.")
-
-
-class DevProviderObject(models.Model):
-    """An object of the development gateway's offline Stripe (``shop.payments.devstripe``):
-    a Checkout Session, a PaymentIntent, an Event… stored as Stripe's JSON, so the web
-    process and the worker see the same ones."""
-
-    id = models.CharField(primary_key=True, max_length=100)
-    kind = models.CharField(max_length=40, db_index=True)
-    data = models.JSONField()
-    idempotency_key = models.CharField(max_length=255, blank=True, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        verbose_name = gettext_lazy("development gateway object")
-        verbose_name_plural = gettext_lazy("development gateway objects")
-        ordering = ["created_at", "id"]
-
-    def __str__(self):
-        return self.id

@@ -247,6 +247,13 @@ class MpesaGateway(Gateway):
     description = gettext_lazy("Pay from your phone: we send a request, you enter your M-Pesa PIN.")
     icon = "bi-phone"
     online = True
+    required_settings = (
+        "MPESA_CONSUMER_KEY",
+        "MPESA_CONSUMER_SECRET",
+        "MPESA_SHORTCODE",
+        "MPESA_PASSKEY",
+        "MPESA_CALLBACK_URL",
+    )
 
     def available_for(self, checkout) -> bool:
         total = checkout.total

@@ -109,6 +109,7 @@ class PaypalGateway(Gateway):
     description = gettext_lazy("Pay with your PayPal account, on PayPal's page.")
     icon = "bi-paypal"
     online = True
+    required_settings = ("PAYPAL_CLIENT_ID", "PAYPAL_CLIENT_SECRET")
 
     def available_for(self, checkout) -> bool:
         return paypal_configured() and checkout.currency in settings.PAYPAL_CURRENCIES

@@ -6,8 +6,10 @@ and the action, and a ``transfer_group`` per checkout so each store's transfer i
 to the charge that paid it (separate charges and transfers).
 
 Without ``STRIPE_SECRET_KEY`` the same code talks to the development gateway
-(``shop.payments.devstripe``): the real ``stripe`` library, routed in-process to a local
-engine that speaks Stripe's API and sends its events through the same webhook code.
+(``shop.devgateway``, installed only with ``DEBUG=1``): the real ``stripe`` library, routed
+in-process to a local engine that speaks Stripe's API and sends its events through the same
+webhook code. Without the key and without that app, cards are not offered and any call to
+Stripe is refused (``StripeNotConfigured``): nothing is ever marked paid by a stand-in.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from __future__ import annotations
 import logging
 
 import stripe
+from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -37,16 +41,34 @@ def stripe_provider() -> str:
     return Provider.STRIPE if settings.STRIPE_SECRET_KEY else Provider.DEV
 
 
+class StripeNotConfigured(ImproperlyConfigured):
+    """Cards were asked of Stripe, but neither Stripe nor the development gateway is set up."""
+
+
+def stripe_configured() -> bool:
+    """Stripe itself can take cards: its secret key and webhook secret are both set."""
+    return bool(settings.STRIPE_SECRET_KEY and settings.STRIPE_WEBHOOK_SECRET)
+
+
+def development_gateway():
+    """The development gateway's app config when it is installed (``DEBUG=1``), else ``None``."""
+    return apps.app_configs.get("devgateway")
+
+
 def stripe_client() -> stripe.StripeClient:
     """A client for Stripe (``STRIPE_API_BASE``: Stripe, or a fake in tests and demos), or
-    for the development gateway when no key is set."""
+    for the development gateway when no key is set and that app is installed."""
     if settings.STRIPE_SECRET_KEY:
         return stripe.StripeClient(
             settings.STRIPE_SECRET_KEY, base_addresses={"api": settings.STRIPE_API_BASE}, max_network_retries=2
         )
-    from .devstripe import InProcessHTTPClient
-
-    return stripe.StripeClient(DEV_API_KEY, http_client=InProcessHTTPClient())
+    gateway = development_gateway()
+    if gateway is None:
+        raise StripeNotConfigured(
+            "Cards need STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET; the development gateway that stands in "
+            "for Stripe is installed only with DEBUG=1."
+        )
+    return stripe.StripeClient(DEV_API_KEY, http_client=gateway.http_client())
 
 
 def status_url(checkout) -> str:
@@ -60,13 +82,16 @@ class CardGateway(Gateway):
     description = gettext_lazy("Visa or Mastercard, on Stripe's secure page.")
     icon = "bi-credit-card"
     online = True
+    required_settings = ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET")
 
     def __init__(self):
         if not settings.STRIPE_SECRET_KEY:
             self.description = gettext_lazy("Test mode: a local page stands in for Stripe; no real money moves.")
 
     def available_for(self, checkout) -> bool:
-        return checkout.currency in settings.STRIPE_CURRENCIES
+        # Fail closed: without Stripe's keys, only the development gateway (DEBUG=1) takes cards.
+        ready = stripe_configured() or (not settings.STRIPE_SECRET_KEY and development_gateway() is not None)
+        return ready and checkout.currency in settings.STRIPE_CURRENCIES
 
     def start(self, request, checkout):
         if not checkout_awaits_payment(checkout):

@@ -8,7 +8,6 @@ urlpatterns = [
     path("stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),
     path("mpesa/", include("shop.payments.mpesa_urls")),
     path("paypal/", include("shop.payments.paypal_urls")),
-    path("dev/", include("shop.payments.dev_urls")),
     path("<uuid:reference>/", views.status, name="status"),
     path("<uuid:reference>/pay/", views.pay, name="pay"),
     path("<uuid:reference>/cancel/<int:attempt_id>/", views.cancel, name="cancel"),

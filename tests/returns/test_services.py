@@ -178,7 +178,7 @@ def test_double_refund_attempts_refund_once(card_order):
 
 
 def test_a_refused_refund_stays_received_and_a_retry_reuses_the_key(card_order, monkeypatch):
-    from shop.payments.devstripe import ApiError, StripeEngine
+    from shop.devgateway.engine import ApiError, StripeEngine
 
     store_user = member(card_order)
     request = return_approve(request=ask(card_order), actor=store_user, method="drop_off")

@@ -1,5 +1,6 @@
 """An offline Stripe: the part of Stripe's API that Soko uses, for the development gateway
 and for the fake Stripe server the tests and demos run (``tests/fakes/stripe_server.py``).
+Development only: this app is installed when ``DEBUG=1``, never in production.
 
 The real ``stripe`` library talks to it unchanged: requests are Stripe's form-encoded
 parameters, answers are Stripe's JSON objects (``checkout.session``, ``payment_intent``,
@@ -586,7 +587,7 @@ def dev_engine() -> StripeEngine:
 class InProcessHTTPClient(stripe.HTTPClient):
     """Hands the stripe library's requests to ``dev_engine()`` instead of the network."""
 
-    name = "soko-devstripe"
+    name = "soko-devgateway"
 
     def request(self, method, url, headers, post_data=None, *, _usage=None):
         parts = urlsplit(url)

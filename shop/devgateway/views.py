@@ -1,7 +1,8 @@
 """The development gateway's pages: Stripe's hosted checkout and Connect onboarding, played
 locally. Pay / Decline / Cancel do what the buyer would do on Stripe's page; the events
 that follow are signed and handed to the same webhook code Stripe's deliveries reach.
-Served only when no ``STRIPE_SECRET_KEY`` is set."""
+Routed only when this app is installed (``DEBUG=1``), and answer 404 once a
+``STRIPE_SECRET_KEY`` is set."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from shop.core.currencies import money_from_minor
+from shop.payments.stripe_webhook import webhook_process
 
-from .devstripe import ApiError, dev_engine, event_payload, sign
-from .stripe_webhook import webhook_process
+from .engine import ApiError, dev_engine, event_payload, sign
 
 
 def _dev_only():
@@ -43,7 +44,7 @@ def checkout(request, session_id: str):
     if request.method == "POST":
         action = request.POST.get("action")
         if session["status"] != "open" or action not in ("pay", "decline", "cancel"):
-            return redirect("payments:dev_checkout", session_id)
+            return redirect("devgateway:checkout", session_id)
         if action == "pay":
             _deliver(engine.session_pay(session_id))
             return redirect(session["success_url"].replace("{CHECKOUT_SESSION_ID}", session_id))
@@ -54,7 +55,7 @@ def checkout(request, session_id: str):
         messages.error(
             request, _("Your card was declined. Try another card, or go back to the shop to pay another way.")
         )
-        return redirect("payments:dev_checkout", session_id)
+        return redirect("devgateway:checkout", session_id)
     currency = (session["currency"] or "").upper()
     context = {
         "session": session,
@@ -62,7 +63,7 @@ def checkout(request, session_id: str):
         "currency": currency,
         "lines": session.get("line_item_names", []),
     }
-    return render(request, "payments/dev_checkout.html", context)
+    return render(request, "devgateway/checkout.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -79,5 +80,5 @@ def connect(request, account_id: str):
         _deliver(engine.account_onboard(account_id))
         return redirect(onboarding["return_url"])
     return render(
-        request, "payments/dev_connect.html", {"account": account, "refresh_url": onboarding.get("refresh_url")}
+        request, "devgateway/connect.html", {"account": account, "refresh_url": onboarding.get("refresh_url")}
     )
