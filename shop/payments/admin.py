@@ -27,7 +27,7 @@ from .models import (
     Refund,
 )
 from .services import flag_resolve
-from .statements import reconciliation
+from .statements import reconciliation, reconciliation_flag
 
 
 @admin.register(PaymentAttempt)
@@ -83,16 +83,7 @@ class PaymentFlagAdmin(admin.ModelAdmin):
             days = 30
         rows = reconciliation(days=days)
         if request.method == "POST" and self.has_change_permission(request):
-            flagged = 0
-            for row in rows:
-                if not row["difference"]:
-                    continue
-                detail = f"{row['day']} {row['provider']} {row['currency']}: the ledger says {row['ledger']}, the provider reported {row['reported']}"
-                if not PaymentFlag.objects.filter(
-                    kind=PaymentFlag.Kind.RECONCILIATION, detail=detail, resolved_at__isnull=True
-                ).exists():
-                    PaymentFlag.objects.create(kind=PaymentFlag.Kind.RECONCILIATION, detail=detail)
-                    flagged += 1
+            flagged = reconciliation_flag(rows)
             messages.success(
                 request,
                 ngettext("%(count)s difference flagged.", "%(count)s differences flagged.", flagged)

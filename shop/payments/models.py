@@ -140,6 +140,8 @@ class PaymentFlag(TimeStamped):
         DOUBLE = "double", gettext_lazy("Paid twice")
         MANUAL_REFUND = "manual_refund", gettext_lazy("Refund to send by hand")
         RECONCILIATION = "reconciliation", gettext_lazy("Ledger and provider differ")
+        DISPUTE = "dispute", gettext_lazy("Payment disputed by the buyer's bank")
+        REFUND_FAILED = "refund_failed", gettext_lazy("Refund failed at the provider")
 
     kind = models.CharField(verbose_name=gettext_lazy("kind"), max_length=20, choices=Kind.choices)
     attempt = models.ForeignKey(
@@ -169,11 +171,15 @@ class PaymentFlag(TimeStamped):
         related_name="+",
     )
     resolution = models.CharField(verbose_name=gettext_lazy("resolution"), max_length=300, blank=True)
+    # What the flag is about ("dispute:dp_…", "reconciliation:stripe:2026-01-31:KES:500"):
+    # raised once per key, resolved or not. Blank: no such rule.
+    key = models.CharField(verbose_name=gettext_lazy("key"), max_length=150, blank=True)
 
     class Meta:
         verbose_name = gettext_lazy("payment flag")
         verbose_name_plural = gettext_lazy("payment flags")
         ordering = ["resolved_at", "-created_at"]
+        constraints = [models.UniqueConstraint(fields=["key"], condition=~Q(key=""), name="payment_flag_key_once")]
 
     def __str__(self):
         return f"{self.get_kind_display()} #{self.pk}"
@@ -306,6 +312,58 @@ class Refund(TimeStamped):
         return money_from_minor(self.amount_minor, self.currency)
 
 
+class SuspenseRefund(TimeStamped):
+    """Money a provider took that no order owes (a late, double or mismatched payment, in
+    the ledger's suspense account) given back to the payer, through the provider that took
+    it; M-Pesa by hand, with a checklist. One per attempt unless it failed."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", gettext_lazy("Being refunded")
+        SUCCEEDED = "succeeded", gettext_lazy("Refunded")
+        MANUAL = "manual", gettext_lazy("To refund by hand")
+        FAILED = "failed", gettext_lazy("Failed")
+
+    attempt = models.ForeignKey(
+        PaymentAttempt, verbose_name=gettext_lazy("payment"), on_delete=models.PROTECT, related_name="suspense_refunds"
+    )
+    provider = models.CharField(verbose_name=gettext_lazy("provider"), max_length=20, choices=Provider.choices)
+    amount_minor = models.BigIntegerField(verbose_name=gettext_lazy("amount (minor units)"))
+    currency = models.CharField(verbose_name=gettext_lazy("currency"), max_length=3)
+    status = models.CharField(
+        verbose_name=gettext_lazy("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    # Each try asks the provider under its own key (a provider replays a key's refusal).
+    tries = models.PositiveIntegerField(verbose_name=gettext_lazy("tries"), default=1)
+    reference = models.CharField(verbose_name=gettext_lazy("provider reference"), max_length=255, blank=True)
+    message = models.CharField(verbose_name=gettext_lazy("message"), max_length=300, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=gettext_lazy("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    checklist = models.JSONField(verbose_name=gettext_lazy("checklist"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = gettext_lazy("refund of money not owed")
+        verbose_name_plural = gettext_lazy("refunds of money not owed")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attempt"], condition=~Q(status="failed"), name="suspense_refund_once_per_attempt"
+            )
+        ]
+
+    def __str__(self):
+        return gettext("Refund of payment %(attempt)s") % {"attempt": self.attempt_id}
+
+    @property
+    def amount(self):
+        return money_from_minor(self.amount_minor, self.currency)
+
+
 class Invoice(TimeStamped):
     """The PDF invoice of one paid order, rendered once and kept privately."""
 
@@ -364,6 +422,9 @@ class LedgerTransaction(models.Model):
         COMMISSION = "commission", gettext_lazy("Courier commission")
         REMITTANCE = "remittance", gettext_lazy("Cash handed in by a courier")
         ADJUSTMENT = "adjustment", gettext_lazy("Adjustment")
+        SUSPENSE = "suspense", gettext_lazy("Received, not owed")
+        PROVIDER_FEE = "provider_fee", gettext_lazy("Provider fee")
+        DISPUTE = "dispute", gettext_lazy("Dispute")
 
     key = models.CharField(verbose_name=gettext_lazy("key"), max_length=120, unique=True)
     kind = models.CharField(verbose_name=gettext_lazy("kind"), max_length=20, choices=Kind.choices)
