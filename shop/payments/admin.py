@@ -25,9 +25,11 @@ from .models import (
     Payout,
     ProviderEvent,
     Refund,
+    SuspenseRefund,
 )
 from .services import flag_resolve
 from .statements import reconciliation, reconciliation_flag
+from .suspense import SUSPENSE_FLAGS, SuspenseRefundError, suspense_refund
 
 
 @admin.register(PaymentAttempt)
@@ -51,7 +53,7 @@ class PaymentFlagAdmin(admin.ModelAdmin):
     list_filter = ["kind", ("resolved_at", admin.EmptyFieldListFilter)]
     fields = ["kind", "checkout", "attempt", "detail", "created_at", "resolution", "resolved_at", "resolved_by"]
     readonly_fields = ["kind", "checkout", "attempt", "detail", "created_at", "resolved_at", "resolved_by"]
-    actions = ["resolve"]
+    actions = ["resolve", "give_back"]
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -103,6 +105,30 @@ class PaymentFlagAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/payments/reconciliation.html", context)
 
+    @admin.action(
+        description=gettext_lazy("Give the payment back to the payer (late, double or mismatched)"),
+        permissions=["give_back"],
+    )
+    def give_back(self, request, queryset):
+        asked = 0
+        for flag in queryset.filter(kind__in=SUSPENSE_FLAGS, attempt__isnull=False).select_related("attempt"):
+            try:
+                suspense_refund(attempt=flag.attempt, actor=request.user)
+            except SuspenseRefundError as error:
+                messages.error(request, f"#{flag.pk}: {error}")
+                continue
+            asked += 1
+        if asked < queryset.count():
+            messages.warning(request, _("Only late, double or mismatched payments held in suspense can be given back."))
+        messages.success(
+            request,
+            ngettext("%(count)s payment is being given back.", "%(count)s payments are being given back.", asked)
+            % {"count": asked},
+        )
+
+    def has_give_back_permission(self, request):
+        return request.user.has_perm("payments.add_suspenserefund")
+
     @admin.action(description=gettext_lazy("Mark resolved"))
     def resolve(self, request, queryset):
         count = sum(flag_resolve(flag=flag, actor=request.user) for flag in queryset.filter(resolved_at__isnull=True))
@@ -150,6 +176,42 @@ class RefundAdmin(admin.ModelAdmin):
                 done += 1
         if done < queryset.count():
             messages.warning(request, _("Only manual refunds whose checklist is complete were marked sent."))
+        messages.success(
+            request, ngettext("%(count)s refund marked sent.", "%(count)s refunds marked sent.", done) % {"count": done}
+        )
+
+
+@admin.register(SuspenseRefund)
+class SuspenseRefundAdmin(admin.ModelAdmin):
+    list_display = ["id", "attempt", "provider", "status", "amount", "currency", "reference", "created_at"]
+    list_filter = ["status", "provider"]
+    search_fields = ["reference", "attempt__payment_reference"]
+    readonly_fields = [
+        "attempt", "provider", "amount_minor", "currency", "tries", "reference", "message", "requested_by", "created_at"
+    ]
+    fields = [*readonly_fields, "status", "checklist"]
+    actions = ["mark_sent"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        # Only a refund given back by hand is ticked off here (its status by the action).
+        if obj is not None and obj.status != SuspenseRefund.Status.MANUAL:
+            return [*self.readonly_fields, "status", "checklist"]
+        return [*self.readonly_fields, "status"]
+
+    @admin.action(description=gettext_lazy("Mark given back by hand (every checklist item ticked)"))
+    def mark_sent(self, request, queryset):
+        done = 0
+        for refund in queryset.filter(status=SuspenseRefund.Status.MANUAL):
+            if refund.checklist and all(refund.checklist.values()):
+                refund.status = SuspenseRefund.Status.SUCCEEDED
+                refund.save(update_fields=["status", "updated_at"])
+                done += 1
         messages.success(
             request, ngettext("%(count)s refund marked sent.", "%(count)s refunds marked sent.", done) % {"count": done}
         )

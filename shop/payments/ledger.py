@@ -24,6 +24,13 @@ Accounts, by code (one per currency):
 ``platform:cash``        cash couriers handed in to the platform
 ``platform:promotions``  what Soko paid of its own promo codes' discounts (debit = spent):
                          the store's share counts such a discount as paid by the buyer
+``platform:suspense``    money a provider took that no order owes: a late, double or
+                         mismatched payment (credit = owed back to the payer until it is
+                         refunded from suspense)
+``platform:provider_fees`` what the providers charged the platform (Stripe's fees on
+                         charges and disputes, from its balance transactions; debit = spent)
+``platform:disputes``    money a provider took back for a buyer's dispute (debit = taken,
+                         credited again when the funds are reinstated; what stays is lost)
 =======================  ===============================================================
 """
 
@@ -44,6 +51,9 @@ from .models import LedgerAccount, LedgerEntry, LedgerTransaction
 FEES = "platform:fees"
 PLATFORM_CASH = "platform:cash"
 PROMOTIONS = "platform:promotions"
+SUSPENSE = "platform:suspense"
+PROVIDER_FEES = "platform:provider_fees"
+DISPUTES = "platform:disputes"
 
 
 def provider_account(provider: str) -> str:

@@ -134,6 +134,7 @@ def _succeeded(attempt_id: int, received_minor: int, currency: str, payment_refe
         attempt.message = _("We received your payment but need to check it. We will contact you.")
         attempt.save()
         PaymentFlag.objects.create(kind=kind, attempt=attempt, checkout=checkout, detail=detail)
+        _post_suspense(checkout=checkout, attempt=attempt)
         log.warning("payment attempt %s flagged (%s): %s", attempt.pk, kind, detail)
         _push_status(checkout)
         return attempt
@@ -165,6 +166,23 @@ def _post_capture(*, checkout, attempt: PaymentAttempt) -> None:
         key=f"capture:attempt:{attempt.pk}",
         lines=lines,
         memo=f"{attempt.get_provider_display()} {attempt.payment_reference or attempt.reference}",
+        checkout=checkout,
+    )
+
+
+def _post_suspense(*, checkout, attempt: PaymentAttempt) -> None:
+    """Money the provider took that no order owes: in the provider's account, owed back
+    from suspense until it is refunded (``shop.payments.suspense``)."""
+    if not attempt.received_minor or attempt.received_minor < 0 or not attempt.received_currency:
+        return
+    ledger.post(
+        kind=LedgerTransaction.Kind.SUSPENSE,
+        key=f"suspense:attempt:{attempt.pk}",
+        lines=[
+            Line(ledger.provider_account(attempt.provider), attempt.received_currency, attempt.received_minor),
+            Line(ledger.SUSPENSE, attempt.received_currency, -attempt.received_minor),
+        ],
+        memo=f"{attempt.get_provider_display()} {attempt.payment_reference or attempt.reference}: not owed",
         checkout=checkout,
     )
 

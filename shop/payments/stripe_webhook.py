@@ -54,7 +54,7 @@ def webhook_process(payload: bytes, signature_header: str | None) -> tuple[int, 
         event_id, kind, obj = event["id"], event["type"], event["data"]["object"]
         if not isinstance(event_id, str) or not isinstance(kind, str) or not isinstance(obj, dict):
             raise TypeError
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: JSON nested too deep
         return 400, "malformed event"
     if ProviderEvent.objects.filter(provider=stripe_provider(), event_id=event_id).exists():
         return 200, "already processed"
@@ -65,11 +65,13 @@ def webhook_process(payload: bytes, signature_header: str | None) -> tuple[int, 
         # Not stored: Stripe delivers the event again later.
         log.warning("could not re-fetch %s for event %s: %s", kind, event_id, error)
         return 503, "could not confirm with Stripe; try again"
+    # Each handler runs its own transactions and changes nothing the second time, so the
+    # event is stored once it is applied: a crash in between is a redelivery, applied again.
+    outcome = handler.apply(truth) if handler and truth is not None else "ignored"
     with transaction.atomic():
         record = event_record(provider=stripe_provider(), event_id=event_id, kind=kind, payload=event)
         if record is None:
             return 200, "already processed"
-        outcome = handler.apply(truth) if handler and truth is not None else "ignored"
         record.processed_at = timezone.now()
         record.outcome = outcome[:300]
         record.save(update_fields=["processed_at", "outcome"])

@@ -12,6 +12,7 @@ from .invoices import invoice_issue
 from .mpesa import mpesa_pending_settle
 from .paypal import paypal_pending_settle
 from .stripe_webhook import stripe_pending_settle
+from .suspense import suspense_refund_send
 
 log = logging.getLogger(__name__)
 
@@ -40,3 +41,11 @@ def invoice_issue_task(order_id: int) -> str:
     """The order's invoice: rendered, kept and emailed once (a retry finishes what is left)."""
     invoice = invoice_issue(order_id)
     return invoice.number if invoice else ""
+
+
+@job("payments.suspense_refund_send")
+@db_task(retries=3, retry_delay=60)
+def suspense_refund_send_task(refund_id: int) -> str:
+    """Money held in suspense given back through its provider, after the commit that
+    recorded the request, under the try's key (a second run refunds nothing more)."""
+    return suspense_refund_send(refund_id).status

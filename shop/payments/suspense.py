@@ -1,0 +1,161 @@
+"""Money received but not owed: a payment that came late, twice, or for another amount is
+held in the ledger's suspense account (``services._post_suspense``) and given back from
+there, through the provider that took it.
+
+Staff ask for it from the payment flag (``suspense_refund``): the request is recorded in
+its own transaction, then a background job asks the provider after commit
+(``suspense_refund_send``, a Stripe refund of the payment intent or a PayPal capture
+refund, under a key per try), and posts suspense debit / provider credit once the provider
+took it. M-Pesa is given back by hand: recorded with a checklist and posted at once, as
+the manual refunds of orders are.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import stripe
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shop.core.jobs import job_enqueue_on_commit
+from shop.core.transactions import assert_outside_transactions
+
+from . import ledger
+from .ledger import Line
+from .models import LedgerTransaction, PaymentAttempt, PaymentFlag, Provider, SuspenseRefund
+from .payouts import CARD_PROVIDERS
+from .paypal import PaypalError, paypal_refund
+from .stripe_gateway import stripe_client
+
+log = logging.getLogger(__name__)
+
+SUSPENSE_FLAGS = (PaymentFlag.Kind.LATE, PaymentFlag.Kind.DOUBLE, PaymentFlag.Kind.MISMATCH)
+MANUAL_PROVIDERS = (Provider.MPESA, Provider.CASH)
+
+
+class SuspenseRefundError(Exception):
+    """The money cannot be given back as asked; the message says why, for staff."""
+
+
+def suspense_held_minor(attempt: PaymentAttempt) -> int:
+    """What the attempt put in suspense (its ``suspense:attempt`` posting), in minor units."""
+    posted = LedgerTransaction.objects.filter(key=f"suspense:attempt:{attempt.pk}").first()
+    if posted is None:
+        return 0
+    return -sum(entry.amount_minor for entry in posted.entries.all() if entry.account.code == ledger.SUSPENSE)
+
+
+def suspense_refund(*, attempt: PaymentAttempt, actor) -> SuspenseRefund:
+    """Give back a payment held in suspense, in full, as ``actor`` (staff). Asking again
+    returns the refund under way; after a failure it is tried again under a new key."""
+    with transaction.atomic(durable=True):
+        attempt = PaymentAttempt.objects.select_for_update().get(pk=attempt.pk)
+        amount = suspense_held_minor(attempt)
+        if attempt.status != PaymentAttempt.Status.FLAGGED or amount <= 0:
+            raise SuspenseRefundError(_("This payment is not held in suspense, so there is nothing to give back here."))
+        current = attempt.suspense_refunds.exclude(status=SuspenseRefund.Status.FAILED).first()
+        if current is not None:
+            return current
+        manual = attempt.provider in MANUAL_PROVIDERS
+        if not manual and not attempt.payment_reference:
+            raise SuspenseRefundError(_("The provider's reference of this payment is unknown: give it back by hand."))
+        failed = attempt.suspense_refunds.filter(status=SuspenseRefund.Status.FAILED).order_by("-pk").first()
+        if failed is not None:
+            refund = failed
+            refund.status, refund.tries, refund.message = SuspenseRefund.Status.PENDING, refund.tries + 1, ""
+            refund.requested_by = actor
+            refund.save(update_fields=["status", "tries", "message", "requested_by", "updated_at"])
+        else:
+            refund = SuspenseRefund.objects.create(
+                attempt=attempt,
+                provider=attempt.provider,
+                amount_minor=amount,
+                currency=attempt.received_currency,
+                status=SuspenseRefund.Status.MANUAL if manual else SuspenseRefund.Status.PENDING,
+                requested_by=actor,
+                checklist=_checklist(attempt) if manual else {},
+            )
+        if manual:
+            _post(refund)
+            PaymentFlag.objects.create(
+                kind=PaymentFlag.Kind.MANUAL_REFUND,
+                attempt=attempt,
+                checkout=attempt.checkout,
+                detail=f"Give back {amount} {refund.currency} (minor units) of {attempt.get_provider_display()} payment {attempt.payment_reference or attempt.reference} by hand.",
+            )
+        else:
+            job_enqueue_on_commit("payments.suspense_refund_send", refund.pk)
+    return refund
+
+
+def _checklist(attempt: PaymentAttempt) -> dict:
+    return {
+        f"Reverse the {attempt.get_provider_display()} transaction {attempt.payment_reference}": False,
+        "Payer confirmed the money arrived": False,
+    }
+
+
+def _post(refund: SuspenseRefund) -> None:
+    ledger.post(
+        kind=LedgerTransaction.Kind.SUSPENSE,
+        key=f"suspense-refund:{refund.pk}",
+        lines=[
+            Line(ledger.SUSPENSE, refund.currency, refund.amount_minor),
+            Line(ledger.provider_account(refund.provider), refund.currency, -refund.amount_minor),
+        ],
+        memo=f"Given back: payment {refund.attempt_id} ({refund.reference or refund.get_status_display()})",
+        checkout=refund.attempt.checkout,
+    )
+
+
+def suspense_refund_send(refund_id: int) -> SuspenseRefund:
+    """The provider's part (the ``payments.suspense_refund_send`` job), after commit: one
+    provider call under this try's key, so a rerun refunds once; a refusal marks the
+    refund failed (staff may ask again), a network error is raised for the job to retry."""
+    assert_outside_transactions("a refund from suspense")
+    refund = SuspenseRefund.objects.select_related("attempt__checkout").get(pk=refund_id)
+    if refund.status != SuspenseRefund.Status.PENDING or refund.reference:
+        return refund
+    attempt, key = refund.attempt, f"suspense-refund-{refund.pk}-{refund.tries}"
+    try:
+        if refund.provider in CARD_PROVIDERS:
+            made = stripe_client().v1.refunds.create(
+                params={
+                    "payment_intent": attempt.payment_reference,
+                    "amount": refund.amount_minor,
+                    "metadata": {"suspense_refund_id": str(refund.pk)},
+                },
+                options={"idempotency_key": key},
+            )
+            reference, succeeded = made.id, made.status == "succeeded"
+        elif refund.provider == Provider.PAYPAL:
+            reference, succeeded = (
+                paypal_refund(attempt=attempt, amount_minor=refund.amount_minor, idempotency_key=key, note=""),
+                True,
+            )
+        else:
+            raise SuspenseRefundError(f"no automatic refund by {refund.provider}")
+    except (stripe.APIConnectionError, stripe.RateLimitError):
+        raise
+    except (stripe.StripeError, PaypalError, SuspenseRefundError) as error:
+        log.warning("refund from suspense %s failed: %s", refund.pk, error)
+        SuspenseRefund.objects.filter(pk=refund.pk, reference="").update(
+            status=SuspenseRefund.Status.FAILED, message=str(error)[:300], updated_at=timezone.now()
+        )
+        refund.refresh_from_db()
+        return refund
+    with transaction.atomic():
+        locked = SuspenseRefund.objects.select_for_update().select_related("attempt__checkout").get(pk=refund.pk)
+        if locked.reference:
+            return locked
+        locked.reference = reference[:255]
+        locked.status = SuspenseRefund.Status.SUCCEEDED if succeeded else SuspenseRefund.Status.PENDING
+        locked.save(update_fields=["reference", "status", "updated_at"])
+        _post(locked)
+        note = f"Given back from suspense ({locked.reference})."
+        PaymentFlag.objects.filter(attempt=attempt, kind__in=SUSPENSE_FLAGS, resolved_at__isnull=True).update(
+            resolved_at=timezone.now(), resolved_by=locked.requested_by, resolution=note, updated_at=timezone.now()
+        )
+    return locked
