@@ -563,6 +563,10 @@ MPESA_SHORTCODE = env("MPESA_SHORTCODE", "174379")
 MPESA_PASSKEY = env("MPESA_PASSKEY")
 # The public address Safaricom posts results to (this site's /payments/mpesa/callback/).
 MPESA_CALLBACK_URL = env("MPESA_CALLBACK_URL")
+# The API operator (initiator) and its encrypted password, for the Transaction Status API
+# that tells a paid push's receipt, amount and phone.
+MPESA_INITIATOR = env("MPESA_INITIATOR")
+MPESA_SECURITY_CREDENTIAL = env("MPESA_SECURITY_CREDENTIAL")
 # A push with no callback after this many seconds is asked about with the STK query API.
 MPESA_QUERY_AFTER_SECONDS = int(env("MPESA_QUERY_AFTER_SECONDS", "120"))
 

@@ -26,6 +26,7 @@ from shop.core.transactions import atomic_retrying
 from shop.payments.invoices import invoice_issue_later
 from shop.payments.models import PaymentStatus
 from shop.payments.payouts import order_funds_release
+from shop.payments.paypal import paypal_settle_due
 from shop.payments.services import attempts_expire
 from shop.payments.signals import checkout_confirmed
 from shop.promotions.codes import promo_use_return
@@ -58,6 +59,7 @@ def _checkout_confirmed(sender, checkout, **kwargs) -> None:
 def checkouts_expire(*, now=None) -> int:
     """Expire every checkout whose payment deadline passed; returns how many expired."""
     now = now or timezone.now()
+    paypal_settle_due(now=now)  # a PayPal order the buyer approved is captured, not cancelled
     due = Checkout.objects.filter(payment_status=PaymentStatus.AWAITING, payment_due_by__lte=now).values_list(
         "pk", flat=True
     )

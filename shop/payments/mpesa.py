@@ -9,10 +9,16 @@ outcome; only then does the attempt end, once per callback (``ProviderEvent``). 
 push is paid once whatever arrives, and a receipt number belongs to one attempt.
 
 A push with no callback after ``MPESA_QUERY_AFTER_SECONDS`` is asked about by
-``mpesa_pending_settle``. The STK query carries no receipt number: a push it settles
-takes the receipt of a matching callback that came while the query still said
-"processing", or none; a genuine callback that arrives later fills it in. The attempt's
-``reference`` (the CheckoutRequestID) always names the push.
+``mpesa_pending_settle``. The attempt's ``reference`` (the CheckoutRequestID) always
+names the push.
+
+What is recorded is what Daraja's own queries say, never what a callback says: the STK
+query proves the push (for the amount and phone we asked) was paid, and carries no
+receipt; a callback's receipt number is only a candidate, asked about with the
+Transaction Status API. Its result comes later to a ResultURL holding a random token
+made for that one query (``status_result_process``), and only a result for that token,
+naming that receipt as completed for the push's amount, phone and time, records the
+receipt. A forged callback's receipt is never recorded; a forged result has no token.
 
 Result codes: 0 paid, 1032 cancelled by the buyer, 1037 and 1019 no answer in time,
 anything else failed with Daraja's own words.
@@ -21,19 +27,22 @@ anything else failed with Daraja's own words.
 from __future__ import annotations
 
 import base64
+import hashlib
 import logging
 import re
+import secrets
 import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import httpx
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -181,13 +190,13 @@ class DarajaClient:
         password = base64.b64encode(f"{settings.MPESA_SHORTCODE}{settings.MPESA_PASSKEY}{stamp}".encode()).decode()
         return {"BusinessShortCode": settings.MPESA_SHORTCODE, "Password": password, "Timestamp": stamp}
 
-    def _post(self, path: str, body: dict) -> dict:
+    def _post(self, path: str, body: dict, *, signed: bool = True) -> dict:
         for fresh in (False, True):
             try:
                 return self._send(
                     "POST",
                     path,
-                    json={**self._signed(), **body},
+                    json={**(self._signed() if signed else {}), **body},
                     headers={"Authorization": f"Bearer {self.token(fresh=fresh)}"},
                 )
             except MpesaError as error:
@@ -229,6 +238,29 @@ class DarajaClient:
             raise MpesaError(_("M-Pesa refused the request."), detail=f"no ResultCode in {body}") from error
         description = str(body.get("ResultDesc", ""))
         return StkResult(None if code == PROCESSING_RESULT else code, description)
+
+    def transaction_status(self, *, receipt: str, result_url: str) -> dict:
+        """Ask Daraja about an M-Pesa receipt; the answer is posted to ``result_url`` later.
+        Daraja's acknowledgement, with the OriginatorConversationID the result will carry."""
+        body = self._post(
+            "/mpesa/transactionstatus/v1/query",
+            {
+                "Initiator": settings.MPESA_INITIATOR,
+                "SecurityCredential": settings.MPESA_SECURITY_CREDENTIAL,
+                "CommandID": "TransactionStatusQuery",
+                "TransactionID": receipt,
+                "PartyA": settings.MPESA_SHORTCODE,
+                "IdentifierType": "4",
+                "ResultURL": result_url,
+                "QueueTimeOutURL": result_url,
+                "Remarks": "Soko receipt check",
+                "Occasion": "",
+            },
+            signed=False,
+        )
+        if str(body.get("ResponseCode")) != "0":
+            raise MpesaError(_("M-Pesa refused the request."), detail=str(body.get("ResponseDescription", "")))
+        return body
 
 
 def _refusal_message(detail: str) -> str:
@@ -386,31 +418,18 @@ def _event_done(event: ProviderEvent, outcome: str) -> None:
     event.save(update_fields=["processed_at", "outcome"])
 
 
-def _receipt_keep(attempt: PaymentAttempt, receipt: str) -> None:
-    """A push the query settled without a receipt learns it from the genuine callback."""
-    if attempt.status not in (Status.SUCCEEDED, Status.FLAGGED) or attempt.payment_reference:
-        return
-    if PaymentAttempt.objects.filter(provider=Provider.MPESA, payment_reference=receipt).exists():
-        return
-    try:
-        with transaction.atomic():
-            PaymentAttempt.objects.filter(pk=attempt.pk, payment_reference="").update(
-                payment_reference=receipt[:255], updated_at=timezone.now()
-            )
-    except IntegrityError:
-        log.warning("M-Pesa receipt %s is already another attempt's", receipt)
-
-
-def callback_process(payload) -> str:
+def callback_process(payload, *, base_url: str = "") -> str:
     """One result Safaricom posted; what became of it. Changes nothing unless every check
-    holds; the same callback any number of times counts once. Raises ``MalformedCallback``."""
+    holds; the same callback any number of times counts once. ``base_url`` is this site's
+    address as Safaricom reached it, for the receipt's Transaction Status query. Raises
+    ``MalformedCallback``."""
     request_id, code, description, metadata = _callback_parse(payload)
     attempt = PaymentAttempt.objects.filter(provider=Provider.MPESA, reference=request_id).first()
     if attempt is None:
         log.warning("M-Pesa callback for unknown CheckoutRequestID %s", request_id)
         return "unknown request"
     if code == 0:
-        return _callback_paid(attempt, request_id, metadata, payload)
+        return _callback_paid(attempt, request_id, metadata, payload, base_url=base_url)
     if attempt.is_final:
         return "already ended"
     event_id = f"{request_id}:{code}:"
@@ -420,17 +439,24 @@ def callback_process(payload) -> str:
     if result is None or result.pending or result.paid:
         log.warning("M-Pesa callback says %s for %s, the STK query says %s", code, request_id, result)
         return "not confirmed"
+    attempt = _attempt_end(attempt, result)
+    outcome = f"attempt {attempt.pk} {attempt.status} ({description or result.code})"
+    return outcome if _event_close(event_id=event_id, payload=payload, outcome=outcome) else "already processed"
+
+
+def _event_close(*, event_id: str, payload, outcome: str) -> bool:
+    """Mark the callback processed with its outcome; ``False`` when another delivery did first."""
     with transaction.atomic():
         event = _event_claim(event_id=event_id, payload=payload)
         if event is None:
-            return "already processed"
-        attempt = _attempt_end(attempt, result)
-        outcome = f"attempt {attempt.pk} {attempt.status} ({description or result.code})"
+            return False
         _event_done(event, outcome)
-    return outcome
+    return True
 
 
-def _callback_paid(attempt: PaymentAttempt, request_id: str, metadata: dict, payload) -> str:
+def _callback_paid(attempt: PaymentAttempt, request_id: str, metadata: dict, payload, *, base_url: str) -> str:
+    """A callback that says the push was paid. The STK query decides; the attempt records
+    the amount of the push it confirmed, and the callback's receipt is only asked about."""
     receipt = str(metadata.get("MpesaReceiptNumber") or "").strip()
     try:
         amount = money_to_minor(Decimal(str(metadata.get("Amount"))), "KES")
@@ -450,44 +476,194 @@ def _callback_paid(attempt: PaymentAttempt, request_id: str, metadata: dict, pay
         return "already processed"
     result = _query(request_id)
     if result is None or result.pending:
-        # The job asks again later and then takes this receipt.
+        # The job asks again later, and then asks about this receipt.
         event_record(provider=Provider.MPESA, event_id=event_id, kind="stkCallback", payload=payload)
         return "waiting for the STK query"
     if not result.paid:
         log.warning("M-Pesa callback says %s was paid, the STK query says %s", request_id, result)
         return "not confirmed"
-    with transaction.atomic():
-        event = _event_claim(event_id=event_id, payload=payload)
-        if event is None:
-            return "already processed"
-        attempt = attempt_succeeded(
-            attempt_id=attempt.pk, received_minor=amount, currency="KES", payment_reference=receipt
+    attempt = attempt_succeeded(
+        attempt_id=attempt.pk, received_minor=attempt.amount_minor, currency="KES", payment_reference=""
+    )
+    outcome = f"attempt {attempt.pk} {attempt.status} (STK query); receipt {receipt[:20]} asked about"
+    if not _event_close(event_id=event_id, payload=payload, outcome=outcome):
+        return "already processed"
+    receipt_ask(attempt=attempt, receipt=receipt, base_url=base_url)
+    return outcome
+
+
+# The Transaction Status query about a receipt, kept as a provider event named by the
+# hash of its ResultURL's token (the token itself is never stored).
+STATUS_KIND = "TransactionStatusQuery"
+RECEIPT_SHAPE = re.compile(r"[A-Z0-9]{10}")
+# Daraja's clock and ours may differ a little: a payment this much before the push is still its.
+CLOCK_SLACK = timedelta(minutes=2)
+
+
+class UnknownResult(LookupError):
+    """A Transaction Status result for no query we are waiting on (forged, or already answered)."""
+
+
+def _status_event_id(token: str) -> str:
+    return "status:" + hashlib.sha256(token.encode()).hexdigest()
+
+
+def _public_base(base_url: str = "") -> str:
+    """This site's address for Daraja to post to: the one Safaricom reached, or the callback setting's."""
+    if base_url:
+        return base_url.rstrip("/")
+    parts = urlsplit(settings.MPESA_CALLBACK_URL or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def receipt_ask(*, attempt: PaymentAttempt, receipt: str, base_url: str = "") -> ProviderEvent | None:
+    """Ask Daraja's Transaction Status API whether ``receipt`` is this paid push's; the
+    answer arrives at ``status_result_process``. Nothing is asked when the attempt has
+    its receipt, the receipt is not M-Pesa-shaped, or the API is not configured."""
+    attempt.refresh_from_db(fields=["status", "payment_reference"])
+    if attempt.payment_reference or attempt.status not in (Status.SUCCEEDED, Status.FLAGGED):
+        return None
+    if not RECEIPT_SHAPE.fullmatch(receipt):
+        log.warning("M-Pesa receipt %r for attempt %s is not a receipt number", receipt[:40], attempt.pk)
+        return None
+    base = _public_base(base_url)
+    if not (settings.MPESA_INITIATOR and settings.MPESA_SECURITY_CREDENTIAL and base):
+        log.warning(
+            "M-Pesa receipt %s for attempt %s not asked about: Transaction Status not configured", receipt, attempt.pk
         )
-        _receipt_keep(attempt, receipt)
-        outcome = f"attempt {attempt.pk} {attempt.status}"
+        return None
+    token = secrets.token_urlsafe(32)
+    event = ProviderEvent.objects.create(
+        provider=Provider.MPESA,
+        event_id=_status_event_id(token),
+        kind=STATUS_KIND,
+        payload={"attempt": attempt.pk, "receipt": receipt},
+    )
+    try:
+        answer = DarajaClient().transaction_status(
+            receipt=receipt, result_url=base + reverse("payments:mpesa_status_result", args=[token])
+        )
+    except MpesaError as error:
+        log.warning("Transaction Status for %s failed: %s %s", receipt, error.code, error.detail or error)
+        _event_done(event, f"not asked: {error.code or error}")
+        return event
+    ProviderEvent.objects.filter(pk=event.pk).update(
+        payload={**event.payload, "originator": str(answer.get("OriginatorConversationID", ""))}
+    )
+    return event
+
+
+def _status_parse(payload) -> tuple[int, str, str, dict]:
+    try:
+        result = payload["Result"]
+        code = int(result["ResultCode"])
+        items = (result.get("ResultParameters") or {}).get("ResultParameter") or []
+        if isinstance(items, dict):
+            items = [items]
+        parameters = {str(item["Key"]): item.get("Value") for item in items}
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise MalformedCallback(str(error)) from error
+    return code, str(result.get("ResultDesc", "")), str(result.get("OriginatorConversationID", "")), parameters
+
+
+def _daraja_time(value) -> datetime | None:
+    try:
+        return datetime.strptime(str(value), "%Y%m%d%H%M%S").replace(tzinfo=NAIROBI)
+    except ValueError:
+        return None
+
+
+def _status_problem(
+    asked: dict, attempt: PaymentAttempt, code: int, description: str, originator: str, found: dict
+) -> str:
+    """Why this result does not prove the receipt paid the attempt's push; "" when it does."""
+    if code != 0:
+        return f"Daraja says {code}: {description}"
+    if asked.get("originator") and originator != asked["originator"]:
+        return "the result of another query"
+    if str(found.get("ReceiptNo", "")) != asked["receipt"]:
+        return f"about receipt {str(found.get('ReceiptNo', ''))[:20]!r}"
+    if found.get("TransactionStatus") != "Completed":
+        return f"the payment is {str(found.get('TransactionStatus'))[:20]!r}"
+    try:
+        amount = money_to_minor(Decimal(str(found.get("Amount"))), "KES")
+    except (ArithmeticError, ValueError):
+        amount = None
+    if amount != attempt.amount_minor:
+        return f"for {found.get('Amount')!r}, not the push's {attempt.amount_minor} cents"
+    payer = str(found.get("DebitPartyName") or "").split(" - ")[0].strip()
+    if not payer or not _phone_agrees(payer, attempt.phone):
+        return f"paid from {payer[:20]!r}, not the push's phone"
+    payee = str(found.get("CreditPartyName") or "").split(" - ")[0].strip()
+    if payee and payee != str(settings.MPESA_SHORTCODE):
+        return f"paid to {payee[:20]!r}"
+    started = _daraja_time(found.get("InitiatedTime"))
+    if started is None or started < attempt.created_at - CLOCK_SLACK:
+        return "paid before the push was sent"
+    return ""
+
+
+def status_result_process(*, token: str, payload) -> str:
+    """Daraja's answer to ``receipt_ask``, posted to the ResultURL holding ``token``. The
+    receipt is recorded only when the answer proves it paid the push. Raises
+    ``UnknownResult`` for a token no query waits on, ``MalformedCallback`` for a body that
+    is not a Daraja result."""
+    code, description, originator, found = _status_parse(payload)
+    with transaction.atomic():
+        event = (
+            ProviderEvent.objects.select_for_update()
+            .filter(
+                provider=Provider.MPESA, event_id=_status_event_id(token), kind=STATUS_KIND, processed_at__isnull=True
+            )
+            .first()
+        )
+        if event is None:
+            raise UnknownResult(token[:8])
+        asked = dict(event.payload)
+        attempt = PaymentAttempt.objects.select_for_update().get(pk=asked["attempt"])
+        problem = _status_problem(asked, attempt, code, description, originator, found)
+        if not problem and attempt.payment_reference:
+            problem = f"the attempt already has receipt {attempt.payment_reference}"
+        if (
+            not problem
+            and PaymentAttempt.objects.filter(provider=Provider.MPESA, payment_reference=asked["receipt"]).exists()
+        ):
+            problem = "the receipt is another attempt's"
+        if problem:
+            log.warning("M-Pesa receipt %s not recorded for attempt %s: %s", asked["receipt"], attempt.pk, problem)
+            outcome = f"refused: {problem}"
+        else:
+            attempt.payment_reference = asked["receipt"]
+            attempt.save(update_fields=["payment_reference", "updated_at"])
+            outcome = f"confirmed: receipt {asked['receipt']} paid attempt {attempt.pk}"
+            asked["confirmed"] = {"amount_minor": attempt.amount_minor, "at": str(found.get("FinalisedTime") or "")}
+        event.payload = {**asked, "result": payload}
+        event.save(update_fields=["payload"])
         _event_done(event, outcome)
     return outcome
 
 
 def _settle(attempt: PaymentAttempt, result: StkResult) -> None:
-    """End a push as the STK query says, with the receipt of a callback that waited for it."""
+    """End a push as the STK query says; a paid one's waiting callbacks have their receipts asked about."""
+    if result.paid:
+        attempt = attempt_succeeded(
+            attempt_id=attempt.pk, received_minor=attempt.amount_minor, currency="KES", payment_reference=""
+        )
+        outcome = f"attempt {attempt.pk} {attempt.status} (STK query)"
+    else:
+        attempt = _attempt_end(attempt, result)
+        outcome = f"not confirmed: the STK query says {result.code}"
     with transaction.atomic():
         waiting = list(
             ProviderEvent.objects.select_for_update().filter(
                 provider=Provider.MPESA, event_id__startswith=f"{attempt.reference}:0:", processed_at__isnull=True
             )
         )
-        if result.paid:
-            receipt = waiting[0].event_id.rsplit(":", 1)[1] if waiting else ""
-            attempt = attempt_succeeded(
-                attempt_id=attempt.pk, received_minor=attempt.amount_minor, currency="KES", payment_reference=receipt
-            )
-            outcome = f"attempt {attempt.pk} {attempt.status} (STK query)"
-        else:
-            attempt = _attempt_end(attempt, result)
-            outcome = f"not confirmed: the STK query says {result.code}"
         for event in waiting:
             _event_done(event, outcome)
+    if result.paid:
+        for event in waiting:
+            receipt_ask(attempt=attempt, receipt=event.event_id.rsplit(":", 1)[1])
 
 
 def mpesa_pending_settle(*, older_than_seconds: int | None = None) -> int:

@@ -17,10 +17,12 @@ from .mpesa import (
     CheckoutClosed,
     MalformedCallback,
     MpesaError,
+    UnknownResult,
     callback_process,
     mpesa_pay,
     mpesa_takes,
     normalise_phone,
+    status_result_process,
 )
 from .selectors import checkout_for_buyer
 from .stripe_gateway import status_url
@@ -74,7 +76,21 @@ def callback(request):
     """Safaricom's result of a push. Any well-formed body is answered "Accepted" (Safaricom
     may drop a result it sees refused); what it changes is ``callback_process``'s to decide."""
     try:
-        callback_process(json.loads(request.body))
+        callback_process(json.loads(request.body), base_url=request.build_absolute_uri("/"))
     except (ValueError, MalformedCallback):
         return JsonResponse({"ResultCode": 1, "ResultDesc": "Rejected: not an stkCallback"}, status=400)
+    return JsonResponse({"ResultCode": 0, "ResultDesc": "Accepted"})
+
+
+@csrf_exempt
+@require_POST
+def status_result(request, token):
+    """Daraja's answer to a Transaction Status query, at the address made for that one
+    query: any other address, or the same one twice, is refused (404)."""
+    try:
+        status_result_process(token=token, payload=json.loads(request.body))
+    except (ValueError, MalformedCallback):
+        return JsonResponse({"ResultCode": 1, "ResultDesc": "Rejected: not a Result"}, status=400)
+    except UnknownResult:
+        return JsonResponse({"ResultCode": 1, "ResultDesc": "Rejected: no such query"}, status=404)
     return JsonResponse({"ResultCode": 0, "ResultDesc": "Accepted"})

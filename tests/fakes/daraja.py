@@ -10,8 +10,14 @@ wire format, and the buyer's phone simulated by ``complete()``, which posts the 
 
 It checks Basic auth on the token, the Bearer token on the rest (tokens expire after
 ``token_lifetime`` seconds), the shortcode and the Password (base64 of shortcode + passkey
-+ timestamp), the phone and the amount. Not covered: C2B, B2C, reversals, transaction
-status, account balance, Safaricom's rate limits and callback retries.
++ timestamp), the phone and the amount.
+
+The Transaction Status API (``/mpesa/transactionstatus/v1/query``) answers about the
+receipts of pushes it saw paid (``callback_body(..., 0)``): its acknowledgement at once,
+and the ``Result`` body later, kept in ``fake.results`` as (ResultURL, body) for a test to
+post, or posted by the fake itself when ``deliver_results`` is true. A receipt it never
+issued is "not found". Not covered: C2B, B2C, reversals, account balance, Safaricom's rate
+limits and callback retries.
 """
 
 import argparse
@@ -44,10 +50,18 @@ class FakeDaraja:
         secret: str = "soko-secret",
         passkey: str = "soko-passkey",
         shortcode: str = "174379",
+        initiator: str = "soko-initiator",
+        credential: str = "soko-credential",
         token_lifetime: int = 3599,
         auto_pay: float = 0,
     ):
         self.key, self.secret, self.passkey, self.shortcode = key, secret, passkey, shortcode
+        self.initiator, self.credential = initiator, credential
+        # Receipts of paid pushes: receipt -> the push's request id, amount, phone, time.
+        self.transactions: dict[str, dict] = {}
+        self.status_queries: list[dict] = []
+        self.results: list[tuple[str, dict]] = []
+        self.deliver_results = auto_pay > 0
         self.token_lifetime, self.auto_pay = token_lifetime, auto_pay
         self.tokens: dict[str, float] = {}
         self.token_requests = 0
@@ -74,6 +88,8 @@ class FakeDaraja:
             "MPESA_CONSUMER_SECRET": self.secret,
             "MPESA_PASSKEY": self.passkey,
             "MPESA_SHORTCODE": self.shortcode,
+            "MPESA_INITIATOR": self.initiator,
+            "MPESA_SECURITY_CREDENTIAL": self.credential,
         }
 
     def refuse_next(self, code: str, message: str, status: int = 0) -> None:
@@ -98,12 +114,20 @@ class FakeDaraja:
             "ResultDesc": RESULTS.get(result_code, "The transaction failed."),
         }
         if result_code == 0:
+            receipt = receipt or _receipt()
+            stamp = _nairobi_now()
+            self.transactions[receipt] = {
+                "request_id": request_id,
+                "amount": push["amount"],
+                "phone": push["phone"],
+                "at": stamp,
+            }
             callback["CallbackMetadata"] = {
                 "Item": [
                     {"Name": "Amount", "Value": float(push["amount"] if amount is None else amount)},
-                    {"Name": "MpesaReceiptNumber", "Value": receipt or _receipt()},
+                    {"Name": "MpesaReceiptNumber", "Value": receipt},
                     {"Name": "Balance"},
-                    {"Name": "TransactionDate", "Value": int(time.strftime("%Y%m%d%H%M%S"))},
+                    {"Name": "TransactionDate", "Value": int(stamp)},
                     {"Name": "PhoneNumber", "Value": int(push["phone"] if phone is None else phone)},
                 ]
             }
@@ -131,6 +155,60 @@ class FakeDaraja:
             with urllib.request.urlopen(request, timeout=30) as response:
                 response.read()
         return body
+
+    def take_results(self) -> list[tuple[str, dict]]:
+        """The Transaction Status results not posted yet, as (ResultURL, body); now taken."""
+        with self.lock:
+            results, self.results = self.results, []
+        return results
+
+    def status_result_body(self, query: dict) -> dict:
+        """The ``Result`` Daraja posts for a Transaction Status query: the receipt's
+        payment as M-Pesa recorded it, or "not found"."""
+        receipt = str(query.get("TransactionID", ""))
+        found = self.transactions.get(receipt)
+        result = {
+            "ResultType": 0,
+            "OriginatorConversationID": query["_originator"],
+            "ConversationID": query["_conversation"],
+            "TransactionID": receipt,
+            "ReferenceData": {"ReferenceItem": {"Key": "Occasion", "Value": str(query.get("Occasion", ""))}},
+        }
+        if found is None:
+            return {"Result": {**result, "ResultCode": 1, "ResultDesc": "The transaction could not be found."}}
+        parameters = {
+            "DebitPartyName": f"{found['phone']} - Jane Buyer",
+            "CreditPartyName": f"{self.shortcode} - Soko",
+            "OriginatorConversationID": query["_originator"],
+            "InitiatedTime": int(found["at"]),
+            "DebitAccountType": "MMF Account For Customer",
+            "ReasonType": "Pay Bill Online",
+            "TransactionStatus": "Completed",
+            "FinalisedTime": int(found["at"]),
+            "Amount": float(found["amount"]),
+            "ConversationID": query["_conversation"],
+            "ReceiptNo": receipt,
+        }
+        return {
+            "Result": {
+                **result,
+                "ResultCode": 0,
+                "ResultDesc": "The service request is processed successfully.",
+                "ResultParameters": {"ResultParameter": [{"Key": k, "Value": v} for k, v in parameters.items()]},
+            }
+        }
+
+
+def _nairobi_now() -> str:
+    return time.strftime("%Y%m%d%H%M%S", time.gmtime(time.time() + 3 * 3600))
+
+
+def _post_json(url: str, body: dict) -> None:
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), method="POST", headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        response.read()
 
 
 def _receipt() -> str:
@@ -176,6 +254,8 @@ def _handler(fake: FakeDaraja):
                 return self._error(404, "404.001.03", "Invalid Access Token")
             try:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+                if self.path == "/mpesa/transactionstatus/v1/query" and isinstance(body, dict):
+                    return self._status(body)
                 stamp = str(body["Timestamp"])
                 password = base64.b64encode(f"{fake.shortcode}{fake.passkey}{stamp}".encode()).decode()
                 password_ok = body["Password"] == password and len(stamp) == 14 and stamp.isdigit()
@@ -230,6 +310,34 @@ def _handler(fake: FakeDaraja):
                 },
             )
 
+        def _status(self, body):
+            if body.get("Initiator") != fake.initiator or body.get("SecurityCredential") != fake.credential:
+                return self._error(400, "400.002.02", "Bad Request - Invalid Initiator")
+            if body.get("CommandID") != "TransactionStatusQuery" or str(body.get("PartyA")) != fake.shortcode:
+                return self._error(400, "400.002.02", "Bad Request - Invalid CommandID or PartyA")
+            for field in ("ResultURL", "QueueTimeOutURL"):
+                if not str(body.get(field, "")).startswith(("http://", "https://")):
+                    return self._error(400, "400.002.02", f"Bad Request - Invalid {field}")
+            if not body.get("TransactionID") and not body.get("OriginalConversationID"):
+                return self._error(400, "400.002.02", "Bad Request - Invalid TransactionID")
+            originator = f"{secrets.token_hex(2)}-{secrets.token_hex(2)}-{secrets.token_hex(6)}"
+            conversation = f"AG_{time.strftime('%Y%m%d')}_{secrets.token_hex(10)}"
+            query = {**body, "_originator": originator, "_conversation": conversation}
+            fake.status_queries.append(query)
+            result = (str(body["ResultURL"]), fake.status_result_body(query))
+            fake.results.append(result)
+            if fake.deliver_results:
+                threading.Timer(0.2, _deliver_result, args=(result,)).start()
+            return self._answer(
+                200,
+                {
+                    "OriginatorConversationID": originator,
+                    "ConversationID": conversation,
+                    "ResponseCode": "0",
+                    "ResponseDescription": "Accept the service request successfully.",
+                },
+            )
+
         def _query(self, body):
             request_id = str(body.get("CheckoutRequestID", ""))
             fake.queries.append(request_id)
@@ -258,6 +366,13 @@ def _deliver(fake: FakeDaraja, request_id: str) -> None:
         fake.complete(request_id, 0)
     except OSError as error:
         print(f"fake Daraja: the callback for {request_id} failed: {error}", flush=True)
+
+
+def _deliver_result(result: tuple[str, dict]) -> None:
+    try:
+        _post_json(*result)
+    except OSError as error:
+        print(f"fake Daraja: the result for {result[0]} failed: {error}", flush=True)
 
 
 def main():

@@ -5,7 +5,12 @@ with ``name`` and ``details[].issue``), and the buyer's approval page.
     with FakePaypal() as fake:                  # tests: fake.url, fake.approve(order_id)
     python -m tests.fakes.paypal --port 12113   # demos: PAYPAL_API_BASE=http://127.0.0.1:12113
 
-Not covered: webhooks, vaulted payment methods, authorize-then-capture, disputes.
+Captures can be made PENDING (``pend_next_capture``) and settled later
+(``capture_settle``), read with ``GET /v2/payments/captures/{id}``; transaction search
+(``GET /v1/reporting/transactions``) lists the captures and refunds that moved money.
+A POST's answer is replayed for the same ``PayPal-Request-Id``, refusals included.
+
+Not covered: webhooks, vaulted payment methods, authorize-then-capture, disputes, fees.
 """
 
 import argparse
@@ -13,6 +18,8 @@ import base64
 import json
 import secrets
 import threading
+import time
+from datetime import datetime, timedelta
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -38,6 +45,9 @@ class FakePaypal(FakeServer):
         self.replies: dict[str, tuple[int, dict]] = {}
         self.decline: set[str] = set()
         self.tampered: dict[str, str] = {}
+        self.pending: dict[str, str] = {}
+        # The account's activity as transaction search reports it: one row per capture and refund.
+        self.activity: list[dict] = []
         self.lock = threading.Lock()
         super().__init__(port, _handler(self))
 
@@ -53,6 +63,41 @@ class FakePaypal(FakeServer):
     def tamper_capture_amount(self, order_id: str, value: str) -> None:
         self.tampered[order_id] = value
 
+    def pend_next_capture(self, order_id: str, reason: str = "PENDING_REVIEW") -> None:
+        """The order's capture is made PENDING (PayPal reviews it) until ``capture_settle``."""
+        self.pending[order_id] = reason
+
+    def capture_settle(self, capture_id: str, status: str = "COMPLETED") -> None:
+        """PayPal finished reviewing a pending capture: COMPLETED or DECLINED."""
+        capture = self.captures[capture_id]
+        capture["status"] = status
+        capture.pop("status_details", None)
+        for order in self.orders.values():
+            for unit in order["purchase_units"]:
+                for shown in (unit.get("payments") or {}).get("captures", []):
+                    if shown["id"] == capture_id:
+                        shown["status"] = status
+                        shown.pop("status_details", None)
+        if status == "COMPLETED":
+            self._activity("T0006", capture_id, capture["amount"], "S")
+
+    def _activity(self, event_code: str, transaction_id: str, amount: dict, status: str, fee: str = "0.00") -> None:
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime())
+        self.activity.append(
+            {
+                "transaction_info": {
+                    "paypal_account_id": "SOKOMERCHANT1",
+                    "transaction_id": transaction_id,
+                    "transaction_event_code": event_code,
+                    "transaction_initiation_date": stamp,
+                    "transaction_updated_date": stamp,
+                    "transaction_amount": dict(amount),
+                    "fee_amount": {"currency_code": amount["currency_code"], "value": fee},
+                    "transaction_status": status,
+                }
+            }
+        )
+
     def _order_view(self, order: dict) -> dict:
         view = {key: value for key, value in order.items() if not key.startswith("_")}
         view["links"] = [
@@ -61,19 +106,19 @@ class FakePaypal(FakeServer):
         ]
         return view
 
-    def handle(self, method: str, path: str, body: dict, headers) -> tuple[int, dict]:
+    def handle(self, method: str, path: str, body: dict, headers, query: str = "") -> tuple[int, dict]:
         request_id = headers.get("PayPal-Request-Id", "")
         if method == "POST" and request_id:
             with self.lock:
                 if request_id in self.replies:
                     return self.replies[request_id]
-        reply = self._handle(method, path, body)
+        reply = self._handle(method, path, body, query)
         if method == "POST" and request_id and reply[0] < 500:
             with self.lock:
                 self.replies.setdefault(request_id, reply)
         return reply
 
-    def _handle(self, method: str, path: str, body: dict) -> tuple[int, dict]:
+    def _handle(self, method: str, path: str, body: dict, query: str = "") -> tuple[int, dict]:
         parts = path.strip("/").split("/")
         if method == "POST" and path == "/v2/checkout/orders":
             units = body.get("purchase_units") or []
@@ -97,6 +142,13 @@ class FakePaypal(FakeServer):
                 return 200, self._order_view(order)
             if method == "POST" and parts[4:] == ["capture"]:
                 return self._capture(order)
+        if method == "GET" and len(parts) == 4 and parts[:3] == ["v2", "payments", "captures"]:
+            capture = self.captures.get(parts[3])
+            if capture is None:
+                return 404, _error("RESOURCE_NOT_FOUND", "INVALID_RESOURCE_ID", "Specified resource ID does not exist.")
+            return 200, {key: value for key, value in capture.items() if not key.startswith("_")}
+        if method == "GET" and parts == ["v1", "reporting", "transactions"]:
+            return self._search(query)
         if (
             method == "POST"
             and len(parts) == 5
@@ -114,12 +166,46 @@ class FakePaypal(FakeServer):
                     "The refund amount must be less than or equal to the capture amount.",
                 )
             capture["_refunded"] += amount
-            return 201, {
+            refund = {
                 "id": secrets.token_hex(8).upper(),
                 "status": "COMPLETED",
                 "amount": {"currency_code": capture["amount"]["currency_code"], "value": str(amount)},
             }
+            self._activity("T1107", refund["id"], {**refund["amount"], "value": str(-amount)}, "S")
+            return 201, refund
         return 404, _error("NOT_FOUND", "NOT_FOUND", "The specified resource does not exist.")
+
+    def _search(self, query: str) -> tuple[int, dict]:
+        """Transaction search (``/v1/reporting/transactions``): the activity between
+        start_date and end_date (at most 31 days), paged."""
+        params = {key: values[0] for key, values in parse_qs(query).items()}
+        try:
+            start, end = (
+                datetime.fromisoformat(params[name].replace("Z", "+00:00")) for name in ("start_date", "end_date")
+            )
+            page, size = int(params.get("page", "1")), min(int(params.get("page_size", "100")), 500)
+        except (KeyError, ValueError):
+            return 400, _error("INVALID_REQUEST", "INVALID_PARAMETER_SYNTAX", "Request is not well-formed.")
+        if not start < end or end - start > timedelta(days=31):
+            return 400, _error("INVALID_REQUEST", "INVALID_DATE_RANGE", "Date range is greater than 31 days.")
+        rows = [
+            row
+            for row in self.activity
+            if start <= _when(row["transaction_info"]["transaction_initiation_date"]) < end
+            and params.get("transaction_status", row["transaction_info"]["transaction_status"])
+            == row["transaction_info"]["transaction_status"]
+        ]
+        pages = max(1, -(-len(rows) // size))
+        return 200, {
+            "transaction_details": rows[(page - 1) * size : page * size],
+            "account_number": "SOKOMERCHANT1",
+            "start_date": params["start_date"],
+            "end_date": params["end_date"],
+            "last_refreshed_datetime": time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime()),
+            "page": page,
+            "total_items": len(rows),
+            "total_pages": pages,
+        }
 
     def _capture(self, order: dict) -> tuple[int, dict]:
         if order["status"] == "COMPLETED":
@@ -142,14 +228,24 @@ class FakePaypal(FakeServer):
             "id": secrets.token_hex(8).upper(),
             "status": "COMPLETED",
             "amount": amount,
+            "final_capture": True,
             "_refunded": Decimal("0"),
         }
+        if order["id"] in self.pending:
+            capture["status"] = "PENDING"
+            capture["status_details"] = {"reason": self.pending.pop(order["id"])}
+        else:
+            self._activity("T0006", capture["id"], amount, "S")
         self.captures[capture["id"]] = capture
         order["status"] = "COMPLETED"
         order["purchase_units"][0]["payments"] = {
             "captures": [{key: value for key, value in capture.items() if not key.startswith("_")}]
         }
         return 201, self._order_view(order)
+
+
+def _when(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S%z")
 
 
 def _handler(fake: FakePaypal):
@@ -183,7 +279,7 @@ def _handler(fake: FakePaypal):
                 return self._answer(
                     401, {"error": "invalid_token", "error_description": "Token signature verification failed"}
                 )
-            return self._answer(*fake.handle("GET", parts.path, {}, self.headers))
+            return self._answer(*fake.handle("GET", parts.path, {}, self.headers, parts.query))
 
         def do_POST(self):
             parts = urlsplit(self.path)

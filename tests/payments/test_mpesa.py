@@ -2,9 +2,11 @@
 same good callback pays once, and a push that never calls back is settled by the job."""
 
 import json
+import time
 from datetime import datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -77,6 +79,14 @@ def post_callback(client, body):
     return client.post("/payments/mpesa/callback/", data=json.dumps(body), content_type="application/json")
 
 
+def post_results(client, fake) -> list:
+    """Post Daraja's pending Transaction Status results to their ResultURLs; the answers."""
+    return [
+        client.post(urlsplit(url).path, data=json.dumps(body), content_type="application/json")
+        for url, body in fake.take_results()
+    ]
+
+
 def accepted(answer) -> bool:
     return answer.status_code == 200 and answer.json() == {"ResultCode": 0, "ResultDesc": "Accepted"}
 
@@ -128,10 +138,14 @@ def test_the_same_good_callback_five_times_pays_once(fake, pushed, placed, clien
     body = fake.callback_body(pushed.reference, 0, receipt="NLJ7RT61SV")
 
     assert all(accepted(post_callback(client, body)) for _ in range(5))
+    pushed.refresh_from_db()
+    assert paid_once(placed) and (pushed.status, pushed.payment_reference) == ("succeeded", "")
+    assert all(accepted(answer) for answer in post_results(client, fake))
 
     pushed.refresh_from_db()
-    assert paid_once(placed) and (pushed.status, pushed.payment_reference) == ("succeeded", "NLJ7RT61SV")
-    assert ProviderEvent.objects.get().processed_at is not None
+    assert pushed.payment_reference == "NLJ7RT61SV"  # as Daraja's Transaction Status told it
+    assert [query["TransactionID"] for query in fake.status_queries] == ["NLJ7RT61SV"]
+    assert not ProviderEvent.objects.filter(processed_at__isnull=True).exists()
     assert fake.queries == [pushed.reference]  # a redelivery is not asked about again
 
 
@@ -241,6 +255,7 @@ def test_a_callback_after_the_job_settled_fills_in_the_receipt(fake, pushed, pla
     body = fake.callback_body(pushed.reference, 0, receipt="TBL4K2M9QX")
     assert mpesa_pending_settle(older_than_seconds=0) == 1
     assert accepted(post_callback(client, body))
+    assert all(accepted(answer) for answer in post_results(client, fake))
     pushed.refresh_from_db()
     assert paid_once(placed) and pushed.payment_reference == "TBL4K2M9QX"
 
@@ -253,9 +268,10 @@ def test_a_callback_ahead_of_the_query_waits_and_the_job_keeps_its_receipt(fake,
 
     fake.answer(pushed.reference, 0)
     assert mpesa_pending_settle(older_than_seconds=0) == 1
+    assert all(accepted(answer) for answer in post_results(client, fake))
     pushed.refresh_from_db()
     assert paid_once(placed) and pushed.payment_reference == "TBM8P3R5WZ"
-    assert ProviderEvent.objects.get().processed_at is not None
+    assert not ProviderEvent.objects.filter(processed_at__isnull=True).exists()
     assert accepted(post_callback(client, body)) and paid_once(placed)
 
 
@@ -366,10 +382,16 @@ def test_mpesa_is_offered_for_whole_shillings_when_configured(settings, total, c
 @pytest.mark.django_db(transaction=True)
 def test_the_phone_pays_and_safaricom_calls_back_over_http(fake, placed, client, live_server, settings):
     settings.MPESA_CALLBACK_URL = f"{live_server.url}/payments/mpesa/callback/"
+    fake.deliver_results = True
     client.force_login(placed.buyer)
     client.post(phone_page(placed), {"phone": "0712 345 678"})
     (request_id,) = fake.pushes
 
     fake.complete(request_id, 0, receipt="TC1XYZ2ABC")
+    assert paid_once(placed)
 
-    assert paid_once(placed) and PaymentAttempt.objects.get().payment_reference == "TC1XYZ2ABC"
+    for _ in range(100):  # Daraja posts the Transaction Status result a moment later
+        if PaymentAttempt.objects.get().payment_reference:
+            break
+        time.sleep(0.05)
+    assert PaymentAttempt.objects.get().payment_reference == "TC1XYZ2ABC"

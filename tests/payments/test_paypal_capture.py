@@ -1,0 +1,121 @@
+"""PayPal captures against the fake PayPal, which replays its answer to a PayPal-Request-Id
+as PayPal does: a buyer back before approval completes is captured once they approve; an
+approved order is captured before its checkout's deadline cancels it; a PENDING capture
+is paid only when PayPal says COMPLETED."""
+
+# ruff: noqa: F811  (the fixtures imported below are the tests' arguments)
+
+from datetime import timedelta
+
+import pytest
+
+from shop.orders.models import Order, OrderStatus
+from shop.orders.payment_flow import checkouts_expire
+from shop.payments.models import LedgerTransaction, PaymentFlag, PaymentStatus
+from shop.payments.paypal import paypal_pending_settle
+from tests.payments.test_paypal import fake, started  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.django_db
+
+
+def back_from_paypal(client, attempt):
+    answer = client.get(f"/payments/paypal/return/?token={attempt.reference}&PayerID=FAKEPAYER")
+    assert answer.status_code == 302
+    attempt.refresh_from_db()
+    return attempt
+
+
+def payment_status(checkout) -> str:
+    checkout.refresh_from_db()
+    return checkout.payment_status
+
+
+def captures_booked() -> int:
+    return LedgerTransaction.objects.filter(kind="capture").count()
+
+
+def capture_request_ids(fake) -> list[str]:
+    return [request_id for request_id in fake.replies if "-capture" in request_id]
+
+
+def test_back_before_approval_then_approved_is_captured_on_the_next_return(fake, started, placed, client):
+    assert back_from_paypal(client, started).status == "pending"  # PayPal: "not approved yet"
+    fake.approve(started.reference)  # the approval completes a moment later
+
+    assert back_from_paypal(client, started).status == "succeeded"
+    assert payment_status(placed) == PaymentStatus.PAID and len(fake.captures) == 1 and captures_booked() == 1
+    first, second = capture_request_ids(fake)
+    assert first != second  # the refusal is not replayed to the retry
+
+
+def test_back_before_approval_then_approved_is_captured_by_the_job(fake, started, placed, client):
+    back_from_paypal(client, started)
+    fake.approve(started.reference)  # and the buyer closes the tab
+
+    assert [paypal_pending_settle(older_than_minutes=0) for _ in range(2)] == [1, 0]
+    assert payment_status(placed) == PaymentStatus.PAID and captures_booked() == 1
+
+
+def test_an_approved_uncaptured_order_is_captured_before_the_deadline_cancels_it(
+    fake,
+    started,
+    placed,
+    client,
+):
+    back_from_paypal(client, started)  # refused: not approved yet
+    fake.approve(started.reference)  # approved; no return, and the job has not run yet
+
+    assert checkouts_expire(now=placed.payment_due_by + timedelta(seconds=1)) == 0
+
+    assert payment_status(placed) == PaymentStatus.PAID and captures_booked() == 1
+    assert not Order.objects.filter(checkout=placed, status=OrderStatus.CANCELLED).exists()
+
+
+def test_an_unapproved_order_still_expires_at_the_deadline(fake, started, placed):
+    assert checkouts_expire(now=placed.payment_due_by + timedelta(seconds=1)) == 1
+    started.refresh_from_db()
+    assert payment_status(placed) == PaymentStatus.EXPIRED and started.status == "expired" and not fake.captures
+
+
+def test_a_pending_capture_is_not_paid_until_paypal_completes_it(fake, started, placed, client):
+    fake.approve(started.reference)
+    fake.pend_next_capture(started.reference)
+
+    attempt = back_from_paypal(client, started)
+    (capture_id,) = fake.captures
+    assert (attempt.status, attempt.payment_reference) == ("pending", capture_id)
+    assert payment_status(placed) == PaymentStatus.AWAITING and captures_booked() == 0
+    assert paypal_pending_settle(older_than_minutes=0) == 0  # PayPal still reviewing it
+    assert back_from_paypal(client, started).status == "pending" and len(fake.captures) == 1
+
+    fake.capture_settle(capture_id, "COMPLETED")
+    assert [paypal_pending_settle(older_than_minutes=0) for _ in range(2)] == [1, 0]
+    assert payment_status(placed) == PaymentStatus.PAID and captures_booked() == 1
+
+
+def test_a_pending_capture_paypal_declines_fails_and_offers_the_other_methods(fake, started, placed, client):
+    fake.approve(started.reference)
+    fake.pend_next_capture(started.reference)
+    back_from_paypal(client, started)
+    (capture_id,) = fake.captures
+
+    fake.capture_settle(capture_id, "DECLINED")
+    assert paypal_pending_settle(older_than_minutes=0) == 1
+    started.refresh_from_db()
+    assert started.status == "failed" and payment_status(placed) == PaymentStatus.AWAITING and captures_booked() == 0
+    assert b'data-testid="payment-alternatives"' in client.get(f"/payments/{placed.idempotency_key}/").content
+
+
+def test_a_pending_capture_completed_after_the_deadline_is_flagged_to_refund(fake, started, placed, client):
+    fake.approve(started.reference)
+    fake.pend_next_capture(started.reference)
+    back_from_paypal(client, started)
+    (capture_id,) = fake.captures
+    assert checkouts_expire(now=placed.payment_due_by + timedelta(seconds=1)) == 1  # still pending at PayPal
+
+    fake.capture_settle(capture_id, "COMPLETED")
+    paypal_pending_settle(older_than_minutes=0)
+
+    started.refresh_from_db()
+    assert payment_status(placed) == PaymentStatus.EXPIRED and started.status == "flagged"
+    assert PaymentFlag.objects.get(attempt=started).kind == PaymentFlag.Kind.LATE
