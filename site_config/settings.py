@@ -97,9 +97,9 @@ INSTALLED_APPS = [
 ]
 # Demo data (seed_demo: demo accounts with a published password, stores and catalog): in
 # development, or in production only when asked for with SOKO_DEMO=1.
+# Otherwise a stand-in app only answers seed_demo with why it will not run.
 SOKO_DEMO = env_bool("SOKO_DEMO", default=DEBUG)
-if SOKO_DEMO:
-    INSTALLED_APPS.append("shop.demo")
+INSTALLED_APPS.append("shop.demo" if SOKO_DEMO else "shop.demo.off")
 # The development gateway (Stripe played locally, no money moves) and its pages under
 # /payments/dev/: development only, never installed with DEBUG=0.
 if DEBUG:

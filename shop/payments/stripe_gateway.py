@@ -41,8 +41,19 @@ def stripe_provider() -> str:
     return Provider.STRIPE if settings.STRIPE_SECRET_KEY else Provider.DEV
 
 
-class StripeNotConfigured(ImproperlyConfigured):
-    """Cards were asked of Stripe, but neither Stripe nor the development gateway is set up."""
+class StripeNotConfigured(ImproperlyConfigured, stripe.StripeError):
+    """Stripe was called, but neither Stripe nor the development gateway is set up. Also a
+    ``StripeError``, so every caller's refusal path (message, flag, retry) handles it."""
+
+    def __init__(self):
+        super().__init__(
+            "Cards need STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET; the development gateway that stands in "
+            "for Stripe is installed only with DEBUG=1."
+        )
+
+    @property
+    def user_message(self) -> str:
+        return _("card payments are not set up on this site.")
 
 
 def stripe_configured() -> bool:
@@ -64,10 +75,7 @@ def stripe_client() -> stripe.StripeClient:
         )
     gateway = development_gateway()
     if gateway is None:
-        raise StripeNotConfigured(
-            "Cards need STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET; the development gateway that stands in "
-            "for Stripe is installed only with DEBUG=1."
-        )
+        raise StripeNotConfigured()
     return stripe.StripeClient(DEV_API_KEY, http_client=gateway.http_client())
 
 

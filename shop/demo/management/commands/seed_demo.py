@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from shop.demo.accounts import DEMO_PASSWORD, seed_accounts
 from shop.demo.auctions import demo_auctions, seed_auctions
@@ -22,6 +23,9 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
+        if not settings.SOKO_DEMO:
+            # The demo's accounts, staff included, share a published password.
+            raise CommandError("seed_demo refuses to run: the demo is off (DEBUG=0 without SOKO_DEMO=1).")
         seed_accounts()
         created = seed_catalog()
         deliveries = seed_deliveries()
