@@ -12,9 +12,13 @@ Stripe's hosted page is simulated by ``session_pay`` / ``session_decline`` /
 Stripe's scheme so they go through the real webhook code.
 
 Covered: Checkout Sessions (create, retrieve, list by payment intent, expire), Payment
-Intents (retrieve), Events (retrieve, list by type and time), Express accounts and
-onboarding links, transfers and their reversals, refunds (partial, never more than was
-paid). Not covered: customers, saved cards, 3-D Secure, disputes, payouts to banks.
+Intents and Charges (retrieve), Events (retrieve, list by type and time), Express
+accounts and onboarding links, transfers and their reversals, refunds (partial, never
+more than was paid; a bank may fail one later: ``refund_fail``), disputes (``dispute_open``
+/ ``dispute_close``: funds withdrawn with a dispute fee, reinstated when won) and the
+balance transactions every money movement makes (``/v1/balance_transactions``, Stripe's
+fee on each charge: ``FEE_PER_MILLE``). Not covered: customers, saved cards, 3-D Secure,
+payouts to banks.
 """
 
 from __future__ import annotations
@@ -174,7 +178,17 @@ class StripeEngine:
         ("POST", r"/v1/refunds", "refund_create"),
         ("GET", r"/v1/refunds", "refund_list"),
         ("GET", r"/v1/refunds/(?P<id>[^/]+)", "refund_retrieve"),
+        ("POST", r"/v1/refunds/(?P<id>[^/]+)", "refund_update"),
+        ("GET", r"/v1/charges/(?P<id>[^/]+)", "charge_retrieve"),
+        ("GET", r"/v1/disputes", "dispute_list"),
+        ("GET", r"/v1/disputes/(?P<id>[^/]+)", "dispute_retrieve"),
+        ("GET", r"/v1/balance_transactions", "balance_transaction_list"),
+        ("GET", r"/v1/balance_transactions/(?P<id>[^/]+)", "balance_transaction_retrieve"),
     ]
+
+    # Stripe's fee on a charge (per mille of the amount, rounded up) and on a dispute.
+    FEE_PER_MILLE = 29
+    DISPUTE_FEE = 1500
 
     def handle(self, method: str, path: str, params: dict, headers: dict) -> tuple[int, dict, dict]:
         answer_headers = {"Request-Id": "req_" + secrets.token_hex(7), "Stripe-Version": API_VERSION}
@@ -250,6 +264,67 @@ class StripeEngine:
             items = items[ids.index(after) + 1 :] if after in ids else []
         limit = max(1, min(_int(params.get("limit"), 10), 100))
         return {"object": "list", "url": url, "has_more": len(items) > limit, "data": items[:limit]}
+
+    def _balance(self, kind: str, amount: int, currency: str, source: str, *, fee: int = 0, category: str = "") -> dict:
+        """The balance transaction of one money movement (Stripe's ``type``, gross
+        ``amount``, ``fee`` and ``net`` in minor units)."""
+        now = int(time.time())
+        return self._new(
+            "txn",
+            "balance_transaction",
+            {
+                "amount": amount,
+                "available_on": now,
+                "currency": currency,
+                "description": None,
+                "exchange_rate": None,
+                "fee": fee,
+                "fee_details": [
+                    {
+                        "amount": fee,
+                        "application": None,
+                        "currency": currency,
+                        "description": "Stripe processing fees",
+                        "type": "stripe_fee",
+                    }
+                ]
+                if fee
+                else [],
+                "net": amount - fee,
+                "reporting_category": category or kind,
+                "source": source,
+                "status": "available",
+                "type": kind,
+            },
+        )
+
+    def balance_transaction_retrieve(self, params: dict, id: str) -> dict:
+        return self._get("balance_transaction", id)
+
+    def balance_transaction_list(self, params: dict) -> dict:
+        items = self.store.all("balance_transaction")
+        for field in ("type", "source", "currency"):
+            if params.get(field):
+                items = [item for item in items if item[field] == params[field]]
+        created = params.get("created") if isinstance(params.get("created"), dict) else {}
+        bounds = {"gte": lambda a, b: a >= b, "gt": lambda a, b: a > b, "lte": lambda a, b: a <= b, "lt": lambda a, b: a < b}
+        for name, test in bounds.items():
+            if name in created:
+                items = [item for item in items if test(item["created"], _int(created[name]))]
+        return self._list(items, params, "/v1/balance_transactions")
+
+    def charge_retrieve(self, params: dict, id: str) -> dict:
+        return self._get("charge", id)
+
+    def dispute_retrieve(self, params: dict, id: str) -> dict:
+        return self._get("dispute", id)
+
+    def dispute_list(self, params: dict) -> dict:
+        disputes = self.store.all("dispute")
+        for field in ("charge", "payment_intent"):
+            if params.get(field):
+                disputes = [dispute for dispute in disputes if dispute[field] == params[field]]
+        return self._list(disputes, params, "/v1/disputes")
 
     def session_create(self, params: dict) -> dict:
         lines = params.get("line_items") or []
@@ -392,6 +467,7 @@ class StripeEngine:
             "has_more": False,
             "url": f"/v1/transfers/{transfer['id']}/reversals",
         }
+        transfer["balance_transaction"] = self._balance("transfer", -amount, transfer["currency"], transfer["id"])["id"]
         self.store.put("transfer", transfer)
         self._event("transfer.created", transfer)
         return transfer
@@ -417,6 +493,8 @@ class StripeEngine:
                 "metadata": params.get("metadata") or {},
             },
         )
+        reversal["balance_transaction"] = self._balance("transfer_refund", amount, transfer["currency"], reversal["id"])["id"]
+        self.store.put("transfer_reversal", reversal)
         transfer["amount_reversed"] += amount
         transfer["reversed"] = transfer["amount_reversed"] == transfer["amount"]
         transfer["reversals"]["data"].insert(0, reversal)
@@ -453,11 +531,22 @@ class StripeEngine:
                 "metadata": params.get("metadata") or {},
             },
         )
+        refund["balance_transaction"] = self._balance("refund", -amount, charge["currency"], refund["id"])["id"]
+        refund.update(failure_balance_transaction=None, failure_reason=None)
+        self.store.put("refund", refund)
         charge["amount_refunded"] += amount
         charge["refunded"] = charge["amount_refunded"] == charge["amount"]
         self.store.put("charge", charge)
         self._event("refund.created", refund)
         self._event("charge.refunded", charge)
+        return refund
+
+    def refund_update(self, params: dict, id: str) -> dict:
+        """Only ``metadata`` may change; an empty value unsets a key, as on Stripe."""
+        refund = self._get("refund", id)
+        metadata = {**(refund.get("metadata") or {}), **(params.get("metadata") or {})}
+        refund["metadata"] = {key: value for key, value in metadata.items() if value != ""}
+        self.store.put("refund", refund)
         return refund
 
     def refund_retrieve(self, params: dict, id: str) -> dict:
@@ -517,6 +606,12 @@ class StripeEngine:
                 "transfer_group": intent.get("transfer_group"),
             },
         )
+        fee = -(-charge["amount"] * self.FEE_PER_MILLE // 1000)
+        charge["balance_transaction"] = self._balance(
+            "charge", charge["amount"], charge["currency"], charge["id"], fee=fee
+        )["id"]
+        charge["disputed"] = False
+        self.store.put("charge", charge)
         intent.update(
             status="succeeded", amount_received=intent["amount"], latest_charge=charge["id"], last_payment_error=None
         )
@@ -571,6 +666,71 @@ class StripeEngine:
         account["capabilities"] = dict.fromkeys(account.get("capabilities") or {"transfers": "active"}, "active")
         self.store.put("account", account)
         return [self._event("account.updated", account)]
+
+    def dispute_open(self, intent_id: str, reason: str = "fraudulent") -> list[dict]:
+        """The buyer's bank disputes the payment: the charge's amount and a dispute fee
+        leave the balance at once (``charge.dispute.created``, ``…funds_withdrawn``)."""
+        intent = self._get("payment_intent", intent_id)
+        charge = self._get("charge", intent.get("latest_charge") or "")
+        if charge.get("disputed"):
+            raise ApiError(400, f"Charge {charge['id']} is already disputed.")
+        amount = charge["amount"] - charge["amount_refunded"]
+        dispute = self._new(
+            "dp",
+            "dispute",
+            {
+                "amount": amount,
+                "charge": charge["id"],
+                "currency": charge["currency"],
+                "payment_intent": intent_id,
+                "reason": reason,
+                "status": "needs_response",
+                "is_charge_refundable": False,
+                "metadata": {},
+                "evidence_details": {"due_by": int(time.time()) + 7 * 24 * 3600, "has_evidence": False},
+            },
+        )
+        withdrawn = self._balance(
+            "adjustment", -amount, charge["currency"], dispute["id"], fee=self.DISPUTE_FEE, category="dispute"
+        )
+        dispute["balance_transactions"] = [withdrawn]
+        self.store.put("dispute", dispute)
+        charge["disputed"] = True
+        self.store.put("charge", charge)
+        return [self._event("charge.dispute.created", dispute), self._event("charge.dispute.funds_withdrawn", dispute)]
+
+    def dispute_close(self, dispute_id: str, won: bool) -> list[dict]:
+        """The bank decides: won, the amount comes back (``…funds_reinstated``); either way
+        ``charge.dispute.closed``."""
+        dispute = self._get("dispute", dispute_id)
+        if dispute["status"] in ("won", "lost"):
+            raise ApiError(400, f"Dispute {dispute_id} is already closed.")
+        events = []
+        dispute["status"] = "won" if won else "lost"
+        if won:
+            reinstated = self._balance(
+                "adjustment", dispute["amount"], dispute["currency"], dispute_id, category="dispute_reversal"
+            )
+            dispute["balance_transactions"].append(reinstated)
+            self.store.put("dispute", dispute)
+            events.append(self._event("charge.dispute.funds_reinstated", dispute))
+        self.store.put("dispute", dispute)
+        return [*events, self._event("charge.dispute.closed", dispute)]
+
+    def refund_fail(self, refund_id: str, reason: str = "expired_or_canceled_card") -> list[dict]:
+        """The buyer's bank returns a refund Stripe had sent: it is failed and its amount
+        back in the balance (``charge.refund.updated``, ``refund.failed``)."""
+        refund = self._get("refund", refund_id)
+        if refund["status"] == "failed":
+            raise ApiError(400, f"Refund {refund_id} has already failed.")
+        failure = self._balance("refund_failure", refund["amount"], refund["currency"], refund_id)
+        refund.update(status="failed", failure_reason=reason, failure_balance_transaction=failure["id"])
+        self.store.put("refund", refund)
+        charge = self._get("charge", refund["charge"])
+        charge["amount_refunded"] -= refund["amount"]
+        charge["refunded"] = False
+        self.store.put("charge", charge)
+        return [self._event("charge.refund.updated", refund), self._event("refund.failed", refund)]
 
     def tamper(self, object_id: str, **fields) -> None:
         """Tests: make Stripe's record say something else (another amount, say)."""

@@ -6,6 +6,10 @@ append-only and posted once per ``key`` ("capture:attempt:12", "release:order:7"
 job or a webhook that runs twice posts nothing the second time. Callers post inside the
 database transaction of the state change the money event records.
 
+A posting the world undid (a refund the buyer's bank returned) is voided, never edited:
+``void(key)`` posts its exact opposite once (``void:<key>``), and the key may then be
+posted again (as ``<key>@2``, ``<key>@3``…) when the event happens after all.
+
 Accounts, by code (one per currency):
 
 =======================  ===============================================================
@@ -42,7 +46,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from shop.core.currencies import currency_places, money_to_minor
 
@@ -116,8 +120,11 @@ def post(
     unbalanced = {currency: total for currency, total in totals.items() if total}
     if unbalanced:
         raise Unbalanced(f"transaction {key} does not balance: {unbalanced}")
-    if LedgerTransaction.objects.filter(key=key).exists():
-        return None
+    latest = _latest(key)
+    if latest is not None:
+        if not LedgerTransaction.objects.filter(key=f"void:{latest}").exists():
+            return None
+        key = f"{key}@{_generation(latest) + 1}"
     try:
         with transaction.atomic():
             posted = LedgerTransaction.objects.create(
@@ -141,6 +148,40 @@ def post(
             return None
         raise
     return posted
+
+
+def _generation(key: str) -> int:
+    base, sep, number = key.rpartition("@")
+    return int(number) if sep and number.isdigit() else 1
+
+
+def _latest(key: str) -> str | None:
+    """The last posting of ``key`` (``key`` itself or ``key@n``); ``None`` when never posted."""
+    keys = LedgerTransaction.objects.filter(Q(key=key) | Q(key__startswith=f"{key}@")).values_list("key", flat=True)
+    found = [found for found in keys if found == key or found[len(key) + 1 :].isdigit()]
+    return max(found, key=_generation) if found else None
+
+
+def void(*, key: str, memo: str = "") -> LedgerTransaction | None:
+    """Undo the last posting of ``key`` by posting its exact opposite (same accounts,
+    orders and kind), once; ``None`` when nothing is posted under ``key`` or it was voided
+    already. Call inside the transaction of the state change it records."""
+    latest = _latest(key)
+    if latest is None:
+        return None
+    original = LedgerTransaction.objects.get(key=latest)
+    lines = [
+        Line(entry.account.code, entry.account.currency, -entry.amount_minor, order=entry.order)
+        for entry in original.entries.select_related("account", "order")
+    ]
+    return post(
+        kind=original.kind,
+        key=f"void:{latest}",
+        lines=lines,
+        memo=memo or f"Voids {latest}",
+        checkout=original.checkout,
+        order=original.order,
+    )
 
 
 def balance(code: str, currency: str, *, order=None) -> int:

@@ -327,3 +327,28 @@ def _paypal_refund(order, refund: Refund) -> None:
     except PaypalError as error:
         _fail(refund, error)
     _finish(order, refund, reference=reference, succeeded=True)
+
+
+def refund_failed_by_provider(refund: Refund, reason: str) -> bool:
+    """The provider failed a refund after Soko counted it (the buyer's bank returned it):
+    its ledger posting is voided (the money is back at the provider, the store's share and
+    the fee back where they were), the refund reads failed and staff see a flag. Asking
+    again with the same key (``refund_order``) revives it. ``False`` when it was failed
+    already."""
+    with transaction.atomic():
+        locked = Refund.objects.select_for_update().select_related("order__checkout").get(pk=refund.pk)
+        if locked.status == Refund.Status.FAILED:
+            return False
+        failed = locked.reference
+        ledger.void(key=f"refund:{locked.pk}", memo=f"Refund {failed} failed at the provider: {reason}"[:300])
+        locked.status, locked.reference = Refund.Status.FAILED, ""
+        locked.save(update_fields=["status", "reference", "updated_at"])
+        PaymentFlag.objects.create(
+            kind=PaymentFlag.Kind.REFUND_FAILED,
+            key=f"refund-failed:{locked.pk}:{failed}"[:150],
+            checkout=locked.order.checkout,
+            attempt=locked.attempt,
+            detail=f"Refund {locked.pk} of order {locked.order.number} ({failed}, {locked.amount} {locked.currency}) failed at the provider: {reason}. Ask again with the same key from the order's refunds, or refund by hand.",
+        )
+    refund.status, refund.reference = locked.status, locked.reference
+    return True

@@ -10,7 +10,9 @@ Besides Stripe's API (``/v1/…``, with a Bearer ``sk_…`` key) it serves the h
 browser is sent to (``/checkout/<session>/`` with Pay / Decline / Cancel, and
 ``/connect/<account>/``), and control endpoints for scripts: ``POST
 /_fake/sessions/<id>/pay|decline|cancel|async_succeeded|async_failed`` and
-``POST /_fake/accounts/<id>/onboard``, each answering ``{"events": [...]}``. With a
+``POST /_fake/accounts/<id>/onboard``, ``POST /_fake/payment_intents/<id>/dispute``,
+``POST /_fake/disputes/<id>/won|lost`` and ``POST /_fake/refunds/<id>/fail``, each
+answering ``{"events": [...]}``. With a
 webhook URL every event they create is delivered there, signed, as Stripe does.
 """
 
@@ -40,6 +42,14 @@ ACTIONS = {
     "async": lambda engine, id: engine.session_pay(id, asynchronous=True),
     "async_succeeded": lambda engine, id: engine.session_async_result(id, True),
     "async_failed": lambda engine, id: engine.session_async_result(id, False),
+}
+
+# What banks do later: a dispute opened on a payment and decided, a refund returned.
+MONEY = {
+    ("payment_intents", "dispute"): lambda engine, id: engine.dispute_open(id),
+    ("disputes", "won"): lambda engine, id: engine.dispute_close(id, True),
+    ("disputes", "lost"): lambda engine, id: engine.dispute_close(id, False),
+    ("refunds", "fail"): lambda engine, id: engine.refund_fail(id),
 }
 
 PAGE = """<!doctype html><meta charset="utf-8"><title>Fake Stripe checkout</title>
@@ -123,6 +133,8 @@ def _handler(fake: FakeStripe):
                     and pieces[3] in ACTIONS
                 ):
                     return self._answer(200, {"events": self._events(ACTIONS[pieces[3]](fake.engine, pieces[2]))})
+                if method == "POST" and pieces[0] == "_fake" and len(pieces) == 4 and (pieces[1], pieces[3]) in MONEY:
+                    return self._answer(200, {"events": self._events(MONEY[(pieces[1], pieces[3])](fake.engine, pieces[2]))})
                 if method == "POST" and pieces[:2] == ["_fake", "accounts"] and len(pieces) == 4:
                     return self._answer(200, {"events": self._events(fake.engine.account_onboard(pieces[2]))})
                 if pieces[0] == "checkout" and len(pieces) >= 2:
