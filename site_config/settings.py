@@ -623,6 +623,8 @@ def _origin(url: str) -> str | None:
 # or <script> that must be inline carries the request's nonce); no inline handlers, no
 # eval (htmx's allowEval is off), no framing, forms post only here. Pictures may also come
 # from the media origin (SOKO_MEDIA_URL) and the map tile server; sockets are same-origin.
+# form-action also binds the redirects a form's POST follows: payment providers are reached
+# by a GET page of ours (shop.payments.gateways.hosted_page_redirect), never by a redirect.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

@@ -19,7 +19,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 if TYPE_CHECKING:
@@ -79,6 +80,17 @@ def gateway_get(code: str) -> Gateway | None:
 def gateway_class(code: str) -> type[Gateway] | None:
     """A registered gateway by its code, enabled or not."""
     return _REGISTRY.get(code)
+
+
+def hosted_page_redirect(*, checkout, attempt) -> HttpResponse:
+    """What ``start`` answers once the provider has a hosted page for the attempt: a 303 to
+    our own page (``payments:go``), which goes on there by a plain GET navigation. Never a
+    redirect straight to the provider: ``start`` answers a form's POST, and the browser
+    applies the Content-Security-Policy's ``form-action 'self'`` to the whole redirect
+    chain of a form submission, so it would refuse to leave the site."""
+    response = HttpResponseRedirect(reverse("payments:go", args=[checkout.idempotency_key, attempt.pk]))
+    response.status_code = 303
+    return response
 
 
 def gateways_available(checkout: CheckoutLike) -> list[Gateway]:

@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy
 
 from shop.core.currencies import money_from_minor, money_to_minor
 
-from .gateways import Gateway, register
+from .gateways import Gateway, hosted_page_redirect, register
 from .models import PaymentAttempt, PaymentStatus, Provider, ProviderEvent
 from .services import attempt_create, attempt_failed, attempt_reference_set, attempt_succeeded, checkout_awaits_payment
 
@@ -165,7 +165,7 @@ class PaypalGateway(Gateway):
             )
             return redirect(status)
         attempt_reference_set(attempt=attempt, reference=order["id"], redirect_url=approve)
-        return redirect(approve)
+        return hosted_page_redirect(checkout=checkout, attempt=attempt)
 
 
 # A capture PayPal refused (the buyer had not approved yet) is kept as a provider event:

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from shop.core.currencies import money_to_minor
 
-from .gateways import Gateway, register
+from .gateways import Gateway, hosted_page_redirect, register
 from .models import PaymentAttempt, Provider
 from .services import attempt_create, attempt_failed, attempt_reference_set, checkout_awaits_payment
 
@@ -115,7 +115,7 @@ class CardGateway(Gateway):
             )
             return redirect(status_url(checkout))
         attempt_reference_set(attempt=attempt, reference=session.id, redirect_url=session.url or "")
-        return redirect(session.url)
+        return hosted_page_redirect(checkout=checkout, attempt=attempt)
 
 
 def session_create(*, request, checkout, attempt: PaymentAttempt):

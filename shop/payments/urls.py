@@ -10,5 +10,6 @@ urlpatterns = [
     path("paypal/", include("shop.payments.paypal_urls")),
     path("<uuid:reference>/", views.status, name="status"),
     path("<uuid:reference>/pay/", views.pay, name="pay"),
+    path("<uuid:reference>/go/<int:attempt_id>/", views.go, name="go"),
     path("<uuid:reference>/cancel/<int:attempt_id>/", views.cancel, name="cancel"),
 ]

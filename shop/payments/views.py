@@ -2,13 +2,17 @@
 
 The status page shows the truth from the database, never what a redirect claims: a
 pending payment turns into paid (or failed, with the other ways to pay) live over the
-buyer's socket. The webhook is CSRF-exempt (Stripe signs it instead).
+buyer's socket. The webhook is CSRF-exempt (Stripe signs it instead). The buyer reaches a
+provider's hosted page (Stripe Checkout, PayPal's approval) through ``go``, a GET page of
+ours, never through a form's redirect (which the Content-Security-Policy refuses).
 """
+
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
@@ -39,6 +43,34 @@ def status(request, reference):
     checkout = checkout_for_buyer(user=request.user, reference=reference)
     response = render_page(
         request, "payments/status.html", payment_status_context(checkout), fragment="payments/_status.html"
+    )
+    add_never_cache_headers(response)
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def _hosted_page(url: str) -> bool:
+    """A provider's page a browser may be sent to: http(s) with a host, or a path here."""
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc:
+        return parts.scheme in ("https", "http") and bool(parts.netloc)
+    return url.startswith("/") and not url.startswith("//")
+
+
+@login_required
+@require_GET
+def go(request, reference, attempt_id: int):
+    """On to the provider's hosted page of a payment just started (``hosted_page_redirect``):
+    a GET page of ours that navigates there by itself (a refresh, no script), with a link
+    for a browser that does not follow it. Once the attempt has ended, the status page."""
+    checkout = checkout_for_buyer(user=request.user, reference=reference)
+    attempt = PaymentAttempt.objects.filter(checkout=checkout, pk=attempt_id).first()
+    if attempt is None or attempt.status != PaymentAttempt.Status.PENDING or not _hosted_page(attempt.redirect_url):
+        return redirect(status_url(checkout))
+    response = render(
+        request,
+        "payments/go.html",
+        {"checkout": checkout, "attempt": attempt, "provider": attempt.get_provider_display()},
     )
     add_never_cache_headers(response)
     patch_cache_control(response, private=True, no_store=True)
