@@ -841,7 +841,9 @@ def return_pickup_typed(*, courier, job: DeliveryJob, code: str) -> DeliveryJob:
 
 def return_dropoff_typed(*, courier, job: DeliveryJob, code: str) -> DeliveryJob:
     """At the store, the courier types the store's drop-off code: the return is delivered
-    (picked up → delivered) and ``return_job_delivered`` is sent."""
+    (picked up → delivered) and ``return_job_delivered`` is sent. The code proves the goods
+    arrived, not that the store accepts them: the return is received, and refunded only
+    once the store inspected them (or its inspection deadline passed)."""
     return _return_code_move(courier=courier, job=job, code=code, which="dropoff", typed=True)
 
 

@@ -6,9 +6,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .forms import DecideForm
+from .forms import DecideForm, DisputeDecideForm
 from .models import ReturnEvent, ReturnLine, ReturnPhoto, ReturnRequest, ReturnStatus
-from .services import ReturnError, return_decide
+from .services import ReturnError, return_decide, return_dispute_decide
 
 
 class ReturnLineInline(admin.TabularInline):
@@ -44,9 +44,10 @@ class ReturnEventInline(admin.TabularInline):
 @admin.register(ReturnRequest)
 class ReturnRequestAdmin(admin.ModelAdmin):
     """Returns, escalated ones first to look at; staff decide an escalated return on its
-    decision page (approve or reject, with a note both sides read)."""
+    decision page (approve or reject, with a note both sides read), and a return the store
+    disputed after receiving the goods (refund the buyer or reject)."""
 
-    list_display = ["id", "order", "store", "buyer", "status", "reason", "created_at", "escalated_at"]
+    list_display = ["id", "order", "store", "buyer", "status", "reason", "created_at", "escalated_at", "disputed_at"]
     list_filter = ["status", "reason", "method"]
     search_fields = ["order__number", "buyer__email", "store__name"]
     list_select_related = ["order", "store", "buyer"]
@@ -54,6 +55,7 @@ class ReturnRequestAdmin(admin.ModelAdmin):
     readonly_fields = [
         "order", "buyer", "store", "status_with_decision", "reason", "text", "method", "courier_payer",
         "instructions", "job", "reject_reason", "escalation_text", "staff_decision", "staff_note", "decided_by",
+        "inspection_note", "dispute_text", "dispute_decision", "disputed_at",
         "resellable", "refund_delivery", "refund", "refund_error", "created_at", "approved_at", "rejected_at",
         "escalated_at", "decided_at", "received_at", "restocked_at", "refunded_at", "cancelled_at",
     ]  # fmt: skip
@@ -67,6 +69,13 @@ class ReturnRequestAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("Status"))
     def status_with_decision(self, ret):
+        if ret.status == ReturnStatus.DISPUTED:
+            return format_html(
+                '{} · <a href="{}">{}</a>',
+                ret.get_status_display(),
+                reverse("admin:returns_returnrequest_decide", args=[ret.pk]),
+                _("Decide…"),
+            )
         if ret.status != ReturnStatus.ESCALATED:
             return ret.get_status_display()
         return format_html(
@@ -86,6 +95,8 @@ class ReturnRequestAdmin(admin.ModelAdmin):
         ret = get_object_or_404(ReturnRequest.objects.select_related("order", "store", "buyer"), pk=pk)
         if not self.has_change_permission(request, ret):
             return redirect("admin:index")
+        if ret.status == ReturnStatus.DISPUTED:
+            return self._dispute_view(request, ret)
         form = DecideForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -109,3 +120,27 @@ class ReturnRequestAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "returns/admin_decide.html", context)
+
+    def _dispute_view(self, request, ret):
+        form = DisputeDecideForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                return_dispute_decide(
+                    request=ret,
+                    staff=request.user,
+                    refund=form.cleaned_data["decision"] == "refund",
+                    note=form.cleaned_data["note"],
+                )
+            except ReturnError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("Decided. The buyer and the store are notified."))
+                return redirect("admin:returns_returnrequest_change", ret.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Decide the disputed return for order %(number)s") % {"number": ret.order.number},
+            "ret": ret,
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "returns/admin_dispute.html", context)

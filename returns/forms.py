@@ -64,6 +64,34 @@ class ReceiveForm(forms.Form):
     refund_delivery = forms.BooleanField(label=gettext_lazy("Also refund the delivery fee"), required=False)
 
 
+class InspectForm(forms.Form):
+    """The store's verdict on received goods: refund (with an optional note) or dispute
+    (the note, required then, says what is wrong)."""
+
+    note = forms.CharField(
+        label=gettext_lazy("What you found"),
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("Required to dispute: the buyer and Soko staff read it."),
+    )
+    resellable = forms.BooleanField(label=gettext_lazy("Put the items back on sale"), required=False)
+    refund_delivery = forms.BooleanField(label=gettext_lazy("Also refund the delivery fee"), required=False)
+
+
+class DisputeDecideForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=gettext_lazy("Decision"),
+        choices=[("refund", gettext_lazy("Refund the buyer")), ("reject", gettext_lazy("Reject the return"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Note for the buyer and the store"),
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 class EscalateForm(forms.Form):
     text = forms.CharField(
         label=gettext_lazy("Why should Soko staff look at it?"),

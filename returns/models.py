@@ -3,9 +3,11 @@
 escalate a rejection to staff, and once the goods are back the return's lines are
 refunded through payments (``shop.payments.refunds.refund_order``, key ``return:<id>``).
 
-States: requested → approved → received → refunded; requested → rejected → escalated →
-approved or rejected by staff; cancelled by the buyer before the goods leave. Every change
-is a ``ReturnEvent`` (the timeline both sides see).
+States: requested → approved → received (the goods are at the store; it inspects them) →
+refunded, or received → disputed (the store refuses the goods; staff refund or reject);
+an untouched received return is refunded after ``SOKO_RETURN_INSPECTION_DAYS``;
+requested → rejected → escalated → approved or rejected by staff; cancelled by the buyer
+before the goods leave. Every change is a ``ReturnEvent`` (the timeline both sides see).
 """
 
 from django.conf import settings
@@ -24,6 +26,7 @@ class ReturnStatus(models.TextChoices):
     APPROVED = "approved", gettext_lazy("Approved")
     RECEIVED = "received", gettext_lazy("Received by the store")
     REFUNDED = "refunded", gettext_lazy("Refunded")
+    DISPUTED = "disputed", gettext_lazy("Disputed by the store")
     REJECTED = "rejected", gettext_lazy("Rejected")
     ESCALATED = "escalated", gettext_lazy("With Soko staff")
     CANCELLED = "cancelled", gettext_lazy("Cancelled")
@@ -51,7 +54,13 @@ class CourierPayer(models.TextChoices):
 # Units in these returns are spoken for: a new request cannot ask for them again.
 HOLDING = [s for s in ReturnStatus.values if s != ReturnStatus.CANCELLED]
 # Still moving: the store's queue counts them as open.
-OPEN = [ReturnStatus.REQUESTED, ReturnStatus.APPROVED, ReturnStatus.RECEIVED, ReturnStatus.ESCALATED]
+OPEN = [
+    ReturnStatus.REQUESTED,
+    ReturnStatus.APPROVED,
+    ReturnStatus.RECEIVED,
+    ReturnStatus.ESCALATED,
+    ReturnStatus.DISPUTED,
+]
 
 
 class ReturnRequest(TimeStamped):
@@ -108,6 +117,17 @@ class ReturnRequest(TimeStamped):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # What the store found when it inspected the goods, and why it disputes them.
+    inspection_note = models.TextField(verbose_name=gettext_lazy("inspection note"), max_length=TEXT_MAX, blank=True)
+    dispute_text = models.TextField(
+        verbose_name=gettext_lazy("why the store disputes"), max_length=TEXT_MAX, blank=True
+    )
+    dispute_decision = models.CharField(
+        verbose_name=gettext_lazy("staff decision on the dispute"),
+        max_length=12,
+        blank=True,
+        choices=[("refund", gettext_lazy("Refund the buyer")), ("reject", gettext_lazy("Reject the return"))],
+    )
     resellable = models.BooleanField(verbose_name=gettext_lazy("back on sale"), default=False)
     refund_delivery = models.BooleanField(verbose_name=gettext_lazy("delivery fee refunded"), default=False)
     # One refund per return, ever: retries reuse it (key ``return:<id>``).
@@ -125,6 +145,7 @@ class ReturnRequest(TimeStamped):
     escalated_at = models.DateTimeField(verbose_name=gettext_lazy("escalated at"), null=True, blank=True)
     decided_at = models.DateTimeField(verbose_name=gettext_lazy("decided at"), null=True, blank=True)
     received_at = models.DateTimeField(verbose_name=gettext_lazy("received at"), null=True, blank=True)
+    disputed_at = models.DateTimeField(verbose_name=gettext_lazy("disputed at"), null=True, blank=True)
     restocked_at = models.DateTimeField(verbose_name=gettext_lazy("back in stock at"), null=True, blank=True)
     refunded_at = models.DateTimeField(verbose_name=gettext_lazy("refunded at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(verbose_name=gettext_lazy("cancelled at"), null=True, blank=True)
@@ -143,6 +164,9 @@ class ReturnRequest(TimeStamped):
             ),
             models.CheckConstraint(
                 condition=Q(staff_decision="") | ~Q(staff_note=""), name="return_staff_decision_has_note"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ReturnStatus.DISPUTED) | ~Q(dispute_text=""), name="return_disputed_has_reason"
             ),
         ]
 
@@ -207,6 +231,7 @@ class ReturnEvent(models.Model):
         STORE = "store", gettext_lazy("Store")
         STAFF = "staff", gettext_lazy("Soko staff")
         COURIER = "courier", gettext_lazy("Courier")
+        SYSTEM = "system", gettext_lazy("Soko (automatic)")
 
     request = models.ForeignKey(
         ReturnRequest, verbose_name=gettext_lazy("return"), on_delete=models.CASCADE, related_name="events"

@@ -4,5 +4,5 @@ from .services import return_job_delivered
 
 
 def job_delivered(sender, job, **kwargs):
-    """A return pickup's goods reached the store: the return is received (and refunded)."""
+    """A return pickup's goods reached the store: the return is received (the store inspects them next)."""
     return_job_delivered(job=job)

@@ -215,6 +215,19 @@ def return_can_escalate(request: ReturnRequest, *, now=None) -> bool:
     )
 
 
+def inspect_deadline(request: ReturnRequest):
+    """When a received return the store leaves alone is refunded by itself."""
+    if request.received_at is None:
+        return None
+    return request.received_at + timedelta(days=settings.SOKO_RETURN_INSPECTION_DAYS)
+
+
+def awaiting_inspection(request: ReturnRequest) -> bool:
+    """Back at the store, neither refunded (or being refunded) nor disputed yet."""
+    refund = request.refund if request.refund_id else None
+    return request.status == ReturnStatus.RECEIVED and (refund is None or refund.status == "failed")
+
+
 def _codes(ret: ReturnRequest) -> dict:
     if ret.method == ReturnMethod.COURIER and ret.job is not None and ret.status == ReturnStatus.APPROVED:
         return return_codes(ret.job)
@@ -235,6 +248,7 @@ def buyer_context(ret: ReturnRequest) -> dict:
         "pickup_code": codes.get("pickup", ""),
         "pickup_qr": codes.get("pickup_qr", ""),
         "can_escalate": return_can_escalate(ret),
+        "inspect_until": inspect_deadline(ret),
         "escalate_until": escalate_deadline(ret),
         "can_cancel": ret.status in (ReturnStatus.REQUESTED, ReturnStatus.ESCALATED)
         or (ret.status == ReturnStatus.APPROVED and _job_waiting(ret)),
@@ -250,5 +264,8 @@ def store_context(ret: ReturnRequest) -> dict:
         "dropoff_code": codes.get("dropoff", ""),
         "dropoff_qr": codes.get("dropoff_qr", ""),
         "courier_coming": ret.method == ReturnMethod.COURIER and ret.job is not None,
+        "inspecting": awaiting_inspection(ret),
+        "inspect_until": inspect_deadline(ret),
+        "inspection_days": settings.SOKO_RETURN_INSPECTION_DAYS,
         "job_waiting": _job_waiting(ret),
     }

@@ -2,6 +2,11 @@
 one ``ReturnEvent``, notifies the other side and, after commit, pushes the return's live
 parts to the buyer's pages and the store members' pages.
 
+Receiving is not accepting: the goods reach the store (its "we have them" or the courier
+typing the store's drop-off code), the store inspects them, then refunds or disputes them
+to staff; a received return the store leaves alone for ``SOKO_RETURN_INSPECTION_DAYS`` is
+refunded by ``returns_refund_overdue`` (a periodic job, acting as the system).
+
 The money rule: a return refunds its own lines, once. ``return_request_create`` counts the
 units still open to a return under the order's row lock (never more than bought, less
 other returns and other refunds); the refund goes through ``refund_order`` with the key
@@ -13,8 +18,11 @@ return "received" with the error; asking again reuses the key.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -24,7 +32,8 @@ from django.utils.translation import gettext_lazy
 
 from couriers import services as courier_services
 from couriers.models import DeliveryJob
-from shop.core.i18n import lazy_text
+from shop.core.i18n import lazy_text, speaking_to
+from shop.core.money import money_format
 from shop.core.realtime import push_rendered_on_commit
 from shop.core.signals import staff_acted
 from shop.inventory.services import stock_release
@@ -92,8 +101,14 @@ def _move(request: ReturnRequest, *, to: str, actor, role: str, note: str = "", 
 BUYER_NEWS = {
     S.APPROVED: gettext_lazy("%(store)s approved your return for order %(number)s."),
     S.REJECTED: gettext_lazy("%(store)s rejected your return for order %(number)s: %(note)s"),
-    S.RECEIVED: gettext_lazy("%(store)s received the items you returned from order %(number)s."),
-    S.REFUNDED: gettext_lazy("Your return for order %(number)s was refunded."),
+    S.RECEIVED: gettext_lazy(
+        "%(store)s received the items you returned from order %(number)s. It checks them, then refunds you, "
+        "at the latest in %(note)s days."
+    ),
+    S.REFUNDED: gettext_lazy("Your return for order %(number)s was refunded: %(note)s"),
+    S.DISPUTED: gettext_lazy(
+        "%(store)s disputes the items you returned from order %(number)s; Soko staff will decide: %(note)s"
+    ),
 }
 STORE_NEWS = {
     S.REQUESTED: gettext_lazy("%(buyer)s asked to return items from order %(number)s."),
@@ -103,10 +118,14 @@ STORE_NEWS = {
     S.REFUNDED: gettext_lazy("The return for order %(number)s was refunded."),
 }
 STAFF_NEWS = {
+    S.REFUNDED: gettext_lazy("Soko staff decided the buyer is refunded for the return of order %(number)s: %(note)s"),
     S.APPROVED: gettext_lazy("Soko staff approved the return for order %(number)s: %(note)s"),
     S.REJECTED: gettext_lazy("Soko staff rejected the return for order %(number)s: %(note)s"),
 }
 REFUND_FAILED = gettext_lazy("The refund of the return for order %(number)s failed: %(note)s")
+DISPUTE_FOR_STAFF = gettext_lazy("%(store)s disputes a return of order %(number)s: %(note)s")
+OVERDUE_NOTE = gettext_lazy("The store neither refunded nor disputed the return within %(days)s days of receiving it.")
+REFUND_SUMMARY = gettext_lazy("%(amount)s (%(state)s). Paid for the order after refunds: %(net)s.")
 
 
 def _tell(request: ReturnRequest, *, to_buyer=None, to_store=None, note: str = "") -> None:
@@ -123,6 +142,26 @@ def _tell(request: ReturnRequest, *, to_buyer=None, to_store=None, note: str = "
         url = reverse("sellers:return_detail", args=[request.pk])
         for member in request.store.members.all():
             notify(user=member, kind="return", text=lazy_text(to_store, **params), url=url)
+
+
+def _tell_staff(request: ReturnRequest, text, *, note: str) -> None:
+    """Staff hear of a dispute, with the link to its decision page."""
+    params = {"store": request.store.name, "number": request.order.number, "note": note}
+    url = reverse("admin:returns_returnrequest_decide", args=[request.pk])
+    for staff in get_user_model().objects.filter(is_staff=True, is_active=True):
+        notify(user=staff, kind="return", text=lazy_text(text, **params), url=url)
+
+
+def _refund_summary(request: ReturnRequest) -> str:
+    """The refund, its state and what the order cost after every refund, for the buyer's email."""
+    refund, order = request.refund, request.order
+    given_back = sum((made.amount for made in order.refunds.exclude(status=Refund.Status.FAILED)), Decimal("0"))
+    with speaking_to(request.buyer):
+        return str(REFUND_SUMMARY) % {
+            "amount": money_format(refund.amount, refund.currency),
+            "state": refund.get_status_display(),
+            "net": money_format(order.total - given_back, order.currency),
+        }
 
 
 def return_push(*, request: ReturnRequest) -> None:
@@ -367,8 +406,11 @@ def return_receive(
     refund_delivery: bool | None = None,
     role: str = Role.STORE,
 ) -> ReturnRequest:
-    """The goods are back at the store: received (units back in stock when resellable),
-    then refunded. Receiving twice receives once."""
+    """The goods are back at the store (the store says so, or the courier typed its
+    drop-off code): received, not yet accepted. Units go back in stock when resellable;
+    the store then inspects them and refunds (``return_accept``) or disputes
+    (``return_dispute``), or the refund comes by itself after
+    ``SOKO_RETURN_INSPECTION_DAYS``. Receiving twice receives once."""
     with transaction.atomic():
         request = _lock(request)
         if role == Role.STORE and not _is_member(request, actor):
@@ -387,15 +429,117 @@ def return_receive(
         if resellable:
             _restock(request)
         _move(request, to=S.RECEIVED, actor=actor, role=role, fields=fields)
+        days = str(settings.SOKO_RETURN_INSPECTION_DAYS)
         if role == Role.COURIER:
-            _tell(request, to_buyer=BUYER_NEWS[S.RECEIVED], to_store=STORE_NEWS[S.RECEIVED])
+            _tell(request, to_buyer=BUYER_NEWS[S.RECEIVED], to_store=STORE_NEWS[S.RECEIVED], note=days)
         else:
-            _tell(request, to_buyer=BUYER_NEWS[S.RECEIVED])
+            _tell(request, to_buyer=BUYER_NEWS[S.RECEIVED], note=days)
         return_push(request=request)
-    try:
-        return return_refund(request=request, actor=actor)
-    except ReturnError:
-        return ReturnRequest.objects.get(pk=request.pk)
+    return request
+
+
+def _inspectable(request: ReturnRequest, actor) -> None:
+    if not _is_member(request, actor):
+        raise ReturnError(_("Only the store's team can decide on the returned items."))
+    if request.status != S.RECEIVED:
+        raise ReturnError(_("Only a return whose items are back can be inspected."))
+    if request.refund_id is not None and request.refund.status != Refund.Status.FAILED:
+        raise ReturnError(_("This return is already being refunded."))
+
+
+def return_accept(
+    *,
+    request: ReturnRequest,
+    actor,
+    note: str = "",
+    resellable: bool = False,
+    refund_delivery: bool | None = None,
+) -> ReturnRequest:
+    """The store inspected the received goods and accepts them: its note is kept, the
+    units go back on sale when resellable, and the return is refunded."""
+    with transaction.atomic():
+        request = _lock(request)
+        _inspectable(request, actor)
+        request.inspection_note = note.strip()[:TEXT_MAX]
+        if refund_delivery is not None:
+            request.refund_delivery = request.refund_delivery or refund_delivery
+        if resellable:
+            _restock(request)
+        request.save()
+    return return_refund(request=request, actor=actor)
+
+
+@transaction.atomic
+def return_dispute(*, request: ReturnRequest, actor, text: str) -> ReturnRequest:
+    """The store inspected the received goods and refuses them (not what was sold, used,
+    damaged by the buyer…): disputed, for Soko staff to decide. Nothing is refunded until
+    they do."""
+    request = _lock(request)
+    _inspectable(request, actor)
+    if request.dispute_decision:
+        raise ReturnError(_("Soko staff already decided on this return."))
+    text = text.strip()[:TEXT_MAX]
+    if not text:
+        raise ReturnError(_("Say what is wrong with the items: the buyer and Soko staff read it."))
+    _move(
+        request,
+        to=S.DISPUTED,
+        actor=actor,
+        role=Role.STORE,
+        note=text,
+        fields={"dispute_text": text, "inspection_note": text, "disputed_at": timezone.now()},
+    )
+    _tell(request, to_buyer=BUYER_NEWS[S.DISPUTED], note=text)
+    _tell_staff(request, DISPUTE_FOR_STAFF, note=text)
+    return_push(request=request)
+    return request
+
+
+def return_dispute_decide(*, request: ReturnRequest, staff, refund: bool, note: str) -> ReturnRequest:
+    """Staff rule on a disputed return, with a note both sides read: the buyer is refunded
+    (through ``refund_order`` as staff), or the return is rejected (final)."""
+    with transaction.atomic():
+        request = _lock(request)
+        if not staff.is_staff:
+            raise ReturnError(_("Only Soko staff decide disputed returns."))
+        if request.status != S.DISPUTED:
+            raise ReturnError(_("Only a disputed return waits for this decision."))
+        note = note.strip()[:TEXT_MAX]
+        if not note:
+            raise ReturnError(_("Write a note for the buyer and the store."))
+        decided = {
+            "decided_by": staff,
+            "decided_at": timezone.now(),
+            "dispute_decision": "refund" if refund else "reject",
+        }
+        if refund:
+            _move(request, to=S.RECEIVED, actor=staff, role=Role.STAFF, note=note, fields=decided)
+        else:
+            _move(
+                request,
+                to=S.REJECTED,
+                actor=staff,
+                role=Role.STAFF,
+                note=note,
+                fields={
+                    **decided,
+                    "staff_decision": "rejected",
+                    "staff_note": note,
+                    "reject_reason": note,
+                    "rejected_at": timezone.now(),
+                },
+            )
+            _tell(request, to_buyer=STAFF_NEWS[S.REJECTED], to_store=STAFF_NEWS[S.REJECTED], note=note)
+        staff_acted.send(
+            sender=ReturnRequest, actor=staff, action="return_decided", target=request, reason=note,
+            before={"status": S.DISPUTED}, after={"status": request.status, "dispute_decision": decided["dispute_decision"]},
+        )  # fmt: skip
+        if refund:
+            _tell(request, to_store=STAFF_NEWS[S.REFUNDED], note=note)
+        return_push(request=request)
+    if not refund:
+        return request
+    return return_refund(request=request, actor=staff)
 
 
 @transaction.atomic
@@ -426,9 +570,14 @@ def return_restock(*, request: ReturnRequest, actor) -> ReturnRequest:
 def return_refund(*, request: ReturnRequest, actor) -> ReturnRequest:
     """Refund a received return's lines (and the delivery fee when decided) through the
     way the order was paid, under the key ``return:<id>``: a repeat (double click, retry
-    after a provider error) refunds at most once."""
-    request = ReturnRequest.objects.select_related("order").get(pk=request.pk)
-    if request.status != S.RECEIVED:
+    after a provider error) refunds at most once. ``actor`` None: the system (the
+    inspection deadline). The provider is asked after commit: a refund it refuses later is
+    asked again here, under the same key, on a refunded return too."""
+    request = ReturnRequest.objects.select_related("order", "refund").get(pk=request.pk)
+    refused_later = (
+        request.status == S.REFUNDED and request.refund is not None and request.refund.status == Refund.Status.FAILED
+    )
+    if request.status != S.RECEIVED and not refused_later:
         raise ReturnError(_("Only a return whose items are back can be refunded."))
     lines = dict(request.lines.values_list("item_id", "quantity"))
     key = f"return:{request.pk}"
@@ -460,14 +609,21 @@ def return_refund(*, request: ReturnRequest, actor) -> ReturnRequest:
         request = _lock(request)
         if request.status != S.RECEIVED:
             return request
+        if actor is None:
+            role = Role.SYSTEM
+        elif actor.is_staff and not _is_member(request, actor):
+            role = Role.STAFF
+        else:
+            role = Role.STORE
         _move(
             request,
             to=S.REFUNDED,
             actor=actor,
-            role=Role.STAFF if actor is not None and actor.is_staff and not _is_member(request, actor) else Role.STORE,
+            role=role,
+            note=str(OVERDUE_NOTE % {"days": settings.SOKO_RETURN_INSPECTION_DAYS}) if actor is None else "",
             fields={"refund": refund, "refund_error": "", "refunded_at": timezone.now()},
         )
-        _tell(request, to_buyer=BUYER_NEWS[S.REFUNDED], to_store=STORE_NEWS[S.REFUNDED])
+        _tell(request, to_buyer=BUYER_NEWS[S.REFUNDED], to_store=STORE_NEWS[S.REFUNDED], note=_refund_summary(request))
         return_push(request=request)
     return request
 
@@ -526,8 +682,30 @@ def return_decide(
 
 
 def return_job_delivered(*, job: DeliveryJob) -> ReturnRequest | None:
-    """The courier brought a return's goods to the store: received, then refunded."""
+    """The courier brought a return's goods to the store (typed or scanned its drop-off
+    code): received, which proves they arrived, not that the store accepts them."""
     request = ReturnRequest.objects.filter(job=job, status=S.APPROVED).first()
     if request is None:
         return None
     return return_receive(request=request, actor=job.courier, role=Role.COURIER)
+
+
+# The inspection deadline -----------------------------------------------------------------
+
+
+def returns_refund_overdue(*, now=None) -> int:
+    """Refund every return received more than ``SOKO_RETURN_INSPECTION_DAYS`` ago that the
+    store neither refunded nor disputed, as the system. Each refund is keyed by its return,
+    so a second run (or a run racing the store's own click) refunds nothing twice; a return
+    whose refund the provider refused is left to the store's "Try again". Returns how many
+    were refunded."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.SOKO_RETURN_INSPECTION_DAYS)
+    due = ReturnRequest.objects.filter(status=S.RECEIVED, received_at__lte=cutoff, refund__isnull=True).order_by("id")
+    refunded = 0
+    for request in due:
+        try:
+            done = return_refund(request=request, actor=None)
+        except ReturnError:
+            continue
+        refunded += done.status == S.REFUNDED
+    return refunded

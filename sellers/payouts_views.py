@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shop.geo.selectors import area_country
 from shop.payments.connect import connect_account, connect_onboarding_url, connect_refresh
-from shop.payments.statements import store_balances, store_lines
+from shop.payments.statements import store_balances, store_lines, store_lines_with_refunds
 
 from .views import current_store, dashboard_context, seller_required
 
@@ -29,6 +29,7 @@ def payouts(request):
         **dashboard_context(request, current),
         "balances": store_balances(store.pk),
         "page": page,
+        "lines": store_lines_with_refunds(page.object_list),
         "account": connect_account(store),
         "protection_days": settings.SOKO_BUYER_PROTECTION_DAYS,
     }

@@ -1,7 +1,7 @@
 """The store's returns under /dashboard/returns/: the queue with counts by status and the
 return rate per product, and a return's page with the store's answers (approve with
-instructions and a drop-off or a courier pickup, reject with a reason, receive, put back
-on sale, refund again after a provider error). Forms are plain POSTs that redirect back;
+instructions and a drop-off or a courier pickup, reject with a reason, receive, inspect
+then refund or dispute to staff, put back on sale, refund again after a provider error). Forms are plain POSTs that redirect back;
 the page's live part arrives over the socket and is re-read on reconnect."""
 
 from django.contrib import messages
@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from returns.forms import ApproveForm, ReceiveForm, RejectForm
+from returns.forms import ApproveForm, InspectForm, ReceiveForm, RejectForm
 from returns.models import ReturnStatus
 from returns.selectors import (
     return_get_for_member,
@@ -22,7 +22,9 @@ from returns.selectors import (
 )
 from returns.services import (
     ReturnError,
+    return_accept,
     return_approve,
+    return_dispute,
     return_receive,
     return_refund,
     return_reject,
@@ -164,9 +166,47 @@ def return_receive_view(request, pk: int):
             request=ret,
             actor=request.user,
             resellable=data.get("resellable", False),
-            refund_delivery=data.get("refund_delivery", False),
+            refund_delivery=data.get("refund_delivery") or None,
         ),
-        _("The items are back; the refund follows."),
+        _("The items are back. Inspect them, then refund the buyer or dispute the return."),
+    )
+
+
+def _inspect_form(request):
+    form = InspectForm(request.POST)
+    form.is_valid()
+    return {"note": "", "resellable": False, "refund_delivery": False, **form.cleaned_data}
+
+
+@seller_required
+@require_POST
+def return_accept_view(request, pk: int):
+    ret = return_get_for_member(user=request.user, pk=pk)
+    data = _inspect_form(request)
+    return _run(
+        request,
+        pk,
+        lambda: return_accept(
+            request=ret,
+            actor=request.user,
+            note=data["note"],
+            resellable=data["resellable"],
+            refund_delivery=data["refund_delivery"],
+        ),
+        _("The return is refunded."),
+    )
+
+
+@seller_required
+@require_POST
+def return_dispute_view(request, pk: int):
+    ret = return_get_for_member(user=request.user, pk=pk)
+    data = _inspect_form(request)
+    return _run(
+        request,
+        pk,
+        lambda: return_dispute(request=ret, actor=request.user, text=data["note"]),
+        _("The return is disputed: Soko staff decide, and you and the buyer hear what they decide."),
     )
 
 

@@ -518,6 +518,8 @@ SOKO_REPORT_REJECTED_MIN = int(env("SOKO_REPORT_REJECTED_MIN", "5"))
 # buyer has to escalate a rejected return to staff.
 SOKO_RETURN_WINDOW_DAYS = int(env("SOKO_RETURN_WINDOW_DAYS", "30"))
 SOKO_RETURN_ESCALATE_DAYS = int(env("SOKO_RETURN_ESCALATE_DAYS", "7"))
+# A returned parcel the store neither refunds nor disputes this long after receiving it is refunded.
+SOKO_RETURN_INSPECTION_DAYS = int(env("SOKO_RETURN_INSPECTION_DAYS", "3"))
 # Sales forecasts: days since a store's (or product's) first sale before it is forecast (and
 # sales on at least a quarter of them); a variant is "low" when its stock falls to its own
 # threshold, or a best seller's stock below the forecast demand of this many days.

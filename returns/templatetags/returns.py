@@ -3,7 +3,7 @@ buyer's order page's returns box, the product page's return policy)."""
 
 from django import template
 
-from ..selectors import order_box_context
+from ..selectors import order_box_context, order_returns_for_buyer
 
 register = template.Library()
 
@@ -23,3 +23,9 @@ def return_policy(product):
 @register.inclusion_tag("returns/_status_badge.html")
 def return_status(ret):
     return {"ret": ret}
+
+
+@register.inclusion_tag("returns/_store_order_box.html")
+def store_order_returns(order):
+    """The store's order page: the order's returns, each linking to the store's return page."""
+    return {"order": order, "returns": order_returns_for_buyer(order=order)}

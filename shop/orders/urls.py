@@ -13,4 +13,5 @@ urlpatterns = [
     path("<str:number>/reorder/", views.order_reorder_view, name="reorder"),
     path("<str:number>/handover/renew/", views.handover_renew, name="handover_renew"),
     path("<str:number>/invoice.pdf", invoice_views.invoice_download, name="invoice"),
+    path("<str:number>/credit-notes/<str:note>.pdf", invoice_views.credit_note_download, name="credit_note"),
 ]

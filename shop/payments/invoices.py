@@ -1,5 +1,7 @@
 """PDF invoices: one per paid order (or cash order once delivered), rendered once, kept in
 private storage, emailed to the buyer once, downloadable by the buyer, the store and staff.
+Credit notes the same way: one per refund (``CreditNote``), saying what was given back,
+in which state, and what the order cost after every refund so far.
 
 The PDF embeds DejaVu Sans, with Noto Sans Arabic as the fallback for Urdu and Arabic
 names, shaped by HarfBuzz so their letters join (fonts and licences in ``fonts/``).
@@ -29,7 +31,7 @@ from shop.core.mail import PermanentMailError, mail_send
 from shop.core.money import money_format
 
 from .gateways import gateway_get
-from .models import Invoice, PaymentStatus
+from .models import CreditNote, Invoice, PaymentStatus, Refund
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +92,7 @@ def invoice_render(order) -> bytes:
         _render_lines(pdf, order)
         _render_totals(pdf, order)
         _render_notes(pdf, order)
+        _render_refunds(pdf, order)
         return bytes(pdf.output())
 
 
@@ -233,6 +236,42 @@ def _render_notes(pdf: FPDF, order) -> None:
             pdf.set_text_color(0)
 
 
+def _refunds_made(order):
+    """The order's refunds that give money back (all but failed ones), oldest first."""
+    return order.refunds.exclude(status=Refund.Status.FAILED).order_by("created_at", "id")
+
+
+def refunded_total(order) -> Decimal:
+    return sum((refund.amount for refund in _refunds_made(order)), Decimal("0"))
+
+
+def _render_refunds(pdf: FPDF, order, *, until: Refund | None = None) -> None:
+    """The refunds made so far (up to ``until``), each with its state and date, and what
+    the order cost after them."""
+    currency = order.currency
+    refunds = list(_refunds_made(order))
+    if until is not None:
+        refunds = [refund for refund in refunds if (refund.created_at, refund.pk) <= (until.created_at, until.pk)]
+    if not refunds:
+        return
+    pdf.ln(4)
+    label_width = pdf.epw * sum(COLUMNS[:3]) / sum(COLUMNS)
+    amount_width = pdf.epw - label_width
+    pdf.set_font("DejaVu", "", 10)
+    for refund in refunds:
+        with _language_direction(pdf):
+            label = _("Refund of %(date)s (%(state)s)") % {
+                "date": date_format(timezone.localtime(refund.created_at), "j F Y"),
+                "state": refund.get_status_display(),
+            }
+        pdf.cell(label_width, 6, label, align="R")
+        pdf.cell(amount_width, 6, "−" + money_format(refund.amount, currency), align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "B", 11)
+    pdf.cell(label_width, 7, _("Paid after refunds (%(currency)s)") % {"currency": currency}, align="R")
+    net = order.total - sum((refund.amount for refund in refunds), Decimal("0"))
+    pdf.cell(amount_width, 7, money_format(net, currency), align="R", new_x="LMARGIN", new_y="NEXT")
+
+
 def invoice_number(order) -> str:
     return f"INV-{order.number}"
 
@@ -298,3 +337,184 @@ def _email(order, invoice: Invoice) -> None:
 def invoice_issue_later(order_id: int) -> None:
     """Issue the invoice in the background once the current transaction commits."""
     job_enqueue_on_commit("payments.invoice_issue", order_id)
+
+
+# Credit notes ----------------------------------------------------------------------------
+
+
+def credit_note_number(refund: Refund) -> str:
+    """``CN-<order>-<n>``: the n-th refund of the order (failed ones count too, so a number
+    never changes once given)."""
+    position = Refund.objects.filter(order_id=refund.order_id, pk__lte=refund.pk).count()
+    return f"CN-{refund.order.number}-{position}"
+
+
+def credit_note_render(refund: Refund, number: str) -> bytes:
+    """The credit note of ``refund`` as PDF bytes, in the buyer's language."""
+    order = refund.order
+    currency = order.currency
+    with speaking_to(order.buyer):
+        pdf = _Pdf()
+        pdf.add_page()
+        top = pdf.get_y()
+        pdf.set_font("DejaVu", "B", 20)
+        pdf.cell(0, 10, settings.SOKO_SITE_NAME)
+        pdf.set_xy(pdf.l_margin, top)
+        with _language_direction(pdf):
+            pdf.set_font("DejaVu", "B", 14)
+            pdf.cell(0, 8, _("Credit note %(number)s") % {"number": number}, align="R", new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font("DejaVu", "", 10)
+            pdf.set_text_color(*MUTED)
+            pdf.cell(
+                0,
+                6,
+                _("Invoice %(invoice)s · order %(number)s · %(date)s")
+                % {
+                    "invoice": invoice_number(order),
+                    "number": order.number,
+                    "date": date_format(timezone.localtime(refund.created_at), "j F Y"),
+                },
+                align="R",
+                new_x="LMARGIN",
+                new_y="NEXT",
+            )
+        pdf.set_text_color(0)
+        pdf.ln(2)
+        pdf.set_draw_color(*RULE)
+        pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
+        pdf.ln(6)
+        _render_parties(pdf, order)
+        items = {str(item.pk): item for item in order.items.all()}
+        listed = Decimal("0")
+        pdf.set_font("DejaVu", "", 10)
+        with pdf.table(
+            col_widths=COLUMNS,
+            text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT"),
+            borders_layout="HORIZONTAL_LINES",
+            headings_style=FontFace(emphasis="BOLD", fill_color=HEADING_FILL),
+            line_height=5.5,
+            padding=(1.5, 1.5),
+            v_align="TOP",
+        ) as table:
+            table.row((_("Returned or refunded"), _("Qty"), _("Unit price"), _("Amount")))
+            for key, units in sorted(refund.lines.items()):
+                if key == "delivery":
+                    listed += order.delivery_fee
+                    fee = money_format(order.delivery_fee, currency)
+                    table.row((_("Delivery"), "1", fee, fee))
+                elif key in items:
+                    item = items[key]
+                    amount = item.unit_price * int(units)
+                    listed += amount
+                    name = "\n".join(filter(None, [item.product_title, item.variant_name]))
+                    table.row(
+                        (name, str(units), money_format(item.unit_price, currency), money_format(amount, currency))
+                    )
+        pdf.ln(3)
+        label_width = pdf.epw * sum(COLUMNS[:3]) / sum(COLUMNS)
+        amount_width = pdf.epw - label_width
+        if listed > refund.amount:
+            pdf.cell(label_width, 6, _("Your discount on these items"), align="R")
+            pdf.cell(
+                amount_width,
+                6,
+                "−" + money_format(listed - refund.amount, currency),
+                align="R",
+                new_x="LMARGIN",
+                new_y="NEXT",
+            )
+        pdf.set_font("DejaVu", "B", 12)
+        pdf.cell(label_width, 8, _("Credited (%(currency)s)") % {"currency": currency}, align="R")
+        pdf.cell(amount_width, 8, money_format(refund.amount, currency), align="R", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", "", 10)
+        pdf.cell(label_width, 6, _("Order total"), align="R")
+        pdf.cell(amount_width, 6, money_format(order.total, currency), align="R", new_x="LMARGIN", new_y="NEXT")
+        _render_refunds(pdf, order, until=refund)
+        pdf.ln(6)
+        pdf.set_font("DejaVu", "", 9)
+        with _language_direction(pdf) as align:
+            pdf.multi_cell(
+                0,
+                5,
+                _("Refunded by %(method)s (%(state)s). Reason: %(reason)s")
+                % {
+                    "method": refund.get_provider_display(),
+                    "state": refund.get_status_display(),
+                    "reason": refund.reason,
+                },
+                align=align,
+                new_x="LMARGIN",
+                new_y="NEXT",
+            )
+        return bytes(pdf.output())
+
+
+def credit_note_issue(refund_id: int) -> CreditNote | None:
+    """Issue the refund's credit note once: the row, its PDF, the email to the buyer.
+    ``None`` for a refund that failed (nothing was given back) or does not exist."""
+    refund = (
+        Refund.objects.select_related("order__checkout", "order__store", "order__buyer").filter(pk=refund_id).first()
+    )
+    if refund is None or refund.status == Refund.Status.FAILED:
+        return None
+    try:
+        with transaction.atomic():
+            note, _created = CreditNote.objects.get_or_create(
+                refund=refund, defaults={"number": credit_note_number(refund)}
+            )
+    except IntegrityError:
+        note = CreditNote.objects.get(refund=refund)
+    if not note.pdf:
+        note.pdf.save(f"{note.number}.pdf", ContentFile(credit_note_render(refund, note.number)), save=False)
+        if not CreditNote.objects.filter(pk=note.pk, pdf="").update(pdf=note.pdf.name):
+            note.pdf.storage.delete(note.pdf.name)
+        note.refresh_from_db()
+    order = refund.order
+    claimed = (
+        note.emailed_at is None
+        and order.buyer.email
+        and CreditNote.objects.filter(pk=note.pk, emailed_at__isnull=True).update(emailed_at=timezone.now())
+    )
+    if claimed:
+        try:
+            _email_credit_note(refund, note)
+        except PermanentMailError:
+            log.warning("credit note %s could not be emailed", note.number)
+        except Exception:
+            CreditNote.objects.filter(pk=note.pk).update(emailed_at=None)
+            raise
+    note.refresh_from_db()
+    return note
+
+
+def _email_credit_note(refund: Refund, note: CreditNote) -> None:
+    order = refund.order
+    with speaking_to(order.buyer):
+        subject = _("Your credit note for order %(number)s") % {"number": order.number}
+        body = _(
+            "Hello %(name)s,\n\n%(store)s refunded %(amount)s on order %(number)s (%(state)s, %(date)s). "
+            "Paid for the order after refunds: %(net)s.\nYour credit note %(note)s is attached.\n\n%(site)s"
+        ) % {
+            "name": order.checkout.recipient,
+            "store": order.store.name,
+            "amount": money_format(refund.amount, refund.currency),
+            "number": order.number,
+            "state": refund.get_status_display(),
+            "date": date_format(timezone.localtime(refund.created_at), "j F Y"),
+            "net": money_format(order.total - refunded_total(order), order.currency),
+            "note": note.number,
+            "site": settings.SOKO_SITE_NAME,
+        }
+    with note.pdf.open("rb") as file:
+        content = file.read()
+    mail_send(
+        subject=subject,
+        body=body,
+        to=[order.buyer.email],
+        attachments=[(f"{note.number}.pdf", content, "application/pdf")],
+    )
+
+
+def credit_note_issue_later(refund_id: int) -> None:
+    """Issue the refund's credit note in the background once the current transaction commits."""
+    job_enqueue_on_commit("payments.credit_note_issue", refund_id)

@@ -382,6 +382,29 @@ class Invoice(TimeStamped):
         return self.number
 
 
+class CreditNote(TimeStamped):
+    """The PDF credit note of one refund (``CN-<order>-<n>``): what was given back, against
+    the order's invoice. Rendered once (by a background job), kept privately, emailed to
+    the buyer once; readable by whoever may read the invoice."""
+
+    refund = models.OneToOneField(
+        Refund, verbose_name=gettext_lazy("refund"), on_delete=models.PROTECT, related_name="credit_note"
+    )
+    number = models.CharField(verbose_name=gettext_lazy("number"), max_length=50, unique=True)
+    pdf = models.FileField(
+        verbose_name=gettext_lazy("PDF"), upload_to="credit-notes/", storage=private_storage, blank=True
+    )
+    emailed_at = models.DateTimeField(verbose_name=gettext_lazy("emailed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = gettext_lazy("credit note")
+        verbose_name_plural = gettext_lazy("credit notes")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.number
+
+
 # The ledger ----------------------------------------------------------------------------
 
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 from shop.core.currencies import money_from_minor
 
 from . import ledger
-from .models import LedgerEntry, LedgerTransaction, PaymentFlag, Provider
+from .models import LedgerEntry, LedgerTransaction, PaymentFlag, Provider, Refund
 from .stripe_gateway import stripe_client, stripe_provider
 
 log = logging.getLogger(__name__)
@@ -217,3 +217,28 @@ def reconciliation_flag(rows: list[dict]) -> int:
         flagged += 1
     return flagged
 
+
+def store_lines_with_refunds(lines) -> list:
+    """``lines`` (a page of ``store_lines``) with, on each refund line, the ``Refund`` it
+    books (``refund``), whether it is a transfer taken back for one (``reversal``) and the
+    money that left (``out_minor``, negative: the refund to the buyer, or what was taken
+    back from the store's Stripe account), so the page can say what left and to whom. One
+    query per page."""
+    lines = list(lines)
+    ids = {}
+    for line in lines:
+        line.refund, line.reversal = None, False
+        prefix, _sep, pk = line.key.partition(":")
+        if line.kind == LedgerTransaction.Kind.REFUND and prefix in ("refund", "reversal") and pk.isdigit():
+            ids[line.pk] = int(pk)
+            line.reversal = prefix == "reversal"
+    refunds = Refund.objects.in_bulk(set(ids.values()))
+    for line in lines:
+        line.out_minor = 0
+        if line.pk in ids:
+            line.refund = refunds.get(ids[line.pk])
+            if line.reversal:
+                line.out_minor = -abs(line.due)
+            elif line.refund is not None:
+                line.out_minor = -line.refund.amount_minor
+    return lines

@@ -1,6 +1,7 @@
 """The acceptance path with a courier: request → approve with a courier pickup → the
 courier types the buyer's pickup code, then the store's drop-off code → received (by the
-couriers' signal) → refunded; for a card-paid order (development gateway) and a cash one."""
+couriers' signal), which proves arrival, not acceptance → the store inspects and refunds;
+for a card-paid order (development gateway) and a cash one."""
 
 from decimal import Decimal
 
@@ -10,7 +11,7 @@ from couriers.models import DeliveryJob
 from couriers.selectors import return_codes
 from couriers.services import job_accept, return_dropoff_typed, return_pickup_typed
 from returns.models import ReturnStatus
-from returns.services import return_approve, return_cancel, return_receive, return_request_create
+from returns.services import return_accept, return_approve, return_cancel, return_receive, return_request_create
 from shop.orders.models import Checkout
 from shop.payments.models import Refund
 from tests.factories.addresses import westlands
@@ -37,7 +38,7 @@ def placed_in_nairobi(order):
 
 
 @pytest.mark.parametrize("method", ["card", "cod"])
-def test_request_approve_courier_pickup_typed_received_refunded(method, django_capture_on_commit_callbacks):
+def test_courier_code_marks_received_and_the_store_refunds_after_inspecting(method, django_capture_on_commit_callbacks):
     order = delivered_order(method=method)
     courier = placed_in_nairobi(order)
     store_user = member(order)
@@ -53,7 +54,13 @@ def test_request_approve_courier_pickup_typed_received_refunded(method, django_c
         return_dropoff_typed(courier=courier, job=DeliveryJob.objects.get(pk=request.job.pk), code=codes["dropoff"])
 
     request.refresh_from_db()
-    assert request.status == S.REFUNDED and request.received_at is not None
+    assert request.status == S.RECEIVED and request.received_at is not None
+    assert not Refund.objects.filter(order=order).exists(), "the courier's code proves arrival, not acceptance"
+
+    with django_capture_on_commit_callbacks(execute=True):  # the provider is asked after commit
+        request = return_accept(request=request, actor=store_user, note="Both unused, in their box")
+    request.refresh_from_db()
+    assert request.status == S.REFUNDED and request.inspection_note == "Both unused, in their box"
     assert request.refund.amount_minor == 50000 and request.refund.lines == {str(item.pk): 2}
     assert request.refund.status == (Refund.Status.SUCCEEDED if method == "card" else Refund.Status.MANUAL)
     roles = [(event.role, event.to_status) for event in request.events.all()]
@@ -74,8 +81,10 @@ def test_the_store_receiving_goods_a_courier_picked_up_ends_the_job_once(django_
     with django_capture_on_commit_callbacks(execute=True):
         request = return_receive(request=request, actor=store_user, resellable=True)
     request.refresh_from_db()
-    assert request.status == S.REFUNDED and request.job.status == DeliveryJob.Status.DELIVERED
-    assert Refund.objects.filter(order=order).count() == 1 and request.restocked_at is not None
+    assert request.status == S.RECEIVED and request.job.status == DeliveryJob.Status.DELIVERED
+    assert not Refund.objects.filter(order=order).exists() and request.restocked_at is not None
+    request = return_accept(request=request, actor=store_user)
+    assert request.status == S.REFUNDED and Refund.objects.filter(order=order).count() == 1
 
 
 def test_cancelling_before_pickup_withdraws_the_courier_job():

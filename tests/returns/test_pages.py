@@ -76,7 +76,12 @@ def test_the_store_approves_and_rejects_from_its_page(client, cash_order):
     client.post(f"/dashboard/returns/{ret.pk}/approve/", {"method": "drop_off", "instructions": "Monday"})
     ret.refresh_from_db()
     assert ret.status == S.APPROVED and ret.instructions == "Monday"
-    client.post(f"/dashboard/returns/{ret.pk}/receive/", {"resellable": "on"})
+    client.post(f"/dashboard/returns/{ret.pk}/receive/")
+    ret.refresh_from_db()
+    assert ret.status == S.RECEIVED and ret.refund is None
+    page = client.get(f"/dashboard/returns/{ret.pk}/").content.decode()
+    assert 'data-testid="inspect-form"' in page and 'data-testid="dispute"' in page
+    client.post(f"/dashboard/returns/{ret.pk}/accept/", {"resellable": "on", "note": "Fine"})
     ret.refresh_from_db()
     assert ret.status == S.REFUNDED and ret.restocked_at is not None
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from returns.models import ReturnEvent, ReturnRequest, ReturnStatus
 from returns.services import (
     ReturnError,
+    return_accept,
     return_approve,
     return_cancel,
     return_decide,
@@ -56,6 +57,8 @@ def test_a_cash_return_from_request_to_refund(cash_order):
     stock = Variant.objects.get(pk=items[0].variant_id).stock
 
     request = return_receive(request=request, actor=store_user, resellable=True)
+    assert request.status == S.RECEIVED and request.refund is None  # received is not accepted
+    request = return_accept(request=request, actor=store_user, note="As sold")
 
     request.refresh_from_db()
     assert request.status == S.REFUNDED and request.refund.provider == "cash"
@@ -72,6 +75,7 @@ def test_an_mpesa_return_is_listed_for_staff_to_reverse_with_its_checklist(db):
     request = ask(order, units=[0, 2])
     request = return_approve(request=request, actor=store_user, method="drop_off")
     request = return_receive(request=request, actor=store_user)
+    request = return_accept(request=request, actor=store_user)
     request.refresh_from_db()
     refund = request.refund
     assert request.status == S.REFUNDED and (refund.provider, refund.status) == ("mpesa", Refund.Status.MANUAL)
@@ -80,11 +84,15 @@ def test_an_mpesa_return_is_listed_for_staff_to_reverse_with_its_checklist(db):
     assert balanced()
 
 
-def test_a_card_return_refunds_through_the_gateway_with_the_delivery_fee_when_the_store_says(card_order):
+def test_a_card_return_refunds_through_the_gateway_with_the_delivery_fee_when_the_store_says(
+    card_order, django_capture_on_commit_callbacks
+):
     store_user = member(card_order)
     request = ask(card_order, units=[1, 3])
     request = return_approve(request=request, actor=store_user, method="drop_off", refund_delivery=True)
     request = return_receive(request=request, actor=store_user)
+    with django_capture_on_commit_callbacks(execute=True):  # the provider is asked after commit
+        request = return_accept(request=request, actor=store_user)
     request.refresh_from_db()
     assert request.status == S.REFUNDED and request.refund.status == Refund.Status.SUCCEEDED
     assert request.refund.amount_minor == 25000 + 30000 + 20000 and request.refund.reference.startswith("re_")
@@ -140,6 +148,7 @@ def test_reject_needs_a_reason_then_escalate_then_staff_approve_then_refund(card
     assert Notification.objects.filter(user=store_user, text__contains="Photos show damage").exists()
     assert Notification.objects.filter(user=card_order.buyer, text__contains="Photos show damage").exists()
     request = return_receive(request=request, actor=store_user)
+    request = return_accept(request=request, actor=store_user)
     request.refresh_from_db()
     assert request.status == S.REFUNDED and request.refund.amount_minor == 25000 + 20000
     assert balanced()
@@ -167,6 +176,9 @@ def test_double_refund_attempts_refund_once(card_order):
     request = return_receive(request=request, actor=store_user)
     with pytest.raises(ReturnError):
         return_receive(request=request, actor=store_user)
+    request = return_accept(request=request, actor=store_user)
+    with pytest.raises(ReturnError):
+        return_accept(request=request, actor=store_user)
     with pytest.raises(ReturnError):
         return_refund(request=request, actor=store_user)
     # Even the payments primitive asked again under the return's key gives the same refund.
@@ -177,7 +189,9 @@ def test_double_refund_attempts_refund_once(card_order):
     assert again == request.refund and Refund.objects.filter(order=card_order).count() == 1
 
 
-def test_a_refused_refund_stays_received_and_a_retry_reuses_the_key(card_order, monkeypatch):
+def test_a_refused_refund_shows_failed_and_a_retry_reuses_the_key(
+    card_order, monkeypatch, django_capture_on_commit_callbacks
+):
     from shop.devgateway.engine import ApiError, StripeEngine
 
     store_user = member(card_order)
@@ -189,11 +203,15 @@ def test_a_refused_refund_stays_received_and_a_retry_reuses_the_key(card_order, 
 
     monkeypatch.setattr(StripeEngine, "refund_create", refuse)
     request = return_receive(request=request, actor=store_user)
-    assert request.status == S.RECEIVED and "provider is down" in request.refund_error
+    with django_capture_on_commit_callbacks(execute=True):  # the provider is asked after commit
+        return_accept(request=request, actor=store_user)
+    request.refresh_from_db()
     assert request.refund.status == Refund.Status.FAILED
 
     monkeypatch.setattr(StripeEngine, "refund_create", real)
-    request = return_refund(request=request, actor=store_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        request = return_refund(request=request, actor=store_user)
+    request.refresh_from_db()
     assert request.status == S.REFUNDED and request.refund_error == ""
     assert Refund.objects.filter(order=card_order).count() == 1
     assert Refund.objects.get(order=card_order).status == Refund.Status.SUCCEEDED and balanced()
@@ -211,7 +229,7 @@ def test_restock_later_once(cash_order):
     with pytest.raises(ReturnError, match="already"):
         return_restock(request=request, actor=store_user)
     assert Variant.objects.get(pk=item.variant_id).stock == before + 1
-    assert ReturnEvent.objects.filter(request=request).count() == 5
+    assert ReturnEvent.objects.filter(request=request).count() == 4  # asked, approved, received, back on sale
 
 
 def test_only_members_answer(cash_order):

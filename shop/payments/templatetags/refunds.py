@@ -1,0 +1,37 @@
+"""``{% load refunds %}``: an order's refunds where people look (the buyer's and the
+store's order pages): each refund with its amount, state, date and credit note, and what
+the order cost after them."""
+
+from decimal import Decimal
+
+from django import template
+
+from ..models import Refund
+
+register = template.Library()
+
+
+def order_refund_summary(order) -> dict:
+    """The order's refunds, newest first, with their credit notes, and the net paid: the
+    total less every refund that was not refused (pending ones are on their way)."""
+    refunds = list(Refund.objects.filter(order=order).select_related("credit_note").order_by("-created_at", "-id"))
+    refunded = sum((refund.amount for refund in refunds if refund.status != Refund.Status.FAILED), Decimal("0"))
+    for refund in refunds:
+        try:
+            note = refund.credit_note
+        except Refund.credit_note.RelatedObjectDoesNotExist:
+            note = None
+        refund.note_ready = note if note is not None and note.pdf and refund.status != Refund.Status.FAILED else None
+    return {"order": order, "refunds": refunds, "refunded": refunded, "net_paid": order.total - refunded}
+
+
+@register.inclusion_tag("orders/_refunds.html")
+def order_refunds(order):
+    """Under the order's totals: the refunds and the net paid (nothing without refunds)."""
+    return order_refund_summary(order)
+
+
+@register.inclusion_tag("orders/_net_paid.html")
+def order_net_paid(order):
+    """Next to the order's total at the top of its page: what is left paid after refunds."""
+    return order_refund_summary(order)

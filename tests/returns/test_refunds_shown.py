@@ -1,0 +1,158 @@
+"""Refunds where people look: after a return is refunded, the buyer's order page and the
+store's order page show the refund (amount, state, date) and what the order cost after it;
+the store's page lists the order's returns; a refund has a credit note PDF, emailed to the
+buyer and readable only by those who may read the invoice; the payouts page shows money
+that left as negative."""
+
+import re
+
+import pytest
+from django.core import mail
+from pypdf import PdfReader
+
+from returns.services import return_accept, return_approve, return_receive, return_request_create
+from shop.payments.invoices import credit_note_issue
+from shop.payments.models import CreditNote, Refund
+from shop.payments.refunds import refund_order
+from tests.factories import StoreFactory, UserFactory
+
+from .conftest import delivered_order, member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def private_files(settings, tmp_path):
+    settings.SOKO_PRIVATE_MEDIA_ROOT = str(tmp_path / "private")
+
+
+def refunded_by_return(order, django_capture_on_commit_callbacks):
+    """The whole first line returned, received, accepted and refunded (credit note jobs run)."""
+    item = order.items.order_by("id").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        request = return_request_create(
+            order=order, buyer=order.buyer, lines={item.pk: item.quantity}, reason="damaged"
+        )
+        request = return_approve(request=request, actor=member(order), method="drop_off")
+        request = return_receive(request=request, actor=member(order))
+    with django_capture_on_commit_callbacks(execute=True):
+        return return_accept(request=request, actor=member(order))
+
+
+@pytest.fixture
+def phone_order(db):
+    """One KES 6,500 phone with KES 200 delivery, paid by card and delivered: KES 6,700."""
+    return delivered_order(method="card", units=(1,), prices=("6500.00",), fee="200.00")
+
+
+def test_the_buyers_order_page_shows_the_refund_and_the_net_paid(
+    client, phone_order, django_capture_on_commit_callbacks
+):
+    request = refunded_by_return(phone_order, django_capture_on_commit_callbacks)
+    client.force_login(phone_order.buyer)
+
+    page = client.get(f"/orders/{phone_order.number}/").content.decode()
+
+    assert 'data-testid="order-refund" data-state="succeeded"' in page
+    assert re.search(r'data-testid="refund-amount">−KES 6,500<', page)
+    assert request.refund.created_at.strftime("%-d %b %Y") in page
+    assert re.search(r'data-testid="net-paid">KES 200<', page)
+    assert "Refunded KES 6,500 · paid KES 200" in page
+
+
+def test_the_stores_order_page_shows_the_refund_and_links_the_return(
+    client, phone_order, django_capture_on_commit_callbacks
+):
+    request = refunded_by_return(phone_order, django_capture_on_commit_callbacks)
+    client.force_login(member(phone_order))
+
+    page = client.get(f"/dashboard/orders/{phone_order.number}/").content.decode()
+
+    assert 'data-testid="store-order-returns"' in page
+    assert f'href="/dashboard/returns/{request.pk}/"' in page
+    assert re.search(r'data-testid="refund-amount">−KES 6,500<', page)
+    assert re.search(r'data-testid="net-paid">KES 200<', page)
+
+
+def test_each_refund_state_is_named(client, phone_order):
+    refund = refund_order(order=phone_order, lines={phone_order.items.get().pk: 1}, reason="Test", key="shown")
+    client.force_login(phone_order.buyer)
+    for status, words in (("pending", "pending"), ("manual", "to refund by hand"), ("failed", "failed")):
+        Refund.objects.filter(pk=refund.pk).update(status=status)
+        page = client.get(f"/orders/{phone_order.number}/").content.decode()
+        assert f'data-state="{status}"' in page and f">{words}</span>" in page
+    # A failed refund gave nothing back: the order counts as paid in full.
+    assert re.search(r'data-testid="net-paid">KES 6,700<', page)
+
+
+def test_a_refund_gets_a_credit_note_emailed_to_the_buyer(client, phone_order, django_capture_on_commit_callbacks):
+    request = refunded_by_return(phone_order, django_capture_on_commit_callbacks)
+
+    note = CreditNote.objects.get(refund=request.refund)
+    assert note.number == f"CN-{phone_order.number}-1" and note.pdf and note.emailed_at is not None
+    text = " ".join(page.extract_text() for page in PdfReader(note.pdf.open("rb")).pages)
+    assert note.number in text and f"INV-{phone_order.number}" in text
+    assert "6,500" in text and "Paid after refunds" in text and "200" in text
+    sent = [message for message in mail.outbox if note.number in message.body]
+    assert len(sent) == 1 and sent[0].to == [phone_order.buyer.email]
+    assert "KES 6,500" in sent[0].body and "KES 200" in sent[0].body
+    assert sent[0].attachments[0][0] == f"{note.number}.pdf"
+    # Issuing again changes nothing.
+    emails = len(mail.outbox)
+    assert credit_note_issue(request.refund.pk) == note and len(mail.outbox) == emails
+    assert CreditNote.objects.count() == 1
+
+    client.force_login(phone_order.buyer)
+    page = client.get(f"/orders/{phone_order.number}/").content.decode()
+    url = f"/orders/{phone_order.number}/credit-notes/{note.number}.pdf"
+    assert f'href="{url}"' in page
+
+
+def test_the_credit_note_is_served_only_to_the_buyer_and_the_stores_team(
+    client, phone_order, django_capture_on_commit_callbacks
+):
+    request = refunded_by_return(phone_order, django_capture_on_commit_callbacks)
+    url = f"/orders/{phone_order.number}/credit-notes/{request.refund.credit_note.number}.pdf"
+
+    for reader in (phone_order.buyer, member(phone_order)):
+        client.force_login(reader)
+        response = client.get(url)
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+        assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+    stranger_store = StoreFactory()
+    for outsider in (UserFactory(), stranger_store.memberships.get().user):
+        client.force_login(outsider)
+        assert client.get(url).status_code == 404
+    client.force_login(phone_order.buyer)
+    assert client.get(f"/orders/{phone_order.number}/credit-notes/CN-{phone_order.number}-9.pdf").status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302  # to log in
+
+
+def test_a_failed_refund_has_no_credit_note(phone_order):
+    refund = refund_order(order=phone_order, lines={phone_order.items.get().pk: 1}, reason="Test", key="failing")
+    Refund.objects.filter(pk=refund.pk).update(status=Refund.Status.FAILED)
+    assert credit_note_issue(refund.pk) is None and not CreditNote.objects.exists()
+
+
+def _refund_rows(page: str) -> list[str]:
+    return re.findall(r'<tr data-testid="payout-line" data-kind="refund">(.*?)</tr>', page, flags=re.S)
+
+
+@pytest.mark.parametrize("method", ["cod", "card", "mpesa"])
+def test_payouts_show_refunds_to_the_buyer_as_money_out(client, method, django_capture_on_commit_callbacks):
+    order = delivered_order(method=method, units=(1,), prices=("6500.00",), fee="200.00")
+    refunded_by_return(order, django_capture_on_commit_callbacks)
+    client.force_login(member(order))
+
+    rows = _refund_rows(client.get("/dashboard/payouts/").content.decode())
+
+    assert rows, "the refund has its line"
+    for row in rows:
+        assert "Refund to the buyer" in row
+        out = re.search(r'data-testid="payout-line-out">([^<]*)<', row)
+        assert out and out[1] == "−KES 6,500", row
+    if method == "cod":
+        # The store hands the cash back itself; Soko returns its fee on it, and says so.
+        assert "Soko returns its fee" in rows[0] and "+KES 162.50" in rows[0]
