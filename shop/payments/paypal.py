@@ -17,8 +17,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import timedelta
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlencode
 
 import httpx
 from django.conf import settings
@@ -326,3 +328,53 @@ def paypal_refund(*, attempt: PaymentAttempt, amount_minor: int, idempotency_key
         },
     )
     return str(refund["id"])
+
+
+# Transaction search's event codes for money in and back out of a payment: T00xx
+# payments (a checkout capture is T0006), T11xx reversals and refunds (T1107).
+REPORTED_EVENTS = ("T00", "T11")
+
+
+def paypal_report(*, since: datetime, until: datetime) -> dict[tuple[date, str], int]:
+    """PayPal's own record of the platform's PayPal money: per UTC day of the transaction
+    and currency, the net (amount less PayPal's fee) of the successful payments and
+    refunds that transaction search (``GET /v1/reporting/transactions``) lists between
+    ``since`` and ``until``, in minor units. Only reads; raises ``PaypalError`` when
+    PayPal is not configured or does not answer."""
+    if not paypal_configured():
+        raise PaypalError("PayPal is not configured.")
+    client, totals = PaypalClient(), defaultdict(int)
+    start = since
+    while start < until:
+        end = min(start + timedelta(days=31), until)  # PayPal searches at most 31 days at a time
+        page, pages = 1, 1
+        while page <= pages:
+            query = {
+                "start_date": start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "end_date": end.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "fields": "transaction_info",
+                "page_size": "500",
+                "page": str(page),
+            }
+            body = client.call("GET", f"/v1/reporting/transactions?{urlencode(query)}")
+            for row in body.get("transaction_details") or []:
+                _report_add(totals, row.get("transaction_info") or {})
+            pages, page = int(body.get("total_pages") or 1), page + 1
+        start = end
+    return dict(totals)
+
+
+def _report_add(totals: dict, info: dict) -> None:
+    code = str(info.get("transaction_event_code", ""))
+    if info.get("transaction_status") != "S" or not code.startswith(REPORTED_EVENTS):
+        return
+    amount, currency = _minor(info.get("transaction_amount") or {})
+    fee, _ = _minor(info.get("fee_amount") or {"currency_code": currency, "value": "0"})
+    try:
+        day = datetime.strptime(str(info.get("transaction_initiation_date")), "%Y-%m-%dT%H:%M:%S%z").astimezone(UTC)
+    except ValueError:
+        day = None
+    if day is None or amount == -1 or fee == -1 or not currency:
+        log.warning("PayPal transaction %s could not be read: %s", info.get("transaction_id"), info)
+        return
+    totals[(day.date(), currency)] += amount + fee

@@ -24,6 +24,8 @@ from shop.core.currencies import money_from_minor
 
 from . import ledger
 from .models import LedgerEntry, LedgerTransaction, PaymentFlag, Provider, Refund
+from .mpesa import MpesaError, mpesa_report
+from .paypal import PaypalError, paypal_report
 from .stripe_gateway import stripe_client, stripe_provider
 
 log = logging.getLogger(__name__)
@@ -128,6 +130,23 @@ PROVIDER_REPORTS: dict[str, ProviderReport] = {
     # The development gateway's engine is Stripe's API: the same report.
     Provider.DEV: _stripe_report_for(Provider.DEV),
 }
+
+
+def _reported_by(report, errors: tuple[type[Exception], ...]) -> ProviderReport:
+    """A provider module's report, with its own errors read as "cannot answer now"."""
+
+    def wrapped(*, since: datetime, until: datetime):
+        try:
+            return report(since=since, until=until)
+        except errors as error:
+            raise ReportUnavailable(str(error)) from error
+
+    return wrapped
+
+
+# PayPal's transaction search; Daraja's Transaction Status results (shop/payments/paypal.py, mpesa.py).
+PROVIDER_REPORTS[Provider.PAYPAL] = _reported_by(paypal_report, (PaypalError,))
+PROVIDER_REPORTS[Provider.MPESA] = _reported_by(mpesa_report, (MpesaError,))
 
 
 def _days(days: int, now) -> tuple[datetime, datetime]:

@@ -48,6 +48,8 @@ class FakePaypal(FakeServer):
         self.pending: dict[str, str] = {}
         # The account's activity as transaction search reports it: one row per capture and refund.
         self.activity: list[dict] = []
+        self.searches: list[dict] = []
+        self.max_page_size = 500
         self.lock = threading.Lock()
         super().__init__(port, _handler(self))
 
@@ -183,9 +185,10 @@ class FakePaypal(FakeServer):
             start, end = (
                 datetime.fromisoformat(params[name].replace("Z", "+00:00")) for name in ("start_date", "end_date")
             )
-            page, size = int(params.get("page", "1")), min(int(params.get("page_size", "100")), 500)
+            page, size = int(params.get("page", "1")), min(int(params.get("page_size", "100")), self.max_page_size)
         except (KeyError, ValueError):
             return 400, _error("INVALID_REQUEST", "INVALID_PARAMETER_SYNTAX", "Request is not well-formed.")
+        self.searches.append(params)
         if not start < end or end - start > timedelta(days=31):
             return 400, _error("INVALID_REQUEST", "INVALID_DATE_RANGE", "Date range is greater than 31 days.")
         rows = [

@@ -6,13 +6,14 @@ receipt comes from a Transaction Status result posted to the one address made fo
 # ruff: noqa: F811  (the fixtures imported below are the tests' arguments)
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
 
 from shop.payments.models import PaymentAttempt, ProviderEvent
-from shop.payments.mpesa import mpesa_pending_settle
+from shop.payments.mpesa import MpesaError, mpesa_pending_settle, mpesa_report
+from shop.payments.statements import reconciliation, reconciliation_flag
 from tests.payments.test_mpesa import accepted, fake, paid_once, post_callback, post_results, pushed  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -116,3 +117,39 @@ def test_a_malformed_result_is_refused(fake, pushed, client, body):
     ((url, _),) = fake.take_results()
     answer = client.post(urlsplit(url).path, data=body, content_type="application/json")
     assert answer.status_code == 400 and receipt(pushed) == ""
+
+
+def mpesa_row(rows) -> dict:
+    (row,) = [row for row in rows if row["provider"] == "mpesa"]
+    return row
+
+
+def test_reconciliation_reads_what_daraja_confirmed(fake, pushed, placed, client):
+    assert accepted(post_callback(client, fake.callback_body(pushed.reference, 0, receipt="TKV9J4QR7S")))
+    post_results(client, fake)
+
+    row = mpesa_row(reconciliation(days=1))
+    assert (row["day"], row["currency"], row["ledger"], row["reported"], row["difference"]) == (
+        datetime.now(tz=UTC).date(),
+        "KES",
+        345100,
+        345100,
+        0,
+    )
+
+
+def test_a_payment_daraja_never_confirmed_a_receipt_for_is_a_difference(fake, pushed, placed, client):
+    assert accepted(post_callback(client, forged_callback(fake, pushed.reference)))
+    fake.callback_body(pushed.reference, 0)  # paid; Safaricom's callback never comes
+    mpesa_pending_settle(older_than_seconds=0)
+    post_results(client, fake)  # Daraja: ATTACKER01 could not be found
+
+    rows = reconciliation(days=1)
+    assert (mpesa_row(rows)["ledger"], mpesa_row(rows)["reported"]) == (345100, 0)
+    assert reconciliation_flag(rows) == 1 and reconciliation_flag(reconciliation(days=1)) == 0
+
+
+def test_without_the_transaction_status_api_there_is_no_mpesa_report(fake, settings):
+    settings.MPESA_INITIATOR = ""
+    with pytest.raises(MpesaError):
+        mpesa_report(since=datetime.now(tz=UTC) - timedelta(days=1), until=datetime.now(tz=UTC))

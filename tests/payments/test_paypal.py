@@ -27,7 +27,8 @@ def started(fake, placed, client):
     request = RequestFactory().get("/", HTTP_HOST="testserver")
     response = PaypalGateway().start(request, placed)
     attempt = PaymentAttempt.objects.get(checkout=placed)
-    assert response.status_code == 302 and response["Location"] == f"{fake.url}/checkoutnow?token={attempt.reference}"
+    assert response.status_code == 303 and response["Location"] == f"/payments/{placed.idempotency_key}/go/{attempt.pk}/"
+    assert attempt.redirect_url == f"{fake.url}/checkoutnow?token={attempt.reference}"
     order = fake.orders[attempt.reference]
     assert order["purchase_units"][0]["amount"] == {"currency_code": "KES", "value": "3451.00"}
     client.force_login(placed.buyer)
@@ -57,7 +58,7 @@ def test_cancel_and_decline_offer_the_other_methods(fake, started, placed, clien
 
     again = PaypalGateway().start(RequestFactory().get("/", HTTP_HOST="testserver"), placed)
     second = PaymentAttempt.objects.filter(checkout=placed).order_by("-id").first()
-    assert again.status_code == 302
+    assert again.status_code == 303
     fake.approve(second.reference)
     fake.decline_next_capture(second.reference)
     client.get(f"/payments/paypal/return/?token={second.reference}")

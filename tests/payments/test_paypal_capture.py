@@ -5,14 +5,15 @@ is paid only when PayPal says COMPLETED."""
 
 # ruff: noqa: F811  (the fixtures imported below are the tests' arguments)
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from shop.orders.models import Order, OrderStatus
 from shop.orders.payment_flow import checkouts_expire
 from shop.payments.models import LedgerTransaction, PaymentFlag, PaymentStatus
-from shop.payments.paypal import paypal_pending_settle
+from shop.payments.paypal import PaypalError, paypal_pending_settle, paypal_report
+from shop.payments.statements import reconciliation, reconciliation_flag
 from tests.payments.test_paypal import fake, started  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +120,47 @@ def test_a_pending_capture_completed_after_the_deadline_is_flagged_to_refund(fak
     started.refresh_from_db()
     assert payment_status(placed) == PaymentStatus.EXPIRED and started.status == "flagged"
     assert PaymentFlag.objects.get(attempt=started).kind == PaymentFlag.Kind.LATE
+
+
+def test_reconciliation_reads_paypals_transaction_search(fake, started, placed, client):
+    fake.approve(started.reference)
+    back_from_paypal(client, started)
+    today = datetime.now(tz=UTC).date()
+
+    (row,) = [row for row in reconciliation(days=1) if row["provider"] == "paypal"]
+    assert (row["day"], row["currency"], row["ledger"], row["reported"], row["difference"]) == (
+        today,
+        "KES",
+        345100,
+        345100,
+        0,
+    )
+
+    # A refund made by hand in PayPal's dashboard, which Soko never booked.
+    fake._activity("T1107", "REFUNDBYHAND1", {"currency_code": "KES", "value": "-100.00"}, "S")
+    rows = reconciliation(days=1)
+    assert reconciliation_flag(rows) == 1
+    (row,) = [row for row in rows if row["provider"] == "paypal"]
+    assert (row["ledger"], row["reported"], row["difference"]) == (345100, 335100, 10000)
+
+
+def test_paypals_report_asks_a_month_at_a_time_and_reads_every_page(fake, started, placed, client):
+    fake.approve(started.reference)
+    back_from_paypal(client, started)
+    fake._activity("T1107", "REFUNDBYHAND2", {"currency_code": "KES", "value": "-1.50"}, "S")
+    fake._activity("T0006", "STILLPENDING1", {"currency_code": "KES", "value": "99.00"}, "P")  # not money yet
+    fake._activity("T0400", "WITHDRAWAL001", {"currency_code": "KES", "value": "-500.00"}, "S")  # to the bank
+    fake.max_page_size = 1
+    until = datetime.now(tz=UTC) + timedelta(days=1)
+
+    assert paypal_report(since=until - timedelta(days=90), until=until) == {
+        (datetime.now(tz=UTC).date(), "KES"): 345100 - 150
+    }
+    windows = {(search["start_date"], search["end_date"]) for search in fake.searches}
+    assert len(windows) == 3 and len(fake.searches) == 1 + 1 + 4  # 31, 31 and 28 days; the last holds 4 rows
+
+
+def test_paypals_report_is_unavailable_when_paypal_is_not_configured(settings):
+    settings.PAYPAL_CLIENT_ID = ""
+    with pytest.raises(PaypalError):
+        paypal_report(since=datetime.now(tz=UTC) - timedelta(days=1), until=datetime.now(tz=UTC))
