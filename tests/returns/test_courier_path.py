@@ -10,8 +10,9 @@ import pytest
 from couriers.models import DeliveryJob
 from couriers.selectors import return_codes
 from couriers.services import job_accept, return_dropoff_typed, return_pickup_typed
+from returns import services as return_services
 from returns.models import ReturnStatus
-from returns.services import return_accept, return_approve, return_cancel, return_receive, return_request_create
+from returns.services import return_approve, return_cancel, return_receive, return_request_create
 from shop.orders.models import Checkout
 from shop.payments.models import Refund
 from tests.factories.addresses import westlands
@@ -58,7 +59,7 @@ def test_courier_code_marks_received_and_the_store_refunds_after_inspecting(meth
     assert not Refund.objects.filter(order=order).exists(), "the courier's code proves arrival, not acceptance"
 
     with django_capture_on_commit_callbacks(execute=True):  # the provider is asked after commit
-        request = return_accept(request=request, actor=store_user, note="Both unused, in their box")
+        request = return_services.return_accept(request=request, actor=store_user, note="Both unused, in their box")
     request.refresh_from_db()
     assert request.status == S.REFUNDED and request.inspection_note == "Both unused, in their box"
     assert request.refund.amount_minor == 50000 and request.refund.lines == {str(item.pk): 2}
@@ -83,7 +84,7 @@ def test_the_store_receiving_goods_a_courier_picked_up_ends_the_job_once(django_
     request.refresh_from_db()
     assert request.status == S.RECEIVED and request.job.status == DeliveryJob.Status.DELIVERED
     assert not Refund.objects.filter(order=order).exists() and request.restocked_at is not None
-    request = return_accept(request=request, actor=store_user)
+    request = return_services.return_accept(request=request, actor=store_user)
     assert request.status == S.REFUNDED and Refund.objects.filter(order=order).count() == 1
 
 
