@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from shop.core.middleware import raw_body
+
 from .mpesa import (
     CheckoutClosed,
     MalformedCallback,
@@ -70,6 +72,7 @@ def phone(request, reference):
     )
 
 
+@raw_body
 @csrf_exempt
 @require_POST
 def callback(request):
@@ -77,11 +80,12 @@ def callback(request):
     may drop a result it sees refused); what it changes is ``callback_process``'s to decide."""
     try:
         callback_process(json.loads(request.body), base_url=request.build_absolute_uri("/"))
-    except (ValueError, MalformedCallback):
+    except (ValueError, RecursionError, MalformedCallback):  # RecursionError: JSON nested too deep
         return JsonResponse({"ResultCode": 1, "ResultDesc": "Rejected: not an stkCallback"}, status=400)
     return JsonResponse({"ResultCode": 0, "ResultDesc": "Accepted"})
 
 
+@raw_body
 @csrf_exempt
 @require_POST
 def status_result(request, token):
@@ -89,7 +93,7 @@ def status_result(request, token):
     query: any other address, or the same one twice, is refused (404)."""
     try:
         status_result_process(token=token, payload=json.loads(request.body))
-    except (ValueError, MalformedCallback):
+    except (ValueError, RecursionError, MalformedCallback):  # RecursionError: JSON nested too deep
         return JsonResponse({"ResultCode": 1, "ResultDesc": "Rejected: not a Result"}, status=400)
     except UnknownResult:
         return JsonResponse({"ResultCode": 1, "ResultDesc": "Rejected: no such query"}, status=404)

@@ -20,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from shop.core.htmx import render_page
+from shop.core.middleware import raw_body
 
 from .gateways import gateway_get
 from .models import PaymentAttempt
@@ -29,6 +30,7 @@ from .stripe_gateway import session_expire, status_url
 from .stripe_webhook import webhook_process
 
 
+@raw_body
 @csrf_exempt
 @require_POST
 def stripe_webhook(request):
