@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shop.promotions.codes import PromoRefused, promo_code_create, promo_code_stop
+from shop.promotions.codes import PromoRefused, promo_code_create, promo_code_stop, promo_codes_for_store
 from shop.promotions.models import PromoCode, Sale
 from shop.promotions.sales import SaleInvalid, sale_create, sale_stop
 
@@ -45,7 +45,7 @@ def promotions(request):
         "dashboard_section": "promotions",
         "form": form,
         "code_form": code_form,
-        "codes": PromoCode.objects.filter(store=current.store).order_by("-active", "-created_at"),
+        "codes": promo_codes_for_store(store=current.store),
         "current_sales": sales.filter(status__in=[Sale.Status.RUNNING, Sale.Status.SCHEDULED]).order_by("starts_at"),
         "past_sales": sales.filter(status__in=[Sale.Status.ENDED, Sale.Status.CANCELLED]).order_by("-ends_at")[:PAST_SHOWN],
     }

@@ -13,6 +13,8 @@ On SQLite, select_for_update is a no-op, and the IMMEDIATE transaction mode
 (settings.DATABASES) serialises writers instead.
 """
 
+import hashlib
+import json
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -20,6 +22,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet, prefetch_related_objects
 from django.urls import reverse
@@ -31,7 +34,7 @@ from shop.accounts.standing import ensure_can_transact
 from shop.cart.availability import line_problem
 from shop.cart.models import Cart, CartItem
 from shop.core.i18n import lazy_text
-from shop.core.money import lazy_money
+from shop.core.money import lazy_money, money_format
 from shop.core.transactions import DatabaseBusy, atomic_retrying
 from shop.geo.delivery import HomeDelivery, store_delivers_home, store_home_delivery
 from shop.inventory.services import stock_lock, stock_reserve
@@ -64,6 +67,109 @@ class CheckoutError(Exception):
 class CheckoutBusy(CheckoutError):
     def __init__(self):
         super().__init__("Many people are checking out right now and we could not place your order. Please try again.")
+
+
+class CheckoutTotalChanged(CheckoutError):
+    """What would be placed is not what the buyer reviewed (a price, a fee, the code, the
+    points, a won order…): nothing is placed; the page shows the new figures."""
+
+    def __init__(self, *, total: Decimal, currency: str, reviewed_total: Decimal | None):
+        self.total = total
+        if reviewed_total is not None and reviewed_total == total:
+            message = _("Your order changed since you reviewed it (the total is still %(total)s): check it and place again.")
+        else:
+            message = _("The total changed to %(total)s since you reviewed it: check it and place again.")
+        super().__init__(message % {"total": money_format(total, currency)})
+
+
+# The review's digest: every input of the total, signed so that only a review this site
+# rendered for this buyer can be confirmed.
+REVIEW_SALT = "shop.orders.checkout.review"
+
+
+def _amount(value) -> str:
+    """A Decimal written one way whatever its exponent: 200, 200.0 and 2E+2 are "200"."""
+    return format(Decimal(value).normalize(), "f")
+
+
+@dataclass(frozen=True)
+class ReviewedTotal:
+    """Every input of a checkout's total: as the review showed it (``CheckoutPreview``) or as
+    ``checkout_place`` would write it. Two that differ in anything have different digests."""
+
+    buyer_id: int
+    currency: str
+    lines: tuple  # (variant id, unit price, quantity), sorted
+    stores: tuple  # (store id, delivery mode, fee, code's discount, points, points' discount), sorted
+    won: tuple  # (order number, delivery mode, fee, total), sorted
+    promo_code: str
+    points: int
+    total: Decimal
+    # (area id, latitude, longitude); None when the review had no address yet (a new one
+    # being typed): then only its effects on the figures (modes, fees) are compared.
+    address: tuple | None = None
+
+    def _digest(self, part) -> str:
+        text = json.dumps(part, sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def figures_digest(self) -> str:
+        return self._digest(
+            {
+                "buyer": self.buyer_id,
+                "currency": self.currency,
+                "lines": [[v, _amount(p), q] for v, p, q in sorted(self.lines)],
+                "stores": [[s, m, _amount(f), _amount(c), n, _amount(d)] for s, m, f, c, n, d in sorted(self.stores)],
+                "won": [[o, m, _amount(f), _amount(t)] for o, m, f, t in sorted(self.won)],
+                "code": self.promo_code,
+                "points": self.points,
+                "total": _amount(self.total),
+            }
+        )
+
+    def address_digest(self) -> str:
+        if self.address is None:
+            return ""
+        area_id, latitude, longitude = self.address
+        return self._digest([area_id, None if latitude is None else _amount(latitude), None if longitude is None else _amount(longitude)])
+
+    def sign(self) -> str:
+        """The value of the review's hidden ``review`` field."""
+        payload = {"f": self.figures_digest(), "a": self.address_digest(), "t": _amount(self.total)}
+        return signing.dumps(payload, salt=REVIEW_SALT, compress=False)
+
+
+def review_address_key(address) -> tuple | None:
+    """What of an address (an ``Address``, a ``DeliveryAddress``) goes into the digest."""
+    if address is None:
+        return None
+    area_id = getattr(address, "area_id", None)
+    if area_id is None and getattr(address, "area", None) is not None:
+        area_id = address.area.pk
+    return (area_id, address.latitude, address.longitude)
+
+
+def review_refusal(*, signed: str, placing: ReviewedTotal) -> CheckoutTotalChanged | None:
+    """``None`` when ``signed`` (the review the buyer confirmed) is exactly what
+    ``placing`` would write; else the refusal to raise. A review without its signature, or
+    signed for someone else or with another key, never matches."""
+    try:
+        reviewed = signing.loads(signed or "", salt=REVIEW_SALT)
+    except signing.BadSignature:
+        reviewed = None
+    if not isinstance(reviewed, dict):
+        reviewed = {}
+    shown_total = None
+    try:
+        shown_total = Decimal(str(reviewed.get("t")))
+    except (ArithmeticError, ValueError, TypeError):
+        shown_total = None
+    same = reviewed.get("f") == placing.figures_digest() and (
+        not reviewed.get("a") or reviewed.get("a") == placing.address_digest()
+    )
+    if same:
+        return None
+    return CheckoutTotalChanged(total=placing.total, currency=placing.currency, reviewed_total=shown_total)
 
 
 @dataclass(frozen=True)
@@ -106,6 +212,10 @@ class CheckoutDetails:
     promo_code: str = ""
     # Spend the buyer's loyalty points on it (as many as an order may take).
     use_points: bool = False
+    # The signed digest of the review the buyer confirmed (``CheckoutPreview.review_token``):
+    # placing refuses when what it would write differs. ``None``: not checked (a service
+    # call with no review behind it, e.g. the demo data).
+    review: str | None = None
 
 
 def delivery_fee(*, store, mode: str, dropoff: Point | None = None) -> Decimal:
@@ -306,12 +416,41 @@ def _place(*, buyer, cart: Cart, details: CheckoutDetails, idempotency_key) -> C
         except PointsRefused as refused:
             raise CheckoutError(str(refused)) from refused
 
+    joined = []
     if details.won:
         joined = won_orders_join(
             checkout=checkout, numbers=details.won, address=address, delivery_modes=details.delivery_modes
         )
         grand_total += sum((order.total for order in joined), Decimal("0"))
         orders.extend(joined)
+
+    if details.review is not None:
+        # What is being written, against what the buyer confirmed: any difference undoes it all.
+        placing = ReviewedTotal(
+            buyer_id=buyer.pk,
+            currency=currency,
+            lines=tuple((item.variant_id, locked[item.variant_id].price, item.quantity) for item in items),
+            stores=tuple(
+                (
+                    order.store_id,
+                    order.delivery_mode,
+                    order.delivery_fee,
+                    order.discount - order.points_discount,
+                    order.points_used,
+                    order.points_discount,
+                )
+                for order in orders
+                if order not in joined
+            ),
+            won=tuple((order.number, order.delivery_mode, order.delivery_fee, order.total) for order in joined),
+            promo_code=applied.code.code if applied is not None else "",
+            points=points.total_points if points is not None else 0,
+            total=grand_total,
+            address=review_address_key(address),
+        )
+        refusal = review_refusal(signed=details.review, placing=placing)
+        if refusal is not None:
+            raise refusal
 
     checkout.total = grand_total
     checkout.save(update_fields=["total", "updated_at"])
@@ -491,6 +630,45 @@ class CheckoutPreview:
     points_balance: int = 0
     points: PointsQuote | None = None
     use_points: bool = False
+    applied: Applied | None = None
+    # The address the figures were worked out for (None: not known yet).
+    address: object = None
+
+    def reviewed(self) -> ReviewedTotal:
+        """What the buyer sees, as ``checkout_place`` compares it with what it would write."""
+        code = self.applied.discounts if self.applied is not None else {}
+        points = self.points if self.use_points and self.points is not None else None
+        return ReviewedTotal(
+            buyer_id=self.buyer.pk,
+            currency=self.currency,
+            lines=tuple(
+                (line.variant.pk, line.unit_price, line.quantity)
+                for review in self.stores
+                for line in review.group.lines
+                if line.buyable
+            ),
+            stores=tuple(
+                (
+                    review.store.pk,
+                    review.mode,
+                    review.fee,
+                    code.get(review.store.pk, Decimal("0")),
+                    points.points.get(review.store.pk, 0) if points else 0,
+                    points.discounts.get(review.store.pk, Decimal("0")) if points else Decimal("0"),
+                )
+                for review in self.stores
+            ),
+            won=tuple((review.order.number, review.mode, review.fee, review.total) for review in self.won),
+            promo_code=self.applied.code.code if self.applied is not None else "",
+            points=points.total_points if points else 0,
+            total=self.total,
+            address=review_address_key(self.address),
+        )
+
+    @property
+    def review_token(self) -> str:
+        """The signed digest the page carries in its ``review`` field, for ``CheckoutDetails.review``."""
+        return self.reviewed().sign()
 
     @property
     def items_total(self) -> Decimal:
@@ -541,7 +719,7 @@ def checkout_preview(
         else:
             mode, fee = won_order_delivery(order=order, mode=delivery_modes.get(order.store_id), address=address)
         won_reviews.append(WonReview(order=order, mode=mode, fee=fee))
-    preview = CheckoutPreview(buyer=buyer, stores=stores, currency=summary.currency, won=won_reviews)
+    preview = CheckoutPreview(buyer=buyer, stores=stores, currency=summary.currency, won=won_reviews, address=address)
     details = CheckoutDetails(
         address=None, payment_method="", currency=summary.currency, promo_code=promo_code
     )
@@ -555,6 +733,7 @@ def checkout_preview(
             preview.promo_problem = " ".join(str(problem) for problem in refused.problems)
         else:
             preview.discount = applied.total
+            preview.applied = applied
     if buyer.is_authenticated and stores:
         preview.points_balance = points_balance(user=buyer, currency=summary.currency)
         preview.use_points = use_points

@@ -41,6 +41,9 @@ def delivery_modes_from(data, groups, homes: dict[int, HomeDelivery]) -> dict[in
 
 
 class CheckoutForm(forms.Form):
+    # Why placing refused (``CheckoutError.problems``), shown above the form.
+    placement_problems: tuple | list = ()
+
     # A fresh key per rendering of the page: submitting the same page twice is one checkout.
     idempotency_key = forms.UUIDField(label=gettext_lazy("Idempotency key"), widget=forms.HiddenInput)
     address = forms.ChoiceField(

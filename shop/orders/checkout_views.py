@@ -50,10 +50,19 @@ def _replayed(request):
     return checkout_get_existing(buyer=request.user, idempotency_key=key)
 
 
+# What every refresh of the review sends: the inputs of the total, so no refresh forgets one.
+REVIEW_FIELDS = (
+    "[name='address'], [name^='delivery_'], [name='currency'], [name='won'], [name='won_shown'], "
+    "[name='promo_code'], [name='use_points']"
+)
+
+
 @login_required
 def page(request):
     """The one-page checkout: address, delivery per store, instructions, payment, review.
-    For htmx (a delivery choice changed) only the ``#review`` figures are sent back."""
+    For htmx (a delivery choice, the points, a won order changed) only the ``#review``
+    figures are sent back; for an address change the whole page, from which htmx takes
+    the delivery options and the figures."""
     if request.method == "POST" and (existing := _replayed(request)) is not None:
         return redirect(_done_url(existing))
     cart = cart_get_for_request(request)
@@ -68,24 +77,60 @@ def page(request):
         return redirect("cart:detail")
 
     data = request.POST if request.method == "POST" else None
+    context = _page_context(request, whole=whole, summary=summary, currency=currency, data=data)
+    if request.method == "GET":
+        htmx = getattr(request, "htmx", None)
+        partial = wants_fragment(request) and getattr(htmx, "target", None) != "delivery-options"
+        return render_page(request, "checkout/page.html", context, fragment="review", partial=partial)
+
+    refused = False
+    if "recalculate" not in data:  # "Update totals" and "Apply" only show the figures again
+        form = context["form"]
+        response = _place(
+            request,
+            cart=cart,
+            form=form,
+            address_form=context["address_form"],
+            currency=currency,
+            won=tuple(order.number for order in context["won_chosen"]),
+            review=data.get("review", ""),
+        )
+        if response is not None:
+            return response
+        refused = True
+        if form.placement_problems:
+            # Shown again as it would be placed now (an address just saved, new figures),
+            # with a review the buyer can confirm.
+            context = _page_context(request, whole=whole, summary=summary, currency=currency, data=form.data)
+            context["form"].placement_problems = form.placement_problems
+    return render_page(
+        request, "checkout/page.html", context, fragment="review", partial=False, status=422 if refused else 200
+    )
+
+
+def _page_context(request, *, whole, summary, currency: str, data) -> dict:
+    """The page's forms and figures from ``data`` (a POST), else from the query string
+    (htmx refreshes send every input of the total along)."""
+    asked = data if data is not None else request.GET
     addresses = list(addresses_for_user(user=request.user))
-    chosen = chosen_address_key(data or request.GET, addresses)
+    chosen = chosen_address_key(asked, addresses)
     chosen_address = next((address for address in addresses if str(address.pk) == chosen), None)
     homes = home_delivery_by_store(
         stores=[group.store for group in summary.groups],
         area=chosen_address.area if chosen_address else None,
         area_known=chosen != NEW_ADDRESS,
     )
-    modes = delivery_modes_from(data or request.GET, summary.groups, homes)
+    modes = delivery_modes_from(asked, summary.groups, homes)
     # Stores that pass couriers' fares on charge by the distance to the chosen address.
     dropoff = address_point(chosen_address)
     # Won auctions awaiting payment go with it unless unticked (all are, on the first view).
     won_orders = list(won_orders_awaiting(buyer=request.user, currency=currency))
-    asked_won = data or request.GET
-    if asked_won.get("won_shown"):
-        won_chosen = [order for order in won_orders if order.number in asked_won.getlist("won")]
+    if asked.get("won_shown"):
+        won_chosen = [order for order in won_orders if order.number in asked.getlist("won")]
     else:
         won_chosen = won_orders
+    promo_code = asked.get("promo_code", "")[:40]
+    use_points = asked.get("use_points") == "1"
     preview = checkout_preview(
         buyer=request.user,
         summary=summary,
@@ -93,8 +138,8 @@ def page(request):
         dropoff=dropoff,
         won=won_chosen,
         address=chosen_address,
-        promo_code=(data or request.GET).get("promo_code", "")[:40],
-        use_points=(data or request.GET).get("use_points") == "1",
+        promo_code=promo_code,
+        use_points=use_points,
     )
     gateways = gateways_available(preview)
     form = CheckoutForm(
@@ -104,17 +149,20 @@ def page(request):
         gateways=gateways,
         homes=homes,
         dropoff=dropoff,
-        initial={"idempotency_key": uuid.uuid4(), "address": chosen},
+        # A refresh of the page keeps what was typed and ticked.
+        initial={"idempotency_key": uuid.uuid4(), "address": chosen, "promo_code": promo_code, "use_points": use_points},
     )
     address_form = AddressForm(
         data if form.wants_new_address else None, instance=Address(user=request.user), inline=True
     )
-    context = {
+    return {
         "summary": summary,
         "currency": currency,
         # The rest of the cart, paid in another checkout each: (currency, total, units).
         "other_currencies": [row for row in whole.totals if row[0] != currency],
         "preview": preview,
+        "review_token": preview.review_token,
+        "review_fields": REVIEW_FIELDS,
         "form": form,
         "address_form": address_form,
         "delivery_rows": [
@@ -126,32 +174,10 @@ def page(request):
         "map": map_settings(),
     }
 
-    # The delivery choices changed: the figures only. The address changed: the whole page,
-    # from which htmx takes the delivery options and the figures.
-    if request.method == "GET":
-        partial = wants_fragment(request) and "address" not in request.GET
-        return render_page(request, "checkout/page.html", context, fragment="review", partial=partial)
 
-    refused = False
-    if data is not None and "recalculate" not in data:  # "Update totals" without JavaScript
-        response = _place(
-            request,
-            cart=cart,
-            form=form,
-            address_form=address_form,
-            currency=currency,
-            won=tuple(order.number for order in won_chosen),
-        )
-        if response is not None:
-            return response
-        refused = True
-    return render_page(
-        request, "checkout/page.html", context, fragment="review", partial=False, status=422 if refused else 200
-    )
-
-
-def _place(request, *, cart, form, address_form, currency: str, won: tuple[str, ...] = ()):
-    """Place the checkout from valid forms and redirect; ``None`` to show the page again."""
+def _place(request, *, cart, form, address_form, currency: str, won: tuple[str, ...] = (), review: str = ""):
+    """Place the checkout from valid forms and redirect; ``None`` to show the page again.
+    ``review``: the signed digest of the review the buyer confirmed."""
     forms_valid = form.is_valid()
     if form.wants_new_address:
         forms_valid = address_form.is_valid() and forms_valid
@@ -180,6 +206,7 @@ def _place(request, *, cart, form, address_form, currency: str, won: tuple[str, 
         won=won,
         promo_code=form.cleaned_data["promo_code"],
         use_points=form.cleaned_data["use_points"],
+        review=review,
     )
     try:
         checkout = checkout_place(

@@ -21,7 +21,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -147,6 +147,17 @@ def promo_code_create(*, store, user, fields: dict) -> PromoCode:
     if ends_at is not None and ends_at <= fields["starts_at"]:
         raise PromoRefused(_("The code must stop working after it starts."))
     return PromoCode.objects.create(code=text, store=store, currency=store.currency, created_by=user, **fields)
+
+
+def promo_codes_for_store(*, store) -> QuerySet[PromoCode]:
+    """The store's codes, each with ``used``: its uses as the redemptions made and not given
+    back say (what the store's promotions page shows; ``uses`` is the counter the limit is
+    taken against, kept equal to it in the same transactions)."""
+    return (
+        PromoCode.objects.filter(store=store)
+        .annotate(used=Count("redemptions", filter=Q(redemptions__returned_at__isnull=True)))
+        .order_by("-active", "-created_at")
+    )
 
 
 def promo_code_stop(*, code: PromoCode) -> None:

@@ -1,6 +1,8 @@
-// Checkout page: show the new-address fields only while "A new address" is chosen, and
-// keep a second click on "Place order" from sending the form twice (the server would
-// recognise it anyway by the form's idempotency key).
+// Checkout page: show the new-address fields only while "A new address" is chosen, keep a
+// second click on "Place order" from sending the form twice (the server would recognise it
+// anyway by the form's idempotency key), and after Back, when the browser puts back what
+// was chosen in the form, ask for the review of that choice: the figures shown are always
+// those of the form (placing refuses a review that differs from what it would charge).
 (function () {
   "use strict";
   var form = document.getElementById("checkout-form");
@@ -29,6 +31,24 @@
       return;
     }
     form.dataset.submitting = "1";
-    if (button.dataset.placingText) button.textContent = button.dataset.placingText;
+    if (button.dataset.placingText) {
+      button.dataset.placeText = button.innerHTML;
+      button.textContent = button.dataset.placingText;
+    }
+  });
+
+  window.addEventListener("pageshow", function (event) {
+    var entries = window.performance && performance.getEntriesByType ? performance.getEntriesByType("navigation") : [];
+    var back = event.persisted || (entries.length > 0 && entries[0].type === "back_forward");
+    if (!back) return;
+    // Restored from the back-forward cache as it was left: placeable again.
+    delete form.dataset.submitting;
+    form.querySelectorAll("[data-place-text]").forEach(function (button) {
+      button.innerHTML = button.dataset.placeText;
+      delete button.dataset.placeText;
+    });
+    syncAddress();
+    var group = form.querySelector("[data-address-group]");
+    if (group && window.htmx) window.htmx.trigger(group, "change");
   });
 })();

@@ -167,7 +167,9 @@ def test_changing_the_address_updates_the_delivery_options_in_place(client, kalo
     )
     client.force_login(buyer)
 
-    response = client.get("/checkout/", {"address": str(nairobi.pk)}, headers={"HX-Request": "true"})
+    response = client.get(
+        "/checkout/", {"address": str(nairobi.pk)}, headers={"HX-Request": "true", "HX-Target": "delivery-options"}
+    )
 
     page = response.content.decode()
     assert 'id="delivery-options"' in page and 'id="review"' in page

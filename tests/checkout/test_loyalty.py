@@ -39,7 +39,7 @@ from tests.factories.payments import dev_card_pay
 
 from .conftest import details_for
 from .test_concurrency import run_at_once
-from .test_page import checked, form_key
+from .test_page import checked, form_key, review_of
 
 pytestmark = pytest.mark.django_db
 
@@ -260,7 +260,7 @@ def test_the_checkout_page_offers_the_points_and_takes_them_off(client, buyer, c
     assert 'data-testid="review-points"' in chosen
     total = re.search(r'data-testid="review-total">([^<]+)<', chosen).group(1)
     assert "3,327.60" in total, total  # 3251 + 200 delivery - 123.40
-    placed = client.post("/checkout/", {**base, "use_points": "1"})
+    placed = client.post("/checkout/", {**base, "use_points": "1", **review_of(chosen)})
     assert placed.status_code == 302
     assert sum(o.points_used for o in Order.objects.all()) == 1234 and consistent(buyer) == 0
 

@@ -33,8 +33,18 @@ def form_key(page: str) -> str:
 
 
 def checked(page: str) -> dict:
-    """The radios the page arrives with checked, as the browser would send them."""
-    return dict(re.findall(r'type="radio" name="([\w]+)" value="([\w-]+)"[^>]*checked', page))
+    """The radios the page arrives with checked, as the browser would send them, and the
+    review's signed digest."""
+    return {
+        **dict(re.findall(r'type="radio" name="([\w]+)" value="([\w-]+)"[^>]*checked', page)),
+        **review_of(page),
+    }
+
+
+def review_of(page: str) -> dict:
+    """The review's signed digest (the ``review`` field) a page or an htmx answer carries."""
+    found = re.search(r'name="review" value="([^"]*)"', page)
+    return {"review": found.group(1)} if found else {}
 
 
 def place(client, page: str, **changes):

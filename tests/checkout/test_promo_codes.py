@@ -29,7 +29,7 @@ from tests.factories.payments import dev_card_pay
 
 from .conftest import details_for
 from .test_concurrency import run_at_once, shopper_with
-from .test_page import checked, form_key
+from .test_page import checked, form_key, review_of
 
 pytestmark = pytest.mark.django_db
 
@@ -232,6 +232,6 @@ def test_the_checkout_page_applies_a_code_and_explains_a_refusal(client, buyer, 
     refused = client.post("/checkout/", {**base, "promo_code": "OLD", "recalculate": "1"}).text
     assert 'data-testid="promo-problem"' in refused and "There is no promo code “OLD”" in refused
 
-    placed = client.post("/checkout/", {**base, "promo_code": "weavers20"})
+    placed = client.post("/checkout/", {**base, "promo_code": "weavers20", **review_of(applied)})
     assert placed.status_code == 302
     assert Order.objects.get(store=weavers).discount == Decimal("480.20")

@@ -50,6 +50,9 @@ def place(client, **extra):
         **{name: "pickup" for name in form.fields if name.startswith("delivery_")},
         **extra,
     }
+    # The review of these choices, as the page shows it once they are made.
+    reviewed = client.get(reverse("checkout:page"), {k: v for k, v in data.items() if k != "idempotency_key"})
+    data["review"] = reviewed.context["review_token"]
     return page, client.post(reverse("checkout:page"), data)
 
 
