@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from shop.geo.selectors import area_country
 from shop.payments.connect import connect_account, connect_onboarding_url, connect_refresh
 from shop.payments.statements import store_balances, store_lines, store_lines_with_refunds
+from shop.payments.views import provider_page
 
 from .views import current_store, dashboard_context, seller_required
 
@@ -66,7 +67,10 @@ def connect_start(request):
             % {"error": error.user_message or _("try again later.")},
         )
         return redirect("sellers:payouts")
-    return redirect(url)
+    # A page that goes on to Stripe: a redirect answering this POST would be refused (form-action).
+    return provider_page(
+        request, url=url, provider="Stripe", lead=_("You set up your payouts on Stripe's page, then come back here.")
+    )
 
 
 @seller_required

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shop.core.htmx import render_page
 from shop.core.middleware import raw_body
+from shop.core.money import money_format
 
 from .gateways import gateway_get
 from .models import PaymentAttempt
@@ -59,24 +60,32 @@ def _hosted_page(url: str) -> bool:
     return url.startswith("/") and not url.startswith("//")
 
 
+def provider_page(request, *, url: str, provider: str, lead: str) -> HttpResponse:
+    """A page of ours that goes on to a provider's page (``url``) by a GET navigation: a
+    refresh within a second (which replaces it in the history) and a link for a browser
+    that does not follow it. For the answer to a form's POST, which may not redirect
+    there (``hosted_page_redirect``). Never cached: the address is this visitor's."""
+    response = render(request, "payments/go.html", {"url": url, "provider": provider, "lead": lead})
+    add_never_cache_headers(response)
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
 @login_required
 @require_GET
 def go(request, reference, attempt_id: int):
-    """On to the provider's hosted page of a payment just started (``hosted_page_redirect``):
-    a GET page of ours that navigates there by itself (a refresh, no script), with a link
-    for a browser that does not follow it. Once the attempt has ended, the status page."""
+    """On to the provider's hosted page of a payment just started (``hosted_page_redirect``
+    leads here). Once the attempt has ended, the status page instead."""
     checkout = checkout_for_buyer(user=request.user, reference=reference)
     attempt = PaymentAttempt.objects.filter(checkout=checkout, pk=attempt_id).first()
     if attempt is None or attempt.status != PaymentAttempt.Status.PENDING or not _hosted_page(attempt.redirect_url):
         return redirect(status_url(checkout))
-    response = render(
-        request,
-        "payments/go.html",
-        {"checkout": checkout, "attempt": attempt, "provider": attempt.get_provider_display()},
-    )
-    add_never_cache_headers(response)
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    provider = attempt.get_provider_display()
+    lead = _("You pay %(total)s on %(provider)s's secure page, then come back here.") % {
+        "total": money_format(checkout.total, checkout.currency),
+        "provider": provider,
+    }
+    return provider_page(request, url=attempt.redirect_url, provider=provider, lead=lead)
 
 
 @login_required

@@ -4,7 +4,8 @@ on other origins than the site. Chromium applies the site's Content-Security-Pol
 trip there (a form may only post to the site), so the buyer must reach Stripe Checkout and
 PayPal's approval page, pay there, come back and see the order paid, with no CSP error on
 the way. When a provider cannot be reached, the buyer is told on the payment page and pays
-another way, the order still reserved."""
+another way, the order still reserved. A store's owner sets up payouts on Stripe's page
+the same way."""
 
 import os
 import secrets
@@ -22,9 +23,10 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from django.conf import settings
 
+from sellers.models import Store
 from shop.catalog.models import Variant
 from shop.orders.models import Checkout
-from shop.payments.models import LedgerTransaction, PaymentAttempt, PaymentStatus, Provider
+from shop.payments.models import ConnectedAccount, LedgerTransaction, PaymentAttempt, PaymentStatus, Provider
 from tests.e2e.conftest import STARTUP_TIMEOUT, LiveSoko, _stop
 from tests.e2e.pages import PIXEL, console_errors, expect, log_in
 from tests.factories import StoreFactory, UserFactory
@@ -175,12 +177,12 @@ def offline_tiles(route):
         route.abort()
 
 
-def buyer_page(new_page, buyer):
-    """The buyer's logged-in page and the console errors it shows from the start."""
+def buyer_page(new_page, user):
+    """The user's logged-in page and the console errors it shows from the start."""
     page = new_page()
     page.context.route("**/*", offline_tiles)
     errors = console_errors(page)
-    log_in(page, buyer.email)
+    log_in(page, user.email)
     return page, errors
 
 
@@ -261,4 +263,20 @@ def test_when_paypal_is_down_the_buyer_is_told_and_pays_by_card(new_page, shoppe
     page.get_by_role("button", name="Pay").click()
 
     assert_paid(page, checkout)
+    assert errors == []
+
+
+def test_a_store_owner_sets_up_payouts_on_stripes_page_and_comes_back_ready(new_page, shopper, fakes, soko_live):
+    owner = Store.objects.get(name="Kisii Weavers").memberships.get(role="owner").user
+    page, errors = buyer_page(new_page, owner)
+    page.goto("/dashboard/payouts/")
+    page.locator("[data-testid=payout-connect]").click()
+
+    page.wait_for_url(on_origin(fakes["stripe"].url))
+    page.get_by_role("button", name="Complete onboarding").click()
+
+    page.wait_for_url(lambda url: urlsplit(url).path == "/dashboard/payouts/")
+    account = ConnectedAccount.objects.get(store__name="Kisii Weavers")
+    expect(page.locator("[data-testid=payout-account-state]")).to_contain_text(account.account_id)
+    assert account.payouts_enabled
     assert errors == []
