@@ -36,6 +36,7 @@ def place(client) -> Order:
     page = client.get("/checkout/").content.decode()
     data = dict(re.findall(r'type="radio" name="([\w]+)" value="([\w-]+)"[^>]*checked', page))
     data["idempotency_key"] = re.search(r'name="idempotency_key" value="([0-9a-f-]+)"', page).group(1)
+    data["review"] = re.search(r'name="review" value="([^"]+)"', page).group(1)  # the review confirmed
     assert client.post("/checkout/", data).status_code == 302
     return Order.objects.get()
 
