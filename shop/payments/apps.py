@@ -10,9 +10,9 @@ class PaymentsConfig(AppConfig):
     def ready(self):
         from django.core import checks
 
-        # Each gateway registers itself with shop.payments.gateways when imported.
-        from . import mpesa, paypal, stripe_gateway, tasks  # noqa: F401  (tasks: the background jobs)
-        from . import credit_note_jobs  # noqa: F401  (a credit note for every refund)
+        # Each gateway registers itself with shop.payments.gateways when imported; tasks are
+        # the background jobs, credit_note_jobs gives every refund its credit note.
+        from . import credit_note_jobs, mpesa, paypal, stripe_gateway, tasks  # noqa: F401
         from .checks import payment_providers_check
 
         checks.register(payment_providers_check, checks.Tags.security, deploy=True)
