@@ -27,6 +27,7 @@ from .models import (
     Refund,
     SuspenseRefund,
 )
+from .refunds import RefundError, refund_order
 from .services import flag_resolve
 from .statements import reconciliation, reconciliation_flag
 from .suspense import SUSPENSE_FLAGS, SuspenseRefundError, suspense_refund
@@ -158,13 +159,35 @@ class RefundAdmin(admin.ModelAdmin):
         "created_at",
     ]
     fields = [*readonly_fields, "status", "checklist"]
-    actions = ["mark_sent"]
+    actions = ["mark_sent", "ask_again"]
 
     def has_add_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.action(description=gettext_lazy("Ask the provider again for failed refunds (same key, same lines)"))
+    def ask_again(self, request, queryset):
+        asked = 0
+        for refund in queryset.filter(status=Refund.Status.FAILED).select_related("order"):
+            lines = {int(item): int(units) for item, units in refund.lines.items() if item.isdigit()}
+            try:
+                refund_order(
+                    order=refund.order,
+                    lines=lines,
+                    delivery="delivery" in refund.lines,
+                    reason=refund.reason,
+                    actor=request.user,
+                    key=refund.idempotency_key,
+                )
+            except RefundError as error:
+                messages.error(request, f"#{refund.pk}: {error}")
+                continue
+            asked += 1
+        messages.success(
+            request, ngettext("%(count)s refund asked again.", "%(count)s refunds asked again.", asked) % {"count": asked}
+        )
 
     @admin.action(description=gettext_lazy("Mark manual refunds as sent (every checklist item ticked)"))
     def mark_sent(self, request, queryset):

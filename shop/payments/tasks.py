@@ -11,7 +11,8 @@ from shop.core.jobs import job
 from .invoices import invoice_issue
 from .mpesa import mpesa_pending_settle
 from .paypal import paypal_pending_settle
-from .stripe_webhook import stripe_pending_settle
+from .statements import reconciliation, reconciliation_flag
+from .stripe_webhook import stripe_balance_sync, stripe_pending_settle
 from .suspense import suspense_refund_send
 
 log = logging.getLogger(__name__)
@@ -49,3 +50,17 @@ def suspense_refund_send_task(refund_id: int) -> str:
     """Money held in suspense given back through its provider, after the commit that
     recorded the request, under the try's key (a second run refunds nothing more)."""
     return suspense_refund_send(refund_id).status
+
+
+@db_periodic_task(crontab(minute="17"))
+def stripe_balance_sync_task() -> dict:
+    """Hourly: what lost Stripe webhooks missed (disputes, returned refunds, fees) is
+    caught up from Stripe's events and balance transactions."""
+    return stripe_balance_sync()
+
+
+@db_periodic_task(crontab(hour="3", minute="40"))
+def reconciliation_flag_task() -> int:
+    """Daily: the ledger against each provider's own report for the last week; each
+    difference flagged once for staff."""
+    return reconciliation_flag(reconciliation(days=7))

@@ -15,6 +15,7 @@ from shop.payments.models import LedgerTransaction, PaymentAttempt, PaymentFlag,
 from shop.payments.refunds import refund_order
 from shop.payments.statements import reconciliation, reconciliation_flag
 from shop.payments.stripe_webhook import stripe_balance_sync
+from tests.factories import UserFactory
 from tests.payments.test_stripe_webhook import deliver, event_of
 
 pytestmark = pytest.mark.django_db
@@ -139,9 +140,12 @@ def test_a_refund_the_bank_returned_is_voided_flagged_and_can_be_asked_again(
     assert PaymentFlag.objects.filter(kind=PaymentFlag.Kind.REFUND_FAILED, checkout=paid.checkout).count() == 1
     assert stripe_day()["difference"] == 0 and balanced()
 
+    # Staff ask again from the refunds' list: the same refund, under the same key.
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
     with django_capture_on_commit_callbacks(execute=True):
-        again = refund_order(order=order, lines=lines, reason="Out of stock", key="refund-kiondo")
-    again.refresh_from_db()
+        answer = client.post("/admin/payments/refund/", {"action": "ask_again", "_selected_action": [refund.pk]})
+    assert answer.status_code == 302
+    again = Refund.objects.get()
     assert again.pk == refund.pk and again.status == Refund.Status.SUCCEEDED and again.reference not in ("", first)
     assert stripe_balance() == after_refund
     assert stripe_day()["difference"] == 0 and balanced()

@@ -140,3 +140,27 @@ def test_shop_staff_without_the_permission_cannot_give_money_back(placed, client
     flag = PaymentFlag.objects.get()
     client.post(FLAGS_URL, {"action": "give_back", "_selected_action": [flag.pk]})
     assert not SuspenseRefund.objects.exists()
+
+
+def test_money_given_back_that_the_bank_returns_is_back_in_suspense(
+    fake, started, placed, finance, client, django_capture_on_commit_callbacks
+):
+    from tests.payments.test_stripe_money import control, deliver_all
+
+    fake.engine.tamper(started.reference, amount_total=100)
+    deliver_all(client, fake.engine.session_pay(started.reference))
+    attempt = PaymentAttempt.objects.get(pk=started.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        given = suspense_refund(attempt=attempt, actor=finance)
+    given.refresh_from_db()
+    assert given.status == "succeeded" and balances("stripe")[1] == 0
+
+    deliver_all(client, control(fake, f"refunds/{given.reference}/fail"))
+
+    given.refresh_from_db()
+    assert given.status == "failed" and balances("stripe")[1] == -100 and balanced()
+    assert PaymentFlag.objects.filter(kind=PaymentFlag.Kind.REFUND_FAILED, attempt=attempt).count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        again = suspense_refund(attempt=attempt, actor=finance)
+    again.refresh_from_db()
+    assert (again.pk, again.status, again.tries) == (given.pk, "succeeded", 2) and balances("stripe")[1] == 0
