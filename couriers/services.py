@@ -3,7 +3,7 @@ couriers, pickup and handover by scan, cash confirmed by both sides, return pick
 (the buyer's goods back to the store, by the buyer's and the store's codes), ratings and
 hand-ins of cash.
 
-Every move locks the job's row first (then the order's, through ``order_transition``),
+Every move locks the job's row first (then the order's, through ``order_move``),
 so two couriers, or a courier and a buyer, acting at once are served one after the other.
 A scan that is refused is recorded and changes nothing else; after
 ``SOKO_COURIER_BAD_SCANS_PER_MINUTE`` refused scans in a minute a courier's scans are
@@ -33,7 +33,7 @@ from shop.orders.fares import commission_for, distance_between, point_of, rate_p
 from shop.orders.handover import HandoverError, handover_code_check, handover_code_check_short
 from shop.orders.models import Order, OrderStatus
 from shop.orders.selectors import PACKAGE_TOKEN_SALT
-from shop.orders.services import order_push, order_transition, package_short_code
+from shop.orders.services import order_move, order_push, order_transition, package_short_code
 from shop.orders.transitions import Role, TransitionError
 from shop.payments.couriers import remittance_post, return_commission_earned
 from shop.payments.models import PaymentStatus
@@ -420,7 +420,7 @@ def _pickup(*, courier, order: Order) -> DeliveryJob:
                 _("Order %(number)s is not ready yet: the store is still preparing it.") % {"number": order.number},
                 reason="not_ready",
             )
-        order_transition(order=order, to=S.OUT_FOR_DELIVERY, actor=courier, role=Role.COURIER, scanned=True)
+        order_move(order=order, to=S.OUT_FOR_DELIVERY, actor=courier, role=Role.COURIER, scanned=True)
         job.status, job.picked_up_at = J.PICKED_UP, timezone.now()
         job.save(update_fields=["status", "picked_up_at", "updated_at"])
         CourierProfile.objects.filter(user=courier).update(availability=CourierProfile.Availability.BUSY)
@@ -501,7 +501,7 @@ def _at_door(*, courier, order: Order) -> DeliveryJob:
 
 
 def _deliver(*, job: DeliveryJob, courier) -> DeliveryJob:
-    order_transition(order=job.order, to=S.DELIVERED, actor=courier, role=Role.COURIER, scanned=True)
+    order_move(order=job.order, to=S.DELIVERED, actor=courier, role=Role.COURIER, scanned=True)
     job.status, job.delivered_at = J.DELIVERED, timezone.now()
     job.save(update_fields=["status", "delivered_at", "updated_at"])
     push_rendered_on_commit([courier.pk], lambda: _job_live(job))

@@ -5,6 +5,12 @@ cannot be serialised; SQLite answers "database is locked" when its write lock st
 taken past the timeout. Neither means the request was wrong: rolled back and run again a
 moment later, it usually goes through. ``atomic_retrying`` does that a few times and then
 raises ``DatabaseBusy``, which callers turn into a "please try again" for the person.
+
+Running it again only helps when it owns the whole transaction: inside an outer one, the
+failed statement has already doomed the outer transaction (PostgreSQL) and the retry would
+run in it. So ``atomic_retrying`` is durable: called inside an atomic block it raises
+``RuntimeError`` at once, before running anything. Code that needs the same work inside
+a caller's transaction calls the work itself.
 """
 
 import logging
@@ -35,13 +41,13 @@ def is_retryable(error: OperationalError) -> bool:
 
 
 def atomic_retrying(work: Callable[[], T], *, what: str, attempts: int = ATTEMPTS) -> T:
-    """Run ``work()`` in a transaction (a savepoint inside an outer one) and return its
-    result; on a deadlock, serialization failure or busy SQLite file roll back, wait a
+    """Run ``work()`` in its own transaction (never inside an outer one: ``RuntimeError``)
+    and return its result; on a deadlock, serialization failure or busy SQLite file roll back, wait a
     little longer each time and run it again. Other errors propagate at once.
     ``what`` names the work in the log ("checkout", "product save")."""
     for attempt in range(1, attempts + 1):
         try:
-            with transaction.atomic():
+            with transaction.atomic(durable=True):
                 return work()
         except OperationalError as error:
             if not is_retryable(error):
@@ -52,3 +58,12 @@ def atomic_retrying(work: Callable[[], T], *, what: str, attempts: int = ATTEMPT
             log.warning("%s attempt %s hit %r; retrying", what, attempt, error)
             time.sleep(0.05 * attempt)
     raise AssertionError("not reached")
+
+
+def assert_outside_transactions(what: str) -> None:
+    """Refuse to go on inside an atomic block (a test case's own blocks aside): ``what``
+    calls a provider, which must happen after the caller's commit, never while it holds
+    rows locked or could still roll back what the provider was told."""
+    connection = transaction.get_connection()
+    if any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks):
+        raise RuntimeError(f"{what} calls a provider: run it after commit, never inside a transaction.")

@@ -173,6 +173,7 @@ class OrderAdmin(admin.ModelAdmin):
                     reason=form.cleaned_data["reason"],
                     actor=request.user,
                     key=f"admin-{form.cleaned_data['key']}",
+                    announce=True,
                 )
             except RefundError as error:
                 form.add_error(None, str(error))

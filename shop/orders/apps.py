@@ -8,4 +8,4 @@ class OrdersConfig(AppConfig):
     verbose_name = gettext_lazy("Orders")
 
     def ready(self):
-        from . import payment_flow  # noqa: F401  (connects the payment signal's receiver)
+        from . import payment_flow, tasks  # noqa: F401  (the payment signal's receiver; the background jobs)

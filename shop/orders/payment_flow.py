@@ -30,10 +30,9 @@ from shop.payments.paypal import paypal_settle_due
 from shop.payments.services import attempts_expire
 from shop.payments.signals import checkout_confirmed
 from shop.promotions.codes import promo_use_return
-from shop.promotions.loyalty import order_points_settle
 
 from .models import Checkout, Order, OrderEvent, OrderStatus
-from .services import _notify_status, order_push, order_restock, order_transfer_safely
+from .services import _notify_status, order_cancelled, order_push, order_transfer_safely
 from .won import won_order_detach
 
 log = logging.getLogger(__name__)
@@ -88,9 +87,9 @@ def _expire(checkout_id: int, now) -> bool:
             continue  # won at auction: it awaits payment again, until its own deadline
         order.status = S.CANCELLED
         order.save(update_fields=["status", "updated_at"])
-        order_restock(order=order)
         OrderEvent.objects.create(order=order, from_status=S.PENDING, to_status=S.CANCELLED, note=str(NOT_PAID_IN_TIME))
-        order_points_settle(order=order)  # the points spent on it come back
+        # Every cancellation's rule: stock, points, and any money taken go back.
+        order_cancelled(order=order, actor=None, role="staff", note=str(NOT_PAID_IN_TIME), now=now)
         order_push(order=order)
         _notify_status(order=order, role="staff", note=str(NOT_PAID_IN_TIME))
     promo_use_return(checkout=checkout, now=now)

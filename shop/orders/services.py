@@ -21,6 +21,8 @@ from shop.cart.services import CartError, cart_add
 from shop.catalog.models import Product, Variant
 from shop.core.codes import keyed_digits
 from shop.core.i18n import lazy_text
+from shop.core.jobs import job_enqueue_on_commit
+from shop.core.money import money_format
 from shop.core.realtime import push_rendered_on_commit
 from shop.core.transactions import DatabaseBusy, atomic_retrying
 from shop.inventory.services import stock_release
@@ -29,6 +31,7 @@ from shop.payments.couriers import order_commission_earned
 from shop.payments.invoices import invoice_issue_later
 from shop.payments.models import PaymentStatus
 from shop.payments.payouts import order_cash_collected, order_funds_release, order_paid_online, order_transfer
+from shop.payments.refunds import RefundError, refund_rest
 from shop.promotions.codes import promo_use_return
 from shop.promotions.loyalty import order_points_settle
 
@@ -73,15 +76,13 @@ def _acts_as(*, order: Order, actor, role: str) -> bool:
 def order_transition(
     *, order: Order, to: str, actor, role: str, note: str = "", goods_returned: bool = False, scanned: bool = False
 ) -> Order:
-    """Move ``order`` to ``to`` as ``actor`` acting as ``role``: lock the row, check the
-    move, update, record one ``OrderEvent``, return the stock on cancel (once, and for
-    goods that left the store only when ``goods_returned``: see ``cancel_restocks``), and
-    after commit push the new timeline to the buyer's and the store's open pages and
-    notify the buyer. Raises ``TransitionError`` and changes nothing when the move is
-    refused, or when the database stayed busy after a few tries (deadlocks are retried)."""
+    """Move ``order`` to ``to`` as ``actor`` acting as ``role``, in a transaction of its
+    own (deadlocks are retried; never inside another transaction: ``order_move`` is the
+    same move inside the caller's). Raises ``TransitionError`` and changes nothing when the
+    move is refused, or when the database stayed busy after a few tries."""
     try:
         return atomic_retrying(
-            lambda: _transition(
+            lambda: order_move(
                 order=order, to=to, actor=actor, role=role, note=note, goods_returned=goods_returned, scanned=scanned
             ),
             what="order transition",
@@ -92,7 +93,13 @@ def order_transition(
         ) from error
 
 
-def _transition(*, order: Order, to: str, actor, role: str, note: str, goods_returned: bool, scanned: bool) -> Order:
+def order_move(
+    *, order: Order, to: str, actor, role: str, note: str = "", goods_returned: bool = False, scanned: bool = False
+) -> Order:
+    """``order_transition`` inside the caller's transaction (a courier's scan, which locks
+    its job first): lock the row, check the move, update, record one ``OrderEvent``, and
+    on cancel return the order's money and stock (``order_cancelled``); after commit push
+    the new timeline to the buyer's and the store's open pages and notify the buyer."""
     note = note.strip()[:300]
     order = (
         Order.objects.select_for_update(of=("self",))
@@ -109,19 +116,78 @@ def _transition(*, order: Order, to: str, actor, role: str, note: str, goods_ret
     source = order.status
     order.status = to
     order.save(update_fields=["status", "updated_at"])
-    if restock:
-        order_restock(order=order)
     if to == S.COMPLETED and not order.events.filter(to_status=S.COMPLETED).exists():
         order_popularity_count(order=order)
     order_payment_follow(order=order, to=to)
     OrderEvent.objects.create(order=order, from_status=source, to_status=to, actor=actor, note=note)
-    if to in (S.COMPLETED, S.CANCELLED, S.REFUNDED):
-        order_points_settle(order=order)  # earned on completion, given back when cancelled
     if to == S.CANCELLED:
-        promo_use_return(checkout=order.checkout)  # when the checkout placed nothing after all
+        order_cancelled(order=order, actor=actor, role=role, note=note, restock=restock)
+    elif to == S.REFUNDED:
+        order_refund_rest(order=order, actor=actor, role=role, note=note)
+        order_points_settle(order=order)
+    elif to == S.COMPLETED:
+        order_points_settle(order=order)  # earned on completion
     order_push(order=order)
     _notify_status(order=order, role=role, note=note)
     return order
+
+
+def order_cancelled(*, order: Order, actor, role: str, note: str, restock: bool = True, now=None) -> None:
+    """What follows every cancellation, whoever or whatever cancelled (a move of the
+    status machine, the payment deadline): the order's paid share goes back the way it
+    came (``order_refund_rest``), its units back on sale when ``restock`` (once), the
+    points spent on it back to the buyer, and the checkout's code use when the checkout
+    placed nothing after all. The caller holds the order's row lock, has set the status
+    and recorded its ``OrderEvent``."""
+    order_refund_rest(order=order, actor=actor, role=role, note=note)
+    if restock:
+        order_restock(order=order)
+    order_points_settle(order=order)  # the points spent on it come back
+    promo_use_return(checkout=order.checkout, now=now)  # when the checkout placed nothing after all
+
+
+CANCEL_REFUND_REASON = gettext_lazy("Order %(number)s cancelled")
+REFUNDED_REASON = gettext_lazy("Order %(number)s refunded")
+REFUND_EVENT = gettext_lazy("Refund of %(amount)s (%(provider)s): %(state)s.")
+
+
+def order_refund_rest(*, order: Order, actor, role: str, note: str) -> None:
+    """Give back everything the order took that is not refunded yet, the way it was paid
+    (card and PayPal by their provider after commit; M-Pesa and cash as a refund staff
+    send by hand, with its checklist), and record it on the timeline. The store's team
+    and staff refund as themselves (staff within their refund limit); the buyer's own
+    cancellation and Soko's jobs refund as Soko. Raises ``TransitionError`` when the
+    person may not refund that much."""
+    checker = actor if role in (Role.STAFF, Role.SELLER) else None
+    reason = lazy_text(CANCEL_REFUND_REASON if order.status == S.CANCELLED else REFUNDED_REASON, number=order.number)
+    if note:
+        reason = f"{reason}: {note}"
+    try:
+        refund = refund_rest(
+            order=order,
+            reason=str(reason)[:300],
+            key=f"order:{order.pk}:{order.status}",
+            actor=checker,
+            requested_by=actor,
+        )
+    except RefundError as error:
+        raise TransitionError(str(error)) from error
+    if refund is None:
+        return
+    OrderEvent.objects.create(
+        order=order,
+        from_status=order.status,
+        to_status=order.status,
+        actor=actor,
+        note=str(
+            REFUND_EVENT
+            % {
+                "amount": money_format(refund.amount, refund.currency),
+                "provider": refund.get_provider_display(),
+                "state": refund.get_status_display().lower(),
+            }
+        )[:300],
+    )
 
 
 def order_payment_follow(*, order: Order, to: str) -> None:
@@ -142,7 +208,7 @@ def order_payment_follow(*, order: Order, to: str) -> None:
     if to == S.COMPLETED and order_paid_online(order) is not None:
         # The buyer confirmed receipt: no need to wait for the window to end.
         order_funds_release(order)
-        transaction.on_commit(lambda: order_transfer_safely(order.pk))
+        job_enqueue_on_commit("orders.order_transfer", order.pk)  # Stripe, after commit
 
 
 def order_transfer_safely(order_id: int) -> None:

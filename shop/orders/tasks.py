@@ -1,9 +1,12 @@
 import logging
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from shop.core.jobs import job
 
 from .payment_flow import checkouts_expire, funds_release_due
+from .services import order_transfer_safely
 
 log = logging.getLogger(__name__)
 
@@ -22,3 +25,11 @@ def funds_release_task() -> int:
     """Every quarter hour: stores' shares past the buyer's confirmation window are released
     and transferred. Safe to repeat."""
     return funds_release_due()
+
+
+@job("orders.order_transfer")
+@db_task()
+def order_transfer_task(order_id: int) -> None:
+    """After the commit that released an order's share (the buyer confirmed receipt): the
+    transfer to its store, under its idempotency key. A failure is left to the release job."""
+    order_transfer_safely(order_id)

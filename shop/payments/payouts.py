@@ -8,7 +8,9 @@ payable, shown on its payouts page, until it connects an account or staff pay it
 
 A transfer is three steps that each survive a crash: a ``Payout`` row (one per order),
 the transfer at Stripe (its idempotency key makes a retry return the same transfer), and
-the ledger posting with the row marked paid.
+the ledger posting with the row marked paid. The transfer runs in a background job after
+the commit that released the share (``orders.order_transfer``), never in a request's
+transaction.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shop.core.currencies import money_from_minor, money_to_minor
+from shop.core.transactions import assert_outside_transactions
 
 from . import ledger
 from .ledger import Line
@@ -100,7 +103,10 @@ def order_funds_release(order) -> bool:
 
 def order_transfer(order) -> Payout | None:
     """Send the order's released share to the store's connected account, once. ``None``
-    when there is nothing to send or no account that can take it (the payable accrues)."""
+    when there is nothing to send or no account that can take it (the payable accrues).
+    Asks Stripe: only after the commit that released the share, never inside a
+    transaction (a job: ``orders.order_transfer``, or the release job)."""
+    assert_outside_transactions("a transfer")
     attempt = order_paid_online(order)
     if attempt is None or attempt.provider not in CARD_PROVIDERS or order.funds_released_at is None:
         return None

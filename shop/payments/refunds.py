@@ -8,6 +8,12 @@
 - Cash on delivery: recorded as owed by the store to the buyer; the platform gives the
   store back its fee on the refunded lines.
 
+Who may refund how much is checked in one place (``refund_check_actor``): Soko's own jobs
+always, staff up to ``SOKO_SUPPORT_REFUND_LIMIT`` unless they hold
+``moderation.refund_over_limit``, a store's team only its own store's orders. The
+provider is asked after the commit that records the refund, in a background job
+(``refund_send``), never inside a request's transaction.
+
 Each refund posts one balanced ledger transaction: the store's share of the refunded
 lines leaves its held (or payable) account, the platform returns its fee on them, and the
 money leaves the provider's account. A refund is recorded before the provider is asked
@@ -22,10 +28,18 @@ import uuid
 from decimal import Decimal
 
 import stripe
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from shop.core.currencies import money_quantize, money_to_minor
+from shop.core.currencies import money_from_minor, money_quantize, money_to_minor
+from shop.core.i18n import lazy_text
+from shop.core.jobs import job_enqueue_on_commit
+from shop.core.money import money_format
+from shop.core.transactions import assert_outside_transactions
+from shop.notifications.services import notify
 
 from . import ledger
 from .ledger import Line
@@ -57,34 +71,182 @@ def delivery_refunded(order) -> bool:
 
 
 def refund_order(
-    *, order, lines: dict[int, int], reason: str, actor=None, delivery: bool = False, key: str = ""
+    *, order, lines: dict[int, int], reason: str, actor=None, delivery: bool = False, key: str = "", announce: bool = False
 ) -> Refund:
     """Refund ``lines`` (order item id -> units) of ``order``, and its delivery fee when
-    ``delivery``. ``key`` makes a repeat of the same request return the first refund."""
+    ``delivery``, as ``actor`` (None: Soko itself, a job). ``key`` makes a repeat of the
+    same request return the first refund. The entry point of every refund: it runs its own
+    transaction (never inside another), checks who may refund how much
+    (``refund_check_actor``), records the refund and, after commit, asks the provider in
+    a background job (``refund_send``): a card or PayPal refund reads "being refunded"
+    until the provider answers. ``announce``: the buyer and the store's team are told (the
+    return and complaint paths tell them in their own words)."""
     key = key or uuid.uuid4().hex
     existing = Refund.objects.filter(idempotency_key=key).first()
     if existing is not None and existing.status != Refund.Status.FAILED:
         return existing
+    if not reason.strip():
+        raise RefundError(_("Say why the order is refunded."))
+    with transaction.atomic(durable=True):
+        refund = refund_record(
+            order=order, lines=lines, reason=reason, actor=actor, delivery=delivery, key=key, announce=announce
+        )
+    refund.refresh_from_db()  # the job may have run already (an inline worker)
+    return refund
+
+
+def refund_record(
+    *,
+    order,
+    lines: dict[int, int],
+    reason: str,
+    actor=None,
+    delivery: bool = False,
+    key: str,
+    requested_by=None,
+    announce: bool = False,
+) -> Refund:
+    """``refund_order`` inside the caller's transaction (a cancellation refunds in the
+    transaction that cancels): lock the order, check and record the refund, post what
+    needs no provider, and enqueue the provider's part after commit. ``actor`` is checked
+    (None: Soko itself); ``requested_by`` (default ``actor``) is recorded as who asked."""
     reason = reason.strip()
     if not reason:
         raise RefundError(_("Say why the order is refunded."))
-    with transaction.atomic():
-        order = type(order).objects.select_for_update(of=("self",)).select_related("checkout").get(pk=order.pk)
-        if existing is None:
-            refund = _record(order=order, lines=lines, reason=reason, actor=actor, delivery=delivery, key=key)
-        else:
-            refund = _revive(order, existing)
-            if refund is None:  # another retry of the same key got there first
-                return Refund.objects.get(pk=existing.pk)
+    existing = Refund.objects.filter(idempotency_key=key[:100]).first()
+    if existing is not None and existing.status != Refund.Status.FAILED:
+        return existing
+    order = type(order).objects.select_for_update(of=("self",)).select_related("checkout", "store").get(pk=order.pk)
+    requested_by = requested_by if requested_by is not None else actor
+    if existing is None:
+        refund = _record(
+            order=order, lines=lines, reason=reason, actor=actor, requested_by=requested_by, delivery=delivery, key=key
+        )
+    else:
+        revived = _revive(order, existing)
+        if revived is None:  # another retry of the same key got there first
+            return Refund.objects.get(pk=existing.pk)
+        refund_check_actor(order=order, actor=actor, amount_minor=revived.amount_minor)
+        refund = revived
     if refund.amount_minor == 0:
         # The units were paid for by a reduction only (Soko's code, points): nothing goes
         # back to the shopper's card or account, the ledger moves the reduction back.
         _finish(order, refund, reference=f"reduction-only:{refund.pk}", succeeded=True)
-    elif refund.provider in CARD_PROVIDERS:
-        _stripe_refund(order, refund, retry=existing is not None)
-    elif refund.provider == Provider.PAYPAL:
-        _paypal_refund(order, refund)
+    elif refund.provider in CARD_PROVIDERS or refund.provider == Provider.PAYPAL:
+        job_enqueue_on_commit("payments.refund_send", refund.pk, existing is not None)
+    if announce:
+        _announce(order, refund)
     return refund
+
+
+def refund_send(refund_id: int, retry: bool = False) -> Refund:
+    """The provider's part of a recorded card or PayPal refund, after the commit that
+    recorded it (the ``payments.refund_send`` job): asked under the refund's idempotency
+    key, so a second run (or a run after a crash) refunds once. A refusal marks the refund
+    failed; staff may ask again with the same key. Never inside a transaction."""
+    assert_outside_transactions("a refund")
+    refund = Refund.objects.select_related("attempt", "order__checkout", "order__store").get(pk=refund_id)
+    if refund.status != Refund.Status.PENDING or refund.reference:
+        return refund
+    try:
+        if refund.provider in CARD_PROVIDERS:
+            _stripe_refund(refund.order, refund, retry=retry)
+        elif refund.provider == Provider.PAYPAL:
+            _paypal_refund(refund.order, refund)
+    except RefundError:
+        pass  # recorded as failed by ``_fail``
+    return refund
+
+
+# The most support staff may refund at once, by currency: staff holding this permission
+# (Finance, superusers) may refund more (docs/ARCHITECTURE.md, "Staff roles").
+OVER_LIMIT_PERM = "moderation.refund_over_limit"
+
+
+def refund_limit(*, actor, currency: str) -> Decimal | None:
+    """The most ``actor`` may refund at once in ``currency``; None: no limit (Soko's own
+    jobs, staff allowed over the support limit, a store refunding its own order)."""
+    if actor is None or not actor.is_staff or actor.has_perm(OVER_LIMIT_PERM):
+        return None
+    return settings.SOKO_SUPPORT_REFUND_LIMIT.get(currency.upper(), Decimal("0"))
+
+
+def refund_check_actor(*, order, actor, amount_minor: int) -> None:
+    """Raise ``RefundError`` unless ``actor`` may refund ``amount_minor`` of ``order``:
+    Soko itself (None) always; staff up to their limit (``refund_limit``); a member of the
+    order's store only that store's orders; nobody else."""
+    if actor is None:
+        return
+    if not actor.is_staff and not order.store.members.filter(pk=actor.pk).exists():
+        raise RefundError(
+            _("Only Soko's staff and the store's team can refund order %(number)s.") % {"number": order.number}
+        )
+    limit = refund_limit(actor=actor, currency=order.currency)
+    if limit is not None and money_from_minor(amount_minor, order.currency) > limit:
+        raise RefundError(
+            _("Refunds over %(limit)s need a colleague allowed to refund more.")
+            % {"limit": money_format(limit, order.currency)}
+        )
+
+
+def refund_owed(order) -> bool:
+    """Whether ``order`` took money that is not all refunded yet: paid online, or cash
+    handed over at the door."""
+    paid = order_paid_online(order) is not None or (
+        order.checkout.payment_status == PaymentStatus.ON_DELIVERY and order.delivered_at is not None
+    )
+    if not paid:
+        return False
+    if any(units > 0 for units in refundable_units(order).values()):
+        return True
+    return bool(order.delivery_fee) and not delivery_refunded(order)
+
+
+def refund_rest(*, order, reason: str, key: str, actor=None, requested_by=None, announce: bool = True) -> Refund | None:
+    """Inside the caller's transaction: refund everything of ``order`` not refunded yet
+    (every unit left, and the delivery fee), the way it was paid; None when it took no
+    money or all of it went back already. A cancelled order's refund."""
+    if not refund_owed(order):
+        return None
+    lines = {item_id: units for item_id, units in refundable_units(order).items() if units > 0}
+    return refund_record(
+        order=order,
+        lines=lines,
+        delivery=True,
+        reason=reason,
+        actor=actor,
+        requested_by=requested_by,
+        key=key,
+        announce=announce,
+    )
+
+
+REFUND_NEWS = {
+    Provider.STRIPE: gettext_lazy("%(amount)s of order %(number)s is being refunded to your card."),
+    Provider.DEV: gettext_lazy("%(amount)s of order %(number)s is being refunded to your card."),
+    Provider.PAYPAL: gettext_lazy("%(amount)s of order %(number)s is being refunded to your PayPal account."),
+    Provider.MPESA: gettext_lazy("%(amount)s of order %(number)s will be sent back to your M-Pesa by Soko's staff."),
+    Provider.CASH: gettext_lazy("%(store)s owes you %(amount)s for order %(number)s and will give it back."),
+}
+REDUCTION_NEWS = gettext_lazy("The discount and points used on order %(number)s were given back.")
+STORE_REFUND_NEWS = gettext_lazy("%(amount)s of order %(number)s is refunded to the buyer (%(provider)s).")
+
+
+def _announce(order, refund: Refund) -> None:
+    """The buyer and the store's members hear of the refund (the buyer by email too)."""
+    amount = money_format(refund.amount, refund.currency)
+    template = REDUCTION_NEWS if refund.amount_minor == 0 else REFUND_NEWS[refund.provider]
+    notify(
+        user=order.buyer,
+        kind="order",
+        text=lazy_text(template, amount=amount, number=order.number, store=order.store.name),
+        url=reverse("orders:detail", args=[order.number]),
+        email=True,
+    )
+    text = lazy_text(STORE_REFUND_NEWS, amount=amount, number=order.number, provider=refund.get_provider_display())
+    url = reverse("sellers:order_detail", args=[order.number])
+    for member in order.store.members.all():
+        notify(user=member, kind="order", text=text, url=url)
 
 
 def _revive(order, failed: Refund) -> Refund | None:
@@ -108,7 +270,7 @@ def _revive(order, failed: Refund) -> Refund | None:
     return refund
 
 
-def _record(*, order, lines, reason, actor, delivery, key) -> Refund:
+def _record(*, order, lines, reason, actor, requested_by, delivery, key) -> Refund:
     """Check the request against what is left to refund and record it (status by method);
     manual refunds post their ledger entries at once."""
     attempt = order_paid_online(order)
@@ -143,6 +305,7 @@ def _record(*, order, lines, reason, actor, delivery, key) -> Refund:
         chosen["delivery"] = 1
     if not chosen:
         raise RefundError(_("Choose what to refund."))
+    refund_check_actor(order=order, actor=actor, amount_minor=money_to_minor(amount, order.currency))
     # The fee returned never exceeds what the platform kept on this order.
     fee = min(fee, -ledger.balance(ledger.FEES, order.currency, order=order))
     provider = attempt.provider if attempt is not None else Provider.CASH
@@ -159,7 +322,7 @@ def _record(*, order, lines, reason, actor, delivery, key) -> Refund:
         reason=reason[:300],
         lines=chosen,
         idempotency_key=key[:100],
-        requested_by=actor,
+        requested_by=requested_by,
         checklist=_checklist(provider) if manual else {},
     )
     refund_recorded.send(sender=Refund, order=order, refund=refund)

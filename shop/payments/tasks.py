@@ -11,6 +11,7 @@ from shop.core.jobs import job
 from .invoices import invoice_issue
 from .mpesa import mpesa_pending_settle
 from .paypal import paypal_pending_settle
+from .refunds import refund_send
 from .statements import reconciliation, reconciliation_flag
 from .stripe_webhook import stripe_balance_sync, stripe_pending_settle
 from .suspense import suspense_refund_send
@@ -42,6 +43,14 @@ def invoice_issue_task(order_id: int) -> str:
     """The order's invoice: rendered, kept and emailed once (a retry finishes what is left)."""
     invoice = invoice_issue(order_id)
     return invoice.number if invoice else ""
+
+
+@job("payments.refund_send")
+@db_task(retries=3, retry_delay=60)
+def refund_send_task(refund_id: int, retry: bool = False) -> str:
+    """A recorded card or PayPal refund asked of its provider, after the commit that
+    recorded it, under its idempotency key (a second run refunds nothing more)."""
+    return refund_send(refund_id, retry=retry).status
 
 
 @job("payments.suspense_refund_send")

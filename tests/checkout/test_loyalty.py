@@ -151,7 +151,7 @@ def test_points_that_went_meanwhile_refuse_the_spending(buyer):
         points_redeem(user=buyer, quote=quote, orders={})
 
 
-def test_earn_spend_refund_and_the_ledger_balances(buyer, cart, weavers):
+def test_earn_spend_refund_and_the_ledger_balances(buyer, cart, weavers, django_capture_on_commit_callbacks):
     given(buyer, 2000)
     checkout = place(buyer, cart, payment_method="card", delivery_modes={weavers.pk: "delivery"})
     dev_card_pay(checkout)
@@ -170,11 +170,13 @@ def test_earn_spend_refund_and_the_ledger_balances(buyer, cart, weavers):
 
     staff = UserFactory(is_staff=True)
     (line,) = order.items.all()
-    refund_order(order=order, lines={line.pk: 1}, reason="one broken", actor=staff)
+    with django_capture_on_commit_callbacks(execute=True):  # the card is refunded after commit
+        refund_order(order=order, lines={line.pk: 1}, reason="one broken", actor=staff)
     # Half the items back: half the points earned taken back, half the points spent given back.
     assert LoyaltyEntry.objects.get(order=order, kind=K.REVERSED).points == -113
     assert LoyaltyEntry.objects.get(order=order, kind=K.RESTORED).points == 739
-    refund_order(order=order, lines={line.pk: 1}, delivery=True, reason="both broken", actor=staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        refund_order(order=order, lines={line.pk: 1}, delivery=True, reason="both broken", actor=staff)
     assert LoyaltyEntry.objects.filter(order=order, kind=K.REVERSED).aggregate(t=Sum("points"))["t"] == -225
     assert LoyaltyEntry.objects.filter(order=order, kind=K.RESTORED).aggregate(t=Sum("points"))["t"] == 1478
     assert consistent(buyer) == 1478  # the other order's points are still spent

@@ -65,7 +65,7 @@ def logged(complaint, action):
     return LogEntry.objects.filter(target_id=complaint.pk, action=action, target_type__model="complaint").count()
 
 
-def test_the_full_path_to_a_card_refund_then_closing_by_itself(settings):
+def test_the_full_path_to_a_card_refund_then_closing_by_itself(settings, django_capture_on_commit_callbacks):
     order = delivered_order(method="card")
     store_user, staff = member(order), support()
     first = order.items.order_by("id").first()
@@ -93,11 +93,13 @@ def test_the_full_path_to_a_card_refund_then_closing_by_itself(settings):
     assert (complaint.status, complaint.waiting_for, complaint.reply_due_at) == (C.Status.OPEN, "", None)
     assert [m.side for m in complaint.messages.all()] == ["buyer", "staff", "store"]
 
-    complaint = complaint_resolve(
-        complaint=complaint, staff=staff, resolution=C.Resolution.REFUND, note="Refunded one dress", lines={first.pk: 1}
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the card is refunded after commit
+        complaint = complaint_resolve(
+            complaint=complaint, staff=staff, resolution=C.Resolution.REFUND, note="Refunded one dress", lines={first.pk: 1}
+        )
     assert complaint.status == C.Status.RESOLVED and complaint.resolved_by == staff
     refund = complaint.refund
+    refund.refresh_from_db()
     assert refund.status == Refund.Status.SUCCEEDED and refund.reference.startswith("re_")
     assert refund.amount_minor == 25000 and refund.lines == {str(first.pk): 1}
     assert refund.idempotency_key == f"complaint:{complaint.pk}"

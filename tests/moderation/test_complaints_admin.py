@@ -37,7 +37,7 @@ def logged(complaint, action) -> int:
     return LogEntry.objects.filter(target_type__model="complaint", target_id=complaint.pk, action=action).count()
 
 
-def test_staff_ask_resolve_with_a_refund_and_close_from_the_complaint_page(client):
+def test_staff_ask_resolve_with_a_refund_and_close_from_the_complaint_page(client, django_capture_on_commit_callbacks):
     order = delivered_order(method="card")
     complaint = file(order, photos=[upload("a.jpg", picture_bytes())])
     staff = support()
@@ -59,7 +59,8 @@ def test_staff_ask_resolve_with_a_refund_and_close_from_the_complaint_page(clien
     assert refused.status_code == 200 and Refund.objects.count() == 0
     bad = client.post(f"{url}resolve/", {"resolution": "refund", "note": "x", f"qty-{first.pk}": "١"}, follow=True)
     assert "whole number" in bad.content.decode() and Refund.objects.count() == 0
-    client.post(f"{url}resolve/", {"resolution": "refund", "note": "One refunded", f"qty-{first.pk}": "1"})
+    with django_capture_on_commit_callbacks(execute=True):  # the card is refunded after commit
+        client.post(f"{url}resolve/", {"resolution": "refund", "note": "One refunded", f"qty-{first.pk}": "1"})
     complaint.refresh_from_db()
     assert complaint.status == C.Status.RESOLVED and complaint.refund.status == Refund.Status.SUCCEEDED
     assert complaint.refund.amount_minor == 25000
