@@ -27,7 +27,7 @@ from sellers.models import Store
 from shop.catalog.models import Variant
 from shop.orders.models import Checkout
 from shop.payments.models import ConnectedAccount, LedgerTransaction, PaymentAttempt, PaymentStatus, Provider
-from tests.e2e.conftest import STARTUP_TIMEOUT, LiveSoko, _stop
+from tests.e2e.conftest import LiveSoko, _stop
 from tests.e2e.pages import PIXEL, console_errors, expect, log_in
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.addresses import AddressFactory, westlands
@@ -41,6 +41,9 @@ WEBHOOK_SECRET = "whsec_" + secrets.token_hex(16)
 # The site's host: another loopback address than the fakes' 127.0.0.1, so the providers'
 # pages are another site (as for cookies' SameSite), not only another origin.
 HOST = "127.0.0.2"
+# A fresh process imports everything and starts its Huey consumer first: slower than the
+# forked server of the other browser tests on a busy machine.
+STARTUP_TIMEOUT = 120
 
 
 def _free_port() -> int:

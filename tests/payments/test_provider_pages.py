@@ -4,6 +4,7 @@ under the Content-Security-Policy); only the buyer sees it, and only while the p
 under way. The browser test tests/e2e/test_provider_redirects.py walks it in Chromium."""
 
 import html
+import socket
 
 import pytest
 from django.test import Client, RequestFactory
@@ -69,3 +70,23 @@ def test_only_the_buyer_may_open_it(placed, started):
 
     assert stranger.get(go_url(started)).status_code == 404
     assert Client().get(go_url(started))["Location"].startswith("/accounts/login/")
+
+
+def test_when_stripe_cannot_be_reached_the_buyer_is_told_and_offered_the_other_ways(settings, client, placed):
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    settings.STRIPE_SECRET_KEY, settings.STRIPE_WEBHOOK_SECRET = "sk_test_soko", "whsec_test_soko"
+    settings.STRIPE_API_BASE = f"http://127.0.0.1:{closed}"
+    client.force_login(placed.buyer)
+    status = reverse("payments:status", args=[placed.idempotency_key])
+
+    answer = client.post(reverse("payments:pay", args=[placed.idempotency_key]), {"payment_method": "card"})
+
+    assert answer.status_code == 302 and answer["Location"] == status
+    page = client.get(status).content.decode()
+    assert "The card payment could not be started. Try again or choose another way to pay." in html.unescape(page)
+    assert 'data-testid="payment-alternative"' in page
+    placed.refresh_from_db()
+    assert placed.payment_status == "awaiting"  # the order and its reserved stock wait for another try
+    assert PaymentAttempt.objects.get(checkout=placed).status == PaymentAttempt.Status.FAILED
