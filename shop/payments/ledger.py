@@ -4,7 +4,9 @@ Amounts are integers in the currency's minor unit; a debit is positive, a credit
 negative, and each transaction's entries sum to zero per currency. Transactions are
 append-only and posted once per ``key`` ("capture:attempt:12", "release:order:7"…), so a
 job or a webhook that runs twice posts nothing the second time. Callers post inside the
-database transaction of the state change the money event records.
+database transaction of the state change the money event records. The database holds
+every writer to this (``ledger_triggers``): it refuses UPDATE and DELETE of posted rows
+and, on PostgreSQL, the COMMIT of a transaction that does not balance per currency.
 
 A posting the world undid (a refund the buyer's bank returned) is voided, never edited:
 ``void(key)`` posts its exact opposite once (``void:<key>``), and the key may then be

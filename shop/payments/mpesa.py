@@ -670,7 +670,8 @@ def _settle(attempt: PaymentAttempt, result: StkResult) -> None:
 
 def mpesa_pending_settle(*, older_than_seconds: int | None = None) -> int:
     """Ask Daraja about pushes with no outcome after a while (``MPESA_QUERY_AFTER_SECONDS``):
-    paid ones are paid, refused ones end, unanswered ones wait. Returns how many ended."""
+    paid ones are paid, refused ones end, unanswered ones wait; receipts Daraja could not
+    be asked about are asked again (``mpesa_receipts_reask``). Returns how many ended."""
     seconds = settings.MPESA_QUERY_AFTER_SECONDS if older_than_seconds is None else older_than_seconds
     pending = (
         PaymentAttempt.objects.filter(
@@ -686,7 +687,37 @@ def mpesa_pending_settle(*, older_than_seconds: int | None = None) -> int:
             continue
         _settle(attempt, result)
         ended += 1
+    mpesa_receipts_reask()
     return ended
+
+
+# Receipts are asked about again for this long after Daraja could not be asked.
+REASK_WITHIN = timedelta(days=2)
+
+
+def mpesa_receipts_reask() -> int:
+    """Receipts whose Transaction Status query Daraja refused or never got (unreachable,
+    a token it forgot) are asked about again, each under a new ResultURL. Returns how many
+    were asked."""
+    asked = 0
+    failed = ProviderEvent.objects.filter(
+        provider=Provider.MPESA,
+        kind=STATUS_KIND,
+        outcome__startswith="not asked",
+        received_at__gte=timezone.now() - REASK_WITHIN,
+    ).order_by("received_at", "id")
+    for event in failed[:50]:
+        # Claimed once, whoever runs the job: a concurrent run finds the outcome changed.
+        if not ProviderEvent.objects.filter(pk=event.pk, outcome=event.outcome).update(
+            outcome=f"{event.outcome}; asked again"[:300]
+        ):
+            continue
+        attempt = PaymentAttempt.objects.filter(
+            provider=Provider.MPESA, pk=(event.payload or {}).get("attempt")
+        ).first()
+        if attempt is not None and receipt_ask(attempt=attempt, receipt=str(event.payload.get("receipt", ""))):
+            asked += 1
+    return asked
 
 
 def mpesa_report(*, since: datetime, until: datetime) -> dict[tuple[date, str], int]:

@@ -60,6 +60,7 @@ class FakeDaraja:
         # Receipts of paid pushes: receipt -> the push's request id, amount, phone, time.
         self.transactions: dict[str, dict] = {}
         self.status_queries: list[dict] = []
+        self.status_refusals: list[tuple[int, str, str]] = []
         self.results: list[tuple[str, dict]] = []
         self.deliver_results = auto_pay > 0
         self.token_lifetime, self.auto_pay = token_lifetime, auto_pay
@@ -95,6 +96,10 @@ class FakeDaraja:
     def refuse_next(self, code: str, message: str, status: int = 0) -> None:
         """The next push is refused with Daraja's error body (HTTP 400, or 500 for 500.* codes)."""
         self.refusals.append((status or int(code[:3]), code, message))
+
+    def refuse_next_status(self, code: str, message: str, status: int = 0) -> None:
+        """The next Transaction Status query is refused with Daraja's error body."""
+        self.status_refusals.append((status or int(code[:3]), code, message))
 
     def answer(self, request_id: str, result_code: int | None) -> None:
         """What the STK query says of the push from now on; ``None``: still being processed."""
@@ -311,6 +316,8 @@ def _handler(fake: FakeDaraja):
             )
 
         def _status(self, body):
+            if fake.status_refusals:
+                return self._error(*fake.status_refusals.pop(0))
             if body.get("Initiator") != fake.initiator or body.get("SecurityCredential") != fake.credential:
                 return self._error(400, "400.002.02", "Bad Request - Invalid Initiator")
             if body.get("CommandID") != "TransactionStatusQuery" or str(body.get("PartyA")) != fake.shortcode:

@@ -111,6 +111,18 @@ def test_a_receipt_paid_before_the_push_or_from_another_phone_is_not_the_pushs(f
     assert receipt(pushed) == ""  # paid an hour before the push (as the attempt now says) was sent
 
 
+def test_a_receipt_daraja_could_not_be_asked_about_is_asked_again_by_the_job(fake, pushed, placed, client):
+    fake.refuse_next_status("503.001.01", "Service Unavailable")
+    assert accepted(post_callback(client, fake.callback_body(pushed.reference, 0, receipt="TKW3L6MN9P")))
+    assert paid_once(placed) and receipt(pushed) == "" and not fake.results
+
+    assert mpesa_pending_settle(older_than_seconds=0) == 0  # nothing pending; the receipt is asked about again
+    assert all(accepted(answer) for answer in post_results(client, fake))
+    assert receipt(pushed) == "TKW3L6MN9P"
+    mpesa_pending_settle(older_than_seconds=0)
+    assert len(fake.status_queries) == 1 and not fake.results  # asked once more, not every run
+
+
 @pytest.mark.parametrize("body", [b"{not json", b"[]", b'{"Result": {}}', b'{"Result": {"ResultCode": "x"}}'])
 def test_a_malformed_result_is_refused(fake, pushed, client, body):
     assert accepted(post_callback(client, fake.callback_body(pushed.reference, 0, receipt="TKU8H3NP6Q")))
