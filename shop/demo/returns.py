@@ -1,6 +1,6 @@
 """Demo returns for `manage.py seed_demo`: three of the demo buyer's delivered orders have
 a return each, carried through the real services — one just asked for, one approved and
-waiting for the buyer to bring the items to the store, one received and refunded.
+waiting for the buyer to bring the items to the store, one received, inspected and refunded.
 
 Idempotent: when the demo buyer has any return, nothing is done.
 """
@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 
 from returns.models import ReturnRequest
 from returns.selectors import lines_left, return_window_open
-from returns.services import return_approve, return_receive, return_request_create
+from returns.services import return_accept, return_approve, return_receive, return_request_create
 from shop.orders.models import Order, OrderStatus
 
 from .deliveries import BUYER_EMAIL
@@ -52,7 +52,8 @@ def seed_returns() -> dict:
             instructions="Bring it in its packaging, Monday to Saturday, 9:00 to 17:00. Ask for Njeri.",
         )
         if state == "refunded":
-            return_receive(request=ret, actor=member, resellable=True)
+            ret = return_receive(request=ret, actor=member)
+            return_accept(request=ret, actor=member, note="As described by the buyer.", resellable=True)
     return {"new_returns": made}
 
 
