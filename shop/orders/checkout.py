@@ -685,6 +685,11 @@ class CheckoutPreview:
         return self.items_total + self.delivery_total - self.discount
 
     @property
+    def order_count(self) -> int:
+        """The orders this checkout pays: one per store in the cart, and each won order."""
+        return len(self.stores) + len(self.won)
+
+    @property
     def points_discount(self) -> Decimal:
         return self.points.total if self.use_points and self.points else Decimal("0")
 

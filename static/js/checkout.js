@@ -48,7 +48,8 @@
       delete button.dataset.placeText;
     });
     syncAddress();
-    var group = form.querySelector("[data-address-group]");
-    if (group && window.htmx) window.htmx.trigger(group, "change");
+    // The review of the form as it now stands (every input of the total is sent).
+    var options = document.getElementById("delivery-options");
+    if (options && window.htmx) window.htmx.trigger(options, "change");
   });
 })();
