@@ -615,30 +615,31 @@ def offer_answer(*, offer_id: int, user, accept: bool) -> SecondChanceOffer:
     Declining is open to anyone; accepting is buying (``ensure_can_transact``)."""
     if accept:
         ensure_can_transact(user)
+    return atomic_retrying(lambda: _offer_answer(offer_id=offer_id, user=user, accept=accept), what="offer answer")
 
-    def work():
-        offer = SecondChanceOffer.objects.filter(pk=offer_id, bidder=user).first()
-        if offer is None:
-            raise AuctionError(_("This offer does not exist."), code="missing")
-        auction = _lock(offer.auction_id)
-        offer = SecondChanceOffer.objects.select_for_update().get(pk=offer.pk)
-        if offer.status != OFFER.OPEN or offer.expires_at <= timezone.now():
-            raise AuctionError(_("This offer is no longer open."), code="closed")
-        if not accept:
-            offer.status = OFFER.DECLINED
-            offer.save(update_fields=["status", "updated_at"])
-            if offer.reason == SecondChanceOffer.Reason.UNPAID:
-                _offer_to_next(auction)
-            return offer
-        if user_is_blocked_from_bidding(user=user):
-            raise AuctionError(_("You may not buy at auction: too many auctions you won were not paid."), code="blocked")
-        offer.status = OFFER.ACCEPTED
+
+def _offer_answer(*, offer_id: int, user, accept: bool) -> SecondChanceOffer:
+    """``offer_answer`` inside the caller's transaction."""
+    offer = SecondChanceOffer.objects.filter(pk=offer_id, bidder=user).first()
+    if offer is None:
+        raise AuctionError(_("This offer does not exist."), code="missing")
+    auction = _lock(offer.auction_id)
+    offer = SecondChanceOffer.objects.select_for_update().get(pk=offer.pk)
+    if offer.status != OFFER.OPEN or offer.expires_at <= timezone.now():
+        raise AuctionError(_("This offer is no longer open."), code="closed")
+    if not accept:
+        offer.status = OFFER.DECLINED
         offer.save(update_fields=["status", "updated_at"])
-        auction.outcome = O.SOLD
-        _sell(auction, buyer=user, price=offer.amount, note=_("Bought from a second-chance offer."))
+        if offer.reason == SecondChanceOffer.Reason.UNPAID:
+            _offer_to_next(auction)
         return offer
-
-    return atomic_retrying(work, what="offer answer")
+    if user_is_blocked_from_bidding(user=user):
+        raise AuctionError(_("You may not buy at auction: too many auctions you won were not paid."), code="blocked")
+    offer.status = OFFER.ACCEPTED
+    offer.save(update_fields=["status", "updated_at"])
+    auction.outcome = O.SOLD
+    _sell(auction, buyer=user, price=offer.amount, note=_("Bought from a second-chance offer."))
+    return offer
 
 
 def offers_expire(*, now=None) -> int:
@@ -683,7 +684,9 @@ def proxy_bids_cancel(*, bidder) -> int:
         proxy.save(update_fields=["max_amount", "updated_at"])
         return 1
 
-    return sum(atomic_retrying(lambda pk=pk: cut(pk), what="proxy bid cancel") for pk in auction_ids)
+    # In the caller's transaction (a deactivation holds one): a retry wrapper cannot nest.
+    with transaction.atomic():
+        return sum(cut(pk) for pk in auction_ids)
 
 
 def offers_decline_all(*, user) -> int:
@@ -692,7 +695,8 @@ def offers_decline_all(*, user) -> int:
     declined = 0
     for pk in list(SecondChanceOffer.objects.filter(bidder=user, status=OFFER.OPEN).values_list("pk", flat=True)):
         try:
-            offer_answer(offer_id=pk, user=user, accept=False)
+            with transaction.atomic():  # in the caller's transaction (a deactivation's)
+                _offer_answer(offer_id=pk, user=user, accept=False)
         except AuctionError:  # expired or answered meanwhile
             continue
         declined += 1

@@ -176,9 +176,9 @@ def _product(lot: Lot, *, index: int, store: Store, category: Category, now: dat
     return product, True
 
 
-@transaction.atomic
 def _auction(lot: Lot, *, product: Product, bidders: dict, now: datetime) -> int:
-    """List the item unless it is on auction already, was sold, or was cancelled; 1 when listed."""
+    """List the item unless it is on auction already, was sold, or was cancelled; 1 when listed.
+    Not one transaction: the auction services each run their own (never nested)."""
     for pk in Auction.objects.filter(product=product, status__in=Auction.OPEN, ends_at__lte=now).values_list("pk", flat=True):
         auction_close(auction_id=pk)  # found past its end: closed as the periodic job would
     auctions = Auction.objects.filter(product=product)

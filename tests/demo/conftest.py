@@ -32,7 +32,11 @@ def demo_media(tmp_path_factory):
 def demo(django_db_setup, django_db_blocker, demo_media) -> Seeded:
     printed = io.StringIO()
     fast_hashing = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])  # as the tests'
-    with django_db_blocker.unblock(), transaction.atomic():
+    # Rolled back afterwards; marked as a test case's own block (as Django's TestCase marks
+    # its blocks), so the services' durable transactions run inside it as inside a test.
+    seeding = transaction.atomic()
+    seeding._from_testcase = True
+    with django_db_blocker.unblock(), seeding:
         with fast_hashing:
             call_command("seed_demo", stdout=printed)
         yield Seeded(at=timezone.now(), out=printed.getvalue())
