@@ -465,10 +465,15 @@ def stripe_balance_sync(*, days: int = 3) -> dict:
     ``days`` Soko never stored are applied as if delivered, and the fee of every balance
     transaction is posted once. Safe to run any number of times."""
     since = int((timezone.now() - timedelta(days=days)).timestamp())
-    client = stripe_client()
     applied = fees = 0
-    events = client.v1.events.list(params={"created": {"gte": since}, "types": list(HANDLERS), "limit": 100})
-    for event in reversed(list(events.auto_paging_iter())):
+    try:
+        client = stripe_client()
+        events = client.v1.events.list(params={"created": {"gte": since}, "types": list(HANDLERS), "limit": 100})
+        events = list(events.auto_paging_iter())
+    except stripe.StripeError as error:  # not configured, or unreachable: the next run catches up
+        log.warning("could not list Stripe's events: %s", error)
+        return {"events": 0, "fees": 0}
+    for event in reversed(events):
         if ProviderEvent.objects.filter(provider=stripe_provider(), event_id=event.id).exists():
             continue
         payload = event.to_dict()

@@ -149,3 +149,8 @@ def test_a_refund_the_bank_returned_is_voided_flagged_and_can_be_asked_again(
     assert again.pk == refund.pk and again.status == Refund.Status.SUCCEEDED and again.reference not in ("", first)
     assert stripe_balance() == after_refund
     assert stripe_day()["difference"] == 0 and balanced()
+
+
+def test_the_catch_up_waits_when_stripe_cannot_be_reached(settings):
+    settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE = "sk_test_soko", "http://127.0.0.1:9"
+    assert stripe_balance_sync() == {"events": 0, "fees": 0}
