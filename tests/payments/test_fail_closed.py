@@ -13,6 +13,7 @@ import secrets
 import subprocess
 import sys
 import uuid
+from importlib import import_module
 
 import pytest
 from django.apps import apps
@@ -31,7 +32,9 @@ from tests.checkout.conftest import basket, buyer, cart, crafts, details_for, ki
 @pytest.fixture
 def production(monkeypatch, settings):
     """DEBUG=0 as the site runs it: no development gateway, no Stripe keys, every method
-    named by the operator."""
+    named by the operator. The URLconf is loaded first: it is built once per process, and
+    the rest of this (DEBUG=1) test process needs the development gateway's routes."""
+    import_module(settings.ROOT_URLCONF)
     monkeypatch.delitem(apps.app_configs, "devgateway")
     settings.DEBUG = False
     settings.STRIPE_SECRET_KEY = ""
