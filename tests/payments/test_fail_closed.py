@@ -19,6 +19,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.core import checks
+from django.template.utils import get_app_template_dirs
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -32,9 +33,11 @@ from tests.checkout.conftest import basket, buyer, cart, crafts, details_for, ki
 @pytest.fixture
 def production(monkeypatch, settings):
     """DEBUG=0 as the site runs it: no development gateway, no Stripe keys, every method
-    named by the operator. The URLconf is loaded first: it is built once per process, and
-    the rest of this (DEBUG=1) test process needs the development gateway's routes."""
+    named by the operator. The URLconf and the apps' template folders are read first: each
+    is read once per process, and the rest of this (DEBUG=1) test process needs the
+    development gateway's routes and pages."""
     import_module(settings.ROOT_URLCONF)
+    get_app_template_dirs("templates")
     monkeypatch.delitem(apps.app_configs, "devgateway")
     settings.DEBUG = False
     settings.STRIPE_SECRET_KEY = ""
