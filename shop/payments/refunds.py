@@ -427,7 +427,7 @@ def _stripe_refund(order, refund: Refund, *, retry: bool = False) -> None:
                 (
                     found
                     for found in client.v1.refunds.list(params={"payment_intent": intent, "limit": 100}).data
-                    if (found.metadata or {}).get("refund_id") == str(refund.pk)
+                    if found.status != "failed" and _metadata(found).get("refund_id") == str(refund.pk)
                 ),
                 None,
             )
@@ -447,6 +447,12 @@ def _stripe_refund(order, refund: Refund, *, retry: bool = False) -> None:
     payout = Payout.objects.filter(order=order, status=Payout.Status.PAID).first()
     if payout is not None:
         _reverse_transfer(order, refund, payout, client)
+
+
+def _metadata(stripe_object) -> dict:
+    """A Stripe object's metadata as a plain dict (the library's object has no ``get``)."""
+    metadata = getattr(stripe_object, "metadata", None)
+    return metadata.to_dict() if metadata is not None else {}
 
 
 def _reverse_transfer(order, refund: Refund, payout: Payout, client) -> None:
