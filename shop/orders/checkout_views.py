@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
@@ -17,7 +18,7 @@ from shop.cart.services import cart_get_for_request
 from shop.core.htmx import render_page, wants_fragment
 from shop.geo.selectors import map_settings
 from shop.payments.gateways import gateways_available
-from shop.payments.models import PaymentStatus
+from shop.payments.models import PaymentStatus, Refund
 
 from .checkout import (
     CheckoutDetails,
@@ -225,7 +226,8 @@ def done(request, reference):
     """What the shopper just placed: each store's order, what happens next and, where it
     applies, the handover code. Only the buyer may see it (it carries the code)."""
     checkout = checkout_get_for_buyer(user=request.user, reference=reference)
-    orders = [(order, order_handover_for_buyer(order=order)) for order in checkout.orders.all()]
+    refunds = Prefetch("refunds", queryset=Refund.objects.select_related("credit_note"))
+    orders = [(order, order_handover_for_buyer(order=order)) for order in checkout.orders.prefetch_related(refunds)]
     response = render(request, "checkout/done.html", {"checkout": checkout, "orders": orders})
     add_never_cache_headers(response)
     patch_cache_control(response, private=True, no_store=True)

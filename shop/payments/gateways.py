@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING, Protocol
 
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext_lazy
 
 if TYPE_CHECKING:
@@ -90,6 +92,17 @@ def hosted_page_redirect(*, checkout, attempt) -> HttpResponse:
     chain of a form submission, so it would refuse to leave the site."""
     response = HttpResponseRedirect(reverse("payments:go", args=[checkout.idempotency_key, attempt.pk]))
     response.status_code = 303
+    return response
+
+
+def provider_page(request, *, url: str, provider: str, lead: str) -> HttpResponse:
+    """A page of ours that goes on to a provider's page (``url``) by a GET navigation: a
+    refresh within a second (which replaces it in the history) and a link for a browser
+    that does not follow it. For the answer to a form's POST, which may not redirect
+    there (``hosted_page_redirect``). Never cached: the address is this visitor's."""
+    response = render(request, "payments/go.html", {"url": url, "provider": provider, "lead": lead})
+    add_never_cache_headers(response)
+    patch_cache_control(response, private=True, no_store=True)
     return response
 
 

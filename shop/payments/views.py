@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from shop.core.htmx import render_page
 from shop.core.middleware import raw_body
 from shop.core.money import money_format
 
-from .gateways import gateway_get
+from .gateways import gateway_get, provider_page
 from .models import PaymentAttempt
 from .selectors import checkout_for_buyer, payment_status_context
 from .services import attempt_failed, checkout_awaits_payment, checkout_pay_on_delivery
@@ -58,17 +58,6 @@ def _hosted_page(url: str) -> bool:
     if parts.scheme or parts.netloc:
         return parts.scheme in ("https", "http") and bool(parts.netloc)
     return url.startswith("/") and not url.startswith("//")
-
-
-def provider_page(request, *, url: str, provider: str, lead: str) -> HttpResponse:
-    """A page of ours that goes on to a provider's page (``url``) by a GET navigation: a
-    refresh within a second (which replaces it in the history) and a link for a browser
-    that does not follow it. For the answer to a form's POST, which may not redirect
-    there (``hosted_page_redirect``). Never cached: the address is this visitor's."""
-    response = render(request, "payments/go.html", {"url": url, "provider": provider, "lead": lead})
-    add_never_cache_headers(response)
-    patch_cache_control(response, private=True, no_store=True)
-    return response
 
 
 @login_required

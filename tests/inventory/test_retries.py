@@ -81,7 +81,7 @@ def test_a_seller_whose_store_stays_busy_is_asked_to_save_again(client, monkeypa
 def test_an_order_move_that_hits_a_deadlock_is_retried(monkeypatch):
     order = OrderFactory()
     monkeypatch.setattr(
-        order_services, "_transition", failing_first(order_services._transition, OperationalError("deadlock detected"))
+        order_services, "order_move", failing_first(order_services.order_move, OperationalError("deadlock detected"))
     )
 
     order_transition(order=order, to=OrderStatus.CANCELLED, actor=order.buyer, role=Role.BUYER)
@@ -96,7 +96,7 @@ def test_an_order_that_stays_busy_says_try_again_and_changes_nothing(monkeypatch
     def always_locked(**kwargs):
         raise OperationalError("deadlock detected")
 
-    monkeypatch.setattr(order_services, "_transition", always_locked)
+    monkeypatch.setattr(order_services, "order_move", always_locked)
 
     with pytest.raises(TransitionError, match="Please try again"):
         order_transition(order=order, to=OrderStatus.CANCELLED, actor=order.buyer, role=Role.BUYER)

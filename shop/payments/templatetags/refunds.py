@@ -14,7 +14,10 @@ register = template.Library()
 def order_refund_summary(order) -> dict:
     """The order's refunds, newest first, with their credit notes, and the net paid: the
     total less every refund that was not refused (pending ones are on their way)."""
-    refunds = list(Refund.objects.filter(order=order).select_related("credit_note").order_by("-created_at", "-id"))
+    if "refunds" in getattr(order, "_prefetched_objects_cache", {}):  # a list of orders prefetched them
+        refunds = sorted(order.refunds.all(), key=lambda refund: (refund.created_at, refund.pk), reverse=True)
+    else:
+        refunds = list(Refund.objects.filter(order=order).select_related("credit_note").order_by("-created_at", "-id"))
     refunded = sum((refund.amount for refund in refunds if refund.status != Refund.Status.FAILED), Decimal("0"))
     for refund in refunds:
         try:
