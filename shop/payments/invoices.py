@@ -288,28 +288,40 @@ def invoice_issue(order_id: int) -> Invoice | None:
             invoice, _created = Invoice.objects.get_or_create(order=order, defaults={"number": invoice_number(order)})
     except IntegrityError:
         invoice = Invoice.objects.get(order=order)
-    if not invoice.pdf:
-        invoice.pdf.save(f"{invoice.number}.pdf", ContentFile(invoice_render(order)), save=False)
-        if not Invoice.objects.filter(pk=invoice.pk, pdf="").update(pdf=invoice.pdf.name):
-            # A concurrent run stored its copy first: keep that one, drop ours.
-            invoice.pdf.storage.delete(invoice.pdf.name)
-        invoice.refresh_from_db()
-    # Claim the email first (a conditional update), so two runs never both send it.
+    _pdf_store_once(invoice, lambda: invoice_render(order))
+    _email_once(invoice, to=order.buyer.email, send=lambda: _email(order, invoice))
+    return invoice
+
+
+def _pdf_store_once(document, render) -> None:
+    """Render ``document``'s PDF (an invoice or a credit note) and keep it, once."""
+    if document.pdf:
+        return
+    document.pdf.save(f"{document.number}.pdf", ContentFile(render()), save=False)
+    if not type(document).objects.filter(pk=document.pk, pdf="").update(pdf=document.pdf.name):
+        # A concurrent run stored its copy first: keep that one, drop ours.
+        document.pdf.storage.delete(document.pdf.name)
+    document.refresh_from_db()
+
+
+def _email_once(document, *, to: str, send) -> None:
+    """Send ``document`` by email once: the email is claimed first (a conditional update),
+    so two runs never both send it; a failure that may pass releases the claim."""
+    model = type(document)
     claimed = (
-        invoice.emailed_at is None
-        and order.buyer.email
-        and Invoice.objects.filter(pk=invoice.pk, emailed_at__isnull=True).update(emailed_at=timezone.now())
+        document.emailed_at is None
+        and to
+        and model.objects.filter(pk=document.pk, emailed_at__isnull=True).update(emailed_at=timezone.now())
     )
     if claimed:
         try:
-            _email(order, invoice)
+            send()
         except PermanentMailError:
-            log.warning("invoice %s could not be emailed", invoice.number)
+            log.warning("%s %s could not be emailed", model._meta.verbose_name, document.number)
         except Exception:
-            Invoice.objects.filter(pk=invoice.pk).update(emailed_at=None)
+            model.objects.filter(pk=document.pk).update(emailed_at=None)
             raise
-    invoice.refresh_from_db()
-    return invoice
+    document.refresh_from_db()
 
 
 def _email(order, invoice: Invoice) -> None:
@@ -464,26 +476,8 @@ def credit_note_issue(refund_id: int) -> CreditNote | None:
             )
     except IntegrityError:
         note = CreditNote.objects.get(refund=refund)
-    if not note.pdf:
-        note.pdf.save(f"{note.number}.pdf", ContentFile(credit_note_render(refund, note.number)), save=False)
-        if not CreditNote.objects.filter(pk=note.pk, pdf="").update(pdf=note.pdf.name):
-            note.pdf.storage.delete(note.pdf.name)
-        note.refresh_from_db()
-    order = refund.order
-    claimed = (
-        note.emailed_at is None
-        and order.buyer.email
-        and CreditNote.objects.filter(pk=note.pk, emailed_at__isnull=True).update(emailed_at=timezone.now())
-    )
-    if claimed:
-        try:
-            _email_credit_note(refund, note)
-        except PermanentMailError:
-            log.warning("credit note %s could not be emailed", note.number)
-        except Exception:
-            CreditNote.objects.filter(pk=note.pk).update(emailed_at=None)
-            raise
-    note.refresh_from_db()
+    _pdf_store_once(note, lambda: credit_note_render(refund, note.number))
+    _email_once(note, to=refund.order.buyer.email, send=lambda: _email_credit_note(refund, note))
     return note
 
 
