@@ -56,6 +56,8 @@ REVIEW_FIELDS = (
     "[name='address'], [name^='delivery_'], [name='currency'], [name='won'], [name='won_shown'], "
     "[name='promo_code'], [name='use_points']"
 )
+# A new address asks each store's delivery afresh (home delivery wherever it is now offered).
+ADDRESS_FIELDS = REVIEW_FIELDS.replace("[name^='delivery_'], ", "")
 
 
 @login_required
@@ -164,6 +166,7 @@ def _page_context(request, *, whole, summary, currency: str, data) -> dict:
         "preview": preview,
         "review_token": preview.review_token,
         "review_fields": REVIEW_FIELDS,
+        "address_fields": ADDRESS_FIELDS,
         "form": form,
         "address_form": address_form,
         "delivery_rows": [

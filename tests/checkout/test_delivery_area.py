@@ -174,3 +174,34 @@ def test_changing_the_address_updates_the_delivery_options_in_place(client, kalo
     page = response.content.decode()
     assert 'id="delivery-options"' in page and 'id="review"' in page
     assert delivery_radios(page, kaloum_store) == ["pickup"] and REASON in page
+
+
+def checked_delivery(page: str, store) -> str:
+    (mode,) = re.findall(rf'<input[^>]*name="delivery_{store.pk}" value="(\w+)"[^>]*checked', page)
+    return mode
+
+
+def test_the_checked_delivery_is_the_one_the_figures_are_for(client, kaloum_store, radio):
+    """Every re-render of the review (a delivery choice, the points, a code) sends the
+    delivery choices along: the radio left checked is the one whose fee the review shows."""
+    buyer, _cart = shopper_at("Guinea", "Conakry", "Ratoma", radio=radio)
+    client.force_login(buyer)
+    address = str(buyer.addresses.get().pk)
+
+    for asked, fee in (("pickup", "Free"), ("delivery", "KES 200")):
+        page = client.get("/checkout/", {"address": address, f"delivery_{kaloum_store.pk}": asked}).content.decode()
+        assert checked_delivery(page, kaloum_store) == asked
+        assert re.findall(r'data-testid="review-fee">([^<]*)<', page) == [fee]
+
+
+def test_choosing_another_address_asks_each_stores_delivery_afresh(client, kaloum_store, radio):
+    """The address radios send the inputs of the total but not the delivery choices: a store
+    that now delivers to the chosen address is chosen for home delivery again."""
+    buyer, _cart = shopper_at("Guinea", "Conakry", "Ratoma", radio=radio)
+    client.force_login(buyer)
+
+    page = client.get("/checkout/").content.decode()
+
+    group = page[page.index("data-address-group") :].split(">", 1)[0]
+    (included,) = re.findall(r'hx-include="([^"]*)"', group)
+    assert "delivery_" not in included and "promo_code" in included and "use_points" in included
