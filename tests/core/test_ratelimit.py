@@ -1,0 +1,81 @@
+"""Rate limits take a slot before acting: however many attempts race, ``limit`` get
+through a window; a slot given back is free again; with the cache unreachable a limit
+answers as it was told to (closed for secrets, open for reads)."""
+
+import threading
+
+import pytest
+from django.core.cache import caches
+from django.test import override_settings
+
+from shop.core import ratelimit
+from shop.core.ratelimit import limit_give_back, limit_take, limit_used
+
+
+def race(attempts: int, act) -> list:
+    start = threading.Barrier(attempts)
+    results = [None] * attempts
+
+    def one(index):
+        start.wait()
+        results[index] = act()
+
+    threads = [threading.Thread(target=one, args=(index,)) for index in range(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_twenty_racing_attempts_get_exactly_the_limit():
+    allowed = race(20, lambda: limit_take("tests:race", limit=5, seconds=60, on_outage="closed"))
+
+    assert allowed.count(True) == 5 and allowed.count(False) == 15
+    assert limit_used("tests:race", seconds=60) == 20
+
+
+def test_a_slot_given_back_can_be_taken_again():
+    for _ in range(3):
+        assert limit_take("tests:back", limit=3, seconds=60, on_outage="closed")
+    assert not limit_take("tests:back", limit=3, seconds=60, on_outage="closed")
+
+    limit_give_back("tests:back", seconds=60)
+    limit_give_back("tests:back", seconds=60)
+
+    assert limit_take("tests:back", limit=3, seconds=60, on_outage="closed")
+    assert not limit_take("tests:back", limit=3, seconds=60, on_outage="closed")
+
+
+def test_keys_and_windows_are_counted_apart(monkeypatch):
+    assert limit_take("tests:a", limit=1, seconds=60, on_outage="closed")
+    assert limit_take("tests:b", limit=1, seconds=60, on_outage="closed")
+    assert not limit_take("tests:a", limit=1, seconds=60, on_outage="closed")
+
+    later = ratelimit.time.time() + 60
+    monkeypatch.setattr(ratelimit.time, "time", lambda: later)
+    assert limit_take("tests:a", limit=1, seconds=60, on_outage="closed")
+
+
+DEAD_REDIS = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Nothing listens on port 1: every command fails to connect.
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 0.2},
+    }
+}
+
+
+@pytest.mark.parametrize(("on_outage", "allowed"), [("closed", False), ("open", True)])
+def test_an_unreachable_cache_answers_as_told(on_outage, allowed, caplog):
+    with override_settings(CACHES=DEAD_REDIS):
+        caches["default"].close()
+        del caches["default"]
+        try:
+            assert limit_take("tests:outage", limit=100, seconds=60, on_outage=on_outage) is allowed
+            limit_give_back("tests:outage", seconds=60)  # logged, not raised
+            assert limit_used("tests:outage", seconds=60) == 0
+        finally:
+            del caches["default"]
+    assert "cache unreachable" in caplog.text
