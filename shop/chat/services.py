@@ -352,26 +352,35 @@ def presence_refresh(*, conversation_id: int, user_id: int) -> None:
 
 
 def presence_set(*, conversation_id: int, user_id: int, here: bool) -> None:
-    """A socket of ``user_id`` is open on the conversation's page (counted across tabs)."""
+    """A socket of ``user_id`` is open on the conversation's page (counted across tabs).
+    With the cache unreachable nobody counts as here: messages notify as if away."""
     key = _presence_key(conversation_id, user_id)
-    if here:
+    try:
+        _presence_count(key, 1 if here else -1)
+    except Exception:
+        log.warning("chat presence not recorded: %s", key, exc_info=True)
+    if not here:
+        mine = "buyer"
+        conversation = Conversation.objects.filter(pk=conversation_id).only("buyer_id").first()
+        if conversation is not None:
+            mine = "buyer" if conversation.buyer_id == user_id else "team"
+            Conversation.objects.filter(pk=conversation_id).update(**{f"{mine}_seen_at": timezone.now()})
+
+
+def _presence_count(key: str, step: int) -> None:
+    if step > 0:
         cache.add(key, 0, _presence_seconds())
         try:
             cache.incr(key)
         except ValueError:
             cache.add(key, 1, _presence_seconds())
         cache.touch(key, _presence_seconds())
-    else:
-        try:
-            if cache.decr(key) <= 0:
-                cache.delete(key)
-        except ValueError:
-            pass
-        mine = "buyer"
-        conversation = Conversation.objects.filter(pk=conversation_id).only("buyer_id").first()
-        if conversation is not None:
-            mine = "buyer" if conversation.buyer_id == user_id else "team"
-            Conversation.objects.filter(pk=conversation_id).update(**{f"{mine}_seen_at": timezone.now()})
+        return
+    try:
+        if cache.decr(key) <= 0:
+            cache.delete(key)
+    except ValueError:
+        pass
 
 
 def is_present(*, conversation_id: int, user_id: int) -> bool:
