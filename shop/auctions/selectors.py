@@ -6,6 +6,7 @@ import hmac
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -95,10 +96,24 @@ def user_manages_auction(*, user, auction: Auction) -> bool:
     return user.is_authenticated and auction.store.members.filter(pk=user.pk).exists()
 
 
+def store_tied_people(*, store) -> QuerySet:
+    """The people tied to ``store``, who may not bid on its auctions nor buy from them: its
+    team (owner and staff), and the team of every store one of them owns or works in. So
+    the owner's other stores' teams are tied, and so are the owners and teams of the
+    stores its staff work in. One hop: the teams of stores tied only through another tied store are not."""
+    return get_user_model().objects.filter(stores__members__stores=store)
+
+
+def user_tied_to_store(*, user, store) -> bool:
+    return user.is_authenticated and store_tied_people(store=store).filter(pk=user.pk).exists()
+
+
 def _public() -> QuerySet[Auction]:
-    return Auction.objects.select_related("product", "store").filter(
-        Q(product__status__in=Product.VISIBLE_STATUSES) | Q(status=A.ENDED)
-    ).exclude(status=A.CANCELLED)
+    return (
+        Auction.objects.select_related("product", "store")
+        .filter(Q(product__status__in=Product.VISIBLE_STATUSES) | Q(status=A.ENDED))
+        .exclude(status=A.CANCELLED)
+    )
 
 
 def auction_get_public(*, auction_id) -> Auction:
@@ -113,7 +128,9 @@ def auctions_live(*, category=None, now=None) -> QuerySet[Auction]:
     now = now or timezone.now()
     found = (
         Auction.objects.select_related("product__category", "store")
-        .filter(status__in=Auction.OPEN, starts_at__lte=now, ends_at__gt=now, product__status__in=Product.VISIBLE_STATUSES)
+        .filter(
+            status__in=Auction.OPEN, starts_at__lte=now, ends_at__gt=now, product__status__in=Product.VISIBLE_STATUSES
+        )
         .order_by("ends_at", "id")
     )
     if category is not None:
@@ -153,7 +170,9 @@ def open_offer_for(*, user, auction: Auction) -> SecondChanceOffer | None:
 
 
 def auctions_for_store(*, store) -> QuerySet[Auction]:
-    return Auction.objects.filter(store=store).select_related("product", "winner", "order").order_by("-created_at", "-id")
+    return (
+        Auction.objects.filter(store=store).select_related("product", "winner", "order").order_by("-created_at", "-id")
+    )
 
 
 def auction_get_for_store(*, store, auction_id) -> Auction:

@@ -45,8 +45,10 @@ from .selectors import (
     buy_now_available,
     live_context,
     min_next_bid,
+    store_tied_people,
     user_is_blocked_from_bidding,
     user_manages_auction,
+    user_tied_to_store,
 )
 
 log = logging.getLogger(__name__)
@@ -112,7 +114,10 @@ def auction_create(*, product: Product, terms: Terms, relisted_from: Auction | N
         if Auction.objects.filter(product=product, status__in=Auction.OPEN).exists():
             raise AuctionError(_("This product already has an auction that has not ended."), code="duplicate")
         if SecondChanceOffer.objects.filter(auction__product=product, status=OFFER.OPEN).exists():
-            raise AuctionError(_("This product is offered to a bidder: wait for their answer or for the offer to expire."), code="duplicate")
+            raise AuctionError(
+                _("This product is offered to a bidder: wait for their answer or for the offer to expire."),
+                code="duplicate",
+            )
         now = timezone.now()
         auction = Auction.objects.create(
             product=product,
@@ -179,10 +184,18 @@ class BidOutcome:
 
 
 def _lock(auction_id: int) -> Auction:
-    auction = Auction.objects.select_for_update(of=("self",)).select_related("product", "store").filter(pk=auction_id).first()
+    auction = (
+        Auction.objects.select_for_update(of=("self",)).select_related("product", "store").filter(pk=auction_id).first()
+    )
     if auction is None:
         raise AuctionError(_("This auction does not exist."), code="missing")
     return auction
+
+
+TIED = gettext_lazy(
+    "You cannot bid on this auction or buy it: you are on the team of a store that shares its owner or staff "
+    "with the seller's store."
+)
 
 
 def _bidder_problem(auction: Auction, user, now) -> tuple[str, str] | None:
@@ -194,6 +207,8 @@ def _bidder_problem(auction: Auction, user, now) -> tuple[str, str] | None:
         return _("This auction is not taking bids: it has ended."), "not_live"
     if user_manages_auction(user=user, auction=auction):
         return _("You cannot bid on your own store's auction."), "own"
+    if user_tied_to_store(user=user, store=auction.store):
+        return str(TIED), "tied"
     if user_is_blocked_from_bidding(user=user):
         return _("You may not bid: too many auctions you won were not paid. Contact us to lift the block."), "blocked"
     return None
@@ -201,8 +216,10 @@ def _bidder_problem(auction: Auction, user, now) -> tuple[str, str] | None:
 
 def bid_place(*, auction_id: int, bidder, amount: Decimal) -> BidOutcome:
     """``bidder`` offers up to ``amount``. Raises ``AuctionError`` with the reason when the
-    bid is refused (code ``login``, ``not_live``, ``own``, ``blocked``, ``too_low``,
-    ``amount``, ``busy``); nothing is written then."""
+    bid is refused (code ``login``, ``not_live``, ``own``, ``tied``, ``blocked``,
+    ``too_low``, ``amount``, ``busy``); nothing is written then. ``own``: the bidder is on
+    the store's team; ``tied``: on the team of a store sharing people with it
+    (``store_tied_people``)."""
     # ``is_finite`` first: comparing a NaN raises InvalidOperation (NaN and infinities are
     # refused in ``_bid``, with the auction's example amount).
     ensure_can_transact(bidder)  # a suspended or deactivated account may not bid
@@ -232,7 +249,9 @@ def _bid(auction_id: int, bidder, amount: Decimal) -> BidOutcome:
             _("Enter your bid as a number, e.g. %(example)s.") % {"example": min_next_bid(auction)}, code="amount"
         )
     amount = amount.quantize(CENT)
-    leader_proxy = ProxyBid.objects.filter(auction=auction, bidder_id=auction.leader_id).first() if auction.leader_id else None
+    leader_proxy = (
+        ProxyBid.objects.filter(auction=auction, bidder_id=auction.leader_id).first() if auction.leader_id else None
+    )
     state = State(
         currency=auction.currency,
         start_price=auction.start_price,
@@ -254,7 +273,10 @@ def _bid(auction_id: int, bidder, amount: Decimal) -> BidOutcome:
         proxy.save(update_fields=["max_amount", "raised_at", "updated_at"])
     with transaction.atomic():
         Bid.objects.bulk_create(
-            [Bid(auction=auction, bidder_id=step.bidder, amount=step.amount, automatic=step.automatic) for step in result.steps]
+            [
+                Bid(auction=auction, bidder_id=step.bidder, amount=step.amount, automatic=step.automatic)
+                for step in result.steps
+            ]
         )
 
     new = result.state
@@ -422,7 +444,9 @@ def auction_close(*, auction_id: int) -> bool:
         auction.save(update_fields=["status", "closed_at", "outcome", "seq", "updated_at"])
         _push_state(auction)
         if auction.outcome == O.RESERVE_NOT_MET:
-            text = gettext_lazy("Auction ended below your reserve: %(title)s. Offer the top bidder the reserve price, or relist it.")
+            text = gettext_lazy(
+                "Auction ended below your reserve: %(title)s. Offer the top bidder the reserve price, or relist it."
+            )
         else:
             text = gettext_lazy("Auction ended with no bids: %(title)s. You can relist it.")
         _tell_store(auction, lazy_text(text, title=auction.product.title))
@@ -467,11 +491,17 @@ def auctions_ending_soon_notify(*, now=None) -> int:
     soon = now + timedelta(minutes=settings.SOKO_AUCTION_ENDING_SOON_MINUTES)
     told = 0
     candidates = Auction.objects.filter(
-        status__in=Auction.OPEN, ends_at__gt=now, ends_at__lte=soon, starts_at__lte=now, ending_soon_sent_at__isnull=True
+        status__in=Auction.OPEN,
+        ends_at__gt=now,
+        ends_at__lte=soon,
+        starts_at__lte=now,
+        ending_soon_sent_at__isnull=True,
     ).select_related("product")
     for auction in candidates:
         with transaction.atomic():
-            if not Auction.objects.filter(pk=auction.pk, ending_soon_sent_at__isnull=True).update(ending_soon_sent_at=now):
+            if not Auction.objects.filter(pk=auction.pk, ending_soon_sent_at__isnull=True).update(
+                ending_soon_sent_at=now
+            ):
                 continue
             for watch in Watch.objects.filter(auction=auction).select_related("user"):
                 notify(
@@ -542,9 +572,7 @@ def _block_if_due(user) -> None:
         return
     if BiddingBlock.objects.filter(user=user, lifted_at__isnull=True).exists():
         return
-    BiddingBlock.objects.create(
-        user=user, reason=_("%(count)s won auctions not paid.") % {"count": violations.count()}
-    )
+    BiddingBlock.objects.create(user=user, reason=_("%(count)s won auctions not paid.") % {"count": violations.count()})
 
 
 def _offer_to_next(auction: Auction) -> SecondChanceOffer | None:
@@ -554,12 +582,16 @@ def _offer_to_next(auction: Auction) -> SecondChanceOffer | None:
     unpaid = set(PaymentViolation.objects.filter(auction=auction).values_list("buyer_id", flat=True))
     blocked = set(BiddingBlock.objects.filter(lifted_at__isnull=True).values_list("user_id", flat=True))
     skip = offered | unpaid | blocked
-    for proxy in ProxyBid.objects.filter(auction=auction).select_related("bidder").order_by("-max_amount", "raised_at"):
+    # Not to a bidder tied to the store (one who joined its team, or a related one, after bidding).
+    proxies = ProxyBid.objects.filter(auction=auction).exclude(bidder__in=store_tied_people(store=auction.store))
+    for proxy in proxies.select_related("bidder").order_by("-max_amount", "raised_at"):
         if proxy.bidder_id in skip:
             continue
         if auction.reserve_price is not None and proxy.max_amount < auction.reserve_price:
             break
-        return _offer_make(auction, bidder=proxy.bidder, amount=proxy.max_amount, reason=SecondChanceOffer.Reason.UNPAID)
+        return _offer_make(
+            auction, bidder=proxy.bidder, amount=proxy.max_amount, reason=SecondChanceOffer.Reason.UNPAID
+        )
     _tell_store(
         auction,
         lazy_text(
@@ -605,7 +637,16 @@ def reserve_offer_make(*, auction_id: int, actor) -> SecondChanceOffer:
             raise AuctionError(_("Only an auction that ended below its reserve can be offered at the reserve."))
         if SecondChanceOffer.objects.filter(auction=auction).exists():
             raise AuctionError(_("This auction was already offered to its top bidder."))
-        return _offer_make(auction, bidder=auction.leader, amount=auction.reserve_price, reason=SecondChanceOffer.Reason.RESERVE)
+        if user_tied_to_store(user=auction.leader, store=auction.store):
+            raise AuctionError(
+                _(
+                    "The top bidder is now on your team or on a related store's team: the item cannot be offered to them."
+                ),
+                code="tied",
+            )
+        return _offer_make(
+            auction, bidder=auction.leader, amount=auction.reserve_price, reason=SecondChanceOffer.Reason.RESERVE
+        )
 
     return atomic_retrying(work, what="reserve offer")
 
@@ -635,6 +676,8 @@ def _offer_answer(*, offer_id: int, user, accept: bool) -> SecondChanceOffer:
         return offer
     if user_is_blocked_from_bidding(user=user):
         raise AuctionError(_("You may not buy at auction: too many auctions you won were not paid."), code="blocked")
+    if user_tied_to_store(user=user, store=auction.store):
+        raise AuctionError(str(TIED), code="tied")
     offer.status = OFFER.ACCEPTED
     offer.save(update_fields=["status", "updated_at"])
     auction.outcome = O.SOLD
@@ -646,7 +689,9 @@ def offers_expire(*, now=None) -> int:
     """Open offers past their time expire; an unpaid win's offer moves on to the next bidder."""
     now = now or timezone.now()
     expired = 0
-    for pk in list(SecondChanceOffer.objects.filter(status=OFFER.OPEN, expires_at__lte=now).values_list("pk", flat=True)):
+    for pk in list(
+        SecondChanceOffer.objects.filter(status=OFFER.OPEN, expires_at__lte=now).values_list("pk", flat=True)
+    ):
         with transaction.atomic():
             offer = SecondChanceOffer.objects.select_related("auction").get(pk=pk)
             auction = _lock(offer.auction_id)
@@ -664,7 +709,9 @@ def proxy_bids_cancel(*, bidder) -> int:
     they lead), so no other bid raises them again. Bids already placed stand. Returns how
     many maximums came down; running it again changes nothing."""
     auction_ids = list(
-        ProxyBid.objects.filter(bidder=bidder, auction__status__in=Auction.OPEN).order_by("auction_id").values_list("auction_id", flat=True)
+        ProxyBid.objects.filter(bidder=bidder, auction__status__in=Auction.OPEN)
+        .order_by("auction_id")
+        .values_list("auction_id", flat=True)
     )
 
     def cut(auction_id: int) -> int:
@@ -712,8 +759,12 @@ def bidding_block_lift(*, block: BiddingBlock, actor) -> bool:
         )
         if lifted:
             staff_acted.send(
-                sender=BiddingBlock, actor=actor, action="bidding_unblocked", target=block.user,
-                before={"bidding_block": block.pk, "blocked": True, "block_reason": block.reason}, after={"blocked": False},
+                sender=BiddingBlock,
+                actor=actor,
+                action="bidding_unblocked",
+                target=block.user,
+                before={"bidding_block": block.pk, "blocked": True, "block_reason": block.reason},
+                after={"blocked": False},
             )
     return bool(lifted)
 

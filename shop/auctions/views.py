@@ -31,9 +31,10 @@ from .selectors import (
     open_offer_for,
     user_is_blocked_from_bidding,
     user_manages_auction,
+    user_tied_to_store,
     user_watches,
 )
-from .services import AuctionError, bid_place, buy_now, offer_answer, watch_set
+from .services import TIED, AuctionError, bid_place, buy_now, offer_answer, watch_set
 
 
 @require_GET
@@ -74,13 +75,16 @@ def auction_list(request):
 def _page_context(request, auction: Auction) -> dict:
     user = request.user
     images = list(auction.product.images.select_related("image")[:6])
+    manages = user_manages_auction(user=user, auction=auction)
     return {
         **live_context(auction),
         "product": auction.product,
         "images": images,
         "is_open": auction_is_open(auction),
         "watching": user_watches(user=user, auction=auction),
-        "manages": user_manages_auction(user=user, auction=auction),
+        "manages": manages,
+        # On the team of a store sharing people with the seller's: the box says so, no form.
+        "tied": "" if manages or not user_tied_to_store(user=user, store=auction.store) else TIED,
         "blocked": user.is_authenticated and user_is_blocked_from_bidding(user=user),
         "leading": user.is_authenticated and auction.leader_id == user.pk,
         "won": user.is_authenticated and auction.winner_id == user.pk,
@@ -92,7 +96,9 @@ def _page_context(request, auction: Auction) -> dict:
 @require_GET
 def auction_detail(request, auction_id: int):
     auction = auction_get_public(auction_id=auction_id)
-    response = render_page(request, "auctions/detail.html", _page_context(request, auction), fragment="auctions/_live.html")
+    response = render_page(
+        request, "auctions/detail.html", _page_context(request, auction), fragment="auctions/_live.html"
+    )
     add_never_cache_headers(response)
     return response
 
@@ -136,7 +142,11 @@ def bid(request, auction_id: int):
         return redirect(f"/accounts/login/?next=/auctions/{auction.pk}/")
     amount = _amount(request)
     if amount is None:
-        return _back(request, auction.pk, error=_("Enter your bid as a number, e.g. %(example)s.") % {"example": min_next_bid(auction)})
+        return _back(
+            request,
+            auction.pk,
+            error=_("Enter your bid as a number, e.g. %(example)s.") % {"example": min_next_bid(auction)},
+        )
     try:
         outcome = bid_place(auction_id=auction.pk, bidder=request.user, amount=amount)
     except AuctionError as error:
@@ -164,7 +174,9 @@ def watch(request, auction_id: int):
     auction = auction_get_public(auction_id=auction_id)
     on = request.POST.get("on") == "1"
     watch_set(auction=auction, user=request.user, on=on)
-    return _back(request, auction.pk, ok=_("You are watching this auction.") if on else _("You no longer watch this auction."))
+    return _back(
+        request, auction.pk, ok=_("You are watching this auction.") if on else _("You no longer watch this auction.")
+    )
 
 
 @login_required
@@ -189,4 +201,3 @@ def my_bids(request):
     """The auctions the shopper bid on, won or lost."""
     auctions = list(auctions_for_bidder(user=request.user)[:100])
     return render_page(request, "auctions/mine.html", {"auctions": auctions, "now": timezone.now()}, fragment="results")
-
