@@ -23,6 +23,7 @@ page is always sent whole: a copy kept by the browser would repeat its click key
 """
 
 import hashlib
+import logging
 import re
 import uuid
 from functools import wraps
@@ -38,6 +39,8 @@ from django.utils.translation import get_language
 from shop.core.currencies import display_currency
 
 from .stamp import catalog_stamp
+
+log = logging.getLogger(__name__)
 
 CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
 CLICK_KEY = re.compile(r'name="click_key" value="([0-9a-f-]{36})"')
@@ -116,6 +119,16 @@ def _revalidatable(response, key: str, request, has_click_key: bool) -> HttpResp
     return response
 
 
+def _keep(key: str, entry: dict) -> None:
+    """A page is kept from its second request on: a stream of one-off addresses (random
+    searches) writes a marker each, not a whole page. An unreachable cache keeps nothing."""
+    try:
+        if not cache.add(f"{key}:seen", True, settings.SOKO_CATALOG_PAGE_CACHE_SECONDS):
+            cache.set(key, entry, settings.SOKO_CATALOG_PAGE_CACHE_SECONDS)
+    except Exception:
+        log.warning("catalog page not cached: %s", key, exc_info=True)
+
+
 def anonymous_page_cache(view):
     """Serves ``view``'s page from the cache to visitors without a session (see above)."""
 
@@ -137,10 +150,7 @@ def anonymous_page_cache(view):
             entry = _template_of(response)
             if entry is None:
                 return response
-            # A page is kept from its second request on: a stream of one-off addresses
-            # (random searches) writes a marker each, not a whole page.
-            if not cache.add(f"{key}:seen", True, settings.SOKO_CATALOG_PAGE_CACHE_SECONDS):
-                cache.set(key, entry, settings.SOKO_CATALOG_PAGE_CACHE_SECONDS)
+            _keep(key, entry)
             return _revalidatable(response, key, request, CLICK_KEY_SLOT in entry["html"])
         return _revalidatable(_response_from(entry, request), key, request, has_click_key)
 

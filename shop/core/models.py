@@ -43,3 +43,21 @@ class CurrencyRate(models.Model):
         result = super().delete(*args, **kwargs)
         rates_forget()
         return result
+
+
+class PendingJob(models.Model):
+    """A background job that could not be queued after its commit (the queue's Redis was
+    unreachable): kept here until ``jobs_pending_enqueue`` queues it again."""
+
+    name = models.CharField(_("job"), max_length=100)
+    args = models.JSONField(_("arguments"), default=list)
+    eta = models.DateTimeField(_("run at"), null=True, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("pending job")
+        verbose_name_plural = _("pending jobs")
+
+    def __str__(self):
+        return f"{self.name}{tuple(self.args)}"

@@ -5,10 +5,15 @@ Groups: ``user.<id>`` for a person's notifications and live pages, and
 ``{"type": "html.push", "html": ...}``: an htmx out-of-band fragment that the
 browser's ws extension swaps into the page; ``{"type": "socket.close"}`` closes
 the sockets of a group (logout, password change, deactivation).
+
+Delivery is at most once and never fails the caller: a push that cannot be sent (Redis
+down) is logged with its group and counted (``push_failures``), and the pages re-read
+their live parts when their socket reopens.
 """
 
 import asyncio
 import hashlib
+import itertools
 import logging
 import threading
 
@@ -22,6 +27,8 @@ log = logging.getLogger(__name__)
 
 _server_loop: asyncio.AbstractEventLoop | None = None
 _loop_lock = threading.Lock()
+_failures = itertools.count(1)
+_failed = 0
 
 
 def remember_server_loop() -> None:
@@ -52,14 +59,19 @@ def _socket_count_seconds() -> int:
 
 def socket_slot_take(user_id: int) -> bool:
     """Count one more open socket for the user, across processes (the cache is Redis at
-    scale). False, and nothing counted, when the user already has the maximum."""
+    scale). False, and nothing counted, when the user already has the maximum; True,
+    uncounted, when the cache is unreachable (the socket's own re-check still runs)."""
     key = _socket_count_key(user_id)
-    cache.add(key, 0, _socket_count_seconds())
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, _socket_count_seconds())
-        count = 1
+        cache.add(key, 0, _socket_count_seconds())
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, _socket_count_seconds())
+            count = 1
+    except Exception:
+        log.warning("socket count of user %s unavailable, socket let in", user_id, exc_info=True)
+        return True
     if count > settings.SOKO_SOCKETS_PER_USER:
         socket_slot_release(user_id)
         return False
@@ -78,9 +90,29 @@ def socket_slot_release(user_id: int) -> None:
             cache.delete(key)
     except ValueError:  # the count expired: nothing to give back
         pass
+    except Exception:  # the count expires by itself
+        log.warning("socket count of user %s unavailable, slot not given back", user_id, exc_info=True)
 
 
-def group_send(group: str, message: dict) -> None:
+def push_failures() -> int:
+    """Pushes this process could not send since it started."""
+    return _failed
+
+
+def group_send(group: str, message: dict) -> bool:
+    """Send ``message`` to every socket in ``group``; False, logged and counted, when it
+    could not be sent. Never raises: a push is best effort."""
+    try:
+        _group_send(group, message)
+    except Exception as exception:
+        global _failed
+        _failed = next(_failures)
+        log.warning("push to %s failed (%s failed so far): %r", group, _failed, exception)
+        return False
+    return True
+
+
+def _group_send(group: str, message: dict) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
@@ -98,9 +130,19 @@ def group_send(group: str, message: dict) -> None:
     if running is not None:
         # Synchronous code called from a thread that runs an event loop (a script driving a
         # browser, say) cannot use async_to_sync here: send from a thread of its own.
-        sender = threading.Thread(target=async_to_sync(layer.group_send), args=(group, message))
+        failure = []
+
+        def send():
+            try:
+                async_to_sync(layer.group_send)(group, message)
+            except Exception as exception:
+                failure.append(exception)
+
+        sender = threading.Thread(target=send)
         sender.start()
         sender.join()
+        if failure:
+            raise failure[0]
         return
     async_to_sync(layer.group_send)(group, message)
 
@@ -108,27 +150,14 @@ def group_send(group: str, message: dict) -> None:
 def push_html_on_commit(group: str, html: str) -> None:
     """Send an htmx out-of-band fragment to every socket in ``group`` once the
     current transaction commits (at once when there is none)."""
-
-    def send():
-        try:
-            group_send(group, {"type": "html.push", "html": html})
-        except Exception:  # a push is best effort: pages re-read state on reconnect
-            log.exception("push to %s failed", group)
-
-    transaction.on_commit(send, robust=True)
+    transaction.on_commit(lambda: group_send(group, {"type": "html.push", "html": html}), robust=True)
 
 
 def sockets_close_on_commit(group: str) -> None:
     """Close every socket in ``group`` once the current transaction commits: the page
-    reconnects, and only a session that still authenticates is let back in."""
-
-    def send():
-        try:
-            group_send(group, {"type": "socket.close"})
-        except Exception:  # the sockets' periodic re-check closes them anyway
-            log.exception("closing the sockets of %s failed", group)
-
-    transaction.on_commit(send, robust=True)
+    reconnects, and only a session that still authenticates is let back in (a close that
+    cannot be sent is left to the sockets' periodic re-check)."""
+    transaction.on_commit(lambda: group_send(group, {"type": "socket.close"}), robust=True)
 
 
 def push_rendered_on_commit(user_ids, render) -> None:

@@ -5,8 +5,10 @@ core knows none of them."""
 
 import logging
 
-from huey.contrib.djhuey import task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, task
 
+from .jobs import jobs_pending_enqueue
 from .mail import PermanentMailError, mail_send
 
 logger = logging.getLogger(__name__)
@@ -19,3 +21,12 @@ def send_email_task(*, subject: str, body: str, to: list[str], from_email: str |
         mail_send(subject=subject, body=body, to=to, from_email=from_email, html=html)
     except PermanentMailError as exc:
         logger.warning("Email %r to %s not sent, and not retried: %s", subject, to, exc)
+
+
+@db_periodic_task(crontab(minute="*"))
+def jobs_pending_enqueue_task() -> int:
+    """Every minute: queue the jobs that could not be queued while Redis was unreachable."""
+    queued = jobs_pending_enqueue()
+    if queued:
+        logger.info("pending jobs queued: %s", queued)
+    return queued

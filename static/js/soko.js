@@ -50,9 +50,10 @@
     }
   }
 
-  // Lists that grow live ([data-live-list], with an id) re-read themselves from the address.
+  // Lists that grow live ([data-live-list]) and other parts that pushes keep current
+  // ([data-live-part]), each with an id, re-read themselves from the address.
   function rereadLiveLists() {
-    document.querySelectorAll("[data-live-list][id]").forEach(function (el) {
+    document.querySelectorAll("[data-live-list][id], [data-live-part][id]").forEach(function (el) {
       htmx.ajax("GET", window.location.pathname + window.location.search, { target: "#" + el.id, swap: "outerHTML" });
     });
   }
