@@ -125,6 +125,7 @@ MIDDLEWARE = [
     "shop.accounts.middleware.staff_second_factor_required",
     "shop.core.middleware.NotFoundMiddleware",
     "shop.core.middleware.DatabaseBusyMiddleware",
+    "shop.core.cache.SharedCacheDownMiddleware",
 ]
 
 ROOT_URLCONF = "site_config.urls"
@@ -217,9 +218,12 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # An unreachable Redis reads as a miss (shop.core.cache); a hung one answers
+            # within these seconds instead of holding the request.
+            "BACKEND": "shop.core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "soko",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
         }
     }
     HUEY = {

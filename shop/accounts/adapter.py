@@ -1,9 +1,13 @@
+import logging
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.internal.httpkit import clean_client_ip
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
 from shop.core.tasks import send_email_task
+
+log = logging.getLogger(__name__)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -16,12 +20,22 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().get_signup_redirect_url(request)
 
     def send_mail(self, template_prefix, email, context):
-        """Render now (the request is here), send through Huey (never block the page)."""
+        """Render now (the request is here), send through Huey (never block the page); when
+        the queue is unreachable, send it from here: the code or link is needed now."""
         message = self.render_mail(template_prefix, email, context)
         html = next((body for body, mime in getattr(message, "alternatives", []) if mime == "text/html"), None)
-        send_email_task(
-            subject=message.subject, body=message.body, to=list(message.to), from_email=message.from_email, html=html
-        )
+        fields = {
+            "subject": message.subject,
+            "body": message.body,
+            "to": list(message.to),
+            "from_email": message.from_email,
+            "html": html,
+        }
+        try:
+            send_email_task(**fields)
+        except Exception:
+            log.warning("email queue unreachable, sending %r now", message.subject, exc_info=True)
+            send_email_task.call_local(**fields)
 
     def get_login_stages(self):
         return [
