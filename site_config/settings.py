@@ -156,26 +156,29 @@ TEMPLATES = [
 
 # Database -----------------------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL")
-# PostgreSQL: connections one process (web or worker) may hold at once, and how long a
-# request waits for one before it is answered 503 "busy, try again" with Retry-After.
+# PostgreSQL: each process borrows its connections from a pool of at most this many, one
+# unit of work at a time (a request, a socket's database call, a job), and a request waits
+# this long for one before it is answered 503 "busy, try again" with Retry-After.
 SOKO_DB_MAX_CONNECTIONS = int(env("SOKO_DB_MAX_CONNECTIONS", "10"))
 SOKO_DB_CONNECT_WAIT_SECONDS = float(env("SOKO_DB_CONNECT_WAIT_SECONDS", "5"))
 SOKO_BUSY_RETRY_AFTER_SECONDS = int(env("SOKO_BUSY_RETRY_AFTER_SECONDS", "5"))
-# How long a process keeps a database connection between requests (checked before reuse).
-# The entry points that serve requests set 60: gunicorn's workers (site_config/wsgi.py)
-# answer one request at a time in one thread, and daphne (site_config/asgi.py) runs
-# requests on SOKO_ASGI_THREADS reused threads (shop.core.asgi); 0 (close at the end of
-# each request) for everything else.
+# SQLite: how long a thread keeps its connection between requests (checked before reuse).
+# The serving entry points (site_config/wsgi.py, site_config/asgi.py) set 60; 0 (close at
+# the end of each unit of work) for everything else. PostgreSQL's pool reuses connections
+# instead, and needs 0.
 SOKO_DB_CONN_MAX_AGE = int(env("SOKO_DB_CONN_MAX_AGE", "0"))
-# Threads one daphne process runs views on at once; each may keep a database connection.
+# Threads one daphne process runs views on at once (shop.core.asgi).
 SOKO_ASGI_THREADS = int(env("SOKO_ASGI_THREADS", "8"))
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=SOKO_DB_CONN_MAX_AGE)}
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = SOKO_DB_CONN_MAX_AGE > 0
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # Bounds the connections one process holds (SOKO_DB_MAX_CONNECTIONS).
+        # The pool (shop.core.postgresql): connections are borrowed per unit of work and
+        # checked before each borrow; an idle thread holds none.
         DATABASES["default"]["ENGINE"] = "shop.core.postgresql"
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
         options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["pool"] = {"min_size": 1, "max_size": SOKO_DB_MAX_CONNECTIONS, "timeout": SOKO_DB_CONNECT_WAIT_SECONDS}
         # Search matches a title word one letter off (the default 0.6 misses "neclace").
         options["options"] = "-c pg_trgm.word_similarity_threshold=0.4"
 else:

@@ -1,8 +1,9 @@
 """WSGI entry point: HTTP only, served in production by gunicorn (site_config/gunicorn.py),
 with daphne (site_config/asgi.py) answering /ws/ behind the same proxy.
 
-A gunicorn worker answers one request at a time in one thread, so it keeps its database
-connection between requests (checked before reuse) instead of opening one per request.
+A gunicorn worker answers one request at a time in one thread. On SQLite it keeps its
+connection between requests (checked before reuse) instead of opening one per request;
+PostgreSQL connections come from the process's pool (shop.core.postgresql).
 """
 
 import os

@@ -1,20 +1,43 @@
-"""Django's HTTP under ASGI on a fixed set of long-lived threads.
+"""Django's HTTP under ASGI: each request, its error page included, on one of a fixed set of
+long-lived threads.
 
 Django's ASGI handler runs each request's view code in a thread-sensitive context of its
-own, and asgiref gives each such context a new thread: every request began on a fresh
-thread, and since database connections belong to their thread, every request opened a
-new connection and left the old one to the garbage collector. This middleware enters the
+own, and asgiref gives each such context a new thread. ``ReusedThreads`` enters the
 context first, with one of ``SOKO_ASGI_THREADS`` single-thread executors that live as
-long as the process (Django's handler then uses the context it finds). A request waits
-for a free executor, so the threads, and the connections they keep (``CONN_MAX_AGE``,
-checked before reuse), stay bounded and are reused, under daphne in the embedded mode as
-in scale mode.
+long as the process (Django's handler then uses the context it finds); a request waits
+for a free one. SQLite connections, which belong to their thread, are kept and reused.
+
+``RequestThreadHandler`` runs the whole middleware chain in that thread, as WSGI does.
+Django's own ASGI handler turns an exception that leaves the view's middleware (a 404, a
+403, a 500) into its error page on another thread, one of the event loop's default
+executor: that thread opened a database connection of its own that no request ever gave
+back, and the 500 handler there no longer saw the exception (``sys.exc_info()`` is per
+thread), so a request that got no connection was answered 500 instead of 503, with no
+traceback in the log.
 """
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
-from asgiref.sync import ThreadSensitiveContext
+import django
+from asgiref.sync import ThreadSensitiveContext, sync_to_async
+from django.core.handlers.asgi import ASGIHandler
+
+
+class RequestThreadHandler(ASGIHandler):
+    """Django's ASGI handler with a synchronous middleware chain, run in the request's thread."""
+
+    def load_middleware(self, is_async=False):
+        super().load_middleware(is_async=False)
+
+    async def get_response_async(self, request):
+        return await sync_to_async(self.get_response, thread_sensitive=True)(request)
+
+
+def request_thread_application() -> RequestThreadHandler:
+    """``django.core.asgi.get_asgi_application`` with the handler above."""
+    django.setup(set_prefix=False)
+    return RequestThreadHandler()
 
 
 class ReusedThreads:

@@ -6,6 +6,7 @@ from django.db import OperationalError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.template import loader
 from django.utils.translation import gettext as _
+from psycopg_pool import PoolTimeout
 
 from .errors import NotFound
 from .postgresql.base import ConnectionUnavailable
@@ -68,8 +69,11 @@ class NotFoundMiddleware:
 
 
 def database_unavailable(exception: BaseException | None) -> bool:
-    """The exception says no database connection could be had (not that a query failed)."""
-    return isinstance(exception, OperationalError) and isinstance(exception.__cause__, ConnectionUnavailable)
+    """The exception says no database connection could be had (the pool stayed empty, or
+    the server refused), not that a query failed."""
+    return isinstance(exception, OperationalError) and isinstance(
+        exception.__cause__, (ConnectionUnavailable, PoolTimeout)
+    )
 
 
 def busy_response(request, exception: BaseException):

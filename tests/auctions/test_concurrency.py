@@ -24,6 +24,7 @@ from shop.auctions.selectors import min_next_bid
 from shop.auctions.services import AuctionError, BidOutcome, auction_close, auctions_close_due, bid_place, buy_now
 from shop.notifications.models import Notification
 from shop.orders.models import Order
+from tests.connections import pool_sized
 from tests.factories import UserFactory
 from tests.factories.auctions import ended, live_auction
 
@@ -68,14 +69,13 @@ def bidders_made(count: int) -> list:
 
 
 @pytest.fixture
-def every_bidder_connected(settings, monkeypatch):
-    """The process's bound on connections (SOKO_DB_MAX_CONNECTIONS, its own story in
+def every_bidder_connected(settings):
+    """The process's pool of connections (SOKO_DB_MAX_CONNECTIONS, its own story in
     tests/core/test_db_busy.py) is widened, so that the bidders race on the auction's row,
     not on a free connection."""
-    from shop.core.postgresql import base
-
     settings.SOKO_DB_CONNECT_WAIT_SECONDS = 60
-    monkeypatch.setattr(base, "_slots", threading.BoundedSemaphore(40))
+    with pool_sized(40):
+        yield
 
 
 def assert_history_consistent(auction: Auction) -> None:
