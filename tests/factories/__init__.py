@@ -3,7 +3,9 @@ import time
 import factory
 import pyotp
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 
 from couriers.models import CourierProfile
 from sellers.models import Store, StoreMember
@@ -25,6 +27,19 @@ def totp_code(secret: str) -> str:
     return totp.now()
 
 
+_password_hashes: dict[tuple, str] = {}
+
+
+def password_hash(password: str) -> str:
+    """``password`` hashed by the first configured hasher, once per hasher and process:
+    browser tests keep PBKDF2's million rounds (their server is another process), and a
+    test making fifty users would otherwise spend seconds hashing the same password."""
+    key = (password, tuple(settings.PASSWORD_HASHERS))
+    if key not in _password_hashes:
+        _password_hashes[key] = make_password(password)
+    return _password_hashes[key]
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
@@ -33,7 +48,10 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"person{n}@example.test")
     display_name = factory.Faker("name")
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def password(obj, create, extracted, **kwargs):
+        obj.password = password_hash(extracted or PASSWORD)
 
     @factory.post_generation
     def _save(obj, create, extracted, **kwargs):
