@@ -238,6 +238,10 @@ class DeliveryJob(TimeStamped):
         verbose_name=gettext_lazy("courier longitude"), max_digits=9, decimal_places=6, null=True, blank=True
     )
     courier_located_at = models.DateTimeField(verbose_name=gettext_lazy("courier located at"), null=True, blank=True)
+    # Wrong codes checked for this job over its life, by every courier who held it: the cap
+    # on guessing its codes (SOKO_COURIER_WRONG_CODES_PER_JOB). Never reset: the package code
+    # of a delivery stays the same when the job is made anew.
+    wrong_codes = models.PositiveSmallIntegerField(verbose_name=gettext_lazy("wrong codes"), default=0, editable=False)
 
     class Meta:
         verbose_name = gettext_lazy("delivery job")
@@ -279,7 +283,7 @@ class DeliveryJob(TimeStamped):
 
 class ScanEvent(models.Model):
     """Every scan or typed code a courier (or store) tries, good or refused: the audit of
-    pickups and handovers, and the count behind the bad-scan limit."""
+    pickups and handovers (the limits count in the cache and on the job, not here)."""
 
     class Kind(models.TextChoices):
         PICKUP = "pickup", gettext_lazy("Pickup")

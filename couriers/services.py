@@ -5,9 +5,11 @@ hand-ins of cash.
 
 Every move locks the job's row first (then the order's, through ``order_move``),
 so two couriers, or a courier and a buyer, acting at once are served one after the other.
-A scan that is refused is recorded and changes nothing else; after
-``SOKO_COURIER_BAD_SCANS_PER_MINUTE`` refused scans in a minute a courier's scans are
-refused without being checked.
+A scan that is refused is recorded and changes nothing else. Guessing codes is bounded
+twice (``_scanning``): after ``SOKO_COURIER_BAD_SCANS_PER_MINUTE`` refused scans in a minute
+a courier's scans are refused without being checked, and after
+``SOKO_COURIER_WRONG_CODES_PER_JOB`` wrong codes over a job's life, whoever typed them, the
+job's codes are refused too (the QR of the package label or of the buyer's page still works).
 """
 
 import hmac
@@ -27,6 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from shop.core.i18n import lazy_text
 from shop.core.money import money_format
+from shop.core.ratelimit import limit_give_back, limit_take
 from shop.core.realtime import push_html_on_commit, push_rendered_on_commit
 from shop.notifications.services import notify
 from shop.orders.fares import commission_for, distance_between, point_of, rate_per_km
@@ -365,11 +368,51 @@ def job_release(*, job: DeliveryJob, courier) -> DeliveryJob:
 # Scans ----------------------------------------------------------------------------------
 
 
-def _scan_guard(user) -> None:
-    since = timezone.now() - timedelta(minutes=1)
-    refused = ScanEvent.objects.filter(user=user, accepted=False, created_at__gte=since).count()
-    if refused >= settings.SOKO_COURIER_BAD_SCANS_PER_MINUTE:
+def _bad_scans_key(user) -> str:
+    return f"courier-bad-scans:{user.pk}"
+
+
+def _scan_slot_take(user) -> None:
+    """Every scan takes one of the scanner's SOKO_COURIER_BAD_SCANS_PER_MINUTE slots first
+    (a good scan gives it back): past the limit a scan is refused unchecked. An unreachable
+    cache refuses too: these are guesses at codes."""
+    if not limit_take(
+        _bad_scans_key(user), limit=settings.SOKO_COURIER_BAD_SCANS_PER_MINUTE, seconds=60, on_outage="closed"
+    ):
         raise CourierError(_("Too many refused scans. Wait a minute, then try again."), reason="rate")
+
+
+def _scan_slot_give_back(user) -> None:
+    limit_give_back(_bad_scans_key(user), seconds=60)
+
+
+def _job_codes_locked(job: DeliveryJob) -> CourierError:
+    if job.is_return:
+        text = _(
+            "Too many wrong codes for the return of order %(number)s. Ask the store to confirm it has the goods, "
+            "or to arrange a new pickup with new codes."
+        )
+    elif job.status == J.ACCEPTED:
+        text = _("Too many wrong codes for order %(number)s. Scan the QR code on the package label instead.")
+    else:
+        text = _("Too many wrong codes for order %(number)s. Scan the QR code on the buyer's page instead.")
+    return CourierError(text % {"number": job.for_order.number}, reason="job_locked")
+
+
+def _job_code_slot_take(job: DeliveryJob) -> None:
+    """A code about to be checked for ``job`` takes one of its SOKO_COURIER_WRONG_CODES_PER_JOB
+    slots first, in one conditional UPDATE committed at once (so however many race, that
+    many are checked, and a wrong one stays counted); a code that was not wrong gives it
+    back. With the slots gone the job's codes are refused unchecked."""
+    taken = DeliveryJob.objects.filter(pk=job.pk, wrong_codes__lt=settings.SOKO_COURIER_WRONG_CODES_PER_JOB).update(
+        wrong_codes=F("wrong_codes") + 1
+    )
+    if not taken:
+        raise _job_codes_locked(job)
+
+
+def _job_code_slot_give_back(job: DeliveryJob) -> None:
+    DeliveryJob.objects.filter(pk=job.pk, wrong_codes__gt=0).update(wrong_codes=F("wrong_codes") - 1)
 
 
 def _scan_log(*, user, kind: str, typed: bool, job=None, error: Exception | None = None) -> None:
@@ -383,18 +426,45 @@ def _scan_log(*, user, kind: str, typed: bool, job=None, error: Exception | None
     )
 
 
-def _scanning(user, kind: str, typed: bool, work):
-    """Run one scan: refused outright past the bad-scan limit; recorded either way."""
-    _scan_guard(user)
+def _scanning(user, kind: str, typed: bool, work, *, guessing: DeliveryJob | None = None):
+    """Run one scan, recorded either way. It takes a slot of the scanner's per-minute limit
+    and, when it checks a code of the job ``guessing`` (a code a person could type), a slot
+    of that job's lifetime limit; an accepted scan gives both back, a refused one gives
+    back the job's unless its code was wrong.
+
+    The bound this gives on guessing: whoever types, and over any length of time, at most
+    SOKO_COURIER_WRONG_CODES_PER_JOB (10) wrong codes are ever checked for a job. Guessing
+    its 6-digit package code therefore succeeds with a chance of at most 10 in 10^6 (1 in
+    100,000); an 8-digit return code, at most 10 in 10^8. The buyer's 8-digit handover code
+    is capped per code as well (SOKO_HANDOVER_MAX_ATTEMPTS, 5 in 10^8). The per-minute limit
+    only slows a courier down; a crash keeps the slots it took."""
+    _scan_slot_take(user)
+    job_slot = False
     try:
+        if guessing is not None:
+            _job_code_slot_take(guessing)
+            job_slot = True
         job = work()
     except (CourierError, HandoverError, TransitionError) as error:
+        reason = getattr(error, "reason", "refused")
+        if job_slot and reason != "wrong":
+            _job_code_slot_give_back(guessing)
         _scan_log(user=user, kind=kind, typed=typed, error=error)
         if isinstance(error, CourierError):
             raise
-        raise CourierError(str(error), reason=getattr(error, "reason", "refused")) from error
-    _scan_log(user=user, kind=kind, typed=typed, job=job)
+        raise CourierError(str(error), reason=reason) from error
+    if job_slot:
+        _job_code_slot_give_back(guessing)
+    _scan_slot_give_back(user)
+    # A store handing an order over itself has no job: it is logged without one.
+    _scan_log(user=user, kind=kind, typed=typed, job=job if isinstance(job, DeliveryJob) else None)
     return job
+
+
+def _holding(courier, job: DeliveryJob | None) -> DeliveryJob | None:
+    """``job`` when ``courier`` holds it: only then is a code checked against it (anyone
+    else is refused before, so their tries cost the job nothing)."""
+    return job if job is not None and job.courier_id == courier.pk else None
 
 
 def _held_job(*, courier, order: Order, statuses) -> DeliveryJob:
@@ -458,7 +528,7 @@ def pickup_typed(*, courier, job: DeliveryJob, code: str) -> DeliveryJob:
             raise CourierError(_("Wrong pickup code for order %(number)s.") % {"number": order.number}, reason="wrong")
         return _pickup(courier=courier, order=order)
 
-    return _scanning(courier, ScanEvent.Kind.PICKUP, True, work)
+    return _scanning(courier, ScanEvent.Kind.PICKUP, True, work, guessing=_holding(courier, job))
 
 
 def constant_time_equal(left: str, right: str) -> bool:
@@ -540,7 +610,7 @@ def handover_typed(*, courier, job: DeliveryJob, code: str) -> DeliveryJob:
             order = Order.objects.select_related("checkout", "buyer", "store").get(pk=order.pk)
             return _at_door(courier=courier, order=order)
 
-    return _scanning(courier, ScanEvent.Kind.HANDOVER, True, work)
+    return _scanning(courier, ScanEvent.Kind.HANDOVER, True, work, guessing=_holding(courier, job))
 
 
 def store_handover(*, order: Order, actor, code: str) -> Order:
@@ -567,14 +637,7 @@ def store_handover(*, order: Order, actor, code: str) -> Order:
             checked = handover_code_check_short(order_number=order.number, short_code=text, accept=accept_this)
         return order_transition(order=checked, to=S.DELIVERED, actor=actor, role=Role.SELLER, scanned=True)
 
-    _scan_guard(actor)
-    try:
-        delivered = work()
-    except (HandoverError, TransitionError) as error:
-        _scan_log(user=actor, kind=ScanEvent.Kind.HANDOVER, typed=True, error=error)
-        raise CourierError(str(error), reason=getattr(error, "reason", "refused")) from error
-    _scan_log(user=actor, kind=ScanEvent.Kind.HANDOVER, typed=True)
-    return delivered
+    return _scanning(actor, ScanEvent.Kind.HANDOVER, True, work)
 
 
 # Cash at the door ------------------------------------------------------------------------
@@ -830,7 +893,8 @@ def _return_code_move(*, courier, job: DeliveryJob | None, code: str, which: str
             return _return_picked_up(courier=courier, job_id=job.pk)
         return _return_dropped_off(courier=courier, job_id=job.pk)
 
-    return _scanning(courier, kind, typed, work)
+    # A return code's QR holds the same digits as the typed code: scanned or typed, it is a guess.
+    return _scanning(courier, kind, typed, work, guessing=_holding(courier, job))
 
 
 def return_pickup_typed(*, courier, job: DeliveryJob, code: str) -> DeliveryJob:

@@ -441,6 +441,9 @@ SOKO_COURIER_RATES_PER_KM = {
 SOKO_JOB_UNTAKEN_MINUTES = int(env("SOKO_JOB_UNTAKEN_MINUTES", "30"))
 # Refused scans (wrong, used, not yours…) one courier may make in a minute.
 SOKO_COURIER_BAD_SCANS_PER_MINUTE = int(env("SOKO_COURIER_BAD_SCANS_PER_MINUTE", "10"))
+# Wrong codes checked for one job over its life, whoever types them: past it the job's codes
+# are taken from their QR only (the bound on guessing a code: docs/ARCHITECTURE.md, couriers).
+SOKO_COURIER_WRONG_CODES_PER_JOB = int(env("SOKO_COURIER_WRONG_CODES_PER_JOB", "10"))
 # How often a courier's page shares its location while an order is on its way.
 SOKO_COURIER_LOCATION_SECONDS = int(env("SOKO_COURIER_LOCATION_SECONDS", "30"))
 # An online payment not made within this many minutes releases the checkout's stock.

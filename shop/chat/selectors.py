@@ -56,7 +56,9 @@ def conversation_for_user(*, user, pk, for_writing: bool = False) -> Viewer:
     """The conversation ``pk`` as ``user`` may see it; NotFound for anyone else (staff
     read every conversation, but never write to one)."""
     conversation = (
-        Conversation.objects.select_related("buyer", "store", "courier", "job", "product", "order").filter(pk=pk).first()
+        Conversation.objects.select_related("buyer", "store", "courier", "job", "product", "order")
+        .filter(pk=pk)
+        .first()
         if isinstance(pk, int)
         else None
     )
@@ -147,7 +149,9 @@ def _with_parts(messages: QuerySet) -> QuerySet:
     )
 
 
-def messages_before(*, conversation: Conversation, before: int | None = None, limit: int | None = None) -> list[Message]:
+def messages_before(
+    *, conversation: Conversation, before: int | None = None, limit: int | None = None
+) -> list[Message]:
     """The latest messages (before ``before`` when given), oldest first."""
     limit = limit or settings.SOKO_CHAT_PAGE_SIZE
     messages = Message.objects.filter(conversation=conversation)
@@ -175,7 +179,3 @@ def is_muted(*, conversation: Conversation, user) -> bool:
 
 def quick_replies(*, store) -> list[QuickReply]:
     return list(QuickReply.objects.filter(store=store))
-
-
-def messages_sent_recently(*, user, since) -> int:
-    return Message.objects.filter(sender=user, created_at__gte=since).count()

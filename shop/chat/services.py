@@ -29,6 +29,7 @@ from shop.accounts.standing import ensure_can_transact
 from shop.core.i18n import lazy_text, recipient_language, speaking_to
 from shop.core.jobs import job_enqueue_on_commit
 from shop.core.mail import PermanentMailError, mail_send, mail_subject
+from shop.core.ratelimit import limit_give_back, limit_take
 from shop.core.realtime import push_html_on_commit, user_group
 from shop.media.services import image_store
 from shop.notifications.services import notify
@@ -37,7 +38,6 @@ from .models import TEXT_MAX, Block, Conversation, Digest, Message, Mute, QuickR
 from .selectors import (
     Viewer,
     message_with_parts,
-    messages_sent_recently,
     side_of,
     side_user_ids,
     unread_total,
@@ -109,8 +109,12 @@ def delivery_conversation_start(*, user, job) -> Conversation:
         try:
             with transaction.atomic():
                 conversation = Conversation.objects.create(
-                    kind=Conversation.Kind.DELIVERY, buyer_id=order.buyer_id, store_id=job.store_id, job=job,
-                    courier_id=job.courier_id, order=order,
+                    kind=Conversation.Kind.DELIVERY,
+                    buyer_id=order.buyer_id,
+                    store_id=job.store_id,
+                    job=job,
+                    courier_id=job.courier_id,
+                    order=order,
                 )
         except IntegrityError:
             conversation = Conversation.objects.get(job=job)
@@ -133,12 +137,19 @@ def _check_can_send(*, conversation: Conversation, user) -> str:
             raise ChatError(_("This delivery has ended: its conversation is closed."), code="ended")
     elif Block.objects.filter(buyer_id=conversation.buyer_id, store_id=conversation.store_id).exists():
         raise ChatError(_("Messages between you are blocked."), code="blocked")
-    since = timezone.now() - timedelta(seconds=60)
-    if messages_sent_recently(user=user, since=since) >= settings.SOKO_CHAT_MESSAGES_PER_MINUTE:
-        raise ChatError(
-            _("You are sending messages too fast. Wait a minute, then send again."), code="rate"
-        )
     return side
+
+
+def _sending_key(user) -> str:
+    return f"chat-messages:{user.pk}"
+
+
+def _sending_slot_take(user) -> None:
+    """One of the sender's SOKO_CHAT_MESSAGES_PER_MINUTE slots, taken before the message is
+    stored (so racing sends cannot all pass one count). An unreachable cache lets messages
+    through: chat keeps working without it."""
+    if not limit_take(_sending_key(user), limit=settings.SOKO_CHAT_MESSAGES_PER_MINUTE, seconds=60, on_outage="open"):
+        raise ChatError(_("You are sending messages too fast. Wait a minute, then send again."), code="rate")
 
 
 def message_send(
@@ -168,15 +179,27 @@ def message_send(
     side = _check_can_send(conversation=conversation, user=user)
     if kind == K.PRODUCT and side != Side.TEAM:
         raise ChatError(_("Only the store shares product cards."))
-    # Validated (and stored) before the conversation's row is locked: it takes a while.
-    image = image_store(upload=upload) if upload is not None else None
-    with transaction.atomic():
-        locked, message = _append(
-            conversation=conversation, side=side, sender=user, kind=kind, text=text, image=image,
-            product=product, order=order, offer=offer,
-        )
-        if image is not None and not image.is_ready:
-            job_enqueue_on_commit("chat.image_ready", message.pk)
+    _sending_slot_take(user)
+    try:
+        # Validated (and stored) before the conversation's row is locked: it takes a while.
+        image = image_store(upload=upload) if upload is not None else None
+        with transaction.atomic():
+            locked, message = _append(
+                conversation=conversation,
+                side=side,
+                sender=user,
+                kind=kind,
+                text=text,
+                image=image,
+                product=product,
+                order=order,
+                offer=offer,
+            )
+            if image is not None and not image.is_ready:
+                job_enqueue_on_commit("chat.image_ready", message.pk)
+    except Exception:
+        limit_give_back(_sending_key(user), seconds=60)  # not sent: it does not count
+        raise
     conversation.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
     return message
 
@@ -242,11 +265,15 @@ def _push_message(*, conversation: Conversation, message_id: int, replace: bool 
 
     def send():
         message = message_with_parts(pk=message_id)
-        fresh = Conversation.objects.select_related("buyer", "store__logo", "courier", "product", "order").get(pk=conversation.pk)
+        fresh = Conversation.objects.select_related("buyer", "store__logo", "courier", "product", "order").get(
+            pk=conversation.pk
+        )
 
         addresses = []
         if message.kind == K.OFFER:
-            addresses = list(Address.objects.filter(user_id=fresh.buyer_id).select_related("area").order_by("-is_default", "id"))
+            addresses = list(
+                Address.objects.filter(user_id=fresh.buyer_id).select_related("area").order_by("-is_default", "id")
+            )
         copies: dict[tuple, str] = {}
         for side in (Side.BUYER, Side.TEAM):
             users = get_user_model().objects.filter(pk__in=side_user_ids(conversation=fresh, side=side))
@@ -326,8 +353,10 @@ def conversation_read(*, viewer: Viewer, user) -> bool:
     other = viewer.other_side
 
     def send():
-        for user in get_user_model().objects.filter(pk__in=side_user_ids(conversation=conversation, side=other)).only(
-            "pk", "language", "time_zone"
+        for user in (
+            get_user_model()
+            .objects.filter(pk__in=side_user_ids(conversation=conversation, side=other))
+            .only("pk", "language", "time_zone")
         ):
             with speaking_to(user):
                 html = render_to_string("chat/_read_state.html", {**_viewer_context(conversation, other)})
@@ -429,7 +458,9 @@ def digests_send(*, now=None) -> int:
     every = timedelta(minutes=settings.SOKO_CHAT_EMAIL_MINUTES)
     due = Digest.objects.filter(pending_since__lte=now - every).exclude(emailed_at__gt=now - every)
     sent = 0
-    for digest in due.select_related("conversation__buyer", "conversation__store", "conversation__courier", "user")[:200]:
+    for digest in due.select_related("conversation__buyer", "conversation__store", "conversation__courier", "user")[
+        :200
+    ]:
         claimed = Digest.objects.filter(pk=digest.pk, pending_since=digest.pending_since).update(
             pending_since=None, emailed_at=now
         )
@@ -450,15 +481,24 @@ def digests_send(*, now=None) -> int:
             continue
         with speaking_to(digest.user):
             other = Side.TEAM if side == Side.BUYER else Side.BUYER
-            name = conversation.buyer.short_name if other == Side.BUYER else (
-                conversation.courier.short_name if conversation.is_delivery else conversation.store.name
+            name = (
+                conversation.buyer.short_name
+                if other == Side.BUYER
+                else (conversation.courier.short_name if conversation.is_delivery else conversation.store.name)
             )
             body = render_to_string(
                 "chat/email_digest.txt",
-                {"conversation": conversation, "messages": unread, "name": name, "site_name": settings.SOKO_SITE_NAME,
-                 "url": reverse("chat:conversation", args=[conversation.pk])},
+                {
+                    "conversation": conversation,
+                    "messages": unread,
+                    "name": name,
+                    "site_name": settings.SOKO_SITE_NAME,
+                    "url": reverse("chat:conversation", args=[conversation.pk]),
+                },
             )
-            subject = mail_subject(_("%(site)s: new messages from %(name)s") % {"site": settings.SOKO_SITE_NAME, "name": name})
+            subject = mail_subject(
+                _("%(site)s: new messages from %(name)s") % {"site": settings.SOKO_SITE_NAME, "name": name}
+            )
         try:
             mail_send(subject=subject, body=body, to=[digest.user.email])
         except PermanentMailError as exc:
@@ -494,10 +534,15 @@ def block_set(*, viewer: Viewer, user, blocked: bool) -> None:
         raise ChatError(_("This conversation cannot be blocked."), code="forbidden")
     if blocked:
         Block.objects.get_or_create(
-            buyer_id=conversation.buyer_id, store_id=conversation.store_id, by_side=viewer.side, defaults={"by_user": user}
+            buyer_id=conversation.buyer_id,
+            store_id=conversation.store_id,
+            by_side=viewer.side,
+            defaults={"by_user": user},
         )
     else:
-        Block.objects.filter(buyer_id=conversation.buyer_id, store_id=conversation.store_id, by_side=viewer.side).delete()
+        Block.objects.filter(
+            buyer_id=conversation.buyer_id, store_id=conversation.store_id, by_side=viewer.side
+        ).delete()
 
 
 def report_create(*, viewer: Viewer, user, reason: str, text: str = "", message: Message | None = None) -> Report:
@@ -520,7 +565,9 @@ def report_create(*, viewer: Viewer, user, reason: str, text: str = "", message:
                 reporter=user, conversation=viewer.conversation, message=message, reason=reason, text=(text or "")[:500]
             )
     except IntegrityError:
-        return Report.objects.get(reporter=user, conversation=viewer.conversation, message=message, status=Report.Status.OPEN)
+        return Report.objects.get(
+            reporter=user, conversation=viewer.conversation, message=message, status=Report.Status.OPEN
+        )
 
 
 # --- Quick replies -----------------------------------------------------------------------
@@ -533,7 +580,9 @@ def quick_reply_add(*, store, text: str) -> QuickReply:
     if len(text) > 500:
         raise ChatError(_("A quick reply can be at most 500 characters."), code="long")
     if QuickReply.objects.filter(store=store).count() >= QUICK_REPLIES_MAX:
-        raise ChatError(_("A store can keep at most %(count)s quick replies.") % {"count": QUICK_REPLIES_MAX}, code="full")
+        raise ChatError(
+            _("A store can keep at most %(count)s quick replies.") % {"count": QUICK_REPLIES_MAX}, code="full"
+        )
     return QuickReply.objects.create(store=store, text=text)
 
 

@@ -403,7 +403,7 @@ def order_reorder(*, order: Order, cart) -> ReorderResult:
 def package_short_code(*, order: Order) -> str:
     """The 6 digits printed under the package label's QR: what a courier types when the
     label will not scan. Keyed with ``SECRET_KEY``; guessing is bounded by the couriers'
-    bad-scan limit."""
+    limits, per minute and per job (``couriers.services._scanning``)."""
     return keyed_digits(b"soko-package:" + order.number.encode(), digits=6)
 
 

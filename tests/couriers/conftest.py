@@ -7,6 +7,7 @@ import pytest
 
 from couriers.models import DeliveryJob
 from couriers.services import job_create
+from shop.core import ratelimit
 from shop.geo.models import Area
 from shop.orders.handover import handover_code_reveal
 from shop.orders.models import Checkout, Order, OrderStatus
@@ -64,3 +65,9 @@ def buyer_code(order: Order) -> tuple[str, str]:
     """The QR text and the 8 digits the buyer's page shows."""
     order = Order.objects.select_related("handover_code").get(pk=order.pk)
     return handover_code_reveal(handover=order.handover_code)
+
+
+def a_minute_passes(monkeypatch) -> None:
+    """The clock of the rate limits moves on a minute (their windows follow the wall clock)."""
+    later = ratelimit.time.time() + 60
+    monkeypatch.setattr(ratelimit.time, "time", lambda: later)

@@ -8,7 +8,7 @@ import pytest
 from django.core import signing
 from django.utils import timezone
 
-from couriers.models import CourierProfile, DeliveryJob, ScanEvent
+from couriers.models import CourierProfile, DeliveryJob
 from couriers.selectors import jobs_open_for_courier
 from couriers.services import (
     CourierError,
@@ -33,7 +33,7 @@ from tests.factories.couriers import courier_serving
 from tests.factories.orders import member_of
 from tests.geo.factories import AreaFactory
 
-from .conftest import buyer_code, ready_order
+from .conftest import a_minute_passes, buyer_code, ready_order
 
 pytestmark = pytest.mark.django_db
 S = OrderStatus
@@ -42,7 +42,9 @@ J = DeliveryJob.Status
 
 def picked_up(job, courier):
     job_accept(job_id=job.pk, courier=courier)
-    return pickup_typed(courier=courier, job=DeliveryJob.objects.get(pk=job.pk), code=package_short_code(order=job.order))
+    return pickup_typed(
+        courier=courier, job=DeliveryJob.objects.get(pk=job.pk), code=package_short_code(order=job.order)
+    )
 
 
 # Commission -------------------------------------------------------------------------
@@ -199,7 +201,9 @@ def test_pickup_is_refused_for_a_forged_label_another_couriers_job_or_an_unready
     with pytest.raises(CourierError, match="not one of your"):
         pickup_scan(courier=rival, token=package_token_make(order=job.order))
     with pytest.raises(CourierError, match="Wrong pickup code"):
-        pickup_typed(courier=courier, job=job, code="000000" if package_short_code(order=job.order) != "000000" else "111111")
+        pickup_typed(
+            courier=courier, job=job, code="000000" if package_short_code(order=job.order) != "000000" else "111111"
+        )
 
     preparing = ready_order(shop_area, status=S.PREPARING)
     early = job_create(order=preparing, actor=member_of(preparing))
@@ -229,7 +233,9 @@ def test_each_bad_handover_code_is_refused_and_changes_nothing(shop_area, job, c
 
     refusals = {
         "wrong": lambda: handover_scan(courier=courier, code="A" * 32),
-        "wrong digits": lambda: handover_typed(courier=courier, job=job, code="00000000" if digits != "00000000" else "11111111"),
+        "wrong digits": lambda: handover_typed(
+            courier=courier, job=job, code="00000000" if digits != "00000000" else "11111111"
+        ),
         "other order's": lambda: handover_typed(courier=courier, job=job, code=buyer_code(other)[1]),
         "courier without the job": lambda: handover_scan(courier=rival, code=qr),
     }
@@ -269,7 +275,7 @@ def test_a_paid_order_is_delivered_at_the_scan_and_the_courier_earns_its_commiss
     assert CourierProfile.objects.get(user=courier).deliveries_count == 1
 
 
-def test_too_many_bad_scans_in_a_minute_are_refused_unchecked(job, courier):
+def test_too_many_bad_scans_in_a_minute_are_refused_unchecked(job, courier, monkeypatch):
     job = picked_up(job, courier)
     for _ in range(10):
         with pytest.raises(CourierError):
@@ -279,7 +285,7 @@ def test_too_many_bad_scans_in_a_minute_are_refused_unchecked(job, courier):
     assert limited.value.reason == "rate"
     assert HandoverCode.objects.get(order=job.order).used_at is None
     # A minute later the courier may scan again.
-    ScanEvent.objects.filter(user=courier).update(created_at=timezone.now() - timedelta(minutes=2))
+    a_minute_passes(monkeypatch)
     assert handover_scan(courier=courier, code=buyer_code(job.order)[0]).status == J.AT_DOOR
 
 
