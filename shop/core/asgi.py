@@ -11,9 +11,9 @@ for a free one. SQLite connections, which belong to their thread, are kept and r
 Django's own ASGI handler turns an exception that leaves the view's middleware (a 404, a
 403, a 500) into its error page on another thread, one of the event loop's default
 executor: that thread opened a database connection of its own that no request ever gave
-back, and the 500 handler there no longer saw the exception (``sys.exc_info()`` is per
-thread), so a request that got no connection was answered 500 instead of 503, with no
-traceback in the log.
+back, and the 500 handler there could not see the exception it answered
+(``sys.exc_info()`` is per thread), so it could not tell a missing connection (503) from
+a bug (500).
 """
 
 import asyncio
