@@ -517,13 +517,19 @@ SOKO_CHAT_OFFER_PAY_HOURS = int(env("SOKO_CHAT_OFFER_PAY_HOURS", "24"))
 SOKO_REVIEW_EDIT_DAYS = int(env("SOKO_REVIEW_EDIT_DAYS", "30"))
 SOKO_REVIEW_EMAIL_HOURS = int(env("SOKO_REVIEW_EMAIL_HOURS", "48"))
 SOKO_REVIEWS_PAGE_SIZE = int(env("SOKO_REVIEWS_PAGE_SIZE", "10"))
-# Reports: distinct reporters with an open report that take a target down by themselves; reports
-# one person may file per hour; a reporter with at least SOKO_REPORT_REJECTED_MIN rejected
-# reports, more rejected than upheld, still reaches staff but no longer counts towards the
-# automatic take-down.
-SOKO_REPORT_THRESHOLD = int(env("SOKO_REPORT_THRESHOLD", "10"))
+# Reports (the trust rule is shop/moderation/report_trust.py): the trusted weight of open
+# reports that hides a product without bids, a review or a message by itself (stores,
+# accounts and auctions with bids only ever wait for staff); reports one person may file
+# per hour; accounts younger than SOKO_REPORT_TRUST_AGE_DAYS weigh nothing (their reports
+# reach staff only); a reporter with at least SOKO_REPORT_REJECTED_MIN rejected reports,
+# more rejected than upheld, weighs nothing either; a case reported by
+# SOKO_REPORT_URGENT_REPORTERS distinct people, whatever their weight, goes to the top of
+# the staff queue.
+SOKO_REPORT_THRESHOLD = int(env("SOKO_REPORT_THRESHOLD", "6"))
 SOKO_REPORTS_PER_HOUR = int(env("SOKO_REPORTS_PER_HOUR", "10"))
 SOKO_REPORT_REJECTED_MIN = int(env("SOKO_REPORT_REJECTED_MIN", "5"))
+SOKO_REPORT_TRUST_AGE_DAYS = int(env("SOKO_REPORT_TRUST_AGE_DAYS", "30"))
+SOKO_REPORT_URGENT_REPORTERS = int(env("SOKO_REPORT_URGENT_REPORTERS", "5"))
 # Returns: the default return window of a store (each store can change its own); days a
 # buyer has to escalate a rejected return to staff.
 SOKO_RETURN_WINDOW_DAYS = int(env("SOKO_RETURN_WINDOW_DAYS", "30"))

@@ -1,3 +1,4 @@
+from allauth.account.adapter import get_adapter
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.conf import settings
@@ -29,7 +30,9 @@ class SignupForm(AllauthSignupForm):
     def save(self, request):
         user = super().save(request)
         user.display_name = self.cleaned_data.get("display_name", "")
-        user.save(update_fields=["display_name"])
+        # Reports from accounts made at one address count as one (shop.moderation).
+        user.signup_ip = get_adapter(request).get_client_ip(request)
+        user.save(update_fields=["display_name", "signup_ip"])
         # Read by the adapter to continue into store set-up or the courier profile.
         request.session["signup_intent"] = self.cleaned_data["intent"]
         return user

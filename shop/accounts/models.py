@@ -56,6 +56,9 @@ class User(AbstractUser):
     )
     suspended_until = models.DateTimeField(verbose_name=gettext_lazy("suspended until"), null=True, blank=True)
     standing_reason = models.CharField(verbose_name=gettext_lazy("reason given"), max_length=500, blank=True)
+    # The client address the account signed up from: reports from accounts made at one
+    # address count as one (shop.moderation).
+    signup_ip = models.GenericIPAddressField(verbose_name=gettext_lazy("signed up from"), null=True, blank=True, db_index=True)
     # Part of the session hash: raising it signs the account out of every browser.
     session_epoch = models.PositiveIntegerField(verbose_name=gettext_lazy("session generation"), default=0)
 

@@ -10,7 +10,7 @@ def account_actions_of(*, user):
 
 
 def appeals_of(*, user):
-    return Appeal.objects.filter(user=user).select_related("action", "decided_by").order_by("-created_at", "-id")
+    return Appeal.objects.filter(user=user).select_related("action", "takedown__case", "decided_by").order_by("-created_at", "-id")
 
 
 def bidding_record_of(*, user) -> dict:

@@ -259,21 +259,40 @@ def appealable_action(user) -> AccountAction | None:
     return action
 
 
-def appeal_file(*, user, text: str) -> Appeal:
-    """Appeal the action in force on ``user``'s account; one open appeal per action."""
+def appealable_takedowns(user) -> list[Takedown]:
+    """Take-downs in force on what ``user`` answers for (their store's listings, their
+    reviews and messages), newest first; an account's own deactivation is appealed as an
+    account action instead."""
+    return list(
+        Takedown.objects.filter(case__owner=user, reversed_at__isnull=True)
+        .exclude(target_type__app_label="accounts", target_type__model="user")
+        .select_related("case", "target_type")
+        .order_by("-created_at", "-id")
+    )
+
+
+def appeal_file(*, user, text: str, takedown: Takedown | None = None) -> Appeal:
+    """Appeal the action in force on ``user``'s account, or ``takedown`` of something they
+    answer for; one open appeal per action or take-down."""
     text = (text or "").strip()
     if not text:
         raise AppealError(gettext_lazy("Write why the decision should change."))
     if len(text) > APPEAL_MAX:
         raise AppealError(lazy_text(gettext_lazy("An appeal can be at most %(count)s characters."), count=APPEAL_MAX))
-    action = appealable_action(user)
-    if action is None:
-        raise AppealError(gettext_lazy("There is nothing on your account to appeal."))
+    if takedown is None:
+        action = appealable_action(user)
+        if action is None:
+            raise AppealError(gettext_lazy("There is nothing on your account to appeal."))
+        about = {"action": action}
+    else:
+        if takedown not in appealable_takedowns(user):
+            raise AppealError(gettext_lazy("This take-down cannot be appealed."))
+        about = {"takedown": takedown}
     try:
         with transaction.atomic():
-            if Appeal.objects.filter(action=action, status=Appeal.Status.OPEN).exists():
+            if Appeal.objects.filter(**about, status=Appeal.Status.OPEN).exists():
                 raise IntegrityError("open appeal")
-            return Appeal.objects.create(action=action, user=user, text=text)
+            return Appeal.objects.create(**about, user=user, text=text)
     except IntegrityError as error:
         raise AppealError(gettext_lazy("You have appealed this already: staff will answer here.")) from error
 
@@ -287,7 +306,9 @@ def appeal_decide(*, appeal: Appeal, actor, grant: bool, response: str) -> Appea
     if len(response) > RESPONSE_MAX:
         raise AppealError(lazy_text(gettext_lazy("A response can be at most %(count)s characters."), count=RESPONSE_MAX))
     with transaction.atomic():
-        appeal = Appeal.objects.select_for_update().select_related("action", "user").get(pk=appeal.pk)
+        appeal = Appeal.objects.select_for_update(of=("self",)).select_related("action", "user").get(pk=appeal.pk)
+        if appeal.action is None:  # a take-down's appeal: reports.takedown_appeal_decide
+            raise AppealError(gettext_lazy("This appeal is about a take-down: decide it on the case."))
         if appeal.status != Appeal.Status.OPEN:
             raise AppealError(gettext_lazy("This appeal has been decided already."))
         if actor is not None and actor.pk == appeal.user_id:

@@ -58,15 +58,21 @@ class Case(TimeStamped):
         on_delete=models.SET_NULL, related_name="+",
     )
     status = models.CharField(verbose_name=gettext_lazy("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
-    # Distinct reporters with an open report that counts (see the down-weighting rule).
+    # Distinct reporters with an open report, whatever their weight.
     open_reporters = models.PositiveIntegerField(verbose_name=gettext_lazy("reporters"), default=0)
+    # The open reports' weight under the trust rule (report_trust.case_weight): what the
+    # automatic take-down compares with SOKO_REPORT_THRESHOLD.
+    trusted_weight = models.PositiveIntegerField(verbose_name=gettext_lazy("trusted weight"), default=0)
+    # Set when the case must reach staff first (enough reporters, or the trusted weight of a
+    # target Soko never takes down by itself); cleared by a staff decision.
+    urgent_since = models.DateTimeField(verbose_name=gettext_lazy("urgent since"), null=True, blank=True)
     last_reported_at = models.DateTimeField(verbose_name=gettext_lazy("last reported at"), null=True, blank=True)
 
     class Meta:
         verbose_name = gettext_lazy("case")
         verbose_name_plural = gettext_lazy("cases")
         permissions = [("decide_case", gettext_lazy("Can uphold or reject reports and confirm or reverse take-downs"))]
-        ordering = ["-open_reporters", "created_at"]
+        ordering = ["-trusted_weight", "-open_reporters", "created_at"]
         constraints = [models.UniqueConstraint(fields=["target_type", "target_id"], name="moderation_case_per_target")]
 
     def __str__(self):
@@ -94,8 +100,9 @@ class Report(TimeStamped):
     reason = models.CharField(verbose_name=gettext_lazy("reason"), max_length=12, choices=Reason.choices)
     text = models.CharField(verbose_name=gettext_lazy("details"), max_length=1000, blank=True)
     status = models.CharField(verbose_name=gettext_lazy("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
-    # False when the reporter is down-weighted: the report reaches staff but does not count
-    # towards the automatic take-down.
+    # The reporter's weight under the trust rule when they reported; ``counts`` is False when
+    # it is 0: the report reaches staff but does not count towards the automatic take-down.
+    weight = models.PositiveSmallIntegerField(verbose_name=gettext_lazy("weight"), default=0)
     counts = models.BooleanField(verbose_name=gettext_lazy("counts towards take-down"), default=True)
     decided_at = models.DateTimeField(verbose_name=gettext_lazy("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -258,12 +265,22 @@ class AccountAction(models.Model):
 
 
 class Appeal(TimeStamped):
+    """An appeal against an account action, or against a take-down of something the person
+    answers for (exactly one of the two)."""
+
     class Status(models.TextChoices):
         OPEN = "open", gettext_lazy("Waiting for staff")
         GRANTED = "granted", gettext_lazy("Granted")
         REFUSED = "refused", gettext_lazy("Refused")
 
-    action = models.ForeignKey(AccountAction, verbose_name=gettext_lazy("action appealed"), on_delete=models.CASCADE, related_name="appeals")
+    action = models.ForeignKey(
+        AccountAction, verbose_name=gettext_lazy("action appealed"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="appeals",
+    )
+    takedown = models.ForeignKey(
+        Takedown, verbose_name=gettext_lazy("take-down appealed"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="appeals",
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("account"), on_delete=models.CASCADE, related_name="appeals")
     text = models.TextField(verbose_name=gettext_lazy("appeal"), max_length=2000)
     status = models.CharField(verbose_name=gettext_lazy("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
@@ -278,10 +295,25 @@ class Appeal(TimeStamped):
         verbose_name = gettext_lazy("appeal")
         verbose_name_plural = gettext_lazy("appeals")
         ordering = ["-created_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["action"], condition=Q(status="open"), name="moderation_appeal_open_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["action"], condition=Q(status="open"), name="moderation_appeal_open_once"),
+            models.UniqueConstraint(fields=["takedown"], condition=Q(status="open"), name="moderation_appeal_takedown_open_once"),
+            models.CheckConstraint(
+                condition=Q(action__isnull=False, takedown__isnull=True) | Q(action__isnull=True, takedown__isnull=False),
+                name="moderation_appeal_of_one_thing",
+            ),
+        ]
 
     def __str__(self):
         return gettext("appeal %(id)s") % {"id": self.pk}
+
+    @property
+    def appealed(self) -> str:
+        """What is appealed, in a few words: the action's kind, or the take-down and its target."""
+        if self.action_id is not None:
+            return self.action.get_kind_display()
+        label = self.takedown.case.target_label if self.takedown.case_id else ""
+        return gettext("Take-down of “%(target)s”") % {"target": label}
 
 
 class Complaint(TimeStamped):

@@ -6,8 +6,9 @@ number of rows; a staff member sees only the kinds they have the permission to a
 
 Urgency (lower comes first), then age (oldest first):
 
-0. urgent — a take-down waiting for staff to confirm or reverse it; a complaint past its
-   reply deadline;
+0. urgent — a take-down waiting for staff to confirm or reverse it; a case Soko left up for
+   staff to decide (a store, an account or an auction with bids reported by trusted
+   reporters, or anything reported by many people); a complaint past its reply deadline;
 1. high — an unresolved payment flag; an escalated return; a complaint waiting for staff;
 2. normal — an open case (reports not acted on); an open appeal;
 3. low — a product pending review; a complaint waiting for a party's reply; a bidder
@@ -118,7 +119,11 @@ def _cases(now):
         .select_related("target_type")
         .annotate(
             open_reports=Count("reports", filter=Q(reports__status="open")),
-            urgency=Case(When(status=ReportCase.Status.TAKEN_DOWN, then=Value(URGENT)), default=Value(NORMAL), output_field=IntegerField()),
+            urgency=Case(
+                When(Q(status=ReportCase.Status.TAKEN_DOWN) | Q(urgent_since__isnull=False), then=Value(URGENT)),
+                default=Value(NORMAL),
+                output_field=IntegerField(),
+            ),
             since=F("created_at"),
         )
     )
@@ -129,8 +134,12 @@ def _case_row(kind, case):
     detail = gettext_lazy("%(kind)s · %(reporters)s reporters, %(reports)s open reports") % {
         "kind": target_kind, "reporters": case.open_reporters, "reports": case.open_reports,
     }
+    if case.trusted_weight:
+        detail = gettext_lazy("%(detail)s · trusted weight %(weight)s") % {"detail": detail, "weight": case.trusted_weight}
     if case.status == ReportCase.Status.TAKEN_DOWN:
         detail = f"{case.get_status_display()} · {detail}"
+    elif case.urgent_since is not None:
+        detail = gettext_lazy("Left up until staff decide · %(detail)s") % {"detail": detail}
     return QueueRow(
         kind=kind.key, kind_label=kind.label, pk=case.pk, title=str(case),
         url=_url("admin:moderation_case_change", case.pk), detail=detail,
@@ -242,14 +251,14 @@ def _block_row(kind, block):
 def _appeals(now):
     return (
         Appeal.objects.filter(status=Appeal.Status.OPEN)
-        .select_related("user", "action")
+        .select_related("user", "action", "takedown__case")
         .annotate(urgency=Value(NORMAL, IntegerField()), since=F("created_at"))
     )
 
 
 def _appeal_row(kind, appeal):
     return QueueRow(
-        kind=kind.key, kind_label=kind.label, pk=appeal.pk, title=f"{appeal.user} · {appeal.action.get_kind_display()}",
+        kind=kind.key, kind_label=kind.label, pk=appeal.pk, title=f"{appeal.user} · {appeal.appealed}",
         url=_url("admin:moderation_appeal_change", appeal.pk), detail=_short(appeal.text),
         since=appeal.since, urgency=appeal.urgency,
     )

@@ -2,21 +2,30 @@
 their own reports. Anything a person may not see is ``NotFound`` (a 404), so a report page
 never tells a stranger that a hidden review or someone else's message exists."""
 
+import re
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from sellers.models import Store, StoreMember
+from shop.accounts.models import Address
+from shop.auctions.models import Auction
 from shop.auctions.selectors import auction_get_public
 from shop.catalog.models import Product
 from shop.chat.models import Conversation, Message
 from shop.chat.selectors import side_of
 from shop.core.errors import NotFound
+from shop.orders.models import Order, OrderStatus
+from shop.payments.models import PaymentAttempt
 from shop.reviews.models import Review
 
 from .models import REPORTABLE, Report, Takedown
+from .report_trust import ReporterRecord, reporter_weight
 
 # The word in the report address (/report/<kind>/<id>/) for each reportable model.
 KINDS = {
@@ -142,15 +151,86 @@ def user_answers_for(*, user, target) -> bool:
     return target.pk == user.pk
 
 
-def reporter_counts(*, reporter) -> bool:
-    """The down-weighting rule: a reporter with at least ``SOKO_REPORT_REJECTED_MIN``
-    rejected reports and more rejected than upheld still reaches staff, but their reports
-    no longer count towards the automatic take-down."""
+# Orders that reached the buyer: a verified purchase.
+DELIVERED = (OrderStatus.DELIVERED, OrderStatus.COMPLETED)
+
+
+def target_store_id(target) -> int | None:
+    """The store ``target`` belongs to or is about (None for an account)."""
+    label = target._meta.label_lower
+    if label in ("catalog.product", "auctions.auction", "reviews.review"):
+        return target.store_id
+    if label == "sellers.store":
+        return target.pk
+    if label == "chat.message":
+        return target.conversation.store_id
+    return None
+
+
+def reporter_record(*, reporter, target) -> ReporterRecord:
+    """The facts the trust rule weighs for ``reporter`` reporting ``target`` (two queries)."""
+    store_id = target_store_id(target)
+    # An account's store_id is None: no order matches it.
+    orders = Order.objects.filter(buyer=reporter, status__in=DELIVERED).aggregate(
+        anywhere=Count("pk"), here=Count("pk", filter=Q(store_id=store_id))
+    )
     tally = Report.objects.filter(reporter=reporter).aggregate(
         rejected=Count("pk", filter=Q(status=Report.Status.REJECTED)),
         upheld=Count("pk", filter=Q(status=Report.Status.UPHELD)),
     )
-    return not (tally["rejected"] >= settings.SOKO_REPORT_REJECTED_MIN and tally["rejected"] > tally["upheld"])
+    return ReporterRecord(
+        joined_at=reporter.date_joined,
+        bought_from_target=orders["here"] > 0,
+        bought_anywhere=orders["anywhere"] > 0,
+        upheld=tally["upheld"],
+        rejected=tally["rejected"],
+    )
+
+
+def reporter_weight_for(*, reporter, target) -> int:
+    """``report_trust.reporter_weight`` with the facts read and the settings' thresholds."""
+    return reporter_weight(
+        reporter_record(reporter=reporter, target=target),
+        now=timezone.now(),
+        trust_age=timedelta(days=settings.SOKO_REPORT_TRUST_AGE_DAYS),
+        rejected_min=settings.SOKO_REPORT_REJECTED_MIN,
+    )
+
+
+def _digits(phone: str) -> str:
+    return re.sub(r"\D", "", phone or "")
+
+
+def reporter_links(*, user_ids) -> dict[int, set[str]]:
+    """What links each of ``user_ids`` to others: the address they signed up from, the phones
+    and places of their saved delivery addresses, the phones they paid with (three queries)."""
+    links: dict[int, set[str]] = {pk: set() for pk in user_ids}
+    for pk, ip in get_user_model().objects.filter(pk__in=user_ids, signup_ip__isnull=False).values_list("pk", "signup_ip"):
+        links[pk].add(f"ip:{ip}")
+    for pk, phone, area_id, street in Address.objects.filter(user_id__in=user_ids).values_list("user_id", "phone", "area_id", "street"):
+        if _digits(phone):
+            links[pk].add(f"phone:{_digits(phone)}")
+        place = " ".join(street.casefold().split())
+        if place:
+            links[pk].add(f"address:{area_id}:{place}")
+    paid = PaymentAttempt.objects.filter(checkout__buyer_id__in=user_ids).exclude(phone="").values_list("checkout__buyer_id", "phone")
+    for pk, phone in paid.distinct():
+        if _digits(phone):
+            links[pk].add(f"phone:{_digits(phone)}")
+    return links
+
+
+def taken_down_automatically(target) -> bool:
+    """Whether reports alone may hide ``target``: never a store or an account (their every
+    listing, order and bid would stop), nor an auction with bids or a product with one
+    (hiding it cancels the auction); those wait for staff at the top of the queue."""
+    label = target._meta.label_lower
+    if label in ("sellers.store", "accounts.user"):
+        return False
+    if label in ("catalog.product", "auctions.auction"):
+        product_id = target.pk if label == "catalog.product" else target.product_id
+        return not Auction.objects.filter(product_id=product_id, status__in=Auction.OPEN, bid_count__gt=0).exists()
+    return True
 
 
 def takedown_in_force(*, target_type, target_id) -> Takedown | None:

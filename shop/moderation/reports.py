@@ -1,15 +1,20 @@
 """Reports on anything, the automatic take-down, and the staff decisions on a case.
 
-A report is counted inside one transaction that holds the row lock of its target's
-``Case``: the count of distinct reporters is taken under that lock, so the report that
-reaches ``SOKO_REPORT_THRESHOLD`` is the only one that sees it, and the take-down happens
-once (``Takedown``'s "one in force per target" constraint is the backstop).
+A report weighs what the trust rule (``report_trust``) gives its reporter: fresh accounts,
+and reporters staff mostly disagreed with, weigh nothing, and linked reporters count once.
+It is counted inside one transaction that holds the row lock of its target's ``Case``: the
+case's trusted weight is summed under that lock, so the report that reaches
+``SOKO_REPORT_THRESHOLD`` is the only one that sees it, and the take-down happens once
+(``Takedown``'s "one in force per target" constraint is the backstop). Only what
+``taken_down_automatically`` allows is hidden that way; a store, an account or an auction
+with bids stays up and its case goes to the top of the staff queue (``urgent_since``), as
+does any case reported by ``SOKO_REPORT_URGENT_REPORTERS`` people whatever their weight.
 
 A take-down records every field it changes (``Takedown.changes``); a reversal writes back
 the ``before`` value of each, in reverse order, only where the row still holds ``after``,
 so a change someone made meanwhile is never overwritten."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.apps import apps
 from django.conf import settings
@@ -26,6 +31,7 @@ from shop.auctions.models import Auction
 from shop.catalog.models import Product
 from shop.chat.models import Message
 from shop.core.i18n import lazy_text
+from shop.core.ratelimit import limit_give_back, limit_take
 from shop.core.transactions import DatabaseBusy, atomic_retrying
 from shop.notifications.services import notify
 from shop.reviews.models import Review
@@ -33,19 +39,25 @@ from shop.reviews.services import review_hide, review_unhide
 
 from .accounts import account_act
 from .log import log_action
-from .models import REPORTABLE, AccountAction, Case, LogEntry, Report, Takedown
+from .models import REPORTABLE, AccountAction, Appeal, Case, LogEntry, Report, Takedown
 from .report_selectors import (
     DECIDE_PERM,
     content_type_of,
     moderators,
-    reporter_counts,
+    reporter_links,
+    reporter_weight_for,
     takedown_in_force,
+    taken_down_automatically,
     target_label,
     target_owner,
     user_answers_for,
 )
+from .report_trust import case_weight
 
 TEXT_MAX = Report._meta.get_field("text").max_length
+RATE_SECONDS = 3600
+# What a staff decision resets on the case.
+CASE_TALLY = ["open_reporters", "trusted_weight", "urgent_since"]
 
 
 class ReportError(Exception):
@@ -59,9 +71,14 @@ class ReportError(Exception):
 # --- Filing -------------------------------------------------------------------------------
 
 
+def _rate_key(reporter) -> str:
+    return f"moderation:reports:{reporter.pk}"
+
+
 def report_file(*, reporter, target, reason: str, text: str = "") -> Report:
-    """``reporter`` reports ``target`` (any of ``REPORTABLE``). At ``SOKO_REPORT_THRESHOLD``
-    distinct reporters whose reports count, the target is taken down at once."""
+    """``reporter`` reports ``target`` (any of ``REPORTABLE``). When the case's trusted
+    weight reaches ``SOKO_REPORT_THRESHOLD`` the target is taken down at once, if Soko may do
+    that by itself; otherwise the case goes to the top of the staff queue."""
     if reporter is None or not reporter.is_authenticated:
         raise ReportError(_("Log in to report."), code="login")
     if target is None or target.pk is None or target._meta.label_lower not in REPORTABLE:
@@ -73,15 +90,15 @@ def report_file(*, reporter, target, reason: str, text: str = "") -> Report:
         raise ReportError(_("Keep the details under %(n)s characters.") % {"n": TEXT_MAX}, code="text")
     if user_answers_for(user=reporter, target=target):
         raise ReportError(_("You cannot report yourself or your own store's things."), code="own")
-    since = timezone.now() - timedelta(hours=1)
-    if Report.objects.filter(reporter=reporter, created_at__gte=since).count() >= settings.SOKO_REPORTS_PER_HOUR:
+    weight = reporter_weight_for(reporter=reporter, target=target)
+    target_type = content_type_of(target)
+    rate_key = _rate_key(reporter)
+    if not limit_take(rate_key, limit=settings.SOKO_REPORTS_PER_HOUR, seconds=RATE_SECONDS, on_outage="closed"):
         raise ReportError(
             _("You have sent %(n)s reports in the last hour, the most we take. Please try again later.")
             % {"n": settings.SOKO_REPORTS_PER_HOUR},
             code="rate",
         )
-    counts = reporter_counts(reporter=reporter)
-    target_type = content_type_of(target)
 
     def work() -> Report:
         case, _created = Case.objects.get_or_create(
@@ -94,33 +111,69 @@ def report_file(*, reporter, target, reason: str, text: str = "") -> Report:
             raise ReportError(_("You already reported this. Soko's staff will look at it."), code="again")
         try:
             with transaction.atomic():
-                report = Report.objects.create(case=case, reporter=reporter, reason=reason, text=text, counts=counts)
+                report = Report.objects.create(
+                    case=case, reporter=reporter, reason=reason, text=text, weight=weight, counts=weight > 0
+                )
         except IntegrityError:
             raise ReportError(_("You already reported this. Soko's staff will look at it."), code="again") from None
-        case.open_reporters = _count_reporters(case)
+        _tally(case)
         case.last_reported_at = report.created_at
         if case.status == Case.Status.CLOSED:
             case.status = Case.Status.OPEN
-        case.save(update_fields=["open_reporters", "last_reported_at", "status", "updated_at"])
-        if case.open_reporters >= settings.SOKO_REPORT_THRESHOLD and takedown_in_force(
-            target_type=case.target_type, target_id=case.target_id
-        ) is None:
-            _take_down(case, actor=None, reason=_automatic_reason(case))
+        case.save(update_fields=[*CASE_TALLY, "last_reported_at", "status", "updated_at"])
+        if takedown_in_force(target_type=case.target_type, target_id=case.target_id) is None:
+            _act_on_weight(case, target)
         return report
 
     try:
         return atomic_retrying(work, what="report")
     except DatabaseBusy as error:
+        limit_give_back(rate_key, seconds=RATE_SECONDS)
         raise ReportError(_("Many people are reporting right now. Please try again."), code="busy") from error
+    except Exception:
+        limit_give_back(rate_key, seconds=RATE_SECONDS)  # nothing was filed
+        raise
 
 
-def _count_reporters(case: Case) -> int:
-    return (
-        Report.objects.filter(case=case, status=Report.Status.OPEN, counts=True)
-        .values("reporter_id")
-        .distinct()
-        .count()
-    )
+def _tally(case: Case) -> None:
+    """Count the case's open reporters and sum their trusted weight (``case_weight``: linked
+    reporters count once)."""
+    weights: dict[int, int] = {}
+    for reporter_id, weight in Report.objects.filter(case=case, status=Report.Status.OPEN).values_list("reporter_id", "weight"):
+        weights[reporter_id] = max(weights.get(reporter_id, 0), weight)
+    case.open_reporters = len(weights)
+    case.trusted_weight = case_weight(weights, reporter_links(user_ids=list(weights))) if any(weights.values()) else 0
+
+
+def _lock_open_auctions(target) -> None:
+    """Hold the open auctions the take-down would stop, so no bid lands between the check
+    that none has bids and the take-down."""
+    label = target._meta.label_lower
+    if label in ("catalog.product", "auctions.auction"):
+        product_id = target.pk if label == "catalog.product" else target.product_id
+        list(Auction.objects.select_for_update().filter(product_id=product_id, status__in=Auction.OPEN).order_by("pk"))
+
+
+def _act_on_weight(case: Case, target) -> None:
+    """The automatic step after a report (the caller holds the case's row lock, and no
+    take-down is in force): hide the target, or put the case at the top of the queue."""
+    heavy = case.trusted_weight >= settings.SOKO_REPORT_THRESHOLD
+    if heavy:
+        _lock_open_auctions(target)
+        if taken_down_automatically(target):
+            _take_down(case, actor=None, reason=_automatic_reason(case))
+            return
+    if case.urgent_since is None and (heavy or case.open_reporters >= settings.SOKO_REPORT_URGENT_REPORTERS):
+        case.urgent_since = timezone.now()
+        case.save(update_fields=["urgent_since", "updated_at"])
+        kind = REPORTABLE[case.target_type.app_label + "." + case.target_type.model]
+        text = lazy_text(
+            gettext_lazy("Reports on a %(kind)s, “%(target)s”, wait for a decision: it stays up until staff decide."),
+            kind=kind, target=case.target_label,
+        )
+        url = reverse("admin:moderation_case_change", args=[case.pk])
+        for person in moderators():
+            notify(user=person, kind="moderation", text=text, url=url, email=True)
 
 
 def _automatic_reason(case: Case) -> str:
@@ -245,7 +298,8 @@ def _notify_owner(case: Case, target, text) -> None:
     (a hidden review tells its author, an account action its holder)."""
     if case.owner_id is None or target._meta.label_lower in ("reviews.review", "accounts.user"):
         return
-    notify(user=case.owner, kind="moderation", text=text, url="", email=True)
+    # The standing page lists what is hidden and takes the owner's appeal.
+    notify(user=case.owner, kind="moderation", text=text, url=reverse("moderation:standing"), email=True)
 
 
 def _take_down(case: Case, *, actor, reason: str) -> Takedown:
@@ -312,7 +366,7 @@ def _close_reports(case: Case, *, status: str, actor) -> int:
     closed = Report.objects.filter(case=case, status=Report.Status.OPEN).update(
         status=status, decided_at=timezone.now(), decided_by=actor
     )
-    case.open_reporters = 0
+    case.open_reporters, case.trusted_weight, case.urgent_since = 0, 0, None
     return closed
 
 
@@ -329,7 +383,7 @@ def case_confirm(*, case: Case, actor, reason: str) -> Case:
         takedown.save(update_fields=["confirmed_at", "decided_by"])
         upheld = _close_reports(case, status=Report.Status.UPHELD, actor=actor)
         case.status = Case.Status.CONFIRMED
-        case.save(update_fields=["status", "open_reporters", "updated_at"])
+        case.save(update_fields=["status", *CASE_TALLY, "updated_at"])
         log_action(
             actor=actor, action=LogEntry.Action.TAKEDOWN_CONFIRMED, target=_target_or_case(case), reason=reason,
             after={"reports_upheld": upheld},
@@ -339,33 +393,73 @@ def case_confirm(*, case: Case, actor, reason: str) -> Case:
     return _decided(case, actor=actor, reason=reason, decide=decide)
 
 
+def _reverse(case: Case, *, actor, reason: str) -> Case:
+    """Put back what the take-down in force on ``case`` hid (the caller holds the case's row
+    lock); its open reports are rejected, and open appeals against it granted."""
+    takedown = takedown_in_force(target_type=case.target_type, target_id=case.target_id)
+    if takedown is None:
+        raise ReportError(_("Nothing is taken down."), code="state")
+    takedown = Takedown.objects.select_for_update().get(pk=takedown.pk)
+    restored = _restore(takedown, actor=actor, reason=reason)
+    now = timezone.now()
+    takedown.reversed_at, takedown.decided_by = now, actor
+    takedown.save(update_fields=["reversed_at", "decided_by"])
+    Appeal.objects.filter(takedown=takedown, status=Appeal.Status.OPEN).update(
+        status=Appeal.Status.GRANTED, response=reason[:1000], decided_at=now, decided_by=actor, updated_at=now
+    )
+    rejected = _close_reports(case, status=Report.Status.REJECTED, actor=actor)
+    case.status = Case.Status.CLOSED
+    case.save(update_fields=["status", *CASE_TALLY, "updated_at"])
+    target = _target_or_case(case)
+    log_action(
+        actor=actor, action=LogEntry.Action.TAKEDOWN_REVERSED, target=target, reason=reason,
+        before=_summary(restored, "after"), after=_summary(restored, "before") | {"reports_rejected": rejected},
+    )
+    kind = REPORTABLE[case.target_type.app_label + "." + case.target_type.model]
+    _notify_owner(
+        case, target,
+        lazy_text(gettext_lazy("Your %(kind)s “%(target)s” is shown again: %(reason)s"), kind=kind, target=case.target_label, reason=reason),
+    )
+    return case
+
+
 def case_reverse(*, case: Case, actor, reason: str) -> Case:
     """Staff put back what the take-down hid; its open reports are rejected."""
+    return _decided(case, actor=actor, reason=reason, decide=lambda case, reason: _reverse(case, actor=actor, reason=reason))
 
-    def decide(case, reason):
-        takedown = takedown_in_force(target_type=case.target_type, target_id=case.target_id)
-        if takedown is None:
-            raise ReportError(_("Nothing is taken down."), code="state")
-        takedown = Takedown.objects.select_for_update().get(pk=takedown.pk)
-        restored = _restore(takedown, actor=actor, reason=reason)
-        takedown.reversed_at, takedown.decided_by = timezone.now(), actor
-        takedown.save(update_fields=["reversed_at", "decided_by"])
-        rejected = _close_reports(case, status=Report.Status.REJECTED, actor=actor)
-        case.status = Case.Status.CLOSED
-        case.save(update_fields=["status", "open_reporters", "updated_at"])
-        target = _target_or_case(case)
+
+def takedown_appeal_decide(*, appeal: Appeal, actor, grant: bool, response: str) -> Appeal:
+    """Staff grant (the take-down is reversed, as by ``case_reverse``) or refuse the owner's
+    appeal against a take-down, with a response the owner reads. Logged once; the owner is
+    told."""
+    takedown = appeal.takedown
+    if takedown is None or takedown.case_id is None:
+        raise ReportError(_("This appeal is not about a take-down."), code="kind")
+
+    def decide(case, response):
+        locked = Appeal.objects.select_for_update().get(pk=appeal.pk)
+        if locked.status != Appeal.Status.OPEN:
+            raise ReportError(_("This appeal has been decided already."), code="state")
+        if actor.pk == locked.user_id:
+            raise ReportError(_("You cannot decide your own appeal."), code="forbidden")
+        in_force = Takedown.objects.filter(pk=takedown.pk, reversed_at__isnull=True).exists()
+        now = timezone.now()
+        locked.status = Appeal.Status.GRANTED if grant else Appeal.Status.REFUSED
+        locked.response, locked.decided_at, locked.decided_by = response[:1000], now, actor
+        locked.save(update_fields=["status", "response", "decided_at", "decided_by", "updated_at"])
         log_action(
-            actor=actor, action=LogEntry.Action.TAKEDOWN_REVERSED, target=target, reason=reason,
-            before=_summary(restored, "after"), after=_summary(restored, "before") | {"reports_rejected": rejected},
+            actor=actor, action=LogEntry.Action.APPEAL_DECIDED, target=_target_or_case(case), reason=response,
+            before={"appeal": locked.pk, "takedown": takedown.pk, "status": Appeal.Status.OPEN.value},
+            after={"appeal": locked.pk, "takedown": takedown.pk, "status": locked.status},
         )
-        kind = REPORTABLE[case.target_type.app_label + "." + case.target_type.model]
-        _notify_owner(
-            case, target,
-            lazy_text(gettext_lazy("Your %(kind)s “%(target)s” is shown again: %(reason)s"), kind=kind, target=case.target_label, reason=reason),
-        )
-        return case
+        if grant and in_force:
+            _reverse(case, actor=actor, reason=response)  # tells the owner, with the response
+        else:
+            text = gettext_lazy("Your appeal was granted: %(response)s") if grant else gettext_lazy("Your appeal was refused: %(response)s")
+            notify(user=locked.user, kind="moderation", text=lazy_text(text, response=response), url=reverse("moderation:standing"), email=True)
+        return locked
 
-    return _decided(case, actor=actor, reason=reason, decide=decide)
+    return _decided(takedown.case, actor=actor, reason=response, decide=decide)
 
 
 def case_dismiss(*, case: Case, actor, reason: str) -> Case:
@@ -378,7 +472,7 @@ def case_dismiss(*, case: Case, actor, reason: str) -> Case:
             raise ReportError(_("No report is waiting."), code="state")
         rejected = _close_reports(case, status=Report.Status.REJECTED, actor=actor)
         case.status = Case.Status.CLOSED
-        case.save(update_fields=["status", "open_reporters", "updated_at"])
+        case.save(update_fields=["status", *CASE_TALLY, "updated_at"])
         log_action(
             actor=actor, action=LogEntry.Action.REPORT_REJECTED, target=_target_or_case(case), reason=reason,
             after={"reports_rejected": rejected},
@@ -396,7 +490,7 @@ def case_take_down(*, case: Case, actor, reason: str) -> Case:
             raise ReportError(_("It is taken down already: confirm it instead."), code="state")
         _take_down(case, actor=actor, reason=reason)
         _close_reports(case, status=Report.Status.UPHELD, actor=actor)
-        case.save(update_fields=["open_reporters", "updated_at"])
+        case.save(update_fields=[*CASE_TALLY, "updated_at"])
         return case
 
     return _decided(case, actor=actor, reason=reason, decide=decide)

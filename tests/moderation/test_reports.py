@@ -1,8 +1,8 @@
 """Reports on anything: one open report per person and target, a rate limit, down-weighted
-reporters, the automatic take-down at the threshold (once), staff decisions that restore
-exactly what was hidden, each logged once, and the pages and admin around them."""
+reporters, the automatic take-down at the trusted-weight threshold (once), staff decisions
+that restore exactly what was hidden, each logged once, and the pages and admin around
+them. Reports from fresh accounts and on stores and accounts: test_report_brigades.py."""
 
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -20,6 +20,7 @@ from shop.catalog.models import Product
 from shop.catalog.services import product_submit
 from shop.chat.models import Report as ChatReport
 from shop.chat.services import message_send
+from shop.core import ratelimit
 from shop.moderation.models import Case, LogEntry, Report, Takedown
 from shop.moderation.reports import ReportError, case_confirm, case_dismiss, case_reverse, case_take_down, report_file
 from shop.notifications.models import Notification
@@ -30,6 +31,8 @@ from tests.factories.auctions import live_auction
 from tests.factories.catalog import ProductFactory
 from tests.factories.chat import chat_world
 from tests.factories.orders import OrderFactory
+
+from .reporters import TRUSTED_WEIGHT, make_trusted, trusted
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +46,7 @@ def moderator(**fields):
 
 
 def reporters(n):
+    """Fresh accounts: their reports reach staff and weigh nothing."""
     return [UserFactory() for _ in range(n)]
 
 
@@ -75,23 +79,24 @@ def reviewed(stars=1):
 # --- The threshold ------------------------------------------------------------------------
 
 
-def test_ten_distinct_reporters_hide_a_product_once_and_staff_and_seller_hear_once():
+def test_trusted_reporters_reaching_the_threshold_hide_a_product_once_and_staff_and_seller_hear_once(settings):
+    settings.SOKO_REPORT_THRESHOLD = 5 * TRUSTED_WEIGHT
     product = ProductFactory()
     seller = product.store.memberships.get().user
     staff = moderator()
     outsider_staff = UserFactory(is_staff=True)  # no moderation permission: not told
 
-    file_all(reporters(9), product)
+    file_all(trusted(4, product.store), product)
     product.refresh_from_db()
     assert product.status == Product.Status.ACTIVE and product.is_visible
     assert Takedown.objects.count() == 0
 
-    file_all(reporters(1), product)
+    file_all(trusted(1, product.store), product)
     product.refresh_from_db()
     assert product.status == Product.Status.HIDDEN
     assert not Product.objects.visible().filter(pk=product.pk).exists()
     case = case_of(product)
-    assert (case.open_reporters, case.status) == (10, Case.Status.TAKEN_DOWN)
+    assert (case.open_reporters, case.trusted_weight, case.status) == (5, 5 * TRUSTED_WEIGHT, Case.Status.TAKEN_DOWN)
     takedown = Takedown.objects.get()
     assert takedown.automatic and takedown.created_by is None
     assert takedown.changes == [
@@ -99,7 +104,7 @@ def test_ten_distinct_reporters_hide_a_product_once_and_staff_and_seller_hear_on
     ]
     assert LogEntry.objects.filter(action=LogEntry.Action.TAKEDOWN, actor=None, target_id=product.pk).count() == 1
     assert (moderation_notes(staff), moderation_notes(seller), moderation_notes(outsider_staff)) == (1, 1, 0)
-    assert "10 people" in Notification.objects.get(user=seller).text
+    assert "5 people" in Notification.objects.get(user=seller).text
 
     # More reports while it is down neither take it down again nor tell anyone again.
     file_all(reporters(2), product)
@@ -120,50 +125,57 @@ def test_ten_reports_from_one_reporter_do_nothing():
 
 def test_down_weighted_reporters_reach_staff_but_do_not_count(settings):
     settings.SOKO_REPORT_REJECTED_MIN = 2
+    settings.SOKO_REPORT_THRESHOLD = 2 * TRUSTED_WEIGHT
     staff = moderator()
-    serial = UserFactory()
+    product = ProductFactory()
+    serial = trusted(1, product.store)[0]
     for _ in range(2):
-        report_file(reporter=serial, target=ProductFactory(), reason="spam")
+        report_file(reporter=serial, target=ProductFactory(store=product.store), reason="spam")
     for case in Case.objects.all():
         case_dismiss(case=case, actor=staff, reason="Nothing wrong")
 
-    product = ProductFactory()
     report = report_file(reporter=serial, target=product, reason="scam")
-    assert report.counts is False
-    file_all(reporters(9), product)
+    assert (report.counts, report.weight) == (False, 0)
+    file_all(trusted(1, product.store), product)
     product.refresh_from_db()
     assert product.status == Product.Status.ACTIVE
-    assert case_of(product).open_reporters == 9
-    assert case_of(product).reports.count() == 10
+    assert (case_of(product).open_reporters, case_of(product).trusted_weight) == (2, TRUSTED_WEIGHT)
 
-    file_all(reporters(1), product)
+    file_all(trusted(1, product.store), product)
     product.refresh_from_db()
     assert product.status == Product.Status.HIDDEN
 
 
-def test_a_reporter_with_more_upheld_than_rejected_still_counts(settings):
+def test_a_reporter_with_more_upheld_than_rejected_still_counts_and_weighs_more(settings):
     settings.SOKO_REPORT_REJECTED_MIN = 1
     settings.SOKO_REPORT_THRESHOLD = 1
-    staff, person = moderator(), UserFactory()
-    upheld = [ProductFactory() for _ in range(2)]
+    staff = moderator()
+    store = StoreFactory()
+    person = trusted(1, store)[0]
+    upheld = [ProductFactory(store=store) for _ in range(2)]
     for product in upheld:
         report_file(reporter=person, target=product, reason="scam")  # each taken down at once
         case_confirm(case=case_of(product), actor=staff, reason="A scam indeed")
-    rejected = ProductFactory()
+    rejected = ProductFactory(store=store)
     settings.SOKO_REPORT_THRESHOLD = 5
     report_file(reporter=person, target=rejected, reason="scam")
     case_dismiss(case=case_of(rejected), actor=staff, reason="Fine")
-    assert report_file(reporter=person, target=ProductFactory(), reason="scam").counts is True
+    report = report_file(reporter=person, target=ProductFactory(store=store), reason="scam")
+    assert (report.counts, report.weight) == (True, TRUSTED_WEIGHT + 1)
 
 
-def test_reports_are_rate_limited_per_hour(settings):
+def test_reports_are_rate_limited_per_hour_and_a_refused_report_gives_its_slot_back(settings, monkeypatch):
     settings.SOKO_REPORTS_PER_HOUR = 3
     person = UserFactory()
-    for product in [ProductFactory() for _ in range(3)]:
+    first = ProductFactory()
+    report_file(reporter=person, target=first, reason="spam")
+    refused(lambda: report_file(reporter=person, target=first, reason="scam"), "again")  # not counted
+    for product in [ProductFactory() for _ in range(2)]:
         report_file(reporter=person, target=product, reason="spam")
     error = refused(lambda: report_file(reporter=person, target=ProductFactory(), reason="spam"), "rate")
     assert "3 reports in the last hour" in str(error)
-    Report.objects.update(created_at=timezone.now() - timedelta(hours=1, minutes=1))
+    later = ratelimit.time.time() + 3600
+    monkeypatch.setattr(ratelimit.time, "time", lambda: later)
     report_file(reporter=person, target=ProductFactory(), reason="spam")
 
 
@@ -183,9 +195,9 @@ def test_nobody_reports_themselves_or_their_own_store_and_reasons_are_checked():
 
 
 def test_staff_reversal_restores_the_status_it_had_and_keeps_what_the_seller_changed(settings):
-    settings.SOKO_REPORT_THRESHOLD = 2
+    settings.SOKO_REPORT_THRESHOLD = 2 * TRUSTED_WEIGHT
     product = ProductFactory(title="Kanga")
-    file_all(reporters(2), product)
+    file_all(trusted(2, product.store), product)
     product.refresh_from_db()
     assert product.status == Product.Status.HIDDEN
 
@@ -209,7 +221,7 @@ def test_staff_reversal_restores_the_status_it_had_and_keeps_what_the_seller_cha
 def test_a_reversal_leaves_alone_a_row_changed_since_the_take_down(settings):
     settings.SOKO_REPORT_THRESHOLD = 1
     product = ProductFactory()
-    report_file(reporter=UserFactory(), target=product, reason="scam")
+    report_file(reporter=trusted(1, product.store)[0], target=product, reason="scam")
     Product.objects.filter(pk=product.pk).update(status=Product.Status.ARCHIVED)  # someone archived it meanwhile
     case_reverse(case=case_of(product), actor=moderator(), reason="Mistake")
     product.refresh_from_db()
@@ -217,10 +229,11 @@ def test_a_reversal_leaves_alone_a_row_changed_since_the_take_down(settings):
 
 
 def test_every_staff_decision_is_logged_once_and_reporters_see_the_outcome(settings):
-    settings.SOKO_REPORT_THRESHOLD = 2
+    settings.SOKO_REPORT_THRESHOLD = 2 * TRUSTED_WEIGHT
     staff = moderator()
-    confirmed, reversed_, dismissed, taken = (ProductFactory() for _ in range(4))
-    people = reporters(2)
+    store = StoreFactory()
+    confirmed, reversed_, dismissed, taken = (ProductFactory(store=store) for _ in range(4))
+    people = trusted(2, store)
     for target in (confirmed, reversed_):
         file_all(people, target)
     report_file(reporter=people[0], target=dismissed, reason="spam")
@@ -260,14 +273,17 @@ def test_every_staff_decision_is_logged_once_and_reporters_see_the_outcome(setti
 # --- Each kind of target ------------------------------------------------------------------
 
 
-def test_a_store_take_down_hides_its_listings_and_a_reversal_restores_each(settings):
-    settings.SOKO_REPORT_THRESHOLD = 2
+def test_a_staff_store_take_down_hides_its_listings_and_a_reversal_restores_each(settings):
+    settings.SOKO_REPORT_THRESHOLD = TRUSTED_WEIGHT
     store = StoreFactory()
     live, pending, draft = ProductFactory(store=store), ProductFactory(store=store), ProductFactory(store=store)
     Product.objects.filter(pk=pending.pk).update(status=Product.Status.PENDING)
     Product.objects.filter(pk=draft.pk).update(status=Product.Status.DRAFT)
     other = ProductFactory()
-    file_all(reporters(2), store)
+    file_all(trusted(2, store), store)
+    # Reports alone never take a store down: staff do.
+    assert Product.objects.get(pk=live.pk).status == Product.Status.ACTIVE
+    case_take_down(case=case_of(store), actor=moderator(), reason="Selling fakes")
     assert set(Product.objects.filter(store=store).values_list("status", flat=True)) == {Product.Status.HIDDEN}
     assert Product.objects.get(pk=other.pk).status == Product.Status.ACTIVE
 
@@ -278,9 +294,9 @@ def test_a_store_take_down_hides_its_listings_and_a_reversal_restores_each(setti
 
 
 def test_an_auction_take_down_hides_it_and_freezes_bids_until_reversed(settings):
-    settings.SOKO_REPORT_THRESHOLD = 2
+    settings.SOKO_REPORT_THRESHOLD = 2 * TRUSTED_WEIGHT
     auction = live_auction()
-    file_all(reporters(2), auction)
+    file_all(trusted(2, auction.store), auction)
     auction.refresh_from_db()
     assert auction.status == Auction.Status.CANCELLED
     assert auction.product.status == Product.Status.HIDDEN
@@ -296,12 +312,12 @@ def test_an_auction_take_down_hides_it_and_freezes_bids_until_reversed(settings)
 
 
 def test_a_review_take_down_hides_it_and_recomputes_the_rating(settings):
-    settings.SOKO_REPORT_THRESHOLD = 2
+    settings.SOKO_REPORT_THRESHOLD = 2 * TRUSTED_WEIGHT
     review = reviewed(stars=1)
     product = review.product
     product.refresh_from_db()
     assert product.rating_count == 1
-    file_all(reporters(2), review, reason="offensive")
+    file_all(trusted(2, review.store), review, reason="offensive")
     review.refresh_from_db()
     product.refresh_from_db()
     assert review.hidden_at is not None and product.rating_count == 0
@@ -330,15 +346,19 @@ def test_a_message_take_down_hides_it_from_both_sides(settings, client):
     assert rude.hidden_at is None
 
 
-def test_a_user_take_down_deactivates_the_account_and_a_reversal_reinstates_it(settings):
-    settings.SOKO_REPORT_THRESHOLD = 2
+def test_a_staff_user_take_down_deactivates_the_account_and_a_reversal_reinstates_it(settings):
+    settings.SOKO_REPORT_THRESHOLD = 1
     world = chat_world()
     other = UserFactory()
     message_send(conversation=world.conversation, user=world.buyer, text="hi")
-    file_all([world.owner, world.staff], world.buyer, reason="offensive")
+    file_all([make_trusted(world.owner, StoreFactory()), world.staff], world.buyer, reason="offensive")
+    # Reports alone never deactivate an account: staff do.
+    assert type(world.buyer).objects.get(pk=world.buyer.pk).standing == Standing.GOOD
+    staff = moderator()
+    case_take_down(case=case_of(world.buyer), actor=staff, reason="Abusive messages")
     buyer = type(world.buyer).objects.get(pk=world.buyer.pk)
     assert buyer.standing == Standing.DEACTIVATED
-    assert LogEntry.objects.filter(action=LogEntry.Action.DEACTIVATE, target_id=buyer.pk, actor=None).count() == 1
+    assert LogEntry.objects.filter(action=LogEntry.Action.DEACTIVATE, target_id=buyer.pk, actor=staff).count() == 1
     assert moderation_notes(buyer) == 1
 
     case_reverse(case=case_of(buyer), actor=moderator(), reason="Misunderstanding")
@@ -434,7 +454,8 @@ def test_strangers_get_404_for_what_they_cannot_see(client):
 def test_my_reports_shows_each_state_in_constant_queries(client, settings):
     settings.SOKO_REPORT_THRESHOLD = 1
     settings.SOKO_REPORTS_PER_HOUR = 100
-    person = UserFactory()
+    first = ProductFactory(title="First thing")
+    person = trusted(1, first.store)[0]
     client.force_login(person)
     url = reverse("moderation:reports")
 
@@ -443,7 +464,7 @@ def test_my_reports_shows_each_state_in_constant_queries(client, settings):
             assert client.get(url).status_code == 200
         return len(queries)
 
-    report_file(reporter=person, target=ProductFactory(title="First thing"), reason="scam")
+    report_file(reporter=person, target=first, reason="scam")
     few = page_queries()
     settings.SOKO_REPORT_THRESHOLD = 10
     for _ in range(4):
@@ -470,9 +491,9 @@ def test_report_links_on_pages_but_not_for_the_owner(client):
 
 
 def test_the_case_page_shows_reports_and_the_log_and_decides_with_a_reason(client, settings):
-    settings.SOKO_REPORT_THRESHOLD = 2
+    settings.SOKO_REPORT_THRESHOLD = 2 * TRUSTED_WEIGHT
     product = ProductFactory(title="Fake sneakers")
-    file_all(reporters(2), product, reason="counterfeit")
+    file_all(trusted(2, product.store), product, reason="counterfeit")
     case = case_of(product)
     staff = moderator()
     client.force_login(staff)

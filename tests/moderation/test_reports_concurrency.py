@@ -1,5 +1,5 @@
-"""Ten people report one product at the same moment (PostgreSQL, one thread each): the
-product is hidden once, by one take-down, and staff and the seller are told once."""
+"""Ten trusted people report one product at the same moment (PostgreSQL, one thread each):
+the product is hidden once, by one take-down, and staff and the seller are told once."""
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -14,6 +14,8 @@ from shop.moderation.reports import report_file
 from shop.notifications.models import Notification
 from tests.factories import UserFactory
 from tests.factories.catalog import ProductFactory
+
+from .reporters import TRUSTED_WEIGHT, trusted
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -35,12 +37,14 @@ def at_once(calls) -> list:
 
 
 @pytest.mark.parametrize("reporters", [10, 13])
-def test_distinct_reporters_at_once_hide_the_product_exactly_once(reporters):
+def test_distinct_reporters_at_once_hide_the_product_exactly_once(reporters, settings):
+    settings.SOKO_REPORT_THRESHOLD = 10 * TRUSTED_WEIGHT
+    settings.SOKO_REPORT_URGENT_REPORTERS = 100  # staff hear of the take-down only
     product = ProductFactory()
     seller = product.store.memberships.get().user
     staff = UserFactory(is_staff=True)
     staff.user_permissions.add(Permission.objects.get(content_type__app_label="moderation", codename="decide_case"))
-    people = [UserFactory() for _ in range(reporters)]
+    people = trusted(reporters, product.store)
 
     results = at_once([lambda p=p: report_file(reporter=p, target=product, reason="scam") for p in people])
 

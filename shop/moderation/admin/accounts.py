@@ -25,6 +25,7 @@ from shop.core.ids import int_or_none
 from ..account_selectors import account_actions_of, appeals_of, bidding_record_of
 from ..accounts import RESPONSE_MAX, AccountActionError, AppealError, account_act, appeal_decide
 from ..models import AccountAction, Appeal
+from ..reports import ReportError, takedown_appeal_decide
 
 ACT_PERM = "moderation.act_on_account"
 K = AccountAction.Kind
@@ -174,19 +175,19 @@ class AppealAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "user", "action_kind", "status", "decided_at", "decided_by"]
     list_filter = ["status", "action__kind"]
     search_fields = ["user__email", "text", "response"]
-    list_select_related = ["user", "action", "decided_by"]
-    fields = ["user", "action", "action_reason", "text", "status", "response", "decided_at", "decided_by", "created_at"]
+    list_select_related = ["user", "action", "takedown__case", "decided_by"]
+    fields = ["user", "action", "takedown", "action_reason", "text", "status", "response", "decided_at", "decided_by", "created_at"]
     readonly_fields = fields
     change_form_template = "admin/moderation/appeal_change_form.html"
     actions = None
 
     @admin.display(description=gettext_lazy("action appealed"), ordering="action__kind")
     def action_kind(self, appeal):
-        return appeal.action.get_kind_display()
+        return appeal.appealed
 
     @admin.display(description=gettext_lazy("reason given"))
     def action_reason(self, appeal):
-        return appeal.action.reason
+        return appeal.action.reason if appeal.action_id else appeal.takedown.reason
 
     def get_urls(self):
         return [
@@ -198,31 +199,35 @@ class AppealAdmin(ReadOnlyAdmin):
         appeal = Appeal.objects.filter(pk=int_or_none(object_id)).first()
         extra = dict(extra_context or {})
         can = appeal is not None and appeal.status == Appeal.Status.OPEN and request.user.has_perm(ACT_PERM)
-        extra["appeal_decisions"] = [("grant", _("Grant (reinstate)")), ("refuse", _("Refuse"))] if can else []
+        grant = _("Grant (show it again)") if can and appeal.takedown_id else _("Grant (reinstate)")
+        extra["appeal_decisions"] = [("grant", grant), ("refuse", _("Refuse"))] if can else []
         return super().change_view(request, object_id, form_url, extra_context=extra)
 
     def decide_view(self, request, pk: int, decision: str):
         if not request.user.has_perm(ACT_PERM):
             raise PermissionDenied
-        appeal = Appeal.objects.filter(pk=pk).select_related("user", "action").first()
+        appeal = Appeal.objects.filter(pk=pk).select_related("user", "action", "takedown__case").first()
         if appeal is None or decision not in ("grant", "refuse"):
             raise Http404
         back = reverse("admin:moderation_appeal_change", args=[appeal.pk])
         label = _("Grant the appeal") if decision == "grant" else _("Refuse the appeal")
         form = AppealDecisionForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
+            # A take-down's appeal is decided as the case is: granting it reverses the take-down.
+            decide = takedown_appeal_decide if appeal.takedown_id else appeal_decide
             try:
-                appeal_decide(appeal=appeal, actor=request.user, grant=decision == "grant", response=form.cleaned_data["response"])
-            except AppealError as error:
+                decide(appeal=appeal, actor=request.user, grant=decision == "grant", response=form.cleaned_data["response"])
+            except (AppealError, ReportError) as error:
                 form.add_error(None, str(error))
             else:
                 messages.success(request, _("%(decision)s: done.") % {"decision": label})
                 return redirect(back)
-        explanation = (
-            _("The action is lifted: the account is back in good standing, and the person reads your response.")
-            if decision == "grant"
-            else _("The action stands; the person reads your response.")
-        )
+        if decision != "grant":
+            explanation = _("The action stands; the person reads your response.")
+        elif appeal.takedown_id:
+            explanation = _("The take-down is reversed: what it hid is shown again, and the person reads your response.")
+        else:
+            explanation = _("The action is lifted: the account is back in good standing, and the person reads your response.")
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

@@ -41,7 +41,7 @@ class ReportInline(admin.TabularInline):
     model = Report
     extra = 0
     can_delete = False
-    fields = ["created_at", "reporter", "reason", "text", "counts", "status", "decided_at", "decided_by"]
+    fields = ["created_at", "reporter", "reason", "text", "weight", "status", "decided_at", "decided_by"]
     readonly_fields = fields
     ordering = ["-created_at"]
 
@@ -61,12 +61,15 @@ def target_admin_url(case: Case) -> str:
 
 @admin.register(Case)
 class CaseAdmin(ReadOnlyAdmin):
-    list_display = ["__str__", "target_type", "open_reporters", "reports_total", "status", "last_reported_at"]
+    list_display = ["__str__", "target_type", "open_reporters", "trusted_weight", "reports_total", "status", "urgent_since", "last_reported_at"]
     list_filter = ["status", "target_type"]
     search_fields = ["target_label"]
     list_select_related = ["target_type"]
-    ordering = ["-open_reporters", "-last_reported_at"]
-    fields = ["target_type", "target_id", "target_label", "target_link", "owner", "status", "open_reporters", "last_reported_at"]
+    ordering = ["-trusted_weight", "-open_reporters", "-last_reported_at"]
+    fields = [
+        "target_type", "target_id", "target_label", "target_link", "owner", "status", "open_reporters", "trusted_weight",
+        "urgent_since", "last_reported_at",
+    ]
     readonly_fields = fields
     inlines = [ReportInline]
     actions = ["confirm_cases", "reverse_cases", "dismiss_cases", "take_down_cases"]
@@ -178,7 +181,7 @@ class CaseAdmin(ReadOnlyAdmin):
 
 @admin.register(Report)
 class ReportAdmin(ReadOnlyAdmin):
-    list_display = ["__str__", "case", "reporter", "reason", "counts", "status", "created_at", "decided_at"]
+    list_display = ["__str__", "case", "reporter", "reason", "weight", "status", "created_at", "decided_at"]
     list_filter = ["status", "reason", "counts", "case__target_type"]
     search_fields = ["reporter__email", "case__target_label", "text"]
     list_select_related = ["case", "reporter"]
