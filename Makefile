@@ -43,7 +43,7 @@ seed: migrate
 
 run: seed
 	@echo "Soko on http://$(HOST):$(PORT)/  (demo accounts: see README; password soko-demo-123)"
-	$(BIN)/daphne -b $(HOST) -p $(PORT) site_config.asgi:application
+	$(BIN)/daphne -b $(HOST) -p $(PORT) --websocket-max-message-size 65536 --websocket-max-frame-size 65536 site_config.asgi:application
 
 test: install-test compilemessages
 	$(BIN)/pytest $(PYTEST_ARGS)

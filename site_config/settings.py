@@ -255,6 +255,15 @@ HUEY_EMBEDDED_WORKER = env_bool("HUEY_EMBEDDED_WORKER", default=not SCALE_MODE)
 # user, and how many sockets (open pages) one user may have at once.
 SOKO_SOCKET_RECHECK_SECONDS = float(env("SOKO_SOCKET_RECHECK_SECONDS", "60"))
 SOKO_SOCKETS_PER_USER = int(env("SOKO_SOCKETS_PER_USER", "20"))
+# Open sockets per client address, signed in or not (generous: an office or a carrier's NAT
+# shares one address; an IPv6 client counts by its /64).
+SOKO_SOCKETS_PER_ADDRESS = int(env("SOKO_SOCKETS_PER_ADDRESS", "200"))
+# What one socket may send: frames per second on average, in bursts of up to
+# SOKO_SOCKET_FRAME_BURST, each at most SOKO_SOCKET_MAX_FRAME_BYTES; beyond either the socket
+# is closed. A page sends little (a chat page, one "typing" note every two seconds).
+SOKO_SOCKET_FRAMES_PER_SECOND = float(env("SOKO_SOCKET_FRAMES_PER_SECOND", "5"))
+SOKO_SOCKET_FRAME_BURST = int(env("SOKO_SOCKET_FRAME_BURST", "20"))
+SOKO_SOCKET_MAX_FRAME_BYTES = int(env("SOKO_SOCKET_MAX_FRAME_BYTES", "4096"))
 
 # Accounts -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

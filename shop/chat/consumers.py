@@ -66,7 +66,9 @@ class ChatConsumer(NotificationConsumer):
         await super().connect()
         if not self.groups_joined:
             self.present = False
-            await database_sync_to_async(presence_set)(conversation_id=self.conversation_id, user_id=user.pk, here=False)
+            await database_sync_to_async(presence_set)(
+                conversation_id=self.conversation_id, user_id=user.pk, here=False
+            )
             return
         group = chat_group(self.conversation_id)
         await self.channel_layer.group_add(group, self.channel_name)
@@ -78,7 +80,9 @@ class ChatConsumer(NotificationConsumer):
         if await database_sync_to_async(_participant)(self.scope["user"], self.conversation_id) is None:
             await self.end_session()
             return
-        await database_sync_to_async(presence_refresh)(conversation_id=self.conversation_id, user_id=self.present_user_id)
+        await database_sync_to_async(presence_refresh)(
+            conversation_id=self.conversation_id, user_id=self.present_user_id
+        )
 
     async def disconnect(self, code):
         await super().disconnect(code)
@@ -89,17 +93,16 @@ class ChatConsumer(NotificationConsumer):
             )
 
     async def receive(self, text_data=None, bytes_data=None):
-        """The page says its person is typing (at most every few seconds)."""
-        if self.ended or not text_data or len(text_data) > 200:
+        """The page says its person is typing: passed on at most every few seconds; what
+        comes sooner is dropped unread."""
+        now = time.monotonic()
+        if self.ended or not text_data or len(text_data) > 200 or now - self.last_typing < TYPING_EVERY_SECONDS:
             return
         try:
             data = json.loads(text_data)
         except ValueError:
             return
         if not isinstance(data, dict) or not data.get("typing"):
-            return
-        now = time.monotonic()
-        if now - self.last_typing < TYPING_EVERY_SECONDS:
             return
         self.last_typing = now
         await self.channel_layer.group_send(

@@ -1,10 +1,13 @@
 import asyncio
 import contextlib
 import logging
+import time
 from importlib import import_module
 from types import SimpleNamespace
 
+from asgiref.sync import sync_to_async
 from autobahn.exception import Disconnected
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -20,13 +23,26 @@ from shop.core.realtime import (
     user_group,
 )
 
+from .socket_limits import (
+    FrameLimits,
+    address_slot_refresh,
+    address_slot_release,
+    address_slot_take,
+    socket_client_address,
+)
+
 log = logging.getLogger(__name__)
 
-# Application close codes (4000-4999): the session ended, or the user has too many sockets.
+# Application close codes (4000-4999): the session ended, or the user (or the client
+# address) has too many sockets.
 CLOSE_SESSION_ENDED = 4401
 CLOSE_TOO_MANY_SOCKETS = 4429
 # The account was deactivated (every socket), or suspended (sockets used to act: chat).
 CLOSE_ACCOUNT_CLOSED = 4403
+# The page sent more, or larger, frames than a page does: 1008 (policy violation) in the
+# application range, since daphne's websocket library lets a server send only 1000 and
+# 3000-4999.
+CLOSE_POLICY_VIOLATION = 4008
 
 
 def session_user_id(session_key: str) -> int | None:
@@ -45,13 +61,123 @@ class NotificationConsumer(AsyncWebsocketConsumer):
     A deactivated account's sockets are refused, and close at once on ``account.closed``
     (sent to ``user.<id>`` when the account is deactivated). A socket used to act (chat)
     sets ``refuse_restricted``: it is refused to a suspended account too, and closes on
-    ``account.restricted``."""
+    ``account.restricted``.
+
+    Every consumer of the site extends this one, so each socket, signed in or not, counts
+    against its client address (``socket_limits``), and the frames a page sends are
+    checked here before ``receive`` sees them: too many, or one too large, closes the
+    socket with CLOSE_POLICY_VIOLATION."""
 
     refuse_restricted = False
     groups_joined: tuple[str, ...] = ()
     counted = False
     ended = False
     recheck = None
+    address = None
+    address_counted = False
+    address_keepalive = None
+    accepted = False
+
+    async def __call__(self, scope, receive, send):
+        """Frames are checked as the server hands them over, by a task that reads all it
+        has queued at once. Read one per round of channels' dispatcher (a few turns of the
+        event loop each), a flood is taken in far faster than it is read, and its limit
+        would bite only after the server had spent seconds on it."""
+        self.frame_limits = FrameLimits.from_settings(time.monotonic())
+        checked: asyncio.Queue = asyncio.Queue()
+        reader = asyncio.ensure_future(self.frames_check(receive, send, checked))
+        try:
+            await super().__call__(scope, checked.get, send)
+        finally:
+            reader.cancel()
+
+    async def frames_check(self, receive, send, checked: asyncio.Queue):
+        """Pass the server's messages on, except frames of a socket that is closing (dropped
+        unread) or beyond the limits (the socket is then refused)."""
+        while True:
+            message = await receive()
+            if message["type"] == "websocket.receive":
+                if self.ended:
+                    continue
+                reason = self.frame_limits.refusal(message, time.monotonic())
+                if reason is not None:
+                    await self.frames_refuse(reason, send, checked)
+                    continue
+            checked.put_nowait(message)
+
+    async def frames_refuse(self, reason: str, send, checked: asyncio.Queue):
+        """Close the socket at once, drop the frames not yet read, and have the consumer
+        clean up and stop (what the server still queues for it is never read)."""
+        log.warning("socket %s from %s closed: %s", self.scope.get("path"), self.address, reason)
+        self.ended = True
+        with contextlib.suppress(Disconnected):
+            await send({"type": "websocket.close", "code": CLOSE_POLICY_VIOLATION, "reason": reason})
+        pending = [checked.get_nowait() for _ in range(checked.qsize())]
+        for message in pending:
+            if message["type"] != "websocket.receive":
+                checked.put_nowait(message)
+        checked.put_nowait({"type": "frames.refused"})
+
+    async def frames_refused(self, message):
+        await self.websocket_disconnect({"type": "websocket.disconnect", "code": CLOSE_POLICY_VIOLATION})
+
+    async def dispatch(self, message):
+        """Channels' dispatch, without its hop to the one database thread for every message
+        (to close stale connections): a flood of frames, or a busy auction's pushes to each
+        watcher, would queue there ahead of every socket's database work. The consumers
+        reach the database only through ``database_sync_to_async``, which closes stale
+        connections itself."""
+        if message["type"] == "websocket.receive" and self.ended:
+            return
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    async def websocket_connect(self, message):
+        """Every socket, signed in or not, first takes a slot of its client address; one
+        that the consumer then refuses gives it back at once."""
+        self.address = socket_client_address(self.scope)
+        if self.address is not None:
+            if not await sync_to_async(address_slot_take, thread_sensitive=False)(self.address):
+                log.warning("socket refused: %s has too many open sockets", self.address)
+                self.ended = True
+                await self.accept()
+                await self.close(code=CLOSE_TOO_MANY_SOCKETS)
+                return
+            self.address_counted = True
+        await super().websocket_connect(message)
+        if not self.accepted:
+            await self.address_slot_give_back()
+        elif self.address_counted:
+            self.address_keepalive = asyncio.ensure_future(self.keep_address_counted())
+
+    async def accept(self, subprotocol=None, headers=None):
+        self.accepted = True
+        await super().accept(subprotocol, headers)
+
+    async def close(self, code=None, reason=None):
+        if not self.accepted:  # refused before it opened: it holds no slot of its address
+            await self.address_slot_give_back()
+        await super().close(code, reason)
+
+    async def websocket_disconnect(self, message):
+        if self.address_keepalive is not None:
+            self.address_keepalive.cancel()
+        try:
+            await super().websocket_disconnect(message)
+        finally:
+            await self.address_slot_give_back()
+
+    async def address_slot_give_back(self):
+        if self.address_counted:
+            self.address_counted = False
+            await sync_to_async(address_slot_release, thread_sensitive=False)(self.address)
+
+    async def keep_address_counted(self):
+        while True:
+            await asyncio.sleep(settings.SOKO_SOCKET_RECHECK_SECONDS)
+            await sync_to_async(address_slot_refresh, thread_sensitive=False)(self.address)
 
     async def connect(self):
         user = self.scope.get("user")
@@ -107,8 +233,7 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         await self.close(code=CLOSE_SESSION_ENDED)
 
     async def receive(self, text_data=None, bytes_data=None):
-        # The page only listens; anything it sends is ignored.
-        pass
+        """The page only listens; anything it sends is ignored (within the frame limits)."""
 
     async def html_push(self, event):
         if not self.ended:
