@@ -258,6 +258,9 @@ SOKO_SOCKETS_PER_USER = int(env("SOKO_SOCKETS_PER_USER", "20"))
 # Open sockets per client address, signed in or not (generous: an office or a carrier's NAT
 # shares one address; an IPv6 client counts by its /64).
 SOKO_SOCKETS_PER_ADDRESS = int(env("SOKO_SOCKETS_PER_ADDRESS", "200"))
+# New sockets per client address a minute: a page opens one per visit; a loop reconnecting
+# to flood again is turned away before its handshake costs work.
+SOKO_SOCKET_CONNECTS_PER_MINUTE = int(env("SOKO_SOCKET_CONNECTS_PER_MINUTE", "600"))
 # What one socket may send: frames per second on average, in bursts of up to
 # SOKO_SOCKET_FRAME_BURST, each at most SOKO_SOCKET_MAX_FRAME_BYTES; beyond either the socket
 # is closed. A page sends little (a chat page, one "typing" note every two seconds).

@@ -25,6 +25,7 @@ from shop.core.realtime import (
 
 from .socket_limits import (
     FrameLimits,
+    address_connect_allowed,
     address_slot_refresh,
     address_slot_release,
     address_slot_take,
@@ -139,6 +140,12 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         that the consumer then refuses gives it back at once."""
         self.address = socket_client_address(self.scope)
         if self.address is not None:
+            if not await sync_to_async(address_connect_allowed, thread_sensitive=False)(self.address):
+                log.warning("socket refused: %s opens sockets too fast", self.address)
+                self.ended = True
+                await self.accept()
+                await self.close(code=CLOSE_TOO_MANY_SOCKETS)
+                return
             if not await sync_to_async(address_slot_take, thread_sensitive=False)(self.address):
                 log.warning("socket refused: %s has too many open sockets", self.address)
                 self.ended = True

@@ -6,6 +6,9 @@
   count expires when the address's sockets stop checking in (a process that died without
   disconnecting does not hold slots for ever). Anonymous sockets count here only; signed-in
   ones count here and per user.
+- **New sockets per client address**: at most ``SOKO_SOCKET_CONNECTS_PER_MINUTE`` a minute
+  (an atomic counter, ``shop.core.ratelimit``): a client that closes and reopens sockets
+  in a loop is turned away before it costs a handshake's work. Open when the cache is down.
 - **Frames per socket**: a token bucket, ``SOKO_SOCKET_FRAMES_PER_SECOND`` on average with
   bursts of ``SOKO_SOCKET_FRAME_BURST``, each frame at most ``SOKO_SOCKET_MAX_FRAME_BYTES``.
 
@@ -24,6 +27,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http.request import HttpHeaders
+
+from shop.core.ratelimit import limit_take
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +56,14 @@ def socket_client_address(scope) -> str | None:
     if ip.version == 6:
         return str(ipaddress.ip_network(f"{ip}/64", strict=False))
     return str(ip)
+
+
+def address_connect_allowed(address: str) -> bool:
+    """Count one new socket from the address this minute; False when it has opened its
+    minute's share already."""
+    return limit_take(
+        f"sockets:connect:{address}", limit=settings.SOKO_SOCKET_CONNECTS_PER_MINUTE, seconds=60, on_outage="open"
+    )
 
 
 def _address_key(address: str) -> str:

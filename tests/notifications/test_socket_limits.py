@@ -253,3 +253,27 @@ def test_refused_sockets_hold_no_slot_of_their_address(application, settings):  
 
     assert knocks == [False] * 5
     assert watching is True
+
+
+def test_an_address_reopening_sockets_in_a_loop_is_turned_away_for_the_minute(application, settings):  # noqa: F811
+    """Closing and reopening sockets dodges the open-socket cap; the address's new sockets
+    a minute are counted too. Another address is not affected."""
+    settings.SOKO_SOCKET_CONNECTS_PER_MINUTE = 4
+    auction = live_auction()
+    path = f"/ws/auctions/{auction.pk}/"
+
+    async def scenario():
+        answers = []
+        for _ in range(6):
+            socket = socket_from(application, path)
+            answers.append(await opened_or_code(socket))
+            await socket.disconnect()
+        elsewhere = socket_from(application, path, address="198.51.100.20")
+        from_elsewhere = await opened_or_code(elsewhere)
+        await elsewhere.disconnect()
+        return answers, from_elsewhere
+
+    answers, from_elsewhere = async_to_sync(scenario)()
+
+    assert answers == [True] * 4 + [CLOSE_TOO_MANY_SOCKETS] * 2
+    assert from_elsewhere is True
