@@ -436,7 +436,7 @@ def _scanning(user, kind: str, typed: bool, work, *, guessing: DeliveryJob | Non
     SOKO_COURIER_WRONG_CODES_PER_JOB (10) wrong codes are ever checked for a job. Guessing
     its 6-digit package code therefore succeeds with a chance of at most 10 in 10^6 (1 in
     100,000); an 8-digit return code, at most 10 in 10^8. The buyer's 8-digit handover code
-    is capped per code as well (SOKO_HANDOVER_MAX_ATTEMPTS, 5 in 10^8). The per-minute limit
+    is capped per code as well (by shop.orders.handover: 5 in 10^8). The per-minute limit
     only slows a courier down; a crash keeps the slots it took."""
     _scan_slot_take(user)
     job_slot = False
