@@ -7,18 +7,24 @@ from django.db import connections
 
 @contextmanager
 def pool_sized(max_size: int):
-    """The process's pool holds at most ``max_size`` connections meanwhile (PostgreSQL)."""
-    pool = connections["default"].pool
-    if pool is None:  # SQLite: no pool, no bound
+    """The process's pool holds at most ``max_size`` connections meanwhile (PostgreSQL): a
+    pool of that size is made for the block, and the configured one again after it (a
+    resized pool keeps the connections it opened beyond a smaller size)."""
+    wrapper = connections["default"]
+    if wrapper.vendor != "postgresql":  # SQLite: no pool, no bound
         yield None
         return
-    pool.open()
-    saved = pool.min_size, pool.max_size
-    pool.resize(min(saved[0], max_size), max_size)
+    options = wrapper.settings_dict["OPTIONS"]
+    configured = options["pool"]
+    wrapper.close()
+    wrapper.close_pool()
+    options["pool"] = {**configured, "min_size": min(configured.get("min_size", 1), max_size), "max_size": max_size}
     try:
-        yield pool
+        yield wrapper.pool
     finally:
-        pool.resize(*saved)
+        wrapper.close()
+        wrapper.close_pool()
+        options["pool"] = configured
 
 
 def pool_connections_lent() -> int:

@@ -19,6 +19,7 @@ import os
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -74,6 +75,7 @@ def _server_application(*, log_path: str, db_name: str):
     settings.DATABASES["default"]["NAME"] = db_name
     connections["default"].settings_dict["NAME"] = db_name
 
+    from asgiref.sync import SyncToAsync
     from channels.routing import get_default_application
     from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
@@ -82,6 +84,10 @@ def _server_application(*, log_path: str, db_name: str):
     # Threads do not survive a fork: should the parent ever have started a consumer, the
     # inherited "started" flag would be stale, and this child must start its own.
     worker._started.clear()
+    # Nor does asgiref's one thread for thread-sensitive calls outside a request (socket
+    # consumers' database calls): had the parent used it, the inherited executor would
+    # believe its thread alive and never run them.
+    SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
     application = get_default_application()  # imports site_config.asgi (starts it once)
     worker.start_embedded_worker()  # no-op when the import above started it
     if settings.HUEY_EMBEDDED_WORKER and not worker._started.is_set():
