@@ -343,7 +343,7 @@ def leftovers(redis_url: str) -> tuple[int, int]:
     prefix = settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"]
     client = redis.Redis.from_url(redis_url)
     members = sum(client.zcard(key) for key in client.scan_iter(f"{prefix}:group:*"))
-    counted = sum(1 for key in client.scan_iter("*soko:sockets:*") if int(client.get(key) or 0) > 0)
+    counted = sum(1 for key in client.scan_iter("*soko:held:sockets:*") if int(client.get(key) or 0) > 0)
     return members, counted
 
 

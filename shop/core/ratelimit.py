@@ -1,4 +1,5 @@
-"""Rate limits as atomic counters: every attempt takes a slot first, then acts.
+"""Rate limits as atomic counters: every attempt takes a slot first, then acts; and counts of
+things held open (sockets), with the same guarantee.
 
 Counting rows and then acting lets concurrent requests all see the same count and all go
 through. Here an attempt increments a counter in the cache (``INCR`` in Redis, shared by
@@ -9,6 +10,11 @@ ones) gives its slot back.
 
 Windows are fixed: ``seconds`` long, aligned on the clock. A burst across a boundary can
 reach twice the limit within ``seconds``; limits are set with that in mind.
+
+Held slots (``slot_hold`` / ``slot_refresh`` / ``slot_free``) count what is open now rather
+than what happened in a window: a socket holds one from connecting to closing. The count
+expires ``seconds`` after its last refresh, so a process that died without freeing its
+slots keeps them only that long.
 
 When the cache is unreachable the limit answers by ``on_outage``: ``"closed"`` refuses
 (logins, guesses at secrets: nothing may be tried unbounded), ``"open"`` lets the attempt
@@ -67,3 +73,45 @@ def limit_used(key: str, *, seconds: int) -> int:
         return int(cache.get(_window_key(key, seconds)) or 0)
     except Exception:
         return 0
+
+
+def slot_hold(key: str, *, limit: int, seconds: int, on_outage: Outage) -> bool:
+    """Hold one of ``limit`` slots under ``key`` until ``slot_free``. True when held (or,
+    the cache unreachable, when ``on_outage`` is "open": then nothing is held); False, and
+    nothing held, when all are taken."""
+    counter = f"soko:held:{key}"
+    try:
+        cache.add(counter, 0, seconds)
+        try:
+            held = cache.incr(counter)
+        except ValueError:  # expired between add and incr
+            cache.add(counter, 0, seconds)
+            held = cache.incr(counter)
+        if held > limit:
+            slot_free(key)
+            return False
+        cache.touch(counter, seconds)
+    except Exception:
+        log.warning("held slots %s: cache unreachable, %s", key, on_outage, exc_info=True)
+        return on_outage == "open"
+    return True
+
+
+def slot_refresh(key: str, *, seconds: int) -> None:
+    """The holders of ``key``'s slots are still there: keep the count ``seconds`` longer."""
+    try:
+        cache.touch(f"soko:held:{key}", seconds)
+    except Exception:
+        log.warning("held slots %s: cache unreachable, not refreshed", key, exc_info=True)
+
+
+def slot_free(key: str) -> None:
+    """Give back one slot held under ``key``."""
+    counter = f"soko:held:{key}"
+    try:
+        if cache.decr(counter) <= 0:
+            cache.delete(counter)
+    except ValueError:  # the count expired: nothing to give back
+        pass
+    except Exception:
+        log.warning("held slots %s: cache unreachable, slot not given back", key, exc_info=True)

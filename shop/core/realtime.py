@@ -20,8 +20,9 @@ import threading
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
+
+from shop.core.ratelimit import slot_free, slot_hold, slot_refresh
 
 log = logging.getLogger(__name__)
 
@@ -48,50 +49,33 @@ def session_group(session_key: str) -> str:
 
 
 def _socket_count_key(user_id: int) -> str:
-    return f"soko:sockets:{user_id}"
+    return f"sockets:user:{user_id}"
 
 
 def _socket_count_seconds() -> int:
     # Open sockets refresh the count at every re-check; a process that died without
     # disconnecting leaves its share only until the user's sockets have been quiet this long.
-    return 2 * settings.SOKO_SOCKET_RECHECK_SECONDS + 60
+    return int(2 * settings.SOKO_SOCKET_RECHECK_SECONDS + 60)
 
 
 def socket_slot_take(user_id: int) -> bool:
     """Count one more open socket for the user, across processes (the cache is Redis at
     scale). False, and nothing counted, when the user already has the maximum; True,
     uncounted, when the cache is unreachable (the socket's own re-check still runs)."""
-    key = _socket_count_key(user_id)
-    try:
-        cache.add(key, 0, _socket_count_seconds())
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, _socket_count_seconds())
-            count = 1
-    except Exception:
-        log.warning("socket count of user %s unavailable, socket let in", user_id, exc_info=True)
-        return True
-    if count > settings.SOKO_SOCKETS_PER_USER:
-        socket_slot_release(user_id)
-        return False
-    cache.touch(key, _socket_count_seconds())
-    return True
+    return slot_hold(
+        _socket_count_key(user_id),
+        limit=settings.SOKO_SOCKETS_PER_USER,
+        seconds=_socket_count_seconds(),
+        on_outage="open",
+    )
 
 
 def socket_slot_refresh(user_id: int) -> None:
-    cache.touch(_socket_count_key(user_id), _socket_count_seconds())
+    slot_refresh(_socket_count_key(user_id), seconds=_socket_count_seconds())
 
 
 def socket_slot_release(user_id: int) -> None:
-    key = _socket_count_key(user_id)
-    try:
-        if cache.decr(key) <= 0:
-            cache.delete(key)
-    except ValueError:  # the count expired: nothing to give back
-        pass
-    except Exception:  # the count expires by itself
-        log.warning("socket count of user %s unavailable, slot not given back", user_id, exc_info=True)
+    slot_free(_socket_count_key(user_id))
 
 
 def push_failures() -> int:

@@ -24,11 +24,10 @@ from types import SimpleNamespace
 
 from allauth.account.adapter import get_adapter
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http.request import HttpHeaders
 
-from shop.core.ratelimit import limit_take
+from shop.core.ratelimit import limit_take, slot_free, slot_hold, slot_refresh
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +66,7 @@ def address_connect_allowed(address: str) -> bool:
 
 
 def _address_key(address: str) -> str:
-    return f"soko:sockets:address:{address}"
+    return f"sockets:address:{address}"
 
 
 def _address_seconds() -> int:
@@ -78,39 +77,17 @@ def _address_seconds() -> int:
 def address_slot_take(address: str) -> bool:
     """Count one more open socket from the address. False, and nothing counted, when it
     already has the maximum. An unreachable cache lets the socket open (and logs it)."""
-    key = _address_key(address)
-    try:
-        cache.add(key, 0, _address_seconds())
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, _address_seconds())
-            count = 1
-        if count > settings.SOKO_SOCKETS_PER_ADDRESS:
-            address_slot_release(address)
-            return False
-        cache.touch(key, _address_seconds())
-    except Exception:
-        log.warning("socket count of %s: cache unreachable, socket let through", address, exc_info=True)
-    return True
+    return slot_hold(
+        _address_key(address), limit=settings.SOKO_SOCKETS_PER_ADDRESS, seconds=_address_seconds(), on_outage="open"
+    )
 
 
 def address_slot_refresh(address: str) -> None:
-    try:
-        cache.touch(_address_key(address), _address_seconds())
-    except Exception:
-        log.warning("socket count of %s: cache unreachable, not refreshed", address, exc_info=True)
+    slot_refresh(_address_key(address), seconds=_address_seconds())
 
 
 def address_slot_release(address: str) -> None:
-    key = _address_key(address)
-    try:
-        if cache.decr(key) <= 0:
-            cache.delete(key)
-    except ValueError:  # the count expired: nothing to give back
-        pass
-    except Exception:
-        log.warning("socket count of %s: cache unreachable, slot not given back", address, exc_info=True)
+    slot_free(_address_key(address))
 
 
 class FrameLimits:

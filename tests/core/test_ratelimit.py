@@ -9,7 +9,7 @@ from django.core.cache import caches
 from django.test import override_settings
 
 from shop.core import ratelimit
-from shop.core.ratelimit import limit_give_back, limit_take, limit_used
+from shop.core.ratelimit import limit_give_back, limit_take, limit_used, slot_free, slot_hold, slot_refresh
 
 
 def race(attempts: int, act) -> list:
@@ -76,6 +76,29 @@ def test_an_unreachable_cache_answers_as_told(on_outage, allowed, caplog):
             assert limit_take("tests:outage", limit=100, seconds=60, on_outage=on_outage) is allowed
             limit_give_back("tests:outage", seconds=60)  # logged, not raised
             assert limit_used("tests:outage", seconds=60) == 0
+        finally:
+            del caches["default"]
+    assert "cache unreachable" in caplog.text
+
+
+def test_twenty_racing_holders_get_exactly_the_limit_and_a_freed_slot_is_held_again():
+    held = race(20, lambda: slot_hold("tests:held", limit=5, seconds=60, on_outage="closed"))
+
+    assert held.count(True) == 5
+    assert not slot_hold("tests:held", limit=5, seconds=60, on_outage="closed")
+    slot_free("tests:held")
+    assert slot_hold("tests:held", limit=5, seconds=60, on_outage="closed")
+
+
+@pytest.mark.parametrize(("on_outage", "held"), [("closed", False), ("open", True)])
+def test_held_slots_with_an_unreachable_cache_answer_as_told(on_outage, held, caplog):
+    with override_settings(CACHES=DEAD_REDIS):
+        caches["default"].close()
+        del caches["default"]
+        try:
+            assert slot_hold("tests:held-outage", limit=5, seconds=60, on_outage=on_outage) is held
+            slot_refresh("tests:held-outage", seconds=60)  # logged, not raised
+            slot_free("tests:held-outage")
         finally:
             del caches["default"]
     assert "cache unreachable" in caplog.text
