@@ -9,20 +9,17 @@ import base64
 import os
 import secrets
 import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
-from django.db import connection, connections
+from django.db import connection
 from django.test import override_settings
 from huey.contrib.djhuey import HUEY
 from huey.storage import SqliteStorage
@@ -30,6 +27,7 @@ from huey.storage import SqliteStorage
 from shop.notifications.models import Notification
 from shop.notifications.tasks import notify_task
 from tests.factories import UserFactory
+from tests.production_server import production_daphne, production_env
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -43,73 +41,20 @@ SOCKETS = 16
 ANSWERED_WITHIN = WAIT_SECONDS / 2
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def server(tmp_path):
-    db_name = connection.settings_dict["NAME"]
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("SOKO_", "HUEY_", "SQLITE_", "STRIPE_", "PAYPAL_", "MPESA_"))
-        and key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "DEBUG"}
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="site_config.settings",
-        DEBUG="0",
+    env = production_env(
+        host=HOST,
+        workdir=tmp_path,
+        db_name=connection.settings_dict["NAME"],
         SECRET_KEY=SECRET_KEY,
-        ALLOWED_HOSTS=HOST,
-        SECURE_SSL_REDIRECT="0",
-        SECURE_HSTS_SECONDS="0",
-        DATABASE_URL=urlunsplit(urlsplit(settings.DATABASE_URL)._replace(path="/" + db_name)),
-        STATIC_ROOT=str(tmp_path / "static"),
-        MEDIA_ROOT=str(tmp_path / "media"),
-        HUEY_SQLITE_PATH=str(tmp_path / "huey.sqlite3"),
-        HUEY_EMBEDDED_WORKER="1",
         SOKO_DB_MAX_CONNECTIONS="1",
         SOKO_DB_CONNECT_WAIT_SECONDS=str(WAIT_SECONDS),
         SOKO_ASGI_THREADS=str(THREADS),
         LOG_LEVEL="WARNING",
     )
-    log_path = tmp_path / "daphne.log"
-    with open(log_path, "ab") as log:
-        collected = subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            timeout=120,
-        )
-        assert collected.returncode == 0, log_path.read_text(errors="replace")[-4000:]
-        connections.close_all()
-        port = _free_port()
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", HOST, "-p", str(port), "site_config.asgi:application"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://{HOST}:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while _get(url, "/robots.txt")[0] != 200:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"daphne did not start:\n{log_path.read_text(errors='replace')[-4000:]}")
-            time.sleep(0.2)
+    with production_daphne(env=env, host=HOST, workdir=tmp_path) as (url, proc, log_path):
         yield {"url": url, "pid": proc.pid, "huey": tmp_path / "huey.sqlite3", "log": log_path}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
 
 
 def _get(url: str, path: str, session_key: str = "") -> tuple[int | str, float]:

@@ -7,33 +7,26 @@ the way. When a provider cannot be reached, the buyer is told on the payment pag
 another way, the order still reserved. A store's owner sets up payouts on Stripe's page
 the same way."""
 
-import os
 import secrets
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from contextlib import ExitStack
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
 
 from sellers.models import Store
 from shop.catalog.models import Variant
 from shop.orders.models import Checkout
 from shop.payments.models import ConnectedAccount, LedgerTransaction, PaymentAttempt, PaymentStatus, Provider
-from tests.e2e.conftest import LiveSoko, _stop
+from tests.e2e.conftest import LiveSoko
 from tests.e2e.pages import PIXEL, console_errors, expect, log_in
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.addresses import AddressFactory, westlands
 from tests.factories.catalog import ProductFactory
 from tests.fakes.paypal import FakePaypal
 from tests.fakes.stripe_server import FakeStripe
+from tests.production_server import production_daphne, production_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -41,37 +34,15 @@ WEBHOOK_SECRET = "whsec_" + secrets.token_hex(16)
 # The site's host: another loopback address than the fakes' 127.0.0.1, so the providers'
 # pages are another site (as for cookies' SameSite), not only another origin.
 HOST = "127.0.0.2"
-# A fresh process imports everything and starts its Huey consumer first: slower than the
-# forked server of the other browser tests on a busy machine.
-STARTUP_TIMEOUT = 120
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
 
 
 def _production_env(*, db_name: str, workdir: Path, stripe: FakeStripe, paypal: FakePaypal) -> dict:
-    """A production environment: DEBUG off, every provider named explicitly (nothing falls
-    back to a development default), plain http on the loopback (no TLS to redirect to)."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("STRIPE_", "PAYPAL_", "MPESA_", "SOKO_", "SQLITE_", "HUEY_"))
-        and key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "DEBUG"}
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="site_config.settings",
-        DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(45),
-        ALLOWED_HOSTS=HOST,
-        SECURE_SSL_REDIRECT="0",
-        SECURE_HSTS_SECONDS="0",
-        STATIC_ROOT=str(workdir / "static"),
-        MEDIA_ROOT=str(workdir / "media"),
-        HUEY_SQLITE_PATH=str(workdir / "huey.sqlite3"),
-        HUEY_EMBEDDED_WORKER="1",
+    """Production, with every provider named explicitly (nothing falls back to a
+    development default)."""
+    return production_env(
+        host=HOST,
+        workdir=workdir,
+        db_name=db_name,
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         SOKO_PAYMENT_METHODS="cod,card,paypal",
         SOKO_CATALOG_PAGE_CACHE_SECONDS="0",
@@ -82,27 +53,6 @@ def _production_env(*, db_name: str, workdir: Path, stripe: FakeStripe, paypal: 
         PAYPAL_CURRENCIES="KES",
         **paypal.settings(),
     )
-    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite"):
-        env["SQLITE_PATH"] = str(db_name)
-    else:
-        parts = urlsplit(settings.DATABASE_URL)
-        env["DATABASE_URL"] = urlunsplit(parts._replace(path="/" + db_name))
-    return env
-
-
-def _wait_until_serving(url: str, proc: subprocess.Popen, log_path: Path) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/robots.txt", timeout=2):
-                return
-        except urllib.error.HTTPError:
-            return  # it answers
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"daphne (DEBUG=0) did not start:\n{log_path.read_text(errors='replace')[-4000:]}")
-        time.sleep(0.1)
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +67,7 @@ def fakes():
 
 
 @pytest.fixture(scope="module")
-def soko_live(django_db_setup, django_db_blocker, tmp_path_factory, fakes):
+def soko_live(django_db_setup, tmp_path_factory, fakes):
     """This module's live server: ``daphne site_config.asgi:application`` in a fresh
     process with the production environment above, on the test database."""
     from django.db import connections
@@ -125,35 +75,9 @@ def soko_live(django_db_setup, django_db_blocker, tmp_path_factory, fakes):
     workdir = tmp_path_factory.mktemp("e2e-production")
     db_name = connections["default"].settings_dict["NAME"]
     env = _production_env(db_name=db_name, workdir=workdir, stripe=fakes["stripe"], paypal=fakes["paypal"])
-    log_path = workdir / "daphne.log"
-    with open(log_path, "ab") as log:
-        collected = subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            timeout=120,
-        )
-    assert collected.returncode == 0, log_path.read_text(errors="replace")[-4000:]
-    port = _free_port()
-    with django_db_blocker.unblock():
-        connections.close_all()
-    with open(log_path, "ab") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", HOST, "-p", str(port), "site_config.asgi:application"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://{HOST}:{port}"
-    try:
-        _wait_until_serving(url, proc, log_path)
+    with production_daphne(env=env, host=HOST, workdir=workdir) as (url, _proc, log_path):
         fakes["stripe"].webhook_url = url + "/payments/stripe/webhook/"
         yield LiveSoko(url=url, scale_mode=False, server_log=log_path, worker_log=None)
-    finally:
-        _stop(proc)
 
 
 @pytest.fixture

@@ -1,0 +1,111 @@
+"""A daphne started as production starts it: a fresh process (not a fork of the tests),
+``DEBUG=0``, a secret key of its own, the Huey consumer inside it, on the test database,
+with nothing from the tests' environment but what is asked for. Its static files are
+collected first, as the release step does."""
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from django.conf import settings
+from django.db import connections
+
+STARTUP_TIMEOUT = 120  # a fresh process imports everything: slow on a busy machine
+
+
+def production_env(*, host: str, workdir: Path, db_name: str, **extra: str) -> dict:
+    """The environment: the tests' own minus every Soko, provider and service setting, then
+    production's (plain http on the loopback: no TLS to redirect to) and ``extra``."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("STRIPE_", "PAYPAL_", "MPESA_", "SOKO_", "SQLITE_", "HUEY_"))
+        and key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "DEBUG"}
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="site_config.settings",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(45),
+        ALLOWED_HOSTS=host,
+        SECURE_SSL_REDIRECT="0",
+        SECURE_HSTS_SECONDS="0",
+        STATIC_ROOT=str(workdir / "static"),
+        MEDIA_ROOT=str(workdir / "media"),
+        HUEY_SQLITE_PATH=str(workdir / "huey.sqlite3"),
+        HUEY_EMBEDDED_WORKER="1",
+    )
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite"):
+        env["SQLITE_PATH"] = str(db_name)
+    else:
+        env["DATABASE_URL"] = urlunsplit(urlsplit(settings.DATABASE_URL)._replace(path="/" + db_name))
+    env.update(extra)
+    return env
+
+
+def _free_port(host: str) -> int:
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "/robots.txt", timeout=2):
+            return True
+    except urllib.error.HTTPError:
+        return True  # it answers
+    except OSError:
+        return False
+
+
+@contextmanager
+def production_daphne(*, env: dict, host: str, workdir: Path) -> Iterator[tuple[str, subprocess.Popen, Path]]:
+    """Collect the static files, start ``daphne site_config.asgi:application`` on a free
+    port of ``host`` and wait until it answers; yield (its URL, its process, its log); stop
+    it afterwards."""
+    log_path = workdir / "daphne.log"
+    with open(log_path, "ab") as log:
+        collected = subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            timeout=STARTUP_TIMEOUT,
+        )
+    assert collected.returncode == 0, log_path.read_text(errors="replace")[-4000:]
+    connections.close_all()  # the server gets its own; ours must not be shared
+    port = _free_port(host)
+    with open(log_path, "ab") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", host, "-p", str(port), "site_config.asgi:application"],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://{host}:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while not _answers(url):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"daphne (DEBUG=0) did not start:\n{log_path.read_text(errors='replace')[-4000:]}")
+            time.sleep(0.1)
+        yield url, proc, log_path
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
