@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from shop.catalog.models import Product
 from shop.core.errors import NotFound
+from shop.orders.selectors import account_links
 
 from .bidding import State, increment_for
 from .models import Auction, Bid, BiddingBlock, SecondChanceOffer, Watch
@@ -104,8 +105,26 @@ def store_tied_people(*, store) -> QuerySet:
     return get_user_model().objects.filter(stores__members__stores=store)
 
 
-def user_tied_to_store(*, user, store) -> bool:
-    return user.is_authenticated and store_tied_people(store=store).filter(pk=user.pk).exists()
+def tied_to_store(*, store, user_ids) -> dict[int, str]:
+    """Of ``user_ids``, those tied to ``store``, each with how: ``"team"`` (one of
+    ``store_tied_people``) or ``"linked"`` (an account sharing a phone, saved for delivery or
+    paid with, with one of them: the same person under another account). A shared signup
+    address or street is not a tie here: a carrier's many customers share one address."""
+    team = set(store_tied_people(store=store).values_list("pk", flat=True))
+    tied = {pk: "team" for pk in user_ids if pk in team}
+    others = [pk for pk in user_ids if pk not in team]
+    if others and team:
+        links = account_links(user_ids=[*others, *team])
+        team_phones = {link for pk in team for link in links[pk] if link.startswith("phone:")}
+        tied |= {pk: "linked" for pk in others if links[pk] & team_phones}
+    return tied
+
+
+def user_tied_to_store(*, user, store) -> str | None:
+    """How ``user`` is tied to ``store`` (``"team"`` or ``"linked"``), or None."""
+    if not user.is_authenticated:
+        return None
+    return tied_to_store(store=store, user_ids=[user.pk]).get(user.pk)
 
 
 def _public() -> QuerySet[Auction]:

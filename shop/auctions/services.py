@@ -45,7 +45,7 @@ from .selectors import (
     buy_now_available,
     live_context,
     min_next_bid,
-    store_tied_people,
+    tied_to_store,
     user_is_blocked_from_bidding,
     user_manages_auction,
     user_tied_to_store,
@@ -192,10 +192,16 @@ def _lock(auction_id: int) -> Auction:
     return auction
 
 
-TIED = gettext_lazy(
-    "You cannot bid on this auction or buy it: you are on the team of a store that shares its owner or staff "
-    "with the seller's store."
-)
+TIED = {
+    "team": gettext_lazy(
+        "You cannot bid on this auction or buy it: you are on the team of a store that shares its owner or staff "
+        "with the seller's store."
+    ),
+    "linked": gettext_lazy(
+        "You cannot bid on this auction or buy it: your account shares a phone number with someone on the "
+        "seller's team."
+    ),
+}
 
 
 def _bidder_problem(auction: Auction, user, now) -> tuple[str, str] | None:
@@ -207,8 +213,8 @@ def _bidder_problem(auction: Auction, user, now) -> tuple[str, str] | None:
         return _("This auction is not taking bids: it has ended."), "not_live"
     if user_manages_auction(user=user, auction=auction):
         return _("You cannot bid on your own store's auction."), "own"
-    if user_tied_to_store(user=user, store=auction.store):
-        return str(TIED), "tied"
+    if tie := user_tied_to_store(user=user, store=auction.store):
+        return str(TIED[tie]), "tied"
     if user_is_blocked_from_bidding(user=user):
         return _("You may not bid: too many auctions you won were not paid. Contact us to lift the block."), "blocked"
     return None
@@ -583,8 +589,9 @@ def _offer_to_next(auction: Auction) -> SecondChanceOffer | None:
     blocked = set(BiddingBlock.objects.filter(lifted_at__isnull=True).values_list("user_id", flat=True))
     skip = offered | unpaid | blocked
     # Not to a bidder tied to the store (one who joined its team, or a related one, after bidding).
-    proxies = ProxyBid.objects.filter(auction=auction).exclude(bidder__in=store_tied_people(store=auction.store))
-    for proxy in proxies.select_related("bidder").order_by("-max_amount", "raised_at"):
+    proxies = list(ProxyBid.objects.filter(auction=auction).select_related("bidder").order_by("-max_amount", "raised_at"))
+    skip |= set(tied_to_store(store=auction.store, user_ids=[proxy.bidder_id for proxy in proxies]))
+    for proxy in proxies:
         if proxy.bidder_id in skip:
             continue
         if auction.reserve_price is not None and proxy.max_amount < auction.reserve_price:
@@ -676,8 +683,8 @@ def _offer_answer(*, offer_id: int, user, accept: bool) -> SecondChanceOffer:
         return offer
     if user_is_blocked_from_bidding(user=user):
         raise AuctionError(_("You may not buy at auction: too many auctions you won were not paid."), code="blocked")
-    if user_tied_to_store(user=user, store=auction.store):
-        raise AuctionError(str(TIED), code="tied")
+    if tie := user_tied_to_store(user=user, store=auction.store):
+        raise AuctionError(str(TIED[tie]), code="tied")
     offer.status = OFFER.ACCEPTED
     offer.save(update_fields=["status", "updated_at"])
     auction.outcome = O.SOLD

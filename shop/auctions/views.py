@@ -83,8 +83,8 @@ def _page_context(request, auction: Auction) -> dict:
         "is_open": auction_is_open(auction),
         "watching": user_watches(user=user, auction=auction),
         "manages": manages,
-        # On the team of a store sharing people with the seller's: the box says so, no form.
-        "tied": "" if manages or not user_tied_to_store(user=user, store=auction.store) else TIED,
+        # Tied to the seller's store (a related team, a linked account): the box says so, no form.
+        "tied": "" if manages else TIED.get(user_tied_to_store(user=user, store=auction.store), ""),
         "blocked": user.is_authenticated and user_is_blocked_from_bidding(user=user),
         "leading": user.is_authenticated and auction.leader_id == user.pk,
         "won": user.is_authenticated and auction.winner_id == user.pk,

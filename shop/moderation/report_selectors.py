@@ -2,7 +2,6 @@
 their own reports. Anything a person may not see is ``NotFound`` (a 404), so a report page
 never tells a stranger that a hidden review or someone else's message exists."""
 
-import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -13,7 +12,6 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from sellers.models import Store, StoreMember
-from shop.accounts.models import Address
 from shop.auctions.models import Auction
 from shop.auctions.selectors import auction_get_public
 from shop.catalog.models import Product
@@ -21,7 +19,7 @@ from shop.chat.models import Conversation, Message
 from shop.chat.selectors import side_of
 from shop.core.errors import NotFound
 from shop.orders.models import Order, OrderStatus
-from shop.payments.models import PaymentAttempt
+from shop.orders.selectors import account_links
 from shop.reviews.models import Review
 
 from .models import REPORTABLE, Report, Takedown
@@ -197,27 +195,9 @@ def reporter_weight_for(*, reporter, target) -> int:
     )
 
 
-def _digits(phone: str) -> str:
-    return re.sub(r"\D", "", phone or "")
-
-
 def reporter_links(*, user_ids) -> dict[int, set[str]]:
-    """What links each of ``user_ids`` to others: the address they signed up from, the phones
-    and places of their saved delivery addresses, the phones they paid with (three queries)."""
-    links: dict[int, set[str]] = {pk: set() for pk in user_ids}
-    for pk, ip in get_user_model().objects.filter(pk__in=user_ids, signup_ip__isnull=False).values_list("pk", "signup_ip"):
-        links[pk].add(f"ip:{ip}")
-    for pk, phone, area_id, street in Address.objects.filter(user_id__in=user_ids).values_list("user_id", "phone", "area_id", "street"):
-        if _digits(phone):
-            links[pk].add(f"phone:{_digits(phone)}")
-        place = " ".join(street.casefold().split())
-        if place:
-            links[pk].add(f"address:{area_id}:{place}")
-    paid = PaymentAttempt.objects.filter(checkout__buyer_id__in=user_ids).exclude(phone="").values_list("checkout__buyer_id", "phone")
-    for pk, phone in paid.distinct():
-        if _digits(phone):
-            links[pk].add(f"phone:{_digits(phone)}")
-    return links
+    """What links each of ``user_ids`` to others (``shop.orders.selectors.account_links``)."""
+    return account_links(user_ids=user_ids)
 
 
 def taken_down_automatically(target) -> bool:

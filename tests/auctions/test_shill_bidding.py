@@ -20,9 +20,12 @@ from shop.auctions.services import (
     unpaid_wins_settle,
 )
 from shop.orders.models import Order
+from shop.payments.models import PaymentAttempt, Provider
 from tests.auctions.test_unpaid import let_the_deadline_pass, won
 from tests.factories import StoreFactory, UserFactory
+from tests.factories.addresses import AddressFactory
 from tests.factories.auctions import ended, live_auction
+from tests.factories.orders import CheckoutFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -194,3 +197,59 @@ def test_the_reserve_is_not_offered_to_a_top_bidder_now_tied_to_the_seller():
 
     assert refused.value.code == "tied"
     assert not SecondChanceOffer.objects.exists()
+
+
+# Accounts linked to the seller's people
+
+
+def phone_saved(user, phone: str) -> None:
+    AddressFactory(user=user, phone=phone)
+
+
+LINKED = (
+    "You cannot bid on this auction or buy it: your account shares a phone number with someone on the seller's team."
+)
+
+
+def test_a_second_account_with_the_owners_phone_is_refused(ring):
+    """The owner's own phone, saved for delivery on a fresh account: the same person."""
+    phone_saved(ring.owner, "+254 712 345 678")
+    alias = UserFactory()
+    phone_saved(alias, "+254-712-345-678")
+
+    with pytest.raises(AuctionError) as refused:
+        bid(ring.auction, alias, 6250)
+
+    assert refused.value.code == "tied" and str(refused.value) == LINKED
+    assert not Bid.objects.filter(auction=ring.auction, bidder=alias).exists()
+
+
+def test_an_account_that_paid_with_a_clerks_phone_is_refused(ring):
+    phone_saved(ring.clerk, "+254 733 000 111")
+    alias = UserFactory()
+    PaymentAttempt.objects.create(
+        checkout=CheckoutFactory(buyer=alias, payment_method="mpesa"),
+        gateway="mpesa",
+        provider=Provider.MPESA,
+        amount_minor=100_00,
+        currency="KES",
+        phone="254733000111",
+    )
+
+    with pytest.raises(AuctionError) as refused:
+        buy_now(auction_id=ring.auction.pk, buyer=alias)
+
+    assert refused.value.code == "tied"
+
+
+def test_sharing_a_signup_address_or_a_street_is_not_a_tie(ring):
+    """A carrier's customers share one public address; neighbours share a street."""
+    ring.owner.signup_ip = "41.90.1.1"
+    ring.owner.save(update_fields=["signup_ip"])
+    AddressFactory(user=ring.owner, phone="+254 700 000 001", street="Moi Avenue")
+    neighbour = UserFactory(signup_ip="41.90.1.1")
+    AddressFactory(user=neighbour, phone="+254 700 000 002", street="Moi Avenue")
+
+    bid(ring.auction, neighbour, "5250")
+
+    assert Bid.objects.filter(auction=ring.auction, bidder=neighbour).exists()
