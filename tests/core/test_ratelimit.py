@@ -3,6 +3,7 @@ through a window; a slot given back is free again; with the cache unreachable a 
 answers as it was told to (closed for secrets, open for reads)."""
 
 import threading
+from contextlib import contextmanager
 
 import pytest
 from django.core.cache import caches
@@ -67,17 +68,24 @@ DEAD_REDIS = {
 }
 
 
-@pytest.mark.parametrize(("on_outage", "allowed"), [("closed", False), ("open", True)])
-def test_an_unreachable_cache_answers_as_told(on_outage, allowed, caplog):
+@contextmanager
+def cache_unreachable():
+    """The default cache is a Redis nobody answers for, meanwhile."""
     with override_settings(CACHES=DEAD_REDIS):
         caches["default"].close()
         del caches["default"]
         try:
-            assert limit_take("tests:outage", limit=100, seconds=60, on_outage=on_outage) is allowed
-            limit_give_back("tests:outage", seconds=60)  # logged, not raised
-            assert limit_used("tests:outage", seconds=60) == 0
+            yield
         finally:
             del caches["default"]
+
+
+@pytest.mark.parametrize(("on_outage", "allowed"), [("closed", False), ("open", True)])
+def test_an_unreachable_cache_answers_as_told(on_outage, allowed, caplog):
+    with cache_unreachable():
+        assert limit_take("tests:outage", limit=100, seconds=60, on_outage=on_outage) is allowed
+        limit_give_back("tests:outage", seconds=60)  # logged, not raised
+        assert limit_used("tests:outage", seconds=60) == 0
     assert "cache unreachable" in caplog.text
 
 
@@ -92,13 +100,8 @@ def test_twenty_racing_holders_get_exactly_the_limit_and_a_freed_slot_is_held_ag
 
 @pytest.mark.parametrize(("on_outage", "held"), [("closed", False), ("open", True)])
 def test_held_slots_with_an_unreachable_cache_answer_as_told(on_outage, held, caplog):
-    with override_settings(CACHES=DEAD_REDIS):
-        caches["default"].close()
-        del caches["default"]
-        try:
-            assert slot_hold("tests:held-outage", limit=5, seconds=60, on_outage=on_outage) is held
-            slot_refresh("tests:held-outage", seconds=60)  # logged, not raised
-            slot_free("tests:held-outage")
-        finally:
-            del caches["default"]
+    with cache_unreachable():
+        assert slot_hold("tests:held-outage", limit=5, seconds=60, on_outage=on_outage) is held
+        slot_refresh("tests:held-outage", seconds=60)  # logged, not raised
+        slot_free("tests:held-outage")
     assert "cache unreachable" in caplog.text

@@ -4,12 +4,8 @@ takes a slot of the job's lifetime limit (kept when wrong), whoever types it. Ra
 requests get exactly the limit through; past the job's limit its codes are taken from
 their QR only."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 from django.core.cache import caches
-from django.db import connection
 from django.test import override_settings
 
 from couriers.models import DeliveryJob, ScanEvent
@@ -33,26 +29,9 @@ from shop.orders.services import package_short_code, package_token_make
 from tests.factories.couriers import courier_serving
 from tests.factories.orders import member_of
 
-from .conftest import a_minute_passes, buyer_code, ready_order
+from .conftest import a_minute_passes, at_once, buyer_code, ready_order
 
 J = DeliveryJob.Status
-
-
-def at_once(calls) -> list:
-    """Run ``calls`` in threads released together, each on its own connection."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        try:
-            barrier.wait(timeout=30)
-            return call()
-        except Exception as error:  # noqa: BLE001 - each attempt's outcome is inspected
-            return error
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
 
 
 def reasons(results) -> list[str]:

@@ -1,10 +1,6 @@
 """Couriers racing, in real threads with their own connections (row locks: PostgreSQL)."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
-from django.db import connection
 
 from couriers.models import DeliveryJob
 from couriers.services import CourierError, handover_scan, job_accept, job_create, pickup_typed
@@ -13,25 +9,9 @@ from shop.orders.services import package_short_code
 from tests.factories.couriers import courier_serving
 from tests.factories.orders import member_of
 
-from .conftest import buyer_code, ready_order
+from .conftest import at_once, buyer_code, ready_order
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def at_once(calls) -> list:
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        try:
-            barrier.wait(timeout=30)
-            return call()
-        except Exception as error:  # noqa: BLE001 - each courier's outcome is inspected
-            return error
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
 
 
 def test_two_couriers_accepting_the_same_job_at_once_one_holds_it(shop_area, district):
