@@ -252,7 +252,7 @@ def bid_phase(port: int, auction_id: int, cookies: list[str], board: Board, *, t
     Returns every bid as (bidder, outcome, seq shown, sent, answered) in time.time()."""
     from django.conf import settings
 
-    from shop.auctions.bidding import increment_for
+    from shop.auctions.selectors.bidding import increment_for
 
     currency = "KES"
     state = re.compile(rf'<[^>]*\bid="auction-{auction_id}-state"[^>]*>')

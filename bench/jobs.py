@@ -92,8 +92,8 @@ def seed(*, jobs: int, couriers: int, publish: int, rng: random.Random) -> dict:
     from couriers.models import CourierProfile, DeliveryJob
     from sellers.models import Store, StoreMember
     from shop.geo.models import Area, AreaKind
-    from shop.orders.handover import handover_code_issue
     from shop.orders.models import Checkout, Order, OrderStatus
+    from shop.orders.services.handover import handover_code_issue
     from shop.payments.models import PaymentStatus
 
     user_model = get_user_model()

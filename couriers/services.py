@@ -32,12 +32,12 @@ from shop.core.money import money_format
 from shop.core.ratelimit import limit_give_back, limit_take
 from shop.core.realtime import push_html_on_commit, push_rendered_on_commit
 from shop.notifications.services import notify
-from shop.orders.fares import commission_for, distance_between, point_of, rate_per_km
-from shop.orders.handover import HandoverError, handover_code_check, handover_code_check_short
 from shop.orders.models import Order, OrderStatus
-from shop.orders.selectors import PACKAGE_TOKEN_SALT
-from shop.orders.services import order_move, order_push, order_transition, package_short_code
-from shop.orders.transitions import Role, TransitionError
+from shop.orders.selectors.fares import commission_for, distance_between, point_of, rate_per_km
+from shop.orders.selectors.orders import PACKAGE_TOKEN_SALT
+from shop.orders.selectors.transitions import Role, TransitionError
+from shop.orders.services.handover import HandoverError, handover_code_check, handover_code_check_short
+from shop.orders.services.orders import order_move, order_push, order_transition, package_short_code
 from shop.payments.couriers import remittance_post, return_commission_earned
 from shop.payments.models import PaymentStatus
 
@@ -436,7 +436,7 @@ def _scanning(user, kind: str, typed: bool, work, *, guessing: DeliveryJob | Non
     SOKO_COURIER_WRONG_CODES_PER_JOB (10) wrong codes are ever checked for a job. Guessing
     its 6-digit package code therefore succeeds with a chance of at most 10 in 10^6 (1 in
     100,000); an 8-digit return code, at most 10 in 10^8. The buyer's 8-digit handover code
-    is capped per code as well (by shop.orders.handover: 5 in 10^8). The per-minute limit
+    is capped per code as well (by shop.orders.services.handover: 5 in 10^8). The per-minute limit
     only slows a courier down; a crash keeps the slots it took."""
     _scan_slot_take(user)
     job_slot = False

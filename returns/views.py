@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shop.core.htmx import render_page
-from shop.orders.selectors import order_get_for_buyer
+from shop.orders.selectors.orders import order_get_for_buyer
 
 from .forms import EscalateForm, ReturnRequestForm
 from .selectors import (

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from shop.auctions.models import Auction, PaymentViolation, SecondChanceOffer
-from shop.auctions.selectors import (
+from shop.auctions.selectors.auctions import (
     auction_get_for_store,
     auctions_for_store,
     bid_history,

@@ -12,18 +12,18 @@ from couriers.selectors import couriers_for_job
 from couriers.services import ARRANGEABLE, CourierError, job_create, job_withdraw, store_handover
 from shop.core.htmx import render_page, wants_fragment
 from shop.core.search import search_text
-from shop.orders.fares import rate_per_km
 from shop.orders.models import OrderStatus
-from shop.orders.responses import order_changed_response
-from shop.orders.selectors import (
+from shop.orders.selectors.fares import rate_per_km
+from shop.orders.selectors.orders import (
     STATUS_TABS,
     order_get_for_member,
     order_status_counts_for_store,
     orders_for_store,
     seller_live_context,
 )
-from shop.orders.services import order_transition, package_short_code, package_token_make
-from shop.orders.transitions import Role, TransitionError, order_courier_job, status_label
+from shop.orders.selectors.transitions import Role, TransitionError, order_courier_job, status_label
+from shop.orders.services.orders import order_transition, package_short_code, package_token_make
+from shop.orders.views import order_changed_response
 from shop.reviews.selectors import feedback_scores
 
 from .views import current_store, dashboard_context, seller_required

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shop.core.htmx import render_page
 from shop.core.ids import int_or_none
-from shop.orders.selectors import order_get_for_member
+from shop.orders.selectors.orders import order_get_for_member
 from shop.reviews.selectors import review_for_member, store_dashboard_reviews, store_review_counts
 from shop.reviews.services import ReviewError, buyer_feedback_leave, review_respond
 

@@ -6,7 +6,7 @@ from shop.core.errors import NotFound
 from shop.core.realtime import remember_server_loop
 from shop.notifications.consumers import NotificationConsumer
 
-from .selectors import auction_get_public, auction_group
+from .selectors.auctions import auction_get_public, auction_group
 
 
 def _auction_visible(auction_id: int) -> bool:

@@ -33,12 +33,11 @@ from shop.core.signals import staff_acted
 from shop.core.transactions import DatabaseBusy, atomic_retrying
 from shop.notifications.services import notify
 from shop.orders.models import OrderStatus
-from shop.orders.won import won_order_create
+from shop.orders.services.won import won_order_create
 from shop.payments.models import PaymentStatus
 
-from .bidding import BidRefused, State, apply_bid
 from .models import Auction, Bid, BiddingBlock, PaymentViolation, ProxyBid, SecondChanceOffer, Watch
-from .selectors import (
+from .selectors.auctions import (
     auction_group,
     auction_is_open,
     bid_history,
@@ -50,6 +49,7 @@ from .selectors import (
     user_manages_auction,
     user_tied_to_store,
 )
+from .selectors.bidding import BidRefused, State, apply_bid
 
 log = logging.getLogger(__name__)
 

@@ -17,9 +17,8 @@ from shop.catalog.selectors import category_tree
 from shop.core.errors import NotFound
 from shop.core.htmx import render_page
 
-from .bidding import increment_table
 from .models import Auction
-from .selectors import (
+from .selectors.auctions import (
     auction_get_public,
     auction_is_open,
     auctions_ending_soon,
@@ -34,6 +33,7 @@ from .selectors import (
     user_tied_to_store,
     user_watches,
 )
+from .selectors.bidding import increment_table
 from .services import TIED, AuctionError, bid_place, buy_now, offer_answer, watch_set
 
 

@@ -25,7 +25,7 @@ from shop.catalog.models import Product, Variant
 from shop.core.transactions import atomic_retrying
 from shop.inventory.services import StockShort
 from shop.orders.models import Order
-from shop.orders.won import AgreedLine, agreed_order_create
+from shop.orders.services.won import AgreedLine, agreed_order_create
 
 from .models import Block, Conversation, Message, Offer, OfferLine, Side
 from .selectors import Viewer

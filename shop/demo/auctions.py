@@ -30,7 +30,7 @@ from django.utils.text import slugify
 
 from sellers.models import Store
 from shop.auctions.models import Auction, Bid, ProxyBid
-from shop.auctions.selectors import auctions_live, auctions_upcoming
+from shop.auctions.selectors.auctions import auctions_live, auctions_upcoming
 from shop.auctions.services import Terms, auction_close, auction_create, auction_relist, bid_place, watch_set
 from shop.catalog.models import Category, Product, Variant
 from shop.catalog.services import product_summary_refresh, product_tags_set

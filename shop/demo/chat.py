@@ -41,8 +41,8 @@ from shop.chat.selectors import conversation_for_user, unread_total
 from shop.chat.services import conversation_start, image_ready, message_send, quick_reply_add
 from shop.notifications.models import Notification
 from shop.orders.models import Checkout, HandoverCode, Order, OrderEvent, OrderStatus
-from shop.orders.services import order_transition
-from shop.orders.transitions import Role
+from shop.orders.selectors.transitions import Role
+from shop.orders.services.orders import order_transition
 from shop.payments.services import checkout_pay_on_delivery
 
 from .catalog import PALETTE, demo_price

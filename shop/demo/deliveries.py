@@ -46,11 +46,11 @@ from shop.cart.models import Cart
 from shop.cart.services import cart_add
 from shop.catalog.models import Product, Variant
 from shop.notifications.models import Notification
-from shop.orders.checkout import CheckoutDetails, DeliveryAddress, checkout_place
-from shop.orders.handover import handover_code_reveal
 from shop.orders.models import Checkout, HandoverCode, Order, OrderEvent, OrderStatus
-from shop.orders.services import order_transition, package_short_code
-from shop.orders.transitions import Role
+from shop.orders.selectors.handover import handover_code_reveal
+from shop.orders.selectors.transitions import Role
+from shop.orders.services.checkout import CheckoutDetails, DeliveryAddress, checkout_place
+from shop.orders.services.orders import order_transition, package_short_code
 from shop.payments.models import PaymentAttempt, Provider
 from shop.payments.services import attempt_create, attempt_succeeded
 

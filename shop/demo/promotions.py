@@ -17,7 +17,7 @@ from sellers.models import Store
 from shop.catalog.models import Product
 from shop.chat.models import Offer, OfferLine
 from shop.orders.models import Order, OrderStatus
-from shop.orders.services import order_transition
+from shop.orders.services.orders import order_transition
 from shop.promotions.codes import promo_code_create
 from shop.promotions.models import PromoCode, Sale
 from shop.promotions.sales import SaleInput, sale_create, sale_start

@@ -34,10 +34,10 @@ from shop.catalog.models import Product, Variant
 from shop.media.models import StoredImage
 from shop.media.services import image_process
 from shop.notifications.models import Notification
-from shop.orders.checkout import CheckoutDetails, DeliveryAddress, checkout_place
 from shop.orders.models import Checkout, HandoverCode, Order, OrderEvent, OrderStatus
-from shop.orders.services import order_transition
-from shop.orders.transitions import Role
+from shop.orders.selectors.transitions import Role
+from shop.orders.services.checkout import CheckoutDetails, DeliveryAddress, checkout_place
+from shop.orders.services.orders import order_transition
 from shop.reviews.models import BuyerFeedback, HelpfulVote, Review, ReviewPhoto, ReviewRequest
 from shop.reviews.services import buyer_feedback_leave, review_respond, review_save, review_vote_helpful
 

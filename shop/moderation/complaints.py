@@ -30,7 +30,7 @@ from shop.core.i18n import lazy_text
 from shop.media.services import image_store
 from shop.notifications.services import notify
 from shop.orders.models import Order
-from shop.orders.numbers import ALPHABET
+from shop.orders.services.numbers import ALPHABET
 from shop.payments.models import Refund
 from shop.payments.refunds import RefundError, refund_order
 

@@ -13,13 +13,13 @@ from django.utils import timezone
 
 from sellers.models import Store, StoreMember
 from shop.auctions.models import Auction
-from shop.auctions.selectors import auction_get_public
+from shop.auctions.selectors.auctions import auction_get_public
 from shop.catalog.models import Product
 from shop.chat.models import Conversation, Message
 from shop.chat.selectors import side_of
 from shop.core.errors import NotFound
 from shop.orders.models import Order, OrderStatus
-from shop.orders.selectors import account_links
+from shop.orders.selectors.orders import account_links
 from shop.reviews.models import Review
 
 from .models import REPORTABLE, Report, Takedown
@@ -196,7 +196,7 @@ def reporter_weight_for(*, reporter, target) -> int:
 
 
 def reporter_links(*, user_ids) -> dict[int, set[str]]:
-    """What links each of ``user_ids`` to others (``shop.orders.selectors.account_links``)."""
+    """What links each of ``user_ids`` to others (``shop.orders.selectors.orders.account_links``)."""
     return account_links(user_ids=user_ids)
 
 

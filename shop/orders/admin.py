@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy
 from shop.payments.refunds import RefundError, refund_order, refundable_units
 
 from .models import Checkout, Order, OrderEvent, OrderItem, OrderStatus
-from .services import order_transition
-from .transitions import LEFT_THE_STORE, Role, TransitionError, moves_for, status_label
+from .selectors.transitions import LEFT_THE_STORE, Role, TransitionError, moves_for, status_label
+from .services.orders import order_transition
 
 
 class OrderItemInline(admin.TabularInline):

@@ -5,39 +5,8 @@ from django.utils.translation import gettext_lazy
 from shop.core.money import money_format
 from shop.geo.delivery import HomeDelivery
 
-from .checkout import delivery_fee
 from .models import Order
-
-NEW_ADDRESS = "new"
-
-
-def delivery_field_name(store) -> str:
-    return f"delivery_{store.pk}"
-
-
-def chosen_address_key(data, addresses) -> str:
-    """The address radio's value: from ``data`` when it names one, else the default
-    address, else the first, else "a new address"."""
-    keys = [str(address.pk) for address in addresses]
-    chosen = (data or {}).get("address")
-    if chosen in keys or chosen == NEW_ADDRESS:
-        return chosen
-    default = next((str(address.pk) for address in addresses if address.is_default), None)
-    return default or next(iter(keys), NEW_ADDRESS)
-
-
-def delivery_modes_from(data, groups, homes: dict[int, HomeDelivery]) -> dict[int, str]:
-    """Each store's chosen delivery mode from request data; home delivery by default where
-    the store offers it to the chosen address, else pick-up. Anything not offered falls
-    back to the default."""
-    modes = {}
-    for group in groups:
-        offered = [Order.DeliveryMode.PICKUP]
-        if homes[group.store.pk].offered:
-            offered.insert(0, Order.DeliveryMode.DELIVERY)
-        chosen = (data or {}).get(delivery_field_name(group.store))
-        modes[group.store.pk] = chosen if chosen in offered else offered[0]
-    return modes
+from .selectors.checkout import NEW_ADDRESS, chosen_address_key, delivery_fee, delivery_field_name
 
 
 class CheckoutForm(forms.Form):

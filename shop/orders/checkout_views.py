@@ -1,6 +1,5 @@
 import uuid
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
@@ -11,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from shop.accounts.address_forms import AddressForm
-from shop.accounts.address_services import address_save, addresses_for_user
+from shop.accounts.address_services import address_save
 from shop.accounts.models import Address
 from shop.cart.selectors import cart_summary
 from shop.cart.services import cart_get_for_request
@@ -20,19 +19,10 @@ from shop.geo.selectors import map_settings
 from shop.payments.gateways import gateways_available
 from shop.payments.models import PaymentStatus, Refund
 
-from .checkout import (
-    CheckoutDetails,
-    CheckoutError,
-    DeliveryAddress,
-    address_point,
-    checkout_get_existing,
-    checkout_place,
-    checkout_preview,
-    home_delivery_by_store,
-    won_orders_awaiting,
-)
-from .checkout_forms import NEW_ADDRESS, CheckoutForm, chosen_address_key, delivery_modes_from
-from .selectors import checkout_get_for_buyer, order_handover_for_buyer
+from .checkout_forms import CheckoutForm
+from .selectors.checkout import checkout_get_existing, checkout_page_data
+from .selectors.orders import checkout_get_for_buyer, order_handover_for_buyer
+from .services.checkout import CheckoutDetails, CheckoutError, DeliveryAddress, checkout_place
 
 
 def _done_url(checkout) -> str:
@@ -114,46 +104,23 @@ def page(request):
 def _page_context(request, *, whole, summary, currency: str, data) -> dict:
     """The page's forms and figures from ``data`` (a POST), else from the query string
     (htmx refreshes send every input of the total along)."""
-    asked = data if data is not None else request.GET
-    addresses = list(addresses_for_user(user=request.user))
-    chosen = chosen_address_key(asked, addresses)
-    chosen_address = next((address for address in addresses if str(address.pk) == chosen), None)
-    homes = home_delivery_by_store(
-        stores=[group.store for group in summary.groups],
-        area=chosen_address.area if chosen_address else None,
-        area_known=chosen != NEW_ADDRESS,
+    page = checkout_page_data(
+        user=request.user, whole=whole, summary=summary, currency=currency, asked=data if data is not None else request.GET
     )
-    modes = delivery_modes_from(asked, summary.groups, homes)
-    # Stores that pass couriers' fares on charge by the distance to the chosen address.
-    dropoff = address_point(chosen_address)
-    # Won auctions awaiting payment go with it unless unticked (all are, on the first view).
-    won_orders = list(won_orders_awaiting(buyer=request.user, currency=currency))
-    if asked.get("won_shown"):
-        won_chosen = [order for order in won_orders if order.number in asked.getlist("won")]
-    else:
-        won_chosen = won_orders
-    promo_code = asked.get("promo_code", "")[:40]
-    use_points = asked.get("use_points") == "1"
-    preview = checkout_preview(
-        buyer=request.user,
-        summary=summary,
-        delivery_modes=modes,
-        dropoff=dropoff,
-        won=won_chosen,
-        address=chosen_address,
-        promo_code=promo_code,
-        use_points=use_points,
-    )
-    gateways = gateways_available(preview)
     form = CheckoutForm(
         data,
-        addresses=addresses,
+        addresses=page.addresses,
         groups=summary.groups,
-        gateways=gateways,
-        homes=homes,
-        dropoff=dropoff,
+        gateways=gateways_available(page.preview),
+        homes=page.homes,
+        dropoff=page.dropoff,
         # A refresh of the page keeps what was typed and ticked.
-        initial={"idempotency_key": uuid.uuid4(), "address": chosen, "promo_code": promo_code, "use_points": use_points},
+        initial={
+            "idempotency_key": uuid.uuid4(),
+            "address": page.chosen,
+            "promo_code": page.promo_code,
+            "use_points": page.use_points,
+        },
     )
     address_form = AddressForm(
         data if form.wants_new_address else None, instance=Address(user=request.user), inline=True
@@ -161,20 +128,20 @@ def _page_context(request, *, whole, summary, currency: str, data) -> dict:
     return {
         "summary": summary,
         "currency": currency,
-        # The rest of the cart, paid in another checkout each: (currency, total, units).
-        "other_currencies": [row for row in whole.totals if row[0] != currency],
-        "preview": preview,
-        "review_token": preview.review_token,
+        "other_currencies": page.other_currencies,
+        "preview": page.preview,
+        "review_token": page.preview.review_token,
         "review_fields": REVIEW_FIELDS,
         "address_fields": ADDRESS_FIELDS,
         "form": form,
         "address_form": address_form,
         "delivery_rows": [
-            (review, form.delivery_field(review.store), homes[review.store.pk].reason) for review in preview.stores
+            (review, form.delivery_field(review.store), page.homes[review.store.pk].reason)
+            for review in page.preview.stores
         ],
-        "delivery_fee": settings.SOKO_DELIVERY_FEES.get(currency, settings.SOKO_DELIVERY_FEE),
-        "won_orders": won_orders,
-        "won_chosen": won_chosen,
+        "delivery_fee": page.delivery_fee,
+        "won_orders": page.won_orders,
+        "won_chosen": page.won_chosen,
         "map": map_settings(),
     }
 

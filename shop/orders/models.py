@@ -137,7 +137,7 @@ class Order(TimeStamped):
     )
     delivered_at = models.DateTimeField(verbose_name=gettext_lazy("delivered at"), null=True, blank=True)
     # Won at auction: the order's own payment deadline, kept when it is paid together with
-    # other orders in a checkout whose (shorter) deadline passes (``shop.orders.won``).
+    # other orders in a checkout whose (shorter) deadline passes (``shop.orders.services.won``).
     pay_by = models.DateTimeField(verbose_name=gettext_lazy("pay by"), null=True, blank=True)
     # When the store's share stopped being held for buyer protection (shop.payments.services).
     funds_released_at = models.DateTimeField(verbose_name=gettext_lazy("funds released at"), null=True, blank=True)

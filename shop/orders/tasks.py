@@ -5,8 +5,8 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from shop.core.jobs import job
 
-from .payment_flow import checkouts_expire, funds_release_due
-from .services import order_transfer_safely
+from .services.orders import order_transfer_safely
+from .services.payment_flow import checkouts_expire, funds_release_due
 
 log = logging.getLogger(__name__)
 

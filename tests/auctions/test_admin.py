@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shop.auctions.models import Auction, BiddingBlock, PaymentViolation, SecondChanceOffer
-from shop.auctions.selectors import user_is_blocked_from_bidding
+from shop.auctions.selectors.auctions import user_is_blocked_from_bidding
 from shop.auctions.services import auction_close, bid_place, watch_set
 from tests.factories import UserFactory
 from tests.factories.auctions import ended, live_auction

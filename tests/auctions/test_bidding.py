@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shop.auctions.models import Auction, Bid, BiddingBlock, ProxyBid, Watch
-from shop.auctions.selectors import buy_now_available
+from shop.auctions.selectors.auctions import buy_now_available
 from shop.auctions.services import AuctionError, Terms, auction_close, auction_create, bid_place, buy_now, watch_set
 from shop.notifications.models import Notification
 from shop.orders.models import Order, OrderStatus
@@ -66,7 +66,7 @@ def clock_at(moment):
     clock = Clock(moment)
     with (
         mock.patch("shop.auctions.services.timezone.now", new=clock),
-        mock.patch("shop.auctions.selectors.timezone.now", new=clock),
+        mock.patch("shop.auctions.selectors.auctions.timezone.now", new=clock),
     ):
         yield clock
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shop.auctions.bidding import BidRefused, State, Step, apply_bid, increment_for, increment_table
+from shop.auctions.selectors.bidding import BidRefused, State, Step, apply_bid, increment_for, increment_table
 
 A, B, C = 1, 2, 3
 

@@ -18,9 +18,9 @@ from django.db import connection
 from django.db.models import Count, Max
 from django.utils import timezone
 
-from shop.auctions.bidding import BidRefused, State, apply_bid
 from shop.auctions.models import Auction, Bid, ProxyBid
-from shop.auctions.selectors import min_next_bid
+from shop.auctions.selectors.auctions import min_next_bid
+from shop.auctions.selectors.bidding import BidRefused, State, apply_bid
 from shop.auctions.services import AuctionError, BidOutcome, auction_close, auctions_close_due, bid_place, buy_now
 from shop.notifications.models import Notification
 from shop.orders.models import Order

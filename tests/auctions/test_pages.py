@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from shop.auctions.models import Bid
-from shop.auctions.selectors import bidder_handle
+from shop.auctions.selectors.auctions import bidder_handle
 from shop.auctions.services import bid_place, live_fragments
 from shop.cart.models import CartItem
 from shop.catalog.models import Product

@@ -9,7 +9,7 @@ import pytest
 
 from sellers.models import StoreMember
 from shop.auctions.models import Auction, Bid, ProxyBid, SecondChanceOffer
-from shop.auctions.selectors import store_tied_people
+from shop.auctions.selectors.auctions import store_tied_people
 from shop.auctions.services import (
     AuctionError,
     auction_close,

@@ -21,7 +21,7 @@ from shop.auctions.services import (
 )
 from shop.notifications.models import Notification
 from shop.orders.models import Order, OrderStatus
-from shop.orders.payment_flow import checkouts_expire
+from shop.orders.services.payment_flow import checkouts_expire
 from shop.payments.models import PaymentStatus
 from tests.factories import UserFactory
 from tests.factories.auctions import ended, live_auction

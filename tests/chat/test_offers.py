@@ -21,7 +21,7 @@ from shop.chat.services import block_set, digests_send, message_send
 from shop.core.money import money_format
 from shop.notifications.models import Notification
 from shop.orders.models import Checkout, Order, OrderItem, OrderStatus
-from shop.orders.payment_flow import checkouts_expire
+from shop.orders.services.payment_flow import checkouts_expire
 from shop.payments.models import PaymentStatus
 from tests.factories import PASSWORD, StoreFactory
 from tests.factories.addresses import AddressFactory

@@ -5,7 +5,7 @@ import pytest
 
 from shop.cart.models import Cart
 from shop.cart.services import cart_add
-from shop.orders.checkout import CheckoutDetails, DeliveryAddress
+from shop.orders.services.checkout import CheckoutDetails, DeliveryAddress
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.addresses import AddressFactory, westlands
 from tests.factories.catalog import ProductFactory

@@ -15,8 +15,8 @@ from django.db import OperationalError, connection
 from shop.cart.models import Cart
 from shop.cart.services import cart_add
 from shop.catalog.models import Variant
-from shop.orders.checkout import CheckoutError, checkout_place
 from shop.orders.models import Checkout, Order
+from shop.orders.services.checkout import CheckoutError, checkout_place
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.addresses import AddressFactory
 from tests.factories.catalog import ProductFactory
@@ -130,7 +130,7 @@ def test_two_carts_with_the_same_two_items_in_opposite_order_never_show_a_deadlo
 
 @pytest.mark.django_db(transaction=True)
 def test_a_deadlock_reported_by_the_database_is_retried_not_shown(monkeypatch):
-    from shop.orders import checkout as checkout_module
+    from shop.orders.services import checkout as checkout_module
 
     variant = last_kiondo(stock=5)
     user, cart = shopper_with(variant)
@@ -152,7 +152,7 @@ def test_a_deadlock_reported_by_the_database_is_retried_not_shown(monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_database_that_stays_busy_ends_in_a_please_try_again(monkeypatch):
-    from shop.orders import checkout as checkout_module
+    from shop.orders.services import checkout as checkout_module
 
     variant = last_kiondo(stock=5)
     user, cart = shopper_with(variant)

@@ -13,8 +13,8 @@ from shop.cart.models import Cart
 from shop.cart.services import cart_add
 from shop.geo.models import Area
 from shop.geo.services import areas_load
-from shop.orders.checkout import CheckoutError, DeliveryAddress, checkout_place
 from shop.orders.models import Order
+from shop.orders.services.checkout import CheckoutError, DeliveryAddress, checkout_place
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.catalog import ProductFactory
 

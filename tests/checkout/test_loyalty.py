@@ -16,10 +16,10 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from shop.cart.services import cart_add
-from shop.orders.checkout import CheckoutError, checkout_place
 from shop.orders.models import Order, OrderStatus
-from shop.orders.payment_flow import checkouts_expire
-from shop.orders.services import order_transition
+from shop.orders.services.checkout import CheckoutError, checkout_place
+from shop.orders.services.orders import order_transition
+from shop.orders.services.payment_flow import checkouts_expire
 from shop.payments import ledger
 from shop.payments.models import LedgerEntry
 from shop.payments.refunds import refund_order

@@ -11,8 +11,8 @@ from sellers.models import Store
 from shop.cart.models import CartItem
 from shop.catalog.models import Product, Variant
 from shop.notifications.models import Notification
-from shop.orders.checkout import CheckoutError, checkout_place
 from shop.orders.models import Checkout, HandoverCode, Order, OrderEvent, OrderItem
+from shop.orders.services.checkout import CheckoutError, checkout_place
 from tests.factories import UserFactory
 
 from .conftest import details_for
@@ -150,7 +150,7 @@ def test_someone_elses_cart_is_refused(buyer, cart, details, key):
 
 
 def test_an_order_number_clash_draws_another_number(buyer, cart, details, key, monkeypatch):
-    from shop.orders import checkout as checkout_module
+    from shop.orders.services import checkout as checkout_module
 
     Order.objects.create(
         checkout=Checkout.objects.create(buyer=buyer, payment_method="cod", recipient="X", phone="1", area_label="a", street="s", currency="KES"),

@@ -12,8 +12,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from shop.orders.checkout import CheckoutError, checkout_place
 from shop.orders.models import Checkout, Order
+from shop.orders.services.checkout import CheckoutError, checkout_place
 from shop.promotions.models import LoyaltyEntry, PromoCode, PromoRedemption
 
 from .conftest import details_for

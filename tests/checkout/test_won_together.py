@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from shop.auctions.services import auction_close, bid_place
 from shop.orders.models import Checkout, Order, OrderStatus
-from shop.orders.payment_flow import checkouts_expire
+from shop.orders.services.payment_flow import checkouts_expire
 from shop.payments.models import PaymentStatus
 from tests.factories import UserFactory
 from tests.factories.addresses import AddressFactory

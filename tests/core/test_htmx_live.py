@@ -8,7 +8,7 @@ import pytest
 
 from sellers.models import StoreMember
 from shop.notifications.services import notify
-from shop.orders.checkout import checkout_place
+from shop.orders.services.checkout import checkout_place
 from tests.checkout.conftest import basket, buyer, cart, crafts, details_for, kikoi, weavers  # noqa: F401
 from tests.factories import NotificationFactory, UserFactory
 

@@ -12,8 +12,8 @@ from couriers.models import DeliveryJob
 from couriers.services import job_create
 from shop.core import ratelimit
 from shop.geo.models import Area
-from shop.orders.handover import handover_code_reveal
 from shop.orders.models import Checkout, Order, OrderStatus
+from shop.orders.selectors.handover import handover_code_reveal
 from tests.factories.addresses import westlands
 from tests.factories.couriers import courier_serving
 from tests.factories.orders import OrderFactory, member_of

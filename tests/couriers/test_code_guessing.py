@@ -25,7 +25,7 @@ from couriers.services import (
     return_pickup_typed,
 )
 from shop.orders.models import OrderStatus
-from shop.orders.services import package_short_code, package_token_make
+from shop.orders.services.orders import package_short_code, package_token_make
 from tests.factories.couriers import courier_serving
 from tests.factories.orders import member_of
 

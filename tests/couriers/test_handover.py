@@ -8,16 +8,15 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from shop.orders.handover import (
+from shop.orders.models import HandoverCode, Order, OrderStatus
+from shop.orders.selectors.handover import handover_code_reveal, handover_state
+from shop.orders.services.handover import (
     HandoverError,
     handover_code_check,
     handover_code_check_short,
     handover_code_issue,
     handover_code_renew,
-    handover_code_reveal,
-    handover_state,
 )
-from shop.orders.models import HandoverCode, Order, OrderStatus
 from tests.factories.orders import OrderFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from django.core import signing
 from django.urls import reverse
 from PIL import Image
 
-from shop.orders.handover import HandoverError, handover_code_check
 from shop.orders.models import OrderStatus
+from shop.orders.services.handover import HandoverError, handover_code_check
 from tests.factories.orders import OrderFactory
 
 try:

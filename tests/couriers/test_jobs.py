@@ -23,9 +23,9 @@ from couriers.services import (
     pickup_typed,
 )
 from shop.orders.models import HandoverCode, Order, OrderStatus
-from shop.orders.selectors import PACKAGE_TOKEN_SALT
-from shop.orders.services import order_transition, package_short_code, package_token_make
-from shop.orders.transitions import Role, TransitionError
+from shop.orders.selectors.orders import PACKAGE_TOKEN_SALT
+from shop.orders.selectors.transitions import Role, TransitionError
+from shop.orders.services.orders import order_transition, package_short_code, package_token_make
 from shop.payments import ledger
 from shop.payments.couriers import courier_balances
 from tests.factories import CourierProfileFactory, UserFactory
@@ -348,8 +348,8 @@ def test_nobody_else_confirms_the_cash(job, courier, rival):
 
 
 def test_a_store_passing_the_fare_on_charges_the_buyer_by_distance_at_checkout(shop_area):
-    from shop.orders.checkout import address_point, delivery_fee
-    from shop.orders.fares import Point
+    from shop.orders.selectors.checkout import address_point, delivery_fee
+    from shop.orders.selectors.fares import Point
 
     order = ready_order(shop_area)
     store = order.store

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from couriers.models import CourierProfile, CourierRating, DeliveryJob, Remittance
 from couriers.services import handover_typed, job_accept, job_create, pickup_typed
 from shop.orders.models import Order, OrderStatus
-from shop.orders.services import package_short_code
+from shop.orders.services.orders import package_short_code
 from shop.payments import ledger
 from tests.factories import CourierProfileFactory, UserFactory
 from tests.factories.couriers import courier_serving
@@ -88,7 +88,7 @@ def test_accepting_from_the_board_and_losing_the_race(client, job, courier, riva
 
 
 def test_the_scan_page_accepts_the_label_then_the_buyers_code(client, job, courier):
-    from shop.orders.services import package_token_make
+    from shop.orders.services.orders import package_token_make
 
     job_accept(job_id=job.pk, courier=courier)
     client.force_login(courier)

@@ -5,7 +5,7 @@ import pytest
 from couriers.models import DeliveryJob
 from couriers.services import CourierError, handover_scan, job_accept, job_create, pickup_typed
 from shop.orders.models import Order, OrderStatus
-from shop.orders.services import package_short_code
+from shop.orders.services.orders import package_short_code
 from tests.factories.couriers import courier_serving
 from tests.factories.orders import member_of
 

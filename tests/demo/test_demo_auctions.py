@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from shop.auctions.models import Auction, Bid, Watch
-from shop.auctions.selectors import auctions_live, auctions_upcoming, buy_now_available
+from shop.auctions.selectors.auctions import auctions_live, auctions_upcoming, buy_now_available
 from shop.catalog.models import Product
 from shop.demo.auctions import LOTS
 from shop.orders.models import Order

@@ -14,10 +14,10 @@ import segno
 from django.core import signing
 
 from couriers.models import DeliveryJob
-from shop.orders.handover import handover_code_reveal
 from shop.orders.models import Checkout, Order, OrderStatus
-from shop.orders.selectors import PACKAGE_TOKEN_SALT
-from shop.orders.services import package_short_code
+from shop.orders.selectors.handover import handover_code_reveal
+from shop.orders.selectors.orders import PACKAGE_TOKEN_SALT
+from shop.orders.services.orders import package_short_code
 from tests.e2e.conftest import CHROMIUM_ARGS, PAGE_INIT_SCRIPT
 from tests.e2e.pages import KEEP_SOCKET, LIVE_MS, expect, log_in, wait_for_socket
 from tests.factories.addresses import westlands

@@ -12,7 +12,7 @@ import pytest
 from sellers.models import Store
 from shop.devgateway.engine import dev_engine
 from shop.orders.models import Checkout, Order
-from shop.orders.services import order_transition
+from shop.orders.services.orders import order_transition
 from shop.payments.models import ConnectedAccount, LedgerTransaction, PaymentAttempt, PaymentStatus
 from tests.e2e.pages import LIVE_MS, expect, log_in, wait_for_socket
 from tests.factories import StoreFactory, UserFactory

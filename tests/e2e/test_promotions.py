@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from shop.catalog.models import Variant
 from shop.orders.models import Order, OrderStatus
-from shop.orders.services import order_transition
+from shop.orders.services.orders import order_transition
 from shop.promotions.models import Sale
 from tests.e2e.pages import LIVE_MS, console_errors, expect, log_in, offline_images, shot
 from tests.factories import StoreFactory, UserFactory

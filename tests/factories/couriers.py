@@ -7,7 +7,7 @@ from decimal import Decimal
 import factory
 
 from couriers.models import CourierProfile, DeliveryJob
-from shop.orders.fares import commission_for, rate_per_km
+from shop.orders.selectors.fares import commission_for, rate_per_km
 
 from . import CourierProfileFactory
 

@@ -13,9 +13,9 @@ from decimal import Decimal
 
 import factory
 
-from shop.orders.handover import handover_code_issue
 from shop.orders.models import Checkout, Order, OrderEvent, OrderItem, OrderStatus
-from shop.orders.numbers import order_number_new
+from shop.orders.services.handover import handover_code_issue
+from shop.orders.services.numbers import order_number_new
 from shop.payments.models import PaymentStatus
 
 from . import StoreFactory, UserFactory

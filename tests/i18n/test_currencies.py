@@ -15,8 +15,8 @@ from shop.cart.services import cart_add
 from shop.core.currencies import display_currency_activate, display_currency_deactivate, money_convert
 from shop.core.models import CurrencyRate
 from shop.core.money import money_approximate, money_format
-from shop.orders.checkout import CheckoutError, checkout_place
 from shop.orders.models import Order
+from shop.orders.services.checkout import CheckoutError, checkout_place
 from tests.checkout.conftest import details_for
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.addresses import AddressFactory

@@ -12,8 +12,8 @@ from shop.core.i18n import speaking_to
 from shop.core.realtime import user_group
 from shop.notifications.models import Notification
 from shop.orders.models import OrderStatus
-from shop.orders.services import order_transition
-from shop.orders.transitions import Role
+from shop.orders.selectors.transitions import Role
+from shop.orders.services.orders import order_transition
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.orders import OrderFactory
 

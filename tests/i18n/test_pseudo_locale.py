@@ -15,8 +15,8 @@ from django.db import transaction
 from django.test import Client
 
 from shop.orders.models import OrderStatus
-from shop.orders.services import order_transition
-from shop.orders.transitions import Role
+from shop.orders.selectors.transitions import Role
+from shop.orders.services.orders import order_transition
 from tests.security.fuzz import ROLES, _PageReader, route_fill, route_of, url_routes
 from tests.world import client_for, world_build
 

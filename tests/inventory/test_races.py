@@ -10,8 +10,8 @@ from shop.catalog.models import Product
 from shop.catalog.services import VariantInput, product_save
 from shop.inventory.services import StockChangedMeanwhile
 from shop.orders.models import Checkout, OrderStatus
-from shop.orders.services import order_transition
-from shop.orders.transitions import Role
+from shop.orders.selectors.transitions import Role
+from shop.orders.services.orders import order_transition
 from tests.checkout.test_concurrency import checkout_call, run_at_once, shopper_with
 from tests.factories import StoreFactory
 from tests.factories.catalog import ProductFactory

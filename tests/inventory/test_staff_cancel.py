@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from shop.orders.models import OrderStatus
-from shop.orders.services import order_transition
-from shop.orders.transitions import Role, TransitionError
+from shop.orders.selectors.transitions import Role, TransitionError
+from shop.orders.services.orders import order_transition
 from tests.factories import UserFactory
 from tests.factories.catalog import ProductFactory
 from tests.factories.orders import OrderFactory

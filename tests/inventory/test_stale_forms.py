@@ -11,7 +11,7 @@ import pytest
 from shop.cart.models import Cart
 from shop.cart.services import cart_add
 from shop.catalog.models import Product
-from shop.orders.checkout import checkout_place
+from shop.orders.services.checkout import checkout_place
 from tests.checkout.conftest import details_for
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.addresses import AddressFactory

@@ -12,8 +12,8 @@ from django.utils import timezone
 from shop.cart.models import CartItem
 from shop.catalog.models import Product
 from shop.orders.models import HandoverCode, Order, OrderStatus
-from shop.orders.services import order_transition
-from shop.orders.transitions import Role
+from shop.orders.selectors.transitions import Role
+from shop.orders.services.orders import order_transition
 from tests.factories import UserFactory
 from tests.factories.catalog import ProductFactory
 from tests.factories.orders import OrderFactory, member_of
@@ -189,7 +189,7 @@ def test_the_store_never_sees_the_handover_code(client):
     client.force_login(member_of(order))
     html = client.get(reverse("sellers:order_detail", args=[order.number])).content.decode()
     html += client.get(reverse("sellers:packing_slip", args=[order.number])).content.decode()
-    from shop.orders.handover import handover_code_reveal
+    from shop.orders.selectors.handover import handover_code_reveal
 
     code, short = handover_code_reveal(handover=order.handover_code)
     assert code not in html and short not in html and "handover-qr" not in html

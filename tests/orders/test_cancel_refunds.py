@@ -19,9 +19,9 @@ from django.utils import timezone
 from shop.moderation.roles import SUPPORT
 from shop.notifications.models import Notification
 from shop.orders.models import Order, OrderStatus
-from shop.orders.payment_flow import checkouts_expire
-from shop.orders.services import order_transition
-from shop.orders.transitions import MAIN_PATH, MOVES, Role
+from shop.orders.selectors.transitions import MAIN_PATH, MOVES, Role
+from shop.orders.services.orders import order_transition
+from shop.orders.services.payment_flow import checkouts_expire
 from shop.payments import ledger
 from shop.payments.models import LedgerEntry, PaymentAttempt, PaymentStatus, Refund
 from shop.payments.paypal import PaypalGateway, paypal_capture

@@ -7,8 +7,8 @@ from django.core import mail
 from sellers.models import StoreMember
 from shop.notifications.models import Notification
 from shop.orders.models import OrderStatus
-from shop.orders.services import order_transition
-from shop.orders.transitions import Role
+from shop.orders.selectors.transitions import Role
+from shop.orders.services.orders import order_transition
 from tests.factories import UserFactory
 from tests.factories.orders import OrderFactory, member_of
 
@@ -45,7 +45,7 @@ def test_confirming_pushes_the_timeline_to_buyer_and_every_store_member(pushes, 
 
 
 def test_nothing_is_pushed_when_the_move_is_refused(pushes, django_capture_on_commit_callbacks):
-    from shop.orders.transitions import TransitionError
+    from shop.orders.selectors.transitions import TransitionError
 
     order = OrderFactory()
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(TransitionError):

@@ -3,8 +3,8 @@
 import pytest
 
 from shop.orders.models import OrderStatus
-from shop.orders.services import order_transition
-from shop.orders.transitions import Role
+from shop.orders.selectors.transitions import Role
+from shop.orders.services.orders import order_transition
 from tests.factories import UserFactory
 from tests.factories.orders import OrderFactory
 

@@ -8,8 +8,8 @@ from django.db import connection
 
 from shop.catalog.models import Variant
 from shop.orders.models import OrderEvent, OrderStatus
-from shop.orders.services import order_transition
-from shop.orders.transitions import Role, TransitionError
+from shop.orders.selectors.transitions import Role, TransitionError
+from shop.orders.services.orders import order_transition
 from tests.factories.catalog import ProductFactory, VariantFactory
 from tests.factories.orders import OrderFactory, member_of
 

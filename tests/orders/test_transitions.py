@@ -7,8 +7,8 @@ import pytest
 
 from couriers.models import DeliveryJob
 from shop.orders.models import Order, OrderEvent, OrderStatus
-from shop.orders.services import order_transition
-from shop.orders.transitions import Role, TransitionError, transition_check
+from shop.orders.selectors.transitions import Role, TransitionError, transition_check
+from shop.orders.services.orders import order_transition
 from tests.factories import CourierProfileFactory, UserFactory
 from tests.factories.couriers import DeliveryJobFactory
 from tests.factories.orders import OrderFactory, member_of

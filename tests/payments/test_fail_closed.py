@@ -23,7 +23,7 @@ from django.template.utils import get_app_template_dirs
 from django.test import RequestFactory
 from django.urls import reverse
 
-from shop.orders.checkout import checkout_place
+from shop.orders.services.checkout import checkout_place
 from shop.payments.gateways import gateways_available
 from shop.payments.models import PaymentAttempt
 from shop.payments.stripe_gateway import CardGateway, StripeNotConfigured, stripe_client

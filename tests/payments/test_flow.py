@@ -12,9 +12,9 @@ from django.utils import timezone
 from shop.catalog.models import Variant
 from shop.notifications.models import Notification
 from shop.orders.models import Order, OrderStatus
-from shop.orders.payment_flow import checkouts_expire, funds_release_due
-from shop.orders.services import order_transition
-from shop.orders.transitions import TransitionError
+from shop.orders.selectors.transitions import TransitionError
+from shop.orders.services.orders import order_transition
+from shop.orders.services.payment_flow import checkouts_expire, funds_release_due
 from shop.payments import ledger
 from shop.payments.models import LedgerEntry, LedgerTransaction, PaymentAttempt, PaymentFlag, PaymentStatus
 from shop.payments.refunds import RefundError, refund_order

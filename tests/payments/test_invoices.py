@@ -10,8 +10,8 @@ import pytest
 from django.core import mail
 from pypdf import PdfReader
 
-from shop.orders.checkout import checkout_place
 from shop.orders.models import Order
+from shop.orders.services.checkout import checkout_place
 from shop.payments import invoices
 from shop.payments.invoices import invoice_issue, invoice_render, tax_included
 from shop.payments.models import Invoice

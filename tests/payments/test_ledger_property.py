@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 from shop.core.currencies import money_from_minor, money_quantize, money_to_minor
 from shop.devgateway.engine import dev_engine
 from shop.orders.models import Order, OrderStatus
-from shop.orders.payment_flow import funds_release_due
-from shop.orders.services import order_transition
+from shop.orders.services.orders import order_transition
+from shop.orders.services.payment_flow import funds_release_due
 from shop.payments import ledger
 from shop.payments.models import (
     LedgerEntry,

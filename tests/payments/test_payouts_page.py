@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from shop.orders.models import Order, OrderStatus
-from shop.orders.services import order_transition
+from shop.orders.services.orders import order_transition
 from shop.payments.models import ConnectedAccount, Payout
 from shop.payments.services import attempt_create, attempt_succeeded
 from tests.factories import StoreFactory, UserFactory

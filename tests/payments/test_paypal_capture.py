@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from shop.orders.models import Order, OrderStatus
-from shop.orders.payment_flow import checkouts_expire
+from shop.orders.services.payment_flow import checkouts_expire
 from shop.payments.models import LedgerTransaction, PaymentFlag, PaymentStatus
 from shop.payments.paypal import PaypalError, paypal_pending_settle, paypal_report
 from shop.payments.statements import reconciliation, reconciliation_flag

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from shop.core.transactions import atomic_retrying
 from shop.orders.models import Order, OrderStatus
-from shop.orders.services import order_transition
-from shop.orders.transitions import MAIN_PATH, Role
+from shop.orders.selectors.transitions import MAIN_PATH, Role
+from shop.orders.services.orders import order_transition
 from shop.payments import ledger
 from shop.payments.models import ConnectedAccount, LedgerTransaction, PaymentStatus, Payout, Refund
 from shop.payments.payouts import order_transfer

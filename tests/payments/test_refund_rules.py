@@ -12,8 +12,8 @@ from django.urls import reverse
 from shop.moderation.complaints import ComplaintError, complaint_file, complaint_resolve
 from shop.moderation.roles import FINANCE, SUPPORT
 from shop.orders.models import OrderStatus
-from shop.orders.services import order_transition
-from shop.orders.transitions import Role, TransitionError
+from shop.orders.selectors.transitions import Role, TransitionError
+from shop.orders.services.orders import order_transition
 from shop.payments.models import Refund
 from shop.payments.refunds import RefundError, refund_order
 from tests.factories import StoreFactory, UserFactory

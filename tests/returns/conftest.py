@@ -8,7 +8,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from shop.orders.models import OrderStatus
-from shop.orders.services import order_transition
+from shop.orders.services.orders import order_transition
 from shop.payments.models import LedgerTransaction, PaymentStatus
 from shop.payments.services import attempt_create, attempt_succeeded
 from tests.factories import StoreFactory, UserFactory

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from shop.auctions.models import Auction, SecondChanceOffer
-from shop.auctions.selectors import bidder_handle
+from shop.auctions.selectors.auctions import bidder_handle
 from shop.auctions.services import AuctionError, auction_close, bid_place
 from shop.catalog.models import Product
 from tests.factories import StoreFactory, UserFactory

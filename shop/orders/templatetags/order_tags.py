@@ -6,7 +6,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from shop.orders.transitions import status_label
+from shop.orders.selectors.transitions import status_label
 from shop.payments.gateways import gateway_get
 
 register = template.Library()

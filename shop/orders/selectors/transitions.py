@@ -45,7 +45,7 @@ from django.utils.translation import gettext_lazy
 
 from shop.payments.models import PaymentStatus
 
-from .models import Order, OrderStatus
+from ..models import Order, OrderStatus
 
 S = OrderStatus
 

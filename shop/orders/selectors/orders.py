@@ -14,8 +14,8 @@ from shop.core.errors import NotFound
 from shop.core.search import search_text
 from shop.payments.models import PaymentAttempt
 
+from ..models import Checkout, Order, OrderEvent, OrderItem, OrderStatus
 from .handover import handover_code_reveal, handover_state
-from .models import Checkout, Order, OrderEvent, OrderItem, OrderStatus
 from .transitions import NOTE_EDITABLE, TERMINAL, Role, action_label, moves_for, status_label, steps_ahead
 
 S = OrderStatus

@@ -31,8 +31,8 @@ from shop.payments.services import attempts_expire
 from shop.payments.signals import checkout_confirmed
 from shop.promotions.codes import promo_use_return
 
-from .models import Checkout, Order, OrderEvent, OrderStatus
-from .services import _notify_status, order_cancelled, order_push, order_transfer_safely
+from ..models import Checkout, Order, OrderEvent, OrderStatus
+from .orders import _notify_status, order_cancelled, order_push, order_transfer_safely
 from .won import won_order_detach
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ at the store. Unpaid at the deadline, ``checkouts_expire`` cancels it like any c
 and puts the unit back; the auctions app then deals with the unpaid winner.
 
 Or the winner pays it together with the cart: the checkout page offers the won orders
-still awaiting payment, and ``won_orders_join`` (``shop.orders.checkout``) moves the chosen ones into the new checkout
+still awaiting payment, and ``won_orders_join`` (``shop.orders.services.checkout``) moves the chosen ones into the new checkout
 (to its address and delivery choices). The order keeps its own deadline (``pay_by``): if
 that checkout expires first, ``won_order_detach`` gives the order a checkout of its own
 again, awaiting payment until ``pay_by``, instead of cancelling it.
@@ -29,9 +29,10 @@ from shop.geo.delivery import store_home_delivery
 from shop.inventory.services import StockShort, stock_lock, stock_reserve
 from shop.payments.models import PaymentStatus
 
-from .checkout import _order_create, address_point, delivery_fee
+from ..models import Checkout, Order, OrderEvent, OrderItem, OrderStatus
+from ..selectors.checkout import address_point, delivery_fee
+from .checkout import _order_create
 from .handover import handover_code_issue
-from .models import Checkout, Order, OrderEvent, OrderItem, OrderStatus
 
 
 def won_order_create(*, buyer, variant: Variant, price: Decimal, due_by: datetime, note: str = "") -> Order:

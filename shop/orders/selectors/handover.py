@@ -1,14 +1,12 @@
-"""Cash-on-delivery handover codes (see HandoverCode).
+"""Cash-on-delivery handover codes (see HandoverCode): the rule, and the codes themselves.
 
 ``handover_state(order)`` is the one rule for a code: whether it exists, is shown to the
 buyer, may be renewed and may be accepted. Every caller asks it: the buyer's page, the
-renewal and the courier's checks.
+renewal and the courier's checks (``shop.orders.services.handover``).
 
-``handover_code_issue`` creates the code for an order; ``handover_code_reveal`` recomputes
-it for the buyer's page. At the door the courier scans the QR (``handover_code_check``)
-or types the 8-digit fallback with the order number (``handover_code_check_short``,
-rate limited by ``failed_attempts``). A code is used once, expires, and is accepted only
-while the order is out for delivery, or ready for pick-up at the store.
+``handover_code_reveal`` recomputes a code for the buyer's page; ``handover_code_fields``
+makes a new one. A code is used once, expires, and is accepted only while the order is out
+for delivery, or ready for pick-up at the store.
 
 Codes are keyed with ``SECRET_KEY``; after a key rotation the old key stays in
 ``SECRET_KEY_FALLBACKS``, and the reveal and the checks try every key against the stored
@@ -19,27 +17,15 @@ import base64
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
-from .models import HandoverCode, Order, OrderStatus
-
-
-class HandoverError(Exception):
-    """A refused handover code. ``reason`` is one of unknown, early, used, expired,
-    cancelled, closed, wrong, locked (or the caller's own, e.g. not_yours); ``str(error)`` is meant for the courier (or the buyer,
-    for a refused renewal)."""
-
-    def __init__(self, message: str, *, reason: str):
-        super().__init__(message)
-        self.reason = reason
+from ..models import HandoverCode, Order, OrderStatus
 
 
 @dataclass(frozen=True)
@@ -161,7 +147,7 @@ def short_code_hash(order_number: str, short_code: str, *, key: str | None = Non
     return hmac.new(secret.encode(), b"soko-handover-short:" + message, hashlib.sha256).hexdigest()
 
 
-def _short_matches(handover: HandoverCode, order_number: str, short_code: str) -> bool:
+def short_code_matches(handover: HandoverCode, order_number: str, short_code: str) -> bool:
     return any(
         hmac.compare_digest(handover.short_code_hash, short_code_hash(order_number, short_code, key=key))
         for key in _keys()
@@ -173,7 +159,7 @@ def _digits(text: str) -> str:
     return "".join(ch for ch in text if ch in "0123456789")
 
 
-def _fields(order_number: str) -> dict:
+def handover_code_fields(order_number: str) -> dict:
     nonce = secrets.token_bytes(16)
     code, short = _codes(settings.SECRET_KEY, nonce)
     return {
@@ -182,10 +168,6 @@ def _fields(order_number: str) -> dict:
         "short_code_hash": short_code_hash(order_number, short),
         "expires_at": timezone.now() + timedelta(days=settings.SOKO_HANDOVER_CODE_DAYS),
     }
-
-
-def handover_code_issue(*, order) -> HandoverCode:
-    return HandoverCode.objects.create(order=order, **_fields(order.number))
 
 
 def handover_code_reveal(*, handover: HandoverCode) -> tuple[str, str] | None:
@@ -198,100 +180,3 @@ def handover_code_reveal(*, handover: HandoverCode) -> tuple[str, str] | None:
         if hmac.compare_digest(code_hash(code), handover.code_hash):
             return code, short
     return None
-
-
-@transaction.atomic
-def handover_code_renew(*, order) -> HandoverCode:
-    """A fresh code for an order whose code expired or was locked by wrong guesses (the
-    buyer asks for it on their page). Refused when ``handover_state`` says it is not
-    renewable; a used code stays used."""
-    handover = HandoverCode.objects.select_for_update().filter(order=order).first()
-    state = handover_state(order, handover=handover)
-    if not state.renewable:
-        if state.status == "used":
-            raise HandoverError(_("This order's handover code was already used."), reason="used")
-        raise HandoverError(_("This order has no handover code to renew."), reason=state.status)
-    for name, value in _fields(order.number).items():
-        setattr(handover, name, value)
-    handover.failed_attempts = 0
-    handover.save(update_fields=["nonce", "code_hash", "short_code_hash", "expires_at", "failed_attempts"])
-    return handover
-
-
-def _refusal(state: HandoverState) -> HandoverError:
-    return HandoverError(state.refusal, reason={"none": "unknown", "waiting": "early"}.get(state.status, state.status))
-
-
-def handover_code_check(*, code: str, accept: Callable[[Order], None] | None = None):
-    """The order a scanned code belongs to, marking the code used (once, under a lock).
-    Raises ``HandoverError`` unless ``handover_state`` accepts the QR code, and unless
-    ``accept(order)`` (the caller's own check, e.g. that this courier holds the order)
-    returns without raising ``HandoverError``; a refused code stays unused."""
-    with transaction.atomic():
-        handover = (
-            HandoverCode.objects.select_for_update(of=("self",))
-            .select_related("order")
-            .filter(code_hash=code_hash(code))
-            .first()
-        )
-        if handover is None:
-            raise HandoverError(_("This is not a valid Soko handover code."), reason="unknown")
-        state = handover_state(handover.order, handover=handover)
-        if not state.accepts_qr:
-            raise _refusal(state)
-        if accept is not None:
-            accept(handover.order)
-        handover.used_at = timezone.now()
-        handover.save(update_fields=["used_at"])
-        return handover.order
-
-
-def handover_code_check_short(*, order_number: str, short_code: str, accept: Callable[[Order], None] | None = None):
-    """Like ``handover_code_check``, for the 8-digit code typed with the order number.
-    Each wrong code counts; after SOKO_HANDOVER_MAX_ATTEMPTS wrong ones the code is
-    refused until the buyer asks for a new one."""
-    number = order_number.strip().upper()
-    refusal = None
-    with transaction.atomic():
-        handover = (
-            HandoverCode.objects.select_for_update(of=("self",))
-            .select_related("order")
-            .filter(order__number=number)
-            .first()
-        )
-        if handover is None:
-            raise HandoverError(_("No order %(number)s awaits a handover.") % {"number": number}, reason="unknown")
-        if handover_is_locked(handover):
-            raise HandoverError(LOCKED, reason="locked")
-        if not _short_matches(handover, number, short_code):
-            handover.failed_attempts += 1
-            handover.save(update_fields=["failed_attempts"])
-            left = settings.SOKO_HANDOVER_MAX_ATTEMPTS - handover.failed_attempts
-            refusal = HandoverError(
-                ngettext(
-                    "Wrong code for order %(number)s. %(left)s attempt left.",
-                    "Wrong code for order %(number)s. %(left)s attempts left.",
-                    left,
-                )
-                % {"number": number, "left": left}
-                if left
-                else _("Wrong code. No attempts left: ask the buyer to show the QR code, or to get a new code."),
-                reason="wrong",
-            )
-        else:
-            state = handover_state(handover.order, handover=handover)
-            if not state.accepts_typed:
-                refusal = _refusal(state)
-            else:
-                try:
-                    if accept is not None:
-                        accept(handover.order)
-                except HandoverError as error:
-                    refusal = error
-                else:
-                    handover.used_at = timezone.now()
-                    handover.save(update_fields=["used_at"])
-    # Raised outside the transaction, so the counted wrong attempt is kept.
-    if refusal is not None:
-        raise refusal
-    return handover.order

@@ -35,8 +35,8 @@ from shop.payments.refunds import RefundError, refund_rest
 from shop.promotions.codes import promo_use_return
 from shop.promotions.loyalty import order_points_settle
 
-from .models import Order, OrderEvent, OrderItem, OrderStatus
-from .selectors import (
+from ..models import Order, OrderEvent, OrderItem, OrderStatus
+from ..selectors.orders import (
     PACKAGE_TOKEN_SALT,
     buyer_live_context,
     order_member_user_ids,
@@ -44,7 +44,7 @@ from .selectors import (
     orders_for_store,
     seller_live_context,
 )
-from .transitions import (
+from ..selectors.transitions import (
     NOTE_EDITABLE,
     Role,
     TransitionError,

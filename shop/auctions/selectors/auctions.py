@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 
 from shop.catalog.models import Product
 from shop.core.errors import NotFound
-from shop.orders.selectors import account_links
+from shop.orders.selectors.orders import account_links
 
+from ..models import Auction, Bid, BiddingBlock, SecondChanceOffer, Watch
 from .bidding import State, increment_for
-from .models import Auction, Bid, BiddingBlock, SecondChanceOffer, Watch
 
 A = Auction.Status
 HISTORY_SIZE = 20

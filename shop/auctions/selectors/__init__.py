@@ -1,0 +1,1 @@
+"""Reading auctions: the pages, and the rules of bidding (``bidding``)."""
