@@ -9,9 +9,9 @@ from django.db import OperationalError
 
 from shop.catalog import services as catalog_services
 from shop.catalog.services import VariantInput, product_save
-from shop.orders.services import orders as order_services
 from shop.orders.models import OrderStatus
 from shop.orders.selectors.transitions import Role, TransitionError
+from shop.orders.services import orders as order_services
 from shop.orders.services.orders import order_transition
 from tests.factories.catalog import ProductFactory
 from tests.factories.orders import OrderFactory
