@@ -65,6 +65,64 @@ class CourierError(Exception):
         self.reason = reason
 
 
+# Job moves -----------------------------------------------------------------------------
+
+# Every status a job may go to from each status (``None``: a job being made). Only
+# ``job_transition`` and ``job_transition_where`` set a job's status, and only along these.
+JOB_MOVES: dict[str | None, frozenset[str]] = {
+    None: frozenset({J.OPEN, J.ACCEPTED}),  # made: on the board, or given to a courier (job_create)
+    J.OPEN: frozenset({J.ACCEPTED, J.CANCELLED}),  # taken from the board (job_accept); withdrawn
+    # given back to the board (job_release); picked up (a package label, a return's pickup code); withdrawn
+    J.ACCEPTED: frozenset({J.OPEN, J.PICKED_UP, J.CANCELLED}),
+    # a delivery: the buyer's code at the door; a return: its goods reached the store
+    J.PICKED_UP: frozenset({J.AT_DOOR, J.DELIVERED}),
+    J.AT_DOOR: frozenset({J.DELIVERED}),  # paid online, or the cash confirmed by both sides
+    J.DELIVERED: frozenset(),
+    J.CANCELLED: frozenset({J.OPEN, J.ACCEPTED}),  # a withdrawn delivery made anew (job_create)
+}
+
+
+def _job_move_refused(current: str | None, to: str) -> CourierError | None:
+    if to in JOB_MOVES.get(current, frozenset()):
+        return None
+    return CourierError(
+        _("This job cannot go from %(from)s to %(to)s.")
+        % {"from": J(current).label if current else _("nothing"), "to": J(to).label},
+        reason="status",
+    )
+
+
+def job_transition(job: DeliveryJob, to: str, *, whole_row: bool = False, **changes) -> DeliveryJob:
+    """Move ``job`` to the status ``to``, with ``changes`` to its other fields, and save it:
+    the one place a job's status is set (see ``JOB_MOVES``). A job not saved yet moves from
+    ``None`` and is inserted; ``whole_row`` writes every column (a cancelled job made anew);
+    else only the status, the changed fields and ``updated_at`` are written. A move
+    ``JOB_MOVES`` does not allow raises ``CourierError`` (reason ``status``) and writes
+    nothing: the callers refuse in their own words first, this is the backstop."""
+    current = None if job._state.adding else job.status
+    refused = _job_move_refused(current, to)
+    if refused is not None:
+        raise refused
+    job.status = to
+    for name, value in changes.items():
+        setattr(job, name, value)
+    if current is None or whole_row:
+        job.save()
+    else:
+        job.save(update_fields=["status", *changes, "updated_at"])
+    return job
+
+
+def job_transition_where(jobs, source: str, to: str, **changes) -> int:
+    """Move those of ``jobs`` (a queryset) still in ``source`` to ``to`` in one conditional
+    UPDATE, with ``changes``: of two couriers racing for a job only one moves it. Returns
+    how many moved; refused like ``job_transition``."""
+    refused = _job_move_refused(source, to)
+    if refused is not None:
+        raise refused
+    return jobs.filter(status=source).update(status=to, **changes)
+
+
 # Profiles ------------------------------------------------------------------------------
 
 
@@ -175,13 +233,15 @@ def job_create(*, order: Order, actor, courier_profile: CourierProfile | None = 
         serves = areas_within(courier_area_ids(user=profile.user)).filter(pk=order.store.area_id)
         if order.store.area_id is None or not serves.exists():
             raise CourierError(_("This courier does not serve your store's area."), reason="area")
-        fields |= {"status": J.ACCEPTED, "courier": profile.user, "assigned": True, "accepted_at": now}
+        to = J.ACCEPTED
+        fields |= {"courier": profile.user, "assigned": True, "accepted_at": now}
     else:
         if order.store.area is None:
             raise CourierError(
                 _("Set your store's area in the settings so couriers nearby can see the job."), reason="area"
             )
-        fields |= {"status": J.OPEN, "courier": None, "assigned": False, "accepted_at": None}
+        to = J.OPEN
+        fields |= {"courier": None, "assigned": False, "accepted_at": None}
     fields |= {
         "published_at": now,
         "picked_up_at": None,
@@ -192,11 +252,9 @@ def job_create(*, order: Order, actor, courier_profile: CourierProfile | None = 
         "cash_buyer_confirmed_at": None,
     }
     if job is None:
-        job = DeliveryJob.objects.create(order=order, **fields)
+        job = job_transition(DeliveryJob(order=order), to, **fields)
     else:  # a cancelled job of this order is made anew
-        for name, value in fields.items():
-            setattr(job, name, value)
-        job.save()
+        job_transition(job, to, whole_row=True, **fields)
     if job.courier_id:
         notify(
             user=job.courier,
@@ -230,9 +288,7 @@ def job_withdraw(*, job: DeliveryJob, actor) -> DeliveryJob:
     if job.status not in (J.OPEN, J.ACCEPTED):
         raise CourierError(_("The courier already picked this order up."), reason="status")
     was_open, courier = job.status == J.OPEN, job.courier
-    job.status = J.CANCELLED
-    job.courier = None
-    job.save(update_fields=["status", "courier", "updated_at"])
+    job_transition(job, J.CANCELLED, courier=None)
     if was_open:
         job_board_push_gone(job=job)
     elif courier is not None:
@@ -324,8 +380,8 @@ def job_accept(*, job_id: int, courier) -> DeliveryJob:
         )
         if not visible.exists():
             raise CourierError(_("This job is not on your board."), reason="not_visible")
-        won = visible.filter(status=J.OPEN).update(
-            status=J.ACCEPTED, courier=courier, accepted_at=timezone.now(), updated_at=timezone.now()
+        won = job_transition_where(
+            visible, J.OPEN, J.ACCEPTED, courier=courier, accepted_at=timezone.now(), updated_at=timezone.now()
         )
         if not won:
             raise CourierError(str(TAKEN), reason="taken")
@@ -352,9 +408,7 @@ def job_release(*, job: DeliveryJob, courier) -> DeliveryJob:
     )
     if job.courier_id != courier.pk or job.status != J.ACCEPTED:
         raise CourierError(_("You can give a job back only before you pick it up."), reason="status")
-    job.status, job.courier, job.accepted_at, job.assigned = J.OPEN, None, None, False
-    job.published_at = timezone.now()
-    job.save(update_fields=["status", "courier", "accepted_at", "assigned", "published_at", "updated_at"])
+    job_transition(job, J.OPEN, courier=None, accepted_at=None, assigned=False, published_at=timezone.now())
     job_board_push_new(job=job)
     text = lazy_text(
         gettext_lazy("The courier gave back order %(number)s: it is on the job board again."),
@@ -491,8 +545,7 @@ def _pickup(*, courier, order: Order) -> DeliveryJob:
                 reason="not_ready",
             )
         order_move(order=order, to=S.OUT_FOR_DELIVERY, actor=courier, role=Role.COURIER, scanned=True)
-        job.status, job.picked_up_at = J.PICKED_UP, timezone.now()
-        job.save(update_fields=["status", "picked_up_at", "updated_at"])
+        job_transition(job, J.PICKED_UP, picked_up_at=timezone.now())
         CourierProfile.objects.filter(user=courier).update(availability=CourierProfile.Availability.BUSY)
     return job
 
@@ -550,8 +603,7 @@ def _at_door(*, courier, order: Order) -> DeliveryJob:
     """The buyer's code was accepted: a paid order is delivered now; a cash order waits
     for the courier and the buyer to confirm the cash."""
     job = DeliveryJob.objects.select_for_update().get(order=order)
-    job.status = J.AT_DOOR
-    job.save(update_fields=["status", "updated_at"])
+    job_transition(job, J.AT_DOOR)
     if order.checkout.payment_status == PaymentStatus.ON_DELIVERY:
         order_push(order=order)
         notify(
@@ -572,8 +624,7 @@ def _at_door(*, courier, order: Order) -> DeliveryJob:
 
 def _deliver(*, job: DeliveryJob, courier) -> DeliveryJob:
     order_move(order=job.order, to=S.DELIVERED, actor=courier, role=Role.COURIER, scanned=True)
-    job.status, job.delivered_at = J.DELIVERED, timezone.now()
-    job.save(update_fields=["status", "delivered_at", "updated_at"])
+    job_transition(job, J.DELIVERED, delivered_at=timezone.now())
     push_rendered_on_commit([courier.pk], lambda: _job_live(job))
     busy = DeliveryJob.objects.filter(courier=courier, status__in=(J.PICKED_UP, J.AT_DOOR)).exclude(pk=job.pk).exists()
     CourierProfile.objects.filter(user=courier).update(
@@ -775,11 +826,10 @@ def return_job_create(*, order: Order, actor, payer: str, note: str, bonus="0") 
         "return_order": order,
         "note": note.strip()[:300],
         "code_nonce": secrets.token_hex(16),
-        "status": J.OPEN,
         "commission_payer": payer,
         "published_at": timezone.now(),
     }
-    job = DeliveryJob.objects.create(**fields)
+    job = job_transition(DeliveryJob(), J.OPEN, **fields)
     job_board_push_new(job=job)
     return job
 
@@ -826,8 +876,7 @@ def _return_held(*, courier, job_id: int, statuses) -> DeliveryJob:
 def _return_picked_up(*, courier, job_id: int) -> DeliveryJob:
     with transaction.atomic():
         job = _return_held(courier=courier, job_id=job_id, statuses=(J.ACCEPTED,))
-        job.status, job.picked_up_at = J.PICKED_UP, timezone.now()
-        job.save(update_fields=["status", "picked_up_at", "updated_at"])
+        job_transition(job, J.PICKED_UP, picked_up_at=timezone.now())
         CourierProfile.objects.filter(user=courier).update(availability=CourierProfile.Availability.BUSY)
         _tell_store(
             job,
@@ -845,8 +894,7 @@ def _return_deliver(*, job: DeliveryJob) -> DeliveryJob:
     """The goods of a picked-up return reached the store (the caller holds the job's row
     lock): the job is delivered, a store-paid commission posted, and
     ``return_job_delivered`` sent after commit."""
-    job.status, job.delivered_at = J.DELIVERED, timezone.now()
-    job.save(update_fields=["status", "delivered_at", "updated_at"])
+    job_transition(job, J.DELIVERED, delivered_at=timezone.now())
     if job.commission_payer == DeliveryJob.Payer.SELLER:
         return_commission_earned(job)
     courier_id = job.courier_id
