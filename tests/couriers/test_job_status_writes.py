@@ -42,9 +42,11 @@ def _writes(tree: ast.AST):
             value = getattr(node, "value", None)
             values = value.elts if isinstance(value, ast.Tuple) else [value]
             for target in _targets(node):
-                if isinstance(target, ast.Attribute) and target.attr == "status":
-                    if _is_job(target.value) or any(_is_job_status(v) for v in values):
-                        found.append((node.lineno, function, ast.unparse(target)))
+                on_a_job = isinstance(target, ast.Attribute) and (
+                    _is_job(target.value) or any(_is_job_status(v) for v in values)
+                )
+                if on_a_job and target.attr == "status":
+                    found.append((node.lineno, function, ast.unparse(target)))
         if isinstance(node, ast.Dict):
             for key, value in zip(node.keys, node.values, strict=True):
                 if isinstance(key, ast.Constant) and key.value == "status" and _is_job_status(value):
@@ -55,9 +57,9 @@ def _writes(tree: ast.AST):
                 for keyword in node.keywords:
                     if keyword.arg == "status" and _is_job_status(keyword.value):
                         found.append((node.lineno, function, f"{name}(status={ast.unparse(keyword.value)})"))
-            if name == "setattr" and len(node.args) >= 2 and _is_job(node.args[0]):
-                if isinstance(node.args[1], ast.Constant) and node.args[1].value == "status":
-                    found.append((node.lineno, function, ast.unparse(node)))
+            named = len(node.args) >= 2 and isinstance(node.args[1], ast.Constant) and node.args[1].value == "status"
+            if name == "setattr" and named and _is_job(node.args[0]):
+                found.append((node.lineno, function, ast.unparse(node)))
         for child in ast.iter_child_nodes(node):
             visit(child, function)
 
