@@ -320,6 +320,14 @@ def _bid(auction_id: int, bidder, amount: Decimal) -> BidOutcome:
     return BidOutcome(auction=auction, leading=result.leading, message=message)
 
 
+def _notify_after_commit(**fields) -> None:
+    """``notify`` once the transaction commits: who is told and what is decided here, under
+    the auction's row lock; the notification is created and rendered (and pushed, and its
+    email queued) after the lock is released, and not at all when the move rolls back.
+    Best effort, like the pushes: a failure is logged, the committed move stands."""
+    transaction.on_commit(lambda: notify(**fields), robust=True)
+
+
 def _tell_outbid(auction: Auction, user_id: int) -> None:
     user = get_user_model().objects.filter(pk=user_id).first()
     if user is None:
@@ -329,7 +337,7 @@ def _tell_outbid(auction: Auction, user_id: int) -> None:
         title=auction.product.title,
         price=lazy_money(auction.current_price, auction.currency),
     )
-    notify(user=user, kind="auction", text=text, url=reverse("auctions:detail", args=[auction.pk]), email=True)
+    _notify_after_commit(user=user, kind="auction", text=text, url=reverse("auctions:detail", args=[auction.pk]), email=True)
 
 
 def buy_now(*, auction_id: int, buyer) -> Auction:
@@ -393,7 +401,7 @@ def _sell(auction: Auction, *, buyer, price: Decimal, note: str) -> None:
     auction.save()
     _push_state(auction)
     url = reverse("payments:status", args=[order.checkout.idempotency_key])
-    notify(
+    _notify_after_commit(
         user=buyer,
         kind="auction",
         text=lazy_text(
@@ -423,7 +431,7 @@ def _when(moment) -> str:
 def _tell_store(auction: Auction, text) -> None:
     url = reverse("sellers:auction_detail", args=[auction.pk])
     for user in auction.store.members.all():
-        notify(user=user, kind="auction", text=text, url=url, email=True)
+        _notify_after_commit(user=user, kind="auction", text=text, url=url, email=True)
 
 
 def auction_close(*, auction_id: int) -> bool:
@@ -510,7 +518,7 @@ def auctions_ending_soon_notify(*, now=None) -> int:
             ):
                 continue
             for watch in Watch.objects.filter(auction=auction).select_related("user"):
-                notify(
+                _notify_after_commit(
                     user=watch.user,
                     kind="auction",
                     text=lazy_text(gettext_lazy("Ending soon: %(title)s."), title=auction.product.title),
@@ -550,7 +558,7 @@ def _settle_unpaid(auction_id: int) -> bool:
     buyer = order.buyer
     PaymentViolation.objects.create(buyer=buyer, auction=auction, order=order)
     _block_if_due(buyer)
-    notify(
+    _notify_after_commit(
         user=buyer,
         kind="auction",
         text=lazy_text(
@@ -617,7 +625,7 @@ def _offer_make(auction: Auction, *, bidder, amount: Decimal, reason: str) -> Se
         reason=reason,
         expires_at=timezone.now() + timedelta(hours=settings.SOKO_AUCTION_OFFER_HOURS),
     )
-    notify(
+    _notify_after_commit(
         user=bidder,
         kind="auction",
         text=lazy_text(

@@ -119,18 +119,19 @@ def test_bid_place_stores_the_proxy_outcome(bids, reserve, price, leader, expect
     }
 
 
-def test_what_each_bidder_is_told():
+def test_what_each_bidder_is_told(django_capture_on_commit_callbacks):
     auction = live_auction(start_price="100")
     amina, baraka = UserFactory(), UserFactory()
 
-    first = bid(auction, amina, "150")
-    assert first.leading and first.message == "You lead at KES 100. Soko bids for you up to KES 150."
-    second = bid(auction, baraka, "120")
-    assert not second.leading
-    assert second.message == "You were outbid at once: another bidder's maximum is higher (or the same and set earlier)."
-    raised = bid(auction, amina, "300")
-    assert raised.leading and raised.message == "Your maximum is now KES 300. You still lead at KES 125."
-    taken = bid(auction, baraka, "400")
+    with django_capture_on_commit_callbacks(execute=True):  # the outbid notice is created after commit
+        first = bid(auction, amina, "150")
+        assert first.leading and first.message == "You lead at KES 100. Soko bids for you up to KES 150."
+        second = bid(auction, baraka, "120")
+        assert not second.leading
+        assert second.message == "You were outbid at once: another bidder's maximum is higher (or the same and set earlier)."
+        raised = bid(auction, amina, "300")
+        assert raised.leading and raised.message == "Your maximum is now KES 300. You still lead at KES 125."
+        taken = bid(auction, baraka, "400")
     assert taken.leading and taken.message == "You lead at KES 305. Soko bids for you up to KES 400."
     # Amina heard she was outbid, once, at the new price; Baraka was never told so.
     outbid = Notification.objects.filter(user=amina, text__startswith="You were outbid")
@@ -396,12 +397,13 @@ def test_with_htmx_the_refusal_comes_back_in_place(client):
 # --- Buy it now ------------------------------------------------------------------------
 
 
-def test_buy_it_now_before_any_bid_ends_the_auction_sold_with_an_order():
+def test_buy_it_now_before_any_bid_ends_the_auction_sold_with_an_order(django_capture_on_commit_callbacks):
     auction = live_auction(start_price="100", buy_now_price="500")
     buyer = UserFactory()
     assert buy_now_available(auction)
 
-    sold = buy_now(auction_id=auction.pk, buyer=buyer)
+    with django_capture_on_commit_callbacks(execute=True):
+        sold = buy_now(auction_id=auction.pk, buyer=buyer)
 
     auction.refresh_from_db()
     assert auction.status == Auction.Status.ENDED and auction.outcome == Auction.Outcome.SOLD

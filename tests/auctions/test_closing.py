@@ -65,10 +65,11 @@ def assert_sold_once(auction, winner, price):
 # --- Sold, once ------------------------------------------------------------------------
 
 
-def test_closing_sells_to_the_leader_at_the_price_with_one_order_and_one_notification():
+def test_closing_sells_to_the_leader_at_the_price_with_one_order_and_one_notification(django_capture_on_commit_callbacks):
     auction, amina, baraka = sold_auction_ready_to_close()
 
-    assert auction_close(auction_id=auction.pk) is True
+    with django_capture_on_commit_callbacks(execute=True):  # the notices are created after commit
+        assert auction_close(auction_id=auction.pk) is True
 
     order = assert_sold_once(auction, amina, "205")
     assert auction.closed_at is not None and auction.closed_at <= timezone.now()
@@ -76,9 +77,10 @@ def test_closing_sells_to_the_leader_at_the_price_with_one_order_and_one_notific
     assert not won_notes(baraka).exists()
 
 
-def test_closing_twice_makes_one_order_and_one_notification():
+def test_closing_twice_makes_one_order_and_one_notification(django_capture_on_commit_callbacks):
     auction, amina, _baraka = sold_auction_ready_to_close()
-    assert auction_close(auction_id=auction.pk) is True
+    with django_capture_on_commit_callbacks(execute=True):
+        assert auction_close(auction_id=auction.pk) is True
     seq = Auction.objects.get(pk=auction.pk).seq
 
     assert auction_close(auction_id=auction.pk) is False
@@ -88,11 +90,12 @@ def test_closing_twice_makes_one_order_and_one_notification():
     assert auction.seq == seq
 
 
-def test_the_periodic_job_run_twice_closes_each_ended_auction_once():
+def test_the_periodic_job_run_twice_closes_each_ended_auction_once(django_capture_on_commit_callbacks):
     first, amina, _ = sold_auction_ready_to_close()
     unsold = ended(live_auction())
 
-    assert auctions_close_due() == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        assert auctions_close_due() == 2
     assert auctions_close_due() == 0
 
     assert_sold_once(first, amina, "205")
@@ -100,8 +103,8 @@ def test_the_periodic_job_run_twice_closes_each_ended_auction_once():
     assert unsold.outcome == O.NO_BIDS
 
 
-@pytest.mark.parametrize("dies_in", ["notify", "won_order_create"])
-def test_a_closing_run_that_dies_half_way_leaves_nothing_and_the_next_run_sells_once(dies_in):
+@pytest.mark.parametrize("dies_in", ["_notify_after_commit", "won_order_create"])
+def test_a_closing_run_that_dies_half_way_leaves_nothing_and_the_next_run_sells_once(dies_in, django_capture_on_commit_callbacks):
     auction, amina, _baraka = sold_auction_ready_to_close()
     real = getattr(services, dies_in)
     calls = []
@@ -121,7 +124,8 @@ def test_a_closing_run_that_dies_half_way_leaves_nothing_and_the_next_run_sells_
         assert not Order.objects.exists() and not won_notes(amina).exists()
         assert auction.product.variants.get().stock == 1
 
-        assert auctions_close_due() == 1
+        with django_capture_on_commit_callbacks(execute=True):
+            assert auctions_close_due() == 1
         assert auctions_close_due() == 0
 
     assert_sold_once(auction, amina, "205")
@@ -148,13 +152,17 @@ def test_a_crash_in_one_auction_does_not_hold_up_the_others():
     assert broken.outcome == O.SOLD
 
 
-def test_closing_a_direct_call_that_dies_raises_and_leaves_it_open():
+def test_closing_a_direct_call_that_dies_raises_and_leaves_it_open(django_capture_on_commit_callbacks):
     auction, amina, _baraka = sold_auction_ready_to_close()
-    with mock.patch.object(services, "notify", side_effect=RuntimeError("worker killed")), pytest.raises(RuntimeError):
+    with (
+        mock.patch.object(services, "_notify_after_commit", side_effect=RuntimeError("worker killed")),
+        pytest.raises(RuntimeError),
+    ):
         auction_close(auction_id=auction.pk)
     auction.refresh_from_db()
     assert auction.status in Auction.OPEN and not Order.objects.exists()
-    assert auction_close(auction_id=auction.pk) is True
+    with django_capture_on_commit_callbacks(execute=True):
+        assert auction_close(auction_id=auction.pk) is True
     assert_sold_once(auction, amina, "205")
 
 
@@ -198,14 +206,15 @@ def test_cancelled_and_ended_auctions_are_left_alone():
 # --- Unsold ----------------------------------------------------------------------------
 
 
-def test_reserve_not_met_ends_unsold_without_an_order_and_tells_the_store():
+def test_reserve_not_met_ends_unsold_without_an_order_and_tells_the_store(django_capture_on_commit_callbacks):
     auction = live_auction(start_price="100", reserve_price="500")
     amina, baraka = UserFactory(), UserFactory()
     bid(auction, amina, "300")
     bid(auction, baraka, "200")
     auction = ended(auction)
 
-    assert auctions_close_due() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert auctions_close_due() == 1
 
     auction.refresh_from_db()
     assert auction.status == Auction.Status.ENDED and auction.outcome == O.RESERVE_NOT_MET
@@ -218,10 +227,11 @@ def test_reserve_not_met_ends_unsold_without_an_order_and_tells_the_store():
     assert store_notes(auction, "Auction ended below your reserve").count() == 1
 
 
-def test_no_bids_ends_unsold_and_tells_the_store():
+def test_no_bids_ends_unsold_and_tells_the_store(django_capture_on_commit_callbacks):
     auction = ended(live_auction(reserve_price="500"))
 
-    assert auction_close(auction_id=auction.pk) is True
+    with django_capture_on_commit_callbacks(execute=True):
+        assert auction_close(auction_id=auction.pk) is True
 
     auction.refresh_from_db()
     assert auction.status == Auction.Status.ENDED and auction.outcome == O.NO_BIDS
@@ -230,18 +240,19 @@ def test_no_bids_ends_unsold_and_tells_the_store():
     assert store_notes(auction, "Auction ended with no bids").count() == 1
 
 
-def test_a_reserve_met_exactly_sells_at_the_reserve():
+def test_a_reserve_met_exactly_sells_at_the_reserve(django_capture_on_commit_callbacks):
     auction = live_auction(start_price="100", reserve_price="300")
     amina = UserFactory()
     bid(auction, amina, "300")
-    auction_close(auction_id=ended(auction).pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        auction_close(auction_id=ended(auction).pk)
     assert_sold_once(auction, amina, "300")
 
 
 # --- Ending soon -----------------------------------------------------------------------
 
 
-def test_watchers_hear_once_that_an_auction_ends_soon():
+def test_watchers_hear_once_that_an_auction_ends_soon(django_capture_on_commit_callbacks):
     soon = live_auction(minutes_left=10)
     later = live_auction(minutes_left=60)
     amina, baraka, chausiku = UserFactory(), UserFactory(), UserFactory()
@@ -254,15 +265,17 @@ def test_watchers_hear_once_that_an_auction_ends_soon():
     def ending_soon(user):
         return Notification.objects.filter(user=user, text=f"Ending soon: {soon.product.title}.")
 
-    assert auctions_ending_soon_notify() == 1
-    assert auctions_ending_soon_notify() == 0
+    with django_capture_on_commit_callbacks(execute=True):  # the notices are created after commit
+        assert auctions_ending_soon_notify() == 1
+        assert auctions_ending_soon_notify() == 0
     assert ending_soon(amina).count() == ending_soon(baraka).count() == 1
     assert not Notification.objects.filter(user=chausiku, text__startswith="Ending soon").exists()
     soon.refresh_from_db()
     assert soon.ending_soon_sent_at is not None
 
     # Later, the other one's turn: its watcher is told, the first one's are not told again.
-    assert auctions_ending_soon_notify(now=timezone.now() + timedelta(minutes=50)) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert auctions_ending_soon_notify(now=timezone.now() + timedelta(minutes=50)) == 1
     assert Notification.objects.filter(user=chausiku, text=f"Ending soon: {later.product.title}.").count() == 1
     assert ending_soon(amina).count() == ending_soon(baraka).count() == 1
     assert Watch.objects.filter(auction=soon).count() == 2

@@ -107,7 +107,7 @@ def test_before_the_deadline_nothing_is_settled():
 # --- Unpaid: violation once, second chance to the runner-up ----------------------------
 
 
-def test_an_unpaid_win_is_recorded_once_and_offered_to_the_runner_up_at_their_own_maximum():
+def test_an_unpaid_win_is_recorded_once_and_offered_to_the_runner_up_at_their_own_maximum(django_capture_on_commit_callbacks):
     winner, runner_up, third = UserFactory(), UserFactory(), UserFactory()
     auction = won(winner, (third, "250"), (runner_up, "300"))
     assert auction.final_price == D("305")
@@ -122,8 +122,9 @@ def test_an_unpaid_win_is_recorded_once_and_offered_to_the_runner_up_at_their_ow
     variant.refresh_from_db()
     assert variant.stock == 1  # the unit is back
 
-    assert unpaid_wins_settle() == 1
-    assert unpaid_wins_settle() == 0  # run twice: still one violation, one offer
+    with django_capture_on_commit_callbacks(execute=True):  # the notices are created after commit
+        assert unpaid_wins_settle() == 1
+        assert unpaid_wins_settle() == 0  # run twice: still one violation, one offer
 
     violation = PaymentViolation.objects.get()
     assert (violation.buyer, violation.auction_id, violation.order) == (winner, auction.pk, order)
@@ -192,7 +193,7 @@ def test_a_declined_or_expired_offer_moves_on_to_the_next_bidder():
     assert not Order.objects.filter(status=OrderStatus.PENDING).exists()
 
 
-def test_no_second_chance_below_the_reserve():
+def test_no_second_chance_below_the_reserve(django_capture_on_commit_callbacks):
     winner, runner_up = UserFactory(), UserFactory()
     auction = live_auction(start_price="100", reserve_price="300")
     bid(auction, runner_up, "250")
@@ -201,7 +202,8 @@ def test_no_second_chance_below_the_reserve():
     auction.refresh_from_db()
     assert (auction.winner, auction.final_price) == (winner, D("300"))
     let_the_deadline_pass(auction)
-    assert unpaid_wins_settle() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert unpaid_wins_settle() == 1
     assert not SecondChanceOffer.objects.exists()
     owner = auction.store.memberships.get().user
     assert Notification.objects.filter(user=owner, text__startswith="No one is left to offer").count() == 1

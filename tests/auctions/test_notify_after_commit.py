@@ -1,0 +1,77 @@
+"""Auction notices are created (and rendered) after commit, never while the auction's row
+lock is held: nothing exists before the commit callbacks run, and then exactly the same
+people are told the same thing."""
+
+from decimal import Decimal
+
+import pytest
+
+from shop.auctions.models import Auction
+from shop.auctions.services import auction_close, bid_place, reserve_offer_make
+from shop.notifications.models import Notification
+from tests.factories import UserFactory
+from tests.factories.auctions import ended, live_auction
+
+pytestmark = pytest.mark.django_db
+
+
+def bid(auction, user, amount):
+    return bid_place(auction_id=auction.pk, bidder=user, amount=Decimal(amount))
+
+
+def told(capture, move) -> list[tuple[int, str]]:
+    """Run ``move`` with the commit callbacks held back: no notification exists until they
+    run; then (recipient id, text) of the ones they create."""
+    before = set(Notification.objects.values_list("pk", flat=True))
+    with capture(execute=False) as callbacks:
+        move()
+    assert not Notification.objects.exclude(pk__in=before).exists(), "a notification was created under the lock"
+    for callback in callbacks:
+        callback()
+    return sorted(Notification.objects.exclude(pk__in=before).values_list("user_id", "text"))
+
+
+def seller_of(auction: Auction):
+    return auction.store.memberships.get().user
+
+
+def test_the_outbid_bidder_is_told_after_commit(django_capture_on_commit_callbacks):
+    auction = live_auction(start_price="100")
+    amina, baraka = UserFactory(), UserFactory()
+    bid(auction, amina, "150")
+
+    notes = told(django_capture_on_commit_callbacks, lambda: bid(auction, baraka, "300"))
+
+    assert [user_id for user_id, _text in notes] == [amina.pk]
+    assert notes[0][1].startswith("You were outbid on")
+
+
+def test_a_sale_tells_the_winner_and_the_store_after_commit(django_capture_on_commit_callbacks):
+    auction = live_auction(start_price="100")
+    amina = UserFactory()
+    bid(auction, amina, "150")
+    ended(auction)
+
+    notes = told(django_capture_on_commit_callbacks, lambda: auction_close(auction_id=auction.pk))
+
+    assert {user_id for user_id, _text in notes} == {amina.pk, seller_of(auction).pk}
+    assert any(text.startswith("You won") for _user, text in notes)
+    assert any(text.startswith("Auction sold") for _user, text in notes)
+
+
+def test_an_unsold_close_and_a_reserve_offer_are_told_after_commit(django_capture_on_commit_callbacks):
+    auction = live_auction(start_price="100", reserve_price="500")
+    amina = UserFactory()
+    bid(auction, amina, "150")
+    ended(auction)
+
+    closing = told(django_capture_on_commit_callbacks, lambda: auction_close(auction_id=auction.pk))
+    assert [user_id for user_id, _text in closing] == [seller_of(auction).pk]
+    assert closing[0][1].startswith("Auction ended below your reserve")
+
+    offer = told(
+        django_capture_on_commit_callbacks,
+        lambda: reserve_offer_make(auction_id=auction.pk, actor=seller_of(auction)),
+    )
+    assert [user_id for user_id, _text in offer] == [amina.pk]
+    assert offer[0][1].startswith("Second chance")
