@@ -96,7 +96,7 @@ def review_address_key(address) -> tuple | None:
 def delivery_fee(*, store, mode: str, dropoff: Point | None = None) -> Decimal:
     """The fee for one store's order, in the store's currency: ``SOKO_DELIVERY_FEES`` (else
     ``SOKO_DELIVERY_FEE``) for home delivery, plus the courier's fare to ``dropoff`` when the
-    store passes it on to the buyer (``shop.orders.fares``); 0 for pick-up."""
+    store passes it on to the buyer (``shop.orders.selectors.fares``); 0 for pick-up."""
     if mode == Order.DeliveryMode.DELIVERY and store_delivers_home(store):
         base = settings.SOKO_DELIVERY_FEES.get(store.currency, settings.SOKO_DELIVERY_FEE)
         return base + courier_fare(store=store, dropoff=dropoff)
