@@ -1,6 +1,6 @@
 """Soko settings, read from the environment.
 
-Two modes (see docs/ARCHITECTURE.md):
+Two modes (see docs/decisions/0001-two-modes-one-settings-file.md):
 - embedded (default, no services): SQLite in WAL mode, in-memory channel layer,
   SQLite-backed Huey whose consumer runs inside the web process, local-memory cache;
 - scale (DATABASE_URL / REDIS_URL set): PostgreSQL, channels-redis, RedisHuey with a
@@ -314,7 +314,7 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # Internationalisation -----------------------------------------------------------------
 # Pages speak the visitor's language: the account's choice, else the language cookie (the
 # switch in the navbar and footer), else the browser's Accept-Language. URLs carry no
-# language prefix (docs/ARCHITECTURE.md, "Languages"). Catalogs live in locale/ and are
+# language prefix (docs/decisions/0011-languages-time-zones-and-currencies.md). Catalogs live in locale/ and are
 # compiled with Babel (make messages / make compilemessages), no system gettext needed.
 LANGUAGE_CODE = "en"
 LANGUAGES = [
@@ -454,7 +454,7 @@ SOKO_JOB_UNTAKEN_MINUTES = int(env("SOKO_JOB_UNTAKEN_MINUTES", "30"))
 # Refused scans (wrong, used, not yours…) one courier may make in a minute.
 SOKO_COURIER_BAD_SCANS_PER_MINUTE = int(env("SOKO_COURIER_BAD_SCANS_PER_MINUTE", "10"))
 # Wrong codes checked for one job over its life, whoever types them: past it the job's codes
-# are taken from their QR only (the bound on guessing a code: docs/ARCHITECTURE.md, couriers).
+# are taken from their QR only (the bound on guessing a code: docs/decisions/0020-handover-codes.md).
 SOKO_COURIER_WRONG_CODES_PER_JOB = int(env("SOKO_COURIER_WRONG_CODES_PER_JOB", "10"))
 # How often a courier's page shares its location while an order is on its way.
 SOKO_COURIER_LOCATION_SECONDS = int(env("SOKO_COURIER_LOCATION_SECONDS", "30"))

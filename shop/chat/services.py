@@ -7,7 +7,7 @@ other side on; after commit each participant's open pages get the message, their
 row and their unread badge (``_push_message``), rendered for that person's side, language
 and time zone. A page that missed a push fetches what it has not shown (``messages_after``).
 
-Links in messages are never made clickable (see docs/CHAT.md): text is shown as typed.
+Links in messages are never made clickable (docs/decisions/0024-chat-sequence.md): text is shown as typed.
 """
 
 import logging

@@ -159,7 +159,7 @@ def refund_send(refund_id: int, retry: bool = False) -> Refund:
 
 
 # The most support staff may refund at once, by currency: staff holding this permission
-# (Finance, superusers) may refund more (docs/ARCHITECTURE.md, "Staff roles").
+# (Finance, superusers) may refund more (docs/decisions/0036-staff-roles.md).
 OVER_LIMIT_PERM = "moderation.refund_over_limit"
 
 
