@@ -529,7 +529,7 @@ SOKO_CHAT_OFFER_PAY_HOURS = int(env("SOKO_CHAT_OFFER_PAY_HOURS", "24"))
 SOKO_REVIEW_EDIT_DAYS = int(env("SOKO_REVIEW_EDIT_DAYS", "30"))
 SOKO_REVIEW_EMAIL_HOURS = int(env("SOKO_REVIEW_EMAIL_HOURS", "48"))
 SOKO_REVIEWS_PAGE_SIZE = int(env("SOKO_REVIEWS_PAGE_SIZE", "10"))
-# Reports (the trust rule is shop/moderation/report_trust.py): the trusted weight of open
+# Reports (the trust rule is shop/moderation/reports/trust.py): the trusted weight of open
 # reports that hides a product without bids, a review or a message by itself (stores,
 # accounts and auctions with bids only ever wait for staff); reports one person may file
 # per hour; accounts younger than SOKO_REPORT_TRUST_AGE_DAYS weigh nothing (their reports

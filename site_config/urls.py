@@ -10,7 +10,7 @@ from couriers.urls import buyer_urlpatterns as buyer_courier_urls
 from shop.accounts.preferences import currency_set, language_set
 from shop.accounts.views import admin_login
 from shop.media.views import media_serve
-from shop.moderation.urls_complaints import store_urlpatterns as store_complaint_urls
+from shop.moderation.complaints.urls import store_urlpatterns as store_complaint_urls
 
 from .sitemaps import SITEMAPS, robots_txt
 
@@ -47,7 +47,7 @@ urlpatterns = [
     path("points/", include("shop.promotions.urls")),
     path("blog/", include("shop.blog.urls")),
     path("", include("shop.moderation.urls")),
-    path("complaints/", include("shop.moderation.urls_complaints")),
+    path("complaints/", include("shop.moderation.complaints.urls")),
     path("", include("sellers.public_urls")),
     path("", include("shop.catalog.urls")),
     path("", include("shop.core.urls")),

@@ -133,7 +133,7 @@ def _export(*, staff):
 
 def _complaint(*, order):
     """The buyer's complaint about a delivered order."""
-    from shop.moderation.complaints import complaint_file
+    from shop.moderation.complaints.services import complaint_file
 
     return complaint_file(user=order.buyer, side="buyer", kind="not_as_described", text="Faded colours", order=order)
 

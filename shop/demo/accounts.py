@@ -16,7 +16,7 @@ from shop.catalog.models import Category
 from shop.core.models import CurrencyRate
 from shop.geo.models import Area
 from shop.geo.services import areas_load
-from shop.moderation.roles import FINANCE, MODERATORS, SUPPORT, roles_sync
+from shop.moderation.services.roles import FINANCE, MODERATORS, SUPPORT, roles_sync
 from shop.notifications.models import Notification
 
 DEMO_PASSWORD = "soko-demo-123"

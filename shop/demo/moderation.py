@@ -9,9 +9,9 @@ Idempotent: when the demo buyer has made any report, nothing is done.
 from django.contrib.auth import get_user_model
 
 from shop.catalog.models import Product
-from shop.moderation.complaints import complaint_file, complaint_staff_reply
+from shop.moderation.complaints.services import complaint_file, complaint_staff_reply
 from shop.moderation.models import Complaint, Report
-from shop.moderation.reports import report_file
+from shop.moderation.reports.services import report_file
 from shop.orders.models import Order, OrderStatus
 
 from .auctions import BIDDERS

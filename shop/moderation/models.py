@@ -60,7 +60,7 @@ class Case(TimeStamped):
     status = models.CharField(verbose_name=gettext_lazy("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
     # Distinct reporters with an open report, whatever their weight.
     open_reporters = models.PositiveIntegerField(verbose_name=gettext_lazy("reporters"), default=0)
-    # The open reports' weight under the trust rule (report_trust.case_weight): what the
+    # The open reports' weight under the trust rule (reports.trust.case_weight): what the
     # automatic take-down compares with SOKO_REPORT_THRESHOLD.
     trusted_weight = models.PositiveIntegerField(verbose_name=gettext_lazy("trusted weight"), default=0)
     # Set when the case must reach staff first (enough reporters, or the trusted weight of a

@@ -18,7 +18,13 @@ from shop.accounts.standing import AccountRestricted
 from shop.auctions.models import Auction, BiddingBlock, ProxyBid
 from shop.auctions.services import bid_place
 from shop.catalog.models import Product
-from shop.moderation.accounts import AccountActionError, AppealError, account_act, appeal_file, suspensions_expire
+from shop.moderation.accounts.services import (
+    AccountActionError,
+    AppealError,
+    account_act,
+    appeal_file,
+    suspensions_expire,
+)
 from shop.moderation.models import AccountAction, Appeal, LogEntry, Takedown
 from shop.notifications.models import Notification
 from shop.orders.models import Checkout

@@ -12,8 +12,8 @@ from django.db import connection
 from django.utils import timezone
 
 from shop.accounts.models import Standing
-from shop.moderation.complaint_selectors import complaints_for_staff
-from shop.moderation.complaints import (
+from shop.moderation.complaints.selectors import complaints_for_staff
+from shop.moderation.complaints.services import (
     ComplaintError,
     complaint_close,
     complaint_deadlines_run,
@@ -23,7 +23,7 @@ from shop.moderation.complaints import (
     complaint_staff_reply,
 )
 from shop.moderation.models import AccountAction, Complaint, LogEntry
-from shop.moderation.roles import SUPPORT
+from shop.moderation.services.roles import SUPPORT
 from shop.moderation.tasks import complaint_deadlines_task
 from shop.notifications.models import Notification
 from shop.payments.models import Refund

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from shop.auctions.models import Auction
-from shop.moderation.complaints import complaint_file, complaint_staff_reply
+from shop.moderation.complaints.services import complaint_file, complaint_staff_reply
 from shop.moderation.models import Complaint
 from tests.factories import UserFactory
 from tests.factories.auctions import live_auction

@@ -15,8 +15,8 @@ from shop.auctions.models import Auction
 from shop.auctions.services import bid_place
 from shop.catalog.models import Product
 from shop.moderation.models import Appeal, Case, LogEntry, Report, Takedown
-from shop.moderation.queue import URGENT, queue_rows_for_user
-from shop.moderation.reports import ReportError, case_reverse, report_file
+from shop.moderation.reports.services import ReportError, case_reverse, report_file
+from shop.moderation.selectors.queue import URGENT, queue_rows_for_user
 from shop.notifications.models import Notification
 from shop.payments.models import PaymentAttempt
 from tests.factories import StoreFactory, UserFactory

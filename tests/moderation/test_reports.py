@@ -22,7 +22,14 @@ from shop.chat.models import Report as ChatReport
 from shop.chat.services import message_send
 from shop.core import ratelimit
 from shop.moderation.models import Case, LogEntry, Report, Takedown
-from shop.moderation.reports import ReportError, case_confirm, case_dismiss, case_reverse, case_take_down, report_file
+from shop.moderation.reports.services import (
+    ReportError,
+    case_confirm,
+    case_dismiss,
+    case_reverse,
+    case_take_down,
+    report_file,
+)
 from shop.notifications.models import Notification
 from shop.reviews.models import Review, ReviewReport
 from shop.reviews.services import review_save

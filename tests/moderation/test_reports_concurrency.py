@@ -10,7 +10,7 @@ from django.db import connection
 
 from shop.catalog.models import Product
 from shop.moderation.models import Case, LogEntry, Report, Takedown
-from shop.moderation.reports import report_file
+from shop.moderation.reports.services import report_file
 from shop.notifications.models import Notification
 from tests.factories import UserFactory
 from tests.factories.catalog import ProductFactory

@@ -8,9 +8,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.management import CommandError, call_command
 
-from shop.moderation import roles
 from shop.moderation.models import Export, LogEntry
-from shop.moderation.roles import FINANCE, MODERATORS, ROLES, SUPPORT, roles_sync
+from shop.moderation.services import roles
+from shop.moderation.services.roles import FINANCE, MODERATORS, ROLES, SUPPORT, roles_sync
 from shop.payments import ledger
 from shop.payments.ledger import Line
 from tests.factories import UserFactory

@@ -9,8 +9,8 @@ from django.views.decorators.http import require_GET
 
 from shop.core.ids import MAX_ID
 
-from .exports import export_content_type, export_may_download
-from .models import Export
+from ..models import Export
+from .services import export_content_type, export_may_download
 
 PROGRESS_MAX_IDS = 100
 

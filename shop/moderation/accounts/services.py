@@ -41,8 +41,9 @@ from shop.core.i18n import lazy_text
 from shop.core.realtime import group_send, user_group
 from shop.notifications.services import notify
 
-from .log import entries_for, log_action
-from .models import AccountAction, Appeal, LogEntry, Takedown
+from ..models import AccountAction, Appeal, LogEntry, Takedown
+from ..selectors.log import entries_for
+from ..services.log import log_action
 
 log = logging.getLogger(__name__)
 

@@ -22,8 +22,8 @@ from shop.orders.models import Order, OrderStatus
 from shop.orders.selectors import account_links
 from shop.reviews.models import Review
 
-from .models import REPORTABLE, Report, Takedown
-from .report_trust import ReporterRecord, reporter_weight
+from ..models import REPORTABLE, Report, Takedown
+from .trust import ReporterRecord, reporter_weight
 
 # The word in the report address (/report/<kind>/<id>/) for each reportable model.
 KINDS = {
@@ -186,7 +186,7 @@ def reporter_record(*, reporter, target) -> ReporterRecord:
 
 
 def reporter_weight_for(*, reporter, target) -> int:
-    """``report_trust.reporter_weight`` with the facts read and the settings' thresholds."""
+    """``trust.reporter_weight`` with the facts read and the settings' thresholds."""
     return reporter_weight(
         reporter_record(reporter=reporter, target=target),
         now=timezone.now(),

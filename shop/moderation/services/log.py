@@ -1,8 +1,9 @@
-"""The moderation log: every staff and automatic action, written once, never changed."""
+"""The moderation log: every staff and automatic action, written once, never changed
+(``selectors.log`` reads it)."""
 
 from django.contrib.contenttypes.models import ContentType
 
-from .models import LogEntry
+from ..models import LogEntry
 
 
 def log_action(*, actor, action: str, target, reason: str = "", before: dict | None = None, after: dict | None = None) -> LogEntry:
@@ -19,11 +20,3 @@ def log_action(*, actor, action: str, target, reason: str = "", before: dict | N
         after=after or {},
     )
 
-
-def entries_for(target):
-    """The log of one target, newest first (shown on its admin page)."""
-    return (
-        LogEntry.objects.filter(target_type=ContentType.objects.get_for_model(target, for_concrete_model=False), target_id=target.pk)
-        .select_related("actor")
-        .order_by("-created_at", "-id")
-    )

@@ -32,8 +32,8 @@ from shop.auctions.models import BiddingBlock, PaymentViolation
 from shop.catalog.models import Product
 from shop.payments.models import PaymentFlag
 
-from .models import REPORTABLE, Appeal, Complaint
-from .models import Case as ReportCase
+from ..models import REPORTABLE, Appeal, Complaint
+from ..models import Case as ReportCase
 
 URGENT, HIGH, NORMAL, LOW = 0, 1, 2, 3
 URGENCY_LABELS = {

@@ -40,8 +40,8 @@ from shop.core.jobs import job_enqueue_on_commit
 from shop.orders.models import Order
 from shop.payments.models import LedgerEntry, Payout
 
-from .log import log_action
-from .models import Export, LogEntry, Report
+from ..models import Export, LogEntry, Report
+from ..services.log import log_action
 
 logger = logging.getLogger(__name__)
 

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_http_methods
 
 from shop.core.ids import int_or_none
 
-from .account_selectors import account_actions_of, appeals_of
-from .accounts import APPEAL_MAX, AppealError, appeal_file, appealable_action, appealable_takedowns
-from .models import Appeal
+from ..models import Appeal
+from .selectors import account_actions_of, appeals_of
+from .services import APPEAL_MAX, AppealError, appeal_file, appealable_action, appealable_takedowns
 
 HISTORY = 20
 

@@ -1,6 +1,6 @@
 """Reports on anything, the automatic take-down, and the staff decisions on a case.
 
-A report weighs what the trust rule (``report_trust``) gives its reporter: fresh accounts,
+A report weighs what the trust rule (``trust``) gives its reporter: fresh accounts,
 and reporters staff mostly disagreed with, weigh nothing, and linked reporters count once.
 It is counted inside one transaction that holds the row lock of its target's ``Case``: the
 case's trusted weight is summed under that lock, so the report that reaches
@@ -37,10 +37,10 @@ from shop.notifications.services import notify
 from shop.reviews.models import Review
 from shop.reviews.services import review_hide, review_unhide
 
-from .accounts import account_act
-from .log import log_action
-from .models import REPORTABLE, AccountAction, Appeal, Case, LogEntry, Report, Takedown
-from .report_selectors import (
+from ..accounts.services import account_act
+from ..models import REPORTABLE, AccountAction, Appeal, Case, LogEntry, Report, Takedown
+from ..services.log import log_action
+from .selectors import (
     DECIDE_PERM,
     content_type_of,
     moderators,
@@ -52,7 +52,7 @@ from .report_selectors import (
     target_owner,
     user_answers_for,
 )
-from .report_trust import case_weight
+from .trust import case_weight, threshold_reached
 
 TEXT_MAX = Report._meta.get_field("text").max_length
 RATE_SECONDS = 3600
@@ -157,7 +157,7 @@ def _lock_open_auctions(target) -> None:
 def _act_on_weight(case: Case, target) -> None:
     """The automatic step after a report (the caller holds the case's row lock, and no
     take-down is in force): hide the target, or put the case at the top of the queue."""
-    heavy = case.trusted_weight >= settings.SOKO_REPORT_THRESHOLD
+    heavy = threshold_reached(case.trusted_weight, threshold=settings.SOKO_REPORT_THRESHOLD)
     if heavy:
         _lock_open_auctions(target)
         if taken_down_automatically(target):

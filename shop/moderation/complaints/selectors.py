@@ -13,7 +13,7 @@ from shop.core.errors import NotFound
 from shop.core.ids import id_or_none
 from shop.orders.models import Order
 
-from .models import Complaint, ComplaintMessage, ComplaintPhoto
+from ..models import Complaint, ComplaintMessage, ComplaintPhoto
 
 C = Complaint
 OPEN = (C.Status.OPEN, C.Status.AWAITING_REPLY)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_complaints as views
+from . import views
 
 # Under /complaints/, in the "complaints" namespace.
 app_name = "complaints"

@@ -16,7 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sellers.views import current_store, dashboard_context, seller_required
 
-from .complaint_selectors import (
+from ..models import Complaint
+from .forms import ComplaintForm, MessageForm
+from .selectors import (
     auction_for_complaint,
     complaint_for_user,
     complaint_is_escalated,
@@ -25,9 +27,7 @@ from .complaint_selectors import (
     complaints_for_store,
     order_for_complaint,
 )
-from .complaints import ComplaintError, complaint_file, complaint_post
-from .forms_complaints import ComplaintForm, MessageForm
-from .models import Complaint
+from .services import ComplaintError, complaint_file, complaint_post
 
 LIST_LIMIT = 100
 PAGE_SIZE = 20

@@ -34,16 +34,16 @@ from shop.orders.numbers import ALPHABET
 from shop.payments.models import Refund
 from shop.payments.refunds import RefundError, refund_order
 
-from .accounts import AccountActionError, account_act
-from .complaint_selectors import (
+from ..accounts.services import AccountActionError, account_act
+from ..models import PHOTOS_MAX, AccountAction, Complaint, ComplaintMessage, ComplaintPhoto, LogEntry
+from ..services.log import log_action
+from .selectors import (
     KINDS,
     OPEN,
     RESOLVE_PERM,
     complaint_staff_recipients,
     open_complaint_exists,
 )
-from .log import log_action
-from .models import PHOTOS_MAX, AccountAction, Complaint, ComplaintMessage, ComplaintPhoto, LogEntry
 
 C = Complaint
 TEXT_MAX = 4000

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from .models import Report
+from ..models import Report
 
 
 class ReportForm(forms.Form):

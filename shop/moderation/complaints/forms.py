@@ -3,9 +3,9 @@ from django.utils.translation import gettext_lazy
 
 from shop.media.forms import MultipleImageField
 
-from .complaint_selectors import KINDS
-from .complaints import TEXT_MAX
-from .models import PHOTOS_MAX, Complaint
+from ..models import PHOTOS_MAX, Complaint
+from .selectors import KINDS
+from .services import TEXT_MAX
 
 C = Complaint
 

@@ -2,7 +2,7 @@
 
 from shop.auctions.models import BiddingBlock, PaymentViolation
 
-from .models import AccountAction, Appeal
+from ..models import AccountAction, Appeal
 
 
 def account_actions_of(*, user):

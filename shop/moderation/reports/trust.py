@@ -1,5 +1,6 @@
-"""The trust rule: how much one report counts towards hiding its target without staff, and
-what a case's reports weigh together. Pure functions; ``report_selectors`` reads the facts.
+"""The trust rule: how much one report counts towards hiding its target without staff, what
+a case's reports weigh together, and when that weight is enough (``threshold_reached``, the
+report threshold). Pure functions; ``selectors`` reads the facts and ``services`` acts.
 
 Creating accounts is cheap (an email code each), so a report counts only as far as Soko has
 reason to trust its reporter: an account young enough to have been made for the occasion, or
@@ -68,3 +69,10 @@ def case_weight(weights: dict[int, int], links: dict[int, set[str]]) -> int:
         group = root(reporter)
         heaviest[group] = max(heaviest.get(group, 0), weight)
     return sum(heaviest.values())
+
+
+def threshold_reached(trusted_weight: int, *, threshold: int) -> bool:
+    """Whether a case's trusted weight is enough for Soko to act without staff
+    (``threshold`` is ``SOKO_REPORT_THRESHOLD``): hide the target if reports alone may, else
+    put the case at the top of the staff queue."""
+    return trusted_weight >= threshold

@@ -10,9 +10,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from shop.core.redirects import safe_next_url
 
-from .report_forms import ReportForm
-from .report_selectors import kind_word, reportable_for_user, reports_of_user, target_label
-from .reports import ReportError, report_file
+from .forms import ReportForm
+from .selectors import kind_word, reportable_for_user, reports_of_user, target_label
+from .services import ReportError, report_file
 
 PAGE_SIZE = 25
 

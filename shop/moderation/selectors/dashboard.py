@@ -25,7 +25,7 @@ from django.utils.translation import gettext
 from shop.orders.models import Checkout, Order, OrderStatus
 from shop.payments.models import PaymentStatus
 
-from .models import Report
+from ..models import Report
 from .queue import KINDS, queue_counts_for_user
 
 DAYS = 14
