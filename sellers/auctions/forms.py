@@ -13,7 +13,6 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -22,7 +21,7 @@ from shop.auctions.services import Terms, terms_problems
 from shop.catalog.models import Product
 from shop.core.currencies import currency_places, money_is_valid_for
 
-from .selectors import product_open_auction, product_open_offer
+from .selectors import auction_product_problem
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 DEFAULT_DURATION = timedelta(days=7)
@@ -154,30 +153,6 @@ class AuctionTermsForm(forms.Form):
         )
 
 
-def _product_problem(product: Product) -> str | None:
-    """Why this product cannot go up for auction now, in the seller's words."""
-    if not product.is_auction:
-        return _("“%(title)s” is sold at a fixed price. Change it to “Sold by: auction” on its product page first.") % {
-            "title": product.title
-        }
-    open_auction = product_open_auction(product)
-    if open_auction is not None:
-        return _("“%(title)s” already has an auction that has not ended (auction %(id)s).") % {
-            "title": product.title,
-            "id": open_auction.pk,
-        }
-    offer = product_open_offer(product)
-    if offer is not None:
-        return _("“%(title)s” is offered to a bidder until %(due)s: wait until they answer or the offer expires.") % {
-            "title": product.title,
-            "due": date_format(timezone.localtime(offer.expires_at), "SHORT_DATETIME_FORMAT"),
-        }
-    variants = list(product.variants.all())
-    if len(variants) != 1 or variants[0].stock < 1:
-        return _("“%(title)s” needs exactly one variant with one unit in stock to be auctioned.") % {"title": product.title}
-    return None
-
-
 class ProductChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.title} ({obj.get_status_display()})"
@@ -211,7 +186,7 @@ class AuctionCreateForm(AuctionTermsForm):
 
     def clean_product(self):
         product = self.cleaned_data["product"]
-        problem = _product_problem(product)
+        problem = auction_product_problem(product)
         if problem:
             raise ValidationError(problem)
         return product
@@ -235,7 +210,7 @@ class AuctionRelistForm(AuctionTermsForm):
 
     def clean(self):
         cleaned = super().clean()
-        problem = _product_problem(self.auction.product)
+        problem = auction_product_problem(self.auction.product)
         if problem:
             self.add_error(None, problem)
         return cleaned

@@ -11,7 +11,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from shop.auctions.models import Auction, PaymentViolation, SecondChanceOffer
+from shop.auctions.models import Auction
 from shop.auctions.selectors import (
     auction_get_for_store,
     auctions_for_store,
@@ -25,7 +25,7 @@ from shop.core.ids import id_or_none
 from ..selectors import CurrentStore
 from ..views import current_store, dashboard_context, seller_required
 from .forms import AuctionCreateForm, AuctionRelistForm
-from .selectors import product_open_offer
+from .selectors import auction_offers, auction_relist_refusal, auction_store_id, auction_unpaid
 
 PAGE_SIZE = 20
 # Every bid the seller's page lists; the live part (pushed to watchers) shows the latest.
@@ -43,7 +43,7 @@ def _current_for_auction(request, auction_id: int) -> CurrentStore:
     """The current store, or the user's other store the auction belongs to (a notification's
     link), which becomes current. Anyone else's auction stays a 404 (the caller's selector)."""
     current = current_store(request)
-    store_id = Auction.objects.filter(pk=auction_id).values_list("store_id", flat=True).first()
+    store_id = auction_store_id(auction_id=auction_id)
     if store_id is not None and store_id != current.store.pk and any(m.store_id == store_id for m in current.memberships):
         current = current_store(request, switch_to=store_id)
     return current
@@ -94,22 +94,6 @@ def _created_message(auction: Auction) -> str:
     return _("The auction of “%(title)s” is live: shoppers can bid now.") % {"title": title}
 
 
-def _relist_refusal(auction: Auction) -> str | None:
-    """Why the page does not offer the relist form (None: it does). Only an auction that
-    ended unsold, and only its latest relist, while no bidder holds an open offer of the unit."""
-    if auction.status != A.ENDED or auction.outcome == O.SOLD:
-        return _("Only an auction that ended unsold can be relisted.")
-    latest = auction.relists.order_by("-created_at").first()
-    if latest is not None:
-        return _("This auction was already relisted as auction %(id)s.") % {"id": latest.pk}
-    offer = product_open_offer(auction.product)
-    if offer is not None:
-        return _("The item is offered to a bidder until %(due)s: relist it once they answer or the offer expires.") % {
-            "due": _when(offer.expires_at)
-        }
-    return None
-
-
 def _when(moment) -> str:
     return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
 
@@ -123,12 +107,9 @@ def _detail_context(request, current: CurrentStore, auction: Auction, *, relist_
         if auction.bid_count > len(live["history"])
         else []
     )
-    offers = [
-        (offer, bidder_handle(offer.bidder))
-        for offer in SecondChanceOffer.objects.filter(auction=auction).select_related("bidder").order_by("-created_at")
-    ]
-    unpaid = list(PaymentViolation.objects.filter(auction=auction).select_related("order", "buyer").order_by("created_at"))
-    can_relist = _relist_refusal(auction) is None
+    offers = [(offer, bidder_handle(offer.bidder)) for offer in auction_offers(auction=auction)]
+    unpaid = auction_unpaid(auction=auction)
+    can_relist = auction_relist_refusal(auction) is None
     if can_relist and relist_form is None:
         relist_form = AuctionRelistForm(auction=auction)
     return _context(
@@ -174,7 +155,7 @@ def auction_detail(request, auction_id: int):
 @require_POST
 def auction_relist_view(request, auction_id: int):
     current, auction = _store_auction(request, auction_id)
-    refusal = _relist_refusal(auction)
+    refusal = auction_relist_refusal(auction)
     if refusal:
         messages.error(request, refusal)
         return redirect("sellers:auction_detail", auction.pk)

@@ -3,15 +3,15 @@ editing one, publishing, unpublishing and deleting (``shop.blog.services``). Ano
 store's post is a 404."""
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shop.blog.models import Post
 from shop.blog.services import PostInvalid, post_delete, post_publish, post_save, post_unpublish
 
 from ..views import current_store, dashboard_context, seller_required
 from .forms import PostForm
+from .selectors import store_post_get, store_posts
 
 
 def _context(request, current, **extra) -> dict:
@@ -21,14 +21,14 @@ def _context(request, current, **extra) -> dict:
 @seller_required
 def blog(request):
     current = current_store(request)
-    posts = Post.objects.filter(store=current.store).select_related("cover").order_by("status", "-published_at", "-updated_at")
+    posts = store_posts(store=current.store)
     return render(request, "sellers/blog.html", _context(request, current, posts=posts))
 
 
 @seller_required
 def blog_edit(request, pk: int | None = None):
     current = current_store(request)
-    post = get_object_or_404(Post, pk=pk, store=current.store) if pk else None
+    post = store_post_get(store=current.store, pk=pk) if pk else None
     initial = {}
     if post is not None:
         initial = {"title": post.title, "excerpt": post.excerpt, "body": post.body, "products": post.products.all()}
@@ -52,7 +52,7 @@ def blog_edit(request, pk: int | None = None):
 @seller_required
 @require_POST
 def blog_publish(request, pk: int):
-    post = get_object_or_404(Post, pk=pk, store=current_store(request).store)
+    post = store_post_get(store=current_store(request).store, pk=pk)
     post_publish(post=post)
     messages.success(request, _("“%(title)s” is published.") % {"title": post.title})
     return redirect("sellers:blog")
@@ -61,7 +61,7 @@ def blog_publish(request, pk: int):
 @seller_required
 @require_POST
 def blog_unpublish(request, pk: int):
-    post = get_object_or_404(Post, pk=pk, store=current_store(request).store)
+    post = store_post_get(store=current_store(request).store, pk=pk)
     post_unpublish(post=post)
     messages.success(request, _("“%(title)s” is a draft again: only your team sees it.") % {"title": post.title})
     return redirect("sellers:blog")
@@ -70,7 +70,7 @@ def blog_unpublish(request, pk: int):
 @seller_required
 @require_POST
 def blog_delete(request, pk: int):
-    post = get_object_or_404(Post, pk=pk, store=current_store(request).store)
+    post = store_post_get(store=current_store(request).store, pk=pk)
     post_delete(post=post)
     messages.success(request, _("“%(title)s” is deleted.") % {"title": post.title})
     return redirect("sellers:blog")

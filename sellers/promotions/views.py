@@ -2,19 +2,17 @@
 new sale, and stopping one (``shop.promotions.sales``)."""
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shop.promotions.codes import PromoRefused, promo_code_create, promo_code_stop, promo_codes_for_store
-from shop.promotions.models import PromoCode, Sale
 from shop.promotions.sales import SaleInvalid, sale_create, sale_stop
 
 from ..views import current_store, dashboard_context, seller_required
 from .forms import PromoCodeForm, SaleForm
-
-PAST_SHOWN = 20
+from .selectors import store_promo_code_get, store_sale_get, store_sales
 
 
 @seller_required
@@ -39,15 +37,15 @@ def promotions(request):
         else:
             messages.success(request, _("Shoppers can now type %(code)s at checkout.") % {"code": made.code})
             return redirect(reverse("sellers:promotions") + "#codes")
-    sales = Sale.objects.filter(store=current.store).select_related("category").prefetch_related("products")
+    current_sales, past_sales = store_sales(store=current.store)
     context = {
         **dashboard_context(request, current),
         "dashboard_section": "promotions",
         "form": form,
         "code_form": code_form,
         "codes": promo_codes_for_store(store=current.store),
-        "current_sales": sales.filter(status__in=[Sale.Status.RUNNING, Sale.Status.SCHEDULED]).order_by("starts_at"),
-        "past_sales": sales.filter(status__in=[Sale.Status.ENDED, Sale.Status.CANCELLED]).order_by("-ends_at")[:PAST_SHOWN],
+        "current_sales": current_sales,
+        "past_sales": past_sales,
     }
     return render(request, "sellers/promotions.html", context, status=400 if form.errors or code_form.errors else 200)
 
@@ -56,7 +54,7 @@ def promotions(request):
 @require_POST
 def promo_code_stop_view(request, pk: int):
     current = current_store(request)
-    code = get_object_or_404(PromoCode, pk=pk, store=current.store)
+    code = store_promo_code_get(store=current.store, pk=pk)
     promo_code_stop(code=code)
     messages.success(request, _("%(code)s no longer works.") % {"code": code.code})
     return redirect(reverse("sellers:promotions") + "#codes")
@@ -66,7 +64,7 @@ def promo_code_stop_view(request, pk: int):
 @require_POST
 def sale_stop_view(request, pk: int):
     current = current_store(request)
-    sale = get_object_or_404(Sale, pk=pk, store=current.store)
+    sale = store_sale_get(store=current.store, pk=pk)
     sale = sale_stop(sale=sale)
     messages.success(request, _("“%(name)s” is stopped; the prices are back.") % {"name": sale.name})
     return redirect("sellers:promotions")

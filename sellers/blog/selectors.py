@@ -1,0 +1,15 @@
+"""Reads for the store's blog pages: only the store's own posts, another store's is a 404."""
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from shop.blog.models import Post
+
+
+def store_posts(*, store) -> QuerySet[Post]:
+    """The store's posts, drafts first, then the newest published."""
+    return Post.objects.filter(store=store).select_related("cover").order_by("status", "-published_at", "-updated_at")
+
+
+def store_post_get(*, store, pk: int) -> Post:
+    return get_object_or_404(Post, pk=pk, store=store)
