@@ -8,11 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from couriers.models import CourierProfile
-from couriers.selectors import couriers_for_job
-from couriers.services import ARRANGEABLE, CourierError, job_create, job_withdraw, store_handover
+from couriers.services import CourierError, job_create, job_withdraw, store_handover
 from shop.core.htmx import render_page, wants_fragment
 from shop.core.search import search_text
-from shop.orders.fares import rate_per_km
 from shop.orders.models import OrderStatus
 from shop.orders.responses import order_changed_response
 from shop.orders.selectors import (
@@ -27,6 +25,7 @@ from shop.orders.transitions import Role, TransitionError, order_courier_job, st
 from shop.reviews.selectors import feedback_scores
 
 from ..views import current_store, dashboard_context, seller_required
+from .selectors import order_delivery_choice
 
 PAGE_SIZE = 20
 
@@ -71,7 +70,7 @@ def _detail_response(request, number: str, *, fragment: bool = False):
         context = {
             **dashboard_context(request, current_store(request, switch_to=order.store_id)),
             **context,
-            **_delivery_context(order),
+            **order_delivery_choice(order=order),
         }
     return render_page(
         request,
@@ -114,19 +113,6 @@ def order_action(request, number: str):
     if request.htmx:
         return order_changed_response(number)
     return redirect("sellers:order_detail", number)
-
-
-def _delivery_context(order) -> dict:
-    """The store's delivery choice for a home delivery it still has to send out."""
-    job = order_courier_job(order)
-    if order.delivery_mode != order.DeliveryMode.DELIVERY or order.status not in ARRANGEABLE or job is not None:
-        return {"delivery_choice": False}
-    return {
-        "delivery_choice": True,
-        "couriers": list(couriers_for_job(store=order.store, area=order.store.area)) if order.store.area_id else [],
-        "rate_per_km": rate_per_km(order.currency),
-        "default_payer": order.store.get_courier_fee_payer_display(),
-    }
 
 
 @seller_required
