@@ -1,9 +1,9 @@
 """Reads for the store's blog pages: only the store's own posts, another store's is a 404."""
 
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 
 from shop.blog.models import Post
+from shop.core.errors import NotFound
 
 
 def store_posts(*, store) -> QuerySet[Post]:
@@ -12,4 +12,7 @@ def store_posts(*, store) -> QuerySet[Post]:
 
 
 def store_post_get(*, store, pk: int) -> Post:
-    return get_object_or_404(Post, pk=pk, store=store)
+    post = Post.objects.filter(pk=pk, store=store).first()
+    if post is None:
+        raise NotFound("No such post in your store.")
+    return post

@@ -1,8 +1,8 @@
 """Reads for the store's promotions page: its sales and codes, never another store's."""
 
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 
+from shop.core.errors import NotFound
 from shop.promotions.models import PromoCode, Sale
 
 PAST_SHOWN = 20
@@ -19,8 +19,14 @@ def store_sales(*, store) -> tuple[QuerySet[Sale], QuerySet[Sale]]:
 
 
 def store_sale_get(*, store, pk: int) -> Sale:
-    return get_object_or_404(Sale, pk=pk, store=store)
+    sale = Sale.objects.filter(pk=pk, store=store).first()
+    if sale is None:
+        raise NotFound("No such sale in your store.")
+    return sale
 
 
 def store_promo_code_get(*, store, pk: int) -> PromoCode:
-    return get_object_or_404(PromoCode, pk=pk, store=store)
+    code = PromoCode.objects.filter(pk=pk, store=store).first()
+    if code is None:
+        raise NotFound("No such promo code in your store.")
+    return code
