@@ -38,7 +38,7 @@ urlpatterns = [
     *([path("payments/dev/", include("shop.devgateway.urls"))] if apps.is_installed("shop.devgateway") else []),
     path("payments/", include("shop.payments.urls")),
     path("dashboard/complaints/", include((store_complaint_urls, "store_complaints"))),
-    path("dashboard/", include("sellers.urls")),
+    path("dashboard/", include("sellers.urls.dashboard")),
     path("courier/", include("couriers.urls")),
     path("auctions/", include("shop.auctions.urls")),
     path("messages/", include("shop.chat.urls")),
@@ -48,7 +48,7 @@ urlpatterns = [
     path("blog/", include("shop.blog.urls")),
     path("", include("shop.moderation.urls")),
     path("complaints/", include("shop.moderation.complaints.urls")),
-    path("", include("sellers.public_urls")),
+    path("", include("sellers.urls.public")),
     path("", include("shop.catalog.urls")),
     path("", include("shop.core.urls")),
 ]

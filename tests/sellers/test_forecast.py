@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 
 from bench.forecast import mape, seasonal_days
-from sellers.forecast import Week, enough_history, store_forecast, weeks_ahead
+from sellers.analytics.selectors.forecast import Week
+from sellers.analytics.services.forecast import enough_history, store_forecast, weeks_ahead
 from sellers.models import SalesForecast
 from sellers.tasks import forecasts_nightly_task
 from shop.orders.models import OrderStatus
@@ -87,7 +88,7 @@ def test_the_nightly_job_is_idempotent(store_with_sales, monkeypatch):
     store, _basket, _mat = store_with_sales
     quiet = StoreFactory()
     SalesForecast.objects.create(store=quiet, made_on=TODAY - timedelta(days=400), history_days=1, weeks=[])
-    monkeypatch.setattr("sellers.forecast.timezone.now", lambda: NOW)
+    monkeypatch.setattr("sellers.analytics.selectors.forecast.timezone.now", lambda: NOW)
 
     assert forecasts_nightly_task.call_local() == 1
     first = list(SalesForecast.objects.order_by("product_id").values("store", "product", "made_on", "history_days", "weeks"))

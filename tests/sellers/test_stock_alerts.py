@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 from django.db import connection
 
+from sellers.analytics.services.stock_alerts import forecast_demand, stock_alerts_sweep
 from sellers.models import SalesForecast, StockAlert, StoreMember
-from sellers.stock_alerts import forecast_demand, stock_alerts_sweep
 from shop.catalog.models import Product, Variant
 from shop.notifications.models import Notification
 from tests.factories import StoreFactory, UserFactory
