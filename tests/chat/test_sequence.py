@@ -3,16 +3,14 @@ duplicate however many people send at once; a page that missed messages asks for
 after the last number it shows and gets exactly those, in order; unread counts follow."""
 
 import re
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from shop.chat.models import Conversation, Message
 from shop.chat.services import conversation_start, message_send
+from tests.concurrency import at_once
 from tests.factories import StoreFactory
 from tests.factories.chat import chat_world
 
@@ -33,24 +31,6 @@ def browser(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-def run_at_once(calls) -> list:
-    """Each call in its own thread with its own connection, all released together; each
-    one's result, or the exception it raised."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        try:
-            barrier.wait(timeout=30)
-            return call()
-        except Exception as error:  # noqa: BLE001 - the test inspects what each sender got
-            return error
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -78,7 +58,7 @@ def test_twenty_people_sending_at_once_get_numbers_one_to_n_with_no_gap(settings
 
         return send
 
-    outcomes = run_at_once([sender(number) for number in range(SENDERS)])
+    outcomes = at_once([sender(number) for number in range(SENDERS)])
 
     assert [outcome for outcome in outcomes if not isinstance(outcome, list)] == []
     total = SENDERS * rounds

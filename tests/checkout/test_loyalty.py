@@ -33,12 +33,12 @@ from shop.promotions.loyalty import (
     points_redeem,
 )
 from shop.promotions.models import LoyaltyEntry, PromoCode
+from tests.concurrency import at_once
 from tests.factories import UserFactory
 from tests.factories.orders import OrderFactory
 from tests.factories.payments import dev_card_pay
 
 from .conftest import details_for
-from .test_concurrency import run_at_once
 from .test_page import checked, form_key, review_of
 
 pytestmark = pytest.mark.django_db
@@ -298,6 +298,6 @@ def test_ten_spendings_at_once_never_spend_more_than_the_balance():
 
         return call
 
-    results = run_at_once([spend(order) for order in orders])
+    results = at_once([spend(order) for order in orders])
     assert results.count(True) == 5 and sum(isinstance(r, PointsRefused) for r in results) == 5, results
     assert consistent(buyer) == 0

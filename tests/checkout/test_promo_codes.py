@@ -23,12 +23,13 @@ from shop.payments import ledger
 from shop.payments.models import LedgerEntry
 from shop.payments.refunds import refund_order
 from shop.promotions.models import PromoCode, PromoRedemption
+from tests.concurrency import at_once
 from tests.factories import UserFactory
 from tests.factories.catalog import ProductFactory
 from tests.factories.payments import dev_card_pay
 
 from .conftest import details_for
-from .test_concurrency import run_at_once, shopper_with
+from .test_concurrency import shopper_with
 from .test_page import checked, form_key, review_of
 
 pytestmark = pytest.mark.django_db
@@ -212,7 +213,7 @@ def test_a_hundred_shoppers_at_once_use_a_ten_use_code_ten_times(weavers):
         details = dataclasses.replace(details_for(user), promo_code="TEN")
         return lambda: checkout_place(buyer=user, cart=cart, details=details, idempotency_key=uuid.uuid4())
 
-    results = run_at_once([call(user, cart) for user, cart in shoppers])
+    results = at_once([call(user, cart) for user, cart in shoppers])
     placed = [r for r in results if isinstance(r, Checkout)]
     refused = [r for r in results if isinstance(r, CheckoutError)]
     assert len(placed) == 10 and len(refused) == 90, {type(r).__name__ for r in results}

@@ -1,12 +1,9 @@
 """A delivery story: a Nairobi store (pinned on the equator line for round figures), a
 buyer's cash order ready for a courier, and couriers serving the store's district."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from couriers.models import DeliveryJob
 from couriers.services import job_create
@@ -76,18 +73,3 @@ def a_minute_passes(monkeypatch) -> None:
     monkeypatch.setattr(ratelimit.time, "time", lambda: later)
 
 
-def at_once(calls) -> list:
-    """Run ``calls`` in threads released together, each on its own connection."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        try:
-            barrier.wait(timeout=30)
-            return call()
-        except Exception as error:  # noqa: BLE001 - each attempt's outcome is inspected
-            return error
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))

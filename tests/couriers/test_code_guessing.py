@@ -26,10 +26,11 @@ from couriers.services import (
 )
 from shop.orders.models import OrderStatus
 from shop.orders.services import package_short_code, package_token_make
+from tests.concurrency import at_once
 from tests.factories.couriers import courier_serving
 from tests.factories.orders import member_of
 
-from .conftest import a_minute_passes, at_once, buyer_code, ready_order
+from .conftest import a_minute_passes, buyer_code, ready_order
 
 J = DeliveryJob.Status
 

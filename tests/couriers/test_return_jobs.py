@@ -24,6 +24,7 @@ from couriers.signals import return_job_delivered
 from shop.orders.models import Order, OrderStatus
 from shop.payments import ledger
 from shop.payments.models import LedgerTransaction
+from tests.concurrency import at_once
 from tests.factories import UserFactory
 from tests.factories.orders import member_of
 
@@ -411,28 +412,12 @@ def test_earnings_show_the_recent_ratings_with_constant_queries(client, courier,
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_couriers_accepting_a_return_at_once_one_holds_it(shop_area, district):
-    import threading
-    from concurrent.futures import ThreadPoolExecutor
-
-    from django.db import connection
-
     from tests.factories.couriers import courier_serving
 
     job = make(ready_order(shop_area, status=S.DELIVERED))
     couriers = [courier_serving(district) for _ in range(3)]
-    barrier = threading.Barrier(len(couriers))
 
-    def accept(courier):
-        try:
-            barrier.wait(timeout=30)
-            return job_accept(job_id=job.pk, courier=courier)
-        except CourierError as error:
-            return error
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=len(couriers)) as pool:
-        outcomes = list(pool.map(accept, couriers))
+    outcomes = at_once([lambda courier=courier: job_accept(job_id=job.pk, courier=courier) for courier in couriers])
     winners = [outcome for outcome in outcomes if isinstance(outcome, DeliveryJob)]
     assert len(winners) == 1
     assert sorted(outcome.reason for outcome in outcomes if isinstance(outcome, CourierError)) == ["taken", "taken"]
