@@ -31,7 +31,6 @@ from shop.chat.services import (
     quick_reply_add,
     report_create,
 )
-from shop.core import ratelimit
 from shop.media.models import PLACEHOLDER_PATH, StoredImage
 from shop.notifications.models import Notification
 from tests.factories import PASSWORD, StoreFactory
@@ -104,7 +103,7 @@ def message_html(page: str, message: Message) -> str:
 # --- How fast, how much ----------------------------------------------------------------
 
 
-def test_thirty_first_message_within_a_minute_is_refused_until_the_minute_passes(monkeypatch):
+def test_thirty_first_message_within_a_minute_is_refused_until_the_minute_passes(time_machine):
     world = chat_world()
     limit = settings.SOKO_CHAT_MESSAGES_PER_MINUTE
     assert limit == 30
@@ -117,8 +116,7 @@ def test_thirty_first_message_within_a_minute_is_refused_until_the_minute_passes
     assert Message.objects.filter(sender=world.buyer).count() == limit
     # The store's team writes at its own pace.
     say(world, world.staff, "Team answer")
-    later = ratelimit.time.time() + 60
-    monkeypatch.setattr(ratelimit.time, "time", lambda: later)
+    time_machine.move_to(timedelta(seconds=60), tick=False)
     say(world, world.buyer, "After a minute")
     assert texts(world)[-1] == "After a minute"
 

@@ -3,12 +3,12 @@ through a window; a slot given back is free again; with the cache unreachable a 
 answers as it was told to (closed for secrets, open for reads)."""
 
 from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
 from django.core.cache import caches
 from django.test import override_settings
 
-from shop.core import ratelimit
 from shop.core.ratelimit import limit_give_back, limit_take, limit_used, slot_free, slot_hold, slot_refresh
 from tests.concurrency import at_once
 
@@ -32,13 +32,12 @@ def test_a_slot_given_back_can_be_taken_again():
     assert not limit_take("tests:back", limit=3, seconds=60, on_outage="closed")
 
 
-def test_keys_and_windows_are_counted_apart(monkeypatch):
+def test_keys_and_windows_are_counted_apart(time_machine):
     assert limit_take("tests:a", limit=1, seconds=60, on_outage="closed")
     assert limit_take("tests:b", limit=1, seconds=60, on_outage="closed")
     assert not limit_take("tests:a", limit=1, seconds=60, on_outage="closed")
 
-    later = ratelimit.time.time() + 60
-    monkeypatch.setattr(ratelimit.time, "time", lambda: later)
+    time_machine.move_to(timedelta(seconds=60), tick=False)  # the next window
     assert limit_take("tests:a", limit=1, seconds=60, on_outage="closed")
 
 

@@ -1,13 +1,13 @@
 """A delivery story: a Nairobi store (pinned on the equator line for round figures), a
 buyer's cash order ready for a courier, and couriers serving the store's district."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
 from couriers.models import DeliveryJob
 from couriers.services import job_create
-from shop.core import ratelimit
 from shop.geo.models import Area
 from shop.orders.handover import handover_code_reveal
 from shop.orders.models import Checkout, Order, OrderStatus
@@ -67,9 +67,9 @@ def buyer_code(order: Order) -> tuple[str, str]:
     return handover_code_reveal(handover=order.handover_code)
 
 
-def a_minute_passes(monkeypatch) -> None:
-    """The clock of the rate limits moves on a minute (their windows follow the wall clock)."""
-    later = ratelimit.time.time() + 60
-    monkeypatch.setattr(ratelimit.time, "time", lambda: later)
+def a_minute_passes(time_machine) -> None:
+    """The clock moves on a minute, everywhere at once, and stands there (the rate limits'
+    windows follow the wall clock)."""
+    time_machine.move_to(timedelta(minutes=1), tick=False)
 
 

@@ -83,11 +83,11 @@ def test_a_store_gets_its_forecast_and_a_new_product_none(store_with_sales):
 
 
 @pytest.mark.django_db
-def test_the_nightly_job_is_idempotent(store_with_sales, monkeypatch):
+def test_the_nightly_job_is_idempotent(store_with_sales, time_machine):
     store, _basket, _mat = store_with_sales
     quiet = StoreFactory()
     SalesForecast.objects.create(store=quiet, made_on=TODAY - timedelta(days=400), history_days=1, weeks=[])
-    monkeypatch.setattr("sellers.forecast.timezone.now", lambda: NOW)
+    time_machine.move_to(NOW, tick=False)
 
     assert forecasts_nightly_task.call_local() == 1
     first = list(SalesForecast.objects.order_by("product_id").values("store", "product", "made_on", "history_days", "weeks"))
