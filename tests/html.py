@@ -55,6 +55,11 @@ class Node:
     def count(self, selector: str) -> int:
         return len(self.tag.select(selector))
 
+    @property
+    def children(self) -> list[Node]:
+        """The elements directly inside this one (of a fragment: its top-level elements)."""
+        return [Node(child) for child in self.tag.find_all(True, recursive=False)]
+
     def attr(self, name: str) -> str | None:
         """The attribute's value (``""`` for a bare boolean attribute such as ``disabled``),
         or None when the element does not have it. ``class`` answers its text as written."""
