@@ -19,13 +19,13 @@ from shop.moderation.reports.services import ReportError, case_reverse, report_f
 from shop.moderation.selectors.queue import URGENT, queue_rows_for_user
 from shop.notifications.models import Notification
 from shop.payments.models import PaymentAttempt
+from tests.concurrency import at_once
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.addresses import AddressFactory
 from tests.factories.auctions import live_auction
 from tests.factories.catalog import ProductFactory
 
 from .reporters import TRUSTED_WEIGHT, file_all, fresh, trusted
-from .test_reports_concurrency import at_once
 
 pytestmark = pytest.mark.django_db
 
