@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from shop.auctions.models import Auction, SecondChanceOffer
 from shop.auctions.services import Terms, terms_problems
 from shop.catalog.models import Product
-from shop.core.currencies import currency_places, money_is_valid_for
+from shop.core.selectors.currencies import currency_places, money_is_valid_for
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 DEFAULT_DURATION = timedelta(days=7)

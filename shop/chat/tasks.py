@@ -3,10 +3,9 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from shop.chat.services.conversations import digests_send, image_ready
+from shop.chat.services.offers import offers_expire
 from shop.core.jobs import job
-
-from .offers import offers_expire
-from .services import digests_send, image_ready
 
 log = logging.getLogger(__name__)
 

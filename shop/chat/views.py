@@ -18,6 +18,18 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shop.accounts.models import Address
 from shop.catalog.models import Product
+from shop.chat.services.conversations import (
+    ChatError,
+    block_set,
+    conversation_read,
+    conversation_start,
+    delivery_conversation_start,
+    delivery_job_active,
+    message_send,
+    mute_set,
+    report_create,
+)
+from shop.chat.services.offers import LineAsked, offer_accept, offer_decline, offer_make
 from shop.core.errors import NotFound
 from shop.core.htmx import render_page, wants_fragment
 from shop.core.ids import id_or_none, int_or_none
@@ -26,7 +38,6 @@ from shop.orders.models import Order
 
 from .forms import MessageForm, OfferForm, ReportForm
 from .models import Conversation, Message, Offer, QuickReply, Side
-from .offers import LineAsked, offer_accept, offer_decline, offer_make
 from .selectors import (
     blocks_between,
     conversation_for_user,
@@ -37,17 +48,6 @@ from .selectors import (
     quick_replies,
     store_unread_totals,
     unread_total,
-)
-from .services import (
-    ChatError,
-    block_set,
-    conversation_read,
-    conversation_start,
-    delivery_conversation_start,
-    delivery_job_active,
-    message_send,
-    mute_set,
-    report_create,
 )
 
 INBOX_LIMIT = 100

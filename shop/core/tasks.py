@@ -8,8 +8,9 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, task
 
+from shop.core.services.mail import PermanentMailError, mail_send
+
 from .jobs import jobs_pending_enqueue
-from .mail import PermanentMailError, mail_send
 
 logger = logging.getLogger(__name__)
 

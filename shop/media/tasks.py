@@ -1,8 +1,7 @@
 from huey.contrib.djhuey import db_task
 
 from shop.core.jobs import job
-
-from .services import image_process
+from shop.media.services.images import image_process
 
 
 @job("media.image_process")

@@ -1,8 +1,8 @@
 from django.contrib import admin
 
 from shop.core.admin import ReadOnly, ReadOnlyAdmin
+from shop.promotions.services.codes import code_normalise
 
-from .codes import code_normalise
 from .models import LoyaltyEntry, PromoCode, PromoRedemption, Sale, SaleItem
 
 

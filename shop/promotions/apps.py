@@ -8,4 +8,4 @@ class PromotionsConfig(AppConfig):
     verbose_name = gettext_lazy("Promotions")
 
     def ready(self):
-        from . import loyalty, tasks  # noqa: F401 - connects the refund receiver; registers the periodic tasks and the scheduled jobs
+        from shop.promotions.services import loyalty  # noqa: F401 - connects the refund receiver; registers the periodic tasks and the scheduled jobs

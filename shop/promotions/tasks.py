@@ -4,9 +4,8 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from shop.core.jobs import job
-
-from .loyalty import points_expire
-from .sales import sale_end, sale_start, sales_tick
+from shop.promotions.services.loyalty import points_expire
+from shop.promotions.services.sales import sale_end, sale_start, sales_tick
 
 log = logging.getLogger(__name__)
 

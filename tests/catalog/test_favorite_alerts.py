@@ -9,9 +9,9 @@ from django.core import mail
 from django.db import connection
 from django.urls import reverse
 
-from shop.catalog.favorite_alerts import favorite_alerts_sweep
 from shop.catalog.models import Favorite, Variant
-from shop.catalog.services import favorite_toggle, product_summary_refresh
+from shop.catalog.services.favorite_alerts import favorite_alerts_sweep
+from shop.catalog.services.products import favorite_toggle, product_summary_refresh
 from shop.notifications.models import Notification
 from tests.factories import UserFactory
 from tests.factories.catalog import ProductFactory

@@ -18,10 +18,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from PIL import ExifTags, Image
 
-from shop.chat import services
 from shop.chat.models import TEXT_MAX, Digest, Message, QuickReply, Report
 from shop.chat.selectors import conversation_for_user
-from shop.chat.services import (
+from shop.chat.services import conversations as services
+from shop.chat.services.conversations import (
     QUICK_REPLIES_MAX,
     conversation_read,
     digests_send,
@@ -31,7 +31,7 @@ from shop.chat.services import (
     quick_reply_add,
     report_create,
 )
-from shop.core import ratelimit
+from shop.core.services import ratelimit
 from shop.media.models import PLACEHOLDER_PATH, StoredImage
 from shop.notifications.models import Notification
 from tests.factories import PASSWORD, StoreFactory

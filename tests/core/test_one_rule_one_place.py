@@ -36,18 +36,18 @@ def offenders(pattern: str, *, owners: set[str]) -> list[str]:
 
 def test_the_modules_are_found():
     names = {relative(path) for path in app_modules()}
-    assert {"shop/orders/handover.py", "shop/orders/checkout.py", "shop/cart/availability.py"} <= names
+    assert {"shop/orders/handover.py", "shop/orders/checkout.py", "shop/cart/selectors/availability.py"} <= names
 
 
 @pytest.mark.parametrize(
     ("rule", "pattern", "owners"),
     [
         ("product is on sale", r"status\s*(==|!=)\s*\S*Status\.ACTIVE\b", {"shop/catalog/models.py"}),
-        ("store delivers home", r"delivers_(local|national|international)\s+(or|and)\b|\b(or|and)\s+\S*delivers_(local|national|international)\b", {"shop/geo/delivery.py"}),
-        ("can this cart line be bought", r"[\"'](Sold out|No longer available)[: ]", {"shop/cart/availability.py"}),
+        ("store delivers home", r"delivers_(local|national|international)\s+(or|and)\b|\b(or|and)\s+\S*delivers_(local|national|international)\b", {"shop/geo/selectors/delivery.py"}),
+        ("can this cart line be bought", r"[\"'](Sold out|No longer available)[: ]", {"shop/cart/selectors/availability.py"}),
         ("safe next URL", r"url_has_allowed_host_and_scheme", {"shop/core/redirects.py"}),
         ("handover code state", r"\.used_at\b|failed_attempts|SOKO_HANDOVER_MAX_ATTEMPTS", {"shop/orders/handover.py", "shop/orders/models.py"}),
-        ("delivery area", r"area_locality|delivers only within", {"shop/geo/delivery.py", "shop/geo/selectors.py"}),
+        ("delivery area", r"area_locality|delivers only within", {"shop/geo/selectors/delivery.py", "shop/geo/selectors/areas.py"}),
         ("a search is cut to size", r"\b(query|q|search_term)(\.q)?\.split\(|\.get\(\s*\"q\"[^)]*\)\.strip\(\)\[", {"shop/core/search.py"}),
     ],
 )
@@ -69,7 +69,7 @@ def imports_of(path: Path) -> set[str]:
 
 def is_service_or_selector(path: Path) -> bool:
     stem = path.stem
-    return stem.endswith(("services", "selectors")) or relative(path) in {"shop/orders/checkout.py", "shop/orders/handover.py", "shop/geo/delivery.py", "shop/cart/availability.py"}
+    return stem.endswith(("services", "selectors")) or relative(path) in {"shop/orders/checkout.py", "shop/orders/handover.py", "shop/geo/selectors/delivery.py", "shop/cart/selectors/availability.py"}
 
 
 def test_services_and_selectors_neither_raise_http404_nor_import_template_tags():

@@ -10,7 +10,7 @@ from django.db import connection
 
 from couriers.models import DeliveryJob
 from couriers.services import job_create
-from shop.core import ratelimit
+from shop.core.services import ratelimit
 from shop.geo.models import Area
 from shop.orders.handover import handover_code_reveal
 from shop.orders.models import Checkout, Order, OrderStatus
