@@ -8,8 +8,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = gettext_lazy("Notifications")
 
     def ready(self):
-        from shop.notifications.services.receivers import receivers_connect
-
         from . import tasks  # noqa: F401  (registers the app's background jobs)
+        from .services.receivers import receivers_connect
 
         receivers_connect()
