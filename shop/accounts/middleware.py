@@ -6,8 +6,9 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from shop.accounts.selectors.standing import NOTICE_URL_NAME, AccountRestricted, is_deactivated
 from shop.core.middleware import busy_response, database_unavailable
+
+from .selectors.standing import NOTICE_URL_NAME, AccountRestricted, is_deactivated
 
 
 def staff_second_factor_required(get_response):

@@ -1,12 +1,11 @@
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from shop.blog.selectors.posts import post_for_viewer, post_products, posts_public
-from shop.blog.selectors.structured import post_structured_data
 from shop.core.htmx import render_page
 from shop.core.pagination import WindowCountPaginator
 
-from .selectors.posts import excerpt_of
+from .selectors.posts import excerpt_of, post_for_viewer, post_products, posts_public
+from .selectors.structured import post_structured_data
 
 PAGE_SIZE = 12
 

@@ -14,12 +14,12 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shop.cart.selectors.availability import line_problem, variant_label
-from shop.cart.selectors.summary import SESSION_KEY, guest_token
 from shop.catalog.models import Variant
 from shop.catalog.services.activity import CART_ADD, product_activity_count
 
 from .models import Cart, CartItem
+from .selectors.availability import line_problem, variant_label
+from .selectors.summary import SESSION_KEY, guest_token
 
 
 class CartError(Exception):

@@ -16,10 +16,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from shop.catalog.services.products import ModerationError, product_approve, product_reject, product_summary_refresh
 from shop.inventory.services import StockConflict, StockEdit, stock_adjust, stock_conflicts
 
 from .models import Category, Product, ProductImage, Tag, Variant
+from .services.products import ModerationError, product_approve, product_reject, product_summary_refresh
 
 ALL = "all"
 

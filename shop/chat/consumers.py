@@ -7,11 +7,11 @@ from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from shop.chat.services.conversations import presence_refresh, presence_set
 from shop.core.errors import NotFound
 from shop.notifications.consumers import NotificationConsumer
 
 from .selectors import conversation_for_user
+from .services.conversations import presence_refresh, presence_set
 
 TYPING_EVERY_SECONDS = 2
 

@@ -3,9 +3,10 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from shop.chat.services.conversations import digests_send, image_ready
-from shop.chat.services.offers import offers_expire
 from shop.core.jobs import job
+
+from .services.conversations import digests_send, image_ready
+from .services.offers import offers_expire
 
 log = logging.getLogger(__name__)
 

@@ -18,18 +18,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shop.accounts.models import Address
 from shop.catalog.models import Product
-from shop.chat.services.conversations import (
-    ChatError,
-    block_set,
-    conversation_read,
-    conversation_start,
-    delivery_conversation_start,
-    delivery_job_active,
-    message_send,
-    mute_set,
-    report_create,
-)
-from shop.chat.services.offers import LineAsked, offer_accept, offer_decline, offer_make
 from shop.core.errors import NotFound
 from shop.core.htmx import render_page, wants_fragment
 from shop.core.ids import id_or_none, int_or_none
@@ -49,6 +37,18 @@ from .selectors import (
     store_unread_totals,
     unread_total,
 )
+from .services.conversations import (
+    ChatError,
+    block_set,
+    conversation_read,
+    conversation_start,
+    delivery_conversation_start,
+    delivery_job_active,
+    message_send,
+    mute_set,
+    report_create,
+)
+from .services.offers import LineAsked, offer_accept, offer_decline, offer_make
 
 INBOX_LIMIT = 100
 STORE = Conversation._meta.get_field("store").related_model

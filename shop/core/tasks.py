@@ -8,9 +8,8 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, task
 
-from shop.core.services.mail import PermanentMailError, mail_send
-
 from .jobs import jobs_pending_enqueue
+from .services.mail import PermanentMailError, mail_send
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,8 @@ from django.db.models import Count
 from couriers.selectors import jobs_of_courier, jobs_open_for_courier
 from sellers.models import Store
 from shop.catalog.models import Product
-from shop.demo.data import DEMO_EMAIL_DOMAIN, STORES
+
+from .data import DEMO_EMAIL_DOMAIN, STORES
 
 
 def demo_summary() -> dict[str, int]:

@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shop.core.ids import id_or_none
-from shop.geo.selectors.areas import area_path
 
 from .models import Area, AreaKind
+from .selectors.areas import area_path
 
 AREA_LEVELS = (
     ("country", AreaKind.COUNTRY, gettext_lazy("Country")),

@@ -1,7 +1,8 @@
 from huey.contrib.djhuey import db_task
 
 from shop.core.jobs import job
-from shop.media.services.images import image_process
+
+from .services.images import image_process
 
 
 @job("media.image_process")

@@ -22,7 +22,8 @@ from shop.core.services.realtime import (
     socket_slot_take,
     user_group,
 )
-from shop.notifications.services.socket_limits import (
+
+from .services.socket_limits import (
     FrameLimits,
     address_connect_allowed,
     address_slot_refresh,

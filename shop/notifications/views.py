@@ -6,9 +6,9 @@ from django.views.decorators.http import require_POST
 
 from shop.core.htmx import render_page
 from shop.core.redirects import safe_next_url
-from shop.notifications.services.notifications import notifications_mark_read
 
 from .selectors import notification_get_for_user, notifications_for_user
+from .services.notifications import notifications_mark_read
 
 
 @login_required

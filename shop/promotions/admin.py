@@ -1,9 +1,9 @@
 from django.contrib import admin
 
 from shop.core.admin import ReadOnly, ReadOnlyAdmin
-from shop.promotions.services.codes import code_normalise
 
 from .models import LoyaltyEntry, PromoCode, PromoRedemption, Sale, SaleItem
+from .services.codes import code_normalise
 
 
 class SaleItemInline(ReadOnly, admin.TabularInline):

@@ -4,8 +4,9 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from shop.core.jobs import job
-from shop.promotions.services.loyalty import points_expire
-from shop.promotions.services.sales import sale_end, sale_start, sales_tick
+
+from .services.loyalty import points_expire
+from .services.sales import sale_end, sale_start, sales_tick
 
 log = logging.getLogger(__name__)
 

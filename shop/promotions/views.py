@@ -5,9 +5,9 @@ from django.views.decorators.http import require_GET
 from shop.core.htmx import render_page
 from shop.core.pagination import WindowCountPaginator
 from shop.core.selectors.currencies import display_currency
-from shop.promotions.services.loyalty import earn_every, point_value, points_balances, points_expiring
 
 from .models import LoyaltyEntry
+from .services.loyalty import earn_every, point_value, points_balances, points_expiring
 
 
 @login_required
