@@ -10,7 +10,7 @@ from shop.catalog.models import Category
 from shop.core.search import SEARCH_MAX_LENGTH
 from shop.geo.forms import AreaFieldsMixin
 from shop.media.forms import ImageUploadField
-from shop.media.validation import ACCEPT
+from shop.media.services.validation import ACCEPT
 
 from . import validators
 from .models import Store, StoreHours

@@ -5,8 +5,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shop.core.currencies import STORE_CURRENCIES, currency_choices
 from shop.core.models import TimeStamped
+from shop.core.selectors.currencies import STORE_CURRENCIES, currency_choices
 from shop.core.validators import phone_validator
 
 from . import validators

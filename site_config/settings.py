@@ -116,7 +116,7 @@ MIDDLEWARE = [
     "shop.core.middleware.reject_nul_characters",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "shop.accounts.preferences.PreferencesMiddleware",
+    "shop.accounts.preferences.middleware.PreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -125,7 +125,7 @@ MIDDLEWARE = [
     "shop.accounts.middleware.staff_second_factor_required",
     "shop.core.middleware.NotFoundMiddleware",
     "shop.core.middleware.DatabaseBusyMiddleware",
-    "shop.core.cache.SharedCacheDownMiddleware",
+    "shop.core.middleware.SharedCacheDownMiddleware",
 ]
 
 ROOT_URLCONF = "site_config.urls"
@@ -221,9 +221,9 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {
-            # An unreachable Redis reads as a miss (shop.core.cache); a hung one answers
+            # An unreachable Redis reads as a miss (shop.core.services.cache); a hung one answers
             # within these seconds instead of holding the request.
-            "BACKEND": "shop.core.cache.RedisCache",
+            "BACKEND": "shop.core.services.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "soko",
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
@@ -286,7 +286,7 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 # Sign-up answers every address the same way: "enter the code we emailed you" (the owner of
 # a known address is mailed that they already have an account). Only sign-up asks for the
-# code (shop.accounts.stages); existing accounts log in with their password.
+# code (shop.accounts.services.stages); existing accounts log in with their password.
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
 ACCOUNT_PREVENT_ENUMERATION = True
@@ -294,7 +294,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
-ACCOUNT_ADAPTER = "shop.accounts.adapter.AccountAdapter"
+ACCOUNT_ADAPTER = "shop.accounts.services.adapter.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "shop.accounts.forms.SignupForm"}
 # Failed log-ins are counted per (account, client address) and per client address, never per
 # account alone, so nobody elsewhere can lock an account: 5 per account and address within
@@ -354,7 +354,7 @@ SOKO_PRIVATE_MEDIA_ROOT = env("SOKO_PRIVATE_MEDIA_ROOT")  # default: <MEDIA_ROOT
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Uploaded image originals (with EXIF): private, never served.
-    "originals": {"BACKEND": "shop.media.storage.OriginalsStorage"},
+    "originals": {"BACKEND": "shop.media.services.storage.OriginalsStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -425,9 +425,9 @@ SOKO_PRODUCT_MAX_VARIANTS = int(env("SOKO_PRODUCT_MAX_VARIANTS", "50"))
 # the catalog's stamp (a change to the catalog gives them a new key at once).
 SOKO_CATALOG_FACET_CACHE_SECONDS = int(env("SOKO_CATALOG_FACET_CACHE_SECONDS", "300"))
 # Catalog pages a visitor without an account or cart sees are cached whole for this long,
-# under the catalog's stamp (shop.catalog.page_cache); 0 turns it off.
+# under the catalog's stamp (shop.catalog.services.page_cache); 0 turns it off.
 SOKO_CATALOG_PAGE_CACHE_SECONDS = int(env("SOKO_CATALOG_PAGE_CACHE_SECONDS", "600"))
-# The catalog's change log (shop.catalog.stamp) is pruned past this many rows.
+# The catalog's change log (shop.catalog.services.stamp) is pruned past this many rows.
 SOKO_CATALOG_CHANGES_KEEP = int(env("SOKO_CATALOG_CHANGES_KEEP", "2000"))
 # A new listing's words become typo targets (embedded mode) within this many seconds; its exact words match at once.
 SOKO_SEARCH_VOCABULARY_SECONDS = int(env("SOKO_SEARCH_VOCABULARY_SECONDS", "60"))
@@ -475,7 +475,7 @@ def env_per_currency(name: str, default: str) -> dict[str, Decimal]:
     return values
 
 
-# Loyalty points (shop.promotions.loyalty): a completed order earns 1 point per
+# Loyalty points (shop.promotions.services.loyalty): a completed order earns 1 point per
 # SOKO_LOYALTY_EARN_EVERY units of its currency paid for items; a point takes
 # SOKO_LOYALTY_POINT_VALUE of the currency off a later order, at most
 # SOKO_LOYALTY_MAX_ORDER_PERCENT of its items; points expire SOKO_LOYALTY_EXPIRY_DAYS after

@@ -7,7 +7,7 @@ from django.views.decorators.cache import cache_control
 from django.views.i18n import JavaScriptCatalog
 
 from couriers.urls import buyer_urlpatterns as buyer_courier_urls
-from shop.accounts.preferences import currency_set, language_set
+from shop.accounts.preferences.views import currency_set, language_set
 from shop.accounts.views import admin_login
 from shop.media.views import media_serve
 from shop.moderation.complaints.urls import store_urlpatterns as store_complaint_urls

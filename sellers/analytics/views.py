@@ -12,7 +12,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from shop.core.currencies import currency_places, money_quantize
+from shop.core.selectors.currencies import currency_places, money_quantize
 
 from ..views import current_store, dashboard_context, seller_required
 from .forms import AnalyticsPeriodForm

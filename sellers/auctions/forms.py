@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from shop.auctions.models import Auction
 from shop.auctions.services import Terms, terms_problems
 from shop.catalog.models import Product
-from shop.core.currencies import currency_places, money_is_valid_for
+from shop.core.selectors.currencies import currency_places, money_is_valid_for
 
 from .selectors import auction_product_problem
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from shop.chat.selectors import inbox_store, quick_replies
-from shop.chat.services import ChatError, quick_reply_add, quick_reply_delete
+from shop.chat.services.conversations import ChatError, quick_reply_add, quick_reply_delete
 from shop.core.htmx import render_page
 from shop.core.ids import id_or_none
 

@@ -1,7 +1,7 @@
 """The seller's product form: details, variants (an inline formset) and pictures.
 
 ``ProductEditor`` binds the three together, checks the rules that span them, and turns
-them into the keyword arguments of ``shop.catalog.services.product_save``.
+them into the keyword arguments of ``shop.catalog.services.products.product_save``.
 """
 
 from decimal import Decimal
@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shop.catalog.models import Product, Variant
-from shop.catalog.services import BULK_ACTIONS, VariantInput
-from shop.core.currencies import currency_places, money_is_valid_for
+from shop.catalog.services.products import BULK_ACTIONS, VariantInput
 from shop.core.ids import id_or_none
+from shop.core.selectors.currencies import currency_places, money_is_valid_for
 from shop.inventory.services import StockChangedMeanwhile, StockConflict
 from shop.media.forms import MultipleImageField
 

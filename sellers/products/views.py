@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shop.catalog.models import Product
-from shop.catalog.services import (
+from shop.catalog.services.products import (
     product_duplicate,
     product_save,
     products_bulk_set_status,

@@ -1,5 +1,5 @@
 """The store's sale form: what comes off, of which products (or a category), and when.
-Times are in the viewer's time zone, as on the auction form; ``shop.promotions.sales`` has
+Times are in the viewer's time zone, as on the auction form; ``shop.promotions.services.sales`` has
 the last word and its refusals come back as form errors."""
 
 from datetime import timedelta
@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shop.catalog.models import Category, Product
-from shop.core.currencies import currency_places
+from shop.core.selectors.currencies import currency_places
 from shop.promotions.models import PromoCode, Sale
-from shop.promotions.sales import ON_SALE_STATUSES, SaleInput
+from shop.promotions.services.sales import ON_SALE_STATUSES, SaleInput
 
 from ..auctions.forms import DateTimeLocalInput
 

@@ -1,5 +1,5 @@
 """The store's sales under /dashboard/promotions/: the list (running, scheduled, past), a
-new sale, and stopping one (``shop.promotions.sales``)."""
+new sale, and stopping one (``shop.promotions.services.sales``)."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shop.promotions.codes import PromoRefused, promo_code_create, promo_code_stop, promo_codes_for_store
-from shop.promotions.sales import SaleInvalid, sale_create, sale_stop
+from shop.promotions.services.codes import PromoRefused, promo_code_create, promo_code_stop, promo_codes_for_store
+from shop.promotions.services.sales import SaleInvalid, sale_create, sale_stop
 
 from ..views import current_store, dashboard_context, seller_required
 from .forms import PromoCodeForm, SaleForm

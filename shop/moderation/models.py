@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy
 
 from shop.core.models import TimeStamped
-from shop.media.storage import private_storage
+from shop.media.services.storage import private_storage
 
 # app_label.model of what can be reported, with the word shown to people.
 REPORTABLE = {

@@ -34,12 +34,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shop.core.currencies import money_from_minor, money_quantize, money_to_minor
-from shop.core.i18n import lazy_text
 from shop.core.jobs import job_enqueue_on_commit
-from shop.core.money import money_format
-from shop.core.transactions import assert_outside_transactions
-from shop.notifications.services import notify
+from shop.core.selectors.currencies import money_from_minor, money_quantize, money_to_minor
+from shop.core.selectors.i18n import lazy_text
+from shop.core.selectors.money import money_format
+from shop.core.services.transactions import assert_outside_transactions
+from shop.notifications.services.notifications import notify
 
 from . import ledger
 from .ledger import Line

@@ -7,9 +7,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from shop.catalog.favorite_alerts import favorite_alerts_sweep
 from shop.catalog.models import Favorite, Variant
-from shop.catalog.services import favorite_toggle, product_summary_refresh
+from shop.catalog.services.favorite_alerts import favorite_alerts_sweep
+from shop.catalog.services.products import favorite_toggle, product_summary_refresh
 from shop.notifications.models import Notification
 from tests.concurrency import at_once
 from tests.factories import UserFactory

@@ -17,10 +17,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from PIL import ExifTags, Image
 
-from shop.chat import services
 from shop.chat.models import TEXT_MAX, Digest, Message, QuickReply, Report
 from shop.chat.selectors import conversation_for_user
-from shop.chat.services import (
+from shop.chat.services import conversations as services
+from shop.chat.services.conversations import (
     QUICK_REPLIES_MAX,
     conversation_read,
     digests_send,

@@ -12,9 +12,9 @@ from django.db import transaction
 
 from shop.catalog.models import Variant
 from shop.chat.models import Offer
-from shop.chat.offers import LineAsked, offer_accept, offer_make
 from shop.chat.selectors import conversation_for_user
-from shop.chat.services import ChatError
+from shop.chat.services.conversations import ChatError
+from shop.chat.services.offers import LineAsked, offer_accept, offer_make
 from shop.inventory.services import StockShort, stock_lock, stock_reserve
 from shop.orders.models import Checkout, Order
 from tests.concurrency import at_once

@@ -10,10 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from shop.chat.models import Conversation, Message, Offer
-from shop.chat.offers import LineAsked, offer_accept, offer_decline, offer_make
 from shop.chat.selectors import conversation_for_user
-from shop.chat.services import conversation_start, message_send
-from shop.media.services import image_process
+from shop.chat.services.conversations import conversation_start, message_send
+from shop.chat.services.offers import LineAsked, offer_accept, offer_decline, offer_make
+from shop.media.services.images import image_process
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.catalog import ProductFactory, ReadyImageFactory
 from tests.factories.chat import chat_world

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from shop.chat.models import Conversation, Message
-from shop.chat.services import ChatError, message_send
+from shop.chat.services.conversations import ChatError, message_send
 from tests.concurrency import at_once
 from tests.factories.chat import chat_world, refused
 

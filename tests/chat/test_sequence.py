@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from shop.chat.models import Conversation, Message
-from shop.chat.services import conversation_start, message_send
+from shop.chat.services.conversations import conversation_start, message_send
 from tests.concurrency import at_once
 from tests.factories import StoreFactory
 from tests.factories.chat import chat_world

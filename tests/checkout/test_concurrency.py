@@ -142,7 +142,7 @@ def test_a_database_that_stays_busy_ends_in_a_please_try_again(monkeypatch):
         raise OperationalError("database is locked")
 
     monkeypatch.setattr(checkout_module, "_place", always_locked)
-    monkeypatch.setattr("shop.core.transactions.time.sleep", lambda seconds: None)
+    monkeypatch.setattr("shop.core.services.transactions.time.sleep", lambda seconds: None)
 
     with pytest.raises(checkout_module.CheckoutBusy, match="Please try again"):
         checkout_call(user, cart)()

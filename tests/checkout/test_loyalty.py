@@ -22,7 +22,8 @@ from shop.orders.services import order_transition
 from shop.payments import ledger
 from shop.payments.models import LedgerEntry
 from shop.payments.refunds import refund_order
-from shop.promotions.loyalty import (
+from shop.promotions.models import LoyaltyEntry, PromoCode
+from shop.promotions.services.loyalty import (
     PointsQuote,
     PointsRefused,
     _give,
@@ -31,7 +32,6 @@ from shop.promotions.loyalty import (
     points_expire,
     points_redeem,
 )
-from shop.promotions.models import LoyaltyEntry, PromoCode
 from tests.concurrency import at_once
 from tests.factories import UserFactory
 from tests.factories.orders import OrderFactory

@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import caches
 from django.test import override_settings
 
-from shop.core.ratelimit import limit_give_back, limit_take, limit_used, slot_free, slot_hold, slot_refresh
+from shop.core.services.ratelimit import limit_give_back, limit_take, limit_used, slot_free, slot_hold, slot_refresh
 from tests.concurrency import at_once
 
 

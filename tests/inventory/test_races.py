@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from shop.catalog.models import Product
-from shop.catalog.services import VariantInput, product_save
+from shop.catalog.services.products import VariantInput, product_save
 from shop.inventory.services import StockChangedMeanwhile
 from shop.orders.models import Checkout, OrderStatus
 from shop.orders.services import order_transition

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django.db import OperationalError
 
-from shop.catalog import services as catalog_services
-from shop.catalog.services import VariantInput, product_save
+from shop.catalog.services import products as catalog_services
+from shop.catalog.services.products import VariantInput, product_save
 from shop.orders import services as order_services
 from shop.orders.models import OrderStatus
 from shop.orders.services import order_transition
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def no_waiting(monkeypatch):
-    monkeypatch.setattr("shop.core.transactions.time.sleep", lambda seconds: None)
+    monkeypatch.setattr("shop.core.services.transactions.time.sleep", lambda seconds: None)
 
 
 def failing_first(real, *failures):

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from sellers.models import StoreMember
 from shop.accounts.models import Standing
-from shop.accounts.standing import AccountRestricted
+from shop.accounts.selectors.standing import AccountRestricted
 from shop.auctions.models import Auction, BiddingBlock, ProxyBid
 from shop.auctions.services import bid_place
 from shop.catalog.models import Product

@@ -18,9 +18,9 @@ from shop.accounts.models import Standing
 from shop.auctions.models import Auction
 from shop.auctions.services import AuctionError, bid_place
 from shop.catalog.models import Product
-from shop.catalog.services import product_submit
+from shop.catalog.services.products import product_submit
 from shop.chat.models import Report as ChatReport
-from shop.chat.services import message_send
+from shop.chat.services.conversations import message_send
 from shop.moderation.models import Case, LogEntry, Report, Takedown
 from shop.moderation.reports.services import (
     ReportError,

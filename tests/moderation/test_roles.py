@@ -111,7 +111,7 @@ def test_staff_without_a_role_cannot_export_anything(client):
 
 
 def test_the_demo_has_one_staff_member_in_each_role_and_seeding_again_changes_nothing():
-    from shop.demo.accounts import DEMO_PASSWORD, DEMO_STAFF, _staff_roles
+    from shop.demo.services.accounts import DEMO_PASSWORD, DEMO_STAFF, _staff_roles
 
     _staff_roles()
     _staff_roles()

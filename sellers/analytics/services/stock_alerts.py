@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from shop.catalog.models import Product, Variant
-from shop.core.i18n import lazy_text
-from shop.notifications.services import notify
+from shop.core.selectors.i18n import lazy_text
+from shop.notifications.services.notifications import notify
 
 from ...models import SalesForecast, StockAlert
 from ..selectors.forecast import Week

@@ -3,7 +3,7 @@
 Each action is one ``AccountAction`` (the reason is shown to the person, on their notice
 page and in a notification), one log entry, and a change of ``User.standing``.
 
-What each standing means everywhere (``shop.accounts.standing`` holds the rule):
+What each standing means everywhere (``shop.accounts.selectors.standing`` holds the rule):
 
 - **suspended** until a time: the person may read their orders and appeal, but not sell,
   bid, chat or check out; their chat sockets close. It ends by itself at its end
@@ -37,9 +37,9 @@ from shop.accounts.models import Standing
 from shop.auctions.models import Auction
 from shop.auctions.services import offers_decline_all, proxy_bids_cancel
 from shop.catalog.models import Product
-from shop.core.i18n import lazy_text
-from shop.core.realtime import group_send, user_group
-from shop.notifications.services import notify
+from shop.core.selectors.i18n import lazy_text
+from shop.core.services.realtime import group_send, user_group
+from shop.notifications.services.notifications import notify
 
 from ..models import AccountAction, Appeal, LogEntry, Takedown
 from ..selectors.log import entries_for

@@ -12,7 +12,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from shop.catalog.services import ModerationError, product_approve, product_reject
+from shop.catalog.services.products import ModerationError, product_approve, product_reject
 from shop.core.admin import key_is_valid
 from shop.payments.services import flag_resolve
 

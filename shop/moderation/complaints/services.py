@@ -26,9 +26,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sellers.models import StoreMember
-from shop.core.i18n import lazy_text
-from shop.media.services import image_store
-from shop.notifications.services import notify
+from shop.core.selectors.i18n import lazy_text
+from shop.media.services.images import image_store
+from shop.notifications.services.notifications import notify
 from shop.orders.models import Order
 from shop.orders.numbers import ALPHABET
 from shop.payments.models import Refund

@@ -35,8 +35,8 @@ from import_export.fields import Field
 from import_export.widgets import Widget
 
 from shop.catalog.models import Product
-from shop.core.currencies import money_from_minor, money_quantize
 from shop.core.jobs import job_enqueue_on_commit
+from shop.core.selectors.currencies import money_from_minor, money_quantize
 from shop.orders.models import Order
 from shop.payments.models import LedgerEntry, Payout
 

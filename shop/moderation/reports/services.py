@@ -30,10 +30,10 @@ from shop.accounts.models import Standing
 from shop.auctions.models import Auction
 from shop.catalog.models import Product
 from shop.chat.models import Message
-from shop.core.i18n import lazy_text
-from shop.core.ratelimit import limit_give_back, limit_take
-from shop.core.transactions import DatabaseBusy, atomic_retrying
-from shop.notifications.services import notify
+from shop.core.selectors.i18n import lazy_text
+from shop.core.services.ratelimit import limit_give_back, limit_take
+from shop.core.services.transactions import DatabaseBusy, atomic_retrying
+from shop.notifications.services.notifications import notify
 from shop.reviews.models import Review
 from shop.reviews.services import review_hide, review_unhide
 
