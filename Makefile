@@ -51,6 +51,7 @@ test: install-test compilemessages
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/python -m tests.architecture
 
 clean:
 	rm -rf $(VENV) db.sqlite3* huey.sqlite3* .test-db.sqlite3* staticfiles .pytest_cache

@@ -401,7 +401,7 @@ def push_cost_ms(auction_id: int, times: int = 20) -> tuple[list[float], list[fl
 
     from shop.auctions.models import Auction
     from shop.auctions.services import live_fragments
-    from shop.core.realtime import group_send
+    from shop.core.services.realtime import group_send
 
     rendering, sending = [], []
     for _n in range(times + 2):

@@ -551,7 +551,7 @@ def message_cost(person: dict, member: dict, times: int) -> tuple[Meter, dict]:
     from django.test import Client, RequestFactory
     from django.utils import translation
 
-    from shop.chat import services, views
+    from shop.chat import views
     from shop.chat.forms import MessageForm
     from shop.chat.models import Conversation, Side
     from shop.chat.selectors import (
@@ -561,8 +561,9 @@ def message_cost(person: dict, member: dict, times: int) -> tuple[Meter, dict]:
         side_user_ids,
         unread_total,
     )
-    from shop.core.i18n import recipient_language, speaking_to
-    from shop.core.realtime import group_send, user_group
+    from shop.chat.services import conversations as services
+    from shop.core.selectors.i18n import recipient_language, speaking_to
+    from shop.core.services.realtime import group_send, user_group
 
     users = get_user_model().objects.in_bulk([person["user"], member["user"]])
     shopper, seller = users[person["user"]], users[member["user"]]

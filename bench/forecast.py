@@ -1,6 +1,6 @@
 """Forecast library comparison: Prophet against statsforecast on generated seasonal sales.
 
-    .venv/bin/python bench/forecast.py                        # Prophet, as sellers.forecast uses it
+    .venv/bin/python bench/forecast.py                        # Prophet, as sellers.analytics.services.forecast uses it
     python -m venv /tmp/sf && /tmp/sf/bin/pip install statsforecast==2.1.1
     /tmp/sf/bin/python bench/forecast.py --library statsforecast
 
@@ -41,7 +41,7 @@ def weekly(values) -> list[float]:
 
 
 def prophet_days(train: list[int], first: date, horizon: int) -> list[float]:
-    """The point forecast as sellers.forecast.weeks_ahead fits it."""
+    """The point forecast as sellers.analytics.services.forecast.weeks_ahead fits it."""
     import logging
 
     logging.getLogger("prophet.plot").setLevel(logging.CRITICAL)

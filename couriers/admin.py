@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy, ngettext
 
-from shop.core.money import money_format
+from shop.core.selectors.money import money_format
 from shop.payments.couriers import courier_balances
 
 from .models import CourierProfile, CourierRating, DeliveryJob, Remittance, ScanEvent

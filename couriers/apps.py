@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy
 
-from shop.core.modes import mode_register
+from shop.core.selectors.modes import mode_register
 
 
 class CouriersConfig(AppConfig):

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 
 from shop.core.codes import keyed_digits
 from shop.core.errors import NotFound
-from shop.geo.distance import HaversineKm
 from shop.geo.models import Area
-from shop.geo.selectors import area_path
+from shop.geo.selectors.areas import area_path
+from shop.geo.selectors.distance import HaversineKm
 
 from .models import CourierProfile, CourierRating, DeliveryJob
 

@@ -27,11 +27,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shop.core.i18n import lazy_text
-from shop.core.money import money_format
-from shop.core.ratelimit import limit_give_back, limit_take
-from shop.core.realtime import push_html_on_commit, push_rendered_on_commit
-from shop.notifications.services import notify
+from shop.core.selectors.i18n import lazy_text
+from shop.core.selectors.money import money_format
+from shop.core.services.ratelimit import limit_give_back, limit_take
+from shop.core.services.realtime import push_html_on_commit, push_rendered_on_commit
+from shop.notifications.services.notifications import notify
 from shop.orders.models import Order, OrderStatus
 from shop.orders.selectors.fares import commission_for, distance_between, point_of, rate_per_km
 from shop.orders.selectors.orders import PACKAGE_TOKEN_SALT

@@ -32,13 +32,13 @@ from django.utils.translation import gettext_lazy
 
 from couriers import services as courier_services
 from couriers.models import DeliveryJob
-from shop.core.i18n import lazy_text, speaking_to
-from shop.core.money import money_format
-from shop.core.realtime import push_rendered_on_commit
+from shop.core.selectors.i18n import lazy_text, speaking_to
+from shop.core.selectors.money import money_format
+from shop.core.services.realtime import push_rendered_on_commit
 from shop.core.signals import staff_acted
 from shop.inventory.services import stock_release
-from shop.media.services import image_store
-from shop.notifications.services import notify
+from shop.media.services.images import image_store
+from shop.notifications.services.notifications import notify
 from shop.orders.models import Order
 from shop.payments.models import Refund
 from shop.payments.refunds import RefundError, refund_order

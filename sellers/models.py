@@ -5,8 +5,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shop.core.currencies import STORE_CURRENCIES, currency_choices
 from shop.core.models import TimeStamped
+from shop.core.selectors.currencies import STORE_CURRENCIES, currency_choices
 from shop.core.validators import phone_validator
 
 from . import validators
@@ -258,8 +258,8 @@ class StoreInvite(TimeStamped):
 
 class SalesForecast(models.Model):
     """The units a store (``product`` empty) or one of its best sellers will likely sell in
-    each of the coming weeks, as made on ``made_on`` (sellers.forecast). No weeks: too little
-    history to forecast."""
+    each of the coming weeks, as made on ``made_on`` (sellers.analytics.services.forecast).
+    No weeks: too little history to forecast."""
 
     store = models.ForeignKey(Store, verbose_name=gettext_lazy("store"), on_delete=models.CASCADE, related_name="forecasts")
     product = models.ForeignKey(

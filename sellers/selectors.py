@@ -8,12 +8,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from shop.catalog.models import Category, Favorite, Product, ProductImage
-from shop.catalog.selectors import category_tree, product_cards, with_favorite_flag
+from shop.catalog.selectors.products import category_tree, product_cards, with_favorite_flag
 from shop.core.errors import NotFound
 from shop.core.search import search_words
-from shop.geo.distance import HaversineKm
 from shop.geo.models import Area
-from shop.geo.selectors import area_path
+from shop.geo.selectors.areas import area_path
+from shop.geo.selectors.distance import HaversineKm
 from shop.media.models import StoredImage
 
 from .hours import stores_open_at

@@ -16,15 +16,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shop.core.currencies import currency_for_country
 from shop.core.errors import NotFound
-from shop.core.i18n import lazy_text, speaking_to
 from shop.core.ids import id_or_none
 from shop.core.jobs import job_enqueue_on_commit
+from shop.core.selectors.currencies import currency_for_country
+from shop.core.selectors.i18n import lazy_text, speaking_to
 from shop.core.tasks import send_email_task
-from shop.geo.selectors import area_country
-from shop.media.services import image_store
-from shop.notifications.services import notify
+from shop.geo.selectors.areas import area_country
+from shop.media.services.images import image_store
+from shop.notifications.services.notifications import notify
 
 from .ens import EnsLookupError, ens_text
 from .models import Store, StoreHours, StoreInvite, StoreMember

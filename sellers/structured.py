@@ -4,7 +4,7 @@
 from django.urls import reverse
 from django.utils.translation import get_language
 
-from shop.core.seo import aggregate_rating, language_url
+from shop.core.selectors.seo import aggregate_rating, language_url
 
 from .models import Store
 

@@ -5,9 +5,10 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from shop.core.jobs import job
 
-from .forecast import forecasts_prune, store_forecast, stores_to_forecast
+from .analytics.selectors.forecast import stores_to_forecast
+from .analytics.services.forecast import forecasts_prune, store_forecast
+from .analytics.services.stock_alerts import stock_alerts_sweep
 from .services import store_ens_check
-from .stock_alerts import stock_alerts_sweep
 
 log = logging.getLogger(__name__)
 

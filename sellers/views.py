@@ -12,14 +12,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from shop.accounts.standing import ensure_can_transact
+from shop.accounts.selectors.standing import ensure_can_transact
 from shop.core.htmx import render_page, wants_fragment
 from shop.core.ids import id_or_none
 from shop.core.permissions import capability_required
 
+from .analytics.selectors.overview import store_overview
 from .forms import HoursFormSet, StoreDirectoryForm, StoreInviteForm, StoreSettingsForm, StoreSetupForm
 from .hours import store_is_open, store_week
-from .overview import store_overview
 from .selectors import (
     CurrentStore,
     area_point,

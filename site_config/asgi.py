@@ -1,6 +1,6 @@
 """ASGI entry point: HTTP through Django, /ws/ through Channels.
 
-In embedded mode this process also runs the Huey consumer (see shop.core.worker).
+In embedded mode this process also runs the Huey consumer (see shop.core.services.worker).
 """
 
 import os
@@ -20,7 +20,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
-from shop.core.worker import start_embedded_worker  # noqa: E402
+from shop.core.services.worker import start_embedded_worker  # noqa: E402
 from site_config.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(

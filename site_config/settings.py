@@ -1,6 +1,6 @@
 """Soko settings, read from the environment.
 
-Two modes (see docs/ARCHITECTURE.md):
+Two modes (see docs/decisions/0001-two-modes-one-settings-file.md):
 - embedded (default, no services): SQLite in WAL mode, in-memory channel layer,
   SQLite-backed Huey whose consumer runs inside the web process, local-memory cache;
 - scale (DATABASE_URL / REDIS_URL set): PostgreSQL, channels-redis, RedisHuey with a
@@ -116,7 +116,7 @@ MIDDLEWARE = [
     "shop.core.middleware.reject_nul_characters",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "shop.accounts.preferences.PreferencesMiddleware",
+    "shop.accounts.preferences.middleware.PreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -125,7 +125,7 @@ MIDDLEWARE = [
     "shop.accounts.middleware.staff_second_factor_required",
     "shop.core.middleware.NotFoundMiddleware",
     "shop.core.middleware.DatabaseBusyMiddleware",
-    "shop.core.cache.SharedCacheDownMiddleware",
+    "shop.core.middleware.SharedCacheDownMiddleware",
 ]
 
 ROOT_URLCONF = "site_config.urls"
@@ -221,9 +221,9 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {
-            # An unreachable Redis reads as a miss (shop.core.cache); a hung one answers
+            # An unreachable Redis reads as a miss (shop.core.services.cache); a hung one answers
             # within these seconds instead of holding the request.
-            "BACKEND": "shop.core.cache.RedisCache",
+            "BACKEND": "shop.core.services.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "soko",
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
@@ -286,7 +286,7 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 # Sign-up answers every address the same way: "enter the code we emailed you" (the owner of
 # a known address is mailed that they already have an account). Only sign-up asks for the
-# code (shop.accounts.stages); existing accounts log in with their password.
+# code (shop.accounts.services.stages); existing accounts log in with their password.
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
 ACCOUNT_PREVENT_ENUMERATION = True
@@ -294,7 +294,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
-ACCOUNT_ADAPTER = "shop.accounts.adapter.AccountAdapter"
+ACCOUNT_ADAPTER = "shop.accounts.services.adapter.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "shop.accounts.forms.SignupForm"}
 # Failed log-ins are counted per (account, client address) and per client address, never per
 # account alone, so nobody elsewhere can lock an account: 5 per account and address within
@@ -314,7 +314,7 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # Internationalisation -----------------------------------------------------------------
 # Pages speak the visitor's language: the account's choice, else the language cookie (the
 # switch in the navbar and footer), else the browser's Accept-Language. URLs carry no
-# language prefix (docs/ARCHITECTURE.md, "Languages"). Catalogs live in locale/ and are
+# language prefix (docs/decisions/0011-languages-time-zones-and-currencies.md). Catalogs live in locale/ and are
 # compiled with Babel (make messages / make compilemessages), no system gettext needed.
 LANGUAGE_CODE = "en"
 LANGUAGES = [
@@ -354,7 +354,7 @@ SOKO_PRIVATE_MEDIA_ROOT = env("SOKO_PRIVATE_MEDIA_ROOT")  # default: <MEDIA_ROOT
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Uploaded image originals (with EXIF): private, never served.
-    "originals": {"BACKEND": "shop.media.storage.OriginalsStorage"},
+    "originals": {"BACKEND": "shop.media.services.storage.OriginalsStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -425,9 +425,9 @@ SOKO_PRODUCT_MAX_VARIANTS = int(env("SOKO_PRODUCT_MAX_VARIANTS", "50"))
 # the catalog's stamp (a change to the catalog gives them a new key at once).
 SOKO_CATALOG_FACET_CACHE_SECONDS = int(env("SOKO_CATALOG_FACET_CACHE_SECONDS", "300"))
 # Catalog pages a visitor without an account or cart sees are cached whole for this long,
-# under the catalog's stamp (shop.catalog.page_cache); 0 turns it off.
+# under the catalog's stamp (shop.catalog.services.page_cache); 0 turns it off.
 SOKO_CATALOG_PAGE_CACHE_SECONDS = int(env("SOKO_CATALOG_PAGE_CACHE_SECONDS", "600"))
-# The catalog's change log (shop.catalog.stamp) is pruned past this many rows.
+# The catalog's change log (shop.catalog.services.stamp) is pruned past this many rows.
 SOKO_CATALOG_CHANGES_KEEP = int(env("SOKO_CATALOG_CHANGES_KEEP", "2000"))
 # A new listing's words become typo targets (embedded mode) within this many seconds; its exact words match at once.
 SOKO_SEARCH_VOCABULARY_SECONDS = int(env("SOKO_SEARCH_VOCABULARY_SECONDS", "60"))
@@ -454,7 +454,7 @@ SOKO_JOB_UNTAKEN_MINUTES = int(env("SOKO_JOB_UNTAKEN_MINUTES", "30"))
 # Refused scans (wrong, used, not yours…) one courier may make in a minute.
 SOKO_COURIER_BAD_SCANS_PER_MINUTE = int(env("SOKO_COURIER_BAD_SCANS_PER_MINUTE", "10"))
 # Wrong codes checked for one job over its life, whoever types them: past it the job's codes
-# are taken from their QR only (the bound on guessing a code: docs/ARCHITECTURE.md, couriers).
+# are taken from their QR only (the bound on guessing a code: docs/decisions/0020-handover-codes.md).
 SOKO_COURIER_WRONG_CODES_PER_JOB = int(env("SOKO_COURIER_WRONG_CODES_PER_JOB", "10"))
 # How often a courier's page shares its location while an order is on its way.
 SOKO_COURIER_LOCATION_SECONDS = int(env("SOKO_COURIER_LOCATION_SECONDS", "30"))
@@ -475,7 +475,7 @@ def env_per_currency(name: str, default: str) -> dict[str, Decimal]:
     return values
 
 
-# Loyalty points (shop.promotions.loyalty): a completed order earns 1 point per
+# Loyalty points (shop.promotions.services.loyalty): a completed order earns 1 point per
 # SOKO_LOYALTY_EARN_EVERY units of its currency paid for items; a point takes
 # SOKO_LOYALTY_POINT_VALUE of the currency off a later order, at most
 # SOKO_LOYALTY_MAX_ORDER_PERCENT of its items; points expire SOKO_LOYALTY_EXPIRY_DAYS after
@@ -529,7 +529,7 @@ SOKO_CHAT_OFFER_PAY_HOURS = int(env("SOKO_CHAT_OFFER_PAY_HOURS", "24"))
 SOKO_REVIEW_EDIT_DAYS = int(env("SOKO_REVIEW_EDIT_DAYS", "30"))
 SOKO_REVIEW_EMAIL_HOURS = int(env("SOKO_REVIEW_EMAIL_HOURS", "48"))
 SOKO_REVIEWS_PAGE_SIZE = int(env("SOKO_REVIEWS_PAGE_SIZE", "10"))
-# Reports (the trust rule is shop/moderation/report_trust.py): the trusted weight of open
+# Reports (the trust rule is shop/moderation/reports/trust.py): the trusted weight of open
 # reports that hides a product without bids, a review or a message by itself (stores,
 # accounts and auctions with bids only ever wait for staff); reports one person may file
 # per hour; accounts younger than SOKO_REPORT_TRUST_AGE_DAYS weigh nothing (their reports

@@ -1,7 +1,7 @@
 """``/sitemap.xml`` (an index of sections) and ``/robots.txt``.
 
 Every public page is listed once per language, each entry naming its other languages'
-addresses (``?lang=``, see shop.core.seo). Only what a shopper may see is listed: visible
+addresses (``?lang=``, see shop.core.selectors.seo). Only what a shopper may see is listed: visible
 products (not drafts, not waiting for review, not hidden by Soko), stores, categories, and
 auctions taking bids or about to, and published blog posts. Each section page is one query, whatever its size;
 Django splits a section into pages of 50,000 addresses.
@@ -17,7 +17,7 @@ from sellers.models import Store
 from shop.auctions.models import Auction
 from shop.blog.models import Post
 from shop.catalog.models import Category, Product
-from shop.core.seo import language_url
+from shop.core.selectors.seo import language_url
 
 # Areas a search engine has no business in: accounts, money, private pages, actions.
 PRIVATE_PATHS = (

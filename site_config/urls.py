@@ -7,10 +7,10 @@ from django.views.decorators.cache import cache_control
 from django.views.i18n import JavaScriptCatalog
 
 from couriers.urls import buyer_urlpatterns as buyer_courier_urls
-from shop.accounts.preferences import currency_set, language_set
+from shop.accounts.preferences.views import currency_set, language_set
 from shop.accounts.views import admin_login
 from shop.media.views import media_serve
-from shop.moderation.urls_complaints import store_urlpatterns as store_complaint_urls
+from shop.moderation.complaints.urls import store_urlpatterns as store_complaint_urls
 
 from .sitemaps import SITEMAPS, robots_txt
 
@@ -38,7 +38,7 @@ urlpatterns = [
     *([path("payments/dev/", include("shop.devgateway.urls"))] if apps.is_installed("shop.devgateway") else []),
     path("payments/", include("shop.payments.urls")),
     path("dashboard/complaints/", include((store_complaint_urls, "store_complaints"))),
-    path("dashboard/", include("sellers.urls")),
+    path("dashboard/", include("sellers.urls.dashboard")),
     path("courier/", include("couriers.urls")),
     path("auctions/", include("shop.auctions.urls")),
     path("messages/", include("shop.chat.urls")),
@@ -47,8 +47,8 @@ urlpatterns = [
     path("points/", include("shop.promotions.urls")),
     path("blog/", include("shop.blog.urls")),
     path("", include("shop.moderation.urls")),
-    path("complaints/", include("shop.moderation.urls_complaints")),
-    path("", include("sellers.public_urls")),
+    path("complaints/", include("shop.moderation.complaints.urls")),
+    path("", include("sellers.urls.public")),
     path("", include("shop.catalog.urls")),
     path("", include("shop.core.urls")),
 ]

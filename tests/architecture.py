@@ -60,8 +60,8 @@ def layer_prefixes() -> list[str]:
             continue
         for container in contract["containers"]:
             for layer in contract["layers"]:
-                for name in layer.strip("()").split("|"):
-                    prefixes.append(f"{container}.{name.strip()}")
+                for name in layer.split("|"):
+                    prefixes.append(f"{container}.{name.strip().strip('()')}")
     return prefixes
 
 

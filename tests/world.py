@@ -6,7 +6,7 @@ return pickup, and a staff member."""
 from django.test import Client, RequestFactory
 
 from shop.cart.services import cart_add, cart_get_for_request
-from shop.notifications.services import notify
+from shop.notifications.services.notifications import notify
 from tests.factories import CourierProfileFactory, StoreFactory, UserFactory
 from tests.factories.addresses import AddressFactory
 from tests.factories.catalog import CategoryFactory, ProductFactory
@@ -101,9 +101,9 @@ def _chat(*, buyer, seller, store, product, order):
     """The buyer's conversation with the store: words, a product card, an order card and an open offer."""
     from decimal import Decimal
 
-    from shop.chat.offers import LineAsked, offer_make
     from shop.chat.selectors import conversation_for_user
-    from shop.chat.services import conversation_start, message_send, quick_reply_add
+    from shop.chat.services.conversations import conversation_start, message_send, quick_reply_add
+    from shop.chat.services.offers import LineAsked, offer_make
 
     conversation = conversation_start(buyer=buyer, store=store, product=product)
     message_send(conversation=conversation, user=buyer, text="Is it available in blue?")
@@ -133,7 +133,7 @@ def _export(*, staff):
 
 def _complaint(*, order):
     """The buyer's complaint about a delivered order."""
-    from shop.moderation.complaints import complaint_file
+    from shop.moderation.complaints.services import complaint_file
 
     return complaint_file(user=order.buyer, side="buyer", kind="not_as_described", text="Faded colours", order=order)
 

@@ -8,7 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = gettext_lazy("Accounts")
 
     def ready(self):
-        from . import preferences  # noqa: F401  (connects the login receiver)
+        from .preferences import services  # noqa: F401  (connects the login receiver)
 
         _authenticator_labels()
 

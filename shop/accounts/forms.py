@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy
 
-from shop.core.currencies import STORE_CURRENCIES, currency_choices
+from shop.core.selectors.currencies import STORE_CURRENCIES, currency_choices
 from shop.core.validators import time_zone_names
 
 from .models import User

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from shop.core.middleware import busy_response, database_unavailable
 
-from .standing import NOTICE_URL_NAME, AccountRestricted, is_deactivated
+from .selectors.standing import NOTICE_URL_NAME, AccountRestricted, is_deactivated
 
 
 def staff_second_factor_required(get_response):

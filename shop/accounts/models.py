@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy
 
-from shop.core.currencies import STORE_CURRENCIES, currency_choices
+from shop.core.selectors.currencies import STORE_CURRENCIES, currency_choices
 from shop.core.validators import phone_validator, validate_time_zone
 
 

@@ -5,7 +5,7 @@ from . import views
 app_name = "accounts"
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
-    path("", include("shop.accounts.address_urls")),
+    path("", include("shop.accounts.addresses.urls")),
     # Listed before allauth's URLs (site_config/urls.py), so it answers /accounts/signup/.
     path("signup/", views.SignupView.as_view(), name="account_signup"),
 ]

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from shop.core.admin import ReadOnlyAdmin
-from shop.core.money import money_format
-from shop.core.transactions import DatabaseBusy
+from shop.core.selectors.money import money_format
+from shop.core.services.transactions import DatabaseBusy
 
 from .models import Auction, Bid, BiddingBlock, PaymentViolation, ProxyBid, SecondChanceOffer, Watch
 from .services import AuctionError, auction_cancel, bidding_block_lift

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.utils.translation import get_supported_language_variant
 
 from shop.core.errors import NotFound
-from shop.core.realtime import remember_server_loop
+from shop.core.services.realtime import remember_server_loop
 from shop.notifications.consumers import NotificationConsumer
 
 from .selectors.auctions import auction_get_public, auction_group

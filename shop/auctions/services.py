@@ -23,15 +23,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shop.accounts.standing import ensure_can_transact
+from shop.accounts.selectors.standing import ensure_can_transact
 from shop.catalog.models import Product
-from shop.core.i18n import lazy_text
 from shop.core.jobs import job_schedule_on_commit
-from shop.core.money import lazy_money, money_format
-from shop.core.realtime import group_send
+from shop.core.selectors.i18n import lazy_text
+from shop.core.selectors.money import lazy_money, money_format
+from shop.core.services.realtime import group_send
+from shop.core.services.transactions import DatabaseBusy, atomic_retrying
 from shop.core.signals import staff_acted
-from shop.core.transactions import DatabaseBusy, atomic_retrying
-from shop.notifications.services import notify
+from shop.notifications.services.notifications import notify
 from shop.orders.models import OrderStatus
 from shop.orders.services.won import won_order_create
 from shop.payments.models import PaymentStatus

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from shop.catalog.models import Category
-from shop.catalog.selectors import category_tree
+from shop.catalog.selectors.products import category_tree
 from shop.core.errors import NotFound
 from shop.core.htmx import render_page
 

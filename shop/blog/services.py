@@ -14,19 +14,18 @@ import nh3
 from django.db import transaction
 from django.utils import timezone
 from django.utils.html import linebreaks, strip_tags
-from django.utils.text import Truncator, slugify
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from shop.catalog.models import Product
 from shop.core.signals import staff_acted
-from shop.media.services import image_store
+from shop.media.services.images import image_store
 
 from .models import Post
 
 ALLOWED_TAGS = {"p", "h2", "h3", "strong", "em", "a", "ul", "ol", "li", "blockquote", "br"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 URL_SCHEMES = {"http", "https", "mailto"}
-EXCERPT_CHARS = 200
 TAG = re.compile(r"<[a-zA-Z/!]")
 
 
@@ -51,13 +50,6 @@ def body_clean(text: str) -> str:
     return nh3.clean(
         text, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES, link_rel="nofollow noopener ugc"
     ).strip()
-
-
-def excerpt_of(post: Post) -> str:
-    """The summary shown in lists and shared cards: the one written, else the start of the text."""
-    if post.excerpt:
-        return post.excerpt
-    return Truncator(" ".join(strip_tags(post.body).split())).chars(EXCERPT_CHARS)
 
 
 def post_save(*, store, user, data: PostInput, post: Post | None = None) -> Post:

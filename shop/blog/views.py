@@ -4,9 +4,8 @@ from django.views.decorators.http import require_GET
 from shop.core.htmx import render_page
 from shop.core.pagination import WindowCountPaginator
 
-from .selectors import post_for_viewer, post_products, posts_public
-from .services import excerpt_of
-from .structured import post_structured_data
+from .selectors.posts import excerpt_of, post_for_viewer, post_products, posts_public
+from .selectors.structured import post_structured_data
 
 PAGE_SIZE = 12
 

@@ -8,4 +8,4 @@ class CartConfig(AppConfig):
     verbose_name = gettext_lazy("Cart")
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import services  # noqa: F401  (connects the login receiver)

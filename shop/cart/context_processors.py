@@ -1,4 +1,4 @@
-from .selectors import cart_count_for_request
+from .selectors.summary import cart_count_for_request
 
 
 def cart(request):

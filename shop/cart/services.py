@@ -8,16 +8,18 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.contrib.auth.signals import user_logged_in
 from django.db import IntegrityError, transaction
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shop.catalog.activity import CART_ADD, product_activity_count
 from shop.catalog.models import Variant
+from shop.catalog.services.activity import CART_ADD, product_activity_count
 
-from .availability import line_problem, variant_label
 from .models import Cart, CartItem
-from .selectors import SESSION_KEY, guest_token
+from .selectors.availability import line_problem, variant_label
+from .selectors.summary import SESSION_KEY, guest_token
 
 
 class CartError(Exception):
@@ -190,3 +192,20 @@ def guest_carts_forget(*, older_than_days: int) -> int:
     cutoff = timezone.now() - timedelta(days=older_than_days)
     deleted, _per_model = Cart.objects.filter(user__isnull=True, updated_at__lt=cutoff).delete()
     return deleted
+
+
+# Django's signal rather than allauth's: allauth logs in through django.contrib.auth, so
+# this also covers allauth's log-in and sign-up, the admin and tests' force_login.
+@receiver(user_logged_in, dispatch_uid="cart_merge_at_login")
+def merge_guest_cart(sender, request, user, **kwargs):
+    session = getattr(request, "session", None)
+    token = guest_token(session) if session is not None else None
+    if session is not None:
+        session.pop(SESSION_KEY, None)
+    if token is None:
+        return
+    guest_cart = Cart.objects.filter(token=token, user__isnull=True).first()
+    if guest_cart is not None:
+        cart_merge(guest_cart=guest_cart, user=user)
+    request.__dict__.pop("_soko_cart", None)
+    request.__dict__.pop("_soko_cart_count", None)

@@ -10,7 +10,7 @@ from shop.core.htmx import render_page, wants_fragment
 from shop.core.ids import int_or_none
 from shop.core.redirects import safe_next_url
 
-from .selectors import cart_item_get_for_cart, cart_summary, variant_get_for_cart
+from .selectors.summary import cart_item_get_for_cart, cart_summary, variant_get_for_cart
 from .services import CartError, cart_accept_price, cart_add, cart_get_for_request, cart_remove, cart_set_quantity
 
 MAX_QUANTITY = 999

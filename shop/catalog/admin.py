@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from shop.inventory.services import StockConflict, StockEdit, stock_adjust, stock_conflicts
 
 from .models import Category, Product, ProductImage, Tag, Variant
-from .services import ModerationError, product_approve, product_reject, product_summary_refresh
+from .services.products import ModerationError, product_approve, product_reject, product_summary_refresh
 
 ALL = "all"
 

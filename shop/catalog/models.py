@@ -176,7 +176,7 @@ class Favorite(TimeStamped):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("user"), on_delete=models.CASCADE, related_name="favorites")
     product = models.ForeignKey(Product, verbose_name=gettext_lazy("product"), null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     store = models.ForeignKey("sellers.Store", verbose_name=gettext_lazy("store"), null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    # What the shopper was last told of a favourite product (shop.catalog.favorite_alerts):
+    # What the shopper was last told of a favourite product (shop.catalog.services.favorite_alerts):
     # its lowest price and whether it was in stock, and the last change told.
     price_seen = models.DecimalField(verbose_name=gettext_lazy("price seen"), max_digits=12, decimal_places=2, null=True, blank=True)
     in_stock_seen = models.BooleanField(verbose_name=gettext_lazy("in stock seen"), null=True, blank=True)

@@ -3,9 +3,9 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from .activity import product_activity_flush
-from .favorite_alerts import favorite_alerts_sweep
-from .stamp import catalog_changes_prune
+from .services.activity import product_activity_flush
+from .services.favorite_alerts import favorite_alerts_sweep
+from .services.stamp import catalog_changes_prune
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from shop.core.errors import NotFound
 from shop.notifications.consumers import NotificationConsumer
 
 from .selectors import conversation_for_user
-from .services import presence_refresh, presence_set
+from .services.conversations import presence_refresh, presence_set
 
 TYPING_EVERY_SECONDS = 2
 

@@ -5,8 +5,8 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from shop.core.jobs import job
 
-from .offers import offers_expire
-from .services import digests_send, image_ready
+from .services.conversations import digests_send, image_ready
+from .services.offers import offers_expire
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,6 @@ from shop.orders.models import Order
 
 from .forms import MessageForm, OfferForm, ReportForm
 from .models import Conversation, Message, Offer, QuickReply, Side
-from .offers import LineAsked, offer_accept, offer_decline, offer_make
 from .selectors import (
     blocks_between,
     conversation_for_user,
@@ -38,7 +37,7 @@ from .selectors import (
     store_unread_totals,
     unread_total,
 )
-from .services import (
+from .services.conversations import (
     ChatError,
     block_set,
     conversation_read,
@@ -49,6 +48,7 @@ from .services import (
     mute_set,
     report_create,
 )
+from .services.offers import LineAsked, offer_accept, offer_decline, offer_make
 
 INBOX_LIMIT = 100
 STORE = Conversation._meta.get_field("store").related_model

@@ -1,7 +1,7 @@
 from django.conf import settings
 
-from .currencies import CURRENCIES, STORE_CURRENCIES, display_currency
-from .modes import user_modes
+from .selectors.currencies import CURRENCIES, STORE_CURRENCIES, display_currency
+from .selectors.modes import user_modes
 
 
 def soko(request):

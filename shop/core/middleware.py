@@ -10,6 +10,7 @@ from psycopg_pool import PoolTimeout
 
 from .errors import NotFound
 from .postgresql.base import ConnectionUnavailable
+from .services.cache import cache_unreachable
 
 log = logging.getLogger(__name__)
 
@@ -137,3 +138,24 @@ def permissions_policy(get_response):
         return response
 
     return middleware
+
+
+class SharedCacheDownMiddleware:
+    """A view that needed Redis for a decision while it was unreachable (allauth's log-in
+    limits, say) answers 503 "try again shortly" with ``Retry-After``: refused, never let
+    through unlimited, and never a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not cache_unreachable(exception):
+            return None
+        log.warning("cache unreachable for %s %s: %s", request.method, request.path, exception)
+        detail = _("Part of the site is briefly unavailable. Nothing you did was lost: try again in a few seconds.")
+        # Rendered without context processors, as the other error pages: they may need Redis too.
+        html = loader.get_template("503.html").render({"site_name": settings.SOKO_SITE_NAME, "detail": detail})
+        return HttpResponse(html, status=503, headers={"Retry-After": str(settings.SOKO_BUSY_RETRY_AFTER_SECONDS)})

@@ -4,7 +4,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .currencies import STORE_CURRENCIES, currency_choices, rates_forget
+from .selectors.currencies import STORE_CURRENCIES, currency_choices, rates_forget
 
 
 class TimeStamped(models.Model):

@@ -9,7 +9,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, task
 
 from .jobs import jobs_pending_enqueue
-from .mail import PermanentMailError, mail_send
+from .services.mail import PermanentMailError, mail_send
 
 logger = logging.getLogger(__name__)
 

@@ -7,8 +7,7 @@ from couriers.selectors import jobs_of_courier, jobs_open_for_courier
 from sellers.models import Store
 from shop.catalog.models import Product
 
-from .accounts import DEMO_EMAIL_DOMAIN
-from .catalog import STORES
+from .data import DEMO_EMAIL_DOMAIN, STORES
 
 
 def demo_summary() -> dict[str, int]:

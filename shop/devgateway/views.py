@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from shop.core.currencies import money_from_minor
+from shop.core.selectors.currencies import money_from_minor
 from shop.payments.stripe_webhook import webhook_process
 
 from .engine import ApiError, dev_engine, event_payload, sign

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from shop.core.ids import id_or_none
 
 from .models import Area, AreaKind
-from .selectors import area_path
+from .selectors.areas import area_path
 
 AREA_LEVELS = (
     ("country", AreaKind.COUNTRY, gettext_lazy("Country")),

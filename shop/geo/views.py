@@ -5,7 +5,7 @@ from django.views.decorators.http import require_GET
 from shop.core.ids import id_or_none
 
 from .forms import AREA_FIELD_NAMES
-from .selectors import area_choices
+from .selectors.areas import area_choices
 
 # Which selects lie below each area select: the next is filled, the others emptied.
 SELECTS_BELOW = {name: list(AREA_FIELD_NAMES[position + 1 :]) for position, name in enumerate(AREA_FIELD_NAMES[:-1])}

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import ngettext
 
-from .validation import ACCEPT, ValidatedImage, image_validate
+from .services.validation import ACCEPT, ValidatedImage, image_validate
 
 
 class ImageUploadField(forms.FileField):

@@ -2,7 +2,7 @@ from huey.contrib.djhuey import db_task
 
 from shop.core.jobs import job
 
-from .services import image_process
+from .services.images import image_process
 
 
 @job("media.image_process")

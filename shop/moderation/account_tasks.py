@@ -3,7 +3,7 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from .accounts import suspensions_expire
+from .accounts.services import suspensions_expire
 
 log = logging.getLogger(__name__)
 

@@ -11,6 +11,6 @@ class ModerationConfig(AppConfig):
     def ready(self):
         from . import account_tasks, export_tasks, tasks  # noqa: F401 - register the periodic tasks and the exports' build
         from .receivers import log_staff_action  # noqa: F401 - the log hears the staff actions of the apps below
-        from .roles import roles_sync_after_migrate
+        from .services.roles import roles_sync_after_migrate
 
         post_migrate.connect(roles_sync_after_migrate, sender=self, dispatch_uid="moderation.roles_sync")

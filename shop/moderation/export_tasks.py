@@ -1,10 +1,10 @@
-"""The background build of staff exports (``shop.moderation.exports``)."""
+"""The background build of staff exports (``shop.moderation.exports.services``)."""
 
 from huey.contrib.djhuey import db_task
 
 from shop.core.jobs import job
 
-from .exports import export_build
+from .exports.services import export_build
 
 
 @job("moderation.export_build")

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy
 
 from shop.core.models import TimeStamped
-from shop.media.storage import private_storage
+from shop.media.services.storage import private_storage
 
 # app_label.model of what can be reported, with the word shown to people.
 REPORTABLE = {
@@ -60,7 +60,7 @@ class Case(TimeStamped):
     status = models.CharField(verbose_name=gettext_lazy("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
     # Distinct reporters with an open report, whatever their weight.
     open_reporters = models.PositiveIntegerField(verbose_name=gettext_lazy("reporters"), default=0)
-    # The open reports' weight under the trust rule (report_trust.case_weight): what the
+    # The open reports' weight under the trust rule (reports.trust.case_weight): what the
     # automatic take-down compares with SOKO_REPORT_THRESHOLD.
     trusted_weight = models.PositiveIntegerField(verbose_name=gettext_lazy("trusted weight"), default=0)
     # Set when the case must reach staff first (enough reporters, or the trusted weight of a

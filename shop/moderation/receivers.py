@@ -5,8 +5,8 @@ from django.dispatch import receiver
 
 from shop.core.signals import staff_acted
 
-from .log import log_action
 from .models import LogEntry
+from .services.log import log_action
 
 
 @receiver(staff_acted, dispatch_uid="moderation.log_staff_action")

@@ -3,7 +3,7 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from .complaints import complaint_deadlines_run
+from .complaints.services import complaint_deadlines_run
 
 log = logging.getLogger(__name__)
 

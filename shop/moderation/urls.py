@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import views_accounts, views_reports
+from .accounts import views as account_views
+from .reports import views as report_views
 
 app_name = "moderation"
 urlpatterns = [
-    path("report/<str:kind>/<int:pk>/", views_reports.report_form, name="report"),
-    path("reports/", views_reports.my_reports, name="reports"),
-    path("account/standing/", views_accounts.standing, name="standing"),
+    path("report/<str:kind>/<int:pk>/", report_views.report_form, name="report"),
+    path("reports/", report_views.my_reports, name="reports"),
+    path("account/standing/", account_views.standing, name="standing"),
 ]

@@ -9,6 +9,6 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         from . import tasks  # noqa: F401  (registers the app's background jobs)
-        from .receivers import receivers_connect
+        from .services.receivers import receivers_connect
 
         receivers_connect()

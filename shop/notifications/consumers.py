@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user
 from django.db import DatabaseError
 
-from shop.core.realtime import (
+from shop.core.services.realtime import (
     remember_server_loop,
     session_group,
     socket_slot_refresh,
@@ -23,7 +23,7 @@ from shop.core.realtime import (
     user_group,
 )
 
-from .socket_limits import (
+from .services.socket_limits import (
     FrameLimits,
     address_connect_allowed,
     address_slot_refresh,

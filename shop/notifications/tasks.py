@@ -6,7 +6,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from shop.core.jobs import job
 
-from .services import notification_email_send, notifications_sweep, notify
+from .services.notifications import notification_email_send, notifications_sweep, notify
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from shop.core.htmx import render_page
 from shop.core.redirects import safe_next_url
 
 from .selectors import notification_get_for_user, notifications_for_user
-from .services import notifications_mark_read
+from .services.notifications import notifications_mark_read
 
 
 @login_required

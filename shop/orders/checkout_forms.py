@@ -2,8 +2,8 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shop.core.money import money_format
-from shop.geo.delivery import HomeDelivery
+from shop.core.selectors.money import money_format
+from shop.geo.selectors.delivery import HomeDelivery
 
 from .models import Order
 from .selectors.checkout import NEW_ADDRESS, chosen_address_key, delivery_fee, delivery_field_name

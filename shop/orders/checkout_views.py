@@ -9,13 +9,13 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from shop.accounts.address_forms import AddressForm
-from shop.accounts.address_services import address_save
+from shop.accounts.addresses.forms import AddressForm
+from shop.accounts.addresses.services import address_save
 from shop.accounts.models import Address
-from shop.cart.selectors import cart_summary
+from shop.cart.selectors.summary import cart_summary
 from shop.cart.services import cart_get_for_request
 from shop.core.htmx import render_page, wants_fragment
-from shop.geo.selectors import map_settings
+from shop.geo.selectors.areas import map_settings
 from shop.payments.gateways import gateways_available
 from shop.payments.models import PaymentStatus, Refund
 

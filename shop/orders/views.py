@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shop.cart.services import cart_get_for_request
 from shop.core.htmx import render_page, wants_fragment
-from shop.geo.selectors import map_settings
+from shop.geo.selectors.areas import map_settings
 
 from .models import OrderStatus
 from .selectors.orders import (

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from django.db.models import Q, Sum
 
-from shop.core.currencies import money_from_minor, money_to_minor
+from shop.core.selectors.currencies import money_from_minor, money_to_minor
 
 from . import ledger
 from .ledger import Line

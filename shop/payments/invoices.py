@@ -24,11 +24,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from fpdf import FPDF, FontFace
 
-from shop.core.currencies import currency_places
-from shop.core.i18n import speaking_to
 from shop.core.jobs import job_enqueue_on_commit
-from shop.core.mail import PermanentMailError, mail_send
-from shop.core.money import money_format
+from shop.core.selectors.currencies import currency_places
+from shop.core.selectors.i18n import speaking_to
+from shop.core.selectors.money import money_format
+from shop.core.services.mail import PermanentMailError, mail_send
 
 from .gateways import gateway_get
 from .models import CreditNote, Invoice, PaymentStatus, Refund

@@ -50,7 +50,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 
-from shop.core.currencies import currency_places, money_to_minor
+from shop.core.selectors.currencies import currency_places, money_to_minor
 
 from .models import LedgerAccount, LedgerEntry, LedgerTransaction
 

@@ -1,7 +1,7 @@
 """Payments: each try to pay a checkout, what providers told us, and the ledger.
 
 Amounts sent to providers and kept in the ledger are integers in the currency's minor
-unit (``shop.core.currencies.money_to_minor``): KES 99.50 is 9950, GNF 25000 is 25000.
+unit (``shop.core.selectors.currencies.money_to_minor``): KES 99.50 is 9950, GNF 25000 is 25000.
 """
 
 from django.conf import settings
@@ -9,9 +9,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy
 
-from shop.core.currencies import money_from_minor
 from shop.core.models import TimeStamped
-from shop.media.storage import private_storage
+from shop.core.selectors.currencies import money_from_minor
+from shop.media.services.storage import private_storage
 
 
 class Provider(models.TextChoices):

@@ -50,8 +50,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shop.core.currencies import money_to_minor
-from shop.core.transactions import atomic_retrying
+from shop.core.selectors.currencies import money_to_minor
+from shop.core.services.transactions import atomic_retrying
 
 from .gateways import Gateway, gateway_get, register
 from .models import PaymentAttempt, Provider, ProviderEvent

@@ -21,8 +21,8 @@ import stripe
 from django.db import transaction
 from django.utils import timezone
 
-from shop.core.currencies import money_from_minor, money_to_minor
-from shop.core.transactions import assert_outside_transactions
+from shop.core.selectors.currencies import money_from_minor, money_to_minor
+from shop.core.services.transactions import assert_outside_transactions
 
 from . import ledger
 from .ledger import Line

@@ -34,12 +34,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shop.core.currencies import money_from_minor, money_quantize, money_to_minor
-from shop.core.i18n import lazy_text
 from shop.core.jobs import job_enqueue_on_commit
-from shop.core.money import money_format
-from shop.core.transactions import assert_outside_transactions
-from shop.notifications.services import notify
+from shop.core.selectors.currencies import money_from_minor, money_quantize, money_to_minor
+from shop.core.selectors.i18n import lazy_text
+from shop.core.selectors.money import money_format
+from shop.core.services.transactions import assert_outside_transactions
+from shop.notifications.services.notifications import notify
 
 from . import ledger
 from .ledger import Line
@@ -159,7 +159,7 @@ def refund_send(refund_id: int, retry: bool = False) -> Refund:
 
 
 # The most support staff may refund at once, by currency: staff holding this permission
-# (Finance, superusers) may refund more (docs/ARCHITECTURE.md, "Staff roles").
+# (Finance, superusers) may refund more (docs/decisions/0036-staff-roles.md).
 OVER_LIMIT_PERM = "moderation.refund_over_limit"
 
 

@@ -18,10 +18,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shop.core.currencies import money_from_minor, money_to_minor
-from shop.core.realtime import push_rendered_on_commit
+from shop.core.selectors.currencies import money_from_minor, money_to_minor
+from shop.core.services.realtime import push_rendered_on_commit
+from shop.core.services.transactions import atomic_retrying
 from shop.core.signals import staff_acted
-from shop.core.transactions import atomic_retrying
 
 from . import ledger
 from .ledger import Line

@@ -20,7 +20,7 @@ from django.db.models import Max, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from shop.core.currencies import money_from_minor
+from shop.core.selectors.currencies import money_from_minor
 
 from . import ledger
 from .models import LedgerEntry, LedgerTransaction, PaymentFlag, Provider, Refund

@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shop.core.currencies import money_to_minor
+from shop.core.selectors.currencies import money_to_minor
 
 from .gateways import Gateway, hosted_page_redirect, register
 from .models import PaymentAttempt, Provider

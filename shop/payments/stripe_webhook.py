@@ -33,8 +33,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shop.core.i18n import lazy_text
-from shop.notifications.services import notify
+from shop.core.selectors.i18n import lazy_text
+from shop.notifications.services.notifications import notify
 
 from . import ledger
 from .ledger import Line

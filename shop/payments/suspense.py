@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shop.core.jobs import job_enqueue_on_commit
-from shop.core.transactions import assert_outside_transactions
+from shop.core.services.transactions import assert_outside_transactions
 
 from . import ledger
 from .ledger import Line

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shop.core.htmx import render_page
 from shop.core.middleware import raw_body
-from shop.core.money import money_format
+from shop.core.selectors.money import money_format
 
 from .gateways import gateway_get, provider_page
 from .models import PaymentAttempt

@@ -2,8 +2,8 @@ from django.contrib import admin
 
 from shop.core.admin import ReadOnly, ReadOnlyAdmin
 
-from .codes import code_normalise
 from .models import LoyaltyEntry, PromoCode, PromoRedemption, Sale, SaleItem
+from .services.codes import code_normalise
 
 
 class SaleItemInline(ReadOnly, admin.TabularInline):

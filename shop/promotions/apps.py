@@ -8,4 +8,5 @@ class PromotionsConfig(AppConfig):
     verbose_name = gettext_lazy("Promotions")
 
     def ready(self):
-        from . import loyalty, tasks  # noqa: F401 - connects the refund receiver; registers the periodic tasks and the scheduled jobs
+        from . import tasks  # noqa: F401 - registers the periodic tasks and the scheduled jobs
+        from .services import loyalty  # noqa: F401 - connects the refund receiver

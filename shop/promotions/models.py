@@ -10,7 +10,7 @@ class Sale(TimeStamped):
     """A store's scheduled sale: an amount or a percentage off chosen products, or off every
     product of a category, from ``starts_at`` to ``ends_at``. While it runs, the variants'
     prices are the sale prices and their struck-through prices the prices before (see
-    shop.promotions.sales)."""
+    shop.promotions.services.sales)."""
 
     class Kind(models.TextChoices):
         PERCENT = "percent", gettext_lazy("Percentage off")
@@ -77,7 +77,7 @@ class PromoCode(TimeStamped):
     """A code a shopper types at checkout for a reduction: a store's (``store`` set, on that
     store's items) or Soko's (``store`` empty, made by staff, on the whole checkout). Who pays
     for Soko's codes is ``SOKO_PLATFORM_CODES_PAID_BY``. ``uses`` counts placed orders and
-    never passes ``max_uses`` (shop.promotions.codes)."""
+    never passes ``max_uses`` (shop.promotions.services.codes)."""
 
     class Kind(models.TextChoices):
         PERCENT = "percent", gettext_lazy("Percentage off")
@@ -121,7 +121,7 @@ class PromoRedemption(models.Model):
     checkout = models.OneToOneField("orders.Checkout", verbose_name=gettext_lazy("checkout"), on_delete=models.CASCADE, related_name="promo_redemption")
     amount = models.DecimalField(verbose_name=gettext_lazy("amount"), max_digits=12, decimal_places=2)
     created_at = models.DateTimeField(verbose_name=gettext_lazy("created at"), auto_now_add=True)
-    # Set when the checkout placed nothing after all (shop.promotions.codes.promo_use_return):
+    # Set when the checkout placed nothing after all (shop.promotions.services.codes.promo_use_return):
     # the use counts no more, towards the code's uses or the shopper's.
     returned_at = models.DateTimeField(verbose_name=gettext_lazy("given back at"), null=True, blank=True)
 
@@ -138,7 +138,7 @@ class LoyaltyEntry(models.Model):
     orders in a currency are spent on orders in that currency). Append-only: a shopper's
     balance is the sum of ``points``. An entry that adds points (earned, given back) is a
     lot that expires at ``expires_at``; ``remaining`` is what is left of it to spend, taken
-    oldest-expiring first (shop.promotions.loyalty)."""
+    oldest-expiring first (shop.promotions.services.loyalty)."""
 
     class Kind(models.TextChoices):
         EARNED = "earned", gettext_lazy("Earned")

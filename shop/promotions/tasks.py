@@ -5,8 +5,8 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from shop.core.jobs import job
 
-from .loyalty import points_expire
-from .sales import sale_end, sale_start, sales_tick
+from .services.loyalty import points_expire
+from .services.sales import sale_end, sale_start, sales_tick
 
 log = logging.getLogger(__name__)
 

@@ -2,12 +2,12 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.views.decorators.http import require_GET
 
-from shop.core.currencies import display_currency
 from shop.core.htmx import render_page
 from shop.core.pagination import WindowCountPaginator
+from shop.core.selectors.currencies import display_currency
 
-from .loyalty import earn_every, point_value, points_balances, points_expiring
 from .models import LoyaltyEntry
+from .services.loyalty import earn_every, point_value, points_balances, points_expiring
 
 
 @login_required

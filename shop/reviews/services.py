@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shop.catalog.models import Product
-from shop.core.i18n import lazy_text, speaking_to
-from shop.core.mail import PermanentMailError, mail_send, mail_subject
-from shop.media.services import image_store
-from shop.notifications.services import notify
+from shop.core.selectors.i18n import lazy_text, speaking_to
+from shop.core.services.mail import PermanentMailError, mail_send, mail_subject
+from shop.media.services.images import image_store
+from shop.notifications.services.notifications import notify
 from shop.orders.models import Order, OrderItem
 
 from .models import (

@@ -1,13 +1,12 @@
 """Bidding through the service and the page: proxy outcomes as stored, soft close on a
-controlled clock, every refusal with its message (service and POST /auctions/<id>/bid/),
+frozen clock (time-machine), every refusal with its message (service and POST /auctions/<id>/bid/),
 buy it now, and watching."""
 
-from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
-from unittest import mock
 
 import pytest
+import time_machine
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils import timezone
@@ -48,27 +47,6 @@ def scheduled_auction() -> Auction:
         product=auction_product(),
         terms=Terms(start_price=D("100"), starts_at=now + timedelta(hours=1), ends_at=now + timedelta(hours=2)),
     )
-
-
-class Clock:
-    """``django.utils.timezone.now`` as the auctions code sees it (services and selectors
-    read it from that module), standing still until moved."""
-
-    def __init__(self, moment):
-        self.moment = moment
-
-    def __call__(self):
-        return self.moment
-
-
-@contextmanager
-def clock_at(moment):
-    clock = Clock(moment)
-    with (
-        mock.patch("shop.auctions.services.timezone.now", new=clock),
-        mock.patch("shop.auctions.selectors.auctions.timezone.now", new=clock),
-    ):
-        yield clock
 
 
 # --- Proxy outcomes as the service stores them -----------------------------------------
@@ -159,22 +137,24 @@ def test_a_bid_in_the_last_minutes_moves_the_end_to_two_minutes_after_it():
     end = auction.ends_at
     amina, baraka = UserFactory(), UserFactory()
 
-    with clock_at(end - timedelta(seconds=30)) as clock:
+    moment = end - timedelta(seconds=30)
+    with time_machine.travel(moment, tick=False):
         bid(auction, amina, "150")
     auction.refresh_from_db()
-    assert auction.ends_at == clock.moment + timedelta(minutes=2) == end + timedelta(seconds=90)
+    assert auction.ends_at == moment + timedelta(minutes=2) == end + timedelta(seconds=90)
 
     # Again in the new last minutes: it moves again, from that bid.
-    with clock_at(auction.ends_at - timedelta(seconds=10)) as clock:
+    moment = auction.ends_at - timedelta(seconds=10)
+    with time_machine.travel(moment, tick=False):
         bid(auction, baraka, "200")
     auction.refresh_from_db()
-    assert auction.ends_at == clock.moment + timedelta(minutes=2)
+    assert auction.ends_at == moment + timedelta(minutes=2)
     new_end = auction.ends_at
 
     # The closing job at the old end finds nothing to close; at the new end it sells.
-    with clock_at(end + timedelta(seconds=1)):
+    with time_machine.travel(end + timedelta(seconds=1), tick=False):
         assert auction_close(auction_id=auction.pk) is False
-    with clock_at(new_end):
+    with time_machine.travel(new_end, tick=False):
         assert auction_close(auction_id=auction.pk) is True
     auction.refresh_from_db()
     assert auction.status == Auction.Status.ENDED and auction.winner == baraka
@@ -184,7 +164,7 @@ def test_a_bid_in_the_last_minutes_moves_the_end_to_two_minutes_after_it():
 def test_a_bid_five_minutes_before_the_end_does_not_move_it():
     auction = live_auction(minutes_left=60)
     end = auction.ends_at
-    with clock_at(end - timedelta(minutes=5)):
+    with time_machine.travel(end - timedelta(minutes=5), tick=False):
         bid(auction, UserFactory(), "150")
     auction.refresh_from_db()
     assert auction.ends_at == end
@@ -194,7 +174,7 @@ def test_a_refused_bid_in_the_last_minutes_does_not_move_the_end():
     auction = live_auction(minutes_left=60)
     end = auction.ends_at
     bid(auction, UserFactory(), "150")
-    with clock_at(end - timedelta(seconds=30)), pytest.raises(AuctionError):
+    with time_machine.travel(end - timedelta(seconds=30), tick=False), pytest.raises(AuctionError):
         bid(auction, UserFactory(), "101")
     auction.refresh_from_db()
     assert auction.ends_at == end
@@ -202,7 +182,7 @@ def test_a_refused_bid_in_the_last_minutes_does_not_move_the_end():
 
 def test_a_bid_at_the_end_time_itself_is_refused():
     auction = live_auction(minutes_left=60)
-    with clock_at(auction.ends_at), pytest.raises(AuctionError) as refused:
+    with time_machine.travel(auction.ends_at, tick=False), pytest.raises(AuctionError) as refused:
         bid(auction, UserFactory(), "150")
     assert refused.value.code == "not_live"
     assert not Bid.objects.exists()

@@ -5,10 +5,8 @@ only rises to what the rules say, nothing accepted after the close, and nothing 
 ``AuctionError`` for the person whose bid lost."""
 
 import random
-import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from decimal import Decimal
 
@@ -24,6 +22,7 @@ from shop.auctions.selectors.bidding import BidRefused, State, apply_bid
 from shop.auctions.services import AuctionError, BidOutcome, auction_close, auctions_close_due, bid_place, buy_now
 from shop.notifications.models import Notification
 from shop.orders.models import Order
+from tests.concurrency import at_once
 from tests.connections import pool_sized
 from tests.factories import UserFactory
 from tests.factories.auctions import ended, live_auction
@@ -39,24 +38,6 @@ sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLi
 
 def D(value) -> Decimal:
     return Decimal(str(value))
-
-
-def at_once(calls) -> list:
-    """Run each call in its own thread, all released together; return each one's result
-    or the exception it raised. Every thread closes its own connection at the end."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        try:
-            barrier.wait(timeout=60)
-            return call()
-        except Exception as error:  # noqa: BLE001 - the test inspects what each bidder got
-            return error
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
 
 
 def bidders_made(count: int) -> list:

@@ -4,9 +4,9 @@ maximum, and blocks a buyer at the third unpaid win until staff lift it."""
 
 from datetime import timedelta
 from decimal import Decimal
-from unittest import mock
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from shop.auctions.models import Auction, BiddingBlock, PaymentViolation, ProxyBid, SecondChanceOffer
@@ -41,7 +41,7 @@ def bid(auction, user, amount):
 
 def close_at(auction, moment) -> Auction:
     """Close ``auction`` with the clock standing at ``moment``."""
-    with mock.patch("shop.auctions.services.timezone.now", return_value=moment):
+    with time_machine.travel(moment, tick=False):
         assert auction_close(auction_id=auction.pk)
     auction.refresh_from_db()
     return auction

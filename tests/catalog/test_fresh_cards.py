@@ -1,6 +1,6 @@
 """Cached product cards are never stale: each change a shopper could see shows at once on
 the category listing, the search results and the product page, though the cards were
-cached a moment before (shop.catalog.cards)."""
+cached a moment before (shop.catalog.selectors.cards)."""
 
 from decimal import Decimal
 
@@ -9,7 +9,7 @@ from django.core.cache import cache
 
 from sellers.models import Store
 from shop.catalog.models import Category, Product, ProductImage, Variant
-from shop.catalog.services import product_summary_refresh
+from shop.catalog.services.products import product_summary_refresh
 from tests.factories.catalog import ProductFactory, ReadyImageFactory
 
 pytestmark = pytest.mark.django_db

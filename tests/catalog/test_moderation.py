@@ -4,7 +4,7 @@ seller hears the outcome."""
 import pytest
 
 from shop.catalog.models import Product
-from shop.catalog.services import (
+from shop.catalog.services.products import (
     ModerationError,
     product_approve,
     product_reject,

@@ -1,5 +1,5 @@
-"""Whole catalog pages cached for visitors without a session (shop.catalog.page_cache),
-under the catalog's stamp that database triggers move on (shop.catalog.stamp)."""
+"""Whole catalog pages cached for visitors without a session (shop.catalog.services.page_cache),
+under the catalog's stamp that database triggers move on (shop.catalog.services.stamp)."""
 
 import re
 from decimal import Decimal
@@ -12,7 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from shop.catalog.models import CatalogChange, Category, Product, Variant
-from shop.catalog.stamp import catalog_changes_prune, catalog_stamp
+from shop.catalog.services.stamp import catalog_changes_prune, catalog_stamp
 from tests.factories.catalog import ProductFactory
 
 pytestmark = pytest.mark.django_db

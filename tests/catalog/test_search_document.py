@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from shop.catalog.models import Product
-from shop.catalog.selectors import product_scope, product_search
+from shop.catalog.selectors.products import product_scope, product_search
 from tests.factories.catalog import ProductFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]

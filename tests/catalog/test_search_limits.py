@@ -74,7 +74,7 @@ def test_admin_search_caps_the_words_it_ors_over_every_field(admin_client, direc
 
 @pytest.mark.postgres
 def test_postgres_plans_a_fifty_word_product_search_like_an_eight_word_one(client, directory):
-    from shop.catalog.selectors import product_search
+    from shop.catalog.selectors.products import product_search
 
     eight = " ".join(ONE_LETTERS.split()[:SEARCH_MAX_WORDS])
     assert str(product_search(Product.objects.all(), query=ONE_LETTERS).query) == str(

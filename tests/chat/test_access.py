@@ -11,9 +11,9 @@ from django.urls import reverse
 from couriers.models import DeliveryJob
 from sellers.models import StoreMember
 from shop.chat.models import Block, Conversation, Message, Mute, Offer, Report
-from shop.chat.offers import LineAsked, offer_make
 from shop.chat.selectors import conversation_for_user
-from shop.chat.services import ChatError, delivery_conversation_start, message_send
+from shop.chat.services.conversations import ChatError, delivery_conversation_start, message_send
+from shop.chat.services.offers import LineAsked, offer_make
 from tests.factories import CourierProfileFactory, StoreFactory, UserFactory
 from tests.factories.chat import chat_world
 from tests.factories.couriers import DeliveryJobFactory

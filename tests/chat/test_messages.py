@@ -2,7 +2,6 @@
 message (bell, email digest, in their language; never when muted), reports, the store's
 quick replies, product cards and pictures."""
 
-import re
 from datetime import timedelta
 from io import BytesIO
 
@@ -18,10 +17,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from PIL import ExifTags, Image
 
-from shop.chat import services
 from shop.chat.models import TEXT_MAX, Digest, Message, QuickReply, Report
 from shop.chat.selectors import conversation_for_user
-from shop.chat.services import (
+from shop.chat.services import conversations as services
+from shop.chat.services.conversations import (
     QUICK_REPLIES_MAX,
     conversation_read,
     digests_send,
@@ -31,12 +30,12 @@ from shop.chat.services import (
     quick_reply_add,
     report_create,
 )
-from shop.core import ratelimit
 from shop.media.models import PLACEHOLDER_PATH, StoredImage
 from shop.notifications.models import Notification
 from tests.factories import PASSWORD, StoreFactory
 from tests.factories.catalog import ProductFactory
 from tests.factories.chat import chat_world, refused
+from tests.html import dom
 
 pytestmark = pytest.mark.django_db
 
@@ -95,16 +94,15 @@ def jpeg_with_gps() -> bytes:
     return buffer.getvalue()
 
 
-def message_html(page: str, message: Message) -> str:
-    found = re.search(rf'<article id="chat-msg-{message.pk}".*?</article>', page, re.S)
-    assert found, f"message {message.pk} is not on the page"
-    return found.group(0)
+def message_on(page: str, message: Message):
+    """The message's article on ``page`` (one, or the assertion fails)."""
+    return dom(page).one(f"article#chat-msg-{message.pk}")
 
 
 # --- How fast, how much ----------------------------------------------------------------
 
 
-def test_thirty_first_message_within_a_minute_is_refused_until_the_minute_passes(monkeypatch):
+def test_thirty_first_message_within_a_minute_is_refused_until_the_minute_passes(time_machine):
     world = chat_world()
     limit = settings.SOKO_CHAT_MESSAGES_PER_MINUTE
     assert limit == 30
@@ -117,8 +115,7 @@ def test_thirty_first_message_within_a_minute_is_refused_until_the_minute_passes
     assert Message.objects.filter(sender=world.buyer).count() == limit
     # The store's team writes at its own pace.
     say(world, world.staff, "Team answer")
-    later = ratelimit.time.time() + 60
-    monkeypatch.setattr(ratelimit.time, "time", lambda: later)
+    time_machine.move_to(timedelta(seconds=60), tick=False)
     say(world, world.buyer, "After a minute")
     assert texts(world)[-1] == "After a minute"
 
@@ -135,8 +132,8 @@ def test_sending_too_fast_from_the_page_shows_the_reason(settings):
 
     assert fragment.status_code == 422
     body = fragment.content.decode()
-    assert 'data-testid="chat-send-error"' in body and "You are sending messages too fast." in body
-    assert "<html" not in body and "One too many" in body  # the text stays in the box
+    assert "You are sending messages too fast." in dom(body).one("[data-testid=chat-send-error]").text
+    assert not dom(body).has("html") and "One too many" in body  # the text stays in the box
     assert plain.status_code == 302 and plain.url.startswith(reverse("chat:conversation", args=[world.conversation.pk]))
     assert ("error", "You are sending messages too fast. Wait a minute, then send again.") in flashed(plain)
     assert "One too many" not in texts(world)
@@ -148,7 +145,7 @@ def test_a_message_longer_than_two_thousand_characters_is_refused():
     refused(lambda: say(world, world.buyer, "a" * (TEXT_MAX + 1)), code="long")
     answer = logged_in(world.buyer).post(send_url(world), {"text": "a" * (TEXT_MAX + 1)}, **HTMX)
 
-    assert answer.status_code == 422 and 'data-testid="chat-send-error"' in answer.content.decode()
+    assert answer.status_code == 422 and dom(answer).has("[data-testid=chat-send-error]")
     assert texts(world) == []
     say(world, world.buyer, "a" * TEXT_MAX)
     assert len(texts(world)[0]) == TEXT_MAX
@@ -454,7 +451,7 @@ def test_only_the_team_shares_product_cards_and_only_its_own_products():
     refused(lambda: say(world, world.buyer, "", product=world.product))
     assert Message.objects.filter(conversation=world.conversation).count() == 1
     page = logged_in(world.buyer).get(reverse("chat:conversation", args=[world.conversation.pk])).content.decode()
-    assert 'data-testid="chat-product-card"' in message_html(page, card) and "Blue kanga" in message_html(page, card)
+    assert "Blue kanga" in message_on(page, card).one("[data-testid=chat-product-card]").text
 
 
 # --- Pictures ------------------------------------------------------------------------------
@@ -476,7 +473,7 @@ def test_a_photo_is_sent_through_the_picture_pipeline_and_shown_without_its_meta
     assert (message.kind, message.text, message.sender_id) == ("image", "Like this one", world.buyer.pk)
     # While it is being prepared, the page shows the placeholder.
     page = shopper.get(reverse("chat:conversation", args=[world.conversation.pk])).content.decode()
-    assert PLACEHOLDER_PATH in message_html(page, message)
+    assert PLACEHOLDER_PATH in message_on(page, message).html
 
     with django_capture_on_commit_callbacks(execute=True):
         shopper.post(
@@ -488,12 +485,12 @@ def test_a_photo_is_sent_through_the_picture_pipeline_and_shown_without_its_meta
     second = Message.objects.filter(conversation=world.conversation).order_by("seq").last()
     assert second.image_id == message.image_id == image.pk
     page = shopper.get(reverse("chat:conversation", args=[world.conversation.pk])).content.decode()
-    shown = message_html(page, message)
-    assert image.url(None, "jpeg") in shown and PLACEHOLDER_PATH not in shown
-    assert 'data-testid="chat-picture"' in shown
+    shown = message_on(page, message)
+    assert image.url(None, "jpeg") in shown.html and PLACEHOLDER_PATH not in shown.html
+    assert shown.has("[data-testid=chat-picture]")
     # Pages already open get the picture once it is ready, in place of the placeholder.
     ready = [html for user_id, html in pushed if user_id == world.staff.pk and image.url(None, "jpeg") in html]
-    assert ready and f'id="chat-msg-{second.pk}"' in ready[-1]
+    assert ready and dom(ready[-1]).has(f"#chat-msg-{second.pk}")
     for rendition in image.renditions.values():
         for fmt in ("jpeg", "webp"):
             with default_storage.open(rendition[fmt], "rb") as served:

@@ -4,42 +4,23 @@ locks). Whatever the order, stock is never oversold and one offer makes one orde
 same stories one after the other run on SQLite too."""
 
 import random
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from shop.catalog.models import Variant
 from shop.chat.models import Offer
-from shop.chat.offers import LineAsked, offer_accept, offer_make
 from shop.chat.selectors import conversation_for_user
-from shop.chat.services import ChatError
+from shop.chat.services.conversations import ChatError
+from shop.chat.services.offers import LineAsked, offer_accept, offer_make
 from shop.inventory.services import StockShort, stock_lock, stock_reserve
 from shop.orders.models import Checkout, Order
+from tests.concurrency import at_once
 from tests.factories.chat import chat_world
 
 TRIALS = 20
-
-
-def at_once(calls) -> list:
-    """Run each call in its own thread, all released together; return each one's result
-    or the exception it raised. Every thread closes its own connection at the end."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        try:
-            barrier.wait(timeout=30)
-            return call()
-        except Exception as error:  # noqa: BLE001 - the test inspects what each side got
-            return error
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
 
 
 def offer_of_three(world) -> Offer:

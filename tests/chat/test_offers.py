@@ -15,10 +15,10 @@ from django.utils import timezone
 
 from shop.catalog.models import Product, Variant
 from shop.chat.models import Conversation, Message, Offer, OfferLine
-from shop.chat.offers import LineAsked, offer_accept, offer_decline, offer_make, offers_expire
 from shop.chat.selectors import conversation_for_user
-from shop.chat.services import block_set, digests_send, message_send
-from shop.core.money import money_format
+from shop.chat.services.conversations import block_set, digests_send, message_send
+from shop.chat.services.offers import LineAsked, offer_accept, offer_decline, offer_make, offers_expire
+from shop.core.selectors.money import money_format
 from shop.notifications.models import Notification
 from shop.orders.models import Checkout, Order, OrderItem, OrderStatus
 from shop.orders.services.payment_flow import checkouts_expire

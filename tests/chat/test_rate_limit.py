@@ -6,8 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from shop.chat.models import Conversation, Message
-from shop.chat.services import ChatError, message_send
-from tests.chat.test_sequence import run_at_once
+from shop.chat.services.conversations import ChatError, message_send
+from tests.concurrency import at_once
 from tests.factories.chat import chat_world, refused
 
 
@@ -27,7 +27,7 @@ def test_a_burst_of_sends_at_once_stores_exactly_the_limit(settings, burst):
     settings.SOKO_CHAT_MESSAGES_PER_MINUTE = burst // 2
     world = chat_world()
 
-    outcomes = run_at_once([lambda n=n: send(world, world.buyer, f"Message {n}") for n in range(burst)])
+    outcomes = at_once([lambda n=n: send(world, world.buyer, f"Message {n}") for n in range(burst)])
 
     refusals = [outcome for outcome in outcomes if isinstance(outcome, ChatError)]
     assert len(refusals) == burst - burst // 2 and {error.code for error in refusals} == {"rate"}

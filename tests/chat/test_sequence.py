@@ -2,55 +2,33 @@
 duplicate however many people send at once; a page that missed messages asks for those
 after the last number it shows and gets exactly those, in order; unread counts follow."""
 
-import re
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from shop.chat.models import Conversation, Message
-from shop.chat.services import conversation_start, message_send
+from shop.chat.services.conversations import conversation_start, message_send
+from tests.concurrency import at_once
 from tests.factories import StoreFactory
 from tests.factories.chat import chat_world
+from tests.html import dom
 
 SENDERS = 20
 
 
 def seqs_in(html: str) -> list[int]:
-    return [int(seq) for seq in re.findall(r'data-seq="(\d+)"', html)]
+    return [int(message.attr("data-seq")) for message in dom(html).all("[data-seq]")]
 
 
 def badge_in(html: str) -> int:
-    found = re.findall(r'data-count="(\d+)" data-testid="chat-unread"', html)
-    assert len(found) == 1, found
-    return int(found[0])
+    return int(dom(html).one("[data-testid=chat-unread]").attr("data-count"))
 
 
 def browser(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-def run_at_once(calls) -> list:
-    """Each call in its own thread with its own connection, all released together; each
-    one's result, or the exception it raised."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        try:
-            barrier.wait(timeout=30)
-            return call()
-        except Exception as error:  # noqa: BLE001 - the test inspects what each sender got
-            return error
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -78,7 +56,7 @@ def test_twenty_people_sending_at_once_get_numbers_one_to_n_with_no_gap(settings
 
         return send
 
-    outcomes = run_at_once([sender(number) for number in range(SENDERS)])
+    outcomes = at_once([sender(number) for number in range(SENDERS)])
 
     assert [outcome for outcome in outcomes if not isinstance(outcome, list)] == []
     total = SENDERS * rounds
@@ -128,11 +106,11 @@ def test_a_page_that_was_away_shows_every_message_it_missed_in_order():
     back = shopper.get(f"{since}?after={last_seen}", HTTP_HX_REQUEST="true")
 
     html = back.content.decode()
-    assert back.status_code == 200 and "<html" not in html
+    assert back.status_code == 200 and not dom(html).has("html")
     assert seqs_in(html) == [4, 5, 6, 7, 8]
     texts = [text for _person, text in missed if text]
     assert [html.index(text) for text in texts] == sorted(html.index(text) for text in texts)
-    assert 'data-testid="chat-product-card"' in html and "Blue kanga" in html
+    assert "Blue kanga" in dom(html).one("[data-testid=chat-product-card]").text
     assert "Do you deliver?" not in html and "Karibu<" not in html
     assert seqs_in(shopper.get(f"{since}?after=6").content.decode()) == [7, 8]
     assert seqs_in(shopper.get(f"{since}?after=8").content.decode()) == []
@@ -175,8 +153,8 @@ def test_one_team_member_reading_clears_the_unread_count_for_the_whole_team(read
     conversation = Conversation.objects.get(pk=world.conversation.pk)
     assert (conversation.team_unread, conversation.buyer_unread) == (2, 0)
     assert [badge_in(client.get(inbox).content.decode()) for client in (owner, staff, shopper)] == [2, 2, 0]
-    store_link = re.search(r'data-testid="store-inbox-link">.*?</a>', owner.get(inbox).content.decode(), re.S).group(0)
-    assert '2<span class="visually-hidden"> unread' in store_link
+    badge = dom(owner.get(inbox)).one("[data-testid=store-inbox-link] .badge")
+    assert badge.text == "2 unread" and badge.one(".visually-hidden").text == "unread"
 
     if reads == "opens the page":
         opened = staff.get(reverse("chat:conversation", args=[world.conversation.pk]))

@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from shop.chat.models import Conversation, Message
-from shop.chat.services import is_present, message_send
+from shop.chat.services.conversations import is_present, message_send
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.chat import chat_world
 from tests.notifications.test_consumers import SOKO_ORIGIN, session_cookie

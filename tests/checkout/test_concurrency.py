@@ -4,9 +4,7 @@ The row-lock stories need PostgreSQL; on SQLite the IMMEDIATE transactions seria
 writers instead, which the smaller SQLite story checks.
 """
 
-import threading
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
@@ -17,6 +15,7 @@ from shop.cart.services import cart_add
 from shop.catalog.models import Variant
 from shop.orders.models import Checkout, Order
 from shop.orders.services.checkout import CheckoutError, checkout_place
+from tests.concurrency import at_once
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.addresses import AddressFactory
 from tests.factories.catalog import ProductFactory
@@ -24,24 +23,6 @@ from tests.factories.catalog import ProductFactory
 from .conftest import details_for
 
 SOLD_OUT = "Sold out: Kiondo basket — Red."
-
-
-def run_at_once(calls) -> list:
-    """Run each call in its own thread, all released together; return each one's result
-    or the exception it raised. Every thread closes its own connection at the end."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        try:
-            barrier.wait(timeout=30)
-            return call()
-        except Exception as error:  # noqa: BLE001 - the test inspects what each shopper got
-            return error
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
 
 
 def shopper_with(*variants):
@@ -83,7 +64,7 @@ def test_fifty_shoppers_for_the_last_unit_make_exactly_one_order_and_49_hear_it_
     variant = last_kiondo(stock=1)
     calls = [checkout_call(*shopper_with(variant)) for _ in range(50)]
 
-    outcomes = run_at_once(calls)
+    outcomes = at_once(calls)
 
     assert_one_sale_of_the_last_unit(variant, outcomes, 50)
     assert not Variant.objects.filter(stock__lt=0).exists()
@@ -96,7 +77,7 @@ def test_on_sqlite_immediate_transactions_also_sell_the_last_unit_once():
     variant = last_kiondo(stock=1)
     calls = [checkout_call(*shopper_with(variant)) for _ in range(12)]
 
-    outcomes = run_at_once(calls)
+    outcomes = at_once(calls)
 
     assert_one_sale_of_the_last_unit(variant, outcomes, 12)
 
@@ -117,7 +98,7 @@ def test_two_carts_with_the_same_two_items_in_opposite_order_never_show_a_deadlo
                 cart_add(cart=amina_cart, variant=variant, quantity=1)
             for variant in (second, first):
                 cart_add(cart=baraka_cart, variant=variant, quantity=1)
-        outcomes = run_at_once([checkout_call(amina, amina_cart), checkout_call(baraka, baraka_cart)])
+        outcomes = at_once([checkout_call(amina, amina_cart), checkout_call(baraka, baraka_cart)])
         assert all(isinstance(outcome, Checkout) for outcome in outcomes), (round_, outcomes)
         assert not any(isinstance(outcome, OperationalError) for outcome in outcomes)
 
@@ -161,7 +142,7 @@ def test_a_database_that_stays_busy_ends_in_a_please_try_again(monkeypatch):
         raise OperationalError("database is locked")
 
     monkeypatch.setattr(checkout_module, "_place", always_locked)
-    monkeypatch.setattr("shop.core.transactions.time.sleep", lambda seconds: None)
+    monkeypatch.setattr("shop.core.services.transactions.time.sleep", lambda seconds: None)
 
     with pytest.raises(checkout_module.CheckoutBusy, match="Please try again"):
         checkout_call(user, cart)()

@@ -5,7 +5,6 @@ their history and what is left of their lots."""
 
 import dataclasses
 import random
-import re
 import uuid
 from datetime import timedelta
 from decimal import Decimal
@@ -23,7 +22,8 @@ from shop.orders.services.payment_flow import checkouts_expire
 from shop.payments import ledger
 from shop.payments.models import LedgerEntry
 from shop.payments.refunds import refund_order
-from shop.promotions.loyalty import (
+from shop.promotions.models import LoyaltyEntry, PromoCode
+from shop.promotions.services.loyalty import (
     PointsQuote,
     PointsRefused,
     _give,
@@ -32,13 +32,13 @@ from shop.promotions.loyalty import (
     points_expire,
     points_redeem,
 )
-from shop.promotions.models import LoyaltyEntry, PromoCode
+from tests.concurrency import at_once
 from tests.factories import UserFactory
 from tests.factories.orders import OrderFactory
 from tests.factories.payments import dev_card_pay
+from tests.html import dom
 
 from .conftest import details_for
-from .test_concurrency import run_at_once
 from .test_page import checked, form_key, review_of
 
 pytestmark = pytest.mark.django_db
@@ -255,12 +255,12 @@ def test_the_checkout_page_offers_the_points_and_takes_them_off(client, buyer, c
     given(buyer, 1234)
     client.force_login(buyer)
     page = client.get("/checkout/").text
-    offer = re.search(r"data-testid=\"use-points\".*?</div>", page, re.S).group(0)
-    assert "Use 1,234 points: −KES 123.40" in " ".join(offer.split()) and "You have 1,234 points." in offer, offer
+    offer = dom(page).one("[data-testid=use-points]").text
+    assert "Use 1,234 points: −KES 123.40" in offer and "You have 1,234 points." in offer, offer
     base = {"idempotency_key": form_key(page), "instructions": "", **checked(page)}
     chosen = client.get("/checkout/", {"use_points": "1"}).text
-    assert 'data-testid="review-points"' in chosen
-    total = re.search(r'data-testid="review-total">([^<]+)<', chosen).group(1)
+    assert dom(chosen).one("[data-testid=review-points] span:last-child").text == "−KES 123.40"
+    total = dom(chosen).one("[data-testid=review-total]").text
     assert "3,327.60" in total, total  # 3251 + 200 delivery - 123.40
     placed = client.post("/checkout/", {**base, "use_points": "1", **review_of(chosen)})
     assert placed.status_code == 302
@@ -269,7 +269,7 @@ def test_the_checkout_page_offers_the_points_and_takes_them_off(client, buyer, c
 
 def test_a_shopper_without_points_is_not_offered_any(client, buyer, cart):
     client.force_login(buyer)
-    assert 'data-testid="use-points"' not in client.get("/checkout/").text
+    assert not dom(client.get("/checkout/")).has("[data-testid=use-points]")
 
 
 def test_a_checkout_refused_for_another_reason_spends_no_points(buyer, cart):
@@ -298,6 +298,6 @@ def test_ten_spendings_at_once_never_spend_more_than_the_balance():
 
         return call
 
-    results = run_at_once([spend(order) for order in orders])
+    results = at_once([spend(order) for order in orders])
     assert results.count(True) == 5 and sum(isinstance(r, PointsRefused) for r in results) == 5, results
     assert consistent(buyer) == 0

@@ -12,7 +12,7 @@ from django.utils import timezone
 from shop.cart.models import Cart
 from shop.cart.services import cart_add
 from shop.orders.services.checkout import checkout_place
-from shop.promotions.sales import SaleInput, sale_create, sales_tick
+from shop.promotions.services.sales import SaleInput, sale_create, sales_tick
 
 from .conftest import details_for
 

@@ -40,7 +40,7 @@ from hypothesis.stateful import (
 
 from shop.cart.models import Cart
 from shop.cart.services import cart_add
-from shop.core.currencies import money_to_minor
+from shop.core.selectors.currencies import money_to_minor
 from shop.orders.models import Checkout, Order, OrderStatus
 from shop.payments.models import LedgerEntry, PaymentStatus
 from shop.promotions.models import LoyaltyEntry, PromoCode, PromoRedemption

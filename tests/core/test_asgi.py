@@ -1,7 +1,7 @@
 import importlib
 import threading
 
-from shop.core import worker
+from shop.core.services import worker
 
 
 def _embedded_consumer_threads():

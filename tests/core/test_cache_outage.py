@@ -5,7 +5,7 @@ decision (``add``, ``incr``) still raise, so a lock or a limit is never granted 
 import pytest
 import redis
 
-from shop.core.cache import RedisCache
+from shop.core.services.cache import RedisCache
 
 # Nothing listens on port 1: every command fails to connect.
 DEAD = RedisCache("redis://127.0.0.1:1/0", {"OPTIONS": {"socket_connect_timeout": 0.2}})

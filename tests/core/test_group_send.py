@@ -6,7 +6,7 @@ import asyncio
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from shop.core.realtime import group_send
+from shop.core.services.realtime import group_send
 
 
 def test_a_push_from_a_thread_running_an_event_loop_is_sent():

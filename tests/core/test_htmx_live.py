@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from sellers.models import StoreMember
-from shop.notifications.services import notify
+from shop.notifications.services.notifications import notify
 from shop.orders.services.checkout import checkout_place
 from tests.checkout.conftest import basket, buyer, cart, crafts, details_for, kikoi, weavers  # noqa: F401
 from tests.factories import NotificationFactory, UserFactory
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def pushes(monkeypatch):
     sent = []
-    monkeypatch.setattr("shop.core.realtime.group_send", lambda group, message: sent.append((group, message["html"])))
+    monkeypatch.setattr("shop.core.services.realtime.group_send", lambda group, message: sent.append((group, message["html"])))
     return sent
 
 

@@ -2,35 +2,19 @@
 through a window; a slot given back is free again; with the cache unreachable a limit
 answers as it was told to (closed for secrets, open for reads)."""
 
-import threading
 from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
 from django.core.cache import caches
 from django.test import override_settings
 
-from shop.core import ratelimit
-from shop.core.ratelimit import limit_give_back, limit_take, limit_used, slot_free, slot_hold, slot_refresh
-
-
-def race(attempts: int, act) -> list:
-    start = threading.Barrier(attempts)
-    results = [None] * attempts
-
-    def one(index):
-        start.wait()
-        results[index] = act()
-
-    threads = [threading.Thread(target=one, args=(index,)) for index in range(attempts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+from shop.core.services.ratelimit import limit_give_back, limit_take, limit_used, slot_free, slot_hold, slot_refresh
+from tests.concurrency import at_once
 
 
 def test_twenty_racing_attempts_get_exactly_the_limit():
-    allowed = race(20, lambda: limit_take("tests:race", limit=5, seconds=60, on_outage="closed"))
+    allowed = at_once([lambda: limit_take("tests:race", limit=5, seconds=60, on_outage="closed")] * 20)
 
     assert allowed.count(True) == 5 and allowed.count(False) == 15
     assert limit_used("tests:race", seconds=60) == 20
@@ -48,13 +32,12 @@ def test_a_slot_given_back_can_be_taken_again():
     assert not limit_take("tests:back", limit=3, seconds=60, on_outage="closed")
 
 
-def test_keys_and_windows_are_counted_apart(monkeypatch):
+def test_keys_and_windows_are_counted_apart(time_machine):
     assert limit_take("tests:a", limit=1, seconds=60, on_outage="closed")
     assert limit_take("tests:b", limit=1, seconds=60, on_outage="closed")
     assert not limit_take("tests:a", limit=1, seconds=60, on_outage="closed")
 
-    later = ratelimit.time.time() + 60
-    monkeypatch.setattr(ratelimit.time, "time", lambda: later)
+    time_machine.move_to(timedelta(seconds=60), tick=False)  # the next window
     assert limit_take("tests:a", limit=1, seconds=60, on_outage="closed")
 
 
@@ -90,7 +73,7 @@ def test_an_unreachable_cache_answers_as_told(on_outage, allowed, caplog):
 
 
 def test_twenty_racing_holders_get_exactly_the_limit_and_a_freed_slot_is_held_again():
-    held = race(20, lambda: slot_hold("tests:held", limit=5, seconds=60, on_outage="closed"))
+    held = at_once([lambda: slot_hold("tests:held", limit=5, seconds=60, on_outage="closed")] * 20)
 
     assert held.count(True) == 5
     assert not slot_hold("tests:held", limit=5, seconds=60, on_outage="closed")

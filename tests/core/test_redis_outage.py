@@ -29,8 +29,9 @@ from shop.auctions.services import bid_place
 from shop.cart.models import Cart
 from shop.cart.services import cart_add
 from shop.chat.models import Message
-from shop.core import jobs, realtime
+from shop.core import jobs
 from shop.core.models import PendingJob
+from shop.core.services import realtime
 from shop.orders.models import Checkout
 from tests.checkout.test_page import place
 from tests.factories import PASSWORD, StoreFactory, UserFactory
@@ -89,7 +90,7 @@ def scale_settings(url: str) -> dict:
     return {
         "CACHES": {
             "default": {
-                "BACKEND": "shop.core.cache.RedisCache",
+                "BACKEND": "shop.core.services.cache.RedisCache",
                 "LOCATION": url,
                 "KEY_PREFIX": "soko",
                 "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},

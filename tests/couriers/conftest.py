@@ -1,16 +1,13 @@
 """A delivery story: a Nairobi store (pinned on the equator line for round figures), a
 buyer's cash order ready for a courier, and couriers serving the store's district."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from couriers.models import DeliveryJob
 from couriers.services import job_create
-from shop.core import ratelimit
 from shop.geo.models import Area
 from shop.orders.models import Checkout, Order, OrderStatus
 from shop.orders.selectors.handover import handover_code_reveal
@@ -70,24 +67,9 @@ def buyer_code(order: Order) -> tuple[str, str]:
     return handover_code_reveal(handover=order.handover_code)
 
 
-def a_minute_passes(monkeypatch) -> None:
-    """The clock of the rate limits moves on a minute (their windows follow the wall clock)."""
-    later = ratelimit.time.time() + 60
-    monkeypatch.setattr(ratelimit.time, "time", lambda: later)
+def a_minute_passes(time_machine) -> None:
+    """The clock moves on a minute, everywhere at once, and stands there (the rate limits'
+    windows follow the wall clock)."""
+    time_machine.move_to(timedelta(minutes=1), tick=False)
 
 
-def at_once(calls) -> list:
-    """Run ``calls`` in threads released together, each on its own connection."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        try:
-            barrier.wait(timeout=30)
-            return call()
-        except Exception as error:  # noqa: BLE001 - each attempt's outcome is inspected
-            return error
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))

@@ -26,10 +26,11 @@ from couriers.services import (
 )
 from shop.orders.models import OrderStatus
 from shop.orders.services.orders import package_short_code, package_token_make
+from tests.concurrency import at_once
 from tests.factories.couriers import courier_serving
 from tests.factories.orders import member_of
 
-from .conftest import a_minute_passes, at_once, buyer_code, ready_order
+from .conftest import a_minute_passes, buyer_code, ready_order
 
 J = DeliveryJob.Status
 
@@ -150,7 +151,7 @@ def test_twenty_wrong_package_codes_at_once_are_checked_ten_times_in_the_jobs_li
 
 @pytest.mark.django_db
 def test_the_limit_counts_every_courier_who_held_the_job_and_survives_a_new_job(
-    shop_area, district, unhurried, monkeypatch
+    shop_area, district, unhurried, time_machine
 ):
     order = ready_order(shop_area)
     first, second = courier_serving(district), courier_serving(district)
@@ -163,7 +164,7 @@ def test_the_limit_counts_every_courier_who_held_the_job_and_survives_a_new_job(
     # The store takes it back and makes it anew: the code is the same, so is the count.
     job_withdraw(job=fresh(job), actor=member_of(order))
     job = held(order, second)
-    a_minute_passes(monkeypatch)
+    a_minute_passes(time_machine)
     for _ in range(4):
         with pytest.raises(CourierError, match="Wrong pickup code"):
             pickup_typed(courier=second, job=job, code=wrong(right))

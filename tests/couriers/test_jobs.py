@@ -275,7 +275,7 @@ def test_a_paid_order_is_delivered_at_the_scan_and_the_courier_earns_its_commiss
     assert CourierProfile.objects.get(user=courier).deliveries_count == 1
 
 
-def test_too_many_bad_scans_in_a_minute_are_refused_unchecked(job, courier, monkeypatch):
+def test_too_many_bad_scans_in_a_minute_are_refused_unchecked(job, courier, time_machine):
     job = picked_up(job, courier)
     for _ in range(10):
         with pytest.raises(CourierError):
@@ -285,7 +285,7 @@ def test_too_many_bad_scans_in_a_minute_are_refused_unchecked(job, courier, monk
     assert limited.value.reason == "rate"
     assert HandoverCode.objects.get(order=job.order).used_at is None
     # A minute later the courier may scan again.
-    a_minute_passes(monkeypatch)
+    a_minute_passes(time_machine)
     assert handover_scan(courier=courier, code=buyer_code(job.order)[0]).status == J.AT_DOOR
 
 

@@ -6,10 +6,11 @@ from couriers.models import DeliveryJob
 from couriers.services import CourierError, handover_scan, job_accept, job_create, pickup_typed
 from shop.orders.models import Order, OrderStatus
 from shop.orders.services.orders import package_short_code
+from tests.concurrency import at_once
 from tests.factories.couriers import courier_serving
 from tests.factories.orders import member_of
 
-from .conftest import at_once, buyer_code, ready_order
+from .conftest import buyer_code, ready_order
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

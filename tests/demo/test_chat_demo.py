@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from sellers.models import Store
 from shop.chat.models import Conversation, Digest, Message, Offer, OfferLine, QuickReply, Side
-from shop.chat.offers import offer_accept
 from shop.chat.selectors import (
     conversation_for_user,
     inbox_personal,
@@ -20,7 +19,8 @@ from shop.chat.selectors import (
     store_unread_total,
     unread_total,
 )
-from shop.demo.chat import seed_chats
+from shop.chat.services.offers import offer_accept
+from shop.demo.services.chat import seed_chats
 from shop.notifications.models import Notification
 from shop.orders.models import Checkout, Order, OrderStatus
 from shop.payments.models import PaymentStatus

@@ -10,7 +10,7 @@ from django.utils import timezone
 from shop.auctions.models import Auction, Bid, Watch
 from shop.auctions.selectors.auctions import auctions_live, auctions_upcoming, buy_now_available
 from shop.catalog.models import Product
-from shop.demo.auctions import LOTS
+from shop.demo.services.auctions import LOTS
 from shop.orders.models import Order
 from shop.payments.models import PaymentStatus
 

@@ -5,7 +5,7 @@ from django.db.models import Count, Q
 
 from sellers.models import Store
 from shop.catalog.models import Product, ProductImage, Tag, Variant
-from shop.demo.catalog import seed_catalog
+from shop.demo.services.catalog import seed_catalog
 from shop.media.models import StoredImage
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from shop.catalog.models import Product
-from shop.demo.moderation import REPORTERS
+from shop.demo.services.moderation import REPORTERS
 from shop.moderation.models import Case, Complaint, Report, Takedown
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,8 @@ from django.core.management import call_command
 from shop.accounts.models import User
 from shop.catalog.models import Variant
 from shop.chat.models import Offer, OfferLine
-from shop.promotions.loyalty import points_balance
 from shop.promotions.models import LoyaltyEntry, PromoCode, Sale, SaleItem
+from shop.promotions.services.loyalty import points_balance
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.db.models import Avg, Count
 
 from sellers.models import Store
 from shop.catalog.models import Product
-from shop.demo.reviews import PURCHASES
+from shop.demo.services.reviews import PURCHASES
 from shop.media.models import StoredImage
 from shop.notifications.models import Notification
 from shop.orders.models import Order, OrderStatus

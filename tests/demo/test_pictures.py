@@ -4,9 +4,9 @@ from io import BytesIO
 
 from PIL import Image
 
-from shop.demo.auctions import LOTS
-from shop.demo.catalog import PRODUCTS
-from shop.demo.pictures import gift_box, picture_object, still_life_picture
+from shop.demo.services.auctions import LOTS
+from shop.demo.services.catalog import PRODUCTS
+from shop.demo.services.pictures import gift_box, picture_object, still_life_picture
 
 
 def test_every_demo_listing_is_drawn_as_its_own_object():

@@ -8,7 +8,7 @@ from couriers.selectors import areas_within, earnings_by_week, jobs_of_courier, 
 from sellers.models import Store, StoreMember
 from shop.auctions.models import Auction, Bid, ProxyBid, Watch
 from shop.catalog.models import Product
-from shop.demo.auctions import LOTS
+from shop.demo.services.auctions import LOTS
 from shop.notifications.models import Notification
 from shop.orders.models import Checkout, Order, OrderEvent, OrderStatus
 from shop.payments.models import LedgerTransaction, PaymentStatus

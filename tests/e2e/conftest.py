@@ -79,7 +79,7 @@ def _server_application(*, log_path: str, db_name: str):
     from channels.routing import get_default_application
     from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
-    from shop.core import worker
+    from shop.core.services import worker
 
     # Threads do not survive a fork: should the parent ever have started a consumer, the
     # inherited "started" flag would be stale, and this child must start its own.

@@ -25,7 +25,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from shop.auctions.models import Auction, Bid
 from shop.auctions.services import bid_place
-from shop.core.money import money_format
+from shop.core.selectors.money import money_format
 from tests.e2e.pages import (
     COUNT_CLOSES,
     KEEP_SOCKET,

@@ -32,11 +32,11 @@ from PIL import Image, ImageDraw
 
 from shop.catalog.models import ProductImage
 from shop.chat.models import Conversation, Message, Offer
-from shop.chat.offers import LineAsked, offer_make
 from shop.chat.selectors import conversation_for_user
-from shop.chat.services import conversation_start, message_send
-from shop.core.money import money_format
-from shop.media.services import image_process, image_store
+from shop.chat.services.conversations import conversation_start, message_send
+from shop.chat.services.offers import LineAsked, offer_make
+from shop.core.selectors.money import money_format
+from shop.media.services.images import image_process, image_store
 from tests.e2e.pages import (
     COUNT_CLOSES,
     KEEP_SOCKET,

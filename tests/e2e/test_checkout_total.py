@@ -20,7 +20,7 @@ import pytest
 from django.db.models import Sum
 from django.utils import timezone
 
-from shop.core.currencies import money_to_minor
+from shop.core.selectors.currencies import money_to_minor
 from shop.orders.models import Checkout, OrderStatus
 from shop.payments.models import LedgerEntry, PaymentAttempt, PaymentStatus
 from shop.promotions.models import LoyaltyEntry, PromoCode, PromoRedemption

@@ -11,7 +11,7 @@ from allauth.mfa.totp.internal.auth import generate_totp_secret
 from django.contrib.auth.models import Group
 
 from shop.moderation.models import Complaint
-from shop.moderation.roles import SUPPORT, roles_sync
+from shop.moderation.services.roles import SUPPORT, roles_sync
 from tests.e2e.pages import shot, staff_log_in
 from tests.factories import UserFactory
 from tests.media.pictures import picture_bytes

@@ -16,7 +16,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from shop.moderation.models import Export
-from shop.moderation.roles import FINANCE, roles_sync
+from shop.moderation.services.roles import FINANCE, roles_sync
 from shop.orders.models import Checkout, Order
 from tests.e2e.pages import shot, staff_log_in
 from tests.factories import StoreFactory, UserFactory

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from bench.forecast import seasonal_days
-from sellers.forecast import store_forecast
+from sellers.analytics.services.forecast import store_forecast
 from shop.orders.models import Order, OrderStatus
 from tests.e2e.pages import assert_charts_fit, console_errors, expect, log_in, shot
 from tests.factories import StoreFactory

@@ -83,14 +83,14 @@ class ProductFactory(factory.django.DjangoModelFactory):
         for position, fields in enumerate(extracted):
             VariantFactory(product=product, position=position, **{**kwargs, **fields})
         if extracted:
-            from shop.catalog.services import product_summary_refresh
+            from shop.catalog.services.products import product_summary_refresh
 
             product_summary_refresh(product=product)
 
     @factory.post_generation
     def tags(product, create, extracted, **kwargs):
         if create and extracted:
-            from shop.catalog.services import product_tags_set
+            from shop.catalog.services.products import product_tags_set
 
             product_tags_set(product=product, names=list(extracted))
 

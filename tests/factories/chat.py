@@ -6,7 +6,7 @@ import pytest
 
 from sellers.models import StoreMember
 from shop.chat.models import Conversation
-from shop.chat.services import ChatError, conversation_start
+from shop.chat.services.conversations import ChatError, conversation_start
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.catalog import ProductFactory
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from sellers.models import StoreHours, StoreInvite
 from sellers.selectors import invite_token_hash
 from shop.geo.models import Area
-from shop.geo.selectors import area_ancestors
+from shop.geo.selectors.areas import area_ancestors
 from tests.geo.factories import AreaFactory
 
 from . import StoreFactory, UserFactory

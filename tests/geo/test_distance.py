@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.db.models import F
 
-from shop.geo.distance import HaversineKm, haversine_km
 from shop.geo.models import Area
+from shop.geo.selectors.distance import HaversineKm, haversine_km
 from tests.geo.factories import AreaFactory
 
 NAIROBI_CBD = (-1.2841, 36.8233)

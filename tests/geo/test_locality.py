@@ -4,7 +4,7 @@ a place lies in (Conakry as a whole, Nairobi, Lahore, a Guinean prefecture's tow
 import pytest
 
 from shop.geo.models import Area
-from shop.geo.selectors import area_country, area_locality, area_within
+from shop.geo.selectors.areas import area_country, area_locality, area_within
 from shop.geo.services import areas_load
 
 pytestmark = pytest.mark.django_db

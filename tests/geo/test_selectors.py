@@ -3,7 +3,7 @@
 import pytest
 
 from shop.geo.models import Area
-from shop.geo.selectors import area_ancestors, area_choices, area_countries
+from shop.geo.selectors.areas import area_ancestors, area_choices, area_countries
 from tests.geo.factories import AreaFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,9 +12,10 @@ from django.utils import translation
 from sellers.services import store_create
 from shop.cart.models import Cart, CartItem
 from shop.cart.services import cart_add
-from shop.core.currencies import display_currency_activate, display_currency_deactivate, money_convert
 from shop.core.models import CurrencyRate
-from shop.core.money import money_approximate, money_format
+from shop.core.selectors.currencies import display_currency_activate, display_currency_deactivate
+from shop.core.selectors.money import money_approximate, money_format
+from shop.core.selectors.rates import money_convert
 from shop.orders.models import Order
 from shop.orders.services.checkout import CheckoutError, checkout_place
 from tests.checkout.conftest import details_for

@@ -8,8 +8,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from shop.core.i18n import speaking_to
-from shop.core.realtime import user_group
+from shop.core.selectors.i18n import speaking_to
+from shop.core.services.realtime import user_group
 from shop.notifications.models import Notification
 from shop.orders.models import OrderStatus
 from shop.orders.selectors.transitions import Role
@@ -116,7 +116,7 @@ def test_speaking_to_someone_uses_their_language_and_zone():
 
 def test_a_french_seller_notifies_a_swahili_buyer_in_swahili_live_and_by_email(client, monkeypatch, django_capture_on_commit_callbacks):
     sent = []
-    monkeypatch.setattr("shop.core.realtime.group_send", lambda group, message: sent.append((group, message["html"])))
+    monkeypatch.setattr("shop.core.services.realtime.group_send", lambda group, message: sent.append((group, message["html"])))
     seller = UserFactory(language="fr")
     buyer = UserFactory(language="sw", email="wanjiku@example.test")
     store = StoreFactory(owner=seller, name="Kaloum Électronique")

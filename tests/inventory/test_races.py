@@ -7,12 +7,13 @@ import pytest
 from django.utils import timezone
 
 from shop.catalog.models import Product
-from shop.catalog.services import VariantInput, product_save
+from shop.catalog.services.products import VariantInput, product_save
 from shop.inventory.services import StockChangedMeanwhile
 from shop.orders.models import Checkout, OrderStatus
 from shop.orders.selectors.transitions import Role
 from shop.orders.services.orders import order_transition
-from tests.checkout.test_concurrency import checkout_call, run_at_once, shopper_with
+from tests.checkout.test_concurrency import checkout_call, shopper_with
+from tests.concurrency import at_once
 from tests.factories import StoreFactory
 from tests.factories.catalog import ProductFactory
 from tests.factories.orders import OrderFactory
@@ -36,7 +37,7 @@ def test_seller_restocking_while_a_buyer_takes_the_last_unit_sees_no_error_and_s
         product = ProductFactory(store=store, title=f"Kiondo basket {round_}", variants=[{"name": "Red", "stock": 1}])
         variant = product.variants.get()
 
-        placed, saved = run_at_once([checkout_call(*shopper_with(variant)), restock_call(product, seen=1, wanted=5)])
+        placed, saved = at_once([checkout_call(*shopper_with(variant)), restock_call(product, seen=1, wanted=5)])
 
         assert isinstance(placed, Checkout), (round_, placed)
         assert isinstance(saved, (Product, StockChangedMeanwhile)), (round_, saved)
@@ -65,7 +66,7 @@ def test_buyer_cancelling_while_the_seller_edits_one_of_the_items_sees_no_error(
         cancel = lambda order=order: order_transition(  # noqa: E731
             order=order, to=OrderStatus.CANCELLED, actor=order.buyer, role=Role.BUYER
         )
-        cancelled, saved = run_at_once([cancel, restock_call(older, seen=3, wanted=10)])
+        cancelled, saved = at_once([cancel, restock_call(older, seen=3, wanted=10)])
 
         assert cancelled.status == OrderStatus.CANCELLED, (round_, cancelled)
         assert isinstance(saved, (Product, StockChangedMeanwhile)), (round_, saved)

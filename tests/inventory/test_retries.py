@@ -8,7 +8,7 @@ import pytest
 from django.db import OperationalError
 
 from shop.catalog import services as catalog_services
-from shop.catalog.services import VariantInput, product_save
+from shop.catalog.services.products import VariantInput, product_save
 from shop.orders.models import OrderStatus
 from shop.orders.selectors.transitions import Role, TransitionError
 from shop.orders.services import orders as order_services
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def no_waiting(monkeypatch):
-    monkeypatch.setattr("shop.core.transactions.time.sleep", lambda seconds: None)
+    monkeypatch.setattr("shop.core.services.transactions.time.sleep", lambda seconds: None)
 
 
 def failing_first(real, *failures):

@@ -3,8 +3,8 @@ from django import forms
 from django.utils.datastructures import MultiValueDict
 
 from shop.media.forms import ImageUploadField, MultipleImageField
-from shop.media.services import image_store
-from shop.media.validation import ValidatedImage
+from shop.media.services.images import image_store
+from shop.media.services.validation import ValidatedImage
 
 from .pictures import picture_bytes, upload
 

@@ -3,7 +3,7 @@ import re
 import pytest
 from django.template import Context, Template, TemplateSyntaxError
 
-from shop.media.services import image_store
+from shop.media.services.images import image_store
 
 from .pictures import picture_bytes, upload
 

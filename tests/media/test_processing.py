@@ -9,7 +9,7 @@ from django.core.files.storage import default_storage, storages
 from PIL import Image
 
 from shop.media.models import StoredImage
-from shop.media.services import image_process, image_store
+from shop.media.services.images import image_process, image_store
 
 from .pictures import exif_with_gps, picture_bytes, stored_files, upload, wide_gamut_profile
 

@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from shop.media.models import StoredImage
-from shop.media.services import image_store
-from shop.media.validation import image_validate
+from shop.media.services.images import image_store
+from shop.media.services.validation import image_validate
 
 from .pictures import picture_bytes, png_chunk, png_declaring, stored_files, upload
 

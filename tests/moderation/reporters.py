@@ -9,8 +9,8 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from shop.moderation.report_trust import WEIGHT_BOUGHT_FROM_TARGET
-from shop.moderation.reports import report_file
+from shop.moderation.reports.services import report_file
+from shop.moderation.reports.trust import WEIGHT_BOUGHT_FROM_TARGET
 from shop.orders.models import OrderStatus
 from tests.factories import UserFactory
 from tests.factories.orders import OrderFactory

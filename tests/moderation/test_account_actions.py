@@ -14,11 +14,17 @@ from django.utils import timezone
 
 from sellers.models import StoreMember
 from shop.accounts.models import Standing
-from shop.accounts.standing import AccountRestricted
+from shop.accounts.selectors.standing import AccountRestricted
 from shop.auctions.models import Auction, BiddingBlock, ProxyBid
 from shop.auctions.services import bid_place
 from shop.catalog.models import Product
-from shop.moderation.accounts import AccountActionError, AppealError, account_act, appeal_file, suspensions_expire
+from shop.moderation.accounts.services import (
+    AccountActionError,
+    AppealError,
+    account_act,
+    appeal_file,
+    suspensions_expire,
+)
 from shop.moderation.models import AccountAction, Appeal, LogEntry, Takedown
 from shop.notifications.models import Notification
 from shop.orders.models import Checkout
@@ -28,6 +34,7 @@ from tests.factories import PASSWORD, StoreFactory, UserFactory
 from tests.factories.auctions import live_auction
 from tests.factories.catalog import ProductFactory
 from tests.factories.chat import chat_world
+from tests.html import dom
 from tests.notifications.test_consumers import SOKO_ORIGIN, application, session_cookie  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -129,8 +136,9 @@ def test_deactivation_ends_every_session_and_then_only_the_notice_and_appeal_are
     notice = phone.get(NOTICE)
     page = notice.content.decode()
     assert notice.status_code == 200
-    assert "Sold counterfeit phones" in page and 'data-standing="deactivated"' in page
-    assert 'data-testid="appeal-form"' in page
+    assert "Sold counterfeit phones" in page
+    assert dom(page).one("[data-testid=standing-notice]").attr("data-standing") == "deactivated"
+    assert dom(page).has("form[data-testid=appeal-form]")
     assert "/ws/notifications/" not in page  # no live socket for a deactivated account
     # The appeal, the language switch and logout are open to them.
     assert phone.post(NOTICE, {"text": "These were genuine, I have receipts."}).status_code == 302
@@ -157,7 +165,8 @@ def test_nothing_to_appeal_in_good_standing(client):
     with pytest.raises(AppealError):
         appeal_file(user=person, text="Why?")
     page = client.get(NOTICE).content.decode()
-    assert 'data-standing="good"' in page and 'data-testid="appeal-form"' not in page
+    assert dom(page).one("[data-testid=standing-notice]").attr("data-standing") == "good"
+    assert not dom(page).has("[data-testid=appeal-form]")
 
 
 # --- Suspension: may read, may not sell, bid, chat or check out -------------------------------
@@ -233,7 +242,7 @@ def test_a_suspended_person_reads_their_orders_with_a_banner(client):
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert 'data-testid="standing-banner"' in page and "Abusive chat messages" in page
+    assert "Abusive chat messages" in dom(page).one("[data-testid=standing-banner]").text
 
 
 def test_a_suspension_ends_by_itself_once(client):
@@ -251,7 +260,7 @@ def test_a_suspension_ends_by_itself_once(client):
     entry = LogEntry.objects.get(target_id=person.pk, action=LogEntry.Action.REINSTATE)
     assert entry.actor is None
     client.force_login(person)
-    assert 'data-testid="standing-banner"' not in client.get("/orders/").content.decode()
+    assert not dom(client.get("/orders/")).has("[data-testid=standing-banner]")
 
 
 # --- A deactivated account's listings and bids ------------------------------------------------
@@ -328,8 +337,8 @@ def test_staff_act_from_the_user_page_with_a_reason(client):
     html = page.content.decode()
     assert page.status_code == 200
     for kind in ("warn", "suspend", "deactivate"):
-        assert f'data-testid="account-{kind}"' in html
-    assert "Three unpaid wins" in html and 'data-testid="bidding-block"' in html
+        assert dom(html).one(f"a[data-testid=account-{kind}]").attr("href") == f"/admin/accounts/user/{person.pk}/act/{kind}/"
+    assert "Three unpaid wins" in dom(html).one("[data-testid=bidding-block]").text
     form = client.get(f"/admin/accounts/user/{person.pk}/act/suspend/")
     assert form.status_code == 200
     refused = client.post(f"/admin/accounts/user/{person.pk}/act/suspend/", {"reason": "Spam"})
@@ -341,7 +350,7 @@ def test_staff_act_from_the_user_page_with_a_reason(client):
     assert person.standing == Standing.SUSPENDED
     assert logged(person, LogEntry.Action.SUSPEND) == 1
     html = client.get(f"/admin/accounts/user/{person.pk}/change/").content.decode()
-    assert 'data-testid="account-reinstate"' in html and 'data-testid="moderation-log"' in html
+    assert dom(html).has("[data-testid=account-reinstate]") and dom(html).has("[data-testid=moderation-log]")
 
 
 def test_staff_without_the_account_permission_get_403(client):
@@ -350,7 +359,7 @@ def test_staff_without_the_account_permission_get_403(client):
     appeal = appeal_file(user=person, text="Not me")
     client.force_login(staff)
 
-    assert 'data-testid="account-reinstate"' not in client.get(f"/admin/accounts/user/{person.pk}/change/").content.decode()
+    assert not dom(client.get(f"/admin/accounts/user/{person.pk}/change/")).has("[data-testid=account-reinstate]")
     assert client.get(f"/admin/accounts/user/{person.pk}/act/warn/").status_code == 403
     assert client.post(f"/admin/accounts/user/{person.pk}/act/reinstate/", {"reason": "x"}).status_code == 403
     assert client.post(f"/admin/moderation/appeal/{appeal.pk}/decide/grant/", {"response": "ok"}).status_code == 403
@@ -366,7 +375,7 @@ def test_appeal_granted_reinstates_and_the_person_reads_the_response(client):
     appeal = appeal_file(user=person, text="I have the invoices.")
     staff_client = Client()
     staff_client.force_login(staff)
-    assert 'data-testid="appeal-grant"' in staff_client.get(f"/admin/moderation/appeal/{appeal.pk}/change/").content.decode()
+    assert dom(staff_client.get(f"/admin/moderation/appeal/{appeal.pk}/change/")).has("[data-testid=appeal-grant]")
 
     response = staff_client.post(f"/admin/moderation/appeal/{appeal.pk}/decide/grant/", {"response": "Invoices check out."})
 
@@ -377,7 +386,8 @@ def test_appeal_granted_reinstates_and_the_person_reads_the_response(client):
     assert logged(person, LogEntry.Action.APPEAL_DECIDED) == 1 and logged(person, LogEntry.Action.REINSTATE) == 1
     client.force_login(person)
     page = client.get(NOTICE).content.decode()
-    assert "Invoices check out." in page and 'data-status="granted"' in page
+    assert "Invoices check out." in page
+    assert [appeal.attr("data-status") for appeal in dom(page).all("[data-testid=standing-appeal]")] == ["granted"]
     again = staff_client.post(f"/admin/moderation/appeal/{appeal.pk}/decide/refuse/", {"response": "no"})
     assert again.status_code == 400 and logged(person, LogEntry.Action.APPEAL_DECIDED) == 1
 

@@ -2,18 +2,16 @@
 on the development gateway, and cash), the support refund limit, reminders that fire once
 and escalate on a second lapse, automatic closing, and who may file what."""
 
-import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group, Permission
-from django.db import connection
 from django.utils import timezone
 
 from shop.accounts.models import Standing
-from shop.moderation.complaint_selectors import complaints_for_staff
-from shop.moderation.complaints import (
+from shop.moderation.complaints.selectors import complaints_for_staff
+from shop.moderation.complaints.services import (
     ComplaintError,
     complaint_close,
     complaint_deadlines_run,
@@ -23,10 +21,11 @@ from shop.moderation.complaints import (
     complaint_staff_reply,
 )
 from shop.moderation.models import AccountAction, Complaint, LogEntry
-from shop.moderation.roles import SUPPORT
+from shop.moderation.services.roles import SUPPORT
 from shop.moderation.tasks import complaint_deadlines_task
 from shop.notifications.models import Notification
 from shop.payments.models import Refund
+from tests.concurrency import at_once
 from tests.factories import UserFactory
 from tests.media.pictures import picture_bytes, upload
 from tests.returns.conftest import balanced, delivered_order, member
@@ -301,20 +300,10 @@ def test_workers_racing_on_a_lapsed_deadline_remind_once():
     complaint_staff_reply(complaint=complaint, staff=support(), text="Buyer?", ask=C.Side.BUYER)
     complaint.refresh_from_db()
     lapse = complaint.reply_due_at + timedelta(minutes=1)
-    results, barrier = [], threading.Barrier(6)
 
-    def worker():
-        try:
-            barrier.wait()
-            results.append(complaint_deadlines_run(now=lapse))
-        finally:
-            connection.close()
+    results = at_once([lambda: complaint_deadlines_run(now=lapse)] * 6)
 
-    threads = [threading.Thread(target=worker) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    assert all(isinstance(result, dict) for result in results), results
     assert sum(result["reminded"] for result in results) == 1
     assert sum(result["escalated"] for result in results) == 0
     assert sum(text.startswith("Reminder") for text in notes(order.buyer)) == 1

@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Group, Permission
 
-from shop.moderation.complaints import complaint_deadlines_run, complaint_file, complaint_staff_reply
+from shop.moderation.complaints.services import complaint_deadlines_run, complaint_file, complaint_staff_reply
 from shop.moderation.models import Complaint, LogEntry
-from shop.moderation.roles import SUPPORT
+from shop.moderation.services.roles import SUPPORT
 from shop.payments.models import Refund
 from tests.factories import UserFactory
 from tests.media.pictures import picture_bytes, upload

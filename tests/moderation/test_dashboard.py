@@ -12,8 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from shop.moderation.dashboard import DAYS, dashboard_for_user
 from shop.moderation.models import Report
+from shop.moderation.selectors.dashboard import DAYS, dashboard_for_user
 from shop.orders.models import Order, OrderStatus
 from shop.payments.models import PaymentStatus
 from tests.factories import UserFactory

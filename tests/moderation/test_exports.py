@@ -15,9 +15,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from shop.moderation import exports
+from shop.moderation.exports import services as exports
 from shop.moderation.models import Case, Export, LogEntry, Report
-from shop.moderation.roles import FINANCE, MODERATORS, SUPPORT
+from shop.moderation.services.roles import FINANCE, MODERATORS, SUPPORT
 from shop.orders.models import Checkout, Order
 from shop.payments import ledger
 from shop.payments.ledger import Line

@@ -8,8 +8,8 @@ from django.db import DatabaseError, connection, transaction
 from returns.services import return_escalate, return_reject, return_request_create
 from shop.auctions.models import BiddingBlock
 from shop.catalog.models import Category, Product
-from shop.moderation.log import log_action
 from shop.moderation.models import LogEntry
+from shop.moderation.services.log import log_action
 from shop.payments.models import PaymentFlag
 from tests.factories import UserFactory
 from tests.factories.catalog import ProductFactory

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from shop.catalog.models import Product
 from shop.moderation.models import Case, LogEntry, Report
-from shop.moderation.queue import HIGH, LOW, NORMAL, URGENT, queue_counts_for_user, queue_rows_for_user
+from shop.moderation.selectors.queue import HIGH, LOW, NORMAL, URGENT, queue_counts_for_user, queue_rows_for_user
 from shop.payments.models import PaymentFlag
 from tests.factories import UserFactory
 from tests.factories.catalog import ProductFactory
@@ -82,7 +82,7 @@ def test_counts_per_kind_at_the_top_and_a_filter_by_kind(client, superuser):
 
 
 def test_the_queue_pages_through_one_kind(client, superuser, monkeypatch):
-    monkeypatch.setattr("shop.moderation.queue.QUEUE_LIMIT", 2)
+    monkeypatch.setattr("shop.moderation.selectors.queue.QUEUE_LIMIT", 2)
     monkeypatch.setattr("shop.moderation.admin.queue.QUEUE_LIMIT", 2)
     flags = [payment_flag(age={"days": 5 - n}) for n in range(5)]
     first = client.get(URL, {"kind": "flag"}).content.decode()

@@ -15,17 +15,17 @@ from shop.auctions.models import Auction
 from shop.auctions.services import bid_place
 from shop.catalog.models import Product
 from shop.moderation.models import Appeal, Case, LogEntry, Report, Takedown
-from shop.moderation.queue import URGENT, queue_rows_for_user
-from shop.moderation.reports import ReportError, case_reverse, report_file
+from shop.moderation.reports.services import ReportError, case_reverse, report_file
+from shop.moderation.selectors.queue import URGENT, queue_rows_for_user
 from shop.notifications.models import Notification
 from shop.payments.models import PaymentAttempt
+from tests.concurrency import at_once
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.addresses import AddressFactory
 from tests.factories.auctions import live_auction
 from tests.factories.catalog import ProductFactory
 
 from .reporters import TRUSTED_WEIGHT, file_all, fresh, trusted
-from .test_reports_concurrency import at_once
 
 pytestmark = pytest.mark.django_db
 

@@ -3,6 +3,7 @@ reporters, the automatic take-down at the trusted-weight threshold (once), staff
 that restore exactly what was hidden, each logged once, and the pages and admin around
 them. Reports from fresh accounts and on stores and accounts: test_report_brigades.py."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -17,12 +18,18 @@ from shop.accounts.models import Standing
 from shop.auctions.models import Auction
 from shop.auctions.services import AuctionError, bid_place
 from shop.catalog.models import Product
-from shop.catalog.services import product_submit
+from shop.catalog.services.products import product_submit
 from shop.chat.models import Report as ChatReport
-from shop.chat.services import message_send
-from shop.core import ratelimit
+from shop.chat.services.conversations import message_send
 from shop.moderation.models import Case, LogEntry, Report, Takedown
-from shop.moderation.reports import ReportError, case_confirm, case_dismiss, case_reverse, case_take_down, report_file
+from shop.moderation.reports.services import (
+    ReportError,
+    case_confirm,
+    case_dismiss,
+    case_reverse,
+    case_take_down,
+    report_file,
+)
 from shop.notifications.models import Notification
 from shop.reviews.models import Review, ReviewReport
 from shop.reviews.services import review_save
@@ -164,7 +171,7 @@ def test_a_reporter_with_more_upheld_than_rejected_still_counts_and_weighs_more(
     assert (report.counts, report.weight) == (True, TRUSTED_WEIGHT + 1)
 
 
-def test_reports_are_rate_limited_per_hour_and_a_refused_report_gives_its_slot_back(settings, monkeypatch):
+def test_reports_are_rate_limited_per_hour_and_a_refused_report_gives_its_slot_back(settings, time_machine):
     settings.SOKO_REPORTS_PER_HOUR = 3
     person = UserFactory()
     first = ProductFactory()
@@ -174,8 +181,7 @@ def test_reports_are_rate_limited_per_hour_and_a_refused_report_gives_its_slot_b
         report_file(reporter=person, target=product, reason="spam")
     error = refused(lambda: report_file(reporter=person, target=ProductFactory(), reason="spam"), "rate")
     assert "3 reports in the last hour" in str(error)
-    later = ratelimit.time.time() + 3600
-    monkeypatch.setattr(ratelimit.time, "time", lambda: later)
+    time_machine.move_to(timedelta(hours=1), tick=False)
     report_file(reporter=person, target=ProductFactory(), reason="spam")
 
 

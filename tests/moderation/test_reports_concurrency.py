@@ -1,39 +1,21 @@
 """Ten trusted people report one product at the same moment (PostgreSQL, one thread each):
 the product is hidden once, by one take-down, and staff and the seller are told once."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.db import connection
 
 from shop.catalog.models import Product
 from shop.moderation.models import Case, LogEntry, Report, Takedown
-from shop.moderation.reports import report_file
+from shop.moderation.reports.services import report_file
 from shop.notifications.models import Notification
+from tests.concurrency import at_once
 from tests.factories import UserFactory
 from tests.factories.catalog import ProductFactory
 
 from .reporters import TRUSTED_WEIGHT, trusted
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def at_once(calls) -> list:
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        try:
-            barrier.wait(timeout=30)
-            return call()
-        except Exception as error:  # noqa: BLE001 - each outcome is inspected
-            return error
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
 
 
 @pytest.mark.parametrize("reporters", [10, 13])

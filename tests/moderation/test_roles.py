@@ -8,9 +8,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.management import CommandError, call_command
 
-from shop.moderation import roles
 from shop.moderation.models import Export, LogEntry
-from shop.moderation.roles import FINANCE, MODERATORS, ROLES, SUPPORT, roles_sync
+from shop.moderation.services import roles
+from shop.moderation.services.roles import FINANCE, MODERATORS, ROLES, SUPPORT, roles_sync
 from shop.payments import ledger
 from shop.payments.ledger import Line
 from tests.factories import UserFactory
@@ -111,7 +111,7 @@ def test_staff_without_a_role_cannot_export_anything(client):
 
 
 def test_the_demo_has_one_staff_member_in_each_role_and_seeding_again_changes_nothing():
-    from shop.demo.accounts import DEMO_PASSWORD, DEMO_STAFF, _staff_roles
+    from shop.demo.services.accounts import DEMO_PASSWORD, DEMO_STAFF, _staff_roles
 
     _staff_roles()
     _staff_roles()

@@ -8,7 +8,7 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
 
-from shop.notifications.services import notify
+from shop.notifications.services.notifications import notify
 from tests.factories import UserFactory
 
 # The auth middleware reads the session from another thread: it must see committed rows.

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from shop.core.mail import mail_subject
+from shop.core.services.mail import mail_subject
 from shop.core.tasks import send_email_task
 from shop.notifications.models import Notification
-from shop.notifications.services import notification_email_send, notifications_sweep
+from shop.notifications.services.notifications import notification_email_send, notifications_sweep
 from tests.factories import NotificationFactory
 from tests.fakes.smtp import FakeSmtpServer, SmtpBehaviour
 

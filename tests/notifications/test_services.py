@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from shop.notifications.models import Notification
-from shop.notifications.services import (
+from shop.notifications.services.notifications import (
     notification_email_send,
     notifications_mark_read,
     notifications_sweep,

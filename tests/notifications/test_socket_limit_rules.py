@@ -1,7 +1,7 @@
 """The rules behind the socket limits: a socket's frame allowance, and the address a
 socket counts under."""
 
-from shop.notifications.socket_limits import FrameLimits, socket_client_address
+from shop.notifications.services.socket_limits import FrameLimits, socket_client_address
 
 
 def test_the_frame_allowance_refills_with_time_up_to_the_burst():

@@ -13,7 +13,7 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
-from shop.core.realtime import user_group
+from shop.core.services.realtime import user_group
 from tests.factories import UserFactory
 from tests.factories.auctions import live_auction
 from tests.factories.chat import chat_world

@@ -9,7 +9,7 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.sessions.models import Session
 from django.test import Client
 
-from shop.core.realtime import socket_slot_take, user_group
+from shop.core.services.realtime import socket_slot_take, user_group
 from shop.notifications.consumers import CLOSE_SESSION_ENDED, CLOSE_TOO_MANY_SOCKETS
 from tests.factories import UserFactory
 from tests.notifications.test_consumers import PATH, SOKO_ORIGIN, application, session_cookie  # noqa: F401

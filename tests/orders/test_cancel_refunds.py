@@ -16,7 +16,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from shop.moderation.roles import SUPPORT
+from shop.moderation.services.roles import SUPPORT
 from shop.notifications.models import Notification
 from shop.orders.models import Order, OrderStatus
 from shop.orders.selectors.transitions import MAIN_PATH, MOVES, Role

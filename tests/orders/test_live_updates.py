@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def pushes(monkeypatch):
     sent = []
-    monkeypatch.setattr("shop.core.realtime.group_send", lambda group, message: sent.append((group, message["html"])))
+    monkeypatch.setattr("shop.core.services.realtime.group_send", lambda group, message: sent.append((group, message["html"])))
     return sent
 
 

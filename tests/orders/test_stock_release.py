@@ -1,15 +1,14 @@
 """Cancelling returns the order's units to stock exactly once, however often and however
 concurrently it is tried."""
 
-import threading
 
 import pytest
-from django.db import connection
 
 from shop.catalog.models import Variant
 from shop.orders.models import OrderEvent, OrderStatus
 from shop.orders.selectors.transitions import Role, TransitionError
 from shop.orders.services.orders import order_transition
+from tests.concurrency import at_once
 from tests.factories.catalog import ProductFactory, VariantFactory
 from tests.factories.orders import OrderFactory, member_of
 
@@ -61,30 +60,16 @@ def test_a_line_whose_variant_was_deleted_is_skipped():
 def test_buyer_and_store_cancelling_at_the_same_moment_return_stock_once():
     order, first, second = _order_with_two_lines()
     seller = member_of(order)
-    barrier = threading.Barrier(2)
-    outcomes = []
 
     def cancel(actor, role):
-        try:
-            barrier.wait(5)
-            order_transition(order=order, to=OrderStatus.CANCELLED, actor=actor, role=role, note="at once")
-            outcomes.append("cancelled")
-        except TransitionError as error:
-            outcomes.append(str(error))
-        finally:
-            connection.close()
+        return lambda: order_transition(order=order, to=OrderStatus.CANCELLED, actor=actor, role=role, note="at once")
 
-    threads = [
-        threading.Thread(target=cancel, args=(order.buyer, Role.BUYER)),
-        threading.Thread(target=cancel, args=(seller, Role.SELLER)),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(20)
+    outcomes = at_once([cancel(order.buyer, Role.BUYER), cancel(seller, Role.SELLER)])
 
-    assert outcomes.count("cancelled") == 1, outcomes
-    assert any("already cancelled" in outcome for outcome in outcomes)
+    refused = [outcome for outcome in outcomes if isinstance(outcome, TransitionError)]
+    cancelled = [outcome.pk for outcome in outcomes if not isinstance(outcome, Exception)]
+    assert len(refused) == 1 and cancelled == [order.pk], outcomes
+    assert "already cancelled" in str(refused[0])
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.stock, second.stock) == (5, 1)

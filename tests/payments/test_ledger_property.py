@@ -22,7 +22,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shop.core.currencies import money_from_minor, money_quantize, money_to_minor
+from shop.core.selectors.currencies import money_from_minor, money_quantize, money_to_minor
 from shop.devgateway.engine import dev_engine
 from shop.orders.models import Order, OrderStatus
 from shop.orders.services.orders import order_transition

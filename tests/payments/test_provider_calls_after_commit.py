@@ -10,7 +10,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from shop.core.transactions import atomic_retrying
+from shop.core.services.transactions import atomic_retrying
 from shop.orders.models import Order, OrderStatus
 from shop.orders.selectors.transitions import MAIN_PATH, Role
 from shop.orders.services.orders import order_transition

@@ -9,8 +9,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from shop.moderation.complaints import ComplaintError, complaint_file, complaint_resolve
-from shop.moderation.roles import FINANCE, SUPPORT
+from shop.moderation.complaints.services import ComplaintError, complaint_file, complaint_resolve
+from shop.moderation.services.roles import FINANCE, SUPPORT
 from shop.orders.models import OrderStatus
 from shop.orders.selectors.transitions import Role, TransitionError
 from shop.orders.services.orders import order_transition

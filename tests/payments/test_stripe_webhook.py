@@ -10,8 +10,9 @@ from django.test import Client
 
 from shop.payments.models import LedgerTransaction, PaymentAttempt, PaymentFlag, PaymentStatus, ProviderEvent
 from shop.payments.stripe_webhook import TOLERANCE_SECONDS, stripe_pending_settle
-from tests.checkout.test_concurrency import run_at_once
+from tests.concurrency import at_once
 from tests.fakes.stripe_server import sign
+from tests.html import dom
 from tests.payments.conftest import SECRET
 
 URL = "/payments/stripe/webhook/"
@@ -156,7 +157,7 @@ def test_a_decline_offers_the_other_methods(fake, started, placed, client):
     assert started.status == PaymentAttempt.Status.FAILED and started.message
     client.force_login(placed.buyer)
     page = client.get(f"/payments/{placed.idempotency_key}/")
-    assert b'data-testid="payment-alternatives"' in page.content and b'value="cod"' in page.content
+    assert dom(page).has("form[data-testid=payment-alternatives] input[name=payment_method][value=cod]")
 
 
 @pytest.mark.django_db
@@ -187,7 +188,7 @@ def test_only_the_provider_callbacks_skip_csrf():
 def test_two_concurrent_deliveries_and_three_more_pay_once(fake, started, placed):
     completed = event_of(fake.engine.session_pay(started.reference), "checkout.session.completed")
 
-    answers = run_at_once([lambda: deliver(Client(), completed).status_code] * 2)
+    answers = at_once([lambda: deliver(Client(), completed).status_code] * 2)
     answers += [deliver(Client(), completed).status_code for _ in range(3)]
 
     assert answers == [200] * 5

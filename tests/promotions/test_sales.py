@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from shop.catalog.models import Product, Variant
 from shop.promotions.models import Sale, SaleItem
-from shop.promotions.sales import (
+from shop.promotions.services.sales import (
     SaleInput,
     SaleInvalid,
     sale_create,

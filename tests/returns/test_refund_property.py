@@ -28,7 +28,7 @@ from returns.services import (
     return_request_create,
     returns_refund_overdue,
 )
-from shop.core.currencies import money_to_minor
+from shop.core.selectors.currencies import money_to_minor
 from shop.payments.models import Refund
 from shop.payments.refunds import RefundError, refund_order
 from tests.factories import UserFactory

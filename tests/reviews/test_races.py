@@ -1,35 +1,17 @@
 """Ratings stay exact when many buyers review the same product and store at the same moment."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from shop.catalog.models import Product
 from shop.reviews.models import Review
 from shop.reviews.services import review_save
+from tests.concurrency import at_once
 
 from .conftest import delivered_order
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def at_once(calls) -> list:
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        try:
-            barrier.wait(timeout=30)
-            return call()
-        except Exception as error:  # noqa: BLE001 - each outcome is inspected
-            return error
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
 
 
 def test_concurrent_reviews_leave_the_product_and_store_ratings_exact():

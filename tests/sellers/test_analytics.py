@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from returns.models import ReturnLine, ReturnRequest, ReturnStatus
-from sellers.analytics import BUCKET_DAYS, store_analytics
+from sellers.analytics.selectors.figures import BUCKET_DAYS, store_analytics
 from shop.catalog.models import Product
 from shop.chat.models import Conversation
 from shop.orders.models import OrderStatus

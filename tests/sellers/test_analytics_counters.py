@@ -11,9 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from shop.catalog import activity
-from shop.catalog.activity import CART_ADD, VIEW, product_activity_count, product_activity_flush
 from shop.catalog.models import Product, ProductDayStats
+from shop.catalog.services import activity
+from shop.catalog.services.activity import CART_ADD, VIEW, product_activity_count, product_activity_flush
 from tests.factories import StoreFactory
 from tests.factories.catalog import ProductFactory
 

@@ -195,7 +195,7 @@ def test_a_refusal_from_the_auction_service_is_a_form_error_not_a_500(seller_cli
     def refuse(**kwargs):
         raise AuctionError("This product already has an auction that has not ended.", code="duplicate")
 
-    monkeypatch.setattr("sellers.auction_views.auction_create", refuse)
+    monkeypatch.setattr("sellers.auctions.views.auction_create", refuse)
     response = seller_client.post(NEW_URL, terms_data(product=product.pk))
 
     assert response.status_code == 200

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from sellers.overview import store_day_and_week_start, store_overview
+from sellers.analytics.selectors.overview import store_day_and_week_start, store_overview
 from shop.catalog.models import Product
 from shop.orders.models import Order, OrderStatus
 from tests.factories import StoreFactory

@@ -8,13 +8,15 @@ import pytest
 from django.urls import reverse
 
 from bench.forecast import mape, seasonal_days
-from sellers.forecast import Week, enough_history, store_forecast, weeks_ahead
+from sellers.analytics.selectors.forecast import Week
+from sellers.analytics.services.forecast import enough_history, store_forecast, weeks_ahead
 from sellers.models import SalesForecast
 from sellers.tasks import forecasts_nightly_task
 from shop.orders.models import OrderStatus
 from tests.factories import StoreFactory
 from tests.factories.catalog import ProductFactory
 from tests.factories.orders import orders_bulk_create
+from tests.html import dom
 
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 TODAY = date(2026, 6, 1)
@@ -83,11 +85,11 @@ def test_a_store_gets_its_forecast_and_a_new_product_none(store_with_sales):
 
 
 @pytest.mark.django_db
-def test_the_nightly_job_is_idempotent(store_with_sales, monkeypatch):
+def test_the_nightly_job_is_idempotent(store_with_sales, time_machine):
     store, _basket, _mat = store_with_sales
     quiet = StoreFactory()
     SalesForecast.objects.create(store=quiet, made_on=TODAY - timedelta(days=400), history_days=1, weeks=[])
-    monkeypatch.setattr("sellers.forecast.timezone.now", lambda: NOW)
+    time_machine.move_to(NOW, tick=False)
 
     assert forecasts_nightly_task.call_local() == 1
     first = list(SalesForecast.objects.order_by("product_id").values("store", "product", "made_on", "history_days", "weeks"))
@@ -103,11 +105,11 @@ def test_the_analytics_page_shows_the_forecast_or_says_why_not(client, store_wit
     store, basket, mat = store_with_sales
     client.force_login(store.memberships.get().user)
     page = client.get(reverse("sellers:analytics"))
-    assert "Not enough sales yet" in page.text and 'data-chart="forecast"' not in page.text
+    assert "Not enough sales yet" in page.text and not dom(page).has("[data-chart=forecast]")
 
     store_forecast(store_id=store.pk, now=NOW)
     page = client.get(reverse("sellers:analytics"))
-    assert 'data-chart="forecast"' in page.text
-    assert page.text.count('data-testid="forecast-week"') == 12
+    assert dom(page).has("[data-chart=forecast]")
+    assert dom(page).count("[data-testid=forecast-week]") == 12
     assert "Sisal basket" in page.text
     assert "Not enough sales yet" in page.text  # the reed mat's line

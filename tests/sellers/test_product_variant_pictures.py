@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from shop.catalog.models import Product, ProductImage
-from shop.catalog.services import product_duplicate
+from shop.catalog.services.products import product_duplicate
 from tests.factories.catalog import ProductFactory
 
 from .test_products_form import edit_data

@@ -1,16 +1,15 @@
 """Low-stock alerts tell the store once per crossing: below a variant's threshold, or a best
 seller's stock below its forecast demand for the next two weeks."""
 
-import threading
 from datetime import date
 
 import pytest
-from django.db import connection
 
+from sellers.analytics.services.stock_alerts import forecast_demand, stock_alerts_sweep
 from sellers.models import SalesForecast, StockAlert, StoreMember
-from sellers.stock_alerts import forecast_demand, stock_alerts_sweep
 from shop.catalog.models import Product, Variant
 from shop.notifications.models import Notification
+from tests.concurrency import at_once
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.catalog import ProductFactory
 
@@ -97,20 +96,10 @@ def test_a_part_week_counts_pro_rata(store, basket, settings):
 def test_sweeps_at_once_tell_the_store_once():
     store = StoreFactory()
     variant = ProductFactory(store=store, variants__stock=1, variants__low_stock_threshold=3).variants.get()
-    results, barrier = [], threading.Barrier(4)
 
-    def sweep():
-        try:
-            barrier.wait()
-            results.append(stock_alerts_sweep())
-        finally:
-            connection.close()
+    results = at_once([stock_alerts_sweep] * 4)
 
-    threads = [threading.Thread(target=sweep) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    assert all(isinstance(result, tuple) for result in results), results
     assert sum(opened for opened, _closed in results) == 1
     assert StockAlert.objects.filter(variant=variant).count() == 1
     assert len(stock_notes(store)) == 1

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from shop.catalog.models import Category
-from shop.geo.distance import haversine_km
+from shop.geo.selectors.distance import haversine_km
 from tests.factories import StoreFactory
 from tests.factories.catalog import ReadyImageFactory
 from tests.factories.stores import store_hours_week

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from shop.core.money import money_format
+from shop.core.selectors.money import money_format
 
 
 def increment_for(price: Decimal, currency: str) -> Decimal:

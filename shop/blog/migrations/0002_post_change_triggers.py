@@ -3,7 +3,7 @@ the posts table moves the stamp on like the catalog's own (catalog 0007)."""
 
 from django.db import migrations
 
-from shop.catalog.change_triggers import triggers_create, triggers_drop
+from shop.catalog.services.change_triggers import triggers_create, triggers_drop
 
 WATCHED_TABLES = ["blog_post"]
 

@@ -3,8 +3,7 @@ page: the post cards, or nothing when there are none."""
 
 from django import template
 
-from shop.blog.selectors import posts_featured, posts_of_store
-from shop.blog.services import excerpt_of
+from shop.blog.selectors.posts import excerpt_of, posts_featured, posts_of_store
 
 register = template.Library()
 

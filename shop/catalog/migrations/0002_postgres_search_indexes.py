@@ -1,5 +1,5 @@
 """PostgreSQL only: trigram matching and a GIN index on the weighted search vector.
-SQLite has neither; its search is a substring match (see shop.catalog.selectors)."""
+SQLite has neither; its search is a substring match (see shop.catalog.selectors.products)."""
 
 from django.db import migrations
 
@@ -7,7 +7,7 @@ from django.db import migrations
 def _indexes():
     from django.contrib.postgres.indexes import GinIndex
 
-    from shop.catalog.search import product_search_vector
+    from shop.catalog.selectors.search import product_search_vector
 
     return [
         GinIndex(product_search_vector(), name="product_search_idx"),

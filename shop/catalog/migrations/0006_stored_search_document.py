@@ -1,7 +1,7 @@
 """PostgreSQL only: the weighted search vector becomes a stored generated column with its
 own GIN index, so ranking and matching read it instead of recomputing ``to_tsvector`` for
-every matching row. The expression is ``shop.catalog.search.product_search_vector``'s.
-SQLite has no full-text vector; its search is a substring match (shop.catalog.selectors).
+every matching row. The expression is ``shop.catalog.selectors.search.product_search_vector``'s.
+SQLite has no full-text vector; its search is a substring match (shop.catalog.selectors.products).
 """
 
 from django.db import migrations
@@ -32,7 +32,7 @@ def backwards(apps, schema_editor):
         schema_editor.execute(BACKWARDS)
         from django.contrib.postgres.indexes import GinIndex
 
-        from shop.catalog.search import product_search_vector
+        from shop.catalog.selectors.search import product_search_vector
 
         schema_editor.add_index(apps.get_model("catalog", "Product"), GinIndex(product_search_vector(), name="product_search_idx"))
 

@@ -1,11 +1,11 @@
 """Triggers that record every change to the tables catalog pages read, for the catalog's
-stamp (``shop.catalog.stamp``). PostgreSQL: one row per statement; SQLite (which has only
+stamp (``shop.catalog.services.stamp``). PostgreSQL: one row per statement; SQLite (which has only
 row triggers): one per row. A page that starts reading another table adds it here (a test
 lists the tables each cached page reads and fails on one that is not watched)."""
 
 from django.db import migrations, models
 
-from shop.catalog.change_triggers import triggers_create, triggers_drop
+from shop.catalog.services.change_triggers import triggers_create, triggers_drop
 
 WATCHED_TABLES = [
     "catalog_category",

@@ -5,7 +5,7 @@ migration that rebuilds a watched table on SQLite needs the same step."""
 
 from django.db import migrations
 
-from shop.catalog.change_triggers import sqlite_triggers_again
+from shop.catalog.services.change_triggers import sqlite_triggers_again
 
 
 def forwards(apps, schema_editor):

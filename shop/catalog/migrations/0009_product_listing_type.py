@@ -5,7 +5,7 @@ which drops its change triggers (catalog 0007): they are made again, as in 0008.
 
 from django.db import migrations, models
 
-from shop.catalog.change_triggers import sqlite_triggers_again
+from shop.catalog.services.change_triggers import sqlite_triggers_again
 
 
 def triggers_again(apps, schema_editor):

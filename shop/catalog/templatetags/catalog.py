@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from shop.catalog.hearts import heart_html
-from shop.catalog.structured import product_preview_image, product_price_text, product_structured_data
-from shop.core.seo import language_url
+from shop.catalog.selectors.hearts import heart_html
+from shop.catalog.selectors.structured import product_preview_image, product_price_text, product_structured_data
+from shop.core.selectors.seo import language_url
 
 register = template.Library()
 
@@ -28,8 +28,8 @@ def percent_off(price, compare_at) -> int:
 @register.simple_tag(takes_context=True)
 def product_cards(context, products) -> list:
     """``{% product_cards page.object_list as cards %}``: each product's card as HTML, from
-    the card cache where nothing it shows has changed (shop.catalog.cards)."""
-    from shop.catalog.cards import product_cards as cards
+    the card cache where nothing it shows has changed (shop.catalog.selectors.cards)."""
+    from shop.catalog.selectors.cards import product_cards as cards
 
     return cards(products, context=context)
 

@@ -1,4 +1,4 @@
-"""The ``money`` filter: ``{{ order.total|money:order.currency }}`` (see shop.core.money).
+"""The ``money`` filter: ``{{ order.total|money:order.currency }}`` (see shop.core.selectors.money).
 
 When the shopper chose a display currency other than the amount's, a small approximate
 conversion follows the amount ("KES 1,250 ≈ GNF 86,000").
@@ -10,8 +10,8 @@ from django import template
 from django.conf import settings
 from django.utils.html import format_html
 
-from shop.core.currencies import money_from_minor, money_quantize
-from shop.core.money import money_approximate, money_format
+from shop.core.selectors.currencies import money_from_minor, money_quantize
+from shop.core.selectors.money import money_approximate, money_format
 
 register = template.Library()
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language
 
-from shop.core import seo
+from shop.core.selectors import seo
 
 register = template.Library()
 

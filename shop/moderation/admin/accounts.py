@@ -22,10 +22,10 @@ from shop.accounts.models import Standing
 from shop.core.admin import ReadOnlyAdmin
 from shop.core.ids import int_or_none
 
-from ..account_selectors import account_actions_of, appeals_of, bidding_record_of
-from ..accounts import RESPONSE_MAX, AccountActionError, AppealError, account_act, appeal_decide
+from ..accounts.selectors import account_actions_of, appeals_of, bidding_record_of
+from ..accounts.services import RESPONSE_MAX, AccountActionError, AppealError, account_act, appeal_decide
 from ..models import AccountAction, Appeal
-from ..reports import ReportError, takedown_appeal_decide
+from ..reports.services import ReportError, takedown_appeal_decide
 
 ACT_PERM = "moderation.act_on_account"
 K = AccountAction.Kind

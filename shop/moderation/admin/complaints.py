@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy
 from shop.core.ids import id_or_none, int_or_none
 from shop.payments.refunds import delivery_refunded, refundable_units
 
-from ..complaint_selectors import (
+from ..complaints.forms import ResolveForm, StaffReplyForm
+from ..complaints.selectors import (
     OVER_LIMIT_PERM,
     RESOLVE_PERM,
     complaint_is_escalated,
@@ -25,8 +26,7 @@ from ..complaint_selectors import (
     complaints_for_staff,
     support_refund_limit,
 )
-from ..complaints import ComplaintError, complaint_close, complaint_resolve, complaint_staff_reply
-from ..forms_complaints import ResolveForm, StaffReplyForm
+from ..complaints.services import ComplaintError, complaint_close, complaint_resolve, complaint_staff_reply
 from ..models import Complaint
 
 

@@ -9,8 +9,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy
 
-from shop.moderation import export_views
-from shop.moderation.exports import (
+from shop.moderation.exports import views as export_views
+from shop.moderation.exports.services import (
     KIND_PERMISSIONS,
     PERSONAL_PERMISSION,
     ExportError,

@@ -12,12 +12,13 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from shop.catalog.services import ModerationError, product_approve, product_reject
+from shop.catalog.services.products import ModerationError, product_approve, product_reject
 from shop.core.admin import key_is_valid
 from shop.payments.services import flag_resolve
 
 from ..models import Case
-from ..queue import (
+from ..reports.services import ReportError, case_confirm, case_dismiss
+from ..selectors.queue import (
     KINDS,
     QUEUE_LIMIT,
     queue_counts_for_user,
@@ -25,7 +26,6 @@ from ..queue import (
     queue_querysets_for_user,
     queue_rows_for_user,
 )
-from ..reports import ReportError, case_confirm, case_dismiss
 
 NOTE_MAX = 300
 PAGES_MAX = 1000

@@ -17,10 +17,10 @@ from django.utils.translation import gettext_lazy
 from shop.core.admin import ReadOnlyAdmin
 from shop.core.ids import int_or_none
 
-from ..log import entries_for
 from ..models import Case, Report, Takedown
-from ..report_selectors import DECIDE_PERM, takedown_in_force
-from ..reports import ReportError, case_confirm, case_dismiss, case_reverse, case_take_down
+from ..reports.selectors import DECIDE_PERM, takedown_in_force
+from ..reports.services import ReportError, case_confirm, case_dismiss, case_reverse, case_take_down
+from ..selectors.log import entries_for
 
 DECISIONS = {
     "confirm": (case_confirm, gettext_lazy("Confirm the take-down"), gettext_lazy("The take-down stays; the open reports are upheld.")),

@@ -4,7 +4,7 @@ page) and a complaint's status badge."""
 
 from django import template
 
-from ..complaint_selectors import auction_side, order_complaints_for
+from ..complaints.selectors import auction_side, order_complaints_for
 from ..models import Complaint
 
 register = template.Library()

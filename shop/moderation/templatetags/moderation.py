@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from shop.moderation.models import REPORTABLE
-from shop.moderation.report_selectors import kind_of
+from shop.moderation.reports.selectors import kind_of
 
 register = template.Library()
 

@@ -6,9 +6,9 @@ import json
 from django import template
 from django.contrib.contenttypes.models import ContentType
 
-from ..dashboard import chart_data, dashboard_for_user
-from ..log import entries_for
 from ..models import Case
+from ..selectors.dashboard import chart_data, dashboard_for_user
+from ..selectors.log import entries_for
 
 register = template.Library()
 

@@ -16,12 +16,12 @@ from django.core import signing
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from shop.accounts.address_services import addresses_for_user
+from shop.accounts.addresses.selectors import addresses_for_user
 from shop.accounts.models import Address
-from shop.geo.delivery import HomeDelivery, store_delivers_home, store_home_delivery
+from shop.geo.selectors.delivery import HomeDelivery, store_delivers_home, store_home_delivery
 from shop.payments.models import PaymentStatus
-from shop.promotions.codes import Applied, PromoRefused, Subtotal, promo_apply
-from shop.promotions.loyalty import PointsQuote, points_balance, points_quote
+from shop.promotions.services.codes import Applied, PromoRefused, Subtotal, promo_apply
+from shop.promotions.services.loyalty import PointsQuote, points_balance, points_quote
 
 from ..models import Checkout, Order, OrderStatus
 from .fares import Point, courier_fare, point_of

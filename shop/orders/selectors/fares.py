@@ -14,9 +14,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 
-from shop.core.currencies import currency_places
-from shop.geo.distance import haversine_km
-from shop.geo.selectors import area_path
+from shop.core.selectors.currencies import currency_places
+from shop.geo.selectors.areas import area_path
+from shop.geo.selectors.distance import haversine_km
 
 KM = Decimal("0.01")
 

@@ -7,7 +7,7 @@ failed checkout creates nothing and leaves the cart as it was. The locks and the
 itself belong to ``shop.inventory`` (variants, then products, each in primary-key order):
 every writer of stock locks in that one order, so a checkout and a seller's edit queue
 instead of deadlocking; a deadlock or a busy SQLite file is still retried a few times
-(``shop.core.transactions``), so neither reaches the shopper.
+(``shop.core.services.transactions``), so neither reaches the shopper.
 
 On SQLite, select_for_update is a no-op, and the IMMEDIATE transaction mode
 (settings.DATABASES) serialises writers instead.
@@ -28,20 +28,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shop.accounts.standing import ensure_can_transact
-from shop.cart.availability import line_problem
+from shop.accounts.selectors.standing import ensure_can_transact
 from shop.cart.models import Cart, CartItem
-from shop.core.i18n import lazy_text
-from shop.core.money import lazy_money, money_format
-from shop.core.transactions import DatabaseBusy, atomic_retrying
-from shop.geo.delivery import store_home_delivery
+from shop.cart.selectors.availability import line_problem
+from shop.core.selectors.i18n import lazy_text
+from shop.core.selectors.money import lazy_money, money_format
+from shop.core.services.transactions import DatabaseBusy, atomic_retrying
+from shop.geo.selectors.delivery import store_home_delivery
 from shop.inventory.services import stock_lock, stock_reserve
-from shop.notifications.services import notify
+from shop.notifications.services.notifications import notify
 from shop.payments.gateways import gateway_get
 from shop.payments.models import PaymentStatus
 from shop.payments.services import attempts_expire
-from shop.promotions.codes import Applied, PromoRefused, promo_redeem
-from shop.promotions.loyalty import PointsQuote, PointsRefused, points_redeem
+from shop.promotions.services.codes import Applied, PromoRefused, promo_redeem
+from shop.promotions.services.loyalty import PointsQuote, PointsRefused, points_redeem
 
 from ..models import Checkout, Order, OrderEvent, OrderItem, OrderStatus
 from ..selectors.checkout import (
@@ -150,7 +150,7 @@ class CheckoutDetails:
     currency: str = field(default_factory=lambda: settings.SOKO_CURRENCY)
     # Numbers of won auction orders awaiting payment, paid with this checkout too.
     won: tuple[str, ...] = ()
-    # A promo code the shopper typed (shop.promotions.codes); a refused one stops the checkout with its reason.
+    # A promo code the shopper typed (shop.promotions.services.codes); a refused one stops the checkout with its reason.
     promo_code: str = ""
     # Spend the buyer's loyalty points on it (as many as an order may take).
     use_points: bool = False

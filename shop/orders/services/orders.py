@@ -16,24 +16,24 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from shop.cart.availability import gone, line_problem, variant_label
+from shop.cart.selectors.availability import gone, line_problem, variant_label
 from shop.cart.services import CartError, cart_add
 from shop.catalog.models import Product, Variant
 from shop.core.codes import keyed_digits
-from shop.core.i18n import lazy_text
 from shop.core.jobs import job_enqueue_on_commit
-from shop.core.money import money_format
-from shop.core.realtime import push_rendered_on_commit
-from shop.core.transactions import DatabaseBusy, atomic_retrying
+from shop.core.selectors.i18n import lazy_text
+from shop.core.selectors.money import money_format
+from shop.core.services.realtime import push_rendered_on_commit
+from shop.core.services.transactions import DatabaseBusy, atomic_retrying
 from shop.inventory.services import stock_release
-from shop.notifications.services import notify
+from shop.notifications.services.notifications import notify
 from shop.payments.couriers import order_commission_earned
 from shop.payments.invoices import invoice_issue_later
 from shop.payments.models import PaymentStatus
 from shop.payments.payouts import order_cash_collected, order_funds_release, order_paid_online, order_transfer
 from shop.payments.refunds import RefundError, refund_rest
-from shop.promotions.codes import promo_use_return
-from shop.promotions.loyalty import order_points_settle
+from shop.promotions.services.codes import promo_use_return
+from shop.promotions.services.loyalty import order_points_settle
 
 from ..models import Order, OrderEvent, OrderItem, OrderStatus
 from ..selectors.orders import (

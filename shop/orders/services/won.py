@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from shop.accounts.models import Address
 from shop.catalog.models import Variant
-from shop.geo.delivery import store_home_delivery
+from shop.geo.selectors.delivery import store_home_delivery
 from shop.inventory.services import StockShort, stock_lock, stock_reserve
 from shop.payments.models import PaymentStatus
 

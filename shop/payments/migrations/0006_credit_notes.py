@@ -1,7 +1,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-import shop.media.storage
+import shop.media.services.storage
 
 
 class Migration(migrations.Migration):
@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
                     "pdf",
                     models.FileField(
                         blank=True,
-                        storage=shop.media.storage.private_storage,
+                        storage=shop.media.services.storage.private_storage,
                         upload_to="credit-notes/",
                         verbose_name="PDF",
                     ),

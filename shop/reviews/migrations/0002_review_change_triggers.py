@@ -3,7 +3,7 @@ tables it reads from this app move the stamp on like the catalog's own (catalog 
 
 from django.db import migrations
 
-from shop.catalog.change_triggers import triggers_create, triggers_drop
+from shop.catalog.services.change_triggers import triggers_create, triggers_drop
 
 WATCHED_TABLES = ["reviews_review", "reviews_reviewphoto"]
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from shop.catalog.stamp import catalog_changed
+from shop.catalog.services.stamp import catalog_changed
 
 
 class Command(BaseCommand):

@@ -1,17 +1,17 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from shop.demo.accounts import DEMO_PASSWORD, seed_accounts
-from shop.demo.auctions import demo_auctions, seed_auctions
-from shop.demo.blog import seed_blog
-from shop.demo.catalog import seed_catalog
-from shop.demo.chat import demo_chats, seed_chats
-from shop.demo.deliveries import BUYER_EMAIL, COURIER_EMAIL, seed_deliveries
-from shop.demo.moderation import seed_moderation
-from shop.demo.promotions import WELCOME, seed_promotions
-from shop.demo.returns import demo_returns, seed_returns
-from shop.demo.reviews import demo_reviews, seed_reviews
 from shop.demo.selectors import demo_courier_jobs, demo_summary
+from shop.demo.services.accounts import DEMO_PASSWORD, seed_accounts
+from shop.demo.services.auctions import demo_auctions, seed_auctions
+from shop.demo.services.blog import seed_blog
+from shop.demo.services.catalog import seed_catalog
+from shop.demo.services.chat import demo_chats, seed_chats
+from shop.demo.services.deliveries import BUYER_EMAIL, COURIER_EMAIL, seed_deliveries
+from shop.demo.services.moderation import seed_moderation
+from shop.demo.services.promotions import WELCOME, seed_promotions
+from shop.demo.services.returns import demo_returns, seed_returns
+from shop.demo.services.reviews import demo_reviews, seed_reviews
 from shop.moderation.models import Case, Complaint
 
 

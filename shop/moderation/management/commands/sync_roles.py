@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from shop.moderation.roles import RoleError, roles_sync
+from shop.moderation.services.roles import RoleError, roles_sync
 
 
 class Command(BaseCommand):

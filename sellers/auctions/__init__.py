@@ -1,0 +1,1 @@
+"""The store's auctions in the seller dashboard (/dashboard/auctions/)."""

@@ -1,0 +1,1 @@
+"""The store's blog in the seller dashboard (/dashboard/blog/)."""

@@ -1,0 +1,1 @@
+"""The store's orders in the seller dashboard (/dashboard/orders/)."""

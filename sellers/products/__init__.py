@@ -1,0 +1,1 @@
+"""The store's products in the seller dashboard (/dashboard/products/)."""

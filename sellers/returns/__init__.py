@@ -1,0 +1,1 @@
+"""The store's returns in the seller dashboard (/dashboard/returns/)."""

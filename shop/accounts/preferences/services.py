@@ -1,0 +1,59 @@
+"""The visitor's language, time zone and display currency.
+
+- **Language**: the account's choice, else the ``soko_language`` cookie (set by the switch
+  in the navbar and footer), else the browser's ``Accept-Language`` (Django's
+  ``LocaleMiddleware`` does the last two). Choosing one while signed out is kept on the
+  account at the next login.
+- **Time zone**: the account's, else the browser's (``soko_tz``, a cookie soko.js sets from
+  ``Intl``), which is also saved on an account that has none yet.
+- **Display currency**: the account's, else the ``soko_currency`` cookie; prices in other
+  currencies then also show an approximate conversion (``shop.core.selectors.currencies``).
+
+Emails and notifications do not use the request: they are rendered in the recipient's
+language (``shop.core.selectors.i18n.speaking_to``).
+"""
+
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+from django.utils import translation
+
+from shop.accounts.models import User
+from shop.core.selectors.currencies import STORE_CURRENCIES
+from shop.core.validators import time_zone_names
+
+TIME_ZONE_COOKIE = "soko_tz"
+CURRENCY_COOKIE = "soko_currency"
+COOKIE_AGE = 365 * 24 * 3600
+
+
+def language_valid(code) -> str | None:
+    return code if code and code in dict(settings.LANGUAGES) else None
+
+
+def time_zone_valid(name) -> str | None:
+    return name if name and name in time_zone_names() else None
+
+
+def currency_valid(code) -> str | None:
+    return code if code in STORE_CURRENCIES else None
+
+
+@receiver(user_logged_in, dispatch_uid="soko-preferences-at-login")
+def _preferences_at_login(sender, request, user, **kwargs):
+    """A language or currency chosen before signing in is kept on the account."""
+    if request is None:
+        return
+    changes = {}
+    language = language_valid(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
+    if language and language != user.language:
+        changes["language"] = language
+    currency = currency_valid(request.COOKIES.get(CURRENCY_COOKIE))
+    if currency and not user.display_currency:
+        changes["display_currency"] = currency
+    if changes:
+        User.objects.filter(pk=user.pk).update(**changes)
+        for field, value in changes.items():
+            setattr(user, field, value)
+        if "language" in changes:
+            translation.activate(changes["language"])

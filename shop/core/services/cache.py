@@ -1,0 +1,87 @@
+"""The scale mode's cache: Django's Redis cache, except that an unreachable Redis reads as
+a miss and a write to it is skipped, so pages that only *keep* things in the cache (catalog
+pages, cards, facets, search words, rates) go on from the database while Redis is down.
+
+The operations whose answer is a decision raise as before: ``add`` (a lock, "first to
+claim"), ``incr`` and ``decr`` (counters, rate limits) and ``clear``. Their callers choose
+what an outage means: a rate limit answers closed or open (``shop.core.services.ratelimit``), a view
+counter drops the click, and anything else (allauth's log-in limits) ends in the "try again
+shortly" page (``shop.core.middleware.SharedCacheDownMiddleware``).
+
+A skipped ``delete`` can leave a stale entry if the same Redis comes back with its data;
+entries expire, and the catalog's keys carry its stamp (``shop.catalog.services.stamp``).
+"""
+
+import logging
+
+import redis
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+
+log = logging.getLogger(__name__)
+
+UNREACHABLE = (redis.ConnectionError, redis.TimeoutError)
+
+
+def cache_unreachable(exception: BaseException | None) -> bool:
+    """The exception says the shared cache (Redis) could not be reached."""
+    return isinstance(exception, UNREACHABLE)
+
+
+class RedisCache(DjangoRedisCache):
+    def _skipped(self, operation: str, exception: Exception) -> None:
+        log.warning("cache unreachable, %s skipped: %s", operation, exception)
+
+    def get(self, key, default=None, version=None):
+        try:
+            return super().get(key, default, version)
+        except UNREACHABLE as exception:
+            self._skipped("get", exception)
+            return default
+
+    def get_many(self, keys, version=None):
+        try:
+            return super().get_many(keys, version)
+        except UNREACHABLE as exception:
+            self._skipped("get_many", exception)
+            return {}
+
+    def has_key(self, key, version=None):
+        try:
+            return super().has_key(key, version)
+        except UNREACHABLE as exception:
+            self._skipped("has_key", exception)
+            return False
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            super().set(key, value, timeout, version)
+        except UNREACHABLE as exception:
+            self._skipped("set", exception)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            return super().set_many(data, timeout, version)
+        except UNREACHABLE as exception:
+            self._skipped("set_many", exception)
+            return list(data)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            return super().touch(key, timeout, version)
+        except UNREACHABLE as exception:
+            self._skipped("touch", exception)
+            return False
+
+    def delete(self, key, version=None):
+        try:
+            return super().delete(key, version)
+        except UNREACHABLE as exception:
+            self._skipped("delete", exception)
+            return False
+
+    def delete_many(self, keys, version=None):
+        try:
+            super().delete_many(keys, version)
+        except UNREACHABLE as exception:
+            self._skipped("delete_many", exception)

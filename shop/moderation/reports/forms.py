@@ -1,0 +1,16 @@
+from django import forms
+from django.utils.translation import gettext_lazy
+
+from ..models import Report
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=gettext_lazy("What is wrong?"), choices=Report.Reason.choices, widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Choose a reason."), "invalid_choice": gettext_lazy("Choose a reason.")},
+    )
+    text = forms.CharField(
+        label=gettext_lazy("Details (optional)"), required=False, max_length=Report._meta.get_field("text").max_length,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy("What should Soko's staff know? Links, order numbers, what happened."),
+    )

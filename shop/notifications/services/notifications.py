@@ -1,0 +1,95 @@
+import contextlib
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from shop.core.jobs import job_enqueue_on_commit
+from shop.core.selectors.i18n import speaking_to
+from shop.core.services.mail import PermanentMailError, mail_send, mail_subject
+from shop.core.services.realtime import push_html_on_commit, user_group
+from shop.notifications.models import Notification
+from shop.notifications.selectors import unread_count
+
+logger = logging.getLogger(__name__)
+
+
+def notify(*, user, kind: str, text, url: str = "", email: bool = False) -> Notification:
+    """Store a notification, then (after commit) push it to the user's open pages
+    and, when asked, send an email copy through Huey.
+
+    ``text`` is rendered in the recipient's language (build it with ``lazy_text``), whoever
+    caused it: the notification keeps that text, and the email copy is in it too."""
+    with speaking_to(user):
+        notification = Notification.objects.create(user=user, kind=kind, text=str(text)[:300], url=url, email_wanted=email)
+        push_html_on_commit(user_group(user.pk), _push_fragment(notification))
+    if email:
+        job_enqueue_on_commit("notifications.email_send", notification.pk)
+    return notification
+
+
+def _push_fragment(notification: Notification) -> str:
+    return render_to_string(
+        "notifications/_push.html",
+        {"notification": notification, "unread_notifications": unread_count(user=notification.user)},
+    )
+
+
+def notifications_mark_read(*, user, pk: int | None = None) -> int:
+    """Mark one notification (or all, when ``pk`` is None) of this user as read."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if pk is not None:
+        unread = unread.filter(pk=pk)
+    count = unread.update(read_at=timezone.now())
+    with speaking_to(user):
+        fragment = render_to_string("notifications/_bell_count.html", {"unread_notifications": unread_count(user=user), "oob": True})
+    push_html_on_commit(user_group(user.pk), fragment)
+    return count
+
+
+def notification_email_send(*, notification_id: int) -> bool:
+    """Send the email copy once: claiming ``emailed_at`` first makes a second run a no-op.
+    A failure that would repeat (a refused address) is recorded and never retried; any
+    other failure releases the claim for the sweep."""
+    claimed = Notification.objects.filter(pk=notification_id, email_wanted=True, emailed_at__isnull=True).update(
+        emailed_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    notification = Notification.objects.select_related("user").get(pk=notification_id)
+    with speaking_to(notification.user):
+        body = render_to_string("notifications/email.txt", {"notification": notification, "site_name": settings.SOKO_SITE_NAME})
+        subject = mail_subject(f"{settings.SOKO_SITE_NAME}: {notification.text}")
+    try:
+        mail_send(subject=subject, body=body, to=[notification.user.email])
+    except PermanentMailError as exc:
+        logger.warning("Email copy of notification %s failed for good: %s", notification_id, exc)
+        Notification.objects.filter(pk=notification_id).update(
+            emailed_at=None, email_failed_at=timezone.now(), email_error=str(exc)[:300]
+        )
+        return False
+    except Exception:
+        # Release the claim so the sweep retries later.
+        Notification.objects.filter(pk=notification_id).update(emailed_at=None)
+        raise
+    return True
+
+
+def notifications_sweep() -> dict:
+    """Retry email copies that never went out; forget read notifications past retention."""
+    now = timezone.now()
+    stale = Notification.objects.filter(
+        email_wanted=True,
+        emailed_at__isnull=True,
+        email_failed_at__isnull=True,
+        created_at__lt=now - timedelta(minutes=settings.SOKO_EMAIL_RETRY_AFTER_MINUTES),
+    ).values_list("pk", flat=True)[:200]
+    retried = 0
+    for pk in stale:
+        with contextlib.suppress(Exception):  # still unsent; the next sweep tries again
+            retried += notification_email_send(notification_id=pk)
+    cutoff = now - timedelta(days=settings.SOKO_NOTIFICATION_RETENTION_DAYS)
+    deleted, _ = Notification.objects.filter(read_at__lt=cutoff).delete()
+    return {"emails_retried": retried, "notifications_deleted": deleted}

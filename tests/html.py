@@ -1,0 +1,89 @@
+"""HTML assertions on the parsed page, not on substrings of its markup.
+
+``dom(response)`` parses a response's body (or a string, or bytes) with a real HTML
+parser (Beautiful Soup over the standard library's ``html.parser``); CSS selectors pick
+elements (soupsieve: ``[data-testid=x]``, ``button[disabled]``, ``a[href="/cart/"]``,
+``.badge.bg-danger``, ``:not()``, ``:has()``...):
+
+    html = dom(response)
+    assert html.one("[data-testid=cart-count]").text == "3"
+    assert html.one("form[data-testid=pay] button").attr("disabled") is not None
+    assert [a.attr("href") for a in html.all("nav a")] == ["/", "/cart/"]
+    assert not html.has("[data-testid=pay]")
+
+An assertion on the element says what it means whatever the attributes' order, quoting
+or the whitespace between them, and fails when the element is missing (``one`` also when
+there are several: its message shows what was found).
+"""
+
+from __future__ import annotations
+
+from bs4 import BeautifulSoup, Tag
+
+
+def dom(source) -> Node:
+    """The parsed document of a response (its ``content``), of bytes or of a string."""
+    if hasattr(source, "content"):
+        source = source.content
+    if isinstance(source, bytes):
+        source = source.decode()
+    return Node(BeautifulSoup(source, "html.parser"))
+
+
+class Node:
+    """An element (or the whole document) of a parsed page."""
+
+    def __init__(self, tag: Tag):
+        self.tag = tag
+
+    def all(self, selector: str) -> list[Node]:
+        """The elements inside this one that ``selector`` matches, in document order."""
+        return [Node(found) for found in self.tag.select(selector)]
+
+    def one(self, selector: str) -> Node:
+        """The one element ``selector`` matches; an AssertionError if none or several do."""
+        found = self.tag.select(selector)
+        assert len(found) == 1, f"{len(found)} elements match {selector!r}, not one:\n" + (
+            "\n".join(str(each)[:300] for each in found[:5]) or self.html[:1500]
+        )
+        return Node(found[0])
+
+    def has(self, selector: str) -> bool:
+        """Whether any element inside this one matches ``selector``."""
+        return self.tag.select_one(selector) is not None
+
+    def count(self, selector: str) -> int:
+        return len(self.tag.select(selector))
+
+    @property
+    def children(self) -> list[Node]:
+        """The elements directly inside this one (of a fragment: its top-level elements)."""
+        return [Node(child) for child in self.tag.find_all(True, recursive=False)]
+
+    def attr(self, name: str) -> str | None:
+        """The attribute's value (``""`` for a bare boolean attribute such as ``disabled``),
+        or None when the element does not have it. ``class`` answers its text as written."""
+        value = self.tag.get(name)
+        if isinstance(value, list):  # class, rel... come as lists of words
+            return " ".join(value)
+        return value
+
+    @property
+    def classes(self) -> set[str]:
+        return set(self.tag.get("class") or [])
+
+    @property
+    def name(self) -> str:
+        return self.tag.name
+
+    @property
+    def text(self) -> str:
+        """The text inside, its runs of whitespace made single spaces, stripped."""
+        return " ".join(self.tag.get_text().split())
+
+    @property
+    def html(self) -> str:
+        return str(self.tag)
+
+    def __repr__(self) -> str:
+        return f"<Node {self.html[:200]!r}>"
