@@ -99,14 +99,21 @@ def rule_rows() -> dict[str, tuple[list[str], list[str]]]:
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
         if len(cells) < 3 or set(cells[0]) <= set("-: ") or cells[0] == "rule":
             continue
-        names = [name for name in re.findall(r"`([^`]+)`", cells[1]) if name.isidentifier() and not name.startswith("SOKO_")]
+        names = [
+            name for name in re.findall(r"`([^`]+)`", cells[1])
+            if all(part.isidentifier() for part in name.split(".")) and not name.startswith("SOKO_")
+        ]
         rows[cells[0]] = (names, re.findall(r"`([^`]+)`", cells[2]))
     return rows
 
 
 def defines(path: Path, name: str) -> bool:
-    tree = ast.parse(path.read_text())
-    for node in tree.body:
+    """The module defines ``name`` at its top level (``Class.name``: in that class's body)."""
+    body = ast.parse(path.read_text()).body
+    while "." in name:
+        outer, name = name.split(".", 1)
+        body = next((node.body for node in body if isinstance(node, ast.ClassDef) and node.name == outer), [])
+    for node in body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and node.name == name:
             return True
         targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
