@@ -38,8 +38,8 @@ from shop.orders.models import Order, OrderStatus
 from shop.orders.selectors import PACKAGE_TOKEN_SALT
 from shop.orders.services import order_move, order_push, order_transition, package_short_code
 from shop.orders.transitions import Role, TransitionError
-from shop.payments.couriers import remittance_post, return_commission_earned
 from shop.payments.models import PaymentStatus
+from shop.payments.payouts.couriers import remittance_post, return_commission_earned
 
 from .models import CourierProfile, CourierRating, DeliveryJob, Remittance, ScanEvent
 from .selectors import (

@@ -32,7 +32,7 @@ from shop.notifications.services import notify
 from shop.orders.models import Order
 from shop.orders.numbers import ALPHABET
 from shop.payments.models import Refund
-from shop.payments.refunds import RefundError, refund_order
+from shop.payments.refunds.services import RefundError, refund_order
 
 from .accounts import AccountActionError, account_act
 from .complaint_selectors import (

@@ -27,11 +27,11 @@ from shop.core.realtime import push_rendered_on_commit
 from shop.core.transactions import DatabaseBusy, atomic_retrying
 from shop.inventory.services import stock_release
 from shop.notifications.services import notify
-from shop.payments.couriers import order_commission_earned
-from shop.payments.invoices import invoice_issue_later
+from shop.payments.invoices.services import invoice_issue_later
 from shop.payments.models import PaymentStatus
-from shop.payments.payouts import order_cash_collected, order_funds_release, order_paid_online, order_transfer
-from shop.payments.refunds import RefundError, refund_rest
+from shop.payments.payouts.couriers import order_commission_earned
+from shop.payments.payouts.services import order_cash_collected, order_funds_release, order_paid_online, order_transfer
+from shop.payments.refunds.services import RefundError, refund_rest
 from shop.promotions.codes import promo_use_return
 from shop.promotions.loyalty import order_points_settle
 

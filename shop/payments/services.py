@@ -23,8 +23,9 @@ from shop.core.realtime import push_rendered_on_commit
 from shop.core.signals import staff_acted
 from shop.core.transactions import atomic_retrying
 
-from . import ledger
-from .ledger import Line
+from .ledger import accounts, fees
+from .ledger import services as ledger
+from .ledger.services import Line
 from .models import LedgerTransaction, PaymentAttempt, PaymentFlag, PaymentStatus, ProviderEvent
 from .selectors import payment_status_context
 from .signals import checkout_confirmed
@@ -152,12 +153,12 @@ def _succeeded(attempt_id: int, received_minor: int, currency: str, payment_refe
 
 def _post_capture(*, checkout, attempt: PaymentAttempt) -> None:
     """The payment in, each store's share held, the platform's fee earned."""
-    lines = [Line(ledger.provider_account(attempt.provider), attempt.currency, attempt.amount_minor)]
+    lines = [Line(accounts.provider_account(attempt.provider), attempt.currency, attempt.amount_minor)]
     for order in checkout.orders.prefetch_related("items"):
-        fee = ledger.order_fee_minor(order)
-        share = ledger.order_share_minor(order, fee)
-        lines.append(Line(ledger.store_held(order.store_id), order.currency, -share, order=order))
-        lines.append(Line(ledger.FEES, order.currency, -fee, order=order))
+        fee = fees.order_fee_minor(order)
+        share = fees.order_share_minor(order, fee)
+        lines.append(Line(accounts.store_held(order.store_id), order.currency, -share, order=order))
+        lines.append(Line(accounts.FEES, order.currency, -fee, order=order))
         lines += ledger.order_promotion_lines(order)
         order.fee = money_from_minor(fee, order.currency)
         order.save(update_fields=["fee", "updated_at"])
@@ -172,15 +173,15 @@ def _post_capture(*, checkout, attempt: PaymentAttempt) -> None:
 
 def _post_suspense(*, checkout, attempt: PaymentAttempt) -> None:
     """Money the provider took that no order owes: in the provider's account, owed back
-    from suspense until it is refunded (``shop.payments.suspense``)."""
+    from suspense until it is refunded (``shop.payments.ledger.suspense``)."""
     if not attempt.received_minor or attempt.received_minor < 0 or not attempt.received_currency:
         return
     ledger.post(
         kind=LedgerTransaction.Kind.SUSPENSE,
         key=f"suspense:attempt:{attempt.pk}",
         lines=[
-            Line(ledger.provider_account(attempt.provider), attempt.received_currency, attempt.received_minor),
-            Line(ledger.SUSPENSE, attempt.received_currency, -attempt.received_minor),
+            Line(accounts.provider_account(attempt.provider), attempt.received_currency, attempt.received_minor),
+            Line(accounts.SUSPENSE, attempt.received_currency, -attempt.received_minor),
         ],
         memo=f"{attempt.get_provider_display()} {attempt.payment_reference or attempt.reference}: not owed",
         checkout=checkout,

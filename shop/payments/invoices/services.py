@@ -30,8 +30,8 @@ from shop.core.jobs import job_enqueue_on_commit
 from shop.core.mail import PermanentMailError, mail_send
 from shop.core.money import money_format
 
-from .gateways import gateway_get
-from .models import CreditNote, Invoice, PaymentStatus, Refund
+from ..gateways import gateway_get
+from ..models import CreditNote, Invoice, PaymentStatus, Refund
 
 log = logging.getLogger(__name__)
 

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from . import paypal_views
+from . import views
 
 urlpatterns = [
-    path("return/", paypal_views.paypal_return, name="paypal_return"),
-    path("cancel/", paypal_views.paypal_cancel, name="paypal_cancel"),
+    path("return/", views.paypal_return, name="paypal_return"),
+    path("cancel/", views.paypal_cancel, name="paypal_cancel"),
 ]
