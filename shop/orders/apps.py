@@ -8,4 +8,5 @@ class OrdersConfig(AppConfig):
     verbose_name = gettext_lazy("Orders")
 
     def ready(self):
-        from . import payment_flow, tasks  # noqa: F401  (the payment signal's receiver; the background jobs)
+        # The payment signals' receivers; the background jobs.
+        from . import payment_flow, receivers, tasks  # noqa: F401

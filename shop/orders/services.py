@@ -201,7 +201,9 @@ def order_payment_follow(*, order: Order, to: str) -> None:
         job = order_courier_job(order)
         courier_id = job.courier_id if job is not None else None
         if order.checkout.payment_status == PaymentStatus.ON_DELIVERY:
-            order_cash_collected(order, courier_id=courier_id)
+            fee = order_cash_collected(order, courier_id=courier_id)
+            if fee is not None:
+                Order.objects.filter(pk=order.pk).update(fee=fee)
             invoice_issue_later(order.pk)
         if courier_id is not None:
             order_commission_earned(order, courier_id=courier_id, commission=job.commission)

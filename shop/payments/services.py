@@ -28,7 +28,13 @@ from .ledger import services as ledger
 from .ledger.services import Line
 from .models import LedgerTransaction, PaymentAttempt, PaymentFlag, PaymentStatus, ProviderEvent
 from .selectors import payment_status_context
-from .signals import checkout_confirmed
+from .signals import (
+    checkout_confirmed,
+    checkout_method_chosen,
+    checkout_on_delivery,
+    checkout_paid,
+    order_fee_charged,
+)
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +58,9 @@ def event_record(*, provider: str, event_id: str, kind: str, payload) -> Provide
 
 def _lock(attempt_id: int) -> tuple[object, PaymentAttempt]:
     """Lock the attempt's checkout, then the attempt; both fresh from the database."""
-    checkout_id = PaymentAttempt.objects.values_list("checkout_id", flat=True).get(pk=attempt_id)
-    checkout_model = PaymentAttempt._meta.get_field("checkout").related_model
-    checkout = checkout_model.objects.select_for_update().get(pk=checkout_id)
+    checkout = (
+        PaymentAttempt.objects.select_related("checkout").select_for_update(of=("checkout",)).get(pk=attempt_id).checkout
+    )
     attempt = PaymentAttempt.objects.select_for_update().get(pk=attempt_id)
     attempt.checkout = checkout
     return checkout, attempt
@@ -142,9 +148,7 @@ def _succeeded(attempt_id: int, received_minor: int, currency: str, payment_refe
     attempt.status = Status.SUCCEEDED
     attempt.message = ""
     attempt.save()
-    checkout.payment_status = PaymentStatus.PAID
-    checkout.paid_at = attempt.finished_at
-    checkout.save(update_fields=["payment_status", "paid_at", "updated_at"])
+    checkout_paid.send(sender=PaymentAttempt, checkout=checkout, paid_at=attempt.finished_at)
     _post_capture(checkout=checkout, attempt=attempt)
     checkout_confirmed.send(sender=PaymentAttempt, checkout=checkout)
     _push_status(checkout)
@@ -160,8 +164,7 @@ def _post_capture(*, checkout, attempt: PaymentAttempt) -> None:
         lines.append(Line(accounts.store_held(order.store_id), order.currency, -share, order=order))
         lines.append(Line(accounts.FEES, order.currency, -fee, order=order))
         lines += ledger.order_promotion_lines(order)
-        order.fee = money_from_minor(fee, order.currency)
-        order.save(update_fields=["fee", "updated_at"])
+        order_fee_charged.send(sender=PaymentAttempt, order=order, fee=money_from_minor(fee, order.currency))
     ledger.post(
         kind=LedgerTransaction.Kind.CAPTURE,
         key=f"capture:attempt:{attempt.pk}",
@@ -227,15 +230,18 @@ def checkout_pay_on_delivery(*, checkout, gateway: str = "cod") -> bool:
         PaymentAttempt.objects.filter(checkout=locked, status=Status.PENDING).update(
             status=Status.CANCELLED, finished_at=timezone.now(), message=_("Switched to cash on delivery.")
         )
-        locked.payment_method = gateway
-        locked.payment_status = PaymentStatus.ON_DELIVERY
-        locked.payment_due_by = None
-        locked.save(update_fields=["payment_method", "payment_status", "payment_due_by", "updated_at"])
+        checkout_on_delivery.send(sender=PaymentAttempt, checkout=locked, method=gateway)
         checkout_confirmed.send(sender=PaymentAttempt, checkout=locked)
         _push_status(locked)
         return True
 
     return atomic_retrying(work, what="payment")
+
+
+def checkout_method_choose(*, checkout, method: str) -> None:
+    """The buyer pays ``checkout`` with ``method`` (a gateway code) from now on."""
+    if checkout.payment_method != method:
+        checkout_method_chosen.send(sender=PaymentAttempt, checkout=checkout, method=method)
 
 
 def _push_status(checkout) -> None:

@@ -24,7 +24,7 @@ from .gateways import gateway_get, provider_page, status_url
 from .models import PaymentAttempt
 from .providers.stripe.gateway import session_expire
 from .selectors import checkout_for_buyer, payment_status_context
-from .services import attempt_failed, checkout_awaits_payment, checkout_pay_on_delivery
+from .services import attempt_failed, checkout_awaits_payment, checkout_method_choose, checkout_pay_on_delivery
 
 
 @login_required
@@ -97,7 +97,5 @@ def pay(request, reference):
             messages.success(request, _("Your order is placed: you pay when you get it."))
             return redirect(reverse("checkout:done", args=[checkout.idempotency_key]))
         return redirect(status_url(checkout))
-    if checkout.payment_method != gateway.code:
-        checkout.payment_method = gateway.code
-        checkout.save(update_fields=["payment_method", "updated_at"])
+    checkout_method_choose(checkout=checkout, method=gateway.code)
     return gateway.start(request, checkout) or redirect(status_url(checkout))

@@ -16,6 +16,7 @@ transaction.
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 
 import stripe
 from django.db import transaction
@@ -29,18 +30,20 @@ from ..ledger import services as ledger
 from ..ledger.services import Line
 from ..models import ConnectedAccount, LedgerTransaction, PaymentAttempt, PaymentStatus, Payout, Provider
 from ..providers.stripe.client import stripe_client, transfer_group
+from ..signals import order_funds_released
 
 log = logging.getLogger(__name__)
 
 CARD_PROVIDERS = (Provider.STRIPE, Provider.DEV)
 
 
-def order_cash_collected(order, *, courier_id: int | None = None) -> None:
+def order_cash_collected(order, *, courier_id: int | None = None) -> Decimal | None:
     """A cash-on-delivery order was handed over and paid at the door. Taken by the store:
     the store keeps the cash and owes the platform its fee. Taken by a courier
     (``courier_id``): the courier holds the cash until it hands it in, and the platform
     owes the store its share. Posted once per order, whoever took it; call inside the
-    transaction that marks the order delivered."""
+    transaction that marks the order delivered. Returns the platform's fee on the order
+    when it was posted now (the caller records it on the order), ``None`` when posted before."""
     total = money_to_minor(order.total, order.currency)
     fee = fees.order_fee_minor(order)
     holder = accounts.store_cash(order.store_id) if courier_id is None else accounts.courier_cash(courier_id)
@@ -64,8 +67,7 @@ def order_cash_collected(order, *, courier_id: int | None = None) -> None:
         checkout=order.checkout,
         order=order,
     )
-    if posted is not None:
-        type(order).objects.filter(pk=order.pk).update(fee=money_from_minor(fee, order.currency))
+    return money_from_minor(fee, order.currency) if posted is not None else None
 
 
 def order_paid_online(order) -> PaymentAttempt | None:
@@ -97,8 +99,7 @@ def order_funds_release(order) -> bool:
         checkout=order.checkout,
         order=order,
     )
-    order.funds_released_at = timezone.now()
-    type(order).objects.filter(pk=order.pk).update(funds_released_at=order.funds_released_at)
+    order_funds_released.send(sender=LedgerTransaction, order=order, released_at=timezone.now())
     return True
 
 

@@ -16,7 +16,13 @@ from shop.core.transactions import atomic_retrying
 
 from ...gateways import Gateway, gateway_get, register
 from ...models import PaymentAttempt, Provider
-from ...services import attempt_create, attempt_failed, attempt_reference_set, checkout_awaits_payment
+from ...services import (
+    attempt_create,
+    attempt_failed,
+    attempt_reference_set,
+    checkout_awaits_payment,
+    checkout_method_choose,
+)
 from .client import DarajaClient, MpesaError, mpesa_configured
 
 Status = PaymentAttempt.Status
@@ -82,9 +88,7 @@ def _attempt_begin(*, checkout, phone: str) -> tuple[PaymentAttempt, bool]:
         ).first()
         if recent is not None:
             return recent, False
-        if locked.payment_method != MpesaGateway.code:
-            locked.payment_method = MpesaGateway.code
-            locked.save(update_fields=["payment_method", "updated_at"])
+        checkout_method_choose(checkout=locked, method=MpesaGateway.code)
         return attempt_create(checkout=locked, gateway=MpesaGateway.code, provider=Provider.MPESA, phone=phone), True
 
     return atomic_retrying(work, what="M-Pesa push")
