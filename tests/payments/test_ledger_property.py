@@ -28,6 +28,7 @@ from shop.orders.models import Order, OrderStatus
 from shop.orders.payment_flow import funds_release_due
 from shop.orders.services import order_transition
 from shop.payments.ledger import accounts
+from shop.payments.ledger.fees import order_fee_minor
 from shop.payments.ledger.reconciliation import reconciliation
 from shop.payments.ledger.suspense import suspense_refund
 from shop.payments.models import (
@@ -301,7 +302,7 @@ def _check(checkout):
         assert stores == promotions - fees
     for order in orders:
         order_fees = -_sum(entries.filter(order=order, account__code=accounts.FEES))
-        assert order_fees == fees.order_fee_minor(order) - sum(
+        assert order_fees == order_fee_minor(order) - sum(
             order.refunds.exclude(status=Refund.Status.FAILED).values_list("fee_minor", flat=True)
         )
 
