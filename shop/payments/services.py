@@ -7,6 +7,10 @@ the order rows), so two deliveries of one event queue instead of deadlocking.
 
 The orders above this app hear of a checkout that may go ahead (paid, or switched to
 cash on delivery) through the ``checkout_confirmed`` signal, sent inside the transaction.
+The checkout's payment state and an order's fee are the orders' rows: this module decides
+them and sends ``checkout_paid``, ``checkout_on_delivery``, ``checkout_method_chosen`` and
+``order_fee_charged`` (``shop.payments.signals``), which ``shop.orders.receivers`` writes
+at once, in the same transaction.
 """
 
 from __future__ import annotations
@@ -57,7 +61,8 @@ def event_record(*, provider: str, event_id: str, kind: str, payload) -> Provide
 
 
 def _lock(attempt_id: int) -> tuple[object, PaymentAttempt]:
-    """Lock the attempt's checkout, then the attempt; both fresh from the database."""
+    """Lock the attempt's checkout (read through the attempt, ``FOR UPDATE OF`` the checkout
+    only), then the attempt; both fresh from the database."""
     checkout = (
         PaymentAttempt.objects.select_related("checkout").select_for_update(of=("checkout",)).get(pk=attempt_id).checkout
     )
