@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy, ngettext
 
 from shop.core.selectors.money import money_format
-from shop.payments.couriers import courier_balances
+from shop.payments.payouts.couriers import courier_balances
 
 from .models import CourierProfile, CourierRating, DeliveryJob, Remittance, ScanEvent
 from .services import courier_profile_review, remittance_record

@@ -102,7 +102,7 @@ class DeliveryJob(TimeStamped):
     The commission is fixed when the job is made: ``distance_km × rate_per_km + bonus``,
     in the order's currency. ``commission_payer`` says who funds it. For a delivery: the
     buyer (it was added to the delivery fee at checkout) or the store; either way the
-    store's share of the order pays the courier (``shop.payments.couriers``). For a return
+    store's share of the order pays the courier (``shop.payments.payouts.couriers``). For a return
     pickup: the buyer pays the courier in cash at pickup, or the store's share pays it
     once the goods reach the store.
 
@@ -351,7 +351,7 @@ class CourierRating(models.Model):
 
 class Remittance(models.Model):
     """Cash a courier handed in, recorded by staff: to the platform, or to the store whose
-    order it paid. Posted to the ledger once (``shop.payments.couriers``)."""
+    order it paid. Posted to the ledger once (``shop.payments.payouts.couriers``)."""
 
     courier = models.ForeignKey(
         settings.AUTH_USER_MODEL,

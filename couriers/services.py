@@ -38,8 +38,8 @@ from shop.orders.selectors.orders import PACKAGE_TOKEN_SALT
 from shop.orders.selectors.transitions import Role, TransitionError
 from shop.orders.services.handover import HandoverError, handover_code_check, handover_code_check_short
 from shop.orders.services.orders import order_move, order_push, order_transition, package_short_code
-from shop.payments.couriers import remittance_post, return_commission_earned
 from shop.payments.models import PaymentStatus
+from shop.payments.payouts.couriers import remittance_post, return_commission_earned
 
 from .models import CourierProfile, CourierRating, DeliveryJob, Remittance, ScanEvent
 from .selectors import (

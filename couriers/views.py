@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from shop.core.htmx import render_page
 from shop.core.permissions import capability_required
 from shop.geo.selectors.areas import map_settings
-from shop.payments.couriers import courier_balances
+from shop.payments.payouts.couriers import courier_balances
 
 from .forms import AvailabilityForm, CourierProfileForm
 from .models import CourierProfile, DeliveryJob

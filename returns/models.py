@@ -1,7 +1,7 @@
 """Returns: a buyer asks to send back some units of a delivered order, the store approves
 (drop-off at the store, or a courier pickup) or rejects with a reason, the buyer may
 escalate a rejection to staff, and once the goods are back the return's lines are
-refunded through payments (``shop.payments.refunds.refund_order``, key ``return:<id>``).
+refunded through payments (``shop.payments.refunds.services.refund_order``, key ``return:<id>``).
 
 States: requested → approved → received (the goods are at the store; it inspects them) →
 refunded, or received → disputed (the store refuses the goods; staff refund or reject);

@@ -11,7 +11,7 @@ from django.utils import timezone
 from couriers.selectors import return_codes
 from shop.core.errors import NotFound
 from shop.orders.models import Order, OrderItem, OrderStatus
-from shop.payments.refunds import refundable_units
+from shop.payments.refunds.services import refundable_units
 
 from .models import HOLDING, OPEN, ReturnLine, ReturnMethod, ReturnRequest, ReturnStatus
 

@@ -41,7 +41,7 @@ from shop.media.services.images import image_store
 from shop.notifications.services.notifications import notify
 from shop.orders.models import Order
 from shop.payments.models import Refund
-from shop.payments.refunds import RefundError, refund_order
+from shop.payments.refunds.services import RefundError, refund_order
 
 from .models import (
     PHOTOS_MAX,

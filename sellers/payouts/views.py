@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from shop.geo.selectors.areas import area_country
-from shop.payments.connect import connect_account, connect_onboarding_url, connect_refresh
 from shop.payments.gateways import provider_page
-from shop.payments.statements import store_balances, store_lines, store_lines_with_refunds
+from shop.payments.ledger.selectors import store_balances, store_lines, store_lines_with_refunds
+from shop.payments.payouts.connect import connect_account, connect_onboarding_url, connect_refresh
 
 from ..views import current_store, dashboard_context, seller_required
 

@@ -13,7 +13,7 @@ class DevGatewayConfig(AppConfig):
 
     def http_client(self):
         """The stripe library's HTTP client that answers in-process from the local engine
-        (``shop.payments.stripe_gateway.stripe_client`` asks for it when no key is set)."""
-        from .engine import InProcessHTTPClient
+        (``shop.payments.providers.stripe.client.stripe_client`` asks for it when no key is set)."""
+        from .services import InProcessHTTPClient
 
         return InProcessHTTPClient()

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy
 
 
 class DevProviderObject(models.Model):
-    """An object of the development gateway's offline Stripe (``shop.devgateway.engine``):
+    """An object of the development gateway's offline Stripe (``shop.devgateway.services``):
     a Checkout Session, a PaymentIntent, an Event… stored as Stripe's JSON, so the web
     process and the worker see the same ones. The table keeps the name it had when the
     model lived in the payments app."""

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from shop.core.selectors.currencies import money_from_minor
-from shop.payments.stripe_webhook import webhook_process
+from shop.payments.providers.stripe.callbacks import webhook_process
 
-from .engine import ApiError, dev_engine, event_payload, sign
+from .services import ApiError, dev_engine, event_payload, sign
 
 
 def _dev_only():

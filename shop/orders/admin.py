@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shop.payments.refunds import RefundError, refund_order, refundable_units
+from shop.payments.refunds.services import RefundError, refund_order, refundable_units
 
 from .models import Checkout, Order, OrderEvent, OrderItem, OrderStatus
 from .selectors.transitions import LEFT_THE_STORE, Role, TransitionError, moves_for, status_label
@@ -159,7 +159,7 @@ class OrderAdmin(admin.ModelAdmin):
         ]
 
     def refund_view(self, request, pk: int):
-        """Refund some of the order's lines through the way it was paid (shop.payments.refunds)."""
+        """Refund some of the order's lines through the way it was paid (shop.payments.refunds.services)."""
         order = get_object_or_404(Order.objects.select_related("checkout", "store", "buyer"), pk=pk)
         if not self.has_change_permission(request, order):
             return redirect("admin:index")

@@ -8,5 +8,6 @@ class OrdersConfig(AppConfig):
     verbose_name = gettext_lazy("Orders")
 
     def ready(self):
-        from . import tasks  # noqa: F401  (the background jobs)
-        from .services import payment_flow  # noqa: F401  (the payment signal's receiver)
+        # The payment signals' receivers; the background jobs.
+        from . import receivers, tasks  # noqa: F401
+        from .services import payment_flow  # noqa: F401

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from shop.core.admin import ReadOnlyAdmin
 
+from .ledger.reconciliation import reconciliation, reconciliation_flag
+from .ledger.suspense import SUSPENSE_FLAGS, SuspenseRefundError, suspense_refund
 from .models import (
     ConnectedAccount,
     Invoice,
@@ -27,10 +29,8 @@ from .models import (
     Refund,
     SuspenseRefund,
 )
-from .refunds import RefundError, refund_order
+from .refunds.services import RefundError, refund_order
 from .services import flag_resolve
-from .statements import reconciliation, reconciliation_flag
-from .suspense import SUSPENSE_FLAGS, SuspenseRefundError, suspense_refund
 
 
 @admin.register(PaymentAttempt)

@@ -12,7 +12,10 @@ class PaymentsConfig(AppConfig):
 
         # Each gateway registers itself with shop.payments.gateways when imported; tasks are
         # the background jobs, credit_note_jobs gives every refund its credit note.
-        from . import credit_note_jobs, mpesa, paypal, stripe_gateway, tasks  # noqa: F401
+        from . import credit_note_jobs, tasks  # noqa: F401
         from .checks import payment_providers_check
+        from .providers.mpesa import gateway as mpesa_gateway  # noqa: F401
+        from .providers.paypal import gateway as paypal_gateway  # noqa: F401
+        from .providers.stripe import gateway as stripe_gateway  # noqa: F401
 
         checks.register(payment_providers_check, checks.Tags.security, deploy=True)

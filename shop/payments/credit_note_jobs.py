@@ -6,7 +6,7 @@ from huey.contrib.djhuey import db_task
 
 from shop.core.jobs import job
 
-from .invoices import credit_note_issue, credit_note_issue_later
+from .invoices.services import credit_note_issue, credit_note_issue_later
 from .models import Refund
 from .signals import refund_recorded
 

@@ -84,6 +84,11 @@ def gateway_class(code: str) -> type[Gateway] | None:
     return _REGISTRY.get(code)
 
 
+def status_url(checkout) -> str:
+    """The checkout's payment status page, where the buyer lands after paying."""
+    return reverse("payments:status", args=[checkout.idempotency_key])
+
+
 def hosted_page_redirect(*, checkout, attempt) -> HttpResponse:
     """What ``start`` answers once the provider has a hosted page for the attempt: a 303 to
     our own page (``payments:go``), which goes on there by a plain GET navigation. Never a

@@ -7,6 +7,10 @@ the order rows), so two deliveries of one event queue instead of deadlocking.
 
 The orders above this app hear of a checkout that may go ahead (paid, or switched to
 cash on delivery) through the ``checkout_confirmed`` signal, sent inside the transaction.
+The checkout's payment state and an order's fee are the orders' rows: this module decides
+them and sends ``checkout_paid``, ``checkout_on_delivery``, ``checkout_method_chosen`` and
+``order_fee_charged`` (``shop.payments.signals``), which ``shop.orders.receivers`` writes
+at once, in the same transaction.
 """
 
 from __future__ import annotations
@@ -23,11 +27,18 @@ from shop.core.services.realtime import push_rendered_on_commit
 from shop.core.services.transactions import atomic_retrying
 from shop.core.signals import staff_acted
 
-from . import ledger
-from .ledger import Line
+from .ledger import accounts, fees
+from .ledger import services as ledger
+from .ledger.services import Line
 from .models import LedgerTransaction, PaymentAttempt, PaymentFlag, PaymentStatus, ProviderEvent
 from .selectors import payment_status_context
-from .signals import checkout_confirmed
+from .signals import (
+    checkout_confirmed,
+    checkout_method_chosen,
+    checkout_on_delivery,
+    checkout_paid,
+    order_fee_charged,
+)
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +61,11 @@ def event_record(*, provider: str, event_id: str, kind: str, payload) -> Provide
 
 
 def _lock(attempt_id: int) -> tuple[object, PaymentAttempt]:
-    """Lock the attempt's checkout, then the attempt; both fresh from the database."""
-    checkout_id = PaymentAttempt.objects.values_list("checkout_id", flat=True).get(pk=attempt_id)
-    checkout_model = PaymentAttempt._meta.get_field("checkout").related_model
-    checkout = checkout_model.objects.select_for_update().get(pk=checkout_id)
+    """Lock the attempt's checkout (read through the attempt, ``FOR UPDATE OF`` the checkout
+    only), then the attempt; both fresh from the database."""
+    checkout = (
+        PaymentAttempt.objects.select_related("checkout").select_for_update(of=("checkout",)).get(pk=attempt_id).checkout
+    )
     attempt = PaymentAttempt.objects.select_for_update().get(pk=attempt_id)
     attempt.checkout = checkout
     return checkout, attempt
@@ -141,9 +153,7 @@ def _succeeded(attempt_id: int, received_minor: int, currency: str, payment_refe
     attempt.status = Status.SUCCEEDED
     attempt.message = ""
     attempt.save()
-    checkout.payment_status = PaymentStatus.PAID
-    checkout.paid_at = attempt.finished_at
-    checkout.save(update_fields=["payment_status", "paid_at", "updated_at"])
+    checkout_paid.send(sender=PaymentAttempt, checkout=checkout, paid_at=attempt.finished_at)
     _post_capture(checkout=checkout, attempt=attempt)
     checkout_confirmed.send(sender=PaymentAttempt, checkout=checkout)
     _push_status(checkout)
@@ -152,15 +162,14 @@ def _succeeded(attempt_id: int, received_minor: int, currency: str, payment_refe
 
 def _post_capture(*, checkout, attempt: PaymentAttempt) -> None:
     """The payment in, each store's share held, the platform's fee earned."""
-    lines = [Line(ledger.provider_account(attempt.provider), attempt.currency, attempt.amount_minor)]
+    lines = [Line(accounts.provider_account(attempt.provider), attempt.currency, attempt.amount_minor)]
     for order in checkout.orders.prefetch_related("items"):
-        fee = ledger.order_fee_minor(order)
-        share = ledger.order_share_minor(order, fee)
-        lines.append(Line(ledger.store_held(order.store_id), order.currency, -share, order=order))
-        lines.append(Line(ledger.FEES, order.currency, -fee, order=order))
+        fee = fees.order_fee_minor(order)
+        share = fees.order_share_minor(order, fee)
+        lines.append(Line(accounts.store_held(order.store_id), order.currency, -share, order=order))
+        lines.append(Line(accounts.FEES, order.currency, -fee, order=order))
         lines += ledger.order_promotion_lines(order)
-        order.fee = money_from_minor(fee, order.currency)
-        order.save(update_fields=["fee", "updated_at"])
+        order_fee_charged.send(sender=PaymentAttempt, order=order, fee=money_from_minor(fee, order.currency))
     ledger.post(
         kind=LedgerTransaction.Kind.CAPTURE,
         key=f"capture:attempt:{attempt.pk}",
@@ -172,15 +181,15 @@ def _post_capture(*, checkout, attempt: PaymentAttempt) -> None:
 
 def _post_suspense(*, checkout, attempt: PaymentAttempt) -> None:
     """Money the provider took that no order owes: in the provider's account, owed back
-    from suspense until it is refunded (``shop.payments.suspense``)."""
+    from suspense until it is refunded (``shop.payments.ledger.suspense``)."""
     if not attempt.received_minor or attempt.received_minor < 0 or not attempt.received_currency:
         return
     ledger.post(
         kind=LedgerTransaction.Kind.SUSPENSE,
         key=f"suspense:attempt:{attempt.pk}",
         lines=[
-            Line(ledger.provider_account(attempt.provider), attempt.received_currency, attempt.received_minor),
-            Line(ledger.SUSPENSE, attempt.received_currency, -attempt.received_minor),
+            Line(accounts.provider_account(attempt.provider), attempt.received_currency, attempt.received_minor),
+            Line(accounts.SUSPENSE, attempt.received_currency, -attempt.received_minor),
         ],
         memo=f"{attempt.get_provider_display()} {attempt.payment_reference or attempt.reference}: not owed",
         checkout=checkout,
@@ -226,15 +235,18 @@ def checkout_pay_on_delivery(*, checkout, gateway: str = "cod") -> bool:
         PaymentAttempt.objects.filter(checkout=locked, status=Status.PENDING).update(
             status=Status.CANCELLED, finished_at=timezone.now(), message=_("Switched to cash on delivery.")
         )
-        locked.payment_method = gateway
-        locked.payment_status = PaymentStatus.ON_DELIVERY
-        locked.payment_due_by = None
-        locked.save(update_fields=["payment_method", "payment_status", "payment_due_by", "updated_at"])
+        checkout_on_delivery.send(sender=PaymentAttempt, checkout=locked, method=gateway)
         checkout_confirmed.send(sender=PaymentAttempt, checkout=locked)
         _push_status(locked)
         return True
 
     return atomic_retrying(work, what="payment")
+
+
+def checkout_method_choose(*, checkout, method: str) -> None:
+    """The buyer pays ``checkout`` with ``method`` (a gateway code) from now on."""
+    if checkout.payment_method != method:
+        checkout_method_chosen.send(sender=PaymentAttempt, checkout=checkout, method=method)
 
 
 def _push_status(checkout) -> None:

@@ -8,13 +8,13 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from shop.core.jobs import job
 
-from .invoices import invoice_issue
-from .mpesa import mpesa_pending_settle
-from .paypal import paypal_pending_settle
-from .refunds import refund_send
-from .statements import reconciliation, reconciliation_flag
-from .stripe_webhook import stripe_balance_sync, stripe_pending_settle
-from .suspense import suspense_refund_send
+from .invoices.services import invoice_issue
+from .ledger.reconciliation import reconciliation, reconciliation_flag
+from .ledger.suspense import suspense_refund_send
+from .providers.mpesa.callbacks import mpesa_pending_settle
+from .providers.paypal.callbacks import paypal_pending_settle
+from .providers.stripe.callbacks import stripe_balance_sync, stripe_pending_settle
+from .refunds.services import refund_send
 
 log = logging.getLogger(__name__)
 

@@ -5,9 +5,9 @@ from . import views
 app_name = "payments"
 
 urlpatterns = [
-    path("stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),
-    path("mpesa/", include("shop.payments.mpesa_urls")),
-    path("paypal/", include("shop.payments.paypal_urls")),
+    path("stripe/", include("shop.payments.providers.stripe.urls")),
+    path("mpesa/", include("shop.payments.providers.mpesa.urls")),
+    path("paypal/", include("shop.payments.providers.paypal.urls")),
     path("<uuid:reference>/", views.status, name="status"),
     path("<uuid:reference>/pay/", views.pay, name="pay"),
     path("<uuid:reference>/go/<int:attempt_id>/", views.go, name="go"),

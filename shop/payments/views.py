@@ -1,42 +1,30 @@
-"""The buyer's payment pages and Stripe's webhook.
+"""The buyer's payment pages (Stripe's webhook: ``providers/stripe/views.py``).
 
 The status page shows the truth from the database, never what a redirect claims: a
 pending payment turns into paid (or failed, with the other ways to pay) live over the
-buyer's socket. The webhook is CSRF-exempt (Stripe signs it instead). The buyer reaches a
-provider's hosted page (Stripe Checkout, PayPal's approval) through ``go``, a GET page of
-ours, never through a form's redirect (which the Content-Security-Policy refuses).
+buyer's socket. The buyer reaches a provider's hosted page (Stripe Checkout, PayPal's
+approval) through ``go``, a GET page of ours, never through a form's redirect (which the
+Content-Security-Policy refuses).
 """
 
 from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from shop.core.htmx import render_page
-from shop.core.middleware import raw_body
 from shop.core.selectors.money import money_format
 
-from .gateways import gateway_get, provider_page
+from .gateways import gateway_get, provider_page, status_url
 from .models import PaymentAttempt
+from .providers.stripe.gateway import session_expire
 from .selectors import checkout_for_buyer, payment_status_context
-from .services import attempt_failed, checkout_awaits_payment, checkout_pay_on_delivery
-from .stripe_gateway import session_expire, status_url
-from .stripe_webhook import webhook_process
-
-
-@raw_body
-@csrf_exempt
-@require_POST
-def stripe_webhook(request):
-    status, reason = webhook_process(request.body, request.headers.get("Stripe-Signature"))
-    return HttpResponse(reason, status=status, content_type="text/plain; charset=utf-8")
+from .services import attempt_failed, checkout_awaits_payment, checkout_method_choose, checkout_pay_on_delivery
 
 
 @login_required
@@ -109,7 +97,5 @@ def pay(request, reference):
             messages.success(request, _("Your order is placed: you pay when you get it."))
             return redirect(reverse("checkout:done", args=[checkout.idempotency_key]))
         return redirect(status_url(checkout))
-    if checkout.payment_method != gateway.code:
-        checkout.payment_method = gateway.code
-        checkout.save(update_fields=["payment_method", "updated_at"])
+    checkout_method_choose(checkout=checkout, method=gateway.code)
     return gateway.start(request, checkout) or redirect(status_url(checkout))

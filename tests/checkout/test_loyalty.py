@@ -19,9 +19,9 @@ from shop.orders.models import Order, OrderStatus
 from shop.orders.services.checkout import CheckoutError, checkout_place
 from shop.orders.services.orders import order_transition
 from shop.orders.services.payment_flow import checkouts_expire
-from shop.payments import ledger
+from shop.payments.ledger import accounts, fees
 from shop.payments.models import LedgerEntry
-from shop.payments.refunds import refund_order
+from shop.payments.refunds.services import refund_order
 from shop.promotions.models import LoyaltyEntry, PromoCode
 from shop.promotions.services.loyalty import (
     PointsQuote,
@@ -158,10 +158,10 @@ def test_earn_spend_refund_and_the_ledger_balances(buyer, cart, weavers, django_
     order = checkout.orders.get(store=weavers)
     # 2000 points shared 2401:850 come to 1477 and 522, the point left over on the larger order.
     assert (order.points_used, order.points_discount) == (1478, Decimal("147.80"))
-    fee = ledger.order_fee_minor(order)
+    fee = fees.order_fee_minor(order)
     # The store's share is as if nothing were off; Soko's promotions account paid the points.
-    assert -entries(order=order, account__code=ledger.store_held(weavers.pk)) == 240100 + 20000 - fee
-    assert entries(order=order, account__code=ledger.PROMOTIONS) == 14780
+    assert -entries(order=order, account__code=accounts.store_held(weavers.pk)) == 240100 + 20000 - fee
+    assert entries(order=order, account__code=accounts.PROMOTIONS) == 14780
 
     order = deliver_and_complete(order, buyer)
     earned = LoyaltyEntry.objects.get(order=order, kind=K.EARNED)
@@ -180,7 +180,7 @@ def test_earn_spend_refund_and_the_ledger_balances(buyer, cart, weavers, django_
     assert LoyaltyEntry.objects.filter(order=order, kind=K.REVERSED).aggregate(t=Sum("points"))["t"] == -225
     assert LoyaltyEntry.objects.filter(order=order, kind=K.RESTORED).aggregate(t=Sum("points"))["t"] == 1478
     assert consistent(buyer) == 1478  # the other order's points are still spent
-    assert entries(order=order, account__code=ledger.PROMOTIONS) == 0
+    assert entries(order=order, account__code=accounts.PROMOTIONS) == 0
     assert entries(transaction__checkout=checkout) == 0
 
 

@@ -18,9 +18,9 @@ from shop.orders.models import Checkout, Order, OrderStatus
 from shop.orders.services.checkout import CheckoutError, checkout_place
 from shop.orders.services.orders import order_transition
 from shop.orders.services.payment_flow import checkouts_expire
-from shop.payments import ledger
+from shop.payments.ledger import accounts, fees
 from shop.payments.models import LedgerEntry
-from shop.payments.refunds import refund_order
+from shop.payments.refunds.services import refund_order
 from shop.promotions.models import PromoCode, PromoRedemption
 from tests.concurrency import at_once
 from tests.factories import UserFactory
@@ -162,11 +162,11 @@ def test_the_ledger_balances_with_sokos_discount_through_payment_and_refunds(
     dev_card_pay(checkout)
     order = checkout.orders.get(store=weavers)
     assert (order.discount, order.delivery_fee) == (Decimal("369.28"), Decimal("200"))
-    fee = ledger.order_fee_minor(order)
+    fee = fees.order_fee_minor(order)
     # The store's share is as if there were no code; Soko's promotions account paid it.
-    held = -entries(order=order, account__code=ledger.store_held(weavers.pk))
+    held = -entries(order=order, account__code=accounts.store_held(weavers.pk))
     assert held == 240100 + 20000 - fee
-    assert entries(order=order, account__code=ledger.PROMOTIONS) == 36928
+    assert entries(order=order, account__code=accounts.PROMOTIONS) == 36928
 
     staff = UserFactory(is_staff=True)
     for to in (OrderStatus.CONFIRMED, OrderStatus.PREPARING, OrderStatus.READY, OrderStatus.OUT_FOR_DELIVERY, OrderStatus.DELIVERED):
@@ -178,11 +178,11 @@ def test_the_ledger_balances_with_sokos_discount_through_payment_and_refunds(
     # Every unit back: exactly what was paid for them, and the delivery fee.
     assert first.amount_minor + second.amount_minor == 240100 - 36928 + 20000
     assert first.promotion_minor + second.promotion_minor == 36928
-    assert entries(order=order, account__code=ledger.PROMOTIONS) == 0
+    assert entries(order=order, account__code=accounts.PROMOTIONS) == 0
     # The fee on two half refunds can come back a minor unit short of the fee on the whole
     # (each rounded half up): that unit stays the store's to pay, nothing else is left.
-    assert entries(order=order, account__code=ledger.store_held(weavers.pk)) == -entries(order=order, account__code=ledger.FEES)
-    assert entries(order=order, account__code=ledger.FEES) in (0, -1)
+    assert entries(order=order, account__code=accounts.store_held(weavers.pk)) == -entries(order=order, account__code=accounts.FEES)
+    assert entries(order=order, account__code=accounts.FEES) in (0, -1)
     checkout.refresh_from_db()
     paid = round(checkout.total * 100)
     assert entries(transaction__checkout=checkout, account__code__startswith="provider:") == paid - 223172

@@ -26,8 +26,9 @@ from shop.orders.models import HandoverCode, Order, OrderStatus
 from shop.orders.selectors.orders import PACKAGE_TOKEN_SALT
 from shop.orders.selectors.transitions import Role, TransitionError
 from shop.orders.services.orders import order_transition, package_short_code, package_token_make
-from shop.payments import ledger
-from shop.payments.couriers import courier_balances
+from shop.payments.ledger import accounts
+from shop.payments.ledger import services as ledger
+from shop.payments.payouts.couriers import courier_balances
 from tests.factories import CourierProfileFactory, UserFactory
 from tests.factories.couriers import courier_serving
 from tests.factories.orders import member_of
@@ -270,8 +271,8 @@ def test_a_paid_order_is_delivered_at_the_scan_and_the_courier_earns_its_commiss
 
     assert job.status == J.DELIVERED
     assert Order.objects.get(pk=paid.pk).status == S.DELIVERED
-    assert ledger.balance(ledger.courier_commission(courier.pk), "KES") == -27240
-    assert ledger.balance(ledger.courier_cash(courier.pk), "KES") == 0
+    assert ledger.balance(accounts.courier_commission(courier.pk), "KES") == -27240
+    assert ledger.balance(accounts.courier_cash(courier.pk), "KES") == 0
     assert CourierProfile.objects.get(user=courier).deliveries_count == 1
 
 
@@ -303,20 +304,20 @@ def test_cash_needs_both_confirmations_before_the_order_is_delivered(job, courie
         cash_confirm_courier(job=job, courier=courier, amount="450")
     job = cash_confirm_courier(job=job, courier=courier, amount="500.00")
     assert Order.objects.get(pk=order.pk).status == S.OUT_FOR_DELIVERY
-    assert ledger.balance(ledger.courier_cash(courier.pk), "KES") == 0
+    assert ledger.balance(accounts.courier_cash(courier.pk), "KES") == 0
 
     job = cash_confirm_buyer(job=job, buyer=order.buyer)
     assert job.status == J.DELIVERED
     delivered = Order.objects.get(pk=order.pk)
     assert delivered.status == S.DELIVERED and delivered.delivered_at is not None
-    assert ledger.balance(ledger.courier_cash(courier.pk), "KES") == 50000
+    assert ledger.balance(accounts.courier_cash(courier.pk), "KES") == 50000
 
     # A repeated confirmation changes nothing, and the cash is recorded once.
     with pytest.raises(CourierError):
         cash_confirm_buyer(job=job, buyer=order.buyer)
     with pytest.raises(CourierError):
         cash_confirm_courier(job=job, courier=courier, amount="500.00")
-    assert ledger.balance(ledger.courier_cash(courier.pk), "KES") == 50000
+    assert ledger.balance(accounts.courier_cash(courier.pk), "KES") == 50000
     balance = courier_balances(courier.pk)[0]
     assert (balance.cash_held, balance.commission_owed, balance.to_remit) == (
         Decimal("500.00"),

@@ -11,7 +11,8 @@ from couriers.models import CourierProfile, CourierRating, DeliveryJob, Remittan
 from couriers.services import handover_typed, job_accept, job_create, pickup_typed
 from shop.orders.models import Order, OrderStatus
 from shop.orders.services.orders import package_short_code
-from shop.payments import ledger
+from shop.payments.ledger import accounts
+from shop.payments.ledger import services as ledger
 from tests.factories import CourierProfileFactory, UserFactory
 from tests.factories.couriers import courier_serving
 from tests.factories.orders import member_of
@@ -178,7 +179,7 @@ def test_the_store_delivering_itself_types_the_buyers_code(client, order):
     client.post(f"/dashboard/orders/{order.number}/handover/", {"code": buyer_code(order)[1]})
     assert Order.objects.get(pk=order.pk).status == OrderStatus.DELIVERED
     # The store took the cash itself: nothing is held by a courier.
-    assert ledger.balance(ledger.store_cash(order.store_id), "KES") == 0
+    assert ledger.balance(accounts.store_cash(order.store_id), "KES") == 0
 
 
 def test_earnings_show_the_couriers_own_deliveries_by_week(client, job, courier, rival):
@@ -207,12 +208,12 @@ def test_staff_record_a_remittance_once_in_the_ledger(admin_client, job, courier
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     remittance = Remittance.objects.get()
-    assert ledger.balance(ledger.courier_cash(courier.pk), "KES") == 0
-    assert ledger.balance(ledger.courier_commission(courier.pk), "KES") == 0
-    assert ledger.balance(ledger.PLATFORM_CASH, "KES") == 22760
+    assert ledger.balance(accounts.courier_cash(courier.pk), "KES") == 0
+    assert ledger.balance(accounts.courier_commission(courier.pk), "KES") == 0
+    assert ledger.balance(accounts.PLATFORM_CASH, "KES") == 22760
     # Saving it again posts nothing more.
     admin_client.post(f"/admin/couriers/remittance/{remittance.pk}/change/", {"note": "edited"})
-    assert ledger.balance(ledger.PLATFORM_CASH, "KES") == 22760
+    assert ledger.balance(accounts.PLATFORM_CASH, "KES") == 22760
 
 
 def test_courier_of_another_area_never_sees_the_job(client, job):

@@ -22,7 +22,8 @@ from couriers.services import (
 )
 from couriers.signals import return_job_delivered
 from shop.orders.models import Order, OrderStatus
-from shop.payments import ledger
+from shop.payments.ledger import accounts
+from shop.payments.ledger import services as ledger
 from shop.payments.models import LedgerTransaction
 from tests.concurrency import at_once
 from tests.factories import UserFactory
@@ -351,8 +352,8 @@ def test_a_store_paid_return_posts_the_commission_once_and_the_ledger_balances(d
     return_job_received_by_store(job=job, actor=member_of(delivered))
 
     assert LedgerTransaction.objects.filter(key=f"commission:return_job:{job.pk}").count() == 1
-    assert ledger.balance(ledger.courier_commission(courier.pk), "KES") == -27240
-    assert ledger.balance(ledger.store_payable(delivered.store_id), "KES") == 27240
+    assert ledger.balance(accounts.courier_commission(courier.pk), "KES") == -27240
+    assert ledger.balance(accounts.store_payable(delivered.store_id), "KES") == 27240
     assert balanced()
 
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from sellers.models import Store
-from shop.devgateway.engine import dev_engine
+from shop.devgateway.services import dev_engine
 from shop.orders.models import Checkout, Order
 from shop.orders.services.orders import order_transition
 from shop.payments.models import ConnectedAccount, LedgerTransaction, PaymentAttempt, PaymentStatus

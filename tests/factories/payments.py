@@ -1,6 +1,6 @@
 """Paying a checkout in tests the way a buyer would."""
 
-from shop.devgateway.engine import dev_engine
+from shop.devgateway.services import dev_engine
 from shop.payments.services import attempt_create, attempt_succeeded
 
 

@@ -1,4 +1,4 @@
-"""A fake Stripe over HTTP for tests and demos: ``shop.devgateway.engine``'s engine with
+"""A fake Stripe over HTTP for tests and demos: ``shop.devgateway.services``'s engine with
 objects in memory, reached by the real ``stripe`` library through ``STRIPE_API_BASE``.
 
     with FakeStripe(webhook_secret="whsec_…") as fake:   # tests: fake.url, fake.engine
@@ -30,7 +30,7 @@ if __name__ == "__main__":  # run on its own: the engine's module needs Django's
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_config.settings")
     django.setup()
 
-from shop.devgateway.engine import ApiError, MemoryStore, StripeEngine, decode_params, event_payload, sign
+from shop.devgateway.services import ApiError, MemoryStore, StripeEngine, decode_params, event_payload, sign
 from tests.fakes.server import FakeServer
 
 __all__ = ["FakeStripe", "sign"]

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.db import OperationalError
 
-from shop.catalog import services as catalog_services
+from shop.catalog.services import products as catalog_services
 from shop.catalog.services.products import VariantInput, product_save
 from shop.orders.models import OrderStatus
 from shop.orders.selectors.transitions import Role, TransitionError

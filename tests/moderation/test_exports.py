@@ -19,8 +19,9 @@ from shop.moderation.exports import services as exports
 from shop.moderation.models import Case, Export, LogEntry, Report
 from shop.moderation.services.roles import FINANCE, MODERATORS, SUPPORT
 from shop.orders.models import Checkout, Order
-from shop.payments import ledger
-from shop.payments.ledger import Line
+from shop.payments.ledger import accounts
+from shop.payments.ledger import services as ledger
+from shop.payments.ledger.services import Line
 from shop.payments.models import Payout
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.catalog import ProductFactory
@@ -202,9 +203,9 @@ def test_the_ledger_and_payouts_for_finance_only(client, django_capture_on_commi
     order = OrderFactory(handover=False)
     ledger.post(
         kind="capture", key="cap-1", order=order,
-        lines=[Line("provider:mpesa", "KES", 150050), Line(ledger.FEES, "KES", -150050)],
+        lines=[Line("provider:mpesa", "KES", 150050), Line(accounts.FEES, "KES", -150050)],
     )
-    ledger.post(kind="capture", key="cap-2", lines=[Line("provider:mpesa", "GNF", 25000), Line(ledger.FEES, "GNF", -25000)])
+    ledger.post(kind="capture", key="cap-2", lines=[Line("provider:mpesa", "GNF", 25000), Line(accounts.FEES, "GNF", -25000)])
     Payout.objects.create(store=order.store, order=order, provider="mpesa", amount_minor=123456, currency="KES")
 
     moderator = staff_in(MODERATORS)
@@ -218,9 +219,9 @@ def test_the_ledger_and_payouts_for_finance_only(client, django_capture_on_commi
     assert list(rows[0]) == ["id", "created_at", "transaction", "kind", "account", "store_id", "order", "amount", "currency", "memo"]
     assert [(row["transaction"], row["account"], row["amount"], row["currency"]) for row in rows] == [
         ("cap-1", "provider:mpesa", "1500.50", "KES"),
-        ("cap-1", ledger.FEES, "-1500.50", "KES"),
+        ("cap-1", accounts.FEES, "-1500.50", "KES"),
         ("cap-2", "provider:mpesa", "25000", "GNF"),
-        ("cap-2", ledger.FEES, "-25000", "GNF"),
+        ("cap-2", accounts.FEES, "-25000", "GNF"),
     ]
     assert rows[0]["order"] == order.number
 

@@ -11,8 +11,9 @@ from django.core.management import CommandError, call_command
 from shop.moderation.models import Export, LogEntry
 from shop.moderation.services import roles
 from shop.moderation.services.roles import FINANCE, MODERATORS, ROLES, SUPPORT, roles_sync
-from shop.payments import ledger
-from shop.payments.ledger import Line
+from shop.payments.ledger import accounts
+from shop.payments.ledger import services as ledger
+from shop.payments.ledger.services import Line
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +68,7 @@ def test_a_misspelt_permission_stops_the_command(monkeypatch):
 
 
 def test_a_moderator_gets_403_on_the_ledger_and_payouts_and_finance_reads_them(client):
-    ledger.post(kind="capture", key="k1", lines=[Line("provider:mpesa", "KES", 500), Line(ledger.FEES, "KES", -500)])
+    ledger.post(kind="capture", key="k1", lines=[Line("provider:mpesa", "KES", 500), Line(accounts.FEES, "KES", -500)])
     pages = [
         "/admin/payments/ledgertransaction/",
         "/admin/payments/ledgeraccount/",

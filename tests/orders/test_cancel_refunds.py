@@ -22,9 +22,11 @@ from shop.orders.models import Order, OrderStatus
 from shop.orders.selectors.transitions import MAIN_PATH, MOVES, Role
 from shop.orders.services.orders import order_transition
 from shop.orders.services.payment_flow import checkouts_expire
-from shop.payments import ledger
+from shop.payments.ledger import accounts
+from shop.payments.ledger import services as ledger
 from shop.payments.models import LedgerEntry, PaymentAttempt, PaymentStatus, Refund
-from shop.payments.paypal import PaypalGateway, paypal_capture
+from shop.payments.providers.paypal.callbacks import paypal_capture
+from shop.payments.providers.paypal.gateway import PaypalGateway
 from shop.payments.services import attempt_create, attempt_succeeded
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.orders import CheckoutFactory, OrderFactory
@@ -117,8 +119,8 @@ def test_every_cancel_gives_the_money_back_the_way_it_came(
 
     assert cancelled.status == S.CANCELLED
     refunds = Refund.objects.filter(order=order)
-    held = ledger.balance(ledger.store_held(order.store_id), "KES", order=order)
-    payable = ledger.balance(ledger.store_payable(order.store_id), "KES", order=order)
+    held = ledger.balance(accounts.store_held(order.store_id), "KES", order=order)
+    payable = ledger.balance(accounts.store_payable(order.store_id), "KES", order=order)
     if not _took_money(method, source):
         # Cash not handed over yet: nothing was taken, nothing to give back or book.
         assert not refunds.exists()
@@ -137,7 +139,7 @@ def test_every_cancel_gives_the_money_back_the_way_it_came(
     # The store keeps nothing of it (held or payable), and the money left the provider.
     assert (held, payable) == (0, 0)
     if method != "cod":
-        assert ledger.balance(ledger.provider_account(provider), "KES") == 0
+        assert ledger.balance(accounts.provider_account(provider), "KES") == 0
     # Both sides are told, and the timeline shows the refund.
     buyer_news = Notification.objects.filter(user=order.buyer).values_list("text", flat=True)
     assert any("650" in text and order.number in text for text in buyer_news), list(buyer_news)
@@ -161,7 +163,7 @@ def test_a_paid_order_cancelled_twice_over_is_refunded_once(paypal, django_captu
         order_transition(order=order, to=S.REFUNDED, actor=staff, role=Role.STAFF, note="Refund confirmed")
 
     assert Refund.objects.filter(order=order).count() == 1
-    assert ledger.balance(ledger.provider_account("dev"), "KES") == 0
+    assert ledger.balance(accounts.provider_account("dev"), "KES") == 0
 
 
 def test_staff_moving_a_delivered_order_to_refunded_refund_it(paypal, django_capture_on_commit_callbacks):
@@ -172,7 +174,7 @@ def test_staff_moving_a_delivered_order_to_refunded_refund_it(paypal, django_cap
 
     refund = Refund.objects.get(order=order)
     assert (refund.amount_minor, refund.status) == (65000, Refund.Status.SUCCEEDED)
-    assert ledger.balance(ledger.store_held(order.store_id), "KES", order=order) == 0
+    assert ledger.balance(accounts.store_held(order.store_id), "KES", order=order) == 0
 
 
 def test_support_staff_cannot_cancel_a_paid_order_over_their_refund_limit(client, paypal, settings):

@@ -7,7 +7,7 @@ from django.test import RequestFactory
 
 from shop.orders.services.checkout import checkout_place
 from shop.payments.models import PaymentAttempt
-from shop.payments.stripe_gateway import CardGateway
+from shop.payments.providers.stripe.gateway import CardGateway
 from tests.checkout.conftest import basket, buyer, cart, crafts, details_for, kikoi, weavers  # noqa: F401  (fixtures)
 from tests.fakes.stripe_server import FakeStripe
 

@@ -26,7 +26,8 @@ from django.urls import reverse
 from shop.orders.services.checkout import checkout_place
 from shop.payments.gateways import gateways_available
 from shop.payments.models import PaymentAttempt
-from shop.payments.stripe_gateway import CardGateway, StripeNotConfigured, stripe_client
+from shop.payments.providers.stripe.client import StripeNotConfigured, stripe_client
+from shop.payments.providers.stripe.gateway import CardGateway
 from tests.checkout.conftest import basket, buyer, cart, crafts, details_for, kikoi, weavers  # noqa: F401  (fixtures)
 
 
@@ -141,7 +142,7 @@ from django.apps import apps
 from django.conf import settings
 from django.urls import Resolver404, resolve
 from shop.payments.gateways import gateways_available
-from shop.payments.stripe_gateway import StripeNotConfigured, stripe_client
+from shop.payments.providers.stripe.client import StripeNotConfigured, stripe_client
 
 def resolves(path):
     try:

@@ -15,9 +15,10 @@ from shop.orders.models import Order, OrderStatus
 from shop.orders.selectors.transitions import TransitionError
 from shop.orders.services.orders import order_transition
 from shop.orders.services.payment_flow import checkouts_expire, funds_release_due
-from shop.payments import ledger
+from shop.payments.ledger import accounts
+from shop.payments.ledger import services as ledger
 from shop.payments.models import LedgerEntry, LedgerTransaction, PaymentAttempt, PaymentFlag, PaymentStatus
-from shop.payments.refunds import RefundError, refund_order
+from shop.payments.refunds.services import RefundError, refund_order
 from shop.payments.services import attempt_create, attempt_failed, attempt_succeeded, checkout_pay_on_delivery
 from tests.factories import UserFactory
 
@@ -60,8 +61,8 @@ def test_paid_once_however_often_the_provider_says_so(placed, django_capture_on_
     # 2.5 % of the items (2401.00 and 850), none on the delivery fee.
     assert (weavers_order.fee, crafts_order.fee) == (Decimal("60.03"), Decimal("21.25"))
     assert ledger.balance("provider:dev", "KES") == 345100
-    assert ledger.balance(ledger.store_held(weavers_order.store_id), "KES") == -(260100 - 6003)
-    assert ledger.balance(ledger.FEES, "KES") == -(6003 + 2125)
+    assert ledger.balance(accounts.store_held(weavers_order.store_id), "KES") == -(260100 - 6003)
+    assert ledger.balance(accounts.FEES, "KES") == -(6003 + 2125)
     # The stores hear of their orders now, once.
     told = Notification.objects.filter(kind="order")
     assert sorted(told.values_list("user_id", flat=True)) == sorted(
@@ -141,9 +142,9 @@ def test_cash_on_delivery_posts_the_cash_and_the_fee_the_store_owes(placed):
 
     assert order.delivered_at is not None
     assert LedgerTransaction.objects.filter(kind="cash").count() == 1 and balanced()
-    assert ledger.balance(ledger.store_payable(order.store_id), "KES") == 6003  # owes the fee
-    assert ledger.balance(ledger.store_cash(order.store_id), "KES") == 0
-    assert ledger.balance(ledger.FEES, "KES") == -6003
+    assert ledger.balance(accounts.store_payable(order.store_id), "KES") == 6003  # owes the fee
+    assert ledger.balance(accounts.store_cash(order.store_id), "KES") == 0
+    assert ledger.balance(accounts.FEES, "KES") == -6003
 
 
 def test_held_shares_are_released_after_the_buyers_window(placed, settings):
@@ -156,8 +157,8 @@ def test_held_shares_are_released_after_the_buyers_window(placed, settings):
     later = timezone.now() + timedelta(days=settings.SOKO_BUYER_PROTECTION_DAYS, seconds=1)
     assert [funds_release_due(now=later) for _ in range(2)] == [1, 0]
 
-    assert ledger.balance(ledger.store_held(order.store_id), "KES") == 0
-    assert ledger.balance(ledger.store_payable(order.store_id), "KES") == -(260100 - 6003)
+    assert ledger.balance(accounts.store_held(order.store_id), "KES") == 0
+    assert ledger.balance(accounts.store_payable(order.store_id), "KES") == -(260100 - 6003)
     assert LedgerEntry.objects.filter(transaction__kind="release").count() == 2 and balanced()
 
 
@@ -171,7 +172,7 @@ def test_a_cash_refund_is_owed_by_the_store_and_returns_the_fee(placed):
     assert refund_order(order=order, lines={item.pk: 1}, reason="Torn", key="r1") == refund  # same key, same refund
     assert (refund.provider, refund.status, refund.amount_minor, refund.fee_minor) == ("cash", "manual", 120050, 3001)
     assert PaymentFlag.objects.get().kind == PaymentFlag.Kind.MANUAL_REFUND and balanced()
-    assert ledger.balance(ledger.store_payable(order.store_id), "KES") == 6003 - 3001
+    assert ledger.balance(accounts.store_payable(order.store_id), "KES") == 6003 - 3001
     with pytest.raises(RefundError, match="Only 1 of"):
         refund_order(order=order, lines={item.pk: 2}, reason="Torn")
 
@@ -192,4 +193,4 @@ def test_an_m_pesa_refund_is_listed_for_staff_to_send_by_hand(placed):
     assert (refund.status, refund.amount_minor, refund.fee_minor) == ("manual", 85000, 2125)
     assert not any(refund.checklist.values())
     assert ledger.balance("provider:mpesa", "KES") == 345100 - 85000 and balanced()
-    assert ledger.balance(ledger.store_held(order.store_id), "KES") == 0
+    assert ledger.balance(accounts.store_held(order.store_id), "KES") == 0

@@ -12,8 +12,9 @@ from pypdf import PdfReader
 
 from shop.orders.models import Order
 from shop.orders.services.checkout import checkout_place
-from shop.payments import invoices
-from shop.payments.invoices import invoice_issue, invoice_render, tax_included
+from shop.payments.invoices import services as invoices
+from shop.payments.invoices.documents import invoice_render, tax_included
+from shop.payments.invoices.services import invoice_issue
 from shop.payments.models import Invoice
 from shop.payments.services import attempt_create, attempt_succeeded
 from tests.checkout.conftest import details_for

@@ -8,8 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 
-from shop.payments import ledger
-from shop.payments.ledger import Line
+from shop.payments.ledger import accounts
+from shop.payments.ledger import services as ledger
+from shop.payments.ledger.services import Line
 from shop.payments.models import LedgerAccount, LedgerEntry, LedgerTransaction
 from tests.factories import StoreFactory
 
@@ -28,8 +29,8 @@ def _post_capture(store, key="capture:test:1"):
         key=key,
         lines=[
             Line("provider:stripe", "KES", 65_000),
-            Line(ledger.store_held(store.pk), "KES", -63_375),
-            Line(ledger.FEES, "KES", -1_625),
+            Line(accounts.store_held(store.pk), "KES", -63_375),
+            Line(accounts.FEES, "KES", -1_625),
         ],
     )
 
@@ -84,11 +85,11 @@ class TestAPostedTransactionStaysAsPosted:
 
     def test_an_account_keeps_its_code_currency_and_store(self, store):
         _post_capture(store)
-        held = ledger.store_held(store.pk)
+        held = accounts.store_held(store.pk)
         account = LedgerAccount.objects.get(code=held)
 
         _refused(
-            "UPDATE payments_ledgeraccount SET code = %s WHERE id = %s", [ledger.store_payable(store.pk), account.pk]
+            "UPDATE payments_ledgeraccount SET code = %s WHERE id = %s", [accounts.store_payable(store.pk), account.pk]
         )
         _refused("UPDATE payments_ledgeraccount SET currency = %s WHERE id = %s", ["USD", account.pk])
         with pytest.raises(REFUSED, match="append-only"), transaction.atomic():

@@ -23,11 +23,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shop.core.selectors.currencies import money_from_minor, money_quantize, money_to_minor
-from shop.devgateway.engine import dev_engine
+from shop.devgateway.services import dev_engine
 from shop.orders.models import Order, OrderStatus
 from shop.orders.services.orders import order_transition
 from shop.orders.services.payment_flow import funds_release_due
-from shop.payments import ledger
+from shop.payments.ledger import accounts
+from shop.payments.ledger.fees import order_fee_minor
+from shop.payments.ledger.reconciliation import reconciliation
+from shop.payments.ledger.suspense import suspense_refund
 from shop.payments.models import (
     LedgerEntry,
     LedgerTransaction,
@@ -36,12 +39,11 @@ from shop.payments.models import (
     Refund,
     SuspenseRefund,
 )
-from shop.payments.paypal import PaypalGateway, paypal_capture
-from shop.payments.refunds import refund_order
+from shop.payments.providers.paypal.callbacks import paypal_capture
+from shop.payments.providers.paypal.gateway import PaypalGateway
+from shop.payments.providers.stripe.callbacks import HANDLERS, ChargeSucceeded
+from shop.payments.refunds.services import refund_order
 from shop.payments.services import attempt_create, attempt_succeeded
-from shop.payments.statements import reconciliation
-from shop.payments.stripe_webhook import HANDLERS, ChargeSucceeded
-from shop.payments.suspense import suspense_refund
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.catalog import ProductFactory
 from tests.factories.orders import CheckoutFactory, OrderFactory
@@ -281,8 +283,8 @@ def _check(checkout):
     charged = sum(money_to_minor(order.total, currency) for order in orders) - refunded
     entries = LedgerEntry.objects.filter(order__in=orders)
     stores = -_sum(entries.filter(account__code__startswith="store:"))
-    fees = -_sum(entries.filter(account__code=ledger.FEES))
-    promotions = _sum(entries.filter(account__code=ledger.PROMOTIONS))
+    fees = -_sum(entries.filter(account__code=accounts.FEES))
+    promotions = _sum(entries.filter(account__code=accounts.PROMOTIONS))
     assert fees >= 0
     assert promotions == sum(money_to_minor(order.platform_discount, currency) for order in orders) - sum(
         refunds.values_list("promotion_minor", flat=True)
@@ -299,8 +301,8 @@ def _check(checkout):
         assert checkout.payment_status == PaymentStatus.ON_DELIVERY
         assert stores == promotions - fees
     for order in orders:
-        order_fees = -_sum(entries.filter(order=order, account__code=ledger.FEES))
-        assert order_fees == ledger.order_fee_minor(order) - sum(
+        order_fees = -_sum(entries.filter(order=order, account__code=accounts.FEES))
+        assert order_fees == order_fee_minor(order) - sum(
             order.refunds.exclude(status=Refund.Status.FAILED).values_list("fee_minor", flat=True)
         )
 
@@ -311,9 +313,9 @@ def _check_provider_accounts(checkout, charged: int) -> None:
     currency = checkout.currency
     booked = LedgerEntry.objects.filter(transaction__checkout=checkout, account__currency=currency)
     provider = _sum(booked.filter(account__code__startswith="provider:"))
-    suspense = -_sum(booked.filter(account__code=ledger.SUSPENSE))
-    provider_fees = _sum(booked.filter(account__code=ledger.PROVIDER_FEES))
-    disputed = _sum(booked.filter(account__code=ledger.DISPUTES))
+    suspense = -_sum(booked.filter(account__code=accounts.SUSPENSE))
+    provider_fees = _sum(booked.filter(account__code=accounts.PROVIDER_FEES))
+    disputed = _sum(booked.filter(account__code=accounts.DISPUTES))
     attempts = PaymentAttempt.objects.filter(checkout=checkout)
     flagged = attempts.filter(status=PaymentAttempt.Status.FLAGGED)
     given_back = SuspenseRefund.objects.filter(attempt__checkout=checkout).exclude(status=SuspenseRefund.Status.FAILED)

@@ -13,7 +13,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from shop.payments.models import LedgerTransaction, PaymentAttempt, PaymentStatus, ProviderEvent
-from shop.payments.mpesa import DarajaClient, MpesaGateway, mpesa_pending_settle, normalise_phone
+from shop.payments.providers.mpesa.callbacks import mpesa_pending_settle
+from shop.payments.providers.mpesa.client import DarajaClient, normalise_phone
+from shop.payments.providers.mpesa.gateway import MpesaGateway
 from tests.fakes.daraja import FakeDaraja
 
 PHONE = "254712345678"

@@ -11,9 +11,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from shop.payments.ledger.reconciliation import reconciliation, reconciliation_flag
 from shop.payments.models import PaymentAttempt, ProviderEvent
-from shop.payments.mpesa import MpesaError, mpesa_pending_settle, mpesa_report
-from shop.payments.statements import reconciliation, reconciliation_flag
+from shop.payments.providers.mpesa.callbacks import mpesa_pending_settle, mpesa_report
+from shop.payments.providers.mpesa.client import MpesaError
 from tests.payments.test_mpesa import accepted, fake, paid_once, post_callback, post_results, pushed  # noqa: F401
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,10 @@ from django.test import RequestFactory
 
 from shop.orders.models import Order
 from shop.payments.models import LedgerTransaction, PaymentAttempt, PaymentFlag, PaymentStatus
-from shop.payments.paypal import PaypalError, PaypalGateway, paypal_pending_settle, paypal_refund
-from shop.payments.refunds import refund_order
+from shop.payments.providers.paypal.callbacks import paypal_pending_settle
+from shop.payments.providers.paypal.client import PaypalError, paypal_refund
+from shop.payments.providers.paypal.gateway import PaypalGateway
+from shop.payments.refunds.services import refund_order
 from tests.fakes.paypal import FakePaypal
 
 pytestmark = pytest.mark.django_db

@@ -11,9 +11,10 @@ import pytest
 
 from shop.orders.models import Order, OrderStatus
 from shop.orders.services.payment_flow import checkouts_expire
+from shop.payments.ledger.reconciliation import reconciliation, reconciliation_flag
 from shop.payments.models import LedgerTransaction, PaymentFlag, PaymentStatus
-from shop.payments.paypal import PaypalError, paypal_pending_settle, paypal_report
-from shop.payments.statements import reconciliation, reconciliation_flag
+from shop.payments.providers.paypal.callbacks import paypal_pending_settle
+from shop.payments.providers.paypal.client import PaypalError, paypal_report
 from tests.payments.test_paypal import fake, started  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db

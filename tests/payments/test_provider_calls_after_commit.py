@@ -14,10 +14,11 @@ from shop.core.services.transactions import atomic_retrying
 from shop.orders.models import Order, OrderStatus
 from shop.orders.selectors.transitions import MAIN_PATH, Role
 from shop.orders.services.orders import order_transition
-from shop.payments import ledger
+from shop.payments.ledger import accounts
+from shop.payments.ledger import services as ledger
 from shop.payments.models import ConnectedAccount, LedgerTransaction, PaymentStatus, Payout, Refund
-from shop.payments.payouts import order_transfer
-from shop.payments.refunds import refund_order, refund_send
+from shop.payments.payouts.services import order_transfer
+from shop.payments.refunds.services import refund_order, refund_send
 from shop.payments.services import attempt_create, attempt_succeeded
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.orders import CheckoutFactory, OrderFactory
@@ -103,7 +104,7 @@ def test_a_cancel_refunds_after_its_commit(fake, django_capture_on_commit_callba
     refund.refresh_from_db()
     assert (refund.status, refund.amount_minor) == (Refund.Status.SUCCEEDED, 65000)
     assert _asked(fake, "/v1/refunds") == 1
-    assert ledger.balance(ledger.store_held(order.store_id), "KES", order=order) == 0
+    assert ledger.balance(accounts.store_held(order.store_id), "KES", order=order) == 0
 
 
 def test_the_transfer_of_a_confirmed_receipt_goes_out_after_commit(fake, django_capture_on_commit_callbacks):

@@ -11,8 +11,8 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from shop.payments.models import PaymentAttempt
+from shop.payments.providers.stripe.gateway import CardGateway
 from shop.payments.services import attempt_failed
-from shop.payments.stripe_gateway import CardGateway
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,11 +5,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from shop.payments import ledger
-from shop.payments.ledger import Line
+from shop.payments.ledger import accounts
+from shop.payments.ledger import services as ledger
+from shop.payments.ledger.reconciliation import PROVIDER_REPORTS, ReportUnavailable, reconciliation, reconciliation_flag
+from shop.payments.ledger.services import Line
 from shop.payments.models import PaymentFlag
 from shop.payments.services import attempt_create, attempt_succeeded
-from shop.payments.statements import PROVIDER_REPORTS, ReportUnavailable, reconciliation, reconciliation_flag
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +65,7 @@ def test_a_difference_with_the_providers_report_is_flagged_once(placed):
     flag.resolved_at = flag.created_at
     flag.save()
     assert reconciliation_flag(reconciliation(days=1, reports=reports)) == 0
-    ledger.post(kind="capture", key="stray", lines=[Line("provider:mpesa", "KES", 100), Line(ledger.FEES, "KES", -100)])
+    ledger.post(kind="capture", key="stray", lines=[Line("provider:mpesa", "KES", 100), Line(accounts.FEES, "KES", -100)])
     assert reconciliation_flag(reconciliation(days=1, reports=reports)) == 1
 
 
@@ -76,7 +77,7 @@ def test_money_only_the_provider_saw_is_a_difference_too():
 
 
 def test_a_provider_without_a_readable_report_is_unchecked_never_flagged():
-    ledger.post(kind="capture", key="stray", lines=[Line("provider:mpesa", "KES", 500), Line(ledger.FEES, "KES", -500)])
+    ledger.post(kind="capture", key="stray", lines=[Line("provider:mpesa", "KES", 500), Line(accounts.FEES, "KES", -500)])
 
     for reports in ({}, {"mpesa": unreachable}):
         (row,) = reconciliation(days=1, reports=reports)
@@ -87,7 +88,7 @@ def test_a_provider_without_a_readable_report_is_unchecked_never_flagged():
 def test_staff_see_the_differences_and_flag_each_once(placed, client, monkeypatch):
     monkeypatch.setitem(PROVIDER_REPORTS, "paypal", reporting({}))
     ledger.post(
-        kind="capture", key="stray", lines=[Line("provider:paypal", "KES", 500), Line(ledger.FEES, "KES", -500)]
+        kind="capture", key="stray", lines=[Line("provider:paypal", "KES", 500), Line(accounts.FEES, "KES", -500)]
     )
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
 

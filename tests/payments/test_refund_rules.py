@@ -15,7 +15,7 @@ from shop.orders.models import OrderStatus
 from shop.orders.selectors.transitions import Role, TransitionError
 from shop.orders.services.orders import order_transition
 from shop.payments.models import Refund
-from shop.payments.refunds import RefundError, refund_order
+from shop.payments.refunds.services import RefundError, refund_order
 from tests.factories import StoreFactory, UserFactory
 from tests.returns.conftest import delivered_order
 

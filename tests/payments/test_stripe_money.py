@@ -10,11 +10,12 @@ import urllib.request
 import pytest
 
 from shop.notifications.models import Notification
-from shop.payments import ledger
+from shop.payments.ledger import accounts
+from shop.payments.ledger import services as ledger
+from shop.payments.ledger.reconciliation import reconciliation, reconciliation_flag
 from shop.payments.models import LedgerTransaction, PaymentAttempt, PaymentFlag, Refund
-from shop.payments.refunds import refund_order
-from shop.payments.statements import reconciliation, reconciliation_flag
-from shop.payments.stripe_webhook import stripe_balance_sync
+from shop.payments.providers.stripe.callbacks import stripe_balance_sync
+from shop.payments.refunds.services import refund_order
 from tests.factories import UserFactory
 from tests.payments.test_stripe_webhook import deliver, event_of
 
@@ -66,7 +67,7 @@ def test_stripes_fee_is_posted_once_from_the_charges_balance_transaction(paid, f
     assert (txn["type"], txn["amount"], txn["fee"], txn["net"]) == ("charge", AMOUNT, FEE, AMOUNT - FEE)
 
     assert LedgerTransaction.objects.filter(kind="provider_fee").count() == 1
-    assert stripe_balance() == AMOUNT - FEE and ledger.balance(ledger.PROVIDER_FEES, "KES") == FEE
+    assert stripe_balance() == AMOUNT - FEE and ledger.balance(accounts.PROVIDER_FEES, "KES") == FEE
     assert stripe_day()["difference"] == 0 and balanced()
     assert stripe_balance_sync() == {"events": 0, "fees": 0}
 
@@ -90,8 +91,8 @@ def test_a_dispute_is_posted_once_flagged_and_told_and_reinstated_when_won(paid,
     deliver_all(client, events)
 
     assert stripe_balance() == AMOUNT - FEE - AMOUNT - DISPUTE_FEE
-    assert ledger.balance(ledger.DISPUTES, "KES") == AMOUNT
-    assert ledger.balance(ledger.PROVIDER_FEES, "KES") == FEE + DISPUTE_FEE
+    assert ledger.balance(accounts.DISPUTES, "KES") == AMOUNT
+    assert ledger.balance(accounts.PROVIDER_FEES, "KES") == FEE + DISPUTE_FEE
     flag = PaymentFlag.objects.get(kind=PaymentFlag.Kind.DISPUTE)
     assert flag.checkout_id == paid.checkout_id and flag.resolved_at is None
     members = [*weavers.members.all(), *crafts.members.all()]
@@ -101,7 +102,7 @@ def test_a_dispute_is_posted_once_flagged_and_told_and_reinstated_when_won(paid,
 
     deliver_all(client, control(fake, f"disputes/{flag.key.split(':')[1]}/won"))
 
-    assert stripe_balance() == AMOUNT - FEE - DISPUTE_FEE and ledger.balance(ledger.DISPUTES, "KES") == 0
+    assert stripe_balance() == AMOUNT - FEE - DISPUTE_FEE and ledger.balance(accounts.DISPUTES, "KES") == 0
     flag.refresh_from_db()
     assert flag.resolved_at is not None
     assert Notification.objects.filter(user__in=members, text__contains="favour").count() == len(members)
@@ -115,7 +116,7 @@ def test_a_lost_dispute_keeps_the_money_out_and_the_flag_open(paid, fake, client
     deliver_all(client, control(fake, f"disputes/{flag.key.split(':')[1]}/lost"))
 
     flag.refresh_from_db()
-    assert flag.resolved_at is None and ledger.balance(ledger.DISPUTES, "KES") == AMOUNT
+    assert flag.resolved_at is None and ledger.balance(accounts.DISPUTES, "KES") == AMOUNT
     assert stripe_day()["difference"] == 0 and balanced()
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from shop.payments.models import LedgerTransaction, PaymentAttempt, PaymentFlag, PaymentStatus, ProviderEvent
-from shop.payments.stripe_webhook import TOLERANCE_SECONDS, stripe_pending_settle
+from shop.payments.providers.stripe.callbacks import TOLERANCE_SECONDS, stripe_pending_settle
 from tests.concurrency import at_once
 from tests.fakes.stripe_server import sign
 from tests.html import dom

@@ -6,10 +6,11 @@ import pytest
 from django.contrib.auth.models import Permission
 
 from shop.orders.models import Checkout
-from shop.payments import ledger
+from shop.payments.ledger import accounts
+from shop.payments.ledger import services as ledger
+from shop.payments.ledger.suspense import SuspenseRefundError, suspense_refund
 from shop.payments.models import LedgerTransaction, PaymentAttempt, PaymentFlag, PaymentStatus, SuspenseRefund
 from shop.payments.services import attempt_create, attempt_succeeded
-from shop.payments.suspense import SuspenseRefundError, suspense_refund
 from tests.factories import UserFactory
 from tests.payments.test_stripe_webhook import deliver, event_of
 
@@ -19,7 +20,7 @@ FLAGS_URL = "/admin/payments/paymentflag/"
 
 
 def balances(provider: str, currency: str = "KES") -> tuple[int, int]:
-    return ledger.balance(ledger.provider_account(provider), currency), ledger.balance(ledger.SUSPENSE, currency)
+    return ledger.balance(accounts.provider_account(provider), currency), ledger.balance(accounts.SUSPENSE, currency)
 
 
 def balanced():
@@ -70,7 +71,7 @@ def test_a_double_card_payment_is_given_back_through_stripe_once(
     fake, started, placed, finance, client, django_capture_on_commit_callbacks
 ):
     second = attempt_create(checkout=placed, gateway="card", provider="stripe")
-    from shop.payments.stripe_gateway import session_create
+    from shop.payments.providers.stripe.gateway import session_create
 
     request = type("R", (), {"build_absolute_uri": staticmethod(lambda path: f"http://testserver{path}")})()
     session = session_create(request=request, checkout=placed, attempt=second)

@@ -30,7 +30,7 @@ from returns.services import (
 )
 from shop.core.selectors.currencies import money_to_minor
 from shop.payments.models import Refund
-from shop.payments.refunds import RefundError, refund_order
+from shop.payments.refunds.services import RefundError, refund_order
 from tests.factories import UserFactory
 
 from .conftest import balanced, delivered_order, member

@@ -12,10 +12,10 @@ from pypdf import PdfReader
 
 from returns import services as return_services
 from returns.services import return_approve, return_receive, return_request_create
-from shop.payments import invoices
 from shop.payments import models as payment_models
+from shop.payments.invoices import services as invoices
 from shop.payments.models import Refund
-from shop.payments.refunds import refund_order
+from shop.payments.refunds.services import refund_order
 from tests.factories import StoreFactory, UserFactory
 from tests.html import dom
 

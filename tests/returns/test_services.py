@@ -24,7 +24,7 @@ from shop.catalog.models import Variant
 from shop.notifications.models import Notification
 from shop.orders.models import Order
 from shop.payments.models import PaymentFlag, Refund
-from shop.payments.refunds import refund_order
+from shop.payments.refunds.services import refund_order
 from tests.factories import UserFactory
 
 from .conftest import balanced, delivered_order, member
@@ -192,7 +192,7 @@ def test_double_refund_attempts_refund_once(card_order):
 def test_a_refused_refund_shows_failed_and_a_retry_reuses_the_key(
     card_order, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from shop.devgateway.engine import ApiError, StripeEngine
+    from shop.devgateway.services import ApiError, StripeEngine
 
     store_user = member(card_order)
     request = return_approve(request=ask(card_order), actor=store_user, method="drop_off")

@@ -9,7 +9,7 @@ Writes are not affected: model fields refuse such numbers before any INSERT.
 
 Each connection also knows ``soko_flushing()``: true only while Django empties the
 database (``manage.py flush``, and test cases that commit, after each test). SQLite has no
-TRUNCATE, so a trigger that refuses DELETE (the ledger's, ``shop.payments.ledger_triggers``)
+TRUNCATE, so a trigger that refuses DELETE (the ledger's, ``shop.payments.ledger.triggers``)
 lets the flush's ``DELETE FROM`` through with ``WHEN NOT soko_flushing()``.
 """
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shop.core.ids import id_or_none, int_or_none
-from shop.payments.refunds import delivery_refunded, refundable_units
+from shop.payments.refunds.services import delivery_refunded, refundable_units
 
 from ..complaints.forms import ResolveForm, StaffReplyForm
 from ..complaints.selectors import (

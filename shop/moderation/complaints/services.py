@@ -32,7 +32,7 @@ from shop.notifications.services.notifications import notify
 from shop.orders.models import Order
 from shop.orders.services.numbers import ALPHABET
 from shop.payments.models import Refund
-from shop.payments.refunds import RefundError, refund_order
+from shop.payments.refunds.services import RefundError, refund_order
 
 from ..accounts.services import AccountActionError, account_act
 from ..models import PHOTOS_MAX, AccountAction, Complaint, ComplaintMessage, ComplaintPhoto, LogEntry

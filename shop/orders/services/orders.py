@@ -27,11 +27,11 @@ from shop.core.services.realtime import push_rendered_on_commit
 from shop.core.services.transactions import DatabaseBusy, atomic_retrying
 from shop.inventory.services import stock_release
 from shop.notifications.services.notifications import notify
-from shop.payments.couriers import order_commission_earned
-from shop.payments.invoices import invoice_issue_later
+from shop.payments.invoices.services import invoice_issue_later
 from shop.payments.models import PaymentStatus
-from shop.payments.payouts import order_cash_collected, order_funds_release, order_paid_online, order_transfer
-from shop.payments.refunds import RefundError, refund_rest
+from shop.payments.payouts.couriers import order_commission_earned
+from shop.payments.payouts.services import order_cash_collected, order_funds_release, order_paid_online, order_transfer
+from shop.payments.refunds.services import RefundError, refund_rest
 from shop.promotions.services.codes import promo_use_return
 from shop.promotions.services.loyalty import order_points_settle
 
@@ -201,7 +201,9 @@ def order_payment_follow(*, order: Order, to: str) -> None:
         job = order_courier_job(order)
         courier_id = job.courier_id if job is not None else None
         if order.checkout.payment_status == PaymentStatus.ON_DELIVERY:
-            order_cash_collected(order, courier_id=courier_id)
+            fee = order_cash_collected(order, courier_id=courier_id)
+            if fee is not None:
+                Order.objects.filter(pk=order.pk).update(fee=fee)
             invoice_issue_later(order.pk)
         if courier_id is not None:
             order_commission_earned(order, courier_id=courier_id, commission=job.commission)

@@ -23,10 +23,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from shop.core.services.transactions import atomic_retrying
-from shop.payments.invoices import invoice_issue_later
+from shop.payments.invoices.services import invoice_issue_later
 from shop.payments.models import PaymentStatus
-from shop.payments.payouts import order_funds_release
-from shop.payments.paypal import paypal_settle_due
+from shop.payments.payouts.services import order_funds_release
+from shop.payments.providers.paypal.callbacks import paypal_settle_due
 from shop.payments.services import attempts_expire
 from shop.payments.signals import checkout_confirmed
 from shop.promotions.services.codes import promo_use_return

@@ -4,7 +4,7 @@ still empties the tables, live in ``shop.payments.ledger_triggers``."""
 
 from django.db import migrations
 
-from shop.payments.ledger_triggers import ledger_triggers_create, ledger_triggers_drop
+from shop.payments.ledger.triggers import ledger_triggers_create, ledger_triggers_drop
 
 
 def forwards(apps, schema_editor):

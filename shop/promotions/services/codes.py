@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from shop.core.selectors.currencies import currency_places, money_quantize
 from shop.core.selectors.money import money_format
-from shop.payments.payouts import order_cancelled_unpaid
+from shop.payments.payouts.services import order_cancelled_unpaid
 from shop.promotions.models import PromoCode, PromoRedemption
 
 

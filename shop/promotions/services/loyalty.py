@@ -38,8 +38,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shop.core.selectors.currencies import currency_places
-from shop.payments.payouts import order_cancelled_unpaid
-from shop.payments.refunds import refundable_units
+from shop.payments.payouts.services import order_cancelled_unpaid
+from shop.payments.refunds.services import refundable_units
 from shop.payments.signals import refund_recorded
 from shop.promotions.models import LoyaltyEntry
 

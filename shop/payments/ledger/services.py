@@ -5,85 +5,28 @@ negative, and each transaction's entries sum to zero per currency. Transactions 
 append-only and posted once per ``key`` ("capture:attempt:12", "release:order:7"…), so a
 job or a webhook that runs twice posts nothing the second time. Callers post inside the
 database transaction of the state change the money event records. The database holds
-every writer to this (``ledger_triggers``): it refuses UPDATE and DELETE of posted rows
+every writer to this (``triggers``): it refuses UPDATE and DELETE of posted rows
 and, on PostgreSQL, the COMMIT of a transaction that does not balance per currency.
 
 A posting the world undid (a refund the buyer's bank returned) is voided, never edited:
 ``void(key)`` posts its exact opposite once (``void:<key>``), and the key may then be
 posted again (as ``<key>@2``, ``<key>@3``…) when the event happens after all.
 
-Accounts, by code (one per currency):
-
-=======================  ===============================================================
-``provider:<p>``         money the platform holds at provider ``p`` (stripe, dev,
-                         mpesa, paypal): debited by payments, credited by refunds and
-                         transfers out
-``platform:fees``        the platform's fees (credit balance = earned)
-``store:<id>:held``      a store's share of paid orders, held until delivery and the
-                         buyer's confirmation window (credit balance = owed, not yet due)
-``store:<id>:payable``   a store's share that is due (credit = owed to the store; a
-                         debit balance is what the store owes, e.g. fees on cash orders)
-``store:<id>:cash``      cash a store collected at the door (debit = cash in its hands)
-``courier:<id>:cash``    cash a courier collected and has not handed in (debit = in its
-                         hands); ``<id>`` is the courier's user id
-``courier:<id>:commission`` commissions owed to a courier (credit = owed)
-``platform:cash``        cash couriers handed in to the platform
-``platform:promotions``  what Soko paid of its own promo codes' discounts (debit = spent):
-                         the store's share counts such a discount as paid by the buyer
-``platform:suspense``    money a provider took that no order owes: a late, double or
-                         mismatched payment (credit = owed back to the payer until it is
-                         refunded from suspense)
-``platform:provider_fees`` what the providers charged the platform (Stripe's fees on
-                         charges and disputes, from its balance transactions; debit = spent)
-``platform:disputes``    money a provider took back for a buyer's dispute (debit = taken,
-                         credited again when the funds are reinstated; what stays is lost)
-=======================  ===============================================================
+The accounts, by code: ``accounts``.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 
-from shop.core.selectors.currencies import currency_places, money_to_minor
+from shop.core.selectors.currencies import money_to_minor
 
-from .models import LedgerAccount, LedgerEntry, LedgerTransaction
-
-FEES = "platform:fees"
-PLATFORM_CASH = "platform:cash"
-PROMOTIONS = "platform:promotions"
-SUSPENSE = "platform:suspense"
-PROVIDER_FEES = "platform:provider_fees"
-DISPUTES = "platform:disputes"
-
-
-def provider_account(provider: str) -> str:
-    return f"provider:{provider}"
-
-
-def store_held(store_id: int) -> str:
-    return f"store:{store_id}:held"
-
-
-def store_payable(store_id: int) -> str:
-    return f"store:{store_id}:payable"
-
-
-def store_cash(store_id: int) -> str:
-    return f"store:{store_id}:cash"
-
-
-def courier_cash(user_id: int) -> str:
-    return f"courier:{user_id}:cash"
-
-
-def courier_commission(user_id: int) -> str:
-    return f"courier:{user_id}:commission"
+from ..models import LedgerAccount, LedgerEntry, LedgerTransaction
+from .accounts import PROMOTIONS
 
 
 class Unbalanced(ValueError):
@@ -195,36 +138,7 @@ def balance(code: str, currency: str, *, order=None) -> int:
     return entries.aggregate(total=Sum("amount_minor"))["total"] or 0
 
 
-# Fees ----------------------------------------------------------------------------------
-
-
-def fee_percent(listing_type: str) -> Decimal:
-    """The platform's fee on a line sold as ``listing_type`` (settings.SOKO_PLATFORM_FEES)."""
-    fees = settings.SOKO_PLATFORM_FEES
-    return fees.get(listing_type, fees["fixed"])
-
-
-def fee_minor(amount: Decimal, currency: str, listing_type: str) -> int:
-    """The fee on ``amount`` in minor units, rounded half up to the currency's minor unit."""
-    fee = (amount * fee_percent(listing_type) / 100).quantize(
-        Decimal(1).scaleb(-currency_places(currency)), rounding=ROUND_HALF_UP
-    )
-    return money_to_minor(fee, currency)
-
-
-def order_share_minor(order, fee: int) -> int:
-    """The store's share of an order: what the buyer pays, plus the discount Soko pays for,
-    less the platform's fee (on the listed prices)."""
-    return money_to_minor(order.total + order.platform_discount, order.currency) - fee
-
-
 def order_promotion_lines(order) -> list[Line]:
     """Soko's part of the order's discount, spent from its promotions account."""
     paid = money_to_minor(order.platform_discount, order.currency)
     return [Line(PROMOTIONS, order.currency, paid, order=order)] if paid else []
-
-
-def order_fee_minor(order) -> int:
-    """The platform's fee on an order: a percentage of each item line by how it was sold.
-    The delivery fee carries none."""
-    return sum(fee_minor(item.line_total, order.currency, item.listing_type) for item in order.items.all())

@@ -16,6 +16,7 @@ transaction.
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 
 import stripe
 from django.db import transaction
@@ -24,36 +25,39 @@ from django.utils import timezone
 from shop.core.selectors.currencies import money_from_minor, money_to_minor
 from shop.core.services.transactions import assert_outside_transactions
 
-from . import ledger
-from .ledger import Line
-from .models import ConnectedAccount, LedgerTransaction, PaymentAttempt, PaymentStatus, Payout, Provider
-from .stripe_gateway import stripe_client, transfer_group
+from ..ledger import accounts, fees
+from ..ledger import services as ledger
+from ..ledger.services import Line
+from ..models import ConnectedAccount, LedgerTransaction, PaymentAttempt, PaymentStatus, Payout, Provider
+from ..providers.stripe.client import stripe_client, transfer_group
+from ..signals import order_funds_released
 
 log = logging.getLogger(__name__)
 
 CARD_PROVIDERS = (Provider.STRIPE, Provider.DEV)
 
 
-def order_cash_collected(order, *, courier_id: int | None = None) -> None:
+def order_cash_collected(order, *, courier_id: int | None = None) -> Decimal | None:
     """A cash-on-delivery order was handed over and paid at the door. Taken by the store:
     the store keeps the cash and owes the platform its fee. Taken by a courier
     (``courier_id``): the courier holds the cash until it hands it in, and the platform
     owes the store its share. Posted once per order, whoever took it; call inside the
-    transaction that marks the order delivered."""
+    transaction that marks the order delivered. Returns the platform's fee on the order
+    when it was posted now (the caller records it on the order), ``None`` when posted before."""
     total = money_to_minor(order.total, order.currency)
-    fee = ledger.order_fee_minor(order)
-    holder = ledger.store_cash(order.store_id) if courier_id is None else ledger.courier_cash(courier_id)
+    fee = fees.order_fee_minor(order)
+    holder = accounts.store_cash(order.store_id) if courier_id is None else accounts.courier_cash(courier_id)
     lines = [
         Line(holder, order.currency, total, order=order),
-        Line(ledger.store_payable(order.store_id), order.currency, -ledger.order_share_minor(order, fee), order=order),
-        Line(ledger.FEES, order.currency, -fee, order=order),
+        Line(accounts.store_payable(order.store_id), order.currency, -fees.order_share_minor(order, fee), order=order),
+        Line(accounts.FEES, order.currency, -fee, order=order),
         *ledger.order_promotion_lines(order),
     ]
     if courier_id is None:
         # The cash stays with the store: its payable is settled by what it holds.
         lines += [
-            Line(ledger.store_payable(order.store_id), order.currency, total, order=order),
-            Line(ledger.store_cash(order.store_id), order.currency, -total, order=order),
+            Line(accounts.store_payable(order.store_id), order.currency, total, order=order),
+            Line(accounts.store_cash(order.store_id), order.currency, -total, order=order),
         ]
     posted = ledger.post(
         kind=LedgerTransaction.Kind.CASH,
@@ -63,8 +67,7 @@ def order_cash_collected(order, *, courier_id: int | None = None) -> None:
         checkout=order.checkout,
         order=order,
     )
-    if posted is not None:
-        type(order).objects.filter(pk=order.pk).update(fee=money_from_minor(fee, order.currency))
+    return money_from_minor(fee, order.currency) if posted is not None else None
 
 
 def order_paid_online(order) -> PaymentAttempt | None:
@@ -84,20 +87,19 @@ def order_funds_release(order) -> bool:
     caller holds the order's row lock). ``False`` when there was nothing to release."""
     if order.funds_released_at is not None:
         return False
-    held = -ledger.balance(ledger.store_held(order.store_id), order.currency, order=order)
+    held = -ledger.balance(accounts.store_held(order.store_id), order.currency, order=order)
     ledger.post(
         kind=LedgerTransaction.Kind.RELEASE,
         key=f"release:order:{order.pk}",
         lines=[
-            Line(ledger.store_held(order.store_id), order.currency, held, order=order),
-            Line(ledger.store_payable(order.store_id), order.currency, -held, order=order),
+            Line(accounts.store_held(order.store_id), order.currency, held, order=order),
+            Line(accounts.store_payable(order.store_id), order.currency, -held, order=order),
         ],
         memo=f"Order {order.number}: buyer protection ended",
         checkout=order.checkout,
         order=order,
     )
-    order.funds_released_at = timezone.now()
-    type(order).objects.filter(pk=order.pk).update(funds_released_at=order.funds_released_at)
+    order_funds_released.send(sender=LedgerTransaction, order=order, released_at=timezone.now())
     return True
 
 
@@ -114,7 +116,7 @@ def order_transfer(order) -> Payout | None:
     if account is None:
         return None
     # What the store is owed for this order now (its share, less any refund since).
-    amount = -ledger.balance(ledger.store_payable(order.store_id), order.currency, order=order)
+    amount = -ledger.balance(accounts.store_payable(order.store_id), order.currency, order=order)
     if amount <= 0:
         return None
     with transaction.atomic():
@@ -151,8 +153,8 @@ def order_transfer(order) -> Payout | None:
                 kind=LedgerTransaction.Kind.TRANSFER,
                 key=f"transfer:order:{order.pk}",
                 lines=[
-                    Line(ledger.store_payable(order.store_id), order.currency, locked.amount_minor, order=order),
-                    Line(ledger.provider_account(attempt.provider), order.currency, -locked.amount_minor, order=order),
+                    Line(accounts.store_payable(order.store_id), order.currency, locked.amount_minor, order=order),
+                    Line(accounts.provider_account(attempt.provider), order.currency, -locked.amount_minor, order=order),
                 ],
                 memo=f"Transfer {transfer.id} to {account.account_id}",
                 checkout=order.checkout,

@@ -36,9 +36,10 @@ from django.utils.translation import gettext_lazy
 from shop.core.selectors.i18n import lazy_text
 from shop.notifications.services.notifications import notify
 
-from . import ledger
-from .ledger import Line
-from .models import (
+from ...ledger import accounts
+from ...ledger import services as ledger
+from ...ledger.services import Line
+from ...models import (
     ConnectedAccount,
     LedgerTransaction,
     PaymentAttempt,
@@ -47,9 +48,9 @@ from .models import (
     Refund,
     SuspenseRefund,
 )
-from .refunds import refund_failed_by_provider
-from .services import attempt_failed, attempt_succeeded, event_record
-from .stripe_gateway import stripe_client, stripe_provider
+from ...refunds.services import refund_failed_by_provider
+from ...services import attempt_failed, attempt_succeeded, event_record
+from .client import stripe_client, stripe_provider
 
 log = logging.getLogger(__name__)
 
@@ -265,7 +266,7 @@ def balance_fee_post(txn, *, checkout=None) -> bool:
     posted = ledger.post(
         kind=LedgerTransaction.Kind.PROVIDER_FEE,
         key=f"provider-fee:{provider}:{txn.id}",
-        lines=[Line(ledger.provider_account(provider), currency, -fee), Line(ledger.PROVIDER_FEES, currency, fee)],
+        lines=[Line(accounts.provider_account(provider), currency, -fee), Line(accounts.PROVIDER_FEES, currency, fee)],
         memo=f"Stripe fee on {txn.type} {_id(txn.source)}",
         checkout=checkout,
     )
@@ -337,8 +338,8 @@ class DisputeChanged:
                     kind=LedgerTransaction.Kind.DISPUTE,
                     key=f"dispute:{txn.id}",
                     lines=[
-                        Line(ledger.provider_account(provider), currency, int(txn.amount)),
-                        Line(ledger.DISPUTES, currency, -int(txn.amount)),
+                        Line(accounts.provider_account(provider), currency, int(txn.amount)),
+                        Line(accounts.DISPUTES, currency, -int(txn.amount)),
                     ],
                     memo=f"Dispute {dispute.id}: {txn.reporting_category}",
                     checkout=checkout,

@@ -3,7 +3,7 @@
 A courier's commission is paid out of the store's share of the order (the buyer's
 delivery fee, when the buyer funds it, went to that share at checkout): on delivery the
 store's payable is debited and ``courier:<user>:commission`` credited. Cash a courier takes
-at the door is posted by ``payouts.order_cash_collected(order, courier_id=…)``. A return
+at the door is posted by ``payouts.services.order_cash_collected(order, courier_id=…)``. A return
 pickup the store funds is posted the same way when its goods reach the store
 (``return_commission_earned``); one the buyer pays in cash at pickup is the courier's own
 and is not posted. Staff record
@@ -20,9 +20,10 @@ from django.db.models import Q, Sum
 
 from shop.core.selectors.currencies import money_from_minor, money_to_minor
 
-from . import ledger
-from .ledger import Line
-from .models import LedgerEntry, LedgerTransaction
+from ..ledger import accounts
+from ..ledger import services as ledger
+from ..ledger.services import Line
+from ..models import LedgerEntry, LedgerTransaction
 
 
 def order_commission_earned(order, *, courier_id: int, commission: Decimal) -> None:
@@ -35,8 +36,8 @@ def order_commission_earned(order, *, courier_id: int, commission: Decimal) -> N
         kind=LedgerTransaction.Kind.COMMISSION,
         key=f"commission:order:{order.pk}",
         lines=[
-            Line(ledger.store_payable(order.store_id), order.currency, amount, order=order),
-            Line(ledger.courier_commission(courier_id), order.currency, -amount, order=order),
+            Line(accounts.store_payable(order.store_id), order.currency, amount, order=order),
+            Line(accounts.courier_commission(courier_id), order.currency, -amount, order=order),
         ],
         memo=f"Courier commission for order {order.number}",
         checkout=order.checkout,
@@ -55,8 +56,8 @@ def return_commission_earned(job) -> None:
         kind=LedgerTransaction.Kind.COMMISSION,
         key=f"commission:return_job:{job.pk}",
         lines=[
-            Line(ledger.store_payable(job.store_id), job.currency, amount, order=order),
-            Line(ledger.courier_commission(job.courier_id), job.currency, -amount, order=order),
+            Line(accounts.store_payable(job.store_id), job.currency, amount, order=order),
+            Line(accounts.courier_commission(job.courier_id), job.currency, -amount, order=order),
         ],
         memo=f"Courier commission for the return pickup of order {order.number}",
         order=order,
@@ -70,14 +71,14 @@ def remittance_post(remittance) -> None:
     currency = remittance.currency
     handed = money_to_minor(remittance.amount, currency)
     kept = money_to_minor(remittance.commission_kept, currency)
-    receiver = ledger.PLATFORM_CASH if remittance.store_id is None else ledger.store_payable(remittance.store_id)
+    receiver = accounts.PLATFORM_CASH if remittance.store_id is None else accounts.store_payable(remittance.store_id)
     ledger.post(
         kind=LedgerTransaction.Kind.REMITTANCE,
         key=f"remittance:{remittance.pk}",
         lines=[
             Line(receiver, currency, handed),
-            Line(ledger.courier_commission(remittance.courier_id), currency, kept),
-            Line(ledger.courier_cash(remittance.courier_id), currency, -(handed + kept)),
+            Line(accounts.courier_commission(remittance.courier_id), currency, kept),
+            Line(accounts.courier_cash(remittance.courier_id), currency, -(handed + kept)),
         ],
         memo=f"Cash handed in by courier {remittance.courier_id}" + (f": {remittance.note}" if remittance.note else ""),
     )
@@ -98,7 +99,7 @@ class CourierBalance:
 
 def courier_balances(courier_id: int) -> list[CourierBalance]:
     """The courier's cash held and commission owed, per currency, from the ledger."""
-    cash, commission = ledger.courier_cash(courier_id), ledger.courier_commission(courier_id)
+    cash, commission = accounts.courier_cash(courier_id), accounts.courier_commission(courier_id)
     rows = (
         LedgerEntry.objects.filter(account__code__in=[cash, commission])
         .values("account__currency")

@@ -22,12 +22,13 @@ from django.utils.translation import gettext as _
 from shop.core.jobs import job_enqueue_on_commit
 from shop.core.services.transactions import assert_outside_transactions
 
-from . import ledger
-from .ledger import Line
-from .models import LedgerTransaction, PaymentAttempt, PaymentFlag, Provider, SuspenseRefund
-from .payouts import CARD_PROVIDERS
-from .paypal import PaypalError, paypal_refund
-from .stripe_gateway import stripe_client
+from ..models import LedgerTransaction, PaymentAttempt, PaymentFlag, Provider, SuspenseRefund
+from ..payouts.services import CARD_PROVIDERS
+from ..providers.paypal.client import PaypalError, paypal_refund
+from ..providers.stripe.client import stripe_client
+from . import accounts
+from . import services as ledger
+from .services import Line
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ def suspense_held_minor(attempt: PaymentAttempt) -> int:
     posted = LedgerTransaction.objects.filter(key=f"suspense:attempt:{attempt.pk}").first()
     if posted is None:
         return 0
-    return -sum(entry.amount_minor for entry in posted.entries.all() if entry.account.code == ledger.SUSPENSE)
+    return -sum(entry.amount_minor for entry in posted.entries.all() if entry.account.code == accounts.SUSPENSE)
 
 
 def suspense_refund(*, attempt: PaymentAttempt, actor) -> SuspenseRefund:
@@ -102,8 +103,8 @@ def _post(refund: SuspenseRefund) -> None:
         kind=LedgerTransaction.Kind.SUSPENSE,
         key=f"suspense-refund:{refund.pk}",
         lines=[
-            Line(ledger.SUSPENSE, refund.currency, refund.amount_minor),
-            Line(ledger.provider_account(refund.provider), refund.currency, -refund.amount_minor),
+            Line(accounts.SUSPENSE, refund.currency, refund.amount_minor),
+            Line(accounts.provider_account(refund.provider), refund.currency, -refund.amount_minor),
         ],
         memo=f"Given back: payment {refund.attempt_id} ({refund.reference or refund.get_status_display()})",
         checkout=refund.attempt.checkout,

@@ -41,13 +41,14 @@ from shop.core.selectors.money import money_format
 from shop.core.services.transactions import assert_outside_transactions
 from shop.notifications.services.notifications import notify
 
-from . import ledger
-from .ledger import Line
-from .models import LedgerTransaction, PaymentFlag, PaymentStatus, Payout, Provider, Refund
-from .payouts import CARD_PROVIDERS, order_paid_online
-from .paypal import PaypalError, paypal_refund
-from .signals import refund_recorded
-from .stripe_gateway import stripe_client
+from ..ledger import accounts, fees
+from ..ledger import services as ledger
+from ..ledger.services import Line
+from ..models import LedgerTransaction, PaymentFlag, PaymentStatus, Payout, Provider, Refund
+from ..payouts.services import CARD_PROVIDERS, order_paid_online
+from ..providers.paypal.client import PaypalError, paypal_refund
+from ..providers.stripe.client import stripe_client
+from ..signals import refund_recorded
 
 log = logging.getLogger(__name__)
 
@@ -296,7 +297,7 @@ def _record(*, order, lines, reason, actor, requested_by, delivery, key) -> Refu
             )
         line_amount = items[item_id].unit_price * units
         listed += line_amount
-        fee += ledger.fee_minor(line_amount, order.currency, items[item_id].listing_type)
+        fee += fees.fee_minor(line_amount, order.currency, items[item_id].listing_type)
         chosen[str(item_id)] = units
     amount = _discounted(order, listed_before + listed, order.discount) - _discounted(order, listed_before, order.discount)
     promotion = _part(order, listed_before + listed) - _part(order, listed_before)
@@ -307,7 +308,7 @@ def _record(*, order, lines, reason, actor, requested_by, delivery, key) -> Refu
         raise RefundError(_("Choose what to refund."))
     refund_check_actor(order=order, actor=actor, amount_minor=money_to_minor(amount, order.currency))
     # The fee returned never exceeds what the platform kept on this order.
-    fee = min(fee, -ledger.balance(ledger.FEES, order.currency, order=order))
+    fee = min(fee, -ledger.balance(accounts.FEES, order.currency, order=order))
     provider = attempt.provider if attempt is not None else Provider.CASH
     manual = provider in (Provider.MPESA, Provider.CASH)
     refund = Refund.objects.create(
@@ -368,20 +369,20 @@ def _post(order, refund: Refund) -> None:
     the provider. Cash: the store hands the money back itself; the platform owes it the fee."""
     share = refund.amount_minor - refund.fee_minor + refund.promotion_minor
     store_account = (
-        ledger.store_payable(order.store_id) if order.funds_released_at else ledger.store_held(order.store_id)
+        accounts.store_payable(order.store_id) if order.funds_released_at else accounts.store_held(order.store_id)
     )
-    promotion = [Line(ledger.PROMOTIONS, refund.currency, -refund.promotion_minor, order=order)] if refund.promotion_minor else []
+    promotion = [Line(accounts.PROMOTIONS, refund.currency, -refund.promotion_minor, order=order)] if refund.promotion_minor else []
     if refund.provider == Provider.CASH:
         lines = [
-            Line(ledger.FEES, refund.currency, refund.fee_minor, order=order),
-            Line(ledger.store_payable(order.store_id), refund.currency, refund.promotion_minor - refund.fee_minor, order=order),
+            Line(accounts.FEES, refund.currency, refund.fee_minor, order=order),
+            Line(accounts.store_payable(order.store_id), refund.currency, refund.promotion_minor - refund.fee_minor, order=order),
             *promotion,
         ]
     else:
         lines = [
             Line(store_account, refund.currency, share, order=order),
-            Line(ledger.FEES, refund.currency, refund.fee_minor, order=order),
-            Line(ledger.provider_account(refund.provider), refund.currency, -refund.amount_minor, order=order),
+            Line(accounts.FEES, refund.currency, refund.fee_minor, order=order),
+            Line(accounts.provider_account(refund.provider), refund.currency, -refund.amount_minor, order=order),
             *promotion,
         ]
     ledger.post(
@@ -476,8 +477,8 @@ def _reverse_transfer(order, refund: Refund, payout: Payout, client) -> None:
         kind=LedgerTransaction.Kind.REFUND,
         key=f"reversal:{refund.pk}",
         lines=[
-            Line(ledger.provider_account(payout.provider), refund.currency, share, order=order),
-            Line(ledger.store_payable(order.store_id), refund.currency, -share, order=order),
+            Line(accounts.provider_account(payout.provider), refund.currency, share, order=order),
+            Line(accounts.store_payable(order.store_id), refund.currency, -share, order=order),
         ],
         memo=f"Transfer {payout.reference} reversed ({reversal.id})",
         checkout=order.checkout,

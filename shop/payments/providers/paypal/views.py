@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from .models import PaymentAttempt, Provider
-from .paypal import PaypalError, paypal_capture
-from .services import attempt_failed
+from ...models import PaymentAttempt, Provider
+from ...services import attempt_failed
+from .callbacks import paypal_capture
+from .client import PaypalError
 
 
 def _attempt(request) -> PaymentAttempt:

@@ -15,19 +15,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shop.core.middleware import raw_body
 
-from .mpesa import (
-    CheckoutClosed,
-    MalformedCallback,
-    MpesaError,
-    UnknownResult,
-    callback_process,
-    mpesa_pay,
-    mpesa_takes,
-    normalise_phone,
-    status_result_process,
-)
-from .selectors import checkout_for_buyer
-from .stripe_gateway import status_url
+from ...gateways import status_url
+from ...selectors import checkout_for_buyer
+from .callbacks import MalformedCallback, UnknownResult, callback_process, status_result_process
+from .client import MpesaError, normalise_phone
+from .gateway import CheckoutClosed, mpesa_pay, mpesa_takes
 
 
 class PhoneForm(forms.Form):

@@ -6,8 +6,8 @@ is read back from Stripe on return (and on ``account.updated`` webhooks)."""
 
 from __future__ import annotations
 
-from .models import ConnectedAccount, Provider
-from .stripe_gateway import stripe_client
+from ..models import ConnectedAccount, Provider
+from ..providers.stripe.client import stripe_client
 
 
 def connect_account(store) -> ConnectedAccount | None:

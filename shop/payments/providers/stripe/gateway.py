@@ -3,13 +3,8 @@
 One Checkout Session per checkout (all its stores, one line per store order), amounts in
 the currency's minor unit, an ``Idempotency-Key`` on every POST built from the checkout
 and the action, and a ``transfer_group`` per checkout so each store's transfer is tied
-to the charge that paid it (separate charges and transfers).
-
-Without ``STRIPE_SECRET_KEY`` the same code talks to the development gateway
-(``shop.devgateway``, installed only with ``DEBUG=1``): the real ``stripe`` library, routed
-in-process to a local engine that speaks Stripe's API and sends its events through the same
-webhook code. Without the key and without that app, cards are not offered and any call to
-Stripe is refused (``StripeNotConfigured``): nothing is ever marked paid by a stand-in.
+to the charge that paid it (separate charges and transfers). Stripe itself, or the
+development gateway standing in for it: ``client.py``.
 """
 
 from __future__ import annotations
@@ -17,9 +12,7 @@ from __future__ import annotations
 import logging
 
 import stripe
-from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,60 +20,12 @@ from django.utils.translation import gettext_lazy
 
 from shop.core.selectors.currencies import money_to_minor
 
-from .gateways import Gateway, hosted_page_redirect, register
-from .models import PaymentAttempt, Provider
-from .services import attempt_create, attempt_failed, attempt_reference_set, checkout_awaits_payment
+from ...gateways import Gateway, hosted_page_redirect, register, status_url
+from ...models import PaymentAttempt
+from ...services import attempt_create, attempt_failed, attempt_reference_set, checkout_awaits_payment
+from .client import development_gateway, stripe_client, stripe_configured, stripe_provider, transfer_group
 
 log = logging.getLogger(__name__)
-
-DEV_API_KEY = "sk_test_soko_development"
-
-
-def stripe_provider() -> str:
-    """Which provider cards go to: Stripe itself, or the development gateway."""
-    return Provider.STRIPE if settings.STRIPE_SECRET_KEY else Provider.DEV
-
-
-class StripeNotConfigured(ImproperlyConfigured, stripe.StripeError):
-    """Stripe was called, but neither Stripe nor the development gateway is set up. Also a
-    ``StripeError``, so every caller's refusal path (message, flag, retry) handles it."""
-
-    def __init__(self):
-        super().__init__(
-            "Cards need STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET; the development gateway that stands in "
-            "for Stripe is installed only with DEBUG=1."
-        )
-
-    @property
-    def user_message(self) -> str:
-        return _("card payments are not set up on this site.")
-
-
-def stripe_configured() -> bool:
-    """Stripe itself can take cards: its secret key and webhook secret are both set."""
-    return bool(settings.STRIPE_SECRET_KEY and settings.STRIPE_WEBHOOK_SECRET)
-
-
-def development_gateway():
-    """The development gateway's app config when it is installed (``DEBUG=1``), else ``None``."""
-    return apps.app_configs.get("devgateway")
-
-
-def stripe_client() -> stripe.StripeClient:
-    """A client for Stripe (``STRIPE_API_BASE``: Stripe, or a fake in tests and demos), or
-    for the development gateway when no key is set and that app is installed."""
-    if settings.STRIPE_SECRET_KEY:
-        return stripe.StripeClient(
-            settings.STRIPE_SECRET_KEY, base_addresses={"api": settings.STRIPE_API_BASE}, max_network_retries=2
-        )
-    gateway = development_gateway()
-    if gateway is None:
-        raise StripeNotConfigured()
-    return stripe.StripeClient(DEV_API_KEY, http_client=gateway.http_client())
-
-
-def status_url(checkout) -> str:
-    return reverse("payments:status", args=[checkout.idempotency_key])
 
 
 @register
@@ -153,9 +98,6 @@ def session_create(*, request, checkout, attempt: PaymentAttempt):
         options={"idempotency_key": f"checkout-{checkout.idempotency_key}-attempt-{attempt.pk}-session"},
     )
 
-
-def transfer_group(checkout) -> str:
-    return f"checkout-{checkout.pk}"
 
 
 def session_expire(attempt: PaymentAttempt) -> None:

@@ -1,0 +1,167 @@
+"""PDF invoices: one per paid order (or cash order once delivered), rendered once, kept in
+private storage, emailed to the buyer once, downloadable by the buyer, the store and staff.
+Credit notes the same way: one per refund (``CreditNote``), saying what was given back,
+in which state, and what the order cost after every refund so far (the PDFs: ``documents``).
+
+``invoice_issue`` is safe to run twice or concurrently: the row, the file and the email
+each happen once, and a run after a crash finishes what the first left undone.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from shop.core.jobs import job_enqueue_on_commit
+from shop.core.selectors.i18n import speaking_to
+from shop.core.selectors.money import money_format
+from shop.core.services.mail import PermanentMailError, mail_send
+
+from ..models import CreditNote, Invoice, Refund
+from .documents import credit_note_render, invoice_due, invoice_number, invoice_render, refunded_total
+
+log = logging.getLogger(__name__)
+
+
+def invoice_issue(order_id: int) -> Invoice | None:
+    """Issue the order's invoice once: the row, its PDF, the email to the buyer. ``None``
+    when the order is not paid (yet)."""
+    order_model = Invoice._meta.get_field("order").related_model
+    order = order_model.objects.select_related("checkout", "store", "buyer").filter(pk=order_id).first()
+    if order is None or not invoice_due(order):
+        return None
+    try:
+        with transaction.atomic():
+            invoice, _created = Invoice.objects.get_or_create(order=order, defaults={"number": invoice_number(order)})
+    except IntegrityError:
+        invoice = Invoice.objects.get(order=order)
+    _pdf_store_once(invoice, lambda: invoice_render(order))
+    _email_once(invoice, to=order.buyer.email, send=lambda: _email(order, invoice))
+    return invoice
+
+
+def _pdf_store_once(document, render) -> None:
+    """Render ``document``'s PDF (an invoice or a credit note) and keep it, once."""
+    if document.pdf:
+        return
+    document.pdf.save(f"{document.number}.pdf", ContentFile(render()), save=False)
+    if not type(document).objects.filter(pk=document.pk, pdf="").update(pdf=document.pdf.name):
+        # A concurrent run stored its copy first: keep that one, drop ours.
+        document.pdf.storage.delete(document.pdf.name)
+    document.refresh_from_db()
+
+
+def _email_once(document, *, to: str, send) -> None:
+    """Send ``document`` by email once: the email is claimed first (a conditional update),
+    so two runs never both send it; a failure that may pass releases the claim."""
+    model = type(document)
+    claimed = (
+        document.emailed_at is None
+        and to
+        and model.objects.filter(pk=document.pk, emailed_at__isnull=True).update(emailed_at=timezone.now())
+    )
+    if claimed:
+        try:
+            send()
+        except PermanentMailError:
+            log.warning("%s %s could not be emailed", model._meta.verbose_name, document.number)
+        except Exception:
+            model.objects.filter(pk=document.pk).update(emailed_at=None)
+            raise
+    document.refresh_from_db()
+
+
+def _email(order, invoice: Invoice) -> None:
+    with speaking_to(order.buyer):
+        subject = _("Your invoice for order %(number)s") % {"number": order.number}
+        body = _(
+            "Hello %(name)s,\n\nYour invoice %(invoice)s for order %(number)s from %(store)s is attached.\n\n%(site)s"
+        ) % {
+            "name": order.checkout.recipient,
+            "invoice": invoice.number,
+            "number": order.number,
+            "store": order.store.name,
+            "site": settings.SOKO_SITE_NAME,
+        }
+    with invoice.pdf.open("rb") as file:
+        content = file.read()
+    mail_send(
+        subject=subject,
+        body=body,
+        to=[order.buyer.email],
+        attachments=[(f"{invoice.number}.pdf", content, "application/pdf")],
+    )
+
+
+def invoice_issue_later(order_id: int) -> None:
+    """Issue the invoice in the background once the current transaction commits."""
+    job_enqueue_on_commit("payments.invoice_issue", order_id)
+
+
+# Credit notes ----------------------------------------------------------------------------
+
+
+def credit_note_number(refund: Refund) -> str:
+    """``CN-<order>-<n>``: the n-th refund of the order (failed ones count too, so a number
+    never changes once given)."""
+    position = Refund.objects.filter(order_id=refund.order_id, pk__lte=refund.pk).count()
+    return f"CN-{refund.order.number}-{position}"
+
+
+def credit_note_issue(refund_id: int) -> CreditNote | None:
+    """Issue the refund's credit note once: the row, its PDF, the email to the buyer.
+    ``None`` for a refund that failed (nothing was given back) or does not exist."""
+    refund = (
+        Refund.objects.select_related("order__checkout", "order__store", "order__buyer").filter(pk=refund_id).first()
+    )
+    if refund is None or refund.status == Refund.Status.FAILED:
+        return None
+    try:
+        with transaction.atomic():
+            note, _created = CreditNote.objects.get_or_create(
+                refund=refund, defaults={"number": credit_note_number(refund)}
+            )
+    except IntegrityError:
+        note = CreditNote.objects.get(refund=refund)
+    _pdf_store_once(note, lambda: credit_note_render(refund, note.number))
+    _email_once(note, to=refund.order.buyer.email, send=lambda: _email_credit_note(refund, note))
+    return note
+
+
+def _email_credit_note(refund: Refund, note: CreditNote) -> None:
+    order = refund.order
+    with speaking_to(order.buyer):
+        subject = _("Your credit note for order %(number)s") % {"number": order.number}
+        body = _(
+            "Hello %(name)s,\n\n%(store)s refunded %(amount)s on order %(number)s (%(state)s, %(date)s). "
+            "Paid for the order after refunds: %(net)s.\nYour credit note %(note)s is attached.\n\n%(site)s"
+        ) % {
+            "name": order.checkout.recipient,
+            "store": order.store.name,
+            "amount": money_format(refund.amount, refund.currency),
+            "number": order.number,
+            "state": refund.get_status_display(),
+            "date": date_format(timezone.localtime(refund.created_at), "j F Y"),
+            "net": money_format(order.total - refunded_total(order), order.currency),
+            "note": note.number,
+            "site": settings.SOKO_SITE_NAME,
+        }
+    with note.pdf.open("rb") as file:
+        content = file.read()
+    mail_send(
+        subject=subject,
+        body=body,
+        to=[order.buyer.email],
+        attachments=[(f"{note.number}.pdf", content, "application/pdf")],
+    )
+
+
+def credit_note_issue_later(refund_id: int) -> None:
+    """Issue the refund's credit note in the background once the current transaction commits."""
+    job_enqueue_on_commit("payments.credit_note_issue", refund_id)
