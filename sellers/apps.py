@@ -10,7 +10,7 @@ class SellersConfig(AppConfig):
     verbose_name = gettext_lazy("Stores")
 
     def ready(self):
-        from . import tasks  # noqa: F401  (registers the app's background jobs)
+        from . import receivers, tasks  # noqa: F401  (the store's rows written for apps below; the background jobs)
         from .selectors import user_is_seller
 
         mode_register(

@@ -82,8 +82,8 @@ def test_every_project_path_the_docs_name_exists():
             name = name.split("::")[0].split(":")[0].rstrip(".,")
             if not name.startswith(PROJECT_ROOTS) or any(char in name for char in "<>*{}$"):
                 continue
-            module = name.rsplit(".", 1)[0] + ".py"  # `tests/factories.totp_code`: a name in a module
-            if not (ROOT / name).exists() and not (ROOT / module).is_file():
+            module = name.rsplit(".", 1)[0]  # `tests/factories.totp_code`: a name in a module
+            if not (ROOT / name).exists() and not (ROOT / f"{module}.py").is_file() and not (ROOT / module / "__init__.py").is_file():
                 missing.append(f"{doc.relative_to(ROOT)} names {name}")
     assert missing == []
 

@@ -39,6 +39,7 @@ from .models import (
     ReviewRevision,
 )
 from .selectors import REVIEWABLE, review_author_name, review_editable
+from .signals import store_rated
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ def rating_recompute(*, review: Review) -> None:
             Product.objects.filter(pk=review.product_id).update(**_figures(reviews))
     else:
         reviews = Review.objects.filter(store_id=review.store_id, kind=Review.Kind.STORE)
-        Store.objects.filter(pk=review.store_id).update(**_figures(reviews))
+        store_rated.send(sender=Review, store_id=review.store_id, **_figures(reviews))  # sellers writes the row
 
 
 # --- Writing -----------------------------------------------------------------------------

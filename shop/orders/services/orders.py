@@ -53,6 +53,7 @@ from ..selectors.transitions import (
     status_label,
     transition_check,
 )
+from ..signals import order_counted
 
 S = OrderStatus
 log = logging.getLogger(__name__)
@@ -226,8 +227,7 @@ def order_popularity_count(*, order: Order) -> None:
     """A completed order counts once towards its store's and products' popularity
     (the "popularity" sort); the caller skips orders completed before (staff may reopen
     a completion made by mistake)."""
-    # The store's model, reached through the order: sellers sits above orders.
-    type(order.store).objects.filter(pk=order.store_id).update(orders_count=F("orders_count") + 1)
+    order_counted.send(sender=Order, order=order)  # the store's count: sellers owns its row
     product_ids = set(
         OrderItem.objects.filter(order=order, variant__isnull=False).values_list("variant__product_id", flat=True)
     )
