@@ -1,9 +1,9 @@
 """How much of Soko's logic the in-app import contracts see.
 
 A *logic line* is a line of code (not blank, not a comment) in a Python module of the apps
-that is not Django's plumbing: models, views, URLs, forms, admin, app configs, socket
-consumers and routing, template tags, management commands, migrations, and package
-``__init__`` files. A logic line is *covered* when its module is a layer (or inside a layer)
+that is not Django's plumbing: models, views (with their decorators and responses), URLs,
+forms, admin, app configs, socket consumers and routing, template tags, management commands,
+migrations, and package ``__init__`` files. A logic line is *covered* when its module is a layer (or inside a layer)
 of a ``layers`` contract with containers in ``pyproject.toml``: the contract then forbids
 it to import upwards (``tasks -> services -> selectors``).
 
@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 APPS = ("shop", "sellers", "couriers", "returns")
 PLUMBING = {
     "models", "views", "urls", "forms", "admin", "apps", "consumers", "routing", "templatetags",
-    "management", "migrations", "__init__", "context_processors", "middleware", "tests",
+    "management", "migrations", "__init__", "context_processors", "middleware", "tests", "decorators", "responses",
 }
 
 

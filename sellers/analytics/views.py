@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from shop.core.selectors.currencies import currency_places, money_quantize
 
-from ..views import current_store, dashboard_context, seller_required
+from ..decorators import current_store, dashboard_context, seller_required
 from .forms import AnalyticsPeriodForm
 from .selectors.figures import Bucket, StoreAnalytics, store_analytics
 from .selectors.forecast import Forecast, store_forecasts

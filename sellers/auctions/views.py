@@ -22,8 +22,8 @@ from shop.auctions.selectors.auctions import (
 from shop.auctions.services import AuctionError, auction_create, auction_relist, reserve_offer_make
 from shop.core.ids import id_or_none
 
+from ..decorators import current_store, dashboard_context, seller_required
 from ..selectors import CurrentStore
-from ..views import current_store, dashboard_context, seller_required
 from .forms import AuctionCreateForm, AuctionRelistForm
 from .selectors import auction_offers, auction_relist_refusal, auction_store_id, auction_unpaid
 

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from shop.blog.services import PostInvalid, post_delete, post_publish, post_save, post_unpublish
 
-from ..views import current_store, dashboard_context, seller_required
+from ..decorators import current_store, dashboard_context, seller_required
 from .forms import PostForm
 from .selectors import store_post_get, store_posts
 

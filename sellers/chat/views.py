@@ -12,7 +12,7 @@ from shop.chat.services.conversations import ChatError, quick_reply_add, quick_r
 from shop.core.htmx import render_page
 from shop.core.ids import id_or_none
 
-from ..views import current_store, dashboard_context, seller_required
+from ..decorators import current_store, dashboard_context, seller_required
 
 INBOX_LIMIT = 100
 

@@ -12,6 +12,7 @@ from couriers.services import CourierError, job_create, job_withdraw, store_hand
 from shop.core.htmx import render_page, wants_fragment
 from shop.core.search import search_text
 from shop.orders.models import OrderStatus
+from shop.orders.responses import order_changed_response
 from shop.orders.selectors.orders import (
     STATUS_TABS,
     order_get_for_member,
@@ -21,10 +22,9 @@ from shop.orders.selectors.orders import (
 )
 from shop.orders.selectors.transitions import Role, TransitionError, order_courier_job, status_label
 from shop.orders.services.orders import order_transition, package_short_code, package_token_make
-from shop.orders.views import order_changed_response
 from shop.reviews.selectors import feedback_scores
 
-from ..views import current_store, dashboard_context, seller_required
+from ..decorators import current_store, dashboard_context, seller_required
 from .selectors import order_delivery_choice
 
 PAGE_SIZE = 20

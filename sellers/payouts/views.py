@@ -15,7 +15,7 @@ from shop.payments.gateways import provider_page
 from shop.payments.ledger.selectors import store_balances, store_lines, store_lines_with_refunds
 from shop.payments.payouts.connect import connect_account, connect_onboarding_url, connect_refresh
 
-from ..views import current_store, dashboard_context, seller_required
+from ..decorators import current_store, dashboard_context, seller_required
 
 LINES_PER_PAGE = 25
 

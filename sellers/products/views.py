@@ -22,8 +22,8 @@ from shop.core.ids import int_or_none
 from shop.core.search import search_text
 from shop.inventory.services import StockChangedMeanwhile
 
+from ..decorators import current_store, dashboard_context, seller_required
 from ..selectors import CurrentStore
-from ..views import current_store, dashboard_context, seller_required
 from .forms import BulkActionForm, ProductEditor
 from .selectors import (
     STATUS_TABS,

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from shop.promotions.services.codes import PromoRefused, promo_code_create, promo_code_stop, promo_codes_for_store
 from shop.promotions.services.sales import SaleInvalid, sale_create, sale_stop
 
-from ..views import current_store, dashboard_context, seller_required
+from ..decorators import current_store, dashboard_context, seller_required
 from .forms import PromoCodeForm, SaleForm
 from .selectors import store_promo_code_get, store_sale_get, store_sales
 

@@ -33,7 +33,7 @@ from returns.services import (
 from shop.core.htmx import render_page
 from shop.core.search import search_text
 
-from ..views import current_store, dashboard_context, seller_required
+from ..decorators import current_store, dashboard_context, seller_required
 
 PAGE_SIZE = 20
 

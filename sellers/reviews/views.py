@@ -14,7 +14,7 @@ from shop.orders.selectors.orders import order_get_for_member
 from shop.reviews.selectors import review_for_member, store_dashboard_reviews, store_review_counts
 from shop.reviews.services import ReviewError, buyer_feedback_leave, review_respond
 
-from ..views import current_store, dashboard_context, seller_required
+from ..decorators import current_store, dashboard_context, seller_required
 
 PAGE_SIZE = 30
 

@@ -1,12 +1,10 @@
 """The buyer's orders: /orders/ history and /orders/<number>/ with its live timeline,
 cancel, confirm receipt, delivery note, reorder and the cash-on-delivery handover code."""
 
-import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
@@ -17,6 +15,7 @@ from shop.core.htmx import render_page, wants_fragment
 from shop.geo.selectors.areas import map_settings
 
 from .models import OrderStatus
+from .responses import order_changed_response
 from .selectors.orders import (
     STATUS_TABS,
     buyer_live_context,
@@ -29,15 +28,6 @@ from .services.handover import HandoverError, handover_code_renew
 from .services.orders import order_note_save, order_reorder, order_transition
 
 PAGE_SIZE = 10
-
-
-def order_changed_response(number: str) -> HttpResponse:
-    """For an htmx action (the buyer's here, the store's in ``sellers``): no content, and an
-    event telling the page to re-read its live fragments (with this request's messages) from
-    its stable ``data-order-live`` element."""
-    return HttpResponse(
-        status=204, headers={"HX-Trigger": json.dumps({"order-changed": {"target": f"#order-live-{number}"}})}
-    )
 
 
 @login_required

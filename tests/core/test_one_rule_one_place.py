@@ -36,7 +36,7 @@ def offenders(pattern: str, *, owners: set[str]) -> list[str]:
 
 def test_the_modules_are_found():
     names = {relative(path) for path in app_modules()}
-    assert {"shop/orders/handover.py", "shop/orders/checkout.py", "shop/cart/selectors/availability.py"} <= names
+    assert {"shop/orders/selectors/handover.py", "shop/orders/services/checkout.py", "shop/cart/selectors/availability.py"} <= names
 
 
 @pytest.mark.parametrize(
@@ -46,7 +46,7 @@ def test_the_modules_are_found():
         ("store delivers home", r"delivers_(local|national|international)\s+(or|and)\b|\b(or|and)\s+\S*delivers_(local|national|international)\b", {"shop/geo/selectors/delivery.py"}),
         ("can this cart line be bought", r"[\"'](Sold out|No longer available)[: ]", {"shop/cart/selectors/availability.py"}),
         ("safe next URL", r"url_has_allowed_host_and_scheme", {"shop/core/redirects.py"}),
-        ("handover code state", r"\.used_at\b|failed_attempts|SOKO_HANDOVER_MAX_ATTEMPTS", {"shop/orders/handover.py", "shop/orders/models.py"}),
+        ("handover code state", r"\.used_at\b|failed_attempts|SOKO_HANDOVER_MAX_ATTEMPTS", {"shop/orders/selectors/handover.py", "shop/orders/services/handover.py", "shop/orders/models.py"}),
         ("delivery area", r"area_locality|delivers only within", {"shop/geo/selectors/delivery.py", "shop/geo/selectors/areas.py"}),
         ("a search is cut to size", r"\b(query|q|search_term)(\.q)?\.split\(|\.get\(\s*\"q\"[^)]*\)\.strip\(\)\[", {"shop/core/search.py"}),
     ],
@@ -70,7 +70,7 @@ def imports_of(path: Path) -> set[str]:
 def is_service_or_selector(path: Path) -> bool:
     stem = path.stem
     in_package = any(part in ("services", "selectors") for part in path.parent.parts)
-    return stem.endswith(("services", "selectors")) or in_package or relative(path) in {"shop/orders/checkout.py", "shop/orders/handover.py"}
+    return stem.endswith(("services", "selectors")) or in_package or relative(path) in {"shop/orders/services/checkout.py", "shop/orders/selectors/handover.py"}
 
 
 def test_services_and_selectors_neither_raise_http404_nor_import_template_tags():

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from sellers.decorators import CURRENT_STORE_SESSION_KEY
 from sellers.models import StoreMember
-from sellers.views import CURRENT_STORE_SESSION_KEY
 from shop.catalog.models import Product
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.catalog import ProductFactory

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sellers.views import current_store, dashboard_context, seller_required
+from sellers.decorators import current_store, dashboard_context, seller_required
 
 from ..models import Complaint
 from .forms import ComplaintForm, MessageForm
