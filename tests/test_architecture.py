@@ -88,6 +88,41 @@ def test_every_project_path_the_docs_name_exists():
     assert missing == []
 
 
+def top_level_names(path: Path) -> set[str]:
+    names = set()
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {name.id for target in targets for name in ast.walk(target) if isinstance(name, ast.Name)}
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names |= {(alias.asname or alias.name).split(".")[0] for alias in node.names}
+    return names
+
+
+def module_names_missing(name: str) -> bool:
+    """`shop.x.y.name`: the longest prefix that is a module, and the next part defined in it."""
+    parts = name.split(".")
+    for end in range(len(parts), 0, -1):
+        base = ROOT.joinpath(*parts[:end])
+        path = base.with_suffix(".py") if base.with_suffix(".py").is_file() else base / "__init__.py"
+        if path.is_file():
+            return end < len(parts) and parts[end] not in top_level_names(path)
+    return True
+
+
+def test_every_module_the_docs_name_exists():
+    missing = []
+    for doc in DOCS:
+        for name in re.findall(r"`((?:shop|sellers|couriers|returns)(?:\.\w+)+)(?:\(\))?`", doc.read_text()):
+            if re.match(r"^\w+\.(add|change|delete|view)_\w+$", name):
+                continue  # a permission (`returns.change_returnrequest`)
+            if module_names_missing(name):
+                missing.append(f"{doc.relative_to(ROOT)} names {name}")
+    assert missing == []
+
+
 def rule_rows() -> dict[str, tuple[list[str], list[str]]]:
     """Rule -> (the names that own it, the files named), from the map's table
     (``| rule | owner | file | record |``)."""
