@@ -1,4 +1,4 @@
-"""Hostile input on every URL: no 500, nothing slower than two seconds.
+"""Hostile input on every URL: no 500, nothing slower than three seconds of work.
 
 Every route the resolver knows (so a new view is covered the day it is added) is asked
 for by each kind of user — anonymous, buyer, seller, courier, staff — with GET, POST and
