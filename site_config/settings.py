@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.headless",
+    "rest_framework",
+    "drf_spectacular",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
@@ -94,6 +97,7 @@ INSTALLED_APPS = [
     "shop.blog",
     "shop.moderation",
     "shop.promotions",
+    "shop.api",
 ]
 # Demo data (seed_demo: demo accounts with a published password, stores and catalog): in
 # development, or in production only when asked for with SOKO_DEMO=1.
@@ -310,6 +314,49 @@ ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("SOKO_TRUSTED_CLIENT_IP_HEADER") or None
 # Second factor: TOTP with recovery codes; required for staff (shop.accounts.middleware),
 # optional for everyone else.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+
+# The JSON API for apps (/api/v1/, docs/API.md) ----------------------------------------
+# Apps sign in through allauth's headless "app" client, mounted at /api/v1/auth/ and
+# /api/v1/tokens/: the sign-in limits, the e-mail code and the authenticator step are the
+# pages' own. It answers with a short-lived access token and a refresh token (JWT, signed
+# with SECRET_KEY: no other secret to configure); a refresh rotates the refresh token, and
+# signing out ends the session the tokens belong to, so both stop working at once.
+HEADLESS_ONLY = False
+HEADLESS_CLIENTS = ("app",)
+HEADLESS_TOKEN_STRATEGY = "allauth.headless.tokens.strategies.jwt.JWTTokenStrategy"
+HEADLESS_JWT_ALGORITHM = "HS256"
+HEADLESS_JWT_STATEFUL_VALIDATION_ENABLED = True
+HEADLESS_JWT_ACCESS_TOKEN_EXPIRES_IN = int(env("SOKO_API_ACCESS_TOKEN_SECONDS", "300"))
+HEADLESS_JWT_REFRESH_TOKEN_EXPIRES_IN = int(env("SOKO_API_REFRESH_TOKEN_SECONDS", str(30 * 86400)))
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "shop.api.authentication.AccessTokenAuthentication",
+        # Same-origin scripts may use the signed-in session, with its CSRF token.
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "shop.api.problems.problem_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["shop.api.throttles.PerUser", "shop.api.throttles.PerAddress"],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env("SOKO_API_RATE_PER_USER", "600/min"),
+        "address": env("SOKO_API_RATE_PER_ADDRESS", "1200/min"),
+    },
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Soko API",
+    "DESCRIPTION": "The marketplace's JSON API for apps and partners (docs/API.md).",
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "shop.api.schema.problems_everywhere"],
+}
 
 # Internationalisation -----------------------------------------------------------------
 # Pages speak the visitor's language: the account's choice, else the language cookie (the

@@ -18,6 +18,7 @@ admin.site.login = admin_login
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("shop.api.urls")),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"}, name="sitemap_index"),
     path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),

@@ -3,7 +3,7 @@ import sys
 
 from django.conf import settings
 from django.db import OperationalError
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext as _
 from psycopg_pool import PoolTimeout
@@ -36,18 +36,22 @@ class RejectNulCharacters:
 
     def __call__(self, request):
         if any("\x00" in value for value in [request.path, *request.GET.values()]):
-            return self.refused()
+            return self.refused(request)
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         form = request.content_type in {"application/x-www-form-urlencoded", "multipart/form-data"}
         if request.method != "POST" or not form or getattr(view_func, "raw_body", False):
             return None
-        return self.refused() if any("\x00" in value for value in request.POST.values()) else None
+        return self.refused(request) if any("\x00" in value for value in request.POST.values()) else None
 
     @staticmethod
-    def refused():
-        return HttpResponseBadRequest(_("Bad request: the address or form contains a NUL character."))
+    def refused(request):
+        message = _("Bad request: the address or form contains a NUL character.")
+        if request.path_info.startswith("/api/"):  # the JSON API answers problems (RFC 9457)
+            problem = {"type": "about:blank", "title": "Bad Request", "status": 400, "detail": message, "code": "nul_character"}
+            return JsonResponse(problem, status=400, content_type="application/problem+json")
+        return HttpResponseBadRequest(message)
 
 
 # The name settings.MIDDLEWARE lists.
