@@ -1,9 +1,14 @@
+from django import forms
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from couriers.selectors import user_is_courier
 from sellers.selectors import user_is_seller
+from shop.accounts.forms import ProfileForm
 from shop.accounts.models import User
 from shop.accounts.selectors.standing import restriction_message
+
+NO_NUL = "^[^\\u0000]*$"
 
 
 class ProfileSerializer(serializers.ModelSerializer):
@@ -32,10 +37,30 @@ class ProfileSerializer(serializers.ModelSerializer):
         return restriction_message(user)
 
 
-class ProfileChange(serializers.Serializer):
-    """What a person may change about themselves; the profile page's form checks each value."""
+class Text(serializers.CharField):
+    """A JSON string, and only a string: a number is not quietly read as text. NUL
+    characters are refused (DRF's rule), which the document says with a pattern."""
 
-    display_name = serializers.CharField(required=False, allow_blank=True)
-    language = serializers.CharField(required=False, allow_blank=True)
-    time_zone = serializers.CharField(required=False, allow_blank=True)
-    display_currency = serializers.CharField(required=False, allow_blank=True)
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.append(RegexValidator(NO_NUL))
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class ProfileChange(serializers.Serializer):
+    """What a person may change about themselves: the profile page's form's fields, with its
+    choices (the form checks each value again when it saves)."""
+
+    def get_fields(self):
+        fields = {}
+        for name, field in ProfileForm().fields.items():
+            if isinstance(field, forms.ChoiceField):
+                choices = [value for value, _label in field.choices]
+                fields[name] = serializers.ChoiceField(choices=choices, required=False, allow_blank="" in choices)
+            else:
+                fields[name] = Text(required=False, allow_blank=True, max_length=field.max_length)
+        return fields

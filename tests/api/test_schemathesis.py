@@ -1,0 +1,100 @@
+"""Schemathesis reads the OpenAPI document of a live Soko (daphne, DEBUG=0, a fresh process
+on the test database) and sends every operation schema-valid and schema-breaking requests,
+as a visitor and signed in as a buyer, a seller, a courier and staff (after the
+authenticator step): no server error, no answer the document does not describe, no valid
+request refused, no invalid one accepted.
+
+The run is seeded, so a failure reproduces; ``st run <url>/api/v1/schema/?format=json
+--checks all`` against ``make run`` explores further with fresh seeds."""
+
+import json
+import subprocess
+import sys
+import time
+import urllib.request
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.conf import global_settings
+from django.db import connection
+
+from tests.factories import CourierProfileFactory, StoreFactory, UserFactory, totp_code
+from tests.factories.catalog import CategoryFactory, ProductFactory
+from tests.production_server import production_daphne, production_env
+
+from .conftest import verified
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+HOST = "127.0.0.1"
+SEED = "20261125"
+EXAMPLES = "40"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def _post(url: str, body: dict, **headers) -> dict:
+    request = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type": "application/json", **headers})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return json.load(answer)
+    except urllib.error.HTTPError as refused:  # 401: a step is pending
+        return json.load(refused)
+
+
+def _access_token(url: str, email: str, secret: str = "") -> str:
+    from tests.factories import PASSWORD
+
+    answer = _post(f"{url}/api/v1/auth/login", {"email": email, "password": PASSWORD})
+    if secret:  # the authenticator app's step
+        answer = _post(
+            f"{url}/api/v1/auth/2fa/authenticate", {"code": totp_code(secret)}, **{"X-Session-Token": answer["meta"]["session_token"]}
+        )
+    return answer["meta"]["access_token"]
+
+
+@pytest.fixture
+def people(db, settings):
+    # The live server is another process, with production's password hashers.
+    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
+    home = CategoryFactory(name="Home", slug="home-goods")
+    seller = verified(UserFactory(email="seller@example.test"))
+    store = StoreFactory(name="Mama Njeri Crafts", slug="mama-njeri", owner=seller, latitude=Decimal("-1.26"), longitude=Decimal("36.80"))
+    for number in range(30):
+        ProductFactory(store=store, category=home, title=f"Kiondo basket {number}", images=1 if number < 3 else 0)
+    courier = CourierProfileFactory(status="approved", user=verified(UserFactory(email="courier@example.test"))).user
+    return {
+        "buyer": (verified(UserFactory(email="buyer@example.test")).email, ""),
+        "seller": (seller.email, ""),
+        "courier": (courier.email, ""),
+        "staff": (verified(UserFactory(email="staff@example.test", is_staff=True, totp=TOTP_SECRET)).email, TOTP_SECRET),
+    }
+
+
+def test_schemathesis_finds_nothing_as_anyone(people, tmp_path):
+    env = production_env(
+        host=HOST,
+        workdir=tmp_path,
+        db_name=connection.settings_dict["NAME"],
+        SOKO_API_RATE_PER_ADDRESS="100000/min",
+        SOKO_API_RATE_PER_USER="100000/min",
+        LOG_LEVEL="WARNING",
+    )
+    with production_daphne(env=env, host=HOST, workdir=tmp_path) as (url, _proc, log_path):
+        schema = f"{url}/api/v1/schema/?format=json"
+        findings = []
+        for who, (email, secret) in {"visitor": ("", ""), **people}.items():
+            headers = ["-H", f"Authorization: Bearer {_access_token(url, email, secret)}"] if email else []
+            started = time.monotonic()
+            run = subprocess.run(
+                [str(Path(sys.executable).with_name("st")), "run", schema, "--checks", "all", "--workers", "1",
+                 "--max-examples", EXAMPLES, "--seed", SEED, "--request-timeout", "30", *headers],
+                capture_output=True, text=True, timeout=600, cwd=tmp_path,
+            )
+            print(f"schemathesis as {who}: exit {run.returncode} in {time.monotonic() - started:.1f} s")
+            if run.returncode != 0:
+                findings.append(f"--- as {who}:\n{run.stdout[-6000:]}")
+        server_errors = [line for line in log_path.read_text(errors="replace").splitlines() if "Traceback" in line]
+
+    assert findings == [], "\n".join(findings)
+    assert server_errors == []
