@@ -13,6 +13,7 @@ from http import HTTPStatus
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -74,6 +75,7 @@ def problem_handler(exc, context):
     return problem_response(status_code=exc.status_code, code=_first_code(exc.get_codes()), detail=str(detail), headers=headers)
 
 
+@csrf_exempt  # whatever the method: an answer in the API's shape, not the CSRF page
 def not_found_view(request, *args, **kwargs):
     """Any path under /api/ that names no endpoint."""
     return JsonResponse(

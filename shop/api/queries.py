@@ -92,3 +92,4 @@ def query_read(form: forms.Form, typed: dict[str, dict]) -> list[str]:
         _("%(name)s: %(errors)s It was ignored.") % {"name": name, "errors": " ".join(errors)}
         for name, errors in form.errors.items()
     ]
+

@@ -7,7 +7,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from .problems import not_found_view
-from .views import accounts, catalog
+from .views import accounts, catalog, favorites
 
 app_name = "api"
 
@@ -21,6 +21,11 @@ v1 = [
     path("stores/", catalog.StoreList.as_view(), name="stores"),
     path("stores/<slug:slug>/", catalog.StoreDetail.as_view(), name="store"),
     path("stores/<slug:slug>/products/", catalog.StoreProductList.as_view(), name="store_products"),
+    path("favorites/", favorites.FavoriteList.as_view(), name="favorites"),
+    path("favorites/products/<slug:slug>/", favorites.ProductFavorite.as_view(), name="product_favorite"),
+    path("favorites/products/<slug:slug>/toggle/", favorites.ProductFavoriteToggle.as_view(), name="product_favorite_toggle"),
+    path("favorites/stores/<slug:slug>/", favorites.StoreFavorite.as_view(), name="store_favorite"),
+    path("favorites/stores/<slug:slug>/toggle/", favorites.StoreFavoriteToggle.as_view(), name="store_favorite_toggle"),
 ]
 
 urlpatterns = [

@@ -126,3 +126,28 @@ def test_the_profile_changes_through_the_pages_rules(client, person):
     assert list(refused.json()["errors"]) == ["time_zone"]
     person.refresh_from_db()
     assert (person.language, person.time_zone) == ("sw", "")
+
+
+def test_a_session_cookie_signs_in_a_same_origin_script_only_with_its_csrf_token(person):
+    from django.test import Client as BrowserClient
+
+    browser = BrowserClient(enforce_csrf_checks=True)
+    browser.force_login(person)
+    page = browser.get("/accounts/profile/")
+    token = page.cookies["csrftoken"].value
+
+    read = browser.get(ME)
+    forged = browser.patch(ME, {"display_name": "Forged"}, content_type="application/json")
+    allowed = browser.patch(ME, {"display_name": "Amina"}, content_type="application/json", headers={"X-CSRFToken": token})
+
+    assert read.status_code == 200
+    assert (forged.status_code, forged.json()["code"]) == (403, "permission_denied")
+    assert (allowed.status_code, allowed.json()["display_name"]) == (200, "Amina")
+
+
+def test_the_apps_sign_in_takes_no_session_cookie(person):
+    """allauth's app client answers tokens: a browser's session cookie does not sign it in."""
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(person)
+
+    assert browser.get("/api/v1/auth/session").status_code == 401

@@ -67,3 +67,11 @@ def test_the_docs_page_loads_only_this_sites_files(client):
     assert script.status_code == 200
     assert script["Content-Type"].startswith("application/javascript")
     assert "/api/v1/schema/" in script.content.decode()
+
+
+@pytest.mark.parametrize("method", ["get", "post", "delete"])
+def test_a_path_that_names_no_endpoint_is_a_404_problem(client, method):
+    answer = getattr(client, method)("/api/v1/favorites/stores/%C3%83/toggle/")
+
+    assert answer.status_code == 404
+    assert answer["Content-Type"] == "application/problem+json"

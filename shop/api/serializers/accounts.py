@@ -1,5 +1,4 @@
 from django import forms
-from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from couriers.selectors import user_is_courier
@@ -8,7 +7,7 @@ from shop.accounts.forms import ProfileForm
 from shop.accounts.models import User
 from shop.accounts.selectors.standing import restriction_message
 
-NO_NUL = "^[^\\u0000]*$"
+from .fields import Text
 
 
 class ProfileSerializer(serializers.ModelSerializer):
@@ -35,20 +34,6 @@ class ProfileSerializer(serializers.ModelSerializer):
     def get_restriction(self, user) -> str:
         """Why the account may not sell, bid, chat or check out now; empty when it may."""
         return restriction_message(user)
-
-
-class Text(serializers.CharField):
-    """A JSON string, and only a string: a number is not quietly read as text. NUL
-    characters are refused (DRF's rule), which the document says with a pattern."""
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.validators.append(RegexValidator(NO_NUL))
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
 
 
 class ProfileChange(serializers.Serializer):

@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from sellers.models import Store
-from shop.catalog.models import Category, Product, ProductImage, Variant
+from shop.catalog.models import Category, Product, ProductImage
 
 
 def _absolute(request, url: str) -> str:
@@ -57,14 +57,20 @@ class ProductCardSerializer(serializers.ModelSerializer):
         return _absolute(self.context.get("request"), reverse("catalog:product", args=[product.slug]))
 
 
-class VariantSerializer(serializers.ModelSerializer):
+class VariantSerializer(serializers.Serializer):
+    """A variant as shoppers see it: whether it has stock, never how much (read-only: stock
+    has one writer, shop.inventory)."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    sku = serializers.CharField(read_only=True)
+    attributes = serializers.JSONField(read_only=True)
+    price = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    compare_at_price = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True, allow_null=True)
+    on_sale = serializers.BooleanField(read_only=True)
     in_stock = serializers.SerializerMethodField()
     low_stock = serializers.BooleanField(source="is_low_stock", read_only=True)
-    on_sale = serializers.BooleanField(read_only=True)
-
-    class Meta:
-        model = Variant
-        fields = ["id", "name", "sku", "attributes", "price", "compare_at_price", "on_sale", "in_stock", "low_stock", "duration_minutes"]
+    duration_minutes = serializers.IntegerField(read_only=True, allow_null=True)
 
     def get_in_stock(self, variant) -> bool:
         return variant.stock > 0
