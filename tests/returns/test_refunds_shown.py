@@ -170,3 +170,56 @@ def test_payouts_show_refunds_to_the_buyer_as_money_out(client, method, django_c
     if method == "cod":
         # The store hands the cash back itself; Soko returns its fee on it, and says so.
         assert "Soko returns its fee" in rows[0] and "+KES 162.50" in rows[0]
+
+
+@pytest.mark.parametrize(
+    ("method", "way"),
+    [("card", "to the card"), ("mpesa", "to the M-Pesa number, sent by Soko's staff"), ("cod", "in cash, by the store")],
+)
+def test_each_refund_says_where_the_money_goes(client, method, way, django_capture_on_commit_callbacks):
+    order = delivered_order(method=method, units=(1,), prices=("6500.00",), fee="200.00")
+    refunded(order, django_capture_on_commit_callbacks)
+
+    for reader, path in ((order.buyer, f"/orders/{order.number}/"), (member(order), f"/dashboard/orders/{order.number}/")):
+        client.force_login(reader)
+        shown = dom(client.get(path).content.decode()).one("[data-testid=order-refund]")
+        assert shown.one("[data-testid=refund-way]").text == way
+
+
+def test_the_timeline_keeps_a_card_refund_as_started_not_still_pending(client, phone_order, django_capture_on_commit_callbacks):
+    from shop.orders.models import OrderStatus
+    from shop.orders.selectors.transitions import Role
+    from shop.orders.services.orders import order_transition
+
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        order_transition(order=phone_order, to=OrderStatus.REFUNDED, actor=staff, role=Role.STAFF, note="Never arrived")
+    client.force_login(phone_order.buyer)
+
+    page = client.get(f"/orders/{phone_order.number}/").content.decode()
+
+    assert dom(page).one("[data-testid=order-refund]").attr("data-state") == "succeeded"
+    assert "being refunded" not in page.lower()
+    assert "Refund of KES 6,700 (" in page and "): started." in page
+
+
+def test_payouts_say_soko_gives_back_its_fee_on_a_card_refund(client, django_capture_on_commit_callbacks):
+    order = delivered_order(method="card", units=(1,), prices=("6500.00",), fee="200.00")
+    refunded(order, django_capture_on_commit_callbacks)
+    client.force_login(member(order))
+
+    rows = _refund_rows(client.get("/dashboard/payouts/").content.decode())
+
+    assert any("Soko gives back its fee on it" in row for row in rows)
+
+
+def test_the_stores_refunded_return_links_its_credit_note_and_prices_each(client, django_capture_on_commit_callbacks):
+    order = delivered_order(method="card", units=(2,), prices=("450.00",), fee="200.00")
+    request = refunded_by_return(order, django_capture_on_commit_callbacks)
+    client.force_login(member(order))
+
+    page = dom(client.get(f"/dashboard/returns/{request.pk}/").content.decode())
+
+    link = page.one("[data-testid=store-credit-note-link]")
+    assert client.get(link.attr("href")).status_code == 200
+    assert "KES 450 each" in page.one("[data-testid=return-lines]").text

@@ -28,7 +28,7 @@ from shop.core.services.transactions import DatabaseBusy, atomic_retrying
 from shop.inventory.services import stock_release
 from shop.notifications.services.notifications import notify
 from shop.payments.invoices.services import invoice_issue_later
-from shop.payments.models import PaymentStatus
+from shop.payments.models import PaymentStatus, Refund
 from shop.payments.payouts.couriers import order_commission_earned
 from shop.payments.payouts.services import order_cash_collected, order_funds_release, order_paid_online, order_transfer
 from shop.payments.refunds.services import RefundError, refund_rest
@@ -185,7 +185,8 @@ def order_refund_rest(*, order: Order, actor, role: str, note: str) -> None:
             % {
                 "amount": money_format(refund.amount, refund.currency),
                 "provider": refund.get_provider_display(),
-                "state": refund.get_status_display().lower(),
+                # the refund's state now shows under the totals; the timeline keeps the event
+                "state": _("started") if refund.status == Refund.Status.PENDING else refund.get_status_display().lower(),
             }
         )[:300],
     )

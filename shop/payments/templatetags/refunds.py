@@ -5,10 +5,20 @@ the order cost after them."""
 from decimal import Decimal
 
 from django import template
+from django.utils.translation import gettext_lazy
 
-from ..models import Refund
+from ..models import Provider, Refund
 
 register = template.Library()
+
+# Where a refund's money goes: said beside it, for the buyer and the store alike.
+REFUND_WAY = {
+    Provider.STRIPE: gettext_lazy("to the card"),
+    Provider.DEV: gettext_lazy("to the card"),
+    Provider.PAYPAL: gettext_lazy("to the PayPal account"),
+    Provider.MPESA: gettext_lazy("to the M-Pesa number, sent by Soko's staff"),
+    Provider.CASH: gettext_lazy("in cash, by the store"),
+}
 
 
 def order_refund_summary(order) -> dict:
@@ -25,6 +35,7 @@ def order_refund_summary(order) -> dict:
         except Refund.credit_note.RelatedObjectDoesNotExist:
             note = None
         refund.note_ready = note if note is not None and note.pdf and refund.status != Refund.Status.FAILED else None
+        refund.way = REFUND_WAY.get(refund.provider, "")
     return {"order": order, "refunds": refunds, "refunded": refunded, "net_paid": order.total - refunded}
 
 
