@@ -92,8 +92,9 @@ def store_lines_with_refunds(lines) -> list:
     """``lines`` (a page of ``store_lines``) with, on each refund line, the ``Refund`` it
     books (``refund``), whether it is a transfer taken back for one (``reversal``) and the
     money that left (``out_minor``, negative: the refund to the buyer, or what was taken
-    back from the store's Stripe account), so the page can say what left and to whom. One
-    query per page."""
+    back from the store's Stripe account), so the page can say what left and to whom, and
+    the part of a refund that Soko's fee gives back (``fee_back``, in the currency: what left
+    beyond the store's share). One query per page."""
     lines = list(lines)
     ids = {}
     for line in lines:
@@ -104,11 +105,13 @@ def store_lines_with_refunds(lines) -> list:
             line.reversal = prefix == "reversal"
     refunds = Refund.objects.in_bulk(set(ids.values()))
     for line in lines:
-        line.out_minor = 0
+        line.out_minor, line.fee_back = 0, None
         if line.pk in ids:
             line.refund = refunds.get(ids[line.pk])
             if line.reversal:
                 line.out_minor = -abs(line.due)
             elif line.refund is not None:
                 line.out_minor = -line.refund.amount_minor
+                fee_back_minor = line.refund.amount_minor - abs(line.held) - abs(line.due)
+                line.fee_back = money_from_minor(fee_back_minor, line.currency) if fee_back_minor > 0 else None
     return lines
