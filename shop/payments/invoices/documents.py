@@ -138,11 +138,10 @@ def _render_parties(pdf: FPDF, order) -> None:
     pdf.set_xy(pdf.l_margin, bottom + 8)
 
 
-def _render_lines(pdf: FPDF, order) -> None:
-    currency = order.currency
+def _lines_table(pdf: FPDF):
+    """The table of an invoice's or a credit note's lines: item, quantity, unit price, amount."""
     pdf.set_font("DejaVu", "", 10)
-    pdf.set_draw_color(*RULE)
-    with pdf.table(
+    return pdf.table(
         col_widths=COLUMNS,
         text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT"),
         borders_layout="HORIZONTAL_LINES",
@@ -150,7 +149,13 @@ def _render_lines(pdf: FPDF, order) -> None:
         line_height=5.5,
         padding=(1.5, 1.5),
         v_align="TOP",
-    ) as table:
+    )
+
+
+def _render_lines(pdf: FPDF, order) -> None:
+    currency = order.currency
+    pdf.set_draw_color(*RULE)
+    with _lines_table(pdf) as table:
         table.row((_("Item"), _("Qty"), _("Unit price"), _("Amount")))
         for item in order.items.all():
             name = "\n".join(filter(None, [item.product_title, item.variant_name]))
@@ -301,16 +306,7 @@ def credit_note_render(refund: Refund, number: str) -> bytes:
         _render_parties(pdf, order)
         items = {str(item.pk): item for item in order.items.all()}
         listed = Decimal("0")
-        pdf.set_font("DejaVu", "", 10)
-        with pdf.table(
-            col_widths=COLUMNS,
-            text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT"),
-            borders_layout="HORIZONTAL_LINES",
-            headings_style=FontFace(emphasis="BOLD", fill_color=HEADING_FILL),
-            line_height=5.5,
-            padding=(1.5, 1.5),
-            v_align="TOP",
-        ) as table:
+        with _lines_table(pdf) as table:
             table.row((_("Returned or refunded"), _("Qty"), _("Unit price"), _("Amount")))
             for key, units in sorted(refund.lines.items()):
                 if key == "delivery":
