@@ -101,3 +101,20 @@ def test_someone_elses_token_is_not_found(fake, started, client, django_user_mod
     client.force_login(django_user_model.objects.create_user(email="other@example.test", password="x"))
     assert client.get(f"/payments/paypal/return/?token={started.reference}").status_code == 404
     assert client.get("/payments/paypal/return/").status_code == 404
+
+
+def test_a_kept_token_paypal_no_longer_accepts_is_replaced_once(fake):
+    from shop.payments.providers.paypal.client import PaypalClient
+
+    client = PaypalClient()
+    client.token()  # kept for the next calls
+    fake.tokens.clear()  # PayPal revoked it, or forgot it in a restart
+
+    order = client.call(
+        "POST",
+        "/v2/checkout/orders",
+        json={"intent": "CAPTURE", "purchase_units": [{"amount": {"currency_code": "KES", "value": "100.00"}}]},
+    )
+
+    assert order["id"]
+    assert len(fake.tokens) == 1

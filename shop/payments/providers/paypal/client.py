@@ -26,11 +26,13 @@ log = logging.getLogger(__name__)
 
 
 class PaypalError(Exception):
-    """PayPal refused or could not be reached; ``issue`` is PayPal's code when it gave one."""
+    """PayPal refused or could not be reached; ``issue`` is PayPal's code when it gave one,
+    ``status`` its HTTP status (0 when it could not be reached)."""
 
-    def __init__(self, message: str, issue: str = ""):
+    def __init__(self, message: str, issue: str = "", status: int = 0):
         super().__init__(message)
         self.issue = issue
+        self.status = status
 
 
 def paypal_configured() -> bool:
@@ -54,7 +56,9 @@ class PaypalClient:
             details = body.get("details") or [{}] if isinstance(body, dict) else [{}]
             issue = (details[0] or {}).get("issue", "") or (body.get("name", "") if isinstance(body, dict) else "")
             raise PaypalError(
-                (body.get("message") if isinstance(body, dict) else "") or _("PayPal refused the request."), issue
+                (body.get("message") if isinstance(body, dict) else "") or _("PayPal refused the request."),
+                issue,
+                response.status_code,
             )
         return body
 
@@ -73,11 +77,24 @@ class PaypalClient:
             self._tokens[key] = (body["access_token"], time.monotonic() + max(int(body.get("expires_in", 0)) - 60, 0))
             return body["access_token"]
 
+    def forget_token(self) -> None:
+        with self._lock:
+            self._tokens.pop((self.base, settings.PAYPAL_CLIENT_ID), None)
+
     def call(self, method: str, path: str, *, request_id: str = "", json=None) -> dict:
-        headers = {"Authorization": f"Bearer {self.token()}", "Content-Type": "application/json"}
-        if request_id:
-            headers["PayPal-Request-Id"] = request_id
-        return self._send(method, path, json=json, headers=headers)
+        """One API call. A kept access token PayPal no longer accepts (401: revoked, or
+        issued before a restart) is dropped and the call made once more with a new one."""
+        for attempt in (1, 2):
+            headers = {"Authorization": f"Bearer {self.token()}", "Content-Type": "application/json"}
+            if request_id:
+                headers["PayPal-Request-Id"] = request_id
+            try:
+                return self._send(method, path, json=json, headers=headers)
+            except PaypalError as error:
+                if error.status != 401 or attempt == 2:
+                    raise
+                self.forget_token()
+        raise AssertionError("unreachable")
 
 
 def paypal_value(minor: int, currency: str) -> str:
