@@ -347,6 +347,8 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "COERCE_DECIMAL_TO_STRING": True,
 }
+# How long an Idempotency-Key names its first answer (shop/api/idempotency.py).
+SOKO_API_IDEMPOTENCY_HOURS = int(env("SOKO_API_IDEMPOTENCY_HOURS", "24"))
 SPECTACULAR_SETTINGS = {
     "TITLE": "Soko API",
     "DESCRIPTION": "The marketplace's JSON API for apps and partners (docs/API.md).",

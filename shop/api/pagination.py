@@ -50,7 +50,11 @@ class Cursor(BasePagination):
             "properties": {
                 "next": {"type": ["string", "null"], "format": "uri"},
                 "results": schema,
-                "notices": {"type": "array", "items": {"type": "string"}, "description": "What of the query was ignored, and why."},
+                "notices": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "description": "What of the query was ignored, and why.",
+                },
             },
         }
 

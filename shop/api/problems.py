@@ -46,8 +46,59 @@ def _first_code(codes) -> str:
     return str(codes)
 
 
+def _refusals() -> dict[type[Exception], str]:
+    """The services' refusals (a rule said no): each is a 409 with the service's own
+    sentence and code (``code``, or ``reason``), else the code named here."""
+    from couriers.services import CourierError
+    from returns.services import ReturnError
+    from sellers.services import InviteError, TeamError
+    from shop.auctions.services import AuctionError
+    from shop.cart.services import CartError
+    from shop.catalog.services.products import ModerationError
+    from shop.chat.services.conversations import ChatError
+    from shop.inventory.services import StockError
+    from shop.moderation.reports.services import ReportError
+    from shop.orders.selectors.transitions import TransitionError
+    from shop.orders.services.checkout import CheckoutError
+    from shop.orders.services.handover import HandoverError
+    from shop.payments.refunds.services import RefundError
+    from shop.reviews.services import ReviewError
+
+    return {
+        AuctionError: "auction_refused",
+        CartError: "cart_refused",
+        ChatError: "chat_refused",
+        CheckoutError: "checkout_refused",
+        CourierError: "courier_refused",
+        HandoverError: "handover_refused",
+        InviteError: "invite_refused",
+        ModerationError: "listing_refused",
+        RefundError: "refund_refused",
+        ReportError: "report_refused",
+        ReturnError: "return_refused",
+        ReviewError: "review_refused",
+        StockError: "stock_refused",
+        TeamError: "team_refused",
+        TransitionError: "transition_refused",
+    }
+
+
+def refusal_response(exc: Exception) -> Response | None:
+    """A service's refusal as a 409 problem, or None when ``exc`` is not one."""
+    for kind, default in _refusals().items():
+        if isinstance(exc, kind):
+            set_rollback()
+            code = getattr(exc, "code", None) or getattr(exc, "reason", None) or default
+            extra = {"problems": exc.problems} if getattr(exc, "problems", None) else {}
+            return problem_response(status_code=status.HTTP_409_CONFLICT, code=str(code), detail=str(exc), **extra)
+    return None
+
+
 def problem_handler(exc, context):
     """DRF's ``EXCEPTION_HANDLER``: the answer to anything a view raised, as a problem."""
+    refused = refusal_response(exc)
+    if refused is not None:
+        return refused
     if isinstance(exc, (NotFound, Http404)):
         exc = exceptions.NotFound(_("Not found."))
     elif isinstance(exc, AccountRestricted):
@@ -72,12 +123,16 @@ def problem_handler(exc, context):
             headers=headers,
         )
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.default_detail)
-    return problem_response(status_code=exc.status_code, code=_first_code(exc.get_codes()), detail=str(detail), headers=headers)
+    return problem_response(
+        status_code=exc.status_code, code=_first_code(exc.get_codes()), detail=str(detail), headers=headers
+    )
 
 
 @csrf_exempt  # whatever the method: an answer in the API's shape, not the CSRF page
 def not_found_view(request, *args, **kwargs):
     """Any path under /api/ that names no endpoint."""
     return JsonResponse(
-        problem_body(status_code=404, code="not_found", detail=_("No such endpoint.")), status=404, content_type=CONTENT_TYPE
+        problem_body(status_code=404, code="not_found", detail=_("No such endpoint.")),
+        status=404,
+        content_type=CONTENT_TYPE,
     )

@@ -32,7 +32,9 @@ def filter_schemas(filterset_class) -> dict[str, dict]:
             schemas[name] = _number_schema(filter_.field_class(**filter_.extra))
         elif isinstance(filter_, BooleanFilter):
             schemas[name] = {"type": "boolean"}
-        elif isinstance(filter_, (ChoiceFilter, MultipleChoiceFilter)) and _static_choices(filter_.extra.get("choices")):
+        elif isinstance(filter_, (ChoiceFilter, MultipleChoiceFilter)) and _static_choices(
+            filter_.extra.get("choices")
+        ):
             schemas[name] = {"type": "string", "enum": _static_choices(filter_.extra["choices"])}
     return schemas
 
@@ -47,7 +49,11 @@ def form_schemas(form_class) -> dict[str, dict]:
             schemas[name] = {"type": "boolean"}
         elif isinstance(field, forms.MultipleChoiceField) and _static_choices(list(field.choices)):
             schemas[name] = {"type": "array", "items": {"type": "string", "enum": _static_choices(list(field.choices))}}
-        elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField) and _static_choices(list(field.choices)):
+        elif (
+            isinstance(field, forms.ChoiceField)
+            and not isinstance(field, forms.ModelChoiceField)
+            and _static_choices(list(field.choices))
+        ):
             schemas[name] = {"type": "string", "enum": _static_choices(list(field.choices))}
     return schemas
 
@@ -92,4 +98,3 @@ def query_read(form: forms.Form, typed: dict[str, dict]) -> list[str]:
         _("%(name)s: %(errors)s It was ignored.") % {"name": name, "errors": " ".join(errors)}
         for name, errors in form.errors.items()
     ]
-

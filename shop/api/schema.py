@@ -12,6 +12,11 @@ PROBLEM = {
         "status": {"type": "integer"},
         "detail": {"type": "string"},
         "code": {"type": "string", "description": "Stable: what was refused, for programs to branch on."},
+        "problems": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "With a refused checkout: each reason, item by item.",
+        },
         "errors": {
             "type": "object",
             "description": "With code `invalid`: the messages for each field that was refused.",
@@ -26,6 +31,7 @@ COMMON = {
     "403": "This account may not do this (`code` says why).",
     "404": "No such thing, or not one this account may see.",
     "406": "The API answers JSON only.",
+    "409": "A rule refused it as things stand (`code` says which; `detail` says it in words), or the Idempotency-Key was used for another request.",
     "415": "Requests send JSON.",
     "429": "Too many requests: wait for the seconds in `Retry-After`.",
 }
@@ -54,9 +60,11 @@ def problems_everywhere(result, generator, request, public):
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
             for status, description in COMMON.items():
-                if status == "415" and method in SAFE:
+                if status in ("409", "415") and method in SAFE:
                     continue
                 responses.setdefault(status, {"description": description, "content": problem})
             if method in SAFE and "200" in responses:
-                responses.setdefault("304", {"description": "Not modified: the ETag sent in If-None-Match still holds."})
+                responses.setdefault(
+                    "304", {"description": "Not modified: the ETag sent in If-None-Match still holds."}
+                )
     return result

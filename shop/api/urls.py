@@ -13,7 +13,9 @@ app_name = "api"
 
 v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/docs.html"), name="docs"),
+    path(
+        "docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/docs.html"), name="docs"
+    ),
     path("me/", accounts.Me.as_view(), name="me"),
     path("categories/", catalog.CategoryList.as_view(), name="categories"),
     path("products/", catalog.ProductList.as_view(), name="products"),
@@ -23,7 +25,11 @@ v1 = [
     path("stores/<slug:slug>/products/", catalog.StoreProductList.as_view(), name="store_products"),
     path("favorites/", favorites.FavoriteList.as_view(), name="favorites"),
     path("favorites/products/<slug:slug>/", favorites.ProductFavorite.as_view(), name="product_favorite"),
-    path("favorites/products/<slug:slug>/toggle/", favorites.ProductFavoriteToggle.as_view(), name="product_favorite_toggle"),
+    path(
+        "favorites/products/<slug:slug>/toggle/",
+        favorites.ProductFavoriteToggle.as_view(),
+        name="product_favorite_toggle",
+    ),
     path("favorites/stores/<slug:slug>/", favorites.StoreFavorite.as_view(), name="store_favorite"),
     path("favorites/stores/<slug:slug>/toggle/", favorites.StoreFavoriteToggle.as_view(), name="store_favorite_toggle"),
 ]

@@ -22,7 +22,17 @@ class ProfileSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "email", "display_name", "language", "time_zone", "display_currency", "is_seller", "is_courier", "restriction"]
+        fields = [
+            "id",
+            "email",
+            "display_name",
+            "language",
+            "time_zone",
+            "display_currency",
+            "is_seller",
+            "is_courier",
+            "restriction",
+        ]
         read_only_fields = fields
 
     def get_is_seller(self, user) -> bool:

@@ -32,7 +32,9 @@ class CategorySerializer(serializers.ModelSerializer):
 class ProductCardSerializer(serializers.ModelSerializer):
     store = StoreBriefSerializer(read_only=True)
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    price_from = serializers.DecimalField(source="min_price", max_digits=12, decimal_places=2, read_only=True, allow_null=True)
+    price_from = serializers.DecimalField(
+        source="min_price", max_digits=12, decimal_places=2, read_only=True, allow_null=True
+    )
     currency = serializers.CharField(source="store.currency", read_only=True)
     picture = serializers.SerializerMethodField()
     web_url = serializers.SerializerMethodField()
@@ -41,8 +43,22 @@ class ProductCardSerializer(serializers.ModelSerializer):
     class Meta:
         model = Product
         fields = [
-            "id", "slug", "title", "kind", "listing_type", "condition", "store", "category", "price_from", "currency",
-            "in_stock", "rating_avg", "rating_count", "picture", "web_url", "distance_km",
+            "id",
+            "slug",
+            "title",
+            "kind",
+            "listing_type",
+            "condition",
+            "store",
+            "category",
+            "price_from",
+            "currency",
+            "in_stock",
+            "rating_avg",
+            "rating_count",
+            "picture",
+            "web_url",
+            "distance_km",
         ]
 
     @extend_schema_field({"type": ["string", "null"], "format": "uri"})
@@ -96,7 +112,13 @@ class ProductSerializer(ProductCardSerializer):
 
     class Meta(ProductCardSerializer.Meta):
         fields = [f for f in ProductCardSerializer.Meta.fields if f != "distance_km"] + [
-            "description", "brand", "returnable", "published_at", "tags", "variants", "pictures",
+            "description",
+            "brand",
+            "returnable",
+            "published_at",
+            "tags",
+            "variants",
+            "pictures",
         ]
 
 
@@ -111,13 +133,31 @@ class StoreSerializer(serializers.ModelSerializer):
     class Meta:
         model = Store
         fields = [
-            "slug", "name", "tagline", "description", "currency", "time_zone", "area", "latitude", "longitude",
-            "categories", "delivers", "hours", "rating_avg", "rating_count", "web_url", "distance_km",
+            "slug",
+            "name",
+            "tagline",
+            "description",
+            "currency",
+            "time_zone",
+            "area",
+            "latitude",
+            "longitude",
+            "categories",
+            "delivers",
+            "hours",
+            "rating_avg",
+            "rating_count",
+            "web_url",
+            "distance_km",
         ]
 
-    @extend_schema_field({"type": "array", "items": {"type": "string", "enum": ["local", "national", "international", "digital"]}})
+    @extend_schema_field(
+        {"type": "array", "items": {"type": "string", "enum": ["local", "national", "international", "digital"]}}
+    )
     def get_delivers(self, store) -> list[str]:
-        return [scope for scope in ("local", "national", "international", "digital") if getattr(store, f"delivers_{scope}")]
+        return [
+            scope for scope in ("local", "national", "international", "digital") if getattr(store, f"delivers_{scope}")
+        ]
 
     @extend_schema_field(
         {

@@ -55,7 +55,9 @@ PRODUCT_QUERY = filter_schemas(ProductFilter)
 
 
 @conditional_get
-@extend_schema(parameters=query_parameters(((name, f.label) for name, f in ProductFilter.base_filters.items()), PRODUCT_QUERY))
+@extend_schema(
+    parameters=query_parameters(((name, f.label) for name, f in ProductFilter.base_filters.items()), PRODUCT_QUERY)
+)
 class ProductList(_Catalogue, generics.ListAPIView):
     """Search and browse listings: the search page's words (typo-tolerant), filters and
     sort orders; with ``lat`` and ``lng``, each result's distance from that point."""
@@ -94,7 +96,9 @@ STORE_QUERY = form_schemas(StoreDirectoryForm)
 
 
 @conditional_get
-@extend_schema(parameters=query_parameters(((name, f.label) for name, f in StoreDirectoryForm.base_fields.items()), STORE_QUERY))
+@extend_schema(
+    parameters=query_parameters(((name, f.label) for name, f in StoreDirectoryForm.base_fields.items()), STORE_QUERY)
+)
 class StoreList(_Catalogue, generics.ListAPIView):
     """The stores directory: search by name, category or tag, delivery scope, open now,
     sorted by popularity, rating, name or distance (with ``lat`` and ``lng``)."""
@@ -132,5 +136,3 @@ class StoreProductList(_Catalogue, generics.ListAPIView):
     def get_queryset(self):
         store = store_get_public(slug=self.kwargs["slug"])
         return store_products(store=store, user=self.request.user)
-
-

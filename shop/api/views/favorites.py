@@ -30,7 +30,9 @@ class FavoriteList(APIView):
         context = {"request": request}
         return Response(
             {
-                "products": ProductCardSerializer(favorite_products(user=request.user), many=True, context=context).data,
+                "products": ProductCardSerializer(
+                    favorite_products(user=request.user), many=True, context=context
+                ).data,
                 "stores": StoreBriefSerializer(favorite_stores(user=request.user), many=True).data,
             }
         )

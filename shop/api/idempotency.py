@@ -1,0 +1,138 @@
+"""``Idempotency-Key`` on every POST that creates an order, a payment, a bid, a refund or a
+message: an app that lost the answer sends the same request with the same key and gets the
+first answer again, with ``Idempotent-Replayed: true``, and nothing happens twice.
+
+The key is the app's own (a UUID is a good choice), kept per account for
+``SOKO_API_IDEMPOTENCY_HOURS``. The same key with another request (another path or body) is
+refused with ``idempotency_key_reused``; while the first request runs, a second one is
+refused with ``idempotency_key_in_use``. Answers that say the request was carried out or
+refused by a rule (2xx, 409) are kept; any other (a typo in the body, a 404, a server
+error) is forgotten, so the app may correct the request and send it again with its key."""
+
+import hashlib
+import json
+from datetime import timedelta
+from functools import wraps
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from .models import IdempotentRequest
+from .problems import CONTENT_TYPE, problem_response
+
+HEADER = "Idempotency-Key"
+KEPT_STATUSES = range(200, 300), (409,)
+KEY_PATTERN = "^[!-~]{1,255}$"
+# A first request still unanswered after this long died with its process: its key may run again.
+STALE = timedelta(minutes=5)
+
+PARAMETER = OpenApiParameter(
+    HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    required=True,
+    pattern=KEY_PATTERN,
+    description=(
+        "A key of the app's own (a UUID, say) that names this request. Sending it again with "
+        "the same request answers the first answer again, and nothing is done twice."
+    ),
+)
+
+
+def _key(request) -> str:
+    key = request.headers.get(HEADER, "").strip()
+    if len(key) >= 2 and key[0] == key[-1] == '"':  # the draft standard's quoted form
+        key = key[1:-1]
+    if not key or len(key) > 255 or not all("!" <= ch <= "~" for ch in key):
+        raise ValidationError(
+            {HEADER: [_("Send an Idempotency-Key header: up to 255 visible characters, a UUID say.")]}
+        )
+    return key
+
+
+def _fingerprint(request) -> str:
+    data = request.data
+    if hasattr(data, "lists"):
+        data = dict(data.lists())
+
+    def upload(value):
+        return [getattr(value, "name", ""), getattr(value, "size", 0)]
+
+    described = json.dumps([request.method, request.path, data], sort_keys=True, default=upload)
+    return hashlib.sha256(described.encode()).hexdigest()
+
+
+def _claim(*, user, key: str, fingerprint: str) -> tuple[IdempotentRequest, Response | None]:
+    """The record this request runs under, or the answer it gets instead of running."""
+    try:
+        with transaction.atomic():
+            return IdempotentRequest.objects.create(user=user, key=key, fingerprint=fingerprint), None
+    except IntegrityError:
+        pass
+    earlier = IdempotentRequest.objects.filter(user=user, key=key).first()
+    if earlier is not None and earlier.fingerprint != fingerprint:
+        return earlier, problem_response(
+            status_code=409,
+            code="idempotency_key_reused",
+            detail=_("This Idempotency-Key was sent before with another request: use a new key for a new request."),
+        )
+    if earlier is not None and earlier.status is not None:
+        headers = {"Idempotent-Replayed": "true"}
+        content_type = CONTENT_TYPE if earlier.status >= 400 else None
+        return earlier, Response(earlier.body, status=earlier.status, headers=headers, content_type=content_type)
+    taken_over = earlier is not None and IdempotentRequest.objects.filter(
+        pk=earlier.pk, status__isnull=True, created_at__lt=timezone.now() - STALE
+    ).update(created_at=timezone.now())
+    if taken_over:
+        return earlier, None
+    return earlier, problem_response(
+        status_code=409,
+        code="idempotency_key_in_use",
+        detail=_("A request with this Idempotency-Key is still running: ask again in a moment."),
+        headers={"Retry-After": "1"},
+    )
+
+
+def _keep(record: IdempotentRequest, response) -> None:
+    if any(response.status_code in statuses for statuses in KEPT_STATUSES):
+        body = json.loads(JSONRenderer().render(response.data) or b"null")
+        IdempotentRequest.objects.filter(pk=record.pk).update(status=response.status_code, body=body)
+    else:
+        IdempotentRequest.objects.filter(pk=record.pk).delete()
+
+
+def idempotent(handler):
+    """Decorates an ``APIView``'s ``post``: the request must carry an Idempotency-Key, and
+    the same key with the same request gets the first answer."""
+
+    @wraps(handler)
+    def run(view, request, *args, **kwargs):
+        key = _key(request)
+        record, answer = _claim(user=request.user, key=key, fingerprint=_fingerprint(request))
+        if answer is not None:
+            return answer
+        try:
+            response = handler(view, request, *args, **kwargs)
+        except Exception as exc:
+            try:
+                response = view.handle_exception(exc)
+            except Exception:
+                IdempotentRequest.objects.filter(pk=record.pk).delete()
+                raise
+        _keep(record, response)
+        return response
+
+    return extend_schema(parameters=[PARAMETER])(run)
+
+
+def idempotent_requests_forget(*, now=None) -> int:
+    """Keys older than ``SOKO_API_IDEMPOTENCY_HOURS`` may be used again."""
+    cutoff = (now or timezone.now()) - timedelta(hours=settings.SOKO_API_IDEMPOTENCY_HOURS)
+    deleted, _kinds = IdempotentRequest.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
