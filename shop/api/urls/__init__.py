@@ -1,4 +1,4 @@
-"""/api/v1/: the JSON API (docs/API.md). Signing in, the e-mail code, the authenticator
+"""/api/v1/: the JSON API (docs/API.md), one module per area. Signing in, the e-mail code, the authenticator
 step, refreshing and signing out are allauth's headless "app" client, mounted here."""
 
 from allauth.headless.constants import Client
@@ -6,8 +6,8 @@ from allauth.headless.urls import build_urlpatterns
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from .problems import not_found_view
-from .views import accounts, catalog, favorites
+from ..problems import not_found_view
+from ..views import accounts, catalog, favorites
 
 app_name = "api"
 
@@ -32,6 +32,13 @@ v1 = [
     ),
     path("favorites/stores/<slug:slug>/", favorites.StoreFavorite.as_view(), name="store_favorite"),
     path("favorites/stores/<slug:slug>/toggle/", favorites.StoreFavoriteToggle.as_view(), name="store_favorite_toggle"),
+    # Each area's endpoints, in a module of its own.
+    path("", include("shop.api.urls.buying")),
+    path("", include("shop.api.urls.orders")),
+    path("", include("shop.api.urls.selling")),
+    path("", include("shop.api.urls.auctions")),
+    path("", include("shop.api.urls.chat")),
+    path("", include("shop.api.urls.couriers")),
 ]
 
 urlpatterns = [

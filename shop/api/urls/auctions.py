@@ -1,0 +1,3 @@
+"""Auctions, bids and watching."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Addresses, the cart, the checkout and paying."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Conversations, messages and offers."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Couriers' jobs and earnings, and ENS names."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""A buyer's orders, invoices, returns and reviews."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""A seller's stores, listings, orders, payouts and promotions."""
+
+urlpatterns: list = []
