@@ -2,6 +2,8 @@
 sign-in endpoints, which allauth documents), with the problems each may answer; the docs
 page runs from vendored files under the Content-Security-Policy."""
 
+import re
+
 import pytest
 from django.urls import URLPattern, URLResolver
 from drf_spectacular.validation import validate_schema
@@ -21,13 +23,15 @@ def document(django_db_setup, django_db_blocker):
     return answer.json()
 
 
-def soko_routes() -> list[str]:
-    """The API's own routes (``shop.api.urls.v1``), as OpenAPI paths."""
+def soko_routes(entries=None, prefix: str = "/api/v1/") -> list[str]:
+    """The API's own routes (``shop.api.urls.v1`` and each area's module), as OpenAPI paths."""
     routes = []
-    for entry in api_urls.v1:
-        assert isinstance(entry, URLPattern) and not isinstance(entry, URLResolver)
-        route = "/api/v1/" + str(entry.pattern)
-        routes.append(route.replace("<slug:slug>", "{slug}").replace("<int:pk>", "{pk}"))
+    for entry in api_urls.v1 if entries is None else entries:
+        if isinstance(entry, URLResolver):
+            routes += soko_routes(entry.url_patterns, prefix + str(entry.pattern))
+            continue
+        assert isinstance(entry, URLPattern)
+        routes.append(re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", prefix + str(entry.pattern)))
     return routes
 
 
