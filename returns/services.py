@@ -73,7 +73,16 @@ JOB_NOT_PICKED_UP = (DeliveryJob.Status.OPEN, DeliveryJob.Status.ACCEPTED, Deliv
 
 
 class ReturnError(Exception):
-    """The move is refused; the message says why, to the person who asked."""
+    """The move is refused; the message says why, to the person who asked, and ``code``
+    names the refusal for programs (the API's problem ``code``)."""
+
+    def __init__(self, message: str, *, code: str = "return_refused"):
+        super().__init__(message)
+        self.code = code
+
+
+# Said by the order page's "return" link and by the request itself once the window closed.
+WINDOW_CLOSED = gettext_lazy("Items of this order can no longer be returned.")
 
 
 def _lock(request: ReturnRequest) -> ReturnRequest:
@@ -193,35 +202,38 @@ def return_request_create(
 ) -> ReturnRequest:
     """The buyer asks to return ``lines`` (order item id -> units) of a delivered order."""
     if order.buyer_id != buyer.pk:
-        raise ReturnError(_("Only the buyer of an order can return its items."))
+        raise ReturnError(_("Only the buyer of an order can return its items."), code="not_your_order")
     if reason not in ReturnReason.values:
-        raise ReturnError(_("Choose why you are returning the items."))
+        raise ReturnError(_("Choose why you are returning the items."), code="reason_required")
     text = text.strip()
     if reason == ReturnReason.OTHER and not text:
-        raise ReturnError(_("Tell the store what is wrong."))
+        raise ReturnError(_("Tell the store what is wrong."), code="text_required")
     photos = list(photos)
     if len(photos) > PHOTOS_MAX:
-        raise ReturnError(_("Add at most %(count)s pictures.") % {"count": PHOTOS_MAX})
+        raise ReturnError(_("Add at most %(count)s pictures.") % {"count": PHOTOS_MAX}, code="too_many_photos")
     wanted = {int(item_id): int(units) for item_id, units in lines.items() if int(units) > 0}
     if not wanted:
-        raise ReturnError(_("Choose at least one item to return."))
+        raise ReturnError(_("Choose at least one item to return."), code="no_items")
     # Pictures are validated and stored before the lock: a bad file refuses the request.
     images = [image_store(upload=upload) for upload in photos]
     with transaction.atomic():
         order = Order.objects.select_for_update(of=("self",)).select_related("store", "checkout").get(pk=order.pk)
         if not return_window_open(order):
-            raise ReturnError(_("Items of this order can no longer be returned."))
+            raise ReturnError(str(WINDOW_CLOSED), code="return_window_closed")
         left = {row.item.pk: row for row in lines_left(order)}
         for item_id, units in wanted.items():
             row = left.get(item_id)
             if row is None:
-                raise ReturnError(_("That item is not part of this order."))
+                raise ReturnError(_("That item is not part of this order."), code="not_in_order")
             if not row.returnable:
-                raise ReturnError(_("“%(title)s” cannot be returned.") % {"title": row.item.product_title})
+                raise ReturnError(
+                    _("“%(title)s” cannot be returned.") % {"title": row.item.product_title}, code="not_returnable"
+                )
             if units > row.available:
                 raise ReturnError(
                     _("You can return at most %(count)s of “%(title)s”.")
-                    % {"count": row.available, "title": row.item.product_title}
+                    % {"count": row.available, "title": row.item.product_title},
+                    code="too_many_units",
                 )
         request = ReturnRequest.objects.create(
             order=order, buyer=buyer, store=order.store, reason=reason, text=text[:TEXT_MAX]

@@ -25,7 +25,7 @@ from .selectors import (
     return_window_open,
     returns_for_buyer,
 )
-from .services import ReturnError, return_cancel, return_escalate, return_request_create
+from .services import WINDOW_CLOSED, ReturnError, return_cancel, return_escalate, return_request_create
 
 LIST_LIMIT = 100
 
@@ -54,7 +54,7 @@ def _line_rows(order, data=None):
 def return_new(request, number: str):
     order = order_get_for_buyer(user=request.user, number=number)
     if not return_window_open(order):
-        messages.error(request, _("Items of this order can no longer be returned."))
+        messages.error(request, WINDOW_CLOSED)
         return redirect("orders:detail", order.number)
     form = ReturnRequestForm(request.POST or None, request.FILES or None)
     rows = _line_rows(order, request.POST if request.method == "POST" else None)

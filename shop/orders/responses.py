@@ -1,8 +1,9 @@
-"""Responses the buyer's and the store's order pages share."""
+"""Responses the buyer's and the store's order pages (and the API) share."""
 
 import json
 
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 
 def order_changed_response(number: str) -> HttpResponse:
@@ -11,3 +12,16 @@ def order_changed_response(number: str) -> HttpResponse:
     return HttpResponse(
         status=204, headers={"HX-Trigger": json.dumps({"order-changed": {"target": f"#order-live-{number}"}})}
     )
+
+
+def pdf_response(document) -> FileResponse:
+    """An invoice's or a credit note's PDF, to download; private, never cached."""
+    response = FileResponse(
+        document.pdf.open("rb"),
+        as_attachment=True,
+        filename=f"{document.number}.pdf",
+        content_type="application/pdf",
+    )
+    add_never_cache_headers(response)
+    patch_cache_control(response, private=True, no_store=True)
+    return response

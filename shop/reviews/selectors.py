@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, When
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -73,9 +73,9 @@ def orders_awaiting_review(*, order: Order) -> bool:
     return reviewed < len(order.items.all()) + 1
 
 
-def product_reviews_page(*, product_id: int, sort: str = "newest", page: int | str = 1, count: int | None = None):
-    """A page of the product's visible reviews: newest, most helpful, or those with photos
-    first. ``count``, when the caller knows how many there are, saves counting them again."""
+def product_reviews_sorted(*, product_id: int, sort: str = "newest") -> QuerySet[Review]:
+    """The product's visible reviews with their photos: newest, most helpful, or only those
+    with photos (newest first); an unknown ``sort`` is newest."""
     reviews = Review.objects.filter(product_id=product_id, kind=Review.Kind.PRODUCT, hidden_at__isnull=True)
     if sort == "helpful":
         reviews = reviews.order_by("-helpful_count", "-created_at", "-id")
@@ -83,7 +83,13 @@ def product_reviews_page(*, product_id: int, sort: str = "newest", page: int | s
         reviews = reviews.filter(has_photos=True).order_by("-created_at", "-id")
     else:
         reviews = reviews.order_by("-created_at", "-id")
-    paginator = Paginator(_with_photos(reviews.select_related("store")), settings.SOKO_REVIEWS_PAGE_SIZE)
+    return _with_photos(reviews.select_related("store"))
+
+
+def product_reviews_page(*, product_id: int, sort: str = "newest", page: int | str = 1, count: int | None = None):
+    """A page of ``product_reviews_sorted``. ``count``, when the caller knows how many
+    there are, saves counting them again."""
+    paginator = Paginator(product_reviews_sorted(product_id=product_id, sort=sort), settings.SOKO_REVIEWS_PAGE_SIZE)
     if count is not None:
         paginator.count = count
     return paginator.get_page(page)
@@ -202,3 +208,8 @@ def feedback_scores(*, buyer_ids) -> dict[int, FeedbackScore]:
 
 def feedback_of_buyer(*, buyer) -> list[BuyerFeedback]:
     return list(BuyerFeedback.objects.filter(buyer=buyer).select_related("store", "order"))
+
+
+def feedback_counts(feedback: list[BuyerFeedback]) -> dict[str, int]:
+    """How many of ``feedback`` are positive, neutral and negative."""
+    return {rating: sum(1 for item in feedback if item.rating == rating) for rating in BuyerFeedback.Rating.values}

@@ -22,6 +22,7 @@ from shop.core.htmx import render_page, wants_fragment
 from shop.core.redirects import safe_next_url
 
 from .selectors import (
+    feedback_counts,
     feedback_of_buyer,
     order_for_reviewer,
     order_reviews,
@@ -165,7 +166,5 @@ def report(request, pk: int):
 @require_GET
 def feedback(request):
     items = feedback_of_buyer(buyer=request.user)
-    counts = {
-        rating: sum(1 for item in items if item.rating == rating) for rating in ("positive", "neutral", "negative")
-    }
-    return render_page(request, "reviews/feedback.html", {"feedback": items, "counts": counts}, fragment="content")
+    context = {"feedback": items, "counts": feedback_counts(items)}
+    return render_page(request, "reviews/feedback.html", context, fragment="content")

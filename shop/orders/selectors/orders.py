@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from shop.accounts.models import Address
 from shop.core.errors import NotFound
 from shop.core.search import search_text
-from shop.payments.models import PaymentAttempt
+from shop.payments.models import CreditNote, Invoice, PaymentAttempt
 
 from ..models import Checkout, Order, OrderEvent, OrderItem, OrderStatus
 from .handover import handover_code_reveal, handover_state
@@ -45,6 +45,40 @@ def order_get_for_buyer(*, user, number: str) -> Order:
     if order is None:
         raise NotFound(_("No such order."))
     return order
+
+
+def order_get_for_invoice_reader(*, user, number: str) -> Order:
+    """The order with its invoice, for its buyer, a member of its store, or staff; anyone
+    else's order number is a 404, the same as no such order."""
+    if not user.is_authenticated:
+        raise NotFound(_("No such order."))
+    orders = Order.objects.select_related("invoice").filter(number=number)
+    if not user.is_staff:
+        orders = orders.filter(Q(buyer=user) | Q(store__memberships__user=user))
+    order = orders.first()
+    if order is None:
+        raise NotFound(_("No such order."))
+    return order
+
+
+def order_invoice_for_reader(*, user, number: str) -> Invoice:
+    """The order's issued invoice (its PDF written), under ``order_get_for_invoice_reader``'s
+    rule; ``NotFound`` until orders are invoiced (once paid)."""
+    order = order_get_for_invoice_reader(user=user, number=number)
+    if not order.invoice_ready:
+        raise NotFound(_("The invoice of this order is not issued yet: orders are invoiced once paid."))
+    return order.invoice
+
+
+def order_credit_note_for_reader(*, user, number: str, note: str | None = None, pk: int | None = None) -> CreditNote:
+    """A credit note of the order (by its number, or its id) whose PDF is written, under
+    the invoice's rule: anyone else gets ``NotFound``."""
+    order = order_get_for_invoice_reader(user=user, number=number)
+    lookup = {"number": note} if note is not None else {"pk": pk}
+    credit_note = CreditNote.objects.filter(refund__order=order, **lookup).exclude(pdf="").first()
+    if credit_note is None:
+        raise NotFound(_("No such credit note for this order (yet)."))
+    return credit_note
 
 
 def checkout_get_for_buyer(*, user, reference) -> Checkout:

@@ -66,7 +66,12 @@ class Role:
 
 
 class TransitionError(Exception):
-    """A move the machine refuses; ``str(error)`` is meant for the person who tried it."""
+    """A move the machine refuses; ``str(error)`` is meant for the person who tried it,
+    ``code`` names the refusal for programs (the API's problem ``code``)."""
+
+    def __init__(self, message: str, *, code: str = "transition_refused"):
+        super().__init__(message)
+        self.code = code
 
 
 # The main path, in order: what a timeline shows as the steps still to come.
@@ -212,35 +217,41 @@ def transition_check(order: Order, to: str, role: str, *, note: str = "", scanne
     code) that was checked. Does not check that the person really has that role for this
     order (``order_transition`` does)."""
     if role not in Role.ALL:
-        raise TransitionError(_("Unknown role “%(role)s”.") % {"role": role})
+        raise TransitionError(_("Unknown role “%(role)s”.") % {"role": role}, code="unknown_role")
     if to not in S.values:
-        raise TransitionError(_("Unknown order status “%(to)s”.") % {"to": to})
+        raise TransitionError(_("Unknown order status “%(to)s”.") % {"to": to}, code="unknown_status")
     current = status_label(order.status, order)
     target = status_label(to, order)
     if to == order.status:
         raise TransitionError(
-            _("Order %(number)s is already %(lower)s.") % {"number": order.number, "lower": current.lower()}
+            _("Order %(number)s is already %(lower)s.") % {"number": order.number, "lower": current.lower()},
+            code="order_already_there",
         )
     allowed = MOVES.get((order.status, to))
     if role == Role.STAFF and Role.STAFF not in (allowed or ()):
-        raise TransitionError(_staff_refused(order, to))
+        raise TransitionError(_staff_refused(order, to), code="move_not_allowed")
     if not allowed:
         if order.status in TERMINAL:
             raise TransitionError(
                 _("Order %(number)s is %(lower)s; it cannot change any more.")
-                % {"number": order.number, "lower": current.lower()}
+                % {"number": order.number, "lower": current.lower()},
+                code="order_closed",
             )
         raise TransitionError(
-            _("An order cannot go from %(lower)s to %(lower2)s.") % {"lower": current.lower(), "lower2": target.lower()}
+            _("An order cannot go from %(lower)s to %(lower2)s.") % {"lower": current.lower(), "lower2": target.lower()},
+            code="move_not_allowed",
         )
     if role not in allowed:
-        raise TransitionError(_not_yours(order, to, role, allowed))
+        raise TransitionError(
+            _not_yours(order, to, role, allowed),
+            code="too_late_to_cancel" if (role, to) == (Role.BUYER, S.CANCELLED) else "role_not_allowed",
+        )
     problem = _condition(order, to, role, scanned)
     if problem:
-        raise TransitionError(problem)
+        raise TransitionError(problem, code="move_not_possible")
     required = STAFF_NOTE_REQUIRED if role == Role.STAFF else NOTE_REQUIRED.get((role, to))
     if required and not note.strip():
-        raise TransitionError(required)
+        raise TransitionError(required, code="note_required")
 
 
 def _not_yours(order: Order, to: str, role: str, allowed: frozenset[str]) -> str:

@@ -90,7 +90,8 @@ def order_transition(
         )
     except DatabaseBusy as error:
         raise TransitionError(
-            _("Order %(number)s is busy right now: nothing changed. Please try again.") % {"number": order.number}
+            _("Order %(number)s is busy right now: nothing changed. Please try again.") % {"number": order.number},
+            code="order_busy",
         ) from error
 
 
@@ -110,7 +111,8 @@ def order_move(
     if not _acts_as(order=order, actor=actor, role=role):
         raise TransitionError(
             _("You cannot act on order %(number)s as %(get)s.")
-            % {"number": order.number, "get": Role.LABELS.get(role, role)}
+            % {"number": order.number, "get": Role.LABELS.get(role, role)},
+            code="not_your_order",
         )
     transition_check(order, to, role, note=note, scanned=scanned)
     restock = to == S.CANCELLED and cancel_restocks(order, goods_returned=goods_returned)
@@ -172,7 +174,7 @@ def order_refund_rest(*, order: Order, actor, role: str, note: str) -> None:
             requested_by=actor,
         )
     except RefundError as error:
-        raise TransitionError(str(error)) from error
+        raise TransitionError(str(error), code="refund_refused") from error
     if refund is None:
         return
     OrderEvent.objects.create(
@@ -256,15 +258,18 @@ def order_push(*, order: Order) -> None:
     buyer's open pages and to those of the store's members, as htmx out-of-band swaps.
     Delivery over sockets is at most once; pages re-fetch these on reconnect."""
     order = order_with_details(pk=order.pk)
+    event = {"event": "order.changed", "data": {"order": order.number, "status": order.status}}
     push_rendered_on_commit(
         [order.buyer_id],
         lambda: render_to_string("orders/_live.html", {**buyer_live_context(order=order), "oob": True}),
+        **event,
     )
     member_ids = order_member_user_ids(order=order)
     if member_ids:
         push_rendered_on_commit(
             member_ids,
             lambda: render_to_string("sellers/orders/_live.html", {**seller_live_context(order=order), "oob": True}),
+            **event,
         )
 
 
@@ -273,7 +278,10 @@ def order_push_new(*, order: Order) -> None:
     the members' open pages that show new orders (other pages skip it)."""
     order = orders_for_store(store=order.store_id).get(pk=order.pk)
     push_rendered_on_commit(
-        order_member_user_ids(order=order), lambda: render_to_string("sellers/orders/_push_new.html", {"order": order})
+        order_member_user_ids(order=order),
+        lambda: render_to_string("sellers/orders/_push_new.html", {"order": order}),
+        event="order.placed",
+        data={"order": order.number, "status": order.status, "store": order.store_id},
     )
 
 

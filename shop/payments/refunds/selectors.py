@@ -1,0 +1,37 @@
+"""Reading an order's refunds where people look (the buyer's and the store's order pages,
+the API's order): each refund with its amount, state, where the money goes and its credit
+note, and what the order cost after them."""
+
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy
+
+from ..models import Provider, Refund
+
+# Where a refund's money goes: said beside it, for the buyer and the store alike.
+REFUND_WAY = {
+    Provider.STRIPE: gettext_lazy("to the card"),
+    Provider.DEV: gettext_lazy("to the card"),
+    Provider.PAYPAL: gettext_lazy("to the PayPal account"),
+    Provider.MPESA: gettext_lazy("to the M-Pesa number, sent by Soko's staff"),
+    Provider.CASH: gettext_lazy("in cash, by the store"),
+}
+
+
+def order_refund_summary(order) -> dict:
+    """The order's refunds, newest first, with their credit notes (``note_ready``: one whose
+    PDF is written, of a refund not refused) and where the money goes (``way``), and the net
+    paid: the total less every refund that was not refused (pending ones are on their way)."""
+    if "refunds" in getattr(order, "_prefetched_objects_cache", {}):  # a list of orders prefetched them
+        refunds = sorted(order.refunds.all(), key=lambda refund: (refund.created_at, refund.pk), reverse=True)
+    else:
+        refunds = list(Refund.objects.filter(order=order).select_related("credit_note").order_by("-created_at", "-id"))
+    refunded = sum((refund.amount for refund in refunds if refund.status != Refund.Status.FAILED), Decimal("0"))
+    for refund in refunds:
+        try:
+            note = refund.credit_note
+        except Refund.credit_note.RelatedObjectDoesNotExist:
+            note = None
+        refund.note_ready = note if note is not None and note.pdf and refund.status != Refund.Status.FAILED else None
+        refund.way = REFUND_WAY.get(refund.provider, "")
+    return {"order": order, "refunds": refunds, "refunded": refunded, "net_paid": order.total - refunded}
