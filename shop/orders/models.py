@@ -170,6 +170,11 @@ class Order(TimeStamped):
             return False
 
     @property
+    def to_pack(self) -> bool:
+        """The store has still to pack it: its items head the store's page as a to-do."""
+        return self.status in (OrderStatus.PENDING, OrderStatus.CONFIRMED, OrderStatus.PREPARING)
+
+    @property
     def item_count(self) -> int:
         """Units ordered (2 necklaces are 2 items); pages prefetch ``items``."""
         return units_count(self.items.all())

@@ -61,6 +61,11 @@ def test_two_necklaces_are_two_items_on_every_page(client, buyer, store):
     detail = client.get(reverse("sellers:order_detail", args=[order.number])).content.decode()
     assert re.search(r'data-testid="item-count">Items to pack: 2<', detail)
 
+    order.status = "delivered"
+    order.save(update_fields=["status"])
+    delivered = client.get(reverse("sellers:order_detail", args=[order.number])).content.decode()
+    assert re.search(r'data-testid="item-count">2 items<', delivered)
+
 
 def test_an_order_of_four_lines_names_three_and_one_more(client, buyer, store):
     for title in ("Kikoi", "Basket", "Sandals"):
