@@ -1,0 +1,145 @@
+"""What the auction endpoints send: an auction as its page shows it (price, the least next
+bid, the end, buy-it-now while it is offered), its bid history with bidders named as the
+page names them, and the viewer's own maximum. Money is a decimal string in the
+auction's currency."""
+
+from decimal import Decimal
+
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from shop.auctions.models import Auction
+
+from .catalog import StoreBriefSerializer, _absolute
+
+MONEY = {"max_digits": 12, "decimal_places": 2, "coerce_to_string": True, "read_only": True}
+
+
+def _money(**extra):
+    return serializers.DecimalField(**MONEY, **extra)
+
+
+class BidSerializer(serializers.Serializer):
+    bidder = serializers.CharField(read_only=True, help_text="As the page names bidders: “A***a”.")
+    amount = _money()
+    automatic = serializers.BooleanField(read_only=True, help_text="Placed by Soko for the bidder's maximum.")
+    placed_at = serializers.DateTimeField(read_only=True)
+
+
+class AuctionCardSerializer(serializers.ModelSerializer):
+    """An auction in the list."""
+
+    title = serializers.CharField(source="product.title", read_only=True)
+    product = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    store = StoreBriefSerializer(read_only=True)
+    start_price = _money()
+    current_price = _money(allow_null=True)
+    min_next_bid = _money()
+    buy_now_price = _money(
+        source="buy_now_offered", allow_null=True, help_text="Null once buy-it-now is no longer offered."
+    )
+    picture = serializers.SerializerMethodField()
+    web_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Auction
+        fields = [
+            "id",
+            "title",
+            "product",
+            "store",
+            "status",
+            "outcome",
+            "currency",
+            "start_price",
+            "current_price",
+            "min_next_bid",
+            "buy_now_price",
+            "bid_count",
+            "reserve_met",
+            "starts_at",
+            "ends_at",
+            "picture",
+            "web_url",
+        ]
+
+    @extend_schema_field({"type": ["string", "null"], "format": "uri"})
+    def get_picture(self, auction) -> str | None:
+        images = list(auction.product.images.all())[:1]
+        return _absolute(self.context.get("request"), images[0].image.url(480)) if images else None
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_web_url(self, auction) -> str:
+        return _absolute(self.context.get("request"), reverse("auctions:detail", args=[auction.pk]))
+
+
+class AuctionSerializer(AuctionCardSerializer):
+    """An auction's page: the card, whether it takes bids, the bid history, and the viewer's part."""
+
+    is_open = serializers.BooleanField(read_only=True, help_text="Taking bids now.")
+    leader = serializers.CharField(
+        source="leader_handle", read_only=True, allow_null=True, help_text="The leading bidder, as the page names them."
+    )
+    watchers_count = serializers.IntegerField(read_only=True)
+    bids = BidSerializer(
+        source="history", many=True, read_only=True, help_text="The latest bids the page shows, highest first."
+    )
+    my_maximum = _money(allow_null=True, help_text="The most the viewer asked Soko to bid for them.")
+    leading = serializers.BooleanField(read_only=True)
+    watching = serializers.BooleanField(read_only=True)
+    won = serializers.BooleanField(read_only=True)
+
+    class Meta(AuctionCardSerializer.Meta):
+        fields = [
+            *AuctionCardSerializer.Meta.fields,
+            "is_open",
+            "leader",
+            "watchers_count",
+            "bids",
+            "my_maximum",
+            "leading",
+            "watching",
+            "won",
+        ]
+
+
+class BidRequest(serializers.Serializer):
+    amount = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("9999999999.99"),
+        coerce_to_string=True,
+        help_text="Your bid: at least the auction's min_next_bid.",
+    )
+    maximum = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("9999999999.99"),
+        coerce_to_string=True,
+        required=False,
+        allow_null=True,
+        help_text=(
+            "Up to how much Soko bids for you when others bid (proxy bidding); the page's one box is "
+            "this maximum. Left out, the amount is your maximum; below the amount, the amount is."
+        ),
+    )
+
+
+class BidOutcomeSerializer(serializers.Serializer):
+    leading = serializers.BooleanField(help_text="False when another bidder's maximum outbid you at once.")
+    message = serializers.CharField(help_text="What the page says to the bidder.")
+    auction = AuctionSerializer()
+
+
+class PurchaseSerializer(serializers.Serializer):
+    order = serializers.CharField(help_text="The order's number; it awaits payment.")
+    pay_url = serializers.URLField(help_text="Where the buyer chooses how to pay, on the site.")
+    auction = AuctionSerializer()
+
+
+class WatchSerializer(serializers.Serializer):
+    watching = serializers.BooleanField()
