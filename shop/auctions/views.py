@@ -21,10 +21,8 @@ from .models import Auction
 from .selectors.auctions import (
     auction_get_public,
     auction_is_open,
-    auctions_ending_soon,
     auctions_for_bidder,
-    auctions_live,
-    auctions_upcoming,
+    auctions_listed,
     live_context,
     min_next_bid,
     open_offer_for,
@@ -47,15 +45,8 @@ def auction_list(request):
         if latest is None:
             raise NotFound()
         return redirect("auctions:detail", latest.pk)
-    tab = request.GET.get("show", "live")
     category = Category.objects.filter(slug=request.GET.get("category", "")).first()
-    if tab == "ending":
-        auctions = auctions_ending_soon(category=category)
-    elif tab == "upcoming":
-        auctions = auctions_upcoming(category=category)
-    else:
-        tab = "live"
-        auctions = auctions_live(category=category)
+    tab, auctions = auctions_listed(show=request.GET.get("show", "live"), category=category)
     auctions = list(auctions.prefetch_related("product__images__image")[:60])
     context = {
         "auctions": auctions,

@@ -15,7 +15,7 @@ from shop.catalog.models import Product
 from shop.core.errors import NotFound
 from shop.orders.selectors.orders import account_links
 
-from ..models import Auction, Bid, BiddingBlock, SecondChanceOffer, Watch
+from ..models import Auction, Bid, BiddingBlock, ProxyBid, SecondChanceOffer, Watch
 from .bidding import State, increment_for
 
 A = Auction.Status
@@ -174,12 +174,32 @@ def auctions_upcoming(*, category=None, now=None) -> QuerySet[Auction]:
     return found
 
 
+LIST_TABS = ("live", "ending", "upcoming")
+
+
+def auctions_listed(*, show: str = "live", category=None) -> tuple[str, QuerySet[Auction]]:
+    """The auctions page's list: ``show`` is ``live`` (the default, also for anything
+    unknown), ``ending`` (within a day) or ``upcoming``; with the tab actually shown."""
+    if show == "ending":
+        return show, auctions_ending_soon(category=category)
+    if show == "upcoming":
+        return show, auctions_upcoming(category=category)
+    return "live", auctions_live(category=category)
+
+
 def bid_history(*, auction: Auction, limit: int = HISTORY_SIZE) -> list[Bid]:
     return list(Bid.objects.filter(auction=auction).select_related("bidder").order_by("-amount")[:limit])
 
 
 def user_watches(*, user, auction: Auction) -> bool:
     return user.is_authenticated and Watch.objects.filter(user=user, auction=auction).exists()
+
+
+def bidder_maximum(*, user, auction: Auction):
+    """The most ``user`` asked Soko to bid for them on ``auction`` (None if they did not bid)."""
+    if not user.is_authenticated:
+        return None
+    return ProxyBid.objects.filter(auction=auction, bidder=user).values_list("max_amount", flat=True).first()
 
 
 def open_offer_for(*, user, auction: Auction) -> SecondChanceOffer | None:
