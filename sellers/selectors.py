@@ -55,6 +55,20 @@ def store_current_for_user(*, user, store_id: int | None) -> CurrentStore | None
     return CurrentStore(membership=chosen, memberships=tuple(memberships))
 
 
+def store_membership_get(*, user, slug: str) -> StoreMember:
+    """The user's membership of the store with this address (its role says what they may
+    do there); not found for a store they are not on the team of, as for one that does
+    not exist."""
+    membership = (
+        StoreMember.objects.select_related("store").filter(user=user, store__slug=slug).first()
+        if user.is_authenticated
+        else None
+    )
+    if membership is None:
+        raise NotFound("No such store on your team.")
+    return membership
+
+
 def store_for_owner(*, membership: StoreMember) -> Store:
     """The membership's store, when it is its owner's; 403 for staff (a role they lack)."""
     if not membership.is_owner:

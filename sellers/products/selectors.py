@@ -22,6 +22,22 @@ def product_get_for_member(*, user, pk: int) -> Product:
         raise NotFound(_("No such product in your store.")) from None
 
 
+def variant_get_for_member(*, user, pk: int) -> Variant:
+    """A variant of a product of any store this user works for; 404 for every other."""
+    variant = Variant.objects.select_related("product__store").filter(pk=pk, product__store__memberships__user=user).first()
+    if variant is None:
+        raise NotFound(_("No such product in your store."))
+    return variant
+
+
+def product_image_get_for_member(*, user, pk: int) -> ProductImage:
+    """A picture of a product of any store this user works for; 404 for every other."""
+    image = ProductImage.objects.select_related("product__store").filter(pk=pk, product__store__memberships__user=user).first()
+    if image is None:
+        raise NotFound(_("No such product in your store."))
+    return image
+
+
 def products_get_in_store(*, store, pks) -> list[Product]:
     """All of these products, or a 404 if any one is not this store's."""
     wanted = set(pks)

@@ -23,7 +23,15 @@ from shop.catalog.models import Product, Variant
 
 
 class StockError(Exception):
-    """A stock change that cannot be made as asked; nothing was written."""
+    """A stock change that cannot be made as asked; nothing was written. ``code`` names
+    the reason for apps (``stock_negative``, ``stock_changed_meanwhile``, ...)."""
+
+    code = "stock_refused"
+
+    def __init__(self, message: str = "", *, code: str | None = None):
+        super().__init__(message)
+        if code:
+            self.code = code
 
 
 class StockShort(StockError):
@@ -78,6 +86,8 @@ class StockConflict:
 
 class StockChangedMeanwhile(StockError):
     """Stock someone edited moved since their page was opened; ``conflicts`` says how."""
+
+    code = "stock_changed_meanwhile"
 
     def __init__(self, conflicts: Sequence[StockConflict]):
         self.conflicts = list(conflicts)
@@ -151,7 +161,7 @@ def stock_adjust(*, edits: Sequence[StockEdit]) -> list[int]:
     none and ``StockChangedMeanwhile`` naming every conflict. Returns the primary keys of
     the variants whose stock changed."""
     if any(edit.wanted < 0 for edit in edits):
-        raise StockError(_("Stock cannot be negative."))
+        raise StockError(_("Stock cannot be negative."), code="stock_negative")
     locked = stock_lock(variant_ids=[edit.variant_id for edit in edits])
     conflicts = _conflicts(edits, locked)
     if conflicts:
