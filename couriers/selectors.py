@@ -11,12 +11,14 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shop.core.codes import keyed_digits
 from shop.core.errors import NotFound
 from shop.geo.models import Area
 from shop.geo.selectors.areas import area_path
 from shop.geo.selectors.distance import HaversineKm
+from shop.payments.models import PaymentStatus
 
 from .models import CourierProfile, CourierRating, DeliveryJob
 
@@ -30,6 +32,46 @@ def user_is_courier(*, user) -> bool:
         user.is_authenticated
         and CourierProfile.objects.filter(user=user, status=CourierProfile.Status.APPROVED).exists()
     )
+
+
+@dataclass(frozen=True)
+class CourierRefusal:
+    """Why someone may not use the courier pages: ``code`` for apps, ``message`` for people,
+    ``action`` (label, url name) the way to become a courier."""
+
+    code: str
+    message: str
+    action: tuple[str, str]
+
+
+_COURIER_REFUSALS = {
+    None: (
+        "not_a_courier",
+        gettext_lazy("Deliveries are for approved couriers. Apply to deliver, and staff will review your profile."),
+        (gettext_lazy("Apply to deliver"), "couriers:apply"),
+    ),
+    CourierProfile.Status.PENDING: (
+        "courier_pending",
+        gettext_lazy(
+            "Your courier application is awaiting approval. Staff review every new courier; "
+            "we will notify you when the job board opens for you."
+        ),
+        (gettext_lazy("See my application"), "couriers:apply"),
+    ),
+    CourierProfile.Status.REJECTED: (
+        "courier_rejected",
+        gettext_lazy("Your courier application was not approved. Update your details and apply again."),
+        (gettext_lazy("Update my application"), "couriers:apply"),
+    ),
+}
+
+
+def courier_refusal(*, user) -> CourierRefusal:
+    """Why ``user`` (not an approved courier) may not deliver: no application, one awaiting
+    approval, or one that was not approved."""
+    status = CourierProfile.objects.filter(user=user).values_list("status", flat=True).first()
+    code, message, action = _COURIER_REFUSALS.get(status, _COURIER_REFUSALS[None])
+    return CourierRefusal(code=code, message=str(message), action=(str(action[0]), action[1]))
 
 
 def job_group(area_id: int) -> str:
@@ -85,6 +127,18 @@ def jobs_of_courier(*, user) -> QuerySet[DeliveryJob]:
     return _jobs().filter(courier=user)
 
 
+def jobs_active_for_courier(*, user) -> QuerySet[DeliveryJob]:
+    """My deliveries: the jobs the courier holds and has not finished, the earliest taken first."""
+    return jobs_of_courier(user=user).filter(status__in=ACTIVE).order_by("accepted_at", "id")
+
+
+def jobs_delivered_today(*, user) -> QuerySet[DeliveryJob]:
+    """The courier's jobs finished today (in the site's time zone), the latest first."""
+    return jobs_of_courier(user=user).filter(status=J.DELIVERED, delivered_at__date=timezone.localdate()).order_by(
+        "-delivered_at", "-id"
+    )
+
+
 def job_get_for_courier(*, user, job_id: int) -> DeliveryJob:
     """A job the courier holds, or an open board job in its areas; ``NotFound`` otherwise
     (another courier's job, another area's, a job that does not exist)."""
@@ -99,6 +153,32 @@ def job_get_for_courier(*, user, job_id: int) -> DeliveryJob:
     ):
         return job
     raise NotFound(_("No such delivery job for you."))
+
+
+def job_held_for_order(*, user, number: str) -> DeliveryJob:
+    """The job the courier holds for order ``number`` (a delivery, or the return pickup of
+    that order); ``NotFound`` when the courier holds none."""
+    number = number.strip().upper()
+    job = (
+        _jobs()
+        .filter(Q(order__number=number) | Q(return_order__number=number), courier=user)
+        .exclude(status=J.CANCELLED)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if job is None:
+        raise NotFound(_("No such delivery job for you."))
+    return job
+
+
+def job_cash_to_collect(job: DeliveryJob):
+    """The cash the courier collects on ``job``: a cash-on-delivery order's total from the
+    buyer at the door, a buyer-paid return pickup's commission at pickup; else None."""
+    if job.is_return:
+        return return_cash_to_collect(job)
+    if job.order.checkout.payment_status == PaymentStatus.ON_DELIVERY:
+        return job.order.total
+    return None
 
 
 def job_get_for_buyer(*, user, number: str) -> DeliveryJob:

@@ -352,14 +352,14 @@ def job_board_push_new(*, job: DeliveryJob) -> None:
     ).get(pk=job.pk)
     html = render_to_string("couriers/_job_push.html", {"job": job})
     for group in job_area_groups(job=job):
-        push_html_on_commit(group, html)
+        push_html_on_commit(group, html, event="job.listed", data={"job": job.pk})
 
 
 def job_board_push_gone(*, job: DeliveryJob) -> None:
     """After commit: the job's card leaves every board (taken, or withdrawn)."""
     html = f'<div id="job-{job.pk}" hx-swap-oob="delete"></div>'
     for group in job_area_groups(job=job):
-        push_html_on_commit(group, html)
+        push_html_on_commit(group, html, event="job.gone", data={"job": job.pk})
 
 
 TAKEN = gettext_lazy("Sorry, another courier already took this job.")
@@ -550,8 +550,14 @@ def _pickup(*, courier, order: Order) -> DeliveryJob:
     return job
 
 
-def pickup_scan(*, courier, token: str) -> DeliveryJob:
-    """The courier scanned a package label: the order leaves the store with it."""
+def is_package_label(text: str) -> bool:
+    """Whether scanned text is a package label's (the signed order number), not a code."""
+    return ":" in text
+
+
+def pickup_scan(*, courier, token: str, job: DeliveryJob | None = None) -> DeliveryJob:
+    """The courier scanned a package label: the order leaves the store with it. With
+    ``job``, the label must be that job's order's."""
 
     def work():
         try:
@@ -561,6 +567,11 @@ def pickup_scan(*, courier, token: str) -> DeliveryJob:
         order = Order.objects.filter(number=number).first()
         if order is None:
             raise CourierError(_("This is not a Soko package label."), reason="unknown")
+        if job is not None and order.pk != job.order_id:
+            raise CourierError(
+                _("This label is for order %(number)s, not for this job.") % {"number": order.number},
+                reason="other_order",
+            )
         return _pickup(courier=courier, order=order)
 
     return _scanning(courier, ScanEvent.Kind.PICKUP, False, work)
@@ -625,7 +636,7 @@ def _at_door(*, courier, order: Order) -> DeliveryJob:
 def _deliver(*, job: DeliveryJob, courier) -> DeliveryJob:
     order_move(order=job.order, to=S.DELIVERED, actor=courier, role=Role.COURIER, scanned=True)
     job_transition(job, J.DELIVERED, delivered_at=timezone.now())
-    push_rendered_on_commit([courier.pk], lambda: _job_live(job))
+    _job_live_push(courier.pk, job)
     busy = DeliveryJob.objects.filter(courier=courier, status__in=(J.PICKED_UP, J.AT_DOOR)).exclude(pk=job.pk).exists()
     CourierProfile.objects.filter(user=courier).update(
         deliveries_count=F("deliveries_count") + 1,
@@ -662,6 +673,52 @@ def handover_typed(*, courier, job: DeliveryJob, code: str) -> DeliveryJob:
             return _at_door(courier=courier, order=order)
 
     return _scanning(courier, ScanEvent.Kind.HANDOVER, True, work, guessing=_holding(courier, job))
+
+
+def handover_read(*, courier, text: str) -> DeliveryJob:
+    """A code scanned at the end of a job: the buyer's QR at the door, or the store's
+    drop-off QR of a return pickup (``SOKO-RETURN-…``)."""
+    text = text.strip()
+    if text.startswith("SOKO-RETURN-"):
+        return return_code_scan(courier=courier, text=text)
+    return handover_scan(courier=courier, code=text)
+
+
+def scan_read(*, courier, text: str) -> DeliveryJob:
+    """Whatever the courier's scanner read: a package label picks its order up, a buyer's
+    QR hands an order over, a return code's QR collects or drops off a return."""
+    text = text.strip()
+    if is_package_label(text) and not text.startswith("SOKO-RETURN-"):
+        return pickup_scan(courier=courier, token=text)
+    return handover_read(courier=courier, text=text)
+
+
+def job_pickup(*, courier, job: DeliveryJob, code: str) -> DeliveryJob:
+    """Pick ``job`` up by the code the courier scanned or typed: a delivery's package
+    label (its QR text) or the 6 digits under it; a return pickup's 8-digit buyer's code."""
+    if job.is_return:
+        return return_pickup_typed(courier=courier, job=job, code=code)
+    if is_package_label(code):
+        return pickup_scan(courier=courier, token=code, job=job)
+    return pickup_typed(courier=courier, job=job, code=code)
+
+
+def job_handover_typed(*, courier, job: DeliveryJob, code: str) -> DeliveryJob:
+    """The code typed at the end of ``job``: the buyer's 8 digits at the door, or the
+    store's drop-off code of a return pickup."""
+    if job.is_return:
+        return return_dropoff_typed(courier=courier, job=job, code=code)
+    return handover_typed(courier=courier, job=job, code=code)
+
+
+def job_code_typed(*, courier, job: DeliveryJob, code: str) -> DeliveryJob:
+    """The typed code on a job's page: its pickup code while the job is accepted (the
+    package code, or the buyer's code of a return pickup), else the code that ends it."""
+    if job.status == J.ACCEPTED:
+        if job.is_return:
+            return return_pickup_typed(courier=courier, job=job, code=code)
+        return pickup_typed(courier=courier, job=job, code=code)
+    return job_handover_typed(courier=courier, job=job, code=code)
 
 
 def store_handover(*, order: Order, actor, code: str) -> Order:
@@ -753,8 +810,15 @@ def cash_confirm_buyer(*, job: DeliveryJob, buyer) -> DeliveryJob:
     if _cash_done(job):
         return _deliver(job=job, courier=job.courier)
     order_push(order=job.order)
-    push_rendered_on_commit([job.courier_id], lambda: _job_live(job))  # "the buyer confirmed"
+    _job_live_push(job.courier_id, job)  # "the buyer confirmed"
     return job
+
+
+def _job_live_push(courier_id: int, job: DeliveryJob) -> None:
+    """After commit: the job's live part to its courier's open pages (``job.changed``)."""
+    push_rendered_on_commit(
+        [courier_id], lambda: _job_live(job), event="job.changed", data={"job": job.pk, "status": job.status}
+    )
 
 
 def _job_live(job: DeliveryJob) -> str:
@@ -886,7 +950,7 @@ def _return_picked_up(*, courier, job_id: int) -> DeliveryJob:
             ),
         )
         order_push(order=job.return_order)
-        push_rendered_on_commit([courier.pk], lambda: _job_live(job))
+        _job_live_push(courier.pk, job)
     return job
 
 
@@ -914,7 +978,7 @@ def _return_deliver(*, job: DeliveryJob) -> DeliveryJob:
         ),
     )
     order_push(order=job.return_order)
-    push_rendered_on_commit([courier_id], lambda: _job_live(job))
+    _job_live_push(courier_id, job)
     transaction.on_commit(lambda: return_job_delivered.send(sender=DeliveryJob, job=job))
     return job
 
@@ -1014,7 +1078,10 @@ def courier_location_share(*, job: DeliveryJob, courier, latitude, longitude) ->
     job.courier_located_at = timezone.now()
     job.save(update_fields=["courier_latitude", "courier_longitude", "courier_located_at", "updated_at"])
     html = render_to_string("couriers/_courier_position.html", {"job": job, "oob": True})
-    push_html_on_commit(f"user.{job.order.buyer_id}", html)
+    position = {"latitude": job.courier_latitude, "longitude": job.courier_longitude, "at": job.courier_located_at}
+    push_html_on_commit(
+        f"user.{job.order.buyer_id}", html, event="courier.position", data={"order": job.order.number, **position}
+    )
     return job
 
 

@@ -8,7 +8,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from shop.core.htmx import render_page
@@ -19,11 +18,11 @@ from shop.payments.payouts.couriers import courier_balances
 from .forms import AvailabilityForm, CourierProfileForm
 from .models import CourierProfile, DeliveryJob
 from .selectors import (
-    ACTIVE,
+    courier_refusal,
     earnings_by_week,
     job_get_for_buyer,
     job_get_for_courier,
-    jobs_of_courier,
+    jobs_active_for_courier,
     jobs_open_for_courier,
     ratings_recent,
     return_cash_to_collect,
@@ -35,48 +34,16 @@ from .services import (
     cash_confirm_courier,
     courier_location_share,
     courier_rate,
-    handover_scan,
-    handover_typed,
     job_accept,
+    job_code_typed,
     job_release,
-    pickup_scan,
-    pickup_typed,
-    return_code_scan,
-    return_dropoff_typed,
-    return_pickup_typed,
+    scan_read,
 )
-
-NOT_A_COURIER = {
-    None: (
-        gettext_lazy("Deliveries are for approved couriers. Apply to deliver, and staff will review your profile."),
-        (gettext_lazy("Apply to deliver"), "couriers:apply"),
-    ),
-    CourierProfile.Status.PENDING: (
-        gettext_lazy(
-            "Your courier application is awaiting approval. Staff review every new courier; "
-            "we will notify you when the job board opens for you."
-        ),
-        (gettext_lazy("See my application"), "couriers:apply"),
-    ),
-    CourierProfile.Status.REJECTED: (
-        gettext_lazy("Your courier application was not approved. Update your details and apply again."),
-        (gettext_lazy("Update my application"), "couriers:apply"),
-    ),
-}
-
-
-def _application_status(user) -> str | None:
-    return CourierProfile.objects.filter(user=user).values_list("status", flat=True).first()
-
-
-def _not_a_courier(user) -> tuple[str, tuple[str, str]]:
-    return NOT_A_COURIER.get(_application_status(user), NOT_A_COURIER[None])
-
 
 courier_required = capability_required(
     lambda user: user_is_courier(user=user),
-    lambda user: _not_a_courier(user)[0],
-    action=lambda user: _not_a_courier(user)[1],
+    lambda user: courier_refusal(user=user).message,
+    action=lambda user: courier_refusal(user=user).action,
 )
 
 
@@ -115,7 +82,7 @@ def home(request):
     profile = request.user.courier_profile
     latitude, longitude = _location(request)
     jobs = list(jobs_open_for_courier(user=request.user, latitude=latitude, longitude=longitude)[:50])
-    mine = list(jobs_of_courier(user=request.user).filter(status__in=ACTIVE).order_by("accepted_at", "id"))
+    mine = list(jobs_active_for_courier(user=request.user))
     context = {
         "profile": profile,
         "jobs": jobs,
@@ -215,16 +182,8 @@ def job_code(request, job_id: int):
     """The typed fallback on a job's page: the pickup code, then the buyer's code (for a
     return pickup: the buyer's pickup code, then the store's drop-off code)."""
     job = job_get_for_courier(user=request.user, job_id=job_id)
-    code = request.POST.get("code", "")
     try:
-        if job.is_return and job.status == DeliveryJob.Status.ACCEPTED:
-            job = return_pickup_typed(courier=request.user, job=job, code=code)
-        elif job.is_return:
-            job = return_dropoff_typed(courier=request.user, job=job, code=code)
-        elif job.status == DeliveryJob.Status.ACCEPTED:
-            job = pickup_typed(courier=request.user, job=job, code=code)
-        else:
-            job = handover_typed(courier=request.user, job=job, code=code)
+        job = job_code_typed(courier=request.user, job=job, code=request.POST.get("code", ""))
     except CourierError as error:
         messages.error(request, str(error))
     else:
@@ -254,20 +213,14 @@ def scan(request):
     """The scanner: the phone's camera reads a package label or a buyer's QR code, and the
     text is posted here (a typed code goes to the job's page)."""
     if request.method == "POST":
-        text = request.POST.get("code", "").strip()
         try:
-            if text.startswith("SOKO-RETURN-"):  # a return pickup's code
-                job = return_code_scan(courier=request.user, text=text)
-            elif ":" in text:  # a package label is the signed order number
-                job = pickup_scan(courier=request.user, token=text)
-            else:
-                job = handover_scan(courier=request.user, code=text)
+            job = scan_read(courier=request.user, text=request.POST.get("code", ""))
         except CourierError as error:
             messages.error(request, str(error))
             return redirect("couriers:scan")
         messages.success(request, _scan_news(job))
         return redirect("couriers:job", job.pk)
-    mine = list(jobs_of_courier(user=request.user).filter(status__in=ACTIVE).order_by("accepted_at", "id"))
+    mine = list(jobs_active_for_courier(user=request.user))
     return render(request, "couriers/scan.html", {"mine": mine})
 
 

@@ -1,4 +1,6 @@
-"""Read an ENS name's text record from an Ethereum node (JSON-RPC ``eth_call``).
+"""ENS names of stores: whether a name is one a store may set (``ens_name_check``), the
+names to offer instead (``ens_name_suggestions``), and reading a name's text record from
+an Ethereum node (JSON-RPC ``eth_call``).
 
 Only used when ``SOKO_ETH_RPC_URL`` is set. A store proves it controls its ENS name by
 setting the name's ``url`` text record to its store page: only the name's controller
@@ -12,10 +14,71 @@ padding) to avoid a dependency for two hashes per check.
 
 import json
 import urllib.request
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+
+from .models import Store
+from .validators import ENS_SUFFIX, ens_name_normalise
 
 REGISTRY = "0x00000000000C2E074eC69A0dFb2997BA6C7d2e1e"
 RESOLVER_SELECTOR = "0178b8bf"  # resolver(bytes32)
 TEXT_SELECTOR = "59d1d43c"  # text(bytes32,string)
+
+
+@dataclass(frozen=True)
+class EnsNameCheck:
+    """What the store settings' form makes of a typed ENS name: ``name`` normalised, or
+    ``code`` (``ens_invalid``, ``ens_suffix``) and ``reason``, the form's sentence;
+    ``in_use`` when a store other than ``store`` shows that name already."""
+
+    name: str | None
+    code: str | None = None
+    reason: str | None = None
+    in_use: bool = False
+
+
+def ens_name_in_use(*, name: str, store: Store | None = None) -> bool:
+    """Whether a store other than ``store`` shows the ENS name ``name`` on its page."""
+    return Store.objects.filter(ens_name=name).exclude(pk=getattr(store, "pk", None)).exists()
+
+
+def ens_name_check(value: str, *, store: Store | None = None) -> EnsNameCheck:
+    """The settings form's rule for an ENS name (``ens_name_normalise``), as an answer."""
+    try:
+        name = ens_name_normalise(value)
+    except ValidationError as error:
+        return EnsNameCheck(name=None, code=error.code, reason=error.messages[0])
+    return EnsNameCheck(name=name, in_use=ens_name_in_use(name=name, store=store))
+
+
+SUGGESTIONS = 5
+
+
+def ens_name_suggestions(value: str, *, store: Store | None = None) -> list[str]:
+    """Names the settings form would take for what was typed, none another store shows:
+    the typed name made valid (ENSIP-15's cure: disallowed characters left out, ``.eth``
+    added when missing), then numbered variants of its first label when it is in use."""
+    from ens_normalize import DisallowedSequence, ens_cure  # loaded on use, as in validators
+
+    raw = value.strip()
+    try:
+        cured = ens_cure(raw)
+    except DisallowedSequence:
+        return []
+    if not cured or cured == ENS_SUFFIX.lstrip("."):
+        return []
+    base = cured if cured.endswith(ENS_SUFFIX) else f"{cured}{ENS_SUFFIX}"
+    label, _dot, rest = base.partition(".")
+    candidates = [base, *(f"{label}{n}.{rest}" for n in range(2, 2 + 3 * SUGGESTIONS))]
+    suggestions = []
+    for candidate in candidates:
+        check = ens_name_check(candidate, store=store)
+        if check.name and not check.in_use and check.name not in suggestions:
+            suggestions.append(check.name)
+        if len(suggestions) == SUGGESTIONS:
+            break
+    return suggestions
 
 
 class EnsLookupError(Exception):
