@@ -59,8 +59,9 @@ class OfferForm(forms.Form):
                 label=gettext_lazy("Item"), choices=choices, coerce=int, required=False, empty_value=None
             )
             self.fields[f"quantity_{number}"] = forms.IntegerField(label=gettext_lazy("Quantity"), min_value=1, max_value=9999, required=False)
+            # No bounds here: offer_make says which prices it refuses, to the page and the API alike.
             self.fields[f"price_{number}"] = forms.DecimalField(
-                label=gettext_lazy("Agreed unit price"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2, required=False
+                label=gettext_lazy("Agreed unit price"), max_digits=12, decimal_places=2, required=False
             )
 
     def line_rows(self):

@@ -10,9 +10,11 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 
+from shop.catalog.models import Product
 from shop.core.errors import NotFound
+from shop.orders.models import Order
 
-from .models import Block, Conversation, Message, Mute, QuickReply, Side
+from .models import Block, Conversation, Message, Mute, Offer, QuickReply, Side
 
 STAFF = "staff"  # reads a conversation (for a report) and never writes to it
 
@@ -70,6 +72,43 @@ def conversation_for_user(*, user, pk, for_writing: bool = False) -> Viewer:
     if side is None:
         raise NotFound()
     return Viewer(conversation=conversation, side=side)
+
+
+def conversation_subject(*, buyer, store: dict | None = None, product: dict | None = None, order_number: str = ""):
+    """What "Ask the store" is about: ``(store, product, order)`` from a store, a product on
+    sale and the buyer's own order, each named by a look-up (``{"pk": 3}``, ``{"slug": …}``);
+    the product's or the order's store wins. NotFound when a named one is not there or not
+    theirs, or no store is named at all."""
+    store_model = Conversation._meta.get_field("store").related_model
+    found_store = store_model.objects.filter(**store).first() if store else None
+    found_product = found_order = None
+    if product:
+        found_product = Product.objects.select_related("store").filter(status=Product.Status.ACTIVE, **product).first()
+        if found_product is None:
+            raise NotFound()
+        found_store = found_product.store
+    if order_number:
+        found_order = Order.objects.select_related("store").filter(number=order_number[:20], buyer=buyer).first()
+        if found_order is None:
+            raise NotFound()
+        found_store = found_order.store
+    if found_store is None:
+        raise NotFound()
+    return found_store, found_product, found_order
+
+
+def shareable_product(*, conversation: Conversation, product_id) -> Product | None:
+    """A product card the store may share in ``conversation``: its own product, on sale."""
+    return Product.objects.filter(pk=product_id, store_id=conversation.store_id, status=Product.Status.ACTIVE).first()
+
+
+def offer_for_user(*, user, offer_id: int, for_writing: bool = True) -> tuple[Viewer, Offer]:
+    """A conversation's offer with the viewer of its conversation; NotFound for anyone
+    who may not see that conversation."""
+    offer = Offer.objects.filter(pk=offer_id).first() if isinstance(offer_id, int) else None
+    if offer is None:
+        raise NotFound()
+    return conversation_for_user(user=user, pk=offer.conversation_id, for_writing=for_writing), offer
 
 
 def side_user_ids(*, conversation: Conversation, side: str) -> list[int]:

@@ -22,18 +22,19 @@ from shop.core.errors import NotFound
 from shop.core.htmx import render_page, wants_fragment
 from shop.core.ids import id_or_none, int_or_none
 from shop.core.redirects import safe_next_url
-from shop.orders.models import Order
 
 from .forms import MessageForm, OfferForm, ReportForm
-from .models import Conversation, Message, Offer, QuickReply, Side
+from .models import Message, Offer, QuickReply, Side
 from .selectors import (
     blocks_between,
     conversation_for_user,
+    conversation_subject,
     inbox_personal,
     is_muted,
     messages_after,
     messages_before,
     quick_replies,
+    shareable_product,
     store_unread_totals,
     unread_total,
 )
@@ -51,7 +52,6 @@ from .services.conversations import (
 from .services.offers import LineAsked, offer_accept, offer_decline, offer_make
 
 INBOX_LIMIT = 100
-STORE = Conversation._meta.get_field("store").related_model
 
 
 def _viewer(request, conversation_id: int, *, for_writing: bool = False):
@@ -82,20 +82,13 @@ def start(request):
     if not request.user.is_authenticated:
         back = safe_next_url(request, default="/")
         return redirect(f"{reverse('account_login')}?{urlencode({'next': back})}")
-    product = order = None
-    store = STORE.objects.filter(pk=id_or_none(request.POST.get("store"))).first()
-    if product_id := id_or_none(request.POST.get("product")):
-        product = Product.objects.select_related("store").filter(pk=product_id, status=Product.Status.ACTIVE).first()
-        if product is None:
-            raise NotFound()
-        store = product.store
-    if number := request.POST.get("order", "")[:20]:
-        order = Order.objects.select_related("store").filter(number=number, buyer=request.user).first()
-        if order is None:
-            raise NotFound()
-        store = order.store
-    if store is None:
-        raise NotFound()
+    store_id, product_id = id_or_none(request.POST.get("store")), id_or_none(request.POST.get("product"))
+    store, product, order = conversation_subject(
+        buyer=request.user,
+        store={"pk": store_id} if store_id else None,
+        product={"pk": product_id} if product_id else None,
+        order_number=request.POST.get("order", ""),
+    )
     try:
         conversation = conversation_start(buyer=request.user, store=store, product=product, order=order)
     except ChatError as error:
@@ -200,7 +193,7 @@ def send(request, conversation_id: int):
             if reply is not None and not text:
                 text = reply.text
         if data.get("product"):
-            product = Product.objects.filter(pk=data["product"], store_id=viewer.conversation.store_id, status=Product.Status.ACTIVE).first()
+            product = shareable_product(conversation=viewer.conversation, product_id=data["product"])
             if product is None:
                 error = _("This product cannot be shared.")
         if not error:
