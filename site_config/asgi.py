@@ -20,13 +20,18 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from shop.api.sockets import TokenSocketMiddleware  # noqa: E402
 from shop.core.services.worker import start_embedded_worker  # noqa: E402
 from site_config.routing import websocket_urlpatterns  # noqa: E402
+
+sockets = URLRouter(websocket_urlpatterns)
 
 application = ProtocolTypeRouter(
     {
         "http": ReusedThreads(django_asgi_app, threads=settings.SOKO_ASGI_THREADS),
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        # Apps' sockets sign in with their access token (docs/API_REALTIME.md); pages' with
+        # their session cookie, from the site's own origin.
+        "websocket": TokenSocketMiddleware(sockets, pages=AllowedHostsOriginValidator(AuthMiddlewareStack(sockets))),
     }
 )
 

@@ -55,6 +55,5 @@ class AuctionConsumer(NotificationConsumer):
         self.groups_joined = (*self.groups_joined, group)
 
     async def auction_push(self, event):
-        if not self.ended:
-            html = event["html"]
-            await self.send_text(html.get(self.language) or html.get(settings.LANGUAGE_CODE, ""))
+        html = event["html"]
+        await self.send_push(event, html.get(self.language) or html.get(settings.LANGUAGE_CODE, ""))

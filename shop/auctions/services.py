@@ -28,7 +28,7 @@ from shop.catalog.models import Product
 from shop.core.jobs import job_schedule_on_commit
 from shop.core.selectors.i18n import lazy_text
 from shop.core.selectors.money import lazy_money, money_format
-from shop.core.services.realtime import group_send
+from shop.core.services.realtime import event_message, group_send
 from shop.core.services.transactions import DatabaseBusy, atomic_retrying
 from shop.core.signals import staff_acted
 from shop.notifications.services.notifications import notify
@@ -805,7 +805,19 @@ def _push_state(auction: Auction) -> None:
             for code, _name in settings.LANGUAGES:
                 with translation.override(code):
                     copies[code] = live_fragments(fresh, bids=bids)
-            group_send(auction_group(auction.pk), {"type": "auction.push", "seq": fresh.seq, "html": copies})
+            group = auction_group(auction.pk)
+            data = {
+                "auction": fresh.pk,
+                "version": fresh.seq,
+                "status": fresh.status,
+                "current_price": fresh.current_price,
+                "currency": fresh.currency,
+                "bid_count": fresh.bid_count,
+                "reserve_met": fresh.reserve_met,
+                "ends_at": fresh.ends_at,
+            }
+            message = {"type": "auction.push", "seq": fresh.seq, "html": copies}
+            group_send(group, event_message(group, message, "auction.changed", data))
         except Exception:  # best effort: pages re-read the state on reconnect or on a gap
             log.exception("push of auction %s failed", auction.pk)
 

@@ -8,6 +8,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from shop.core.errors import NotFound
+from shop.core.services.realtime import event_frame
 from shop.notifications.consumers import NotificationConsumer
 
 from .selectors import conversation_for_user
@@ -112,6 +113,10 @@ class ChatConsumer(NotificationConsumer):
 
     async def chat_typing(self, event):
         if self.ended or event["side"] == self.side:
+            return
+        if self.wants_json:  # passing: numbered on no stream, nothing to re-read when missed
+            data = {"conversation": self.conversation_id, "side": event["side"], "name": event["name"]}
+            await self.send_text(event_frame(chat_group(self.conversation_id), "typing", data, seq=None))
             return
         with translation.override(self.language):
             text = _("%(name)s is typing…") % {"name": event["name"]}

@@ -15,11 +15,13 @@ from django.contrib.auth import get_user
 from django.db import DatabaseError
 
 from shop.core.services.realtime import (
+    JSON_SUBPROTOCOL,
     remember_server_loop,
     session_group,
     socket_slot_refresh,
     socket_slot_release,
     socket_slot_take,
+    socket_wants_json,
     user_group,
 )
 
@@ -67,7 +69,11 @@ class NotificationConsumer(AsyncWebsocketConsumer):
     Every consumer of the site extends this one, so each socket, signed in or not, counts
     against its client address (``socket_limits``), and the frames a page sends are
     checked here before ``receive`` sees them: too many, or one too large, closes the
-    socket with CLOSE_POLICY_VIOLATION."""
+    socket with CLOSE_POLICY_VIOLATION.
+
+    An app's socket (``socket_wants_json``: opened with an access token, or offering the
+    ``soko.v1.json`` subprotocol) receives each push's JSON frame instead of its HTML, and
+    nothing for a push that names no event (docs/API_REALTIME.md)."""
 
     refuse_restricted = False
     groups_joined: tuple[str, ...] = ()
@@ -159,8 +165,14 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         elif self.address_counted:
             self.address_keepalive = asyncio.ensure_future(self.keep_address_counted())
 
+    @property
+    def wants_json(self) -> bool:
+        return socket_wants_json(self.scope)
+
     async def accept(self, subprotocol=None, headers=None):
         self.accepted = True
+        if subprotocol is None and JSON_SUBPROTOCOL in (self.scope.get("subprotocols") or ()):
+            subprotocol = JSON_SUBPROTOCOL
         await super().accept(subprotocol, headers)
 
     async def close(self, code=None, reason=None):
@@ -243,8 +255,16 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         """The page only listens; anything it sends is ignored (within the frame limits)."""
 
     async def html_push(self, event):
-        if not self.ended:
-            await self.send_text(event["html"])
+        await self.send_push(event, event["html"])
+
+    async def send_push(self, event, html: str) -> None:
+        """A push's HTML to a page, its JSON frame (when it names an event) to an app."""
+        if self.ended:
+            return
+        if not self.wants_json:
+            await self.send_text(html)
+        elif event.get("json"):
+            await self.send_text(event["json"])
 
     async def send_text(self, text: str) -> None:
         """Send, unless the socket is closing: a push racing the close must not end the

@@ -27,6 +27,7 @@ from shop.core.services.realtime import push_rendered_on_commit
 from shop.core.services.transactions import atomic_retrying
 from shop.core.signals import staff_acted
 
+from .gateways import gateway_get
 from .ledger import accounts, fees
 from .ledger import services as ledger
 from .ledger.services import Line
@@ -76,6 +77,28 @@ def checkout_awaits_payment(checkout) -> bool:
     return checkout.payment_status == PaymentStatus.AWAITING and (
         checkout.payment_due_by is None or checkout.payment_due_by > timezone.now()
     )
+
+
+class PaymentRefused(Exception):
+    """A payment the checkout does not take now, with a sentence for the buyer and a stable
+    ``code``: ``payment_not_awaited`` (paid, expired or cash meanwhile),
+    ``payment_method_unavailable``, ``payment_not_started`` (the provider refused)."""
+
+    def __init__(self, message: str, *, code: str):
+        super().__init__(message)
+        self.code = code
+
+
+def payment_gateway_for(*, checkout, method: str):
+    """The gateway ``checkout`` may be paid by now with ``method`` (a gateway code): the
+    payment page's rule. Raises ``PaymentRefused`` when it no longer awaits a payment, or
+    when that way to pay is not offered for it."""
+    if not checkout_awaits_payment(checkout):
+        raise PaymentRefused(_("This checkout no longer waits for a payment."), code="payment_not_awaited")
+    gateway = gateway_get(method)
+    if gateway is None or not gateway.available_for(checkout):
+        raise PaymentRefused(_("Choose one of the ways to pay shown."), code="payment_method_unavailable")
+    return gateway
 
 
 def checkout_amount_minor(checkout) -> int:
@@ -254,6 +277,8 @@ def _push_status(checkout) -> None:
     push_rendered_on_commit(
         [checkout.buyer_id],
         lambda: render_to_string("payments/_status.html", {**payment_status_context(checkout), "oob": True}),
+        event="payment.changed",
+        data={"checkout": checkout.pk, "payment_status": checkout.payment_status},
     )
 
 

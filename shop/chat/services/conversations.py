@@ -290,16 +290,24 @@ def _push_message(*, conversation: Conversation, message_id: int, replace: bool 
                                 "addresses": addresses if side == Side.BUYER else [],
                             },
                         )
-                _send_to(user.pk, copies[key] + _badge(user))
+                data = {
+                    "conversation": fresh.pk,
+                    "message": message.pk,
+                    "seq": message.seq,
+                    "side": message.side,
+                    "unread": unread_total(user=user),
+                }
+                _send_to(user.pk, copies[key] + _badge(user), "message.changed" if replace else "message.new", data)
 
     transaction.on_commit(send, robust=True)
 
 
-def _send_to(user_id: int, html: str) -> None:
-    from shop.core.services.realtime import group_send
+def _send_to(user_id: int, html: str, event: str, data: dict) -> None:
+    from shop.core.services.realtime import event_message, group_send
 
+    group = user_group(user_id)
     try:
-        group_send(user_group(user_id), {"type": "html.push", "html": html})
+        group_send(group, event_message(group, {"type": "html.push", "html": html}, event, data))
     except Exception:  # best effort: pages re-read on reconnect
         log.exception("chat push to user %s failed", user_id)
 
@@ -312,7 +320,9 @@ def _badge(user) -> str:
 
 def _push_badges(user_ids) -> None:
     for user in get_user_model().objects.filter(pk__in=list(user_ids)).only("pk", "language", "time_zone"):
-        push_html_on_commit(user_group(user.pk), _badge(user))
+        push_html_on_commit(
+            user_group(user.pk), _badge(user), event="chat.unread", data={"unread": unread_total(user=user)}
+        )
 
 
 def image_ready(*, message_id: int) -> bool:
@@ -359,7 +369,8 @@ def conversation_read(*, viewer: Viewer, user) -> bool:
         ):
             with speaking_to(user):
                 html = render_to_string("chat/_read_state.html", {**_viewer_context(conversation, other)})
-            _send_to(user.pk, html)
+            data = {"conversation": conversation.pk, "side": mine, "read_seq": getattr(conversation, f"{mine}_read_seq")}
+            _send_to(user.pk, html, "conversation.read", data)
 
     transaction.on_commit(send, robust=True)
     return True

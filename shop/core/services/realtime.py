@@ -6,6 +6,11 @@ Groups: ``user.<id>`` for a person's notifications and live pages, and
 browser's ws extension swaps into the page; ``{"type": "socket.close"}`` closes
 the sockets of a group (logout, password change, deactivation).
 
+A push that names its event (``event=``, with a small ``data`` dict) also carries the
+event's JSON frame under ``"json"``: ``{"stream": <group>, "seq": n, "event", "data"}``,
+for the sockets of apps (docs/API_REALTIME.md). ``seq`` counts the group's events, one
+more each, in the cache (Redis at scale: every process draws from the same counter).
+
 Delivery is at most once and never fails the caller: a push that cannot be sent (Redis
 down) is logged with its group and counted (``push_failures``), and the pages re-read
 their live parts when their socket reopens.
@@ -14,17 +19,23 @@ their live parts when their socket reopens.
 import asyncio
 import hashlib
 import itertools
+import json
 import logging
 import threading
 
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
+from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from shop.core.services.ratelimit import slot_free, slot_hold, slot_refresh
 
 log = logging.getLogger(__name__)
+
+# The subprotocol of a socket that receives events as JSON frames instead of HTML.
+JSON_SUBPROTOCOL = "soko.v1.json"
 
 _server_loop: asyncio.AbstractEventLoop | None = None
 _loop_lock = threading.Lock()
@@ -131,10 +142,51 @@ def _group_send(group: str, message: dict) -> None:
     async_to_sync(layer.group_send)(group, message)
 
 
-def push_html_on_commit(group: str, html: str) -> None:
+def _seq_key(group: str) -> str:
+    return f"sockets:seq:{group}"
+
+
+def stream_seq_next(group: str) -> int | None:
+    """The next sequence number of ``group``'s events, from an atomic counter kept
+    without expiry; None when the cache is unreachable (the app then re-reads)."""
+    key = _seq_key(group)
+    try:
+        cache.add(key, 0, None)
+        try:
+            return cache.incr(key)
+        except ValueError:  # evicted between add and incr
+            cache.add(key, 0, None)
+            return cache.incr(key)
+    except Exception:
+        log.warning("sequence of %s: cache unreachable", group, exc_info=True)
+        return None
+
+
+def socket_wants_json(scope) -> bool:
+    """An app's socket: opened with an access token, or offering the JSON subprotocol."""
+    return bool(scope.get("soko_token")) or JSON_SUBPROTOCOL in (scope.get("subprotocols") or ())
+
+
+def event_frame(group: str, event: str, data: dict, *, seq: int | None) -> str:
+    """The JSON text an app's socket receives for one event of ``group``."""
+    return json.dumps({"stream": group, "seq": seq, "event": event, "data": data}, cls=DjangoJSONEncoder)
+
+
+def event_message(group: str, message: dict, event: str | None, data: dict | None) -> dict:
+    """``message`` with the event's JSON frame added, numbered now (at send time, so the
+    numbers follow the order the pushes leave in)."""
+    if event is None:
+        return message
+    return {**message, "json": event_frame(group, event, data or {}, seq=stream_seq_next(group))}
+
+
+def push_html_on_commit(group: str, html: str, *, event: str | None = None, data: dict | None = None) -> None:
     """Send an htmx out-of-band fragment to every socket in ``group`` once the
-    current transaction commits (at once when there is none)."""
-    transaction.on_commit(lambda: group_send(group, {"type": "html.push", "html": html}), robust=True)
+    current transaction commits (at once when there is none); with ``event``, apps'
+    sockets receive the event and its ``data`` instead."""
+    transaction.on_commit(
+        lambda: group_send(group, event_message(group, {"type": "html.push", "html": html}, event, data)), robust=True
+    )
 
 
 def sockets_close_on_commit(group: str) -> None:
@@ -144,9 +196,10 @@ def sockets_close_on_commit(group: str) -> None:
     transaction.on_commit(lambda: group_send(group, {"type": "socket.close"}), robust=True)
 
 
-def push_rendered_on_commit(user_ids, render) -> None:
+def push_rendered_on_commit(user_ids, render, *, event: str | None = None, data: dict | None = None) -> None:
     """Push ``render()``'s fragment to each user's pages, rendered in that user's language
-    and time zone: once per (language, time zone) among them, not once per user."""
+    and time zone: once per (language, time zone) among them, not once per user. With
+    ``event``, apps' sockets receive the event and its ``data`` instead."""
     from django.contrib.auth import get_user_model
 
     from shop.core.selectors.i18n import recipient_language, speaking_to
@@ -157,4 +210,4 @@ def push_rendered_on_commit(user_ids, render) -> None:
         if key not in copies:
             with speaking_to(user):
                 copies[key] = render()
-        push_html_on_commit(user_group(user.pk), copies[key])
+        push_html_on_commit(user_group(user.pk), copies[key], event=event, data=data)

@@ -24,7 +24,18 @@ def notify(*, user, kind: str, text, url: str = "", email: bool = False) -> Noti
     caused it: the notification keeps that text, and the email copy is in it too."""
     with speaking_to(user):
         notification = Notification.objects.create(user=user, kind=kind, text=str(text)[:300], url=url, email_wanted=email)
-        push_html_on_commit(user_group(user.pk), _push_fragment(notification))
+        push_html_on_commit(
+            user_group(user.pk),
+            _push_fragment(notification),
+            event="notification.new",
+            data={
+                "id": notification.pk,
+                "kind": notification.kind,
+                "text": notification.text,
+                "url": notification.url,
+                "unread": unread_count(user=user),
+            },
+        )
     if email:
         job_enqueue_on_commit("notifications.email_send", notification.pk)
     return notification
@@ -43,9 +54,10 @@ def notifications_mark_read(*, user, pk: int | None = None) -> int:
     if pk is not None:
         unread = unread.filter(pk=pk)
     count = unread.update(read_at=timezone.now())
+    unread = unread_count(user=user)
     with speaking_to(user):
-        fragment = render_to_string("notifications/_bell_count.html", {"unread_notifications": unread_count(user=user), "oob": True})
-    push_html_on_commit(user_group(user.pk), fragment)
+        fragment = render_to_string("notifications/_bell_count.html", {"unread_notifications": unread, "oob": True})
+    push_html_on_commit(user_group(user.pk), fragment, event="notifications.read", data={"unread": unread})
     return count
 
 
