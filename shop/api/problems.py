@@ -62,6 +62,7 @@ def _refusals() -> dict[type[Exception], str]:
     from shop.orders.services.checkout import CheckoutError
     from shop.orders.services.handover import HandoverError
     from shop.payments.refunds.services import RefundError
+    from shop.payments.services import PaymentRefused
     from shop.reviews.services import ReviewError
 
     return {
@@ -73,6 +74,7 @@ def _refusals() -> dict[type[Exception], str]:
         HandoverError: "handover_refused",
         InviteError: "invite_refused",
         ModerationError: "listing_refused",
+        PaymentRefused: "payment_refused",
         RefundError: "refund_refused",
         ReportError: "report_refused",
         ReturnError: "return_refused",

@@ -23,7 +23,13 @@ from .selectors.summary import SESSION_KEY, guest_token
 
 
 class CartError(Exception):
-    """A change the cart refuses, with a sentence for the shopper."""
+    """A change the cart refuses, with a sentence for the shopper and a stable ``code``
+    (an app branches on it): ``invalid_quantity``, ``not_in_cart``, or a line's problem
+    (``out_of_stock``, ``not_enough_stock``, ``unavailable``, ``auction_only``)."""
+
+    def __init__(self, message: str, *, code: str = "cart_refused"):
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -73,12 +79,12 @@ def cart_add(*, cart: Cart, variant: Variant, quantity: int, click_key: uuid.UUI
     ``click_key`` comes from the "Add to cart" form, new for every click: the same key sent
     again (a double click, a resent form) adds nothing more."""
     if quantity < 1:
-        raise CartError(_("Choose a quantity of at least 1."))
+        raise CartError(_("Choose a quantity of at least 1."), code="invalid_quantity")
     variant = Variant.objects.select_related("product").get(pk=variant.pk)
     label = variant_label(variant)
     problem = line_problem(variant=variant)
     if problem is not None:
-        raise CartError(problem.message)
+        raise CartError(problem.message, code=problem.kind)
     # One writer per cart at a time: two quick "add" clicks must not lose one of them, and
     # the second of two with the same key sees the first one's key on the line.
     Cart.objects.select_for_update().filter(pk=cart.pk).first()
@@ -111,16 +117,16 @@ def cart_set_quantity(*, cart: Cart, item: CartItem, quantity: int) -> CartChang
     """Set a line's quantity (0 removes it), capped by the stock on hand. A negative
     quantity is refused and the line stays as it was."""
     if item.cart_id != cart.pk:
-        raise CartError(_("That item is not in your cart."))
+        raise CartError(_("That item is not in your cart."), code="not_in_cart")
     if quantity < 0:
-        raise CartError(_("Choose a quantity of at least 1; to remove the item use Remove."))
+        raise CartError(_("Choose a quantity of at least 1; to remove the item use Remove."), code="invalid_quantity")
     if quantity == 0:
         return cart_remove(cart=cart, item=item)
     variant = Variant.objects.select_related("product").get(pk=item.variant_id)
     label = variant_label(variant)
     problem = line_problem(variant=variant)
     if problem is not None:
-        raise CartError(problem.message)
+        raise CartError(problem.message, code=problem.kind)
     new_quantity = min(quantity, variant.stock)
     CartItem.objects.filter(pk=item.pk).update(quantity=new_quantity)
     item.quantity = new_quantity
@@ -133,7 +139,7 @@ def cart_set_quantity(*, cart: Cart, item: CartItem, quantity: int) -> CartChang
 @transaction.atomic
 def cart_remove(*, cart: Cart, item: CartItem) -> CartChange:
     if item.cart_id != cart.pk:
-        raise CartError(_("That item is not in your cart."))
+        raise CartError(_("That item is not in your cart."), code="not_in_cart")
     label = variant_label(Variant.objects.select_related("product").get(pk=item.variant_id))
     CartItem.objects.filter(pk=item.pk).delete()
     cart.save(update_fields=["updated_at"])
@@ -144,7 +150,7 @@ def cart_remove(*, cart: Cart, item: CartItem) -> CartChange:
 def cart_accept_price(*, cart: Cart, item: CartItem) -> CartChange:
     """The shopper agrees to the variant's current price."""
     if item.cart_id != cart.pk:
-        raise CartError(_("That item is not in your cart."))
+        raise CartError(_("That item is not in your cart."), code="not_in_cart")
     variant = Variant.objects.select_related("product").get(pk=item.variant_id)
     CartItem.objects.filter(pk=item.pk).update(unit_price_seen=variant.price)
     item.unit_price_seen = variant.price

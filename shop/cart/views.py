@@ -19,9 +19,9 @@ MAX_QUANTITY = 999
 def _quantity(value) -> int:
     quantity = int_or_none(value, minimum=-MAX_QUANTITY)
     if quantity is None:
-        raise CartError(_("Choose a quantity of at least 1."))
+        raise CartError(_("Choose a quantity of at least 1."), code="invalid_quantity")
     if quantity > MAX_QUANTITY:
-        raise CartError(_("Choose a quantity up to %(MAX_QUANTITY)s.") % {"MAX_QUANTITY": MAX_QUANTITY})
+        raise CartError(_("Choose a quantity up to %(MAX_QUANTITY)s.") % {"MAX_QUANTITY": MAX_QUANTITY}, code="invalid_quantity")
     return quantity
 
 

@@ -12,6 +12,7 @@ from .selectors.checkout import NEW_ADDRESS, chosen_address_key, delivery_fee, d
 class CheckoutForm(forms.Form):
     # Why placing refused (``CheckoutError.problems``), shown above the form.
     placement_problems: tuple | list = ()
+    placement_code: str = ""  # and ``CheckoutError.code``, the same an app is told
 
     # A fresh key per rendering of the page: submitting the same page twice is one checkout.
     idempotency_key = forms.UUIDField(label=gettext_lazy("Idempotency key"), widget=forms.HiddenInput)

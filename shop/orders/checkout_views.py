@@ -96,6 +96,7 @@ def page(request):
             # with a review the buyer can confirm.
             context = _page_context(request, whole=whole, summary=summary, currency=currency, data=form.data)
             context["form"].placement_problems = form.placement_problems
+            context["form"].placement_code = form.placement_code
     return render_page(
         request, "checkout/page.html", context, fragment="review", partial=False, status=422 if refused else 200
     )
@@ -184,7 +185,7 @@ def _place(request, *, cart, form, address_form, currency: str, won: tuple[str, 
             buyer=request.user, cart=cart, details=details, idempotency_key=form.cleaned_data["idempotency_key"]
         )
     except CheckoutError as error:
-        form.placement_problems = error.problems
+        form.placement_problems, form.placement_code = error.problems, error.code
         return None
     started = form.gateway().start(request, checkout)
     return started or redirect(_done_url(checkout))

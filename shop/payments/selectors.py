@@ -19,6 +19,15 @@ def checkout_for_buyer(*, user, reference):
     return checkout
 
 
+def checkout_for_buyer_by_id(*, user, pk):
+    """The buyer's own checkout by its id (the API names checkouts so); ``NotFound`` for
+    anyone else's."""
+    checkout = user.checkouts.filter(pk=pk).first() if user.is_authenticated else None
+    if checkout is None:
+        raise NotFound(_("No such checkout."))
+    return checkout
+
+
 def payment_status_context(checkout) -> dict:
     """The payment fragment's context: the latest attempt and, while the checkout still
     awaits a payment that is not under way, the ways it can be paid now."""

@@ -20,11 +20,17 @@ from django.views.decorators.http import require_GET, require_POST
 from shop.core.htmx import render_page
 from shop.core.selectors.money import money_format
 
-from .gateways import gateway_get, provider_page, status_url
+from .gateways import provider_page, status_url
 from .models import PaymentAttempt
 from .providers.stripe.gateway import session_expire
 from .selectors import checkout_for_buyer, payment_status_context
-from .services import attempt_failed, checkout_awaits_payment, checkout_method_choose, checkout_pay_on_delivery
+from .services import (
+    PaymentRefused,
+    attempt_failed,
+    checkout_method_choose,
+    checkout_pay_on_delivery,
+    payment_gateway_for,
+)
 
 
 @login_required
@@ -85,12 +91,10 @@ def cancel(request, reference, attempt_id: int):
 def pay(request, reference):
     """Pay a checkout that awaits payment another way (or the same way again)."""
     checkout = checkout_for_buyer(user=request.user, reference=reference)
-    if not checkout_awaits_payment(checkout):
-        messages.info(request, _("This checkout no longer waits for a payment."))
-        return redirect(status_url(checkout))
-    gateway = gateway_get(request.POST.get("payment_method", ""))
-    if gateway is None or not gateway.available_for(checkout):
-        messages.error(request, _("Choose one of the ways to pay shown."))
+    try:
+        gateway = payment_gateway_for(checkout=checkout, method=request.POST.get("payment_method", ""))
+    except PaymentRefused as refused:
+        (messages.info if refused.code == "payment_not_awaited" else messages.error)(request, str(refused))
         return redirect(status_url(checkout))
     if not gateway.online:
         if checkout_pay_on_delivery(checkout=checkout, gateway=gateway.code):

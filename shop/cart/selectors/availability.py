@@ -17,8 +17,10 @@ def variant_label(variant: Variant) -> str:
 
 @dataclass(frozen=True)
 class LineProblem:
-    """Why a line cannot be bought as it stands. ``kind`` is unavailable, auction,
-    sold_out, short or price_changed; ``message`` is the sentence the shopper reads, wherever they are."""
+    """Why a line cannot be bought as it stands. ``kind`` is unavailable, auction_only,
+    out_of_stock, not_enough_stock or price_changed, and is also the refusal's stable code
+    (``CartError.code``, ``CheckoutError.code``); ``message`` is the sentence the shopper
+    reads, wherever they are."""
 
     kind: str
     message: str
@@ -36,11 +38,11 @@ def line_problem(*, variant: Variant, quantity: int = 1, price_seen: Decimal | N
     if not variant.product.is_visible:
         return gone(label)
     if variant.product.is_auction:
-        return LineProblem("auction", _("Sold by auction, not from the cart: %(label)s.") % {"label": label})
+        return LineProblem("auction_only", _("Sold by auction, not from the cart: %(label)s.") % {"label": label})
     if variant.stock <= 0:
-        return LineProblem("sold_out", _("Sold out: %(label)s.") % {"label": label})
+        return LineProblem("out_of_stock", _("Sold out: %(label)s.") % {"label": label})
     if variant.stock < quantity:
-        return LineProblem("short", _("Only %(stock)s left of %(label)s (you asked for %(quantity)s).") % {"stock": variant.stock, "label": label, "quantity": quantity})
+        return LineProblem("not_enough_stock", _("Only %(stock)s left of %(label)s (you asked for %(quantity)s).") % {"stock": variant.stock, "label": label, "quantity": quantity})
     if price_seen is not None and variant.price != price_seen:
         return LineProblem(
             "price_changed",

@@ -78,12 +78,12 @@ class CartLine:
 
     @property
     def sold_out(self) -> bool:
-        return self._problem is not None and self._problem.kind == "sold_out"
+        return self._problem is not None and self._problem.kind == "out_of_stock"
 
     @property
     def short(self) -> bool:
         """Fewer on hand than the line asks for (but some)."""
-        return self._problem is not None and self._problem.kind == "short"
+        return self._problem is not None and self._problem.kind == "not_enough_stock"
 
     @property
     def price_changed(self) -> bool:
@@ -98,6 +98,11 @@ class CartLine:
     def problem(self) -> str:
         """Why this line stops the checkout, in a sentence; empty when it does not."""
         return self._problem.message if self._problem is not None else ""
+
+    @property
+    def problem_code(self) -> str:
+        """The same as a stable code (``LineProblem.kind``); empty when nothing stops it."""
+        return self._problem.kind if self._problem is not None else ""
 
 
 @dataclass

@@ -226,6 +226,7 @@ class CheckoutPreview:
     promo_code: str = ""
     discount: Decimal = Decimal("0")  # the promo code's and the points' together
     promo_problem: str = ""
+    promo_problem_code: str = ""  # ``PromoRefused.code``, for an app
     # The buyer's loyalty points in this currency, and what spending them takes off.
     points_balance: int = 0
     points: PointsQuote | None = None
@@ -335,6 +336,7 @@ def checkout_preview(
             )
         except PromoRefused as refused:
             preview.promo_problem = str(refused)
+            preview.promo_problem_code = refused.code
         else:
             preview.discount = applied.total
             preview.applied = applied

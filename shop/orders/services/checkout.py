@@ -66,16 +66,23 @@ NUMBER_ATTEMPTS = 5
 
 
 class CheckoutError(Exception):
-    """The checkout cannot be placed as it stands; ``problems`` says why, item by item."""
+    """The checkout cannot be placed as it stands; ``problems`` says why, item by item, and
+    ``code`` says it to an app: a line's problem (``out_of_stock``, ``not_enough_stock``,
+    ``price_changed``…), a promo code's (``promo_expired``…), ``delivery_not_offered``,
+    ``cart_empty``, ``total_changed``… (``checkout_refused`` otherwise)."""
 
-    def __init__(self, problems: list[str] | str):
+    def __init__(self, problems: list[str] | str, *, code: str = "checkout_refused"):
         self.problems = [problems] if isinstance(problems, str) else list(problems)
+        self.code = code
         super().__init__(" ".join(self.problems))
 
 
 class CheckoutBusy(CheckoutError):
     def __init__(self):
-        super().__init__("Many people are checking out right now and we could not place your order. Please try again.")
+        super().__init__(
+            _("Many people are checking out right now and we could not place your order. Please try again."),
+            code="checkout_busy",
+        )
 
 
 class CheckoutTotalChanged(CheckoutError):
@@ -88,7 +95,8 @@ class CheckoutTotalChanged(CheckoutError):
             message = _("Your order changed since you reviewed it (the total is still %(total)s): check it and place again.")
         else:
             message = _("The total changed to %(total)s since you reviewed it: check it and place again.")
-        super().__init__(message % {"total": money_format(total, currency)})
+        super().__init__(message % {"total": money_format(total, currency)}, code="total_changed")
+        self.currency = currency
 
 
 def review_refusal(*, signed: str, placing: ReviewedTotal) -> CheckoutTotalChanged | None:
@@ -170,7 +178,7 @@ def checkout_place(*, buyer, cart: Cart, details: CheckoutDetails, idempotency_k
     when the database stayed too busy after a few tries.
     """
     if cart.user_id != buyer.pk:
-        raise CheckoutError(_("This cart is not yours."))
+        raise CheckoutError(_("This cart is not yours."), code="not_your_cart")
     ensure_can_transact(buyer)  # a suspended or deactivated account may not check out
     existing = checkout_get_existing(buyer=buyer, idempotency_key=idempotency_key)
     if existing is not None:
@@ -185,7 +193,9 @@ def checkout_place(*, buyer, cart: Cart, details: CheckoutDetails, idempotency_k
         if existing is not None:
             return existing
         if Checkout.objects.filter(idempotency_key=idempotency_key).exists():
-            raise CheckoutError(_("This checkout page has expired: reload it and place your order again.")) from error
+            raise CheckoutError(
+                _("This checkout page has expired: reload it and place your order again."), code="checkout_expired"
+            ) from error
         raise
     except DatabaseBusy as error:
         raise CheckoutBusy() from error
@@ -286,8 +296,10 @@ def _lines_read(*, cart: Cart, currency: str) -> list[CartItem]:
     )
     if not items:
         if CartItem.objects.filter(cart=cart).exists():
-            raise CheckoutError(_("Nothing in your cart is priced in %(currency)s.") % {"currency": currency})
-        raise CheckoutError(_("Your cart is empty."))
+            raise CheckoutError(
+                _("Nothing in your cart is priced in %(currency)s.") % {"currency": currency}, code="cart_empty"
+            )
+        raise CheckoutError(_("Your cart is empty."), code="cart_empty")
     return items
 
 
@@ -301,9 +313,9 @@ def _lines_lock(items: list[CartItem]) -> dict:
         variant.product = item.variant.product
         problem = line_problem(variant=variant, quantity=item.quantity, price_seen=item.unit_price_seen)
         if problem is not None:
-            problems.append(problem.message)
+            problems.append(problem)
     if problems:
-        raise CheckoutError(problems)
+        raise CheckoutError([problem.message for problem in problems], code=problems[0].kind)
     return locked
 
 
@@ -314,12 +326,15 @@ def _delivery_modes(*, stores: dict, details: CheckoutDetails) -> dict[int, str]
     for store_id, store in stores.items():
         mode = details.delivery_modes.get(store_id, Order.DeliveryMode.PICKUP)
         if mode not in Order.DeliveryMode.values:
-            raise CheckoutError(_("Choose how to get your order from %(name)s.") % {"name": store.name})
+            raise CheckoutError(
+                _("Choose how to get your order from %(name)s.") % {"name": store.name}, code="delivery_not_offered"
+            )
         if mode == Order.DeliveryMode.DELIVERY:
             home = store_home_delivery(store=store, area=details.address.area)
             if not home.offered:
                 raise CheckoutError(
-                    _("%(reason)s Choose pick-up at the store, or another address.") % {"reason": home.reason}
+                    _("%(reason)s Choose pick-up at the store, or another address.") % {"reason": home.reason},
+                    code="delivery_not_offered",
                 )
         modes[store_id] = mode
     return modes
@@ -360,7 +375,7 @@ def _stock_reserve_and_promo_redeem(*, buyer, checkout: Checkout, gathered: Gath
         try:
             promo_redeem(applied=gathered.applied, buyer=buyer, checkout=checkout)
         except PromoRefused as refused:
-            raise CheckoutError(str(refused)) from refused
+            raise CheckoutError(str(refused), code=refused.code) from refused
 
 
 def _orders_create(*, buyer, checkout: Checkout, details: CheckoutDetails, gathered: Gathered) -> list[Order]:
@@ -419,7 +434,7 @@ def _points_redeem(*, buyer, gathered: Gathered, orders: list[Order]) -> None:
         try:
             points_redeem(user=buyer, quote=points, orders={order.store_id: order for order in orders})
         except PointsRefused as refused:
-            raise CheckoutError(str(refused)) from refused
+            raise CheckoutError(str(refused), code="points_refused") from refused
 
 
 def _review_check(
@@ -469,7 +484,7 @@ def _promo_apply(*, buyer, details: CheckoutDetails, items_totals: dict[int, Dec
             buyer=buyer, promo_code=details.promo_code, currency=details.currency, items_totals=items_totals
         )
     except PromoRefused as refused:
-        raise CheckoutError(str(refused)) from refused
+        raise CheckoutError(str(refused), code=refused.code) from refused
 
 
 def won_orders_join(*, checkout: Checkout, numbers, address, delivery_modes: dict[int, str]) -> list[Order]:

@@ -32,7 +32,14 @@ from shop.promotions.models import PromoCode, PromoRedemption
 
 
 class PromoRefused(Exception):
-    """The code does not apply; the message says why."""
+    """The code does not apply; the message says why, and ``code`` says it to an app:
+    ``promo_unknown``, ``promo_not_started``, ``promo_expired``, ``promo_used_up``,
+    ``promo_wrong_currency``, ``promo_other_store``, ``promo_already_used``,
+    ``promo_first_order_only``, ``promo_minimum_not_met`` (``promo_refused`` otherwise)."""
+
+    def __init__(self, message: str, *, code: str = "promo_refused"):
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -64,28 +71,29 @@ def promo_apply(
     now = now or timezone.now()
     code = PromoCode.objects.select_related("store").filter(code=code_normalise(text)).first()
     if code is None or not code.active:
-        raise PromoRefused(_("There is no promo code “%(code)s”. Check how it is spelt.") % {"code": code_normalise(text)[:40]})
+        raise PromoRefused(_("There is no promo code “%(code)s”. Check how it is spelt.") % {"code": code_normalise(text)[:40]}, code="promo_unknown")
     if code.starts_at > now:
-        raise PromoRefused(_("The code %(code)s is not valid yet.") % {"code": code.code})
+        raise PromoRefused(_("The code %(code)s is not valid yet.") % {"code": code.code}, code="promo_not_started")
     if code.ends_at is not None and code.ends_at <= now:
-        raise PromoRefused(_("The code %(code)s has expired.") % {"code": code.code})
+        raise PromoRefused(_("The code %(code)s has expired.") % {"code": code.code}, code="promo_expired")
     if code.max_uses is not None and code.uses >= code.max_uses:
-        raise PromoRefused(_("The code %(code)s is used up.") % {"code": code.code})
+        raise PromoRefused(_("The code %(code)s is used up.") % {"code": code.code}, code="promo_used_up")
     if code.currency != currency:
-        raise PromoRefused(_("The code %(code)s works for prices in %(currency)s only.") % {"code": code.code, "currency": code.currency})
+        raise PromoRefused(_("The code %(code)s works for prices in %(currency)s only.") % {"code": code.code, "currency": code.currency}, code="promo_wrong_currency")
     eligible = [s for s in subtotals if code.store_id is None or s.store_id == code.store_id]
     if not eligible:
-        raise PromoRefused(_("The code %(code)s is for %(store)s only: add something from that store.") % {"code": code.code, "store": code.store.name})
+        raise PromoRefused(_("The code %(code)s is for %(store)s only: add something from that store.") % {"code": code.code, "store": code.store.name}, code="promo_other_store")
     used = PromoRedemption.objects.filter(code=code, buyer=buyer, returned_at__isnull=True).count()
     if used >= code.max_uses_per_customer:
-        raise PromoRefused(_("You have already used the code %(code)s.") % {"code": code.code})
+        raise PromoRefused(_("You have already used the code %(code)s.") % {"code": code.code}, code="promo_already_used")
     if code.first_order_only and has_ordered:
-        raise PromoRefused(_("The code %(code)s is for a first order only.") % {"code": code.code})
+        raise PromoRefused(_("The code %(code)s is for a first order only.") % {"code": code.code}, code="promo_first_order_only")
     items = sum((s.items for s in eligible), Decimal("0"))
     if items < code.min_order:
         raise PromoRefused(
             _("The code %(code)s needs items of at least %(minimum)s; yours come to %(items)s.")
-            % {"code": code.code, "minimum": money_format(code.min_order, currency), "items": money_format(items, currency)}
+            % {"code": code.code, "minimum": money_format(code.min_order, currency), "items": money_format(items, currency)},
+            code="promo_minimum_not_met",
         )
     off = items * code.amount / Decimal(100) if code.kind == PromoCode.Kind.PERCENT else min(code.amount, items)
     off = money_quantize(off, currency)
@@ -110,7 +118,7 @@ def promo_redeem(*, applied: Applied, buyer, checkout) -> PromoRedemption:
     code = applied.code
     limited = Q(max_uses__isnull=True) | Q(uses__lt=F("max_uses"))
     if not PromoCode.objects.filter(limited, pk=code.pk, active=True).update(uses=F("uses") + 1):
-        raise PromoRefused(_("The code %(code)s is used up.") % {"code": code.code})
+        raise PromoRefused(_("The code %(code)s is used up.") % {"code": code.code}, code="promo_used_up")
     return PromoRedemption.objects.create(code=code, buyer=buyer, checkout=checkout, amount=applied.total)
 
 
