@@ -14,7 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from sellers.models import Store, StoreMember
-from shop.catalog.models import Product, ProductImage, Variant
+from shop.catalog.models import Product, ProductImage
 from shop.orders.models import Order, OrderStatus
 from shop.orders.selectors.transitions import status_label
 from shop.payments.models import LedgerTransaction
@@ -150,32 +150,22 @@ class StoreInviteRequest(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
 
 
-class SellerVariantSerializer(serializers.ModelSerializer):
-    """A variant as its store sees it: how many units it has, its price and sale price."""
+class SellerVariantSerializer(serializers.Serializer):
+    """A variant as its store sees it: how many units it has, its price and sale price
+    (read-only: stock has one writer, shop.inventory, reached through the stock endpoint)."""
 
-    price = serializers.DecimalField(**MONEY)
-    compare_at_price = serializers.DecimalField(**MONEY, allow_null=True)
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    sku = serializers.CharField(read_only=True)
     colour = serializers.SerializerMethodField()
     size = serializers.SerializerMethodField()
+    price = serializers.DecimalField(**MONEY, read_only=True)
+    compare_at_price = serializers.DecimalField(**MONEY, allow_null=True, read_only=True)
+    stock = serializers.IntegerField(read_only=True)
+    low_stock_threshold = serializers.IntegerField(read_only=True)
     low_stock = serializers.BooleanField(source="is_low_stock", read_only=True)
-
-    class Meta:
-        model = Variant
-        fields = [
-            "id",
-            "name",
-            "sku",
-            "colour",
-            "size",
-            "price",
-            "compare_at_price",
-            "stock",
-            "low_stock_threshold",
-            "low_stock",
-            "duration_minutes",
-            "position",
-        ]
-        read_only_fields = fields
+    duration_minutes = serializers.IntegerField(read_only=True, allow_null=True)
+    position = serializers.IntegerField(read_only=True)
 
     def get_colour(self, variant) -> str:
         return (variant.attributes or {}).get("colour", "")
