@@ -2,16 +2,18 @@
 next bid, bidders named as the page names them, and bids, buy-it-now and watching through
 the pages' services (their refusals with their codes); a hidden auction is a 404."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from shop.auctions.models import Auction, Bid, Watch
 from shop.auctions.selectors.auctions import bidder_handle, min_next_bid
 from shop.auctions.services import bid_place
 from shop.catalog.models import Product
 from tests.factories import UserFactory
-from tests.factories.auctions import live_auction
+from tests.factories.auctions import auction_product, live_auction
 
 from .conftest import bearer, post, sign_in, verified
 
@@ -147,3 +149,46 @@ def test_another_person_does_not_see_my_maximum(client, person, headers):
     other = verified(UserFactory())
     theirs = client.get(f"/api/v1/auctions/{auction.pk}/", headers=bearer(sign_in(client, other)["access_token"]))
     assert theirs.json()["my_maximum"] is None and theirs.json()["current_price"] == "100.00"
+
+
+def create(client, user, **body):
+    return post(client, "/api/v1/auctions/", body, **bearer(sign_in(client, verified(user))["access_token"]))
+
+
+def terms(product, **changes) -> dict:
+    ends = (timezone.now() + timedelta(days=3)).isoformat()
+    return {"store": product.store.slug, "product": product.pk, "start_price": "100", "ends_at": ends, **changes}
+
+
+def test_a_seller_puts_a_product_up_for_auction_through_the_dashboards_form(client):
+    lot = auction_product(title="Brass lamp")
+    owner = lot.store.members.get()
+
+    answer = create(client, owner, **terms(lot, buy_now_price="500"))
+
+    assert answer.status_code == 201, answer.content
+    auction = Auction.objects.get(product=lot)
+    assert answer.json()["id"] == auction.pk and answer.json()["status"] == "live"
+    assert answer.json()["buy_now_price"] == "500.00"
+
+
+def test_the_forms_refusals_are_409s_in_its_words(client):
+    lot = auction_product()
+    owner = lot.store.members.get()
+
+    answer = create(client, owner, **terms(lot, reserve_price="50"))
+
+    assert answer.status_code == 409 and answer.json()["code"] == "terms"
+    assert answer.json()["detail"] == "The reserve cannot be below the start price."
+    assert not Auction.objects.exists()
+
+
+def test_another_stores_product_or_store_is_a_404(client):
+    lot = auction_product()
+    stranger = UserFactory()
+    mine = auction_product()
+
+    theirs = create(client, mine.store.members.get(), **terms(lot, store=mine.store.slug))
+    not_on_team = create(client, stranger, **terms(lot))
+
+    assert (theirs.status_code, not_on_team.status_code) == (404, 404)

@@ -10,9 +10,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from sellers.auctions.forms import MAX_SOFT_CLOSE_MINUTES
 from shop.auctions.models import Auction
 
 from .catalog import StoreBriefSerializer, _absolute
+from .fields import Text
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "coerce_to_string": True, "read_only": True}
 
@@ -143,3 +145,21 @@ class PurchaseSerializer(serializers.Serializer):
 
 class WatchSerializer(serializers.Serializer):
     watching = serializers.BooleanField()
+
+
+class AuctionCreate(serializers.Serializer):
+    """The dashboard's "Put up for auction" form: one of the store's products sold by auction,
+    its prices in the store's currency and its times (with their zone)."""
+
+    store = Text(max_length=50, help_text="The store's slug (one whose team you are on).")
+    product = serializers.IntegerField(min_value=1, max_value=2147483647, help_text="The product's id.")
+    start_price = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=True)
+    reserve_price = serializers.DecimalField(
+        max_digits=12, decimal_places=2, coerce_to_string=True, required=False, allow_null=True
+    )
+    buy_now_price = serializers.DecimalField(
+        max_digits=12, decimal_places=2, coerce_to_string=True, required=False, allow_null=True
+    )
+    starts_at = serializers.DateTimeField(required=False, allow_null=True, help_text="Left out or past: now.")
+    ends_at = serializers.DateTimeField()
+    soft_close_minutes = serializers.IntegerField(min_value=1, max_value=MAX_SOFT_CLOSE_MINUTES, required=False)

@@ -4,6 +4,7 @@ bidding, buy-it-now and watching through the pages' services. The services' refu
 their codes (``too_low``, ``own``, ``not_live``, ``blocked``, ``tied``, ``buy_now_gone``…)
 as 409 problems; a hidden auction is a 404."""
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -13,6 +14,9 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from sellers.auctions.forms import AuctionCreateForm
+from sellers.selectors import store_membership_get
+from shop.accounts.selectors.standing import ensure_can_transact
 from shop.auctions.selectors.auctions import (
     LIST_TABS,
     auction_get_public,
@@ -24,13 +28,15 @@ from shop.auctions.selectors.auctions import (
     min_next_bid,
     user_watches,
 )
-from shop.auctions.services import bid_place, buy_now, watch_set
+from shop.auctions.services import AuctionError, auction_create, bid_place, buy_now, watch_set
 from shop.catalog.models import Category
+from shop.core.errors import NotFound
 
 from ..idempotency import idempotent
 from ..pagination import Cursor
 from ..serializers.auctions import (
     AuctionCardSerializer,
+    AuctionCreate,
     AuctionSerializer,
     BidOutcomeSerializer,
     BidRequest,
@@ -68,21 +74,27 @@ def _page_data(request, auction_id: int) -> dict:
     return AuctionSerializer(auction_page(auction, request.user), context={"request": request}).data
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("show", str, enum=list(LIST_TABS), description="live (the default), ending or upcoming"),
-        OpenApiParameter(
-            "category", {"type": "string", "pattern": NO_NUL}, description="A category's slug (and its subcategories)."
-        ),
-    ]
-)
-class AuctionList(generics.ListAPIView):
+class AuctionList(generics.ListCreateAPIView):
     """The auctions page's list: taking bids now (ending first first), ending within a
     day, or starting soon; in a category. An unknown category is ignored, as on the page."""
 
     permission_classes = [AllowAny]
     serializer_class = AuctionCardSerializer
     pagination_class = Cursor
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("show", str, enum=list(LIST_TABS), description="live (the default), ending or upcoming"),
+            OpenApiParameter(
+                "category",
+                {"type": "string", "pattern": NO_NUL},
+                description="A category's slug (and its subcategories).",
+            ),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        """The auctions page's list, a page at a time."""
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         params = self.request.query_params
@@ -100,6 +112,30 @@ class AuctionList(generics.ListAPIView):
 
     def paginate_queryset(self, queryset):
         return [_card(auction) for auction in super().paginate_queryset(queryset)]
+
+    def get_permissions(self):
+        return [IsAuthenticated()] if self.request.method == "POST" else super().get_permissions()
+
+    @extend_schema(request=AuctionCreate, responses={201: AuctionSerializer})
+    def post(self, request):
+        """A seller puts one of the store's products sold by auction up for auction, through
+        the dashboard's form and ``auction_create``; what the form refuses is a 409 with
+        code ``terms`` (or ``product``), in the form's words."""
+        ensure_can_transact(request.user)  # as the dashboard asks of every write
+        asked = AuctionCreate(data=request.data)
+        asked.is_valid(raise_exception=True)
+        data = {name: value for name, value in asked.validated_data.items() if value is not None}
+        store = store_membership_get(user=request.user, slug=data.pop("store")).store
+        data.setdefault("soft_close_minutes", settings.SOKO_AUCTION_SOFT_CLOSE_MINUTES)
+        form = AuctionCreateForm(data, store=store)
+        if not form.fields["product"].queryset.filter(pk=data["product"]).exists():
+            raise NotFound()
+        if not form.is_valid():
+            field = "product" if "product" in form.errors else "terms"
+            raise AuctionError(" ".join(str(e) for errors in form.errors.values() for e in errors), code=field)
+        auction = auction_create(product=form.cleaned_data["product"], terms=form.terms())
+        body = AuctionSerializer(auction_page(auction, request.user), context={"request": request}).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class AuctionDetail(APIView):
