@@ -2,8 +2,9 @@
 and the cash to collect, the earnings page's weeks and balances; the codes a courier
 scans or types, and the cash it confirms. Money is a decimal string beside its
 currency; the buyer's address and phone are sent only to the courier who holds the job,
-as the job's page shows them."""
+as the job's page shows them. Also the ENS endpoints' query and body."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -149,6 +150,7 @@ class MyJobsSerializer(serializers.Serializer):
 class CodeInput(serializers.Serializer):
     code = Text(
         max_length=200,
+        trim_whitespace=False,
         help_text="A package label's QR text as scanned, or the 6 digits printed under it; "
         "for a return pickup, the buyer's 8-digit pickup code.",
     )
@@ -157,11 +159,13 @@ class CodeInput(serializers.Serializer):
 class HandoverInput(serializers.Serializer):
     code = Text(
         max_length=200,
+        trim_whitespace=False,
         help_text="The buyer's QR code as scanned (or a return's drop-off QR); or, with `order`, "
         "the 8 digits typed (for a return pickup, the store's drop-off code).",
     )
     order = Text(
         max_length=40,
+        trim_whitespace=False,
         required=False,
         help_text="The order number, when the code was typed rather than scanned.",
     )
@@ -170,6 +174,7 @@ class HandoverInput(serializers.Serializer):
 class CashInput(serializers.Serializer):
     amount = Text(
         max_length=32,
+        trim_whitespace=False,
         help_text="The cash received, as a decimal string (e.g. 1250.00): the order's total exactly.",
     )
 
@@ -232,6 +237,42 @@ class EarningsSerializer(serializers.Serializer):
     ratings = RatingSerializer(many=True, read_only=True, help_text="The latest ratings from buyers.")
 
 
-class BoardQuery(serializers.Serializer):
+class StrictQuery(serializers.Serializer):
+    """A query string as the document types it: a parameter sent empty, or more than once,
+    is refused (a form would quietly read it as left out)."""
+
+    def to_internal_value(self, data):
+        refused = {}
+        for name in self.fields:
+            values = data.getlist(name) if hasattr(data, "getlist") else []
+            if len(values) > 1:
+                refused[name] = [_("Send this parameter once.")]
+            elif "" in values:
+                refused[name] = [_("Send a value, or leave the parameter out.")]
+        if refused:
+            raise serializers.ValidationError(refused)
+        return super().to_internal_value(data)
+
+
+class BoardQuery(StrictQuery):
     lat = serializers.FloatField(required=False, min_value=-90, max_value=90, help_text="Where the courier is.")
     lng = serializers.FloatField(required=False, min_value=-180, max_value=180)
+
+
+STORE_SLUG = "^[-a-zA-Z0-9_]+$"
+
+
+class EnsNameQuery(StrictQuery):
+    name = Text(
+        max_length=255, trim_whitespace=False, help_text="The ENS name as the seller typed it, e.g. MamaNjeri.eth."
+    )
+    store = serializers.RegexField(
+        STORE_SLUG,
+        max_length=60,
+        required=False,
+        help_text="The seller's store (its slug): its own name is not counted as in use.",
+    )
+
+
+class EnsStoreInput(serializers.Serializer):
+    store = serializers.RegexField(STORE_SLUG, max_length=60, help_text="The seller's store (its slug).")

@@ -47,7 +47,8 @@ from ..serializers.couriers import (
     MyJobsSerializer,
 )
 
-JOB_ID = OpenApiParameter("pk", int, OpenApiParameter.PATH, description="The job's id.")
+# drf-spectacular names a `pk` path parameter `id` (SCHEMA_COERCE_PATH_PK).
+JOB_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The job's id.")
 
 
 class ApprovedCourier(BasePermission):

@@ -20,24 +20,7 @@ from sellers.services import store_ens_check
 from shop.core.errors import NotFound
 
 from ..problems import problem_response
-from ..serializers.fields import Text
-
-STORE_SLUG = "^[-a-zA-Z0-9_]+$"
-
-
-class NameQuery(serializers.Serializer):
-    name = Text(max_length=255, help_text="The ENS name as the seller typed it, e.g. MamaNjeri.eth.")
-    store = serializers.RegexField(
-        STORE_SLUG,
-        max_length=60,
-        required=False,
-        help_text="The seller's store (its slug): its own name is not counted as in use.",
-    )
-
-
-class StoreInput(serializers.Serializer):
-    store = serializers.RegexField(STORE_SLUG, max_length=60, help_text="The seller's store (its slug).")
-
+from ..serializers.couriers import EnsNameQuery, EnsStoreInput
 
 NAME_CHECK = inline_serializer(
     "EnsNameCheck",
@@ -74,7 +57,7 @@ def _member_store(*, user, slug: str | None) -> Store | None:
 
 
 def _query(request) -> tuple[str, Store | None]:
-    query = NameQuery(data=request.query_params)
+    query = EnsNameQuery(data=request.query_params)
     query.is_valid(raise_exception=True)
     return query.validated_data["name"], _member_store(user=request.user, slug=query.validated_data.get("store"))
 
@@ -82,7 +65,7 @@ def _query(request) -> tuple[str, Store | None]:
 class EnsValidate(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=[NameQuery], responses=NAME_CHECK)
+    @extend_schema(parameters=[EnsNameQuery], responses=NAME_CHECK)
     def get(self, request):
         """Whether the store settings page would take this ENS name, normalised, or why not."""
         name, store = _query(request)
@@ -101,7 +84,7 @@ class EnsValidate(APIView):
 class EnsSuggestions(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=[NameQuery], responses=SUGGESTIONS)
+    @extend_schema(parameters=[EnsNameQuery], responses=SUGGESTIONS)
     def get(self, request):
         """Names the settings page would take for what was typed, none another store shows."""
         name, store = _query(request)
@@ -111,12 +94,12 @@ class EnsSuggestions(APIView):
 class EnsVerify(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=StoreInput, responses=VERIFICATION)
+    @extend_schema(request=EnsStoreInput, responses=VERIFICATION)
     def post(self, request):
         """Check now that the store's ENS name points at its page (its ``url`` record), as
         saving the settings does. 409 ``ens_no_name`` without a name; 409
         ``ens_unavailable`` when no Ethereum node can be asked."""
-        data = StoreInput(data=request.data)
+        data = EnsStoreInput(data=request.data)
         data.is_valid(raise_exception=True)
         store = _member_store(user=request.user, slug=data.validated_data["store"])
         if not store.ens_name:
