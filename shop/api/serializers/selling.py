@@ -6,9 +6,10 @@ Inputs declare what the dashboard's forms would refuse on sight (lengths, ranges
 choices); the forms check everything again when they save. Prices are decimal strings
 in the store's currency, named beside them."""
 
-from decimal import Decimal
+import re
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -23,9 +24,55 @@ from shop.promotions.models import PromoCode, Sale
 from .fields import Text
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "coerce_to_string": True}
-# What a price field accepts: more than zero, at most what the database holds.
-PRICE = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0.01"), "max_value": Decimal("9999999999.99")}
 STOCK_MAX = 1_000_000
+
+
+class Flag(serializers.BooleanField):
+    """A JSON true or false, and only that (not "yes", 1 or "true")."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class Whole(serializers.IntegerField):
+    """A JSON integer, and only that (not "5" or 5.0)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+AMOUNT_PATTERN = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"
+COORDINATE_PATTERN = r"^-?[0-9]{1,3}(\.[0-9]{1,6})?$"
+
+
+@extend_schema_field({"type": "string", "format": "decimal", "pattern": AMOUNT_PATTERN})
+class Amount(serializers.DecimalField):
+    """An amount in the store's currency as a decimal string ("1200.00"). Whether it may be
+    zero, or has more decimals than the currency has, the dashboard's form says (a 409)."""
+
+    pattern = AMOUNT_PATTERN
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=12, decimal_places=2, **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not re.fullmatch(self.pattern, data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+@extend_schema_field({"type": ["string", "null"], "format": "decimal", "pattern": COORDINATE_PATTERN})
+class Coordinate(Amount):
+    """Degrees as a decimal string ("-1.286389"); the settings form checks the range."""
+
+    pattern = COORDINATE_PATTERN
+
+    def __init__(self, **kwargs):
+        serializers.DecimalField.__init__(self, max_digits=9, decimal_places=6, **kwargs)
 
 
 def _absolute(request, url: str) -> str:
@@ -97,35 +144,31 @@ class StoreChange(serializers.Serializer):
     """What the API may change about a store: the settings page's fields (pictures, the
     area's selects and the opening hours stay on the page)."""
 
-    name = Text(max_length=80, required=False)
-    slug = Text(max_length=60, required=False)
-    tagline = Text(max_length=120, required=False, allow_blank=True)
-    description = Text(max_length=4000, required=False, allow_blank=True)
-    phone = Text(max_length=20, required=False)
-    email = Text(max_length=254, required=False, allow_blank=True)
+    name = Text(trim_whitespace=False, max_length=80, required=False)
+    slug = Text(trim_whitespace=False, max_length=60, required=False)
+    tagline = Text(trim_whitespace=False, max_length=120, required=False, allow_blank=True)
+    description = Text(trim_whitespace=False, max_length=4000, required=False, allow_blank=True)
+    phone = Text(trim_whitespace=False, max_length=20, required=False)
+    email = Text(trim_whitespace=False, max_length=254, required=False, allow_blank=True)
     categories = serializers.ListField(child=serializers.SlugField(max_length=60), required=False, max_length=50)
-    tags = Text(max_length=400, required=False, allow_blank=True)
-    delivers_local = serializers.BooleanField(required=False)
-    delivers_national = serializers.BooleanField(required=False)
-    delivers_international = serializers.BooleanField(required=False)
-    delivers_digital = serializers.BooleanField(required=False)
+    tags = Text(trim_whitespace=False, max_length=400, required=False, allow_blank=True)
+    delivers_local = Flag(required=False)
+    delivers_national = Flag(required=False)
+    delivers_international = Flag(required=False)
+    delivers_digital = Flag(required=False)
     courier_fee_payer = serializers.ChoiceField(choices=["seller", "buyer"], required=False)
-    return_window_days = serializers.IntegerField(min_value=0, max_value=365, required=False)
-    area = serializers.IntegerField(
+    return_window_days = Whole(min_value=0, max_value=365, required=False)
+    area = Whole(
         min_value=1, max_value=2**31 - 1, required=False, help_text="The id of the place the store sells from."
     )
-    area_label = Text(max_length=120, required=False, allow_blank=True)
-    latitude = serializers.DecimalField(
-        max_digits=9, decimal_places=6, min_value=Decimal(-90), max_value=Decimal(90), required=False, allow_null=True
-    )
-    longitude = serializers.DecimalField(
-        max_digits=9, decimal_places=6, min_value=Decimal(-180), max_value=Decimal(180), required=False, allow_null=True
-    )
-    time_zone = Text(max_length=64, required=False)
-    x_handle = Text(max_length=40, required=False, allow_blank=True)
-    discord = Text(max_length=60, required=False, allow_blank=True)
-    telegram = Text(max_length=60, required=False, allow_blank=True)
-    ens_name = Text(max_length=255, required=False, allow_blank=True)
+    area_label = Text(trim_whitespace=False, max_length=120, required=False, allow_blank=True)
+    latitude = Coordinate(required=False, allow_null=True)
+    longitude = Coordinate(required=False, allow_null=True)
+    time_zone = Text(trim_whitespace=False, max_length=64, required=False)
+    x_handle = Text(trim_whitespace=False, max_length=40, required=False, allow_blank=True)
+    discord = Text(trim_whitespace=False, max_length=60, required=False, allow_blank=True)
+    telegram = Text(trim_whitespace=False, max_length=60, required=False, allow_blank=True)
+    ens_name = Text(trim_whitespace=False, max_length=255, required=False, allow_blank=True)
 
 
 class StoreTeamMemberSerializer(serializers.Serializer):
@@ -147,7 +190,7 @@ class StoreTeamSerializer(serializers.Serializer):
 
 
 class StoreInviteRequest(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
+    email = Text(trim_whitespace=False, max_length=254)
 
 
 class SellerVariantSerializer(serializers.Serializer):
@@ -267,29 +310,29 @@ class SellerProductSerializer(serializers.ModelSerializer):
 class VariantInputSerializer(serializers.Serializer):
     """A variant row of the product form."""
 
-    name = Text(max_length=60)
-    sku = Text(max_length=40, required=False, allow_blank=True)
-    colour = Text(max_length=30, required=False, allow_blank=True)
-    size = Text(max_length=30, required=False, allow_blank=True)
-    price = serializers.DecimalField(**PRICE)
-    compare_at_price = serializers.DecimalField(**PRICE, required=False, allow_null=True)
-    stock = serializers.IntegerField(min_value=0, max_value=STOCK_MAX, required=False, default=0)
-    low_stock_threshold = serializers.IntegerField(min_value=0, max_value=STOCK_MAX, required=False, default=3)
-    duration_minutes = serializers.IntegerField(min_value=0, max_value=100_000, required=False, allow_null=True)
+    name = Text(trim_whitespace=False, max_length=60)
+    sku = Text(trim_whitespace=False, max_length=40, required=False, allow_blank=True)
+    colour = Text(trim_whitespace=False, max_length=30, required=False, allow_blank=True)
+    size = Text(trim_whitespace=False, max_length=30, required=False, allow_blank=True)
+    price = Amount()
+    compare_at_price = Amount(required=False, allow_null=True)
+    stock = Whole(min_value=0, max_value=STOCK_MAX, required=False, default=0)
+    low_stock_threshold = Whole(min_value=0, max_value=STOCK_MAX, required=False, default=3)
+    duration_minutes = Whole(min_value=0, max_value=100_000, required=False, allow_null=True)
 
 
 class VariantChange(serializers.Serializer):
     """What may change about a variant: its text, price and sale ("compare-at") price.
     Stock has its own endpoint."""
 
-    name = Text(max_length=60, required=False)
-    sku = Text(max_length=40, required=False, allow_blank=True)
-    colour = Text(max_length=30, required=False, allow_blank=True)
-    size = Text(max_length=30, required=False, allow_blank=True)
-    price = serializers.DecimalField(**PRICE, required=False)
-    compare_at_price = serializers.DecimalField(**PRICE, required=False, allow_null=True)
-    low_stock_threshold = serializers.IntegerField(min_value=0, max_value=STOCK_MAX, required=False)
-    duration_minutes = serializers.IntegerField(min_value=0, max_value=100_000, required=False, allow_null=True)
+    name = Text(trim_whitespace=False, max_length=60, required=False)
+    sku = Text(trim_whitespace=False, max_length=40, required=False, allow_blank=True)
+    colour = Text(trim_whitespace=False, max_length=30, required=False, allow_blank=True)
+    size = Text(trim_whitespace=False, max_length=30, required=False, allow_blank=True)
+    price = Amount(required=False)
+    compare_at_price = Amount(required=False, allow_null=True)
+    low_stock_threshold = Whole(min_value=0, max_value=STOCK_MAX, required=False)
+    duration_minutes = Whole(min_value=0, max_value=100_000, required=False, allow_null=True)
 
 
 PRODUCT_STATUSES = ["draft", "submitted", "archived", "active"]
@@ -300,20 +343,20 @@ class ProductChange(serializers.Serializer):
     "Save draft"), ``submitted`` sends it to review or live as the page's "Submit" does,
     ``archived`` and ``active`` are the product list's archive and make-live-again."""
 
-    title = Text(max_length=120, required=False)
-    description = Text(max_length=20_000, required=False, allow_blank=True)
+    title = Text(trim_whitespace=False, max_length=120, required=False)
+    description = Text(trim_whitespace=False, max_length=20_000, required=False, allow_blank=True)
     category = serializers.SlugField(max_length=60, required=False)
     kind = serializers.ChoiceField(choices=Product.Kind.choices, required=False)
     listing_type = serializers.ChoiceField(choices=Product.Listing.choices, required=False)
-    brand = Text(max_length=60, required=False, allow_blank=True)
+    brand = Text(trim_whitespace=False, max_length=60, required=False, allow_blank=True)
     condition = serializers.ChoiceField(choices=Product.Condition.choices, required=False)
-    returnable = serializers.BooleanField(required=False)
-    tags = serializers.ListField(child=Text(max_length=40), required=False, max_length=15)
+    returnable = Flag(required=False)
+    tags = serializers.ListField(child=Text(trim_whitespace=False, max_length=40), required=False, max_length=15)
     status = serializers.ChoiceField(choices=PRODUCT_STATUSES, required=False)
 
 
 class ProductCreate(ProductChange):
-    title = Text(max_length=120)
+    title = Text(trim_whitespace=False, max_length=120)
     category = serializers.SlugField(max_length=60)
     status = serializers.ChoiceField(choices=["draft", "submitted"], required=False, default="submitted")
     variants = VariantInputSerializer(many=True, min_length=1, max_length=50)
@@ -323,16 +366,18 @@ class StockChange(serializers.Serializer):
     """Either ``set`` the figure counted (with ``seen``, the figure the app showed: a
     figure that moved since is refused, not overwritten), or ``adjust`` by units in or out."""
 
-    set = serializers.IntegerField(min_value=0, max_value=STOCK_MAX, required=False)
-    seen = serializers.IntegerField(min_value=0, max_value=STOCK_MAX, required=False)
-    adjust = serializers.IntegerField(min_value=-STOCK_MAX, max_value=STOCK_MAX, required=False)
+    set = Whole(min_value=0, max_value=STOCK_MAX, required=False)
+    seen = Whole(min_value=0, max_value=STOCK_MAX, required=False)
+    adjust = Whole(min_value=-STOCK_MAX, max_value=STOCK_MAX, required=False)
 
-    def validate(self, data):
+    def refusal(self) -> dict | None:
+        """Why the change cannot be made as sent (the API's 409), or None."""
+        data = self.validated_data
         if ("set" in data) == ("adjust" in data):
-            raise serializers.ValidationError("Send either set (with seen) or adjust.")
+            return {"non_field_errors": [_("Send either set (with seen) or adjust.")]}
         if "set" in data and "seen" not in data:
-            raise serializers.ValidationError({"seen": ["Send the figure the app showed with set."]})
-        return data
+            return {"seen": [_("Send the figure the app showed with set.")]}
+        return None
 
 
 class VariantStockSerializer(serializers.Serializer):
@@ -450,7 +495,7 @@ class SellerOrderSerializer(SellerOrderCardSerializer):
 
 class SellerTransitionRequest(serializers.Serializer):
     to = serializers.ChoiceField(choices=OrderStatus.choices)
-    note = Text(max_length=300, required=False, allow_blank=True, default="")
+    note = Text(trim_whitespace=False, max_length=300, required=False, allow_blank=True, default="")
 
 
 class SellerDeliveryRequest(serializers.Serializer):
@@ -458,10 +503,8 @@ class SellerDeliveryRequest(serializers.Serializer):
     the job board, for any courier nearby. ``bonus`` is added to the courier's fare."""
 
     mode = serializers.ChoiceField(choices=["assign", "board"])
-    courier = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
-    bonus = serializers.DecimalField(
-        max_digits=12, decimal_places=2, min_value=Decimal("0"), max_value=Decimal("9999999999.99"), required=False
-    )
+    courier = Whole(min_value=1, max_value=2**31 - 1, required=False)
+    bonus = Amount(required=False)
 
 
 class StoreBalanceSerializer(serializers.Serializer):
@@ -519,12 +562,10 @@ class SaleRequest(serializers.Serializer):
     """The sale form: what comes off (a percentage, or an amount in the store's currency),
     of which products (their ids) or one category, and when (ISO 8601 with the zone)."""
 
-    name = Text(max_length=80)
+    name = Text(trim_whitespace=False, max_length=80)
     kind = serializers.ChoiceField(choices=Sale.Kind.choices)
-    amount = serializers.DecimalField(**PRICE)
-    products = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1), required=False, max_length=500
-    )
+    amount = Amount()
+    products = serializers.ListField(child=Whole(min_value=1, max_value=2**31 - 1), required=False, max_length=500)
     category = serializers.SlugField(max_length=60, required=False)
     starts_at = serializers.DateTimeField(required=False, allow_null=True)
     ends_at = serializers.DateTimeField()
@@ -532,7 +573,7 @@ class SaleRequest(serializers.Serializer):
 
 class StorePromoCodeSerializer(serializers.ModelSerializer):
     amount = serializers.DecimalField(**MONEY)
-    min_order = serializers.DecimalField(**MONEY)
+    min_order = Amount(required=False)
 
     class Meta:
         model = PromoCode
@@ -555,14 +596,12 @@ class StorePromoCodeSerializer(serializers.ModelSerializer):
 
 
 class PromoCodeRequest(serializers.Serializer):
-    code = Text(max_length=40)
+    code = Text(trim_whitespace=False, max_length=40)
     kind = serializers.ChoiceField(choices=PromoCode.Kind.choices)
-    amount = serializers.DecimalField(**PRICE)
-    min_order = serializers.DecimalField(
-        max_digits=12, decimal_places=2, min_value=Decimal("0"), max_value=Decimal("9999999999.99"), required=False
-    )
+    amount = Amount()
+    min_order = Amount(required=False)
     starts_at = serializers.DateTimeField(required=False, allow_null=True)
     ends_at = serializers.DateTimeField(required=False, allow_null=True)
-    max_uses = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False, allow_null=True)
-    max_uses_per_customer = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False, default=1)
-    first_order_only = serializers.BooleanField(required=False, default=False)
+    max_uses = Whole(min_value=1, max_value=2**31 - 1, required=False, allow_null=True)
+    max_uses_per_customer = Whole(min_value=1, max_value=2**31 - 1, required=False, default=1)
+    first_order_only = Flag(required=False, default=False)

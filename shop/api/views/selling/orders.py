@@ -20,6 +20,7 @@ from shop.orders.services.orders import order_transition
 
 from ...idempotency import idempotent
 from ...pagination import Cursor
+from ...queries import TEXT
 from ...serializers.fields import Text
 from ...serializers.selling import (
     SellerDeliveryRequest,
@@ -62,6 +63,9 @@ def _order_answer(request, number: str) -> Response:
     return Response(SellerOrderSerializer(order, context={"request": request}).data)
 
 
+QUERY_TEXT = {**TEXT, "maxLength": 100}
+
+
 class OrderListQuery(serializers.Serializer):
     q = Text(required=False, allow_blank=True, max_length=100)
     status = serializers.ChoiceField(choices=OrderStatus.choices, required=False)
@@ -69,7 +73,7 @@ class OrderListQuery(serializers.Serializer):
 
 @extend_schema(
     parameters=[
-        OpenApiParameter("q", str, description="An order number, or the buyer's name, e-mail or phone."),
+        OpenApiParameter("q", QUERY_TEXT, description="An order number, or the buyer's name, e-mail or phone."),
         OpenApiParameter("status", str, enum=OrderStatus.values, description="Only orders in this status (a tab)."),
     ]
 )

@@ -26,6 +26,7 @@ from shop.catalog.models import Category, Product
 from shop.catalog.services.products import product_save, products_bulk_set_status
 
 from ...pagination import Cursor
+from ...queries import TEXT
 from ...serializers.fields import Text
 from ...serializers.selling import (
     PictureUpload,
@@ -160,6 +161,9 @@ def _status_set(*, store, product: Product, status: str) -> None:
         raise FormRefused({"status": [reason]})
 
 
+QUERY_TEXT = {**TEXT, "maxLength": 100}
+
+
 class ProductListQuery(serializers.Serializer):
     q = Text(required=False, allow_blank=True, max_length=100)
     status = serializers.ChoiceField(choices=Product.Status.choices, required=False)
@@ -167,7 +171,7 @@ class ProductListQuery(serializers.Serializer):
 
 @extend_schema(
     parameters=[
-        OpenApiParameter("q", str, description="Words of the title, or a SKU."),
+        OpenApiParameter("q", QUERY_TEXT, description="Words of the title, or a SKU."),
         OpenApiParameter("status", str, enum=Product.Status.values, description="Only listings in this status."),
     ]
 )
@@ -276,6 +280,8 @@ class VariantStock(SellerView):
         variant = variant_get_for_member(user=request.user, pk=pk)
         asked = StockChange(data=request.data)
         asked.is_valid(raise_exception=True)
+        if asked.refusal():
+            raise FormRefused(asked.refusal())
         wanted = asked.validated_data
         if "adjust" in wanted:
             stock, seen = variant.stock + wanted["adjust"], variant.stock
