@@ -3,8 +3,6 @@ bid, the end, buy-it-now while it is offered), its bid history with bidders name
 page names them, and the viewer's own maximum. Money is a decimal string in the
 auction's currency."""
 
-from decimal import Decimal
-
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -15,8 +13,14 @@ from shop.auctions.models import Auction
 
 from .catalog import StoreBriefSerializer, _absolute
 from .fields import Text
+from .selling import AMOUNT_PATTERN, Amount
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "coerce_to_string": True, "read_only": True}
+
+
+@extend_schema_field({"type": ["string", "null"], "format": "decimal", "pattern": AMOUNT_PATTERN})
+class OptionalAmount(Amount):
+    """An ``Amount`` that may be null or left out."""
 
 
 def _money(**extra):
@@ -108,20 +112,8 @@ class AuctionSerializer(AuctionCardSerializer):
 
 
 class BidRequest(serializers.Serializer):
-    amount = serializers.DecimalField(
-        max_digits=12,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
-        max_value=Decimal("9999999999.99"),
-        coerce_to_string=True,
-        help_text="Your bid: at least the auction's min_next_bid.",
-    )
-    maximum = serializers.DecimalField(
-        max_digits=12,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
-        max_value=Decimal("9999999999.99"),
-        coerce_to_string=True,
+    amount = Amount(help_text="Your bid: at least the auction's min_next_bid.")
+    maximum = OptionalAmount(
         required=False,
         allow_null=True,
         help_text=(
@@ -153,13 +145,9 @@ class AuctionCreate(serializers.Serializer):
 
     store = Text(max_length=50, help_text="The store's slug (one whose team you are on).")
     product = serializers.IntegerField(min_value=1, max_value=2147483647, help_text="The product's id.")
-    start_price = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=True)
-    reserve_price = serializers.DecimalField(
-        max_digits=12, decimal_places=2, coerce_to_string=True, required=False, allow_null=True
-    )
-    buy_now_price = serializers.DecimalField(
-        max_digits=12, decimal_places=2, coerce_to_string=True, required=False, allow_null=True
-    )
+    start_price = Amount()
+    reserve_price = OptionalAmount(required=False, allow_null=True)
+    buy_now_price = OptionalAmount(required=False, allow_null=True)
     starts_at = serializers.DateTimeField(required=False, allow_null=True, help_text="Left out or past: now.")
     ends_at = serializers.DateTimeField()
     soft_close_minutes = serializers.IntegerField(min_value=1, max_value=MAX_SOFT_CLOSE_MINUTES, required=False)

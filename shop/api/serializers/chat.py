@@ -3,8 +3,6 @@ as the conversation page shows them (a message Soko hid has no text), offers wit
 lines and totals, and the requests that start a conversation, send a message and make an
 offer. Money is a decimal string in the offer's currency."""
 
-from decimal import Decimal
-
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -17,6 +15,7 @@ from shop.chat.services.offers import LINES_MAX
 
 from .catalog import StoreBriefSerializer, _absolute
 from .fields import Text
+from .selling import Amount
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "coerce_to_string": True}
 DB_INT = {"min_value": 1, "max_value": 2147483647}
@@ -195,33 +194,37 @@ class ConversationStart(serializers.Serializer):
     product = Text(required=False, max_length=255, help_text="A listing's slug.")
     store = Text(required=False, max_length=255, help_text="A store's slug.")
     order = Text(required=False, max_length=20, help_text="One of the shopper's order numbers.")
-    text = Text(max_length=TEXT_MAX, help_text="The first message.")
+    # Not trimmed here: a message of spaces is message_send's to refuse ("Write a message first.").
+    text = Text(max_length=TEXT_MAX, trim_whitespace=False, help_text="The first message.")
 
 
-class MessageSend(serializers.Serializer):
-    """Text, a picture (a multipart upload) or, from the store, a product card."""
+class MessageText(serializers.Serializer):
+    """Text or, from the store, a product card."""
 
     text = Text(required=False, allow_blank=True, max_length=TEXT_MAX)
-    image = serializers.FileField(required=False, help_text="A picture (multipart/form-data).")
     product = serializers.IntegerField(required=False, **DB_INT, help_text="The store shares a product card: its id.")
+
+
+class MessageSend(MessageText):
+    """Text, a picture or a product card, as a multipart form."""
+
+    # Any file: the page's media checks say what they refuse (an empty one too), as a 409.
+    image = serializers.FileField(required=False, allow_empty_file=True, help_text="A picture.")
 
 
 class OfferLineAsked(serializers.Serializer):
     variant = serializers.IntegerField(**DB_INT)
     quantity = serializers.IntegerField(min_value=1, max_value=9999)
-    unit_price = serializers.DecimalField(
-        **MONEY, max_value=Decimal("9999999999.99"), help_text="The agreed price of one; at most the list price."
-    )
+    unit_price = Amount(help_text="The agreed price of one: above zero, at most the list price.")
 
 
 class OfferMake(serializers.Serializer):
-    """The offer form's fields, with its lines as a list."""
+    """The offer form's fields, with its lines as a list. How many lines, which prices and
+    fees it takes, ``offer_make`` says (a 409), as to the page."""
 
-    lines = OfferLineAsked(many=True, min_length=1, max_length=LINES_MAX)
+    lines = OfferLineAsked(many=True, help_text=f"One to {LINES_MAX} items.")
     delivery_mode = serializers.ChoiceField(choices=Offer.DeliveryMode.choices)
-    delivery_fee = serializers.DecimalField(
-        **MONEY, min_value=Decimal("0"), max_value=Decimal("9999999999.99"), required=False, default=0
-    )
+    delivery_fee = Amount(required=False, help_text="Left out: none.")
     hours = serializers.ChoiceField(
         choices=[value for value, _label in OfferForm.base_fields["hours"].choices],
         required=False,

@@ -6,6 +6,8 @@ shopper's accept and decline. Whoever is not in a conversation gets a 404; the s
 refusals are 409 problems with their codes (``own``, ``blocked``, ``expired``,
 ``lines``…)."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -41,6 +43,7 @@ from ..serializers.chat import (
     ConversationStart,
     MessageSend,
     MessageSerializer,
+    MessageText,
     OfferAccept,
     OfferMake,
     OfferSerializer,
@@ -145,7 +148,7 @@ class MessageList(APIView):
         return Response({"next": following, "results": MessageSerializer(shown, many=True, context=context).data})
 
     @extend_schema(
-        request={"application/json": MessageSend, "multipart/form-data": MessageSend},
+        request={"application/json": MessageText, "multipart/form-data": MessageSend},
         responses={201: MessageSerializer},
     )
     @idempotent
@@ -212,7 +215,7 @@ class OfferCreate(APIView):
                 for line in data["lines"]
             ],
             delivery_mode=data["delivery_mode"],
-            delivery_fee=data.get("delivery_fee") or 0,
+            delivery_fee=data.get("delivery_fee", Decimal("0")),
             hours=data.get("hours"),
             note=data.get("note", ""),
         )
