@@ -3,8 +3,6 @@ flagged as the cart page flags it), the checkout's quote (the review step's figu
 its signed ``review_token``), a placed checkout and its payment. Money is a decimal
 string with its currency beside it."""
 
-from decimal import Decimal
-
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -64,12 +62,8 @@ class AddressChange(serializers.Serializer):
     phone = Text(max_length=20, trim_whitespace=False, validators=[phone_validator])
     street = Text(max_length=200, trim_whitespace=False)
     area = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
-    latitude = serializers.DecimalField(
-        max_digits=9, decimal_places=6, min_value=Decimal(-90), max_value=Decimal(90), required=False, allow_null=True
-    )
-    longitude = serializers.DecimalField(
-        max_digits=9, decimal_places=6, min_value=Decimal(-180), max_value=Decimal(180), required=False, allow_null=True
-    )
+    latitude = serializers.FloatField(min_value=-90, max_value=90, required=False, allow_null=True)
+    longitude = serializers.FloatField(min_value=-180, max_value=180, required=False, allow_null=True)
     make_default = serializers.BooleanField(required=False, default=False)
 
 
@@ -77,10 +71,8 @@ class LocationChange(serializers.Serializer):
     """Where the shopper is: the pin on an address of theirs (the default one unless
     ``address`` names another), as the address page's "Use my location" sets it."""
 
-    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, min_value=Decimal(-90), max_value=Decimal(90))
-    longitude = serializers.DecimalField(
-        max_digits=9, decimal_places=6, min_value=Decimal(-180), max_value=Decimal(180)
-    )
+    latitude = serializers.FloatField(min_value=-90, max_value=90)
+    longitude = serializers.FloatField(min_value=-180, max_value=180)
     address = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
 
 
@@ -153,7 +145,9 @@ class CartLineAdd(serializers.Serializer):
 
 
 class CartLineChange(serializers.Serializer):
-    quantity = serializers.IntegerField(min_value=0, max_value=999, help_text="0 removes the line.")
+    quantity = serializers.IntegerField(
+        min_value=0, max_value=999, required=False, help_text="0 removes the line; left out, nothing changes."
+    )
 
 
 # The checkout ------------------------------------------------------------------------
@@ -172,16 +166,18 @@ class CheckoutAsk(serializers.Serializer):
     currency = serializers.ChoiceField(choices=list(STORE_CURRENCIES), required=False)
     address = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
     delivery = DeliveryChoice(many=True, required=False)
-    won = serializers.ListField(child=Text(max_length=20), required=False, max_length=50)
+    won = serializers.ListField(child=Text(max_length=20, trim_whitespace=False), required=False, max_length=50)
     promo_code = Text(max_length=40, required=False, allow_blank=True)
     use_points = serializers.BooleanField(required=False, default=False)
-    payment_method = Text(max_length=20, required=False, help_text=METHOD_HELP)
+    payment_method = Text(max_length=20, required=False, trim_whitespace=False, help_text=METHOD_HELP)
 
 
 class CheckoutPlace(CheckoutAsk):
-    payment_method = Text(max_length=20, help_text=METHOD_HELP)
+    payment_method = Text(max_length=20, trim_whitespace=False, help_text=METHOD_HELP)
     instructions = Text(max_length=300, required=False, allow_blank=True, default="")
-    review_token = Text(max_length=1000, help_text="The quote's review_token: what the buyer confirmed.")
+    review_token = Text(
+        max_length=1000, trim_whitespace=False, help_text="The quote's review_token: what the buyer confirmed."
+    )
 
 
 class QuoteLineSerializer(serializers.Serializer):
@@ -313,7 +309,7 @@ class CheckoutSerializer(serializers.Serializer):
 
 
 class PaymentStart(serializers.Serializer):
-    method = Text(max_length=20, help_text=METHOD_HELP)
+    method = Text(max_length=20, trim_whitespace=False, help_text=METHOD_HELP)
     phone = Text(
         max_length=20,
         required=False,

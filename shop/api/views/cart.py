@@ -53,10 +53,12 @@ class CartLine(APIView):
     @extend_schema(request=CartLineChange, responses=CartChangeSerializer)
     def patch(self, request, pk: int):
         """Set the line's quantity (0 removes it), capped by the stock on hand."""
-        asked = CartLineChange(data=request.data)
-        asked.is_valid(raise_exception=True)
         cart = cart_get_for_request(request)
         item = cart_item_get_for_cart(cart=cart, item_id=pk)
+        asked = CartLineChange(data=request.data)
+        asked.is_valid(raise_exception=True)
+        if "quantity" not in asked.validated_data:
+            return _changed(request, CartChange(item=item, message=""))
         return _changed(request, cart_set_quantity(cart=cart, item=item, quantity=asked.validated_data["quantity"]))
 
     @extend_schema(request=None, responses={200: CartChangeSerializer})
