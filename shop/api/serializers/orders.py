@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from shop.orders.models import OrderStatus
 from shop.orders.selectors.transitions import status_label
+from shop.payments.models import Refund
 
 from .catalog import StoreBriefSerializer
 from .fields import Text
@@ -94,7 +95,7 @@ class RefundSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(read_only=True)
     amount = money()
     currency = serializers.CharField(read_only=True)
-    status = serializers.ChoiceField(choices=["pending", "succeeded", "failed", "manual"], read_only=True)
+    status = serializers.ChoiceField(choices=Refund.Status.choices, read_only=True)
     provider = serializers.CharField(read_only=True)
     way = serializers.CharField(read_only=True, help_text="Where the money goes, in words (empty when unknown).")
     credit_note = CreditNoteLinkSerializer(source="note_ready", read_only=True, allow_null=True)
