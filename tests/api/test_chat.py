@@ -244,3 +244,17 @@ def test_an_open_offer_past_its_time_shows_as_expired(client):
     shown = client.get(f"/api/v1/conversations/{world.conversation.pk}/messages/", headers=token(client, world.buyer))
 
     assert shown.json()["results"][0]["offer"]["status"] == "expired"
+
+
+def test_a_message_of_spaces_is_refused_by_the_service_as_on_the_page(client):
+    world = chat_world()
+    headers = token(client, world.buyer)
+
+    started = post(client, "/api/v1/conversations/", {"store": world.store.slug, "text": "   "}, **headers, **key("e1"))
+    sent = post(
+        client, f"/api/v1/conversations/{world.conversation.pk}/messages/", {"text": " "}, **headers, **key("e2")
+    )
+
+    assert (started.status_code, started.json()["code"]) == (409, "empty")
+    assert (sent.status_code, sent.json()["code"]) == (409, "empty")
+    assert sent.json()["detail"] == "Write a message first."
