@@ -13,14 +13,9 @@ from shop.auctions.models import Auction
 
 from .catalog import StoreBriefSerializer, _absolute
 from .fields import Text
-from .selling import AMOUNT_PATTERN, Amount
+from .selling import Amount
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "coerce_to_string": True, "read_only": True}
-
-
-@extend_schema_field({"type": ["string", "null"], "format": "decimal", "pattern": AMOUNT_PATTERN})
-class OptionalAmount(Amount):
-    """An ``Amount`` that may be null or left out."""
 
 
 def _money(**extra):
@@ -113,7 +108,7 @@ class AuctionSerializer(AuctionCardSerializer):
 
 class BidRequest(serializers.Serializer):
     amount = Amount(help_text="Your bid: at least the auction's min_next_bid.")
-    maximum = OptionalAmount(
+    maximum = Amount(
         required=False,
         allow_null=True,
         help_text=(
@@ -146,8 +141,8 @@ class AuctionCreate(serializers.Serializer):
     store = Text(max_length=50, help_text="The store's slug (one whose team you are on).")
     product = serializers.IntegerField(min_value=1, max_value=2147483647, help_text="The product's id.")
     start_price = Amount()
-    reserve_price = OptionalAmount(required=False, allow_null=True)
-    buy_now_price = OptionalAmount(required=False, allow_null=True)
+    reserve_price = Amount(required=False, allow_null=True)
+    buy_now_price = Amount(required=False, allow_null=True)
     starts_at = serializers.DateTimeField(required=False, allow_null=True, help_text="Left out or past: now.")
     ends_at = serializers.DateTimeField()
     soft_close_minutes = serializers.IntegerField(min_value=1, max_value=MAX_SOFT_CLOSE_MINUTES, required=False)

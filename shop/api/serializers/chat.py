@@ -191,9 +191,9 @@ class MessageSerializer(serializers.ModelSerializer):
 class ConversationStart(serializers.Serializer):
     """What the conversation is about (a product, a store or an order) and the first message."""
 
-    product = Text(required=False, max_length=255, help_text="A listing's slug.")
-    store = Text(required=False, max_length=255, help_text="A store's slug.")
-    order = Text(required=False, max_length=20, help_text="One of the shopper's order numbers.")
+    product = Text(required=False, allow_blank=True, max_length=255, help_text="A listing's slug.")
+    store = Text(required=False, allow_blank=True, max_length=255, help_text="A store's slug.")
+    order = Text(required=False, allow_blank=True, max_length=20, help_text="One of the shopper's order numbers.")
     # Not trimmed here: a message of spaces is message_send's to refuse ("Write a message first.").
     text = Text(max_length=TEXT_MAX, trim_whitespace=False, help_text="The first message.")
 

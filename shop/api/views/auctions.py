@@ -193,7 +193,7 @@ class AuctionWatch(APIView):
         watch_set(auction=auction_get_public(auction_id=pk), user=request.user, on=True)
         return Response({"watching": True})
 
-    @extend_schema(request=None, responses=WatchSerializer)
+    @extend_schema(request=None, responses={200: WatchSerializer})
     def delete(self, request, pk: int):
         """Stop watching the auction."""
         watch_set(auction=auction_get_public(auction_id=pk), user=request.user, on=False)
