@@ -99,6 +99,16 @@ def test_an_account_with_an_authenticator_signs_in_with_its_code(client):
     assert client.get(ME, headers=bearer(done.json()["meta"]["access_token"])).status_code == 200
 
 
+def test_a_staff_token_needs_the_authenticator_step_as_the_admin_does(client):
+    staff = verified(UserFactory(is_staff=True, totp=False))
+    tokens = sign_in(client, staff)
+
+    refused = client.get(ME, headers=bearer(tokens["access_token"]))
+
+    assert refused.status_code == 401
+    assert "authenticator" in refused.json()["detail"]
+
+
 def test_wrong_passwords_meet_the_pages_limit(person):
     client = Client(REMOTE_ADDR="203.0.113.7")
     answers = [post(client, "/api/v1/auth/login", {"email": person.email, "password": "wrong-password-1"}) for _ in range(6)]

@@ -31,7 +31,9 @@ def soko_routes(entries=None, prefix: str = "/api/v1/") -> list[str]:
             routes += soko_routes(entry.url_patterns, prefix + str(entry.pattern))
             continue
         assert isinstance(entry, URLPattern)
-        routes.append(re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", prefix + str(entry.pattern)))
+        # drf-spectacular names a primary key ``id`` (SCHEMA_COERCE_PATH_PK).
+        route = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", prefix + str(entry.pattern))
+        routes.append(route.replace("{pk}", "{id}"))
     return routes
 
 
