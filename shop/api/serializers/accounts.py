@@ -6,6 +6,7 @@ from sellers.selectors import user_is_seller
 from shop.accounts.forms import ProfileForm
 from shop.accounts.models import User
 from shop.accounts.selectors.standing import restriction_message
+from shop.geo.models import AreaKind
 
 from .fields import Text
 
@@ -59,3 +60,10 @@ class ProfileChange(serializers.Serializer):
             else:
                 fields[name] = Text(required=False, allow_blank=True, max_length=field.max_length)
         return fields
+
+
+class AreaSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=AreaKind.choices)
+    has_children = serializers.BooleanField(help_text="Places lie in it: an address names one of those instead.")

@@ -17,6 +17,7 @@ v1 = [
         "docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/docs.html"), name="docs"
     ),
     path("me/", accounts.Me.as_view(), name="me"),
+    path("areas/", accounts.AreaList.as_view(), name="areas"),
     path("categories/", catalog.CategoryList.as_view(), name="categories"),
     path("products/", catalog.ProductList.as_view(), name="products"),
     path("products/<slug:slug>/", catalog.ProductDetail.as_view(), name="product"),

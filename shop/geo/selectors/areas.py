@@ -51,6 +51,17 @@ def area_choices(*, parent: Area | int | None) -> list[tuple[int, str]]:
     return list(areas.values_list("id", "name"))
 
 
+def area_children(*, parent: int | None) -> list[Area]:
+    """The areas one level below ``parent`` (countries when there is none), by name, each
+    with ``has_children``: an address names an area that has none (the address page's
+    rule). Two queries."""
+    areas = list((area_countries() if parent is None else Area.objects.filter(parent_id=parent)).order_by("name"))
+    parents = set(Area.objects.filter(parent_id__in=[area.pk for area in areas]).values_list("parent_id", flat=True).distinct())
+    for area in areas:
+        area.has_children = area.pk in parents
+    return areas
+
+
 def area_locality(*, area: Area) -> Area:
     """The town or city ``area`` lies in: what "local" means for a store's delivery.
 
