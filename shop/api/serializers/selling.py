@@ -37,12 +37,29 @@ class Flag(serializers.BooleanField):
 
 
 class Whole(serializers.IntegerField):
-    """A JSON integer, and only that (not "5" or 5.0)."""
+    """A JSON integer, and only that (5 or 5.0, not "5" or 5.5)."""
 
     def to_internal_value(self, data):
+        if isinstance(data, float) and data.is_integer():
+            data = int(data)
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class Moment(serializers.DateTimeField):
+    """A time in ISO 8601 with its zone. An empty string is no time; a string DRF cannot
+    read goes on to the dashboard's form, which refuses it in its words (a 409)."""
+
+    def to_internal_value(self, value):
+        if value == "":
+            return None
+        try:
+            return super().to_internal_value(value)
+        except serializers.ValidationError:
+            if isinstance(value, str):
+                return value
+            raise
 
 
 AMOUNT_PATTERN = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"
@@ -97,6 +114,7 @@ class StoreSettingsSerializer(serializers.ModelSerializer):
     """The store as its settings page shows it to its team."""
 
     categories = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    email = serializers.CharField()
     latitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True, coerce_to_string=True)
     longitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True, coerce_to_string=True)
     area = serializers.SerializerMethodField()
@@ -359,7 +377,7 @@ class ProductCreate(ProductChange):
     title = Text(trim_whitespace=False, max_length=120)
     category = serializers.SlugField(max_length=60)
     status = serializers.ChoiceField(choices=["draft", "submitted"], required=False, default="submitted")
-    variants = VariantInputSerializer(many=True, min_length=1, max_length=50)
+    variants = serializers.ListField(child=VariantInputSerializer(), min_length=1, max_length=50)
 
 
 class StockChange(serializers.Serializer):
@@ -567,8 +585,8 @@ class SaleRequest(serializers.Serializer):
     amount = Amount()
     products = serializers.ListField(child=Whole(min_value=1, max_value=2**31 - 1), required=False, max_length=500)
     category = serializers.SlugField(max_length=60, required=False)
-    starts_at = serializers.DateTimeField(required=False, allow_null=True)
-    ends_at = serializers.DateTimeField()
+    starts_at = Moment(required=False, allow_null=True)
+    ends_at = Moment()
 
 
 class StorePromoCodeSerializer(serializers.ModelSerializer):
@@ -600,8 +618,8 @@ class PromoCodeRequest(serializers.Serializer):
     kind = serializers.ChoiceField(choices=PromoCode.Kind.choices)
     amount = Amount()
     min_order = Amount(required=False)
-    starts_at = serializers.DateTimeField(required=False, allow_null=True)
-    ends_at = serializers.DateTimeField(required=False, allow_null=True)
+    starts_at = Moment(required=False, allow_null=True)
+    ends_at = Moment(required=False, allow_null=True)
     max_uses = Whole(min_value=1, max_value=2**31 - 1, required=False, allow_null=True)
     max_uses_per_customer = Whole(min_value=1, max_value=2**31 - 1, required=False, default=1)
     first_order_only = Flag(required=False, default=False)

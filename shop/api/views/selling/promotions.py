@@ -4,6 +4,8 @@ amount off chosen products or a category, for a time) made through ``SaleForm`` 
 ``PromoCodeForm`` and ``promo_code_create``. The forms' and services' refusals are a 409
 with their words."""
 
+from datetime import datetime
+
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework.response import Response
 
@@ -29,7 +31,7 @@ def _form_values(values: dict) -> dict:
     for name, value in values.items():
         if value is None or value is False:
             continue
-        if hasattr(value, "isoformat"):
+        if isinstance(value, datetime):
             value = value.isoformat()
         posted[name] = "on" if value is True else value
     return posted
