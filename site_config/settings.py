@@ -415,6 +415,8 @@ STORAGES = {
 
 # Email --------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The folder the file-based backend (django.core.mail.backends.filebased.EmailBackend) writes to.
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH")
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(env("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")
