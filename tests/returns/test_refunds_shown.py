@@ -87,6 +87,22 @@ def test_the_stores_order_page_shows_the_refund_and_links_the_return(
     assert dom(page).one("[data-testid=net-paid]").text == "KES 200"
 
 
+def test_a_partly_refunded_line_says_how_many_of_its_units_on_both_order_pages(client, django_capture_on_commit_callbacks):
+    order = delivered_order(method="card", units=(3, 1), prices=("250.00", "100.00"))
+    first, second = order.items.order_by("id")
+    with django_capture_on_commit_callbacks(execute=True):
+        refund_order(order=order, lines={first.pk: 1, second.pk: 1}, reason="Damaged", key=f"test:{order.pk}")
+
+    client.force_login(order.buyer)
+    buyer_page = dom(client.get(f"/orders/{order.number}/"))
+    client.force_login(member(order))
+    store_page = dom(client.get(f"/dashboard/orders/{order.number}/"))
+
+    for page in (buyer_page, store_page):
+        marks = [mark.text for mark in page.all("[data-testid=order-item] [data-testid=line-refunded]")]
+        assert marks == ["1 of 3 refunded", "Refunded"]
+
+
 def test_each_refund_state_is_named(client, phone_order):
     refund = refund_order(order=phone_order, lines={phone_order.items.get().pk: 1}, reason="Test", key="shown")
     client.force_login(phone_order.buyer)

@@ -35,3 +35,17 @@ def order_refund_summary(order) -> dict:
         refund.note_ready = note if note is not None and note.pdf and refund.status != Refund.Status.FAILED else None
         refund.way = REFUND_WAY.get(refund.provider, "")
     return {"order": order, "refunds": refunds, "refunded": refunded, "net_paid": order.total - refunded}
+
+
+
+def refunded_units(refunds) -> dict[int, int]:
+    """Order item id -> units refunded or on their way back, from an order's refunds (those
+    refused do not count)."""
+    units: dict[int, int] = {}
+    for refund in refunds:
+        if refund.status == Refund.Status.FAILED:
+            continue
+        for item_id, count in (refund.lines or {}).items():
+            if str(item_id).isdigit():
+                units[int(item_id)] = units.get(int(item_id), 0) + int(count)
+    return units
