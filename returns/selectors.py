@@ -11,7 +11,7 @@ from django.utils import timezone
 from couriers.selectors import return_codes
 from shop.core.errors import NotFound
 from shop.orders.models import Order, OrderItem, OrderStatus
-from shop.payments.refunds.services import refundable_units
+from shop.payments.refunds.services import RefundError, refund_quote, refundable_units
 
 from .models import HOLDING, OPEN, ReturnLine, ReturnMethod, ReturnRequest, ReturnStatus
 
@@ -255,16 +255,28 @@ def buyer_context(ret: ReturnRequest) -> dict:
     }
 
 
+def return_refund_amount(ret: ReturnRequest):
+    """What accepting the return refunds for its items (the delivery fee, when the store
+    adds it, on top), as the refund will compute it; None when it cannot be refunded."""
+    try:
+        amount, *_rest = refund_quote(order=ret.order, lines=dict(ret.lines.values_list("item_id", "quantity")))
+    except RefundError:
+        return None
+    return amount
+
+
 def store_context(ret: ReturnRequest) -> dict:
     """What the store's return page and its live part show (the drop-off code only to it)."""
     codes = _codes(ret)
+    inspecting = awaiting_inspection(ret)
     return {
         "ret": ret,
         "events": list(ret.events.all()),
         "dropoff_code": codes.get("dropoff", ""),
         "dropoff_qr": codes.get("dropoff_qr", ""),
         "courier_coming": ret.method == ReturnMethod.COURIER and ret.job is not None,
-        "inspecting": awaiting_inspection(ret),
+        "inspecting": inspecting,
+        "refund_amount": return_refund_amount(ret) if inspecting else None,
         "inspect_until": inspect_deadline(ret),
         "inspection_days": settings.SOKO_RETURN_INSPECTION_DAYS,
         "job_waiting": _job_waiting(ret),

@@ -5,6 +5,7 @@ buyer and readable only by those who may read the invoice; the payouts page show
 that left as negative."""
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -12,6 +13,7 @@ from pypdf import PdfReader
 
 from returns import services as return_services
 from returns.services import return_approve, return_receive, return_request_create
+from shop.core.templatetags.money import money_plain
 from shop.payments import models as payment_models
 from shop.payments.invoices import services as invoices
 from shop.payments.models import Refund
@@ -101,6 +103,24 @@ def test_a_partly_refunded_line_says_how_many_of_its_units_on_both_order_pages(c
     for page in (buyer_page, store_page):
         marks = [mark.text for mark in page.all("[data-testid=order-item] [data-testid=line-refunded]")]
         assert marks == ["1 of 3 refunded", "Refunded"]
+
+
+def test_the_stores_refund_button_says_the_amount_the_refund_then_is(client, django_capture_on_commit_callbacks):
+    order = delivered_order(method="card", units=(3, 1), prices=("250.00", "100.00"))
+    item = order.items.order_by("id").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        request = return_request_create(order=order, buyer=order.buyer, lines={item.pk: 2}, reason="damaged")
+        request = return_approve(request=request, actor=member(order), method="drop_off")
+        request = return_receive(request=request, actor=member(order))
+    client.force_login(member(order))
+
+    button = dom(client.get(f"/dashboard/returns/{request.pk}/")).one("[data-testid=accept-refund]").text
+    with django_capture_on_commit_callbacks(execute=True):
+        return_services.return_accept(request=request, actor=member(order))
+
+    refund = Refund.objects.get(order=order)
+    assert button.endswith(money_plain(refund.amount, order.currency)), button
+    assert refund.amount == Decimal("500.00")
 
 
 def test_each_refund_state_is_named(client, phone_order):

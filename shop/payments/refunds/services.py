@@ -271,15 +271,11 @@ def _revive(order, failed: Refund) -> Refund | None:
     return refund
 
 
-def _record(*, order, lines, reason, actor, requested_by, delivery, key) -> Refund:
-    """Check the request against what is left to refund and record it (status by method);
-    manual refunds post their ledger entries at once."""
-    attempt = order_paid_online(order)
-    cash = order.checkout.payment_status == PaymentStatus.ON_DELIVERY and order.delivered_at is not None
-    if attempt is None and not cash:
-        raise RefundError(
-            _("Nothing was paid for order %(number)s, so there is nothing to refund.") % {"number": order.number}
-        )
+def refund_quote(*, order, lines: dict[int, int], delivery: bool = False) -> tuple[Decimal, int, int, dict]:
+    """What refunding ``lines`` (order item id -> units) of ``order``, and its delivery fee
+    when ``delivery``, comes to, before anything is recorded: (the amount, Soko's fee given
+    back in minor units, the promotion's part in minor units, the lines as recorded).
+    RefundError when a line is not the order's or has fewer units left to refund."""
     left = refundable_units(order)
     items = {item.pk: item for item in order.items.all()}
     listed_before = sum((item.unit_price * (item.quantity - left[item.pk]) for item in items.values()), Decimal("0"))
@@ -306,6 +302,19 @@ def _record(*, order, lines, reason, actor, requested_by, delivery, key) -> Refu
         chosen["delivery"] = 1
     if not chosen:
         raise RefundError(_("Choose what to refund."))
+    return amount, fee, promotion, chosen
+
+
+def _record(*, order, lines, reason, actor, requested_by, delivery, key) -> Refund:
+    """Check the request against what is left to refund and record it (status by method);
+    manual refunds post their ledger entries at once."""
+    attempt = order_paid_online(order)
+    cash = order.checkout.payment_status == PaymentStatus.ON_DELIVERY and order.delivered_at is not None
+    if attempt is None and not cash:
+        raise RefundError(
+            _("Nothing was paid for order %(number)s, so there is nothing to refund.") % {"number": order.number}
+        )
+    amount, fee, promotion, chosen = refund_quote(order=order, lines=lines, delivery=delivery)
     refund_check_actor(order=order, actor=actor, amount_minor=money_to_minor(amount, order.currency))
     # The fee returned never exceeds what the platform kept on this order.
     fee = min(fee, -ledger.balance(accounts.FEES, order.currency, order=order))
