@@ -72,7 +72,22 @@ def production_daphne(*, env: dict, host: str, workdir: Path) -> Iterator[tuple[
     """Collect the static files, start ``daphne site_config.asgi:application`` on a free
     port of ``host`` and wait until it answers; yield (its URL, its process, its log); stop
     it afterwards."""
-    log_path = workdir / "daphne.log"
+    with _production_server(env=env, host=host, workdir=workdir, kind="daphne") as started:
+        yield started
+
+
+@contextmanager
+def production_gunicorn(*, env: dict, host: str, workdir: Path, workers: int = 2) -> Iterator[tuple[str, subprocess.Popen, Path]]:
+    """The same with the HTTP server production runs (Procfile ``web``): gunicorn with
+    site_config/gunicorn.py, ``workers`` sync workers, its access log on."""
+    env = {**env, "WEB_ACCESS_LOG": "1", "WEB_CONCURRENCY": str(workers)}
+    with _production_server(env=env, host=host, workdir=workdir, kind="gunicorn") as started:
+        yield started
+
+
+@contextmanager
+def _production_server(*, env: dict, host: str, workdir: Path, kind: str) -> Iterator[tuple[str, subprocess.Popen, Path]]:
+    log_path = workdir / f"{kind}.log"
     with open(log_path, "ab") as log:
         collected = subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
@@ -86,8 +101,12 @@ def production_daphne(*, env: dict, host: str, workdir: Path) -> Iterator[tuple[
     connections.close_all()  # the server gets its own; ours must not be shared
     port = _free_port(host)
     with open(log_path, "ab") as log:
+        command = {
+            "daphne": [sys.executable, "-m", "daphne", "-b", host, "-p", str(port), "site_config.asgi:application"],
+            "gunicorn": [sys.executable, "-m", "gunicorn", "-c", "site_config/gunicorn.py", "-b", f"{host}:{port}"],
+        }[kind]
         proc = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", host, "-p", str(port), "site_config.asgi:application"],
+            command,
             cwd=settings.BASE_DIR,
             env=env,
             stdout=log,
@@ -98,7 +117,7 @@ def production_daphne(*, env: dict, host: str, workdir: Path) -> Iterator[tuple[
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while not _answers(url):
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"daphne (DEBUG=0) did not start:\n{log_path.read_text(errors='replace')[-4000:]}")
+                raise RuntimeError(f"{kind} (DEBUG=0) did not start:\n{log_path.read_text(errors='replace')[-4000:]}")
             time.sleep(0.1)
         yield url, proc, log_path
     finally:

@@ -1,5 +1,5 @@
-"""Schemathesis reads the OpenAPI document of a live Soko (daphne, DEBUG=0, a fresh process
-on the test database) and sends every operation schema-valid and schema-breaking requests,
+"""Schemathesis reads the OpenAPI document of a live Soko (gunicorn as production serves
+HTTP, DEBUG=0, fresh processes on the test database) and sends every operation schema-valid and schema-breaking requests,
 as a visitor and signed in as a buyer, a seller, a courier and staff (after the
 authenticator step): no server error, no answer the document does not describe, no valid
 request refused, no invalid one accepted.
@@ -22,7 +22,7 @@ from django.db import connection
 
 from tests.factories import CourierProfileFactory, StoreFactory, UserFactory, totp_code
 from tests.factories.catalog import CategoryFactory, ProductFactory
-from tests.production_server import production_daphne, production_env
+from tests.production_server import production_env, production_gunicorn
 
 from .conftest import verified
 
@@ -81,7 +81,7 @@ def test_schemathesis_finds_nothing_as_anyone(people, tmp_path):
         SOKO_API_RATE_PER_USER="100000/min",
         LOG_LEVEL="WARNING",
     )
-    with production_daphne(env=env, host=HOST, workdir=tmp_path) as (url, _proc, log_path):
+    with production_gunicorn(env=env, host=HOST, workdir=tmp_path) as (url, _proc, log_path):
         schema = f"{url}/api/v1/schema/?format=json"
         findings = []
         for who, (email, secret) in {"visitor": ("", ""), **people}.items():
@@ -99,5 +99,5 @@ def test_schemathesis_finds_nothing_as_anyone(people, tmp_path):
         server_log = log_path.read_text(errors="replace")
 
     assert findings == [], "\n".join(findings)
-    # daphne's access log: '127.0.0.1:port - - [date] "GET /path" 200 512'
+    # gunicorn's access log: '127.0.0.1 - - [date] "GET /path HTTP/1.1" 200 512 …'
     assert re.findall(r'"[A-Z]+ /api/[^"]*" 5\d\d ', server_log) == []

@@ -12,7 +12,7 @@ from sellers.auctions.forms import MAX_SOFT_CLOSE_MINUTES
 from shop.auctions.models import Auction
 
 from .catalog import StoreBriefSerializer, _absolute
-from .fields import Text
+from .fields import Moment, Text
 from .selling import Amount
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "coerce_to_string": True, "read_only": True}
@@ -143,6 +143,6 @@ class AuctionCreate(serializers.Serializer):
     start_price = Amount()
     reserve_price = Amount(required=False, allow_null=True)
     buy_now_price = Amount(required=False, allow_null=True)
-    starts_at = serializers.DateTimeField(required=False, allow_null=True, help_text="Left out or past: now.")
-    ends_at = serializers.DateTimeField()
+    starts_at = Moment(required=False, allow_null=True, help_text="Left out or past: now.")
+    ends_at = Moment()
     soft_close_minutes = serializers.IntegerField(min_value=1, max_value=MAX_SOFT_CLOSE_MINUTES, required=False)

@@ -16,3 +16,18 @@ class Text(serializers.CharField):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class Moment(serializers.DateTimeField):
+    """A time in ISO 8601 with its zone. An empty string is no time; a string DRF cannot
+    read goes on to the page's form, which refuses it in its words (a 409)."""
+
+    def to_internal_value(self, value):
+        if value == "":
+            return None
+        try:
+            return super().to_internal_value(value)
+        except serializers.ValidationError:
+            if isinstance(value, str):
+                return value
+            raise

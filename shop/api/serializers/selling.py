@@ -21,7 +21,7 @@ from shop.orders.selectors.transitions import status_label
 from shop.payments.models import LedgerTransaction
 from shop.promotions.models import PromoCode, Sale
 
-from .fields import Text
+from .fields import Moment, Text
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "coerce_to_string": True}
 STOCK_MAX = 1_000_000
@@ -45,21 +45,6 @@ class Whole(serializers.IntegerField):
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail("invalid")
         return super().to_internal_value(data)
-
-
-class Moment(serializers.DateTimeField):
-    """A time in ISO 8601 with its zone. An empty string is no time; a string DRF cannot
-    read goes on to the dashboard's form, which refuses it in its words (a 409)."""
-
-    def to_internal_value(self, value):
-        if value == "":
-            return None
-        try:
-            return super().to_internal_value(value)
-        except serializers.ValidationError:
-            if isinstance(value, str):
-                return value
-            raise
 
 
 AMOUNT_PATTERN = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"
