@@ -462,7 +462,7 @@ def test_a_photo_is_sent_through_the_picture_pipeline_and_shown_without_its_meta
 ):
     world = chat_world()
     pushed = []
-    monkeypatch.setattr(services, "_send_to", lambda user_id, html: pushed.append((user_id, html)))
+    monkeypatch.setattr(services, "_send_to", lambda user_id, html, *event: pushed.append((user_id, html)))
     shopper = logged_in(world.buyer)
     photo = SimpleUploadedFile("IMG_0042.jpg", jpeg_with_gps(), content_type="image/jpeg")
 
