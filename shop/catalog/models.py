@@ -120,6 +120,11 @@ class Product(TimeStamped):
     def is_auction(self) -> bool:
         return self.listing_type == self.Listing.AUCTION
 
+    @property
+    def sold_at_auction(self) -> bool:
+        """Its one unit went to a winner: shown as sold, never at its starting price."""
+        return self.is_auction and not self.in_stock
+
 
 class Variant(models.Model):
     product = models.ForeignKey(Product, verbose_name=gettext_lazy("product"), on_delete=models.CASCADE, related_name="variants")

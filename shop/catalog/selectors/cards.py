@@ -44,7 +44,7 @@ def _shown_values(product) -> tuple:
     variant = variants[0] if variants else None
     stored = image.image if image else None
     return (
-        product.pk, product.slug, product.title, product.in_stock, str(product.min_price),
+        product.pk, product.slug, product.title, product.listing_type, product.in_stock, str(product.min_price),
         str(product.rating_avg), product.rating_count, str(getattr(product, "distance_km", None)),
         product.store.name, product.store.currency,
         (image.pk, image.alt, stored.pk, stored.status, stored.width, stored.height, stored.renditions) if image else None,
