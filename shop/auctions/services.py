@@ -32,9 +32,7 @@ from shop.core.services.realtime import event_message, group_send
 from shop.core.services.transactions import DatabaseBusy, atomic_retrying
 from shop.core.signals import staff_acted
 from shop.notifications.services.notifications import notify
-from shop.orders.models import OrderStatus
 from shop.orders.services.won import won_order_create
-from shop.payments.models import PaymentStatus
 
 from .models import Auction, Bid, BiddingBlock, PaymentViolation, ProxyBid, SecondChanceOffer, Watch
 from .selectors.auctions import (
@@ -45,6 +43,7 @@ from .selectors.auctions import (
     live_context,
     min_next_bid,
     tied_to_store,
+    unpaid_wins_due,
     user_is_blocked_from_bidding,
     user_manages_auction,
     user_tied_to_store,
@@ -533,15 +532,10 @@ def auctions_ending_soon_notify(*, now=None) -> int:
 
 
 def unpaid_wins_settle() -> int:
-    """Each sold auction whose order was cancelled for want of payment: a violation for the
+    """Each sold auction whose payment deadline passed unpaid (``unpaid_wins_due``): a violation for the
     buyer (a block at SOKO_AUCTION_VIOLATIONS_TO_BLOCK), and a second-chance offer to the
     next bidder at their own highest bid. Once per order (the violation is unique to it)."""
-    due = Auction.objects.filter(
-        outcome=O.SOLD,
-        order__status=OrderStatus.CANCELLED,
-        order__checkout__payment_status=PaymentStatus.EXPIRED,
-        order__payment_violation__isnull=True,
-    ).values_list("pk", flat=True)
+    due = unpaid_wins_due().values_list("pk", flat=True)
     settled = 0
     for pk in list(due):
         settled += atomic_retrying(lambda pk=pk: _settle_unpaid(pk), what="unpaid win")
@@ -551,9 +545,7 @@ def unpaid_wins_settle() -> int:
 def _settle_unpaid(auction_id: int) -> bool:
     auction = _lock(auction_id)
     order = auction.order
-    if order is None or PaymentViolation.objects.filter(order=order).exists():
-        return False
-    if order.status != OrderStatus.CANCELLED or order.checkout.payment_status != PaymentStatus.EXPIRED:
+    if order is None or not unpaid_wins_due().filter(pk=auction.pk).exists():
         return False
     buyer = order.buyer
     PaymentViolation.objects.create(buyer=buyer, auction=auction, order=order)

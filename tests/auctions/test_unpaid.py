@@ -272,3 +272,38 @@ def test_a_blocked_bidder_is_skipped_for_a_second_chance():
     unpaid_wins_settle()
     offer = SecondChanceOffer.objects.get()
     assert (offer.bidder, offer.amount) == (next_one, D("250"))
+
+
+# --- Only a missed deadline is a violation -----------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["buyer", "seller"])
+def test_a_win_cancelled_within_its_payment_window_is_no_violation(who):
+    """The order of a win is cancelled by a person before its deadline (the buyer backs out,
+    the store cannot deliver): its checkout still expires later, and nothing counts toward
+    a bidding block, because no payment deadline was missed."""
+    from shop.orders.selectors.transitions import Role
+    from shop.orders.services.orders import order_transition
+
+    winner = UserFactory()
+    auction = won(winner, (UserFactory(), "300"))
+    order = auction.order
+    actor = winner if who == "buyer" else auction.store.members.first()
+    order_transition(order=order, to=OrderStatus.CANCELLED, actor=actor, role=getattr(Role, who.upper()), note="Out of stock.")
+    checkouts_expire(now=order.checkout.payment_due_by + timedelta(seconds=1))
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED and order.checkout.payment_status == PaymentStatus.EXPIRED
+
+    assert unpaid_wins_settle() == 0
+    assert not PaymentViolation.objects.exists() and not BiddingBlock.objects.exists()
+
+
+def test_an_awaiting_win_never_counts_toward_the_block(settings):
+    """Wins awaiting payment, however many, block nothing: the buyer may still bid."""
+    settings.SOKO_AUCTION_VIOLATIONS_TO_BLOCK = 1
+    buyer = UserFactory()
+    for _ in range(2):
+        won(buyer, (UserFactory(), "300"))
+    assert unpaid_wins_settle() == 0
+    assert not PaymentViolation.objects.exists()
+    assert bid(live_auction(), buyer, "150").leading

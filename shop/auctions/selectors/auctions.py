@@ -7,13 +7,15 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shop.catalog.models import Product
 from shop.core.errors import NotFound
+from shop.orders.models import OrderEvent, OrderStatus
 from shop.orders.selectors.orders import account_links
+from shop.payments.models import PaymentStatus
 
 from ..models import Auction, Bid, BiddingBlock, ProxyBid, SecondChanceOffer, Watch
 from .bidding import State, increment_for
@@ -87,6 +89,24 @@ def live_context(auction: Auction, *, bids: list[Bid] | None = None) -> dict:
         "buy_now": buy_now_available(auction),
         "now": timezone.now(),
     }
+
+
+def unpaid_wins_due() -> QuerySet[Auction]:
+    """Sold auctions whose win is a payment violation not yet recorded: the order's payment
+    deadline passed unpaid, so the deadline job cancelled it (an event no person made) and
+    its checkout expired. A win awaiting payment, or cancelled by a person within its
+    payment window (the buyer, the store, staff), is no violation and never counts toward
+    a bidding block."""
+    by_deadline = OrderEvent.objects.filter(
+        order=OuterRef("order"), from_status=OrderStatus.PENDING, to_status=OrderStatus.CANCELLED, actor__isnull=True
+    )
+    return Auction.objects.filter(
+        Exists(by_deadline),
+        outcome=Auction.Outcome.SOLD,
+        order__status=OrderStatus.CANCELLED,
+        order__checkout__payment_status=PaymentStatus.EXPIRED,
+        order__payment_violation__isnull=True,
+    )
 
 
 def user_is_blocked_from_bidding(*, user) -> bool:
