@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shop.core.errors import NotFound
@@ -28,16 +29,25 @@ def checkout_for_buyer_by_id(*, user, pk):
     return checkout
 
 
+def checkout_awaits_payment(checkout) -> bool:
+    """The checkout still takes an online payment: it awaits one and the deadline has not passed."""
+    return checkout.payment_status == PaymentStatus.AWAITING and (
+        checkout.payment_due_by is None or checkout.payment_due_by > timezone.now()
+    )
+
+
 def payment_status_context(checkout) -> dict:
     """The payment fragment's context: the latest attempt and, while the checkout still
-    awaits a payment that is not under way, the ways it can be paid now."""
+    awaits a payment that is not under way, the ways it can be paid now. Past its deadline
+    a checkout offers nothing more, even before the deadline job has cancelled it."""
     attempt = PaymentAttempt.objects.filter(checkout=checkout).order_by("-created_at", "-id").first()
-    awaiting = checkout.payment_status == PaymentStatus.AWAITING
+    awaiting = checkout_awaits_payment(checkout)
     under_way = attempt is not None and attempt.status == PaymentAttempt.Status.PENDING
     return {
         "checkout": checkout,
         "attempt": attempt,
         "awaiting": awaiting,
+        "past_due": checkout.payment_status == PaymentStatus.AWAITING and not awaiting,
         "under_way": awaiting and under_way,
         "alternatives": gateways_available(checkout) if awaiting and not under_way else [],
     }

@@ -32,7 +32,7 @@ from .ledger import accounts, fees
 from .ledger import services as ledger
 from .ledger.services import Line
 from .models import LedgerTransaction, PaymentAttempt, PaymentFlag, PaymentStatus, ProviderEvent
-from .selectors import payment_status_context
+from .selectors import checkout_awaits_payment, payment_status_context
 from .signals import (
     checkout_confirmed,
     checkout_method_chosen,
@@ -70,13 +70,6 @@ def _lock(attempt_id: int) -> tuple[object, PaymentAttempt]:
     attempt = PaymentAttempt.objects.select_for_update().get(pk=attempt_id)
     attempt.checkout = checkout
     return checkout, attempt
-
-
-def checkout_awaits_payment(checkout) -> bool:
-    """The checkout still takes an online payment: it awaits one and the deadline has not passed."""
-    return checkout.payment_status == PaymentStatus.AWAITING and (
-        checkout.payment_due_by is None or checkout.payment_due_by > timezone.now()
-    )
 
 
 class PaymentRefused(Exception):
@@ -239,10 +232,13 @@ def attempt_failed(*, attempt_id: int, status: str = Status.FAILED, message: str
 
 
 def attempts_expire(*, checkout) -> int:
-    """The checkout was not paid in time: its pending attempts end (caller holds its lock)."""
-    return PaymentAttempt.objects.filter(checkout=checkout, status=Status.PENDING).update(
+    """The checkout was not paid in time (the caller holds its lock and has marked it
+    expired): its pending attempts end, and the buyer's open payment pages say so."""
+    ended = PaymentAttempt.objects.filter(checkout=checkout, status=Status.PENDING).update(
         status=Status.EXPIRED, finished_at=timezone.now(), message=_("Not paid in time.")
     )
+    _push_status(checkout)
+    return ended
 
 
 def checkout_pay_on_delivery(*, checkout, gateway: str = "cod") -> bool:

@@ -152,3 +152,18 @@ document.addEventListener("submit", function (event) {
   var question = event.target.getAttribute("data-confirm");
   if (question && !window.confirm(question)) event.preventDefault();
 });
+
+// A form pushed over the socket was rendered without a request, so without its CSRF token
+// (the payment page's "Continue", "Pay another way"): it posts with the page's token, the
+// one htmx sends in its headers.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (form.method !== "post" || form.querySelector("input[name=csrfmiddlewaretoken]")) return;
+  var token = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"];
+  if (!token) return;
+  var input = document.createElement("input");
+  input.type = "hidden";
+  input.name = "csrfmiddlewaretoken";
+  input.value = token;
+  form.appendChild(input);
+});

@@ -16,7 +16,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from shop.core.middleware import raw_body
 
 from ...gateways import status_url
+from ...models import PaymentAttempt, Provider
 from ...selectors import checkout_for_buyer
+from ...services import attempt_failed
 from .callbacks import MalformedCallback, UnknownResult, callback_process, status_result_process
 from .client import MpesaError, normalise_phone
 from .gateway import CheckoutClosed, mpesa_pay, mpesa_takes
@@ -62,6 +64,22 @@ def phone(request, reference):
     return render(
         request, "payments/mpesa_phone.html", {"checkout": checkout, "form": form}, status=422 if form.errors else 200
     )
+
+
+@login_required
+@require_POST
+def stop(request, reference, attempt_id: int):
+    """The buyer stops waiting for the request on their phone and is offered the other ways
+    to pay. Daraja cannot take a request back: a PIN entered afterwards still pays, and the
+    callback (or the query job) records it as any late payment, paid or held for a refund."""
+    checkout = checkout_for_buyer(user=request.user, reference=reference)
+    attempt = PaymentAttempt.objects.filter(checkout=checkout, pk=attempt_id, provider=Provider.MPESA).first()
+    if attempt is not None and attempt.status == PaymentAttempt.Status.PENDING:
+        attempt_failed(attempt_id=attempt.pk, status=PaymentAttempt.Status.CANCELLED, message=str(STOPPED))
+    return redirect(status_url(checkout))
+
+
+STOPPED = gettext_lazy("You stopped waiting for M-Pesa. If you still enter your PIN, that payment counts.")
 
 
 @raw_body
