@@ -290,7 +290,7 @@ def job_withdraw(*, job: DeliveryJob, actor) -> DeliveryJob:
     was_open, courier = job.status == J.OPEN, job.courier
     job_transition(job, J.CANCELLED, courier=None)
     if was_open:
-        job_board_push_gone(job=job)
+        job_board_push_gone(job=job, reason="withdrawn")
     elif courier is not None:
         notify(
             user=courier,
@@ -355,11 +355,19 @@ def job_board_push_new(*, job: DeliveryJob) -> None:
         push_html_on_commit(group, html, event="job.listed", data={"job": job.pk})
 
 
-def job_board_push_gone(*, job: DeliveryJob) -> None:
-    """After commit: the job's card leaves every board (taken, or withdrawn)."""
-    html = f'<div id="job-{job.pk}" hx-swap-oob="delete"></div>'
+# Why a job left the boards, in the line its card gives way to (and the apps' ``reason``).
+GONE = {
+    "taken": gettext_lazy("Another courier took this job."),
+    "withdrawn": gettext_lazy("The store withdrew this job."),
+}
+
+
+def job_board_push_gone(*, job: DeliveryJob, reason: str) -> None:
+    """After commit: on every board that shows the job, its card gives way to a short line
+    saying why it went (``GONE``)."""
+    html = render_to_string("couriers/_job_gone.html#card", {"job_id": job.pk, "reason": GONE[reason], "oob": True})
     for group in job_area_groups(job=job):
-        push_html_on_commit(group, html, event="job.gone", data={"job": job.pk})
+        push_html_on_commit(group, html, event="job.gone", data={"job": job.pk, "reason": reason})
 
 
 TAKEN = gettext_lazy("Sorry, another courier already took this job.")
@@ -386,7 +394,7 @@ def job_accept(*, job_id: int, courier) -> DeliveryJob:
         if not won:
             raise CourierError(str(TAKEN), reason="taken")
         job = DeliveryJob.objects.select_related("order", "return_order", "store").get(pk=job_id)
-        job_board_push_gone(job=job)
+        job_board_push_gone(job=job, reason="taken")
         if job.is_return:
             _return_accepted(job=job, courier=courier)
         else:

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -145,12 +146,9 @@ def job_accept_view(request, job_id: int):
     try:
         job = job_accept(job_id=job_id, courier=request.user)
     except CourierError as error:
-        messages.error(request, str(error))
         if request.htmx:
-            # The card leaves the board: the job is gone for this courier.
-            response = HttpResponse(f'<div id="job-{int(job_id)}" hx-swap-oob="delete"></div>')
-            response["HX-Reswap"] = "none"
-            return response
+            return _accept_refused(request, job_id, error)
+        messages.error(request, str(error))
         return redirect("couriers:home")
     if job.is_return:
         messages.success(request, _("The job is yours. Collect the return from the buyer, then bring it to the store."))
@@ -161,6 +159,20 @@ def job_accept_view(request, job_id: int):
         response["HX-Redirect"] = reverse("couriers:job", args=[job.pk])
         return response
     return redirect("couriers:job", job.pk)
+
+
+def _accept_refused(request, job_id: int, error: CourierError) -> HttpResponse:
+    """The htmx answer to an accept that lost: a job gone from this courier's board (taken,
+    or no longer in their areas) says why where its card, or its page's next step, stood;
+    any other refusal (off duty) leaves it and says why in a toast."""
+    context = {"job_id": int(job_id), "reason": str(error), "text": str(error), "tone": "error"}
+    toast = render_to_string("couriers/_job_gone.html#toast", context, request=request)
+    if error.reason not in ("taken", "not_visible"):
+        response = HttpResponse(toast)
+        response["HX-Reswap"] = "none"
+        return response
+    part = "live" if request.htmx.target == f"job-live-{int(job_id)}" else "card"
+    return HttpResponse(render_to_string(f"couriers/_job_gone.html#{part}", context, request=request) + toast)
 
 
 @courier_required

@@ -51,7 +51,8 @@ def test_new_jobs_reach_the_couriers_of_their_area_live(application, shop_area, 
         messages = []
         while not await sockets[0].receive_nothing(timeout=0.5):
             messages.append(await sockets[0].receive_from())
-        assert f'<div id="job-{job.pk}" hx-swap-oob="delete"></div>' in messages
+        gone = [message for message in messages if f'<article id="job-{job.pk}"' in message]
+        assert gone and 'hx-swap-oob="true"' in gone[0] and "Another courier took this job." in gone[0]
         for socket in sockets:
             await socket.disconnect()
 
