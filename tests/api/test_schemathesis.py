@@ -4,6 +4,9 @@ as a visitor and signed in as a buyer, a seller, a courier and staff (after the
 authenticator step): no server error, no answer the document does not describe, no valid
 request refused, no invalid one accepted.
 
+It runs on PostgreSQL only, production's database: the API's code is the same on SQLite,
+and a fuzz run is the suite's longest test.
+
 The run is seeded, so a failure reproduces; ``st run <url>/api/v1/schema/?format=json
 --checks all`` against ``make run`` explores further with fresh seeds."""
 
@@ -26,7 +29,7 @@ from tests.production_server import production_env, production_gunicorn
 
 from .conftest import verified
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 HOST = "127.0.0.1"
 SEED = "20261125"
