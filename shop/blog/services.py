@@ -1,7 +1,8 @@
 """Writing store blog posts: the body is sanitised when saved, so pages print it as it is.
 
 A body with no tags at all ("<3" is no tag) is plain text typed in the form: its blank lines make
-paragraphs. Any other body keeps only ``ALLOWED_TAGS`` (``nh3``, an allow-list: scripts,
+paragraphs. In a body with tags (typed, or put in by the editor's toolbar) blank lines still make
+paragraphs of the text between block tags. Any body keeps only ``ALLOWED_TAGS`` (``nh3``, an allow-list: scripts,
 styles, event attributes and ``javascript:`` links never survive), and every link gets
 ``rel="nofollow noopener ugc"``.
 """
@@ -27,6 +28,8 @@ ALLOWED_TAGS = {"p", "h2", "h3", "strong", "em", "a", "ul", "ol", "li", "blockqu
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 TAG = re.compile(r"<[a-zA-Z/!]")
+BLOCK_START = re.compile(r"<(p|h2|h3|ul|ol|li|blockquote)[\s>]", re.IGNORECASE)
+PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 
 class PostInvalid(Exception):
@@ -48,8 +51,17 @@ def body_clean(text: str) -> str:
     if not TAG.search(text):
         return linebreaks(text, autoescape=True)
     return nh3.clean(
-        text, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES, link_rel="nofollow noopener ugc"
+        _paragraphs(text), tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES, link_rel="nofollow noopener ugc"
     ).strip()
+
+
+def _paragraphs(text: str) -> str:
+    """Each run of text between blank lines that does not open a block of its own becomes a
+    paragraph, its single line breaks ``<br>``; nh3 then parses and cleans the whole."""
+    chunks = (chunk.strip() for chunk in PARAGRAPH_BREAK.split(text.replace("\r\n", "\n")))
+    return "\n\n".join(
+        chunk if BLOCK_START.match(chunk) else "<p>{}</p>".format(chunk.replace("\n", "<br>\n")) for chunk in chunks if chunk
+    )
 
 
 def post_save(*, store, user, data: PostInput, post: Post | None = None) -> Post:

@@ -184,3 +184,15 @@ def test_the_list_and_a_post_read_the_same_queries_for_few_or_many(client, store
 def test_unknown_addresses_are_404_not_500(client):
     assert client.get("/blog/nope/").status_code == 404
     assert client.get("/blog/?page=abc").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("Fresh from <strong>Kisii</strong>.\n\nCome and see.", "<p>Fresh from <strong>Kisii</strong>.</p>\n\n<p>Come and see.</p>"),
+        ("<h2>New in</h2>\n\nBaskets,\nbags.\r\n\r\n<ul><li>one</li></ul>\n\nBye", "<h2>New in</h2>\n\n<p>Baskets,<br>\nbags.</p>\n\n<ul><li>one</li></ul>\n\n<p>Bye</p>"),
+        ("<p>Already</p>\n\n<p>paragraphs</p>", "<p>Already</p>\n\n<p>paragraphs</p>"),
+    ],
+)
+def test_blank_lines_still_make_paragraphs_around_the_toolbars_tags(typed, kept):
+    assert body_clean(typed) == kept
