@@ -43,7 +43,7 @@ def _replayed(request):
 
 # What every refresh of the review sends: the inputs of the total, so no refresh forgets one.
 REVIEW_FIELDS = (
-    "[name='address'], [name^='delivery_'], [name='currency'], [name='won'], [name='won_shown'], "
+    "[name='address'], [name^='delivery_'], [name='currency'], [name='won'], "
     "[name='promo_code'], [name='use_points']"
 )
 # A new address asks each store's delivery afresh (home delivery wherever it is now offered).

@@ -56,7 +56,7 @@ pytestmark = pytest.mark.django_db
 EXAMPLES = 200
 CODES = ["NJERI15", " njeri15", "KARIBU10", "NOPE", ""]
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-HTMX_FIELDS = ("address", "currency", "won", "won_shown", "promo_code", "use_points")
+HTMX_FIELDS = ("address", "currency", "won", "promo_code", "use_points")
 
 
 # --- what a browser holds ------------------------------------------------------------------

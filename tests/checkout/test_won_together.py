@@ -57,11 +57,12 @@ def place(client, **extra):
 
 
 def test_the_checkout_offers_the_win_and_pays_it_with_the_cart(client, won):
-    page, response = place(client, won=[won.number], won_shown="1")
+    reviewed = client.get(reverse("checkout:page"), {"won": [won.number]}).context["preview"]
+    assert [review.order for review in reviewed.won] == [won]
+    assert reviewed.total == reviewed.stores[0].total + Decimal("300")
+    page, response = place(client, won=[won.number])
     assert f'name="won" value="{won.number}"' in page.content.decode()
-    preview = page.context["preview"]
-    assert [review.order for review in preview.won] == [won]
-    assert preview.total == preview.stores[0].total + Decimal("300")
+    assert page.context["preview"].won == []  # offered, not ticked
     assert response.status_code == 302, response.content.decode()[:2000]
     won.refresh_from_db()
     checkout = won.checkout
@@ -72,14 +73,14 @@ def test_the_checkout_offers_the_win_and_pays_it_with_the_cart(client, won):
 
 def test_an_unticked_win_stays_on_its_own(client, won):
     own = won.checkout_id
-    _page, response = place(client, won_shown="1")
+    _page, response = place(client)
     assert response.status_code == 302
     won.refresh_from_db()
     assert won.checkout_id == own and won.checkout.payment_status == PaymentStatus.AWAITING
 
 
 def test_a_joined_checkout_that_expires_hands_the_win_back_until_its_own_deadline(client, won):
-    _page, response = place(client, won=[won.number], won_shown="1", payment_method="card")
+    _page, response = place(client, won=[won.number], payment_method="card")
     won.refresh_from_db()
     joined = won.checkout
     cart_order = joined.orders.exclude(pk=won.pk).get()

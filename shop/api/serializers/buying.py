@@ -160,8 +160,8 @@ class DeliveryChoice(serializers.Serializer):
 
 class CheckoutAsk(serializers.Serializer):
     """What the checkout page asks. Left out: the default address, each store's first
-    delivery offer (home delivery where offered), every won auction awaiting payment, the
-    first currency in the cart."""
+    delivery offer (home delivery where offered), no won auction (``won`` names those paid
+    with it), the first currency in the cart."""
 
     currency = serializers.ChoiceField(choices=list(STORE_CURRENCIES), required=False)
     address = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False)

@@ -60,9 +60,7 @@ def _asked(asked: dict) -> QueryDict:
         data["address"] = str(asked["address"])
     for choice in asked.get("delivery", []):
         data[f"delivery_{choice['store']}"] = choice["mode"]
-    if "won" in asked:
-        data["won_shown"] = "1"
-        data.setlist("won", asked["won"])
+    data.setlist("won", asked.get("won", []))
     data["promo_code"] = asked.get("promo_code", "")
     if asked.get("use_points"):
         data["use_points"] = "1"

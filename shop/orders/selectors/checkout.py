@@ -394,7 +394,7 @@ class CheckoutPageData:
     modes: dict[int, str]  # store id -> the delivery mode chosen (or offered first)
     dropoff: Point | None  # where the chosen address is, for the couriers' fares
     won_orders: list[Order]  # won auctions awaiting payment in this currency
-    won_chosen: list[Order]  # those paid with this checkout
+    won_chosen: list[Order]  # those the buyer ticked: paid with this checkout
     promo_code: str
     use_points: bool
     preview: CheckoutPreview
@@ -418,12 +418,10 @@ def checkout_page_data(*, user, whole, summary, currency: str, asked) -> Checkou
     modes = delivery_modes_from(asked, summary.groups, homes)
     # Stores that pass couriers' fares on charge by the distance to the chosen address.
     dropoff = address_point(chosen_address)
-    # Won auctions awaiting payment go with it unless unticked (all are, on the first view).
+    # Won auctions awaiting payment are offered; one goes with this checkout only when ticked.
     won_orders = list(won_orders_awaiting(buyer=user, currency=currency))
-    if asked.get("won_shown"):
-        won_chosen = [order for order in won_orders if order.number in asked.getlist("won")]
-    else:
-        won_chosen = won_orders
+    ticked = set(asked.getlist("won"))
+    won_chosen = [order for order in won_orders if order.number in ticked]
     promo_code = asked.get("promo_code", "")[:40]
     use_points = asked.get("use_points") == "1"
     preview = checkout_preview(
