@@ -39,16 +39,30 @@ DEBUG = env_bool("DEBUG", default=True)
 
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+SOKO_SITE_NAME = env("SOKO_SITE_NAME", "Soko")
+# The address people reach the site at: every link in an email starts with it (an email is
+# read away from any request, so it cannot take the host a request came in on).
+SOKO_SITE_URL = env("SOKO_SITE_URL").rstrip("/")
 if DEBUG:
     SECRET_KEY = SECRET_KEY or "django-insecure-soko-development-key-not-for-production"
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "[::1]"]
+    SOKO_SITE_URL = SOKO_SITE_URL or "http://localhost:8000"
 else:
-    missing = [name for name, value in (("SECRET_KEY", SECRET_KEY), ("ALLOWED_HOSTS", ALLOWED_HOSTS)) if not value]
+    missing = [
+        name
+        for name, value in (("SECRET_KEY", SECRET_KEY), ("ALLOWED_HOSTS", ALLOWED_HOSTS), ("SOKO_SITE_URL", SOKO_SITE_URL))
+        if not value
+    ]
     if missing:
         raise ImproperlyConfigured(
-            f"DEBUG is off, so {' and '.join(missing)} must be set in the environment "
-            "(for example SECRET_KEY=<50+ random characters> ALLOWED_HOSTS=shop.example.com)."
+            f"DEBUG is off, so {' and '.join(missing)} must be set in the environment (for example "
+            "SECRET_KEY=<50+ random characters> ALLOWED_HOSTS=shop.example.com SOKO_SITE_URL=https://shop.example.com)."
         )
+_site = urlsplit(SOKO_SITE_URL)
+if _site.scheme not in {"http", "https"} or not _site.hostname or _site.path or _site.query or _site.fragment:
+    raise ImproperlyConfigured(
+        f"SOKO_SITE_URL must be the site's scheme and host, like https://shop.example.com (it is {SOKO_SITE_URL!r})."
+    )
 
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -314,6 +328,10 @@ ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("SOKO_TRUSTED_CLIENT_IP_HEADER") or None
 # Second factor: TOTP with recovery codes; required for staff (shop.accounts.middleware),
 # optional for everyone else.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# What authenticator apps name the account after, and the start of allauth's email subjects,
+# like Soko's own ("Soko: ..."); allauth would otherwise take the request's host and port.
+MFA_TOTP_ISSUER = SOKO_SITE_NAME
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"{SOKO_SITE_NAME}: "
 
 # The JSON API for apps (/api/v1/, docs/API.md) ----------------------------------------
 # Apps sign in through allauth's headless "app" client, mounted at /api/v1/auth/ and
@@ -457,7 +475,6 @@ LOGGING = {
 }
 
 # Operator-tunable marketplace numbers -------------------------------------------------
-SOKO_SITE_NAME = env("SOKO_SITE_NAME", "Soko")
 SOKO_CURRENCY = env("SOKO_CURRENCY", "KES")
 SOKO_NOTIFICATION_RETENTION_DAYS = int(env("SOKO_NOTIFICATION_RETENTION_DAYS", "90"))
 # A notification whose email copy has not gone out after this long is retried by the sweep.

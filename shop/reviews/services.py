@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from shop.catalog.models import Product
 from shop.core.selectors.i18n import lazy_text, speaking_to
-from shop.core.services.mail import PermanentMailError, mail_send, mail_subject
+from shop.core.services.mail import PermanentMailError, mail_send, mail_subject, site_url
 from shop.media.services.images import image_store
 from shop.notifications.services.notifications import notify
 from shop.orders.models import Order, OrderItem
@@ -364,7 +364,7 @@ def review_requests_send(*, now=None) -> dict:
                 {
                     "order": order,
                     "site_name": settings.SOKO_SITE_NAME,
-                    "url": reverse("reviews:order", args=[order.number]),
+                    "url": site_url(reverse("reviews:order", args=[order.number])),
                 },
             )
             subject = mail_subject(

@@ -1,6 +1,8 @@
 """A shopper and a seller walk through every page of their day in a real browser, and the
 browser's console stays clean: no error, no failed load, no htmx error event (among them
-``htmx:oobErrorNoTarget`` when a live push reaches a page without its target).
+``htmx:oobErrorNoTarget`` when a live push reaches a page without its target). Every page
+passes the accessibility gate (axe-core, WCAG 2.x A and AA: no serious or critical
+violation), at desktop and phone width, in English and in Urdu (right to left).
 
 Also: live rows. A new notification appears at the top of an open notification list, and
 an order placed by a shopper appears at the top of the store's open order list.
@@ -16,6 +18,7 @@ from django.urls import reverse
 from sellers.models import StoreMember
 from shop.catalog.models import Favorite
 from shop.notifications.tasks import notify_task
+from tests.e2e.axe import axe_violations
 from tests.e2e.pages import KEEP_SOCKET, LIVE_MS, expect, log_in, offline_images, store_moves_order, wait_for_socket
 from tests.factories import NotificationFactory, StoreFactory, UserFactory
 from tests.factories.addresses import AddressFactory
@@ -24,6 +27,7 @@ from tests.factories.orders import OrderFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
+DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 # Every htmx error event (htmx logs them too, but a test should not depend on that).
 HTMX_ERRORS = [
@@ -67,17 +71,19 @@ class Console:
 
 
 def browse(page, console: Console, paths: list[str]) -> tuple[list[str], list[str]]:
-    """Open each page, let it settle (scripts, socket, live re-reads); return the paths it
-    ended on (a redirect would skip a page) next to the paths asked for."""
-    seen = []
+    """Open each page, let it settle (scripts, socket, live re-reads) and check it with axe;
+    return the paths it ended on (a redirect would skip a page) next to the paths asked for."""
+    seen, inaccessible = [], []
     for path in paths:
         response = page.goto(path)
         assert response is not None and response.ok, f"{path} answered {response and response.status}"
         page.wait_for_load_state("load")
         page.wait_for_timeout(250)
         seen.append(urlsplit(page.url).path)
+        inaccessible += axe_violations(page)
     paths = [urlsplit(path).path for path in paths]
     assert console.problems == [], "\n".join(console.problems)
+    assert inaccessible == [], "\n".join(inaccessible)
     return seen, paths
 
 
@@ -89,8 +95,14 @@ def open_browser(new_page, viewport=None):
 
 
 @pytest.fixture
-def market(db):
-    seller = UserFactory(email="njeri@example.test")
+def language():
+    """The language the market's people read Soko in (the journeys take each in turn)."""
+    return "en"
+
+
+@pytest.fixture
+def market(db, language):
+    seller = UserFactory(email="njeri@example.test", language=language)
     store = StoreFactory(
         name="Kisii Weavers", slug="kisii-weavers", owner=seller, delivers_local=False, delivers_national=False
     )
@@ -99,7 +111,7 @@ def market(db):
         title="Kiondo basket", slug="kiondo-basket", store=store, category=baskets, brand="Kisii",
         variants=[{"name": "Red", "price": Decimal("1200"), "stock": 8}, {"name": "Blue", "price": Decimal("1300"), "stock": 4}],
     )  # fmt: skip
-    buyer = UserFactory(email="amina@example.test")
+    buyer = UserFactory(email="amina@example.test", language=language)
     AddressFactory(user=buyer)
     Favorite.objects.create(user=buyer, product=basket)
     order = OrderFactory(buyer=buyer, store=store, items=[(basket.variants.first(), 1)])
@@ -145,13 +157,15 @@ def seller_paths(market) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
-def test_the_shoppers_and_the_sellers_pages_log_no_errors(new_page, market, viewport):
+@pytest.mark.parametrize("language", ["en", "ur"])
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_shoppers_and_the_sellers_pages_log_no_errors_and_pass_axe(new_page, market, viewport, language):
     console, shopper = open_browser(new_page, viewport)
     console.watch(shopper)
     log_in(shopper, market["buyer"].email)
+    expect(shopper.locator("html")).to_have_attribute("lang", language)
     shopper.goto(reverse("catalog:product", args=[market["basket"].slug]))
-    shopper.get_by_role("button", name="Add to cart").click()
+    shopper.get_by_test_id("add-to-cart").get_by_role("button").click()
     expect(shopper.locator("#cart-badge")).to_have_attribute("data-count", "1")
 
     seen, asked = browse(shopper, console, buyer_paths(market))
