@@ -289,6 +289,7 @@ def start_server(url: str, redis_url: str, workdir: Path, *, kind: str, workers:
         "DEBUG": "0",
         "SECRET_KEY": "bench-" + "x" * 60,
         "ALLOWED_HOSTS": HOST,
+        "SOKO_SITE_URL": f"http://{HOST}",
         "SECURE_SSL_REDIRECT": "0",
         "HUEY_EMBEDDED_WORKER": "0",
         "LOG_LEVEL": "WARNING",

@@ -653,6 +653,7 @@ def main():
         # the web server collected); the servers inherit the message limit.
         os.environ.update(
             REDIS_URL=redis_url, SECRET_KEY=SECRET_KEY, DEBUG="0", ALLOWED_HOSTS=HOST, SECURE_SSL_REDIRECT="0",
+            SOKO_SITE_URL=f"http://{HOST}",
             STATIC_ROOT=str(Path(tmp) / "web" / "static"), LOG_LEVEL="WARNING",
             SOKO_CHAT_MESSAGES_PER_MINUTE=os.environ.get("SOKO_CHAT_MESSAGES_PER_MINUTE", "10000"),
         )

@@ -21,6 +21,7 @@ from shop.core.ids import id_or_none
 from shop.core.jobs import job_enqueue_on_commit
 from shop.core.selectors.currencies import currency_for_country
 from shop.core.selectors.i18n import lazy_text, speaking_to
+from shop.core.services.mail import site_url
 from shop.core.tasks import send_email_task
 from shop.geo.selectors.areas import area_country
 from shop.media.services.images import image_store
@@ -119,12 +120,12 @@ def _require_owner(*, store: Store, actor) -> None:
 
 
 @transaction.atomic
-def store_member_invite(*, store: Store, actor, email: str, base_url: str) -> StoreInvite:
+def store_member_invite(*, store: Store, actor, email: str) -> StoreInvite:
     """Invite a person to the store's team as staff; nobody joins without accepting.
 
-    Every address gets the same: a pending invite whose link (``base_url`` + the accept
-    page, valid for ``SOKO_STORE_INVITE_DAYS``) is emailed through Huey, so the owner learns
-    nothing about whether the address has an account. An existing account is also told in
+    Every address gets the same: a pending invite whose link (the accept page on
+    ``SOKO_SITE_URL``, valid for ``SOKO_STORE_INVITE_DAYS``) is emailed through Huey, so the
+    owner learns nothing about whether the address has an account. An existing account is also told in
     the app, with the same link. Inviting the same address again sends a fresh link.
     """
     _require_owner(store=store, actor=actor)
@@ -144,7 +145,7 @@ def store_member_invite(*, store: Store, actor, email: str, base_url: str) -> St
         },
     )
     path = reverse("sellers:invite_accept", args=[token])
-    _invite_email_send(invite=invite, actor=actor, link=base_url.rstrip("/") + path)
+    _invite_email_send(invite=invite, actor=actor, link=site_url(path))
     if user is not None:
         notify(
             user=user,

@@ -167,9 +167,7 @@ def team_invite(request):
     form = StoreInviteForm(request.POST)
     if form.is_valid():
         try:
-            invite = store_member_invite(
-                store=store, actor=request.user, email=form.cleaned_data["email"], base_url=request.build_absolute_uri("/")
-            )
+            invite = store_member_invite(store=store, actor=request.user, email=form.cleaned_data["email"])
         except TeamError as error:
             form.add_error("email", str(error))
         else:

@@ -36,6 +36,7 @@ def production_env(*, host: str, workdir: Path, db_name: str, **extra: str) -> d
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(45),
         ALLOWED_HOSTS=host,
+        SOKO_SITE_URL=f"http://{host}",  # with the port once the server has one
         SECURE_SSL_REDIRECT="0",
         SECURE_HSTS_SECONDS="0",
         STATIC_ROOT=str(workdir / "static"),
@@ -100,6 +101,7 @@ def _production_server(*, env: dict, host: str, workdir: Path, kind: str) -> Ite
     assert collected.returncode == 0, log_path.read_text(errors="replace")[-4000:]
     connections.close_all()  # the server gets its own; ours must not be shared
     port = _free_port(host)
+    url = f"http://{host}:{port}"
     with open(log_path, "ab") as log:
         command = {
             "daphne": [sys.executable, "-m", "daphne", "-b", host, "-p", str(port), "site_config.asgi:application"],
@@ -108,11 +110,10 @@ def _production_server(*, env: dict, host: str, workdir: Path, kind: str) -> Ite
         proc = subprocess.Popen(
             command,
             cwd=settings.BASE_DIR,
-            env=env,
+            env={**env, "SOKO_SITE_URL": url},
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    url = f"http://{host}:{port}"
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while not _answers(url):

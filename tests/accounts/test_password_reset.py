@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.conf import settings
 
 from tests.factories import UserFactory
 
@@ -17,13 +18,13 @@ def test_buyer_who_forgot_their_password_gets_one_email_with_a_reset_link(client
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
     assert message.to == ["amina@example.test"]
-    assert re.search(r"http://testserver/accounts/password/reset/key/[\w-]+/", message.body)
+    assert re.search(re.escape(settings.SOKO_SITE_URL) + r"/accounts/password/reset/key/[\w-]+/", message.body)
 
 
 def test_reset_link_lets_the_buyer_set_a_new_password_once(client, mailoutbox):
     buyer = UserFactory(email="amina@example.test")
     client.post("/accounts/password/reset/", {"email": "amina@example.test"})
-    link = re.search(r"http://testserver(/accounts/password/reset/key/[\w-]+/)", mailoutbox[0].body).group(1)
+    link = re.search(re.escape(settings.SOKO_SITE_URL) + r"(/accounts/password/reset/key/[\w-]+/)", mailoutbox[0].body).group(1)
 
     form_page = client.get(link, follow=True)
     assert form_page.status_code == 200

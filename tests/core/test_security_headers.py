@@ -14,7 +14,10 @@ from tests.core.test_deploy_settings import manage
 
 pytestmark = pytest.mark.django_db
 
-PRODUCTION = {"DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(45), "ALLOWED_HOSTS": "shop.example.com"}
+PRODUCTION = {
+    "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(45), "ALLOWED_HOSTS": "shop.example.com",
+    "SOKO_SITE_URL": "https://shop.example.com",
+}
 SCRIPT = """
 import json
 from django.test import Client

@@ -25,7 +25,7 @@ def test_seed_demo_refuses_when_the_demo_is_off(db, settings):
 
 def test_seed_demo_refuses_in_production_with_a_clear_message():
     env = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "SOKO_DEMO"}}
-    env.update(DEBUG="0", SECRET_KEY=secrets.token_urlsafe(45), ALLOWED_HOSTS="shop.example.com")
+    env.update(DEBUG="0", SECRET_KEY=secrets.token_urlsafe(45), ALLOWED_HOSTS="shop.example.com", SOKO_SITE_URL="https://shop.example.com")
 
     result = subprocess.run(
         [sys.executable, "manage.py", "seed_demo"],

@@ -48,7 +48,9 @@ def test_anything_but_a_public_picture_is_a_404(client, media, path):
 
 def test_production_serves_media_from_the_configured_origin_and_not_from_the_app():
     script = "from django.conf import settings; print(settings.MEDIA_URL, settings.SOKO_SERVE_MEDIA)"
-    production = {"DEBUG": "0", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "shop.example.com"}
+    production = {
+        "DEBUG": "0", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "shop.example.com", "SOKO_SITE_URL": "https://shop.example.com",
+    }
 
     separate = manage("shell", "--no-imports", "-c", script, SOKO_MEDIA_URL="https://media.example.com", **production)
     local = manage("shell", "--no-imports", "-c", script, **production)

@@ -116,7 +116,10 @@ def test_the_deploy_check_names_each_method_turned_on_without_its_keys(productio
 def manage(*args, **env_changes):
     keep_out = {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "SOKO_DEMO", "SOKO_PAYMENT_METHODS"}
     env = {key: value for key, value in os.environ.items() if key not in keep_out and not key.startswith("STRIPE_")}
-    env.update(DEBUG="0", SECRET_KEY=secrets.token_urlsafe(45), ALLOWED_HOSTS="shop.example.com", **env_changes)
+    env.update(
+        DEBUG="0", SECRET_KEY=secrets.token_urlsafe(45), ALLOWED_HOSTS="shop.example.com",
+        SOKO_SITE_URL="https://shop.example.com", **env_changes,
+    )
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120
     )

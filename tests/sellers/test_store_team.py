@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
@@ -32,7 +33,7 @@ def staff_of(store, **user_fields):
 
 
 def invite_link(message) -> str:
-    return re.search(r"http://testserver(/dashboard/join/[^/\s]+/)", message.body).group(1)
+    return re.search(re.escape(settings.SOKO_SITE_URL) + r"(/dashboard/join/[^/\s]+/)", message.body).group(1)
 
 
 def test_someone_already_on_soko_is_invited_and_joins_only_by_accepting(

@@ -1,10 +1,15 @@
 import logging
+from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from allauth.core.internal.httpkit import clean_client_ip
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
+from shop.core.services.mail import site_url
 from shop.core.tasks import send_email_task
 
 log = logging.getLogger(__name__)
@@ -21,7 +26,16 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def send_mail(self, template_prefix, email, context):
         """Render now (the request is here), send through Huey (never block the page); when
-        the queue is unreachable, send it from here: the code or link is needed now."""
+        the queue is unreachable, send it from here: the code or link is needed now.
+
+        The site is Soko at ``SOKO_SITE_URL``, never the request's host: allauth's links
+        (``activate_url``, ``password_reset_url``, ``signup_url``) move onto it."""
+        context = {
+            "request": allauth_context.request,
+            "email": email,
+            "current_site": SimpleNamespace(name=settings.SOKO_SITE_NAME, domain=urlsplit(settings.SOKO_SITE_URL).netloc),
+            **{key: site_url(value) if key.endswith("_url") and value else value for key, value in context.items()},
+        }
         message = self.render_mail(template_prefix, email, context)
         html = next((body for body, mime in getattr(message, "alternatives", []) if mime == "text/html"), None)
         fields = {

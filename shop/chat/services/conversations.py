@@ -36,7 +36,7 @@ from shop.chat.selectors import (
 )
 from shop.core.jobs import job_enqueue_on_commit
 from shop.core.selectors.i18n import lazy_text, recipient_language, speaking_to
-from shop.core.services.mail import PermanentMailError, mail_send, mail_subject
+from shop.core.services.mail import PermanentMailError, mail_send, mail_subject, site_url
 from shop.core.services.ratelimit import limit_give_back, limit_take
 from shop.core.services.realtime import push_html_on_commit, user_group
 from shop.media.services.images import image_store
@@ -503,7 +503,7 @@ def digests_send(*, now=None) -> int:
                     "messages": unread,
                     "name": name,
                     "site_name": settings.SOKO_SITE_NAME,
-                    "url": reverse("chat:conversation", args=[conversation.pk]),
+                    "url": site_url(reverse("chat:conversation", args=[conversation.pk])),
                 },
             )
             subject = mail_subject(

@@ -1,10 +1,13 @@
-"""Sending email: one place that makes subjects single-line and tells a failure that will
-happen again (a refused recipient, a malformed address) from one that may pass (the mail
-server is down, a 4xx answer), so callers retry only the second kind."""
+"""Sending email: one place that makes subjects single-line, makes links absolute on the
+site's address, and tells a failure that will happen again (a refused recipient, a
+malformed address) from one that may pass (the mail server is down, a 4xx answer), so
+callers retry only the second kind."""
 
 import logging
 import smtplib
+from urllib.parse import urlsplit, urlunsplit
 
+from django.conf import settings
 from django.core.mail import BadHeaderError, EmailMultiAlternatives
 
 logger = logging.getLogger(__name__)
@@ -21,6 +24,14 @@ def mail_subject(text: str) -> str:
     with an ellipsis. (A line break in a header is refused by Django, on every attempt.)"""
     line = " ".join(str(text).split())
     return line if len(line) <= SUBJECT_MAX_LENGTH else line[: SUBJECT_MAX_LENGTH - 1].rstrip() + "…"
+
+
+def site_url(path: str) -> str:
+    """``path`` (``/returns/4/``) as a link that works from a mail client: absolute on
+    ``SOKO_SITE_URL``. An absolute URL keeps its path, query and fragment and takes the
+    site's address instead of its own (one built from the request that sent the mail)."""
+    parts = urlsplit(str(path))
+    return settings.SOKO_SITE_URL + urlunsplit(("", "", "/" + parts.path.lstrip("/"), parts.query, parts.fragment))
 
 
 def _permanent_code(code) -> bool:

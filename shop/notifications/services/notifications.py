@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from shop.core.jobs import job_enqueue_on_commit
 from shop.core.selectors.i18n import speaking_to
-from shop.core.services.mail import PermanentMailError, mail_send, mail_subject
+from shop.core.services.mail import PermanentMailError, mail_send, mail_subject, site_url
 from shop.core.services.realtime import push_html_on_commit, user_group
 from shop.notifications.models import Notification
 from shop.notifications.selectors import unread_count
@@ -72,7 +72,14 @@ def notification_email_send(*, notification_id: int) -> bool:
         return False
     notification = Notification.objects.select_related("user").get(pk=notification_id)
     with speaking_to(notification.user):
-        body = render_to_string("notifications/email.txt", {"notification": notification, "site_name": settings.SOKO_SITE_NAME})
+        body = render_to_string(
+            "notifications/email.txt",
+            {
+                "notification": notification,
+                "site_name": settings.SOKO_SITE_NAME,
+                "url": site_url(notification.url) if notification.url else "",
+            },
+        )
         subject = mail_subject(f"{settings.SOKO_SITE_NAME}: {notification.text}")
     try:
         mail_send(subject=subject, body=body, to=[notification.user.email])

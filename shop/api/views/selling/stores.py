@@ -110,7 +110,5 @@ class TeamInvite(SellerView):
         form = StoreInviteForm(as_posted(asked.validated_data))
         if not form.is_valid():
             refuse(form.errors)
-        invite = store_member_invite(
-            store=store, actor=request.user, email=form.cleaned_data["email"], base_url=request.build_absolute_uri("/")
-        )
+        invite = store_member_invite(store=store, actor=request.user, email=form.cleaned_data["email"])
         return Response(StoreInviteSerializer(invite).data, status=201)
