@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from returns.models import ReturnLine, ReturnRequest, ReturnStatus
 from sellers.analytics.selectors.figures import BUCKET_DAYS, store_analytics
-from shop.catalog.models import Product
+from shop.catalog.models import Product, ProductDayStats
 from shop.chat.models import Conversation
-from shop.orders.models import OrderStatus
+from shop.orders.models import OrderItem, OrderStatus
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.catalog import ProductFactory
 from tests.factories.orders import orders_bulk_create as place_orders
@@ -284,3 +284,51 @@ def test_the_page_costs_the_same_queries_for_10_orders_as_for_200(client, django
         response = client.get(reverse("sellers:analytics"), {"days": "90", "group": "week"})
 
     assert response.context["figures"].orders > 50
+
+
+def _stats(product, day, views, adds):
+    ProductDayStats.objects.create(product=product, day=day, views=views, cart_adds=adds)
+
+
+def test_orders_without_a_view_or_add_never_make_the_funnel_pass_100_percent(seller_client, store):
+    """13 orders (the app, a chat offer, an auction) and no view or add recorded: the funnel
+    counts none of them as converted, and says where they came from."""
+    variant = ProductFactory(store=store, variants__stock=50).variants.get()
+    place_orders(store, [(timezone.now() - timedelta(hours=n), OrderStatus.CONFIRMED, "KES", [(variant, 1, "250")]) for n in range(13)])
+
+    response = seller_client.get(reverse("sellers:analytics"))
+
+    conversion = response.context["figures"].conversion
+    assert (conversion.views, conversion.cart_adds, conversion.orders, conversion.orders_elsewhere) == (0, 0, 0, 13)
+    assert conversion.ordered_rate is None and conversion.added_rate is None
+    assert "142.9" not in response.content.decode() and 'data-testid="orders-elsewhere"' in response.content.decode()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_no_funnel_step_exceeds_the_step_before(store, seed):
+    """Random views, adds and orders (some won at auction, some with no view at all) per
+    product and day: every step is at most the one before, every rate at most 100 %, and
+    the orders matched plus the orders that came another way are all the products' orders."""
+    rng = random.Random(seed)
+    zone = ZoneInfo(store.time_zone)
+    today = NOW.astimezone(zone).date()
+    variants = [ProductFactory(store=store, variants__stock=50).variants.get() for _ in range(4)]
+    specs = []
+    for variant in variants:
+        for back in range(30):
+            day = today - timedelta(days=back)
+            if rng.random() < 0.6:
+                _stats(variant.product, day, rng.randint(0, 6), rng.randint(0, 6))
+            for _ in range(rng.choice([0, 0, 1, 3])):
+                at = datetime.combine(day, datetime.min.time(), tzinfo=zone) + timedelta(hours=rng.randint(0, 9))
+                specs.append((at, rng.choice([OrderStatus.CONFIRMED, OrderStatus.DELIVERED]), "KES", [(variant, 1, "250")]))
+    orders = place_orders(store, specs)
+    won = [order.pk for order in orders if rng.random() < 0.2]
+    OrderItem.objects.filter(order__in=won).update(listing_type=Product.Listing.AUCTION)
+
+    conversion = store_analytics(store=store, now=NOW, days=30, grouping="day").conversion
+
+    assert conversion.cart_adds <= conversion.views and conversion.orders <= conversion.cart_adds, conversion
+    assert all(rate is None or rate <= 100 for rate in (conversion.added_rate, conversion.ordered_rate))
+    assert conversion.orders + conversion.orders_elsewhere == len(specs)
+    assert conversion.views == sum(ProductDayStats.objects.values_list("views", flat=True))

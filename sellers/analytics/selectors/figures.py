@@ -109,9 +109,13 @@ class ProductFigures:
 
 @dataclass(frozen=True)
 class Conversion:
+    """Views to orders, each step matched to the one before per product and store day, so
+    no step exceeds the step before (docs/FORECAST.md, "The funnel")."""
+
     views: int
-    cart_adds: int
-    orders: int
+    cart_adds: int  # adds to cart, at most the product's views that day
+    orders: int  # orders of the product from a cart, at most its adds that day
+    orders_elsewhere: int  # orders of a product with no view or add to match (auctions, chat offers, the app, an earlier cart)
     chats: int  # conversations with the store started in the period
     chats_ordered: int  # … whose shopper then ordered from the store in the period
 
@@ -206,9 +210,6 @@ def store_analytics(*, store: Store, now: datetime, days: int, grouping: str) ->
     products = _product_figures(store=store, period=period, now=now)
     ranked = sorted(products.values(), key=lambda p: (-p.units, p.title.casefold(), p.pk))
     lines = _sold_lines(store=store, period=period, now=now)
-    stats = ProductDayStats.objects.filter(
-        product__store=store, day__gte=period.first_day, day__lte=period.last_day
-    ).aggregate(views=Sum("views"), cart_adds=Sum("cart_adds"))
     chats = _chat_conversion(store=store, period=period, now=now)
     currencies = tuple(sorted(set(totals) | set(previous_totals))) or (store.currency,)
     return StoreAnalytics(
@@ -219,13 +220,7 @@ def store_analytics(*, store: Store, now: datetime, days: int, grouping: str) ->
         previous_totals=dict(previous_totals),
         products=tuple(ranked),
         top_products=tuple(p for p in ranked if p.units)[:TOP_PRODUCTS],
-        conversion=Conversion(
-            views=stats["views"] or 0,
-            cart_adds=stats["cart_adds"] or 0,
-            orders=sum(sales.orders for sales in totals.values()),
-            chats=chats["started"],
-            chats_ordered=chats["ordered"],
-        ),
+        conversion=_funnel(store=store, period=period, now=now, chats=chats),
         units_sold=lines["units"],
         units_returned=lines["returned"],
     )
@@ -299,6 +294,42 @@ def _product_figures(*, store: Store, period: Period, now: datetime) -> dict[int
             cover = Decimal(figures.stock) * period.days / figures.units
             figures.days_of_cover = cover.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     return products
+
+
+def _funnel(*, store: Store, period: Period, now: datetime, chats: dict[str, int]) -> Conversion:
+    """Views, adds to cart and orders per product and store day: a day's adds count up to its
+    views, its cart orders (not won at auction, not from a chat offer) up to those adds; the
+    rest of the products' orders came another way. Two queries."""
+    steps: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0, 0])  # views, adds, cart orders
+    for row in ProductDayStats.objects.filter(product__store=store, day__gte=period.first_day, day__lte=period.last_day).values(
+        "product", "day", "views", "cart_adds"
+    ):
+        steps[row["product"], row["day"]][:2] = [row["views"], row["cart_adds"]]
+    from_cart = Q(listing_type=Product.Listing.FIXED, order__chat_offer__isnull=True, variant__isnull=False)
+    ordered = (
+        _period_lines(store, period, now)
+        .annotate(day=TruncDate("order__created_at", tzinfo=ZoneInfo(store.time_zone)))
+        .values("variant__product", "day")
+        .annotate(orders=Count("order", distinct=True), from_cart=Count("order", distinct=True, filter=from_cart))
+        .order_by()
+    )
+    all_orders = 0
+    for row in ordered:
+        all_orders += row["orders"]
+        if row["from_cart"]:
+            steps[row["variant__product"], row["day"]][2] = row["from_cart"]
+    views = adds = orders = 0
+    for day_views, day_adds, day_orders in steps.values():
+        day_adds = min(day_adds, day_views)
+        views, adds, orders = views + day_views, adds + day_adds, orders + min(day_orders, day_adds)
+    return Conversion(
+        views=views,
+        cart_adds=adds,
+        orders=orders,
+        orders_elsewhere=all_orders - orders,
+        chats=chats["started"],
+        chats_ordered=chats["ordered"],
+    )
 
 
 def _chat_conversion(*, store: Store, period: Period, now: datetime) -> dict[str, int]:
