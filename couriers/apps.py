@@ -10,6 +10,7 @@ class CouriersConfig(AppConfig):
     verbose_name = gettext_lazy("Couriers")
 
     def ready(self):
+        from . import receivers  # noqa: F401  (the orders' signals)
         from .selectors import user_is_courier
 
         mode_register(

@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.db.models import Avg, Count, F
+from django.db.models import Avg, Count, F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -818,8 +818,16 @@ def cash_confirm_buyer(*, job: DeliveryJob, buyer) -> DeliveryJob:
     if _cash_done(job):
         return _deliver(job=job, courier=job.courier)
     order_push(order=job.order)
-    _job_live_push(job.courier_id, job)  # "the buyer confirmed"
     return job
+
+
+def job_live_push_for_order(*, order: Order) -> None:
+    """After commit: the live part of each job of ``order`` (its delivery, its return
+    pickups) to the courier who holds it, so the job page follows the order (ready,
+    cancelled, refunded) as the buyer's and the store's pages do."""
+    jobs = DeliveryJob.objects.filter(Q(order=order) | Q(return_order=order), courier__isnull=False)
+    for job in jobs.exclude(status=J.CANCELLED):
+        _job_live_push(job.courier_id, job)
 
 
 def _job_live_push(courier_id: int, job: DeliveryJob) -> None:
@@ -958,7 +966,6 @@ def _return_picked_up(*, courier, job_id: int) -> DeliveryJob:
             ),
         )
         order_push(order=job.return_order)
-        _job_live_push(courier.pk, job)
     return job
 
 
@@ -986,7 +993,6 @@ def _return_deliver(*, job: DeliveryJob) -> DeliveryJob:
         ),
     )
     order_push(order=job.return_order)
-    _job_live_push(courier_id, job)
     transaction.on_commit(lambda: return_job_delivered.send(sender=DeliveryJob, job=job))
     return job
 

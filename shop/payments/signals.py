@@ -10,6 +10,10 @@ checkout_confirmed = Signal()
 # transaction that records it.
 refund_recorded = Signal()
 
+# A recorded refund's state changed (the provider made it, refused it, or failed it later;
+# ``order_id=``), inside the transaction that changed it: the order's open pages follow.
+refund_changed = Signal()
+
 # The payment state of checkouts and orders is the orders' to write: payments decides it
 # and sends one of these inside its transaction, and orders' receivers
 # (``shop.orders.receivers``) write the rows at once, on the instance sent, so what the

@@ -53,7 +53,7 @@ from ..selectors.transitions import (
     status_label,
     transition_check,
 )
-from ..signals import order_counted
+from ..signals import order_changed, order_counted
 
 S = OrderStatus
 log = logging.getLogger(__name__)
@@ -255,8 +255,9 @@ def order_restock(*, order: Order) -> bool:
 
 def order_push(*, order: Order) -> None:
     """After commit: the order's live fragments (timeline, status badge, actions) to the
-    buyer's open pages and to those of the store's members, as htmx out-of-band swaps.
-    Delivery over sockets is at most once; pages re-fetch these on reconnect."""
+    buyer's open pages and to those of the store's members, as htmx out-of-band swaps;
+    the apps above hear ``order_changed`` for theirs (the courier's job page). Delivery
+    over sockets is at most once; pages re-fetch these on reconnect."""
     order = order_with_details(pk=order.pk)
     event = {"event": "order.changed", "data": {"order": order.number, "status": order.status}}
     push_rendered_on_commit(
@@ -271,6 +272,7 @@ def order_push(*, order: Order) -> None:
             lambda: render_to_string("sellers/orders/_live.html", {**seller_live_context(order=order), "oob": True}),
             **event,
         )
+    order_changed.send(sender=Order, order=order)
 
 
 def order_push_new(*, order: Order) -> None:

@@ -28,7 +28,7 @@ from shop.payments.models import PaymentStatus
 from shop.payments.payouts.services import order_funds_release
 from shop.payments.providers.paypal.callbacks import paypal_settle_due
 from shop.payments.services import attempts_expire
-from shop.payments.signals import checkout_confirmed
+from shop.payments.signals import checkout_confirmed, refund_changed
 from shop.promotions.services.codes import promo_use_return
 
 from ..models import Checkout, Order, OrderEvent, OrderStatus
@@ -53,6 +53,12 @@ def _checkout_confirmed(sender, checkout, **kwargs) -> None:
         order_push(order=order)
         if checkout.payment_status == PaymentStatus.PAID:
             invoice_issue_later(order.pk)
+
+
+@receiver(refund_changed, dispatch_uid="orders.refund_changed")
+def _refund_changed(sender, order_id, **kwargs) -> None:
+    """The order's open pages (the buyer's, the store's) show the refund's new state."""
+    order_push(order=Order.objects.get(pk=order_id))
 
 
 def checkouts_expire(*, now=None) -> int:

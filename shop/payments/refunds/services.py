@@ -48,7 +48,7 @@ from ..models import LedgerTransaction, PaymentFlag, PaymentStatus, Payout, Prov
 from ..payouts.services import CARD_PROVIDERS, order_paid_online
 from ..providers.paypal.client import PaypalError, paypal_refund
 from ..providers.stripe.client import stripe_client
-from ..signals import refund_recorded
+from ..signals import refund_changed, refund_recorded
 
 log = logging.getLogger(__name__)
 
@@ -413,12 +413,14 @@ def _finish(order, refund: Refund, *, reference: str, succeeded: bool) -> None:
         locked.status = Refund.Status.SUCCEEDED if succeeded else Refund.Status.PENDING
         locked.save(update_fields=["reference", "status", "updated_at"])
         _post(order, locked)
+        refund_changed.send(sender=Refund, order_id=order.pk)
         refund.reference, refund.status = locked.reference, locked.status
 
 
 def _fail(refund: Refund, error: Exception) -> None:
     log.warning("refund %s failed: %s", refund.pk, error)
-    Refund.objects.filter(pk=refund.pk, reference="").update(status=Refund.Status.FAILED)
+    if Refund.objects.filter(pk=refund.pk, reference="").update(status=Refund.Status.FAILED):
+        refund_changed.send(sender=Refund, order_id=refund.order_id)
     refund.status = Refund.Status.FAILED
     raise RefundError(_("The provider refused the refund: %(error)s") % {"error": error}) from error
 
@@ -522,6 +524,7 @@ def refund_failed_by_provider(refund: Refund, reason: str) -> bool:
         ledger.void(key=f"refund:{locked.pk}", memo=f"Refund {failed} failed at the provider: {reason}"[:300])
         locked.status, locked.reference = Refund.Status.FAILED, ""
         locked.save(update_fields=["status", "reference", "updated_at"])
+        refund_changed.send(sender=Refund, order_id=locked.order_id)
         PaymentFlag.objects.create(
             kind=PaymentFlag.Kind.REFUND_FAILED,
             key=f"refund-failed:{locked.pk}:{failed}"[:150],

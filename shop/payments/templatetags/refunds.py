@@ -18,15 +18,16 @@ def _summary(order) -> dict:
 
 
 @register.inclusion_tag("orders/_refunds.html")
-def order_refunds(order):
-    """Under the order's totals: the refunds and the net paid (nothing without refunds)."""
-    return _summary(order)
+def order_refunds(order, oob=False):
+    """Under the order's totals: the refunds and the net paid (an empty place without
+    refunds, which a push fills: ``oob``, swapped out of band)."""
+    return {**_summary(order), "oob": oob}
 
 
 @register.inclusion_tag("orders/_net_paid.html")
-def order_net_paid(order):
+def order_net_paid(order, oob=False):
     """Next to the order's total at the top of its page: what is left paid after refunds."""
-    return _summary(order)
+    return {**_summary(order), "oob": oob}
 
 
 @register.inclusion_tag("orders/_line_refunded.html")

@@ -50,6 +50,7 @@ from ...models import (
 )
 from ...refunds.services import refund_failed_by_provider
 from ...services import attempt_failed, attempt_succeeded, event_record
+from ...signals import refund_changed
 from .client import stripe_client, stripe_provider
 
 log = logging.getLogger(__name__)
@@ -233,9 +234,11 @@ class ChargeRefunded:
     @staticmethod
     def apply(refunds) -> str:
         ids = [refund.id for refund in refunds.data if refund.status == "succeeded"]
-        count = Refund.objects.filter(reference__in=ids, status=Refund.Status.PENDING).update(
-            status=Refund.Status.SUCCEEDED
-        )
+        confirmed = Refund.objects.filter(reference__in=ids, status=Refund.Status.PENDING)
+        order_ids = set(confirmed.values_list("order_id", flat=True))
+        count = confirmed.update(status=Refund.Status.SUCCEEDED)
+        for order_id in order_ids:
+            refund_changed.send(sender=Refund, order_id=order_id)
         return f"{count} refunds confirmed"
 
 
