@@ -167,3 +167,81 @@ document.addEventListener("submit", function (event) {
   input.value = token;
   form.appendChild(input);
 });
+
+// Focus after an action (WCAG 2.4.3). A page or swapped part may mark one element
+// [data-focus] (an error summary, the result of an action): focus moves there, once. An
+// htmx action that took focus away (its button disabled while it ran, or swapped for a new
+// one) gives it back to the control that started it, or to that control's replacement.
+(function () {
+  var FOCUSABLE = "a[href], button, input, select, textarea, summary, [tabindex]";
+  function focusMarked() {
+    var target = document.querySelector("[data-focus]");
+    if (!target) return false;
+    target.removeAttribute("data-focus");
+    if (!target.matches(FOCUSABLE)) target.setAttribute("tabindex", "-1");
+    target.focus();
+    return true;
+  }
+  document.addEventListener("DOMContentLoaded", focusMarked);
+
+  var started = null;
+  document.addEventListener("htmx:beforeRequest", function () {
+    var control = document.activeElement;
+    if (!control || control === document.body) { started = null; return; }
+    var anchor = control.closest("[id], [data-testid]");
+    started = {
+      control: control,
+      anchor: anchor && (anchor.id ? "#" + CSS.escape(anchor.id) : "[data-testid='" + CSS.escape(anchor.getAttribute("data-testid")) + "']"),
+    };
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var was = started;
+    started = null;
+    if (!was || focusMarked()) return;
+    if (document.activeElement && document.activeElement !== document.body) return;
+    if (was.control.isConnected) { was.control.focus(); return; }
+    var anchor = was.anchor && document.querySelector(was.anchor);
+    if (!anchor) return;
+    var same = anchor.matches(was.control.tagName) ? anchor : anchor.querySelector(was.control.tagName);
+    (same || anchor.querySelector(FOCUSABLE) || anchor).focus();
+  });
+})();
+
+// Announcements (WCAG 4.1.3). A part that htmx swaps in is a new element, which a screen
+// reader does not read even inside aria-live, and a live region around a ticking countdown
+// would speak every second. So a part that changes marks what to say on its change with
+// data-announce="<what it is>"; when one arrives with a different text, the text is
+// written into the page's one polite live region, which never leaves the page.
+(function () {
+  var said = {};
+  var region = null;
+  function text(el) { return el.textContent.replace(/\s+/g, " ").trim(); }
+  function marked(node) {
+    if (node.nodeType !== 1) return [];
+    var found = Array.from(node.querySelectorAll("[data-announce]"));
+    return node.matches("[data-announce]") ? [node].concat(found) : found;
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    marked(document.body).forEach(function (el) { said[el.getAttribute("data-announce")] = text(el); });
+    region = document.createElement("div");
+    region.className = "visually-hidden";
+    region.setAttribute("aria-live", "polite");
+    region.setAttribute("aria-atomic", "true");
+    region.setAttribute("data-testid", "announcer");
+    document.body.appendChild(region);
+    new MutationObserver(function (changes) {
+      var news = [];
+      changes.forEach(function (change) {
+        change.addedNodes.forEach(function (node) {
+          marked(node).forEach(function (el) {
+            var what = el.getAttribute("data-announce");
+            var now = text(el);
+            if (now && said[what] !== now) news.push(now);
+            said[what] = now;
+          });
+        });
+      });
+      if (news.length) region.textContent = news.join(". ");
+    }).observe(document.body, { childList: true, subtree: true });
+  });
+})();

@@ -25,7 +25,7 @@ def heart_html(*, target, is_favorite: bool, next_url: str, csrf_token, size: st
         '<input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">'
         '<input type="hidden" name="{kind}" value="{pk}">'
         '<input type="hidden" name="next" value="{next}">{size_input}'
-        '<button type="submit" class="btn heart-btn{favorite_class}" aria-pressed="{pressed}" title="{title}" aria-label="{label}">'
+        '<button type="submit" class="btn heart-btn{favorite_class}" aria-pressed="{pressed}" title="{title}"{label}>'
         '<i class="bi {icon}" aria-hidden="true"></i>{caption}</button></form>',
         action=action,
         size_class=f" heart-{size}" if size else "",
@@ -37,7 +37,13 @@ def heart_html(*, target, is_favorite: bool, next_url: str, csrf_token, size: st
         favorite_class=" is-favorite" if is_favorite else "",
         pressed="true" if is_favorite else "false",
         title=title,
-        label=label % {"name": name},
+        # A heart that shows a caption is named by it (what a person sees is what they can
+        # say to a voice control, WCAG 2.5.3); an icon alone is named by its label.
+        label="" if size == "lg" else format_html(' aria-label="{}"', label % {"name": name}),
         icon=icon,
-        caption=format_html('<span class="ms-1">{}</span>', caption) if size == "lg" else "",
+        caption=(
+            format_html('<span class="ms-1">{}</span><span class="visually-hidden"> {}</span>', caption, name)
+            if size == "lg"
+            else ""
+        ),
     )
