@@ -2,16 +2,6 @@
 (function () {
   "use strict";
 
-  // The language select submits when changed; its button is for browsers without JavaScript.
-  function autosubmit(root) {
-    root.querySelectorAll("[data-autosubmit-button]").forEach(function (button) { button.hidden = true; });
-  }
-  document.addEventListener("change", function (event) {
-    if (event.target.matches("select[data-autosubmit]") && event.target.form) event.target.form.requestSubmit();
-  });
-  document.addEventListener("DOMContentLoaded", function () { autosubmit(document); });
-  document.addEventListener("htmx:load", function (event) { autosubmit(event.target); });
-
   // The browser's time zone, for times shown in the visitor's zone (saved on the account).
   try {
     var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
