@@ -35,7 +35,8 @@ class CourierProfileAdmin(admin.ModelAdmin):
             or "—"
         )
 
-    @admin.action(description=gettext_lazy("Approve selected courier profiles"))
+    # Approving or rejecting a courier changes their profile: the "change" permission.
+    @admin.action(description=gettext_lazy("Approve selected courier profiles"), permissions=["change"])
     def approve(self, request, queryset):
         for profile in queryset:
             courier_profile_review(profile=profile, reviewer=request.user, approve=True)
@@ -46,7 +47,7 @@ class CourierProfileAdmin(admin.ModelAdmin):
             % {"count": count},
         )
 
-    @admin.action(description=gettext_lazy("Reject selected courier profiles"))
+    @admin.action(description=gettext_lazy("Reject selected courier profiles"), permissions=["change"])
     def reject(self, request, queryset):
         for profile in queryset:
             courier_profile_review(profile=profile, reviewer=request.user, approve=False)

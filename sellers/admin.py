@@ -54,12 +54,12 @@ class StoreAdmin(admin.ModelAdmin):
         (gettext_lazy("Figures"), {"fields": [("rating_avg", "rating_count", "orders_count"), ("created_at", "updated_at")]}),
     ]
 
-    @admin.action(description=gettext_lazy("Mark the selected stores verified"))
+    @admin.action(description=gettext_lazy("Mark the selected stores verified"), permissions=["change"])
     def mark_verified(self, request, queryset):
         count = queryset.update(verified=True)
         self.message_user(request, ngettext("%(count)s store marked verified.", "%(count)s stores marked verified.", count) % {"count": count}, messages.SUCCESS)
 
-    @admin.action(description=gettext_lazy("Remove the verified badge from the selected stores"))
+    @admin.action(description=gettext_lazy("Remove the verified badge from the selected stores"), permissions=["change"])
     def mark_unverified(self, request, queryset):
         count = queryset.update(verified=False)
         self.message_user(request, ngettext("%(count)s store no longer verified.", "%(count)s stores no longer verified.", count) % {"count": count}, messages.SUCCESS)

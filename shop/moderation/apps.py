@@ -13,4 +13,5 @@ class ModerationConfig(AppConfig):
         from .receivers import log_staff_action  # noqa: F401 - the log hears the staff actions of the apps below
         from .services.roles import roles_sync_after_migrate
 
-        post_migrate.connect(roles_sync_after_migrate, sender=self, dispatch_uid="moderation.roles_sync")
+        # Every app's migrate signal reaches it; it syncs on the last one's.
+        post_migrate.connect(roles_sync_after_migrate, dispatch_uid="moderation.roles_sync")

@@ -130,7 +130,7 @@ class PaymentFlagAdmin(admin.ModelAdmin):
     def has_give_back_permission(self, request):
         return request.user.has_perm("payments.add_suspenserefund")
 
-    @admin.action(description=gettext_lazy("Mark resolved"))
+    @admin.action(description=gettext_lazy("Mark resolved"), permissions=["change"])
     def resolve(self, request, queryset):
         count = sum(flag_resolve(flag=flag, actor=request.user) for flag in queryset.filter(resolved_at__isnull=True))
         messages.success(
@@ -167,7 +167,7 @@ class RefundAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=gettext_lazy("Ask the provider again for failed refunds (same key, same lines)"))
+    @admin.action(description=gettext_lazy("Ask the provider again for failed refunds (same key, same lines)"), permissions=["change"])
     def ask_again(self, request, queryset):
         asked = 0
         for refund in queryset.filter(status=Refund.Status.FAILED).select_related("order"):
@@ -189,7 +189,7 @@ class RefundAdmin(admin.ModelAdmin):
             request, ngettext("%(count)s refund asked again.", "%(count)s refunds asked again.", asked) % {"count": asked}
         )
 
-    @admin.action(description=gettext_lazy("Mark manual refunds as sent (every checklist item ticked)"))
+    @admin.action(description=gettext_lazy("Mark manual refunds as sent (every checklist item ticked)"), permissions=["change"])
     def mark_sent(self, request, queryset):
         done = 0
         for refund in queryset.filter(status=Refund.Status.MANUAL):
@@ -227,7 +227,7 @@ class SuspenseRefundAdmin(admin.ModelAdmin):
             return [*self.readonly_fields, "status", "checklist"]
         return [*self.readonly_fields, "status"]
 
-    @admin.action(description=gettext_lazy("Mark given back by hand (every checklist item ticked)"))
+    @admin.action(description=gettext_lazy("Mark given back by hand (every checklist item ticked)"), permissions=["change"])
     def mark_sent(self, request, queryset):
         done = 0
         for refund in queryset.filter(status=SuspenseRefund.Status.MANUAL):

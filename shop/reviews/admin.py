@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -48,6 +49,8 @@ class ReviewAdmin(admin.ModelAdmin):
         ]
 
     def hide_view(self, request, pk: int):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
         review = Review.objects.filter(pk=int_or_none(pk)).first()
         if review is None:
             raise Http404
@@ -69,7 +72,7 @@ class ReviewAdmin(admin.ModelAdmin):
         }
         return render(request, "reviews/admin_hide.html", context)
 
-    @admin.action(description=gettext_lazy("Show the selected reviews again"))
+    @admin.action(description=gettext_lazy("Show the selected reviews again"), permissions=["change"])
     def unhide(self, request, queryset):
         for review in queryset.filter(hidden_at__isnull=False):
             review_unhide(review=review)

@@ -41,6 +41,12 @@ def test_migrate_leaves_the_groups_and_the_sync_can_run_again():
         assert first[name] == set(names) == _held(Group.objects.get(name=name))
 
 
+def test_migrating_gives_each_group_every_permission_of_its_role():
+    # Apps installed after moderation (promotions, the API) have their permissions by then too.
+    for name, names in ROLES.items():
+        assert _held(Group.objects.get(name=name)) == set(names), name
+
+
 def test_the_sync_takes_away_what_was_added_by_hand():
     moderators = Group.objects.get(name=MODERATORS)
     moderators.permissions.add(Permission.objects.get(codename="export_finance"))

@@ -6,17 +6,24 @@ added to a group by hand in the admin is taken away at the next sync. Give one p
 (say, ``moderation.export_personal``) on their own account instead. Superusers need no group.
 
 - **Moderators**: the staff queue, cases and reports, take-downs, account actions and
-  appeals, complaints; they read products, stores, reviews, chat messages and auctions, and
-  change products (approval).
+  appeals (of accounts and of take-downs), complaints, blog posts (feature, unpublish);
+  they read chat messages, auctions and non-paying bidders, and change products
+  (approval), stores (the verified badge), reviews (hide, show again) and courier profiles
+  (approving a courier).
 - **Support**: orders, returns and complaints; refunds up to the support limit (not
-  ``refund_over_limit``); they read payments.
-- **Finance**: the ledger, reconciliation (payment flags), payouts and refunds; they export the
-  ledger and payouts and may refund over the support limit.
+  ``refund_over_limit``); they read payments, delivery jobs, their scans, couriers and
+  their ratings, promo codes and loyalty points.
+- **Finance**: the ledger, reconciliation (payment flags), payouts, refunds and payments
+  given back; the cash couriers hand in (recording a hand-in); they export the ledger and
+  payouts and may refund over the support limit.
 
 Every group may request exports of what it can read; personal data in exports needs
-``moderation.export_personal``, which no group carries.
+``moderation.export_personal``, which no group carries. Every model in the admin is
+reached by a role, or is in ``SUPERUSER_ONLY`` with the reason; README's "Staff roles and
+permissions" table is this file as the admin applies it (a test compares the two).
 """
 
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q
@@ -33,6 +40,8 @@ _COMPLAINTS = [
     "moderation.add_complaintmessage",
     "moderation.view_complaintphoto",
 ]
+# Every role looks couriers up (approving them, their jobs, their cash).
+_COURIERS = ["couriers.view_courierprofile"]
 
 # Group name -> "app_label.codename" of every permission its members have.
 ROLES: dict[str, list[str]] = {
@@ -54,12 +63,22 @@ ROLES: dict[str, list[str]] = {
         "catalog.view_product",
         "catalog.change_product",
         "sellers.view_store",
+        "sellers.change_store",
         "reviews.view_review",
+        "reviews.change_review",
         "reviews.view_reviewreport",
+        "reviews.view_buyerfeedback",
         "chat.view_message",
         "chat.view_report",
         "auctions.view_auction",
         "auctions.view_biddingblock",
+        "auctions.view_paymentviolation",
+        "auctions.view_secondchanceoffer",
+        "blog.view_post",
+        "blog.change_post",
+        *_COURIERS,
+        "couriers.change_courierprofile",
+        "couriers.view_courierrating",
         *_EXPORTS,
     ],
     SUPPORT: [
@@ -75,6 +94,13 @@ ROLES: dict[str, list[str]] = {
         "accounts.view_user",
         "sellers.view_store",
         "catalog.view_product",
+        *_COURIERS,
+        "couriers.view_deliveryjob",
+        "couriers.view_scanevent",
+        "couriers.view_courierrating",
+        "promotions.view_promocode",
+        "promotions.view_promoredemption",
+        "promotions.view_loyaltyentry",
         *_EXPORTS,
     ],
     FINANCE: [
@@ -90,14 +116,42 @@ ROLES: dict[str, list[str]] = {
         "payments.change_refund",
         "payments.view_connectedaccount",
         "payments.view_invoice",
+        "payments.view_suspenserefund",
+        "payments.add_suspenserefund",
+        "payments.change_suspenserefund",
         "orders.view_order",
         "orders.view_checkout",
         "sellers.view_store",
+        # Choosing the courier of a hand-in searches accounts.
+        "accounts.view_user",
+        *_COURIERS,
+        "couriers.view_deliveryjob",
+        "couriers.view_remittance",
+        "couriers.add_remittance",
         "moderation.view_logentry",
         "moderation.refund_over_limit",
         "moderation.export_finance",
         *_EXPORTS,
     ],
+}
+
+# Models in the admin that no role reaches, and why: superusers only.
+SUPERUSER_ONLY: dict[str, str] = {
+    "account.emailaddress": "people's sign-in addresses: the person changes them",
+    "auth.group": "the roles themselves: kept in this file by sync_roles",
+    "mfa.authenticator": "second factors: secrets",
+    "geo.area": "places: loaded by load_areas",
+    "catalog.category": "the catalogue's tree: set up by the operator",
+    "catalog.tag": "the catalogue's tags: set up by the operator",
+    "notifications.notification": "people's inboxes",
+    "auctions.proxybid": "bidders' secret maximums",
+    "auctions.watch": "who watches what: no staff task reads it",
+    "chat.block": "private conversations: a reported message reaches staff on its case",
+    "chat.conversation": "private conversations: a reported message reaches staff on its case",
+    "chat.offer": "private conversations: a reported message reaches staff on its case",
+    "chat.quickreply": "a store's own reply templates",
+    "promotions.sale": "stores run their own sales from the dashboard",
+    "sellers.storeinvite": "a store's own invitations: its owners manage them",
 }
 
 
@@ -133,6 +187,9 @@ def roles_sync(*, strict: bool = True) -> dict[str, int]:
 
 
 def roles_sync_after_migrate(sender, **kwargs) -> None:
-    """post_migrate receiver (for this app, the last one installed, so every app's
-    permissions exist by then)."""
-    roles_sync(strict=False)
+    """post_migrate receiver: acts on the signal of the last app with models (migrate signals
+    app by app, in ``INSTALLED_APPS`` order, each after its permissions are made), so every
+    app's permissions exist by then."""
+    with_models = [config for config in django_apps.get_app_configs() if config.models_module is not None]
+    if with_models and sender.label == with_models[-1].label:
+        roles_sync(strict=False)
