@@ -242,8 +242,10 @@ def review_report(*, review: Review, reporter, reason: str, text: str = "") -> R
 
 
 @transaction.atomic
-def review_hide(*, review: Review, staff, reason: str) -> Review:
-    """Staff hide a review; its author sees why. The rating it counted in is recomputed."""
+def review_hide(*, review: Review, staff, reason: str, notice_url: str = "") -> Review:
+    """Staff hide a review; its author sees why, in a notice linking to ``notice_url`` (where
+    they may appeal, when the hiding can be appealed) or else to their order's reviews. The
+    rating it counted in is recomputed."""
     reason = (reason or "").strip()[:300]
     if not reason:
         raise ReviewError(_("Give the reason for hiding; the author will see it."), code="reason")
@@ -257,7 +259,7 @@ def review_hide(*, review: Review, staff, reason: str) -> Review:
         user=review.author,
         kind="review",
         text=lazy_text(gettext_lazy("Your review was hidden: %(reason)s"), reason=reason),
-        url=reverse("reviews:order", args=[review.order.number]),
+        url=notice_url or reverse("reviews:order", args=[review.order.number]),
     )
     return review
 

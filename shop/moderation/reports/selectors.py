@@ -3,12 +3,14 @@ their own reports. Anything a person may not see is ``NotFound`` (a 404), so a r
 never tells a stranger that a hidden review or someone else's message exists."""
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from sellers.models import Store, StoreMember
@@ -93,6 +95,32 @@ def reportable_for_user(*, kind: str, pk, user):
     if target is None:
         raise NotFound()
     return target
+
+
+def _pages_of(target) -> set[str]:
+    """The paths of the pages that exist only while ``target`` is shown: a product's page and
+    its auctions' pages (hiding one hides the other)."""
+    label = target._meta.label_lower
+    if label not in ("catalog.product", "auctions.auction"):
+        return set()  # a review, a message or a user is shown on a page that outlives it
+    product = target if label == "catalog.product" else target.product
+    auctions = Auction.objects.filter(product_id=product.pk).values_list("pk", flat=True)
+    return {reverse("catalog:product", args=[product.slug])} | {reverse("auctions:detail", args=[pk]) for pk in auctions}
+
+
+def report_landing(*, kind: str, target, user, back: str) -> tuple[str, bool]:
+    """Where ``user`` goes after reporting ``target`` from ``back`` (a safe local address, or
+    ""), and whether their report left it hidden: ``back``, unless it is a page that hiding
+    took away (then their reports, which exist whatever is hidden)."""
+    try:
+        reportable_for_user(kind=kind, pk=target.pk, user=user)
+    except NotFound:
+        hidden = True
+    else:
+        hidden = False
+    if not back or (hidden and urlsplit(back).path in _pages_of(target)):
+        return reverse("moderation:reports"), hidden
+    return back, hidden
 
 
 def _store_owner(store_id):

@@ -227,7 +227,8 @@ def _hide(target, *, actor, reason: str) -> list[dict]:
     elif label == "reviews.review":
         if target.hidden_at is not None:
             return []
-        review = review_hide(review=target, staff=actor, reason=reason[:300])
+        # The author's notice leads to the standing page, where the take-down is appealed.
+        review = review_hide(review=target, staff=actor, reason=reason[:300], notice_url=reverse("moderation:standing"))
         return [_change(review, "hidden_at", None, review.hidden_at.isoformat())]
     elif label == "accounts.user":
         user = get_user_model().objects.get(pk=target.pk)

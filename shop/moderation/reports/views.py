@@ -4,14 +4,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from shop.core.redirects import safe_next_url
 
 from .forms import ReportForm
-from .selectors import kind_word, reportable_for_user, reports_of_user, target_label
+from .selectors import kind_word, report_landing, reportable_for_user, reports_of_user, target_label
 from .services import ReportError, report_file
 
 PAGE_SIZE = 25
@@ -34,8 +33,13 @@ def report_form(request, kind: str, pk: int):
                 form.add_error(None, str(error))
                 status = 429 if error.code == "rate" else 400
             else:
-                messages.success(request, _("Thank you: your report reached Soko's staff. You can follow it in My reports."))
-                return redirect(back or reverse("moderation:reports"))
+                landing, hidden = report_landing(kind=kind, target=target, user=request.user, back=back)
+                if hidden:
+                    thanks = _("Thank you: your report reached Soko's staff, and it is hidden while they look at it. You can follow it in My reports.")
+                else:
+                    thanks = _("Thank you: your report reached Soko's staff. You can follow it in My reports.")
+                messages.success(request, thanks)
+                return redirect(landing)
         else:
             status = 400
     context = {
