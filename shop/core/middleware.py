@@ -117,6 +117,7 @@ def busy_response_for_current_error(request):
 
 # Browser features pages may use: the camera (the courier's QR scanner) and the location
 # (distance to stores) on this site only; everything else is off for every page and frame.
+# Only features Chromium knows: an unknown one (``bluetooth``) is a console warning on every page.
 PERMISSIONS_POLICY = ", ".join(
     [
         "camera=(self)",
@@ -125,7 +126,6 @@ PERMISSIONS_POLICY = ", ".join(
         "payment=()",
         "usb=()",
         "serial=()",
-        "bluetooth=()",
         "midi=()",
         "magnetometer=()",
         "gyroscope=()",

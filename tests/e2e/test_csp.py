@@ -6,9 +6,18 @@ import pytest
 from allauth.mfa.totp.internal.auth import generate_totp_secret
 from django.urls import reverse
 
-from tests.e2e.pages import log_in, offline_images, staff_log_in
+from tests.e2e.pages import (
+    expect,
+    log_in,
+    offline_images,
+    open_order_page,
+    staff_log_in,
+    store_moves_order,
+    wait_for_socket,
+)
 from tests.e2e.test_console_journeys import PHONE, buyer_paths, market, seller_paths  # noqa: F401
 from tests.factories import CourierProfileFactory, UserFactory
+from tests.factories.orders import OrderFactory, member_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -78,3 +87,28 @@ def test_the_admin_breaks_no_rule_of_the_policy(new_page, market):  # noqa: F811
         ],
         violations,
     )
+
+
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
+def test_the_buyers_order_page_stays_clean_through_live_updates(new_page, viewport):
+    """The store moves an order three steps while the buyer's page is open: every push is
+    swapped in with no policy violation and the console shows no warning or error (an
+    inline style in a pushed fragment, a Permissions-Policy feature Chromium does not know)."""
+    order = OrderFactory(items=2)
+    shopper, violations = watched(new_page, viewport)
+    console: list[str] = []
+    shopper.on("console", lambda message: message.type in ("warning", "error") and console.append(f"{message.type}: {message.text}"))
+    store = new_page()
+    log_in(shopper, order.buyer.email)
+    log_in(store, member_of(order).email)
+    open_order_page(shopper, f"/orders/{order.number}/")
+    store.goto(f"/dashboard/orders/{order.number}/")
+    wait_for_socket(store)
+
+    for status in ("confirmed", "preparing", "ready"):
+        store_moves_order(store, order.number, status)
+        expect(shopper.locator(f"#order-timeline-{order.number}")).to_have_attribute("data-status", status)
+    shopper.wait_for_timeout(300)
+
+    assert violations == [], "\n".join(violations)
+    assert console == [], "\n".join(console)
