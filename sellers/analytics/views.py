@@ -17,7 +17,7 @@ from shop.core.selectors.currencies import currency_places, money_quantize
 from ..decorators import current_store, dashboard_context, seller_required
 from .forms import AnalyticsPeriodForm
 from .selectors.figures import Bucket, StoreAnalytics, store_analytics
-from .selectors.forecast import Forecast, store_forecasts
+from .selectors.forecast import Forecast, early_estimate, store_forecasts, store_today
 
 CSV_COLUMNS = ("first_day", "last_day", "currency", "orders", "revenue", "previous_orders", "previous_revenue")
 
@@ -104,6 +104,7 @@ def analytics(request):
             for currency in figures.currencies
         ],
         "forecast": forecast,
+        "early_estimate": None if forecast and forecast.weeks else early_estimate(current.store, today=store_today(current.store)),
         "product_forecasts": [(item, item.next_weeks(4)) for item in product_forecasts],
         "forecast_min_weeks": settings.SOKO_FORECAST_MIN_DAYS // 7,
         "chart_data": _chart_data(figures, forecast),

@@ -6,9 +6,10 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from bench.forecast import mape, seasonal_days
-from sellers.analytics.selectors.forecast import Week
+from sellers.analytics.selectors.forecast import Week, early_estimate, store_today
 from sellers.analytics.services.forecast import enough_history, store_forecast, weeks_ahead
 from sellers.models import SalesForecast
 from sellers.tasks import forecasts_nightly_task
@@ -105,7 +106,8 @@ def test_the_analytics_page_shows_the_forecast_or_says_why_not(client, store_wit
     store, basket, mat = store_with_sales
     client.force_login(store.memberships.get().user)
     page = client.get(reverse("sellers:analytics"))
-    assert "Not enough sales yet" in page.text and not dom(page).has("[data-chart=forecast]")
+    # Before the night's forecast, the store's average so far, labelled as such.
+    assert dom(page).has("[data-testid=early-estimate]") and not dom(page).has("[data-chart=forecast]")
 
     store_forecast(store_id=store.pk, now=NOW)
     page = client.get(reverse("sellers:analytics"))
@@ -113,3 +115,28 @@ def test_the_analytics_page_shows_the_forecast_or_says_why_not(client, store_wit
     assert dom(page).count("[data-testid=forecast-week]") == 12
     assert "Sisal basket" in page.text
     assert "Not enough sales yet" in page.text  # the reed mat's line
+
+
+@pytest.mark.django_db
+def test_a_new_store_gets_an_early_estimate_instead_of_waiting_8_weeks(client):
+    """Ten days old, 3 units a day but one quiet day: about 19 units a week (27 in 10 days),
+    with the range a week at that rate falls in; a store that sold nothing is told why not."""
+    store = StoreFactory(name="Kaloum Électronique", time_zone="Africa/Nairobi")
+    variant = ProductFactory(store=store).variants.get()
+    now = timezone.now()
+    orders_bulk_create(store, [(now - timedelta(days=d), OrderStatus.DELIVERED, "KES", [(variant, 3, "100")]) for d in range(1, 11) if d != 4])
+    client.force_login(store.memberships.get().user)
+
+    estimate = early_estimate(store, today=store_today(store))
+    page = client.get(reverse("sellers:analytics"))
+
+    assert (estimate.units, estimate.per_week) == (27, Decimal("18.9"))
+    assert estimate.low < estimate.per_week < estimate.high and estimate.low >= 0
+    shown = dom(page).one("[data-testid=early-estimate]").text
+    assert "Early estimate" in shown and "About 19 units a week" in shown and "first 10 days" in shown
+    assert "Not enough sales yet" not in page.text
+
+    quiet = StoreFactory()
+    client.force_login(quiet.memberships.get().user)
+    page = client.get(reverse("sellers:analytics"))
+    assert "Not enough sales yet" in page.text and not dom(page).has("[data-testid=early-estimate]")
