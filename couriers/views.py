@@ -163,16 +163,16 @@ def job_accept_view(request, job_id: int):
 
 def _accept_refused(request, job_id: int, error: CourierError) -> HttpResponse:
     """The htmx answer to an accept that lost: a job gone from this courier's board (taken,
-    or no longer in their areas) says why where its card, or its page's next step, stood;
-    any other refusal (off duty) leaves it and says why in a toast."""
+    or no longer in their areas) says why where its card, or its page's next step, stood
+    (a polite status, announced once); any other refusal (off duty) leaves it and says why
+    in a toast."""
     context = {"job_id": int(job_id), "reason": str(error), "text": str(error), "tone": "error"}
-    toast = render_to_string("couriers/_job_gone.html#toast", context, request=request)
     if error.reason not in ("taken", "not_visible"):
-        response = HttpResponse(toast)
+        response = HttpResponse(render_to_string("couriers/_job_gone.html#toast", context, request=request))
         response["HX-Reswap"] = "none"
         return response
     part = "live" if request.htmx.target == f"job-live-{int(job_id)}" else "card"
-    return HttpResponse(render_to_string(f"couriers/_job_gone.html#{part}", context, request=request) + toast)
+    return HttpResponse(render_to_string(f"couriers/_job_gone.html#{part}", context, request=request))
 
 
 @courier_required
