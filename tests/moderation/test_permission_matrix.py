@@ -16,6 +16,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from couriers.models import CourierProfile, Remittance
+from shop.moderation.selectors.queue import KINDS as QUEUE_KINDS
 from shop.moderation.services.roles import FINANCE, MODERATORS, ROLES, SUPERUSER_ONLY, SUPPORT
 from shop.payments.models import LedgerTransaction
 from tests.factories import CourierProfileFactory, UserFactory
@@ -87,6 +88,11 @@ def test_every_admin_model_is_reached_by_a_role_or_kept_for_superusers_with_a_re
     assert not reached & set(SUPERUSER_ONLY), reached & set(SUPERUSER_ONLY)
     assert registered - set(SUPERUSER_ONLY) == reached, (registered - set(SUPERUSER_ONLY)) - reached
     assert all(SUPERUSER_ONLY.values())
+
+
+def test_every_kind_of_the_staff_queue_reaches_a_role():
+    unreached = [kind.key for kind in QUEUE_KINDS.values() if not any(kind.permission in held for held in ROLES.values())]
+    assert unreached == []
 
 
 def test_every_soko_admin_action_names_the_permission_it_needs():

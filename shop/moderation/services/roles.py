@@ -7,9 +7,9 @@ added to a group by hand in the admin is taken away at the next sync. Give one p
 
 - **Moderators**: the staff queue, cases and reports, take-downs, account actions and
   appeals (of accounts and of take-downs), complaints, blog posts (feature, unpublish);
-  they read chat messages, auctions and non-paying bidders, and change products
-  (approval), stores (the verified badge), reviews (hide, show again) and courier profiles
-  (approving a courier).
+  they read chat messages and auctions, and change products (approval), stores (the
+  verified badge), reviews (hide, show again), non-paying bidders' blocks (lifting one) and
+  courier profiles (approving a courier).
 - **Support**: orders, returns and complaints; refunds up to the support limit (not
   ``refund_over_limit``); they read payments, delivery jobs, their scans, couriers and
   their ratings, promo codes and loyalty points.
@@ -72,6 +72,7 @@ ROLES: dict[str, list[str]] = {
         "chat.view_report",
         "auctions.view_auction",
         "auctions.view_biddingblock",
+        "auctions.change_biddingblock",
         "auctions.view_paymentviolation",
         "auctions.view_secondchanceoffer",
         "blog.view_post",
