@@ -33,6 +33,11 @@ def test_a_seller_sees_the_charts_drawn_and_changes_the_period(new_page):
     drawn = page.evaluate("() => [...document.querySelectorAll('canvas[data-chart]')].map(c => Boolean(window.Chart.getChart(c)))")
     assert drawn == [True, True, True]
     expect(page.get_by_test_id("orders-total")).to_have_text("3")
+    # No view or add to cart was recorded: the funnel counts none of the 3, and says so.
+    expect(page.get_by_test_id("funnel-orders")).to_have_text("0")
+    expect(page.get_by_test_id("orders-elsewhere")).to_contain_text("And 3 orders")
+    expect(page.get_by_test_id("early-estimate")).to_contain_text("Early estimate")
+    shot(page, "analytics-new-store-1280")
 
     page.locator("select[name=days]").select_option("7")  # shown at once, no button needed
     page.wait_for_url("**/dashboard/analytics/?days=7*")
@@ -42,6 +47,7 @@ def test_a_seller_sees_the_charts_drawn_and_changes_the_period(new_page):
     page.set_viewport_size({"width": 390, "height": 844})
     assert_charts_fit(page, 390)
     expect(page.get_by_test_id("dashboard-tabs").get_by_role("link", name="Analytics")).to_be_in_viewport()
+    shot(page, "analytics-new-store-390")
     assert errors == []
 
 
