@@ -5,23 +5,16 @@ starting price: every card takes its price from ``catalog/_price.html``."""
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from shop.auctions.services import auction_close, bid_place
 from shop.catalog.models import Category, Favorite, Product
+from tests.catalog.test_fresh_cards import empty_cache  # noqa: F401 - cards are cached
 from tests.factories import UserFactory
 from tests.factories.auctions import auction_product, ended, live_auction
 from tests.factories.catalog import ProductFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
