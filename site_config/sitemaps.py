@@ -23,7 +23,7 @@ from shop.core.selectors.seo import language_url
 PRIVATE_PATHS = (
     "/accounts/", "/account/", "/admin/", "/auctions/mine/", "/cart/", "/checkout/", "/complaints/", "/courier/",
     "/dashboard/", "/favorites/", "/jsi18n/", "/messages/", "/notifications/", "/orders/", "/payments/",
-    "/preferences/", "/report/", "/reports/", "/returns/", "/reviews/", "/search/", "/ws/",
+    "/points/", "/preferences/", "/report/", "/reports/", "/returns/", "/reviews/", "/search/", "/ws/",
 )
 
 

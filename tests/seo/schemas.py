@@ -1,6 +1,6 @@
 """JSON Schemas for the schema.org structured data Soko writes, after what Google's rich
-results read from a Product (with Offer and AggregateRating) and a LocalBusiness: the
-required properties, and the recommended ones Soko promises, with their formats."""
+results read from a Product (with an Offer, or an auction's AggregateOffer, and an
+AggregateRating), a LocalBusiness and a BreadcrumbList: the required properties, and the recommended ones Soko promises, with their formats."""
 
 ABSOLUTE_URL = {"type": "string", "pattern": r"^https?://[^\s]+$"}
 DECIMAL_TEXT = {"type": "string", "pattern": r"^\d+(\.\d+)?$"}
@@ -17,6 +17,16 @@ AGGREGATE_RATING = {
     },
 }
 
+AVAILABILITY = {
+    "enum": [
+        "https://schema.org/InStock",
+        "https://schema.org/OutOfStock",
+        "https://schema.org/PreOrder",
+        "https://schema.org/SoldOut",
+    ]
+}
+DATE_TIME = {"type": "string", "pattern": r"^\d{4}-\d\d-\d\dT\d\d:\d\d"}
+
 OFFER = {
     "type": "object",
     "required": ["@type", "price", "priceCurrency", "availability", "url"],
@@ -24,10 +34,29 @@ OFFER = {
         "@type": {"const": "Offer"},
         "price": DECIMAL_TEXT,
         "priceCurrency": {"type": "string", "pattern": "^[A-Z]{3}$"},
-        "availability": {"enum": ["https://schema.org/InStock", "https://schema.org/OutOfStock"]},
+        "availability": AVAILABILITY,
         "itemCondition": {"enum": ["https://schema.org/NewCondition", "https://schema.org/UsedCondition"]},
         "url": ABSOLUTE_URL,
         "seller": {"type": "object", "required": ["@type", "name"]},
+        "availabilityStarts": DATE_TIME,
+        "availabilityEnds": DATE_TIME,
+    },
+}
+
+# One seller's prices between two figures: an auction's bid and its buy-it-now price.
+AGGREGATE_OFFER = {
+    "type": "object",
+    "required": ["@type", "lowPrice", "highPrice", "priceCurrency", "availability", "url"],
+    "properties": {
+        "@type": {"const": "AggregateOffer"},
+        "lowPrice": DECIMAL_TEXT,
+        "highPrice": DECIMAL_TEXT,
+        "offerCount": {"type": "integer", "minimum": 1},
+        "priceCurrency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+        "availability": AVAILABILITY,
+        "url": ABSOLUTE_URL,
+        "availabilityStarts": DATE_TIME,
+        "availabilityEnds": DATE_TIME,
     },
 }
 
@@ -45,7 +74,7 @@ PRODUCT = {
         "image": {"type": "array", "minItems": 1, "items": ABSOLUTE_URL},
         "sku": {"type": "string", "minLength": 1},
         "brand": {"type": "object", "required": ["@type", "name"]},
-        "offers": OFFER,
+        "offers": {"oneOf": [OFFER, AGGREGATE_OFFER]},
         "aggregateRating": AGGREGATE_RATING,
     },
 }
@@ -73,5 +102,28 @@ LOCAL_BUSINESS = {
             "properties": {"latitude": {"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}, "longitude": {"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}},
         },
         "aggregateRating": AGGREGATE_RATING,
+    },
+}
+
+BREADCRUMB_LIST = {
+    "type": "object",
+    "required": ["@context", "@type", "itemListElement"],
+    "properties": {
+        "@context": {"const": "https://schema.org"},
+        "@type": {"const": "BreadcrumbList"},
+        "itemListElement": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["@type", "position", "name"],
+                "properties": {
+                    "@type": {"const": "ListItem"},
+                    "position": {"type": "integer", "minimum": 1},
+                    "name": {"type": "string", "minLength": 1},
+                    "item": ABSOLUTE_URL,
+                },
+            },
+        },
     },
 }

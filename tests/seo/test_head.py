@@ -1,10 +1,8 @@
 """The head of public pages: canonical and language addresses, link previews (OpenGraph,
 Twitter) and schema.org JSON-LD, validated against tests/seo/schemas.py."""
 
-import json
 import re
 from decimal import Decimal
-from html.parser import HTMLParser
 
 import jsonschema
 import pytest
@@ -13,43 +11,12 @@ from django.conf import settings
 from shop.catalog.models import Product
 from tests.factories import StoreFactory
 from tests.factories.catalog import ProductFactory, ReadyImageFactory
+from tests.seo.html import Head
 from tests.seo.schemas import LOCAL_BUSINESS, PRODUCT
 
 pytestmark = pytest.mark.django_db
 
 LANGUAGES = [code for code, _ in settings.LANGUAGES]
-
-
-class Head(HTMLParser):
-    """The links, meta tags and JSON-LD blocks of a page."""
-
-    def __init__(self, html: str):
-        super().__init__()
-        self.links, self.meta, self.json_ld = [], {}, []
-        self._in_ld = False
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "link":
-            self.links.append(attrs)
-        elif tag == "meta" and ("property" in attrs or "name" in attrs):
-            self.meta[attrs.get("property") or attrs["name"]] = attrs.get("content")
-        elif tag == "script" and attrs.get("type") == "application/ld+json":
-            self._in_ld = True
-
-    def handle_endtag(self, tag):
-        self._in_ld = False if tag == "script" else self._in_ld
-
-    def handle_data(self, data):
-        if self._in_ld:
-            self.json_ld.append(json.loads(data))
-
-    def canonical(self) -> str:
-        return next(link["href"] for link in self.links if link.get("rel") == "canonical")
-
-    def alternates(self) -> dict[str, str]:
-        return {link["hreflang"]: link["href"] for link in self.links if link.get("rel") == "alternate"}
 
 
 def head_of(client, path: str, **params) -> Head:
@@ -85,7 +52,7 @@ def test_a_product_preview_has_its_picture_title_and_price_in_the_store_currency
     assert re.fullmatch(r"http://testserver/\S+\.jpe?g", head.meta["og:image"])
     assert head.meta["twitter:card"] == "summary_large_image"
     assert (head.meta["product:price:amount"], head.meta["product:price:currency"]) == (shown, currency)
-    [data] = head.json_ld
+    [data] = head.data_of_type("Product")
     jsonschema.validate(data, PRODUCT)
     assert data["offers"]["price"] == shown and data["offers"]["priceCurrency"] == currency
     assert data["image"] == [head.meta["og:image"]]
@@ -95,13 +62,13 @@ def test_a_product_preview_has_its_picture_title_and_price_in_the_store_currency
 def test_product_data_has_a_rating_only_when_rated_and_tells_when_out_of_stock(client):
     ProductFactory(slug="rated", variants=[{"stock": 0}])
     Product.objects.filter(slug="rated").update(rating_avg=Decimal("4.25"), rating_count=3)
-    [data] = head_of(client, "/p/rated/").json_ld
+    [data] = head_of(client, "/p/rated/").data_of_type("Product")
     jsonschema.validate(data, PRODUCT)
     assert data["aggregateRating"]["ratingValue"] == "4.3" and data["aggregateRating"]["reviewCount"] == 3
     assert data["offers"]["availability"] == "https://schema.org/OutOfStock"
 
     ProductFactory(slug="unrated")
-    [data] = head_of(client, "/p/unrated/").json_ld
+    [data] = head_of(client, "/p/unrated/").data_of_type("Product")
     jsonschema.validate(data, PRODUCT)
     assert "aggregateRating" not in data and data["offers"]["availability"] == "https://schema.org/InStock"
 
@@ -110,8 +77,8 @@ def test_text_in_the_data_cannot_close_its_script(client):
     title = "Kanga </script><script>alert(1)</script> & more"
     ProductFactory(slug="tricky", title=title)
     html = client.get("/p/tricky/").content.decode()
-    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
-    assert json.loads(block)["name"] == title
+    [data] = Head(html).data_of_type("Product")
+    assert data["name"] == title
     assert "<script>alert" not in html
 
 
@@ -131,7 +98,7 @@ def test_a_store_page_describes_a_local_business(client):
     assert head.canonical() == "http://testserver/s/kanga-house/"
     assert head.meta["og:title"] == "Kanga House" and head.meta["og:description"] == "Cotton from Mombasa"
     assert re.fullmatch(r"http://testserver/\S+\.jpe?g", head.meta["og:image"])
-    [data] = head.json_ld
+    [data] = head.data_of_type("LocalBusiness")
     jsonschema.validate(data, LOCAL_BUSINESS)
     assert data["name"] == "Kanga House" and data["telephone"] == store.phone
     assert data["address"]["streetAddress"] == "Westlands, Nairobi"
@@ -142,7 +109,7 @@ def test_a_store_page_describes_a_local_business(client):
 def test_the_schemas_refuse_what_rich_results_would(client):
     """The schemas can fail: data without an offer or rating, or with a made-up currency."""
     ProductFactory(slug="checked")
-    [data] = head_of(client, "/p/checked/").json_ld
+    [data] = head_of(client, "/p/checked/").data_of_type("Product")
     for broken in ({k: v for k, v in data.items() if k != "offers"}, {**data, "offers": {**data["offers"], "priceCurrency": "shillings"}}):
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(broken, PRODUCT)

@@ -1,11 +1,11 @@
 from django.db.models import QuerySet
-from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
 from shop.blog.models import Post
 from shop.catalog.models import Product
 from shop.catalog.selectors.products import product_cards, with_favorite_flag
 from shop.core.errors import NotFound
+from shop.core.selectors.seo import text_from_html
 
 EXCERPT_CHARS = 200
 
@@ -42,4 +42,4 @@ def excerpt_of(post: Post) -> str:
     """The summary shown in lists and shared cards: the one written, else the start of the text."""
     if post.excerpt:
         return post.excerpt
-    return Truncator(" ".join(strip_tags(post.body).split())).chars(EXCERPT_CHARS)
+    return Truncator(text_from_html(post.body)).chars(EXCERPT_CHARS)

@@ -1,5 +1,6 @@
 """What a product page tells search engines and link previews: schema.org ``Product`` with
-its ``Offer`` and ``AggregateRating`` (JSON-LD), and the OpenGraph picture and price."""
+its ``Offer`` and ``AggregateRating`` (JSON-LD), and the OpenGraph picture and price. An
+auction listing's offer is its auction's (shop.auctions.selectors.structured)."""
 
 from shop.catalog.models import Product, Variant
 from shop.core.selectors.currencies import money_quantize
@@ -25,7 +26,10 @@ def product_price_text(product: Product, variant: Variant | None) -> str:
     return str(money_quantize(variant.price, product.store.currency)) if variant else ""
 
 
-def product_structured_data(*, request, product: Product, variant: Variant | None, images, url: str) -> dict:
+def product_structured_data(
+    *, request, product: Product, variant: Variant | None, images, url: str, auction_offer: dict | None = None
+) -> dict:
+    """Empty when there is nothing to read: a product rich result needs an offer or a rating."""
     data = {
         "@context": "https://schema.org",
         "@type": "Product",
@@ -40,7 +44,10 @@ def product_structured_data(*, request, product: Product, variant: Variant | Non
         data["image"] = pictures
     if variant is not None:
         data["sku"] = variant.sku or str(variant.pk)
-    if variant is not None and not product.is_auction:
+    if product.is_auction:
+        if auction_offer:
+            data["offers"] = auction_offer
+    elif variant is not None:
         data["offers"] = {
             "@type": "Offer",
             "url": url,
@@ -52,4 +59,4 @@ def product_structured_data(*, request, product: Product, variant: Variant | Non
         }
     if product.rating_count:
         data["aggregateRating"] = aggregate_rating(product.rating_avg, product.rating_count)
-    return data
+    return data if "offers" in data or "aggregateRating" in data else {}

@@ -8,7 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from shop.catalog.selectors.hearts import heart_html
-from shop.catalog.selectors.structured import product_preview_image, product_price_text, product_structured_data
+from shop.catalog.selectors.structured import product_preview_image, product_structured_data
 from shop.core.selectors.seo import language_url
 
 register = template.Library()
@@ -130,13 +130,20 @@ def heart(context, target, *, favorite=None, size: str = ""):
 
 
 @register.simple_tag(takes_context=True)
-def product_social(context):
-    """The product page's preview picture, price text and schema.org data, for the head."""
+def product_preview(context):
+    """The product page's preview picture (its absolute address), for the head."""
+    return product_preview_image(context["request"], list(context.get("images") or ()))
+
+
+@register.simple_tag(takes_context=True)
+def product_social(context, auction_offer=None):
+    """The product page's price text and schema.org data, for the head. An auction listing
+    offers what its auction does: ``auction_offer`` from ``{% auction_offer %}``."""
     request, product, variant = context["request"], context["product"], context.get("variant")
     images = list(context.get("images") or ())
     url = request.build_absolute_uri(language_url(request.path, get_language()))
-    return {
-        "image": product_preview_image(request, images),
-        "price": product_price_text(product, variant),
-        "data": product_structured_data(request=request, product=product, variant=variant, images=images, url=url),
-    }
+    data = product_structured_data(
+        request=request, product=product, variant=variant, images=images, url=url, auction_offer=auction_offer
+    )
+    offer = data.get("offers", {})
+    return {"price": offer.get("price") or offer.get("lowPrice", ""), "data": data}
