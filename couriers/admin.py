@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy, ngettext
 
 from shop.core.selectors.money import money_format
@@ -127,6 +128,12 @@ class RemittanceAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields if obj is not None else []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Cash is handed in by couriers only: another account is refused by the form.
+        if db_field.name == "courier":
+            kwargs["queryset"] = get_user_model().objects.filter(courier_profile__isnull=False)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -157,6 +157,10 @@ def test_finance_records_a_courier_hand_in_and_moderators_and_support_get_403(cl
         {"term": courier.email, "app_label": "couriers", "model_name": "remittance", "field_name": "courier"},
     )
     assert search.status_code == 200 and str(courier.pk) in search.content.decode()
+    # Only a courier hands cash in.
+    shopper = UserFactory()
+    refused = client.post(add, {**form, "courier": shopper.pk})
+    assert refused.status_code == 200 and not Remittance.objects.exists()
     assert client.post(add, form).status_code == 302
     remittance = Remittance.objects.get()
     assert (remittance.courier, remittance.amount, remittance.recorded_by) == (courier, Decimal("11600.00"), finance)
