@@ -585,6 +585,8 @@ SOKO_AUCTION_PAYMENT_HOURS = int(env("SOKO_AUCTION_PAYMENT_HOURS", "48"))
 SOKO_AUCTION_OFFER_HOURS = int(env("SOKO_AUCTION_OFFER_HOURS", "24"))
 # Unpaid wins after which a buyer may no longer bid (staff can lift the block).
 SOKO_AUCTION_VIOLATIONS_TO_BLOCK = int(env("SOKO_AUCTION_VIOLATIONS_TO_BLOCK", "3"))
+# A maximum bid this many times the least next bid (or more) is confirmed before it is placed.
+SOKO_AUCTION_BID_CONFIRM_RATIO = Decimal(env("SOKO_AUCTION_BID_CONFIRM_RATIO", "3"))
 # Watchers hear that an auction ends within this many minutes, once.
 SOKO_AUCTION_ENDING_SOON_MINUTES = int(env("SOKO_AUCTION_ENDING_SOON_MINUTES", "15"))
 # Chat: messages a person may send per minute; messages a conversation page shows at a time

@@ -1,13 +1,12 @@
 """Reads for the store's auction pages: whether a product's unit is already promised to
 bidders (an auction that has not ended, or an offer still waiting for an answer), why a
-product cannot go up for auction or an auction cannot be relisted, in the seller's words,
-and an auction's offers and unpaid wins."""
+product cannot go up for auction or an auction cannot be relisted, in the seller's words."""
 
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from shop.auctions.models import Auction, PaymentViolation, SecondChanceOffer
+from shop.auctions.models import Auction, SecondChanceOffer
 from shop.catalog.models import Product
 
 A = Auction.Status
@@ -78,12 +77,3 @@ def auction_relist_refusal(auction: Auction) -> str | None:
 def auction_store_id(*, auction_id: int) -> int | None:
     return Auction.objects.filter(pk=auction_id).values_list("store_id", flat=True).first()
 
-
-def auction_offers(*, auction: Auction) -> list[SecondChanceOffer]:
-    """The auction's second-chance offers, newest first."""
-    return list(SecondChanceOffer.objects.filter(auction=auction).select_related("bidder").order_by("-created_at"))
-
-
-def auction_unpaid(*, auction: Auction) -> list[PaymentViolation]:
-    """The auction's wins that were not paid for, oldest first."""
-    return list(PaymentViolation.objects.filter(auction=auction).select_related("order", "buyer").order_by("created_at"))

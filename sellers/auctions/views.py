@@ -18,6 +18,7 @@ from shop.auctions.selectors.auctions import (
     bid_history,
     bidder_handle,
     live_context,
+    store_outcome_context,
 )
 from shop.auctions.services import AuctionError, auction_create, auction_relist, reserve_offer_make
 from shop.core.ids import id_or_none
@@ -25,7 +26,7 @@ from shop.core.ids import id_or_none
 from ..decorators import current_store, dashboard_context, seller_required
 from ..selectors import CurrentStore
 from .forms import AuctionCreateForm, AuctionRelistForm
-from .selectors import auction_offers, auction_relist_refusal, auction_store_id, auction_unpaid
+from .selectors import auction_relist_refusal, auction_store_id
 
 PAGE_SIZE = 20
 # Every bid the seller's page lists; the live part (pushed to watchers) shows the latest.
@@ -107,21 +108,15 @@ def _detail_context(request, current: CurrentStore, auction: Auction, *, relist_
         if auction.bid_count > len(live["history"])
         else []
     )
-    offers = [(offer, bidder_handle(offer.bidder)) for offer in auction_offers(auction=auction)]
-    unpaid = auction_unpaid(auction=auction)
     can_relist = auction_relist_refusal(auction) is None
     if can_relist and relist_form is None:
         relist_form = AuctionRelistForm(auction=auction)
     return _context(
         request,
         current,
-        **live,
+        **{**live, **store_outcome_context(auction=auction)},
         product=auction.product,
         all_bids=all_bids,
-        offers=offers,
-        unpaid=unpaid,
-        winner_handle=bidder_handle(auction.winner) if auction.winner_id else "",
-        can_offer_reserve=auction.outcome == O.RESERVE_NOT_MET and auction.leader_id is not None and not offers,
         can_relist=can_relist,
         relist_form=relist_form if can_relist else None,
         relists=list(auction.relists.order_by("-created_at")),

@@ -26,9 +26,9 @@ from django.utils.translation import gettext_lazy
 from shop.accounts.selectors.standing import ensure_can_transact
 from shop.catalog.models import Product
 from shop.core.jobs import job_schedule_on_commit
-from shop.core.selectors.i18n import lazy_text
+from shop.core.selectors.i18n import lazy_text, speaking_to
 from shop.core.selectors.money import lazy_money, money_format
-from shop.core.services.realtime import event_message, group_send
+from shop.core.services.realtime import event_message, group_send, user_group
 from shop.core.services.transactions import DatabaseBusy, atomic_retrying
 from shop.core.signals import staff_acted
 from shop.notifications.services.notifications import notify
@@ -36,17 +36,21 @@ from shop.orders.services.won import won_order_create
 
 from .models import Auction, Bid, BiddingBlock, PaymentViolation, ProxyBid, SecondChanceOffer, Watch
 from .selectors.auctions import (
+    TIED,
     auction_group,
     auction_is_open,
+    auction_parties,
     bid_history,
     buy_now_available,
     live_context,
     min_next_bid,
+    store_outcome_context,
     tied_to_store,
     unpaid_wins_due,
     user_is_blocked_from_bidding,
     user_manages_auction,
     user_tied_to_store,
+    viewer_context,
 )
 from .selectors.bidding import BidRefused, State, apply_bid
 
@@ -161,7 +165,11 @@ def auction_cancel(*, auction_id: int, actor, reason: str) -> Auction:
         auction.closed_at = timezone.now()
         auction.seq += 1
         auction.save(update_fields=["status", "cancel_reason", "closed_at", "seq", "updated_at"])
-        _push_state(auction)
+        _push_state(auction, parties=True)
+        _tell_bidders(
+            auction,
+            lazy_text(gettext_lazy("The auction of %(title)s was cancelled: nothing was sold."), title=auction.product.title),
+        )
         return auction
 
     return atomic_retrying(work, what="auction cancel")
@@ -189,18 +197,6 @@ def _lock(auction_id: int) -> Auction:
     if auction is None:
         raise AuctionError(_("This auction does not exist."), code="missing")
     return auction
-
-
-TIED = {
-    "team": gettext_lazy(
-        "You cannot bid on this auction or buy it: you are on the team of a store that shares its owner or staff "
-        "with the seller's store."
-    ),
-    "linked": gettext_lazy(
-        "You cannot bid on this auction or buy it: your account shares a phone number with someone on the "
-        "seller's team."
-    ),
-}
 
 
 def _bidder_problem(auction: Auction, user, now) -> tuple[str, str] | None:
@@ -339,8 +335,13 @@ def _tell_outbid(auction: Auction, user_id: int) -> None:
     _notify_after_commit(user=user, kind="auction", text=text, url=reverse("auctions:detail", args=[auction.pk]), email=True)
 
 
-def buy_now(*, auction_id: int, buyer) -> Auction:
-    """Buy the item at its buy-it-now price: the auction ends at once, sold to ``buyer``."""
+PRICE_CHANGED = gettext_lazy("The price is no longer %(shown)s: check the new one and confirm again.")
+
+
+def buy_now(*, auction_id: int, buyer, price: Decimal | None = None) -> Auction:
+    """Buy the item at its buy-it-now price: the auction ends at once, sold to ``buyer``.
+    ``price`` is the amount the buyer confirmed: any other price is refused (code
+    ``price_changed``), so the amount charged is the amount shown."""
     ensure_can_transact(buyer)
 
     def work():
@@ -351,6 +352,8 @@ def buy_now(*, auction_id: int, buyer) -> Auction:
             raise AuctionError(problem[0], code=problem[1])
         if not buy_now_available(auction):
             raise AuctionError(_("Buy it now is no longer offered: bidding has begun."), code="buy_now_gone")
+        if price is not None and price != auction.buy_now_price:
+            raise AuctionError(str(PRICE_CHANGED % {"shown": money_format(price, auction.currency)}), code="price_changed")
         auction.status = A.ENDED
         auction.outcome = O.SOLD
         auction.closed_at = now
@@ -385,8 +388,9 @@ def watch_set(*, auction: Auction, user, on: bool) -> bool:
 # --- Closing ---------------------------------------------------------------------------
 
 
-def _sell(auction: Auction, *, buyer, price: Decimal, note: str) -> None:
-    """Record the sale of a locked auction and create the buyer's order with its deadline."""
+def _sell(auction: Auction, *, buyer, price: Decimal, note: str, tell_bidders: bool = True) -> None:
+    """Record the sale of a locked auction and create the buyer's order with its deadline;
+    the other bidders hear they did not win (``tell_bidders``: not again on a second chance)."""
     due_by = timezone.now() + timedelta(hours=settings.SOKO_AUCTION_PAYMENT_HOURS)
     variant = auction.product.variants.order_by("position", "id").first()
     if variant is None:
@@ -398,7 +402,17 @@ def _sell(auction: Auction, *, buyer, price: Decimal, note: str) -> None:
     auction.order = order
     auction.seq += 1
     auction.save()
-    _push_state(auction)
+    _push_state(auction, parties=True)
+    if tell_bidders:
+        _tell_bidders(
+            auction,
+            lazy_text(
+                gettext_lazy("The auction of %(title)s has ended: it sold for %(price)s. You did not win."),
+                title=auction.product.title,
+                price=lazy_money(price, auction.currency),
+            ),
+            but=buyer.pk,
+        )
     url = reverse("payments:status", args=[order.checkout.idempotency_key])
     _notify_after_commit(
         user=buyer,
@@ -425,6 +439,15 @@ def _sell(auction: Auction, *, buyer, price: Decimal, note: str) -> None:
 
 def _when(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _tell_bidders(auction: Auction, text, *, but: int | None = None) -> None:
+    """Tell each bidder (``but`` one) what became of the auction."""
+    bidders = get_user_model().objects.filter(pk__in=ProxyBid.objects.filter(auction=auction).values("bidder_id"))
+    if but is not None:
+        bidders = bidders.exclude(pk=but)
+    for user in bidders:
+        _notify_after_commit(user=user, kind="auction", text=text, url=reverse("auctions:detail", args=[auction.pk]))
 
 
 def _tell_store(auction: Auction, text) -> None:
@@ -455,8 +478,15 @@ def auction_close(*, auction_id: int) -> bool:
             return True
         auction.seq += 1
         auction.save(update_fields=["status", "closed_at", "outcome", "seq", "updated_at"])
-        _push_state(auction)
+        _push_state(auction, parties=True)
         if auction.outcome == O.RESERVE_NOT_MET:
+            _tell_bidders(
+                auction,
+                lazy_text(
+                    gettext_lazy("The auction of %(title)s has ended below the seller's reserve: it was not sold."),
+                    title=auction.product.title,
+                ),
+            )
             text = gettext_lazy(
                 "Auction ended below your reserve: %(title)s. Offer the top bidder the reserve price, or relist it."
             )
@@ -566,6 +596,7 @@ def _settle_unpaid(auction_id: int) -> bool:
     auction.seq += 1
     auction.save(update_fields=["winner", "order", "final_price", "seq", "updated_at"])
     _offer_to_next(auction)
+    _push_state(auction, parties=True)
     return True
 
 
@@ -651,22 +682,27 @@ def reserve_offer_make(*, auction_id: int, actor) -> SecondChanceOffer:
                 ),
                 code="tied",
             )
-        return _offer_make(
+        offer = _offer_make(
             auction, bidder=auction.leader, amount=auction.reserve_price, reason=SecondChanceOffer.Reason.RESERVE
         )
+        _push_parties(auction)
+        return offer
 
     return atomic_retrying(work, what="reserve offer")
 
 
-def offer_answer(*, offer_id: int, user, accept: bool) -> SecondChanceOffer:
+def offer_answer(*, offer_id: int, user, accept: bool, price: Decimal | None = None) -> SecondChanceOffer:
     """The bidder accepts (an order to pay, with the usual deadline) or declines an offer.
-    Declining is open to anyone; accepting is buying (``ensure_can_transact``)."""
+    Declining is open to anyone; accepting is buying (``ensure_can_transact``), at ``price``
+    when given (the amount the bidder confirmed)."""
     if accept:
         ensure_can_transact(user)
-    return atomic_retrying(lambda: _offer_answer(offer_id=offer_id, user=user, accept=accept), what="offer answer")
+    return atomic_retrying(
+        lambda: _offer_answer(offer_id=offer_id, user=user, accept=accept, price=price), what="offer answer"
+    )
 
 
-def _offer_answer(*, offer_id: int, user, accept: bool) -> SecondChanceOffer:
+def _offer_answer(*, offer_id: int, user, accept: bool, price: Decimal | None = None) -> SecondChanceOffer:
     """``offer_answer`` inside the caller's transaction."""
     offer = SecondChanceOffer.objects.filter(pk=offer_id, bidder=user).first()
     if offer is None:
@@ -680,15 +716,18 @@ def _offer_answer(*, offer_id: int, user, accept: bool) -> SecondChanceOffer:
         offer.save(update_fields=["status", "updated_at"])
         if offer.reason == SecondChanceOffer.Reason.UNPAID:
             _offer_to_next(auction)
+        _push_parties(auction)
         return offer
     if user_is_blocked_from_bidding(user=user):
         raise AuctionError(_("You may not buy at auction: too many auctions you won were not paid."), code="blocked")
     if tie := user_tied_to_store(user=user, store=auction.store):
         raise AuctionError(str(TIED[tie]), code="tied")
+    if price is not None and price != offer.amount:
+        raise AuctionError(str(PRICE_CHANGED % {"shown": money_format(price, auction.currency)}), code="price_changed")
     offer.status = OFFER.ACCEPTED
     offer.save(update_fields=["status", "updated_at"])
     auction.outcome = O.SOLD
-    _sell(auction, buyer=user, price=offer.amount, note=_("Bought from a second-chance offer."))
+    _sell(auction, buyer=user, price=offer.amount, note=_("Bought from a second-chance offer."), tell_bidders=False)
     return offer
 
 
@@ -707,6 +746,7 @@ def offers_expire(*, now=None) -> int:
             expired += 1
             if offer.reason == SecondChanceOffer.Reason.UNPAID:
                 _offer_to_next(auction)
+            _push_parties(auction)
     return expired
 
 
@@ -781,13 +821,18 @@ def bidding_block_lift(*, block: BiddingBlock, actor) -> bool:
 
 def live_fragments(auction: Auction, *, bids=None) -> str:
     """The parts of the auction page that change, as out-of-band fragments (the page renders
-    the same templates)."""
-    return render_to_string("auctions/_live.html", {**live_context(auction, bids=bids), "oob": True})
+    the same templates); once the auction no longer takes bids, its bidding part too, the
+    same for every viewer (the bid and buy-it-now forms go)."""
+    html = render_to_string("auctions/_live.html", {**live_context(auction, bids=bids), "oob": True})
+    if auction.status in (A.ENDED, A.CANCELLED):
+        html += render_to_string("auctions/_bidding.html", {"auction": auction, "is_open": False, "oob": True})
+    return html
 
 
-def _push_state(auction: Auction) -> None:
+def _push_state(auction: Auction, *, parties: bool = False) -> None:
     """After commit, send the auction's new state to its watchers, rendered once per
-    language; each socket takes its own."""
+    language; each socket takes its own. With ``parties`` (an ending, a change of hands),
+    each party's own part follows (``_push_parties``)."""
 
     def send():
         try:
@@ -812,5 +857,43 @@ def _push_state(auction: Auction) -> None:
             group_send(group, event_message(group, message, "auction.changed", data))
         except Exception:  # best effort: pages re-read the state on reconnect or on a gap
             log.exception("push of auction %s failed", auction.pk)
+
+    transaction.on_commit(send, robust=True)
+    if parties:
+        _push_parties(auction)
+
+
+def _push_parties(auction: Auction) -> None:
+    """After commit, each party's own part of the auction's open pages, to their user groups
+    (the auction's group may hold visitors): to each bidder, watcher, buyer and offered
+    bidder the bid box as they see it (the winner's Pay now, the others' "you did not
+    win", an offer to answer); to the store's team the outcome of their page of it.
+    Rendered without a request (``pushed``): auction.js gives their forms the page's CSRF token."""
+
+    def send():
+        try:
+            fresh = Auction.objects.select_related("product", "store", "leader", "winner", "order__checkout").get(
+                pk=auction.pk
+            )
+            team = list(fresh.store.members.all())
+            people = get_user_model().objects.filter(pk__in=auction_parties(auction=fresh)).exclude(
+                pk__in=[member.pk for member in team]
+            )
+            for user in people:
+                with speaking_to(user):
+                    html = render_to_string(
+                        "auctions/_box.html",
+                        {**viewer_context(user=user, auction=fresh), "oob": True, "pushed": True},
+                    )
+                group_send(user_group(user.pk), {"type": "html.push", "html": html})
+            for member in team:
+                with speaking_to(member):
+                    html = render_to_string(
+                        "auctions/_store_outcome.html",
+                        {**store_outcome_context(auction=fresh), "oob": True, "pushed": True},
+                    )
+                group_send(user_group(member.pk), {"type": "html.push", "html": html})
+        except Exception:  # best effort: an ended auction's page re-reads the viewer's part
+            log.exception("push of auction %s to its parties failed", auction.pk)
 
     transaction.on_commit(send, robust=True)

@@ -2,20 +2,23 @@
 bidding, buy-it-now, watching and second-chance offers. Every form works as a plain POST
 (redirect back with a message) and, with htmx, swaps the bid box in place."""
 
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shop.catalog.models import Category
 from shop.catalog.selectors.products import category_tree
 from shop.core.errors import NotFound
-from shop.core.htmx import render_page
+from shop.core.htmx import render_page, wants_fragment
+from shop.core.selectors.money import money_format
 
 from .models import Auction
 from .selectors.auctions import (
@@ -23,16 +26,14 @@ from .selectors.auctions import (
     auction_is_open,
     auctions_for_bidder,
     auctions_listed,
-    live_context,
+    bid_needs_confirming,
+    buy_now_available,
     min_next_bid,
     open_offer_for,
-    user_is_blocked_from_bidding,
-    user_manages_auction,
-    user_tied_to_store,
-    user_watches,
+    viewer_context,
 )
 from .selectors.bidding import increment_table
-from .services import TIED, AuctionError, bid_place, buy_now, offer_answer, watch_set
+from .services import AuctionError, bid_place, buy_now, offer_answer, watch_set
 
 
 @require_GET
@@ -64,22 +65,10 @@ def auction_list(request):
 
 
 def _page_context(request, auction: Auction) -> dict:
-    user = request.user
-    images = list(auction.product.images.select_related("image")[:6])
-    manages = user_manages_auction(user=user, auction=auction)
     return {
-        **live_context(auction),
+        **viewer_context(user=request.user, auction=auction),
         "product": auction.product,
-        "images": images,
-        "is_open": auction_is_open(auction),
-        "watching": user_watches(user=user, auction=auction),
-        "manages": manages,
-        # Tied to the seller's store (a related team, a linked account): the box says so, no form.
-        "tied": "" if manages else TIED.get(user_tied_to_store(user=user, store=auction.store), ""),
-        "blocked": user.is_authenticated and user_is_blocked_from_bidding(user=user),
-        "leading": user.is_authenticated and auction.leader_id == user.pk,
-        "won": user.is_authenticated and auction.winner_id == user.pk,
-        "offer": open_offer_for(user=user, auction=auction),
+        "images": list(auction.product.images.select_related("image")[:6]),
         "increments": increment_table(auction.currency),
     }
 
@@ -96,9 +85,11 @@ def auction_detail(request, auction_id: int):
 
 @require_GET
 def auction_live(request, auction_id: int):
-    """The changing parts, read again by a page whose socket reopened or missed a push."""
+    """The changing parts, read again by a page whose socket reopened or missed a push;
+    once the auction no longer takes bids, the viewer's own part too (a missed ending)."""
     auction = auction_get_public(auction_id=auction_id)
     context = {**_page_context(request, auction), "oob": True}
+    context["with_box"] = not context["is_open"]
     response = render_page(request, "auctions/detail.html", context, fragment="auctions/_live.html", partial=True)
     add_never_cache_headers(response)
     return response
@@ -116,13 +107,41 @@ def _back(request, auction_id: int, *, ok: str | None = None, error: str | None 
     return redirect("auctions:detail", auction_id)
 
 
-def _amount(request) -> Decimal | None:
-    raw = request.POST.get("amount", "").strip().replace(",", "")
+def _decimal(raw: str) -> Decimal | None:
     try:
-        amount = Decimal(raw)
+        amount = Decimal(raw.strip().replace(",", ""))
     except InvalidOperation:
         return None
-    return amount if amount.is_finite() and Decimal("0") < amount < Decimal("10000000000") else None
+    # Within what a price is stored in (12 digits, 2 decimals) once rounded to cents.
+    if not amount.is_finite() or not Decimal("0") < amount < Decimal("10000000000"):
+        return None
+    return amount if amount.quantize(Decimal("0.01")) < Decimal("10000000000") else None
+
+
+def _amount(request, name: str = "amount") -> Decimal | None:
+    return _decimal(request.POST.get(name, ""))
+
+
+@dataclass(frozen=True)
+class Confirm:
+    """A commitment of money the person confirms first: the question names the amount,
+    and the form sends that amount back (the service refuses any other)."""
+
+    action: str
+    question: str
+    button: str
+    fields: dict
+    target: str  # the part of the auction's page the step replaces (with htmx)
+    htmx_post: bool = False  # the confirmed form answers in place (a bid), or leads on (a purchase)
+
+
+def _confirm(request, auction: Auction, step: Confirm):
+    """The confirmation step: a page of its own without JavaScript, swapped into the auction's
+    page in place of the button with htmx."""
+    context = {"auction": auction, "product": auction.product, "step": step, "oob": wants_fragment(request)}
+    response = render_page(request, "auctions/confirm.html", context, fragment="auctions/_confirm.html")
+    add_never_cache_headers(response)
+    return response
 
 
 @require_POST
@@ -138,6 +157,23 @@ def bid(request, auction_id: int):
             auction.pk,
             error=_("Enter your bid as a number, e.g. %(example)s.") % {"example": min_next_bid(auction)},
         )
+    if bid_needs_confirming(auction, amount) and _amount(request, "confirmed") != amount:
+        shown = money_format(amount, auction.currency)
+        return _confirm(
+            request,
+            auction,
+            Confirm(
+                action=reverse("auctions:bid", args=[auction.pk]),
+                question=_(
+                    "Bid up to %(amount)s? The next bid is %(next)s: Soko may bid for you as far as %(amount)s."
+                )
+                % {"amount": shown, "next": money_format(min_next_bid(auction), auction.currency)},
+                button=_("Bid up to %(amount)s") % {"amount": shown},
+                fields={"amount": amount, "confirmed": amount},
+                target=f"auction-{auction.pk}-bidding",
+                htmx_post=True,
+            ),
+        )
     try:
         outcome = bid_place(auction_id=auction.pk, bidder=request.user, amount=amount)
     except AuctionError as error:
@@ -148,15 +184,33 @@ def bid(request, auction_id: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def buy_now_view(request, auction_id: int):
+    """GET: the amount to confirm; POST: buy at the amount confirmed (only that amount)."""
     auction = auction_get_public(auction_id=auction_id)
-    try:
-        auction = buy_now(auction_id=auction.pk, buyer=request.user)
-    except AuctionError as error:
-        return _back(request, auction.pk, error=str(error))
-    messages.success(request, _("It is yours. Pay for it to complete the purchase."))
-    return redirect("payments:status", auction.order.checkout.idempotency_key)
+    shown = _amount(request) if request.method == "POST" else None
+    if shown is not None:
+        try:
+            auction = buy_now(auction_id=auction.pk, buyer=request.user, price=shown)
+        except AuctionError as error:
+            return _back(request, auction.pk, error=str(error))
+        messages.success(request, _("It is yours. Pay for it to complete the purchase."))
+        return redirect("payments:status", auction.order.checkout.idempotency_key)
+    if not (auction_is_open(auction) and buy_now_available(auction)):
+        return _back(request, auction.pk, error=_("Buy it now is no longer offered: bidding has begun."))
+    price = money_format(auction.buy_now_price, auction.currency)
+    return _confirm(
+        request,
+        auction,
+        Confirm(
+            action=reverse("auctions:buy_now", args=[auction.pk]),
+            question=_("Buy %(title)s now for %(amount)s? The auction ends and the item is yours to pay for.")
+            % {"title": auction.product.title, "amount": price},
+            button=_("Buy now for %(amount)s") % {"amount": price},
+            fields={"amount": auction.buy_now_price},
+            target=f"auction-{auction.pk}-bidding",
+        ),
+    )
 
 
 @login_required
@@ -171,12 +225,32 @@ def watch(request, auction_id: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def offer(request, auction_id: int, offer_id: int):
+    """A second-chance offer: declined at once; accepted at the amount confirmed (GET, or a
+    POST without it, shows the amount to confirm)."""
     auction = auction_get_public(auction_id=auction_id)
-    accept = request.POST.get("answer") == "accept"
+    accept = request.method == "GET" or request.POST.get("answer") == "accept"
+    shown = _amount(request) if request.method == "POST" else None
+    if accept and shown is None:
+        pending = open_offer_for(user=request.user, auction=auction)
+        if pending is None or pending.pk != offer_id:
+            return _back(request, auction.pk, error=_("This offer is no longer open."))
+        price = money_format(pending.amount, auction.currency)
+        return _confirm(
+            request,
+            auction,
+            Confirm(
+                action=reverse("auctions:offer", args=[auction.pk, pending.pk]),
+                question=_("Buy %(title)s for %(amount)s? The item is yours to pay for.")
+                % {"title": auction.product.title, "amount": price},
+                button=_("Buy now for %(amount)s") % {"amount": price},
+                fields={"answer": "accept", "amount": pending.amount},
+                target=f"auction-{auction.pk}-offer",
+            ),
+        )
     try:
-        answered = offer_answer(offer_id=offer_id, user=request.user, accept=accept)
+        answered = offer_answer(offer_id=offer_id, user=request.user, accept=accept, price=shown)
     except AuctionError as error:
         return _back(request, auction.pk, error=str(error))
     if accept:

@@ -262,7 +262,7 @@ def test_a_page_that_missed_a_push_reads_its_live_parts_again(new_page, monkeypa
     shown = viewer.locator(f"#auction-{auction.pk}-state").get_attribute("data-seq")
 
     # A bid whose push is lost (never sent from this process, whatever the channel layer).
-    monkeypatch.setattr("shop.auctions.services._push_state", lambda auction: None)
+    monkeypatch.setattr("shop.auctions.services._push_state", lambda auction, **kwargs: None)
     bid_from_server(auction, UserFactory(), "100")
     viewer.wait_for_timeout(300)
     expect(viewer.locator(f"#auction-{auction.pk}-state")).to_have_attribute("data-seq", shown)
@@ -272,4 +272,86 @@ def test_a_page_that_missed_a_push_reads_its_live_parts_again(new_page, monkeypa
     viewer.wait_for_function("() => window.__liveReads >= 1")
     same_document(viewer)
     for console in (console_v, console_s):
+        assert console.problems == [], "\n".join(console.problems)
+
+
+def test_when_it_is_bought_the_loser_loses_the_buttons_and_the_winner_gets_pay_now(new_page):
+    """Two shoppers have the auction open. The loser bids (below the reserve, so Buy it now
+    stays). The winner buys it now from another tab: without a reload, the loser's page has
+    no Bid or Buy-it-now button any more and says they did not win, and the winner's open
+    page offers Pay now."""
+    auction = live_auction(start_price="100", reserve_price="10000", buy_now_price="15000", title="Soapstone chess set")
+    winner, loser = UserFactory(email="akinyi@example.test"), UserFactory(email="kamau@example.test")
+    console_w, w = open_browser(new_page, DESKTOP)
+    console_l, lo = open_browser(new_page, PHONE)
+    log_in(w, winner.email)
+    log_in(lo, loser.email)
+    for page in (w, lo):
+        open_auction(page, auction)
+    bid_through_page(lo, auction, "150")
+    shows_state(w, auction, timeout=LIVE_MS)
+    expect(lo.get_by_test_id("buy-now")).to_be_visible()
+
+    other_tab = w.context.new_page()
+    other_tab.set_viewport_size(DESKTOP)
+    console_w.watch(other_tab)
+    other_tab.goto(f"/auctions/{auction.pk}/")
+    other_tab.get_by_test_id("buy-now").click()
+    other_tab.get_by_test_id("confirm").click()
+    other_tab.wait_for_url(re.compile(r"/payments/"))
+
+    expect(lo.get_by_test_id("you-lost")).to_be_visible(timeout=LIVE_MS)
+    expect(lo.get_by_test_id("bid-submit")).to_have_count(0)
+    expect(lo.get_by_test_id("buy-now")).to_have_count(0)
+    expect(lo.get_by_test_id("auction-outcome")).to_have_text("Sold")
+    expect(w.get_by_test_id("pay-won")).to_be_visible(timeout=LIVE_MS)
+    expect(w.get_by_test_id("bid-submit")).to_have_count(0)
+    for page in (w, lo):
+        same_document(page)
+    assert lo.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(w, "auctions-won-live-1280")
+    shot(lo, "auctions-lost-live-390")
+    # The watch form pushed with the ending works (it was given the page's CSRF token).
+    with lo.expect_response(lambda r: r.request.method == "POST" and "/watch/" in r.url) as answer:
+        lo.get_by_test_id("watch").click()
+    assert answer.value.ok
+    for console in (console_w, console_l):
+        assert console.problems == [], "\n".join(console.problems)
+
+
+def test_buy_it_now_is_confirmed_at_the_amount_shown_and_ends_the_other_pages(new_page):
+    """The buyer's Buy it now opens a confirm step in place (no purchase yet) naming the
+    amount; confirming buys at that amount. Another shopper's open page loses its Bid and
+    Buy-it-now buttons without a reload."""
+    auction = live_auction(start_price="100", buy_now_price="15000", title="Maasai beaded necklace")
+    buyer, other = UserFactory(email="njeri@example.test"), UserFactory(email="mutua@example.test")
+    console_b, b = open_browser(new_page, DESKTOP)
+    console_o, o = open_browser(new_page, PHONE)
+    log_in(b, buyer.email)
+    log_in(o, other.email)
+    for page in (b, o):
+        open_auction(page, auction)
+    expect(o.get_by_test_id("buy-now")).to_be_visible()
+
+    b.get_by_test_id("buy-now").click()
+    step = b.get_by_test_id("confirm-step")
+    expect(step.get_by_test_id("confirm-question")).to_contain_text("KES 15,000")
+    expect(step.get_by_test_id("confirm")).to_be_focused()
+    shot(b, "auctions-buy-now-confirm-1280")
+    auction.refresh_from_db()
+    assert auction.status == Auction.Status.LIVE and auction.order_id is None  # nothing bought yet
+    same_document(b)
+
+    step.get_by_test_id("confirm").click()
+    b.wait_for_url(re.compile(r"/payments/"))
+    expect(b.locator("main")).to_contain_text("15,000")
+
+    expect(o.get_by_test_id("bid-submit")).to_have_count(0, timeout=LIVE_MS)
+    expect(o.get_by_test_id("buy-now")).to_have_count(0)
+    expect(o.get_by_test_id("bidding")).to_contain_text("Bidding has ended.")
+    same_document(o)
+    shot(o, "auctions-ended-live-390")
+    auction.refresh_from_db()
+    assert auction.winner_id == buyer.pk and auction.final_price == Decimal("15000")
+    for console in (console_b, console_o):
         assert console.problems == [], "\n".join(console.problems)

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shop.catalog.models import Product
 from shop.core.errors import NotFound
@@ -17,7 +18,7 @@ from shop.orders.models import OrderEvent, OrderStatus
 from shop.orders.selectors.orders import account_links
 from shop.payments.models import PaymentStatus
 
-from ..models import Auction, Bid, BiddingBlock, ProxyBid, SecondChanceOffer, Watch
+from ..models import Auction, Bid, BiddingBlock, PaymentViolation, ProxyBid, SecondChanceOffer, Watch
 from .bidding import State, increment_for
 
 A = Auction.Status
@@ -63,6 +64,12 @@ def min_next_bid(auction: Auction):
     if auction.current_price is None:
         return auction.start_price
     return auction.current_price + increment_for(auction.current_price, auction.currency)
+
+
+def bid_needs_confirming(auction: Auction, amount) -> bool:
+    """A maximum far above the least next bid (SOKO_AUCTION_BID_CONFIRM_RATIO times or more:
+    a zero too many) is confirmed before Soko may bid that much for the bidder."""
+    return amount >= min_next_bid(auction) * settings.SOKO_AUCTION_BID_CONFIRM_RATIO
 
 
 def bidder_handle(user) -> str:
@@ -249,3 +256,77 @@ def auctions_for_bidder(*, user) -> QuerySet[Auction]:
         .order_by("-ends_at", "-id")
         .distinct()
     )
+
+
+TIED = {
+    "team": gettext_lazy(
+        "You cannot bid on this auction or buy it: you are on the team of a store that shares its owner or staff "
+        "with the seller's store."
+    ),
+    "linked": gettext_lazy(
+        "You cannot bid on this auction or buy it: your account shares a phone number with someone on the "
+        "seller's team."
+    ),
+}
+
+
+def viewer_context(*, user, auction: Auction) -> dict:
+    """What ``auctions/_box.html`` shows one viewer (the page renders it, and an ending
+    pushes it to each party's open pages): their win to pay, an offer to answer, the bid
+    and buy-it-now forms while they may bid, or that the auction ended without them."""
+    signed_in = user.is_authenticated
+    manages = user_manages_auction(user=user, auction=auction)
+    bid = signed_in and ProxyBid.objects.filter(auction=auction, bidder=user).exists()
+    won = signed_in and auction.winner_id == user.pk
+    return {
+        **live_context(auction),
+        "user": user,
+        "is_open": auction_is_open(auction),
+        "watching": user_watches(user=user, auction=auction),
+        "manages": manages,
+        # Tied to the seller's store (a related team, a linked account): the box says so, no form.
+        "tied": "" if manages else TIED.get(user_tied_to_store(user=user, store=auction.store), ""),
+        "blocked": signed_in and user_is_blocked_from_bidding(user=user),
+        "leading": signed_in and auction.leader_id == user.pk,
+        "won": won,
+        "lost": bid and not won and auction.status in (A.ENDED, A.CANCELLED),
+        "offer": open_offer_for(user=user, auction=auction),
+    }
+
+
+def auction_parties(*, auction: Auction) -> set[int]:
+    """Everyone whose own part of the auction's page an ending changes: its bidders, its
+    watchers, its buyer and whoever holds an offer of it (the store's team aside)."""
+    people = set(ProxyBid.objects.filter(auction=auction).values_list("bidder_id", flat=True))
+    people |= set(Watch.objects.filter(auction=auction).values_list("user_id", flat=True))
+    people |= set(SecondChanceOffer.objects.filter(auction=auction).values_list("bidder_id", flat=True))
+    if auction.winner_id:
+        people.add(auction.winner_id)
+    return people
+
+
+def auction_offers(*, auction: Auction) -> list[SecondChanceOffer]:
+    """The auction's second-chance offers, newest first."""
+    return list(SecondChanceOffer.objects.filter(auction=auction).select_related("bidder").order_by("-created_at"))
+
+
+def auction_unpaid(*, auction: Auction) -> list[PaymentViolation]:
+    """The auction's wins that were not paid for, oldest first."""
+    return list(PaymentViolation.objects.filter(auction=auction).select_related("order", "buyer").order_by("created_at"))
+
+
+def store_outcome_context(*, auction: Auction) -> dict:
+    """What the store's page of the auction shows of its outcome (``auctions/_store_outcome.html``):
+    rendered on the page, and pushed to the store's team when the auction ends or changes hands."""
+    offers = [(offer, bidder_handle(offer.bidder)) for offer in auction_offers(auction=auction)]
+    return {
+        "auction": auction,
+        "offers": offers,
+        "unpaid": auction_unpaid(auction=auction),
+        "leader_handle": bidder_handle(auction.leader) if auction.leader_id else "",
+        "winner_handle": bidder_handle(auction.winner) if auction.winner_id else "",
+        "can_offer_reserve": (
+            auction.outcome == Auction.Outcome.RESERVE_NOT_MET and auction.leader_id is not None and not offers
+        ),
+        "now": timezone.now(),
+    }
