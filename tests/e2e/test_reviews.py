@@ -104,6 +104,9 @@ def test_a_review_with_a_photo_a_response_and_a_live_alert_for_a_bad_one(new_pag
     expect(card).to_contain_text("Tight weave and a strong strap.")
     expect(card).to_contain_text("Wanjiru K.")
     expect(card.locator(".review-photos img")).to_have_count(1)
+    thumbnail = card.locator(".review-photos a").first.bounding_box()
+    assert thumbnail["width"] >= 64 and thumbnail["height"] >= 64, thumbnail  # a usable thumbnail, a link to the photo
+    shot(phone, "review-photos-390", selector=f"#review-{review.pk}")
     expect(phone.get_by_test_id("rating-average")).to_have_text("4.0")
 
     seller_console, desk = open_browser(new_page, DESKTOP)
