@@ -15,12 +15,13 @@ from shop.accounts.models import Address
 from shop.cart.selectors.summary import cart_summary
 from shop.cart.services import cart_get_for_request
 from shop.core.htmx import render_page, wants_fragment
+from shop.core.selectors.money import money_format
 from shop.geo.selectors.areas import map_settings
 from shop.payments.gateways import gateways_available
 from shop.payments.models import PaymentStatus, Refund
 
 from .checkout_forms import CheckoutForm
-from .selectors.checkout import checkout_get_existing, checkout_page_data
+from .selectors.checkout import checkout_get_existing, checkout_page_data, review_total_read
 from .selectors.orders import checkout_get_for_buyer, order_handover_for_buyer
 from .services.checkout import CheckoutDetails, CheckoutError, DeliveryAddress, checkout_place
 
@@ -41,10 +42,12 @@ def _replayed(request):
     return checkout_get_existing(buyer=request.user, idempotency_key=key)
 
 
-# What every refresh of the review sends: the inputs of the total, so no refresh forgets one.
+# What every refresh of the review sends: the inputs of the total, so no refresh forgets one
+# (a new address's place and pin decide its delivery and fees as a saved one's do).
 REVIEW_FIELDS = (
     "[name='address'], [name^='delivery_'], [name='currency'], [name='won'], "
-    "[name='promo_code'], [name='use_points']"
+    "[name='promo_code'], [name='use_points'], "
+    "[name='country'], [name='region'], [name='district'], [name='neighbourhood'], [name='latitude'], [name='longitude']"
 )
 # A new address asks each store's delivery afresh (home delivery wherever it is now offered).
 ADDRESS_FIELDS = REVIEW_FIELDS.replace("[name^='delivery_'], ", "")
@@ -74,9 +77,9 @@ def page(request):
     if request.method == "GET":
         htmx = getattr(request, "htmx", None)
         partial = wants_fragment(request) and getattr(htmx, "target", None) != "delivery-options"
-        return render_page(request, "checkout/page.html", context, fragment="review", partial=partial)
+        return render_page(request, "checkout/page.html", _said_once(context), fragment="review", partial=partial)
 
-    refused = False
+    refusal: list[str] = []
     if "recalculate" not in data:  # "Update totals" and "Apply" only show the figures again
         form = context["form"]
         response = _place(
@@ -90,23 +93,85 @@ def page(request):
         )
         if response is not None:
             return response
-        refused = True
-        if form.placement_problems:
+        refusal = list(form.placement_problems)
+        if refusal:
             # Shown again as it would be placed now (an address just saved, new figures),
             # with a review the buyer can confirm.
             context = _page_context(request, whole=whole, summary=summary, currency=currency, data=form.data)
             context["form"].placement_problems = form.placement_problems
             context["form"].placement_code = form.placement_code
+        if form.placement_code != "total_changed":  # that refusal names the new total itself
+            refusal += _total_moved(reviewed=data.get("review", ""), preview=context["preview"])
+        context = _said_once(context, refusal=refusal, refused=True)
     return render_page(
-        request, "checkout/page.html", context, fragment="review", partial=False, status=422 if refused else 200
+        request, "checkout/page.html", _said_once(context) if "recalculate" in data else context,
+        fragment="review", partial=False, status=200 if "recalculate" in data else 422,
     )
+
+
+def _said_once(context: dict, *, refusal=(), refused: bool = False) -> dict:
+    """What the page says about its problems, each sentence once: a refusal's sentences
+    (``refusal``) and, when placing was refused, the fields' errors in the summary above
+    the form; beside a store's options only what neither says (why home delivery is not
+    offered to this address); beside the promo code its problem unless the refusal says it."""
+    form, address_form = context["form"], context["address_form"]
+    errors = []
+    if refused:
+        for bound_form in (form, address_form):
+            errors += [(bound.label, error) for bound in bound_form for error in bound.errors]
+            errors += [("", error) for error in bound_form.non_field_errors()]
+        errors = [(label, error) for label, error in errors if not _said(error, refusal)]
+    said = [*refusal, *(error for _label, error in errors)]
+    rows = []
+    for review, field, home in context["delivery_rows"]:
+        note = home.reason if not _said(home.reason, said) else ""
+        rows.append((review, field, note))
+    return {
+        **context,
+        "refusal": list(refusal),
+        "field_errors": errors,
+        "delivery_notes": rows,
+        "promo_problem": "" if _said(context["preview"].promo_problem, said) else context["preview"].promo_problem,
+    }
+
+
+def _total_moved(*, reviewed: str, preview) -> list[str]:
+    """The sentence a refused page says when its "To pay" is not the one the buyer reviewed."""
+    shown = review_total_read(reviewed)
+    if shown is None or shown == preview.total:
+        return []
+    figures = {"total": money_format(preview.total, preview.currency), "reviewed": money_format(shown, preview.currency)}
+    return [_("The total is now %(total)s, not the %(reviewed)s you reviewed: check it before you place the order.") % figures]
+
+
+def _said(text: str, said) -> bool:
+    """``text`` is already in one of the sentences ``said``."""
+    return bool(text) and any(text in sentence for sentence in said)
+
+
+def _new_address(request, data):
+    """The address being typed at checkout, read only when it is chosen: an unsaved
+    ``Address`` once its place is chosen down to the last level (with its pin), else ``None``."""
+
+    def typed():
+        address_form = AddressForm(data, instance=Address(user=request.user), inline=True)
+        address_form.is_valid()  # the instance takes what is valid so far
+        return address_form.instance if address_form.instance.area_id else None
+
+    return typed
 
 
 def _page_context(request, *, whole, summary, currency: str, data) -> dict:
     """The page's forms and figures from ``data`` (a POST), else from the query string
     (htmx refreshes send every input of the total along)."""
+    asked = data if data is not None else request.GET
     page = checkout_page_data(
-        user=request.user, whole=whole, summary=summary, currency=currency, asked=data if data is not None else request.GET
+        user=request.user,
+        whole=whole,
+        summary=summary,
+        currency=currency,
+        asked=asked,
+        new_address=_new_address(request, asked),
     )
     form = CheckoutForm(
         data,
@@ -137,8 +202,7 @@ def _page_context(request, *, whole, summary, currency: str, data) -> dict:
         "form": form,
         "address_form": address_form,
         "delivery_rows": [
-            (review, form.delivery_field(review.store), page.homes[review.store.pk].reason)
-            for review in page.preview.stores
+            (review, form.delivery_field(review.store), page.homes[review.store.pk]) for review in page.preview.stores
         ],
         "delivery_fee": page.delivery_fee,
         "won_orders": page.won_orders,

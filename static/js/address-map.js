@@ -19,6 +19,8 @@
     function fill(lat, lng) {
       latInput.value = round6(lat);
       lngInput.value = round6(window.L ? L.Util.wrapNum(lng, [-180, 180], true) : lng);
+      // A page whose figures follow the pin (the checkout) hears of it.
+      element.dispatchEvent(new CustomEvent("address-pinned", { bubbles: true }));
     }
     function place(lat, lng, pan) {
       if (!map) return;

@@ -23,6 +23,20 @@
   });
   syncAddress();
 
+  // A new address's place or pin decides each store's delivery and the fees: each change
+  // of one has the options and the review read again, once.
+  var PLACE_FIELDS = ["country", "region", "district", "neighbourhood", "latitude", "longitude"];
+  var reader = form.querySelector("[data-address-typed]");
+  if (fields && reader) {
+    var typed = function () {
+      if (window.htmx) window.htmx.trigger(reader, "address-typed");
+    };
+    fields.addEventListener("change", function (event) {
+      if (PLACE_FIELDS.indexOf(event.target.name) !== -1) typed();
+    });
+    fields.addEventListener("address-pinned", typed);
+  }
+
   form.addEventListener("submit", function (event) {
     var button = event.submitter;
     if (!button || button.name === "recalculate") return;

@@ -83,6 +83,16 @@ class ReviewedTotal:
         return signing.dumps(payload, salt=REVIEW_SALT, compress=False)
 
 
+def review_total_read(signed: str) -> Decimal | None:
+    """The "To pay" a signed review showed (``ReviewedTotal.sign``); ``None`` when there is
+    no review or it is not one this site signed."""
+    try:
+        reviewed = signing.loads(signed or "", salt=REVIEW_SALT)
+        return Decimal(str(reviewed["t"]))
+    except (signing.BadSignature, ArithmeticError, KeyError, TypeError, ValueError):
+        return None
+
+
 def review_address_key(address) -> tuple | None:
     """What of an address (an ``Address``, a ``DeliveryAddress``) goes into the digest."""
     if address is None:
@@ -110,11 +120,10 @@ def address_point(address) -> Point | None:
     return point_of(latitude=address.latitude, longitude=address.longitude, area=address.area)
 
 
-def home_delivery_by_store(*, stores, area, area_known: bool = True) -> dict[int, HomeDelivery]:
-    """Whether each store delivers home to ``area`` (and why not). For a new address whose
-    area is not known yet, by the stores' scopes alone: ``checkout_place`` checks the area."""
-    if not area_known:
-        return {store.pk: HomeDelivery(store_delivers_home(store)) for store in stores}
+def home_delivery_by_store(*, stores, area) -> dict[int, HomeDelivery]:
+    """Whether each store delivers home to ``area`` (and why not), as ``checkout_place``
+    will check it: a saved address's area, or the one chosen for an address being typed
+    (none yet: only an international store delivers)."""
     return {store.pk: store_home_delivery(store=store, area=area) for store in stores}
 
 
@@ -403,17 +412,21 @@ class CheckoutPageData:
     delivery_fee: Decimal  # the home delivery fee in this currency, before any fare
 
 
-def checkout_page_data(*, user, whole, summary, currency: str, asked) -> CheckoutPageData:
+def checkout_page_data(*, user, whole, summary, currency: str, asked, new_address=None) -> CheckoutPageData:
     """The checkout page's figures for ``summary`` (the cart's lines in ``currency``; ``whole``
     is the whole cart) from ``asked``: the POST, else the query string (htmx refreshes send
-    every input of the total along)."""
+    every input of the total along). ``new_address``: called when "a new address" is chosen,
+    it gives the address as typed so far once its place is chosen (an unsaved ``Address``
+    with its area and pin; else ``None``): the delivery options and the fees follow it as
+    they follow a saved one."""
     addresses = list(addresses_for_user(user=user))
     chosen = chosen_address_key(asked, addresses)
-    chosen_address = next((address for address in addresses if str(address.pk) == chosen), None)
+    if chosen == NEW_ADDRESS:
+        chosen_address = new_address() if new_address is not None else None
+    else:
+        chosen_address = next((address for address in addresses if str(address.pk) == chosen), None)
     homes = home_delivery_by_store(
-        stores=[group.store for group in summary.groups],
-        area=chosen_address.area if chosen_address else None,
-        area_known=chosen != NEW_ADDRESS,
+        stores=[group.store for group in summary.groups], area=chosen_address.area if chosen_address else None
     )
     modes = delivery_modes_from(asked, summary.groups, homes)
     # Stores that pass couriers' fares on charge by the distance to the chosen address.

@@ -53,6 +53,7 @@ from ..selectors.checkout import (
     checkout_promo_apply,
     delivery_fee,
     review_address_key,
+    review_total_read,
     won_order_delivery,
     won_orders_awaiting,
 )
@@ -109,17 +110,12 @@ def review_refusal(*, signed: str, placing: ReviewedTotal) -> CheckoutTotalChang
         reviewed = None
     if not isinstance(reviewed, dict):
         reviewed = {}
-    shown_total = None
-    try:
-        shown_total = Decimal(str(reviewed.get("t")))
-    except (ArithmeticError, ValueError, TypeError):
-        shown_total = None
     same = reviewed.get("f") == placing.figures_digest() and (
         not reviewed.get("a") or reviewed.get("a") == placing.address_digest()
     )
     if same:
         return None
-    return CheckoutTotalChanged(total=placing.total, currency=placing.currency, reviewed_total=shown_total)
+    return CheckoutTotalChanged(total=placing.total, currency=placing.currency, reviewed_total=review_total_read(signed))
 
 
 @dataclass(frozen=True)
