@@ -92,7 +92,7 @@ def test_the_same_bid_sent_twice_is_placed_once(client, headers):
 def test_buy_now_makes_an_order_to_pay(client, person, headers):
     auction = live_auction(start_price="100", buy_now_price="400")
 
-    answer = post(client, f"/api/v1/auctions/{auction.pk}/buy-now/", {}, **headers, **{"Idempotency-Key": "b"})
+    answer = post(client, f"/api/v1/auctions/{auction.pk}/buy-now/", {"price": "400.00"}, **headers, **{"Idempotency-Key": "b"})
 
     auction.refresh_from_db()
     assert answer.status_code == 201, answer.content
@@ -104,9 +104,22 @@ def test_buy_now_after_bidding_began_is_refused(client, headers):
     auction = live_auction(start_price="100", buy_now_price="400")
     bid_place(auction_id=auction.pk, bidder=UserFactory(), amount=Decimal("120"))
 
-    answer = post(client, f"/api/v1/auctions/{auction.pk}/buy-now/", {}, **headers, **{"Idempotency-Key": "b"})
+    answer = post(client, f"/api/v1/auctions/{auction.pk}/buy-now/", {"price": "400"}, **headers, **{"Idempotency-Key": "b"})
 
     assert answer.status_code == 409 and answer.json()["code"] == "buy_now_gone"
+
+
+@pytest.mark.parametrize("body", [{}, {"price": "350"}], ids=["no price", "another price"])
+def test_buy_now_buys_only_at_the_price_the_app_showed(client, person, headers, body):
+    auction = live_auction(start_price="100", buy_now_price="400")
+
+    answer = post(client, f"/api/v1/auctions/{auction.pk}/buy-now/", body, **headers, **{"Idempotency-Key": "b"})
+
+    auction.refresh_from_db()
+    assert answer.status_code == (409 if body else 400), answer.content
+    if body:
+        assert answer.json()["code"] == "price_changed"
+    assert auction.winner is None and auction.status == "live"
 
 
 def test_watch_and_unwatch(client, person, headers):

@@ -41,7 +41,30 @@ def test_no_script_of_ours_writes_an_inline_style():
     assert found == []
 
 
-def test_htmx_injects_no_indicator_styles():
+def _htmx_config() -> dict:
     base = (ROOT / "templates" / "base.html").read_text(encoding="utf-8")
-    config = json.loads(re.search(r"""<meta name="htmx-config" content='([^']*)'>""", base).group(1))
-    assert config["includeIndicatorStyles"] is False
+    return json.loads(re.search(r"""<meta name="htmx-config" content='([^']*)'>""", base).group(1))
+
+
+def test_htmx_injects_no_indicator_styles():
+    assert _htmx_config()["includeIndicatorStyles"] is False
+
+
+def test_htmx_settles_no_style_attribute():
+    """htmx's settle step copies the old element's settled attributes onto its replacement
+    with ``setAttribute``: a ``style`` a script set (Leaflet's map, a progress bar) would be
+    written back as an inline style, which the policy refuses on every swap."""
+    assert "style" not in _htmx_config().get("attributesToSettle", ["class", "style", "width", "height"])
+
+
+def test_no_page_htmx_may_fetch_has_a_style_element():
+    """htmx reads a whole page to take a part of it (``hx-select``), and a ``<style>`` in it
+    carries that response's nonce, not the open page's: the browser refuses it on every
+    refresh. Styles come from static files; only the API's docs page, which htmx never
+    fetches, keeps one."""
+    found = [
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / "templates").rglob("*.html")
+        if re.search(r"<style[\s>]", path.read_text(encoding="utf-8"), re.IGNORECASE)
+    ]
+    assert found == ["templates/api/docs.html"]

@@ -118,6 +118,10 @@ class BidRequest(serializers.Serializer):
     )
 
 
+class BuyNowRequest(serializers.Serializer):
+    price = Amount(help_text="The buy-it-now price the app showed the buyer; any other price is refused (price_changed).")
+
+
 class BidOutcomeSerializer(serializers.Serializer):
     leading = serializers.BooleanField(help_text="False when another bidder's maximum outbid you at once.")
     message = serializers.CharField(help_text="What the page says to the bidder.")

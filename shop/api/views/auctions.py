@@ -40,6 +40,7 @@ from ..serializers.auctions import (
     AuctionSerializer,
     BidOutcomeSerializer,
     BidRequest,
+    BuyNowRequest,
     PurchaseSerializer,
     WatchSerializer,
 )
@@ -168,11 +169,14 @@ class AuctionBid(APIView):
 class AuctionBuyNow(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses={201: PurchaseSerializer})
+    @extend_schema(request=BuyNowRequest, responses={201: PurchaseSerializer})
     @idempotent
     def post(self, request, pk: int):
-        """Buy it now: the auction ends, sold to you, and an order awaits your payment."""
-        auction = buy_now(auction_id=auction_get_public(auction_id=pk).pk, buyer=request.user)
+        """Buy it now at the price shown: the auction ends, sold to you, and an order awaits your payment."""
+        asked = BuyNowRequest(data=request.data)
+        asked.is_valid(raise_exception=True)
+        auction = auction_get_public(auction_id=pk)
+        auction = buy_now(auction_id=auction.pk, buyer=request.user, price=asked.validated_data["price"])
         pay_url = reverse("payments:status", args=[auction.order.checkout.idempotency_key])
         return Response(
             {
