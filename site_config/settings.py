@@ -672,6 +672,8 @@ MPESA_INITIATOR = env("MPESA_INITIATOR")
 MPESA_SECURITY_CREDENTIAL = env("MPESA_SECURITY_CREDENTIAL")
 # A push with no callback after this many seconds is asked about with the STK query API.
 MPESA_QUERY_AFTER_SECONDS = int(env("MPESA_QUERY_AFTER_SECONDS", "120"))
+# A push that ended here (stopped, cash, deadline) is asked about this long after it was sent.
+MPESA_QUERY_ENDED_WITHIN_SECONDS = int(env("MPESA_QUERY_ENDED_WITHIN_SECONDS", "86400"))
 
 # PayPal (Orders v2); offered when the client id and secret are set.
 PAYPAL_API_BASE = env("PAYPAL_API_BASE", "https://api-m.sandbox.paypal.com")

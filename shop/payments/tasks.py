@@ -27,7 +27,8 @@ def stripe_pending_settle_task() -> int:
 
 @db_periodic_task(crontab(minute="*"))
 def mpesa_pending_settle_task() -> int:
-    """Every minute: M-Pesa pushes with no callback after a while are asked about."""
+    """Every minute: M-Pesa pushes Daraja has not answered after a while are asked about,
+    the pending ones and those ended here that the buyer's phone could still pay."""
     return mpesa_pending_settle()
 
 

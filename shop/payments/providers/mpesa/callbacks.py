@@ -9,8 +9,11 @@ outcome; only then does the attempt end, once per callback (``ProviderEvent``). 
 push is paid once whatever arrives, and a receipt number belongs to one attempt.
 
 A push with no callback after ``MPESA_QUERY_AFTER_SECONDS`` is asked about by
-``mpesa_pending_settle``. The attempt's ``reference`` (the CheckoutRequestID) always
-names the push.
+``mpesa_pending_settle``; so is a push that ended here (the buyer stopped waiting or
+chose cash, the deadline passed) while the phone could still take the PIN, until Daraja
+gives its final word or ``MPESA_QUERY_ENDED_WITHIN_SECONDS`` pass. That word is kept as
+the push's ``<reference>:query`` event, so a push is asked about until it is answered.
+The attempt's ``reference`` (the CheckoutRequestID) always names the push.
 
 What is recorded is what Daraja's own queries say, never what a callback says: the STK
 query proves the push (for the amount and phone we asked) was paid, and carries no
@@ -37,6 +40,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -108,9 +113,9 @@ def _callback_parse(payload) -> tuple[str, int, str, dict]:
     return request_id, code, str(callback.get("ResultDesc", "")), metadata
 
 
-def _event_claim(*, event_id: str, payload) -> ProviderEvent | None:
+def _event_claim(*, event_id: str, payload, kind: str = "stkCallback") -> ProviderEvent | None:
     """The callback's event, stored once and locked; ``None`` when it was processed before."""
-    event_record(provider=Provider.MPESA, event_id=event_id, kind="stkCallback", payload=payload)
+    event_record(provider=Provider.MPESA, event_id=event_id, kind=kind, payload=payload)
     event = ProviderEvent.objects.select_for_update().get(provider=Provider.MPESA, event_id=event_id[:255])
     return None if event.processed_at else event
 
@@ -142,15 +147,15 @@ def callback_process(payload, *, base_url: str = "") -> str:
     if result is None or result.pending or result.paid:
         log.warning("M-Pesa callback says %s for %s, the STK query says %s", code, request_id, result)
         return "not confirmed"
-    attempt = _attempt_end(attempt, result)
+    attempt = _settle(attempt, result)
     outcome = f"attempt {attempt.pk} {attempt.status} ({description or result.code})"
     return outcome if _event_close(event_id=event_id, payload=payload, outcome=outcome) else "already processed"
 
 
-def _event_close(*, event_id: str, payload, outcome: str) -> bool:
+def _event_close(*, event_id: str, payload, outcome: str, kind: str = "stkCallback") -> bool:
     """Mark the callback processed with its outcome; ``False`` when another delivery did first."""
     with transaction.atomic():
-        event = _event_claim(event_id=event_id, payload=payload)
+        event = _event_claim(event_id=event_id, payload=payload, kind=kind)
         if event is None:
             return False
         _event_done(event, outcome)
@@ -347,8 +352,17 @@ def status_result_process(*, token: str, payload) -> str:
     return outcome
 
 
-def _settle(attempt: PaymentAttempt, result: StkResult) -> None:
-    """End a push as the STK query says; a paid one's waiting callbacks have their receipts asked about."""
+# Daraja's final word on a push, as its STK query gave it: one event per push.
+ANSWER_KIND = "stkQuery"
+ANSWER_SUFFIX = ":query"
+
+
+def _settle(attempt: PaymentAttempt, result: StkResult) -> PaymentAttempt:
+    """Act once on the STK query's final answer about a push. Paid: ``attempt_succeeded``,
+    as for a paid callback (the checkout is paid, or the money held for a refund when the
+    checkout no longer awaits it). Not paid: the push ends, unless it ended here already.
+    The answer is kept (the push is not asked about again); a paid one's waiting callbacks
+    have their receipts asked about."""
     if result.paid:
         attempt = attempt_succeeded(
             attempt_id=attempt.pk, received_minor=attempt.amount_minor, currency="KES", payment_reference=""
@@ -357,6 +371,12 @@ def _settle(attempt: PaymentAttempt, result: StkResult) -> None:
     else:
         attempt = _attempt_end(attempt, result)
         outcome = f"not confirmed: the STK query says {result.code}"
+    _event_close(
+        event_id=attempt.reference + ANSWER_SUFFIX,
+        payload={"ResultCode": result.code, "ResultDesc": result.description},
+        outcome=f"attempt {attempt.pk} {attempt.status}: the STK query says {result.code}",
+        kind=ANSWER_KIND,
+    )
     with transaction.atomic():
         waiting = list(
             ProviderEvent.objects.select_for_update().filter(
@@ -368,22 +388,36 @@ def _settle(attempt: PaymentAttempt, result: StkResult) -> None:
     if result.paid:
         for event in waiting:
             receipt_ask(attempt=attempt, receipt=event.event_id.rsplit(":", 1)[1])
+    return attempt
 
 
 def mpesa_pending_settle(*, older_than_seconds: int | None = None) -> int:
-    """Ask Daraja about pushes with no outcome after a while (``MPESA_QUERY_AFTER_SECONDS``):
-    paid ones are paid, refused ones end, unanswered ones wait; receipts Daraja could not
-    be asked about are asked again (``mpesa_receipts_reask``). Returns how many ended."""
+    """Ask Daraja about pushes with no final word after a while (``MPESA_QUERY_AFTER_SECONDS``):
+    pending ones, and ones that ended here without money while the phone could still take
+    the PIN (for ``MPESA_QUERY_ENDED_WITHIN_SECONDS`` after the push). Paid ones are paid
+    as a paid callback is (or held for a refund), refused ones end, unanswered ones are
+    asked again next time; receipts Daraja could not be asked about are asked again
+    (``mpesa_receipts_reask``). Returns how many got Daraja's final word."""
     seconds = settings.MPESA_QUERY_AFTER_SECONDS if older_than_seconds is None else older_than_seconds
-    pending = (
-        PaymentAttempt.objects.filter(
-            provider=Provider.MPESA, status=Status.PENDING, created_at__lte=timezone.now() - timedelta(seconds=seconds)
-        )
+    now = timezone.now()
+    answered = ProviderEvent.objects.filter(
+        provider=Provider.MPESA,
+        event_id=Concat(OuterRef("reference"), Value(ANSWER_SUFFIX)),
+        processed_at__isnull=False,
+    )
+    ended_here = Q(
+        status__in=(Status.CANCELLED, Status.EXPIRED, Status.FAILED),
+        payment_reference="",
+        created_at__gte=now - timedelta(seconds=settings.MPESA_QUERY_ENDED_WITHIN_SECONDS),
+    ) & ~Exists(answered)
+    unanswered = (
+        PaymentAttempt.objects.filter(provider=Provider.MPESA, created_at__lte=now - timedelta(seconds=seconds))
+        .filter(Q(status=Status.PENDING) | ended_here)
         .exclude(reference="")
         .order_by("created_at", "id")
     )
     ended = 0
-    for attempt in pending[:200]:
+    for attempt in unanswered[:200]:
         result = _query(attempt.reference)
         if result is None or result.pending:
             continue
