@@ -4,29 +4,6 @@
 // reopens, and the end of the countdown make the page read its live parts again, so no
 // bid is ever missing on screen.
 (function () {
-  // Parts pushed at an ending were rendered without a request, so their forms (watch, an
-  // offer to decline, the store's reserve offer) have no CSRF field: give them the page's.
-  function csrfToken() {
-    try {
-      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
-    } catch (error) {
-      return "";
-    }
-  }
-  function arm() {
-    var token = csrfToken();
-    if (!token) return;
-    document.querySelectorAll("form[method=post]").forEach(function (form) {
-      if (form.querySelector("[name=csrfmiddlewaretoken]")) return;
-      var field = document.createElement("input");
-      field.type = "hidden";
-      field.name = "csrfmiddlewaretoken";
-      field.value = token;
-      form.prepend(field);
-    });
-  }
-  document.addEventListener("htmx:wsAfterMessage", arm);
-
   var page = document.getElementById("auction-page");
   if (!page) return;
   var auction = page.dataset.auction;

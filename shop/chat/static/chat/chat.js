@@ -37,21 +37,6 @@
     }
   }
 
-  // Cards pushed over the socket were rendered without a request, so their forms (accept,
-  // decline, withdraw an offer) have no CSRF field: give them the page's token.
-  function arm(root) {
-    var token = csrfToken();
-    if (!token || !root || !root.querySelectorAll) return;
-    root.querySelectorAll("form[method=post]").forEach(function (form) {
-      if (form.querySelector("[name=csrfmiddlewaretoken]")) return;
-      var field = document.createElement("input");
-      field.type = "hidden";
-      field.name = "csrfmiddlewaretoken";
-      field.value = token;
-      form.prepend(field);
-    });
-  }
-
   // A message names its author (a member of the store's team) once per run of messages from
   // them, as a messenger does, and never on this person's own messages: a push is rendered
   // once for the whole side, so it names the author of every team message.
@@ -87,7 +72,6 @@
     var empty = scroller.querySelector(".chat-empty");
     if (empty && list.children.length) empty.remove();
     nameAuthors();
-    arm(scroller);
     applyRead();
     markRead();
   }
@@ -255,7 +239,6 @@
 
   wireComposer();
   nameAuthors();
-  arm(scroller);
   applyRead();
   if (!location.hash || location.hash === "#chat-end") toBottom();
 })();
