@@ -35,7 +35,7 @@ from shop.notifications.services.notifications import notify
 from shop.orders.models import Order, OrderStatus
 from shop.orders.selectors.fares import commission_for, distance_between, point_of, rate_per_km
 from shop.orders.selectors.orders import PACKAGE_TOKEN_SALT
-from shop.orders.selectors.transitions import Role, TransitionError
+from shop.orders.selectors.transitions import TERMINAL, Role, TransitionError
 from shop.orders.services.handover import HandoverError, handover_code_check, handover_code_check_short
 from shop.orders.services.orders import order_move, order_push, order_transition, package_short_code
 from shop.payments.models import PaymentStatus
@@ -82,6 +82,10 @@ JOB_MOVES: dict[str | None, frozenset[str]] = {
 }
 
 
+# A delivery job waiting for its pickup: on the board, or accepted by a courier.
+WAITING = (J.OPEN, J.ACCEPTED)
+
+
 def _job_move_refused(current: str | None, to: str) -> CourierError | None:
     if to in JOB_MOVES.get(current, frozenset()):
         return None
@@ -100,7 +104,7 @@ def job_transition(job: DeliveryJob, to: str, *, whole_row: bool = False, **chan
     ``JOB_MOVES`` does not allow raises ``CourierError`` (reason ``status``) and writes
     nothing: the callers refuse in their own words first, this is the backstop."""
     current = None if job._state.adding else job.status
-    refused = _job_move_refused(current, to)
+    refused = _job_move_refused(current, to) or _order_ended_refused(job, to)
     if refused is not None:
         raise refused
     job.status = to
@@ -116,11 +120,30 @@ def job_transition(job: DeliveryJob, to: str, *, whole_row: bool = False, **chan
 def job_transition_where(jobs, source: str, to: str, **changes) -> int:
     """Move those of ``jobs`` (a queryset) still in ``source`` to ``to`` in one conditional
     UPDATE, with ``changes``: of two couriers racing for a job only one moves it. Returns
-    how many moved; refused like ``job_transition``."""
+    how many moved; refused like ``job_transition``, except for the order's end: the caller
+    checks that under the row lock the UPDATE took (a join here would make the UPDATE a
+    subquery that PostgreSQL does not check again, and two couriers could both win)."""
     refused = _job_move_refused(source, to)
     if refused is not None:
         raise refused
     return jobs.filter(status=source).update(status=to, **changes)
+
+
+def _order_ended(job: DeliveryJob) -> bool:
+    """The job's order was cancelled or refunded: nothing is left to deliver (a return
+    pickup follows its own order's life)."""
+    return job.order_id is not None and job.order.status in TERMINAL
+
+
+def _order_ended_refused(job: DeliveryJob, to: str) -> CourierError | None:
+    """A job waits for pickup (``WAITING``) only while its order may still be delivered;
+    the caller holds the job's row lock, and an ended order never comes back."""
+    if to not in WAITING or not _order_ended(job):
+        return None
+    return CourierError(
+        _("Order %(number)s was cancelled: there is nothing to deliver.") % {"number": job.order.number},
+        reason="order_ended",
+    )
 
 
 # Profiles ------------------------------------------------------------------------------
@@ -285,29 +308,86 @@ def job_withdraw(*, job: DeliveryJob, actor) -> DeliveryJob:
     by_buyer = job.is_return and job.return_order.buyer_id == actor.pk
     if not by_buyer and not job.store.members.filter(pk=actor.pk).exists():
         raise CourierError(_("Only the store's team can withdraw its jobs."), reason="not_member")
-    if job.status not in (J.OPEN, J.ACCEPTED):
+    if job.status not in WAITING:
         raise CourierError(_("The courier already picked this order up."), reason="status")
+    told = lazy_text(
+        gettext_lazy("The buyer called off the return pickup of order %(number)s.")
+        if by_buyer
+        else gettext_lazy("%(store)s withdrew the return pickup of order %(number)s.")
+        if job.is_return
+        else gettext_lazy("%(store)s withdrew the delivery of order %(number)s."),
+        store=job.store.name,
+        number=job.for_order.number,
+    )
+    _job_withdrawn(job, reason="withdrawn", told=told)
+    return job
+
+
+def _job_withdrawn(job: DeliveryJob, *, reason: str, told) -> None:
+    """Cancel ``job``, waiting for pickup (the caller holds its row lock): an open job's
+    card leaves every board, saying why (``GONE[reason]``); the courier who held an
+    accepted one is told ``told``."""
     was_open, courier = job.status == J.OPEN, job.courier
     job_transition(job, J.CANCELLED, courier=None)
     if was_open:
-        job_board_push_gone(job=job, reason="withdrawn")
+        job_board_push_gone(job=job, reason=reason)
     elif courier is not None:
-        notify(
-            user=courier,
-            kind="courier",
-            text=lazy_text(
-                gettext_lazy("The buyer called off the return pickup of order %(number)s.")
-                if by_buyer
-                else gettext_lazy("%(store)s withdrew the return pickup of order %(number)s.")
-                if job.is_return
-                else gettext_lazy("%(store)s withdrew the delivery of order %(number)s."),
-                store=job.store.name,
-                number=job.for_order.number,
-            ),
-            url=reverse("couriers:home"),
-        )
+        notify(user=courier, kind="courier", text=told, url=reverse("couriers:home"))
     order_push(order=job.for_order)
-    return job
+
+
+# Orders that end before pickup ------------------------------------------------------------
+
+
+def job_withdraw_for_ended_order(*, job_id: int) -> bool:
+    """Withdraw the delivery job ``job_id`` if it still waits for pickup while its order has
+    ended (cancelled or refunded), in a transaction of its own that locks the job's row
+    (job, then order, as a courier's scan does): its card leaves every board and the
+    courier who held it is told. Returns whether it did; a second run does nothing."""
+    with transaction.atomic():
+        job = (
+            DeliveryJob.objects.select_for_update(of=("self",))
+            .select_related("order", "store")
+            .filter(pk=job_id, kind=DeliveryJob.Kind.DELIVERY, status__in=WAITING)
+            .first()
+        )
+        if job is None or not _order_ended(job):
+            return False
+        told = lazy_text(
+            gettext_lazy("Order %(number)s from %(store)s was cancelled: you no longer deliver it."),
+            number=job.order.number,
+            store=job.store.name,
+        )
+        _job_withdrawn(job, reason="order_ended", told=told)
+        return True
+
+
+def _jobs_of_ended_orders():
+    return DeliveryJob.objects.filter(kind=DeliveryJob.Kind.DELIVERY, status__in=WAITING, order__status__in=TERMINAL)
+
+
+def jobs_withdraw_for_order(*, order: Order) -> None:
+    """After the commit that ended ``order`` (``order_changed``): withdraw its job if it
+    still waits for pickup. Never inside the order's transaction: that holds the order's
+    row and would lock the job second, the reverse of a courier's scan."""
+    if order.status not in TERMINAL:
+        return
+    order_id = order.pk
+
+    def withdraw() -> None:
+        for job_id in _jobs_of_ended_orders().filter(order_id=order_id).values_list("pk", flat=True):
+            job_withdraw_for_ended_order(job_id=job_id)
+
+    transaction.on_commit(withdraw)
+
+
+def jobs_of_ended_orders_withdraw() -> int:
+    """The sweep: withdraw every job still waiting for pickup whose order has ended (its
+    follow-up never ran, e.g. the process stopped after the order's commit). Returns how
+    many it withdrew."""
+    return sum(
+        job_withdraw_for_ended_order(job_id=pk) for pk in list(_jobs_of_ended_orders().values_list("pk", flat=True))
+    )
 
 
 def jobs_flag_untaken() -> int:
@@ -359,6 +439,7 @@ def job_board_push_new(*, job: DeliveryJob) -> None:
 GONE = {
     "taken": gettext_lazy("Another courier took this job."),
     "withdrawn": gettext_lazy("The store withdrew this job."),
+    "order_ended": gettext_lazy("This order was cancelled."),
 }
 
 
@@ -391,9 +472,14 @@ def job_accept(*, job_id: int, courier) -> DeliveryJob:
         won = job_transition_where(
             visible, J.OPEN, J.ACCEPTED, courier=courier, accepted_at=timezone.now(), updated_at=timezone.now()
         )
+        job = DeliveryJob.objects.select_related("order", "return_order", "store").get(pk=job_id)
+        # Checked again under the row lock the UPDATE took (a cancel may have committed
+        # since it read the order): raising rolls the acceptance back.
+        refused = _order_ended_refused(job, J.ACCEPTED)
+        if refused is not None:
+            raise refused
         if not won:
             raise CourierError(str(TAKEN), reason="taken")
-        job = DeliveryJob.objects.select_related("order", "return_order", "store").get(pk=job_id)
         job_board_push_gone(job=job, reason="taken")
         if job.is_return:
             _return_accepted(job=job, courier=courier)
