@@ -25,7 +25,8 @@ LEFT_TO_RIGHT_ISOLATE, POP_ISOLATE = "\u2066", "\u2069"
 CODE_AFTER = {"fr"}
 
 
-def _locale() -> str:
+def reader_locale() -> str:
+    """Babel's name for the active language."""
     return _babel_locale((translation.get_language() or settings.LANGUAGE_CODE).split("-")[0])
 
 
@@ -50,7 +51,7 @@ def money_format(value, currency: str | None = None) -> str:
     except (InvalidOperation, TypeError, ValueError):
         return ""
     places = 0 if amount == amount.to_integral_value() else currency_places(currency)
-    language = _locale()
+    language = reader_locale()
     number = format_decimal(amount, format="#,##0" + ("." + "0" * places if places else ""), locale=language)
     text = f"{number} {currency}" if language in CODE_AFTER else f"{currency} {number}"
     if translation.get_language_bidi():

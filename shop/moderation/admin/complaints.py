@@ -9,12 +9,11 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
-from django.utils import timezone
-from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shop.core.ids import id_or_none, int_or_none
+from shop.core.selectors.times import time_since
 from shop.payments.refunds.services import delivery_refunded, refundable_units
 
 from ..complaints.forms import ResolveForm, StaffReplyForm
@@ -76,7 +75,7 @@ class ComplaintAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("age"), ordering="created_at")
     def age(self, complaint):
-        return timesince(complaint.created_at, timezone.now())
+        return time_since(complaint.created_at)
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
