@@ -14,6 +14,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from shop.accounts.selectors.standing import ensure_can_transact
 from shop.catalog.models import Category
 from shop.catalog.selectors.products import category_tree
 from shop.core.errors import NotFound
@@ -137,7 +138,9 @@ class Confirm:
 
 def _confirm(request, auction: Auction, step: Confirm):
     """The confirmation step: a page of its own without JavaScript, swapped into the auction's
-    page in place of the button with htmx."""
+    page in place of the button with htmx. An account that may not buy is told so now, not
+    after it confirmed."""
+    ensure_can_transact(request.user)
     context = {"auction": auction, "product": auction.product, "step": step, "oob": wants_fragment(request)}
     response = render_page(request, "auctions/confirm.html", context, fragment="auctions/_confirm.html")
     add_never_cache_headers(response)

@@ -42,7 +42,7 @@ def time_span(length: timedelta) -> str:
         for unit, amount in amounts[first : first + 2]
         if amount
     ]
-    return format_list(parts, style="unit", locale=locale)
+    return format_list(parts, "unit", locale=locale)  # "2 hours, 40 minutes", not "… and …"
 
 
 def time_until(moment: datetime, *, now: datetime | None = None) -> str:
