@@ -15,7 +15,7 @@ from tests.e2e.pages import (
     store_moves_order,
     wait_for_socket,
 )
-from tests.e2e.test_console_journeys import PHONE, buyer_paths, market, seller_paths  # noqa: F401
+from tests.e2e.test_console_journeys import PHONE, buyer_paths, language, market, seller_paths  # noqa: F401
 from tests.factories import CourierProfileFactory, UserFactory
 from tests.factories.orders import OrderFactory, member_of
 
