@@ -86,6 +86,14 @@ def _patient_connection_slots(settings):
 
 
 @pytest.fixture
+def pushes(monkeypatch):
+    """The live pages' pushes as (group, html), recorded instead of sent to the channel layer."""
+    sent = []
+    monkeypatch.setattr("shop.core.services.realtime.group_send", lambda group, message: sent.append((group, message["html"])))
+    return sent
+
+
+@pytest.fixture
 def user(db):
     from tests.factories import UserFactory
 

@@ -15,12 +15,6 @@ from tests.factories import NotificationFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def pushes(monkeypatch):
-    sent = []
-    monkeypatch.setattr("shop.core.services.realtime.group_send", lambda group, message: sent.append((group, message["html"])))
-    return sent
-
 
 def pushed_to(pushes, user) -> str:
     return "".join(html for group, html in pushes if group == f"user.{user.pk}")

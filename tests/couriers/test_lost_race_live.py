@@ -15,14 +15,6 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
 
 
-@pytest.fixture
-def pushes(monkeypatch):
-    sent = []
-    monkeypatch.setattr(
-        "shop.core.services.realtime.group_send", lambda group, message: sent.append((group, message["html"]))
-    )
-    return sent
-
 
 def test_the_loser_sees_another_courier_took_the_job_where_its_card_was(client, job, courier, rival):
     job_accept(job_id=job.pk, courier=courier)

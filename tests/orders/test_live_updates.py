@@ -15,12 +15,6 @@ from tests.factories.orders import OrderFactory, member_of
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def pushes(monkeypatch):
-    sent = []
-    monkeypatch.setattr("shop.core.services.realtime.group_send", lambda group, message: sent.append((group, message["html"])))
-    return sent
-
 
 def test_confirming_pushes_the_timeline_to_buyer_and_every_store_member(pushes, django_capture_on_commit_callbacks):
     order = OrderFactory()

@@ -17,14 +17,6 @@ from tests.orders.test_cancel_refunds import _order, paypal  # noqa: F401  (the 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def pushes(monkeypatch):
-    sent = []
-    monkeypatch.setattr(
-        "shop.core.services.realtime.group_send", lambda group, message: sent.append((group, message["html"]))
-    )
-    return sent
-
 
 def refund_states(pushes, user, order) -> list[list[str]]:
     """The refunds' states in each push of the order's refunds part to ``user``, in order."""
