@@ -15,12 +15,14 @@ LANGUAGES := fr sw ur
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: requirements.txt | $(BIN)/python
+$(VENV)/.installed: requirements.txt requirements-web.txt requirements-worker.txt | $(BIN)/python
 	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
 	touch $@
 
-$(VENV)/.installed-test: requirements.txt requirements-test.txt | $(BIN)/python
+$(VENV)/.installed-test: requirements.txt requirements-web.txt requirements-worker.txt requirements-test.txt shop/chain/node/package-lock.json tests/tools/ipfs/package-lock.json | $(BIN)/python
 	$(BIN)/pip install --disable-pip-version-check -q -r requirements-test.txt
+	npm ci --prefix shop/chain/node --no-audit --no-fund --loglevel=error
+	npm ci --prefix tests/tools/ipfs --no-audit --no-fund --loglevel=error
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed

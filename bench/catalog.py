@@ -44,6 +44,8 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
 PRODUCTS = 10_000
 STORES = 40
 HOST = "127.0.0.1"
+# The server's key; a benchmark that signs shoppers in makes their sessions with it too.
+BENCH_SECRET_KEY = "bench-" + "x" * 60
 
 NOUNS = [
     "necklace", "basket", "kikoi", "sandals", "phone", "charger", "earbuds", "speaker", "laptop", "radio",
@@ -287,7 +289,7 @@ def start_server(url: str, redis_url: str, workdir: Path, *, kind: str, workers:
         "DATABASE_URL": url,
         "REDIS_URL": redis_url,
         "DEBUG": "0",
-        "SECRET_KEY": "bench-" + "x" * 60,
+        "SECRET_KEY": BENCH_SECRET_KEY,
         "ALLOWED_HOSTS": HOST,
         "SOKO_SITE_URL": f"http://{HOST}",
         "SECURE_SSL_REDIRECT": "0",
@@ -382,6 +384,7 @@ def warm_up(port: int, urls: list[str]) -> None:
 WRK_SCRIPT = """
 local paths = {%(paths)s}
 local counter = 0
+%(headers)s
 request = function()
   counter = counter + 1
   return wrk.format("GET", paths[(counter %% #paths) + 1])
@@ -395,10 +398,12 @@ end
 """
 
 
-def run_scenario_wrk(port: int, urls: list[str], *, clients: int, seconds: float, workdir: Path) -> dict:
-    """wrk drives the load (C, little CPU of its own); a Lua script rotates the URLs."""
+def run_scenario_wrk(port: int, urls: list[str], *, clients: int, seconds: float, workdir: Path, headers: dict | None = None) -> dict:
+    """wrk drives the load (C, little CPU of its own); a Lua script rotates the URLs and sends
+    ``headers`` with each (a session cookie, for a signed-in shopper)."""
     script = workdir / "rotate.lua"
-    script.write_text(WRK_SCRIPT % {"paths": ", ".join(f'"{path}"' for path in urls)})
+    sent = "\n".join(f'wrk.headers["{name}"] = "{value}"' for name, value in (headers or {}).items())
+    script.write_text(WRK_SCRIPT % {"paths": ", ".join(f'"{path}"' for path in urls), "headers": sent})
     completed = subprocess.run(
         ["wrk", "-t", str(min(clients, 2)), "-c", str(clients), "-d", f"{int(seconds)}s", "--timeout", "30s",
          "-s", str(script), f"http://{HOST}:{port}"],

@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy
 
 from shop.core.selectors.modes import mode_register
+from shop.core.selectors.viewer import viewer_figure_register
 
 
 class CouriersConfig(AppConfig):
@@ -11,8 +12,9 @@ class CouriersConfig(AppConfig):
 
     def ready(self):
         from . import receivers  # noqa: F401  (the orders' signals)
-        from .selectors import user_is_courier
+        from .selectors import user_is_courier, user_is_courier_expression
 
+        viewer_figure_register(name="is_courier", expression=user_is_courier_expression)
         mode_register(
             key="deliveries",
             label=gettext_lazy("Deliveries"),
@@ -20,4 +22,5 @@ class CouriersConfig(AppConfig):
             url_name="couriers:home",
             position=2,
             applies=lambda user: user_is_courier(user=user),
+            figure="is_courier",
         )

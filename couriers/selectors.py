@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,6 +24,11 @@ from .models import CourierProfile, CourierRating, DeliveryJob
 
 J = DeliveryJob.Status
 ACTIVE = (J.ACCEPTED, J.PICKED_UP, J.AT_DOOR)
+
+
+def user_is_courier_expression():
+    """``user_is_courier`` as an expression over a user's row (a navbar figure)."""
+    return Exists(CourierProfile.objects.filter(user=OuterRef("pk"), status=CourierProfile.Status.APPROVED))
 
 
 def user_is_courier(*, user) -> bool:

@@ -42,15 +42,19 @@ class StoreAdmin(admin.ModelAdmin):
     autocomplete_fields = ["area"]
     raw_id_fields = ["logo", "cover"]
     filter_horizontal = ["categories"]
-    readonly_fields = ["rating_avg", "rating_count", "orders_count", "ens_verified_at", "created_at", "updated_at"]
+    # The wallet that receives stablecoin payouts is the owner's to set, never staff's.
+    readonly_fields = [
+        "rating_avg", "rating_count", "orders_count", "ens_verified_at", "ens_address", "wallet_address", "created_at", "updated_at"
+    ]
     actions = ["mark_verified", "mark_unverified"]
     inlines = [StoreMemberInline, StoreHoursInline, StoreInviteInline]
     fieldsets = [
         (None, {"fields": ["name", "slug", "verified", "currency", "tagline", "description", ("logo", "cover")]}),
-        (gettext_lazy("Contact"), {"fields": [("phone", "email"), ("x_handle", "telegram"), ("discord", "ens_name", "ens_verified_at")]}),
+        (gettext_lazy("Contact"), {"fields": [("phone", "email"), ("x_handle", "telegram"), ("discord", "ens_name", "ens_verified_at", "ens_address")]}),
         (gettext_lazy("Catalogue"), {"fields": ["categories", "tags"]}),
         (gettext_lazy("Location and hours"), {"fields": ["area", "area_label", ("latitude", "longitude"), "time_zone"]}),
         (gettext_lazy("Delivery"), {"fields": [("delivers_local", "delivers_national", "delivers_international", "delivers_digital")]}),
+        (gettext_lazy("Payouts"), {"fields": ["wallet_address"]}),
         (gettext_lazy("Figures"), {"fields": [("rating_avg", "rating_count", "orders_count"), ("created_at", "updated_at")]}),
     ]
 

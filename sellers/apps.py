@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy
 
 from shop.core.selectors.modes import mode_register
+from shop.core.selectors.viewer import viewer_figure_register
 
 
 class SellersConfig(AppConfig):
@@ -11,8 +12,9 @@ class SellersConfig(AppConfig):
 
     def ready(self):
         from . import receivers, tasks  # noqa: F401  (the store's rows written for apps below; the background jobs)
-        from .selectors import user_is_seller
+        from .selectors import user_is_seller, user_is_seller_expression
 
+        viewer_figure_register(name="is_store_member", expression=user_is_seller_expression)
         mode_register(
             key="store",
             label=gettext_lazy("My store"),
@@ -20,4 +22,5 @@ class SellersConfig(AppConfig):
             url_name="sellers:dashboard",
             position=1,
             applies=lambda user: user_is_seller(user=user),
+            figure="is_store_member",
         )

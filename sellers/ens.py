@@ -1,29 +1,31 @@
 """ENS names of stores: whether a name is one a store may set (``ens_name_check``), the
-names to offer instead (``ens_name_suggestions``), and reading a name's text record from
-an Ethereum node (JSON-RPC ``eth_call``).
+names to offer instead (``ens_name_suggestions``), the address a name resolves to on the
+configured chain (``ens_address``) and the Sign-In with Ethereum (EIP-4361) message by which
+that address proves it controls the name (``ens_message``, ``ens_message_verify``).
 
-Only used when ``SOKO_ETH_RPC_URL`` is set. A store proves it controls its ENS name by
-setting the name's ``url`` text record to its store page: only the name's controller
-can write that record. Names are looked up through the ENS registry's resolver
-(ENSIP-1); wildcard and off-chain resolvers (ENSIP-10, CCIP-read) are not followed, so
-such names stay unverified.
-
-Keccak-256 is written out here (the standard library's ``sha3_256`` uses different
-padding) to avoid a dependency for two hashes per check.
+Names are resolved through the ENS registry at ``SOKO_ENS_REGISTRY`` (ENSIP-1: the registry
+names the resolver, the resolver holds the ``addr`` record), read with web3.py's ENS module.
+Its ``ENS.address`` goes through the Universal Resolver at a fixed mainnet address whatever
+registry it is given, so Soko asks the configured registry itself: the same code then works
+on any chain whose registry it is told. Wildcard and off-chain resolvers (ENSIP-10,
+CCIP-read) are not followed, so such names cannot be verified.
 """
 
-import json
-import urllib.request
+import re
+import warnings
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from shop.chain.node import ChainUnavailable, chain_configured, web3
 
 from .models import Store
 from .validators import ENS_SUFFIX, ens_name_normalise
-
-REGISTRY = "0x00000000000C2E074eC69A0dFb2997BA6C7d2e1e"
-RESOLVER_SELECTOR = "0178b8bf"  # resolver(bytes32)
-TEXT_SELECTOR = "59d1d43c"  # text(bytes32,string)
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,10 @@ SUGGESTIONS = 5
 def ens_name_suggestions(value: str, *, store: Store | None = None) -> list[str]:
     """Names the settings form would take for what was typed, none another store shows:
     the typed name made valid (ENSIP-15's cure: disallowed characters left out, ``.eth``
-    added when missing), then numbered variants of its first label when it is in use."""
+    added when missing), then numbered variants of its first label when it is in use.
+    With a chain configured, names registered there to someone else are left out too (a
+    name that resolves to ``store``'s verified address is its own); when the node cannot be
+    asked, only the stores are consulted."""
     from ens_normalize import DisallowedSequence, ens_cure  # loaded on use, as in validators
 
     raw = value.strip()
@@ -71,108 +76,263 @@ def ens_name_suggestions(value: str, *, store: Store | None = None) -> list[str]
     base = cured if cured.endswith(ENS_SUFFIX) else f"{cured}{ENS_SUFFIX}"
     label, _dot, rest = base.partition(".")
     candidates = [base, *(f"{label}{n}.{rest}" for n in range(2, 2 + 3 * SUGGESTIONS))]
+    ask_chain = chain_configured()
     suggestions = []
     for candidate in candidates:
         check = ens_name_check(candidate, store=store)
-        if check.name and not check.in_use and check.name not in suggestions:
-            suggestions.append(check.name)
+        if not check.name or check.in_use or check.name in suggestions:
+            continue
+        if ask_chain:
+            try:
+                if _taken_on_chain(name=check.name, store=store):
+                    continue
+            except ChainUnavailable:
+                ask_chain = False
+        suggestions.append(check.name)
         if len(suggestions) == SUGGESTIONS:
             break
     return suggestions
 
 
-class EnsLookupError(Exception):
-    """The node could not be asked, or answered with an error."""
+def _taken_on_chain(*, name: str, store: Store | None) -> bool:
+    if not ens_owner(name):
+        return False
+    own_address = getattr(store, "ens_address", "")
+    return not own_address or ens_address(name) != own_address
 
 
-_ROUND_CONSTANTS = [
-    0x0000000000000001, 0x0000000000008082, 0x800000000000808A, 0x8000000080008000,
-    0x000000000000808B, 0x0000000080000001, 0x8000000080008081, 0x8000000000008009,
-    0x000000000000008A, 0x0000000000000088, 0x0000000080008009, 0x000000008000000A,
-    0x000000008000808B, 0x800000000000008B, 0x8000000000008089, 0x8000000000008003,
-    0x8000000000008002, 0x8000000000000080, 0x000000000000800A, 0x800000008000000A,
-    0x8000000080008081, 0x8000000000008080, 0x0000000080000001, 0x8000000080008008,
-]
-_ROTATIONS = [
-    [0, 36, 3, 41, 18], [1, 44, 10, 45, 2], [62, 6, 43, 15, 61], [28, 55, 25, 21, 56], [27, 20, 39, 8, 14],
-]
-_MASK = (1 << 64) - 1
-_RATE = 136  # bytes, for a 256-bit output
+class EnsVerificationError(Exception):
+    """Why a store's ENS name cannot be verified now: ``code`` for programs, the message for
+    the seller (``ens_no_name``, ``ens_unavailable``, ``ens_not_resolved``, ``ens_message``,
+    ``ens_domain``, ``ens_chain``, ``ens_expired``, ``ens_signature``, ``ens_used``,
+    ``ens_signer``, ``ens_too_many``: ``retry_after`` seconds before asking again)."""
+
+    def __init__(self, message: str, *, code: str, retry_after: int = 0):
+        super().__init__(message)
+        self.code = code
+        self.retry_after = retry_after
 
 
-def _rotate(value: int, shift: int) -> int:
-    return ((value << shift) | (value >> (64 - shift))) & _MASK if shift else value
-
-
-def _keccak_f(lanes: list[list[int]]) -> None:
-    for constant in _ROUND_CONSTANTS:
-        parity = [lanes[x][0] ^ lanes[x][1] ^ lanes[x][2] ^ lanes[x][3] ^ lanes[x][4] for x in range(5)]
-        for x in range(5):
-            mix = parity[(x - 1) % 5] ^ _rotate(parity[(x + 1) % 5], 1)
-            for y in range(5):
-                lanes[x][y] ^= mix
-        moved = [[0] * 5 for _ in range(5)]
-        for x in range(5):
-            for y in range(5):
-                moved[y][(2 * x + 3 * y) % 5] = _rotate(lanes[x][y], _ROTATIONS[x][y])
-        for x in range(5):
-            for y in range(5):
-                lanes[x][y] = moved[x][y] ^ (~moved[(x + 1) % 5][y] & moved[(x + 2) % 5][y])
-        lanes[0][0] ^= constant
-
-
-def keccak256(data: bytes) -> bytes:
-    padded = bytearray(data) + b"\x01" + bytes(-(len(data) + 1) % _RATE)
-    padded[-1] |= 0x80
-    lanes = [[0] * 5 for _ in range(5)]
-    for start in range(0, len(padded), _RATE):
-        block = padded[start : start + _RATE]
-        for index in range(_RATE // 8):
-            lanes[index % 5][index // 5] ^= int.from_bytes(block[index * 8 : index * 8 + 8], "little")
-        _keccak_f(lanes)
-    return b"".join(lanes[index % 5][index // 5].to_bytes(8, "little") for index in range(4))
-
-
-def ens_namehash(name: str) -> bytes:
-    """ENSIP-1 namehash of a normalised name."""
-    node = bytes(32)
-    if name:
-        for label in reversed(name.split(".")):
-            node = keccak256(node + keccak256(label.encode()))
-    return node
-
-
-def _eth_call(*, rpc_url: str, to: str, data: str, timeout: float) -> bytes:
-    payload = {"jsonrpc": "2.0", "id": 1, "method": "eth_call", "params": [{"to": to, "data": "0x" + data}, "latest"]}
-    request = urllib.request.Request(
-        rpc_url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}, method="POST"
+def ens_unavailable_error() -> EnsVerificationError:
+    if not chain_configured():
+        return EnsVerificationError(
+            _(
+                "ENS names cannot be verified on this site: no Ethereum node is configured, so names show as unverified."
+            ),
+            code="ens_unavailable",
+        )
+    return EnsVerificationError(
+        _(
+            "The Ethereum node is not answering, so ENS names cannot be checked now: the name shows as unverified. Try again later."
+        ),
+        code="ens_unavailable",
     )
+
+
+@lru_cache(maxsize=4)
+def _ens_for(w3, registry: str):
+    from ens import ENS
+
+    return ENS.from_web3(w3, addr=registry)
+
+
+def _ens():
+    from web3 import Web3
+
+    return _ens_for(web3(), Web3.to_checksum_address(settings.SOKO_ENS_REGISTRY))
+
+
+def _asking_the_node():
+    """The errors of a call to the node, as ``ChainUnavailable``."""
+    import requests
+    from web3.exceptions import Web3Exception
+
+    return (Web3Exception, requests.RequestException, OSError)
+
+
+def ens_owner(name: str) -> str | None:
+    """The owner of ``name`` in the registry (checksummed), ``None`` when nobody holds it.
+    Raises ``ChainNotConfigured`` or ``ChainUnavailable``."""
+    from ens.exceptions import ENSException
+    from ens.utils import is_none_or_zero_address
+
+    ns = _ens()
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (operator-set URL)
-            answer = json.loads(response.read())
-    except (OSError, ValueError) as error:
-        raise EnsLookupError(f"The Ethereum node did not answer: {error}") from error
-    if "error" in answer or not isinstance(answer.get("result"), str):
-        raise EnsLookupError(f"The Ethereum node refused the call: {answer.get('error')}")
-    return bytes.fromhex(answer["result"].removeprefix("0x"))
+        owner = ns.owner(name)
+    except ENSException:
+        return None
+    except _asking_the_node() as error:
+        raise ChainUnavailable(str(error)) from error
+    return None if is_none_or_zero_address(owner) else owner
 
 
-def _word(number: int) -> str:
-    return number.to_bytes(32, "big").hex()
+def ens_address(name: str) -> str | None:
+    """The Ethereum address ``name``'s ``addr`` record holds (checksummed): the registry's
+    resolver for the name, asked if it supports ``addr(bytes32)`` (ERC-165), then asked for
+    it. ``None`` when the name has no resolver or no address. Raises ``ChainNotConfigured``
+    or ``ChainUnavailable``."""
+    from ens import abis
+    from ens.constants import ENS_ADDR_INTERFACE_ID
+    from ens.exceptions import ENSException
+    from ens.utils import is_none_or_zero_address
+    from web3 import Web3
+    from web3.exceptions import BadFunctionCallOutput, ContractLogicError
+
+    ns = _ens()
+    try:
+        node = ns.namehash(name)
+        resolver_address = ns.ens.caller.resolver(node)
+    except ENSException:
+        return None
+    except _asking_the_node() as error:
+        raise ChainUnavailable(str(error)) from error
+    if is_none_or_zero_address(resolver_address):
+        return None
+    resolver = ns.w3.eth.contract(address=resolver_address, abi=abis.PUBLIC_RESOLVER_2_EXTENDED)
+    try:
+        if not resolver.caller.supportsInterface(ENS_ADDR_INTERFACE_ID):
+            return None
+        address = resolver.get_function_by_signature("addr(bytes32)")(node).call()
+    except (ContractLogicError, BadFunctionCallOutput):
+        return None  # a resolver that reverts or is no contract answers for no name
+    except _asking_the_node() as error:
+        raise ChainUnavailable(str(error)) from error
+    return None if is_none_or_zero_address(address) else Web3.to_checksum_address(address)
 
 
-def ens_text(*, name: str, key: str, rpc_url: str, timeout: float = 5.0) -> str:
-    """The ``key`` text record of ``name`` ("" when the name has no resolver or no such record)."""
-    node = ens_namehash(name).hex()
-    answer = _eth_call(rpc_url=rpc_url, to=REGISTRY, data=RESOLVER_SELECTOR + node, timeout=timeout)
-    resolver = answer[12:32]
-    if len(answer) < 32 or not any(resolver):
-        return ""
-    key_bytes = key.encode()
-    data = TEXT_SELECTOR + node + _word(64) + _word(len(key_bytes)) + key_bytes.ljust(-(-len(key_bytes) // 32) * 32, b"\0").hex()
-    answer = _eth_call(rpc_url=rpc_url, to="0x" + resolver.hex(), data=data, timeout=timeout)
-    if len(answer) < 64:
-        return ""
-    offset = int.from_bytes(answer[:32], "big")
-    length = int.from_bytes(answer[offset : offset + 32], "big")
-    return answer[offset + 32 : offset + 32 + length].decode("utf-8", "replace")
+def ens_chain_id() -> int:
+    """The id of the configured chain (EIP-155), which a verifying message must name."""
+    try:
+        return web3().eth.chain_id
+    except _asking_the_node() as error:
+        raise ChainUnavailable(str(error)) from error
+
+
+# EIP-4361's grammar allows only these in a statement (RFC 3986's reserved and unreserved
+# characters, and spaces): a translation or a name outside them falls back to plainer words.
+STATEMENT_CHARACTERS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;= ]+")
+
+
+def _statement(*, name: str, store_slug: str) -> str:
+    with_name = _("I control %(name)s, the ENS name of the store %(store)s.") % {"name": name, "store": store_slug}
+    without_name = _("I control the ENS name of the store %(store)s.") % {"store": store_slug}
+    with translation.override("en"):
+        plain = [
+            _("I control %(name)s, the ENS name of the store %(store)s.") % {"name": name, "store": store_slug},
+            _("I control the ENS name of the store %(store)s.") % {"store": store_slug},
+        ]
+    for statement in (with_name, plain[0], without_name, plain[1]):
+        if STATEMENT_CHARACTERS.fullmatch(statement):
+            return statement
+    return "I control this ENS name."
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _siwe():
+    """The siwe package; its EIP-4361 grammar restates RFC 5234's core rules, which the abnf
+    parser warns about once, at import."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="rule '.*' redefines")
+        import siwe
+
+    return siwe
+
+
+def ens_message(
+    *,
+    domain: str,
+    uri: str,
+    address: str,
+    chain_id: int,
+    nonce: str,
+    name: str,
+    store_slug: str,
+    issued_at: datetime,
+    expires_at: datetime,
+) -> str:
+    """The Sign-In with Ethereum message (EIP-4361) the name's address signs to verify it."""
+    return (
+        _siwe()
+        .SiweMessage(
+            domain=domain,
+            address=address,
+            statement=_statement(name=name, store_slug=store_slug),
+            uri=uri,
+            version="1",
+            chain_id=chain_id,
+            nonce=nonce,
+            issued_at=_iso(issued_at),
+            expiration_time=_iso(expires_at),
+        )
+        .prepare_message()
+    )
+
+
+SIGNATURE = re.compile(r"(?:0x)?((?:[0-9a-fA-F]{2}){65,2048})")
+
+
+@dataclass(frozen=True)
+class SignedMessage:
+    """A message whose signature checked out: who signed it, its nonce, its text as signed."""
+
+    address: str
+    nonce: str
+    text: str
+
+
+def ens_message_verify(*, message: str, signature: str, domain: str, chain_id: int) -> SignedMessage:
+    """Check a signed Sign-In with Ethereum message: written for ``domain`` and ``chain_id``,
+    not expired, and signed by the address it names (by its key, or, for a contract wallet,
+    by EIP-1271 on the chain). Raises ``EnsVerificationError``; ``ChainUnavailable`` when the
+    node was needed and did not answer. Whether Soko issued the nonce is the caller's check."""
+    siwe = _siwe()
+    text = message.replace("\r\n", "\n").strip()
+    try:
+        parsed = siwe.SiweMessage.from_message(text)
+    except (ValueError, TypeError, KeyError, IndexError):
+        parsed = None
+    if parsed is None or parsed.prepare_message() != text:
+        raise EnsVerificationError(
+            _("That is not a message this page asked you to sign. Ask for a new one and sign it as shown."),
+            code="ens_message",
+        )
+    if parsed.domain != domain:
+        raise EnsVerificationError(
+            _("This message was written for another site (%(domain)s). Sign the message this page shows.")
+            % {"domain": parsed.domain},
+            code="ens_domain",
+        )
+    if parsed.chain_id != chain_id:
+        raise EnsVerificationError(
+            _("This message is for chain %(theirs)s, but names are verified on chain %(ours)s.")
+            % {"theirs": parsed.chain_id, "ours": chain_id},
+            code="ens_chain",
+        )
+    matched = SIGNATURE.fullmatch(signature.strip())
+    if matched is None:
+        raise EnsVerificationError(
+            _("That does not look like a signature: it is a long hexadecimal number starting with 0x."),
+            code="ens_signature",
+        )
+    try:
+        parsed.verify("0x" + matched.group(1), domain=domain, provider=web3().provider)
+    except siwe.ExpiredMessage:
+        raise EnsVerificationError(
+            _("This message has expired. Ask for a new one and sign it within a few minutes."), code="ens_expired"
+        ) from None
+    except siwe.InvalidSignature:
+        raise EnsVerificationError(
+            _("This signature was not made by %(address)s for this message.") % {"address": parsed.address},
+            code="ens_signature",
+        ) from None
+    except siwe.VerificationError:
+        raise EnsVerificationError(
+            _("That is not a message this page asked you to sign. Ask for a new one and sign it as shown."),
+            code="ens_message",
+        ) from None
+    except _asking_the_node() as error:
+        raise ChainUnavailable(str(error)) from error
+    return SignedMessage(address=parsed.address, nonce=parsed.nonce, text=text)

@@ -242,6 +242,26 @@ class BaseHoursFormSet(forms.BaseFormSet):
 HoursFormSet = forms.formset_factory(HoursForm, formset=BaseHoursFormSet, extra=0, max_num=7, absolute_max=7, validate_max=True)
 
 
+class EnsSignatureForm(forms.Form):
+    """A Sign-In with Ethereum message the settings page issued, and its signature pasted back."""
+
+    message = forms.CharField(
+        label=gettext_lazy("Message to sign"), max_length=4000, strip=False,
+        widget=forms.Textarea(
+            attrs={"rows": 12, "readonly": True, "spellcheck": "false", "form": "ens-verify-form", "class": "font-monospace small"}
+        ),
+    )
+    signature = forms.CharField(
+        label=gettext_lazy("Signature"), max_length=4200,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off", "spellcheck": "false", "placeholder": "0x…", "form": "ens-verify-form",
+                "class": "font-monospace",
+            }
+        ),
+    )
+
+
 class StoreInviteForm(forms.Form):
     email = forms.EmailField(
         label=gettext_lazy("Email address"),

@@ -85,8 +85,16 @@ class Store(TimeStamped):
     discord = models.CharField(verbose_name=gettext_lazy("discord"), max_length=60, blank=True, validators=[validators.validate_discord])
     telegram = models.CharField(verbose_name=gettext_lazy("telegram"), max_length=32, blank=True, validators=[validators.validate_telegram])
     ens_name = models.CharField(gettext_lazy("ENS name"), max_length=255, blank=True, validators=[validators.validate_ens_name])
-    # When an Ethereum node last confirmed that the name's "url" record points at this store.
+    # When the address the name resolves to signed Soko's Sign-In with Ethereum message for this store.
     ens_verified_at = models.DateTimeField(gettext_lazy("ENS name verified"), null=True, blank=True, editable=False)
+    ens_address = models.CharField(gettext_lazy("ENS name's verified address"), max_length=42, blank=True, editable=False)
+    # Where the store's share of orders paid in the stablecoin is released (EIP-55 checksummed).
+    wallet_address = models.CharField(
+        gettext_lazy("stablecoin payout address"),
+        max_length=42,
+        blank=True,
+        validators=[validators.validate_wallet_address],
+    )
     rating_avg = models.DecimalField(verbose_name=gettext_lazy("rating avg"), max_digits=3, decimal_places=2, default=0)
     rating_count = models.PositiveIntegerField(verbose_name=gettext_lazy("rating count"), default=0)
     orders_count = models.PositiveIntegerField(verbose_name=gettext_lazy("orders count"), default=0)
@@ -254,6 +262,29 @@ class StoreInvite(TimeStamped):
 
     def __str__(self):
         return _("Invite to %(email)s for %(store)s") % {"email": self.email, "store": self.store}
+
+
+class EnsChallenge(models.Model):
+    """A Sign-In with Ethereum (EIP-4361) message Soko issued for a store's ENS name: its nonce
+    is good for one verification before ``expires_at``; ``spent_at`` burns it."""
+
+    store = models.ForeignKey(Store, verbose_name=gettext_lazy("store"), on_delete=models.CASCADE, related_name="ens_challenges")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("requested by"), on_delete=models.CASCADE, related_name="+")
+    nonce = models.CharField(verbose_name=gettext_lazy("nonce"), max_length=32, unique=True)
+    name = models.CharField(gettext_lazy("ENS name"), max_length=255)
+    address = models.CharField(gettext_lazy("address"), max_length=42)
+    message = models.TextField(verbose_name=gettext_lazy("message"))
+    created_at = models.DateTimeField(verbose_name=gettext_lazy("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(verbose_name=gettext_lazy("expires at"))
+    spent_at = models.DateTimeField(verbose_name=gettext_lazy("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = gettext_lazy("ENS verification message")
+        verbose_name_plural = gettext_lazy("ENS verification messages")
+        indexes = [models.Index(fields=["expires_at"], name="ens_challenge_expires")]
+
+    def __str__(self):
+        return self.nonce
 
 
 class SalesForecast(models.Model):

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -17,7 +17,7 @@ from shop.geo.selectors.distance import HaversineKm
 from shop.media.models import StoredImage
 
 from .hours import stores_open_at
-from .models import Store, StoreHours, StoreInvite, StoreMember
+from .models import EnsChallenge, Store, StoreHours, StoreInvite, StoreMember
 
 OWNER_ONLY_MESSAGE = "Only the store's owner can invite or remove team members."
 # Web addresses no store may take: they read as the marketplace's own pages.
@@ -103,6 +103,11 @@ def store_slug_free(*, name: str) -> str:
         n += 1
         slug = f"{base}-{n}"
     return slug
+
+
+def user_is_seller_expression():
+    """``user_is_seller`` as an expression over a user's row (a navbar figure)."""
+    return Exists(StoreMember.objects.filter(user=OuterRef("pk")))
 
 
 def user_is_seller(*, user) -> bool:
@@ -220,8 +225,8 @@ DELIVERY_SCOPE_FIELDS = {
 
 
 def _category_named(category: Category, word: str) -> bool:
-    """Whether the word is in the category's name or its parent's (from ``category_tree``)."""
-    names = [category.name, category.parent_in_tree.name if category.parent_in_tree else ""]
+    """Whether the word is in a name of the category or its parent (from ``category_tree``), in any language."""
+    names = [*category.names, *(category.parent_in_tree.names if category.parent_in_tree else [])]
     return any(word.casefold() in name.casefold() for name in names)
 
 
@@ -287,3 +292,17 @@ def store_photo_location_suggestion(*, store):
         if (image.gps_latitude, image.gps_longitude) != (store.latitude, store.longitude):
             return image
     return None
+
+
+def store_ens_challenge_pending(*, store: Store, user) -> EnsChallenge | None:
+    """The newest verification message ``user`` asked for the store's current ENS name that
+    can still be signed and sent back."""
+    if not store.ens_name:
+        return None
+    return (
+        EnsChallenge.objects.filter(
+            store=store, requested_by=user, name=store.ens_name, spent_at__isnull=True, expires_at__gt=timezone.now()
+        )
+        .order_by("-created_at")
+        .first()
+    )

@@ -3,32 +3,39 @@ import secrets
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import time, timedelta
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http.request import validate_host
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shop.chain.node import ChainNotConfigured, ChainUnavailable
 from shop.core.errors import NotFound
 from shop.core.ids import id_or_none
 from shop.core.jobs import job_enqueue_on_commit
 from shop.core.selectors.currencies import currency_for_country
 from shop.core.selectors.i18n import lazy_text, speaking_to
 from shop.core.services.mail import site_url
+from shop.core.services.ratelimit import limit_take, window_left
 from shop.core.tasks import send_email_task
 from shop.geo.selectors.areas import area_country
 from shop.media.services.images import image_store
 from shop.notifications.services.notifications import notify
 
-from .ens import EnsLookupError, ens_text
-from .models import Store, StoreHours, StoreInvite, StoreMember
+from .ens import (
+    EnsVerificationError,
+    ens_address,
+    ens_chain_id,
+    ens_message,
+    ens_message_verify,
+    ens_unavailable_error,
+)
+from .models import EnsChallenge, Store, StoreHours, StoreInvite, StoreMember
 from .selectors import OWNER_ONLY_MESSAGE, area_match_label, invite_token_hash, store_photo_locations
 
 log = logging.getLogger(__name__)
@@ -79,7 +86,7 @@ def store_settings_save(
     (``ValidatedImage`` uploads, stored through the media pipeline), categories and hours."""
     saved_ens_name = Store.objects.filter(pk=store.pk).values_list("ens_name", flat=True).first()
     if store.ens_name != saved_ens_name:
-        store.ens_verified_at = None
+        store.ens_verified_at, store.ens_address = None, ""
     if logo:
         store.logo = image_store(upload=logo)
     elif remove_logo:
@@ -93,9 +100,6 @@ def store_settings_save(
         store.categories.set(categories)
     if hours is not None:
         store_hours_set(store=store, hours=hours)
-    if store.ens_name and settings.SOKO_ETH_RPC_URL:
-        # Checked on every save: saving is what a seller does after setting the record.
-        job_enqueue_on_commit("sellers.store_ens_check", store.pk)
     return store
 
 
@@ -235,32 +239,132 @@ def store_invite_cancel(*, invite: StoreInvite, actor) -> None:
     invite.delete()
 
 
-ENS_URL_RECORD = "url"
+def _ens_name_resolved(*, store: Store, chain_id: bool = False) -> tuple[str, int | None]:
+    """The address the store's ENS name resolves to now (and the chain's id when asked), or
+    the ``EnsVerificationError`` a seller reads: no name set, no node, or no address."""
+    if not store.ens_name:
+        raise EnsVerificationError(_("Set the store's ENS name in its settings first."), code="ens_no_name")
+    try:
+        address = ens_address(store.ens_name)
+        chain = ens_chain_id() if chain_id else None
+    except (ChainNotConfigured, ChainUnavailable) as error:
+        log.warning("ENS name %s of store %s not resolved: %r", store.ens_name, store.pk, error)
+        raise ens_unavailable_error() from None
+    if address is None:
+        raise EnsVerificationError(
+            _("%(name)s does not point to an Ethereum address. Set its address record to your wallet, then try again.")
+            % {"name": store.ens_name},
+            code="ens_not_resolved",
+        )
+    return address, chain
+
+
+def store_ens_message_issue(*, store: Store, user, domain: str, uri: str) -> EnsChallenge:
+    """A Sign-In with Ethereum message for the store's ENS name, to be signed by the address
+    the name resolves to now, with a one-time nonce good for ``SOKO_ENS_MESSAGE_MINUTES``.
+    Raises ``EnsVerificationError`` (no name, no node, the name resolves to no address, or
+    ``SOKO_ENS_MESSAGES_PER_HOUR`` messages were issued for the store this hour: each one
+    asks the node, and keeps a row)."""
+    if not limit_take(f"ens-message:{store.pk}", limit=settings.SOKO_ENS_MESSAGES_PER_HOUR, seconds=3600, on_outage="closed"):
+        raise EnsVerificationError(
+            _("Too many messages to sign were asked for this store in the last hour. Sign the last one, or ask again later."),
+            code="ens_too_many",
+            retry_after=window_left(3600),
+        )
+    address, chain_id = _ens_name_resolved(store=store, chain_id=True)
+    issued_at = timezone.now()
+    expires_at = issued_at + timedelta(minutes=settings.SOKO_ENS_MESSAGE_MINUTES)
+    nonce = secrets.token_hex(12)
+    message = ens_message(
+        domain=domain, uri=uri, address=address, chain_id=chain_id, nonce=nonce, name=store.ens_name,
+        store_slug=store.slug, issued_at=issued_at, expires_at=expires_at,
+    )
+    return EnsChallenge.objects.create(
+        store=store, requested_by=user, nonce=nonce, name=store.ens_name, address=address, message=message,
+        expires_at=expires_at,
+    )
+
+
+def store_ens_verify(*, store: Store, message: str, signature: str, domain: str) -> Store:
+    """Verify the store's ENS name from a signed message Soko issued for it: the message is
+    for this site and chain, unexpired, signed by the address it names, and that address is
+    the one the name resolves to on chain now; its nonce was issued for this store and name
+    and is spent by this use (a second use is refused). Then the store shows the name as
+    verified. The node is asked before the nonce is spent, outside the transaction."""
+    resolved, chain_id = _ens_name_resolved(store=store, chain_id=True)
+    try:
+        signed = ens_message_verify(message=message, signature=signature, domain=domain, chain_id=chain_id)
+    except (ChainNotConfigured, ChainUnavailable) as error:
+        log.warning("ENS verification for store %s: %r", store.pk, error)
+        raise ens_unavailable_error() from None
+    if resolved != signed.address:
+        raise EnsVerificationError(
+            _("%(name)s points to %(resolved)s, not to %(signer)s, which signed. Sign with the wallet the name points to.")
+            % {"name": store.ens_name, "resolved": resolved, "signer": signed.address},
+            code="ens_signer",
+        )
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        spent = EnsChallenge.objects.filter(
+            nonce=signed.nonce, store=store, name=store.ens_name, message=signed.text, spent_at__isnull=True,
+            expires_at__gt=now,
+        ).update(spent_at=now)
+        if spent:
+            Store.objects.filter(pk=store.pk, ens_name=store.ens_name).update(ens_verified_at=now, ens_address=signed.address)
+    if not spent:
+        raise _ens_challenge_refusal(store=store, nonce=signed.nonce, now=now)
+    store.refresh_from_db(fields=["ens_verified_at", "ens_address"])
+    return store
+
+
+def _ens_challenge_refusal(*, store: Store, nonce: str, now) -> EnsVerificationError:
+    issued = EnsChallenge.objects.filter(nonce=nonce, store=store).first()
+    if issued is not None and issued.spent_at is not None:
+        return EnsVerificationError(
+            _("This message was used already. Ask for a new one: each can verify the name once."), code="ens_used"
+        )
+    if issued is not None and issued.expires_at <= now:
+        return EnsVerificationError(
+            _("This message has expired. Ask for a new one and sign it within a few minutes."), code="ens_expired"
+        )
+    return EnsVerificationError(
+        _("That is not a message this page asked you to sign. Ask for a new one and sign it as shown."), code="ens_message"
+    )
 
 
 def store_ens_check(*, store_id: int) -> bool | None:
-    """Ask the Ethereum node whether the store's ENS name points at the store page (its
-    ``url`` record ends in ``/s/<slug>/`` on one of this site's hosts) and record the
-    answer. ``None`` when nothing could be checked (no node, no name, node unreachable)."""
-    store = Store.objects.filter(pk=store_id).only("slug", "ens_name").first()
-    if store is None or not store.ens_name or not settings.SOKO_ETH_RPC_URL:
+    """Check again that a verified store's ENS name still resolves to the address that
+    signed for it; when it no longer does, the store's name shows as unverified. ``None``
+    when nothing could be checked (no verified name, no node, the node not answering):
+    the badge then stays as it was until the next check."""
+    store = Store.objects.filter(pk=store_id).only("ens_name", "ens_address", "ens_verified_at").first()
+    if store is None or not store.ens_name or store.ens_verified_at is None:
         return None
     try:
-        record = ens_text(
-            name=store.ens_name, key=ENS_URL_RECORD, rpc_url=settings.SOKO_ETH_RPC_URL, timeout=settings.SOKO_ETH_RPC_TIMEOUT
-        )
-    except EnsLookupError as error:
-        log.warning("ENS check of %s for store %s failed: %s", store.ens_name, store.pk, error)
+        resolved = ens_address(store.ens_name)
+    except (ChainNotConfigured, ChainUnavailable) as error:
+        log.warning("ENS check of %s for store %s failed: %r", store.ens_name, store.pk, error)
         return None
-    link = urlsplit(record.strip())
-    verified = (
-        link.scheme in {"http", "https"}
-        and validate_host(link.hostname or "", settings.ALLOWED_HOSTS)
-        and link.path.rstrip("/") == reverse("stores:detail", args=[store.slug]).rstrip("/")
+    if resolved == store.ens_address:
+        return True
+    # Only for the name and address that were checked: the seller may have verified again meanwhile.
+    Store.objects.filter(pk=store.pk, ens_name=store.ens_name, ens_address=store.ens_address).update(
+        ens_verified_at=None, ens_address=""
     )
-    # Only for the name that was checked: the seller may have changed it meanwhile.
-    Store.objects.filter(pk=store.pk, ens_name=store.ens_name).update(ens_verified_at=timezone.now() if verified else None)
-    return verified
+    log.info("ENS name %s of store %s now points to %s: no longer verified", store.ens_name, store.pk, resolved)
+    return False
+
+
+def stores_ens_recheck() -> int:
+    """Start a check of every verified ENS name (``store_ens_check``), and forget the
+    verification messages that expired a day ago; how many checks were started."""
+    EnsChallenge.objects.filter(expires_at__lt=timezone.now() - timedelta(days=1)).delete()
+    if not settings.SOKO_ETH_RPC_URL:
+        return 0
+    store_ids = list(Store.objects.filter(ens_verified_at__isnull=False).exclude(ens_name="").values_list("pk", flat=True))
+    for store_id in store_ids:
+        job_enqueue_on_commit("sellers.store_ens_check", store_id)
+    return len(store_ids)
 
 
 def store_location_from_photo(*, store, image_id) -> bool:

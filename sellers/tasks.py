@@ -8,7 +8,7 @@ from shop.core.jobs import job
 from .analytics.selectors.forecast import stores_to_forecast
 from .analytics.services.forecast import forecasts_prune, store_forecast
 from .analytics.services.stock_alerts import stock_alerts_sweep
-from .services import store_ens_check
+from .services import store_ens_check, stores_ens_recheck
 
 log = logging.getLogger(__name__)
 
@@ -17,6 +17,13 @@ log = logging.getLogger(__name__)
 @db_task(retries=2, retry_delay=60)
 def store_ens_check_task(store_id: int) -> bool | None:
     return store_ens_check(store_id=store_id)
+
+
+@db_periodic_task(crontab(hour="3", minute="15"))
+def stores_ens_recheck_task() -> int:
+    """Every night: check that each verified ENS name still points to the address that signed
+    for it (a name sold or pointed elsewhere loses its badge)."""
+    return stores_ens_recheck()
 
 
 @db_periodic_task(crontab(hour="2", minute="30"))

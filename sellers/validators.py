@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shop.chain.node import address_checksum
 from shop.core.validators import time_zone_names, validate_time_zone  # noqa: F401  (re-exported: the store form and model use them)
 
 X_HANDLE = re.compile(r"^[A-Za-z0-9_]{1,15}$")
@@ -121,6 +122,25 @@ def ens_name_normalise(value: str) -> str:
 def validate_ens_name(value: str) -> None:
     if ens_name_normalise(value) != value:
         raise ValidationError(_("Store the ENS name in its normalised form (%(name)s)."), params={"name": value})
+
+
+WALLET_MESSAGE = gettext_lazy(
+    "Enter an Ethereum address: 0x and 40 hexadecimal characters, copied from your wallet (its mixed case is a checksum)."
+)
+
+
+def wallet_address_normalise(value: str) -> str:
+    """``0xabc…`` (all lower or upper case) or its EIP-55 form → the EIP-55 form; a mixed
+    case that fails the checksum (a mistyped address) is refused."""
+    try:
+        return address_checksum(value.strip())
+    except ValueError:
+        raise ValidationError(WALLET_MESSAGE, code="wallet_address") from None
+
+
+def validate_wallet_address(value: str) -> None:
+    if wallet_address_normalise(value) != value:
+        raise ValidationError(WALLET_MESSAGE, code="wallet_address")
 
 
 TAG_MAX_COUNT = 12

@@ -3,24 +3,34 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from shop.chain.node import chain_configured
 from shop.core.htmx import render_page, wants_fragment
 from shop.core.ids import id_or_none
 
 from .analytics.selectors.overview import store_overview
 from .decorators import SWITCH_SECTIONS, current_store, dashboard_context, seller_required
-from .forms import HoursFormSet, StoreDirectoryForm, StoreInviteForm, StoreSettingsForm, StoreSetupForm
+from .ens import EnsVerificationError
+from .forms import (
+    EnsSignatureForm,
+    HoursFormSet,
+    StoreDirectoryForm,
+    StoreInviteForm,
+    StoreSettingsForm,
+    StoreSetupForm,
+)
 from .hours import store_is_open, store_week
 from .selectors import (
     area_point,
     store_current_for_user,
     store_directory,
+    store_ens_challenge_pending,
     store_for_owner,
     store_get_public,
     store_hours_rows,
@@ -37,6 +47,8 @@ from .services import (
     InviteError,
     TeamError,
     store_create,
+    store_ens_message_issue,
+    store_ens_verify,
     store_invite_accept,
     store_invite_cancel,
     store_invite_decline,
@@ -130,11 +142,67 @@ def settings_edit(request):
         "hours": hours,
         "map": _map_settings(store),
         "store_url_prefix": _store_url_prefix(request),
-        "ens_record_url": (
-            request.build_absolute_uri(reverse("stores:detail", args=[store.slug])) if settings.SOKO_ETH_RPC_URL else ""
-        ),
+        "ens": _ens_verification(request, store),
     }
     return render(request, "sellers/settings.html", context)
+
+
+def _ens_verification(request, store) -> dict:
+    """The settings page's "Verify with your wallet" part: a message waiting to be signed."""
+    configured = chain_configured()
+    challenge = store_ens_challenge_pending(store=store, user=request.user) if configured else None
+    return {
+        "configured": configured,
+        "challenge": challenge,
+        "form": EnsSignatureForm(initial={"message": challenge.message}) if challenge else None,
+    }
+
+
+def _ens_part():
+    return redirect(reverse("sellers:settings") + "#ens-verify")
+
+
+@seller_required
+@require_POST
+def ens_message(request):
+    """Issue a Sign-In with Ethereum message for the store's ENS name: shown on the settings
+    page, or handed to the page's wallet script as JSON when it asks for it."""
+    store = current_store(request).store
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    try:
+        challenge = store_ens_message_issue(
+            store=store, user=request.user, domain=request.get_host(),
+            uri=request.build_absolute_uri(reverse("sellers:settings")),
+        )
+    except EnsVerificationError as error:
+        if wants_json:
+            return JsonResponse({"code": error.code, "detail": str(error)}, status=409)
+        messages.error(request, str(error))
+        return _ens_part()
+    if wants_json:
+        return JsonResponse({"message": challenge.message, "address": challenge.address})
+    return _ens_part()
+
+
+@seller_required
+@require_POST
+def ens_verify(request):
+    """Check the signed message: the store's ENS name shows as verified only when it passes."""
+    store = current_store(request).store
+    form = EnsSignatureForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Paste the signature of the message shown, then check it."))
+        return _ens_part()
+    try:
+        store_ens_verify(
+            store=store, message=form.cleaned_data["message"], signature=form.cleaned_data["signature"],
+            domain=request.get_host(),
+        )
+    except EnsVerificationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("%(name)s is verified: your store page shows it with a verified badge.") % {"name": store.ens_name})
+    return _ens_part()
 
 
 def _map_settings(store) -> dict:
@@ -242,7 +310,7 @@ def store_detail(request, slug: str):
         "has_hours": has_hours,
         "is_open": store_is_open(store=store, at=now) if has_hours else None,
         "week": store_week(store=store, at=now) if has_hours else [],
-        "ens_verification": bool(settings.SOKO_ETH_RPC_URL),
+        "ens_verification": chain_configured(),
         "store_is_favorite": store_is_favorite(store=store, user=request.user),
         "store_image": store_preview_image(request, store),
         "store_data": store_structured_data(request=request, store=store),

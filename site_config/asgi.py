@@ -21,6 +21,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.conf import settings  # noqa: E402
 
 from shop.api.sockets import TokenSocketMiddleware  # noqa: E402
+from shop.core.logs import socket_context  # noqa: E402
 from shop.core.services.worker import start_embedded_worker  # noqa: E402
 from site_config.routing import websocket_urlpatterns  # noqa: E402
 
@@ -31,7 +32,9 @@ application = ProtocolTypeRouter(
         "http": ReusedThreads(django_asgi_app, threads=settings.SOKO_ASGI_THREADS),
         # Apps' sockets sign in with their access token (docs/API_REALTIME.md); pages' with
         # their session cookie, from the site's own origin.
-        "websocket": TokenSocketMiddleware(sockets, pages=AllowedHostsOriginValidator(AuthMiddlewareStack(sockets))),
+        "websocket": socket_context(
+            TokenSocketMiddleware(sockets, pages=AllowedHostsOriginValidator(AuthMiddlewareStack(sockets)))
+        ),
     }
 )
 

@@ -17,6 +17,8 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from site_config.object_store import object_store_pictures_origin, object_store_storages
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -97,6 +99,7 @@ INSTALLED_APPS = [
     "shop.notifications",
     "shop.media",
     "shop.geo",
+    "shop.chain",
     "shop.catalog",
     "shop.inventory",
     "shop.cart",
@@ -124,8 +127,10 @@ if DEBUG:
     INSTALLED_APPS.append("shop.devgateway")
 
 MIDDLEWARE = [
+    "shop.core.middleware.liveness_probe",  # first: a load balancer's probe needs none of the rest
+    "shop.core.logs.request_context",  # the request's id for every log line, one access line
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "shop.core.middleware.ContentSecurityPolicyMiddleware",
     "shop.core.middleware.permissions_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -167,7 +172,7 @@ TEMPLATES = [
                 "shop.chat.context_processors.chat",
                 "shop.cart.context_processors.cart",
             ],
-            "builtins": ["template_partials.templatetags.partials"],
+            "builtins": ["template_partials.templatetags.partials", "shop.core.templatetags.text"],
         },
     },
 ]
@@ -285,6 +290,9 @@ SOKO_SOCKET_CONNECTS_PER_MINUTE = int(env("SOKO_SOCKET_CONNECTS_PER_MINUTE", "60
 SOKO_SOCKET_FRAMES_PER_SECOND = float(env("SOKO_SOCKET_FRAMES_PER_SECOND", "5"))
 SOKO_SOCKET_FRAME_BURST = int(env("SOKO_SOCKET_FRAME_BURST", "20"))
 SOKO_SOCKET_MAX_FRAME_BYTES = int(env("SOKO_SOCKET_MAX_FRAME_BYTES", "4096"))
+# How long a request waits for its pushes to leave for the channel layer before it counts
+# them as failed and goes on (a push is best effort; the pages re-read on reconnect).
+SOKO_PUSH_WAIT_SECONDS = float(env("SOKO_PUSH_WAIT_SECONDS", "5"))
 
 # Accounts -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -423,7 +431,7 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT") or BASE_DIR / "media")
 SOKO_PRIVATE_MEDIA_ROOT = env("SOKO_PRIVATE_MEDIA_ROOT")  # default: <MEDIA_ROOT>-private
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Uploaded image originals (with EXIF): private, never served.
+    # Uploaded image originals (with EXIF), invoices, credit notes, exports: private, never served.
     "originals": {"BACKEND": "shop.media.services.storage.OriginalsStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -433,6 +441,29 @@ STORAGES = {
         )
     },
 }
+# Several machines share their files through an S3-compatible object store (AWS S3, MinIO,
+# Ceph, R2...): set SOKO_S3_BUCKET (and the endpoint and keys unless the machine has a role).
+# Public pictures go under media/ (make that prefix publicly readable, or put SOKO_MEDIA_URL's
+# CDN in front of it); private files under private/ or in SOKO_S3_PRIVATE_BUCKET, reached only
+# through signed addresses that expire after SOKO_S3_SIGNED_URL_SECONDS.
+SOKO_S3_BUCKET = env("SOKO_S3_BUCKET")
+SOKO_S3_SIGNED_URL_SECONDS = int(env("SOKO_S3_SIGNED_URL_SECONDS", "60"))
+_s3_pictures_origin = ""  # where browsers fetch pictures from when no SOKO_MEDIA_URL host serves them
+if SOKO_S3_BUCKET:
+    _s3_pictures_origin = object_store_pictures_origin(
+        bucket=SOKO_S3_BUCKET, endpoint_url=env("SOKO_S3_ENDPOINT_URL"), media_url=MEDIA_URL
+    )
+    STORAGES |= object_store_storages(
+        bucket=SOKO_S3_BUCKET,
+        private_bucket=env("SOKO_S3_PRIVATE_BUCKET"),
+        endpoint_url=env("SOKO_S3_ENDPOINT_URL"),
+        region=env("SOKO_S3_REGION"),
+        access_key=env("SOKO_S3_ACCESS_KEY_ID"),
+        secret_key=env("SOKO_S3_SECRET_ACCESS_KEY"),
+        addressing_style=env("SOKO_S3_ADDRESSING_STYLE"),
+        media_url=MEDIA_URL,
+        signed_seconds=SOKO_S3_SIGNED_URL_SECONDS,
+    )
 
 # Email --------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -466,12 +497,44 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 
+# One JSON object a line in production (time, level, request id, user hash, path, status,
+# duration, job: shop.core.logs), readable lines in development; SOKO_LOG_FORMAT chooses.
+SOKO_LOG_FORMAT = env("SOKO_LOG_FORMAT") or ("text" if DEBUG else "json")
+if SOKO_LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"SOKO_LOG_FORMAT is {SOKO_LOG_FORMAT!r}: say text or json.")
+# Errors go to Sentry (or a server speaking its protocol) when SENTRY_DSN is set, with no
+# personal data and the request id as a tag (site_config/errors.py).
+SENTRY_DSN = env("SENTRY_DSN")
+if SENTRY_DSN:
+    from site_config.errors import sentry_start
+
+    sentry_start(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT") or ("development" if DEBUG else "production"),
+        release=env("SOKO_RELEASE"),
+        traces_sample_rate=float(env("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )
+# Prometheus reads /metrics with this bearer token; without one /metrics does not exist.
+SOKO_METRICS_TOKEN = env("SOKO_METRICS_TOKEN")
+# One line per request answered (method, path, status, duration), from the soko.access logger.
+SOKO_ACCESS_LOG = env_bool("SOKO_ACCESS_LOG", default=True)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "shop.core.logs.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "shop.core.logs.JsonFormatter"},
+        "text": {"()": "shop.core.logs.TextFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": SOKO_LOG_FORMAT, "filters": ["context"]},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Django's own request line (daphne/runserver) would repeat soko.access's.
+        "django.server": {"level": "WARNING"},
+    },
 }
 
 # Operator-tunable marketplace numbers -------------------------------------------------
@@ -480,6 +543,8 @@ SOKO_NOTIFICATION_RETENTION_DAYS = int(env("SOKO_NOTIFICATION_RETENTION_DAYS", "
 # A notification whose email copy has not gone out after this long is retried by the sweep.
 SOKO_EMAIL_RETRY_AFTER_MINUTES = int(env("SOKO_EMAIL_RETRY_AFTER_MINUTES", "5"))
 SOKO_REQUIRE_SERVICES = env_bool("SOKO_REQUIRE_SERVICES")
+# The worker writes a heartbeat every minute; /healthz/ready fails once the last is older than this.
+SOKO_WORKER_LATE_SECONDS = int(env("SOKO_WORKER_LATE_SECONDS", "180"))
 # Guest carts untouched this long are deleted by the sweep.
 SOKO_GUEST_CART_DAYS = int(env("SOKO_GUEST_CART_DAYS", "30"))
 # A live listing's price (or compare-at price) change by more than this goes back to review.
@@ -490,6 +555,9 @@ SOKO_AUTO_APPROVE_VERIFIED_STORES = env_bool("SOKO_AUTO_APPROVE_VERIFIED_STORES"
 SOKO_HANDOVER_CODE_DAYS = int(env("SOKO_HANDOVER_CODE_DAYS", "7"))
 SOKO_HANDOVER_MAX_ATTEMPTS = int(env("SOKO_HANDOVER_MAX_ATTEMPTS", "5"))
 SOKO_CATALOG_PAGE_SIZE = int(env("SOKO_CATALOG_PAGE_SIZE", "24"))
+# A search or listing with more matches than this shows an estimate ("about 16,000 products"):
+# counting every match of a common word costs more than the page itself.
+SOKO_CATALOG_EXACT_COUNT_BELOW = int(env("SOKO_CATALOG_EXACT_COUNT_BELOW", "1000"))
 # Variants one product may have (the product form and the admin build no more rows).
 SOKO_PRODUCT_MAX_VARIANTS = int(env("SOKO_PRODUCT_MAX_VARIANTS", "50"))
 # Filter choices (brands, colours, sizes, stores) per category are cached this long, under
@@ -690,6 +758,7 @@ _PROVIDERS_CONFIGURED = {
     "card": bool(STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET),
     "mpesa": bool(MPESA_CONSUMER_KEY and MPESA_CONSUMER_SECRET and MPESA_PASSKEY and MPESA_CALLBACK_URL),
     "paypal": bool(PAYPAL_CLIENT_ID and PAYPAL_CLIENT_SECRET),
+    "crypto": all(env(name) for name in ("SOKO_ETH_RPC_URL", "SOKO_ETH_CHAIN_ID", "SOKO_ETH_ESCROW_ADDRESS", "SOKO_ETH_TOKEN_ADDRESS", "SOKO_ETH_PLATFORM_KEY")),
 }
 _PAYMENT_METHODS_DEFAULT = ["cod", *(code for code, ready in _PROVIDERS_CONFIGURED.items() if ready or DEBUG)]
 SOKO_PAYMENT_METHODS = env_list("SOKO_PAYMENT_METHODS", ",".join(_PAYMENT_METHODS_DEFAULT))
@@ -701,6 +770,19 @@ SOKO_IMAGE_MAX_PIXELS = int(env("SOKO_IMAGE_MAX_PIXELS", "40000000"))
 SOKO_IMAGE_MAX_COUNT = int(env("SOKO_IMAGE_MAX_COUNT", "8"))
 # Rendition widths in pixels; pictures are never enlarged to reach them.
 SOKO_IMAGE_SIZES = tuple(int(width) for width in env_list("SOKO_IMAGE_SIZES", "160,480,1200"))
+# Every picture also has the content ID `ipfs add` gives its bytes. With an IPFS Pinning
+# Service API endpoint and its access token, renditions are pinned there after they are made
+# (never originals); with a gateway too (its origin, e.g. https://ipfs.example.com), pages
+# fetch pinned renditions from <gateway>/ipfs/<cid>. `check --deploy` refuses half of a pinning
+# service (media.E001). The service fetches the bytes from the IPFS nodes named in
+# SOKO_IPFS_PIN_ORIGINS (multiaddrs). A pin is looked at (or, failed, asked for) again after
+# SOKO_IPFS_PIN_RETRY_SECONDS, doubled each time, up to SOKO_IPFS_PIN_ATTEMPTS exchanges.
+SOKO_IPFS_PINNING_URL = env("SOKO_IPFS_PINNING_URL").rstrip("/")
+SOKO_IPFS_PINNING_TOKEN = env("SOKO_IPFS_PINNING_TOKEN")
+SOKO_IPFS_GATEWAY = env("SOKO_IPFS_GATEWAY").rstrip("/")
+SOKO_IPFS_PIN_ORIGINS = env_list("SOKO_IPFS_PIN_ORIGINS")
+SOKO_IPFS_PIN_ATTEMPTS = int(env("SOKO_IPFS_PIN_ATTEMPTS", "12"))
+SOKO_IPFS_PIN_RETRY_SECONDS = int(env("SOKO_IPFS_PIN_RETRY_SECONDS", "60"))
 
 # Stores
 SOKO_STORES_PAGE_SIZE = int(env("SOKO_STORES_PAGE_SIZE", "24"))
@@ -714,6 +796,31 @@ SOKO_MAP_TILE_ATTRIBUTION = env(
 # An Ethereum JSON-RPC endpoint; without it, stores' ENS names are shown as unverified.
 SOKO_ETH_RPC_URL = env("SOKO_ETH_RPC_URL")
 SOKO_ETH_RPC_TIMEOUT = float(env("SOKO_ETH_RPC_TIMEOUT", "5"))
+# The ENS registry names are resolved through (mainnet's by default), and how long a Sign-In
+# with Ethereum message for verifying a store's ENS name may be signed and sent back.
+SOKO_ENS_REGISTRY = env("SOKO_ENS_REGISTRY", "0x00000000000C2E074eC69A0dFb2997BA6C7d2e1e")
+SOKO_ENS_MESSAGE_MINUTES = int(env("SOKO_ENS_MESSAGE_MINUTES", "10"))
+# Sign-In with Ethereum messages one store may ask for in an hour (each asks the node).
+SOKO_ENS_MESSAGES_PER_HOUR = int(env("SOKO_ENS_MESSAGES_PER_HOUR", "10"))
+# The escrow that holds payments in a stablecoin (shop/chain/contracts/SokoEscrow.sol) on that
+# node's chain: the chain's id (transactions are signed for it), the escrow's and the token's
+# addresses, and the platform's private key (hex), the only key that releases a store's share
+# or refunds a buyer. `manage.py chain_deploy` deploys the contracts and prints these. All
+# four or none: `check --deploy` refuses part of them (chain.E001). A transfer on chain counts
+# once SOKO_ETH_CONFIRMATIONS blocks stand on its own; the platform's transactions are waited
+# for SOKO_ETH_RECEIPT_TIMEOUT seconds, then left to the next retry.
+SOKO_ETH_CHAIN_ID = int(env("SOKO_ETH_CHAIN_ID", "0"))
+SOKO_ETH_ESCROW_ADDRESS = env("SOKO_ETH_ESCROW_ADDRESS")
+SOKO_ETH_TOKEN_ADDRESS = env("SOKO_ETH_TOKEN_ADDRESS")
+SOKO_ETH_PLATFORM_KEY = env("SOKO_ETH_PLATFORM_KEY")
+SOKO_ETH_CONFIRMATIONS = int(env("SOKO_ETH_CONFIRMATIONS", "12"))
+SOKO_ETH_RECEIPT_TIMEOUT = float(env("SOKO_ETH_RECEIPT_TIMEOUT", "120"))
+# Paying with a stablecoin wallet (the "crypto" method, offered when the chain's node, chain
+# id, escrow, token and platform key are set): a checkout's price in the token holds
+# SOKO_CRYPTO_QUOTE_SECONDS; deposits for a quote are still looked for
+# SOKO_CRYPTO_WATCH_AFTER_EXPIRY_SECONDS after it expired (and held for review as late).
+SOKO_CRYPTO_QUOTE_SECONDS = int(env("SOKO_CRYPTO_QUOTE_SECONDS", "900"))
+SOKO_CRYPTO_WATCH_AFTER_EXPIRY_SECONDS = int(env("SOKO_CRYPTO_WATCH_AFTER_EXPIRY_SECONDS", "86400"))
 
 # Content-Security-Policy --------------------------------------------------------------
 
@@ -735,7 +842,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF, NONCE],
-        "img-src": [SELF, "data:", *filter(None, [_origin(MEDIA_URL), _origin(SOKO_MAP_TILE_URL)])],
+        "img-src": [SELF, "data:", *filter(None, [_origin(MEDIA_URL), _s3_pictures_origin, _origin(SOKO_MAP_TILE_URL), _origin(SOKO_IPFS_GATEWAY)])],
         "connect-src": [SELF],
         "font-src": [SELF],
         "object-src": [NONE],

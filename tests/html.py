@@ -18,7 +18,11 @@ there are several: its message shows what was found).
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 from bs4 import BeautifulSoup, Tag
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
 def dom(source) -> Node:
@@ -87,3 +91,30 @@ class Node:
 
     def __repr__(self) -> str:
         return f"<Node {self.html[:200]!r}>"
+
+
+class OpenElements(HTMLParser):
+    """A streaming parser that knows which elements are open around each piece of text, for
+    checks over raw markup (templates, whole pages): ``self.open`` holds (tag, attributes,
+    line) from the outermost in, and an end tag closes everything up to its element. A check
+    overrides ``opened`` and ``handle_data`` and appends what it finds to ``self.found``."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.open: list[tuple[str, dict, int]] = []
+        self.found: list[str] = []
+
+    def opened(self, tag: str, attributes: dict, line: int):
+        """An element starts (before it joins ``self.open``)."""
+
+    def handle_starttag(self, tag, attrs):
+        attributes, line = dict(attrs), self.getpos()[0]
+        self.opened(tag, attributes, line)
+        if tag not in VOID:
+            self.open.append((tag, attributes, line))
+
+    def handle_endtag(self, tag):
+        for depth in range(len(self.open) - 1, -1, -1):
+            if self.open[depth][0] == tag:
+                del self.open[depth:]
+                return

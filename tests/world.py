@@ -6,6 +6,7 @@ return pickup, and a staff member."""
 from django.test import Client, RequestFactory
 
 from shop.cart.services import cart_add, cart_get_for_request
+from shop.core.services.heartbeat import heartbeat_beat
 from shop.notifications.services.notifications import notify
 from tests.factories import CourierProfileFactory, StoreFactory, UserFactory
 from tests.factories.addresses import AddressFactory
@@ -48,6 +49,7 @@ def world_build(*, domain: str = "world.test", **user_fields) -> dict:
     AddressFactory(user=buyer)
     order = OrderFactory(buyer=buyer, store=store)
     notify(user=buyer, kind="system", text="Welcome", url="/orders/")
+    heartbeat_beat()  # a worker is alive, so the readiness probe answers 200
     cart_add(cart=cart_for_request_user(buyer), variant=product.variants.first(), quantity=1)
     conversation = _chat(buyer=buyer, seller=seller, store=store, product=product, order=order)
     delivered = _reviewed(buyer=buyer, seller=seller, store=store, product=product)

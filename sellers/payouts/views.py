@@ -1,5 +1,6 @@
 """The store's money: what is due, held and paid out, every line explained from the
-ledger, and the Stripe account payouts go to (the owner sets it up)."""
+ledger, the Stripe account payouts go to and the wallet stablecoin payouts go to (the
+owner sets them up)."""
 
 import stripe
 from django.conf import settings
@@ -14,8 +15,10 @@ from shop.geo.selectors.areas import area_country
 from shop.payments.gateways import provider_page
 from shop.payments.ledger.selectors import store_balances, store_lines, store_lines_with_refunds
 from shop.payments.payouts.connect import connect_account, connect_onboarding_url, connect_refresh
+from shop.payments.payouts.selectors import store_stablecoin_waiting
 
 from ..decorators import current_store, dashboard_context, seller_required
+from .forms import WalletAddressForm
 
 LINES_PER_PAGE = 25
 
@@ -23,7 +26,10 @@ LINES_PER_PAGE = 25
 @seller_required
 @require_GET
 def payouts(request):
-    current = current_store(request)
+    return _payouts_page(request, current_store(request))
+
+
+def _payouts_page(request, current, wallet_form=None, status=200):
     store = current.store
     page = Paginator(store_lines(store.pk), LINES_PER_PAGE).get_page(request.GET.get("page"))
     context = {
@@ -33,8 +39,10 @@ def payouts(request):
         "lines": store_lines_with_refunds(page.object_list),
         "account": connect_account(store),
         "protection_days": settings.SOKO_BUYER_PROTECTION_DAYS,
+        "wallet_form": wallet_form or WalletAddressForm(instance=store),
+        "stablecoin_waiting": store_stablecoin_waiting(store),
     }
-    return render(request, "sellers/payouts.html", context)
+    return render(request, "sellers/payouts.html", context, status=status)
 
 
 def _owner_or_refuse(request, current) -> bool:
@@ -42,6 +50,28 @@ def _owner_or_refuse(request, current) -> bool:
         return True
     messages.error(request, _("Only the store's owner can set up payouts."))
     return False
+
+
+@seller_required
+@require_POST
+def wallet_save(request):
+    """The owner sets (or clears) the wallet stablecoin payouts are released to; shares
+    waiting for it go out with the next run of the release job."""
+    current = current_store(request)
+    if not _owner_or_refuse(request, current):
+        return redirect("sellers:payouts")
+    form = WalletAddressForm(request.POST, instance=current.store)
+    if not form.is_valid():
+        return _payouts_page(request, current, wallet_form=form, status=400)
+    store = form.save(commit=False)
+    store.save(update_fields=["wallet_address", "updated_at"])
+    if form.instance.wallet_address:
+        messages.success(
+            request, _("Stablecoin payouts go to %(address)s.") % {"address": form.instance.wallet_address}
+        )
+    else:
+        messages.info(request, _("Stablecoin payouts wait until you add a wallet address."))
+    return redirect("sellers:payouts")
 
 
 @seller_required

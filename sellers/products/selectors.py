@@ -104,7 +104,7 @@ def category_choices() -> list:
     def descendants(category: Category, depth: int) -> list:
         rows = []
         for child in children.get(category.pk, []):
-            rows.append((child.pk, f"{'— ' * depth}{child.name}"))
+            rows.append((child.pk, f"{'— ' * depth}{child.label}"))
             rows.extend(descendants(child, depth + 1))
         return rows
 
@@ -112,7 +112,7 @@ def category_choices() -> list:
     for top in children.get(None, []):
         below = descendants(top, 0)
         if below:
-            choices.append((top.name, [(top.pk, _("%(category)s (general)") % {"category": top.name})] + below))
+            choices.append((top.label, [(top.pk, _("%(category)s (general)") % {"category": top.label})] + below))
         else:
-            choices.append((top.pk, top.name))
+            choices.append((top.pk, top.label))
     return choices

@@ -14,11 +14,14 @@ from .selectors.standing import NOTICE_URL_NAME, AccountRestricted, is_deactivat
 def staff_second_factor_required(get_response):
     """Staff use the admin only with a TOTP authenticator: without one they are sent to
     set it up first."""
+    admin_prefix = []  # reversed on the first request, once URLs are loaded
 
     def middleware(request):
+        if not admin_prefix:
+            admin_prefix.append(reverse("admin:index"))
         user = request.user
         if (
-            request.path.startswith(reverse("admin:index"))
+            request.path.startswith(admin_prefix[0])
             and user.is_authenticated
             and user.is_staff
             and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

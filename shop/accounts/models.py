@@ -3,7 +3,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from shop.core.selectors.currencies import STORE_CURRENCIES, currency_choices
 from shop.core.validators import phone_validator, validate_time_zone
@@ -113,7 +113,9 @@ class Address(models.Model):
     """A delivery address in the user's address book. One may be the default."""
 
     user = models.ForeignKey(User, verbose_name=gettext_lazy("user"), on_delete=models.CASCADE, related_name="addresses")
-    label = models.CharField(verbose_name=gettext_lazy("label"), max_length=40, default="Home", help_text=gettext_lazy("e.g. Home, Work, Mum's place"))
+    label = models.CharField(
+        verbose_name=gettext_lazy("label"), max_length=40, blank=True, help_text=gettext_lazy("e.g. Work, Mum's place; left empty, it is “Home”.")
+    )
     recipient = models.CharField(verbose_name=gettext_lazy("recipient"), max_length=80)
     phone = models.CharField(verbose_name=gettext_lazy("phone"), max_length=20, validators=[phone_validator])
     area = models.ForeignKey("geo.Area", verbose_name=gettext_lazy("area"), on_delete=models.PROTECT, related_name="+")
@@ -132,4 +134,9 @@ class Address(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.label}: {self.recipient}, {self.street}"
+        return f"{self.title}: {self.recipient}, {self.street}"
+
+    @property
+    def title(self) -> str:
+        """The label the user gave, or "Home" in the reader's language."""
+        return self.label or pgettext("address", "Home")

@@ -15,7 +15,7 @@ from datetime import timedelta
 from functools import wraps
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -29,8 +29,12 @@ from .problems import CONTENT_TYPE, problem_response
 HEADER = "Idempotency-Key"
 KEPT_STATUSES = range(200, 300), (409,)
 KEY_PATTERN = "^[!-~]{1,255}$"
-# A first request still unanswered after this long died with its process: its key may run again.
+# On PostgreSQL the request running under a key holds a session advisory lock on its row
+# while it runs: a process that dies (a lost web node) lets go of it with its connection,
+# and the app's retry takes over at once. On SQLite (one process), or when a machine went
+# away without closing its connections, a first request unanswered after STALE is dead.
 STALE = timedelta(minutes=5)
+LOCK_SPACE = 0x50C0  # the first key of these advisory locks; the second is the row's id
 
 PARAMETER = OpenApiParameter(
     HEADER,
@@ -72,7 +76,9 @@ def _claim(*, user, key: str, fingerprint: str) -> tuple[IdempotentRequest, Resp
     """The record this request runs under, or the answer it gets instead of running."""
     try:
         with transaction.atomic():
-            return IdempotentRequest.objects.create(user=user, key=key, fingerprint=fingerprint), None
+            record = IdempotentRequest.objects.create(user=user, key=key, fingerprint=fingerprint)
+            _running_lock(record.pk)  # held before the row can be seen
+            return record, None
     except IntegrityError:
         pass
     earlier = IdempotentRequest.objects.filter(user=user, key=key).first()
@@ -86,6 +92,11 @@ def _claim(*, user, key: str, fingerprint: str) -> tuple[IdempotentRequest, Resp
         headers = {"Idempotent-Replayed": "true"}
         content_type = CONTENT_TYPE if earlier.status >= 400 else None
         return earlier, Response(earlier.body, status=earlier.status, headers=headers, content_type=content_type)
+    if earlier is not None and _running_lock(earlier.pk, held_elsewhere=True):
+        unanswered = IdempotentRequest.objects.filter(pk=earlier.pk, status__isnull=True)
+        if unanswered.update(created_at=timezone.now()):  # its runner died: this one runs now
+            return earlier, None
+        _running_unlock(earlier.pk)
     taken_over = earlier is not None and IdempotentRequest.objects.filter(
         pk=earlier.pk, status__isnull=True, created_at__lt=timezone.now() - STALE
     ).update(created_at=timezone.now())
@@ -97,6 +108,27 @@ def _claim(*, user, key: str, fingerprint: str) -> tuple[IdempotentRequest, Resp
         detail=_("A request with this Idempotency-Key is still running: ask again in a moment."),
         headers={"Retry-After": "1"},
     )
+
+
+def _running_lock(pk: int, *, held_elsewhere: bool = False) -> bool:
+    """Take the lock that says the request under row ``pk`` is running, on PostgreSQL;
+    False when a live request holds it. ``held_elsewhere``: on another database, the
+    answer is False (only STALE tells a dead request there)."""
+    if connection.vendor != "postgresql":
+        return not held_elsewhere
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_SPACE, pk % 2**31])
+        return cursor.fetchone()[0]
+
+
+def _running_unlock(pk: int) -> None:
+    if connection.vendor != "postgresql":
+        return
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_SPACE, pk % 2**31])
+    except DatabaseError:  # the connection broke: the lock went with it
+        pass
 
 
 def _keep(record: IdempotentRequest, response) -> None:
@@ -118,15 +150,18 @@ def idempotent(handler):
         if answer is not None:
             return answer
         try:
-            response = handler(view, request, *args, **kwargs)
-        except Exception as exc:
             try:
-                response = view.handle_exception(exc)
-            except Exception:
-                IdempotentRequest.objects.filter(pk=record.pk).delete()
-                raise
-        _keep(record, response)
-        return response
+                response = handler(view, request, *args, **kwargs)
+            except Exception as exc:
+                try:
+                    response = view.handle_exception(exc)
+                except Exception:
+                    IdempotentRequest.objects.filter(pk=record.pk).delete()
+                    raise
+            _keep(record, response)
+            return response
+        finally:
+            _running_unlock(record.pk)
 
     return extend_schema(parameters=[PARAMETER])(run)
 

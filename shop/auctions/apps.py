@@ -8,4 +8,5 @@ class AuctionsConfig(AppConfig):
     verbose_name = gettext_lazy("Auctions")
 
     def ready(self):
-        from . import tasks  # noqa: F401 - registers the tasks started by name
+        # The tasks started by name, and what auctions tell /metrics.
+        from . import metrics, tasks  # noqa: F401

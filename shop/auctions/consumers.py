@@ -40,19 +40,18 @@ class AuctionConsumer(NotificationConsumer):
             await self.close()
             return
         # In the auction's group before the socket opens: the page re-reads its live parts
-        # when it opens, so nothing committed after that read can be missed.
-        group = auction_group(self.auction_id)
-        await self.channel_layer.group_add(group, self.channel_name)
+        # when it opens, so nothing committed after that read can be missed. The group is
+        # shared by every watcher in this process (one delivery from the layer a push).
+        await self.shared_join(auction_group(self.auction_id))
         user = self.scope.get("user")
         if user is not None and user.is_authenticated:
             await super().connect()
             if not self.groups_joined:
-                await self.channel_layer.group_discard(group, self.channel_name)
+                await self.shared_leave_all()
                 return
         else:
             remember_server_loop()
             await self.accept()
-        self.groups_joined = (*self.groups_joined, group)
 
     async def auction_push(self, event):
         html = event["html"]

@@ -315,12 +315,12 @@ def _bid(auction_id: int, bidder, amount: Decimal) -> BidOutcome:
     return BidOutcome(auction=auction, leading=result.leading, message=message)
 
 
-def _notify_after_commit(**fields) -> None:
-    """``notify`` once the transaction commits: who is told and what is decided here, under
-    the auction's row lock; the notification is created and rendered (and pushed, and its
-    email queued) after the lock is released, and not at all when the move rolls back.
-    Best effort, like the pushes: a failure is logged, the committed move stands."""
-    transaction.on_commit(lambda: notify(**fields), robust=True)
+def _tell(**fields) -> None:
+    """``notify`` with the move: who is told and what is decided here, under the auction's
+    row lock, and the notice is written in the same transaction (one insert), so a worker
+    dying after the close commits cannot leave the winner untold; it is rendered and pushed
+    (and its email queued) after the commit, and nothing at all when the move rolls back."""
+    notify(**fields)
 
 
 def _tell_outbid(auction: Auction, user_id: int) -> None:
@@ -332,7 +332,7 @@ def _tell_outbid(auction: Auction, user_id: int) -> None:
         title=auction.product.title,
         price=lazy_money(auction.current_price, auction.currency),
     )
-    _notify_after_commit(user=user, kind="auction", text=text, url=reverse("auctions:detail", args=[auction.pk]), email=True)
+    _tell(user=user, kind="auction", text=text, url=reverse("auctions:detail", args=[auction.pk]), email=True)
 
 
 PRICE_CHANGED = gettext_lazy("The price is no longer %(shown)s: check the new one and confirm again.")
@@ -414,7 +414,7 @@ def _sell(auction: Auction, *, buyer, price: Decimal, note: str, tell_bidders: b
             but=buyer.pk,
         )
     url = reverse("payments:status", args=[order.checkout.idempotency_key])
-    _notify_after_commit(
+    _tell(
         user=buyer,
         kind="auction",
         text=lazy_text(
@@ -447,13 +447,13 @@ def _tell_bidders(auction: Auction, text, *, but: int | None = None) -> None:
     if but is not None:
         bidders = bidders.exclude(pk=but)
     for user in bidders:
-        _notify_after_commit(user=user, kind="auction", text=text, url=reverse("auctions:detail", args=[auction.pk]))
+        _tell(user=user, kind="auction", text=text, url=reverse("auctions:detail", args=[auction.pk]))
 
 
 def _tell_store(auction: Auction, text) -> None:
     url = reverse("sellers:auction_detail", args=[auction.pk])
     for user in auction.store.members.all():
-        _notify_after_commit(user=user, kind="auction", text=text, url=url, email=True)
+        _tell(user=user, kind="auction", text=text, url=url, email=True)
 
 
 def auction_close(*, auction_id: int) -> bool:
@@ -547,7 +547,7 @@ def auctions_ending_soon_notify(*, now=None) -> int:
             ):
                 continue
             for watch in Watch.objects.filter(auction=auction).select_related("user"):
-                _notify_after_commit(
+                _tell(
                     user=watch.user,
                     kind="auction",
                     text=lazy_text(gettext_lazy("Ending soon: %(title)s."), title=auction.product.title),
@@ -580,7 +580,7 @@ def _settle_unpaid(auction_id: int) -> bool:
     buyer = order.buyer
     PaymentViolation.objects.create(buyer=buyer, auction=auction, order=order)
     _block_if_due(buyer)
-    _notify_after_commit(
+    _tell(
         user=buyer,
         kind="auction",
         text=lazy_text(
@@ -648,7 +648,7 @@ def _offer_make(auction: Auction, *, bidder, amount: Decimal, reason: str) -> Se
         reason=reason,
         expires_at=timezone.now() + timedelta(hours=settings.SOKO_AUCTION_OFFER_HOURS),
     )
-    _notify_after_commit(
+    _tell(
         user=bidder,
         kind="auction",
         text=lazy_text(

@@ -8,4 +8,9 @@ class CartConfig(AppConfig):
     verbose_name = gettext_lazy("Cart")
 
     def ready(self):
+        from shop.core.selectors.viewer import viewer_figure_register
+
         from . import services  # noqa: F401  (connects the login receiver)
+        from .selectors.summary import cart_units_expression
+
+        viewer_figure_register(name="cart_units", expression=cart_units_expression)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from shop.catalog.models import Variant
 from shop.catalog.services.activity import CART_ADD, product_activity_count
+from shop.core.selectors.viewer import viewer_figures_forget
 
 from .models import Cart, CartItem
 from .selectors.availability import line_problem, variant_label
@@ -215,3 +216,4 @@ def merge_guest_cart(sender, request, user, **kwargs):
         cart_merge(guest_cart=guest_cart, user=user)
     request.__dict__.pop("_soko_cart", None)
     request.__dict__.pop("_soko_cart_count", None)
+    viewer_figures_forget(request)

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from shop.core.htmx import render_page, wants_fragment
 from shop.core.ids import int_or_none
 from shop.core.redirects import safe_next_url
+from shop.core.selectors.viewer import viewer_figures_forget
 
 from .selectors.summary import cart_item_get_for_cart, cart_summary, variant_get_for_cart
 from .services import CartError, cart_accept_price, cart_add, cart_get_for_request, cart_remove, cart_set_quantity
@@ -67,6 +68,7 @@ def add(request):
         (messages.warning if change.capped else messages.success)(request, change.message)
     if request.htmx:
         request.__dict__.pop("_soko_cart_count", None)
+        viewer_figures_forget(request)
         # The form stays on the page: its next click needs a key of its own.
         context = {"cart_url": reverse("cart:detail"), "click_key": uuid.uuid4()}
         return render(request, "cart/_added.html", context)

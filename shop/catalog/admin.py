@@ -234,9 +234,9 @@ class CategoryAdmin(admin.ModelAdmin):
     list_display = ["tree_name", "icon_preview", "slug", "parent", "position", "product_count"]
     list_editable = ["position"]
     list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["name", "slug"]
+    search_fields = ["name", "name_fr", "name_sw", "name_ur", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "parent", "icon", "position"]
+    fields = ["name", ("name_fr", "name_sw", "name_ur"), "slug", "parent", "icon", "position"]
 
     class Media:
         css = {"all": ["vendor/bootstrap-icons/bootstrap-icons.min.css", "catalog/admin.css"]}
@@ -257,8 +257,8 @@ class CategoryAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("Category"), ordering="name")
     def tree_name(self, category):
         if category.parent_id:
-            return format_html('<span class="admin-parent-name">{} ›</span> {}', category.parent.name, category.name)
-        return format_html("<strong>{}</strong>", category.name)
+            return format_html('<span class="admin-parent-name">{} ›</span> {}', category.parent.label, category.label)
+        return format_html("<strong>{}</strong>", category.label)
 
     @admin.display(description=gettext_lazy("Icon"))
     def icon_preview(self, category):

@@ -4,13 +4,21 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy
+from django.utils.translation import get_language, gettext_lazy
 
 from shop.core.models import TimeStamped
 
 
 class Category(models.Model):
-    name = models.CharField(verbose_name=gettext_lazy("name"), max_length=60)
+    """A shelf of the catalog. ``name`` is the English name; ``name_fr``, ``name_sw`` and
+    ``name_ur`` are what shoppers reading those languages see (``label``), falling back to
+    the English name where staff left one empty."""
+
+    name = models.CharField(verbose_name=gettext_lazy("name"), max_length=60, help_text=gettext_lazy("In English."))
+    name_fr = models.CharField(verbose_name=gettext_lazy("name in French"), max_length=60, blank=True)
+    name_sw = models.CharField(verbose_name=gettext_lazy("name in Swahili"), max_length=60, blank=True)
+    name_ur = models.CharField(verbose_name=gettext_lazy("name in Urdu"), max_length=60, blank=True)
+    TRANSLATED = ("fr", "sw", "ur")
     slug = models.SlugField(verbose_name=gettext_lazy("slug"), max_length=60, unique=True)
     icon = models.CharField(verbose_name=gettext_lazy("icon"), max_length=40, default="bi-tag", help_text=gettext_lazy("A Bootstrap Icons class, e.g. bi-basket."))
     parent = models.ForeignKey("self", verbose_name=gettext_lazy("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children")
@@ -22,7 +30,19 @@ class Category(models.Model):
         verbose_name_plural = gettext_lazy("categories")
 
     def __str__(self):
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language."""
+        language = (get_language() or "").split("-")[0]
+        translated = getattr(self, f"name_{language}", "") if language in self.TRANSLATED else ""
+        return translated or self.name
+
+    @property
+    def names(self) -> list[str]:
+        """Every name it has, for searches typed in any language."""
+        return [name for name in (self.name, self.name_fr, self.name_sw, self.name_ur) if name]
 
 
 class Tag(models.Model):

@@ -8,6 +8,9 @@ class CoreConfig(AppConfig):
     label = "core"
     verbose_name = gettext_lazy("Core")
 
+    def ready(self):
+        from .selectors import metrics  # noqa: F401  (what core tells /metrics)
+
 
 class SokoAdminConfig(admin_apps.AdminConfig):
     """``django.contrib.admin`` with Soko's site (shop/core/admin.py) as the default ``admin.site``."""

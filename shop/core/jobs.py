@@ -24,6 +24,7 @@ from datetime import datetime
 
 from django.db import transaction
 
+from .logs import job_task_id
 from .models import PendingJob
 
 log = logging.getLogger(__name__)
@@ -46,10 +47,8 @@ def _enqueue_or_keep(name: str, args: tuple, eta: datetime | None) -> bool:
     """Queue the job; when the queue cannot take it, keep it for ``jobs_pending_enqueue``."""
     task = _tasks[name]
     try:
-        if eta is None:
-            task(*args)
-        else:
-            task.schedule(args=args, eta=eta)
+        # Named after the queuing request, so the worker's log lines carry its id (shop.core.logs).
+        task.huey.enqueue(task.s(*args, eta=eta, id=job_task_id()))
     except Exception:
         log.warning("job %s%s not queued, kept to queue later", name, args, exc_info=True)
         PendingJob.objects.create(name=name, args=list(args), eta=eta)

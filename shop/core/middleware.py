@@ -1,10 +1,16 @@
 import logging
 import sys
+from functools import lru_cache
 
+from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import OperationalError
+from django.dispatch import receiver
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.template import loader
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from psycopg_pool import PoolTimeout
 
@@ -13,6 +19,77 @@ from .postgresql.base import ConnectionUnavailable
 from .services.cache import cache_unreachable
 
 log = logging.getLogger(__name__)
+
+LIVENESS_PATH = "/healthz/live"
+
+
+def liveness_response() -> HttpResponse:
+    """The process answers: no database, no cache, no session."""
+    response = HttpResponse("ok", content_type="text/plain")
+    add_never_cache_headers(response)
+    return response
+
+
+def liveness_probe(get_response):
+    """Answer the liveness probe before any other middleware: a load balancer asks it
+    every few seconds, and it needs no session, language, CSRF or security headers."""
+
+    def middleware(request):
+        if request.path_info == LIVENESS_PATH and request.method in ("GET", "HEAD"):
+            return liveness_response()
+        return get_response(request)
+
+    return middleware
+
+
+# Stands for the request's nonce in a policy built once (base64 never contains "!").
+NONCE_SLOT = "!nonce!"
+
+
+@lru_cache(maxsize=4)
+def _policy(*, with_nonce: bool, report_only: bool) -> str:
+    return build_policy(nonce=NONCE_SLOT if with_nonce else None, report_only=report_only)
+
+
+@receiver(setting_changed)
+def _policy_forget(*, setting, **kwargs):
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        _policy.cache_clear()
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware with the settings' policy built once per process (with a
+    slot for the nonce, filled by a string replace) instead of once per response. A
+    response with its own policy parts (``_csp_update`` and the like: the admin's) is
+    built by django-csp as before."""
+
+    def process_response(self, request, response):
+        if any(getattr(response, name, None) is not None for name in _OWN_POLICY_PARTS):
+            return super().process_response(request, response)
+        if response.status_code in (404, 500) and settings.DEBUG:
+            return response  # django-csp leaves Django's debug pages alone
+        nonce = getattr(request, "_csp_nonce", None)
+        for header, report_only, exempt in _HEADERS:
+            policy = _policy(with_nonce=bool(nonce), report_only=report_only)
+            if policy and header not in response and not getattr(response, exempt, False) and not _excluded(request, report_only):
+                response[header] = policy.replace(NONCE_SLOT, nonce) if nonce else policy
+        if nonce is None:  # a nonce asked for from now on would not be in the header: an error
+            request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
+
+
+_OWN_POLICY_PARTS = ("_csp_config", "_csp_update", "_csp_replace", "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro")
+_HEADERS = (
+    ("Content-Security-Policy", False, "_csp_exempt"),
+    ("Content-Security-Policy-Report-Only", True, "_csp_exempt_ro"),
+)
+
+
+def _excluded(request, report_only: bool) -> bool:
+    policy = getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY" if report_only else "CONTENT_SECURITY_POLICY", None) or {}
+    prefixes = policy.get("EXCLUDE_URL_PREFIXES") or ()
+    return bool(prefixes) and request.path_info.startswith(tuple(prefixes))
+
 
 
 def raw_body(view):

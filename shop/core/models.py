@@ -61,3 +61,19 @@ class PendingJob(models.Model):
 
     def __str__(self):
         return f"{self.name}{tuple(self.args)}"
+
+
+class Heartbeat(models.Model):
+    """The last time a background part said it was alive: the worker writes ``worker``
+    every minute (``shop.core.tasks``), and readiness (``/healthz/ready``) reads it. In the
+    database, which every web process and worker share in either mode."""
+
+    name = models.CharField(_("name"), max_length=40, unique=True)
+    beat_at = models.DateTimeField(_("last beat at"))
+
+    class Meta:
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+
+    def __str__(self):
+        return f"{self.name} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"

@@ -3,21 +3,22 @@ import logging
 import redis
 from django.conf import settings
 from django.db import connection
-from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from .middleware import busy_response_for_current_error
+from .middleware import busy_response_for_current_error, liveness_response
+from .selectors.heartbeat import WORKER, heartbeat_age
 
 log = logging.getLogger(__name__)
 
 
-@never_cache
 def liveness(request):
-    """The process answers: no database, no cache, no session (the benchmark's reference page)."""
-    return HttpResponse("ok", content_type="text/plain")
+    """The liveness probe, answered by ``shop.core.middleware.liveness_probe`` before this
+    view is reached (here for its URL name, and a POST's 405-free answer)."""
+    return liveness_response()
 
 
 @never_cache
@@ -28,6 +29,33 @@ def healthz(request):
     healthy = all(value == "ok" for value in checks.values())
     mode = "scale" if settings.SCALE_MODE else "embedded"
     return JsonResponse({"status": "ok" if healthy else "down", "mode": mode, "checks": checks}, status=200 if healthy else 503)
+
+
+@never_cache
+def readiness(request):
+    """Whether this process should get traffic: the database and (in scale mode) Redis
+    answer, and a worker beat within ``SOKO_WORKER_LATE_SECONDS``. 503 names what fails."""
+    checks = {"database": _check_database()}
+    if settings.SCALE_MODE:
+        checks["redis"] = _check_redis()
+    checks["worker"] = _check_worker() if checks["database"] == "ok" else "unknown (the database is down)"
+    ready = all(value == "ok" for value in checks.values())
+    failing = [name for name, value in checks.items() if value != "ok"]
+    body = {"status": "ready" if ready else "not ready", "checks": checks, "failing": failing}
+    return JsonResponse(body, status=200 if ready else 503)
+
+
+def _check_worker() -> str:
+    try:
+        age = heartbeat_age(WORKER)
+    except Exception as exc:
+        log.warning("readiness: heartbeat unreadable: %s", exc)
+        return "unknown"
+    if age is None:
+        return "never beat"
+    if age.total_seconds() > settings.SOKO_WORKER_LATE_SECONDS:
+        return f"late: last beat {int(age.total_seconds())} s ago"
+    return "ok"
 
 
 def _check_database() -> str:

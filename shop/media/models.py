@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.validators import RegexValidator
 from django.db import models
@@ -12,7 +13,9 @@ class StoredImage(models.Model):
     """One uploaded picture, stored once however often it is uploaded (keyed by SHA-256).
 
     The original keeps its metadata and is never served: pages show renditions only,
-    which are re-encoded without EXIF, XMP or colour profiles.
+    which are re-encoded without EXIF, XMP or colour profiles. Every file also has the
+    content ID ``ipfs add`` gives its bytes (``cid`` for the original, kept as private as
+    the original; each rendition's under its ``cids``).
     """
 
     class Status(models.TextChoices):
@@ -29,6 +32,7 @@ class StoredImage(models.Model):
     sha256 = models.CharField(verbose_name=gettext_lazy("sha256"),
         max_length=64, unique=True, validators=[RegexValidator(r"^[0-9a-f]{64}$", "A lowercase hex SHA-256.")]
     )
+    cid = models.CharField(verbose_name=gettext_lazy("content ID"), max_length=100, blank=True, help_text=gettext_lazy("What ipfs add gives the original's bytes (CIDv1, base32); private like the original."))
     original_name = models.CharField(verbose_name=gettext_lazy("original name"), max_length=255, help_text=gettext_lazy("Name in storage; private, never linked to."))
     format = models.CharField(verbose_name=gettext_lazy("format"), max_length=4, choices=Format.choices)
     width = models.PositiveIntegerField(verbose_name=gettext_lazy("width"), help_text=gettext_lazy("As displayed, after the EXIF orientation is applied."))
@@ -39,7 +43,7 @@ class StoredImage(models.Model):
     renditions = models.JSONField(verbose_name=gettext_lazy("renditions"),
         default=dict,
         blank=True,
-        help_text=gettext_lazy('Width → {"webp": name, "jpeg": name, "width": w, "height": h}, names in storage.'),
+        help_text=gettext_lazy('Width → {"webp": name, "jpeg": name, "width": w, "height": h, "cids": {"webp": cid, "jpeg": cid}, "pinned": [formats]}, names in storage.'),
     )
     # Read from the original's EXIF before it is stripped; for fraud checks only, never shown.
     gps_latitude = models.DecimalField(verbose_name=gettext_lazy("gps latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
@@ -69,13 +73,20 @@ class StoredImage(models.Model):
         rendition = self._rendition(size)
         if rendition is None:
             return self.placeholder_url
-        return default_storage.url(rendition[fmt])
+        return _served_url(rendition, fmt)
+
+    def rendition_cid(self, size: int | None = None, fmt: str = "webp") -> str:
+        """The content ID of the rendition ``url`` serves for the same arguments ("" while
+        the picture is being prepared)."""
+        _check_format(fmt)
+        rendition = self._rendition(size)
+        return rendition.get("cids", {}).get(fmt, "") if rendition else ""
 
     def srcset(self, fmt: str = "webp") -> str:
         """``"url 160w, url 480w, …"`` for a ``srcset`` attribute; empty until ready."""
         _check_format(fmt)
         return ", ".join(
-            f"{default_storage.url(rendition[fmt])} {rendition['width']}w" for rendition in self._renditions()
+            f"{_served_url(rendition, fmt)} {rendition['width']}w" for rendition in self._renditions()
         )
 
     @property
@@ -102,6 +113,51 @@ class StoredImage(models.Model):
                 if rendition["width"] >= size:
                     return rendition
         return renditions[-1]
+
+
+class RenditionPin(models.Model):
+    """One rendition file handed to the IPFS pinning service (SOKO_IPFS_PINNING_URL), with
+    where that stands. Originals are never pinned: pinning publishes a file to anyone."""
+
+    class Status(models.TextChoices):
+        # The pinning service's own states (queued, pinning, pinned, failed), and ours
+        # before it has answered.
+        WAITING = "waiting", gettext_lazy("Waiting to be sent")
+        QUEUED = "queued", gettext_lazy("Queued by the pinning service")
+        PINNING = "pinning", gettext_lazy("Being pinned")
+        PINNED = "pinned", gettext_lazy("Pinned")
+        FAILED = "failed", gettext_lazy("Failed")
+
+    image = models.ForeignKey(StoredImage, verbose_name=gettext_lazy("image"), on_delete=models.CASCADE, related_name="pins")
+    name = models.CharField(verbose_name=gettext_lazy("name"), max_length=255, help_text=gettext_lazy("The rendition's name in storage."))
+    format = models.CharField(verbose_name=gettext_lazy("format"), max_length=4, choices=[(fmt, fmt) for fmt in RENDITION_FORMATS])
+    width = models.PositiveIntegerField(verbose_name=gettext_lazy("width"))
+    cid = models.CharField(verbose_name=gettext_lazy("content ID"), max_length=100)
+    status = models.CharField(verbose_name=gettext_lazy("status"), max_length=10, choices=Status.choices, default=Status.WAITING)
+    request_id = models.CharField(verbose_name=gettext_lazy("request ID"), max_length=100, blank=True, help_text=gettext_lazy("The pinning service's requestid for this pin."))
+    attempts = models.PositiveIntegerField(verbose_name=gettext_lazy("attempts"), default=0, help_text=gettext_lazy("Exchanges with the pinning service so far."))
+    failure_reason = models.CharField(verbose_name=gettext_lazy("failure reason"), max_length=300, blank=True)
+    created_at = models.DateTimeField(verbose_name=gettext_lazy("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=gettext_lazy("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = gettext_lazy("rendition pin")
+        verbose_name_plural = gettext_lazy("rendition pins")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["image", "name"], name="media_pin_one_per_rendition")]
+        indexes = [models.Index(fields=["status", "updated_at"], name="media_pin_status_idx")]
+
+    def __str__(self):
+        return f"{self.cid} ({self.status})"
+
+
+def _served_url(rendition: dict, fmt: str) -> str:
+    """From the IPFS gateway (SOKO_IPFS_GATEWAY) once the pinning service holds the file,
+    from Soko's own storage until then."""
+    gateway = settings.SOKO_IPFS_GATEWAY
+    if gateway and fmt in rendition.get("pinned", ()):
+        return f"{gateway}/ipfs/{rendition['cids'][fmt]}"
+    return default_storage.url(rendition[fmt])
 
 
 def _check_format(fmt: str) -> None:

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user
 from django.db import DatabaseError
 
+from shop.core.metrics import SOCKETS_OPEN
 from shop.core.services.realtime import (
     JSON_SUBPROTOCOL,
     remember_server_loop,
@@ -25,6 +26,7 @@ from shop.core.services.realtime import (
     user_group,
 )
 
+from .fanout import dispatch_to, group_hub
 from .services.socket_limits import (
     FrameLimits,
     address_connect_allowed,
@@ -46,6 +48,9 @@ CLOSE_ACCOUNT_CLOSED = 4403
 # application range, since daphne's websocket library lets a server send only 1000 and
 # 3000-4999.
 CLOSE_POLICY_VIOLATION = 4008
+# Pushes may have been lost (the channel layer's Redis was replaced): reconnect a moment
+# later and re-read what pushes keep up to date. The pages' script and apps do both.
+CLOSE_RECONNECT = 4012
 
 
 def session_user_id(session_key: str) -> int | None:
@@ -77,6 +82,9 @@ class NotificationConsumer(AsyncWebsocketConsumer):
 
     refuse_restricted = False
     groups_joined: tuple[str, ...] = ()
+    # Groups joined through the process's hub (``fanout``): crowded ones, like an auction's.
+    shared_groups: tuple[str, ...] = ()
+    held: list | None = None
     counted = False
     ended = False
     recheck = None
@@ -84,6 +92,7 @@ class NotificationConsumer(AsyncWebsocketConsumer):
     address_counted = False
     address_keepalive = None
     accepted = False
+    gauged = False  # counted in soko_sockets_open
 
     async def __call__(self, scope, receive, send):
         """Frames are checked as the server hands them over, by a task that reads all it
@@ -170,10 +179,41 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         return socket_wants_json(self.scope)
 
     async def accept(self, subprotocol=None, headers=None):
-        self.accepted = True
         if subprotocol is None and JSON_SUBPROTOCOL in (self.scope.get("subprotocols") or ()):
             subprotocol = JSON_SUBPROTOCOL
         await super().accept(subprotocol, headers)
+        while self.held:  # what shared groups sent before the socket opened, in order
+            await dispatch_to(self, self.held.pop(0))
+        self.accepted = True
+        if not self.gauged:
+            self.gauged = True
+            SOCKETS_OPEN.inc()
+
+    async def shared_join(self, group: str) -> None:
+        """Join ``group`` through the process's hub: what it receives before the socket is
+        accepted is held and handed over once it is."""
+        await group_hub(self.channel_layer).join(group, self)
+        self.shared_groups = (*self.shared_groups, group)
+
+    async def shared_leave_all(self) -> None:
+        if not self.shared_groups:
+            return
+        hub = group_hub(self.channel_layer)
+        for group in self.shared_groups:
+            await hub.leave(group, self)
+        self.shared_groups = ()
+
+    async def shared_message(self, message: dict) -> None:
+        if self.ended:
+            return
+        if not self.accepted:
+            self.held = [*(self.held or []), message]  # handed over by ``accept``
+            return
+        await dispatch_to(self, message)
+
+    async def shared_group_lost(self) -> None:
+        """The hub lost and rejoined a shared group of this socket: pushes may be missing."""
+        await self.close(code=CLOSE_RECONNECT)
 
     async def close(self, code=None, reason=None):
         if not self.accepted:  # refused before it opened: it holds no slot of its address
@@ -186,6 +226,9 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         try:
             await super().websocket_disconnect(message)
         finally:
+            if self.gauged:
+                self.gauged = False
+                SOCKETS_OPEN.dec()
             await self.address_slot_give_back()
 
     async def address_slot_give_back(self):
@@ -224,6 +267,7 @@ class NotificationConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code):
         if self.recheck is not None:
             self.recheck.cancel()
+        await self.shared_leave_all()
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
         if self.counted:

@@ -1,7 +1,8 @@
-from .selectors import unread_count
+from shop.core.selectors.viewer import viewer_figure
 
 
 def notifications(request):
-    """The navbar bell's unread count."""
+    """The navbar bell's unread count (read with the frame's other figures)."""
     user = getattr(request, "user", None)
-    return {"unread_notifications": unread_count(user=user) if user is not None and user.is_authenticated else 0}
+    signed_in = user is not None and user.is_authenticated
+    return {"unread_notifications": viewer_figure(request, "unread_notifications") if signed_in else 0}

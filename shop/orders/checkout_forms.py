@@ -46,7 +46,7 @@ class CheckoutForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.addresses = {str(address.pk): address for address in addresses}
         self.groups = groups
-        self.fields["address"].choices = [(pk, address.label) for pk, address in self.addresses.items()] + [
+        self.fields["address"].choices = [(pk, address.title) for pk, address in self.addresses.items()] + [
             (NEW_ADDRESS, _("A new address"))
         ]
         self.fields["address"].initial = chosen_address_key(None, addresses)

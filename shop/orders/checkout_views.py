@@ -230,7 +230,7 @@ def _place(request, *, cart, form, address_form, currency: str, won: tuple[str, 
         form.addresses[str(address.pk)] = address
         form.fields["address"].choices = [
             *form.fields["address"].choices[:-1],
-            (str(address.pk), address.label),
+            (str(address.pk), address.title),
             form.fields["address"].choices[-1],
         ]
     details = CheckoutDetails(

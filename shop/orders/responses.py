@@ -2,8 +2,9 @@
 
 import json
 
-from django.http import FileResponse, HttpResponse
-from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.http import HttpResponse
+
+from shop.media.services.storage import private_download
 
 
 def order_changed_response(number: str) -> HttpResponse:
@@ -14,14 +15,7 @@ def order_changed_response(number: str) -> HttpResponse:
     )
 
 
-def pdf_response(document) -> FileResponse:
-    """An invoice's or a credit note's PDF, to download; private, never cached."""
-    response = FileResponse(
-        document.pdf.open("rb"),
-        as_attachment=True,
-        filename=f"{document.number}.pdf",
-        content_type="application/pdf",
-    )
-    add_never_cache_headers(response)
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+def pdf_response(document) -> HttpResponse:
+    """An invoice's or a credit note's PDF, to download, for a reader already checked;
+    private, never cached (from the object store, a short-lived signed address)."""
+    return private_download(document.pdf, filename=f"{document.number}.pdf", content_type="application/pdf")

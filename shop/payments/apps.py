@@ -11,9 +11,12 @@ class PaymentsConfig(AppConfig):
         from django.core import checks
 
         # Each gateway registers itself with shop.payments.gateways when imported; tasks are
-        # the background jobs, credit_note_jobs gives every refund its credit note.
-        from . import credit_note_jobs, tasks  # noqa: F401
+        # the background jobs, credit_note_jobs gives every refund its credit note, metrics
+        # is what payments tell /metrics.
+        from . import credit_note_jobs, metrics, tasks  # noqa: F401
         from .checks import payment_providers_check
+        from .providers.crypto import gateway as crypto_gateway  # noqa: F401
+        from .providers.crypto import tasks as crypto_tasks  # noqa: F401
         from .providers.mpesa import gateway as mpesa_gateway  # noqa: F401
         from .providers.paypal import gateway as paypal_gateway  # noqa: F401
         from .providers.stripe import gateway as stripe_gateway  # noqa: F401

@@ -4,7 +4,7 @@ have its provider configured, or start-up is refused instead of offering it half
 from django.conf import settings
 from django.core import checks
 
-from .gateways import gateway_class
+from .gateways import gateway_class, gateway_codes
 
 
 def payment_providers_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
@@ -15,7 +15,7 @@ def payment_providers_check(app_configs=None, **kwargs) -> list[checks.CheckMess
             problems.append(
                 checks.Error(
                     f"SOKO_PAYMENT_METHODS names {code!r}, which is no payment method.",
-                    hint="Known methods: cod, card, mpesa, paypal.",
+                    hint=f"Known methods: {', '.join(gateway_codes())}.",
                     id="payments.E002",
                 )
             )

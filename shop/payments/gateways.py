@@ -84,6 +84,11 @@ def gateway_class(code: str) -> type[Gateway] | None:
     return _REGISTRY.get(code)
 
 
+def gateway_codes() -> list[str]:
+    """The codes of every registered gateway, enabled or not."""
+    return sorted(_REGISTRY)
+
+
 def status_url(checkout) -> str:
     """The checkout's payment status page, where the buyer lands after paying."""
     return reverse("payments:status", args=[checkout.idempotency_key])

@@ -4,6 +4,8 @@ Amounts sent to providers and kept in the ledger are integers in the currency's 
 unit (``shop.core.selectors.currencies.money_to_minor``): KES 99.50 is 9950, GNF 25000 is 25000.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -21,6 +23,7 @@ class Provider(models.TextChoices):
     DEV = "dev", gettext_lazy("Development gateway")
     MPESA = "mpesa", gettext_lazy("M-Pesa")
     PAYPAL = "paypal", gettext_lazy("PayPal")
+    CRYPTO = "crypto", gettext_lazy("Stablecoin wallet")
     CASH = "cash", gettext_lazy("Cash")
 
 
@@ -403,6 +406,94 @@ class CreditNote(TimeStamped):
 
     def __str__(self):
         return self.number
+
+
+class CryptoQuote(TimeStamped):
+    """What a stablecoin payment must bring: the checkout's total converted at the staff's
+    rate, locked until ``expires_at``, and the unguessable bytes32 id the buyer deposits
+    it under in the escrow contract (also the attempt's ``reference``)."""
+
+    attempt = models.OneToOneField(
+        PaymentAttempt, verbose_name=gettext_lazy("payment attempt"), on_delete=models.PROTECT, related_name="crypto_quote"
+    )
+    checkout_ref = models.CharField(verbose_name=gettext_lazy("checkout id on chain"), max_length=66, unique=True)
+    # Units of the checkout's currency per token (the staff's rate per US dollar).
+    rate = models.DecimalField(verbose_name=gettext_lazy("rate"), max_digits=24, decimal_places=8)
+    rate_as_of = models.DateField(verbose_name=gettext_lazy("rate as of"), null=True, blank=True)
+    token_minor = models.BigIntegerField(verbose_name=gettext_lazy("token amount (minor units)"))
+    token_symbol = models.CharField(verbose_name=gettext_lazy("token"), max_length=20)
+    token_decimals = models.PositiveSmallIntegerField(verbose_name=gettext_lazy("token decimals"))
+    token_address = models.CharField(verbose_name=gettext_lazy("token address"), max_length=42)
+    escrow_address = models.CharField(verbose_name=gettext_lazy("escrow address"), max_length=42)
+    chain_id = models.PositiveBigIntegerField(verbose_name=gettext_lazy("chain id"))
+    # The chain's height when quoted: deposits are looked for from here on.
+    from_block = models.PositiveBigIntegerField(verbose_name=gettext_lazy("from block"))
+    expires_at = models.DateTimeField(verbose_name=gettext_lazy("expires at"))
+    # The transaction the buyer's wallet reported (a hint for the watcher, never proof).
+    reported_tx = models.CharField(verbose_name=gettext_lazy("reported transaction"), max_length=66, blank=True)
+
+    class Meta:
+        verbose_name = gettext_lazy("stablecoin quote")
+        verbose_name_plural = gettext_lazy("stablecoin quotes")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.checkout_ref} {self.token_amount} {self.token_symbol}"
+
+    @property
+    def token_amount(self) -> Decimal:
+        """The quoted amount in whole tokens, every digit the token has."""
+        return Decimal(self.token_minor).scaleb(-self.token_decimals)
+
+
+class CryptoDeposit(TimeStamped):
+    """A ``Deposited`` event of the escrow for one of Soko's checkout ids, as the watcher
+    saw it: where it was mined, whether it is still on the chain, and whether it has paid
+    (or been flagged). Kept once per transaction and log index, so the watcher may run again."""
+
+    class Status(models.TextChoices):
+        SEEN = "seen", gettext_lazy("Waiting for confirmations")
+        # Its block left the chain (a reorganisation) and the transaction is in none now.
+        GONE = "gone", gettext_lazy("Removed by a reorganisation")
+        SETTLED = "settled", gettext_lazy("Settled")
+
+    quote = models.ForeignKey(
+        CryptoQuote, verbose_name=gettext_lazy("quote"), on_delete=models.PROTECT, related_name="deposits"
+    )
+    tx_hash = models.CharField(verbose_name=gettext_lazy("transaction"), max_length=66)
+    log_index = models.PositiveIntegerField(verbose_name=gettext_lazy("log index"))
+    block_number = models.PositiveBigIntegerField(verbose_name=gettext_lazy("block number"))
+    block_hash = models.CharField(verbose_name=gettext_lazy("block hash"), max_length=66)
+    block_time = models.DateTimeField(verbose_name=gettext_lazy("block time"))
+    buyer_address = models.CharField(verbose_name=gettext_lazy("buyer address"), max_length=42)
+    # A uint256 in the token's minor units, in decimal digits (it may exceed a bigint).
+    amount_minor = models.CharField(verbose_name=gettext_lazy("amount (minor units)"), max_length=80)
+    status = models.CharField(
+        verbose_name=gettext_lazy("status"), max_length=10, choices=Status.choices, default=Status.SEEN
+    )
+    confirmations = models.PositiveIntegerField(verbose_name=gettext_lazy("confirmations"), default=0)
+    # The attempt this deposit settled: the quote's, or a new one for money it did not owe.
+    attempt = models.ForeignKey(
+        PaymentAttempt,
+        verbose_name=gettext_lazy("payment attempt"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="crypto_deposits",
+    )
+
+    class Meta:
+        verbose_name = gettext_lazy("stablecoin deposit")
+        verbose_name_plural = gettext_lazy("stablecoin deposits")
+        ordering = ["block_number", "log_index"]
+        constraints = [models.UniqueConstraint(fields=["tx_hash", "log_index"], name="crypto_deposit_once")]
+
+    def __str__(self):
+        return f"{self.tx_hash}#{self.log_index}"
+
+    @property
+    def amount(self) -> int:
+        return int(self.amount_minor)
 
 
 # The ledger ----------------------------------------------------------------------------

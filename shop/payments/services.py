@@ -158,14 +158,7 @@ def _succeeded(attempt_id: int, received_minor: int, currency: str, payment_refe
         )
     if problem is not None:
         kind, detail = problem
-        attempt.status = Status.FLAGGED
-        attempt.message = _("We received your payment but need to check it. We will contact you.")
-        attempt.save()
-        PaymentFlag.objects.create(kind=kind, attempt=attempt, checkout=checkout, detail=detail)
-        _post_suspense(checkout=checkout, attempt=attempt)
-        log.warning("payment attempt %s flagged (%s): %s", attempt.pk, kind, detail)
-        _push_status(checkout)
-        return attempt
+        return _hold(checkout=checkout, attempt=attempt, kind=kind, detail=detail)
     attempt.status = Status.SUCCEEDED
     attempt.message = ""
     attempt.save()
@@ -174,6 +167,39 @@ def _succeeded(attempt_id: int, received_minor: int, currency: str, payment_refe
     checkout_confirmed.send(sender=PaymentAttempt, checkout=checkout)
     _push_status(checkout)
     return attempt
+
+
+def _hold(*, checkout, attempt: PaymentAttempt, kind: str, detail: str) -> PaymentAttempt:
+    """Money the attempt received that does not pay the checkout: held for review, flagged
+    for staff and posted to suspense (the caller holds both locks and set what was received)."""
+    attempt.status = Status.FLAGGED
+    attempt.message = _("We received your payment but need to check it. We will contact you.")
+    attempt.save()
+    PaymentFlag.objects.create(kind=kind, attempt=attempt, checkout=checkout, detail=detail)
+    _post_suspense(checkout=checkout, attempt=attempt)
+    log.warning("payment attempt %s flagged (%s): %s", attempt.pk, kind, detail)
+    _push_status(checkout)
+    return attempt
+
+
+def attempt_received_late(
+    *, attempt_id: int, received_minor: int, currency: str, payment_reference: str, detail: str
+) -> PaymentAttempt:
+    """The provider confirmed money for this attempt after the provider's own window for it
+    had closed (a stablecoin deposit after its quote expired): never fulfilled, held for
+    review like any late payment. A final success or flag is left as it is."""
+
+    def work():
+        checkout, attempt = _lock(attempt_id)
+        if attempt.status in (Status.SUCCEEDED, Status.FLAGGED):
+            return attempt
+        attempt.received_minor, attempt.received_currency = int(received_minor), str(currency).upper()[:3]
+        if not PaymentAttempt.objects.filter(provider=attempt.provider, payment_reference=payment_reference).exists():
+            attempt.payment_reference = payment_reference[:255]
+        attempt.finished_at = timezone.now()
+        return _hold(checkout=checkout, attempt=attempt, kind=PaymentFlag.Kind.LATE, detail=detail)
+
+    return atomic_retrying(work, what="payment")
 
 
 def _post_capture(*, checkout, attempt: PaymentAttempt) -> None:

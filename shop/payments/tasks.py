@@ -9,12 +9,12 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 from shop.core.jobs import job
 
 from .invoices.services import invoice_issue
-from .ledger.reconciliation import reconciliation, reconciliation_flag
-from .ledger.suspense import suspense_refund_send
+from .ledger.reconciliation import escrow_reconciliation_flag, reconciliation, reconciliation_flag
+from .ledger.suspense import suspense_refund_send, suspense_refunds_resend
 from .providers.mpesa.callbacks import mpesa_pending_settle
 from .providers.paypal.callbacks import paypal_pending_settle
 from .providers.stripe.callbacks import stripe_balance_sync, stripe_pending_settle
-from .refunds.services import refund_send
+from .refunds.services import escrow_refunds_resend, refund_send
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +49,8 @@ def invoice_issue_task(order_id: int) -> str:
 @job("payments.refund_send")
 @db_task(retries=3, retry_delay=60)
 def refund_send_task(refund_id: int, retry: bool = False) -> str:
-    """A recorded card or PayPal refund asked of its provider, after the commit that
-    recorded it, under its idempotency key (a second run refunds nothing more)."""
+    """A recorded card, PayPal or stablecoin refund asked of its provider, after the commit
+    that recorded it, under its idempotency key (a second run refunds nothing more)."""
     return refund_send(refund_id, retry=retry).status
 
 
@@ -74,3 +74,18 @@ def reconciliation_flag_task() -> int:
     """Daily: the ledger against each provider's own report for the last week; each
     difference flagged once for staff."""
     return reconciliation_flag(reconciliation(days=7))
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def escrow_refunds_resend_task() -> int:
+    """Every ten minutes: stablecoin refunds (of orders, and of payments held in suspense)
+    whose jobs gave up while the node was out of reach are sent again out of the escrow
+    (once each, under their keys)."""
+    return escrow_refunds_resend() + suspense_refunds_resend()
+
+
+@db_periodic_task(crontab(minute="25"))
+def escrow_reconciliation_flag_task() -> int:
+    """Hourly: the ledger's stablecoin moves against the escrow contract's events; each
+    difference flagged once for staff."""
+    return escrow_reconciliation_flag()

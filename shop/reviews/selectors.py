@@ -213,3 +213,10 @@ def feedback_of_buyer(*, buyer) -> list[BuyerFeedback]:
 def feedback_counts(feedback: list[BuyerFeedback]) -> dict[str, int]:
     """How many of ``feedback`` are positive, neutral and negative."""
     return {rating: sum(1 for item in feedback if item.rating == rating) for rating in BuyerFeedback.Rating.values}
+
+
+def product_page_reviewed_by(request, view_name: str, kwargs) -> bool:
+    """The signed-in reader wrote a review of the product page asked for."""
+    if view_name != "product_detail" or "slug" not in kwargs:
+        return False
+    return Review.objects.filter(author=request.user, product__slug=kwargs["slug"]).exists()

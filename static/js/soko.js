@@ -68,6 +68,15 @@
     }
     opened = true;
   });
+  // 4012: the server's channel layer was replaced and pushes may be lost. Connect again
+  // after a moment (spread out, so a crowd of pages does not return at once); the open
+  // above re-reads.
+  document.addEventListener("htmx:wsClose", function (event) {
+    var detail = event.detail || {};
+    if (detail.event && detail.event.code === 4012 && detail.socketWrapper) {
+      setTimeout(detail.socketWrapper.reconnect, 1000 + Math.random() * 4000);
+    }
+  });
 
   // Back/Forward: htmx re-reads the page from the server and swaps it in (see base.html).
   // A drawer (offcanvas) open on the page being left belongs to elements about to go:

@@ -10,11 +10,12 @@ must be part of its name, so such an element has no ``aria-label``.
 """
 
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 from django.conf import settings
 from django.template.utils import get_app_template_dirs
+
+from tests.html import OpenElements
 
 # Elements whose implicit role is generic (or one that may not be named): ARIA 1.2 forbids
 # naming them without an explicit role.
@@ -25,47 +26,26 @@ UNNAMEABLE = {
 GENERIC_ROLES = {"", "generic", "presentation", "none"}
 # Elements named by what they hold, and the template code that shows a value inside them.
 NAMED_BY_CONTENT = {"a", "button", "summary"}
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 SHOWS_A_VALUE = re.compile(r"\{\{.*?\}\}|\{%\s*include\b", re.S)
 
 
-class NamedWithoutRole(HTMLParser):
+class NamedWithoutRole(OpenElements):
     """Finds elements named with no role to carry the name."""
 
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.found: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
+    def opened(self, tag, attributes, line):
         named = "aria-label" in attributes or "aria-labelledby" in attributes
         if named and tag in UNNAMEABLE and (attributes.get("role") or "").strip() in GENERIC_ROLES:
-            line, _ = self.getpos()
             self.found.append(f"<{tag}> at line {line}")
 
 
-class LabelHidesValue(HTMLParser):
+class LabelHidesValue(OpenElements):
     """Finds links and buttons with an ``aria-label`` that show a value inside."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.found: list[str] = []
-        self.open: list[tuple[str, int, bool]] = []  # (tag, line, has aria-label)
-
-    def handle_starttag(self, tag, attrs):
-        if tag not in VOID:
-            labelled = tag in NAMED_BY_CONTENT and "aria-label" in dict(attrs)
-            self.open.append((tag, self.getpos()[0], labelled))
-
-    def handle_endtag(self, tag):
-        for depth in range(len(self.open) - 1, -1, -1):
-            if self.open[depth][0] == tag:
-                del self.open[depth:]
-                return
 
     def handle_data(self, data):
         if SHOWS_A_VALUE.search(data):
-            self.found += [f"<{tag}> at line {line}" for tag, line, labelled in self.open if labelled]
+            self.found += [
+                f"<{tag}> at line {line}" for tag, attributes, line in self.open if tag in NAMED_BY_CONTENT and "aria-label" in attributes
+            ]
 
 
 def templates() -> list[Path]:
@@ -103,35 +83,26 @@ def test_no_link_or_button_hides_the_value_it_shows_behind_a_label():
     )
 
 
-class LiveRegionProblems(HTMLParser):
+class LiveRegionProblems(OpenElements):
     """Finds live regions that cannot announce: one that a swap replaces (out of band, a
     live part, or the outerHTML target of a request) is a new element each time, and one
     holding a countdown would speak every second."""
 
     def __init__(self, replaced_ids: set[str]):
-        super().__init__(convert_charrefs=True)
-        self.found: list[str] = []
+        super().__init__()
         self.replaced_ids = replaced_ids
-        self.open: list[tuple[str, bool]] = []  # (tag, is a live region)
 
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        line = self.getpos()[0]
-        live = (attributes.get("aria-live") or "off") != "off"
-        if live and (
+    def opened(self, tag, attributes, line):
+        if _is_live(attributes) and (
             "hx-swap-oob" in attributes or "data-live-part" in attributes or attributes.get("id") in self.replaced_ids
         ):
             self.found.append(f"<{tag}> at line {line}: a live region that a swap replaces")
-        if "data-countdown" in attributes and any(is_live for _, is_live in self.open):
+        if "data-countdown" in attributes and any(_is_live(open_attributes) for _, open_attributes, _ in self.open):
             self.found.append(f"<{tag}> at line {line}: a countdown inside a live region")
-        if tag not in VOID:
-            self.open.append((tag, live))
 
-    def handle_endtag(self, tag):
-        for depth in range(len(self.open) - 1, -1, -1):
-            if self.open[depth][0] == tag:
-                del self.open[depth:]
-                return
+
+def _is_live(attributes: dict) -> bool:
+    return (attributes.get("aria-live") or "off") != "off"
 
 
 OUTER_TARGET = re.compile(r'hx-target="#([\w-]+)"[^>]*hx-swap="outerHTML')

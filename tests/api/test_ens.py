@@ -1,17 +1,16 @@
 """A store's ENS name through the API is the store settings page's: the same normalised
 name, the same refusal in the same words, names another store shows said to be in use
-(and never suggested), and the same ownership check, which fails closed when no Ethereum
-node can be asked."""
+(and never suggested), and the same Sign-In with Ethereum verification against the chain,
+which fails closed when no Ethereum node can be asked."""
 
 import html
 
 import pytest
 
-from sellers import ens
-from sellers.models import Store
+from sellers.models import EnsChallenge, Store
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.stores import places, settings_form_data
-from tests.sellers.test_store_ens import FakeNode
+from tests.sellers.test_ens_chain import ALICE, BOB, chain, on_chain, sign  # noqa: F401 (fixtures)
 
 from .conftest import bearer, post, sign_in, verified
 
@@ -85,36 +84,56 @@ def test_a_free_typo_is_suggested_as_the_cured_name(client, headers):
 
 def test_verifying_without_an_ethereum_node_fails_closed(client, headers, store, settings):
     settings.SOKO_ETH_RPC_URL = ""
-    Store.objects.filter(pk=store.pk).update(ens_name="mamanjeri.eth")
+    Store.objects.filter(pk=store.pk).update(ens_name="shop.eth")
 
-    answer = post(client, "/api/v1/ens/verify/", {"store": store.slug}, **headers)
+    issued = post(client, "/api/v1/ens/message/", {"store": store.slug}, **headers)
+    answer = post(client, "/api/v1/ens/verify/", {"store": store.slug, "message": "x", "signature": "0x00"}, **headers)
 
+    assert (issued.status_code, issued.json()["code"]) == (409, "ens_unavailable")
     assert (answer.status_code, answer.json()["code"]) == (409, "ens_unavailable")
     assert Store.objects.get(pk=store.pk).ens_verified_at is None
 
 
-def test_verifying_reads_the_url_record_as_saving_the_settings_does(client, headers, store, settings, monkeypatch):
-    settings.SOKO_ETH_RPC_URL = "http://node.example"
-    Store.objects.filter(pk=store.pk).update(ens_name="mamanjeri.eth")
-    record = {"url": "http://testserver/s/mama-njeri-crafts/"}
-    monkeypatch.setattr(ens, "_eth_call", FakeNode(name="mamanjeri.eth", records=record))
+@pytest.mark.usefixtures("on_chain")
+def test_the_address_the_name_resolves_to_verifies_it_once_as_on_the_settings_page(client, headers, store):
+    Store.objects.filter(pk=store.pk).update(ens_name="shop.eth")
 
-    answer = post(client, "/api/v1/ens/verify/", {"store": store.slug}, **headers)
+    issued = post(client, "/api/v1/ens/message/", {"store": store.slug}, **headers)
+    message = issued.json()["message"]
+    signed = {"store": store.slug, "message": message, "signature": sign(message, ALICE)}
+    answer = post(client, "/api/v1/ens/verify/", signed, **headers)
+    again = post(client, "/api/v1/ens/verify/", signed, **headers)
 
+    assert (issued.status_code, issued.json()["address"]) == (200, ALICE.address)
     assert answer.status_code == 200, answer.content
-    assert (answer.json()["verified"], answer.json()["record_url"]) == (True, record["url"])
+    assert (answer.json()["verified"], answer.json()["address"]) == (True, ALICE.address)
+    assert (again.status_code, again.json()["code"]) == (422, "ens_used")
     assert 'data-testid="ens-verified"' in client.get("/s/mama-njeri-crafts/").content.decode()
 
 
-def test_a_record_pointing_elsewhere_is_not_verified(client, headers, store, settings, monkeypatch):
-    settings.SOKO_ETH_RPC_URL = "http://node.example"
-    Store.objects.filter(pk=store.pk).update(ens_name="mamanjeri.eth")
-    record = {"url": "https://phish.example/s/mama-njeri-crafts/"}
-    monkeypatch.setattr(ens, "_eth_call", FakeNode(name="mamanjeri.eth", records=record))
+@pytest.mark.usefixtures("on_chain")
+def test_another_wallets_signature_is_refused(client, headers, store):
+    Store.objects.filter(pk=store.pk).update(ens_name="shop.eth")
+    message = post(client, "/api/v1/ens/message/", {"store": store.slug}, **headers).json()["message"]
 
-    answer = post(client, "/api/v1/ens/verify/", {"store": store.slug}, **headers)
+    answer = post(
+        client,
+        "/api/v1/ens/verify/",
+        {"store": store.slug, "message": message, "signature": sign(message, BOB)},
+        **headers,
+    )
 
-    assert (answer.status_code, answer.json()["verified"], answer.json()["verified_at"]) == (200, False, None)
+    assert (answer.status_code, answer.json()["code"]) == (422, "ens_signature")
+    assert Store.objects.get(pk=store.pk).ens_verified_at is None
+
+
+@pytest.mark.usefixtures("on_chain")
+def test_a_name_pointing_nowhere_gets_no_message(client, headers, store):
+    Store.objects.filter(pk=store.pk).update(ens_name="nobody.eth")
+
+    answer = post(client, "/api/v1/ens/message/", {"store": store.slug}, **headers)
+
+    assert (answer.status_code, answer.json()["code"]) == (409, "ens_not_resolved")
 
 
 def test_only_the_stores_team_verifies_its_name(client, store, settings):
@@ -122,12 +141,34 @@ def test_only_the_stores_team_verifies_its_name(client, store, settings):
     stranger = verified(UserFactory())
     headers = bearer(sign_in(client, stranger)["access_token"])
 
-    answer = post(client, "/api/v1/ens/verify/", {"store": store.slug}, **headers)
-    no_name = post(client, "/api/v1/ens/verify/", {"store": "no-such-store"}, **headers)
+    issued = post(client, "/api/v1/ens/message/", {"store": store.slug}, **headers)
+    answer = post(client, "/api/v1/ens/verify/", {"store": store.slug, "message": "x", "signature": "0x00"}, **headers)
+    no_name = post(
+        client, "/api/v1/ens/verify/", {"store": "no-such-store", "message": "x", "signature": "0x00"}, **headers
+    )
 
-    assert (answer.status_code, no_name.status_code) == (404, 404)
+    assert (issued.status_code, answer.status_code, no_name.status_code) == (404, 404, 404)
 
 
 def test_a_store_without_a_name_is_told_to_set_one(client, headers, store):
-    answer = post(client, "/api/v1/ens/verify/", {"store": store.slug}, **headers)
+    issued = post(client, "/api/v1/ens/message/", {"store": store.slug}, **headers)
+    answer = post(client, "/api/v1/ens/verify/", {"store": store.slug, "message": "x", "signature": "0x00"}, **headers)
+
+    assert (issued.status_code, issued.json()["code"]) == (409, "ens_no_name")
     assert (answer.status_code, answer.json()["code"]) == (409, "ens_no_name")
+
+
+@pytest.mark.usefixtures("on_chain")
+def test_a_store_asking_for_message_after_message_is_told_to_wait(client, headers, store, seller, settings):
+    settings.SOKO_ENS_MESSAGES_PER_HOUR = 3
+    Store.objects.filter(pk=store.pk).update(ens_name="shop.eth")
+    asked = [post(client, "/api/v1/ens/message/", {"store": store.slug}, **headers) for _ in range(4)]
+
+    assert [answer.status_code for answer in asked] == [200, 200, 200, 429]
+    assert asked[-1].json()["code"] == "ens_too_many"
+    assert 0 < int(asked[-1]["Retry-After"]) <= 3600
+    assert EnsChallenge.objects.filter(store=store).count() == 3
+    # The page asks through the same door and says why.
+    client.force_login(seller)
+    page = client.post("/dashboard/settings/ens/message/", follow=True)
+    assert "Too many messages to sign" in page.content.decode()

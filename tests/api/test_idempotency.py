@@ -3,9 +3,11 @@ nothing runs twice; the same key with another request, or while the first still 
 refused; answers that did not carry the request out are forgotten."""
 
 import threading
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import JSONParser
@@ -14,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory, force_authenticate
 from rest_framework.views import APIView
 
-from shop.api.idempotency import _fingerprint, idempotent, idempotent_requests_forget
+from shop.api.idempotency import LOCK_SPACE, _fingerprint, idempotent, idempotent_requests_forget
 from shop.api.models import IdempotentRequest
 from shop.cart.services import CartError
 from tests.factories import UserFactory
@@ -101,6 +103,31 @@ def test_a_missing_or_unreadable_key_is_refused_before_anything_runs(send):
     assert Counter.done == []
 
 
+@contextmanager
+def running_elsewhere(pk: int):
+    """The first request with the key runs in another process: on PostgreSQL its connection
+    holds the row's lock; leaving the block is that process dying (its connection closes)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    import psycopg
+
+    settings_dict = connection.settings_dict
+    other = psycopg.connect(
+        dbname=settings_dict["NAME"],
+        user=settings_dict["USER"],
+        host=settings_dict["HOST"],
+        port=settings_dict["PORT"] or 5432,
+        password=settings_dict["PASSWORD"] or None,
+        autocommit=True,
+    )
+    other.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_SPACE, pk % 2**31])
+    try:
+        yield
+    finally:
+        other.close()
+
+
 def test_while_the_first_runs_the_second_is_told_to_wait_unless_the_first_died(send):
     user = UserFactory()
     request = APIRequestFactory().post("/api/v1/count/", {"word": "bid"}, format="json")
@@ -108,12 +135,40 @@ def test_while_the_first_runs_the_second_is_told_to_wait_unless_the_first_died(s
         user=user, key="k", fingerprint=_fingerprint(Request(request, parsers=[JSONParser()]))
     )
 
-    waiting = send({"word": "bid"}, key="k", who=user)
-    IdempotentRequest.objects.filter(pk=running.pk).update(created_at=timezone.now() - timedelta(minutes=6))
+    with running_elsewhere(running.pk):
+        waiting = send({"word": "bid"}, key="k", who=user)
+    if connection.vendor != "postgresql":  # only its age tells that it died
+        IdempotentRequest.objects.filter(pk=running.pk).update(created_at=timezone.now() - timedelta(minutes=6))
     taken_over = send({"word": "bid"}, key="k", who=user)
 
     assert (waiting.status_code, waiting.data["code"], waiting["Retry-After"]) == (409, "idempotency_key_in_use", "1")
     assert taken_over.status_code == 201 and Counter.done == ["bid"]
+
+
+def test_a_first_request_on_a_machine_gone_silent_is_taken_over_after_a_while(send):
+    """A machine lost without closing its connections keeps its lock until PostgreSQL gives
+    up on them: after STALE the key runs anyway."""
+    user = UserFactory()
+    request = APIRequestFactory().post("/api/v1/count/", {"word": "bid"}, format="json")
+    running = IdempotentRequest.objects.create(
+        user=user, key="k", fingerprint=_fingerprint(Request(request, parsers=[JSONParser()]))
+    )
+
+    with running_elsewhere(running.pk):
+        IdempotentRequest.objects.filter(pk=running.pk).update(created_at=timezone.now() - timedelta(minutes=6))
+        taken_over = send({"word": "bid"}, key="k", who=user)
+
+    assert taken_over.status_code == 201 and Counter.done == ["bid"]
+
+
+@pytest.mark.postgres
+def test_a_request_lets_go_of_its_key_when_it_ends(send):
+    for word in ("bid", "no", "typo"):
+        send({"word": word}, key=f"key-{word}")
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()")
+        assert cursor.fetchone()[0] == 0
 
 
 def test_old_keys_are_forgotten(send, settings):

@@ -103,7 +103,7 @@ def test_the_periodic_job_run_twice_closes_each_ended_auction_once(django_captur
     assert unsold.outcome == O.NO_BIDS
 
 
-@pytest.mark.parametrize("dies_in", ["_notify_after_commit", "won_order_create"])
+@pytest.mark.parametrize("dies_in", ["_tell", "won_order_create"])
 def test_a_closing_run_that_dies_half_way_leaves_nothing_and_the_next_run_sells_once(dies_in, django_capture_on_commit_callbacks):
     auction, amina, _baraka = sold_auction_ready_to_close()
     real = getattr(services, dies_in)
@@ -155,7 +155,7 @@ def test_a_crash_in_one_auction_does_not_hold_up_the_others():
 def test_closing_a_direct_call_that_dies_raises_and_leaves_it_open(django_capture_on_commit_callbacks):
     auction, amina, _baraka = sold_auction_ready_to_close()
     with (
-        mock.patch.object(services, "_notify_after_commit", side_effect=RuntimeError("worker killed")),
+        mock.patch.object(services, "_tell", side_effect=RuntimeError("worker killed")),
         pytest.raises(RuntimeError),
     ):
         auction_close(auction_id=auction.pk)

@@ -1,6 +1,7 @@
 """The auction page's socket at /ws/auctions/<id>/: every bid reaches every watcher (signed
-in or not) in their language, numbered; a watcher that was away sees every bid again from
-the page's live address, by sequence number; hidden auctions take no sockets."""
+in or not) in their language, numbered, through one channel of the server however many
+watch; a watcher that was away sees every bid again from the page's live address, by
+sequence number; hidden auctions take no sockets."""
 
 import re
 from decimal import Decimal
@@ -10,6 +11,7 @@ from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -101,3 +103,52 @@ def test_no_socket_for_an_auction_nobody_may_see(application):
 
     async_to_sync(story)()
     assert Auction.objects.filter(pk=auction.pk).exists()
+
+
+async def members_of(group: str) -> int:
+    """How many channels the channel layer holds in ``group``."""
+    layer = get_channel_layer()
+    if hasattr(layer, "groups"):  # the in-memory layer
+        return len(layer.groups.get(group, {}))
+    return await layer.connection(0).zcard(layer._group_key(group))
+
+
+def test_a_crowd_of_watchers_shares_one_channel_and_every_watcher_gets_every_bid(application, monkeypatch):
+    """The auction's group holds one channel for the server's watchers, whatever their
+    number; each push is rendered once per language, not once per watcher, and reaches
+    every socket; the channel leaves the group with the last watcher."""
+    from shop.auctions import services
+
+    auction = live_auction(start_price="100")
+    rendered = []
+    render = services.render_to_string
+    monkeypatch.setattr(services, "render_to_string", lambda name, context: rendered.append(name) or render(name, context))
+    group = f"auction.{auction.pk}"
+    languages = [code for code, _name in settings.LANGUAGES]
+
+    async def story():
+        watchers = [
+            WebsocketCommunicator(
+                application,
+                f"/ws/auctions/{auction.pk}/",
+                headers=[*SOKO_ORIGIN, (b"cookie", f"{settings.LANGUAGE_COOKIE_NAME}={languages[n % len(languages)]}".encode())],
+            )
+            for n in range(24)
+        ]
+        for socket in watchers:
+            assert (await socket.connect(timeout=3))[0]
+        joined = await members_of(group)
+        for number in (1, 2):
+            bidder = await database_sync_to_async(UserFactory)()
+            await database_sync_to_async(bid_place)(auction_id=auction.pk, bidder=bidder, amount=Decimal(100 * number))
+            copies = [await socket.receive_from(timeout=3) for socket in watchers]
+            assert {seq_of(html, auction.pk) for html in copies} == {number}
+            assert len(set(copies)) == len(languages)  # each watcher in their language
+        for socket in watchers[1:]:
+            await socket.disconnect()
+        still = await members_of(group)
+        await watchers[0].disconnect()
+        return joined, still, await members_of(group)
+
+    assert async_to_sync(story)() == (1, 1, 0)
+    assert rendered.count("auctions/_live.html") == 2 * len(languages)

@@ -53,7 +53,7 @@ def test_two_necklaces_are_two_items_on_every_page(client, buyer, store):
     order = place(client)
     assert "2 items" in client.get(f"/checkout/{order.checkout.idempotency_key}/done/").content.decode()
     listing = client.get("/orders/").content.decode()
-    assert re.search(r"Maa Beads · .* · 2 items</div>", listing)
+    assert re.search(r"<bdi>Maa Beads</bdi> · .* · 2 items</div>", listing)
     assert re.search(r'data-testid="item-count">2 items<', client.get(f"/orders/{order.number}/").content.decode())
 
     client.force_login(store.memberships.get().user)

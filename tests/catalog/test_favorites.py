@@ -48,7 +48,7 @@ def test_the_heart_shows_what_is_already_a_favorite(client, user, basket):
     listing = client.get("/search/").content.decode()
 
     # The page's large heart is named by its caption, a card's by its label.
-    assert '<span class="ms-1">Saved</span><span class="visually-hidden"> Kiondo basket</span>' in page
+    assert '<span class="ms-1">Saved</span><span class="visually-hidden"> <bdi>Kiondo basket</bdi></span>' in page
     assert 'aria-pressed="true"' in page
     assert 'aria-label="Remove Kiondo basket from favorites"' in listing
 

@@ -92,8 +92,8 @@ def test_a_new_title_shows_at_once(client, kikoi):
     Product.objects.filter(pk=kikoi.pk).update(title="Checked kikoi")
 
     listing, search, product_page = pages_of(client, kikoi).values()
-    assert "Checked kikoi</a>" in card_of(listing, kikoi.slug)
-    assert "Checked kikoi</a>" in card_of(search, kikoi.slug)
+    assert "<bdi>Checked kikoi</bdi></a>" in card_of(listing, kikoi.slug)
+    assert "<bdi>Checked kikoi</bdi></a>" in card_of(search, kikoi.slug)
     assert "<title>Checked kikoi" in product_page
 
 

@@ -38,6 +38,8 @@ from tests.factories.chat import chat_world, refused
 from tests.html import dom
 
 pytestmark = pytest.mark.django_db
+# The bell and the email digest follow a message's commit: these tests commit.
+committed = pytest.mark.django_db(transaction=True)
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -166,6 +168,7 @@ def test_an_empty_message_is_refused(text):
 # --- The bell ----------------------------------------------------------------------------
 
 
+@committed
 def test_a_message_to_an_absent_store_rings_each_members_bell_once_until_they_read():
     world = chat_world()
 
@@ -182,6 +185,7 @@ def test_a_message_to_an_absent_store_rings_each_members_bell_once_until_they_re
     assert (bells(world.owner), bells(world.staff), bells(world.buyer)) == (2, 2, 0)
 
 
+@committed
 def test_a_store_answer_rings_the_shoppers_bell_and_nobody_on_the_team():
     world = chat_world()
 
@@ -192,6 +196,7 @@ def test_a_store_answer_rings_the_shoppers_bell_and_nobody_on_the_team():
     assert world.store.name in Notification.objects.get(user=world.buyer).text
 
 
+@committed
 def test_a_member_who_muted_the_conversation_gets_no_bell():
     world = chat_world()
     answer = logged_in(world.staff).post(reverse("chat:mute", args=[world.conversation.pk]), {"muted": "1"})
@@ -206,6 +211,7 @@ def test_a_member_who_muted_the_conversation_gets_no_bell():
     assert (bells(world.owner), bells(world.staff)) == (2, 1)
 
 
+@committed
 def test_a_member_with_the_conversation_open_gets_no_bell():
     world = chat_world()
     presence_set(conversation_id=world.conversation.pk, user_id=world.staff.pk, here=True)
@@ -222,6 +228,7 @@ def digest_due(minutes_after=0.0):
     return timezone.now() + timedelta(minutes=settings.SOKO_CHAT_EMAIL_MINUTES + minutes_after)
 
 
+@committed
 def test_each_waiting_member_is_emailed_once_after_the_quiet_minutes():
     world = chat_world()
     say(world, world.buyer, "Is it available in blue?")
@@ -237,6 +244,7 @@ def test_each_waiting_member_is_emailed_once_after_the_quiet_minutes():
     assert world.buyer.email not in {email.to[0] for email in mail.outbox}
 
 
+@committed
 def test_no_second_digest_within_the_window_and_the_next_tells_only_what_is_new():
     world = chat_world()
     say(world, world.staff, "First answer")
@@ -253,6 +261,7 @@ def test_no_second_digest_within_the_window_and_the_next_tells_only_what_is_new(
     assert "Second answer" in mail.outbox[1].body and "First answer" not in mail.outbox[1].body
 
 
+@committed
 def test_nobody_is_emailed_about_messages_read_meanwhile():
     world = chat_world()
     say(world, world.buyer, "Is it available?")
@@ -267,6 +276,7 @@ def test_nobody_is_emailed_about_messages_read_meanwhile():
     assert all("Still there?" in email.body and "Is it available?" not in email.body for email in mail.outbox)
 
 
+@committed
 def test_a_member_who_muted_the_conversation_gets_no_email():
     world = chat_world()
     mute_set(viewer=as_user(world, world.staff), user=world.staff, muted=True)
@@ -278,6 +288,7 @@ def test_a_member_who_muted_the_conversation_gets_no_email():
     assert mail.outbox == []
 
 
+@committed
 def test_the_digest_is_written_in_the_recipients_language(media_root):
     world = chat_world()
     world.buyer.language = "fr"
@@ -462,7 +473,7 @@ def test_a_photo_is_sent_through_the_picture_pipeline_and_shown_without_its_meta
 ):
     world = chat_world()
     pushed = []
-    monkeypatch.setattr(services, "_send_to", lambda user_id, html, *event: pushed.append((user_id, html)))
+    monkeypatch.setattr(services, "_send_all_to", lambda sends: pushed.extend((user_id, html) for user_id, html, *_ in sends))
     shopper = logged_in(world.buyer)
     photo = SimpleUploadedFile("IMG_0042.jpg", jpeg_with_gps(), content_type="image/jpeg")
 

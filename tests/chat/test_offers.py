@@ -30,6 +30,8 @@ from tests.factories.catalog import ProductFactory
 from tests.factories.chat import chat_world, refused
 
 pytestmark = pytest.mark.django_db
+# The bell and the email digest follow a message's commit: these tests commit.
+committed = pytest.mark.django_db(transaction=True)
 
 D = Decimal
 
@@ -326,6 +328,7 @@ def test_an_offer_from_another_conversation_cannot_be_accepted_here():
     assert not Order.objects.exists()
 
 
+@committed
 def test_the_store_hears_that_its_offer_was_accepted_and_then_what_the_shopper_writes():
     world = chat_world()
     offer = offer_for(world, (variant_of(world.product), 1, "200"))
@@ -371,6 +374,7 @@ def test_offers_still_open_are_not_expired_early():
     assert offer.status == Offer.Status.EXPIRED
 
 
+@committed
 def test_declined_offer_stays_declined_and_cannot_be_accepted_afterwards():
     world = chat_world(stock=4)
     offer = offer_for(world, (variant_of(world.product), 1, "200"))
@@ -386,6 +390,7 @@ def test_declined_offer_stays_declined_and_cannot_be_accepted_afterwards():
     assert not Order.objects.exists() and variant_of(world.product).stock == 4
 
 
+@committed
 def test_withdrawn_offer_stays_withdrawn_and_cannot_be_accepted_afterwards():
     world = chat_world(stock=4)
     offer = offer_for(world, (variant_of(world.product), 1, "200"))

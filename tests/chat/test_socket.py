@@ -8,7 +8,7 @@ import re
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
+from channels.layers import channel_layers, get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 from django.urls import reverse
@@ -27,10 +27,16 @@ ATTEMPTS = 100
 
 @pytest.fixture
 def application():
+    """The site's ASGI application, with a channel layer of this test's own: channels-redis
+    keeps a receive lock bound to the event loop it was first used on, and each test's
+    ``async_to_sync`` runs a new loop (a receive left pending by an earlier test's loop
+    made the next test's consumers fail with "bound to a different event loop")."""
     from site_config.asgi import application
 
+    channel_layers.backends.clear()
     yield application
     async_to_sync(get_channel_layer().flush)()
+    channel_layers.backends.clear()
 
 
 @pytest.fixture

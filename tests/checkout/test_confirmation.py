@@ -56,10 +56,10 @@ def test_the_confirmation_shows_each_stores_order_and_what_happens_next(client, 
     assert "Home delivery" in delivered and "Amina Njeri" in delivered and "Westlands, Nairobi" in delivered
     assert "the courier scans your handover code; you pay KES 2,601 in cash on delivery" in delivered
     assert crafts_order.number in collected and "Kikoi wrap" in collected and "1 item" in collected
-    assert "Pick-up at the store" in collected and "Collect it at <strong>Mama Njeri Crafts</strong>" in collected
+    assert "Pick-up at the store" in collected and "Collect it at <strong><bdi>Mama Njeri Crafts</bdi></strong>" in collected
     assert "collect it at the store and show your handover code there; you pay KES 850 in cash" in collected
     for order, section in ((weavers_order, delivered), (crafts_order, collected)):
-        assert f"<strong>{order.store.name}</strong> confirms your order" in section
+        assert f"<strong><bdi>{order.store.name}</bdi></strong> confirms your order" in section
         assert f'href="/orders/{order.number}/"' in section
         assert 'data-testid="handover-qr"' in section and "<svg" in section
         assert 'data-testid="handover-digits"' in section

@@ -22,7 +22,7 @@ from .conftest import details_for
 
 pytestmark = pytest.mark.django_db
 
-REASON = "Kaloum Électronique delivers only within Conakry."
+REASON = "\u2068Kaloum Électronique\u2069 delivers only within Conakry."
 
 
 def place_named(*names) -> Area:
@@ -134,7 +134,7 @@ def test_a_national_store_delivers_across_guinea_but_not_to_kenya(kaloum_store, 
 
     nairobi_buyer, nairobi_cart = shopper_at("Kenya", "Nairobi", "Nairobi", "Kilimani", radio=radio)
     details = details_for(nairobi_buyer, delivery_modes={kaloum_store.pk: Order.DeliveryMode.DELIVERY})
-    with pytest.raises(CheckoutError, match="Kaloum Électronique delivers only within Guinea."):
+    with pytest.raises(CheckoutError, match="\u2068Kaloum Électronique\u2069 delivers only within Guinea."):
         checkout_place(buyer=nairobi_buyer, cart=nairobi_cart, details=details, idempotency_key=uuid.uuid4())
 
 

@@ -20,12 +20,13 @@ from shop.geo.services import areas_load
 from shop.orders.models import Checkout, Order
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.catalog import ProductFactory
+from tests.html import dom
 
 from .test_delivery_area import place_named
 
 pytestmark = pytest.mark.django_db
 
-REASON = "Kaloum Électronique delivers only within Conakry."
+REASON = "\u2068Kaloum Électronique\u2069 delivers only within Conakry."
 
 
 @pytest.fixture
@@ -160,7 +161,7 @@ def test_an_address_being_typed_gets_home_delivery_only_once_its_place_is_one_th
 
     nothing_yet = client.get("/checkout/", {"address": "new"}, headers=htmx).content.decode()
     assert delivery_radios(nothing_yet, kaloum) == ["pickup"] and to_pay(nothing_yet) == "KES 1,510"
-    assert "Choose an address with its area to get home delivery from Kaloum Électronique." in page_text(nothing_yet)
+    assert "Choose an address with its area to get home delivery from \u2068Kaloum Électronique\u2069." in page_text(nothing_yet)
 
     nairobi = typed_fields(deepest(place_named("Kenya", "Nairobi", "Nairobi", "Westlands")))
     away = client.get("/checkout/", nairobi, headers=htmx).content.decode()
@@ -173,9 +174,11 @@ def test_an_address_being_typed_gets_home_delivery_only_once_its_place_is_one_th
 
 
 def refused_once(response, *sentences: str) -> str:
-    """The refused page, each of ``sentences`` on it exactly once, and nothing from the messages framework."""
+    """The refused page, each of ``sentences`` on it exactly once in its one error summary, and
+    nothing from the messages framework."""
     assert response.status_code == 422
     page = response.content.decode()
+    assert len(dom(page).all(".alert-danger")) == 1
     text = page_text(page)
     for sentence in sentences:
         assert text.count(sentence) == 1, (sentence, text.count(sentence), text[:1500])

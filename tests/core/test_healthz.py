@@ -1,7 +1,11 @@
+from datetime import timedelta
+
 import pytest
 from django.db import OperationalError
+from django.utils import timezone
 
 from shop.core import views
+from shop.core.tasks import worker_heartbeat_task
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +67,38 @@ def test_liveness_answers_without_a_query_or_a_cookie(client, django_assert_num_
     assert response.status_code == 200
     assert response.content == b"ok"
     assert not response.cookies
+
+
+def test_readiness_waits_for_the_workers_first_heartbeat_and_fails_when_it_is_late(client, settings, time_machine):
+    settings.SCALE_MODE = False
+    settings.SOKO_WORKER_LATE_SECONDS = 180
+    never = client.get("/healthz/ready")
+    assert never.status_code == 503 and "no-cache" in never["Cache-Control"]
+    assert never.json() == {
+        "status": "not ready", "checks": {"database": "ok", "worker": "never beat"}, "failing": ["worker"]
+    }
+
+    worker_heartbeat_task.call_local()  # what the worker's periodic tick runs
+    ready = client.get("/healthz/ready")
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ready", "checks": {"database": "ok", "worker": "ok"}, "failing": []}
+
+    time_machine.move_to(timezone.now() + timedelta(seconds=181), tick=False)  # the worker died
+    late = client.get("/healthz/ready").json()
+    assert late["checks"]["worker"] == "late: last beat 181 s ago" and late["failing"] == ["worker"]
+
+
+def test_readiness_names_a_database_that_is_down(client, settings, monkeypatch):
+    settings.SCALE_MODE = False
+    monkeypatch.setattr(views, "connection", UnreachableDatabase())
+    response = client.get("/healthz/ready")
+    assert response.status_code == 503
+    assert response.json()["failing"] == ["database", "worker"]
+
+
+@pytest.mark.redis
+def test_readiness_in_scale_mode_checks_redis_too(client, settings):
+    worker_heartbeat_task.call_local()
+    assert client.get("/healthz/ready").json()["checks"] == {"database": "ok", "redis": "ok", "worker": "ok"}
+    settings.REDIS_URL = "redis://127.0.0.1:6399/0"  # nothing listens here
+    assert client.get("/healthz/ready").json()["failing"] == ["redis"]

@@ -3,27 +3,37 @@ transaction commits, and a name nobody registered fails inside the caller's tran
 
 import pytest
 from django.db import transaction
+from huey.contrib.djhuey import task
 
 from shop.core.jobs import job, job_enqueue_on_commit
 
 pytestmark = pytest.mark.django_db(transaction=True)
+ran = []
+
+
+@job("tests.record")
+@task()
+def record_task(value):
+    ran.append(value)
+
+
+job("tests.record_rollback")(record_task)
+
+
+@pytest.fixture(autouse=True)
+def nothing_ran_yet():
+    ran.clear()
 
 
 def test_the_job_runs_only_after_the_transaction_commits():
-    ran = []
-    job("tests.record")(ran.append)
-
     with transaction.atomic():
         job_enqueue_on_commit("tests.record", 7)
         assert ran == []
 
-    assert ran == [7]
+    assert ran == [7]  # Huey runs tasks inline in tests
 
 
 def test_a_job_of_a_rolled_back_transaction_never_runs():
-    ran = []
-    job("tests.record_rollback")(ran.append)
-
     with pytest.raises(RuntimeError), transaction.atomic():
         job_enqueue_on_commit("tests.record_rollback", 7)
         raise RuntimeError("the service failed after asking for the job")

@@ -16,23 +16,25 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 class Queue:
-    """A task as Huey's ``@task`` makes it: calling it queues, ``schedule`` queues for later;
-    both fail like RedisHuey while the queue is ``down``."""
+    """A task as Huey's ``@task`` makes it, with its Huey: ``s`` makes a run of it (at once,
+    or at ``eta``), ``huey.enqueue`` queues it, and fails like RedisHuey while the queue is
+    ``down``."""
 
     def __init__(self):
         self.down = False
         self.queued = []
 
-    def _queue(self, entry):
+    @property
+    def huey(self):
+        return self
+
+    def s(self, *args, eta=None, id=None):
+        return (args, eta)
+
+    def enqueue(self, entry):
         if self.down:
             raise redis.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
         self.queued.append(entry)
-
-    def __call__(self, *args):
-        self._queue((args, None))
-
-    def schedule(self, *, args, eta):
-        self._queue((args, eta))
 
 
 @pytest.fixture

@@ -18,13 +18,14 @@ from couriers.services import (
     handover_typed,
     job_accept,
     job_create,
+    job_withdraw,
     jobs_flag_untaken,
     pickup_scan,
     pickup_typed,
 )
 from shop.orders.models import HandoverCode, Order, OrderStatus
 from shop.orders.selectors.orders import PACKAGE_TOKEN_SALT
-from shop.orders.selectors.transitions import Role, TransitionError
+from shop.orders.selectors.transitions import Role, TransitionError, moves_for
 from shop.orders.services.orders import order_transition, package_short_code, package_token_make
 from shop.payments.ledger import accounts
 from shop.payments.ledger import services as ledger
@@ -132,6 +133,22 @@ def test_the_store_cannot_send_out_or_deliver_an_order_a_courier_holds(job, cour
     job_accept(job_id=job.pk, courier=courier)
     with pytest.raises(TransitionError, match="package label"):
         order_transition(order=job.order, to=S.OUT_FOR_DELIVERY, actor=member_of(job.order), role=Role.SELLER)
+
+
+@pytest.mark.parametrize("accepted", [False, True], ids=["open", "accepted"])
+def test_staff_cannot_send_out_an_order_whose_courier_job_is_still_on_until_the_store_withdraws_it(
+    job, courier, accepted
+):
+    if accepted:
+        job_accept(job_id=job.pk, courier=courier)
+    staff = UserFactory(is_staff=True)
+    with pytest.raises(TransitionError, match="store can withdraw the job"):
+        order_transition(order=job.order, to=S.OUT_FOR_DELIVERY, actor=staff, role=Role.STAFF, note="Courier unreachable")
+    assert S.OUT_FOR_DELIVERY not in moves_for(job.order, Role.STAFF)
+
+    job_withdraw(job=job, actor=member_of(job.order))
+    order = order_transition(order=job.order, to=S.OUT_FOR_DELIVERY, actor=staff, role=Role.STAFF, note="Store's rider")
+    assert order.status == S.OUT_FOR_DELIVERY
 
 
 def test_untaken_jobs_are_flagged_to_the_store_once(job):

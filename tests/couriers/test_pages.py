@@ -221,3 +221,16 @@ def test_courier_of_another_area_never_sees_the_job(client, job):
     assert client.get(f"/courier/jobs/{job.pk}/").status_code == 404
     assert client.post(f"/courier/jobs/{job.pk}/accept/").status_code == 302
     assert DeliveryJob.objects.get(pk=job.pk).status == J.OPEN
+
+
+@pytest.mark.parametrize("language, to", [("en", "to"), ("ur", "تک")])
+def test_a_jobs_route_arrow_points_the_way_the_page_reads_and_is_read_as_a_word(client, job, courier, language, to):
+    job_accept(job_id=job.pk, courier=courier)
+    client.force_login(courier)
+    client.cookies["soko_language"] = language
+    for page in (client.get("/courier/"), client.get(f"/courier/jobs/{job.pk}/")):
+        html = page.content.decode()
+        assert page.status_code == 200
+        assert '<span class="route-arrow" aria-hidden="true">→</span>' in html  # mirrored by soko.css in Urdu
+        assert f'<span class="visually-hidden">{to}</span>' in html
+        assert " → " not in html

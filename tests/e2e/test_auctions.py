@@ -40,7 +40,7 @@ from tests.e2e.test_console_journeys import Console
 from tests.factories import UserFactory
 from tests.factories.auctions import live_auction
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.embedded, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}

@@ -57,7 +57,7 @@ def test_checkout_explains_missing_home_delivery_and_follows_the_address(new_pag
 
     page.goto("/checkout/")
     reason = page.get_by_test_id("no-home-delivery")
-    expect(reason).to_have_text("Kaloum Électronique delivers only within Conakry.")
+    expect(reason).to_have_text("\u2068Kaloum Électronique\u2069 delivers only within Conakry.")
     expect(page.locator(f"input[name=delivery_{store.pk}]")).to_have_count(1)
 
     page.evaluate("window.__sameDocument = true")
@@ -103,7 +103,7 @@ def test_a_typed_address_is_offered_what_the_store_does_for_its_place(new_page):
     ):
         expect(page.get_by_label(label).locator("option", has_text=name)).to_have_count(1)
         page.get_by_label(label).select_option(label=name)
-    expect(page.get_by_test_id("no-home-delivery")).to_have_text("Kaloum Électronique delivers only within Conakry.")
+    expect(page.get_by_test_id("no-home-delivery")).to_have_text("\u2068Kaloum Électronique\u2069 delivers only within Conakry.")
     expect(page.locator(f"input[name=delivery_{store.pk}]")).to_have_count(1)
     expect(page.get_by_test_id("review-total")).to_have_text("KES 1,510")
     # At most one read per place chosen (a quick next choice may supersede one): never two.

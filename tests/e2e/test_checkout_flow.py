@@ -13,7 +13,7 @@ from tests.factories import StoreFactory, UserFactory
 from tests.factories.addresses import AddressFactory, westlands
 from tests.factories.catalog import ProductFactory
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.embedded, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

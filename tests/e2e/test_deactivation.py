@@ -20,7 +20,7 @@ from tests.factories import PASSWORD, StoreFactory, UserFactory
 from tests.factories.auctions import live_auction
 from tests.factories.catalog import ProductFactory
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.embedded, pytest.mark.django_db(transaction=True)]
 
 CLOSE_ACCOUNT_CLOSED = 4403
 BUDGET_SECONDS = LIVE_MS / 1000

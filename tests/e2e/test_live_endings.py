@@ -17,7 +17,7 @@ from tests.factories.addresses import westlands
 from tests.factories.couriers import courier_serving
 from tests.factories.orders import CheckoutFactory, OrderFactory, member_of
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.embedded, pytest.mark.django_db(transaction=True)]
 
 WIDE = {"width": 1280, "height": 900}
 

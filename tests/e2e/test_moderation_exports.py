@@ -21,7 +21,7 @@ from shop.orders.models import Checkout, Order
 from tests.e2e.pages import shot, staff_log_in
 from tests.factories import StoreFactory, UserFactory
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.embedded, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}

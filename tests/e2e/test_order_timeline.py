@@ -19,7 +19,7 @@ from tests.e2e.pages import (
 )
 from tests.factories.orders import OrderFactory, member_of
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.embedded, pytest.mark.django_db(transaction=True)]
 
 BUDGET_MS = LIVE_MS
 

@@ -18,7 +18,7 @@ from tests.factories.couriers import DeliveryJobFactory, courier_serving
 from tests.factories.orders import OrderFactory, member_of
 from tests.geo.factories import AreaFactory
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.embedded, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}

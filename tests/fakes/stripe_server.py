@@ -20,6 +20,9 @@ import argparse
 import html
 import json
 import os
+import threading
+import time
+import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlsplit
@@ -61,29 +64,55 @@ PAGE = """<!doctype html><meta charset="utf-8"><title>Fake Stripe checkout</titl
 
 
 class FakeStripe(FakeServer):
-    def __init__(self, *, port: int = 0, webhook_url: str = "", webhook_secret: str = "whsec_fake"):
+    """``retry_webhooks``: for how many seconds an event whose delivery failed (no answer,
+    or not 2xx) is sent again in the background, waiting 1, 2, 4… s between tries, as
+    Stripe retries (for up to three days); 0 sends each event once."""
+
+    def __init__(
+        self, *, port: int = 0, webhook_url: str = "", webhook_secret: str = "whsec_fake", retry_webhooks: float = 0
+    ):
         self.webhook_url, self.webhook_secret = webhook_url, webhook_secret
+        self.retry_webhooks = retry_webhooks
         super().__init__(port, _handler(self))
         self.engine = StripeEngine(MemoryStore(), hosted_base=self.url, webhook_secret=webhook_secret)
         self.requests: list[tuple[str, str, dict]] = []
 
     def deliver(self, events: list[dict]) -> list[int]:
-        """POST each event, signed, to the webhook URL; the answers' status codes."""
+        """POST each event, signed, to the webhook URL; the answers' status codes (0: no
+        answer). Failed ones are retried in the background when ``retry_webhooks`` is set."""
         codes = []
         for event in events:
             payload = event_payload(event)
-            request = urllib.request.Request(
-                self.webhook_url,
-                data=payload,
-                method="POST",
-                headers={"Content-Type": "application/json", "Stripe-Signature": sign(payload, self.webhook_secret)},
-            )
-            try:
-                with urllib.request.urlopen(request, timeout=10) as answer:
-                    codes.append(answer.status)
-            except urllib.error.HTTPError as error:
-                codes.append(error.code)
+            code = self._post(payload)
+            codes.append(code)
+            if not 200 <= code < 300 and self.retry_webhooks:
+                threading.Thread(target=self._retry, args=(payload,), daemon=True).start()
         return codes
+
+    def _post(self, payload: bytes) -> int:
+        request = urllib.request.Request(
+            self.webhook_url,
+            data=payload,
+            method="POST",
+            headers={"Content-Type": "application/json", "Stripe-Signature": sign(payload, self.webhook_secret)},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                return answer.status
+        except urllib.error.HTTPError as error:
+            return error.code
+        except OSError:
+            if not self.retry_webhooks:
+                raise
+            return 0
+
+    def _retry(self, payload: bytes) -> None:
+        deadline, pause = time.monotonic() + self.retry_webhooks, 1.0
+        while time.monotonic() + pause < deadline:
+            time.sleep(pause)
+            if 200 <= self._post(payload) < 300:
+                return
+            pause *= 2
 
 
 def _handler(fake: FakeStripe):
@@ -191,8 +220,14 @@ def main():
     parser.add_argument("--port", type=int, default=12111)
     parser.add_argument("--webhook-url", default="")
     parser.add_argument("--webhook-secret", default="whsec_fake")
+    parser.add_argument("--retry-webhooks", type=float, default=0, help="seconds to retry a failed delivery for")
     args = parser.parse_args()
-    fake = FakeStripe(port=args.port, webhook_url=args.webhook_url, webhook_secret=args.webhook_secret)
+    fake = FakeStripe(
+        port=args.port,
+        webhook_url=args.webhook_url,
+        webhook_secret=args.webhook_secret,
+        retry_webhooks=args.retry_webhooks,
+    )
     print(f"fake Stripe on {fake.url} (STRIPE_API_BASE={fake.url}, STRIPE_SECRET_KEY=sk_test_…)", flush=True)
     fake.server.serve_forever()
 

@@ -16,7 +16,7 @@ from shop.chat.services.conversations import message_send
 from shop.moderation.models import Appeal, Case, Takedown
 from shop.moderation.reports.selectors import KINDS
 from shop.moderation.reports.services import case_take_down, report_file
-from shop.moderation.services.roles import MODERATORS
+from shop.moderation.services.roles import MODERATORS, SUPPORT
 from shop.notifications.models import Notification
 from shop.reviews.models import Review
 from shop.reviews.services import review_save
@@ -116,3 +116,40 @@ def test_the_owner_appeals_a_take_down_from_its_notice_and_a_granted_appeal_show
     assert SHOWN[kind](target), kind
     page = seller.get(standing).content.decode()
     assert 'data-standing="good"' in page and "The receipt checks out." in page
+
+
+def test_a_review_hidden_from_its_admin_page_is_a_take_down_its_author_may_appeal():
+    review, author, _ = _review()
+    moderator = UserFactory(is_staff=True)
+    moderator.groups.add(Group.objects.get(name=MODERATORS))
+    staff = Client()
+    staff.force_login(moderator)
+    change_page = staff.get(reverse("admin:reviews_review_change", args=[review.pk])).content.decode()
+    hide = reverse("admin:reviews_review_hide", args=[review.pk])
+    assert hide in change_page
+    assert staff.post(hide, {"reason": "Personal details"}).status_code == 302
+    assert not SHOWN["review"](review)
+    takedown = Takedown.objects.get(target_id=review.pk, target_type__model="review", reversed_at__isnull=True)
+    assert takedown.case.status == Case.Status.CONFIRMED and takedown.created_by == moderator
+    notice = Notification.objects.filter(user=author).latest("id")
+    assert notice.url == reverse("moderation:standing") and "Personal details" in notice.text
+
+    owner = Client()
+    owner.force_login(author)
+    assert f'data-takedown="{takedown.pk}"' in owner.get(reverse("moderation:standing")).content.decode()
+
+    staff.post(reverse("admin:reviews_review_changelist"), {"action": "unhide", "_selected_action": [review.pk]})
+    takedown.refresh_from_db()
+    assert SHOWN["review"](review) and takedown.reversed_at is not None
+
+
+def test_only_staff_who_decide_take_downs_hide_a_review():
+    review, _, _ = _review()
+    support = UserFactory(is_staff=True)
+    support.groups.add(Group.objects.get(name=SUPPORT))
+    staff = Client()
+    staff.force_login(support)
+    hide = reverse("admin:reviews_review_hide", args=[review.pk])
+    assert hide not in staff.get(reverse("admin:reviews_review_change", args=[review.pk])).content.decode()
+    assert staff.post(hide, {"reason": "Personal details"}).status_code == 403
+    assert SHOWN["review"](review)

@@ -112,3 +112,21 @@ def test_marking_read_elsewhere_updates_the_bell_on_open_pages(application, clie
 
     assert bell.startswith('<span id="bell-count" hx-swap-oob="true"')
     assert 'data-count="0"' in bell
+
+
+def test_open_sockets_are_counted_for_metrics_while_they_are_open(application, client, user):
+    from shop.core.metrics import SOCKETS_OPEN
+
+    cookie = session_cookie(client, user)
+    before = SOCKETS_OPEN._value.get()
+
+    async def open_then_close():
+        communicator = WebsocketCommunicator(application, PATH, headers=[*SOKO_ORIGIN, cookie])
+        connected, _ = await communicator.connect(timeout=3)
+        during = SOCKETS_OPEN._value.get()
+        await communicator.disconnect()
+        return connected, during
+
+    connected, during = async_to_sync(open_then_close)()
+    assert connected and during == before + 1
+    assert SOCKETS_OPEN._value.get() == before

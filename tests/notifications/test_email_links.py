@@ -15,7 +15,7 @@ from allauth.core import context as allauth_context
 from django.conf import settings
 from django.core import mail
 from django.template.loader import get_template
-from django.test import Client, RequestFactory
+from django.test import Client, RequestFactory, TestCase
 from django.urls import reverse
 from django.utils import timezone
 
@@ -85,7 +85,8 @@ def a_notification():
 
 def a_chat_digest():
     world = chat_world()
-    message_send(conversation=world.conversation, user=world.staff, text="It comes in blue")
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the digest is marked after the message's commit
+        message_send(conversation=world.conversation, user=world.staff, text="It comes in blue")
     digests_send(now=timezone.now() + timedelta(minutes=settings.SOKO_CHAT_EMAIL_MINUTES + 1))
     return reverse("chat:conversation", args=[world.conversation.pk])
 

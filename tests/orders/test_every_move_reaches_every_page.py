@@ -52,8 +52,11 @@ def test_each_move_reaches_the_buyer_the_store_and_the_courier(source, to, pushe
         courier = CourierProfileFactory(status="approved").user
         job = DeliveryJobFactory(order=order, courier=courier, status=DeliveryJob.Status.ACCEPTED)
     assert Role.STAFF in MOVES[(source, to)]  # staff may make every move, with a note
+    actor, role, scanned = UserFactory(is_staff=True), Role.STAFF, False
+    if (source, to) == ("ready", "out_for_delivery"):  # a courier's order leaves at the courier's scan
+        actor, role, scanned = courier, Role.COURIER, True
 
-    order_transition(order=order, to=to, actor=UserFactory(is_staff=True), role=Role.STAFF, note="As the story goes")
+    order_transition(order=order, to=to, actor=actor, role=role, note="As the story goes", scanned=scanned)
 
     timeline = f'id="order-timeline-{order.number}" hx-swap-oob="true"'
     buyer = to_group(pushes, order.buyer)

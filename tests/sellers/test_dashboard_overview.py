@@ -99,8 +99,8 @@ def test_low_stock_lists_what_needs_restocking_with_links(seller_client, store):
     assert [(variant.product.title, variant.stock) for variant in overview.restock] == [("Sisal basket", 0), ("Kikoi", 2)]
     assert overview.restock_count == 2
     page = response.content.decode()
-    assert f'href="/dashboard/products/{basket.pk}/">Sisal basket</a>' in page
-    assert f'href="/dashboard/products/{kikoi.pk}/">Kikoi<span class="text-body-secondary"> · Red</span></a>' in page
+    assert f'href="/dashboard/products/{basket.pk}/"><bdi>Sisal basket</bdi></a>' in page
+    assert f'href="/dashboard/products/{kikoi.pk}/"><bdi>Kikoi</bdi><span class="text-body-secondary"> · <bdi>Red</bdi></span></a>' in page
     assert "Sold out" in page and "2 left" in page
     assert "Old stock" not in page and "Someone else" not in page
 
@@ -138,3 +138,12 @@ def test_the_overview_costs_the_same_queries_for_a_busy_store_as_for_a_quiet_one
         response = client.get(reverse("sellers:dashboard"))
 
     assert response.context["overview"].restock_count == 36
+
+
+def test_a_week_without_sales_is_nought_in_the_stores_own_currency(seller_client):
+    lahore = StoreFactory(currency="PKR", time_zone="Asia/Karachi")
+    placed(lahore, total="500", at=timezone.now() - timedelta(days=8), currency="PKR")  # an earlier week
+
+    overview = store_overview(store=lahore, now=timezone.now())
+
+    assert [(amount.value, amount.currency) for amount in overview.sales_week] == [(Decimal("0"), "PKR")]

@@ -55,7 +55,7 @@ def test_the_store_page_shows_who_the_store_is_and_how_to_reach_it(client, store
     assert response.status_code == 200
     page = response.content.decode()
     for shown in [
-        '<span data-testid="store-name">Mama Njeri Crafts</span>',
+        '<span data-testid="store-name"><bdi>Mama Njeri Crafts</bdi></span>',
         'data-testid="verified-badge"',
         "Handwoven baskets from Kisii",
         "<strong>4.6</strong>",
@@ -161,7 +161,7 @@ def test_a_shopper_who_saved_the_store_sees_it_saved(client, store):
 
     page = client.get("/s/mama-njeri-crafts/").content.decode()
 
-    assert '<span class="ms-1">Saved</span><span class="visually-hidden"> Mama Njeri Crafts</span>' in page
+    assert '<span class="ms-1">Saved</span><span class="visually-hidden"> <bdi>Mama Njeri Crafts</bdi></span>' in page
 
 
 def test_an_unknown_store_is_not_found(client):

@@ -169,7 +169,7 @@ def test_an_order_notification_for_the_other_store_opens_and_switches_to_it(amin
     assert response.status_code == 200
     assert response.context["store"] == phones
     page = response.content.decode()
-    assert '<li class="breadcrumb-item"><a href="/dashboard/">Kaloum Électronique</a></li>' in page
+    assert '<li class="breadcrumb-item"><a href="/dashboard/"><bdi>Kaloum Électronique</bdi></a></li>' in page
     orders = amina_client.get(reverse("sellers:orders")).context["page"].object_list
     assert [order.number for order in orders] == [radio_order.number]
     assert amina_client.get(reverse("sellers:packing_slip", args=[radio_order.number])).status_code == 200

@@ -32,6 +32,8 @@ NOT_PAGES = {
     "sitemap_section": "XML for crawlers",
     "core:healthz": "a health check",
     "core:liveness": "a health check",
+    "core:readiness": "a health check",
+    "core:metrics": "figures for Prometheus, behind a token",
     "media": "pictures",
     "auctions:live": "a fragment the auction page reads again",
     "auctions:bid": "a form's action (POST)",

@@ -6,7 +6,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 
 from shop.catalog.models import Product, Variant
@@ -66,7 +65,7 @@ def store_overview(*, store: Store, now: datetime) -> StoreOverview:
     return StoreOverview(
         orders_today=counts["today"],
         orders_waiting=counts["waiting"],
-        sales_week=tuple(sales) or (Amount(value=Decimal("0"), currency=settings.SOKO_CURRENCY),),
+        sales_week=tuple(sales) or (Amount(value=Decimal("0"), currency=store.currency),),
         week_starts=week.date(),
         restock=tuple(
             restock.annotate(product_variant_count=Subquery(siblings.values("n"))).order_by("stock", "product__title", "pk")[

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from shop.accounts.models import Address
 from shop.geo.forms import AREA_LEVELS, AreaFieldsMixin
@@ -29,8 +29,9 @@ class AddressForm(AreaFieldsMixin, forms.ModelForm):
         model = Address
         fields = ["label", "recipient", "phone", "street", "latitude", "longitude"]
         labels = {"recipient": gettext_lazy("Recipient's name"), "street": gettext_lazy("Street, building and landmark")}
-        help_texts = {"label": gettext_lazy("e.g. Home, Work")}
+        help_texts = {"label": gettext_lazy("e.g. Work, Mum's place; left empty, it is “Home”.")}
         widgets = {
+            "label": forms.TextInput(attrs={"placeholder": pgettext_lazy("address", "Home")}),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
             "recipient": forms.TextInput(attrs={"autocomplete": "name"}),
             "street": forms.TextInput(attrs={"autocomplete": "street-address", "placeholder": gettext_lazy("e.g. Muthithi Rd, Apple Court flat 4")}),

@@ -36,7 +36,7 @@ def _address_form(request, address: Address):
     form = AddressForm(request.POST or None, instance=address)
     if request.method == "POST" and form.is_valid():
         address = address_save(address=form.instance, make_default=form.cleaned_data.get("make_default", False))
-        messages.success(request, _("Address “%(label)s” saved.") % {"label": address.label})
+        messages.success(request, _("Address “%(label)s” saved.") % {"label": address.title})
         return redirect(_next_url(request) or "accounts:addresses")
     context = {"form": form, "address": address, "next": _next_url(request), "map": map_settings()}
     return render(request, "accounts/addresses_form.html", context)
@@ -47,7 +47,7 @@ def _address_form(request, address: Address):
 def address_remove(request, pk):
     address = address_get_for_user(user=request.user, pk=pk)
     address_delete(address=address)
-    messages.success(request, _("Address “%(label)s” deleted.") % {"label": address.label})
+    messages.success(request, _("Address “%(label)s” deleted.") % {"label": address.title})
     return redirect("accounts:addresses")
 
 
@@ -55,5 +55,5 @@ def address_remove(request, pk):
 @require_POST
 def address_default(request, pk):
     address = address_make_default(address=address_get_for_user(user=request.user, pk=pk))
-    messages.success(request, _("“%(label)s” is now your default address.") % {"label": address.label})
+    messages.success(request, _("“%(label)s” is now your default address.") % {"label": address.title})
     return redirect(_next_url(request) or "accounts:addresses")

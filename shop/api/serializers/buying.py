@@ -274,6 +274,24 @@ class PlacedOrderSerializer(serializers.ModelSerializer):
         ]
 
 
+class CryptoQuoteSerializer(serializers.Serializer):
+    """What a stablecoin wallet pays, locked at the quote's rate until ``expires_at``."""
+
+    checkout_ref = serializers.CharField(help_text="The checkout's id in the escrow contract (bytes32, hex).")
+    token_symbol = serializers.CharField()
+    token_address = serializers.CharField()
+    token_decimals = serializers.IntegerField()
+    amount = serializers.CharField(help_text="The token amount to deposit, in whole tokens (a decimal string).")
+    amount_minor = serializers.CharField(help_text="The same amount in the token's minor units (an integer string).")
+    rate = serializers.CharField(help_text="Units of the checkout's currency per token, as quoted.")
+    escrow_address = serializers.CharField(help_text="The contract to approve, then to call deposit(checkout_ref, amount) on.")
+    chain_id = serializers.IntegerField()
+    expires_at = serializers.DateTimeField()
+    open = serializers.BooleanField(help_text="Whether a deposit now pays the checkout; once expired, start again for a new quote.")
+    approve_uri = serializers.CharField(allow_null=True, help_text="EIP-681: the token's approve call, while open.")
+    deposit_uri = serializers.CharField(allow_null=True, help_text="EIP-681: the escrow's deposit call, while open.")
+
+
 class PaymentStateSerializer(serializers.Serializer):
     """Where a checkout's payment stands, read from the database (never from a redirect)."""
 
@@ -294,6 +312,9 @@ class PaymentStateSerializer(serializers.Serializer):
     redirect_url = serializers.CharField(
         allow_null=True,
         help_text="The provider's page to pay on (Stripe Checkout, PayPal's approval), while under way.",
+    )
+    crypto = CryptoQuoteSerializer(
+        allow_null=True, help_text="The stablecoin quote, when the checkout is being paid with a wallet; else null."
     )
 
 

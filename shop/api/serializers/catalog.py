@@ -94,15 +94,21 @@ class VariantSerializer(serializers.Serializer):
 
 class PictureSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
+    cid = serializers.SerializerMethodField()
     variant = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = ProductImage
-        fields = ["url", "alt", "variant"]
+        fields = ["url", "cid", "alt", "variant"]
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, picture) -> str:
         return _absolute(self.context.get("request"), picture.image.url())
+
+    @extend_schema_field({"type": ["string", "null"]})
+    def get_cid(self, picture) -> str | None:
+        """The content ID of the file at ``url`` (what ``ipfs add`` gives it); null while being prepared."""
+        return picture.image.rendition_cid() or None
 
 
 class ProductSerializer(ProductCardSerializer):

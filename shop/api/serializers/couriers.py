@@ -276,3 +276,12 @@ class EnsNameQuery(StrictQuery):
 
 class EnsStoreInput(serializers.Serializer):
     store = serializers.RegexField(STORE_SLUG, max_length=60, help_text="The seller's store (its slug).")
+
+
+class EnsSignatureInput(EnsStoreInput):
+    message = serializers.CharField(
+        max_length=4000, trim_whitespace=False, help_text="The Sign-In with Ethereum message from `POST /ens/message/`."
+    )
+    signature = serializers.CharField(
+        max_length=4200, help_text="The message's EIP-191 signature (`personal_sign`) by the address the name resolves to."
+    )

@@ -222,15 +222,21 @@ class SellerVariantSerializer(serializers.Serializer):
 
 class SellerPictureSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
+    cid = serializers.SerializerMethodField()
     variant = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = ProductImage
-        fields = ["id", "url", "alt", "variant", "position"]
+        fields = ["id", "url", "cid", "alt", "variant", "position"]
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, picture) -> str:
         return _absolute(self.context.get("request"), picture.image.url())
+
+    @extend_schema_field({"type": ["string", "null"]})
+    def get_cid(self, picture) -> str | None:
+        """The content ID of the file at ``url`` (what ``ipfs add`` gives it); null while being prepared."""
+        return picture.image.rendition_cid() or None
 
 
 class SellerProductCardSerializer(serializers.ModelSerializer):

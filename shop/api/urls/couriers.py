@@ -15,5 +15,6 @@ urlpatterns = [
     path("courier/earnings/", couriers.Earnings.as_view(), name="courier_earnings"),
     path("ens/validate/", ens.EnsValidate.as_view(), name="ens_validate"),
     path("ens/suggestions/", ens.EnsSuggestions.as_view(), name="ens_suggestions"),
+    path("ens/message/", ens.EnsMessage.as_view(), name="ens_message"),
     path("ens/verify/", ens.EnsVerify.as_view(), name="ens_verify"),
 ]

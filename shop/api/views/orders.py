@@ -142,7 +142,12 @@ class PdfRenderer(BaseRenderer):
         return JSONRenderer().render(data, renderer_context=renderer_context)
 
 
-PDF = {(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The PDF, to download.")}
+PDF = {
+    (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The PDF, to download."),
+    302: OpenApiResponse(
+        description="Where files are kept in an object store: `Location` is the PDF's address, signed for a minute."
+    ),
+}
 
 
 class OrderInvoice(APIView):

@@ -4,6 +4,8 @@ answers Stripe Checkout's page, PayPal its approval page, M-Pesa sends the reque
 phone, cash on delivery confirms the orders at once), and where the payment stands, read
 from the database. Someone else's checkout is a 404."""
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -13,7 +15,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shop.payments.gateways import gateways_available
-from shop.payments.models import PaymentAttempt, PaymentStatus
+from shop.payments.models import PaymentAttempt, PaymentStatus, Provider
+from shop.payments.providers.crypto import client as crypto_client
+from shop.payments.providers.crypto.quotes import quote_latest, quote_open, quote_payable
 from shop.payments.providers.mpesa.client import MpesaError, normalise_phone
 from shop.payments.providers.mpesa.gateway import CheckoutClosed, MpesaGateway, mpesa_pay
 from shop.payments.selectors import checkout_for_buyer_by_id, payment_status_context
@@ -53,6 +57,33 @@ def payment_state(checkout) -> dict:
         "paid_at": checkout.paid_at,
         "message": attempt.message if attempt is not None else "",
         "redirect_url": attempt.redirect_url or None if under_way else None,
+        "crypto": _crypto_quote(checkout),
+    }
+
+
+def _crypto_quote(checkout) -> dict | None:
+    """The checkout's stablecoin quote (the open one, else the last), as its wallet page shows it."""
+    if checkout.payment_method != Provider.CRYPTO:
+        return None
+    quote = quote_open(checkout) or quote_latest(checkout)
+    if quote is None:
+        return None
+    is_open = quote_payable(checkout, quote)
+    where = {"escrow": quote.escrow_address, "chain_id": quote.chain_id, "amount": quote.token_minor}
+    return {
+        "checkout_ref": quote.checkout_ref,
+        "token_symbol": quote.token_symbol,
+        "token_address": quote.token_address,
+        "token_decimals": quote.token_decimals,
+        "amount": f"{Decimal(quote.token_minor).scaleb(-quote.token_decimals):f}",
+        "amount_minor": str(quote.token_minor),
+        "rate": f"{quote.rate.normalize():f}",
+        "escrow_address": quote.escrow_address,
+        "chain_id": quote.chain_id,
+        "expires_at": quote.expires_at,
+        "open": is_open,
+        "approve_uri": crypto_client.eip681_approve(token=quote.token_address, **where) if is_open else None,
+        "deposit_uri": crypto_client.eip681_deposit(checkout_ref=quote.checkout_ref, **where) if is_open else None,
     }
 
 

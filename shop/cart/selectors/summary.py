@@ -8,7 +8,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from shop.cart.models import Cart, CartItem
 from shop.cart.selectors.availability import LineProblem, line_problem, variant_label
@@ -16,6 +17,7 @@ from shop.catalog.models import Product, ProductImage, Variant
 from shop.catalog.selectors.products import pictures_for_variant
 from shop.core.errors import NotFound
 from shop.core.ids import id_or_none
+from shop.core.selectors.viewer import viewer_figure
 from shop.core.units import units_count, units_count_in
 from shop.geo.selectors.delivery import store_delivers_home
 
@@ -204,6 +206,12 @@ def cart_item_get_for_cart(*, cart: Cart | None, item_id) -> CartItem:
     return item
 
 
+def cart_units_expression():
+    """The units in a user's cart as an expression over their row (the badge's figure)."""
+    items = CartItem.objects.filter(cart__user=OuterRef("pk")).order_by().values("cart__user")
+    return Coalesce(Subquery(items.annotate(units=Sum("quantity")).values("units")), 0)
+
+
 def cart_count_for_request(request) -> int:
     """How many units the navbar badge shows: one query, none for a visitor without a cart."""
     cached = getattr(request, "_soko_cart_count", None)
@@ -211,7 +219,9 @@ def cart_count_for_request(request) -> int:
         return cached
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        items = CartItem.objects.filter(cart__user=user)
+        count = viewer_figure(request, "cart_units")  # with the frame's other figures, read once
+        request._soko_cart_count = count
+        return count
     else:
         session = getattr(request, "session", None)
         token = guest_token(session) if session is not None else None

@@ -21,7 +21,7 @@ from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from shop.catalog.selectors.hearts import heart_html
+from shop.catalog.selectors.shared_hearts import heart_for_page
 from shop.core.selectors.currencies import display_currency
 from shop.core.selectors.rates import rates_current
 
@@ -88,9 +88,12 @@ def product_cards(products, *, context) -> list:
 
 def _hearts(products, context) -> list[str]:
     """Each card's favourite toggle, for this viewer (``is_favorite`` comes annotated)."""
-    next_url = context["request"].get_full_path()
+    request = context["request"]
+    next_url = request.get_full_path()
     csrf_token = context.get("csrf_token")
     return [
-        heart_html(target=product, is_favorite=getattr(product, "is_favorite", False), next_url=next_url, csrf_token=csrf_token)
+        heart_for_page(
+            request=request, target=product, is_favorite=getattr(product, "is_favorite", False), next_url=next_url, csrf_token=csrf_token
+        )
         for product in products
     ]

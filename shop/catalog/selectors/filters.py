@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shop.catalog.models import Product, Variant
+from shop.catalog.selectors.colours import colour_label
 from shop.catalog.selectors.products import (
     CategoryTree,
     product_search,
@@ -132,11 +133,11 @@ class ProductFilter(django_filters.FilterSet):
         self.filters["sort"].extra["choices"] = [choice for choice in SORT_CHOICES if has_query or choice[0] != "relevance"]
         self.filters["category"].extra["choices"] = tree.indented_choices(root_category)
         if root_category is not None:
-            self.filters["category"].extra["empty_label"] = _("All of %(name)s") % {"name": root_category.name}
+            self.filters["category"].extra["empty_label"] = _("All of %(name)s") % {"name": root_category.label}
         # Computed once per request, only if the form is rendered or a value needs checking.
         self.filters["brand"].extra["choices"] = LazyChoices(lambda: [(brand, brand) for brand in self.facets["brand"]])
         self.filters["colour"].extra["choices"] = LazyChoices(
-            lambda: [(value.lower(), value.title()) for value in self.facets["colour"]]
+            lambda: sorted(((value.lower(), colour_label(value)) for value in self.facets["colour"]), key=lambda choice: choice[1])
         )
         self.filters["size"].extra["choices"] = LazyChoices(lambda: [(value, value) for value in self.facets["size"]])
         self.filters["store"].extra["choices"] = LazyChoices(lambda: self.facets["store"])

@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from shop.catalog.models import Product
+from shop.core.selectors.scripts import isolated
 
 
 def heart_html(*, target, is_favorite: bool, next_url: str, csrf_token, size: str = "") -> str:
@@ -42,7 +43,7 @@ def heart_html(*, target, is_favorite: bool, next_url: str, csrf_token, size: st
         label="" if size == "lg" else format_html(' aria-label="{}"', label % {"name": name}),
         icon=icon,
         caption=(
-            format_html('<span class="ms-1">{}</span><span class="visually-hidden"> {}</span>', caption, name)
+            format_html('<span class="ms-1">{}</span><span class="visually-hidden"> {}</span>', caption, isolated(name))
             if size == "lg"
             else ""
         ),

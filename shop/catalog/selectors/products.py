@@ -10,7 +10,12 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, 
 from django.db.models.fields.json import KeyTextTransform
 
 from shop.catalog.models import Category, Favorite, Product, ProductImage, Variant
-from shop.catalog.selectors.search import SearchDocument, search_vocabulary, search_word_spellings
+from shop.catalog.selectors.search import (
+    SearchDocument,
+    search_vocabulary,
+    search_word_spellings,
+    search_words_indexed,
+)
 from shop.core.errors import NotFound
 from shop.core.ids import id_or_none
 from shop.core.search import search_words
@@ -70,7 +75,7 @@ class CategoryTree:
 
         def walk(parent_id, depth):
             for category in self.children.get(parent_id, []):
-                choices.append((category.slug, "\u2003" * depth + category.name))
+                choices.append((category.slug, "\u2003" * depth + category.label))
                 walk(category.pk, depth + 1)
 
         walk(root.pk if root else None, 0)
@@ -176,49 +181,55 @@ def pictures_for_variant(images, variant: Variant | None) -> list[ProductImage]:
     return sorted(images, key=rank)
 
 
-def related_products(*, product: Product, user, limit: int = 4) -> list[Product]:
-    queryset = (
+def related_products_queryset(product: Product) -> QuerySet:
+    """The other live listings of the product's category, the most ordered first (the order
+    of the index product_live_category_popular_idx, so the first few are read, not sorted)."""
+    return (
         Product.objects.visible()
         .filter(category_id=product.category_id)
         .exclude(pk=product.pk)
         .order_by("-orders_count", "-published_at", "-id")
     )
-    return list(with_favorite_flag(product_cards(queryset), user=user)[:limit])
+
+
+def related_products(*, product: Product, user, limit: int = 4) -> list[Product]:
+    return list(with_favorite_flag(product_cards(related_products_queryset(product)), user=user)[:limit])
 
 
 # Search and listing ----------------------------------------------------------------------
 
 
 def product_search(queryset: QuerySet, *, query: str) -> QuerySet:
-    """Every word must match. On PostgreSQL a word matches the weighted full-text vector
-    (title > tags/brand > description) or, when no live listing has the word (a typo), a
-    title word by trigram similarity; results are ranked. Elsewhere a word is a substring, or one of the listing
-    words it is a likely misspelling of (``search_word_spellings``); title matches first.
+    """Every word must match. On PostgreSQL a word that some live listing has matches the
+    weighted full-text vector (title > tags/brand > description, GIN); a word that none has
+    (a typo, most likely) matches title words that look like it (trigram GIN); results are
+    ranked. Elsewhere a word is a substring, or one of the listing words it is a likely
+    misspelling of (``search_word_spellings``); title matches first.
     The words are capped (``shop.core.search``), so a query costs at most that many
     index conditions, and no joins, however long the text."""
     words = search_words(query)
     if not words:
         return queryset
     if _is_postgres():
-        vector = SearchDocument()
+        indexed = search_words_indexed(words)
         condition = Q()
         for word in words:
-            # The stored vector's GIN index finds the word; only a word that no live listing
-            # has (a typo, most likely) also matches title words that look like it (trigram
-            # GIN). The check is one uncorrelated EXISTS, which PostgreSQL runs once per query.
-            query = SearchQuery(word, search_type="plain", config="simple")
-            found_anywhere = Exists(Product.objects.visible().annotate(search=SearchDocument()).filter(search=query))
-            condition &= Q(search=query) | (Q(title__trigram_word_similar=word) & ~found_anywhere)
-        text = " ".join(words)
-        return (
-            queryset.annotate(search=vector)
-            .filter(condition)
-            .annotate(
-                rank=SearchRank(vector, SearchQuery(text, search_type="plain", config="simple")),
-                similarity=TrigramWordSimilarity(text, "title"),
-            )
-            .order_by("-rank", "-similarity", "-published_at", "-id")
-        )
+            if word in indexed:
+                condition &= Q(search=SearchQuery(word, search_type="plain", config="simple"))
+            else:
+                condition &= Q(title__trigram_word_similar=word)
+        queryset = queryset.annotate(search=SearchDocument()).filter(condition)
+        known = " ".join(word for word in words if word in indexed)
+        unknown = " ".join(word for word in words if word not in indexed)
+        order = []
+        if known:
+            queryset = queryset.annotate(rank=SearchRank(SearchDocument(), SearchQuery(known, search_type="plain", config="simple")))
+            order.append("-rank")
+        if unknown:
+            # The closest spellings first: similarity is worked out for trigram candidates only.
+            queryset = queryset.annotate(similarity=TrigramWordSimilarity(unknown, "title"))
+            order.insert(0, "-similarity")
+        return queryset.order_by(*order, "-published_at", "-id")
     condition = Q()
     title_hits = Value(0, output_field=IntegerField())
     vocabulary = search_vocabulary()

@@ -1,6 +1,7 @@
 """Search pieces shared by the product search (selectors) and the GIN index migration.
 
-PostgreSQL: the weighted full-text vector, stored in a generated column (``SearchDocument``). Elsewhere (SQLite): a vocabulary of the words in live
+PostgreSQL: the weighted full-text vector, stored in a generated column (``SearchDocument``),
+and which words of a search it knows at all (``search_words_indexed``). Elsewhere (SQLite): a vocabulary of the words in live
 listings' titles, brands and tags, and a fuzzy matcher that offers, for a word no listing
 contains, the vocabulary words within a typo or two of it.
 """
@@ -10,6 +11,7 @@ import re
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Expression
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
@@ -70,3 +72,23 @@ def search_word_spellings(word: str, *, vocabulary: list[str]) -> list[str]:
         text, vocabulary, scorer=DamerauLevenshtein.distance, score_cutoff=max_edits, limit=FUZZY_MAX_ALTERNATIVES
     )
     return [word, *(known for known, _distance, _index in close)]
+
+
+INDEXED_WORDS_SQL = """
+SELECT word FROM unnest(%s::text[]) AS word
+WHERE EXISTS (
+    SELECT 1 FROM catalog_product
+    WHERE status = ANY(%s) AND search_document @@ plainto_tsquery('simple'::regconfig, word)
+)
+"""
+
+
+def search_words_indexed(words: list[str]) -> set[str]:
+    """PostgreSQL: the words that some live listing's search document has, in one query
+    through the GIN index (a probe per word, whatever the catalog's size). The others are
+    probably typos, and are matched by title trigrams instead. (Asked word by word with the
+    word in the query text, the planner expects a rare word to turn up within a few rows and
+    scans the table for a typo; with the words as a list it takes the index.)"""
+    with connection.cursor() as cursor:
+        cursor.execute(INDEXED_WORDS_SQL, [words, list(Product.VISIBLE_STATUSES)])
+        return {word for (word,) in cursor.fetchall()}

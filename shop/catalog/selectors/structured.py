@@ -36,7 +36,7 @@ def product_structured_data(
         "name": product.title,
         "url": url,
         "description": product.description[:5000],
-        "category": product.category.name,
+        "category": product.category.label,
         "brand": {"@type": "Brand", "name": product.store.name},
     }
     pictures = [request.build_absolute_uri(picture.image.url(PREVIEW_WIDTH, "jpeg")) for picture in images]

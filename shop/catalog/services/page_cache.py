@@ -13,8 +13,17 @@ stream of one-off addresses, such as random searches, cannot fill the cache with
 
 Two things in the HTML belong to one response only and are put back on every hit: the CSRF
 token (masked afresh for this visitor's cookie) and the product page's add-to-cart click
-key (a new one per page shown). A visitor with a session (a cart, messages, a login) or a
-signed-in user always gets a freshly rendered page.
+key (a new one per page shown). A visitor with a session but no account (a guest cart,
+messages) always gets a freshly rendered page.
+
+Signed-in shoppers share a second copy of each page, rendered once for the first of them
+with its reader's own parts marked: the page frame's parts (navbar with its counts and
+user menu, footer link, toasts, live socket: ``shop.core.page_parts``) and the favourite
+hearts (``shop.catalog.selectors.shared_hearts``, both states kept beside the page). Each
+other shopper gets that copy with their parts rendered for them and their hearts set from
+one query of their favourites; no view runs. A shopper for whom the page's own content
+would differ (a member of a store, who is not offered to report its listings, or a page a
+``shared_page_refusal`` names, such as the author of a review shown) gets a page of their own.
 
 Pages without a click key also get an ``ETag`` made of the same key and the visitor's CSRF
 cookie, with ``Cache-Control: private, no-cache``: the browser asks each time, and gets a
@@ -36,12 +45,16 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 
+from shop.catalog.selectors.shared_hearts import hearts_fill, hearts_kept, hearts_unmarked
 from shop.catalog.services.stamp import catalog_stamp
+from shop.core.metrics import PAGE_CACHE
+from shop.core.page_parts import page_parts_fill, page_parts_mark, page_parts_unmarked
 from shop.core.selectors.currencies import display_currency
+from shop.core.selectors.modes import user_modes
 
 log = logging.getLogger(__name__)
 
-CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
+CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"|"X-CSRFToken": "([A-Za-z0-9]{64})"')
 CLICK_KEY = re.compile(r'name="click_key" value="([0-9a-f-]{36})"')
 CSRF_SLOT = "\ue000soko-csrf\ue000"
 CLICK_KEY_SLOT = "\ue000soko-click-key\ue000"
@@ -50,18 +63,37 @@ SKIPPED_HEADERS = {"set-cookie", "content-length", "etag", "cache-control", "exp
 HTMX_HEADERS = ("HX-Request", "HX-History-Restore-Request", "HX-Target", "HX-Boosted")
 
 
-def _cacheable_request(request) -> bool:
-    return (
-        settings.SOKO_CATALOG_PAGE_CACHE_SECONDS > 0
-        and request.method in ("GET", "HEAD")
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and "messages" not in request.COOKIES
-        and not request.user.is_authenticated
-    )
+VISITOR, SHOPPER = "visitor", "shopper"
+# Functions (request, view name, view kwargs) -> True when this shopper must get a page of
+# their own (apps above the catalog add theirs: shop.reviews for the author of a review shown).
+_refusals: list = []
 
 
-def page_key(request) -> str:
+def shared_page_refusal(refuses) -> None:
+    """Register ``refuses(request, view_name, kwargs)``: True when the signed-in reader's page
+    would differ from other shoppers' in its content, not only in its reader's parts."""
+    _refusals.append(refuses)
+
+
+def _audience(request, view_name: str, kwargs) -> str | None:
+    """Who shares the page: visitors without a session, signed-in shoppers, or nobody."""
+    if settings.SOKO_CATALOG_PAGE_CACHE_SECONDS <= 0 or request.method not in ("GET", "HEAD"):
+        return None
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return VISITOR if "messages" not in request.COOKIES and not request.user.is_authenticated else None
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    if any(mode.key == "store" for mode in user_modes(user=user, request=request)):
+        return None  # a store's member is not offered to report its listings
+    if any(refuses(request, view_name, kwargs) for refuses in _refusals):
+        return None
+    return SHOPPER
+
+
+def page_key(request, audience: str = VISITOR) -> str:
     parts = (
+        audience,
         catalog_stamp(request),
         request.get_host(),
         request.is_secure(),
@@ -79,7 +111,7 @@ def _etag(key: str, request) -> str:
     return '"' + hashlib.sha256(f"{key}|{cookie}".encode()).hexdigest()[:32] + '"'
 
 
-def _template_of(response) -> dict | None:
+def _template_of(response, request) -> dict | None:
     """The response as a reusable entry, or None when it must not be shared."""
     if response.status_code != 200 or response.streaming or response.cookies:
         return None
@@ -88,18 +120,25 @@ def _template_of(response) -> dict | None:
     if "private" in response.get("Cache-Control", "") or "no-store" in response.get("Cache-Control", ""):
         return None
     html = response.content.decode(response.charset)
-    tokens = set(CSRF_TOKEN.findall(html))
+    tokens = {token for pair in CSRF_TOKEN.findall(html) for token in pair if token}
+    keys = set(CLICK_KEY.findall(html))
+    hearts = {key: tuple(_slotted(state, tokens, keys) for state in states) for key, states in hearts_kept(request).items()}
+    headers = {name: value for name, value in response.items() if name.lower() not in SKIPPED_HEADERS}
+    return {"html": _slotted(html, tokens, keys), "headers": headers, "hearts": hearts}
+
+
+def _slotted(html: str, tokens: set, keys: set) -> str:
     for token in tokens:
         html = html.replace(token, CSRF_SLOT)
-    keys = set(CLICK_KEY.findall(html))
     for key in keys:
         html = html.replace(key, CLICK_KEY_SLOT)
-    headers = {name: value for name, value in response.items() if name.lower() not in SKIPPED_HEADERS}
-    return {"html": html, "headers": headers}
+    return html
 
 
-def _response_from(entry: dict, request) -> HttpResponse:
+def _response_from(entry: dict, request, audience: str) -> HttpResponse:
     html = entry["html"]
+    if audience == SHOPPER:
+        html = page_parts_fill(hearts_fill(html, hearts=entry["hearts"], user=request.user), request)
     if CSRF_SLOT in html:
         html = html.replace(CSRF_SLOT, get_token(request))
     if CLICK_KEY_SLOT in html:
@@ -110,8 +149,10 @@ def _response_from(entry: dict, request) -> HttpResponse:
     return response
 
 
-def _revalidatable(response, key: str, request, has_click_key: bool) -> HttpResponse:
-    if not has_click_key:
+def _revalidatable(response, key: str, request, has_click_key: bool, audience: str = VISITOR) -> HttpResponse:
+    if audience == SHOPPER:  # the reader's parts change without the key: always sent whole
+        patch_cache_control(response, private=True, no_cache=True)
+    elif not has_click_key:
         response["ETag"] = _etag(key, request)
         patch_cache_control(response, private=True, no_cache=True)
     patch_vary_headers(response, ("Cookie",))
@@ -133,24 +174,35 @@ def anonymous_page_cache(view):
 
     @wraps(view)
     def cached_view(request, *args, **kwargs):
-        if not _cacheable_request(request):
+        audience = _audience(request, view.__name__, kwargs)
+        if audience is None:
             return view(request, *args, **kwargs)
-        key = page_key(request)
+        key = page_key(request, audience)
         entry = cache.get(key)
+        PAGE_CACHE.labels("miss" if entry is None else "hit").inc()
         has_click_key = entry is not None and CLICK_KEY_SLOT in entry["html"]
-        if entry is not None and not has_click_key and request.headers.get("If-None-Match") == _etag(key, request):
+        if (
+            audience == VISITOR
+            and entry is not None
+            and not has_click_key
+            and request.headers.get("If-None-Match") == _etag(key, request)
+        ):
             not_modified = HttpResponseNotModified()
             for name, value in entry["headers"].items():
                 if name.lower() in ("vary", "content-language"):
                     not_modified[name] = value
             return _revalidatable(not_modified, key, request, has_click_key)
         if entry is None:
+            if audience == SHOPPER:
+                page_parts_mark(request)
             response = view(request, *args, **kwargs)
-            entry = _template_of(response)
+            entry = _template_of(response, request)
+            if audience == SHOPPER and not response.streaming:
+                response.content = hearts_unmarked(page_parts_unmarked(response.content.decode(response.charset)))
             if entry is None:
                 return response
             _keep(key, entry)
-            return _revalidatable(response, key, request, CLICK_KEY_SLOT in entry["html"])
-        return _revalidatable(_response_from(entry, request), key, request, has_click_key)
+            return _revalidatable(response, key, request, CLICK_KEY_SLOT in entry["html"], audience)
+        return _revalidatable(_response_from(entry, request, audience), key, request, has_click_key, audience)
 
     return cached_view

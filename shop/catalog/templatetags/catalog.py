@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from shop.catalog.selectors.hearts import heart_html
+from shop.catalog.selectors.shared_hearts import heart_for_page
 from shop.catalog.selectors.structured import product_preview_image, product_structured_data
 from shop.core.selectors.seo import language_url
 
@@ -120,7 +120,8 @@ def km(value) -> str:
 def heart(context, target, *, favorite=None, size: str = ""):
     """The favorite toggle for a product or a store (``target`` is either). ``favorite``
     overrides the ``is_favorite`` annotation the selectors put on listed products."""
-    return heart_html(
+    return heart_for_page(
+        request=context["request"],
         target=target,
         is_favorite=getattr(target, "is_favorite", False) if favorite is None else favorite,
         next_url=context["request"].get_full_path(),

@@ -32,7 +32,7 @@ from shop.catalog.services.page_cache import anonymous_page_cache
 from shop.catalog.services.products import favorite_toggle
 from shop.catalog.services.stamp import catalog_stamp
 from shop.core.htmx import render_page, wants_fragment
-from shop.core.pagination import WindowCountPaginator
+from shop.core.pagination import RankedPagePaginator
 from shop.core.redirects import safe_next_url
 
 
@@ -61,7 +61,8 @@ def _product_list(request, *, tree, scope, category):
         facet_cache_key=f"catalog:facets:{category.pk if category else 'all'}:{catalog_stamp(request)}",
     )
     products = product_list_for_cards(filterset.qs, user=request.user)
-    page = WindowCountPaginator(products, settings.SOKO_CATALOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = RankedPagePaginator(products, settings.SOKO_CATALOG_PAGE_SIZE, exact_below=settings.SOKO_CATALOG_EXACT_COUNT_BELOW)
+    page = paginator.get_page(request.GET.get("page"))
     context = {
         "filterset": filterset,
         "form": filterset.form,

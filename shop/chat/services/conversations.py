@@ -36,9 +36,10 @@ from shop.chat.selectors import (
 )
 from shop.core.jobs import job_enqueue_on_commit
 from shop.core.selectors.i18n import lazy_text, recipient_language, speaking_to
+from shop.core.services import realtime
 from shop.core.services.mail import PermanentMailError, mail_send, mail_subject, site_url
 from shop.core.services.ratelimit import limit_give_back, limit_take
-from shop.core.services.realtime import push_html_on_commit, user_group
+from shop.core.services.realtime import event_message, push_html_on_commit, user_group
 from shop.media.services.images import image_store
 from shop.notifications.services.notifications import notify
 
@@ -230,24 +231,30 @@ def system_message(*, conversation: Conversation, text: str, side: str, offer=No
 def _append(*, conversation: Conversation, side: str, sender=None, **fields) -> tuple[Conversation, Message]:
     """In the caller's transaction: lock the conversation, store the message with the next
     sequence number, move the other side's unread count on (a sender has read everything up
-    to their own message), and, after commit, push it and tell the absent."""
+    to their own message), ring the bell of anyone away from the conversation's page (in the
+    same transaction, so a message is never stored without its bell); after commit, push it.
+    Nothing is rendered while the row is locked, and when everyone is on the page nothing
+    more is written."""
     locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
     now = timezone.now()
     seq = locked.seq + 1
     message = Message.objects.create(conversation=locked, seq=seq, sender=sender, side=side, **fields)
     other = Side.TEAM if side == Side.BUYER else Side.BUYER
     read = {f"{side}_unread": 0, f"{side}_read_seq": seq, f"{side}_seen_at": now} if sender is not None else {}
-    Conversation.objects.filter(pk=locked.pk).update(
-        seq=seq,
-        last_message_at=now,
-        last_preview=_preview(message)[:PREVIEW],
-        updated_at=now,
-        **{f"{other}_unread": F(f"{other}_unread") + 1},
+    changes = {
+        "seq": seq,
+        "last_message_at": now,
+        "last_preview": _preview(message)[:PREVIEW],
+        "updated_at": now,
         **read,
-    )
-    locked.refresh_from_db()
+    }
+    Conversation.objects.filter(pk=locked.pk).update(**changes, **{f"{other}_unread": F(f"{other}_unread") + 1})
+    # The row is locked: what the update wrote is known without reading it back.
+    changes[f"{other}_unread"] = locked.unread_for(other) + 1
+    for name, value in changes.items():
+        setattr(locked, name, value)
     _push_message(conversation=locked, message_id=message.pk)
-    _notify_offline(conversation=locked, message=message)
+    _notify_offline(conversation=locked, message=message, unread_now=locked.unread_for(other))
     return locked, message
 
 
@@ -260,7 +267,8 @@ def _viewer_context(conversation: Conversation, side: str) -> dict:
 
 def _push_message(*, conversation: Conversation, message_id: int, replace: bool = False) -> None:
     """After commit, to every participant's open pages: the message (appended, or replacing
-    its earlier copy), their inbox row and their unread badge."""
+    its earlier copy), their inbox row and their unread badge. The message is rendered once
+    per side, language and time zone among them; every copy leaves in one batch."""
 
     def send():
         message = message_with_parts(pk=message_id)
@@ -273,55 +281,72 @@ def _push_message(*, conversation: Conversation, message_id: int, replace: bool 
             addresses = list(
                 Address.objects.filter(user_id=fresh.buyer_id).select_related("area").order_by("-is_default", "id")
             )
+        sides = {
+            user_id: side
+            for side in (Side.TEAM, Side.BUYER)
+            for user_id in side_user_ids(conversation=fresh, side=side)
+        }
         copies: dict[tuple, str] = {}
-        for side in (Side.BUYER, Side.TEAM):
-            users = get_user_model().objects.filter(pk__in=side_user_ids(conversation=fresh, side=side))
-            for user in users.only("pk", "language", "time_zone"):
-                key = (side, recipient_language(user), user.time_zone)
-                if key not in copies:
-                    with speaking_to(user):
-                        copies[key] = render_to_string(
-                            "chat/_push.html",
-                            {
-                                **_viewer_context(fresh, side),
-                                "messages": [message],
-                                "replace": replace,
-                                # An offer card lets the shopper choose where it is delivered.
-                                "addresses": addresses if side == Side.BUYER else [],
-                            },
-                        )
-                data = {
-                    "conversation": fresh.pk,
-                    "message": message.pk,
-                    "seq": message.seq,
-                    "side": message.side,
-                    "unread": unread_total(user=user),
-                }
-                _send_to(user.pk, copies[key] + _badge(user), "message.changed" if replace else "message.new", data)
+        sends = []
+        for user in get_user_model().objects.filter(pk__in=list(sides)).only("pk", "language", "time_zone"):
+            side = sides[user.pk]
+            key = (side, recipient_language(user), user.time_zone)
+            if key not in copies:
+                with speaking_to(user):
+                    copies[key] = render_to_string(
+                        "chat/_push.html",
+                        {
+                            **_viewer_context(fresh, side),
+                            "messages": [message],
+                            "replace": replace,
+                            # An offer card lets the shopper choose where it is delivered.
+                            "addresses": addresses if side == Side.BUYER else [],
+                        },
+                    )
+            unread = unread_total(user=user)
+            data = {
+                "conversation": fresh.pk,
+                "message": message.pk,
+                "seq": message.seq,
+                "side": message.side,
+                "unread": unread,
+            }
+            html = copies[key] + _badge(user, unread=unread)
+            sends.append((user.pk, html, "message.changed" if replace else "message.new", data))
+        _send_all_to(sends)
 
     transaction.on_commit(send, robust=True)
 
 
 def _send_to(user_id: int, html: str, event: str, data: dict) -> None:
-    from shop.core.services.realtime import event_message, group_send
+    _send_all_to([(user_id, html, event, data)])
 
-    group = user_group(user_id)
+
+def _send_all_to(sends: list[tuple[int, str, str, dict]]) -> None:
+    """Each ``(user id, html, event, data)`` to that user's pages, all in one batch."""
+    messages = []
+    for user_id, html, event, data in sends:
+        group = user_group(user_id)
+        messages.append((group, event_message(group, {"type": "html.push", "html": html}, event, data)))
     try:
-        group_send(group, event_message(group, {"type": "html.push", "html": html}, event, data))
+        realtime.group_send_many(messages)
     except Exception:  # best effort: pages re-read on reconnect
-        log.exception("chat push to user %s failed", user_id)
+        log.exception("chat push to users %s failed", [user_id for user_id, *_rest in sends])
 
 
-def _badge(user) -> str:
+def _badge(user, *, unread: int | None = None) -> str:
     """The navbar's unread messages badge of ``user``, in their language."""
+    if unread is None:
+        unread = unread_total(user=user)
     with speaking_to(user):
-        return render_to_string("chat/_badge.html", {"chat_unread": unread_total(user=user), "oob": True})
+        return render_to_string("chat/_badge.html", {"chat_unread": unread, "oob": True})
 
 
 def _push_badges(user_ids) -> None:
     for user in get_user_model().objects.filter(pk__in=list(user_ids)).only("pk", "language", "time_zone"):
+        unread = unread_total(user=user)
         push_html_on_commit(
-            user_group(user.pk), _badge(user), event="chat.unread", data={"unread": unread_total(user=user)}
+            user_group(user.pk), _badge(user, unread=unread), event="chat.unread", data={"unread": unread}
         )
 
 
@@ -369,7 +394,11 @@ def conversation_read(*, viewer: Viewer, user) -> bool:
         ):
             with speaking_to(user):
                 html = render_to_string("chat/_read_state.html", {**_viewer_context(conversation, other)})
-            data = {"conversation": conversation.pk, "side": mine, "read_seq": getattr(conversation, f"{mine}_read_seq")}
+            data = {
+                "conversation": conversation.pk,
+                "side": mine,
+                "read_seq": getattr(conversation, f"{mine}_read_seq"),
+            }
             _send_to(user.pk, html, "conversation.read", data)
 
     transaction.on_commit(send, robust=True)
@@ -429,16 +458,23 @@ def is_present(*, conversation_id: int, user_id: int) -> bool:
 # --- Notifying the absent ----------------------------------------------------------------
 
 
-def _notify_offline(*, conversation: Conversation, message: Message) -> None:
-    """A message to someone whose page of this conversation is not open: the bell, once
-    per unread run (when the side had nothing unread before), and an email digest later."""
+def _notify_offline(*, conversation: Conversation, message: Message, unread_now: int) -> None:
+    """With the message, to someone whose page of this conversation is not open: the bell,
+    once per unread run (``unread_now``, the other side's count with this message, is 1),
+    and an email digest later."""
     other = Side.TEAM if message.side == Side.BUYER else Side.BUYER
-    unread_now = conversation.unread_for(other)
-    muted = set(Mute.objects.filter(conversation=conversation).values_list("user_id", flat=True))
+    away = [
+        user_id
+        for user_id in side_user_ids(conversation=conversation, side=other)
+        if not is_present(conversation_id=conversation.pk, user_id=user_id)
+    ]
+    if not away:  # the usual case while chatting: nothing more to read
+        return
+    muted = set(Mute.objects.filter(conversation=conversation, user_id__in=away).values_list("user_id", flat=True))
     sender_name = _sender_label(conversation, message)
     url = reverse("chat:conversation", args=[conversation.pk])
-    for user_id in side_user_ids(conversation=conversation, side=other):
-        if user_id in muted or is_present(conversation_id=conversation.pk, user_id=user_id):
+    for user_id in away:
+        if user_id in muted:
             continue
         if unread_now == 1:
             notify(

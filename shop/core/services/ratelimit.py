@@ -38,6 +38,12 @@ def _window_key(key: str, seconds: int, now: float | None = None) -> str:
     return f"soko:limit:{key}:{seconds}:{window}"
 
 
+def window_left(seconds: int, now: float | None = None) -> int:
+    """Whole seconds until the current ``seconds``-long window ends (a refused attempt's
+    Retry-After)."""
+    return seconds - int(time.time() if now is None else now) % seconds
+
+
 def limit_take(key: str, *, limit: int, seconds: int, on_outage: Outage) -> bool:
     """Take one slot of ``limit`` per ``seconds`` under ``key``. True when the attempt may
     go ahead; False (and nothing kept) when the window's slots are all taken."""

@@ -14,6 +14,11 @@ more each, in the cache (Redis at scale: every process draws from the same count
 Delivery is at most once and never fails the caller: a push that cannot be sent (Redis
 down) is logged with its group and counted (``push_failures``), and the pages re-read
 their live parts when their socket reopens.
+
+Synchronous code sends through one event loop per process, in a thread of its own
+(``_Sender``): channels-redis keeps its Redis connections per event loop, so they are
+opened once and reused by every push, and the pushes of one change (``group_send_many``)
+leave together, each group's in the order given.
 """
 
 import asyncio
@@ -21,10 +26,13 @@ import hashlib
 import itertools
 import json
 import logging
+import os
 import threading
+from concurrent.futures import TimeoutError as FutureTimeout
 
 from asgiref.sync import async_to_sync
-from channels.layers import InMemoryChannelLayer, get_channel_layer
+from channels import DEFAULT_CHANNEL_LAYER
+from channels.layers import InMemoryChannelLayer, channel_layers, get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
@@ -97,27 +105,108 @@ def push_failures() -> int:
 def group_send(group: str, message: dict) -> bool:
     """Send ``message`` to every socket in ``group``; False, logged and counted, when it
     could not be sent. Never raises: a push is best effort."""
-    try:
-        _group_send(group, message)
-    except Exception as exception:
-        global _failed
-        _failed = next(_failures)
-        log.warning("push to %s failed (%s failed so far): %r", group, _failed, exception)
-        return False
-    return True
+    return _send_many([(group, message)])
 
 
-def _group_send(group: str, message: dict) -> None:
+def group_send_many(sends: list[tuple[str, dict]]) -> bool:
+    """Send each ``(group, message)`` at once, in the given order within a group; False
+    when any could not be sent (each failure logged and counted). Never raises."""
+    return _send_many(sends)
+
+
+def _send_many(sends: list[tuple[str, dict]]) -> bool:
     layer = get_channel_layer()
-    if layer is None:
-        return
+    if layer is None or not sends:
+        return True
+    if isinstance(layer, InMemoryChannelLayer):
+        failures = []
+        for group, message in sends:
+            try:
+                _in_memory_send(layer, group, message)
+            except Exception as exception:
+                failures.append((group, exception))
+    else:
+        failures = _sender().send(layer, sends)
+    for group, exception in failures:
+        _count_failure(group, exception)
+    return not failures
+
+
+def _count_failure(group: str, exception: BaseException) -> None:
+    global _failed
+    _failed = next(_failures)
+    log.warning("push to %s failed (%s failed so far): %r", group, _failed, exception)
+
+
+class _Sender:
+    """An event loop of this process's own, running in a daemon thread, that sends the
+    pushes of synchronous code: the channel layer's connections live on it, opened once.
+    A caller waits for its pushes to leave (a few milliseconds), at most
+    SOKO_PUSH_WAIT_SECONDS."""
+
+    def __init__(self):
+        self.pid = os.getpid()
+        self.loop = asyncio.new_event_loop()
+        self.shared = self.own = None
+        self.lock = threading.Lock()
+        threading.Thread(target=self.loop.run_forever, name="soko-push", daemon=True).start()
+
+    def own_layer(self, layer):
+        """A layer of the sender's own, built like ``layer``: channels-redis's ``flush`` closes
+        the connections of every loop a layer has used, which this loop's would not survive."""
+        with self.lock:
+            if self.shared is not layer:  # the first push, or the settings changed (tests)
+                if hasattr(self.own, "close_pools"):
+                    asyncio.run_coroutine_threadsafe(self.own.close_pools(), self.loop)
+                self.shared, self.own = layer, channel_layers.make_backend(DEFAULT_CHANNEL_LAYER)
+            return self.own
+
+    def send(self, layer, sends: list[tuple[str, dict]]) -> list[tuple[str, BaseException]]:
+        future = asyncio.run_coroutine_threadsafe(_send_all(self.own_layer(layer), sends), self.loop)
+        try:
+            return future.result(settings.SOKO_PUSH_WAIT_SECONDS)
+        except FutureTimeout:
+            future.cancel()
+            return [(group, TimeoutError("push not sent in time")) for group, _message in sends]
+
+
+async def _send_all(layer, sends: list[tuple[str, dict]]) -> list[tuple[str, BaseException]]:
+    """Each group's messages one after the other (in order), the groups side by side."""
+    by_group: dict[str, list[dict]] = {}
+    for group, message in sends:
+        by_group.setdefault(group, []).append(message)
+    failures = []
+
+    async def to_group(group, messages):
+        for message in messages:
+            try:
+                await layer.group_send(group, message)
+            except Exception as exception:
+                failures.append((group, exception))
+
+    await asyncio.gather(*(to_group(group, messages) for group, messages in by_group.items()))
+    return failures
+
+
+_push_sender: _Sender | None = None
+
+
+def _sender() -> _Sender:
+    global _push_sender
+    with _loop_lock:
+        # A process forked from one that had sent (gunicorn's preloaded master) has no thread.
+        if _push_sender is None or _push_sender.pid != os.getpid():
+            _push_sender = _Sender()
+        return _push_sender
+
+
+def _in_memory_send(layer, group: str, message: dict) -> None:
     loop = _server_loop
     try:
         running = asyncio.get_running_loop()
     except RuntimeError:
         running = None
-    in_memory_on_server = isinstance(layer, InMemoryChannelLayer) and loop is not None and loop.is_running()
-    if in_memory_on_server and running is not loop:
+    if loop is not None and loop.is_running() and running is not loop:
         # The in-memory layer lives on the server's loop; sending from a worker thread
         # through async_to_sync arrives late, so hand the coroutine to that loop.
         asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
+from shop.core.selectors.scripts import isolated_text
 from shop.geo.models import Area
 from shop.geo.selectors.areas import area_country, area_locality, area_within
 
@@ -37,19 +38,19 @@ def store_home_delivery(*, store: _("Store"), area: Area | None) -> HomeDelivery
     """Does ``store`` deliver home to ``area``? ``reason`` says why not, naming the store:
     "Kaloum Électronique delivers only within Conakry"."""
     if not store_delivers_home(store):
-        return HomeDelivery(False, _("%(name)s does not deliver: pick your order up at the store.") % {"name": store.name})
+        return HomeDelivery(False, _("%(name)s does not deliver: pick your order up at the store.") % {"name": isolated_text(store.name)})
     if store.delivers_international:
         return HomeDelivery(True)
     if store.area_id is None:
-        return HomeDelivery(False, _("%(name)s has not said where it delivers: pick your order up at the store.") % {"name": store.name})
+        return HomeDelivery(False, _("%(name)s has not said where it delivers: pick your order up at the store.") % {"name": isolated_text(store.name)})
     if area is None:
-        return HomeDelivery(False, _("Choose an address with its area to get home delivery from %(name)s.") % {"name": store.name})
+        return HomeDelivery(False, _("Choose an address with its area to get home delivery from %(name)s.") % {"name": isolated_text(store.name)})
     if store.delivers_national:
         country = area_country(area=store.area)
         if not area_within(area=area, outer=country):
-            return HomeDelivery(False, _("%(name)s delivers only within %(name2)s.") % {"name": store.name, "name2": country.name})
+            return HomeDelivery(False, _("%(name)s delivers only within %(name2)s.") % {"name": isolated_text(store.name), "name2": country.name})
         return HomeDelivery(True)
     locality = area_locality(area=store.area)
     if not area_within(area=area, outer=locality):
-        return HomeDelivery(False, _("%(name)s delivers only within %(name2)s.") % {"name": store.name, "name2": locality.name})
+        return HomeDelivery(False, _("%(name)s delivers only within %(name2)s.") % {"name": isolated_text(store.name), "name2": locality.name})
     return HomeDelivery(True)

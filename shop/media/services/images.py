@@ -9,7 +9,9 @@ from django.db import IntegrityError, transaction
 from PIL import Image, ImageCms, ImageOps
 
 from shop.core.jobs import job_enqueue_on_commit
-from shop.media.models import StoredImage
+from shop.media.models import RENDITION_FORMATS, StoredImage
+from shop.media.services.cid import content_id, content_id_of_file
+from shop.media.services.pinning import renditions_pin
 from shop.media.services.validation import ValidatedImage, image_validate
 
 logger = logging.getLogger(__name__)
@@ -43,6 +45,7 @@ def _stored_image_create(validated: ValidatedImage) -> StoredImage:
         with transaction.atomic():
             return StoredImage.objects.create(
                 sha256=sha,
+                cid=content_id(validated.content),
                 original_name=name,
                 format=validated.format,
                 width=validated.width,
@@ -58,7 +61,9 @@ def _stored_image_create(validated: ValidatedImage) -> StoredImage:
 
 def image_process(*, image_id: int) -> StoredImage:
     """Make the served renditions: auto-oriented, sRGB, metadata-free, WebP plus JPEG at
-    each of ``SOKO_IMAGE_SIZES`` (never wider than the original). A ready image is left alone."""
+    each of ``SOKO_IMAGE_SIZES`` (never wider than the original), each with its content ID;
+    then, with a pinning service, each is pinned by a job after the commit. A ready image is
+    left alone."""
     image = StoredImage.objects.get(pk=image_id)
     if image.status == StoredImage.Status.READY:
         return image
@@ -85,6 +90,7 @@ def image_process(*, image_id: int) -> StoredImage:
             "jpeg": _storage_put(_rendition_name(jpeg, "jpg"), jpeg),
             "width": width,
             "height": height,
+            "cids": {"webp": content_id(webp), "jpeg": content_id(jpeg)},
         }
     with transaction.atomic():
         image = StoredImage.objects.select_for_update().get(pk=image_id)
@@ -93,6 +99,7 @@ def image_process(*, image_id: int) -> StoredImage:
             image.status = StoredImage.Status.READY
             image.failure_reason = ""
             image.save(update_fields=["renditions", "status", "failure_reason"])
+            renditions_pin(image=image)
     return image
 
 
@@ -178,3 +185,34 @@ def _encode_jpeg(picture: Image.Image) -> bytes:
         buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True, exif=b"", icc_profile=None
     )
     return buffer.getvalue()
+
+
+def image_cids_fill(*, image: StoredImage) -> bool:
+    """Give a picture stored before content IDs existed its CIDs: the original's and each
+    rendition's, read back from storage one chunk at a time; then, with a pinning service,
+    pin its renditions. Returns whether anything was missing. A file gone from storage
+    raises ``FileNotFoundError``."""
+    cid = image.cid
+    if not cid:
+        with storages["originals"].open(image.original_name, "rb") as original:
+            cid = content_id_of_file(original)
+    renditions = {}
+    for width, rendition in image.renditions.items():
+        cids = dict(rendition.get("cids", {}))
+        for fmt in RENDITION_FORMATS:
+            if fmt in rendition and fmt not in cids:
+                with default_storage.open(rendition[fmt], "rb") as served:
+                    cids[fmt] = content_id_of_file(served)
+        renditions[width] = cids
+    with transaction.atomic():
+        image = StoredImage.objects.select_for_update().get(pk=image.pk)
+        changed = not image.cid
+        image.cid = image.cid or cid
+        for width, cids in renditions.items():
+            if width in image.renditions and image.renditions[width].get("cids") != cids:
+                image.renditions[width]["cids"] = cids
+                changed = True
+        if changed:
+            image.save(update_fields=["cid", "renditions"])
+        renditions_pin(image=image)
+    return changed

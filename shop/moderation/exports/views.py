@@ -3,11 +3,12 @@ and the progress the exports list polls. Both are served inside the admin (login
 authenticator checked by the admin site)."""
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, JsonResponse
-from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.http import Http404, JsonResponse
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET
 
 from shop.core.ids import MAX_ID
+from shop.media.services.storage import private_download
 
 from ..models import Export
 from .services import export_content_type, export_may_download
@@ -27,12 +28,7 @@ def export_download(request, pk: int):
     if export.status != Export.Status.DONE or not export.file:
         raise Http404("This export is not ready.")
     name = f"soko-{export.kind}-{export.date_from:%Y%m%d}-{export.date_to:%Y%m%d}.{export.format}"
-    response = FileResponse(
-        export.file.open("rb"), as_attachment=True, filename=name, content_type=export_content_type(export)
-    )
-    add_never_cache_headers(response)
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return private_download(export.file, filename=name, content_type=export_content_type(export))
 
 
 @require_GET

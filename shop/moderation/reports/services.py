@@ -101,12 +101,7 @@ def report_file(*, reporter, target, reason: str, text: str = "") -> Report:
         )
 
     def work() -> Report:
-        case, _created = Case.objects.get_or_create(
-            target_type=target_type,
-            target_id=target.pk,
-            defaults={"target_label": target_label(target), "owner": target_owner(target)},
-        )
-        case = Case.objects.select_for_update().get(pk=case.pk)
+        case = Case.objects.select_for_update().get(pk=_case_of(target, target_type=target_type).pk)
         if Report.objects.filter(case=case, reporter=reporter, status=Report.Status.OPEN).exists():
             raise ReportError(_("You already reported this. Soko's staff will look at it."), code="again")
         try:
@@ -133,6 +128,16 @@ def report_file(*, reporter, target, reason: str, text: str = "") -> Report:
     except Exception:
         limit_give_back(rate_key, seconds=RATE_SECONDS)  # nothing was filed
         raise
+
+
+def _case_of(target, *, target_type=None) -> Case:
+    """The one case about ``target``, opened now if it has none."""
+    case, _created = Case.objects.get_or_create(
+        target_type=target_type or content_type_of(target),
+        target_id=target.pk,
+        defaults={"target_label": target_label(target), "owner": target_owner(target)},
+    )
+    return case
 
 
 def _tally(case: Case) -> None:
@@ -495,6 +500,21 @@ def case_take_down(*, case: Case, actor, reason: str) -> Case:
         return case
 
     return _decided(case, actor=actor, reason=reason, decide=decide)
+
+
+def target_take_down(*, target, actor, reason: str) -> Case:
+    """Staff take ``target`` down from its own admin page, reported or not: the same case,
+    take-down record, notice and appeal as a take-down decided on reports."""
+    return case_take_down(case=_case_of(target), actor=actor, reason=reason)
+
+
+def target_show_again(*, target, actor, reason: str) -> Case | None:
+    """Staff reverse the take-down in force on ``target`` (as ``case_reverse``); None when
+    nothing of Soko's is hiding it."""
+    takedown = takedown_in_force(target_type=content_type_of(target), target_id=target.pk)
+    if takedown is None or takedown.case is None:
+        return None
+    return case_reverse(case=takedown.case, actor=actor, reason=reason)
 
 
 def _target_or_case(case: Case):

@@ -14,7 +14,7 @@ added to a group by hand in the admin is taken away at the next sync. Give one p
   ``refund_over_limit``); they read payments, delivery jobs, their scans, couriers and
   their ratings, promo codes and loyalty points.
 - **Finance**: the ledger, reconciliation (payment flags), payouts, refunds and payments
-  given back; the cash couriers hand in (recording a hand-in); they export the ledger and
+  given back, the transfers out of the stablecoin escrow; the cash couriers hand in (recording a hand-in); they export the ledger and
   payouts and may refund over the support limit.
 
 Every group may request exports of what it can read; personal data in exports needs
@@ -120,6 +120,7 @@ ROLES: dict[str, list[str]] = {
         "payments.view_suspenserefund",
         "payments.add_suspenserefund",
         "payments.change_suspenserefund",
+        "chain.view_escrowtransfer",
         "orders.view_order",
         "orders.view_checkout",
         "sellers.view_store",
@@ -153,6 +154,7 @@ SUPERUSER_ONLY: dict[str, str] = {
     "chat.quickreply": "a store's own reply templates",
     "promotions.sale": "stores run their own sales from the dashboard",
     "sellers.storeinvite": "a store's own invitations: its owners manage them",
+    "media.renditionpin": "the pinning service's copies of published pictures: the operator's",
 }
 
 

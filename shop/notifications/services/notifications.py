@@ -3,6 +3,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -17,13 +18,25 @@ logger = logging.getLogger(__name__)
 
 
 def notify(*, user, kind: str, text, url: str = "", email: bool = False) -> Notification:
-    """Store a notification, then (after commit) push it to the user's open pages
-    and, when asked, send an email copy through Huey.
+    """Store a notification in the caller's transaction (it stands or falls with what caused
+    it: a process dying after the commit cannot lose it), then, after commit, render and push
+    it to the user's open pages and, when asked, send an email copy through Huey (the sweep
+    retries an email that did not go). Nothing is rendered before the commit, so a caller
+    holding a row lock holds it for one insert.
 
     ``text`` is rendered in the recipient's language (build it with ``lazy_text``), whoever
     caused it: the notification keeps that text, and the email copy is in it too."""
     with speaking_to(user):
         notification = Notification.objects.create(user=user, kind=kind, text=str(text)[:300], url=url, email_wanted=email)
+    transaction.on_commit(lambda: _push_new(notification), robust=True)
+    if email:
+        job_enqueue_on_commit("notifications.email_send", notification.pk)
+    return notification
+
+
+def _push_new(notification: Notification) -> None:
+    user = notification.user
+    with speaking_to(user):
         push_html_on_commit(
             user_group(user.pk),
             _push_fragment(notification),
@@ -36,9 +49,6 @@ def notify(*, user, kind: str, text, url: str = "", email: bool = False) -> Noti
                 "unread": unread_count(user=user),
             },
         )
-    if email:
-        job_enqueue_on_commit("notifications.email_send", notification.pk)
-    return notification
 
 
 def _push_fragment(notification: Notification) -> str:

@@ -15,6 +15,7 @@ preparing              ready                   seller, staff
 preparing              cancelled               seller (reason required), staff
 ready                  out_for_delivery        seller, courier, staff — delivery orders only;
                                                a courier's job: only its courier, by scan
+                                               (staff too, until the store withdraws the job)
 ready                  delivered               seller, staff — pick-up orders only (collected)
 ready                  cancelled               seller (reason required), staff
 out_for_delivery       delivered               seller, courier (by the handover scan), staff
@@ -185,7 +186,12 @@ def _condition(order: Order, to: str, role: str, scanned: bool) -> str | None:
     """Moves that depend on the order itself; None when the move fits this order."""
     pickup = order.delivery_mode == Order.DeliveryMode.PICKUP
     source = order.status
-    if (source, to) == (S.READY, S.OUT_FOR_DELIVERY) and role in (Role.SELLER, Role.COURIER) and not pickup:
+    if (source, to) == (S.READY, S.OUT_FOR_DELIVERY) and not pickup:
+        if role == Role.STAFF and order_courier_job(order) is not None:
+            return _(
+                "A courier's job for order %(number)s is still open: it leaves when the courier scans the package "
+                "label. The store can withdraw the job to send the order out another way."
+            ) % {"number": order.number}
         if role == Role.SELLER and order_courier_job(order) is not None:
             return _("A courier takes order %(number)s: it leaves when the courier scans the package label.") % {
                 "number": order.number

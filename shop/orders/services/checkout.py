@@ -195,8 +195,6 @@ def checkout_place(*, buyer, cart: Cart, details: CheckoutDetails, idempotency_k
         raise
     except DatabaseBusy as error:
         raise CheckoutBusy() from error
-    if checkout.orders_created and checkout.payment_status == PaymentStatus.ON_DELIVERY:
-        transaction.on_commit(lambda placed=checkout: _notify_stores(placed))
     return checkout
 
 
@@ -471,6 +469,8 @@ def _checkout_finish(*, checkout: Checkout, gathered: Gathered, orders: list[Ord
     CartItem.objects.filter(pk__in=[item.pk for item in gathered.items]).delete()
     checkout.orders_created = True
     checkout.placed_orders = orders
+    if checkout.payment_status == PaymentStatus.ON_DELIVERY:
+        _notify_stores(checkout)
     return checkout
 
 
@@ -524,14 +524,13 @@ def _order_create(**fields) -> Order:
 
 
 def _notify_stores(checkout: Checkout) -> None:
-    """Tell each store's owner and staff about their new order (after commit)."""
+    """Tell each store's owner and staff about their new order, in the transaction that
+    placed or confirmed it: the notices stand or fall with the orders (a process dying after
+    the commit cannot lose them); pushing them to open pages waits for the commit."""
     orders = getattr(checkout, "placed_orders", None) or list(checkout.orders.all())
     prefetch_related_objects(orders, "store__members")
     for order in orders:
-        try:
-            order_push_new(order=order)
-        except Exception:  # best effort, like the notifications below: the list re-reads on load
-            log.exception("could not push new order %s", order.number)
+        order_push_new(order=order)
         if order.delivery_mode == Order.DeliveryMode.PICKUP:
             template = gettext_lazy("New order %(number)s: %(total)s, pick-up.")
         else:
@@ -539,7 +538,4 @@ def _notify_stores(checkout: Checkout) -> None:
         text = lazy_text(template, number=order.number, total=lazy_money(order.total, order.currency))
         url = reverse("sellers:order_detail", args=[order.number])
         for user in order.store.members.all():
-            try:
-                notify(user=user, kind="order", text=text, url=url, email=True)
-            except Exception:  # the order stands; a missed notification must not undo it
-                log.exception("could not notify %s of order %s", user.pk, order.number)
+            notify(user=user, kind="order", text=text, url=url, email=True)

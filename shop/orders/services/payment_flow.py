@@ -17,7 +17,6 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -48,7 +47,7 @@ def _checkout_confirmed(sender, checkout, **kwargs) -> None:
 
     orders = list(Order.objects.filter(checkout=checkout).select_related("store", "checkout"))
     checkout.placed_orders = orders
-    transaction.on_commit(lambda: _notify_stores(checkout))
+    _notify_stores(checkout)
     for order in orders:
         order_push(order=order)
         if checkout.payment_status == PaymentStatus.PAID:

@@ -9,12 +9,12 @@ from __future__ import annotations
 from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from fpdf import FPDF, FontFace
 
 from shop.core.selectors.currencies import currency_places
 from shop.core.selectors.i18n import speaking_to
@@ -22,6 +22,9 @@ from shop.core.selectors.money import money_format
 
 from ..gateways import gateway_get
 from ..models import PaymentStatus, Refund
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 # Relative widths of the lines table: item, quantity, unit price, amount.
@@ -58,16 +61,24 @@ def _language_direction(pdf: FPDF):
         pdf.set_text_shaping(True)
 
 
-class _Pdf(FPDF):
-    def __init__(self):
-        super().__init__(format="A4")
-        self.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-        self.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-        self.add_font("NotoArabic", "", str(FONTS / "NotoSansArabic-Regular.ttf"))
-        self.set_fallback_fonts(["NotoArabic"], exact_match=False)
-        self.set_text_shaping(True)
-        self.set_auto_page_break(True, margin=18)
-        self.set_margins(18, 18, 18)
+def _fpdf():
+    """The fpdf module, imported by the process that renders a document (the worker):
+    fpdf imports numpy, which no web worker that only enqueues an invoice should load."""
+    import fpdf
+
+    return fpdf
+
+
+def _new_pdf() -> FPDF:
+    pdf = _fpdf().FPDF(format="A4")
+    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.add_font("NotoArabic", "", str(FONTS / "NotoSansArabic-Regular.ttf"))
+    pdf.set_fallback_fonts(["NotoArabic"], exact_match=False)
+    pdf.set_text_shaping(True)
+    pdf.set_auto_page_break(True, margin=18)
+    pdf.set_margins(18, 18, 18)
+    return pdf
 
 
 def invoice_number(order) -> str:
@@ -77,7 +88,7 @@ def invoice_number(order) -> str:
 def invoice_render(order) -> bytes:
     """The invoice of ``order`` as PDF bytes, in the buyer's language."""
     with speaking_to(order.buyer):
-        pdf = _Pdf()
+        pdf = _new_pdf()
         pdf.add_page()
         _render_heading(pdf, order)
         _render_parties(pdf, order)
@@ -145,7 +156,7 @@ def _lines_table(pdf: FPDF):
         col_widths=COLUMNS,
         text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT"),
         borders_layout="HORIZONTAL_LINES",
-        headings_style=FontFace(emphasis="BOLD", fill_color=HEADING_FILL),
+        headings_style=_fpdf().FontFace(emphasis="BOLD", fill_color=HEADING_FILL),
         line_height=5.5,
         padding=(1.5, 1.5),
         v_align="TOP",
@@ -274,7 +285,7 @@ def credit_note_render(refund: Refund, number: str) -> bytes:
     order = refund.order
     currency = order.currency
     with speaking_to(order.buyer):
-        pdf = _Pdf()
+        pdf = _new_pdf()
         pdf.add_page()
         top = pdf.get_y()
         pdf.set_font("DejaVu", "B", 20)

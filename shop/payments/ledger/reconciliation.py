@@ -4,20 +4,41 @@ Reconciliation, per UTC day and currency: the ledger's ``provider:<p>`` account 
 posting: payments, refunds, transfers, fees, disputes, money held in suspense) against
 the net movement the provider itself reports for the platform's balance there. Each
 provider contributes its report through ``PROVIDER_REPORTS``; a difference is flagged
-once (``reconciliation_flag``), whoever looks and however often."""
+once (``reconciliation_flag``), whoever looks and however often.
+
+The stablecoin's money is in the escrow contract, per checkout: ``escrow_reconciliation_flag``
+compares the ledger's ``provider:crypto`` postings (payments in, releases to stores, refunds
+to buyers, each in the token's minor units at the quote's rate) with the contract's events
+and flags each difference once."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 
 import stripe
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ..models import PaymentFlag, Provider
+from shop.chain.models import EscrowTransfer
+from shop.chain.node import ChainNotConfigured, ChainUnavailable, chain_configured
+from shop.chain.reconciliation import LedgerMove, escrow_reconcile
+
+from ..models import (
+    CryptoDeposit,
+    LedgerEntry,
+    LedgerTransaction,
+    PaymentAttempt,
+    PaymentFlag,
+    Payout,
+    Provider,
+    Refund,
+)
+from ..payouts.selectors import buyer_address_for, crypto_quote_for, token_minor_down
 from ..providers.mpesa.callbacks import mpesa_report
 from ..providers.mpesa.client import MpesaError
 from ..providers.paypal.client import PaypalError, paypal_report
@@ -96,7 +117,122 @@ def _days(days: int, now) -> tuple[datetime, datetime]:
     return until - timedelta(days=days), until
 
 
+def _base_key(key: str) -> str:
+    """``void:capture:attempt:7@2`` -> ``capture:attempt:7``."""
+    return key.removeprefix("void:").partition("@")[0]
 
+
+def _escrow_move(posted: LedgerTransaction, amount: int, quotes: dict) -> LedgerMove | None:
+    """The escrow move a ``provider:crypto`` posting of ``amount`` records (debit: in)."""
+    base = _base_key(posted.key)
+    noun, _sep, number = base.rpartition(":")
+    if not number.isdigit():
+        return None
+    sign = 1 if amount > 0 else -1
+    if noun in ("capture:attempt", "suspense:attempt"):
+        attempt = PaymentAttempt.objects.get(pk=int(number))
+        quote = quotes.setdefault(attempt.pk, crypto_quote_for(attempt))
+        deposited = sum(deposit.amount for deposit in CryptoDeposit.objects.filter(attempt=attempt))
+        return LedgerMove(quote.checkout_ref, "deposited", sign * deposited) if quote else None
+    if noun == "transfer:order":
+        payout = Payout.objects.filter(order_id=int(number), provider=Provider.CRYPTO).select_related("store").first()
+        attempt = PaymentAttempt.objects.filter(
+            checkout_id=posted.checkout_id, provider=Provider.CRYPTO, status=PaymentAttempt.Status.SUCCEEDED
+        ).first()
+        quote = quotes.setdefault(attempt.pk, crypto_quote_for(attempt)) if attempt else None
+        if payout is None or quote is None:
+            return None
+        address = _released_to(payout) or payout.store.wallet_address
+        token = token_minor_down(abs(amount), posted.entries.first().account.currency, quote)
+        return LedgerMove(quote.checkout_ref, "released", -sign * token, address)
+    if noun == "refund":
+        refund = Refund.objects.filter(pk=int(number), provider=Provider.CRYPTO).select_related("attempt").first()
+        quote = quotes.setdefault(refund.attempt_id, crypto_quote_for(refund.attempt)) if refund else None
+        if quote is None:
+            return None
+        token = token_minor_down(abs(amount), refund.currency, quote)
+        return LedgerMove(quote.checkout_ref, "refunded", -sign * token, buyer_address_for(refund.attempt))
+    return None
+
+
+def _released_to(payout: Payout) -> str:
+    transfer = EscrowTransfer.objects.filter(tx_hash=payout.reference).first() if payout.reference else None
+    return transfer.to_address if transfer is not None else ""
+
+
+def escrow_ledger_moves() -> list[LedgerMove]:
+    """What the ledger says went into and out of the configured escrow, per posting on
+    ``provider:crypto``, in the token's minor units."""
+    totals: dict[int, int] = defaultdict(int)
+    for entry in LedgerEntry.objects.filter(account__code=f"provider:{Provider.CRYPTO}").only(
+        "transaction_id", "amount_minor"
+    ):
+        totals[entry.transaction_id] += entry.amount_minor
+    quotes: dict = {}
+    moves = []
+    for posted in LedgerTransaction.objects.filter(pk__in=list(totals)).order_by("id"):
+        if totals[posted.pk]:
+            move = _escrow_move(posted, totals[posted.pk], quotes)
+            if move is not None and move.amount_minor:
+                moves.append(move)
+    # Only checkouts in the configured escrow: its events are the ones read back.
+    ours = {
+        quote.checkout_ref
+        for quote in quotes.values()
+        if quote is not None and quote.escrow_address.lower() == settings.SOKO_ETH_ESCROW_ADDRESS.lower()
+    }
+    return [move for move in moves if move.checkout_id in ours]
+
+
+def _escrow_busy_checkouts() -> set[str]:
+    """Checkout ids with money on its way (a deposit not confirmed, a release or a refund
+    being sent): compared on a later run, once they have settled."""
+    busy = set(
+        CryptoDeposit.objects.filter(status=CryptoDeposit.Status.SEEN).values_list("quote__checkout_ref", flat=True)
+    )
+    attempts = list(
+        Payout.objects.filter(provider=Provider.CRYPTO, status=Payout.Status.PENDING)
+        .values_list("order__checkout__attempts", flat=True)
+        .distinct()
+    ) + list(
+        Refund.objects.filter(provider=Provider.CRYPTO, status=Refund.Status.PENDING).values_list("attempt", flat=True)
+    )
+    for attempt in PaymentAttempt.objects.filter(pk__in=[pk for pk in attempts if pk], provider=Provider.CRYPTO):
+        quote = crypto_quote_for(attempt)
+        if quote is not None:
+            busy.add(quote.checkout_ref)
+    return busy
+
+
+def escrow_reconciliation_flag() -> int:
+    """Flag each difference between the ledger's escrow moves and the escrow's events once
+    (``PaymentFlag`` kind reconciliation, keyed by the difference): the same difference is
+    never flagged twice, resolved or not. Checkouts with money on its way wait for a later
+    run. Returns how many flags were raised; 0 without a configured escrow or node."""
+    if not chain_configured() or not settings.SOKO_ETH_ESCROW_ADDRESS:
+        return 0
+    busy = _escrow_busy_checkouts()
+    moves = [move for move in escrow_ledger_moves() if move.checkout_id not in busy]
+    try:
+        differences = escrow_reconcile(ledger=moves, checkout_ids={move.checkout_id for move in moves})
+    except (ChainNotConfigured, ChainUnavailable) as error:
+        log.warning("the escrow could not be reconciled: %s", error)
+        return 0
+    flagged = 0
+    for difference in differences:
+        what = (
+            f"{difference.checkout_id}:{difference.kind}:{difference.address}:"
+            f"{difference.ledger_minor}:{difference.chain_minor}"
+        )
+        key = f"reconciliation:escrow:{hashlib.sha256(what.encode()).hexdigest()[:40]}"
+        detail = (
+            f"Escrow checkout {difference.checkout_id}, {difference.kind}"
+            f"{' to ' + difference.address if difference.address else ''}: the ledger says {difference.ledger_minor}, "
+            f"the contract's events {difference.chain_minor} (token minor units; transactions: "
+            f"{', '.join(difference.tx_hashes) or 'none'})"
+        )
+        flagged += _flag_once(key, detail)
+    return flagged
 
 
 def reconciliation(*, days: int = 30, now=None, reports: dict[str, ProviderReport] | None = None) -> list[dict]:
@@ -148,16 +284,21 @@ def reconciliation_flag(rows: list[dict]) -> int:
         if not row["difference"]:
             continue
         key = f"reconciliation:{row['provider']}:{row['day']:%Y-%m-%d}:{row['currency']}:{row['difference']}"
-        if PaymentFlag.objects.filter(key=key).exists():
-            continue
         detail = (
             f"{row['day']:%Y-%m-%d} {row['provider']} {row['currency']}: the ledger says {row['ledger']}, "
             f"the provider reported {row['reported']} (minor units)"
         )
-        try:
-            with transaction.atomic():
-                PaymentFlag.objects.create(kind=PaymentFlag.Kind.RECONCILIATION, key=key, detail=detail)
-        except IntegrityError:
-            continue  # flagged by a concurrent run
-        flagged += 1
+        flagged += _flag_once(key, detail)
     return flagged
+
+
+def _flag_once(key: str, detail: str) -> int:
+    """A reconciliation flag under ``key`` unless one was raised before: 1 when raised now."""
+    if PaymentFlag.objects.filter(key=key).exists():
+        return 0
+    try:
+        with transaction.atomic():
+            PaymentFlag.objects.create(kind=PaymentFlag.Kind.RECONCILIATION, key=key, detail=detail)
+    except IntegrityError:
+        return 0  # flagged by a concurrent run
+    return 1

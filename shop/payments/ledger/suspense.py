@@ -4,25 +4,31 @@ there, through the provider that took it.
 
 Staff ask for it from the payment flag (``suspense_refund``): the request is recorded in
 its own transaction, then a background job asks the provider after commit
-(``suspense_refund_send``, a Stripe refund of the payment intent or a PayPal capture
-refund, under a key per try), and posts suspense debit / provider credit once the provider
-took it. M-Pesa is given back by hand: recorded with a checklist and posted at once, as
-the manual refunds of orders are.
+(``suspense_refund_send``, a Stripe refund of the payment intent, a PayPal capture refund,
+or the stablecoin deposit's tokens sent back out of the escrow to the wallet that paid,
+under a key per try), and posts suspense debit / provider credit once the provider took
+it. M-Pesa is given back by hand: recorded with a checklist and posted at once, as the
+manual refunds of orders are.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import stripe
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shop.chain.node import ChainNotConfigured, ChainUnavailable
+from shop.chain.services.escrow import EscrowKeyReused, escrow_refund
+from shop.chain.services.transactions import ContractRefused, TransactionPending
 from shop.core.jobs import job_enqueue_on_commit
 from shop.core.services.transactions import assert_outside_transactions
 
-from ..models import LedgerTransaction, PaymentAttempt, PaymentFlag, Provider, SuspenseRefund
+from ..models import CryptoDeposit, LedgerTransaction, PaymentAttempt, PaymentFlag, Provider, SuspenseRefund
+from ..payouts.selectors import buyer_address_for, crypto_quote_for, token_minor_down
 from ..payouts.services import CARD_PROVIDERS
 from ..providers.paypal.client import PaypalError, paypal_refund
 from ..providers.stripe.client import stripe_client
@@ -136,11 +142,13 @@ def suspense_refund_send(refund_id: int) -> SuspenseRefund:
                 paypal_refund(attempt=attempt, amount_minor=refund.amount_minor, idempotency_key=key, note=""),
                 True,
             )
+        elif refund.provider == Provider.CRYPTO:
+            reference, succeeded = _escrow_give_back(refund, key=key), True
         else:
             raise SuspenseRefundError(f"no automatic refund by {refund.provider}")
-    except (stripe.APIConnectionError, stripe.RateLimitError):
-        raise
-    except (stripe.StripeError, PaypalError, SuspenseRefundError) as error:
+    except (stripe.APIConnectionError, stripe.RateLimitError, TransactionPending, ChainUnavailable):
+        raise  # the job tries again (``suspense_refunds_resend`` after it gave up), under the same key
+    except (stripe.StripeError, PaypalError, SuspenseRefundError, ContractRefused, EscrowKeyReused, ChainNotConfigured) as error:
         log.warning("refund from suspense %s failed: %s", refund.pk, error)
         SuspenseRefund.objects.filter(pk=refund.pk, reference="").update(
             status=SuspenseRefund.Status.FAILED, message=str(error)[:300], updated_at=timezone.now()
@@ -160,3 +168,38 @@ def suspense_refund_send(refund_id: int) -> SuspenseRefund:
             resolved_at=timezone.now(), resolved_by=locked.requested_by, resolution=note, updated_at=timezone.now()
         )
     return locked
+
+
+def _escrow_give_back(refund: SuspenseRefund, *, key: str) -> str:
+    """Send a held stablecoin payment back out of the escrow to the wallet that deposited
+    it; the transaction's hash. A whole payment goes back as the very tokens deposited; a
+    part of one at the quote's rate, rounded down (as refunds of orders are)."""
+    attempt = refund.attempt
+    quote, payer = crypto_quote_for(attempt), buyer_address_for(attempt)
+    if quote is None or not payer:
+        raise SuspenseRefundError("the deposit of this payment is not known: give it back by hand")
+    if refund.amount_minor == attempt.received_minor:
+        tokens = sum(int(deposit.amount_minor) for deposit in CryptoDeposit.objects.filter(attempt=attempt))
+    else:
+        tokens = token_minor_down(refund.amount_minor, refund.currency, quote)
+    if tokens <= 0:
+        raise SuspenseRefundError("no tokens of this payment are known to be in the escrow: give it back by hand")
+    return escrow_refund(quote.checkout_ref, payer, tokens, key=key).tx_hash
+
+
+def suspense_refunds_resend(*, older_than_seconds: int = 600) -> int:
+    """Stablecoin refunds from suspense still pending after their jobs gave up (the node
+    was out of reach for a while) are sent again under the same key: a retry never pays
+    twice. Card and PayPal refunds are left to their provider's answer."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    sent = 0
+    for refund_id in SuspenseRefund.objects.filter(
+        provider=Provider.CRYPTO, status=SuspenseRefund.Status.PENDING, reference="", updated_at__lt=cutoff
+    ).values_list("pk", flat=True):
+        try:
+            suspense_refund_send(refund_id)
+        except (TransactionPending, ChainUnavailable) as error:
+            log.warning("refund from suspense %s still pending: %s", refund_id, error)
+            break
+        sent += 1
+    return sent

@@ -5,6 +5,9 @@ delivered and the buyer's confirmation window has passed (or the buyer confirms 
 sooner); it then becomes payable, and a store with a Stripe connected account receives it
 as a transfer in the checkout's ``transfer_group``. A store without one accrues the
 payable, shown on its payouts page, until it connects an account or staff pay it by hand.
+A share paid in the stablecoin is released out of the escrow contract to the store's
+wallet address (``order_escrow_payout``); without an address it waits, and the store's
+payouts page says so. The platform's fee stays in the escrow, under the checkout's id.
 
 A transfer is three steps that each survive a crash: a ``Payout`` row (one per order),
 the transfer at Stripe (its idempotency key makes a retry return the same transfer), and
@@ -22,15 +25,20 @@ import stripe
 from django.db import transaction
 from django.utils import timezone
 
+from shop.chain.models import EscrowTransfer
+from shop.chain.node import ChainNotConfigured, ChainUnavailable
+from shop.chain.services.escrow import EscrowKeyReused, escrow_release
+from shop.chain.services.transactions import ContractRefused, TransactionPending
 from shop.core.selectors.currencies import money_from_minor, money_to_minor
 from shop.core.services.transactions import assert_outside_transactions
 
 from ..ledger import accounts, fees
 from ..ledger import services as ledger
 from ..ledger.services import Line
-from ..models import ConnectedAccount, LedgerTransaction, PaymentAttempt, PaymentStatus, Payout, Provider
+from ..models import ConnectedAccount, LedgerTransaction, PaymentAttempt, PaymentFlag, PaymentStatus, Payout, Provider
 from ..providers.stripe.client import stripe_client, transfer_group
 from ..signals import order_funds_released
+from .selectors import crypto_quote_for, token_minor_down
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +118,8 @@ def order_transfer(order) -> Payout | None:
     transaction (a job: ``orders.order_transfer``, or the release job)."""
     assert_outside_transactions("a transfer")
     attempt = order_paid_online(order)
+    if attempt is not None and attempt.provider == Provider.CRYPTO and order.funds_released_at is not None:
+        return order_escrow_payout(order, attempt)
     if attempt is None or attempt.provider not in CARD_PROVIDERS or order.funds_released_at is None:
         return None
     account = ConnectedAccount.objects.filter(store_id=order.store_id, payouts_enabled=True).first()
@@ -119,16 +129,7 @@ def order_transfer(order) -> Payout | None:
     amount = -ledger.balance(accounts.store_payable(order.store_id), order.currency, order=order)
     if amount <= 0:
         return None
-    with transaction.atomic():
-        payout, _created = Payout.objects.get_or_create(
-            order=order,
-            defaults={
-                "store_id": order.store_id,
-                "provider": attempt.provider,
-                "amount_minor": amount,
-                "currency": order.currency,
-            },
-        )
+    payout = _payout_row(order=order, provider=attempt.provider, amount=amount)
     if payout.status == Payout.Status.PAID:
         return payout
     try:
@@ -146,6 +147,14 @@ def order_transfer(order) -> Payout | None:
         log.warning("transfer for order %s failed: %s", order.number, error)
         Payout.objects.filter(pk=payout.pk).update(note=str(error)[:300])
         return payout
+    return payout_paid(
+        order, payout, provider=attempt.provider, reference=transfer.id, memo=f"Transfer {transfer.id} to {account.account_id}"
+    )
+
+
+def payout_paid(order, payout: Payout, *, provider: str, reference: str, memo: str) -> Payout:
+    """The money reached the store: the ledger's transfer out of the provider's account
+    posted and the payout marked paid with the provider's ``reference``, once."""
     with transaction.atomic():
         locked = Payout.objects.select_for_update().get(pk=payout.pk)
         if locked.status != Payout.Status.PAID:
@@ -154,13 +163,90 @@ def order_transfer(order) -> Payout | None:
                 key=f"transfer:order:{order.pk}",
                 lines=[
                     Line(accounts.store_payable(order.store_id), order.currency, locked.amount_minor, order=order),
-                    Line(accounts.provider_account(attempt.provider), order.currency, -locked.amount_minor, order=order),
+                    Line(accounts.provider_account(provider), order.currency, -locked.amount_minor, order=order),
                 ],
-                memo=f"Transfer {transfer.id} to {account.account_id}",
+                memo=memo,
                 checkout=order.checkout,
                 order=order,
             )
             locked.status = Payout.Status.PAID
-            locked.reference = transfer.id
-            locked.save(update_fields=["status", "reference", "updated_at"])
+            locked.reference = reference
+            locked.note = ""
+            locked.save(update_fields=["status", "reference", "note", "updated_at"])
         return locked
+
+
+# What stops an escrow release for now; the release job asks again on its next run.
+ESCROW_LATER = (TransactionPending, ChainUnavailable, ChainNotConfigured)
+
+
+def order_escrow_payout(order, attempt: PaymentAttempt) -> Payout | None:
+    """Release the order's share, paid in the stablecoin, out of the escrow to the store's
+    wallet address, once: the ``Payout`` row first, then the release under the key
+    ``release:order:<pk>`` (signed and recorded before it is sent, so a retry never pays
+    twice), then the ledger's transfer with the row marked paid. ``None`` when nothing is
+    due, or the store has no wallet address (the share waits; its payouts page says so).
+    A release the contract refuses fails the payout and flags it for staff; a node that
+    cannot be reached or a transaction not mined yet leaves it pending for the next run."""
+    quote = crypto_quote_for(attempt)
+    if quote is None:
+        log.error("order %s was paid in the stablecoin without a quote", order.number)
+        return None
+    existing = Payout.objects.filter(order=order).first()
+    if existing is not None and existing.status in (Payout.Status.PAID, Payout.Status.FAILED):
+        return existing
+    key = f"release:order:{order.pk}"
+    signed = EscrowTransfer.objects.filter(key=key).first()
+    address = signed.to_address if signed is not None else order.store.wallet_address
+    if not address:
+        return None
+    amount = -ledger.balance(accounts.store_payable(order.store_id), order.currency, order=order)
+    if existing is None and amount <= 0:
+        return None
+    payout = _payout_row(order=order, provider=Provider.CRYPTO, amount=amount)
+    if payout.status != Payout.Status.PENDING:
+        return payout
+    token_minor = (
+        signed.amount_minor if signed is not None else token_minor_down(payout.amount_minor, payout.currency, quote)
+    )
+    try:
+        transfer = escrow_release(quote.checkout_ref, address, token_minor, key=key)
+    except ESCROW_LATER as error:
+        log.warning("escrow release for order %s not done yet: %s", order.number, error)
+        Payout.objects.filter(pk=payout.pk).update(note=str(error)[:300])
+        return payout
+    except (ContractRefused, EscrowKeyReused) as error:
+        log.error("escrow release for order %s refused: %s", order.number, error)
+        with transaction.atomic():
+            Payout.objects.filter(pk=payout.pk, status=Payout.Status.PENDING).update(
+                status=Payout.Status.FAILED, note=str(error)[:300]
+            )
+            PaymentFlag.objects.get_or_create(
+                key=f"escrow-release:order:{order.pk}",
+                defaults={
+                    "kind": PaymentFlag.Kind.MISMATCH,
+                    "checkout": order.checkout,
+                    "attempt": attempt,
+                    "detail": (
+                        f"The escrow refused to release {token_minor} {quote.token_symbol} (minor units) of checkout "
+                        f"{quote.checkout_ref} to {address} for order {order.number}: {error}. Nothing was paid; "
+                        "pay the store by hand or release it again once the cause is fixed."
+                    ),
+                },
+            )
+        payout.refresh_from_db()
+        return payout
+    memo = (
+        f"Escrow release {transfer.tx_hash} to {transfer.to_address}: {transfer.amount_minor} "
+        f"{quote.token_symbol} minor units at {quote.rate} {order.currency}"
+    )
+    return payout_paid(order, payout, provider=Provider.CRYPTO, reference=transfer.tx_hash, memo=memo)
+
+
+def _payout_row(*, order, provider: str, amount: int) -> Payout:
+    """The order's payout row, made first (before any money moves) with what is owed now."""
+    payout, _created = Payout.objects.get_or_create(
+        order=order,
+        defaults={"store_id": order.store_id, "provider": provider, "amount_minor": amount, "currency": order.currency},
+    )
+    return payout

@@ -4,6 +4,11 @@
   idempotency key; when the store's share was already transferred, the transfer is
   reversed by the store's part of the refund.
 - PayPal: a refund of the capture.
+- Stablecoin: the buyer's wallet is refunded out of the escrow contract, from what the
+  checkout still holds there (``escrow_refund``, once per refund); when the store's share
+  was already released to its wallet the refund is not taken from the escrow (it would
+  take other stores' money) but failed and flagged for staff, as a card transfer that
+  cannot be reversed is.
 - M-Pesa: recorded for staff to reverse by hand, with a checklist (and a flag).
 - Cash on delivery: recorded as owed by the store to the buyer; the platform gives the
   store back its fee on the refunded lines.
@@ -25,15 +30,20 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 
 import stripe
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shop.chain.node import ChainNotConfigured, ChainUnavailable
+from shop.chain.services.escrow import EscrowKeyReused, escrow_refund
+from shop.chain.services.transactions import ContractRefused, TransactionPending
 from shop.core.jobs import job_enqueue_on_commit
 from shop.core.selectors.currencies import money_from_minor, money_quantize, money_to_minor
 from shop.core.selectors.i18n import lazy_text
@@ -45,6 +55,7 @@ from ..ledger import accounts, fees
 from ..ledger import services as ledger
 from ..ledger.services import Line
 from ..models import LedgerTransaction, PaymentFlag, PaymentStatus, Payout, Provider, Refund
+from ..payouts.selectors import buyer_address_for, crypto_quote_for, token_minor_down
 from ..payouts.services import CARD_PROVIDERS, order_paid_online
 from ..providers.paypal.client import PaypalError, paypal_refund
 from ..providers.stripe.client import stripe_client
@@ -133,18 +144,25 @@ def refund_record(
         # The units were paid for by a reduction only (Soko's code, points): nothing goes
         # back to the shopper's card or account, the ledger moves the reduction back.
         _finish(order, refund, reference=f"reduction-only:{refund.pk}", succeeded=True)
-    elif refund.provider in CARD_PROVIDERS or refund.provider == Provider.PAYPAL:
+    elif refund.provider in CARD_PROVIDERS or refund.provider in (Provider.PAYPAL, Provider.CRYPTO):
         job_enqueue_on_commit("payments.refund_send", refund.pk, existing is not None)
     if announce:
         _announce(order, refund)
     return refund
 
 
+class RefundPending(Exception):
+    """The provider's part of the refund could not be done now (the chain's node is out of
+    reach, the transaction is not mined yet): the refund stays pending and is sent again."""
+
+
 def refund_send(refund_id: int, retry: bool = False) -> Refund:
-    """The provider's part of a recorded card or PayPal refund, after the commit that
-    recorded it (the ``payments.refund_send`` job): asked under the refund's idempotency
-    key, so a second run (or a run after a crash) refunds once. A refusal marks the refund
-    failed; staff may ask again with the same key. Never inside a transaction."""
+    """The provider's part of a recorded card, PayPal or stablecoin refund, after the
+    commit that recorded it (the ``payments.refund_send`` job): asked under the refund's
+    idempotency key, so a second run (or a run after a crash) refunds once. A refusal
+    marks the refund failed; staff may ask again with the same key. ``RefundPending``
+    when it must be asked again later (the job retries; ``escrow_refunds_resend`` too).
+    Never inside a transaction."""
     assert_outside_transactions("a refund")
     refund = Refund.objects.select_related("attempt", "order__checkout", "order__store").get(pk=refund_id)
     if refund.status != Refund.Status.PENDING or refund.reference:
@@ -154,6 +172,8 @@ def refund_send(refund_id: int, retry: bool = False) -> Refund:
             _stripe_refund(refund.order, refund, retry=retry)
         elif refund.provider == Provider.PAYPAL:
             _paypal_refund(refund.order, refund)
+        elif refund.provider == Provider.CRYPTO:
+            _escrow_refund(refund.order, refund)
     except RefundError:
         pass  # recorded as failed by ``_fail``
     return refund
@@ -226,6 +246,7 @@ REFUND_NEWS = {
     Provider.STRIPE: gettext_lazy("%(amount)s of order %(number)s is being refunded to your card."),
     Provider.DEV: gettext_lazy("%(amount)s of order %(number)s is being refunded to your card."),
     Provider.PAYPAL: gettext_lazy("%(amount)s of order %(number)s is being refunded to your PayPal account."),
+    Provider.CRYPTO: gettext_lazy("%(amount)s of order %(number)s is being refunded to the wallet you paid from."),
     Provider.MPESA: gettext_lazy("%(amount)s of order %(number)s will be sent back to your M-Pesa by Soko's staff."),
     Provider.CASH: gettext_lazy("%(store)s owes you %(amount)s for order %(number)s and will give it back."),
 }
@@ -495,6 +516,67 @@ def _reverse_transfer(order, refund: Refund, payout: Payout, client) -> None:
         checkout=order.checkout,
         order=order,
     )
+
+
+def _escrow_refund(order, refund: Refund) -> None:
+    """Give the buyer's wallet the refund out of the escrow, converted at the quote's rate
+    (rounded down to the token's minor unit), under the key ``refund:<pk>``."""
+    quote = crypto_quote_for(refund.attempt)
+    buyer = buyer_address_for(refund.attempt)
+    released = Payout.objects.filter(order=order, provider=Provider.CRYPTO, status=Payout.Status.PAID).first()
+    if quote is None or not buyer or released is not None:
+        why = (
+            f"the store's share was already released to its wallet ({released.reference})"
+            if released is not None
+            else "the payment's deposit is not known"
+        )
+        _escrow_refund_flag(order, refund, why)
+        _fail(refund, RefundError(why))
+    token_minor = token_minor_down(refund.amount_minor, refund.currency, quote)
+    if token_minor <= 0:
+        _finish(order, refund, reference=f"below-token-unit:{refund.pk}", succeeded=True)
+        return
+    try:
+        transfer = escrow_refund(quote.checkout_ref, buyer, token_minor, key=f"refund:{refund.pk}")
+    except (TransactionPending, ChainUnavailable, ChainNotConfigured) as error:
+        log.warning("escrow refund %s not done yet: %s", refund.pk, error)
+        raise RefundPending(str(error)) from error
+    except (ContractRefused, EscrowKeyReused) as error:
+        _escrow_refund_flag(order, refund, f"the escrow refused it: {error}")
+        _fail(refund, error)
+    _finish(order, refund, reference=transfer.tx_hash, succeeded=True)
+
+
+def _escrow_refund_flag(order, refund: Refund, why: str) -> None:
+    PaymentFlag.objects.get_or_create(
+        key=f"escrow-refund:{refund.pk}",
+        defaults={
+            "kind": PaymentFlag.Kind.MANUAL_REFUND,
+            "checkout": order.checkout,
+            "attempt": refund.attempt,
+            "detail": (
+                f"Refund {refund.pk} of order {order.number} ({refund.amount} {refund.currency}) was not paid out of "
+                f"the escrow: {why}. Refund the buyer by hand, and take the store's part back from the store."
+            ),
+        },
+    )
+
+
+def escrow_refunds_resend(*, older_than_seconds: int = 120) -> int:
+    """Stablecoin refunds still pending after their jobs gave up (the node was out of reach
+    for a while) are sent again, each under its own key: a retry never pays twice."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    sent = 0
+    for refund_id in Refund.objects.filter(
+        provider=Provider.CRYPTO, status=Refund.Status.PENDING, reference="", updated_at__lt=cutoff
+    ).values_list("pk", flat=True):
+        try:
+            refund_send(refund_id)
+        except RefundPending as error:
+            log.warning("escrow refund %s still pending: %s", refund_id, error)
+            break
+        sent += 1
+    return sent
 
 
 def _paypal_refund(order, refund: Refund) -> None:
