@@ -1223,13 +1223,14 @@ def main():  # noqa: C901, PLR0915 (one drill, told in order)
         except Exception as exc:
             print(f"could not drop the drill's database: {exc}")
     if failures:
-        print("INVARIANTS FAILED:")
-        for failure in failures:
-            print(f"  - {failure}")
         for log in sorted(workdir.glob("*.log")):
             lines = log.read_text(errors="replace").splitlines()
             print(f"--- the last lines of {log.name}")
             print("\n".join(lines[-15:]))
+        # Last, so that the end of a long output (all a CI summary may keep) names them.
+        print("INVARIANTS FAILED:")
+        for failure in failures:
+            print(f"  - {failure}")
         sys.exit(1)
     print("all invariants hold")
 

@@ -55,7 +55,7 @@ def seed_catalogue(spec: dict) -> bool:
         name="Bench goods", defaults={"requires_shipping": True, "track_stock": True}
     )
     partner, _ = Partner.objects.get_or_create(name="Bench partner")
-    categories = [Category.objects.add_root(name=name) for name in CATEGORIES]
+    categories = [Category.objects.add_root(instance=Category(name=name)) for name in CATEGORIES]
 
     rng = random.Random(2025)
     nouns, adjectives = spec["nouns"], spec["adjectives"]

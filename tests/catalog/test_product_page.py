@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from shop.catalog.models import Category, Product, ProductImage
-from tests.factories import StoreFactory
+from shop.catalog.models import Category, Favorite, Product, ProductImage
+from tests.factories import StoreFactory, UserFactory
 from tests.factories.catalog import ProductFactory
 from tests.html import dom
 
@@ -109,6 +109,46 @@ def test_related_products_come_from_the_same_category(client, kikoi):
     response = client.get("/p/kikoi-beach-wrap/")
 
     assert [p.title for p in response.context["related"]] == ["Kitenge fabric"]
+
+
+def related_titles(client, slug: str) -> list[str]:
+    return [product.title for product in client.get(f"/p/{slug}/").context["related"]]
+
+
+def test_pages_of_one_category_share_its_leaders_each_leaving_itself_out(client, kikoi):
+    fabrics = kikoi.category
+    ProductFactory(title="Kitenge fabric", slug="kitenge", category=fabrics, orders_count=9)
+    ProductFactory(title="Kanga", slug="kanga", category=fabrics, orders_count=5)
+    ProductFactory(title="Shuka", slug="shuka", category=fabrics, orders_count=1)
+
+    assert related_titles(client, "kitenge") == ["Kanga", "Shuka", "Kikoi beach wrap"]
+    with CaptureQueriesContext(connection) as second:
+        assert related_titles(client, "kanga") == ["Kitenge fabric", "Shuka", "Kikoi beach wrap"]
+    # The second page of the category reads its own product only (one query on the products table).
+    assert sum('FROM "catalog_product"' in query["sql"] for query in second.captured_queries) == 1
+
+
+def test_a_catalog_change_reaches_the_related_cards_at_once(client, kikoi):
+    ProductFactory(title="Kanga", slug="kanga", category=kikoi.category, orders_count=5)
+    assert related_titles(client, "kanga") == ["Kikoi beach wrap"]
+
+    ProductFactory(title="Kitenge fabric", slug="kitenge", category=kikoi.category, orders_count=9)
+    Product.objects.filter(slug="kikoi-beach-wrap").update(title="Kikoi, striped")
+
+    assert related_titles(client, "kanga") == ["Kitenge fabric", "Kikoi, striped"]
+
+
+def test_related_cards_show_each_readers_own_hearts(client, kikoi, user):
+    kanga = ProductFactory(title="Kanga", slug="kanga", category=kikoi.category, orders_count=5)
+    Favorite.objects.create(user=user, product=kikoi)
+    hearts = lambda: {p.title: p.is_favorite for p in client.get(f"/p/{kanga.slug}/").context["related"]}  # noqa: E731
+    ProductFactory(title="Kitenge fabric", category=kikoi.category)
+    client.get(f"/p/{kanga.slug}/")  # the category's cards cached for an anonymous visitor
+
+    client.force_login(user)
+    assert hearts() == {"Kikoi beach wrap": True, "Kitenge fabric": False}
+    client.force_login(UserFactory())
+    assert hearts() == {"Kikoi beach wrap": False, "Kitenge fabric": False}
 
 
 def test_the_page_posts_to_the_cart(client, kikoi):

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from sellers.selectors import store_products
 from shop.catalog.models import Category, Favorite, Product
 from shop.catalog.selectors.filters import SORT_ORDER
-from shop.catalog.selectors.products import product_scope, product_search, related_products_queryset
+from shop.catalog.selectors.products import category_leaders, product_scope, product_search
 from shop.catalog.selectors.search import search_words_indexed
 from tests.factories import StoreFactory
 from tests.factories.catalog import ProductFactory
@@ -149,7 +149,7 @@ def test_postgresql_matches_a_typo_by_title_trigrams_and_a_known_word_by_the_sea
     [
         (lambda category, product: product_scope(category_ids=[category.pk]).order_by(*SORT_ORDER["newest"]), "product_live_category_newest_idx"),
         (lambda category, product: product_scope().order_by(*SORT_ORDER["newest"]), "product_live_newest_idx"),
-        (lambda category, product: related_products_queryset(product), "product_live_category_popular_idx"),
+        (lambda category, product: category_leaders(product.category_id), "product_live_category_popular_idx"),
         (lambda category, product: store_products(store=product.store, user=AnonymousUser()), "product_live_store_newest_idx"),
     ],
 )

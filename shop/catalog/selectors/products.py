@@ -181,19 +181,30 @@ def pictures_for_variant(images, variant: Variant | None) -> list[ProductImage]:
     return sorted(images, key=rank)
 
 
-def related_products_queryset(product: Product) -> QuerySet:
-    """The other live listings of the product's category, the most ordered first (the order
-    of the index product_live_category_popular_idx, so the first few are read, not sorted)."""
-    return (
-        Product.objects.visible()
-        .filter(category_id=product.category_id)
-        .exclude(pk=product.pk)
-        .order_by("-orders_count", "-published_at", "-id")
-    )
+def category_leaders(category_id: int) -> QuerySet:
+    """A category's live listings, the most ordered first (the order of the index
+    product_live_category_popular_idx, so the first few are read, not sorted)."""
+    return Product.objects.visible().filter(category_id=category_id).order_by("-orders_count", "-published_at", "-id")
 
 
-def related_products(*, product: Product, user, limit: int = 4) -> list[Product]:
-    return list(with_favorite_flag(product_cards(related_products_queryset(product)), user=user)[:limit])
+def related_products(*, product: Product, user, stamp: str, limit: int = 4) -> list[Product]:
+    """``limit`` cards of the other listings of the product's category. The category's first
+    ``limit + 1`` cards are kept in the cache under the catalog's ``stamp`` and shared by
+    every product page of the category (each leaves itself out); the reader's hearts are read
+    for the cards shown only."""
+    key = f"catalog:related:{product.category_id}:{limit}:{stamp}"
+    leaders = cache.get(key)
+    if leaders is None:
+        leaders = list(product_cards(category_leaders(product.category_id))[: limit + 1])
+        cache.set(key, leaders, settings.SOKO_CATALOG_FACET_CACHE_SECONDS)
+    related = [leader for leader in leaders if leader.pk != product.pk][:limit]
+    if user.is_authenticated and related:
+        favorites = set(
+            Favorite.objects.filter(user=user, product_id__in=[card.pk for card in related]).values_list("product_id", flat=True)
+        )
+        for card in related:
+            card.is_favorite = card.pk in favorites
+    return related
 
 
 # Search and listing ----------------------------------------------------------------------

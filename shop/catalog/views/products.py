@@ -108,7 +108,7 @@ def product_detail(request, slug):
     if wants_fragment(request):
         context["gallery_oob"] = True  # the picked variant's pictures come first
     else:
-        context["related"] = related_products(product=product, user=request.user)
+        context["related"] = related_products(product=product, user=request.user, stamp=catalog_stamp(request))
         context["ancestors"] = [product.category.parent] if product.category.parent_id else []
     return render_page(request, "catalog/product.html", context, fragment="buy-box")
 
