@@ -608,18 +608,22 @@ def card_pay(client: Client, placed: dict) -> None:
     placed["session"] = session
 
 
-def bid(client: Client, auction: int) -> None:
+def bid(client: Client, auction: int, *, challenger: bool = False) -> bool:
+    """The lowest bid the auction accepts now (with ``challenger``, only by a shopper who does
+    not lead it, so that the price moves); True when it was accepted."""
     status, data = client.send("auction read", "GET", f"/api/v1/auctions/{auction}/")
     if status != 200:
         note_refused(client.record, "auction read", (status, data))
-        return
+        return False
+    if challenger and data.get("leading"):
+        return False
     answer = client.write("bid", f"/api/v1/auctions/{auction}/bids/", {"amount": data["min_next_bid"]})
     if answer is None:
-        return
+        return False
+    accepted = answer[0] in (200, 201)
     with client.record.lock:
-        client.record.bids[
-            "accepted" if answer[0] in (200, 201) else f"refused ({(answer[1] or {}).get('code', answer[0])})"
-        ] += 1
+        client.record.bids["accepted" if accepted else f"refused ({(answer[1] or {}).get('code', answer[0])})"] += 1
+    return accepted
 
 
 def chat(client: Client, state: dict, rng: random.Random) -> None:
@@ -1163,7 +1167,11 @@ def main():  # noqa: C901, PLR0915 (one drill, told in order)
         record.last_push = time.monotonic()
         try:
             chat(last, states[0], random.Random(1))
-            bid(last, world["auctions"][-1])
+            # Its leader bidding again would move no price (nothing to push): the first shopper
+            # who does not lead the auction bids.
+            for state in states:
+                if bid(Client(record, state["token"]), world["auctions"][-1], challenger=True):
+                    break
         except Unavailable:
             pass
         with contextlib.suppress(RuntimeError):  # the checks below say which socket did not hear

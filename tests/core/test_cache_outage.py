@@ -30,3 +30,13 @@ def test_what_the_cache_only_keeps_reads_as_a_miss_and_writes_are_skipped(caplog
 def test_a_decision_is_never_granted_by_an_unreachable_cache(decide):
     with pytest.raises(redis.ConnectionError):
         decide()
+
+
+def test_every_operation_borrows_from_one_client_per_pool():
+    """redis-py's client is built once (Django would build one per operation), and an
+    operation that failed leaves it usable for the next."""
+    first = DEAD._cache.get_client(write=True)
+    DEAD.get("catalog:page:x")
+
+    assert DEAD._cache.get_client() is first and DEAD._cache.get_client(write=True) is first
+    assert first.connection_pool is DEAD._cache._get_connection_pool(write=True)
