@@ -105,6 +105,8 @@ def ensure_database(url: str, *, recreate: bool = False) -> None:
 
 def django_setup(url: str) -> None:
     os.environ["DATABASE_URL"] = url
+    # Sessions made here for signed-in scenarios are signed as start_server's servers check them.
+    os.environ["SECRET_KEY"] = BENCH_SECRET_KEY
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_config.settings")
     os.environ.setdefault("HUEY_EMBEDDED_WORKER", "0")
     sys.path.insert(0, str(ROOT))

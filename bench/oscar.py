@@ -360,6 +360,8 @@ def run(port: int, paths: list[str], cookies: list[str], *, once: bool, clients:
 
 # What marks a product in a listing: Soko's card, oscar's product_pod.
 PRODUCT_MARK = {"soko": 'data-testid="product-card"', "oscar": 'class="product_pod"'}
+# What a page shows only to a signed-in shopper (the first of them asks the check).
+SIGNED_IN_MARK = {"soko": "Shopper 0", "oscar": 'id="logout_link"'}
 
 
 def check_pages(port: int, chosen: dict, side: str, cookies: list[str]) -> None:
@@ -372,6 +374,8 @@ def check_pages(port: int, chosen: dict, side: str, cookies: list[str]) -> None:
             raise RuntimeError(f"{side} answers {path} ({name}) with {status}")
         if name.startswith(("category", "search, signed in")) and PRODUCT_MARK[side] not in page:
             raise RuntimeError(f"{side}'s {path} ({name}) lists no product")
+        if scenario["signed_in"] and SIGNED_IN_MARK[side] not in page:
+            raise RuntimeError(f"{side}'s {path} ({name}) is not signed in: the server does not see the session")
 
 
 def main():

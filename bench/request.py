@@ -155,7 +155,9 @@ def warm_up(port: int, urls: list[str], cookies: list[str]) -> None:
     connection = http.client.HTTPConnection(HOST, port, timeout=30)
     for n, path in enumerate(urls[:10] * 3):
         connection.request("GET", path, headers={"Host": HOST, **({"Cookie": cookies[n % len(cookies)]} if cookies else {})})
-        connection.getresponse().read()
+        page = connection.getresponse().read().decode(errors="replace")
+        if cookies and f"Shopper {n % len(cookies)}" not in page:
+            sys.exit(f"{path} is not signed in: the server does not see the session")
     connection.close()
 
 
