@@ -1,7 +1,7 @@
 import re
 
 from django.conf import settings
-from django.core.files.storage import default_storage, storages
+from django.core.files.storage import storages
 from django.core.validators import RegexValidator
 from django.db import models
 from django.templatetags.static import static
@@ -167,7 +167,7 @@ _PLAIN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./-]*\Z")
 
 
 def stored_file_url(name: str) -> str:
-    """``default_storage.url(name)``, without the storage's work for each file where its
+    """The default storage's ``url(name)``, without the storage's work for each file where its
     URLs are a fixed prefix and the name: a card's picture has ten renditions, and
     FileSystemStorage joins each with ``urljoin`` (a listing page of 24 cards spent about
     6 ms on it). The prefix is the storage's own answer for a probe name, worked out again
