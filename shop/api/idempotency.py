@@ -49,7 +49,11 @@ PARAMETER = OpenApiParameter(
 )
 
 
-def _key(request) -> str:
+def idempotency_key(request) -> str:
+    """The request's Idempotency-Key. A handler whose effect is a new row passes it on to be
+    stored with the row (as a chat message's ``client_key``): a request whose runner died
+    after its commit but before its answer was kept is run again by the app's retry, and
+    must find that row instead of making a second one."""
     key = request.headers.get(HEADER, "").strip()
     if len(key) >= 2 and key[0] == key[-1] == '"':  # the draft standard's quoted form
         key = key[1:-1]
@@ -145,7 +149,7 @@ def idempotent(handler):
 
     @wraps(handler)
     def run(view, request, *args, **kwargs):
-        key = _key(request)
+        key = idempotency_key(request)
         record, answer = _claim(user=request.user, key=key, fingerprint=_fingerprint(request))
         if answer is not None:
             return answer

@@ -120,6 +120,9 @@ class Message(models.Model):
         Conversation, verbose_name=gettext_lazy("conversation"), on_delete=models.CASCADE, related_name="messages"
     )
     seq = models.PositiveBigIntegerField(verbose_name=gettext_lazy("sequence number"))
+    # The sender's own name for the message (an app's Idempotency-Key): the same key again,
+    # after an answer was lost, is the same message, never a second one.
+    client_key = models.CharField(verbose_name=gettext_lazy("client key"), max_length=255, blank=True, default="")
     sender = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=gettext_lazy("sender"),
@@ -151,7 +154,12 @@ class Message(models.Model):
         verbose_name = gettext_lazy("message")
         verbose_name_plural = gettext_lazy("messages")
         ordering = ["conversation", "seq"]
-        constraints = [models.UniqueConstraint(fields=["conversation", "seq"], name="chat_message_seq_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "seq"], name="chat_message_seq_unique"),
+            models.UniqueConstraint(
+                fields=["sender", "client_key"], condition=~models.Q(client_key=""), name="chat_message_client_key_once"
+            ),
+        ]
         indexes = [models.Index(fields=["sender", "created_at"], name="chat_message_sender_idx")]
 
     def __str__(self):

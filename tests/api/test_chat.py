@@ -258,3 +258,53 @@ def test_a_message_of_spaces_is_refused_by_the_service_as_on_the_page(client):
     assert (started.status_code, started.json()["code"]) == (409, "empty")
     assert (sent.status_code, sent.json()["code"]) == (409, "empty")
     assert sent.json()["detail"] == "Write a message first."
+
+
+class RunnerDied(BaseException):
+    """The web process was killed after the request's commit, before its answer was kept."""
+
+
+def _conversation_started(client, world):
+    shopper = UserFactory()
+    return client, "/api/v1/conversations/", {"product": world.product.slug, "text": "Still there?"}, token(client, shopper)
+
+
+def _message_sent(client, world):
+    return client, f"/api/v1/conversations/{world.conversation.pk}/messages/", {"text": "Still there?"}, token(client, world.buyer)
+
+
+def _offer_made(client, world):
+    lines = [{"variant": world.product.variants.get().pk, "quantity": 1, "unit_price": "200.00"}]
+    body = {"lines": lines, "delivery_mode": "pickup", "hours": 24, "note": "Still there?"}
+    return client, f"/api/v1/conversations/{world.conversation.pk}/offers/", body, token(client, world.staff)
+
+
+@pytest.mark.parametrize("request_of", [_conversation_started, _message_sent, _offer_made])
+def test_a_request_whose_runner_died_after_its_commit_is_not_carried_out_twice(client, monkeypatch, request_of):
+    from shop.api import idempotency
+    from shop.api.models import IdempotentRequest
+
+    world = chat_world(price="250.00")
+    keep, kept = idempotency._keep, []
+
+    def keep_unless_killed(record, response):
+        kept.append(record.pk)
+        if len(kept) == 1:
+            raise RunnerDied
+        keep(record, response)
+
+    monkeypatch.setattr(idempotency, "_keep", keep_unless_killed)
+    client, url, body, headers = request_of(client, world)
+    with pytest.raises(RunnerDied):
+        post(client, url, body, **headers, **key("lost-answer"))
+    # The app sends it again: on PostgreSQL the dead runner's lock went with its connection;
+    # elsewhere only the record's age says that it died.
+    IdempotentRequest.objects.update(created_at=timezone.now() - timedelta(minutes=6))
+
+    again = post(client, url, body, **headers, **key("lost-answer"))
+
+    assert again.status_code == 201, again.content
+    stored = Message.objects.filter(text="Still there?")
+    assert stored.count() == 1 and Offer.objects.filter(note="Still there?").count() == int(request_of is _offer_made)
+    if request_of is _message_sent:
+        assert again.json()["id"] == stored.get().pk and again.json()["sequence"] == stored.get().seq

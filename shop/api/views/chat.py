@@ -34,7 +34,7 @@ from shop.chat.services.conversations import ChatError, conversation_read, conve
 from shop.chat.services.offers import LineAsked, offer_accept, offer_decline, offer_make
 from shop.core.errors import NotFound
 
-from ..idempotency import idempotent
+from ..idempotency import idempotency_key, idempotent
 from ..pagination import Cursor
 from ..problems import problem_response
 from ..serializers.chat import (
@@ -93,7 +93,7 @@ class ConversationList(generics.ListAPIView):
             order_number=data.get("order", ""),
         )
         conversation = conversation_start(buyer=request.user, store=store, product=product, order=order)
-        message_send(conversation=conversation, user=request.user, text=data["text"])
+        message_send(conversation=conversation, user=request.user, text=data["text"], client_key=idempotency_key(request))
         viewer = _viewer(request, conversation.pk)
         return Response(_conversation_data(request, viewer), status=status.HTTP_201_CREATED)
 
@@ -179,6 +179,7 @@ class MessageList(APIView):
             text=form.cleaned_data["text"],
             upload=form.cleaned_data.get("image"),
             product=product,
+            client_key=idempotency_key(request),
         )
         context = {"request": request, "side": viewer.side}
         return Response(MessageSerializer(message, context=context).data, status=status.HTTP_201_CREATED)
@@ -218,6 +219,7 @@ class OfferCreate(APIView):
             delivery_fee=data.get("delivery_fee", Decimal("0")),
             hours=data.get("hours"),
             note=data.get("note", ""),
+            client_key=idempotency_key(request),
         )
         return Response(OfferSerializer(offer).data, status=status.HTTP_201_CREATED)
 

@@ -153,10 +153,12 @@ def _sending_slot_take(user) -> None:
 
 
 def message_send(
-    *, conversation: Conversation, user, text: str = "", upload=None, product=None, order=None, offer=None
+    *, conversation: Conversation, user, text: str = "", upload=None, product=None, order=None, offer=None, client_key: str = ""
 ) -> Message:
     """Store one message from ``user`` (text, a picture, a product card, an order card or an
-    offer card) with the conversation's next sequence number; push it after commit."""
+    offer card) with the conversation's next sequence number; push it after commit. With a
+    ``client_key`` the sender sent before (an app's Idempotency-Key, sent again after a lost
+    answer), it is that earlier message, stored and pushed once."""
     ensure_can_transact(user)  # a suspended or deactivated account may not chat
     text = (text or "").strip()
     if len(text) > TEXT_MAX:
@@ -194,8 +196,11 @@ def message_send(
                 product=product,
                 order=order,
                 offer=offer,
+                client_key=client_key,
             )
-            if image is not None and not image.is_ready:
+            if getattr(message, "sent_before", False):
+                limit_give_back(_sending_key(user), seconds=60)  # nothing new was sent
+            elif image is not None and not image.is_ready:
                 job_enqueue_on_commit("chat.image_ready", message.pk)
     except Exception:
         limit_give_back(_sending_key(user), seconds=60)  # not sent: it does not count
@@ -236,6 +241,11 @@ def _append(*, conversation: Conversation, side: str, sender=None, **fields) -> 
     Nothing is rendered while the row is locked, and when everyone is on the page nothing
     more is written."""
     locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    if fields.get("client_key") and sender is not None:
+        earlier = Message.objects.filter(sender=sender, client_key=fields["client_key"]).first()
+        if earlier is not None:
+            earlier.sent_before = True
+            return locked, earlier
     now = timezone.now()
     seq = locked.seq + 1
     message = Message.objects.create(conversation=locked, seq=seq, sender=sender, side=side, **fields)

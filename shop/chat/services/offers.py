@@ -50,8 +50,11 @@ def offer_make(
     delivery_fee: Decimal,
     hours: int | None = None,
     note: str = "",
+    client_key: str = "",
 ) -> Offer:
-    """The store's offer to the shopper of its conversation, posted as an offer card."""
+    """The store's offer to the shopper of its conversation, posted as an offer card. With a
+    ``client_key`` this member sent before (an app's Idempotency-Key, after a lost answer),
+    it is that earlier offer."""
     conversation = viewer.conversation
     if viewer.side != Side.TEAM or conversation.is_delivery:
         raise ChatError(_("Only the store makes offers."), code="forbidden")
@@ -97,6 +100,11 @@ def offer_make(
     if problems:
         raise ChatError(" ".join(problems), code="lines")
     with transaction.atomic():
+        if client_key:
+            list(Conversation.objects.select_for_update().filter(pk=conversation.pk).values_list("pk"))
+            earlier = Message.objects.filter(sender=user, client_key=client_key, offer__isnull=False).select_related("offer").first()
+            if earlier is not None:
+                return earlier.offer
         offer = Offer.objects.create(
             conversation=conversation,
             store_id=conversation.store_id,
@@ -117,7 +125,7 @@ def offer_make(
             )
             for line in lines
         )
-        message_send(conversation=conversation, user=user, text=offer.note, offer=offer)
+        message_send(conversation=conversation, user=user, text=offer.note, offer=offer, client_key=client_key)
     return offer
 
 
