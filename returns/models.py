@@ -82,6 +82,9 @@ class ReturnRequest(TimeStamped):
     )
     reason = models.CharField(verbose_name=gettext_lazy("reason"), max_length=20, choices=ReturnReason.choices)
     text = models.TextField(verbose_name=gettext_lazy("details"), max_length=TEXT_MAX, blank=True)
+    # The buyer's own name for the request (an app's Idempotency-Key): sent again after an
+    # answer was lost, it is the same request, never a second one.
+    client_key = models.CharField(verbose_name=gettext_lazy("client key"), max_length=255, blank=True, default="")
     # Set by the store when it approves.
     method = models.CharField(
         verbose_name=gettext_lazy("how it comes back"), max_length=10, choices=ReturnMethod.choices, blank=True
@@ -156,6 +159,7 @@ class ReturnRequest(TimeStamped):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["store", "status"], name="return_store_status_idx")]
         constraints = [
+            models.UniqueConstraint(fields=["buyer", "client_key"], condition=~Q(client_key=""), name="return_client_key_once"),
             models.CheckConstraint(
                 condition=~Q(status=ReturnStatus.REJECTED) | ~Q(reject_reason=""), name="return_rejected_has_reason"
             ),

@@ -198,9 +198,11 @@ def return_push(*, request: ReturnRequest) -> None:
 
 
 def return_request_create(
-    *, order: Order, buyer, lines: dict[int, int], reason: str, text: str = "", photos=()
+    *, order: Order, buyer, lines: dict[int, int], reason: str, text: str = "", photos=(), client_key: str = ""
 ) -> ReturnRequest:
-    """The buyer asks to return ``lines`` (order item id -> units) of a delivered order."""
+    """The buyer asks to return ``lines`` (order item id -> units) of a delivered order. With
+    a ``client_key`` the buyer sent before (an app's Idempotency-Key, after a lost answer),
+    it is that earlier request."""
     if order.buyer_id != buyer.pk:
         raise ReturnError(_("Only the buyer of an order can return its items."), code="not_your_order")
     if reason not in ReturnReason.values:
@@ -218,6 +220,9 @@ def return_request_create(
     images = [image_store(upload=upload) for upload in photos]
     with transaction.atomic():
         order = Order.objects.select_for_update(of=("self",)).select_related("store", "checkout").get(pk=order.pk)
+        earlier = ReturnRequest.objects.filter(buyer=buyer, client_key=client_key).first() if client_key else None
+        if earlier is not None:
+            return earlier
         if not return_window_open(order):
             raise ReturnError(str(WINDOW_CLOSED), code="return_window_closed")
         left = {row.item.pk: row for row in lines_left(order)}
@@ -236,7 +241,7 @@ def return_request_create(
                     code="too_many_units",
                 )
         request = ReturnRequest.objects.create(
-            order=order, buyer=buyer, store=order.store, reason=reason, text=text[:TEXT_MAX]
+            order=order, buyer=buyer, store=order.store, reason=reason, text=text[:TEXT_MAX], client_key=client_key
         )
         ReturnLine.objects.bulk_create(
             [ReturnLine(request=request, item_id=item_id, quantity=units) for item_id, units in sorted(wanted.items())]

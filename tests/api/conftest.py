@@ -34,3 +34,32 @@ def sign_in(client, user, password: str = PASSWORD) -> dict:
     answer = post(client, "/api/v1/auth/login", {"email": user.email, "password": password})
     assert answer.status_code == 200, answer.content
     return answer.json()["meta"]
+
+
+class RunnerDied(BaseException):
+    """The web process was killed after the request's commit, before its answer was kept."""
+
+
+@pytest.fixture
+def answer_lost(monkeypatch):
+    """The first idempotent request's process dies after its commit, before its answer is
+    kept (``post`` raises RunnerDied). Call the fixture's value before the app's retry: on
+    PostgreSQL the dead runner's lock went with its connection; elsewhere only the
+    record's age says that it died, so the record is made old enough."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shop.api import idempotency
+    from shop.api.models import IdempotentRequest
+
+    keep, kept = idempotency._keep, []
+
+    def keep_unless_killed(record, response):
+        kept.append(record.pk)
+        if len(kept) == 1:
+            raise RunnerDied
+        keep(record, response)
+
+    monkeypatch.setattr(idempotency, "_keep", keep_unless_killed)
+    return lambda: IdempotentRequest.objects.update(created_at=timezone.now() - timedelta(minutes=6))

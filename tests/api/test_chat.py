@@ -20,7 +20,7 @@ from shop.chat.services.offers import LineAsked, offer_make
 from tests.factories import UserFactory
 from tests.factories.chat import chat_world
 
-from .conftest import bearer, post, sign_in, verified
+from .conftest import RunnerDied, bearer, post, sign_in, verified
 
 pytestmark = pytest.mark.django_db
 
@@ -260,10 +260,6 @@ def test_a_message_of_spaces_is_refused_by_the_service_as_on_the_page(client):
     assert sent.json()["detail"] == "Write a message first."
 
 
-class RunnerDied(BaseException):
-    """The web process was killed after the request's commit, before its answer was kept."""
-
-
 def _conversation_started(client, world):
     shopper = UserFactory()
     return client, "/api/v1/conversations/", {"product": world.product.slug, "text": "Still there?"}, token(client, shopper)
@@ -280,26 +276,12 @@ def _offer_made(client, world):
 
 
 @pytest.mark.parametrize("request_of", [_conversation_started, _message_sent, _offer_made])
-def test_a_request_whose_runner_died_after_its_commit_is_not_carried_out_twice(client, monkeypatch, request_of):
-    from shop.api import idempotency
-    from shop.api.models import IdempotentRequest
-
+def test_a_request_whose_runner_died_after_its_commit_is_not_carried_out_twice(client, answer_lost, request_of):
     world = chat_world(price="250.00")
-    keep, kept = idempotency._keep, []
-
-    def keep_unless_killed(record, response):
-        kept.append(record.pk)
-        if len(kept) == 1:
-            raise RunnerDied
-        keep(record, response)
-
-    monkeypatch.setattr(idempotency, "_keep", keep_unless_killed)
     client, url, body, headers = request_of(client, world)
     with pytest.raises(RunnerDied):
         post(client, url, body, **headers, **key("lost-answer"))
-    # The app sends it again: on PostgreSQL the dead runner's lock went with its connection;
-    # elsewhere only the record's age says that it died.
-    IdempotentRequest.objects.update(created_at=timezone.now() - timedelta(minutes=6))
+    answer_lost()
 
     again = post(client, url, body, **headers, **key("lost-answer"))
 

@@ -15,7 +15,7 @@ from tests.factories import UserFactory
 from tests.factories.orders import OrderFactory
 from tests.returns.conftest import delivered_order, member
 
-from .conftest import bearer, post, sign_in, verified
+from .conftest import RunnerDied, bearer, post, sign_in, verified
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +47,20 @@ def test_the_buyer_asks_to_return_units_and_reads_the_return(client):
     stranger = token(client, UserFactory())
     assert client.get(f"/api/v1/returns/{created.json()['id']}/", headers=stranger).status_code == 404
     assert post(client, f"/api/v1/orders/{order.number}/returns/", body, **stranger, **key()).status_code == 404
+
+
+def test_a_return_whose_runner_died_after_its_commit_is_not_asked_twice(client, answer_lost):
+    order = delivered_order(units=(3,))
+    auth, same_key = token(client, order.buyer), key()
+    body = {"lines": [{"item": order.items.get().pk, "quantity": 1}], "reason": "damaged", "text": "Cracked"}
+    with pytest.raises(RunnerDied):
+        post(client, f"/api/v1/orders/{order.number}/returns/", body, **auth, **same_key)
+    answer_lost()
+
+    again = post(client, f"/api/v1/orders/{order.number}/returns/", body, **auth, **same_key)
+
+    assert again.status_code == 201, again.content
+    assert list(ReturnRequest.objects.values_list("pk", flat=True)) == [again.json()["id"]]
 
 
 def test_more_units_than_bought_is_refused_with_its_code(client):

@@ -14,7 +14,7 @@ from returns.selectors import buyer_context, return_get_for_buyer, returns_for_b
 from returns.services import return_request_create
 from shop.orders.selectors.orders import order_get_for_buyer
 
-from ..idempotency import idempotent
+from ..idempotency import idempotency_key, idempotent
 from ..pagination import Cursor
 from ..serializers.returns import ReturnCardSerializer, ReturnRequestInput, ReturnSerializer
 
@@ -45,6 +45,7 @@ class ReturnCreate(APIView):
             lines=lines,
             reason=body.validated_data["reason"],
             text=body.validated_data["text"],
+            client_key=idempotency_key(request),
         )
         return return_response(request, return_get_for_buyer(user=request.user, pk=ret.pk), status.HTTP_201_CREATED)
 
