@@ -58,7 +58,7 @@ from catalog import (  # noqa: E402
     start_server,
     stop_server,
 )
-from request import SHOPPERS, run_wrk, shoppers_seed, warm_up  # noqa: E402
+from request import SHOPPERS, run_wrk, shopper_name, shoppers_seed, warm_up  # noqa: E402
 
 CACHE = Path(os.environ.get("SOKO_BENCH_CACHE") or Path.home() / ".cache" / "soko-bench")
 OSCAR_VENV = CACHE / "oscar-venv"
@@ -361,7 +361,7 @@ def run(port: int, paths: list[str], cookies: list[str], *, once: bool, clients:
 # What marks a product in a listing: Soko's card, oscar's product_pod.
 PRODUCT_MARK = {"soko": 'data-testid="product-card"', "oscar": 'class="product_pod"'}
 # What a page shows only to a signed-in shopper (the first of them asks the check).
-SIGNED_IN_MARK = {"soko": "Shopper 0", "oscar": 'id="logout_link"'}
+SIGNED_IN_MARK = {"soko": shopper_name(0), "oscar": 'id="logout_link"'}
 
 
 def check_pages(port: int, chosen: dict, side: str, cookies: list[str]) -> None:
@@ -445,7 +445,10 @@ def main():
                 signed_in = scenario["signed_in"]
                 for side in ports:
                     # A cold run's pages stay cold: its workers are warmed on pages of the same kind.
-                    warm_up(ports[side], scenario.get(f"warm_{side}", scenario[side][0]), cookies[side] if signed_in else [])
+                    warm_up(
+                        ports[side], scenario.get(f"warm_{side}", scenario[side][0]), cookies[side] if signed_in else [],
+                        signed_in_mark=shopper_name if side == "soko" else lambda n: SIGNED_IN_MARK["oscar"],
+                    )
                 for r in range(args.rounds):
                     for side in ("soko", "oscar") if r % 2 == 0 else ("oscar", "soko"):
                         result = run(ports[side], scenario[side][r], cookies[side] if signed_in else [], once=scenario["once"],

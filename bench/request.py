@@ -149,14 +149,21 @@ def queries_per_page(path: str, cookie: str) -> int:
     return len(queries)
 
 
-def warm_up(port: int, urls: list[str], cookies: list[str]) -> None:
+def shopper_name(n: int) -> str:
+    """What a page shows the nth shopper of ``shoppers_seed`` when the server sees the session."""
+    return f"Shopper {n}"
+
+
+def warm_up(port: int, urls: list[str], cookies: list[str], *, signed_in_mark=shopper_name) -> None:
+    """Asks each URL a few times (with the shoppers' cookies in turn: each signed-in page
+    must show ``signed_in_mark(n)`` for the nth cookie, or the run stops)."""
     import http.client
 
     connection = http.client.HTTPConnection(HOST, port, timeout=30)
     for n, path in enumerate(urls[:10] * 3):
         connection.request("GET", path, headers={"Host": HOST, **({"Cookie": cookies[n % len(cookies)]} if cookies else {})})
         page = connection.getresponse().read().decode(errors="replace")
-        if cookies and f"Shopper {n % len(cookies)}" not in page:
+        if cookies and signed_in_mark(n % len(cookies)) not in page:
             sys.exit(f"{path} is not signed in: the server does not see the session")
     connection.close()
 
