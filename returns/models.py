@@ -82,8 +82,8 @@ class ReturnRequest(TimeStamped):
     )
     reason = models.CharField(verbose_name=gettext_lazy("reason"), max_length=20, choices=ReturnReason.choices)
     text = models.TextField(verbose_name=gettext_lazy("details"), max_length=TEXT_MAX, blank=True)
-    # The buyer's own name for the request (an app's Idempotency-Key): sent again after an
-    # answer was lost, it is the same request, never a second one.
+    # The buyer's own name for the request (an app's Idempotency-Key): the same key again
+    # for the same order, while the API keeps keys, is the same request.
     client_key = models.CharField(verbose_name=gettext_lazy("client key"), max_length=255, blank=True, default="")
     # Set by the store when it approves.
     method = models.CharField(
@@ -157,9 +157,11 @@ class ReturnRequest(TimeStamped):
         verbose_name = gettext_lazy("return")
         verbose_name_plural = gettext_lazy("returns")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["store", "status"], name="return_store_status_idx")]
+        indexes = [
+            models.Index(fields=["store", "status"], name="return_store_status_idx"),
+            models.Index(fields=["buyer", "client_key"], condition=~Q(client_key=""), name="return_client_key_idx"),
+        ]
         constraints = [
-            models.UniqueConstraint(fields=["buyer", "client_key"], condition=~Q(client_key=""), name="return_client_key_once"),
             models.CheckConstraint(
                 condition=~Q(status=ReturnStatus.REJECTED) | ~Q(reject_reason=""), name="return_rejected_has_reason"
             ),

@@ -220,9 +220,13 @@ def return_request_create(
     images = [image_store(upload=upload) for upload in photos]
     with transaction.atomic():
         order = Order.objects.select_for_update(of=("self",)).select_related("store", "checkout").get(pk=order.pk)
-        earlier = ReturnRequest.objects.filter(buyer=buyer, client_key=client_key).first() if client_key else None
-        if earlier is not None:
-            return earlier
+        if client_key:
+            since = timezone.now() - timedelta(hours=settings.SOKO_API_IDEMPOTENCY_HOURS)
+            earlier = ReturnRequest.objects.filter(
+                order=order, buyer=buyer, client_key=client_key, created_at__gte=since
+            ).first()
+            if earlier is not None:
+                return earlier
         if not return_window_open(order):
             raise ReturnError(str(WINDOW_CLOSED), code="return_window_closed")
         left = {row.item.pk: row for row in lines_left(order)}

@@ -120,8 +120,8 @@ class Message(models.Model):
         Conversation, verbose_name=gettext_lazy("conversation"), on_delete=models.CASCADE, related_name="messages"
     )
     seq = models.PositiveBigIntegerField(verbose_name=gettext_lazy("sequence number"))
-    # The sender's own name for the message (an app's Idempotency-Key): the same key again,
-    # after an answer was lost, is the same message, never a second one.
+    # The sender's own name for the message (an app's Idempotency-Key): the same key again
+    # in the same conversation, while the API keeps keys, is the same message.
     client_key = models.CharField(verbose_name=gettext_lazy("client key"), max_length=255, blank=True, default="")
     sender = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -156,11 +156,11 @@ class Message(models.Model):
         ordering = ["conversation", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["conversation", "seq"], name="chat_message_seq_unique"),
-            models.UniqueConstraint(
-                fields=["sender", "client_key"], condition=~models.Q(client_key=""), name="chat_message_client_key_once"
-            ),
         ]
-        indexes = [models.Index(fields=["sender", "created_at"], name="chat_message_sender_idx")]
+        indexes = [
+            models.Index(fields=["sender", "created_at"], name="chat_message_sender_idx"),
+            models.Index(fields=["sender", "client_key"], condition=~models.Q(client_key=""), name="chat_message_client_key_idx"),
+        ]
 
     def __str__(self):
         return f"{self.conversation_id}#{self.seq} {self.get_kind_display()}"

@@ -290,3 +290,21 @@ def test_a_request_whose_runner_died_after_its_commit_is_not_carried_out_twice(c
     assert stored.count() == 1 and Offer.objects.filter(note="Still there?").count() == int(request_of is _offer_made)
     if request_of is _message_sent:
         assert again.json()["id"] == stored.get().pk and again.json()["sequence"] == stored.get().seq
+
+
+def test_a_key_the_api_has_forgotten_names_a_new_message(client):
+    from shop.api.idempotency import idempotent_requests_forget
+    from shop.api.models import IdempotentRequest
+
+    world = chat_world()
+    headers, url = token(client, world.buyer), f"/api/v1/conversations/{world.conversation.pk}/messages/"
+    first = post(client, url, {"text": "One"}, **headers, **key("k-1"))
+    a_day_ago = timezone.now() - timedelta(hours=25)
+    Message.objects.filter(pk=first.json()["id"]).update(created_at=a_day_ago)
+    IdempotentRequest.objects.update(created_at=a_day_ago)
+    idempotent_requests_forget()
+
+    again = post(client, url, {"text": "Two"}, **headers, **key("k-1"))
+
+    assert again.status_code == 201 and again.json()["id"] != first.json()["id"]
+    assert list(Message.objects.filter(sender=world.buyer).order_by("seq").values_list("text", flat=True))[-2:] == ["One", "Two"]

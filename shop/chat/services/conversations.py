@@ -233,6 +233,17 @@ def system_message(*, conversation: Conversation, text: str, side: str, offer=No
     return message
 
 
+def sent_under_key(*, conversation: Conversation, sender, client_key: str) -> Message | None:
+    """The message ``sender`` sent to the conversation under ``client_key`` while the API
+    still keeps that key (SOKO_API_IDEMPOTENCY_HOURS; after that an app may use it again)."""
+    since = timezone.now() - timedelta(hours=settings.SOKO_API_IDEMPOTENCY_HOURS)
+    return (
+        Message.objects.filter(conversation=conversation, sender=sender, client_key=client_key, created_at__gte=since)
+        .order_by("-seq")
+        .first()
+    )
+
+
 def _append(*, conversation: Conversation, side: str, sender=None, **fields) -> tuple[Conversation, Message]:
     """In the caller's transaction: lock the conversation, store the message with the next
     sequence number, move the other side's unread count on (a sender has read everything up
@@ -242,7 +253,7 @@ def _append(*, conversation: Conversation, side: str, sender=None, **fields) -> 
     more is written."""
     locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
     if fields.get("client_key") and sender is not None:
-        earlier = Message.objects.filter(sender=sender, client_key=fields["client_key"]).first()
+        earlier = sent_under_key(conversation=locked, sender=sender, client_key=fields["client_key"])
         if earlier is not None:
             earlier.sent_before = True
             return locked, earlier

@@ -24,7 +24,7 @@ from shop.accounts.models import Address
 from shop.catalog.models import Product, Variant
 from shop.chat.models import Block, Conversation, Message, Offer, OfferLine, Side
 from shop.chat.selectors import Viewer
-from shop.chat.services.conversations import ChatError, _push_message, message_send, system_message
+from shop.chat.services.conversations import ChatError, _push_message, message_send, sent_under_key, system_message
 from shop.core.services.transactions import atomic_retrying
 from shop.inventory.services import StockShort
 from shop.orders.models import Order
@@ -102,8 +102,8 @@ def offer_make(
     with transaction.atomic():
         if client_key:
             list(Conversation.objects.select_for_update().filter(pk=conversation.pk).values_list("pk"))
-            earlier = Message.objects.filter(sender=user, client_key=client_key, offer__isnull=False).select_related("offer").first()
-            if earlier is not None:
+            earlier = sent_under_key(conversation=conversation, sender=user, client_key=client_key)
+            if earlier is not None and earlier.offer_id is not None:
                 return earlier.offer
         offer = Offer.objects.create(
             conversation=conversation,
