@@ -485,6 +485,15 @@ def queries_per_page(urls: list[str]) -> int:
     return len(queries)
 
 
+def fail_with_errors(results: dict, log_tail: str) -> None:
+    """A run with errors: each scenario's first five, the server log's tail, exit 1."""
+    for name, result in results.items():
+        for error in result["errors"][:5]:
+            print(f"  {name}: {error}")
+    print(log_tail)
+    sys.exit(1)
+
+
 def main():
     args = parse_args()
     url = database_url()
@@ -552,11 +561,7 @@ def main():
     print(f"worker RSS after the run: {', '.join(f'{value:.0f} MiB' for value in rss)}; "
           f"database connections held: {sessions}; load average {load_before[0]:.2f} before, {load_after[0]:.2f} after")
     if failed:
-        for name, result in results.items():
-            for error in result["errors"][:5]:
-                print(f"  {name}: {error}")
-        print(log_tail)
-        sys.exit(1)
+        fail_with_errors(results, log_tail)
 
 
 if __name__ == "__main__":

@@ -286,11 +286,7 @@ def main():
     print()
     print(f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after")
     if failed:
-        for name, result in results.items():
-            for error in result["errors"][:5]:
-                print(f"  {name}: {error}")
-        print(log_tail)
-        sys.exit(1)
+        base.fail_with_errors(results, log_tail)
 
 
 if __name__ == "__main__":

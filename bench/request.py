@@ -33,6 +33,7 @@ from catalog import (  # noqa: E402
     database_url,
     django_setup,
     ensure_database,
+    fail_with_errors,
     seed,
     start_server,
     stop_server,
@@ -230,11 +231,7 @@ def main():
     print()
     print(f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after")
     if failed:
-        for name, result in results.items():
-            for error in result["errors"][:5]:
-                print(f"  {name}: {error}")
-        print(log_tail)
-        sys.exit(1)
+        fail_with_errors(results, log_tail)
 
 
 if __name__ == "__main__":

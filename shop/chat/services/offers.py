@@ -101,7 +101,7 @@ def offer_make(
         raise ChatError(" ".join(problems), code="lines")
     with transaction.atomic():
         if client_key:
-            list(Conversation.objects.select_for_update().filter(pk=conversation.pk).values_list("pk"))
+            Conversation.objects.select_for_update().only("pk").get(pk=conversation.pk)  # one offer per key
             earlier = sent_under_key(conversation=conversation, sender=user, client_key=client_key)
             if earlier is not None and earlier.offer_id is not None:
                 return earlier.offer
