@@ -90,8 +90,6 @@ def seed_catalogue(spec: dict) -> bool:
         ],
         batch_size=4000,
     )
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
     return True
 
 
@@ -134,6 +132,8 @@ def main():
     started = time.monotonic()
     call_command("migrate", verbosity=0, interactive=False)
     seeded = seed_catalogue(spec)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")  # what autovacuum does after a bulk load, as on Soko's side
     indexed = seeded or search_index_missing()
     if indexed:
         call_command("rebuild_index", interactive=False, verbosity=0)
