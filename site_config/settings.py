@@ -402,6 +402,8 @@ LANGUAGES = [
     ("ur", "اردو"),
 ]
 LANGUAGES_BIDI = ["ur"]
+# Dates day first and a 24-hour clock in English, Swahili and Urdu (site_config/formats/).
+FORMAT_MODULE_PATH = ["site_config.formats"]
 # Soko's own catalogs first (`make messages` writes there), then the Swahili and Urdu for
 # django-allauth's sign-in pages and emails, which allauth does not ship (kept by hand).
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_allauth"]

@@ -1,0 +1,1 @@
+from site_config.formats.day_first import *  # noqa: F403
