@@ -92,6 +92,8 @@ class Auction(TimeStamped):
     final_price = models.DecimalField(
         verbose_name=gettext_lazy("final price"), max_digits=12, decimal_places=2, null=True, blank=True
     )
+    # The app's Idempotency-Key of the API request that bought it now (shop.auctions.services.buy_now).
+    buy_now_key = models.CharField(verbose_name=gettext_lazy("buy-it-now client key"), max_length=255, blank=True, default="")
     order = models.ForeignKey(
         "orders.Order",
         verbose_name=gettext_lazy("order"),
@@ -137,6 +139,9 @@ class ProxyBid(TimeStamped):
     max_amount = models.DecimalField(verbose_name=gettext_lazy("maximum bid"), max_digits=12, decimal_places=2)
     # When this maximum was set: an equal maximum set later loses to it.
     raised_at = models.DateTimeField(verbose_name=gettext_lazy("raised at"))
+    # The app's Idempotency-Key of the API request that set this maximum: its retry after a
+    # lost answer is answered, not bid again (shop.auctions.services.bid_place).
+    client_key = models.CharField(verbose_name=gettext_lazy("client key"), max_length=255, blank=True, default="")
 
     class Meta:
         verbose_name = gettext_lazy("maximum bid")

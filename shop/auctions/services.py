@@ -215,19 +215,21 @@ def _bidder_problem(auction: Auction, user, now) -> tuple[str, str] | None:
     return None
 
 
-def bid_place(*, auction_id: int, bidder, amount: Decimal) -> BidOutcome:
+def bid_place(*, auction_id: int, bidder, amount: Decimal, client_key: str = "") -> BidOutcome:
     """``bidder`` offers up to ``amount``. Raises ``AuctionError`` with the reason when the
     bid is refused (code ``login``, ``not_live``, ``own``, ``tied``, ``blocked``,
     ``too_low``, ``amount``, ``busy``); nothing is written then. ``own``: the bidder is on
     the store's team; ``tied``: on the team of a store sharing people with it
-    (``store_tied_people``)."""
+    (``store_tied_people``). With a ``client_key`` under which this maximum was set before
+    (an app's Idempotency-Key, sent again after a lost answer), nothing is bid again: the
+    outcome is told as the auction stands."""
     # ``is_finite`` first: comparing a NaN raises InvalidOperation (NaN and infinities are
     # refused in ``_bid``, with the auction's example amount).
     ensure_can_transact(bidder)  # a suspended or deactivated account may not bid
     if amount is None or (amount.is_finite() and amount <= 0):
         raise AuctionError(_("Enter an amount."), code="too_low")
     try:
-        return atomic_retrying(lambda: _bid(auction_id, bidder, amount), what="bid")
+        return atomic_retrying(lambda: _bid(auction_id, bidder, amount, client_key), what="bid")
     except DatabaseBusy as error:
         raise AuctionError(_("Many people are bidding right now. Please try again."), code="busy") from error
     except IntegrityError as error:
@@ -235,9 +237,20 @@ def bid_place(*, auction_id: int, bidder, amount: Decimal) -> BidOutcome:
         raise AuctionError(_("Someone bid this amount a moment ago: bid higher."), code="too_low") from error
 
 
-def _bid(auction_id: int, bidder, amount: Decimal) -> BidOutcome:
+def _key_still_kept(moment, now) -> bool:
+    """An app's Idempotency-Key names one request while the API keeps it."""
+    return moment is not None and moment >= now - timedelta(hours=settings.SOKO_API_IDEMPOTENCY_HOURS)
+
+
+def _bid(auction_id: int, bidder, amount: Decimal, client_key: str = "") -> BidOutcome:
     auction = _lock(auction_id)
     now = timezone.now()
+    if client_key and amount.is_finite() and amount < MAX_AMOUNT:
+        earlier = ProxyBid.objects.filter(
+            auction=auction, bidder=bidder, client_key=client_key, max_amount=amount.quantize(CENT)
+        ).first()
+        if earlier is not None and _key_still_kept(earlier.raised_at, now):
+            return _outcome(auction, bidder=bidder, maximum=earlier.max_amount, raised=False)
     problem = _bidder_problem(auction, bidder, now)
     if problem is not None:
         raise AuctionError(problem[0], code=problem[1])
@@ -267,11 +280,11 @@ def _bid(auction_id: int, bidder, amount: Decimal) -> BidOutcome:
         raise AuctionError(str(refused), code=refused.code) from refused
 
     proxy, created = ProxyBid.objects.get_or_create(
-        auction=auction, bidder=bidder, defaults={"max_amount": amount, "raised_at": now}
+        auction=auction, bidder=bidder, defaults={"max_amount": amount, "raised_at": now, "client_key": client_key}
     )
     if not created and amount > proxy.max_amount:
-        proxy.max_amount, proxy.raised_at = amount, now
-        proxy.save(update_fields=["max_amount", "raised_at", "updated_at"])
+        proxy.max_amount, proxy.raised_at, proxy.client_key = amount, now, client_key
+        proxy.save(update_fields=["max_amount", "raised_at", "client_key", "updated_at"])
     with transaction.atomic():
         Bid.objects.bulk_create(
             [
@@ -300,19 +313,26 @@ def _bid(auction_id: int, bidder, amount: Decimal) -> BidOutcome:
     if result.outbid is not None:
         _tell_outbid(auction, result.outbid)
 
-    if not result.leading:
+    return _outcome(auction, bidder=bidder, maximum=amount, raised=not created and not result.steps)
+
+
+def _outcome(auction: Auction, *, bidder, maximum: Decimal, raised: bool) -> BidOutcome:
+    """What the bidder is told of their maximum ``maximum`` as the auction stands;
+    ``raised``: it raised the maximum of the leader, who still leads at the same price."""
+    leading = auction.leader_id == bidder.pk
+    if not leading:
         message = _("You were outbid at once: another bidder's maximum is higher (or the same and set earlier).")
-    elif not created and not result.steps:
+    elif raised:
         message = _("Your maximum is now %(max)s. You still lead at %(price)s.") % {
-            "max": money_format(amount, auction.currency),
+            "max": money_format(maximum, auction.currency),
             "price": money_format(auction.current_price, auction.currency),
         }
     else:
         message = _("You lead at %(price)s. Soko bids for you up to %(max)s.") % {
             "price": money_format(auction.current_price, auction.currency),
-            "max": money_format(amount, auction.currency),
+            "max": money_format(maximum, auction.currency),
         }
-    return BidOutcome(auction=auction, leading=result.leading, message=message)
+    return BidOutcome(auction=auction, leading=leading, message=message)
 
 
 def _tell(**fields) -> None:
@@ -338,15 +358,24 @@ def _tell_outbid(auction: Auction, user_id: int) -> None:
 PRICE_CHANGED = gettext_lazy("The price is no longer %(shown)s: check the new one and confirm again.")
 
 
-def buy_now(*, auction_id: int, buyer, price: Decimal | None = None) -> Auction:
+def buy_now(*, auction_id: int, buyer, price: Decimal | None = None, client_key: str = "") -> Auction:
     """Buy the item at its buy-it-now price: the auction ends at once, sold to ``buyer``.
     ``price`` is the amount the buyer confirmed: any other price is refused (code
-    ``price_changed``), so the amount charged is the amount shown."""
+    ``price_changed``), so the amount charged is the amount shown. With a ``client_key``
+    under which ``buyer`` bought it before (an app's Idempotency-Key, sent again after a
+    lost answer), that purchase is the answer."""
     ensure_can_transact(buyer)
 
     def work():
         auction = _lock(auction_id)
         now = timezone.now()
+        if (
+            client_key
+            and auction.buy_now_key == client_key
+            and auction.winner_id == buyer.pk
+            and _key_still_kept(auction.closed_at, now)
+        ):
+            return auction
         problem = _bidder_problem(auction, buyer, now)
         if problem is not None:
             raise AuctionError(problem[0], code=problem[1])
@@ -358,6 +387,7 @@ def buy_now(*, auction_id: int, buyer, price: Decimal | None = None) -> Auction:
         auction.outcome = O.SOLD
         auction.closed_at = now
         auction.ends_at = now
+        auction.buy_now_key = client_key
         _sell(auction, buyer=buyer, price=auction.buy_now_price, note=_("Bought with buy it now."))
         return auction
 

@@ -220,12 +220,18 @@ class OrderEvent(models.Model):
         related_name="+",
     )
     note = models.CharField(verbose_name=gettext_lazy("note"), max_length=300, blank=True)
+    # The app's Idempotency-Key of the API request that made this move: its retry after a
+    # lost answer finds the move made (shop.orders.services.orders.order_move).
+    client_key = models.CharField(verbose_name=gettext_lazy("client key"), max_length=255, blank=True, default="")
     created_at = models.DateTimeField(verbose_name=gettext_lazy("created at"), auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = gettext_lazy("order event")
         verbose_name_plural = gettext_lazy("order events")
         ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["order", "client_key"], condition=~models.Q(client_key=""), name="order_event_client_key_idx")
+        ]
 
     def __str__(self):
         def label(status):

@@ -15,7 +15,7 @@ from shop.catalog.models import Product
 from tests.factories import UserFactory
 from tests.factories.auctions import auction_product, live_auction
 
-from .conftest import bearer, post, sign_in, verified
+from .conftest import RunnerDied, bearer, post, sign_in, verified
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +87,38 @@ def test_the_same_bid_sent_twice_is_placed_once(client, headers):
     assert first.status_code == again.status_code == 200
     assert again.headers["Idempotent-Replayed"] == "true"
     assert Bid.objects.filter(auction=auction).count() == 1
+
+
+def test_a_bid_whose_runner_died_after_its_commit_answers_as_the_first(client, person, headers, answer_lost):
+    auction = live_auction(start_price="100")
+    with pytest.raises(RunnerDied):
+        bid(client, auction, headers, key="lost", amount="150")
+    answer_lost()
+
+    again = bid(client, auction, headers, key="lost", amount="150")
+    new_request = bid(client, auction, headers, key="another", amount="150")
+
+    assert again.status_code == 200, again.content
+    assert again.json()["leading"] is True and "You lead at" in again.json()["message"]
+    assert new_request.status_code == 409, "the same maximum under a new key is a new bid, refused"
+    assert Bid.objects.filter(auction=auction).count() == 1
+
+
+def test_a_buy_now_whose_runner_died_after_its_commit_answers_with_the_order(client, person, headers, answer_lost):
+    auction = live_auction(start_price="100", buy_now_price="400")
+    path, body = f"/api/v1/auctions/{auction.pk}/buy-now/", {"price": "400.00"}
+    with pytest.raises(RunnerDied):
+        post(client, path, body, **headers, **{"Idempotency-Key": "lost"})
+    answer_lost()
+
+    again = post(client, path, body, **headers, **{"Idempotency-Key": "lost"})
+    new_request = post(client, path, body, **headers, **{"Idempotency-Key": "another"})
+
+    auction.refresh_from_db()
+    assert again.status_code == 201, again.content
+    assert again.json()["order"] == auction.order.number and auction.winner == person
+    assert new_request.status_code == 409 and new_request.json()["code"] == "not_live"
+    assert person.orders.count() == 1
 
 
 def test_buy_now_makes_an_order_to_pay(client, person, headers):

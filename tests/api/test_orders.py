@@ -15,7 +15,7 @@ from tests.factories.orders import OrderFactory
 from tests.returns.conftest import delivered_order, member
 from tests.returns.test_refunds_shown import refunded
 
-from .conftest import bearer, post, sign_in, verified
+from .conftest import RunnerDied, bearer, post, sign_in, verified
 
 pytestmark = pytest.mark.django_db
 S = OrderStatus
@@ -91,6 +91,39 @@ def test_the_buyer_cancels_once_and_a_replay_answers_the_same(client):
 
     assert first.status_code == 200 and first.json()["status"] == S.CANCELLED
     assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
+    assert order.events.filter(to_status=S.CANCELLED).count() == 1
+
+
+def test_a_cancel_whose_runner_died_after_its_commit_answers_as_the_first(client, answer_lost):
+    order = OrderFactory()
+    auth = {**token(client, order.buyer), **key()}
+    with pytest.raises(RunnerDied):
+        post(client, f"/api/v1/orders/{order.number}/cancel/", {"reason": "Ordered twice"}, **auth)
+    answer_lost()
+
+    again = post(client, f"/api/v1/orders/{order.number}/cancel/", {"reason": "Ordered twice"}, **auth)
+
+    assert again.status_code == 200, again.content
+    assert again.json()["status"] == S.CANCELLED
+    assert order.events.filter(to_status=S.CANCELLED).count() == 1
+
+
+def test_a_move_made_under_a_key_is_made_again_only_once_the_api_forgot_the_key(settings):
+    """Past SOKO_API_IDEMPOTENCY_HOURS an app may use the key again: it then names a new
+    request, which the status machine judges as any other."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shop.orders.selectors.transitions import Role
+    from shop.orders.services.orders import order_transition
+
+    order = OrderFactory()
+    order_transition(order=order, to=S.CANCELLED, actor=order.buyer, role=Role.BUYER, client_key="k-1")
+    assert order_transition(order=order, to=S.CANCELLED, actor=order.buyer, role=Role.BUYER, client_key="k-1").status == S.CANCELLED
+    order.events.update(created_at=timezone.now() - timedelta(hours=settings.SOKO_API_IDEMPOTENCY_HOURS, minutes=1))
+    with pytest.raises(TransitionError):
+        order_transition(order=order, to=S.CANCELLED, actor=order.buyer, role=Role.BUYER, client_key="k-1")
     assert order.events.filter(to_status=S.CANCELLED).count() == 1
 
 

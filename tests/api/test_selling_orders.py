@@ -17,7 +17,7 @@ from tests.factories import StoreFactory, UserFactory
 from tests.factories.orders import CheckoutFactory, OrderFactory
 from tests.factories.payments import dev_card_pay
 
-from .conftest import bearer, post, sign_in, verified
+from .conftest import RunnerDied, bearer, post, sign_in, verified
 
 pytestmark = pytest.mark.django_db
 
@@ -130,6 +130,24 @@ def test_the_same_key_cancels_and_refunds_once(client, owner, headers, django_ca
         again = move(client, order.number, S.CANCELLED, "Out of stock, sorry", key="cancel-1", **headers)
 
     assert (first.status_code, again.status_code, again["Idempotent-Replayed"]) == (200, 200, "true")
+    assert Refund.objects.filter(order=order).count() == 1
+
+
+def test_a_cancel_whose_runner_died_after_its_commit_answers_as_the_first_and_refunds_once(
+    client, owner, headers, answer_lost, django_capture_on_commit_callbacks
+):
+    order = paid_card_order(StoreFactory(owner=owner))
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RunnerDied):
+        move(client, order.number, S.CANCELLED, "Out of stock, sorry", key="cancel-2", **headers)
+    answer_lost()
+
+    again = move(client, order.number, S.CANCELLED, "Out of stock, sorry", key="cancel-2", **headers)
+    other_key = move(client, order.number, S.CANCELLED, "Out of stock, sorry", key="cancel-3", **headers)
+
+    assert again.status_code == 200, again.content
+    assert again.json()["status"] == "cancelled" and "Idempotent-Replayed" not in again
+    assert other_key.status_code == 409, "a new request to cancel a cancelled order is still refused"
+    assert order.events.filter(to_status=S.CANCELLED).exclude(from_status=S.CANCELLED).count() == 1  # one cancel
     assert Refund.objects.filter(order=order).count() == 1
 
 

@@ -32,7 +32,7 @@ from shop.auctions.services import AuctionError, auction_create, bid_place, buy_
 from shop.catalog.models import Category
 from shop.core.errors import NotFound
 
-from ..idempotency import idempotent
+from ..idempotency import idempotency_key, idempotent
 from ..pagination import Cursor
 from ..serializers.auctions import (
     AuctionCardSerializer,
@@ -162,7 +162,7 @@ class AuctionBid(APIView):
         amount = asked.validated_data["amount"]
         maximum = max(amount, asked.validated_data.get("maximum") or amount)
         auction = auction_get_public(auction_id=pk)
-        outcome = bid_place(auction_id=auction.pk, bidder=request.user, amount=maximum)
+        outcome = bid_place(auction_id=auction.pk, bidder=request.user, amount=maximum, client_key=idempotency_key(request))
         return Response({"leading": outcome.leading, "message": outcome.message, "auction": _page_data(request, pk)})
 
 
@@ -176,7 +176,9 @@ class AuctionBuyNow(APIView):
         asked = BuyNowRequest(data=request.data)
         asked.is_valid(raise_exception=True)
         auction = auction_get_public(auction_id=pk)
-        auction = buy_now(auction_id=auction.pk, buyer=request.user, price=asked.validated_data["price"])
+        auction = buy_now(
+            auction_id=auction.pk, buyer=request.user, price=asked.validated_data["price"], client_key=idempotency_key(request)
+        )
         pay_url = reverse("payments:status", args=[auction.order.checkout.idempotency_key])
         return Response(
             {

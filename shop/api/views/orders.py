@@ -28,7 +28,7 @@ from shop.orders.services.orders import order_transition
 from shop.payments.refunds.selectors import order_refund_summary
 from shop.reviews.selectors import REVIEWABLE
 
-from ..idempotency import idempotent
+from ..idempotency import idempotency_key, idempotent
 from ..pagination import Cursor
 from ..serializers.orders import CancelSerializer, OrderCardSerializer, OrderListQuery, OrderSerializer, query_values
 
@@ -102,9 +102,9 @@ class OrderDetail(APIView):
         return order_response(request, order_get_for_buyer(user=request.user, number=number))
 
 
-def _move(request, number: str, to: str, note: str = "") -> Response:
+def _move(request, number: str, to: str, note: str = "", *, client_key: str = "") -> Response:
     order = order_get_for_buyer(user=request.user, number=number)
-    order_transition(order=order, to=to, actor=request.user, role=Role.BUYER, note=note)
+    order_transition(order=order, to=to, actor=request.user, role=Role.BUYER, note=note, client_key=client_key)
     return order_response(request, order_get_for_buyer(user=request.user, number=number))
 
 
@@ -118,7 +118,9 @@ class OrderCancel(APIView):
         back the way it came, as the order's ``refunds`` then say."""
         body = CancelSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return _move(request, number, OrderStatus.CANCELLED, body.validated_data["reason"])
+        return _move(
+            request, number, OrderStatus.CANCELLED, body.validated_data["reason"], client_key=idempotency_key(request)
+        )
 
 
 class OrderConfirm(APIView):

@@ -5,7 +5,9 @@ reordering, and the package label token."""
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.db.models import F
@@ -75,16 +77,33 @@ def _acts_as(*, order: Order, actor, role: str) -> bool:
 
 
 def order_transition(
-    *, order: Order, to: str, actor, role: str, note: str = "", goods_returned: bool = False, scanned: bool = False
+    *,
+    order: Order,
+    to: str,
+    actor,
+    role: str,
+    note: str = "",
+    goods_returned: bool = False,
+    scanned: bool = False,
+    client_key: str = "",
 ) -> Order:
     """Move ``order`` to ``to`` as ``actor`` acting as ``role``, in a transaction of its
     own (deadlocks are retried; never inside another transaction: ``order_move`` is the
     same move inside the caller's). Raises ``TransitionError`` and changes nothing when the
-    move is refused, or when the database stayed busy after a few tries."""
+    move is refused, or when the database stayed busy after a few tries. With a
+    ``client_key`` (an app's Idempotency-Key, sent again after a lost answer), a move
+    ``actor`` already made under it is not made again: the order is answered as it is."""
     try:
         return atomic_retrying(
             lambda: order_move(
-                order=order, to=to, actor=actor, role=role, note=note, goods_returned=goods_returned, scanned=scanned
+                order=order,
+                to=to,
+                actor=actor,
+                role=role,
+                note=note,
+                goods_returned=goods_returned,
+                scanned=scanned,
+                client_key=client_key,
             ),
             what="order transition",
         )
@@ -95,8 +114,23 @@ def order_transition(
         ) from error
 
 
+def moved_under_key(*, order: Order, actor, to: str, client_key: str) -> bool:
+    """``actor`` moved ``order`` to ``to`` under ``client_key`` while the API still keeps
+    that key (SOKO_API_IDEMPOTENCY_HOURS; after that an app may use it again)."""
+    since = timezone.now() - timedelta(hours=settings.SOKO_API_IDEMPOTENCY_HOURS)
+    return order.events.filter(actor=actor, to_status=to, client_key=client_key, created_at__gte=since).exists()
+
+
 def order_move(
-    *, order: Order, to: str, actor, role: str, note: str = "", goods_returned: bool = False, scanned: bool = False
+    *,
+    order: Order,
+    to: str,
+    actor,
+    role: str,
+    note: str = "",
+    goods_returned: bool = False,
+    scanned: bool = False,
+    client_key: str = "",
 ) -> Order:
     """``order_transition`` inside the caller's transaction (a courier's scan, which locks
     its job first): lock the row, check the move, update, record one ``OrderEvent``, and
@@ -114,6 +148,8 @@ def order_move(
             % {"number": order.number, "get": Role.LABELS.get(role, role)},
             code="not_your_order",
         )
+    if client_key and moved_under_key(order=order, actor=actor, to=to, client_key=client_key):
+        return order
     transition_check(order, to, role, note=note, scanned=scanned)
     restock = to == S.CANCELLED and cancel_restocks(order, goods_returned=goods_returned)
     source = order.status
@@ -122,7 +158,7 @@ def order_move(
     if to == S.COMPLETED and not order.events.filter(to_status=S.COMPLETED).exists():
         order_popularity_count(order=order)
     order_payment_follow(order=order, to=to)
-    OrderEvent.objects.create(order=order, from_status=source, to_status=to, actor=actor, note=note)
+    OrderEvent.objects.create(order=order, from_status=source, to_status=to, actor=actor, note=note, client_key=client_key)
     if to == S.CANCELLED:
         order_cancelled(order=order, actor=actor, role=role, note=note, restock=restock)
     elif to == S.REFUNDED:

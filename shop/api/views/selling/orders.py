@@ -18,7 +18,7 @@ from shop.orders.selectors.orders import order_get_for_member, orders_for_store,
 from shop.orders.selectors.transitions import NOTE_REQUIRED, Role, order_courier_job
 from shop.orders.services.orders import order_transition
 
-from ...idempotency import idempotent
+from ...idempotency import idempotency_key, idempotent
 from ...pagination import Cursor
 from ...queries import TEXT
 from ...serializers.fields import Text
@@ -117,6 +117,7 @@ class OrderTransition(SellerView):
             actor=request.user,
             role=Role.SELLER,
             note=asked.validated_data["note"],
+            client_key=idempotency_key(request),
         )
         return _order_answer(request, number)
 
