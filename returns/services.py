@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy
 
 from couriers import services as courier_services
 from couriers.models import DeliveryJob
+from shop.core.client_keys import client_keys_kept_since
 from shop.core.selectors.i18n import lazy_text, speaking_to
 from shop.core.selectors.money import money_format
 from shop.core.services.realtime import push_rendered_on_commit
@@ -221,9 +222,8 @@ def return_request_create(
     with transaction.atomic():
         order = Order.objects.select_for_update(of=("self",)).select_related("store", "checkout").get(pk=order.pk)
         if client_key:
-            since = timezone.now() - timedelta(hours=settings.SOKO_API_IDEMPOTENCY_HOURS)
             earlier = ReturnRequest.objects.filter(
-                order=order, buyer=buyer, client_key=client_key, created_at__gte=since
+                order=order, buyer=buyer, client_key=client_key, created_at__gte=client_keys_kept_since()
             ).first()
             if earlier is not None:
                 return earlier

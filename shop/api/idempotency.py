@@ -14,7 +14,6 @@ import json
 from datetime import timedelta
 from functools import wraps
 
-from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +21,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+
+from shop.core.client_keys import client_keys_kept_since
 
 from .models import IdempotentRequest
 from .problems import CONTENT_TYPE, problem_response
@@ -172,6 +173,5 @@ def idempotent(handler):
 
 def idempotent_requests_forget(*, now=None) -> int:
     """Keys older than ``SOKO_API_IDEMPOTENCY_HOURS`` may be used again."""
-    cutoff = (now or timezone.now()) - timedelta(hours=settings.SOKO_API_IDEMPOTENCY_HOURS)
-    deleted, _kinds = IdempotentRequest.objects.filter(created_at__lt=cutoff).delete()
+    deleted, _kinds = IdempotentRequest.objects.filter(created_at__lt=client_keys_kept_since(now)).delete()
     return deleted

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from shop.accounts.selectors.standing import ensure_can_transact
 from shop.catalog.models import Product
+from shop.core.client_keys import client_keys_kept_since
 from shop.core.jobs import job_schedule_on_commit
 from shop.core.selectors.i18n import lazy_text, speaking_to
 from shop.core.selectors.money import lazy_money, money_format
@@ -237,11 +238,6 @@ def bid_place(*, auction_id: int, bidder, amount: Decimal, client_key: str = "")
         raise AuctionError(_("Someone bid this amount a moment ago: bid higher."), code="too_low") from error
 
 
-def _key_still_kept(moment, now) -> bool:
-    """An app's Idempotency-Key names one request while the API keeps it."""
-    return moment is not None and moment >= now - timedelta(hours=settings.SOKO_API_IDEMPOTENCY_HOURS)
-
-
 def _bid(auction_id: int, bidder, amount: Decimal, client_key: str = "") -> BidOutcome:
     auction = _lock(auction_id)
     now = timezone.now()
@@ -249,7 +245,7 @@ def _bid(auction_id: int, bidder, amount: Decimal, client_key: str = "") -> BidO
         earlier = ProxyBid.objects.filter(
             auction=auction, bidder=bidder, client_key=client_key, max_amount=amount.quantize(CENT)
         ).first()
-        if earlier is not None and _key_still_kept(earlier.raised_at, now):
+        if earlier is not None and earlier.raised_at >= client_keys_kept_since(now):
             return _outcome(auction, bidder=bidder, maximum=earlier.max_amount, raised=False)
     problem = _bidder_problem(auction, bidder, now)
     if problem is not None:
@@ -373,7 +369,8 @@ def buy_now(*, auction_id: int, buyer, price: Decimal | None = None, client_key:
             client_key
             and auction.buy_now_key == client_key
             and auction.winner_id == buyer.pk
-            and _key_still_kept(auction.closed_at, now)
+            and auction.closed_at is not None
+            and auction.closed_at >= client_keys_kept_since(now)
         ):
             return auction
         problem = _bidder_problem(auction, buyer, now)

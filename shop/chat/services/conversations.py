@@ -34,6 +34,7 @@ from shop.chat.selectors import (
     side_user_ids,
     unread_total,
 )
+from shop.core.client_keys import client_keys_kept_since
 from shop.core.jobs import job_enqueue_on_commit
 from shop.core.selectors.i18n import lazy_text, recipient_language, speaking_to
 from shop.core.services import realtime
@@ -236,9 +237,10 @@ def system_message(*, conversation: Conversation, text: str, side: str, offer=No
 def sent_under_key(*, conversation: Conversation, sender, client_key: str) -> Message | None:
     """The message ``sender`` sent to the conversation under ``client_key`` while the API
     still keeps that key (SOKO_API_IDEMPOTENCY_HOURS; after that an app may use it again)."""
-    since = timezone.now() - timedelta(hours=settings.SOKO_API_IDEMPOTENCY_HOURS)
     return (
-        Message.objects.filter(conversation=conversation, sender=sender, client_key=client_key, created_at__gte=since)
+        Message.objects.filter(
+            conversation=conversation, sender=sender, client_key=client_key, created_at__gte=client_keys_kept_since()
+        )
         .order_by("-seq")
         .first()
     )

@@ -5,9 +5,7 @@ reordering, and the package label token."""
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
 
-from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.db.models import F
@@ -21,6 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from shop.cart.selectors.availability import gone, line_problem, variant_label
 from shop.cart.services import CartError, cart_add
 from shop.catalog.models import Product, Variant
+from shop.core.client_keys import client_keys_kept_since
 from shop.core.codes import keyed_digits
 from shop.core.jobs import job_enqueue_on_commit
 from shop.core.selectors.i18n import lazy_text
@@ -117,8 +116,9 @@ def order_transition(
 def moved_under_key(*, order: Order, actor, to: str, client_key: str) -> bool:
     """``actor`` moved ``order`` to ``to`` under ``client_key`` while the API still keeps
     that key (SOKO_API_IDEMPOTENCY_HOURS; after that an app may use it again)."""
-    since = timezone.now() - timedelta(hours=settings.SOKO_API_IDEMPOTENCY_HOURS)
-    return order.events.filter(actor=actor, to_status=to, client_key=client_key, created_at__gte=since).exists()
+    return order.events.filter(
+        actor=actor, to_status=to, client_key=client_key, created_at__gte=client_keys_kept_since()
+    ).exists()
 
 
 def order_move(
