@@ -113,7 +113,7 @@ def parse_args():
         help="seconds after a Huey consumer starts an auction's close job that it is killed (default 0.1)",
     )
     parser.add_argument(
-        "--catch-up", type=float, default=150, help="longest wait for the ticks to catch up (default 150 s)"
+        "--catch-up", type=float, default=210, help="longest wait for the ticks to catch up (default 210 s)"
     )
     args = parser.parse_args()
     if args.quick:

@@ -128,6 +128,31 @@ def pushes(monkeypatch):
 
 
 @pytest.fixture
+def jobs_lost():
+    """A context manager: background jobs queued inside it are taken by the queue and then
+    lost, as when Redis restarts with nothing on disk or the worker holding them is killed.
+    It yields the names (``shop.core.jobs``) of the jobs lost, in order."""
+    from contextlib import contextmanager
+
+    from huey.contrib.djhuey import HUEY
+
+    from shop.core.jobs import _tasks
+
+    names = {task.task_class.__name__: name for name, task in _tasks.items()}
+
+    @contextmanager
+    def losing():
+        lost = []
+        HUEY.enqueue = lambda signature: lost.append(names.get(signature.name, signature.name))
+        try:
+            yield lost
+        finally:
+            del HUEY.enqueue
+
+    return losing
+
+
+@pytest.fixture
 def user(db):
     from tests.factories import UserFactory
 

@@ -56,6 +56,10 @@ class StoredImage(models.Model):
         verbose_name = gettext_lazy("stored image")
         verbose_name_plural = gettext_lazy("stored images")
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # What the sweep for lost processing jobs reads: the few pictures still pending.
+            models.Index(fields=["created_at"], condition=models.Q(status="pending"), name="storedimage_pending_idx"),
+        ]
 
     def __str__(self):
         return f"{self.sha256[:12]} ({self.format}, {self.width}×{self.height}, {self.status})"

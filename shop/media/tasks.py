@@ -3,7 +3,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from shop.core.jobs import job
 
-from .services.images import image_process
+from .services.images import image_process, images_pending_resume
 from .services.pinning import rendition_pin, rendition_pins_resume
 
 
@@ -22,3 +22,9 @@ def rendition_pin_task(pin_id: int) -> str:
 @db_periodic_task(crontab(minute="*/10"))
 def rendition_pins_resume_task() -> int:
     return rendition_pins_resume()
+
+
+@db_periodic_task(crontab(minute="*"))
+def images_pending_resume_task() -> int:
+    """Every minute: pictures whose processing job was lost are queued again."""
+    return images_pending_resume()

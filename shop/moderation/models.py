@@ -464,6 +464,9 @@ class Export(models.Model):
     error = models.CharField(verbose_name=gettext_lazy("error"), max_length=500, blank=True)
     created_at = models.DateTimeField(verbose_name=gettext_lazy("requested at"), auto_now_add=True)
     finished_at = models.DateTimeField(verbose_name=gettext_lazy("finished at"), null=True, blank=True)
+    # The build's last sign of life (queued, started, a chunk of rows written): an export not
+    # finished that shows none for a while lost its job and is queued again.
+    updated_at = models.DateTimeField(verbose_name=gettext_lazy("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = gettext_lazy("export")

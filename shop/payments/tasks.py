@@ -8,13 +8,13 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from shop.core.jobs import job
 
-from .invoices.services import invoice_issue
+from .invoices.services import documents_unissued_resume, invoice_issue
 from .ledger.reconciliation import escrow_reconciliation_flag, reconciliation, reconciliation_flag
 from .ledger.suspense import suspense_refund_send, suspense_refunds_resend
 from .providers.mpesa.callbacks import mpesa_pending_settle
 from .providers.paypal.callbacks import paypal_pending_settle
 from .providers.stripe.callbacks import stripe_balance_sync, stripe_pending_settle
-from .refunds.services import escrow_refunds_resend, refund_send
+from .refunds.services import refund_send, refunds_resend
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,12 @@ def invoice_issue_task(order_id: int) -> str:
     """The order's invoice: rendered, kept and emailed once (a retry finishes what is left)."""
     invoice = invoice_issue(order_id)
     return invoice.number if invoice else ""
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def documents_unissued_resume_task() -> int:
+    """Every ten minutes: invoices and credit notes whose jobs were lost are queued again."""
+    return documents_unissued_resume()
 
 
 @job("payments.refund_send")
@@ -77,11 +83,11 @@ def reconciliation_flag_task() -> int:
 
 
 @db_periodic_task(crontab(minute="*/10"))
-def escrow_refunds_resend_task() -> int:
-    """Every ten minutes: stablecoin refunds (of orders, and of payments held in suspense)
-    whose jobs gave up while the node was out of reach are sent again out of the escrow
-    (once each, under their keys)."""
-    return escrow_refunds_resend() + suspense_refunds_resend()
+def refunds_resend_task() -> int:
+    """Every ten minutes: refunds (of orders, and of payments held in suspense) whose
+    provider was never asked, because the job was lost or gave up while the provider or
+    the chain's node was out of reach, are asked again (once each, under their keys)."""
+    return refunds_resend() + suspense_refunds_resend()
 
 
 @db_periodic_task(crontab(minute="25"))

@@ -21,7 +21,7 @@ from shop.payments.ledger.reconciliation import escrow_ledger_moves, escrow_reco
 from shop.payments.models import LedgerEntry, PaymentFlag, PaymentStatus, Payout, Refund
 from shop.payments.payouts.services import order_transfer
 from shop.payments.providers.crypto.callbacks import crypto_watch
-from shop.payments.refunds.services import escrow_refunds_resend, refund_order, refund_send
+from shop.payments.refunds.services import refund_order, refund_send, refunds_resend
 from tests.factories import UserFactory
 from tests.payments import test_crypto_payment as cryptopay
 from tests.payments.test_crypto_payment import CONFIRMATIONS, KES_PER_USD, pay_quote, start
@@ -191,12 +191,12 @@ def test_a_refund_waits_while_the_node_is_out_of_reach_and_pays_once_when_it_is_
 
     refund = Refund.objects.get(order=order)
     assert (refund.status, refund.reference) == ("pending", "")
-    assert escrow_refunds_resend(older_than_seconds=0) == 0  # still out of reach
+    assert refunds_resend(older_than_seconds=0) == 0  # still out of reach
     settings.SOKO_ETH_RPC_URL = chain.url
     assert events(quote, "refunded") == []
 
-    assert escrow_refunds_resend(older_than_seconds=0) == 1
-    assert escrow_refunds_resend(older_than_seconds=0) == 0
+    assert refunds_resend(older_than_seconds=0) == 1
+    assert refunds_resend(older_than_seconds=0) == 0
     refund.refresh_from_db()
     assert refund.status == "succeeded" and events(quote, "refunded") == [(chain.buyer, 6_566_241)]
     assert crypto_ledger("refund") == -85000

@@ -41,7 +41,7 @@ from shop.core.services import realtime
 from shop.core.services.mail import PermanentMailError, mail_send, mail_subject, site_url
 from shop.core.services.ratelimit import limit_give_back, limit_take
 from shop.core.services.realtime import event_message, push_html_on_commit, user_group
-from shop.media.services.images import image_store
+from shop.media.services.images import image_store, images_pending
 from shop.notifications.services.notifications import notify
 
 log = logging.getLogger(__name__)
@@ -383,6 +383,22 @@ def image_ready(*, message_id: int) -> bool:
     image = image_process(image_id=message.image_id)
     _push_message(conversation=message.conversation, message_id=message.pk, replace=True)
     return image.is_ready
+
+
+# A message's picture whose job was lost is queued again sooner than the media's own sweep
+# would, so the open pages still get the picture pushed.
+IMAGE_LOST_AFTER = timedelta(minutes=1)
+
+
+def images_ready_resume(*, limit: int = 100) -> int:
+    """Queue ``chat.image_ready`` again for messages whose picture is still pending after
+    its job must have been lost; how many were queued. Safe to repeat (``image_ready``
+    processes a picture once and pushes the message again)."""
+    pending = images_pending(lost_after=IMAGE_LOST_AFTER).values("pk")
+    ids = list(Message.objects.filter(image__in=pending).order_by("pk").values_list("pk", flat=True)[:limit])
+    for message_id in ids:
+        job_enqueue_on_commit("chat.image_ready", message_id)
+    return len(ids)
 
 
 # --- Reading, presence, typing -----------------------------------------------------------

@@ -1,11 +1,13 @@
 import hashlib
 import logging
+from datetime import timedelta
 from io import BytesIO
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage, storages
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from PIL import Image, ImageCms, ImageOps
 
 from shop.core.jobs import job_enqueue_on_commit
@@ -101,6 +103,33 @@ def image_process(*, image_id: int) -> StoredImage:
             image.save(update_fields=["renditions", "status", "failure_reason"])
             renditions_pin(image=image)
     return image
+
+
+# A picture still pending this long after its upload lost its job (a queue that restarted
+# empty, a worker killed while it held the job): ``images_pending_resume`` queues it again.
+# Past a day it is left for staff to look at rather than retried for ever.
+PENDING_LOST_AFTER = timedelta(minutes=2)
+PENDING_GIVEN_UP_AFTER = timedelta(days=1)
+
+
+def images_pending(*, lost_after: timedelta = PENDING_LOST_AFTER):
+    """Pictures whose processing job must have been lost: pending for longer than
+    ``lost_after``, uploaded within ``PENDING_GIVEN_UP_AFTER``, oldest first."""
+    now = timezone.now()
+    return StoredImage.objects.filter(
+        status=StoredImage.Status.PENDING,
+        created_at__lt=now - lost_after,
+        created_at__gte=now - PENDING_GIVEN_UP_AFTER,
+    ).order_by("created_at")
+
+
+def images_pending_resume(*, limit: int = 200) -> int:
+    """Queue the processing of pictures whose job was lost; how many were queued.
+    Processing is idempotent, so a job that was only slow does no harm when it runs too."""
+    ids = list(images_pending().values_list("pk", flat=True)[:limit])
+    for image_id in ids:
+        job_enqueue_on_commit("media.image_process", image_id)
+    return len(ids)
 
 
 def _rendition_name(content: bytes, extension: str) -> str:

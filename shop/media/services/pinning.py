@@ -19,7 +19,7 @@ from datetime import timedelta
 import httpx
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from shop.core.jobs import job_enqueue_on_commit, job_schedule_on_commit
@@ -120,15 +120,16 @@ def rendition_pins_resume(*, limit: int = 200) -> int:
     if not pinning_configured():
         return 0
     now = timezone.now()
-    stale = RenditionPin.objects.filter(
-        status__in=(*UNSETTLED, RenditionPin.Status.FAILED), attempts__lt=settings.SOKO_IPFS_PIN_ATTEMPTS
-    ).order_by("updated_at")[:limit]
-    queued = 0
-    for pin in stale:
-        if pin.updated_at + _wait_before_next(pin) * 2 < now:
-            job_enqueue_on_commit("media.rendition_pin", pin.pk)
-            queued += 1
-    return queued
+    # Each number of attempts so far has its own wait: a pin is lost once it has waited
+    # twice that, so pins in a long back-off never hide one lost since.
+    lost = Q(pk__in=[])
+    for attempts in range(settings.SOKO_IPFS_PIN_ATTEMPTS):
+        lost |= Q(attempts=attempts, updated_at__lt=now - _wait_before_next(RenditionPin(attempts=attempts)) * 2)
+    stale = RenditionPin.objects.filter(lost, status__in=(*UNSETTLED, RenditionPin.Status.FAILED))
+    ids = list(stale.order_by("updated_at").values_list("pk", flat=True)[:limit])
+    for pin_id in ids:
+        job_enqueue_on_commit("media.rendition_pin", pin_id)
+    return len(ids)
 
 
 def _wait_before_next(pin: RenditionPin) -> timedelta:

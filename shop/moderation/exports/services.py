@@ -512,7 +512,9 @@ def export_build(export_id: int) -> Export | None:
     names = resource.columns(personal=export.personal_data)
     rows = resource.rows(export.date_from, export.date_to)
     total = rows.count()
-    Export.objects.filter(pk=export.pk).update(status=Export.Status.RUNNING, rows_total=total, rows_done=0, error="")
+    Export.objects.filter(pk=export.pk).update(
+        status=Export.Status.RUNNING, rows_total=total, rows_done=0, error="", updated_at=timezone.now()
+    )
     fields = resource.get_export_fields(names)
     money_at = {index for index, name in enumerate(names) if name in resource.money}
     writer_class = WRITERS[export.format]
@@ -528,21 +530,42 @@ def export_build(export_id: int) -> Export | None:
                 )
                 done += 1
                 if done % CHUNK == 0:
-                    Export.objects.filter(pk=export.pk).update(rows_done=done)
+                    Export.objects.filter(pk=export.pk).update(rows_done=done, updated_at=timezone.now())
             writer.close()
             handle.seek(0)
             name = f"{export.kind}-{export.date_from:%Y%m%d}-{export.date_to:%Y%m%d}-{export.pk}-{secrets.token_hex(8)}"
             export.file.save(f"{name}.{writer_class.suffix}", File(handle), save=False)
     except Exception as error:  # noqa: BLE001 - any failure is shown on the export, not retried forever
         logger.exception("Export %s failed", export.pk)
-        Export.objects.filter(pk=export.pk).update(status=Export.Status.FAILED, error=str(error)[:500])
+        Export.objects.filter(pk=export.pk).update(
+            status=Export.Status.FAILED, error=str(error)[:500], updated_at=timezone.now()
+        )
         return export
     Export.objects.filter(pk=export.pk).update(
         status=Export.Status.DONE, rows_done=done, rows_total=max(total, done), file=export.file.name,
-        finished_at=timezone.now(),
+        finished_at=timezone.now(), updated_at=timezone.now(),
     )
     export.refresh_from_db()
     return export
+
+
+# An export not finished that showed no sign of life for this long lost its job (a queue
+# that restarted empty, a worker killed while it built): it is built again from the start.
+EXPORT_STALLED_AFTER = timedelta(minutes=10)
+UNFINISHED = (Export.Status.QUEUED, Export.Status.RUNNING)
+
+
+def exports_stalled_resume(*, limit: int = 50) -> int:
+    """Queue again the builds of exports that stalled; how many were queued. Each is claimed
+    by moving its ``updated_at`` forward, so two sweeps at once queue it once."""
+    cutoff = timezone.now() - EXPORT_STALLED_AFTER
+    stalled = Export.objects.filter(status__in=UNFINISHED, updated_at__lt=cutoff)
+    queued = 0
+    for export_id in list(stalled.order_by("pk").values_list("pk", flat=True)[:limit]):
+        if stalled.filter(pk=export_id).update(updated_at=timezone.now()):
+            job_enqueue_on_commit("moderation.export_build", export_id)
+            queued += 1
+    return queued
 
 
 def export_content_type(export: Export) -> str:

@@ -10,10 +10,12 @@ each happen once, and a run after a crash finishes what the first left undone.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -23,7 +25,7 @@ from shop.core.selectors.i18n import speaking_to
 from shop.core.selectors.money import money_format
 from shop.core.services.mail import PermanentMailError, mail_send
 
-from ..models import CreditNote, Invoice, Refund
+from ..models import CreditNote, Invoice, PaymentStatus, Refund
 from .documents import credit_note_render, invoice_due, invoice_number, invoice_render, refunded_total
 
 log = logging.getLogger(__name__)
@@ -102,6 +104,48 @@ def _email(order, invoice: Invoice) -> None:
 def invoice_issue_later(order_id: int) -> None:
     """Issue the invoice in the background once the current transaction commits."""
     job_enqueue_on_commit("payments.invoice_issue", order_id)
+
+
+# An invoice or credit note not yet kept and emailed this long after it fell due lost its job
+# (a queue that restarted empty, a worker killed while it held the job, a job that gave up):
+# ``documents_unissued_resume`` queues it again. Past two days it is left to staff.
+DOCUMENT_LOST_AFTER = timedelta(minutes=10)
+DOCUMENT_GIVEN_UP_AFTER = timedelta(days=2)
+
+
+def _unfinished(document: str, email: str) -> Q:
+    """``document`` (the relation's name) missing, without its PDF, or not emailed to an
+    address the buyer has."""
+    return (
+        Q(**{f"{document}__isnull": True})
+        | Q(**{f"{document}__pdf": ""})
+        | (Q(**{f"{document}__emailed_at__isnull": True}) & ~Q(**{email: ""}))
+    )
+
+
+def documents_unissued_resume(*, limit: int = 200) -> int:
+    """Queue again the invoices and credit notes whose job was lost; how many were queued.
+    Issuing is idempotent, so a job that was only slow does no harm when it runs too."""
+    now = timezone.now()
+    window = (now - DOCUMENT_GIVEN_UP_AFTER, now - DOCUMENT_LOST_AFTER)
+    order_model = Invoice._meta.get_field("order").related_model
+    due = Q(checkout__payment_status=PaymentStatus.PAID, checkout__paid_at__range=window) | Q(
+        checkout__payment_status=PaymentStatus.ON_DELIVERY, delivered_at__range=window
+    )
+    orders = order_model.objects.filter(due).filter(_unfinished("invoice", "buyer__email"))
+    refunds = (
+        Refund.objects.exclude(status=Refund.Status.FAILED)
+        .filter(created_at__range=window)
+        .filter(_unfinished("credit_note", "order__buyer__email"))
+    )
+    queued = 0
+    for order_id in orders.order_by("pk").values_list("pk", flat=True)[:limit]:
+        job_enqueue_on_commit("payments.invoice_issue", order_id)
+        queued += 1
+    for refund_id in refunds.order_by("pk").values_list("pk", flat=True)[:limit]:
+        job_enqueue_on_commit("payments.credit_note_issue", refund_id)
+        queued += 1
+    return queued
 
 
 # Credit notes ----------------------------------------------------------------------------

@@ -14,7 +14,6 @@ manual refunds of orders are.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 import stripe
 from django.db import transaction
@@ -32,6 +31,7 @@ from ..payouts.selectors import buyer_address_for, crypto_quote_for, token_minor
 from ..payouts.services import CARD_PROVIDERS
 from ..providers.paypal.client import PaypalError, paypal_refund
 from ..providers.stripe.client import stripe_client
+from ..refunds.lost import lost_refunds_claim
 from . import accounts
 from . import services as ledger
 from .services import Line
@@ -188,17 +188,16 @@ def _escrow_give_back(refund: SuspenseRefund, *, key: str) -> str:
 
 
 def suspense_refunds_resend(*, older_than_seconds: int = 600) -> int:
-    """Stablecoin refunds from suspense still pending after their jobs gave up (the node
-    was out of reach for a while) are sent again under the same key: a retry never pays
-    twice. Card and PayPal refunds are left to their provider's answer."""
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    """Refunds from suspense whose provider was never asked (the job was lost, or gave up
+    while the provider or the chain's node was out of reach) are asked again under the
+    same key, so a retry never pays twice: card and PayPal only while the provider keeps
+    that key (``PROVIDER_KEYS_KEPT``)."""
     sent = 0
-    for refund_id in SuspenseRefund.objects.filter(
-        provider=Provider.CRYPTO, status=SuspenseRefund.Status.PENDING, reference="", updated_at__lt=cutoff
-    ).values_list("pk", flat=True):
+    keyed = (*CARD_PROVIDERS, Provider.PAYPAL)
+    for refund_id in lost_refunds_claim(SuspenseRefund, older_than_seconds=older_than_seconds, keyed_providers=keyed):
         try:
             suspense_refund_send(refund_id)
-        except (TransactionPending, ChainUnavailable) as error:
+        except (TransactionPending, ChainUnavailable, stripe.APIConnectionError, stripe.RateLimitError) as error:
             log.warning("refund from suspense %s still pending: %s", refund_id, error)
             break
         sent += 1

@@ -30,14 +30,12 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import timedelta
 from decimal import Decimal
 
 import stripe
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -60,6 +58,7 @@ from ..payouts.services import CARD_PROVIDERS, order_paid_online
 from ..providers.paypal.client import PaypalError, paypal_refund
 from ..providers.stripe.client import stripe_client
 from ..signals import refund_changed, refund_recorded
+from .lost import lost_refunds_claim
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +160,7 @@ def refund_send(refund_id: int, retry: bool = False) -> Refund:
     commit that recorded it (the ``payments.refund_send`` job): asked under the refund's
     idempotency key, so a second run (or a run after a crash) refunds once. A refusal
     marks the refund failed; staff may ask again with the same key. ``RefundPending``
-    when it must be asked again later (the job retries; ``escrow_refunds_resend`` too).
+    when it must be asked again later (the job retries; ``refunds_resend`` too).
     Never inside a transaction."""
     assert_outside_transactions("a refund")
     refund = Refund.objects.select_related("attempt", "order__checkout", "order__store").get(pk=refund_id)
@@ -562,18 +561,18 @@ def _escrow_refund_flag(order, refund: Refund, why: str) -> None:
     )
 
 
-def escrow_refunds_resend(*, older_than_seconds: int = 120) -> int:
-    """Stablecoin refunds still pending after their jobs gave up (the node was out of reach
-    for a while) are sent again, each under its own key: a retry never pays twice."""
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+def refunds_resend(*, older_than_seconds: int = 600) -> int:
+    """Card, PayPal and stablecoin refunds whose provider was never asked (the job was lost,
+    or gave up while the chain's node was out of reach) are asked again; how many were.
+    A card refund first looks for a refund Stripe made of it after all (``retry``); PayPal
+    is asked under the refund's first key, while PayPal keeps it; a stablecoin refund
+    under its own key, which the escrow never pays twice."""
     sent = 0
-    for refund_id in Refund.objects.filter(
-        provider=Provider.CRYPTO, status=Refund.Status.PENDING, reference="", updated_at__lt=cutoff
-    ).values_list("pk", flat=True):
+    for refund_id in lost_refunds_claim(Refund, older_than_seconds=older_than_seconds, keyed_providers=(Provider.PAYPAL,)):
         try:
-            refund_send(refund_id)
+            refund_send(refund_id, retry=True)
         except RefundPending as error:
-            log.warning("escrow refund %s still pending: %s", refund_id, error)
+            log.warning("refund %s still pending: %s", refund_id, error)
             break
         sent += 1
     return sent
