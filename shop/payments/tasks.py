@@ -14,6 +14,7 @@ from .ledger.suspense import suspense_refund_send, suspense_refunds_resend
 from .providers.mpesa.callbacks import mpesa_pending_settle
 from .providers.paypal.callbacks import paypal_pending_settle
 from .providers.stripe.callbacks import stripe_balance_sync, stripe_pending_settle
+from .refunds.lost import overdue_refunds_flag
 from .refunds.services import refund_send, refunds_resend
 
 log = logging.getLogger(__name__)
@@ -86,7 +87,12 @@ def reconciliation_flag_task() -> int:
 def refunds_resend_task() -> int:
     """Every ten minutes: refunds (of orders, and of payments held in suspense) whose
     provider was never asked, because the job was lost or gave up while the provider or
-    the chain's node was out of reach, are asked again (once each, under their keys)."""
+    the chain's node was out of reach, are asked again (once each, under their keys).
+    Those a day old that no provider took are flagged for staff first (a sweep's try
+    touches a refund, so the flag looks before the tries)."""
+    flagged = overdue_refunds_flag()
+    if flagged:
+        log.warning("%s refunds a day old not taken by their provider: flagged for staff", flagged)
     return refunds_resend() + suspense_refunds_resend()
 
 

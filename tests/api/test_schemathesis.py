@@ -85,6 +85,8 @@ def people(db, settings):
     }
 
 
+# Four runs of schemathesis, each allowed up to ten minutes on a busy machine.
+@pytest.mark.timeout(2400)
 def test_schemathesis_finds_nothing_as_anyone(people, tmp_path):
     env = production_env(
         host=HOST,

@@ -330,7 +330,11 @@ def _handler(fake: FakePaypal):
                 return self._answer(
                     400, _error("INVALID_REQUEST", "MALFORMED_REQUEST_JSON", "The request JSON is not well formed.")
                 )
-            return self._answer(*fake.handle("POST", parts.path, body, self.headers))
+            answer = fake.handle("POST", parts.path, body, self.headers)
+            if fake.answer_lost():
+                self.close_connection = True  # carried out, never answered
+                return None
+            return self._answer(*answer)
 
     return Handler
 

@@ -154,7 +154,11 @@ def _handler(fake: FakeStripe):
                             401,
                             {"error": {"type": "invalid_request_error", "message": "You did not provide an API key."}},
                         )
-                    return self._answer(*fake.engine.handle(method, path, params, dict(self.headers)))
+                    answer = fake.engine.handle(method, path, params, dict(self.headers))
+                    if fake.answer_lost():
+                        self.close_connection = True  # carried out, never answered
+                        return None
+                    return self._answer(*answer)
                 if (
                     method == "POST"
                     and pieces[:2] == ["_fake", "sessions"]

@@ -198,8 +198,8 @@ def test_a_refused_refund_shows_failed_and_a_retry_reuses_the_key(
     request = return_approve(request=ask(card_order), actor=store_user, method="drop_off")
     real = StripeEngine.refund_create
 
-    def refuse(self, params):
-        raise ApiError(500, "The provider is down")
+    def refuse(self, params):  # a refusal (an answer that leaves no doubt), not an outage
+        raise ApiError(400, "This charge cannot be refunded right now.", code="charge_disputed")
 
     monkeypatch.setattr(StripeEngine, "refund_create", refuse)
     request = return_receive(request=request, actor=store_user)

@@ -29,6 +29,7 @@ from shop.core.services.transactions import assert_outside_transactions
 from ..models import CryptoDeposit, LedgerTransaction, PaymentAttempt, PaymentFlag, Provider, SuspenseRefund
 from ..payouts.selectors import buyer_address_for, crypto_quote_for, token_minor_down
 from ..payouts.services import CARD_PROVIDERS
+from ..providers.answers import outcome_unknown
 from ..providers.paypal.client import PaypalError, paypal_refund
 from ..providers.stripe.client import stripe_client
 from ..refunds.lost import lost_refunds_claim
@@ -120,7 +121,8 @@ def _post(refund: SuspenseRefund) -> None:
 def suspense_refund_send(refund_id: int) -> SuspenseRefund:
     """The provider's part (the ``payments.suspense_refund_send`` job), after commit: one
     provider call under this try's key, so a rerun refunds once; a refusal marks the
-    refund failed (staff may ask again), a network error is raised for the job to retry."""
+    refund failed (staff may ask again); no answer, or the provider's own failure
+    (``outcome_unknown``: it may have refunded), is raised for the job to ask again."""
     assert_outside_transactions("a refund from suspense")
     refund = SuspenseRefund.objects.select_related("attempt__checkout").get(pk=refund_id)
     if refund.status != SuspenseRefund.Status.PENDING or refund.reference:
@@ -146,14 +148,15 @@ def suspense_refund_send(refund_id: int) -> SuspenseRefund:
             reference, succeeded = _escrow_give_back(refund, key=key), True
         else:
             raise SuspenseRefundError(f"no automatic refund by {refund.provider}")
-    except (stripe.APIConnectionError, stripe.RateLimitError, TransactionPending, ChainUnavailable):
+    except (TransactionPending, ChainUnavailable):
         raise  # the job tries again (``suspense_refunds_resend`` after it gave up), under the same key
-    except (stripe.StripeError, PaypalError, SuspenseRefundError, ContractRefused, EscrowKeyReused, ChainNotConfigured) as error:
-        log.warning("refund from suspense %s failed: %s", refund.pk, error)
-        SuspenseRefund.objects.filter(pk=refund.pk, reference="").update(
-            status=SuspenseRefund.Status.FAILED, message=str(error)[:300], updated_at=timezone.now()
-        )
-        refund.refresh_from_db()
+    except (stripe.StripeError, PaypalError) as error:
+        if outcome_unknown(error):  # the provider may have made it: asked again under the same key
+            raise
+        _failed(refund, error)
+        return refund
+    except (SuspenseRefundError, ContractRefused, EscrowKeyReused, ChainNotConfigured) as error:
+        _failed(refund, error)
         return refund
     with transaction.atomic():
         locked = SuspenseRefund.objects.select_for_update().select_related("attempt__checkout").get(pk=refund.pk)
@@ -168,6 +171,14 @@ def suspense_refund_send(refund_id: int) -> SuspenseRefund:
             resolved_at=timezone.now(), resolved_by=locked.requested_by, resolution=note, updated_at=timezone.now()
         )
     return locked
+
+
+def _failed(refund: SuspenseRefund, error: Exception) -> None:
+    log.warning("refund from suspense %s failed: %s", refund.pk, error)
+    SuspenseRefund.objects.filter(pk=refund.pk, reference="").update(
+        status=SuspenseRefund.Status.FAILED, message=str(error)[:300], updated_at=timezone.now()
+    )
+    refund.refresh_from_db()
 
 
 def _escrow_give_back(refund: SuspenseRefund, *, key: str) -> str:
@@ -197,7 +208,7 @@ def suspense_refunds_resend(*, older_than_seconds: int = 600) -> int:
     for refund_id in lost_refunds_claim(SuspenseRefund, older_than_seconds=older_than_seconds, keyed_providers=keyed):
         try:
             suspense_refund_send(refund_id)
-        except (TransactionPending, ChainUnavailable, stripe.APIConnectionError, stripe.RateLimitError) as error:
+        except (TransactionPending, ChainUnavailable, stripe.StripeError, PaypalError) as error:
             log.warning("refund from suspense %s still pending: %s", refund_id, error)
             break
         sent += 1

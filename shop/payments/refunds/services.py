@@ -55,6 +55,7 @@ from ..ledger.services import Line
 from ..models import LedgerTransaction, PaymentFlag, PaymentStatus, Payout, Provider, Refund
 from ..payouts.selectors import buyer_address_for, crypto_quote_for, token_minor_down
 from ..payouts.services import CARD_PROVIDERS, order_paid_online
+from ..providers.answers import outcome_unknown
 from ..providers.paypal.client import PaypalError, paypal_refund
 from ..providers.stripe.client import stripe_client
 from ..signals import refund_changed, refund_recorded
@@ -445,6 +446,15 @@ def _fail(refund: Refund, error: Exception) -> None:
     raise RefundError(_("The provider refused the refund: %(error)s") % {"error": error}) from error
 
 
+def _fail_unless_unknown(refund: Refund, error: Exception) -> None:
+    """A refusal fails the refund; no answer (or the provider's own failure) leaves it
+    pending, to be asked again under its key: the provider may have made it."""
+    if outcome_unknown(error):
+        log.warning("refund %s: no answer from %s, asked again later: %s", refund.pk, refund.provider, error)
+        raise RefundPending(str(error)) from error
+    _fail(refund, error)
+
+
 def _stripe_refund(order, refund: Refund, *, retry: bool = False) -> None:
     """Ask Stripe. Stripe replays a key's first answer, refusals included, so a retry of a
     failed refund first looks for a refund of it Stripe made after all (by its metadata),
@@ -474,7 +484,7 @@ def _stripe_refund(order, refund: Refund, *, retry: bool = False) -> None:
                 options={"idempotency_key": idempotency_key},
             )
     except stripe.StripeError as error:
-        _fail(refund, error)
+        _fail_unless_unknown(refund, error)
     _finish(order, refund, reference=made.id, succeeded=made.status == "succeeded")
     payout = Payout.objects.filter(order=order, status=Payout.Status.PAID).first()
     if payout is not None:
@@ -587,7 +597,7 @@ def _paypal_refund(order, refund: Refund) -> None:
             note=refund.reason,
         )
     except PaypalError as error:
-        _fail(refund, error)
+        _fail_unless_unknown(refund, error)
     _finish(order, refund, reference=reference, succeeded=True)
 
 
