@@ -232,7 +232,8 @@ SCALE_MODE = bool(REDIS_URL)
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels-redis, with a receive whose cancellation always ends it.
+            "BACKEND": "shop.core.channel_layer.RedisChannelLayer",
             "CONFIG": {
                 # redis-py 8 reads with a 5 s timeout by default, as long as channels-redis's
                 # blocking receive, and caps a pool at 100 connections, raising beyond: the
