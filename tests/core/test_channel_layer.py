@@ -13,9 +13,9 @@ from shop.core.channel_layer import RedisChannelLayer
 HOSTS = [{"address": "redis://127.0.0.1:6379/15"}]
 
 
-def a_read_that_takes_one_cancellation_in():
-    """channels-redis's receive as it misbehaves: the first cancellation is caught and the
-    blocking read starts again; only a second one ends it."""
+def a_read_that_takes_cancellations_in(taken: int = 1):
+    """channels-redis's receive as it misbehaves: the first ``taken`` cancellations are
+    caught and the blocking read starts again; only the next one ends it."""
     cancellations = []
 
     async def receive(self, channel):
@@ -24,18 +24,22 @@ def a_read_that_takes_one_cancellation_in():
                 await asyncio.sleep(3600)
             except asyncio.CancelledError:
                 cancellations.append(channel)
-                if len(cancellations) > 1:
+                if len(cancellations) > taken:
                     raise
 
     return receive, cancellations
 
 
-async def cancelled_then_waited(layer, seconds: float, cancellations: list) -> tuple[bool, int]:
-    """Cancel a receive of ``layer`` as a consumer's end does: whether it ended in time, and
-    how many cancellations the read under it had seen by then."""
+async def cancelled_then_waited(layer, seconds: float, cancellations: list, *, again: bool = False) -> tuple[bool, int]:
+    """Cancel a receive of ``layer`` as a socket's end does (channels cancels the receive
+    task; ``again``: the consumer's end then cancels it once more): whether it ended in
+    time, and how many cancellations the read under it had seen by then."""
     receiving = asyncio.ensure_future(layer.receive("specific.x!y"))
     await asyncio.sleep(0.05)
     receiving.cancel()
+    if again:
+        await asyncio.sleep(0.02)
+        receiving.cancel()
     done, _pending = await asyncio.wait({receiving}, timeout=seconds)
     seen = len(cancellations)
     for task in asyncio.all_tasks() - {asyncio.current_task()}:  # leave nothing behind
@@ -43,18 +47,20 @@ async def cancelled_then_waited(layer, seconds: float, cancellations: list) -> t
     return receiving in done, seen
 
 
-def test_a_cancelled_receive_ends_even_when_the_read_takes_a_cancellation_in(monkeypatch):
-    receive, cancellations = a_read_that_takes_one_cancellation_in()
+@pytest.mark.parametrize(("taken", "again"), [(1, False), (1, True), (3, True)])
+def test_a_cancelled_receive_ends_even_when_the_read_takes_cancellations_in(monkeypatch, taken, again):
+    receive, cancellations = a_read_that_takes_cancellations_in(taken)
     monkeypatch.setattr(ChannelsRedisLayer, "receive", receive)
 
-    # Ended, and not by leaving the read behind: it was cancelled again, and that ended it.
-    assert asyncio.run(cancelled_then_waited(RedisChannelLayer(hosts=HOSTS), 2, cancellations)) == (True, 2)
+    # Ended, and not by leaving the read behind: it was cancelled until that ended it.
+    layer = RedisChannelLayer(hosts=HOSTS)
+    assert asyncio.run(cancelled_then_waited(layer, 3, cancellations, again=again)) == (True, taken + 1)
 
 
 def test_channels_redis_alone_would_wait_for_ever(monkeypatch):
     """What the layer is for: the same read under channels-redis's own receive is still
     running after the cancellation."""
-    receive, cancellations = a_read_that_takes_one_cancellation_in()
+    receive, cancellations = a_read_that_takes_cancellations_in()
     monkeypatch.setattr(ChannelsRedisLayer, "receive", receive)
 
     assert asyncio.run(cancelled_then_waited(ChannelsRedisLayer(hosts=HOSTS), 0.5, cancellations)) == (False, 1)
