@@ -113,6 +113,19 @@ def test_shopper_narrows_a_category_to_a_subcategory(client, fashion, shoes):
     assert chosen.text == "Shoes" and chosen.attr("selected") is not None
 
 
+def test_the_filter_forms_copies_share_the_category_choices_and_still_check_them(client, fashion, shoes):
+    """A listing's filter form is built on every rendered page; Django copies each field
+    for it, and copying the category tree's choices each time was a few milliseconds."""
+    from shop.catalog.selectors.filters import ProductFilter
+    from shop.catalog.selectors.products import category_tree
+
+    filterset = ProductFilter({"category": "fashion-shoes"}, Product.objects.all(), tree=category_tree())
+    field = filterset.form.fields["category"]
+    assert field.choices.choices is filterset.filters["category"].field.choices.choices  # shared, not copied
+    assert ("fashion-shoes", "\u2003Shoes") in list(field.choices) and filterset.form.is_valid()
+    assert not ProductFilter({"category": "no-such"}, Product.objects.all(), tree=category_tree()).form.is_valid()
+
+
 def test_search_page_category_filter_includes_children(client, fashion, shoes):
     old = timezone.now() - timedelta(days=1)
     ProductFactory(title="Leather sandals", category=shoes, published_at=old)

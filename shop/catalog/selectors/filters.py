@@ -57,11 +57,17 @@ FACET_CACHE_SECONDS = getattr(settings, "SOKO_CATALOG_FACET_CACHE_SECONDS", 300)
 
 
 class LazyChoices(BaseChoiceIterator):
-    """Choices computed on first use (validation or rendering), then kept for the request."""
+    """Choices computed on first use (validation or rendering), then kept for the request.
+    Shared, not copied, by the copies a form makes of its fields (they only read them): a
+    listing's form is built on every rendered page, and copying its category choices was a
+    few milliseconds of it."""
 
     def __init__(self, compute):
         self.compute = compute
         self._choices = None
+
+    def __deepcopy__(self, memo):
+        return self
 
     def _get(self) -> list:
         if self._choices is None:
@@ -131,7 +137,7 @@ class ProductFilter(django_filters.FilterSet):
         self.notices: list[str] = []
         has_query = bool((self.data.get("q") or "").strip())
         self.filters["sort"].extra["choices"] = [choice for choice in SORT_CHOICES if has_query or choice[0] != "relevance"]
-        self.filters["category"].extra["choices"] = tree.indented_choices(root_category)
+        self.filters["category"].extra["choices"] = LazyChoices(lambda: tree.indented_choices(root_category))
         if root_category is not None:
             self.filters["category"].extra["empty_label"] = _("All of %(name)s") % {"name": root_category.label}
         # Computed once per request, only if the form is rendered or a value needs checking.
