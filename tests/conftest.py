@@ -153,6 +153,18 @@ def jobs_lost():
 
 
 @pytest.fixture
+def one_rate_window(time_machine):
+    """Rate limits count in the clock's minutes (``shop.core.services.ratelimit``'s fixed
+    windows): a test that counts attempts against one starts a second into a fresh minute,
+    so its attempts never fall across two windows (the count would start again half way).
+    The clock runs on from there."""
+    import time
+    from datetime import UTC, datetime
+
+    time_machine.move_to(datetime.fromtimestamp((time.time() // 60 + 1) * 60 + 1, UTC), tick=True)
+
+
+@pytest.fixture
 def user(db):
     from tests.factories import UserFactory
 

@@ -10,6 +10,9 @@ from shop.chat.services.conversations import ChatError, message_send
 from tests.concurrency import at_once
 from tests.factories.chat import chat_world, refused
 
+# The limit counts in the clock's minutes: each test's sends fall in one.
+pytestmark = pytest.mark.usefixtures("one_rate_window")
+
 
 def send(world, user, text):
     return message_send(conversation=Conversation.objects.get(pk=world.conversation.pk), user=user, text=text)

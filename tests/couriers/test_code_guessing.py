@@ -34,6 +34,9 @@ from .conftest import a_minute_passes, buyer_code, ready_order
 
 J = DeliveryJob.Status
 
+# The per-minute limit counts in the clock's minutes: each test's scans fall in one.
+pytestmark = pytest.mark.usefixtures("one_rate_window")
+
 
 def reasons(results) -> list[str]:
     return sorted(getattr(result, "reason", "accepted") for result in results)

@@ -255,7 +255,7 @@ def test_refused_sockets_hold_no_slot_of_their_address(application, settings):  
     assert watching is True
 
 
-def test_an_address_reopening_sockets_in_a_loop_is_turned_away_for_the_minute(application, settings):  # noqa: F811
+def test_an_address_reopening_sockets_in_a_loop_is_turned_away_for_the_minute(application, settings, one_rate_window):  # noqa: F811
     """Closing and reopening sockets dodges the open-socket cap; the address's new sockets
     a minute are counted too. Another address is not affected."""
     settings.SOKO_SOCKET_CONNECTS_PER_MINUTE = 4
