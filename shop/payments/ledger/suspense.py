@@ -150,13 +150,14 @@ def suspense_refund_send(refund_id: int) -> SuspenseRefund:
             raise SuspenseRefundError(f"no automatic refund by {refund.provider}")
     except (TransactionPending, ChainUnavailable):
         raise  # the job tries again (``suspense_refunds_resend`` after it gave up), under the same key
-    except (stripe.StripeError, PaypalError) as error:
+    except (stripe.StripeError, PaypalError, SuspenseRefundError, ContractRefused, EscrowKeyReused, ChainNotConfigured) as error:
         if outcome_unknown(error):  # the provider may have made it: asked again under the same key
             raise
-        _failed(refund, error)
-        return refund
-    except (SuspenseRefundError, ContractRefused, EscrowKeyReused, ChainNotConfigured) as error:
-        _failed(refund, error)
+        log.warning("refund from suspense %s failed: %s", refund.pk, error)
+        SuspenseRefund.objects.filter(pk=refund.pk, reference="").update(
+            status=SuspenseRefund.Status.FAILED, message=str(error)[:300], updated_at=timezone.now()
+        )
+        refund.refresh_from_db()
         return refund
     with transaction.atomic():
         locked = SuspenseRefund.objects.select_for_update().select_related("attempt__checkout").get(pk=refund.pk)
@@ -171,14 +172,6 @@ def suspense_refund_send(refund_id: int) -> SuspenseRefund:
             resolved_at=timezone.now(), resolved_by=locked.requested_by, resolution=note, updated_at=timezone.now()
         )
     return locked
-
-
-def _failed(refund: SuspenseRefund, error: Exception) -> None:
-    log.warning("refund from suspense %s failed: %s", refund.pk, error)
-    SuspenseRefund.objects.filter(pk=refund.pk, reference="").update(
-        status=SuspenseRefund.Status.FAILED, message=str(error)[:300], updated_at=timezone.now()
-    )
-    refund.refresh_from_db()
 
 
 def _escrow_give_back(refund: SuspenseRefund, *, key: str) -> str:
