@@ -1,7 +1,7 @@
 """A small world of real objects for the suites that walk every page (the fuzz suite, the
 pseudo-locale suite): two stores (one the seller's, one a stranger's), their products, a
-buyer with an address, a cart, an order and a notification, an approved courier holding a
-return pickup, and a staff member."""
+buyer with an address, a cart, an order and a notification, an order its store has still to
+send out, an approved courier holding a return pickup, and a staff member."""
 
 from django.test import Client, RequestFactory
 
@@ -55,6 +55,8 @@ def world_build(*, domain: str = "world.test", **user_fields) -> dict:
     delivered = _reviewed(buyer=buyer, seller=seller, store=store, product=product)
     returned = _returns(buyer=buyer, seller=seller, store=store)
     return_job = _return_pickup(buyer=buyer, seller=seller, store=store, courier=courier)
+    # Confirmed, to be delivered from an area the courier serves: the store chooses who delivers it.
+    to_send = OrderFactory(buyer=buyer, store=type(store).objects.get(pk=store.pk), status="confirmed")
     complaint = _complaint(order=delivered)
     export = _export(staff=staff)
     users = {"buyer": buyer, "seller": seller, "courier": courier, "staff": staff}
@@ -75,6 +77,7 @@ def world_build(*, domain: str = "world.test", **user_fields) -> dict:
         "/reviews/feedback/",
         "/dashboard/reviews/",
         f"/dashboard/orders/{delivered.number}/",
+        f"/dashboard/orders/{to_send.number}/",
         "/complaints/",
         f"/complaints/{complaint.number}/",
         f"/complaints/new/order/{delivered.number}/",

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from couriers.models import CourierProfile
 from couriers.services import CourierError, job_create, job_withdraw, store_handover
 from shop.core.htmx import render_page, wants_fragment
+from shop.core.ids import id_or_none
 from shop.core.search import search_text
 from shop.orders.models import OrderStatus
 from shop.orders.responses import order_changed_response
@@ -122,7 +123,8 @@ def order_delivery(request, number: str):
     order = order_get_for_member(user=request.user, number=number)
     profile = None
     if request.POST.get("mode") == "assign":
-        profile = CourierProfile.objects.filter(pk=request.POST.get("courier") or 0).first()
+        courier_id = id_or_none(request.POST.get("courier"))
+        profile = CourierProfile.objects.filter(pk=courier_id).first() if courier_id else None
         if profile is None:
             messages.error(request, _("Choose a courier to assign."))
             return redirect("sellers:order_detail", number)
