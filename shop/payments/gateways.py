@@ -55,6 +55,11 @@ class Gateway:
         """Begin paying for a placed checkout; ``None`` means there is nothing to do now."""
         return None
 
+    def close(self, attempt) -> None:
+        """End ``attempt`` at the provider, whose page the buyer may still be paying on
+        (after commit, best effort). Most providers have nothing to close: a payment that
+        still arrives is held and flagged."""
+
 
 _REGISTRY: dict[str, type[Gateway]] = {}
 

@@ -35,6 +35,8 @@ class PaymentStatus(models.TextChoices):
     PAID = "paid", gettext_lazy("Paid")
     # Not paid by the deadline: the orders were cancelled and their stock put back on sale.
     EXPIRED = "expired", gettext_lazy("Not paid in time")
+    # Every order was cancelled before it was paid: nothing is owed.
+    CANCELLED = "cancelled", gettext_lazy("Cancelled before payment")
 
 
 class PaymentAttempt(TimeStamped):

@@ -29,6 +29,12 @@ def checkout_for_buyer_by_id(*, user, pk):
     return checkout
 
 
+def payable_orders(checkout):
+    """The orders a payment of ``checkout`` pays for: all but those cancelled before it was
+    paid (the checkout's total leaves them out)."""
+    return checkout.orders.exclude(status="cancelled")
+
+
 def checkout_awaits_payment(checkout) -> bool:
     """The checkout still takes an online payment: it awaits one and the deadline has not passed."""
     return checkout.payment_status == PaymentStatus.AWAITING and (

@@ -27,12 +27,12 @@ from shop.core.services.realtime import push_rendered_on_commit
 from shop.core.services.transactions import atomic_retrying
 from shop.core.signals import staff_acted
 
-from .gateways import gateway_get
+from .gateways import gateway_class, gateway_get
 from .ledger import accounts, fees
 from .ledger import services as ledger
 from .ledger.services import Line
 from .models import LedgerTransaction, PaymentAttempt, PaymentFlag, PaymentStatus, ProviderEvent
-from .selectors import checkout_awaits_payment, payment_status_context
+from .selectors import checkout_awaits_payment, payable_orders, payment_status_context
 from .signals import (
     checkout_confirmed,
     checkout_method_chosen,
@@ -156,6 +156,13 @@ def _succeeded(attempt_id: int, received_minor: int, currency: str, payment_refe
             PaymentFlag.Kind.LATE,
             f"Checkout {checkout.pk} is {checkout.payment_status}; this payment must be refunded.",
         )
+    elif attempt.amount_minor != checkout_amount_minor(checkout):
+        problem = (
+            PaymentFlag.Kind.MISMATCH,
+            f"This payment was started for {attempt.amount_minor} {attempt.currency} (minor units); checkout "
+            f"{checkout.pk} now costs {checkout_amount_minor(checkout)}, an order of it having been cancelled "
+            "meanwhile. This payment must be refunded; the buyer pays the new total.",
+        )
     if problem is not None:
         kind, detail = problem
         return _hold(checkout=checkout, attempt=attempt, kind=kind, detail=detail)
@@ -205,7 +212,7 @@ def attempt_received_late(
 def _post_capture(*, checkout, attempt: PaymentAttempt) -> None:
     """The payment in, each store's share held, the platform's fee earned."""
     lines = [Line(accounts.provider_account(attempt.provider), attempt.currency, attempt.amount_minor)]
-    for order in checkout.orders.prefetch_related("items"):
+    for order in payable_orders(checkout).prefetch_related("items"):
         fee = fees.order_fee_minor(order)
         share = fees.order_share_minor(order, fee)
         lines.append(Line(accounts.store_held(order.store_id), order.currency, -share, order=order))
@@ -255,6 +262,27 @@ def attempt_failed(*, attempt_id: int, status: str = Status.FAILED, message: str
         return attempt
 
     return atomic_retrying(work, what="payment")
+
+
+def attempts_end_checkout_changed(*, checkout) -> int:
+    """What ``checkout`` costs changed while it awaits payment (an order of it was
+    cancelled; the caller holds its lock and saved its new total): a payment under way asks
+    for the old total, so it ends, and the buyer's open pages offer to pay the new one. A
+    provider's page still open is closed after commit (best effort: money that still arrives
+    for it no longer matches the checkout, and ``attempt_succeeded`` holds and flags it)."""
+    pending = list(PaymentAttempt.objects.select_for_update().filter(checkout=checkout, status=Status.PENDING))
+    if checkout.payment_status == PaymentStatus.AWAITING:
+        message = _("An order was cancelled: pay the new total.")
+    else:
+        message = _("Your orders were cancelled: there is nothing to pay.")
+    for attempt in pending:
+        attempt.status, attempt.message, attempt.finished_at = Status.CANCELLED, message, timezone.now()
+        attempt.save(update_fields=["status", "message", "finished_at", "updated_at"])
+        gateway = gateway_class(attempt.gateway)
+        if gateway is not None:
+            transaction.on_commit(lambda gateway=gateway, attempt=attempt: gateway().close(attempt), robust=True)
+    _push_status(checkout)
+    return len(pending)
 
 
 def attempts_expire(*, checkout) -> int:

@@ -23,7 +23,7 @@ from shop.core.selectors.money import money_format
 from .gateways import provider_page, status_url
 from .models import PaymentAttempt
 from .providers.stripe.gateway import session_expire
-from .selectors import checkout_for_buyer, payment_status_context
+from .selectors import checkout_for_buyer, payable_orders, payment_status_context
 from .services import (
     PaymentRefused,
     attempt_failed,
@@ -38,9 +38,9 @@ from .services import (
 def status(request, reference):
     """Where the buyer lands after paying (or while an M-Pesa request is on their phone)."""
     checkout = checkout_for_buyer(user=request.user, reference=reference)
-    response = render_page(
-        request, "payments/status.html", payment_status_context(checkout), fragment="payments/_status.html"
-    )
+    # The orders the total pays for (not those cancelled before it was paid).
+    context = {**payment_status_context(checkout), "orders_count": payable_orders(checkout).count()}
+    response = render_page(request, "payments/status.html", context, fragment="payments/_status.html")
     add_never_cache_headers(response)
     patch_cache_control(response, private=True, no_store=True)
     return response

@@ -5,10 +5,11 @@ reordering, and the package label token."""
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core import signing
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -33,10 +34,11 @@ from shop.payments.models import PaymentStatus, Refund
 from shop.payments.payouts.couriers import order_commission_earned
 from shop.payments.payouts.services import order_cash_collected, order_funds_release, order_paid_online, order_transfer
 from shop.payments.refunds.services import RefundError, refund_rest
+from shop.payments.services import attempts_end_checkout_changed
 from shop.promotions.services.codes import promo_use_return
 from shop.promotions.services.loyalty import order_points_settle
 
-from ..models import Order, OrderEvent, OrderItem, OrderStatus
+from ..models import Checkout, Order, OrderEvent, OrderItem, OrderStatus
 from ..selectors.orders import (
     PACKAGE_TOKEN_SALT,
     buyer_live_context,
@@ -137,6 +139,9 @@ def order_move(
     on cancel return the order's money and stock (``order_cancelled``); after commit push
     the new timeline to the buyer's and the store's open pages and notify the buyer."""
     note = note.strip()[:300]
+    if to == S.CANCELLED:
+        # A cancel may change what the checkout costs: its row first, as a payment locks it.
+        Checkout.objects.select_for_update().filter(pk=order.checkout_id).first()
     order = (
         Order.objects.select_for_update(of=("self",))
         .select_related("store", "checkout", "buyer", "delivery_job")
@@ -183,6 +188,24 @@ def order_cancelled(*, order: Order, actor, role: str, note: str, restock: bool 
         order_restock(order=order)
     order_points_settle(order=order)  # the points spent on it come back
     promo_use_return(checkout=order.checkout, now=now)  # when the checkout placed nothing after all
+    checkout_total_follow(order=order)
+
+
+def checkout_total_follow(*, order: Order) -> None:
+    """``order`` was cancelled before its checkout was paid: the checkout now costs what its
+    other orders do, and a payment already under way for the old total ends (the buyer pays
+    the new one); with every order cancelled it awaits no payment at all. The caller holds
+    the order's lock; the checkout's is taken here (``order_move`` took it first)."""
+    checkout = Checkout.objects.select_for_update().get(pk=order.checkout_id)
+    if checkout.payment_status != PaymentStatus.AWAITING:
+        return  # paid (the cancel refunds its share), on delivery, or expired
+    live = Order.objects.filter(checkout=checkout).exclude(status=S.CANCELLED)
+    checkout.total = live.aggregate(total=Sum("total"))["total"] or Decimal("0")
+    if not live.exists():
+        checkout.payment_status = PaymentStatus.CANCELLED
+    checkout.save(update_fields=["total", "payment_status", "updated_at"])
+    order.checkout = checkout
+    attempts_end_checkout_changed(checkout=checkout)
 
 
 CANCEL_REFUND_REASON = gettext_lazy("Order %(number)s cancelled")

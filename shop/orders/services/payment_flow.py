@@ -45,7 +45,7 @@ def _checkout_confirmed(sender, checkout, **kwargs) -> None:
     """The stores hear of their orders; the buyer's open order pages show the payment."""
     from .checkout import _notify_stores
 
-    orders = list(Order.objects.filter(checkout=checkout).select_related("store", "checkout"))
+    orders = list(Order.objects.filter(checkout=checkout).exclude(status=S.CANCELLED).select_related("store", "checkout"))
     checkout.placed_orders = orders
     _notify_stores(checkout)
     for order in orders:

@@ -22,6 +22,7 @@ from shop.core.selectors.currencies import money_to_minor
 
 from ...gateways import Gateway, hosted_page_redirect, register, status_url
 from ...models import PaymentAttempt
+from ...selectors import payable_orders
 from ...services import attempt_create, attempt_failed, attempt_reference_set, checkout_awaits_payment
 from .client import development_gateway, stripe_client, stripe_configured, stripe_provider, transfer_group
 
@@ -45,6 +46,9 @@ class CardGateway(Gateway):
         # Fail closed: without Stripe's keys, only the development gateway (DEBUG=1) takes cards.
         ready = stripe_configured() or (not settings.STRIPE_SECRET_KEY and development_gateway() is not None)
         return ready and checkout.currency in settings.STRIPE_CURRENCIES
+
+    def close(self, attempt) -> None:
+        session_expire(attempt)
 
     def start(self, request, checkout):
         if not checkout_awaits_payment(checkout):
@@ -77,7 +81,7 @@ def session_create(*, request, checkout, attempt: PaymentAttempt):
             },
             "quantity": 1,
         }
-        for order in checkout.orders.select_related("store").order_by("pk")
+        for order in payable_orders(checkout).select_related("store").order_by("pk")
     ]
     metadata = {"checkout_id": str(checkout.pk), "attempt_id": str(attempt.pk)}
     success = request.build_absolute_uri(status_url(checkout)) + "?session_id={CHECKOUT_SESSION_ID}"
