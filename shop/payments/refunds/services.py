@@ -35,6 +35,7 @@ from decimal import Decimal
 import stripe
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -52,7 +53,7 @@ from shop.notifications.services.notifications import notify
 from ..ledger import accounts, fees
 from ..ledger import services as ledger
 from ..ledger.services import Line
-from ..models import LedgerTransaction, PaymentFlag, PaymentStatus, Payout, Provider, Refund
+from ..models import LedgerEntry, LedgerTransaction, PaymentFlag, PaymentStatus, Payout, Provider, Refund
 from ..payouts.selectors import buyer_address_for, crypto_quote_for, token_minor_down
 from ..payouts.services import CARD_PROVIDERS, order_paid_online
 from ..providers.answers import outcome_unknown
@@ -287,8 +288,9 @@ def _revive(order, failed: Refund) -> Refund | None:
                 )
         elif int(count) > left.get(int(item_id), 0):
             raise RefundError(_("Some of these units were refunded since; this refund cannot be made again."))
+    refund.fee_minor = _fee_returned(order, refund.lines, left)  # other units may have been refunded since
     refund.status = Refund.Status.PENDING
-    refund.save(update_fields=["status", "updated_at"])
+    refund.save(update_fields=["status", "fee_minor", "updated_at"])
     return refund
 
 
@@ -300,7 +302,7 @@ def refund_quote(*, order, lines: dict[int, int], delivery: bool = False) -> tup
     left = refundable_units(order)
     items = {item.pk: item for item in order.items.all()}
     listed_before = sum((item.unit_price * (item.quantity - left[item.pk]) for item in items.values()), Decimal("0"))
-    listed, fee, chosen = Decimal("0"), 0, {}
+    listed, chosen = Decimal("0"), {}
     for item_id, units in lines.items():
         units = int(units)
         if units <= 0:
@@ -312,9 +314,7 @@ def refund_quote(*, order, lines: dict[int, int], delivery: bool = False) -> tup
                 _("Only %(count)s of “%(title)s” can still be refunded.")
                 % {"count": left[item_id], "title": items[item_id].product_title}
             )
-        line_amount = items[item_id].unit_price * units
-        listed += line_amount
-        fee += fees.fee_minor(line_amount, order.currency, items[item_id].listing_type)
+        listed += items[item_id].unit_price * units
         chosen[str(item_id)] = units
     amount = _discounted(order, listed_before + listed, order.discount) - _discounted(order, listed_before, order.discount)
     promotion = _part(order, listed_before + listed) - _part(order, listed_before)
@@ -323,7 +323,7 @@ def refund_quote(*, order, lines: dict[int, int], delivery: bool = False) -> tup
         chosen["delivery"] = 1
     if not chosen:
         raise RefundError(_("Choose what to refund."))
-    return amount, fee, promotion, chosen
+    return amount, _fee_returned(order, chosen, left), promotion, chosen
 
 
 def _record(*, order, lines, reason, actor, requested_by, delivery, key) -> Refund:
@@ -337,8 +337,6 @@ def _record(*, order, lines, reason, actor, requested_by, delivery, key) -> Refu
         )
     amount, fee, promotion, chosen = refund_quote(order=order, lines=lines, delivery=delivery)
     refund_check_actor(order=order, actor=actor, amount_minor=money_to_minor(amount, order.currency))
-    # The fee returned never exceeds what the platform kept on this order.
-    fee = min(fee, -ledger.balance(accounts.FEES, order.currency, order=order))
     provider = attempt.provider if attempt is not None else Provider.CASH
     manual = provider in (Provider.MPESA, Provider.CASH)
     refund = Refund.objects.create(
@@ -346,7 +344,7 @@ def _record(*, order, lines, reason, actor, requested_by, delivery, key) -> Refu
         attempt=attempt,
         provider=provider,
         amount_minor=money_to_minor(amount, order.currency),
-        fee_minor=max(fee, 0),
+        fee_minor=fee,
         promotion_minor=promotion,
         currency=order.currency,
         status=Refund.Status.MANUAL if manual else Refund.Status.PENDING,
@@ -375,6 +373,36 @@ def _discounted(order, listed: Decimal, discount: Decimal) -> Decimal:
     if not discount or not order.items_total:
         return listed
     return money_quantize(listed * (order.items_total - discount) / order.items_total, order.currency)
+
+
+def _fee_returned(order, lines: dict, left: dict[int, int]) -> int:
+    """Soko's fee given back with ``lines`` (as recorded: item id -> units, and
+    "delivery") while ``left`` units of each line are not refunded yet, in minor units.
+    Like the discount, per line: the fee on every unit refunded so far, these included,
+    less the fee on those refunded before, so that the parts add up to the fee charged on
+    the line (rounded once, as it was charged). Never more than what is left of the fee
+    charged on the order once every refund not failed has given its part back (recorded
+    ones included, whether or not their provider answered yet); the refund of the last
+    units gives back all that is left. Call under the order's lock, as ``left`` is counted."""
+    items = {item.pk: item for item in order.items.all()}
+    units = {int(item_id): int(count) for item_id, count in lines.items() if item_id.isdigit() and int(count) > 0}
+    fee = 0
+    for item_id, count in units.items():
+        item = items[item_id]
+        before = item.quantity - left[item_id]
+        fee += fees.fee_minor(item.unit_price * (before + count), order.currency, item.listing_type) - fees.fee_minor(
+            item.unit_price * before, order.currency, item.listing_type
+        )
+    charged = -(
+        LedgerEntry.objects.filter(account__code=accounts.FEES, account__currency=order.currency, order=order)
+        .exclude(transaction__kind=LedgerTransaction.Kind.REFUND)
+        .aggregate(total=Sum("amount_minor"))["total"]
+        or 0
+    )
+    kept = charged - sum(order.refunds.exclude(status=Refund.Status.FAILED).values_list("fee_minor", flat=True))
+    if units and all(left[item_id] - units.get(item_id, 0) <= 0 for item_id in items):
+        fee = kept
+    return max(min(fee, kept), 0)
 
 
 def _part(order, listed: Decimal) -> int:
