@@ -23,12 +23,13 @@ from django.db import transaction
 from django.db.models import Avg, Count, F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shop.core.selectors.i18n import lazy_text
 from shop.core.selectors.money import money_format
+from shop.core.services import realtime
 from shop.core.services.ratelimit import limit_give_back, limit_take
 from shop.core.services.realtime import push_html_on_commit, push_rendered_on_commit
 from shop.notifications.services.notifications import notify
@@ -425,14 +426,37 @@ def jobs_flag_untaken() -> int:
 # The board ------------------------------------------------------------------------------
 
 
+def _board_push_on_commit(*, job: DeliveryJob, render, event: str, data: dict) -> None:
+    """After commit, ``render()``'s fragment to every board that shows ``job``, rendered
+    once per language: the couriers of an area read different ones, none necessarily the
+    one of whoever caused the push. ``html`` is the site's language's copy, ``languages``
+    every copy; each board's socket takes its own (``JobBoardConsumer.html_push``), and
+    apps' sockets get the event and ``data`` instead."""
+    languages = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            languages[code] = render()
+    message = {"type": "html.push", "html": languages[settings.LANGUAGE_CODE], "languages": languages}
+    groups = job_area_groups(job=job)
+
+    def send():
+        for group in groups:  # numbered as they leave, as ``push_html_on_commit``'s are
+            realtime.group_send(group, realtime.event_message(group, message, event, data))
+
+    transaction.on_commit(send, robust=True)
+
+
 def job_board_push_new(*, job: DeliveryJob) -> None:
     """After commit: the new job's card to the top of every board that shows it."""
     job = DeliveryJob.objects.select_related(
         "order__checkout", "return_order__checkout", "store", "pickup_area__parent", "dropoff_area__parent"
     ).get(pk=job.pk)
-    html = render_to_string("couriers/_job_push.html", {"job": job})
-    for group in job_area_groups(job=job):
-        push_html_on_commit(group, html, event="job.listed", data={"job": job.pk})
+    _board_push_on_commit(
+        job=job,
+        render=lambda: render_to_string("couriers/_job_push.html", {"job": job}),
+        event="job.listed",
+        data={"job": job.pk},
+    )
 
 
 # Why a job left the boards, in the line its card gives way to (and the apps' ``reason``).
@@ -446,9 +470,14 @@ GONE = {
 def job_board_push_gone(*, job: DeliveryJob, reason: str) -> None:
     """After commit: on every board that shows the job, its card gives way to a short line
     saying why it went (``GONE``)."""
-    html = render_to_string("couriers/_job_gone.html#card", {"job_id": job.pk, "reason": GONE[reason], "oob": True})
-    for group in job_area_groups(job=job):
-        push_html_on_commit(group, html, event="job.gone", data={"job": job.pk, "reason": reason})
+    _board_push_on_commit(
+        job=job,
+        render=lambda: render_to_string(
+            "couriers/_job_gone.html#card", {"job_id": job.pk, "reason": GONE[reason], "oob": True}
+        ),
+        event="job.gone",
+        data={"job": job.pk, "reason": reason},
+    )
 
 
 TAKEN = gettext_lazy("Sorry, another courier already took this job.")
