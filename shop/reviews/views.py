@@ -4,6 +4,8 @@ also the fragment the product page swaps in to sort and page); helpful votes and
 the buyer's own feedback from stores (/reviews/feedback/).
 
 Every form is a plain POST that redirects back with a message; htmx swaps the changed part.
+A review or rating that is refused shows the page again (422) with the buyer's stars and
+words kept in its form, and why.
 Whoever may not act gets a 404 (the orders of others, orders not delivered yet)."""
 
 from django.conf import settings
@@ -75,13 +77,45 @@ def review_post(request, number: str, item_id: int | None = None):
             photos=request.FILES.getlist("photos"),
         )
     except ReviewError as error:
-        messages.error(request, str(error))
+        return _refused(request, order, item, str(error))
     except ValidationError as error:  # a picture the media pipeline refused says why
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Thank you! Your review is saved."))
+        return _refused(request, order, item, " ".join(error.messages))
+    messages.success(request, _("Thank you! Your review is saved."))
     anchor = f"#line-{item.pk}" if item else "#store-review"
     return redirect(reverse("reviews:order", args=[order.number]) + anchor)
+
+
+def _posted_stars(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _refused(request, order, item, error: str, *, courier: bool = False):
+    """The review page again (422), its refused form keeping the stars and words the buyer
+    posted, with why it was refused (the photos are chosen again: a browser cannot be
+    given files back). ``item`` is the line, or None for the store's form; ``courier``,
+    the courier's."""
+    context = _order_page_context(request, order)
+    if courier and context["courier_job"] is None:  # no form to keep (not delivered by a courier yet)
+        messages.error(request, error)
+        return redirect(reverse("reviews:order", args=[order.number]))
+    refused = {
+        "stars": _posted_stars(request.POST.get("stars")),
+        "text": request.POST.get("comment" if courier else "text", ""),
+        "error": error,
+        "photos": bool(request.FILES.getlist("photos")),
+    }
+    if courier:
+        context["courier_refused"] = refused
+    elif item is None:
+        context["store_refused"] = refused
+    else:
+        for line in context["lines"]:
+            if line.item.pk == item.pk:
+                line.refused = refused
+    return render_page(request, "reviews/order.html", context, fragment="content", status=422)
 
 
 @login_required
@@ -96,9 +130,8 @@ def courier_post(request, number: str):
             job=job, buyer=request.user, stars=request.POST.get("stars"), comment=request.POST.get("comment", "")
         )
     except CourierError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Thank you for rating the courier."))
+        return _refused(request, order, None, str(error), courier=True)
+    messages.success(request, _("Thank you for rating the courier."))
     return redirect(reverse("reviews:order", args=[order.number]) + "#courier-review")
 
 
