@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from shop.chain.node import chain_configured
 from shop.core.htmx import render_page, wants_fragment
 from shop.core.ids import id_or_none
+from shop.core.selectors.scripts import isolated_text
 
 from .analytics.selectors.overview import store_overview
 from .decorators import SWITCH_SECTIONS, current_store, dashboard_context, seller_required
@@ -87,7 +88,7 @@ def store_switch(request):
     if store_id is None or chosen is None or chosen.store.pk != store_id:
         raise Http404(_("You are not on that store's team."))
     current = current_store(request, switch_to=store_id)
-    messages.info(request, f"You are now working on {current.store.name}.")
+    messages.info(request, _("You are now working on %(store)s.") % {"store": isolated_text(current.store.name)})
     section = request.POST.get("section", "")
     return redirect(f"sellers:{section if section in SWITCH_SECTIONS else 'dashboard'}")
 

@@ -8,6 +8,7 @@ from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from shop.catalog.models import Product
@@ -53,7 +54,7 @@ def products(request):
         "query": query,
         "status": status,
         "tabs": [(value, label, counts.get(value, 0)) for value, label in STATUS_TABS],
-        "currency": settings.SOKO_CURRENCY,
+        "currency": store.currency,
         "back": _list_query(query=query, status=status, page=page.number if page.number > 1 else None),
     }
     return render_page(request, "sellers/products/list.html", context, fragment="results")
@@ -93,7 +94,7 @@ def _product_form(request, *, current: CurrentStore, product: Product | None):
             "product": product,
             "skips_review": store_listings_skip_review(store=store),
             "editor": editor,
-            "currency": settings.SOKO_CURRENCY,
+            "currency": store.currency,
             "image_limit": settings.SOKO_IMAGE_MAX_COUNT,
         },
     )
@@ -154,20 +155,36 @@ def products_bulk(request):
 
 
 def _bulk_messages(request, *, action: str, changed: int, chosen: int) -> None:
-    def products_word(n: int) -> str:
-        return f"{n} product{'s' if n != 1 else ''}"
-
-    done = {"archive": "archived", "activate": "live again", "delete": "deleted"}[action]
+    """What a bulk action did, whole sentences per action (each language has its plurals)."""
     if changed:
-        messages.success(request, f"{products_word(changed)} {done}.")
+        done = {
+            "archive": ngettext("%(count)s product archived.", "%(count)s products archived.", changed),
+            "activate": ngettext("%(count)s product live again.", "%(count)s products live again.", changed),
+            "delete": ngettext("%(count)s product deleted.", "%(count)s products deleted.", changed),
+        }[action]
+        messages.success(request, done % {"count": changed})
     skipped = chosen - changed
     if skipped:
-        reason = {
-            "archive": "only live products can be archived",
-            "activate": "only archived products that staff approved can be made live again; submit the others for review",
-            "delete": "they were already gone",
+        left = {
+            "archive": ngettext(
+                "%(count)s product left as they were: only live products can be archived.",
+                "%(count)s products left as they were: only live products can be archived.",
+                skipped,
+            ),
+            "activate": ngettext(
+                "%(count)s product left as they were: only archived products that staff approved can be made live"
+                " again; submit the others for review.",
+                "%(count)s products left as they were: only archived products that staff approved can be made live"
+                " again; submit the others for review.",
+                skipped,
+            ),
+            "delete": ngettext(
+                "%(count)s product left as they were: they were already gone.",
+                "%(count)s products left as they were: they were already gone.",
+                skipped,
+            ),
         }[action]
-        messages.warning(request, f"{products_word(skipped)} left as they were: {reason}.")
+        messages.warning(request, left % {"count": skipped})
 
 
 def _list_query(*, query: str, status: str, page: int | None) -> str:

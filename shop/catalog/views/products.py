@@ -73,7 +73,6 @@ def _product_list(request, *, tree, scope, category):
         "query": (filterset.form.cleaned_data.get("q") or "").strip(),
         "location": filterset.location,
         "action": request.path,
-        "currency": settings.SOKO_CURRENCY,
     }
     return render_page(request, "catalog/list.html", context, fragment="results")
 

@@ -120,7 +120,8 @@ class ComplaintAdmin(admin.ModelAdmin):
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             for error in errors:
-                messages.error(request, f"{label}: {error}" if label else error)
+                # Translators: a field of a staff form, and what is wrong with it.
+                messages.error(request, _("%(item)s: %(error)s") % {"item": label, "error": error} if label else error)
 
     def reply_view(self, request, pk: int):
         complaint = self._complaint(request, pk)

@@ -130,7 +130,8 @@ def _apply(request, form) -> int:
         try:
             service(item, actor=request.user, note=form.cleaned_data["note"].strip())
         except ERRORS as error:
-            messages.warning(request, f"{item}: {error}")
+            # Translators: an item of the staff queue that was left, and why.
+            messages.warning(request, _("%(item)s: %(error)s") % {"item": item, "error": error})
         else:
             done += 1
     if done:

@@ -133,7 +133,8 @@ class CaseAdmin(ReadOnlyAdmin):
                 try:
                     service(case=case, actor=request.user, reason=form.cleaned_data["reason"])
                 except ReportError as error:
-                    messages.error(request, f"{case}: {error}")
+                    # Translators: a case that was left as it was, and why.
+                    messages.error(request, _("%(item)s: %(error)s") % {"item": case, "error": error})
                 else:
                     done += 1
             if done:
