@@ -140,7 +140,8 @@ class AuctionAdmin(admin.ModelAdmin):
                 try:
                     auction_cancel(auction_id=auction.pk, actor=request.user, reason=form.cleaned_data["reason"])
                 except AuctionError as error:
-                    self.message_user(request, f"{auction}: {error}", messages.WARNING)
+                    # Translators: an auction left as it was, and why.
+                    self.message_user(request, _("%(item)s: %(error)s") % {"item": auction, "error": error}, messages.WARNING)
                 except DatabaseBusy:
                     self.message_user(request, _("%(auction)s: busy right now, try again.") % {"auction": auction}, messages.WARNING)
                 else:

@@ -116,7 +116,8 @@ class PaymentFlagAdmin(admin.ModelAdmin):
             try:
                 suspense_refund(attempt=flag.attempt, actor=request.user)
             except SuspenseRefundError as error:
-                messages.error(request, f"#{flag.pk}: {error}")
+                # Translators: a payment flag or refund (its number) left as it was, and why.
+                messages.error(request, _("#%(number)s: %(error)s") % {"number": flag.pk, "error": error})
                 continue
             asked += 1
         if asked < queryset.count():
@@ -182,7 +183,8 @@ class RefundAdmin(admin.ModelAdmin):
                     key=refund.idempotency_key,
                 )
             except RefundError as error:
-                messages.error(request, f"#{refund.pk}: {error}")
+                # Translators: a payment flag or refund (its number) left as it was, and why.
+                messages.error(request, _("#%(number)s: %(error)s") % {"number": refund.pk, "error": error})
                 continue
             asked += 1
         messages.success(

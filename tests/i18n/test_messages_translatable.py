@@ -15,13 +15,6 @@ import ast
 from tests.i18n.test_catalogs import KEYWORDS, ROOT, SOURCES
 
 GETTEXT = set(KEYWORDS)
-# Found in files other engineers were changing when this test was written: fixed there, each
-# entry goes (the last test fails while an entry names a message no longer found).
-PENDING = {
-    ("shop/auctions/admin.py", "f'{auction}: {error}'"),
-    ("shop/payments/admin.py", "f'#{flag.pk}: {error}'"),
-    ("shop/payments/admin.py", "f'#{refund.pk}: {error}'"),
-}
 LEVELS = {"debug", "info", "success", "warning", "error"}
 
 
@@ -144,14 +137,8 @@ def test_no_flash_message_is_english_built_by_hand():
         f"{where}:{line}: {code[:80]}"
         for path in _sources()
         for where, line, code in untranslated_messages(path)
-        if (where, code) not in PENDING
     ]
     assert found == [], "flash messages not translated (use gettext / ngettext with placeholders):\n" + "\n".join(found)
-
-
-def test_pending_messages_are_still_there():
-    found = {(where, code) for path in _sources() for where, _line, code in untranslated_messages(path)}
-    assert PENDING - found == set(), "translated now: remove them from PENDING"
 
 
 def _check(code: str) -> list[str]:
