@@ -120,9 +120,11 @@ def order_box(request, number: str):
 def return_escalate_view(request, pk: int):
     ret = return_get_for_buyer(user=request.user, pk=pk)
     form = EscalateForm(request.POST)
-    text = form.cleaned_data["text"] if form.is_valid() else ""
+    if not form.is_valid():  # the page's field keeps to the limit: only a forged post is refused here
+        messages.error(request, " ".join(form.errors["text"]))
+        return redirect("returns:detail", ret.pk)
     try:
-        return_escalate(request=ret, buyer=request.user, text=text)
+        return_escalate(request=ret, buyer=request.user, text=form.cleaned_data["text"])
     except ReturnError as error:
         messages.error(request, str(error))
     else:

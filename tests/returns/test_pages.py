@@ -143,3 +143,18 @@ def test_the_buyers_returns_pages_read_a_fixed_number_of_queries(client):
     ask(first_order)  # a second return of the same order
     large = [_queries(client, url) for url in pages]
     assert small == large
+
+
+def test_a_reason_over_the_limit_is_refused_not_sent_to_staff_without_it(client, cash_order):
+    ret = ask(cash_order)
+    return_reject(request=ret, actor=member(cash_order), reason="Used")
+    client.force_login(cash_order.buyer)
+
+    refused = client.post(f"/returns/{ret.pk}/escalate/", {"text": "x" * 1001}, follow=True)
+
+    ret.refresh_from_db()
+    assert ret.status == S.REJECTED
+    assert "at most 1000 characters" in refused.content.decode()
+    client.post(f"/returns/{ret.pk}/escalate/", {"text": "The box was sealed"})
+    ret.refresh_from_db()
+    assert ret.status == S.ESCALATED
