@@ -11,7 +11,7 @@ did, so no bid is accepted after the auction closed, and an auction closes once.
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -27,8 +27,9 @@ from shop.accounts.selectors.standing import ensure_can_transact
 from shop.catalog.models import Product
 from shop.core.client_keys import client_keys_kept_since
 from shop.core.jobs import job_schedule_on_commit
+from shop.core.selectors.currencies import currency_places, money_is_valid_for, money_quantize
 from shop.core.selectors.i18n import lazy_text, speaking_to
-from shop.core.selectors.money import lazy_money, money_format
+from shop.core.selectors.money import lazy_money, money_format, money_units_problem
 from shop.core.services.realtime import event_message, group_send, user_group
 from shop.core.services.transactions import DatabaseBusy, atomic_retrying
 from shop.core.signals import staff_acted
@@ -83,12 +84,19 @@ class Terms:
     soft_close_minutes: int | None = None
 
 
-def terms_problems(terms: Terms, *, now=None) -> list[str]:
-    """What is wrong with an auction's terms, in the seller's words (empty when nothing)."""
+def terms_problems(terms: Terms, *, now=None, currency: str | None = None) -> list[str]:
+    """What is wrong with an auction's terms, in the seller's words (empty when nothing).
+    With ``currency`` (the store's), a price with a fraction finer than its minor unit
+    is one (``money_units_problem``)."""
     now = now or timezone.now()
     problems = []
     if terms.start_price is None or terms.start_price <= 0:
         problems.append(_("The start price must be more than zero."))
+    if currency:
+        for price in (terms.start_price, terms.reserve_price, terms.buy_now_price):
+            problem = None if price is None else money_units_problem(price, currency)
+            if problem and problem not in problems:
+                problems.append(problem)
     if terms.ends_at <= terms.starts_at:
         problems.append(_("The auction must end after it starts."))
     if terms.ends_at <= now:
@@ -109,7 +117,7 @@ def auction_create(*, product: Product, terms: Terms, relisted_from: Auction | N
         raise AuctionError(_("Only a product sold by auction can be put up for auction."))
     if product.variants.count() != 1:
         raise AuctionError(_("An auction sells one item: the product needs exactly one option."), code="terms")
-    problems = terms_problems(terms)
+    problems = terms_problems(terms, currency=product.store.currency)
     if problems:
         raise AuctionError(" ".join(problems), code="terms")
 
@@ -179,7 +187,6 @@ def auction_cancel(*, auction_id: int, actor, reason: str) -> Auction:
 # --- Bidding ---------------------------------------------------------------------------
 
 
-CENT = Decimal("0.01")
 # Amounts are stored with max_digits=12, decimal_places=2: below 10^10.
 MAX_AMOUNT = Decimal("10000000000")
 
@@ -241,24 +248,32 @@ def bid_place(*, auction_id: int, bidder, amount: Decimal, client_key: str = "")
 def _bid(auction_id: int, bidder, amount: Decimal, client_key: str = "") -> BidOutcome:
     auction = _lock(auction_id)
     now = timezone.now()
-    if client_key and amount.is_finite() and amount < MAX_AMOUNT:
+    # No price can be NaN, infinite, or beyond the 12 digits it is stored in (such an amount
+    # would raise in ``quantize`` or in the database instead of a message; compared before
+    # quantizing, which raises for an amount that large, then after, as 9999999999.999
+    # rounds up to 10^10), nor have a fraction finer than the auction's currency has: that
+    # is refused, never rounded (proxy bidding could price the item at it, and a won order
+    # of GNF 30000.50 can be neither charged nor posted).
+    in_range = (
+        amount.is_finite() and amount < MAX_AMOUNT and money_quantize(amount, auction.currency) < MAX_AMOUNT
+    )
+    units = money_units_problem(amount, auction.currency) if in_range else None
+    if client_key and in_range and units is None:
         earlier = ProxyBid.objects.filter(
-            auction=auction, bidder=bidder, client_key=client_key, max_amount=amount.quantize(CENT)
+            auction=auction, bidder=bidder, client_key=client_key, max_amount=money_quantize(amount, auction.currency)
         ).first()
         if earlier is not None and earlier.raised_at >= client_keys_kept_since(now):
             return _outcome(auction, bidder=bidder, maximum=earlier.max_amount, raised=False)
     problem = _bidder_problem(auction, bidder, now)
     if problem is not None:
         raise AuctionError(problem[0], code=problem[1])
-    # No price can be NaN, infinite, or beyond the 12 digits (2 decimals) it is stored in:
-    # such an amount would raise in ``quantize`` or in the database instead of a message.
-    # (Compared before quantizing, which raises for an amount that large; then again after,
-    # as 9999999999.999 rounds up to 10000000000.00.)
-    if not amount.is_finite() or amount >= MAX_AMOUNT or amount.quantize(CENT) >= MAX_AMOUNT:
+    if not in_range:
         raise AuctionError(
             _("Enter your bid as a number, e.g. %(example)s.") % {"example": min_next_bid(auction)}, code="amount"
         )
-    amount = amount.quantize(CENT)
+    if units is not None:
+        raise AuctionError(units, code="amount")
+    amount = money_quantize(amount, auction.currency)  # the same amount, with the currency's places
     leader_proxy = (
         ProxyBid.objects.filter(auction=auction, bidder_id=auction.leader_id).first() if auction.leader_id else None
     )
@@ -415,9 +430,22 @@ def watch_set(*, auction: Auction, user, on: bool) -> bool:
 # --- Closing ---------------------------------------------------------------------------
 
 
+def _chargeable(auction: Auction, amount: Decimal) -> Decimal:
+    """``amount`` as a price the auction's currency can charge. Bids are refused when finer
+    than its minor unit (``_bid``), so only an amount from before that rule (or increments
+    configured finer than the currency) is cut, down to the minor unit: never above what
+    the bidder offered. Logged, as it should not happen."""
+    if money_is_valid_for(amount, auction.currency):
+        return amount
+    cut = amount.quantize(Decimal(1).scaleb(-currency_places(auction.currency)), rounding=ROUND_DOWN)
+    log.warning("auction %s: %s %s is finer than the currency's minor unit, sold at %s", auction.pk, amount, auction.currency, cut)
+    return cut
+
+
 def _sell(auction: Auction, *, buyer, price: Decimal, note: str, tell_bidders: bool = True) -> None:
     """Record the sale of a locked auction and create the buyer's order with its deadline;
     the other bidders hear they did not win (``tell_bidders``: not again on a second chance)."""
+    price = _chargeable(auction, price)
     due_by = timezone.now() + timedelta(hours=settings.SOKO_AUCTION_PAYMENT_HOURS)
     variant = auction.product.variants.order_by("position", "id").first()
     if variant is None:
@@ -668,6 +696,7 @@ def _offer_to_next(auction: Auction) -> SecondChanceOffer | None:
 
 
 def _offer_make(auction: Auction, *, bidder, amount: Decimal, reason: str) -> SecondChanceOffer:
+    amount = _chargeable(auction, amount)
     offer = SecondChanceOffer.objects.create(
         auction=auction,
         bidder=bidder,

@@ -19,7 +19,7 @@ from shop.catalog.models import Category
 from shop.catalog.selectors.products import category_tree
 from shop.core.errors import NotFound
 from shop.core.htmx import render_page, wants_fragment
-from shop.core.selectors.money import money_format
+from shop.core.selectors.money import money_format, money_units_problem
 
 from .models import Auction
 from .selectors.auctions import (
@@ -161,6 +161,10 @@ def bid(request, auction_id: int):
             error=_("Enter your bid as a number, e.g. %(example)s.") % {"example": min_next_bid(auction)},
         )
     if bid_needs_confirming(auction, amount) and _amount(request, "confirmed") != amount:
+        # Not asked about an amount it would name rounded (GNF 30,001 for 30000.50): bid_place
+        # refuses it, with these words.
+        if units := money_units_problem(amount, auction.currency):
+            return _back(request, auction.pk, error=units)
         shown = money_format(amount, auction.currency)
         return _confirm(
             request,

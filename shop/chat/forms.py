@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from shop.catalog.models import Product, Variant
+from shop.core.selectors.money import money_units_problem
 from shop.media.forms import ImageUploadField
 
 from .models import TEXT_MAX, Offer, Report
@@ -28,7 +29,9 @@ class ReportForm(forms.Form):
 
 
 class OfferForm(forms.Form):
-    """Up to five items with quantities and agreed prices, the delivery and the expiry."""
+    """Up to five items with quantities and agreed prices, the delivery and the expiry.
+    Prices and the fee are in the store's currency, with no finer fraction than it has
+    (``money_units_problem``, which ``offer_make`` applies too)."""
 
     delivery_mode = forms.ChoiceField(
         label=gettext_lazy("Delivery"), choices=Offer.DeliveryMode.choices, widget=forms.Select(attrs={"class": "form-select form-select-sm"})
@@ -69,6 +72,7 @@ class OfferForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        currency = self.store.currency
         lines = []
         for number in range(OFFER_LINES):
             variant, quantity, price = (data.get(f"{name}_{number}") for name in ("variant", "quantity", "price"))
@@ -77,7 +81,16 @@ class OfferForm(forms.Form):
             if quantity is None or price is None:
                 self.add_error(f"price_{number}", gettext_lazy("Give a quantity and a price for each item chosen."))
                 continue
+            if units := money_units_problem(price, currency):
+                self.add_error(f"price_{number}", units)
+                continue
             lines.append((variant, quantity, price))
+        # A pick-up offer's fee is none, whatever was typed (offer_make). The fee's problem is
+        # said above the form: the page shows no error beside the fee's box.
+        fee = data.get("delivery_fee")
+        charged = fee is not None and data.get("delivery_mode") != Offer.DeliveryMode.PICKUP
+        if charged and (units := money_units_problem(fee, currency)):
+            self.add_error(None, units)
         if not lines and not self.errors:
             raise forms.ValidationError(gettext_lazy("Choose at least one item."))
         data["lines"] = lines

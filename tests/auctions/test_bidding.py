@@ -274,11 +274,11 @@ def test_an_amount_that_is_no_bid_is_refused_with_a_message(amount):
     assert_nothing_written(auction)
 
 
-def test_an_amount_with_more_than_cents_is_kept_to_the_cent():
+def test_an_amount_finer_than_the_currencys_unit_is_refused_not_rounded():
     auction = live_auction()
-    user = UserFactory()
-    bid(auction, user, "150.004")
-    assert ProxyBid.objects.get(auction=auction).max_amount == D("150.00")
+    error = refused(auction, UserFactory(), "150.004")
+    assert (error.code, str(error)) == ("amount", "Prices in KES have at most 2 decimals.")
+    assert_nothing_written(auction)
 
 
 # --- Refusals, through the page --------------------------------------------------------

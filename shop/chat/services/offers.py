@@ -1,11 +1,13 @@
 """Chat-to-order: a store offers a shopper items at agreed prices in their conversation.
 
-``offer_make`` checks each line against the stock the store has (never more) and records
-the list price beside the agreed one, so analytics can count what conversations sell and
-at what discount. ``offer_accept`` locks the offer's row, then reserves the stock through
-the inventory module and makes an order awaiting payment (``agreed_order_create``): two
-accepts of one offer make one order, an expired offer cannot be accepted, and a stock
-change racing the acceptance either leaves enough units or refuses it — never oversells.
+``offer_make`` checks each line against the stock the store has (never more), takes prices
+and a fee with no finer fraction than the store's currency has (``money_units_problem``:
+no GNF 1500.50), and records the list price beside the agreed one, so analytics can count
+what conversations sell and at what discount. ``offer_accept`` locks the offer's row, then
+reserves the stock through the inventory module and makes an order awaiting payment
+(``agreed_order_create``): two accepts of one offer make one order, an expired offer cannot
+be accepted, and a stock change racing the acceptance either leaves enough units or
+refuses it — never oversells.
 Unpaid within ``SOKO_CHAT_OFFER_PAY_HOURS``, the order's checkout expires and the stock
 comes back (``checkouts_expire``). Declined, expired and withdrawn offers stay in the
 conversation with their state.
@@ -25,6 +27,7 @@ from shop.catalog.models import Product, Variant
 from shop.chat.models import Block, Conversation, Message, Offer, OfferLine, Side
 from shop.chat.selectors import Viewer
 from shop.chat.services.conversations import ChatError, _push_message, message_send, sent_under_key, system_message
+from shop.core.selectors.money import money_units_problem
 from shop.core.services.transactions import atomic_retrying
 from shop.inventory.services import StockShort
 from shop.orders.models import Order
@@ -66,8 +69,11 @@ def offer_make(
         raise ChatError(_("Choose how the items reach the shopper."))
     if delivery_fee is None or delivery_fee < 0:
         raise ChatError(_("The delivery fee cannot be negative."))
+    currency = conversation.store.currency
     if delivery_mode == Offer.DeliveryMode.PICKUP:
         delivery_fee = Decimal("0")
+    elif units := money_units_problem(delivery_fee, currency):
+        raise ChatError(units, code="amount")
     hours = hours or settings.SOKO_CHAT_OFFER_HOURS
     if not 1 <= hours <= 24 * 14:
         raise ChatError(_("An offer stays open between 1 hour and 14 days."))
@@ -95,6 +101,9 @@ def offer_make(
             )
         if line.unit_price is None or line.unit_price <= 0:
             problems.append(_("%(item)s: the price must be more than zero.") % {"item": label})
+        elif units := money_units_problem(line.unit_price, currency):
+            if units not in problems:
+                problems.append(units)
         elif line.unit_price > variant.price:
             problems.append(_("%(item)s: an offer cannot be above the list price.") % {"item": label})
     if problems:
@@ -110,7 +119,7 @@ def offer_make(
             store_id=conversation.store_id,
             buyer_id=conversation.buyer_id,
             created_by=user,
-            currency=conversation.store.currency,
+            currency=currency,
             delivery_mode=delivery_mode,
             delivery_fee=delivery_fee,
             items_total=sum((line.unit_price * line.quantity for line in lines), Decimal("0")),

@@ -17,7 +17,7 @@ from django.utils import translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
-from shop.core.selectors.currencies import currency_places, display_currency, money_quantize
+from shop.core.selectors.currencies import currency_places, display_currency, money_is_valid_for, money_quantize
 from shop.core.selectors.rates import money_convert
 
 LEFT_TO_RIGHT_ISOLATE, POP_ISOLATE = "\u2066", "\u2069"
@@ -73,6 +73,28 @@ def money_approximate(value, currency: str | None = None) -> str:
     if converted is None:
         return ""
     return _("≈ %(amount)s") % {"amount": money_format(converted, target)}
+
+
+def money_units_problem(amount, currency: str) -> str | None:
+    """Why ``amount``, typed or sent by someone in ``currency``, cannot be taken as it is:
+    it has a fraction finer than the currency's minor unit (any decimals in GNF, a third
+    one in KES). ``None`` when it fits.
+
+    The one check of every amount of money a person enters (a bid, a price, a fee): the
+    services refuse such an amount with this sentence and the forms show it on the field,
+    so nothing is rounded away behind their back, and nothing is stored that could not be
+    charged or posted in minor units (``money_to_minor``). Callers refuse a value that is
+    not a finite number first; one that reaches here is refused with the same sentence."""
+    try:
+        fits = money_is_valid_for(Decimal(amount), currency)
+    except (InvalidOperation, TypeError, ValueError):
+        fits = False
+    if fits:
+        return None
+    places = currency_places(currency)
+    if places == 0:
+        return _("Prices in %(currency)s are whole numbers, without decimals.") % {"currency": currency}
+    return _("Prices in %(currency)s have at most %(places)s decimals.") % {"currency": currency, "places": places}
 
 
 # ``money_format`` when the text is read, in the language active then (for ``lazy_text``).
