@@ -55,7 +55,7 @@ from ..ledger import services as ledger
 from ..ledger.services import Line
 from ..models import LedgerEntry, LedgerTransaction, PaymentFlag, PaymentStatus, Payout, Provider, Refund
 from ..payouts.selectors import buyer_address_for, crypto_quote_for, token_minor_down
-from ..payouts.services import CARD_PROVIDERS, order_paid_online
+from ..payouts.services import CARD_PROVIDERS, order_paid_online, transfer_reverse
 from ..providers.answers import outcome_unknown
 from ..providers.paypal.client import PaypalError, paypal_refund
 from ..providers.stripe.client import stripe_client
@@ -516,43 +516,13 @@ def _stripe_refund(order, refund: Refund, *, retry: bool = False) -> None:
     _finish(order, refund, reference=made.id, succeeded=made.status == "succeeded")
     payout = Payout.objects.filter(order=order, status=Payout.Status.PAID).first()
     if payout is not None:
-        _reverse_transfer(order, refund, payout, client)
+        transfer_reverse(order, refund, payout, client)
 
 
 def _metadata(stripe_object) -> dict:
     """A Stripe object's metadata as a plain dict (the library's object has no ``get``)."""
     metadata = getattr(stripe_object, "metadata", None)
     return metadata.to_dict() if metadata is not None else {}
-
-
-def _reverse_transfer(order, refund: Refund, payout: Payout, client) -> None:
-    """Take the store's part of the refund back from the transfer it was paid."""
-    share = refund.amount_minor - refund.fee_minor + refund.promotion_minor
-    try:
-        reversal = client.v1.transfers.reversals.create(
-            payout.reference,
-            params={"amount": share},
-            options={"idempotency_key": f"reversal-{refund.idempotency_key}"},
-        )
-    except stripe.StripeError as error:
-        log.warning("reversal for refund %s failed: %s", refund.pk, error)
-        PaymentFlag.objects.create(
-            kind=PaymentFlag.Kind.MANUAL_REFUND,
-            checkout=order.checkout,
-            detail=f"Reverse {share} {refund.currency} of transfer {payout.reference} by hand: {error}",
-        )
-        return
-    ledger.post(
-        kind=LedgerTransaction.Kind.REFUND,
-        key=f"reversal:{refund.pk}",
-        lines=[
-            Line(accounts.provider_account(payout.provider), refund.currency, share, order=order),
-            Line(accounts.store_payable(order.store_id), refund.currency, -share, order=order),
-        ],
-        memo=f"Transfer {payout.reference} reversed ({reversal.id})",
-        checkout=order.checkout,
-        order=order,
-    )
 
 
 def _escrow_refund(order, refund: Refund) -> None:
