@@ -1,8 +1,10 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
-from shop.core.selectors.money import money_format
+from shop.core.selectors.currencies import STORE_CURRENCIES
+from shop.core.selectors.money import money_format, money_units_problem
 from shop.payments.payouts.couriers import courier_balances
 
 from .models import CourierProfile, CourierRating, DeliveryJob, Remittance, ScanEvent
@@ -115,6 +117,35 @@ class CourierRatingAdmin(admin.ModelAdmin):
         return False  # buyers rate on their order page
 
 
+class RemittanceAdminForm(forms.ModelForm):
+    """The cash handed in, in a currency stores price in, without a fraction finer than its
+    minor unit (refused, never rounded: it is posted to the ledger in minor units)."""
+
+    class Meta:
+        model = Remittance
+        fields = ["courier", "currency", "amount", "commission_kept", "store", "note"]
+
+    def clean_currency(self):
+        currency = (self.cleaned_data.get("currency") or "").strip().upper()
+        if currency not in STORE_CURRENCIES:
+            raise forms.ValidationError(
+                gettext("Enter the code of a currency stores price in: %(codes)s.")
+                % {"codes": ", ".join(STORE_CURRENCIES)}
+            )
+        return currency
+
+    def clean(self):
+        cleaned = super().clean()
+        currency = cleaned.get("currency")
+        if currency:
+            for name in ("amount", "commission_kept"):
+                amount = cleaned.get(name)
+                problem = None if amount is None else money_units_problem(amount, currency)
+                if problem:
+                    self.add_error(name, problem)
+        return cleaned
+
+
 @admin.register(Remittance)
 class RemittanceAdmin(admin.ModelAdmin):
     """Staff record the cash a courier hands in; each record posts to the ledger once and
@@ -125,6 +156,7 @@ class RemittanceAdmin(admin.ModelAdmin):
     search_fields = ["courier__email", "note"]
     autocomplete_fields = ["courier", "store"]
     fields = ["courier", "currency", "amount", "commission_kept", "store", "note"]
+    form = RemittanceAdminForm
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields if obj is not None else []

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shop.core.selectors.i18n import lazy_text
-from shop.core.selectors.money import money_format
+from shop.core.selectors.money import money_format, money_units_problem
 from shop.core.services import realtime
 from shop.core.services.ratelimit import limit_give_back, limit_take
 from shop.core.services.realtime import push_html_on_commit, push_rendered_on_commit
@@ -215,13 +215,18 @@ def _job_fields(*, order: Order, bonus: Decimal, to_store: bool = False) -> dict
     }
 
 
-def _bonus(value) -> Decimal:
+def _bonus(value, currency: str) -> Decimal:
+    """The bonus the store adds for the courier, in the order's ``currency``: refused (never
+    rounded) when it has a fraction finer than the currency's minor unit."""
     try:
         bonus = Decimal(str(value or "0").strip() or "0")
     except InvalidOperation:
         raise CourierError(_("The bonus must be a number, e.g. 50."), reason="bonus") from None
     if not bonus.is_finite() or bonus < 0 or bonus >= Decimal("1e9"):
         raise CourierError(_("The bonus must be zero or more."), reason="bonus")
+    problem = money_units_problem(bonus, currency)
+    if problem:
+        raise CourierError(problem, reason="bonus")
     return bonus
 
 
@@ -231,7 +236,7 @@ def job_create(*, order: Order, actor, courier_profile: CourierProfile | None = 
     names one (the job is that courier's at once), else to the job board. The commission
     is fixed now. Refused for a pick-up order, an order not being prepared or ready, or
     one that already has a courier job."""
-    bonus = _bonus(bonus)
+    bonus = _bonus(bonus, order.currency)
     order = (
         Order.objects.select_for_update(of=("self",)).select_related("store__area", "checkout__area").get(pk=order.pk)
     )
@@ -986,7 +991,7 @@ def return_job_create(*, order: Order, actor, payer: str, note: str, bonus="0") 
     the courier in cash at pickup) or ``Payer.SELLER`` (the store's share pays it once the
     goods reach the store). Refused for a pick-up order, an order not delivered (or
     completed), or one with a return pickup under way."""
-    bonus = _bonus(bonus)
+    bonus = _bonus(bonus, order.currency)
     if payer not in DeliveryJob.Payer.values:
         raise CourierError(_("Choose who pays the courier: the buyer or the store."), reason="payer")
     order = (

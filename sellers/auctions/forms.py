@@ -19,7 +19,8 @@ from django.utils.translation import gettext_lazy
 from shop.auctions.models import Auction
 from shop.auctions.services import Terms, terms_problems
 from shop.catalog.models import Product
-from shop.core.selectors.currencies import currency_places, money_is_valid_for
+from shop.core.selectors.currencies import currency_places
+from shop.core.selectors.money import money_units_problem
 
 from .selectors import auction_product_problem
 
@@ -106,13 +107,9 @@ class AuctionTermsForm(forms.Form):
             return None
         if amount <= 0:
             raise ValidationError(_("Enter an amount above zero, or leave it empty."))
-        if not money_is_valid_for(amount, self.currency):
-            if currency_places(self.currency) == 0:
-                raise ValidationError(_("Prices in %(currency)s are whole numbers, without decimals.") % {"currency": self.currency})
-            raise ValidationError(
-                _("Prices in %(currency)s have at most %(places)s decimals.")
-                % {"currency": self.currency, "places": currency_places(self.currency)}
-            )
+        problem = money_units_problem(amount, self.currency)
+        if problem:
+            raise ValidationError(problem)
         return amount
 
     def clean_start_price(self):

@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy
 from shop.catalog.models import Product, Variant
 from shop.catalog.services.products import BULK_ACTIONS, VariantInput
 from shop.core.ids import id_or_none
-from shop.core.selectors.currencies import currency_places, money_is_valid_for
+from shop.core.selectors.currencies import currency_places
+from shop.core.selectors.money import money_units_problem
 from shop.inventory.services import StockChangedMeanwhile, StockConflict
 from shop.media.forms import MultipleImageField
 
@@ -153,15 +154,9 @@ class VariantForm(forms.ModelForm):
 
     def _whole_units(self, amount):
         """A price the store's currency can hold: whole francs in GNF, cents in KES."""
-        if amount is not None and self.currency and not money_is_valid_for(amount, self.currency):
-            if currency_places(self.currency) == 0:
-                raise ValidationError(
-                    _("Prices in %(currency)s are whole numbers, without decimals.") % {"currency": self.currency}
-                )
-            raise ValidationError(
-                _("Prices in %(currency)s have at most %(places)s decimals.")
-                % {"currency": self.currency, "places": currency_places(self.currency)}
-            )
+        problem = None if amount is None or not self.currency else money_units_problem(amount, self.currency)
+        if problem:
+            raise ValidationError(problem)
         return amount
 
     def clean_sku(self):

@@ -12,12 +12,23 @@ from django.utils.translation import gettext_lazy
 
 from shop.catalog.models import Category, Product
 from shop.core.selectors.currencies import currency_places
+from shop.core.selectors.money import money_units_problem
 from shop.promotions.models import PromoCode, Sale
 from shop.promotions.services.sales import ON_SALE_STATUSES, SaleInput
 
 from ..auctions.forms import DateTimeLocalInput
 
 DEFAULT_DURATION = timedelta(days=3)
+
+
+def _refuse_finer_than_currency(form: forms.Form, currency: str, names: list[str]) -> None:
+    """An amount of money (not a percentage) with a fraction finer than the store's
+    currency is refused on its field, never rounded by the services later."""
+    for name in names:
+        amount = form.cleaned_data.get(name)
+        problem = None if amount is None else money_units_problem(amount, currency)
+        if problem:
+            form.add_error(name, problem)
 
 
 class SaleForm(forms.Form):
@@ -65,6 +76,11 @@ class SaleForm(forms.Form):
         starts_at = self.cleaned_data.get("starts_at")
         return now if starts_at is None or starts_at < now else starts_at
 
+    def clean(self):
+        cleaned = super().clean()
+        _refuse_finer_than_currency(self, self.store.currency, ["amount"] if cleaned.get("kind") == Sale.Kind.FIXED else [])
+        return cleaned
+
     def sale_input(self) -> SaleInput:
         data = self.cleaned_data
         return SaleInput(
@@ -92,8 +108,15 @@ class PromoCodeForm(forms.Form):
 
     def __init__(self, *args, store, **kwargs):
         super().__init__(*args, prefix="code", **kwargs)
+        self.store = store
         self.fields["amount"].help_text = _("A percentage, or an amount in %(currency)s.") % {"currency": store.currency}
         self.fields["min_order"].help_text = _("Of the store's items in the order, in %(currency)s.") % {"currency": store.currency}
+
+    def clean(self):
+        cleaned = super().clean()
+        names = ["min_order"] + (["amount"] if cleaned.get("kind") == PromoCode.Kind.FIXED else [])
+        _refuse_finer_than_currency(self, self.store.currency, names)
+        return cleaned
 
     def model_fields(self) -> dict:
         data = dict(self.cleaned_data)

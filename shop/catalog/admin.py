@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from shop.core.selectors.money import money_units_problem
 from shop.inventory.services import StockConflict, StockEdit, stock_adjust, stock_conflicts
 
 from .models import Category, Product, ProductImage, Tag, Variant
@@ -69,6 +70,22 @@ class VariantAdminForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["stock_count"].initial = self.fields["stock_seen"].initial = self.instance.stock
 
+    # The store's currency: set by the inline's formset (the product may not be saved yet).
+    currency: str | None = None
+
+    def clean(self):
+        cleaned = super().clean()
+        currency = self.currency
+        if currency is None and self.instance.product_id:
+            currency = self.instance.product.store.currency
+        if currency:
+            for name in ("price", "compare_at_price"):
+                amount = cleaned.get(name)
+                problem = None if amount is None else money_units_problem(amount, currency)
+                if problem:
+                    self.add_error(name, problem)
+        return cleaned
+
     def stock_conflict(self, conflict: StockConflict) -> None:
         """Say how the stock moved; saving again sets the figure entered."""
         self.data = self.data.copy()
@@ -78,6 +95,12 @@ class VariantAdminForm(forms.ModelForm):
 
 
 class VariantInlineFormSet(BaseInlineFormSet):
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        if self.instance.store_id:  # the product's store, chosen on the page above
+            form.currency = self.instance.store.currency
+        return form
+
     def clean(self):
         super().clean()
         if any(self.errors):

@@ -123,6 +123,11 @@ class OrderAdmin(admin.ModelAdmin):
         "delivery_mode",
         "items_total",
         "delivery_fee",
+        # The money of a placed order moves through its services and the ledger only.
+        "discount",
+        "platform_discount",
+        "points_discount",
+        "fee",
         "total",
         "currency",
         "buyer_note",

@@ -1,6 +1,10 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext
 
 from shop.core.admin import ReadOnly, ReadOnlyAdmin
+from shop.core.selectors.currencies import STORE_CURRENCIES
+from shop.core.selectors.money import money_units_problem
 
 from .models import LoyaltyEntry, PromoCode, PromoRedemption, Sale, SaleItem
 from .services.codes import code_normalise
@@ -22,6 +26,39 @@ class SaleAdmin(ReadOnlyAdmin):
     inlines = [SaleItemInline]
 
 
+class PromoCodeAdminForm(forms.ModelForm):
+    """An amount off (not a percentage) and the minimum order are money of the code's
+    currency: a fraction finer than its minor unit is refused, never rounded later."""
+
+    class Meta:
+        model = PromoCode
+        fields = [
+            "code", "store", "kind", "amount", "currency", "min_order", "starts_at", "ends_at", "max_uses",
+            "max_uses_per_customer", "first_order_only", "active",
+        ]
+
+    def clean_currency(self):
+        currency = (self.cleaned_data.get("currency") or "").strip().upper()
+        if currency not in STORE_CURRENCIES:
+            raise forms.ValidationError(
+                gettext("Enter the code of a currency stores price in: %(codes)s.")
+                % {"codes": ", ".join(STORE_CURRENCIES)}
+            )
+        return currency
+
+    def clean(self):
+        cleaned = super().clean()
+        currency = cleaned.get("currency")
+        if currency:
+            names = ["min_order"] + (["amount"] if cleaned.get("kind") == PromoCode.Kind.FIXED else [])
+            for name in names:
+                amount = cleaned.get(name)
+                problem = None if amount is None else money_units_problem(amount, currency)
+                if problem:
+                    self.add_error(name, problem)
+        return cleaned
+
+
 @admin.register(PromoCode)
 class PromoCodeAdmin(admin.ModelAdmin):
     """Soko's own codes are made here (leave the store empty); stores make theirs from the dashboard."""
@@ -31,6 +68,7 @@ class PromoCodeAdmin(admin.ModelAdmin):
     search_fields = ["code", "store__name"]
     raw_id_fields = ["store", "created_by"]
     readonly_fields = ["uses", "created_by"]
+    form = PromoCodeAdminForm
 
     def save_model(self, request, obj, form, change):
         obj.code = code_normalise(obj.code)

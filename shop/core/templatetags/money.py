@@ -10,7 +10,7 @@ from django import template
 from django.conf import settings
 from django.utils.html import format_html
 
-from shop.core.selectors.currencies import money_from_minor, money_quantize
+from shop.core.selectors.currencies import currency_places, money_from_minor, money_quantize
 from shop.core.selectors.money import money_approximate, money_format
 
 register = template.Library()
@@ -51,3 +51,10 @@ def money_input(value, currency: str | None = None) -> str:
     if value is None or value == "":
         return ""
     return str(money_quantize(Decimal(value), currency or settings.SOKO_CURRENCY))
+
+
+@register.filter
+def money_step(currency: str | None) -> str:
+    """A money input's ``step`` (and smallest amount): the currency's minor unit, "1" for
+    GNF, "0.01" for KES, so the browser offers no fraction the currency cannot hold."""
+    return str(Decimal(1).scaleb(-currency_places(currency or settings.SOKO_CURRENCY)))
