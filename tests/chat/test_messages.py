@@ -125,7 +125,7 @@ def test_thirty_first_message_within_a_minute_is_refused_until_the_minute_passes
     assert texts(world)[-1] == "After a minute"
 
 
-def test_sending_too_fast_from_the_page_shows_the_reason(settings):
+def test_sending_too_fast_from_the_page_shows_the_reason(settings, one_rate_window):
     settings.SOKO_CHAT_MESSAGES_PER_MINUTE = 3
     world = chat_world()
     for number in range(3):

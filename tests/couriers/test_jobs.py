@@ -293,7 +293,7 @@ def test_a_paid_order_is_delivered_at_the_scan_and_the_courier_earns_its_commiss
     assert CourierProfile.objects.get(user=courier).deliveries_count == 1
 
 
-def test_too_many_bad_scans_in_a_minute_are_refused_unchecked(job, courier, time_machine):
+def test_too_many_bad_scans_in_a_minute_are_refused_unchecked(job, courier, time_machine, one_rate_window):
     job = picked_up(job, courier)
     for _ in range(10):
         with pytest.raises(CourierError):

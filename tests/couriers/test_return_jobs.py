@@ -234,7 +234,7 @@ def test_the_scanner_reads_the_return_codes_qr(delivered, courier, received, dja
     assert unknown.value.reason == "not_yours"
 
 
-def test_wrong_codes_hit_the_bad_scan_limit(delivered, courier, settings):
+def test_wrong_codes_hit_the_bad_scan_limit(delivered, courier, settings, one_rate_window):
     settings.SOKO_COURIER_BAD_SCANS_PER_MINUTE = 3
     job = make(delivered)
     job_accept(job_id=job.pk, courier=courier)
