@@ -1,10 +1,10 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.utils.translation import gettext, gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
-from shop.core.selectors.currencies import STORE_CURRENCIES
-from shop.core.selectors.money import money_format, money_units_problem
+from shop.core.selectors.money import money_format
+from shop.core.validators import currency_code_clean, money_fields_check
 from shop.payments.payouts.couriers import courier_balances
 
 from .models import CourierProfile, CourierRating, DeliveryJob, Remittance, ScanEvent
@@ -126,23 +126,12 @@ class RemittanceAdminForm(forms.ModelForm):
         fields = ["courier", "currency", "amount", "commission_kept", "store", "note"]
 
     def clean_currency(self):
-        currency = (self.cleaned_data.get("currency") or "").strip().upper()
-        if currency not in STORE_CURRENCIES:
-            raise forms.ValidationError(
-                gettext("Enter the code of a currency stores price in: %(codes)s.")
-                % {"codes": ", ".join(STORE_CURRENCIES)}
-            )
-        return currency
+        return currency_code_clean(self.cleaned_data.get("currency"))
 
     def clean(self):
         cleaned = super().clean()
-        currency = cleaned.get("currency")
-        if currency:
-            for name in ("amount", "commission_kept"):
-                amount = cleaned.get(name)
-                problem = None if amount is None else money_units_problem(amount, currency)
-                if problem:
-                    self.add_error(name, problem)
+        if cleaned.get("currency"):
+            money_fields_check(self, cleaned["currency"], ("amount", "commission_kept"))
         return cleaned
 
 

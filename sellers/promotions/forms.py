@@ -12,23 +12,13 @@ from django.utils.translation import gettext_lazy
 
 from shop.catalog.models import Category, Product
 from shop.core.selectors.currencies import currency_places
-from shop.core.selectors.money import money_units_problem
+from shop.core.validators import money_fields_check
 from shop.promotions.models import PromoCode, Sale
 from shop.promotions.services.sales import ON_SALE_STATUSES, SaleInput
 
 from ..auctions.forms import DateTimeLocalInput
 
 DEFAULT_DURATION = timedelta(days=3)
-
-
-def _refuse_finer_than_currency(form: forms.Form, currency: str, names: list[str]) -> None:
-    """An amount of money (not a percentage) with a fraction finer than the store's
-    currency is refused on its field, never rounded by the services later."""
-    for name in names:
-        amount = form.cleaned_data.get(name)
-        problem = None if amount is None else money_units_problem(amount, currency)
-        if problem:
-            form.add_error(name, problem)
 
 
 class SaleForm(forms.Form):
@@ -78,7 +68,7 @@ class SaleForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        _refuse_finer_than_currency(self, self.store.currency, ["amount"] if cleaned.get("kind") == Sale.Kind.FIXED else [])
+        money_fields_check(self, self.store.currency, ["amount"] if cleaned.get("kind") == Sale.Kind.FIXED else [])
         return cleaned
 
     def sale_input(self) -> SaleInput:
@@ -115,7 +105,7 @@ class PromoCodeForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         names = ["min_order"] + (["amount"] if cleaned.get("kind") == PromoCode.Kind.FIXED else [])
-        _refuse_finer_than_currency(self, self.store.currency, names)
+        money_fields_check(self, self.store.currency, names)
         return cleaned
 
     def model_fields(self) -> dict:

@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from shop.core.selectors.money import money_units_problem
+from shop.core.validators import money_fields_check
 from shop.inventory.services import StockConflict, StockEdit, stock_adjust, stock_conflicts
 
 from .models import Category, Product, ProductImage, Tag, Variant
@@ -79,11 +79,7 @@ class VariantAdminForm(forms.ModelForm):
         if currency is None and self.instance.product_id:
             currency = self.instance.product.store.currency
         if currency:
-            for name in ("price", "compare_at_price"):
-                amount = cleaned.get(name)
-                problem = None if amount is None else money_units_problem(amount, currency)
-                if problem:
-                    self.add_error(name, problem)
+            money_fields_check(self, currency, ("price", "compare_at_price"))
         return cleaned
 
     def stock_conflict(self, conflict: StockConflict) -> None:

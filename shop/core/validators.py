@@ -3,7 +3,11 @@ from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from shop.core.selectors.currencies import STORE_CURRENCIES
+from shop.core.selectors.money import money_units_problem
 
 phone_validator = RegexValidator(r"^\+?[0-9 ()-]{7,20}$", _("Enter a phone number such as +254 712 345 678."))
 
@@ -20,3 +24,24 @@ def validate_time_zone(value: str) -> None:
             code="time_zone",
             params={"value": value},
         )
+
+
+def money_fields_check(form, currency: str, names) -> None:
+    """Each amount of ``names`` in ``form``'s cleaned data with a fraction finer than
+    ``currency``'s minor unit is refused on its field (``money_units_problem``), never
+    rounded later: call from ``clean``."""
+    for name in names:
+        amount = form.cleaned_data.get(name)
+        problem = None if amount is None else money_units_problem(amount, currency)
+        if problem:
+            form.add_error(name, problem)
+
+
+def currency_code_clean(value) -> str:
+    """A currency code typed by staff, upper-cased; one stores price in, or refused."""
+    currency = (value or "").strip().upper()
+    if currency not in STORE_CURRENCIES:
+        raise ValidationError(
+            gettext("Enter the code of a currency stores price in: %(codes)s.") % {"codes": ", ".join(STORE_CURRENCIES)}
+        )
+    return currency

@@ -1,10 +1,8 @@
 from django import forms
 from django.contrib import admin
-from django.utils.translation import gettext
 
 from shop.core.admin import ReadOnly, ReadOnlyAdmin
-from shop.core.selectors.currencies import STORE_CURRENCIES
-from shop.core.selectors.money import money_units_problem
+from shop.core.validators import currency_code_clean, money_fields_check
 
 from .models import LoyaltyEntry, PromoCode, PromoRedemption, Sale, SaleItem
 from .services.codes import code_normalise
@@ -38,24 +36,13 @@ class PromoCodeAdminForm(forms.ModelForm):
         ]
 
     def clean_currency(self):
-        currency = (self.cleaned_data.get("currency") or "").strip().upper()
-        if currency not in STORE_CURRENCIES:
-            raise forms.ValidationError(
-                gettext("Enter the code of a currency stores price in: %(codes)s.")
-                % {"codes": ", ".join(STORE_CURRENCIES)}
-            )
-        return currency
+        return currency_code_clean(self.cleaned_data.get("currency"))
 
     def clean(self):
         cleaned = super().clean()
-        currency = cleaned.get("currency")
-        if currency:
-            names = ["min_order"] + (["amount"] if cleaned.get("kind") == PromoCode.Kind.FIXED else [])
-            for name in names:
-                amount = cleaned.get(name)
-                problem = None if amount is None else money_units_problem(amount, currency)
-                if problem:
-                    self.add_error(name, problem)
+        if cleaned.get("currency"):
+            fixed = cleaned.get("kind") == PromoCode.Kind.FIXED
+            money_fields_check(self, cleaned["currency"], ["min_order"] + (["amount"] if fixed else []))
         return cleaned
 
 
