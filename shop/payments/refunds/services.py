@@ -453,17 +453,23 @@ def _post(order, refund: Refund) -> None:
     )
 
 
-def _finish(order, refund: Refund, *, reference: str, succeeded: bool) -> None:
+def _finish(order, refund: Refund, *, reference: str, succeeded: bool) -> Payout | None:
+    """The provider took the refund: recorded and posted once. Returns the order's
+    transfer to its store if it was already paid then, to take the refund's share back
+    from. Both are decided under the order's row lock, which a payout takes to read its
+    amount and to be marked paid, so each refund counts once for the store: left out of
+    the amount sent, taken back by the payout that was on its way, or reversed here."""
     with transaction.atomic():
+        type(order).objects.select_for_update().only("pk").get(pk=order.pk)
         locked = Refund.objects.select_for_update().get(pk=refund.pk)
-        if locked.reference:
-            return
-        locked.reference = reference[:255]
-        locked.status = Refund.Status.SUCCEEDED if succeeded else Refund.Status.PENDING
-        locked.save(update_fields=["reference", "status", "updated_at"])
-        _post(order, locked)
-        refund_changed.send(sender=Refund, order_id=order.pk)
+        if not locked.reference:
+            locked.reference = reference[:255]
+            locked.status = Refund.Status.SUCCEEDED if succeeded else Refund.Status.PENDING
+            locked.save(update_fields=["reference", "status", "updated_at"])
+            _post(order, locked)
+            refund_changed.send(sender=Refund, order_id=order.pk)
         refund.reference, refund.status = locked.reference, locked.status
+        return Payout.objects.filter(order=order, status=Payout.Status.PAID).first()
 
 
 def _fail(refund: Refund, error: Exception) -> None:
@@ -513,8 +519,7 @@ def _stripe_refund(order, refund: Refund, *, retry: bool = False) -> None:
             )
     except stripe.StripeError as error:
         _fail_unless_unknown(refund, error)
-    _finish(order, refund, reference=made.id, succeeded=made.status == "succeeded")
-    payout = Payout.objects.filter(order=order, status=Payout.Status.PAID).first()
+    payout = _finish(order, refund, reference=made.id, succeeded=made.status == "succeeded")
     if payout is not None:
         transfer_reverse(order, refund, payout, client)
 
