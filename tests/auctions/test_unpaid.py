@@ -280,8 +280,9 @@ def test_a_blocked_bidder_is_skipped_for_a_second_chance():
 @pytest.mark.parametrize("who", ["buyer", "seller"])
 def test_a_win_cancelled_within_its_payment_window_is_no_violation(who):
     """The order of a win is cancelled by a person before its deadline (the buyer backs out,
-    the store cannot deliver): its checkout still expires later, and nothing counts toward
-    a bidding block, because no payment deadline was missed."""
+    the store cannot deliver): its checkout, with nothing left to pay, is cancelled and
+    never expires, and nothing counts toward a bidding block, because no payment deadline
+    was missed."""
     from shop.orders.selectors.transitions import Role
     from shop.orders.services.orders import order_transition
 
@@ -292,7 +293,7 @@ def test_a_win_cancelled_within_its_payment_window_is_no_violation(who):
     order_transition(order=order, to=OrderStatus.CANCELLED, actor=actor, role=getattr(Role, who.upper()), note="Out of stock.")
     checkouts_expire(now=order.checkout.payment_due_by + timedelta(seconds=1))
     order.refresh_from_db()
-    assert order.status == OrderStatus.CANCELLED and order.checkout.payment_status == PaymentStatus.EXPIRED
+    assert order.status == OrderStatus.CANCELLED and order.checkout.payment_status == PaymentStatus.CANCELLED
 
     assert unpaid_wins_settle() == 0
     assert not PaymentViolation.objects.exists() and not BiddingBlock.objects.exists()
