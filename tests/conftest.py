@@ -6,6 +6,7 @@ SOKO_REQUIRE_SERVICES=1 (as in CI), so a missing service can never pass silently
 """
 
 import os
+import time
 
 import pytest
 from django.conf import settings
@@ -40,6 +41,58 @@ def pytest_runtest_setup(item):
         if os.environ.get("SOKO_REQUIRE_SERVICES") == "1":
             pytest.fail(f"SOKO_REQUIRE_SERVICES=1 but this test {problem}", pytrace=False)
         pytest.skip(problem)
+
+
+# Embedded mode (`make run`: SQLite, the in-memory channel layer, Huey in the web process)
+# differs from scale mode only where the code asks which database, channel layer, cache or
+# queue it has. CI runs every test in scale mode and, in embedded mode, the tests marked
+# `embedded`: the browser tests marked by hand, and every test under these paths, which
+# cover each such place (the search and listings, the catalog's change triggers, the ledger's
+# triggers, idempotency keys, pagination, health and start-up, sockets, rate limits, the demo).
+EMBEDDED_TOO = (
+    "tests/catalog/",
+    "tests/core/",
+    "tests/demo/",
+    "tests/geo/",
+    "tests/realtime/",
+    "tests/test_smoke.py",
+    "tests/api/test_catalog.py",
+    "tests/api/test_idempotency.py",
+    "tests/api/test_sockets.py",
+    "tests/auctions/test_concurrency.py",
+    "tests/auctions/test_socket.py",
+    "tests/chat/test_offer_races.py",
+    "tests/chat/test_rate_limit.py",
+    "tests/chat/test_sequence.py",
+    "tests/chat/test_socket.py",
+    "tests/checkout/test_concurrency.py",
+    "tests/couriers/test_board_socket.py",
+    "tests/couriers/test_races.py",
+    "tests/inventory/test_races.py",
+    "tests/inventory/test_stale_forms.py",
+    "tests/notifications/test_socket_sessions.py",
+    "tests/payments/test_ledger_database.py",
+    "tests/reviews/test_races.py",
+    "tests/sellers/test_products_list.py",
+)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.nodeid.startswith(EMBEDDED_TOO) and item.get_closest_marker("e2e") is None:
+            item.add_marker(pytest.mark.embedded)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """With SOKO_TESTS_STOP_AT (seconds since the epoch), the run stops after the first test
+    that ends past it, with its summary printed: CI's lanes stop in time to show their logs."""
+    result = yield
+    stop_at = os.environ.get("SOKO_TESTS_STOP_AT")
+    if stop_at and time.time() > float(stop_at):
+        item.session.shouldstop = "SOKO_TESTS_STOP_AT has passed: this run's time is up"
+    return result
 
 
 def pytest_configure(config):

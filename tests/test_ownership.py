@@ -89,10 +89,13 @@ def _targets(node) -> list[ast.expr]:
     return []
 
 
-def _enclosing_functions(tree, target) -> list:
-    return [
-        function for function in _functions(tree) if any(node is target for node in ast.walk(function))
-    ]
+def _enclosing_functions(tree) -> dict[int, list]:
+    """id(node) -> the functions (nested ones too) that contain it."""
+    enclosing: dict[int, list] = {}
+    for function in _functions(tree):
+        for node in ast.walk(function):
+            enclosing.setdefault(id(node), []).append(function)
+    return enclosing
 
 
 def _functions(tree):
@@ -116,9 +119,10 @@ def problems_in(source: str, *, own: set[str], foreign: set[str]) -> list[str]:
     module_level = _related_model_names(
         [node for node in tree.body if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)]
     )
+    enclosing = _enclosing_functions(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
-            related = module_level | _related_model_names(_enclosing_functions(tree, node))
+            related = module_level | _related_model_names(enclosing.get(id(node), []))
             methods = _chain_methods(node.func)
             if methods and methods[-1] in WRITES and (
                 _root_name(node.func) in related or "related_model" in methods

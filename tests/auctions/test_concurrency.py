@@ -239,8 +239,9 @@ def close_race(trials: int, bidders: int) -> None:
         trial_accepted, trial_refused = close_trial(trial, people)
         accepted += trial_accepted
         refused_as_ended += trial_refused
-    # The race really ran across the end: bids went through before it and were refused after.
-    assert accepted >= trials and refused_as_ended >= trials
+    # The race really ran across the end: bids went through before it and were refused after
+    # (how many of each depends on the machine's load: a busy one starts the bidders late).
+    assert accepted > 0 and refused_as_ended > 0
 
 
 @postgres_only
