@@ -1,9 +1,12 @@
 """Staff see every payment, provider event, flag, refund, payout and ledger posting. The
 ledger and the providers' records are read-only here: money moves only through
 ``shop.payments`` (refunds from the order's admin page). Flags are resolved with a note;
-manual refunds are ticked off on their checklist."""
+manual refunds are ticked off on their checklist; a payout Stripe never answered is
+recorded with the transfer found at Stripe, or sent again, from its flag."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -29,8 +32,21 @@ from .models import (
     Refund,
     SuspenseRefund,
 )
+from .payouts.services import PayoutError, payout_flag_send_again, payout_flag_transfer_record
 from .refunds.services import RefundError, refund_order
 from .services import flag_resolve
+
+TRANSFER_RECORD_TEMPLATE = "admin/payments/paymentflag/transfer_record.html"
+
+
+class TransferRecordForm(forms.Form):
+    transfer = forms.RegexField(
+        label=gettext_lazy("Transfer at Stripe"),
+        regex=r"^tr_[A-Za-z0-9]+$",
+        max_length=255,
+        help_text=gettext_lazy("The id of the transfer found at Stripe for this payout, tr_…"),
+        error_messages={"invalid": gettext_lazy("A Stripe transfer id starts with tr_.")},
+    )
 
 
 @admin.register(PaymentAttempt)
@@ -54,7 +70,7 @@ class PaymentFlagAdmin(admin.ModelAdmin):
     list_filter = ["kind", ("resolved_at", admin.EmptyFieldListFilter)]
     fields = ["kind", "checkout", "attempt", "detail", "created_at", "resolution", "resolved_at", "resolved_by"]
     readonly_fields = ["kind", "checkout", "attempt", "detail", "created_at", "resolved_at", "resolved_by"]
-    actions = ["resolve", "give_back"]
+    actions = ["resolve", "give_back", "payout_transfer_record", "payout_send_again"]
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -130,6 +146,68 @@ class PaymentFlagAdmin(admin.ModelAdmin):
 
     def has_give_back_permission(self, request):
         return request.user.has_perm("payments.add_suspenserefund")
+
+    def has_payout_permission(self, request):
+        return request.user.has_perm("payments.change_paymentflag") and request.user.has_perm("payments.view_payout")
+
+    @admin.action(
+        description=gettext_lazy("Record the transfer found at Stripe for a payout never answered…"),
+        permissions=["payout"],
+    )
+    def payout_transfer_record(self, request, queryset):
+        """Ask for the transfer's id; with one, record it through the service (which reads it
+        from Stripe and checks it is the payout's). Returns the form page, or None once done."""
+        flags = list(queryset[:2])
+        if len(flags) != 1:
+            messages.warning(request, _("Choose one payout's flag to record its transfer."))
+            return None
+        flag = flags[0]
+        form = TransferRecordForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            try:
+                payout = payout_flag_transfer_record(
+                    flag=flag, transfer_id=form.cleaned_data["transfer"], actor=request.user
+                )
+            except PayoutError as error:
+                form.add_error("transfer", str(error))
+            else:
+                messages.success(
+                    request,
+                    _("Payout %(payout)s recorded as paid by transfer %(transfer)s.")
+                    % {"payout": payout.pk, "transfer": payout.reference},
+                )
+                return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Record the transfer found at Stripe"),
+            "subtitle": None,
+            "opts": self.model._meta,
+            "flag": flag,
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media,
+        }
+        return TemplateResponse(request, TRANSFER_RECORD_TEMPLATE, context)
+
+    @admin.action(
+        description=gettext_lazy("Send again payouts never answered that are not at Stripe (new key)"),
+        permissions=["payout"],
+    )
+    def payout_send_again(self, request, queryset):
+        sent = 0
+        for flag in queryset:
+            try:
+                payout_flag_send_again(flag=flag, actor=request.user)
+            except PayoutError as error:
+                # Translators: a payment flag or refund (its number) left as it was, and why.
+                messages.error(request, _("#%(number)s: %(error)s") % {"number": flag.pk, "error": error})
+                continue
+            sent += 1
+        messages.success(
+            request,
+            ngettext("%(count)s payout is being sent again.", "%(count)s payouts are being sent again.", sent)
+            % {"count": sent},
+        )
 
     @admin.action(description=gettext_lazy("Mark resolved"), permissions=["change"])
     def resolve(self, request, queryset):

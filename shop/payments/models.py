@@ -147,6 +147,7 @@ class PaymentFlag(TimeStamped):
         RECONCILIATION = "reconciliation", gettext_lazy("Ledger and provider differ")
         DISPUTE = "dispute", gettext_lazy("Payment disputed by the buyer's bank")
         REFUND_FAILED = "refund_failed", gettext_lazy("Refund failed at the provider")
+        PAYOUT_UNANSWERED = "payout_unanswered", gettext_lazy("Payout never answered: check it at the provider")
 
     kind = models.CharField(verbose_name=gettext_lazy("kind"), max_length=20, choices=Kind.choices)
     attempt = models.ForeignKey(
@@ -240,6 +241,12 @@ class Payout(TimeStamped):
     )
     reference = models.CharField(verbose_name=gettext_lazy("provider reference"), max_length=255, blank=True)
     note = models.CharField(verbose_name=gettext_lazy("note"), max_length=300, blank=True)
+    # When the key in ``reference`` ("asking:<key>") was first handed to the provider: Stripe
+    # keeps a key for a day, so a transfer left unanswered is asked again only for a while.
+    asked_at = models.DateTimeField(verbose_name=gettext_lazy("asked at"), null=True, blank=True)
+    # Paid while refunds of its order landed: their share is still to be taken back from it
+    # (or flagged for staff); set with the row marked paid, cleared once that is done.
+    take_back_due = models.BooleanField(verbose_name=gettext_lazy("refunds to take back"), default=False)
 
     class Meta:
         verbose_name = gettext_lazy("payout")

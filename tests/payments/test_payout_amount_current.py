@@ -284,13 +284,13 @@ def test_a_fully_refunded_stablecoin_orders_pending_release_releases_nothing(
     assert _store_account(crafts_order) == {"held": 0, "payable": 0}
 
 
-def test_a_refund_landing_while_a_stablecoin_release_is_on_its_way_is_flagged_for_staff(
+def test_a_refund_asked_while_a_stablecoin_release_is_on_its_way_is_not_paid_out_of_the_escrow(
     chain, placed, client, crafts, settings, django_capture_on_commit_callbacks
 ):
-    """The release is signed and sent, not mined yet, when the order is refunded in full: it
-    is paid as signed (it cannot be taken back once mined), and what the store was paid
-    beyond what it is owed is flagged for staff to take back. (The refund itself comes out of
-    the checkout's escrow, which holds the other store's share too: see refunds.)"""
+    """The release is signed and sent, not mined yet, when the order is refunded in full: the
+    release is paid as signed (it may be mined at any time), and the refund is not paid out
+    of the checkout's escrow, which holds the other store's share and Soko's: it fails and
+    staff are told to refund the buyer by hand and take the store's part back."""
     crafts.wallet_address = chain.w3.eth.accounts[5]  # the other store has no wallet: its share stays
     crafts.save(update_fields=["wallet_address"])
     quote = paid_in_stablecoin(chain, placed, client)
@@ -308,13 +308,15 @@ def test_a_refund_landing_while_a_stablecoin_release_is_on_its_way_is_flagged_fo
         rpc(chain.url, "miner_start")
     refunds_resend(older_than_seconds=0)
     refund.refresh_from_db()
-    assert refund.status == Refund.Status.SUCCEEDED and _owed(crafts_order) == 0
+    assert refund.status == Refund.Status.FAILED
+    flag = PaymentFlag.objects.get(key=f"escrow-refund:{refund.pk}")
+    assert flag.kind == PaymentFlag.Kind.MANUAL_REFUND and "already released" in flag.detail
+    assert events(quote, "refunded") == []  # nothing came out of the escrow for the buyer
 
     order_transfer_task(crafts_order.pk)
 
     payout = Payout.objects.get(order=crafts_order)
     assert (payout.status, payout.amount_minor) == (Payout.Status.PAID, 82875)  # as signed
     assert events(quote, "released") == [(crafts.wallet_address, tokens("828.75"))]
-    assert _store_account(crafts_order)["payable"] == 82875  # the store owes it back
-    flag = PaymentFlag.objects.get(key=f"payout-over:{payout.pk}")
-    assert flag.kind == PaymentFlag.Kind.MANUAL_REFUND and "828.75 KES more than it is owed" in flag.detail
+    assert _store_account(crafts_order)["payable"] == 0
+    assert not PaymentFlag.objects.filter(key=f"payout-over:{payout.pk}").exists()

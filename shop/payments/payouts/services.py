@@ -21,6 +21,12 @@ amount owed then (a changed card amount under a new idempotency key), and one wh
 was refunded in full is closed unsent. A payout that may already have reached its provider
 (asked, no answer recorded) keeps its key and its amount; a refund that landed meanwhile
 is taken back from the transfer once it is paid, or flagged for staff (the stablecoin).
+
+Stripe keeps an idempotency key for a day: a transfer still unanswered
+``TRANSFER_ASK_AGAIN_WITHIN`` after its key was first handed over is no longer asked again
+by the jobs (under a forgotten key Stripe would make it a second time) but flagged for
+finance, who look for it at Stripe and record it (``payout_flag_transfer_record``) or send
+the payout again under a new key (``payout_flag_send_again``).
 """
 
 from __future__ import annotations
@@ -28,17 +34,21 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import defaultdict
+from datetime import timedelta
 from decimal import Decimal
 
 import stripe
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import CharField, Exists, OuterRef, Q, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shop.chain.models import EscrowTransfer
 from shop.chain.node import ChainNotConfigured, ChainUnavailable
 from shop.chain.services.escrow import EscrowKeyReused, escrow_release
 from shop.chain.services.transactions import ContractRefused, TransactionPending
+from shop.core.jobs import job_enqueue_on_commit
 from shop.core.selectors.currencies import money_from_minor, money_to_minor
 from shop.core.services.transactions import assert_outside_transactions
 
@@ -58,6 +68,7 @@ from ..models import (
 )
 from ..providers.answers import outcome_unknown
 from ..providers.stripe.client import stripe_client, transfer_group
+from ..services import flag_resolve
 from ..signals import order_funds_released
 from .selectors import crypto_quote_for, token_minor_down
 
@@ -141,8 +152,9 @@ def order_transfer(order) -> Payout | None:
 
     What is sent is what the store is owed when it is sent, read under the order's row lock
     (a refund takes it too); a transfer Stripe may already have made is asked again with
-    its amount, never another (``_transfer_due``), and what was refunded while it was on
-    its way is then taken back from it (``_refunds_take_back``)."""
+    its amount, never another, while Stripe still keeps its key (``_transfer_due``), and
+    what was refunded while it was on its way is then taken back from it
+    (``_overpaid_settle``)."""
     assert_outside_transactions("a transfer")
     attempt = order_paid_online(order)
     if attempt is not None and attempt.provider == Provider.CRYPTO and order.funds_released_at is not None:
@@ -175,18 +187,31 @@ def order_transfer(order) -> Payout | None:
     paid = payout_paid(
         order, payout, provider=attempt.provider, reference=transfer.id, memo=f"Transfer {transfer.id} to {account.account_id}"
     )
-    _refunds_take_back(order, paid, client)
+    _overpaid_settle(order, paid, client)
     return paid
 
 
 # Until a payout is paid, its ``reference`` says where its money stands: ``asking:<key>``
 # from just before it is handed to the provider under the key ``key`` (Stripe's
 # idempotency key; the escrow's release key) until the answer is recorded: the provider
-# may have made it, so it is asked again under that key with its amount, never another.
-# ``refused:<key>``: Stripe refused it, nothing was made. "" on a pending row: nothing is
-# on its way (an escrow release the node could not sign), or, for a card payout, a row
-# left by the release before these markers, asked under the order's key.
+# may have made it, so it is asked again under that key with its amount, never another
+# (a card payout only while Stripe keeps the key: ``TRANSFER_ASK_AGAIN_WITHIN``).
+# ``refused:<key>``: nothing was made under the key (Stripe refused it, or finance found
+# nothing at Stripe). "" on a pending row: nothing is on its way (an escrow release the
+# node could not sign), or, for a card payout, a row left by the release before these
+# markers, asked under the order's key.
 ASKING, REFUSED = "asking:", "refused:"
+
+# Stripe keeps an idempotency key for at least 24 hours, then may forget it: a transfer
+# asked again under a forgotten key is made again (the store paid twice). A card payout
+# still asking this long after its key was first handed over (``Payout.asked_at``) is not
+# asked again by any job: it is flagged for finance (``UNANSWERED``), once, to look for
+# it at Stripe and record it or send it again. Well within the day, so that a try that
+# started just before it ends long before Stripe may forget.
+TRANSFER_ASK_AGAIN_WITHIN = timedelta(hours=12)
+
+# The key of the flag raised for a payout left unanswered: ``payout-unanswered:<payout id>``.
+UNANSWERED = "payout-unanswered:"
 
 
 def _owed(order) -> int:
@@ -206,7 +231,8 @@ def _transfer_due(order, *, provider: str) -> tuple[Payout | None, str]:
     - A transfer Stripe may have made (asked, no answer recorded) is asked again under its
       key with its amount: Stripe answers with the transfer it made, or makes it now. A
       key that may have reached Stripe never carries another amount, and no other key is
-      used while it may have (that could pay twice).
+      used while it may have (that could pay twice). Once it was first handed over longer
+      than ``TRANSFER_ASK_AGAIN_WITHIN`` ago it is not asked at all but flagged for finance.
     - Otherwise (a new row, one Stripe refused, one closed) the amount is what the store
       is owed now: a first transfer under the order's key, any later one under a new key
       (Stripe replays a key's first answer, and refuses a key with other parameters);
@@ -217,7 +243,10 @@ def _transfer_due(order, *, provider: str) -> tuple[Payout | None, str]:
         if payout is not None and payout.status in (Payout.Status.PAID, Payout.Status.REVERSED):
             return payout, ""
         if payout is not None and payout.status == Payout.Status.PENDING and not payout.reference.startswith(REFUSED):
-            return payout, payout.reference.removeprefix(ASKING) or f"transfer-order-{order.number}"
+            if _asked_too_long(payout):  # Stripe may forget the key: finance finds out, not a job
+                _unanswered_flag(order, payout)
+                return payout, ""
+            return payout, _asked_key(order, payout)
         owed = _owed(order)
         if payout is None:
             if owed <= 0:
@@ -231,6 +260,169 @@ def _transfer_due(order, *, provider: str) -> tuple[Payout | None, str]:
         key = f"transfer-order-{order.number}-{uuid.uuid4().hex[:12]}"
         _payout_reopen(payout, amount=owed, reference=ASKING + key)
         return payout, key
+
+
+def _asked_key(order, payout: Payout) -> str:
+    """The idempotency key a pending card payout is asked under."""
+    return payout.reference.removeprefix(ASKING) or f"transfer-order-{order.number}"
+
+
+def _asked_since(payout: Payout):
+    """When the payout's key was first handed to Stripe (a row from before ``asked_at``:
+    its creation, no later than that)."""
+    return payout.asked_at or payout.created_at
+
+
+def _asked_too_long(payout: Payout) -> bool:
+    return _asked_since(payout) < timezone.now() - TRANSFER_ASK_AGAIN_WITHIN
+
+
+def _unanswered_flag(order, payout: Payout) -> bool:
+    """Raise the payout's flag for finance, once; whether it was raised now."""
+    detail = _(
+        "Payout %(payout)s of order %(order)s, %(amount)s %(currency)s to the store's Stripe account, was handed to "
+        "Stripe on %(asked)s UTC under the idempotency key %(key)s and no answer was recorded. Stripe may have made "
+        "the transfer, and it forgets a key after a day, so no job asks for it again (that could pay the store twice). "
+        "Look at Stripe for a transfer whose metadata has payout_id %(payout)s: if it is there, record it on this "
+        "flag; if it is not, send the payout again from this flag."
+    ) % {
+        "payout": payout.pk,
+        "order": order.number,
+        "amount": money_from_minor(payout.amount_minor, payout.currency),
+        "currency": payout.currency,
+        "asked": f"{_asked_since(payout):%Y-%m-%d %H:%M}",
+        "key": _asked_key(order, payout),
+    }
+    _flag, created = PaymentFlag.objects.get_or_create(
+        key=f"{UNANSWERED}{payout.pk}",
+        defaults={"kind": PaymentFlag.Kind.PAYOUT_UNANSWERED, "checkout": order.checkout, "detail": detail},
+    )
+    return created
+
+
+def transfers_unanswered_flag(*, limit: int = 100) -> int:
+    """Flag for finance, once each, the card payouts still asking (no answer recorded) whose
+    key was first handed to Stripe more than ``TRANSFER_ASK_AGAIN_WITHIN`` ago, whether or
+    not a job still looks at them (a store whose account was disabled meanwhile); how many
+    were flagged. The jobs ask none of them again."""
+    flagged = PaymentFlag.objects.filter(key=Concat(Value(UNANSWERED), Cast(OuterRef("pk"), CharField())))
+    waiting = (
+        Payout.objects.filter(status=Payout.Status.PENDING, provider__in=CARD_PROVIDERS, order__isnull=False)
+        .exclude(reference__startswith=REFUSED)
+        .annotate(since=Coalesce("asked_at", "created_at"))
+        .filter(since__lt=timezone.now() - TRANSFER_ASK_AGAIN_WITHIN)
+        .exclude(Exists(flagged))
+        .select_related("order__checkout")
+        .order_by("pk")
+    )
+    return sum(_unanswered_flag(payout.order, payout) for payout in waiting[:limit])
+
+
+class PayoutError(Exception):
+    """What finance asked of a payout cannot be done; the message says why."""
+
+
+def _flagged_payout(flag: PaymentFlag) -> Payout:
+    """The card payout an unanswered payout's flag is about, still unanswered (asking)."""
+    number = flag.key.removeprefix(UNANSWERED)
+    payout = None
+    if flag.key.startswith(UNANSWERED) and number.isdigit():
+        payout = Payout.objects.select_related("order__checkout").filter(pk=int(number)).first()
+    if payout is None or payout.order is None or payout.provider not in CARD_PROVIDERS:
+        raise PayoutError(_("This flag is not about a payout left unanswered by Stripe."))
+    if payout.status != Payout.Status.PENDING or payout.reference.startswith(REFUSED):
+        raise PayoutError(
+            _("Payout %(payout)s is not waiting for an answer any more (%(status)s).")
+            % {"payout": payout.pk, "status": payout.get_status_display()}
+        )
+    return payout
+
+
+def _flagged_payout_lock(order, payout: Payout) -> Payout:
+    """Under the order's row lock (inside a transaction): the payout, still pending under
+    the key it had when finance looked at it."""
+    _order_lock(order)
+    locked = Payout.objects.select_for_update().get(pk=payout.pk)
+    if locked.status != Payout.Status.PENDING or locked.reference != payout.reference:
+        raise PayoutError(
+            _("Payout %(payout)s changed while you looked at it: look at it again.") % {"payout": payout.pk}
+        )
+    return locked
+
+
+def payout_flag_transfer_record(*, flag: PaymentFlag, transfer_id: str, actor) -> Payout:
+    """Finance found at Stripe the transfer of a payout left unanswered: it is read from
+    Stripe and must be this payout's (its metadata's ``payout_id``, the store's account,
+    the amount and currency asked); then the payout is paid as its job would have (the
+    ledger's transfer posted, the row marked paid, refunds that landed meanwhile taken back
+    from it) and the flag resolved. Asks Stripe: never inside a transaction."""
+    assert_outside_transactions("recording a transfer")
+    payout = _flagged_payout(flag)
+    order = payout.order
+    client = stripe_client()
+    try:
+        transfer = client.v1.transfers.retrieve(transfer_id)
+    except stripe.StripeError as error:
+        raise PayoutError(
+            _("Stripe did not give transfer %(transfer)s: %(error)s") % {"transfer": transfer_id, "error": error}
+        ) from error
+    account = ConnectedAccount.objects.filter(store_id=order.store_id).first()
+    found = transfer.to_dict()
+    if (
+        (found.get("metadata") or {}).get("payout_id") != str(payout.pk)
+        or account is None
+        or found.get("destination") != account.account_id
+        or found.get("amount") != payout.amount_minor
+        or str(found.get("currency") or "").lower() != payout.currency.lower()
+    ):
+        raise PayoutError(
+            _(
+                "Transfer %(transfer)s is not payout %(payout)s's: it must be %(amount)s %(currency)s to the store's "
+                "Stripe account, with payout_id %(payout)s in its metadata."
+            )
+            % {
+                "transfer": transfer_id,
+                "payout": payout.pk,
+                "amount": money_from_minor(payout.amount_minor, payout.currency),
+                "currency": payout.currency,
+            }
+        )
+    with transaction.atomic():
+        locked = _flagged_payout_lock(order, payout)
+        paid = payout_paid(
+            order,
+            locked,
+            provider=locked.provider,
+            reference=transfer.id,
+            memo=f"Transfer {transfer.id} to {account.account_id} (found at Stripe by staff)",
+        )
+    _overpaid_settle(order, paid, client)
+    flag_resolve(
+        flag=flag, actor=actor, note=_("Transfer %(transfer)s found at Stripe and recorded.") % {"transfer": transfer.id}
+    )
+    return paid
+
+
+def payout_flag_send_again(*, flag: PaymentFlag, actor) -> Payout:
+    """Finance found at Stripe no transfer for a payout left unanswered: nothing was made
+    under its key, so it is sent again by the transfer job (after this commit) under a new
+    key, with what the store is owed then; the flag is resolved. Only once Stripe may have
+    forgotten the key (``TRANSFER_ASK_AGAIN_WITHIN``): before that the jobs still ask under it."""
+    payout = _flagged_payout(flag)
+    order = payout.order
+    if not _asked_too_long(payout):
+        raise PayoutError(
+            _("Payout %(payout)s is still being asked for under its key: it cannot be sent again yet.")
+            % {"payout": payout.pk}
+        )
+    with transaction.atomic():
+        locked = _flagged_payout_lock(order, payout)
+        locked.reference = REFUSED + _asked_key(order, locked)
+        locked.note = _("Not found at Stripe by staff: sent again under a new key.")
+        locked.save(update_fields=["reference", "note", "updated_at"])
+        flag_resolve(flag=flag, actor=actor, note=_("No transfer found at Stripe: the payout is sent again."))
+        job_enqueue_on_commit("orders.order_transfer", order.pk)
+    return locked
 
 
 def _transfer_unanswered(payout: Payout, key: str, error: stripe.StripeError) -> None:
@@ -264,7 +456,9 @@ def _payout_closed(payout: Payout) -> bool:
 def payout_paid(order, payout: Payout, *, provider: str, reference: str, memo: str) -> Payout:
     """The money reached the store: the ledger's transfer out of the provider's account
     posted and the payout marked paid with the provider's ``reference``, once (under the
-    order's row lock, as its amount was read)."""
+    order's row lock, as its amount was read). A payout that paid the store more than it is
+    owed now (refunded while it was on its way) is marked ``take_back_due`` in the same
+    commit, for ``_overpaid_settle``."""
     with transaction.atomic():
         _order_lock(order)
         locked = Payout.objects.select_for_update().get(pk=payout.pk)
@@ -283,8 +477,47 @@ def payout_paid(order, payout: Payout, *, provider: str, reference: str, memo: s
             locked.status = Payout.Status.PAID
             locked.reference = reference
             locked.note = ""
-            locked.save(update_fields=["status", "reference", "note", "updated_at"])
+            locked.take_back_due = _owed(order) < 0
+            locked.save(update_fields=["status", "reference", "note", "take_back_due", "updated_at"])
         return locked
+
+
+def _overpaid_settle(order, payout: Payout, client=None) -> None:
+    """After ``payout_paid``: what the payout paid beyond what the store is owed is taken
+    back from the transfer (``_refunds_take_back``) or, for the stablecoin, flagged for staff;
+    then ``take_back_due`` is cleared. A worker killed before the end leaves it set, and
+    ``payouts_take_back_resume`` does it again (under the same keys, so once)."""
+    if not payout.take_back_due:
+        return
+    if payout.provider in CARD_PROVIDERS:
+        _refunds_take_back(order, payout, client or stripe_client())
+    elif (over := -_owed(order)) > 0:  # refunded out of the escrow while the release was on its way
+        _overpaid_flag(order, payout, over)
+    Payout.objects.filter(pk=payout.pk).update(take_back_due=False)
+    payout.take_back_due = False
+
+
+# A payout marked paid within these minutes may still be settling in the job that paid it.
+TAKE_BACK_QUIET = timedelta(minutes=5)
+
+
+def payouts_take_back_resume(*, limit: int = 100) -> int:
+    """Settle the payouts marked paid whose take-back never ended (the worker was killed
+    between marking the payout paid and taking back what refunds left owed, or before
+    flagging it); how many were settled. Each is taken back as the job would have, under
+    the same keys, so a take-back already made is not made again."""
+    due = Payout.objects.filter(
+        status=Payout.Status.PAID, take_back_due=True, updated_at__lt=timezone.now() - TAKE_BACK_QUIET
+    ).select_related("order__checkout")
+    settled = 0
+    for payout in list(due.order_by("pk")[:limit]):
+        try:
+            _overpaid_settle(payout.order, payout)
+        except Exception:  # the next run tries again; one payout does not stop the others
+            log.exception("take-back of payout %s failed", payout.pk)
+            continue
+        settled += 1
+    return settled
 
 
 def transfer_reverse(order, refund: Refund, payout: Payout, client) -> None:
@@ -448,9 +681,7 @@ def order_escrow_payout(order, attempt: PaymentAttempt) -> Payout | None:
         f"{quote.token_symbol} minor units at {quote.rate} {order.currency}"
     )
     paid = payout_paid(order, payout, provider=Provider.CRYPTO, reference=transfer.tx_hash, memo=memo)
-    over = -_owed(order)
-    if over > 0:  # refunded out of the escrow while the release was on its way
-        _overpaid_flag(order, paid, over)
+    _overpaid_settle(order, paid)
     return paid
 
 
@@ -502,12 +733,15 @@ def _payout_create(order, *, provider: str, amount: int, reference: str) -> Payo
         amount_minor=amount,
         currency=order.currency,
         reference=reference,
+        asked_at=timezone.now(),
     )
 
 
 def _payout_reopen(payout: Payout, *, amount: int, reference: str) -> None:
-    """A row refused, closed or never handed over takes what is owed now (pending again)."""
+    """A row refused, closed or never handed over takes what is owed now (pending again),
+    asked under a new key from now."""
     if _payout_closed(payout):
         payout.note = ""
     payout.amount_minor, payout.status, payout.reference = amount, Payout.Status.PENDING, reference
-    payout.save(update_fields=["amount_minor", "status", "reference", "note", "updated_at"])
+    payout.asked_at = timezone.now()
+    payout.save(update_fields=["amount_minor", "status", "reference", "note", "asked_at", "updated_at"])

@@ -6,9 +6,9 @@
 - PayPal: a refund of the capture.
 - Stablecoin: the buyer's wallet is refunded out of the escrow contract, from what the
   checkout still holds there (``escrow_refund``, once per refund); when the store's share
-  was already released to its wallet the refund is not taken from the escrow (it would
-  take other stores' money) but failed and flagged for staff, as a card transfer that
-  cannot be reversed is.
+  was already released to its wallet, or its release is signed (it may be mined at any
+  time), the refund is not taken from the escrow (it would take other stores' money) but
+  failed and flagged for staff, as a card transfer that cannot be reversed is.
 - M-Pesa: recorded for staff to reverse by hand, with a checklist (and a flag).
 - Cash on delivery: recorded as owed by the store to the buyer; the platform gives the
   store back its fee on the refunded lines.
@@ -40,6 +40,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shop.chain.models import EscrowTransfer
 from shop.chain.node import ChainNotConfigured, ChainUnavailable
 from shop.chain.services.escrow import EscrowKeyReused, escrow_refund
 from shop.chain.services.transactions import ContractRefused, TransactionPending
@@ -55,7 +56,7 @@ from ..ledger import services as ledger
 from ..ledger.services import Line
 from ..models import LedgerEntry, LedgerTransaction, PaymentFlag, PaymentStatus, Payout, Provider, Refund
 from ..payouts.selectors import buyer_address_for, crypto_quote_for, token_minor_down
-from ..payouts.services import CARD_PROVIDERS, order_paid_online, transfer_reverse
+from ..payouts.services import ASKING, CARD_PROVIDERS, order_paid_online, transfer_reverse
 from ..providers.answers import outcome_unknown
 from ..providers.paypal.client import PaypalError, paypal_refund
 from ..providers.stripe.client import stripe_client
@@ -274,8 +275,10 @@ def _announce(order, refund: Refund) -> None:
 
 def _revive(order, failed: Refund) -> Refund | None:
     """A refund the provider refused, asked for again with the same key: the same lines,
-    checked again against what is left to refund (a failed refund holds none), back to
-    pending. ``None`` when it is no longer failed (a concurrent retry revived it)."""
+    checked again against what is left to refund (a failed refund holds none), its amount,
+    fee and Soko's part of the discount worked out again as a new refund's are (other
+    units may have been refunded, or refunds failed, since), back to pending. ``None`` when
+    it is no longer failed (a concurrent retry revived it)."""
     refund = Refund.objects.select_for_update().get(pk=failed.pk)
     if refund.status != Refund.Status.FAILED:
         return None
@@ -288,9 +291,14 @@ def _revive(order, failed: Refund) -> Refund | None:
                 )
         elif int(count) > left.get(int(item_id), 0):
             raise RefundError(_("Some of these units were refunded since; this refund cannot be made again."))
-    refund.fee_minor = _fee_returned(order, refund.lines, left)  # other units may have been refunded since
+    amount, refund.fee_minor, refund.promotion_minor, _lines = refund_quote(
+        order=order,
+        lines={int(item_id): int(count) for item_id, count in refund.lines.items() if item_id != "delivery"},
+        delivery="delivery" in refund.lines,
+    )
+    refund.amount_minor = money_to_minor(amount, order.currency)
     refund.status = Refund.Status.PENDING
-    refund.save(update_fields=["status", "fee_minor", "updated_at"])
+    refund.save(update_fields=["status", "amount_minor", "fee_minor", "promotion_minor", "updated_at"])
     return refund
 
 
@@ -316,8 +324,7 @@ def refund_quote(*, order, lines: dict[int, int], delivery: bool = False) -> tup
             )
         listed += items[item_id].unit_price * units
         chosen[str(item_id)] = units
-    amount = _discounted(order, listed_before + listed, order.discount) - _discounted(order, listed_before, order.discount)
-    promotion = _part(order, listed_before + listed) - _part(order, listed_before)
+    amount, promotion = _discount_returned(order, listed_before + listed)
     if delivery and order.delivery_fee and not delivery_refunded(order):
         amount += order.delivery_fee
         chosen["delivery"] = 1
@@ -364,6 +371,23 @@ def _record(*, order, lines, reason, actor, requested_by, delivery, key) -> Refu
             detail=f"Refund {refund.pk} of order {order.number}: {refund.amount} {refund.currency} by {refund.get_provider_display()}, to send by hand.",
         )
     return refund
+
+
+def _discount_returned(order, listed: Decimal) -> tuple[Decimal, int]:
+    """What a refund gives back for its items, and Soko's part of the discount it returns
+    in minor units, when ``listed`` is the listed value of every unit refunded so far, its
+    own included: what was paid for all those units less what the refunds not failed gave
+    back for items before, and Soko's part likewise. So the parts add up to what was paid
+    (and to Soko's part) whatever failed on the way and was asked again; the refund of the
+    last units gives back all that is left. Call under the order's lock, as ``listed`` is
+    counted."""
+    given = order.refunds.exclude(status=Refund.Status.FAILED).aggregate(
+        amount=Sum("amount_minor"), promotion=Sum("promotion_minor")
+    )
+    delivery = money_to_minor(order.delivery_fee, order.currency) if delivery_refunded(order) else 0
+    paid = money_to_minor(_discounted(order, listed, order.discount), order.currency)
+    amount = max(paid - ((given["amount"] or 0) - delivery), 0)
+    return money_from_minor(amount, order.currency), max(_part(order, listed) - (given["promotion"] or 0), 0)
 
 
 def _discounted(order, listed: Decimal, discount: Decimal) -> Decimal:
@@ -460,7 +484,10 @@ def _finish(order, refund: Refund, *, reference: str, succeeded: bool) -> Payout
     amount and to be marked paid, so each refund counts once for the store: left out of
     the amount sent, taken back by the payout that was on its way, or reversed here."""
     with transaction.atomic():
-        type(order).objects.select_for_update().only("pk").get(pk=order.pk)
+        # Whether the share was released is read under the lock: it may have been since the order was read.
+        order.funds_released_at = (
+            type(order).objects.select_for_update().values_list("funds_released_at", flat=True).get(pk=order.pk)
+        )
         locked = Refund.objects.select_for_update().get(pk=refund.pk)
         if not locked.reference:
             locked.reference = reference[:255]
@@ -532,44 +559,96 @@ def _metadata(stripe_object) -> dict:
 
 def _escrow_refund(order, refund: Refund) -> None:
     """Give the buyer's wallet the refund out of the escrow, converted at the quote's rate
-    (rounded down to the token's minor unit), under the key ``refund:<pk>``."""
+    (rounded down to the token's minor unit), under the key ``refund:<pk>``. Never once the
+    store's share may have left the escrow (``_escrow_released``): the escrow would pay the
+    refund out of what it holds for the checkout's other stores and Soko, so the refund
+    fails and staff are told. A refund signed already is settled as signed (it may be on
+    the chain); if the share was released meanwhile, staff are told to take the store's
+    part back from the store."""
+    key = f"refund:{refund.pk}"
     quote = crypto_quote_for(refund.attempt)
     buyer = buyer_address_for(refund.attempt)
-    released = Payout.objects.filter(order=order, provider=Provider.CRYPTO, status=Payout.Status.PAID).first()
-    if quote is None or not buyer or released is not None:
-        why = (
-            f"the store's share was already released to its wallet ({released.reference})"
-            if released is not None
-            else "the payment's deposit is not known"
-        )
-        _escrow_refund_flag(order, refund, why)
-        _fail(refund, RefundError(why))
+    signed = EscrowTransfer.objects.filter(key=key).exclude(status=EscrowTransfer.Status.FAILED).exists()
+    released = "" if signed else _escrow_released(order)
+    if released:
+        why = _("the store's share was already released to its wallet, or is on its way there (%(release)s)") % {
+            "release": released
+        }
+        _escrow_refund_not_paid(order, refund, why, RefundError(why))
+    if quote is None or not buyer:
+        why = _("the payment's deposit is not known")
+        _escrow_refund_not_paid(order, refund, why, RefundError(why))
     token_minor = token_minor_down(refund.amount_minor, refund.currency, quote)
     if token_minor <= 0:
         _finish(order, refund, reference=f"below-token-unit:{refund.pk}", succeeded=True)
         return
     try:
-        transfer = escrow_refund(quote.checkout_ref, buyer, token_minor, key=f"refund:{refund.pk}")
+        transfer = escrow_refund(quote.checkout_ref, buyer, token_minor, key=key)
     except (TransactionPending, ChainUnavailable, ChainNotConfigured) as error:
         log.warning("escrow refund %s not done yet: %s", refund.pk, error)
         raise RefundPending(str(error)) from error
     except (ContractRefused, EscrowKeyReused) as error:
-        _escrow_refund_flag(order, refund, f"the escrow refused it: {error}")
-        _fail(refund, error)
-    _finish(order, refund, reference=transfer.tx_hash, succeeded=True)
+        _escrow_refund_not_paid(order, refund, _("the escrow refused it: %(error)s") % {"error": error}, error)
+    payout = _finish(order, refund, reference=transfer.tx_hash, succeeded=True)
+    if payout is not None:
+        _escrow_refund_flag(
+            order,
+            refund,
+            _(
+                "Refund %(refund)s of order %(order)s (%(amount)s %(currency)s) was paid out of the escrow "
+                "(%(transaction)s) while the store's share was released to its wallet (%(release)s): the escrow paid "
+                "it out of what it holds for the checkout's other stores and Soko. Take the store's part back from "
+                "the store."
+            )
+            % {**_flag_names(order, refund), "transaction": transfer.tx_hash, "release": payout.reference},
+            key=f"escrow-refund:{refund.pk}:released",
+        )
 
 
-def _escrow_refund_flag(order, refund: Refund, why: str) -> None:
+def _escrow_released(order) -> str:
+    """Whether the order's share may have left the escrow for its store's wallet: the
+    release's hash when it is mined or signed (a signed one may be mined at any time), its
+    payout's reference when paid or handed to signing (a run that died there signs it with
+    the amount read then); "" when no release is on its way."""
+    key = f"release:order:{order.pk}"  # order_escrow_payout's key
+    release = EscrowTransfer.objects.filter(key=key).exclude(status=EscrowTransfer.Status.FAILED).first()
+    if release is not None:
+        return release.tx_hash
+    payout = Payout.objects.filter(order=order, provider=Provider.CRYPTO).first()
+    if payout is not None and (payout.status == Payout.Status.PAID or payout.reference == ASKING + key):
+        return payout.reference
+    return ""
+
+
+def _escrow_refund_not_paid(order, refund: Refund, why: str, error: Exception) -> None:
+    """The refund is not paid out of the escrow (``why``): staff are told to refund the buyer
+    by hand, and it fails with ``error``."""
+    _escrow_refund_flag(
+        order,
+        refund,
+        _(
+            "Refund %(refund)s of order %(order)s (%(amount)s %(currency)s) was not paid out of the escrow: %(why)s. "
+            "Refund the buyer by hand, and take the store's part back from the store."
+        )
+        % {**_flag_names(order, refund), "why": why},
+    )
+    _fail(refund, error)
+
+
+def _flag_names(order, refund: Refund) -> dict:
+    return {"refund": refund.pk, "order": order.number, "amount": refund.amount, "currency": refund.currency}
+
+
+def _escrow_refund_flag(order, refund: Refund, detail: str, *, key: str = "") -> None:
+    """Staff are told what became of the stablecoin refund, once per ``key`` (by default,
+    once per refund)."""
     PaymentFlag.objects.get_or_create(
-        key=f"escrow-refund:{refund.pk}",
+        key=key or f"escrow-refund:{refund.pk}",
         defaults={
             "kind": PaymentFlag.Kind.MANUAL_REFUND,
             "checkout": order.checkout,
             "attempt": refund.attempt,
-            "detail": (
-                f"Refund {refund.pk} of order {order.number} ({refund.amount} {refund.currency}) was not paid out of "
-                f"the escrow: {why}. Refund the buyer by hand, and take the store's part back from the store."
-            ),
+            "detail": detail,
         },
     )
 
