@@ -628,6 +628,11 @@ def _overpaid_flag(order, payout: Payout, over: int) -> None:
 ESCROW_LATER = (TransactionPending, ChainUnavailable, ChainNotConfigured)
 
 
+def escrow_release_key(order) -> str:
+    """The escrow transfer key of the release of the order's share to its store's wallet."""
+    return f"release:order:{order.pk}"
+
+
 def order_escrow_payout(order, attempt: PaymentAttempt) -> Payout | None:
     """Release the order's share, paid in the stablecoin, out of the escrow to the store's
     wallet address, once: the ``Payout`` row first, then the release under the key
@@ -642,7 +647,7 @@ def order_escrow_payout(order, attempt: PaymentAttempt) -> Payout | None:
     if quote is None:
         log.error("order %s was paid in the stablecoin without a quote", order.number)
         return None
-    key = f"release:order:{order.pk}"
+    key = escrow_release_key(order)
     payout, address, token_minor = _release_due(order, key=key, quote=quote)
     if not token_minor:
         return payout

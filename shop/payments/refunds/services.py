@@ -56,7 +56,7 @@ from ..ledger import services as ledger
 from ..ledger.services import Line
 from ..models import LedgerEntry, LedgerTransaction, PaymentFlag, PaymentStatus, Payout, Provider, Refund
 from ..payouts.selectors import buyer_address_for, crypto_quote_for, token_minor_down
-from ..payouts.services import ASKING, CARD_PROVIDERS, order_paid_online, transfer_reverse
+from ..payouts.services import ASKING, CARD_PROVIDERS, escrow_release_key, order_paid_online, transfer_reverse
 from ..providers.answers import outcome_unknown
 from ..providers.paypal.client import PaypalError, paypal_refund
 from ..providers.stripe.client import stripe_client
@@ -610,7 +610,7 @@ def _escrow_released(order) -> str:
     release's hash when it is mined or signed (a signed one may be mined at any time), its
     payout's reference when paid or handed to signing (a run that died there signs it with
     the amount read then); "" when no release is on its way."""
-    key = f"release:order:{order.pk}"  # order_escrow_payout's key
+    key = escrow_release_key(order)
     release = EscrowTransfer.objects.filter(key=key).exclude(status=EscrowTransfer.Status.FAILED).first()
     if release is not None:
         return release.tx_hash
