@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy, ngettext
 
 from .models import Store, StoreHours, StoreInvite, StoreMember
+from .selectors import store_currency_fixed
 
 
 class StoreMemberInline(admin.TabularInline):
@@ -57,6 +58,12 @@ class StoreAdmin(admin.ModelAdmin):
         (gettext_lazy("Payouts"), {"fields": ["wallet_address"]}),
         (gettext_lazy("Figures"), {"fields": [("rating_avg", "rating_count", "orders_count"), ("created_at", "updated_at")]}),
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and store_currency_fixed(obj):
+            fields.append("currency")
+        return fields
 
     @admin.action(description=gettext_lazy("Mark the selected stores verified"), permissions=["change"])
     def mark_verified(self, request, queryset):

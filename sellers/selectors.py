@@ -306,3 +306,10 @@ def store_ens_challenge_pending(*, store: Store, user) -> EnsChallenge | None:
         .order_by("-created_at")
         .first()
     )
+
+
+def store_currency_fixed(store: Store) -> bool:
+    """Whether the store's currency may no longer change: its listings are priced, and its
+    orders, payouts and promotions counted, in it. Changing it would read every one of those
+    amounts in another currency."""
+    return store.products.exists() or store.orders.exists()

@@ -175,6 +175,7 @@ class StripeEngine:
         ("POST", r"/v1/transfers", "transfer_create"),
         ("GET", r"/v1/transfers/(?P<id>[^/]+)", "transfer_retrieve"),
         ("POST", r"/v1/transfers/(?P<id>[^/]+)/reversals", "reversal_create"),
+        ("GET", r"/v1/transfers/(?P<id>[^/]+)/reversals", "reversal_list"),
         ("POST", r"/v1/refunds", "refund_create"),
         ("GET", r"/v1/refunds", "refund_list"),
         ("GET", r"/v1/refunds/(?P<id>[^/]+)", "refund_retrieve"),
@@ -501,6 +502,11 @@ class StripeEngine:
         self.store.put("transfer", transfer)
         self._event("transfer.reversed", transfer)
         return reversal
+
+    def reversal_list(self, params: dict, id: str) -> dict:
+        self._get("transfer", id)  # 404 for a transfer Stripe does not know
+        reversals = [reversal for reversal in self.store.all("transfer_reversal") if reversal["transfer"] == id]
+        return self._list(reversals, params, f"/v1/transfers/{id}/reversals")
 
     def refund_create(self, params: dict) -> dict:
         charge = None

@@ -4,7 +4,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from shop.core.jobs import job
-from shop.payments.payouts.services import payouts_take_back_resume, transfers_unanswered_flag
+from shop.payments.payouts.services import payouts_take_back_resume, refunds_take_back_resume, transfers_unanswered_flag
 
 from .services.orders import order_transfer_safely
 from .services.payment_flow import checkouts_expire, funds_release_due
@@ -26,12 +26,13 @@ def funds_release_task() -> int:
     """Every quarter hour: stores' shares past the buyer's confirmation window are released
     and transferred, and transfers that did not go out are sent again. Safe to repeat.
     First, transfers left unanswered longer than Stripe may keep their keys are flagged for
-    finance (no job asks for them again), and payouts whose take-back of refunds a lost
-    worker left undone are settled."""
+    finance (no job asks for them again), and the take-backs of refunds from paid
+    transfers that a lost worker or an unanswered request left undone are finished."""
     flagged = transfers_unanswered_flag()
     if flagged:
         log.warning("%s transfers left unanswered too long: flagged for finance", flagged)
     payouts_take_back_resume()
+    refunds_take_back_resume()
     return funds_release_due()
 
 

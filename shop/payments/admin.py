@@ -34,7 +34,7 @@ from .models import (
 )
 from .payouts.services import PayoutError, payout_flag_send_again, payout_flag_transfer_record
 from .refunds.services import RefundError, refund_order
-from .services import flag_resolve
+from .services import FlagNeedsAction, flag_needs_action, flag_resolve
 
 TRANSFER_RECORD_TEMPLATE = "admin/payments/paymentflag/transfer_record.html"
 
@@ -47,6 +47,21 @@ class TransferRecordForm(forms.Form):
         help_text=gettext_lazy("The id of the transfer found at Stripe for this payout, tr_…"),
         error_messages={"invalid": gettext_lazy("A Stripe transfer id starts with tr_.")},
     )
+
+
+class PaymentFlagForm(forms.ModelForm):
+    """A note typed on an open flag resolves it on save, unless only the flag's actions may
+    (``flag_needs_action``): then the form says so and keeps the note."""
+
+    class Meta:
+        model = PaymentFlag
+        fields = ["resolution"]
+
+    def clean_resolution(self):
+        note = self.cleaned_data["resolution"]
+        if note.strip() and self.instance.resolved_at is None and (why := flag_needs_action(self.instance)):
+            raise forms.ValidationError(why)
+        return note
 
 
 @admin.register(PaymentAttempt)
@@ -66,6 +81,7 @@ class ProviderEventAdmin(ReadOnlyAdmin):
 
 @admin.register(PaymentFlag)
 class PaymentFlagAdmin(admin.ModelAdmin):
+    form = PaymentFlagForm
     list_display = ["id", "kind", "checkout", "attempt", "created_at", "resolved_at"]
     list_filter = ["kind", ("resolved_at", admin.EmptyFieldListFilter)]
     fields = ["kind", "checkout", "attempt", "detail", "created_at", "resolution", "resolved_at", "resolved_by"]
@@ -211,7 +227,12 @@ class PaymentFlagAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Mark resolved"), permissions=["change"])
     def resolve(self, request, queryset):
-        count = sum(flag_resolve(flag=flag, actor=request.user) for flag in queryset.filter(resolved_at__isnull=True))
+        count = 0
+        for flag in queryset.filter(resolved_at__isnull=True):
+            try:
+                count += flag_resolve(flag=flag, actor=request.user)
+            except FlagNeedsAction as error:
+                messages.error(request, _("#%(number)s: %(error)s") % {"number": flag.pk, "error": error})
         messages.success(
             request, ngettext("%(count)s flag resolved.", "%(count)s flags resolved.", count) % {"count": count}
         )

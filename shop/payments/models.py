@@ -310,6 +310,10 @@ class Refund(TimeStamped):
         related_name="+",
     )
     checklist = models.JSONField(verbose_name=gettext_lazy("checklist"), default=dict, blank=True)
+    # Landed after its order's transfer was paid: its share is still to be taken back from
+    # the transfer. Set with the refund recorded, cleared once the reversal is recorded (or
+    # refused and flagged); a worker lost on the way, or no answer from Stripe, leaves it set.
+    take_back_due = models.BooleanField(verbose_name=gettext_lazy("share to take back"), default=False)
 
     class Meta:
         verbose_name = gettext_lazy("refund")

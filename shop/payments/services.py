@@ -31,7 +31,7 @@ from .gateways import gateway_class, gateway_get
 from .ledger import accounts, fees
 from .ledger import services as ledger
 from .ledger.services import Line
-from .models import LedgerTransaction, PaymentAttempt, PaymentFlag, PaymentStatus, ProviderEvent
+from .models import LedgerTransaction, PaymentAttempt, PaymentFlag, PaymentStatus, Payout, ProviderEvent
 from .selectors import checkout_awaits_payment, payable_orders, payment_status_context
 from .signals import (
     checkout_confirmed,
@@ -332,15 +332,39 @@ def _push_status(checkout) -> None:
     )
 
 
+class FlagNeedsAction(Exception):
+    """The flag stands for money that only one of its actions settles: marking it resolved
+    by hand would leave the money where it is."""
+
+
+def flag_needs_action(flag: PaymentFlag) -> str:
+    """Why ``flag`` may not be marked resolved by hand ("" when it may): a payout Stripe
+    never answered is asked again by no job, so until finance record the transfer found at
+    Stripe or send the payout again, the store is never paid."""
+    if flag.kind == PaymentFlag.Kind.PAYOUT_UNANSWERED:
+        payout_id = flag.key.removeprefix("payout-unanswered:")
+        if payout_id.isdigit() and Payout.objects.filter(
+            pk=payout_id, status=Payout.Status.PENDING, reference__startswith="asking:"
+        ).exists():
+            return _(
+                "The payout still waits for Stripe's answer: record the transfer found at Stripe, or send the payout "
+                "again, from the flags' actions."
+            )
+    return ""
+
+
 def flag_resolve(*, flag: PaymentFlag, actor, note: str = "") -> bool:
     """Staff mark a payment flag resolved, with what they did about it (the note replaces
     the one kept, when given). ``False`` when it was resolved already; the moderation log
-    hears of each resolution once."""
+    hears of each resolution once. ``FlagNeedsAction`` when only one of the flag's actions
+    may settle it (``flag_needs_action``)."""
     note = (note or "").strip()[: PaymentFlag._meta.get_field("resolution").max_length]
     with transaction.atomic():
         locked = PaymentFlag.objects.select_for_update().filter(pk=flag.pk, resolved_at__isnull=True).first()
         if locked is None:
             return False
+        if why := flag_needs_action(locked):
+            raise FlagNeedsAction(why)
         locked.resolved_at, locked.resolved_by = timezone.now(), actor
         locked.resolution = note or locked.resolution
         locked.save(update_fields=["resolved_at", "resolved_by", "resolution", "updated_at"])

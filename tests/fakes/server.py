@@ -10,22 +10,24 @@ class FakeServer:
 
     ``lose_answers(n)``: the next ``n`` API requests are carried out, but the connection
     closes before the answer is sent, as when the network drops it on the way back; the
-    client cannot tell whether the provider did what it asked."""
+    client cannot tell whether the provider did what it asked. ``only="POST /v1/…"`` loses
+    only the answers to requests whose method and path start so (the others are answered)."""
 
     def __init__(self, port: int, handler):
         self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self._answers_to_lose = 0
+        self._losing_only = ""
         self._losing = threading.Lock()
 
-    def lose_answers(self, count: int) -> None:
+    def lose_answers(self, count: int, *, only: str = "") -> None:
         with self._losing:
-            self._answers_to_lose = count
+            self._answers_to_lose, self._losing_only = count, only
 
-    def answer_lost(self) -> bool:
+    def answer_lost(self, method: str = "", path: str = "") -> bool:
         """Whether the answer to the request just carried out is to be lost (counted)."""
         with self._losing:
-            if self._answers_to_lose <= 0:
+            if self._answers_to_lose <= 0 or not f"{method} {path}".startswith(self._losing_only):
                 return False
             self._answers_to_lose -= 1
             return True

@@ -155,7 +155,7 @@ def _handler(fake: FakeStripe):
                             {"error": {"type": "invalid_request_error", "message": "You did not provide an API key."}},
                         )
                     answer = fake.engine.handle(method, path, params, dict(self.headers))
-                    if fake.answer_lost():
+                    if fake.answer_lost(method, path):
                         self.close_connection = True  # carried out, never answered
                         return None
                     return self._answer(*answer)

@@ -263,3 +263,40 @@ def test_a_take_back_a_killed_worker_left_undone_is_made_by_the_release_sweep(
     assert LedgerTransaction.objects.filter(key=f"reversal:{refund.pk}").count() == 1
     assert _store_account(order) == {"held": 0, "payable": 0}
     assert not PaymentFlag.objects.filter(key=f"payout-over:{payout.pk}").exists()
+
+
+def test_a_flag_for_a_payout_still_asking_is_settled_only_by_its_actions_never_marked_resolved(
+    fake, released, finance_client, time_machine, django_capture_on_commit_callbacks
+):
+    """Marking it resolved by hand would leave the payout asking, which no job asks for any
+    more: the store never paid. Every way of marking it resolved refuses, with the reason."""
+    order = released
+    start = timezone.now()
+    payout = _never_reached_stripe(order)
+    time_machine.move_to(start + timedelta(hours=13))
+    funds_release_task.call_local()
+    flag = _flag_of(payout)
+    why = "still waits for Stripe"
+
+    # The admin's "Mark resolved" action.
+    answer = finance_client.post(FLAGS_URL, {"action": "resolve", "_selected_action": [flag.pk]}, follow=True)
+    assert why in answer.content.decode()
+    # The flag's page with a note typed: the form says why and keeps the note.
+    answer = finance_client.post(f"{FLAGS_URL}{flag.pk}/change/", {"resolution": "Looked at it"})
+    assert answer.status_code == 200
+    assert why in answer.content.decode() and "Looked at it" in answer.content.decode()
+    # The staff queue.
+    finance_client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    answer = finance_client.post(
+        "/admin/moderation/queue/", {"action": "resolve", "rows": [f"flag:{flag.pk}"], "note": "Checked"}, follow=True
+    )
+    assert why in answer.content.decode()
+    flag.refresh_from_db()
+    assert flag.resolved_at is None
+
+    # Sending the payout again settles it and resolves the flag.
+    with django_capture_on_commit_callbacks(execute=True):
+        finance_client.post(FLAGS_URL, {"action": "payout_send_again", "_selected_action": [flag.pk]})
+    payout.refresh_from_db()
+    flag.refresh_from_db()
+    assert payout.status == Payout.Status.PAID and flag.resolved_at is not None

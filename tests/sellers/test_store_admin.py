@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from sellers.models import Store
 from tests.factories import StoreFactory, UserFactory
+from tests.factories.catalog import ProductFactory
 from tests.factories.stores import places
 
 pytestmark = pytest.mark.django_db
@@ -100,3 +101,19 @@ def test_the_migration_links_existing_stores_whose_text_names_one_area():
     migration.restore_labels(apps, schema_editor=None)
     westlands.refresh_from_db()
     assert westlands.area_label == "Westlands, Nairobi"
+
+
+def test_staff_cannot_change_the_currency_of_a_store_that_lists_products(staff_client):
+    """Its prices, orders, payouts and promotions are amounts in that currency: changing it
+    would read each of them in another. A store with nothing listed may still change it."""
+    empty, selling = StoreFactory(currency="KES"), StoreFactory(currency="KES")
+    ProductFactory(store=selling)
+
+    def form_fields(store):
+        page = staff_client.get(reverse("admin:sellers_store_change", args=[store.pk]))
+        return page.context["adminform"].form.fields
+
+    assert "currency" in form_fields(empty)
+    assert "currency" not in form_fields(selling)
+    page = staff_client.get(reverse("admin:sellers_store_change", args=[selling.pk])).content.decode()
+    assert "Kenyan shilling" in page  # still shown, read-only

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from shop.catalog.services.products import ModerationError, product_approve, product_reject
 from shop.core.admin import key_is_valid
-from shop.payments.services import flag_resolve
+from shop.payments.services import FlagNeedsAction, flag_resolve
 
 from ..models import Case
 from ..reports.services import ReportError, case_confirm, case_dismiss
@@ -50,7 +50,11 @@ def _confirm(item, *, actor, note):
 
 
 def _resolve(item, *, actor, note):
-    if not flag_resolve(flag=item, actor=actor, note=note):
+    try:
+        resolved = flag_resolve(flag=item, actor=actor, note=note)
+    except FlagNeedsAction as error:
+        raise ModerationError(str(error)) from error
+    if not resolved:
         raise ModerationError(_("Resolved already."))
 
 

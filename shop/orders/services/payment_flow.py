@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from shop.core.services.transactions import atomic_retrying
 from shop.payments.invoices.services import invoice_issue_later
 from shop.payments.models import PaymentStatus
-from shop.payments.payouts.services import order_funds_release
+from shop.payments.payouts.services import order_funds_release, orders_transfer_may_pay
 from shop.payments.providers.paypal.callbacks import paypal_settle_due
 from shop.payments.services import attempts_expire
 from shop.payments.signals import checkout_confirmed, refund_changed
@@ -37,6 +37,8 @@ from .won import won_order_detach
 log = logging.getLogger(__name__)
 
 S = OrderStatus
+# Transfers the release job sends (or asks again) per run, oldest orders first.
+TRANSFERS_PER_RUN = 500
 NOT_PAID_IN_TIME = gettext_lazy("Not paid in time: the items went back on sale.")
 
 
@@ -116,10 +118,10 @@ def funds_release_due(*, now=None) -> int:
     for pk in list(due):
         if atomic_retrying(lambda pk=pk: _release(pk), what="funds release"):
             released += 1
-    unpaid = Order.objects.filter(funds_released_at__isnull=False, checkout__payment_status=PaymentStatus.PAID).exclude(
-        payouts__status="paid"
+    unpaid = orders_transfer_may_pay(
+        Order.objects.filter(funds_released_at__isnull=False, checkout__payment_status=PaymentStatus.PAID)
     )
-    for pk in list(unpaid.values_list("pk", flat=True)[:500]):
+    for pk in list(unpaid.values_list("pk", flat=True)[:TRANSFERS_PER_RUN]):
         order_transfer_safely(pk)
     return released
 

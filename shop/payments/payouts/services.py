@@ -67,7 +67,7 @@ from ..models import (
     Refund,
 )
 from ..providers.answers import outcome_unknown
-from ..providers.stripe.client import stripe_client, transfer_group
+from ..providers.stripe.client import metadata_value, stripe_client, transfer_group
 from ..services import flag_resolve
 from ..signals import order_funds_released
 from .selectors import crypto_quote_for, token_minor_down
@@ -189,6 +189,36 @@ def order_transfer(order) -> Payout | None:
     )
     _overpaid_settle(order, paid, client)
     return paid
+
+
+def orders_transfer_may_pay(orders):
+    """Of ``orders`` (released, paid online), those a transfer job may pay now, oldest
+    first: paid by card to a store whose connected account takes payouts, or in the
+    stablecoin to a store with a wallet address; not paid (or reversed) already, not closed
+    unsent (nothing owed) unless a refund failed since (the store may be owed again), not
+    left to finance (a card transfer unanswered past ``TRANSFER_ASK_AGAIN_WITHIN``). Orders
+    paid by M-Pesa or PayPal and stores without an account accrue their payable: sweeping
+    them on every run would keep the sweep from the payouts it can send."""
+    paid_by = PaymentAttempt.objects.filter(checkout_id=OuterRef("checkout_id"), status=PaymentAttempt.Status.SUCCEEDED)
+    by_card = Exists(paid_by.filter(provider__in=CARD_PROVIDERS)) & Exists(
+        ConnectedAccount.objects.filter(store_id=OuterRef("store_id"), payouts_enabled=True)
+    )
+    by_stablecoin = Exists(paid_by.filter(provider=Provider.CRYPTO)) & ~Q(store__wallet_address="")
+    refund_failed_since = Refund.objects.filter(
+        order_id=OuterRef("order_id"), status=Refund.Status.FAILED, updated_at__gt=OuterRef("updated_at")
+    )
+    settled = Payout.objects.annotate(asked=Coalesce("asked_at", "created_at")).filter(
+        Q(status__in=[Payout.Status.PAID, Payout.Status.REVERSED])
+        | Q(status=Payout.Status.FAILED, amount_minor=0) & ~Exists(refund_failed_since)
+        | Q(
+            status=Payout.Status.PENDING,
+            provider__in=CARD_PROVIDERS,
+            reference__startswith=ASKING,
+            asked__lt=timezone.now() - TRANSFER_ASK_AGAIN_WITHIN,
+        ),
+        order_id=OuterRef("pk"),
+    )
+    return orders.filter(by_card | by_stablecoin).exclude(Exists(settled)).order_by("pk")
 
 
 # Until a payout is paid, its ``reference`` says where its money stands: ``asking:<key>``
@@ -485,27 +515,33 @@ def payout_paid(order, payout: Payout, *, provider: str, reference: str, memo: s
 def _overpaid_settle(order, payout: Payout, client=None) -> None:
     """After ``payout_paid``: what the payout paid beyond what the store is owed is taken
     back from the transfer (``_refunds_take_back``) or, for the stablecoin, flagged for staff;
-    then ``take_back_due`` is cleared. A worker killed before the end leaves it set, and
-    ``payouts_take_back_resume`` does it again (under the same keys, so once)."""
+    then ``take_back_due`` is cleared. A worker killed before the end, or a reversal Stripe
+    did not answer, leaves it set, and ``payouts_take_back_resume`` does it again (under
+    the same keys, so once)."""
     if not payout.take_back_due:
         return
     if payout.provider in CARD_PROVIDERS:
-        _refunds_take_back(order, payout, client or stripe_client())
+        try:
+            _refunds_take_back(order, payout, client or stripe_client())
+        except TakeBackPending as error:
+            log.warning("take-back of payout %s waits for Stripe's answer: %s", payout.pk, error)
+            return
     elif (over := -_owed(order)) > 0:  # refunded out of the escrow while the release was on its way
         _overpaid_flag(order, payout, over)
     Payout.objects.filter(pk=payout.pk).update(take_back_due=False)
     payout.take_back_due = False
 
 
-# A payout marked paid within these minutes may still be settling in the job that paid it.
+# A payout marked paid (a refund recorded) within these minutes may still be settling in
+# the job that did it.
 TAKE_BACK_QUIET = timedelta(minutes=5)
 
 
 def payouts_take_back_resume(*, limit: int = 100) -> int:
     """Settle the payouts marked paid whose take-back never ended (the worker was killed
     between marking the payout paid and taking back what refunds left owed, or before
-    flagging it); how many were settled. Each is taken back as the job would have, under
-    the same keys, so a take-back already made is not made again."""
+    flagging it, or Stripe did not answer); how many were settled. Each is taken back as the
+    job would have, under the same keys, so a take-back already made is not made again."""
     due = Payout.objects.filter(
         status=Payout.Status.PAID, take_back_due=True, updated_at__lt=timezone.now() - TAKE_BACK_QUIET
     ).select_related("order__checkout")
@@ -516,39 +552,130 @@ def payouts_take_back_resume(*, limit: int = 100) -> int:
         except Exception:  # the next run tries again; one payout does not stop the others
             log.exception("take-back of payout %s failed", payout.pk)
             continue
-        settled += 1
+        settled += 0 if payout.take_back_due else 1
     return settled
 
 
-def transfer_reverse(order, refund: Refund, payout: Payout, client) -> None:
-    """Take the store's part of ``refund`` back from the transfer ``payout`` paid it by
-    (under keys of the refund's, at Stripe and in the ledger, so it is taken once whoever
-    asks: the refund, or the payout that finds a refund landed while it was on its way)."""
-    share = refund.amount_minor - refund.fee_minor + refund.promotion_minor
+class TakeBackPending(Exception):
+    """Stripe did not answer a transfer reversal (it may have made it): the refund stays
+    ``take_back_due`` and is asked again under the same key."""
+
+
+def refund_share(refund: Refund) -> int:
+    """What ``refund`` takes from its store, in minor units: the amount, less the platform's
+    fee given back, plus Soko's discount given back."""
+    return refund.amount_minor - refund.fee_minor + refund.promotion_minor
+
+
+def refund_take_back(refund: Refund, client=None) -> bool:
+    """The share of a refund that landed after its order's transfer was paid, taken back
+    from the transfer (``transfer_reverse``) if still due; whether it is settled (reversed,
+    or refused and flagged). Stripe not answering leaves it due for
+    ``refunds_take_back_resume``."""
+    if not refund.take_back_due:
+        return True
+    order = refund.order
+    payout = Payout.objects.filter(order=order, status=Payout.Status.PAID, provider__in=CARD_PROVIDERS).first()
     try:
-        reversal = client.v1.transfers.reversals.create(
+        if payout is not None:
+            transfer_reverse(order, refund, payout, client or stripe_client())
+    except TakeBackPending as error:
+        log.warning("take-back of refund %s waits for Stripe's answer: %s", refund.pk, error)
+        return False
+    _take_back_done(refund)
+    return True
+
+
+def refunds_take_back_resume(*, limit: int = 100) -> int:
+    """Take back the shares of refunds still ``take_back_due`` a while after they landed
+    (the worker was lost before asking, or Stripe did not answer); how many were settled.
+    Under the refund's keys, so a reversal Stripe made already is recorded, not made again."""
+    due = Refund.objects.filter(take_back_due=True, updated_at__lt=timezone.now() - TAKE_BACK_QUIET).select_related(
+        "order__checkout"
+    )
+    settled = 0
+    for refund in list(due.order_by("pk")[:limit]):
+        try:
+            settled += refund_take_back(refund)
+        except Exception:  # the next run tries again; one refund does not stop the others
+            log.exception("take-back of refund %s failed", refund.pk)
+    return settled
+
+
+def _take_back_done(refund: Refund) -> None:
+    Refund.objects.filter(pk=refund.pk, take_back_due=True).update(take_back_due=False)
+    refund.take_back_due = False
+
+
+def transfer_reverse(order, refund: Refund, payout: Payout, client) -> bool:
+    """Take the store's part of ``refund`` back from the transfer ``payout`` paid it by,
+    once whoever asks (the refund, the payout that finds a refund landed while it was on its
+    way, either sweep): a reversal recorded already is not asked again; one Stripe made
+    already for the refund (by its metadata; a first answer may have been lost, and Stripe
+    forgets an idempotency key after a day) is recorded; otherwise it is asked under the
+    refund's key. The ledger posts what Stripe reversed under ``reversal:<pk>``.
+
+    ``False`` when Stripe refused it: flagged for finance, once. No answer raises
+    ``TakeBackPending`` and leaves the refund ``take_back_due``."""
+    if LedgerTransaction.objects.filter(key=f"reversal:{refund.pk}").exists():
+        return True
+    share = refund_share(refund)
+    try:
+        reversal = _reversal_made(client, payout, refund) or client.v1.transfers.reversals.create(
             payout.reference,
-            params={"amount": share},
+            params={"amount": share, "metadata": {"refund_id": str(refund.pk), "order": order.number}},
             options={"idempotency_key": f"reversal-{refund.idempotency_key}"},
         )
     except stripe.StripeError as error:
-        log.warning("reversal for refund %s failed: %s", refund.pk, error)
-        PaymentFlag.objects.create(
-            kind=PaymentFlag.Kind.MANUAL_REFUND,
-            checkout=order.checkout,
-            detail=f"Reverse {share} {refund.currency} of transfer {payout.reference} by hand: {error}",
-        )
-        return
+        if outcome_unknown(error):
+            Refund.objects.filter(pk=refund.pk).update(take_back_due=True)
+            refund.take_back_due = True
+            raise TakeBackPending(str(error)) from error
+        log.warning("reversal for refund %s refused: %s", refund.pk, error)
+        _reversal_refused_flag(order, refund, payout, share, error)
+        return False
+    reversed_ = int(reversal.amount)
     ledger.post(
         kind=LedgerTransaction.Kind.REFUND,
         key=f"reversal:{refund.pk}",
         lines=[
-            Line(accounts.provider_account(payout.provider), refund.currency, share, order=order),
-            Line(accounts.store_payable(order.store_id), refund.currency, -share, order=order),
+            Line(accounts.provider_account(payout.provider), refund.currency, reversed_, order=order),
+            Line(accounts.store_payable(order.store_id), refund.currency, -reversed_, order=order),
         ],
         memo=f"Transfer {payout.reference} reversed ({reversal.id})",
         checkout=order.checkout,
         order=order,
+    )
+    return True
+
+
+def _reversal_made(client, payout: Payout, refund: Refund):
+    """The reversal of ``payout``'s transfer Stripe made for ``refund``, if any."""
+    reversals = client.v1.transfers.reversals.list(payout.reference, params={"limit": 100})
+    return next(
+        (found for found in reversals.auto_paging_iter() if metadata_value(found, "refund_id") == str(refund.pk)), None
+    )
+
+
+def _reversal_refused_flag(order, refund: Refund, payout: Payout, share: int, error) -> None:
+    PaymentFlag.objects.get_or_create(
+        key=f"reversal-refused:{refund.pk}",
+        defaults={
+            "kind": PaymentFlag.Kind.MANUAL_REFUND,
+            "checkout": order.checkout,
+            "detail": _(
+                "Stripe refused to take %(amount)s %(currency)s of refund %(refund)s (order %(order)s) back from "
+                "transfer %(transfer)s: %(error)s. Take it back from the store by hand."
+            )
+            % {
+                "amount": money_from_minor(share, refund.currency),
+                "currency": refund.currency,
+                "refund": refund.pk,
+                "order": order.number,
+                "transfer": payout.reference,
+                "error": error,
+            },
+        },
     )
 
 
@@ -559,14 +686,16 @@ def _refunds_take_back(order, payout: Payout, client) -> None:
     refund's share is taken back from the transfer as the refund itself would have
     (``transfer_reverse``: the same keys at Stripe and in the ledger, so a refund that
     takes it back at the same time takes it once). The latest refunds not taken back whose
-    shares make up the excess exactly are those; any other excess is flagged for staff."""
+    shares make up the excess exactly are those; any other excess is flagged for staff
+    (beyond what a refused reversal flagged already)."""
     over = -_owed(order)
     if over <= 0:
         return
-    taken = _refunds_since(order, over)
-    for refund in taken:
-        transfer_reverse(order, refund, payout, client)
-    left = -_owed(order)
+    refused = 0
+    for refund in _refunds_since(order, over):
+        if not transfer_reverse(order, refund, payout, client):
+            refused += refund_share(refund)
+    left = -_owed(order) - refused
     if left > 0:
         _overpaid_flag(order, payout, left)
 

@@ -56,10 +56,17 @@ from ..ledger import services as ledger
 from ..ledger.services import Line
 from ..models import LedgerEntry, LedgerTransaction, PaymentFlag, PaymentStatus, Payout, Provider, Refund
 from ..payouts.selectors import buyer_address_for, crypto_quote_for, token_minor_down
-from ..payouts.services import ASKING, CARD_PROVIDERS, escrow_release_key, order_paid_online, transfer_reverse
+from ..payouts.services import (
+    ASKING,
+    CARD_PROVIDERS,
+    escrow_release_key,
+    order_paid_online,
+    refund_share,
+    refund_take_back,
+)
 from ..providers.answers import outcome_unknown
 from ..providers.paypal.client import PaypalError, paypal_refund
-from ..providers.stripe.client import stripe_client
+from ..providers.stripe.client import metadata_value, stripe_client
 from ..signals import refund_changed, refund_recorded
 from .lost import lost_refunds_claim
 
@@ -146,6 +153,8 @@ def refund_record(
         # The units were paid for by a reduction only (Soko's code, points): nothing goes
         # back to the shopper's card or account, the ledger moves the reduction back.
         _finish(order, refund, reference=f"reduction-only:{refund.pk}", succeeded=True)
+        if refund.take_back_due:  # the store was paid Soko's discount for these units already
+            transaction.on_commit(lambda: refund_take_back(refund), robust=True)
     elif refund.provider in CARD_PROVIDERS or refund.provider in (Provider.PAYPAL, Provider.CRYPTO):
         job_enqueue_on_commit("payments.refund_send", refund.pk, existing is not None)
     if announce:
@@ -449,7 +458,7 @@ def _post(order, refund: Refund) -> None:
     """The refund in the ledger. Paid online: the store's part leaves its held share (or
     its payable once released), the fee comes back from the platform, the money leaves
     the provider. Cash: the store hands the money back itself; the platform owes it the fee."""
-    share = refund.amount_minor - refund.fee_minor + refund.promotion_minor
+    share = refund_share(refund)
     store_account = (
         accounts.store_payable(order.store_id) if order.funds_released_at else accounts.store_held(order.store_id)
     )
@@ -489,14 +498,17 @@ def _finish(order, refund: Refund, *, reference: str, succeeded: bool) -> Payout
             type(order).objects.select_for_update().values_list("funds_released_at", flat=True).get(pk=order.pk)
         )
         locked = Refund.objects.select_for_update().get(pk=refund.pk)
+        payout = Payout.objects.filter(order=order, status=Payout.Status.PAID).first()
         if not locked.reference:
             locked.reference = reference[:255]
             locked.status = Refund.Status.SUCCEEDED if succeeded else Refund.Status.PENDING
-            locked.save(update_fields=["reference", "status", "updated_at"])
+            # Recorded with the refund: a worker lost before the reversal leaves it to the sweep.
+            locked.take_back_due = payout is not None and payout.provider in CARD_PROVIDERS and refund_share(locked) > 0
+            locked.save(update_fields=["reference", "status", "take_back_due", "updated_at"])
             _post(order, locked)
             refund_changed.send(sender=Refund, order_id=order.pk)
-        refund.reference, refund.status = locked.reference, locked.status
-        return Payout.objects.filter(order=order, status=Payout.Status.PAID).first()
+        refund.reference, refund.status, refund.take_back_due = locked.reference, locked.status, locked.take_back_due
+        return payout
 
 
 def _fail(refund: Refund, error: Exception) -> None:
@@ -530,7 +542,7 @@ def _stripe_refund(order, refund: Refund, *, retry: bool = False) -> None:
                 (
                     found
                     for found in client.v1.refunds.list(params={"payment_intent": intent, "limit": 100}).data
-                    if found.status != "failed" and _metadata(found).get("refund_id") == str(refund.pk)
+                    if found.status != "failed" and metadata_value(found, "refund_id") == str(refund.pk)
                 ),
                 None,
             )
@@ -546,15 +558,8 @@ def _stripe_refund(order, refund: Refund, *, retry: bool = False) -> None:
             )
     except stripe.StripeError as error:
         _fail_unless_unknown(refund, error)
-    payout = _finish(order, refund, reference=made.id, succeeded=made.status == "succeeded")
-    if payout is not None:
-        transfer_reverse(order, refund, payout, client)
-
-
-def _metadata(stripe_object) -> dict:
-    """A Stripe object's metadata as a plain dict (the library's object has no ``get``)."""
-    metadata = getattr(stripe_object, "metadata", None)
-    return metadata.to_dict() if metadata is not None else {}
+    _finish(order, refund, reference=made.id, succeeded=made.status == "succeeded")
+    refund_take_back(refund, client)
 
 
 def _escrow_refund(order, refund: Refund) -> None:

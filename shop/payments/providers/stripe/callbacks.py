@@ -51,7 +51,7 @@ from ...models import (
 from ...refunds.services import refund_failed_by_provider
 from ...services import attempt_failed, attempt_succeeded, event_record
 from ...signals import refund_changed
-from .client import stripe_client, stripe_provider
+from .client import metadata_value, stripe_client, stripe_provider
 
 log = logging.getLogger(__name__)
 
@@ -124,11 +124,6 @@ def _attempt(*, reference: str = "", attempt_id: str = "") -> PaymentAttempt | N
     return None
 
 
-def _metadata(obj, key: str) -> str:
-    metadata = obj.metadata
-    return str(metadata[key]) if metadata and key in metadata else ""
-
-
 class SessionEvent:
     """An event about a Checkout Session: the session, as Stripe has it now."""
 
@@ -193,7 +188,7 @@ class IntentSucceeded(IntentEvent):
 
     @staticmethod
     def apply(intent) -> str:
-        attempt = _attempt(attempt_id=_metadata(intent, "attempt_id"))
+        attempt = _attempt(attempt_id=metadata_value(intent, "attempt_id"))
         if attempt is None:
             return "unknown payment intent"
         if intent.status != "succeeded":
@@ -213,7 +208,7 @@ class IntentFailed(IntentEvent):
 
     @staticmethod
     def apply(intent) -> str:
-        attempt = _attempt(attempt_id=_metadata(intent, "attempt_id"))
+        attempt = _attempt(attempt_id=metadata_value(intent, "attempt_id"))
         if attempt is None:
             return "unknown payment intent"
         if intent.status == "succeeded":

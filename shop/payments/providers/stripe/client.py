@@ -65,3 +65,9 @@ def stripe_client() -> stripe.StripeClient:
 
 def transfer_group(checkout) -> str:
     return f"checkout-{checkout.pk}"
+
+
+def metadata_value(stripe_object, key: str) -> str:
+    """One value of a Stripe object's metadata, as text ("" when it has none)."""
+    metadata = getattr(stripe_object, "metadata", None)
+    return str(metadata[key]) if metadata and key in metadata else ""
