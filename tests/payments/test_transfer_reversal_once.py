@@ -16,11 +16,16 @@ import pytest
 import stripe
 from django.utils import timezone
 
+from shop.devgateway.services import dev_engine
+from shop.orders.services.payment_flow import funds_release_due
 from shop.orders.tasks import funds_release_task
-from shop.payments.models import LedgerTransaction, PaymentFlag, Payout, Refund
+from shop.payments.ledger import accounts
+from shop.payments.ledger import services as ledger
+from shop.payments.models import ConnectedAccount, LedgerTransaction, PaymentFlag, Payout, Refund
 from shop.payments.payouts import services as payouts
 from shop.payments.providers.stripe.client import stripe_client
 from shop.payments.refunds import services as refunds
+from tests.factories import UserFactory
 from tests.payments.test_payout_amount_current import (  # noqa: F401  (fixtures)
     ALL_TRIES,
     LEFT,
@@ -34,6 +39,7 @@ from tests.payments.test_payout_amount_current import (  # noqa: F401  (fixtures
     released,
 )
 from tests.payments.test_payout_asking_cutoff import WorkerKilled, _stripe_forgets, _unanswered
+from tests.payments.test_refund_discount_revived import discounted_order
 
 pytestmark = pytest.mark.django_db
 
@@ -185,3 +191,31 @@ def test_a_payout_that_finds_a_refused_reversal_does_not_flag_the_same_share_aga
     assert payout.status == Payout.Status.PAID and not payout.take_back_due
     assert refusing.asked == 1
     assert [flag.key for flag in PaymentFlag.objects.all()] == [f"reversal-refused:{refund.pk}"]
+
+
+def test_a_refund_paid_by_soko_s_discount_alone_takes_its_share_back_from_the_transfer(
+    django_capture_on_commit_callbacks,
+):
+    """The unit was paid for by Soko's discount only: nothing goes back to the card, but the
+    store was paid the discount with the transfer, and gives it back."""
+    order = discounted_order(lines=(("10.00", 1),), discount_percent="100", delivery_fee="5.00")
+    engine = dev_engine()
+    account = engine.account_create({"type": "express"})
+    engine.account_onboard(account["id"])
+    ConnectedAccount.objects.create(store=order.store, account_id=account["id"], details_submitted=True, payouts_enabled=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        funds_release_due(now=timezone.now() + timedelta(days=30))
+    payout = Payout.objects.get(order=order)
+    assert payout.status == Payout.Status.PAID
+
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        refund = refunds.refund_order(order=order, lines={order.items.get().pk: 1}, reason="Broken", actor=staff)
+    refund.refresh_from_db()
+    assert refund.amount_minor == 0 and refund.promotion_minor == 1000  # nothing back to the card
+
+    (reversal,) = [found for found in engine.store.all("transfer_reversal") if found["transfer"] == payout.reference]
+    assert reversal["amount"] == refund.promotion_minor - refund.fee_minor > 0
+    assert not refund.take_back_due
+    owed = ledger.balance(accounts.store_payable(order.store_id), "KES", order=order)
+    assert owed == 0  # the store gave back what it was paid for the unit
