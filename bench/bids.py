@@ -414,7 +414,7 @@ def push_cost_ms(auction_id: int, times: int = 20) -> tuple[list[float], list[fl
         copies = {}
         for code, _name in settings.LANGUAGES:
             with translation.override(code):
-                copies[code] = live_fragments(fresh)
+                copies[code] = live_fragments(fresh, times_marked=True)
         rendered = time.perf_counter()
         group_send("auction.bench-nobody", {"type": "auction.push", "seq": fresh.seq, "html": copies})
         rendering.append((rendered - started) * 1000)

@@ -2,7 +2,9 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.utils.translation import get_supported_language_variant
 
+from shop.accounts.preferences.services import viewer_time_zone
 from shop.core.errors import NotFound
+from shop.core.selectors.times import local_times_fill
 from shop.core.services.realtime import remember_server_loop
 from shop.notifications.consumers import NotificationConsumer
 
@@ -30,12 +32,16 @@ def _language(scope) -> str:
 class AuctionConsumer(NotificationConsumer):
     """An auction page's socket, open to anyone who may see the auction (signed in or not):
     it joins ``auction.<id>`` and receives the page's changing parts in the viewer's
-    language, each with the auction's sequence number. A signed-in viewer's socket is also
+    language and time zone (as the page chose them: the account's, else the browser's
+    cookies), each with the auction's sequence number. A signed-in viewer's socket is also
     their notification socket (bell, toasts), with its session checks."""
+
+    time_zone: str | None = None  # None: the site's TIME_ZONE
 
     async def connect(self):
         self.auction_id = self.scope["url_route"]["kwargs"]["auction_id"]
         self.language = _language(self.scope)
+        self.time_zone = viewer_time_zone(user=self.scope.get("user"), cookies=self.scope.get("cookies", {}))
         if not await database_sync_to_async(_auction_visible)(self.auction_id):
             await self.close()
             return
@@ -54,5 +60,8 @@ class AuctionConsumer(NotificationConsumer):
             await self.accept()
 
     async def auction_push(self, event):
-        html = event["html"]
-        await self.send_push(event, html.get(self.language) or html.get(settings.LANGUAGE_CODE, ""))
+        copies = event["html"]
+        language = self.language if self.language in copies else settings.LANGUAGE_CODE
+        # The copy is shared by the process's watchers: its times are filled in once per
+        # (language, zone) among them (cached), then each socket sends its variant.
+        await self.send_push(event, local_times_fill(copies.get(language, ""), language, self.time_zone))

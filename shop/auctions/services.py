@@ -875,11 +875,13 @@ def bidding_block_lift(*, block: BiddingBlock, actor) -> bool:
 # --- Live pages ------------------------------------------------------------------------
 
 
-def live_fragments(auction: Auction, *, bids=None) -> str:
+def live_fragments(auction: Auction, *, bids=None, times_marked: bool = False) -> str:
     """The parts of the auction page that change, as out-of-band fragments (the page renders
     the same templates); once the auction no longer takes bids, its bidding part too, the
-    same for every viewer (the bid and buy-it-now forms go)."""
-    html = render_to_string("auctions/_live.html", {**live_context(auction, bids=bids), "oob": True})
+    same for every viewer (the bid and buy-it-now forms go). ``times_marked``: times as
+    markers that each watcher's socket fills in for its zone (``local_times_fill``)."""
+    context = {**live_context(auction, bids=bids), "oob": True, "times_marked": times_marked}
+    html = render_to_string("auctions/_live.html", context)
     if auction.status in (A.ENDED, A.CANCELLED):
         html += render_to_string("auctions/_bidding.html", {"auction": auction, "is_open": False, "oob": True})
     return html
@@ -887,8 +889,9 @@ def live_fragments(auction: Auction, *, bids=None) -> str:
 
 def _push_state(auction: Auction, *, parties: bool = False) -> None:
     """After commit, send the auction's new state to its watchers, rendered once per
-    language; each socket takes its own. With ``parties`` (an ending, a change of hands),
-    each party's own part follows (``_push_parties``)."""
+    language with its times marked; each socket takes its language's copy and fills the
+    times in for its zone. With ``parties`` (an ending, a change of hands), each party's
+    own part follows (``_push_parties``)."""
 
     def send():
         try:
@@ -897,7 +900,7 @@ def _push_state(auction: Auction, *, parties: bool = False) -> None:
             copies = {}
             for code, _name in settings.LANGUAGES:
                 with translation.override(code):
-                    copies[code] = live_fragments(fresh, bids=bids)
+                    copies[code] = live_fragments(fresh, bids=bids, times_marked=True)
             group = auction_group(auction.pk)
             data = {
                 "auction": fresh.pk,

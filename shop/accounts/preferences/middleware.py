@@ -2,7 +2,6 @@
 (the rules: ``shop.accounts.preferences.services``)."""
 
 import zoneinfo
-from urllib.parse import unquote
 
 from django.db import DatabaseError
 from django.utils import timezone, translation
@@ -10,10 +9,9 @@ from django.utils import timezone, translation
 from shop.accounts.models import User
 from shop.accounts.preferences.services import (
     CURRENCY_COOKIE,
-    TIME_ZONE_COOKIE,
     currency_valid,
     language_valid,
-    time_zone_valid,
+    viewer_time_zone,
 )
 from shop.core.selectors.currencies import display_currency_activate, display_currency_deactivate
 from shop.core.selectors.seo import LANGUAGE_PARAM
@@ -39,11 +37,10 @@ class PreferencesMiddleware:
         if language and language != translation.get_language():
             translation.activate(language)
             request.LANGUAGE_CODE = language
-        browser_zone = time_zone_valid(unquote(request.COOKIES.get(TIME_ZONE_COOKIE, "")))
-        zone = (time_zone_valid(user.time_zone) if signed_in else None) or browser_zone
-        if signed_in and not user.time_zone and browser_zone:
-            User.objects.filter(pk=user.pk).update(time_zone=browser_zone)
-            user.time_zone = browser_zone
+        zone = viewer_time_zone(user=user if signed_in else None, cookies=request.COOKIES)
+        if signed_in and not user.time_zone and zone:  # the browser's, kept on the account
+            User.objects.filter(pk=user.pk).update(time_zone=zone)
+            user.time_zone = zone
         if zone:
             timezone.activate(zoneinfo.ZoneInfo(zone))
         currency = (user.display_currency if signed_in else None) or request.COOKIES.get(CURRENCY_COOKIE)

@@ -13,6 +13,8 @@ Emails and notifications do not use the request: they are rendered in the recipi
 language (``shop.core.selectors.i18n.speaking_to``).
 """
 
+from urllib.parse import unquote
+
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
@@ -33,6 +35,15 @@ def language_valid(code) -> str | None:
 
 def time_zone_valid(name) -> str | None:
     return name if name and name in time_zone_names() else None
+
+
+def viewer_time_zone(*, user, cookies) -> str | None:
+    """The zone a page shows its viewer's times in: the account's, else the browser's
+    (``soko_tz``); None for the site's TIME_ZONE. ``user`` may be anonymous or None."""
+    signed_in = user is not None and user.is_authenticated
+    return (time_zone_valid(user.time_zone) if signed_in else None) or time_zone_valid(
+        unquote(cookies.get(TIME_ZONE_COOKIE, ""))
+    )
 
 
 def currency_valid(code) -> str | None:
