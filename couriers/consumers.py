@@ -1,8 +1,6 @@
 from channels.db import database_sync_to_async
-from django.conf import settings
-from django.utils.translation import get_supported_language_variant
-from django.utils.translation.trans_real import parse_accept_lang_header
 
+from shop.accounts.preferences.services import socket_language
 from shop.notifications.consumers import NotificationConsumer
 
 from .selectors import courier_area_ids, job_group, user_is_courier
@@ -14,24 +12,6 @@ def _board_groups(user) -> list[str]:
     return [job_group(area_id) for area_id in courier_area_ids(user=user)]
 
 
-def _language(scope) -> str:
-    """The language the courier reads the board in, chosen as for the board's page: the
-    account's, else the language cookie's, else the browser's (``Accept-Language``), else
-    the site's."""
-    user = scope.get("user")
-    chosen = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
-    chosen = chosen or scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME, "")
-    header = dict(scope.get("headers") or ()).get(b"accept-language", b"").decode("latin-1")
-    for code in (chosen, *(code for code, _q in parse_accept_lang_header(header) if code != "*")):
-        if not code:
-            continue
-        try:
-            return get_supported_language_variant(code)
-        except LookupError:
-            continue
-    return settings.LANGUAGE_CODE
-
-
 class JobBoardConsumer(NotificationConsumer):
     """The job board's socket: the person's notifications and live pages, and the board of
     each area the courier serves (``jobs.<area>``: new jobs appear, taken ones leave). A
@@ -40,7 +20,7 @@ class JobBoardConsumer(NotificationConsumer):
 
     async def connect(self):
         user = self.scope.get("user")
-        self.language = _language(self.scope)
+        self.language = socket_language(self.scope)
         self.board_groups = []
         if user is not None and user.is_authenticated:
             self.board_groups = await database_sync_to_async(_board_groups)(user)

@@ -1,8 +1,7 @@
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.utils.translation import get_supported_language_variant
 
-from shop.accounts.preferences.services import viewer_time_zone
+from shop.accounts.preferences.services import socket_language, viewer_time_zone
 from shop.core.errors import NotFound
 from shop.core.selectors.times import local_times_fill
 from shop.core.services.realtime import remember_server_loop
@@ -19,16 +18,6 @@ def _auction_visible(auction_id: int) -> bool:
     return True
 
 
-def _language(scope) -> str:
-    user = scope.get("user")
-    chosen = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
-    chosen = chosen or scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME, "")
-    try:
-        return get_supported_language_variant(chosen) if chosen else settings.LANGUAGE_CODE
-    except LookupError:
-        return settings.LANGUAGE_CODE
-
-
 class AuctionConsumer(NotificationConsumer):
     """An auction page's socket, open to anyone who may see the auction (signed in or not):
     it joins ``auction.<id>`` and receives the page's changing parts in the viewer's
@@ -40,7 +29,7 @@ class AuctionConsumer(NotificationConsumer):
 
     async def connect(self):
         self.auction_id = self.scope["url_route"]["kwargs"]["auction_id"]
-        self.language = _language(self.scope)
+        self.language = socket_language(self.scope)
         self.time_zone = viewer_time_zone(user=self.scope.get("user"), cookies=self.scope.get("cookies", {}))
         if not await database_sync_to_async(_auction_visible)(self.auction_id):
             await self.close()

@@ -187,3 +187,26 @@ def test_a_marked_time_reads_as_the_date_filter_shows_it_in_the_readers_language
     for language, zone in (("fr", KARACHI), ("en", LIMA), ("ur", TOKYO), ("sw", None)):
         with translation.override(language), timezone.override(ZoneInfo(zone or settings.TIME_ZONE)):
             assert local_times_fill(marked, language, zone) == page.render(Context({"moment": moment}))
+
+
+def test_a_visitor_without_a_language_cookie_gets_pushes_in_the_browser_s_language(application):
+    """The page took its language from ``Accept-Language``; the pushes that replace its live
+    parts take the same one (as the courier board's do)."""
+    auction = live_auction(start_price="100")
+
+    async def story():
+        socket = WebsocketCommunicator(
+            application, f"/ws/auctions/{auction.pk}/", headers=[*SOKO_ORIGIN, (b"accept-language", b"fr-FR,fr;q=0.9")]
+        )
+        assert (await socket.connect(timeout=3))[0]
+        await database_sync_to_async(bid_place)(
+            auction_id=auction.pk, bidder=await database_sync_to_async(UserFactory)(), amount=Decimal("150")
+        )
+        pushed = await socket.receive_from(timeout=3)
+        await socket.disconnect()
+        return pushed
+
+    pushed = async_to_sync(story)()
+    with translation.override("fr"):
+        history = str(translation.gettext("Bid history"))
+    assert history != "Bid history" and history in pushed

@@ -19,6 +19,8 @@ from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.utils import translation
+from django.utils.translation import get_supported_language_variant
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from shop.accounts.models import User
 from shop.core.selectors.currencies import STORE_CURRENCIES
@@ -35,6 +37,28 @@ def language_valid(code) -> str | None:
 
 def time_zone_valid(name) -> str | None:
     return name if name and name in time_zone_names() else None
+
+
+def viewer_language(*, user, cookies, accept_language: str = "") -> str:
+    """The language a page shows its viewer, for code that has no request (a socket): the
+    account's, else the language cookie's, else the browser's ``Accept-Language``, else
+    the site's. ``user`` may be anonymous or None."""
+    signed_in = user is not None and user.is_authenticated
+    chosen = (user.language if signed_in else "") or cookies.get(settings.LANGUAGE_COOKIE_NAME, "")
+    for code in (chosen, *(code for code, _q in parse_accept_lang_header(accept_language) if code != "*")):
+        if not code:
+            continue
+        try:
+            return get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
+
+
+def socket_language(scope) -> str:
+    """``viewer_language`` for a socket, from its scope: the language of the page that opened it."""
+    header = dict(scope.get("headers") or ()).get(b"accept-language", b"").decode("latin-1")
+    return viewer_language(user=scope.get("user"), cookies=scope.get("cookies", {}), accept_language=header)
 
 
 def viewer_time_zone(*, user, cookies) -> str | None:
