@@ -13,7 +13,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shop.core.htmx import render_page
 from shop.core.permissions import capability_required
+from shop.core.refusals import REFUSED_STATUS, refused
 from shop.geo.selectors.areas import map_settings
+from shop.orders.responses import buyer_order_response
+from shop.orders.selectors.orders import order_get_for_buyer
 from shop.payments.payouts.couriers import courier_balances
 
 from .forms import AvailabilityForm, CourierProfileForm
@@ -126,6 +129,18 @@ def _job_context(job: DeliveryJob) -> dict:
     }
 
 
+def _job_refused(request, job_id: int, form: str, error: CourierError):
+    """The job's page again (for htmx, its live part, out of band), 422: the code or the
+    amount the courier typed is in its field, with why it was refused."""
+    job = job_get_for_courier(user=request.user, job_id=job_id)
+    context = {**_job_context(job), "refused": refused(request, form, error)}
+    if request.htmx:
+        response = render(request, "couriers/job.html#live", {**context, "oob": True}, status=REFUSED_STATUS)
+        response["HX-Reswap"] = "none"
+        return response
+    return render(request, "couriers/job.html", context, status=REFUSED_STATUS)
+
+
 def _go(request, url: str):
     """After a POST: the page again (its messages with it); an htmx form (one that arrived
     over the socket) is told to load it."""
@@ -197,9 +212,8 @@ def job_code(request, job_id: int):
     try:
         job = job_code_typed(courier=request.user, job=job, code=request.POST.get("code", ""))
     except CourierError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _scan_news(job))
+        return _job_refused(request, job.pk, "code", error)
+    messages.success(request, _scan_news(job))
     return _done(request, job.pk)
 
 
@@ -243,12 +257,11 @@ def job_cash(request, job_id: int):
     try:
         job = cash_confirm_courier(job=job, courier=request.user, amount=request.POST.get("amount", ""))
     except CourierError as error:
-        messages.error(request, str(error))
+        return _job_refused(request, job.pk, "cash", error)
+    if job.status == DeliveryJob.Status.DELIVERED:
+        messages.success(request, _scan_news(job))
     else:
-        if job.status == DeliveryJob.Status.DELIVERED:
-            messages.success(request, _scan_news(job))
-        else:
-            messages.info(request, _("Thank you. Waiting for the buyer to confirm on their phone."))
+        messages.info(request, _("Thank you. Waiting for the buyer to confirm on their phone."))
     return _done(request, job.pk)
 
 
@@ -316,7 +329,7 @@ def buyer_courier_rate(request, number: str):
             job=job, buyer=request.user, stars=request.POST.get("stars"), comment=request.POST.get("comment", "")
         )
     except CourierError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Thank you for rating your courier."))
+        order = order_get_for_buyer(user=request.user, number=number)
+        return buyer_order_response(request, order, refused=refused(request, "courier_rating", error))
+    messages.success(request, _("Thank you for rating your courier."))
     return _go(request, reverse("orders:detail", args=[number]))

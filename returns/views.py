@@ -1,7 +1,8 @@
 """The buyer's returns: asking for one from a delivered order (/returns/new/<number>/),
 the list (/returns/), a return's page with its timeline (/returns/<id>/), escalating a
-rejection and cancelling. Forms are plain POSTs (redirect with a message); the pages'
-live parts arrive over the socket and are re-read on reconnect (``*/live/``).
+rejection and cancelling. Forms are plain POSTs (redirect with a message; a refused one
+comes back in the page as written, with why); the pages' live parts arrive over the socket
+and are re-read on reconnect (``*/live/``).
 
 Anyone but the buyer gets a 404 from every one of these URLs."""
 
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shop.core.htmx import render_page
+from shop.core.refusals import REFUSED_STATUS, Refused, refused
 from shop.orders.selectors.orders import order_get_for_buyer
 
 from .forms import EscalateForm, ReturnRequestForm
@@ -53,7 +55,8 @@ def _line_rows(order, data=None):
 @require_http_methods(["GET", "POST"])
 def return_new(request, number: str):
     order = order_get_for_buyer(user=request.user, number=number)
-    if not return_window_open(order):
+    window_open = return_window_open(order)
+    if not window_open and request.method != "POST":
         messages.error(request, WINDOW_CLOSED)
         return redirect("orders:detail", order.number)
     form = ReturnRequestForm(request.POST or None, request.FILES or None)
@@ -63,6 +66,8 @@ def return_new(request, number: str):
         bad = [entry for entry in rows if entry["value"] < 0]
         if bad:
             form.add_error(None, _("Give a whole number of units for each item."))
+        if not window_open:  # it closed while the buyer wrote: the request stays on the page, with why
+            form.add_error(None, WINDOW_CLOSED)
         if form.is_valid():
             try:
                 ret = return_request_create(
@@ -83,13 +88,18 @@ def return_new(request, number: str):
     return render(request, "returns/new.html", context, status=status)
 
 
+def _detail_page(request, ret, *, refusal: Refused | None = None):
+    """The return's page; ``refusal``: its escalation refused, shown again as written (422)."""
+    context = {**buyer_context(ret), "refused": refusal}
+    response = render(request, "returns/detail.html", context, status=REFUSED_STATUS if refusal else None)
+    add_never_cache_headers(response)  # it may carry the pickup code
+    return response
+
+
 @login_required
 @require_GET
 def return_detail(request, pk: int):
-    ret = return_get_for_buyer(user=request.user, pk=pk)
-    response = render(request, "returns/detail.html", {**buyer_context(ret), "escalate_form": EscalateForm()})
-    add_never_cache_headers(response)  # it may carry the pickup code
-    return response
+    return _detail_page(request, return_get_for_buyer(user=request.user, pk=pk))
 
 
 @login_required
@@ -120,15 +130,13 @@ def order_box(request, number: str):
 def return_escalate_view(request, pk: int):
     ret = return_get_for_buyer(user=request.user, pk=pk)
     form = EscalateForm(request.POST)
-    if not form.is_valid():  # the page's field keeps to the limit: only a forged post is refused here
-        messages.error(request, " ".join(form.errors["text"]))
-        return redirect("returns:detail", ret.pk)
+    if not form.is_valid():
+        return _detail_page(request, ret, refusal=refused(request, "escalate", " ".join(form.errors["text"])))
     try:
         return_escalate(request=ret, buyer=request.user, text=form.cleaned_data["text"])
     except ReturnError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Soko staff will look at your return and tell you and the store what they decide."))
+        return _detail_page(request, return_get_for_buyer(user=request.user, pk=pk), refusal=refused(request, "escalate", error))
+    messages.success(request, _("Soko staff will look at your return and tell you and the store what they decide."))
     return redirect("returns:detail", ret.pk)
 
 

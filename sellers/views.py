@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from shop.chain.node import chain_configured
 from shop.core.htmx import render_page, wants_fragment
 from shop.core.ids import id_or_none
+from shop.core.refusals import REFUSED_STATUS
 from shop.core.selectors.scripts import isolated_text
 
 from .analytics.selectors.overview import store_overview
@@ -137,25 +138,33 @@ def settings_edit(request):
             return redirect("sellers:settings")
         # The form wrote the invalid values onto the instance; show the saved store beside it.
         store.refresh_from_db()
+    return _settings_page(request, current, form=form, hours=hours)
+
+
+def _settings_page(request, current, *, form, hours, ens_form=None, ens_refusal: str = ""):
+    """The settings page; ``ens_form``: the signature check refused (422), kept as pasted
+    beside ``ens_refusal``, why."""
+    store = current.store
     context = {
         **dashboard_context(request, current),
         "form": form,
         "hours": hours,
         "map": _map_settings(store),
         "store_url_prefix": _store_url_prefix(request),
-        "ens": _ens_verification(request, store),
+        "ens": {**_ens_verification(request, store, form=ens_form), "refusal": ens_refusal},
     }
-    return render(request, "sellers/settings.html", context)
+    return render(request, "sellers/settings.html", context, status=REFUSED_STATUS if ens_refusal else None)
 
 
-def _ens_verification(request, store) -> dict:
-    """The settings page's "Verify with your wallet" part: a message waiting to be signed."""
+def _ens_verification(request, store, *, form=None) -> dict:
+    """The settings page's "Verify with your wallet" part: a message waiting to be signed
+    (``form``: its signature as posted)."""
     configured = chain_configured()
     challenge = store_ens_challenge_pending(store=store, user=request.user) if configured else None
     return {
         "configured": configured,
         "challenge": challenge,
-        "form": EnsSignatureForm(initial={"message": challenge.message}) if challenge else None,
+        "form": (form or EnsSignatureForm(initial={"message": challenge.message})) if challenge else None,
     }
 
 
@@ -189,20 +198,25 @@ def ens_message(request):
 @require_POST
 def ens_verify(request):
     """Check the signed message: the store's ENS name shows as verified only when it passes."""
-    store = current_store(request).store
+    current = current_store(request)
+    store = current.store
     form = EnsSignatureForm(request.POST)
+    refusal = ""
     if not form.is_valid():
-        messages.error(request, _("Paste the signature of the message shown, then check it."))
-        return _ens_part()
-    try:
-        store_ens_verify(
-            store=store, message=form.cleaned_data["message"], signature=form.cleaned_data["signature"],
-            domain=request.get_host(),
-        )
-    except EnsVerificationError as error:
-        messages.error(request, str(error))
+        refusal = _("Paste the signature of the message shown, then check it.")
     else:
-        messages.success(request, _("%(name)s is verified: your store page shows it with a verified badge.") % {"name": store.ens_name})
+        try:
+            store_ens_verify(
+                store=store, message=form.cleaned_data["message"], signature=form.cleaned_data["signature"],
+                domain=request.get_host(),
+            )
+        except EnsVerificationError as error:
+            refusal = str(error)
+    if refusal:
+        settings_form = StoreSettingsForm(instance=store)
+        hours = HoursFormSet(initial=store_hours_rows(store=store), prefix="hours")
+        return _settings_page(request, current, form=settings_form, hours=hours, ens_form=form, ens_refusal=refusal)
+    messages.success(request, _("%(name)s is verified: your store page shows it with a verified badge.") % {"name": store.ens_name})
     return _ens_part()
 
 

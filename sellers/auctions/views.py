@@ -111,6 +111,8 @@ def _detail_context(request, current: CurrentStore, auction: Auction, *, relist_
     can_relist = auction_relist_refusal(auction) is None
     if can_relist and relist_form is None:
         relist_form = AuctionRelistForm(auction=auction)
+    # A relist refused (relisted by a teammate meanwhile) is shown again as filled in, with why.
+    shown = relist_form if can_relist or (relist_form is not None and relist_form.errors) else None
     return _context(
         request,
         current,
@@ -118,7 +120,7 @@ def _detail_context(request, current: CurrentStore, auction: Auction, *, relist_
         product=auction.product,
         all_bids=all_bids,
         can_relist=can_relist,
-        relist_form=relist_form if can_relist else None,
+        relist_form=shown,
         relists=list(auction.relists.order_by("-created_at")),
     )
 
@@ -151,11 +153,11 @@ def auction_detail(request, auction_id: int):
 def auction_relist_view(request, auction_id: int):
     current, auction = _store_auction(request, auction_id)
     refusal = auction_relist_refusal(auction)
-    if refusal:
-        messages.error(request, refusal)
-        return redirect("sellers:auction_detail", auction.pk)
     form = AuctionRelistForm(request.POST, auction=auction)
-    if form.is_valid():
+    if refusal:
+        form.is_valid()
+        form.add_error(None, refusal)
+    elif form.is_valid():
         try:
             new = auction_relist(auction=auction, terms=form.terms())
         except AuctionError as error:

@@ -11,6 +11,7 @@ from shop.chat.selectors import inbox_store, quick_replies
 from shop.chat.services.conversations import ChatError, quick_reply_add, quick_reply_delete
 from shop.core.htmx import render_page
 from shop.core.ids import id_or_none
+from shop.core.refusals import REFUSED_STATUS, refused
 
 from ..decorators import current_store, dashboard_context, seller_required
 
@@ -37,20 +38,22 @@ def chat_inbox(request):
 @seller_required
 def chat_replies(request):
     current = current_store(request)
+    refusal = None
     if request.method == "POST":
         try:
             quick_reply_add(store=current.store, text=request.POST.get("text", ""))
         except ChatError as error:
-            messages.error(request, str(error))
+            refusal = refused(request, "quick_reply", error)
         else:
             messages.success(request, _("Quick reply saved."))
-        return redirect("sellers:chat_replies")
+            return redirect("sellers:chat_replies")
     context = {
         **dashboard_context(request, current),
         "dashboard_section": "messages",
         "replies": quick_replies(store=current.store),
+        "refused": refusal,
     }
-    return render(request, "sellers/chat/replies.html", context)
+    return render(request, "sellers/chat/replies.html", context, status=REFUSED_STATUS if refusal else None)
 
 
 @seller_required

@@ -9,8 +9,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from couriers.models import CourierProfile
 from couriers.services import CourierError, job_create, job_withdraw, store_handover
-from shop.core.htmx import render_page, wants_fragment
+from shop.core.htmx import render_page
 from shop.core.ids import id_or_none
+from shop.core.refusals import refused
 from shop.core.search import search_text
 from shop.orders.models import OrderStatus
 from shop.orders.responses import order_changed_response
@@ -19,14 +20,13 @@ from shop.orders.selectors.orders import (
     order_get_for_member,
     order_status_counts_for_store,
     orders_for_store,
-    seller_live_context,
 )
 from shop.orders.selectors.transitions import Role, TransitionError, order_courier_job, status_label
 from shop.orders.services.orders import order_transition, package_short_code, package_token_make
 from shop.reviews.selectors import feedback_scores
 
 from ..decorators import current_store, dashboard_context, seller_required
-from .selectors import order_delivery_choice
+from .responses import order_page_response
 
 PAGE_SIZE = 20
 
@@ -62,36 +62,16 @@ def orders(request):
     return render_page(request, "sellers/orders/list.html", context, fragment="results")
 
 
-def _detail_response(request, number: str, *, fragment: bool = False):
-    order = order_get_for_member(user=request.user, number=number)
-    context = seller_live_context(order=order)
-    partial = fragment or wants_fragment(request)
-    if not partial:
-        # An order of another of the user's stores (a notification's link) makes that store current.
-        context = {
-            **dashboard_context(request, current_store(request, switch_to=order.store_id)),
-            **context,
-            **order_delivery_choice(order=order),
-        }
-    return render_page(
-        request,
-        "sellers/orders/detail.html",
-        {**context, "oob_extras": partial},
-        fragment="sellers/orders/_live.html",
-        partial=partial,
-    )
-
-
 @seller_required
 @require_GET
 def order_detail(request, number: str):
-    return _detail_response(request, number)
+    return order_page_response(request, number)
 
 
 @seller_required
 @require_GET
 def order_live(request, number: str):
-    return _detail_response(request, number, fragment=True)
+    return order_page_response(request, number, fragment=True)
 
 
 @seller_required
@@ -104,6 +84,8 @@ def order_action(request, number: str):
             order=order, to=to, actor=request.user, role=Role.SELLER, note=request.POST.get("note", "")
         )
     except TransitionError as error:
+        if to == OrderStatus.CANCELLED:  # the one move with words typed: the reason for the buyer
+            return order_page_response(request, number, refused=refused(request, "cancel", error))
         messages.error(request, str(error))
     else:
         messages.success(
@@ -131,6 +113,8 @@ def order_delivery(request, number: str):
     try:
         job = job_create(order=order, actor=request.user, courier_profile=profile, bonus=request.POST.get("bonus", "0"))
     except CourierError as error:
+        if profile is None:  # the job board's form, with the bonus typed
+            return order_page_response(request, number, refused=refused(request, "job_board", error))
         messages.error(request, str(error))
     else:
         if job.courier_id:
@@ -169,9 +153,8 @@ def order_handover(request, number: str):
     try:
         store_handover(order=order, actor=request.user, code=request.POST.get("code", ""))
     except CourierError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Order %(number)s is delivered.") % {"number": number})
+        return order_page_response(request, number, refused=refused(request, "handover", error))
+    messages.success(request, _("Order %(number)s is delivered.") % {"number": number})
     if request.htmx:
         return order_changed_response(number)
     return redirect("sellers:order_detail", number)

@@ -1,11 +1,14 @@
 """The store's returns under /dashboard/returns/: the queue with counts by status and the
 return rate per product, and a return's page with the store's answers (approve with
 instructions and a drop-off or a courier pickup, reject with a reason, receive, inspect
-then refund or dispute to staff, put back on sale, refund again after a provider error). Forms are plain POSTs that redirect back;
-the page's live part arrives over the socket and is re-read on reconnect."""
+then refund or dispute to staff, put back on sale, refund again after a provider error).
+Forms are plain POSTs that redirect back (a refused one with words typed comes back in the
+page as filled in, with why); the page's live part arrives over the socket and is re-read
+on reconnect."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.forms import Form
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,6 +34,7 @@ from returns.services import (
     return_restock,
 )
 from shop.core.htmx import render_page
+from shop.core.refusals import REFUSED_STATUS, Refused, refused
 from shop.core.search import search_text
 
 from ..decorators import current_store, dashboard_context, seller_required
@@ -71,9 +75,13 @@ def returns(request):
     return render_page(request, "sellers/returns/list.html", context, fragment="results")
 
 
-def _detail(request, pk: int, *, fragment: bool = False, forms: dict | None = None, status=None):
+def _detail(request, pk: int, *, fragment: bool = False, forms: dict | None = None, refusal: Refused | None = None):
+    """The return's page (or its live part). ``forms``: the page's Django forms bound to a
+    refused post; ``refusal``: the inspection's form (written in the template) refused.
+    Either shows the page again (422) with what was typed, and why."""
+    status = REFUSED_STATUS if forms or refusal else None
     ret = return_get_for_member(user=request.user, pk=pk)
-    context = {**store_context(ret), "oob": fragment}
+    context = {**store_context(ret), "oob": fragment, "refused": refusal}
     if fragment:
         return render_page(
             request, "sellers/returns/detail.html", context, fragment="sellers/returns/_live.html", partial=True
@@ -104,10 +112,19 @@ def return_live(request, pk: int):
     return _detail(request, pk, fragment=True)
 
 
-def _run(request, pk, work, done: str):
+def _run(request, pk, work, done: str, *, form: tuple[str, Form] | None = None, inspected: bool = False):
+    """Do ``work``, then back to the page with a message. Refused, a form with words typed
+    comes back as filled in, with why: ``form`` (its name in the context, and the bound
+    form), or the inspection's (``inspected``); a button alone is refused with a message."""
     try:
         work()
     except ReturnError as error:
+        if form is not None:
+            name, bound = form
+            bound.add_error(None, str(error))
+            return _detail(request, pk, forms={name: bound})
+        if inspected:
+            return _detail(request, pk, refusal=refused(request, "inspect", error))
         messages.error(request, str(error))
     else:
         messages.success(request, done)
@@ -120,7 +137,7 @@ def return_approve_view(request, pk: int):
     ret = return_get_for_member(user=request.user, pk=pk)
     form = ApproveForm(request.POST)
     if not form.is_valid():
-        return _detail(request, pk, forms={"approve_form": form}, status=422)
+        return _detail(request, pk, forms={"approve_form": form})
     data = form.cleaned_data
     return _run(
         request,
@@ -134,6 +151,7 @@ def return_approve_view(request, pk: int):
             refund_delivery=data["refund_delivery"],
         ),
         _("The return is approved; the buyer has your instructions."),
+        form=("approve_form", form),
     )
 
 
@@ -143,12 +161,13 @@ def return_reject_view(request, pk: int):
     ret = return_get_for_member(user=request.user, pk=pk)
     form = RejectForm(request.POST)
     if not form.is_valid():
-        return _detail(request, pk, forms={"reject_form": form}, status=422)
+        return _detail(request, pk, forms={"reject_form": form})
     return _run(
         request,
         pk,
         lambda: return_reject(request=ret, actor=request.user, reason=form.cleaned_data["reason"]),
         _("The return is rejected; the buyer reads your reason."),
+        form=("reject_form", form),
     )
 
 
@@ -172,17 +191,24 @@ def return_receive_view(request, pk: int):
     )
 
 
-def _inspect_form(request):
+def _inspected(request):
+    """What the inspection's form says, or (a note over the limit) None."""
     form = InspectForm(request.POST)
-    form.is_valid()
-    return {"note": "", "resellable": False, "refund_delivery": False, **form.cleaned_data}
+    return form.cleaned_data if form.is_valid() else None
+
+
+def _inspection_refused(request, pk: int):
+    reason = " ".join(error for errors in InspectForm(request.POST).errors.values() for error in errors)
+    return _detail(request, pk, refusal=refused(request, "inspect", reason))
 
 
 @seller_required
 @require_POST
 def return_accept_view(request, pk: int):
     ret = return_get_for_member(user=request.user, pk=pk)
-    data = _inspect_form(request)
+    data = _inspected(request)
+    if data is None:
+        return _inspection_refused(request, pk)
     return _run(
         request,
         pk,
@@ -194,6 +220,7 @@ def return_accept_view(request, pk: int):
             refund_delivery=data["refund_delivery"],
         ),
         _("The return is refunded."),
+        inspected=True,
     )
 
 
@@ -201,12 +228,15 @@ def return_accept_view(request, pk: int):
 @require_POST
 def return_dispute_view(request, pk: int):
     ret = return_get_for_member(user=request.user, pk=pk)
-    data = _inspect_form(request)
+    data = _inspected(request)
+    if data is None:
+        return _inspection_refused(request, pk)
     return _run(
         request,
         pk,
         lambda: return_dispute(request=ret, actor=request.user, text=data["note"]),
         _("The return is disputed: Soko staff decide, and you and the buyer hear what they decide."),
+        inspected=True,
     )
 
 

@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from shop.core.refusals import REFUSED_STATUS
 from shop.core.validators import money_fields_check
 from shop.inventory.services import StockConflict, StockEdit, stock_adjust, stock_conflicts
 
@@ -223,18 +224,25 @@ class ProductAdmin(admin.ModelAdmin):
     @admin.action(description=gettext_lazy("Reject the selected products with a reason…"), permissions=["change"])
     def reject_products(self, request, queryset):
         form = RejectForm(request.POST if "apply" in request.POST else None)
+        status = None
         if form.is_bound and form.is_valid():
-            rejected = 0
+            rejected, left = 0, []
             for product in queryset:
                 try:
                     product_reject(product=product, reason=form.cleaned_data["reason"], actor=request.user)
                 except ModerationError as error:
-                    self.message_user(request, str(error), messages.WARNING)
+                    left.append(str(error))
                 else:
                     rejected += 1
             if rejected:
+                for text in left:
+                    self.message_user(request, text, messages.WARNING)
                 self.message_user(request, ngettext("Rejected %(rejected)s product; the sellers were told why.", "Rejected %(rejected)s products; the sellers were told why.", rejected) % {"rejected": rejected}, messages.SUCCESS)
-            return None
+                return None
+            # None was rejected: the form again with the reason as written, and why.
+            for text in left:
+                form.add_error(None, text)
+            status = REFUSED_STATUS
         context = {
             **self.admin_site.each_context(request),
             "title": _("Reject products"),
@@ -245,7 +253,7 @@ class ProductAdmin(admin.ModelAdmin):
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "media": self.media,
         }
-        return TemplateResponse(request, "admin/catalog/product/reject_products.html", context)
+        return TemplateResponse(request, "admin/catalog/product/reject_products.html", context, status=status)
 
 
 @admin.register(Category)

@@ -1,7 +1,8 @@
 """Messages for shoppers, store members and couriers: the inbox (/messages/), a conversation
 (/messages/<id>/) with its older pages and the messages a page missed, and sending,
 reading, muting, blocking, reporting and offers. Every form works as a plain POST
-(redirect back with a message) and, with htmx, answers with the changed parts.
+(redirect back with a message; a refused message comes back in the page as written) and,
+with htmx, answers with the changed parts.
 
 Whoever is not in a conversation gets a 404 from every one of these URLs; staff may read
 a conversation (for a report), never write to it."""
@@ -22,6 +23,7 @@ from shop.core.errors import NotFound
 from shop.core.htmx import render_page, wants_fragment
 from shop.core.ids import id_or_none, int_or_none
 from shop.core.redirects import safe_next_url
+from shop.core.refusals import REFUSED_STATUS
 
 from .forms import MessageForm, OfferForm, ReportForm
 from .models import Message, Offer, QuickReply, Side
@@ -208,9 +210,13 @@ def send(request, conversation_id: int):
         # the answer is the emptied form, or the form with the reason it was refused.
         composer = _conversation_context(request, viewer, form=MessageForm() if not error else form, with_messages=False)
         context = {**composer, "send_error": error}
-        return render(request, "chat/conversation.html#composer", context, status=200 if not error else 422)
+        return render(request, "chat/conversation.html#composer", context, status=200 if not error else REFUSED_STATUS)
     if error:
-        messages.error(request, error)
+        # Without JavaScript, the whole page again with the message as written and why.
+        context = {**_conversation_context(request, viewer, form=form), "send_error": error}
+        response = render(request, "chat/conversation.html", context, status=REFUSED_STATUS)
+        add_never_cache_headers(response)
+        return response
     return _back(request, conversation_id)
 
 

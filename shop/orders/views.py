@@ -6,19 +6,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
-from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from shop.cart.services import cart_get_for_request
-from shop.core.htmx import render_page, wants_fragment
-from shop.geo.selectors.areas import map_settings
+from shop.core.htmx import render_page
+from shop.core.refusals import refused
 
 from .models import OrderStatus
-from .responses import order_changed_response
+from .responses import buyer_order_response, order_changed_response
 from .selectors.orders import (
     STATUS_TABS,
-    buyer_live_context,
     order_get_for_buyer,
     order_status_counts_for_buyer,
     orders_for_buyer,
@@ -48,31 +46,17 @@ def order_list(request):
     return render_page(request, "orders/list.html", context, fragment="results")
 
 
-def _detail_response(request, number: str, *, fragment: bool = False):
-    """The order page, or (for htmx requests) its live fragments with any messages."""
-    order = order_get_for_buyer(user=request.user, number=number)
-    context = buyer_live_context(order=order)
-    partial = fragment or wants_fragment(request)
-    response = render_page(
-        request, "orders/detail.html", {**context, "oob_extras": partial, "map": map_settings()}, fragment="orders/_live.html", partial=partial
-    )
-    # The page carries the buyer's handover code: never cached, never shared.
-    add_never_cache_headers(response)
-    patch_cache_control(response, private=True, no_store=True)
-    return response
-
-
 @login_required
 @require_GET
 def order_detail(request, number: str):
-    return _detail_response(request, number)
+    return buyer_order_response(request, order_get_for_buyer(user=request.user, number=number))
 
 
 @login_required
 @require_GET
 def order_live(request, number: str):
     """The timeline, status and actions, re-read when the page's socket (re)connects."""
-    return _detail_response(request, number, fragment=True)
+    return buyer_order_response(request, order_get_for_buyer(user=request.user, number=number), fragment=True)
 
 
 def _after_post(request, number: str):
@@ -81,11 +65,16 @@ def _after_post(request, number: str):
     return redirect("orders:detail", number)
 
 
-def _transition(request, number: str, to: str, success: str):
+def _transition(request, number: str, to: str, success: str, *, form: str = ""):
+    """``form``: the name on the page of a form with words typed (the cancel's reason),
+    shown again as typed when the move is refused."""
     order = order_get_for_buyer(user=request.user, number=number)
     try:
         order_transition(order=order, to=to, actor=request.user, role=Role.BUYER, note=request.POST.get("reason", ""))
     except TransitionError as error:
+        if form:  # shown as it is now, whatever the refused move touched
+            fresh = order_get_for_buyer(user=request.user, number=number)
+            return buyer_order_response(request, fresh, refused=refused(request, form, error))
         messages.error(request, str(error))
     else:
         messages.success(request, success)
@@ -95,7 +84,7 @@ def _transition(request, number: str, to: str, success: str):
 @login_required
 @require_POST
 def order_cancel(request, number: str):
-    return _transition(request, number, OrderStatus.CANCELLED, _("Your order is cancelled."))
+    return _transition(request, number, OrderStatus.CANCELLED, _("Your order is cancelled."), form="cancel")
 
 
 @login_required
@@ -111,9 +100,8 @@ def order_note(request, number: str):
     try:
         order_note_save(order=order, buyer=request.user, note=request.POST.get("note", ""))
     except TransitionError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Delivery note saved."))
+        return buyer_order_response(request, order, refused=refused(request, "note", error))
+    messages.success(request, _("Delivery note saved."))
     return _after_post(request, number)
 
 

@@ -6,6 +6,7 @@ from shop.catalog.models import Product
 from shop.notifications.models import Notification
 from tests.factories import UserFactory
 from tests.factories.catalog import ProductFactory
+from tests.html import dom
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +95,23 @@ def test_approving_a_product_that_is_not_pending_says_so(staff_client):
     )
 
     assert "“Live basket” is active, not pending review." in response.content.decode()
+
+
+def test_a_rejection_refused_for_every_product_keeps_the_reason_typed(staff_client):
+    """Approved by a colleague meanwhile: nothing to reject, and the reason is still there."""
+    product = ProductFactory(title="Live basket")
+
+    response = staff_client.post(
+        CHANGELIST + "?status=all",
+        {"action": "reject_products", "_selected_action": [product.pk], "reason": "Blurry & dark photos", "apply": "Reject"},
+    )
+
+    assert response.status_code == 422
+    page = dom(response)
+    assert "“Live basket” is active, not pending review." in page.one("[data-testid=reject-refused]").text
+    assert page.one("textarea[name=reason]").text == "Blurry & dark photos"
+    product.refresh_from_db()
+    assert product.status == Product.Status.ACTIVE and not Notification.objects.exists()
 
 
 def test_product_change_page_shows_variants_and_picture_thumbnails(staff_client):

@@ -70,6 +70,14 @@ def flashed(response) -> list[tuple[str, str]]:
     return [(message.level_tag, str(message)) for message in get_messages(response.wsgi_request)]
 
 
+def page_refusal(response) -> tuple[str, str]:
+    """A send refused without JavaScript: the whole page again (422), its reason above the
+    box, and the box as written."""
+    assert response.status_code == 422 and dom(response).has("html")
+    page = dom(response)
+    return page.one("[data-testid=chat-send-error]").text, page.one("textarea[name=text]").tag.get_text()
+
+
 def send_url(world) -> str:
     return reverse("chat:send", args=[world.conversation.pk])
 
@@ -139,8 +147,7 @@ def test_sending_too_fast_from_the_page_shows_the_reason(settings, one_rate_wind
     body = fragment.content.decode()
     assert "You are sending messages too fast." in dom(body).one("[data-testid=chat-send-error]").text
     assert not dom(body).has("html") and "One too many" in body  # the text stays in the box
-    assert plain.status_code == 302 and plain.url.startswith(reverse("chat:conversation", args=[world.conversation.pk]))
-    assert ("error", "You are sending messages too fast. Wait a minute, then send again.") in flashed(plain)
+    assert page_refusal(plain) == ("You are sending messages too fast. Wait a minute, then send again.", "One too many")
     assert "One too many" not in texts(world)
 
 
@@ -151,6 +158,9 @@ def test_a_message_longer_than_two_thousand_characters_is_refused():
     answer = logged_in(world.buyer).post(send_url(world), {"text": "a" * (TEXT_MAX + 1)}, **HTMX)
 
     assert answer.status_code == 422 and dom(answer).has("[data-testid=chat-send-error]")
+    # Without JavaScript too: the page again, the message in its box.
+    plain = logged_in(world.buyer).post(send_url(world), {"text": "My long story " + "a" * TEXT_MAX})
+    assert page_refusal(plain)[1] == "My long story " + "a" * TEXT_MAX
     assert texts(world) == []
     say(world, world.buyer, "a" * TEXT_MAX)
     assert len(texts(world)[0]) == TEXT_MAX
@@ -164,7 +174,7 @@ def test_an_empty_message_is_refused(text):
     answer = logged_in(world.buyer).post(send_url(world), {"text": text})
 
     assert str(error) == "Write a message first."
-    assert ("error", "Write a message first.") in flashed(answer)
+    assert page_refusal(answer)[0] == "Write a message first."
     assert texts(world) == []
 
 
@@ -400,9 +410,24 @@ def test_a_store_keeps_at_most_thirty_quick_replies():
 
     assert QUICK_REPLIES_MAX == 30
     assert QuickReply.objects.filter(store=world.store).count() == 30
-    assert ("error", "A store can keep at most 30 quick replies.") in flashed(answer)
+    assert answer.status_code == 422
+    assert dom(answer).one("[data-testid=form-refused]").text == "A store can keep at most 30 quick replies."
+    assert dom(answer).one("textarea[name=text]").text == "One more"
     refused(lambda: quick_reply_add(store=StoreFactory(), text="   "), code="empty")
     refused(lambda: quick_reply_add(store=StoreFactory(), text="x" * 501), code="long")
+
+
+def test_a_quick_reply_over_the_limit_comes_back_as_written_with_why():
+    world = chat_world()
+    long_reply = "Karibu! " + "We deliver across Nairobi the same day. " * 13
+
+    answer = logged_in(world.owner).post(reverse("sellers:chat_replies"), {"text": long_reply})
+
+    assert len(long_reply.strip()) > 500 and answer.status_code == 422
+    page = dom(answer)
+    assert page.one("[data-testid=form-refused]").text == "A quick reply can be at most 500 characters."
+    assert page.one("textarea#quick-reply-text").tag.get_text() == long_reply
+    assert not QuickReply.objects.exists()
 
 
 def test_another_stores_quick_reply_cannot_be_deleted():
@@ -438,7 +463,7 @@ def test_a_store_cannot_send_another_stores_quick_reply_nor_can_the_shopper():
 
     assert by_team.status_code == 422 and "Write a message first." in by_team.content.decode()
     assert "Their secret answer" not in by_team.content.decode()
-    assert ("error", "Write a message first.") in flashed(by_shopper)
+    assert page_refusal(by_shopper)[0] == "Write a message first."
     assert texts(world) == []
 
 
@@ -459,8 +484,8 @@ def test_only_the_team_shares_product_cards_and_only_its_own_products():
         world.product.pk,
         "team",
     )
-    assert ("error", "This product cannot be shared.") in flashed(foreign)
-    assert ("error", "Only the store shares product cards.") in flashed(by_shopper)
+    assert page_refusal(foreign)[0] == "This product cannot be shared."
+    assert page_refusal(by_shopper)[0] == "Only the store shares product cards."
     refused(lambda: say(world, world.staff, "", product=elsewhere))
     refused(lambda: say(world, world.buyer, "", product=world.product))
     assert Message.objects.filter(conversation=world.conversation).count() == 1
@@ -527,8 +552,7 @@ def test_a_file_that_is_not_a_picture_is_refused_with_a_clear_message(media_root
 
     assert fragment.status_code == 422
     assert "invoice.jpg is not a JPEG, PNG, WebP or GIF picture" in fragment.content.decode()
-    assert plain.status_code == 302
-    assert any(level == "error" and "is not a JPEG, PNG, WebP or GIF picture" in text for level, text in flashed(plain))
+    assert "is not a JPEG, PNG, WebP or GIF picture" in page_refusal(plain)[0]
     assert not Message.objects.exists() and not StoredImage.objects.exists() and not Digest.objects.exists()
 
 

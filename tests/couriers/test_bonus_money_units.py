@@ -5,13 +5,13 @@ CourierError: a message on the page, a 409 through the API), never stored as typ
 from decimal import Decimal
 
 import pytest
-from django.contrib.messages import get_messages
 
 from couriers.models import DeliveryJob
 from couriers.services import CourierError, job_create, return_job_create
 from shop.orders.models import Order
 from tests.api.conftest import bearer, post, sign_in, verified
 from tests.factories.orders import member_of
+from tests.html import dom
 
 from .conftest import ready_order
 
@@ -52,8 +52,10 @@ def test_the_dashboard_says_why_and_arranges_nothing(client, shop_area):
     order = in_francs(ready_order(shop_area))
     client.force_login(member_of(order))
     response = client.post(f"/dashboard/orders/{order.number}/delivery/", {"mode": "board", "bonus": "90000.50"})
-    assert response.status_code == 302
-    assert [str(m) for m in get_messages(response.wsgi_request)] == [WHOLE_FRANCS]
+    assert response.status_code == 422
+    form = dom(response).one("form[data-testid=publish-job-form]")
+    assert form.one("[data-testid=form-refused]").text == WHOLE_FRANCS
+    assert form.one("input[name=bonus]").attr("value") == "90000.50"
     assert not DeliveryJob.objects.exists()
 
 

@@ -254,16 +254,18 @@ def test_the_job_page_takes_the_typed_codes(client, delivered, courier, received
     page = client.get(f"/courier/jobs/{job.pk}/").content.decode()
     assert dom(page).has("form[data-testid=return-pickup-form]") and delivered.checkout.street in page
 
-    response = client.post(f"/courier/jobs/{job.pk}/code/", {"code": "11111111"}, follow=True)
-    assert "Wrong pickup code" in response.content.decode() and fresh(job).status == J.ACCEPTED
+    response = client.post(f"/courier/jobs/{job.pk}/code/", {"code": "11111111"})
+    assert response.status_code == 422 and fresh(job).status == J.ACCEPTED
+    assert "Wrong pickup code" in dom(response).one("[data-testid=form-refused]").text
+    assert dom(response).one("form[data-testid=return-pickup-form] input[name=code]").attr("value") == "11111111"
     client.post(f"/courier/jobs/{job.pk}/code/", {"code": codes["pickup"]})
     assert fresh(job).status == J.PICKED_UP
     assert dom(client.get(f"/courier/jobs/{job.pk}/")).has("form[data-testid=return-dropoff-form]")
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/courier/jobs/{job.pk}/code/", {"code": codes["dropoff"]})
     assert fresh(job).status == J.DELIVERED and received == [job.pk]
-    # Delivery-only moves are refused for a return pickup, not a server error.
-    assert client.post(f"/courier/jobs/{job.pk}/cash/", {"amount": "1"}).status_code == 302
+    # Delivery-only moves are refused for a return pickup (the page says why), not a server error.
+    assert client.post(f"/courier/jobs/{job.pk}/cash/", {"amount": "1"}).status_code == 422
 
 
 def test_the_courier_may_message_the_buyer_about_the_pickup(client, delivered, courier):

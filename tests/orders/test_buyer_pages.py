@@ -36,6 +36,18 @@ def act(client, name, order, data=None) -> str:
     return client.get(reverse("orders:live", args=[order.number]), **HX).content.decode()
 
 
+def refused(client, name, order, data, **headers):
+    """Post a form the action refuses: the page (for htmx, its live fragments, all out of
+    band) comes back with 422, the form as the buyer filled it in and why."""
+    response = client.post(reverse(name, args=[order.number]), data, **headers)
+    assert response.status_code == 422
+    if headers:
+        assert response["HX-Reswap"] == "none" and not dom(response).has("html")
+    else:
+        assert dom(response).has("html")
+    return dom(response)
+
+
 def test_history_lists_only_my_orders_newest_first(client):
     me = UserFactory()
     older, newer = OrderFactory(buyer=me), OrderFactory(buyer=me)
@@ -112,9 +124,24 @@ def test_buyer_cannot_cancel_once_the_store_prepares_it(client):
     order = OrderFactory(status=OrderStatus.PREPARING)
     client.force_login(order.buyer)
     assert not dom(detail(client, order)).has("[data-testid=cancel-form]")
-    assert "started preparing" in act(client, "orders:cancel", order)
+    for headers in (HX, {}):
+        page = refused(client, "orders:cancel", order, {"reason": "Found it cheaper & nearer"}, **headers)
+        form = page.one("[data-testid=cancel-form]")
+        assert "started preparing" in form.one("[data-testid=form-refused]").text
+        assert form.one("input[name=reason]").attr("value") == "Found it cheaper & nearer"
     order.refresh_from_db()
     assert order.status == OrderStatus.PREPARING
+
+
+def test_a_cancel_refused_meanwhile_keeps_the_reason_the_buyer_typed(client):
+    """The page offered the cancel; the store started preparing before the buyer sent it."""
+    order = OrderFactory(status=OrderStatus.PENDING)
+    client.force_login(order.buyer)
+    assert dom(detail(client, order)).has("[data-testid=cancel-form]")
+    Order.objects.filter(pk=order.pk).update(status=OrderStatus.PREPARING)
+    page = refused(client, "orders:cancel", order, {"reason": "Ordered the wrong size"}, **HX)
+    assert page.one("details.cancel-order").attr("open") is not None
+    assert page.one("#cancel-reason-" + order.number).attr("value") == "Ordered the wrong size"
 
 
 def test_buyer_confirms_receipt_of_a_delivered_order(client):
@@ -133,7 +160,12 @@ def test_delivery_note_can_change_until_the_order_leaves(client):
     order.refresh_from_db()
     assert order.buyer_note == "Call at the gate"
     order_transition(order=order, to=OrderStatus.OUT_FOR_DELIVERY, actor=member_of(order), role=Role.SELLER)
-    assert "can no longer change" in act(client, "orders:note", order, {"note": "Changed my mind"})
+    for headers in (HX, {}):
+        form = refused(client, "orders:note", order, {"note": "Changed my mind: leave it next door"}, **headers).one(
+            "[data-testid=note-form]"
+        )
+        assert "can no longer change" in form.one("[data-testid=form-refused]").text
+        assert form.one("textarea[name=note]").text == "Changed my mind: leave it next door"
     order.refresh_from_db()
     assert order.buyer_note == "Call at the gate"
     assert not dom(detail(client, order)).has("[data-testid=note-form]")

@@ -9,6 +9,7 @@ from django.urls import reverse
 from shop.orders.models import Order, OrderStatus
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.orders import OrderFactory, member_of
+from tests.html import dom
 
 pytestmark = pytest.mark.django_db
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -79,7 +80,10 @@ def test_seller_confirms_with_htmx_and_the_buttons_move_on(client):
 def test_cancelling_without_a_reason_is_refused(client):
     order = OrderFactory()
     client.force_login(member_of(order))
-    assert "reason" in act(client, order, {"to": "cancelled", "note": ""})
+    response = client.post(reverse("sellers:order_action", args=[order.number]), {"to": "cancelled", "note": " "}, **HX)
+    assert response.status_code == 422 and response["HX-Reswap"] == "none"
+    form = dom(response).one("[data-testid=seller-cancel-form]")
+    assert "reason" in form.one("[data-testid=form-refused]").text
     order.refresh_from_db()
     assert order.status == OrderStatus.PENDING
 

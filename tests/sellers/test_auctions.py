@@ -284,6 +284,23 @@ def test_relist_with_bad_terms_shows_the_form_again(seller_client, store):
     assert Auction.objects.count() == 1
 
 
+def test_a_relist_refused_because_a_teammate_relisted_meanwhile_keeps_the_terms(seller_client, store):
+    auction = live_auction(store=store)
+    auction_close(auction_id=ended(auction).pk)
+    assert seller_client.get(f"/dashboard/auctions/{auction.pk}/").context["relist_form"] is not None
+    seller_client.post(f"/dashboard/auctions/{auction.pk}/relist/", terms_data(start_price="150"))  # the teammate's
+
+    response = seller_client.post(f"/dashboard/auctions/{auction.pk}/relist/", terms_data(start_price="175", buy_now_price="640"))
+
+    assert response.status_code == 422
+    form = response.context["relist_form"]
+    assert "This auction was already relisted as auction" in " ".join(form.non_field_errors())
+    assert (form["start_price"].value(), form["buy_now_price"].value()) == ("175", "640")
+    page = response.content.decode()
+    assert 'data-testid="relist-form"' in page and 'value="175"' in page
+    assert Auction.objects.count() == 2
+
+
 def test_a_live_or_sold_auction_cannot_be_relisted(seller_client, store, bidder):
     live = live_auction(store=store)
     response = seller_client.post(f"/dashboard/auctions/{live.pk}/relist/", terms_data(), follow=True)

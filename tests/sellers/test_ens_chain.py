@@ -19,6 +19,7 @@ from shop.chain.node import contract_build
 from tests.eth_node import CHAIN_ID, MNEMONIC, rpc
 from tests.factories import StoreFactory
 from tests.factories.stores import places, settings_form_data
+from tests.html import dom
 
 Account.enable_unaudited_hdwallet_features()
 ALICE, BOB = (Account.from_mnemonic(MNEMONIC, account_path=f"m/44'/60'/0'/0/{index}") for index in (0, 1))
@@ -184,6 +185,22 @@ def test_bobs_signature_does_not_verify_alices_name(client, on_chain, store, sel
         "/dashboard/settings/ens/verify/", {"message": bobs, "signature": sign(bobs, BOB)}, follow=True
     ).content.decode()
     assert f"shop.eth points to {ALICE.address}, not to {BOB.address}" in page
+    assert Store.objects.get(pk=store.pk).ens_verified_at is None
+
+
+@pytest.mark.django_db
+def test_a_refused_signature_stays_pasted_beside_why(client, on_chain, store, seller):
+    challenge = issue(store, seller)
+    client.force_login(seller)
+    bobs = sign(challenge.message, BOB)
+
+    response = client.post("/dashboard/settings/ens/verify/", {"message": challenge.message, "signature": bobs})
+
+    assert response.status_code == 422
+    part = dom(response).one("[data-testid=ens-verify]")
+    assert part.one("[data-testid=form-refused]").text
+    assert part.one("input[name=signature]").attr("value") == bobs
+    assert part.one("textarea[name=message]").tag.get_text().strip() == challenge.message.strip()
     assert Store.objects.get(pk=store.pk).ens_verified_at is None
 
 

@@ -3,7 +3,10 @@ those waiting for a party, oldest first), and a complaint's page with its thread
 pictures and the staff forms: write (and ask a party to answer by a deadline), resolve
 (a refund of chosen lines, a warning, a suspension or no action, with a note both parties
 read) and close. The forms need ``moderation.resolve_complaint`` (403 otherwise); a refund
-over ``SOKO_SUPPORT_REFUND_LIMIT`` also needs ``moderation.refund_over_limit``."""
+over ``SOKO_SUPPORT_REFUND_LIMIT`` also needs ``moderation.refund_over_limit``. A refused
+form comes back on the complaint's page as staff filled it in, with why."""
+
+import copy
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -13,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shop.core.ids import id_or_none, int_or_none
+from shop.core.refusals import REFUSED_STATUS
 from shop.core.selectors.times import time_since
 from shop.payments.refunds.services import delivery_refunded, refundable_units
 
@@ -29,11 +33,16 @@ from ..complaints.services import ComplaintError, complaint_close, complaint_res
 from ..models import Complaint
 
 
-def _line_rows(order) -> list[dict]:
+def _line_rows(order, posted=None) -> list[dict]:
+    """The order's lines with the units still refundable, and the units asked for in
+    ``posted`` (a refused resolve form, shown again as filled in) or 0."""
     if order is None:
         return []
     left = refundable_units(order)
-    return [{"item": item, "left": left.get(item.pk, 0)} for item in order.items.order_by("id")]
+    return [
+        {"item": item, "left": left.get(item.pk, 0), "units": posted.get(f"qty-{item.pk}", "0") if posted else "0"}
+        for item in order.items.order_by("id")
+    ]
 
 
 @admin.register(Complaint)
@@ -99,7 +108,7 @@ class ComplaintAdmin(admin.ModelAdmin):
                 "can_resolve": request.user.has_perm(RESOLVE_PERM),
                 "reply_form": StaffReplyForm(),
                 "resolve_form": ResolveForm(),
-                "line_rows": _line_rows(order),
+                "line_rows": _line_rows(order, request.POST if (extra_context or {}).get("resolve_refused") else None),
                 "delivery_left": order is not None and bool(order.delivery_fee) and not delivery_refunded(order),
                 "refund_limit": support_refund_limit(order.currency) if order is not None else None,
                 "over_limit": request.user.has_perm(OVER_LIMIT_PERM),
@@ -116,12 +125,15 @@ class ComplaintAdmin(admin.ModelAdmin):
     def _back(self, complaint):
         return redirect("admin:moderation_complaint_change", complaint.pk)
 
-    def _errors(self, request, form) -> None:
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            for error in errors:
-                # Translators: a field of a staff form, and what is wrong with it.
-                messages.error(request, _("%(item)s: %(error)s") % {"item": label, "error": error} if label else error)
+    def _refused(self, request, complaint, **forms):
+        """The complaint's page again (422) with the refused form as staff filled it in and
+        why (``reply_form`` or ``resolve_form``, bound, its errors added). The change view
+        reads the page as on a GET: a POST would be its own (read-only) form's."""
+        page = copy.copy(request)
+        page.method = "GET"
+        response = self.change_view(page, str(complaint.pk), extra_context={**forms, "resolve_refused": "resolve_form" in forms})
+        response.status_code = REFUSED_STATUS
+        return response
 
     def reply_view(self, request, pk: int):
         complaint = self._complaint(request, pk)
@@ -129,8 +141,7 @@ class ComplaintAdmin(admin.ModelAdmin):
             return self._back(complaint)
         form = StaffReplyForm(request.POST, request.FILES)
         if not form.is_valid():
-            self._errors(request, form)
-            return self._back(complaint)
+            return self._refused(request, complaint, reply_form=form)
         try:
             complaint_staff_reply(
                 complaint=complaint,
@@ -140,9 +151,9 @@ class ComplaintAdmin(admin.ModelAdmin):
                 photos=form.cleaned_data["photos"],
             )
         except ComplaintError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("Sent. Both parties are notified."))
+            form.add_error(None, str(error))
+            return self._refused(request, complaint, reply_form=form)
+        messages.success(request, _("Sent. Both parties are notified."))
         return self._back(complaint)
 
     def resolve_view(self, request, pk: int):
@@ -151,14 +162,13 @@ class ComplaintAdmin(admin.ModelAdmin):
             return self._back(complaint)
         form = ResolveForm(request.POST)
         if not form.is_valid():
-            self._errors(request, form)
-            return self._back(complaint)
+            return self._refused(request, complaint, resolve_form=form)
         lines = {}
         for row in _line_rows(complaint.order):
             units = int_or_none(request.POST.get(f"qty-{row['item'].pk}") or "0", maximum=999_999)
             if units is None:
-                messages.error(request, _("Give a whole number of units for each line."))
-                return self._back(complaint)
+                form.add_error(None, _("Give a whole number of units for each line."))
+                return self._refused(request, complaint, resolve_form=form)
             if units:
                 lines[row["item"].pk] = units
         try:
@@ -172,9 +182,9 @@ class ComplaintAdmin(admin.ModelAdmin):
                 suspend_days=form.cleaned_data["suspend_days"] or 7,
             )
         except ComplaintError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("Resolved. Both parties are notified."))
+            form.add_error(None, str(error))
+            return self._refused(request, complaint, resolve_form=form)
+        messages.success(request, _("Resolved. Both parties are notified."))
         return self._back(complaint)
 
     def close_view(self, request, pk: int):

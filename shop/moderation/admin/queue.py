@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from shop.catalog.services.products import ModerationError, product_approve, product_reject
 from shop.core.admin import key_is_valid
+from shop.core.refusals import REFUSED_STATUS
 from shop.payments.services import FlagNeedsAction, flag_resolve
 
 from ..models import Case
@@ -154,14 +155,19 @@ def queue_view(request):
     except ValueError:
         page = 1
     form = BulkForm(request.POST if request.method == "POST" else None, kinds=kinds)
+    status = None
     if form.is_bound:
         if form.is_valid():
             action_kind = ACTIONS[form.cleaned_data["action"]][0]
             if action_kind not in allowed:  # the choices hold only allowed kinds: belt and braces
                 raise PermissionDenied
-            _apply(request, form)
-            return redirect(reverse("admin:moderation_queue") + _query(kind, page))
-        messages.error(request, _("Nothing was done: see the messages by the form."))
+            if _apply(request, form) or not form.cleaned_data["note"].strip():
+                return redirect(reverse("admin:moderation_queue") + _query(kind, page))
+            # Nothing was done with the note written: the queue again with it, and why (the messages).
+            form.add_error(None, _("Nothing was done: see the messages by the form."))
+            status = REFUSED_STATUS
+        else:
+            messages.error(request, _("Nothing was done: see the messages by the form."))
     counts = queue_counts_for_user(request.user)
     offset = (page - 1) * QUEUE_LIMIT if kind else 0
     rows = queue_rows_for_user(request.user, kind=kind, offset=offset)
@@ -184,7 +190,7 @@ def queue_view(request):
         "form": form,
         "has_actions": len(form.fields["action"].choices) > 1,
     }
-    return TemplateResponse(request, "admin/moderation/queue.html", context)
+    return TemplateResponse(request, "admin/moderation/queue.html", context, status=status)
 
 
 admin.site.register_page("moderation/queue/", queue_view, "moderation_queue")

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from shop.core.admin import ReadOnlyAdmin
 from shop.core.ids import int_or_none
+from shop.core.refusals import REFUSED_STATUS
 
 from ..models import Case, Report, Takedown
 from ..reports.selectors import DECIDE_PERM, takedown_in_force
@@ -127,19 +128,26 @@ class CaseAdmin(ReadOnlyAdmin):
             raise PermissionDenied
         service, title, explanation = DECISIONS[decision]
         form = DecisionForm(request.POST if "reason" in request.POST else None)
+        status = None
         if form.is_valid():
-            done = 0
+            done, left = 0, []
             for case in cases:
                 try:
                     service(case=case, actor=request.user, reason=form.cleaned_data["reason"])
                 except ReportError as error:
                     # Translators: a case that was left as it was, and why.
-                    messages.error(request, _("%(item)s: %(error)s") % {"item": case, "error": error})
+                    left.append(_("%(item)s: %(error)s") % {"item": case, "error": error})
                 else:
                     done += 1
             if done:
+                for text in left:
+                    messages.error(request, text)
                 messages.success(request, _("%(decision)s: done for %(n)s case(s).") % {"decision": title, "n": done})
-            return redirect(back)
+                return redirect(back)
+            # Nothing was decided: the form again with the reason as written, and why.
+            for text in left:
+                form.add_error(None, text)
+            status = REFUSED_STATUS
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -152,7 +160,7 @@ class CaseAdmin(ReadOnlyAdmin):
             "from_action": "action" in request.POST,
             "back": back,
         }
-        return TemplateResponse(request, "admin/moderation/case_decide.html", context)
+        return TemplateResponse(request, "admin/moderation/case_decide.html", context, status=status)
 
     def decide_view(self, request, pk: int, decision: str):
         case = Case.objects.filter(pk=pk).select_related("target_type").first()

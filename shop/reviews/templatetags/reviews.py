@@ -57,8 +57,11 @@ def buyer_feedback_badge(score):
 @register.inclusion_tag("reviews/_feedback_card.html", takes_context=True)
 def buyer_feedback_card(context, order):
     """On the store's order page: the buyer's feedback score, and the store's own feedback
-    on this order (or the form to leave it, once the order is delivered)."""
+    on this order (or the form to leave it, once the order is delivered; a refused one as
+    it was filled in, with why: the page's ``refused``)."""
+    refused = context.get("refused")
     return {
+        "refused": refused if refused and refused.form == "buyer_feedback" else None,
         "order": order,
         "score": feedback_scores(buyer_ids=[order.buyer_id]).get(order.buyer_id),
         "feedback": BuyerFeedback.objects.filter(order=order).first(),
