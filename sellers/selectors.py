@@ -312,4 +312,4 @@ def store_currency_fixed(store: Store) -> bool:
     """Whether the store's currency may no longer change: its listings are priced, and its
     orders, payouts and promotions counted, in it. Changing it would read every one of those
     amounts in another currency."""
-    return store.products.exists() or store.orders.exists()
+    return store.pk is not None and (store.products.exists() or store.orders.exists())
