@@ -83,7 +83,7 @@ def return_new(request, number: str):
             else:
                 messages.success(request, _("Your return request was sent to %(store)s.") % {"store": order.store.name})
                 return redirect("returns:detail", ret.pk)
-        status = 422
+        status = REFUSED_STATUS
     context = {"order": order, "form": form, "rows": rows, "deadline": return_deadline(order)}
     return render(request, "returns/new.html", context, status=status)
 

@@ -21,6 +21,10 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 from bs4 import BeautifulSoup, Tag
+from django.contrib.messages import get_messages
+from django.forms import BaseForm
+
+from shop.core.refusals import REFUSED_STATUS
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
@@ -32,6 +36,24 @@ def dom(source) -> Node:
     if isinstance(source, bytes):
         source = source.decode()
     return Node(BeautifulSoup(source, "html.parser"))
+
+
+def told(response) -> list[str]:
+    """What a page told its user: the messages queued on the request and, when it gave back
+    a refused form (shop/core/refusals.py), why: the reason beside a form written in the
+    template, or the errors of a Django form that are not about one field."""
+    said = [str(message) for message in get_messages(response.wsgi_request)]
+    if response.status_code == REFUSED_STATUS:
+        said += [reason.text for reason in dom(response).all("[data-testid=form-refused]")]
+        forms = {id(value): value for value in _context_values(response) if isinstance(value, BaseForm)}
+        said += [str(error) for form in forms.values() if form.is_bound for error in form.non_field_errors()]
+    return said
+
+
+def _context_values(response) -> list:
+    """The values the response's templates were rendered with (one Context, or a list of them)."""
+    contexts = response.context if isinstance(response.context, list) else [response.context]
+    return [value for context in contexts if context is not None for value in context.flatten().values()]
 
 
 class Node:

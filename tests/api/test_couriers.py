@@ -7,7 +7,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.messages import get_messages
 from django.utils import timezone
 
 from couriers.models import CourierProfile, DeliveryJob
@@ -20,6 +19,7 @@ from tests.factories.addresses import westlands
 from tests.factories.couriers import courier_serving
 from tests.factories.orders import member_of
 from tests.geo.factories import AreaFactory
+from tests.html import told
 
 from .conftest import bearer, post, sign_in, verified
 
@@ -57,7 +57,7 @@ def tokens(client, user) -> dict:
 
 
 def page_message(response) -> str:
-    return [str(message) for message in get_messages(response.wsgi_request)][-1]
+    return told(response)[-1]
 
 
 def story(order: Order) -> list[tuple[str, str]]:

@@ -7,7 +7,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.messages import get_messages
 from django.utils import timezone
 
 from shop.orders.models import Order, OrderStatus
@@ -16,6 +15,7 @@ from shop.payments.models import PaymentStatus, Refund
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.orders import CheckoutFactory, OrderFactory
 from tests.factories.payments import dev_card_pay
+from tests.html import told
 
 from .conftest import RunnerDied, bearer, post, sign_in, verified
 
@@ -61,7 +61,7 @@ def move(client, number: str, to: str, note: str = "", key: str = "key-1", **hea
 
 
 def page_message(response) -> str:
-    return " ".join(str(message) for message in get_messages(response.wsgi_request))
+    return " ".join(told(response))
 
 
 def test_an_order_offers_the_moves_the_store_may_make(client, owner, headers):

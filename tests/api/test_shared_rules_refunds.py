@@ -9,7 +9,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.messages import get_messages
 from django.test import Client
 from django.utils import timezone
 
@@ -22,6 +21,7 @@ from shop.payments.models import LedgerEntry, PaymentStatus, Refund
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.orders import CheckoutFactory, OrderFactory
 from tests.factories.payments import dev_card_pay
+from tests.html import told
 from tests.returns.conftest import delivered_order
 
 from .conftest import bearer, post, sign_in, verified
@@ -51,10 +51,6 @@ def app(buyer):
 
 def api_post(app, url: str, data: dict):
     return post(app, url, data, **app.headers, **{"Idempotency-Key": str(uuid.uuid4())})
-
-
-def said(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def spy(monkeypatch, module, name: str, error_class) -> list:
@@ -126,7 +122,7 @@ def test_a_cancel_too_late_is_refused_in_the_same_words_with_the_same_code(buyer
     by_page, by_app = (OrderFactory(store=store, buyer=buyer, status=S.PREPARING) for _ in range(2))
     raised = spy(monkeypatch, order_pages, "order_transition", order_pages.TransitionError)
 
-    on_page = said(page.post(f"/orders/{by_page.number}/cancel/"))
+    on_page = told(page.post(f"/orders/{by_page.number}/cancel/"))
     answer = api_post(app, f"/api/v1/orders/{by_app.number}/cancel/", {})
 
     assert answer.status_code == 409
@@ -148,7 +144,7 @@ def test_a_return_past_the_stores_window_is_refused_in_the_same_words(buyer, pag
         )
 
     line = by_page.items.get()
-    on_page = said(page.post(f"/returns/new/{by_page.number}/", {"reason": "damaged", f"qty-{line.pk}": "1"}))
+    on_page = told(page.post(f"/returns/new/{by_page.number}/", {"reason": "damaged", f"qty-{line.pk}": "1"}))
     answer = api_post(
         app,
         f"/api/v1/orders/{by_app.number}/returns/",
