@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from shop.core.admin import ReadOnlyAdmin
+from shop.core.refusals import REFUSED_STATUS
 from shop.core.selectors.money import money_format
 from shop.core.services.transactions import DatabaseBusy
 
@@ -132,27 +133,33 @@ class AuctionAdmin(admin.ModelAdmin):
 
     def _cancel(self, request, queryset):
         """Ask for the reason; with one, cancel each auction through the service. Returns the
-        reason page, or None once done (the caller redirects)."""
+        reason page, or None once done (the caller redirects). When every auction was refused,
+        the page comes back (422) with the reason as typed and why each was refused."""
         form = CancelForm(request.POST if request.method == "POST" and "apply" in request.POST else None)
+        status = REFUSED_STATUS if form.is_bound else None
         if form.is_bound and form.is_valid():
-            cancelled = 0
+            cancelled, refusals = 0, []
             for auction in queryset.select_related("product"):
                 try:
                     auction_cancel(auction_id=auction.pk, actor=request.user, reason=form.cleaned_data["reason"])
                 except AuctionError as error:
                     # Translators: an auction left as it was, and why.
-                    self.message_user(request, _("%(item)s: %(error)s") % {"item": auction, "error": error}, messages.WARNING)
+                    refusals.append(_("%(item)s: %(error)s") % {"item": auction, "error": error})
                 except DatabaseBusy:
-                    self.message_user(request, _("%(auction)s: busy right now, try again.") % {"auction": auction}, messages.WARNING)
+                    refusals.append(_("%(auction)s: busy right now, try again.") % {"auction": auction})
                 else:
                     cancelled += 1
             if cancelled:
+                for refusal in refusals:
+                    self.message_user(request, refusal, messages.WARNING)
                 self.message_user(
                     request,
                     ngettext("%(count)s auction cancelled.", "%(count)s auctions cancelled.", cancelled) % {"count": cancelled},
                     messages.SUCCESS,
                 )
-            return None
+                return None
+            for refusal in refusals:
+                form.add_error(None, refusal)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Cancel auctions"),
@@ -163,7 +170,7 @@ class AuctionAdmin(admin.ModelAdmin):
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "media": self.media,
         }
-        return TemplateResponse(request, CANCEL_TEMPLATE, context)
+        return TemplateResponse(request, CANCEL_TEMPLATE, context, status=status)
 
 
 @admin.register(ProxyBid)

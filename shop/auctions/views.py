@@ -1,6 +1,7 @@
 """Auctions for shoppers: the list (/auctions/), an auction's page with its live parts, and
 bidding, buy-it-now, watching and second-chance offers. Every form works as a plain POST
-(redirect back with a message) and, with htmx, swaps the bid box in place."""
+(redirect back with a message; a refused bid shows the page again with the amount typed)
+and, with htmx, swaps the bid box in place."""
 
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -19,6 +20,7 @@ from shop.catalog.models import Category
 from shop.catalog.selectors.products import category_tree
 from shop.core.errors import NotFound
 from shop.core.htmx import render_page, wants_fragment
+from shop.core.refusals import REFUSED_STATUS, Refused, refused
 from shop.core.selectors.money import money_format, money_units_problem
 
 from .models import Auction
@@ -96,16 +98,33 @@ def auction_live(request, auction_id: int):
     return response
 
 
-def _back(request, auction_id: int, *, ok: str | None = None, error: str | None = None):
+def _back(request, auction_id: int, *, ok: str | None = None, error: str | None = None, refusal: Refused | None = None):
+    """The auction's page after a form: a redirect with a message, or with htmx its live
+    parts in place. ``refusal``: the bid refused, its page (its parts) again with the amount
+    as typed and why (422), not a redirect that forgets it."""
     if error:
         messages.error(request, error)
     elif ok:
         messages.success(request, ok)
-    if request.htmx:
+    if request.htmx or refusal:
         auction = auction_get_public(auction_id=auction_id)
-        context = {**_page_context(request, auction), "oob": True, "with_box": True}
-        return render_page(request, "auctions/detail.html", context, fragment="auctions/_live.html", partial=True)
+        partial = bool(request.htmx)
+        context = {**_page_context(request, auction), "oob": partial, "with_box": partial, "refused": refusal}
+        response = render_page(
+            request,
+            "auctions/detail.html",
+            context,
+            fragment="auctions/_live.html",
+            partial=partial,
+            status=REFUSED_STATUS if refusal else None,
+        )
+        add_never_cache_headers(response)
+        return response
     return redirect("auctions:detail", auction_id)
+
+
+def _refused_bid(request, auction_id: int, reason: str):
+    return _back(request, auction_id, refusal=refused(request, "bid", reason))
 
 
 def _decimal(raw: str) -> Decimal | None:
@@ -155,16 +174,14 @@ def bid(request, auction_id: int):
         return redirect(f"/accounts/login/?next=/auctions/{auction.pk}/")
     amount = _amount(request)
     if amount is None:
-        return _back(
-            request,
-            auction.pk,
-            error=_("Enter your bid as a number, e.g. %(example)s.") % {"example": min_next_bid(auction)},
+        return _refused_bid(
+            request, auction.pk, _("Enter your bid as a number, e.g. %(example)s.") % {"example": min_next_bid(auction)}
         )
     if bid_needs_confirming(auction, amount) and _amount(request, "confirmed") != amount:
         # Not asked about an amount it would name rounded (GNF 30,001 for 30000.50): bid_place
         # refuses it, with these words.
         if units := money_units_problem(amount, auction.currency):
-            return _back(request, auction.pk, error=units)
+            return _refused_bid(request, auction.pk, units)
         shown = money_format(amount, auction.currency)
         return _confirm(
             request,
@@ -184,7 +201,7 @@ def bid(request, auction_id: int):
     try:
         outcome = bid_place(auction_id=auction.pk, bidder=request.user, amount=amount)
     except AuctionError as error:
-        return _back(request, auction.pk, error=str(error))
+        return _refused_bid(request, auction.pk, str(error))
     if outcome.leading:
         return _back(request, auction.pk, ok=outcome.message)
     return _back(request, auction.pk, error=outcome.message)

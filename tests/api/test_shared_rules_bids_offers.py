@@ -7,7 +7,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.messages import get_messages
 from django.utils import timezone
 
 from shop.auctions import views as auction_pages
@@ -19,6 +18,7 @@ from shop.chat.services.offers import LineAsked, offer_decline, offer_make
 from tests.factories import UserFactory
 from tests.factories.auctions import ended, live_auction
 from tests.factories.chat import chat_world
+from tests.html import told
 
 from .conftest import bearer, post, sign_in, verified
 
@@ -40,10 +40,6 @@ class Spy:
             raise
 
 
-def page_said(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
-
-
 def api_headers(client, user, key: str) -> dict:
     verified(user)
     return {**bearer(sign_in(client, user)["access_token"]), "Idempotency-Key": key}
@@ -58,7 +54,7 @@ def bid_both_ways(client, monkeypatch, auction, user, amount: str):
     spy = Spy(monkeypatch, auction_pages, "bid_place")
     client.force_login(user)
     page = client.post(f"/auctions/{auction.pk}/bid/", {"amount": amount})
-    said = page_said(page)
+    said = told(page)
     client.logout()
     answer = post(client, f"/api/v1/auctions/{auction.pk}/bids/", {"amount": amount}, **api_headers(client, user, "b"))
     return said, spy.code, answer
@@ -139,7 +135,7 @@ def accept_both_ways(client, monkeypatch, world, offer, user):
     spy = Spy(monkeypatch, chat_pages, "offer_accept")
     client.force_login(user)
     page = client.post(f"/messages/{world.conversation.pk}/offers/{offer.pk}/accept/")
-    said = page_said(page)
+    said = told(page)
     client.logout()
     answer = post(client, f"/api/v1/offers/{offer.pk}/accept/", {}, **api_headers(client, user, "a"))
     return said, spy.code, answer
@@ -159,7 +155,7 @@ def test_a_store_member_cannot_ask_their_own_store(client, monkeypatch):
     world = chat_world()
     spy = Spy(monkeypatch, chat_pages, "conversation_start")
     client.force_login(world.staff)
-    said = page_said(client.post("/messages/start/", {"product": world.product.pk}))
+    said = told(client.post("/messages/start/", {"product": world.product.pk}))
     client.logout()
     answer = post(
         client,

@@ -15,6 +15,7 @@ from shop.auctions.selectors.auctions import user_is_blocked_from_bidding
 from shop.auctions.services import auction_close, bid_place, watch_set
 from tests.factories import UserFactory
 from tests.factories.auctions import ended, live_auction
+from tests.html import dom
 
 pytestmark = pytest.mark.django_db
 
@@ -109,7 +110,7 @@ def test_cancel_without_a_reason_is_refused(admin_client):
 
     response = cancel(admin_client, auction, reason="   ", apply="Cancel")
 
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Say why the auction is cancelled." in response.content.decode()
     auction.refresh_from_db()
     assert auction.status == Auction.Status.LIVE and auction.cancel_reason == ""
@@ -130,17 +131,35 @@ def test_cancel_with_a_reason_stops_the_auction_and_keeps_its_bids(admin_client)
         bids(auction, "300")
 
 
-def test_cancelling_an_ended_auction_says_so_and_changes_nothing(admin_client):
+def test_cancelling_an_ended_auction_says_so_keeps_the_reason_and_changes_nothing(admin_client):
     auction = live_auction()
     auction_close(auction_id=ended(auction).pk)
 
     response = cancel(admin_client, auction, reason="Too late.", apply="Cancel")
 
-    assert response.status_code == 302
-    page = admin_client.get(response.url).content.decode()
-    assert "This auction has already ended." in page
+    assert response.status_code == 422
+    page = dom(response)
+    assert "This auction has already ended." in page.one(".errorlist.nonfield").text
+    assert page.one("textarea[name=reason]").text == "Too late."
     auction.refresh_from_db()
     assert auction.status == Auction.Status.ENDED and auction.cancel_reason == ""
+
+
+def test_cancelling_some_auctions_cancels_those_it_may_and_says_why_not_the_others(admin_client):
+    live, done = live_auction(), live_auction()
+    auction_close(auction_id=ended(done).pk)
+
+    response = admin_client.post(
+        AUCTIONS,
+        {"action": "cancel_auctions", "_selected_action": [live.pk, done.pk], "reason": "Fraud ring.", "apply": "Cancel"},
+        follow=True,
+    )
+
+    said = [str(message) for message in response.context["messages"]]
+    assert any("This auction has already ended." in message for message in said)
+    assert "1 auction cancelled." in said
+    live.refresh_from_db(), done.refresh_from_db()
+    assert (live.status, done.status) == (Auction.Status.CANCELLED, Auction.Status.ENDED)
 
 
 def test_the_change_page_button_cancels_one_auction_with_a_reason(admin_client):
@@ -150,7 +169,7 @@ def test_the_change_page_button_cancels_one_auction_with_a_reason(admin_client):
     page = admin_client.get(url).content.decode()
     assert "Carved stool" in page and 'name="reason"' in page
     refused = admin_client.post(url, {"reason": "", "apply": "Cancel"})
-    assert refused.status_code == 200 and "Say why the auction is cancelled." in refused.content.decode()
+    assert refused.status_code == 422 and "Say why the auction is cancelled." in refused.content.decode()
     auction.refresh_from_db()
     assert auction.status == Auction.Status.LIVE
 

@@ -18,6 +18,7 @@ from shop.orders.models import Order, OrderStatus
 from shop.payments.models import PaymentStatus
 from tests.factories import UserFactory
 from tests.factories.auctions import auction_product, ended, live_auction
+from tests.html import dom, told
 
 pytestmark = pytest.mark.django_db
 
@@ -319,10 +320,10 @@ def test_the_page_answers_a_garbage_amount_with_a_message_never_a_500(client, am
     auction = live_auction()
     client.force_login(UserFactory())
     response = post_bid(client, auction, amount)
-    assert response.status_code == 302 and response["Location"] == f"/auctions/{auction.pk}/"
-    assert said(response) == ["Enter your bid as a number, e.g. 100.00."]
+    assert response.status_code == 422
+    assert told(response) == ["Enter your bid as a number, e.g. 100.00."]
+    assert dom(response).one("[data-testid=bid-form] [name=amount]").attr("value") == amount
     assert_nothing_written(auction)
-    assert client.get(response["Location"]).status_code == 200
 
 
 def refusal_cases():
@@ -360,17 +361,29 @@ def test_the_page_says_why_a_bid_is_refused(client, story, message):
     auction, user = story()
     client.force_login(user)
     response = post_bid(client, auction, "150")
-    assert response.status_code == 302 and response["Location"] == f"/auctions/{auction.pk}/"
-    assert said(response) == [message]
+    assert response.status_code == 422
+    assert told(response) == [message]
     assert_nothing_written(auction)
+
+
+def test_a_refused_bid_keeps_the_amount_typed_on_the_page(client):
+    auction = live_auction(start_price="200")
+    client.force_login(UserFactory())
+    response = post_bid(client, auction, "150")
+    assert response.status_code == 422
+    page = dom(response)
+    assert page.one("[data-testid=bid-box] [data-testid=form-refused]").text == "Bid at least KES 200."
+    assert page.one("[data-testid=bid-form] [name=amount]").attr("value") == "150"
 
 
 def test_with_htmx_the_refusal_comes_back_in_place(client):
     auction = live_auction(start_price="200")
     client.force_login(UserFactory())
     response = post_bid(client, auction, "150", **HTMX)
-    assert response.status_code == 200
-    assert "Bid at least KES 200." in response.content.decode()
+    assert response.status_code == 422
+    box = dom(response).one(f"#auction-{auction.pk}-box[hx-swap-oob]")
+    assert box.one("[data-testid=form-refused]").text == "Bid at least KES 200."
+    assert box.one("[data-testid=bid-form] [name=amount]").attr("value") == "150"
     assert_nothing_written(auction)
 
 

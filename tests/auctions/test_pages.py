@@ -14,6 +14,7 @@ from shop.cart.models import CartItem
 from shop.catalog.models import Product
 from tests.factories import UserFactory
 from tests.factories.auctions import live_auction
+from tests.html import dom
 
 pytestmark = pytest.mark.django_db
 
@@ -48,12 +49,14 @@ def test_bid_without_javascript_redirects_with_the_outcome(client):
 
 
 @pytest.mark.parametrize("amount", ["", "abc", "NaN", "-5", "1e400", "99"])
-def test_a_bad_amount_is_a_message_not_an_error(client, amount):
+def test_a_bad_amount_is_refused_in_the_box_not_an_error(client, amount):
     auction = live_auction(start_price="100")
     client.force_login(UserFactory())
     response = client.post(reverse("auctions:bid", args=[auction.pk]), {"amount": amount}, headers={"HX-Request": "true"})
-    assert response.status_code == 200
-    assert 'id="toasts"' in response.content.decode()
+    assert response.status_code == 422
+    box = dom(response).one(f"#auction-{auction.pk}-box")
+    assert box.one("[data-testid=form-refused]").text
+    assert box.one("[data-testid=bid-form] [name=amount]").attr("value") == amount
     assert not Bid.objects.filter(auction=auction).exists()
 
 
