@@ -477,6 +477,9 @@ EMAIL_PORT = int(env("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+# Seconds each exchange with the mail server may take: a send never outlasts the claim a
+# worker holds on it (shop.core.services.mail.EMAIL_CLAIM_LEASE).
+EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Soko <no-reply@soko.test>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -316,6 +316,9 @@ class Digest(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("user"), on_delete=models.CASCADE, related_name="+")
     pending_since = models.DateTimeField(verbose_name=gettext_lazy("waiting since"), null=True, blank=True, db_index=True)
     emailed_at = models.DateTimeField(verbose_name=gettext_lazy("emailed at"), null=True, blank=True)
+    # Held by the worker sending the email (shop.core.services.mail.email_once); one older
+    # than the lease was held by a worker that was lost.
+    email_claimed_at = models.DateTimeField(verbose_name=gettext_lazy("email claimed at"), null=True, blank=True)
     emailed_seq = models.PositiveBigIntegerField(verbose_name=gettext_lazy("emailed up to"), default=0)
 
     class Meta:

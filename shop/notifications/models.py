@@ -13,6 +13,9 @@ class Notification(TimeStamped):
     read_at = models.DateTimeField(verbose_name=gettext_lazy("read at"), null=True, blank=True)
     email_wanted = models.BooleanField(verbose_name=gettext_lazy("email wanted"), default=False)
     emailed_at = models.DateTimeField(verbose_name=gettext_lazy("emailed at"), null=True, blank=True)
+    # Held by the worker sending the email (shop.core.services.mail.email_once); one older
+    # than the lease was held by a worker that was lost.
+    email_claimed_at = models.DateTimeField(verbose_name=gettext_lazy("email claimed at"), null=True, blank=True)
     # Set when the email copy failed for good (refused address…): the sweep does not retry it.
     email_failed_at = models.DateTimeField(verbose_name=gettext_lazy("email failed at"), null=True, blank=True)
     email_error = models.CharField(verbose_name=gettext_lazy("email error"), max_length=300, blank=True)

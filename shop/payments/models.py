@@ -389,6 +389,9 @@ class Invoice(TimeStamped):
     number = models.CharField(verbose_name=gettext_lazy("number"), max_length=40, unique=True)
     pdf = models.FileField(verbose_name=gettext_lazy("PDF"), upload_to="invoices/", storage=private_storage, blank=True)
     emailed_at = models.DateTimeField(verbose_name=gettext_lazy("emailed at"), null=True, blank=True)
+    # Held by the worker sending the email (shop.core.services.mail.email_once); one older
+    # than the lease was held by a worker that was lost.
+    email_claimed_at = models.DateTimeField(verbose_name=gettext_lazy("email claimed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = gettext_lazy("invoice")
@@ -411,6 +414,9 @@ class CreditNote(TimeStamped):
         verbose_name=gettext_lazy("PDF"), upload_to="credit-notes/", storage=private_storage, blank=True
     )
     emailed_at = models.DateTimeField(verbose_name=gettext_lazy("emailed at"), null=True, blank=True)
+    # Held by the worker sending the email (shop.core.services.mail.email_once); one older
+    # than the lease was held by a worker that was lost.
+    email_claimed_at = models.DateTimeField(verbose_name=gettext_lazy("email claimed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = gettext_lazy("credit note")

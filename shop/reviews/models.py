@@ -255,6 +255,9 @@ class ReviewRequest(models.Model):
     )
     notified_at = models.DateTimeField(verbose_name=gettext_lazy("notified at"), auto_now_add=True)
     emailed_at = models.DateTimeField(verbose_name=gettext_lazy("emailed at"), null=True, blank=True)
+    # Held by the worker sending the email (shop.core.services.mail.email_once); one older
+    # than the lease was held by a worker that was lost.
+    email_claimed_at = models.DateTimeField(verbose_name=gettext_lazy("email claimed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = gettext_lazy("review request")

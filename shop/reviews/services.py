@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, Count, F
+from django.db.models import Avg, Count, F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from shop.catalog.models import Product
 from shop.core.selectors.i18n import lazy_text, speaking_to
-from shop.core.services.mail import PermanentMailError, mail_send, mail_subject, site_url
+from shop.core.services.mail import email_once, mail_send, mail_subject, site_url
 from shop.media.services.images import image_store
 from shop.notifications.services.notifications import notify
 from shop.orders.models import Order, OrderItem
@@ -355,31 +355,34 @@ def review_requests_send(*, now=None) -> dict:
         .prefetch_related("order__items")[:200]
     )
     for request in due:
-        if not ReviewRequest.objects.filter(pk=request.pk, emailed_at__isnull=True).update(emailed_at=now):
-            continue
-        order = request.order
-        if Review.objects.filter(order=order).count() > len(order.items.all()):
-            continue  # every line and the store are reviewed already
-        with speaking_to(order.buyer):
-            body = render_to_string(
-                "reviews/email_request.txt",
-                {
-                    "order": order,
-                    "site_name": settings.SOKO_SITE_NAME,
-                    "url": site_url(reverse("reviews:order", args=[order.number])),
-                },
+        done["emailed"] += bool(
+            email_once(
+                ReviewRequest,
+                request.pk,
+                unsent=Q(emailed_at__isnull=True),
+                send=lambda order=request.order: _review_request_email(order),
+                sent={"emailed_at": now},
+                refused=lambda error: {"emailed_at": now},
             )
-            subject = mail_subject(
-                _("%(site)s: how was your order from %(store)s?")
-                % {"site": settings.SOKO_SITE_NAME, "store": order.store.name}
-            )
-        try:
-            mail_send(subject=subject, body=body, to=[order.buyer.email])
-        except PermanentMailError as exc:
-            log.warning("review request %s refused: %s", request.pk, exc)
-            continue
-        except Exception:
-            ReviewRequest.objects.filter(pk=request.pk).update(emailed_at=None)
-            raise
-        done["emailed"] += 1
+        )
     return done
+
+
+def _review_request_email(order) -> bool:
+    if Review.objects.filter(order=order).count() > len(order.items.all()):
+        return False  # every line and the store are reviewed already
+    with speaking_to(order.buyer):
+        body = render_to_string(
+            "reviews/email_request.txt",
+            {
+                "order": order,
+                "site_name": settings.SOKO_SITE_NAME,
+                "url": site_url(reverse("reviews:order", args=[order.number])),
+            },
+        )
+        subject = mail_subject(
+            _("%(site)s: how was your order from %(store)s?")
+            % {"site": settings.SOKO_SITE_NAME, "store": order.store.name}
+        )
+    mail_send(subject=subject, body=body, to=[order.buyer.email])
+    return True

@@ -128,9 +128,9 @@ def an_allauth_email():
 
 # Every function that sends mail, by module and name: how to make it send.
 SENDERS = {
-    "shop.notifications.services.notifications.notification_email_send": a_notification,
-    "shop.chat.services.conversations.digests_send": a_chat_digest,
-    "shop.reviews.services.review_requests_send": a_review_request,
+    "shop.notifications.services.notifications._notification_email": a_notification,
+    "shop.chat.services.conversations._digest_email": a_chat_digest,
+    "shop.reviews.services._review_request_email": a_review_request,
     "shop.payments.invoices.services._email": an_invoice,
     "shop.payments.invoices.services._email_credit_note": a_credit_note,
     "sellers.services._invite_email_send": a_team_invite,

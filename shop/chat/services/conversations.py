@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -38,7 +38,7 @@ from shop.core.client_keys import client_keys_kept_since
 from shop.core.jobs import job_enqueue_on_commit
 from shop.core.selectors.i18n import lazy_text, recipient_language, speaking_to
 from shop.core.services import realtime
-from shop.core.services.mail import PermanentMailError, mail_send, mail_subject, site_url
+from shop.core.services.mail import email_once, mail_send, mail_subject, site_url
 from shop.core.services.ratelimit import limit_give_back, limit_take
 from shop.core.services.realtime import event_message, push_html_on_commit, user_group
 from shop.media.services.images import image_store, images_pending
@@ -546,55 +546,54 @@ def digests_send(*, now=None) -> int:
     for digest in due.select_related("conversation__buyer", "conversation__store", "conversation__courier", "user")[
         :200
     ]:
-        claimed = Digest.objects.filter(pk=digest.pk, pending_since=digest.pending_since).update(
-            pending_since=None, emailed_at=now
+        sent += bool(
+            email_once(
+                Digest,
+                digest.pk,
+                unsent=Q(pending_since=digest.pending_since),
+                send=lambda digest=digest: _digest_email(digest),
+                sent={"pending_since": None, "emailed_at": now},
+                refused=lambda error: {"pending_since": None, "emailed_at": now},
+            )
         )
-        if not claimed:
-            continue
-        conversation = digest.conversation
-        side = side_of(conversation=conversation, user=digest.user)
-        if side is None or conversation.read_seq_of(side) >= conversation.seq:
-            continue
-        after = max(conversation.read_seq_of(side), digest.emailed_seq)
-        unread = list(
-            Message.objects.filter(conversation=conversation, seq__gt=after)
-            .exclude(side=side)
-            .select_related("sender", "product", "order")
-            .order_by("seq")[:10]
-        )
-        if not unread:
-            continue
-        with speaking_to(digest.user):
-            other = Side.TEAM if side == Side.BUYER else Side.BUYER
-            name = (
-                conversation.buyer.short_name
-                if other == Side.BUYER
-                else (conversation.courier.short_name if conversation.is_delivery else conversation.store.name)
-            )
-            body = render_to_string(
-                "chat/email_digest.txt",
-                {
-                    "conversation": conversation,
-                    "messages": unread,
-                    "name": name,
-                    "site_name": settings.SOKO_SITE_NAME,
-                    "url": site_url(reverse("chat:conversation", args=[conversation.pk])),
-                },
-            )
-            subject = mail_subject(
-                _("%(site)s: new messages from %(name)s") % {"site": settings.SOKO_SITE_NAME, "name": name}
-            )
-        try:
-            mail_send(subject=subject, body=body, to=[digest.user.email])
-        except PermanentMailError as exc:
-            log.warning("chat digest %s refused: %s", digest.pk, exc)
-            continue
-        except Exception:
-            Digest.objects.filter(pk=digest.pk).update(pending_since=digest.pending_since, emailed_at=digest.emailed_at)
-            raise
-        Digest.objects.filter(pk=digest.pk).update(emailed_seq=unread[-1].seq)
-        sent += 1
     return sent
+
+
+def _digest_email(digest: Digest) -> dict | bool:
+    """The digest's email, of the messages its person has not read (False: none, nothing sent)."""
+    conversation = digest.conversation
+    side = side_of(conversation=conversation, user=digest.user)
+    if side is None or conversation.read_seq_of(side) >= conversation.seq:
+        return False
+    after = max(conversation.read_seq_of(side), digest.emailed_seq)
+    unread = list(
+        Message.objects.filter(conversation=conversation, seq__gt=after)
+        .exclude(side=side)
+        .select_related("sender", "product", "order")
+        .order_by("seq")[:10]
+    )
+    if not unread:
+        return False
+    with speaking_to(digest.user):
+        other = Side.TEAM if side == Side.BUYER else Side.BUYER
+        name = (
+            conversation.buyer.short_name
+            if other == Side.BUYER
+            else (conversation.courier.short_name if conversation.is_delivery else conversation.store.name)
+        )
+        body = render_to_string(
+            "chat/email_digest.txt",
+            {
+                "conversation": conversation,
+                "messages": unread,
+                "name": name,
+                "site_name": settings.SOKO_SITE_NAME,
+                "url": site_url(reverse("chat:conversation", args=[conversation.pk])),
+            },
+        )
+        subject = mail_subject(_("%(site)s: new messages from %(name)s") % {"site": settings.SOKO_SITE_NAME, "name": name})
+    mail_send(subject=subject, body=body, to=[digest.user.email])
+    return {"emailed_seq": unread[-1].seq}
 
 
 # --- Muting, blocking, reporting ----------------------------------------------------------

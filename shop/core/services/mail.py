@@ -1,14 +1,19 @@
 """Sending email: one place that makes subjects single-line, makes links absolute on the
 site's address, and tells a failure that will happen again (a refused recipient, a
 malformed address) from one that may pass (the mail server is down, a 4xx answer), so
-callers retry only the second kind."""
+callers retry only the second kind; and sending an email kept in a row (an invoice, a
+notification's copy) at least once, whichever worker dies (``email_once``)."""
 
 import logging
 import smtplib
+from collections.abc import Callable
+from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.mail import BadHeaderError, EmailMultiAlternatives
+from django.db.models import Q
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -61,3 +66,48 @@ def mail_send(
         if _permanent_code(exc.smtp_code):
             raise PermanentMailError(f"{exc.smtp_code} {exc.smtp_error!r}") from exc
         raise
+
+
+# How long a worker's claim on an email holds: longer than a send can take (EMAIL_TIMEOUT
+# bounds each exchange with the mail server). A claim older than this was held by a worker
+# that was lost (killed, its machine gone), and the next run sends the email.
+EMAIL_CLAIM_LEASE = timedelta(minutes=10)
+
+
+def email_once(
+    model,
+    pk: int,
+    *,
+    unsent: Q,
+    send: Callable[[], dict | bool | None],
+    sent: dict,
+    refused: Callable[[PermanentMailError], dict],
+) -> bool | None:
+    """Send the email of row ``pk`` of ``model`` (which has an ``email_claimed_at`` field) at
+    least once, and twice only if a worker dies between the mail server's answer and the
+    update after it. The row is claimed first with a conditional update, while it is
+    ``unsent`` and no one holds it (or whoever did is gone: ``EMAIL_CLAIM_LEASE``), so two
+    runs never send it together; the claim is the row's own, so a worker killed while
+    sending leaves it to the next run of the job's sweep instead of losing it.
+
+    ``send()`` renders and sends; it returns False when there was nothing to send (the row
+    is written as sent all the same), or a dict of more fields to write with ``sent``.
+    ``refused(error)``: the fields to write when the mail server refused it for good (it is
+    never tried again). Any other failure releases the claim and propagates, for a retry.
+    True when sent; False when not claimed, or nothing to send; None when refused."""
+    now = timezone.now()
+    rows = model.objects.filter(pk=pk)
+    free = Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - EMAIL_CLAIM_LEASE)
+    if not rows.filter(unsent).filter(free).update(email_claimed_at=now):
+        return False
+    try:
+        result = send()
+    except PermanentMailError as error:
+        logger.warning("email of %s %s refused for good: %s", model._meta.model_name, pk, error)
+        rows.update(email_claimed_at=None, **refused(error))
+        return None
+    except Exception:
+        rows.update(email_claimed_at=None)
+        raise
+    rows.update(email_claimed_at=None, **sent, **(result if isinstance(result, dict) else {}))
+    return result is not False

@@ -4,12 +4,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from shop.core.jobs import job_enqueue_on_commit
 from shop.core.selectors.i18n import speaking_to
-from shop.core.services.mail import PermanentMailError, mail_send, mail_subject, site_url
+from shop.core.services.mail import email_once, mail_send, mail_subject, site_url
 from shop.core.services.realtime import push_html_on_commit, user_group
 from shop.notifications.models import Notification
 from shop.notifications.selectors import unread_count
@@ -72,14 +73,23 @@ def notifications_mark_read(*, user, pk: int | None = None) -> int:
 
 
 def notification_email_send(*, notification_id: int) -> bool:
-    """Send the email copy once: claiming ``emailed_at`` first makes a second run a no-op.
-    A failure that would repeat (a refused address) is recorded and never retried; any
-    other failure releases the claim for the sweep."""
-    claimed = Notification.objects.filter(pk=notification_id, email_wanted=True, emailed_at__isnull=True).update(
-        emailed_at=timezone.now()
+    """Send the email copy once, whatever worker dies (``email_once``). A failure that would
+    repeat (a refused address) is recorded and never retried; any other failure releases
+    the claim for the sweep."""
+    now = timezone.now()
+    return bool(
+        email_once(
+            Notification,
+            notification_id,
+            unsent=Q(email_wanted=True, emailed_at__isnull=True, email_failed_at__isnull=True),
+            send=lambda: _notification_email(notification_id),
+            sent={"emailed_at": now},
+            refused=lambda error: {"email_failed_at": now, "email_error": str(error)[:300]},
+        )
     )
-    if not claimed:
-        return False
+
+
+def _notification_email(notification_id: int) -> None:
     notification = Notification.objects.select_related("user").get(pk=notification_id)
     with speaking_to(notification.user):
         body = render_to_string(
@@ -91,19 +101,7 @@ def notification_email_send(*, notification_id: int) -> bool:
             },
         )
         subject = mail_subject(f"{settings.SOKO_SITE_NAME}: {notification.text}")
-    try:
-        mail_send(subject=subject, body=body, to=[notification.user.email])
-    except PermanentMailError as exc:
-        logger.warning("Email copy of notification %s failed for good: %s", notification_id, exc)
-        Notification.objects.filter(pk=notification_id).update(
-            emailed_at=None, email_failed_at=timezone.now(), email_error=str(exc)[:300]
-        )
-        return False
-    except Exception:
-        # Release the claim so the sweep retries later.
-        Notification.objects.filter(pk=notification_id).update(emailed_at=None)
-        raise
-    return True
+    mail_send(subject=subject, body=body, to=[notification.user.email])
 
 
 def notifications_sweep() -> dict:

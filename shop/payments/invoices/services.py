@@ -9,7 +9,6 @@ each happen once, and a run after a crash finishes what the first left undone.
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -23,12 +22,10 @@ from django.utils.translation import gettext as _
 from shop.core.jobs import job_enqueue_on_commit
 from shop.core.selectors.i18n import speaking_to
 from shop.core.selectors.money import money_format
-from shop.core.services.mail import PermanentMailError, mail_send
+from shop.core.services.mail import email_once, mail_send
 
 from ..models import CreditNote, Invoice, PaymentStatus, Refund
 from .documents import credit_note_render, invoice_due, invoice_number, invoice_render, refunded_total
-
-log = logging.getLogger(__name__)
 
 
 def invoice_issue(order_id: int) -> Invoice | None:
@@ -60,22 +57,18 @@ def _pdf_store_once(document, render) -> None:
 
 
 def _email_once(document, *, to: str, send) -> None:
-    """Send ``document`` by email once: the email is claimed first (a conditional update),
-    so two runs never both send it; a failure that may pass releases the claim."""
-    model = type(document)
-    claimed = (
-        document.emailed_at is None
-        and to
-        and model.objects.filter(pk=document.pk, emailed_at__isnull=True).update(emailed_at=timezone.now())
-    )
-    if claimed:
-        try:
-            send()
-        except PermanentMailError:
-            log.warning("%s %s could not be emailed", model._meta.verbose_name, document.number)
-        except Exception:
-            model.objects.filter(pk=document.pk).update(emailed_at=None)
-            raise
+    """Send ``document`` by email (an invoice or a credit note) once: at least once whatever
+    worker dies (``email_once``); a refused address is not tried again."""
+    if document.emailed_at is None and to:
+        now = timezone.now()
+        email_once(
+            type(document),
+            document.pk,
+            unsent=Q(emailed_at__isnull=True),
+            send=send,
+            sent={"emailed_at": now},
+            refused=lambda error: {"emailed_at": now},
+        )
     document.refresh_from_db()
 
 
