@@ -261,7 +261,7 @@ def done(request, reference):
     """What the shopper just placed: each store's order, what happens next and, where it
     applies, the handover code. Only the buyer may see it (it carries the code)."""
     checkout = checkout_get_for_buyer(user=request.user, reference=reference)
-    refunds = Prefetch("refunds", queryset=Refund.objects.select_related("credit_note"))
+    refunds = Prefetch("refunds", queryset=Refund.objects.prefetch_related("credit_notes"))
     orders = [(order, order_handover_for_buyer(order=order)) for order in checkout.orders.prefetch_related(refunds)]
     response = render(request, "checkout/done.html", {"checkout": checkout, "orders": orders})
     add_never_cache_headers(response)

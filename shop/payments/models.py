@@ -324,6 +324,12 @@ class Refund(TimeStamped):
         return gettext("Refund %(id)s of %(order)s") % {"id": self.pk, "order": self.order_id}
 
     @property
+    def credit_note(self):
+        """The credit note in force (None before the job issued it, or once the refund failed);
+        reads ``credit_notes`` prefetched."""
+        return next((note for note in self.credit_notes.all() if note.cancelled_at is None), None)
+
+    @property
     def amount(self):
         return money_from_minor(self.amount_minor, self.currency)
 
@@ -402,12 +408,14 @@ class Invoice(TimeStamped):
 
 
 class CreditNote(TimeStamped):
-    """The PDF credit note of one refund (``CN-<order>-<n>``): what was given back, against
+    """The PDF credit note of a refund (``CN-<order>-<n>``): what was given back, against
     the order's invoice. Rendered once (by a background job), kept privately, emailed to
-    the buyer once; readable by whoever may read the invoice."""
+    the buyer once; readable by whoever may read the invoice. A refund has one in force:
+    when it fails, its note is cancelled (kept, as issued), and a refund asked again gets a
+    new one for what it gives back then (``CN-<order>-<n>-2``…)."""
 
-    refund = models.OneToOneField(
-        Refund, verbose_name=gettext_lazy("refund"), on_delete=models.PROTECT, related_name="credit_note"
+    refund = models.ForeignKey(
+        Refund, verbose_name=gettext_lazy("refund"), on_delete=models.PROTECT, related_name="credit_notes"
     )
     number = models.CharField(verbose_name=gettext_lazy("number"), max_length=50, unique=True)
     pdf = models.FileField(
@@ -417,11 +425,17 @@ class CreditNote(TimeStamped):
     # Held by the worker sending the email (shop.core.services.mail.email_once); one older
     # than the lease was held by a worker that was lost.
     email_claimed_at = models.DateTimeField(verbose_name=gettext_lazy("email claimed at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(verbose_name=gettext_lazy("cancelled at"), null=True, blank=True)
 
     class Meta:
         verbose_name = gettext_lazy("credit note")
         verbose_name_plural = gettext_lazy("credit notes")
         ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["refund"], condition=models.Q(cancelled_at__isnull=True), name="payments_credit_note_in_force"
+            )
+        ]
 
     def __str__(self):
         return self.number

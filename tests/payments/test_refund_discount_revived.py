@@ -75,6 +75,21 @@ def bank_returns(refund: Refund) -> None:
     assert refund.status == Refund.Status.FAILED
 
 
+def unit_refunder(order, capture):
+    """``refund(key)``: staff refund one unit of ``order`` under ``key`` (the provider is
+    asked after the commit), the refund read again."""
+    item = order.items.get()
+    staff = UserFactory(is_staff=True, is_superuser=True)
+
+    def refund(key):
+        with capture(execute=True):
+            made = refund_order(order=order, lines={item.pk: 1}, reason=f"Unit {key}", actor=staff, key=key)
+        made.refresh_from_db()
+        return made
+
+    return refund
+
+
 def refunded(order) -> int:
     """What the refunds not failed gave back, in minor units."""
     return sum(order.refunds.exclude(status=Refund.Status.FAILED).values_list("amount_minor", flat=True))
@@ -94,14 +109,7 @@ def test_a_refund_returned_by_the_bank_and_asked_again_after_the_rest_gives_back
 ):
     order = discounted_order(discount_percent="3.3333")  # 1.00 of 30.00, paid by Soko
     assert (money_to_minor(order.total, "KES"), promotions_spent(order)) == (2900, 100)
-    item = order.items.get()
-    staff = UserFactory(is_staff=True, is_superuser=True)
-
-    def refund(key):
-        with django_capture_on_commit_callbacks(execute=True):
-            made = refund_order(order=order, lines={item.pk: 1}, reason=f"Unit {key}", actor=staff, key=key)
-        made.refresh_from_db()
-        return made
+    refund = unit_refunder(order, django_capture_on_commit_callbacks)
 
     refund("first")
     second = refund("second")

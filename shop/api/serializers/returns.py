@@ -50,11 +50,8 @@ class ReturnRefundSerializer(serializers.Serializer):
 
     @extend_schema_field(CreditNoteLinkSerializer(allow_null=True))
     def get_credit_note(self, refund):
-        try:
-            note = refund.credit_note
-        except Refund.credit_note.RelatedObjectDoesNotExist:
-            return None
-        if not note.pdf or refund.status == Refund.Status.FAILED:
+        note = refund.credit_note
+        if note is None or not note.pdf or refund.status == Refund.Status.FAILED:
             return None
         return CreditNoteLinkSerializer(note, context=self.context).data
 

@@ -14,7 +14,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -126,10 +126,15 @@ def documents_unissued_resume(*, limit: int = 200) -> int:
         checkout__payment_status=PaymentStatus.ON_DELIVERY, delivered_at__range=window
     )
     orders = order_model.objects.filter(due).filter(_unfinished("invoice", "buyer__email"))
+    in_force = CreditNote.objects.filter(refund=OuterRef("pk"), cancelled_at__isnull=True)
     refunds = (
         Refund.objects.exclude(status=Refund.Status.FAILED)
-        .filter(created_at__range=window)
-        .filter(_unfinished("credit_note", "order__buyer__email"))
+        .filter(Q(created_at__range=window) | Q(updated_at__range=window))  # asked again: due again from then
+        .filter(
+            ~Exists(in_force)
+            | Exists(in_force.filter(pdf=""))
+            | (Exists(in_force.filter(emailed_at__isnull=True)) & ~Q(order__buyer__email=""))
+        )
     )
     queued = 0
     for order_id in orders.order_by("pk").values_list("pk", flat=True)[:limit]:
@@ -146,9 +151,11 @@ def documents_unissued_resume(*, limit: int = 200) -> int:
 
 def credit_note_number(refund: Refund) -> str:
     """``CN-<order>-<n>``: the n-th refund of the order (failed ones count too, so a number
-    never changes once given)."""
+    never changes once given); ``CN-<order>-<n>-<k>`` for the k-th note of a refund asked
+    again after it failed."""
     position = Refund.objects.filter(order_id=refund.order_id, pk__lte=refund.pk).count()
-    return f"CN-{refund.order.number}-{position}"
+    issued = CreditNote.objects.filter(refund=refund).count()
+    return f"CN-{refund.order.number}-{position}" + (f"-{issued + 1}" if issued else "")
 
 
 def credit_note_issue(refund_id: int) -> CreditNote | None:
@@ -162,18 +169,31 @@ def credit_note_issue(refund_id: int) -> CreditNote | None:
     try:
         with transaction.atomic():
             note, _created = CreditNote.objects.get_or_create(
-                refund=refund, defaults={"number": credit_note_number(refund)}
+                refund=refund, cancelled_at=None, defaults={"number": credit_note_number(refund)}
             )
     except IntegrityError:
-        note = CreditNote.objects.get(refund=refund)
+        note = CreditNote.objects.get(refund=refund, cancelled_at=None)
     _pdf_store_once(note, lambda: credit_note_render(refund, note.number))
     _email_once(note, to=refund.order.buyer.email, send=lambda: _email_credit_note(refund, note))
     return note
 
 
+def credit_note_cancel(refund: Refund) -> None:
+    """The refund failed, or is asked again for what it gives back now: its credit note in
+    force is cancelled (kept as issued, no longer shown); a refund asked again gets a new one."""
+    CreditNote.objects.filter(refund=refund, cancelled_at__isnull=True).update(cancelled_at=timezone.now())
+
+
 def _email_credit_note(refund: Refund, note: CreditNote) -> None:
     order = refund.order
+    replaced = CreditNote.objects.filter(refund=refund, cancelled_at__isnull=False).order_by("-pk").first()
     with speaking_to(order.buyer):
+        named = note.number
+        if replaced is not None:
+            named = _("%(note)s (it replaces %(cancelled)s, cancelled)") % {
+                "note": note.number,
+                "cancelled": replaced.number,
+            }
         subject = _("Your credit note for order %(number)s") % {"number": order.number}
         body = _(
             "Hello %(name)s,\n\n%(store)s refunded %(amount)s on order %(number)s (%(state)s, %(date)s). "
@@ -186,7 +206,7 @@ def _email_credit_note(refund: Refund, note: CreditNote) -> None:
             "state": refund.get_status_display(),
             "date": date_format(timezone.localtime(refund.created_at), "j F Y"),
             "net": money_format(order.total - refunded_total(order), order.currency),
-            "note": note.number,
+            "note": named,
             "site": settings.SOKO_SITE_NAME,
         }
     with note.pdf.open("rb") as file:

@@ -25,13 +25,10 @@ def order_refund_summary(order) -> dict:
     if "refunds" in getattr(order, "_prefetched_objects_cache", {}):  # a list of orders prefetched them
         refunds = sorted(order.refunds.all(), key=lambda refund: (refund.created_at, refund.pk), reverse=True)
     else:
-        refunds = list(Refund.objects.filter(order=order).select_related("credit_note").order_by("-created_at", "-id"))
+        refunds = list(Refund.objects.filter(order=order).prefetch_related("credit_notes").order_by("-created_at", "-id"))
     refunded = sum((refund.amount for refund in refunds if refund.status != Refund.Status.FAILED), Decimal("0"))
     for refund in refunds:
-        try:
-            note = refund.credit_note
-        except Refund.credit_note.RelatedObjectDoesNotExist:
-            note = None
+        note = refund.credit_note
         refund.note_ready = note if note is not None and note.pdf and refund.status != Refund.Status.FAILED else None
         refund.way = REFUND_WAY.get(refund.provider, "")
     return {"order": order, "refunds": refunds, "refunded": refunded, "net_paid": order.total - refunded}

@@ -51,6 +51,7 @@ from shop.core.selectors.money import money_format
 from shop.core.services.transactions import assert_outside_transactions
 from shop.notifications.services.notifications import notify
 
+from ..invoices.services import credit_note_cancel, credit_note_issue_later
 from ..ledger import accounts, fees
 from ..ledger import services as ledger
 from ..ledger.services import Line
@@ -308,6 +309,9 @@ def _revive(order, failed: Refund) -> Refund | None:
     refund.amount_minor = money_to_minor(amount, order.currency)
     refund.status = Refund.Status.PENDING
     refund.save(update_fields=["status", "amount_minor", "fee_minor", "promotion_minor", "updated_at"])
+    # A new credit note, for what it gives back now (the failure cancelled the one before).
+    credit_note_cancel(refund)
+    credit_note_issue_later(refund.pk)
     return refund
 
 
@@ -514,6 +518,7 @@ def _finish(order, refund: Refund, *, reference: str, succeeded: bool) -> Payout
 def _fail(refund: Refund, error: Exception) -> None:
     log.warning("refund %s failed: %s", refund.pk, error)
     if Refund.objects.filter(pk=refund.pk, reference="").update(status=Refund.Status.FAILED):
+        credit_note_cancel(refund)
         refund_changed.send(sender=Refund, order_id=refund.order_id)
     refund.status = Refund.Status.FAILED
     raise RefundError(_("The provider refused the refund: %(error)s") % {"error": error}) from error
@@ -702,6 +707,7 @@ def refund_failed_by_provider(refund: Refund, reason: str) -> bool:
         ledger.void(key=f"refund:{locked.pk}", memo=f"Refund {failed} failed at the provider: {reason}"[:300])
         locked.status, locked.reference = Refund.Status.FAILED, ""
         locked.save(update_fields=["status", "reference", "updated_at"])
+        credit_note_cancel(locked)
         refund_changed.send(sender=Refund, order_id=locked.order_id)
         PaymentFlag.objects.create(
             kind=PaymentFlag.Kind.REFUND_FAILED,
