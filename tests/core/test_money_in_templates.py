@@ -31,12 +31,10 @@ NOT_MONEY = {
     ("templates/catalog/product.html", "social.price"): "Open Graph's product:price:amount, read by machines",
     ("templates/checkout/page.html", "points=preview.points_balance|intcomma"): "loyalty points",
     ("templates/checkout/page.html", "counter=preview.points_balance"): "loyalty points",
-    ("templates/couriers/job.html", "refused.posted.amount"): "what the courier typed, given back to a refused form",
     ("templates/payments/crypto_pay.html", "amount=quote.token_amount"): "a token amount, to the token's decimals",
     ("templates/payments/crypto_pay.html", "quote.token_amount"): "a token amount, to the token's decimals",
     ("templates/reviews/_feedback_badge.html", "count=score.total"): "a count of feedback",
     ("templates/sellers/_sale_row.html", 'amount=sale.amount|floatformat:"-2"'): "a percentage (kind percent)",
-    ("templates/sellers/orders/detail.html", "refused.posted.bonus"): "what the seller typed, given back to a refused form",
     ("templates/sellers/products/list.html", "count=product.stock_total"): "a count of units",
     ("templates/sellers/promotions.html", 'amount=code.amount|floatformat:"-2"'): "a percentage (kind percent)",
 }
@@ -56,6 +54,8 @@ def _money_named(variable: str) -> bool:
     parts = variable.split(".")
     if any(part == "form" or part.endswith("_form") for part in parts[:-1]):
         return False  # a bound form field: its widget
+    if parts[:2] == ["refused", "posted"]:
+        return False  # what was typed, given back to a refused form as it was (shop/core/refusals.py)
     last = parts[-1].lower()
     return last in WORDS or last.rsplit("_", 1)[-1] in WORDS
 
