@@ -355,3 +355,27 @@ def test_buy_it_now_is_confirmed_at_the_amount_shown_and_ends_the_other_pages(ne
     assert auction.winner_id == buyer.pk and auction.final_price == Decimal("15000")
     for console in (console_b, console_o):
         assert console.problems == [], "\n".join(console.problems)
+
+
+def test_a_bid_refused_in_the_page_says_why_in_the_box(new_page):
+    auction = live_auction(start_price="200")
+    console, page = open_browser(new_page, PHONE)
+    log_in(page, UserFactory().email)
+    open_auction(page, auction)
+
+    form = page.get_by_test_id("bid-form")
+    # Below the next bid: the browser's own check would stop it, as a forged post would not.
+    form.locator("input[name=amount]").evaluate("input => input.removeAttribute('min')")
+    form.locator("input[name=amount]").fill("150")
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/bid/")) as answer:
+        form.get_by_test_id("bid-submit").click()
+
+    assert answer.value.status == 422
+    box = page.get_by_test_id("bid-box")
+    expect(box.get_by_test_id("form-refused")).to_have_text("Bid at least KES 200.")
+    expect(box.get_by_test_id("form-refused")).to_be_focused()
+    # The box offers at least the next bid, as after any push (auction.js).
+    expect(box.locator("input[name=amount]")).to_have_value("200.00")
+    same_document(page)
+    assert not Bid.objects.filter(auction=auction).exists()
+    assert console.problems == [], "\n".join(console.problems)

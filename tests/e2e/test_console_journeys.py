@@ -43,6 +43,12 @@ REPORT_HTMX_ERRORS = (
 )
 
 
+# A refused form comes back with status 422 (shop/core/refusals.py, decision 0048), and
+# htmx swaps it as it swaps a 200; Chromium logs every 4xx answer to a page's request as
+# this line. It is the refusal answered as designed, not a fault; any other status is one.
+REFUSAL_LOGGED = "Failed to load resource: the server responded with a status of 422"
+
+
 class Console:
     """Everything that went wrong in a browser context's pages, with the page it happened on."""
 
@@ -61,7 +67,7 @@ class Console:
 
     def watch(self, page):
         def on_console(message):
-            if message.type == "error":
+            if message.type == "error" and not message.text.startswith(REFUSAL_LOGGED):
                 self.problems.append(f"console: {message.text} on {urlsplit(page.url).path}")
 
         page.on("console", on_console)
