@@ -691,10 +691,10 @@ def pickup_scan(*, courier, token: str, job: DeliveryJob | None = None) -> Deliv
         try:
             number = signing.Signer(salt=PACKAGE_TOKEN_SALT).unsign(token.strip())
         except signing.BadSignature:
-            raise CourierError(_("This is not a Soko package label."), reason="unknown") from None
+            raise CourierError(_("This is not a %(site)s package label.") % {"site": settings.SOKO_SITE_NAME}, reason="unknown") from None
         order = Order.objects.filter(number=number).first()
         if order is None:
-            raise CourierError(_("This is not a Soko package label."), reason="unknown")
+            raise CourierError(_("This is not a %(site)s package label.") % {"site": settings.SOKO_SITE_NAME}, reason="unknown")
         if job is not None and order.pk != job.order_id:
             raise CourierError(
                 _("This label is for order %(number)s, not for this job.") % {"number": order.number},

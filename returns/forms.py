@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from shop.core.selectors.i18n import SITE_NAME, lazy_text
 from shop.media.forms import MultipleImageField
 
 from .models import PHOTOS_MAX, TEXT_MAX, CourierPayer, ReturnMethod, ReturnReason
@@ -55,7 +56,7 @@ class RejectForm(forms.Form):
         label=gettext_lazy("Why do you reject it?"),
         max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=gettext_lazy("The buyer reads this and may ask Soko staff to look at it."),
+        help_text=lazy_text(gettext_lazy("The buyer reads this and may ask %(site)s staff to look at it."), site=SITE_NAME),
     )
 
 
@@ -73,7 +74,7 @@ class InspectForm(forms.Form):
         required=False,
         max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=gettext_lazy("Required to dispute: the buyer and Soko staff read it."),
+        help_text=lazy_text(gettext_lazy("Required to dispute: the buyer and %(site)s staff read it."), site=SITE_NAME),
     )
     resellable = forms.BooleanField(label=gettext_lazy("Put the items back on sale"), required=False)
     refund_delivery = forms.BooleanField(label=gettext_lazy("Also refund the delivery fee"), required=False)
@@ -94,7 +95,7 @@ class DisputeDecideForm(forms.Form):
 
 class EscalateForm(forms.Form):
     text = forms.CharField(
-        label=gettext_lazy("Why should Soko staff look at it?"),
+        label=lazy_text(gettext_lazy("Why should %(site)s staff look at it?"), site=SITE_NAME),
         required=False,
         max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy
 
 from shop.core.models import TimeStamped
+from shop.core.selectors.i18n import SITE_NAME, lazy_text
 
 PHOTOS_MAX = 4
 TEXT_MAX = 1000
@@ -28,7 +29,7 @@ class ReturnStatus(models.TextChoices):
     REFUNDED = "refunded", gettext_lazy("Refunded")
     DISPUTED = "disputed", gettext_lazy("Disputed by the store")
     REJECTED = "rejected", gettext_lazy("Rejected")
-    ESCALATED = "escalated", gettext_lazy("With Soko staff")
+    ESCALATED = "escalated", lazy_text(gettext_lazy("With %(site)s staff"), site=SITE_NAME)
     CANCELLED = "cancelled", gettext_lazy("Cancelled")
 
 
@@ -235,9 +236,9 @@ class ReturnEvent(models.Model):
     class Role(models.TextChoices):
         BUYER = "buyer", gettext_lazy("Buyer")
         STORE = "store", gettext_lazy("Store")
-        STAFF = "staff", gettext_lazy("Soko staff")
+        STAFF = "staff", lazy_text(gettext_lazy("%(site)s staff"), site=SITE_NAME)
         COURIER = "courier", gettext_lazy("Courier")
-        SYSTEM = "system", gettext_lazy("Soko (automatic)")
+        SYSTEM = "system", lazy_text(gettext_lazy("%(site)s (automatic)"), site=SITE_NAME)
 
     request = models.ForeignKey(
         ReturnRequest, verbose_name=gettext_lazy("return"), on_delete=models.CASCADE, related_name="events"

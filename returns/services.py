@@ -117,20 +117,20 @@ BUYER_NEWS = {
     ),
     S.REFUNDED: gettext_lazy("Your return for order %(number)s was refunded: %(note)s"),
     S.DISPUTED: gettext_lazy(
-        "%(store)s disputes the items you returned from order %(number)s; Soko staff will decide: %(note)s"
+        "%(store)s disputes the items you returned from order %(number)s; %(site)s staff will decide: %(note)s"
     ),
 }
 STORE_NEWS = {
     S.REQUESTED: gettext_lazy("%(buyer)s asked to return items from order %(number)s."),
     S.CANCELLED: gettext_lazy("%(buyer)s cancelled the return for order %(number)s."),
-    S.ESCALATED: gettext_lazy("%(buyer)s asked Soko staff to look at the rejected return for order %(number)s."),
+    S.ESCALATED: gettext_lazy("%(buyer)s asked %(site)s staff to look at the rejected return for order %(number)s."),
     S.RECEIVED: gettext_lazy("The courier brought back the items of the return for order %(number)s."),
     S.REFUNDED: gettext_lazy("The return for order %(number)s was refunded."),
 }
 STAFF_NEWS = {
-    S.REFUNDED: gettext_lazy("Soko staff decided the buyer is refunded for the return of order %(number)s: %(note)s"),
-    S.APPROVED: gettext_lazy("Soko staff approved the return for order %(number)s: %(note)s"),
-    S.REJECTED: gettext_lazy("Soko staff rejected the return for order %(number)s: %(note)s"),
+    S.REFUNDED: gettext_lazy("%(site)s staff decided the buyer is refunded for the return of order %(number)s: %(note)s"),
+    S.APPROVED: gettext_lazy("%(site)s staff approved the return for order %(number)s: %(note)s"),
+    S.REJECTED: gettext_lazy("%(site)s staff rejected the return for order %(number)s: %(note)s"),
 }
 REFUND_FAILED = gettext_lazy("The refund of the return for order %(number)s failed: %(note)s")
 DISPUTE_FOR_STAFF = gettext_lazy("%(store)s disputes a return of order %(number)s: %(note)s")
@@ -139,7 +139,13 @@ REFUND_SUMMARY = gettext_lazy("%(amount)s (%(state)s). Paid for the order after 
 
 
 def _tell(request: ReturnRequest, *, to_buyer=None, to_store=None, note: str = "") -> None:
-    params = {"store": request.store.name, "number": request.order.number, "buyer": request.buyer, "note": note}
+    params = {
+        "store": request.store.name,
+        "number": request.order.number,
+        "buyer": request.buyer,
+        "note": note,
+        "site": settings.SOKO_SITE_NAME,
+    }
     if to_buyer is not None:
         notify(
             user=request.buyer,
@@ -183,11 +189,13 @@ def return_push(*, request: ReturnRequest) -> None:
     def buyer_html():
         fresh = return_with_details(pk=pk)
         context = {**order_box_context(fresh.order, oob=True), **buyer_context(fresh), "oob": True}
-        return render_to_string("returns/_push_buyer.html", context)
+        # Rendered without a request: no context processor gives the site's name.
+        return render_to_string("returns/_push_buyer.html", {**context, "site_name": settings.SOKO_SITE_NAME})
 
     def member_html():
         fresh = return_with_details(pk=pk)
-        return render_to_string("returns/_push_store.html", {**store_context(fresh), "oob": True})
+        context = {**store_context(fresh), "oob": True, "site_name": settings.SOKO_SITE_NAME}
+        return render_to_string("returns/_push_store.html", context)
 
     push_rendered_on_commit([request.buyer_id], buyer_html)
     members = return_member_user_ids(request=request)
@@ -289,8 +297,8 @@ def return_escalate(*, request: ReturnRequest, buyer, text: str = "") -> ReturnR
         raise ReturnError(_("Only the buyer can escalate this return."))
     if not return_can_escalate(request):
         raise ReturnError(
-            _("A rejected return can be sent to Soko staff within %(days)s days of the rejection, once.")
-            % {"days": settings.SOKO_RETURN_ESCALATE_DAYS}
+            _("A rejected return can be sent to %(site)s staff within %(days)s days of the rejection, once.")
+            % {"days": settings.SOKO_RETURN_ESCALATE_DAYS, "site": settings.SOKO_SITE_NAME}
         )
     text = text.strip()[:TEXT_MAX]
     _move(
@@ -498,10 +506,12 @@ def return_dispute(*, request: ReturnRequest, actor, text: str) -> ReturnRequest
     request = _lock(request)
     _inspectable(request, actor)
     if request.dispute_decision:
-        raise ReturnError(_("Soko staff already decided on this return."))
+        raise ReturnError(_("%(site)s staff already decided on this return.") % {"site": settings.SOKO_SITE_NAME})
     text = text.strip()[:TEXT_MAX]
     if not text:
-        raise ReturnError(_("Say what is wrong with the items: the buyer and Soko staff read it."))
+        raise ReturnError(
+            _("Say what is wrong with the items: the buyer and %(site)s staff read it.") % {"site": settings.SOKO_SITE_NAME}
+        )
     _move(
         request,
         to=S.DISPUTED,
@@ -522,7 +532,7 @@ def return_dispute_decide(*, request: ReturnRequest, staff, refund: bool, note: 
     with transaction.atomic():
         request = _lock(request)
         if not staff.is_staff:
-            raise ReturnError(_("Only Soko staff decide disputed returns."))
+            raise ReturnError(_("Only %(site)s staff decide disputed returns.") % {"site": settings.SOKO_SITE_NAME})
         if request.status != S.DISPUTED:
             raise ReturnError(_("Only a disputed return waits for this decision."))
         note = note.strip()[:TEXT_MAX]
@@ -660,7 +670,7 @@ def return_decide(
     drops the items off at the store (the note is the instructions); rejected: final."""
     request = _lock(request)
     if not staff.is_staff:
-        raise ReturnError(_("Only Soko staff decide escalated returns."))
+        raise ReturnError(_("Only %(site)s staff decide escalated returns.") % {"site": settings.SOKO_SITE_NAME})
     if request.status != S.ESCALATED:
         raise ReturnError(_("Only an escalated return waits for a decision."))
     note = note.strip()[:TEXT_MAX]

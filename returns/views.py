@@ -6,6 +6,7 @@ and are re-read on reconnect (``*/live/``).
 
 Anyone but the buyer gets a 404 from every one of these URLs."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -136,7 +137,10 @@ def return_escalate_view(request, pk: int):
         return_escalate(request=ret, buyer=request.user, text=form.cleaned_data["text"])
     except ReturnError as error:
         return _detail_page(request, return_get_for_buyer(user=request.user, pk=pk), refusal=refused(request, "escalate", error))
-    messages.success(request, _("Soko staff will look at your return and tell you and the store what they decide."))
+    messages.success(
+        request,
+        _("%(site)s staff will look at your return and tell you and the store what they decide.") % {"site": settings.SOKO_SITE_NAME},
+    )
     return redirect("returns:detail", ret.pk)
 
 

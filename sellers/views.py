@@ -69,7 +69,7 @@ def setup(request):
     form = StoreSetupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         store = store_create(owner=request.user, **form.cleaned_data)
-        messages.success(request, _("Welcome to Soko! %(name)s is ready.") % {"name": store.name})
+        messages.success(request, _("Welcome to %(site)s! %(name)s is ready.") % {"name": store.name, "site": settings.SOKO_SITE_NAME})
         return redirect("sellers:dashboard")
     return render(request, "sellers/setup.html", {"form": form, "store_url_prefix": _store_url_prefix(request)})
 

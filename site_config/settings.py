@@ -377,7 +377,7 @@ REST_FRAMEWORK = {
 # How long an Idempotency-Key names its first answer (shop/api/idempotency.py).
 SOKO_API_IDEMPOTENCY_HOURS = int(env("SOKO_API_IDEMPOTENCY_HOURS", "24"))
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Soko API",
+    "TITLE": f"{SOKO_SITE_NAME} API",  # the site's API, named as the site is (templates/api/docs.html)
     "DESCRIPTION": "The marketplace's JSON API for apps and partners (docs/API.md).",
     "VERSION": "1",
     "OAS_VERSION": "3.1.0",

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from shop.core.selectors.i18n import SITE_NAME, lazy_text
+
 from ..models import Store
 from ..validators import wallet_address_normalise
 
@@ -13,8 +15,11 @@ class WalletAddressForm(forms.ModelForm):
         fields = ["wallet_address"]
         labels = {"wallet_address": gettext_lazy("Wallet address")}
         help_texts = {
-            "wallet_address": gettext_lazy(
-                "Your share of orders paid in the stablecoin is sent here from Soko's escrow. Leave it empty to stop."
+            "wallet_address": lazy_text(
+                gettext_lazy(
+                    "Your share of orders paid in the stablecoin is sent here from %(site)s's escrow. Leave it empty to stop."
+                ),
+                site=SITE_NAME,
             )
         }
         widgets = {

@@ -6,6 +6,7 @@ Forms are plain POSTs that redirect back (a refused one with words typed comes b
 page as filled in, with why); the page's live part arrives over the socket and is re-read
 on reconnect."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.forms import Form
@@ -235,7 +236,7 @@ def return_dispute_view(request, pk: int):
         request,
         pk,
         lambda: return_dispute(request=ret, actor=request.user, text=data["note"]),
-        _("The return is disputed: Soko staff decide, and you and the buyer hear what they decide."),
+        _("The return is disputed: %(site)s staff decide, and you and the buyer hear what they decide.") % {"site": settings.SOKO_SITE_NAME},
         inspected=True,
     )
 

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy
 
 from shop.core.selectors.currencies import STORE_CURRENCIES, currency_choices
+from shop.core.selectors.i18n import SITE_NAME, lazy_text
 from shop.core.validators import time_zone_names
 
 from .models import User
@@ -13,13 +14,16 @@ from .models import User
 class SignupForm(AllauthSignupForm):
     INTENTS = [
         ("shop", gettext_lazy("Shop — buy from stores near you")),
-        ("sell", gettext_lazy("Sell — open a store on Soko")),
+        ("sell", lazy_text(gettext_lazy("Sell — open a store on %(site)s"), site=SITE_NAME)),
         ("deliver", gettext_lazy("Deliver — earn as a courier")),
     ]
 
     display_name = forms.CharField(label=gettext_lazy("Your name"), max_length=80, required=False)
     intent = forms.ChoiceField(
-        label=gettext_lazy("What brings you to Soko?"), choices=INTENTS, initial="shop", widget=forms.RadioSelect
+        label=lazy_text(gettext_lazy("What brings you to %(site)s?"), site=SITE_NAME),
+        choices=INTENTS,
+        initial="shop",
+        widget=forms.RadioSelect,
     )
 
     def __init__(self, *args, **kwargs):

@@ -1,4 +1,5 @@
 from allauth.account import views as allauth_views
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -47,4 +48,4 @@ def admin_login(request, extra_context=None):
         return redirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
     if request.user.is_staff:
         return redirect(next_url)
-    raise PermissionDenied(_("The admin is for Soko staff only."))
+    raise PermissionDenied(_("The admin is for %(site)s staff only.") % {"site": settings.SOKO_SITE_NAME})

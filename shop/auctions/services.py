@@ -339,9 +339,10 @@ def _outcome(auction: Auction, *, bidder, maximum: Decimal, raised: bool) -> Bid
             "price": money_format(auction.current_price, auction.currency),
         }
     else:
-        message = _("You lead at %(price)s. Soko bids for you up to %(max)s.") % {
+        message = _("You lead at %(price)s. %(site)s bids for you up to %(max)s.") % {
             "price": money_format(auction.current_price, auction.currency),
             "max": money_format(maximum, auction.currency),
+            "site": settings.SOKO_SITE_NAME,
         }
     return BidOutcome(auction=auction, leading=leading, message=message)
 
@@ -880,10 +881,12 @@ def live_fragments(auction: Auction, *, bids=None, times_marked: bool = False) -
     the same templates); once the auction no longer takes bids, its bidding part too, the
     same for every viewer (the bid and buy-it-now forms go). ``times_marked``: times as
     markers that each watcher's socket fills in for its zone (``local_times_fill``)."""
-    context = {**live_context(auction, bids=bids), "oob": True, "times_marked": times_marked}
+    # Rendered without a request: no context processor gives the site's name.
+    site = {"site_name": settings.SOKO_SITE_NAME}
+    context = {**live_context(auction, bids=bids), "oob": True, "times_marked": times_marked, **site}
     html = render_to_string("auctions/_live.html", context)
     if auction.status in (A.ENDED, A.CANCELLED):
-        html += render_to_string("auctions/_bidding.html", {"auction": auction, "is_open": False, "oob": True})
+        html += render_to_string("auctions/_bidding.html", {"auction": auction, "is_open": False, "oob": True, **site})
     return html
 
 
@@ -942,7 +945,12 @@ def _push_parties(auction: Auction) -> None:
                 with speaking_to(user):
                     html = render_to_string(
                         "auctions/_box.html",
-                        {**viewer_context(user=user, auction=fresh), "oob": True, "pushed": True},
+                        {
+                            **viewer_context(user=user, auction=fresh),
+                            "oob": True,
+                            "pushed": True,
+                            "site_name": settings.SOKO_SITE_NAME,
+                        },
                     )
                 group_send(user_group(user.pk), {"type": "html.push", "html": html})
             for member in team:

@@ -6,6 +6,7 @@ and, with htmx, swaps the bid box in place."""
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
@@ -189,9 +190,13 @@ def bid(request, auction_id: int):
             Confirm(
                 action=reverse("auctions:bid", args=[auction.pk]),
                 question=_(
-                    "Bid up to %(amount)s? The next bid is %(next)s: Soko may bid for you as far as %(amount)s."
+                    "Bid up to %(amount)s? The next bid is %(next)s: %(site)s may bid for you as far as %(amount)s."
                 )
-                % {"amount": shown, "next": money_format(min_next_bid(auction), auction.currency)},
+                % {
+                    "amount": shown,
+                    "next": money_format(min_next_bid(auction), auction.currency),
+                    "site": settings.SOKO_SITE_NAME,
+                },
                 button=_("Bid up to %(amount)s") % {"amount": shown},
                 fields={"amount": amount, "confirmed": amount},
                 target=f"auction-{auction.pk}-bidding",

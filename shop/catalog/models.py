@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import get_language, gettext_lazy
 
 from shop.core.models import TimeStamped
+from shop.core.selectors.i18n import SITE_NAME, lazy_text
 
 
 class Category(models.Model):
@@ -88,7 +89,7 @@ class Product(TimeStamped):
         ARCHIVED = "archived", gettext_lazy("Archived")
         # Taken down by Soko (reports or staff, see shop.moderation): only a staff reversal
         # brings back the status it had; seller edits leave it hidden.
-        HIDDEN = "hidden", gettext_lazy("Hidden by Soko")
+        HIDDEN = "hidden", lazy_text(gettext_lazy("Hidden by %(site)s"), site=SITE_NAME)
 
     # "On sale to shoppers": the one rule, as a query (``visible()``) and for one row (``is_visible``).
     VISIBLE_STATUSES = (Status.ACTIVE,)

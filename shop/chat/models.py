@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy
 
 from shop.core.models import TimeStamped
+from shop.core.selectors.i18n import SITE_NAME, lazy_text
 
 TEXT_MAX = 2000
 
@@ -148,7 +149,9 @@ class Message(models.Model):
     )
     created_at = models.DateTimeField(verbose_name=gettext_lazy("sent at"), auto_now_add=True)
     # Taken down by Soko (reports or staff, see shop.moderation): shown as a notice instead.
-    hidden_at = models.DateTimeField(verbose_name=gettext_lazy("hidden by Soko at"), null=True, blank=True)
+    hidden_at = models.DateTimeField(
+        verbose_name=lazy_text(gettext_lazy("hidden by %(site)s at"), site=SITE_NAME), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = gettext_lazy("message")

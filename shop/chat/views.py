@@ -7,6 +7,7 @@ with htmx, answers with the changed parts.
 Whoever is not in a conversation gets a 404 from every one of these URLs; staff may read
 a conversation (for a report), never write to it."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -270,7 +271,7 @@ def report(request, conversation_id: int):
     except ChatError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("Thank you: the report was sent to Soko's staff."))
+        messages.success(request, _("Thank you: the report was sent to %(site)s's staff.") % {"site": settings.SOKO_SITE_NAME})
     return _back(request, conversation_id)
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from .ids import MAX_ID
 from .models import CurrencyRate
 from .search import search_text
+from .selectors.i18n import SITE_NAME, lazy_text
 
 
 def key_is_valid(field: models.Field, value) -> bool:
@@ -117,9 +118,9 @@ ADMIN_CSP_UPDATE = {"style-src-attr": ["'unsafe-inline'"]}
 
 
 class SokoAdminSite(admin.AdminSite):
-    site_header = gettext_lazy("Soko staff")
-    site_title = gettext_lazy("Soko staff")
-    index_title = gettext_lazy("Today on Soko")
+    site_header = lazy_text(gettext_lazy("%(site)s staff"), site=SITE_NAME)
+    site_title = lazy_text(gettext_lazy("%(site)s staff"), site=SITE_NAME)
+    index_title = lazy_text(gettext_lazy("Today on %(site)s"), site=SITE_NAME)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy
 
 from shop.core.models import TimeStamped
+from shop.core.selectors.i18n import SITE_NAME, lazy_text
 from shop.media.services.storage import private_storage
 
 # app_label.model of what can be reported, with the word shown to people.
@@ -328,7 +329,7 @@ class Complaint(TimeStamped):
     class Side(models.TextChoices):
         BUYER = "buyer", gettext_lazy("Buyer")
         STORE = "store", gettext_lazy("Store")
-        STAFF = "staff", gettext_lazy("Soko staff")
+        STAFF = "staff", lazy_text(gettext_lazy("%(site)s staff"), site=SITE_NAME)
 
     class Status(models.TextChoices):
         OPEN = "open", gettext_lazy("Open")

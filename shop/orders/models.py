@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext, gettext_lazy
 
 from shop.core.models import TimeStamped
+from shop.core.selectors.i18n import SITE_NAME, lazy_text
 from shop.core.units import units_count
 from shop.payments.models import PaymentStatus
 
@@ -117,7 +118,10 @@ class Order(TimeStamped):
     # the part of it the platform pays for (the store's share counts it as paid).
     discount = models.DecimalField(verbose_name=gettext_lazy("discount"), max_digits=12, decimal_places=2, default=Decimal("0"))
     platform_discount = models.DecimalField(
-        verbose_name=gettext_lazy("discount paid by Soko"), max_digits=12, decimal_places=2, default=Decimal("0")
+        verbose_name=lazy_text(gettext_lazy("discount paid by %(site)s"), site=SITE_NAME),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0"),
     )
     promo_code = models.CharField(verbose_name=gettext_lazy("promo code"), max_length=40, blank=True)
     # Loyalty points the buyer spent on this order and what they took off: part of

@@ -13,6 +13,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from shop.core.models import TimeStamped
 from shop.core.selectors.currencies import money_from_minor
+from shop.core.selectors.i18n import SITE_NAME, lazy_text
 from shop.media.services.storage import private_storage
 
 
@@ -290,7 +291,9 @@ class Refund(TimeStamped):
     amount_minor = models.BigIntegerField(verbose_name=gettext_lazy("amount (minor units)"))
     fee_minor = models.BigIntegerField(verbose_name=gettext_lazy("platform fee returned (minor units)"), default=0)
     # The part of the refunded lines' discount Soko had paid for: it comes back to Soko.
-    promotion_minor = models.BigIntegerField(verbose_name=gettext_lazy("Soko's discount returned (minor units)"), default=0)
+    promotion_minor = models.BigIntegerField(
+        verbose_name=lazy_text(gettext_lazy("%(site)s's discount returned (minor units)"), site=SITE_NAME), default=0
+    )
     currency = models.CharField(verbose_name=gettext_lazy("currency"), max_length=3)
     status = models.CharField(
         verbose_name=gettext_lazy("status"), max_length=20, choices=Status.choices, default=Status.PENDING

@@ -324,6 +324,8 @@ def _push_message(*, conversation: Conversation, message_id: int, replace: bool 
                             "replace": replace,
                             # An offer card lets the shopper choose where it is delivered.
                             "addresses": addresses if side == Side.BUYER else [],
+                            # Rendered without a request: no context processor gives the site's name.
+                            "site_name": settings.SOKO_SITE_NAME,
                         },
                     )
             unread = unread_total(user=user)

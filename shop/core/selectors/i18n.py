@@ -4,6 +4,10 @@ A notification or an email is rendered for its recipient, not for whoever caused
 seller working in French confirms an order, and the buyer who reads Swahili is told in
 Swahili. Callers build the text lazily (``lazy_text``) and ``speaking_to(recipient)``
 renders it in the recipient's language and time zone.
+
+The site's name (``SOKO_SITE_NAME``) is never written into a translatable string: a string
+names it with a ``%(site)s`` placeholder, filled with the setting, or with ``SITE_NAME``
+where the text is lazy (a model's choices, a form's label, a message built before it is read).
 """
 
 import zoneinfo
@@ -44,3 +48,12 @@ def lazy_text(template, **params):
     ``params`` when, and in the language in which, it is finally read. Parameters may be
     lazy themselves (a status label, ``lazy_money``)."""
     return _render_lazy(template, params)
+
+
+def _site_name() -> str:
+    return settings.SOKO_SITE_NAME
+
+
+# The site's name, read when the text naming it is: ``lazy_text(gettext_lazy("%(site)s
+# staff"), site=SITE_NAME)`` in a model's choices or a form's label made at import.
+SITE_NAME = lazy(_site_name, str)()

@@ -23,6 +23,7 @@ import logging
 from datetime import datetime
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
@@ -63,7 +64,7 @@ _LOG_ACTION = {
     AccountAction.Kind.REINSTATE: LogEntry.Action.REINSTATE,
 }
 _NOTICE = {
-    AccountAction.Kind.WARN: gettext_lazy("Soko staff sent you a warning: %(reason)s"),
+    AccountAction.Kind.WARN: gettext_lazy("%(site)s staff sent you a warning: %(reason)s"),
     AccountAction.Kind.SUSPEND: gettext_lazy("Your account is suspended until %(until)s: %(reason)s"),
     AccountAction.Kind.DEACTIVATE: gettext_lazy("Your account is deactivated: %(reason)s"),
     AccountAction.Kind.REINSTATE: gettext_lazy("Your account is in good standing again: %(reason)s"),
@@ -214,7 +215,7 @@ def account_act(*, user, kind: str, reason: str, actor=None, until=None) -> Acco
         notify(
             user=user,
             kind="moderation",
-            text=lazy_text(_NOTICE[kind], reason=reason, until=until_text),
+            text=lazy_text(_NOTICE[kind], reason=reason, until=until_text, site=settings.SOKO_SITE_NAME),
             url=reverse("moderation:standing"),
             email=True,
         )

@@ -3,6 +3,7 @@ it, what of theirs Soko has hidden, and the appeal forms. A deactivated account 
 this page and nothing else."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -58,7 +59,11 @@ def standing(request):
                 sent.add_error(None, str(error))
                 status = 400
             else:
-                messages.success(request, _("Your appeal reached Soko's staff. Their answer will appear on this page."))
+                messages.success(
+                    request,
+                    _("Your appeal reached %(site)s's staff. Their answer will appear on this page.")
+                    % {"site": settings.SOKO_SITE_NAME},
+                )
                 return redirect("moderation:standing")
         else:
             status = 400

@@ -21,6 +21,7 @@ from shop.accounts.admin import UserAdmin
 from shop.accounts.models import Standing
 from shop.core.admin import ReadOnlyAdmin
 from shop.core.ids import int_or_none
+from shop.core.selectors.i18n import SITE_NAME, lazy_text
 
 from ..accounts.selectors import account_actions_of, appeals_of, bidding_record_of
 from ..accounts.services import RESPONSE_MAX, AccountActionError, AppealError, account_act, appeal_decide
@@ -39,9 +40,12 @@ ACTIONS = {
     ),
     K.DEACTIVATE: (
         gettext_lazy("Deactivate"),
-        gettext_lazy(
-            "Signed out everywhere at once, open pages lose their live connection; they may sign in only to read the notice and "
-            "appeal. The listings of stores they own alone are hidden and Soko stops bidding for them."
+        lazy_text(
+            gettext_lazy(
+                "Signed out everywhere at once, open pages lose their live connection; they may sign in only to read the notice "
+                "and appeal. The listings of stores they own alone are hidden and %(site)s stops bidding for them."
+            ),
+            site=SITE_NAME,
         ),
     ),
     K.REINSTATE: (gettext_lazy("Reinstate"), gettext_lazy("Back to good standing: what a deactivation hid comes back as it was.")),

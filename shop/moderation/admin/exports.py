@@ -9,6 +9,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy
 
+from shop.core.selectors.i18n import SITE_NAME, lazy_text
 from shop.moderation.exports import views as export_views
 from shop.moderation.exports.services import (
     KIND_PERMISSIONS,
@@ -33,7 +34,10 @@ class ExportRequestForm(forms.ModelForm):
             "date_to": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
         help_texts = {
-            "date_to": gettext_lazy("Rows created from the start of the first day to the end of the last, in Soko's time zone."),
+            "date_to": lazy_text(
+                gettext_lazy("Rows created from the start of the first day to the end of the last, in %(site)s's time zone."),
+                site=SITE_NAME,
+            ),
         }
 
     def __init__(self, *args, **kwargs):

@@ -2,6 +2,7 @@
 
 import json
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
@@ -28,7 +29,8 @@ class ActorFilter(admin.SimpleListFilter):
             .values_list("actor_id", "actor__email")
             .distinct()
         )
-        return [(self.AUTOMATIC, _("Soko (automatic)")), *((str(pk), email) for pk, email in actors)]
+        automatic = _("%(site)s (automatic)") % {"site": settings.SOKO_SITE_NAME}
+        return [(self.AUTOMATIC, automatic), *((str(pk), email) for pk, email in actors)]
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -52,7 +54,7 @@ class LogEntryAdmin(ReadOnlyAdmin):
 
     @admin.display(description=gettext_lazy("by"), ordering="actor__email")
     def by(self, entry):
-        return str(entry.actor) if entry.actor_id else _("Soko (automatic)")
+        return str(entry.actor) if entry.actor_id else _("%(site)s (automatic)") % {"site": settings.SOKO_SITE_NAME}
 
     @admin.display(description=gettext_lazy("target"), ordering="target_label")
     def target_link(self, entry):

@@ -4,6 +4,7 @@ they may appeal, and is logged. Showing it again reverses that take-down. Both n
 ``moderation.decide_case`` permission, as every take-down decision does."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -64,7 +65,7 @@ class ModeratedReviewAdmin(ReviewAdmin):
 
     @admin.action(description=gettext_lazy("Show the selected reviews again"), permissions=["change", "decide"])
     def unhide(self, request, queryset):
-        reason = _("Shown again by Soko's staff.")
+        reason = _("Shown again by %(site)s's staff.") % {"site": settings.SOKO_SITE_NAME}
         for review in queryset.filter(hidden_at__isnull=False):
             if target_show_again(target=review, actor=request.user, reason=reason) is None:
                 review_unhide(review=review)  # hidden before take-downs were recorded

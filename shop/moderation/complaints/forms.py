@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from shop.core.selectors.i18n import SITE_NAME, lazy_text
 from shop.media.forms import MultipleImageField
 
 from ..models import PHOTOS_MAX, Complaint
@@ -27,7 +28,7 @@ class ComplaintForm(forms.Form):
         widget=forms.Textarea(
             attrs={"rows": 5, "placeholder": gettext_lazy("Dates, what you expected, what you got.")}
         ),
-        help_text=gettext_lazy("The other party and Soko staff read this."),
+        help_text=lazy_text(gettext_lazy("The other party and %(site)s staff read this."), site=SITE_NAME),
     )
     photos = _photos()
 

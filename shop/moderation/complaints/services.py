@@ -100,14 +100,14 @@ def _state(complaint: Complaint) -> dict:
 # Who hears of what ------------------------------------------------------------------------
 
 NEWS = {
-    "filed": gettext_lazy("%(who)s filed complaint %(number)s about %(about)s. Soko staff will look at it."),
+    "filed": gettext_lazy("%(who)s filed complaint %(number)s about %(about)s. %(site)s staff will look at it."),
     "message": gettext_lazy("New message on complaint %(number)s."),
-    "asked": gettext_lazy("Soko staff need your answer on complaint %(number)s by %(due)s."),
-    "staff": gettext_lazy("Soko staff wrote on complaint %(number)s."),
+    "asked": gettext_lazy("%(site)s staff need your answer on complaint %(number)s by %(due)s."),
+    "staff": gettext_lazy("%(site)s staff wrote on complaint %(number)s."),
     "resolved": gettext_lazy("Complaint %(number)s is resolved: %(resolution)s. %(note)s"),
     "closed": gettext_lazy("Complaint %(number)s is closed."),
     "reminder": gettext_lazy(
-        "Reminder: Soko staff are still waiting for your answer on complaint %(number)s, now by %(due)s."
+        "Reminder: %(site)s staff are still waiting for your answer on complaint %(number)s, now by %(due)s."
     ),
 }
 STAFF_NEWS = {
@@ -126,7 +126,13 @@ def _party_users(complaint: Complaint, side: str) -> list:
 
 def _tell(complaint: Complaint, news: str, *, sides=(C.Side.BUYER, C.Side.STORE), **params) -> None:
     url = reverse("complaints:detail", args=[complaint.number])
-    values = {"number": complaint.number, "resolution": complaint.get_resolution_display(), "note": "", **params}
+    values = {
+        "number": complaint.number,
+        "resolution": complaint.get_resolution_display(),
+        "note": "",
+        "site": settings.SOKO_SITE_NAME,
+        **params,
+    }
     for side in sides:
         for user in _party_users(complaint, side):
             notify(user=user, kind="complaint", text=lazy_text(NEWS[news], **values), url=url, email=True)
@@ -248,7 +254,7 @@ def complaint_post(*, complaint: Complaint, user, text: str, photos=()) -> Compl
 
 def _check_staff(staff) -> None:
     if staff is None or not staff.is_staff or not staff.has_perm(RESOLVE_PERM):
-        raise ComplaintError(_("Only Soko staff who settle complaints can do this."))
+        raise ComplaintError(_("Only %(site)s staff who settle complaints can do this.") % {"site": settings.SOKO_SITE_NAME})
 
 
 def complaint_staff_reply(*, complaint: Complaint, staff, text: str, ask: str = "", photos=()) -> ComplaintMessage:

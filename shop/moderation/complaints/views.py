@@ -6,6 +6,7 @@ the thread's form swaps the thread in place).
 
 Anyone but the parties gets a 404 from every one of these URLs; staff work in the admin."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -58,7 +59,7 @@ def _new(request, *, side: str, order=None, auction=None):
             except ComplaintError as error:
                 form.add_error(None, str(error))
             else:
-                messages.success(request, _("Your complaint is filed. Soko staff will look at it."))
+                messages.success(request, _("Your complaint is filed. %(site)s staff will look at it.") % {"site": settings.SOKO_SITE_NAME})
                 return redirect("complaints:detail", complaint.number)
         status = 422
     context = {"form": form, "side": side, "order": order, "auction": auction}

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from shop.core.selectors.i18n import SITE_NAME, lazy_text
+
 from ..models import Report
 
 
@@ -12,5 +14,5 @@ class ReportForm(forms.Form):
     text = forms.CharField(
         label=gettext_lazy("Details (optional)"), required=False, max_length=Report._meta.get_field("text").max_length,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=gettext_lazy("What should Soko's staff know? Links, order numbers, what happened."),
+        help_text=lazy_text(gettext_lazy("What should %(site)s's staff know? Links, order numbers, what happened."), site=SITE_NAME),
     )

@@ -101,16 +101,17 @@ def report_file(*, reporter, target, reason: str, text: str = "") -> Report:
         )
 
     def work() -> Report:
+        again = _("You already reported this. %(site)s's staff will look at it.") % {"site": settings.SOKO_SITE_NAME}
         case = Case.objects.select_for_update().get(pk=_case_of(target, target_type=target_type).pk)
         if Report.objects.filter(case=case, reporter=reporter, status=Report.Status.OPEN).exists():
-            raise ReportError(_("You already reported this. Soko's staff will look at it."), code="again")
+            raise ReportError(again, code="again")
         try:
             with transaction.atomic():
                 report = Report.objects.create(
                     case=case, reporter=reporter, reason=reason, text=text, weight=weight, counts=weight > 0
                 )
         except IntegrityError:
-            raise ReportError(_("You already reported this. Soko's staff will look at it."), code="again") from None
+            raise ReportError(again, code="again") from None
         _tally(case)
         case.last_reported_at = report.created_at
         if case.status == Case.Status.CLOSED:
@@ -189,9 +190,10 @@ def _automatic_reason(case: Case) -> str:
         .order_by("reason")
     )
     labels = ", ".join(str(Report.Reason(value).label).lower() for value in reasons)
-    return _("Reported by %(n)s people (%(reasons)s); hidden until Soko's staff look at it.") % {
+    return _("Reported by %(n)s people (%(reasons)s); hidden until %(site)s's staff look at it.") % {
         "n": case.open_reporters,
         "reasons": labels,
+        "site": settings.SOKO_SITE_NAME,
     }
 
 
@@ -335,7 +337,11 @@ def _take_down(case: Case, *, actor, reason: str) -> Takedown:
     )
     kind = REPORTABLE[case.target_type.app_label + "." + case.target_type.model]
     staff_text = lazy_text(
-        gettext_lazy("Soko took down a %(kind)s, “%(target)s”: %(reason)s"), kind=kind, target=case.target_label, reason=reason
+        gettext_lazy("%(site)s took down a %(kind)s, “%(target)s”: %(reason)s"),
+        kind=kind,
+        target=case.target_label,
+        reason=reason,
+        site=settings.SOKO_SITE_NAME,
     )
     if actor is None:
         url = reverse("admin:moderation_case_change", args=[case.pk])

@@ -1,5 +1,6 @@
 """Reporting a product, store, user, review, chat message or auction, and one's own reports."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -35,9 +36,13 @@ def report_form(request, kind: str, pk: int):
             else:
                 landing, hidden = report_landing(kind=kind, target=target, user=request.user, back=back)
                 if hidden:
-                    thanks = _("Thank you: your report reached Soko's staff, and it is hidden while they look at it. You can follow it in My reports.")
+                    thanks = _(
+                        "Thank you: your report reached %(site)s's staff, and it is hidden while they look at it. "
+                        "You can follow it in My reports."
+                    )
                 else:
-                    thanks = _("Thank you: your report reached Soko's staff. You can follow it in My reports.")
+                    thanks = _("Thank you: your report reached %(site)s's staff. You can follow it in My reports.")
+                thanks %= {"site": settings.SOKO_SITE_NAME}
                 messages.success(request, thanks)
                 return redirect(landing)
         else:

@@ -3,6 +3,7 @@
 page) and a complaint's status badge."""
 
 from django import template
+from django.conf import settings
 
 from ..complaints.selectors import auction_side, order_complaints_for
 from ..models import Complaint
@@ -14,7 +15,9 @@ register = template.Library()
 def order_complaints(context, order, side="buyer"):
     """The order's complaints this side sees, with the link to file one."""
     user = context["request"].user
-    return {"order": order, "side": side, "complaints": order_complaints_for(order=order, user=user, side=side)}
+    complaints = order_complaints_for(order=order, user=user, side=side)
+    # An inclusion tag's template sees only what the tag returns, not the context processors'.
+    return {"order": order, "side": side, "complaints": complaints, "site_name": settings.SOKO_SITE_NAME}
 
 
 @register.inclusion_tag("moderation/complaint_auction_link.html", takes_context=True)
@@ -28,4 +31,4 @@ def auction_complaint_link(context, auction):
 
 @register.inclusion_tag("moderation/complaint_status.html")
 def complaint_status(complaint: Complaint):
-    return {"complaint": complaint}
+    return {"complaint": complaint, "site_name": settings.SOKO_SITE_NAME}

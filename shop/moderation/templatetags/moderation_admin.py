@@ -4,6 +4,7 @@
 import json
 
 from django import template
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 
 from ..models import Case
@@ -52,6 +53,8 @@ def moderation_log(context, obj):
         "log_url": "admin:moderation_logentry_changelist",
         "target_type": ContentType.objects.get_for_model(obj, for_concrete_model=False).pk,
         "target_id": obj.pk,
+        # An inclusion tag's template sees only what the tag returns, not the context processors'.
+        "site_name": settings.SOKO_SITE_NAME,
     }
 
 
@@ -61,4 +64,4 @@ def staff_dashboard(context):
     if request is None or not request.user.is_staff:
         return {"figures": None}
     figures = dashboard_for_user(request.user)
-    return {"figures": figures, "chart_data": chart_data(figures)}
+    return {"figures": figures, "chart_data": chart_data(figures), "site_name": settings.SOKO_SITE_NAME}

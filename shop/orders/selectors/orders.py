@@ -4,6 +4,7 @@ else's order number is a 404, never a peek."""
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -209,7 +210,7 @@ def order_timeline(*, order: Order, viewer: str) -> list[TimelineRow]:
 def _who(event: OrderEvent, order: Order, viewer: str) -> str:
     """Who made a move, by role rather than by name (staff and store members stay private)."""
     if event.actor_id is None:
-        return _("Soko")
+        return settings.SOKO_SITE_NAME
     if event.actor_id == order.buyer_id:
         return _("you") if viewer == Role.BUYER else _("the buyer")
     if event.actor.is_staff:

@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shop.core.selectors.i18n import SITE_NAME, lazy_text
 from shop.payments.models import PaymentStatus
 
 from ..models import Order, OrderStatus
@@ -62,7 +63,7 @@ class Role:
         BUYER: gettext_lazy("the buyer"),
         SELLER: gettext_lazy("the store"),
         COURIER: gettext_lazy("a courier"),
-        STAFF: gettext_lazy("Soko staff"),
+        STAFF: lazy_text(gettext_lazy("%(site)s staff"), site=SITE_NAME),
     }
 
 

@@ -76,7 +76,7 @@ def handover_code_check(*, code: str, accept: Callable[[Order], None] | None = N
             .first()
         )
         if handover is None:
-            raise HandoverError(_("This is not a valid Soko handover code."), reason="unknown")
+            raise HandoverError(_("This is not a valid %(site)s handover code.") % {"site": settings.SOKO_SITE_NAME}, reason="unknown")
         state = handover_state(handover.order, handover=handover)
         if not state.accepts_qr:
             raise _refusal(state)

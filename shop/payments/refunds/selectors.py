@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy
 
+from shop.core.selectors.i18n import SITE_NAME, lazy_text
+
 from ..models import Provider, Refund
 
 # Where a refund's money goes: said beside it, for the buyer and the store alike.
@@ -13,7 +15,7 @@ REFUND_WAY = {
     Provider.STRIPE: gettext_lazy("to the card"),
     Provider.DEV: gettext_lazy("to the card"),
     Provider.PAYPAL: gettext_lazy("to the PayPal account"),
-    Provider.MPESA: gettext_lazy("to the M-Pesa number, sent by Soko's staff"),
+    Provider.MPESA: lazy_text(gettext_lazy("to the M-Pesa number, sent by %(site)s's staff"), site=SITE_NAME),
     Provider.CASH: gettext_lazy("in cash, by the store"),
 }
 

@@ -212,7 +212,8 @@ def refund_check_actor(*, order, actor, amount_minor: int) -> None:
         return
     if not actor.is_staff and not order.store.members.filter(pk=actor.pk).exists():
         raise RefundError(
-            _("Only Soko's staff and the store's team can refund order %(number)s.") % {"number": order.number}
+            _("Only %(site)s's staff and the store's team can refund order %(number)s.")
+            % {"number": order.number, "site": settings.SOKO_SITE_NAME}
         )
     limit = refund_limit(actor=actor, currency=order.currency)
     if limit is not None and money_from_minor(amount_minor, order.currency) > limit:
@@ -259,7 +260,7 @@ REFUND_NEWS = {
     Provider.DEV: gettext_lazy("%(amount)s of order %(number)s is being refunded to your card."),
     Provider.PAYPAL: gettext_lazy("%(amount)s of order %(number)s is being refunded to your PayPal account."),
     Provider.CRYPTO: gettext_lazy("%(amount)s of order %(number)s is being refunded to the wallet you paid from."),
-    Provider.MPESA: gettext_lazy("%(amount)s of order %(number)s will be sent back to your M-Pesa by Soko's staff."),
+    Provider.MPESA: gettext_lazy("%(amount)s of order %(number)s will be sent back to your M-Pesa by %(site)s's staff."),
     Provider.CASH: gettext_lazy("%(store)s owes you %(amount)s for order %(number)s and will give it back."),
 }
 REDUCTION_NEWS = gettext_lazy("The discount and points used on order %(number)s were given back.")
@@ -273,7 +274,7 @@ def _announce(order, refund: Refund) -> None:
     notify(
         user=order.buyer,
         kind="order",
-        text=lazy_text(template, amount=amount, number=order.number, store=order.store.name),
+        text=lazy_text(template, amount=amount, number=order.number, store=order.store.name, site=settings.SOKO_SITE_NAME),
         url=reverse("orders:detail", args=[order.number]),
         email=True,
     )
@@ -607,10 +608,15 @@ def _escrow_refund(order, refund: Refund) -> None:
             _(
                 "Refund %(refund)s of order %(order)s (%(amount)s %(currency)s) was paid out of the escrow "
                 "(%(transaction)s) while the store's share was released to its wallet (%(release)s): the escrow paid "
-                "it out of what it holds for the checkout's other stores and Soko. Take the store's part back from "
+                "it out of what it holds for the checkout's other stores and %(site)s. Take the store's part back from "
                 "the store."
             )
-            % {**_flag_names(order, refund), "transaction": transfer.tx_hash, "release": payout.reference},
+            % {
+                **_flag_names(order, refund),
+                "transaction": transfer.tx_hash,
+                "release": payout.reference,
+                "site": settings.SOKO_SITE_NAME,
+            },
             key=f"escrow-refund:{refund.pk}:released",
         )
 

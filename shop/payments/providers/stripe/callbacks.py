@@ -295,12 +295,12 @@ class ChargeSucceeded:
 DISPUTE_NEWS = {
     "charge.dispute.created": gettext_lazy(
         "The buyer's bank disputes the card payment of order %(number)s: the money is held back until the bank "
-        "decides. Keep the order's delivery proof; Soko answers the bank."
+        "decides. Keep the order's delivery proof; %(site)s answers the bank."
     ),
     "charge.dispute.funds_reinstated": gettext_lazy(
         "The bank decided the dispute over order %(number)s in your favour: the money is back."
     ),
-    "lost": gettext_lazy("The bank decided the dispute over order %(number)s for the buyer. Soko will contact you."),
+    "lost": gettext_lazy("The bank decided the dispute over order %(number)s for the buyer. %(site)s will contact you."),
 }
 
 
@@ -369,7 +369,7 @@ def _flag_once(*, key: str, **fields) -> tuple[PaymentFlag, bool]:
 
 def _tell_stores(checkout, news) -> None:
     for order in checkout.orders.select_related("store").prefetch_related("store__members"):
-        text = lazy_text(news, number=order.number)
+        text = lazy_text(news, number=order.number, site=settings.SOKO_SITE_NAME)
         url = reverse("sellers:order_detail", args=[order.number])
         for member in order.store.members.all():
             notify(user=member, kind="order", text=text, url=url)
