@@ -48,10 +48,17 @@ def _project_configs():
 
 
 def _columns(config) -> set[str]:
+    """The columns of the app's models, and of the abstract models it declares for others to
+    take (core's ``EmailKept``: the columns its mail service writes on the owner's row)."""
     names = set()
     for model in config.get_models():
         for field in model._meta.get_fields():
             if field.concrete:
+                names.update({field.name, field.attname})
+    module = config.models_module
+    for value in vars(module).values() if module else ():
+        if isinstance(value, type) and getattr(value, "_meta", None) and value._meta.abstract and value.__module__ == module.__name__:
+            for field in value._meta.local_fields:
                 names.update({field.name, field.attname})
     return names
 

@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy
 
-from shop.core.models import TimeStamped
+from shop.core.models import EmailKept, TimeStamped
 from shop.core.selectors.i18n import SITE_NAME, lazy_text
 
 TEXT_MAX = 2000
@@ -311,17 +311,13 @@ class Mute(models.Model):
         return gettext("%(user)s muted %(conversation)s") % {"user": self.user_id, "conversation": self.conversation_id}
 
 
-class Digest(models.Model):
+class Digest(EmailKept):
     """When a person was last told by email about a conversation, and whether messages wait
     to be told: at most one email per ``SOKO_CHAT_EMAIL_MINUTES`` per conversation."""
 
     conversation = models.ForeignKey(Conversation, verbose_name=gettext_lazy("conversation"), on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("user"), on_delete=models.CASCADE, related_name="+")
     pending_since = models.DateTimeField(verbose_name=gettext_lazy("waiting since"), null=True, blank=True, db_index=True)
-    emailed_at = models.DateTimeField(verbose_name=gettext_lazy("emailed at"), null=True, blank=True)
-    # Held by the worker sending the email (shop.core.services.mail.email_once); one older
-    # than the lease was held by a worker that was lost.
-    email_claimed_at = models.DateTimeField(verbose_name=gettext_lazy("email claimed at"), null=True, blank=True)
     emailed_seq = models.PositiveBigIntegerField(verbose_name=gettext_lazy("emailed up to"), default=0)
 
     class Meta:

@@ -15,6 +15,18 @@ class TimeStamped(models.Model):
         abstract = True
 
 
+class EmailKept(models.Model):
+    """A row whose email a job sends (a notification's copy, an invoice…): at least once,
+    whatever worker dies. ``shop.core.services.mail.email_once`` claims and marks these."""
+
+    emailed_at = models.DateTimeField(verbose_name=_("emailed at"), null=True, blank=True)
+    # Held by the worker sending the email; one older than the lease was held by a worker that was lost.
+    email_claimed_at = models.DateTimeField(verbose_name=_("email claimed at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class CurrencyRate(models.Model):
     """How many units of a currency one US dollar buys, as staff read it on a date. Used
     only to show shoppers approximate conversions, never to charge."""

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy
 
-from shop.core.models import TimeStamped
+from shop.core.models import EmailKept, TimeStamped
 from shop.core.selectors.currencies import money_from_minor
 from shop.core.selectors.i18n import SITE_NAME, lazy_text
 from shop.media.services.storage import private_storage
@@ -389,7 +389,7 @@ class SuspenseRefund(TimeStamped):
         return money_from_minor(self.amount_minor, self.currency)
 
 
-class Invoice(TimeStamped):
+class Invoice(TimeStamped, EmailKept):
     """The PDF invoice of one paid order, rendered once and kept privately."""
 
     order = models.OneToOneField(
@@ -397,10 +397,6 @@ class Invoice(TimeStamped):
     )
     number = models.CharField(verbose_name=gettext_lazy("number"), max_length=40, unique=True)
     pdf = models.FileField(verbose_name=gettext_lazy("PDF"), upload_to="invoices/", storage=private_storage, blank=True)
-    emailed_at = models.DateTimeField(verbose_name=gettext_lazy("emailed at"), null=True, blank=True)
-    # Held by the worker sending the email (shop.core.services.mail.email_once); one older
-    # than the lease was held by a worker that was lost.
-    email_claimed_at = models.DateTimeField(verbose_name=gettext_lazy("email claimed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = gettext_lazy("invoice")
@@ -410,7 +406,7 @@ class Invoice(TimeStamped):
         return self.number
 
 
-class CreditNote(TimeStamped):
+class CreditNote(TimeStamped, EmailKept):
     """The PDF credit note of a refund (``CN-<order>-<n>``): what was given back, against
     the order's invoice. Rendered once (by a background job), kept privately, emailed to
     the buyer once; readable by whoever may read the invoice. A refund has one in force:
@@ -424,10 +420,6 @@ class CreditNote(TimeStamped):
     pdf = models.FileField(
         verbose_name=gettext_lazy("PDF"), upload_to="credit-notes/", storage=private_storage, blank=True
     )
-    emailed_at = models.DateTimeField(verbose_name=gettext_lazy("emailed at"), null=True, blank=True)
-    # Held by the worker sending the email (shop.core.services.mail.email_once); one older
-    # than the lease was held by a worker that was lost.
-    email_claimed_at = models.DateTimeField(verbose_name=gettext_lazy("email claimed at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(verbose_name=gettext_lazy("cancelled at"), null=True, blank=True)
 
     class Meta:

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy
 
-from shop.core.models import TimeStamped
+from shop.core.models import EmailKept, TimeStamped
 
 TEXT_MAX = 2000
 RESPONSE_MAX = 1000
@@ -246,7 +246,7 @@ class BuyerFeedback(models.Model):
         return f"{self.get_rating_display()} · {self.order_id}"
 
 
-class ReviewRequest(models.Model):
+class ReviewRequest(EmailKept):
     """The buyer of a delivered order asked for reviews: by notification once, by email
     once ``SOKO_REVIEW_EMAIL_HOURS`` after delivery. Each step is claimed by one worker."""
 
@@ -254,10 +254,6 @@ class ReviewRequest(models.Model):
         "orders.Order", verbose_name=gettext_lazy("order"), on_delete=models.CASCADE, related_name="review_request"
     )
     notified_at = models.DateTimeField(verbose_name=gettext_lazy("notified at"), auto_now_add=True)
-    emailed_at = models.DateTimeField(verbose_name=gettext_lazy("emailed at"), null=True, blank=True)
-    # Held by the worker sending the email (shop.core.services.mail.email_once); one older
-    # than the lease was held by a worker that was lost.
-    email_claimed_at = models.DateTimeField(verbose_name=gettext_lazy("email claimed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = gettext_lazy("review request")
