@@ -23,6 +23,7 @@ from shop.payments.ledger import accounts
 from shop.payments.ledger import services as ledger
 from shop.payments.models import ConnectedAccount, LedgerTransaction, PaymentFlag, Payout, Refund
 from shop.payments.payouts import services as payouts
+from shop.payments.providers.stripe.callbacks import HANDLERS
 from shop.payments.providers.stripe.client import stripe_client
 from shop.payments.refunds import services as refunds
 from tests.factories import UserFactory
@@ -219,3 +220,28 @@ def test_a_refund_paid_by_soko_s_discount_alone_takes_its_share_back_from_the_tr
     assert not refund.take_back_due
     owed = ledger.balance(accounts.store_payable(order.store_id), "KES", order=order)
     assert owed == 0  # the store gave back what it was paid for the unit
+
+
+def test_a_refund_the_bank_returned_before_its_share_was_asked_back_takes_nothing_from_the_store(
+    fake, paid_out, time_machine, django_capture_on_commit_callbacks
+):
+    """The worker was lost before the reversal, and the buyer's bank then returned the
+    refund: the sweep must not take back the share of a refund that gave nothing back."""
+    start = timezone.now()
+    with mock.patch.object(payouts, "transfer_reverse", side_effect=WorkerKilled), pytest.raises(WorkerKilled):
+        _refund(paid_out, 1, django_capture_on_commit_callbacks)
+    refund = Refund.objects.get(order=paid_out)
+    assert refund.take_back_due
+    for event in fake.engine.refund_fail(refund.reference):
+        handler = HANDLERS.get(event["type"])
+        if handler is not None:
+            handler.apply(handler.fetch(event["data"]["object"]))
+    refund.refresh_from_db()
+    assert refund.status == Refund.Status.FAILED
+
+    _sweep_later(time_machine, start)
+
+    assert _reversals(fake) == [] and _reversal_asks(fake) == 0
+    refund.refresh_from_db()
+    assert not refund.take_back_due
+    assert _store_account(paid_out) == {"held": 0, "payable": 0}  # the store keeps its whole share

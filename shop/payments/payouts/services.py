@@ -613,7 +613,9 @@ def transfer_reverse(order, refund: Refund, payout: Payout, client) -> bool:
     way, either sweep): a reversal recorded already is not asked again; one Stripe made
     already for the refund (by its metadata; a first answer may have been lost, and Stripe
     forgets an idempotency key after a day) is recorded; otherwise it is asked under the
-    refund's key. The ledger posts what Stripe reversed under ``reversal:<pk>``.
+    refund's key, unless the refund has failed since: then there is nothing to take back
+    (one Stripe made before is still recorded). The ledger posts what Stripe reversed under
+    ``reversal:<pk>``.
 
     ``False`` when Stripe refused it: flagged for finance, once. No answer raises
     ``TakeBackPending`` and leaves the refund ``take_back_due``."""
@@ -621,7 +623,10 @@ def transfer_reverse(order, refund: Refund, payout: Payout, client) -> bool:
         return True
     share = refund_share(refund)
     try:
-        reversal = _reversal_made(client, payout, refund) or client.v1.transfers.reversals.create(
+        reversal = _reversal_made(client, payout, refund)
+        if reversal is None and refund.status == Refund.Status.FAILED:
+            return True  # the refund failed (its bank returned it) before its share was asked back: none to take
+        reversal = reversal or client.v1.transfers.reversals.create(
             payout.reference,
             params={"amount": share, "metadata": {"refund_id": str(refund.pk), "order": order.number}},
             options={"idempotency_key": f"reversal-{refund.idempotency_key}"},
