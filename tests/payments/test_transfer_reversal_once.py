@@ -245,3 +245,27 @@ def test_a_refund_the_bank_returned_before_its_share_was_asked_back_takes_nothin
     refund.refresh_from_db()
     assert not refund.take_back_due
     assert _store_account(paid_out) == {"held": 0, "payable": 0}  # the store keeps its whole share
+
+
+def test_a_refund_the_bank_returned_after_its_share_was_taken_back_tells_finance_the_share_stays_taken(
+    fake, paid_out, django_capture_on_commit_callbacks
+):
+    refund = _refund(paid_out, 1, django_capture_on_commit_callbacks)
+    _taken_back_once(fake, paid_out, refund)
+    for event in fake.engine.refund_fail(refund.reference):
+        handler = HANDLERS.get(event["type"])
+        if handler is not None:
+            handler.apply(handler.fetch(event["data"]["object"]))
+
+    (flag,) = PaymentFlag.objects.filter(kind=PaymentFlag.Kind.REFUND_FAILED)
+    assert "taken back from the store's transfer" in flag.detail
+    assert _store_account(paid_out)["payable"] == -REFUNDED_SHARE  # shown owed to the store until settled
+
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = refunds.refund_order(
+            order=paid_out, lines={paid_out.items.get().pk: 1}, reason="Broken", actor=staff, key=refund.idempotency_key
+        )
+    again.refresh_from_db()
+    assert again.status == Refund.Status.SUCCEEDED and len(_reversals(fake)) == 1
+    assert _store_account(paid_out) == {"held": 0, "payable": 0}

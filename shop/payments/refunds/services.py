@@ -715,12 +715,16 @@ def refund_failed_by_provider(refund: Refund, reason: str) -> bool:
         locked.save(update_fields=["status", "reference", "updated_at"])
         credit_note_cancel(locked)
         refund_changed.send(sender=Refund, order_id=locked.order_id)
+        detail = f"Refund {locked.pk} of order {locked.order.number} ({failed}, {locked.amount} {locked.currency}) failed at the provider: {reason}. Ask again with the same key from the order's refunds, or refund by hand."
+        if LedgerTransaction.objects.filter(key=f"reversal:{locked.pk}").exists():
+            # The store's ledger now shows the share as owed to it, and no payout sends it.
+            detail += " Its share was taken back from the store's transfer and stays so: asked again, it is not taken twice; if the buyer is not refunded, pay the store its share by hand."
         PaymentFlag.objects.create(
             kind=PaymentFlag.Kind.REFUND_FAILED,
             key=f"refund-failed:{locked.pk}:{failed}"[:150],
             checkout=locked.order.checkout,
             attempt=locked.attempt,
-            detail=f"Refund {locked.pk} of order {locked.order.number} ({failed}, {locked.amount} {locked.currency}) failed at the provider: {reason}. Ask again with the same key from the order's refunds, or refund by hand.",
+            detail=detail,
         )
     refund.status, refund.reference = locked.status, locked.reference
     return True
