@@ -363,12 +363,20 @@ def test_a_bid_refused_in_the_page_says_why_in_the_box(new_page):
     log_in(page, UserFactory().email)
     open_auction(page, auction)
 
-    form = page.get_by_test_id("bid-form")
+    page.wait_for_load_state("networkidle")  # the live parts read again once the socket opened
     # Below the next bid: the browser's own check would stop it, as a forged post would not.
-    form.locator("input[name=amount]").evaluate("input => input.removeAttribute('min')")
-    form.locator("input[name=amount]").fill("150")
+    # In one go, so that no swap of the live parts comes between.
     with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/bid/")) as answer:
-        form.get_by_test_id("bid-submit").click()
+        page.evaluate(
+            """() => {
+                const form = document.querySelector("[data-testid=bid-form]");
+                form.setAttribute("novalidate", "");
+                form.querySelector("[name=amount]").value = "150";
+                const button = form.querySelector("[data-testid=bid-submit]");
+                button.focus();  // as a click leaves it
+                form.requestSubmit(button);
+            }"""
+        )
 
     assert answer.value.status == 422
     box = page.get_by_test_id("bid-box")
