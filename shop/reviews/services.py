@@ -362,7 +362,6 @@ def review_requests_send(*, now=None) -> dict:
                 unsent=Q(emailed_at__isnull=True),
                 send=lambda order=request.order: _review_request_email(order),
                 sent={"emailed_at": now},
-                refused=lambda error: {"emailed_at": now},
             )
         )
     return done

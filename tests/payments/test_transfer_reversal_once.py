@@ -68,6 +68,14 @@ def _sweep_later(time_machine, start, *, minutes: int = 10, runs: int = 2) -> No
         funds_release_task.call_local()
 
 
+def _bank_returns(fake, refund) -> None:
+    """The buyer's bank returns the card refund: Stripe fails it and says so by webhook."""
+    for event in fake.engine.refund_fail(refund.reference):
+        handler = HANDLERS.get(event["type"])
+        if handler is not None:
+            handler.apply(handler.fetch(event["data"]["object"]))
+
+
 def _taken_back_once(fake, order, refund) -> None:
     """The refund's share is reversed at Stripe once, recorded once, and nothing is left to do."""
     (transfer,) = _transfers(fake)
@@ -232,10 +240,7 @@ def test_a_refund_the_bank_returned_before_its_share_was_asked_back_takes_nothin
         _refund(paid_out, 1, django_capture_on_commit_callbacks)
     refund = Refund.objects.get(order=paid_out)
     assert refund.take_back_due
-    for event in fake.engine.refund_fail(refund.reference):
-        handler = HANDLERS.get(event["type"])
-        if handler is not None:
-            handler.apply(handler.fetch(event["data"]["object"]))
+    _bank_returns(fake, refund)
     refund.refresh_from_db()
     assert refund.status == Refund.Status.FAILED
 
@@ -252,10 +257,7 @@ def test_a_refund_the_bank_returned_after_its_share_was_taken_back_tells_finance
 ):
     refund = _refund(paid_out, 1, django_capture_on_commit_callbacks)
     _taken_back_once(fake, paid_out, refund)
-    for event in fake.engine.refund_fail(refund.reference):
-        handler = HANDLERS.get(event["type"])
-        if handler is not None:
-            handler.apply(handler.fetch(event["data"]["object"]))
+    _bank_returns(fake, refund)
 
     (flag,) = PaymentFlag.objects.filter(kind=PaymentFlag.Kind.REFUND_FAILED)
     assert "taken back from the store's transfer" in flag.detail

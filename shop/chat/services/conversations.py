@@ -555,7 +555,6 @@ def digests_send(*, now=None) -> int:
                 unsent=Q(pending_since=digest.pending_since),
                 send=lambda digest=digest: _digest_email(digest),
                 sent={"pending_since": None, "emailed_at": now},
-                refused=lambda error: {"pending_since": None, "emailed_at": now},
             )
         )
     return sent

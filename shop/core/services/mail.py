@@ -81,7 +81,7 @@ def email_once(
     unsent: Q,
     send: Callable[[], dict | bool | None],
     sent: dict,
-    refused: Callable[[PermanentMailError], dict],
+    refused: Callable[[PermanentMailError], dict] | None = None,
 ) -> bool | None:
     """Send the email of row ``pk`` of ``model`` (which has an ``email_claimed_at`` field) at
     least once, and twice only if a worker dies between the mail server's answer and the
@@ -93,7 +93,7 @@ def email_once(
     ``send()`` renders and sends; it returns False when there was nothing to send (the row
     is written as sent all the same), or a dict of more fields to write with ``sent``.
     ``refused(error)``: the fields to write when the mail server refused it for good (it is
-    never tried again). Any other failure releases the claim and propagates, for a retry.
+    never tried again); by default those of ``sent``. Any other failure releases the claim and propagates, for a retry.
     True when sent; False when not claimed, or nothing to send; None when refused."""
     now = timezone.now()
     rows = model.objects.filter(pk=pk)
@@ -104,7 +104,7 @@ def email_once(
         result = send()
     except PermanentMailError as error:
         logger.warning("email of %s %s refused for good: %s", model._meta.model_name, pk, error)
-        rows.update(email_claimed_at=None, **refused(error))
+        rows.update(email_claimed_at=None, **(refused(error) if refused else sent))
         return None
     except Exception:
         rows.update(email_claimed_at=None)

@@ -67,7 +67,6 @@ def _email_once(document, *, to: str, send) -> None:
             unsent=Q(emailed_at__isnull=True),
             send=send,
             sent={"emailed_at": now},
-            refused=lambda error: {"emailed_at": now},
         )
     document.refresh_from_db()
 
