@@ -3,6 +3,7 @@
     .venv/bin/python bench/catalog.py                       # seed (once), serve, measure, stop
     .venv/bin/python bench/catalog.py --server daphne       # one daphne process instead
     .venv/bin/python bench/catalog.py --only search --seconds 10
+    .venv/bin/python bench/catalog.py --sales 2              # 2 sales a second beside the load
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/soko_bench (the default)
     BENCH_REDIS_URL=redis://127.0.0.1:6379/13 (the default; flushed at the start)
 
@@ -19,6 +20,8 @@ What it does:
 5. prints requests/s, the ratio to the reference page (``/healthz/live``, which does no
    work, on the same setup: ratios compare across machines), p50/p95/max latency, queries
    and errors, then the workers' RSS, the database connections they hold and the load average.
+With ``--sales``, a thread of this process sells one unit at a time through inventory's
+services while the scenarios run (the statements a checkout and a completed order make).
 """
 
 import argparse
@@ -75,9 +78,11 @@ def parse_args():
     parser.add_argument("--max-seconds", type=float, default=60, help="Python client: stop a scenario after this long (default 60)")
     parser.add_argument("--page-cache", choices=["on", "off"], default="on",
                         help="off: every page is rendered, as for a signed-in shopper (SOKO_CATALOG_PAGE_CACHE_SECONDS=0)")
-    parser.add_argument("--only", default="", help="run only the scenarios whose name contains this text")
+    parser.add_argument("--only", default="", help="run only the scenarios whose name contains this text (or one of these, comma-separated)")
     parser.add_argument("--reseed", action="store_true", help="delete the benchmark's products and seed again")
     parser.add_argument("--recreate-db", action="store_true", help="drop the benchmark database first (after a migration was edited)")
+    parser.add_argument("--sales", type=float, default=0,
+                        help="sales a second made beside the load, as checkouts and completed orders write them (default 0)")
     return parser.parse_args()
 
 
@@ -262,6 +267,49 @@ def bench_urls() -> dict[str, list[str]]:
         ],
         "home (/)": ["/"],
     }
+
+
+# Sales beside the load ------------------------------------------------------------------------
+
+
+class Sales(threading.Thread):
+    """``rate`` sales a second while the scenarios run: what a checkout writes (one unit off a
+    live variant's stock, through inventory's own lock and reserve) and what its order's
+    completion writes (the product's and the store's popularity counts, as
+    ``order_popularity_count`` and its receiver do). A variant that runs low is refilled
+    through ``stock_release``, as a cancelled order's units come back."""
+
+    def __init__(self, rate: float):
+        super().__init__(daemon=True)
+        self.rate = rate
+        self.made = 0
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        from django.db import connection, transaction
+        from django.db.models import F
+
+        from sellers.models import Store
+        from shop.catalog.models import Product, Variant
+        from shop.inventory.services import stock_lock, stock_release, stock_reserve
+
+        variants = list(Variant.objects.filter(product__slug__startswith="bench-", product__status__in=Product.VISIBLE_STATUSES)
+                        .values_list("pk", "product_id", "product__store_id"))
+        rng = random.Random(11)
+        try:
+            while not self.stopping.wait(rng.expovariate(self.rate)):
+                variant_id, product_id, store_id = rng.choice(variants)
+                with transaction.atomic():
+                    locked = stock_lock(variant_ids=[variant_id])
+                    if locked[variant_id].stock < 2:
+                        stock_release(quantities={variant_id: 20})
+                        continue
+                    stock_reserve(locked=locked, quantities={variant_id: 1})
+                Product.objects.filter(pk=product_id).update(orders_count=F("orders_count") + 1)
+                Store.objects.filter(pk=store_id).update(orders_count=F("orders_count") + 1)
+                self.made += 1
+        finally:
+            connection.close()
 
 
 # The server ----------------------------------------------------------------------------------
@@ -520,7 +568,9 @@ def main():
         f"catalog: {Product.objects.filter(slug__startswith='bench-').count()} bench products ({live} live)"
         + (f", seeded in {seeded['seconds']:.1f} s" if seeded["seeded"] else ", reused")
     )
-    scenarios = {name: urls for name, urls in bench_urls().items() if args.only in name or name.startswith("reference")}
+    scenarios = {
+        name: urls for name, urls in bench_urls().items() if any(part in name for part in args.only.split(",")) or name.startswith("reference")
+    }
     queries = {name: queries_per_page(urls) for name, urls in scenarios.items()}
     connections.close_all()
     import redis
@@ -539,6 +589,10 @@ def main():
             f"load average {load_before[0]:.2f}"
         )
         results = {}
+        sales = Sales(args.sales) if args.sales > 0 else None
+        if sales:
+            sales.start()
+            started = time.monotonic()
         try:
             for name, urls in scenarios.items():
                 warm_up(port, urls)
@@ -550,6 +604,10 @@ def main():
             rss = [rss_mib(pid) for pid in processes]
             sessions = database_sessions(url)
         finally:
+            if sales:
+                sales.stopping.set()
+                sales.join()
+                print(f"sales made beside the load: {sales.made} in {time.monotonic() - started:.0f} s")
             load_after = os.getloadavg()
             stop_server(server)
             log_tail = log_path.read_text(errors="replace")[-2000:]

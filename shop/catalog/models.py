@@ -229,9 +229,11 @@ class Favorite(TimeStamped):
 class CatalogChange(models.Model):
     """One row per statement that changed what catalog pages show, written by database
     triggers on the tables those pages read (migration catalog 0007), never by Python: a
-    bulk update, an ``F()`` stock change, the admin and raw SQL all count alike. The
-    catalog's stamp is the count and the highest id of these rows (``catalog_stamp``), so
-    it changes with every committed change; cached pages carry it in their key."""
+    bulk update, an ``F()`` price change, the admin and raw SQL all count alike. An update
+    of sale counters alone (``SALE_COUNTERS``: stock, orders counts) is not a change; the
+    pages that show them key their copies by them. The catalog's stamp is the count and the
+    highest id of these rows (``catalog_stamp``), so it changes with every committed
+    change; cached pages carry it in their key."""
 
     id = models.BigAutoField(primary_key=True)
 

@@ -5,8 +5,10 @@ Most catalog traffic is anonymous browsing: the same category, search and produc
 a handful of languages. Such a page depends only on the URL, the language, the display
 currency, the htmx headers and the catalog's data, so its HTML is cached under a key of
 those plus the catalog's stamp (``shop.catalog.services.stamp``), which database triggers move on
-with every change to a table the pages read: a new price, stock, title, picture or store
-name is a new key at once, and the old page is never read again.
+with every change to a table the pages read: a new price, title, picture or store name is a
+new key at once, and the old page is never read again. A sale is not such a change (it
+would drop every page at each sale): the product page, which shows the units left and the
+orders counted, is also keyed by them (``keyed_by``), and selling out moves the stamp.
 
 A page is stored the second time it is asked for (the first leaves a small marker), so a
 stream of one-off addresses, such as random searches, cannot fill the cache with pages.
@@ -35,7 +37,7 @@ import hashlib
 import logging
 import re
 import uuid
-from functools import wraps
+from functools import partial, wraps
 
 from django.conf import settings
 from django.core.cache import cache
@@ -91,10 +93,11 @@ def _audience(request, view_name: str, kwargs) -> str | None:
     return SHOPPER
 
 
-def page_key(request, audience: str = VISITOR) -> str:
+def page_key(request, audience: str = VISITOR, also: tuple = ()) -> str:
     parts = (
         audience,
         catalog_stamp(request),
+        also,
         request.get_host(),
         request.is_secure(),
         request.get_full_path(),
@@ -169,15 +172,19 @@ def _keep(key: str, entry: dict) -> None:
         log.warning("catalog page not cached: %s", key, exc_info=True)
 
 
-def anonymous_page_cache(view):
-    """Serves ``view``'s page from the cache to visitors without a session (see above)."""
+def anonymous_page_cache(view=None, *, keyed_by=None):
+    """Serves ``view``'s page from the cache to visitors without a session (see above).
+    ``keyed_by(request, **url_kwargs)``: what else the page shows that the stamp does not
+    follow (a product's sale counters), read on every request and made part of the key."""
+    if view is None:
+        return partial(anonymous_page_cache, keyed_by=keyed_by)
 
     @wraps(view)
     def cached_view(request, *args, **kwargs):
         audience = _audience(request, view.__name__, kwargs)
         if audience is None:
             return view(request, *args, **kwargs)
-        key = page_key(request, audience)
+        key = page_key(request, audience, keyed_by(request, **request.resolver_match.kwargs) if keyed_by else ())
         entry = cache.get(key)
         PAGE_CACHE.labels("miss" if entry is None else "hit").inc()
         has_click_key = entry is not None and CLICK_KEY_SLOT in entry["html"]
