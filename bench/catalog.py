@@ -258,6 +258,7 @@ def bench_urls() -> dict[str, list[str]]:
         "stores, 1 word": [f"/stores/?q={word}" for word in ("a", "e", "o", "n", "r")],
         "stores, 50 words": [f"/stores/?q={'+'.join(rng.choices('abcdefghijklmnoprstuvwy', k=50))}" for _ in range(5)],
         "product page (/p/<slug>/)": [f"/p/{slug}/" for slug in rng.sample(live, 40)],
+        "store page (/s/<slug>/)": [f"/s/bench-store-{n}/" for n in range(STORES)],
         # The long tail: a different product or page on (nearly) every request, so a page
         # cache rarely has it; what the shopper who asks for something new waits for.
         "product page, 2,000 (cold)": [f"/p/{slug}/" for slug in rng.sample(live, 2000)],

@@ -7,7 +7,7 @@ Pure functions over a store and its ``StoreHours`` rows: with the rows prefetche
 
 import zoneinfo
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -51,6 +51,22 @@ def store_is_open(*, store: Store, at: datetime) -> bool:
         (today is not None and _period_covers(today, moment))
         or (yesterday is not None and _period_spills_over(yesterday, moment))
     )
+
+
+def store_hours_change_next(*, store: Store, at: datetime) -> datetime:
+    """No later than the next moment after ``at`` at which the store's page would say
+    something else about its hours: it opens or closes, or its day (the week's "today")
+    ends. Every opening and closing time is taken on today and tomorrow, whatever its
+    weekday: at worst a moment too early, never one too late."""
+    local = store_local_time(store=store, at=at)
+    zone = local.tzinfo
+    moments = [datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=zone)]
+    for hours in store.hours.all():
+        for moment in (hours.opens, hours.closes):
+            for day in (local.date(), local.date() + timedelta(days=1)):
+                if moment is not None and datetime.combine(day, moment, tzinfo=zone) > local:
+                    moments.append(datetime.combine(day, moment, tzinfo=zone))
+    return min(moments)
 
 
 def stores_open_at(queryset: QuerySet[Store], *, at: datetime) -> QuerySet[Store]:

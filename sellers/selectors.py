@@ -9,6 +9,7 @@ from django.utils.text import slugify
 
 from shop.catalog.models import Category, Favorite, Product, ProductImage
 from shop.catalog.selectors.products import category_tree, product_cards, with_favorite_flag
+from shop.catalog.services.stamp import catalog_stamp_and
 from shop.core.errors import NotFound
 from shop.core.search import search_words
 from shop.geo.models import Area
@@ -170,6 +171,13 @@ def store_get_public(*, slug: str) -> Store:
         return _public_stores().get(slug=slug)
     except Store.DoesNotExist:
         raise NotFound("No store has that address.") from None
+
+
+def store_page_counts(request, *, slug: str) -> tuple:
+    """What a store's page shows that the catalog's stamp does not follow (its orders
+    counted, a sale counter), read in the stamp's own query: the page's cached copy is
+    keyed by it."""
+    return catalog_stamp_and(request, f"row.orders_count FROM {{changes}} LEFT JOIN {Store._meta.db_table} AS row ON row.slug = %s", [slug])
 
 
 def store_products(*, store: Store, user):

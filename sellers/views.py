@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from shop.catalog.services.page_cache import anonymous_page_cache
 from shop.chain.node import chain_configured
 from shop.core.htmx import render_page, wants_fragment
 from shop.core.ids import id_or_none
@@ -27,7 +28,7 @@ from .forms import (
     StoreSettingsForm,
     StoreSetupForm,
 )
-from .hours import store_is_open, store_week
+from .hours import store_hours_change_next, store_is_open, store_week
 from .selectors import (
     area_point,
     store_current_for_user,
@@ -40,6 +41,7 @@ from .selectors import (
     store_invite_get_for_owner,
     store_is_favorite,
     store_member_get_for_owner,
+    store_page_counts,
     store_photo_location_suggestion,
     store_products,
     store_team,
@@ -311,6 +313,7 @@ def invite_accept(request, token: str):
 
 
 @require_GET
+@anonymous_page_cache(keyed_by=store_page_counts)
 def store_detail(request, slug: str):
     store = store_get_public(slug=slug)
     now = timezone.now()
@@ -330,7 +333,10 @@ def store_detail(request, slug: str):
         "store_image": store_preview_image(request, store),
         "store_data": store_structured_data(request=request, store=store),
     }
-    return render_page(request, "stores/detail.html", context, fragment="products")
+    response = render_page(request, "stores/detail.html", context, fragment="products")
+    if has_hours:  # "Open now" and the week's "today" change with the time alone
+        response.page_cache_until = store_hours_change_next(store=store, at=now)
+    return response
 
 
 @require_GET

@@ -26,6 +26,8 @@ CACHED_PAGES = [
     "/search/?colour=red&brand=Mama+Njeri",
     "/p/{slug}/",
     "/p/{slug}/?variant={variant}",
+    "/s/{store}/",
+    "/s/{store}/?page=2",
 ]
 
 
@@ -57,7 +59,7 @@ def watched_tables() -> set[str]:
 
 
 def url_of(template: str, product) -> str:
-    return template.format(slug=product.slug, variant=product.variants.first().pk)
+    return template.format(slug=product.slug, variant=product.variants.first().pk, store=product.store.slug)
 
 
 @pytest.mark.parametrize("template", CACHED_PAGES)

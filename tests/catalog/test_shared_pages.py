@@ -21,7 +21,7 @@ from tests.factories.catalog import ProductFactory
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["/c/fashion/", "/search/?q=kikoi", "/p/{slug}/", "/"]
+PAGES = ["/c/fashion/", "/search/?q=kikoi", "/p/{slug}/", "/", "/s/{store}/"]
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"|"X-CSRFToken": "([A-Za-z0-9]{64})"')
 
 
@@ -66,7 +66,7 @@ def tokens_of(page: str) -> set[str]:
 
 @pytest.mark.parametrize("path", PAGES)
 def test_two_shoppers_each_see_their_own_name_cart_hearts_and_token_on_a_shared_page(kikoi, path):
-    path = path.format(slug=kikoi.slug)
+    path = path.format(slug=kikoi.slug, store=kikoi.store.slug)
     amina = shopper("Amina Odhiambo", units=2, saves=[kikoi], unread=3)
     baraka = shopper("Baraka Mwangi", units=1)
     amina.get(path)
@@ -91,7 +91,7 @@ def test_two_shoppers_each_see_their_own_name_cart_hearts_and_token_on_a_shared_
 
 @pytest.mark.parametrize("path", PAGES)
 def test_a_shared_page_costs_the_same_queries_however_much_a_shopper_has(kikoi, path):
-    path = path.format(slug=kikoi.slug)
+    path = path.format(slug=kikoi.slug, store=kikoi.store.slug)
     first = shopper("First", units=0)
     first.get(path)
     first.get(path)
@@ -125,7 +125,7 @@ def test_a_store_member_gets_a_page_of_their_own(kikoi):
 def test_the_frames_figures_are_read_in_one_query(kikoi, path):
     """The cart badge, the bell and the modes (store member? courier?) of the navbar (the
     messages badge is its own query)."""
-    path = path.format(slug=kikoi.slug)
+    path = path.format(slug=kikoi.slug, store=kikoi.store.slug)
     client = shopper("Figures", units=2, unread=1)
     client.get(path)
 
@@ -140,3 +140,20 @@ def test_the_frames_figures_are_read_in_one_query(kikoi, path):
     ]
     assert len(frame) == 1
     assert 'data-count="2"' in page
+
+
+def test_each_shopper_sees_their_own_store_heart_on_a_shared_store_page(kikoi):
+    store = kikoi.store
+    amina = shopper("Amina Odhiambo", units=0)
+    baraka = shopper("Baraka Mwangi", units=0)
+    Favorite.objects.create(user=amina.person, store=store)
+    path = f"/s/{store.slug}/"
+    baraka.get(path)
+    baraka.get(path)  # kept from the second request on
+
+    def store_saved(client) -> bool:
+        page = client.get(path).content.decode()
+        heart = re.search(rf'<form[^>]*data-testid="heart-store-{store.pk}".*?</form>', page, re.DOTALL).group(0)
+        return 'aria-pressed="true"' in heart
+
+    assert store_saved(amina) and not store_saved(baraka)

@@ -1,5 +1,5 @@
-"""Whole catalog pages for visitors who are not signed in and have no session, cached
-under the catalog's stamp, and answered 304 when the browser already has them.
+"""Whole catalog pages (and stores' pages) for visitors who are not signed in and have no
+session, cached under the catalog's stamp, and answered 304 when the browser already has them.
 
 Most catalog traffic is anonymous browsing: the same category, search and product pages in
 a handful of languages. Such a page depends only on the URL, the language, the display
@@ -162,12 +162,21 @@ def _revalidatable(response, key: str, request, has_click_key: bool, audience: s
     return response
 
 
-def _keep(key: str, entry: dict) -> None:
+def _keep(key: str, entry: dict, response) -> None:
     """A page is kept from its second request on: a stream of one-off addresses (random
-    searches) writes a marker each, not a whole page. An unreachable cache keeps nothing."""
+    searches) writes a marker each, not a whole page. An unreachable cache keeps nothing.
+    A view whose page says something that time alone changes (a store's "Open now") sets
+    ``response.page_cache_until``, an aware datetime: its copy is not kept past it."""
+    seconds = settings.SOKO_CATALOG_PAGE_CACHE_SECONDS
+    until = getattr(response, "page_cache_until", None)
+    if until is not None:
+        seconds = min(seconds, int((until - timezone.now()).total_seconds()))
+        if seconds <= 0:
+            return
+        entry = {**entry, "until": until}  # checked on reading too: the cache's clock may not be ours
     try:
-        if not cache.add(f"{key}:seen", True, settings.SOKO_CATALOG_PAGE_CACHE_SECONDS):
-            cache.set(key, entry, settings.SOKO_CATALOG_PAGE_CACHE_SECONDS)
+        if not cache.add(f"{key}:seen", True, seconds):
+            cache.set(key, entry, seconds)
     except Exception:
         log.warning("catalog page not cached: %s", key, exc_info=True)
 
@@ -186,6 +195,8 @@ def anonymous_page_cache(view=None, *, keyed_by=None):
             return view(request, *args, **kwargs)
         key = page_key(request, audience, keyed_by(request, **request.resolver_match.kwargs) if keyed_by else ())
         entry = cache.get(key)
+        if entry is not None and entry.get("until") is not None and entry["until"] <= timezone.now():
+            entry = None
         PAGE_CACHE.labels("miss" if entry is None else "hit").inc()
         has_click_key = entry is not None and CLICK_KEY_SLOT in entry["html"]
         if (
@@ -208,7 +219,7 @@ def anonymous_page_cache(view=None, *, keyed_by=None):
                 response.content = hearts_unmarked(page_parts_unmarked(response.content.decode(response.charset)))
             if entry is None:
                 return response
-            _keep(key, entry)
+            _keep(key, entry, response)
             return _revalidatable(response, key, request, CLICK_KEY_SLOT in entry["html"], audience)
         return _revalidatable(_response_from(entry, request, audience), key, request, has_click_key, audience)
 

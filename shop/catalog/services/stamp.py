@@ -25,19 +25,24 @@ def catalog_stamp(request=None) -> str:
 def catalog_stamp_and_sale_counts(request, *, slug: str) -> tuple:
     """The sale counters a product page shows, which the stamp does not follow (each
     variant's units left and the orders counted, ``SALE_COUNTERS``), read in the same query
-    as the stamp, which is kept for the request as ``catalog_stamp`` keeps it: a product
-    page's cached copy costs one query, as any other page's. One statement reads both from
-    one snapshot, so the stamp is never newer than the counters."""
-    changes, products, variants = (model._meta.db_table for model in (CatalogChange, Product, Variant))
+    as the stamp: a product page's cached copy costs one query, as any other page's."""
+    products, variants = Product._meta.db_table, Variant._meta.db_table
+    return catalog_stamp_and(
+        request,
+        f"row.orders_count, variant.id, variant.stock FROM {{changes}} LEFT JOIN {products} AS row ON row.slug = %s "
+        f"LEFT JOIN {variants} AS variant ON variant.product_id = row.id ORDER BY variant.id",
+        [slug],
+    )
+
+
+def catalog_stamp_and(request, select: str, params: list) -> tuple:
+    """``SELECT <the stamp>, <select>`` (``{changes}`` in it: the stamp's subquery) in one
+    statement, which reads both from one snapshot, so the stamp is never newer than the
+    rest; the stamp is kept for the request as ``catalog_stamp`` keeps it, and the rest
+    returned, a tuple per row. ``select``'s tables are the models' own names, never input."""
+    changes = f"(SELECT COUNT(id) AS changes, MAX(id) AS last FROM {CatalogChange._meta.db_table}) AS stamp"
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT stamp.changes, stamp.last, product.orders_count, variant.id, variant.stock "  # noqa: S608 - table names from the models
-            f"FROM (SELECT COUNT(id) AS changes, MAX(id) AS last FROM {changes}) AS stamp "
-            f"LEFT JOIN {products} AS product ON product.slug = %s "
-            f"LEFT JOIN {variants} AS variant ON variant.product_id = product.id "
-            "ORDER BY variant.id",
-            [slug],
-        )
+        cursor.execute("SELECT stamp.changes, stamp.last, " + select.format(changes=changes), params)
         rows = cursor.fetchall()
     request._soko_catalog_stamp = f"{rows[0][0]}.{rows[0][1] or 0}"
     return tuple(row[2:] for row in rows)
