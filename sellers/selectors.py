@@ -177,7 +177,7 @@ def store_page_counts(request, *, slug: str) -> tuple:
     """What a store's page shows that the catalog's stamp does not follow (its orders
     counted, a sale counter), read in the stamp's own query: the page's cached copy is
     keyed by it."""
-    return catalog_stamp_and(request, f"row.orders_count FROM {{changes}} LEFT JOIN {Store._meta.db_table} AS row ON row.slug = %s", [slug])
+    return catalog_stamp_and(request, f"counted.orders_count FROM {{changes}} LEFT JOIN {Store._meta.db_table} AS counted ON counted.slug = %s", [slug])
 
 
 def store_products(*, store: Store, user):

@@ -29,8 +29,8 @@ def catalog_stamp_and_sale_counts(request, *, slug: str) -> tuple:
     products, variants = Product._meta.db_table, Variant._meta.db_table
     return catalog_stamp_and(
         request,
-        f"row.orders_count, variant.id, variant.stock FROM {{changes}} LEFT JOIN {products} AS row ON row.slug = %s "
-        f"LEFT JOIN {variants} AS variant ON variant.product_id = row.id ORDER BY variant.id",
+        f"counted.orders_count, variant.id, variant.stock FROM {{changes}} LEFT JOIN {products} AS counted ON counted.slug = %s "
+        f"LEFT JOIN {variants} AS variant ON variant.product_id = counted.id ORDER BY variant.id",
         [slug],
     )
 
