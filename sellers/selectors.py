@@ -180,6 +180,13 @@ def store_page_counts(request, *, slug: str) -> tuple:
     return catalog_stamp_and(request, f"counted.orders_count FROM {{changes}} LEFT JOIN {Store._meta.db_table} AS counted ON counted.slug = %s", [slug])
 
 
+def store_directory_counts(request) -> tuple:
+    """What the stores directory shows that the catalog's stamp does not follow (each
+    store's orders counted, its default order), as one sum read in the stamp's query: a sale
+    that counts anywhere is a new key for the directory's copies, and for no other page."""
+    return catalog_stamp_and(request, f"(SELECT COALESCE(SUM(orders_count), 0) FROM {Store._meta.db_table}) FROM {{changes}}", [])
+
+
 def store_products(*, store: Store, user):
     """The listings a shopper may see on the store's page, newest first."""
     products = product_cards(Product.objects.visible().filter(store=store)).order_by("-published_at", "-id")

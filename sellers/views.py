@@ -33,6 +33,7 @@ from .selectors import (
     area_point,
     store_current_for_user,
     store_directory,
+    store_directory_counts,
     store_ens_challenge_pending,
     store_for_owner,
     store_get_public,
@@ -340,6 +341,7 @@ def store_detail(request, slug: str):
 
 
 @require_GET
+@anonymous_page_cache(keyed_by=store_directory_counts)
 def store_list(request):
     form = StoreDirectoryForm(request.GET)
     query = form.directory_query()
@@ -347,5 +349,12 @@ def store_list(request):
     now = timezone.now()
     cards = [(store, store_is_open(store=store, at=now) if store.hours.all() else None) for store in stores]
     context = {"form": form, "stores": stores, "cards": cards, "query": query}
-    return render_page(request, "stores/list.html", context, fragment="results")
+    response = render_page(request, "stores/list.html", context, fragment="results")
+    # Each card's "Open now" changes with the time alone; which stores are open now, for the filter, at any store's change.
+    changes = [store_hours_change_next(store=store, at=now) for store, is_open in cards if is_open is not None]
+    if query.open_now:
+        response.page_cache_until = now
+    elif changes:
+        response.page_cache_until = min(changes)
+    return response
 

@@ -28,6 +28,8 @@ CACHED_PAGES = [
     "/p/{slug}/?variant={variant}",
     "/s/{store}/",
     "/s/{store}/?page=2",
+    "/stores/",
+    "/stores/?q=kikoi&sort=rating",
 ]
 
 

@@ -207,4 +207,4 @@ def test_the_directory_costs_the_same_queries_for_three_stores_or_fifteen(client
 
     with django_assert_max_num_queries(few):
         client.get(f"/stores/{query}")
-    assert few <= 7
+    assert few <= 8  # one of them the kept copy's key (the stamp, the orders counted)

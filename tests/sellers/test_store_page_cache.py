@@ -1,6 +1,6 @@
-"""A store's page is kept for visitors like the catalog's pages (shop.catalog.services.page_cache):
-under the catalog's stamp and its orders counted, and never past the next moment its hours
-say something else ("Open now", the week's "today")."""
+"""A store's page and the stores directory are kept for visitors like the catalog's pages
+(shop.catalog.services.page_cache): under the catalog's stamp and the orders counted, and never
+past the next moment the hours they show say something else ("Open now", the week's "today")."""
 
 import zoneinfo
 from datetime import datetime, time
@@ -100,3 +100,36 @@ def test_hours_change_next_is_the_next_opening_closing_or_midnight(store):
     assert store_hours_change_next(store=store, at=at) == datetime(2026, 11, 25, 8, 0, tzinfo=NAIROBI)
     assert store_hours_change_next(store=store, at=at.replace(hour=9)) == datetime(2026, 11, 25, 17, 0, tzinfo=NAIROBI)
     assert store_hours_change_next(store=store, at=at.replace(hour=18)) == datetime(2026, 11, 26, 0, 0, tzinfo=NAIROBI)
+
+
+def test_the_directory_is_kept_until_a_store_on_it_opens_or_closes(store, time_machine):
+    time_machine.move_to(datetime(2026, 11, 25, 16, 58, tzinfo=NAIROBI), tick=False)
+    visit("/stores/")
+    visit("/stores/")
+
+    ran, page = visit("/stores/")
+    assert ran == 1 and 'data-testid="card-open">Open now<' in page
+
+    time_machine.move_to(datetime(2026, 11, 25, 17, 0, 1, tzinfo=NAIROBI), tick=False)
+    ran, page = visit("/stores/")
+    assert ran > 1 and 'data-testid="card-open">Closed<' in page
+
+
+def test_the_directory_filtered_to_open_stores_is_never_kept(store, time_machine):
+    """Which stores are open changes with any store's hours, shown or not."""
+    time_machine.move_to(datetime(2026, 11, 25, 12, 0, tzinfo=NAIROBI), tick=False)
+    for _ in range(3):
+        ran, page = visit("/stores/?open_now=on")
+
+    assert ran > 1 and store.name in page
+
+
+def test_a_sale_shows_in_the_directory_at_once(store):
+    order = OrderFactory(store=store, items=1)
+    visit("/stores/")
+    visit("/stores/")
+
+    order_popularity_count(order=order)
+
+    ran, page = visit("/stores/")
+    assert ran > 1 and "1 order" in page
