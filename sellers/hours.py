@@ -63,10 +63,10 @@ def store_hours_change_next(*, store: Store, at: datetime) -> datetime:
     moments = [datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=zone)]
     for hours in store.hours.all():
         for moment in (hours.opens, hours.closes):
-            for day in (local.date(), local.date() + timedelta(days=1)):
-                if moment is not None and datetime.combine(day, moment, tzinfo=zone) > local:
+            if moment is not None:
+                for day in (local.date(), local.date() + timedelta(days=1)):
                     moments.append(datetime.combine(day, moment, tzinfo=zone))
-    return min(moments)
+    return min(moment for moment in moments if moment > local)
 
 
 def stores_open_at(queryset: QuerySet[Store], *, at: datetime) -> QuerySet[Store]:
