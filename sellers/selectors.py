@@ -9,7 +9,7 @@ from django.utils.text import slugify
 
 from shop.catalog.models import Category, Favorite, Product, ProductImage
 from shop.catalog.selectors.products import category_tree, product_cards, with_favorite_flag
-from shop.catalog.services.stamp import catalog_stamp_and
+from shop.catalog.services.stamp import catalog_stamp, catalog_stamp_and
 from shop.core.errors import NotFound
 from shop.core.search import search_words
 from shop.geo.models import Area
@@ -174,17 +174,18 @@ def store_get_public(*, slug: str) -> Store:
 
 
 def store_page_counts(request, *, slug: str) -> tuple:
-    """What a store's page shows that the catalog's stamp does not follow (its orders
-    counted, a sale counter), read in the stamp's own query: the page's cached copy is
-    keyed by it."""
-    return catalog_stamp_and(request, f"counted.orders_count FROM {{changes}} LEFT JOIN {Store._meta.db_table} AS counted ON counted.slug = %s", [slug])
+    """The catalog's stamp and what a store's page shows that it does not follow (its
+    orders counted, a sale counter), read in one query: the page's cached copy is keyed by them."""
+    counts = catalog_stamp_and(request, f"counted.orders_count FROM {{changes}} LEFT JOIN {Store._meta.db_table} AS counted ON counted.slug = %s", [slug])
+    return catalog_stamp(request), counts
 
 
 def store_directory_counts(request) -> tuple:
     """What the stores directory shows that the catalog's stamp does not follow (each
     store's orders counted, its default order), as one sum read in the stamp's query: a sale
     that counts anywhere is a new key for the directory's copies, and for no other page."""
-    return catalog_stamp_and(request, f"(SELECT COALESCE(SUM(orders_count), 0) FROM {Store._meta.db_table}) FROM {{changes}}", [])
+    counts = catalog_stamp_and(request, f"(SELECT COALESCE(SUM(orders_count), 0) FROM {Store._meta.db_table}) FROM {{changes}}", [])
+    return catalog_stamp(request), counts
 
 
 def store_products(*, store: Store, user):

@@ -233,11 +233,18 @@ class CatalogChange(models.Model):
     of sale counters alone (``SALE_COUNTERS``: stock, orders counts) is not a change; the
     pages that show them key their copies by them. The catalog's stamp is the count and the
     highest id of these rows (``catalog_stamp``), so it changes with every committed
-    change; cached pages carry it in their key."""
+    change; cached pages carry it in their key. A change to one listing's rows names the
+    listing's category (``CATEGORY_SCOPED``): a product page is keyed by its category's
+    changes and those without a category (``product_page_key``)."""
 
     id = models.BigAutoField(primary_key=True)
+    category_id = models.BigIntegerField(null=True, editable=False)
 
     class Meta:
+        indexes = [
+            models.Index(fields=["category_id", "id"], name="catalog_change_category_idx"),
+            models.Index(fields=["id"], condition=Q(category_id__isnull=True), name="catalog_change_shared_idx"),
+        ]
         verbose_name = gettext_lazy("catalog change")
         verbose_name_plural = gettext_lazy("catalog changes")
 

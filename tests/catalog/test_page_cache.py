@@ -11,8 +11,10 @@ from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from shop.auctions.models import Auction
 from shop.catalog.models import CatalogChange, Category, Product, Variant
 from shop.catalog.services.stamp import catalog_changes_prune, catalog_stamp
+from tests.factories.auctions import ended, live_auction
 from tests.factories.catalog import ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +49,7 @@ def kikoi():
     product = ProductFactory(
         title="Striped kikoi", category=fashion, images=1, tags=["beach"], variants=[{"price": Decimal("1200"), "attributes": {"colour": "red"}}]
     )
+    live_auction(title="Carved kikoi stand", category=fashion, store=product.store)  # listings show auctions too
     return Product.objects.get(pk=product.pk)
 
 
@@ -211,3 +214,18 @@ def test_a_renamed_category_shows_at_once_to_everyone(client, kikoi, user):
         page = viewer.get("/c/fashion/").content.decode()
         assert "<title>Clothing" in page
         assert "All of Clothing" in page
+
+
+def test_a_product_sold_by_auction_always_shows_its_auctions_offer_as_it_is_now():
+    """Its page offers the auction's current bid and says whether bidding is open: neither
+    moves the stamp (a bid is no catalog change), so the page is never kept."""
+    auction = live_auction(start_price="250")
+    url = f"/p/{auction.product.slug}/"
+    for _ in range(2):
+        assert '"250.00"' in Client().get(url).content.decode()
+
+    Auction.objects.filter(pk=auction.pk).update(current_price=Decimal("410"))
+
+    assert '"410.00"' in Client().get(url).content.decode()
+    ended(auction)
+    assert "https://schema.org/InStock" not in Client().get(url).content.decode()

@@ -1,9 +1,11 @@
 """The triggers behind the catalog's stamp (``shop.catalog.services.stamp``): every write to a
 watched table adds a row to ``catalog_catalogchange``. PostgreSQL: one statement trigger per
 table, calling ``soko_catalog_changed()`` (catalog 0007 makes the function); SQLite, which
-has only row triggers: one per event. Migrations call these, so what they write must not
-change; ``triggers_remake`` makes them as they are meant now, an update of sale counters
-alone left out."""
+has only row triggers: one per event. The tables of one listing's rows (``CATEGORY_SCOPED``)
+have row triggers that record the listing's category with each change
+(``category_triggers_create``). Migrations call these, so what they write must not change;
+``triggers_remake`` and ``category_triggers_create`` make them as they are meant now, an
+update of sale counters alone left out."""
 
 SQLITE_EVENTS = ("INSERT", "UPDATE", "DELETE")
 
@@ -62,7 +64,7 @@ def sqlite_triggers_again(schema_editor, tables) -> None:
 # Columns a sale writes: a checkout's stock, a cancelled order's units back, a completed
 # order's popularity counts. Updates of these alone move no stamp, so a sale does not drop
 # every cached page of the catalog. A cached page that shows one of them keys its copy by
-# it as well (the product page: ``catalog_stamp_and_sale_counts``); a listing's order by popularity
+# it as well (the product page: ``product_page_key``); a listing's order by popularity
 # follows sales once its copy expires, or at the next change the triggers see.
 SALE_COUNTERS = {
     "catalog_product": ("orders_count",),
@@ -86,9 +88,95 @@ def _update_of(schema_editor, table: str) -> str:
 
 
 def triggers_remake(schema_editor, tables) -> None:
-    """Make the triggers of ``tables`` again as they are meant now: an update of a sale
-    counter alone is not a change. A migration that adds a column to a table with sale
-    counters calls this (on PostgreSQL too), so that the new column is watched."""
+    """Make the shared triggers of ``tables`` again as they are meant now: an update of a
+    sale counter alone is not a change. A migration that adds a column to a table with sale
+    counters makes its triggers again (on PostgreSQL too), so that the new column is
+    watched: ``category_triggers_drop`` and ``category_triggers_create`` for a
+    ``CATEGORY_SCOPED`` table, this for the others."""
     triggers_drop(schema_editor, tables)
     for table in tables:
         _create(schema_editor, table, _update_of(schema_editor, table))
+
+
+# Tables whose rows belong to one listing: a change to them is recorded with the listing's
+# category (the column named: the row's own category, or the listing whose category it is).
+# A product page shows its own listing and others of its category ("More in …"), so it is
+# keyed by the changes of its category and the shared ones, those recorded without a
+# category: an edit of a listing leaves the pages of every other category kept. Listings,
+# the home page and stores' pages show many categories and follow every change.
+CATEGORY_SCOPED = {
+    "catalog_product": "category_id",
+    "catalog_variant": "product_id",
+    "catalog_productimage": "product_id",
+    "catalog_product_tags": "product_id",
+}
+
+POSTGRESQL_ROW_FUNCTION = """
+CREATE OR REPLACE FUNCTION soko_catalog_row_changed() RETURNS trigger AS $$
+DECLARE
+    named text := TG_ARGV[0];
+    old_category bigint;
+    new_category bigint;
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        old_category := CASE WHEN named = 'category_id' THEN (to_jsonb(OLD) ->> named)::bigint
+            ELSE (SELECT category_id FROM catalog_product WHERE id = (to_jsonb(OLD) ->> named)::bigint) END;
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        new_category := CASE WHEN named = 'category_id' THEN (to_jsonb(NEW) ->> named)::bigint
+            ELSE (SELECT category_id FROM catalog_product WHERE id = (to_jsonb(NEW) ->> named)::bigint) END;
+        INSERT INTO catalog_catalogchange (category_id) VALUES (new_category);
+    END IF;
+    IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND old_category IS DISTINCT FROM new_category) THEN
+        INSERT INTO catalog_catalogchange (category_id) VALUES (old_category);
+    END IF;
+    RETURN NULL;
+END
+$$ LANGUAGE plpgsql
+"""
+
+
+def _sqlite_category(row: str, named: str) -> str:
+    """The category of the listing ``row`` (NEW or OLD) belongs to; NULL (a shared change)
+    when the listing is gone."""
+    if named == "category_id":
+        return f"{row}.category_id"
+    return f"(SELECT category_id FROM catalog_product WHERE id = {row}.{named})"
+
+
+def category_triggers_create(schema_editor, tables) -> None:
+    """Row triggers on ``CATEGORY_SCOPED`` tables that record each change with the category
+    of the listing it belongs to (two rows when an update moves a listing to another
+    category; no category when the listing is gone). Same names as the shared triggers, so
+    ``triggers_drop`` and the tests find them; PostgreSQL adds a statement trigger for TRUNCATE."""
+    vendor = schema_editor.connection.vendor
+    for table in tables:
+        named, update = CATEGORY_SCOPED[table], _update_of(schema_editor, table)
+        if vendor == "postgresql":
+            schema_editor.execute(
+                f"CREATE TRIGGER {table}_changed AFTER INSERT OR {update} OR DELETE ON {table} "
+                f"FOR EACH ROW EXECUTE FUNCTION soko_catalog_row_changed('{named}')"
+            )
+            schema_editor.execute(
+                f"CREATE TRIGGER {table}_truncate_changed AFTER TRUNCATE ON {table} FOR EACH STATEMENT EXECUTE FUNCTION soko_catalog_changed()"
+            )
+        elif vendor == "sqlite":
+            new, old = _sqlite_category("NEW", named), _sqlite_category("OLD", named)
+            record = "INSERT INTO catalog_catalogchange (category_id)"
+            bodies = {
+                "INSERT": f"{record} VALUES ({new});",
+                "UPDATE": f"{record} VALUES ({new}); {record} SELECT {old} WHERE {old} IS NOT {new};",
+                "DELETE": f"{record} VALUES ({old});",
+            }
+            for event, body in bodies.items():
+                schema_editor.execute(
+                    f"CREATE TRIGGER {_sqlite_name(table, event)} AFTER {update if event == 'UPDATE' else event} ON {table} "
+                    f"BEGIN {body} END"
+                )
+
+
+def category_triggers_drop(schema_editor, tables) -> None:
+    triggers_drop(schema_editor, tables)
+    if schema_editor.connection.vendor == "postgresql":
+        for table in tables:
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_truncate_changed ON {table}")

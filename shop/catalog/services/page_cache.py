@@ -8,7 +8,9 @@ those plus the catalog's stamp (``shop.catalog.services.stamp``), which database
 with every change to a table the pages read: a new price, title, picture or store name is a
 new key at once, and the old page is never read again. A sale is not such a change (it
 would drop every page at each sale): the product page, which shows the units left and the
-orders counted, is also keyed by them (``keyed_by``), and selling out moves the stamp.
+orders counted, is also keyed by them (``keyed_by``), and selling out moves the stamp. A
+product page follows only its own category's changes and the shared ones
+(``product_page_key``), so a seller's edit does not drop every product page.
 
 A page is stored the second time it is asked for (the first leaves a small marker), so a
 stream of one-off addresses, such as random searches, cannot fill the cache with pages.
@@ -93,11 +95,11 @@ def _audience(request, view_name: str, kwargs) -> str | None:
     return SHOPPER
 
 
-def page_key(request, audience: str = VISITOR, also: tuple = ()) -> str:
+def page_key(request, audience: str = VISITOR, keyed: tuple | None = None) -> str:
+    """``keyed``: what the page's data is keyed by (the catalog's stamp unless given)."""
     parts = (
         audience,
-        catalog_stamp(request),
-        also,
+        (catalog_stamp(request),) if keyed is None else keyed,
         request.get_host(),
         request.is_secure(),
         request.get_full_path(),
@@ -183,8 +185,9 @@ def _keep(key: str, entry: dict, response) -> None:
 
 def anonymous_page_cache(view=None, *, keyed_by=None):
     """Serves ``view``'s page from the cache to visitors without a session (see above).
-    ``keyed_by(request, **url_kwargs)``: what else the page shows that the stamp does not
-    follow (a product's sale counters), read on every request and made part of the key."""
+    ``keyed_by(request, **url_kwargs)``: everything the page's data is keyed by, read on
+    every request instead of the catalog's stamp alone (with it the sale counters a page
+    shows, which the stamp does not follow), or None when this page must not be kept."""
     if view is None:
         return partial(anonymous_page_cache, keyed_by=keyed_by)
 
@@ -193,7 +196,10 @@ def anonymous_page_cache(view=None, *, keyed_by=None):
         audience = _audience(request, view.__name__, kwargs)
         if audience is None:
             return view(request, *args, **kwargs)
-        key = page_key(request, audience, keyed_by(request, **request.resolver_match.kwargs) if keyed_by else ())
+        keyed = keyed_by(request, **request.resolver_match.kwargs) if keyed_by else None
+        if keyed_by and keyed is None:
+            return view(request, *args, **kwargs)
+        key = page_key(request, audience, keyed)
         entry = cache.get(key)
         if entry is not None and entry.get("until") is not None and entry["until"] <= timezone.now():
             entry = None

@@ -22,17 +22,29 @@ def catalog_stamp(request=None) -> str:
     return stamp
 
 
-def catalog_stamp_and_sale_counts(request, *, slug: str) -> tuple:
-    """The sale counters a product page shows, which the stamp does not follow (each
-    variant's units left and the orders counted, ``SALE_COUNTERS``), read in the same query
-    as the stamp: a product page's cached copy costs one query, as any other page's."""
-    products, variants = Product._meta.db_table, Variant._meta.db_table
-    return catalog_stamp_and(
+def product_page_key(request, *, slug: str) -> tuple | None:
+    """What a product page's copy is keyed by, in one query: the changes of its listing's
+    category and the shared ones (those recorded without a category), not the whole
+    catalog's stamp, so that an edit of a listing elsewhere leaves the page kept (it shows
+    its own listing and others of its category: ``CATEGORY_SCOPED``); and the sale counters
+    it shows, which no stamp follows (each variant's units left, the orders counted). The
+    catalog's stamp is read in the same statement and kept for the request. None for a
+    listing sold by auction, whose page offers the auction's current bid: it is never kept."""
+    changes, products, variants = CatalogChange._meta.db_table, Product._meta.db_table, Variant._meta.db_table
+    rows = catalog_stamp_and(
         request,
-        f"counted.orders_count, variant.id, variant.stock FROM {{changes}} LEFT JOIN {products} AS counted ON counted.slug = %s "
+        "shared.changes, shared.last, "
+        f"(SELECT COUNT(id) FROM {changes} AS scoped WHERE scoped.category_id = counted.category_id), "
+        f"(SELECT MAX(id) FROM {changes} AS scoped WHERE scoped.category_id = counted.category_id), "
+        "counted.listing_type, counted.orders_count, variant.id, variant.stock FROM {changes} "
+        f"CROSS JOIN (SELECT COUNT(id) AS changes, MAX(id) AS last FROM {changes} WHERE category_id IS NULL) AS shared "
+        f"LEFT JOIN {products} AS counted ON counted.slug = %s "
         f"LEFT JOIN {variants} AS variant ON variant.product_id = counted.id ORDER BY variant.id",
         [slug],
     )
+    if rows[0][4] == Product.Listing.AUCTION:
+        return None
+    return (f"{rows[0][0]}.{rows[0][1] or 0}", f"{rows[0][2]}.{rows[0][3] or 0}", tuple(row[5:] for row in rows))
 
 
 def catalog_stamp_and(request, select: str, params: list) -> tuple:

@@ -30,7 +30,7 @@ from shop.catalog.selectors.products import (
 from shop.catalog.services.activity import VIEW, product_activity_count
 from shop.catalog.services.page_cache import anonymous_page_cache
 from shop.catalog.services.products import favorite_toggle
-from shop.catalog.services.stamp import catalog_stamp, catalog_stamp_and_sale_counts
+from shop.catalog.services.stamp import catalog_stamp, product_page_key
 from shop.core.htmx import render_page, wants_fragment
 from shop.core.pagination import RankedPagePaginator
 from shop.core.redirects import safe_next_url
@@ -92,7 +92,7 @@ def counted_as_product_view(view):
 
 
 @counted_as_product_view
-@anonymous_page_cache(keyed_by=catalog_stamp_and_sale_counts)
+@anonymous_page_cache(keyed_by=product_page_key)
 def product_detail(request, slug):
     product = product_get_visible(slug=slug, user=request.user)
     variant = variant_choose(product=product, variant_id=request.GET.get("variant"))
