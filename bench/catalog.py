@@ -4,6 +4,7 @@
     .venv/bin/python bench/catalog.py --server daphne       # one daphne process instead
     .venv/bin/python bench/catalog.py --only search --seconds 10
     .venv/bin/python bench/catalog.py --sales 2              # 2 sales a second beside the load
+    .venv/bin/python bench/catalog.py --edits 1              # a seller's price change a second beside the load
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/soko_bench (the default)
     BENCH_REDIS_URL=redis://127.0.0.1:6379/13 (the default; flushed at the start)
 
@@ -22,6 +23,8 @@ What it does:
    and errors, then the workers' RSS, the database connections they hold and the load average.
 With ``--sales``, a thread of this process sells one unit at a time through inventory's
 services while the scenarios run (the statements a checkout and a completed order make).
+With ``--edits``, another thread changes a live listing's price at a time through the
+catalog's services, as sellers do.
 """
 
 import argparse
@@ -83,6 +86,8 @@ def parse_args():
     parser.add_argument("--recreate-db", action="store_true", help="drop the benchmark database first (after a migration was edited)")
     parser.add_argument("--sales", type=float, default=0,
                         help="sales a second made beside the load, as checkouts and completed orders write them (default 0)")
+    parser.add_argument("--edits", type=float, default=0,
+                        help="sellers' price changes a second beside the load, through the catalog's services (default 0)")
     return parser.parse_args()
 
 
@@ -126,6 +131,7 @@ def seed(*, reseed: bool) -> dict:
 
     from sellers.models import Store
     from shop.catalog.models import Category, Product, ProductImage, Variant
+    from shop.catalog.services.stamp import catalog_changes_prune
     from shop.media.models import StoredImage
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -133,6 +139,7 @@ def seed(*, reseed: bool) -> dict:
     if reseed:
         bench_products.delete()
     if bench_products.count() >= PRODUCTS:
+        catalog_changes_prune()
         vacuum_analyze()
         return {"seeded": False, "seconds": 0.0}
 
@@ -220,6 +227,7 @@ def seed(*, reseed: bool) -> dict:
         product_images.append(ProductImage(product=product, image=images[product.pk % len(images)], alt=product.title))
     Variant.objects.bulk_create(variants, batch_size=4000)
     ProductImage.objects.bulk_create(product_images, batch_size=4000)
+    catalog_changes_prune()  # as the worker does: the bulk load's change rows are not kept
     vacuum_analyze()
     return {"seeded": True, "seconds": time.monotonic() - started, "variants": len(variants)}
 
@@ -308,6 +316,37 @@ class Sales(threading.Thread):
                     stock_reserve(locked=locked, quantities={variant_id: 1})
                 Product.objects.filter(pk=product_id).update(orders_count=F("orders_count") + 1)
                 Store.objects.filter(pk=store_id).update(orders_count=F("orders_count") + 1)
+                self.made += 1
+        finally:
+            connection.close()
+
+
+class Edits(threading.Thread):
+    """``rate`` price changes a second while the scenarios run: a live listing's first
+    variant gets a new price and the listing its lowest price again, through the catalog's
+    services (what a seller's edit or a sale starting writes to the listing's rows)."""
+
+    def __init__(self, rate: float):
+        super().__init__(daemon=True)
+        self.rate = rate
+        self.made = 0
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        from django.db import connection, transaction
+
+        from shop.catalog.models import Product, Variant
+        from shop.catalog.services.products import products_price_refresh, variant_sale_price_set
+
+        variants = list(Variant.objects.filter(product__slug__startswith="bench-", product__status__in=Product.VISIBLE_STATUSES, position=0)
+                        .values_list("pk", "product_id", "price"))
+        rng = random.Random(13)
+        try:
+            while not self.stopping.wait(rng.expovariate(self.rate)):
+                variant_id, product_id, price = rng.choice(variants)
+                with transaction.atomic():
+                    variant_sale_price_set(variant_id=variant_id, price=price + rng.choice([-10, 10]), compare_at_price=None)
+                    products_price_refresh(product_ids=[product_id])
                 self.made += 1
         finally:
             connection.close()
@@ -590,10 +629,10 @@ def main():
             f"load average {load_before[0]:.2f}"
         )
         results = {}
-        sales = Sales(args.sales) if args.sales > 0 else None
-        if sales:
-            sales.start()
-            started = time.monotonic()
+        beside = [thread for thread in (Sales(args.sales) if args.sales > 0 else None, Edits(args.edits) if args.edits > 0 else None) if thread]
+        for thread in beside:
+            thread.start()
+        started = time.monotonic()
         try:
             for name, urls in scenarios.items():
                 warm_up(port, urls)
@@ -605,10 +644,10 @@ def main():
             rss = [rss_mib(pid) for pid in processes]
             sessions = database_sessions(url)
         finally:
-            if sales:
-                sales.stopping.set()
-                sales.join()
-                print(f"sales made beside the load: {sales.made} in {time.monotonic() - started:.0f} s")
+            for thread in beside:
+                thread.stopping.set()
+                thread.join()
+                print(f"{type(thread).__name__.lower()} made beside the load: {thread.made} in {time.monotonic() - started:.0f} s")
             load_after = os.getloadavg()
             stop_server(server)
             log_tail = log_path.read_text(errors="replace")[-2000:]
