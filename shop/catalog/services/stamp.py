@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Max
 
-from shop.catalog.models import CatalogChange, Product, Variant
+from shop.catalog.models import CatalogChange, Category, Product, Variant
 
 
 def catalog_stamp(request=None) -> str:
@@ -47,14 +47,35 @@ def product_page_key(request, *, slug: str) -> tuple | None:
     return (f"{rows[0][0]}.{rows[0][1] or 0}", f"{rows[0][2]}.{rows[0][3] or 0}", tuple(row[5:] for row in rows))
 
 
-def catalog_stamp_and(request, select: str, params: list) -> tuple:
+def category_page_key(request, *, slug: str) -> tuple:
+    """What a category page's copy is keyed by, in one query: the changes of the categories
+    under it (itself and its descendants, whose listings it shows) and the shared ones, so
+    that an edit of a listing in another part of the tree leaves it kept."""
+    changes, categories = CatalogChange._meta.db_table, Category._meta.db_table
+    subtree = (
+        f"WITH RECURSIVE subtree (id) AS (SELECT id FROM {categories} WHERE slug = %s "
+        f"UNION ALL SELECT child.id FROM {categories} AS child JOIN subtree ON child.parent_id = subtree.id) "
+    )
+    [row] = catalog_stamp_and(
+        request,
+        "shared.changes, shared.last, scoped.changes, scoped.last FROM {changes} "
+        f"CROSS JOIN (SELECT COUNT(id) AS changes, MAX(id) AS last FROM {changes} WHERE category_id IS NULL) AS shared "
+        f"CROSS JOIN (SELECT COUNT(id) AS changes, MAX(id) AS last FROM {changes} WHERE category_id IN (SELECT id FROM subtree)) AS scoped",
+        [slug],
+        before=subtree,
+    )
+    return f"{row[0]}.{row[1] or 0}", f"{row[2]}.{row[3] or 0}"
+
+
+def catalog_stamp_and(request, select: str, params: list, *, before: str = "") -> tuple:
     """``SELECT <the stamp>, <select>`` (``{changes}`` in it: the stamp's subquery) in one
     statement, which reads both from one snapshot, so the stamp is never newer than the
     rest; the stamp is kept for the request as ``catalog_stamp`` keeps it, and the rest
-    returned, a tuple per row. ``select``'s tables are the models' own names, never input."""
+    returned, a tuple per row. ``before``: a ``WITH`` clause the select uses. Their tables
+    are the models' own names, never input."""
     changes = f"(SELECT COUNT(id) AS changes, MAX(id) AS last FROM {CatalogChange._meta.db_table}) AS stamp"
     with connection.cursor() as cursor:
-        cursor.execute("SELECT stamp.changes, stamp.last, " + select.format(changes=changes), params)
+        cursor.execute(before + "SELECT stamp.changes, stamp.last, " + select.format(changes=changes), params)
         rows = cursor.fetchall()
     request._soko_catalog_stamp = f"{rows[0][0]}.{rows[0][1] or 0}"
     return tuple(row[2:] for row in rows)

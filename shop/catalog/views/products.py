@@ -30,13 +30,13 @@ from shop.catalog.selectors.products import (
 from shop.catalog.services.activity import VIEW, product_activity_count
 from shop.catalog.services.page_cache import anonymous_page_cache
 from shop.catalog.services.products import favorite_toggle
-from shop.catalog.services.stamp import catalog_stamp, product_page_key
+from shop.catalog.services.stamp import catalog_stamp, category_page_key, product_page_key
 from shop.core.htmx import render_page, wants_fragment
 from shop.core.pagination import RankedPagePaginator
 from shop.core.redirects import safe_next_url
 
 
-@anonymous_page_cache
+@anonymous_page_cache(keyed_by=category_page_key)
 def category(request, slug):
     tree = category_tree(stamp=catalog_stamp(request))
     current = tree.by_slug.get(slug)

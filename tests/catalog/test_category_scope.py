@@ -1,7 +1,9 @@
-"""A product page is kept until its own category or something shared changes
-(shop.catalog.services.change_triggers ``CATEGORY_SCOPED``, ``product_page_key``): a seller's
-edit of a listing elsewhere leaves it kept, while every change it shows, its own listing's
-and those of the other listings of its category in "More in …", shows at once."""
+"""A product page is kept until its own category or something shared changes, a category
+page until a category under it or something shared does (shop.catalog.services.change_triggers
+``CATEGORY_SCOPED``, ``product_page_key``, ``category_page_key``): a seller's edit of a
+listing elsewhere leaves them kept, while every change they show, a product page's own
+listing's and those of the other listings of its category in "More in …", a category
+page's listings', shows at once."""
 
 from decimal import Decimal
 
@@ -135,3 +137,27 @@ def test_the_triggers_name_the_category_of_each_scoped_change_and_no_other_table
         with connection.cursor() as cursor:
             cursor.execute("SELECT DISTINCT event_object_table FROM information_schema.triggers WHERE action_orientation = 'ROW' AND trigger_name LIKE '%%_changed'")
             assert {row[0] for row in cursor.fetchall()} == set(CATEGORY_SCOPED)
+
+
+@pytest.mark.parametrize("table", list(CATEGORY_SCOPED))
+def test_a_category_page_is_kept_through_edits_elsewhere_and_shows_its_own_at_once(shelves, table):
+    kikoi, _neighbours, phone = shelves
+    for url in ("/c/fashion/", "/c/fashion-fabrics/", "/c/fashion-shoes/"):
+        cached(url)
+
+    dict(edits(phone))[table]()  # electronics: another part of the tree
+
+    for url in ("/c/fashion/", "/c/fashion-fabrics/", "/c/fashion-shoes/"):
+        assert queries_of(url)[0] == 1, f"an edit of {table} in electronics rendered {url} again"
+    dict(edits(kikoi))[table]()  # fashion › fabrics
+    assert queries_of("/c/fashion/")[0] > 1 and queries_of("/c/fashion-fabrics/")[0] > 1
+    assert queries_of("/c/fashion-shoes/")[0] == 1
+
+
+def test_a_listing_moved_into_a_category_shows_on_its_page_and_its_parents(shelves):
+    _kikoi, _neighbours, phone = shelves
+    assert "Feature phone" not in cached("/c/fashion/") and "Feature phone" not in cached("/c/fashion-fabrics/")
+
+    Product.objects.filter(pk=phone.pk).update(category=Category.objects.get(slug="fashion-fabrics"))
+
+    assert "Feature phone" in queries_of("/c/fashion/")[1] and "Feature phone" in queries_of("/c/fashion-fabrics/")[1]
