@@ -10,7 +10,8 @@ new key at once, and the old page is never read again. A sale is not such a chan
 would drop every page at each sale): the product page, which shows the units left and the
 orders counted, is also keyed by them (``keyed_by``), and selling out moves the stamp. A
 product page follows only its own category's changes and the shared ones
-(``product_page_key``), so a seller's edit does not drop every product page.
+(``product_page_key``), a category page those of the categories under it
+(``category_page_key``), so a seller's edit does not drop every page.
 
 A page is stored the second time it is asked for (the first leaves a small marker), so a
 stream of one-off addresses, such as random searches, cannot fill the cache with pages.
