@@ -17,9 +17,11 @@ from shop.catalog.services.change_triggers import CATEGORY_SCOPED
 from shop.catalog.services.products import product_tags_set
 from shop.catalog.services.stamp import catalog_stamp
 from shop.media.models import StoredImage
+from shop.reviews.services import review_save
 from tests.catalog.test_page_cache import empty_cache, watched_tables  # noqa: F401 - the cache emptied around each test
 from tests.catalog.test_sales_keep_pages import cached, queries_of
 from tests.factories.catalog import ProductFactory, ReadyImageFactory
+from tests.reviews.conftest import delivered_order
 
 pytestmark = pytest.mark.django_db
 
@@ -136,7 +138,7 @@ def test_the_triggers_name_the_category_of_each_scoped_change_and_no_other_table
     if connection.vendor == "postgresql":  # row triggers: a bulk update names each listing's category
         with connection.cursor() as cursor:
             cursor.execute("SELECT DISTINCT event_object_table FROM information_schema.triggers WHERE action_orientation = 'ROW' AND trigger_name LIKE '%%_changed'")
-            assert {row[0] for row in cursor.fetchall()} == set(CATEGORY_SCOPED)
+            assert {row[0] for row in cursor.fetchall()} == set(CATEGORY_SCOPED) | {"reviews_review"}
 
 
 @pytest.mark.parametrize("table", list(CATEGORY_SCOPED))
@@ -161,3 +163,20 @@ def test_a_listing_moved_into_a_category_shows_on_its_page_and_its_parents(shelv
     Product.objects.filter(pk=phone.pk).update(category=Category.objects.get(slug="fashion-fabrics"))
 
     assert "Feature phone" in queries_of("/c/fashion/")[1] and "Feature phone" in queries_of("/c/fashion-fabrics/")[1]
+
+
+def test_a_review_of_a_listing_elsewhere_leaves_the_pages_kept_and_its_own_shows_at_once(shelves):
+    kikoi, _neighbours, phone = shelves
+    for url in (page(kikoi), "/c/fashion/"):
+        cached(url)
+
+    order = delivered_order(store=phone.store, items=[(phone.variants.first(), 1)])
+    review_save(order=order, author=order.buyer, item=order.items.first(), stars=2, text="The battery lasts a day")
+    assert queries_of(page(kikoi))[0] == 1 and queries_of("/c/fashion/")[0] == 1
+    assert "The battery lasts a day" in queries_of(page(phone))[1]
+
+    order = delivered_order(store=kikoi.store, items=[(kikoi.variants.first(), 1)])
+    review_save(order=order, author=order.buyer, item=order.items.first(), stars=5, text="Soft and bright")
+    assert "Soft and bright" in queries_of(page(kikoi))[1]
+    review_save(order=order, author=order.buyer, stars=4, text="Quick and friendly")  # the store's: shared
+    assert queries_of("/c/fashion/")[0] > 1

@@ -17,7 +17,7 @@ def forwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(POSTGRESQL_ROW_FUNCTION)
     category_triggers_drop(schema_editor, list(CATEGORY_SCOPED))
-    category_triggers_create(schema_editor, list(CATEGORY_SCOPED))
+    category_triggers_create(schema_editor, CATEGORY_SCOPED)
 
 
 def backwards(apps, schema_editor):

@@ -144,14 +144,16 @@ def _sqlite_category(row: str, named: str) -> str:
     return f"(SELECT category_id FROM catalog_product WHERE id = {row}.{named})"
 
 
-def category_triggers_create(schema_editor, tables) -> None:
-    """Row triggers on ``CATEGORY_SCOPED`` tables that record each change with the category
-    of the listing it belongs to (two rows when an update moves a listing to another
-    category; no category when the listing is gone). Same names as the shared triggers, so
-    ``triggers_drop`` and the tests find them; PostgreSQL adds a statement trigger for TRUNCATE."""
+def category_triggers_create(schema_editor, scoped: dict[str, str]) -> None:
+    """Row triggers on the tables of ``scoped`` (table: the column naming the category or
+    the listing, as ``CATEGORY_SCOPED``; other apps pass their own) that record each change
+    with the category of the listing it belongs to (two rows when an update moves a listing
+    to another category; no category when the row names no listing, or the listing is gone).
+    Same names as the shared triggers, so ``triggers_drop`` and the tests find them;
+    PostgreSQL adds a statement trigger for TRUNCATE."""
     vendor = schema_editor.connection.vendor
-    for table in tables:
-        named, update = CATEGORY_SCOPED[table], _update_of(schema_editor, table)
+    for table, named in scoped.items():
+        update = _update_of(schema_editor, table)
         if vendor == "postgresql":
             schema_editor.execute(
                 f"CREATE TRIGGER {table}_changed AFTER INSERT OR {update} OR DELETE ON {table} "
