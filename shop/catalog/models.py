@@ -235,7 +235,8 @@ class CatalogChange(models.Model):
     highest id of these rows (``catalog_stamp``), so it changes with every committed
     change; cached pages carry it in their key. A change to one listing's rows names the
     listing's category (``CATEGORY_SCOPED``): a product page is keyed by its category's
-    changes and those without a category (``product_page_key``)."""
+    changes and those without a category (``product_page_key``), a category page by those
+    of the categories under it (``category_page_key``)."""
 
     id = models.BigAutoField(primary_key=True)
     category_id = models.BigIntegerField(null=True, editable=False)

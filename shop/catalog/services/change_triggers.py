@@ -52,7 +52,9 @@ def triggers_drop(schema_editor, tables) -> None:
 def sqlite_triggers_again(schema_editor, tables) -> None:
     """SQLite adds a column with a default by rebuilding the table, which drops its
     triggers: a migration that does so on a watched table makes them again with this.
-    PostgreSQL keeps triggers through ``ALTER TABLE``: nothing to do there."""
+    PostgreSQL keeps triggers through ``ALTER TABLE``: nothing to do there. A
+    ``CATEGORY_SCOPED`` table gets its row triggers again with ``category_triggers_drop``
+    and ``category_triggers_create`` instead."""
     if schema_editor.connection.vendor != "sqlite":
         return
     for table in tables:
@@ -102,8 +104,9 @@ def triggers_remake(schema_editor, tables) -> None:
 # category (the column named: the row's own category, or the listing whose category it is).
 # A product page shows its own listing and others of its category ("More in …"), so it is
 # keyed by the changes of its category and the shared ones, those recorded without a
-# category: an edit of a listing leaves the pages of every other category kept. Listings,
-# the home page and stores' pages show many categories and follow every change.
+# category: an edit of a listing leaves the pages of every other category kept. A category
+# page follows the categories under it; searches, the home page and stores' pages show any
+# category and follow every change.
 CATEGORY_SCOPED = {
     "catalog_product": "category_id",
     "catalog_variant": "product_id",
