@@ -345,7 +345,8 @@ class Edits(threading.Thread):
             while not self.stopping.wait(rng.expovariate(self.rate)):
                 variant_id, product_id, price = rng.choice(variants)
                 with transaction.atomic():
-                    variant_sale_price_set(variant_id=variant_id, price=price + rng.choice([-10, 10]), compare_at_price=None)
+                    # The price at the start or 10 more: runs after runs never take it below what it was.
+                    variant_sale_price_set(variant_id=variant_id, price=price + rng.choice([0, 10]), compare_at_price=None)
                     products_price_refresh(product_ids=[product_id])
                 self.made += 1
         finally:
