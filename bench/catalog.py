@@ -281,12 +281,12 @@ def bench_urls() -> dict[str, list[str]]:
 # Sales beside the load ------------------------------------------------------------------------
 
 
-class Sales(threading.Thread):
-    """``rate`` sales a second while the scenarios run: what a checkout writes (one unit off a
-    live variant's stock, through inventory's own lock and reserve) and what its order's
-    completion writes (the product's and the store's popularity counts, as
-    ``order_popularity_count`` and its receiver do). A variant that runs low is refilled
-    through ``stock_release``, as a cancelled order's units come back."""
+class BesideTheLoad(threading.Thread):
+    """A thread of this process that writes ``rate`` times a second (Poisson arrivals) while
+    the scenarios run, counting what it ``made``; ``write(rng, row)`` is one write, for a row
+    of ``rows()`` picked at random (True when it counts)."""
+
+    seed = 0
 
     def __init__(self, rate: float):
         super().__init__(daemon=True)
@@ -295,62 +295,77 @@ class Sales(threading.Thread):
         self.stopping = threading.Event()
 
     def run(self) -> None:
-        from django.db import connection, transaction
+        from django.db import connection
+
+        rows = self.rows()
+        rng = random.Random(self.seed)
+        try:
+            while not self.stopping.wait(rng.expovariate(self.rate)):
+                if self.write(rng, rng.choice(rows)):
+                    self.made += 1
+        finally:
+            connection.close()
+
+
+class Sales(BesideTheLoad):
+    """Sales: what a checkout writes (one unit off a live variant's stock, through
+    inventory's own lock and reserve) and what its order's completion writes (the product's
+    and the store's popularity counts, as ``order_popularity_count`` and its receiver do). A
+    variant that runs low is refilled through ``stock_release``, as a cancelled order's
+    units come back."""
+
+    seed = 11
+
+    def rows(self) -> list:
+        from shop.catalog.models import Product, Variant
+
+        return list(Variant.objects.filter(product__slug__startswith="bench-", product__status__in=Product.VISIBLE_STATUSES)
+                    .values_list("pk", "product_id", "product__store_id"))
+
+    def write(self, rng, row) -> bool:
+        from django.db import transaction
         from django.db.models import F
 
         from sellers.models import Store
-        from shop.catalog.models import Product, Variant
+        from shop.catalog.models import Product
         from shop.inventory.services import stock_lock, stock_release, stock_reserve
 
-        variants = list(Variant.objects.filter(product__slug__startswith="bench-", product__status__in=Product.VISIBLE_STATUSES)
-                        .values_list("pk", "product_id", "product__store_id"))
-        rng = random.Random(11)
-        try:
-            while not self.stopping.wait(rng.expovariate(self.rate)):
-                variant_id, product_id, store_id = rng.choice(variants)
-                with transaction.atomic():
-                    locked = stock_lock(variant_ids=[variant_id])
-                    if locked[variant_id].stock < 2:
-                        stock_release(quantities={variant_id: 20})
-                        continue
-                    stock_reserve(locked=locked, quantities={variant_id: 1})
-                Product.objects.filter(pk=product_id).update(orders_count=F("orders_count") + 1)
-                Store.objects.filter(pk=store_id).update(orders_count=F("orders_count") + 1)
-                self.made += 1
-        finally:
-            connection.close()
+        variant_id, product_id, store_id = row
+        with transaction.atomic():
+            locked = stock_lock(variant_ids=[variant_id])
+            if locked[variant_id].stock < 2:
+                stock_release(quantities={variant_id: 20})
+                return False
+            stock_reserve(locked=locked, quantities={variant_id: 1})
+        Product.objects.filter(pk=product_id).update(orders_count=F("orders_count") + 1)
+        Store.objects.filter(pk=store_id).update(orders_count=F("orders_count") + 1)
+        return True
 
 
-class Edits(threading.Thread):
-    """``rate`` price changes a second while the scenarios run: a live listing's first
-    variant gets a new price and the listing its lowest price again, through the catalog's
-    services (what a seller's edit or a sale starting writes to the listing's rows)."""
+class Edits(BesideTheLoad):
+    """Price changes: a live listing's first variant gets a new price and the listing its
+    lowest price again, through the catalog's services (what a seller's edit or a sale
+    starting writes to the listing's rows)."""
 
-    def __init__(self, rate: float):
-        super().__init__(daemon=True)
-        self.rate = rate
-        self.made = 0
-        self.stopping = threading.Event()
+    seed = 13
 
-    def run(self) -> None:
-        from django.db import connection, transaction
-
+    def rows(self) -> list:
         from shop.catalog.models import Product, Variant
+
+        return list(Variant.objects.filter(product__slug__startswith="bench-", product__status__in=Product.VISIBLE_STATUSES, position=0)
+                    .values_list("pk", "product_id", "price"))
+
+    def write(self, rng, row) -> bool:
+        from django.db import transaction
+
         from shop.catalog.services.products import products_price_refresh, variant_sale_price_set
 
-        variants = list(Variant.objects.filter(product__slug__startswith="bench-", product__status__in=Product.VISIBLE_STATUSES, position=0)
-                        .values_list("pk", "product_id", "price"))
-        rng = random.Random(13)
-        try:
-            while not self.stopping.wait(rng.expovariate(self.rate)):
-                variant_id, product_id, price = rng.choice(variants)
-                with transaction.atomic():
-                    # The price at the start or 10 more: runs after runs never take it below what it was.
-                    variant_sale_price_set(variant_id=variant_id, price=price + rng.choice([0, 10]), compare_at_price=None)
-                    products_price_refresh(product_ids=[product_id])
-                self.made += 1
-        finally:
-            connection.close()
+        variant_id, product_id, price = row
+        with transaction.atomic():
+            # The price at the start or 10 more: runs after runs never take it below what it was.
+            variant_sale_price_set(variant_id=variant_id, price=price + rng.choice([0, 10]), compare_at_price=None)
+            products_price_refresh(product_ids=[product_id])
+        return True
 
 
 # The server ----------------------------------------------------------------------------------

@@ -22,6 +22,10 @@ def catalog_stamp(request=None) -> str:
     return stamp
 
 
+# The changes recorded without a category (``CATEGORY_SCOPED``): every page follows them.
+SHARED_CHANGES = f"(SELECT COUNT(id) AS changes, MAX(id) AS last FROM {CatalogChange._meta.db_table} WHERE category_id IS NULL) AS shared"
+
+
 def product_page_key(request, *, slug: str) -> tuple | None:
     """What a product page's copy is keyed by, in one query: the changes of its listing's
     category and the shared ones (those recorded without a category), not the whole
@@ -37,7 +41,7 @@ def product_page_key(request, *, slug: str) -> tuple | None:
         f"(SELECT COUNT(id) FROM {changes} AS scoped WHERE scoped.category_id = counted.category_id), "
         f"(SELECT MAX(id) FROM {changes} AS scoped WHERE scoped.category_id = counted.category_id), "
         "counted.listing_type, counted.orders_count, variant.id, variant.stock FROM {changes} "
-        f"CROSS JOIN (SELECT COUNT(id) AS changes, MAX(id) AS last FROM {changes} WHERE category_id IS NULL) AS shared "
+        f"CROSS JOIN {SHARED_CHANGES} "
         f"LEFT JOIN {products} AS counted ON counted.slug = %s "
         f"LEFT JOIN {variants} AS variant ON variant.product_id = counted.id ORDER BY variant.id",
         [slug],
@@ -59,7 +63,7 @@ def category_page_key(request, *, slug: str) -> tuple:
     [row] = catalog_stamp_and(
         request,
         "shared.changes, shared.last, scoped.changes, scoped.last FROM {changes} "
-        f"CROSS JOIN (SELECT COUNT(id) AS changes, MAX(id) AS last FROM {changes} WHERE category_id IS NULL) AS shared "
+        f"CROSS JOIN {SHARED_CHANGES} "
         f"CROSS JOIN (SELECT COUNT(id) AS changes, MAX(id) AS last FROM {changes} WHERE category_id IN (SELECT id FROM subtree)) AS scoped",
         [slug],
         before=subtree,
