@@ -254,3 +254,26 @@ document.addEventListener("submit", function (event) {
     }).observe(document.body, { childList: true, subtree: true });
   });
 })();
+
+// A choice made before the page's scripts ran (a slow phone, a quick hand, a form the
+// browser put back after Back) was never sent. Once htmx is ready, each part that reads
+// its choices again on "change" (hx-get: a reading, never an action) and whose inputs no
+// longer say what the page was served with is asked once: what the page shows is what
+// its form says.
+(function () {
+  function changed(control) {
+    if (control.type === "radio" || control.type === "checkbox") return control.checked !== control.defaultChecked;
+    if (control.tagName === "SELECT") {
+      return Array.from(control.options).some(function (option) { return option.selected !== option.defaultSelected; });
+    }
+    if (control.type === "hidden" || control.type === "file") return false;
+    return control.value !== control.defaultValue;
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[hx-get][hx-trigger]").forEach(function (part) {
+      if (!/(^|,)\s*change\b/.test(part.getAttribute("hx-trigger"))) return;
+      var controls = part.matches("input, select, textarea") ? [part] : Array.from(part.querySelectorAll("input, select, textarea"));
+      if (controls.some(changed)) htmx.trigger(part, "change");
+    });
+  });
+})();

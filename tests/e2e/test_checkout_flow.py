@@ -93,3 +93,30 @@ def test_shopper_buys_from_two_stores_with_cash_on_delivery(new_page, two_stores
     assert page_ms < LIVE_MS, f"the shopper's timeline changed {page_ms:.0f} ms after the store's answer"
     expect(page.locator(f"#order-timeline-{kisii.number}")).to_have_attribute("data-status", "confirmed")
     assert page.evaluate("window.__marker") == "same-document", "the shopper's page was reloaded"
+
+
+def test_a_choice_made_before_the_scripts_ran_is_reviewed(new_page, two_stores):
+    """On a slow phone the form is on screen before htmx: pick-up ticked then still gets
+    its review once htmx starts, so the total shown is that of the form."""
+    buyer = UserFactory(email="amina@example.test")
+    AddressFactory(user=buyer, street="Muthithi Rd, Apple Court flat 4")
+    page = new_page()
+    log_in(page, buyer.email)
+    for slug in ("kiondo-basket", "kikoi-wrap"):
+        page.goto(f"/p/{slug}/")
+        page.get_by_role("button", name="Add to cart").click()
+        expect(page.locator("#toasts")).to_contain_text("Added")
+
+    held = []
+    page.context.route("**/django_htmx/htmx-*.js", lambda route: held.append(route))
+    page.goto("/checkout/", wait_until="commit")
+    page.get_by_label("Pick-up at the store · free").first.check()
+    assert held and page.evaluate("window.htmx === undefined"), "the choice was made after htmx started"
+    expect(page.locator("[data-testid=review-total]")).to_have_text("KES 2,250")
+
+    held.pop().continue_()
+    page.context.unroute("**/django_htmx/htmx-*.js")
+    expect(page.locator("[data-testid=review-total]")).to_have_text("KES 2,050")
+    page.locator("[data-testid=place-order]").click()
+    page.wait_for_url(lambda url: urlsplit(url).path.endswith("/done/"), timeout=3 * LIVE_MS)
+    assert Checkout.objects.get(buyer=buyer).total == Decimal("2050")

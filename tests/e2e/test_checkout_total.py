@@ -87,8 +87,8 @@ def settled(page):
 
 
 def applied(page):
-    """"Apply" posts the whole form and loads a new page: its htmx inputs answer only once
-    htmx has started (a tick before that changes the box but asks for no review)."""
+    """"Apply" posts the whole form and loads a new page: the next tick is read once htmx
+    has started."""
     page.wait_for_load_state("load")
     page.wait_for_function("() => window.htmx !== undefined")
 
