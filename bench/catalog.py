@@ -5,6 +5,7 @@
     .venv/bin/python bench/catalog.py --only search --seconds 10
     .venv/bin/python bench/catalog.py --sales 2              # 2 sales a second beside the load
     .venv/bin/python bench/catalog.py --edits 1              # a seller's price change a second beside the load
+    .venv/bin/python bench/catalog.py --pictures 1           # a photo sent in a chat a second beside the load
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/soko_bench (the default)
     BENCH_REDIS_URL=redis://127.0.0.1:6379/13 (the default; flushed at the start)
 
@@ -24,7 +25,8 @@ What it does:
 With ``--sales``, a thread of this process sells one unit at a time through inventory's
 services while the scenarios run (the statements a checkout and a completed order make).
 With ``--edits``, another thread changes a live listing's price at a time through the
-catalog's services, as sellers do.
+catalog's services, as sellers do; with ``--pictures``, one stores and prepares a photo
+sent in a chat.
 """
 
 import argparse
@@ -88,6 +90,8 @@ def parse_args():
                         help="sales a second made beside the load, as checkouts and completed orders write them (default 0)")
     parser.add_argument("--edits", type=float, default=0,
                         help="sellers' price changes a second beside the load, through the catalog's services (default 0)")
+    parser.add_argument("--pictures", type=float, default=0,
+                        help="photos sent in chats a second beside the load: stored, then prepared (default 0)")
     return parser.parse_args()
 
 
@@ -368,6 +372,30 @@ class Edits(BesideTheLoad):
         return True
 
 
+class Pictures(BesideTheLoad):
+    """Photos sent in chats: a new picture stored, then prepared (what ``image_process``
+    writes when its renditions are made). No kept page shows them."""
+
+    seed = 17
+
+    def rows(self) -> list:
+        return [None]
+
+    def write(self, rng, row) -> bool:
+        import secrets
+
+        from shop.media.models import StoredImage
+
+        sha = secrets.token_hex(32)
+        picture = StoredImage.objects.create(
+            sha256=sha, original_name=f"images/originals/{sha}.jpg", format=StoredImage.Format.JPEG, width=1200, height=900, bytes=50_000
+        )
+        renditions = {str(width): {"webp": f"images/renditions/{sha}-{width}.webp", "jpeg": f"images/renditions/{sha}-{width}.jpg",
+                                   "width": width, "height": width * 3 // 4} for width in (160, 480, 1200)}
+        StoredImage.objects.filter(pk=picture.pk).update(status=StoredImage.Status.READY, renditions=renditions)
+        return True
+
+
 # The server ----------------------------------------------------------------------------------
 
 
@@ -645,7 +673,9 @@ def main():
             f"load average {load_before[0]:.2f}"
         )
         results = {}
-        beside = [thread for thread in (Sales(args.sales) if args.sales > 0 else None, Edits(args.edits) if args.edits > 0 else None) if thread]
+        beside = [
+            kind(rate) for kind, rate in ((Sales, args.sales), (Edits, args.edits), (Pictures, args.pictures)) if rate > 0
+        ]
         for thread in beside:
             thread.start()
         started = time.monotonic()
