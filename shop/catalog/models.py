@@ -234,17 +234,21 @@ class CatalogChange(models.Model):
     pages that show them key their copies by them. The catalog's stamp is the count and the
     highest id of these rows (``catalog_stamp``), so it changes with every committed
     change; cached pages carry it in their key. A change to one listing's rows names the
-    listing's category (``CATEGORY_SCOPED``): a product page is keyed by its category's
-    changes and those without a category (``product_page_key``), a category page by those
-    of the categories under it (``category_page_key``)."""
+    listing's category (``CATEGORY_SCOPED``), a change that only one store's pages show
+    (its rating, its reviews) names the store (``STORE_SCOPED``): a product page is keyed by
+    its category's and its store's changes and the shared ones, those naming neither
+    (``product_page_key``), a category page by those of the categories under it and the
+    shared ones (``category_page_key``)."""
 
     id = models.BigAutoField(primary_key=True)
     category_id = models.BigIntegerField(null=True, editable=False)
+    store_id = models.BigIntegerField(null=True, editable=False)
 
     class Meta:
         indexes = [
             models.Index(fields=["category_id", "id"], name="catalog_change_category_idx"),
-            models.Index(fields=["id"], condition=Q(category_id__isnull=True), name="catalog_change_shared_idx"),
+            models.Index(fields=["store_id", "id"], name="catalog_change_store_idx"),
+            models.Index(fields=["id"], condition=Q(category_id__isnull=True, store_id__isnull=True), name="catalog_change_shared_idx"),
         ]
         verbose_name = gettext_lazy("catalog change")
         verbose_name_plural = gettext_lazy("catalog changes")

@@ -138,7 +138,7 @@ def test_the_triggers_name_the_category_of_each_scoped_change_and_no_other_table
     if connection.vendor == "postgresql":  # row triggers: a bulk update names each listing's category
         with connection.cursor() as cursor:
             cursor.execute("SELECT DISTINCT event_object_table FROM information_schema.triggers WHERE action_orientation = 'ROW' AND trigger_name LIKE '%%_changed'")
-            assert {row[0] for row in cursor.fetchall()} == set(CATEGORY_SCOPED) | {"reviews_review", "reviews_reviewphoto", "media_storedimage"}
+            assert {row[0] for row in cursor.fetchall()} == set(CATEGORY_SCOPED) | {"reviews_review", "reviews_reviewphoto", "media_storedimage", "sellers_store"}
 
 
 @pytest.mark.parametrize("table", list(CATEGORY_SCOPED))
@@ -178,5 +178,45 @@ def test_a_review_of_a_listing_elsewhere_leaves_the_pages_kept_and_its_own_shows
     order = delivered_order(store=kikoi.store, items=[(kikoi.variants.first(), 1)])
     review_save(order=order, author=order.buyer, item=order.items.first(), stars=5, text="Soft and bright")
     assert "Soft and bright" in queries_of(page(kikoi))[1]
-    review_save(order=order, author=order.buyer, stars=4, text="Quick and friendly")  # the store's: shared
-    assert queries_of("/c/fashion/")[0] > 1
+    for url in ("/c/fashion/", page(phone)):
+        cached(url)
+    review_save(order=order, author=order.buyer, stars=4, text="Quick and friendly")  # the store's: its own pages
+    assert queries_of("/c/fashion/")[0] == 1 and queries_of(page(phone))[0] == 1
+    assert queries_of(page(kikoi))[0] > 1
+
+
+def test_a_stores_new_rating_shows_on_its_listings_pages_and_leaves_the_others_kept(shelves):
+    """A store's rating shows on its listings' pages, whatever their category, and on its
+    own page; a category page shows none (``STORE_SCOPED``)."""
+    kikoi, _neighbours, phone = shelves
+    charger = ProductFactory(title="Solar charger", store=kikoi.store, category=phone.category, images=1)
+    pages = [page(kikoi), page(charger), f"/s/{kikoi.store.slug}/"]
+    for url in (*pages, page(phone), "/c/fashion/", "/c/electronics/"):
+        assert "4.5" not in cached(url)
+
+    Store.objects.filter(pk=kikoi.store_id).update(rating_avg=Decimal("4.5"), rating_count=2)
+
+    for url in pages:
+        assert "4.5" in queries_of(url)[1], url
+    for url in (page(phone), "/c/fashion/", "/c/electronics/"):
+        assert queries_of(url)[0] == 1, url
+
+
+def test_a_stores_rating_names_the_store_and_the_rest_of_its_row_is_shared(shelves):
+    kikoi, _neighbours, _phone = shelves
+    recorded = {}
+    for name, changes in {
+        "rating": {"rating_avg": Decimal("4.5"), "rating_count": 2},
+        "name": {"name": "Pwani Wraps"},
+        "both": {"rating_count": 3, "name": "Pwani Wraps and Kikois"},
+        "orders": {"orders_count": F("orders_count") + 1},
+    }.items():
+        last = CatalogChange.objects.order_by("-id").values_list("id", flat=True).first()
+        Store.objects.filter(pk=kikoi.store_id).update(**changes)
+        recorded[name] = set(CatalogChange.objects.filter(id__gt=last).values_list("category_id", "store_id"))
+    assert recorded == {
+        "rating": {(None, kikoi.store_id)},
+        "name": {(None, None)},
+        "both": {(None, None), (None, kikoi.store_id)},
+        "orders": set(),
+    }

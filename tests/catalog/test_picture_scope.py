@@ -137,3 +137,15 @@ def test_a_review_photo_is_a_change_of_the_reviewed_listings_category(shelves):
     assert changes_since(last) == {kikoi.category_id}
     assert queries_of(f"/p/{phone.slug}/")[0] == 1 and queries_of("/c/electronics/")[0] == 1
 
+
+
+def test_a_stores_review_photo_names_the_store(shelves):
+    kikoi, _phone = shelves
+    order = delivered_order(store=kikoi.store, items=[(kikoi.variants.first(), 1)])
+    review = review_save(order=order, author=order.buyer, stars=4, text="Quick and friendly")
+    last = last_change()
+
+    photo = ReviewPhoto.objects.create(review=review, image=pending())
+    prepared(photo.image)
+
+    assert set(CatalogChange.objects.filter(id__gt=last).values_list("category_id", "store_id")) == {(None, kikoi.store_id)}

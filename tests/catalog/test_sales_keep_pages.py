@@ -120,17 +120,30 @@ def test_every_column_of_a_watched_table_but_its_sale_counters_moves_the_stamp()
 
 
 def _update_watches(cursor, table: str, everything: set[str]) -> set[str]:
-    """The columns whose update fires ``table``'s change trigger, read from the database."""
+    """The columns whose update fires one of ``table``'s change triggers (the shared one, and
+    a store's own columns' ``STORE_SCOPED``), read from the database."""
     if connection.vendor == "postgresql":
         cursor.execute(
-            "SELECT event_object_column FROM information_schema.triggered_update_columns "
-            "WHERE event_object_table = %s AND trigger_name = %s",
-            [table, f"{table}_changed"],
+            "SELECT DISTINCT trigger_name FROM information_schema.triggers "
+            "WHERE event_object_table = %s AND event_manipulation = 'UPDATE' AND trigger_name LIKE '%%_changed'",
+            [table],
         )
-        listed = {row[0] for row in cursor.fetchall()}
+        triggers = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            "SELECT trigger_name, event_object_column FROM information_schema.triggered_update_columns WHERE event_object_table = %s",
+            [table],
+        )
+        listed = {}
+        for trigger, column in cursor.fetchall():
+            listed.setdefault(trigger, set()).add(column)
+        watched = [listed.get(trigger) or everything for trigger in triggers]
     else:
-        cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = %s", [f"{table}_update_changed"])
-        (sql,) = cursor.fetchone()
-        columns = re.search(r"UPDATE OF (.*?) ON ", sql)
-        listed = {name.strip().strip('"') for name in columns.group(1).split(",")} if columns else set()
-    return listed or everything
+        cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s AND name LIKE '%%_changed'", [table])
+        watched = []
+        for (sql,) in cursor.fetchall():
+            if " AFTER UPDATE" not in sql:
+                continue
+            columns = re.search(r"UPDATE OF (.*?) ON ", sql)
+            watched.append({name.strip().strip('"') for name in columns.group(1).split(",")} if columns else everything)
+    assert watched, f"no trigger watches an update of {table}"
+    return set().union(*watched)

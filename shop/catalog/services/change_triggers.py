@@ -3,7 +3,8 @@ watched table adds a row to ``catalog_catalogchange``. PostgreSQL: one statement
 table, calling ``soko_catalog_changed()`` (catalog 0007 makes the function); SQLite, which
 has only row triggers: one per event. The tables of one listing's rows (``CATEGORY_SCOPED``)
 have row triggers that record the listing's category with each change
-(``category_triggers_create``). Migrations call these, so what they write must not change;
+(``category_triggers_create``); a store's rating records the store (``STORE_SCOPED``), and a
+picture's change the categories of what shows it (``PICTURES_SHOWN_BY``). Migrations call these, so what they write must not change;
 ``triggers_remake`` and ``category_triggers_create`` make them as they are meant now, an
 update of sale counters alone left out."""
 
@@ -189,13 +190,13 @@ def category_triggers_drop(schema_editor, tables) -> None:
 
 def row_triggers_create(schema_editor, table: str, events: dict[str, str]) -> None:
     """Row triggers on ``table`` that record, for each event of ``events`` (INSERT,
-    UPDATE, DELETE), the categories its ``SELECT`` gives (``{row}`` in it: NEW, or OLD
-    for a delete; a NULL category is a shared change, no row is no change); an event not
-    in ``events`` records nothing. Same names as the shared triggers, so
+    UPDATE, DELETE), the changes its ``SELECT`` gives, a category and a store a row
+    (``{row}`` in it: NEW, or OLD for a delete; neither named is a shared change, no row
+    is no change); an event not in ``events`` records nothing. Same names as the shared triggers, so
     ``category_triggers_drop`` drops them and the tests find them; PostgreSQL adds a
     statement trigger for TRUNCATE. SQLite drops a table's triggers when a migration
     rebuilds it: such a migration makes them again with this."""
-    record = "INSERT INTO catalog_catalogchange (category_id) "
+    record = "INSERT INTO catalog_catalogchange (category_id, store_id) "
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         branches = " ".join(
@@ -230,8 +231,8 @@ def row_triggers_drop(schema_editor, table: str) -> None:
 # Who shows a picture (a row of media_storedimage), by the column that refers to it, and so
 # what a change of the picture (prepared, its content IDs or pins written) is: a change of
 # the categories of the listings that show it (their own pictures, their reviews' photos;
-# the SELECT of those categories, ``{picture}`` in it the picture's id), a shared change
-# where a page of any category may show it (SHOWN_EVERYWHERE: a store's logo or cover, a
+# the SELECT of those categories and, for a store's review, the store: ``{picture}`` in it
+# the picture's id), a shared change where a page of any category may show it (SHOWN_EVERYWHERE: a store's logo or cover, a
 # blog post's cover), or no change where no kept page shows it (None: a chat message's
 # picture, a return's or a complaint's photo, a pin's). A new picture is no change: nothing
 # refers to it yet, and the row that comes to refer to it records its own. Nor is a picture
@@ -240,12 +241,13 @@ def row_triggers_drop(schema_editor, table: str) -> None:
 SHOWN_EVERYWHERE = "everywhere"
 PICTURES_SHOWN_BY = {
     "catalog_productimage.image_id": (
-        "SELECT product.category_id FROM catalog_productimage AS owner "
+        "SELECT product.category_id, CAST(NULL AS bigint) FROM catalog_productimage AS owner "
         "JOIN catalog_product AS product ON product.id = owner.product_id WHERE owner.image_id = {picture}"
     ),
     "reviews_reviewphoto.image_id": (
-        "SELECT product.category_id FROM reviews_reviewphoto AS owner JOIN reviews_review AS review ON review.id = owner.review_id "
-        "JOIN catalog_product AS product ON product.id = review.product_id WHERE owner.image_id = {picture}"
+        "SELECT product.category_id, CASE WHEN review.product_id IS NULL THEN review.store_id END "
+        "FROM reviews_reviewphoto AS owner JOIN reviews_review AS review ON review.id = owner.review_id "
+        "LEFT JOIN catalog_product AS product ON product.id = review.product_id WHERE owner.image_id = {picture}"
     ),
     "sellers_store.logo_id": SHOWN_EVERYWHERE,
     "sellers_store.cover_id": SHOWN_EVERYWHERE,
@@ -258,13 +260,54 @@ PICTURES_SHOWN_BY = {
 
 
 def picture_change_select(picture: str) -> str:
-    """The categories a change of the picture whose id is ``picture`` (SQL) is recorded
-    with: one row each, NULL once where it is shown everywhere (``PICTURES_SHOWN_BY``)."""
+    """The changes a change of the picture whose id is ``picture`` (SQL) is recorded as,
+    a category and a store a row: one per category or store that shows it, a shared one
+    where it is shown everywhere (``PICTURES_SHOWN_BY``)."""
     selects = []
     for column, shown in PICTURES_SHOWN_BY.items():
         table, name = column.split(".")
         if shown == SHOWN_EVERYWHERE:
-            selects.append(f"SELECT CAST(NULL AS bigint) FROM {table} WHERE {name} = {picture}")
+            selects.append(f"SELECT CAST(NULL AS bigint), CAST(NULL AS bigint) FROM {table} WHERE {name} = {picture}")
         elif shown is not None:
             selects.append(shown.format(picture=picture))
     return " UNION ".join(selects)
+
+
+# Columns that only one store's pages show (its page, its listings' pages): an update of
+# these alone is recorded with the store, so that a store's new rating drops its own pages,
+# not every page of the catalog. Its other columns (its name and currency on every card of
+# its listings, its logo) stay shared changes.
+STORE_SCOPED = {"sellers_store": ("rating_avg", "rating_count")}
+
+
+def store_triggers_create(schema_editor) -> None:
+    """The triggers of ``sellers_store`` as ``STORE_SCOPED`` means them: the shared one
+    watches every column but its sale counter and the store's own ones; a row trigger
+    records an update of those with the store. A migration that rebuilds the table on
+    SQLite, or adds a column to it, makes them again with ``store_triggers_drop`` and this."""
+    quote = schema_editor.connection.ops.quote_name
+    for table, own in STORE_SCOPED.items():
+        shared = [column for column in watched_columns(schema_editor.connection, table) if column not in own]
+        _create(schema_editor, table, "UPDATE OF " + ", ".join(quote(column) for column in shared))
+        own_columns = ", ".join(quote(column) for column in own)
+        record = "INSERT INTO catalog_catalogchange (store_id) VALUES (NEW.id)"
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(
+                f"CREATE OR REPLACE FUNCTION soko_{table}_own_changed() RETURNS trigger AS $$ BEGIN {record}; RETURN NULL; END $$ LANGUAGE plpgsql"
+            )
+            schema_editor.execute(
+                f"CREATE TRIGGER {table}_own_changed AFTER UPDATE OF {own_columns} ON {table} "
+                f"FOR EACH ROW EXECUTE FUNCTION soko_{table}_own_changed()"
+            )
+        else:
+            schema_editor.execute(f"CREATE TRIGGER {table}_own_changed AFTER UPDATE OF {own_columns} ON {table} BEGIN {record}; END")
+
+
+def store_triggers_drop(schema_editor) -> None:
+    triggers_drop(schema_editor, list(STORE_SCOPED))
+    for table in STORE_SCOPED:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_own_changed ON {table}")
+            schema_editor.execute(f"DROP FUNCTION IF EXISTS soko_{table}_own_changed()")
+        else:
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_own_changed")

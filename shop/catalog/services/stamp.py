@@ -22,15 +22,20 @@ def catalog_stamp(request=None) -> str:
     return stamp
 
 
-# The changes recorded without a category (``CATEGORY_SCOPED``): every page follows them.
-SHARED_CHANGES = f"(SELECT COUNT(id) AS changes, MAX(id) AS last FROM {CatalogChange._meta.db_table} WHERE category_id IS NULL) AS shared"
+# The changes recorded without a category or a store (``CATEGORY_SCOPED``, ``STORE_SCOPED``):
+# every page follows them.
+SHARED_CHANGES = (
+    f"(SELECT COUNT(id) AS changes, MAX(id) AS last FROM {CatalogChange._meta.db_table} "
+    "WHERE category_id IS NULL AND store_id IS NULL) AS shared"
+)
 
 
 def product_page_key(request, *, slug: str) -> tuple | None:
     """What a product page's copy is keyed by, in one query: the changes of its listing's
-    category and the shared ones (those recorded without a category), not the whole
-    catalog's stamp, so that an edit of a listing elsewhere leaves the page kept (it shows
-    its own listing and others of its category: ``CATEGORY_SCOPED``); and the sale counters
+    category, those of its store and the shared ones (those recorded with neither), not the
+    whole catalog's stamp, so that an edit of a listing elsewhere leaves the page kept (it
+    shows its own listing and others of its category: ``CATEGORY_SCOPED``; its store's
+    rating: ``STORE_SCOPED``); and the sale counters
     it shows, which no stamp follows (each variant's units left, the orders counted). The
     catalog's stamp is read in the same statement and kept for the request. None for a
     listing sold by auction, whose page offers the auction's current bid: it is never kept."""
@@ -40,15 +45,18 @@ def product_page_key(request, *, slug: str) -> tuple | None:
         "shared.changes, shared.last, "
         f"(SELECT COUNT(id) FROM {changes} AS scoped WHERE scoped.category_id = counted.category_id), "
         f"(SELECT MAX(id) FROM {changes} AS scoped WHERE scoped.category_id = counted.category_id), "
+        f"(SELECT COUNT(id) FROM {changes} AS own WHERE own.store_id = counted.store_id), "
+        f"(SELECT MAX(id) FROM {changes} AS own WHERE own.store_id = counted.store_id), "
         "counted.listing_type, counted.orders_count, variant.id, variant.stock FROM {changes} "
         f"CROSS JOIN {SHARED_CHANGES} "
         f"LEFT JOIN {products} AS counted ON counted.slug = %s "
         f"LEFT JOIN {variants} AS variant ON variant.product_id = counted.id ORDER BY variant.id",
         [slug],
     )
-    if rows[0][4] == Product.Listing.AUCTION:
+    first = rows[0]
+    if first[6] == Product.Listing.AUCTION:
         return None
-    return (f"{rows[0][0]}.{rows[0][1] or 0}", f"{rows[0][2]}.{rows[0][3] or 0}", tuple(row[5:] for row in rows))
+    return (f"{first[0]}.{first[1] or 0}", f"{first[2]}.{first[3] or 0}", f"{first[4]}.{first[5] or 0}", tuple(row[7:] for row in rows))
 
 
 def category_page_key(request, *, slug: str) -> tuple:
