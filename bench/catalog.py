@@ -6,6 +6,7 @@
     .venv/bin/python bench/catalog.py --sales 2              # 2 sales a second beside the load
     .venv/bin/python bench/catalog.py --edits 1              # a seller's price change a second beside the load
     .venv/bin/python bench/catalog.py --pictures 1           # a photo sent in a chat a second beside the load
+    .venv/bin/python bench/catalog.py --ratings 1            # a store's new rating a second beside the load
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/soko_bench (the default)
     BENCH_REDIS_URL=redis://127.0.0.1:6379/13 (the default; flushed at the start)
 
@@ -26,7 +27,7 @@ With ``--sales``, a thread of this process sells one unit at a time through inve
 services while the scenarios run (the statements a checkout and a completed order make).
 With ``--edits``, another thread changes a live listing's price at a time through the
 catalog's services, as sellers do; with ``--pictures``, one stores and prepares a photo
-sent in a chat.
+sent in a chat; with ``--ratings``, one writes a store's new rating.
 """
 
 import argparse
@@ -92,6 +93,8 @@ def parse_args():
                         help="sellers' price changes a second beside the load, through the catalog's services (default 0)")
     parser.add_argument("--pictures", type=float, default=0,
                         help="photos sent in chats a second beside the load: stored, then prepared (default 0)")
+    parser.add_argument("--ratings", type=float, default=0,
+                        help="stores' new ratings a second beside the load, as a store review writes them (default 0)")
     return parser.parse_args()
 
 
@@ -396,6 +399,28 @@ class Pictures(BesideTheLoad):
         return True
 
 
+class Ratings(BesideTheLoad):
+    """Stores' reviews: a store's rating and its count written again, as a store review's
+    receiver writes them."""
+
+    seed = 19
+
+    def rows(self) -> list:
+        from sellers.models import Store
+
+        return list(Store.objects.filter(slug__startswith="bench-").values_list("pk", flat=True))
+
+    def write(self, rng, row) -> bool:
+        from decimal import Decimal
+
+        from django.db.models import F
+
+        from sellers.models import Store
+
+        Store.objects.filter(pk=row).update(rating_avg=Decimal(rng.randint(30, 50)) / 10, rating_count=F("rating_count") + 1)
+        return True
+
+
 # The server ----------------------------------------------------------------------------------
 
 
@@ -674,7 +699,7 @@ def main():
         )
         results = {}
         beside = [
-            kind(rate) for kind, rate in ((Sales, args.sales), (Edits, args.edits), (Pictures, args.pictures)) if rate > 0
+            kind(rate) for kind, rate in ((Sales, args.sales), (Edits, args.edits), (Pictures, args.pictures), (Ratings, args.ratings)) if rate > 0
         ]
         for thread in beside:
             thread.start()
