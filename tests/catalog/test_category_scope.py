@@ -10,10 +10,12 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.db.models import F
+from django.utils import timezone
 
-from sellers.models import Store
+from sellers.models import Store, StoreHours
+from shop.blog.models import Post
 from shop.catalog.models import CatalogChange, Category, Product, ProductImage, Tag, Variant
-from shop.catalog.services.change_triggers import CATEGORY_SCOPED
+from shop.catalog.services.change_triggers import CATEGORY_SCOPED, STORE_ROWS
 from shop.catalog.services.products import product_tags_set
 from shop.catalog.services.stamp import catalog_stamp
 from shop.media.models import StoredImage
@@ -138,7 +140,9 @@ def test_the_triggers_name_the_category_of_each_scoped_change_and_no_other_table
     if connection.vendor == "postgresql":  # row triggers: a bulk update names each listing's category
         with connection.cursor() as cursor:
             cursor.execute("SELECT DISTINCT event_object_table FROM information_schema.triggers WHERE action_orientation = 'ROW' AND trigger_name LIKE '%%_changed'")
-            assert {row[0] for row in cursor.fetchall()} == set(CATEGORY_SCOPED) | {"reviews_review", "reviews_reviewphoto", "media_storedimage", "sellers_store"}
+            assert {row[0] for row in cursor.fetchall()} == set(CATEGORY_SCOPED) | set(STORE_ROWS) | {
+                "reviews_review", "reviews_reviewphoto", "media_storedimage", "sellers_store"
+            }
 
 
 @pytest.mark.parametrize("table", list(CATEGORY_SCOPED))
@@ -220,3 +224,31 @@ def test_a_stores_rating_names_the_store_and_the_rest_of_its_row_is_shared(shelv
         "both": {(None, None), (None, kikoi.store_id)},
         "orders": set(),
     }
+
+
+def store_edits(store: Store):
+    """A change of each table of STORE_ROWS, to ``store``'s rows."""
+    yield "sellers_storehours", lambda: StoreHours.objects.update_or_create(store=store, weekday=6, defaults={"closed": True})
+    yield "sellers_store_categories", lambda: store.categories.add(Category.objects.get(slug="electronics-phones"))
+    yield "blog_post", lambda: Post.objects.create(
+        store=store, title="New kikois for the coast", slug="new-kikois", body="Fresh from Lamu.", status=Post.Status.PUBLISHED, published_at=timezone.now()
+    )
+
+
+def test_each_store_row_table_is_one_a_store_edit_makes():
+    assert {table for table, _edit in store_edits(Store())} == set(STORE_ROWS)
+
+
+@pytest.mark.parametrize("table", list(STORE_ROWS))
+def test_a_stores_hours_categories_and_posts_name_the_store_and_leave_other_pages_kept(shelves, table):
+    kikoi, _neighbours, phone = shelves
+    for url in (page(phone), "/c/fashion/", "/c/electronics/", f"/s/{kikoi.store.slug}/"):
+        cached(url)
+    last = CatalogChange.objects.order_by("-id").values_list("id", flat=True).first()
+
+    dict(store_edits(kikoi.store))[table]()
+
+    assert set(CatalogChange.objects.filter(id__gt=last).values_list("category_id", "store_id")) == {(None, kikoi.store_id)}
+    for url in (page(phone), "/c/fashion/", "/c/electronics/"):
+        assert queries_of(url)[0] == 1, url
+    assert queries_of(f"/s/{kikoi.store.slug}/")[0] > 1

@@ -222,6 +222,24 @@ def row_triggers_create(schema_editor, table: str, events: dict[str, str]) -> No
             )
 
 
+def row_events(select: str) -> dict[str, str]:
+    """``row_triggers_create``'s events for a row whose change is ``select``: the new row's
+    when it is inserted or updated, the old one's too when an update moves it, the old
+    one's when it is deleted."""
+    return {"INSERT": select, "UPDATE": f"{select} UNION {select.replace('{row}', 'OLD')}", "DELETE": select}
+
+
+# Tables whose rows belong to one store and show on its own page only (its opening hours,
+# the categories it sells in, its blog posts): each change names the store, as a change of
+# its ``STORE_SCOPED`` columns does.
+STORE_ROWS = ("sellers_storehours", "sellers_store_categories", "blog_post")
+
+
+def store_rows_triggers_create(schema_editor, tables) -> None:
+    for table in tables:
+        row_triggers_create(schema_editor, table, row_events("SELECT CAST(NULL AS bigint), {row}.store_id"))
+
+
 def row_triggers_drop(schema_editor, table: str) -> None:
     category_triggers_drop(schema_editor, [table])
     if schema_editor.connection.vendor == "postgresql":

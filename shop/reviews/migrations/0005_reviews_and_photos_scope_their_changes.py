@@ -6,6 +6,7 @@ from django.db import migrations
 
 from shop.catalog.services.change_triggers import (
     category_triggers_create,
+    row_events,
     row_triggers_create,
     row_triggers_drop,
     triggers_create,
@@ -20,15 +21,10 @@ PHOTO = (
 )
 
 
-def events(select: str) -> dict[str, str]:
-    """A row's change: the new row's, the old one's too when an update moves it."""
-    return {"INSERT": select, "UPDATE": f"{select} UNION {select.replace('{row}', 'OLD')}", "DELETE": select}
-
-
 def forwards(apps, schema_editor):
     for table, select in ((REVIEWS, REVIEW), (PHOTOS, PHOTO)):
         row_triggers_drop(schema_editor, table)
-        row_triggers_create(schema_editor, table, events(select))
+        row_triggers_create(schema_editor, table, row_events(select))
 
 
 def backwards(apps, schema_editor):

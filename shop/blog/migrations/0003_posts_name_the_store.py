@@ -1,0 +1,28 @@
+"""A store's blog post shows on its own page (and the blog's, which are not kept): each
+change names the store, so it drops that store's pages, not every kept page."""
+
+from django.db import migrations
+
+from shop.catalog.services.change_triggers import row_triggers_drop, store_rows_triggers_create, triggers_create
+
+TABLES = ["blog_post"]
+
+
+def forwards(apps, schema_editor):
+    for table in TABLES:
+        row_triggers_drop(schema_editor, table)
+    store_rows_triggers_create(schema_editor, TABLES)
+
+
+def backwards(apps, schema_editor):
+    for table in TABLES:
+        row_triggers_drop(schema_editor, table)
+    triggers_create(schema_editor, TABLES)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("blog", "0002_post_change_triggers"),
+        ("catalog", "0020_pictures_and_stores_scope_their_changes"),
+    ]
+    operations = [migrations.RunPython(forwards, backwards)]
