@@ -3,8 +3,9 @@ watched table adds a row to ``catalog_catalogchange``. PostgreSQL: one statement
 table, calling ``soko_catalog_changed()`` (catalog 0007 makes the function); SQLite, which
 has only row triggers: one per event. The tables of one listing's rows (``CATEGORY_SCOPED``)
 have row triggers that record the listing's category with each change
-(``category_triggers_create``); a store's rating records the store (``STORE_SCOPED``), and a
-picture's change the categories of what shows it (``PICTURES_SHOWN_BY``). Migrations call these, so what they write must not change;
+(``category_triggers_create``); a store's own changes record the store (``STORE_SCOPED``,
+``STORE_ROWS``), and a picture's change the categories of what shows it
+(``PICTURES_SHOWN_BY``). Migrations call these, so what they write must not change;
 ``triggers_remake`` and ``category_triggers_create`` make them as they are meant now, an
 update of sale counters alone left out."""
 
@@ -192,9 +193,9 @@ def row_triggers_create(schema_editor, table: str, events: dict[str, str]) -> No
     """Row triggers on ``table`` that record, for each event of ``events`` (INSERT,
     UPDATE, DELETE), the changes its ``SELECT`` gives, a category and a store a row
     (``{row}`` in it: NEW, or OLD for a delete; neither named is a shared change, no row
-    is no change); an event not in ``events`` records nothing. Same names as the shared triggers, so
-    ``category_triggers_drop`` drops them and the tests find them; PostgreSQL adds a
-    statement trigger for TRUNCATE. SQLite drops a table's triggers when a migration
+    is no change); an event not in ``events`` records nothing. Same names as the shared
+    triggers, so ``row_triggers_drop`` drops them and the tests find them; PostgreSQL adds
+    a statement trigger for TRUNCATE. SQLite drops a table's triggers when a migration
     rebuilds it: such a migration makes them again with this."""
     record = "INSERT INTO catalog_catalogchange (category_id, store_id) "
     vendor = schema_editor.connection.vendor
@@ -250,9 +251,10 @@ def row_triggers_drop(schema_editor, table: str) -> None:
 # what a change of the picture (prepared, its content IDs or pins written) is: a change of
 # the categories of the listings that show it (their own pictures, their reviews' photos;
 # the SELECT of those categories and, for a store's review, the store: ``{picture}`` in it
-# the picture's id), a shared change where a page of any category may show it (SHOWN_EVERYWHERE: a store's logo or cover, a
-# blog post's cover), or no change where no kept page shows it (None: a chat message's
-# picture, a return's or a complaint's photo, a pin's). A new picture is no change: nothing
+# the picture's id), a shared change where a page of any category may show it
+# (SHOWN_EVERYWHERE: a store's logo or cover, a blog post's cover), or no change where no
+# kept page shows it (None: a chat message's picture, a return's or a complaint's photo, a
+# pin's). A new picture is no change: nothing
 # refers to it yet, and the row that comes to refer to it records its own. Nor is a picture
 # deleted: the database refuses that while a row refers to it. tests/catalog/
 # test_picture_scope.py fails on a column that refers to pictures and is not named here.
