@@ -257,7 +257,9 @@ def row_triggers_drop(schema_editor, table: str) -> None:
 # pin's). A new picture is no change: nothing
 # refers to it yet, and the row that comes to refer to it records its own. Nor is a picture
 # deleted: the database refuses that while a row refers to it. tests/catalog/
-# test_picture_scope.py fails on a column that refers to pictures and is not named here.
+# test_picture_scope.py fails on a column that refers to pictures and is not named here;
+# named, a migration makes the trigger again (``row_triggers_drop``, then
+# ``row_triggers_create`` with ``picture_change_select``, as catalog 0020).
 SHOWN_EVERYWHERE = "everywhere"
 PICTURES_SHOWN_BY = {
     "catalog_productimage.image_id": (
