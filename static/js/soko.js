@@ -255,12 +255,13 @@ document.addEventListener("submit", function (event) {
   });
 })();
 
-// A choice made before the page's scripts ran (a slow phone, a quick hand, a form the
-// browser put back after Back) was never sent. Once htmx is ready, each part that reads
-// its choices again on "change" (hx-get: a reading, never an action) and whose inputs no
-// longer say what the page was served with is asked once: what the page shows is what
-// its form says.
+// A choice made or a word typed before the page's scripts ran (a slow phone, a quick
+// hand, a form the browser put back after Back) was never sent. Once htmx is ready, each
+// part that reads its inputs again on "change", "input" or "search" (hx-get: a reading,
+// never an action) and whose inputs no longer say what the page was served with is asked once:
+// what the page shows is what its form says.
 (function () {
+  var READS = ["change", "input", "search"];
   function changed(control) {
     if (control.type === "radio" || control.type === "checkbox") return control.checked !== control.defaultChecked;
     if (control.tagName === "SELECT") {
@@ -271,9 +272,15 @@ document.addEventListener("submit", function (event) {
   }
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[hx-get][hx-trigger]").forEach(function (part) {
-      if (!/(^|,)\s*change\b/.test(part.getAttribute("hx-trigger"))) return;
+      // The first of its triggers that reads an input as it stands: not one only for a
+      // value htmx has not seen ("changed": it took the typed one as seen), nor another
+      // element's.
+      var event = part.getAttribute("hx-trigger").split(",").map(function (trigger) { return trigger.trim().split(/\s+/); })
+        .filter(function (words) { return READS.indexOf(words[0]) !== -1 && words.indexOf("changed") === -1 && !words.some(function (word) { return word.indexOf("from:") === 0; }); })
+        .map(function (words) { return words[0]; })[0];
+      if (!event) return;
       var controls = part.matches("input, select, textarea") ? [part] : Array.from(part.querySelectorAll("input, select, textarea"));
-      if (controls.some(changed)) htmx.trigger(part, "change");
+      if (controls.some(changed)) htmx.trigger(part, event);
     });
   });
 })();

@@ -108,3 +108,24 @@ def test_on_a_phone_the_status_tabs_fade_at_the_edge_they_continue_past(new_page
     page.set_viewport_size({"width": 1280, "height": 900})
     expect(strip).not_to_have_class(re.compile(r"\bscrolls-(on|back)\b"))
     assert errors == []
+
+
+def test_a_search_typed_before_the_scripts_ran_is_sent_once_they_start(new_page):
+    """On a slow phone the search box is on screen before htmx: words typed then are searched
+    for once htmx starts, so the list is that of the box."""
+    store = StoreFactory(name="Mama Njeri Crafts")
+    wanted, other = OrderFactory(store=store, items=0), OrderFactory(store=store, items=0)
+    page = new_page()
+    log_in(page, store.memberships.get().user.email)
+
+    held = []
+    page.context.route("**/django_htmx/htmx-*.js", lambda route: held.append(route))
+    page.goto("/dashboard/orders/", wait_until="commit")
+    page.get_by_label("Search orders by number, buyer name, email or phone").fill(wanted.number)
+    assert held and page.evaluate("window.htmx === undefined"), "the words were typed after htmx started"
+    expect(page.locator("#order-results")).to_contain_text(other.number)
+
+    held.pop().continue_()
+    page.context.unroute("**/django_htmx/htmx-*.js")
+    expect(page.locator("#order-results")).not_to_contain_text(other.number)
+    expect(page.locator("#order-results")).to_contain_text(wanted.number)
