@@ -265,6 +265,20 @@ def english_after_each_test():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def no_log_context_after_each_test():
+    """A job run inline names itself on every log line until it ends; a test that kills it
+    part way (a ``BaseException`` standing for a killed worker) leaves the name behind, and
+    the browser tests' servers, forked from this process, then put it on every request's
+    line. Each test ends with the context it began with."""
+    from shop.core.logs import job_var, request_id_var
+
+    job, request_id = job_var.get(), request_id_var.get()
+    yield
+    job_var.set(job)
+    request_id_var.set(request_id)
+
+
 @pytest.fixture(scope="session")
 def eth_node_url():
     """The URL of a local Ethereum node (ganache) shared by the session's tests; a test that

@@ -180,6 +180,8 @@ def soko_live(django_db_setup, django_db_blocker, tmp_path_factory):
     from django.test.utils import modify_settings
     from huey.contrib.djhuey import HUEY
 
+    from shop.core.logs import job_var, request_id_var
+
     workdir = tmp_path_factory.mktemp("e2e")
     db_name = connections["default"].settings_dict["NAME"]
     scale_mode = bool(settings.REDIS_URL)
@@ -197,6 +199,8 @@ def soko_live(django_db_setup, django_db_blocker, tmp_path_factory):
     # The child inherits this; the defaults have it already, a production-like env may not.
     allowed_hosts = modify_settings(ALLOWED_HOSTS={"append": HOST})
     allowed_hosts.enable()
+    # The server inherits this process's log context: it must be no job's or request's.
+    assert (job_var.get(), request_id_var.get()) == ("", ""), "a test left a job's log context behind"
     try:
         with django_db_blocker.unblock():
             connections.close_all()  # the child must not share this process's sockets
