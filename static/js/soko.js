@@ -270,14 +270,20 @@ document.addEventListener("submit", function (event) {
     if (control.type === "hidden" || control.type === "file") return false;
     return control.value !== control.defaultValue;
   }
+  // The first of a part's triggers that reads an input as it stands: not one only for a
+  // value htmx has not seen ("changed": it took the typed one as seen), nor another element's.
+  function readingEvent(part) {
+    var triggers = part.getAttribute("hx-trigger").split(",");
+    for (var i = 0; i < triggers.length; i++) {
+      var words = triggers[i].trim().split(/\s+/);
+      var fromElsewhere = words.some(function (word) { return word.indexOf("from:") === 0; });
+      if (READS.indexOf(words[0]) !== -1 && words.indexOf("changed") === -1 && !fromElsewhere) return words[0];
+    }
+    return null;
+  }
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[hx-get][hx-trigger]").forEach(function (part) {
-      // The first of its triggers that reads an input as it stands: not one only for a
-      // value htmx has not seen ("changed": it took the typed one as seen), nor another
-      // element's.
-      var event = part.getAttribute("hx-trigger").split(",").map(function (trigger) { return trigger.trim().split(/\s+/); })
-        .filter(function (words) { return READS.indexOf(words[0]) !== -1 && words.indexOf("changed") === -1 && !words.some(function (word) { return word.indexOf("from:") === 0; }); })
-        .map(function (words) { return words[0]; })[0];
+      var event = readingEvent(part);
       if (!event) return;
       var controls = part.matches("input, select, textarea") ? [part] : Array.from(part.querySelectorAll("input, select, textarea"));
       if (controls.some(changed)) htmx.trigger(part, event);

@@ -3,21 +3,9 @@ change names the store, so it drops that store's pages, not every kept page."""
 
 from django.db import migrations
 
-from shop.catalog.services.change_triggers import row_triggers_drop, store_rows_triggers_create, triggers_create
+from shop.catalog.services.change_triggers import store_rows_triggers_create, store_rows_triggers_drop
 
 TABLES = ["blog_post"]
-
-
-def forwards(apps, schema_editor):
-    for table in TABLES:
-        row_triggers_drop(schema_editor, table)
-    store_rows_triggers_create(schema_editor, TABLES)
-
-
-def backwards(apps, schema_editor):
-    for table in TABLES:
-        row_triggers_drop(schema_editor, table)
-    triggers_create(schema_editor, TABLES)
 
 
 class Migration(migrations.Migration):
@@ -25,4 +13,9 @@ class Migration(migrations.Migration):
         ("blog", "0002_post_change_triggers"),
         ("catalog", "0020_pictures_and_stores_scope_their_changes"),
     ]
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [
+        migrations.RunPython(
+            lambda apps, schema_editor: store_rows_triggers_create(schema_editor, TABLES),
+            lambda apps, schema_editor: store_rows_triggers_drop(schema_editor, TABLES),
+        )
+    ]

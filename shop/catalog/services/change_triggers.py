@@ -237,8 +237,18 @@ STORE_ROWS = ("sellers_storehours", "sellers_store_categories", "blog_post")
 
 
 def store_rows_triggers_create(schema_editor, tables) -> None:
+    """The shared triggers of ``tables`` (``STORE_ROWS``) replaced by row triggers that name
+    each row's store."""
     for table in tables:
+        row_triggers_drop(schema_editor, table)
         row_triggers_create(schema_editor, table, row_events("SELECT CAST(NULL AS bigint), {row}.store_id"))
+
+
+def store_rows_triggers_drop(schema_editor, tables) -> None:
+    """``store_rows_triggers_create`` undone: ``tables`` have shared triggers again."""
+    for table in tables:
+        row_triggers_drop(schema_editor, table)
+    triggers_create(schema_editor, tables)
 
 
 def row_triggers_drop(schema_editor, table: str) -> None:
