@@ -8,11 +8,13 @@ such as ``next`` and ``page``) and path arguments carry hostile values: Unicode 
 absolute ``next`` targets. Runs on SQLite and, in CI's scale pass, on PostgreSQL.
 """
 
+import time
 import uuid
 from urllib.parse import quote
 
 import pytest
 from django.db import transaction
+from django.http import HttpResponse
 
 from tests.world import client_for, world_build
 
@@ -20,12 +22,15 @@ from .fuzz import (
     COMMON_PARAMS,
     HOSTILE,
     ROLES,
+    SLOW_FACTOR,
+    SLOW_SECONDS,
     Finding,
     crawl,
     request,
     route_fill,
     route_params,
     samples_new,
+    slow_after,
     url_routes,
 )
 
@@ -67,6 +72,27 @@ def test_every_route_is_fuzzed():
     assert len(ROUTES) > 100
     assert any(route.startswith("admin/") for route in ROUTES)
     assert "p/<slug:slug>/" in ROUTES
+
+
+def test_a_request_costing_more_than_the_pages_budget_is_a_finding():
+    """The budget is SLOW_SECONDS, or SLOW_FACTOR times the page's plain GET when that cost more."""
+
+    class Burning:
+        def get(self, path, data, headers):
+            until = time.thread_time() + float(path.strip("/"))
+            while time.thread_time() < until:
+                pass
+            return HttpResponse()
+
+    findings: list[Finding] = []
+    cheap = request(Burning(), "buyer", "GET", "/0.01/", {}, {}, findings)
+    assert slow_after(cheap) == SLOW_SECONDS and slow_after(None) == SLOW_SECONDS
+    assert not findings
+    request(Burning(), "buyer", "GET", "/0.06/", {}, {}, findings, slow=0.05)
+    assert [finding.url for finding in findings] == ["/0.06/"]
+    heavy = HttpResponse()
+    heavy.cpu_seconds = SLOW_SECONDS
+    assert slow_after(heavy) == SLOW_FACTOR * SLOW_SECONDS
 
 
 def _path_defaults(world) -> dict[str, str]:
@@ -130,6 +156,7 @@ def test_hostile_input_never_breaks_a_page(world, route):
         client = client_for(world["users"], role)
         for index, path in enumerate(paths):
             baseline = request(client, role, "GET", path, {}, {}, findings)
+            slow = slow_after(baseline)
             # A second address of the same route (another object) gets a lighter round.
             rounds = 3 if _gated(baseline) or index else len(HOSTILE)
             post_only = baseline is not None and baseline.status_code == 405
@@ -137,12 +164,12 @@ def test_hostile_input_never_breaks_a_page(world, route):
                 data = _hostile(names, offset)
                 htmx = {"HX-Request": "true"} if offset % 2 else {}
                 if not post_only:
-                    request(client, role, "GET", path, data, htmx, findings)
-                request(client, role, "POST", path, data, htmx, findings)
+                    request(client, role, "GET", path, data, htmx, findings, slow=slow)
+                request(client, role, "POST", path, data, htmx, findings, slow=slow)
             forms = (samples.forms[:1] if admin else samples.forms) if samples and not _gated(baseline) and not index else []
             for real in forms:
                 for data in _real_form_variants(names, real):
-                    request(client, role, "POST", path, data, {}, findings)
+                    request(client, role, "POST", path, data, {}, findings, slow=slow)
         # Hostile path arguments: each converter gets each value (the resolver keeps what fits).
         for param in route_params(route) if not _gated(baseline) or role == "anonymous" else []:
             for value in HOSTILE:
