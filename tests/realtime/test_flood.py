@@ -10,7 +10,7 @@ import pytest
 from tests.factories import UserFactory
 from tests.factories.auctions import live_auction
 
-from .client import BINARY, TEXT, Flood, RawSocket, frame
+from .client import ABNORMAL, BINARY, TEXT, Flood, RawSocket, frame
 from .live import csrf_token, post_form, seconds_until_seq, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -59,12 +59,17 @@ def test_a_flooding_socket_is_closed_and_a_watchers_bid_arrives_on_time(soko_liv
         assert during_page < quiet_page + 2, (
             f"a page took {during_page:.2f} s during the flood, {quiet_page:.2f} s without"
         )
-        assert flood.close_code == CLOSE_POLICY_VIOLATION, f"still open after {flood.sent} frames in {flood.seconds} s"
-        assert flood.dropped_after is not None  # a client that ignores the close is cut off
+        assert flood.dropped_after is not None, f"still open after {flood.sent} frames in {flood.seconds} s"
+        # The server closes with CLOSE_POLICY_VIOLATION, then cuts off a client that ignores
+        # the close. autobahn rounds its one-second closing-handshake timer down to a whole
+        # second of the clock, so the cut can come before daphne has written the close frame
+        # out: the client then sees the connection dropped (ABNORMAL), and the log says why.
+        assert flood.close_code in {CLOSE_POLICY_VIOLATION, ABNORMAL}, flood.close_code
         assert watcher.close_code(timeout=0.3) is None  # the watcher's socket stays open
     finally:
         watcher.close()
     log = soko_live.server_log.read_text(errors="replace")
+    assert f"socket /ws/auctions/{auction.pk}/ from 127.0.0.1 closed: too many messages" in log, log[-3000:]
     assert "Traceback" not in log and "Exception inside application" not in log, log[-3000:]
 
 
