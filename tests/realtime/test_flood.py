@@ -60,10 +60,12 @@ def test_a_flooding_socket_is_closed_and_a_watchers_bid_arrives_on_time(soko_liv
             f"a page took {during_page:.2f} s during the flood, {quiet_page:.2f} s without"
         )
         assert flood.dropped_after is not None, f"still open after {flood.sent} frames in {flood.seconds} s"
-        # The server closes with CLOSE_POLICY_VIOLATION, then cuts off a client that ignores
-        # the close. autobahn rounds its one-second closing-handshake timer down to a whole
-        # second of the clock, so the cut can come before daphne has written the close frame
-        # out: the client then sees the connection dropped (ABNORMAL), and the log says why.
+        # The server closes with CLOSE_POLICY_VIOLATION, then drops this client, which never
+        # answers the close (autobahn's closing-handshake timeout, rounded down to a whole
+        # second of the clock, so at times within milliseconds). On a loaded machine the
+        # client has seen only the drop (ABNORMAL) without the close frame before it (once
+        # in a CI run, once in three runs beside four busy processes): the server's log
+        # then says why it closed.
         assert flood.close_code in {CLOSE_POLICY_VIOLATION, ABNORMAL}, flood.close_code
         assert watcher.close_code(timeout=0.3) is None  # the watcher's socket stays open
     finally:
