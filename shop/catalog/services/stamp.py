@@ -9,18 +9,24 @@ from django.db.models import Count, Max
 
 from shop.catalog.models import CatalogChange, Category, Product, Variant
 
+# How many changes are recorded and the highest id among them: a stamp's two figures. In
+# SQL, not through the ORM, whose aggregate costs seven times the statement's own CPU (0.36
+# against 0.05 ms), and every catalog page asks, its cached copies included.
+CHANGES_FIGURES = f"SELECT COUNT(id) AS changes, MAX(id) AS last FROM {CatalogChange._meta.db_table}"
+
+
+def stamp_text(changes: int, last: int | None) -> str:
+    return f"{changes}.{last or 0}"
+
 
 def catalog_stamp(request=None) -> str:
     """The current stamp (read once per request when ``request`` is given)."""
     cached = getattr(request, "_soko_catalog_stamp", None)
     if cached is not None:
         return cached
-    # Raw SQL: the ORM's aggregate costs six times the statement's own CPU (≈ 0.3 ms), and
-    # every catalog page asks, its cached copies included.
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(id), MAX(id) FROM {CatalogChange._meta.db_table}")
-        count, last = cursor.fetchone()
-    stamp = f"{count}.{last or 0}"
+        cursor.execute(CHANGES_FIGURES)
+        stamp = stamp_text(*cursor.fetchone())
     if request is not None:
         request._soko_catalog_stamp = stamp
     return stamp
@@ -28,10 +34,7 @@ def catalog_stamp(request=None) -> str:
 
 # The changes recorded without a category or a store (``CATEGORY_SCOPED``, ``STORE_SCOPED``):
 # every page follows them.
-SHARED_CHANGES = (
-    f"(SELECT COUNT(id) AS changes, MAX(id) AS last FROM {CatalogChange._meta.db_table} "
-    "WHERE category_id IS NULL AND store_id IS NULL) AS shared"
-)
+SHARED_CHANGES = f"({CHANGES_FIGURES} WHERE category_id IS NULL AND store_id IS NULL) AS shared"
 
 
 def product_page_key(request, *, slug: str) -> tuple | None:
@@ -60,14 +63,14 @@ def product_page_key(request, *, slug: str) -> tuple | None:
     first = rows[0]
     if first[6] == Product.Listing.AUCTION:
         return None
-    return (f"{first[0]}.{first[1] or 0}", f"{first[2]}.{first[3] or 0}", f"{first[4]}.{first[5] or 0}", tuple(row[7:] for row in rows))
+    return (stamp_text(*first[0:2]), stamp_text(*first[2:4]), stamp_text(*first[4:6]), tuple(row[7:] for row in rows))
 
 
 def category_page_key(request, *, slug: str) -> tuple:
     """What a category page's copy is keyed by, in one query: the changes of the categories
     under it (itself and its descendants, whose listings it shows) and the shared ones, so
     that an edit of a listing in another part of the tree leaves it kept."""
-    changes, categories = CatalogChange._meta.db_table, Category._meta.db_table
+    categories = Category._meta.db_table
     subtree = (
         f"WITH RECURSIVE subtree (id) AS (SELECT id FROM {categories} WHERE slug = %s "
         f"UNION ALL SELECT child.id FROM {categories} AS child JOIN subtree ON child.parent_id = subtree.id) "
@@ -76,11 +79,11 @@ def category_page_key(request, *, slug: str) -> tuple:
         request,
         "shared.changes, shared.last, scoped.changes, scoped.last FROM {changes} "
         f"CROSS JOIN {SHARED_CHANGES} "
-        f"CROSS JOIN (SELECT COUNT(id) AS changes, MAX(id) AS last FROM {changes} WHERE category_id IN (SELECT id FROM subtree)) AS scoped",
+        f"CROSS JOIN ({CHANGES_FIGURES} WHERE category_id IN (SELECT id FROM subtree)) AS scoped",
         [slug],
         before=subtree,
     )
-    return f"{row[0]}.{row[1] or 0}", f"{row[2]}.{row[3] or 0}"
+    return stamp_text(*row[0:2]), stamp_text(*row[2:4])
 
 
 def catalog_stamp_and(request, select: str, params: list, *, before: str = "") -> tuple:
@@ -89,11 +92,11 @@ def catalog_stamp_and(request, select: str, params: list, *, before: str = "") -
     rest; the stamp is kept for the request as ``catalog_stamp`` keeps it, and the rest
     returned, a tuple per row. ``before``: a ``WITH`` clause the select uses. Their tables
     are the models' own names, never input."""
-    changes = f"(SELECT COUNT(id) AS changes, MAX(id) AS last FROM {CatalogChange._meta.db_table}) AS stamp"
+    changes = f"({CHANGES_FIGURES}) AS stamp"
     with connection.cursor() as cursor:
         cursor.execute(before + "SELECT stamp.changes, stamp.last, " + select.format(changes=changes), params)
         rows = cursor.fetchall()
-    request._soko_catalog_stamp = f"{rows[0][0]}.{rows[0][1] or 0}"
+    request._soko_catalog_stamp = stamp_text(*rows[0][0:2])
     return tuple(row[2:] for row in rows)
 
 
