@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import brotli
@@ -18,6 +17,7 @@ from shop.core import views
 from shop.core.logs import user_hash
 from site_config.errors import sentry_start
 from tests.factories import UserFactory
+from tests.fakes.server import serve_in_background
 
 pytestmark = pytest.mark.django_db
 received: list[dict] = []
@@ -44,7 +44,7 @@ class Envelopes(BaseHTTPRequestHandler):
 @pytest.fixture
 def sentry():
     server = ThreadingHTTPServer(("127.0.0.1", 0), Envelopes)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_background(server)
     received.clear()
     sentry_start(dsn=f"http://publickey@127.0.0.1:{server.server_port}/7", environment="test")
     yield received

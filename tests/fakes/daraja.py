@@ -30,6 +30,8 @@ import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from tests.fakes.server import serve_in_background
+
 PROCESSING = ("500.001.1001", "The transaction is being processed")
 RESULTS = {
     0: "The service request is processed successfully.",
@@ -74,7 +76,7 @@ class FakeDaraja:
         self.url = f"http://127.0.0.1:{self.server.server_port}"
 
     def __enter__(self):
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        serve_in_background(self.server)
         return self
 
     def __exit__(self, *exc):

@@ -4,6 +4,15 @@ stopped as a context manager."""
 import threading
 from http.server import ThreadingHTTPServer
 
+# How often a server's loop looks whether it is asked to stop: ``shutdown`` waits for that
+# look, and socketserver's default (half a second) added as much to every test with a fake.
+POLL_SECONDS = 0.01
+
+
+def serve_in_background(server) -> None:
+    """Serve ``server`` (any socketserver) in a daemon thread until ``server.shutdown()``."""
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": POLL_SECONDS}, daemon=True).start()
+
 
 class FakeServer:
     """Subclasses set up their state, then call ``super().__init__(port, handler)``.
@@ -33,7 +42,7 @@ class FakeServer:
             return True
 
     def __enter__(self):
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        serve_in_background(self.server)
         return self
 
     def __exit__(self, *exc):

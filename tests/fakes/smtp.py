@@ -2,8 +2,9 @@
 test chooses: it can refuse recipients (550, for good) or be busy (451, for now)."""
 
 import socketserver
-import threading
 from dataclasses import dataclass, field
+
+from tests.fakes.server import serve_in_background
 
 
 @dataclass
@@ -52,7 +53,7 @@ class FakeSmtpServer(socketserver.ThreadingTCPServer):
         self.behaviour = behaviour
 
     def __enter__(self):
-        threading.Thread(target=self.serve_forever, daemon=True).start()
+        serve_in_background(self)
         return self
 
     def __exit__(self, *exc):
