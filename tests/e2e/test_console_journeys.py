@@ -1,6 +1,7 @@
 """A shopper and a seller walk through every page of their day in a real browser, and the
 browser's console stays clean: no error, no failed load, no htmx error event (among them
-``htmx:oobErrorNoTarget`` when a live push reaches a page without its target). Every page
+``htmx:oobErrorNoTarget`` when a live push reaches a page without its target), nothing the
+Content-Security-Policy blocked (a ``securitypolicyviolation`` event). Every page
 passes the accessibility gate (axe-core, WCAG 2.x A and AA: no serious or critical
 violation), at desktop and phone width, in English and in Urdu (right to left).
 
@@ -39,6 +40,9 @@ REPORT_HTMX_ERRORS = (
     json.dumps(HTMX_ERRORS)
     + """.forEach(function (name) {
   document.addEventListener(name, function () { window.__sokoReport(name + " on " + location.pathname); }, true);
+});
+document.addEventListener("securitypolicyviolation", function (event) {
+  window.__sokoReport(event.violatedDirective + " blocked " + (event.blockedURI || "inline") + " on " + location.pathname);
 });"""
 )
 

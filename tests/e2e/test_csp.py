@@ -1,6 +1,8 @@
-"""The Content-Security-Policy blocks nothing the pages need: a shopper, a seller, a
-courier and staff (the admin, after its authenticator code) walk their main pages in a
-real browser and no ``securitypolicyviolation`` event fires."""
+"""The Content-Security-Policy blocks nothing the pages need: a courier and staff (the
+admin, after its authenticator code) walk their main pages in a real browser and no
+``securitypolicyviolation`` event fires. The shopper's and the seller's pages are walked
+with the same check by tests/e2e/test_console_journeys.py, at both widths, in English and
+in Urdu."""
 
 import pytest
 from allauth.mfa.totp.internal.auth import generate_totp_secret
@@ -15,7 +17,7 @@ from tests.e2e.pages import (
     store_moves_order,
     wait_for_socket,
 )
-from tests.e2e.test_console_journeys import PHONE, buyer_paths, language, market, seller_paths  # noqa: F401
+from tests.e2e.test_console_journeys import PHONE, language, market  # noqa: F401
 from tests.factories import CourierProfileFactory, UserFactory
 from tests.factories.orders import OrderFactory, member_of
 
@@ -48,17 +50,6 @@ def walk(page, paths: list[str], violations: list[str]) -> None:
         page.wait_for_load_state("load")
         page.wait_for_timeout(200)
     assert violations == [], "\n".join(violations)
-
-
-@pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
-def test_buyer_and_seller_pages_break_no_rule_of_the_policy(new_page, market, viewport):  # noqa: F811
-    shopper, violations = watched(new_page, viewport)
-    log_in(shopper, market["buyer"].email)
-    walk(shopper, buyer_paths(market), violations)
-
-    seller, violations = watched(new_page, viewport)
-    log_in(seller, market["seller"].email)
-    walk(seller, seller_paths(market), violations)
 
 
 def test_courier_pages_break_no_rule_of_the_policy(new_page, market):  # noqa: F811
