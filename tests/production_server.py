@@ -1,13 +1,17 @@
 """A daphne started as production starts it: a fresh process (not a fork of the tests),
 ``DEBUG=0``, a secret key of its own, the Huey consumer inside it, on the test database,
 with nothing from the tests' environment but what is asked for. Its static files are
-collected first, as the release step does."""
+collected first, as the release step does: once for all the session's servers, since the
+files do not change while the tests run (collecting and compressing them takes ~10 s)."""
 
+import atexit
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -20,6 +24,16 @@ from django.conf import settings
 from django.db import connections
 
 STARTUP_TIMEOUT = 120  # a fresh process imports everything: slow on a busy machine
+_collected: set[Path] = set()  # the STATIC_ROOTs collected in this session
+
+
+def _shared_static_root() -> Path:
+    root = Path(tempfile.mkdtemp(prefix="soko-static-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    return root
+
+
+_SHARED_STATIC_ROOT = _shared_static_root()
 
 
 def production_env(*, host: str, workdir: Path, db_name: str, **extra: str) -> dict:
@@ -39,7 +53,7 @@ def production_env(*, host: str, workdir: Path, db_name: str, **extra: str) -> d
         SOKO_SITE_URL=f"http://{host}",  # with the port once the server has one
         SECURE_SSL_REDIRECT="0",
         SECURE_HSTS_SECONDS="0",
-        STATIC_ROOT=str(workdir / "static"),
+        STATIC_ROOT=str(_SHARED_STATIC_ROOT),
         MEDIA_ROOT=str(workdir / "media"),
         HUEY_SQLITE_PATH=str(workdir / "huey.sqlite3"),
         HUEY_EMBEDDED_WORKER="1",
@@ -89,16 +103,21 @@ def production_gunicorn(*, env: dict, host: str, workdir: Path, workers: int = 2
 @contextmanager
 def _production_server(*, env: dict, host: str, workdir: Path, kind: str) -> Iterator[tuple[str, subprocess.Popen, Path]]:
     log_path = workdir / f"{kind}.log"
-    with open(log_path, "ab") as log:
-        collected = subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            timeout=STARTUP_TIMEOUT,
-        )
-    assert collected.returncode == 0, log_path.read_text(errors="replace")[-4000:]
+    # DEBUG picks the static storage (plain files, or compressed under a manifest).
+    static_root = Path(env["STATIC_ROOT"]) / ("debug" if env["DEBUG"] == "1" else "release")
+    env = {**env, "STATIC_ROOT": str(static_root)}
+    if static_root not in _collected:
+        with open(log_path, "ab") as log:
+            collected = subprocess.run(
+                [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+                cwd=settings.BASE_DIR,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                timeout=STARTUP_TIMEOUT,
+            )
+        assert collected.returncode == 0, log_path.read_text(errors="replace")[-4000:]
+        _collected.add(static_root)
     connections.close_all()  # the server gets its own; ours must not be shared
     port = _free_port(host)
     url = f"http://{host}:{port}"
