@@ -162,11 +162,13 @@ def _clean_cache():
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(request, settings):
-    # PBKDF2's million rounds cost ~0.3 s per user. Browser tests keep the real hashers:
-    # their live server is another process that would not know this one.
-    if request.node.get_closest_marker("e2e") is None:
-        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _fast_password_hashing(settings):
+    # PBKDF2's million rounds cost ~0.3 s per user and per log-in. The browser tests' live
+    # server, forked from this process, hashes the same way (tests/e2e/conftest.py); a test
+    # against a fresh production process sets production's hashers back.
+    from tests.factories import TEST_PASSWORD_HASHERS
+
+    settings.PASSWORD_HASHERS = TEST_PASSWORD_HASHERS
 
 
 @pytest.fixture(autouse=True)

@@ -13,6 +13,8 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
+from tests.factories import TEST_PASSWORD_HASHERS
+
 
 @dataclass(frozen=True)
 class Seeded:
@@ -31,7 +33,7 @@ def demo_media(tmp_path_factory):
 @pytest.fixture(scope="package")
 def demo(django_db_setup, django_db_blocker, demo_media) -> Seeded:
     printed = io.StringIO()
-    fast_hashing = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])  # as the tests'
+    fast_hashing = override_settings(PASSWORD_HASHERS=TEST_PASSWORD_HASHERS)
     # Rolled back afterwards; marked as a test case's own block (as Django's TestCase marks
     # its blocks), so the services' durable transactions run inside it as inside a test.
     seeding = transaction.atomic()

@@ -71,9 +71,14 @@ def _server_application(*, log_path: str, db_name: str):
             handler.setStream(sys.stderr)
 
     from django.db import connections
+    from django.test import override_settings
+
+    from tests.factories import TEST_PASSWORD_HASHERS
 
     settings.DATABASES["default"]["NAME"] = db_name
     connections["default"].settings_dict["NAME"] = db_name
+    # The tests' users are made with the tests' hashers, and log-ins are checked with them.
+    override_settings(PASSWORD_HASHERS=TEST_PASSWORD_HASHERS).enable()
 
     from asgiref.sync import SyncToAsync
     from channels.routing import get_default_application

@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.conf import global_settings
 
 from sellers.models import Store
 from shop.catalog.models import Variant
@@ -78,6 +79,12 @@ def soko_live(django_db_setup, tmp_path_factory, fakes):
     with production_daphne(env=env, host=HOST, workdir=workdir) as (url, _proc, log_path):
         fakes["stripe"].webhook_url = url + "/payments/stripe/webhook/"
         yield LiveSoko(url=url, scale_mode=False, server_log=log_path, worker_log=None)
+
+
+@pytest.fixture(autouse=True)
+def production_hashers(settings):
+    """The server is a fresh production process: the people it signs in have its hashes."""
+    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
 
 
 @pytest.fixture

@@ -27,13 +27,15 @@ def totp_code(secret: str) -> str:
     return totp.now()
 
 
+# The tests' hashers (tests/conftest.py): fast, where production's cost ~0.3 s a hash.
+TEST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 _password_hashes: dict[tuple, str] = {}
 
 
 def password_hash(password: str) -> str:
     """``password`` hashed by the first configured hasher, once per hasher and process:
-    browser tests keep PBKDF2's million rounds (their server is another process), and a
-    test making fifty users would otherwise spend seconds hashing the same password."""
+    tests against a fresh production process keep PBKDF2's million rounds, and a test
+    making fifty users would otherwise spend seconds hashing the same password."""
     key = (password, tuple(settings.PASSWORD_HASHERS))
     if key not in _password_hashes:
         _password_hashes[key] = make_password(password)
