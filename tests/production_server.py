@@ -24,16 +24,28 @@ from django.conf import settings
 from django.db import connections
 
 STARTUP_TIMEOUT = 120  # a fresh process imports everything: slow on a busy machine
-_collected: set[Path] = set()  # the STATIC_ROOTs collected in this session
+_static_roots: dict[str, Path] = {}  # DEBUG's value -> this session's collected static files
 
 
-def _shared_static_root() -> Path:
-    root = Path(tempfile.mkdtemp(prefix="soko-static-"))
-    atexit.register(shutil.rmtree, root, ignore_errors=True)
-    return root
-
-
-_SHARED_STATIC_ROOT = _shared_static_root()
+def _collected_static(env: dict, log_path: Path) -> Path:
+    """The static files collected for ``env``, once per session and DEBUG value (DEBUG picks
+    the storage: plain files, or compressed under a manifest)."""
+    debug = env["DEBUG"]
+    if debug not in _static_roots:
+        root = Path(tempfile.mkdtemp(prefix="soko-static-"))
+        atexit.register(shutil.rmtree, root, ignore_errors=True)
+        with open(log_path, "ab") as log:
+            collected = subprocess.run(
+                [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+                cwd=settings.BASE_DIR,
+                env={**env, "STATIC_ROOT": str(root)},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                timeout=STARTUP_TIMEOUT,
+            )
+        assert collected.returncode == 0, log_path.read_text(errors="replace")[-4000:]
+        _static_roots[debug] = root
+    return _static_roots[debug]
 
 
 def production_env(*, host: str, workdir: Path, db_name: str, **extra: str) -> dict:
@@ -53,7 +65,6 @@ def production_env(*, host: str, workdir: Path, db_name: str, **extra: str) -> d
         SOKO_SITE_URL=f"http://{host}",  # with the port once the server has one
         SECURE_SSL_REDIRECT="0",
         SECURE_HSTS_SECONDS="0",
-        STATIC_ROOT=str(_SHARED_STATIC_ROOT),
         MEDIA_ROOT=str(workdir / "media"),
         HUEY_SQLITE_PATH=str(workdir / "huey.sqlite3"),
         HUEY_EMBEDDED_WORKER="1",
@@ -103,21 +114,7 @@ def production_gunicorn(*, env: dict, host: str, workdir: Path, workers: int = 2
 @contextmanager
 def _production_server(*, env: dict, host: str, workdir: Path, kind: str) -> Iterator[tuple[str, subprocess.Popen, Path]]:
     log_path = workdir / f"{kind}.log"
-    # DEBUG picks the static storage (plain files, or compressed under a manifest).
-    static_root = Path(env["STATIC_ROOT"]) / ("debug" if env["DEBUG"] == "1" else "release")
-    env = {**env, "STATIC_ROOT": str(static_root)}
-    if static_root not in _collected:
-        with open(log_path, "ab") as log:
-            collected = subprocess.run(
-                [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-                cwd=settings.BASE_DIR,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                timeout=STARTUP_TIMEOUT,
-            )
-        assert collected.returncode == 0, log_path.read_text(errors="replace")[-4000:]
-        _collected.add(static_root)
+    env = {**env, "STATIC_ROOT": str(_collected_static(env, log_path))}
     connections.close_all()  # the server gets its own; ours must not be shared
     port = _free_port(host)
     url = f"http://{host}:{port}"
