@@ -1,8 +1,10 @@
 import json
+import logging
 import time
 
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -12,9 +14,14 @@ from shop.core.services.realtime import event_frame
 from shop.notifications.consumers import NotificationConsumer
 
 from .selectors import conversation_for_user
-from .services.conversations import presence_refresh, presence_set
+from .services.conversations import conversation_read, presence_refresh, presence_set
+
+log = logging.getLogger(__name__)
 
 TYPING_EVERY_SECONDS = 2
+# A page says it read at most once per new message from the other side, 400 ms after it
+# landed: reads that come sooner than this are a flood, not a page, and are dropped.
+READ_EVERY_SECONDS = 0.3
 
 
 def _scope_language(scope) -> str:
@@ -25,6 +32,16 @@ def _scope_language(scope) -> str:
 
 def chat_group(conversation_id: int) -> str:
     return f"chat.{conversation_id}"
+
+
+def _read(user, conversation_id: int) -> None:
+    """The page's person read the conversation (as ``POST /messages/<id>/read/``, without
+    the request): their side's count goes to zero, and the other side sees it live."""
+    try:
+        viewer = conversation_for_user(user=user, pk=conversation_id, for_writing=True)
+    except NotFound:
+        return  # no longer in it: the next re-check closes the socket
+    conversation_read(viewer=viewer, user=user)
 
 
 def _participant(user, conversation_id: int):
@@ -46,6 +63,7 @@ class ChatConsumer(NotificationConsumer):
 
     conversation_id = None
     last_typing = 0.0
+    last_read = 0.0
     # Chatting is refused to a suspended account (it reads the conversation's page only).
     refuse_restricted = True
 
@@ -94,22 +112,30 @@ class ChatConsumer(NotificationConsumer):
             )
 
     async def receive(self, text_data=None, bytes_data=None):
-        """The page says its person is typing: passed on at most every few seconds; what
-        comes sooner is dropped unread."""
-        now = time.monotonic()
-        if self.ended or not text_data or len(text_data) > 200 or now - self.last_typing < TYPING_EVERY_SECONDS:
+        """What the page says: its person read the conversation (``{"read": 1}``), or is
+        typing (``{"typing": 1}``, passed on at most every few seconds). Anything else, and
+        what comes sooner than its interval, is dropped unread."""
+        if self.ended or not text_data or len(text_data) > 200:
             return
         try:
             data = json.loads(text_data)
         except ValueError:
             return
-        if not isinstance(data, dict) or not data.get("typing"):
+        if not isinstance(data, dict):
             return
-        self.last_typing = now
-        await self.channel_layer.group_send(
-            chat_group(self.conversation_id),
-            {"type": "chat.typing", "side": self.side, "name": self.display_name, "from": self.channel_name},
-        )
+        now = time.monotonic()
+        if data.get("read") and now - self.last_read >= READ_EVERY_SECONDS:
+            self.last_read = now
+            try:
+                await database_sync_to_async(_read)(self.scope["user"], self.conversation_id)
+            except DatabaseError:  # busy or down: the page reads again on its next message or visit
+                log.warning("chat read over the socket failed", exc_info=True)
+        elif data.get("typing") and now - self.last_typing >= TYPING_EVERY_SECONDS:
+            self.last_typing = now
+            await self.channel_layer.group_send(
+                chat_group(self.conversation_id),
+                {"type": "chat.typing", "side": self.side, "name": self.display_name, "from": self.channel_name},
+            )
 
     async def chat_typing(self, event):
         if self.ended or event["side"] == self.side:

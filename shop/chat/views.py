@@ -207,11 +207,13 @@ def send(request, conversation_id: int):
     else:
         error = " ".join(str(e) for errors in form.errors.values() for e in errors)
     if wants_fragment(request):
-        # The message itself arrives over the socket (and by ``since`` if it does not):
-        # the answer is the emptied form, or the form with the reason it was refused.
-        composer = _conversation_context(request, viewer, form=MessageForm() if not error else form, with_messages=False)
-        context = {**composer, "send_error": error}
-        return render(request, "chat/conversation.html#composer", context, status=200 if not error else REFUSED_STATUS)
+        # The message itself arrives over the socket (and by ``since`` if it does not), and
+        # the page empties its own form (chat.js): a sent message is answered with nothing;
+        # a refused one with the composer, the message as written and why.
+        if not error:
+            return HttpResponse(status=204)
+        context = {**_conversation_context(request, viewer, form=form, with_messages=False), "send_error": error}
+        return render(request, "chat/conversation.html#composer", context, status=REFUSED_STATUS)
     if error:
         # Without JavaScript, the whole page again with the message as written and why.
         context = {**_conversation_context(request, viewer, form=form), "send_error": error}

@@ -508,7 +508,7 @@ def test_a_photo_is_sent_through_the_picture_pipeline_and_shown_without_its_meta
     with django_capture_on_commit_callbacks(execute=False):
         answer = shopper.post(send_url(world), {"text": "Like this one", "image": photo}, **HTMX)
     message = Message.objects.get(conversation=world.conversation)
-    assert answer.status_code == 200
+    assert answer.status_code == 204
     assert (message.kind, message.text, message.sender_id) == ("image", "Like this one", world.buyer.pk)
     # While it is being prepared, the page shows the placeholder.
     page = shopper.get(reverse("chat:conversation", args=[world.conversation.pk])).content.decode()

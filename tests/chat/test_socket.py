@@ -295,3 +295,59 @@ def test_a_member_removed_from_the_store_has_their_chat_socket_closed_at_the_nex
 
     assert closed == {"type": "websocket.close", "code": CLOSE_SESSION_ENDED}
     assert kept is True
+
+
+def test_a_page_that_reads_over_its_socket_clears_its_sides_count_and_the_sender_sees_it_read(application):
+    world = chat_world()
+    shopper_cookie, staff_cookie = cookies(world.buyer, world.staff)
+    read_state = f'id="chat-{world.conversation.pk}-read"'
+
+    async def story():
+        shopper, staff = socket(application, world.conversation, shopper_cookie), socket(application, world.conversation, staff_cookie)
+        await opened(shopper, world.conversation, world.buyer)
+        await opened(staff, world.conversation, world.staff)
+        for text in ("Hello?", "Anyone there?"):
+            await send(world.conversation, world.buyer, text)
+            await shopper.receive_from(timeout=3)
+            await staff.receive_from(timeout=3)
+        before = await database_sync_to_async(Conversation.objects.get)(pk=world.conversation.pk)
+        await staff.send_json_to({"read": 1})
+        staff_badge = await staff.receive_from(timeout=3)
+        shopper_told = await shopper.receive_from(timeout=3)
+        # A second read at once changes nothing and pushes nothing.
+        await staff.send_json_to({"read": 1})
+        quiet = [await staff.receive_nothing(timeout=0.4), await shopper.receive_nothing(timeout=0.1)]
+        after = await database_sync_to_async(Conversation.objects.get)(pk=world.conversation.pk)
+        await shopper.disconnect()
+        await staff.disconnect()
+        return before, staff_badge, shopper_told, quiet, after
+
+    before, staff_badge, shopper_told, quiet, after = async_to_sync(story)()
+
+    assert (before.team_unread, before.team_read_seq) == (2, 0)
+    assert (after.team_unread, after.team_read_seq) == (0, 2)  # the whole team's count, as a POST /read/ does
+    assert 'id="chat-unread"' in staff_badge and 'data-count="0"' in staff_badge
+    assert read_state in shopper_told and 'data-read-seq="2"' in shopper_told
+    assert quiet == [True, True]
+
+
+def test_a_read_over_the_socket_of_someone_no_longer_in_the_conversation_changes_nothing(application):
+    from sellers.models import StoreMember
+
+    world = chat_world()
+    (staff_cookie,) = cookies(world.staff)
+
+    async def story():
+        staff = socket(application, world.conversation, staff_cookie)
+        await opened(staff, world.conversation, world.staff)
+        await send(world.conversation, world.buyer, "Hello?")
+        await staff.receive_from(timeout=3)
+        await database_sync_to_async(StoreMember.objects.filter(store=world.store, user=world.staff).delete)()
+        await staff.send_json_to({"read": 1})
+        quiet = await staff.receive_nothing(timeout=0.5)
+        await staff.disconnect()
+        return quiet
+
+    assert async_to_sync(story)() is True
+    conversation = Conversation.objects.get(pk=world.conversation.pk)
+    assert (conversation.team_unread, conversation.team_read_seq) == (1, 0)

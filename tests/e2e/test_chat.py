@@ -240,6 +240,10 @@ def test_shopper_and_store_member_write_to_each_other_live(request, new_page):
     expect(shopper.locator(".chat-empty")).to_be_visible()
     shot(shopper, "chat_conversation_empty_390", full_page=False)
     open_chat(team, world.conversation)
+    # With their sockets open, the pages say "read" over them, never by a request.
+    reads_posted = []
+    for page in (shopper, team):
+        page.on("request", lambda r: reads_posted.append(r.url) if r.method == "POST" and r.url.endswith("/read/") else None)
 
     # Enter sends: the store member's page shows the question live.
     clicked_at = type_and_send(shopper, world.conversation, "Hello! Is the blue kanga still available?", enter=True)
@@ -248,6 +252,8 @@ def test_shopper_and_store_member_write_to_each_other_live(request, new_page):
     expect(team.locator(f"[data-seq='{seq}'] .chat-text")).to_have_text("Hello! Is the blue kanga still available?")
     expect(shopper.get_by_test_id("chat-input")).to_have_value("")
     assert Message.objects.filter(conversation=world.conversation).count() == 1, "Enter sent the message twice"
+    # The member's page read it: the shopper's page shows their message read.
+    expect(shopper.locator(f"[data-seq='{seq}']")).to_have_class(re.compile(r"\bchat-read\b"))
 
     # The member starts typing: the shopper is told, in place of "Last seen".
     typing = shopper.locator(f"#chat-{world.conversation.pk}-typing")
@@ -269,6 +275,8 @@ def test_shopper_and_store_member_write_to_each_other_live(request, new_page):
     for page in (shopper, team):
         assert texts(page) == ["Hello! Is the blue kanga still available?", "Yes, we have 10. Red too."]
         same_document(page)
+    expect(team.locator(f"[data-seq='{seq}']")).to_have_class(re.compile(r"\bchat-read\b"))
+    assert reads_posted == [], reads_posted
     fits_phone(shopper)
     shot(shopper, "chat_conversation_live_390", full_page=False)
     shot(team, "chat_conversation_live_1280", full_page=False)

@@ -18,7 +18,8 @@
 // A conversation's page. Messages arrive over the socket, each with the conversation's
 // sequence number: a message already shown is skipped, and a socket that reopens or a
 // push that skips a number makes the page fetch what it has not shown, so no message is
-// missing on screen. Reading the page tells the other side; typing is shown to them.
+// missing on screen. Reading the page tells the other side (over the socket while it is
+// open); typing is shown to them.
 (function () {
   var page = document.getElementById("chat-page");
   if (!page) return;
@@ -108,6 +109,11 @@
     readUpTo = newest;
     clearTimeout(readTimer);
     readTimer = setTimeout(function () {
+      // Over the open socket (no request to serve); the same read is a POST while it is shut.
+      if (socketOpen) {
+        socket.send(JSON.stringify({ read: 1 }));
+        return;
+      }
       fetch(page.dataset.readUrl, { method: "POST", headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" }, credentials: "same-origin" })
         .catch(function () { /* offline: read again on the next message or visit */ });
     }, 400);
@@ -124,7 +130,9 @@
 
   // Every open, the first too: a message may land between the page's rendering and its socket.
   var socket = null;
-  document.addEventListener("htmx:wsOpen", function (event) { socket = event.detail.socketWrapper; fetchMissed(); });
+  var socketOpen = false;
+  document.addEventListener("htmx:wsOpen", function (event) { socket = event.detail.socketWrapper; socketOpen = true; fetchMissed(); });
+  document.addEventListener("htmx:wsClose", function () { socketOpen = false; });
 
   // Whether the reader was at the end before a push changed the list (after it, a tall card
   // or picture would make the page look scrolled up).
@@ -229,6 +237,23 @@
     });
     grow();
   }
+  // A message sent is answered with nothing (204): it arrives over the socket like any
+  // other, and the form is emptied here, with the reason an earlier one was refused.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (!event.detail.successful || event.detail.xhr.status !== 204 || !form || form.id !== "chat-form") return;
+    document.querySelectorAll("[data-testid=chat-send-error]").forEach(function (el) { el.remove(); });
+    // Not form.reset(): after a refusal the box's own text is the refused message.
+    var file = form.querySelector("[name=image]");
+    if (file && file.value) {
+      file.value = "";
+      file.dispatchEvent(new Event("change"));
+    }
+    var input = document.getElementById("chat-text");
+    input.value = "";
+    input.dispatchEvent(new Event("input")); // the box shrinks back
+    input.focus();
+  });
   document.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target && event.detail.target.id === "chat-composer") {
       wireComposer();
