@@ -5,6 +5,7 @@ and channels-redis, in the production setup.
     .venv/bin/python bench/chat.py                         # 20 messages a second for 30 s
     .venv/bin/python bench/chat.py --rate 30 --workers 4
     .venv/bin/python bench/chat.py --rate 10 --reads off   # without the pages' read receipts
+    .venv/bin/python bench/chat.py --reads post            # reads as POSTs, as pages whose socket is shut send them
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/soko_bench_chat (the default)
     BENCH_REDIS_URL=redis://127.0.0.1:6379/13 (the default; flushed at the start)
 
@@ -29,7 +30,7 @@ What it does:
    and every user.<id> group its person;
 4. ``--senders`` threads (8), each with its own HTTP connection, post messages as the
    conversation page's composer does with htmx (POST /messages/<id>/send/, ``text``,
-   ``HX-Request``; the answer is the emptied composer), each message from the next person
+   ``HX-Request``; a message sent is answered 204), each message from the next person
    of a shuffled round of all 200, at ``--rate`` messages a second between them (Poisson
    arrivals, or evenly spaced with ``--even``): ``--warmup`` seconds (not measured), then
    ``--seconds``. A message that no sender was free to start until 5 s after the end of
@@ -41,15 +42,16 @@ What it does:
    ``data-seq``). A message is **delivered** when the other person's socket has it; times
    run from just before the POST to that moment, and to the sender's own socket;
 6. with ``--reads page`` (the default) each socket does what the conversation page's
-   script does when a message lands: 400 ms later (debounced) it posts
-   /messages/<id>/read/, which for the reader of a new message pushes their badge and the
-   read state to the sender. ``--reads off`` leaves that load out;
+   script does when the other person's message lands: 400 ms later (debounced) it says
+   ``{"read": 1}`` over the socket, which for the reader of a new message pushes their
+   badge and the read state to the sender. ``--reads post`` posts /messages/<id>/read/
+   instead, as a page whose socket is shut does; ``--reads off`` leaves that load out;
 7. prints delivered messages/s, p50/p95/max of send → the other's socket, send → own
    socket and of the HTTP requests, the CPU the servers, PostgreSQL, Redis and the clients
    used, and, measured in this process after the run on one conversation, what a message
    costs in the gunicorn worker: the send request split into its parts, the push per
    recipient (rendering, the unread-count query, group_send) and per language, and the
-   read request. Once no push has arrived for a second (a push reaching a socket as it
+   read, over the socket and as a request. Once no push has arrived for a second (a push reaching a socket as it
    closes can keep the consumer from running its disconnect) it closes every socket, and
    checks the messages in the database. It exits non-zero when a send or read request
    failed, a message was lost (not received by the other person's or the sender's socket
@@ -107,8 +109,9 @@ def parse_args():
     parser.add_argument("--seconds", type=float, default=30, help="measured sending time (default 30)")
     parser.add_argument("--warmup", type=float, default=5, help="seconds of sending first, not measured (default 5)")
     parser.add_argument("--senders", type=int, default=8, help="sending threads, one HTTP connection each (default 8)")
-    parser.add_argument("--reads", choices=["page", "off"], default="page",
-                        help="page: each socket posts /read/ 400 ms after the other person's message lands, as the page does (default); off: no reads")
+    parser.add_argument("--reads", choices=["page", "post", "off"], default="page",
+                        help="page: each socket says it read over the socket 400 ms after the other person's message lands, as the page does (default); "
+                             "post: it posts /read/ instead, as a page whose socket is shut; off: no reads")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn workers (default: one per core)")
     parser.add_argument("--wait", type=float, default=10, help="seconds after the last send a message may take before it counts as lost")
     parser.add_argument("--breakdown", type=int, default=30, help="messages sent in this process after the run to split a message's cost (default 30; 0: none)")
@@ -189,13 +192,13 @@ def seed(*, conversations: int, history: int) -> list[dict]:
 # The pages' sockets (their own process) ---------------------------------------------------------
 
 
-def page_clients(web_port: int, ws_port: int, people: list[dict], reads: bool, events, control) -> None:
+def page_clients(web_port: int, ws_port: int, people: list[dict], reads: str, events, control) -> None:
     """One socket per person at /ws/chat/<their conversation>/, in a process of its own so
     that receiving is timed apart from sending. Sends ("open", refused) once every socket
     is open or refused; answers "count" with ("count", message fragments received); on
     "stop" waits for the reads under way, closes the sockets and sends ("done", per socket
     [(number, seq, conversation, time.monotonic())], per socket the number of pushes
-    without a message, reads [(socket, status, sent, answered)], [(socket, close code,
+    without a message, reads [(socket, status or "socket", sent, answered)], [(socket, close code,
     time)] of the sockets the server closed)."""
     asyncio.run(_page_clients(web_port, ws_port, people, reads, events, control))
 
@@ -228,6 +231,12 @@ async def _page_clients(web_port, ws_port, people, reads, events, control):
         await asyncio.sleep(READ_DELAY)
         person = people[index]
         sent = time.monotonic()
+        if reads == "page":
+            writer = writers.get(index)
+            if writer is not None:
+                writer.write(ws_frame(0x1, b'{"read": 1}'))
+                read_log.append((index, "socket", sent, sent))
+            return
         try:
             status = await _post(web_port, f"/messages/{person['conversation']}/read/", person["read_cookie"], person["csrf"])
         except (OSError, ValueError, IndexError, asyncio.IncompleteReadError) as error:
@@ -267,7 +276,7 @@ async def _page_clients(web_port, ws_port, people, reads, events, control):
                 if found:
                     received[0] += found
                     # The page marks read what the other person wrote (chat.js).
-                    if reads and not stopping and "chat-theirs" in text:
+                    if reads != "off" and not stopping and "chat-theirs" in text:
                         mark_read(index)
                 else:
                     other[index] += 1  # read state, a badge alone
@@ -384,7 +393,7 @@ def send_phase(port: int, people: list[dict], numbers: Numbers, *, seconds: floa
                     sent_messages.append((number, index, due, sent, time.monotonic(), repr(error)))
                 continue
             answered = time.monotonic()
-            ok = response.status == 200 and 'id="chat-composer"' in text and "chat-send-error" not in text
+            ok = response.status == 204
             with lock:
                 sent_messages.append((number, index, due, sent, answered, response.status if ok else f"HTTP {response.status}"))
                 if not ok:
@@ -548,16 +557,14 @@ def message_cost(person: dict, member: dict, times: int) -> tuple[Meter, dict]:
     from django.contrib.auth import get_user_model
     from django.db import transaction
     from django.template.loader import render_to_string
-    from django.test import Client, RequestFactory
+    from django.test import Client
     from django.utils import translation
 
-    from shop.chat import views
-    from shop.chat.forms import MessageForm
+    from shop.chat.consumers import _read as read_over_socket
     from shop.chat.models import Conversation, Side
     from shop.chat.selectors import (
         conversation_for_user,
         message_with_parts,
-        messages_before,
         side_user_ids,
         unread_total,
     )
@@ -579,7 +586,6 @@ def message_cost(person: dict, member: dict, times: int) -> tuple[Meter, dict]:
 
     shopper_client, seller_client = client_for(person), client_for(member)
     meter = Meter()
-    factory = RequestFactory(HTTP_HOST=HOST)
     send_url, read_url = f"/messages/{conversation_id}/send/", f"/messages/{conversation_id}/read/"
     languages = [code for code, _name in settings.LANGUAGES]
     statuses = set()
@@ -589,11 +595,11 @@ def message_cost(person: dict, member: dict, times: int) -> tuple[Meter, dict]:
         with measured("send request (htmx), whole"):
             answer = shopper_client.post(send_url, {"text": f"{TEXTS[n % len(TEXTS)]} (cost {n})"}, HTTP_HX_REQUEST="true")
         statuses.add(answer.status_code)
-        with measured("read request by the other person, whole"):
+        with measured("read over the socket by the other person (the consumer's work)"):
+            read_over_socket(seller, conversation_id)
+        shopper_client.post(send_url, {"text": f"{TEXTS[n % len(TEXTS)]} (cost {n}, again)"}, HTTP_HX_REQUEST="true")
+        with measured("read request by the other person, whole (a page whose socket is shut)"):
             answer = seller_client.post(read_url, HTTP_HX_REQUEST="true")
-        statuses.add(answer.status_code)
-        with measured("read request by the sender (nothing new for them), whole"):
-            answer = shopper_client.post(read_url, HTTP_HX_REQUEST="true")
         statuses.add(answer.status_code)
         # Its parts.
         with measured("the person and the conversation (conversation_for_user)"):
@@ -602,14 +608,6 @@ def message_cost(person: dict, member: dict, times: int) -> tuple[Meter, dict]:
             message = services.message_send(conversation=viewer.conversation, user=shopper, text=f"{TEXTS[0]} (cost {n})")
         with measured("the push alone (_push_message, after commit)"), transaction.atomic():
             services._push_message(conversation=viewer.conversation, message_id=message.pk)
-        request = factory.post(send_url, HTTP_HX_REQUEST="true")
-        request.user = shopper
-        with measured("composer answer: the messages page (messages_before)"):
-            messages_before(conversation=viewer.conversation)
-        with measured("composer answer: context, whole (_conversation_context)"):
-            context = views._conversation_context(request, viewer, form=MessageForm())
-        with measured("composer answer: rendering"):
-            render_to_string("chat/conversation.html#composer", {**context, "send_error": ""}, request=request)
         # The push, piece by piece, as _push_message's send() does it.
         with measured("push: the message and the conversation read again"):
             pushed = message_with_parts(pk=message.pk)
@@ -689,7 +687,7 @@ def main():
                 opening = time.monotonic()
                 load_pages(web_port, people)
                 print(f"{len(people)} conversation pages loaded in {time.monotonic() - opening:.1f} s")
-                sockets = spawn.Process(target=page_clients, args=(web_port, ws_port, people, args.reads == "page", events_to_us, control_from_us))
+                sockets = spawn.Process(target=page_clients, args=(web_port, ws_port, people, args.reads, events_to_us, control_from_us))
                 sockets.start()
                 opening = time.monotonic()
                 _kind, refused = events.recv()
@@ -798,7 +796,7 @@ def main():
     span = max(last_landed - first_sent, 1e-9)
     read_window = [(status, (answered - sent) * 1000) for _i, status, sent, answered in reads
                    if first_sent <= sent <= first_sent + run["wall"]]
-    read_errors = [status for _i, status, *_rest in reads if status != 204]
+    read_errors = [status for _i, status, *_rest in reads if status not in (204, "socket")]
 
     print()
     print(f"Messages: {len(people)} people in {args.conversations} conversations, {args.senders} senders, "
@@ -812,7 +810,9 @@ def main():
     print(f"send request p50 {statistics.median(request_ms):.1f} ms, p95 {percentile(request_ms, 0.95):.1f} ms, "
           f"max {max(request_ms):.1f} ms; started late (all senders busy) by > 50 ms: {sum(1 for x in late if x > 50)}, "
           f"max {max(late):.0f} ms")
-    if read_window:
+    if read_window and args.reads == "page":
+        print(f"reads over the sockets (the pages' {{\"read\": 1}}) during the run: {len(read_window)} = {len(read_window) / run['wall']:.1f}/s")
+    elif read_window:
         read_ms = [ms for _status, ms in read_window]
         print(f"read requests (the pages' POST /read/) during the run: {len(read_window)} = {len(read_window) / run['wall']:.1f}/s, "
               f"p50 {statistics.median(read_ms):.1f} ms, p95 {percentile(read_ms, 0.95):.1f} ms")
