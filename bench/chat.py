@@ -561,11 +561,11 @@ def message_cost(person: dict, member: dict, times: int) -> tuple[Meter, dict]:
     from django.utils import translation
 
     from shop.chat.consumers import _read as read_over_socket
-    from shop.chat.models import Conversation, Side
+    from shop.chat.models import Side
     from shop.chat.selectors import (
         conversation_for_user,
+        conversation_people,
         message_with_parts,
-        side_user_ids,
         unread_total,
     )
     from shop.chat.services import conversations as services
@@ -609,25 +609,24 @@ def message_cost(person: dict, member: dict, times: int) -> tuple[Meter, dict]:
         with measured("the push alone (_push_message, after commit)"), transaction.atomic():
             services._push_message(conversation=viewer.conversation, message_id=message.pk)
         # The push, piece by piece, as _push_message's send() does it.
-        with measured("push: the message and the conversation read again"):
-            pushed = message_with_parts(pk=message.pk)
-            fresh = Conversation.objects.select_related("buyer", "store__logo", "courier", "product", "order").get(pk=conversation_id)
-        for side in (Side.BUYER, Side.TEAM):
-            with measured("push, per recipient: who reads the side"):
-                readers = list(get_user_model().objects.filter(pk__in=side_user_ids(conversation=fresh, side=side)).only("pk", "language", "time_zone"))
-            for reader in readers:
-                with measured("push, per recipient: message and inbox row rendered"), speaking_to(reader):
-                    html = render_to_string("chat/_push.html", {**services._viewer_context(fresh, side), "messages": [pushed], "replace": False})
-                with measured("push, per recipient: unread count (unread_total)"):
-                    count = unread_total(user=reader)
-                with measured("push, per recipient: badge rendered"), speaking_to(reader):
-                    badge = render_to_string("chat/_badge.html", {"chat_unread": count, "oob": True})
-                with measured("push, per recipient: group_send"):
-                    group_send(user_group(reader.pk) + "-bench-nobody", {"type": "html.push", "html": html + badge})
+        with measured("push: the message with its conversation read again"):
+            pushed = message_with_parts(pk=message.pk, with_conversation=True)
+            fresh = pushed.conversation
+        with measured("push: who reads it, both sides (conversation_people)"):
+            people = conversation_people(conversation=fresh)
+        for reader in people:
+            with measured("push, per recipient: message and inbox row rendered"), speaking_to(reader):
+                html = render_to_string("chat/_push.html", {**services._viewer_context(fresh, reader.chat_side), "messages": [pushed], "replace": False})
+            with measured("push, per recipient: unread count (unread_total)"):
+                count = unread_total(user=reader)
+            with measured("push, per recipient: badge rendered"), speaking_to(reader):
+                badge = render_to_string("chat/_badge.html", {"chat_unread": count, "oob": True})
+            with measured("push, per recipient: group_send"):
+                group_send(user_group(reader.pk) + "-bench-nobody", {"type": "html.push", "html": html + badge})
         for code in languages:
             with measured(f"push: message and row rendered in {code}"), translation.override(code):
                 render_to_string("chat/_push.html", {**services._viewer_context(fresh, Side.TEAM), "messages": [pushed], "replace": False})
-        measured.runs.setdefault("recipients", []).append((len(side_user_ids(conversation=fresh, side=Side.TEAM)) + 1, 0.0, 0, 0.0))
+        measured.runs.setdefault("recipients", []).append((len(people), 0.0, 0, 0.0))
     for user in (shopper, seller):
         services.presence_set(conversation_id=conversation_id, user_id=user.pk, here=False)
     return meter, {"statuses": statuses, "languages": {recipient_language(u) for u in (shopper, seller)}}

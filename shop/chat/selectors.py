@@ -120,6 +120,20 @@ def side_user_ids(*, conversation: Conversation, side: str) -> list[int]:
     return list(get_user_model().objects.filter(stores=conversation.store_id).values_list("pk", flat=True))
 
 
+def conversation_people(*, conversation: Conversation) -> list:
+    """Everyone who reads the conversation, from both sides, in one query: each user with
+    what a push to them needs (language, time zone) and ``chat_side``, the side they read."""
+    if conversation.is_delivery:
+        ids = Q(pk__in=[conversation.buyer_id, conversation.courier_id])
+    else:
+        members = get_user_model().objects.filter(stores=conversation.store_id).values("pk")
+        ids = Q(pk=conversation.buyer_id) | Q(pk__in=members)
+    people = list(get_user_model().objects.filter(ids).only("pk", "language", "time_zone"))
+    for person in people:
+        person.chat_side = Side.BUYER if person.pk == conversation.buyer_id else Side.TEAM
+    return people
+
+
 def unread_total(*, user) -> int:
     """Unread messages across every conversation ``user`` is in, from either side."""
     if user is None or not user.is_authenticated:
@@ -204,8 +218,15 @@ def messages_after(*, conversation: Conversation, after: int, limit: int = 200) 
     return list(_with_parts(Message.objects.filter(conversation=conversation, seq__gt=after).order_by("seq"))[:limit])
 
 
-def message_with_parts(*, pk: int) -> Message:
-    return _with_parts(Message.objects.filter(pk=pk)).get()
+def message_with_parts(*, pk: int, with_conversation: bool = False) -> Message:
+    """The message with all it shows; ``with_conversation``: and its conversation with all
+    an inbox row shows (the people, the store's logo, the subject), in the same query."""
+    messages = _with_parts(Message.objects.filter(pk=pk))
+    if with_conversation:
+        messages = messages.select_related(
+            "conversation__buyer", "conversation__store__logo", "conversation__courier", "conversation__product", "conversation__order"
+        )
+    return messages.get()
 
 
 def blocks_between(*, conversation: Conversation) -> list[Block]:

@@ -438,6 +438,31 @@ def test_an_offer_made_by_the_store_is_accepted_and_paid_for_by_the_shopper(requ
     clean(console_s, console_t)
 
 
+def test_a_message_sent_after_a_refused_one_empties_the_box_and_takes_the_reason_away(request, new_page):
+    world = chat_world(name="Kanga House")
+    console, shopper = open_browser(new_page, PHONE)
+    log_in(shopper, world.buyer.email)
+    open_chat(shopper, world.conversation)
+    box = shopper.get_by_test_id("chat-input")
+
+    # Nothing written: the composer comes back with the reason.
+    path = f"/messages/{world.conversation.pk}/send/"
+    with shopper.expect_response(lambda r: r.request.method == "POST" and r.url.endswith(path)) as answer:
+        shopper.get_by_test_id("chat-send").click()
+    assert answer.value.status == 422
+    expect(shopper.get_by_test_id("chat-send-error")).to_have_text("Write a message first.")
+
+    # Then a message: answered with nothing, it arrives by the socket and the box is empty again.
+    clicked_at = type_and_send(shopper, world.conversation, "Is the blue one still there?")
+    seen_within(request, shopper, f"seq:{last_seq(world.conversation)}", clicked_at, "shopper's own message on their page")
+    expect(box).to_have_value("")
+    expect(box).to_be_focused()
+    expect(shopper.get_by_test_id("chat-send-error")).to_have_count(0)
+    assert texts(shopper) == ["Is the blue one still there?"]
+    refusal = "Failed to load resource: the server responded with a status of 422"
+    assert [problem for problem in console.problems if refusal not in problem] == []
+
+
 def test_a_page_back_online_shows_the_messages_it_missed_in_order_once_each(new_page):
     world = chat_world(name="Kanga House")
     send_from_server(world.conversation, world.buyer, "Is it cotton?")

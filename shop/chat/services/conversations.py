@@ -29,6 +29,7 @@ from shop.accounts.selectors.standing import ensure_can_transact
 from shop.chat.models import TEXT_MAX, Block, Conversation, Digest, Message, Mute, QuickReply, Report, Side
 from shop.chat.selectors import (
     Viewer,
+    conversation_people,
     message_with_parts,
     side_of,
     side_user_ids,
@@ -294,25 +295,18 @@ def _push_message(*, conversation: Conversation, message_id: int, replace: bool 
     per side, language and time zone among them; every copy leaves in one batch."""
 
     def send():
-        message = message_with_parts(pk=message_id)
-        fresh = Conversation.objects.select_related("buyer", "store__logo", "courier", "product", "order").get(
-            pk=conversation.pk
-        )
+        message = message_with_parts(pk=message_id, with_conversation=True)
+        fresh = message.conversation
 
         addresses = []
         if message.kind == K.OFFER:
             addresses = list(
                 Address.objects.filter(user_id=fresh.buyer_id).select_related("area").order_by("-is_default", "id")
             )
-        sides = {
-            user_id: side
-            for side in (Side.TEAM, Side.BUYER)
-            for user_id in side_user_ids(conversation=fresh, side=side)
-        }
         copies: dict[tuple, str] = {}
         sends = []
-        for user in get_user_model().objects.filter(pk__in=list(sides)).only("pk", "language", "time_zone"):
-            side = sides[user.pk]
+        for user in conversation_people(conversation=fresh):
+            side = user.chat_side
             key = (side, recipient_language(user), user.time_zone)
             if key not in copies:
                 with speaking_to(user):
@@ -367,8 +361,9 @@ def _badge(user, *, unread: int | None = None) -> str:
         return render_to_string("chat/_badge.html", {"chat_unread": unread, "oob": True})
 
 
-def _push_badges(user_ids) -> None:
-    for user in get_user_model().objects.filter(pk__in=list(user_ids)).only("pk", "language", "time_zone"):
+def _push_badges(users) -> None:
+    """Each of ``users`` (with their language and time zone) gets their unread badge."""
+    for user in users:
         unread = unread_total(user=user)
         push_html_on_commit(
             user_group(user.pk), _badge(user, unread=unread), event="chat.unread", data={"unread": unread}
@@ -422,17 +417,16 @@ def conversation_read(*, viewer: Viewer, user) -> bool:
         row.update(**{f"{mine}_seen_at": now})
         return False
     conversation.refresh_from_db()
-    readers = side_user_ids(conversation=conversation, side=mine)
-    Digest.objects.filter(conversation=conversation, user__in=readers).update(pending_since=None)
+    people = conversation_people(conversation=conversation)
+    readers = [person for person in people if person.chat_side == mine]
+    Digest.objects.filter(conversation=conversation, user__in=[reader.pk for reader in readers]).update(pending_since=None)
     _push_badges(readers)
     other = viewer.other_side
 
     def send():
-        for user in (
-            get_user_model()
-            .objects.filter(pk__in=side_user_ids(conversation=conversation, side=other))
-            .only("pk", "language", "time_zone")
-        ):
+        for user in people:
+            if user.chat_side != other:
+                continue
             with speaking_to(user):
                 html = render_to_string("chat/_read_state.html", {**_viewer_context(conversation, other)})
             data = {
