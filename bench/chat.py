@@ -561,7 +561,7 @@ def message_cost(person: dict, member: dict, times: int) -> tuple[Meter, dict]:
     from django.utils import translation
 
     from shop.chat.consumers import _read as read_over_socket
-    from shop.chat.models import Side
+    from shop.chat.models import Conversation, Side
     from shop.chat.selectors import (
         conversation_for_user,
         conversation_people,
@@ -609,9 +609,9 @@ def message_cost(person: dict, member: dict, times: int) -> tuple[Meter, dict]:
         with measured("the push alone (_push_message, after commit)"), transaction.atomic():
             services._push_message(conversation=viewer.conversation, message_id=message.pk)
         # The push, piece by piece, as _push_message's send() does it.
-        with measured("push: the message with its conversation read again"):
-            pushed = message_with_parts(pk=message.pk, with_conversation=True)
-            fresh = pushed.conversation
+        with measured("push: the message and the conversation read again"):
+            pushed = message_with_parts(pk=message.pk)
+            fresh = Conversation.objects.select_related("buyer", "store__logo", "courier", "product", "order").get(pk=conversation_id)
         with measured("push: who reads it, both sides (conversation_people)"):
             people = conversation_people(conversation=fresh)
         for reader in people:

@@ -218,15 +218,8 @@ def messages_after(*, conversation: Conversation, after: int, limit: int = 200) 
     return list(_with_parts(Message.objects.filter(conversation=conversation, seq__gt=after).order_by("seq"))[:limit])
 
 
-def message_with_parts(*, pk: int, with_conversation: bool = False) -> Message:
-    """The message with all it shows; ``with_conversation``: and its conversation with all
-    an inbox row shows (the people, the store's logo, the subject), in the same query."""
-    messages = _with_parts(Message.objects.filter(pk=pk))
-    if with_conversation:
-        messages = messages.select_related(
-            "conversation__buyer", "conversation__store__logo", "conversation__courier", "conversation__product", "conversation__order"
-        )
-    return messages.get()
+def message_with_parts(*, pk: int) -> Message:
+    return _with_parts(Message.objects.filter(pk=pk)).get()
 
 
 def blocks_between(*, conversation: Conversation) -> list[Block]:
