@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, When
+from django.db.models import Case, Exists, Func, IntegerField, OuterRef, Q, QuerySet, Sum, When
 from django.db.models.functions import Coalesce
 
 from shop.catalog.models import Product
+from shop.core.compiled import CompiledQuery
 from shop.core.errors import NotFound
 from shop.orders.models import Order
 
@@ -54,16 +55,19 @@ class Viewer:
         return self.side in (Side.BUYER, Side.TEAM)
 
 
-def conversation_for_user(*, user, pk, for_writing: bool = False) -> Viewer:
+# What a conversation is shown with: its people, its store's logo and its subject.
+PUSHED_WITH = ("buyer", "store__logo", "courier", "product", "order")
+
+
+def conversation_for_user(*, user, pk, for_writing: bool = False, shown: bool = True) -> Viewer:
     """The conversation ``pk`` as ``user`` may see it; NotFound for anyone else (staff
-    read every conversation, but never write to one)."""
-    conversation = (
-        Conversation.objects.select_related("buyer", "store", "courier", "job", "product", "order")
-        .filter(pk=pk)
-        .first()
-        if isinstance(pk, int)
-        else None
-    )
+    read every conversation, but never write to one). ``shown=False`` for what shows
+    nothing of it (a read, a socket's check): its row alone, with nothing joined."""
+    rows = Conversation.objects.select_related(*PUSHED_WITH, "job") if shown else Conversation.objects.all()
+    try:
+        conversation = rows.get(pk=pk) if isinstance(pk, int) else None
+    except Conversation.DoesNotExist:
+        conversation = None
     if conversation is None:
         raise NotFound()
     side = side_of(conversation=conversation, user=user)
@@ -134,18 +138,24 @@ def conversation_people(*, conversation: Conversation) -> list:
     return people
 
 
+def _unread_of(user_id):
+    memberships = Conversation._meta.get_field("store").related_model.members.through
+    stores = memberships.objects.filter(user_id=user_id).values("store_id")
+    mine = Q(buyer_id=user_id) | Q(kind=Conversation.Kind.STORE, store_id__in=stores) | Q(courier_id=user_id)
+    unread = Case(When(buyer_id=user_id, then="buyer_unread"), default="team_unread", output_field=IntegerField())
+    # SUM as a plain function: an aggregate would make the ORM group by the row.
+    return Conversation.objects.filter(mine).order_by().values_list(Func(unread, function="SUM", output_field=IntegerField()))
+
+
+# Asked for each recipient of each message: compiled once (shop.core.compiled).
+_UNREAD = CompiledQuery(Conversation, _unread_of)
+
+
 def unread_total(*, user) -> int:
     """Unread messages across every conversation ``user`` is in, from either side."""
     if user is None or not user.is_authenticated:
         return 0
-    result = Conversation.objects.filter(
-        Q(buyer=user) | Q(kind=Conversation.Kind.STORE, store_id__in=Subquery(user_store_ids(user))) | Q(courier=user)
-    ).aggregate(
-        total=Coalesce(
-            Sum(Case(When(buyer=user, then="buyer_unread"), default="team_unread", output_field=IntegerField())), 0
-        )
-    )
-    return result["total"]
+    return _UNREAD.value(user.pk) or 0
 
 
 def store_unread_total(*, store) -> int:

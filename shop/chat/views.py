@@ -57,8 +57,8 @@ from .services.offers import LineAsked, offer_accept, offer_decline, offer_make
 INBOX_LIMIT = 100
 
 
-def _viewer(request, conversation_id: int, *, for_writing: bool = False):
-    return conversation_for_user(user=request.user, pk=conversation_id, for_writing=for_writing)
+def _viewer(request, conversation_id: int, *, for_writing: bool = False, shown: bool = True):
+    return conversation_for_user(user=request.user, pk=conversation_id, for_writing=for_writing, shown=shown)
 
 
 def _back(request, conversation_id: int):
@@ -226,7 +226,7 @@ def send(request, conversation_id: int):
 @login_required
 @require_POST
 def read(request, conversation_id: int):
-    viewer = _viewer(request, conversation_id)
+    viewer = _viewer(request, conversation_id, shown=False)
     conversation_read(viewer=viewer, user=request.user)
     return HttpResponse(status=204)
 

@@ -3,15 +3,18 @@ from its page; its pushes follow the commit, rendered once per side, language an
 and sent together. A message whose transaction rolls back pushes nothing and rings nothing."""
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from sellers.models import StoreMember
 from shop.accounts.models import User
 from shop.chat.models import Message
+from shop.chat.selectors import conversation_for_user
 from shop.chat.services import conversations
 from shop.chat.services.conversations import message_send
 from shop.notifications.models import Notification
 from tests.factories import UserFactory
+from tests.factories.catalog import ReadyImageFactory
 from tests.factories.chat import chat_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -74,3 +77,25 @@ def test_the_message_is_rendered_once_per_side_language_and_time_zone_and_reache
     assert all(f'id="chat-msg-{message.pk}"' in html for _group, html in pushed)
     # The team in English at Nairobi shares one copy, the French member another, the shopper a third.
     assert rendered.count("chat/_push.html") == 3
+
+
+def test_a_text_message_is_pushed_from_what_the_send_has_in_hand_as_a_read_back_would_show_it(pushes):
+    """A text message's push renders the message and conversation the send holds (no query
+    for either), and shows exactly what reading both back after the commit shows: the
+    store's logo, the subject, the counts and the read state."""
+    world = chat_world(logo=ReadyImageFactory())
+    conversation = conversation_for_user(user=world.buyer, pk=world.conversation.pk, for_writing=True).conversation
+    message_send(conversation=conversation, user=world.owner, text="Earlier answer")
+    pushes.clear()
+    viewer = conversation_for_user(user=world.buyer, pk=world.conversation.pk, for_writing=True)
+
+    with CaptureQueriesContext(connection) as captured:
+        message = message_send(conversation=viewer.conversation, user=world.buyer, text="Still available?")
+    in_hand = message_pushes(pushes)
+    assert not [query for query in captured if "chat_message" in query["sql"] and query["sql"].startswith("SELECT")]
+    pushes.clear()
+    conversations._push_message(conversation=viewer.conversation, message_id=message.pk)  # read back, as for a picture
+    read_back = message_pushes(pushes)
+
+    assert len(in_hand) == 3 and sorted(in_hand) == sorted(read_back)
+    assert all('class="picture' in html or "<picture" in html for group, html in in_hand if group == f"user.{world.buyer.pk}")

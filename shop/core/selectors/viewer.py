@@ -12,13 +12,13 @@ The first figure a page asks for reads them all at once; the rest come from the 
 from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
-from django.db import connections, router
+
+from shop.core.compiled import CompiledQuery
 
 _registered: dict[str, Callable] = {}
-# The query's SQL, compiled once per database and set of figures: building and compiling
-# its subqueries costs several times what PostgreSQL takes to answer it.
-_compiled: dict[tuple, tuple[str, list, int]] = {}
-_SOME_PK = -7_340_033  # stands for the user's id while the SQL is compiled
+# The query, compiled once per set of figures: building and compiling its subqueries costs
+# several times what PostgreSQL takes to answer it.
+_compiled: dict[tuple, CompiledQuery] = {}
 
 
 def viewer_figure_register(*, name: str, expression: Callable) -> None:
@@ -42,17 +42,12 @@ def viewer_figure(request, name: str):
 
 
 def _figures_read(user_pk: int) -> dict:
-    model = get_user_model()
-    alias = router.db_for_read(model)
     names = tuple(_registered)
-    key = (alias, names)
-    if key not in _compiled:
-        query = model.objects.filter(pk=_SOME_PK).annotate(**{name: _registered[name]() for name in names}).values(*names)
-        sql, params = query.query.sql_with_params()
-        _compiled[key] = (sql, list(params), list(params).index(_SOME_PK))
-    sql, params, position = _compiled[key]
-    params = [*params[:position], user_pk, *params[position + 1 :]]
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    return dict(zip(names, row, strict=True)) if row else {}
+    if names not in _compiled:
+        model = get_user_model()
+        _compiled[names] = CompiledQuery(
+            model,
+            lambda pk: model.objects.filter(pk=pk).annotate(**{name: _registered[name]() for name in names}).values_list(*names),
+        )
+    rows = _compiled[names].rows(user_pk)
+    return dict(zip(names, rows[0], strict=True)) if rows else {}
