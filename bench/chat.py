@@ -563,6 +563,7 @@ def message_cost(person: dict, member: dict, times: int) -> tuple[Meter, dict]:
     from shop.chat.consumers import _read as read_over_socket
     from shop.chat.models import Conversation, Side
     from shop.chat.selectors import (
+        PUSHED_WITH,
         conversation_for_user,
         conversation_people,
         message_with_parts,
@@ -602,16 +603,17 @@ def message_cost(person: dict, member: dict, times: int) -> tuple[Meter, dict]:
             answer = seller_client.post(read_url, HTTP_HX_REQUEST="true")
         statuses.add(answer.status_code)
         # Its parts.
-        with measured("the person and the conversation (conversation_for_user)"):
-            viewer = conversation_for_user(user=shopper, pk=conversation_id, for_writing=True)
+        with measured("the person and the conversation, as a send reads them (conversation_for_user)"):
+            viewer = conversation_for_user(user=shopper, pk=conversation_id, for_writing=True, related=PUSHED_WITH)
         with measured("message_send, whole (with the push after commit)"):
             message = services.message_send(conversation=viewer.conversation, user=shopper, text=f"{TEXTS[0]} (cost {n})")
-        with measured("the push alone (_push_message, after commit)"), transaction.atomic():
-            services._push_message(conversation=viewer.conversation, message_id=message.pk)
+        shown = services._shown_as_sent(viewer.conversation, viewer.conversation, message)
+        with measured("the push alone (_push_message, after commit), a text message"), transaction.atomic():
+            services._push_message(conversation=viewer.conversation, message_id=message.pk, shown=shown)
         # The push, piece by piece, as _push_message's send() does it.
-        with measured("push: the message and the conversation read again"):
+        with measured("push: the message and the conversation read again (a picture, a card, an offer)"):
             pushed = message_with_parts(pk=message.pk)
-            fresh = Conversation.objects.select_related("buyer", "store__logo", "courier", "product", "order").get(pk=conversation_id)
+            fresh = Conversation.objects.select_related(*PUSHED_WITH).get(pk=conversation_id)
         with measured("push: who reads it, both sides (conversation_people)"):
             people = conversation_people(conversation=fresh)
         for reader in people:

@@ -38,7 +38,7 @@ def _read(user, conversation_id: int) -> None:
     """The page's person read the conversation (as ``POST /messages/<id>/read/``, without
     the request): their side's count goes to zero, and the other side sees it live."""
     try:
-        viewer = conversation_for_user(user=user, pk=conversation_id, for_writing=True, shown=False)
+        viewer = conversation_for_user(user=user, pk=conversation_id, for_writing=True, related=())
     except NotFound:
         return  # no longer in it: the next re-check closes the socket
     conversation_read(viewer=viewer, user=user)
@@ -48,7 +48,7 @@ def _participant(user, conversation_id: int):
     """(side, display name, language) of a participant; None for anyone else (staff read
     the page, but a socket is for those in the conversation)."""
     try:
-        viewer = conversation_for_user(user=user, pk=conversation_id, for_writing=True, shown=False)
+        viewer = conversation_for_user(user=user, pk=conversation_id, for_writing=True, related=())
     except NotFound:
         return None
     conversation = viewer.conversation

@@ -55,15 +55,19 @@ class Viewer:
         return self.side in (Side.BUYER, Side.TEAM)
 
 
-# What a conversation is shown with: its people, its store's logo and its subject.
-PUSHED_WITH = ("buyer", "store__logo", "courier", "product", "order")
+# What a pushed message shows of its conversation (the inbox row): its people, its store
+# with the logo, the product it is about.
+PUSHED_WITH = ("buyer", "store__logo", "courier", "product")
+# What its page shows: the same, the order it is about, and the delivery job.
+SHOWN_WITH = (*PUSHED_WITH, "order", "job")
 
 
-def conversation_for_user(*, user, pk, for_writing: bool = False, shown: bool = True) -> Viewer:
+def conversation_for_user(*, user, pk, for_writing: bool = False, related: tuple[str, ...] = SHOWN_WITH) -> Viewer:
     """The conversation ``pk`` as ``user`` may see it; NotFound for anyone else (staff
-    read every conversation, but never write to one). ``shown=False`` for what shows
-    nothing of it (a read, a socket's check): its row alone, with nothing joined."""
-    rows = Conversation.objects.select_related(*PUSHED_WITH, "job") if shown else Conversation.objects.all()
+    read every conversation, but never write to one). ``related``: the rows read with it
+    (each joined row costs the ORM as much as the conversation's): ``PUSHED_WITH`` for a
+    send, nothing for what shows nothing of it (a read, a socket's check)."""
+    rows = Conversation.objects.select_related(*related)
     try:
         conversation = rows.get(pk=pk) if isinstance(pk, int) else None
     except Conversation.DoesNotExist:

@@ -29,6 +29,8 @@ from shop.core.refusals import REFUSED_STATUS
 from .forms import MessageForm, OfferForm, ReportForm
 from .models import Message, Offer, QuickReply, Side
 from .selectors import (
+    PUSHED_WITH,
+    SHOWN_WITH,
     blocks_between,
     conversation_for_user,
     conversation_subject,
@@ -57,8 +59,8 @@ from .services.offers import LineAsked, offer_accept, offer_decline, offer_make
 INBOX_LIMIT = 100
 
 
-def _viewer(request, conversation_id: int, *, for_writing: bool = False, shown: bool = True):
-    return conversation_for_user(user=request.user, pk=conversation_id, for_writing=for_writing, shown=shown)
+def _viewer(request, conversation_id: int, *, for_writing: bool = False, related: tuple[str, ...] = SHOWN_WITH):
+    return conversation_for_user(user=request.user, pk=conversation_id, for_writing=for_writing, related=related)
 
 
 def _back(request, conversation_id: int):
@@ -185,7 +187,7 @@ def since(request, conversation_id: int):
 @login_required
 @require_POST
 def send(request, conversation_id: int):
-    viewer = _viewer(request, conversation_id, for_writing=True)
+    viewer = _viewer(request, conversation_id, for_writing=True, related=PUSHED_WITH)
     form = MessageForm(request.POST, request.FILES)
     error = ""
     if form.is_valid():
@@ -226,7 +228,7 @@ def send(request, conversation_id: int):
 @login_required
 @require_POST
 def read(request, conversation_id: int):
-    viewer = _viewer(request, conversation_id, shown=False)
+    viewer = _viewer(request, conversation_id, related=())
     conversation_read(viewer=viewer, user=request.user)
     return HttpResponse(status=204)
 

@@ -99,3 +99,16 @@ def test_a_text_message_is_pushed_from_what_the_send_has_in_hand_as_a_read_back_
 
     assert len(in_hand) == 3 and sorted(in_hand) == sorted(read_back)
     assert all('class="picture' in html or "<picture" in html for group, html in in_hand if group == f"user.{world.buyer.pk}")
+
+
+def test_a_conversation_read_without_what_the_push_shows_is_read_again_for_the_push(pushes):
+    world = chat_world(logo=ReadyImageFactory())
+    bare = conversation_for_user(user=world.buyer, pk=world.conversation.pk, for_writing=True, related=()).conversation
+
+    with CaptureQueriesContext(connection) as captured:
+        message = message_send(conversation=bare, user=world.buyer, text="Still available?")
+
+    assert [query for query in captured if query["sql"].startswith("SELECT") and '"chat_message"."id" = ' in query["sql"]]
+    pushed = message_pushes(pushes)
+    assert len(pushed) == 3 and all(f'id="chat-msg-{message.pk}"' in html for _group, html in pushed)
+    assert any("<picture" in html for group, html in pushed if group == f"user.{world.buyer.pk}")  # the store's logo

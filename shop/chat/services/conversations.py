@@ -295,12 +295,27 @@ def _shown_as_sent(conversation: Conversation, locked: Conversation, message: Me
     """The message and its conversation as a push shows them, from what the sender has in
     hand: the conversation with its people and subject as the sender's request read them,
     and its columns as the locked update left them. None for a message with parts of its
-    own (a picture, a card, an offer), read again with them after the commit."""
+    own (a picture, a card, an offer), or a conversation read without what the push shows
+    (``PUSHED_WITH``): both are read again after the commit."""
     if message.sender_id is None or message.image_id or message.product_id or message.order_id or message.offer_id:
+        return None
+    if not all(_joined(conversation, path) for path in PUSHED_WITH):
         return None
     shown = copy.copy(conversation)
     shown.__dict__.update({name: value for name, value in locked.__dict__.items() if not name.startswith("_")})
     return message, shown
+
+
+def _joined(instance, path: str) -> bool:
+    """Whether the related rows ``path`` ("store__logo") were read with ``instance``."""
+    for name in path.split("__"):
+        field = instance._meta.get_field(name)
+        if not field.is_cached(instance):
+            return False
+        instance = field.get_cached_value(instance)
+        if instance is None:
+            return True
+    return True
 
 
 def _push_message(*, conversation: Conversation, message_id: int, replace: bool = False, shown=None) -> None:
