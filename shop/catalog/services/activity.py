@@ -28,6 +28,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from shop.catalog.models import Product, ProductDayStats
+from shop.core.services.cache import counter_next
 
 log = logging.getLogger(__name__)
 
@@ -51,22 +52,20 @@ def _hour_start(hour: str) -> datetime:
 
 
 def product_activity_count(*, slug: str, kind: str, at: datetime | None = None) -> None:
-    """One more ``kind`` (VIEW or CART_ADD) for the product ``slug``: two cache operations,
-    three the first time in an hour. A cache that fails loses the click, never the page."""
+    """One more ``kind`` (VIEW or CART_ADD) for the product ``slug``: two round trips to
+    Redis, four the first time in an hour. A cache that fails loses the click, never the page."""
     hour = _hour(at or timezone.now())
     key = f"{PREFIX}:{kind}:{hour}:{slug}"
     try:
         if cache.add(key, 0, KEEP_SECONDS):
             _register(hour, key)
-        cache.incr(key)
+        counter_next(key, timeout=KEEP_SECONDS)
     except Exception:  # a view count is not worth a failed page
         log.warning("product activity not counted: %s", key, exc_info=True)
 
 
 def _register(hour: str, key: str) -> None:
-    count_key = f"{PREFIX}:{hour}:n"
-    cache.add(count_key, 0, KEEP_SECONDS)
-    slot = cache.incr(count_key)
+    slot = counter_next(f"{PREFIX}:{hour}:n", timeout=KEEP_SECONDS)
     cache.set(f"{PREFIX}:{hour}:{slot}", key, KEEP_SECONDS)
 
 

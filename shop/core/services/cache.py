@@ -109,3 +109,33 @@ class RedisCache(DjangoRedisCache):
             super().delete_many(keys, version)
         except UNREACHABLE as exception:
             self._skipped("delete_many", exception)
+
+    def counter_next(self, key, *, timeout: int | None = None, version=None) -> int:
+        """The counter ``key`` moved on by one, in one round trip: Redis's INCR starts a
+        missing counter at 1 (``add`` then ``incr`` took three); with ``timeout``, it
+        expires that many seconds after its last move, set in the same transaction."""
+        key = self.make_and_validate_key(key, version=version)
+        client = self._cache.get_client(key, write=True)
+        if timeout is None:
+            return client.incr(key)
+        pipeline = client.pipeline()
+        pipeline.incr(key)
+        pipeline.expire(key, timeout)
+        return pipeline.execute()[0]
+
+
+def counter_next(key: str, *, timeout: int | None = None) -> int:
+    """The shared counter ``key`` moved on by one and read atomically (every process draws
+    a different number); kept without expiry, or ``timeout`` seconds after its last move.
+    Raises when the cache is unreachable."""
+    from django.core.cache import caches
+
+    cache = caches["default"]  # the backend itself (``django.core.cache.cache`` is a proxy)
+    if isinstance(cache, RedisCache):
+        return cache.counter_next(key, timeout=timeout)
+    cache.add(key, 0, timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 0, timeout)
+        return cache.incr(key)

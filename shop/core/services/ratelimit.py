@@ -28,6 +28,8 @@ from typing import Literal
 
 from django.core.cache import cache
 
+from shop.core.services.cache import counter_next
+
 log = logging.getLogger(__name__)
 
 Outage = Literal["closed", "open"]
@@ -50,12 +52,7 @@ def limit_take(key: str, *, limit: int, seconds: int, on_outage: Outage) -> bool
     counter = _window_key(key, seconds)
     try:
         # Kept a window longer than it lasts: the key changes with the window anyway.
-        cache.add(counter, 0, 2 * seconds)
-        try:
-            taken = cache.incr(counter)
-        except ValueError:  # expired between add and incr
-            cache.add(counter, 0, 2 * seconds)
-            taken = cache.incr(counter)
+        taken = counter_next(counter, timeout=2 * seconds)
     except Exception:
         log.warning("rate limit %s: cache unreachable, %s", key, on_outage, exc_info=True)
         return on_outage == "open"

@@ -34,10 +34,10 @@ from asgiref.sync import async_to_sync
 from channels import DEFAULT_CHANNEL_LAYER
 from channels.layers import InMemoryChannelLayer, channel_layers, get_channel_layer
 from django.conf import settings
-from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
+from shop.core.services.cache import counter_next
 from shop.core.services.ratelimit import slot_free, slot_hold, slot_refresh
 
 log = logging.getLogger(__name__)
@@ -238,14 +238,8 @@ def _seq_key(group: str) -> str:
 def stream_seq_next(group: str) -> int | None:
     """The next sequence number of ``group``'s events, from an atomic counter kept
     without expiry; None when the cache is unreachable (the app then re-reads)."""
-    key = _seq_key(group)
     try:
-        cache.add(key, 0, None)
-        try:
-            return cache.incr(key)
-        except ValueError:  # evicted between add and incr
-            cache.add(key, 0, None)
-            return cache.incr(key)
+        return counter_next(_seq_key(group))
     except Exception:
         log.warning("sequence of %s: cache unreachable", group, exc_info=True)
         return None
