@@ -119,15 +119,6 @@ def offer_for_user(*, user, offer_id: int, for_writing: bool = True) -> tuple[Vi
     return conversation_for_user(user=user, pk=offer.conversation_id, for_writing=for_writing), offer
 
 
-def side_user_ids(*, conversation: Conversation, side: str) -> list[int]:
-    """Everyone who reads the conversation from ``side``."""
-    if side == Side.BUYER:
-        return [conversation.buyer_id]
-    if conversation.is_delivery:
-        return [conversation.courier_id]
-    return list(get_user_model().objects.filter(stores=conversation.store_id).values_list("pk", flat=True))
-
-
 def conversation_people(*, conversation: Conversation) -> list:
     """Everyone who reads the conversation, from both sides, in one query: each user with
     what a push to them needs (language, time zone) and ``chat_side``, the side they read."""

@@ -34,7 +34,6 @@ from shop.chat.selectors import (
     conversation_people,
     message_with_parts,
     side_of,
-    side_user_ids,
     unread_total,
 )
 from shop.core.client_keys import client_keys_kept_since
@@ -279,8 +278,9 @@ def _append(*, conversation: Conversation, side: str, sender=None, **fields) -> 
     changes[f"{other}_unread"] = locked.unread_for(other) + 1
     for name, value in changes.items():
         setattr(locked, name, value)
-    _push_message(conversation=locked, message_id=message.pk, shown=_shown_as_sent(conversation, locked, message))
-    _notify_offline(conversation=locked, message=message, unread_now=locked.unread_for(other))
+    people = conversation_people(conversation=locked)
+    _push_message(conversation=locked, message_id=message.pk, shown=_shown_as_sent(conversation, locked, message), people=people)
+    _notify_offline(conversation=locked, message=message, unread_now=locked.unread_for(other), people=people)
     return locked, message
 
 
@@ -318,11 +318,14 @@ def _joined(instance, path: str) -> bool:
     return True
 
 
-def _push_message(*, conversation: Conversation, message_id: int, replace: bool = False, shown=None) -> None:
+def _push_message(
+    *, conversation: Conversation, message_id: int, replace: bool = False, shown=None, people: list | None = None
+) -> None:
     """After commit, to every participant's open pages: the message (appended, or replacing
     its earlier copy), their inbox row and their unread badge. The message is rendered once
     per side, language and time zone among them; every copy leaves in one batch. ``shown``:
-    the message and its conversation as they are to be shown, when the caller has them."""
+    the message and its conversation as they are to be shown, and ``people``, who reads
+    it (``conversation_people``), when the caller has them."""
 
     def send():
         if shown is not None:
@@ -340,7 +343,7 @@ def _push_message(*, conversation: Conversation, message_id: int, replace: bool 
             )
         copies: dict[tuple, str] = {}
         sends = []
-        for user in conversation_people(conversation=fresh):
+        for user in people if people is not None else conversation_people(conversation=fresh):
             side = user.chat_side
             key = (side, recipient_language(user), user.time_zone)
             if key not in copies:
@@ -528,15 +531,16 @@ def is_present(*, conversation_id: int, user_id: int) -> bool:
 # --- Notifying the absent ----------------------------------------------------------------
 
 
-def _notify_offline(*, conversation: Conversation, message: Message, unread_now: int) -> None:
-    """With the message, to someone whose page of this conversation is not open: the bell,
-    once per unread run (``unread_now``, the other side's count with this message, is 1),
-    and an email digest later."""
+def _notify_offline(*, conversation: Conversation, message: Message, unread_now: int, people: list) -> None:
+    """With the message, to someone of ``people`` (``conversation_people``) on the other
+    side whose page of this conversation is not open: the bell, once per unread run
+    (``unread_now``, the other side's count with this message, is 1), and an email digest
+    later."""
     other = Side.TEAM if message.side == Side.BUYER else Side.BUYER
     away = [
-        user_id
-        for user_id in side_user_ids(conversation=conversation, side=other)
-        if not is_present(conversation_id=conversation.pk, user_id=user_id)
+        person.pk
+        for person in people
+        if person.chat_side == other and not is_present(conversation_id=conversation.pk, user_id=person.pk)
     ]
     if not away:  # the usual case while chatting: nothing more to read
         return
