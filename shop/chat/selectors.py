@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import router
 from django.db.models import Case, Exists, Func, IntegerField, OuterRef, Q, QuerySet, Sum, When
 from django.db.models.functions import Coalesce
 
@@ -119,15 +120,30 @@ def offer_for_user(*, user, offer_id: int, for_writing: bool = True) -> tuple[Vi
     return conversation_for_user(user=user, pk=offer.conversation_id, for_writing=for_writing), offer
 
 
+PEOPLE_FIELDS = ("id", "language", "time_zone")
+
+
+def _people_of(buyer_id, other_id, store_id):
+    """The buyer, a delivery's courier (``other_id``), a store's members: as the rows read."""
+    members = Conversation._meta.get_field("store").related_model.members.through.objects.filter(store_id=store_id)
+    ids = Q(pk__in=[buyer_id, other_id]) | Q(pk__in=members.values("user_id"))
+    return get_user_model().objects.filter(ids).order_by().values_list(*PEOPLE_FIELDS)
+
+
+# Read for each message and each read: compiled once (shop.core.compiled).
+_PEOPLE = CompiledQuery(get_user_model(), _people_of)
+
+
 def conversation_people(*, conversation: Conversation) -> list:
     """Everyone who reads the conversation, from both sides, in one query: each user with
-    what a push to them needs (language, time zone) and ``chat_side``, the side they read."""
+    what a push to them needs (language, time zone; the rest is read if asked for) and
+    ``chat_side``, the side they read."""
     if conversation.is_delivery:
-        ids = Q(pk__in=[conversation.buyer_id, conversation.courier_id])
+        rows = _PEOPLE.rows(conversation.buyer_id, conversation.courier_id, 0)
     else:
-        members = get_user_model().objects.filter(stores=conversation.store_id).values("pk")
-        ids = Q(pk=conversation.buyer_id) | Q(pk__in=members)
-    people = list(get_user_model().objects.filter(ids).only("pk", "language", "time_zone"))
+        rows = _PEOPLE.rows(conversation.buyer_id, 0, conversation.store_id)
+    model = get_user_model()
+    people = [model.from_db(router.db_for_read(model), PEOPLE_FIELDS, row) for row in rows]
     for person in people:
         person.chat_side = Side.BUYER if person.pk == conversation.buyer_id else Side.TEAM
     return people

@@ -454,7 +454,7 @@ def conversation_read(*, viewer: Viewer, user) -> bool:
     if not changed:
         row.update(**{f"{mine}_seen_at": now})
         return False
-    conversation.refresh_from_db()
+    conversation.refresh_from_db(fields=["seq", f"{mine}_unread", f"{mine}_read_seq", f"{mine}_seen_at"])
     people = conversation_people(conversation=conversation)
     readers = [person for person in people if person.chat_side == mine]
     Digest.objects.filter(conversation=conversation, user__in=[reader.pk for reader in readers]).update(pending_since=None)
