@@ -21,11 +21,6 @@ from .models import Block, Conversation, Message, Mute, Offer, QuickReply, Side
 STAFF = "staff"  # reads a conversation (for a report) and never writes to it
 
 
-def user_store_ids(user):
-    """The stores ``user`` is on the team of (a subquery)."""
-    return user.stores.values("pk")
-
-
 def side_of(*, conversation: Conversation, user) -> str | None:
     """The side ``user`` writes from in ``conversation``, or None when they are not in it.
     The team is every member of the store (a delivery conversation: its courier)."""
