@@ -118,9 +118,14 @@ def offer_for_user(*, user, offer_id: int, for_writing: bool = True) -> tuple[Vi
 PEOPLE_FIELDS = ("id", "language", "time_zone")
 
 
+def _store_memberships():
+    """Stores' members (the store–user table), without importing the sellers app."""
+    return Conversation._meta.get_field("store").related_model.members.through.objects
+
+
 def _people_of(buyer_id, other_id, store_id):
     """The buyer, a delivery's courier (``other_id``), a store's members: as the rows read."""
-    members = Conversation._meta.get_field("store").related_model.members.through.objects.filter(store_id=store_id)
+    members = _store_memberships().filter(store_id=store_id)
     ids = Q(pk__in=[buyer_id, other_id]) | Q(pk__in=members.values("user_id"))
     return get_user_model().objects.filter(ids).order_by().values_list(*PEOPLE_FIELDS)
 
@@ -145,8 +150,7 @@ def conversation_people(*, conversation: Conversation) -> list:
 
 
 def _unread_of(user_id):
-    memberships = Conversation._meta.get_field("store").related_model.members.through
-    stores = memberships.objects.filter(user_id=user_id).values("store_id")
+    stores = _store_memberships().filter(user_id=user_id).values("store_id")
     mine = Q(buyer_id=user_id) | Q(kind=Conversation.Kind.STORE, store_id__in=stores) | Q(courier_id=user_id)
     unread = Case(When(buyer_id=user_id, then="buyer_unread"), default="team_unread", output_field=IntegerField())
     # SUM as a plain function: an aggregate would make the ORM group by the row.

@@ -208,7 +208,7 @@ def message_send(
     except Exception:
         limit_give_back(_sending_key(user), seconds=60)  # not sent: it does not count
         raise
-    conversation.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
+    conversation.__dict__.update(_columns(locked))
     return message
 
 
@@ -302,8 +302,13 @@ def _shown_as_sent(conversation: Conversation, locked: Conversation, message: Me
     if not all(_joined(conversation, path) for path in PUSHED_WITH):
         return None
     shown = copy.copy(conversation)
-    shown.__dict__.update({name: value for name, value in locked.__dict__.items() if not name.startswith("_")})
+    shown.__dict__.update(_columns(locked))
     return message, shown
+
+
+def _columns(locked: Conversation) -> dict:
+    """The locked row's columns as its update left them, to copy onto another instance."""
+    return {name: value for name, value in locked.__dict__.items() if not name.startswith("_")}
 
 
 def _joined(instance, path: str) -> bool:
