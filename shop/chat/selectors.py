@@ -32,7 +32,7 @@ def side_of(*, conversation: Conversation, user) -> str | None:
         # The courier holding the job: one who handed it over reads no more of it.
         holds = conversation.courier_id == user.pk and conversation.job.courier_id == user.pk
         return Side.TEAM if holds else None
-    if user.stores.filter(pk=conversation.store_id).exists():
+    if _MEMBER.value(user.pk, conversation.store_id) is not None:
         return Side.TEAM
     return None
 
@@ -58,16 +58,26 @@ PUSHED_WITH = ("buyer", "store__logo", "courier", "product")
 SHOWN_WITH = (*PUSHED_WITH, "order", "job")
 
 
+_CONVERSATION_QUERIES: dict[tuple[str, ...], CompiledQuery] = {}
+
+
+def _conversation_query(related: tuple[str, ...]) -> CompiledQuery:
+    """A conversation by its id with ``related``: read for every page, send, read and
+    socket check, so compiled once for each set of joined rows (shop.core.compiled)."""
+    query = _CONVERSATION_QUERIES.get(related)
+    if query is None:
+        query = _CONVERSATION_QUERIES.setdefault(
+            related, CompiledQuery(Conversation, lambda pk: Conversation.objects.select_related(*related).filter(pk=pk))
+        )
+    return query
+
+
 def conversation_for_user(*, user, pk, for_writing: bool = False, related: tuple[str, ...] = SHOWN_WITH) -> Viewer:
     """The conversation ``pk`` as ``user`` may see it; NotFound for anyone else (staff
     read every conversation, but never write to one). ``related``: the rows read with it
     (each joined row costs the ORM as much as the conversation's): ``PUSHED_WITH`` for a
     send, nothing for what shows nothing of it (a read, a socket's check)."""
-    rows = Conversation.objects.select_related(*related)
-    try:
-        conversation = rows.get(pk=pk) if isinstance(pk, int) else None
-    except Conversation.DoesNotExist:
-        conversation = None
+    conversation = _conversation_query(related).first(pk) if isinstance(pk, int) else None
     if conversation is None:
         raise NotFound()
     side = side_of(conversation=conversation, user=user)
@@ -132,6 +142,11 @@ def _people_of(buyer_id, other_id, store_id):
 
 # Read for each message and each read: compiled once (shop.core.compiled).
 _PEOPLE = CompiledQuery(get_user_model(), _people_of)
+# Whether a user is a member of a store: asked for each message a member sends or reads.
+_MEMBER = CompiledQuery(
+    Conversation,
+    lambda user_id, store_id: _store_memberships().filter(user_id=user_id, store_id=store_id).values_list("pk")[:1],
+)
 
 
 def conversation_people(*, conversation: Conversation) -> list:
@@ -240,6 +255,15 @@ def messages_after(*, conversation: Conversation, after: int, limit: int = 200) 
 
 def message_with_parts(*, pk: int) -> Message:
     return _with_parts(Message.objects.filter(pk=pk)).get()
+
+
+def is_blocked(*, buyer_id: int, store_id: int) -> bool:
+    """Whether the store or the shopper blocked messages between them (asked for each
+    message sent: compiled once)."""
+    return _BLOCKED.value(buyer_id, store_id) is not None
+
+
+_BLOCKED = CompiledQuery(Block, lambda buyer_id, store_id: Block.objects.filter(buyer_id=buyer_id, store_id=store_id).values_list("pk")[:1])
 
 
 def blocks_between(*, conversation: Conversation) -> list[Block]:

@@ -12,47 +12,120 @@ once (prepared statements, decision 0002)::
 
 Each argument must reach the SQL as a parameter of its own, unchanged (an ``exact`` or
 ``in`` look-up of an id, say; not ``icontains``, which wraps it): a stand-in that does not
-come through is an error when the query is first compiled.
+come through is an error when the query is first compiled. The stand-ins are ids no row
+has; an argument of another kind (a session's key) names its own in ``stand_ins``.
+
+``rows`` gives the database's rows as they come; ``instances`` and ``first`` give model
+instances as the queryset would, with the rows it joins (``select_related``) and each
+column converted as the ORM converts it.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import connections, router
 from django.db.models import QuerySet
+from django.db.models.query import get_related_populators
 
 # Stand-ins for the arguments while the SQL is compiled: ids no row has.
 _STAND_IN = -7_340_033
 
 
+@dataclass(frozen=True)
+class _Reader:
+    """How a row becomes instances: its converters, the model's columns, the joined rows."""
+
+    model: type
+    converters: list
+    start: int
+    end: int
+    names: list[str]
+    populators: list
+
+
+@dataclass
+class _Compiled:
+    sql: str
+    params: list
+    positions: list[list[int]]
+    alias: str
+    compiler: object
+    _reader: _Reader | None = None
+
+    def reader(self) -> _Reader:
+        if self._reader is None:
+            compiler = self.compiler
+            select, klass_info = compiler.select, compiler.klass_info
+            start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+            self._reader = _Reader(
+                model=klass_info["model"],
+                converters=list(compiler.get_converters([column[0] for column in select[: compiler.col_count]]).items()),
+                start=start,
+                end=end,
+                names=[column[0].target.attname for column in select[start:end]],
+                populators=get_related_populators(klass_info, select, self.alias),
+            )
+        return self._reader
+
+
 class CompiledQuery:
-    def __init__(self, model, build: Callable[..., QuerySet]):
+    def __init__(self, model, build: Callable[..., QuerySet], stand_ins: tuple = ()):
         self._model = model
         self._build = build
-        self._compiled: dict[str, tuple[str, list, list[list[int]]]] = {}
+        self._stand_ins = stand_ins
+        self._compiled: dict[str, _Compiled] = {}
 
-    def _sql(self, arity: int) -> tuple[str, str, list, list[list[int]]]:
+    def _for(self, arity: int) -> tuple[str, _Compiled]:
         alias = router.db_for_read(self._model)
         if alias not in self._compiled:
-            stand_ins = [_STAND_IN - n for n in range(arity)]
-            sql, params = self._build(*stand_ins).query.get_compiler(using=alias).as_sql()
+            stand_ins = list(self._stand_ins) or [_STAND_IN - n for n in range(arity)]
+            compiler = self._build(*stand_ins).query.get_compiler(using=alias)
+            sql, params = compiler.as_sql()
             params = list(params)
             positions = [[at for at, param in enumerate(params) if param == stand_in] for stand_in in stand_ins]
             if not all(positions):
                 raise ValueError(f"an argument of {self._build!r} does not reach its SQL as a parameter")
-            self._compiled[alias] = (sql, params, positions)
-        return (alias, *self._compiled[alias])
+            self._compiled[alias] = _Compiled(sql, params, positions, alias, compiler)
+        return alias, self._compiled[alias]
 
-    def rows(self, *values) -> list[tuple]:
-        alias, sql, params, positions = self._sql(len(values))
-        params = list(params)
-        for value, places in zip(values, positions, strict=True):
+    def _execute(self, values) -> tuple[str, _Compiled, list[tuple]]:
+        alias, compiled = self._for(len(values))
+        params = list(compiled.params)
+        for value, places in zip(values, compiled.positions, strict=True):
             for at in places:
                 params[at] = value
         with connections[alias].cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
+            cursor.execute(compiled.sql, params)
+            return alias, compiled, cursor.fetchall()
+
+    def rows(self, *values) -> list[tuple]:
+        return self._execute(values)[2]
 
     def value(self, *values):
         """The first column of the first row (None when there is no row)."""
         rows = self.rows(*values)
         return rows[0][0] if rows else None
+
+    def instances(self, *values) -> list:
+        """The rows as model instances, as iterating the queryset gives them: each column
+        converted (a date stored as text becomes a date), each joined row on its field."""
+        alias, compiled, rows = self._execute(values)
+        reader = compiled.reader()
+        connection = connections[alias]
+        found = []
+        for row in rows:
+            if reader.converters:
+                row = list(row)
+                for at, (functions, expression) in reader.converters:
+                    for function in functions:
+                        row[at] = function(row[at], expression, connection)
+            instance = reader.model.from_db(alias, reader.names, row[reader.start : reader.end])
+            for populator in reader.populators:
+                populator.populate(row, instance)
+            found.append(instance)
+        return found
+
+    def first(self, *values):
+        """The first instance (None when there is none)."""
+        found = self.instances(*values)
+        return found[0] if found else None

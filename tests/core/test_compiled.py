@@ -34,3 +34,36 @@ def test_an_argument_that_does_not_reach_the_sql_unchanged_is_refused():
 
     with pytest.raises(ValueError, match="does not reach its SQL"):
         query.rows("Amina")
+
+
+def test_instances_are_what_the_queryset_gives_joined_rows_and_converted_columns_included():
+    """Every column, joined rows on their fields (a missing one as None), dates as dates on
+    every database (SQLite stores them as text), decimals as decimals."""
+    from shop.catalog.models import Product
+    from tests.factories.catalog import ProductFactory
+
+    products = [ProductFactory(), ProductFactory()]
+    query = CompiledQuery(Product, lambda pk: Product.objects.select_related("store__logo", "category").filter(pk=pk))
+
+    for product in products:
+        compiled = query.first(product.pk)
+        expected = Product.objects.select_related("store__logo", "category").get(pk=product.pk)
+        assert compiled is not None and compiled.pk == product.pk
+        for field in Product._meta.concrete_fields:
+            assert getattr(compiled, field.attname) == getattr(expected, field.attname), field.name
+        assert compiled.published_at == expected.published_at and compiled.published_at.tzinfo is not None
+        assert Product._meta.get_field("store").is_cached(compiled)
+        assert compiled.store.name == expected.store.name and compiled.store.created_at == expected.store.created_at
+        assert Product._meta.get_field("category").is_cached(compiled) and compiled.category.slug == expected.category.slug
+        assert compiled.store.logo is None and compiled.store._meta.get_field("logo").is_cached(compiled.store)
+        assert compiled._state.adding is False and compiled._state.db == expected._state.db
+    assert query.first(-1) is None
+    assert query.instances(-1) == []
+
+
+def test_an_argument_other_than_an_id_names_its_stand_in():
+    users = [UserFactory(email=f"person{n}@example.com") for n in range(2)]
+    query = CompiledQuery(User, lambda email: User.objects.filter(email=email), stand_ins=("stand-in@example.com",))
+
+    assert query.first("person1@example.com") == users[1]
+    assert query.first("nobody@example.com") is None

@@ -32,6 +32,7 @@ from shop.chat.selectors import (
     PUSHED_WITH,
     Viewer,
     conversation_people,
+    is_blocked,
     message_with_parts,
     side_of,
     unread_total,
@@ -138,7 +139,7 @@ def _check_can_send(*, conversation: Conversation, user) -> str:
         job = conversation.job
         if job is None or not delivery_job_active(job) or job.courier_id != conversation.courier_id:
             raise ChatError(_("This delivery has ended: its conversation is closed."), code="ended")
-    elif Block.objects.filter(buyer_id=conversation.buyer_id, store_id=conversation.store_id).exists():
+    elif is_blocked(buyer_id=conversation.buyer_id, store_id=conversation.store_id):
         raise ChatError(_("Messages between you are blocked."), code="blocked")
     return side
 

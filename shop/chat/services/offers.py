@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 
 from shop.accounts.models import Address
 from shop.catalog.models import Product, Variant
-from shop.chat.models import Block, Conversation, Message, Offer, OfferLine, Side
-from shop.chat.selectors import Viewer
+from shop.chat.models import Conversation, Message, Offer, OfferLine, Side
+from shop.chat.selectors import Viewer, is_blocked
 from shop.chat.services.conversations import ChatError, _push_message, message_send, sent_under_key, system_message
 from shop.core.selectors.money import money_units_problem
 from shop.core.services.transactions import atomic_retrying
@@ -177,7 +177,7 @@ def offer_accept(*, viewer: Viewer, user, offer_id: int, address_id: int | None 
             raise ChatError(_("This offer has expired."), code="expired")
         if offer.status != S.OPEN:
             raise ChatError(_answered(offer), code=offer.status)
-        if Block.objects.filter(buyer_id=offer.buyer_id, store_id=offer.store_id).exists():
+        if is_blocked(buyer_id=offer.buyer_id, store_id=offer.store_id):
             raise ChatError(_("Messages between you are blocked."), code="blocked")
         lines = list(offer.lines.select_related("variant__product").order_by("pk"))
         if any(not line.variant.product.is_visible for line in lines):
