@@ -2,11 +2,14 @@
 atomically, every process drawing its own number, in one round trip to Redis; one with a
 timeout expires that long after its last move, one without never does."""
 
+import json
+
 import pytest
 import redis.connection
 from django.core.cache import cache
 
-from shop.core.services.cache import counter_next
+from shop.core.services.cache import counter_next, counters_next
+from shop.core.services.realtime import event_messages
 from tests.concurrency import at_once
 
 
@@ -34,3 +37,49 @@ def test_a_draw_is_one_round_trip_and_a_timeout_is_kept(monkeypatch):
     assert len(sent) == 5, sent
     assert client.ttl(kept) == -1 and 0 < client.ttl(expiring) <= 60
     assert cache.get("tests:counter:kept") == 3  # still the cache's own integer
+
+
+def test_counters_move_together_each_key_as_often_as_it_is_named():
+    cache.delete_many(["tests:counters:a", "tests:counters:b"])
+
+    assert counters_next(["tests:counters:a", "tests:counters:b", "tests:counters:a"]) == [1, 1, 2]
+    assert counters_next([]) == []
+    assert counter_next("tests:counters:a") == 3
+
+
+@pytest.mark.redis
+def test_a_batch_of_counters_is_one_round_trip(monkeypatch):
+    sent = []
+    send = redis.connection.AbstractConnection.send_packed_command
+    monkeypatch.setattr(
+        redis.connection.AbstractConnection, "send_packed_command", lambda self, *args, **kwargs: sent.append(args) or send(self, *args, **kwargs)
+    )
+    keys = [f"tests:counters:batch:{n}" for n in range(4)]
+    cache.delete_many(keys)
+    sent.clear()
+
+    assert counters_next(keys) == [1, 1, 1, 1]
+    assert len(sent) == 1, sent
+
+
+def test_a_batch_of_events_is_numbered_per_stream_in_order():
+    groups = ["user.tests-a", "user.tests-b"]
+    cache.delete_many([f"sockets:seq:{group}" for group in groups])
+
+    sends = event_messages(
+        [
+            ("user.tests-a", {"type": "html.push", "html": "1"}, "chat.unread", {"unread": 1}),
+            ("user.tests-b", {"type": "html.push", "html": "2"}, None, None),
+            ("user.tests-a", {"type": "html.push", "html": "3"}, "conversation.read", {"read_seq": 4}),
+            ("user.tests-b", {"type": "html.push", "html": "4"}, "chat.unread", {"unread": 0}),
+        ]
+    )
+
+    assert [group for group, _message in sends] == ["user.tests-a", "user.tests-b", "user.tests-a", "user.tests-b"]
+    frames = [json.loads(message["json"]) if "json" in message else None for _group, message in sends]
+    assert frames[1] is None and sends[1][1] == {"type": "html.push", "html": "2"}
+    assert [(frame["stream"], frame["seq"], frame["event"]) for frame in (frames[0], frames[2], frames[3])] == [
+        ("user.tests-a", 1, "chat.unread"),
+        ("user.tests-a", 2, "conversation.read"),
+        ("user.tests-b", 1, "chat.unread"),
+    ]

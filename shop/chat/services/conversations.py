@@ -43,7 +43,7 @@ from shop.core.selectors.i18n import lazy_text, recipient_language, speaking_to
 from shop.core.services import realtime
 from shop.core.services.mail import email_once, mail_send, mail_subject, site_url
 from shop.core.services.ratelimit import limit_give_back, limit_take
-from shop.core.services.realtime import event_message, push_html_on_commit, user_group
+from shop.core.services.realtime import event_messages, user_group
 from shop.media.services.images import image_store, images_pending
 from shop.notifications.services.notifications import notify
 
@@ -381,18 +381,12 @@ def _push_message(
     transaction.on_commit(send, robust=True)
 
 
-def _send_to(user_id: int, html: str, event: str, data: dict) -> None:
-    _send_all_to([(user_id, html, event, data)])
-
-
 def _send_all_to(sends: list[tuple[int, str, str, dict]]) -> None:
     """Each ``(user id, html, event, data)`` to that user's pages, all in one batch."""
-    messages = []
-    for user_id, html, event, data in sends:
-        group = user_group(user_id)
-        messages.append((group, event_message(group, {"type": "html.push", "html": html}, event, data)))
     try:
-        realtime.group_send_many(messages)
+        realtime.group_send_many(
+            event_messages([(user_group(user_id), {"type": "html.push", "html": html}, event, data) for user_id, html, event, data in sends])
+        )
     except Exception:  # best effort: pages re-read on reconnect
         log.exception("chat push to users %s failed", [user_id for user_id, *_rest in sends])
 
@@ -403,15 +397,6 @@ def _badge(user, *, unread: int | None = None) -> str:
         unread = unread_total(user=user)
     with speaking_to(user):
         return render_to_string("chat/_badge.html", {"chat_unread": unread, "oob": True})
-
-
-def _push_badges(users) -> None:
-    """Each of ``users`` (with their language and time zone) gets their unread badge."""
-    for user in users:
-        unread = unread_total(user=user)
-        push_html_on_commit(
-            user_group(user.pk), _badge(user, unread=unread), event="chat.unread", data={"unread": unread}
-        )
 
 
 def image_ready(*, message_id: int) -> bool:
@@ -464,10 +449,14 @@ def conversation_read(*, viewer: Viewer, user) -> bool:
     people = conversation_people(conversation=conversation)
     readers = [person for person in people if person.chat_side == mine]
     Digest.objects.filter(conversation=conversation, user__in=[reader.pk for reader in readers]).update(pending_since=None)
-    _push_badges(readers)
     other = viewer.other_side
 
     def send():
+        # The readers' badges and the other side's read state, in one batch.
+        sends = []
+        for reader in readers:
+            unread = unread_total(user=reader)
+            sends.append((reader.pk, _badge(reader, unread=unread), "chat.unread", {"unread": unread}))
         for user in people:
             if user.chat_side != other:
                 continue
@@ -478,7 +467,8 @@ def conversation_read(*, viewer: Viewer, user) -> bool:
                 "side": mine,
                 "read_seq": getattr(conversation, f"{mine}_read_seq"),
             }
-            _send_to(user.pk, html, "conversation.read", data)
+            sends.append((user.pk, html, "conversation.read", data))
+        _send_all_to(sends)
 
     transaction.on_commit(send, robust=True)
     return True

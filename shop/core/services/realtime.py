@@ -37,7 +37,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
-from shop.core.services.cache import counter_next
+from shop.core.services.cache import counter_next, counters_next
 from shop.core.services.ratelimit import slot_free, slot_hold, slot_refresh
 
 log = logging.getLogger(__name__)
@@ -245,6 +245,15 @@ def stream_seq_next(group: str) -> int | None:
         return None
 
 
+def stream_seqs_next(groups: list[str]) -> list[int | None]:
+    """``stream_seq_next`` for each of ``groups``, in one round trip to the cache."""
+    try:
+        return counters_next([_seq_key(group) for group in groups])
+    except Exception:
+        log.warning("sequences of %s: cache unreachable", groups, exc_info=True)
+        return [None] * len(groups)
+
+
 def socket_wants_json(scope) -> bool:
     """An app's socket: opened with an access token, or offering the JSON subprotocol."""
     return bool(scope.get("soko_token")) or JSON_SUBPROTOCOL in (scope.get("subprotocols") or ())
@@ -261,6 +270,18 @@ def event_message(group: str, message: dict, event: str | None, data: dict | Non
     if event is None:
         return message
     return {**message, "json": event_frame(group, event, data or {}, seq=stream_seq_next(group))}
+
+
+def event_messages(sends: list[tuple[str, dict, str | None, dict | None]]) -> list[tuple[str, dict]]:
+    """``event_message`` for each ``(group, message, event, data)``, as ``group_send_many``
+    takes them: the events numbered together, in the order given."""
+    seqs = iter(stream_seqs_next([group for group, _message, event, _data in sends if event is not None]))
+    numbered = []
+    for group, message, event, data in sends:
+        if event is not None:
+            message = {**message, "json": event_frame(group, event, data or {}, seq=next(seqs))}
+        numbered.append((group, message))
+    return numbered
 
 
 def push_html_on_commit(group: str, html: str, *, event: str | None = None, data: dict | None = None) -> None:
