@@ -13,6 +13,17 @@ from shop.core.services.realtime import event_messages
 from tests.concurrency import at_once
 
 
+@pytest.fixture
+def sent(monkeypatch):
+    """The commands sent to Redis, one entry per round trip."""
+    sent = []
+    send = redis.connection.AbstractConnection.send_packed_command
+    monkeypatch.setattr(
+        redis.connection.AbstractConnection, "send_packed_command", lambda self, *args, **kwargs: sent.append(args) or send(self, *args, **kwargs)
+    )
+    return sent
+
+
 def test_racing_draws_never_share_a_number():
     drawn = at_once([lambda: counter_next("tests:counter:race")] * 20)
 
@@ -20,12 +31,7 @@ def test_racing_draws_never_share_a_number():
 
 
 @pytest.mark.redis
-def test_a_draw_is_one_round_trip_and_a_timeout_is_kept(monkeypatch):
-    sent = []
-    send = redis.connection.AbstractConnection.send_packed_command
-    monkeypatch.setattr(
-        redis.connection.AbstractConnection, "send_packed_command", lambda self, *args, **kwargs: sent.append(args) or send(self, *args, **kwargs)
-    )
+def test_a_draw_is_one_round_trip_and_a_timeout_is_kept(sent):
     client = cache._cache.get_client(write=True)
     kept, expiring = cache.make_and_validate_key("tests:counter:kept"), cache.make_and_validate_key("tests:counter:expiring")
     client.delete(kept, expiring)
@@ -48,12 +54,7 @@ def test_counters_move_together_each_key_as_often_as_it_is_named():
 
 
 @pytest.mark.redis
-def test_a_batch_of_counters_is_one_round_trip(monkeypatch):
-    sent = []
-    send = redis.connection.AbstractConnection.send_packed_command
-    monkeypatch.setattr(
-        redis.connection.AbstractConnection, "send_packed_command", lambda self, *args, **kwargs: sent.append(args) or send(self, *args, **kwargs)
-    )
+def test_a_batch_of_counters_is_one_round_trip(sent):
     keys = [f"tests:counters:batch:{n}" for n in range(4)]
     cache.delete_many(keys)
     sent.clear()
