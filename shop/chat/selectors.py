@@ -257,13 +257,13 @@ def message_with_parts(*, pk: int) -> Message:
     return _with_parts(Message.objects.filter(pk=pk)).get()
 
 
+_BLOCKED = CompiledQuery(Block, lambda buyer_id, store_id: Block.objects.filter(buyer_id=buyer_id, store_id=store_id).values_list("pk")[:1])
+
+
 def is_blocked(*, buyer_id: int, store_id: int) -> bool:
     """Whether the store or the shopper blocked messages between them (asked for each
     message sent: compiled once)."""
     return _BLOCKED.value(buyer_id, store_id) is not None
-
-
-_BLOCKED = CompiledQuery(Block, lambda buyer_id, store_id: Block.objects.filter(buyer_id=buyer_id, store_id=store_id).values_list("pk")[:1])
 
 
 def blocks_between(*, conversation: Conversation) -> list[Block]:

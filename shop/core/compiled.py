@@ -75,7 +75,7 @@ class CompiledQuery:
         self._stand_ins = stand_ins
         self._compiled: dict[str, _Compiled] = {}
 
-    def _for(self, arity: int) -> tuple[str, _Compiled]:
+    def _for(self, arity: int) -> _Compiled:
         alias = router.db_for_read(self._model)
         if alias not in self._compiled:
             stand_ins = list(self._stand_ins) or [_STAND_IN - n for n in range(arity)]
@@ -86,20 +86,20 @@ class CompiledQuery:
             if not all(positions):
                 raise ValueError(f"an argument of {self._build!r} does not reach its SQL as a parameter")
             self._compiled[alias] = _Compiled(sql, params, positions, alias, compiler)
-        return alias, self._compiled[alias]
+        return self._compiled[alias]
 
-    def _execute(self, values) -> tuple[str, _Compiled, list[tuple]]:
-        alias, compiled = self._for(len(values))
+    def _execute(self, values) -> tuple[_Compiled, list[tuple]]:
+        compiled = self._for(len(values))
         params = list(compiled.params)
         for value, places in zip(values, compiled.positions, strict=True):
             for at in places:
                 params[at] = value
-        with connections[alias].cursor() as cursor:
+        with connections[compiled.alias].cursor() as cursor:
             cursor.execute(compiled.sql, params)
-            return alias, compiled, cursor.fetchall()
+            return compiled, cursor.fetchall()
 
     def rows(self, *values) -> list[tuple]:
-        return self._execute(values)[2]
+        return self._execute(values)[1]
 
     def value(self, *values):
         """The first column of the first row (None when there is no row)."""
@@ -109,8 +109,8 @@ class CompiledQuery:
     def instances(self, *values) -> list:
         """The rows as model instances, as iterating the queryset gives them: each column
         converted (a date stored as text becomes a date), each joined row on its field."""
-        alias, compiled, rows = self._execute(values)
-        reader = compiled.reader()
+        compiled, rows = self._execute(values)
+        reader, alias = compiled.reader(), compiled.alias
         connection = connections[alias]
         found = []
         for row in rows:

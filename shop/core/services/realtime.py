@@ -37,7 +37,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
-from shop.core.services.cache import counter_next, counters_next
+from shop.core.services.cache import counters_next
 from shop.core.services.ratelimit import slot_free, slot_hold, slot_refresh
 
 log = logging.getLogger(__name__)
@@ -238,11 +238,7 @@ def _seq_key(group: str) -> str:
 def stream_seq_next(group: str) -> int | None:
     """The next sequence number of ``group``'s events, from an atomic counter kept
     without expiry; None when the cache is unreachable (the app then re-reads)."""
-    try:
-        return counter_next(_seq_key(group))
-    except Exception:
-        log.warning("sequence of %s: cache unreachable", group, exc_info=True)
-        return None
+    return stream_seqs_next([group])[0]
 
 
 def stream_seqs_next(groups: list[str]) -> list[int | None]:
@@ -267,9 +263,7 @@ def event_frame(group: str, event: str, data: dict, *, seq: int | None) -> str:
 def event_message(group: str, message: dict, event: str | None, data: dict | None) -> dict:
     """``message`` with the event's JSON frame added, numbered now (at send time, so the
     numbers follow the order the pushes leave in)."""
-    if event is None:
-        return message
-    return {**message, "json": event_frame(group, event, data or {}, seq=stream_seq_next(group))}
+    return event_messages([(group, message, event, data)])[0][1]
 
 
 def event_messages(sends: list[tuple[str, dict, str | None, dict | None]]) -> list[tuple[str, dict]]:
