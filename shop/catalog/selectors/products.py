@@ -1,13 +1,16 @@
 """Reads of the catalog. Every shopper-facing query starts from ``Product.objects.visible()``."""
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When, Window
 from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import RowNumber
+from django.db.models.query import ModelIterable
 
 from shop.catalog.models import Category, Favorite, Product, ProductImage, Tag, Variant
 from shop.catalog.selectors.search import (
@@ -105,15 +108,44 @@ def category_top_level() -> list[Category]:
 
 def product_cards(queryset: QuerySet) -> QuerySet:
     """Everything a product card shows — primary picture, cheapest variant (for the sale
-    price), store, category — in a fixed number of queries however many products."""
-    return queryset.select_related("store", "category").prefetch_related(
-        Prefetch(
-            "images",
-            queryset=ProductImage.objects.select_related("image").order_by("position", "id")[:1],
-            to_attr="card_images",
-        ),
-        Prefetch("variants", queryset=Variant.objects.order_by("price", "position", "id")[:1], to_attr="card_variants"),
-    )
+    price), store, category — in a fixed number of queries however many products: the
+    products with their store and category, then each one's first picture
+    (``card_images``) and cheapest variant (``card_variants``), lists of one or none."""
+    queryset = queryset.select_related("store", "category")
+    queryset._iterable_class = _CardIterable
+    return queryset
+
+
+class _CardIterable(ModelIterable):
+    """The products, then their cards' pictures and variants (two queries compiled once for
+    each number of products: a list page's are the same statements each time)."""
+
+    def __iter__(self):
+        products = list(super().__iter__())
+        if products:
+            ids = [product.pk for product in products]
+            pictures = {picture.product_id: picture for picture in _card_pictures(len(ids)).instances(*ids)}
+            variants = {variant.product_id: variant for variant in _card_variants(len(ids)).instances(*ids)}
+            for product in products:
+                product.card_images = [pictures[product.pk]] if product.pk in pictures else []
+                product.card_variants = [variants[product.pk]] if product.pk in variants else []
+        yield from products
+
+
+def _first_of_each(queryset: QuerySet, ids, order: tuple[str, ...]) -> QuerySet:
+    """Each product's first row of ``queryset`` in ``order``."""
+    first = Window(RowNumber(), partition_by=F("product_id"), order_by=[F(name).asc() for name in order])
+    return queryset.filter(product_id__in=ids).annotate(card_rank=first).filter(card_rank=1)
+
+
+@lru_cache(maxsize=128)
+def _card_pictures(count: int) -> CompiledQuery:
+    return CompiledQuery(ProductImage, lambda *ids: _first_of_each(ProductImage.objects.select_related("image"), ids, ("position", "id")))
+
+
+@lru_cache(maxsize=128)
+def _card_variants(count: int) -> CompiledQuery:
+    return CompiledQuery(Variant, lambda *ids: _first_of_each(Variant.objects.all(), ids, ("price", "position", "id")))
 
 
 def with_favorite_flag(queryset: QuerySet, *, user) -> QuerySet:
