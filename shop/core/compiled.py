@@ -13,11 +13,13 @@ once (prepared statements, decision 0002)::
 Each argument must reach the SQL as a parameter of its own, unchanged (an ``exact`` or
 ``in`` look-up of an id, say; not ``icontains``, which wraps it): a stand-in that does not
 come through is an error when the query is first compiled. The stand-ins are ids no row
-has; an argument of another kind (a session's key) names its own in ``stand_ins``.
+has; the first arguments, where they are of another kind (a session's key, a slug), name
+their own in ``stand_ins``.
 
 ``rows`` gives the database's rows as they come; ``instances`` and ``first`` give model
-instances as the queryset would, with the rows it joins (``select_related``) and each
-column converted as the ORM converts it.
+instances as the queryset would, with the rows it joins (``select_related``), its
+annotations, and each column converted as the ORM converts it. ``prefetched`` hands an
+instance the rows of one of its relations read that way, as ``prefetch_related`` would.
 """
 
 from collections.abc import Callable
@@ -41,6 +43,7 @@ class _Reader:
     end: int
     names: list[str]
     populators: list
+    annotations: list[tuple[str, int]]
 
 
 @dataclass
@@ -64,6 +67,7 @@ class _Compiled:
                 end=end,
                 names=[column[0].target.attname for column in select[start:end]],
                 populators=get_related_populators(klass_info, select, self.alias),
+                annotations=list(compiler.annotation_col_map.items()),
             )
         return self._reader
 
@@ -78,7 +82,7 @@ class CompiledQuery:
     def _for(self, arity: int) -> _Compiled:
         alias = router.db_for_read(self._model)
         if alias not in self._compiled:
-            stand_ins = list(self._stand_ins) or [_STAND_IN - n for n in range(arity)]
+            stand_ins = [*self._stand_ins, *(_STAND_IN - n for n in range(len(self._stand_ins), arity))]
             compiler = self._build(*stand_ins).query.get_compiler(using=alias)
             sql, params = compiler.as_sql()
             params = list(params)
@@ -122,6 +126,8 @@ class CompiledQuery:
             instance = reader.model.from_db(alias, reader.names, row[reader.start : reader.end])
             for populator in reader.populators:
                 populator.populate(row, instance)
+            for name, at in reader.annotations:
+                setattr(instance, name, row[at])
             found.append(instance)
         return found
 
@@ -129,3 +135,22 @@ class CompiledQuery:
         """The first instance (None when there is none)."""
         found = self.instances(*values)
         return found[0] if found else None
+
+
+def prefetched(instance, name: str, related: list) -> None:
+    """Give ``instance`` the ``related`` rows of its relation ``name`` (a reverse foreign key
+    or a many-to-many, named as its accessor), as ``prefetch_related`` would: ``all()`` then
+    answers from them without a query, and each row of a reverse foreign key knows
+    ``instance`` as its parent."""
+    manager = getattr(instance, name)
+    field = getattr(manager, "field", None)  # a reverse foreign key's; a many-to-many has none
+    if field is not None:
+        for row in related:
+            field.set_cached_value(row, instance)
+    cache_name = field.remote_field.cache_name if field is not None else manager.prefetch_cache_name
+    queryset = manager.get_queryset()
+    queryset._result_cache = related
+    queryset._prefetch_done = True
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[cache_name] = queryset

@@ -10,6 +10,7 @@ from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, W
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shop.core.compiled import CompiledQuery
 from shop.core.errors import NotFound
 from shop.orders.models import Order, OrderStatus
 
@@ -98,7 +99,7 @@ def product_reviews_page(*, product_id: int, sort: str = "newest", page: int | s
 def product_reviews_context(*, product, sort: str = "newest", page=1) -> dict:
     sort = sort if sort in SORTS else "newest"
     if product.rating_count:
-        distribution = rating_distribution(product_id=product.pk, kind="product")
+        distribution = rating_distribution(product_id=product.pk)
         known = None if sort == "photos" else distribution.count
         reviews_page = product_reviews_page(product_id=product.pk, sort=sort, page=page, count=known)
     else:  # the count kept with the reviews says there are none: nothing to read
@@ -120,13 +121,18 @@ class Distribution:
     rows: list  # (stars, count, percent), 5 stars first
 
 
-def rating_distribution(**filters) -> Distribution:
-    counts = dict(
-        Review.objects.filter(hidden_at__isnull=True, **filters)
-        .values_list("stars")
-        .annotate(n=Count("id"))
-        .values_list("stars", "n")
-    )
+def _stars_counted(**filters) -> QuerySet:
+    return Review.objects.filter(hidden_at__isnull=True, **filters).values_list("stars").annotate(n=Count("id")).values_list("stars", "n")
+
+
+# Each product page shows its product's distribution: the query is compiled once (shop.core.compiled).
+_PRODUCT_STARS = CompiledQuery(Review, lambda product_id: _stars_counted(product_id=product_id, kind=Review.Kind.PRODUCT))
+_STORE_STARS = CompiledQuery(Review, lambda store_id: _stars_counted(store_id=store_id, kind=Review.Kind.STORE))
+
+
+def rating_distribution(*, product_id: int | None = None, store_id: int | None = None) -> Distribution:
+    """How many visible reviews of the product (or of the store itself) gave each number of stars."""
+    counts = dict(_PRODUCT_STARS.rows(product_id) if product_id is not None else _STORE_STARS.rows(store_id))
     total = sum(counts.values())
     rows = [
         (stars, counts.get(stars, 0), round(100 * counts.get(stars, 0) / total) if total else 0)

@@ -67,3 +67,43 @@ def test_an_argument_other_than_an_id_names_its_stand_in():
 
     assert query.first("person1@example.com") == users[1]
     assert query.first("nobody@example.com") is None
+
+
+def test_a_named_stand_in_comes_first_and_ids_after_it_and_annotations_reach_the_instances():
+    from django.db.models import Exists, OuterRef
+
+    from shop.catalog.models import Favorite, Product
+    from tests.factories.catalog import ProductFactory
+
+    kept, other = ProductFactory(), ProductFactory()
+    keeper = UserFactory()
+    Favorite.objects.create(user=keeper, product=kept)
+    query = CompiledQuery(
+        Product,
+        lambda slug, user_id: Product.objects.filter(slug=slug).annotate(
+            is_favorite=Exists(Favorite.objects.filter(user_id=user_id, product=OuterRef("pk")))
+        ),
+        stand_ins=("stand-in-slug",),
+    )
+
+    assert query.first(kept.slug, keeper.pk).is_favorite is True
+    assert query.first(other.slug, keeper.pk).is_favorite is False
+    assert query.first(kept.slug, UserFactory().pk).is_favorite is False
+
+
+def test_prefetched_rows_answer_without_a_query_and_know_their_parent(django_assert_num_queries):
+    from shop.catalog.models import Product, Variant
+    from shop.core.compiled import prefetched
+    from tests.factories.catalog import ProductFactory
+
+    product = Product.objects.get(pk=ProductFactory(variants=2, tags=["clay", "pot"]).pk)
+    variants = list(Variant.objects.filter(product=product).order_by("-id"))
+    tags = list(product.tags.order_by("name"))
+    product = Product.objects.get(pk=product.pk)
+
+    prefetched(product, "variants", variants)
+    prefetched(product, "tags", tags)
+    with django_assert_num_queries(0):
+        assert list(product.variants.all()) == variants
+        assert [tag.name for tag in product.tags.all()] == ["clay", "pot"]
+        assert all(variant.product is product for variant in product.variants.all())

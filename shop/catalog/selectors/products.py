@@ -1,21 +1,25 @@
 """Reads of the catalog. Every shopper-facing query starts from ``Product.objects.visible()``."""
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When, Window
 from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import RowNumber
+from django.db.models.query import ModelIterable
 
-from shop.catalog.models import Category, Favorite, Product, ProductImage, Variant
+from shop.catalog.models import Category, Favorite, Product, ProductImage, Tag, Variant
 from shop.catalog.selectors.search import (
     SearchDocument,
     search_vocabulary,
     search_word_spellings,
     search_words_indexed,
 )
+from shop.core.compiled import CompiledQuery, prefetched
 from shop.core.errors import NotFound
 from shop.core.ids import id_or_none
 from shop.core.search import search_words
@@ -104,15 +108,44 @@ def category_top_level() -> list[Category]:
 
 def product_cards(queryset: QuerySet) -> QuerySet:
     """Everything a product card shows — primary picture, cheapest variant (for the sale
-    price), store, category — in a fixed number of queries however many products."""
-    return queryset.select_related("store", "category").prefetch_related(
-        Prefetch(
-            "images",
-            queryset=ProductImage.objects.select_related("image").order_by("position", "id")[:1],
-            to_attr="card_images",
-        ),
-        Prefetch("variants", queryset=Variant.objects.order_by("price", "position", "id")[:1], to_attr="card_variants"),
-    )
+    price), store, category — in a fixed number of queries however many products: the
+    products with their store and category, then each one's first picture
+    (``card_images``) and cheapest variant (``card_variants``), lists of one or none."""
+    queryset = queryset.select_related("store", "category")
+    queryset._iterable_class = _CardIterable
+    return queryset
+
+
+class _CardIterable(ModelIterable):
+    """The products, then their cards' pictures and variants (two queries compiled once for
+    each number of products: a list page's are the same statements each time)."""
+
+    def __iter__(self):
+        products = list(super().__iter__())
+        if products:
+            ids = [product.pk for product in products]
+            pictures = {picture.product_id: picture for picture in _card_pictures(len(ids)).instances(*ids)}
+            variants = {variant.product_id: variant for variant in _card_variants(len(ids)).instances(*ids)}
+            for product in products:
+                product.card_images = [pictures[product.pk]] if product.pk in pictures else []
+                product.card_variants = [variants[product.pk]] if product.pk in variants else []
+        yield from products
+
+
+def _first_of_each(queryset: QuerySet, ids, order: tuple[str, ...]) -> QuerySet:
+    """Each product's first row of ``queryset`` in ``order``."""
+    first = Window(RowNumber(), partition_by=F("product_id"), order_by=[F(name).asc() for name in order])
+    return queryset.filter(product_id__in=ids).annotate(card_rank=first).filter(card_rank=1)
+
+
+@lru_cache(maxsize=128)
+def _card_pictures(count: int) -> CompiledQuery:
+    return CompiledQuery(ProductImage, lambda *ids: _first_of_each(ProductImage.objects.select_related("image"), ids, ("position", "id")))
+
+
+@lru_cache(maxsize=128)
+def _card_variants(count: int) -> CompiledQuery:
+    return CompiledQuery(Variant, lambda *ids: _first_of_each(Variant.objects.all(), ids, ("price", "position", "id")))
 
 
 def with_favorite_flag(queryset: QuerySet, *, user) -> QuerySet:
@@ -135,26 +168,39 @@ def products_new(*, user, limit: int = 8) -> list[Product]:
 # The product page ------------------------------------------------------------------------
 
 
-def product_get_visible(*, slug: str, user) -> Product:
-    """A product page: 404 for anything a shopper may not see."""
-    queryset = (
-        Product.objects.visible()
-        .select_related("store__area__parent", "category__parent")
-        .prefetch_related(
-            Prefetch("images", queryset=ProductImage.objects.select_related("image").order_by("position", "id")),
-            Prefetch("variants", queryset=Variant.objects.order_by("position", "id")),
-            "tags",
-        )
+def _page_product(slug, user_id=None) -> QuerySet:
+    queryset = Product.objects.visible().select_related("store__area__parent", "category__parent").filter(slug=slug)
+    if user_id is None:
+        return queryset
+    return queryset.annotate(
+        is_favorite=Exists(Favorite.objects.filter(user_id=user_id, product=OuterRef("pk"))),
+        is_store_favorite=Exists(Favorite.objects.filter(user_id=user_id, store=OuterRef("store_id"))),
     )
-    queryset = with_favorite_flag(queryset, user=user)
-    if user.is_authenticated:
-        queryset = queryset.annotate(
-            is_store_favorite=Exists(Favorite.objects.filter(user=user, store=OuterRef("store_id")))
-        )
-    try:
-        return queryset.get(slug=slug)
-    except Product.DoesNotExist:
-        raise NotFound("No such product.") from None
+
+
+# A product page's reads, compiled once (shop.core.compiled): building these querysets and
+# their prefetches cost the web process several times what PostgreSQL takes to answer them.
+_SLUG_STAND_IN = "stand-in-product-slug"
+_PAGE_PRODUCT = CompiledQuery(Product, lambda slug: _page_product(slug), stand_ins=(_SLUG_STAND_IN,))
+_PAGE_PRODUCT_SIGNED_IN = CompiledQuery(Product, _page_product, stand_ins=(_SLUG_STAND_IN,))
+_PAGE_PICTURES = CompiledQuery(
+    ProductImage, lambda product_id: ProductImage.objects.select_related("image").filter(product_id=product_id).order_by("position", "id")
+)
+_PAGE_VARIANTS = CompiledQuery(Variant, lambda product_id: Variant.objects.filter(product_id=product_id).order_by("position", "id"))
+_PAGE_TAGS = CompiledQuery(Tag, lambda product_id: Tag.objects.filter(products=product_id))
+
+
+def product_get_visible(*, slug: str, user) -> Product:
+    """A product page: 404 for anything a shopper may not see. With its pictures, variants
+    and tags (each in order), the store with its area, the category with its parent, and for
+    a signed-in reader ``is_favorite`` and ``is_store_favorite``."""
+    product = _PAGE_PRODUCT_SIGNED_IN.first(slug, user.pk) if user.is_authenticated else _PAGE_PRODUCT.first(slug)
+    if product is None:
+        raise NotFound("No such product.")
+    prefetched(product, "images", _PAGE_PICTURES.instances(product.pk))
+    prefetched(product, "variants", _PAGE_VARIANTS.instances(product.pk))
+    prefetched(product, "tags", _PAGE_TAGS.instances(product.pk))
+    return product
 
 
 def variant_choose(*, product: Product, variant_id) -> Variant | None:

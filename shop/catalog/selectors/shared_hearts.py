@@ -21,9 +21,8 @@ HEART = re.compile(r"<!--soko:heart:((product|store):(\d+):([a-z]*))-->.*?<!--/s
 
 def heart_for_page(*, request, target, is_favorite: bool, next_url: str, csrf_token, size: str = "") -> str:
     """``heart_html`` for this request; marked, with both states kept, when the page is shared."""
-    html = heart_html(target=target, is_favorite=is_favorite, next_url=next_url, csrf_token=csrf_token, size=size)
     if not page_parts_marking(request):
-        return html
+        return heart_html(target=target, is_favorite=is_favorite, next_url=next_url, csrf_token=csrf_token, size=size)
     key = f"{'product' if isinstance(target, Product) else 'store'}:{target.pk}:{size}"
     states = request.__dict__.setdefault("_soko_hearts", {})
     if key not in states:
@@ -31,7 +30,7 @@ def heart_for_page(*, request, target, is_favorite: bool, next_url: str, csrf_to
             heart_html(target=target, is_favorite=state, next_url=next_url, csrf_token=csrf_token, size=size)
             for state in (False, True)
         )
-    return format_html("<!--soko:heart:{}-->{}<!--/soko:heart-->", key, html)
+    return format_html("<!--soko:heart:{}-->{}<!--/soko:heart-->", key, states[key][bool(is_favorite)])
 
 
 def hearts_kept(request) -> dict[str, tuple[str, str]]:

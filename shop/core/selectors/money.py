@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
-from babel.numbers import format_decimal
+from babel.numbers import NumberPattern, parse_pattern
 from django.conf import settings
 from django.utils import translation
 from django.utils.functional import lazy
@@ -40,6 +40,18 @@ def _babel_locale(language: str) -> str:
     return language
 
 
+@lru_cache(maxsize=16)
+def _locale(language: str) -> Locale:
+    """Babel's locale, kept: each one parsed anew would read its data again."""
+    return Locale.parse(language)
+
+
+@lru_cache(maxsize=8)
+def _pattern(places: int) -> NumberPattern:
+    """Grouped digits, with ``places`` decimals."""
+    return parse_pattern("#,##0" + ("." + "0" * places if places else ""))
+
+
 def money_format(value, currency: str | None = None) -> str:
     """``KES 1,250`` or ``KES 99.50``: whole amounts without cents, GNF never with any. In
     ``currency`` (an order's or a store's), else the operator's currency."""
@@ -52,7 +64,7 @@ def money_format(value, currency: str | None = None) -> str:
         return ""
     places = 0 if amount == amount.to_integral_value() else currency_places(currency)
     language = reader_locale()
-    number = format_decimal(amount, format="#,##0" + ("." + "0" * places if places else ""), locale=language)
+    number = _pattern(places).apply(amount, _locale(language))
     text = f"{number} {currency}" if language in CODE_AFTER else f"{currency} {number}"
     if translation.get_language_bidi():
         text = f"{LEFT_TO_RIGHT_ISOLATE}{text}{POP_ISOLATE}"

@@ -45,7 +45,7 @@ def store_reviews(context, store):
     return {
         "store": store,
         "reviews": store_recent_reviews(store_id=store.pk),
-        "distribution": rating_distribution(store_id=store.pk, kind="store"),
+        "distribution": rating_distribution(store_id=store.pk),
     }
 
 
