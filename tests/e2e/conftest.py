@@ -280,15 +280,25 @@ def browser(chromium_path, soko_live):
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved
 
 
+def open_context(browser, soko_live, **options):
+    """A fresh browser context (its own cookies) on the live server, as every browser test
+    opens one. Motion is reduced: nothing a test clicks may still be gliding. Bootstrap
+    scrolls smoothly to a focused field, and on a busy machine Playwright could find a
+    button, see it still for two frames before the scroll began, then click where the
+    button no longer was (a sticky part moves with the scroll), so the click went nowhere."""
+    context = browser.new_context(base_url=soko_live.url, reduced_motion="reduce", **options)
+    context.set_default_timeout(10_000)
+    context.add_init_script(PAGE_INIT_SCRIPT)
+    return context
+
+
 @pytest.fixture
 def new_page(browser, soko_live):
     """Open a page in a fresh browser context (its own cookies): ``new_page()``."""
     contexts = []
 
     def open_page():
-        context = browser.new_context(base_url=soko_live.url)
-        context.set_default_timeout(10_000)
-        context.add_init_script(PAGE_INIT_SCRIPT)
+        context = open_context(browser, soko_live)
         contexts.append(context)
         return context.new_page()
 

@@ -18,7 +18,7 @@ from shop.orders.models import Checkout, Order, OrderStatus
 from shop.orders.selectors.handover import handover_code_reveal
 from shop.orders.selectors.orders import PACKAGE_TOKEN_SALT
 from shop.orders.services.orders import package_short_code
-from tests.e2e.conftest import CHROMIUM_ARGS, PAGE_INIT_SCRIPT
+from tests.e2e.conftest import CHROMIUM_ARGS, open_context
 from tests.e2e.pages import KEEP_SOCKET, LIVE_MS, expect, log_in, wait_for_socket
 from tests.factories.addresses import westlands
 from tests.factories.couriers import courier_serving
@@ -153,8 +153,7 @@ def test_the_camera_reads_the_package_label(camera_browser, soko_live):
     job = job_create(order=order, actor=member_of(order))
     job_accept(job_id=job.pk, courier=courier)
 
-    context = camera_browser.new_context(base_url=soko_live.url, viewport=PHONE, permissions=["camera"])
-    context.add_init_script(PAGE_INIT_SCRIPT)
+    context = open_context(camera_browser, soko_live, viewport=PHONE, permissions=["camera"])
     try:
         phone = context.new_page()
         log_in(phone, courier.email)

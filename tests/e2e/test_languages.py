@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.contrib.auth import get_user_model
 
-from tests.e2e.conftest import PAGE_INIT_SCRIPT
+from tests.e2e.conftest import open_context
 from tests.e2e.pages import PASSWORD, expect
 from tests.factories import UserFactory
 
@@ -17,8 +17,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def page_without_js(browser, soko_live):
-    context = browser.new_context(base_url=soko_live.url, java_script_enabled=False)
-    context.set_default_timeout(10_000)
+    context = open_context(browser, soko_live, java_script_enabled=False)
     yield context.new_page()
     context.close()
 
@@ -81,8 +80,7 @@ def test_with_javascript_the_navbar_select_switches_with_its_button_not_on_each_
 
 def test_the_browser_time_zone_reaches_the_account(new_page, browser, soko_live):
     user = UserFactory(email="tz@example.test", password=PASSWORD)
-    context = browser.new_context(base_url=soko_live.url, timezone_id="Asia/Karachi")
-    context.add_init_script(PAGE_INIT_SCRIPT)
+    context = open_context(browser, soko_live, timezone_id="Asia/Karachi")
     try:
         page = context.new_page()
         page.goto("/")
