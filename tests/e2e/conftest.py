@@ -6,9 +6,9 @@ exactly as in production:
 
 - embedded mode (no env): the child also runs the in-process Huey consumer threads; the
   test process and the child share a SQLite Huey file (a fresh one per run, in tmp);
-- scale mode (DATABASE_URL + REDIS_URL): the child serves only; a separate
-  ``manage.py run_huey`` process consumes from Redis, with DATABASE_URL pointing at the
-  test database, and reaches the page through channels-redis.
+- scale mode (DATABASE_URL + REDIS_URL): the child serves only; a second forked child runs
+  the Huey consumer as ``manage.py run_huey`` does, a process of its own that consumes
+  from Redis on the test database and reaches the page through channels-redis.
 
 Tests enqueue real tasks from the test process: Huey's ``immediate`` is switched off for
 the module (before the fork, so the child inherits it) and restored afterwards.
@@ -16,14 +16,12 @@ the module (before the fork, so the child inherits it) and restored afterwards.
 
 import multiprocessing
 import os
-import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
@@ -56,9 +54,9 @@ def _require_services() -> bool:
 # --- the live server ---------------------------------------------------------------------
 
 
-def _server_application(*, log_path: str, db_name: str):
-    """Runs in the forked daphne child: send its output to a log file, point it at the
-    test database, start the embedded Huey consumer (embedded mode), serve static files."""
+def _child_setup(*, log_path: str, db_name: str) -> None:
+    """In a forked child (the server, the scale-mode worker): its output to its log file,
+    its database the test database, the tests' password hashers."""
     import logging
 
     fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
@@ -79,6 +77,12 @@ def _server_application(*, log_path: str, db_name: str):
     connections["default"].settings_dict["NAME"] = db_name
     # The tests' users are made with the tests' hashers, and log-ins are checked with them.
     override_settings(PASSWORD_HASHERS=TEST_PASSWORD_HASHERS).enable()
+
+
+def _server_application(*, log_path: str, db_name: str):
+    """Runs in the forked daphne child: start the embedded Huey consumer (embedded mode),
+    serve static files."""
+    _child_setup(log_path=log_path, db_name=db_name)
 
     from asgiref.sync import SyncToAsync
     from channels.routing import get_default_application
@@ -113,48 +117,43 @@ def _make_daphne_process(**kwargs):
     return ForkedDaphneProcess(**kwargs)
 
 
-def _test_database_url(db_name: str) -> str:
-    parts = urlsplit(settings.DATABASE_URL)
-    return urlunsplit(parts._replace(path="/" + db_name))
+def _run_huey(*, log_path: str, db_name: str) -> None:
+    """Runs in the forked scale-mode worker: what ``manage.py run_huey -w 2 -k thread
+    --flush-locks`` does, in a fork of this process, which has Django and every app loaded
+    already (a fresh ``run_huey`` spends two seconds of CPU importing them, for each module)."""
+    _child_setup(log_path=log_path, db_name=db_name)
+    import logging
+
+    from django.utils.module_loading import autodiscover_modules
+    from huey.consumer_options import ConsumerConfig
+    from huey.contrib.djhuey import HUEY
+
+    autodiscover_modules("tasks")
+    config = ConsumerConfig(**{**settings.HUEY.get("consumer", {}), "workers": 2, "worker_type": "thread", "flush_locks": True})
+    config.validate()
+    logger = logging.getLogger("huey")
+    if not logger.handlers:
+        config.setup_logger(logger)
+    logger.setLevel(logging.INFO)
+    HUEY.create_consumer(**config.values).run()
 
 
-def _start_run_huey(*, db_name: str, log_path: Path) -> subprocess.Popen:
-    env = os.environ.copy()
-    env.update(
-        DJANGO_SETTINGS_MODULE="site_config.settings",
-        DATABASE_URL=_test_database_url(db_name),
-        REDIS_URL=settings.REDIS_URL,
-        HUEY_EMBEDDED_WORKER="0",
+def _start_run_huey(*, db_name: str, log_path: Path) -> multiprocessing.Process:
+    proc = multiprocessing.get_context("fork").Process(
+        target=_run_huey, kwargs={"log_path": str(log_path), "db_name": db_name}, daemon=True
     )
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    with open(log_path, "ab") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "manage.py", "run_huey", "--flush-locks", "-w", "2", "-k", "thread"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    proc.start()
     deadline = time.monotonic() + STARTUP_TIMEOUT
-    while "Huey consumer started" not in log_path.read_text(errors="replace"):
-        if proc.poll() is not None or time.monotonic() > deadline:
+    while "Huey consumer started" not in (log_path.read_text(errors="replace") if log_path.exists() else ""):
+        if not proc.is_alive() or time.monotonic() > deadline:
             _stop(proc)
-            raise RuntimeError(f"run_huey did not start:\n{log_path.read_text(errors='replace')[-4000:]}")
+            raise RuntimeError(f"the Huey consumer did not start:\n{log_path.read_text(errors='replace')[-4000:]}")
         time.sleep(0.05)
     return proc
 
 
-def _stop(proc) -> None:
-    """Stop one process we started, by its own handle (SIGTERM, then SIGKILL)."""
-    if isinstance(proc, subprocess.Popen):
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(5)
-        return
+def _stop(proc: multiprocessing.Process) -> None:
+    """Stop one process we forked, by its own handle (SIGTERM, then SIGKILL)."""
     if proc.is_alive():
         proc.terminate()
         proc.join(10)
@@ -224,7 +223,8 @@ def soko_live(django_db_setup, django_db_blocker, tmp_path_factory):
                 raise RuntimeError(f"daphne did not start: {detail}\n{log[-4000:]}")
         if scale_mode:
             worker_log = workdir / "run_huey.log"
-            processes.append(_start_run_huey(db_name=db_name, log_path=worker_log))
+            with django_db_blocker.unblock():
+                processes.append(_start_run_huey(db_name=db_name, log_path=worker_log))
         yield LiveSoko(
             url=f"http://{HOST}:{server.port.value}",
             scale_mode=scale_mode,
