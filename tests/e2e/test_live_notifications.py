@@ -79,16 +79,16 @@ def test_notification_reaches_only_its_user(request, new_page):
 @pytest.mark.redis
 @pytest.mark.postgres
 def test_scale_mode_separate_worker_delivers_through_redis(request, new_page, soko_live):
-    """Scale mode: the task runs in the separate run_huey process (not in daphne) and its
+    """Scale mode: the task runs in the separate worker process (not in daphne) and its
     push crosses processes through channels-redis."""
     user = UserFactory()
     page = new_page()
     log_in(page, user.email)
     watch_page(page)
 
-    result = _send_and_measure(request, page, user, "Sent by the run_huey worker")
+    result = _send_and_measure(request, page, user, "Sent by the worker")
 
-    expect(page.locator("#toasts .toast", has_text="Sent by the run_huey worker")).to_be_visible()
+    expect(page.locator("#toasts .toast", has_text="Sent by the worker")).to_be_visible()
     worker_log = soko_live.worker_log.read_text(errors="replace")
     assert f"Executing shop.notifications.tasks.notify_task: {result.id}" in worker_log
     assert "Embedded Huey consumer started" not in soko_live.server_log.read_text(errors="replace")
