@@ -27,7 +27,7 @@ STARTUP_TIMEOUT = 120  # a fresh process imports everything: slow on a busy mach
 _static_roots: dict[str, Path] = {}  # DEBUG's value -> this session's collected static files
 
 
-def _collected_static(env: dict, log_path: Path) -> Path:
+def collected_static(env: dict, log_path: Path) -> Path:
     """The static files collected for ``env``, once per session and DEBUG value (DEBUG picks
     the storage: plain files, or compressed under a manifest)."""
     debug = env["DEBUG"]
@@ -114,7 +114,7 @@ def production_gunicorn(*, env: dict, host: str, workdir: Path, workers: int = 2
 @contextmanager
 def _production_server(*, env: dict, host: str, workdir: Path, kind: str) -> Iterator[tuple[str, subprocess.Popen, Path]]:
     log_path = workdir / f"{kind}.log"
-    env = {**env, "STATIC_ROOT": str(_collected_static(env, log_path))}
+    env = {**env, "STATIC_ROOT": str(collected_static(env, log_path))}
     connections.close_all()  # the server gets its own; ours must not be shared
     port = _free_port(host)
     url = f"http://{host}:{port}"

@@ -8,6 +8,8 @@ import sys
 import pytest
 from django.conf import settings
 
+from tests.production_server import collected_static, production_env
+
 
 def manage(*args, **env_changes):
     env = {key: value for key, value in os.environ.items() if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "SOKO_SITE_URL", "DEBUG"}}
@@ -62,13 +64,12 @@ def test_a_site_address_that_is_not_a_scheme_and_host_is_refused(address):
 
 def test_the_release_step_collects_and_compresses_every_static_file(tmp_path):
     """collectstatic with the production storage follows every url() and source map a
-    stylesheet names: a vendored file that points at a missing one fails the release."""
-    result = manage(
-        "collectstatic", "--noinput", "-v0",
-        DEBUG="0", SECRET_KEY=secrets.token_urlsafe(45), ALLOWED_HOSTS="shop.example.com", STATIC_ROOT=str(tmp_path),
-        SOKO_SITE_URL="https://shop.example.com",
-    )
+    stylesheet names: a vendored file that points at a missing one fails the release. The
+    collection is the one this session's production servers are started with (made here
+    when none is yet)."""
+    env = production_env(host="shop.example.com", workdir=tmp_path, db_name=settings.DATABASES["default"]["NAME"])
+    root = collected_static(env, tmp_path / "collectstatic.log")
 
-    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
-    assert (tmp_path / "staticfiles.json").exists()
-    assert list((tmp_path / "vendor" / "bootstrap").glob("bootstrap.rtl.min.*.css"))
+    assert (root / "staticfiles.json").exists()
+    assert list((root / "vendor" / "bootstrap").glob("bootstrap.rtl.min.*.css"))
+    assert list((root / "vendor" / "bootstrap").glob("bootstrap.rtl.min.*.css.gz"))
