@@ -8,6 +8,7 @@ such as ``next`` and ``page``) and path arguments carry hostile values: Unicode 
 absolute ``next`` targets. Runs on SQLite and, in CI's scale pass, on PostgreSQL.
 """
 
+import re
 import time
 import uuid
 from urllib.parse import quote
@@ -95,6 +96,18 @@ def test_a_request_costing_more_than_the_pages_budget_is_a_finding():
     assert slow_after(heavy) == SLOW_FACTOR * SLOW_SECONDS
 
 
+def test_each_field_of_a_real_form_meets_each_value_and_a_formsets_rows_count_once():
+    real = {"title": "Basket", "next": "/", "v-TOTAL_FORMS": "2", "v-0-price": "1", "v-1-price": "2", "v-0-name": "Red"}
+    tried = [
+        (name, variant[name]) for variant in _real_form_variants(["title", "page"], real)
+        for name in real if variant[name] != real[name]
+    ]  # fmt: skip
+    assert sorted(tried) == sorted(
+        [("title", value) for value in FIELD_VALUES] + [("next", value) for value in ADDRESS_FIELD_VALUES]
+        + [(name, value) for name in ("v-TOTAL_FORMS", "v-0-price", "v-0-name") for value in FIELD_VALUES]
+    )  # fmt: skip
+
+
 def _path_defaults(world) -> dict[str, str]:
     order = world["order"]
     return {
@@ -122,14 +135,23 @@ def _hostile(names: list[str], offset: int) -> dict[str, str]:
     return {name: HOSTILE[(offset + index) % len(HOSTILE)] for index, name in enumerate(names)}
 
 
+# A formset's row number in a field's name ("variants-2-price"): every row is the same form.
+FORMSET_ROW = re.compile(r"-\d+-")
+
+
 def _real_form_variants(names: list[str], real: dict[str, str]):
     """A real form made hostile in two ways, so a request gets past the checks of the
     fields it leaves alone: every value in the names the form lacks (``next``, ``page``…),
-    then each of its own fields in turn with each of ``FIELD_VALUES``."""
+    then each of its own fields in turn with each of ``FIELD_VALUES`` (a formset's field in
+    its first row only: the other rows are the same form)."""
     extra = [name for name in names if name not in real]
     for value in HOSTILE:
         yield {**real, **dict.fromkeys(extra, value)}
+    tried = set()
     for name in sorted(real):
+        if (kind := FORMSET_ROW.sub("-#-", name)) in tried:
+            continue
+        tried.add(kind)
         for value in ADDRESS_FIELD_VALUES if any(word in name for word in ADDRESS_FIELDS) else FIELD_VALUES:
             yield {**real, name: value}
 
