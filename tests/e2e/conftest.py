@@ -14,6 +14,7 @@ Tests enqueue real tasks from the test process: Huey's ``immediate`` is switched
 the module (before the fork, so the child inherits it) and restored afterwards.
 """
 
+import logging
 import multiprocessing
 import os
 import sys
@@ -57,8 +58,6 @@ def _require_services() -> bool:
 def _child_setup(*, log_path: str, db_name: str) -> None:
     """In a forked child (the server, the scale-mode worker): its output to its log file,
     its database the test database, the tests' password hashers."""
-    import logging
-
     fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(fd, 1)
     os.dup2(fd, 2)
@@ -122,8 +121,6 @@ def _run_huey(*, log_path: str, db_name: str) -> None:
     --flush-locks`` does, in a fork of this process, which has Django and every app loaded
     already (a fresh ``run_huey`` spends two seconds of CPU importing them, for each module)."""
     _child_setup(log_path=log_path, db_name=db_name)
-    import logging
-
     from django.utils.module_loading import autodiscover_modules
     from huey.consumer_options import ConsumerConfig
     from huey.contrib.djhuey import HUEY
