@@ -368,12 +368,18 @@ def _tell_outbid(auction: Auction, user_id: int) -> None:
 
 
 PRICE_CHANGED = gettext_lazy("The price is no longer %(shown)s: check the new one and confirm again.")
+TOTAL_CHANGED = gettext_lazy(
+    "With its delivery it now comes to %(total)s, not %(shown)s: check the new amount and confirm again."
+)
 
 
-def buy_now(*, auction_id: int, buyer, price: Decimal | None = None, client_key: str = "") -> Auction:
+def buy_now(
+    *, auction_id: int, buyer, price: Decimal | None = None, total: Decimal | None = None, client_key: str = ""
+) -> Auction:
     """Buy the item at its buy-it-now price: the auction ends at once, sold to ``buyer``.
-    ``price`` is the amount the buyer confirmed: any other price is refused (code
-    ``price_changed``), so the amount charged is the amount shown. With a ``client_key``
+    ``price`` is the amount the buyer confirmed, and ``total`` what they confirmed paying
+    with its delivery: any other is refused (code ``price_changed``) and nothing is sold,
+    so the amount charged is the amount shown. With a ``client_key``
     under which ``buyer`` bought it before (an app's Idempotency-Key, sent again after a
     lost answer), that purchase is the answer."""
     ensure_can_transact(buyer)
@@ -401,7 +407,7 @@ def buy_now(*, auction_id: int, buyer, price: Decimal | None = None, client_key:
         auction.closed_at = now
         auction.ends_at = now
         auction.buy_now_key = client_key
-        _sell(auction, buyer=buyer, price=auction.buy_now_price, note=_("Bought with buy it now."))
+        _sell(auction, buyer=buyer, price=auction.buy_now_price, note=_("Bought with buy it now."), total=total)
         return auction
 
     try:
@@ -443,9 +449,13 @@ def _chargeable(auction: Auction, amount: Decimal) -> Decimal:
     return cut
 
 
-def _sell(auction: Auction, *, buyer, price: Decimal, note: str, tell_bidders: bool = True) -> None:
+def _sell(
+    auction: Auction, *, buyer, price: Decimal, note: str, tell_bidders: bool = True, total: Decimal | None = None
+) -> None:
     """Record the sale of a locked auction and create the buyer's order with its deadline;
-    the other bidders hear they did not win (``tell_bidders``: not again on a second chance)."""
+    the other bidders hear they did not win (``tell_bidders``: not again on a second chance).
+    ``total``: what the buyer confirmed paying, delivery included; an order that comes to
+    anything else is refused (the caller's transaction rolls back, nothing is sold)."""
     price = _chargeable(auction, price)
     due_by = timezone.now() + timedelta(hours=settings.SOKO_AUCTION_PAYMENT_HOURS)
     variant = auction.product.variants.order_by("position", "id").first()
@@ -453,6 +463,14 @@ def _sell(auction: Auction, *, buyer, price: Decimal, note: str, tell_bidders: b
         raise AuctionError(_("This product has no variant to sell."))
     variant.product = auction.product
     order = won_order_create(buyer=buyer, variant=variant, price=price, due_by=due_by, note=note)
+    if total is not None and order.total != total:
+        raise AuctionError(
+            str(
+                TOTAL_CHANGED
+                % {"shown": money_format(total, auction.currency), "total": money_format(order.total, auction.currency)}
+            ),
+            code="price_changed",
+        )
     auction.winner = buyer
     auction.final_price = price
     auction.order = order
@@ -748,18 +766,23 @@ def reserve_offer_make(*, auction_id: int, actor) -> SecondChanceOffer:
     return atomic_retrying(work, what="reserve offer")
 
 
-def offer_answer(*, offer_id: int, user, accept: bool, price: Decimal | None = None) -> SecondChanceOffer:
+def offer_answer(
+    *, offer_id: int, user, accept: bool, price: Decimal | None = None, total: Decimal | None = None
+) -> SecondChanceOffer:
     """The bidder accepts (an order to pay, with the usual deadline) or declines an offer.
     Declining is open to anyone; accepting is buying (``ensure_can_transact``), at ``price``
-    when given (the amount the bidder confirmed)."""
+    when given (the amount the bidder confirmed) and for ``total`` with its delivery."""
     if accept:
         ensure_can_transact(user)
     return atomic_retrying(
-        lambda: _offer_answer(offer_id=offer_id, user=user, accept=accept, price=price), what="offer answer"
+        lambda: _offer_answer(offer_id=offer_id, user=user, accept=accept, price=price, total=total),
+        what="offer answer",
     )
 
 
-def _offer_answer(*, offer_id: int, user, accept: bool, price: Decimal | None = None) -> SecondChanceOffer:
+def _offer_answer(
+    *, offer_id: int, user, accept: bool, price: Decimal | None = None, total: Decimal | None = None
+) -> SecondChanceOffer:
     """``offer_answer`` inside the caller's transaction."""
     offer = SecondChanceOffer.objects.filter(pk=offer_id, bidder=user).first()
     if offer is None:
@@ -784,7 +807,10 @@ def _offer_answer(*, offer_id: int, user, accept: bool, price: Decimal | None = 
     offer.status = OFFER.ACCEPTED
     offer.save(update_fields=["status", "updated_at"])
     auction.outcome = O.SOLD
-    _sell(auction, buyer=user, price=offer.amount, note=_("Bought from a second-chance offer."), tell_bidders=False)
+    _sell(
+        auction, buyer=user, price=offer.amount, note=_("Bought from a second-chance offer."), tell_bidders=False,
+        total=total,
+    )
     return offer
 
 

@@ -23,6 +23,8 @@ from shop.core.errors import NotFound
 from shop.core.htmx import render_page, wants_fragment
 from shop.core.refusals import REFUSED_STATUS, Refused, refused
 from shop.core.selectors.money import money_format, money_units_problem
+from shop.orders.models import Order
+from shop.orders.selectors.checkout import won_delivery
 
 from .models import Auction
 from .selectors.auctions import (
@@ -212,31 +214,56 @@ def bid(request, auction_id: int):
     return _back(request, auction.pk, error=outcome.message)
 
 
+def _purchase(request, auction: Auction, price: Decimal) -> tuple[str, str, Decimal]:
+    """What buying the item at ``price`` comes to for this buyer: the sentence naming its
+    delivery (the win's, ``won_delivery``), the total with it, and the button's words."""
+    delivery = won_delivery(buyer=request.user, store=auction.store)
+    total = price + delivery.fee
+    if delivery.mode == Order.DeliveryMode.DELIVERY and delivery.fee:
+        said = _("Delivery to %(place)s adds %(fee)s: you pay %(total)s.") % {
+            "place": delivery.address.area.name,
+            "fee": money_format(delivery.fee, auction.currency),
+            "total": money_format(total, auction.currency),
+        }
+    elif delivery.mode == Order.DeliveryMode.DELIVERY:
+        said = _("Delivery to %(place)s is free.") % {"place": delivery.address.area.name}
+    elif delivery.address is not None:
+        said = _("You collect it at %(store)s: it does not deliver to your address.") % {"store": auction.store.name}
+    else:
+        said = _("You have no saved address: you collect it at %(store)s.") % {"store": auction.store.name}
+    return said, _("Buy now for %(amount)s") % {"amount": money_format(total, auction.currency)}, total
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def buy_now_view(request, auction_id: int):
-    """GET: the amount to confirm; POST: buy at the amount confirmed (only that amount)."""
+    """GET: the amount to confirm, delivery included; POST: buy at the price and the total
+    confirmed (only those)."""
     auction = auction_get_public(auction_id=auction_id)
     shown = _amount(request) if request.method == "POST" else None
-    if shown is not None:
+    total = _amount(request, "total") if request.method == "POST" else None
+    if shown is not None and total is not None:
         try:
-            auction = buy_now(auction_id=auction.pk, buyer=request.user, price=shown)
+            auction = buy_now(auction_id=auction.pk, buyer=request.user, price=shown, total=total)
         except AuctionError as error:
             return _back(request, auction.pk, error=str(error))
         messages.success(request, _("It is yours. Pay for it to complete the purchase."))
         return redirect("payments:status", auction.order.checkout.idempotency_key)
     if not (auction_is_open(auction) and buy_now_available(auction)):
         return _back(request, auction.pk, error=_("Buy it now is no longer offered: bidding has begun."))
-    price = money_format(auction.buy_now_price, auction.currency)
+    delivery, button, total = _purchase(request, auction, auction.buy_now_price)
+    question = _("Buy %(title)s now for %(amount)s? The auction ends and the item is yours to pay for.") % {
+        "title": auction.product.title,
+        "amount": money_format(auction.buy_now_price, auction.currency),
+    }
     return _confirm(
         request,
         auction,
         Confirm(
             action=reverse("auctions:buy_now", args=[auction.pk]),
-            question=_("Buy %(title)s now for %(amount)s? The auction ends and the item is yours to pay for.")
-            % {"title": auction.product.title, "amount": price},
-            button=_("Buy now for %(amount)s") % {"amount": price},
-            fields={"amount": auction.buy_now_price},
+            question=f"{question} {delivery}",
+            button=button,
+            fields={"amount": auction.buy_now_price, "total": total},
             target=f"auction-{auction.pk}-bidding",
         ),
     )
@@ -261,25 +288,29 @@ def offer(request, auction_id: int, offer_id: int):
     auction = auction_get_public(auction_id=auction_id)
     accept = request.method == "GET" or request.POST.get("answer") == "accept"
     shown = _amount(request) if request.method == "POST" else None
-    if accept and shown is None:
+    total = _amount(request, "total") if request.method == "POST" else None
+    if accept and (shown is None or total is None):
         pending = open_offer_for(user=request.user, auction=auction)
         if pending is None or pending.pk != offer_id:
             return _back(request, auction.pk, error=_("This offer is no longer open."))
-        price = money_format(pending.amount, auction.currency)
+        delivery, button, total = _purchase(request, auction, pending.amount)
+        question = _("Buy %(title)s for %(amount)s? The item is yours to pay for.") % {
+            "title": auction.product.title,
+            "amount": money_format(pending.amount, auction.currency),
+        }
         return _confirm(
             request,
             auction,
             Confirm(
                 action=reverse("auctions:offer", args=[auction.pk, pending.pk]),
-                question=_("Buy %(title)s for %(amount)s? The item is yours to pay for.")
-                % {"title": auction.product.title, "amount": price},
-                button=_("Buy now for %(amount)s") % {"amount": price},
-                fields={"answer": "accept", "amount": pending.amount},
+                question=f"{question} {delivery}",
+                button=button,
+                fields={"answer": "accept", "amount": pending.amount, "total": total},
                 target=f"auction-{auction.pk}-offer",
             ),
         )
     try:
-        answered = offer_answer(offer_id=offer_id, user=request.user, accept=accept, price=shown)
+        answered = offer_answer(offer_id=offer_id, user=request.user, accept=accept, price=shown, total=total)
     except AuctionError as error:
         return _back(request, auction.pk, error=str(error))
     if accept:

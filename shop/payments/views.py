@@ -38,8 +38,9 @@ from .services import (
 def status(request, reference):
     """Where the buyer lands after paying (or while an M-Pesa request is on their phone)."""
     checkout = checkout_for_buyer(user=request.user, reference=reference)
-    # The orders the total pays for (not those cancelled before it was paid).
-    context = {**payment_status_context(checkout), "orders_count": payable_orders(checkout).count()}
+    # The orders the total pays for (not those cancelled before it was paid), each with its lines and delivery.
+    orders = list(payable_orders(checkout).select_related("store").prefetch_related("items").order_by("id"))
+    context = {**payment_status_context(checkout), "orders": orders}
     response = render_page(request, "payments/status.html", context, fragment="payments/_status.html")
     add_never_cache_headers(response)
     patch_cache_control(response, private=True, no_store=True)

@@ -8,11 +8,13 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from sellers.models import Store
 from shop.auctions.models import Auction, Bid, Watch
 from shop.auctions.selectors.auctions import bidder_handle, min_next_bid
 from shop.auctions.services import bid_place
 from shop.catalog.models import Product
 from tests.factories import UserFactory
+from tests.factories.addresses import AddressFactory
 from tests.factories.auctions import auction_product, live_auction
 
 from .conftest import RunnerDied, bearer, post, sign_in, verified
@@ -152,6 +154,28 @@ def test_buy_now_buys_only_at_the_price_the_app_showed(client, person, headers, 
     if body:
         assert answer.json()["code"] == "price_changed"
     assert auction.winner is None and auction.status == "live"
+
+
+def test_the_page_names_what_a_win_adds_and_buy_now_takes_only_that_total(client, person, headers):
+    """An app shows the delivery a win gets (as the page's confirmation does) and sends the
+    total it showed: a total the order would not come to buys nothing."""
+    auction = live_auction(start_price="100", buy_now_price="400")
+    address = AddressFactory(user=person)
+    Store.objects.filter(pk=auction.store_id).update(area=address.area, delivers_local=True)
+    page = client.get(f"/api/v1/auctions/{auction.pk}/", headers=headers).json()
+    assert page["delivery_mode"] == "delivery" and Decimal(page["delivery_fee"]) > 0
+    assert client.get(f"/api/v1/auctions/{auction.pk}/").json()["delivery_fee"] is None  # not signed in
+    total = Decimal("400") + Decimal(page["delivery_fee"])
+
+    path = f"/api/v1/auctions/{auction.pk}/buy-now/"
+    refused = post(client, path, {"price": "400", "total": "400"}, **headers, **{"Idempotency-Key": "b1"})
+    auction.refresh_from_db()
+    assert refused.status_code == 409 and refused.json()["code"] == "price_changed"
+    assert auction.winner is None and not person.orders.exists()
+
+    bought = post(client, path, {"price": "400", "total": str(total)}, **headers, **{"Idempotency-Key": "b2"})
+    assert bought.status_code == 201, bought.content
+    assert person.orders.get().total == total
 
 
 def test_watch_and_unwatch(client, person, headers):

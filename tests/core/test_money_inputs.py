@@ -56,6 +56,8 @@ SHARED = {
     "api:POST /api/v1/auctions/ buy_now_price": "shop.auctions.services.auction_create",
     # Refused unless it is the buy-it-now price itself (price_changed), which fits.
     "api:POST /api/v1/auctions/{id}/buy-now/ price": "shop.auctions.services.buy_now",
+    # Refused unless it is what the order comes to with its delivery (price_changed), which fits.
+    "api:POST /api/v1/auctions/{id}/buy-now/ total": "shop.auctions.services.buy_now",
     **{f"form:sellers.auctions.forms.{form}.{name}": "sellers.auctions.forms.AuctionTermsForm._money"
        for form in ("AuctionTermsForm", "AuctionCreateForm", "AuctionRelistForm") for name in ("start_price", "reserve_price", "buy_now_price")},
     **{f"form:sellers.products.forms.VariantForm.{name}": "sellers.products.forms.VariantForm._whole_units"

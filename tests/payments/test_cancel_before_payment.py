@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from shop.core.selectors.currencies import money_to_minor
+from shop.core.selectors.money import money_format
 from shop.devgateway.services import ApiError
 from shop.orders.models import OrderStatus
 from shop.orders.selectors.transitions import MOVES, Role
@@ -87,6 +88,13 @@ def test_the_payment_page_asks_the_new_total_and_counts_the_orders_left(placed, 
 
     assert "for your order." in page and "for your 2 orders" not in page
     assert "2,601" in page and "3,451" not in page
+    # What the total pays for: the order left, its lines, its delivery and its totals; not the one cancelled.
+    paying_for = page.split('data-testid="paying-for"', 1)[1]
+    assert paying_for.count('data-testid="paying-for-order"') == 1
+    assert kept.number in paying_for and cancelled.number not in paying_for
+    assert all(item.product_title in paying_for for item in kept.items.all())
+    assert ("Pick-up at the store" if kept.delivery_mode == "pickup" else "Home delivery to") in paying_for
+    assert money_format(kept.items_total, "KES") in paying_for and money_format(kept.total, "KES") in paying_for
 
 
 def test_a_stripe_page_open_at_the_cancel_is_closed_and_the_buyer_pays_the_new_total(

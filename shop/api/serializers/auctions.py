@@ -91,6 +91,18 @@ class AuctionSerializer(AuctionCardSerializer):
     leading = serializers.BooleanField(read_only=True)
     watching = serializers.BooleanField(read_only=True)
     won = serializers.BooleanField(read_only=True)
+    delivery_mode = serializers.ChoiceField(
+        choices=["delivery", "pickup"],
+        read_only=True,
+        allow_null=True,
+        help_text=(
+            "How a win reaches the viewer: delivered to their default address when the store delivers there, "
+            "else picked up at the store. Null when not signed in."
+        ),
+    )
+    delivery_fee = _money(
+        allow_null=True, help_text="What that delivery adds to the price the viewer pays. Null when not signed in."
+    )
 
     class Meta(AuctionCardSerializer.Meta):
         fields = [
@@ -103,6 +115,8 @@ class AuctionSerializer(AuctionCardSerializer):
             "leading",
             "watching",
             "won",
+            "delivery_mode",
+            "delivery_fee",
         ]
 
 
@@ -120,6 +134,13 @@ class BidRequest(serializers.Serializer):
 
 class BuyNowRequest(serializers.Serializer):
     price = Amount(help_text="The buy-it-now price the app showed the buyer; any other price is refused (price_changed).")
+    total = Amount(
+        required=False,
+        help_text=(
+            "What the app showed the buyer paying: the price and the auction's delivery_fee. When given, an order "
+            "that would come to anything else is refused (price_changed) and nothing is bought."
+        ),
+    )
 
 
 class BidOutcomeSerializer(serializers.Serializer):

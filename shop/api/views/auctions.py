@@ -31,6 +31,7 @@ from shop.auctions.selectors.auctions import (
 from shop.auctions.services import AuctionError, auction_create, bid_place, buy_now, watch_set
 from shop.catalog.models import Category
 from shop.core.errors import NotFound
+from shop.orders.selectors.checkout import won_delivery
 
 from ..idempotency import idempotency_key, idempotent
 from ..pagination import Cursor
@@ -67,6 +68,10 @@ def auction_page(auction, user) -> dict:
     auction.leading = user.is_authenticated and auction.leader_id == user.pk
     auction.won = user.is_authenticated and auction.winner_id == user.pk
     auction.watching = user_watches(user=user, auction=auction)
+    auction.delivery_mode = auction.delivery_fee = None
+    if user.is_authenticated:
+        delivery = won_delivery(buyer=user, store=auction.store)
+        auction.delivery_mode, auction.delivery_fee = delivery.mode, delivery.fee
     return auction
 
 
@@ -177,7 +182,11 @@ class AuctionBuyNow(APIView):
         asked.is_valid(raise_exception=True)
         auction = auction_get_public(auction_id=pk)
         auction = buy_now(
-            auction_id=auction.pk, buyer=request.user, price=asked.validated_data["price"], client_key=idempotency_key(request)
+            auction_id=auction.pk,
+            buyer=request.user,
+            price=asked.validated_data["price"],
+            total=asked.validated_data.get("total"),
+            client_key=idempotency_key(request),
         )
         pay_url = reverse("payments:status", args=[auction.order.checkout.idempotency_key])
         return Response(

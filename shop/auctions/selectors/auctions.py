@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from shop.catalog.models import Product
 from shop.core.errors import NotFound
 from shop.orders.models import OrderEvent, OrderStatus
+from shop.orders.selectors.checkout import won_delivery
 from shop.orders.selectors.orders import account_links
 from shop.payments.models import PaymentStatus
 
@@ -278,10 +279,13 @@ def viewer_context(*, user, auction: Auction) -> dict:
     manages = user_manages_auction(user=user, auction=auction)
     bid = signed_in and ProxyBid.objects.filter(auction=auction, bidder=user).exists()
     won = signed_in and auction.winner_id == user.pk
+    is_open = auction_is_open(auction)
     return {
         **live_context(auction),
         "user": user,
-        "is_open": auction_is_open(auction),
+        "is_open": is_open,
+        # What a win adds to the price for this viewer (the order's delivery), while they may bid.
+        "delivery": won_delivery(buyer=user, store=auction.store) if signed_in and is_open and not manages else None,
         "watching": user_watches(user=user, auction=auction),
         "manages": manages,
         # Tied to the seller's store (a related team, a linked account): the box says so, no form.

@@ -171,6 +171,28 @@ def won_orders_awaiting(*, buyer, currency: str) -> QuerySet[Order]:
     )
 
 
+@dataclass(frozen=True)
+class WonDelivery:
+    """How a win would reach its buyer: to ``address`` (their default) or picked up, and the fee."""
+
+    mode: str
+    fee: Decimal
+    address: Address | None
+
+
+def won_delivery(*, buyer, store) -> WonDelivery:
+    """The delivery a win from ``store`` gets (``won_order_create``), so that what the buyer
+    confirms names it: home delivery to the buyer's default address (else their first) when
+    the store delivers there, else pick-up at the store."""
+    address = (
+        Address.objects.filter(user=buyer).select_related("area__parent__parent__parent").order_by("-is_default", "id").first()
+    )
+    mode = Order.DeliveryMode.PICKUP
+    if address is not None and store_home_delivery(store=store, area=address.area).offered:
+        mode = Order.DeliveryMode.DELIVERY
+    return WonDelivery(mode=mode, fee=delivery_fee(store=store, mode=mode, dropoff=address_point(address)), address=address)
+
+
 def won_order_delivery(*, order: Order, mode: str | None, address) -> tuple[str, Decimal]:
     """The delivery of a won order sent to ``address``: ``mode`` (else the order's) when the
     store delivers there, else pick-up; and its fee."""

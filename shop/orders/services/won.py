@@ -23,14 +23,12 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from shop.accounts.models import Address
 from shop.catalog.models import Variant
-from shop.geo.selectors.delivery import store_home_delivery
 from shop.inventory.services import StockShort, stock_lock, stock_reserve
 from shop.payments.models import PaymentStatus
 
 from ..models import Checkout, Order, OrderEvent, OrderItem, OrderStatus
-from ..selectors.checkout import address_point, delivery_fee
+from ..selectors.checkout import won_delivery
 from .checkout import _order_create
 from .handover import handover_code_issue
 
@@ -38,21 +36,17 @@ from .handover import handover_code_issue
 def won_order_create(*, buyer, variant: Variant, price: Decimal, due_by: datetime, note: str = "") -> Order:
     """The winner's order for one unit of ``variant`` at ``price``, payable until ``due_by``.
     Runs in the caller's transaction; the unit is reserved when the store still counts one."""
-    product = variant.product
-    store = product.store
-    address = Address.objects.filter(user=buyer).select_related("area__parent__parent__parent").order_by("-is_default", "id").first()
-    mode = Order.DeliveryMode.PICKUP
-    if address is not None and store_home_delivery(store=store, area=address.area).offered:
-        mode = Order.DeliveryMode.DELIVERY
+    store = variant.product.store
+    delivery = won_delivery(buyer=buyer, store=store)
     locked = stock_lock(variant_ids=[variant.pk])
     # The seller may have counted it out meanwhile: the unit sold is the one the auction showed.
     with contextlib.suppress(StockShort):
         stock_reserve(locked=locked, quantities={variant.pk: 1})
-    checkout = _own_checkout(buyer=buyer, address=address, currency=store.currency, due_by=due_by)
-    fee = delivery_fee(store=store, mode=mode, dropoff=address_point(address))
+    checkout = _own_checkout(buyer=buyer, address=delivery.address, currency=store.currency, due_by=due_by)
     line = AgreedLine(variant=variant, quantity=1, unit_price=price)
     return _order_with_lines(
-        checkout=checkout, store=store, buyer=buyer, mode=mode, fee=fee, lines=[line], note=note, pay_by=due_by,
+        checkout=checkout, store=store, buyer=buyer, mode=delivery.mode, fee=delivery.fee, lines=[line], note=note,
+        pay_by=due_by,
         listing_type="auction",
     )
 
