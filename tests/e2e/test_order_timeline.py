@@ -8,6 +8,7 @@ import pytest
 
 from shop.orders.models import Order, OrderEvent, OrderStatus
 from tests.e2e.pages import (
+    KEEP_SOCKET,
     LATENCIES,
     LIVE_MS,
     expect,
@@ -68,3 +69,27 @@ def test_after_a_reconnect_the_page_rereads_the_timeline(new_page):
     expect(shopper.locator(f"#order-timeline-{order.number}")).to_have_attribute("data-status", "confirmed")
     expect(shopper.locator(f"#order-status-{order.number}")).to_have_text("Confirmed")
     assert shopper.evaluate("window.__marker") == "same-document"
+
+
+def test_a_refused_code_outlives_the_reread_when_the_socket_opens(new_page):
+    """The store delivers itself and types a wrong buyer's code at the door: the form is a
+    plain one, so the refusal is a page of its own (422), whose socket opens just after it
+    loads and re-reads the live parts. The reason and the code typed stay, as the form does."""
+    order = OrderFactory(status=OrderStatus.OUT_FOR_DELIVERY)
+    store = new_page()
+    store.context.add_init_script(KEEP_SOCKET)
+    log_in(store, member_of(order).email)
+    store.goto(f"/dashboard/orders/{order.number}/")
+    wait_for_socket(store)
+    form = store.get_by_test_id("seller-handover-form")
+    form.locator("input[name=code]").fill("11112222")
+    with store.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/handover/")) as answer:
+        form.locator("button[type=submit]").click()
+    assert answer.value.status == 422
+    wait_for_socket(store)
+    store.wait_for_function("() => window.__liveReads >= 1")  # the re-read on the new page's first connect
+
+    form = store.get_by_test_id("seller-handover-form")
+    expect(form.get_by_test_id("form-refused")).to_contain_text("Wrong code")
+    expect(form.locator("input[name=code]")).to_have_value("11112222")
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.OUT_FOR_DELIVERY

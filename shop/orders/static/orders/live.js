@@ -6,12 +6,53 @@
 // [data-order-live] element, and the page re-reads from there: the form that sent the
 // request may already have been replaced by a push, and htmx would swap the response's
 // out-of-band fragments into that detached form instead of the page.
+//
+// A refused form (a page answered 422: the reason shown, what was typed given back) keeps
+// its reason and what was typed through a re-read, for as long as the re-read still offers
+// that form (the same action): the socket opens just after such a page loads, and the
+// re-read would otherwise wipe both before they are read.
 (function () {
-  function reread(el) {
-    htmx.ajax("GET", el.dataset.orderLive, { source: el, target: el, swap: "none" });
+  var REFUSED = "[data-testid=form-refused]";
+
+  function refusedForms() {
+    var kept = [];
+    document.querySelectorAll("form").forEach(function (form) {
+      var reason = form.querySelector(REFUSED);
+      if (!reason) return;
+      var typed = [];
+      form.querySelectorAll("input, textarea, select").forEach(function (field) {
+        if (!field.name || field.type === "hidden" || field.type === "submit") return;
+        typed.push([field.name, field.type === "checkbox" || field.type === "radio" ? field.checked : field.value]);
+      });
+      kept.push({ form: form, action: form.getAttribute("action"), reason: reason, typed: typed });
+    });
+    return kept;
+  }
+
+  function giveBack(kept) {
+    kept.forEach(function (was) {
+      if (was.form.isConnected) return; // the re-read left it as it was
+      var fresh = Array.prototype.find.call(document.querySelectorAll("form"), function (form) {
+        return form.getAttribute("action") === was.action;
+      });
+      if (!fresh || fresh.querySelector(REFUSED)) return;
+      fresh.insertBefore(was.reason.cloneNode(true), fresh.firstChild);
+      was.typed.forEach(function (pair) {
+        var field = fresh.querySelector('[name="' + CSS.escape(pair[0]) + '"]');
+        if (!field) return;
+        if (field.type === "checkbox" || field.type === "radio") field.checked = pair[1];
+        else field.value = pair[1];
+      });
+    });
+  }
+
+  function reread(el, kept) {
+    var asked = htmx.ajax("GET", el.dataset.orderLive, { source: el, target: el, swap: "none" });
+    if (kept && kept.length && asked && asked.then) asked.then(function () { giveBack(kept); });
   }
   document.addEventListener("htmx:wsOpen", function () {
-    document.querySelectorAll("[data-order-live]").forEach(reread);
+    var kept = refusedForms();
+    document.querySelectorAll("[data-order-live]").forEach(function (el) { reread(el, kept); });
   });
   document.addEventListener("order-changed", function (e) {
     if (e.target.dataset && e.target.dataset.orderLive) reread(e.target);
