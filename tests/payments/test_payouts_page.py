@@ -112,3 +112,24 @@ def test_staff_of_a_store_cannot_connect_it(placed, weavers, client):
     client.force_login(member)
     assert client.post("/dashboard/payouts/connect/").status_code == 302
     assert not ConnectedAccount.objects.exists()
+
+
+def test_cash_lines_say_who_took_the_cash(client):
+    """Cash taken at the door is the store's to keep only when the store delivered: cash a
+    courier took is handed in by the courier, and the store's share of it is due to it."""
+    from shop.payments.payouts.services import order_cash_collected
+    from tests.factories.orders import OrderFactory
+
+    store_kept = OrderFactory(status=S.OUT_FOR_DELIVERY)
+    by_courier = OrderFactory(status=S.OUT_FOR_DELIVERY, store=store_kept.store)
+    order_cash_collected(store_kept)
+    order_cash_collected(by_courier, courier_id=UserFactory().pk)
+    client.force_login(owner_of(store_kept.store))
+
+    text = html.unescape(client.get("/dashboard/payouts/").content.decode())
+
+    rows = [row.split("</tr>", 1)[0] for row in text.split('data-testid="payout-line"')[1:]]
+    lines = {number: row for row in rows for number in re.findall(r"SK-[\w-]+", row)}
+    assert "you kept the cash" in lines[store_kept.number] and "courier" not in lines[store_kept.number]
+    assert "the courier took the cash and hands it in" in lines[by_courier.number]
+    assert "you kept the cash" not in lines[by_courier.number]

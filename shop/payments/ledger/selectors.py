@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, date, datetime
 
-from django.db.models import Max, Q, Sum
+from django.db.models import Exists, Max, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate
 
 from shop.core.selectors.currencies import money_from_minor
@@ -62,6 +62,12 @@ def store_lines(store_id: int):
             # A checkout's capture pays several stores: the store's order is on its entries.
             order_number=Max("entries__order__number"),
             order_fee=Max("entries__order__fee"),
+            # Cash taken at the door by a courier, who hands it in (not kept by the store).
+            by_courier=Exists(
+                LedgerEntry.objects.filter(
+                    transaction=OuterRef("pk"), account__code__startswith="courier:", account__code__endswith=":cash"
+                )
+            ),
         )
         .order_by("-created_at", "-id")
     )
