@@ -850,7 +850,8 @@ def _origin(url: str) -> str | None:
 # day it is written. Scripts and styles come only from this site's static files (a <style>
 # or <script> that must be inline carries the request's nonce); no inline handlers, no
 # eval (htmx's allowEval is off), no framing, forms post only here. Pictures may also come
-# from the media origin (SOKO_MEDIA_URL) and the map tile server; sockets are same-origin.
+# from the media origin (SOKO_MEDIA_URL) and the map tile server, and from blob: (a picture
+# the person has chosen, shown before it is uploaded); sockets are same-origin.
 # form-action also binds the redirects a form's POST follows: payment providers are reached
 # by a GET page of ours (shop.payments.gateways.hosted_page_redirect), never by a redirect.
 CONTENT_SECURITY_POLICY = {
@@ -858,7 +859,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF, NONCE],
-        "img-src": [SELF, "data:", *filter(None, [_origin(MEDIA_URL), _s3_pictures_origin, _origin(SOKO_MAP_TILE_URL), _origin(SOKO_IPFS_GATEWAY)])],
+        "img-src": [SELF, "data:", "blob:", *filter(None, [_origin(MEDIA_URL), _s3_pictures_origin, _origin(SOKO_MAP_TILE_URL), _origin(SOKO_IPFS_GATEWAY)])],
         "connect-src": [SELF],
         "font-src": [SELF],
         "object-src": [NONE],

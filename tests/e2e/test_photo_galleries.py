@@ -11,7 +11,8 @@ from PIL import Image
 
 from returns.models import ReturnLine, ReturnPhoto, ReturnReason, ReturnRequest
 from shop.orders.models import OrderStatus
-from tests.e2e.pages import console_errors, log_in, shot
+from tests.e2e.pages import console_errors, expect, log_in, shot
+from tests.factories import StoreFactory
 from tests.factories.catalog import ReadyImageFactory
 from tests.factories.orders import OrderFactory, member_of
 
@@ -66,3 +67,20 @@ def test_return_photos_are_usable_thumbnails_on_both_return_pages(new_page, widt
         assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS[width]["width"]
         shot(page, f"return-photos-{side}-{width}")
         assert errors == [], errors
+
+
+def test_pictures_chosen_for_a_product_show_before_they_are_uploaded(new_page, tmp_path):
+    """The product form shows the pictures chosen as thumbnails (from blob: addresses,
+    which the Content-Security-Policy allows), with no console error."""
+    store = StoreFactory()
+    picture = tmp_path / "basket.png"
+    Image.new("RGB", (64, 48), (30, 120, 200)).save(picture, "PNG")
+    page = new_page()
+    errors = console_errors(page)
+    log_in(page, store.memberships.get(role="owner").user.email)
+    page.goto("/dashboard/products/new/")
+    page.locator("input[type=file][multiple]").set_input_files(str(picture))
+    thumbnail = page.locator("[data-chosen] img")
+    expect(thumbnail).to_have_count(1)
+    page.wait_for_function("() => document.querySelector('[data-chosen] img').naturalWidth === 64")
+    assert errors == [], errors
