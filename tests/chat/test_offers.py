@@ -2,6 +2,7 @@
 than it has nor above its list price; accepted once, the offer becomes one order awaiting
 payment with its stock reserved, and an unpaid order gives the stock back."""
 
+import html
 import re
 from datetime import timedelta
 from decimal import Decimal
@@ -180,6 +181,25 @@ def test_offer_form_tells_the_store_how_many_are_in_stock():
 
     assert page.status_code == 422
     assert "only 2 in stock" in page.content.decode()
+    nothing_offered(world)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "said"),
+    [
+        ("delivery_fee", "-50", "Delivery fee: Ensure this value is greater than or equal to 0."),
+        ("quantity_0", "0", "Quantity: Ensure this value is greater than or equal to 1."),
+        ("hours", "5", "Select a valid choice."),
+    ],
+)
+def test_offer_form_says_what_is_wrong_with_each_field(field, value, said):
+    """Every refused field says why beside it (not only the errors above the form)."""
+    world = chat_world()
+    asked = {"variant_0": variant_of(world.product).pk, "quantity_0": 1, "price_0": "200", "delivery_mode": "delivery",
+             "delivery_fee": "10", "hours": 24}
+    page = logged_in(world.owner).post(reverse("chat:offer_new", args=[world.conversation.pk]), {**asked, field: value})
+    assert page.status_code == 422
+    assert said in html.unescape(page.content.decode())
     nothing_offered(world)
 
 
