@@ -132,6 +132,19 @@ def test_the_use_comes_back_when_the_last_order_is_cancelled_unpaid(buyer, cart,
     assert PromoRedemption.objects.get().returned_at is not None
 
 
+def test_a_stores_code_comes_back_when_the_order_it_reduced_is_cancelled_unpaid(buyer, cart, weavers, crafts):
+    """The other store's order, which the code took nothing off, goes on: the shopper may
+    use the code again."""
+    code("WEAVERS20", store=weavers, amount=Decimal("20"), max_uses_per_customer=1)
+    checkout = place(buyer, cart, "WEAVERS20")
+    reduced = checkout.orders.get(store=weavers)
+    order_transition(order=reduced, to=OrderStatus.CANCELLED, actor=buyer, role="buyer", note="changed my mind")
+    assert checkout.orders.get(store=crafts).status == OrderStatus.PENDING
+    assert PromoCode.objects.get().uses == 0 and PromoRedemption.objects.get().returned_at is not None
+    cart_add(cart=cart, variant=weavers.products.first().variants.first(), quantity=1)
+    assert place(buyer, cart, "WEAVERS20").orders.get(store=weavers).promo_code == "WEAVERS20"
+
+
 def test_a_paid_checkout_cancelled_keeps_its_use(buyer, cart, weavers, crafts):
     code("SOKO500", kind="fixed", amount=Decimal("500"))
     checkout = place(buyer, cart, "SOKO500", payment_method="card")

@@ -3,8 +3,9 @@ reaches, as each kind of person, every form that posts typed text (a textarea or
 field) is sent twice — with a marker in each typed field, and with the marker followed by
 far more text than any field takes — plainly and, when the form is an htmx one, as htmx.
 Whenever the answer refuses (a 400, 409, 422 or 429, or an error message queued), it must
-be the page or fragment again carrying the marker: never a redirect or a "204, read it
-again" that leaves an empty form behind.
+be the page or fragment again carrying the marker (never a redirect or a "204, read it
+again" that leaves an empty form behind), saying each error of the forms it was rendered
+with.
 
 Staff forms of the admin are walked where a page of their own shows them (a complaint's
 page, the decisions' intermediate pages); Django's own add and change forms are not (they
@@ -26,6 +27,7 @@ from django.urls.exceptions import Resolver404
 
 from shop.moderation.models import Complaint
 from shop.moderation.reports.services import report_file
+from tests.security.fuzz import errors_not_shown
 from tests.world import client_for, world_build
 
 pytestmark = pytest.mark.django_db
@@ -200,6 +202,8 @@ def _problem(response) -> str | None:
         return f"refused with {response.status_code} {where[:80]}: the typed text is gone"
     if "html" in response.get("Content-Type", "") and MARK not in response.content.decode(errors="replace"):
         return f"refused with {response.status_code} but the answer does not give the typed text back"
+    if unsaid := errors_not_shown(response):
+        return f"refused with {response.status_code} without saying why: {'; '.join(unsaid)[:200]}"
     return None
 
 

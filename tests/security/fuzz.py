@@ -8,6 +8,7 @@ reads as each kind of user.
 
 from __future__ import annotations
 
+import html
 import re
 import time
 from collections import defaultdict
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlsplit
 
+from django.forms import BaseForm, BaseFormSet
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
@@ -190,10 +192,58 @@ def request(
     elapsed = time.thread_time() - started
     if response.status_code >= 500:
         findings.append(Finding(role, method, path, f"status {response.status_code}"))
+    for unsaid in errors_not_shown(response):
+        findings.append(Finding(role, method, path, f"refused without saying why: {unsaid}"))
     if elapsed > slow:
         findings.append(Finding(role, method, path, f"took {elapsed:.1f} s"))
     response.cpu_seconds = elapsed
     return response
+
+
+def _bound_forms(value):
+    """The bound forms in one context value: a form, a formset's forms, or a list of them."""
+    if isinstance(value, BaseFormSet):
+        if value.is_bound:
+            yield value
+            yield from value.forms
+    elif isinstance(value, BaseForm):
+        if value.is_bound:
+            yield value
+    elif isinstance(value, list | tuple):
+        for item in value:
+            if isinstance(item, BaseForm | BaseFormSet):
+                yield from _bound_forms(item)
+
+
+REFUSED = {400, 409, 422}
+
+
+def errors_not_shown(response) -> list[str]:
+    """The errors of the bound forms a refused form's page (400, 409, 422) was rendered with
+    that the page does not say: it must tell the person what to change. Django's admin is
+    left out (its pages say every error their own way)."""
+    contexts = getattr(response, "context", None)
+    content_type = response.get("Content-Type", "") if hasattr(response, "get") else ""
+    if not contexts or not content_type.startswith("text/html") or response.status_code not in REFUSED:
+        return []
+    if getattr(response, "wsgi_request", None) is not None and response.wsgi_request.path.startswith("/admin/"):
+        return []
+    shown = html.unescape(response.content.decode(errors="replace"))
+    unsaid, seen = [], set()
+    for context in contexts if isinstance(contexts, list) else [contexts]:
+        for value in context.flatten().values():
+            for form in _bound_forms(value):
+                if id(form) in seen:
+                    continue
+                seen.add(id(form))
+                errors = list(form.non_form_errors()) if isinstance(form, BaseFormSet) else [
+                    (name, message) for name, messages in form.errors.items() for message in messages
+                ]
+                for error in errors:
+                    name, message = error if isinstance(error, tuple) else ("__all__", error)
+                    if str(message) not in shown:
+                        unsaid.append(f"{type(form).__name__}.{name}: {message}")
+    return unsaid
 
 
 def crawl(client: Client, role: str, seeds: list[str], samples: dict[str, RouteSamples], findings: list[Finding], limit=80):

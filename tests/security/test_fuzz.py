@@ -96,6 +96,38 @@ def test_a_request_costing_more_than_the_pages_budget_is_a_finding():
     assert slow_after(heavy) == SLOW_FACTOR * SLOW_SECONDS
 
 
+def test_a_refused_form_whose_page_does_not_say_an_error_is_a_finding():
+    """A page refusing a form (422) must say each error its bound forms hold; a 200 (a
+    form shown again on purpose, as "Update totals" does) is left alone."""
+    from django import forms
+    from django.template import Context
+
+    class Fee(forms.Form):
+        fee = forms.DecimalField(min_value=0)
+
+    def answer(status, said):
+        response = HttpResponse(f"<p>{said}</p>", status=status)
+        response.context = [Context({"form": Fee({"fee": "-5"}), "rows": [Fee({"fee": "x"})]})]
+        return response
+
+    class Page:
+        def __init__(self, response):
+            self.response = response
+
+        def post(self, path, data, headers):
+            return self.response
+
+    def found(response):
+        findings: list[Finding] = []
+        request(Page(response), "seller", "POST", "/offer/", {}, {}, findings)
+        return [finding.problem for finding in findings]
+
+    less = "Ensure this value is greater than or equal to 0."
+    assert found(answer(422, less)) == ["refused without saying why: Fee.fee: Enter a number."]
+    assert found(answer(422, f"{less} Enter a number.")) == []
+    assert found(answer(200, "")) == []
+
+
 def test_each_field_of_a_real_form_meets_each_value_and_a_formsets_rows_count_once():
     real = {"title": "Basket", "next": "/", "v-TOTAL_FORMS": "2", "v-0-price": "1", "v-1-price": "2", "v-0-name": "Red"}
     tried = [

@@ -123,14 +123,23 @@ def promo_redeem(*, applied: Applied, buyer, checkout) -> PromoRedemption:
 
 
 def promo_use_return(*, checkout, now: datetime | None = None) -> bool:
-    """Give the checkout's code use back when the checkout placed nothing: each of its
-    orders cancelled with nothing paid or handed over. Once: the use's row lock is taken
-    before the orders are read, so of two orders cancelled at once the later sees both."""
+    """Give the checkout's code use back when the code bought nothing: each order it took
+    something off (every order of the checkout, if none says so) cancelled with nothing
+    paid or handed over. An order of another store it did not apply to may go on. Once:
+    the use's row lock is taken before the orders are read, so of two orders cancelled at
+    once the later sees both."""
     with transaction.atomic():
-        use = PromoRedemption.objects.select_for_update().filter(checkout=checkout, returned_at__isnull=True).first()
+        use = (
+            PromoRedemption.objects.select_for_update()
+            .filter(checkout=checkout, returned_at__isnull=True)
+            .select_related("code")
+            .first()
+        )
         if use is None:
             return False
-        if not all(order_cancelled_unpaid(order) for order in checkout.orders.select_related("checkout")):
+        orders = list(checkout.orders.select_related("checkout"))
+        discounted = [order for order in orders if order.promo_code == use.code.code] or orders
+        if not all(order_cancelled_unpaid(order) for order in discounted):
             return False
         PromoRedemption.objects.filter(pk=use.pk).update(returned_at=now or timezone.now())
         PromoCode.objects.filter(pk=use.code_id, uses__gt=0).update(uses=F("uses") - 1)
