@@ -18,15 +18,17 @@ def order_page_response(
     page (the cancel's reason, the buyer's code, a job's bonus, feedback on the buyer)
     refused, shown again as it was filled in, with why (422)."""
     order = order_get_for_member(user=request.user, number=number)
-    context = {**seller_live_context(order=order), "refused": refused}
+    # The delivery choice is re-read with the live parts (pushes leave it as it is).
+    context = {
+        **seller_live_context(order=order),
+        **order_delivery_choice(order=order),
+        "refused": refused,
+        "with_delivery_choice": True,
+    }
     partial = fragment or wants_fragment(request)
     if not partial:
         # An order of another of the user's stores (a notification's link) makes that store current.
-        context = {
-            **dashboard_context(request, current_store(request, switch_to=order.store_id)),
-            **context,
-            **order_delivery_choice(order=order),
-        }
+        context = {**dashboard_context(request, current_store(request, switch_to=order.store_id)), **context}
     response = render_page(
         request,
         "sellers/orders/detail.html",

@@ -81,6 +81,7 @@ def test_a_refused_code_outlives_the_reread_when_the_socket_opens(new_page):
     log_in(store, member_of(order).email)
     store.goto(f"/dashboard/orders/{order.number}/")
     wait_for_socket(store)
+    store.wait_for_function("() => window.__liveReads >= 1")
     form = store.get_by_test_id("seller-handover-form")
     form.locator("input[name=code]").fill("11112222")
     with store.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/handover/")) as answer:
@@ -93,3 +94,26 @@ def test_a_refused_code_outlives_the_reread_when_the_socket_opens(new_page):
     expect(form.get_by_test_id("form-refused")).to_contain_text("Wrong code")
     expect(form.locator("input[name=code]")).to_have_value("11112222")
     assert Order.objects.get(pk=order.pk).status == OrderStatus.OUT_FOR_DELIVERY
+
+
+def test_a_refused_bonus_outlives_the_reread_beside_a_form_of_the_same_action(new_page):
+    """The job board's form shares its action with "Assign a courier": the refusal goes
+    back to the form that was refused."""
+    order = OrderFactory(status=OrderStatus.READY)
+    store = new_page()
+    store.context.add_init_script(KEEP_SOCKET)
+    log_in(store, member_of(order).email)
+    store.goto(f"/dashboard/orders/{order.number}/")
+    store.wait_for_function("() => window.__liveReads >= 1")  # the panel is re-read with the live parts
+    form = store.get_by_test_id("publish-job-form")
+    form.locator("input[name=bonus]").fill("-5")
+    with store.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/delivery/")) as answer:
+        form.get_by_test_id("publish-job").click()
+    assert answer.value.status == 422
+    wait_for_socket(store)
+    store.wait_for_function("() => window.__liveReads >= 1")
+
+    form = store.get_by_test_id("publish-job-form")
+    expect(form.get_by_test_id("form-refused")).to_be_visible()
+    expect(form.locator("input[name=bonus]")).to_have_value("-5")
+    expect(store.get_by_test_id("form-refused")).to_have_count(1)

@@ -77,6 +77,25 @@ def test_seller_confirms_with_htmx_and_the_buttons_move_on(client):
     assert "is now confirmed" in html  # the toast
 
 
+def test_the_delivery_choice_comes_with_the_move_that_offers_it(client):
+    """Confirming a home delivery offers the store its delivery choice at once (the live
+    re-read brings it, without a reload); a move past it takes it away."""
+    order = OrderFactory()
+    client.force_login(member_of(order))
+    page = client.get(reverse("sellers:order_detail", args=[order.number])).content.decode()
+    assert f'id="delivery-choice-{order.number}" hidden' in page and 'data-testid="delivery-choice"' not in page
+
+    html = act(client, order, {"to": "confirmed"})
+    assert f'id="delivery-choice-{order.number}" hx-swap-oob="true">' in html
+    assert 'data-testid="delivery-choice"' in html and 'data-testid="publish-job-form"' in html
+
+    act(client, order, {"to": "preparing"})
+    act(client, order, {"to": "ready"})
+    html = act(client, order, {"to": "out_for_delivery"})
+    assert f'id="delivery-choice-{order.number}" hx-swap-oob="true" hidden' in html
+    assert 'data-testid="delivery-choice"' not in html
+
+
 def test_cancelling_without_a_reason_is_refused(client):
     order = OrderFactory()
     client.force_login(member_of(order))

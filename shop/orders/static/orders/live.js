@@ -9,10 +9,16 @@
 //
 // A refused form (a page answered 422: the reason shown, what was typed given back) keeps
 // its reason and what was typed through a re-read, for as long as the re-read still offers
-// that form (the same action): the socket opens just after such a page loads, and the
+// that form: the socket opens just after such a page loads, and the
 // re-read would otherwise wipe both before they are read.
 (function () {
   var REFUSED = "[data-testid=form-refused]";
+
+  // A form is the same form after a re-read when it has the same test id (forms sharing an
+  // action carry one), else the same action.
+  function formName(form) {
+    return (form.dataset.testid || "") + " " + form.getAttribute("action");
+  }
 
   function refusedForms() {
     var kept = [];
@@ -24,7 +30,7 @@
         if (!field.name || field.type === "hidden" || field.type === "submit") return;
         typed.push([field.name, field.type === "checkbox" || field.type === "radio" ? field.checked : field.value]);
       });
-      kept.push({ form: form, action: form.getAttribute("action"), reason: reason, typed: typed });
+      kept.push({ form: form, name: formName(form), reason: reason, typed: typed });
     });
     return kept;
   }
@@ -33,7 +39,7 @@
     kept.forEach(function (was) {
       if (was.form.isConnected) return; // the re-read left it as it was
       var fresh = Array.prototype.find.call(document.querySelectorAll("form"), function (form) {
-        return form.getAttribute("action") === was.action;
+        return formName(form) === was.name;
       });
       if (!fresh || fresh.querySelector(REFUSED)) return;
       fresh.insertBefore(was.reason.cloneNode(true), fresh.firstChild);
