@@ -83,6 +83,9 @@ def test_the_page_offers_the_address_book_delivery_per_store_and_cash_on_deliver
     ]
     assert preview.total == Decimal("3451.00")
     assert "KES 3,451" in page
+    # Without JavaScript, the new address's hint names the button this page has.
+    assert "Press “Update totals”, and the lists below it" in page and 'name="recalculate"' in page
+    assert "Changed the country or region? Save," not in page
 
 
 def test_choosing_pick_up_refreshes_only_the_review(client, shopper, weavers, crafts):

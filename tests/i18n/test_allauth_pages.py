@@ -42,11 +42,32 @@ def allauth_pages() -> list[str]:
     return found
 
 
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
+
+
+def sentence_pattern(sentence: str) -> re.Pattern:
+    """A sentence with placeholders ("You are already logged in as %(user_display)s.") as
+    the pattern of what a page shows once they are filled in."""
+    parts = PLACEHOLDER.split(sentence)
+    return re.compile("^" + ".+?".join(re.escape(part) for part in parts) + "$", re.DOTALL)
+
+
 def english_left(html: bytes, words: set[str]) -> set[str]:
     soup = BeautifulSoup(html, "html.parser")
     shown = {" ".join(text.split()) for text in soup.find_all(string=True)}
     shown |= {value.strip() for tag in soup.find_all(True) for name in SHOWN_IN if isinstance(value := tag.get(name), str)}
-    return shown & words
+    left = shown & words
+    for sentence in (word for word in words if PLACEHOLDER.search(word)):
+        pattern = sentence_pattern(sentence)
+        left |= {sentence for text in shown if pattern.match(text)}
+    return left
+
+
+def test_a_sentence_with_placeholders_is_found_filled_in():
+    words = {"You are already logged in as %(user_display)s.", "Sign In"}
+    html = b"<p><strong>Note:</strong> You are already logged in as Fatoumata Camara.</p><a>Ingia</a>"
+    assert english_left(html, words) == {"You are already logged in as %(user_display)s."}
+    assert english_left(b"<p>Umeshaingia kama Fatoumata.</p>", words) == set()
 
 
 @pytest.mark.parametrize("language", ["sw", "ur"])
