@@ -243,6 +243,9 @@ def test_the_checkout_page_applies_a_code_and_explains_a_refusal(client, buyer, 
 
     applied = client.post("/checkout/", {**base, "promo_code": "weavers20", "recalculate": "1"}).text
     assert dom(applied).one("[data-testid=review-discount] span:last-child").text == "−KES 480.20"
+    # Typed with spaces, it is the same code, and named as it is.
+    spaced = client.post("/checkout/", {**base, "promo_code": " weavers 20 ", "recalculate": "1"}).text
+    assert dom(spaced).one("[data-testid=review-discount] span:first-child").text.strip() == "Code WEAVERS20"
     total = dom(applied).one("[data-testid=review-total]").text
     assert "2,970.80" in total, total  # 2401 + 850 + 200 delivery - 480.20
 

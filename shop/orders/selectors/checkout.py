@@ -20,7 +20,7 @@ from shop.accounts.addresses.selectors import addresses_for_user
 from shop.accounts.models import Address
 from shop.geo.selectors.delivery import HomeDelivery, store_delivers_home, store_home_delivery
 from shop.payments.models import PaymentStatus
-from shop.promotions.services.codes import Applied, PromoRefused, Subtotal, promo_apply
+from shop.promotions.services.codes import Applied, PromoRefused, Subtotal, code_normalise, promo_apply
 from shop.promotions.services.loyalty import PointsQuote, points_balance, points_quote
 
 from ..models import Checkout, Order, OrderStatus
@@ -360,7 +360,7 @@ def checkout_preview(
     items_totals = {review.store.pk: review.items_total for review in stores}
     applied = None
     if promo_code.strip() and stores:
-        preview.promo_code = promo_code.strip().upper()
+        preview.promo_code = code_normalise(promo_code)  # as it is looked up: "njeri 15" is NJERI15
         try:
             applied = checkout_promo_apply(
                 buyer=buyer, promo_code=promo_code, currency=summary.currency, items_totals=items_totals
