@@ -215,6 +215,10 @@ def _job_fields(*, order: Order, bonus: Decimal, to_store: bool = False) -> dict
     }
 
 
+# Above what any store pays for one delivery, and within what a commission is stored in.
+MAX_BONUS = Decimal("1e9")
+
+
 def _bonus(value, currency: str) -> Decimal:
     """The bonus the store adds for the courier, in the order's ``currency``: refused (never
     rounded) when it has a fraction finer than the currency's minor unit."""
@@ -222,8 +226,12 @@ def _bonus(value, currency: str) -> Decimal:
         bonus = Decimal(str(value or "0").strip() or "0")
     except InvalidOperation:
         raise CourierError(_("The bonus must be a number, e.g. 50."), reason="bonus") from None
-    if not bonus.is_finite() or bonus < 0 or bonus >= Decimal("1e9"):
+    if not bonus.is_finite() or bonus < 0:
         raise CourierError(_("The bonus must be zero or more."), reason="bonus")
+    if bonus >= MAX_BONUS:
+        raise CourierError(
+            _("The bonus must be below %(limit)s.") % {"limit": money_format(MAX_BONUS, currency)}, reason="bonus"
+        )
     problem = money_units_problem(bonus, currency)
     if problem:
         raise CourierError(problem, reason="bonus")

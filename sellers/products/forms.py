@@ -9,9 +9,10 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models.functions import Lower
 from django.forms.models import BaseInlineFormSet, inlineformset_factory
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -27,6 +28,8 @@ from ..auctions.selectors import product_open_auction, product_open_offer
 from .selectors import category_choices
 
 MAX_TAGS = 15
+# Units of one variant on hand: far above any store's, so a slip of the finger is caught.
+MAX_STOCK = 1_000_000
 
 
 class ProductForm(forms.ModelForm):
@@ -140,6 +143,9 @@ class VariantForm(forms.ModelForm):
         price, stock = self.fields["price"], self.fields["stock"]
         price.validators.append(MinValueValidator(Decimal("0.01"), _("The price must be more than zero.")))
         stock.validators.append(MinValueValidator(0, _("Stock cannot be negative.")))
+        stock.validators.append(
+            MaxValueValidator(MAX_STOCK, _("Stock can be at most %(limit)s units.") % {"limit": number_format(MAX_STOCK, force_grouping=True)})
+        )
         for name in ("price", "compare_at_price"):
             self.fields[name].widget.attrs.update({"step": "0.01", "min": "0", "inputmode": "decimal"})
         stock.widget.attrs.update({"min": "0", "inputmode": "numeric"})

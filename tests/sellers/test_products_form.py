@@ -140,13 +140,14 @@ def test_new_product_form_offers_categories_grouped_by_parent(seller_client):
         ([{"name": "", "price": ""}], "Add at least one variant with a name and a price."),
         ([{"name": "Red", "price": "500", "compare_at_price": "500", "stock": "1"}], "The compare-at price must be higher than the price"),
         ([{"name": "Red", "price": "500", "stock": "-2"}], "Stock cannot be negative."),
+        ([{"name": "Red", "price": "500", "stock": "99999999999"}], "Stock can be at most 1,000,000 units."),
         ([{"name": "Red", "price": "0", "stock": "1"}], "The price must be more than zero."),
         (
             [{"name": "Red", "sku": "KK-1", "price": "500", "stock": "1"}, {"name": "Blue", "sku": "kk-1", "price": "500", "stock": "1"}],
             "Another variant of this product already uses the SKU kk-1.",
         ),
     ],
-    ids=["no-variant", "compare-at-not-higher", "negative-stock", "zero-price", "same-sku-twice"],
+    ids=["no-variant", "compare-at-not-higher", "negative-stock", "too-much-stock", "zero-price", "same-sku-twice"],
 )
 def test_invalid_variants_re_render_the_form_with_a_clear_message_and_save_nothing(seller_client, baskets, variants, message):
     data = product_data(category=baskets, variants=variants)
