@@ -14,7 +14,7 @@ from shop.catalog.models import Category, Product
 from shop.core.selectors.currencies import currency_places
 from shop.core.validators import money_fields_check
 from shop.promotions.models import PromoCode, Sale
-from shop.promotions.services.sales import ON_SALE_STATUSES, SaleInput
+from shop.promotions.services.sales import ON_SALE_STATUSES, SaleInput, sale_problems
 
 from ..auctions.forms import DateTimeLocalInput
 
@@ -69,6 +69,14 @@ class SaleForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         money_fields_check(self, self.store.currency, ["amount"] if cleaned.get("kind") == Sale.Kind.FIXED else [])
+        # Every rule of the sale at once, with what the fields gave (sale_create checks them again).
+        covered = not ({"products", "category"} & set(self.errors))
+        for problem in sale_problems(
+            store=self.store, now=timezone.now(), kind=cleaned.get("kind"), amount=cleaned.get("amount"),
+            starts_at=cleaned.get("starts_at"), ends_at=cleaned.get("ends_at"),
+            products=tuple(cleaned.get("products") or ()) if covered else None, category=cleaned.get("category"),
+        ):
+            self.add_error(None, problem)
         return cleaned
 
     def sale_input(self) -> SaleInput:

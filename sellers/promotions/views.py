@@ -25,7 +25,8 @@ def promotions(request):
         try:
             sale = sale_create(store=current.store, user=request.user, data=form.sale_input())
         except SaleInvalid as error:
-            form.add_error(None, str(error))
+            for problem in error.problems:
+                form.add_error(None, problem)
         else:
             messages.success(request, _("“%(name)s” is scheduled. The prices change by themselves when it starts and ends.") % {"name": sale.name})
             return redirect("sellers:promotions")

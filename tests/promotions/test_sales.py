@@ -158,3 +158,26 @@ def test_a_sale_that_starts_now_starts_at_once_and_a_later_one_waits(store, bask
         schedule(store, [later], starts=now + HOUR, ends=now + 2 * HOUR, now=now)
     assert prices(basket)[0] == (Decimal("800.00"), Decimal("1000.00"))
     assert prices(later)[0] == (Decimal("100.00"), None)
+
+
+def test_every_reason_a_sale_cannot_be_is_said_at_once(store, basket, client):
+    """The service gives every reason together, and the dashboard's form shows them all in
+    one answer, with the field it refused itself (the name), keeping what was typed."""
+    with pytest.raises(SaleInvalid) as refused:
+        schedule(store, (), amount="150", starts=NOW + 2 * HOUR, ends=NOW + HOUR)
+    assert refused.value.problems == [
+        "The sale must end after it starts.",
+        "A percentage off must be below 100.",
+        "Choose either products or a category for the sale.",
+    ]
+    client.force_login(store.memberships.get().user)
+    start = timezone.localtime() + 2 * HOUR
+    page = client.post(
+        "/dashboard/promotions/",
+        {"name": "", "kind": "percent", "amount": "150", "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+         "ends_at": (start - HOUR).strftime("%Y-%m-%dT%H:%M")},
+    )
+    html = page.content.decode()
+    for said in ("Give the sale a name.", *refused.value.problems):
+        assert said in html, said
+    assert 'value="150"' in html and not Sale.objects.exists()

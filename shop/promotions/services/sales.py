@@ -33,7 +33,11 @@ ON_SALE_STATUSES = (Product.Status.ACTIVE, Product.Status.PENDING, Product.Statu
 
 
 class SaleInvalid(Exception):
-    pass
+    """A sale that may not be made, with every reason at once (``problems``)."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__(" ".join(problems))
+        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -55,28 +59,47 @@ def sale_price(price: Decimal, *, kind: str, amount: Decimal, currency: str) -> 
     return max(money_quantize(reduced, currency), smallest)
 
 
-def _validate(*, store, data: SaleInput, now: datetime) -> None:
-    if not data.name.strip():
-        raise SaleInvalid(_("Give the sale a name shoppers will not see but you will recognise."))
-    if data.ends_at <= data.starts_at:
-        raise SaleInvalid(_("The sale must end after it starts."))
-    if data.ends_at <= now:
-        raise SaleInvalid(_("That end is already past: pick an end in the future."))
-    if data.amount <= 0:
-        raise SaleInvalid(_("Take off more than nothing."))
-    if data.kind == Sale.Kind.PERCENT and data.amount >= 100:
-        raise SaleInvalid(_("A percentage off must be below 100."))
-    if bool(data.products) == bool(data.category):
-        raise SaleInvalid(_("Choose either products or a category for the sale."))
-    if any(product.store_id != store.pk for product in data.products):
-        raise SaleInvalid(_("A sale can only include your own store's products."))
-    if data.kind == Sale.Kind.FIXED:
-        cheapest = Variant.objects.filter(_targets(store=store, products=data.products, category=data.category)).order_by("price").first()
-        if cheapest is not None and cheapest.price <= data.amount:
-            raise SaleInvalid(
+def sale_problems(
+    *, store, now: datetime, name=None, kind=None, amount=None, starts_at=None, ends_at=None, products=None, category=None
+) -> list[str]:
+    """Every reason the sale may not be made, at once. A value left ``None`` is not known
+    yet (the form refused it already) and the rules that read it are skipped; ``products``
+    ``None`` stands for what the sale covers not being known (``category`` ``None`` is no
+    category)."""
+    problems = []
+    if name is not None and not name.strip():
+        problems.append(_("Give the sale a name shoppers will not see but you will recognise."))
+    if starts_at is not None and ends_at is not None and ends_at <= starts_at:
+        problems.append(_("The sale must end after it starts."))
+    elif ends_at is not None and ends_at <= now:
+        problems.append(_("That end is already past: pick an end in the future."))
+    if amount is not None and amount <= 0:
+        problems.append(_("Take off more than nothing."))
+    elif kind == Sale.Kind.PERCENT and amount is not None and amount >= 100:
+        problems.append(_("A percentage off must be below 100."))
+    if products is None:
+        return problems
+    if bool(products) == bool(category):
+        problems.append(_("Choose either products or a category for the sale."))
+    elif any(product.store_id != store.pk for product in products):
+        problems.append(_("A sale can only include your own store's products."))
+    elif kind == Sale.Kind.FIXED and amount is not None and amount > 0:
+        cheapest = Variant.objects.filter(_targets(store=store, products=products, category=category)).order_by("price").first()
+        if cheapest is not None and cheapest.price <= amount:
+            problems.append(
                 _("%(amount)s off is more than %(product)s costs; take off less or leave it out.")
-                % {"amount": data.amount, "product": cheapest.product.title}
+                % {"amount": amount, "product": cheapest.product.title}
             )
+    return problems
+
+
+def _validate(*, store, data: SaleInput, now: datetime) -> None:
+    problems = sale_problems(
+        store=store, now=now, name=data.name, kind=data.kind, amount=data.amount, starts_at=data.starts_at,
+        ends_at=data.ends_at, products=data.products, category=data.category,
+    )
+    if problems:
+        raise SaleInvalid(problems)
 
 
 def _targets(*, store, products=(), category=None) -> Q:

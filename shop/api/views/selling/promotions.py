@@ -67,7 +67,7 @@ class Sales(SellerView):
         try:
             sale = sale_create(store=store, user=request.user, data=form.sale_input())
         except SaleInvalid as error:
-            refuse([str(error)])
+            refuse(error.problems)
         return Response(StoreSaleSerializer(sale).data, status=201)
 
 
