@@ -21,6 +21,7 @@ from shop.auctions.services import Terms, terms_problems
 from shop.catalog.models import Product
 from shop.core.selectors.currencies import currency_places
 from shop.core.selectors.money import money_units_problem
+from shop.core.validators import money_fractions_said
 
 from .selectors import auction_product_problem
 
@@ -132,6 +133,7 @@ class AuctionTermsForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        money_fractions_said(self, self.currency, ("start_price", "reserve_price", "buy_now_price"))
         if self.errors:
             return cleaned
         for problem in terms_problems(self.terms()):

@@ -21,6 +21,7 @@ from shop.catalog.services.products import BULK_ACTIONS, VariantInput
 from shop.core.ids import id_or_none
 from shop.core.selectors.currencies import currency_places
 from shop.core.selectors.money import money_units_problem
+from shop.core.validators import money_fractions_said
 from shop.inventory.services import StockChangedMeanwhile, StockConflict
 from shop.media.forms import MultipleImageField
 
@@ -170,6 +171,8 @@ class VariantForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.currency:
+            money_fractions_said(self, self.currency, ("price", "compare_at_price"))
         price, compare_at = cleaned.get("price"), cleaned.get("compare_at_price")
         if compare_at is not None and price is not None and compare_at <= price:
             self.add_error(

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy
 
 from shop.catalog.models import Product, Variant
 from shop.core.selectors.money import money_units_problem
+from shop.core.validators import money_fractions_said
 from shop.media.forms import ImageUploadField
 
 from .models import TEXT_MAX, Offer, Report
@@ -73,6 +74,7 @@ class OfferForm(forms.Form):
     def clean(self):
         data = super().clean()
         currency = self.store.currency
+        money_fractions_said(self, currency, [f"price_{number}" for number in range(OFFER_LINES)] + ["delivery_fee"])
         lines = []
         for number in range(OFFER_LINES):
             variant, quantity, price = (data.get(f"{name}_{number}") for name in ("variant", "quantity", "price"))
@@ -85,12 +87,11 @@ class OfferForm(forms.Form):
                 self.add_error(f"price_{number}", units)
                 continue
             lines.append((variant, quantity, price))
-        # A pick-up offer's fee is none, whatever was typed (offer_make). The fee's problem is
-        # said above the form: the page shows no error beside the fee's box.
+        # A pick-up offer's fee is none, whatever was typed (offer_make).
         fee = data.get("delivery_fee")
         charged = fee is not None and data.get("delivery_mode") != Offer.DeliveryMode.PICKUP
         if charged and (units := money_units_problem(fee, currency)):
-            self.add_error(None, units)
+            self.add_error("delivery_fee", units)
         if not lines and not self.errors:
             raise forms.ValidationError(gettext_lazy("Choose at least one item."))
         data["lines"] = lines

@@ -26,10 +26,30 @@ def validate_time_zone(value: str) -> None:
         )
 
 
+def money_fractions_said(form, currency: str, names) -> None:
+    """An amount of ``names`` with more decimals than its field stores was refused by the
+    field itself, in Django's words ("no more than 2 decimal places"): the money rule's
+    sentence says it instead (``money_units_problem``: "Prices in GNF are whole numbers…"),
+    as it does for every other fraction finer than the currency's. Call from ``clean``."""
+    for name in names:
+        errors = form.errors.get(name)
+        if not errors:
+            continue
+        refused = errors.as_data()
+        if not any(error.code == "max_decimal_places" for error in refused):
+            continue
+        sentence = money_units_problem(form.data.get(form.add_prefix(name)), currency)
+        kept = form.error_class(renderer=form.renderer)
+        kept.extend(error for error in refused if error.code != "max_decimal_places")
+        kept.append(ValidationError(sentence, code="money_units"))
+        form.errors[name] = kept
+
+
 def money_fields_check(form, currency: str, names) -> None:
     """Each amount of ``names`` in ``form``'s cleaned data with a fraction finer than
     ``currency``'s minor unit is refused on its field (``money_units_problem``), never
     rounded later: call from ``clean``."""
+    money_fractions_said(form, currency, names)
     for name in names:
         amount = form.cleaned_data.get(name)
         problem = None if amount is None else money_units_problem(amount, currency)

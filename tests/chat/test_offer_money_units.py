@@ -96,13 +96,13 @@ def form(world, **fields) -> OfferForm:
     return OfferForm(data, store=world.store)
 
 
-def test_the_form_says_so_beside_the_price_and_above_the_form_for_the_fee(world):
+def test_the_form_says_so_beside_the_price_and_beside_the_fee(world):
     priced = form(world, price_0="1500.5")
     assert not priced.is_valid()
     assert priced.errors["price_0"] == [WHOLE_FRANCS]
     fee = form(world, delivery_mode="delivery", delivery_fee="500.5")
     assert not fee.is_valid()
-    assert fee.non_field_errors() == [WHOLE_FRANCS]
+    assert fee.errors["delivery_fee"] == [WHOLE_FRANCS]
     assert form(world, delivery_mode="delivery", delivery_fee="500").is_valid()
 
 

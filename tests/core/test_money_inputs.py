@@ -250,8 +250,7 @@ def _offer(store, amount, *, number=None):
     data = {f"variant_{line}": variant.pk, f"quantity_{line}": 1, f"price_{line}": "1000", "delivery_mode": "delivery",
             "delivery_fee": "0", "hours": 24}
     if number is None:
-        # Said above the form: the page shows no error beside the fee's box.
-        return OfferForm({**data, "delivery_fee": amount}, store=store), None
+        return OfferForm({**data, "delivery_fee": amount}, store=store), "delivery_fee"
     return OfferForm({**data, f"price_{line}": amount}, store=store), f"price_{line}"
 
 
@@ -333,13 +332,16 @@ def test_every_checked_form_input_is_tried_below():
     assert forms_checked == BUILDERS.keys()
 
 
+@pytest.mark.parametrize("typed", ["90000.50", "90000.125"], ids=["cents", "beyond cents"])
 @pytest.mark.parametrize("key", sorted(BUILDERS))
-def test_a_checked_form_refuses_a_fraction_finer_than_the_currency_with_the_rules_sentence(key):
+def test_a_checked_form_refuses_a_fraction_finer_than_the_currency_with_the_rules_sentence(key, typed):
+    """Whatever the fraction, even one finer than the field stores (where Django's own
+    "no more than 2 decimal places" would speak first), the rule's sentence says it."""
     store = StoreFactory(currency="GNF")
-    sentence = money_units_problem(Decimal("90000.50"), "GNF")
+    sentence = money_units_problem(Decimal(typed), "GNF")
     assert sentence == WHOLE_FRANCS
 
-    form, field = BUILDERS[key](store, "90000.50")
+    form, field = BUILDERS[key](store, typed)
     form.is_valid()
     assert sentence in (form.errors.get(field, []) if field else form.non_field_errors()), form.errors
 
