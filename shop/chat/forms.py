@@ -1,10 +1,11 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shop.catalog.models import Product, Variant
-from shop.core.selectors.money import money_units_problem
+from shop.core.selectors.money import money_format, money_units_problem
 from shop.core.validators import money_fractions_said
 from shop.media.forms import ImageUploadField
 
@@ -56,7 +57,12 @@ class OfferForm(forms.Form):
             .order_by("product__title", "position", "pk")
         )
         choices = [("", "—")] + [
-            (v.pk, f"{v.product.title} · {v.name} ({v.price} {store.currency}, {v.stock})") for v in variants[:500]
+            (
+                v.pk,
+                _("%(title)s · %(variant)s (%(price)s, %(stock)s in stock)")
+                % {"title": v.product.title, "variant": v.name, "price": money_format(v.price, store.currency), "stock": v.stock},
+            )
+            for v in variants[:500]
         ]
         for number in range(OFFER_LINES):
             self.fields[f"variant_{number}"] = forms.TypedChoiceField(

@@ -181,6 +181,8 @@ def test_offer_form_tells_the_store_how_many_are_in_stock():
 
     assert page.status_code == 422
     assert "only 2 in stock" in page.content.decode()
+    # Each item to choose says its price as the site says prices, and its stock.
+    assert f"({money_format(kanga.price, world.store.currency)}, 2 in stock)" in html.unescape(page.content.decode())
     nothing_offered(world)
 
 
