@@ -216,7 +216,7 @@ def bid(request, auction_id: int):
 
 def _purchase(request, auction: Auction, price: Decimal) -> tuple[str, str, Decimal]:
     """What buying the item at ``price`` comes to for this buyer: the sentence naming its
-    delivery (the win's, ``won_delivery``), the total with it, and the button's words."""
+    delivery (the win's, ``won_delivery``), the button's words, and the total with it."""
     delivery = won_delivery(buyer=request.user, store=auction.store)
     total = price + delivery.fee
     if delivery.mode == Order.DeliveryMode.DELIVERY and delivery.fee:
