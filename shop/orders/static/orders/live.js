@@ -8,9 +8,9 @@
 // out-of-band fragments into that detached form instead of the page.
 //
 // A refused form (a page answered 422: the reason shown, what was typed given back) keeps
-// its reason and what was typed through a re-read, for as long as the re-read still offers
-// that form: the socket opens just after such a page loads, and the
-// re-read would otherwise wipe both before they are read.
+// its reason and what was typed through the re-read at the socket's opening, for as long
+// as the re-read still offers that form: the socket opens just after such a page loads,
+// and the re-read would otherwise wipe both before they are read.
 (function () {
   var REFUSED = "[data-testid=form-refused]";
 
