@@ -71,24 +71,32 @@ def test_after_a_reconnect_the_page_rereads_the_timeline(new_page):
     assert shopper.evaluate("window.__marker") == "same-document"
 
 
-def test_a_refused_code_outlives_the_reread_when_the_socket_opens(new_page):
-    """The store delivers itself and types a wrong buyer's code at the door: the form is a
-    plain one, so the refusal is a page of its own (422), whose socket opens just after it
-    loads and re-reads the live parts. The reason and the code typed stay, as the form does."""
-    order = OrderFactory(status=OrderStatus.OUT_FOR_DELIVERY)
+def refused_on_the_store_page(new_page, order, form_id: str, field: str, typed: str, answered_by: str):
+    """The store's order page, open and re-read once, with ``typed`` in the ``form_id`` form's
+    ``field`` sent and refused (422, a page of its own); returned once that page's socket has
+    opened and its live parts were re-read."""
     store = new_page()
     store.context.add_init_script(KEEP_SOCKET)
     log_in(store, member_of(order).email)
     store.goto(f"/dashboard/orders/{order.number}/")
     wait_for_socket(store)
-    store.wait_for_function("() => window.__liveReads >= 1")
-    form = store.get_by_test_id("seller-handover-form")
-    form.locator("input[name=code]").fill("11112222")
-    with store.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/handover/")) as answer:
+    store.wait_for_function("() => window.__liveReads >= 1")  # typed after the first re-read, not wiped by it
+    form = store.get_by_test_id(form_id)
+    form.locator(f"input[name={field}]").fill(typed)
+    with store.expect_response(lambda r: r.request.method == "POST" and r.url.endswith(answered_by)) as answer:
         form.locator("button[type=submit]").click()
     assert answer.value.status == 422
     wait_for_socket(store)
     store.wait_for_function("() => window.__liveReads >= 1")  # the re-read on the new page's first connect
+    return store
+
+
+def test_a_refused_code_outlives_the_reread_when_the_socket_opens(new_page):
+    """The store delivers itself and types a wrong buyer's code at the door: the form is a
+    plain one, so the refusal is a page of its own (422), whose socket opens just after it
+    loads and re-reads the live parts. The reason and the code typed stay, as the form does."""
+    order = OrderFactory(status=OrderStatus.OUT_FOR_DELIVERY)
+    store = refused_on_the_store_page(new_page, order, "seller-handover-form", "code", "11112222", "/handover/")
 
     form = store.get_by_test_id("seller-handover-form")
     expect(form.get_by_test_id("form-refused")).to_contain_text("Wrong code")
@@ -100,18 +108,7 @@ def test_a_refused_bonus_outlives_the_reread_beside_a_form_of_the_same_action(ne
     """The job board's form shares its action with "Assign a courier": the refusal goes
     back to the form that was refused."""
     order = OrderFactory(status=OrderStatus.READY)
-    store = new_page()
-    store.context.add_init_script(KEEP_SOCKET)
-    log_in(store, member_of(order).email)
-    store.goto(f"/dashboard/orders/{order.number}/")
-    store.wait_for_function("() => window.__liveReads >= 1")  # the panel is re-read with the live parts
-    form = store.get_by_test_id("publish-job-form")
-    form.locator("input[name=bonus]").fill("-5")
-    with store.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/delivery/")) as answer:
-        form.get_by_test_id("publish-job").click()
-    assert answer.value.status == 422
-    wait_for_socket(store)
-    store.wait_for_function("() => window.__liveReads >= 1")
+    store = refused_on_the_store_page(new_page, order, "publish-job-form", "bonus", "-5", "/delivery/")
 
     form = store.get_by_test_id("publish-job-form")
     expect(form.get_by_test_id("form-refused")).to_be_visible()

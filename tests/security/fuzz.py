@@ -223,8 +223,7 @@ def errors_not_shown(response) -> list[str]:
     that the page does not say: it must tell the person what to change. Django's admin is
     left out (its pages say every error their own way)."""
     contexts = getattr(response, "context", None)
-    content_type = response.get("Content-Type", "") if hasattr(response, "get") else ""
-    if not contexts or not content_type.startswith("text/html") or response.status_code not in REFUSED:
+    if not contexts or not response.get("Content-Type", "").startswith("text/html") or response.status_code not in REFUSED:
         return []
     if getattr(response, "wsgi_request", None) is not None and response.wsgi_request.path.startswith("/admin/"):
         return []
