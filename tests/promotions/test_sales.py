@@ -180,4 +180,6 @@ def test_every_reason_a_sale_cannot_be_is_said_at_once(store, basket, client):
     html = page.content.decode()
     for said in ("Give the sale a name.", *refused.value.problems):
         assert said in html, said
+    for said in refused.value.problems:  # each on a line of its own, not run together
+        assert f"<div>{said}</div>" in html, said
     assert 'value="150"' in html and not Sale.objects.exists()
