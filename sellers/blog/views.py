@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shop.blog.services import PostInvalid, post_delete, post_publish, post_save, post_unpublish
+from shop.core.refusals import REFUSED_STATUS
 
 from ..decorators import current_store, dashboard_context, seller_required
 from .forms import PostForm
@@ -46,7 +47,7 @@ def blog_edit(request, pk: int | None = None):
                 messages.success(request, _("“%(title)s” is saved.") % {"title": saved.title})
             return redirect("sellers:blog")
     context = _context(request, current, form=form, post=post)
-    return render(request, "sellers/blog_form.html", context, status=400 if form.errors else 200)
+    return render(request, "sellers/blog_form.html", context, status=REFUSED_STATUS if form.errors else 200)
 
 
 @seller_required

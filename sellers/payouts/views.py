@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from shop.core.refusals import REFUSED_STATUS
 from shop.geo.selectors.areas import area_country
 from shop.payments.gateways import provider_page
 from shop.payments.ledger.selectors import store_balances, store_lines, store_lines_with_refunds
@@ -62,7 +63,7 @@ def wallet_save(request):
         return redirect("sellers:payouts")
     form = WalletAddressForm(request.POST, instance=current.store)
     if not form.is_valid():
-        return _payouts_page(request, current, wallet_form=form, status=400)
+        return _payouts_page(request, current, wallet_form=form, status=REFUSED_STATUS)
     store = form.save(commit=False)
     store.save(update_fields=["wallet_address", "updated_at"])
     if form.instance.wallet_address:

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shop.core.refusals import REFUSED_STATUS
 from shop.promotions.services.codes import PromoRefused, promo_code_create, promo_code_stop, promo_codes_for_store
 from shop.promotions.services.sales import SaleInvalid, sale_create, sale_stop
 
@@ -48,7 +49,7 @@ def promotions(request):
         "current_sales": current_sales,
         "past_sales": past_sales,
     }
-    return render(request, "sellers/promotions.html", context, status=400 if form.errors or code_form.errors else 200)
+    return render(request, "sellers/promotions.html", context, status=REFUSED_STATUS if form.errors or code_form.errors else 200)
 
 
 @seller_required

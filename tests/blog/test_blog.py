@@ -122,9 +122,9 @@ def test_the_dashboard_writes_publishes_and_unpublishes(client, store, owner):
     client.force_login(owner)
     assert client.get("/dashboard/blog/").status_code == 200
     refused = client.post("/dashboard/blog/new/", {"title": "Hello", "body": "Words", "products": [other.pk]})
-    assert refused.status_code == 400 and "Choose products of this store only." in refused.text
+    assert refused.status_code == 422 and "Choose products of this store only." in refused.text
     empty = client.post("/dashboard/blog/new/", {"title": "", "body": ""})
-    assert empty.status_code == 400 and "Give the post a title." in empty.text
+    assert empty.status_code == 422 and "Give the post a title." in empty.text
     done = client.post("/dashboard/blog/new/", {"title": "Hello", "body": "Words", "products": [basket.pk], "publish": "1"})
     assert done.status_code == 302
     post = Post.objects.get()

@@ -256,7 +256,7 @@ def test_a_store_without_a_wallet_waits_and_nothing_moves_until_it_adds_one(
 
     mistyped = "0x" + chain.w3.eth.accounts[5][2:].swapcase()
     answer = client.post("/dashboard/payouts/wallet/", {"wallet_address": mistyped})
-    assert answer.status_code == 400 and "its mixed case is a checksum" in answer.text
+    assert answer.status_code == 422 and "its mixed case is a checksum" in answer.text
     crafts.refresh_from_db()
     assert crafts.wallet_address == ""
 

@@ -59,9 +59,9 @@ def test_a_refused_sale_says_why(client, store, owner):
     form = {"name": "Too much", "kind": "fixed", "amount": "150", "products": [basket.pk], "starts_at": "",
             "ends_at": local(timezone.now() + timedelta(days=2))}
     response = client.post(reverse("sellers:promotions"), form)
-    assert response.status_code == 400 and "more than Sisal basket costs" in response.text
+    assert response.status_code == 422 and "more than Sisal basket costs" in response.text
     response = client.post(reverse("sellers:promotions"), {**form, "amount": "10", "products": []})
-    assert response.status_code == 400 and "either products or a category" in response.text
+    assert response.status_code == 422 and "either products or a category" in response.text
     assert not Sale.objects.exists()
 
 
@@ -70,7 +70,7 @@ def test_another_stores_products_and_sales_are_out_of_reach(client, store, owner
     assert "Their kikoi" not in client.get(reverse("sellers:promotions")).text
     form = {"name": "Sneaky", "kind": "percent", "amount": "50", "products": [theirs.pk], "starts_at": "",
             "ends_at": local(timezone.now() + timedelta(days=2))}
-    assert client.post(reverse("sellers:promotions"), form).status_code == 400  # not a choice
+    assert client.post(reverse("sellers:promotions"), form).status_code == 422  # not a choice
     their_sale = Sale.objects.create(store=theirs.store, name="Theirs", amount=10, starts_at=timezone.now(), ends_at=timezone.now() + timedelta(days=1))
     assert client.post(reverse("sellers:sale_stop", args=[their_sale.pk])).status_code == 404
     assert Sale.objects.get(pk=their_sale.pk).status == Sale.Status.SCHEDULED
@@ -91,7 +91,7 @@ def test_a_seller_makes_a_promo_code_and_stops_it(client, store, owner):
     page = client.get(reverse("sellers:promotions")).text
     assert "WEEKEND10" in page and "Used 0 of 50 times" in page
     again = client.post(reverse("sellers:promotions"), form)
-    assert again.status_code == 400 and "is taken" in again.text
+    assert again.status_code == 422 and "is taken" in again.text
     client.post(reverse("sellers:promo_code_stop", args=[code.pk]))
     assert not PromoCode.objects.get().active
 
