@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from shop.core.selectors.i18n import speaking_to
 from shop.core.services.realtime import user_group
 from shop.notifications.models import Notification
+from shop.notifications.services.notifications import notify
 from shop.orders.models import OrderStatus
 from shop.orders.selectors.transitions import Role
 from shop.orders.services.orders import order_transition
@@ -138,6 +139,36 @@ def test_a_french_seller_notifies_a_swahili_buyer_in_swahili_live_and_by_email(c
     assert expected in email.subject and expected in email.body
     buyer_pushes = "".join(html for group, html in sent if group == user_group(buyer.pk))
     assert expected in buyer_pushes
+
+
+def test_notifications_read_in_the_language_their_recipient_chooses_later(client, django_capture_on_commit_callbacks):
+    seller = UserFactory()
+    buyer = UserFactory(language="sw")
+    order = OrderFactory(buyer=buyer, store=StoreFactory(owner=seller))
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        order_transition(order=order, to=OrderStatus.CONFIRMED, actor=seller, role=Role.SELLER)
+    notification = Notification.objects.get(user=buyer)
+    said = {}
+    for language in ("sw", "fr", "en"):
+        with translation.override(language):
+            said[language] = translation.gettext("%(store)s confirmed your order %(number)s.") % {
+                "store": order.store.name, "number": order.number,
+            }
+    assert len(set(said.values())) == 3 and notification.text == said["sw"]
+    client.force_login(buyer)
+    assert said["sw"] in html_of(client.get(reverse("notifications:list")))
+    client.post(reverse("language_set"), {"language": "fr"})
+    html = html_of(client.get(reverse("notifications:list")))
+    assert said["fr"] in html and said["sw"] not in html
+
+
+def test_a_notification_given_already_rendered_reads_the_same_in_every_language(client):
+    notification = notify(user=UserFactory(), kind="system", text="Karibu Soko")
+    assert notification.texts == {}
+    client.force_login(notification.user)
+    for language in ("fr", "ur"):
+        client.post(reverse("language_set"), {"language": language})
+        assert "Karibu Soko" in html_of(client.get(reverse("notifications:list")))
 
 
 def test_the_profile_sets_language_time_zone_and_display_currency(client):

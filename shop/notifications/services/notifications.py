@@ -6,10 +6,11 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 
 from shop.core.jobs import job_enqueue_on_commit
-from shop.core.selectors.i18n import speaking_to
+from shop.core.selectors.i18n import recipient_language, speaking_to
 from shop.core.services.mail import email_once, mail_send, mail_subject, site_url
 from shop.core.services.realtime import push_html_on_commit, user_group
 from shop.notifications.models import Notification
@@ -26,13 +27,25 @@ def notify(*, user, kind: str, text, url: str = "", email: bool = False) -> Noti
     holding a row lock holds it for one insert.
 
     ``text`` is rendered in the recipient's language (build it with ``lazy_text``), whoever
-    caused it: the notification keeps that text, and the email copy is in it too."""
+    caused it: the notification keeps that text, and the email copy is in it too. A lazy
+    text is also kept in each of the site's languages (in the recipient's time zone), so
+    the notification reads in whichever language its recipient later chooses."""
     with speaking_to(user):
-        notification = Notification.objects.create(user=user, kind=kind, text=str(text)[:300], url=url, email_wanted=email)
+        texts = _in_each_language(text) if isinstance(text, Promise) else {}
+        shown = texts.get(recipient_language(user)) or str(text)[:300]
+        notification = Notification.objects.create(user=user, kind=kind, text=shown, texts=texts, url=url, email_wanted=email)
     transaction.on_commit(lambda: _push_new(notification), robust=True)
     if email:
         job_enqueue_on_commit("notifications.email_send", notification.pk)
     return notification
+
+
+def _in_each_language(text) -> dict[str, str]:
+    said = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            said[language] = str(text)[:300]
+    return said
 
 
 def _push_new(notification: Notification) -> None:
