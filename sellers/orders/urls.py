@@ -5,6 +5,7 @@ from . import views
 # Included by sellers/urls/dashboard.py under /dashboard/orders/, in the "sellers" namespace.
 urlpatterns = [
     path("", views.orders, name="orders"),
+    path("export/", views.orders_export, name="orders_export"),
     path("<str:number>/", views.order_detail, name="order_detail"),
     path("<str:number>/live/", views.order_live, name="order_live"),
     path("<str:number>/action/", views.order_action, name="order_action"),

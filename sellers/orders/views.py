@@ -3,6 +3,7 @@ the moves the store may make, and the printable packing slip with the pickup QR 
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -11,8 +12,9 @@ from couriers.models import CourierProfile
 from couriers.services import CourierError, job_create, job_withdraw, store_handover
 from shop.core.htmx import render_page
 from shop.core.ids import id_or_none
-from shop.core.refusals import refused
+from shop.core.refusals import REFUSED_STATUS, refused
 from shop.core.search import search_text
+from shop.core.spreadsheets import csv_lines
 from shop.orders.models import OrderStatus
 from shop.orders.responses import order_changed_response
 from shop.orders.selectors.orders import (
@@ -20,12 +22,15 @@ from shop.orders.selectors.orders import (
     order_get_for_member,
     order_status_counts_for_store,
     orders_for_store,
+    orders_for_store_export,
 )
 from shop.orders.selectors.transitions import Role, TransitionError, order_courier_job, status_label
 from shop.orders.services.orders import order_transition, package_short_code, package_token_make
 from shop.reviews.selectors import feedback_scores
 
 from ..decorators import current_store, dashboard_context, seller_required
+from .exports import COLUMNS, order_row
+from .forms import OrdersExportForm
 from .responses import order_page_response
 
 PAGE_SIZE = 20
@@ -60,6 +65,29 @@ def orders(request):
         ],
     }
     return render_page(request, "sellers/orders/list.html", context, fragment="results")
+
+
+@seller_required
+@require_GET
+def orders_export(request):
+    """The export's form; asked with its days, the store's orders as a CSV file, streamed
+    row by row (a year of a busy store's orders is never held in memory at once)."""
+    current = current_store(request)
+    store = current.store
+    asked = "first_day" in request.GET
+    form = OrdersExportForm(request.GET if asked else None, store=store)
+    if asked and form.is_valid():
+        start, end = form.bounds()
+        orders = orders_for_store_export(
+            store=store, start=start, end=end, status=form.cleaned_data["status"]
+        )
+        rows = (order_row(order, form.zone) for order in orders.iterator(chunk_size=500))
+        response = StreamingHttpResponse(csv_lines(COLUMNS, rows), content_type="text/csv; charset=utf-8")
+        first, last = form.cleaned_data["first_day"], form.cleaned_data["last_day"]
+        response["Content-Disposition"] = f'attachment; filename="{store.slug}-orders-{first:%Y%m%d}-{last:%Y%m%d}.csv"'
+        return response
+    context = {**dashboard_context(request, current), "form": form}
+    return render(request, "sellers/orders/export.html", context, status=REFUSED_STATUS if asked else 200)
 
 
 @seller_required

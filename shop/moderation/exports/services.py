@@ -36,7 +36,8 @@ from import_export.widgets import Widget
 
 from shop.catalog.models import Product
 from shop.core.jobs import job_enqueue_on_commit
-from shop.core.selectors.currencies import money_from_minor, money_quantize
+from shop.core.selectors.currencies import money_from_minor
+from shop.core.spreadsheets import CSV_ENCODING, cell_text, money_text
 from shop.orders.models import Order
 from shop.payments.models import LedgerEntry, Payout
 
@@ -89,13 +90,6 @@ def _when(attribute: str, name: str | None = None) -> Field:
 def _flag(attribute: str) -> Field:
     """A yes/no read from ``attribute``, as "1" or "0"."""
     return Field(attribute=attribute, column_name=attribute, widget=FlagWidget())
-
-
-def money_text(amount, currency: str) -> str:
-    """``Decimal`` text in the currency's own places: "1500.00" KES, "25000" GNF."""
-    if amount is None:
-        return ""
-    return str(money_quantize(Decimal(amount), currency))
 
 
 class ExportResource(resources.ModelResource):
@@ -425,18 +419,7 @@ def export_start(*, export: Export, user) -> Export:
 
 # Building --------------------------------------------------------------------------------
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"[+-][\d\s().-]*")
 _ILLEGAL_IN_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def _cell_text(value) -> str:
-    """Text a spreadsheet will not run: a value people typed that starts like a formula
-    gets a leading apostrophe (a phone number "+254 …" stays as it is)."""
-    text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
-        return "'" + text
-    return text
 
 
 class _CsvWriter:
@@ -444,7 +427,7 @@ class _CsvWriter:
 
     def __init__(self, handle):
         # A byte-order mark, so spreadsheet programs read the file as UTF-8.
-        self.text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
+        self.text = io.TextIOWrapper(handle, encoding=CSV_ENCODING, newline="")
         self.writer = csv.writer(self.text)
 
     def header(self, names, money):
@@ -526,7 +509,7 @@ def export_build(export_id: int) -> Export | None:
             for instance in rows.iterator(chunk_size=CHUNK):
                 values = [resource.export_field(field, instance) for field in fields]
                 writer.row(
-                    [value if index in money_at else _cell_text(value) for index, value in enumerate(values)], money_at
+                    [value if index in money_at else cell_text(value) for index, value in enumerate(values)], money_at
                 )
                 done += 1
                 if done % CHUNK == 0:

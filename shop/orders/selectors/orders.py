@@ -155,6 +155,19 @@ def orders_for_store(*, store, status: str = "", query: str = "") -> QuerySet[Or
     return _with_list_details(orders)
 
 
+def orders_for_store_export(*, store, start, end, status: str = "") -> QuerySet[Order]:
+    """The store's orders placed from ``start`` to before ``end``, oldest first, with the
+    buyer, the checkout and the items an export row reads."""
+    orders = Order.objects.filter(store=store, created_at__gte=start, created_at__lt=end)
+    if status:
+        orders = orders.filter(status=status)
+    return (
+        orders.select_related("buyer", "checkout")
+        .prefetch_related(Prefetch("items", queryset=OrderItem.objects.order_by("id")))
+        .order_by("created_at", "id")
+    )
+
+
 def _status_counts(orders: QuerySet[Order]) -> dict[str, int]:
     """{status: count} plus "" for all, in one query."""
     counts = dict(orders.order_by().values_list("status").annotate(n=Count("id")))
