@@ -6,6 +6,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shop.core.admin import FieldsReadOnly
+
 from .forms import DecideForm, DisputeDecideForm
 from .models import ReturnEvent, ReturnLine, ReturnPhoto, ReturnRequest, ReturnStatus
 from .services import ReturnError, return_decide, return_dispute_decide
@@ -42,7 +44,7 @@ class ReturnEventInline(admin.TabularInline):
 
 
 @admin.register(ReturnRequest)
-class ReturnRequestAdmin(admin.ModelAdmin):
+class ReturnRequestAdmin(FieldsReadOnly, admin.ModelAdmin):
     """Returns, escalated ones first to look at; staff decide an escalated return on its
     decision page (approve or reject, with a note both sides read), and a return the store
     disputed after receiving the goods (refund the buyer or reject)."""

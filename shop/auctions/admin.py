@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from shop.core.admin import ReadOnlyAdmin
+from shop.core.admin import FieldsReadOnly, ReadOnlyAdmin
 from shop.core.refusals import REFUSED_STATUS
 from shop.core.selectors.money import money_format
 from shop.core.services.transactions import DatabaseBusy
@@ -55,7 +55,7 @@ class BidInline(admin.TabularInline):
 
 
 @admin.register(Auction)
-class AuctionAdmin(admin.ModelAdmin):
+class AuctionAdmin(FieldsReadOnly, admin.ModelAdmin):
     list_display = ["product", "store", "status", "outcome", "price", "bid_count", "ends_at", "winner"]
     list_filter = ["status", "outcome"]
     search_fields = ["product__title", "store__name"]

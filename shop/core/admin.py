@@ -111,6 +111,24 @@ class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
     pass
 
 
+class FieldsReadOnly:
+    """A change page that edits none of its record's fields, for records whose state and
+    money move only through their services (and so through the ledger or the moderation
+    log): the page's own actions and views do the changing. Fields named in
+    ``editable_fields`` stay editable; mixed in before ``admin.ModelAdmin``."""
+
+    editable_fields: tuple[str, ...] = ()
+
+    def get_readonly_fields(self, request, obj=None):
+        named = list(super().get_readonly_fields(request, obj))
+        left_out = set(self.exclude or ()) | set(self.editable_fields) | set(named)
+        return named + [
+            field.name
+            for field in self.model._meta.get_fields()
+            if getattr(field, "editable", False) and not field.auto_created and field.name not in left_out
+        ]
+
+
 # The admin's autocomplete widget (select2) writes style attributes from its script; the
 # site's policy allows none, so admin pages (staff only, behind their second factor) allow
 # style attributes. Scripts stay as strict as everywhere else.

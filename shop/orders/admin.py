@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shop.core.admin import FieldsReadOnly
 from shop.payments.refunds.services import RefundError, refund_order, refundable_units
 
 from .models import Checkout, Order, OrderEvent, OrderItem, OrderStatus
@@ -107,7 +108,7 @@ class RefundForm(forms.Form):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(FieldsReadOnly, admin.ModelAdmin):
     list_display = ["number", "store", "buyer", "status", "delivery_mode", "total", "currency", "created_at"]
     list_filter = ["status", "delivery_mode", "created_at"]
     search_fields = ["number", "buyer__email", "store__name", "checkout__recipient", "checkout__phone"]
@@ -123,7 +124,8 @@ class OrderAdmin(admin.ModelAdmin):
         "delivery_mode",
         "items_total",
         "delivery_fee",
-        # The money of a placed order moves through its services and the ledger only.
+        # The money of a placed order moves through its services and the ledger only
+        # (FieldsReadOnly adds every field not named here).
         "discount",
         "platform_discount",
         "points_discount",

@@ -3,6 +3,8 @@ shop.moderation.admin.reviews adds them to this admin."""
 
 from django.contrib import admin
 
+from shop.core.admin import FieldsReadOnly
+
 from .models import BuyerFeedback, Review, ReviewReport, ReviewRevision
 
 
@@ -21,7 +23,7 @@ class ReportInline(admin.TabularInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(FieldsReadOnly, admin.ModelAdmin):
     list_display = ["__str__", "kind", "store", "product", "created_at", "helpful_count", "hidden_at"]
     list_filter = ["kind", "stars", ("hidden_at", admin.EmptyFieldListFilter)]
     search_fields = ["text", "author__email", "author_name", "order__number"]
@@ -31,14 +33,15 @@ class ReviewAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReviewReport)
-class ReviewReportAdmin(admin.ModelAdmin):
+class ReviewReportAdmin(FieldsReadOnly, admin.ModelAdmin):
+    editable_fields = ("closed_at",)  # a report dismissed without hiding the review
     list_display = ["review", "reason", "reporter", "created_at", "closed_at"]
     list_filter = ["reason", ("closed_at", admin.EmptyFieldListFilter)]
     raw_id_fields = ["review", "reporter"]
 
 
 @admin.register(BuyerFeedback)
-class BuyerFeedbackAdmin(admin.ModelAdmin):
+class BuyerFeedbackAdmin(FieldsReadOnly, admin.ModelAdmin):
     list_display = ["order", "store", "buyer", "rating", "created_at"]
     list_filter = ["rating"]
     raw_id_fields = ["order", "store", "buyer", "author"]
