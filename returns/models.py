@@ -33,6 +33,15 @@ class ReturnStatus(models.TextChoices):
     CANCELLED = "cancelled", gettext_lazy("Cancelled")
 
 
+# What a staff ruling on a disputed or escalated return decides, by the status it moves to.
+STAFF_RULES_ON = (ReturnStatus.DISPUTED, ReturnStatus.ESCALATED)
+STAFF_DECISION_LABELS = {
+    ReturnStatus.RECEIVED: lazy_text(gettext_lazy("Decided by %(site)s staff: refund"), site=SITE_NAME),
+    ReturnStatus.APPROVED: lazy_text(gettext_lazy("Decided by %(site)s staff: approve"), site=SITE_NAME),
+    ReturnStatus.REJECTED: lazy_text(gettext_lazy("Decided by %(site)s staff: reject"), site=SITE_NAME),
+}
+
+
 class ReturnReason(models.TextChoices):
     DAMAGED = "damaged", gettext_lazy("Arrived damaged")
     WRONG_ITEM = "wrong_item", gettext_lazy("Wrong item")
@@ -268,3 +277,12 @@ class ReturnEvent(models.Model):
     @property
     def status_label(self) -> str:
         return ReturnStatus(self.to_status).label if self.to_status in ReturnStatus.values else self.to_status
+
+    @property
+    def label(self) -> str:
+        """The step as a timeline names it: a staff ruling on a disputed or escalated return
+        reads as the staff's decision, not as the status it moves to (a refund ruling moves
+        to "received" only so that the refund can follow)."""
+        if self.role == self.Role.STAFF and self.from_status in STAFF_RULES_ON and self.from_status != self.to_status:
+            return STAFF_DECISION_LABELS.get(self.to_status, self.status_label)
+        return self.status_label

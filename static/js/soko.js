@@ -1,9 +1,12 @@
 // Soko's page behaviour: toasts, live pushes, Back/Forward, and keeping live state right
 // after a socket reconnect.
 (function () {
+  // Each toast once. One the server rendered shown (a page's messages, readable without
+  // JavaScript) is only timed out: without the fade, showing it again cannot blink it.
   function showToasts(root) {
-    (root || document).querySelectorAll(".toast:not(.showing):not(.show):not(.hide)").forEach(function (el) {
-      var toast = bootstrap.Toast.getOrCreateInstance(el);
+    (root || document).querySelectorAll(".toast:not([data-soko-toast])").forEach(function (el) {
+      el.setAttribute("data-soko-toast", "");
+      var toast = bootstrap.Toast.getOrCreateInstance(el, el.classList.contains("show") ? { animation: false } : {});
       el.addEventListener("hidden.bs.toast", function () { el.remove(); });
       toast.show();
     });

@@ -64,7 +64,7 @@ class ReturnEventSerializer(serializers.Serializer):
     at = serializers.DateTimeField(source="created_at", read_only=True)
 
     def get_label(self, event) -> str:
-        return str(ReturnStatus(event.to_status).label) if event.to_status in ReturnStatus.values else event.to_status
+        return str(event.label)
 
 
 class ReturnCardSerializer(serializers.Serializer):

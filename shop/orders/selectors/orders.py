@@ -221,16 +221,27 @@ def order_timeline(*, order: Order, viewer: str) -> list[TimelineRow]:
 
 
 def _who(event: OrderEvent, order: Order, viewer: str) -> str:
-    """Who made a move, by role rather than by name (staff and store members stay private)."""
+    """Who made a move, by role rather than by name (staff and store members stay private
+    to the buyer). The courier is named as the order's page and its chat name them to
+    both sides: by short name, as the courier."""
     if event.actor_id is None:
         return settings.SOKO_SITE_NAME
     if event.actor_id == order.buyer_id:
         return _("you") if viewer == Role.BUYER else _("the buyer")
     if event.actor.is_staff:
         return Role.LABELS[Role.STAFF]
+    if event.actor_id == _courier_id(order):
+        return _("%(name)s (courier)") % {"name": event.actor.short_name}
     if viewer == Role.SELLER:
         return str(event.actor)
     return order.store.name
+
+
+def _courier_id(order: Order) -> int | None:
+    """The courier of the order's delivery job: a job loses its courier only before pickup,
+    so whoever moved the order as its courier still holds it."""
+    job = getattr(order, "delivery_job", None)  # couriers sit above orders: reached through the relation
+    return job.courier_id if job is not None else None
 
 
 def buyer_live_context(*, order: Order) -> dict:
