@@ -108,33 +108,36 @@ def test_points_come_off_the_orders_in_proportion_and_soko_pays(buyer, cart, wea
     given(buyer, 5000)
     checkout = place(buyer, cart)
     weavers_order, crafts_order = checkout.orders.order_by("store__name")
-    # 5000 points of KES 0.10 = 500 off 2401 and 850 of items, shared by points.
-    assert (weavers_order.points_used, crafts_order.points_used) == (3693, 1307)
-    assert (weavers_order.points_discount, crafts_order.points_discount) == (Decimal("369.30"), Decimal("130.70"))
+    # 5000 points of KES 0.10 = 500 off 2401 and 850 of items, shared in tens of points
+    # (whole shillings): 369 and 130, the shilling left on the larger order.
+    assert (weavers_order.points_used, crafts_order.points_used) == (3700, 1300)
+    assert (weavers_order.points_discount, crafts_order.points_discount) == (Decimal("370.00"), Decimal("130.00"))
     for order in (weavers_order, crafts_order):
         assert order.discount == order.platform_discount == order.points_discount
         assert order.total == order.items_total + order.delivery_fee - order.discount
     assert checkout.total == Decimal("2401") + Decimal("850") - Decimal("500")
     assert consistent(buyer) == 0
     spent = LoyaltyEntry.objects.filter(kind=K.REDEEMED).order_by("points")
-    assert [(e.points, e.order) for e in spent] == [(-3693, weavers_order), (-1307, crafts_order)]
+    assert [(e.points, e.order) for e in spent] == [(-3700, weavers_order), (-1300, crafts_order)]
 
 
 def test_an_order_takes_at_most_half_its_items_in_points(buyer, cart):
     given(buyer, 100_000)
     checkout = place(buyer, cart)
-    assert sum(o.points_discount for o in checkout.orders.all()) == Decimal("1625.50")  # half of 3251
-    assert consistent(buyer) == 100_000 - 16_255
+    # Half of 3251, in whole shillings (points are spent in tens).
+    assert sum(o.points_discount for o in checkout.orders.all()) == Decimal("1625.00")
+    assert consistent(buyer) == 100_000 - 16_250
 
 
 def test_points_go_on_what_a_promo_code_left(buyer, cart, weavers):
     PromoCode.objects.create(code="WEAVERS20", store=weavers, kind="percent", amount=Decimal("20"), currency="KES", starts_at=timezone.now() - timedelta(days=1))
     given(buyer, 100_000)
     order = place(buyer, cart, promo="WEAVERS20").orders.get(store=weavers)
-    # 2401 less 480.20 from the code leaves 1920.80 for points, and all orders take half of 3251 - 480.20.
-    assert order.discount == Decimal("480.20") + order.points_discount and order.promo_code == "WEAVERS20"
+    # 2401 less 480 from the code (20 %, in whole shillings) leaves 1921 for points, and all
+    # orders take half of 3251 - 480, in whole shillings.
+    assert order.discount == Decimal("480.00") + order.points_discount and order.promo_code == "WEAVERS20"
     assert order.platform_discount == order.points_discount  # the store's code is the store's
-    assert sum(o.points_discount for o in Order.objects.all()) == Decimal("1385.40")
+    assert sum(o.points_discount for o in Order.objects.all()) == Decimal("1385.00")
 
 
 def test_without_the_choice_or_without_points_nothing_is_spent(buyer, cart):
@@ -156,16 +159,16 @@ def test_earn_spend_refund_and_the_ledger_balances(buyer, cart, weavers, django_
     checkout = place(buyer, cart, payment_method="card", delivery_modes={weavers.pk: "delivery"})
     dev_card_pay(checkout)
     order = checkout.orders.get(store=weavers)
-    # 2000 points shared 2401:850 come to 1477 and 522, the point left over on the larger order.
-    assert (order.points_used, order.points_discount) == (1478, Decimal("147.80"))
+    # 2000 points shared 2401:850 in tens come to 1470 and 520, the ten left over on the larger order.
+    assert (order.points_used, order.points_discount) == (1480, Decimal("148.00"))
     fee = fees.order_fee_minor(order)
     # The store's share is as if nothing were off; Soko's promotions account paid the points.
     assert -entries(order=order, account__code=accounts.store_held(weavers.pk)) == 240100 + 20000 - fee
-    assert entries(order=order, account__code=accounts.PROMOTIONS) == 14780
+    assert entries(order=order, account__code=accounts.PROMOTIONS) == 14800
 
     order = deliver_and_complete(order, buyer)
     earned = LoyaltyEntry.objects.get(order=order, kind=K.EARNED)
-    assert earned.points == int((Decimal("2401") - Decimal("147.80")) // 10) == 225
+    assert earned.points == int((Decimal("2401") - Decimal("148")) // 10) == 225
     assert consistent(buyer) == 225
 
     staff = UserFactory(is_staff=True)
@@ -174,12 +177,12 @@ def test_earn_spend_refund_and_the_ledger_balances(buyer, cart, weavers, django_
         refund_order(order=order, lines={line.pk: 1}, reason="one broken", actor=staff)
     # Half the items back: half the points earned taken back, half the points spent given back.
     assert LoyaltyEntry.objects.get(order=order, kind=K.REVERSED).points == -113
-    assert LoyaltyEntry.objects.get(order=order, kind=K.RESTORED).points == 739
+    assert LoyaltyEntry.objects.get(order=order, kind=K.RESTORED).points == 740
     with django_capture_on_commit_callbacks(execute=True):
         refund_order(order=order, lines={line.pk: 1}, delivery=True, reason="both broken", actor=staff)
     assert LoyaltyEntry.objects.filter(order=order, kind=K.REVERSED).aggregate(t=Sum("points"))["t"] == -225
-    assert LoyaltyEntry.objects.filter(order=order, kind=K.RESTORED).aggregate(t=Sum("points"))["t"] == 1478
-    assert consistent(buyer) == 1478  # the other order's points are still spent
+    assert LoyaltyEntry.objects.filter(order=order, kind=K.RESTORED).aggregate(t=Sum("points"))["t"] == 1480
+    assert consistent(buyer) == 1480  # the other order's points are still spent
     assert entries(order=order, account__code=accounts.PROMOTIONS) == 0
     assert entries(transaction__checkout=checkout) == 0
 
@@ -256,15 +259,15 @@ def test_the_checkout_page_offers_the_points_and_takes_them_off(client, buyer, c
     client.force_login(buyer)
     page = client.get("/checkout/").text
     offer = dom(page).one("[data-testid=use-points]").text
-    assert "Use 1,234 points: −KES 123.40" in offer and "You have 1,234 points." in offer, offer
+    assert "Use 1,230 points: −KES 123" in offer and "You have 1,234 points." in offer, offer
     base = {"idempotency_key": form_key(page), "instructions": "", **checked(page)}
     chosen = client.get("/checkout/", {"use_points": "1"}).text
-    assert dom(chosen).one("[data-testid=review-points] span:last-child").text == "−KES 123.40"
+    assert dom(chosen).one("[data-testid=review-points] span:last-child").text == "−KES 123"
     total = dom(chosen).one("[data-testid=review-total]").text
-    assert "3,327.60" in total, total  # 3251 + 200 delivery - 123.40
+    assert "3,328" in total, total  # 3251 + 200 delivery - 123 (points in tens: whole shillings)
     placed = client.post("/checkout/", {**base, "use_points": "1", **review_of(chosen)})
     assert placed.status_code == 302
-    assert sum(o.points_used for o in Order.objects.all()) == 1234 and consistent(buyer) == 0
+    assert sum(o.points_used for o in Order.objects.all()) == 1230 and consistent(buyer) == 4
 
 
 def test_a_shopper_without_points_is_not_offered_any(client, buyer, cart):

@@ -49,20 +49,21 @@ def test_a_stores_code_reduces_that_stores_items_only(buyer, cart, weavers, craf
     code("WEAVERS20", store=weavers, amount=Decimal("20"))
     checkout = place(buyer, cart, "weavers20 ")  # any case, stray spaces
     weavers_order, crafts_order = checkout.orders.order_by("store__name")
-    assert weavers_order.items_total == Decimal("2401.00") and weavers_order.discount == Decimal("480.20")
-    assert weavers_order.total == weavers_order.items_total + weavers_order.delivery_fee - Decimal("480.20")
+    assert weavers_order.items_total == Decimal("2401.00") and weavers_order.discount == Decimal("480.00")  # 20 % of 2401, in whole shillings
+    assert weavers_order.total == weavers_order.items_total + weavers_order.delivery_fee - Decimal("480.00")
     assert (weavers_order.promo_code, weavers_order.platform_discount) == ("WEAVERS20", 0)
     assert crafts_order.discount == 0 and crafts_order.promo_code == ""
     assert checkout.total == weavers_order.total + crafts_order.total
-    assert PromoCode.objects.get().uses == 1 and PromoRedemption.objects.get().amount == Decimal("480.20")
+    assert PromoCode.objects.get().uses == 1 and PromoRedemption.objects.get().amount == Decimal("480.00")
 
 
 def test_sokos_code_is_shared_between_the_stores_to_the_shilling(buyer, cart):
     code("SOKO500", kind="fixed", amount=Decimal("500"))
     checkout = place(buyer, cart, "SOKO500")
     orders = list(checkout.orders.order_by("store__name"))
-    # 2401 and 850 of items: 500 shared in proportion, rounded down, the remainder on the larger order.
-    assert [o.discount for o in orders] == [Decimal("369.28"), Decimal("130.72")]
+    # 2401 and 850 of items: 500 shared in proportion in whole shillings, rounded down
+    # (369 and 130), the remainder on the larger order.
+    assert [o.discount for o in orders] == [Decimal("370.00"), Decimal("130.00")]
     assert [o.platform_discount for o in orders] == [o.discount for o in orders]  # Soko pays (the default)
 
 
@@ -174,12 +175,12 @@ def test_the_ledger_balances_with_sokos_discount_through_payment_and_refunds(
     checkout = place(buyer, cart, "SOKO500", payment_method="card", delivery_modes={weavers.pk: "delivery"})
     dev_card_pay(checkout)
     order = checkout.orders.get(store=weavers)
-    assert (order.discount, order.delivery_fee) == (Decimal("369.28"), Decimal("200"))
+    assert (order.discount, order.delivery_fee) == (Decimal("370.00"), Decimal("200"))
     fee = fees.order_fee_minor(order)
     # The store's share is as if there were no code; Soko's promotions account paid it.
     held = -entries(order=order, account__code=accounts.store_held(weavers.pk))
     assert held == 240100 + 20000 - fee
-    assert entries(order=order, account__code=accounts.PROMOTIONS) == 36928
+    assert entries(order=order, account__code=accounts.PROMOTIONS) == 37000
 
     staff = UserFactory(is_staff=True)
     for to in (OrderStatus.CONFIRMED, OrderStatus.PREPARING, OrderStatus.READY, OrderStatus.OUT_FOR_DELIVERY, OrderStatus.DELIVERED):
@@ -189,8 +190,8 @@ def test_the_ledger_balances_with_sokos_discount_through_payment_and_refunds(
         first = refund_order(order=order, lines={line.pk: 1}, reason="one broken", actor=staff)
         second = refund_order(order=order, lines={line.pk: 1}, delivery=True, reason="both broken", actor=staff)
     # Every unit back: exactly what was paid for them, and the delivery fee.
-    assert first.amount_minor + second.amount_minor == 240100 - 36928 + 20000
-    assert first.promotion_minor + second.promotion_minor == 36928
+    assert first.amount_minor + second.amount_minor == 240100 - 37000 + 20000
+    assert first.promotion_minor + second.promotion_minor == 37000
     assert entries(order=order, account__code=accounts.PROMOTIONS) == 0
     # The fee on two half refunds can come back a minor unit short of the fee on the whole
     # (each rounded half up): that unit stays the store's to pay, nothing else is left.
@@ -242,16 +243,16 @@ def test_the_checkout_page_applies_a_code_and_explains_a_refusal(client, buyer, 
     base = {"idempotency_key": form_key(page), "instructions": "", **checked(page)}
 
     applied = client.post("/checkout/", {**base, "promo_code": "weavers20", "recalculate": "1"}).text
-    assert dom(applied).one("[data-testid=review-discount] span:last-child").text == "−KES 480.20"
+    assert dom(applied).one("[data-testid=review-discount] span:last-child").text == "−KES 480"
     # Typed with spaces, it is the same code, and named as it is.
     spaced = client.post("/checkout/", {**base, "promo_code": " weavers 20 ", "recalculate": "1"}).text
     assert dom(spaced).one("[data-testid=review-discount] span:first-child").text.strip() == "Code WEAVERS20"
     total = dom(applied).one("[data-testid=review-total]").text
-    assert "2,970.80" in total, total  # 2401 + 850 + 200 delivery - 480.20
+    assert "2,971" in total, total  # 2401 + 850 + 200 delivery - 480
 
     refused = client.post("/checkout/", {**base, "promo_code": "OLD", "recalculate": "1"}).text
     assert "There is no promo code “OLD”" in dom(refused).one("[data-testid=promo-problem]").text
 
     placed = client.post("/checkout/", {**base, "promo_code": "weavers20", **review_of(applied)})
     assert placed.status_code == 302
-    assert Order.objects.get(store=weavers).discount == Decimal("480.20")
+    assert Order.objects.get(store=weavers).discount == Decimal("480.00")

@@ -56,7 +56,7 @@ def test_commission_is_distance_times_rate_plus_bonus(job):
     # One degree of longitude on the equator: 2π × 6371.0088 km / 360 = 111.195 km.
     assert job.distance_km == Decimal("111.20")
     assert job.rate_per_km == Decimal("2.0")
-    assert job.commission == Decimal("272.40")  # 111.20 × 2.0 + 50
+    assert job.commission == Decimal("272.00")  # 111.20 × 2.0 in whole shillings + 50
     assert (job.status, job.courier, job.currency) == (J.OPEN, None, "KES")
 
 
@@ -71,21 +71,21 @@ def test_without_pins_the_distance_runs_between_area_centroids(shop_area, distri
     # Parklands (0, 36) to Westlands' centroid (-1.2676, 36.8108): about
     # 111.195 × √(1.2676² + 0.8108²) = 167.31 km on the flat approximation.
     assert job.distance_km == Decimal("167.31")
-    assert job.commission == Decimal("334.62")
+    assert job.commission == Decimal("335.00")  # 334.62 in whole shillings
 
 
 def test_commission_reads_the_same_on_the_card_the_store_page_and_earnings(client, job, courier):
     client.force_login(courier)
-    assert "KES 272.40" in client.get("/courier/").content.decode()
+    assert "KES 272" in client.get("/courier/").content.decode()
     job = picked_up(job, courier)
     handover_typed(courier=courier, job=job, code=buyer_code(job.order)[1])
     cash_confirm_courier(job=job, courier=courier, amount="500.00")
     cash_confirm_buyer(job=job, buyer=job.order.buyer)
 
-    assert "KES 272.40" in client.get(f"/courier/jobs/{job.pk}/").content.decode()
-    assert "KES 272.40" in client.get("/courier/earnings/").content.decode()
+    assert "KES 272" in client.get(f"/courier/jobs/{job.pk}/").content.decode()
+    assert "KES 272" in client.get("/courier/earnings/").content.decode()
     client.force_login(member_of(job.order))
-    assert "KES 272.40" in client.get(f"/dashboard/orders/{job.order.number}/").content.decode()
+    assert "KES 272" in client.get(f"/dashboard/orders/{job.order.number}/").content.decode()
 
 
 def test_bad_bonus_is_refused_with_a_reason(order):
@@ -295,7 +295,7 @@ def test_a_paid_order_is_delivered_at_the_scan_and_the_courier_earns_its_commiss
 
     assert job.status == J.DELIVERED
     assert Order.objects.get(pk=paid.pk).status == S.DELIVERED
-    assert ledger.balance(accounts.courier_commission(courier.pk), "KES") == -27240
+    assert ledger.balance(accounts.courier_commission(courier.pk), "KES") == -27200
     assert ledger.balance(accounts.courier_cash(courier.pk), "KES") == 0
     assert CourierProfile.objects.get(user=courier).deliveries_count == 1
 
@@ -345,8 +345,8 @@ def test_cash_needs_both_confirmations_before_the_order_is_delivered(job, courie
     balance = courier_balances(courier.pk)[0]
     assert (balance.cash_held, balance.commission_owed, balance.to_remit) == (
         Decimal("500.00"),
-        Decimal("272.40"),
-        Decimal("227.60"),
+        Decimal("272.00"),
+        Decimal("228.00"),
     )
 
 
@@ -382,7 +382,7 @@ def test_a_store_passing_the_fare_on_charges_the_buyer_by_distance_at_checkout(s
     assert delivery_fee(store=store, mode=Order.DeliveryMode.DELIVERY, dropoff=dropoff) == Decimal("200")
 
     store.courier_fee_payer = "buyer"
-    assert delivery_fee(store=store, mode=Order.DeliveryMode.DELIVERY, dropoff=dropoff) == Decimal("422.40")
+    assert delivery_fee(store=store, mode=Order.DeliveryMode.DELIVERY, dropoff=dropoff) == Decimal("422.00")
     assert delivery_fee(store=store, mode=Order.DeliveryMode.PICKUP, dropoff=dropoff) == Decimal("0")
     # No known drop-off point (a new address not saved yet): the flat fee alone.
     assert delivery_fee(store=store, mode=Order.DeliveryMode.DELIVERY, dropoff=None) == Decimal("200")
@@ -390,4 +390,4 @@ def test_a_store_passing_the_fare_on_charges_the_buyer_by_distance_at_checkout(s
 
     store.save(update_fields=["courier_fee_payer"])
     job = job_create(order=order, actor=member_of(order))
-    assert (job.commission_payer, job.commission) == ("buyer", Decimal("222.40"))
+    assert (job.commission_payer, job.commission) == ("buyer", Decimal("222.00"))

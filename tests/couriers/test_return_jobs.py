@@ -82,7 +82,7 @@ def test_a_return_pickup_runs_from_the_buyer_to_the_store_and_is_on_the_board(de
     # The reverse of the delivery: the buyer (0, 37) to the store (0, 36).
     assert (job.pickup_longitude, job.dropoff_longitude) == (Decimal("37"), Decimal("36"))
     assert job.pickup_area == delivered.checkout.area and job.dropoff_area == delivered.store.area
-    assert job.commission == Decimal("272.40")  # 111.20 km × 2.0 + 50, like a delivery
+    assert job.commission == Decimal("272.00")  # 111.20 km × 2.0 in whole shillings + 50, like a delivery
     assert list(jobs_open_for_courier(user=courier)) == [job]
     # The delivery side of the order is untouched.
     assert not DeliveryJob.objects.filter(order=delivered).exists()
@@ -98,7 +98,7 @@ def test_the_board_and_the_job_page_show_a_return_pickup(client, delivered, cour
     page = client.get(f"/courier/jobs/{job.pk}/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "Return pickup" in html and "collect KES 222.40 in cash" in dom(html).one("[data-testid=return-cash]").text
+    assert "Return pickup" in html and "collect KES 222 in cash" in dom(html).one("[data-testid=return-cash]").text
     assert "(the address shows once you accept)" in html  # the buyer's street only for its courier
 
 
@@ -354,8 +354,8 @@ def test_a_store_paid_return_posts_the_commission_once_and_the_ledger_balances(d
     return_job_received_by_store(job=job, actor=member_of(delivered))
 
     assert LedgerTransaction.objects.filter(key=f"commission:return_job:{job.pk}").count() == 1
-    assert ledger.balance(accounts.courier_commission(courier.pk), "KES") == -27240
-    assert ledger.balance(accounts.store_payable(delivered.store_id), "KES") == 27240
+    assert ledger.balance(accounts.courier_commission(courier.pk), "KES") == -27200
+    assert ledger.balance(accounts.store_payable(delivered.store_id), "KES") == 27200
     assert balanced()
 
 
@@ -364,14 +364,14 @@ def test_a_buyer_paid_return_shows_the_cash_and_posts_nothing(client, delivered,
     job_accept(job_id=job.pk, courier=courier)
     client.force_login(courier)
     html = client.get(f"/courier/jobs/{job.pk}/").content.decode()
-    assert dom(html).one("[data-testid=return-cash] strong").text == "KES 222.40"
-    assert "collect KES 222.40 in cash from the buyer" in dom(html).one("[data-testid=return-cash]").text
+    assert dom(html).one("[data-testid=return-cash] strong").text == "KES 222"
+    assert "collect KES 222 in cash from the buyer" in dom(html).one("[data-testid=return-cash]").text
     codes = return_codes(job)
     return_pickup_typed(courier=courier, job=fresh(job), code=codes["pickup"])
     return_dropoff_typed(courier=courier, job=fresh(job), code=codes["dropoff"])
     assert not LedgerTransaction.objects.filter(key__startswith="commission:return_job").exists()
     earnings = client.get("/courier/earnings/").content.decode()
-    assert "Return pickup" in earnings and "KES 222.40" in earnings
+    assert "Return pickup" in earnings and "KES 222" in earnings
 
 
 # The courier's pages ---------------------------------------------------------------------

@@ -52,7 +52,9 @@ def test_sale_prices_are_rounded_to_the_currency_and_never_free():
     assert sale_price(Decimal("25000"), kind="percent", amount=Decimal("33"), currency="GNF") == Decimal("16750")
     assert sale_price(Decimal("10001"), kind="percent", amount=Decimal("33.3"), currency="GNF") == Decimal("6671")
     assert sale_price(Decimal("500"), kind="fixed", amount=Decimal("120.50"), currency="KES") == Decimal("379.50")
-    assert sale_price(Decimal("1.00"), kind="percent", amount=Decimal("99.9"), currency="KES") == Decimal("0.01")
+    # Never below a whole shilling, nor above the price.
+    assert sale_price(Decimal("1.00"), kind="percent", amount=Decimal("99.9"), currency="KES") == Decimal("1.00")
+    assert sale_price(Decimal("0.50"), kind="percent", amount=Decimal("50"), currency="KES") == Decimal("0.50")
 
 
 def test_a_sale_starts_and_ends_by_itself_and_restores_every_price(store, basket):

@@ -26,13 +26,16 @@ class Currency:
     code: str
     places: int  # digits after the decimal point: 0 for GNF
     name: str
+    # Digits after the point of the smallest amount people pay: shillings and rupees have
+    # cents and paisa, but M-Pesa takes whole shillings and nobody counts cents at the door.
+    cash_places: int
 
 
 CURRENCIES: dict[str, Currency] = {
-    "GNF": Currency("GNF", 0, _("Guinean franc")),
-    "KES": Currency("KES", 2, _("Kenyan shilling")),
-    "PKR": Currency("PKR", 2, _("Pakistani rupee")),
-    "USD": Currency("USD", 2, _("US dollar")),
+    "GNF": Currency("GNF", 0, _("Guinean franc"), cash_places=0),
+    "KES": Currency("KES", 2, _("Kenyan shilling"), cash_places=0),
+    "PKR": Currency("PKR", 2, _("Pakistani rupee"), cash_places=0),
+    "USD": Currency("USD", 2, _("US dollar"), cash_places=2),
 }
 # A store's currency follows its country (ISO 3166-1 code) unless staff set another.
 COUNTRY_CURRENCY = {"GN": "GNF", "KE": "KES", "PK": "PKR"}
@@ -61,6 +64,21 @@ def currency_for_country(country_code: str | None) -> str:
 def money_quantize(amount: Decimal, code: str) -> Decimal:
     """``amount`` rounded to the currency's minor unit (whole francs for GNF)."""
     return Decimal(amount).quantize(Decimal(1).scaleb(-currency_places(code)), rounding=ROUND_HALF_UP)
+
+
+def cash_unit(code: str) -> Decimal:
+    """The smallest amount people pay in the currency: 1 for shillings, rupees and francs."""
+    currency = CURRENCIES.get(code)
+    return Decimal(1).scaleb(-(currency.cash_places if currency else 2))
+
+
+def money_cash_round(amount: Decimal, code: str, *, rounding: str = ROUND_HALF_UP) -> Decimal:
+    """An amount Soko works out for a shopper to pay (a percentage off, a fare by the
+    kilometre, what points are worth) rounded to the ``cash_unit``, written in the
+    currency's places ("173.00" KES). Prices people type keep their cents; what Soko
+    computes does not add any, so a total stays payable by M-Pesa and in cash."""
+    rounded = Decimal(amount).quantize(cash_unit(code), rounding=rounding)
+    return rounded.quantize(Decimal(1).scaleb(-currency_places(code)))
 
 
 def money_is_valid_for(amount: Decimal, code: str) -> bool:

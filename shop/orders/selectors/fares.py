@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 
-from shop.core.selectors.currencies import currency_places
+from shop.core.selectors.currencies import money_cash_round
 from shop.geo.selectors.areas import area_path
 from shop.geo.selectors.distance import haversine_km
 
@@ -32,8 +32,9 @@ def rate_per_km(currency: str) -> Decimal:
 
 
 def commission_for(*, distance_km: Decimal, currency: str, bonus: Decimal = Decimal("0")) -> Decimal:
-    amount = distance_km * rate_per_km(currency) + bonus
-    return amount.quantize(Decimal(1).scaleb(-currency_places(currency)), rounding=ROUND_HALF_UP)
+    """The courier's fare: the kilometres at the currency's rate, in whole cash units
+    (``money_cash_round``), plus the bonus as it was typed."""
+    return money_cash_round(distance_km * rate_per_km(currency), currency) + bonus
 
 
 def distance_between(start: Point | None, end: Point | None) -> Decimal:

@@ -25,7 +25,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shop.core.selectors.currencies import currency_places, money_quantize
+from shop.core.selectors.currencies import cash_unit, money_cash_round, money_quantize
 from shop.core.selectors.money import money_format
 from shop.payments.payouts.services import order_cancelled_unpaid
 from shop.promotions.models import PromoCode, PromoRedemption
@@ -95,16 +95,17 @@ def promo_apply(
             % {"code": code.code, "minimum": money_format(code.min_order, currency), "items": money_format(items, currency)},
             code="promo_minimum_not_met",
         )
-    off = items * code.amount / Decimal(100) if code.kind == PromoCode.Kind.PERCENT else min(code.amount, items)
+    # A percentage off is in whole cash units; an amount off is as the store typed it.
+    off = money_cash_round(items * code.amount / Decimal(100), currency) if code.kind == PromoCode.Kind.PERCENT else min(code.amount, items)
     off = money_quantize(off, currency)
     paid_by_platform = code.store_id is None and settings.SOKO_PLATFORM_CODES_PAID_BY == "platform"
     return Applied(code=code, discounts=_shared(off, eligible, currency), platform_pays=paid_by_platform)
 
 
 def _shared(off: Decimal, eligible: list[Subtotal], currency: str) -> dict[int, Decimal]:
-    """``off`` shared between the stores in proportion to their items, in the currency's
-    minor unit, the remainder on the largest order so the parts add up exactly."""
-    unit = Decimal(1).scaleb(-currency_places(currency))
+    """``off`` shared between the stores in proportion to their items, in whole cash units
+    (``cash_unit``), the remainder on the largest order so the parts add up exactly."""
+    unit = cash_unit(currency)
     items = sum((s.items for s in eligible), Decimal("0"))
     parts = {s.store_id: (off * s.items / items).quantize(unit, rounding=ROUND_DOWN) for s in eligible}
     largest = max(eligible, key=lambda s: (s.items, -s.store_id)).store_id

@@ -37,7 +37,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shop.core.selectors.currencies import currency_places
+from shop.core.selectors.currencies import cash_unit, currency_places
 from shop.payments.payouts.services import order_cancelled_unpaid
 from shop.payments.refunds.services import refundable_units
 from shop.payments.signals import refund_recorded
@@ -109,8 +109,9 @@ class PointsQuote:
 
 
 def _step(currency: str) -> int:
-    """The fewest points worth a whole minor unit of the currency (10 points of 0.10 GNF)."""
-    unit = Decimal(1).scaleb(-currency_places(currency))
+    """The fewest points worth a whole cash unit of the currency (``cash_unit``: 10 points
+    of 0.10 are one shilling), so points never put cents on what a shopper pays."""
+    unit = cash_unit(currency)
     return max(int((unit / point_value(currency)).to_integral_value(rounding=ROUND_CEILING)), 1)
 
 

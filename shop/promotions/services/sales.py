@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from shop.catalog.models import Category, Product, Variant
 from shop.catalog.services.products import products_price_refresh, variant_sale_price_set
 from shop.core.jobs import job_enqueue_on_commit, job_schedule_on_commit
-from shop.core.selectors.currencies import currency_places, money_quantize
+from shop.core.selectors.currencies import cash_unit, money_cash_round, money_quantize
 from shop.promotions.models import Sale, SaleItem
 
 ON_SALE_STATUSES = (Product.Status.ACTIVE, Product.Status.PENDING, Product.Status.DRAFT)
@@ -53,9 +53,11 @@ class SaleInput:
 
 def sale_price(price: Decimal, *, kind: str, amount: Decimal, currency: str) -> Decimal:
     """The price less the sale's reduction, in the currency's minor unit; never below one
-    minor unit."""
-    reduced = price * (Decimal(100) - amount) / Decimal(100) if kind == Sale.Kind.PERCENT else price - amount
-    smallest = Decimal(1).scaleb(-currency_places(currency))
+    cash unit (or the price, when it is less). A percentage's reduction is in whole cash units (``money_cash_round``), so
+    it puts no cents on a price that had none."""
+    off = money_cash_round(price * amount / Decimal(100), currency) if kind == Sale.Kind.PERCENT else amount
+    reduced = price - off
+    smallest = min(money_quantize(cash_unit(currency), currency), price)  # a whole unit, or less for a price below it
     return max(money_quantize(reduced, currency), smallest)
 
 
