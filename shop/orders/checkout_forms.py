@@ -54,6 +54,8 @@ class CheckoutForm(forms.Form):
         self.fields["payment_method"].choices = [(gateway.code, gateway.label) for gateway in gateways]
         if gateways:
             self.fields["payment_method"].initial = gateways[0].code
+        if self.initial.get("payment_method") not in self.gateways:  # kept across a re-read while offered
+            self.initial.pop("payment_method", None)
         for group in groups:
             choices = []
             home = homes[group.store.pk]

@@ -3,6 +3,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
+from django.forms.utils import ErrorDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
@@ -21,7 +22,7 @@ from shop.payments.gateways import gateways_available
 from shop.payments.models import PaymentStatus, Refund
 
 from .checkout_forms import CheckoutForm
-from .selectors.checkout import checkout_get_existing, checkout_page_data, review_total_read
+from .selectors.checkout import checkout_get_existing, checkout_page_data, delivery_wanted_name, review_total_read
 from .selectors.orders import checkout_get_for_buyer, order_handover_for_buyer
 from .services.checkout import CheckoutDetails, CheckoutError, DeliveryAddress, checkout_place
 
@@ -42,15 +43,15 @@ def _replayed(request):
     return checkout_get_existing(buyer=request.user, idempotency_key=key)
 
 
-# What every refresh of the review sends: the inputs of the total, so no refresh forgets one
-# (a new address's place and pin decide its delivery and fees as a saved one's do).
+# What every re-read of the page sends (the review's, the delivery options' for an address
+# changed): the inputs of the total and every choice the buyer made, so no re-read forgets
+# one. A new address's place and pin decide its delivery and fees as a saved one's do; a
+# store's delivery stays as chosen wherever the new address still gets it.
 REVIEW_FIELDS = (
     "[name='address'], [name^='delivery_'], [name='currency'], [name='won'], "
-    "[name='promo_code'], [name='use_points'], "
+    "[name='promo_code'], [name='use_points'], [name='payment_method'], "
     "[name='country'], [name='region'], [name='district'], [name='neighbourhood'], [name='latitude'], [name='longitude']"
 )
-# A new address asks each store's delivery afresh (home delivery wherever it is now offered).
-ADDRESS_FIELDS = REVIEW_FIELDS.replace("[name^='delivery_'], ", "")
 
 
 @login_required
@@ -80,7 +81,9 @@ def page(request):
         return render_page(request, "checkout/page.html", _said_once(context), fragment="review", partial=partial)
 
     refusal: list[str] = []
-    if "recalculate" not in data:  # "Update totals" and "Apply" only show the figures again
+    if "recalculate" in data:  # "Update totals" and "Apply" only show the figures again
+        _unjudged(context["form"], context["address_form"])
+    else:
         form = context["form"]
         response = _place(
             request,
@@ -109,6 +112,14 @@ def page(request):
     )
 
 
+def _unjudged(*forms) -> None:
+    """Bound ``forms`` shown as typed, flagging nothing: "Update totals" and "Apply" only
+    show the figures again; only placing the order judges what was typed."""
+    for form in forms:
+        if form.is_bound:
+            form._errors = ErrorDict()
+
+
 def _said_once(context: dict, *, refusal=(), refused: bool = False) -> dict:
     """What the page says about its problems, each sentence once: a refusal's sentences
     (``refusal``) and, when placing was refused, the fields' errors in the summary above
@@ -123,9 +134,11 @@ def _said_once(context: dict, *, refusal=(), refused: bool = False) -> dict:
         errors = [(label, error) for label, error in errors if not _said(error, refusal)]
     said = [*refusal, *(error for _label, error in errors)]
     rows = []
-    for review, field, home in context["delivery_rows"]:
+    for review, field, home, withdrawn, wanted in context["delivery_rows"]:
         note = home.reason if not _said(home.reason, said) else ""
-        rows.append((review, field, note))
+        # Only pick-up offered: the buyer's choice goes along unchanged for the next address.
+        kept = None if home.offered else (delivery_wanted_name(review.store), wanted)
+        rows.append((review, field, note, withdrawn, kept))
     return {
         **context,
         "refusal": list(refusal),
@@ -186,6 +199,7 @@ def _page_context(request, *, whole, summary, currency: str, data) -> dict:
             "address": page.chosen,
             "promo_code": page.promo_code,
             "use_points": page.use_points,
+            "payment_method": asked.get("payment_method"),
         },
     )
     address_form = AddressForm(
@@ -198,11 +212,17 @@ def _page_context(request, *, whole, summary, currency: str, data) -> dict:
         "preview": page.preview,
         "review_token": page.preview.review_token,
         "review_fields": REVIEW_FIELDS,
-        "address_fields": ADDRESS_FIELDS,
         "form": form,
         "address_form": address_form,
         "delivery_rows": [
-            (review, form.delivery_field(review.store), page.homes[review.store.pk]) for review in page.preview.stores
+            (
+                review,
+                form.delivery_field(review.store),
+                page.homes[review.store.pk],
+                review.store.pk in page.home_withdrawn,
+                page.wanted[review.store.pk],
+            )
+            for review in page.preview.stores
         ],
         "delivery_fee": page.delivery_fee,
         "won_orders": page.won_orders,

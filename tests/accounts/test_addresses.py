@@ -80,7 +80,7 @@ def test_the_area_selects_cascade_with_htmx(client, shopper):
 def test_an_area_that_has_places_below_it_needs_one_of_them(client, shopper):
     response = client.post("/accounts/addresses/new/", address_data(neighbourhood=""))
 
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Choose a neighbourhood in Nairobi." in response.content.decode()
     assert not Address.objects.exists()
 

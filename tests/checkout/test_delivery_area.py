@@ -194,9 +194,9 @@ def test_the_checked_delivery_is_the_one_the_figures_are_for(client, kaloum_stor
         assert re.findall(r'data-testid="review-fee">([^<]*)<', page) == [fee]
 
 
-def test_choosing_another_address_asks_each_stores_delivery_afresh(client, kaloum_store, radio):
-    """The address radios send the inputs of the total but not the delivery choices: a store
-    that now delivers to the chosen address is chosen for home delivery again."""
+def test_choosing_another_address_keeps_each_stores_delivery_choice(client, kaloum_store, radio):
+    """The address radios send the delivery choices with the inputs of the total: a store's
+    delivery stays as chosen wherever the new address still gets it (tests/checkout/test_choices_kept.py)."""
     buyer, _cart = shopper_at("Guinea", "Conakry", "Ratoma", radio=radio)
     client.force_login(buyer)
 
@@ -204,4 +204,4 @@ def test_choosing_another_address_asks_each_stores_delivery_afresh(client, kalou
 
     group = page[page.index("data-address-group") :].split(">", 1)[0]
     (included,) = re.findall(r'hx-include="([^"]*)"', group)
-    assert "delivery_" not in included and "promo_code" in included and "use_points" in included
+    assert "delivery_" in included and "promo_code" in included and "use_points" in included

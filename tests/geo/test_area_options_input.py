@@ -27,5 +27,5 @@ def test_address_form_with_an_absurd_region_id_says_what_to_fix(client):
 
     response = client.post("/accounts/addresses/new/", {"country": HUGE, "region": HUGE, "label": "Home"})
 
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Choose" in response.content.decode()

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from shop.accounts.models import Address
-from shop.geo.forms import AREA_LEVELS, AreaFieldsMixin
+from shop.geo.forms import AreaFieldsMixin
 
 COORDINATE_PLACES = Decimal("0.000001")
 
@@ -16,6 +16,7 @@ class AddressForm(AreaFieldsMixin, forms.ModelForm):
 
     area_options_url_name = "accounts:address_area_options"
     area_required_message = gettext_lazy("Choose the country.")
+    area_to_the_last_level = True
 
     latitude = forms.DecimalField(label=gettext_lazy("Latitude"),
         required=False, min_value=-90, max_value=90, widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"})
@@ -61,13 +62,7 @@ class AddressForm(AreaFieldsMixin, forms.ModelForm):
         latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
         if (latitude is None) != (longitude is None) and not {"latitude", "longitude"} & set(self.errors):
             self.add_error("longitude" if longitude is None else "latitude", _("Give both latitude and longitude, or neither."))
-        chosen = self.area_chosen(cleaned)
-        if chosen is None:
-            return cleaned
-        position, area = chosen
-        if position + 1 < len(AREA_LEVELS) and area.children.exists():
-            below, _kind, label = AREA_LEVELS[position + 1]
-            self.add_error(below, _("Choose a %(lower)s in %(name)s.") % {"lower": label.lower(), "name": area.name})
-            return cleaned
-        self.instance.area = area
+        chosen = self.area_levels_check(cleaned)
+        if chosen is not None:
+            self.instance.area = chosen[1]
         return cleaned

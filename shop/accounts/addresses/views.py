@@ -9,6 +9,7 @@ from shop.accounts.addresses.selectors import address_get_for_user, addresses_fo
 from shop.accounts.addresses.services import address_delete, address_make_default, address_save
 from shop.accounts.models import Address
 from shop.core.redirects import safe_next_url
+from shop.core.refusals import REFUSED_STATUS
 from shop.geo.selectors.areas import map_settings
 
 
@@ -39,7 +40,8 @@ def _address_form(request, address: Address):
         messages.success(request, _("Address “%(label)s” saved.") % {"label": address.title})
         return redirect(_next_url(request) or "accounts:addresses")
     context = {"form": form, "address": address, "next": _next_url(request), "map": map_settings()}
-    return render(request, "accounts/addresses_form.html", context)
+    status = REFUSED_STATUS if request.method == "POST" else 200  # refused: the form as typed, with why
+    return render(request, "accounts/addresses_form.html", context, status=status)
 
 
 @login_required

@@ -401,6 +401,21 @@ def chosen_address_key(data, addresses) -> str:
     return default or next(iter(keys), NEW_ADDRESS)
 
 
+def delivery_wanted_name(store) -> str:
+    """The field that carries the buyer's delivery choice for ``store`` while the address
+    chosen gets only pick-up from it (its one radio is no choice): home delivery, or the
+    default, comes back with an address the store delivers to."""
+    return f"{delivery_field_name(store)}_wanted"
+
+
+def delivery_asked(data, store) -> str | None:
+    """The delivery mode the buyer chose for ``store`` (``None``: none yet)."""
+    data = data or {}
+    if delivery_wanted_name(store) in data:
+        return data[delivery_wanted_name(store)] or None
+    return data.get(delivery_field_name(store))
+
+
 def delivery_modes_from(data, groups, homes: dict[int, HomeDelivery]) -> dict[int, str]:
     """Each store's chosen delivery mode from request data; home delivery by default where
     the store offers it to the chosen address, else pick-up. Anything not offered falls
@@ -410,9 +425,20 @@ def delivery_modes_from(data, groups, homes: dict[int, HomeDelivery]) -> dict[in
         offered = [Order.DeliveryMode.PICKUP]
         if homes[group.store.pk].offered:
             offered.insert(0, Order.DeliveryMode.DELIVERY)
-        chosen = (data or {}).get(delivery_field_name(group.store))
+        chosen = delivery_asked(data, group.store)
         modes[group.store.pk] = chosen if chosen in offered else offered[0]
     return modes
+
+
+def home_delivery_withdrawn(data, groups, modes: dict[int, str]) -> set[int]:
+    """The stores whose home delivery the buyer chose and the chosen address does not get:
+    their order is picked up instead, and the page says so."""
+    return {
+        group.store.pk
+        for group in groups
+        if delivery_asked(data, group.store) == Order.DeliveryMode.DELIVERY
+        and modes[group.store.pk] != Order.DeliveryMode.DELIVERY
+    }
 
 
 @dataclass
@@ -423,6 +449,8 @@ class CheckoutPageData:
     chosen: str  # the address radio's value: an address's pk, or NEW_ADDRESS
     homes: dict[int, HomeDelivery]  # store id -> whether it delivers home to the chosen address
     modes: dict[int, str]  # store id -> the delivery mode chosen (or offered first)
+    home_withdrawn: set[int]  # stores whose home delivery was chosen but is not offered here
+    wanted: dict[int, str]  # store id -> the delivery mode the buyer chose, "" for none yet
     dropoff: Point | None  # where the chosen address is, for the couriers' fares
     won_orders: list[Order]  # won auctions awaiting payment in this currency
     won_chosen: list[Order]  # those the buyer ticked: paid with this checkout
@@ -474,6 +502,8 @@ def checkout_page_data(*, user, whole, summary, currency: str, asked, new_addres
         chosen=chosen,
         homes=homes,
         modes=modes,
+        home_withdrawn=home_delivery_withdrawn(asked, summary.groups, modes),
+        wanted={group.store.pk: delivery_asked(asked, group.store) or "" for group in summary.groups},
         dropoff=dropoff,
         won_orders=won_orders,
         won_chosen=won_chosen,
