@@ -13,6 +13,7 @@ from shop.moderation.services.log import log_action
 from shop.payments.models import PaymentFlag
 from tests.factories import UserFactory
 from tests.factories.catalog import ProductFactory
+from tests.html import dom
 from tests.returns.conftest import delivered_order, member
 
 from .waiting import payment_flag, pending_product, staff_with
@@ -160,3 +161,17 @@ def test_the_log_in_the_admin_is_read_only_with_filters(client, superuser):
     client.post(f"/admin/moderation/logentry/{entry.pk}/change/", {"reason": "rewritten"})
     assert client.post(f"/admin/moderation/logentry/{entry.pk}/delete/").status_code == 403
     assert LogEntry.objects.count() == 2 and LogEntry.objects.get(pk=entry.pk).reason == ""
+
+
+def test_a_logged_change_reads_in_the_fields_labels_choices_and_local_time(client, superuser, settings):
+    settings.TIME_ZONE = "Africa/Nairobi"
+    product = ProductFactory()
+    log_action(
+        actor=superuser, action=LogEntry.Action.TAKEDOWN, target=product, reason="Counterfeit",
+        before={"status": "active"}, after={"status": "hidden", "updated_at": "2026-12-02T20:28:31.611523+00:00", "strike": 2},
+    )
+    log = dom(client.get(f"/admin/catalog/product/{product.pk}/change/").content.decode()).one("[data-testid=moderation-log]").text
+    hidden = str(dict(product._meta.get_field("status").flatchoices)["hidden"])
+    assert "Status: Active" in log and f"Status: {hidden}" in log, log
+    assert "Updated at: " in log and "23:28" in log and "2026-12-02T20:28" not in log, log
+    assert "strike: 2" in log  # a value that is no field of the target is shown as written

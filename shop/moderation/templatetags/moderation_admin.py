@@ -6,6 +6,12 @@ import json
 from django import template
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
+from django.utils.text import capfirst
 
 from ..models import Case
 from ..selectors.dashboard import chart_data, dashboard_for_user
@@ -22,16 +28,33 @@ ALWAYS = {
 SHOWN = 50
 
 
-def _pretty(value) -> str:
-    """``{"status": "pending"}`` as ``status: pending``, one field a line."""
+def _pretty(value, model=None) -> str:
+    """``{"status": "awaiting_reply"}`` as ``Status: Awaiting a reply``, one field a line: a
+    field of ``model`` by its label, a choice by its label, a moment in the reader's time;
+    anything else as it was written."""
     if not value:
         return ""
     if not isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False, default=str)
-    return "\n".join(
-        f"{key}: {item if isinstance(item, str) else json.dumps(item, ensure_ascii=False, default=str)}"
-        for key, item in sorted(value.items())
-    )
+    return "\n".join(_line(key, item, _field(model, key)) for key, item in sorted(value.items()))
+
+
+def _field(model, name: str):
+    try:
+        return model._meta.get_field(name) if model is not None else None
+    except FieldDoesNotExist:
+        return None
+
+
+def _line(key: str, item, field) -> str:
+    label = capfirst(field.verbose_name) if field is not None and hasattr(field, "verbose_name") else key
+    shown = item if isinstance(item, str) else json.dumps(item, ensure_ascii=False, default=str)
+    if field is not None and getattr(field, "choices", None) and isinstance(item, str):
+        shown = str(dict(field.flatchoices).get(item, item))
+    elif isinstance(field, models.DateTimeField) and isinstance(item, str):
+        moment = parse_datetime(item)
+        shown = date_format(timezone.localtime(moment), "DATETIME_FORMAT") if moment and timezone.is_aware(moment) else item
+    return f"{label}: {shown}"
 
 
 @register.inclusion_tag("admin/moderation/_log.html", takes_context=True)
@@ -47,7 +70,8 @@ def moderation_log(context, obj):
     return {
         "show": show,
         "entries": [
-            {"entry": entry, "before": _pretty(entry.before), "after": _pretty(entry.after)} for entry in entries[:SHOWN]
+            {"entry": entry, "before": _pretty(entry.before, type(obj)), "after": _pretty(entry.after, type(obj))}
+            for entry in entries[:SHOWN]
         ],
         "more": len(entries) > SHOWN,
         "log_url": "admin:moderation_logentry_changelist",
