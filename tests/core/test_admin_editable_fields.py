@@ -66,3 +66,9 @@ def test_a_placed_order_s_money_and_dates_cannot_be_typed_into(admin_client):
     html = admin_client.get(f"/admin/orders/order/{order.pk}/change/").content.decode()
     for field in ("promo_code", "points_used", "delivered_at", "pay_by", "funds_released_at", "total", "discount"):
         assert f'name="{field}"' not in html, field
+
+
+def test_admin_pages_name_the_site_s_icon(admin_client):
+    """A page that names no icon makes the browser ask for /favicon.ico, a 404 in its console."""
+    for url in ("/admin/", "/admin/orders/order/"):
+        assert 'rel="icon" href="/static/img/favicon' in admin_client.get(url).content.decode(), url
