@@ -221,3 +221,16 @@ def import_circles() -> list[list[str]]:
 def test_no_import_circles(monkeypatch):
     monkeypatch.syspath_prepend(str(ROOT))
     assert import_circles() == []
+
+
+def test_tests_write_files_only_where_they_are_told():
+    """A test keeps what it writes in pytest's tmp_path or a folder it is given (screenshots:
+    ``SOKO_SHOTS_DIR`` through ``tests.e2e.pages.shot``), never at a path of one machine."""
+    written = re.compile(r"""["'](/tmp/|/var/tmp/|/home/|/root/)""")
+    found = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if written.search(line)
+    ]
+    assert not found, found

@@ -1,20 +1,18 @@
 """A shopper who chose pick-up keeps it while typing a new address: the delivery options
 and "To pay" that htmx reads again follow the address, not the page's defaults."""
 
-import os
 from decimal import Decimal
 
 import pytest
 
 from shop.cart.models import Cart
 from shop.cart.services import cart_add
-from tests.e2e.pages import console_errors, expect, log_in, offline_images
+from tests.e2e.pages import console_errors, expect, log_in, offline_images, shot
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.addresses import AddressFactory, westlands
 from tests.factories.catalog import ProductFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-SHOTS = os.environ.get("SOKO_SCREENSHOTS")  # a folder: the new-address part, wide and narrow
 
 
 def test_a_pick_up_stays_chosen_while_a_new_address_is_typed(new_page):
@@ -44,8 +42,7 @@ def test_a_pick_up_stays_chosen_while_a_new_address_is_typed(new_page):
     expect(page.locator(f"input[name=delivery_{store.pk}][value=delivery]")).to_have_count(1)
     expect(pickup).to_be_checked()
     expect(page.get_by_test_id("review-total")).to_have_text("KES 3,600")
-    if SHOTS:
-        for width in (1280, 390):
-            page.set_viewport_size({"width": width, "height": 900})
-            page.get_by_test_id("new-address").screenshot(path=f"{SHOTS}/checkout-new-address-{width}.png")
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        shot(page, f"checkout-new-address-{width}", selector="[data-testid=new-address]")
     assert errors == [], "\n".join(errors)

@@ -11,7 +11,7 @@ from shop.cart.services import cart_add
 from shop.geo.models import Area
 from shop.geo.services import areas_load
 from shop.orders.models import Order
-from tests.e2e.pages import console_errors, expect, log_in, offline_images
+from tests.e2e.pages import console_errors, expect, log_in, offline_images, shot
 from tests.factories import StoreFactory, UserFactory
 from tests.factories.catalog import ProductFactory
 
@@ -109,7 +109,7 @@ def test_a_typed_address_is_offered_what_the_store_does_for_its_place(new_page):
     # At most one read per place chosen (a quick next choice may supersede one): never two.
     assert 1 <= len([url for url in refreshes if "neighbourhood=" in url]) <= 4, refreshes
 
-    page.screenshot(path="/tmp/shots/checkout-typed-away-1280.png", full_page=True)
+    shot(page, "checkout-typed-away-1280")
     for label, name in (
         ("Country", "Guinea"),
         ("Region", "Conakry"),
@@ -121,7 +121,7 @@ def test_a_typed_address_is_offered_what_the_store_does_for_its_place(new_page):
     expect(page.locator(f"input[name=delivery_{store.pk}][value=delivery]")).to_be_checked()
     expect(page.get_by_test_id("review-total")).to_have_text("KES 1,710")
     page.set_viewport_size({"width": 390, "height": 844})
-    page.screenshot(path="/tmp/shots/checkout-typed-near-390.png", full_page=True)
+    shot(page, "checkout-typed-near-390")
 
     page.get_by_test_id("place-order").click()
     page.wait_for_url(lambda url: url.endswith("/done/"), timeout=30_000)

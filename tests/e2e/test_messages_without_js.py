@@ -9,7 +9,7 @@ import pytest
 
 from shop.orders.models import OrderStatus
 from tests.e2e.conftest import open_context
-from tests.e2e.pages import LIVE_MS, PASSWORD, console_errors, expect
+from tests.e2e.pages import LIVE_MS, PASSWORD, console_errors, expect, shot
 from tests.factories.orders import OrderFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -50,11 +50,13 @@ def test_without_javascript_the_message_after_a_form_post_is_visible(browser, so
     box = toast.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], box
     assert box["y"] + box["height"] <= viewport["height"], "held in view while the page scrolls"
-    page.screenshot(path=f"/tmp/h2-shots/message-no-js-{viewport['width']}.png")
+    shot(page, f"message-no-js-{viewport['width']}")
 
     # At the end of the page the message has a place of its own: the footer is not under it.
-    page.mouse.wheel(0, 10_000)
-    page.wait_for_function("() => window.scrollY + window.innerHeight >= document.documentElement.scrollHeight - 1")
+    # (The page runs no script of its own, so nothing here waits on one: wait_for_function
+    # polls from the page's frames, which a page without scripting never runs.)
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    assert page.evaluate("window.scrollY + window.innerHeight >= document.documentElement.scrollHeight - 1")
     footer_link = page.get_by_test_id("sell-on-soko")
     expect(footer_link).to_be_in_viewport()
     footer, shown = footer_link.bounding_box(), toast.bounding_box()

@@ -2,9 +2,7 @@
 return (the cash to collect, the buyer's address, the code form) at 1280 and 390 px; the
 courier types the buyer's code, then the store's, and the page says the goods are back."""
 
-import os
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -12,7 +10,7 @@ from couriers.models import CourierProfile, CourierRating, DeliveryJob
 from couriers.selectors import return_codes
 from couriers.services import job_accept, return_job_create
 from shop.orders.models import Checkout, Order, OrderStatus
-from tests.e2e.pages import KEEP_SOCKET, expect, log_in, wait_for_socket
+from tests.e2e.pages import KEEP_SOCKET, expect, log_in, shot, wait_for_socket
 from tests.factories.addresses import westlands
 from tests.factories.couriers import DeliveryJobFactory, courier_serving
 from tests.factories.orders import OrderFactory, member_of
@@ -22,7 +20,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.embedded, pytest.mark.django_db(trans
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-SHOTS = Path(os.environ.get("SOKO_SHOTS", "/tmp/shots")) / "couriers"
 
 
 def delivered_order() -> Order:
@@ -58,14 +55,13 @@ def test_a_return_pickup_on_the_couriers_phone(new_page):
     page = new_page()
     page.context.add_init_script(KEEP_SOCKET)
     log_in(page, courier.email)
-    SHOTS.mkdir(parents=True, exist_ok=True)
 
     page.emulate_media(reduced_motion="reduce")  # the cards' entrance, for still screenshots
     page.set_viewport_size(PHONE)
     page.goto("/courier/")
     card = page.locator(f"#job-{job.pk}")
     expect(card.get_by_test_id("job-kind")).to_have_text("Return pickup")
-    page.screenshot(path=str(SHOTS / "return-board-390.png"), full_page=True)
+    shot(page, "return-board-390")
 
     job_accept(job_id=job.pk, courier=courier)
     for name, size in (("1280", DESKTOP), ("390", PHONE)):
@@ -74,14 +70,14 @@ def test_a_return_pickup_on_the_couriers_phone(new_page):
         expect(page.get_by_test_id("return-cash")).to_contain_text("in cash from the buyer")
         expect(page.get_by_test_id("return-route")).to_contain_text(order.checkout.street)
         assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
-        page.screenshot(path=str(SHOTS / f"return-job-{name}.png"), full_page=True)
+        shot(page, f"return-job-{name}")
 
     settled(page)
     page.locator("#pickup-code").fill(codes["pickup"])
     page.get_by_role("button", name="Collected").click()
     expect(page.get_by_test_id("return-dropoff-form")).to_be_visible()
     settled(page)
-    page.screenshot(path=str(SHOTS / "return-job-picked-up-390.png"), full_page=True)
+    shot(page, "return-job-picked-up-390")
     page.locator("#dropoff-code").fill(codes["dropoff"])
     page.get_by_role("button", name="Handed in").click()
     expect(page.get_by_test_id("job-delivered")).to_contain_text("Returned to the store")
@@ -102,4 +98,4 @@ def test_a_return_pickup_on_the_couriers_phone(new_page):
     earnings.goto("/courier/earnings/")
     expect(earnings.get_by_test_id("rating")).to_contain_text("called before coming")
     assert earnings.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    earnings.screenshot(path=str(SHOTS / "earnings-ratings-390.png"), full_page=True)
+    shot(earnings, "earnings-ratings-390")
