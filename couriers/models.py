@@ -170,17 +170,6 @@ class DeliveryJob(TimeStamped):
         on_delete=models.PROTECT,
         related_name="delivery_jobs",
     )
-    # The courier who held the job until the store withdrew it (or its order ended) or the
-    # courier gave it back: their page of the job says it ended for them (``job_gone_for``).
-    former_courier = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=gettext_lazy("former courier"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
     # Offered to one courier by the store (not on the board).
     assigned = models.BooleanField(verbose_name=gettext_lazy("assigned by the store"), default=False)
     pickup_area = models.ForeignKey(

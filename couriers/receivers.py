@@ -10,7 +10,5 @@ from .services import job_live_push_for_order, jobs_withdraw_for_order
 
 @receiver(order_changed, sender=Order, dispatch_uid="couriers.order_changed")
 def _order_changed(sender, order, **kwargs) -> None:
-    # An order ended before pickup withdraws its job first: the courier's page then shows
-    # the job's end, never the job still waiting for an order that is gone.
-    jobs_withdraw_for_order(order=order)
     job_live_push_for_order(order=order)
+    jobs_withdraw_for_order(order=order)  # an order ended before pickup: after its commit

@@ -18,15 +18,12 @@ from shop.core.errors import NotFound
 from shop.geo.models import Area
 from shop.geo.selectors.areas import area_path
 from shop.geo.selectors.distance import HaversineKm
-from shop.orders.selectors.transitions import TERMINAL
 from shop.payments.models import PaymentStatus
 
 from .models import CourierProfile, CourierRating, DeliveryJob
 
 J = DeliveryJob.Status
 ACTIVE = (J.ACCEPTED, J.PICKED_UP, J.AT_DOOR)
-# Out of the store with the courier: an order that ends now leaves the goods with them.
-CARRYING = (J.PICKED_UP, J.AT_DOOR)
 
 
 def user_is_courier_expression():
@@ -148,11 +145,10 @@ def jobs_delivered_today(*, user) -> QuerySet[DeliveryJob]:
 
 
 def job_get_for_courier(*, user, job_id: int) -> DeliveryJob:
-    """A job the courier holds, one it held until it was withdrawn or given back (its page
-    says so, ``job_gone_for``), or an open board job in its areas; ``NotFound`` otherwise
+    """A job the courier holds, or an open board job in its areas; ``NotFound`` otherwise
     (another courier's job, another area's, a job that does not exist)."""
     job = _jobs().select_related("order__handover_code").filter(pk=job_id).first()
-    if job is not None and user.pk in (job.courier_id, job.former_courier_id):
+    if job is not None and job.courier_id == user.pk:
         return job
     if (
         job is not None
@@ -162,50 +158,6 @@ def job_get_for_courier(*, user, job_id: int) -> DeliveryJob:
     ):
         return job
     raise NotFound(_("No such delivery job for you."))
-
-
-@dataclass(frozen=True)
-class JobGone:
-    """Why a job is no longer a courier's to do: ``reason`` for apps and the scan log
-    (``withdrawn``, ``called_off``, ``order_ended``, ``given_back``), ``message`` for people."""
-
-    reason: str
-    message: str
-
-
-def job_gone_for(*, job: DeliveryJob, user) -> JobGone | None:
-    """Why ``job`` ended for ``user``, a courier who held it: the store withdrew it (or the
-    buyer called off a return pickup), its order was cancelled, or the courier gave it back.
-    None while the job is still theirs to do, and for a courier who never held it."""
-    order = job.for_order
-    params = {"number": order.number, "store": job.store.name}
-    ended = not job.is_return and order.status in TERMINAL
-    if job.courier_id == user.pk:
-        if ended and job.status == J.ACCEPTED:  # its withdrawal follows the order's commit
-            return JobGone(
-                "order_ended", _("Order %(number)s from %(store)s was cancelled: you no longer deliver it.") % params
-            )
-        if ended and job.status in CARRYING:
-            return JobGone(
-                "order_ended",
-                _("Order %(number)s was cancelled: do not hand it over. Bring the package back to %(store)s.") % params,
-            )
-        return None
-    if job.former_courier_id != user.pk:
-        return None
-    if job.status != J.CANCELLED:
-        return JobGone("given_back", _("You gave this job back: you no longer deliver it."))
-    if job.is_return:
-        return JobGone(
-            "called_off", _("The return pickup of order %(number)s was called off: you no longer collect it.") % params
-        )
-    if ended:
-        return JobGone(
-            "order_ended", _("Order %(number)s from %(store)s was cancelled: you no longer deliver it.") % params
-        )
-    return JobGone(
-        "withdrawn", _("%(store)s withdrew the delivery of order %(number)s: you no longer deliver it.") % params
-    )
 
 
 def job_held_for_order(*, user, number: str) -> DeliveryJob:

@@ -18,7 +18,6 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import transaction
 from django.db.models import Avg, Count, F, Q
@@ -49,11 +48,10 @@ from .selectors import (
     areas_within,
     courier_area_ids,
     job_area_groups,
-    job_gone_for,
     return_code_matches,
     user_is_courier,
 )
-from .signals import return_job_changed, return_job_delivered
+from .signals import return_job_delivered
 
 J = DeliveryJob.Status
 S = OrderStatus
@@ -105,13 +103,11 @@ def job_transition(job: DeliveryJob, to: str, *, whole_row: bool = False, **chan
     ``None`` and is inserted; ``whole_row`` writes every column (a cancelled job made anew);
     else only the status, the changed fields and ``updated_at`` are written. A move
     ``JOB_MOVES`` does not allow raises ``CourierError`` (reason ``status``) and writes
-    nothing: the callers refuse in their own words first, this is the backstop. After
-    commit, every page of the job follows (``_job_changed``)."""
+    nothing: the callers refuse in their own words first, this is the backstop."""
     current = None if job._state.adding else job.status
     refused = _job_move_refused(current, to) or _order_ended_refused(job, to)
     if refused is not None:
         raise refused
-    held_by = None if current is None else job.courier_id
     job.status = to
     for name, value in changes.items():
         setattr(job, name, value)
@@ -119,19 +115,7 @@ def job_transition(job: DeliveryJob, to: str, *, whole_row: bool = False, **chan
         job.save()
     else:
         job.save(update_fields=["status", *changes, "updated_at"])
-    _job_changed(job, held_by=held_by)
     return job
-
-
-def _job_changed(job: DeliveryJob, *, held_by: int | None) -> None:
-    """After the commit that moved ``job``: its live part, read then, to the open pages of
-    the courier who holds it and of the one who held it until now (withdrawn, given back:
-    their page says it ended for them); the return page of a return pickup follows
-    (``return_job_changed``)."""
-    for courier_id in {job.courier_id, held_by} - {None}:
-        _job_live_push(courier_id, job)
-    if job.is_return:
-        transaction.on_commit(lambda: return_job_changed.send(sender=DeliveryJob, job=job), robust=True)
 
 
 def job_transition_where(jobs, source: str, to: str, **changes) -> int:
@@ -296,7 +280,6 @@ def job_create(*, order: Order, actor, courier_profile: CourierProfile | None = 
         to = J.OPEN
         fields |= {"courier": None, "assigned": False, "accepted_at": None}
     fields |= {
-        "former_courier": None,  # made anew: nobody held this one
         "published_at": now,
         "picked_up_at": None,
         "delivered_at": None,
@@ -340,7 +323,7 @@ def job_withdraw(*, job: DeliveryJob, actor) -> DeliveryJob:
     if not by_buyer and not job.store.members.filter(pk=actor.pk).exists():
         raise CourierError(_("Only the store's team can withdraw its jobs."), reason="not_member")
     if job.status not in WAITING:
-        raise _withdraw_refused(job)
+        raise CourierError(_("The courier already picked this order up."), reason="status")
     told = lazy_text(
         gettext_lazy("The buyer called off the return pickup of order %(number)s.")
         if by_buyer
@@ -354,26 +337,12 @@ def job_withdraw(*, job: DeliveryJob, actor) -> DeliveryJob:
     return job
 
 
-def _withdraw_refused(job: DeliveryJob) -> CourierError:
-    """Why a job no longer waiting for pickup cannot be withdrawn, from where it stands."""
-    if job.status == J.CANCELLED:
-        return CourierError(_("This job was already withdrawn."), reason="withdrawn")
-    if job.status == J.DELIVERED:
-        text = (
-            _("The returned goods already reached the store.")
-            if job.is_return
-            else _("The courier already delivered this order.")
-        )
-        return CourierError(text, reason="delivered")
-    return CourierError(_("The courier already picked this order up."), reason="status")
-
-
 def _job_withdrawn(job: DeliveryJob, *, reason: str, told) -> None:
     """Cancel ``job``, waiting for pickup (the caller holds its row lock): an open job's
     card leaves every board, saying why (``GONE[reason]``); the courier who held an
     accepted one is told ``told``."""
     was_open, courier = job.status == J.OPEN, job.courier
-    job_transition(job, J.CANCELLED, courier=None, **({"former_courier": courier} if courier else {}))
+    job_transition(job, J.CANCELLED, courier=None)
     if was_open:
         job_board_push_gone(job=job, reason=reason)
     elif courier is not None:
@@ -530,8 +499,7 @@ TAKEN = gettext_lazy("Sorry, another courier already took this job.")
 def job_accept(*, job_id: int, courier) -> DeliveryJob:
     """The first approved courier to accept an open board job in its areas gets it: one
     conditional UPDATE decides, so two couriers accepting at once cannot both win; every
-    other is told why from where the job stands (taken, withdrawn; the courier who already
-    holds it gets it again)."""
+    other gets "already taken"."""
     if not user_is_courier(user=courier):
         raise CourierError(_("Only approved couriers can take jobs."), reason="not_courier")
     profile = CourierProfile.objects.get(user=courier)
@@ -553,10 +521,7 @@ def job_accept(*, job_id: int, courier) -> DeliveryJob:
         if refused is not None:
             raise refused
         if not won:
-            if job.courier_id == courier.pk:  # accepted twice (a second tap, a stale page)
-                return job
-            raise _accept_lost(job)
-        _job_changed(job, held_by=None)
+            raise CourierError(str(TAKEN), reason="taken")
         job_board_push_gone(job=job, reason="taken")
         if job.is_return:
             _return_accepted(job=job, courier=courier)
@@ -569,13 +534,6 @@ def job_accept(*, job_id: int, courier) -> DeliveryJob:
     return job
 
 
-def _accept_lost(job: DeliveryJob) -> CourierError:
-    """Why an accept lost the conditional UPDATE, from the job's status now."""
-    if job.status == J.CANCELLED:
-        return CourierError(str(GONE["withdrawn"]), reason="withdrawn")
-    return CourierError(str(TAKEN), reason="taken")
-
-
 @transaction.atomic
 def job_release(*, job: DeliveryJob, courier) -> DeliveryJob:
     """The courier gives a job back before pickup: it returns to the board."""
@@ -584,15 +542,9 @@ def job_release(*, job: DeliveryJob, courier) -> DeliveryJob:
         .select_related("order", "return_order", "store")
         .get(pk=job.pk)
     )
-    if job.courier_id != courier.pk:
-        if job.former_courier_id == courier.pk and job.status != J.CANCELLED:
-            raise CourierError(_("You already gave this job back."), reason="given_back")
-        raise _not_holding(job, courier)
-    if job.status != J.ACCEPTED:
+    if job.courier_id != courier.pk or job.status != J.ACCEPTED:
         raise CourierError(_("You can give a job back only before you pick it up."), reason="status")
-    job_transition(
-        job, J.OPEN, courier=None, former_courier=courier, accepted_at=None, assigned=False, published_at=timezone.now()
-    )
+    job_transition(job, J.OPEN, courier=None, accepted_at=None, assigned=False, published_at=timezone.now())
     job_board_push_new(job=job)
     text = lazy_text(
         gettext_lazy("The courier gave back order %(number)s: it is on the job board again."),
@@ -705,23 +657,12 @@ def _holding(courier, job: DeliveryJob | None) -> DeliveryJob | None:
     return job if job is not None and job.courier_id == courier.pk else None
 
 
-def _not_holding(job: DeliveryJob | None, courier, *, order: Order | None = None) -> CourierError:
-    """Why ``courier`` may not act on ``job`` (of ``order``), which it does not hold: it
-    ended for them (withdrawn, called off, its order cancelled, given back; ``job_gone_for``),
-    or it never was theirs."""
-    gone = job_gone_for(job=job, user=courier) if job is not None else None
-    if gone is not None:
-        return CourierError(gone.message, reason=gone.reason)
-    if job is not None and job.is_return:
-        return CourierError(_("This return pickup is not one of your jobs."), reason="not_yours")
-    number = order.number if order is not None else job.order.number
-    return CourierError(_("Order %(number)s is not one of your deliveries.") % {"number": number}, reason="not_yours")
-
-
 def _held_job(*, courier, order: Order, statuses) -> DeliveryJob:
     job = DeliveryJob.objects.select_for_update().filter(order=order).first()
     if job is None or job.status == J.CANCELLED or job.courier_id != courier.pk:
-        raise _not_holding(job, courier, order=order)
+        raise CourierError(
+            _("Order %(number)s is not one of your deliveries.") % {"number": order.number}, reason="not_yours"
+        )
     if job.status not in statuses:
         raise CourierError(
             _("Order %(number)s is already %(status)s.")
@@ -780,7 +721,9 @@ def pickup_typed(*, courier, job: DeliveryJob, code: str) -> DeliveryJob:
         digits = "".join(ch for ch in code if ch in "0123456789")
         order = job.order
         if job.courier_id != courier.pk:
-            raise _not_holding(job, courier)
+            raise CourierError(
+                _("Order %(number)s is not one of your deliveries.") % {"number": order.number}, reason="not_yours"
+            )
         if not digits or not constant_time_equal(digits, package_short_code(order=order)):
             raise CourierError(_("Wrong pickup code for order %(number)s.") % {"number": order.number}, reason="wrong")
         return _pickup(courier=courier, order=order)
@@ -794,10 +737,11 @@ def constant_time_equal(left: str, right: str) -> bool:
 
 def _holder_check(courier):
     def accept(order: Order) -> None:
-        job = DeliveryJob.objects.filter(order=order).first()
-        if job is None or job.status == J.CANCELLED or job.courier_id != courier.pk:
-            refused = _not_holding(job, courier, order=order)
-            raise HandoverError(str(refused), reason=refused.reason)
+        job = DeliveryJob.objects.filter(order=order).exclude(status=J.CANCELLED).first()
+        if job is None or job.courier_id != courier.pk:
+            raise HandoverError(
+                _("Order %(number)s is not one of your deliveries.") % {"number": order.number}, reason="not_yours"
+            )
 
     return accept
 
@@ -828,6 +772,7 @@ def _at_door(*, courier, order: Order) -> DeliveryJob:
 def _deliver(*, job: DeliveryJob, courier) -> DeliveryJob:
     order_move(order=job.order, to=S.DELIVERED, actor=courier, role=Role.COURIER, scanned=True)
     job_transition(job, J.DELIVERED, delivered_at=timezone.now())
+    _job_live_push(courier.pk, job)
     busy = DeliveryJob.objects.filter(courier=courier, status__in=(J.PICKED_UP, J.AT_DOOR)).exclude(pk=job.pk).exists()
     CourierProfile.objects.filter(user=courier).update(
         deliveries_count=F("deliveries_count") + 1,
@@ -854,7 +799,9 @@ def handover_typed(*, courier, job: DeliveryJob, code: str) -> DeliveryJob:
     def work():
         _delivery_only(job)
         if job.courier_id != courier.pk:
-            raise _not_holding(job, courier)
+            raise CourierError(
+                _("Order %(number)s is not one of your deliveries.") % {"number": job.order.number}, reason="not_yours"
+            )
         # Checked in its own transaction, so a wrong code's count is kept.
         order = handover_code_check_short(order_number=job.order.number, short_code=code, accept=_holder_check(courier))
         with transaction.atomic():
@@ -956,9 +903,9 @@ def cash_confirm_courier(*, job: DeliveryJob, courier, amount) -> DeliveryJob:
     _delivery_only(job)
     order = job.order
     if job.courier_id != courier.pk:
-        raise _not_holding(job, courier)
-    if job.status == J.DELIVERED:
-        raise CourierError(_("Order %(number)s is already delivered.") % {"number": order.number}, reason="status")
+        raise CourierError(
+            _("Order %(number)s is not one of your deliveries.") % {"number": order.number}, reason="not_yours"
+        )
     if job.status != J.AT_DOOR:
         raise CourierError(_("Scan the buyer's code before confirming the cash."), reason="status")
     try:
@@ -1005,47 +952,29 @@ def cash_confirm_buyer(*, job: DeliveryJob, buyer) -> DeliveryJob:
 def job_live_push_for_order(*, order: Order) -> None:
     """After commit: the live part of each job of ``order`` (its delivery, its return
     pickups) to the courier who holds it, so the job page follows the order (ready,
-    cancelled, refunded) as the buyer's and the store's pages do. A job still waiting for
-    the pickup of an ended order is left to its withdrawal, which pushes its end."""
+    cancelled, refunded) as the buyer's and the store's pages do."""
     jobs = DeliveryJob.objects.filter(Q(order=order) | Q(return_order=order), courier__isnull=False)
-    if order.status in TERMINAL:
-        jobs = jobs.exclude(kind=DeliveryJob.Kind.DELIVERY, status__in=WAITING)
     for job in jobs.exclude(status=J.CANCELLED):
         _job_live_push(job.courier_id, job)
 
 
 def _job_live_push(courier_id: int, job: DeliveryJob) -> None:
-    """After commit: the job's live part, as it then stands for ``courier_id`` (holding it,
-    or no longer), to that courier's open pages (``job.changed``)."""
-    job_id = job.pk
-
-    def push() -> None:
-        fresh = _job_for_live(job_id)
-        courier = get_user_model().objects.select_related("courier_profile").get(pk=courier_id)
-        push_rendered_on_commit(
-            [courier_id],
-            lambda: _job_live(fresh, courier),
-            event="job.changed",
-            data={"job": job_id, "status": fresh.status},
-        )
-
-    transaction.on_commit(push, robust=True)
+    """After commit: the job's live part to its courier's open pages (``job.changed``)."""
+    push_rendered_on_commit(
+        [courier_id], lambda: _job_live(job), event="job.changed", data={"job": job.pk, "status": job.status}
+    )
 
 
-def _job_for_live(job_id: int) -> DeliveryJob:
-    return DeliveryJob.objects.select_related(
-        "order__checkout", "return_order__checkout", "store", "pickup_area", "dropoff_area"
-    ).get(pk=job_id)
-
-
-def _job_live(job: DeliveryJob, courier) -> str:
-    context = {
-        "job": job,
-        "order": job.for_order,
-        "user": courier,
-        "gone": job_gone_for(job=job, user=courier),
-        "oob": True,
-    }
+def _job_live(job: DeliveryJob) -> str:
+    job = DeliveryJob.objects.select_related(
+        "order__checkout",
+        "return_order__checkout",
+        "store",
+        "pickup_area",
+        "dropoff_area",
+        "courier__courier_profile",
+    ).get(pk=job.pk)
+    context = {"job": job, "order": job.for_order, "user": job.courier, "oob": True}
     return render_to_string("couriers/job.html#live", context)
 
 
@@ -1141,10 +1070,8 @@ def _return_held(*, courier, job_id: int, statuses) -> DeliveryJob:
         .filter(pk=job_id, kind=DeliveryJob.Kind.RETURN)
         .first()
     )
-    if job is None:
+    if job is None or job.status == J.CANCELLED or job.courier_id != courier.pk:
         raise CourierError(_("This return pickup is not one of your jobs."), reason="not_yours")
-    if job.status == J.CANCELLED or job.courier_id != courier.pk:
-        raise _not_holding(job, courier)
     if job.status not in statuses:
         raise CourierError(
             _("The return of order %(number)s is already %(status)s.")
@@ -1208,10 +1135,8 @@ def _return_code_move(*, courier, job: DeliveryJob | None, code: str, which: str
     kind = ScanEvent.Kind.PICKUP if which == "pickup" else ScanEvent.Kind.DROPOFF
 
     def work():
-        if job is None or not job.is_return:
+        if job is None or not job.is_return or job.courier_id != courier.pk:
             raise CourierError(_("This return pickup is not one of your jobs."), reason="not_yours")
-        if job.courier_id != courier.pk:
-            raise _not_holding(job, courier)
         if not return_code_matches(job=job, which=which, code=code):
             if which == "pickup":
                 raise CourierError(

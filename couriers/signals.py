@@ -1,9 +1,5 @@
 """Signals the couriers app sends to the apps above it.
 
-``return_job_changed`` (``sender=DeliveryJob, job=job``): a return pickup moved (accepted,
-given back, collected from the buyer, delivered to the store, withdrawn). Sent after the
-commit that moved it, so the pages that show the return follow.
-
 ``return_job_delivered`` (``sender=DeliveryJob, job=job``): a return pickup's goods reached
 the store (the courier typed the store's drop-off code, or the store confirmed receipt of
 goods the courier had picked up). Sent once per job, after the commit that delivered it.
@@ -11,5 +7,4 @@ goods the courier had picked up). Sent once per job, after the commit that deliv
 
 from django.dispatch import Signal
 
-return_job_changed = Signal()
 return_job_delivered = Signal()

@@ -26,7 +26,6 @@ from .selectors import (
     earnings_by_week,
     job_get_for_buyer,
     job_get_for_courier,
-    job_gone_for,
     jobs_active_for_courier,
     jobs_open_for_courier,
     ratings_recent,
@@ -117,14 +116,13 @@ def availability(request):
 @require_GET
 def job_detail(request, job_id: int):
     job = job_get_for_courier(user=request.user, job_id=job_id)
-    return render(request, "couriers/job.html", _job_context(job, request.user))
+    return render(request, "couriers/job.html", _job_context(job))
 
 
-def _job_context(job: DeliveryJob, user) -> dict:
+def _job_context(job: DeliveryJob) -> dict:
     return {
         "job": job,
         "order": job.for_order,
-        "gone": job_gone_for(job=job, user=user),
         "cash_to_collect": return_cash_to_collect(job),
         "map": map_settings(),
         "location_seconds": settings.SOKO_COURIER_LOCATION_SECONDS,
@@ -135,7 +133,7 @@ def _job_refused(request, job_id: int, form: str, error: CourierError):
     """The job's page again (for htmx, its live part, out of band), 422: the code or the
     amount the courier typed is in its field, with why it was refused."""
     job = job_get_for_courier(user=request.user, job_id=job_id)
-    context = {**_job_context(job, request.user), "refused": refused(request, form, error)}
+    context = {**_job_context(job), "refused": refused(request, form, error)}
     if request.htmx:
         response = render(request, "couriers/job.html#live", {**context, "oob": True}, status=REFUSED_STATUS)
         response["HX-Reswap"] = "none"
@@ -180,11 +178,11 @@ def job_accept_view(request, job_id: int):
 
 def _accept_refused(request, job_id: int, error: CourierError) -> HttpResponse:
     """The htmx answer to an accept that lost: a job gone from this courier's board (taken,
-    withdrawn, its order cancelled, or no longer in their areas) says why where its card, or its page's next step, stood
+    or no longer in their areas) says why where its card, or its page's next step, stood
     (a polite status, announced once); any other refusal (off duty) leaves it and says why
     in a toast."""
     context = {"job_id": int(job_id), "reason": str(error), "text": str(error), "tone": "error"}
-    if error.reason not in ("taken", "withdrawn", "order_ended", "not_visible"):
+    if error.reason not in ("taken", "not_visible"):
         response = HttpResponse(render_to_string("couriers/_job_gone.html#toast", context, request=request))
         response["HX-Reswap"] = "none"
         return response
@@ -285,7 +283,7 @@ def job_location(request, job_id: int):
 def job_live(request, job_id: int):
     """The job's live part, re-read when the page's socket (re)connects."""
     job = job_get_for_courier(user=request.user, job_id=job_id)
-    return render(request, "couriers/job.html#live", {**_job_context(job, request.user), "oob": True})
+    return render(request, "couriers/job.html#live", {**_job_context(job), "oob": True})
 
 
 @courier_required

@@ -9,9 +9,8 @@ class ReturnsConfig(AppConfig):
 
     def ready(self):
         from couriers.models import DeliveryJob
-        from couriers.signals import return_job_changed, return_job_delivered
+        from couriers.signals import return_job_delivered
 
         from . import receivers
 
         return_job_delivered.connect(receivers.job_delivered, sender=DeliveryJob, dispatch_uid="returns.job_delivered")
-        return_job_changed.connect(receivers.job_changed, sender=DeliveryJob, dispatch_uid="returns.job_changed")

@@ -1,11 +1,6 @@
 """What returns do when the apps below them say something happened."""
 
-from .services import return_job_delivered, return_job_followed
-
-
-def job_changed(sender, job, **kwargs):
-    """A return pickup moved: the return's pages follow it live."""
-    return_job_followed(job=job)
+from .services import return_job_delivered
 
 
 def job_delivered(sender, job, **kwargs):

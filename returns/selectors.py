@@ -239,19 +239,12 @@ def _job_waiting(ret: ReturnRequest) -> bool:
     return ret.job is None or ret.job.status in ("open", "accepted", "cancelled")
 
 
-def _job_collected(ret: ReturnRequest) -> bool:
-    """The courier has the goods: collected from the buyer, on the way to the store (or there)."""
-    return ret.job is not None and ret.job.status in ("picked_up", "at_door", "delivered")
-
-
 def buyer_context(ret: ReturnRequest) -> dict:
-    """What the buyer's return page and its live part show (the pickup code only to them,
-    and only until the courier collected the goods with it)."""
-    codes = _codes(ret) if ret.job is not None and ret.job.status in ("open", "accepted") else {}
+    """What the buyer's return page and its live part show (the pickup code only to them)."""
+    codes = _codes(ret)
     return {
         "ret": ret,
         "events": list(ret.events.all()),
-        "collected": _job_collected(ret),
         "pickup_code": codes.get("pickup", ""),
         "pickup_qr": codes.get("pickup_qr", ""),
         "can_escalate": return_can_escalate(ret),

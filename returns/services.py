@@ -712,13 +712,6 @@ def return_decide(
 # Couriers --------------------------------------------------------------------------------
 
 
-def return_job_followed(*, job: DeliveryJob) -> None:
-    """A return's courier pickup moved (accepted, collected, given back, delivered,
-    withdrawn): the return's open pages show it (``return_job_changed``, after commit)."""
-    for request in ReturnRequest.objects.filter(job=job):
-        return_push(request=request)
-
-
 def return_job_delivered(*, job: DeliveryJob) -> ReturnRequest | None:
     """The courier brought a return's goods to the store (typed or scanned its drop-off
     code): received, which proves they arrived, not that the store accepts them."""

@@ -1,5 +1,4 @@
-"""What orders announce to the apps above them: ``order_counted`` inside the transaction
-that made it so, ``order_changed`` after its commit."""
+"""What orders announce to the apps above them, sent inside the transaction that made it so."""
 
 from django.dispatch import Signal
 
@@ -7,7 +6,6 @@ from django.dispatch import Signal
 # popularity (sellers owns the store's ``orders_count``).
 order_counted = Signal()
 
-# An order's live state changed (``order``, read after the commit; sent by ``order_push``
-# once the transaction that changed it committed): the apps above re-render their open
-# pages that show it (a courier's job).
+# An order's live state changed (``order``; sent by ``order_push``, inside the transaction
+# that changed it): the apps above re-render their open pages that show it (a courier's job).
 order_changed = Signal()

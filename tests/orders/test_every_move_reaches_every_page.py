@@ -22,7 +22,7 @@ PAID_MOVES = {("cancelled", "refunded")}  # only a paid order is refunded after 
 
 @pytest.fixture
 def pushes(monkeypatch):
-    """What each push would send, by group, recorded as it is asked for (once the move committed)."""
+    """What each push would send, by group, recorded as it is asked for (inside the move)."""
     sent = []
     monkeypatch.setattr(
         "shop.core.services.realtime.push_html_on_commit",
@@ -36,7 +36,7 @@ def to_group(pushes, user) -> str:
 
 
 @pytest.mark.parametrize("source,to", sorted(MOVES))
-def test_each_move_reaches_the_buyer_the_store_and_the_courier(source, to, pushes, django_capture_on_commit_callbacks):
+def test_each_move_reaches_the_buyer_the_store_and_the_courier(source, to, pushes):
     pickup = (source, to) in PICKUP_MOVES
     order = OrderFactory(
         status=source,
@@ -56,8 +56,7 @@ def test_each_move_reaches_the_buyer_the_store_and_the_courier(source, to, pushe
     if (source, to) == ("ready", "out_for_delivery"):  # a courier's order leaves at the courier's scan
         actor, role, scanned = courier, Role.COURIER, True
 
-    with django_capture_on_commit_callbacks(execute=True):  # the pages are read and pushed after commit
-        order_transition(order=order, to=to, actor=actor, role=role, note="As the story goes", scanned=scanned)
+    order_transition(order=order, to=to, actor=actor, role=role, note="As the story goes", scanned=scanned)
 
     timeline = f'id="order-timeline-{order.number}" hx-swap-oob="true"'
     buyer = to_group(pushes, order.buyer)

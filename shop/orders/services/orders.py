@@ -315,16 +315,9 @@ def order_restock(*, order: Order) -> bool:
 def order_push(*, order: Order) -> None:
     """After commit: the order's live fragments (timeline, status badge, actions) to the
     buyer's open pages and to those of the store's members, as htmx out-of-band swaps;
-    the apps above hear ``order_changed`` for theirs (the courier's job page). Read and
-    rendered once the transaction committed, so the pages show everything it wrote, also
-    what it wrote after asking (a courier's job moved after its order). Delivery over
-    sockets is at most once; pages re-fetch these on reconnect."""
-    order_id = order.pk
-    transaction.on_commit(lambda: _order_push_now(order_id), robust=True)
-
-
-def _order_push_now(order_id: int) -> None:
-    order = order_with_details(pk=order_id)
+    the apps above hear ``order_changed`` for theirs (the courier's job page). Delivery
+    over sockets is at most once; pages re-fetch these on reconnect."""
+    order = order_with_details(pk=order.pk)
     event = {"event": "order.changed", "data": {"order": order.number, "status": order.status}}
     push_rendered_on_commit(
         [order.buyer_id],
